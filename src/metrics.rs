@@ -1,0 +1,234 @@
+//! What a run measures: outcome counters, in-flight levels and per-minute time series.
+//!
+//! Counters are plain integers updated in place on the hot path (no allocation, no strings);
+//! rates and shares are derived once at the end in [`Summary`]. Definitions:
+//!
+//! - `failure_rate = (rate_limited + errors) / attempts`
+//! - `coverage` = share of connections whose consent stays valid through the window that were
+//!   refreshed successfully by an attempt submitted in the window
+//! - `refreshes_per_hour = successes / window hours`
+//! - `users_per_day` = distinct connections refreshed successfully, scaled to 24 h of window
+//! - `mean_in_flight` = time-average of calls being served by the bank over the window
+//!   (`all`: summed over banks); `peak_in_flight` its maximum
+//! - `api_calls` = refresh requests + status polls
+
+use crate::time::{SimDuration, SimTime};
+
+/// Counters for one bank (or, summed, for all).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub connections: u64,
+    /// Connections whose consent is valid for the whole window.
+    pub eligible: u64,
+    /// Eligible connections with at least one success.
+    pub covered: u64,
+    /// Distinct connections with at least one success.
+    pub refreshed: u64,
+    pub attempts: u64,
+    pub successes: u64,
+    pub rate_limited: u64,
+    pub errors: u64,
+    pub reconnect_required: u64,
+    pub deduplicated: u64,
+    pub api_calls: u64,
+    pub events: u64,
+    pub peak_in_flight: u64,
+    /// Integral of in-flight calls over the window, in call·microseconds.
+    pub in_flight_area: u128,
+    /// Most refreshes the client had outstanding at once (submitted, outcome not yet learned).
+    pub peak_outstanding: u64,
+}
+
+impl Tally {
+    /// Sum of every outcome: equals `attempts` when nothing is lost or counted twice.
+    pub fn outcomes(&self) -> u64 {
+        self.successes
+            + self.rate_limited
+            + self.errors
+            + self.reconnect_required
+            + self.deduplicated
+    }
+
+    /// Adds another tally's counters (peaks add too: `all` sums the banks' peaks only where
+    /// it has none of its own, see [`RunResult::total`]).
+    pub fn add(&mut self, o: &Tally) {
+        self.connections += o.connections;
+        self.eligible += o.eligible;
+        self.covered += o.covered;
+        self.refreshed += o.refreshed;
+        self.attempts += o.attempts;
+        self.successes += o.successes;
+        self.rate_limited += o.rate_limited;
+        self.errors += o.errors;
+        self.reconnect_required += o.reconnect_required;
+        self.deduplicated += o.deduplicated;
+        self.api_calls += o.api_calls;
+        self.events += o.events;
+        self.in_flight_area += o.in_flight_area;
+    }
+}
+
+/// One minute of one bank's activity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Minute {
+    pub submitted: u32,
+    pub successes: u32,
+    pub rate_limited: u32,
+    pub errors: u32,
+    /// Integral of in-flight calls over the minute, in call·microseconds.
+    pub in_flight_area: u64,
+}
+
+const MINUTE_US: u64 = 60_000_000;
+
+/// Per-minute, per-bank series from the window start until the last event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeSeries {
+    pub start: SimTime,
+    pub banks: usize,
+    /// Minute-major: `minutes[m * banks + b]`.
+    pub minutes: Vec<Minute>,
+}
+
+impl TimeSeries {
+    pub fn new(start: SimTime, banks: usize, expected: SimDuration) -> Self {
+        let n = (expected.as_micros().div_ceil(MINUTE_US) as usize + 1) * banks;
+        TimeSeries {
+            start,
+            banks,
+            minutes: Vec::with_capacity(n),
+        }
+    }
+
+    pub fn len_minutes(&self) -> usize {
+        self.minutes.len() / self.banks.max(1)
+    }
+
+    /// The bucket of `bank` for the minute holding `t` (growing the series when needed).
+    #[inline]
+    pub fn at(&mut self, bank: usize, t: SimTime) -> &mut Minute {
+        let m = (t.saturating_since(self.start).as_micros() / MINUTE_US) as usize;
+        let idx = m * self.banks + bank;
+        if idx >= self.minutes.len() {
+            self.minutes.resize((m + 1) * self.banks, Minute::default());
+        }
+        &mut self.minutes[idx]
+    }
+
+    /// Adds `level` calls in flight over `[from, to)` to the buckets it spans.
+    #[inline]
+    fn add_level(&mut self, bank: usize, from: SimTime, to: SimTime, level: u64) {
+        if level == 0 || to <= from {
+            return;
+        }
+        let mut t = from.max(self.start);
+        while t < to {
+            let minute_end = self.start.as_micros()
+                + ((t.as_micros() - self.start.as_micros()) / MINUTE_US + 1) * MINUTE_US;
+            let seg_end = to.as_micros().min(minute_end);
+            self.at(bank, t).in_flight_area += level * (seg_end - t.as_micros());
+            t = SimTime(seg_end);
+        }
+    }
+}
+
+/// Tracks one bank's in-flight level and integrates it over the window and per minute.
+#[derive(Clone, Debug, Default)]
+pub struct Level {
+    pub current: u64,
+    since: SimTime,
+}
+
+impl Level {
+    /// Moves the level by `delta` at `now`, integrating the old level since the last change.
+    #[inline]
+    pub fn change(
+        &mut self,
+        now: SimTime,
+        delta: i64,
+        bank: usize,
+        window: (SimTime, SimTime),
+        tally: &mut Tally,
+        series: &mut TimeSeries,
+    ) {
+        let (lo, hi) = (self.since.max(window.0), now.min(window.1));
+        if hi > lo {
+            tally.in_flight_area += self.current as u128 * (hi - lo).as_micros() as u128;
+        }
+        series.add_level(bank, self.since, now, self.current);
+        self.current = self
+            .current
+            .checked_add_signed(delta)
+            .expect("in-flight below zero");
+        self.since = now;
+        tally.peak_in_flight = tally.peak_in_flight.max(self.current);
+    }
+}
+
+/// Everything a run measured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunResult {
+    pub scenario: String,
+    pub strategy: &'static str,
+    pub concurrency: Option<u32>,
+    pub seed: u64,
+    pub window_start: SimTime,
+    pub window: SimDuration,
+    pub bank_names: Vec<String>,
+    pub banks: Vec<Tally>,
+    /// Peak of calls in flight across all banks at once.
+    pub peak_in_flight_all: u64,
+    /// Peak of refreshes outstanding at the client across all banks.
+    pub peak_outstanding_all: u64,
+    /// Time the last event happened (the window end or later, when calls drain).
+    pub finished: SimTime,
+    pub series: TimeSeries,
+}
+
+impl RunResult {
+    /// Counters summed over banks, with the all-bank peaks.
+    pub fn total(&self) -> Tally {
+        let mut t = Tally::default();
+        for b in &self.banks {
+            t.add(b);
+        }
+        t.peak_in_flight = self.peak_in_flight_all;
+        t.peak_outstanding = self.peak_outstanding_all;
+        t
+    }
+
+    /// Derived figures for bank `i`, or for all banks with `None`.
+    pub fn summary(&self, bank: Option<usize>) -> Summary {
+        let tally = match bank {
+            Some(i) => self.banks[i].clone(),
+            None => self.total(),
+        };
+        Summary::new(tally, self.window)
+    }
+}
+
+/// A tally with its derived rates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub tally: Tally,
+    pub failure_rate: f64,
+    pub coverage: f64,
+    pub refreshes_per_hour: f64,
+    pub users_per_day: f64,
+    pub mean_in_flight: f64,
+}
+
+impl Summary {
+    pub fn new(tally: Tally, window: SimDuration) -> Self {
+        let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let hours = window.as_hours_f64();
+        Summary {
+            failure_rate: ratio(tally.rate_limited + tally.errors, tally.attempts),
+            coverage: ratio(tally.covered, tally.eligible),
+            refreshes_per_hour: tally.successes as f64 / hours,
+            users_per_day: tally.refreshed as f64 * 24.0 / hours,
+            mean_in_flight: tally.in_flight_area as f64 / window.as_micros() as f64,
+            tally,
+        }
+    }
+}

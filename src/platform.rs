@@ -1,0 +1,151 @@
+//! The aggregator platform between the client and the banks.
+//!
+//! A refresh request creates a task and the platform calls the bank at once; the client
+//! learns the task's outcome either by polling its status every `poll_interval` (each poll an
+//! API call), or by a callback `callback_delay` after the task ends. A request for a
+//! connection that was refreshed successfully within the dedup window, or whose earlier task
+//! is still pending, returns that earlier task: no bank call, outcome `deduplicated`.
+//!
+//! Polls have no side effect in this model (the platform does not throttle them), so the
+//! simulator does not schedule one event per poll: when a task ends it computes the first
+//! poll at or after that instant, and counts the polls up to it, which is exact.
+
+use crate::time::{SimDuration, SimTime};
+
+/// How the client learns a task's outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusMode {
+    /// `GET task` every `interval` after submission until the status is final.
+    Poll { interval: SimDuration },
+    /// The platform calls the client back `delay` after the task ends.
+    Callback { delay: SimDuration },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Platform {
+    pub status: StatusMode,
+    /// A refresh within this span of the connection's last success is deduplicated.
+    pub dedup_window: SimDuration,
+}
+
+/// When the client learns an outcome, and what it cost in status calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Learned {
+    pub at: SimTime,
+    pub polls: u32,
+}
+
+impl Platform {
+    /// When a task submitted at `submitted` that ended at `ended` becomes known to the client.
+    /// A poll at exactly `ended` sees the final status; the first poll is one interval after
+    /// submission, so even an immediate outcome (a 429) costs one poll.
+    #[inline]
+    pub fn learn(&self, submitted: SimTime, ended: SimTime) -> Learned {
+        match self.status {
+            StatusMode::Poll { interval } => {
+                let p = interval.as_micros();
+                let elapsed = ended.saturating_since(submitted).as_micros();
+                let polls = elapsed.div_ceil(p).max(1);
+                Learned {
+                    at: submitted + SimDuration(polls * p),
+                    polls: polls.min(u32::MAX as u64) as u32,
+                }
+            }
+            StatusMode::Callback { delay } => Learned {
+                at: ended + delay,
+                polls: 0,
+            },
+        }
+    }
+
+    /// Is a refresh at `now` of a connection last refreshed successfully at `last_success`
+    /// (`SimTime::NEVER` if never) inside the dedup window?
+    #[inline]
+    pub fn is_duplicate(&self, now: SimTime, last_success: SimTime) -> bool {
+        last_success != SimTime::NEVER && now.saturating_since(last_success) < self.dedup_window
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn poll(secs: u64) -> Platform {
+        Platform {
+            status: StatusMode::Poll {
+                interval: SimDuration::from_secs(secs),
+            },
+            dedup_window: SimDuration::from_hours(1),
+        }
+    }
+
+    #[test]
+    fn polling_rounds_up_to_the_next_poll() {
+        let p = poll(10);
+        let s = SimTime(0);
+        let at = |secs: u64| p.learn(s, s + SimDuration::from_secs(secs));
+        assert_eq!(
+            at(0),
+            Learned {
+                at: SimTime(10_000_000),
+                polls: 1
+            }
+        );
+        assert_eq!(
+            at(3),
+            Learned {
+                at: SimTime(10_000_000),
+                polls: 1
+            }
+        );
+        assert_eq!(
+            at(10),
+            Learned {
+                at: SimTime(10_000_000),
+                polls: 1
+            }
+        );
+        assert_eq!(
+            at(11),
+            Learned {
+                at: SimTime(20_000_000),
+                polls: 2
+            }
+        );
+        assert_eq!(
+            at(35),
+            Learned {
+                at: SimTime(40_000_000),
+                polls: 4
+            }
+        );
+    }
+
+    #[test]
+    fn callbacks_cost_no_polls() {
+        let p = Platform {
+            status: StatusMode::Callback {
+                delay: SimDuration::from_millis(200),
+            },
+            dedup_window: SimDuration::ZERO,
+        };
+        let l = p.learn(SimTime(0), SimTime(5_000_000));
+        assert_eq!(
+            l,
+            Learned {
+                at: SimTime(5_200_000),
+                polls: 0
+            }
+        );
+    }
+
+    #[test]
+    fn dedup_window_is_half_open() {
+        let p = poll(10);
+        let last = SimTime(1_000);
+        assert!(p.is_duplicate(last, last));
+        assert!(p.is_duplicate(last + SimDuration::from_mins(59), last));
+        assert!(!p.is_duplicate(last + SimDuration::from_hours(1), last));
+        assert!(!p.is_duplicate(SimTime(5), SimTime::NEVER));
+    }
+}

@@ -1,0 +1,252 @@
+//! Turning results into files and text: CSV, Markdown and the terminal summary.
+//!
+//! This is the only module that writes files, and every file is written atomically: the
+//! bytes go to a temporary file beside the target, which is then renamed over it, so a
+//! reader (or an interrupted run) never sees half a file. Numbers are formatted with fixed
+//! precision so that equal results give equal bytes.
+
+use crate::error::{Error, Result};
+use crate::metrics::{RunResult, Summary};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` atomically (temp file in the same directory, then rename),
+/// creating the directory if needed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("{}: cannot create directory: {e}", dir.display())))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(format!("{}: cannot write: {e}", path.display()))
+    })
+}
+
+/// Serializes rows to CSV bytes (header from the row type's field names).
+pub fn csv_bytes<T: Serialize>(rows: &[T]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r).map_err(|e| Error::io(format!("csv: {e}")))?;
+    }
+    w.into_inner().map_err(|e| Error::io(format!("csv: {e}")))
+}
+
+/// Fixed-precision rendering for CSV floats (stable bytes, no exponent).
+fn fixed(x: f64, decimals: usize) -> String {
+    format!("{x:.decimals$}")
+}
+
+/// One row of `summary.csv`.
+#[derive(Debug, Serialize)]
+pub struct SummaryRow {
+    pub scenario: String,
+    pub strategy: String,
+    pub concurrency: String,
+    pub bank: String,
+    pub seed: u64,
+    pub connections: u64,
+    pub attempts: u64,
+    pub successes: u64,
+    pub rate_limited: u64,
+    pub errors: u64,
+    pub reconnect_required: u64,
+    pub deduplicated: u64,
+    pub failure_rate: String,
+    pub coverage: String,
+    pub refreshes_per_hour: String,
+    pub users_per_day: String,
+    pub peak_in_flight: u64,
+    pub mean_in_flight: String,
+    pub api_calls: u64,
+    pub events: u64,
+    pub eligible: u64,
+    pub covered: u64,
+    pub refreshed: u64,
+    pub peak_outstanding: u64,
+    pub window_hours: String,
+}
+
+impl SummaryRow {
+    fn new(r: &RunResult, bank: &str, s: &Summary) -> Self {
+        let t = &s.tally;
+        SummaryRow {
+            scenario: r.scenario.clone(),
+            strategy: r.strategy.to_string(),
+            concurrency: r.concurrency.map(|c| c.to_string()).unwrap_or_default(),
+            bank: bank.to_string(),
+            seed: r.seed,
+            connections: t.connections,
+            attempts: t.attempts,
+            successes: t.successes,
+            rate_limited: t.rate_limited,
+            errors: t.errors,
+            reconnect_required: t.reconnect_required,
+            deduplicated: t.deduplicated,
+            failure_rate: fixed(s.failure_rate, 6),
+            coverage: fixed(s.coverage, 6),
+            refreshes_per_hour: fixed(s.refreshes_per_hour, 3),
+            users_per_day: fixed(s.users_per_day, 1),
+            peak_in_flight: t.peak_in_flight,
+            mean_in_flight: fixed(s.mean_in_flight, 4),
+            api_calls: t.api_calls,
+            events: t.events,
+            eligible: t.eligible,
+            covered: t.covered,
+            refreshed: t.refreshed,
+            peak_outstanding: t.peak_outstanding,
+            window_hours: fixed(r.window.as_hours_f64(), 4),
+        }
+    }
+}
+
+/// The rows of `summary.csv`: one per bank, then `bank = all`.
+pub fn summary_rows(r: &RunResult) -> Vec<SummaryRow> {
+    let mut rows: Vec<SummaryRow> = r
+        .bank_names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| SummaryRow::new(r, name, &r.summary(Some(i))))
+        .collect();
+    rows.push(SummaryRow::new(r, "all", &r.summary(None)));
+    rows
+}
+
+/// One row of `timeseries.csv`.
+#[derive(Debug, Serialize)]
+pub struct SeriesRow<'a> {
+    pub minute: usize,
+    pub time: String,
+    pub bank: &'a str,
+    pub in_flight: String,
+    pub submitted: u32,
+    pub successes: u32,
+    pub rate_limited: u32,
+    pub errors: u32,
+}
+
+/// The rows of `timeseries.csv`: every minute from the window start to the last event, for
+/// every bank. `in_flight` is the minute's time-average of calls being served.
+pub fn series_rows(r: &RunResult) -> Vec<SeriesRow<'_>> {
+    let s = &r.series;
+    let mut rows = Vec::with_capacity(s.minutes.len());
+    for m in 0..s.len_minutes() {
+        let time = (r.window_start + crate::time::SimDuration::from_mins(m as u64))
+            .clock()
+            .to_string();
+        for (b, name) in r.bank_names.iter().enumerate() {
+            let x = s.minutes[m * s.banks + b];
+            rows.push(SeriesRow {
+                minute: m,
+                time: time.clone(),
+                bank: name,
+                in_flight: fixed(x.in_flight_area as f64 / 60e6, 3),
+                submitted: x.submitted,
+                successes: x.successes,
+                rate_limited: x.rate_limited,
+                errors: x.errors,
+            });
+        }
+    }
+    rows
+}
+
+/// Writes `summary.csv` and `timeseries.csv` into `dir`; returns the paths written.
+pub fn write_run(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>> {
+    let summary = dir.join("summary.csv");
+    let series = dir.join("timeseries.csv");
+    write_atomic(&summary, &csv_bytes(&summary_rows(r))?)?;
+    write_atomic(&series, &csv_bytes(&series_rows(r))?)?;
+    Ok(vec![summary, series])
+}
+
+/// `1234567.8` → `1,234,568`.
+pub fn thousands(x: f64) -> String {
+    let n = x.round() as i64;
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2} %", 100.0 * x)
+}
+
+/// A short human summary of a run, one line per bank and one for all.
+pub fn human_summary(r: &RunResult) -> String {
+    let mut out = String::new();
+    let strategy = match r.concurrency {
+        Some(c) => format!("{} (concurrency {c})", r.strategy),
+        None => r.strategy.to_string(),
+    };
+    let total = r.summary(None);
+    let _ = writeln!(
+        out,
+        "{} · {} · seed {} · {} connections · {} window from {}",
+        r.scenario,
+        strategy,
+        r.seed,
+        thousands(total.tally.connections as f64),
+        r.window,
+        r.window_start.clock()
+    );
+    let _ = writeln!(
+        out,
+        "{:<18} {:>10} {:>10} {:>9} {:>7} {:>9} {:>9} {:>11} {:>9}",
+        "bank",
+        "attempts",
+        "successes",
+        "429s",
+        "errors",
+        "failure",
+        "coverage",
+        "users/day",
+        "peak in-flight"
+    );
+    let mut line = |name: &str, s: &Summary| {
+        let t = &s.tally;
+        let _ = writeln!(
+            out,
+            "{:<18} {:>10} {:>10} {:>9} {:>7} {:>9} {:>9} {:>11} {:>9}",
+            name,
+            thousands(t.attempts as f64),
+            thousands(t.successes as f64),
+            thousands(t.rate_limited as f64),
+            thousands(t.errors as f64),
+            pct(s.failure_rate),
+            pct(s.coverage),
+            thousands(s.users_per_day),
+            t.peak_in_flight
+        );
+    };
+    for (i, name) in r.bank_names.iter().enumerate() {
+        line(name, &r.summary(Some(i)));
+    }
+    line("all", &total);
+    out
+}

@@ -1,0 +1,371 @@
+//! Scenarios: TOML files parsed, overridden with `--set`, validated into the model's types.
+//!
+//! This module is the only serde boundary. [`load`] reads a file, applies `--set path=value`
+//! overrides, checks every field, and returns a [`Scenario`] the engine can run; the engine
+//! never sees a string like `"10s"`. Every error names the file, the field and the reason,
+//! with line and column where the TOML parser knows them.
+
+mod file;
+mod locate;
+
+use crate::bank::{Bank, ConcurrencyCap, Limit, ServiceTime, TokenBucket};
+use crate::error::{Error, Result};
+use crate::platform::{Platform, StatusMode};
+use crate::strategy::Strategy;
+use crate::time::{SimDuration, SimTime};
+use file::{BankFile, LimitFile, ScenarioFile, ServiceTimeFile, StatusKind, StrategyKind};
+use serde::Deserialize;
+use std::path::Path;
+
+/// A validated scenario, ready to run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    /// Start of the refresh window (midnight of day 0 plus the configured time of day).
+    pub window_start: SimTime,
+    pub window: SimDuration,
+    pub connections: u32,
+    /// Share of connections whose consent expires at a uniform instant of the window.
+    pub consent_expiry_share: f64,
+    pub platform: Platform,
+    pub strategy: Strategy,
+    pub banks: Vec<Bank>,
+}
+
+/// Default seed when neither the scenario nor the command line gives one.
+pub const DEFAULT_SEED: u64 = 1;
+/// Tolerance on the sum of bank shares.
+const SHARE_TOLERANCE: f64 = 1e-6;
+
+/// Reads, overrides and validates the scenario at `path`.
+pub fn load(path: &Path, sets: &[String]) -> Result<Scenario> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::input(format!("{origin}: cannot read scenario file: {e}")))?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parse(&text, &origin, &stem, sets)
+}
+
+/// Parses scenario `text` (named `origin` in errors; `default_name` when it has no `name`).
+pub fn parse(text: &str, origin: &str, default_name: &str, sets: &[String]) -> Result<Scenario> {
+    // Syntax and types first, straight from the text, so errors carry line and column.
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| toml_error(origin, text, &e))?;
+    let mut file: ScenarioFile = toml::from_str(text).map_err(|e| toml_error(origin, text, &e))?;
+    // Then overrides, one at a time, so an error is blamed on the `--set` that caused it.
+    for set in sets {
+        let blame = |msg: String| Error::input(format!("{origin}: --set {set}: {msg}"));
+        let (path, value) = locate::parse_set(set).map_err(blame)?;
+        locate::apply_set(&mut table, &path, value).map_err(blame)?;
+        file = ScenarioFile::deserialize(toml::Value::Table(table.clone()))
+            .map_err(|e| blame(value_error_message(&e)))?;
+    }
+    validate(file, default_name).map_err(|FieldError { field, reason }| {
+        let at = locate::line_col_of(text, &field)
+            .map(|(l, c)| format!("{l}:{c}:"))
+            .unwrap_or_default();
+        let via = sets
+            .iter()
+            .find(|s| locate::set_targets(s, &field))
+            .map(|s| format!(" (set by --set {s})"))
+            .unwrap_or_default();
+        Error::input(format!("{origin}:{at} field `{field}`{via}: {reason}"))
+    })
+}
+
+/// Checks a scenario without running it (the `check` command).
+pub fn check(path: &Path, sets: &[String]) -> Result<Scenario> {
+    load(path, sets)
+}
+
+fn toml_error(origin: &str, text: &str, e: &toml::de::Error) -> Error {
+    let msg = e.message().trim_end();
+    match e.span() {
+        Some(span) => {
+            let (line, col) = locate::line_col(text, span.start);
+            let field = locate::path_at(text, span.start)
+                .map(|p| format!(" field `{p}`:"))
+                .unwrap_or_default();
+            let snippet = text.lines().nth(line - 1).unwrap_or("").trim_end();
+            Error::input(format!(
+                "{origin}:{line}:{col}:{field} {msg}\n  {line} | {snippet}"
+            ))
+        }
+        None => Error::input(format!("{origin}: {msg}")),
+    }
+}
+
+/// A deserialization error from an in-memory value: the message plus the key path.
+fn value_error_message(e: &toml::de::Error) -> String {
+    e.to_string().trim_end().replace('\n', " ")
+}
+
+/// A validation failure: which field (dotted path, `banks[0].share`) and why.
+#[derive(Debug)]
+struct FieldError {
+    field: String,
+    reason: String,
+}
+
+fn err<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, FieldError> {
+    Err(FieldError {
+        field: field.into(),
+        reason: reason.into(),
+    })
+}
+
+fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError> {
+    let window = f.window.length.0;
+    if window.is_zero() {
+        return err("window.length", "must be longer than zero (e.g. \"24h\")");
+    }
+    if window > SimDuration::from_hours(24 * 366) {
+        return err(
+            "window.length",
+            format!("\"{window}\" is longer than a year"),
+        );
+    }
+    let window_start = SimTime(f.window.start.map(|t| t.0).unwrap_or_default().as_micros());
+
+    let n = f.population.connections;
+    if n <= 0 {
+        return err(
+            "population.connections",
+            format!("must be at least 1, got {n}"),
+        );
+    }
+    if n >= u32::MAX as i64 {
+        return err(
+            "population.connections",
+            format!("{n} is more than the {} supported", u32::MAX - 1),
+        );
+    }
+    let consent_expiry_share = f.population.consent_expiry_share.unwrap_or(0.0);
+    probability("population.consent_expiry_share", consent_expiry_share)?;
+
+    let platform = platform(&f.platform)?;
+    let strategy = strategy(&f.strategy)?;
+    let banks = banks(&f.banks)?;
+
+    Ok(Scenario {
+        name: f.name.unwrap_or_else(|| default_name.to_string()),
+        description: f.description.unwrap_or_default().trim().to_string(),
+        seed: f.seed.unwrap_or(DEFAULT_SEED),
+        window_start,
+        window,
+        connections: n as u32,
+        consent_expiry_share,
+        platform,
+        strategy,
+        banks,
+    })
+}
+
+fn probability(field: &str, p: f64) -> Result<(), FieldError> {
+    if !(0.0..=1.0).contains(&p) {
+        return err(field, format!("must be between 0 and 1, got {p}"));
+    }
+    Ok(())
+}
+
+fn platform(p: &file::PlatformFile) -> Result<Platform, FieldError> {
+    let status = match p.status.unwrap_or(StatusKind::Poll) {
+        StatusKind::Poll => {
+            let interval = p
+                .poll_interval
+                .map(|d| d.0)
+                .unwrap_or(SimDuration::from_secs(10));
+            if interval.is_zero() {
+                return err("platform.poll_interval", "must be longer than zero (the vendors poll every \"10s\", or \"5s\" when time-sensitive)");
+            }
+            StatusMode::Poll { interval }
+        }
+        StatusKind::Callback => StatusMode::Callback {
+            delay: p.callback_delay.map(|d| d.0).unwrap_or_default(),
+        },
+    };
+    let dedup_window = p
+        .dedup_window
+        .map(|d| d.0)
+        .unwrap_or(SimDuration::from_hours(1));
+    Ok(Platform {
+        status,
+        dedup_window,
+    })
+}
+
+fn strategy(s: &file::StrategyFile) -> Result<Strategy, FieldError> {
+    if let Some(c) = s.concurrency {
+        if c <= 0 {
+            return err(
+                "strategy.concurrency",
+                format!("must be at least 1, got {c}"),
+            );
+        }
+        if c > 10_000_000 {
+            return err(
+                "strategy.concurrency",
+                format!("{c} is more than the 10000000 supported"),
+            );
+        }
+    }
+    Ok(match s.kind {
+        StrategyKind::Bulk => Strategy::Bulk,
+        StrategyKind::RandomOffset => Strategy::RandomOffset,
+        StrategyKind::Queued => match s.concurrency {
+            Some(c) => Strategy::Queued {
+                concurrency: c as u32,
+            },
+            None => {
+                return err(
+                    "strategy.concurrency",
+                    "is required when kind = \"queued\" (e.g. concurrency = 4)",
+                )
+            }
+        },
+    })
+}
+
+fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
+    if list.is_empty() {
+        return err(
+            "banks",
+            "at least one bank is required ([[banks]] with name, share, service_time)",
+        );
+    }
+    if list.len() > u16::MAX as usize {
+        return err(
+            "banks",
+            format!(
+                "{} banks is more than the {} supported",
+                list.len(),
+                u16::MAX
+            ),
+        );
+    }
+    let mut out = Vec::with_capacity(list.len());
+    let mut total = 0.0;
+    for (i, b) in list.iter().enumerate() {
+        let at = |field: &str| format!("banks[{i}].{field}");
+        if b.name.trim().is_empty() {
+            return err(at("name"), "must not be empty");
+        }
+        if list[..i].iter().any(|o| o.name == b.name) {
+            return err(
+                at("name"),
+                format!(
+                    "\"{}\" is used by another bank; names must be unique",
+                    b.name
+                ),
+            );
+        }
+        if !(b.share > 0.0 && b.share <= 1.0) {
+            return err(
+                at("share"),
+                format!("must be greater than 0 and at most 1, got {}", b.share),
+            );
+        }
+        total += b.share;
+        let error_rate = b.error_rate.unwrap_or(0.0);
+        probability(&at("error_rate"), error_rate)?;
+        let service_time = service_time(&b.service_time, &at("service_time"))?;
+        let limits = b
+            .limits
+            .iter()
+            .enumerate()
+            .map(|(j, l)| limit(l, &at(&format!("limits[{j}]"))))
+            .collect::<Result<_, _>>()?;
+        out.push(Bank {
+            name: b.name.clone(),
+            share: b.share,
+            service_time,
+            error_rate,
+            limits,
+        });
+    }
+    if (total - 1.0).abs() > SHARE_TOLERANCE {
+        let shares: Vec<String> = list
+            .iter()
+            .map(|b| format!("{} = {}", b.name, b.share))
+            .collect();
+        return err(
+            "banks",
+            format!(
+                "shares must sum to 1, but they sum to {total} ({})",
+                shares.join(", ")
+            ),
+        );
+    }
+    Ok(out)
+}
+
+fn service_time(s: &ServiceTimeFile, at: &str) -> Result<ServiceTime, FieldError> {
+    Ok(match s {
+        ServiceTimeFile::Constant { value } => ServiceTime::constant(value.0),
+        ServiceTimeFile::Exponential { mean } => {
+            if mean.0.is_zero() {
+                return err(format!("{at}.mean"), "must be longer than zero");
+            }
+            ServiceTime::exponential(mean.0)
+        }
+        ServiceTimeFile::Lognormal { median, p95, sigma } => {
+            if median.0.is_zero() {
+                return err(format!("{at}.median"), "must be longer than zero");
+            }
+            match (p95, sigma) {
+                (Some(p95), None) => {
+                    if p95.0 < median.0 {
+                        return err(format!("{at}.p95"), format!("\"{}\" is below the median \"{}\"", p95.0, median.0));
+                    }
+                    ServiceTime::lognormal_p95(median.0, p95.0)
+                }
+                (None, Some(sigma)) => {
+                    if !(sigma.is_finite() && *sigma >= 0.0 && *sigma <= 10.0) {
+                        return err(format!("{at}.sigma"), format!("must be between 0 and 10, got {sigma}"));
+                    }
+                    ServiceTime::lognormal_sigma(median.0, *sigma)
+                }
+                _ => return err(at, "a lognormal needs exactly one of p95 (e.g. \"15s\") or sigma (e.g. 0.7) besides its median"),
+            }
+        }
+    })
+}
+
+fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
+    Ok(match l {
+        LimitFile::Concurrency { max_in_flight } => {
+            if *max_in_flight <= 0 || *max_in_flight > u32::MAX as i64 {
+                return err(
+                    format!("{at}.max_in_flight"),
+                    format!("must be at least 1, got {max_in_flight}"),
+                );
+            }
+            Limit::Concurrency(ConcurrencyCap::new(*max_in_flight as u32))
+        }
+        LimitFile::TokenBucket { rate, burst } => {
+            if !(rate.is_finite() && *rate > 0.0) {
+                return err(
+                    format!("{at}.rate"),
+                    format!("must be greater than 0 (calls per second), got {rate}"),
+                );
+            }
+            if *rate > 1e9 {
+                return err(
+                    format!("{at}.rate"),
+                    format!("{rate} per second is more than the 1e9 supported"),
+                );
+            }
+            if *burst <= 0 || *burst > u32::MAX as i64 {
+                return err(
+                    format!("{at}.burst"),
+                    format!("must be at least 1, got {burst}"),
+                );
+            }
+            Limit::TokenBucket(TokenBucket::new(*rate, *burst as u32))
+        }
+    })
+}

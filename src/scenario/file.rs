@@ -1,0 +1,146 @@
+//! The scenario file format: serde types mirroring the TOML, with no model logic.
+//!
+//! Every struct denies unknown fields, so a misspelt key is an error rather than a silently
+//! ignored default. Durations and times of day are strings parsed by [`crate::time`]; their
+//! errors surface through serde with the TOML span of the offending value.
+
+use crate::time::{parse_duration, parse_time_of_day, SimDuration};
+use serde::{Deserialize, Deserializer};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub seed: Option<u64>,
+    pub window: WindowFile,
+    pub population: PopulationFile,
+    #[serde(default)]
+    pub platform: PlatformFile,
+    pub strategy: StrategyFile,
+    pub banks: Vec<BankFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowFile {
+    pub start: Option<TimeOfDay>,
+    pub length: Duration,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationFile {
+    pub connections: i64,
+    pub consent_expiry_share: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformFile {
+    pub status: Option<StatusKind>,
+    pub poll_interval: Option<Duration>,
+    pub callback_delay: Option<Duration>,
+    pub dedup_window: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusKind {
+    Poll,
+    Callback,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyFile {
+    pub kind: StrategyKind,
+    /// Required by `queued`; accepted (and ignored) by the others so that `kind` can be
+    /// swept without removing it.
+    pub concurrency: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StrategyKind {
+    Bulk,
+    Queued,
+    RandomOffset,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankFile {
+    pub name: String,
+    pub share: f64,
+    pub error_rate: Option<f64>,
+    pub service_time: ServiceTimeFile,
+    #[serde(default)]
+    pub limits: Vec<LimitFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ServiceTimeFile {
+    Constant {
+        value: Duration,
+    },
+    Exponential {
+        mean: Duration,
+    },
+    Lognormal {
+        median: Duration,
+        p95: Option<Duration>,
+        sigma: Option<f64>,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LimitFile {
+    Concurrency { max_in_flight: i64 },
+    TokenBucket { rate: f64, burst: i64 },
+}
+
+/// A duration written like `"10s"`, `"1h30m"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Duration(pub SimDuration);
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = StringOrNumber::deserialize(d)?;
+        match s {
+            StringOrNumber::Str(s) => parse_duration(&s)
+                .map(Duration)
+                .map_err(serde::de::Error::custom),
+            StringOrNumber::Int(0) => Ok(Duration(SimDuration::ZERO)),
+            StringOrNumber::Int(n) => Err(serde::de::Error::custom(format!(
+                "a duration needs a unit: write \"{n}s\", \"{n}m\" or \"{n}h\" (in quotes)"
+            ))),
+            StringOrNumber::Float(x) => Err(serde::de::Error::custom(format!(
+                "a duration needs a unit: write \"{x}s\" (in quotes)"
+            ))),
+        }
+    }
+}
+
+/// A time of day written like `"02:00"`, as an offset from midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeOfDay(pub SimDuration);
+
+impl<'de> Deserialize<'de> for TimeOfDay {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_time_of_day(&s)
+            .map(TimeOfDay)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StringOrNumber {
+    Str(String),
+    Int(i64),
+    Float(f64),
+}

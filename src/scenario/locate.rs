@@ -1,0 +1,332 @@
+//! Field paths: `--set` overrides, and mapping between paths and positions in the file.
+//!
+//! A path is dotted keys with array elements addressed by index or by the element's `name`:
+//! `strategy.concurrency`, `banks[0].share`, `banks.0.share`, `banks.big-bank.share`.
+
+use toml::de::{DeTable, DeValue};
+use toml::{Table, Value};
+
+/// Splits `banks[0].share` or `banks.0.share` into steps. Numbers after a dot are indices
+/// only when the parent turns out to be an array (see [`apply_set`]).
+pub fn parse_path(path: &str) -> Result<Vec<String>, String> {
+    let mut parts = Vec::new();
+    for raw in path.split('.') {
+        let mut rest = raw;
+        let key_end = rest.find('[').unwrap_or(rest.len());
+        let key = &rest[..key_end];
+        if key.is_empty() && key_end == rest.len() {
+            return Err(format!("invalid path \"{path}\": empty key"));
+        }
+        if !key.is_empty() {
+            parts.push(key.to_string());
+        }
+        rest = &rest[key_end..];
+        while let Some(inner) = rest.strip_prefix('[') {
+            let close = inner
+                .find(']')
+                .ok_or_else(|| format!("invalid path \"{path}\": missing ']'"))?;
+            parts.push(inner[..close].to_string());
+            rest = &inner[close + 1..];
+        }
+        if !rest.is_empty() {
+            return Err(format!("invalid path \"{path}\""));
+        }
+    }
+    if parts.is_empty() {
+        return Err(format!("invalid path \"{path}\""));
+    }
+    Ok(parts)
+}
+
+/// Splits `path=value` and reads the value as TOML (`42`, `0.5`, `true`, `"x"`, `[1, 2]`),
+/// or as a bare string when it is not TOML (`random_offset`, `10s`).
+pub fn parse_set(set: &str) -> Result<(Vec<String>, Value), String> {
+    let (path, raw) = set
+        .split_once('=')
+        .ok_or_else(|| "expected path=value (e.g. --set strategy.concurrency=8)".to_string())?;
+    let path = parse_path(path.trim())?;
+    let raw = raw.trim();
+    let value = match toml::from_str::<Table>(&format!("v = {raw}")) {
+        Ok(mut t) => t.remove("v").expect("key v"),
+        Err(_) => Value::String(raw.to_string()),
+    };
+    Ok((path, value))
+}
+
+/// Sets `path` to `value` in the document. Tables along the way are created when missing
+/// (unknown keys are then rejected by the typed parse); array elements must exist.
+pub fn apply_set(root: &mut Table, path: &[String], value: Value) -> Result<(), String> {
+    let mut table = root;
+    let mut walked = String::new();
+    let (last, parents) = path.split_last().expect("non-empty path");
+    let mut i = 0;
+    while i < parents.len() {
+        let key = &parents[i];
+        let entry = table
+            .entry(key.clone())
+            .or_insert_with(|| Value::Table(Table::new()));
+        push_key(&mut walked, key);
+        match entry {
+            Value::Table(t) => {
+                table = t;
+                i += 1;
+            }
+            Value::Array(items) => {
+                let sel = parents.get(i + 1).unwrap_or(last);
+                let idx = select(items, sel, &walked)?;
+                walked.push_str(&format!("[{idx}]"));
+                if i + 1 == parents.len() {
+                    return Err(format!(
+                        "`{walked}` is a table; set one of its fields, e.g. `{walked}.share`"
+                    ));
+                }
+                match &mut items[idx] {
+                    Value::Table(t) => table = t,
+                    _ => return Err(format!("`{walked}` is not a table")),
+                }
+                i += 2;
+            }
+            other => {
+                return Err(format!(
+                    "`{walked}` is a {}, not a table, so it has no field `{}`",
+                    other.type_str(),
+                    parents.get(i + 1).unwrap_or(last)
+                ))
+            }
+        }
+    }
+    if matches!(
+        table.get(last.as_str()),
+        Some(Value::Table(_)) | Some(Value::Array(_))
+    ) && !matches!(value, Value::Table(_) | Value::Array(_))
+    {
+        push_key(&mut walked, last);
+        return Err(format!(
+            "`{walked}` is a section, not a single value; set one of its fields"
+        ));
+    }
+    table.insert(last.clone(), value);
+    Ok(())
+}
+
+fn push_key(walked: &mut String, key: &str) {
+    if !walked.is_empty() {
+        walked.push('.');
+    }
+    walked.push_str(key);
+}
+
+/// Picks an array element by index or by its `name` field.
+fn select(items: &[Value], sel: &str, walked: &str) -> Result<usize, String> {
+    if let Ok(i) = sel.parse::<usize>() {
+        return if i < items.len() {
+            Ok(i)
+        } else {
+            Err(format!(
+                "`{walked}` has {} entries; index {i} is out of range",
+                items.len()
+            ))
+        };
+    }
+    items
+        .iter()
+        .position(|v| v.get("name").and_then(Value::as_str) == Some(sel))
+        .ok_or_else(|| {
+            let names: Vec<&str> = items
+                .iter()
+                .filter_map(|v| v.get("name").and_then(Value::as_str))
+                .collect();
+            format!(
+                "`{walked}` has no entry named \"{sel}\" (names: {})",
+                names.join(", ")
+            )
+        })
+}
+
+/// Does `--set` string `set` address the validated field path `field` (`banks[0].share`)?
+pub fn set_targets(set: &str, field: &str) -> bool {
+    let Some((path, _)) = set.split_once('=') else {
+        return false;
+    };
+    let Ok(steps) = parse_path(path.trim()) else {
+        return false;
+    };
+    let Ok(target) = parse_path(field) else {
+        return false;
+    };
+    // Compare ignoring how array elements were named (index or name): same keys, same length.
+    steps.len() == target.len()
+        && steps
+            .iter()
+            .zip(&target)
+            .all(|(a, b)| a == b || b.parse::<usize>().is_ok())
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rfind('\n')
+        .map(|nl| before.len() - nl)
+        .unwrap_or(before.len() + 1);
+    (line, col)
+}
+
+/// The path of the innermost key whose entry contains byte `offset`. (Spans of tables and
+/// arrays of tables cover only their headers, so children are searched regardless.)
+pub fn path_at(text: &str, offset: usize) -> Option<String> {
+    let doc = DeTable::parse(text).ok()?;
+    find_in_table(doc.get_ref(), offset)
+}
+
+fn find_in_table(t: &DeTable<'_>, offset: usize) -> Option<String> {
+    for (k, v) in t.iter() {
+        let key = k.get_ref().to_string();
+        if let Some(inner) = find_in_value(v.get_ref(), offset) {
+            return Some(if inner.starts_with('[') {
+                key + &inner
+            } else {
+                format!("{key}.{inner}")
+            });
+        }
+        let (ks, vs) = (k.span(), v.span());
+        if (ks.start..vs.end.max(ks.end)).contains(&offset) || vs.contains(&offset) {
+            return Some(key);
+        }
+    }
+    None
+}
+
+fn find_in_value(v: &DeValue<'_>, offset: usize) -> Option<String> {
+    match v {
+        DeValue::Table(t) => find_in_table(t, offset),
+        DeValue::Array(items) => {
+            items.iter().enumerate().find_map(|(i, item)| {
+                match find_in_value(item.get_ref(), offset) {
+                    Some(inner) if inner.starts_with('[') => Some(format!("[{i}]{inner}")),
+                    Some(inner) => Some(format!("[{i}].{inner}")),
+                    None => item.span().contains(&offset).then(|| format!("[{i}]")),
+                }
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Line and column of the value at validated field path `field` (`banks[1].limits[0].rate`),
+/// or of its nearest ancestor present in the file.
+pub fn line_col_of(text: &str, field: &str) -> Option<(usize, usize)> {
+    let doc = DeTable::parse(text).ok()?;
+    let steps = parse_path(field).ok()?;
+    let mut best = None;
+    let mut cur: Option<&DeValue<'_>> = None;
+    let root = doc.get_ref();
+    for step in &steps {
+        let next = match (cur, step.parse::<usize>()) {
+            (None, _) => root
+                .iter()
+                .find(|(k, _)| k.get_ref() == step)
+                .map(|(k, v)| (k.span(), v)),
+            (Some(DeValue::Table(t)), _) => t
+                .iter()
+                .find(|(k, _)| k.get_ref() == step)
+                .map(|(k, v)| (k.span(), v)),
+            (Some(DeValue::Array(a)), Ok(i)) => a.get(i).map(|v| (v.span(), v)),
+            _ => None,
+        };
+        match next {
+            Some((span, v)) => {
+                best = Some(span.start);
+                cur = Some(v.get_ref());
+            }
+            None => break,
+        }
+    }
+    best.map(|o| line_col(text, o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_accept_dots_and_brackets() {
+        assert_eq!(
+            parse_path("banks[0].share").unwrap(),
+            ["banks", "0", "share"]
+        );
+        assert_eq!(
+            parse_path("banks.0.share").unwrap(),
+            ["banks", "0", "share"]
+        );
+        assert_eq!(
+            parse_path("a.b[1][2].c").unwrap(),
+            ["a", "b", "1", "2", "c"]
+        );
+        assert!(parse_path("a..b").is_err());
+        assert!(parse_path("a[0").is_err());
+    }
+
+    #[test]
+    fn set_values_are_typed() {
+        assert_eq!(parse_set("a=42").unwrap().1, Value::Integer(42));
+        assert_eq!(parse_set("a=0.5").unwrap().1, Value::Float(0.5));
+        assert_eq!(
+            parse_set("a=random_offset").unwrap().1,
+            Value::String("random_offset".into())
+        );
+        assert_eq!(parse_set("a=10s").unwrap().1, Value::String("10s".into()));
+        assert!(parse_set("novalue").is_err());
+    }
+
+    #[test]
+    fn applies_into_arrays_by_index_or_name() {
+        let mut t: Table = toml::from_str(
+            "[[banks]]\nname = \"a\"\nshare = 1.0\n[[banks]]\nname = \"b\"\nshare = 0.0",
+        )
+        .unwrap();
+        apply_set(
+            &mut t,
+            &parse_path("banks.b.share").unwrap(),
+            Value::Float(0.5),
+        )
+        .unwrap();
+        apply_set(
+            &mut t,
+            &parse_path("banks[0].share").unwrap(),
+            Value::Float(0.5),
+        )
+        .unwrap();
+        let shares: Vec<f64> = t["banks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["share"].as_float().unwrap())
+            .collect();
+        assert_eq!(shares, [0.5, 0.5]);
+        assert!(apply_set(
+            &mut t,
+            &parse_path("banks.9.share").unwrap(),
+            Value::Float(0.5)
+        )
+        .unwrap_err()
+        .contains("out of range"));
+        assert!(apply_set(
+            &mut t,
+            &parse_path("banks.zz.share").unwrap(),
+            Value::Float(0.5)
+        )
+        .unwrap_err()
+        .contains("no entry named"));
+    }
+
+    #[test]
+    fn finds_positions_of_fields() {
+        let text = "[window]\nlength = \"24h\"\n\n[[banks]]\nname = \"a\"\nshare = 2.0\n";
+        assert_eq!(line_col_of(text, "window.length"), Some((2, 1)));
+        assert_eq!(line_col_of(text, "banks[0].share"), Some((6, 1)));
+        let off = text.find("2.0").unwrap();
+        assert_eq!(path_at(text, off).as_deref(), Some("banks[0].share"));
+    }
+}

@@ -1,0 +1,171 @@
+//! The vendor sizing table, reproduced by simulation and extended past it.
+//!
+//! The vendor (seeds/001) publishes refreshes per hour and users per day for queued
+//! refreshes at concurrency 1–16. [`vendor_table`] runs the queued strategy at those
+//! concurrencies on a calibrated scenario and sets the documented figures beside the model's,
+//! then continues at 32–256 on a scenario whose banks have limits, where failures appear and
+//! users per day stop growing linearly.
+//!
+//! Each row measures throughput, so its population is a backlog the window cannot clear:
+//! in poll mode a slot completes at most one refresh per poll interval, so
+//! `concurrency × ⌈window / poll interval⌉` connections guarantee the queue never runs dry
+//! (a dry queue would cap users per day at the population, not at the model's throughput).
+
+use crate::metrics::Summary;
+use crate::platform::StatusMode;
+use crate::scenario::Scenario;
+use crate::sim;
+use crate::strategy::Strategy;
+use serde::Serialize;
+
+/// The vendor's published figures: (concurrency, refreshes per hour, users per day).
+pub const DOCUMENTED: [(u32, f64, f64); 5] = [
+    (1, 300.0, 7_000.0),
+    (2, 600.0, 15_000.0),
+    (4, 1_200.0, 30_000.0),
+    (8, 2_500.0, 60_000.0),
+    (16, 5_000.0, 120_000.0),
+];
+
+/// Concurrencies of the extension rows.
+pub const EXTENSION: [u32; 4] = [32, 64, 128, 256];
+
+/// Relative tolerance within which the model must reproduce each documented figure.
+pub const TOLERANCE: f64 = 0.05;
+
+/// One row of the table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub concurrency: u32,
+    pub scenario: String,
+    pub connections: u32,
+    pub summary: Summary,
+    /// (refreshes per hour, users per day) as documented, for concurrency 1–16.
+    pub documented: Option<(f64, f64)>,
+}
+
+impl Row {
+    pub fn refreshes_per_hour(&self) -> f64 {
+        self.summary.refreshes_per_hour
+    }
+    pub fn users_per_day(&self) -> f64 {
+        self.summary.users_per_day
+    }
+    /// Relative deviations from the documented figures.
+    pub fn deviations(&self) -> Option<(f64, f64)> {
+        self.documented.map(|(rph, upd)| {
+            (
+                self.refreshes_per_hour() / rph - 1.0,
+                self.users_per_day() / upd - 1.0,
+            )
+        })
+    }
+    /// Both figures within [`TOLERANCE`] of the documented ones (rows without any: `None`).
+    pub fn within_tolerance(&self) -> Option<bool> {
+        self.deviations()
+            .map(|(a, b)| a.abs() <= TOLERANCE && b.abs() <= TOLERANCE)
+    }
+}
+
+/// The scenario for one row: queued at `concurrency` with a backlog that cannot run dry.
+pub fn row_scenario(base: &Scenario, concurrency: u32) -> Scenario {
+    let mut sc = base.clone();
+    sc.strategy = Strategy::Queued { concurrency };
+    if let StatusMode::Poll { interval } = sc.platform.status {
+        let per_slot = sc.window.as_micros().div_ceil(interval.as_micros());
+        let backlog = (concurrency as u64 * per_slot).min(u32::MAX as u64 - 1) as u32;
+        sc.connections = sc.connections.max(backlog);
+    }
+    sc
+}
+
+fn run_row(base: &Scenario, concurrency: u32, seed: u64, documented: Option<(f64, f64)>) -> Row {
+    let sc = row_scenario(base, concurrency);
+    let result = sim::run(&sc, seed);
+    Row {
+        concurrency,
+        scenario: sc.name.clone(),
+        connections: sc.connections,
+        summary: result.summary(None),
+        documented,
+    }
+}
+
+/// Rows for concurrency 1–16 on `calibrated`, then 32–256 on `limited`.
+pub fn vendor_table(calibrated: &Scenario, limited: &Scenario, seed: u64) -> Vec<Row> {
+    let mut rows: Vec<Row> = DOCUMENTED
+        .iter()
+        .map(|&(c, rph, upd)| run_row(calibrated, c, seed, Some((rph, upd))))
+        .collect();
+    rows.extend(EXTENSION.iter().map(|&c| run_row(limited, c, seed, None)));
+    rows
+}
+
+/// A row of `table.csv`.
+#[derive(Debug, Serialize)]
+pub struct CsvRow {
+    pub concurrency: u32,
+    pub refreshes_per_hour: String,
+    pub users_per_day: String,
+    pub documented_refreshes_per_hour: String,
+    pub documented_users_per_day: String,
+    pub failure_rate: String,
+    pub scenario: String,
+    pub connections: u32,
+    pub within_5_percent: String,
+}
+
+pub fn csv_rows(rows: &[Row]) -> Vec<CsvRow> {
+    rows.iter()
+        .map(|r| CsvRow {
+            concurrency: r.concurrency,
+            refreshes_per_hour: format!("{:.1}", r.refreshes_per_hour()),
+            users_per_day: format!("{:.0}", r.users_per_day()),
+            documented_refreshes_per_hour: r
+                .documented
+                .map(|d| format!("{:.0}", d.0))
+                .unwrap_or_default(),
+            documented_users_per_day: r
+                .documented
+                .map(|d| format!("{:.0}", d.1))
+                .unwrap_or_default(),
+            failure_rate: format!("{:.6}", r.summary.failure_rate),
+            scenario: r.scenario.clone(),
+            connections: r.connections,
+            within_5_percent: match r.within_tolerance() {
+                Some(true) => "yes".into(),
+                Some(false) => "no".into(),
+                None => String::new(),
+            },
+        })
+        .collect()
+}
+
+/// The table as Markdown, model beside documented figures.
+pub fn markdown(rows: &[Row]) -> String {
+    use crate::report::thousands;
+    let mut s = String::from(
+        "| Concurrency | Scenario | Refreshes/h (model) | Refreshes/h (documented) | Users/day (model) | Users/day (documented) | Failure rate |\n\
+         |---:|---|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let (doc_rph, doc_upd) = match (r.documented, r.deviations()) {
+            (Some((a, b)), Some((da, db))) => (
+                format!("~{} ({:+.1} %)", thousands(a), 100.0 * da),
+                format!("~{} ({:+.1} %)", thousands(b), 100.0 * db),
+            ),
+            _ => ("—".into(), "—".into()),
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {:.2} % |\n",
+            r.concurrency,
+            r.scenario,
+            thousands(r.refreshes_per_hour()),
+            doc_rph,
+            thousands(r.users_per_day()),
+            doc_upd,
+            100.0 * r.summary.failure_rate
+        ));
+    }
+    s
+}
