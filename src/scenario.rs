@@ -82,8 +82,15 @@ pub fn check(path: &Path, sets: &[String]) -> Result<Scenario> {
     load(path, sets)
 }
 
+/// Serde names Rust types in its messages; users write TOML.
+fn friendly(msg: &str) -> String {
+    msg.replace("expected i64", "expected an integer")
+        .replace("expected u64", "expected a whole number >= 0")
+        .replace("expected f64", "expected a number")
+}
+
 fn toml_error(origin: &str, text: &str, e: &toml::de::Error) -> Error {
-    let msg = e.message().trim_end();
+    let msg = friendly(e.message().trim_end());
     match e.span() {
         Some(span) => {
             let (line, col) = locate::line_col(text, span.start);
@@ -101,7 +108,7 @@ fn toml_error(origin: &str, text: &str, e: &toml::de::Error) -> Error {
 
 /// A deserialization error from an in-memory value: the message plus the key path.
 fn value_error_message(e: &toml::de::Error) -> String {
-    e.to_string().trim_end().replace('\n', " ")
+    friendly(e.to_string().trim_end()).replace('\n', " ")
 }
 
 /// A validation failure: which field (dotted path, `banks[0].share`) and why.
