@@ -11,6 +11,7 @@
 //! - `mean_in_flight` = time-average of calls being served by the bank over the window
 //!   (`all`: summed over banks); `peak_in_flight` its maximum
 //! - `api_calls` = refresh requests + status polls
+//! - staleness = age of each refreshed connection's data at the window's end
 
 use crate::time::{SimDuration, SimTime};
 
@@ -165,6 +166,69 @@ impl Level {
     }
 }
 
+/// Data age at the window's end: for each bank, how many refreshed connections have data
+/// 0, 1, 2, … whole minutes old. Connections never refreshed in the window are not in the
+/// histogram (their age is unknown and older than the window): `Tally::refreshed` says how
+/// many are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Staleness {
+    pub banks: usize,
+    /// Buckets per bank: one per minute of the window, plus one.
+    pub buckets: usize,
+    /// Bank-major: `counts[bank * buckets + minute]`.
+    pub counts: Vec<u64>,
+}
+
+impl Staleness {
+    pub fn new(banks: usize, window: SimDuration) -> Self {
+        let buckets = window.as_micros().div_ceil(MINUTE_US) as usize + 1;
+        Staleness {
+            banks,
+            buckets,
+            counts: vec![0; banks * buckets],
+        }
+    }
+
+    /// Records a connection of `bank` whose data is `age` old at the window's end.
+    pub fn record(&mut self, bank: usize, age: SimDuration) {
+        let m = ((age.as_micros() / MINUTE_US) as usize).min(self.buckets - 1);
+        self.counts[bank * self.buckets + m] += 1;
+    }
+
+    /// Histogram of one bank, or summed over all with `None`.
+    pub fn histogram(&self, bank: Option<usize>) -> Vec<u64> {
+        match bank {
+            Some(b) => self.counts[b * self.buckets..(b + 1) * self.buckets].to_vec(),
+            None => (0..self.buckets)
+                .map(|m| {
+                    (0..self.banks)
+                        .map(|b| self.counts[b * self.buckets + m])
+                        .sum()
+                })
+                .collect(),
+        }
+    }
+
+    /// The `q`-quantile (0..=1) of data age among refreshed connections, in hours, at minute
+    /// resolution (the upper edge of the bucket). `None` if nobody was refreshed.
+    pub fn quantile_hours(&self, bank: Option<usize>, q: f64) -> Option<f64> {
+        let h = self.histogram(bank);
+        let total: u64 = h.iter().sum();
+        if total == 0 {
+            return None;
+        }
+        let rank = ((q * total as f64).ceil() as u64).clamp(1, total);
+        let mut acc = 0;
+        for (m, &c) in h.iter().enumerate() {
+            acc += c;
+            if acc >= rank {
+                return Some((m + 1) as f64 / 60.0);
+            }
+        }
+        None
+    }
+}
+
 /// Everything a run measured.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunResult {
@@ -183,6 +247,7 @@ pub struct RunResult {
     /// Time the last event happened (the window end or later, when calls drain).
     pub finished: SimTime,
     pub series: TimeSeries,
+    pub staleness: Staleness,
 }
 
 impl RunResult {
@@ -203,7 +268,10 @@ impl RunResult {
             Some(i) => self.banks[i].clone(),
             None => self.total(),
         };
-        Summary::new(tally, self.window)
+        let mut s = Summary::new(tally, self.window);
+        s.staleness_p50_hours = self.staleness.quantile_hours(bank, 0.5);
+        s.staleness_p95_hours = self.staleness.quantile_hours(bank, 0.95);
+        s
     }
 }
 
@@ -216,6 +284,10 @@ pub struct Summary {
     pub refreshes_per_hour: f64,
     pub users_per_day: f64,
     pub mean_in_flight: f64,
+    /// Median and 95th percentile of data age at the window's end among refreshed
+    /// connections (hours, minute resolution).
+    pub staleness_p50_hours: Option<f64>,
+    pub staleness_p95_hours: Option<f64>,
 }
 
 impl Summary {
@@ -228,6 +300,8 @@ impl Summary {
             refreshes_per_hour: tally.successes as f64 / hours,
             users_per_day: tally.refreshed as f64 * 24.0 / hours,
             mean_in_flight: tally.in_flight_area as f64 / window.as_micros() as f64,
+            staleness_p50_hours: None,
+            staleness_p95_hours: None,
             tally,
         }
     }

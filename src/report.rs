@@ -79,6 +79,8 @@ pub struct SummaryRow {
     pub covered: u64,
     pub refreshed: u64,
     pub peak_outstanding: u64,
+    pub staleness_p50_hours: String,
+    pub staleness_p95_hours: String,
     pub window_hours: String,
 }
 
@@ -110,6 +112,14 @@ impl SummaryRow {
             covered: t.covered,
             refreshed: t.refreshed,
             peak_outstanding: t.peak_outstanding,
+            staleness_p50_hours: s
+                .staleness_p50_hours
+                .map(|h| fixed(h, 4))
+                .unwrap_or_default(),
+            staleness_p95_hours: s
+                .staleness_p95_hours
+                .map(|h| fixed(h, 4))
+                .unwrap_or_default(),
             window_hours: fixed(r.window.as_hours_f64(), 4),
         }
     }
@@ -166,13 +176,41 @@ pub fn series_rows(r: &RunResult) -> Vec<SeriesRow<'_>> {
     rows
 }
 
-/// Writes `summary.csv` and `timeseries.csv` into `dir`; returns the paths written.
+/// One row of `staleness.csv`: how many refreshed connections of a bank have data
+/// `age_minutes` old (whole minutes) at the window's end. Only non-empty buckets are written;
+/// connections never refreshed are `connections - refreshed` in summary.csv.
+#[derive(Debug, Serialize)]
+pub struct StalenessRow<'a> {
+    pub bank: &'a str,
+    pub age_minutes: usize,
+    pub connections: u64,
+}
+
+pub fn staleness_rows(r: &RunResult) -> Vec<StalenessRow<'_>> {
+    let mut rows = Vec::new();
+    for (b, name) in r.bank_names.iter().enumerate() {
+        for (m, &c) in r.staleness.histogram(Some(b)).iter().enumerate() {
+            if c > 0 {
+                rows.push(StalenessRow {
+                    bank: name,
+                    age_minutes: m,
+                    connections: c,
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// Writes `summary.csv`, `timeseries.csv` and `staleness.csv` into `dir`; returns the paths.
 pub fn write_run(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>> {
     let summary = dir.join("summary.csv");
     let series = dir.join("timeseries.csv");
+    let staleness = dir.join("staleness.csv");
     write_atomic(&summary, &csv_bytes(&summary_rows(r))?)?;
     write_atomic(&series, &csv_bytes(&series_rows(r))?)?;
-    Ok(vec![summary, series])
+    write_atomic(&staleness, &csv_bytes(&staleness_rows(r))?)?;
+    Ok(vec![summary, series, staleness])
 }
 
 /// `1234567.8` → `1,234,568`.

@@ -12,7 +12,7 @@
 
 use crate::bank::Bank;
 use crate::engine::EventQueue;
-use crate::metrics::{Level, RunResult, Tally, TimeSeries};
+use crate::metrics::{Level, RunResult, Staleness, Tally, TimeSeries};
 use crate::platform::Platform;
 use crate::rng::{Purpose, Streams};
 use crate::scenario::Scenario;
@@ -247,9 +247,17 @@ impl World {
             self.level.iter().all(|l| l.current == 0),
             "calls left in flight"
         );
+        let window = self.window_end - self.window_start;
+        let mut staleness = Staleness::new(self.banks.len(), window);
         for (ci, &b) in self.bank_of.iter().enumerate() {
             let t = &mut self.tally[b as usize];
             let refreshed = self.last_success[ci] != SimTime::NEVER;
+            if refreshed {
+                staleness.record(
+                    b as usize,
+                    self.window_end.saturating_since(self.last_success[ci]),
+                );
+            }
             let eligible = self.consent_expires[ci] == SimTime::NEVER;
             t.refreshed += refreshed as u64;
             t.eligible += eligible as u64;
@@ -261,13 +269,14 @@ impl World {
             concurrency: self.strategy.concurrency(),
             seed: self.seed,
             window_start: self.window_start,
-            window: self.window_end - self.window_start,
+            window,
             bank_names: self.banks.iter().map(|b| b.name.clone()).collect(),
             banks: self.tally,
             peak_in_flight_all: self.peak_in_flight_all,
             peak_outstanding_all: self.peak_outstanding_all,
             finished: self.queue.now().max(self.window_end),
             series: self.series,
+            staleness,
         }
     }
 }
