@@ -6,9 +6,19 @@
 //! commit all). The client never sees the policies, only outcomes.
 
 pub mod concurrency;
+pub mod fixed_window;
+pub mod maintenance;
+pub mod penalty_box;
+pub mod quota;
+pub mod sliding_window;
 pub mod token_bucket;
 
 pub use concurrency::ConcurrencyCap;
+pub use fixed_window::FixedWindow;
+pub use maintenance::{Maintenance, MaintenanceMode};
+pub use penalty_box::PenaltyBox;
+pub use quota::{Quota, QuotaPeriod};
+pub use sliding_window::SlidingWindow;
 pub use token_bucket::TokenBucket;
 
 use crate::time::{SimDuration, SimTime};
@@ -22,36 +32,103 @@ pub struct Rejection {
     pub retry_at: Option<SimTime>,
 }
 
+const DAY_US: u64 = 86_400_000_000;
+
 /// One rate-limit policy. A closed enum rather than trait objects: dispatch is a jump table
-/// on the hot path, and the set of policies is the model's vocabulary.
+/// on the hot path, and the set of policies is the model's vocabulary. `conn` is the
+/// connection's index within its bank (for per-customer state).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Limit {
     Concurrency(ConcurrencyCap),
     TokenBucket(TokenBucket),
+    FixedWindow(FixedWindow),
+    SlidingWindow(SlidingWindow),
+    Quota(Quota),
+    PenaltyBox(PenaltyBox),
+    Maintenance(Maintenance),
+    /// A rate policy that applies only between two times of day (e.g. the CDR's unattended
+    /// thresholds for 00:00–06:00); outside them it neither rejects nor counts.
+    During { from_us: u64, to_us: u64, inner: Box<Limit> },
 }
 
 impl Limit {
+    /// Wraps a rate policy so it applies only from `from` to `to` each day (`from < to`).
+    pub fn during(from: SimDuration, to: SimDuration, inner: Limit) -> Limit {
+        assert!(from < to && to.as_micros() <= DAY_US, "during needs from < to <= 24:00");
+        assert!(
+            matches!(inner, Limit::TokenBucket(_) | Limit::FixedWindow(_) | Limit::SlidingWindow(_)),
+            "only rate policies can be scheduled"
+        );
+        Limit::During { from_us: from.as_micros(), to_us: to.as_micros(), inner: Box::new(inner) }
+    }
+
     #[inline]
-    fn check(&self, now: SimTime) -> Result<(), Rejection> {
+    fn active(from_us: u64, to_us: u64, now: SimTime) -> bool {
+        let tod = now.as_micros() % DAY_US;
+        from_us <= tod && tod < to_us
+    }
+
+    #[inline]
+    fn check(&self, now: SimTime, conn: u32) -> Result<(), Rejection> {
         match self {
             Limit::Concurrency(c) => c.check(),
             Limit::TokenBucket(t) => t.check(now),
+            Limit::FixedWindow(w) => w.check(now),
+            Limit::SlidingWindow(w) => w.check(now),
+            Limit::Quota(q) => q.check(now, conn),
+            Limit::PenaltyBox(p) => p.check(now),
+            Limit::Maintenance(m) => m.check(now),
+            Limit::During { from_us, to_us, inner } => {
+                if Self::active(*from_us, *to_us, now) {
+                    inner.check(now, conn)
+                } else {
+                    Ok(())
+                }
+            }
         }
     }
+
     #[inline]
-    fn admit(&mut self, now: SimTime) {
+    fn admit(&mut self, now: SimTime, conn: u32) {
         match self {
             Limit::Concurrency(c) => c.admit(),
             Limit::TokenBucket(t) => t.admit(now),
+            Limit::FixedWindow(w) => w.admit(now),
+            Limit::SlidingWindow(w) => w.admit(now),
+            Limit::Quota(q) => q.admit(now, conn),
+            Limit::PenaltyBox(_) | Limit::Maintenance(_) => {}
+            Limit::During { from_us, to_us, inner } => {
+                if Self::active(*from_us, *to_us, now) {
+                    inner.admit(now, conn)
+                }
+            }
         }
     }
+
     #[inline]
     fn release(&mut self) {
-        match self {
-            Limit::Concurrency(c) => c.release(),
-            Limit::TokenBucket(_) => {}
+        if let Limit::Concurrency(c) = self {
+            c.release()
         }
     }
+
+    fn prepare(&mut self, connections: u32) {
+        if let Limit::Quota(q) = self {
+            q.prepare(connections)
+        }
+    }
+}
+
+/// What a bank's 429 tells the client about when to retry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// No Retry-After header.
+    #[default]
+    None,
+    /// Always the same delay.
+    Fixed(SimDuration),
+    /// The rejecting policies' own earliest-success time, when they know one.
+    Policy,
 }
 
 /// The distribution of a bank call's service time (from the bank call's start to its answer).
@@ -104,6 +181,15 @@ impl ServiceTime {
         }
     }
 
+    /// The distribution's second moment `E[S²]` in seconds² (for residual-time bounds).
+    pub fn second_moment_secs2(&self) -> f64 {
+        match self {
+            ServiceTime::Constant(d) => d.as_secs_f64().powi(2),
+            ServiceTime::Exponential { mean, .. } => 2.0 * mean.as_secs_f64().powi(2),
+            ServiceTime::LogNormal { mu, sigma, .. } => (2.0 * mu + 2.0 * sigma * sigma).exp(),
+        }
+    }
+
     /// The distribution's mean in seconds (exact, for Little's-law checks and docs).
     pub fn mean_secs(&self) -> f64 {
         match self {
@@ -119,26 +205,69 @@ impl ServiceTime {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bank {
     pub name: String,
+    /// What the bank models (from the scenario or its preset); may be empty.
+    pub description: String,
     /// Share of connections held at this bank, in (0, 1].
     pub share: f64,
     pub service_time: ServiceTime,
     /// Probability that an admitted call ends in a 5xx error rather than success.
     pub error_rate: f64,
     pub limits: Vec<Limit>,
+    /// `Some(k)`: the bank serves at most `k` calls at once and queues the rest internally
+    /// (FIFO) instead of rejecting them, so latency grows with load (M/M/k when service is
+    /// exponential and arrivals Poisson). `None`: every admitted call is served at once.
+    pub servers: Option<u32>,
+    pub retry_after: RetryAfter,
 }
 
 impl Bank {
-    /// Admits a call at `now` if every policy admits it; otherwise consumes nothing and
-    /// returns the first rejection.
-    #[inline]
-    pub fn try_admit(&mut self, now: SimTime) -> Result<(), Rejection> {
-        for limit in &self.limits {
-            limit.check(now)?;
-        }
+    /// Sizes per-connection policy state for the bank's `connections` connections.
+    pub fn prepare(&mut self, connections: u32) {
         for limit in &mut self.limits {
-            limit.admit(now);
+            limit.prepare(connections);
         }
-        Ok(())
+    }
+
+    /// Admits a call of connection `conn` (its index within this bank) at `now` if every
+    /// policy admits it. Otherwise consumes nothing, closes any penalty box, and returns the
+    /// rejection with the Retry-After this bank sends.
+    #[inline]
+    pub fn try_admit(&mut self, now: SimTime, conn: u32) -> Result<(), Rejection> {
+        let mut rejected = false;
+        let mut by_penalty_only = true;
+        let mut retry_at: Option<SimTime> = None;
+        for limit in &self.limits {
+            if let Err(r) = limit.check(now, conn) {
+                rejected = true;
+                by_penalty_only &= matches!(limit, Limit::PenaltyBox(_));
+                retry_at = retry_at.max(r.retry_at);
+            }
+        }
+        if !rejected {
+            for limit in &mut self.limits {
+                limit.admit(now, conn);
+            }
+            return Ok(());
+        }
+        if !by_penalty_only {
+            for limit in &mut self.limits {
+                if let Limit::PenaltyBox(p) = limit {
+                    p.on_breach(now);
+                }
+            }
+            // The box now blocks too: the earliest success is no sooner than its end.
+            for limit in &self.limits {
+                if let Err(r) = limit.check(now, conn) {
+                    retry_at = retry_at.max(r.retry_at);
+                }
+            }
+        }
+        let retry_at = match self.retry_after {
+            RetryAfter::None => None,
+            RetryAfter::Fixed(d) => Some(now + d),
+            RetryAfter::Policy => retry_at,
+        };
+        Err(Rejection { retry_at })
     }
 
     /// Records the end of an admitted call.
@@ -149,11 +278,20 @@ impl Bank {
         }
     }
 
-    /// Draws an admitted call's service time and whether it fails, in that fixed order.
+    /// Draws an admitted call's service time and whether it fails, in that fixed order; the
+    /// service time is stretched by any maintenance slowdown open at `now`.
     #[inline]
-    pub fn draw_call<R: Rng + ?Sized>(&self, rng: &mut R) -> (SimDuration, bool) {
-        let service = self.service_time.sample(rng);
+    pub fn draw_call<R: Rng + ?Sized>(&self, now: SimTime, rng: &mut R) -> (SimDuration, bool) {
+        let mut service = self.service_time.sample(rng);
         let failed = self.error_rate > 0.0 && rng.random::<f64>() < self.error_rate;
+        for limit in &self.limits {
+            if let Limit::Maintenance(m) = limit {
+                let f = m.latency_factor(now);
+                if f != 1.0 {
+                    service = SimDuration::from_secs_f64(service.as_secs_f64() * f);
+                }
+            }
+        }
         (service, failed)
     }
 }
@@ -165,10 +303,13 @@ mod tests {
     fn bank(limits: Vec<Limit>) -> Bank {
         Bank {
             name: "b".into(),
+            description: String::new(),
             share: 1.0,
             service_time: ServiceTime::constant(SimDuration::from_secs(1)),
             error_rate: 0.0,
             limits,
+            servers: None,
+            retry_after: RetryAfter::Policy,
         }
     }
 
@@ -181,12 +322,47 @@ mod tests {
             Limit::Concurrency(ConcurrencyCap::new(1)),
         ]);
         let t = SimTime(0);
-        assert!(b.try_admit(t).is_ok());
-        assert!(b.try_admit(t).is_err()); // cap full: bucket keeps its second token
+        assert!(b.try_admit(t, 0).is_ok());
+        assert!(b.try_admit(t, 0).is_err()); // cap full: bucket keeps its second token
         b.release();
-        assert!(b.try_admit(t).is_ok()); // second token still there
+        assert!(b.try_admit(t, 0).is_ok()); // second token still there
         b.release();
-        assert!(b.try_admit(t).is_err()); // now the bucket is empty
+        assert!(b.try_admit(t, 0).is_err()); // now the bucket is empty
+    }
+
+    #[test]
+    fn a_breach_closes_the_penalty_box_and_retry_after_follows_the_mode() {
+        let mut b = bank(vec![
+            Limit::Concurrency(ConcurrencyCap::new(1)),
+            Limit::PenaltyBox(PenaltyBox::new(SimDuration::from_secs(120))),
+        ]);
+        let t = SimTime(0);
+        assert!(b.try_admit(t, 0).is_ok());
+        let r = b.try_admit(t, 0).unwrap_err(); // the cap rejects: the box closes
+        assert_eq!(r.retry_at, Some(t + SimDuration::from_secs(120)));
+        b.release();
+        // The cap is free again, but the box rejects until it opens.
+        assert!(b.try_admit(t + SimDuration::from_secs(119), 0).is_err());
+        assert!(b.try_admit(t + SimDuration::from_secs(120), 0).is_ok());
+        b.release();
+        b.retry_after = RetryAfter::None;
+        b.try_admit(t + SimDuration::from_secs(120), 0).unwrap();
+        assert_eq!(b.try_admit(t + SimDuration::from_secs(120), 0).unwrap_err().retry_at, None);
+        b.retry_after = RetryAfter::Fixed(SimDuration::from_secs(30));
+        let now = t + SimDuration::from_secs(500);
+        assert_eq!(b.try_admit(now, 0).unwrap_err().retry_at, Some(now + SimDuration::from_secs(30)));
+    }
+
+    #[test]
+    fn scheduled_limits_apply_only_in_their_hours() {
+        let h = SimDuration::from_hours;
+        let night_only = Limit::during(h(0), h(6), Limit::TokenBucket(TokenBucket::new(1e-6, 1)));
+        let mut b = bank(vec![night_only]);
+        assert!(b.try_admit(SimTime(h(1).as_micros()), 0).is_ok());
+        assert!(b.try_admit(SimTime(h(2).as_micros()), 0).is_err());
+        for i in 0..10 {
+            assert!(b.try_admit(SimTime(h(7).as_micros() + i), 0).is_ok(), "daytime is unmetered");
+        }
     }
 
     #[test]

@@ -30,6 +30,44 @@ pub enum Command {
     Check(CheckArgs),
     /// Reproduce the vendor sizing table (concurrency 1–16) and extend it (32–256).
     Table(TableArgs),
+    /// Run a grid of scenario variants (--set path=v1,v2,...) with replications, in parallel;
+    /// write sweep.csv and sweep_summary.csv (means, SDs, 95 % CIs).
+    Sweep(SweepArgs),
+    /// Find the smallest queued concurrency that refreshes --users connections in the window.
+    Plan(PlanArgs),
+    /// Check the model against queueing theory and the policies' guarantees.
+    Validate(ValidateArgs),
+    /// List the bank presets scenarios can reference (`preset = "NAME"`).
+    Presets,
+    /// Many clients retrying against a tight limit: calls and completion time per jitter mode.
+    Contention(ContentionArgs),
+    /// Draw the charts a results directory supports (SVG and PNG) and write its report.md.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Directory written by `run`, `sweep` or the default experiment (e.g. output).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Replications per statistical check.
+    #[arg(long, default_value_t = 10)]
+    pub replications: u32,
+    /// Base seed of the replications.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ContentionArgs {
+    /// Clients contending at once.
+    #[arg(long, default_value_t = 200)]
+    pub clients: u32,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +121,20 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Some(Command::Run(a)) => run(a),
         Some(Command::Check(a)) => check(a),
         Some(Command::Table(a)) => table_cmd(a).map(|_| ()),
+        Some(Command::Sweep(a)) => sweep_cmd(a),
+        Some(Command::Plan(a)) => plan_cmd(a),
+        Some(Command::Validate(a)) => validate_cmd(a),
+        Some(Command::Presets) => {
+            for (name, description) in crate::presets::list() {
+                println!("{name:<22} {description}");
+            }
+            Ok(())
+        }
+        Some(Command::Contention(a)) => {
+            print!("{}", contention_markdown(&crate::validate::contention(a.clients, a.seed)));
+            Ok(())
+        }
+        Some(Command::Report(a)) => report_cmd(a),
         None => default_experiment(Path::new("output")),
     }
 }
@@ -143,6 +195,51 @@ fn table_cmd(a: TableArgs) -> Result<Vec<PathBuf>> {
     Ok(vec![csv_path, md_path])
 }
 
+fn validate_cmd(a: ValidateArgs) -> Result<()> {
+    if a.replications < 2 {
+        return Err(Error::input(format!(
+            "--replications: at least 2 are needed for a confidence interval, got {}",
+            a.replications
+        )));
+    }
+    let checks = crate::validate::run_all(a.replications, a.seed);
+    println!("| Check | Model | Theory | Tolerance | Result | Basis |\n|---|---:|---:|---:|---|---|");
+    for c in &checks {
+        println!(
+            "| {} | {:.6} | {:.6} | {:.6} | {} | {} |",
+            c.name,
+            c.model,
+            c.theory,
+            c.tolerance,
+            if c.pass { "PASS" } else { "FAIL" },
+            c.basis
+        );
+    }
+    let failed = checks.iter().filter(|c| !c.pass).count();
+    println!("\n{} passed, {failed} failed", checks.len() - failed);
+    if failed > 0 {
+        return Err(Error::check(format!("{failed} validation check(s) failed")));
+    }
+    Ok(())
+}
+
+/// The contention experiment as a Markdown table.
+pub fn contention_markdown(rows: &[crate::validate::ContentionRow]) -> String {
+    let mut s = String::from("| Retry mode | Calls | Calls per client | Completion time | Succeeded |\n|---|---:|---:|---:|---:|\n");
+    for r in rows {
+        s.push_str(&format!(
+            "| {} | {} | {:.1} | {:.0} s | {}/{} |\n",
+            r.mode,
+            report::thousands(r.calls as f64),
+            r.calls as f64 / r.clients as f64,
+            r.completion_secs,
+            r.succeeded,
+            r.clients
+        ));
+    }
+    s
+}
+
 fn strategy_label(s: &Strategy) -> String {
     match s.concurrency() {
         Some(c) => format!("{} at concurrency {c}", s.name()),
@@ -188,6 +285,119 @@ fn default_experiment(out: &Path) -> Result<()> {
     let compare_path = out.join("compare.csv");
     write_atomic(&compare_path, &report::csv_bytes(&compare)?)?;
     written.push(compare_path);
+    written.extend(report::markdown::write_report(out)?);
+    println!("wrote:");
+    for p in &written {
+        println!("  {}", p.display());
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file (TOML); its `[sweep]` section, if any, adds grid axes.
+    pub scenario: PathBuf,
+    /// Vary a field over values, e.g. --set strategy.concurrency=8,16,32 (repeatable; the grid
+    /// is the Cartesian product, first axis slowest). A single value is a fixed override.
+    #[arg(long = "set", value_name = "PATH=V1,V2,...")]
+    pub set: Vec<String>,
+    /// Replications per grid point (default: the file's sweep.replications, else 5).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Base seed; replication r runs with a seed derived from (seed, r) at every point
+    /// (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output directory (default: output/<scenario name>/sweep).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Finish an interrupted sweep in the output directory: run only the missing runs.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+fn sweep_cmd(a: SweepArgs) -> Result<()> {
+    use crate::sweep;
+    use std::io::IsTerminal;
+    let source = scenario::Source::read(&a.scenario)?;
+    let sw = sweep::Sweep::prepare(&source, &a.set, a.replications, a.seed)?;
+    let out = a.out.unwrap_or_else(|| sw.default_out());
+    let outcome = sw.execute(&sweep::Options {
+        out,
+        threads: a.threads,
+        resume: a.resume,
+        progress: std::io::stderr().is_terminal(),
+    })?;
+    print!("{}", sweep::human_table(&outcome));
+    println!("wrote {}", list(&outcome.files));
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Scenario file (TOML): its banks and platform; population and strategy are the planner's.
+    pub scenario: PathBuf,
+    /// Connections to refresh in the window.
+    #[arg(long)]
+    pub users: u64,
+    /// Target coverage: share of connections refreshed within the window.
+    #[arg(long, default_value_t = 0.99)]
+    pub coverage: f64,
+    /// Bound on the failure rate, (429s + 5xx) / attempts.
+    #[arg(long, default_value_t = 0.01)]
+    pub max_failure_rate: f64,
+    /// Replications per evaluated concurrency.
+    #[arg(long, default_value_t = crate::sweep::DEFAULT_REPLICATIONS)]
+    pub replications: u32,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Base seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print one JSON object instead of the report.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub overrides: Overrides,
+}
+
+fn plan_cmd(a: PlanArgs) -> Result<()> {
+    use crate::{plan, sweep};
+    sweep::reject_lists(&a.overrides.set, "plan")?;
+    if let Some(s) = a.overrides.set.iter().find(|s| {
+        let path = s.split_once('=').map_or(s.as_str(), |(p, _)| p).trim();
+        path == "population.connections" || path.starts_with("strategy.")
+    }) {
+        return Err(Error::input(format!(
+            "--set {s}: `plan` chooses the population (--users) and the strategy (queued, searching its \
+             concurrency) itself; drop this --set"
+        )));
+    }
+    let base = scenario::load(&a.scenario, &a.overrides.set)?;
+    let req = plan::Request {
+        users: a.users,
+        coverage: a.coverage,
+        max_failure_rate: a.max_failure_rate,
+        replications: a.replications,
+        seed: a.seed,
+    };
+    req.validate()?;
+    let pool = sweep::pool(a.threads)?;
+    let p = plan::plan(&base, &req, &pool)?;
+    if a.json {
+        print!("{}", p.to_json());
+    } else {
+        print!("{}", p.human());
+    }
+    Ok(())
+}
+
+fn report_cmd(a: ReportArgs) -> Result<()> {
+    let written = report::markdown::write_report(&a.dir)?;
     println!("wrote:");
     for p in &written {
         println!("  {}", p.display());

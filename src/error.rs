@@ -1,4 +1,5 @@
-//! The crate's error type: bad input (exit status 2) or a failure to do I/O (exit status 1).
+//! The crate's error type: bad input (exit status 2), or a failure to do I/O or a failed check
+//! (exit status 1).
 //!
 //! Messages are lowercase, name the file and the field, quote the bad value and, where it
 //! helps, say what would be accepted.
@@ -11,6 +12,8 @@ pub enum ErrorKind {
     Input,
     /// Reading or writing files failed.
     Io,
+    /// A check the user asked for failed (e.g. `validate`).
+    Check,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,11 +35,17 @@ impl Error {
             message: message.into(),
         }
     }
+    pub fn check(message: impl Into<String>) -> Self {
+        Error {
+            kind: ErrorKind::Check,
+            message: message.into(),
+        }
+    }
     /// The process exit status for this error.
     pub fn exit_code(&self) -> i32 {
         match self.kind {
             ErrorKind::Input => 2,
-            ErrorKind::Io => 1,
+            ErrorKind::Io | ErrorKind::Check => 1,
         }
     }
 }

@@ -26,6 +26,16 @@ pub struct Tally {
     /// Distinct connections with at least one success.
     pub refreshed: u64,
     pub attempts: u64,
+    /// Attempts that were retries of a failed attempt (included in `attempts`).
+    pub retries: u64,
+    /// Calls the bank admitted (successes and errors, once they finish).
+    pub admitted: u64,
+    /// Admitted calls that waited for a server (banks with internal servers).
+    pub waited: u64,
+    /// Total time admitted calls waited for a server, in microseconds.
+    pub wait_total: u128,
+    /// Total time from admission to answer of finished calls, in microseconds.
+    pub sojourn_total: u128,
     pub successes: u64,
     pub rate_limited: u64,
     pub errors: u64,
@@ -58,6 +68,11 @@ impl Tally {
         self.covered += o.covered;
         self.refreshed += o.refreshed;
         self.attempts += o.attempts;
+        self.retries += o.retries;
+        self.admitted += o.admitted;
+        self.waited += o.waited;
+        self.wait_total += o.wait_total;
+        self.sojourn_total += o.sojourn_total;
         self.successes += o.successes;
         self.rate_limited += o.rate_limited;
         self.errors += o.errors;
@@ -73,6 +88,8 @@ impl Tally {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Minute {
     pub submitted: u32,
+    /// Calls the bank admitted in this minute.
+    pub admitted: u32,
     pub successes: u32,
     pub rate_limited: u32,
     pub errors: u32,
@@ -246,6 +263,8 @@ pub struct RunResult {
     pub peak_outstanding_all: u64,
     /// Time the last event happened (the window end or later, when calls drain).
     pub finished: SimTime,
+    /// Time of the last successful refresh, if any.
+    pub last_success: Option<SimTime>,
     pub series: TimeSeries,
     pub staleness: Staleness,
 }
@@ -284,6 +303,8 @@ pub struct Summary {
     pub refreshes_per_hour: f64,
     pub users_per_day: f64,
     pub mean_in_flight: f64,
+    /// Share of all connections with at least one success.
+    pub final_success_share: f64,
     /// Median and 95th percentile of data age at the window's end among refreshed
     /// connections (hours, minute resolution).
     pub staleness_p50_hours: Option<f64>,
@@ -300,6 +321,7 @@ impl Summary {
             refreshes_per_hour: tally.successes as f64 / hours,
             users_per_day: tally.refreshed as f64 * 24.0 / hours,
             mean_in_flight: tally.in_flight_area as f64 / window.as_micros() as f64,
+            final_success_share: ratio(tally.refreshed, tally.connections),
             staleness_p50_hours: None,
             staleness_p95_hours: None,
             tally,

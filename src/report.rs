@@ -5,6 +5,10 @@
 //! reader (or an interrupted run) never sees half a file. Numbers are formatted with fixed
 //! precision so that equal results give equal bytes.
 
+pub mod charts;
+pub mod inputs;
+pub mod markdown;
+
 use crate::error::{Error, Result};
 use crate::metrics::{RunResult, Summary};
 use serde::Serialize;
@@ -62,6 +66,7 @@ pub struct SummaryRow {
     pub seed: u64,
     pub connections: u64,
     pub attempts: u64,
+    pub retries: u64,
     pub successes: u64,
     pub rate_limited: u64,
     pub errors: u64,
@@ -79,6 +84,9 @@ pub struct SummaryRow {
     pub covered: u64,
     pub refreshed: u64,
     pub peak_outstanding: u64,
+    /// Share of all connections with at least one successful refresh (retries included).
+    pub final_success_share: String,
+    pub admitted: u64,
     pub staleness_p50_hours: String,
     pub staleness_p95_hours: String,
     pub window_hours: String,
@@ -95,6 +103,7 @@ impl SummaryRow {
             seed: r.seed,
             connections: t.connections,
             attempts: t.attempts,
+            retries: t.retries,
             successes: t.successes,
             rate_limited: t.rate_limited,
             errors: t.errors,
@@ -112,6 +121,8 @@ impl SummaryRow {
             covered: t.covered,
             refreshed: t.refreshed,
             peak_outstanding: t.peak_outstanding,
+            final_success_share: fixed(s.final_success_share, 6),
+            admitted: t.admitted,
             staleness_p50_hours: s
                 .staleness_p50_hours
                 .map(|h| fixed(h, 4))
@@ -145,6 +156,7 @@ pub struct SeriesRow<'a> {
     pub bank: &'a str,
     pub in_flight: String,
     pub submitted: u32,
+    pub admitted: u32,
     pub successes: u32,
     pub rate_limited: u32,
     pub errors: u32,
@@ -167,6 +179,7 @@ pub fn series_rows(r: &RunResult) -> Vec<SeriesRow<'_>> {
                 bank: name,
                 in_flight: fixed(x.in_flight_area as f64 / 60e6, 3),
                 submitted: x.submitted,
+                admitted: x.admitted,
                 successes: x.successes,
                 rate_limited: x.rate_limited,
                 errors: x.errors,

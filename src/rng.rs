@@ -25,6 +25,8 @@ pub enum Purpose {
     Schedule = 2,
     /// A bank call's draws: service time, then the 5xx coin.
     Call = 3,
+    /// The client's backoff jitter before a retry.
+    Backoff = 4,
 }
 
 /// ChaCha8 blocks reserved for each `(entity, attempt)` draw set.

@@ -8,12 +8,20 @@
 mod file;
 mod locate;
 
-use crate::bank::{Bank, ConcurrencyCap, Limit, ServiceTime, TokenBucket};
+use crate::bank::{
+    Bank, ConcurrencyCap, FixedWindow, Limit, Maintenance, MaintenanceMode, PenaltyBox, Quota, QuotaPeriod,
+    RetryAfter, ServiceTime, SlidingWindow, TokenBucket,
+};
+use crate::presets;
+use crate::retry::{Jitter, RetryPolicy};
 use crate::error::{Error, Result};
 use crate::platform::{Platform, StatusMode};
 use crate::strategy::Strategy;
 use crate::time::{SimDuration, SimTime};
-use file::{BankFile, LimitFile, ScenarioFile, ServiceTimeFile, StatusKind, StrategyKind};
+use file::{
+    BankFile, JitterKind, LimitFile, QuotaPeriodKind, RetryAfterFile, RetryOn, ScenarioFile, ServiceTimeFile,
+    StatusKind, StrategyKind, TimeOfDay,
+};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -31,6 +39,7 @@ pub struct Scenario {
     pub consent_expiry_share: f64,
     pub platform: Platform,
     pub strategy: Strategy,
+    pub retry: RetryPolicy,
     pub banks: Vec<Bank>,
 }
 
@@ -64,6 +73,15 @@ pub fn parse(text: &str, origin: &str, default_name: &str, sets: &[String]) -> R
         file = ScenarioFile::deserialize(toml::Value::Table(table.clone()))
             .map_err(|e| blame(value_error_message(&e)))?;
     }
+    // Then bank presets fill in the fields a bank does not set itself.
+    if file.banks.iter().any(|b| b.preset.is_some()) {
+        apply_presets(&mut table).map_err(|FieldError { field, reason }| {
+            let at = locate::line_col_of(text, &field).map(|(l, c)| format!("{l}:{c}:")).unwrap_or_default();
+            Error::input(format!("{origin}:{at} field `{field}`: {reason}"))
+        })?;
+        file = ScenarioFile::deserialize(toml::Value::Table(table))
+            .map_err(|e| Error::input(format!("{origin}: {}", value_error_message(&e))))?;
+    }
     validate(file, default_name).map_err(|FieldError { field, reason }| {
         let at = locate::line_col_of(text, &field)
             .map(|(l, c)| format!("{l}:{c}:"))
@@ -77,9 +95,77 @@ pub fn parse(text: &str, origin: &str, default_name: &str, sets: &[String]) -> R
     })
 }
 
+/// Fills each `[[banks]]` table that names a `preset` with the preset's fields it lacks.
+fn apply_presets(table: &mut toml::Table) -> Result<(), FieldError> {
+    let Some(toml::Value::Array(banks)) = table.get_mut("banks") else { return Ok(()) };
+    for (i, bank) in banks.iter_mut().enumerate() {
+        let Some(bank) = bank.as_table_mut() else { continue };
+        let Some(name) = bank.get("preset").and_then(|v| v.as_str()).map(str::to_string) else { continue };
+        let preset = presets::table(&name).ok_or_else(|| FieldError {
+            field: format!("banks[{i}].preset"),
+            reason: format!("unknown preset \"{name}\" (known: {})", presets::names().join(", ")),
+        })?;
+        for (k, v) in preset {
+            bank.entry(k).or_insert(v);
+        }
+    }
+    Ok(())
+}
+
 /// Checks a scenario without running it (the `check` command).
 pub fn check(path: &Path, sets: &[String]) -> Result<Scenario> {
     load(path, sets)
+}
+
+/// A scenario file read once, to be parsed with many lists of overrides (a sweep's grid
+/// points, the planner's candidates): each [`Source::parse`] is [`parse`] with this text.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The file's name as given, used in error messages.
+    pub origin: String,
+    pub text: String,
+    /// The scenario's name when the file has none (the file stem).
+    pub default_name: String,
+}
+
+/// The `[sweep]` section of a scenario file, unvalidated (`crate::sweep` checks it).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SweepSection {
+    pub replications: Option<i64>,
+    /// `(path, values)` in file order.
+    pub grid: Vec<(String, Vec<toml::Value>)>,
+}
+
+impl Source {
+    pub fn read(path: &Path) -> Result<Source> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::input(format!("{origin}: cannot read scenario file: {e}")))?;
+        let default_name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(Source {
+            origin,
+            text,
+            default_name,
+        })
+    }
+
+    /// The scenario with `sets` applied, validated.
+    pub fn parse(&self, sets: &[String]) -> Result<Scenario> {
+        parse(&self.text, &self.origin, &self.default_name, sets)
+    }
+
+    /// The file's `[sweep]` section, if it has one.
+    pub fn sweep_section(&self) -> Result<Option<SweepSection>> {
+        let file: ScenarioFile =
+            toml::from_str(&self.text).map_err(|e| toml_error(&self.origin, &self.text, &e))?;
+        Ok(file.sweep.map(|s| SweepSection {
+            replications: s.replications,
+            grid: s.grid.into_iter().map(|a| (a.path, a.values)).collect(),
+        }))
+    }
 }
 
 /// Serde names Rust types in its messages; users write TOML.
@@ -156,6 +242,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
 
     let platform = platform(&f.platform)?;
     let strategy = strategy(&f.strategy)?;
+    let retry = retry(f.retry.as_ref())?;
     let banks = banks(&f.banks)?;
 
     Ok(Scenario {
@@ -168,7 +255,46 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         consent_expiry_share,
         platform,
         strategy,
+        retry,
         banks,
+    })
+}
+
+fn retry(r: Option<&file::RetryFile>) -> Result<RetryPolicy, FieldError> {
+    let Some(r) = r else { return Ok(RetryPolicy::default()) };
+    let d = RetryPolicy::default();
+    if r.max_attempts < 1 || r.max_attempts > 1_000 {
+        return err("retry.max_attempts", format!("must be between 1 (no retries) and 1000, got {}", r.max_attempts));
+    }
+    let base = r.base.map(|x| x.0).unwrap_or(d.base);
+    let cap = r.cap.map(|x| x.0).unwrap_or(d.cap);
+    if base.is_zero() {
+        return err("retry.base", "must be longer than zero (e.g. \"1s\")");
+    }
+    if cap < base {
+        return err("retry.cap", format!("\"{cap}\" is below the base \"{base}\""));
+    }
+    let on = r.on.clone().unwrap_or_else(|| vec![RetryOn::RateLimited, RetryOn::Error]);
+    if let Some(bad) = on.iter().find(|o| matches!(o, RetryOn::ReconnectRequired | RetryOn::Deduplicated)) {
+        let why = match bad {
+            RetryOn::ReconnectRequired => "reconnect_required needs the customer to re-authenticate and is never retried",
+            _ => "a deduplicated refresh did not fail and is never retried",
+        };
+        return err("retry.on", format!("{why}; retry \"rate_limited\" and/or \"error\""));
+    }
+    Ok(RetryPolicy {
+        max_attempts: r.max_attempts as u32,
+        base,
+        cap,
+        jitter: match r.jitter.unwrap_or(JitterKind::Full) {
+            JitterKind::None => Jitter::None,
+            JitterKind::Full => Jitter::Full,
+            JitterKind::Equal => Jitter::Equal,
+            JitterKind::Decorrelated => Jitter::Decorrelated,
+        },
+        honour_retry_after: r.honour_retry_after.unwrap_or(true),
+        on_rate_limited: on.contains(&RetryOn::RateLimited),
+        on_error: on.contains(&RetryOn::Error),
     })
 }
 
@@ -191,9 +317,18 @@ fn platform(p: &file::PlatformFile) -> Result<Platform, FieldError> {
             }
             StatusMode::Poll { interval }
         }
-        StatusKind::Callback => StatusMode::Callback {
-            delay: p.callback_delay.map(|d| d.0).unwrap_or_default(),
-        },
+        StatusKind::Callback => {
+            let delay = p.callback_delay.map(|d| d.0).unwrap_or(SimDuration::from_millis(200));
+            if delay.is_zero() {
+                // A zero-latency answer lets a queued client resubmit at the same instant
+                // forever (a dedup or a 429 answered in no time): no real callback is instant.
+                return err(
+                    "platform.callback_delay",
+                    "must be longer than zero: a callback is an HTTP request (e.g. \"200ms\")",
+                );
+            }
+            StatusMode::Callback { delay }
+        }
     };
     let dedup_window = p
         .dedup_window
@@ -279,7 +414,20 @@ fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
         total += b.share;
         let error_rate = b.error_rate.unwrap_or(0.0);
         probability(&at("error_rate"), error_rate)?;
-        let service_time = service_time(&b.service_time, &at("service_time"))?;
+        let Some(st) = &b.service_time else {
+            return err(at("service_time"), "is required (e.g. { dist = \"lognormal\", median = \"5s\", p95 = \"16s\" }) unless a preset gives it");
+        };
+        let service_time = service_time(st, &at("service_time"))?;
+        let servers = match b.servers {
+            None => None,
+            Some(k) if k >= 1 && k <= u32::MAX as i64 => Some(k as u32),
+            Some(k) => return err(at("servers"), format!("must be at least 1, got {k}")),
+        };
+        let retry_after = match &b.retry_after {
+            None | Some(RetryAfterFile::Policy) => RetryAfter::Policy,
+            Some(RetryAfterFile::None) => RetryAfter::None,
+            Some(RetryAfterFile::Fixed(d)) => RetryAfter::Fixed(*d),
+        };
         let limits = b
             .limits
             .iter()
@@ -288,10 +436,13 @@ fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
             .collect::<Result<_, _>>()?;
         out.push(Bank {
             name: b.name.clone(),
+            description: b.description.clone().unwrap_or_default(),
             share: b.share,
             service_time,
             error_rate,
             limits,
+            servers,
+            retry_after,
         });
     }
     if (total - 1.0).abs() > SHARE_TOLERANCE {
@@ -342,37 +493,88 @@ fn service_time(s: &ServiceTimeFile, at: &str) -> Result<ServiceTime, FieldError
     })
 }
 
+fn count(field: String, n: i64, what: &str) -> Result<u32, FieldError> {
+    if n <= 0 || n > u32::MAX as i64 {
+        return err(field, format!("must be at least 1 ({what}), got {n}"));
+    }
+    Ok(n as u32)
+}
+
+fn positive(field: String, d: SimDuration) -> Result<SimDuration, FieldError> {
+    if d.is_zero() {
+        return err(field, "must be longer than zero");
+    }
+    Ok(d)
+}
+
+/// Wraps a rate policy in its `during = ["HH:MM", "HH:MM"]` schedule, if any.
+fn scheduled(limit: Limit, during: &Option<[TimeOfDay; 2]>, at: &str) -> Result<Limit, FieldError> {
+    match during {
+        None => Ok(limit),
+        Some([from, to]) if from.0 < to.0 => Ok(Limit::during(from.0, to.0, limit)),
+        Some([from, to]) => err(
+            format!("{at}.during"),
+            format!("ends ({}) before it starts ({}); write an overnight period as two limits", to.0, from.0),
+        ),
+    }
+}
+
 fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
+    let f = |name: &str| format!("{at}.{name}");
     Ok(match l {
         LimitFile::Concurrency { max_in_flight } => {
-            if *max_in_flight <= 0 || *max_in_flight > u32::MAX as i64 {
-                return err(
-                    format!("{at}.max_in_flight"),
-                    format!("must be at least 1, got {max_in_flight}"),
-                );
-            }
-            Limit::Concurrency(ConcurrencyCap::new(*max_in_flight as u32))
+            Limit::Concurrency(ConcurrencyCap::new(count(f("max_in_flight"), *max_in_flight, "calls in flight")?))
         }
-        LimitFile::TokenBucket { rate, burst } => {
+        LimitFile::TokenBucket { rate, burst, during } => {
             if !(rate.is_finite() && *rate > 0.0) {
-                return err(
-                    format!("{at}.rate"),
-                    format!("must be greater than 0 (calls per second), got {rate}"),
-                );
+                return err(f("rate"), format!("must be greater than 0 (calls per second), got {rate}"));
             }
             if *rate > 1e9 {
+                return err(f("rate"), format!("{rate} per second is more than the 1e9 supported"));
+            }
+            let burst = count(f("burst"), *burst, "calls")?;
+            scheduled(Limit::TokenBucket(TokenBucket::new(*rate, burst)), during, at)?
+        }
+        LimitFile::FixedWindow { limit, window, during } => {
+            let n = count(f("limit"), *limit, "calls per window")?;
+            let w = positive(f("window"), window.0)?;
+            scheduled(Limit::FixedWindow(FixedWindow::new(n, w)), during, at)?
+        }
+        LimitFile::SlidingWindow { limit, window, during } => {
+            let n = count(f("limit"), *limit, "calls per window")?;
+            if n > 10_000_000 {
+                return err(f("limit"), format!("{n} is more than the 10000000 a sliding log supports"));
+            }
+            let w = positive(f("window"), window.0)?;
+            scheduled(Limit::SlidingWindow(SlidingWindow::new(n, w)), during, at)?
+        }
+        LimitFile::Quota { k, period } => {
+            let k = count(f("k"), k.unwrap_or(4), "accesses per connection per period")?;
+            if k > 1_000 {
+                return err(f("k"), format!("{k} is more than the 1000 supported"));
+            }
+            let period = match period.unwrap_or(QuotaPeriodKind::Rolling24h) {
+                QuotaPeriodKind::Rolling24h => QuotaPeriod::Rolling,
+                QuotaPeriodKind::CalendarDay => QuotaPeriod::CalendarDay,
+            };
+            Limit::Quota(Quota::new(k, period))
+        }
+        LimitFile::PenaltyBox { duration } => {
+            Limit::PenaltyBox(PenaltyBox::new(positive(f("duration"), duration.0)?))
+        }
+        LimitFile::Maintenance { start, end, slowdown } => {
+            if end.0 <= start.0 {
                 return err(
-                    format!("{at}.rate"),
-                    format!("{rate} per second is more than the 1e9 supported"),
+                    f("end"),
+                    format!("the window ends ({}) before it starts ({}); write an overnight window as two", end.0, start.0),
                 );
             }
-            if *burst <= 0 || *burst > u32::MAX as i64 {
-                return err(
-                    format!("{at}.burst"),
-                    format!("must be at least 1, got {burst}"),
-                );
-            }
-            Limit::TokenBucket(TokenBucket::new(*rate, *burst as u32))
+            let mode = match slowdown {
+                None => MaintenanceMode::Reject,
+                Some(x) if x.is_finite() && *x >= 1.0 && *x <= 1000.0 => MaintenanceMode::Slow { factor: *x },
+                Some(x) => return err(f("slowdown"), format!("must be between 1 and 1000 (a latency multiplier), got {x}")),
+            };
+            Limit::Maintenance(Maintenance::new(start.0, end.0, mode))
         }
     })
 }

@@ -14,22 +14,36 @@ use crate::bank::Bank;
 use crate::engine::EventQueue;
 use crate::metrics::{Level, RunResult, Staleness, Tally, TimeSeries};
 use crate::platform::Platform;
+use crate::retry::RetryPolicy;
 use crate::rng::{Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::strategy::{self, ClientState};
 use crate::time::{SimDuration, SimTime};
 use rand::RngExt;
+use std::collections::VecDeque;
+
+/// How an attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Outcome {
+    Success,
+    RateLimited,
+    Error,
+    ReconnectRequired,
+    Deduplicated,
+}
 
 /// The model's events. `Copy` and eight bytes: no heap allocation per event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Event {
-    /// The client submits a refresh of this connection.
+    /// The client's strategy submits a refresh of this connection.
     Submit(u32),
+    /// A retry's backoff has expired.
+    RetryDue(u32),
     /// The bank finishes serving an admitted call for this connection.
     BankDone { conn: u32, failed: bool },
-    /// The client learns the outcome; `requeue` is false when the connection needs the
-    /// customer to reconnect (a queued client drops it).
-    Learned { conn: u32, requeue: bool },
+    /// The client learns the outcome of the connection's attempt.
+    Learned { conn: u32, outcome: Outcome },
 }
 
 /// Runs `scenario` with `seed` and returns what it measured.
@@ -37,24 +51,51 @@ pub fn run(scenario: &Scenario, seed: u64) -> RunResult {
     World::new(scenario, seed).run()
 }
 
+/// A call admitted by a bank with internal servers, waiting for one.
+#[derive(Clone, Copy, Debug)]
+struct Waiting {
+    conn: u32,
+    since: SimTime,
+    service: SimDuration,
+    failed: bool,
+}
+
+/// Per-bank runtime state besides the policies.
+#[derive(Clone, Debug, Default)]
+struct BankState {
+    level: Level,
+    outstanding: u64,
+    busy_servers: u32,
+    waiting: VecDeque<Waiting>,
+}
+
 struct World {
     streams: Streams,
     window_start: SimTime,
     window_end: SimTime,
     platform: Platform,
+    retry: RetryPolicy,
     banks: Vec<Bank>,
+    state: Vec<BankState>,
     // Connection state, struct-of-arrays, indexed by connection id.
     bank_of: Vec<u16>,
+    /// Index of the connection among its bank's connections (for per-customer policy state).
+    local_of: Vec<u32>,
     consent_expires: Vec<SimTime>,
     last_success: Vec<SimTime>,
     /// Submission time of the pending bank call, `NEVER` when none is pending.
     pending_since: Vec<SimTime>,
     attempts_of: Vec<u32>,
+    // Retry state, allocated only when retries are enabled.
+    /// Attempts made in the connection's current refresh (first attempt = 1).
+    chain: Vec<u32>,
+    /// Last backoff wait (decorrelated jitter needs it).
+    last_wait: Vec<SimDuration>,
+    /// Retry-After of the connection's last 429, `NEVER` when none.
+    retry_after: Vec<SimTime>,
     // Measurement.
     tally: Vec<Tally>,
-    level: Vec<Level>,
     in_flight_all: u64,
-    outstanding: Vec<u64>,
     outstanding_all: u64,
     peak_in_flight_all: u64,
     peak_outstanding_all: u64,
@@ -82,6 +123,7 @@ impl World {
             cum.push(acc);
         }
         let mut bank_of = Vec::with_capacity(n as usize);
+        let mut local_of = Vec::with_capacity(n as usize);
         let mut consent_expires = Vec::with_capacity(n as usize);
         let mut tally = vec![Tally::default(); nb];
         for c in 0..n {
@@ -95,38 +137,39 @@ impl World {
                 SimTime::NEVER
             };
             bank_of.push(b as u16);
+            local_of.push(tally[b].connections as u32);
             consent_expires.push(expires);
             tally[b].connections += 1;
         }
+        let mut banks = sc.banks.clone();
+        for (bank, t) in banks.iter_mut().zip(&tally) {
+            bank.prepare(t.connections as u32);
+        }
 
-        let plan = strategy::plan(
-            sc.strategy,
-            n,
-            window_start,
-            sc.window.as_micros(),
-            &mut streams,
-        );
-        let arrivals = plan
-            .arrivals
-            .into_iter()
-            .map(|(t, c)| (t, Event::Submit(c)))
-            .collect();
+        let plan = strategy::plan(sc.strategy, n, window_start, sc.window.as_micros(), &mut streams);
+        let arrivals = plan.arrivals.into_iter().map(|(t, c)| (t, Event::Submit(c))).collect();
+        let per_conn = |on: bool| if on { n as usize } else { 0 };
+        let retries = sc.retry.enabled();
 
         World {
             streams,
             window_start,
             window_end,
             platform: sc.platform,
-            banks: sc.banks.clone(),
+            retry: sc.retry,
+            banks,
+            state: vec![BankState::default(); nb],
             bank_of,
+            local_of,
             consent_expires,
             last_success: vec![SimTime::NEVER; n as usize],
             pending_since: vec![SimTime::NEVER; n as usize],
             attempts_of: vec![0; n as usize],
+            chain: vec![0; per_conn(retries)],
+            last_wait: vec![sc.retry.base; per_conn(retries)],
+            retry_after: vec![SimTime::NEVER; per_conn(retries)],
             tally,
-            level: vec![Level::default(); nb],
             in_flight_all: 0,
-            outstanding: vec![0; nb],
             outstanding_all: 0,
             peak_in_flight_all: 0,
             peak_outstanding_all: 0,
@@ -141,60 +184,89 @@ impl World {
 
     fn run(mut self) -> RunResult {
         while let Some((now, event)) = self.queue.pop() {
+            let conn = match event {
+                Event::Submit(c) | Event::RetryDue(c) => c,
+                Event::BankDone { conn, .. } | Event::Learned { conn, .. } => conn,
+            };
+            self.tally[self.bank_of[conn as usize] as usize].events += 1;
             match event {
-                Event::Submit(c) => {
-                    self.tally[self.bank_of[c as usize] as usize].events += 1;
-                    self.submit(now, c);
-                }
+                Event::Submit(c) => self.submit(now, c, false),
+                Event::RetryDue(c) => self.retry_due(now, c),
                 Event::BankDone { conn, failed } => self.bank_done(now, conn, failed),
-                Event::Learned { conn, requeue } => self.learned(now, conn, requeue),
+                Event::Learned { conn, outcome } => self.learned(now, conn, outcome),
             }
         }
         self.finish()
     }
 
-    fn submit(&mut self, now: SimTime, c: u32) {
+    fn submit(&mut self, now: SimTime, c: u32, is_retry: bool) {
         let ci = c as usize;
         let b = self.bank_of[ci] as usize;
         let attempt = self.attempts_of[ci];
         self.attempts_of[ci] += 1;
+        if self.retry.enabled() {
+            self.chain[ci] = if is_retry { self.chain[ci] + 1 } else { 1 };
+        }
         let t = &mut self.tally[b];
         t.attempts += 1;
+        t.retries += is_retry as u64;
         t.api_calls += 1;
         self.series.at(b, now).submitted += 1;
-        self.outstanding[b] += 1;
+        let st = &mut self.state[b];
+        st.outstanding += 1;
+        t.peak_outstanding = t.peak_outstanding.max(st.outstanding);
         self.outstanding_all += 1;
-        t.peak_outstanding = t.peak_outstanding.max(self.outstanding[b]);
         self.peak_outstanding_all = self.peak_outstanding_all.max(self.outstanding_all);
 
         let pending = self.pending_since[ci] != SimTime::NEVER;
         if pending || self.platform.is_duplicate(now, self.last_success[ci]) {
-            t.deduplicated += 1;
-            self.answer_now(now, c, true);
+            self.answer_now(now, c, Outcome::Deduplicated);
         } else if self.consent_expires[ci] <= now {
-            t.reconnect_required += 1;
-            self.answer_now(now, c, false);
-        } else if self.banks[b].try_admit(now).is_err() {
-            t.rate_limited += 1;
-            self.series.at(b, now).rate_limited += 1;
-            self.answer_now(now, c, true);
+            self.answer_now(now, c, Outcome::ReconnectRequired);
         } else {
-            let (service, failed) =
-                self.banks[b].draw_call(self.streams.at(Purpose::Call, c, attempt));
-            self.change_in_flight(now, b, 1);
-            self.pending_since[ci] = now;
-            self.queue
-                .schedule(now + service, Event::BankDone { conn: c, failed });
+            match self.banks[b].try_admit(now, self.local_of[ci]) {
+                Err(rejection) => {
+                    if self.retry.enabled() {
+                        self.retry_after[ci] = rejection.retry_at.unwrap_or(SimTime::NEVER);
+                    }
+                    self.series.at(b, now).rate_limited += 1;
+                    self.answer_now(now, c, Outcome::RateLimited);
+                }
+                Ok(()) => {
+                    let (service, failed) =
+                        self.banks[b].draw_call(now, self.streams.at(Purpose::Call, c, attempt));
+                    self.series.at(b, now).admitted += 1;
+                    self.tally[b].admitted += 1;
+                    self.change_in_flight(now, b, 1);
+                    self.pending_since[ci] = now;
+                    let st = &mut self.state[b];
+                    match self.banks[b].servers {
+                        Some(k) if st.busy_servers >= k => {
+                            st.waiting.push_back(Waiting { conn: c, since: now, service, failed });
+                        }
+                        _ => {
+                            st.busy_servers += 1;
+                            self.queue.schedule(now + service, Event::BankDone { conn: c, failed });
+                        }
+                    }
+                }
+            }
         }
     }
 
     /// An outcome decided at submission (no bank call in progress).
-    fn answer_now(&mut self, now: SimTime, c: u32, requeue: bool) {
+    fn answer_now(&mut self, now: SimTime, c: u32, outcome: Outcome) {
         let b = self.bank_of[c as usize] as usize;
+        let t = &mut self.tally[b];
+        match outcome {
+            Outcome::Deduplicated => t.deduplicated += 1,
+            Outcome::ReconnectRequired => t.reconnect_required += 1,
+            Outcome::RateLimited => t.rate_limited += 1,
+            Outcome::Success | Outcome::Error => unreachable!("decided by the bank"),
+        }
         let learned = self.platform.learn(now, now);
-        self.tally[b].api_calls += learned.polls as u64;
-        self.queue
-            .schedule(learned.at, Event::Learned { conn: c, requeue });
+        t.api_calls += learned.polls as u64;
+        self.queue.schedule(learned.at, Event::Learned { conn: c, outcome });
     }
 
     fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {
@@ -202,49 +274,97 @@ impl World {
         let b = self.bank_of[ci] as usize;
         self.banks[b].release();
         self.change_in_flight(now, b, -1);
+        // A freed server takes the longest-waiting call.
+        let st = &mut self.state[b];
+        st.busy_servers -= 1;
+        if let Some(w) = st.waiting.pop_front() {
+            st.busy_servers += 1;
+            let t = &mut self.tally[b];
+            t.waited += 1;
+            t.wait_total += (now - w.since).as_micros() as u128;
+            self.queue.schedule(now + w.service, Event::BankDone { conn: w.conn, failed: w.failed });
+        }
         let t = &mut self.tally[b];
-        t.events += 1;
-        if failed {
+        let outcome = if failed {
             t.errors += 1;
             self.series.at(b, now).errors += 1;
+            Outcome::Error
         } else {
             t.successes += 1;
             self.series.at(b, now).successes += 1;
             self.last_success[ci] = now;
-        }
+            Outcome::Success
+        };
         let submitted = std::mem::replace(&mut self.pending_since[ci], SimTime::NEVER);
+        self.tally[b].sojourn_total += (now - submitted).as_micros() as u128;
         let learned = self.platform.learn(submitted, now);
         self.tally[b].api_calls += learned.polls as u64;
-        self.queue.schedule(
-            learned.at,
-            Event::Learned {
-                conn: c,
-                requeue: true,
-            },
-        );
+        self.queue.schedule(learned.at, Event::Learned { conn: c, outcome });
     }
 
-    fn learned(&mut self, now: SimTime, c: u32, requeue: bool) {
-        let b = self.bank_of[c as usize] as usize;
-        self.tally[b].events += 1;
-        self.outstanding[b] -= 1;
+    fn learned(&mut self, now: SimTime, c: u32, outcome: Outcome) {
+        let ci = c as usize;
+        let b = self.bank_of[ci] as usize;
+        self.state[b].outstanding -= 1;
         self.outstanding_all -= 1;
-        let may_submit = now < self.window_end;
-        if let Some(next) = self.client.on_learned(c, requeue, may_submit) {
-            self.submit(now, next);
+        let open = now < self.window_end;
+        let retryable = match outcome {
+            Outcome::RateLimited => self.retry.on_rate_limited,
+            Outcome::Error => self.retry.on_error,
+            _ => false,
+        };
+        if open && retryable && self.retry.enabled() && self.chain[ci] < self.retry.max_attempts {
+            let n = self.chain[ci] - 1;
+            let retry_after = match self.retry_after[ci] {
+                SimTime::NEVER => None,
+                at => Some(at),
+            };
+            let rng = self.streams.at(Purpose::Backoff, c, self.attempts_of[ci]);
+            let wait = self.retry.delay(n, self.last_wait[ci], now, retry_after, rng);
+            self.last_wait[ci] = wait;
+            self.retry_after[ci] = SimTime::NEVER;
+            self.client.release(None);
+            self.queue.schedule(now + wait, Event::RetryDue(c));
+        } else {
+            if self.retry.enabled() {
+                self.last_wait[ci] = self.retry.base;
+            }
+            let requeue = outcome != Outcome::ReconnectRequired;
+            self.client.release(requeue.then_some(c));
+        }
+        self.fill_slots(now);
+    }
+
+    fn retry_due(&mut self, now: SimTime, c: u32) {
+        if now >= self.window_end {
+            // The window closed while backing off: the refresh gives up, its slot long freed.
+            return;
+        }
+        if let Some(c) = self.client.retry_due(c) {
+            self.submit(now, c, true);
+        }
+        self.fill_slots(now);
+    }
+
+    /// Lets free slots of a queued client submit (due retries first, then the FIFO).
+    fn fill_slots(&mut self, now: SimTime) {
+        if now >= self.window_end {
+            return;
+        }
+        while let Some((next, is_retry)) = self.client.next() {
+            self.submit(now, next, is_retry);
         }
     }
-
     fn change_in_flight(&mut self, now: SimTime, b: usize, delta: i64) {
         let window = (self.window_start, self.window_end);
-        self.level[b].change(now, delta, b, window, &mut self.tally[b], &mut self.series);
+        self.state[b].level.change(now, delta, b, window, &mut self.tally[b], &mut self.series);
         self.in_flight_all = self.in_flight_all.checked_add_signed(delta).expect(">= 0");
         self.peak_in_flight_all = self.peak_in_flight_all.max(self.in_flight_all);
     }
 
     fn finish(mut self) -> RunResult {
         debug_assert!(
-            self.level.iter().all(|l| l.current == 0),
+            self.state.iter().all(|s| s.level.current == 0 && s.waiting.is_empty()),
             "calls left in flight"
         );
         let window = self.window_end - self.window_start;
@@ -275,6 +395,7 @@ impl World {
             peak_in_flight_all: self.peak_in_flight_all,
             peak_outstanding_all: self.peak_outstanding_all,
             finished: self.queue.now().max(self.window_end),
+            last_success: self.last_success.iter().copied().filter(|&t| t != SimTime::NEVER).max(),
             series: self.series,
             staleness,
         }

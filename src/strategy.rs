@@ -4,7 +4,9 @@
 //! - `queued`: a FIFO of connections served by `concurrency` slots. A slot is busy from
 //!   submission until the client learns the outcome; then the connection goes to the back of
 //!   the queue (so when a pass ends within the window the next pass starts) and the slot takes
-//!   the connection at the front. No submissions after the window ends.
+//!   the connection at the front. A connection that needs its customer to reconnect leaves the
+//!   queue. With retries, a backing-off refresh frees its slot and, when due, takes the next
+//!   free slot ahead of the FIFO. No submissions after the window ends.
 //! - `random_offset`: each connection once, at a uniformly random instant of the window.
 //!
 //! Strategies only decide *when* to submit; outcomes come from the platform and the banks.
@@ -53,10 +55,13 @@ pub struct Plan {
     pub state: ClientState,
 }
 
-/// Runtime state of a strategy that reacts to outcomes.
+/// Runtime state of the client.
 pub enum ClientState {
+    /// Bulk and random offset: submissions are all planned; retries go out when due.
     Passive,
-    Queued { queue: VecDeque<u32> },
+    /// The queued client's slots, its FIFO of connections for this pass and the next, and
+    /// retries whose backoff has expired (served before the FIFO).
+    Queued { concurrency: u32, busy: u32, queue: VecDeque<u32>, due: VecDeque<u32> },
 }
 
 /// Builds the plan for `connections` connections over `[start, start + length)`.
@@ -75,25 +80,23 @@ pub fn plan(
         Strategy::RandomOffset => {
             let mut arrivals: Vec<(SimTime, u32)> = (0..connections)
                 .map(|c| {
-                    let offset = streams
-                        .at(Purpose::Schedule, c, 0)
-                        .random_range(0..length_us);
+                    let offset = streams.at(Purpose::Schedule, c, 0).random_range(0..length_us);
                     (SimTime(start.as_micros() + offset), c)
                 })
                 .collect();
             // (time, connection) is unique, so the unstable sort is deterministic.
             arrivals.sort_unstable();
-            Plan {
-                arrivals,
-                state: ClientState::Passive,
-            }
+            Plan { arrivals, state: ClientState::Passive }
         }
         Strategy::Queued { concurrency } => {
             let first = concurrency.min(connections);
             Plan {
                 arrivals: (0..first).map(|c| (start, c)).collect(),
                 state: ClientState::Queued {
+                    concurrency,
+                    busy: first,
                     queue: (first..connections).collect(),
+                    due: VecDeque::new(),
                 },
             }
         }
@@ -101,22 +104,49 @@ pub fn plan(
 }
 
 impl ClientState {
-    /// The client learned the outcome of `conn`'s refresh; returns the connection the freed
-    /// slot submits next, if any. `requeue` is false for a connection that needs its customer
-    /// to reconnect: refreshing it again is pointless, so it leaves the queue.
+    /// A refresh no longer needs its slot: its outcome was learned, or it is backing off
+    /// before a retry (a backing-off retry does not hold a slot, as in job queues such as
+    /// Sidekiq, Celery or BullMQ, where a failed job is rescheduled and the worker moves on).
+    /// `requeue` puts the connection at the back of the FIFO for the next pass.
     #[inline]
-    pub fn on_learned(&mut self, conn: u32, requeue: bool, may_submit: bool) -> Option<u32> {
+    pub fn release(&mut self, requeue: Option<u32>) {
+        if let ClientState::Queued { busy, queue, .. } = self {
+            *busy -= 1;
+            if let Some(c) = requeue {
+                queue.push_back(c);
+            }
+        }
+    }
+
+    /// A retry's backoff expired. Returns the connection to submit at once when the client
+    /// has no slots to wait for (passive strategies).
+    #[inline]
+    pub fn retry_due(&mut self, conn: u32) -> Option<u32> {
+        match self {
+            ClientState::Passive => Some(conn),
+            ClientState::Queued { due, .. } => {
+                due.push_back(conn);
+                None
+            }
+        }
+    }
+
+    /// The next connection a free slot submits now, if any, taking the slot; `true` when it
+    /// is a due retry (served before the FIFO).
+    #[inline]
+    pub fn next(&mut self) -> Option<(u32, bool)> {
         match self {
             ClientState::Passive => None,
-            ClientState::Queued { queue } => {
-                if requeue {
-                    queue.push_back(conn);
+            ClientState::Queued { concurrency, busy, queue, due } => {
+                if *busy >= *concurrency {
+                    return None;
                 }
-                if may_submit {
-                    queue.pop_front()
-                } else {
-                    None
-                }
+                let next = match due.pop_front() {
+                    Some(c) => (c, true),
+                    None => (queue.pop_front()?, false),
+                };
+                *busy += 1;
+                Some(next)
             }
         }
     }

@@ -18,7 +18,27 @@ pub struct ScenarioFile {
     #[serde(default)]
     pub platform: PlatformFile,
     pub strategy: StrategyFile,
+    pub retry: Option<RetryFile>,
     pub banks: Vec<BankFile>,
+    /// Read only by `refresh-sim sweep` (see [`SweepFile`]); other commands ignore it.
+    pub sweep: Option<SweepFile>,
+}
+
+/// The optional `[sweep]` section: a grid of overrides and a replication count.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepFile {
+    pub replications: Option<i64>,
+    /// Axes in file order: `{ path = "strategy.concurrency", values = [8, 16] }`.
+    #[serde(default)]
+    pub grid: Vec<SweepAxisFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepAxisFile {
+    pub path: String,
+    pub values: Vec<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,10 +93,68 @@ pub enum StrategyKind {
 pub struct BankFile {
     pub name: String,
     pub share: f64,
+    /// A named preset from `scenarios/banks/` whose fields fill in the ones not given here.
+    pub preset: Option<String>,
+    pub description: Option<String>,
     pub error_rate: Option<f64>,
-    pub service_time: ServiceTimeFile,
+    pub service_time: Option<ServiceTimeFile>,
     #[serde(default)]
     pub limits: Vec<LimitFile>,
+    pub servers: Option<i64>,
+    pub retry_after: Option<RetryAfterFile>,
+}
+
+/// `retry_after = "none" | "policy" | "30s"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetryAfterFile {
+    None,
+    Policy,
+    Fixed(SimDuration),
+}
+
+impl<'de> Deserialize<'de> for RetryAfterFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "none" => Ok(RetryAfterFile::None),
+            "policy" => Ok(RetryAfterFile::Policy),
+            other => parse_duration(other).map(RetryAfterFile::Fixed).map_err(|e| {
+                serde::de::Error::custom(format!(
+                    "expected \"none\", \"policy\" or a fixed duration like \"30s\": {e}"
+                ))
+            }),
+        }
+    }
+}
+
+/// The `[retry]` section.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryFile {
+    pub max_attempts: i64,
+    pub base: Option<Duration>,
+    pub cap: Option<Duration>,
+    pub jitter: Option<JitterKind>,
+    pub honour_retry_after: Option<bool>,
+    pub on: Option<Vec<RetryOn>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum JitterKind {
+    None,
+    Full,
+    Equal,
+    Decorrelated,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryOn {
+    RateLimited,
+    Error,
+    ReconnectRequired,
+    Deduplicated,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,7 +177,20 @@ pub enum ServiceTimeFile {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum LimitFile {
     Concurrency { max_in_flight: i64 },
-    TokenBucket { rate: f64, burst: i64 },
+    TokenBucket { rate: f64, burst: i64, during: Option<[TimeOfDay; 2]> },
+    FixedWindow { limit: i64, window: Duration, during: Option<[TimeOfDay; 2]> },
+    SlidingWindow { limit: i64, window: Duration, during: Option<[TimeOfDay; 2]> },
+    Quota { k: Option<i64>, period: Option<QuotaPeriodKind> },
+    PenaltyBox { duration: Duration },
+    Maintenance { start: TimeOfDay, end: TimeOfDay, slowdown: Option<f64> },
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaPeriodKind {
+    #[serde(rename = "rolling_24h")]
+    Rolling24h,
+    CalendarDay,
 }
 
 /// A duration written like `"10s"`, `"1h30m"`.

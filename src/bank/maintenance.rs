@@ -1,0 +1,82 @@
+//! Maintenance window: a daily period during which the bank rejects calls or slows down.
+//!
+//! Rule: every day between `start` and `end` (times of day, `start < end`), calls are either
+//! all rejected (a rejection can retry at `end`) or admitted with their service time
+//! multiplied by `slowdown`. An overnight outage is written as two windows (`23:00–24:00`
+//! and `00:00–01:00`).
+
+use super::Rejection;
+use crate::time::{SimDuration, SimTime};
+
+const DAY_US: u64 = 86_400_000_000;
+
+/// What the bank does during the window.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MaintenanceMode {
+    Reject,
+    Slow { factor: f64 },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Maintenance {
+    start_us: u64,
+    end_us: u64,
+    mode: MaintenanceMode,
+}
+
+impl Maintenance {
+    /// A window from `start` to `end` after midnight (`start < end ≤ 24h`).
+    pub fn new(start: SimDuration, end: SimDuration, mode: MaintenanceMode) -> Self {
+        assert!(start < end && end.as_micros() <= DAY_US, "maintenance window must have start < end <= 24:00");
+        Maintenance { start_us: start.as_micros(), end_us: end.as_micros(), mode }
+    }
+
+    /// Is the window open at `now`, and if so when does it close?
+    #[inline]
+    fn open_until(&self, now: SimTime) -> Option<SimTime> {
+        let tod = now.as_micros() % DAY_US;
+        (self.start_us <= tod && tod < self.end_us).then(|| SimTime(now.as_micros() - tod + self.end_us))
+    }
+
+    #[inline]
+    pub fn check(&self, now: SimTime) -> Result<(), Rejection> {
+        match (self.mode, self.open_until(now)) {
+            (MaintenanceMode::Reject, Some(end)) => Err(Rejection { retry_at: Some(end) }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Factor applied to the service time of a call admitted at `now`.
+    #[inline]
+    pub fn latency_factor(&self, now: SimTime) -> f64 {
+        match (self.mode, self.open_until(now)) {
+            (MaintenanceMode::Slow { factor }, Some(_)) => factor,
+            _ => 1.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: u64 = 3_600_000_000;
+
+    #[test]
+    fn rejects_daily_between_start_and_end() {
+        let m = Maintenance::new(SimDuration(H), SimDuration(3 * H), MaintenanceMode::Reject);
+        assert!(m.check(SimTime(H - 1)).is_ok());
+        assert_eq!(m.check(SimTime(H)).unwrap_err().retry_at, Some(SimTime(3 * H)));
+        assert!(m.check(SimTime(3 * H)).is_ok());
+        assert_eq!(m.check(SimTime(26 * H)).unwrap_err().retry_at, Some(SimTime(27 * H)), "next day too");
+        assert_eq!(m.latency_factor(SimTime(2 * H)), 1.0);
+    }
+
+    #[test]
+    fn slow_mode_admits_with_a_factor() {
+        let m = Maintenance::new(SimDuration(H), SimDuration(3 * H), MaintenanceMode::Slow { factor: 4.0 });
+        assert!(m.check(SimTime(2 * H)).is_ok());
+        assert_eq!(m.latency_factor(SimTime(2 * H)), 4.0);
+        assert_eq!(m.latency_factor(SimTime(4 * H)), 1.0);
+    }
+}

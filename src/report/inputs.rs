@@ -1,0 +1,642 @@
+//! What a results directory holds, read back from its CSV files for charts and `report.md`.
+//!
+//! `refresh-sim report DIR` accepts any directory the other commands write:
+//! - a run directory (`run`): `summary.csv`, `timeseries.csv`, `staleness.csv`;
+//! - the default experiment's directory: `table.csv` (+ `table.md`), `compare.csv` and one run
+//!   directory per compared strategy, `<scenario>/<strategy>/`;
+//! - a sweep directory (`sweep`): `sweep.csv` (one row per point × replication, parameter
+//!   columns first) and `sweep_summary.csv` (per point: `<metric>_mean`, `<metric>_sd`,
+//!   `<metric>_ci95`, `replications`).
+//!
+//! Reading is by column name, so files with extra columns (written by later versions) still
+//! load; a column a chart needs but the file lacks makes that chart absent, not an error.
+
+use crate::error::{Error, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A CSV file as strings, addressed by column name.
+#[derive(Clone, Debug, Default)]
+pub struct Csv {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Csv {
+    pub fn read(path: &Path) -> Result<Csv> {
+        let mut r = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_path(path)
+            .map_err(|e| Error::input(format!("{}: cannot read: {e}", path.display())))?;
+        let headers = r
+            .headers()
+            .map_err(|e| Error::input(format!("{}: bad csv header: {e}", path.display())))?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        let mut rows = Vec::new();
+        for rec in r.records() {
+            let rec = rec.map_err(|e| Error::input(format!("{}: bad csv: {e}", path.display())))?;
+            rows.push(rec.iter().map(|f| f.trim().to_string()).collect());
+        }
+        Ok(Csv { headers, rows })
+    }
+
+    pub fn col(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.col(name).is_some()
+    }
+
+    /// The field of row `row` in column `name` (`None` if the column is absent).
+    pub fn get(&self, row: usize, name: &str) -> Option<&str> {
+        let c = self.col(name)?;
+        self.rows.get(row)?.get(c).map(String::as_str)
+    }
+
+    /// The field as a finite number (`None` if absent, empty or not a number).
+    pub fn num(&self, row: usize, name: &str) -> Option<f64> {
+        self.get(row, name)
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|x| x.is_finite())
+    }
+}
+
+/// One row of `summary.csv` (or `compare.csv`): one bank of one run, or `all`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SummaryLine {
+    pub scenario: String,
+    pub strategy: String,
+    pub concurrency: Option<u32>,
+    pub bank: String,
+    pub seed: Option<u64>,
+    pub connections: f64,
+    pub attempts: f64,
+    pub successes: f64,
+    pub rate_limited: f64,
+    pub errors: f64,
+    pub failure_rate: f64,
+    pub coverage: f64,
+    pub users_per_day: f64,
+    pub peak_in_flight: f64,
+    pub eligible: Option<f64>,
+    pub refreshed: Option<f64>,
+    pub staleness_p50_hours: Option<f64>,
+    pub staleness_p95_hours: Option<f64>,
+    pub window_hours: Option<f64>,
+}
+
+fn summary_lines(csv: &Csv, path: &Path) -> Result<Vec<SummaryLine>> {
+    for need in ["strategy", "bank", "failure_rate", "coverage"] {
+        if !csv.has(need) {
+            return Err(Error::input(format!(
+                "{}: no column `{need}`: not a refresh-sim summary",
+                path.display()
+            )));
+        }
+    }
+    let n = |i: usize, c: &str| csv.num(i, c).unwrap_or(0.0);
+    Ok((0..csv.rows.len())
+        .map(|i| SummaryLine {
+            scenario: csv.get(i, "scenario").unwrap_or("").to_string(),
+            strategy: csv.get(i, "strategy").unwrap_or("").to_string(),
+            concurrency: csv.num(i, "concurrency").map(|c| c as u32),
+            bank: csv.get(i, "bank").unwrap_or("").to_string(),
+            seed: csv.get(i, "seed").and_then(|s| s.parse().ok()),
+            connections: n(i, "connections"),
+            attempts: n(i, "attempts"),
+            successes: n(i, "successes"),
+            rate_limited: n(i, "rate_limited"),
+            errors: n(i, "errors"),
+            failure_rate: n(i, "failure_rate"),
+            coverage: n(i, "coverage"),
+            users_per_day: n(i, "users_per_day"),
+            peak_in_flight: n(i, "peak_in_flight"),
+            eligible: csv.num(i, "eligible"),
+            refreshed: csv.num(i, "refreshed"),
+            staleness_p50_hours: csv.num(i, "staleness_p50_hours"),
+            staleness_p95_hours: csv.num(i, "staleness_p95_hours"),
+            window_hours: csv.num(i, "window_hours"),
+        })
+        .collect())
+}
+
+/// One minute of one bank from `timeseries.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MinuteLine {
+    pub minute: usize,
+    pub bank: String,
+    pub in_flight: f64,
+    pub submitted: f64,
+    pub rate_limited: f64,
+}
+
+/// One run: its summary rows (per bank, then `all`) and, when present, its series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunData {
+    /// Where the run's files are, relative to the report's directory (empty: the directory
+    /// itself; `None`: only known from `compare.csv`).
+    pub rel_dir: Option<PathBuf>,
+    pub summary: Vec<SummaryLine>,
+    /// Minute of day (0..1440) at which the window opens, from `timeseries.csv`.
+    pub start_minute_of_day: Option<u32>,
+    pub series: Vec<MinuteLine>,
+    /// `(bank, age in whole minutes, connections)` from `staleness.csv`.
+    pub staleness: Vec<(String, usize, f64)>,
+    pub has_series: bool,
+    pub has_staleness: bool,
+}
+
+impl RunData {
+    /// The `all` row (or, if absent, the first row).
+    pub fn total(&self) -> &SummaryLine {
+        self.summary
+            .iter()
+            .find(|s| s.bank == "all")
+            .unwrap_or(&self.summary[0])
+    }
+
+    /// Per-bank rows in file order (without `all`).
+    pub fn banks(&self) -> Vec<&SummaryLine> {
+        self.summary.iter().filter(|s| s.bank != "all").collect()
+    }
+
+    pub fn bank_names(&self) -> Vec<String> {
+        self.banks().iter().map(|b| b.bank.clone()).collect()
+    }
+
+    /// Window length in minutes (from summary.csv's `window_hours`, else the series).
+    pub fn window_minutes(&self) -> usize {
+        match self.total().window_hours {
+            Some(h) if h > 0.0 => (h * 60.0).round() as usize,
+            _ => self.series.iter().map(|m| m.minute + 1).max().unwrap_or(1),
+        }
+    }
+
+    /// How the run is named in charts and prose: `bulk`, `queued (concurrency 64)`.
+    pub fn label(&self) -> String {
+        strategy_label(&self.total().strategy, self.total().concurrency)
+    }
+}
+
+/// `random_offset` → `random offset`, with the concurrency where there is one.
+pub fn strategy_label(strategy: &str, concurrency: Option<u32>) -> String {
+    let name = strategy.replace('_', " ");
+    match concurrency {
+        Some(c) => format!("{name} (concurrency {c})"),
+        None => name,
+    }
+}
+
+fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
+    let dir = root.join(rel);
+    let spath = dir.join("summary.csv");
+    let summary = summary_lines(&Csv::read(&spath)?, &spath)?;
+    if summary.is_empty() {
+        return Err(Error::input(format!("{}: no rows", spath.display())));
+    }
+    let mut run = RunData {
+        rel_dir: Some(rel.to_path_buf()),
+        summary,
+        start_minute_of_day: None,
+        series: Vec::new(),
+        staleness: Vec::new(),
+        has_series: false,
+        has_staleness: false,
+    };
+    let tpath = dir.join("timeseries.csv");
+    if tpath.is_file() {
+        let t = Csv::read(&tpath)?;
+        if t.has("minute") && t.has("bank") && t.has("in_flight") && t.has("rate_limited") {
+            run.has_series = true;
+            for i in 0..t.rows.len() {
+                let minute = t.num(i, "minute").unwrap_or(0.0).max(0.0) as usize;
+                if minute == 0 && run.start_minute_of_day.is_none() {
+                    run.start_minute_of_day = t.get(i, "time").and_then(parse_clock);
+                }
+                run.series.push(MinuteLine {
+                    minute,
+                    bank: t.get(i, "bank").unwrap_or("").to_string(),
+                    in_flight: t.num(i, "in_flight").unwrap_or(0.0),
+                    submitted: t.num(i, "submitted").unwrap_or(0.0),
+                    rate_limited: t.num(i, "rate_limited").unwrap_or(0.0),
+                });
+            }
+        }
+    }
+    let apath = dir.join("staleness.csv");
+    if apath.is_file() {
+        let a = Csv::read(&apath)?;
+        if a.has("bank") && a.has("age_minutes") && a.has("connections") {
+            run.has_staleness = true;
+            for i in 0..a.rows.len() {
+                run.staleness.push((
+                    a.get(i, "bank").unwrap_or("").to_string(),
+                    a.num(i, "age_minutes").unwrap_or(0.0).max(0.0) as usize,
+                    a.num(i, "connections").unwrap_or(0.0),
+                ));
+            }
+        }
+    }
+    Ok(run)
+}
+
+/// `"07:30"` (or `"07:30+1d"`) → minutes after midnight.
+pub fn parse_clock(s: &str) -> Option<u32> {
+    let hm = s.split('+').next()?;
+    let (h, m) = hm.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.get(..2)?.parse().ok()?);
+    (h <= 24 && m < 60).then_some((h * 60 + m) % 1440)
+}
+
+/// One row of `table.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableLine {
+    pub concurrency: f64,
+    pub refreshes_per_hour: f64,
+    pub users_per_day: f64,
+    pub documented_users_per_day: Option<f64>,
+    pub failure_rate: Option<f64>,
+    pub scenario: String,
+    pub within_tolerance: Option<bool>,
+}
+
+fn read_table(path: &Path) -> Result<Vec<TableLine>> {
+    let t = Csv::read(path)?;
+    for need in ["concurrency", "users_per_day"] {
+        if !t.has(need) {
+            return Err(Error::input(format!(
+                "{}: no column `{need}`: not a refresh-sim table",
+                path.display()
+            )));
+        }
+    }
+    let mut rows = Vec::new();
+    for i in 0..t.rows.len() {
+        let (Some(c), Some(u)) = (t.num(i, "concurrency"), t.num(i, "users_per_day")) else {
+            continue;
+        };
+        rows.push(TableLine {
+            concurrency: c,
+            refreshes_per_hour: t.num(i, "refreshes_per_hour").unwrap_or(0.0),
+            users_per_day: u,
+            documented_users_per_day: t.num(i, "documented_users_per_day"),
+            failure_rate: t.num(i, "failure_rate"),
+            scenario: t.get(i, "scenario").unwrap_or("").to_string(),
+            within_tolerance: match t.get(i, "within_5_percent") {
+                Some("yes") => Some(true),
+                Some("no") => Some(false),
+                _ => None,
+            },
+        });
+    }
+    Ok(rows)
+}
+
+/// Mean, standard deviation and 95 % confidence half-width of one metric at one point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stat {
+    pub mean: f64,
+    pub sd: Option<f64>,
+    pub ci95: Option<f64>,
+}
+
+/// One point of a sweep: its parameter values and its metrics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepPoint {
+    /// Parameter values, in the order of [`Sweep::params`].
+    pub params: Vec<String>,
+    pub metrics: BTreeMap<String, Stat>,
+    pub replications: Option<u32>,
+    /// The point's strategy (`strategy` column), whether or not the sweep varies it.
+    pub strategy: Option<String>,
+}
+
+/// A sweep's points, from `sweep_summary.csv` or, without it, aggregated from `sweep.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep {
+    pub params: Vec<String>,
+    pub points: Vec<SweepPoint>,
+    /// The file the points were read from.
+    pub source: &'static str,
+}
+
+impl Sweep {
+    /// The index of the parameter whose name is `name` or ends with `.name`.
+    pub fn param(&self, name: &str) -> Option<usize> {
+        let dotted = format!(".{name}");
+        self.params
+            .iter()
+            .position(|p| p == name)
+            .or_else(|| self.params.iter().position(|p| p.ends_with(&dotted)))
+    }
+
+    /// Distinct values of parameter `i`, in first-appearance order.
+    pub fn values(&self, i: usize) -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for p in &self.points {
+            if !v.contains(&p.params[i]) {
+                v.push(p.params[i].clone());
+            }
+        }
+        v
+    }
+
+    pub fn has_metric(&self, m: &str) -> bool {
+        self.points.iter().any(|p| p.metrics.contains_key(m))
+    }
+}
+
+const STAT_SUFFIXES: [&str; 3] = ["_mean", "_sd", "_ci95"];
+
+fn read_sweep_summary(path: &Path) -> Result<Sweep> {
+    let t = Csv::read(path)?;
+    // Columns that describe the point's run (`scenario`, `strategy`, `concurrency`) are
+    // results, not parameters: the parameters are the grid's field paths.
+    let is_stat = |h: &str| {
+        STAT_SUFFIXES.iter().any(|s| h.ends_with(s))
+            || ["replications", "scenario", "strategy", "concurrency"].contains(&h)
+    };
+    let params: Vec<String> = t.headers.iter().filter(|h| !is_stat(h)).cloned().collect();
+    let metrics: Vec<String> = t
+        .headers
+        .iter()
+        .filter_map(|h| h.strip_suffix("_mean"))
+        .map(str::to_string)
+        .collect();
+    let mut points = Vec::new();
+    for i in 0..t.rows.len() {
+        let mut m = BTreeMap::new();
+        for name in &metrics {
+            if let Some(mean) = t.num(i, &format!("{name}_mean")) {
+                m.insert(
+                    name.clone(),
+                    Stat {
+                        mean,
+                        sd: t.num(i, &format!("{name}_sd")),
+                        ci95: t.num(i, &format!("{name}_ci95")),
+                    },
+                );
+            }
+        }
+        points.push(SweepPoint {
+            params: params
+                .iter()
+                .map(|p| t.get(i, p).unwrap_or("").to_string())
+                .collect(),
+            metrics: m,
+            replications: t.num(i, "replications").map(|r| r as u32),
+            strategy: t.get(i, "strategy").filter(|s| !s.is_empty()).map(str::to_string),
+        });
+    }
+    Ok(Sweep {
+        params,
+        points,
+        source: "sweep_summary.csv",
+    })
+}
+
+/// Columns of `summary.csv` (and bookkeeping columns of `sweep.csv`) that are not sweep
+/// parameters.
+const NOT_PARAMS: [&str; 33] = [
+    "scenario",
+    "strategy",
+    "concurrency",
+    "bank",
+    "seed",
+    "connections",
+    "attempts",
+    "successes",
+    "rate_limited",
+    "errors",
+    "reconnect_required",
+    "deduplicated",
+    "failure_rate",
+    "coverage",
+    "refreshes_per_hour",
+    "users_per_day",
+    "peak_in_flight",
+    "mean_in_flight",
+    "api_calls",
+    "events",
+    "eligible",
+    "covered",
+    "refreshed",
+    "peak_outstanding",
+    "staleness_p50_hours",
+    "staleness_p95_hours",
+    "window_hours",
+    "replication",
+    "replications",
+    "run",
+    "point",
+    "retries",
+    "polls",
+];
+
+/// Aggregates `sweep.csv` (one row per point × replication) into points: the parameter
+/// columns are those before the first summary column.
+fn read_sweep_rows(path: &Path) -> Result<Sweep> {
+    let t = Csv::read(path)?;
+    let first_metric = t
+        .headers
+        .iter()
+        .position(|h| NOT_PARAMS.contains(&h.as_str()))
+        .unwrap_or(t.headers.len());
+    let params: Vec<String> = t.headers[..first_metric].to_vec();
+    let metrics = ["users_per_day", "failure_rate", "coverage", "refreshes_per_hour"];
+    // Group rows by their parameter values, in first-appearance order.
+    let mut keys: Vec<Vec<String>> = Vec::new();
+    let mut samples: Vec<BTreeMap<&str, Vec<f64>>> = Vec::new();
+    let mut strategies: Vec<Option<String>> = Vec::new();
+    for i in 0..t.rows.len() {
+        if t.get(i, "bank").is_some_and(|b| b != "all") {
+            continue;
+        }
+        let key: Vec<String> = t.rows[i][..first_metric].to_vec();
+        let k = match keys.iter().position(|k| *k == key) {
+            Some(k) => k,
+            None => {
+                keys.push(key);
+                samples.push(BTreeMap::new());
+                strategies.push(t.get(i, "strategy").filter(|s| !s.is_empty()).map(str::to_string));
+                keys.len() - 1
+            }
+        };
+        for m in metrics {
+            if let Some(x) = t.num(i, m) {
+                samples[k].entry(m).or_default().push(x);
+            }
+        }
+    }
+    let points = keys
+        .into_iter()
+        .zip(samples)
+        .zip(strategies)
+        .map(|((params, s), strategy)| {
+            let reps = s.values().map(Vec::len).max().unwrap_or(0) as u32;
+            SweepPoint {
+                params,
+                metrics: s
+                    .into_iter()
+                    .map(|(m, xs)| (m.to_string(), stat(&xs)))
+                    .collect(),
+                replications: Some(reps),
+                strategy,
+            }
+        })
+        .collect();
+    Ok(Sweep {
+        params,
+        points,
+        source: "sweep.csv",
+    })
+}
+
+/// Mean, sample standard deviation and Student-t 95 % half-width of `xs` (non-empty).
+fn stat(xs: &[f64]) -> Stat {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    if xs.len() < 2 {
+        return Stat {
+            mean,
+            sd: None,
+            ci95: None,
+        };
+    }
+    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let t = StudentsT::new(0.0, 1.0, n - 1.0)
+        .map(|d| d.inverse_cdf(0.975))
+        .unwrap_or(1.96);
+    Stat {
+        mean,
+        sd: Some(sd),
+        ci95: Some(t * sd / n.sqrt()),
+    }
+}
+
+/// Everything a results directory holds that a report can use.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dataset {
+    pub root: PathBuf,
+    pub table: Option<Vec<TableLine>>,
+    /// `table.md` exists (the default experiment's Markdown table).
+    pub table_md: bool,
+    pub runs: Vec<RunData>,
+    pub sweep: Option<Sweep>,
+}
+
+impl Dataset {
+    pub fn is_empty(&self) -> bool {
+        self.table.is_none() && self.runs.is_empty() && self.sweep.is_none()
+    }
+}
+
+/// Subdirectories of `dir` (sorted by name, hidden ones skipped).
+fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.path().is_dir())
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .map(|e| PathBuf::from(e.file_name()))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Reads what `dir` holds: see the module docs.
+pub fn discover(dir: &Path) -> Result<Dataset> {
+    if !dir.is_dir() {
+        return Err(Error::input(format!(
+            "{}: no such directory (give a directory written by `run`, `sweep` or the default experiment)",
+            dir.display()
+        )));
+    }
+    let mut ds = Dataset {
+        root: dir.to_path_buf(),
+        ..Dataset::default()
+    };
+    if dir.join("table.csv").is_file() {
+        ds.table = Some(read_table(&dir.join("table.csv"))?);
+        ds.table_md = dir.join("table.md").is_file();
+    }
+    if dir.join("sweep_summary.csv").is_file() {
+        ds.sweep = Some(read_sweep_summary(&dir.join("sweep_summary.csv"))?);
+    } else if dir.join("sweep.csv").is_file() {
+        ds.sweep = Some(read_sweep_rows(&dir.join("sweep.csv"))?);
+    }
+    if dir.join("summary.csv").is_file() {
+        ds.runs.push(read_run(dir, Path::new(""))?);
+    } else if dir.join("compare.csv").is_file() {
+        ds.runs = runs_of_compare(dir)?;
+    } else if ds.sweep.is_none() {
+        // Run directories one or two levels down (`<scenario>/` or `<scenario>/<strategy>/`).
+        for a in subdirs(dir) {
+            if dir.join(&a).join("summary.csv").is_file() {
+                ds.runs.push(read_run(dir, &a)?);
+            }
+            for b in subdirs(&dir.join(&a)) {
+                let rel = a.join(b);
+                if dir.join(&rel).join("summary.csv").is_file() {
+                    ds.runs.push(read_run(dir, &rel)?);
+                }
+            }
+        }
+    }
+    if ds.is_empty() {
+        return Err(Error::input(format!(
+            "{}: holds no refresh-sim results (expected summary.csv, table.csv, compare.csv, \
+             sweep.csv or sweep_summary.csv, or run directories below it)",
+            dir.display()
+        )));
+    }
+    Ok(ds)
+}
+
+/// The runs `compare.csv` lists, each read from `<scenario>/<strategy>/` when that directory
+/// exists, else from its rows in `compare.csv` (summary only).
+fn runs_of_compare(dir: &Path) -> Result<Vec<RunData>> {
+    let path = dir.join("compare.csv");
+    let lines = summary_lines(&Csv::read(&path)?, &path)?;
+    let mut groups: Vec<Vec<SummaryLine>> = Vec::new();
+    for l in lines {
+        let same = |g: &Vec<SummaryLine>| {
+            g[0].scenario == l.scenario
+                && g[0].strategy == l.strategy
+                && g[0].concurrency == l.concurrency
+                && g[0].seed == l.seed
+                && g.iter().all(|x| x.bank != "all")
+        };
+        match groups.iter_mut().rev().find(|g| same(g)) {
+            Some(g) => g.push(l),
+            None => groups.push(vec![l]),
+        }
+    }
+    let mut runs = Vec::new();
+    for g in groups {
+        let rel = Path::new(&g[0].scenario).join(&g[0].strategy);
+        if !g[0].scenario.is_empty() && dir.join(&rel).join("summary.csv").is_file() {
+            let run = read_run(dir, &rel)?;
+            if run.total().concurrency == g[0].concurrency {
+                runs.push(run);
+                continue;
+            }
+        }
+        runs.push(RunData {
+            rel_dir: None,
+            summary: g,
+            start_minute_of_day: None,
+            series: Vec::new(),
+            staleness: Vec::new(),
+            has_series: false,
+            has_staleness: false,
+        });
+    }
+    Ok(runs)
+}

@@ -1,0 +1,1841 @@
+//! `report.md` and its charts: what a results directory's data supports, drawn and described.
+//!
+//! [`write_report`] reads a directory ([`inputs::discover`]), decides which charts its data
+//! supports ([`plan`]), renders each as SVG and PNG into `DIR/charts/`, and writes
+//! `DIR/report.md`: the scenario in a paragraph, the tables, the charts, and findings.
+//!
+//! Every finding is a sentence computed from the numbers in the directory, and says only what
+//! those numbers show (which strategy had the lower failure rate, by how much, which bank had
+//! the lowest coverage). A finding whose data is absent is left out, never guessed; a chart
+//! whose data is absent is listed under "Charts not drawn" with the reason. The report names
+//! only files that exist.
+
+use crate::error::Result;
+use crate::report::charts::{
+    self, cycle_look, palette, strategy_look, Axis, Chart, Dash, DayChart, DayRow, Format, Line,
+    Look, Marker, RefLine, Scale, XyChart,
+};
+use crate::report::inputs::{self, strategy_label, Dataset, RunData, Sweep};
+use crate::report::{thousands, write_atomic};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Coverage target drawn on coverage charts and used in findings.
+pub const COVERAGE_TARGET: f64 = 0.99;
+
+/// Most runs (rows) in one "day in the life" chart.
+const MAX_DAY_ROWS: usize = 6;
+
+/// A chart the data supports, with the file stem it is written under.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    pub stem: String,
+    pub chart: Chart,
+    /// One or two sentences for report.md, computed from the data.
+    pub caption: String,
+    /// Charts of one bank (listed after the overall ones).
+    pub per_bank: bool,
+}
+
+/// A chart the data does not support, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub chart: &'static str,
+    pub why: String,
+}
+
+/// Charts planned for a dataset, and those left out.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub charts: Vec<Planned>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Reads `dir`, writes `dir/charts/*.svg|png` and `dir/report.md`; returns the paths written.
+pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
+    let ds = inputs::discover(dir)?;
+    let plan = plan(&ds);
+    let mut written = Vec::new();
+    let charts_dir = dir.join("charts");
+    for p in &plan.charts {
+        written.extend(charts::render(&p.chart, &charts_dir, &p.stem)?);
+    }
+    let md_path = dir.join("report.md");
+    write_atomic(&md_path, markdown(&ds, &plan).as_bytes())?;
+    written.push(md_path);
+    Ok(written)
+}
+
+// ---------------------------------------------------------------------------------------
+// Formatting
+// ---------------------------------------------------------------------------------------
+
+/// A share as a percentage with two decimals: `0.1276` → `12.76 %`.
+pub fn pct(x: f64) -> String {
+    format!("{:.2} %", 100.0 * x)
+}
+
+fn hours(h: f64) -> String {
+    if h < 10.0 {
+        format!("{h:.1} h")
+    } else {
+        format!("{h:.0} h")
+    }
+}
+
+fn ratio(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{x:.0}×")
+    } else if x < 10.0 {
+        format!("{x:.2}×")
+    } else {
+        format!("{x:.1}×")
+    }
+}
+
+/// `["a", "b", "c"]` → `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [a] => a.clone(),
+        _ => format!(
+            "{} and {}",
+            items[..items.len() - 1].join(", "),
+            items[items.len() - 1]
+        ),
+    }
+}
+
+/// A file-name-safe version of a bank name.
+fn slug(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if out.is_empty() {
+        out.push_str("bank");
+    }
+    out
+}
+
+/// `strategy.concurrency` → `concurrency`.
+fn short_param(p: &str) -> &str {
+    p.rsplit('.').next().unwrap_or(p)
+}
+
+/// Bold-free Markdown-safe cell text.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+// ---------------------------------------------------------------------------------------
+// Planning the charts
+// ---------------------------------------------------------------------------------------
+
+/// The looks of series that are not strategies (scenario groups of the table, sweep
+/// groups without a strategy), avoiding the strategies' colours where possible.
+fn group_look(i: usize) -> Look {
+    const L: [Look; 5] = [
+        Look::new(palette::BLUE, Dash::Solid, Marker::Circle),
+        Look::new(palette::ORANGE, Dash::LongDash, Marker::Diamond),
+        Look::new(palette::PURPLE, Dash::Dashed, Marker::Cross),
+        Look::new(palette::SKY_BLUE, Dash::Dotted, Marker::Square),
+        Look::new(palette::BLACK, Dash::Dashed, Marker::Triangle),
+    ];
+    if i < L.len() {
+        L[i]
+    } else {
+        cycle_look(i)
+    }
+}
+
+const TARGET_LOOK: Look = Look::new(palette::BLACK, Dash::LongDash, Marker::None);
+const DOCUMENTED_LOOK: Look = Look::new(palette::BLACK, Dash::Solid, Marker::Cross);
+const LINEAR_LOOK: Look = Look::new(palette::GREY, Dash::Dotted, Marker::None);
+
+/// Most series in one chart: beyond this, lines become unreadable.
+const MAX_SERIES: usize = 7;
+
+/// Decides the charts `ds` supports.
+pub fn plan(ds: &Dataset) -> Plan {
+    let mut p = Plan::default();
+    users_chart(ds, &mut p);
+    failure_chart(ds, &mut p);
+    coverage_chart(ds, &mut p);
+    coverage_users_chart(ds, &mut p);
+    day_charts(ds, &mut p);
+    staleness_chart(ds, &mut p);
+    p
+}
+
+/// The scenario(s) of the runs, for titles.
+fn scenarios_of(runs: &[&RunData]) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for r in runs {
+        let s = &r.total().scenario;
+        if !s.is_empty() && !v.contains(s) {
+            v.push(s.clone());
+        }
+    }
+    v
+}
+
+/// How a run is named where runs of several scenarios are shown together.
+fn run_name(r: &RunData, several_scenarios: bool) -> String {
+    if several_scenarios {
+        format!("{} · {}", r.label(), r.total().scenario)
+    } else {
+        r.label()
+    }
+}
+
+/// A sweep's series against parameter `x`: one per combination of the other parameters
+/// that vary. Returns `(label, strategy kind if known, points sorted by x)` where each
+/// point is `(x, mean, ci95)`.
+type SweepSeries = (String, Option<String>, Vec<(f64, f64, Option<f64>)>);
+
+fn sweep_series(sw: &Sweep, x: usize, metric: &str) -> Vec<SweepSeries> {
+    let varying: Vec<usize> = (0..sw.params.len())
+        .filter(|&i| i != x && sw.values(i).len() > 1)
+        .collect();
+    let kind = sw.param("kind");
+    let mut out: Vec<(Vec<String>, SweepSeries)> = Vec::new();
+    for pt in &sw.points {
+        let (Some(xv), Some(st)) = (pt.params[x].parse::<f64>().ok(), pt.metrics.get(metric)) else {
+            continue;
+        };
+        let key: Vec<String> = varying.iter().map(|&i| pt.params[i].clone()).collect();
+        let idx = match out.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                let label = if varying.is_empty() {
+                    "model".to_string()
+                } else {
+                    varying
+                        .iter()
+                        .map(|&i| {
+                            if Some(i) == kind {
+                                pt.params[i].replace('_', " ")
+                            } else {
+                                format!("{}={}", short_param(&sw.params[i]), pt.params[i])
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let k = match kind.filter(|k| varying.contains(k)) {
+                    Some(k) => Some(pt.params[k].clone()),
+                    None => pt.strategy.clone(),
+                };
+                out.push((key, (label, k, Vec::new())));
+                out.len() - 1
+            }
+        };
+        out[idx].1 .2.push((xv, st.mean, st.ci95.filter(|c| c.is_finite())));
+    }
+    let mut v: Vec<SweepSeries> = out.into_iter().map(|(_, s)| s).collect();
+    for s in &mut v {
+        s.2.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    v
+}
+
+/// Sweep series as chart lines (with their confidence bands), `clamp01` for shares.
+fn sweep_lines(series: Vec<SweepSeries>, clamp01: bool) -> Vec<Line> {
+    let strategies_only = series.iter().all(|s| s.1.is_some());
+    series
+        .into_iter()
+        .take(MAX_SERIES)
+        .enumerate()
+        .map(|(i, (label, kind, pts))| {
+            let look = match (&kind, strategies_only) {
+                (Some(k), true) => strategy_look(k, i),
+                _ => group_look(i),
+            };
+            let mut l = Line::new(label, look, pts.iter().map(|&(x, m, _)| (x, m)).collect());
+            if pts.iter().any(|p| p.2.is_some_and(|c| c > 0.0)) {
+                l.band = pts
+                    .iter()
+                    .map(|&(x, m, c)| {
+                        let c = c.unwrap_or(0.0);
+                        let (lo, hi) = (m - c, m + c);
+                        if clamp01 {
+                            (x, lo.max(0.0), hi.min(1.0))
+                        } else {
+                            (x, lo.max(0.0), hi)
+                        }
+                    })
+                    .collect();
+            }
+            l
+        })
+        .collect()
+}
+
+/// Replications per point if they are the same everywhere.
+fn sweep_reps(sw: &Sweep) -> Option<u32> {
+    let r = sw.points.first()?.replications?;
+    sw.points
+        .iter()
+        .all(|p| p.replications == Some(r))
+        .then_some(r)
+}
+
+/// What a sweep's points are, for subtitles: `means of 3 replications per point`.
+fn sweep_note(ds: &Dataset) -> Option<String> {
+    let sw = ds.sweep.as_ref()?;
+    Some(match sweep_reps(sw) {
+        Some(1) => "sweep points, one replication each".into(),
+        Some(r) => format!("sweep points: means of {r} replications"),
+        None => "sweep points: means of their replications".into(),
+    })
+}
+
+/// `base`, with the sweep's note appended when there is a sweep.
+fn with_sweep_note(ds: &Dataset, base: &str) -> String {
+    match sweep_note(ds) {
+        Some(n) => format!("{base}; {n}"),
+        None => base.to_string(),
+    }
+}
+
+/// Sentences about the sweep's series of `metric` against the concurrency.
+fn sweep_caption(ds: &Dataset, metric: &str, name: &str) -> Option<String> {
+    let sw = ds.sweep.as_ref()?;
+    let x = sw.param("concurrency")?;
+    if metric == "coverage" {
+        sweep_target_sentence(sw, x)
+    } else {
+        sweep_range_sentence(sw, x, metric, name)
+    }
+}
+
+fn concurrency_axis() -> Axis {
+    Axis::new("concurrency (refreshes in parallel, log scale)", Scale::Log2, Format::Count)
+}
+
+fn users_chart(ds: &Dataset, p: &mut Plan) {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut caption = Vec::new();
+    let mut max_c: f64 = 16.0;
+    if let Some(rows) = ds.table.as_ref().filter(|r| !r.is_empty()) {
+        // Model rows per scenario, in table order.
+        let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+        for r in rows {
+            match groups.iter_mut().find(|g| g.0 == r.scenario) {
+                Some(g) => g.1.push((r.concurrency, r.users_per_day)),
+                None => groups.push((r.scenario.clone(), vec![(r.concurrency, r.users_per_day)])),
+            }
+        }
+        for (i, (scenario, pts)) in groups.iter().enumerate() {
+            let label = if scenario.is_empty() {
+                "model (queued)".to_string()
+            } else {
+                format!("model (queued) on {scenario}")
+            };
+            lines.push(Line::new(label, group_look(i), pts.clone()));
+        }
+        max_c = rows.iter().map(|r| r.concurrency).fold(max_c, f64::max);
+        // Linear scaling from the largest documented row's model figure.
+        if let Some(r) = rows
+            .iter()
+            .filter(|r| r.documented_users_per_day.is_some() && r.concurrency > 0.0)
+            .max_by(|a, b| a.concurrency.total_cmp(&b.concurrency))
+        {
+            let per_slot = r.users_per_day / r.concurrency;
+            if per_slot > 0.0 {
+                lines.push(Line::new(
+                    format!(
+                        "linear scaling from the model at concurrency {} ({} users/day per slot)",
+                        r.concurrency,
+                        thousands(per_slot)
+                    ),
+                    LINEAR_LOOK,
+                    vec![(1.0, per_slot), (max_c, per_slot * max_c)],
+                ));
+            }
+        }
+        let documented: Vec<(f64, f64)> = rows
+            .iter()
+            .filter_map(|r| r.documented_users_per_day.map(|d| (r.concurrency, d)))
+            .collect();
+        if !documented.is_empty() {
+            let mut l = Line::new("vendor table (documented)", DOCUMENTED_LOOK, documented);
+            l.line = false;
+            lines.push(l);
+        }
+        if let Some(s) = table_growth_sentence(rows) {
+            caption.push(s);
+        }
+    }
+    if let Some(sw) = &ds.sweep {
+        match (sw.param("concurrency"), sw.has_metric("users_per_day")) {
+            (Some(x), true) => {
+                let series = sweep_series(sw, x, "users_per_day");
+                lines.extend(sweep_lines(series, false));
+                if ds.table.is_none() {
+                    let pts: Vec<(f64, f64)> = crate::table::DOCUMENTED
+                        .iter()
+                        .map(|&(c, _, u)| (c as f64, u))
+                        .collect();
+                    let mut l = Line::new("vendor table (documented)", DOCUMENTED_LOOK, pts);
+                    l.line = false;
+                    lines.push(l);
+                }
+                if let Some(s) = sweep_best_sentence(sw, "users_per_day", "users per day", false) {
+                    caption.push(s);
+                }
+            }
+            (None, _) if ds.table.is_none() => p.skipped.push(Skipped {
+                chart: "users per day against concurrency",
+                why: "the sweep does not vary the concurrency".into(),
+            }),
+            (_, false) if ds.table.is_none() => p.skipped.push(Skipped {
+                chart: "users per day against concurrency",
+                why: "the sweep's results have no users-per-day column".into(),
+            }),
+            _ => {}
+        }
+    }
+    if lines.is_empty() {
+        if ds.sweep.is_none() {
+            p.skipped.push(Skipped {
+                chart: "users per day against concurrency",
+                why: "needs the vendor table (the default experiment) or a sweep over the \
+                      concurrency; this directory has neither"
+                    .into(),
+            });
+        }
+        return;
+    }
+    p.charts.push(Planned {
+        stem: "users_per_day".into(),
+        chart: Chart::Xy(XyChart {
+            title: if ds.sweep.is_some() {
+                "Users refreshed per day against concurrency".into()
+            } else {
+                "Users refreshed per day against concurrency (queued)".into()
+            },
+            subtitle: Some(if ds.table.is_some() {
+                with_sweep_note(
+                    ds,
+                    "model compared with the vendor's sizing table, and extended to where the banks' limits bite",
+                )
+            } else {
+                with_sweep_note(ds, "the vendor's sizing table overlaid")
+            }),
+            x: concurrency_axis(),
+            y: Axis::new("users refreshed per day (log scale)", Scale::Log10, Format::Count),
+            lines,
+            refs: Vec::new(),
+        }),
+        caption: caption.join(" "),
+        per_bank: false,
+    });
+}
+
+/// Lines and references of a per-strategy metric against concurrency, from the table, the
+/// runs and the sweep. `None` if there is no point with a concurrency.
+fn strategy_metric_lines(
+    ds: &Dataset,
+    metric: &str,
+    from_table: bool,
+) -> Option<(Vec<Line>, Vec<RefLine>, Vec<String>)> {
+    let value = |s: &inputs::SummaryLine| match metric {
+        "failure_rate" => s.failure_rate,
+        _ => s.coverage,
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    let mut refs: Vec<RefLine> = Vec::new();
+    let mut notes = Vec::new();
+    let runs: Vec<&RunData> = ds.runs.iter().collect();
+    let several = scenarios_of(&runs).len() > 1;
+    let run_scenarios = scenarios_of(&runs);
+    // Scenario names in labels only where series of several scenarios meet.
+    let show_scenario = several || (from_table && ds.table.is_some());
+    let mut table_keys: Vec<(String, f64)> = Vec::new();
+    if from_table {
+        if let Some(rows) = &ds.table {
+            let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+            for r in rows {
+                let Some(f) = r.failure_rate else { continue };
+                table_keys.push((r.scenario.clone(), r.concurrency));
+                match groups.iter_mut().find(|g| g.0 == r.scenario) {
+                    Some(g) => g.1.push((r.concurrency, f)),
+                    None => groups.push((r.scenario.clone(), vec![(r.concurrency, f)])),
+                }
+            }
+            let mut other = 0;
+            for (scenario, pts) in groups {
+                // The runs' scenario keeps queued's look; other scenarios get group looks.
+                let look = if run_scenarios.contains(&scenario) {
+                    strategy_look("queued", 0)
+                } else {
+                    other += 1;
+                    group_look(other)
+                };
+                lines.push(Line::new(format!("queued on {scenario} (vendor table rows)"), look, pts));
+            }
+        }
+    }
+    // Runs: with a concurrency, points per (strategy, scenario); without, references.
+    let mut groups: Vec<(String, String, Vec<(f64, f64)>)> = Vec::new();
+    for r in &runs {
+        let t = r.total();
+        match t.concurrency {
+            Some(c) => {
+                if table_keys.contains(&(t.scenario.clone(), c as f64)) {
+                    continue;
+                }
+                let key = format!("{}|{}", t.strategy, t.scenario);
+                match groups.iter_mut().find(|g| g.0 == key) {
+                    Some(g) => g.2.push((c as f64, value(t))),
+                    None => groups.push((key, t.strategy.clone(), vec![(c as f64, value(t))])),
+                }
+            }
+            None => refs.push(RefLine {
+                label: format!(
+                    "{}{} (no concurrency limit)",
+                    strategy_label(&t.strategy, None),
+                    if show_scenario && !t.scenario.is_empty() {
+                        format!(" on {}", t.scenario)
+                    } else {
+                        String::new()
+                    }
+                ),
+                look: strategy_look(&t.strategy, refs.len()),
+                y: value(t),
+            }),
+        }
+    }
+    for (i, (key, strategy, mut pts)) in groups.into_iter().enumerate() {
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let scenario = key.split_once('|').map(|k| k.1).unwrap_or("");
+        let label = if scenario.is_empty() || !show_scenario {
+            strategy_label(&strategy, None)
+        } else {
+            format!("{} on {scenario}", strategy_label(&strategy, None))
+        };
+        lines.push(Line::new(label, strategy_look(&strategy, i), pts));
+    }
+    if let Some(sw) = &ds.sweep {
+        if let Some(x) = sw.param("concurrency") {
+            if sw.has_metric(metric) {
+                let series = sweep_series(sw, x, metric);
+                lines.extend(sweep_lines(series, true));
+            } else {
+                notes.push(format!("the sweep's results have no {metric} column"));
+            }
+        }
+    }
+    if lines.iter().all(|l| l.points.is_empty()) {
+        return None;
+    }
+    lines.truncate(MAX_SERIES);
+    refs.truncate(MAX_SERIES);
+    Some((lines, refs, notes))
+}
+
+fn failure_chart(ds: &Dataset, p: &mut Plan) {
+    let Some((lines, refs, _)) = strategy_metric_lines(ds, "failure_rate", true) else {
+        p.skipped.push(Skipped {
+            chart: "failure rate against concurrency",
+            why: "needs results at one or more concurrencies (the vendor table, a queued run \
+                  or a sweep over the concurrency)"
+                .into(),
+        });
+        return;
+    };
+    let mut caption = failure_caption(ds);
+    if let Some(c) = sweep_caption(ds, "failure_rate", "failure rate") {
+        caption = format!("{caption} {c}").trim().to_string();
+    }
+    let base = if ds.runs.iter().any(|r| r.total().concurrency.is_none()) {
+        "failed attempts (429 and 5xx) per attempt; strategies without a concurrency limit as horizontal lines"
+    } else {
+        "failed attempts (429 and 5xx) per attempt"
+    };
+    p.charts.push(Planned {
+        stem: "failure_rate".into(),
+        chart: Chart::Xy(XyChart {
+            title: "Failure rate against concurrency, per strategy".into(),
+            subtitle: Some(with_sweep_note(ds, base)),
+            x: concurrency_axis(),
+            y: Axis::new("failure rate (share of attempts)", Scale::Linear, Format::Percent)
+                .range(Some(0.0), None),
+            lines,
+            refs,
+        }),
+        caption,
+        per_bank: false,
+    });
+}
+
+fn coverage_chart(ds: &Dataset, p: &mut Plan) {
+    let Some((lines, mut refs, _)) = strategy_metric_lines(ds, "coverage", false) else {
+        p.skipped.push(Skipped {
+            chart: "coverage against concurrency",
+            why: "needs coverage at one or more concurrencies (a queued run or a sweep over \
+                  the concurrency); the vendor table does not record coverage"
+                .into(),
+        });
+        return;
+    };
+    refs.push(RefLine {
+        label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
+        look: TARGET_LOOK,
+        y: COVERAGE_TARGET,
+    });
+    let mut caption = coverage_caption(ds);
+    if let Some(c) = sweep_caption(ds, "coverage", "coverage") {
+        caption = format!("{caption} {c}").trim().to_string();
+    }
+    p.charts.push(Planned {
+        stem: "coverage_vs_concurrency".into(),
+        chart: Chart::Xy(XyChart {
+            title: "Coverage against concurrency, per strategy".into(),
+            subtitle: Some(with_sweep_note(
+                ds,
+                "share of connections with valid consent refreshed successfully within the window",
+            )),
+            x: concurrency_axis(),
+            y: Axis::new("coverage (share of eligible connections)", Scale::Linear, Format::Percent)
+                .range(Some(0.0), Some(1.0)),
+            lines,
+            refs,
+        }),
+        caption,
+        per_bank: false,
+    });
+}
+
+fn coverage_users_chart(ds: &Dataset, p: &mut Plan) {
+    let Some(sw) = &ds.sweep else { return };
+    let Some(x) = sw.param("connections").filter(|&i| sw.values(i).len() > 1) else {
+        p.skipped.push(Skipped {
+            chart: "coverage against user base",
+            why: "the sweep does not vary the number of connections".into(),
+        });
+        return;
+    };
+    if !sw.has_metric("coverage") {
+        p.skipped.push(Skipped {
+            chart: "coverage against user base",
+            why: "the sweep's results have no coverage column".into(),
+        });
+        return;
+    }
+    let lines = sweep_lines(sweep_series(sw, x, "coverage"), true);
+    let refs = vec![RefLine {
+        label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
+        look: TARGET_LOOK,
+        y: COVERAGE_TARGET,
+    }];
+    p.charts.push(Planned {
+        stem: "coverage_vs_users".into(),
+        chart: Chart::Xy(XyChart {
+            title: "Coverage against user base".into(),
+            subtitle: Some(with_sweep_note(
+                ds,
+                "share of connections with valid consent refreshed successfully within the window",
+            )),
+            x: Axis::new("connections to refresh (user base)", Scale::Linear, Format::Count)
+                .range(Some(0.0), None),
+            y: Axis::new("coverage (share of eligible connections)", Scale::Linear, Format::Percent)
+                .range(Some(0.0), Some(1.0)),
+            lines,
+            refs,
+        }),
+        caption: sweep_target_sentence(sw, x).unwrap_or_default(),
+        per_bank: false,
+    });
+}
+
+/// Per-minute series of one run summed over `bank` (`None`: all banks).
+fn minute_series(r: &RunData, bank: Option<&str>) -> (Vec<f64>, Vec<f64>) {
+    let len = r.series.iter().map(|m| m.minute + 1).max().unwrap_or(0);
+    let (mut a, mut b) = (vec![0.0; len], vec![0.0; len]);
+    for m in &r.series {
+        if bank.is_none_or(|x| x == m.bank) {
+            a[m.minute] += m.in_flight;
+            b[m.minute] += m.rate_limited;
+        }
+    }
+    (a, b)
+}
+
+fn day_charts(ds: &Dataset, p: &mut Plan) {
+    let runs: Vec<&RunData> = ds.runs.iter().filter(|r| r.has_series).collect();
+    if runs.is_empty() {
+        p.skipped.push(Skipped {
+            chart: "a day in the life",
+            why: "the directory has no per-minute time series (written by `run` and the \
+                  default experiment)"
+                .into(),
+        });
+        return;
+    }
+    let shown = &runs[..runs.len().min(MAX_DAY_ROWS)];
+    if runs.len() > MAX_DAY_ROWS {
+        p.skipped.push(Skipped {
+            chart: "a day in the life",
+            why: format!(
+                "shows the first {MAX_DAY_ROWS} of {} runs, to stay readable",
+                runs.len()
+            ),
+        });
+    }
+    let scen = scenarios_of(shown);
+    let several = scen.len() > 1;
+    let start = shown
+        .iter()
+        .find_map(|r| r.start_minute_of_day)
+        .unwrap_or(0);
+    let minutes = shown
+        .iter()
+        .map(|r| r.window_minutes().max(r.series.iter().map(|m| m.minute + 1).max().unwrap_or(0)))
+        .max()
+        .unwrap_or(1);
+    let on = if scen.len() == 1 {
+        format!(" on {}", scen[0])
+    } else {
+        String::new()
+    };
+    let banks = shown[0].bank_names();
+    let day = |title: String, rows: Vec<DayRow>| {
+        Chart::Day(DayChart {
+            title,
+            subtitle: Some(
+                "calls in flight at the bank and 429 responses over the window; each panel has its own scale"
+                    .into(),
+            ),
+            start_minute_of_day: start,
+            minutes,
+            rows,
+        })
+    };
+    if shown.len() == 1 {
+        // One run: its total, then each bank.
+        let r = shown[0];
+        let (a, b) = minute_series(r, None);
+        let mut rows = vec![DayRow {
+            label: if banks.len() > 1 {
+                "all banks".into()
+            } else {
+                r.label()
+            },
+            in_flight: a,
+            rate_limited: b,
+        }];
+        if banks.len() > 1 {
+            for bank in banks.iter().take(MAX_DAY_ROWS - 1) {
+                let (a, b) = minute_series(r, Some(bank));
+                rows.push(DayRow {
+                    label: bank.clone(),
+                    in_flight: a,
+                    rate_limited: b,
+                });
+            }
+        }
+        p.charts.push(Planned {
+            stem: "day_in_the_life".into(),
+            chart: day(format!("A day in the life: {}{on}", r.label()), rows),
+            caption: busiest_sentence(shown, several).unwrap_or_default(),
+            per_bank: false,
+        });
+        return;
+    }
+    let rows = shown
+        .iter()
+        .map(|r| {
+            let (a, b) = minute_series(r, None);
+            DayRow {
+                label: run_name(r, several),
+                in_flight: a,
+                rate_limited: b,
+            }
+        })
+        .collect();
+    p.charts.push(Planned {
+        stem: "day_in_the_life".into(),
+        chart: day(format!("A day in the life, all banks{on}"), rows),
+        caption: busiest_sentence(shown, several).unwrap_or_default(),
+        per_bank: false,
+    });
+    if banks.len() > 1 {
+        for bank in &banks {
+            let rows = shown
+                .iter()
+                .map(|r| {
+                    let (a, b) = minute_series(r, Some(bank));
+                    DayRow {
+                        label: run_name(r, several),
+                        in_flight: a,
+                        rate_limited: b,
+                    }
+                })
+                .collect();
+            p.charts.push(Planned {
+                stem: format!("day_in_the_life_{}", slug(bank)),
+                chart: day(format!("A day in the life at {bank}{on}"), rows),
+                caption: bank_sentence(shown, bank, several).unwrap_or_default(),
+                per_bank: true,
+            });
+        }
+    }
+}
+
+/// Staleness CDF points `(hours, share)` of one run (`bank`: `None` for all), as steps.
+fn cdf(r: &RunData, bank: Option<&str>) -> (Vec<(f64, f64)>, f64) {
+    let lines: Vec<&inputs::SummaryLine> = match bank {
+        Some(b) => r.summary.iter().filter(|s| s.bank == b).collect(),
+        None => vec![r.total()],
+    };
+    let total: f64 = lines.iter().map(|s| s.connections).sum();
+    let window_h = r.window_minutes() as f64 / 60.0;
+    let mut hist: Vec<f64> = Vec::new();
+    for (b, age, n) in &r.staleness {
+        if bank.is_none_or(|x| x == b) {
+            if hist.len() <= *age {
+                hist.resize(age + 1, 0.0);
+            }
+            hist[*age] += n;
+        }
+    }
+    let mut pts = vec![(0.0, 0.0)];
+    let mut acc = 0.0;
+    let share = |acc: f64| if total > 0.0 { acc / total } else { 0.0 };
+    for (m, &n) in hist.iter().enumerate() {
+        if n > 0.0 {
+            pts.push((m as f64 / 60.0, share(acc)));
+            acc += n;
+            pts.push(((m + 1) as f64 / 60.0, share(acc)));
+        }
+    }
+    let end = window_h.max(pts.last().map(|p| p.0).unwrap_or(0.0));
+    pts.push((end, share(acc)));
+    (pts, share(acc))
+}
+
+fn staleness_chart(ds: &Dataset, p: &mut Plan) {
+    let runs: Vec<&RunData> = ds
+        .runs
+        .iter()
+        .filter(|r| r.has_staleness && r.total().connections > 0.0)
+        .collect();
+    if runs.is_empty() {
+        p.skipped.push(Skipped {
+            chart: "staleness",
+            why: "the directory has no data-age histograms (written by `run` and the default \
+                  experiment)"
+                .into(),
+        });
+        return;
+    }
+    let scen = scenarios_of(&runs);
+    let several = scen.len() > 1;
+    let on = if scen.len() == 1 {
+        format!(" on {}", scen[0])
+    } else {
+        String::new()
+    };
+    let mut lines = Vec::new();
+    let title;
+    if runs.len() == 1 {
+        let r = runs[0];
+        title = format!("Staleness at the end of the window: {}{on}", r.label());
+        let (pts, share) = cdf(r, None);
+        lines.push(Line::new(
+            format!("all banks: {} refreshed", pct(share)),
+            Look::new(palette::BLACK, Dash::Solid, Marker::None),
+            pts,
+        ));
+        let banks = r.bank_names();
+        if banks.len() > 1 {
+            for (i, b) in banks.iter().take(MAX_SERIES - 1).enumerate() {
+                let (pts, share) = cdf(r, Some(b));
+                lines.push(Line::new(format!("{b}: {} refreshed", pct(share)), group_look(i), pts));
+            }
+        }
+    } else {
+        title = format!("Staleness at the end of the window, per strategy{on}");
+        for (i, r) in runs.iter().take(MAX_SERIES).enumerate() {
+            let (pts, share) = cdf(r, None);
+            lines.push(Line::new(
+                format!("{}: {} refreshed", run_name(r, several), pct(share)),
+                strategy_look(&r.total().strategy, i),
+                pts,
+            ));
+        }
+    }
+    let window_h = runs
+        .iter()
+        .map(|r| r.window_minutes() as f64 / 60.0)
+        .fold(0.0, f64::max);
+    p.charts.push(Planned {
+        stem: "staleness".into(),
+        chart: Chart::Xy(XyChart {
+            title,
+            subtitle: Some(
+                "cumulative share of all connections whose data is at most this old; never-refreshed connections never count"
+                    .into(),
+            ),
+            x: Axis::new("age of the connection's data at the window's end (hours)", Scale::Linear, Format::Hours)
+                .range(Some(0.0), Some(window_h.max(1.0 / 60.0))),
+            y: Axis::new("share of connections", Scale::Linear, Format::Percent)
+                .range(Some(0.0), Some(1.0)),
+            lines,
+            refs: Vec::new(),
+        }),
+        caption: staleness_sentence(&runs, several).unwrap_or_default(),
+        per_bank: false,
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Findings: sentences computed from the data
+// ---------------------------------------------------------------------------------------
+
+/// Growth of the model's users per day over the table's rows on the same scenario, and the
+/// first step where doubling the slots gained clearly less than double.
+fn table_growth_sentence(rows: &[inputs::TableLine]) -> Option<String> {
+    let mut out = Vec::new();
+    let mut scenarios: Vec<&str> = Vec::new();
+    for r in rows {
+        if !scenarios.contains(&r.scenario.as_str()) {
+            scenarios.push(&r.scenario);
+        }
+    }
+    for s in scenarios {
+        let g: Vec<&inputs::TableLine> = rows.iter().filter(|r| r.scenario == s).collect();
+        if g.len() < 2 {
+            continue;
+        }
+        let (a, b) = (g[0], g[g.len() - 1]);
+        if a.concurrency <= 0.0 || a.users_per_day <= 0.0 {
+            continue;
+        }
+        let on = if s.is_empty() { String::new() } else { format!(" on {s}") };
+        let mut sentence = format!(
+            "From concurrency {} to {}{on} ({} the slots), users per day went from {} to {} ({})",
+            a.concurrency,
+            b.concurrency,
+            ratio(b.concurrency / a.concurrency),
+            thousands(a.users_per_day),
+            thousands(b.users_per_day),
+            ratio(b.users_per_day / a.users_per_day)
+        );
+        match (a.failure_rate, b.failure_rate) {
+            (Some(fa), Some(fb)) if pct(fa) == pct(fb) => {
+                let _ = write!(sentence, ", with a failure rate of {} throughout", pct(fa));
+            }
+            (Some(fa), Some(fb)) => {
+                let _ = write!(sentence, ", and the failure rate from {} to {}", pct(fa), pct(fb));
+            }
+            _ => {}
+        }
+        sentence.push('.');
+        out.push(sentence);
+        // The first step that gained less than 75 % of proportional growth.
+        for w in g.windows(2) {
+            let (x, y) = (w[0], w[1]);
+            if x.users_per_day <= 0.0 || x.concurrency <= 0.0 {
+                continue;
+            }
+            let slots = y.concurrency / x.concurrency;
+            let gain = y.users_per_day / x.users_per_day;
+            if slots > 1.0 && (gain - 1.0) < 0.75 * (slots - 1.0) {
+                out.push(format!(
+                    "The curve bends{on} between concurrency {} and {}: {} the slots gave {} the users per day.",
+                    x.concurrency,
+                    y.concurrency,
+                    ratio(slots),
+                    ratio(gain)
+                ));
+                break;
+            }
+        }
+    }
+    (!out.is_empty()).then(|| out.join(" "))
+}
+
+/// How many documented rows the model reproduced, and the range of deviations.
+fn table_calibration_sentence(rows: &[inputs::TableLine]) -> Option<String> {
+    let doc: Vec<&inputs::TableLine> = rows
+        .iter()
+        .filter(|r| r.documented_users_per_day.is_some_and(|d| d > 0.0))
+        .collect();
+    if doc.is_empty() {
+        return None;
+    }
+    let devs: Vec<f64> = doc
+        .iter()
+        .map(|r| r.users_per_day / r.documented_users_per_day.unwrap() - 1.0)
+        .collect();
+    let lo = devs.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = devs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let tol = crate::table::TOLERANCE;
+    let within = doc.iter().filter(|r| r.within_tolerance == Some(true)).count();
+    let marked = doc.iter().filter(|r| r.within_tolerance.is_some()).count();
+    let mut s = format!(
+        "The model's users per day were between {:+.1} % and {:+.1} % of the vendor's {} documented figures",
+        100.0 * lo,
+        100.0 * hi,
+        doc.len()
+    );
+    if marked == doc.len() {
+        let _ = write!(
+            s,
+            "; {within} of {} rows were within ±{:.0} % on both refreshes per hour and users per day",
+            doc.len(),
+            100.0 * tol
+        );
+    }
+    s.push('.');
+    Some(s)
+}
+
+/// Runs grouped by scenario (in order), only groups with at least two runs.
+fn comparable(ds: &Dataset) -> Vec<(String, Vec<&RunData>)> {
+    let mut groups: Vec<(String, Vec<&RunData>)> = Vec::new();
+    for r in &ds.runs {
+        let s = r.total().scenario.clone();
+        match groups.iter_mut().find(|g| g.0 == s) {
+            Some(g) => g.1.push(r),
+            None => groups.push((s, vec![r])),
+        }
+    }
+    groups.retain(|g| g.1.len() >= 2);
+    groups
+}
+
+fn on_scenario(s: &str, show: bool) -> String {
+    if show && !s.is_empty() {
+        format!(" on {s}")
+    } else {
+        String::new()
+    }
+}
+
+/// Which strategy failed least and which most.
+fn failure_caption(ds: &Dataset) -> String {
+    let groups = comparable(ds);
+    let show = groups.len() > 1;
+    let mut out = Vec::new();
+    for (s, runs) in &groups {
+        let best = runs
+            .iter()
+            .min_by(|a, b| a.total().failure_rate.total_cmp(&b.total().failure_rate))
+            .unwrap();
+        let worst = runs
+            .iter()
+            .max_by(|a, b| a.total().failure_rate.total_cmp(&b.total().failure_rate))
+            .unwrap();
+        let (fb, fw) = (best.total().failure_rate, worst.total().failure_rate);
+        if pct(fb) == pct(fw) {
+            out.push(format!(
+                "All {} strategies{} had the same failure rate, {}.",
+                runs.len(),
+                on_scenario(s, show),
+                pct(fb)
+            ));
+        } else {
+            out.push(format!(
+                "{}{} kept the failure rate at {} where {} reached {}.",
+                capitalise(&best.label()),
+                on_scenario(s, show),
+                pct(fb),
+                worst.label(),
+                pct(fw)
+            ));
+        }
+    }
+    if let Some(rows) = &ds.table {
+        if let Some(s) = table_failure_sentence(rows) {
+            out.push(s);
+        }
+    }
+    out.join(" ")
+}
+
+/// The smallest table concurrency with failures above 1 %, on the table's last scenario.
+fn table_failure_sentence(rows: &[inputs::TableLine]) -> Option<String> {
+    let first_failing = rows
+        .iter()
+        .filter(|r| r.failure_rate.is_some_and(|f| f > 0.01))
+        .min_by(|a, b| a.concurrency.total_cmp(&b.concurrency))?;
+    let clean: Vec<&inputs::TableLine> = rows
+        .iter()
+        .filter(|r| r.concurrency < first_failing.concurrency)
+        .filter(|r| r.failure_rate.is_some_and(|f| f <= 0.01))
+        .collect();
+    let all_below_clean = rows
+        .iter()
+        .filter(|r| r.concurrency < first_failing.concurrency)
+        .all(|r| r.failure_rate.is_some_and(|f| f <= 0.01));
+    let mut s = format!(
+        "In the vendor table rows, failures first exceeded 1 % at concurrency {} on {} ({})",
+        first_failing.concurrency,
+        first_failing.scenario,
+        pct(first_failing.failure_rate.unwrap_or(0.0))
+    );
+    if let Some(top) = clean
+        .iter()
+        .filter(|_| all_below_clean)
+        .max_by(|a, b| a.concurrency.total_cmp(&b.concurrency))
+    {
+        let _ = write!(
+            s,
+            "; up to concurrency {} on {} they stayed at or below 1 %",
+            top.concurrency, top.scenario
+        );
+    }
+    s.push('.');
+    Some(s)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Coverage per strategy, the target, and the bank with the lowest coverage.
+fn coverage_caption(ds: &Dataset) -> String {
+    let groups = comparable(ds);
+    let show = groups.len() > 1;
+    let mut out = Vec::new();
+    for (s, runs) in &groups {
+        let mut sorted = runs.clone();
+        sorted.sort_by(|a, b| b.total().coverage.total_cmp(&a.total().coverage));
+        let parts: Vec<String> = sorted
+            .iter()
+            .map(|r| format!("{} {}", r.label(), pct(r.total().coverage)))
+            .collect();
+        out.push(format!(
+            "Coverage{}: {}.",
+            on_scenario(s, show),
+            and_list(&parts)
+        ));
+        let meeting: Vec<String> = sorted
+            .iter()
+            .filter(|r| r.total().coverage >= COVERAGE_TARGET)
+            .map(|r| r.label())
+            .collect();
+        if meeting.is_empty() {
+            out.push(format!(
+                "None reached the {:.0} % target; the closest was {}.",
+                100.0 * COVERAGE_TARGET,
+                sorted[0].label()
+            ));
+        } else {
+            out.push(format!(
+                "{} met the {:.0} % target.",
+                capitalise(&and_list(&meeting)),
+                100.0 * COVERAGE_TARGET
+            ));
+        }
+        let best = sorted[0];
+        let banks = best.banks();
+        if banks.len() > 1 {
+            let low = banks
+                .iter()
+                .min_by(|a, b| a.coverage.total_cmp(&b.coverage))
+                .unwrap();
+            out.push(format!(
+                "Under {}, {} had the lowest coverage, {}, with {} of its attempts failing.",
+                best.label(),
+                low.bank,
+                pct(low.coverage),
+                pct(low.failure_rate)
+            ));
+        }
+    }
+    if groups.is_empty() {
+        if let Some(r) = ds.runs.first() {
+            out.push(format!("{} reached a coverage of {}.", capitalise(&r.label()), pct(r.total().coverage)));
+        }
+    }
+    out.join(" ")
+}
+
+/// The most 429s in one minute, per run.
+fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<String> {
+    let parts: Vec<String> = runs
+        .iter()
+        .filter(|r| r.has_series)
+        .map(|r| {
+            let (_, b) = minute_series(r, None);
+            let (m, v) = b
+                .iter()
+                .enumerate()
+                .fold((0, 0.0), |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc });
+            let start = r.start_minute_of_day.unwrap_or(0);
+            if v > 0.0 {
+                format!("{} {} (at {})", run_name(r, several), thousands(v), clock(start + m as u32))
+            } else {
+                format!("{} none", run_name(r, several))
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!("Most 429 responses in one minute: {}.", and_list(&parts)))
+}
+
+/// The busiest minute at one bank, per run.
+fn bank_sentence(runs: &[&RunData], bank: &str, several: bool) -> Option<String> {
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            let (a, b) = minute_series(r, Some(bank));
+            let peak_in = a.iter().copied().fold(0.0, f64::max);
+            let total: f64 = b.iter().sum();
+            let n429 = if total > 0.0 {
+                format!("{} 429s in all", thousands(total))
+            } else {
+                "no 429s".to_string()
+            };
+            format!(
+                "{}: {n429}, at most {:.1} calls in flight (minute mean)",
+                run_name(r, several),
+                peak_in
+            )
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("At {bank}: {}.", parts.join("; ")))
+}
+
+fn clock(minute: u32) -> String {
+    let m = minute % 1440;
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+/// Share refreshed and the median / 95th percentile age per run.
+fn staleness_sentence(runs: &[&RunData], several: bool) -> Option<String> {
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            let t = r.total();
+            let (_, share) = cdf(r, None);
+            match (t.staleness_p50_hours, t.staleness_p95_hours) {
+                (Some(a), Some(b)) => format!(
+                    "{} had refreshed {} of connections (median age of their data {}, 95th percentile {})",
+                    run_name(r, several),
+                    pct(share),
+                    hours(a),
+                    hours(b)
+                ),
+                _ => format!("{} had refreshed {} of connections", run_name(r, several), pct(share)),
+            }
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("At the window's end, {}.", parts.join("; ")))
+}
+
+/// The sweep point(s) with the best mean of `metric`: ties (equal means, as for a strategy
+/// that ignores the swept parameter) are named by what they share.
+fn sweep_best_sentence(sw: &Sweep, metric: &str, name: &str, lowest: bool) -> Option<String> {
+    let with: Vec<&inputs::SweepPoint> = sw
+        .points
+        .iter()
+        .filter(|p| p.metrics.contains_key(metric))
+        .collect();
+    let key = |p: &inputs::SweepPoint| {
+        let m = p.metrics[metric].mean;
+        if lowest {
+            -m
+        } else {
+            m
+        }
+    };
+    let best_key = with.iter().map(|p| key(p)).fold(f64::NEG_INFINITY, f64::max);
+    if !best_key.is_finite() {
+        return None;
+    }
+    let tol = 1e-9 * best_key.abs().max(1.0);
+    let tied: Vec<&inputs::SweepPoint> = with
+        .into_iter()
+        .filter(|p| (key(p) - best_key).abs() <= tol)
+        .collect();
+    let st = tied[0].metrics[metric];
+    let ci = match st.ci95 {
+        Some(c) if c > 0.0 => format!(" ± {}", thousands(c)),
+        _ => String::new(),
+    };
+    let at = if tied.len() == 1 {
+        format!("was at {}", point_name(sw, tied[0]))
+    } else {
+        let shared: Vec<String> = (0..sw.params.len())
+            .filter(|&i| sw.values(i).len() > 1)
+            .filter(|&i| tied.iter().all(|p| p.params[i] == tied[0].params[i]))
+            .map(|i| param_value(sw, i, &tied[0].params[i]))
+            .collect();
+        if shared.is_empty() {
+            format!("was reached at {} points", tied.len())
+        } else {
+            format!(
+                "was reached at {} points, all with {}",
+                tied.len(),
+                and_list(&shared)
+            )
+        }
+    };
+    Some(format!(
+        "The {} mean {name} in the sweep, {}{ci}, {at}.",
+        if lowest { "lowest" } else { "highest" },
+        thousands(st.mean),
+    ))
+}
+
+/// `kind = random offset`, `concurrency = 64`.
+fn param_value(sw: &Sweep, i: usize, v: &str) -> String {
+    let name = short_param(&sw.params[i]);
+    if name == "kind" {
+        format!("strategy {}", v.replace('_', " "))
+    } else if let Some(n) = v.parse::<u64>().ok().filter(|&n| n >= 10_000) {
+        format!("{name} = {}", thousands(n as f64))
+    } else {
+        format!("{name} = {v}")
+    }
+}
+
+fn point_name(sw: &Sweep, p: &inputs::SweepPoint) -> String {
+    let parts: Vec<String> = (0..sw.params.len())
+        .filter(|&i| sw.values(i).len() > 1)
+        .map(|i| param_value(sw, i, &p.params[i]))
+        .collect();
+    if parts.is_empty() {
+        "its only point".into()
+    } else {
+        and_list(&parts)
+    }
+}
+
+/// Whether every value is the same (to display precision of a share).
+fn constant(pts: &[(f64, f64, Option<f64>)]) -> bool {
+    pts.iter().all(|p| pct(p.1) == pct(pts[0].1))
+}
+
+/// For each series against `x`: where the mean of a share metric starts and ends.
+fn sweep_range_sentence(sw: &Sweep, x: usize, metric: &str, name: &str) -> Option<String> {
+    let xname = short_param(&sw.params[x]);
+    let mut out = Vec::new();
+    for (label, _, pts) in sweep_series(sw, x, metric) {
+        let (Some(a), Some(b)) = (pts.first(), pts.last()) else {
+            continue;
+        };
+        let who = if label == "model" {
+            "the model".to_string()
+        } else {
+            label.clone()
+        };
+        if constant(&pts) {
+            out.push(format!(
+                "{} kept a mean {name} of {} at every {xname} in the sweep.",
+                capitalise(&who),
+                pct(a.1)
+            ));
+        } else {
+            out.push(format!(
+                "{}'s mean {name} went from {} at {xname} {} to {} at {}.",
+                capitalise(&who),
+                pct(a.1),
+                thousands(a.0),
+                pct(b.1),
+                thousands(b.0)
+            ));
+        }
+    }
+    (!out.is_empty()).then(|| out.join(" "))
+}
+
+/// For each series against `x`: the smallest x whose mean coverage met the target.
+fn sweep_target_sentence(sw: &Sweep, x: usize) -> Option<String> {
+    let name = short_param(&sw.params[x]);
+    let mut out = Vec::new();
+    for (label, _, pts) in sweep_series(sw, x, "coverage") {
+        let who = if label == "model" {
+            String::new()
+        } else {
+            format!("For {label}, ")
+        };
+        if name == "connections" {
+            // Coverage falls as the user base grows: the question is how large it may get.
+            let sentence = match pts.iter().rev().find(|p| p.1 >= COVERAGE_TARGET) {
+                Some(&(xv, m, _)) => format!(
+                    "the largest user base in the sweep with a mean coverage of at least {:.0} % was {} connections ({}).",
+                    100.0 * COVERAGE_TARGET,
+                    thousands(xv),
+                    pct(m)
+                ),
+                None => match pts.first() {
+                    Some(&(xv, m, _)) => format!(
+                        "no user base in the sweep reached {:.0} % coverage; at the smallest, {} connections, the mean was {}.",
+                        100.0 * COVERAGE_TARGET,
+                        thousands(xv),
+                        pct(m)
+                    ),
+                    None => continue,
+                },
+            };
+            out.push(if who.is_empty() {
+                capitalise(&sentence)
+            } else {
+                who + &sentence
+            });
+            continue;
+        }
+        let sentence = match pts.iter().find(|p| p.1 >= COVERAGE_TARGET) {
+            Some(&(xv, m, ci)) => format!(
+                "the smallest {name} whose mean coverage reached {:.0} % was {} ({}{}).",
+                100.0 * COVERAGE_TARGET,
+                thousands(xv),
+                pct(m),
+                ci.filter(|c| *c > 0.0)
+                    .map(|c| format!(" ± {}", pct(c)))
+                    .unwrap_or_default()
+            ),
+            None if pts.len() > 1 && constant(&pts) => format!(
+                "mean coverage was {} at every {name} in the sweep, below the {:.0} % target.",
+                pct(pts[0].1),
+                100.0 * COVERAGE_TARGET
+            ),
+            None => match pts.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
+                Some(&(xv, m, _)) => format!(
+                    "no {name} in the sweep reached {:.0} % coverage; the best mean was {} at {}.",
+                    100.0 * COVERAGE_TARGET,
+                    pct(m),
+                    thousands(xv)
+                ),
+                None => continue,
+            },
+        };
+        out.push(if who.is_empty() {
+            capitalise(&sentence)
+        } else {
+            who + &sentence
+        });
+    }
+    (!out.is_empty()).then(|| out.join(" "))
+}
+
+// ---------------------------------------------------------------------------------------
+// report.md
+// ---------------------------------------------------------------------------------------
+
+/// The scenario(s) in a paragraph, from what the files record.
+fn scenario_paragraph(ds: &Dataset) -> String {
+    let mut out = Vec::new();
+    if let Some(r) = ds.runs.first() {
+        let t = r.total();
+        let banks = r.banks();
+        let total = t.connections;
+        let bank_part = if banks.len() > 1 && total > 0.0 {
+            let parts: Vec<String> = banks
+                .iter()
+                .map(|b| format!("{} {:.1} %", b.bank, 100.0 * b.connections / total))
+                .collect();
+            format!(" at {} banks ({})", banks.len(), parts.join(", "))
+        } else if let [b] = banks[..] {
+            format!(" at one bank ({})", b.bank)
+        } else {
+            String::new()
+        };
+        let window = match (t.window_hours, r.start_minute_of_day) {
+            (Some(h), Some(s)) => format!(", refreshed in a {} window from {}", hours(h), clock(s)),
+            (Some(h), None) => format!(", refreshed in a {} window", hours(h)),
+            _ => String::new(),
+        };
+        let name = if t.scenario.is_empty() {
+            "The scenario".to_string()
+        } else {
+            format!("Scenario `{}`", t.scenario)
+        };
+        let mut s = format!("{name}: {} connections{bank_part}{window}", thousands(total));
+        if let Some(seed) = t.seed {
+            let _ = write!(s, ", seed {seed}");
+        }
+        s.push('.');
+        if let Some(e) = t.eligible {
+            let expiring = total - e;
+            if expiring > 0.0 && total > 0.0 {
+                let _ = write!(
+                    s,
+                    " {} connections ({}) had consents expiring during the window and are left out of coverage.",
+                    thousands(expiring),
+                    pct(expiring / total)
+                );
+            }
+        }
+        let labels: Vec<String> = ds.runs.iter().map(|r| r.label()).collect();
+        if ds.runs.len() > 1 {
+            let scen = scenarios_of(&ds.runs.iter().collect::<Vec<_>>());
+            let _ = write!(
+                s,
+                " Strategies compared{}: {}.",
+                if scen.len() > 1 {
+                    format!(" across {}", and_list(&scen))
+                } else {
+                    String::new()
+                },
+                and_list(&labels)
+            );
+        } else {
+            let _ = write!(s, " Strategy: {}.", labels[0]);
+        }
+        out.push(s);
+    }
+    if let Some(rows) = &ds.table {
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for r in rows {
+            let c = format!("{}", r.concurrency);
+            match groups.iter_mut().find(|g| g.0 == r.scenario) {
+                Some(g) => g.1.push(c),
+                None => groups.push((r.scenario.clone(), vec![c])),
+            }
+        }
+        let parts: Vec<String> = groups
+            .iter()
+            .map(|(s, cs)| format!("concurrency {} on `{s}`", and_list(cs)))
+            .collect();
+        out.push(format!(
+            "The vendor sizing table was run with the queued strategy at {}; each row's population is a backlog the window cannot clear, so it measures throughput.",
+            and_list(&parts)
+        ));
+    }
+    if let Some(sw) = &ds.sweep {
+        let varied: Vec<String> = (0..sw.params.len())
+            .filter(|&i| sw.values(i).len() > 1)
+            .map(|i| format!("`{}` over {}", sw.params[i], and_list(&sw.values(i))))
+            .collect();
+        let reps = match sweep_reps(sw) {
+            Some(r) => format!(", {r} replication{} each", if r == 1 { "" } else { "s" }),
+            None => String::new(),
+        };
+        out.push(format!(
+            "The sweep has {} point{}{reps}{}.",
+            sw.points.len(),
+            if sw.points.len() == 1 { "" } else { "s" },
+            if varied.is_empty() {
+                String::new()
+            } else {
+                format!(", varying {}", and_list(&varied))
+            }
+        ));
+    }
+    out.join("\n\n")
+}
+
+fn runs_table(ds: &Dataset) -> String {
+    let several = scenarios_of(&ds.runs.iter().collect::<Vec<_>>()).len() > 1;
+    let mut s = String::from(
+        "| Strategy | Attempts | Successes | 429s | Errors | Failure rate | Coverage | Users/day | Peak in flight | Data age p50 / p95 |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in &ds.runs {
+        let t = r.total();
+        let age = match (t.staleness_p50_hours, t.staleness_p95_hours) {
+            (Some(a), Some(b)) => format!("{} / {}", hours(a), hours(b)),
+            _ => "—".into(),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            cell(&run_name(r, several)),
+            thousands(t.attempts),
+            thousands(t.successes),
+            thousands(t.rate_limited),
+            thousands(t.errors),
+            pct(t.failure_rate),
+            pct(t.coverage),
+            thousands(t.users_per_day),
+            thousands(t.peak_in_flight),
+            age
+        );
+    }
+    s
+}
+
+/// Coverage and failure rate by bank (rows) and run (columns).
+fn bank_table(ds: &Dataset) -> Option<String> {
+    let first = ds.runs.first()?;
+    let banks = first.bank_names();
+    if banks.len() < 2 {
+        return None;
+    }
+    let several = scenarios_of(&ds.runs.iter().collect::<Vec<_>>()).len() > 1;
+    let mut s = String::from("| Bank |");
+    for r in &ds.runs {
+        let _ = write!(s, " {} |", cell(&run_name(r, several)));
+    }
+    s.push_str("\n|---|");
+    for _ in &ds.runs {
+        s.push_str("---:|");
+    }
+    s.push('\n');
+    for b in &banks {
+        let _ = write!(s, "| {} |", cell(b));
+        for r in &ds.runs {
+            match r.summary.iter().find(|x| &x.bank == b) {
+                Some(x) => {
+                    let _ = write!(s, " {} / {} |", pct(x.coverage), pct(x.failure_rate));
+                }
+                None => s.push_str(" — |"),
+            }
+        }
+        s.push('\n');
+    }
+    Some(s)
+}
+
+fn table_from_csv(rows: &[inputs::TableLine]) -> String {
+    let mut s = String::from(
+        "| Concurrency | Scenario | Refreshes/h | Users/day (model) | Users/day (documented) | Failure rate |\n\
+         |---:|---|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            r.concurrency,
+            cell(&r.scenario),
+            thousands(r.refreshes_per_hour),
+            thousands(r.users_per_day),
+            r.documented_users_per_day
+                .map(|d| format!("~{}", thousands(d)))
+                .unwrap_or_else(|| "—".into()),
+            r.failure_rate.map(pct).unwrap_or_else(|| "—".into())
+        );
+    }
+    s
+}
+
+const MAX_SWEEP_ROWS: usize = 60;
+
+fn sweep_table(sw: &Sweep) -> String {
+    let metrics: Vec<&str> = ["users_per_day", "failure_rate", "coverage"]
+        .into_iter()
+        .filter(|m| sw.has_metric(m))
+        .collect();
+    let mut s = String::from("|");
+    for p in &sw.params {
+        let _ = write!(s, " {} |", cell(p));
+    }
+    for m in &metrics {
+        let _ = write!(s, " {} (mean ± 95 % CI) |", m.replace('_', " "));
+    }
+    s.push_str(" Replications |\n|");
+    for _ in &sw.params {
+        s.push_str("---|");
+    }
+    for _ in &metrics {
+        s.push_str("---:|");
+    }
+    s.push_str("---:|\n");
+    for p in sw.points.iter().take(MAX_SWEEP_ROWS) {
+        s.push('|');
+        for v in &p.params {
+            let _ = write!(s, " {} |", cell(v));
+        }
+        for m in &metrics {
+            let txt = match p.metrics.get(*m) {
+                Some(st) => {
+                    let (mean, ci) = if *m == "users_per_day" {
+                        (thousands(st.mean), st.ci95.map(thousands))
+                    } else {
+                        (pct(st.mean), st.ci95.map(pct))
+                    };
+                    match ci {
+                        Some(c) => format!("{mean} ± {c}"),
+                        None => mean,
+                    }
+                }
+                None => "—".into(),
+            };
+            let _ = write!(s, " {txt} |");
+        }
+        let _ = writeln!(
+            s,
+            " {} |",
+            p.replications.map(|r| r.to_string()).unwrap_or_else(|| "—".into())
+        );
+    }
+    if sw.points.len() > MAX_SWEEP_ROWS {
+        let _ = writeln!(
+            s,
+            "\nThe first {MAX_SWEEP_ROWS} of {} points; all are in {}.",
+            sw.points.len(),
+            sw.source
+        );
+    }
+    s
+}
+
+/// The files the report was built from (all exist: they were just read).
+fn sources(ds: &Dataset) -> Vec<String> {
+    let mut v = Vec::new();
+    let root = &ds.root;
+    for f in ["table.csv", "table.md", "compare.csv", "sweep.csv", "sweep_summary.csv"] {
+        if root.join(f).is_file() {
+            v.push(format!("`{f}`"));
+        }
+    }
+    for r in &ds.runs {
+        if let Some(rel) = &r.rel_dir {
+            for f in ["summary.csv", "timeseries.csv", "staleness.csv"] {
+                let p = rel.join(f);
+                if root.join(&p).is_file() {
+                    v.push(format!("`{}`", p.to_string_lossy().replace('\\', "/")));
+                }
+            }
+        }
+    }
+    v
+}
+
+/// The whole of `report.md`.
+pub fn markdown(ds: &Dataset, plan: &Plan) -> String {
+    let mut s = String::new();
+    let name = ds
+        .root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| ds.root.display().to_string());
+    let _ = writeln!(s, "# refresh-sim report: {name}\n");
+    let _ = writeln!(s, "## Scenario\n\n{}\n", scenario_paragraph(ds));
+
+    // Findings: every sentence computed from the data.
+    let mut findings: Vec<String> = Vec::new();
+    if let Some(rows) = &ds.table {
+        findings.extend(table_calibration_sentence(rows));
+        findings.extend(table_growth_sentence(rows));
+    }
+    findings.push(failure_caption(ds));
+    if !comparable(ds).is_empty() {
+        findings.push(coverage_caption(ds));
+    } else if let Some(r) = ds.runs.first() {
+        let t = r.total();
+        findings.push(format!(
+            "{} had a failure rate of {} and a coverage of {}.",
+            capitalise(&r.label()),
+            pct(t.failure_rate),
+            pct(t.coverage)
+        ));
+        let banks = r.banks();
+        if banks.len() > 1 {
+            let low = banks.iter().min_by(|a, b| a.coverage.total_cmp(&b.coverage)).unwrap();
+            findings.push(format!(
+                "{} had the lowest coverage, {}, with {} of its attempts failing.",
+                capitalise(&low.bank),
+                pct(low.coverage),
+                pct(low.failure_rate)
+            ));
+        }
+    }
+    let runs: Vec<&RunData> = ds.runs.iter().collect();
+    let several = scenarios_of(&runs).len() > 1;
+    findings.extend(busiest_sentence(&runs, several));
+    let stale: Vec<&RunData> = runs.iter().copied().filter(|r| r.has_staleness).collect();
+    findings.extend(staleness_sentence(&stale, several));
+    if let Some(sw) = &ds.sweep {
+        findings.extend(sweep_best_sentence(sw, "users_per_day", "users per day", false));
+        findings.extend(sweep_caption(ds, "failure_rate", "failure rate"));
+        if let Some(x) = sw.param("concurrency").or_else(|| sw.param("connections")) {
+            if sw.has_metric("coverage") {
+                findings.extend(sweep_target_sentence(sw, x));
+            }
+        }
+    }
+    findings.retain(|f| !f.is_empty());
+    if !findings.is_empty() {
+        s.push_str("## Key findings\n\n");
+        for f in &findings {
+            let _ = writeln!(s, "- {f}");
+        }
+        s.push('\n');
+    }
+
+    if let Some(rows) = &ds.table {
+        s.push_str("## Vendor sizing table\n\n");
+        let md = if ds.table_md {
+            std::fs::read_to_string(ds.root.join("table.md")).ok()
+        } else {
+            None
+        };
+        match md {
+            Some(md) => {
+                s.push_str(md.trim_end());
+                s.push_str("\n\n(From `table.md`.)\n\n");
+            }
+            None => {
+                s.push_str(&table_from_csv(rows));
+                s.push('\n');
+            }
+        }
+    }
+    if !ds.runs.is_empty() {
+        s.push_str(if ds.runs.len() > 1 {
+            "## Strategies compared\n\nAll banks together. Data age is that of refreshed connections at the window's end.\n\n"
+        } else {
+            "## Results\n\nAll banks together. Data age is that of refreshed connections at the window's end.\n\n"
+        });
+        s.push_str(&runs_table(ds));
+        s.push('\n');
+        if let Some(t) = bank_table(ds) {
+            s.push_str("Coverage / failure rate by bank:\n\n");
+            s.push_str(&t);
+            s.push('\n');
+        }
+    }
+    if let Some(sw) = &ds.sweep {
+        let _ = writeln!(s, "## Sweep\n\nPoints from `{}`.\n", sw.source);
+        s.push_str(&sweep_table(sw));
+        s.push('\n');
+    }
+
+    if !plan.charts.is_empty() {
+        s.push_str("## Charts\n\nEach chart is in `charts/` as PNG (shown) and SVG.\n\n");
+        let mut bank_header = false;
+        let ordered = plan
+            .charts
+            .iter()
+            .filter(|p| !p.per_bank)
+            .chain(plan.charts.iter().filter(|p| p.per_bank));
+        for p in ordered {
+            if p.per_bank && !bank_header {
+                s.push_str("### Per bank\n\n");
+                bank_header = true;
+            }
+            let title = p.chart.title();
+            let hashes = if p.per_bank { "####" } else { "###" };
+            let _ = writeln!(s, "{hashes} {title}\n");
+            let _ = writeln!(s, "![{title}](charts/{}.png)\n", p.stem);
+            if !p.caption.is_empty() {
+                let _ = writeln!(s, "{}\n", p.caption);
+            }
+            let _ = writeln!(s, "SVG: [charts/{0}.svg](charts/{0}.svg)\n", p.stem);
+        }
+    }
+    if !plan.skipped.is_empty() {
+        s.push_str("## Charts not drawn\n\n");
+        for k in &plan.skipped {
+            let _ = writeln!(s, "- {}: {}.", capitalise(k.chart), k.why);
+        }
+        s.push('\n');
+    }
+    let src = sources(ds);
+    if !src.is_empty() {
+        let _ = writeln!(s, "## Data\n\nThis report was computed from {}.", and_list(&src));
+    }
+    s
+}

@@ -1,0 +1,801 @@
+//! End-to-end tests of the `refresh-sim` binary: outputs, determinism, bad input (exit 2,
+//! precise messages, nothing written), `check`, `table` and the no-argument default run.
+//! Each test works in its own temporary directory.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const BIN: &str = env!("CARGO_BIN_EXE_refresh-sim");
+
+fn crate_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scenario_path(name: &str) -> PathBuf {
+    crate_root().join("scenarios").join(name)
+}
+
+fn scenario_text(name: &str) -> String {
+    std::fs::read_to_string(scenario_path(name)).unwrap()
+}
+
+/// A directory under the system temp dir, unique to this test, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir = std::env::temp_dir().join(format!(
+            "refresh-sim-test-{tag}-{}-{nanos}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn join(&self, p: &str) -> PathBuf {
+        self.0.join(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("failed to start refresh-sim")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_success(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what}: exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+/// A CSV file as its header and rows of fields.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+/// Bank names of a shipped scenario, in file order (read with the library).
+fn bank_names(name: &str) -> Vec<String> {
+    let sc = refresh_sim::scenario::load(&scenario_path(name), &[]).unwrap();
+    sc.banks.iter().map(|b| b.name.clone()).collect()
+}
+
+const SUMMARY_COLUMNS: [&str; 20] = [
+    "scenario",
+    "strategy",
+    "concurrency",
+    "bank",
+    "seed",
+    "connections",
+    "attempts",
+    "successes",
+    "rate_limited",
+    "errors",
+    "reconnect_required",
+    "deduplicated",
+    "failure_rate",
+    "coverage",
+    "refreshes_per_hour",
+    "users_per_day",
+    "peak_in_flight",
+    "mean_in_flight",
+    "api_calls",
+    "events",
+];
+
+const SERIES_COLUMNS: [&str; 8] = [
+    "minute",
+    "time",
+    "bank",
+    "in_flight",
+    "submitted",
+    "successes",
+    "rate_limited",
+    "errors",
+];
+
+const SMALL: &str = "population.connections=20000";
+
+// ---------------------------------------------------------------------------------------
+// run
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn run_writes_summary_and_timeseries() {
+    let tmp = TempDir::new("run");
+    let out_dir = tmp.join("out");
+    let uk = scenario_path("uk-mix.toml");
+    let out = run_in(
+        tmp.path(),
+        &[
+            "run",
+            uk.to_str().unwrap(),
+            "--set",
+            SMALL,
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert_success(&out, "run");
+    assert!(
+        text(&out.stdout).contains("summary.csv"),
+        "does not say where it wrote"
+    );
+
+    let (header, rows) = read_csv(&out_dir.join("summary.csv"));
+    for c in SUMMARY_COLUMNS {
+        assert!(
+            header.iter().any(|h| h == c),
+            "summary.csv lacks column {c}: {header:?}"
+        );
+    }
+    let names = bank_names("uk-mix.toml");
+    let banks: Vec<&str> = rows
+        .iter()
+        .map(|r| r[col(&header, "bank")].as_str())
+        .collect();
+    let mut expected: Vec<&str> = names.iter().map(String::as_str).collect();
+    expected.push("all");
+    assert_eq!(banks, expected, "one row per bank plus all");
+
+    let num = |r: &Vec<String>, c: &str| -> u64 {
+        r[col(&header, c)]
+            .parse()
+            .unwrap_or_else(|e| panic!("{c}={:?}: {e}", r[col(&header, c)]))
+    };
+    let all = rows.last().unwrap();
+    assert_eq!(
+        num(all, "connections"),
+        20_000,
+        "--set population.connections ignored"
+    );
+    assert_eq!(all[col(&header, "strategy")], "queued");
+    assert_eq!(all[col(&header, "scenario")], "uk-mix");
+    for c in [
+        "attempts",
+        "successes",
+        "rate_limited",
+        "errors",
+        "connections",
+    ] {
+        let sum: u64 = rows[..rows.len() - 1].iter().map(|r| num(r, c)).sum();
+        assert_eq!(
+            sum,
+            num(all, c),
+            "`all` row is not the sum of the banks for {c}"
+        );
+    }
+    for r in &rows {
+        let outcomes: u64 = [
+            "successes",
+            "rate_limited",
+            "errors",
+            "reconnect_required",
+            "deduplicated",
+        ]
+        .iter()
+        .map(|c| num(r, c))
+        .sum();
+        assert_eq!(
+            num(r, "attempts"),
+            outcomes,
+            "conservation in the CSV: {r:?}"
+        );
+    }
+
+    let (sheader, srows) = read_csv(&out_dir.join("timeseries.csv"));
+    for c in SERIES_COLUMNS {
+        assert!(
+            sheader.iter().any(|h| h == c),
+            "timeseries.csv lacks column {c}: {sheader:?}"
+        );
+    }
+    assert_eq!(
+        &sheader[..3],
+        ["minute", "time", "bank"],
+        "timeseries.csv key columns"
+    );
+    assert!(!srows.is_empty());
+    assert_eq!(
+        srows.len() % names.len(),
+        0,
+        "every minute has one row per bank"
+    );
+    // The series adds up to the summary's counters, bank by bank.
+    let counted = ["submitted", "successes", "rate_limited", "errors"].map(|c| col(&sheader, c));
+    let mut sums: BTreeMap<String, [u64; 4]> = BTreeMap::new();
+    for (i, r) in srows.iter().enumerate() {
+        assert_eq!(
+            r[0].parse::<usize>().unwrap(),
+            i / names.len(),
+            "minute column"
+        );
+        assert_eq!(r[2], names[i % names.len()], "bank order within a minute");
+        let e = sums.entry(r[2].clone()).or_default();
+        for (k, &c) in counted.iter().enumerate() {
+            e[k] += r[c].parse::<u64>().unwrap();
+        }
+    }
+    for r in &rows[..rows.len() - 1] {
+        let b = &r[col(&header, "bank")];
+        let expect = [
+            num(r, "attempts"),
+            num(r, "successes"),
+            num(r, "rate_limited"),
+            num(r, "errors"),
+        ];
+        assert_eq!(
+            sums[b], expect,
+            "{b}: series (submitted, successes, 429s, errors) vs summary"
+        );
+    }
+}
+
+#[test]
+fn same_seed_gives_byte_identical_files() {
+    let tmp = TempDir::new("determinism");
+    let uk = scenario_path("uk-mix.toml");
+    let go = |dir: &str, seed: &str| {
+        let d = tmp.join(dir);
+        let out = run_in(
+            tmp.path(),
+            &[
+                "run",
+                uk.to_str().unwrap(),
+                "--set",
+                SMALL,
+                "--seed",
+                seed,
+                "--out",
+                d.to_str().unwrap(),
+            ],
+        );
+        assert_success(&out, dir);
+        let read = |f: &str| std::fs::read(d.join(f)).unwrap();
+        (read("summary.csv"), read("timeseries.csv"))
+    };
+    let a = go("a", "5");
+    let b = go("b", "5");
+    assert!(
+        a.0 == b.0,
+        "summary.csv differs between two runs with seed 5"
+    );
+    assert!(
+        a.1 == b.1,
+        "timeseries.csv differs between two runs with seed 5"
+    );
+    let c = go("c", "6");
+    assert!(a.1 != c.1, "seed 6 gives the same time series as seed 5");
+}
+
+// ---------------------------------------------------------------------------------------
+// Bad input: exit 2, message names file, field and reason (and line:col), nothing written
+// ---------------------------------------------------------------------------------------
+
+/// 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not in the scenario"))
+        + 1
+}
+
+/// 1-based column of `needle` on line `line` of `text`.
+fn col_of(text: &str, line: usize, needle: &str) -> usize {
+    text.lines().nth(line - 1).unwrap().find(needle).unwrap() + 1
+}
+
+/// Runs `args` (with `--out <tmp>/out` appended) and checks the bad-input contract; returns
+/// stderr for further checks.
+fn expect_input_error(tmp: &TempDir, args: &[&str], must_mention: &[&str]) -> String {
+    let out_dir = tmp.join("out");
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--out", out_dir.to_str().unwrap()]);
+    let out = run_in(tmp.path(), &all);
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?}: expected exit 2\nstdout:\n{}\nstderr:\n{stderr}",
+        text(&out.stdout)
+    );
+    for m in must_mention {
+        assert!(
+            stderr.contains(m),
+            "{args:?}: stderr does not mention {m:?}:\n{stderr}"
+        );
+    }
+    assert!(
+        !out_dir.exists(),
+        "{args:?}: the output directory was created"
+    );
+    stderr
+}
+
+/// Writes `base` with `from` replaced by `to` into the temp dir; returns (path, new text).
+fn bad_file(tmp: &TempDir, base: &str, from: &str, to: &str) -> (PathBuf, String) {
+    let original = scenario_text(base);
+    assert!(original.contains(from), "{from:?} not in {base}");
+    let edited = original.replacen(from, to, 1);
+    let path = tmp.join("bad.toml");
+    std::fs::write(&path, &edited).unwrap();
+    (path, edited)
+}
+
+/// Asserts stderr carries `path:line:col` at `line` with one of the accepted columns.
+fn assert_position(stderr: &str, path: &Path, line: usize, cols: &[usize]) {
+    let ok = cols
+        .iter()
+        .any(|c| stderr.contains(&format!("{}:{line}:{c}", path.display())));
+    assert!(
+        ok,
+        "stderr lacks {}:{line}:{cols:?}:\n{stderr}",
+        path.display()
+    );
+}
+
+#[test]
+fn unknown_field_is_rejected() {
+    let tmp = TempDir::new("unknown");
+    let (path, edited) = bad_file(
+        &tmp,
+        "uk-mix.toml",
+        "consent_expiry_share = 0.011",
+        "consent_expiry_share = 0.011\nconsent_expiry_shaer = 0.2",
+    );
+    let p = path.to_str().unwrap();
+    let e = expect_input_error(
+        &tmp,
+        &["run", p],
+        &[p, "consent_expiry_shaer", "unknown field"],
+    );
+    let line = line_of(&edited, "consent_expiry_shaer");
+    assert_position(&e, &path, line, &[1]);
+    assert!(e.contains("population"), "does not say which table: {e}");
+}
+
+#[test]
+fn wrong_unit_is_rejected() {
+    let tmp = TempDir::new("unit");
+    let (path, edited) = bad_file(
+        &tmp,
+        "uk-mix.toml",
+        "poll_interval = \"10s\"",
+        "poll_interval = \"10 parsecs\"",
+    );
+    let p = path.to_str().unwrap();
+    let e = expect_input_error(&tmp, &["run", p], &[p, "poll_interval", "parsecs", "unit"]);
+    let line = line_of(&edited, "parsecs");
+    let cols = [
+        col_of(&edited, line, "poll_interval"),
+        col_of(&edited, line, "\"10 parsecs\""),
+    ];
+    assert_position(&e, &path, line, &cols);
+}
+
+fn bad_rate(rate: &str, tag: &str) {
+    let tmp = TempDir::new(tag);
+    let from = "{ kind = \"token_bucket\", rate = 5.0, burst = 20 }";
+    let to = format!("{{ kind = \"token_bucket\", rate = {rate}, burst = 20 }}");
+    let (path, edited) = bad_file(&tmp, "uk-mix.toml", from, &to);
+    let p = path.to_str().unwrap();
+    // The first bank's second limit.
+    let e = expect_input_error(
+        &tmp,
+        &["run", p],
+        &[p, "banks[0].limits[1].rate", "greater than 0"],
+    );
+    let line = line_of(&edited, &to);
+    let cols = [
+        col_of(&edited, line, "rate ="),
+        col_of(&edited, line, &format!("{rate},")),
+    ];
+    assert_position(&e, &path, line, &cols);
+}
+
+#[test]
+fn negative_rate_is_rejected() {
+    bad_rate("-5.0", "negrate");
+}
+
+#[test]
+fn zero_rate_is_rejected() {
+    bad_rate("0.0", "zerorate");
+}
+
+#[test]
+fn shares_not_summing_to_one_are_rejected() {
+    let tmp = TempDir::new("shares");
+    let (path, edited) = bad_file(&tmp, "uk-mix.toml", "share = 0.30", "share = 0.35");
+    let p = path.to_str().unwrap();
+    let e = expect_input_error(&tmp, &["run", p], &[p, "banks", "sum to 1", "1.05"]);
+    // Located at the banks (their first header or a share line).
+    let lines: Vec<usize> = edited
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("[[banks]]") || l.starts_with("share"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let located = lines
+        .iter()
+        .any(|l| e.contains(&format!("{}:{l}:", path.display())));
+    assert!(located, "no line:col at the banks ({lines:?}):\n{e}");
+}
+
+#[test]
+fn zero_concurrency_is_rejected() {
+    let tmp = TempDir::new("conc");
+    let (path, edited) = bad_file(&tmp, "uk-mix.toml", "concurrency = 64", "concurrency = 0");
+    let p = path.to_str().unwrap();
+    let e = expect_input_error(
+        &tmp,
+        &["run", p],
+        &[p, "strategy.concurrency", "at least 1"],
+    );
+    let line = line_of(&edited, "concurrency = 0");
+    assert_position(&e, &path, line, &[1, col_of(&edited, line, "0")]);
+}
+
+#[test]
+fn missing_file_is_rejected() {
+    let tmp = TempDir::new("missing");
+    let path = tmp.join("no-such-scenario.toml");
+    let p = path.to_str().unwrap();
+    let e = expect_input_error(&tmp, &["run", p], &[p]);
+    let lower = e.to_lowercase();
+    assert!(
+        lower.contains("no such file")
+            || lower.contains("not found")
+            || lower.contains("cannot read"),
+        "no reason given: {e}"
+    );
+}
+
+fn bad_set(set: &str, tag: &str, must_mention: &[&str]) {
+    let tmp = TempDir::new(tag);
+    let uk = scenario_path("uk-mix.toml");
+    let p = uk.to_str().unwrap();
+    let mut mention = vec![p, set];
+    mention.extend_from_slice(must_mention);
+    expect_input_error(&tmp, &["run", p, "--set", set], &mention);
+}
+
+#[test]
+fn set_of_an_unknown_top_level_path_is_rejected() {
+    bad_set("foo.bar=1", "setfoo", &["foo", "unknown field"]);
+}
+
+#[test]
+fn set_of_an_unknown_strategy_field_is_rejected() {
+    bad_set("strategy.nope=1", "setnope", &["nope", "unknown field"]);
+}
+
+#[test]
+fn set_of_a_wrong_type_is_rejected() {
+    bad_set(
+        "population.connections=abc",
+        "settype",
+        &["population.connections", "abc", "integer"],
+    );
+}
+
+#[test]
+fn set_of_an_out_of_range_index_is_rejected() {
+    bad_set(
+        "banks.9.share=0.1",
+        "setindex",
+        &["banks", "9", "out of range"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// check, table, default run
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn check_accepts_every_shipped_scenario() {
+    let tmp = TempDir::new("check");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(crate_root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 2,
+        "expected the shipped scenarios, found {files:?}"
+    );
+    for f in &files {
+        let out = run_in(tmp.path(), &["check", f.to_str().unwrap()]);
+        assert_success(&out, &f.display().to_string());
+        assert!(text(&out.stdout).contains("ok"), "{}: no ok", f.display());
+    }
+    // And check is not a rubber stamp.
+    let (bad, _) = bad_file(
+        &tmp,
+        "vendor-table.toml",
+        "concurrency = 1",
+        "concurrency = 0",
+    );
+    let out = run_in(tmp.path(), &["check", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "check accepted concurrency 0");
+}
+
+/// The vendor's published table (BRIEF.md).
+const DOCUMENTED: [(u32, f64, f64); 5] = [
+    (1, 300.0, 7_000.0),
+    (2, 600.0, 15_000.0),
+    (4, 1_200.0, 30_000.0),
+    (8, 2_500.0, 60_000.0),
+    (16, 5_000.0, 120_000.0),
+];
+
+const TABLE_HEADER: [&str; 6] = [
+    "concurrency",
+    "refreshes_per_hour",
+    "users_per_day",
+    "documented_refreshes_per_hour",
+    "documented_users_per_day",
+    "failure_rate",
+];
+
+fn check_table_csv(path: &Path) {
+    let (header, rows) = read_csv(path);
+    assert_eq!(
+        &header[..TABLE_HEADER.len()],
+        TABLE_HEADER,
+        "table.csv header"
+    );
+    assert_eq!(rows.len(), 9, "table.csv rows");
+    let concs: Vec<u32> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
+    assert_eq!(concs, [1, 2, 4, 8, 16, 32, 64, 128, 256]);
+    for (i, r) in rows.iter().enumerate() {
+        if i < 5 {
+            let (_, rph, upd) = DOCUMENTED[i];
+            let doc_rph: f64 = r[3].parse().unwrap();
+            let doc_upd: f64 = r[4].parse().unwrap();
+            assert_eq!(
+                (doc_rph, doc_upd),
+                (rph, upd),
+                "row {i}: documented figures"
+            );
+            let model_rph: f64 = r[1].parse().unwrap();
+            let model_upd: f64 = r[2].parse().unwrap();
+            assert!(
+                (model_rph / rph - 1.0).abs() <= 0.05,
+                "row {i}: {model_rph}/h vs {rph}"
+            );
+            assert!(
+                (model_upd / upd - 1.0).abs() <= 0.05,
+                "row {i}: {model_upd}/day vs {upd}"
+            );
+        } else {
+            assert!(
+                r[3].is_empty() && r[4].is_empty(),
+                "row {i}: documented past 16: {r:?}"
+            );
+            let fr: f64 = r[5].parse().unwrap();
+            assert!(fr > 0.0, "row {i}: no failures against the limited banks");
+        }
+    }
+}
+
+#[test]
+fn table_writes_the_vendor_table() {
+    let tmp = TempDir::new("table");
+    let out_dir = tmp.join("t");
+    let out = run_in(
+        tmp.path(),
+        &[
+            "table",
+            "--scenario",
+            scenario_path("vendor-table.toml").to_str().unwrap(),
+            "--extension",
+            scenario_path("uk-mix.toml").to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert_success(&out, "table");
+    check_table_csv(&out_dir.join("table.csv"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn no_arguments_runs_the_default_experiment() {
+    let tmp = TempDir::new("default");
+    copy_dir(&crate_root().join("scenarios"), &tmp.join("scenarios"));
+    let out = run_in(tmp.path(), &[]);
+    assert_success(&out, "default run");
+    let stdout = text(&out.stdout);
+    let outd = tmp.join("output");
+    check_table_csv(&outd.join("table.csv"));
+    let mut expected = vec![
+        PathBuf::from("output/table.csv"),
+        PathBuf::from("output/compare.csv"),
+    ];
+    for s in ["bulk", "queued", "random_offset"] {
+        for f in ["summary.csv", "timeseries.csv"] {
+            let rel = Path::new("output").join("uk-mix").join(s).join(f);
+            assert!(tmp.path().join(&rel).is_file(), "missing {}", rel.display());
+            expected.push(rel);
+        }
+    }
+    for rel in &expected {
+        assert!(tmp.path().join(rel).is_file(), "missing {}", rel.display());
+        assert!(
+            stdout.contains(rel.to_str().unwrap()),
+            "stdout does not say it wrote {}:\n{stdout}",
+            rel.display()
+        );
+    }
+    // compare.csv: the three strategies, each with one row per bank plus all.
+    let (header, rows) = read_csv(&outd.join("compare.csv"));
+    let nb = bank_names("uk-mix.toml").len() + 1;
+    assert_eq!(rows.len(), 3 * nb);
+    let strategies: Vec<&str> = rows
+        .iter()
+        .step_by(nb)
+        .map(|r| r[col(&header, "strategy")].as_str())
+        .collect();
+    assert_eq!(strategies, ["bulk", "queued", "random_offset"]);
+    // Each strategy's rows in compare.csv are its summary.csv.
+    for (k, s) in ["bulk", "queued", "random_offset"].iter().enumerate() {
+        let (h2, r2) = read_csv(&outd.join("uk-mix").join(s).join("summary.csv"));
+        assert_eq!(h2, header);
+        assert_eq!(
+            &rows[k * nb..(k + 1) * nb],
+            &r2[..],
+            "{s}: compare.csv vs summary.csv"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Termination: a valid scenario must finish
+// ---------------------------------------------------------------------------------------
+
+/// Runs the binary on `scenario` text with a deadline, killing it if it is still running.
+fn run_with_deadline(tag: &str, scenario: &str, deadline: Duration) -> Result<Output, String> {
+    let tmp = TempDir::new(tag);
+    let path = tmp.join("s.toml");
+    std::fs::write(&path, scenario).unwrap();
+    let out_dir = tmp.join("out");
+    let mut child = Command::new(BIN)
+        .args([
+            "run",
+            path.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .current_dir(tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return Ok(child.wait_with_output().unwrap());
+        }
+        if start.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("still running after {deadline:?}; killed"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A queue over a handful of connections, told outcomes by callback with the default
+/// delay. `extra` adds bank limits.
+fn callback_scenario(dedup: &str, concurrency: u32, limits: &str) -> String {
+    format!(
+        r#"
+[window]
+length = "1h"
+[population]
+connections = 10
+[platform]
+status = "callback"
+dedup_window = "{dedup}"
+[strategy]
+kind = "queued"
+concurrency = {concurrency}
+[[banks]]
+name = "b"
+share = 1.0
+service_time = {{ dist = "constant", value = "2s" }}
+{limits}
+"#
+    )
+}
+
+#[test]
+fn queued_with_immediate_callbacks_and_dedup_terminates() {
+    // Ten connections refreshed in 20 s, then every resubmission within the hour is a
+    // duplicate answered by callback (default delay). It must still finish: with a
+    // zero-latency answer the client would resubmit at the same instant forever.
+    let sc = callback_scenario("1h", 1, "");
+    let out = run_with_deadline("cb-dedup", &sc, Duration::from_secs(10));
+    let out = out.unwrap_or_else(|e| panic!("queued + callback + dedup: {e}"));
+    assert_success(&out, "queued + callback + dedup");
+}
+
+#[test]
+fn a_zero_callback_delay_is_rejected() {
+    let sc = callback_scenario("1h", 1, "").replace("status = \"callback\"", "status = \"callback\"\ncallback_delay = \"0s\"");
+    let tmp = TempDir::new("cb-zero");
+    let path = tmp.join("cb-zero.toml");
+    std::fs::write(&path, sc).unwrap();
+    let out = Command::new(BIN).arg("check").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("platform.callback_delay") && err.contains("cb-zero.toml"), "{err}");
+}
+
+#[test]
+fn queued_with_immediate_callbacks_and_429s_terminates() {
+    // Four slots against a bank that serves one call at a time, no dedup: the three
+    // rejected slots are told at once and resubmit at once.
+    let sc = callback_scenario(
+        "0s",
+        4,
+        "limits = [{ kind = \"concurrency\", max_in_flight = 1 }]",
+    );
+    let out = run_with_deadline("cb-429", &sc, Duration::from_secs(10));
+    let out = out.unwrap_or_else(|e| panic!("queued + callback (delay 0) + 429s: {e}"));
+    assert_success(&out, "queued + callback + 429s");
+}

@@ -1,0 +1,267 @@
+//! Bank policies, client retries and validation against theory (issue 3), end to end.
+
+use refresh_sim::metrics::RunResult;
+use refresh_sim::scenario::{self, Scenario};
+use refresh_sim::{sim, validate};
+use std::process::Command;
+
+const MIN: usize = 1; // minutes per series bucket
+
+fn scenario(body: &str) -> Scenario {
+    scenario::parse(body, "test.toml", "test", &[]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run(body: &str) -> RunResult {
+    let sc = scenario(body);
+    sim::run(&sc, sc.seed)
+}
+
+/// A one-bank scenario: `strategy` and `bank` are TOML bodies of their tables.
+fn one_bank(connections: u32, strategy: &str, bank: &str, extra: &str) -> String {
+    format!(
+        "[window]\nlength = \"24h\"\n[population]\nconnections = {connections}\n\
+         [platform]\nstatus = \"callback\"\ndedup_window = \"0s\"\n\
+         [strategy]\n{strategy}\n{extra}\n[[banks]]\nname = \"b\"\nshare = 1.0\n{bank}\n"
+    )
+}
+
+fn conservation(r: &RunResult) {
+    for t in r.banks.iter().chain(std::iter::once(&r.total())) {
+        assert_eq!(t.attempts, t.outcomes(), "{t:?}");
+    }
+}
+
+#[test]
+fn validation_against_theory_passes() {
+    // The same checks as `refresh-sim validate`, with fewer replications (wider intervals).
+    let checks = validate::run_all(6, 7);
+    assert!(checks.len() >= 18);
+    for c in &checks {
+        assert!(c.pass, "{c:?}");
+    }
+    // At least four Erlang B points, one with A > c.
+    let erlang_b: Vec<_> = checks.iter().filter(|c| c.name.starts_with("Erlang B")).collect();
+    assert!(erlang_b.len() >= 4);
+    assert!(erlang_b.iter().any(|c| c.name.contains("c = 4, A = 6")));
+}
+
+#[test]
+fn validation_detects_a_wrong_model() {
+    // The check must be able to fail: compare Erlang B's figures against the wrong load.
+    let checks = validate::erlang_b_checks(6, 3);
+    for c in &checks {
+        let wrong = validate::erlang_b(1, c.theory + 0.5);
+        assert!((c.model - wrong).abs() > c.tolerance, "tolerance too loose to catch {c:?}");
+    }
+}
+
+#[test]
+fn full_jitter_needs_fewer_calls_than_plain_exponential_backoff() {
+    let rows = validate::contention(200, 1);
+    let get = |m: &str| rows.iter().find(|r| r.mode.starts_with(m)).unwrap().clone();
+    let (none, full, exp) = (get("no backoff"), get("full"), get("exponential"));
+    for r in &rows {
+        assert_eq!(r.succeeded, 200, "{r:?}");
+    }
+    assert!(full.calls < exp.calls, "{full:?} vs {exp:?}");
+    assert!(full.completion_secs < exp.completion_secs);
+    // No backoff finishes first (at the bank's capacity: 200 calls of 1 s, 2 at a time) but
+    // makes by far the most calls.
+    assert!((none.completion_secs - 100.0).abs() <= 1.0, "{none:?}");
+    assert!(rows.iter().all(|r| r.calls <= none.calls));
+}
+
+#[test]
+fn retries_follow_the_binomial_law_on_errors() {
+    // Errors only, p = 0.3, up to 3 attempts: a refresh fails for good with p³.
+    let n = 50_000;
+    let r = run(&one_bank(
+        n,
+        "kind = \"random_offset\"",
+        "error_rate = 0.3\nservice_time = { dist = \"constant\", value = \"1s\" }",
+        "[retry]\nmax_attempts = 3\nbase = \"1s\"\ncap = \"10s\"\njitter = \"full\"",
+    ));
+    conservation(&r);
+    let t = r.total();
+    let p: f64 = 0.3;
+    let expect_share = 1.0 - p.powi(3);
+    let share = t.refreshed as f64 / n as f64;
+    let sd = (expect_share * (1.0 - expect_share) / n as f64).sqrt();
+    assert!((share - expect_share).abs() < 5.0 * sd, "share {share} vs {expect_share}");
+    // Expected retries per refresh: p + p².
+    let expect_retries = n as f64 * (p + p * p);
+    assert!((t.retries as f64 - expect_retries).abs() < 0.02 * expect_retries, "{}", t.retries);
+    assert_eq!(t.attempts, n as u64 + t.retries);
+}
+
+#[test]
+fn reconnect_required_is_never_retried() {
+    let r = run(&one_bank(
+        5_000,
+        "kind = \"random_offset\"",
+        "service_time = { dist = \"constant\", value = \"1s\" }",
+        "[retry]\nmax_attempts = 5",
+    )
+    .replace("connections = 5000", "connections = 5000\nconsent_expiry_share = 1.0"));
+    let t = r.total();
+    assert!(t.reconnect_required > 1_000);
+    assert_eq!(t.retries, 0);
+}
+
+#[test]
+fn retry_after_is_honoured_exactly() {
+    // 10 calls per hour (fixed window), 100 refreshes at 00:00, up to 3 attempts each.
+    let bank = "service_time = { dist = \"constant\", value = \"1s\" }\nretry_after = \"policy\"\n\
+                limits = [{ kind = \"fixed_window\", limit = 10, window = \"1h\" }]";
+    let body = |honour: bool| {
+        one_bank(
+            100,
+            "kind = \"bulk\"",
+            bank,
+            &format!("[retry]\nmax_attempts = 3\nbase = \"1s\"\ncap = \"4s\"\njitter = \"none\"\nhonour_retry_after = {honour}"),
+        )
+    };
+    let honoured = run(&body(true)).total();
+    // 10 succeed at 00:00, 10 of the 90 retries at 01:00, 10 of the last 80 at 02:00.
+    assert_eq!((honoured.successes, honoured.attempts), (30, 100 + 90 + 80));
+    // Ignoring Retry-After, both retries land within seconds, in the same window.
+    let ignored = run(&body(false)).total();
+    assert_eq!((ignored.successes, ignored.attempts), (10, 100 + 90 + 90));
+}
+
+#[test]
+fn a_backing_off_retry_frees_its_queued_slot() {
+    let r = run(&one_bank(
+        2_000,
+        "kind = \"queued\"\nconcurrency = 8",
+        "service_time = { dist = \"constant\", value = \"2s\" }\nlimits = [{ kind = \"concurrency\", max_in_flight = 3 }]",
+        "[retry]\nmax_attempts = 4\nbase = \"30s\"\ncap = \"5m\"",
+    ));
+    conservation(&r);
+    let t = r.total();
+    assert!(t.retries > 0 && t.rate_limited > 0);
+    assert!(t.peak_outstanding <= 8, "slots exceeded: {}", t.peak_outstanding);
+    assert!(t.peak_in_flight <= 3);
+}
+
+#[test]
+fn psd2_quota_caps_accesses_per_connection() {
+    // 50 connections refreshed in passes every ~10 s: without the quota each would be
+    // refreshed thousands of times a day.
+    let r = run(&one_bank(
+        50,
+        "kind = \"queued\"\nconcurrency = 10",
+        "preset = \"psd2-4-per-day\"\nerror_rate = 0.0",
+        "",
+    ));
+    conservation(&r);
+    let t = r.total();
+    assert_eq!(t.successes, 4 * 50, "4 per connection per rolling 24 h");
+    assert!(t.rate_limited > 1_000);
+}
+
+#[test]
+fn maintenance_window_rejects_everything_while_open() {
+    let r = run(&one_bank(200_000, "kind = \"random_offset\"", "preset = \"nightly-maintenance\"", ""));
+    conservation(&r);
+    let m = &r.series.minutes; // one bank: one bucket per minute
+    for (i, x) in m.iter().enumerate().take(180 * MIN).skip(60 * MIN) {
+        assert_eq!(x.admitted, 0, "minute {i} inside 01:00-03:00");
+        assert!(x.rate_limited > 0, "minute {i}");
+    }
+    assert!(m[59].admitted > 0 && m[180].admitted > 0);
+}
+
+#[test]
+fn penalty_box_blocks_after_a_breach() {
+    let r = run(&one_bank(300_000, "kind = \"random_offset\"", "preset = \"penalty-box\"", ""));
+    conservation(&r);
+    let t = r.total();
+    // Offered ≈ 3.5/s against 2/s: breaches are constant, and each closes the bank for 2 min,
+    // so far fewer than 2/s get through.
+    assert!(t.admitted as f64 / 86_400.0 < 1.0, "{}", t.admitted);
+    // Some minutes admit nothing at all.
+    assert!(r.series.minutes.iter().any(|x| x.admitted == 0 && x.rate_limited > 0));
+}
+
+#[test]
+fn cdr_thresholds_follow_the_time_of_day() {
+    let r = run(&one_bank(3_000_000, "kind = \"random_offset\"", "preset = \"cdr-au\"", ""));
+    let per_min: Vec<u32> = r.series.minutes.iter().map(|x| x.admitted).collect();
+    let night = per_min[..360].iter().max().unwrap();
+    let day = per_min[360..1440].iter().max().unwrap();
+    // 50 TPS (burst 50) at night, 5 TPS (burst 10) by day.
+    assert!(*night <= 50 * 60 + 50 && *night > 5 * 60 + 10, "night {night}");
+    assert!(*day <= 5 * 60 + 10, "day {day}");
+}
+
+#[test]
+fn a_queueing_bank_delays_instead_of_rejecting() {
+    let r = run(&one_bank(250_000, "kind = \"random_offset\"", "preset = \"queueing-bank\"", ""));
+    let t = r.total();
+    assert_eq!(t.rate_limited, 0);
+    assert!(t.waited > 0);
+    assert!(t.peak_in_flight > 8, "waiting calls count as in flight");
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_refresh-sim"))
+}
+
+#[test]
+fn presets_command_lists_them_with_descriptions() {
+    let out = bin().arg("presets").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in ["psd2-4-per-day", "cdr-au", "strict-concurrency", "fixed-window", "nightly-maintenance"] {
+        let line = text.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} missing"));
+        assert!(line.len() > name.len() + 10, "{line}");
+    }
+}
+
+#[test]
+fn validate_command_prints_pass_and_exits_zero() {
+    let out = bin().args(["validate", "--replications", "4"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("PASS") && !text.contains("FAIL"));
+    assert!(text.contains("Erlang C") && text.contains("Little") && text.contains("sliding window"));
+}
+
+/// Writes `body` to a fresh file and runs `check` on it; returns (status, stderr).
+fn check_text(name: &str, body: &str) -> (i32, String) {
+    let dir = std::env::temp_dir().join(format!("refresh-sim-policies-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, body).unwrap();
+    let out = bin().arg("check").arg(&path).output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn bad_policy_and_retry_input_is_named() {
+    let st = "service_time = { dist = \"constant\", value = \"1s\" }";
+    let cases = [
+        ("window0", format!("{st}\nlimits = [{{ kind = \"fixed_window\", limit = 5, window = \"0s\" }}]"), "", "banks[0].limits[0].window"),
+        ("k0", format!("{st}\nlimits = [{{ kind = \"quota\", k = 0 }}]"), "", "banks[0].limits[0].k"),
+        (
+            "maint",
+            format!("{st}\nlimits = [{{ kind = \"maintenance\", start = \"03:00\", end = \"01:00\" }}]"),
+            "",
+            "banks[0].limits[0].end",
+        ),
+        ("preset", "preset = \"no-such-bank\"".to_string(), "", "banks[0].preset"),
+        ("retryon", st.to_string(), "[retry]\nmax_attempts = 3\non = [\"reconnect_required\"]", "retry.on"),
+        ("jitter", st.to_string(), "[retry]\nmax_attempts = 3\njitter = \"wobbly\"", "retry.jitter"),
+        ("attempts", st.to_string(), "[retry]\nmax_attempts = 0", "retry.max_attempts"),
+    ];
+    for (name, bank, extra, field) in cases {
+        let (code, err) = check_text(name, &one_bank(10, "kind = \"bulk\"", &bank, extra));
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(err.contains(field), "{name}: expected `{field}` in: {err}");
+        assert!(err.contains(&format!("{name}.toml")), "{name}: file not named: {err}");
+    }
+    let (_, err) = check_text("preset2", &one_bank(10, "kind = \"bulk\"", "preset = \"nope\"", ""));
+    assert!(err.contains("psd2-4-per-day"), "known presets are listed: {err}");
+}

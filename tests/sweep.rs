@@ -1,0 +1,544 @@
+//! Sweeps and the planner, end to end: grid expansion, seeds independent of the thread count
+//! (byte-identical files), resume after a kill, the planner against the vendor table, and
+//! clear errors for bad `--set` values.
+
+use refresh_sim::rng::replication_seed;
+use refresh_sim::scenario::{self, Source};
+use refresh_sim::sweep::{split_values, Axis, Estimate, Grid, Sweep};
+use refresh_sim::{sim, table};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_refresh-sim");
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sweep-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Two banks with limits, a small population and a short window: runs take milliseconds.
+const SMALL: &str = r#"
+name = "small"
+seed = 7
+
+[window]
+length = "2h"
+
+[population]
+connections = 3000
+consent_expiry_share = 0.01
+
+[platform]
+poll_interval = "10s"
+
+[strategy]
+kind = "queued"
+concurrency = 4
+
+[[banks]]
+name = "a"
+share = 0.6
+error_rate = 0.01
+service_time = { dist = "lognormal", median = "3s", p95 = "10s" }
+limits = [{ kind = "concurrency", max_in_flight = 6 }]
+
+[[banks]]
+name = "b"
+share = 0.4
+error_rate = 0.005
+service_time = { dist = "exponential", mean = "4s" }
+limits = [{ kind = "token_bucket", rate = 0.5, burst = 5 }]
+
+[sweep]
+replications = 3
+grid = [{ path = "strategy.concurrency", values = [4, 16] }]
+"#;
+
+fn write_small(dir: &Path) -> PathBuf {
+    let path = dir.join("small.toml");
+    std::fs::write(&path, SMALL).unwrap();
+    path
+}
+
+fn sim(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run refresh-sim")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+#[test]
+fn grid_expands_in_row_major_order_file_axes_first() {
+    assert_eq!(split_values("8,[1, 2],\"a,b\""), ["8", "[1, 2]", "\"a,b\""]);
+    let kind = Axis::from_set("strategy.kind=queued,\"random_offset\"").unwrap();
+    assert_eq!(kind.labels, ["queued", "random_offset"]);
+    let conc = Axis::from_set("strategy.concurrency=1,2,4").unwrap();
+    let grid = Grid::new(vec![], vec![kind.clone(), conc.clone()]).unwrap();
+    assert_eq!(grid.len(), 6);
+    let labels: Vec<Vec<String>> = grid.points().into_iter().map(|p| p.labels).collect();
+    let want = [
+        ["queued", "1"],
+        ["queued", "2"],
+        ["queued", "4"],
+        ["random_offset", "1"],
+        ["random_offset", "2"],
+        ["random_offset", "4"],
+    ];
+    assert_eq!(labels, want.map(|r| r.map(String::from).to_vec()));
+
+    // The file's [sweep] axes come first; a command-line axis for the same field replaces
+    // the file's in its place (`banks[0]` and `banks.0` are the same field).
+    let source = Source {
+        origin: "small.toml".into(),
+        text: SMALL.replace(
+            "grid = [",
+            "grid = [{ path = \"banks[0].error_rate\", values = [0.0, 0.02] }, ",
+        ),
+        default_name: "small".into(),
+    };
+    let sw = Sweep::prepare(
+        &source,
+        &[
+            "strategy.kind=bulk,queued".into(),
+            "banks.0.error_rate=0.01".into(),
+        ],
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        sw.grid.columns(),
+        [
+            "banks.0.error_rate",
+            "strategy.concurrency",
+            "strategy.kind"
+        ]
+    );
+    assert_eq!(sw.points.len(), 4);
+    assert_eq!(sw.replications, 3, "from [sweep] replications");
+    assert_eq!(
+        sw.points[1].sets,
+        [
+            "banks.0.error_rate=0.01",
+            "strategy.concurrency=4",
+            "strategy.kind=queued"
+        ]
+    );
+    assert_eq!(sw.scenarios[3].banks[0].error_rate, 0.01);
+    assert_eq!(sw.base_seeds, [7; 4]);
+    // A grid with no axes is the scenario itself.
+    assert_eq!(Grid::default().points().len(), 1);
+    assert!(Grid::new(vec![], vec![conc.clone(), conc]).is_err());
+}
+
+#[test]
+fn output_is_byte_identical_for_one_and_two_threads() {
+    let dir = scratch("threads");
+    let scenario = write_small(&dir);
+    let run = |threads: &str| {
+        let out = dir.join(format!("t{threads}"));
+        let o = sim(&[
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--set",
+            "strategy.kind=queued,random_offset",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(
+            o.stderr.is_empty(),
+            "quiet when stderr is not a terminal: {}",
+            text(&o.stderr)
+        );
+        out
+    };
+    let (one, two) = (run("1"), run("2"));
+    for f in ["sweep.csv", "sweep_summary.csv"] {
+        let a = std::fs::read(one.join(f)).unwrap();
+        assert!(!a.is_empty());
+        assert_eq!(
+            a,
+            std::fs::read(two.join(f)).unwrap(),
+            "{f} differs between --threads 1 and 2"
+        );
+    }
+    // The journal is gone once the sweep is assembled.
+    let left: Vec<_> = std::fs::read_dir(&one)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+
+    // One row per point × replication, grid order then replication; every point of
+    // replication r runs with the same seed (common random numbers).
+    let (h, rows) = read_csv(&one.join("sweep.csv"));
+    assert_eq!(
+        &h[..3],
+        ["strategy.concurrency", "strategy.kind", "replication"]
+    );
+    assert_eq!(rows.len(), 4 * 3);
+    let (rep, seed, cov, bank) = (
+        col(&h, "replication"),
+        col(&h, "seed"),
+        col(&h, "coverage"),
+        col(&h, "bank"),
+    );
+    for (i, row) in rows.iter().enumerate() {
+        let r = (i % 3) as u32;
+        assert_eq!(row[rep], r.to_string());
+        assert_eq!(row[seed], replication_seed(7, r).to_string());
+        assert_eq!(row[bank], "all");
+    }
+    assert_eq!(rows[0][..2], ["4", "queued"]);
+    assert_eq!(rows[3][..2], ["4", "random_offset"]);
+    assert_eq!(rows[6][..2], ["16", "queued"]);
+
+    // The summary's mean and half-width are those of the rows.
+    let (sh, srows) = read_csv(&one.join("sweep_summary.csv"));
+    assert_eq!(srows.len(), 4);
+    for (p, s) in srows.iter().enumerate() {
+        assert_eq!(s[col(&sh, "replications")], "3");
+        let xs: Vec<f64> = rows[3 * p..3 * p + 3]
+            .iter()
+            .map(|r| r[cov].parse().unwrap())
+            .collect();
+        let e = Estimate::of(&xs).unwrap();
+        let got = |name: &str| s[col(&sh, name)].parse::<f64>().unwrap();
+        assert!((got("coverage_mean") - e.mean).abs() < 1e-6);
+        assert!((got("coverage_sd") - e.sd.unwrap()).abs() < 1e-6);
+        assert!((got("coverage_ci95") - 4.302_652_73 * e.sd.unwrap() / 3f64.sqrt()).abs() < 1e-5);
+    }
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_files() {
+    let dir = scratch("resume");
+    let (killed, whole) = (dir.join("killed"), dir.join("whole"));
+    let vendor = root().join("scenarios/vendor-table.toml");
+    let args = |out: &Path, threads: &str| -> Vec<String> {
+        [
+            "sweep",
+            vendor.to_str().unwrap(),
+            "--set",
+            "population.connections=100000",
+            "--set",
+            "strategy.concurrency=4,8,12,16",
+            "--replications",
+            "5",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let partial = killed.join("sweep.partial.csv");
+    let rows_in = |p: &Path| {
+        std::fs::read_to_string(p)
+            .map(|s| s.lines().count().saturating_sub(1))
+            .unwrap_or(0)
+    };
+
+    // Kill it once a few runs are on disk.
+    let mut child = Command::new(BIN)
+        .args(args(&killed, "1"))
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while rows_in(&partial) < 3 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sweep finished before it could be killed"
+        );
+        assert!(start.elapsed() < Duration::from_secs(120), "no progress");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the sweep finished before it could be killed"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let finished = rows_in(&partial);
+    assert!((3..20).contains(&finished), "{finished} rows");
+    assert!(!killed.join("sweep.csv").exists());
+
+    // Without --resume, an interrupted sweep is refused and left as it is.
+    let before = std::fs::read(&partial).unwrap();
+    let o = sim(&args(&killed, "2")
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("--resume"), "{}", text(&o.stderr));
+    assert_eq!(std::fs::read(&partial).unwrap(), before);
+
+    // A torn last line (a kill mid-write) is dropped.
+    let mut torn = before.clone();
+    torn.extend_from_slice(b"3,16,2,vendor-ta");
+    std::fs::write(&partial, torn).unwrap();
+
+    let mut resume = args(&killed, "2");
+    resume.push("--resume".into());
+    let o = sim(&resume.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains(&format!("{} resumed", finished)),
+        "{}",
+        text(&o.stdout)
+    );
+    assert!(!partial.exists() && !killed.join("sweep.manifest").exists());
+
+    let o = sim(&args(&whole, "2")
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for f in ["sweep.csv", "sweep_summary.csv"] {
+        assert_eq!(
+            std::fs::read(killed.join(f)).unwrap(),
+            std::fs::read(whole.join(f)).unwrap(),
+            "{f}: resumed and uninterrupted sweeps differ"
+        );
+    }
+    assert_eq!(read_csv(&whole.join("sweep.csv")).1.len(), 20);
+}
+
+fn plan_json(args: &[&str]) -> serde_json::Value {
+    let o = sim(args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o.stdout)))
+}
+
+#[test]
+fn planner_answers_the_vendor_table() {
+    let j = plan_json(&[
+        "plan",
+        "scenarios/vendor-table.toml",
+        "--users",
+        "100000",
+        "--replications",
+        "3",
+        "--json",
+    ]);
+    let c = j["concurrency"].as_u64().expect("a concurrency") as u32;
+
+    // The documented rows: 8 slots refresh ~60,000 users a day, 16 ~120,000.
+    assert!(8 < c && c <= 16, "concurrency {c}");
+    // The model's own per-slot throughput: one slot with a backlog that never runs dry.
+    let vendor = scenario::load(&root().join("scenarios/vendor-table.toml"), &[]).unwrap();
+    let one = table::row_scenario(&vendor, 1);
+    let per_slot = sim::run(&one, one.seed).summary(None).users_per_day;
+    let implied = (100_000.0 / per_slot).ceil() as i64;
+    assert!(
+        (c as i64 - implied).abs() <= 1,
+        "planner {c}, per-slot throughput implies {implied}"
+    );
+
+    assert!(j["coverage"].as_f64().unwrap() >= 0.99);
+    assert!(j["failure_rate"].as_f64().unwrap() <= 0.01);
+    assert!(j["reason"].is_null());
+    // Evidence: the neighbours, with confidence half-widths.
+    let ev = j["evidence"].as_array().unwrap();
+    let at = |k: u32| {
+        ev.iter()
+            .find(|e| e["concurrency"] == k)
+            .unwrap_or_else(|| panic!("no evidence at {k}"))
+    };
+    assert_eq!(at(c - 1)["meets_targets"], false);
+    assert_eq!(at(c)["meets_targets"], true);
+    assert_eq!(at(c + 1)["meets_targets"], true);
+    assert!(at(c - 1)["coverage_ci95"].as_f64().unwrap() > 0.0);
+    // random_offset for the same population: no limits here, so everyone is refreshed.
+    assert!(j["random_offset"]["coverage"].as_f64().unwrap() > 0.99);
+}
+
+#[test]
+fn planner_says_why_when_no_concurrency_works() {
+    // A bank that takes one call every 10 s caps the day at 8,640 refreshes.
+    let j = plan_json(&[
+        "plan",
+        "scenarios/vendor-table.toml",
+        "--users",
+        "20000",
+        "--max-failure-rate",
+        "1",
+        "--replications",
+        "2",
+        "--set",
+        "banks.0.limits=[{ kind = \"token_bucket\", rate = 0.1, burst = 1 }]",
+        "--json",
+    ]);
+    assert!(j["concurrency"].is_null(), "{j}");
+    let reason = j["reason"].as_str().unwrap();
+    assert!(reason.contains("cap the throughput"), "{reason}");
+
+    // 5xx errors above the bound fail at any concurrency.
+    let j = plan_json(&[
+        "plan",
+        "scenarios/vendor-table.toml",
+        "--users",
+        "20000",
+        "--replications",
+        "2",
+        "--set",
+        "banks.0.error_rate=0.05",
+        "--json",
+    ]);
+    assert!(j["concurrency"].is_null(), "{j}");
+    assert!(
+        j["reason"].as_str().unwrap().contains("5xx errors alone"),
+        "{j}"
+    );
+
+    // The human report says the same.
+    let o = sim(&[
+        "plan",
+        "scenarios/vendor-table.toml",
+        "--users",
+        "20000",
+        "--replications",
+        "2",
+        "--set",
+        "banks.0.error_rate=0.05",
+    ]);
+    assert!(o.status.success());
+    assert!(
+        text(&o.stdout).contains("no queued concurrency meets the targets"),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+#[test]
+fn bad_set_values_are_clear_errors_and_write_nothing() {
+    let dir = scratch("bad");
+    let scenario = write_small(&dir);
+    let s = scenario.to_str().unwrap();
+    let out = dir.join("out");
+    let o = out.to_str().unwrap();
+    let cases: &[(&[&str], &[&str])] = &[
+        // Unknown path.
+        (
+            &["sweep", s, "--set", "strategy.concurency=8,16", "--out", o],
+            &["small.toml", "concurency", "value 1 of 2"],
+        ),
+        // A value of the wrong type in a list.
+        (
+            &["sweep", s, "--set", "strategy.concurrency=8,x", "--out", o],
+            &["\"x\"", "integer", "value 2 of 2"],
+        ),
+        (
+            &[
+                "sweep",
+                s,
+                "--set",
+                "strategy.kind=queued,sideways",
+                "--out",
+                o,
+            ],
+            &["sideways", "strategy.kind"],
+        ),
+        // A value that parses but does not validate.
+        (
+            &["sweep", s, "--set", "strategy.concurrency=8,0", "--out", o],
+            &["strategy.concurrency", "at least 1"],
+        ),
+        (
+            &[
+                "sweep",
+                s,
+                "--set",
+                "strategy.concurrency=8,,16",
+                "--out",
+                o,
+            ],
+            &["empty"],
+        ),
+        (
+            &["sweep", s, "--set", "strategy.concurrency=8,8", "--out", o],
+            &["twice"],
+        ),
+        (
+            &["sweep", s, "--replications", "0", "--out", o],
+            &["--replications"],
+        ),
+        (&["sweep", s, "--threads", "0", "--out", o], &["--threads"]),
+        // A list where one value is allowed.
+        (
+            &[
+                "plan",
+                s,
+                "--users",
+                "100",
+                "--set",
+                "banks.a.error_rate=0.1,0.2",
+            ],
+            &["one value per --set", "sweep"],
+        ),
+        (&["plan", s, "--users", "0"], &["--users"]),
+    ];
+    for (args, needles) in cases {
+        let r = sim(args);
+        let err = text(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "{args:?}: {err}");
+        for n in *needles {
+            assert!(err.contains(n), "{args:?}: expected {n:?} in: {err}");
+        }
+        assert_eq!(err.lines().count(), 1, "one message: {err}");
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+    }
+
+    // A bad value in the file's own [sweep] grid names the grid entry.
+    let bad = dir.join("bad-grid.toml");
+    std::fs::write(
+        &bad,
+        SMALL.replace("values = [4, 16]", "values = [4, \"many\"]"),
+    )
+    .unwrap();
+    let r = sim(&["sweep", bad.to_str().unwrap(), "--out", o]);
+    let err = text(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("[sweep] grid[0]") && err.contains("many"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
