@@ -140,6 +140,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
 }
 
 fn run(a: RunArgs) -> Result<()> {
+    crate::sweep::reject_lists(&a.overrides.set, "run")?;
     let sc = scenario::load(&a.scenario, &a.overrides.set)?;
     let seed = a.seed.unwrap_or(sc.seed);
     let out = a.out.unwrap_or_else(|| Path::new("output").join(&sc.name));
@@ -151,6 +152,7 @@ fn run(a: RunArgs) -> Result<()> {
 }
 
 fn check(a: CheckArgs) -> Result<()> {
+    crate::sweep::reject_lists(&a.overrides.set, "check")?;
     let sc = scenario::check(&a.scenario, &a.overrides.set)?;
     println!(
         "{}: ok — {} ({}), {} connections, {} bank(s), {} window",

@@ -37,6 +37,8 @@ pub struct Tally {
     /// Total time from admission to answer of finished calls, in microseconds.
     pub sojourn_total: u128,
     pub successes: u64,
+    /// Successes after the warm-up (all of them without one): the basis of refreshes/hour.
+    pub successes_after_warmup: u64,
     pub rate_limited: u64,
     pub errors: u64,
     pub reconnect_required: u64,
@@ -74,6 +76,7 @@ impl Tally {
         self.wait_total += o.wait_total;
         self.sojourn_total += o.sojourn_total;
         self.successes += o.successes;
+        self.successes_after_warmup += o.successes_after_warmup;
         self.rate_limited += o.rate_limited;
         self.errors += o.errors;
         self.reconnect_required += o.reconnect_required;
@@ -255,6 +258,8 @@ pub struct RunResult {
     pub seed: u64,
     pub window_start: SimTime,
     pub window: SimDuration,
+    /// Leading part of the window excluded from time averages.
+    pub warmup: SimDuration,
     pub bank_names: Vec<String>,
     pub banks: Vec<Tally>,
     /// Peak of calls in flight across all banks at once.
@@ -287,7 +292,7 @@ impl RunResult {
             Some(i) => self.banks[i].clone(),
             None => self.total(),
         };
-        let mut s = Summary::new(tally, self.window);
+        let mut s = Summary::new(tally, self.window, self.warmup);
         s.staleness_p50_hours = self.staleness.quantile_hours(bank, 0.5);
         s.staleness_p95_hours = self.staleness.quantile_hours(bank, 0.95);
         s
@@ -312,15 +317,18 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn new(tally: Tally, window: SimDuration) -> Self {
+    /// Derives the rates; time averages (mean in flight, refreshes per hour) cover the
+    /// window after `warmup`, counts and shares the whole window.
+    pub fn new(tally: Tally, window: SimDuration, warmup: SimDuration) -> Self {
         let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         let hours = window.as_hours_f64();
+        let measured = SimDuration(window.as_micros() - warmup.as_micros().min(window.as_micros() - 1));
         Summary {
             failure_rate: ratio(tally.rate_limited + tally.errors, tally.attempts),
             coverage: ratio(tally.covered, tally.eligible),
-            refreshes_per_hour: tally.successes as f64 / hours,
+            refreshes_per_hour: tally.successes_after_warmup as f64 / measured.as_hours_f64(),
             users_per_day: tally.refreshed as f64 * 24.0 / hours,
-            mean_in_flight: tally.in_flight_area as f64 / window.as_micros() as f64,
+            mean_in_flight: tally.in_flight_area as f64 / measured.as_micros() as f64,
             final_success_share: ratio(tally.refreshed, tally.connections),
             staleness_p50_hours: None,
             staleness_p95_hours: None,

@@ -34,6 +34,9 @@ pub struct Scenario {
     /// Start of the refresh window (midnight of day 0 plus the configured time of day).
     pub window_start: SimTime,
     pub window: SimDuration,
+    /// Leading part of the window left out of time-average metrics (mean in flight,
+    /// refreshes per hour), for multi-day windows that start empty.
+    pub warmup: SimDuration,
     pub connections: u32,
     /// Share of connections whose consent expires at a uniform instant of the window.
     pub consent_expiry_share: f64,
@@ -223,6 +226,10 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         );
     }
     let window_start = SimTime(f.window.start.map(|t| t.0).unwrap_or_default().as_micros());
+    let warmup = f.window.warmup.map(|d| d.0).unwrap_or_default();
+    if warmup >= window {
+        return err("window.warmup", format!("\"{warmup}\" must be shorter than the window \"{window}\""));
+    }
 
     let n = f.population.connections;
     if n <= 0 {
@@ -251,6 +258,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         seed: f.seed.unwrap_or(DEFAULT_SEED),
         window_start,
         window,
+        warmup,
         connections: n as u32,
         consent_expiry_share,
         platform,

@@ -73,6 +73,8 @@ struct World {
     streams: Streams,
     window_start: SimTime,
     window_end: SimTime,
+    /// End of the warm-up: time averages integrate from here.
+    measured_from: SimTime,
     platform: Platform,
     retry: RetryPolicy,
     banks: Vec<Bank>,
@@ -155,6 +157,7 @@ impl World {
             streams,
             window_start,
             window_end,
+            measured_from: window_start + sc.warmup,
             platform: sc.platform,
             retry: sc.retry,
             banks,
@@ -291,6 +294,7 @@ impl World {
             Outcome::Error
         } else {
             t.successes += 1;
+            t.successes_after_warmup += (now >= self.measured_from) as u64;
             self.series.at(b, now).successes += 1;
             self.last_success[ci] = now;
             Outcome::Success
@@ -356,7 +360,7 @@ impl World {
         }
     }
     fn change_in_flight(&mut self, now: SimTime, b: usize, delta: i64) {
-        let window = (self.window_start, self.window_end);
+        let window = (self.measured_from, self.window_end);
         self.state[b].level.change(now, delta, b, window, &mut self.tally[b], &mut self.series);
         self.in_flight_all = self.in_flight_all.checked_add_signed(delta).expect(">= 0");
         self.peak_in_flight_all = self.peak_in_flight_all.max(self.in_flight_all);
@@ -390,6 +394,7 @@ impl World {
             seed: self.seed,
             window_start: self.window_start,
             window,
+            warmup: self.measured_from - self.window_start,
             bank_names: self.banks.iter().map(|b| b.name.clone()).collect(),
             banks: self.tally,
             peak_in_flight_all: self.peak_in_flight_all,

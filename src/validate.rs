@@ -97,6 +97,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
         seed: 1,
         window_start: SimTime::ZERO,
         window,
+        warmup: SimDuration::ZERO,
         connections: (lambda * window.as_secs_f64()).round() as u32,
         consent_expiry_share: 0.0,
         platform: Platform {

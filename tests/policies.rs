@@ -265,3 +265,26 @@ fn bad_policy_and_retry_input_is_named() {
     let (_, err) = check_text("preset2", &one_bank(10, "kind = \"bulk\"", "preset = \"nope\"", ""));
     assert!(err.contains("psd2-4-per-day"), "known presets are listed: {err}");
 }
+
+#[test]
+fn warmup_is_left_out_of_time_averages_only() {
+    // 100 calls of one hour at 00:00 in a 10 h window: all activity lies in the first hour.
+    let body = |warmup: &str| {
+        one_bank(100, "kind = \"bulk\"", "service_time = { dist = \"constant\", value = \"1h\" }", "")
+            .replace("length = \"24h\"", &format!("length = \"10h\"\nwarmup = \"{warmup}\""))
+    };
+    let cold = run(&body("0s"));
+    let s = cold.summary(None);
+    assert!((s.mean_in_flight - 10.0).abs() < 1e-9, "{}", s.mean_in_flight);
+    assert!((s.refreshes_per_hour - 10.0).abs() < 1e-9);
+    let warm = run(&body("2h"));
+    let s = warm.summary(None);
+    assert_eq!(s.mean_in_flight, 0.0);
+    assert_eq!(s.refreshes_per_hour, 0.0);
+    // Counts and shares still cover the whole window.
+    assert_eq!(s.tally.successes, 100);
+    assert_eq!(s.coverage, 1.0);
+    let (code, err) = check_text("warmup", &body("10h"));
+    assert_eq!(code, 2);
+    assert!(err.contains("window.warmup"), "{err}");
+}

@@ -630,7 +630,14 @@ fn resolve(axis: &Axis, values: &[f64], max_ticks: usize) -> Resolved {
                 .copied()
                 .filter(|&c| c >= hi_v * (1.0 - 1e-9))
                 .fold(*cands.last().unwrap(), f64::min);
-            let (lo_t, hi_t) = if hi_t <= lo_t { (lo_t, lo_t * 10.0) } else { (lo_t, hi_t) };
+            // A single value: one 1-2-5 step either side.
+            let (lo_t, hi_t) = if hi_t <= lo_t {
+                let below = cands.iter().copied().filter(|&c| c < lo_t * (1.0 - 1e-9)).fold(lo_t / 2.0, f64::max);
+                let above = cands.iter().copied().filter(|&c| c > hi_t * (1.0 + 1e-9)).fold(hi_t * 2.0, f64::min);
+                (below, above)
+            } else {
+                (lo_t, hi_t)
+            };
             let inside = |c: &f64| *c >= lo_t * (1.0 - 1e-9) && *c <= hi_t * (1.0 + 1e-9);
             // Ticks at 1-2-5 over up to three decades, else at powers of ten only.
             let decades = (hi_t / lo_t).log10();
@@ -972,17 +979,17 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
         .unwrap_or(raw);
 
     let what = if bin > 1 {
-        format!("mean of each {bin} minutes")
+        format!(", mean of each {bin} minutes")
     } else {
-        "per minute".to_string()
+        String::new()
     };
     let mut entries = vec![
         (
-            format!("calls in flight at the bank, {what}"),
+            format!("calls in flight at the bank{what}"),
             Swatch::Line(Look::new(DAY_IN_FLIGHT, Dash::Solid, Marker::None)),
         ),
         (
-            format!("429 responses per minute, {what}"),
+            format!("429 responses per minute{what}"),
             Swatch::Line(Look::new(DAY_429, Dash::Solid, Marker::None)),
         ),
     ];

@@ -1023,6 +1023,13 @@ fn on_scenario(s: &str, show: bool) -> String {
     }
 }
 
+/// The bank with the lowest coverage, if there are several and they differ.
+fn lowest_coverage_bank<'a>(banks: &[&'a inputs::SummaryLine]) -> Option<&'a inputs::SummaryLine> {
+    let low = banks.iter().min_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
+    let high = banks.iter().max_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
+    (banks.len() > 1 && pct(low.coverage) != pct(high.coverage)).then_some(*low)
+}
+
 /// Which strategy failed least and which most.
 fn failure_caption(ds: &Dataset) -> String {
     let groups = comparable(ds);
@@ -1145,11 +1152,7 @@ fn coverage_caption(ds: &Dataset) -> String {
         }
         let best = sorted[0];
         let banks = best.banks();
-        if banks.len() > 1 {
-            let low = banks
-                .iter()
-                .min_by(|a, b| a.coverage.total_cmp(&b.coverage))
-                .unwrap();
+        if let Some(low) = lowest_coverage_bank(&banks) {
             out.push(format!(
                 "Under {}, {} had the lowest coverage, {}, with {} of its attempts failing.",
                 best.label(),
@@ -1731,9 +1734,7 @@ pub fn markdown(ds: &Dataset, plan: &Plan) -> String {
             pct(t.failure_rate),
             pct(t.coverage)
         ));
-        let banks = r.banks();
-        if banks.len() > 1 {
-            let low = banks.iter().min_by(|a, b| a.coverage.total_cmp(&b.coverage)).unwrap();
+        if let Some(low) = lowest_coverage_bank(&r.banks()) {
             findings.push(format!(
                 "{} had the lowest coverage, {}, with {} of its attempts failing.",
                 capitalise(&low.bank),

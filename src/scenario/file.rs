@@ -46,6 +46,7 @@ pub struct SweepAxisFile {
 pub struct WindowFile {
     pub start: Option<TimeOfDay>,
     pub length: Duration,
+    pub warmup: Option<Duration>,
 }
 
 #[derive(Debug, Deserialize)]

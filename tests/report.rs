@@ -1,0 +1,523 @@
+//! Charts and `report.md`: every chart renders to SVG (well-formed XML) and PNG (the
+//! expected size, not blank) for a run, for the default experiment's layout and for sweeps;
+//! `report.md` names only files that exist; degenerate data renders without panicking; the
+//! `report` command works end to end and rejects what it cannot read.
+
+use refresh_sim::report::charts::{
+    self, cycle_look, Axis, Chart, DayChart, DayRow, Format, Line, RefLine, Scale, XyChart,
+};
+use refresh_sim::report::markdown::{self, plan};
+use refresh_sim::report::{self, inputs};
+use refresh_sim::{scenario, sim};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const BIN: &str = env!("CARGO_BIN_EXE_refresh-sim");
+
+/// A directory under the system temp dir, unique to this test, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir = std::env::temp_dir().join(format!(
+            "refresh-sim-report-{tag}-{}-{nanos}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn uk_mix() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/uk-mix.toml")
+}
+
+/// Runs uk-mix with a small population and `kind`, writing the run's CSVs into `dir`;
+/// returns its summary rows.
+fn write_small_run(dir: &Path, kind: &str) -> Vec<report::SummaryRow> {
+    let sc = scenario::load(
+        &uk_mix(),
+        &[
+            format!("strategy.kind={kind}"),
+            "strategy.concurrency=16".into(),
+            "population.connections=3000".into(),
+        ],
+    )
+    .unwrap();
+    let result = sim::run(&sc, 7);
+    report::write_run(dir, &result).unwrap();
+    report::summary_rows(&result)
+}
+
+/// The default experiment's layout: table.csv, compare.csv and `<scenario>/<strategy>/`.
+fn write_default_like(dir: &Path) {
+    let mut compare = Vec::new();
+    for kind in ["bulk", "queued", "random_offset"] {
+        compare.extend(write_small_run(&dir.join("uk-mix").join(kind), kind));
+    }
+    std::fs::write(dir.join("compare.csv"), report::csv_bytes(&compare).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("table.csv"),
+        "concurrency,refreshes_per_hour,users_per_day,documented_refreshes_per_hour,documented_users_per_day,failure_rate,scenario,connections,within_5_percent\n\
+         1,304.0,7297,300,7000,0.000000,vendor-table,150000,yes\n\
+         2,602.8,14468,600,15000,0.000000,vendor-table,150000,yes\n\
+         4,1203.7,28889,1200,30000,0.000000,vendor-table,150000,yes\n\
+         8,2399.8,57595,2500,60000,0.000000,vendor-table,150000,yes\n\
+         16,4811.9,115486,5000,120000,0.000000,vendor-table,150000,yes\n\
+         32,9030.6,216735,,,0.075522,uk-mix,400000,\n\
+         64,14630.7,351136,,,0.280108,uk-mix,552960,\n\
+         128,17406.1,417747,,,0.593574,uk-mix,1105920,\n\
+         256,21981.5,527556,,,0.748802,uk-mix,2211840,\n",
+    )
+    .unwrap();
+}
+
+/// A sweep directory as `refresh-sim sweep` writes it: strategy × concurrency × connections,
+/// three replications.
+fn write_sweep(dir: &Path, with_summary: bool) {
+    let mut rows = String::from(
+        "strategy.kind,strategy.concurrency,population.connections,replication,scenario,strategy,concurrency,bank,seed,connections,failure_rate,coverage,users_per_day\n",
+    );
+    let mut summary = String::from(
+        "strategy.kind,strategy.concurrency,population.connections,scenario,strategy,concurrency,replications,failure_rate_mean,failure_rate_sd,failure_rate_ci95,coverage_mean,coverage_sd,coverage_ci95,users_per_day_mean,users_per_day_sd,users_per_day_ci95\n",
+    );
+    for kind in ["queued", "random_offset"] {
+        for c in [8u32, 16, 32, 64] {
+            for n in [50_000u32, 200_000] {
+                let (f, cov, upd) = if kind == "queued" {
+                    let upd = (7_000.0 * c as f64).min(n as f64 * 0.99);
+                    (0.01 * c as f64 / 8.0, upd / n as f64, upd)
+                } else {
+                    (0.12, 0.9, 0.9 * n as f64)
+                };
+                let mut xs = Vec::new();
+                for r in 0..3 {
+                    let jitter = 1.0 + 0.01 * (r as f64 - 1.0);
+                    xs.push((f * jitter, (cov * jitter).min(1.0), upd * jitter));
+                    rows.push_str(&format!(
+                        "{kind},{c},{n},{r},uk-mix,{kind},{},all,{},{n},{:.6},{:.6},{:.1}\n",
+                        if kind == "queued" { c.to_string() } else { String::new() },
+                        r + 1,
+                        f * jitter,
+                        (cov * jitter).min(1.0),
+                        upd * jitter
+                    ));
+                }
+                let stat = |k: usize| {
+                    let v: Vec<f64> = xs
+                        .iter()
+                        .map(|x| [x.0, x.1, x.2][k])
+                        .collect();
+                    let m = v.iter().sum::<f64>() / 3.0;
+                    let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 2.0).sqrt();
+                    format!("{m:.6},{sd:.6},{:.6}", 4.302653 * sd / 3f64.sqrt())
+                };
+                summary.push_str(&format!(
+                    "{kind},{c},{n},uk-mix,{kind},{},3,{},{},{}\n",
+                    if kind == "queued" { c.to_string() } else { String::new() },
+                    stat(0),
+                    stat(1),
+                    stat(2)
+                ));
+            }
+        }
+    }
+    std::fs::write(dir.join("sweep.csv"), rows).unwrap();
+    if with_summary {
+        std::fs::write(dir.join("sweep_summary.csv"), summary).unwrap();
+    }
+}
+
+/// Decodes a PNG: (width, height, RGB bytes, dpi in pixels per metre if recorded).
+fn decode_png(path: &Path) -> (u32, u32, Vec<u8>, Option<u32>) {
+    let bytes = std::fs::read(path).unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().unwrap();
+    let ppm = reader.info().pixel_dims.map(|d| d.xppu);
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb, "{}", path.display());
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf, ppm)
+}
+
+/// Every chart the report planned exists as SVG (well-formed XML, the chart's size) and PNG
+/// (the chart's size, 150 dpi, with drawing on it: text, axes and coloured series).
+fn check_rendered(dir: &Path) -> Vec<String> {
+    let ds = inputs::discover(dir).unwrap();
+    let planned = plan(&ds);
+    assert!(!planned.charts.is_empty());
+    for p in &planned.charts {
+        let (w, h) = p.chart.size();
+        let svg_path = dir.join("charts").join(format!("{}.svg", p.stem));
+        let svg = std::fs::read_to_string(&svg_path).unwrap();
+        let doc = roxmltree::Document::parse(&svg)
+            .unwrap_or_else(|e| panic!("{}: not XML: {e}", svg_path.display()));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        assert_eq!(root.attribute("width"), Some(w.to_string().as_str()));
+        assert_eq!(root.attribute("height"), Some(h.to_string().as_str()));
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text())
+            .map(str::trim)
+            .collect();
+        assert!(
+            texts.iter().any(|t| *t == p.chart.title()),
+            "{}: title missing",
+            svg_path.display()
+        );
+
+        let png_path = dir.join("charts").join(format!("{}.png", p.stem));
+        let (pw, ph, px, ppm) = decode_png(&png_path);
+        assert_eq!((pw, ph), (w, h), "{}", png_path.display());
+        assert_eq!(ppm, Some(5906), "150 dpi recorded");
+        let pixels = px.chunks(3);
+        let inked = pixels.clone().filter(|p| p != &[255, 255, 255]).count();
+        let coloured = pixels
+            .filter(|p| {
+                let (mx, mn) = (p.iter().max().unwrap(), p.iter().min().unwrap());
+                mx - mn > 60
+            })
+            .count();
+        let total = (w * h) as usize;
+        assert!(
+            inked > total / 100,
+            "{}: only {inked} of {total} pixels drawn",
+            png_path.display()
+        );
+        assert!(coloured > 200, "{}: no coloured series", png_path.display());
+    }
+    planned.charts.iter().map(|p| p.stem.clone()).collect()
+}
+
+/// Every relative link, image and back-quoted file name in report.md exists.
+fn check_names_only_existing_files(dir: &Path) {
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let mut named = Vec::new();
+    for part in md.split("](").skip(1) {
+        named.push(part.split(')').next().unwrap().to_string());
+    }
+    for (i, part) in md.split('`').enumerate() {
+        let looks_like_file = [".csv", ".md", ".png", ".svg", ".txt"]
+            .iter()
+            .any(|e| part.ends_with(e));
+        if i % 2 == 1 && looks_like_file && !part.contains(' ') {
+            named.push(part.to_string());
+        }
+    }
+    assert!(!named.is_empty());
+    for n in named {
+        assert!(dir.join(&n).is_file(), "report.md names {n}, which does not exist");
+    }
+}
+
+#[test]
+fn a_run_directory_gets_its_charts_and_a_report() {
+    let t = TempDir::new("run");
+    write_small_run(t.path(), "random_offset");
+    let written = markdown::write_report(t.path()).unwrap();
+    assert!(written.iter().all(|p| p.is_file()));
+    let stems = check_rendered(t.path());
+    assert_eq!(stems, ["day_in_the_life", "staleness"]);
+    check_names_only_existing_files(t.path());
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    assert!(md.contains("Scenario `uk-mix`: 3,000 connections at 5 banks"));
+    // One run cannot draw curves against concurrency: said, not drawn.
+    assert!(md.contains("## Charts not drawn"));
+    assert!(md.contains("Failure rate against concurrency"));
+}
+
+#[test]
+fn the_default_experiment_layout_gets_every_chart() {
+    let t = TempDir::new("default");
+    write_default_like(t.path());
+    markdown::write_report(t.path()).unwrap();
+    let stems = check_rendered(t.path());
+    for s in [
+        "users_per_day",
+        "failure_rate",
+        "coverage_vs_concurrency",
+        "day_in_the_life",
+        "day_in_the_life_high-street-a",
+        "day_in_the_life_neobank",
+        "staleness",
+    ] {
+        assert!(stems.iter().any(|x| x == s), "{s} missing from {stems:?}");
+    }
+    check_names_only_existing_files(t.path());
+
+    // Findings are computed from the files: the numbers in them are the files' numbers.
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    let compare = inputs::Csv::read(&t.path().join("compare.csv")).unwrap();
+    let total = |strategy: &str, col: &str| -> f64 {
+        let row = (0..compare.rows.len())
+            .find(|&i| {
+                compare.get(i, "strategy") == Some(strategy) && compare.get(i, "bank") == Some("all")
+            })
+            .unwrap();
+        compare.num(row, col).unwrap()
+    };
+    let mut rates = [
+        ("bulk", "Bulk", "bulk"),
+        ("queued", "Queued (concurrency 16)", "queued (concurrency 16)"),
+        ("random_offset", "Random offset", "random offset"),
+    ]
+    .map(|(s, cap, label)| (total(s, "failure_rate"), cap, label));
+    rates.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (best, worst) = (rates[0], rates[2]);
+    assert!(best.0 < worst.0);
+    let sentence = format!(
+        "{} kept the failure rate at {} where {} reached {}.",
+        best.1,
+        markdown::pct(best.0),
+        worst.2,
+        markdown::pct(worst.0)
+    );
+    assert!(md.contains(&sentence), "missing: {sentence}\n{md}");
+    assert!(md.contains("5 of 5 rows were within ±5 %"));
+}
+
+#[test]
+fn a_sweep_directory_gets_its_charts_with_confidence_bands() {
+    let t = TempDir::new("sweep");
+    write_sweep(t.path(), true);
+    markdown::write_report(t.path()).unwrap();
+    let stems = check_rendered(t.path());
+    assert_eq!(
+        stems,
+        ["users_per_day", "failure_rate", "coverage_vs_concurrency", "coverage_vs_users"]
+    );
+    let ds = inputs::discover(t.path()).unwrap();
+    let p = plan(&ds);
+    let Chart::Xy(users) = &p.charts[0].chart else {
+        panic!("users per day is an xy chart")
+    };
+    assert!(users.lines.iter().any(|l| !l.band.is_empty()), "CI band drawn");
+    assert!(users.lines.iter().any(|l| l.label == "vendor table (documented)"));
+    check_names_only_existing_files(t.path());
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    assert!(md.contains("3 replications each"));
+    assert!(md.contains("A day in the life: the directory has no per-minute time series"));
+}
+
+#[test]
+fn a_sweep_without_its_summary_is_aggregated_from_the_rows() {
+    let t = TempDir::new("sweep-rows");
+    write_sweep(t.path(), false);
+    markdown::write_report(t.path()).unwrap();
+    check_rendered(t.path());
+    check_names_only_existing_files(t.path());
+    let ds = inputs::discover(t.path()).unwrap();
+    let sw = ds.sweep.unwrap();
+    assert_eq!(sw.source, "sweep.csv");
+    assert_eq!(sw.points.len(), 16);
+    assert_eq!(sw.points[0].replications, Some(3));
+    assert!(sw.points[0].metrics["coverage"].ci95.unwrap() > 0.0);
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    assert!(!md.contains("sweep_summary.csv"), "names a file that does not exist");
+}
+
+#[test]
+fn charts_render_the_same_bytes_twice() {
+    let t = TempDir::new("determinism");
+    write_small_run(t.path(), "queued");
+    let ds = inputs::discover(t.path()).unwrap();
+    for p in plan(&ds).charts {
+        assert_eq!(charts::svg_string(&p.chart).unwrap(), charts::svg_string(&p.chart).unwrap());
+        assert_eq!(charts::png_bytes(&p.chart).unwrap(), charts::png_bytes(&p.chart).unwrap());
+    }
+}
+
+fn xy(lines: Vec<Line>, refs: Vec<RefLine>, x: Scale, y: Scale) -> Chart {
+    Chart::Xy(XyChart {
+        title: "degenerate".into(),
+        subtitle: None,
+        x: Axis::new("x (units)", x, Format::Count),
+        y: Axis::new("y (units)", y, Format::Percent),
+        lines,
+        refs,
+    })
+}
+
+#[test]
+fn degenerate_charts_render_without_panicking() {
+    let look = cycle_look(0);
+    let cases = vec![
+        // No data at all.
+        xy(Vec::new(), Vec::new(), Scale::Linear, Scale::Linear),
+        // One point, on log axes.
+        xy(vec![Line::new("one", look, vec![(16.0, 0.5)])], Vec::new(), Scale::Log2, Scale::Log10),
+        // All zeros on log axes (falls back to linear).
+        xy(
+            vec![Line::new("zeros", look, vec![(0.0, 0.0), (0.0, 0.0)])],
+            Vec::new(),
+            Scale::Log2,
+            Scale::Log10,
+        ),
+        // Only a reference line; a band of one point.
+        xy(
+            vec![{
+                let mut l = Line::new("banded", look, vec![(4.0, 0.2)]);
+                l.band = vec![(4.0, 0.1, 0.3)];
+                l
+            }],
+            vec![RefLine {
+                label: "target".into(),
+                look: cycle_look(1),
+                y: 0.99,
+            }],
+            Scale::Log2,
+            Scale::Linear,
+        ),
+        // Non-finite values are ignored.
+        xy(
+            vec![Line::new("nan", look, vec![(1.0, f64::NAN), (2.0, 0.3)])],
+            Vec::new(),
+            Scale::Linear,
+            Scale::Linear,
+        ),
+        // A day with no rows, a day of zeros, a one-minute day.
+        Chart::Day(DayChart {
+            title: "empty".into(),
+            subtitle: None,
+            start_minute_of_day: 0,
+            minutes: 0,
+            rows: Vec::new(),
+        }),
+        Chart::Day(DayChart {
+            title: "zeros".into(),
+            subtitle: Some("all zero".into()),
+            start_minute_of_day: 1380,
+            minutes: 180,
+            rows: vec![DayRow {
+                label: "bulk".into(),
+                in_flight: vec![0.0; 180],
+                rate_limited: Vec::new(),
+            }],
+        }),
+        Chart::Day(DayChart {
+            title: "one minute".into(),
+            subtitle: None,
+            start_minute_of_day: 0,
+            minutes: 1,
+            rows: vec![DayRow {
+                label: "x".into(),
+                in_flight: vec![3.0],
+                rate_limited: vec![5.0],
+            }],
+        }),
+    ];
+    for c in &cases {
+        let svg = charts::svg_string(c).unwrap();
+        roxmltree::Document::parse(&svg).unwrap();
+        let png = charts::png_bytes(c).unwrap();
+        if let Ok(d) = std::env::var("DUMP_DEGENERATE") {
+            let i = cases.iter().position(|x| std::ptr::eq(x, c)).unwrap();
+            std::fs::write(format!("{d}/degenerate-{i}.png"), &png).unwrap();
+        }
+        let (w, h) = c.size();
+        let reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
+        assert_eq!((reader.info().width, reader.info().height), (w, h));
+    }
+}
+
+/// A run whose every number is zero: no successes, no series, no staleness.
+#[test]
+fn an_all_zero_run_reports_without_panicking() {
+    let t = TempDir::new("zeros");
+    let d = t.path();
+    std::fs::write(
+        d.join("summary.csv"),
+        "scenario,strategy,concurrency,bank,seed,connections,attempts,successes,rate_limited,errors,reconnect_required,deduplicated,failure_rate,coverage,refreshes_per_hour,users_per_day,peak_in_flight,mean_in_flight,api_calls,events,eligible,covered,refreshed,peak_outstanding,staleness_p50_hours,staleness_p95_hours,window_hours\n\
+         z,queued,1,only,1,0,0,0,0,0,0,0,0.000000,0.000000,0.000,0.0,0,0.0000,0,0,0,0,0,0,,,1.0000\n\
+         z,queued,1,all,1,0,0,0,0,0,0,0,0.000000,0.000000,0.000,0.0,0,0.0000,0,0,0,0,0,0,,,1.0000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("timeseries.csv"),
+        "minute,time,bank,in_flight,submitted,successes,rate_limited,errors\n0,09:00,only,0.000,0,0,0,0\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("staleness.csv"), "bank,age_minutes,connections\n").unwrap();
+    markdown::write_report(d).unwrap();
+    assert!(d.join("charts/day_in_the_life.png").is_file());
+    check_names_only_existing_files(d);
+}
+
+/// A single strategy in the default layout: no comparison sentences, still every chart.
+#[test]
+fn a_single_strategy_renders() {
+    let t = TempDir::new("single");
+    write_small_run(&t.path().join("uk-mix").join("queued"), "queued");
+    markdown::write_report(t.path()).unwrap();
+    let stems = check_rendered(t.path());
+    assert!(stems.contains(&"failure_rate".to_string()));
+    check_names_only_existing_files(t.path());
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    assert!(!md.contains(" where "), "no comparison with one strategy:\n{md}");
+}
+
+#[test]
+fn a_one_point_sweep_renders() {
+    let t = TempDir::new("one-point");
+    std::fs::write(
+        t.path().join("sweep_summary.csv"),
+        "strategy.concurrency,scenario,strategy,concurrency,replications,failure_rate_mean,failure_rate_sd,failure_rate_ci95,coverage_mean,coverage_sd,coverage_ci95,users_per_day_mean,users_per_day_sd,users_per_day_ci95\n\
+         16,uk-mix,queued,16,1,0.02,,,0.5,,,100000,,\n",
+    )
+    .unwrap();
+    markdown::write_report(t.path()).unwrap();
+    let stems = check_rendered(t.path());
+    assert_eq!(stems, ["users_per_day", "failure_rate", "coverage_vs_concurrency"]);
+    check_names_only_existing_files(t.path());
+}
+
+#[test]
+fn the_report_command_writes_into_the_directory() {
+    let t = TempDir::new("cli");
+    write_default_like(t.path());
+    let out = Command::new(BIN).arg("report").arg(t.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(t.path().join("report.md").is_file());
+    assert!(t.path().join("charts/users_per_day.svg").is_file());
+    assert!(t.path().join("charts/users_per_day.png").is_file());
+}
+
+#[test]
+fn the_report_command_rejects_what_it_cannot_read() {
+    let t = TempDir::new("cli-bad");
+    let missing = t.path().join("nope");
+    let out = Command::new(BIN).arg("report").arg(&missing).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such directory"));
+
+    let out = Command::new(BIN).arg("report").arg(t.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no refresh-sim results"));
+    assert!(!t.path().join("report.md").exists(), "bad input writes nothing");
+
+    std::fs::write(t.path().join("summary.csv"), "what,is,this\n1,2,3\n").unwrap();
+    let out = Command::new(BIN).arg("report").arg(t.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no column `strategy`"));
+    assert!(!t.path().join("charts").exists());
+}
