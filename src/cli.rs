@@ -260,6 +260,10 @@ fn list(paths: &[PathBuf]) -> String {
 /// The strategies the default experiment compares, as overrides of uk-mix.
 const COMPARED: [&str; 3] = ["bulk", "queued", "random_offset"];
 
+/// Further queued concurrencies the default experiment runs on uk-mix (summary rows only, in
+/// compare.csv) so that the report can draw coverage against concurrency.
+const QUEUED_CURVE: [u32; 5] = [8, 16, 32, 128, 256];
+
 /// `refresh-sim` with no arguments: the table, then the three strategies on uk-mix.
 fn default_experiment(out: &Path) -> Result<()> {
     let uk_path = Path::new("scenarios/uk-mix.toml");
@@ -267,6 +271,14 @@ fn default_experiment(out: &Path) -> Result<()> {
     let runs: Vec<Scenario> = COMPARED
         .iter()
         .map(|k| scenario::load(uk_path, &[format!("strategy.kind={k}")]))
+        .collect::<Result<_>>()?;
+    // Queued at more concurrencies on the same population: coverage against concurrency.
+    let curve: Vec<Scenario> = QUEUED_CURVE
+        .iter()
+        .map(|c| {
+            let sets = ["strategy.kind=queued".to_string(), format!("strategy.concurrency={c}")];
+            scenario::load(uk_path, &sets)
+        })
         .collect::<Result<_>>()?;
     let mut written = table_cmd(TableArgs {
         scenario: PathBuf::from("scenarios/vendor-table.toml"),
@@ -284,6 +296,20 @@ fn default_experiment(out: &Path) -> Result<()> {
         println!();
         compare.extend(report::summary_rows(&result));
     }
+    for sc in &curve {
+        let result = sim::run(sc, sc.seed);
+        let all = result.summary(None);
+        println!(
+            "{} · queued (concurrency {}): coverage {:.2} %, failure rate {:.2} %, {} users/day",
+            sc.name,
+            sc.strategy.concurrency().unwrap_or(0),
+            100.0 * all.coverage,
+            100.0 * all.failure_rate,
+            report::thousands(all.users_per_day)
+        );
+        compare.extend(report::summary_rows(&result));
+    }
+    println!();
     let compare_path = out.join("compare.csv");
     write_atomic(&compare_path, &report::csv_bytes(&compare)?)?;
     written.push(compare_path);

@@ -101,6 +101,14 @@ impl<E: Copy> EventQueue<E> {
         Some((time, event))
     }
 
+    /// The arrival `ahead` places after the next one still to pop, if any: lets the model
+    /// prefetch the state an arrival will touch (arrivals come in connection-random order, so
+    /// each would otherwise start with a cache miss).
+    #[inline]
+    pub fn upcoming_arrival(&self, ahead: usize) -> Option<&E> {
+        self.arrivals.get(self.next_arrival + ahead).map(|(_, e)| e)
+    }
+
     /// The time of the last popped event.
     pub fn now(&self) -> SimTime {
         self.now
@@ -119,6 +127,21 @@ impl<E: Copy> EventQueue<E> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Hints the CPU to bring `slice[i]` into cache (no effect if `i` is out of bounds, or off
+/// x86-64). A hint only: it reads nothing and cannot change a result.
+#[inline(always)]
+pub fn prefetch<T>(slice: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if i < slice.len() {
+        let p = slice.as_ptr().wrapping_add(i) as *const i8;
+        // SAFETY: a prefetch never dereferences its address architecturally and cannot fault;
+        // SSE is part of the x86-64 baseline. `p` points into `slice` anyway.
+        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slice, i);
 }
 
 #[cfg(test)]

@@ -7,13 +7,20 @@
 //! strategies on one seed compares them on the same luck, and the draws cannot depend on
 //! event order or thread timing.
 //!
-//! The generator is ChaCha8 (rand_chacha), whose output is documented as value-stable across
-//! versions and platforms. The 256-bit key comes from the seed; the purpose selects the
-//! ChaCha stream (nonce); `(entity, attempt)` selects a 4-block (256-byte) window of the
-//! block counter, which is far more than any draw set here consumes.
+//! The generator is ChaCha8 with a 64-bit block counter and a 64-bit stream id, exactly as
+//! rand_chacha's `ChaCha8Rng` (value-stable across versions and platforms) lays it out. The
+//! 256-bit key comes from the seed; the purpose selects the ChaCha stream (nonce);
+//! `(entity, attempt)` selects a 4-block (256-byte) window of the block counter, which is far
+//! more than any draw set here consumes.
+//!
+//! [`KeyedRng`] computes that keystream itself, one 16-word block at a time, rather than
+//! seeking a `ChaCha8Rng`: a draw set uses two to six words, and `ChaCha8Rng` always computes
+//! four blocks after a seek. Same words in the same order (a test checks it against
+//! `ChaCha8Rng`), a third of the cost: key setup and connection draws were half of a
+//! million-connection run (BENCHMARKS.md).
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use rand::{Rng, TryRng};
+use std::convert::Infallible;
 
 /// What a stream is used for. Each purpose is an independent ChaCha stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,28 +45,154 @@ const ATTEMPT_BITS: u32 = 20;
 /// A source of keyed streams for one run (one base seed).
 #[derive(Clone, Debug)]
 pub struct Streams {
-    rng: ChaCha8Rng,
+    rng: KeyedRng,
 }
 
 impl Streams {
     pub fn new(seed: u64) -> Self {
         Streams {
-            rng: ChaCha8Rng::from_seed(expand_seed(seed)),
+            rng: KeyedRng::new(expand_seed(seed)),
         }
     }
 
     /// Positions the generator at the stream for `(purpose, entity, attempt)` and lends it.
     /// The same arguments always yield the same values.
     #[inline]
-    pub fn at(&mut self, purpose: Purpose, entity: u32, attempt: u32) -> &mut ChaCha8Rng {
+    pub fn at(&mut self, purpose: Purpose, entity: u32, attempt: u32) -> &mut KeyedRng {
         let attempt = attempt & ((1 << ATTEMPT_BITS) - 1);
         let key = ((entity as u128) << ATTEMPT_BITS) | attempt as u128;
-        self.rng.set_stream(purpose as u64);
-        self.rng
-            .set_word_pos(key * BLOCKS_PER_KEY * WORDS_PER_BLOCK);
+        // The word position is block-aligned, so this is a block counter (as `ChaCha8Rng::
+        // set_word_pos` computes it, truncated to the 64-bit counter).
+        let word = key * BLOCKS_PER_KEY * WORDS_PER_BLOCK;
+        self.rng.seek(purpose as u64, (word / WORDS_PER_BLOCK) as u64);
         &mut self.rng
     }
 }
+
+/// ChaCha8 keystream words from a block position of a stream, computed one block at a time:
+/// the same words, in the same order, as rand_chacha's `ChaCha8Rng` after `set_stream` and a
+/// block-aligned `set_word_pos`. `next_u64` joins two consecutive words, low word first, and
+/// `fill_bytes` copies whole words little-endian (a partial last word is used up), as
+/// `ChaCha8Rng` does.
+#[derive(Clone)]
+pub struct KeyedRng {
+    key: [u32; 8],
+    stream: u64,
+    /// The block the next refill computes.
+    block: u64,
+    buf: [u32; 16],
+    /// Next unread word of `buf`; 16 when it is used up.
+    index: usize,
+}
+
+impl std::fmt::Debug for KeyedRng {
+    /// Shows the position, not the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyedRng")
+            .field("stream", &self.stream)
+            .field("block", &self.block)
+            .field("index", &self.index)
+            .finish()
+    }
+}
+
+impl KeyedRng {
+    fn new(seed: [u8; 32]) -> Self {
+        let mut key = [0u32; 8];
+        for (k, b) in key.iter_mut().zip(seed.chunks_exact(4)) {
+            *k = u32::from_le_bytes(b.try_into().expect("4 bytes"));
+        }
+        KeyedRng { key, stream: 0, block: 0, buf: [0; 16], index: 16 }
+    }
+
+    /// Moves to the start of block `block` of stream `stream`. Computes nothing until a word
+    /// is read.
+    #[inline]
+    fn seek(&mut self, stream: u64, block: u64) {
+        self.stream = stream;
+        self.block = block;
+        self.index = 16;
+    }
+
+    /// Computes the current block into `buf` and advances the block counter.
+    #[inline]
+    fn refill(&mut self) {
+        const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
+        let k = &self.key;
+        let input: [u32; 16] = [
+            SIGMA[0], SIGMA[1], SIGMA[2], SIGMA[3],
+            k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7],
+            self.block as u32, (self.block >> 32) as u32,
+            self.stream as u32, (self.stream >> 32) as u32,
+        ];
+        let mut x = input;
+        #[inline(always)]
+        fn qr(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
+            x[a] = x[a].wrapping_add(x[b]);
+            x[d] = (x[d] ^ x[a]).rotate_left(16);
+            x[c] = x[c].wrapping_add(x[d]);
+            x[b] = (x[b] ^ x[c]).rotate_left(12);
+            x[a] = x[a].wrapping_add(x[b]);
+            x[d] = (x[d] ^ x[a]).rotate_left(8);
+            x[c] = x[c].wrapping_add(x[d]);
+            x[b] = (x[b] ^ x[c]).rotate_left(7);
+        }
+        // ChaCha8: four double rounds (a column round, then a diagonal round).
+        for _ in 0..4 {
+            qr(&mut x, 0, 4, 8, 12);
+            qr(&mut x, 1, 5, 9, 13);
+            qr(&mut x, 2, 6, 10, 14);
+            qr(&mut x, 3, 7, 11, 15);
+            qr(&mut x, 0, 5, 10, 15);
+            qr(&mut x, 1, 6, 11, 12);
+            qr(&mut x, 2, 7, 8, 13);
+            qr(&mut x, 3, 4, 9, 14);
+        }
+        for (o, (w, i)) in self.buf.iter_mut().zip(x.iter().zip(&input)) {
+            *o = w.wrapping_add(*i);
+        }
+        self.block = self.block.wrapping_add(1);
+        self.index = 0;
+    }
+
+    #[inline]
+    fn word(&mut self) -> u32 {
+        if self.index >= 16 {
+            self.refill();
+        }
+        let w = self.buf[self.index];
+        self.index += 1;
+        w
+    }
+}
+
+impl TryRng for KeyedRng {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok(self.word())
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let lo = self.word() as u64;
+        let hi = self.word() as u64;
+        Ok((hi << 32) | lo)
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        for chunk in dst.chunks_mut(4) {
+            let w = self.word().to_le_bytes();
+            chunk.copy_from_slice(&w[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+// `Rng` (next_u32, next_u64, fill_bytes) comes from rand_core's blanket impl over `TryRng`
+// with `Error = Infallible`; this checks that it applies.
+const _: fn(&mut KeyedRng) -> u64 = <KeyedRng as Rng>::next_u64;
 
 /// Expands a 64-bit seed to a 256-bit key with SplitMix64 (fixed here, so seeds never change
 /// meaning with a dependency upgrade).
@@ -88,7 +221,65 @@ pub fn replication_seed(base: u64, replication: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::Rng;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    /// The reference: `ChaCha8Rng` positioned the way `Streams::at` did before `KeyedRng`.
+    fn reference(seed: u64, p: Purpose, entity: u32, attempt: u32) -> ChaCha8Rng {
+        let mut rng = ChaCha8Rng::from_seed(expand_seed(seed));
+        let key = ((entity as u128) << ATTEMPT_BITS) | (attempt & ((1 << ATTEMPT_BITS) - 1)) as u128;
+        rng.set_stream(p as u64);
+        rng.set_word_pos(key * BLOCKS_PER_KEY * WORDS_PER_BLOCK);
+        rng
+    }
+
+    #[test]
+    fn keyed_rng_matches_chacha8rng_word_for_word() {
+        let mut s = Streams::new(42);
+        let purposes = [Purpose::Connection, Purpose::Schedule, Purpose::Call, Purpose::Backoff];
+        let entities = [0, 1, 2, 17, 65_535, 999_999, u32::MAX];
+        let attempts = [0, 1, 3, (1 << ATTEMPT_BITS) - 1, 1 << ATTEMPT_BITS, u32::MAX];
+        for (i, &p) in purposes.iter().enumerate() {
+            for &e in &entities {
+                for &a in &attempts {
+                    let mut want = reference(42, p, e, a);
+                    let got = s.at(p, e, a);
+                    // Mixed widths, across block and key-window boundaries (70 words > 4 blocks).
+                    for j in 0..40 {
+                        if (j + i) % 3 == 0 {
+                            assert_eq!(got.next_u32(), want.next_u32(), "{p:?} {e} {a} draw {j}");
+                        } else {
+                            assert_eq!(got.next_u64(), want.next_u64(), "{p:?} {e} {a} draw {j}");
+                        }
+                    }
+                    let (mut x, mut y) = ([0u8; 23], [0u8; 23]);
+                    got.fill_bytes(&mut x);
+                    want.fill_bytes(&mut y);
+                    assert_eq!(x, y);
+                    assert_eq!(got.next_u64(), want.next_u64(), "after fill_bytes");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keyed_rng_matches_chacha8rng_for_typical_draws() {
+        use rand::RngExt;
+        for seed in [0, 1, 7, u64::MAX] {
+            let mut s = Streams::new(seed);
+            for c in (0..5_000u32).step_by(7) {
+                let mut want = reference(seed, Purpose::Connection, c, 0);
+                let got = s.at(Purpose::Connection, c, 0);
+                assert_eq!(got.random::<f64>(), want.random::<f64>());
+                assert_eq!(got.random::<f64>(), want.random::<f64>());
+                assert_eq!(got.random_range(0..86_400_000_000u64), want.random_range(0..86_400_000_000u64));
+                let mut want = reference(seed, Purpose::Call, c, c % 5);
+                let got = s.at(Purpose::Call, c, c % 5);
+                assert_eq!(got.random_range(0..1000u32), want.random_range(0..1000u32));
+                assert_eq!(got.random::<f64>(), want.random::<f64>());
+            }
+        }
+    }
 
     fn first(s: &mut Streams, p: Purpose, e: u32, a: u32) -> [u64; 3] {
         let r = s.at(p, e, a);

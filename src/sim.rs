@@ -11,7 +11,7 @@
 //! slot frees). Every attempt ends in exactly one outcome.
 
 use crate::bank::Bank;
-use crate::engine::EventQueue;
+use crate::engine::{prefetch, EventQueue};
 use crate::metrics::{Level, RunResult, Staleness, Tally, TimeSeries};
 use crate::platform::Platform;
 use crate::retry::RetryPolicy;
@@ -45,6 +45,10 @@ enum Event {
     /// The client learns the outcome of the connection's attempt.
     Learned { conn: u32, outcome: Outcome },
 }
+
+/// How many arrivals ahead the run loop prefetches connection state: far enough to cover a
+/// memory access (a few events), near enough to stay in cache.
+const PREFETCH_AHEAD: usize = 8;
 
 /// Runs `scenario` with `seed` and returns what it measured.
 pub fn run(scenario: &Scenario, seed: u64) -> RunResult {
@@ -187,6 +191,11 @@ impl World {
 
     fn run(mut self) -> RunResult {
         while let Some((now, event)) = self.queue.pop() {
+            // Arrivals come in random connection order: fetch the state of one a little
+            // ahead so that its submission does not wait on memory (BENCHMARKS.md).
+            if let Some(&Event::Submit(c)) = self.queue.upcoming_arrival(PREFETCH_AHEAD) {
+                self.prefetch_connection(c as usize);
+            }
             let conn = match event {
                 Event::Submit(c) | Event::RetryDue(c) => c,
                 Event::BankDone { conn, .. } | Event::Learned { conn, .. } => conn,
@@ -200,6 +209,17 @@ impl World {
             }
         }
         self.finish()
+    }
+
+    /// Cache hints for the connection state a submission reads and writes.
+    #[inline(always)]
+    fn prefetch_connection(&self, c: usize) {
+        prefetch(&self.bank_of, c);
+        prefetch(&self.local_of, c);
+        prefetch(&self.consent_expires, c);
+        prefetch(&self.last_success, c);
+        prefetch(&self.pending_since, c);
+        prefetch(&self.attempts_of, c);
     }
 
     fn submit(&mut self, now: SimTime, c: u32, is_retry: bool) {

@@ -65,9 +65,11 @@ fn full_jitter_needs_fewer_calls_than_plain_exponential_backoff() {
     }
     assert!(full.calls < exp.calls, "{full:?} vs {exp:?}");
     assert!(full.completion_secs < exp.completion_secs);
-    // No backoff finishes first (at the bank's capacity: 200 calls of 1 s, 2 at a time) but
-    // makes by far the most calls.
-    assert!((none.completion_secs - 100.0).abs() <= 1.0, "{none:?}");
+    // No backoff finishes first, near the bank's capacity (200 calls of 1 s, 2 at a time:
+    // 100 s; each of a slot's 100 calls can leave it idle for at most one retry interval plus
+    // the callback, 51 ms), but makes by far the most calls.
+    assert!(none.completion_secs >= 100.0 && none.completion_secs <= 100.0 + 100.0 * 0.051, "{none:?}");
+    assert!(rows.iter().all(|r| r.completion_secs >= none.completion_secs));
     assert!(rows.iter().all(|r| r.calls <= none.calls));
 }
 

@@ -110,7 +110,7 @@ pub fn bare_heap_hold(pending: usize, ops: u64, incs: &[u64]) -> (f64, u64) {
         heap.push(Reverse((incs[i & mask], i as u64)));
     }
     let mut k = pending;
-    let mut step = |heap: &mut BinaryHeap<Reverse<(u64, u64)>>, k: &mut usize| {
+    let step = |heap: &mut BinaryHeap<Reverse<(u64, u64)>>, k: &mut usize| {
         let Reverse((t, p)) = heap.pop().expect("pending > 0");
         heap.push(Reverse((t + incs[*k & mask], p)));
         *k += 1;

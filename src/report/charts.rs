@@ -43,7 +43,9 @@ fn ensure_font() -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::io("charts: cannot load the embedded DejaVu Sans font"))
+        Err(Error::io(
+            "charts: cannot load the embedded DejaVu Sans font",
+        ))
     }
 }
 
@@ -306,7 +308,7 @@ pub fn png_bytes(chart: &Chart) -> Result<Vec<u8>> {
     let (w, h) = chart.size();
     let mut buf = vec![255u8; w as usize * h as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        let root = Glyphs(BitMapBackend::with_buffer(&mut buf, (w, h))).into_drawing_area();
         draw(&root, chart).map_err(|e| Error::io(format!("chart `{}`: {e}", chart.title())))?;
         root.present()
             .map_err(|e| Error::io(format!("chart `{}`: {e}", chart.title())))?;
@@ -328,6 +330,185 @@ pub fn png_bytes(chart: &Chart) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+// ---- PNG text -----------------------------------------------------------------------------
+
+use glyphs::Glyphs;
+
+mod glyphs {
+    use plotters::backend::DrawingBackend;
+    use plotters::style::text_anchor::{HPos, VPos};
+    use plotters::style::FontStyle;
+    use plotters_backend::{
+        BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
+    };
+    use std::sync::OnceLock;
+
+    /// A bitmap backend whose text is drawn glyph by glyph with ab_glyph from the embedded DejaVu
+    /// Sans, placed as the SVG backend places it (the em is `size / 1.24`; the anchor's vertical
+    /// position like SVG's `dy`). plotters' own `ab_glyph` text drawing ignores the glyphs' side
+    /// bearings (uneven letter spacing) and, through `FontDesc::style`, the bold face. Layout
+    /// (`estimate_text_size`) stays plotters', so PNG and SVG are laid out identically.
+    pub(super) struct Glyphs<DB>(pub(super) DB);
+
+    /// DejaVu Sans x-height over its em (1120 / 2048), for SVG's `0.5ex`.
+    const X_HEIGHT: f32 = 0.547;
+
+    fn face(bold: bool) -> Option<&'static ab_glyph::FontRef<'static>> {
+        static FACES: OnceLock<Option<[ab_glyph::FontRef<'static>; 2]>> = OnceLock::new();
+        FACES
+            .get_or_init(|| {
+                let r = ab_glyph::FontRef::try_from_slice(dejavu::sans::regular()).ok()?;
+                let b = ab_glyph::FontRef::try_from_slice(dejavu::sans::bold()).ok()?;
+                Some([r, b])
+            })
+            .as_ref()
+            .map(|f| &f[usize::from(bold)])
+    }
+
+    impl<DB: DrawingBackend> DrawingBackend for Glyphs<DB> {
+        type ErrorType = DB::ErrorType;
+
+        fn get_size(&self) -> (u32, u32) {
+            self.0.get_size()
+        }
+        fn ensure_prepared(
+            &mut self,
+        ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.0.ensure_prepared()
+        }
+        fn present(&mut self) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.0.present()
+        }
+        fn draw_pixel(
+            &mut self,
+            point: BackendCoord,
+            color: BackendColor,
+        ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.0.draw_pixel(point, color)
+        }
+        fn draw_line<S: BackendStyle>(
+            &mut self,
+            from: BackendCoord,
+            to: BackendCoord,
+            style: &S,
+        ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.0.draw_line(from, to, style)
+        }
+        fn draw_rect<S: BackendStyle>(
+            &mut self,
+            upper_left: BackendCoord,
+            bottom_right: BackendCoord,
+            style: &S,
+            fill: bool,
+        ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.0.draw_rect(upper_left, bottom_right, style, fill)
+        }
+        fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+            &mut self,
+            path: I,
+            style: &S,
+        ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.0.draw_path(path, style)
+        }
+        fn draw_circle<S: BackendStyle>(
+            &mut self,
+            center: BackendCoord,
+            radius: u32,
+            style: &S,
+            fill: bool,
+        ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.0.draw_circle(center, radius, style, fill)
+        }
+        fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+            &mut self,
+            vert: I,
+            style: &S,
+        ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.0.fill_polygon(vert, style)
+        }
+        fn blit_bitmap(
+            &mut self,
+            pos: BackendCoord,
+            (iw, ih): (u32, u32),
+            src: &[u8],
+        ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.0.blit_bitmap(pos, (iw, ih), src)
+        }
+
+        fn draw_text<TStyle: BackendTextStyle>(
+            &mut self,
+            text: &str,
+            style: &TStyle,
+            pos: BackendCoord,
+        ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+            use ab_glyph::{Font, ScaleFont};
+            let color = style.color();
+            if color.alpha == 0.0 || text.is_empty() {
+                return Ok(());
+            }
+            let Some(font) = face(matches!(style.style(), FontStyle::Bold)) else {
+                return Ok(());
+            };
+            let em = (style.size() / 1.24) as f32;
+            let upem = font.units_per_em().unwrap_or(2048.0);
+            let scaled =
+                font.as_scaled(ab_glyph::PxScale::from(em * font.height_unscaled() / upem));
+            // Glyph positions along the baseline, kerned.
+            let mut glyphs = Vec::with_capacity(text.len());
+            let mut caret = 0f32;
+            let mut prev: Option<ab_glyph::GlyphId> = None;
+            for c in text.chars() {
+                let id = scaled.glyph_id(c);
+                if let Some(p) = prev {
+                    caret += scaled.kern(p, id);
+                }
+                glyphs
+                    .push(id.with_scale_and_position(scaled.scale(), ab_glyph::point(caret, 0.0)));
+                caret += scaled.h_advance(id);
+                prev = Some(id);
+            }
+            let dx = match style.anchor().h_pos {
+                HPos::Left => 0.0,
+                HPos::Center => -caret / 2.0,
+                HPos::Right => -caret,
+            };
+            let baseline = match style.anchor().v_pos {
+                VPos::Top => 0.76 * em,
+                VPos::Center => 0.5 * X_HEIGHT * em,
+                VPos::Bottom => -0.5 * X_HEIGHT * em,
+            };
+            let trans = style.transform();
+            let (w, h) = self.get_size();
+            for g in glyphs {
+                let Some(outline) = scaled.outline_glyph(g) else {
+                    continue;
+                };
+                let b = outline.px_bounds();
+                let mut pixels = Vec::new();
+                outline.draw(|x, y, coverage| {
+                    if coverage > 0.0 {
+                        let rx = (b.min.x + x as f32 + dx).round() as i32;
+                        let ry = (b.min.y + y as f32 + baseline).round() as i32;
+                        pixels.push((rx, ry, coverage));
+                    }
+                });
+                for (rx, ry, coverage) in pixels {
+                    let (tx, ty) = trans.transform(rx, ry);
+                    let (x, y) = (pos.0 + tx, pos.1 + ty);
+                    if x >= 0 && y >= 0 && (x as u32) < w && (y as u32) < h {
+                        let c = BackendColor {
+                            alpha: color.alpha * coverage.min(1.0) as f64,
+                            rgb: color.rgb,
+                        };
+                        self.0.draw_pixel((x, y), c)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
 type Drawn = std::result::Result<(), String>;
 
 /// `?` for plotters' errors (whose types differ per backend).
@@ -340,7 +521,10 @@ impl<T, E: std::fmt::Display> Ctx<T> for std::result::Result<T, E> {
     }
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, plotters::coord::Shift>, chart: &Chart) -> Drawn {
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    chart: &Chart,
+) -> Drawn {
     root.fill(&WHITE).ctx()?;
     match chart {
         Chart::Xy(c) => draw_xy(root, c),
@@ -353,16 +537,23 @@ type Root<DB> = DrawingArea<DB, plotters::coord::Shift>;
 const MARGIN: i32 = 30;
 const TOP: u32 = 96;
 const BOTTOM: u32 = 70;
-const TITLE_PX: u32 = 26;
-const SUBTITLE_PX: u32 = 16;
-const LEGEND_PX: u32 = 16;
-const TICK_PX: u32 = 15;
-const DESC_PX: u32 = 17;
+// Font sizes in plotters' units (the em is size / 1.24 px): at 150 dpi the tick labels are
+// about 8 pt, the title about 13 pt.
+const TITLE_PX: u32 = 33;
+const SUBTITLE_PX: u32 = 21;
+const LEGEND_PX: u32 = 21;
+const TICK_PX: u32 = 20;
+const DESC_PX: u32 = 22;
 const INK: RGBColor = RGBColor(40, 40, 40);
 const GRID: RGBColor = RGBColor(225, 225, 225);
 
 fn font(px: u32) -> FontDesc<'static> {
-    (FONT, px as f64).into_font()
+    FontDesc::new(FontFamily::Name(FONT), px as f64, FontStyle::Normal)
+}
+
+/// Bold. (`FontDesc::style` would keep the regular face's glyphs for layout.)
+fn bold(px: u32) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::Name(FONT), px as f64, FontStyle::Bold)
 }
 
 fn text_width<DB: DrawingBackend>(root: &Root<DB>, text: &str, f: &FontDesc) -> u32 {
@@ -372,13 +563,16 @@ fn text_width<DB: DrawingBackend>(root: &Root<DB>, text: &str, f: &FontDesc) -> 
 }
 
 /// The largest font size ≤ `px` at which `text` fits in `width` pixels (at least 10 px).
-fn fit<DB: DrawingBackend>(root: &Root<DB>, text: &str, px: u32, width: u32, bold: bool) -> FontDesc<'static> {
+fn fit<DB: DrawingBackend>(
+    root: &Root<DB>,
+    text: &str,
+    px: u32,
+    width: u32,
+    bold: bool,
+) -> FontDesc<'static> {
     let mut p = px;
     loop {
-        let mut f = font(p);
-        if bold {
-            f = f.style(FontStyle::Bold);
-        }
+        let f = if bold { self::bold(p) } else { font(p) };
         if p <= 10 || text_width(root, text, &f) <= width {
             return f;
         }
@@ -387,7 +581,11 @@ fn fit<DB: DrawingBackend>(root: &Root<DB>, text: &str, px: u32, width: u32, bol
 }
 
 /// Title (and subtitle) centred at the top; returns the y below them.
-fn draw_title<DB: DrawingBackend>(root: &Root<DB>, title: &str, subtitle: Option<&str>) -> std::result::Result<i32, String> {
+fn draw_title<DB: DrawingBackend>(
+    root: &Root<DB>,
+    title: &str,
+    subtitle: Option<&str>,
+) -> std::result::Result<i32, String> {
     let (w, _) = root.dim_in_pixel();
     let avail = w - 2 * MARGIN as u32;
     let f = fit(root, title, TITLE_PX, avail, true);
@@ -396,7 +594,9 @@ fn draw_title<DB: DrawingBackend>(root: &Root<DB>, title: &str, subtitle: Option
     let mut y = 14 + TITLE_PX as i32 + 8;
     if let Some(s) = subtitle {
         let f = fit(root, s, SUBTITLE_PX, avail, false);
-        let style = f.color(&palette::GREY).pos(Pos::new(HPos::Center, VPos::Top));
+        let style = f
+            .color(&palette::GREY)
+            .pos(Pos::new(HPos::Center, VPos::Top));
         root.draw_text(s, &style, (w as i32 / 2, y)).ctx()?;
         y += SUBTITLE_PX as i32 + 8;
     }
@@ -412,7 +612,12 @@ enum Swatch {
 
 /// Lays the legend entries out left to right, wrapping; draws them if `draw`; returns the
 /// height used.
-fn legend<DB: DrawingBackend>(root: &Root<DB>, entries: &[(String, Swatch)], top: i32, draw: bool) -> std::result::Result<i32, String> {
+fn legend<DB: DrawingBackend>(
+    root: &Root<DB>,
+    entries: &[(String, Swatch)],
+    top: i32,
+    draw: bool,
+) -> std::result::Result<i32, String> {
     if entries.is_empty() {
         return Ok(0);
     }
@@ -437,8 +642,11 @@ fn legend<DB: DrawingBackend>(root: &Root<DB>, entries: &[(String, Swatch)], top
                 }
                 Swatch::Marker(look) => marker(root, (x + sample / 2, y), look)?,
                 Swatch::Band(c) => {
-                    root.draw(&Rectangle::new([(x, y - 7), (x + sample, y + 7)], c.mix(0.22).filled()))
-                        .ctx()?;
+                    root.draw(&Rectangle::new(
+                        [(x, y - 7), (x + sample, y + 7)],
+                        c.mix(0.22).filled(),
+                    ))
+                    .ctx()?;
                 }
             }
             let style = f.color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
@@ -450,7 +658,12 @@ fn legend<DB: DrawingBackend>(root: &Root<DB>, entries: &[(String, Swatch)], top
 }
 
 /// A polyline in pixels with the look's dash pattern.
-fn stroke<DB: DrawingBackend>(root: &Root<DB>, pts: &[(i32, i32)], look: &Look, width: u32) -> Drawn {
+fn stroke<DB: DrawingBackend>(
+    root: &Root<DB>,
+    pts: &[(i32, i32)],
+    look: &Look,
+    width: u32,
+) -> Drawn {
     if pts.len() < 2 {
         return Ok(());
     }
@@ -465,8 +678,13 @@ fn stroke<DB: DrawingBackend>(root: &Root<DB>, pts: &[(i32, i32)], look: &Look, 
         Dash::Dotted => (3, 5),
         Dash::LongDash => (20, 6),
     };
-    root.draw(&plotters::element::DashedPathElement::new(pts.iter().copied(), on, off, style))
-        .ctx()
+    root.draw(&plotters::element::DashedPathElement::new(
+        pts.iter().copied(),
+        on,
+        off,
+        style,
+    ))
+    .ctx()
 }
 
 /// The look's marker centred at `c` (pixels).
@@ -477,14 +695,23 @@ fn marker<DB: DrawingBackend>(root: &Root<DB>, c: (i32, i32), look: &Look) -> Dr
         Marker::None => Ok(()),
         Marker::Circle => root.draw(&Circle::new(c, 6, col.filled())).ctx(),
         Marker::Square => root
-            .draw(&Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], col.filled()))
+            .draw(&Rectangle::new(
+                [(x - 5, y - 5), (x + 5, y + 5)],
+                col.filled(),
+            ))
             .ctx(),
         Marker::Triangle => root
-            .draw(&Polygon::new(vec![(x, y - 7), (x + 7, y + 5), (x - 7, y + 5)], col.filled()))
+            .draw(&Polygon::new(
+                vec![(x, y - 7), (x + 7, y + 5), (x - 7, y + 5)],
+                col.filled(),
+            ))
             .ctx(),
         Marker::Diamond => {
-            root.draw(&Polygon::new(vec![(x, y - 8), (x + 8, y), (x, y + 8), (x - 8, y)], WHITE.filled()))
-                .ctx()?;
+            root.draw(&Polygon::new(
+                vec![(x, y - 8), (x + 8, y), (x, y + 8), (x - 8, y)],
+                WHITE.filled(),
+            ))
+            .ctx()?;
             root.draw(&PathElement::new(
                 vec![(x, y - 8), (x + 8, y), (x, y + 8), (x - 8, y), (x, y - 8)],
                 col.stroke_width(2),
@@ -493,8 +720,10 @@ fn marker<DB: DrawingBackend>(root: &Root<DB>, c: (i32, i32), look: &Look) -> Dr
         }
         Marker::Cross => {
             let s = col.stroke_width(3);
-            root.draw(&PathElement::new(vec![(x - 6, y - 6), (x + 6, y + 6)], s)).ctx()?;
-            root.draw(&PathElement::new(vec![(x - 6, y + 6), (x + 6, y - 6)], s)).ctx()
+            root.draw(&PathElement::new(vec![(x - 6, y - 6), (x + 6, y + 6)], s))
+                .ctx()?;
+            root.draw(&PathElement::new(vec![(x - 6, y + 6), (x + 6, y - 6)], s))
+                .ctx()
         }
     }
 }
@@ -525,7 +754,11 @@ impl Resolved {
     fn label(&self, p: f64) -> String {
         match self.scale {
             Scale::Log2 | Scale::Log10 => {
-                let v = if self.scale == Scale::Log2 { p.exp2() } else { 10f64.powf(p) };
+                let v = if self.scale == Scale::Log2 {
+                    p.exp2()
+                } else {
+                    10f64.powf(p)
+                };
                 match self.format {
                     Format::Percent => format_pct(v, v / 10.0),
                     Format::Count | Format::Hours => format_count(v, if v < 1.0 { v } else { 1.0 }),
@@ -584,8 +817,12 @@ fn resolve(axis: &Axis, values: &[f64], max_ticks: usize) -> Resolved {
     let dmax = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     match scale {
         Scale::Log2 => {
-            let lo_v = axis.min.unwrap_or(if dmin.is_finite() { dmin } else { 1.0 });
-            let hi_v = axis.max.unwrap_or(if dmax.is_finite() { dmax } else { lo_v });
+            let lo_v = axis
+                .min
+                .unwrap_or(if dmin.is_finite() { dmin } else { 1.0 });
+            let hi_v = axis
+                .max
+                .unwrap_or(if dmax.is_finite() { dmax } else { lo_v });
             let mut lo = lo_v.log2().floor();
             let mut hi = hi_v.log2().ceil();
             if hi <= lo {
@@ -609,8 +846,12 @@ fn resolve(axis: &Axis, values: &[f64], max_ticks: usize) -> Resolved {
             }
         }
         Scale::Log10 => {
-            let lo_v = axis.min.unwrap_or(if dmin.is_finite() { dmin } else { 1.0 });
-            let hi_v = axis.max.unwrap_or(if dmax.is_finite() { dmax } else { lo_v * 10.0 });
+            let lo_v = axis
+                .min
+                .unwrap_or(if dmin.is_finite() { dmin } else { 1.0 });
+            let hi_v = axis
+                .max
+                .unwrap_or(if dmax.is_finite() { dmax } else { lo_v * 10.0 });
             let lo_d = lo_v.log10().floor() as i32;
             let hi_d = hi_v.log10().ceil() as i32;
             let mut cands = Vec::new();
@@ -632,8 +873,16 @@ fn resolve(axis: &Axis, values: &[f64], max_ticks: usize) -> Resolved {
                 .fold(*cands.last().unwrap(), f64::min);
             // A single value: one 1-2-5 step either side.
             let (lo_t, hi_t) = if hi_t <= lo_t {
-                let below = cands.iter().copied().filter(|&c| c < lo_t * (1.0 - 1e-9)).fold(lo_t / 2.0, f64::max);
-                let above = cands.iter().copied().filter(|&c| c > hi_t * (1.0 + 1e-9)).fold(hi_t * 2.0, f64::min);
+                let below = cands
+                    .iter()
+                    .copied()
+                    .filter(|&c| c < lo_t * (1.0 - 1e-9))
+                    .fold(lo_t / 2.0, f64::max);
+                let above = cands
+                    .iter()
+                    .copied()
+                    .filter(|&c| c > hi_t * (1.0 + 1e-9))
+                    .fold(hi_t * 2.0, f64::min);
                 (below, above)
             } else {
                 (lo_t, hi_t)
@@ -649,7 +898,12 @@ fn resolve(axis: &Axis, values: &[f64], max_ticks: usize) -> Resolved {
                 .map(f64::log10)
                 .collect();
             if ticks.len() < 2 {
-                ticks = cands.iter().copied().filter(inside).map(f64::log10).collect();
+                ticks = cands
+                    .iter()
+                    .copied()
+                    .filter(inside)
+                    .map(f64::log10)
+                    .collect();
             }
             Resolved {
                 lo: lo_t.log10(),
@@ -661,8 +915,12 @@ fn resolve(axis: &Axis, values: &[f64], max_ticks: usize) -> Resolved {
             }
         }
         Scale::Linear => {
-            let mut lo = axis.min.unwrap_or(if dmin.is_finite() { dmin } else { 0.0 });
-            let mut hi = axis.max.unwrap_or(if dmax.is_finite() { dmax } else { lo + 1.0 });
+            let mut lo = axis
+                .min
+                .unwrap_or(if dmin.is_finite() { dmin } else { 0.0 });
+            let mut hi = axis
+                .max
+                .unwrap_or(if dmax.is_finite() { dmax } else { lo + 1.0 });
             if hi <= lo {
                 // All equal (e.g. all zero): centre the value in a unit-wide range.
                 let w = if lo == 0.0 { 1.0 } else { lo.abs() * 0.5 };
@@ -748,7 +1006,6 @@ impl ValueFormatter<f64> for Ticked {
 type Coord2 = Cartesian2d<Ticked, Ticked>;
 
 fn draw_xy<DB: DrawingBackend>(root: &Root<DB>, c: &XyChart) -> Drawn {
-    let (w, h) = root.dim_in_pixel();
     let top = draw_title(root, &c.title, c.subtitle.as_deref())?;
 
     // Legend entries: lines (and their bands), then references.
@@ -766,7 +1023,10 @@ fn draw_xy<DB: DrawingBackend>(root: &Root<DB>, c: &XyChart) -> Drawn {
     }
     // One key for every band: each is drawn in its line's colour.
     if c.lines.iter().any(|l| !l.band.is_empty()) {
-        entries.push(("shaded: 95 % confidence interval".into(), Swatch::Band(palette::GREY)));
+        entries.push((
+            "shaded: 95 % confidence interval".into(),
+            Swatch::Band(palette::GREY),
+        ));
     }
     let legend_h = legend(root, &entries, top, true)?;
 
@@ -804,7 +1064,12 @@ fn draw_xy<DB: DrawingBackend>(root: &Root<DB>, c: &XyChart) -> Drawn {
         .map(|&t| text_width(root, &ry.label(t), &tick_font))
         .max()
         .unwrap_or(0);
-    let plot_area = root.margin((top + legend_h + 12) as u32, 20, MARGIN as u32 / 2, MARGIN as u32);
+    let plot_area = root.margin(
+        (top + legend_h + 12) as u32,
+        20,
+        MARGIN as u32 / 2,
+        MARGIN as u32,
+    );
     let mut chart = ChartBuilder::on(&plot_area)
         .x_label_area_size(62)
         .y_label_area_size(ylab_w + 14 + DESC_PX + 16)
@@ -829,7 +1094,6 @@ fn draw_xy<DB: DrawingBackend>(root: &Root<DB>, c: &XyChart) -> Drawn {
         .axis_style(palette::GREY)
         .draw()
         .ctx()?;
-    let _ = (w, h);
 
     let px = |chart: &ChartContext<DB, Coord2>, x: f64, y: f64| {
         chart.backend_coord(&(rx.to_plot(x), ry.to_plot(y)))
@@ -838,13 +1102,18 @@ fn draw_xy<DB: DrawingBackend>(root: &Root<DB>, c: &XyChart) -> Drawn {
     // Bands first, then references, then lines and markers on top.
     for l in &c.lines {
         if l.band.len() >= 2 {
-            let mut poly: Vec<(i32, i32)> = l.band.iter().map(|&(x, _, hi)| px(&chart, x, hi)).collect();
+            let mut poly: Vec<(i32, i32)> =
+                l.band.iter().map(|&(x, _, hi)| px(&chart, x, hi)).collect();
             poly.extend(l.band.iter().rev().map(|&(x, lo, _)| px(&chart, x, lo)));
-            root.draw(&Polygon::new(poly, l.look.color.mix(0.22).filled())).ctx()?;
+            root.draw(&Polygon::new(poly, l.look.color.mix(0.22).filled()))
+                .ctx()?;
         } else if let [(x, lo, hi)] = l.band[..] {
             let (a, b) = (px(&chart, x, lo), px(&chart, x, hi));
-            root.draw(&Rectangle::new([(a.0 - 6, b.1), (a.0 + 6, a.1)], l.look.color.mix(0.22).filled()))
-                .ctx()?;
+            root.draw(&Rectangle::new(
+                [(a.0 - 6, b.1), (a.0 + 6, a.1)],
+                l.look.color.mix(0.22).filled(),
+            ))
+            .ctx()?;
         }
     }
     let (x_lo, x_hi) = (rx.lo, rx.hi);
@@ -927,10 +1196,18 @@ fn bins(series: &[f64], minutes: usize, bin: usize) -> Vec<(usize, f64, f64, f64
 
 /// A dense polyline as separate segments: a thick polyline with sharp turns gets miter
 /// spikes in the bitmap backend, separate segments do not.
-fn stroke_segments<DB: DrawingBackend>(root: &Root<DB>, pts: &[(i32, i32)], color: RGBColor, width: u32) -> Drawn {
+fn stroke_segments<DB: DrawingBackend>(
+    root: &Root<DB>,
+    pts: &[(i32, i32)],
+    color: RGBColor,
+    width: u32,
+) -> Drawn {
     for w in pts.windows(2) {
-        root.draw(&PathElement::new(vec![w[0], w[1]], color.stroke_width(width)))
-            .ctx()?;
+        root.draw(&PathElement::new(
+            vec![w[0], w[1]],
+            color.stroke_width(width),
+        ))
+        .ctx()?;
     }
     Ok(())
 }
@@ -947,14 +1224,16 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
     let long_axis = minutes > 1440;
     let start = d.start_minute_of_day;
     let tick_font = font(TICK_PX - 1);
-    let cap_font = font(TICK_PX);
 
     // Resolve each panel's y axis first so that a column's label areas share one width and
     // the time axes line up across rows.
     let mut ys: Vec<[Resolved; 2]> = Vec::new();
     for r in &d.rows {
         let axis = Axis::new("", Scale::Linear, Format::Count).range(Some(0.0), None);
-        let mut p = [resolve(&axis, &r.in_flight, 3), resolve(&axis, &r.rate_limited, 3)];
+        let mut p = [
+            resolve(&axis, &r.in_flight, 3),
+            resolve(&axis, &r.rate_limited, 3),
+        ];
         // Headroom above the top tick for the busiest-minute marker.
         for q in &mut p {
             q.hi += 0.08 * (q.hi - q.lo);
@@ -968,7 +1247,10 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
             .max()
             .unwrap_or(0)
     };
-    let ylab_area = [label_w(0) + 12 + TICK_PX + 12, label_w(1) + 12 + TICK_PX + 12];
+    let ylab_area = [
+        label_w(0) + 12 + TICK_PX + 12,
+        label_w(1) + 12 + TICK_PX + 12,
+    ];
     let col_w = (w as i32 - MARGIN) / 2;
     let plot_w = (col_w - 10 - ylab_area[0].max(ylab_area[1]) as i32 - 16).max(50) as usize;
     // About two pixels per bin: one point per minute would be noise at this width.
@@ -995,7 +1277,7 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
     ];
     if bin > 1 {
         entries.push((
-            format!("shaded: range of the single minutes within each {bin}"),
+            format!("shaded: lowest to highest single minute of each {bin}"),
             Swatch::Band(palette::GREY),
         ));
     }
@@ -1009,6 +1291,43 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
     let step = time_step(minutes, (plot_w / 70).max(2));
     let xticks: Vec<f64> = (0..=minutes / step).map(|k| (k * step) as f64).collect();
     let last_tick = xticks.last().copied().unwrap_or(0.0);
+
+    // Captions: which run, and its busiest minute; one font size for all of them.
+    let captions: Vec<[(String, usize, f64); 2]> = d
+        .rows
+        .iter()
+        .map(|r| {
+            [&r.in_flight, &r.rate_limited].map(|series| {
+                let (m, v) = series
+                    .iter()
+                    .enumerate()
+                    .fold(
+                        (0usize, 0f64),
+                        |acc, (m, &v)| if v > acc.1 { (m, v) } else { acc },
+                    );
+                let text = if v > 0.0 {
+                    format!(
+                        "{}: peak {} at {}",
+                        r.label,
+                        format_count(v, if v < 10.0 { 0.1 } else { 1.0 }),
+                        clock(start + m as u32, false, long_axis)
+                    )
+                } else {
+                    format!("{}: none", r.label)
+                };
+                (text, m, v)
+            })
+        })
+        .collect();
+    let cap_font = captions
+        .iter()
+        .flat_map(|c| c.iter().enumerate())
+        .map(|(col, (text, _, _))| {
+            let room = (col_w - 20 - ylab_area[col] as i32).max(40) as u32;
+            fit(root, text, TICK_PX, room, false)
+        })
+        .min_by(|a, b| a.get_size().total_cmp(&b.get_size()))
+        .unwrap_or_else(|| font(TICK_PX));
 
     let header = top + legend_h + 4;
     let x_axis_h = 56;
@@ -1025,32 +1344,18 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
             let area = root
                 .clone()
                 .shrink((x0, y0), ((col_w - 10) as u32, (y1 - y0) as u32));
-            let series = if col == 0 { &r.in_flight } else { &r.rate_limited };
-            let ry = &ys[i][col];
-            // Caption: which run, and its busiest minute.
-            let (peak_m, peak) = series
-                .iter()
-                .enumerate()
-                .fold((0usize, 0f64), |acc, (m, &v)| if v > acc.1 { (m, v) } else { acc });
-            let caption = if peak > 0.0 {
-                let unit = if col == 0 { "calls in flight" } else { "429s in one minute" };
-                format!(
-                    "{}: at most {} {unit}, at {}",
-                    r.label,
-                    format_count(peak, if peak < 10.0 { 0.1 } else { 1.0 }),
-                    clock(start + peak_m as u32, false, long_axis)
-                )
-            } else if col == 0 {
-                format!("{}: no calls in flight", r.label)
+            let series = if col == 0 {
+                &r.in_flight
             } else {
-                format!("{}: no 429 responses", r.label)
+                &r.rate_limited
             };
-            let cap_x = ylab_area[col] as i32;
-            let cf = fit(root, &caption, cap_font.get_size() as u32, (col_w - 20 - cap_x) as u32, false);
+            let ry = &ys[i][col];
+            let (caption, peak_m, peak) = &captions[i][col];
+            let (peak_m, peak) = (*peak_m, *peak);
             area.draw_text(
-                &caption,
-                &cf.color(&BLACK).pos(Pos::new(HPos::Left, VPos::Top)),
-                (cap_x, 4),
+                caption,
+                &cap_font.color(&BLACK).pos(Pos::new(HPos::Left, VPos::Top)),
+                (ylab_area[col] as i32, 4),
             )
             .ctx()?;
 
@@ -1091,10 +1396,17 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
             let b = bins(series, minutes, bin);
             let mid = |a: usize| a as f64 + bin.min(minutes - a) as f64 / 2.0;
             if bin > 1 {
-                let mut poly: Vec<(i32, i32)> =
-                    b.iter().map(|&(a, _, _, hi)| chart.backend_coord(&(mid(a), hi))).collect();
-                poly.extend(b.iter().rev().map(|&(a, lo, _, _)| chart.backend_coord(&(mid(a), lo))));
-                root.draw(&Polygon::new(poly, color.mix(0.25).filled())).ctx()?;
+                let mut poly: Vec<(i32, i32)> = b
+                    .iter()
+                    .map(|&(a, _, _, hi)| chart.backend_coord(&(mid(a), hi)))
+                    .collect();
+                poly.extend(
+                    b.iter()
+                        .rev()
+                        .map(|&(a, lo, _, _)| chart.backend_coord(&(mid(a), lo))),
+                );
+                root.draw(&Polygon::new(poly, color.mix(0.25).filled()))
+                    .ctx()?;
             }
             let pts: Vec<(i32, i32)> = b
                 .iter()

@@ -388,7 +388,10 @@ fn read_sweep_summary(path: &Path) -> Result<Sweep> {
                 .collect(),
             metrics: m,
             replications: t.num(i, "replications").map(|r| r as u32),
-            strategy: t.get(i, "strategy").filter(|s| !s.is_empty()).map(str::to_string),
+            strategy: t
+                .get(i, "strategy")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
         });
     }
     Ok(Sweep {
@@ -446,7 +449,12 @@ fn read_sweep_rows(path: &Path) -> Result<Sweep> {
         .position(|h| NOT_PARAMS.contains(&h.as_str()))
         .unwrap_or(t.headers.len());
     let params: Vec<String> = t.headers[..first_metric].to_vec();
-    let metrics = ["users_per_day", "failure_rate", "coverage", "refreshes_per_hour"];
+    let metrics = [
+        "users_per_day",
+        "failure_rate",
+        "coverage",
+        "refreshes_per_hour",
+    ];
     // Group rows by their parameter values, in first-appearance order.
     let mut keys: Vec<Vec<String>> = Vec::new();
     let mut samples: Vec<BTreeMap<&str, Vec<f64>>> = Vec::new();
@@ -461,7 +469,11 @@ fn read_sweep_rows(path: &Path) -> Result<Sweep> {
             None => {
                 keys.push(key);
                 samples.push(BTreeMap::new());
-                strategies.push(t.get(i, "strategy").filter(|s| !s.is_empty()).map(str::to_string));
+                strategies.push(
+                    t.get(i, "strategy")
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string),
+                );
                 keys.len() - 1
             }
         };

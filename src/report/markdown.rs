@@ -141,12 +141,13 @@ fn cell(s: &str) -> String {
 /// The looks of series that are not strategies (scenario groups of the table, sweep
 /// groups without a strategy), avoiding the strategies' colours where possible.
 fn group_look(i: usize) -> Look {
-    const L: [Look; 5] = [
+    const L: [Look; 6] = [
         Look::new(palette::BLUE, Dash::Solid, Marker::Circle),
         Look::new(palette::ORANGE, Dash::LongDash, Marker::Diamond),
         Look::new(palette::PURPLE, Dash::Dashed, Marker::Cross),
         Look::new(palette::SKY_BLUE, Dash::Dotted, Marker::Square),
-        Look::new(palette::BLACK, Dash::Dashed, Marker::Triangle),
+        Look::new(palette::GREEN, Dash::Dashed, Marker::Triangle),
+        Look::new(palette::VERMILLION, Dash::LongDash, Marker::Circle),
     ];
     if i < L.len() {
         L[i]
@@ -207,7 +208,8 @@ fn sweep_series(sw: &Sweep, x: usize, metric: &str) -> Vec<SweepSeries> {
     let kind = sw.param("kind");
     let mut out: Vec<(Vec<String>, SweepSeries)> = Vec::new();
     for pt in &sw.points {
-        let (Some(xv), Some(st)) = (pt.params[x].parse::<f64>().ok(), pt.metrics.get(metric)) else {
+        let (Some(xv), Some(st)) = (pt.params[x].parse::<f64>().ok(), pt.metrics.get(metric))
+        else {
             continue;
         };
         let key: Vec<String> = varying.iter().map(|&i| pt.params[i].clone()).collect();
@@ -237,7 +239,10 @@ fn sweep_series(sw: &Sweep, x: usize, metric: &str) -> Vec<SweepSeries> {
                 out.len() - 1
             }
         };
-        out[idx].1 .2.push((xv, st.mean, st.ci95.filter(|c| c.is_finite())));
+        out[idx]
+            .1
+             .2
+            .push((xv, st.mean, st.ci95.filter(|c| c.is_finite())));
     }
     let mut v: Vec<SweepSeries> = out.into_iter().map(|(_, s)| s).collect();
     for s in &mut v {
@@ -317,7 +322,11 @@ fn sweep_caption(ds: &Dataset, metric: &str, name: &str) -> Option<String> {
 }
 
 fn concurrency_axis() -> Axis {
-    Axis::new("concurrency (refreshes in parallel, log scale)", Scale::Log2, Format::Count)
+    Axis::new(
+        "concurrency (refreshes in parallel, log scale)",
+        Scale::Log2,
+        Format::Count,
+    )
 }
 
 fn users_chart(ds: &Dataset, p: &mut Plan) {
@@ -446,14 +455,13 @@ fn strategy_metric_lines(
     ds: &Dataset,
     metric: &str,
     from_table: bool,
-) -> Option<(Vec<Line>, Vec<RefLine>, Vec<String>)> {
+) -> Option<(Vec<Line>, Vec<RefLine>)> {
     let value = |s: &inputs::SummaryLine| match metric {
         "failure_rate" => s.failure_rate,
         _ => s.coverage,
     };
     let mut lines: Vec<Line> = Vec::new();
     let mut refs: Vec<RefLine> = Vec::new();
-    let mut notes = Vec::new();
     let runs: Vec<&RunData> = ds.runs.iter().collect();
     let several = scenarios_of(&runs).len() > 1;
     let run_scenarios = scenarios_of(&runs);
@@ -480,12 +488,18 @@ fn strategy_metric_lines(
                     other += 1;
                     group_look(other)
                 };
-                lines.push(Line::new(format!("queued on {scenario} (vendor table rows)"), look, pts));
+                lines.push(Line::new(
+                    format!("queued on {scenario} (vendor table rows)"),
+                    look,
+                    pts,
+                ));
             }
         }
     }
     // Runs: with a concurrency, points per (strategy, scenario); without, references.
-    let mut groups: Vec<(String, String, Vec<(f64, f64)>)> = Vec::new();
+    // (strategy|scenario, strategy, points)
+    type Group = (String, String, Vec<(f64, f64)>);
+    let mut groups: Vec<Group> = Vec::new();
     for r in &runs {
         let t = r.total();
         match t.concurrency {
@@ -529,25 +543,28 @@ fn strategy_metric_lines(
             if sw.has_metric(metric) {
                 let series = sweep_series(sw, x, metric);
                 lines.extend(sweep_lines(series, true));
-            } else {
-                notes.push(format!("the sweep's results have no {metric} column"));
             }
         }
     }
     if lines.iter().all(|l| l.points.is_empty()) {
         return None;
     }
+    // A single run is one number: nothing to draw against concurrency.
+    let items: usize = lines.iter().map(|l| l.points.len()).sum::<usize>() + refs.len();
+    if ds.sweep.is_none() && ds.table.is_none() && items < 2 {
+        return None;
+    }
     lines.truncate(MAX_SERIES);
     refs.truncate(MAX_SERIES);
-    Some((lines, refs, notes))
+    Some((lines, refs))
 }
 
 fn failure_chart(ds: &Dataset, p: &mut Plan) {
-    let Some((lines, refs, _)) = strategy_metric_lines(ds, "failure_rate", true) else {
+    let Some((lines, refs)) = strategy_metric_lines(ds, "failure_rate", true) else {
         p.skipped.push(Skipped {
             chart: "failure rate against concurrency",
-            why: "needs results at one or more concurrencies (the vendor table, a queued run \
-                  or a sweep over the concurrency)"
+            why: "needs results at several concurrencies or for several strategies (the \
+                  vendor table, the default experiment or a sweep over the concurrency)"
                 .into(),
         });
         return;
@@ -567,8 +584,12 @@ fn failure_chart(ds: &Dataset, p: &mut Plan) {
             title: "Failure rate against concurrency, per strategy".into(),
             subtitle: Some(with_sweep_note(ds, base)),
             x: concurrency_axis(),
-            y: Axis::new("failure rate (share of attempts)", Scale::Linear, Format::Percent)
-                .range(Some(0.0), None),
+            y: Axis::new(
+                "failure rate (share of attempts)",
+                Scale::Linear,
+                Format::Percent,
+            )
+            .range(Some(0.0), None),
             lines,
             refs,
         }),
@@ -578,11 +599,12 @@ fn failure_chart(ds: &Dataset, p: &mut Plan) {
 }
 
 fn coverage_chart(ds: &Dataset, p: &mut Plan) {
-    let Some((lines, mut refs, _)) = strategy_metric_lines(ds, "coverage", false) else {
+    let Some((lines, mut refs)) = strategy_metric_lines(ds, "coverage", false) else {
         p.skipped.push(Skipped {
             chart: "coverage against concurrency",
-            why: "needs coverage at one or more concurrencies (a queued run or a sweep over \
-                  the concurrency); the vendor table does not record coverage"
+            why: "needs coverage at several concurrencies or for several strategies (the \
+                  default experiment or a sweep over the concurrency); the vendor table does not \
+                  record coverage"
                 .into(),
         });
         return;
@@ -596,6 +618,21 @@ fn coverage_chart(ds: &Dataset, p: &mut Plan) {
     if let Some(c) = sweep_caption(ds, "coverage", "coverage") {
         caption = format!("{caption} {c}").trim().to_string();
     }
+    let concurrencies: Vec<u32> = ds
+        .runs
+        .iter()
+        .filter_map(|r| r.total().concurrency)
+        .collect();
+    if ds.sweep.is_none() {
+        if let [c] = concurrencies[..] {
+            caption = format!(
+                "{caption} These runs have coverage at a single concurrency ({c}); a sweep over \
+                 `strategy.concurrency` draws the whole curve."
+            )
+            .trim()
+            .to_string();
+        }
+    }
     p.charts.push(Planned {
         stem: "coverage_vs_concurrency".into(),
         chart: Chart::Xy(XyChart {
@@ -605,8 +642,12 @@ fn coverage_chart(ds: &Dataset, p: &mut Plan) {
                 "share of connections with valid consent refreshed successfully within the window",
             )),
             x: concurrency_axis(),
-            y: Axis::new("coverage (share of eligible connections)", Scale::Linear, Format::Percent)
-                .range(Some(0.0), Some(1.0)),
+            y: Axis::new(
+                "coverage (share of eligible connections)",
+                Scale::Linear,
+                Format::Percent,
+            )
+            .range(Some(0.0), Some(1.0)),
             lines,
             refs,
         }),
@@ -645,10 +686,18 @@ fn coverage_users_chart(ds: &Dataset, p: &mut Plan) {
                 ds,
                 "share of connections with valid consent refreshed successfully within the window",
             )),
-            x: Axis::new("connections to refresh (user base)", Scale::Linear, Format::Count)
-                .range(Some(0.0), None),
-            y: Axis::new("coverage (share of eligible connections)", Scale::Linear, Format::Percent)
-                .range(Some(0.0), Some(1.0)),
+            x: Axis::new(
+                "connections to refresh (user base)",
+                Scale::Linear,
+                Format::Count,
+            )
+            .range(Some(0.0), None),
+            y: Axis::new(
+                "coverage (share of eligible connections)",
+                Scale::Linear,
+                Format::Percent,
+            )
+            .range(Some(0.0), Some(1.0)),
             lines,
             refs,
         }),
@@ -699,7 +748,10 @@ fn day_charts(ds: &Dataset, p: &mut Plan) {
         .unwrap_or(0);
     let minutes = shown
         .iter()
-        .map(|r| r.window_minutes().max(r.series.iter().map(|m| m.minute + 1).max().unwrap_or(0)))
+        .map(|r| {
+            r.window_minutes()
+                .max(r.series.iter().map(|m| m.minute + 1).max().unwrap_or(0))
+        })
         .max()
         .unwrap_or(1);
     let on = if scen.len() == 1 {
@@ -860,7 +912,11 @@ fn staleness_chart(ds: &Dataset, p: &mut Plan) {
         if banks.len() > 1 {
             for (i, b) in banks.iter().take(MAX_SERIES - 1).enumerate() {
                 let (pts, share) = cdf(r, Some(b));
-                lines.push(Line::new(format!("{b}: {} refreshed", pct(share)), group_look(i), pts));
+                lines.push(Line::new(
+                    format!("{b}: {} refreshed", pct(share)),
+                    group_look(i),
+                    pts,
+                ));
             }
         }
     } else {
@@ -921,7 +977,11 @@ fn table_growth_sentence(rows: &[inputs::TableLine]) -> Option<String> {
         if a.concurrency <= 0.0 || a.users_per_day <= 0.0 {
             continue;
         }
-        let on = if s.is_empty() { String::new() } else { format!(" on {s}") };
+        let on = if s.is_empty() {
+            String::new()
+        } else {
+            format!(" on {s}")
+        };
         let mut sentence = format!(
             "From concurrency {} to {}{on} ({} the slots), users per day went from {} to {} ({})",
             a.concurrency,
@@ -936,7 +996,12 @@ fn table_growth_sentence(rows: &[inputs::TableLine]) -> Option<String> {
                 let _ = write!(sentence, ", with a failure rate of {} throughout", pct(fa));
             }
             (Some(fa), Some(fb)) => {
-                let _ = write!(sentence, ", and the failure rate from {} to {}", pct(fa), pct(fb));
+                let _ = write!(
+                    sentence,
+                    ", and the failure rate from {} to {}",
+                    pct(fa),
+                    pct(fb)
+                );
             }
             _ => {}
         }
@@ -981,7 +1046,10 @@ fn table_calibration_sentence(rows: &[inputs::TableLine]) -> Option<String> {
     let lo = devs.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = devs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let tol = crate::table::TOLERANCE;
-    let within = doc.iter().filter(|r| r.within_tolerance == Some(true)).count();
+    let within = doc
+        .iter()
+        .filter(|r| r.within_tolerance == Some(true))
+        .count();
     let marked = doc.iter().filter(|r| r.within_tolerance.is_some()).count();
     let mut s = format!(
         "The model's users per day were between {:+.1} % and {:+.1} % of the vendor's {} documented figures",
@@ -1025,8 +1093,12 @@ fn on_scenario(s: &str, show: bool) -> String {
 
 /// The bank with the lowest coverage, if there are several and they differ.
 fn lowest_coverage_bank<'a>(banks: &[&'a inputs::SummaryLine]) -> Option<&'a inputs::SummaryLine> {
-    let low = banks.iter().min_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
-    let high = banks.iter().max_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
+    let low = banks
+        .iter()
+        .min_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
+    let high = banks
+        .iter()
+        .max_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
     (banks.len() > 1 && pct(low.coverage) != pct(high.coverage)).then_some(*low)
 }
 
@@ -1164,7 +1236,11 @@ fn coverage_caption(ds: &Dataset) -> String {
     }
     if groups.is_empty() {
         if let Some(r) = ds.runs.first() {
-            out.push(format!("{} reached a coverage of {}.", capitalise(&r.label()), pct(r.total().coverage)));
+            out.push(format!(
+                "{} reached a coverage of {}.",
+                capitalise(&r.label()),
+                pct(r.total().coverage)
+            ));
         }
     }
     out.join(" ")
@@ -1177,13 +1253,18 @@ fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<String> {
         .filter(|r| r.has_series)
         .map(|r| {
             let (_, b) = minute_series(r, None);
-            let (m, v) = b
-                .iter()
-                .enumerate()
-                .fold((0, 0.0), |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc });
+            let (m, v) = b.iter().enumerate().fold(
+                (0, 0.0),
+                |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
+            );
             let start = r.start_minute_of_day.unwrap_or(0);
             if v > 0.0 {
-                format!("{} {} (at {})", run_name(r, several), thousands(v), clock(start + m as u32))
+                format!(
+                    "{} {} (at {})",
+                    run_name(r, several),
+                    thousands(v),
+                    clock(start + m as u32)
+                )
             } else {
                 format!("{} none", run_name(r, several))
             }
@@ -1192,7 +1273,10 @@ fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<String> {
     if parts.is_empty() {
         return None;
     }
-    Some(format!("Most 429 responses in one minute: {}.", and_list(&parts)))
+    Some(format!(
+        "Most 429 responses in one minute: {}.",
+        and_list(&parts)
+    ))
 }
 
 /// The busiest minute at one bank, per run.
@@ -1261,7 +1345,10 @@ fn sweep_best_sentence(sw: &Sweep, metric: &str, name: &str, lowest: bool) -> Op
             m
         }
     };
-    let best_key = with.iter().map(|p| key(p)).fold(f64::NEG_INFINITY, f64::max);
+    let best_key = with
+        .iter()
+        .map(|p| key(p))
+        .fold(f64::NEG_INFINITY, f64::max);
     if !best_key.is_finite() {
         return None;
     }
@@ -1464,7 +1551,10 @@ fn scenario_paragraph(ds: &Dataset) -> String {
         } else {
             format!("Scenario `{}`", t.scenario)
         };
-        let mut s = format!("{name}: {} connections{bank_part}{window}", thousands(total));
+        let mut s = format!(
+            "{name}: {} connections{bank_part}{window}",
+            thousands(total)
+        );
         if let Some(seed) = t.seed {
             let _ = write!(s, ", seed {seed}");
         }
@@ -1670,7 +1760,9 @@ fn sweep_table(sw: &Sweep) -> String {
         let _ = writeln!(
             s,
             " {} |",
-            p.replications.map(|r| r.to_string()).unwrap_or_else(|| "—".into())
+            p.replications
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "—".into())
         );
     }
     if sw.points.len() > MAX_SWEEP_ROWS {
@@ -1688,7 +1780,13 @@ fn sweep_table(sw: &Sweep) -> String {
 fn sources(ds: &Dataset) -> Vec<String> {
     let mut v = Vec::new();
     let root = &ds.root;
-    for f in ["table.csv", "table.md", "compare.csv", "sweep.csv", "sweep_summary.csv"] {
+    for f in [
+        "table.csv",
+        "table.md",
+        "compare.csv",
+        "sweep.csv",
+        "sweep_summary.csv",
+    ] {
         if root.join(f).is_file() {
             v.push(format!("`{f}`"));
         }
@@ -1736,8 +1834,9 @@ pub fn markdown(ds: &Dataset, plan: &Plan) -> String {
         ));
         if let Some(low) = lowest_coverage_bank(&r.banks()) {
             findings.push(format!(
-                "{} had the lowest coverage, {}, with {} of its attempts failing.",
-                capitalise(&low.bank),
+                "Of its {} banks, {} had the lowest coverage, {}, with {} of its attempts failing.",
+                r.banks().len(),
+                low.bank,
                 pct(low.coverage),
                 pct(low.failure_rate)
             ));
@@ -1749,7 +1848,12 @@ pub fn markdown(ds: &Dataset, plan: &Plan) -> String {
     let stale: Vec<&RunData> = runs.iter().copied().filter(|r| r.has_staleness).collect();
     findings.extend(staleness_sentence(&stale, several));
     if let Some(sw) = &ds.sweep {
-        findings.extend(sweep_best_sentence(sw, "users_per_day", "users per day", false));
+        findings.extend(sweep_best_sentence(
+            sw,
+            "users_per_day",
+            "users per day",
+            false,
+        ));
         findings.extend(sweep_caption(ds, "failure_rate", "failure rate"));
         if let Some(x) = sw.param("concurrency").or_else(|| sw.param("connections")) {
             if sw.has_metric("coverage") {
@@ -1836,7 +1940,11 @@ pub fn markdown(ds: &Dataset, plan: &Plan) -> String {
     }
     let src = sources(ds);
     if !src.is_empty() {
-        let _ = writeln!(s, "## Data\n\nThis report was computed from {}.", and_list(&src));
+        let _ = writeln!(
+            s,
+            "## Data\n\nThis report was computed from {}.",
+            and_list(&src)
+        );
     }
     s
 }
