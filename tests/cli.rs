@@ -681,16 +681,25 @@ fn no_arguments_runs_the_default_experiment() {
             rel.display()
         );
     }
-    // compare.csv: the three strategies, each with one row per bank plus all.
+    // compare.csv: the three strategies, then queued at five more concurrencies (the
+    // coverage curve), each with one row per bank plus all.
     let (header, rows) = read_csv(&outd.join("compare.csv"));
     let nb = bank_names("uk-mix.toml").len() + 1;
-    assert_eq!(rows.len(), 3 * nb);
+    assert_eq!(rows.len(), 8 * nb);
     let strategies: Vec<&str> = rows
         .iter()
         .step_by(nb)
         .map(|r| r[col(&header, "strategy")].as_str())
         .collect();
-    assert_eq!(strategies, ["bulk", "queued", "random_offset"]);
+    assert_eq!(strategies[..3], ["bulk", "queued", "random_offset"]);
+    assert!(strategies[3..].iter().all(|s| *s == "queued"));
+    let curve: Vec<&str> = rows[3 * nb..]
+        .iter()
+        .step_by(nb)
+        .map(|r| r[col(&header, "concurrency")].as_str())
+        .collect();
+    assert_eq!(curve, ["8", "16", "32", "128", "256"]);
+    assert!(outd.join("report.md").is_file() && outd.join("charts/coverage_vs_concurrency.png").is_file());
     // Each strategy's rows in compare.csv are its summary.csv.
     for (k, s) in ["bulk", "queued", "random_offset"].iter().enumerate() {
         let (h2, r2) = read_csv(&outd.join("uk-mix").join(s).join("summary.csv"));
