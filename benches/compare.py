@@ -9,9 +9,10 @@ outcome counts side by side, to show they are the same model (they agree statist
 random numbers differ). Then one large refresh-sim run (10,000,000 connections, random
 offset, no peer) for peak memory per connection.
 
-Wall times are end to end: process start, scenario parsing and refresh-sim's CSV output are
-included on one side, the Python interpreter and SimPy import on the other. The peer also
-reports its own simulation time (`sim s`), which excludes them.
+Two ratios. End to end: wall time of each process (refresh-sim's process start, scenario
+parsing and atomic CSV writes on one side; the Python interpreter and SimPy import on the
+other). Simulation only: `sim::run` timed inside the `model` bench binary (run in its child
+mode) against the peer's own timing of its model construction and run.
 
 SimPy is installed with pip if missing; if that fails, the peer is skipped with a message.
 
@@ -78,6 +79,28 @@ def refresh_sim(n, strategy, concurrency, out):
     return wall, rss, counts
 
 
+def bench_exe():
+    """The `model` bench binary (built if needed), whose child mode times one `sim::run`."""
+    r = subprocess.run(["cargo", "bench", "--bench", "model", "--no-run", "--message-format=json"],
+                       cwd=ROOT, capture_output=True, text=True, check=True)
+    for line in r.stdout.splitlines():
+        m = json.loads(line)
+        if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "model" and m.get("executable"):
+            return m["executable"]
+    sys.exit("compare.py: cannot find the model bench binary")
+
+
+def sim_only(exe, n, strategy, concurrency):
+    """Seconds of `sim::run` alone, in a fresh process."""
+    sets = [f"strategy.kind={strategy}"]
+    if strategy == "queued":
+        sets.append(f"strategy.concurrency={concurrency}")
+    env = dict(os.environ, REFRESH_SIM_BENCH_CHILD=";".join([str(n)] + sets))
+    r = subprocess.run([exe], env=env, capture_output=True, text=True, check=True)
+    line = next(l for l in r.stdout.splitlines() if l.startswith("RESULT "))
+    return float(line.split()[1])
+
+
 def peer(n, strategy, concurrency):
     cmd = [sys.executable, str(PEER), str(SCENARIO), "--connections", str(n),
            "--strategy", strategy, "--concurrency", str(concurrency)]
@@ -114,6 +137,7 @@ def main():
 
     if not a.no_build:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    exe = bench_exe()
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])
     print(f"# refresh-sim vs SimPy peer: uk-mix.toml, {a.connections:,} connections, one day; "
@@ -128,9 +152,10 @@ def main():
             walls = [w for w, _, _ in ours]
             rss = max(r for _, r, _ in ours)
             counts = ours[0][2]
+            sims = [sim_only(exe, a.connections, strategy, a.concurrency) for _ in range(a.reps)]
             print(f"\n## {label}")
-            print(f"refresh-sim  wall {show(walls, 3)} s  peak RSS {rss / 1024:.1f} MiB  "
-                  f"{counts['events']:,} events")
+            print(f"refresh-sim  wall {show(walls, 3)} s  (sim::run {show(sims, 3)} s)  "
+                  f"peak RSS {rss / 1024:.1f} MiB  {counts['events']:,} events")
             if not use_peer:
                 continue
             theirs = [peer(a.connections, strategy, a.concurrency) for _ in range(a.peer_reps)]
@@ -140,9 +165,11 @@ def main():
             pc = theirs[0][2]
             print(f"SimPy {pc['simpy']:<6} wall {show(pwalls, 2)} s  (sim {show(psim, 2)} s)  "
                   f"peak RSS {prss / 1024:.1f} MiB")
-            ratios = [p / r for p in pwalls for r in walls]
-            print(f"ratio SimPy / refresh-sim (wall, medians): {statistics.median(pwalls) / statistics.median(walls):.1f}x "
-                  f"(all pairs {min(ratios):.1f}–{max(ratios):.1f}x)")
+            for what, theirs_t, ours_t in [("end to end", pwalls, walls), ("simulation only", psim, sims)]:
+                pairs = [p / r for p in theirs_t for r in ours_t]
+                print(f"ratio SimPy / refresh-sim, {what}: "
+                      f"{statistics.median(theirs_t) / statistics.median(ours_t):.1f}x "
+                      f"(all pairs {min(pairs):.1f}–{max(pairs):.1f}x)")
             print(f"{'':20} {'refresh-sim':>12} {'SimPy peer':>12} {'diff':>8}")
             for k in COUNTS + ["mean_in_flight"]:
                 x, y = counts[k], pc[k]

@@ -5,7 +5,7 @@
 //!   `sweep.csv` and `sweep_summary.csv` in a temporary directory), one replication per point;
 //! - the 64 runs alone: `sim::run` over the same 64 scenarios in a local rayon pool.
 //!
-//! The grid is uk-mix with queued concurrency 8, 16, …, 512 (64 points) at 100,000
+//! The grid is uk-mix with queued concurrency 1, 2, …, 64 (64 points) at 100,000
 //! connections (`REFRESH_SIM_BENCH_SWEEP_CONNECTIONS` to change). Runs differ in length, as in
 //! a real sweep, and rayon balances them across the workers.
 //!
@@ -27,12 +27,12 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(if quick() { 20_000 } else { 100_000 });
-    println!("# sweep: 64 points of uk-mix (queued, concurrency 8..=512 step 8, {connections} connections), 1 vs 2 threads (median of {reps}, min–max)");
+    println!("# sweep: 64 points of uk-mix (queued, concurrency 1..=64, {connections} connections, 1 replication), 1 vs 2 threads (median of {reps}, min–max)");
     println!("# {}", machine());
 
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/uk-mix.toml");
     let source = Source::read(&path).unwrap_or_else(|e| panic!("{}", e.message));
-    let values: Vec<String> = (1..=64).map(|k| (8 * k).to_string()).collect();
+    let values: Vec<String> = (1..=64).map(|k| k.to_string()).collect();
     let sets = vec![
         format!("strategy.concurrency={}", values.join(",")),
         format!("population.connections={connections}"),

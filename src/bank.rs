@@ -234,12 +234,12 @@ impl Bank {
     #[inline]
     pub fn try_admit(&mut self, now: SimTime, conn: u32) -> Result<(), Rejection> {
         let mut rejected = false;
-        let mut by_penalty_only = true;
+        let mut box_closed = false;
         let mut retry_at: Option<SimTime> = None;
         for limit in &self.limits {
             if let Err(r) = limit.check(now, conn) {
                 rejected = true;
-                by_penalty_only &= matches!(limit, Limit::PenaltyBox(_));
+                box_closed |= matches!(limit, Limit::PenaltyBox(_));
                 retry_at = retry_at.max(r.retry_at);
             }
         }
@@ -249,7 +249,8 @@ impl Bank {
             }
             return Ok(());
         }
-        if !by_penalty_only {
+        // A breach closes the box; a call the closed box rejects does not extend it.
+        if !box_closed {
             for limit in &mut self.limits {
                 if let Limit::PenaltyBox(p) = limit {
                     p.on_breach(now);
@@ -351,6 +352,21 @@ mod tests {
         b.retry_after = RetryAfter::Fixed(SimDuration::from_secs(30));
         let now = t + SimDuration::from_secs(500);
         assert_eq!(b.try_admit(now, 0).unwrap_err().retry_at, Some(now + SimDuration::from_secs(30)));
+    }
+
+    #[test]
+    fn calls_the_closed_box_rejects_do_not_extend_it() {
+        let mut b = bank(vec![
+            Limit::Concurrency(ConcurrencyCap::new(1)),
+            Limit::PenaltyBox(PenaltyBox::new(SimDuration::from_secs(60))),
+        ]);
+        let s = |x| SimTime(SimDuration::from_secs(x).as_micros());
+        assert!(b.try_admit(s(0), 0).is_ok());
+        assert_eq!(b.try_admit(s(1), 0).unwrap_err().retry_at, Some(s(61)));
+        // Box and cap both reject at 20: the box must still open at 61, as it said.
+        assert_eq!(b.try_admit(s(20), 0).unwrap_err().retry_at, Some(s(61)));
+        b.release();
+        assert!(b.try_admit(s(61), 0).is_ok());
     }
 
     #[test]

@@ -22,9 +22,17 @@ struct Entry<E> {
     event: E,
 }
 
+impl<E> Entry<E> {
+    /// `(time, seq)` as one integer: compares in one branch-free step, unlike the tuple.
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        ((self.time.0 as u128) << 64) | self.seq as u128
+    }
+}
+
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        (self.time, self.seq) == (other.time, other.seq)
+        self.key() == other.key()
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -35,8 +43,9 @@ impl<E> PartialOrd for Entry<E> {
 }
 impl<E> Ord for Entry<E> {
     /// Reversed so that `BinaryHeap` (a max-heap) pops the earliest entry.
+    #[inline(always)]
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+        other.key().cmp(&self.key())
     }
 }
 

@@ -37,8 +37,11 @@ pub struct Tally {
     /// Total time from admission to answer of finished calls, in microseconds.
     pub sojourn_total: u128,
     pub successes: u64,
-    /// Successes after the warm-up (all of them without one): the basis of refreshes/hour.
+    /// Successes after the warm-up and before the window's end: the basis of refreshes/hour.
     pub successes_after_warmup: u64,
+    /// Successes of calls admitted in the window that finished after it closed (included in
+    /// `successes`, left out of coverage, users per day, refreshes per hour and staleness).
+    pub late_successes: u64,
     pub rate_limited: u64,
     pub errors: u64,
     pub reconnect_required: u64,
@@ -77,6 +80,7 @@ impl Tally {
         self.sojourn_total += o.sojourn_total;
         self.successes += o.successes;
         self.successes_after_warmup += o.successes_after_warmup;
+        self.late_successes += o.late_successes;
         self.rate_limited += o.rate_limited;
         self.errors += o.errors;
         self.reconnect_required += o.reconnect_required;

@@ -401,6 +401,9 @@ fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
     let mut total = 0.0;
     for (i, b) in list.iter().enumerate() {
         let at = |field: &str| format!("banks[{i}].{field}");
+        if b.name == "all" {
+            return err(at("name"), "\"all\" is reserved for the all-banks row of the reports; choose another name");
+        }
         if b.name.trim().is_empty() {
             return err(at("name"), "must not be empty");
         }
@@ -536,6 +539,9 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
         LimitFile::TokenBucket { rate, burst, during } => {
             if !(rate.is_finite() && *rate > 0.0) {
                 return err(f("rate"), format!("must be greater than 0 (calls per second), got {rate}"));
+            }
+            if *rate < 1e-6 {
+                return err(f("rate"), format!("{rate} per second is below the 1e-6 supported (one call in 11.6 days)"));
             }
             if *rate > 1e9 {
                 return err(f("rate"), format!("{rate} per second is more than the 1e9 supported"));

@@ -229,6 +229,8 @@ impl World {
         self.attempts_of[ci] += 1;
         if self.retry.enabled() {
             self.chain[ci] = if is_retry { self.chain[ci] + 1 } else { 1 };
+            // A Retry-After speaks for the 429 it came with, never for a later attempt.
+            self.retry_after[ci] = SimTime::NEVER;
         }
         let t = &mut self.tally[b];
         t.attempts += 1;
@@ -314,9 +316,16 @@ impl World {
             Outcome::Error
         } else {
             t.successes += 1;
-            t.successes_after_warmup += (now >= self.measured_from) as u64;
             self.series.at(b, now).successes += 1;
-            self.last_success[ci] = now;
+            if now < self.window_end {
+                t.successes_after_warmup += (now >= self.measured_from) as u64;
+                self.last_success[ci] = now;
+            } else {
+                // A call admitted in the window that ends after it: an outcome like any
+                // other, but not a refresh "within the window" (no submission follows, so
+                // dedup no longer needs its time either).
+                t.late_successes += 1;
+            }
             Outcome::Success
         };
         let submitted = std::mem::replace(&mut self.pending_since[ci], SimTime::NEVER);
@@ -378,6 +387,10 @@ impl World {
         while let Some((next, is_retry)) = self.client.next() {
             self.submit(now, next, is_retry);
         }
+        debug_assert!(
+            self.client.busy().is_none_or(|b| b as u64 == self.outstanding_all),
+            "queued slots out of step with outstanding refreshes"
+        );
     }
     fn change_in_flight(&mut self, now: SimTime, b: usize, delta: i64) {
         let window = (self.measured_from, self.window_end);

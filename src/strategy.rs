@@ -131,6 +131,14 @@ impl ClientState {
         }
     }
 
+    /// Busy slots of a queued client (`None` for passive strategies).
+    pub fn busy(&self) -> Option<u32> {
+        match self {
+            ClientState::Passive => None,
+            ClientState::Queued { busy, .. } => Some(*busy),
+        }
+    }
+
     /// The next connection a free slot submits now, if any, taking the slot; `true` when it
     /// is a due retry (served before the FIFO).
     #[inline]

@@ -290,3 +290,75 @@ fn warmup_is_left_out_of_time_averages_only() {
     assert_eq!(code, 2);
     assert!(err.contains("window.warmup"), "{err}");
 }
+
+#[test]
+fn queued_slots_keep_cycling_with_retries() {
+    // 8 slots, a 2 s call and a 200 ms callback: every slot cycle is one attempt of 2.2 s,
+    // whether it succeeds, fails or retries (a backing-off retry frees its slot and takes
+    // one back when due). A leaked slot would show as missing attempts.
+    let r = run(&one_bank(
+        1_000_000,
+        "kind = \"queued\"\nconcurrency = 8",
+        "error_rate = 0.5\nservice_time = { dist = \"constant\", value = \"2s\" }",
+        "[retry]\nmax_attempts = 4\nbase = \"5s\"\ncap = \"1m\"",
+    ));
+    conservation(&r);
+    let t = r.total();
+    let slot_cycles = 8.0 * 86_400.0 / 2.2;
+    assert!(t.retries > 10_000);
+    assert!(
+        t.attempts as f64 <= slot_cycles + 8.0 && t.attempts as f64 >= 0.999 * slot_cycles,
+        "attempts {} vs {slot_cycles}",
+        t.attempts
+    );
+}
+
+#[test]
+fn calls_finishing_after_the_window_do_not_count_as_refreshed_in_it() {
+    // One server, 1 s calls, 10,000 submitted at once into a 1 h window: the bank can
+    // answer 3,600 within the hour; the rest drain afterwards.
+    let r = run(
+        &one_bank(10_000, "kind = \"bulk\"", "service_time = { dist = \"constant\", value = \"1s\" }\nservers = 1", "")
+            .replace("length = \"24h\"", "length = \"1h\""),
+    );
+    conservation(&r);
+    let s = r.summary(None);
+    assert_eq!(s.tally.successes, 10_000, "every attempt still has its outcome");
+    assert_eq!(s.tally.late_successes, 10_000 - 3_599);
+    assert_eq!(s.tally.refreshed, 3_599, "the call finishing exactly at 01:00 is outside [00:00, 01:00)");
+    assert!((s.refreshes_per_hour - 3_599.0).abs() < 1e-9);
+    assert!((s.coverage - 0.3599).abs() < 1e-12);
+}
+
+#[test]
+fn a_retry_after_does_not_outlive_its_429() {
+    // 429s are not retried here (only errors are), so the bank's Retry-After must change
+    // nothing at all.
+    let body = |ra: &str| {
+        one_bank(
+            1_000,
+            "kind = \"queued\"\nconcurrency = 8",
+            &format!(
+                "error_rate = 0.2\nservice_time = {{ dist = \"constant\", value = \"2s\" }}\nretry_after = \"{ra}\"\n\
+                 limits = [{{ kind = \"concurrency\", max_in_flight = 4 }}]"
+            ),
+            "[retry]\nmax_attempts = 3\nbase = \"1s\"\non = [\"error\"]",
+        )
+    };
+    let a = run(&body("none")).total();
+    let b = run(&body("1h")).total();
+    assert!(a.rate_limited > 0 && a.retries > 0);
+    assert_eq!((a.attempts, a.successes, a.retries), (b.attempts, b.successes, b.retries));
+}
+
+#[test]
+fn reserved_and_degenerate_values_are_rejected() {
+    let st = "service_time = { dist = \"constant\", value = \"1s\" }";
+    let (code, err) = check_text("all", &one_bank(10, "kind = \"bulk\"", st, "").replace("name = \"b\"", "name = \"all\""));
+    assert_eq!(code, 2);
+    assert!(err.contains("banks[0].name") && err.contains("reserved"), "{err}");
+    let tiny = format!("{st}\nlimits = [{{ kind = \"token_bucket\", rate = 2e-10, burst = 6 }}]");
+    let (code, err) = check_text("tiny", &one_bank(10, "kind = \"bulk\"", &tiny, ""));
+    assert_eq!(code, 2);
+    assert!(err.contains("banks[0].limits[0].rate"), "{err}");
+}

@@ -32,7 +32,7 @@ impl TokenBucket {
         let emission_ns = (1e9 / rate).ceil().max(1.0) as u64;
         TokenBucket {
             emission_ns,
-            tolerance_ns: (burst as u64 - 1) * emission_ns,
+            tolerance_ns: (burst as u64 - 1).saturating_mul(emission_ns),
             tat_ns: 0,
         }
     }
