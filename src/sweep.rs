@@ -408,9 +408,14 @@ impl Estimate {
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom.
 pub fn t_975(df: usize) -> f64 {
+    t_quantile(0.975, df)
+}
+
+/// Student's t quantile `p` with `df` (≥ 1) degrees of freedom.
+pub fn t_quantile(p: f64, df: usize) -> f64 {
     StudentsT::new(0.0, 1.0, df as f64)
         .expect("degrees of freedom >= 1")
-        .inverse_cdf(0.975)
+        .inverse_cdf(p)
 }
 
 /// Fixed six decimals, without a negative zero (stable bytes).

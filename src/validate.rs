@@ -20,12 +20,11 @@
 use crate::bank::{Bank, ConcurrencyCap, FixedWindow, Limit, RetryAfter, ServiceTime, SlidingWindow, TokenBucket};
 use crate::platform::{Platform, StatusMode};
 use crate::retry::{Jitter, RetryPolicy};
-use crate::rng::replication_seed;
 use crate::scenario::Scenario;
 use crate::sim;
 use crate::strategy::Strategy;
 use crate::time::{SimDuration, SimTime};
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use crate::sweep::{t_quantile, Estimate};
 
 /// One comparison of the model with theory.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,14 +63,11 @@ pub fn erlang_c(k: u32, a: f64) -> f64 {
 
 /// Mean and 99.9 % two-sided Student-t half-width of a sample.
 pub fn mean_ci999(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    if xs.len() < 2 {
-        return (mean, f64::INFINITY);
+    match crate::sweep::Estimate::of(xs) {
+        Some(Estimate { mean, sd: Some(sd), n, .. }) => (mean, t_quantile(0.9995, n - 1) * sd / (n as f64).sqrt()),
+        Some(e) => (e.mean, f64::INFINITY),
+        None => (f64::NAN, f64::INFINITY),
     }
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    let t = StudentsT::new(0.0, 1.0, n - 1.0).expect("df > 0").inverse_cdf(0.9995);
-    (mean, t * (var / n).sqrt())
 }
 
 const DAY: SimDuration = SimDuration::from_hours(24);
@@ -110,9 +106,15 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
     }
 }
 
-/// Runs `sc` for `reps` replications of `base_seed` and maps each result to a number.
-fn replicate(sc: &Scenario, reps: u32, base_seed: u64, f: impl Fn(&crate::metrics::RunResult) -> f64) -> Vec<f64> {
-    (0..reps).map(|r| f(&sim::run(sc, replication_seed(base_seed, r)))).collect()
+/// Runs `sc` for `reps` replications of `base_seed` (in parallel, results in replication
+/// order) and maps each result to a number.
+fn replicate(sc: &Scenario, reps: u32, base_seed: u64, f: impl Fn(&crate::metrics::RunResult) -> f64 + Sync) -> Vec<f64> {
+    crate::sweep::replicate(sc, base_seed, reps, f)
+}
+
+/// Every replication's full result, in replication order.
+fn runs(sc: &Scenario, reps: u32, base_seed: u64) -> Vec<crate::metrics::RunResult> {
+    crate::sweep::replicate(sc, base_seed, reps, |r| r.clone())
 }
 
 fn ci_basis(reps: u32) -> String {
@@ -162,7 +164,7 @@ pub fn erlang_c_checks(reps: u32, seed: u64) -> Vec<Check> {
         let a = rho * k as f64;
         let b = bank("servers", ServiceTime::exponential(SimDuration::from_secs(4)), vec![], Some(k));
         let sc = poisson_scenario("erlang-c", a / mean_s, DAY, b);
-        let runs: Vec<_> = (0..reps).map(|r| sim::run(&sc, replication_seed(seed, r))).collect();
+        let runs = runs(&sc, reps, seed);
         let pw: Vec<f64> = runs.iter().map(|r| r.total().waited as f64 / r.total().admitted as f64).collect();
         let wq: Vec<f64> = runs
             .iter()
@@ -183,7 +185,7 @@ pub fn erlang_c_checks(reps: u32, seed: u64) -> Vec<Check> {
     out
 }
 
-/// Little's law per bank of a five-bank mix under random offsets.
+/// Little's law per bank of a four-bank mix under random offsets.
 pub fn little_checks(reps: u32, seed: u64) -> Vec<Check> {
     let logn = |med: u64, p95: u64| ServiceTime::lognormal_p95(SimDuration::from_secs(med), SimDuration::from_secs(p95));
     let specs: Vec<(&str, f64, ServiceTime, Vec<Limit>)> = vec![
@@ -198,7 +200,7 @@ pub fn little_checks(reps: u32, seed: u64) -> Vec<Check> {
         .collect();
     let mut sc = poisson_scenario("little", 2.0, DAY, banks[0].clone());
     sc.banks = banks.clone();
-    let runs: Vec<_> = (0..reps).map(|r| sim::run(&sc, replication_seed(seed, r))).collect();
+    let runs = runs(&sc, reps, seed);
     banks
         .iter()
         .enumerate()
@@ -238,7 +240,7 @@ pub fn token_bucket_checks(reps: u32, seed: u64) -> Vec<Check> {
         None,
     );
     let sc = poisson_scenario("token-bucket", 3.0 * rate, DAY, b);
-    let runs: Vec<_> = (0..reps).map(|r| sim::run(&sc, replication_seed(seed, r))).collect();
+    let runs = runs(&sc, reps, seed);
     let mut out = Vec::new();
     // Admissions per minute, worst over every run of k consecutive minutes.
     for k in [1usize, 10, 60] {

@@ -509,24 +509,11 @@ fn read_sweep_rows(path: &Path) -> Result<Sweep> {
 
 /// Mean, sample standard deviation and Student-t 95 % half-width of `xs` (non-empty).
 fn stat(xs: &[f64]) -> Stat {
-    use statrs::distribution::{ContinuousCDF, StudentsT};
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    if xs.len() < 2 {
-        return Stat {
-            mean,
-            sd: None,
-            ci95: None,
-        };
-    }
-    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    let t = StudentsT::new(0.0, 1.0, n - 1.0)
-        .map(|d| d.inverse_cdf(0.975))
-        .unwrap_or(1.96);
+    let e = crate::sweep::Estimate::of(xs).expect("non-empty");
     Stat {
-        mean,
-        sd: Some(sd),
-        ci95: Some(t * sd / n.sqrt()),
+        mean: e.mean,
+        sd: e.sd,
+        ci95: e.ci95,
     }
 }
 
