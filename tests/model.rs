@@ -7,7 +7,7 @@
 //! number copied from a run.
 
 use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::rngs::ChaCha8Rng;
 use refresh_sim::bank::TokenBucket;
 use refresh_sim::metrics::{RunResult, Tally};
 use refresh_sim::report::{csv_bytes, series_rows, summary_rows};
@@ -962,14 +962,16 @@ fn coverage_counts_only_connections_whose_consent_stays_valid() {
         assert_eq!(s.coverage, 1.0);
 
         // Random offsets on the same draws: the same connections are eligible (common random
-        // numbers); each is submitted once before its consent could lapse, so all of them are
-        // covered; expiring ones are refreshed only if submitted before they lapse.
+        // numbers); each is submitted once, so an eligible connection is covered unless its
+        // call, submitted in the window's last seconds, ends after the window closes (a late
+        // success, not a refresh within the window); expiring ones are refreshed only if
+        // submitted before they lapse.
         let text = unlimited(n, "24h", "random_offset", svc, "consent_expiry_share = 0.3");
         let r = sim::run(&parse(&text, &[]), seed).summary(None);
         assert_eq!(r.tally.eligible, s.tally.eligible);
-        assert_eq!(r.tally.covered, r.tally.eligible);
-        assert_eq!(r.coverage, 1.0);
-        assert_eq!(r.tally.refreshed + r.tally.reconnect_required, n as u64);
+        assert!(r.tally.eligible - r.tally.covered <= r.tally.late_successes);
+        assert!(r.tally.late_successes < 10, "only the window's last seconds: {}", r.tally.late_successes);
+        assert_eq!(r.tally.refreshed + r.tally.late_successes + r.tally.reconnect_required, n as u64);
     }
 }
 
