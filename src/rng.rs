@@ -21,9 +21,11 @@ use rand::SeedableRng;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
-    /// A connection's fixed attributes: its bank, whether and when its consent expires.
+    /// A connection's fixed attributes: its bank, whether and when its consent expires
+    /// (read [`Streams::sequential`]ly: three words per connection, in connection order).
     Connection = 1,
-    /// The client's scheduling draws for a connection (its random offset).
+    /// The client's scheduling draws for a connection: its random offset (read
+    /// sequentially: one word per connection, in connection order).
     Schedule = 2,
     /// A bank call's draws: service time, then the 5xx coin.
     Call = 3,
@@ -58,6 +60,31 @@ impl Streams {
         self.rng.set_word_pos(key * WORDS_PER_KEY);
         &mut self.rng
     }
+}
+
+impl Streams {
+    /// The stream of `purpose` from its start, for set-up loops that visit every entity once
+    /// and in order, reading a fixed number of words each: entity `i`'s words are then the
+    /// `i`-th group, whatever else the run does, so the draws stay keyed by entity without a
+    /// seek per entity (a seek computes four blocks; in order, every word is used).
+    pub fn sequential(&mut self, purpose: Purpose) -> &mut ChaCha8Rng {
+        self.rng.set_stream(purpose as u64);
+        self.rng.set_word_pos(0);
+        &mut self.rng
+    }
+}
+
+/// A uniform number in `[0, 1)` from one word (the top 53 bits, as `rand` makes an `f64`).
+#[inline]
+pub fn unit(word: u64) -> f64 {
+    (word >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A number in `[0, n)` from one word, by multiply-and-shift: always exactly one word (so
+/// fixed-size draw groups stay aligned), with a bias below `n / 2^64`.
+#[inline]
+pub fn below(word: u64, n: u64) -> u64 {
+    ((word as u128 * n as u128) >> 64) as u64
 }
 
 /// Expands a 64-bit seed to a 256-bit key with SplitMix64 (fixed here, so seeds never change
@@ -140,6 +167,28 @@ mod tests {
         assert_eq!(v, PINNED, "ChaCha8 stream changed: {v:?}");
     }
     const PINNED: [u64; 3] = [1600774549838764492, 1693707604040713437, 308303965981451136];
+
+    #[test]
+    fn sequential_groups_are_fixed_per_entity() {
+        let mut s = Streams::new(5);
+        let r = s.sequential(Purpose::Schedule);
+        let all: Vec<u64> = (0..300).map(|_| r.next_u64()).collect();
+        // Whatever happens in between, a fresh sequential read gives the same words.
+        s.at(Purpose::Call, 3, 1).next_u64();
+        let r = s.sequential(Purpose::Schedule);
+        let again: Vec<u64> = (0..300).map(|_| r.next_u64()).collect();
+        assert_eq!(all, again);
+        assert_ne!(all[..3], first(&mut s, Purpose::Connection, 0, 0));
+    }
+
+    #[test]
+    fn word_conversions_span_their_ranges() {
+        assert_eq!(unit(0), 0.0);
+        assert!(unit(u64::MAX) < 1.0 && unit(u64::MAX) > 0.999_999_999);
+        assert_eq!(below(0, 10), 0);
+        assert_eq!(below(u64::MAX, 10), 9);
+        assert_eq!(below(u64::MAX / 2, 1_000), 499);
+    }
 
     #[test]
     fn replication_seeds_are_distinct() {

@@ -15,11 +15,11 @@ use crate::engine::{prefetch, EventQueue};
 use crate::metrics::{Level, RunResult, Staleness, Tally, TimeSeries};
 use crate::platform::Platform;
 use crate::retry::RetryPolicy;
-use crate::rng::{Purpose, Streams};
+use crate::rng::{below, unit, Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::strategy::{self, ClientState};
 use crate::time::{SimDuration, SimTime};
-use rand::RngExt;
+use rand::Rng;
 use std::collections::VecDeque;
 
 /// How an attempt ended.
@@ -132,13 +132,14 @@ impl World {
         let mut local_of = Vec::with_capacity(n as usize);
         let mut consent_expires = Vec::with_capacity(n as usize);
         let mut tally = vec![Tally::default(); nb];
-        for c in 0..n {
-            // Fixed draw order: bank, then whether consent expires, then when.
-            let rng = streams.at(Purpose::Connection, c, 0);
-            let u: f64 = rng.random();
+        let rng = streams.sequential(Purpose::Connection);
+        for _ in 0..n {
+            // Three words per connection, always: its bank, whether its consent expires, when.
+            let (w_bank, w_expires, w_when) = (rng.next_u64(), rng.next_u64(), rng.next_u64());
+            let u = unit(w_bank);
             let b = cum[..nb - 1].iter().position(|&x| u < x).unwrap_or(nb - 1);
-            let expires = if rng.random::<f64>() < sc.consent_expiry_share {
-                window_start + SimDuration(rng.random_range(0..sc.window.as_micros()))
+            let expires = if unit(w_expires) < sc.consent_expiry_share {
+                window_start + SimDuration(below(w_when, sc.window.as_micros()))
             } else {
                 SimTime::NEVER
             };

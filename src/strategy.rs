@@ -11,9 +11,9 @@
 //!
 //! Strategies only decide *when* to submit; outcomes come from the platform and the banks.
 
-use crate::rng::{Purpose, Streams};
+use crate::rng::{below, Purpose, Streams};
 use crate::time::SimTime;
-use rand::RngExt;
+use rand::Rng;
 use std::collections::VecDeque;
 
 /// Which strategy, with its parameters (validated).
@@ -78,11 +78,10 @@ pub fn plan(
             state: ClientState::Passive,
         },
         Strategy::RandomOffset => {
+            // One word per connection, in connection order, from the schedule stream.
+            let rng = streams.sequential(Purpose::Schedule);
             let mut arrivals: Vec<(SimTime, u32)> = (0..connections)
-                .map(|c| {
-                    let offset = streams.at(Purpose::Schedule, c, 0).random_range(0..length_us);
-                    (SimTime(start.as_micros() + offset), c)
-                })
+                .map(|c| (SimTime(start.as_micros() + below(rng.next_u64(), length_us)), c))
                 .collect();
             // (time, connection) is unique, so the unstable sort is deterministic.
             arrivals.sort_unstable();
