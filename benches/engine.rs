@@ -56,7 +56,11 @@ struct RadixHeap<E> {
 
 impl<E: Copy> RadixHeap<E> {
     fn new() -> Self {
-        RadixHeap { last: 0, buckets: (0..129).map(|_| Vec::new()).collect(), len: 0 }
+        RadixHeap {
+            last: 0,
+            buckets: (0..129).map(|_| Vec::new()).collect(),
+            len: 0,
+        }
     }
 
     #[inline]
@@ -152,10 +156,18 @@ fn main() {
     println!("# engine: hold model, events per second (median of {reps}, min–max)");
     println!("# {}", machine());
     let incs = exp_increments(INCREMENTS, MEAN_INCREMENT_US);
-    let sizes: &[usize] = if quick { &[1_000, 100_000] } else { &[1_000, 100_000, 1_000_000] };
+    let sizes: &[usize] = if quick {
+        &[1_000, 100_000]
+    } else {
+        &[1_000, 100_000, 1_000_000]
+    };
     println!(
         "{:>10} {:>24} {:>24} {:>12} {:>24}",
-        "pending", "bare heap (M ev/s)", "EventQueue (M ev/s)", "bare/engine", "radix heap* (M ev/s)"
+        "pending",
+        "bare heap (M ev/s)",
+        "EventQueue (M ev/s)",
+        "bare/engine",
+        "radix heap* (M ev/s)"
     );
     for &n in sizes {
         let ops: u64 = if quick { 1_000_000 } else { 5_000_000 };
@@ -182,7 +194,9 @@ fn main() {
             r.show(1)
         );
     }
-    println!("# * radix heap: bench-only prototype, not the engine (BENCHMARKS.md, tried / not done)");
+    println!(
+        "# * radix heap: bench-only prototype, not the engine (BENCHMARKS.md, tried / not done)"
+    );
     let arrivals = if quick { 100_000 } else { 1_000_000 };
     let rates: Vec<f64> = (0..reps)
         .map(|_| {

@@ -29,11 +29,27 @@ struct Config {
 }
 
 fn configs(quick: bool) -> Vec<Config> {
-    let (small, large) = if quick { (100_000, 1_000_000) } else { (1_000_000, 10_000_000) };
+    let (small, large) = if quick {
+        (100_000, 1_000_000)
+    } else {
+        (1_000_000, 10_000_000)
+    };
     vec![
-        Config { label: "queued c=64", connections: small, sets: &["strategy.kind=queued", "strategy.concurrency=64"] },
-        Config { label: "random_offset", connections: small, sets: &["strategy.kind=random_offset"] },
-        Config { label: "random_offset", connections: large, sets: &["strategy.kind=random_offset"] },
+        Config {
+            label: "queued c=64",
+            connections: small,
+            sets: &["strategy.kind=queued", "strategy.concurrency=64"],
+        },
+        Config {
+            label: "random_offset",
+            connections: small,
+            sets: &["strategy.kind=random_offset"],
+        },
+        Config {
+            label: "random_offset",
+            connections: large,
+            sets: &["strategy.kind=random_offset"],
+        },
     ]
 }
 
@@ -53,7 +69,10 @@ fn child(spec: &str) {
     let secs = start.elapsed().as_secs_f64();
     let hwm = status_kib("VmHWM").unwrap_or(0);
     let total = result.total();
-    println!("RESULT {secs} {} {} {hwm} {before}", total.events, total.attempts);
+    println!(
+        "RESULT {secs} {} {} {hwm} {before}",
+        total.events, total.attempts
+    );
 }
 
 struct Sample {
@@ -67,7 +86,10 @@ struct Sample {
 fn spawn(cfg: &Config) -> Sample {
     let exe = std::env::current_exe().expect("current exe");
     let spec = format!("{};{}", cfg.connections, cfg.sets.join(";"));
-    let out = Command::new(exe).env(CHILD_VAR, spec).output().expect("spawn child");
+    let out = Command::new(exe)
+        .env(CHILD_VAR, spec)
+        .output()
+        .expect("spawn child");
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text
         .lines()
@@ -89,12 +111,23 @@ fn main() {
         return;
     }
     let quick = quick();
-    println!("# model: uk-mix.toml, one 24 h day, sim::run in a fresh process per run (median, min–max)");
+    println!(
+        "# model: uk-mix.toml, one 24 h day, sim::run in a fresh process per run (median, min–max)"
+    );
     println!("# {}", machine());
     let incs = exp_increments(INCREMENTS, MEAN_INCREMENT_US);
     println!(
         "{:<15} {:>11} {:>10} {:>10} {:>22} {:>20} {:>10} {:>9} {:>9} {:>10}",
-        "strategy", "connections", "attempts", "events", "wall s", "M events/s", "bare M/s", "bare/sim", "peak MiB", "B/conn"
+        "strategy",
+        "connections",
+        "attempts",
+        "events",
+        "wall s",
+        "M events/s",
+        "bare M/s",
+        "bare/sim",
+        "peak MiB",
+        "B/conn"
     );
     // `REFRESH_SIM_BENCH_FILTER=random_offset/10000000` runs only the matching configurations.
     let filter = std::env::var("REFRESH_SIM_BENCH_FILTER").unwrap_or_default();
@@ -108,8 +141,12 @@ fn main() {
         let bare = bare_heap_stats(1_000, 5_000_000, reps, &incs);
         let samples: Vec<Sample> = (0..reps).map(|_| spawn(&cfg)).collect();
         let secs = Stats::of(&samples.iter().map(|s| s.secs).collect::<Vec<_>>());
-        let rates =
-            Stats::of(&samples.iter().map(|s| mega(s.events as f64 / s.secs)).collect::<Vec<_>>());
+        let rates = Stats::of(
+            &samples
+                .iter()
+                .map(|s| mega(s.events as f64 / s.secs))
+                .collect::<Vec<_>>(),
+        );
         let hwm = samples.iter().map(|s| s.hwm_kib).max().unwrap_or(0);
         let before = samples.iter().map(|s| s.before_kib).min().unwrap_or(0);
         println!(

@@ -38,29 +38,42 @@ fn main() {
         format!("population.connections={connections}"),
         "strategy.kind=queued".to_string(),
     ];
-    let sw = Sweep::prepare(&source, &sets, Some(1), None).unwrap_or_else(|e| panic!("{}", e.message));
+    let sw =
+        Sweep::prepare(&source, &sets, Some(1), None).unwrap_or_else(|e| panic!("{}", e.message));
     assert_eq!(sw.runs(), 64, "the grid should have 64 points");
     let out = std::env::temp_dir().join(format!("refresh-sim-bench-sweep-{}", std::process::id()));
 
     let run_sweep = |threads: usize| -> f64 {
         let _ = std::fs::remove_dir_all(&out);
         std::fs::create_dir_all(&out).expect("temp dir");
-        let opts = Options { out: out.clone(), threads: Some(threads), resume: false, progress: false };
+        let opts = Options {
+            out: out.clone(),
+            threads: Some(threads),
+            resume: false,
+            progress: false,
+        };
         let start = Instant::now();
-        sw.execute(&opts).unwrap_or_else(|e| panic!("{}", e.message));
+        sw.execute(&opts)
+            .unwrap_or_else(|e| panic!("{}", e.message));
         start.elapsed().as_secs_f64()
     };
     let run_raw = |threads: usize| -> f64 {
         let pool = sweep::pool(Some(threads)).unwrap_or_else(|e| panic!("{}", e.message));
         let start = Instant::now();
         let events: u64 = pool.install(|| {
-            sw.scenarios.par_iter().map(|sc| sim::run(sc, sc.seed).total().events).sum()
+            sw.scenarios
+                .par_iter()
+                .map(|sc| sim::run(sc, sc.seed).total().events)
+                .sum()
         });
         std::hint::black_box(events);
         start.elapsed().as_secs_f64()
     };
 
-    for (name, f) in [("Sweep::execute", &run_sweep as &dyn Fn(usize) -> f64), ("64 × sim::run", &run_raw)] {
+    for (name, f) in [
+        ("Sweep::execute", &run_sweep as &dyn Fn(usize) -> f64),
+        ("64 × sim::run", &run_raw),
+    ] {
         let (mut one, mut two) = (Vec::new(), Vec::new());
         for _ in 0..reps {
             one.push(f(1));

@@ -48,18 +48,32 @@ pub enum Limit {
     Maintenance(Maintenance),
     /// A rate policy that applies only between two times of day (e.g. the CDR's unattended
     /// thresholds for 00:00–06:00); outside them it neither rejects nor counts.
-    During { from_us: u64, to_us: u64, inner: Box<Limit> },
+    During {
+        from_us: u64,
+        to_us: u64,
+        inner: Box<Limit>,
+    },
 }
 
 impl Limit {
     /// Wraps a rate policy so it applies only from `from` to `to` each day (`from < to`).
     pub fn during(from: SimDuration, to: SimDuration, inner: Limit) -> Limit {
-        assert!(from < to && to.as_micros() <= DAY_US, "during needs from < to <= 24:00");
         assert!(
-            matches!(inner, Limit::TokenBucket(_) | Limit::FixedWindow(_) | Limit::SlidingWindow(_)),
+            from < to && to.as_micros() <= DAY_US,
+            "during needs from < to <= 24:00"
+        );
+        assert!(
+            matches!(
+                inner,
+                Limit::TokenBucket(_) | Limit::FixedWindow(_) | Limit::SlidingWindow(_)
+            ),
             "only rate policies can be scheduled"
         );
-        Limit::During { from_us: from.as_micros(), to_us: to.as_micros(), inner: Box::new(inner) }
+        Limit::During {
+            from_us: from.as_micros(),
+            to_us: to.as_micros(),
+            inner: Box::new(inner),
+        }
     }
 
     #[inline]
@@ -78,7 +92,11 @@ impl Limit {
             Limit::Quota(q) => q.check(now, conn),
             Limit::PenaltyBox(p) => p.check(now),
             Limit::Maintenance(m) => m.check(now),
-            Limit::During { from_us, to_us, inner } => {
+            Limit::During {
+                from_us,
+                to_us,
+                inner,
+            } => {
                 if Self::active(*from_us, *to_us, now) {
                     inner.check(now, conn)
                 } else {
@@ -97,7 +115,11 @@ impl Limit {
             Limit::SlidingWindow(w) => w.admit(now),
             Limit::Quota(q) => q.admit(now, conn),
             Limit::PenaltyBox(_) | Limit::Maintenance(_) => {}
-            Limit::During { from_us, to_us, inner } => {
+            Limit::During {
+                from_us,
+                to_us,
+                inner,
+            } => {
                 if Self::active(*from_us, *to_us, now) {
                     inner.admit(now, conn)
                 }
@@ -348,10 +370,18 @@ mod tests {
         b.release();
         b.retry_after = RetryAfter::None;
         b.try_admit(t + SimDuration::from_secs(120), 0).unwrap();
-        assert_eq!(b.try_admit(t + SimDuration::from_secs(120), 0).unwrap_err().retry_at, None);
+        assert_eq!(
+            b.try_admit(t + SimDuration::from_secs(120), 0)
+                .unwrap_err()
+                .retry_at,
+            None
+        );
         b.retry_after = RetryAfter::Fixed(SimDuration::from_secs(30));
         let now = t + SimDuration::from_secs(500);
-        assert_eq!(b.try_admit(now, 0).unwrap_err().retry_at, Some(now + SimDuration::from_secs(30)));
+        assert_eq!(
+            b.try_admit(now, 0).unwrap_err().retry_at,
+            Some(now + SimDuration::from_secs(30))
+        );
     }
 
     #[test]
@@ -377,7 +407,10 @@ mod tests {
         assert!(b.try_admit(SimTime(h(1).as_micros()), 0).is_ok());
         assert!(b.try_admit(SimTime(h(2).as_micros()), 0).is_err());
         for i in 0..10 {
-            assert!(b.try_admit(SimTime(h(7).as_micros() + i), 0).is_ok(), "daytime is unmetered");
+            assert!(
+                b.try_admit(SimTime(h(7).as_micros() + i), 0).is_ok(),
+                "daytime is unmetered"
+            );
         }
     }
 

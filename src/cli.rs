@@ -131,7 +131,10 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Contention(a)) => {
-            print!("{}", contention_markdown(&crate::validate::contention(a.clients, a.seed)));
+            print!(
+                "{}",
+                contention_markdown(&crate::validate::contention(a.clients, a.seed))
+            );
             Ok(())
         }
         Some(Command::Report(a)) => report_cmd(a),
@@ -205,7 +208,9 @@ fn validate_cmd(a: ValidateArgs) -> Result<()> {
         )));
     }
     let checks = crate::validate::run_all(a.replications, a.seed);
-    println!("| Check | Model | Theory | Tolerance | Result | Basis |\n|---|---:|---:|---:|---|---|");
+    println!(
+        "| Check | Model | Theory | Tolerance | Result | Basis |\n|---|---:|---:|---:|---|---|"
+    );
     for c in &checks {
         println!(
             "| {} | {:.6} | {:.6} | {:.6} | {} | {} |",
@@ -276,7 +281,10 @@ fn default_experiment(out: &Path) -> Result<()> {
     let curve: Vec<Scenario> = QUEUED_CURVE
         .iter()
         .map(|c| {
-            let sets = ["strategy.kind=queued".to_string(), format!("strategy.concurrency={c}")];
+            let sets = [
+                "strategy.kind=queued".to_string(),
+                format!("strategy.concurrency={c}"),
+            ];
             scenario::load(uk_path, &sets)
         })
         .collect::<Result<_>>()?;

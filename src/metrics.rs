@@ -326,7 +326,8 @@ impl Summary {
     pub fn new(tally: Tally, window: SimDuration, warmup: SimDuration) -> Self {
         let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         let hours = window.as_hours_f64();
-        let measured = SimDuration(window.as_micros() - warmup.as_micros().min(window.as_micros() - 1));
+        let measured =
+            SimDuration(window.as_micros() - warmup.as_micros().min(window.as_micros() - 1));
         Summary {
             failure_rate: ratio(tally.rate_limited + tally.errors, tally.attempts),
             coverage: ratio(tally.covered, tally.eligible),

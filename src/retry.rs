@@ -79,7 +79,9 @@ impl RetryPolicy {
     ) -> SimDuration {
         let cap = self.cap.as_micros();
         let base = self.base.as_micros();
-        let v = base.saturating_mul(1u64.checked_shl(n.min(63)).unwrap_or(u64::MAX)).min(cap);
+        let v = base
+            .saturating_mul(1u64.checked_shl(n.min(63)).unwrap_or(u64::MAX))
+            .min(cap);
         let wait = match self.jitter {
             Jitter::None => v,
             Jitter::Full => uniform(rng, 0, v),
@@ -111,8 +113,8 @@ fn uniform<R: Rng + ?Sized>(rng: &mut R, lo: u64, hi: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
     use rand::rngs::ChaCha8Rng;
+    use rand::SeedableRng;
 
     fn policy(jitter: Jitter) -> RetryPolicy {
         RetryPolicy {
@@ -140,9 +142,14 @@ mod tests {
     fn jitters_stay_in_their_ranges_and_have_the_right_means() {
         let mut rng = ChaCha8Rng::seed_from_u64(2);
         let n = 20_000;
-        for (jitter, lo, hi, mean) in [(Jitter::Full, 0.0, 8.0, 4.0), (Jitter::Equal, 4.0, 8.0, 6.0)] {
+        for (jitter, lo, hi, mean) in [
+            (Jitter::Full, 0.0, 8.0, 4.0),
+            (Jitter::Equal, 4.0, 8.0, 6.0),
+        ] {
             let p = policy(jitter);
-            let xs: Vec<f64> = (0..n).map(|_| p.delay(3, p.base, SimTime(0), None, &mut rng).as_secs_f64()).collect();
+            let xs: Vec<f64> = (0..n)
+                .map(|_| p.delay(3, p.base, SimTime(0), None, &mut rng).as_secs_f64())
+                .collect();
             assert!(xs.iter().all(|&x| x >= lo && x < hi), "{jitter:?}");
             let m = xs.iter().sum::<f64>() / n as f64;
             // Uniform on an interval of width w has sd w/sqrt(12); 6 standard errors.
@@ -163,8 +170,14 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let now = SimTime(10_000_000);
         let ra = Some(SimTime(70_000_000));
-        assert_eq!(p.delay(0, p.base, now, ra, &mut rng), SimDuration::from_secs(60));
+        assert_eq!(
+            p.delay(0, p.base, now, ra, &mut rng),
+            SimDuration::from_secs(60)
+        );
         p.honour_retry_after = false;
-        assert_eq!(p.delay(0, p.base, now, ra, &mut rng), SimDuration::from_secs(1));
+        assert_eq!(
+            p.delay(0, p.base, now, ra, &mut rng),
+            SimDuration::from_secs(1)
+        );
     }
 }

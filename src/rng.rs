@@ -47,7 +47,9 @@ pub struct Streams {
 
 impl Streams {
     pub fn new(seed: u64) -> Self {
-        Streams { rng: ChaCha8Rng::from_seed(expand_seed(seed)) }
+        Streams {
+            rng: ChaCha8Rng::from_seed(expand_seed(seed)),
+        }
     }
 
     /// Positions the generator at the stream for `(purpose, entity, attempt)` and lends it.
@@ -145,7 +147,10 @@ mod tests {
         assert_ne!(base, first(&mut Streams::new(8), Purpose::Call, 5, 2));
         // Far attempts and the last entity get their own windows too.
         assert_ne!(base, first(&mut s, Purpose::Call, 5, 2 + (1 << 20)));
-        assert_ne!(first(&mut s, Purpose::Call, u32::MAX, 0), first(&mut s, Purpose::Call, u32::MAX - 1, 0));
+        assert_ne!(
+            first(&mut s, Purpose::Call, u32::MAX, 0),
+            first(&mut s, Purpose::Call, u32::MAX - 1, 0)
+        );
     }
 
     #[test]
@@ -155,7 +160,11 @@ mod tests {
         let next = first(&mut s, Purpose::Call, 9, 1);
         let r = s.at(Purpose::Call, 9, 0);
         let window: Vec<u64> = (0..32).map(|_| r.next_u64()).collect();
-        assert_eq!(&[r.next_u64(), r.next_u64(), r.next_u64()], &next, "window + 1 = next key");
+        assert_eq!(
+            &[r.next_u64(), r.next_u64(), r.next_u64()],
+            &next,
+            "window + 1 = next key"
+        );
         assert!(!window.contains(&next[0]));
     }
 
@@ -192,7 +201,8 @@ mod tests {
 
     #[test]
     fn replication_seeds_are_distinct() {
-        let seeds: std::collections::BTreeSet<u64> = (0..1000).map(|r| replication_seed(42, r)).collect();
+        let seeds: std::collections::BTreeSet<u64> =
+            (0..1000).map(|r| replication_seed(42, r)).collect();
         assert_eq!(seeds.len(), 1000);
         assert_eq!(replication_seed(42, 0), 42);
     }

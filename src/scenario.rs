@@ -9,18 +9,18 @@ mod file;
 mod locate;
 
 use crate::bank::{
-    Bank, ConcurrencyCap, FixedWindow, Limit, Maintenance, MaintenanceMode, PenaltyBox, Quota, QuotaPeriod,
-    RetryAfter, ServiceTime, SlidingWindow, TokenBucket,
+    Bank, ConcurrencyCap, FixedWindow, Limit, Maintenance, MaintenanceMode, PenaltyBox, Quota,
+    QuotaPeriod, RetryAfter, ServiceTime, SlidingWindow, TokenBucket,
 };
-use crate::presets;
-use crate::retry::{Jitter, RetryPolicy};
 use crate::error::{Error, Result};
 use crate::platform::{Platform, StatusMode};
+use crate::presets;
+use crate::retry::{Jitter, RetryPolicy};
 use crate::strategy::Strategy;
 use crate::time::{SimDuration, SimTime};
 use file::{
-    BankFile, JitterKind, LimitFile, QuotaPeriodKind, RetryAfterFile, RetryOn, ScenarioFile, ServiceTimeFile,
-    StatusKind, StrategyKind, TimeOfDay,
+    BankFile, JitterKind, LimitFile, QuotaPeriodKind, RetryAfterFile, RetryOn, ScenarioFile,
+    ServiceTimeFile, StatusKind, StrategyKind, TimeOfDay,
 };
 use serde::Deserialize;
 use std::path::Path;
@@ -79,7 +79,9 @@ pub fn parse(text: &str, origin: &str, default_name: &str, sets: &[String]) -> R
     // Then bank presets fill in the fields a bank does not set itself.
     if file.banks.iter().any(|b| b.preset.is_some()) {
         apply_presets(&mut table).map_err(|FieldError { field, reason }| {
-            let at = locate::line_col_of(text, &field).map(|(l, c)| format!("{l}:{c}:")).unwrap_or_default();
+            let at = locate::line_col_of(text, &field)
+                .map(|(l, c)| format!("{l}:{c}:"))
+                .unwrap_or_default();
             Error::input(format!("{origin}:{at} field `{field}`: {reason}"))
         })?;
         file = ScenarioFile::deserialize(toml::Value::Table(table))
@@ -100,13 +102,26 @@ pub fn parse(text: &str, origin: &str, default_name: &str, sets: &[String]) -> R
 
 /// Fills each `[[banks]]` table that names a `preset` with the preset's fields it lacks.
 fn apply_presets(table: &mut toml::Table) -> Result<(), FieldError> {
-    let Some(toml::Value::Array(banks)) = table.get_mut("banks") else { return Ok(()) };
+    let Some(toml::Value::Array(banks)) = table.get_mut("banks") else {
+        return Ok(());
+    };
     for (i, bank) in banks.iter_mut().enumerate() {
-        let Some(bank) = bank.as_table_mut() else { continue };
-        let Some(name) = bank.get("preset").and_then(|v| v.as_str()).map(str::to_string) else { continue };
+        let Some(bank) = bank.as_table_mut() else {
+            continue;
+        };
+        let Some(name) = bank
+            .get("preset")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
         let preset = presets::table(&name).ok_or_else(|| FieldError {
             field: format!("banks[{i}].preset"),
-            reason: format!("unknown preset \"{name}\" (known: {})", presets::names().join(", ")),
+            reason: format!(
+                "unknown preset \"{name}\" (known: {})",
+                presets::names().join(", ")
+            ),
         })?;
         for (k, v) in preset {
             bank.entry(k).or_insert(v);
@@ -228,7 +243,10 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
     let window_start = SimTime(f.window.start.map(|t| t.0).unwrap_or_default().as_micros());
     let warmup = f.window.warmup.map(|d| d.0).unwrap_or_default();
     if warmup >= window {
-        return err("window.warmup", format!("\"{warmup}\" must be shorter than the window \"{window}\""));
+        return err(
+            "window.warmup",
+            format!("\"{warmup}\" must be shorter than the window \"{window}\""),
+        );
     }
 
     let n = f.population.connections;
@@ -269,10 +287,18 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
 }
 
 fn retry(r: Option<&file::RetryFile>) -> Result<RetryPolicy, FieldError> {
-    let Some(r) = r else { return Ok(RetryPolicy::default()) };
+    let Some(r) = r else {
+        return Ok(RetryPolicy::default());
+    };
     let d = RetryPolicy::default();
     if r.max_attempts < 1 || r.max_attempts > 1_000 {
-        return err("retry.max_attempts", format!("must be between 1 (no retries) and 1000, got {}", r.max_attempts));
+        return err(
+            "retry.max_attempts",
+            format!(
+                "must be between 1 (no retries) and 1000, got {}",
+                r.max_attempts
+            ),
+        );
     }
     let base = r.base.map(|x| x.0).unwrap_or(d.base);
     let cap = r.cap.map(|x| x.0).unwrap_or(d.cap);
@@ -280,15 +306,28 @@ fn retry(r: Option<&file::RetryFile>) -> Result<RetryPolicy, FieldError> {
         return err("retry.base", "must be longer than zero (e.g. \"1s\")");
     }
     if cap < base {
-        return err("retry.cap", format!("\"{cap}\" is below the base \"{base}\""));
+        return err(
+            "retry.cap",
+            format!("\"{cap}\" is below the base \"{base}\""),
+        );
     }
-    let on = r.on.clone().unwrap_or_else(|| vec![RetryOn::RateLimited, RetryOn::Error]);
-    if let Some(bad) = on.iter().find(|o| matches!(o, RetryOn::ReconnectRequired | RetryOn::Deduplicated)) {
+    let on =
+        r.on.clone()
+            .unwrap_or_else(|| vec![RetryOn::RateLimited, RetryOn::Error]);
+    if let Some(bad) = on
+        .iter()
+        .find(|o| matches!(o, RetryOn::ReconnectRequired | RetryOn::Deduplicated))
+    {
         let why = match bad {
-            RetryOn::ReconnectRequired => "reconnect_required needs the customer to re-authenticate and is never retried",
+            RetryOn::ReconnectRequired => {
+                "reconnect_required needs the customer to re-authenticate and is never retried"
+            }
             _ => "a deduplicated refresh did not fail and is never retried",
         };
-        return err("retry.on", format!("{why}; retry \"rate_limited\" and/or \"error\""));
+        return err(
+            "retry.on",
+            format!("{why}; retry \"rate_limited\" and/or \"error\""),
+        );
     }
     Ok(RetryPolicy {
         max_attempts: r.max_attempts as u32,
@@ -326,7 +365,10 @@ fn platform(p: &file::PlatformFile) -> Result<Platform, FieldError> {
             StatusMode::Poll { interval }
         }
         StatusKind::Callback => {
-            let delay = p.callback_delay.map(|d| d.0).unwrap_or(SimDuration::from_millis(200));
+            let delay = p
+                .callback_delay
+                .map(|d| d.0)
+                .unwrap_or(SimDuration::from_millis(200));
             if delay.is_zero() {
                 // A zero-latency answer lets a queued client resubmit at the same instant
                 // forever (a dedup or a 429 answered in no time): no real callback is instant.
@@ -402,7 +444,10 @@ fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
     for (i, b) in list.iter().enumerate() {
         let at = |field: &str| format!("banks[{i}].{field}");
         if b.name == "all" {
-            return err(at("name"), "\"all\" is reserved for the all-banks row of the reports; choose another name");
+            return err(
+                at("name"),
+                "\"all\" is reserved for the all-banks row of the reports; choose another name",
+            );
         }
         if b.name.trim().is_empty() {
             return err(at("name"), "must not be empty");
@@ -525,7 +570,10 @@ fn scheduled(limit: Limit, during: &Option<[TimeOfDay; 2]>, at: &str) -> Result<
         Some([from, to]) if from.0 < to.0 => Ok(Limit::during(from.0, to.0, limit)),
         Some([from, to]) => err(
             format!("{at}.during"),
-            format!("ends ({}) before it starts ({}); write an overnight period as two limits", to.0, from.0),
+            format!(
+                "ends ({}) before it starts ({}); write an overnight period as two limits",
+                to.0, from.0
+            ),
         ),
     }
 }
@@ -533,31 +581,63 @@ fn scheduled(limit: Limit, during: &Option<[TimeOfDay; 2]>, at: &str) -> Result<
 fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
     let f = |name: &str| format!("{at}.{name}");
     Ok(match l {
-        LimitFile::Concurrency { max_in_flight } => {
-            Limit::Concurrency(ConcurrencyCap::new(count(f("max_in_flight"), *max_in_flight, "calls in flight")?))
-        }
-        LimitFile::TokenBucket { rate, burst, during } => {
+        LimitFile::Concurrency { max_in_flight } => Limit::Concurrency(ConcurrencyCap::new(count(
+            f("max_in_flight"),
+            *max_in_flight,
+            "calls in flight",
+        )?)),
+        LimitFile::TokenBucket {
+            rate,
+            burst,
+            during,
+        } => {
             if !(rate.is_finite() && *rate > 0.0) {
-                return err(f("rate"), format!("must be greater than 0 (calls per second), got {rate}"));
+                return err(
+                    f("rate"),
+                    format!("must be greater than 0 (calls per second), got {rate}"),
+                );
             }
             if *rate < 1e-6 {
-                return err(f("rate"), format!("{rate} per second is below the 1e-6 supported (one call in 11.6 days)"));
+                return err(
+                    f("rate"),
+                    format!(
+                        "{rate} per second is below the 1e-6 supported (one call in 11.6 days)"
+                    ),
+                );
             }
             if *rate > 1e9 {
-                return err(f("rate"), format!("{rate} per second is more than the 1e9 supported"));
+                return err(
+                    f("rate"),
+                    format!("{rate} per second is more than the 1e9 supported"),
+                );
             }
             let burst = count(f("burst"), *burst, "calls")?;
-            scheduled(Limit::TokenBucket(TokenBucket::new(*rate, burst)), during, at)?
+            scheduled(
+                Limit::TokenBucket(TokenBucket::new(*rate, burst)),
+                during,
+                at,
+            )?
         }
-        LimitFile::FixedWindow { limit, window, during } => {
+        LimitFile::FixedWindow {
+            limit,
+            window,
+            during,
+        } => {
             let n = count(f("limit"), *limit, "calls per window")?;
             let w = positive(f("window"), window.0)?;
             scheduled(Limit::FixedWindow(FixedWindow::new(n, w)), during, at)?
         }
-        LimitFile::SlidingWindow { limit, window, during } => {
+        LimitFile::SlidingWindow {
+            limit,
+            window,
+            during,
+        } => {
             let n = count(f("limit"), *limit, "calls per window")?;
             if n > 10_000_000 {
-                return err(f("limit"), format!("{n} is more than the 10000000 a sliding log supports"));
+                return err(
+                    f("limit"),
+                    format!("{n} is more than the 10000000 a sliding log supports"),
+                );
             }
             let w = positive(f("window"), window.0)?;
             scheduled(Limit::SlidingWindow(SlidingWindow::new(n, w)), during, at)?
@@ -576,7 +656,11 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
         LimitFile::PenaltyBox { duration } => {
             Limit::PenaltyBox(PenaltyBox::new(positive(f("duration"), duration.0)?))
         }
-        LimitFile::Maintenance { start, end, slowdown } => {
+        LimitFile::Maintenance {
+            start,
+            end,
+            slowdown,
+        } => {
             if end.0 <= start.0 {
                 return err(
                     f("end"),
@@ -585,8 +669,15 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
             }
             let mode = match slowdown {
                 None => MaintenanceMode::Reject,
-                Some(x) if x.is_finite() && *x >= 1.0 && *x <= 1000.0 => MaintenanceMode::Slow { factor: *x },
-                Some(x) => return err(f("slowdown"), format!("must be between 1 and 1000 (a latency multiplier), got {x}")),
+                Some(x) if x.is_finite() && *x >= 1.0 && *x <= 1000.0 => {
+                    MaintenanceMode::Slow { factor: *x }
+                }
+                Some(x) => {
+                    return err(
+                        f("slowdown"),
+                        format!("must be between 1 and 1000 (a latency multiplier), got {x}"),
+                    )
+                }
             };
             Limit::Maintenance(Maintenance::new(start.0, end.0, mode))
         }

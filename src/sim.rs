@@ -153,8 +153,18 @@ impl World {
             bank.prepare(t.connections as u32);
         }
 
-        let plan = strategy::plan(sc.strategy, n, window_start, sc.window.as_micros(), &mut streams);
-        let arrivals = plan.arrivals.into_iter().map(|(t, c)| (t, Event::Submit(c))).collect();
+        let plan = strategy::plan(
+            sc.strategy,
+            n,
+            window_start,
+            sc.window.as_micros(),
+            &mut streams,
+        );
+        let arrivals = plan
+            .arrivals
+            .into_iter()
+            .map(|(t, c)| (t, Event::Submit(c)))
+            .collect();
         let per_conn = |on: bool| if on { n as usize } else { 0 };
         let retries = sc.retry.enabled();
 
@@ -268,11 +278,17 @@ impl World {
                     let st = &mut self.state[b];
                     match self.banks[b].servers {
                         Some(k) if st.busy_servers >= k => {
-                            st.waiting.push_back(Waiting { conn: c, since: now, service, failed });
+                            st.waiting.push_back(Waiting {
+                                conn: c,
+                                since: now,
+                                service,
+                                failed,
+                            });
                         }
                         _ => {
                             st.busy_servers += 1;
-                            self.queue.schedule(now + service, Event::BankDone { conn: c, failed });
+                            self.queue
+                                .schedule(now + service, Event::BankDone { conn: c, failed });
                         }
                     }
                 }
@@ -292,7 +308,8 @@ impl World {
         }
         let learned = self.platform.learn(now, now);
         t.api_calls += learned.polls as u64;
-        self.queue.schedule(learned.at, Event::Learned { conn: c, outcome });
+        self.queue
+            .schedule(learned.at, Event::Learned { conn: c, outcome });
     }
 
     fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {
@@ -308,7 +325,13 @@ impl World {
             let t = &mut self.tally[b];
             t.waited += 1;
             t.wait_total += (now - w.since).as_micros() as u128;
-            self.queue.schedule(now + w.service, Event::BankDone { conn: w.conn, failed: w.failed });
+            self.queue.schedule(
+                now + w.service,
+                Event::BankDone {
+                    conn: w.conn,
+                    failed: w.failed,
+                },
+            );
         }
         let t = &mut self.tally[b];
         let outcome = if failed {
@@ -333,7 +356,8 @@ impl World {
         self.tally[b].sojourn_total += (now - submitted).as_micros() as u128;
         let learned = self.platform.learn(submitted, now);
         self.tally[b].api_calls += learned.polls as u64;
-        self.queue.schedule(learned.at, Event::Learned { conn: c, outcome });
+        self.queue
+            .schedule(learned.at, Event::Learned { conn: c, outcome });
     }
 
     fn learned(&mut self, now: SimTime, c: u32, outcome: Outcome) {
@@ -354,7 +378,9 @@ impl World {
                 at => Some(at),
             };
             let rng = self.streams.at(Purpose::Backoff, c, self.attempts_of[ci]);
-            let wait = self.retry.delay(n, self.last_wait[ci], now, retry_after, rng);
+            let wait = self
+                .retry
+                .delay(n, self.last_wait[ci], now, retry_after, rng);
             self.last_wait[ci] = wait;
             self.retry_after[ci] = SimTime::NEVER;
             self.client.release(None);
@@ -389,20 +415,26 @@ impl World {
             self.submit(now, next, is_retry);
         }
         debug_assert!(
-            self.client.busy().is_none_or(|b| b as u64 == self.outstanding_all),
+            self.client
+                .busy()
+                .is_none_or(|b| b as u64 == self.outstanding_all),
             "queued slots out of step with outstanding refreshes"
         );
     }
     fn change_in_flight(&mut self, now: SimTime, b: usize, delta: i64) {
         let window = (self.measured_from, self.window_end);
-        self.state[b].level.change(now, delta, b, window, &mut self.tally[b], &mut self.series);
+        self.state[b]
+            .level
+            .change(now, delta, b, window, &mut self.tally[b], &mut self.series);
         self.in_flight_all = self.in_flight_all.checked_add_signed(delta).expect(">= 0");
         self.peak_in_flight_all = self.peak_in_flight_all.max(self.in_flight_all);
     }
 
     fn finish(mut self) -> RunResult {
         debug_assert!(
-            self.state.iter().all(|s| s.level.current == 0 && s.waiting.is_empty()),
+            self.state
+                .iter()
+                .all(|s| s.level.current == 0 && s.waiting.is_empty()),
             "calls left in flight"
         );
         let window = self.window_end - self.window_start;
@@ -434,7 +466,12 @@ impl World {
             peak_in_flight_all: self.peak_in_flight_all,
             peak_outstanding_all: self.peak_outstanding_all,
             finished: self.queue.now().max(self.window_end),
-            last_success: self.last_success.iter().copied().filter(|&t| t != SimTime::NEVER).max(),
+            last_success: self
+                .last_success
+                .iter()
+                .copied()
+                .filter(|&t| t != SimTime::NEVER)
+                .max(),
             series: self.series,
             staleness,
         }

@@ -61,7 +61,12 @@ pub enum ClientState {
     Passive,
     /// The queued client's slots, its FIFO of connections for this pass and the next, and
     /// retries whose backoff has expired (served before the FIFO).
-    Queued { concurrency: u32, busy: u32, queue: VecDeque<u32>, due: VecDeque<u32> },
+    Queued {
+        concurrency: u32,
+        busy: u32,
+        queue: VecDeque<u32>,
+        due: VecDeque<u32>,
+    },
 }
 
 /// Builds the plan for `connections` connections over `[start, start + length)`.
@@ -81,11 +86,19 @@ pub fn plan(
             // One word per connection, in connection order, from the schedule stream.
             let rng = streams.sequential(Purpose::Schedule);
             let mut arrivals: Vec<(SimTime, u32)> = (0..connections)
-                .map(|c| (SimTime(start.as_micros() + below(rng.next_u64(), length_us)), c))
+                .map(|c| {
+                    (
+                        SimTime(start.as_micros() + below(rng.next_u64(), length_us)),
+                        c,
+                    )
+                })
                 .collect();
             // (time, connection) is unique, so the unstable sort is deterministic.
             arrivals.sort_unstable();
-            Plan { arrivals, state: ClientState::Passive }
+            Plan {
+                arrivals,
+                state: ClientState::Passive,
+            }
         }
         Strategy::Queued { concurrency } => {
             let first = concurrency.min(connections);
@@ -144,7 +157,12 @@ impl ClientState {
     pub fn next(&mut self) -> Option<(u32, bool)> {
         match self {
             ClientState::Passive => None,
-            ClientState::Queued { concurrency, busy, queue, due } => {
+            ClientState::Queued {
+                concurrency,
+                busy,
+                queue,
+                due,
+            } => {
                 if *busy >= *concurrency {
                     return None;
                 }

@@ -17,14 +17,16 @@
 //! - Fixed vs sliding window: the fixed window admits up to `2N` in an interval of one window
 //!   length straddling a boundary; the sliding window never more than `N`.
 
-use crate::bank::{Bank, ConcurrencyCap, FixedWindow, Limit, RetryAfter, ServiceTime, SlidingWindow, TokenBucket};
+use crate::bank::{
+    Bank, ConcurrencyCap, FixedWindow, Limit, RetryAfter, ServiceTime, SlidingWindow, TokenBucket,
+};
 use crate::platform::{Platform, StatusMode};
 use crate::retry::{Jitter, RetryPolicy};
 use crate::scenario::Scenario;
 use crate::sim;
 use crate::strategy::Strategy;
-use crate::time::{SimDuration, SimTime};
 use crate::sweep::{t_quantile, Estimate};
+use crate::time::{SimDuration, SimTime};
 
 /// One comparison of the model with theory.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,11 +44,25 @@ pub struct Check {
 impl Check {
     fn new(name: String, model: f64, theory: f64, tolerance: f64, basis: String) -> Self {
         let pass = (model - theory).abs() <= tolerance;
-        Check { name, model, theory, tolerance, pass, basis }
+        Check {
+            name,
+            model,
+            theory,
+            tolerance,
+            pass,
+            basis,
+        }
     }
     /// A one-sided bound: pass when `model ≤ theory`.
     fn at_most(name: String, model: f64, bound: f64, basis: &str) -> Self {
-        Check { name, model, theory: bound, tolerance: 0.0, pass: model <= bound, basis: basis.into() }
+        Check {
+            name,
+            model,
+            theory: bound,
+            tolerance: 0.0,
+            pass: model <= bound,
+            basis: basis.into(),
+        }
     }
 }
 
@@ -64,7 +80,12 @@ pub fn erlang_c(k: u32, a: f64) -> f64 {
 /// Mean and 99.9 % two-sided Student-t half-width of a sample.
 pub fn mean_ci999(xs: &[f64]) -> (f64, f64) {
     match crate::sweep::Estimate::of(xs) {
-        Some(Estimate { mean, sd: Some(sd), n, .. }) => (mean, t_quantile(0.9995, n - 1) * sd / (n as f64).sqrt()),
+        Some(Estimate {
+            mean,
+            sd: Some(sd),
+            n,
+            ..
+        }) => (mean, t_quantile(0.9995, n - 1) * sd / (n as f64).sqrt()),
         Some(e) => (e.mean, f64::INFINITY),
         None => (f64::NAN, f64::INFINITY),
     }
@@ -97,7 +118,9 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
         connections: (lambda * window.as_secs_f64()).round() as u32,
         consent_expiry_share: 0.0,
         platform: Platform {
-            status: StatusMode::Callback { delay: SimDuration::from_millis(1) },
+            status: StatusMode::Callback {
+                delay: SimDuration::from_millis(1),
+            },
             dedup_window: SimDuration::ZERO,
         },
         strategy: Strategy::RandomOffset,
@@ -108,7 +131,12 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
 
 /// Runs `sc` for `reps` replications of `base_seed` (in parallel, results in replication
 /// order) and maps each result to a number.
-fn replicate(sc: &Scenario, reps: u32, base_seed: u64, f: impl Fn(&crate::metrics::RunResult) -> f64 + Sync) -> Vec<f64> {
+fn replicate(
+    sc: &Scenario,
+    reps: u32,
+    base_seed: u64,
+    f: impl Fn(&crate::metrics::RunResult) -> f64 + Sync,
+) -> Vec<f64> {
     crate::sweep::replicate(sc, base_seed, reps, f)
 }
 
@@ -150,7 +178,13 @@ pub fn erlang_b_checks(reps: u32, seed: u64) -> Vec<Check> {
                 t.rate_limited as f64 / t.attempts as f64
             });
             let (m, h) = mean_ci999(&xs);
-            Check::new(format!("Erlang B: 429 share, c = {c}, A = {a}"), m, erlang_b(c, a), h, ci_basis(reps))
+            Check::new(
+                format!("Erlang B: 429 share, c = {c}, A = {a}"),
+                m,
+                erlang_b(c, a),
+                h,
+                ci_basis(reps),
+            )
         })
         .collect()
 }
@@ -162,17 +196,31 @@ pub fn erlang_c_checks(reps: u32, seed: u64) -> Vec<Check> {
     let mut out = Vec::new();
     for rho in [0.5, 0.7, 0.9] {
         let a = rho * k as f64;
-        let b = bank("servers", ServiceTime::exponential(SimDuration::from_secs(4)), vec![], Some(k));
+        let b = bank(
+            "servers",
+            ServiceTime::exponential(SimDuration::from_secs(4)),
+            vec![],
+            Some(k),
+        );
         let sc = poisson_scenario("erlang-c", a / mean_s, DAY, b);
         let runs = runs(&sc, reps, seed);
-        let pw: Vec<f64> = runs.iter().map(|r| r.total().waited as f64 / r.total().admitted as f64).collect();
+        let pw: Vec<f64> = runs
+            .iter()
+            .map(|r| r.total().waited as f64 / r.total().admitted as f64)
+            .collect();
         let wq: Vec<f64> = runs
             .iter()
             .map(|r| r.total().wait_total as f64 / 1e6 / r.total().admitted as f64)
             .collect();
         let c = erlang_c(k, a);
         let (m, h) = mean_ci999(&pw);
-        out.push(Check::new(format!("Erlang C: P(wait), k = {k}, ρ = {rho}"), m, c, h, ci_basis(reps)));
+        out.push(Check::new(
+            format!("Erlang C: P(wait), k = {k}, ρ = {rho}"),
+            m,
+            c,
+            h,
+            ci_basis(reps),
+        ));
         let (m, h) = mean_ci999(&wq);
         out.push(Check::new(
             format!("Erlang C: mean wait (s), k = {k}, ρ = {rho}"),
@@ -187,16 +235,41 @@ pub fn erlang_c_checks(reps: u32, seed: u64) -> Vec<Check> {
 
 /// Little's law per bank of a four-bank mix under random offsets.
 pub fn little_checks(reps: u32, seed: u64) -> Vec<Check> {
-    let logn = |med: u64, p95: u64| ServiceTime::lognormal_p95(SimDuration::from_secs(med), SimDuration::from_secs(p95));
+    let logn = |med: u64, p95: u64| {
+        ServiceTime::lognormal_p95(SimDuration::from_secs(med), SimDuration::from_secs(p95))
+    };
     let specs: Vec<(&str, f64, ServiceTime, Vec<Limit>)> = vec![
-        ("unlimited-exp", 0.3, ServiceTime::exponential(SimDuration::from_secs(6)), vec![]),
-        ("capped", 0.3, logn(5, 16), vec![Limit::Concurrency(ConcurrencyCap::new(6))]),
-        ("metered", 0.2, logn(4, 12), vec![Limit::TokenBucket(TokenBucket::new(0.5, 5))]),
-        ("constant", 0.2, ServiceTime::constant(SimDuration::from_secs(3)), vec![]),
+        (
+            "unlimited-exp",
+            0.3,
+            ServiceTime::exponential(SimDuration::from_secs(6)),
+            vec![],
+        ),
+        (
+            "capped",
+            0.3,
+            logn(5, 16),
+            vec![Limit::Concurrency(ConcurrencyCap::new(6))],
+        ),
+        (
+            "metered",
+            0.2,
+            logn(4, 12),
+            vec![Limit::TokenBucket(TokenBucket::new(0.5, 5))],
+        ),
+        (
+            "constant",
+            0.2,
+            ServiceTime::constant(SimDuration::from_secs(3)),
+            vec![],
+        ),
     ];
     let banks: Vec<Bank> = specs
         .iter()
-        .map(|(n, share, st, lim)| Bank { share: *share, ..bank(n, st.clone(), lim.clone(), None) })
+        .map(|(n, share, st, lim)| Bank {
+            share: *share,
+            ..bank(n, st.clone(), lim.clone(), None)
+        })
         .collect();
     let mut sc = poisson_scenario("little", 2.0, DAY, banks[0].clone());
     sc.banks = banks.clone();
@@ -224,7 +297,10 @@ pub fn little_checks(reps: u32, seed: u64) -> Vec<Check> {
                 m,
                 1.0,
                 h + edge,
-                format!("{} plus the window-end residual E[S²]/(2·E[S]·T)", ci_basis(reps)),
+                format!(
+                    "{} plus the window-end residual E[S²]/(2·E[S]·T)",
+                    ci_basis(reps)
+                ),
             )
         })
         .collect()
@@ -247,8 +323,13 @@ pub fn token_bucket_checks(reps: u32, seed: u64) -> Vec<Check> {
         let worst = runs
             .iter()
             .map(|r| {
-                let per_min: Vec<u64> = r.series.minutes.iter().map(|m| m.admitted as u64).collect();
-                per_min.windows(k).map(|w| w.iter().sum::<u64>()).max().unwrap_or(0)
+                let per_min: Vec<u64> =
+                    r.series.minutes.iter().map(|m| m.admitted as u64).collect();
+                per_min
+                    .windows(k)
+                    .map(|w| w.iter().sum::<u64>())
+                    .max()
+                    .unwrap_or(0)
             })
             .max()
             .unwrap_or(0);
@@ -267,7 +348,10 @@ pub fn token_bucket_checks(reps: u32, seed: u64) -> Vec<Check> {
         0.0,
         "exact, every pair of admission times",
     ));
-    let rates: Vec<f64> = runs.iter().map(|r| r.total().admitted as f64 / r.window.as_secs_f64()).collect();
+    let rates: Vec<f64> = runs
+        .iter()
+        .map(|r| r.total().admitted as f64 / r.window.as_secs_f64())
+        .collect();
     let (m, h) = mean_ci999(&rates);
     // The bucket starts full, so the window may hold up to `burst` calls beyond rate·T.
     let edge = burst as f64 / DAY.as_secs_f64();
@@ -406,11 +490,21 @@ pub fn contention(clients: u32, seed: u64) -> Vec<ContentionRow> {
     };
     let (base, cap) = (SimDuration::from_millis(100), SimDuration::from_secs(60));
     let modes = [
-        ("no backoff (fixed 50 ms)", policy(Jitter::None, SimDuration::from_millis(50), SimDuration::from_millis(50))),
+        (
+            "no backoff (fixed 50 ms)",
+            policy(
+                Jitter::None,
+                SimDuration::from_millis(50),
+                SimDuration::from_millis(50),
+            ),
+        ),
         ("exponential, no jitter", policy(Jitter::None, base, cap)),
         ("full jitter", policy(Jitter::Full, base, cap)),
         ("equal jitter", policy(Jitter::Equal, base, cap)),
-        ("decorrelated jitter", policy(Jitter::Decorrelated, base, cap)),
+        (
+            "decorrelated jitter",
+            policy(Jitter::Decorrelated, base, cap),
+        ),
     ];
     modes
         .iter()

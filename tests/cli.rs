@@ -699,7 +699,10 @@ fn no_arguments_runs_the_default_experiment() {
         .map(|r| r[col(&header, "concurrency")].as_str())
         .collect();
     assert_eq!(curve, ["8", "16", "32", "128", "256"]);
-    assert!(outd.join("report.md").is_file() && outd.join("charts/coverage_vs_concurrency.png").is_file());
+    assert!(
+        outd.join("report.md").is_file()
+            && outd.join("charts/coverage_vs_concurrency.png").is_file()
+    );
     // Each strategy's rows in compare.csv are its summary.csv.
     for (k, s) in ["bulk", "queued", "random_offset"].iter().enumerate() {
         let (h2, r2) = read_csv(&outd.join("uk-mix").join(s).join("summary.csv"));
@@ -785,14 +788,20 @@ fn queued_with_immediate_callbacks_and_dedup_terminates() {
 
 #[test]
 fn a_zero_callback_delay_is_rejected() {
-    let sc = callback_scenario("1h", 1, "").replace("status = \"callback\"", "status = \"callback\"\ncallback_delay = \"0s\"");
+    let sc = callback_scenario("1h", 1, "").replace(
+        "status = \"callback\"",
+        "status = \"callback\"\ncallback_delay = \"0s\"",
+    );
     let tmp = TempDir::new("cb-zero");
     let path = tmp.join("cb-zero.toml");
     std::fs::write(&path, sc).unwrap();
     let out = Command::new(BIN).arg("check").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("platform.callback_delay") && err.contains("cb-zero.toml"), "{err}");
+    assert!(
+        err.contains("platform.callback_delay") && err.contains("cb-zero.toml"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -6,8 +6,8 @@
 //! a closed formula, a hand-derived count, or the vendor's published table. Nothing here is a
 //! number copied from a run.
 
-use rand::{RngExt, SeedableRng};
 use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
 use refresh_sim::bank::TokenBucket;
 use refresh_sim::metrics::{RunResult, Tally};
 use refresh_sim::report::{csv_bytes, series_rows, summary_rows};
@@ -970,8 +970,15 @@ fn coverage_counts_only_connections_whose_consent_stays_valid() {
         let r = sim::run(&parse(&text, &[]), seed).summary(None);
         assert_eq!(r.tally.eligible, s.tally.eligible);
         assert!(r.tally.eligible - r.tally.covered <= r.tally.late_successes);
-        assert!(r.tally.late_successes < 10, "only the window's last seconds: {}", r.tally.late_successes);
-        assert_eq!(r.tally.refreshed + r.tally.late_successes + r.tally.reconnect_required, n as u64);
+        assert!(
+            r.tally.late_successes < 10,
+            "only the window's last seconds: {}",
+            r.tally.late_successes
+        );
+        assert_eq!(
+            r.tally.refreshed + r.tally.late_successes + r.tally.reconnect_required,
+            n as u64
+        );
     }
 }
 

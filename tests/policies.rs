@@ -40,7 +40,10 @@ fn validation_against_theory_passes() {
         assert!(c.pass, "{c:?}");
     }
     // At least four Erlang B points, one with A > c.
-    let erlang_b: Vec<_> = checks.iter().filter(|c| c.name.starts_with("Erlang B")).collect();
+    let erlang_b: Vec<_> = checks
+        .iter()
+        .filter(|c| c.name.starts_with("Erlang B"))
+        .collect();
     assert!(erlang_b.len() >= 4);
     assert!(erlang_b.iter().any(|c| c.name.contains("c = 4, A = 6")));
 }
@@ -51,7 +54,10 @@ fn validation_detects_a_wrong_model() {
     let checks = validate::erlang_b_checks(6, 3);
     for c in &checks {
         let wrong = validate::erlang_b(1, c.theory + 0.5);
-        assert!((c.model - wrong).abs() > c.tolerance, "tolerance too loose to catch {c:?}");
+        assert!(
+            (c.model - wrong).abs() > c.tolerance,
+            "tolerance too loose to catch {c:?}"
+        );
     }
 }
 
@@ -68,8 +74,13 @@ fn full_jitter_needs_fewer_calls_than_plain_exponential_backoff() {
     // No backoff finishes first, near the bank's capacity (200 calls of 1 s, 2 at a time:
     // 100 s; each of a slot's 100 calls can leave it idle for at most one retry interval plus
     // the callback, 51 ms), but makes by far the most calls.
-    assert!(none.completion_secs >= 100.0 && none.completion_secs <= 100.0 + 100.0 * 0.051, "{none:?}");
-    assert!(rows.iter().all(|r| r.completion_secs >= none.completion_secs));
+    assert!(
+        none.completion_secs >= 100.0 && none.completion_secs <= 100.0 + 100.0 * 0.051,
+        "{none:?}"
+    );
+    assert!(rows
+        .iter()
+        .all(|r| r.completion_secs >= none.completion_secs));
     assert!(rows.iter().all(|r| r.calls <= none.calls));
 }
 
@@ -89,10 +100,17 @@ fn retries_follow_the_binomial_law_on_errors() {
     let expect_share = 1.0 - p.powi(3);
     let share = t.refreshed as f64 / n as f64;
     let sd = (expect_share * (1.0 - expect_share) / n as f64).sqrt();
-    assert!((share - expect_share).abs() < 5.0 * sd, "share {share} vs {expect_share}");
+    assert!(
+        (share - expect_share).abs() < 5.0 * sd,
+        "share {share} vs {expect_share}"
+    );
     // Expected retries per refresh: p + p².
     let expect_retries = n as f64 * (p + p * p);
-    assert!((t.retries as f64 - expect_retries).abs() < 0.02 * expect_retries, "{}", t.retries);
+    assert!(
+        (t.retries as f64 - expect_retries).abs() < 0.02 * expect_retries,
+        "{}",
+        t.retries
+    );
     assert_eq!(t.attempts, n as u64 + t.retries);
 }
 
@@ -104,7 +122,10 @@ fn reconnect_required_is_never_retried() {
         "service_time = { dist = \"constant\", value = \"1s\" }",
         "[retry]\nmax_attempts = 5",
     )
-    .replace("connections = 5000", "connections = 5000\nconsent_expiry_share = 1.0"));
+    .replace(
+        "connections = 5000",
+        "connections = 5000\nconsent_expiry_share = 1.0",
+    ));
     let t = r.total();
     assert!(t.reconnect_required > 1_000);
     assert_eq!(t.retries, 0);
@@ -142,7 +163,11 @@ fn a_backing_off_retry_frees_its_queued_slot() {
     conservation(&r);
     let t = r.total();
     assert!(t.retries > 0 && t.rate_limited > 0);
-    assert!(t.peak_outstanding <= 8, "slots exceeded: {}", t.peak_outstanding);
+    assert!(
+        t.peak_outstanding <= 8,
+        "slots exceeded: {}",
+        t.peak_outstanding
+    );
     assert!(t.peak_in_flight <= 3);
 }
 
@@ -164,7 +189,12 @@ fn psd2_quota_caps_accesses_per_connection() {
 
 #[test]
 fn maintenance_window_rejects_everything_while_open() {
-    let r = run(&one_bank(200_000, "kind = \"random_offset\"", "preset = \"nightly-maintenance\"", ""));
+    let r = run(&one_bank(
+        200_000,
+        "kind = \"random_offset\"",
+        "preset = \"nightly-maintenance\"",
+        "",
+    ));
     conservation(&r);
     let m = &r.series.minutes; // one bank: one bucket per minute
     for (i, x) in m.iter().enumerate().take(180 * MIN).skip(60 * MIN) {
@@ -176,30 +206,52 @@ fn maintenance_window_rejects_everything_while_open() {
 
 #[test]
 fn penalty_box_blocks_after_a_breach() {
-    let r = run(&one_bank(300_000, "kind = \"random_offset\"", "preset = \"penalty-box\"", ""));
+    let r = run(&one_bank(
+        300_000,
+        "kind = \"random_offset\"",
+        "preset = \"penalty-box\"",
+        "",
+    ));
     conservation(&r);
     let t = r.total();
     // Offered ≈ 3.5/s against 2/s: breaches are constant, and each closes the bank for 2 min,
     // so far fewer than 2/s get through.
     assert!(t.admitted as f64 / 86_400.0 < 1.0, "{}", t.admitted);
     // Some minutes admit nothing at all.
-    assert!(r.series.minutes.iter().any(|x| x.admitted == 0 && x.rate_limited > 0));
+    assert!(r
+        .series
+        .minutes
+        .iter()
+        .any(|x| x.admitted == 0 && x.rate_limited > 0));
 }
 
 #[test]
 fn cdr_thresholds_follow_the_time_of_day() {
-    let r = run(&one_bank(3_000_000, "kind = \"random_offset\"", "preset = \"cdr-au\"", ""));
+    let r = run(&one_bank(
+        3_000_000,
+        "kind = \"random_offset\"",
+        "preset = \"cdr-au\"",
+        "",
+    ));
     let per_min: Vec<u32> = r.series.minutes.iter().map(|x| x.admitted).collect();
     let night = per_min[..360].iter().max().unwrap();
     let day = per_min[360..1440].iter().max().unwrap();
     // 50 TPS (burst 50) at night, 5 TPS (burst 10) by day.
-    assert!(*night <= 50 * 60 + 50 && *night > 5 * 60 + 10, "night {night}");
+    assert!(
+        *night <= 50 * 60 + 50 && *night > 5 * 60 + 10,
+        "night {night}"
+    );
     assert!(*day <= 5 * 60 + 10, "day {day}");
 }
 
 #[test]
 fn a_queueing_bank_delays_instead_of_rejecting() {
-    let r = run(&one_bank(250_000, "kind = \"random_offset\"", "preset = \"queueing-bank\"", ""));
+    let r = run(&one_bank(
+        250_000,
+        "kind = \"random_offset\"",
+        "preset = \"queueing-bank\"",
+        "",
+    ));
     let t = r.total();
     assert_eq!(t.rate_limited, 0);
     assert!(t.waited > 0);
@@ -215,69 +267,142 @@ fn presets_command_lists_them_with_descriptions() {
     let out = bin().arg("presets").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for name in ["psd2-4-per-day", "cdr-au", "strict-concurrency", "fixed-window", "nightly-maintenance"] {
-        let line = text.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} missing"));
+    for name in [
+        "psd2-4-per-day",
+        "cdr-au",
+        "strict-concurrency",
+        "fixed-window",
+        "nightly-maintenance",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} missing"));
         assert!(line.len() > name.len() + 10, "{line}");
     }
 }
 
 #[test]
 fn validate_command_prints_pass_and_exits_zero() {
-    let out = bin().args(["validate", "--replications", "4"]).output().unwrap();
+    let out = bin()
+        .args(["validate", "--replications", "4"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("PASS") && !text.contains("FAIL"));
-    assert!(text.contains("Erlang C") && text.contains("Little") && text.contains("sliding window"));
+    assert!(
+        text.contains("Erlang C") && text.contains("Little") && text.contains("sliding window")
+    );
 }
 
 /// Writes `body` to a fresh file and runs `check` on it; returns (status, stderr).
 fn check_text(name: &str, body: &str) -> (i32, String) {
-    let dir = std::env::temp_dir().join(format!("refresh-sim-policies-{}-{name}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "refresh-sim-policies-{}-{name}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}.toml"));
     std::fs::write(&path, body).unwrap();
     let out = bin().arg("check").arg(&path).output().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn bad_policy_and_retry_input_is_named() {
     let st = "service_time = { dist = \"constant\", value = \"1s\" }";
     let cases = [
-        ("window0", format!("{st}\nlimits = [{{ kind = \"fixed_window\", limit = 5, window = \"0s\" }}]"), "", "banks[0].limits[0].window"),
-        ("k0", format!("{st}\nlimits = [{{ kind = \"quota\", k = 0 }}]"), "", "banks[0].limits[0].k"),
+        (
+            "window0",
+            format!("{st}\nlimits = [{{ kind = \"fixed_window\", limit = 5, window = \"0s\" }}]"),
+            "",
+            "banks[0].limits[0].window",
+        ),
+        (
+            "k0",
+            format!("{st}\nlimits = [{{ kind = \"quota\", k = 0 }}]"),
+            "",
+            "banks[0].limits[0].k",
+        ),
         (
             "maint",
-            format!("{st}\nlimits = [{{ kind = \"maintenance\", start = \"03:00\", end = \"01:00\" }}]"),
+            format!(
+                "{st}\nlimits = [{{ kind = \"maintenance\", start = \"03:00\", end = \"01:00\" }}]"
+            ),
             "",
             "banks[0].limits[0].end",
         ),
-        ("preset", "preset = \"no-such-bank\"".to_string(), "", "banks[0].preset"),
-        ("retryon", st.to_string(), "[retry]\nmax_attempts = 3\non = [\"reconnect_required\"]", "retry.on"),
-        ("jitter", st.to_string(), "[retry]\nmax_attempts = 3\njitter = \"wobbly\"", "retry.jitter"),
-        ("attempts", st.to_string(), "[retry]\nmax_attempts = 0", "retry.max_attempts"),
+        (
+            "preset",
+            "preset = \"no-such-bank\"".to_string(),
+            "",
+            "banks[0].preset",
+        ),
+        (
+            "retryon",
+            st.to_string(),
+            "[retry]\nmax_attempts = 3\non = [\"reconnect_required\"]",
+            "retry.on",
+        ),
+        (
+            "jitter",
+            st.to_string(),
+            "[retry]\nmax_attempts = 3\njitter = \"wobbly\"",
+            "retry.jitter",
+        ),
+        (
+            "attempts",
+            st.to_string(),
+            "[retry]\nmax_attempts = 0",
+            "retry.max_attempts",
+        ),
     ];
     for (name, bank, extra, field) in cases {
         let (code, err) = check_text(name, &one_bank(10, "kind = \"bulk\"", &bank, extra));
         assert_eq!(code, 2, "{name}: {err}");
         assert!(err.contains(field), "{name}: expected `{field}` in: {err}");
-        assert!(err.contains(&format!("{name}.toml")), "{name}: file not named: {err}");
+        assert!(
+            err.contains(&format!("{name}.toml")),
+            "{name}: file not named: {err}"
+        );
     }
-    let (_, err) = check_text("preset2", &one_bank(10, "kind = \"bulk\"", "preset = \"nope\"", ""));
-    assert!(err.contains("psd2-4-per-day"), "known presets are listed: {err}");
+    let (_, err) = check_text(
+        "preset2",
+        &one_bank(10, "kind = \"bulk\"", "preset = \"nope\"", ""),
+    );
+    assert!(
+        err.contains("psd2-4-per-day"),
+        "known presets are listed: {err}"
+    );
 }
 
 #[test]
 fn warmup_is_left_out_of_time_averages_only() {
     // 100 calls of one hour at 00:00 in a 10 h window: all activity lies in the first hour.
     let body = |warmup: &str| {
-        one_bank(100, "kind = \"bulk\"", "service_time = { dist = \"constant\", value = \"1h\" }", "")
-            .replace("length = \"24h\"", &format!("length = \"10h\"\nwarmup = \"{warmup}\""))
+        one_bank(
+            100,
+            "kind = \"bulk\"",
+            "service_time = { dist = \"constant\", value = \"1h\" }",
+            "",
+        )
+        .replace(
+            "length = \"24h\"",
+            &format!("length = \"10h\"\nwarmup = \"{warmup}\""),
+        )
     };
     let cold = run(&body("0s"));
     let s = cold.summary(None);
-    assert!((s.mean_in_flight - 10.0).abs() < 1e-9, "{}", s.mean_in_flight);
+    assert!(
+        (s.mean_in_flight - 10.0).abs() < 1e-9,
+        "{}",
+        s.mean_in_flight
+    );
     assert!((s.refreshes_per_hour - 10.0).abs() < 1e-9);
     let warm = run(&body("2h"));
     let s = warm.summary(None);
@@ -317,15 +442,24 @@ fn queued_slots_keep_cycling_with_retries() {
 fn calls_finishing_after_the_window_do_not_count_as_refreshed_in_it() {
     // One server, 1 s calls, 10,000 submitted at once into a 1 h window: the bank can
     // answer 3,600 within the hour; the rest drain afterwards.
-    let r = run(
-        &one_bank(10_000, "kind = \"bulk\"", "service_time = { dist = \"constant\", value = \"1s\" }\nservers = 1", "")
-            .replace("length = \"24h\"", "length = \"1h\""),
-    );
+    let r = run(&one_bank(
+        10_000,
+        "kind = \"bulk\"",
+        "service_time = { dist = \"constant\", value = \"1s\" }\nservers = 1",
+        "",
+    )
+    .replace("length = \"24h\"", "length = \"1h\""));
     conservation(&r);
     let s = r.summary(None);
-    assert_eq!(s.tally.successes, 10_000, "every attempt still has its outcome");
+    assert_eq!(
+        s.tally.successes, 10_000,
+        "every attempt still has its outcome"
+    );
     assert_eq!(s.tally.late_successes, 10_000 - 3_599);
-    assert_eq!(s.tally.refreshed, 3_599, "the call finishing exactly at 01:00 is outside [00:00, 01:00)");
+    assert_eq!(
+        s.tally.refreshed, 3_599,
+        "the call finishing exactly at 01:00 is outside [00:00, 01:00)"
+    );
     assert!((s.refreshes_per_hour - 3_599.0).abs() < 1e-9);
     assert!((s.coverage - 0.3599).abs() < 1e-12);
 }
@@ -348,15 +482,24 @@ fn a_retry_after_does_not_outlive_its_429() {
     let a = run(&body("none")).total();
     let b = run(&body("1h")).total();
     assert!(a.rate_limited > 0 && a.retries > 0);
-    assert_eq!((a.attempts, a.successes, a.retries), (b.attempts, b.successes, b.retries));
+    assert_eq!(
+        (a.attempts, a.successes, a.retries),
+        (b.attempts, b.successes, b.retries)
+    );
 }
 
 #[test]
 fn reserved_and_degenerate_values_are_rejected() {
     let st = "service_time = { dist = \"constant\", value = \"1s\" }";
-    let (code, err) = check_text("all", &one_bank(10, "kind = \"bulk\"", st, "").replace("name = \"b\"", "name = \"all\""));
+    let (code, err) = check_text(
+        "all",
+        &one_bank(10, "kind = \"bulk\"", st, "").replace("name = \"b\"", "name = \"all\""),
+    );
     assert_eq!(code, 2);
-    assert!(err.contains("banks[0].name") && err.contains("reserved"), "{err}");
+    assert!(
+        err.contains("banks[0].name") && err.contains("reserved"),
+        "{err}"
+    );
     let tiny = format!("{st}\nlimits = [{{ kind = \"token_bucket\", rate = 2e-10, burst = 6 }}]");
     let (code, err) = check_text("tiny", &one_bank(10, "kind = \"bulk\"", &tiny, ""));
     assert_eq!(code, 2);

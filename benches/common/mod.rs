@@ -23,13 +23,27 @@ impl Stats {
         let mut v = xs.to_vec();
         v.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
         let n = v.len();
-        let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
-        Stats { median, min: v[0], max: v[n - 1] }
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        Stats {
+            median,
+            min: v[0],
+            max: v[n - 1],
+        }
     }
 
     /// `median (min–max)` with `digits` decimals.
     pub fn show(&self, digits: usize) -> String {
-        format!("{:.d$} ({:.d$}–{:.d$})", self.median, self.min, self.max, d = digits)
+        format!(
+            "{:.d$} ({:.d$}–{:.d$})",
+            self.median,
+            self.min,
+            self.max,
+            d = digits
+        )
     }
 }
 
@@ -58,7 +72,9 @@ pub fn machine() -> String {
                 .map(|(_, v)| v.trim().to_string())
         })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     format!("{cpu}, {cores} core(s), load average {}", load())
 }
 
@@ -72,8 +88,14 @@ pub fn load() -> String {
 /// A field of `/proc/self/status` in KiB (`VmHWM` is the peak resident set, `VmRSS` the current).
 pub fn status_kib(field: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with(field) && l[field.len()..].starts_with(':'))?;
-    line[field.len() + 1..].split_whitespace().next()?.parse().ok()
+    let line = s
+        .lines()
+        .find(|l| l.starts_with(field) && l[field.len()..].starts_with(':'))?;
+    line[field.len() + 1..]
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// `n` exponential increments (mean `mean_us`, whole microseconds, at least 1) from a fixed

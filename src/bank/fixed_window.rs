@@ -20,8 +20,16 @@ pub struct FixedWindow {
 impl FixedWindow {
     /// `limit` ≥ 1 calls per `window` (> 0).
     pub fn new(limit: u32, window: SimDuration) -> Self {
-        assert!(limit >= 1 && !window.is_zero(), "fixed window needs limit >= 1 and window > 0");
-        FixedWindow { limit, window_us: window.as_micros(), current: 0, count: 0 }
+        assert!(
+            limit >= 1 && !window.is_zero(),
+            "fixed window needs limit >= 1 and window > 0"
+        );
+        FixedWindow {
+            limit,
+            window_us: window.as_micros(),
+            current: 0,
+            count: 0,
+        }
     }
 
     #[inline]
@@ -39,7 +47,9 @@ impl FixedWindow {
         if self.count_at(index) < self.limit {
             Ok(())
         } else {
-            Err(Rejection { retry_at: Some(SimTime((index + 1) * self.window_us)) })
+            Err(Rejection {
+                retry_at: Some(SimTime((index + 1) * self.window_us)),
+            })
         }
     }
 
@@ -67,7 +77,10 @@ mod tests {
     fn limit_per_aligned_window_and_reset_at_boundary() {
         let mut w = FixedWindow::new(3, SimDuration(100));
         assert_eq!((0..5).filter(|_| offer(&mut w, 99)).count(), 3);
-        assert_eq!(w.check(SimTime(99)).unwrap_err().retry_at, Some(SimTime(100)));
+        assert_eq!(
+            w.check(SimTime(99)).unwrap_err().retry_at,
+            Some(SimTime(100))
+        );
         // Three more right after the boundary: six within two microseconds.
         assert_eq!((0..5).filter(|_| offer(&mut w, 100)).count(), 3);
         assert_eq!((0..5).filter(|_| offer(&mut w, 250)).count(), 3);

@@ -27,21 +27,31 @@ pub struct Maintenance {
 impl Maintenance {
     /// A window from `start` to `end` after midnight (`start < end ≤ 24h`).
     pub fn new(start: SimDuration, end: SimDuration, mode: MaintenanceMode) -> Self {
-        assert!(start < end && end.as_micros() <= DAY_US, "maintenance window must have start < end <= 24:00");
-        Maintenance { start_us: start.as_micros(), end_us: end.as_micros(), mode }
+        assert!(
+            start < end && end.as_micros() <= DAY_US,
+            "maintenance window must have start < end <= 24:00"
+        );
+        Maintenance {
+            start_us: start.as_micros(),
+            end_us: end.as_micros(),
+            mode,
+        }
     }
 
     /// Is the window open at `now`, and if so when does it close?
     #[inline]
     fn open_until(&self, now: SimTime) -> Option<SimTime> {
         let tod = now.as_micros() % DAY_US;
-        (self.start_us <= tod && tod < self.end_us).then(|| SimTime(now.as_micros() - tod + self.end_us))
+        (self.start_us <= tod && tod < self.end_us)
+            .then(|| SimTime(now.as_micros() - tod + self.end_us))
     }
 
     #[inline]
     pub fn check(&self, now: SimTime) -> Result<(), Rejection> {
         match (self.mode, self.open_until(now)) {
-            (MaintenanceMode::Reject, Some(end)) => Err(Rejection { retry_at: Some(end) }),
+            (MaintenanceMode::Reject, Some(end)) => Err(Rejection {
+                retry_at: Some(end),
+            }),
             _ => Ok(()),
         }
     }
@@ -66,15 +76,26 @@ mod tests {
     fn rejects_daily_between_start_and_end() {
         let m = Maintenance::new(SimDuration(H), SimDuration(3 * H), MaintenanceMode::Reject);
         assert!(m.check(SimTime(H - 1)).is_ok());
-        assert_eq!(m.check(SimTime(H)).unwrap_err().retry_at, Some(SimTime(3 * H)));
+        assert_eq!(
+            m.check(SimTime(H)).unwrap_err().retry_at,
+            Some(SimTime(3 * H))
+        );
         assert!(m.check(SimTime(3 * H)).is_ok());
-        assert_eq!(m.check(SimTime(26 * H)).unwrap_err().retry_at, Some(SimTime(27 * H)), "next day too");
+        assert_eq!(
+            m.check(SimTime(26 * H)).unwrap_err().retry_at,
+            Some(SimTime(27 * H)),
+            "next day too"
+        );
         assert_eq!(m.latency_factor(SimTime(2 * H)), 1.0);
     }
 
     #[test]
     fn slow_mode_admits_with_a_factor() {
-        let m = Maintenance::new(SimDuration(H), SimDuration(3 * H), MaintenanceMode::Slow { factor: 4.0 });
+        let m = Maintenance::new(
+            SimDuration(H),
+            SimDuration(3 * H),
+            MaintenanceMode::Slow { factor: 4.0 },
+        );
         assert!(m.check(SimTime(2 * H)).is_ok());
         assert_eq!(m.latency_factor(SimTime(2 * H)), 4.0);
         assert_eq!(m.latency_factor(SimTime(4 * H)), 1.0);

@@ -16,7 +16,10 @@ pub struct PenaltyBox {
 
 impl PenaltyBox {
     pub fn new(duration: SimDuration) -> Self {
-        PenaltyBox { duration, blocked_until: SimTime::ZERO }
+        PenaltyBox {
+            duration,
+            blocked_until: SimTime::ZERO,
+        }
     }
 
     #[inline]
@@ -24,7 +27,9 @@ impl PenaltyBox {
         if now >= self.blocked_until {
             Ok(())
         } else {
-            Err(Rejection { retry_at: Some(self.blocked_until) })
+            Err(Rejection {
+                retry_at: Some(self.blocked_until),
+            })
         }
     }
 
@@ -44,7 +49,10 @@ mod tests {
         let mut p = PenaltyBox::new(SimDuration(120));
         assert!(p.check(SimTime(0)).is_ok());
         p.on_breach(SimTime(10));
-        assert_eq!(p.check(SimTime(10)).unwrap_err().retry_at, Some(SimTime(130)));
+        assert_eq!(
+            p.check(SimTime(10)).unwrap_err().retry_at,
+            Some(SimTime(130))
+        );
         assert!(p.check(SimTime(129)).is_err());
         assert!(p.check(SimTime(130)).is_ok());
     }

@@ -34,7 +34,12 @@ impl Quota {
     /// At most `k` (≥ 1) accesses per connection per period.
     pub fn new(k: u32, period: QuotaPeriod) -> Self {
         assert!(k >= 1, "quota needs k >= 1");
-        Quota { k, period, slots: Vec::new(), head: Vec::new() }
+        Quota {
+            k,
+            period,
+            slots: Vec::new(),
+            head: Vec::new(),
+        }
     }
 
     /// Sizes the per-connection state for `connections` connections (indices `0..connections`).
@@ -61,16 +66,24 @@ impl Quota {
                 if oldest == SimTime::NEVER || oldest + SimDuration(DAY_US) <= now {
                     Ok(())
                 } else {
-                    Err(Rejection { retry_at: Some(oldest + SimDuration(DAY_US)) })
+                    Err(Rejection {
+                        retry_at: Some(oldest + SimDuration(DAY_US)),
+                    })
                 }
             }
             QuotaPeriod::CalendarDay => {
                 let day = now.as_micros() / DAY_US;
-                let used = if self.slots[c] == SimTime(day) { self.head[c] } else { 0 };
+                let used = if self.slots[c] == SimTime(day) {
+                    self.head[c]
+                } else {
+                    0
+                };
                 if used < self.k {
                     Ok(())
                 } else {
-                    Err(Rejection { retry_at: Some(SimTime((day + 1) * DAY_US)) })
+                    Err(Rejection {
+                        retry_at: Some(SimTime((day + 1) * DAY_US)),
+                    })
                 }
             }
         }
@@ -119,7 +132,10 @@ mod tests {
         }
         assert!(!offer(&mut q, 5 * H, 0));
         assert!(offer(&mut q, 5 * H, 1), "other connections are unaffected");
-        assert_eq!(q.check(SimTime(5 * H), 0).unwrap_err().retry_at, Some(SimTime(24 * H)));
+        assert_eq!(
+            q.check(SimTime(5 * H), 0).unwrap_err().retry_at,
+            Some(SimTime(24 * H))
+        );
         assert!(offer(&mut q, 24 * H, 0));
         assert!(!offer(&mut q, 24 * H + 1, 0));
     }
@@ -131,8 +147,14 @@ mod tests {
         assert!(offer(&mut q, 22 * H, 0));
         assert!(offer(&mut q, 23 * H, 0));
         assert!(!offer(&mut q, 23 * H + 1, 0));
-        assert_eq!(q.check(SimTime(23 * H), 0).unwrap_err().retry_at, Some(SimTime(24 * H)));
-        assert!(offer(&mut q, 24 * H, 0), "a new day, a new quota: four calls in two hours");
+        assert_eq!(
+            q.check(SimTime(23 * H), 0).unwrap_err().retry_at,
+            Some(SimTime(24 * H))
+        );
+        assert!(
+            offer(&mut q, 24 * H, 0),
+            "a new day, a new quota: four calls in two hours"
+        );
         assert!(offer(&mut q, 24 * H + 1, 0));
     }
 }

@@ -19,8 +19,15 @@ pub struct SlidingWindow {
 impl SlidingWindow {
     /// `limit` ≥ 1 calls in any `window` (> 0).
     pub fn new(limit: u32, window: SimDuration) -> Self {
-        assert!(limit >= 1 && !window.is_zero(), "sliding window needs limit >= 1 and window > 0");
-        SlidingWindow { limit, window, recent: VecDeque::with_capacity(limit.min(1 << 16) as usize) }
+        assert!(
+            limit >= 1 && !window.is_zero(),
+            "sliding window needs limit >= 1 and window > 0"
+        );
+        SlidingWindow {
+            limit,
+            window,
+            recent: VecDeque::with_capacity(limit.min(1 << 16) as usize),
+        }
     }
 
     #[inline]
@@ -33,7 +40,9 @@ impl SlidingWindow {
         if frees_at <= now {
             Ok(())
         } else {
-            Err(Rejection { retry_at: Some(frees_at) })
+            Err(Rejection {
+                retry_at: Some(frees_at),
+            })
         }
     }
 
@@ -64,7 +73,10 @@ mod tests {
         assert_eq!((0..5).filter(|_| offer(&mut w, 99)).count(), 3);
         // The fixed window would admit three more at 100; the sliding one waits until 199.
         assert!(!offer(&mut w, 100));
-        assert_eq!(w.check(SimTime(150)).unwrap_err().retry_at, Some(SimTime(199)));
+        assert_eq!(
+            w.check(SimTime(150)).unwrap_err().retry_at,
+            Some(SimTime(199))
+        );
         assert_eq!((0..5).filter(|_| offer(&mut w, 199)).count(), 3);
     }
 }

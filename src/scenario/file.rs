@@ -119,11 +119,13 @@ impl<'de> Deserialize<'de> for RetryAfterFile {
         match s.as_str() {
             "none" => Ok(RetryAfterFile::None),
             "policy" => Ok(RetryAfterFile::Policy),
-            other => parse_duration(other).map(RetryAfterFile::Fixed).map_err(|e| {
-                serde::de::Error::custom(format!(
-                    "expected \"none\", \"policy\" or a fixed duration like \"30s\": {e}"
-                ))
-            }),
+            other => parse_duration(other)
+                .map(RetryAfterFile::Fixed)
+                .map_err(|e| {
+                    serde::de::Error::custom(format!(
+                        "expected \"none\", \"policy\" or a fixed duration like \"30s\": {e}"
+                    ))
+                }),
         }
     }
 }
@@ -177,13 +179,36 @@ pub enum ServiceTimeFile {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum LimitFile {
-    Concurrency { max_in_flight: i64 },
-    TokenBucket { rate: f64, burst: i64, during: Option<[TimeOfDay; 2]> },
-    FixedWindow { limit: i64, window: Duration, during: Option<[TimeOfDay; 2]> },
-    SlidingWindow { limit: i64, window: Duration, during: Option<[TimeOfDay; 2]> },
-    Quota { k: Option<i64>, period: Option<QuotaPeriodKind> },
-    PenaltyBox { duration: Duration },
-    Maintenance { start: TimeOfDay, end: TimeOfDay, slowdown: Option<f64> },
+    Concurrency {
+        max_in_flight: i64,
+    },
+    TokenBucket {
+        rate: f64,
+        burst: i64,
+        during: Option<[TimeOfDay; 2]>,
+    },
+    FixedWindow {
+        limit: i64,
+        window: Duration,
+        during: Option<[TimeOfDay; 2]>,
+    },
+    SlidingWindow {
+        limit: i64,
+        window: Duration,
+        during: Option<[TimeOfDay; 2]>,
+    },
+    Quota {
+        k: Option<i64>,
+        period: Option<QuotaPeriodKind>,
+    },
+    PenaltyBox {
+        duration: Duration,
+    },
+    Maintenance {
+        start: TimeOfDay,
+        end: TimeOfDay,
+        slowdown: Option<f64>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
