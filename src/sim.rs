@@ -411,7 +411,7 @@ impl World {
         if now >= self.window_end {
             return;
         }
-        while let Some((next, is_retry)) = self.client.next() {
+        while let Some((next, is_retry)) = self.client.next_submission() {
             self.submit(now, next, is_retry);
         }
         debug_assert!(

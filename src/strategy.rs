@@ -154,7 +154,7 @@ impl ClientState {
     /// The next connection a free slot submits now, if any, taking the slot; `true` when it
     /// is a due retry (served before the FIFO).
     #[inline]
-    pub fn next(&mut self) -> Option<(u32, bool)> {
+    pub fn next_submission(&mut self) -> Option<(u32, bool)> {
         match self {
             ClientState::Passive => None,
             ClientState::Queued {

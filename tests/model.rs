@@ -276,9 +276,9 @@ fn a_connection_has_the_same_bank_and_consent_under_every_strategy() {
             );
         }
         // Shares 0.4 / 0.35 / 0.25 of 6000, within 5 binomial sigmas.
-        let n = 6000.0;
+        let n: f64 = 6000.0;
         for (t, share) in runs[0].banks.iter().zip([0.4, 0.35, 0.25]) {
-            let sd = (n * share * (1.0 - share) as f64).sqrt();
+            let sd = (n * share * (1.0 - share)).sqrt();
             assert!(
                 (t.connections as f64 - n * share).abs() <= 5.0 * sd,
                 "seed {seed}: {} connections for share {share}",

@@ -5,6 +5,7 @@
 //! - `Rolling`: at most `k` admitted calls in any trailing 24 h (a ring of the last `k`
 //!   access times per connection; a rejection can retry when the oldest leaves the window);
 //! - `CalendarDay`: at most `k` per calendar day, reset at midnight (retry at midnight).
+//!
 //! State is per connection, indexed by the connection's position within its bank, so memory
 //! scales with the bank's share of the population (`k` × 8 bytes per connection, rolling).
 
