@@ -57,7 +57,8 @@ fn scenario_path() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/uk-mix.toml")
 }
 
-/// In the child: one run, then one line `RESULT <secs> <events> <attempts> <hwm KiB> <rss KiB before>`.
+/// In the child: one run, then one line
+/// `RESULT <secs> <events> <attempts> <hwm KiB> <rss KiB before> <loop secs>`.
 fn child(spec: &str) {
     let (n, sets) = spec.split_once(';').expect("connections;sets");
     let mut all: Vec<String> = vec![format!("population.connections={n}")];
@@ -65,12 +66,15 @@ fn child(spec: &str) {
     let sc = scenario::load(&scenario_path(), &all).unwrap_or_else(|e| panic!("{}", e.message));
     let before = status_kib("VmRSS").unwrap_or(0);
     let start = Instant::now();
-    let result = sim::run(&sc, sc.seed);
+    let built = sim::Simulation::new(&sc, sc.seed);
+    let loop_start = Instant::now();
+    let result = built.run();
     let secs = start.elapsed().as_secs_f64();
+    let loop_secs = loop_start.elapsed().as_secs_f64();
     let hwm = status_kib("VmHWM").unwrap_or(0);
     let total = result.total();
     println!(
-        "RESULT {secs} {} {} {hwm} {before}",
+        "RESULT {secs} {} {} {hwm} {before} {loop_secs}",
         total.events, total.attempts
     );
 }
@@ -81,6 +85,8 @@ struct Sample {
     attempts: u64,
     hwm_kib: u64,
     before_kib: u64,
+    /// The event loop alone (`Simulation::run`, after `Simulation::new`).
+    loop_secs: f64,
 }
 
 fn spawn(cfg: &Config) -> Sample {
@@ -102,6 +108,7 @@ fn spawn(cfg: &Config) -> Sample {
         attempts: f[2].parse().expect("attempts"),
         hwm_kib: f[3].parse().expect("hwm"),
         before_kib: f[4].parse().expect("rss"),
+        loop_secs: f[5].parse().expect("loop secs"),
     }
 }
 
@@ -161,6 +168,17 @@ fn main() {
             bare.median / (rates.median * 1e6),
             hwm as f64 / 1024.0,
             hwm as f64 * 1024.0 / cfg.connections as f64,
+        );
+        let loop_rates = Stats::of(
+            &samples
+                .iter()
+                .map(|s| mega(s.events as f64 / s.loop_secs))
+                .collect::<Vec<_>>(),
+        );
+        println!(
+            "#   event loop alone (after set-up): {} M events/s, bare / loop = {:.2}",
+            loop_rates.show(2),
+            bare.median / (loop_rates.median * 1e6)
         );
         println!(
             "#   peak RSS {hwm} KiB (max over runs), {before} KiB before the run: {:.1} B/connection above it; load {}",
