@@ -5,11 +5,13 @@
 //!
 //! - `failure_rate = (rate_limited + errors) / attempts`
 //! - `coverage` = share of connections whose consent stays valid through the window that were
-//!   refreshed successfully by an attempt submitted in the window
-//! - `refreshes_per_hour = successes / window hours`
-//! - `users_per_day` = distinct connections refreshed successfully, scaled to 24 h of window
-//! - `mean_in_flight` = time-average of calls being served by the bank over the window
-//!   (`all`: summed over banks); `peak_in_flight` its maximum
+//!   refreshed successfully within it (a success ending after the window closes is a
+//!   `late_success`: an outcome, but not a refresh within the window)
+//! - `refreshes_per_hour` = successes within the window after any warm-up, per hour of it
+//! - `users_per_day` = distinct connections refreshed successfully within the window, scaled
+//!   to 24 h of window
+//! - `mean_in_flight` = time-average of calls at the bank (served or queued inside it) over
+//!   the window after any warm-up (`all`: summed over banks); `peak_in_flight` its maximum
 //! - `api_calls` = refresh requests + status polls
 //! - staleness = age of each refreshed connection's data at the window's end
 
