@@ -437,6 +437,9 @@ pub struct Sweep {
     /// Base seed of each point (`--seed`, else the point's scenario seed).
     pub base_seeds: Vec<u64>,
     pub replications: u32,
+    /// FNV-1a of the scenario file's text: with a point's overrides and seed, it fixes what
+    /// the point runs (the resume check), independent of toolchain and dependency versions.
+    pub text_fingerprint: u64,
 }
 
 /// How to execute a sweep.
@@ -551,6 +554,7 @@ impl Sweep {
             scenarios,
             base_seeds,
             replications,
+            text_fingerprint: fnv1a(source.text.as_bytes()),
         })
     }
 
@@ -567,15 +571,20 @@ impl Sweep {
     }
 
     /// What the journal in an output directory must belong to, line by line: the grid and
-    /// a fingerprint of each point's validated scenario and base seed.
+    /// a fingerprint of each point's scenario text, overrides and base seed.
     fn manifest_identity(&self) -> Vec<String> {
         let mut lines = vec![
-            "refresh-sim sweep manifest 1".to_string(),
+            "refresh-sim sweep manifest 2".to_string(),
             format!("columns {}", self.grid.columns().join(" ")),
         ];
         for (i, p) in self.points.iter().enumerate() {
-            let fp =
-                fnv1a(format!("{:?} seed {}", self.scenarios[i], self.base_seeds[i]).as_bytes());
+            let key = format!(
+                "{:016x} {} seed {}",
+                self.text_fingerprint,
+                p.sets.join(" "),
+                self.base_seeds[i]
+            );
+            let fp = fnv1a(key.as_bytes());
             lines.push(format!("point {i} {fp:016x} {}", p.sets.join(" ")));
         }
         lines
