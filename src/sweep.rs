@@ -268,6 +268,17 @@ impl Grid {
     /// The file's axes in file order, then the command line's; a command-line axis for a
     /// path the file also sweeps replaces the file's axis in its place.
     pub fn new(file: Vec<Axis>, cli: Vec<Axis>) -> std::result::Result<Grid, String> {
+        if let Some(a) = file
+            .iter()
+            .chain(&cli)
+            .find(|a| normalized(&a.path) == "seed")
+        {
+            return Err(format!(
+                "{} sweeps the seed: use --replications (seeds derive from --seed and the \
+                 replication) so that every point shares its random numbers",
+                a.origin
+            ));
+        }
         let mut axes = file;
         for (i, a) in axes.iter().enumerate() {
             if let Some(b) = axes[..i]

@@ -528,3 +528,25 @@ fn bad_set_values_are_clear_errors_and_write_nothing() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn sweeping_the_seed_is_refused_in_favour_of_replications() {
+    let tmp = TempDir::new("sweep-seed");
+    let out = tmp.join("out");
+    let scenario =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/vendor-table.toml");
+    let res = Command::new(BIN)
+        .arg("sweep")
+        .arg(&scenario)
+        .args(["--set", "seed=1,2", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(res.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        err.contains("seed") && err.contains("--replications"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
