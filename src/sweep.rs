@@ -604,13 +604,8 @@ impl Sweep {
     /// Runs every missing (point, replication) pair and writes the final files into
     /// `opts.out`. Checks everything it can before writing anything.
     pub fn execute(&self, opts: &Options) -> Result<Outcome> {
-        let threads = match opts.threads {
-            Some(0) => return Err(Error::input("--threads 0: need at least one thread")),
-            Some(t) => t,
-            None => std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1),
-        };
+        let pool = pool(opts.threads)?;
+        let threads = pool.current_num_threads();
         let dir = &opts.out;
         let manifest_path = dir.join(MANIFEST_FILE);
         let partial_path = dir.join(PARTIAL_FILE);
@@ -655,11 +650,6 @@ impl Sweep {
         } else if opts.resume {
             eprintln!("nothing to resume in {}: starting the sweep", dir.display());
         }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("sweep-{i}"))
-            .build()
-            .map_err(|e| Error::io(format!("cannot start {threads} worker threads: {e}")))?;
 
         // Now write: the manifest, then the journal (kept, truncated or created).
         // Informational lines (not compared by --resume): the file as named, replications.
