@@ -369,9 +369,7 @@ fn weakest(e: &Evaluation) -> String {
     }
 }
 
-fn pct(x: f64) -> String {
-    format!("{:.2} %", 100.0 * x)
-}
+use crate::report::pct;
 
 /// Finds the smallest queued concurrency meeting `req` on `base` (whose own population and
 /// strategy are replaced), running replications on `pool`.

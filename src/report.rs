@@ -246,7 +246,8 @@ pub fn thousands(x: f64) -> String {
     }
 }
 
-fn pct(x: f64) -> String {
+/// A share as a percentage with two decimals: `0.1234` → `12.34 %`.
+pub fn pct(x: f64) -> String {
     format!("{:.2} %", 100.0 * x)
 }
 

@@ -46,8 +46,6 @@ fn assert_success(out: &Output, what: &str) {
     );
 }
 
-/// A CSV file as its header and rows of fields.
-
 /// Bank names of a shipped scenario, in file order (read with the library).
 fn bank_names(name: &str) -> Vec<String> {
     let sc = refresh_sim::scenario::load(&scenario_path(name), &[]).unwrap();

@@ -70,10 +70,7 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
 // Formatting
 // ---------------------------------------------------------------------------------------
 
-/// A share as a percentage with two decimals: `0.1276` → `12.76 %`.
-pub fn pct(x: f64) -> String {
-    format!("{:.2} %", 100.0 * x)
-}
+pub use super::pct;
 
 fn hours(h: f64) -> String {
     if h < 10.0 {
