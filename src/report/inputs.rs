@@ -401,52 +401,14 @@ fn read_sweep_summary(path: &Path) -> Result<Sweep> {
     })
 }
 
-/// Columns of `summary.csv` (and bookkeeping columns of `sweep.csv`) that are not sweep
-/// parameters.
-const NOT_PARAMS: [&str; 33] = [
-    "scenario",
-    "strategy",
-    "concurrency",
-    "bank",
-    "seed",
-    "connections",
-    "attempts",
-    "successes",
-    "rate_limited",
-    "errors",
-    "reconnect_required",
-    "deduplicated",
-    "failure_rate",
-    "coverage",
-    "refreshes_per_hour",
-    "users_per_day",
-    "peak_in_flight",
-    "mean_in_flight",
-    "api_calls",
-    "events",
-    "eligible",
-    "covered",
-    "refreshed",
-    "peak_outstanding",
-    "staleness_p50_hours",
-    "staleness_p95_hours",
-    "window_hours",
-    "replication",
-    "replications",
-    "run",
-    "point",
-    "retries",
-    "polls",
-];
-
 /// Aggregates `sweep.csv` (one row per point × replication) into points: the parameter
-/// columns are those before the first summary column.
+/// columns are those before `replication` (the sweep writes the grid's columns first, then
+/// `replication`, then the summary columns starting with `scenario`).
 fn read_sweep_rows(path: &Path) -> Result<Sweep> {
     let t = Csv::read(path)?;
-    let first_metric = t
-        .headers
+    let first_metric = ["replication", "scenario"]
         .iter()
-        .position(|h| NOT_PARAMS.contains(&h.as_str()))
+        .find_map(|c| t.col(c))
         .unwrap_or(t.headers.len());
     let params: Vec<String> = t.headers[..first_metric].to_vec();
     let metrics = [
