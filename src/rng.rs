@@ -7,72 +7,83 @@
 //! strategies on one seed compares them on the same luck, and the draws cannot depend on
 //! event order or thread timing.
 //!
-//! The generator is ChaCha8 (`rand::rngs::ChaCha8Rng`, the RustCrypto `chacha20` crate, with
-//! its runtime-detected SIMD backends): a 64-bit block counter and a 64-bit stream id, the
-//! layout of rand_chacha, whose keystream it reproduces word for word. The 256-bit key comes
-//! from the seed; the purpose selects the stream; `(entity, attempt)` selects a 4-block
-//! (256-byte) window of the block counter, far more than any draw set here consumes. A seek
-//! costs one 4-block computation, done 4 blocks wide by the SIMD backend.
+//! The generator is SplitMix64 (`rand_xoshiro::SplitMix64`, value-stable and
+//! reference-tested in that crate; the generator behind Java's `SplittableRandom`, and the
+//! seeder of the xoshiro family). Its state is a counter that advances by a fixed odd
+//! constant and its output is a strong 64-bit mix of the counter, so the `n`-th word after
+//! any state is known without computing the ones before: a *seek is one multiply*. That
+//! makes keyed draws cost what sequential ones cost (a ChaCha8 seek computed four 64-byte
+//! blocks for the two to six words a draw set uses; BENCHMARKS.md).
+//!
+//! Layout: one run reads a single SplitMix64 sequence (period 2^64) at positions chosen by the
+//! key. The 58-bit key `purpose | entity | attempt` is scrambled by an odd multiplier drawn
+//! from the seed (a bijection on 58 bits, so keys never collide, and two seeds do not read
+//! shifted copies of one another's layout) and owns a window of [`WORDS_PER_KEY`] consecutive
+//! words, far more than any draw set here consumes. The base position also comes from the
+//! seed.
 
-use rand::rngs::ChaCha8Rng;
-use rand::SeedableRng;
+use rand_xoshiro::rand_core::SeedableRng;
+use rand_xoshiro::SplitMix64;
 
-/// What a stream is used for. Each purpose is an independent ChaCha stream.
+/// What a stream is used for. Each purpose has its own keys (2 bits of the key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
-    /// A connection's fixed attributes: its bank, whether and when its consent expires
-    /// (read [`Streams::sequential`]ly: three words per connection, in connection order).
-    Connection = 1,
-    /// The client's scheduling draws for a connection: its random offset (read
-    /// sequentially: one word per connection, in connection order).
-    Schedule = 2,
+    /// A connection's fixed attributes: its bank, whether and when its consent expires.
+    Connection = 0,
+    /// The client's scheduling draws for a connection: its random offset.
+    Schedule = 1,
     /// A bank call's draws: service time, then the 5xx coin.
-    Call = 3,
+    Call = 2,
     /// The client's backoff jitter before a retry.
-    Backoff = 4,
+    Backoff = 3,
 }
 
-/// ChaCha8 words reserved for each `(entity, attempt)` draw set: 4 blocks of 16.
-const WORDS_PER_KEY: u128 = 64;
-/// Attempts per entity that get distinct windows (2^30, about a billion). With 32 bits of
-/// entity the key has 62 bits, and its word position the 68 bits ChaCha8Rng addresses.
-const ATTEMPT_BITS: u32 = 30;
+/// The generator a keyed stream lends: cheap to create, eight bytes, owned by the caller.
+pub type Rng = SplitMix64;
+
+/// Words reserved for each `(purpose, entity, attempt)` draw set (a rejection-sampled
+/// normal uses one word most of the time and a handful at worst).
+pub const WORDS_PER_KEY: u64 = 1 << WINDOW_BITS;
+const WINDOW_BITS: u32 = 6;
+/// Attempts per entity that get distinct windows (2^24, about 16.7 million: a connection
+/// refreshed every 0.2 s for a day makes 432,000). Beyond that, attempt numbers wrap and
+/// reuse earlier draws (a repeat of luck, never an error).
+pub const ATTEMPT_BITS: u32 = 24;
+/// purpose (2) + entity (32) + attempt (24).
+const KEY_BITS: u32 = 2 + 32 + ATTEMPT_BITS;
+const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
+/// SplitMix64's increment (the golden ratio in 64 bits): advancing the state by `n` words is
+/// adding `n` times it.
+const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// A source of keyed streams for one run (one base seed).
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Streams {
-    rng: ChaCha8Rng,
+    /// State of the sequence's position 0.
+    base: u64,
+    /// Odd multiplier scrambling the keys.
+    spread: u64,
 }
 
 impl Streams {
     pub fn new(seed: u64) -> Self {
+        let [base, spread] = expand_seed(seed);
         Streams {
-            rng: ChaCha8Rng::from_seed(expand_seed(seed)),
+            base,
+            spread: spread | 1,
         }
     }
 
-    /// Positions the generator at the stream for `(purpose, entity, attempt)` and lends it.
-    /// The same arguments always yield the same values.
+    /// The stream for `(purpose, entity, attempt)`. The same arguments always yield the same
+    /// values, whatever was drawn before.
     #[inline]
-    pub fn at(&mut self, purpose: Purpose, entity: u32, attempt: u32) -> &mut ChaCha8Rng {
-        let attempt = attempt & ((1 << ATTEMPT_BITS) - 1);
-        let key = ((entity as u128) << ATTEMPT_BITS) | attempt as u128;
-        self.rng.set_stream(purpose as u64);
-        self.rng.set_word_pos(key * WORDS_PER_KEY);
-        &mut self.rng
-    }
-}
-
-impl Streams {
-    /// The stream of `purpose` from its start, for set-up loops that visit every entity once
-    /// and in order, reading a fixed number of words each: entity `i`'s words are then the
-    /// `i`-th group, whatever else the run does, so the draws stay keyed by entity without a
-    /// seek per entity (a seek computes four blocks; in order, every word is used).
-    pub fn sequential(&mut self, purpose: Purpose) -> &mut ChaCha8Rng {
-        self.rng.set_stream(purpose as u64);
-        self.rng.set_word_pos(0);
-        &mut self.rng
+    pub fn at(&self, purpose: Purpose, entity: u32, attempt: u32) -> Rng {
+        let attempt = attempt as u64 & ((1 << ATTEMPT_BITS) - 1);
+        let key = (purpose as u64) << (32 + ATTEMPT_BITS) | (entity as u64) << ATTEMPT_BITS | attempt;
+        let window = (key.wrapping_mul(self.spread) & KEY_MASK) << WINDOW_BITS;
+        let state = self.base.wrapping_add(window.wrapping_mul(GAMMA));
+        SplitMix64::from_seed(state.to_le_bytes())
     }
 }
 
@@ -89,19 +100,12 @@ pub fn below(word: u64, n: u64) -> u64 {
     ((word as u128 * n as u128) >> 64) as u64
 }
 
-/// Expands a 64-bit seed to a 256-bit key with SplitMix64 (fixed here, so seeds never change
-/// meaning with a dependency upgrade).
-fn expand_seed(seed: u64) -> [u8; 32] {
-    let mut state = seed;
-    let mut key = [0u8; 32];
-    for chunk in key.chunks_exact_mut(8) {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        chunk.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
-    }
-    key
+/// Expands a 64-bit seed to two well-mixed words: the first two outputs of a SplitMix64
+/// seeded with it.
+fn expand_seed(seed: u64) -> [u64; 2] {
+    use rand_xoshiro::rand_core::Rng as _;
+    let mut g = SplitMix64::seed_from_u64(seed);
+    [g.next_u64(), g.next_u64()]
 }
 
 /// Derives the seed of replication `r` from a base seed: independent of thread and grid point.
@@ -109,86 +113,91 @@ pub fn replication_seed(base: u64, replication: u32) -> u64 {
     if replication == 0 {
         return base;
     }
-    let key = expand_seed(base ^ (replication as u64).rotate_left(32));
-    u64::from_le_bytes(key[..8].try_into().expect("8 bytes"))
+    expand_seed(base ^ (replication as u64).rotate_left(32))[0]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::Rng;
+    use rand_xoshiro::rand_core::Rng as _;
 
-    fn first(s: &mut Streams, p: Purpose, e: u32, a: u32) -> [u64; 3] {
-        let r = s.at(p, e, a);
+    fn first(s: &Streams, p: Purpose, e: u32, a: u32) -> [u64; 3] {
+        let mut r = s.at(p, e, a);
         [r.next_u64(), r.next_u64(), r.next_u64()]
     }
 
     #[test]
     fn same_key_same_values_regardless_of_history() {
-        let mut a = Streams::new(7);
-        let mut b = Streams::new(7);
-        let x = first(&mut a, Purpose::Call, 5, 2);
-        // Disturb b with other draws first, including a partly read window.
+        let a = Streams::new(7);
+        let b = Streams::new(7);
+        let x = first(&a, Purpose::Call, 5, 2);
         for e in 0..100 {
-            first(&mut b, Purpose::Schedule, e, 0);
+            first(&b, Purpose::Schedule, e, 0);
         }
-        b.at(Purpose::Call, 5, 2).next_u32();
-        assert_eq!(x, first(&mut b, Purpose::Call, 5, 2));
-        assert_eq!(x, first(&mut a, Purpose::Call, 5, 2));
+        assert_eq!(x, first(&b, Purpose::Call, 5, 2));
+        assert_eq!(x, first(&a, Purpose::Call, 5, 2));
     }
 
     #[test]
     fn keys_differ() {
-        let mut s = Streams::new(7);
-        let base = first(&mut s, Purpose::Call, 5, 2);
-        assert_ne!(base, first(&mut s, Purpose::Call, 5, 3));
-        assert_ne!(base, first(&mut s, Purpose::Call, 6, 2));
-        assert_ne!(base, first(&mut s, Purpose::Schedule, 5, 2));
-        assert_ne!(base, first(&mut Streams::new(8), Purpose::Call, 5, 2));
+        let s = Streams::new(7);
+        let base = first(&s, Purpose::Call, 5, 2);
+        assert_ne!(base, first(&s, Purpose::Call, 5, 3));
+        assert_ne!(base, first(&s, Purpose::Call, 6, 2));
+        assert_ne!(base, first(&s, Purpose::Schedule, 5, 2));
+        assert_ne!(base, first(&Streams::new(8), Purpose::Call, 5, 2));
         // Far attempts and the last entity get their own windows too.
-        assert_ne!(base, first(&mut s, Purpose::Call, 5, 2 + (1 << 20)));
+        assert_ne!(base, first(&s, Purpose::Call, 5, 2 + (1 << 20)));
         assert_ne!(
-            first(&mut s, Purpose::Call, u32::MAX, 0),
-            first(&mut s, Purpose::Call, u32::MAX - 1, 0)
+            first(&s, Purpose::Call, u32::MAX, 0),
+            first(&s, Purpose::Call, u32::MAX - 1, 0)
         );
+        // Attempts wrap after 2^ATTEMPT_BITS (documented).
+        assert_eq!(base, first(&s, Purpose::Call, 5, 2 + (1 << ATTEMPT_BITS)));
     }
 
     #[test]
-    fn windows_do_not_overlap() {
-        // Reading a whole 64-word window of one key never reaches the next key's first words.
-        let mut s = Streams::new(3);
-        let next = first(&mut s, Purpose::Call, 9, 1);
-        let r = s.at(Purpose::Call, 9, 0);
-        let window: Vec<u64> = (0..32).map(|_| r.next_u64()).collect();
-        assert_eq!(
-            &[r.next_u64(), r.next_u64(), r.next_u64()],
-            &next,
-            "window + 1 = next key"
-        );
-        assert!(!window.contains(&next[0]));
+    fn windows_are_disjoint_positions_of_one_sequence() {
+        // Every key's window starts on a multiple of WORDS_PER_KEY positions from the base, and
+        // distinct keys get distinct windows (the scramble is a bijection on KEY_BITS bits).
+        let s = Streams::new(3);
+        let mut starts = std::collections::BTreeSet::new();
+        for p in [Purpose::Connection, Purpose::Schedule, Purpose::Call, Purpose::Backoff] {
+            for e in (0..2_000u32).chain([u32::MAX - 1, u32::MAX]) {
+                for a in [0, 1, 2, (1 << ATTEMPT_BITS) - 1] {
+                    let state = u64::from_le_bytes(s.at(p, e, a).state());
+                    // Position of the window's start: (state - base) / GAMMA, GAMMA odd.
+                    let pos = state.wrapping_sub(s.base).wrapping_mul(inverse(GAMMA));
+                    assert_eq!(pos % WORDS_PER_KEY, 0);
+                    assert!(pos >> WINDOW_BITS <= KEY_MASK);
+                    assert!(starts.insert(pos), "two keys share a window");
+                }
+            }
+        }
+    }
+
+    /// The multiplicative inverse of an odd number modulo 2^64 (Newton's iteration).
+    fn inverse(a: u64) -> u64 {
+        let mut x = a;
+        for _ in 0..6 {
+            x = x.wrapping_mul(2u64.wrapping_sub(a.wrapping_mul(x)));
+        }
+        assert_eq!(a.wrapping_mul(x), 1);
+        x
     }
 
     #[test]
     fn stream_is_value_stable() {
         // Pinned output: if this changes, every published result changes with it.
-        let mut s = Streams::new(1);
-        let v = first(&mut s, Purpose::Connection, 0, 0);
-        assert_eq!(v, PINNED, "ChaCha8 stream changed: {v:?}");
+        let v = first(&Streams::new(1), Purpose::Connection, 0, 0);
+        assert_eq!(v, PINNED, "keyed stream changed: {v:?}");
+        // Key 0 is position 0: the plain SplitMix64 sequence that starts at the run's base,
+        // which is SplitMix64's first output for the seed.
+        let base = SplitMix64::seed_from_u64(1).next_u64();
+        let mut plain = SplitMix64::seed_from_u64(base);
+        assert_eq!(v, [plain.next_u64(), plain.next_u64(), plain.next_u64()]);
     }
-    const PINNED: [u64; 3] = [1600774549838764492, 1693707604040713437, 308303965981451136];
-
-    #[test]
-    fn sequential_groups_are_fixed_per_entity() {
-        let mut s = Streams::new(5);
-        let r = s.sequential(Purpose::Schedule);
-        let all: Vec<u64> = (0..300).map(|_| r.next_u64()).collect();
-        // Whatever happens in between, a fresh sequential read gives the same words.
-        s.at(Purpose::Call, 3, 1).next_u64();
-        let r = s.sequential(Purpose::Schedule);
-        let again: Vec<u64> = (0..300).map(|_| r.next_u64()).collect();
-        assert_eq!(all, again);
-        assert_ne!(all[..3], first(&mut s, Purpose::Connection, 0, 0));
-    }
+    const PINNED: [u64; 3] = [6791897765849424158, 17405687883870564846, 834844254806117752];
 
     #[test]
     fn word_conversions_span_their_ranges() {
@@ -197,6 +206,49 @@ mod tests {
         assert_eq!(below(0, 10), 0);
         assert_eq!(below(u64::MAX, 10), 9);
         assert_eq!(below(u64::MAX / 2, 1_000), 499);
+    }
+
+    #[test]
+    fn words_of_consecutive_keys_are_uniform_and_uncorrelated() {
+        // The patterns the model reads: the first word of consecutive entities (set-up draws)
+        // and of consecutive attempts of one entity (bank calls). Each must fill 64 equal bins
+        // within the 99.9 % chi-square bound, and neighbours must not correlate (Pearson r
+        // within 4 standard errors of 0).
+        use statrs::distribution::{ChiSquared, ContinuousCDF};
+        let s = Streams::new(11);
+        let n = 200_000u32;
+        let bound = ChiSquared::new(63.0).unwrap().inverse_cdf(0.999);
+        let patterns: [&dyn Fn(u32) -> Rng; 2] = [
+            &|i| s.at(Purpose::Connection, i, 0),
+            &|i| s.at(Purpose::Call, 12_345, i),
+        ];
+        for draw in patterns {
+            let u: Vec<f64> = (0..n).map(|i| unit(draw(i).next_u64())).collect();
+            let mut bins = [0u64; 64];
+            for &x in &u {
+                bins[(x * 64.0) as usize] += 1;
+            }
+            let expected = n as f64 / 64.0;
+            let chi2: f64 = bins
+                .iter()
+                .map(|&o| (o as f64 - expected).powi(2) / expected)
+                .sum();
+            assert!(chi2 < bound, "chi-square {chi2} >= {bound}");
+            let r = pearson(&u[..u.len() - 1], &u[1..]);
+            assert!(r.abs() < 4.0 / (n as f64).sqrt(), "lag-1 correlation {r}");
+        }
+    }
+
+    fn pearson(x: &[f64], y: &[f64]) -> f64 {
+        let n = x.len() as f64;
+        let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+        let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+        for (a, b) in x.iter().zip(y) {
+            sxy += (a - mx) * (b - my);
+            sxx += (a - mx) * (a - mx);
+            syy += (b - my) * (b - my);
+        }
+        sxy / (sxx * syy).sqrt()
     }
 
     #[test]

@@ -131,7 +131,7 @@ struct World {
 
 impl World {
     fn new(sc: &Scenario, seed: u64) -> Self {
-        let mut streams = Streams::new(seed);
+        let streams = Streams::new(seed);
         let n = sc.connections;
         let window_start = sc.window_start;
         let window_end = window_start + sc.window;
@@ -148,9 +148,9 @@ impl World {
         let mut local_of = Vec::with_capacity(n as usize);
         let mut consent_expires = Vec::with_capacity(n as usize);
         let mut tally = vec![Tally::default(); nb];
-        let rng = streams.sequential(Purpose::Connection);
-        for _ in 0..n {
-            // Three words per connection, always: its bank, whether its consent expires, when.
+        for c in 0..n {
+            // Its bank, whether its consent expires, when.
+            let mut rng = streams.at(Purpose::Connection, c, 0);
             let (w_bank, w_expires, w_when) = (rng.next_u64(), rng.next_u64(), rng.next_u64());
             let u = unit(w_bank);
             let b = cum[..nb - 1].iter().position(|&x| u < x).unwrap_or(nb - 1);
@@ -174,7 +174,7 @@ impl World {
             n,
             window_start,
             sc.window.as_micros(),
-            &mut streams,
+            &streams,
         );
         let arrivals = plan
             .arrivals
@@ -286,7 +286,7 @@ impl World {
                 }
                 Ok(()) => {
                     let (service, failed) =
-                        self.banks[b].draw_call(now, self.streams.at(Purpose::Call, c, attempt));
+                        self.banks[b].draw_call(now, &mut self.streams.at(Purpose::Call, c, attempt));
                     self.series.at(b, now).admitted += 1;
                     self.tally[b].admitted += 1;
                     self.change_in_flight(now, b, 1);
@@ -393,10 +393,10 @@ impl World {
                 SimTime::NEVER => None,
                 at => Some(at),
             };
-            let rng = self.streams.at(Purpose::Backoff, c, self.attempts_of[ci]);
+            let mut rng = self.streams.at(Purpose::Backoff, c, self.attempts_of[ci]);
             let wait = self
                 .retry
-                .delay(n, self.last_wait[ci], now, retry_after, rng);
+                .delay(n, self.last_wait[ci], now, retry_after, &mut rng);
             self.last_wait[ci] = wait;
             self.retry_after[ci] = SimTime::NEVER;
             self.client.release(None);

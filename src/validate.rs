@@ -371,7 +371,7 @@ pub fn token_bucket_checks(reps: u32, seed: u64) -> Vec<Check> {
 fn policy_worst_excess(rate: f64, burst: u32, seed: u64) -> f64 {
     use rand::SeedableRng;
     use rand_distr::{Distribution, Exp};
-    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
     let gap = Exp::new(3.0 * rate).expect("rate > 0");
     let mut tb = TokenBucket::new(rate, burst);
     let mut t = 0.0;
