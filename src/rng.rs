@@ -93,6 +93,23 @@ pub fn unit(word: u64) -> f64 {
     (word >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
+/// A probability as a cut on a word: `Chance::new(p).hit(word)` is exactly `unit(word) < p`,
+/// with one integer comparison (for loops over millions of connections).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chance(u64);
+
+impl Chance {
+    pub fn new(p: f64) -> Self {
+        // unit(w) < p  <=>  (w >> 11) < p·2^53 (exact: a power-of-two scaling)  <=>  (w >> 11)
+        // < ceil(p·2^53). Saturates for p outside [0, 1].
+        Chance((p * (1u64 << 53) as f64).ceil() as u64)
+    }
+    #[inline]
+    pub fn hit(self, word: u64) -> bool {
+        (word >> 11) < self.0
+    }
+}
+
 /// A number in `[0, n)` from one word, by multiply-and-shift: always exactly one word (so
 /// fixed-size draw groups stay aligned), with a bias below `n / 2^64`.
 #[inline]
@@ -249,6 +266,28 @@ mod tests {
             syy += (b - my) * (b - my);
         }
         sxy / (sxx * syy).sqrt()
+    }
+
+    #[test]
+    fn chance_is_unit_below() {
+        let ps: [f64; 10] = [0.0, 1e-300, 0.011, 0.25, 1.0 / 3.0, 0.5, 0.999_999, 1.0, 1.5, -0.1];
+        let mut words: Vec<u64> = vec![0, 1, 2047, 2048, u64::MAX, u64::MAX - 2047, 1 << 63];
+        for p in ps {
+            // The words on either side of each cut.
+            let cut = (p.clamp(0.0, 1.0) * (1u64 << 53) as f64) as u64;
+            for w in [cut.saturating_sub(1), cut, cut + 1] {
+                words.push(w.min(u64::MAX >> 11) << 11);
+                words.push((w.min(u64::MAX >> 11) << 11) | 2047);
+            }
+        }
+        let mut g = SplitMix64::seed_from_u64(4);
+        words.extend((0..10_000).map(|_| g.next_u64()));
+        for p in ps {
+            let c = Chance::new(p);
+            for &w in &words {
+                assert_eq!(c.hit(w), unit(w) < p, "p = {p}, word = {w}");
+            }
+        }
     }
 
     #[test]

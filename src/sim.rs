@@ -15,7 +15,7 @@ use crate::engine::{prefetch, EventQueue};
 use crate::metrics::{Level, RunResult, Staleness, Tally, TimeSeries};
 use crate::platform::Platform;
 use crate::retry::RetryPolicy;
-use crate::rng::{below, unit, Purpose, Streams};
+use crate::rng::{below, Chance, Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::strategy::{self, ClientState};
 use crate::time::{SimDuration, SimTime};
@@ -137,31 +137,34 @@ impl World {
         let window_end = window_start + sc.window;
         let nb = sc.banks.len();
 
-        // Cumulative shares; the last bank takes the remainder so rounding loses no one.
-        let mut cum = Vec::with_capacity(nb);
+        // Cumulative shares as cuts on a word; the last bank takes the remainder so rounding
+        // loses no one.
+        let mut cuts = Vec::with_capacity(nb - 1);
         let mut acc = 0.0;
-        for b in &sc.banks {
+        for b in &sc.banks[..nb - 1] {
             acc += b.share;
-            cum.push(acc);
+            cuts.push(Chance::new(acc));
         }
+        let expires = Chance::new(sc.consent_expiry_share);
         let mut bank_of = Vec::with_capacity(n as usize);
         let mut local_of = Vec::with_capacity(n as usize);
         let mut consent_expires = Vec::with_capacity(n as usize);
         let mut tally = vec![Tally::default(); nb];
         for c in 0..n {
-            // Its bank, whether its consent expires, when.
+            // Its bank, whether its consent expires, and if so when.
             let mut rng = streams.at(Purpose::Connection, c, 0);
-            let (w_bank, w_expires, w_when) = (rng.next_u64(), rng.next_u64(), rng.next_u64());
-            let u = unit(w_bank);
-            let b = cum[..nb - 1].iter().position(|&x| u < x).unwrap_or(nb - 1);
-            let expires = if unit(w_expires) < sc.consent_expiry_share {
-                window_start + SimDuration(below(w_when, sc.window.as_micros()))
+            let w_bank = rng.next_u64();
+            // The cuts ascend, so the bank is the number of cuts the word passes (counted
+            // without a branch: the bank is random, a loop exit would be mispredicted).
+            let b = cuts.iter().filter(|cut| !cut.hit(w_bank)).count();
+            let expiry = if expires.hit(rng.next_u64()) {
+                window_start + SimDuration(below(rng.next_u64(), sc.window.as_micros()))
             } else {
                 SimTime::NEVER
             };
             bank_of.push(b as u16);
             local_of.push(tally[b].connections as u32);
-            consent_expires.push(expires);
+            consent_expires.push(expiry);
             tally[b].connections += 1;
         }
         let mut banks = sc.banks.clone();

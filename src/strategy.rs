@@ -208,3 +208,33 @@ impl ClientState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The grouped sort equals drawing every offset and sorting them all, including when the
+    /// window is so short that most instants are shared (ties go by connection) and when the
+    /// population is too small to group.
+    #[test]
+    fn random_offsets_equal_a_plain_sort() {
+        let streams = Streams::new(9);
+        for (n, start, len) in [
+            (0u32, 0u64, 1u64),
+            (1, 7, 1),
+            (1_000, 0, 5),
+            (5_000, 3_600_000_000, 86_400_000_000),
+            (100_000, 1, 1_000_003),
+        ] {
+            let got = random_offsets(n, SimTime(start), len, &streams);
+            let mut want: Vec<(SimTime, u32)> = (0..n)
+                .map(|c| {
+                    let word = streams.at(Purpose::Schedule, c, 0).next_u64();
+                    (SimTime(start + below(word, len)), c)
+                })
+                .collect();
+            want.sort_unstable();
+            assert_eq!(got, want, "n = {n}, length = {len}");
+        }
+    }
+}
