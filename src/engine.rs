@@ -1,18 +1,21 @@
 //! The event queue: a total order on (time, sequence number).
 //!
-//! Two sources feed it. *Arrivals* known before the run starts (bulk submissions, random
+//! Three sources feed it. *Arrivals* known before the run starts (bulk submissions, random
 //! offsets) are a sorted vector read front to back, so a million of them cost one sort rather
 //! than a million heap operations. Events created while running (a bank call completing, the
-//! client learning an outcome) go into a binary heap. Arrivals take sequence numbers
-//! `0..n` in their sorted order, heap events take `n..` in scheduling order, and [`pop`]
+//! client learning an outcome) go into a binary heap, except those the caller schedules
+//! [`in_order`](EventQueue::schedule_in_order): events at a constant delay after the current
+//! time (a rejected call's outcome, learned at the next poll) come in time order, so a FIFO
+//! holds them with no heap work. Arrivals take sequence numbers `0..n` in their sorted order,
+//! scheduled events take `n..` in scheduling order whichever container holds them, and [`pop`]
 //! yields whichever source holds the smallest `(time, seq)`: same-instant ties are broken by
-//! sequence number, never by hash order or allocation address.
+//! sequence number, never by hash order, allocation address or container.
 //!
 //! [`pop`]: EventQueue::pop
 
 use crate::time::SimTime;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// A scheduled event with its ordering key.
 #[derive(Clone, Copy, Debug)]
@@ -55,6 +58,8 @@ pub struct EventQueue<E> {
     arrivals: Vec<(SimTime, E)>,
     next_arrival: usize,
     heap: BinaryHeap<Entry<E>>,
+    /// Scheduled events in `(time, seq)` order (see [`EventQueue::schedule_in_order`]).
+    fifo: VecDeque<Entry<E>>,
     next_seq: u64,
     now: SimTime,
     popped: u64,
@@ -72,6 +77,7 @@ impl<E: Copy> EventQueue<E> {
             arrivals,
             next_arrival: 0,
             heap: BinaryHeap::new(),
+            fifo: VecDeque::new(),
             next_seq: n,
             now: SimTime::ZERO,
             popped: 0,
@@ -81,29 +87,54 @@ impl<E: Copy> EventQueue<E> {
     /// Schedules `event` at `time`, which must not be in the past.
     #[inline]
     pub fn schedule(&mut self, time: SimTime, event: E) {
+        let entry = self.entry(time, event);
+        self.heap.push(entry);
+    }
+
+    /// Schedules `event` at `time` like [`schedule`](Self::schedule), for callers whose
+    /// events usually come in time order (a constant delay after the current time): those go
+    /// to a FIFO instead of the heap. One that would break the FIFO's order goes to the heap,
+    /// so the pop order is the same whatever the caller claims; only the cost differs.
+    #[inline]
+    pub fn schedule_in_order(&mut self, time: SimTime, event: E) {
+        let entry = self.entry(time, event);
+        match self.fifo.back() {
+            Some(last) if last.time > time => self.heap.push(entry),
+            _ => self.fifo.push_back(entry),
+        }
+    }
+
+    #[inline]
+    fn entry(&mut self, time: SimTime, event: E) -> Entry<E> {
         debug_assert!(time >= self.now, "event scheduled in the past");
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
+        Entry { time, seq, event }
     }
 
     /// Removes and returns the earliest event, advancing the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let arrival = self.arrivals.get(self.next_arrival);
-        let from_heap = match (arrival, self.heap.peek()) {
-            (None, None) => return None,
-            (Some(_), None) => false,
-            (None, Some(_)) => true,
-            // Arrival i has seq i, always below any heap seq: at equal times arrivals go first.
-            (Some(&(t, _)), Some(top)) => top.time < t,
-        };
-        let (time, event) = if from_heap {
-            let e = self.heap.pop().expect("peeked");
+        // Arrival i has seq i, below any scheduled event's: at equal times arrivals go first.
+        const NONE: u128 = u128::MAX;
+        let arrival = self
+            .arrivals
+            .get(self.next_arrival)
+            .map_or(NONE, |&(t, _)| (t.0 as u128) << 64 | self.next_arrival as u128);
+        let fifo = self.fifo.front().map_or(NONE, Entry::key);
+        let heap = self.heap.peek().map_or(NONE, Entry::key);
+        let (time, event) = if arrival < fifo && arrival < heap {
+            let (time, event) = self.arrivals[self.next_arrival];
+            self.next_arrival += 1;
+            (time, event)
+        } else if fifo < heap {
+            let e = self.fifo.pop_front().expect("fifo key was not NONE");
+            (e.time, e.event)
+        } else if heap != NONE {
+            let e = self.heap.pop().expect("heap key was not NONE");
             (e.time, e.event)
         } else {
-            self.next_arrival += 1;
-            *arrival.expect("checked")
+            return None;
         };
         self.now = time;
         self.popped += 1;
@@ -130,7 +161,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// Events still pending (arrivals not yet reached plus scheduled events).
     pub fn len(&self) -> usize {
-        self.arrivals.len() - self.next_arrival + self.heap.len()
+        self.arrivals.len() - self.next_arrival + self.heap.len() + self.fifo.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -178,5 +209,48 @@ mod tests {
         let got: Vec<(u64, u32)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
         assert_eq!(got, vec![(15, 2), (30, 1), (30, 3)]);
         assert_eq!(q.now(), SimTime(30));
+    }
+
+    /// Against a reference: whatever mix of `schedule` and `schedule_in_order` (including
+    /// claims of order that are false), events pop in `(time, seq)` order, arrivals first at
+    /// equal times.
+    #[test]
+    fn fifo_and_heap_merge_in_time_then_sequence_order() {
+        use rand::Rng;
+        use rand_xoshiro::rand_core::SeedableRng;
+        let mut rng = rand_xoshiro::SplitMix64::seed_from_u64(5);
+        let arrivals: Vec<(SimTime, u64)> = (0..200).map(|i| (SimTime(i / 3 * 7), i)).collect();
+        let mut q = EventQueue::with_arrivals(arrivals.clone());
+        // Reference: (time, seq, id) of everything, sorted at the end.
+        let mut all: Vec<(u64, u64, u64)> = arrivals.iter().map(|&(t, i)| (t.0, i, i)).collect();
+        let mut seq = arrivals.len() as u64;
+        let mut popped = Vec::new();
+        let mut id = 1_000;
+        while let Some((now, e)) = q.pop() {
+            popped.push((now.0, e));
+            if id < 3_000 {
+                for _ in 0..(rng.next_u64() % 3) {
+                    // Mostly a constant delay (in order), sometimes a random one, some ties.
+                    let delay = match rng.next_u64() % 4 {
+                        0 => rng.next_u64() % 50,
+                        1 => 0,
+                        _ => 10,
+                    };
+                    let at = SimTime(now.0 + delay);
+                    if rng.next_u64() % 2 == 0 {
+                        q.schedule_in_order(at, id);
+                    } else {
+                        q.schedule(at, id);
+                    }
+                    all.push((at.0, seq, id));
+                    seq += 1;
+                    id += 1;
+                }
+            }
+        }
+        all.sort_unstable();
+        let want: Vec<(u64, u64)> = all.iter().map(|&(t, _, id)| (t, id)).collect();
+        assert_eq!(popped, want);
+        assert!(id > 2_000, "the test scheduled too little: {id}");
     }
 }

@@ -327,8 +327,9 @@ impl World {
         }
         let learned = self.platform.learn(now, now);
         t.api_calls += learned.polls as u64;
+        // A constant delay after now (the first poll, or the callback): in time order.
         self.queue
-            .schedule(learned.at, Event::Learned { conn: c, outcome });
+            .schedule_in_order(learned.at, Event::Learned { conn: c, outcome });
     }
 
     fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {
