@@ -1,8 +1,10 @@
 //! Full model, one day of `scenarios/uk-mix.toml`: 1,000,000 connections queued (c = 64) and
-//! random offset, and 10,000,000 connections random offset. Wall time of `sim::run` (setup
-//! included: drawing every connection's bank and consent, planning the arrivals), events per
-//! second (`RunResult::total().events`), peak resident memory per connection, and the ratio
-//! to the bare `BinaryHeap` hold loop measured in the same run.
+//! random offset, and 10,000,000 connections random offset. Wall time of `sim::run`, split
+//! into set-up (`Simulation::new`: drawing every connection's bank and consent, planning the
+//! arrivals) and the event loop (`Simulation::run`); events per second
+//! (`RunResult::total().events`) of the loop alone and end to end; peak resident memory per
+//! connection; and the ratio of the bare `BinaryHeap` hold loop, measured in the same run, to
+//! the event loop.
 //!
 //! Each run is a fresh child process (this bench binary re-executed with
 //! `REFRESH_SIM_BENCH_CHILD` set), so its peak RSS (`VmHWM` in `/proc/self/status`, read by
@@ -124,15 +126,22 @@ fn main() {
     println!("# {}", machine());
     let incs = exp_increments(INCREMENTS, MEAN_INCREMENT_US);
     println!(
-        "{:<15} {:>11} {:>10} {:>10} {:>22} {:>20} {:>10} {:>9} {:>9} {:>10}",
+        "# events/s: the event loop alone (`Simulation::run`, what the bare heap loop is compared \
+         with) and end to end (`Simulation::new` set-up, drawing every connection and planning \
+         the arrivals, included)"
+    );
+    println!(
+        "{:<15} {:>11} {:>10} {:>10} {:>21} {:>7} {:>18} {:>18} {:>8} {:>9} {:>8} {:>7}",
         "strategy",
         "connections",
         "attempts",
         "events",
         "wall s",
-        "M events/s",
+        "setup s",
+        "loop M ev/s",
+        "e2e M ev/s",
         "bare M/s",
-        "bare/sim",
+        "bare/loop",
         "peak MiB",
         "B/conn"
     );
@@ -148,37 +157,26 @@ fn main() {
         let bare = bare_heap_stats(1_000, 5_000_000, reps, &incs);
         let samples: Vec<Sample> = (0..reps).map(|_| spawn(&cfg)).collect();
         let secs = Stats::of(&samples.iter().map(|s| s.secs).collect::<Vec<_>>());
-        let rates = Stats::of(
-            &samples
-                .iter()
-                .map(|s| mega(s.events as f64 / s.secs))
-                .collect::<Vec<_>>(),
-        );
+        let of = |f: &dyn Fn(&Sample) -> f64| Stats::of(&samples.iter().map(f).collect::<Vec<_>>());
+        let rates = of(&|s| mega(s.events as f64 / s.secs));
+        let loop_rates = of(&|s| mega(s.events as f64 / s.loop_secs));
+        let setup = of(&|s| s.secs - s.loop_secs);
         let hwm = samples.iter().map(|s| s.hwm_kib).max().unwrap_or(0);
         let before = samples.iter().map(|s| s.before_kib).min().unwrap_or(0);
         println!(
-            "{:<15} {:>11} {:>10} {:>10} {:>22} {:>20} {:>10.1} {:>9.2} {:>9.1} {:>10.1}",
+            "{:<15} {:>11} {:>10} {:>10} {:>21} {:>7.3} {:>18} {:>18} {:>8.1} {:>9.2} {:>8.1} {:>7.1}",
             cfg.label,
             cfg.connections,
             samples[0].attempts,
             samples[0].events,
             secs.show(3),
+            setup.median,
+            loop_rates.show(2),
             rates.show(2),
             mega(bare.median),
-            bare.median / (rates.median * 1e6),
+            bare.median / (loop_rates.median * 1e6),
             hwm as f64 / 1024.0,
             hwm as f64 * 1024.0 / cfg.connections as f64,
-        );
-        let loop_rates = Stats::of(
-            &samples
-                .iter()
-                .map(|s| mega(s.events as f64 / s.loop_secs))
-                .collect::<Vec<_>>(),
-        );
-        println!(
-            "#   event loop alone (after set-up): {} M events/s, bare / loop = {:.2}",
-            loop_rates.show(2),
-            bare.median / (loop_rates.median * 1e6)
         );
         println!(
             "#   peak RSS {hwm} KiB (max over runs), {before} KiB before the run: {:.1} B/connection above it; load {}",

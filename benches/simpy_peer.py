@@ -26,7 +26,7 @@ What it models, as refresh-sim does (see ARCHITECTURE.md and BRIEF.md):
 
 Simplifications (stated, not hidden):
 - random numbers come from Python's `random` (Mersenne Twister), not refresh-sim's keyed
-  ChaCha8 streams, so results agree statistically, not bit for bit;
+  SplitMix64 streams, so results agree statistically, not bit for bit;
 - only the policies uk-mix uses (`concurrency`, `token_bucket`), no retries, no callbacks, no
   internal bank servers, no maintenance windows, no warm-up: the script refuses a scenario that
   needs more.

@@ -169,16 +169,22 @@ impl<E: Copy> EventQueue<E> {
     }
 }
 
-/// Hints the CPU to bring `slice[i]` into cache (no effect if `i` is out of bounds, or off
-/// x86-64). A hint only: it reads nothing and cannot change a result.
+/// Hints the CPU to bring `slice[i]` into cache: every line it touches, as a record may
+/// straddle two (no effect if `i` is out of bounds, or off x86-64). A hint only: it reads
+/// nothing and cannot change a result.
 #[inline(always)]
 pub fn prefetch<T>(slice: &[T], i: usize) {
     #[cfg(target_arch = "x86_64")]
     if i < slice.len() {
-        let p = slice.as_ptr().wrapping_add(i) as *const i8;
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let first = slice.as_ptr().wrapping_add(i) as *const i8;
+        let last = first.wrapping_add(std::mem::size_of::<T>().saturating_sub(1));
         // SAFETY: a prefetch never dereferences its address architecturally and cannot fault;
-        // SSE is part of the x86-64 baseline. `p` points into `slice` anyway.
-        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p) }
+        // SSE is part of the x86-64 baseline. Both addresses are inside `slice[i]` anyway.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(first);
+            _mm_prefetch::<_MM_HINT_T0>(last);
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (slice, i);

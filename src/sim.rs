@@ -71,6 +71,21 @@ impl Simulation {
     }
 }
 
+/// One connection's state. A submission reads and writes all of it, so it is one record
+/// (one or two cache lines) rather than six arrays (six cache misses per arrival at millions
+/// of connections, where arrivals visit connections in random order).
+#[derive(Clone, Copy, Debug)]
+struct Conn {
+    consent_expires: SimTime,
+    last_success: SimTime,
+    /// Submission time of the pending bank call, `NEVER` when none is pending.
+    pending_since: SimTime,
+    /// Index of the connection among its bank's connections (for per-customer policy state).
+    local: u32,
+    attempts: u32,
+    bank: u16,
+}
+
 /// A call admitted by a bank with internal servers, waiting for one.
 #[derive(Clone, Copy, Debug)]
 struct Waiting {
@@ -99,15 +114,8 @@ struct World {
     retry: RetryPolicy,
     banks: Vec<Bank>,
     state: Vec<BankState>,
-    // Connection state, struct-of-arrays, indexed by connection id.
-    bank_of: Vec<u16>,
-    /// Index of the connection among its bank's connections (for per-customer policy state).
-    local_of: Vec<u32>,
-    consent_expires: Vec<SimTime>,
-    last_success: Vec<SimTime>,
-    /// Submission time of the pending bank call, `NEVER` when none is pending.
-    pending_since: Vec<SimTime>,
-    attempts_of: Vec<u32>,
+    /// Connection state, indexed by connection id.
+    conns: Vec<Conn>,
     // Retry state, allocated only when retries are enabled.
     /// Attempts made in the connection's current refresh (first attempt = 1).
     chain: Vec<u32>,
@@ -146,9 +154,7 @@ impl World {
             cuts.push(Chance::new(acc));
         }
         let expires = Chance::new(sc.consent_expiry_share);
-        let mut bank_of = Vec::with_capacity(n as usize);
-        let mut local_of = Vec::with_capacity(n as usize);
-        let mut consent_expires = Vec::with_capacity(n as usize);
+        let mut conns = Vec::with_capacity(n as usize);
         let mut tally = vec![Tally::default(); nb];
         for c in 0..n {
             // Its bank, whether its consent expires, and if so when.
@@ -162,9 +168,14 @@ impl World {
             } else {
                 SimTime::NEVER
             };
-            bank_of.push(b as u16);
-            local_of.push(tally[b].connections as u32);
-            consent_expires.push(expiry);
+            conns.push(Conn {
+                consent_expires: expiry,
+                last_success: SimTime::NEVER,
+                pending_since: SimTime::NEVER,
+                local: tally[b].connections as u32,
+                attempts: 0,
+                bank: b as u16,
+            });
             tally[b].connections += 1;
         }
         let mut banks = sc.banks.clone();
@@ -196,12 +207,7 @@ impl World {
             retry: sc.retry,
             banks,
             state: vec![BankState::default(); nb],
-            bank_of,
-            local_of,
-            consent_expires,
-            last_success: vec![SimTime::NEVER; n as usize],
-            pending_since: vec![SimTime::NEVER; n as usize],
-            attempts_of: vec![0; n as usize],
+            conns,
             chain: vec![0; per_conn(retries)],
             last_wait: vec![sc.retry.base; per_conn(retries)],
             retry_after: vec![SimTime::NEVER; per_conn(retries)],
@@ -224,13 +230,13 @@ impl World {
             // Arrivals come in random connection order: fetch the state of one a little
             // ahead so that its submission does not wait on memory (BENCHMARKS.md).
             if let Some(&Event::Submit(c)) = self.queue.upcoming_arrival(PREFETCH_AHEAD) {
-                self.prefetch_connection(c as usize);
+                prefetch(&self.conns, c as usize);
             }
             let conn = match event {
                 Event::Submit(c) | Event::RetryDue(c) => c,
                 Event::BankDone { conn, .. } | Event::Learned { conn, .. } => conn,
             };
-            self.tally[self.bank_of[conn as usize] as usize].events += 1;
+            self.tally[self.conns[conn as usize].bank as usize].events += 1;
             match event {
                 Event::Submit(c) => self.submit(now, c, false),
                 Event::RetryDue(c) => self.retry_due(now, c),
@@ -241,22 +247,12 @@ impl World {
         self.finish()
     }
 
-    /// Cache hints for the connection state a submission reads and writes.
-    #[inline(always)]
-    fn prefetch_connection(&self, c: usize) {
-        prefetch(&self.bank_of, c);
-        prefetch(&self.local_of, c);
-        prefetch(&self.consent_expires, c);
-        prefetch(&self.last_success, c);
-        prefetch(&self.pending_since, c);
-        prefetch(&self.attempts_of, c);
-    }
 
     fn submit(&mut self, now: SimTime, c: u32, is_retry: bool) {
         let ci = c as usize;
-        let b = self.bank_of[ci] as usize;
-        let attempt = self.attempts_of[ci];
-        self.attempts_of[ci] += 1;
+        let b = self.conns[ci].bank as usize;
+        let attempt = self.conns[ci].attempts;
+        self.conns[ci].attempts += 1;
         if self.retry.enabled() {
             self.chain[ci] = if is_retry { self.chain[ci] + 1 } else { 1 };
             // A Retry-After speaks for the 429 it came with, never for a later attempt.
@@ -273,13 +269,13 @@ impl World {
         self.outstanding_all += 1;
         self.peak_outstanding_all = self.peak_outstanding_all.max(self.outstanding_all);
 
-        let pending = self.pending_since[ci] != SimTime::NEVER;
-        if pending || self.platform.is_duplicate(now, self.last_success[ci]) {
+        let pending = self.conns[ci].pending_since != SimTime::NEVER;
+        if pending || self.platform.is_duplicate(now, self.conns[ci].last_success) {
             self.answer_now(now, c, Outcome::Deduplicated);
-        } else if self.consent_expires[ci] <= now {
+        } else if self.conns[ci].consent_expires <= now {
             self.answer_now(now, c, Outcome::ReconnectRequired);
         } else {
-            match self.banks[b].try_admit(now, self.local_of[ci]) {
+            match self.banks[b].try_admit(now, self.conns[ci].local) {
                 Err(rejection) => {
                     if self.retry.enabled() {
                         self.retry_after[ci] = rejection.retry_at.unwrap_or(SimTime::NEVER);
@@ -293,7 +289,7 @@ impl World {
                     self.series.at(b, now).admitted += 1;
                     self.tally[b].admitted += 1;
                     self.change_in_flight(now, b, 1);
-                    self.pending_since[ci] = now;
+                    self.conns[ci].pending_since = now;
                     let st = &mut self.state[b];
                     match self.banks[b].servers {
                         Some(k) if st.busy_servers >= k => {
@@ -317,7 +313,7 @@ impl World {
 
     /// An outcome decided at submission (no bank call in progress).
     fn answer_now(&mut self, now: SimTime, c: u32, outcome: Outcome) {
-        let b = self.bank_of[c as usize] as usize;
+        let b = self.conns[c as usize].bank as usize;
         let t = &mut self.tally[b];
         match outcome {
             Outcome::Deduplicated => t.deduplicated += 1,
@@ -334,7 +330,7 @@ impl World {
 
     fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {
         let ci = c as usize;
-        let b = self.bank_of[ci] as usize;
+        let b = self.conns[ci].bank as usize;
         self.banks[b].release();
         self.change_in_flight(now, b, -1);
         // A freed server takes the longest-waiting call.
@@ -363,7 +359,7 @@ impl World {
             self.series.at(b, now).successes += 1;
             if now < self.window_end {
                 t.successes_after_warmup += (now >= self.measured_from) as u64;
-                self.last_success[ci] = now;
+                self.conns[ci].last_success = now;
             } else {
                 // A call admitted in the window that ends after it: an outcome like any
                 // other, but not a refresh "within the window" (no submission follows, so
@@ -372,7 +368,7 @@ impl World {
             }
             Outcome::Success
         };
-        let submitted = std::mem::replace(&mut self.pending_since[ci], SimTime::NEVER);
+        let submitted = std::mem::replace(&mut self.conns[ci].pending_since, SimTime::NEVER);
         self.tally[b].sojourn_total += (now - submitted).as_micros() as u128;
         let learned = self.platform.learn(submitted, now);
         self.tally[b].api_calls += learned.polls as u64;
@@ -382,7 +378,7 @@ impl World {
 
     fn learned(&mut self, now: SimTime, c: u32, outcome: Outcome) {
         let ci = c as usize;
-        let b = self.bank_of[ci] as usize;
+        let b = self.conns[ci].bank as usize;
         self.state[b].outstanding -= 1;
         self.outstanding_all -= 1;
         let open = now < self.window_end;
@@ -397,7 +393,7 @@ impl World {
                 SimTime::NEVER => None,
                 at => Some(at),
             };
-            let mut rng = self.streams.at(Purpose::Backoff, c, self.attempts_of[ci]);
+            let mut rng = self.streams.at(Purpose::Backoff, c, self.conns[ci].attempts);
             let wait = self
                 .retry
                 .delay(n, self.last_wait[ci], now, retry_after, &mut rng);
@@ -459,16 +455,17 @@ impl World {
         );
         let window = self.window_end - self.window_start;
         let mut staleness = Staleness::new(self.banks.len(), window);
-        for (ci, &b) in self.bank_of.iter().enumerate() {
+        for conn in &self.conns {
+            let b = conn.bank;
             let t = &mut self.tally[b as usize];
-            let refreshed = self.last_success[ci] != SimTime::NEVER;
+            let refreshed = conn.last_success != SimTime::NEVER;
             if refreshed {
                 staleness.record(
                     b as usize,
-                    self.window_end.saturating_since(self.last_success[ci]),
+                    self.window_end.saturating_since(conn.last_success),
                 );
             }
-            let eligible = self.consent_expires[ci] == SimTime::NEVER;
+            let eligible = conn.consent_expires == SimTime::NEVER;
             t.refreshed += refreshed as u64;
             t.eligible += eligible as u64;
             t.covered += (refreshed && eligible) as u64;
@@ -487,9 +484,9 @@ impl World {
             peak_outstanding_all: self.peak_outstanding_all,
             finished: self.queue.now().max(self.window_end),
             last_success: self
-                .last_success
+                .conns
                 .iter()
-                .copied()
+                .map(|c| c.last_success)
                 .filter(|&t| t != SimTime::NEVER)
                 .max(),
             series: self.series,
