@@ -9,18 +9,19 @@
 //!
 //! The generator is SplitMix64 (`rand_xoshiro::SplitMix64`, value-stable and
 //! reference-tested in that crate; the generator behind Java's `SplittableRandom`, and the
-//! seeder of the xoshiro family). Its state is a counter that advances by a fixed odd
-//! constant and its output is a strong 64-bit mix of the counter, so the `n`-th word after
-//! any state is known without computing the ones before: a *seek is one multiply*. That
-//! makes keyed draws cost what sequential ones cost (a ChaCha8 seek computed four 64-byte
-//! blocks for the two to six words a draw set uses; BENCHMARKS.md).
+//! seeder of the xoshiro family). Its state is a counter advanced by a fixed odd constant and
+//! its output a strong 64-bit mix of the counter, so a stream can start anywhere at no cost:
+//! opening a keyed stream is two mixes, where a ChaCha8 seek computed four 64-byte blocks
+//! for the two to six words a draw set uses (BENCHMARKS.md).
 //!
-//! Layout: one run reads a single SplitMix64 sequence (period 2^64) at positions chosen by the
-//! key. The 58-bit key `purpose | entity | attempt` is scrambled by an odd multiplier drawn
-//! from the seed (a bijection on 58 bits, so keys never collide, and two seeds do not read
-//! shifted copies of one another's layout) and owns a window of [`WORDS_PER_KEY`] consecutive
-//! words, far more than any draw set here consumes. The base position also comes from the
-//! seed.
+//! Layout: the 64-bit key `purpose | entity | attempt` (2 + 32 + 30 bits) is combined with the
+//! run's base (from the seed) and mixed by SplitMix64 itself into the stream's starting
+//! state. The mix is a bijection, so distinct keys start at distinct points of the one
+//! 2^64-word cycle, and it avalanches, so keys that differ in one bit (neighbouring entities,
+//! consecutive attempts, another purpose) start at unrelated points rather than on a lattice.
+//! Two streams could share words only if their starts fell within a few words of each other
+//! on the cycle: for a run with ten million keys reading a few words each, a chance of about
+//! 10^-4 that any one word is shared anywhere, and no systematic relation.
 
 use rand_xoshiro::rand_core::SeedableRng;
 use rand_xoshiro::SplitMix64;
@@ -42,36 +43,20 @@ pub enum Purpose {
 /// The generator a keyed stream lends: cheap to create, eight bytes, owned by the caller.
 pub type Rng = SplitMix64;
 
-/// Words reserved for each `(purpose, entity, attempt)` draw set (a rejection-sampled
-/// normal uses one word most of the time and a handful at worst).
-pub const WORDS_PER_KEY: u64 = 1 << WINDOW_BITS;
-const WINDOW_BITS: u32 = 6;
-/// Attempts per entity that get distinct windows (2^24, about 16.7 million: a connection
-/// refreshed every 0.2 s for a day makes 432,000). Beyond that, attempt numbers wrap and
-/// reuse earlier draws (a repeat of luck, never an error).
-pub const ATTEMPT_BITS: u32 = 24;
-/// purpose (2) + entity (32) + attempt (24).
-const KEY_BITS: u32 = 2 + 32 + ATTEMPT_BITS;
-const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
-/// SplitMix64's increment (the golden ratio in 64 bits): advancing the state by `n` words is
-/// adding `n` times it.
-const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+/// Attempts per entity that get distinct keys (2^30, about a billion). Beyond that, attempt
+/// numbers wrap and reuse earlier draws (a repeat of luck, never an error).
+pub const ATTEMPT_BITS: u32 = 30;
 
 /// A source of keyed streams for one run (one base seed).
 #[derive(Clone, Copy, Debug)]
 pub struct Streams {
-    /// State of the sequence's position 0.
     base: u64,
-    /// Odd multiplier scrambling the keys.
-    spread: u64,
 }
 
 impl Streams {
     pub fn new(seed: u64) -> Self {
-        let [base, spread] = expand_seed(seed);
         Streams {
-            base,
-            spread: spread | 1,
+            base: expand_seed(seed),
         }
     }
 
@@ -81,10 +66,15 @@ impl Streams {
     pub fn at(&self, purpose: Purpose, entity: u32, attempt: u32) -> Rng {
         let attempt = attempt as u64 & ((1 << ATTEMPT_BITS) - 1);
         let key = (purpose as u64) << (32 + ATTEMPT_BITS) | (entity as u64) << ATTEMPT_BITS | attempt;
-        let window = (key.wrapping_mul(self.spread) & KEY_MASK) << WINDOW_BITS;
-        let state = self.base.wrapping_add(window.wrapping_mul(GAMMA));
-        SplitMix64::from_seed(state.to_le_bytes())
+        SplitMix64::seed_from_u64(start(self.base ^ key))
     }
+}
+
+/// The starting state for a combined key: SplitMix64's first output for it (a bijection).
+#[inline]
+fn start(key: u64) -> u64 {
+    use rand_xoshiro::rand_core::Rng as _;
+    SplitMix64::seed_from_u64(key).next_u64()
 }
 
 /// A uniform number in `[0, 1)` from one word (the top 53 bits, as `rand` makes an `f64`).
@@ -117,12 +107,9 @@ pub fn below(word: u64, n: u64) -> u64 {
     ((word as u128 * n as u128) >> 64) as u64
 }
 
-/// Expands a 64-bit seed to two well-mixed words: the first two outputs of a SplitMix64
-/// seeded with it.
-fn expand_seed(seed: u64) -> [u64; 2] {
-    use rand_xoshiro::rand_core::Rng as _;
-    let mut g = SplitMix64::seed_from_u64(seed);
-    [g.next_u64(), g.next_u64()]
+/// Expands a 64-bit seed to a well-mixed base key.
+fn expand_seed(seed: u64) -> u64 {
+    start(seed)
 }
 
 /// Derives the seed of replication `r` from a base seed: independent of thread and grid point.
@@ -130,7 +117,7 @@ pub fn replication_seed(base: u64, replication: u32) -> u64 {
     if replication == 0 {
         return base;
     }
-    expand_seed(base ^ (replication as u64).rotate_left(32))[0]
+    start(base ^ (replication as u64).rotate_left(32))
 }
 
 #[cfg(test)]
@@ -171,27 +158,35 @@ mod tests {
         );
         // Attempts wrap after 2^ATTEMPT_BITS (documented).
         assert_eq!(base, first(&s, Purpose::Call, 5, 2 + (1 << ATTEMPT_BITS)));
+        assert_ne!(base, first(&s, Purpose::Call, 5, 2 + (1 << (ATTEMPT_BITS - 1))));
     }
 
     #[test]
-    fn windows_are_disjoint_positions_of_one_sequence() {
-        // Every key's window starts on a multiple of WORDS_PER_KEY positions from the base, and
-        // distinct keys get distinct windows (the scramble is a bijection on KEY_BITS bits).
+    fn neighbouring_keys_start_far_apart() {
+        // Neighbouring entities, attempts and purposes must not start close to one another on
+        // the cycle (they would share words): as positions (state · GAMMA⁻¹), the closest two
+        // starts of this sample must be no closer than random starts would plausibly be. For
+        // n uniform starts the smallest gap is about exponential with mean 2^64 / n²; below a
+        // thousandth of that has probability 0.001.
         let s = Streams::new(3);
-        let mut starts = std::collections::BTreeSet::new();
+        let mut positions = Vec::new();
         for p in [Purpose::Connection, Purpose::Schedule, Purpose::Call, Purpose::Backoff] {
-            for e in (0..2_000u32).chain([u32::MAX - 1, u32::MAX]) {
+            for e in (0..500u32).chain([u32::MAX - 1, u32::MAX]) {
                 for a in [0, 1, 2, (1 << ATTEMPT_BITS) - 1] {
                     let state = u64::from_le_bytes(s.at(p, e, a).state());
-                    // Position of the window's start: (state - base) / GAMMA, GAMMA odd.
-                    let pos = state.wrapping_sub(s.base).wrapping_mul(inverse(GAMMA));
-                    assert_eq!(pos % WORDS_PER_KEY, 0);
-                    assert!(pos >> WINDOW_BITS <= KEY_MASK);
-                    assert!(starts.insert(pos), "two keys share a window");
+                    positions.push(state.wrapping_mul(inverse(GAMMA)));
                 }
             }
         }
+        positions.sort_unstable();
+        let closest = positions.windows(2).map(|w| w[1] - w[0]).min().unwrap();
+        let n = positions.len() as f64;
+        let bound = 2f64.powi(64) / (n * n) / 1000.0;
+        assert!(closest as f64 > bound, "two starts {closest} words apart (bound {bound})");
     }
+
+    /// SplitMix64's increment (the golden ratio in 64 bits).
+    const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
     /// The multiplicative inverse of an odd number modulo 2^64 (Newton's iteration).
     fn inverse(a: u64) -> u64 {
@@ -208,13 +203,12 @@ mod tests {
         // Pinned output: if this changes, every published result changes with it.
         let v = first(&Streams::new(1), Purpose::Connection, 0, 0);
         assert_eq!(v, PINNED, "keyed stream changed: {v:?}");
-        // Key 0 is position 0: the plain SplitMix64 sequence that starts at the run's base,
-        // which is SplitMix64's first output for the seed.
-        let base = SplitMix64::seed_from_u64(1).next_u64();
-        let mut plain = SplitMix64::seed_from_u64(base);
+        // Key 0 of seed 1: SplitMix64 started at the mix of the mix of 1.
+        let start = SplitMix64::seed_from_u64(SplitMix64::seed_from_u64(1).next_u64()).next_u64();
+        let mut plain = SplitMix64::seed_from_u64(start);
         assert_eq!(v, [plain.next_u64(), plain.next_u64(), plain.next_u64()]);
     }
-    const PINNED: [u64; 3] = [6791897765849424158, 17405687883870564846, 834844254806117752];
+    const PINNED: [u64; 3] = [12793040940332582595, 17925934194126948328, 7868805697131187933];
 
     #[test]
     fn word_conversions_span_their_ranges() {
