@@ -478,9 +478,16 @@ fn strategy_metric_lines(
             }
             let mut other = 0;
             for (scenario, pts) in groups {
-                // The runs' scenario keeps queued's look; other scenarios get group looks.
+                // The runs' scenario keeps queued's colour, with its own dash and marker: the
+                // table's rows (a backlog population per row) and the runs' queued points
+                // (the scenario's population) are different experiments, so they must not
+                // read as one line. Other scenarios get group looks.
                 let look = if run_scenarios.contains(&scenario) {
-                    strategy_look("queued", 0)
+                    Look {
+                        dash: Dash::LongDash,
+                        marker: Marker::Diamond,
+                        ..strategy_look("queued", 0)
+                    }
                 } else {
                     other += 1;
                     group_look(other)
