@@ -250,6 +250,12 @@ impl Bank {
         }
     }
 
+    /// Whether a policy keeps state per connection (a quota), so that admission needs the
+    /// connection's index within the bank; other banks ignore it.
+    pub fn per_connection(&self) -> bool {
+        self.limits.iter().any(|l| matches!(l, Limit::Quota(_)))
+    }
+
     /// Admits a call of connection `conn` (its index within this bank) at `now` if every
     /// policy admits it. Otherwise consumes nothing, closes any penalty box, and returns the
     /// rejection with the Retry-After this bank sends.

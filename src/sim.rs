@@ -71,20 +71,20 @@ impl Simulation {
     }
 }
 
-/// One connection's state. A submission reads and writes all of it, so it is one record
-/// (one or two cache lines) rather than six arrays (six cache misses per arrival at millions
-/// of connections, where arrivals visit connections in random order).
+/// One connection's state. A submission reads and writes all of it, so it is one record in
+/// one cache line (32 bytes, aligned) rather than six arrays: six cache misses per arrival
+/// at millions of connections, where arrivals visit connections in random order.
 #[derive(Clone, Copy, Debug)]
+#[repr(align(32))]
 struct Conn {
     consent_expires: SimTime,
     last_success: SimTime,
     /// Submission time of the pending bank call, `NEVER` when none is pending.
     pending_since: SimTime,
-    /// Index of the connection among its bank's connections (for per-customer policy state).
-    local: u32,
     attempts: u32,
     bank: u16,
 }
+const _: () = assert!(std::mem::size_of::<Conn>() == 32, "a Conn fills half a cache line");
 
 /// A call admitted by a bank with internal servers, waiting for one.
 #[derive(Clone, Copy, Debug)]
@@ -116,6 +116,9 @@ struct World {
     state: Vec<BankState>,
     /// Connection state, indexed by connection id.
     conns: Vec<Conn>,
+    /// Each connection's index among its bank's connections, for per-connection policy state
+    /// (empty when no bank has any).
+    local_of: Vec<u32>,
     // Retry state, allocated only when retries are enabled.
     /// Attempts made in the connection's current refresh (first attempt = 1).
     chain: Vec<u32>,
@@ -155,6 +158,9 @@ impl World {
         }
         let expires = Chance::new(sc.consent_expiry_share);
         let mut conns = Vec::with_capacity(n as usize);
+        // Index within the bank, kept only when a bank has per-connection policy state.
+        let keep_local = sc.banks.iter().any(Bank::per_connection);
+        let mut local_of = Vec::with_capacity(if keep_local { n as usize } else { 0 });
         let mut tally = vec![Tally::default(); nb];
         for c in 0..n {
             // Its bank, whether its consent expires, and if so when.
@@ -172,10 +178,12 @@ impl World {
                 consent_expires: expiry,
                 last_success: SimTime::NEVER,
                 pending_since: SimTime::NEVER,
-                local: tally[b].connections as u32,
                 attempts: 0,
                 bank: b as u16,
             });
+            if keep_local {
+                local_of.push(tally[b].connections as u32);
+            }
             tally[b].connections += 1;
         }
         let mut banks = sc.banks.clone();
@@ -208,6 +216,7 @@ impl World {
             banks,
             state: vec![BankState::default(); nb],
             conns,
+            local_of,
             chain: vec![0; per_conn(retries)],
             last_wait: vec![sc.retry.base; per_conn(retries)],
             retry_after: vec![SimTime::NEVER; per_conn(retries)],
@@ -231,6 +240,7 @@ impl World {
             // ahead so that its submission does not wait on memory (BENCHMARKS.md).
             if let Some(&Event::Submit(c)) = self.queue.upcoming_arrival(PREFETCH_AHEAD) {
                 prefetch(&self.conns, c as usize);
+                prefetch(&self.local_of, c as usize);
             }
             let conn = match event {
                 Event::Submit(c) | Event::RetryDue(c) => c,
@@ -275,7 +285,8 @@ impl World {
         } else if self.conns[ci].consent_expires <= now {
             self.answer_now(now, c, Outcome::ReconnectRequired);
         } else {
-            match self.banks[b].try_admit(now, self.conns[ci].local) {
+            let local = self.local_of.get(ci).copied().unwrap_or(0);
+            match self.banks[b].try_admit(now, local) {
                 Err(rejection) => {
                     if self.retry.enabled() {
                         self.retry_after[ci] = rejection.retry_at.unwrap_or(SimTime::NEVER);
@@ -455,11 +466,13 @@ impl World {
         );
         let window = self.window_end - self.window_start;
         let mut staleness = Staleness::new(self.banks.len(), window);
+        let mut last_success = None;
         for conn in &self.conns {
             let b = conn.bank;
             let t = &mut self.tally[b as usize];
             let refreshed = conn.last_success != SimTime::NEVER;
             if refreshed {
+                last_success = last_success.max(Some(conn.last_success));
                 staleness.record(
                     b as usize,
                     self.window_end.saturating_since(conn.last_success),
@@ -483,12 +496,7 @@ impl World {
             peak_in_flight_all: self.peak_in_flight_all,
             peak_outstanding_all: self.peak_outstanding_all,
             finished: self.queue.now().max(self.window_end),
-            last_success: self
-                .conns
-                .iter()
-                .map(|c| c.last_success)
-                .filter(|&t| t != SimTime::NEVER)
-                .max(),
+            last_success,
             series: self.series,
             staleness,
         }
