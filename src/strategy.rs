@@ -60,10 +60,13 @@ pub enum ClientState {
     /// Bulk and random offset: submissions are all planned; retries go out when due.
     Passive,
     /// The queued client's slots, its FIFO of connections for this pass and the next, and
-    /// retries whose backoff has expired (served before the FIFO).
+    /// retries whose backoff has expired (served before the FIFO). The FIFO's head is the
+    /// first pass's connections not yet submitted, `fresh`, a range rather than a million
+    /// queue entries; connections requeued after their outcome follow them in `queue`.
     Queued {
         concurrency: u32,
         busy: u32,
+        fresh: std::ops::Range<u32>,
         queue: VecDeque<u32>,
         due: VecDeque<u32>,
     },
@@ -93,7 +96,8 @@ pub fn plan(
                 state: ClientState::Queued {
                     concurrency,
                     busy: first,
-                    queue: (first..connections).collect(),
+                    fresh: first..connections,
+                    queue: VecDeque::new(),
                     due: VecDeque::new(),
                 },
             }
@@ -192,6 +196,7 @@ impl ClientState {
             ClientState::Queued {
                 concurrency,
                 busy,
+                fresh,
                 queue,
                 due,
             } => {
@@ -200,7 +205,7 @@ impl ClientState {
                 }
                 let next = match due.pop_front() {
                     Some(c) => (c, true),
-                    None => (queue.pop_front()?, false),
+                    None => (fresh.next().or_else(|| queue.pop_front())?, false),
                 };
                 *busy += 1;
                 Some(next)
