@@ -120,7 +120,9 @@ impl<E: Copy> EventQueue<E> {
         let arrival = self
             .arrivals
             .get(self.next_arrival)
-            .map_or(NONE, |&(t, _)| (t.0 as u128) << 64 | self.next_arrival as u128);
+            .map_or(NONE, |&(t, _)| {
+                (t.0 as u128) << 64 | self.next_arrival as u128
+            });
         let fifo = self.fifo.front().map_or(NONE, Entry::key);
         let heap = self.heap.peek().map_or(NONE, Entry::key);
         let (time, event) = if arrival < fifo && arrival < heap {

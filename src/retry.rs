@@ -113,8 +113,8 @@ fn uniform<R: Rng + ?Sized>(rng: &mut R, lo: u64, hi: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand_xoshiro::Xoshiro256PlusPlus as TestRng;
     use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus as TestRng;
 
     fn policy(jitter: Jitter) -> RetryPolicy {
         RetryPolicy {

@@ -65,7 +65,8 @@ impl Streams {
     #[inline]
     pub fn at(&self, purpose: Purpose, entity: u32, attempt: u32) -> Rng {
         let attempt = attempt as u64 & ((1 << ATTEMPT_BITS) - 1);
-        let key = (purpose as u64) << (32 + ATTEMPT_BITS) | (entity as u64) << ATTEMPT_BITS | attempt;
+        let key =
+            (purpose as u64) << (32 + ATTEMPT_BITS) | (entity as u64) << ATTEMPT_BITS | attempt;
         SplitMix64::seed_from_u64(start(self.base ^ key))
     }
 }
@@ -158,7 +159,10 @@ mod tests {
         );
         // Attempts wrap after 2^ATTEMPT_BITS (documented).
         assert_eq!(base, first(&s, Purpose::Call, 5, 2 + (1 << ATTEMPT_BITS)));
-        assert_ne!(base, first(&s, Purpose::Call, 5, 2 + (1 << (ATTEMPT_BITS - 1))));
+        assert_ne!(
+            base,
+            first(&s, Purpose::Call, 5, 2 + (1 << (ATTEMPT_BITS - 1)))
+        );
     }
 
     #[test]
@@ -170,7 +174,12 @@ mod tests {
         // thousandth of that has probability 0.001.
         let s = Streams::new(3);
         let mut positions = Vec::new();
-        for p in [Purpose::Connection, Purpose::Schedule, Purpose::Call, Purpose::Backoff] {
+        for p in [
+            Purpose::Connection,
+            Purpose::Schedule,
+            Purpose::Call,
+            Purpose::Backoff,
+        ] {
             for e in (0..500u32).chain([u32::MAX - 1, u32::MAX]) {
                 for a in [0, 1, 2, (1 << ATTEMPT_BITS) - 1] {
                     let state = u64::from_le_bytes(s.at(p, e, a).state());
@@ -182,7 +191,10 @@ mod tests {
         let closest = positions.windows(2).map(|w| w[1] - w[0]).min().unwrap();
         let n = positions.len() as f64;
         let bound = 2f64.powi(64) / (n * n) / 1000.0;
-        assert!(closest as f64 > bound, "two starts {closest} words apart (bound {bound})");
+        assert!(
+            closest as f64 > bound,
+            "two starts {closest} words apart (bound {bound})"
+        );
     }
 
     /// SplitMix64's increment (the golden ratio in 64 bits).
@@ -208,7 +220,11 @@ mod tests {
         let mut plain = SplitMix64::seed_from_u64(start);
         assert_eq!(v, [plain.next_u64(), plain.next_u64(), plain.next_u64()]);
     }
-    const PINNED: [u64; 3] = [12793040940332582595, 17925934194126948328, 7868805697131187933];
+    const PINNED: [u64; 3] = [
+        12793040940332582595,
+        17925934194126948328,
+        7868805697131187933,
+    ];
 
     #[test]
     fn word_conversions_span_their_ranges() {
@@ -229,10 +245,9 @@ mod tests {
         let s = Streams::new(11);
         let n = 200_000u32;
         let bound = ChiSquared::new(63.0).unwrap().inverse_cdf(0.999);
-        let patterns: [&dyn Fn(u32) -> Rng; 2] = [
-            &|i| s.at(Purpose::Connection, i, 0),
-            &|i| s.at(Purpose::Call, 12_345, i),
-        ];
+        let patterns: [&dyn Fn(u32) -> Rng; 2] = [&|i| s.at(Purpose::Connection, i, 0), &|i| {
+            s.at(Purpose::Call, 12_345, i)
+        }];
         for draw in patterns {
             let u: Vec<f64> = (0..n).map(|i| unit(draw(i).next_u64())).collect();
             let mut bins = [0u64; 64];
@@ -264,7 +279,18 @@ mod tests {
 
     #[test]
     fn chance_is_unit_below() {
-        let ps: [f64; 10] = [0.0, 1e-300, 0.011, 0.25, 1.0 / 3.0, 0.5, 0.999_999, 1.0, 1.5, -0.1];
+        let ps: [f64; 10] = [
+            0.0,
+            1e-300,
+            0.011,
+            0.25,
+            1.0 / 3.0,
+            0.5,
+            0.999_999,
+            1.0,
+            1.5,
+            -0.1,
+        ];
         let mut words: Vec<u64> = vec![0, 1, 2047, 2048, u64::MAX, u64::MAX - 2047, 1 << 63];
         for p in ps {
             // The words on either side of each cut.

@@ -1,7 +1,8 @@
 //! One run: a scenario and a seed in, a [`RunResult`] out.
 //!
-//! The world is struct-of-arrays connection state, the banks, the platform and the client
-//! strategy; the run loop pops events in `(time, seq)` order and dispatches on a closed enum.
+//! The world is one 32-byte record per connection (`Conn`), the banks, the platform and the
+//! client strategy; the run loop pops events in `(time, seq)` order and dispatches on a closed
+//! enum.
 //! Nothing here allocates per event, formats strings, reads the clock or does I/O.
 //!
 //! Life of a refresh attempt: `Submit` (the client's request; the platform answers at once
@@ -84,7 +85,10 @@ struct Conn {
     attempts: u32,
     bank: u16,
 }
-const _: () = assert!(std::mem::size_of::<Conn>() == 32, "a Conn fills half a cache line");
+const _: () = assert!(
+    std::mem::size_of::<Conn>() == 32,
+    "a Conn fills half a cache line"
+);
 
 /// A call admitted by a bank with internal servers, waiting for one.
 #[derive(Clone, Copy, Debug)]
@@ -257,7 +261,6 @@ impl World {
         self.finish()
     }
 
-
     fn submit(&mut self, now: SimTime, c: u32, is_retry: bool) {
         let ci = c as usize;
         let b = self.conns[ci].bank as usize;
@@ -295,8 +298,8 @@ impl World {
                     self.answer_now(now, c, Outcome::RateLimited);
                 }
                 Ok(()) => {
-                    let (service, failed) =
-                        self.banks[b].draw_call(now, &mut self.streams.at(Purpose::Call, c, attempt));
+                    let (service, failed) = self.banks[b]
+                        .draw_call(now, &mut self.streams.at(Purpose::Call, c, attempt));
                     self.series.at(b, now).admitted += 1;
                     self.tally[b].admitted += 1;
                     self.change_in_flight(now, b, 1);
@@ -404,7 +407,9 @@ impl World {
                 SimTime::NEVER => None,
                 at => Some(at),
             };
-            let mut rng = self.streams.at(Purpose::Backoff, c, self.conns[ci].attempts);
+            let mut rng = self
+                .streams
+                .at(Purpose::Backoff, c, self.conns[ci].attempts);
             let wait = self
                 .retry
                 .delay(n, self.last_wait[ci], now, retry_after, &mut rng);

@@ -6,8 +6,8 @@
 //! a closed formula, a hand-derived count, or the vendor's published table. Nothing here is a
 //! number copied from a run.
 
-use rand_xoshiro::Xoshiro256PlusPlus as TestRng;
 use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus as TestRng;
 use refresh_sim::bank::TokenBucket;
 use refresh_sim::metrics::{RunResult, Tally};
 use refresh_sim::report::{csv_bytes, series_rows, summary_rows};
