@@ -60,6 +60,12 @@ pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     /// Scheduled events in `(time, seq)` order (see [`EventQueue::schedule_in_order`]).
     fifo: VecDeque<Entry<E>>,
+    /// The heap's top has been popped but is still in place: the next event scheduled into
+    /// the heap overwrites it (one sift-down, where removing it and pushing would take a
+    /// sift to the bottom and a sift up), or the next pop removes it first. An event's
+    /// handler usually schedules its successor (a bank call's end, its outcome), so most
+    /// heap events are replaced rather than removed.
+    stale_top: bool,
     next_seq: u64,
     now: SimTime,
     popped: u64,
@@ -78,6 +84,7 @@ impl<E: Copy> EventQueue<E> {
             next_arrival: 0,
             heap: BinaryHeap::new(),
             fifo: VecDeque::new(),
+            stale_top: false,
             next_seq: n,
             now: SimTime::ZERO,
             popped: 0,
@@ -88,6 +95,18 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     pub fn schedule(&mut self, time: SimTime, event: E) {
         let entry = self.entry(time, event);
+        self.push_heap(entry);
+    }
+
+    #[inline]
+    fn push_heap(&mut self, entry: Entry<E>) {
+        if self.stale_top {
+            self.stale_top = false;
+            if let Some(mut top) = self.heap.peek_mut() {
+                *top = entry;
+                return;
+            }
+        }
         self.heap.push(entry);
     }
 
@@ -99,7 +118,7 @@ impl<E: Copy> EventQueue<E> {
     pub fn schedule_in_order(&mut self, time: SimTime, event: E) {
         let entry = self.entry(time, event);
         match self.fifo.back() {
-            Some(last) if last.time > time => self.heap.push(entry),
+            Some(last) if last.time > time => self.push_heap(entry),
             _ => self.fifo.push_back(entry),
         }
     }
@@ -117,6 +136,10 @@ impl<E: Copy> EventQueue<E> {
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         // Arrival i has seq i, below any scheduled event's: at equal times arrivals go first.
         const NONE: u128 = u128::MAX;
+        if self.stale_top {
+            self.heap.pop();
+            self.stale_top = false;
+        }
         let arrival = self
             .arrivals
             .get(self.next_arrival)
@@ -133,7 +156,8 @@ impl<E: Copy> EventQueue<E> {
             let e = self.fifo.pop_front().expect("fifo key was not NONE");
             (e.time, e.event)
         } else if heap != NONE {
-            let e = self.heap.pop().expect("heap key was not NONE");
+            let e = *self.heap.peek().expect("heap key was not NONE");
+            self.stale_top = true;
             (e.time, e.event)
         } else {
             return None;
@@ -163,7 +187,8 @@ impl<E: Copy> EventQueue<E> {
 
     /// Events still pending (arrivals not yet reached plus scheduled events).
     pub fn len(&self) -> usize {
-        self.arrivals.len() - self.next_arrival + self.heap.len() + self.fifo.len()
+        self.arrivals.len() - self.next_arrival + self.heap.len() - self.stale_top as usize
+            + self.fifo.len()
     }
 
     pub fn is_empty(&self) -> bool {
