@@ -108,22 +108,35 @@ pub struct Minute {
 
 const MINUTE_US: u64 = 60_000_000;
 
-/// Per-minute, per-bank series from the window start until the last event.
+/// How long after the window the per-minute series goes on: calls admitted in the window
+/// and still running then are followed for a day. Later events (a call lasting more than a
+/// day after the window) are in the totals only: a heavy-tailed service time could otherwise
+/// stretch the series to years of minutes.
+const TAIL: SimDuration = SimDuration::from_hours(24);
+
+/// Per-minute, per-bank series from the window start until the last event, at most [`TAIL`]
+/// after the window.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimeSeries {
     pub start: SimTime,
     pub banks: usize,
     /// Minute-major: `minutes[m * banks + b]`.
     pub minutes: Vec<Minute>,
+    /// Minutes the series may grow to (window plus tail).
+    limit: usize,
+    /// Where events after the limit are counted, and discarded.
+    beyond: Minute,
 }
 
 impl TimeSeries {
-    pub fn new(start: SimTime, banks: usize, expected: SimDuration) -> Self {
-        let n = (expected.as_micros().div_ceil(MINUTE_US) as usize + 1) * banks;
+    pub fn new(start: SimTime, banks: usize, window: SimDuration) -> Self {
+        let n = (window.as_micros().div_ceil(MINUTE_US) as usize + 1) * banks;
         TimeSeries {
             start,
             banks,
             minutes: Vec::with_capacity(n),
+            limit: (window + TAIL).as_micros().div_ceil(MINUTE_US) as usize,
+            beyond: Minute::default(),
         }
     }
 
@@ -131,10 +144,14 @@ impl TimeSeries {
         self.minutes.len() / self.banks.max(1)
     }
 
-    /// The bucket of `bank` for the minute holding `t` (growing the series when needed).
+    /// The bucket of `bank` for the minute holding `t` (growing the series when needed; a
+    /// scratch bucket past the limit).
     #[inline]
     pub fn at(&mut self, bank: usize, t: SimTime) -> &mut Minute {
         let m = (t.saturating_since(self.start).as_micros() / MINUTE_US) as usize;
+        if m >= self.limit {
+            return &mut self.beyond;
+        }
         let idx = m * self.banks + bank;
         if idx >= self.minutes.len() {
             self.minutes.resize((m + 1) * self.banks, Minute::default());
@@ -142,9 +159,12 @@ impl TimeSeries {
         &mut self.minutes[idx]
     }
 
-    /// Adds `level` calls in flight over `[from, to)` to the buckets it spans.
+    /// Adds `level` calls in flight over `[from, to)` to the buckets it spans (up to the
+    /// limit).
     #[inline]
     fn add_level(&mut self, bank: usize, from: SimTime, to: SimTime, level: u64) {
+        let horizon = self.start.as_micros() + self.limit as u64 * MINUTE_US;
+        let to = SimTime(to.as_micros().min(horizon));
         if level == 0 || to <= from {
             return;
         }

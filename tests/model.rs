@@ -227,6 +227,37 @@ fn every_attempt_ends_in_exactly_one_outcome() {
 // Determinism and common random numbers
 // ---------------------------------------------------------------------------------------
 
+/// The heaviest lognormal tail validation accepts (sigma 10: some calls last for years of
+/// simulated time) must neither stretch the per-minute series past a day after the window
+/// nor lose an outcome: the run finishes at once, every attempt still ends in one outcome.
+#[test]
+fn a_heavy_tailed_service_time_keeps_the_series_bounded() {
+    let text = unlimited(
+        2_000,
+        "24h",
+        "random_offset",
+        r#"{ dist = "lognormal", median = "5s", sigma = 10 }"#,
+        "",
+    );
+    let r = sim::run(&parse(&text, &[]), 1);
+    let t = r.total();
+    assert_eq!(t.attempts, outcome_sum(&t));
+    assert!(
+        t.late_successes > 0,
+        "sigma 10 should run some calls past the window"
+    );
+    assert!(
+        r.finished.as_micros() > 400 * 86_400_000_000,
+        "some call should end more than 400 days later: {:?}",
+        r.finished
+    );
+    assert!(
+        r.series.len_minutes() <= 2 * 24 * 60,
+        "series of {} minutes",
+        r.series.len_minutes()
+    );
+}
+
 #[test]
 fn same_seed_same_result_and_bytes_other_seed_differs() {
     for kind in STRATEGIES {
