@@ -71,8 +71,9 @@ fn child(spec: &str) {
     let built = sim::Simulation::new(&sc, sc.seed);
     let loop_start = Instant::now();
     let result = built.run();
-    let secs = start.elapsed().as_secs_f64();
-    let loop_secs = loop_start.elapsed().as_secs_f64();
+    let end = Instant::now();
+    let secs = (end - start).as_secs_f64();
+    let loop_secs = (end - loop_start).as_secs_f64();
     let hwm = status_kib("VmHWM").unwrap_or(0);
     let total = result.total();
     println!(

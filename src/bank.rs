@@ -134,6 +134,12 @@ impl Limit {
         }
     }
 
+    /// Whether the policy keeps state per connection (so admission needs the connection's
+    /// index within its bank). Kept beside `prepare`, the other place that knows.
+    fn per_connection(&self) -> bool {
+        matches!(self, Limit::Quota(_))
+    }
+
     fn prepare(&mut self, connections: u32) {
         if let Limit::Quota(q) = self {
             q.prepare(connections)
@@ -253,7 +259,7 @@ impl Bank {
     /// Whether a policy keeps state per connection (a quota), so that admission needs the
     /// connection's index within the bank; other banks ignore it.
     pub fn per_connection(&self) -> bool {
-        self.limits.iter().any(|l| matches!(l, Limit::Quota(_)))
+        self.limits.iter().any(Limit::per_connection)
     }
 
     /// Admits a call of connection `conn` (its index within this bank) at `now` if every

@@ -25,11 +25,16 @@ struct Entry<E> {
     event: E,
 }
 
+/// `(time, seq)` as one integer: compares in one branch-free step, unlike the tuple.
+#[inline(always)]
+fn key(time: SimTime, seq: u64) -> u128 {
+    ((time.0 as u128) << 64) | seq as u128
+}
+
 impl<E> Entry<E> {
-    /// `(time, seq)` as one integer: compares in one branch-free step, unlike the tuple.
     #[inline(always)]
     fn key(&self) -> u128 {
-        ((self.time.0 as u128) << 64) | self.seq as u128
+        key(self.time, self.seq)
     }
 }
 
@@ -135,6 +140,8 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         // Arrival i has seq i, below any scheduled event's: at equal times arrivals go first.
+        // An empty source's key is NONE, above every real key (which would need a sequence
+        // number of u64::MAX).
         const NONE: u128 = u128::MAX;
         if self.stale_top {
             self.heap.pop();
@@ -143,9 +150,7 @@ impl<E: Copy> EventQueue<E> {
         let arrival = self
             .arrivals
             .get(self.next_arrival)
-            .map_or(NONE, |&(t, _)| {
-                (t.0 as u128) << 64 | self.next_arrival as u128
-            });
+            .map_or(NONE, |&(t, _)| key(t, self.next_arrival as u64));
         let fifo = self.fifo.front().map_or(NONE, Entry::key);
         let heap = self.heap.peek().map_or(NONE, Entry::key);
         let (time, event) = if arrival < fifo && arrival < heap {
@@ -261,6 +266,10 @@ mod tests {
         let mut id = 1_000;
         while let Some((now, e)) = q.pop() {
             popped.push((now.0, e));
+            // Pending = everything scheduled so far minus what has popped (a popped heap
+            // event still in place must not count).
+            assert_eq!(q.len(), all.len() - popped.len());
+            assert_eq!(q.is_empty(), all.len() == popped.len());
             if id < 3_000 {
                 for _ in 0..(rng.next_u64() % 3) {
                     // Mostly a constant delay (in order), sometimes a random one, some ties.

@@ -288,6 +288,8 @@ impl World {
         } else if self.conns[ci].consent_expires <= now {
             self.answer_now(now, c, Outcome::ReconnectRequired);
         } else {
+            // Banks without per-connection state ignore the index.
+            debug_assert!(!self.banks[b].per_connection() || ci < self.local_of.len());
             let local = self.local_of.get(ci).copied().unwrap_or(0);
             match self.banks[b].try_admit(now, local) {
                 Err(rejection) => {
