@@ -211,10 +211,8 @@ mod tests {
     /// score in the millions here.)
     #[test]
     fn distances_between_neighbouring_starts_are_uniform() {
-        use statrs::distribution::{ChiSquared, ContinuousCDF};
         let s = Streams::new(5);
         let position = |r: StreamRng| u64::from_le_bytes(r.state()).wrapping_mul(inverse(GAMMA));
-        let bound = ChiSquared::new(63.0).unwrap().inverse_cdf(0.999);
         let n = 100_000u32;
         let neighbours: [&dyn Fn(u32) -> (StreamRng, StreamRng); 2] = [
             &|i| {
@@ -231,13 +229,20 @@ mod tests {
                 let (a, b) = pair(i);
                 bins[(position(b).wrapping_sub(position(a)) >> 58) as usize] += 1;
             }
-            let expected = n as f64 / 64.0;
-            let chi2: f64 = bins
-                .iter()
-                .map(|&o| (o as f64 - expected).powi(2) / expected)
-                .sum();
-            assert!(chi2 < bound, "chi-square {chi2} >= {bound}");
+            assert_uniform_64(&bins);
         }
+    }
+
+    /// Asserts that 64 bins of counts are uniform within the 99.9 % chi-square bound.
+    fn assert_uniform_64(bins: &[u64; 64]) {
+        use statrs::distribution::{ChiSquared, ContinuousCDF};
+        let bound = ChiSquared::new(63.0).unwrap().inverse_cdf(0.999);
+        let expected = bins.iter().sum::<u64>() as f64 / 64.0;
+        let chi2: f64 = bins
+            .iter()
+            .map(|&o| (o as f64 - expected).powi(2) / expected)
+            .sum();
+        assert!(chi2 < bound, "chi-square {chi2} >= {bound}");
     }
 
     /// SplitMix64's increment (the golden ratio in 64 bits).
@@ -284,10 +289,8 @@ mod tests {
         // and of consecutive attempts of one entity (bank calls). Each must fill 64 equal bins
         // within the 99.9 % chi-square bound, and neighbours must not correlate (Pearson r
         // within 4 standard errors of 0).
-        use statrs::distribution::{ChiSquared, ContinuousCDF};
         let s = Streams::new(11);
         let n = 200_000u32;
-        let bound = ChiSquared::new(63.0).unwrap().inverse_cdf(0.999);
         let patterns: [&dyn Fn(u32) -> StreamRng; 2] =
             [&|i| s.at(Purpose::Connection, i, 0), &|i| {
                 s.at(Purpose::Call, 12_345, i)
@@ -298,12 +301,7 @@ mod tests {
             for &x in &u {
                 bins[(x * 64.0) as usize] += 1;
             }
-            let expected = n as f64 / 64.0;
-            let chi2: f64 = bins
-                .iter()
-                .map(|&o| (o as f64 - expected).powi(2) / expected)
-                .sum();
-            assert!(chi2 < bound, "chi-square {chi2} >= {bound}");
+            assert_uniform_64(&bins);
             let r = pearson(&u[..u.len() - 1], &u[1..]);
             assert!(r.abs() < 4.0 / (n as f64).sqrt(), "lag-1 correlation {r}");
         }
