@@ -24,7 +24,7 @@
 
 use crate::error::{Error, Result};
 use crate::metrics::RunResult;
-use crate::report::thousands;
+use crate::report::{column_widths, thousands};
 use crate::scenario::Scenario;
 use crate::strategy::Strategy;
 use crate::sweep::{self, Estimate};
@@ -580,15 +580,7 @@ impl Plan {
             "peak in flight",
             "meets",
         ];
-        let widths: Vec<usize> = (0..6)
-            .map(|i| {
-                rows.iter()
-                    .map(|r| r[i].chars().count())
-                    .chain([header[i].chars().count()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
+        let widths = column_widths(&header, &rows);
         let line = |cells: Vec<&str>| {
             let s: Vec<String> = cells
                 .iter()

@@ -228,6 +228,20 @@ pub fn write_run(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>> {
     Ok(vec![summary, series, staleness])
 }
 
+/// The width of each column of a plain-text table: its widest cell, header included, in
+/// characters.
+pub fn column_widths<H: AsRef<str>, R: AsRef<[String]>>(header: &[H], rows: &[R]) -> Vec<usize> {
+    (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.as_ref()[i].chars().count())
+                .chain([header[i].as_ref().chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
 /// `1234567.8` → `1,234,568`.
 pub fn thousands(x: f64) -> String {
     let n = x.round() as i64;

@@ -1141,15 +1141,7 @@ pub fn human_table(o: &Outcome) -> String {
             r
         })
         .collect();
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([header[i].chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths = report::column_widths(&header, &rows);
     let mut out = String::new();
     let reps = o.summaries.first().map_or(0, |s| s.replications);
     let _ = writeln!(
