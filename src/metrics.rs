@@ -114,7 +114,7 @@ const MINUTE_US: u64 = 60_000_000;
 /// stretch the series to years of minutes.
 const TAIL: SimDuration = SimDuration::from_hours(24);
 
-/// Per-minute, per-bank series from the window start until the last event, at most [`TAIL`]
+/// Per-minute, per-bank series from the window start until the last event, at most `TAIL`
 /// after the window.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimeSeries {

@@ -84,14 +84,16 @@ fn start(key: u64) -> u64 {
     SplitMix64::seed_from_u64(key).next_u64()
 }
 
-/// A uniform number in `[0, 1)` from one word (the top 53 bits, as `rand` makes an `f64`).
-#[inline]
-pub fn unit(word: u64) -> f64 {
+/// A uniform number in `[0, 1)` from one word (the top 53 bits, as `rand` makes an `f64`):
+/// the reference [`Chance`] is tested against.
+#[cfg(test)]
+fn unit(word: u64) -> f64 {
     (word >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// A probability as a cut on a word: `Chance::new(p).hit(word)` is exactly `unit(word) < p`,
-/// with one integer comparison (for loops over millions of connections).
+/// A probability as a cut on a word: `Chance::new(p).hit(word)` is exactly `u < p` for the
+/// uniform `f64` `u` that `rand` makes from the word (its top 53 bits), with one integer
+/// comparison (for loops over millions of connections).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chance(u64);
 
