@@ -25,8 +25,9 @@ use crate::time::{SimDuration, SimTime};
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Exp, LogNormal};
 
-/// A rejected call (HTTP 429). `retry_at` is the earliest time the rejecting policy knows the
-/// call could succeed, when it knows one (the basis of a Retry-After header).
+/// A rejected call (HTTP 429). `retry_at` is when the Retry-After header says to come back:
+/// the earliest time the rejecting policy knows the call could succeed, rounded up to whole
+/// seconds after the rejection as HTTP sends it, when it knows one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rejection {
     pub retry_at: Option<SimTime>,
@@ -297,10 +298,11 @@ impl Bank {
                 }
             }
         }
+        // HTTP's Retry-After is a whole number of seconds: the earliest instant rounded up.
         let retry_at = match self.retry_after {
             RetryAfter::None => None,
-            RetryAfter::Fixed(d) => Some(now + d),
-            RetryAfter::Policy => retry_at,
+            RetryAfter::Fixed(d) => Some(now + d.ceil_secs()),
+            RetryAfter::Policy => retry_at.map(|at| now + at.saturating_since(now).ceil_secs()),
         };
         Err(Rejection { retry_at })
     }

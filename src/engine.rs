@@ -2,18 +2,21 @@
 //!
 //! Three sources feed it. *Arrivals* known before the run starts (bulk submissions, random
 //! offsets) are a sorted vector read front to back, so a million of them cost one sort rather
-//! than a million heap operations. Events created while running (a bank call completing, the
+//! than a million heap operations; a client that repeats them every period (a daily schedule)
+//! has one period's vector read again for each period, shifted by the period, so memory does
+//! not grow with the number of days. Events created while running (a bank call completing, the
 //! client learning an outcome) go into a binary heap, except those the caller schedules
 //! [`in_order`](EventQueue::schedule_in_order): events at a constant delay after the current
 //! time (a rejected call's outcome, learned at the next poll) come in time order, so a FIFO
-//! holds them with no heap work. Arrivals take sequence numbers `0..n` in their sorted order,
+//! holds them with no heap work. Arrivals take sequence numbers `0..n` in their sorted order
+//! (`0..n·periods` over the repeats),
 //! scheduled events take `n..` in scheduling order whichever container holds them, and [`pop`]
 //! yields whichever source holds the smallest `(time, seq)`: same-instant ties are broken by
 //! sequence number, never by hash order, allocation address or container.
 //!
 //! [`pop`]: EventQueue::pop
 
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -60,8 +63,13 @@ impl<E> Ord for Entry<E> {
 /// Pending events of type `E`, popped in `(time, seq)` order.
 #[derive(Debug)]
 pub struct EventQueue<E> {
+    /// One period's arrivals, spanning less than `period`.
     arrivals: Vec<(SimTime, E)>,
     next_arrival: usize,
+    /// Repeats of `arrivals`: the current one and how many there are, `period` apart.
+    round: u64,
+    rounds: u64,
+    period: u64,
     heap: BinaryHeap<Entry<E>>,
     /// Scheduled events in `(time, seq)` order (see [`EventQueue::schedule_in_order`]).
     fifo: VecDeque<Entry<E>>,
@@ -79,14 +87,34 @@ pub struct EventQueue<E> {
 impl<E: Copy> EventQueue<E> {
     /// A queue preloaded with `arrivals`, which must be sorted by time (ties keep their order).
     pub fn with_arrivals(arrivals: Vec<(SimTime, E)>) -> Self {
+        Self::with_periodic_arrivals(arrivals, SimDuration(u64::MAX), 1)
+    }
+
+    /// A queue preloaded with `arrivals` (sorted by time) repeated `rounds` times, each
+    /// repeat `period` later than the one before; they must span less than `period`.
+    pub fn with_periodic_arrivals(
+        arrivals: Vec<(SimTime, E)>,
+        period: SimDuration,
+        rounds: u64,
+    ) -> Self {
         assert!(
             arrivals.windows(2).all(|w| w[0].0 <= w[1].0),
             "arrivals must be sorted by time"
         );
-        let n = arrivals.len() as u64;
+        if let (Some(first), Some(last), true) = (arrivals.first(), arrivals.last(), rounds > 1) {
+            assert!(
+                last.0.as_micros() - first.0.as_micros() < period.as_micros(),
+                "periodic arrivals must span less than their period"
+            );
+        }
+        let rounds = if arrivals.is_empty() { 0 } else { rounds };
+        let n = arrivals.len() as u64 * rounds;
         EventQueue {
             arrivals,
             next_arrival: 0,
+            round: 0,
+            rounds,
+            period: period.as_micros(),
             heap: BinaryHeap::new(),
             fifo: VecDeque::new(),
             stale_top: false,
@@ -147,15 +175,23 @@ impl<E: Copy> EventQueue<E> {
             self.heap.pop();
             self.stale_top = false;
         }
-        let arrival = self
-            .arrivals
-            .get(self.next_arrival)
-            .map_or(NONE, |&(t, _)| key(t, self.next_arrival as u64));
+        let arrival = if self.round < self.rounds {
+            let t = self.arrivals[self.next_arrival].0;
+            let seq = self.round * self.arrivals.len() as u64 + self.next_arrival as u64;
+            key(SimTime(t.as_micros() + self.round * self.period), seq)
+        } else {
+            NONE
+        };
         let fifo = self.fifo.front().map_or(NONE, Entry::key);
         let heap = self.heap.peek().map_or(NONE, Entry::key);
         let (time, event) = if arrival < fifo && arrival < heap {
             let (time, event) = self.arrivals[self.next_arrival];
+            let time = SimTime(time.as_micros() + self.round * self.period);
             self.next_arrival += 1;
+            if self.next_arrival == self.arrivals.len() {
+                self.next_arrival = 0;
+                self.round += 1;
+            }
             (time, event)
         } else if fifo < heap {
             let e = self.fifo.pop_front().expect("fifo key was not NONE");
@@ -177,7 +213,12 @@ impl<E: Copy> EventQueue<E> {
     /// each would otherwise start with a cache miss).
     #[inline]
     pub fn upcoming_arrival(&self, ahead: usize) -> Option<&E> {
-        self.arrivals.get(self.next_arrival + ahead).map(|(_, e)| e)
+        let i = self.next_arrival + ahead;
+        match self.arrivals.get(i) {
+            Some((_, e)) => Some(e),
+            // Into the next repeat (a hint only: past the last repeat it is harmless).
+            None => self.arrivals.get(i - self.arrivals.len()).map(|(_, e)| e),
+        }
     }
 
     /// The time of the last popped event.
@@ -192,8 +233,9 @@ impl<E: Copy> EventQueue<E> {
 
     /// Events still pending (arrivals not yet reached plus scheduled events).
     pub fn len(&self) -> usize {
-        self.arrivals.len() - self.next_arrival + self.heap.len() - self.stale_top as usize
-            + self.fifo.len()
+        let arrivals =
+            (self.rounds - self.round) as usize * self.arrivals.len() - self.next_arrival;
+        arrivals + self.heap.len() - self.stale_top as usize + self.fifo.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -235,6 +277,35 @@ mod tests {
         let order: String = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, "yabxz");
         assert_eq!(q.popped(), 5);
+        assert!(q.is_empty());
+    }
+
+    /// Repeated arrivals pop period after period, in time order among scheduled events,
+    /// arrivals first at equal times, and count as pending until they pop.
+    #[test]
+    fn periodic_arrivals_repeat_every_period() {
+        let mut q = EventQueue::with_periodic_arrivals(
+            vec![(SimTime(2), 'a'), (SimTime(7), 'b')],
+            SimDuration(10),
+            3,
+        );
+        assert_eq!(q.len(), 6);
+        q.schedule(SimTime(12), 'x');
+        q.schedule(SimTime(30), 'y');
+        let got: Vec<(u64, char)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, 'a'),
+                (7, 'b'),
+                (12, 'a'),
+                (12, 'x'),
+                (17, 'b'),
+                (22, 'a'),
+                (27, 'b'),
+                (30, 'y')
+            ]
+        );
         assert!(q.is_empty());
     }
 

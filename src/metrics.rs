@@ -4,16 +4,20 @@
 //! rates and shares are derived once at the end in [`Summary`]. Definitions:
 //!
 //! - `failure_rate = (rate_limited + errors) / attempts`
-//! - `coverage` = share of connections whose consent stays valid through the window that were
-//!   refreshed successfully within it (a success ending after the window closes is a
-//!   `late_success`: an outcome, but not a refresh within the window)
+//! - days are 24 h from the window's start; the *measured* days are those after the warm-up
+//! - `coverage` = over the measured days, the connection-days refreshed successfully out of
+//!   the connection-days due (a connection is due on a day when its consent is valid through
+//!   the day's end); a success ending after the window closes is a `late_success`: an
+//!   outcome, but not a refresh within the window
 //! - `refreshes_per_hour` = successes within the window after any warm-up, per hour of it
-//! - `users_per_day` = distinct connections refreshed successfully within the window, scaled
-//!   to 24 h of window
+//! - `users_per_day` = distinct connections refreshed successfully each measured day,
+//!   averaged over those days (a day cut short by the window's end weighs its share of 24 h)
 //! - `mean_in_flight` = time-average of calls at the bank (served or queued inside it) over
 //!   the window after any warm-up (`all`: summed over banks); `peak_in_flight` its maximum
 //! - `api_calls` = refresh requests + status polls
-//! - staleness = age of each refreshed connection's data at the window's end
+//! - staleness = the age of each connection's data over the measured time, time-weighted,
+//!   over every connection while its consent is valid ([`Staleness`])
+//! - `attempts_per_success`, `api_calls_per_success`: the work a successful refresh costs
 
 use crate::time::{SimDuration, SimTime};
 
@@ -21,10 +25,14 @@ use crate::time::{SimDuration, SimTime};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
     pub connections: u64,
-    /// Connections whose consent is valid for the whole window.
+    /// Connection-days due over the measured days: each day, the connections whose consent
+    /// is valid through the day's end.
     pub eligible: u64,
-    /// Eligible connections with at least one success.
+    /// Of those, the connection-days with a success that day.
     pub covered: u64,
+    /// Connection-days with a success that day, over the measured days (consent expiring
+    /// later that day or not).
+    pub users: u64,
     /// Distinct connections with at least one success.
     pub refreshed: u64,
     pub attempts: u64,
@@ -73,6 +81,7 @@ impl Tally {
         self.connections += o.connections;
         self.eligible += o.eligible;
         self.covered += o.covered;
+        self.users += o.users;
         self.refreshed += o.refreshed;
         self.attempts += o.attempts;
         self.retries += o.retries;
@@ -212,17 +221,28 @@ impl Level {
     }
 }
 
-/// Data age at the window's end: for each bank, how many refreshed connections have data
-/// 0, 1, 2, … whole minutes old. Connections never refreshed in the window are not in the
-/// histogram (their age is unknown and older than the window): `Tally::refreshed` says how
-/// many are.
+/// Staleness as customers see it: for each bank, how much connection-time was spent with
+/// data of each age, over the measured part of the window (after the warm-up), over every
+/// connection while its consent is valid. A connection's data age grows at one second per
+/// second from its last successful refresh and drops to zero at the next; one never
+/// refreshed has no data, older than any age, and its time is counted apart (`never`).
+///
+/// A segment of connection-time from `t0` to `t1` with last success `s` spends equal time at
+/// every age in `[t0 − s, t1 − s)`, so it adds a ramp to the cumulative "time spent younger
+/// than `a`". Ramps are recorded in O(1) as jumps in the first and second differences of
+/// that function sampled at minute boundaries, and summed once at the end: a connection
+/// refreshed daily for 30 days costs 30 constant-time updates, not 30 days of buckets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Staleness {
     pub banks: usize,
-    /// Buckets per bank: one per minute of the window, plus one.
+    /// Age buckets per bank: one per minute up to the longest possible age.
     pub buckets: usize,
-    /// Bank-major: `counts[bank * buckets + minute]`.
-    pub counts: Vec<u64>,
+    /// Bank-major first differences at minute boundaries (µs).
+    jump: Vec<i64>,
+    /// Bank-major second differences (ramps starting), in units of a minute.
+    slope: Vec<i64>,
+    /// Connection-time with no data yet, per bank (µs).
+    pub never: Vec<u128>,
 }
 
 impl Staleness {
@@ -231,52 +251,208 @@ impl Staleness {
         Staleness {
             banks,
             buckets,
-            counts: vec![0; banks * buckets],
+            jump: vec![0; banks * (buckets + 3)],
+            slope: vec![0; banks * (buckets + 3)],
+            never: vec![0; banks],
         }
     }
 
-    /// Records a connection of `bank` whose data is `age` old at the window's end.
-    pub fn record(&mut self, bank: usize, age: SimDuration) {
-        let m = ((age.as_micros() / MINUTE_US) as usize).min(self.buckets - 1);
-        self.counts[bank * self.buckets + m] += 1;
+    /// Records connection-time `[t0, t1)` of `bank` whose last success was `last`
+    /// (`SimTime::NEVER` when it has none).
+    #[inline]
+    pub fn record(&mut self, bank: usize, last: SimTime, t0: SimTime, t1: SimTime) {
+        if t1 <= t0 {
+            return;
+        }
+        if last == SimTime::NEVER {
+            self.never[bank] += (t1 - t0).as_micros() as u128;
+            return;
+        }
+        self.ramp(bank, (t0 - last).as_micros(), 1);
+        self.ramp(bank, (t1 - last).as_micros(), -1);
     }
 
-    /// Histogram of one bank, or summed over all with `None`.
+    /// Adds `sign · max(0, a − x)` to the cumulative time-younger-than-`a` function.
+    #[inline]
+    fn ramp(&mut self, bank: usize, x: u64, sign: i64) {
+        let row = bank * (self.buckets + 3);
+        let k = ((x / MINUTE_US) as usize).min(self.buckets);
+        let r = (x - k as u64 * MINUTE_US).min(MINUTE_US);
+        self.jump[row + k + 1] += sign * (MINUTE_US - r) as i64;
+        self.slope[row + k + 2] += sign;
+    }
+
+    /// Connection-time (µs) spent at each minute of age by one bank, or by all with `None`.
     pub fn histogram(&self, bank: Option<usize>) -> Vec<u64> {
+        let one = |b: usize| {
+            let w = self.buckets + 3;
+            let row = &self.jump[b * w..(b + 1) * w];
+            let slope = &self.slope[b * w..(b + 1) * w];
+            let mut out = Vec::with_capacity(self.buckets);
+            let mut ramps = 0i64;
+            for i in 1..=self.buckets {
+                ramps += slope[i];
+                out.push((row[i] + ramps * MINUTE_US as i64).max(0) as u64);
+            }
+            out
+        };
         match bank {
-            Some(b) => self.counts[b * self.buckets..(b + 1) * self.buckets].to_vec(),
-            None => (0..self.buckets)
-                .map(|m| {
-                    (0..self.banks)
-                        .map(|b| self.counts[b * self.buckets + m])
-                        .sum()
-                })
-                .collect(),
+            Some(b) => one(b),
+            None => (0..self.banks)
+                .map(one)
+                .fold(vec![0; self.buckets], |mut acc, h| {
+                    acc.iter_mut().zip(h).for_each(|(a, x)| *a += x);
+                    acc
+                }),
         }
     }
 
-    /// The `q`-quantile (0..=1) of data age among refreshed connections, in hours, at minute
-    /// resolution (the upper edge of the bucket). `None` if nobody was refreshed.
+    /// Connection-time with no data, for one bank or all.
+    pub fn never_us(&self, bank: Option<usize>) -> u128 {
+        match bank {
+            Some(b) => self.never[b],
+            None => self.never.iter().sum(),
+        }
+    }
+
+    /// The `q`-quantile (0..=1) of data age over connection-time, in hours, at minute
+    /// resolution (the upper edge of the bucket). `Some(f64::INFINITY)` when it falls among
+    /// connections never refreshed; `None` when no connection-time was measured.
     pub fn quantile_hours(&self, bank: Option<usize>, q: f64) -> Option<f64> {
         let h = self.histogram(bank);
-        let total: u64 = h.iter().sum();
+        let total = h.iter().map(|&x| x as u128).sum::<u128>() + self.never_us(bank);
         if total == 0 {
             return None;
         }
-        let rank = ((q * total as f64).ceil() as u64).clamp(1, total);
-        let mut acc = 0;
+        let rank = ((q * total as f64).ceil() as u128).clamp(1, total);
+        let mut acc = 0u128;
         for (m, &c) in h.iter().enumerate() {
-            acc += c;
+            acc += c as u128;
             if acc >= rank {
                 return Some((m + 1) as f64 / 60.0);
             }
         }
-        None
+        Some(f64::INFINITY)
+    }
+
+    /// Share of connection-time with data at least `hours` old (never refreshed included).
+    pub fn share_older_than(&self, bank: Option<usize>, hours: u64) -> Option<f64> {
+        let h = self.histogram(bank);
+        let never = self.never_us(bank);
+        let total = h.iter().map(|&x| x as u128).sum::<u128>() + never;
+        if total == 0 {
+            return None;
+        }
+        let from = (hours as usize * 60).min(h.len());
+        let old = h[from..].iter().map(|&x| x as u128).sum::<u128>() + never;
+        Some(old as f64 / total as f64)
+    }
+}
+
+/// One day's counters for one bank. Days are 24 h from the window's start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DayTally {
+    pub attempts: u64,
+    pub successes: u64,
+    pub rate_limited: u64,
+    pub errors: u64,
+    pub reconnect_required: u64,
+    pub deduplicated: u64,
+    pub api_calls: u64,
+    /// Distinct connections refreshed successfully that day.
+    pub users: u64,
+    /// Connections due that day: consent valid through the day's end.
+    pub eligible: u64,
+    /// Due connections refreshed successfully that day.
+    pub covered: u64,
+}
+
+/// Per-day, per-bank counters: `days[d * banks + b]`. Outcomes after the window's end (calls
+/// that drain) count in its last day, so each column sums to the run's total.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Daily {
+    pub banks: usize,
+    pub start: SimTime,
+    pub end: SimTime,
+    pub days: Vec<DayTally>,
+}
+
+pub const DAY_US: u64 = 86_400_000_000;
+
+impl Daily {
+    pub fn new(start: SimTime, window: SimDuration, banks: usize) -> Self {
+        let n = window.as_micros().div_ceil(DAY_US).max(1) as usize;
+        Daily {
+            banks,
+            start,
+            end: start + window,
+            days: vec![DayTally::default(); n * banks],
+        }
+    }
+
+    pub fn len_days(&self) -> usize {
+        self.days.len() / self.banks.max(1)
+    }
+
+    /// The day holding `t` (the last for times after the window).
+    #[inline]
+    pub fn day_of(&self, t: SimTime) -> usize {
+        ((t.saturating_since(self.start).as_micros() / DAY_US) as usize).min(self.len_days() - 1)
+    }
+
+    /// The end of day `d` (the window's end for the last).
+    pub fn day_end(&self, d: usize) -> SimTime {
+        (self.start + SimDuration((d as u64 + 1) * DAY_US)).min(self.end)
+    }
+
+    /// Bank `b`'s counters for the day holding `t`.
+    #[inline]
+    pub fn at(&mut self, bank: usize, t: SimTime) -> &mut DayTally {
+        let d = self.day_of(t);
+        &mut self.days[d * self.banks + bank]
+    }
+
+    /// One day's counters summed over banks.
+    pub fn total(&self, d: usize) -> DayTally {
+        let mut t = DayTally::default();
+        for x in &self.days[d * self.banks..(d + 1) * self.banks] {
+            t.attempts += x.attempts;
+            t.successes += x.successes;
+            t.rate_limited += x.rate_limited;
+            t.errors += x.errors;
+            t.reconnect_required += x.reconnect_required;
+            t.deduplicated += x.deduplicated;
+            t.api_calls += x.api_calls;
+            t.users += x.users;
+            t.eligible += x.eligible;
+            t.covered += x.covered;
+        }
+        t
+    }
+
+    /// The days the figures average over, with each one's weight (its length in days): the
+    /// days that start after the warm-up, or, when none does (a window shorter than a day
+    /// past its warm-up), the days that end after it.
+    pub fn measured(&self, measured_from: SimTime) -> Vec<(usize, f64)> {
+        let weight = |d: usize| {
+            let from = self.start + SimDuration(d as u64 * DAY_US);
+            (self.day_end(d) - from).as_micros() as f64 / DAY_US as f64
+        };
+        let starts_after = |d: usize| self.start + SimDuration(d as u64 * DAY_US) >= measured_from;
+        let days: Vec<usize> = (0..self.len_days()).filter(|&d| starts_after(d)).collect();
+        let days = if days.is_empty() {
+            (0..self.len_days())
+                .filter(|&d| self.day_end(d) > measured_from)
+                .collect()
+        } else {
+            days
+        };
+        days.into_iter().map(|d| (d, weight(d))).collect()
     }
 }
 
 /// Everything a run measured.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RunResult {
     pub scenario: String,
     pub strategy: &'static str,
@@ -298,6 +474,9 @@ pub struct RunResult {
     pub last_success: Option<SimTime>,
     pub series: TimeSeries,
     pub staleness: Staleness,
+    pub daily: Daily,
+    /// How many days the per-day figures average over (whole days after the warm-up).
+    pub measured_days: f64,
 }
 
 impl RunResult {
@@ -318,9 +497,12 @@ impl RunResult {
             Some(i) => self.banks[i].clone(),
             None => self.total(),
         };
-        let mut s = Summary::new(tally, self.window, self.warmup);
+        let mut s = Summary::new(tally, self.window, self.warmup, self.measured_days);
         s.staleness_p50_hours = self.staleness.quantile_hours(bank, 0.5);
         s.staleness_p95_hours = self.staleness.quantile_hours(bank, 0.95);
+        s.staleness_p99_hours = self.staleness.quantile_hours(bank, 0.99);
+        s.stale_24h_share = self.staleness.share_older_than(bank, 24);
+        s.stale_48h_share = self.staleness.share_older_than(bank, 48);
         s
     }
 }
@@ -336,29 +518,45 @@ pub struct Summary {
     pub mean_in_flight: f64,
     /// Share of all connections with at least one success.
     pub final_success_share: f64,
-    /// Median and 95th percentile of data age at the window's end among refreshed
-    /// connections (hours, minute resolution).
+    /// Percentiles of data age over connection-time (hours, minute resolution; infinite
+    /// when they fall among connections never refreshed).
     pub staleness_p50_hours: Option<f64>,
     pub staleness_p95_hours: Option<f64>,
+    pub staleness_p99_hours: Option<f64>,
+    /// Share of connection-time with data 24 h / 48 h old or older, or none.
+    pub stale_24h_share: Option<f64>,
+    pub stale_48h_share: Option<f64>,
+    /// Wasted work: attempts and API calls per successful refresh.
+    pub attempts_per_success: f64,
+    pub api_calls_per_success: f64,
 }
 
 impl Summary {
     /// Derives the rates; time averages (mean in flight, refreshes per hour) cover the
-    /// window after `warmup`, counts and shares the whole window.
-    pub fn new(tally: Tally, window: SimDuration, warmup: SimDuration) -> Self {
+    /// window after `warmup`, per-day figures (users per day, coverage) the `days` measured
+    /// days, counts and shares the whole window.
+    pub fn new(tally: Tally, window: SimDuration, warmup: SimDuration, days: f64) -> Self {
         let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-        let hours = window.as_hours_f64();
         let measured =
             SimDuration(window.as_micros() - warmup.as_micros().min(window.as_micros() - 1));
         Summary {
             failure_rate: ratio(tally.rate_limited + tally.errors, tally.attempts),
             coverage: ratio(tally.covered, tally.eligible),
             refreshes_per_hour: tally.successes_after_warmup as f64 / measured.as_hours_f64(),
-            users_per_day: tally.refreshed as f64 * 24.0 / hours,
+            users_per_day: if days > 0.0 {
+                tally.users as f64 / days
+            } else {
+                0.0
+            },
             mean_in_flight: tally.in_flight_area as f64 / measured.as_micros() as f64,
             final_success_share: ratio(tally.refreshed, tally.connections),
             staleness_p50_hours: None,
             staleness_p95_hours: None,
+            staleness_p99_hours: None,
+            stale_24h_share: None,
+            stale_48h_share: None,
+            attempts_per_success: ratio(tally.attempts, tally.successes),
+            api_calls_per_success: ratio(tally.api_calls, tally.successes),
             tally,
         }
     }

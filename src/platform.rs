@@ -15,8 +15,12 @@ use crate::time::{SimDuration, SimTime};
 /// How the client learns a task's outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatusMode {
-    /// `GET task` every `interval` after submission until the status is final.
-    Poll { interval: SimDuration },
+    /// `GET task` first `first` after submission (Bud's `next_url_delay`), then every
+    /// `interval` until the status is final.
+    Poll {
+        interval: SimDuration,
+        first: SimDuration,
+    },
     /// The platform calls the client back `delay` after the task ends.
     Callback { delay: SimDuration },
 }
@@ -37,17 +41,18 @@ pub struct Learned {
 
 impl Platform {
     /// When a task submitted at `submitted` that ended at `ended` becomes known to the client.
-    /// A poll at exactly `ended` sees the final status; the first poll is one interval after
+    /// A poll at exactly `ended` sees the final status; the first poll is `first` after
     /// submission, so even an immediate outcome (a 429) costs one poll.
     #[inline]
     pub fn learn(&self, submitted: SimTime, ended: SimTime) -> Learned {
         match self.status {
-            StatusMode::Poll { interval } => {
+            StatusMode::Poll { interval, first } => {
                 let p = interval.as_micros();
+                let first = first.as_micros();
                 let elapsed = ended.saturating_since(submitted).as_micros();
-                let polls = elapsed.div_ceil(p).max(1);
+                let polls = 1 + elapsed.saturating_sub(first).div_ceil(p);
                 Learned {
-                    at: submitted + SimDuration(polls * p),
+                    at: submitted + SimDuration(first + (polls - 1) * p),
                     polls: polls.min(u32::MAX as u64) as u32,
                 }
             }
@@ -74,6 +79,7 @@ mod tests {
         Platform {
             status: StatusMode::Poll {
                 interval: SimDuration::from_secs(secs),
+                first: SimDuration::from_secs(secs),
             },
             dedup_window: SimDuration::from_hours(1),
         }
@@ -119,6 +125,27 @@ mod tests {
                 polls: 4
             }
         );
+    }
+
+    /// Bud's `next_url_delay`: a first poll sooner than the interval, then the interval.
+    #[test]
+    fn first_poll_may_differ_from_the_interval() {
+        let p = Platform {
+            status: StatusMode::Poll {
+                interval: SimDuration::from_secs(10),
+                first: SimDuration::from_secs(3),
+            },
+            dedup_window: SimDuration::ZERO,
+        };
+        let at = |ms: u64| {
+            let l = p.learn(SimTime(0), SimTime(ms * 1000));
+            (l.at.as_micros() / 1000, l.polls)
+        };
+        assert_eq!(at(0), (3_000, 1));
+        assert_eq!(at(3_000), (3_000, 1));
+        assert_eq!(at(3_001), (13_000, 2));
+        assert_eq!(at(13_000), (13_000, 2));
+        assert_eq!(at(25_000), (33_000, 4));
     }
 
     #[test]

@@ -91,6 +91,14 @@ pub struct SummaryRow {
     pub staleness_p50_hours: String,
     pub staleness_p95_hours: String,
     pub window_hours: String,
+    pub staleness_p99_hours: String,
+    pub stale_24h_share: String,
+    pub stale_48h_share: String,
+    pub attempts_per_success: String,
+    pub api_calls_per_success: String,
+    /// Connection-days refreshed over the measured days (users per day × days).
+    pub users: u64,
+    pub measured_days: String,
 }
 
 impl SummaryRow {
@@ -125,16 +133,27 @@ impl SummaryRow {
             peak_outstanding: t.peak_outstanding,
             final_success_share: fixed(s.final_success_share, 6),
             admitted: t.admitted,
-            staleness_p50_hours: s
-                .staleness_p50_hours
-                .map(|h| fixed(h, 4))
-                .unwrap_or_default(),
-            staleness_p95_hours: s
-                .staleness_p95_hours
-                .map(|h| fixed(h, 4))
-                .unwrap_or_default(),
+            staleness_p50_hours: hours(s.staleness_p50_hours),
+            staleness_p95_hours: hours(s.staleness_p95_hours),
             window_hours: fixed(r.window.as_hours_f64(), 4),
+            staleness_p99_hours: hours(s.staleness_p99_hours),
+            stale_24h_share: s.stale_24h_share.map(|x| fixed(x, 6)).unwrap_or_default(),
+            stale_48h_share: s.stale_48h_share.map(|x| fixed(x, 6)).unwrap_or_default(),
+            attempts_per_success: fixed(s.attempts_per_success, 4),
+            api_calls_per_success: fixed(s.api_calls_per_success, 4),
+            users: t.users,
+            measured_days: fixed(r.measured_days, 4),
         }
+    }
+}
+
+/// A staleness percentile in hours: `inf` when it falls among connections never refreshed,
+/// empty when nothing was measured.
+fn hours(h: Option<f64>) -> String {
+    match h {
+        Some(h) if h.is_infinite() => "inf".into(),
+        Some(h) => fixed(h, 4),
+        None => String::new(),
     }
 }
 
@@ -191,25 +210,39 @@ pub fn series_rows(r: &RunResult) -> Vec<SeriesRow<'_>> {
     rows
 }
 
-/// One row of `staleness.csv`: how many refreshed connections of a bank have data
-/// `age_minutes` old (whole minutes) at the window's end. Only non-empty buckets are written;
-/// connections never refreshed are `connections - refreshed` in summary.csv.
+/// One row of `staleness.csv`: how much connection-time a bank's connections spent with data
+/// `age_minutes` old (whole minutes), over the measured part of the window while consent was
+/// valid, as a share of that bank's connection-time (`all`: over every bank). Time with no
+/// data yet (never refreshed) is the row with an empty `age_minutes`. Only non-empty buckets
+/// are written.
 #[derive(Debug, Serialize)]
 pub struct StalenessRow<'a> {
     pub bank: &'a str,
-    pub age_minutes: usize,
-    pub connections: u64,
+    pub age_minutes: String,
+    pub connection_hours: String,
+    pub share: String,
 }
 
 pub fn staleness_rows(r: &RunResult) -> Vec<StalenessRow<'_>> {
     let mut rows = Vec::new();
-    for (b, name) in r.bank_names.iter().enumerate() {
-        for (m, &c) in r.staleness.histogram(Some(b)).iter().enumerate() {
-            if c > 0 {
+    let banks = (0..r.bank_names.len()).map(Some).chain([None]);
+    for b in banks {
+        let name = b.map_or("all", |b| r.bank_names[b].as_str());
+        let h = r.staleness.histogram(b);
+        let never = r.staleness.never_us(b);
+        let total = (h.iter().map(|&x| x as u128).sum::<u128>() + never).max(1) as f64;
+        let cells = h
+            .iter()
+            .enumerate()
+            .map(|(m, &us)| (m.to_string(), us as f64))
+            .chain([(String::new(), never as f64)]);
+        for (age, us) in cells {
+            if us > 0.0 {
                 rows.push(StalenessRow {
                     bank: name,
-                    age_minutes: m,
-                    connections: c,
+                    age_minutes: age,
+                    connection_hours: fixed(us / 3.6e9, 4),
+                    share: fixed(us / total, 8),
                 });
             }
         }
@@ -217,15 +250,78 @@ pub fn staleness_rows(r: &RunResult) -> Vec<StalenessRow<'_>> {
     rows
 }
 
-/// Writes `summary.csv`, `timeseries.csv` and `staleness.csv` into `dir`; returns the paths.
+/// One row of `daily.csv`: one day (24 h from the window's start) of one bank, or of `all`.
+#[derive(Debug, Serialize)]
+pub struct DailyRow<'a> {
+    pub day: usize,
+    pub bank: &'a str,
+    /// Whether the day counts in the run's per-day figures (after the warm-up).
+    pub measured: bool,
+    pub attempts: u64,
+    pub successes: u64,
+    pub rate_limited: u64,
+    pub errors: u64,
+    pub reconnect_required: u64,
+    pub deduplicated: u64,
+    pub api_calls: u64,
+    /// Distinct connections refreshed successfully that day.
+    pub users: u64,
+    /// Connections due that day (consent valid through the day's end).
+    pub due: u64,
+    /// Due connections refreshed that day, over the due ones.
+    pub coverage: String,
+}
+
+pub fn daily_rows(r: &RunResult) -> Vec<DailyRow<'_>> {
+    let d = &r.daily;
+    let measured: Vec<usize> = d
+        .measured(r.window_start + r.warmup)
+        .into_iter()
+        .map(|(day, _)| day)
+        .collect();
+    let mut rows = Vec::new();
+    for day in 0..d.len_days() {
+        let banks = (0..d.banks).map(|b| (r.bank_names[b].as_str(), d.days[day * d.banks + b]));
+        for (bank, t) in banks.chain([("all", d.total(day))]) {
+            rows.push(DailyRow {
+                day,
+                bank,
+                measured: measured.contains(&day),
+                attempts: t.attempts,
+                successes: t.successes,
+                rate_limited: t.rate_limited,
+                errors: t.errors,
+                reconnect_required: t.reconnect_required,
+                deduplicated: t.deduplicated,
+                api_calls: t.api_calls,
+                users: t.users,
+                due: t.eligible,
+                coverage: fixed(
+                    if t.eligible == 0 {
+                        0.0
+                    } else {
+                        t.covered as f64 / t.eligible as f64
+                    },
+                    6,
+                ),
+            });
+        }
+    }
+    rows
+}
+
+/// Writes `summary.csv`, `daily.csv`, `timeseries.csv` and `staleness.csv` into `dir`;
+/// returns the paths.
 pub fn write_run(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>> {
     let summary = dir.join("summary.csv");
+    let daily = dir.join("daily.csv");
     let series = dir.join("timeseries.csv");
     let staleness = dir.join("staleness.csv");
     write_atomic(&summary, &csv_bytes(&summary_rows(r))?)?;
+    write_atomic(&daily, &csv_bytes(&daily_rows(r))?)?;
     write_atomic(&series, &csv_bytes(&series_rows(r))?)?;
     write_atomic(&staleness, &csv_bytes(&staleness_rows(r))?)?;
-    Ok(vec![summary, series, staleness])
+    Ok(vec![summary, daily, series, staleness])
 }
 
 /// The width of each column of a plain-text table: its widest cell, header included, in

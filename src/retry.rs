@@ -8,8 +8,10 @@
 //! - `equal`: `v/2` plus uniform in `[0, v/2)`;
 //! - `decorrelated`: `min(cap, uniform in [base, 3·previous))`, starting from `previous = base`.
 //!
-//! When `honour_retry_after` is set and the 429 carried a Retry-After, the client waits at
-//! least until then. Only `rate_limited` and `error` outcomes can be retried; a
+//! When `honour_retry_after` is set and the 429 carried a Retry-After (whole seconds, as HTTP
+//! sends it: see [`crate::bank::Bank::try_admit`]), the client waits at least until then,
+//! plus a uniform jitter in `[0, retry_after_jitter)` so that the clients told the same
+//! second do not all come back at that instant. Only `rate_limited` and `error` outcomes can be retried; a
 //! `reconnect_required` needs the customer and is never retried.
 
 use crate::time::{SimDuration, SimTime};
@@ -42,6 +44,8 @@ pub struct RetryPolicy {
     pub cap: SimDuration,
     pub jitter: Jitter,
     pub honour_retry_after: bool,
+    /// Jitter added to an honoured Retry-After: uniform in `[0, retry_after_jitter)`.
+    pub retry_after_jitter: SimDuration,
     pub on_rate_limited: bool,
     pub on_error: bool,
 }
@@ -55,6 +59,7 @@ impl Default for RetryPolicy {
             cap: SimDuration::from_mins(5),
             jitter: Jitter::Full,
             honour_retry_after: true,
+            retry_after_jitter: SimDuration::ZERO,
             on_rate_limited: true,
             on_error: true,
         }
@@ -94,7 +99,8 @@ impl RetryPolicy {
         let mut wait = SimDuration(wait);
         if self.honour_retry_after {
             if let Some(at) = retry_after {
-                wait = wait.max(at.saturating_since(now));
+                let jitter = uniform(rng, 0, self.retry_after_jitter.as_micros());
+                wait = wait.max(at.saturating_since(now) + SimDuration(jitter));
             }
         }
         wait
@@ -123,6 +129,7 @@ mod tests {
             cap: SimDuration::from_secs(30),
             jitter,
             honour_retry_after: true,
+            retry_after_jitter: SimDuration::ZERO,
             on_rate_limited: true,
             on_error: true,
         }
@@ -174,6 +181,11 @@ mod tests {
             p.delay(0, p.base, now, ra, &mut rng),
             SimDuration::from_secs(60)
         );
+        p.retry_after_jitter = SimDuration::from_secs(2);
+        for _ in 0..1000 {
+            let d = p.delay(0, p.base, now, ra, &mut rng).as_secs_f64();
+            assert!((60.0..62.0).contains(&d), "{d}");
+        }
         p.honour_retry_after = false;
         assert_eq!(
             p.delay(0, p.base, now, ra, &mut rng),

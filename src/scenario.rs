@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::platform::{Platform, StatusMode};
 use crate::presets;
 use crate::retry::{Jitter, RetryPolicy};
-use crate::strategy::Strategy;
+use crate::strategy::{Schedule, Strategy};
 use crate::time::{SimDuration, SimTime};
 use file::{
     BankFile, JitterKind, LimitFile, QuotaPeriodKind, RetryAfterFile, RetryOn, ScenarioFile,
@@ -38,10 +38,13 @@ pub struct Scenario {
     /// refreshes per hour), for multi-day windows that start empty.
     pub warmup: SimDuration,
     pub connections: u32,
-    /// Share of connections whose consent expires at a uniform instant of the window.
+    /// Share of connections whose consent expires per day (a daily hazard: over a run of
+    /// `d` days, `1 − (1 − share)^d` of them expire, each at an exponentially drawn instant).
     pub consent_expiry_share: f64,
     pub platform: Platform,
     pub strategy: Strategy,
+    /// The refresh period and the client's timing.
+    pub schedule: Schedule,
     pub retry: RetryPolicy,
     pub banks: Vec<Bank>,
 }
@@ -267,6 +270,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
 
     let platform = platform(&f.platform)?;
     let strategy = strategy(&f.strategy)?;
+    let schedule = schedule(&f.strategy)?;
     let retry = retry(f.retry.as_ref())?;
     let banks = banks(&f.banks)?;
 
@@ -281,8 +285,54 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         consent_expiry_share,
         platform,
         strategy,
+        schedule,
         retry,
         banks,
+    })
+}
+
+fn schedule(s: &file::StrategyFile) -> Result<Schedule, FieldError> {
+    let period = s.period.map(|d| d.0).unwrap_or(SimDuration::from_hours(24));
+    if period < SimDuration::from_secs(1) {
+        return err(
+            "strategy.period",
+            format!("\"{period}\" is shorter than a second (e.g. \"24h\")"),
+        );
+    }
+    if period > SimDuration::from_hours(24 * 366) {
+        return err(
+            "strategy.period",
+            format!("\"{period}\" is longer than a year"),
+        );
+    }
+    let hours = match s.hours {
+        None => None,
+        Some(_) if period != SimDuration::from_hours(24) => {
+            return err(
+                "strategy.hours",
+                format!("a band of hours needs a daily period, but period is \"{period}\""),
+            )
+        }
+        Some([from, to]) if from.0 < to.0 => Some((from.0, to.0)),
+        Some([from, to]) => {
+            return err(
+                "strategy.hours",
+                format!(
+                    "ends ({}) before it starts ({}); the band must lie within one day",
+                    to.0, from.0
+                ),
+            )
+        }
+    };
+    let overhead = match &s.worker_overhead {
+        None => Schedule::default_overhead(),
+        Some(st) => service_time(st, "strategy.worker_overhead")?,
+    };
+    Ok(Schedule {
+        period,
+        looping: s.looping.unwrap_or(false),
+        hours,
+        overhead,
     })
 }
 
@@ -340,6 +390,7 @@ fn retry(r: Option<&file::RetryFile>) -> Result<RetryPolicy, FieldError> {
             JitterKind::Decorrelated => Jitter::Decorrelated,
         },
         honour_retry_after: r.honour_retry_after.unwrap_or(true),
+        retry_after_jitter: r.retry_after_jitter.map(|d| d.0).unwrap_or_default(),
         on_rate_limited: on.contains(&RetryOn::RateLimited),
         on_error: on.contains(&RetryOn::Error),
     })
@@ -362,7 +413,11 @@ fn platform(p: &file::PlatformFile) -> Result<Platform, FieldError> {
             if interval.is_zero() {
                 return err("platform.poll_interval", "must be longer than zero (the vendors poll every \"10s\", or \"5s\" when time-sensitive)");
             }
-            StatusMode::Poll { interval }
+            let first = p.first_poll.map(|d| d.0).unwrap_or(interval);
+            if first.is_zero() {
+                return err("platform.first_poll", "must be longer than zero (a poll at the instant of submission would see every task pending; Bud's first poll comes after its `next_url_delay`)");
+            }
+            StatusMode::Poll { interval, first }
         }
         StatusKind::Callback => {
             let delay = p

@@ -5,6 +5,9 @@
 //! enum.
 //! Nothing here allocates per event, formats strings, reads the clock or does I/O.
 //!
+//! The client acts once per period (`PeriodStart`): bulk and random offsets through arrivals
+//! that the event queue repeats every period, the queued client by refilling its queue.
+//!
 //! Life of a refresh attempt: `Submit` (the client's request; the platform answers at once
 //! with `deduplicated` or `reconnect_required` without calling the bank, or calls the bank,
 //! which rejects with 429 or admits the call) → `BankDone` (an admitted call ends in success
@@ -12,11 +15,12 @@
 //! slot frees). Every attempt ends in exactly one outcome.
 
 use crate::bank::Bank;
+use crate::bank::ServiceTime;
 use crate::engine::{prefetch, EventQueue};
-use crate::metrics::{Level, RunResult, Staleness, Tally, TimeSeries};
+use crate::metrics::{Daily, Level, RunResult, Staleness, Tally, TimeSeries, DAY_US};
 use crate::platform::Platform;
 use crate::retry::RetryPolicy;
-use crate::rng::{below, Chance, Purpose, Streams};
+use crate::rng::{Chance, Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::strategy::{self, ClientState};
 use crate::time::{SimDuration, SimTime};
@@ -37,8 +41,10 @@ pub enum Outcome {
 /// The model's events. `Copy` and eight bytes: no heap allocation per event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Event {
-    /// The client's strategy submits a refresh of this connection.
-    Submit(u32),
+    /// The client submits a refresh of this connection (`retry`: after a backoff).
+    Submit { conn: u32, retry: bool },
+    /// A refresh period starts: a queued client's connections are due again.
+    PeriodStart,
     /// A retry's backoff has expired.
     RetryDue(u32),
     /// The bank finishes serving an admitted call for this connection.
@@ -84,7 +90,15 @@ struct Conn {
     pending_since: SimTime,
     attempts: u32,
     bank: u16,
+    /// `HELD` and `RECONNECT` bits (see there).
+    flags: u8,
 }
+
+/// The queued client holds the connection this period: in its queue, in a slot, or backing
+/// off before a retry (so the period's pass skips it).
+const HELD: u8 = 1;
+/// The client was told the connection needs its customer to reconnect: never due again.
+const RECONNECT: u8 = 2;
 const _: () = assert!(
     std::mem::size_of::<Conn>() == 32,
     "a Conn fills half a cache line"
@@ -110,6 +124,11 @@ struct BankState {
 
 struct World {
     streams: Streams,
+    /// The client's refresh period and its workers' overhead.
+    period: SimDuration,
+    overhead: ServiceTime,
+    /// Queued submissions a worker has taken but not yet sent (in their overhead).
+    starting: u64,
     window_start: SimTime,
     window_end: SimTime,
     /// End of the warm-up: time averages integrate from here.
@@ -137,6 +156,8 @@ struct World {
     peak_in_flight_all: u64,
     peak_outstanding_all: u64,
     series: TimeSeries,
+    daily: Daily,
+    staleness: Staleness,
     queue: EventQueue<Event>,
     client: ClientState,
     scenario_name: String,
@@ -160,7 +181,22 @@ impl World {
             acc += b.share;
             cuts.push(Chance::new(acc));
         }
-        let expires = Chance::new(sc.consent_expiry_share);
+        // Consent expiry is a daily hazard: P(expires within the window) = 1 − (1 − p)^days,
+        // and given that, its instant is the exponential's, truncated to the window.
+        let days = sc.window.as_micros() as f64 / DAY_US as f64;
+        let survive = (1.0 - sc.consent_expiry_share).powf(days);
+        let expires = Chance::new(1.0 - survive);
+        let expiry_at = |word: u64| {
+            let u = (word >> 11) as f64 / (1u64 << 53) as f64;
+            let p = sc.consent_expiry_share;
+            if p >= 1.0 {
+                return window_start;
+            }
+            // Inverse CDF of the day-hazard −ln(1 − p), truncated at the window's length.
+            let at_days = -(1.0 - u * (1.0 - survive)).ln() / -(1.0 - p).ln();
+            let at = SimDuration::from_secs_f64(at_days * 86_400.0).min(sc.window);
+            window_start + SimDuration(at.as_micros().min(sc.window.as_micros() - 1))
+        };
         let mut conns = Vec::with_capacity(n as usize);
         // Index within the bank, kept only when a bank has per-connection policy state.
         let keep_local = sc.banks.iter().any(Bank::per_connection);
@@ -174,7 +210,7 @@ impl World {
             // without a branch: the bank is random, a loop exit would be mispredicted).
             let b = cuts.iter().filter(|cut| !cut.hit(w_bank)).count();
             let expiry = if expires.hit(rng.next_u64()) {
-                window_start + SimDuration(below(rng.next_u64(), sc.window.as_micros()))
+                expiry_at(rng.next_u64())
             } else {
                 SimTime::NEVER
             };
@@ -184,6 +220,7 @@ impl World {
                 pending_since: SimTime::NEVER,
                 attempts: 0,
                 bank: b as u16,
+                flags: 0,
             });
             if keep_local {
                 local_of.push(tally[b].connections as u32);
@@ -197,21 +234,37 @@ impl World {
 
         let plan = strategy::plan(
             sc.strategy,
+            &sc.schedule,
             n,
             window_start,
-            sc.window.as_micros(),
+            sc.window,
             &streams,
         );
         let arrivals = plan
             .arrivals
             .into_iter()
-            .map(|(t, c)| (t, Event::Submit(c)))
+            .map(|(t, c)| {
+                (
+                    t,
+                    Event::Submit {
+                        conn: c,
+                        retry: false,
+                    },
+                )
+            })
             .collect();
+        let mut queue = EventQueue::with_periodic_arrivals(arrivals, plan.period, plan.periods);
+        if matches!(plan.state, ClientState::Queued(_)) {
+            queue.schedule(window_start, Event::PeriodStart);
+        }
         let per_conn = |on: bool| if on { n as usize } else { 0 };
         let retries = sc.retry.enabled();
 
         World {
             streams,
+            period: sc.schedule.period,
+            overhead: sc.schedule.overhead.clone(),
+            starting: 0,
             window_start,
             window_end,
             measured_from: window_start + sc.warmup,
@@ -230,7 +283,9 @@ impl World {
             peak_in_flight_all: 0,
             peak_outstanding_all: 0,
             series: TimeSeries::new(window_start, nb, sc.window),
-            queue: EventQueue::with_arrivals(arrivals),
+            daily: Daily::new(window_start, sc.window, nb),
+            staleness: Staleness::new(nb, sc.window),
+            queue,
             client: plan.state,
             scenario_name: sc.name.clone(),
             strategy: sc.strategy,
@@ -242,23 +297,64 @@ impl World {
         while let Some((now, event)) = self.queue.pop() {
             // Arrivals come in random connection order: fetch the state of one a little
             // ahead so that its submission does not wait on memory (BENCHMARKS.md).
-            if let Some(&Event::Submit(c)) = self.queue.upcoming_arrival(PREFETCH_AHEAD) {
+            if let Some(&Event::Submit { conn: c, .. }) =
+                self.queue.upcoming_arrival(PREFETCH_AHEAD)
+            {
                 prefetch(&self.conns, c as usize);
                 prefetch(&self.local_of, c as usize);
             }
             let conn = match event {
-                Event::Submit(c) | Event::RetryDue(c) => c,
+                Event::Submit { conn, .. } | Event::RetryDue(conn) => conn,
                 Event::BankDone { conn, .. } | Event::Learned { conn, .. } => conn,
+                Event::PeriodStart => {
+                    self.period_start(now);
+                    continue;
+                }
             };
             self.tally[self.conns[conn as usize].bank as usize].events += 1;
             match event {
-                Event::Submit(c) => self.submit(now, c, false),
+                Event::Submit { conn, retry } => self.submission(now, conn, retry),
+                Event::PeriodStart => unreachable!("handled above"),
                 Event::RetryDue(c) => self.retry_due(now, c),
                 Event::BankDone { conn, failed } => self.bank_done(now, conn, failed),
                 Event::Learned { conn, outcome } => self.learned(now, conn, outcome),
             }
         }
         self.finish()
+    }
+
+    /// A period starts: the queued client's connections are due again; the next period's
+    /// start is scheduled while it is within the window.
+    fn period_start(&mut self, now: SimTime) {
+        let next = now + self.period;
+        if next < self.window_end {
+            self.queue.schedule(next, Event::PeriodStart);
+        }
+        if let Some(q) = self.client.queue() {
+            q.period_start(now == self.window_start);
+        }
+        self.fill_slots(now);
+    }
+
+    /// A submission event: a planned arrival (bulk, random offset), or a queued worker's
+    /// request at the end of its overhead, or a passive client's retry.
+    fn submission(&mut self, now: SimTime, c: u32, is_retry: bool) {
+        let queued = self.client.busy().is_some();
+        if queued {
+            self.starting -= 1;
+        }
+        if now >= self.window_end {
+            // The window closed first (a worker in its overhead, or a period cut short).
+            if let Some(q) = self.client.queue() {
+                q.release(None);
+            }
+            return;
+        }
+        if !queued && self.conns[c as usize].flags & RECONNECT != 0 {
+            // The client knows this customer must reconnect first: not due.
+            return;
+        }
+        self.submit(now, c, is_retry);
     }
 
     fn submit(&mut self, now: SimTime, c: u32, is_retry: bool) {
@@ -275,6 +371,9 @@ impl World {
         t.attempts += 1;
         t.retries += is_retry as u64;
         t.api_calls += 1;
+        let day = self.daily.at(b, now);
+        day.attempts += 1;
+        day.api_calls += 1;
         self.series.at(b, now).submitted += 1;
         let st = &mut self.state[b];
         st.outstanding += 1;
@@ -331,14 +430,25 @@ impl World {
     fn answer_now(&mut self, now: SimTime, c: u32, outcome: Outcome) {
         let b = self.conns[c as usize].bank as usize;
         let t = &mut self.tally[b];
+        let day = self.daily.at(b, now);
         match outcome {
-            Outcome::Deduplicated => t.deduplicated += 1,
-            Outcome::ReconnectRequired => t.reconnect_required += 1,
-            Outcome::RateLimited => t.rate_limited += 1,
+            Outcome::Deduplicated => {
+                t.deduplicated += 1;
+                day.deduplicated += 1;
+            }
+            Outcome::ReconnectRequired => {
+                t.reconnect_required += 1;
+                day.reconnect_required += 1;
+            }
+            Outcome::RateLimited => {
+                t.rate_limited += 1;
+                day.rate_limited += 1;
+            }
             Outcome::Success | Outcome::Error => unreachable!("decided by the bank"),
         }
         let learned = self.platform.learn(now, now);
         t.api_calls += learned.polls as u64;
+        day.api_calls += learned.polls as u64;
         // A constant delay after now (the first poll, or the callback): in time order.
         self.queue
             .schedule_in_order(learned.at, Event::Learned { conn: c, outcome });
@@ -368,14 +478,16 @@ impl World {
         let t = &mut self.tally[b];
         let outcome = if failed {
             t.errors += 1;
+            self.daily.at(b, now).errors += 1;
             self.series.at(b, now).errors += 1;
             Outcome::Error
         } else {
             t.successes += 1;
+            self.daily.at(b, now).successes += 1;
             self.series.at(b, now).successes += 1;
             if now < self.window_end {
                 t.successes_after_warmup += (now >= self.measured_from) as u64;
-                self.conns[ci].last_success = now;
+                self.refreshed(now, ci);
             } else {
                 // A call admitted in the window that ends after it: an outcome like any
                 // other, but not a refresh "within the window" (no submission follows, so
@@ -388,8 +500,33 @@ impl World {
         self.tally[b].sojourn_total += (now - submitted).as_micros() as u128;
         let learned = self.platform.learn(submitted, now);
         self.tally[b].api_calls += learned.polls as u64;
+        self.daily.at(b, now).api_calls += learned.polls as u64;
         self.queue
             .schedule(learned.at, Event::Learned { conn: c, outcome });
+    }
+
+    /// Connection `ci`'s data is refreshed at `now` (within the window): its staleness
+    /// segment since the last refresh ends, and it counts as a user of the day if it is its
+    /// first success that day.
+    #[inline]
+    fn refreshed(&mut self, now: SimTime, ci: usize) {
+        let conn = self.conns[ci];
+        let b = conn.bank as usize;
+        let from = if conn.last_success == SimTime::NEVER {
+            self.measured_from
+        } else {
+            conn.last_success.max(self.measured_from)
+        };
+        let to = now.min(conn.consent_expires);
+        self.staleness.record(b, conn.last_success, from, to);
+        let d = self.daily.day_of(now);
+        if conn.last_success == SimTime::NEVER || self.daily.day_of(conn.last_success) < d {
+            let due = conn.consent_expires >= self.daily.day_end(d);
+            let day = &mut self.daily.days[d * self.daily.banks + b];
+            day.users += 1;
+            day.covered += due as u64;
+        }
+        self.conns[ci].last_success = now;
     }
 
     fn learned(&mut self, now: SimTime, c: u32, outcome: Outcome) {
@@ -417,14 +554,31 @@ impl World {
                 .delay(n, self.last_wait[ci], now, retry_after, &mut rng);
             self.last_wait[ci] = wait;
             self.retry_after[ci] = SimTime::NEVER;
-            self.client.release(None);
+            if let Some(q) = self.client.queue() {
+                q.release(None);
+            }
             self.queue.schedule(now + wait, Event::RetryDue(c));
         } else {
             if self.retry.enabled() {
                 self.last_wait[ci] = self.retry.base;
             }
-            let requeue = outcome != Outcome::ReconnectRequired;
-            self.client.release(requeue.then_some(c));
+            if outcome == Outcome::ReconnectRequired {
+                self.conns[ci].flags = RECONNECT;
+            }
+            if let Some(q) = self.client.queue() {
+                // A success (or a refresh the platform already had) is done for the period;
+                // a failure is still due and goes to the back of the queue; a looping queue
+                // sends every connection back but those that need a reconnect.
+                let requeue = match outcome {
+                    Outcome::ReconnectRequired => false,
+                    Outcome::Success | Outcome::Deduplicated => q.looping,
+                    Outcome::RateLimited | Outcome::Error => true,
+                };
+                q.release(requeue.then_some(c));
+                if !requeue {
+                    self.conns[ci].flags &= !HELD;
+                }
+            }
         }
         self.fill_slots(now);
     }
@@ -434,8 +588,9 @@ impl World {
             // The window closed while backing off: the refresh gives up, its slot long freed.
             return;
         }
-        if let Some(c) = self.client.retry_due(c) {
-            self.submit(now, c, true);
+        match self.client.queue() {
+            Some(q) => q.retry_due(c),
+            None => self.submit(now, c, true),
         }
         self.fill_slots(now);
     }
@@ -445,13 +600,35 @@ impl World {
         if now >= self.window_end {
             return;
         }
-        while let Some((next, is_retry)) = self.client.next_submission() {
-            self.submit(now, next, is_retry);
+        let Some(q) = self.client.queue() else {
+            return;
+        };
+        let conns = &mut self.conns;
+        while let Some((next, is_retry)) = q.next_submission(|c| conns[c as usize].flags != 0) {
+            conns[next as usize].flags |= HELD;
+            // The worker's overhead, keyed by the connection and its attempt so that a
+            // connection's luck does not depend on which worker took it.
+            let attempt = conns[next as usize].attempts;
+            let overhead = match &self.overhead {
+                ServiceTime::Constant(d) => *d,
+                o => o.sample(&mut self.streams.at(Purpose::Schedule, next, attempt + 1)),
+            };
+            self.starting += 1;
+            let event = Event::Submit {
+                conn: next,
+                retry: is_retry,
+            };
+            if overhead.is_zero() {
+                // The idealised lattice client: no event between taking and sending.
+                self.queue.schedule(now, event);
+            } else {
+                self.queue.schedule(now + overhead, event);
+            }
         }
         debug_assert!(
             self.client
                 .busy()
-                .is_none_or(|b| b as u64 == self.outstanding_all),
+                .is_none_or(|b| b as u64 == self.outstanding_all + self.starting),
             "queued slots out of step with outstanding refreshes"
         );
     }
@@ -472,23 +649,57 @@ impl World {
             "calls left in flight"
         );
         let window = self.window_end - self.window_start;
-        let mut staleness = Staleness::new(self.banks.len(), window);
+        let nb = self.banks.len();
+        let days = self.daily.len_days();
+        // Connections due per day: those whose consent is valid through the day's end. A
+        // connection is due on its first `k` days; count how many have each `k`.
+        let mut due_days = vec![0u64; nb * (days + 1)];
         let mut last_success = None;
         for conn in &self.conns {
-            let b = conn.bank;
-            let t = &mut self.tally[b as usize];
+            let b = conn.bank as usize;
             let refreshed = conn.last_success != SimTime::NEVER;
             if refreshed {
                 last_success = last_success.max(Some(conn.last_success));
-                staleness.record(
-                    b as usize,
-                    self.window_end.saturating_since(conn.last_success),
-                );
             }
-            let eligible = conn.consent_expires == SimTime::NEVER;
-            t.refreshed += refreshed as u64;
-            t.eligible += eligible as u64;
-            t.covered += (refreshed && eligible) as u64;
+            let from = if refreshed {
+                conn.last_success.max(self.measured_from)
+            } else {
+                self.measured_from
+            };
+            self.staleness.record(
+                b,
+                conn.last_success,
+                from,
+                self.window_end.min(conn.consent_expires),
+            );
+            let k = if conn.consent_expires >= self.window_end {
+                days
+            } else {
+                let whole = conn
+                    .consent_expires
+                    .saturating_since(self.window_start)
+                    .as_micros();
+                ((whole / DAY_US) as usize).min(days)
+            };
+            due_days[b * (days + 1) + k] += 1;
+            self.tally[b].refreshed += refreshed as u64;
+        }
+        for b in 0..nb {
+            let mut due = 0;
+            for d in (0..days).rev() {
+                due += due_days[b * (days + 1) + d + 1];
+                self.daily.days[d * nb + b].eligible = due;
+            }
+        }
+        let measured = self.daily.measured(self.measured_from);
+        let measured_days: f64 = measured.iter().map(|&(_, w)| w).sum();
+        for &(d, _) in &measured {
+            for (b, t) in self.tally.iter_mut().enumerate() {
+                let day = &self.daily.days[d * nb + b];
+                t.users += day.users;
+                t.eligible += day.eligible;
+                t.covered += day.covered;
+            }
         }
         RunResult {
             scenario: self.scenario_name,
@@ -505,7 +716,9 @@ impl World {
             finished: self.queue.now().max(self.window_end),
             last_success,
             series: self.series,
-            staleness,
+            staleness: self.staleness,
+            daily: self.daily,
+            measured_days,
         }
     }
 }

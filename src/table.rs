@@ -67,11 +67,14 @@ impl Row {
     }
 }
 
-/// The scenario for one row: queued at `concurrency` with a backlog that cannot run dry.
+/// The scenario for one row: a looping queue at `concurrency` with a backlog that cannot
+/// run dry, the table's own reading (its "users per day" are the refreshes a day of
+/// saturated slots makes: with a backlog larger than a day, each is a distinct user).
 pub fn row_scenario(base: &Scenario, concurrency: u32) -> Scenario {
     let mut sc = base.clone();
     sc.strategy = Strategy::Queued { concurrency };
-    if let StatusMode::Poll { interval } = sc.platform.status {
+    sc.schedule.looping = true;
+    if let StatusMode::Poll { interval, .. } = sc.platform.status {
         let per_slot = sc.window.as_micros().div_ceil(interval.as_micros());
         let backlog = (concurrency as u64 * per_slot).min(u32::MAX as u64 - 1) as u32;
         sc.connections = sc.connections.max(backlog);

@@ -82,6 +82,14 @@ impl SimDuration {
     pub fn is_zero(self) -> bool {
         self.0 == 0
     }
+    /// Rounded up to whole seconds, as an HTTP Retry-After header carries it.
+    pub fn ceil_secs(self) -> Self {
+        SimDuration(
+            self.0
+                .div_ceil(MICROS_PER_SEC)
+                .saturating_mul(MICROS_PER_SEC),
+        )
+    }
 }
 
 impl Add<SimDuration> for SimTime {
@@ -242,6 +250,15 @@ pub fn parse_time_of_day(text: &str) -> Result<SimDuration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        let s = SimDuration::from_millis;
+        assert_eq!(s(0).ceil_secs(), s(0));
+        assert_eq!(s(1).ceil_secs(), s(1_000));
+        assert_eq!(s(1_000).ceil_secs(), s(1_000));
+        assert_eq!(s(117_300).ceil_secs(), s(118_000));
+    }
 
     #[test]
     fn parses_durations() {

@@ -24,7 +24,7 @@ use crate::platform::{Platform, StatusMode};
 use crate::retry::{Jitter, RetryPolicy};
 use crate::scenario::Scenario;
 use crate::sim;
-use crate::strategy::Strategy;
+use crate::strategy::{Schedule, Strategy};
 use crate::sweep::{t_quantile, Estimate};
 use crate::time::{SimDuration, SimTime};
 
@@ -124,6 +124,13 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
             dedup_window: SimDuration::ZERO,
         },
         strategy: Strategy::RandomOffset,
+        // One period spanning the window: each connection once, at a uniform instant.
+        schedule: Schedule {
+            period: window,
+            looping: false,
+            hours: None,
+            overhead: ServiceTime::constant(SimDuration::ZERO),
+        },
         retry: RetryPolicy::default(),
         banks: vec![b],
     }
@@ -485,6 +492,7 @@ pub fn contention(clients: u32, seed: u64) -> Vec<ContentionRow> {
         cap,
         jitter,
         honour_retry_after: false,
+        retry_after_jitter: SimDuration::ZERO,
         on_rate_limited: true,
         on_error: true,
     };

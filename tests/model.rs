@@ -433,9 +433,10 @@ fn random_offsets_are_uniform_over_the_window() {
     for seed in [1u64, 2, 3] {
         let plan = strategy::plan(
             Strategy::RandomOffset,
+            &strategy::Schedule::daily(),
             n,
             start,
-            len_us,
+            refresh_sim::time::SimDuration(len_us),
             &Streams::new(seed),
         );
         let arrivals = plan.arrivals;

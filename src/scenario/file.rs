@@ -61,6 +61,8 @@ pub struct PopulationFile {
 pub struct PlatformFile {
     pub status: Option<StatusKind>,
     pub poll_interval: Option<Duration>,
+    /// Delay before the first poll (Bud's `next_url_delay`); defaults to `poll_interval`.
+    pub first_poll: Option<Duration>,
     pub callback_delay: Option<Duration>,
     pub dedup_window: Option<Duration>,
 }
@@ -79,6 +81,15 @@ pub struct StrategyFile {
     /// Required by `queued`; accepted (and ignored) by the others so that `kind` can be
     /// swept without removing it.
     pub concurrency: Option<i64>,
+    /// Each connection is due once per period (default "24h").
+    pub period: Option<Duration>,
+    /// Queued only: start the next pass at once when one ends (the backlog reading).
+    #[serde(rename = "loop")]
+    pub looping: Option<bool>,
+    /// Random offset only: offsets within these times of day, e.g. ["00:00", "06:00"].
+    pub hours: Option<[TimeOfDay; 2]>,
+    /// Queued only: a worker's time from taking a connection to submitting it.
+    pub worker_overhead: Option<ServiceTimeFile>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -139,6 +150,8 @@ pub struct RetryFile {
     pub cap: Option<Duration>,
     pub jitter: Option<JitterKind>,
     pub honour_retry_after: Option<bool>,
+    /// Uniform jitter added to an honoured Retry-After, e.g. "2s".
+    pub retry_after_jitter: Option<Duration>,
     pub on: Option<Vec<RetryOn>>,
 }
 
