@@ -1,5 +1,7 @@
-//! Full model, one day of `scenarios/uk-mix.toml`: 1,000,000 connections queued (c = 64) and
-//! random offset, and 10,000,000 connections random offset. Wall time of `sim::run`, split
+//! Full model on `scenarios/uk-mix.toml`: one day of 1,000,000 connections queued (c = 64)
+//! and random offset, one day of 10,000,000 connections random offset, and 30 days of
+//! 1,000,000 connections random offset (a daily client: the same events per second as one
+//! day, and memory that does not grow with the days beyond the per-day and per-minute rows). Wall time of `sim::run`, split
 //! into set-up (`Simulation::new`: drawing every connection's bank and consent, planning the
 //! arrivals) and the event loop (`Simulation::run`); events per second
 //! (`RunResult::total().events`) of the loop alone and end to end; peak resident memory per
@@ -30,6 +32,9 @@ struct Config {
     sets: &'static [&'static str],
 }
 
+/// One day, no warm-up.
+const DAY: [&str; 2] = ["window.length=24h", "window.warmup=0s"];
+
 fn configs(quick: bool) -> Vec<Config> {
     let (small, large) = if quick {
         (100_000, 1_000_000)
@@ -40,17 +45,31 @@ fn configs(quick: bool) -> Vec<Config> {
         Config {
             label: "queued c=64",
             connections: small,
-            sets: &["strategy.kind=queued", "strategy.concurrency=64"],
+            sets: &[
+                "strategy.kind=queued",
+                "strategy.concurrency=64",
+                DAY[0],
+                DAY[1],
+            ],
         },
         Config {
             label: "random_offset",
             connections: small,
-            sets: &["strategy.kind=random_offset"],
+            sets: &["strategy.kind=random_offset", DAY[0], DAY[1]],
         },
         Config {
             label: "random_offset",
             connections: large,
-            sets: &["strategy.kind=random_offset"],
+            sets: &["strategy.kind=random_offset", DAY[0], DAY[1]],
+        },
+        Config {
+            label: "rand_off 30d",
+            connections: small,
+            sets: &[
+                "strategy.kind=random_offset",
+                "window.length=30d",
+                "window.warmup=1d",
+            ],
         },
     ]
 }
@@ -122,7 +141,7 @@ fn main() {
     }
     let quick = quick();
     println!(
-        "# model: uk-mix.toml, one 24 h day, sim::run in a fresh process per run (median, min–max)"
+        "# model: uk-mix.toml, one 24 h day unless the label says 30d, sim::run in a fresh process per run (median, min–max)"
     );
     println!("# {}", machine());
     let incs = exp_increments(INCREMENTS, MEAN_INCREMENT_US);
@@ -152,7 +171,8 @@ fn main() {
         if !format!("{}/{}", cfg.label, cfg.connections).contains(&filter) {
             continue;
         }
-        let reps = reps(if cfg.connections >= 10_000_000 { 3 } else { 5 });
+        let heavy = cfg.connections >= 10_000_000 || cfg.label.contains("30d");
+        let reps = reps(if heavy { 3 } else { 5 });
         // The bare loop at 1,000 pending events, the size of the model's heap in these runs
         // (a few hundred to a few thousand calls in flight or awaiting their poll).
         let bare = bare_heap_stats(1_000, 5_000_000, reps, &incs);

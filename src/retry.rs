@@ -46,6 +46,11 @@ pub struct RetryPolicy {
     pub honour_retry_after: bool,
     /// Jitter added to an honoured Retry-After: uniform in `[0, retry_after_jitter)`.
     pub retry_after_jitter: SimDuration,
+    /// Queued clients: a worker keeps its slot while it waits to retry (`true`, as an HTTP
+    /// client's retry middleware sleeps in the worker: tower's `Retry`, the AWS SDKs,
+    /// urllib3), or hands the slot to the next refresh (`false`, as job queues such as
+    /// Sidekiq, Celery or BullMQ reschedule a failed job and move on).
+    pub hold_slot: bool,
     pub on_rate_limited: bool,
     pub on_error: bool,
 }
@@ -60,6 +65,7 @@ impl Default for RetryPolicy {
             jitter: Jitter::Full,
             honour_retry_after: true,
             retry_after_jitter: SimDuration::ZERO,
+            hold_slot: true,
             on_rate_limited: true,
             on_error: true,
         }
@@ -130,6 +136,7 @@ mod tests {
             jitter,
             honour_retry_after: true,
             retry_after_jitter: SimDuration::ZERO,
+            hold_slot: true,
             on_rate_limited: true,
             on_error: true,
         }

@@ -391,6 +391,7 @@ fn retry(r: Option<&file::RetryFile>) -> Result<RetryPolicy, FieldError> {
         },
         honour_retry_after: r.honour_retry_after.unwrap_or(true),
         retry_after_jitter: r.retry_after_jitter.map(|d| d.0).unwrap_or_default(),
+        hold_slot: r.backoff_slot != Some(file::BackoffSlot::Free),
         on_rate_limited: on.contains(&RetryOn::RateLimited),
         on_error: on.contains(&RetryOn::Error),
     })

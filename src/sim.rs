@@ -47,6 +47,8 @@ enum Event {
     PeriodStart,
     /// A retry's backoff has expired.
     RetryDue(u32),
+    /// A queued refresh whose retries gave up goes back to the queue.
+    Requeue(u32),
     /// The bank finishes serving an admitted call for this connection.
     BankDone { conn: u32, failed: bool },
     /// The client learns the outcome of the connection's attempt.
@@ -129,6 +131,8 @@ struct World {
     overhead: ServiceTime,
     /// Queued submissions a worker has taken but not yet sent (in their overhead).
     starting: u64,
+    /// Queued workers waiting to retry while keeping their slot.
+    sleeping: u64,
     window_start: SimTime,
     window_end: SimTime,
     /// End of the warm-up: time averages integrate from here.
@@ -265,6 +269,7 @@ impl World {
             period: sc.schedule.period,
             overhead: sc.schedule.overhead.clone(),
             starting: 0,
+            sleeping: 0,
             window_start,
             window_end,
             measured_from: window_start + sc.warmup,
@@ -304,7 +309,7 @@ impl World {
                 prefetch(&self.local_of, c as usize);
             }
             let conn = match event {
-                Event::Submit { conn, .. } | Event::RetryDue(conn) => conn,
+                Event::Submit { conn, .. } | Event::RetryDue(conn) | Event::Requeue(conn) => conn,
                 Event::BankDone { conn, .. } | Event::Learned { conn, .. } => conn,
                 Event::PeriodStart => {
                     self.period_start(now);
@@ -316,6 +321,7 @@ impl World {
                 Event::Submit { conn, retry } => self.submission(now, conn, retry),
                 Event::PeriodStart => unreachable!("handled above"),
                 Event::RetryDue(c) => self.retry_due(now, c),
+                Event::Requeue(c) => self.requeue(now, c),
                 Event::BankDone { conn, failed } => self.bank_done(now, conn, failed),
                 Event::Learned { conn, outcome } => self.learned(now, conn, outcome),
             }
@@ -534,30 +540,10 @@ impl World {
         let b = self.conns[ci].bank as usize;
         self.state[b].outstanding -= 1;
         self.outstanding_all -= 1;
-        let open = now < self.window_end;
-        let retryable = match outcome {
-            Outcome::RateLimited => self.retry.on_rate_limited,
-            Outcome::Error => self.retry.on_error,
-            _ => false,
-        };
-        if open && retryable && self.retry.enabled() && self.chain[ci] < self.retry.max_attempts {
-            let n = self.chain[ci] - 1;
-            let retry_after = match self.retry_after[ci] {
-                SimTime::NEVER => None,
-                at => Some(at),
-            };
-            let mut rng = self
-                .streams
-                .at(Purpose::Backoff, c, self.conns[ci].attempts);
-            let wait = self
-                .retry
-                .delay(n, self.last_wait[ci], now, retry_after, &mut rng);
-            self.last_wait[ci] = wait;
-            self.retry_after[ci] = SimTime::NEVER;
-            if let Some(q) = self.client.queue() {
-                q.release(None);
-            }
-            self.queue.schedule(now + wait, Event::RetryDue(c));
+        let failed = matches!(outcome, Outcome::RateLimited | Outcome::Error);
+        let looping = self.client.queue().is_some_and(|q| q.looping);
+        if failed && self.retry.enabled() && now < self.window_end && !looping {
+            self.back_off(now, c, outcome);
         } else {
             if self.retry.enabled() {
                 self.last_wait[ci] = self.retry.base;
@@ -567,8 +553,9 @@ impl World {
             }
             if let Some(q) = self.client.queue() {
                 // A success (or a refresh the platform already had) is done for the period;
-                // a failure is still due and goes to the back of the queue; a looping queue
-                // sends every connection back but those that need a reconnect.
+                // a failure (with no `[retry]` policy) is still due and goes to the back of
+                // the queue. A looping queue sends every connection back but those that
+                // need a reconnect.
                 let requeue = match outcome {
                     Outcome::ReconnectRequired => false,
                     Outcome::Success | Outcome::Deduplicated => q.looping,
@@ -583,12 +570,87 @@ impl World {
         self.fill_slots(now);
     }
 
+    /// A failed attempt of a client with a `[retry]` policy: it waits a backoff, then is
+    /// retried while the policy allows (`RetryDue`), or else, for a queued client, goes back
+    /// to the queue (`Requeue`, still due this period, after the policy's last wait). So a
+    /// refresh is never resubmitted without a backoff, with polling or callbacks. A queued
+    /// worker keeps its slot while it waits (unless `hold_slot` is off), so a slot cannot
+    /// spin on a rejecting bank either. A passive client's refresh gives up until the next
+    /// period.
+    fn back_off(&mut self, now: SimTime, c: u32, outcome: Outcome) {
+        let ci = c as usize;
+        let retryable = match outcome {
+            Outcome::RateLimited => self.retry.on_rate_limited,
+            _ => self.retry.on_error,
+        };
+        let retry = retryable && self.chain[ci] < self.retry.max_attempts;
+        let n = if retry {
+            self.chain[ci] - 1
+        } else {
+            self.retry.max_attempts - 1
+        };
+        let retry_after = match self.retry_after[ci] {
+            SimTime::NEVER => None,
+            at => Some(at),
+        };
+        let mut rng = self
+            .streams
+            .at(Purpose::Backoff, c, self.conns[ci].attempts);
+        let wait = self
+            .retry
+            .delay(n, self.last_wait[ci], now, retry_after, &mut rng);
+        self.last_wait[ci] = if retry { wait } else { self.retry.base };
+        self.retry_after[ci] = SimTime::NEVER;
+        let event = if retry {
+            Event::RetryDue(c)
+        } else {
+            Event::Requeue(c)
+        };
+        match self.client.queue() {
+            Some(q) => {
+                if self.retry.hold_slot {
+                    self.sleeping += 1;
+                } else {
+                    q.release(None);
+                }
+                self.queue.schedule(now + wait, event);
+            }
+            None if retry => self.queue.schedule(now + wait, event),
+            None => {}
+        }
+    }
+
+    /// A queued refresh whose retries gave up rejoins the queue's back after its wait (its
+    /// worker, if it kept the slot, lets it go).
+    fn requeue(&mut self, now: SimTime, c: u32) {
+        let hold = self.retry.hold_slot;
+        if let Some(q) = self.client.queue() {
+            if hold {
+                self.sleeping -= 1;
+                q.release(None);
+            }
+            q.requeue(c);
+        }
+        self.fill_slots(now);
+    }
+
     fn retry_due(&mut self, now: SimTime, c: u32) {
+        let hold = self.retry.hold_slot;
+        let queued = self.client.queue().is_some();
+        if queued && hold {
+            self.sleeping -= 1;
+        }
         if now >= self.window_end {
-            // The window closed while backing off: the refresh gives up, its slot long freed.
+            // The window closed while backing off: the refresh gives up (and a worker that
+            // kept its slot lets it go).
+            if let (Some(q), true) = (self.client.queue(), hold) {
+                q.release(None);
+            }
             return;
         }
         match self.client.queue() {
+            // The worker that kept its slot retries at once; a freed refresh waits for one.
+            Some(_) if hold => self.submit(now, c, true),
             Some(q) => q.retry_due(c),
             None => self.submit(now, c, true),
         }
@@ -628,7 +690,7 @@ impl World {
         debug_assert!(
             self.client
                 .busy()
-                .is_none_or(|b| b as u64 == self.outstanding_all + self.starting),
+                .is_none_or(|b| b as u64 == self.outstanding_all + self.starting + self.sleeping),
             "queued slots out of step with outstanding refreshes"
         );
     }

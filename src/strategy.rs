@@ -9,8 +9,11 @@
 //!   the moment its worker takes a connection until the client learns the outcome; the worker
 //!   takes time (its *overhead*, a drawn duration) between taking a connection and submitting
 //!   it, so that no two workers act in lock-step. A success leaves the queue until the next
-//!   period; a failure not retried per `[retry]` goes to the back of the queue (it is still
-//!   due); a connection that needs its customer to reconnect leaves it for good. When nothing
+//!   period; a failure is retried per `[retry]` when the scenario has one (and when the
+//!   policy gives up, goes to the back of the queue after the policy's longest wait, so
+//!   that no refresh is resubmitted without a backoff), or else goes straight to the back of
+//!   the queue (it is still due); a connection that needs its customer to reconnect leaves
+//!   it for good. When nothing
 //!   is due the slots idle. At a period start the connections still waiting from the last
 //!   period stay ahead of the new ones. With `loop`, the queue never empties instead: each
 //!   outcome sends the connection to the back and a pass follows the last at once (the vendor
@@ -305,6 +308,12 @@ impl Queue {
         if let Some(c) = requeue {
             self.queue.push_back(c);
         }
+    }
+
+    /// A refresh whose retries gave up joins the back of the FIFO (it is still due).
+    #[inline]
+    pub fn requeue(&mut self, conn: u32) {
+        self.queue.push_back(conn);
     }
 
     /// A retry's backoff expired: it is served before the FIFO.

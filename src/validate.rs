@@ -493,6 +493,7 @@ pub fn contention(clients: u32, seed: u64) -> Vec<ContentionRow> {
         jitter,
         honour_retry_after: false,
         retry_after_jitter: SimDuration::ZERO,
+        hold_slot: true,
         on_rate_limited: true,
         on_error: true,
     };

@@ -152,7 +152,16 @@ pub struct RetryFile {
     pub honour_retry_after: Option<bool>,
     /// Uniform jitter added to an honoured Retry-After, e.g. "2s".
     pub retry_after_jitter: Option<Duration>,
+    /// Queued clients: whether a worker keeps its slot while it waits to retry.
+    pub backoff_slot: Option<BackoffSlot>,
     pub on: Option<Vec<RetryOn>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BackoffSlot {
+    Hold,
+    Free,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
