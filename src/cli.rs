@@ -24,7 +24,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Play a scenario's window and write summary.csv and timeseries.csv.
+    /// Play a scenario's window and write summary.csv, daily.csv, timeseries.csv and staleness.csv.
     Run(RunArgs),
     /// Validate a scenario file (and overrides) without running it.
     Check(CheckArgs),

@@ -471,7 +471,7 @@ pub struct ContentionRow {
     pub clients: u32,
 }
 
-/// AWS-style contention (see DOMAIN.md): `clients` refreshes all start at once against a
+/// AWS-style contention (see docs/sources.md): `clients` refreshes all start at once against a
 /// bank that serves 2 at a time (1 s each) and rejects the rest; every client retries until
 /// it succeeds. Compares no backoff (a fixed 50 ms), exponential backoff without jitter, and
 /// full, equal and decorrelated jitter: total calls, and the time until the last success.
