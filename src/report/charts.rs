@@ -1149,18 +1149,43 @@ fn draw_xy<DB: DrawingBackend>(root: &Root<DB>, c: &XyChart) -> Drawn {
 // ---- the day in the life -------------------------------------------------------------------
 
 /// `HH:MM` of `minute` after midnight. A tick at the midnight ending the first day reads
-/// `24:00` when it is the last tick; days after the first get `+Nd` only on axes longer than
-/// a day.
-fn clock(minute: u32, last_tick: bool, long_axis: bool) -> String {
+/// `24:00` when it is the last tick.
+fn clock(minute: u32, last_tick: bool) -> String {
     let (d, m) = (minute / 1440, minute % 1440);
     if last_tick && d == 1 && m == 0 {
         return "24:00".into();
     }
-    let s = format!("{:02}:{:02}", m / 60, m % 60);
-    if d > 0 && long_axis {
-        format!("{s}+{d}d")
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+/// A tick label on the time axis, `offset` minutes into a window opening `start` minutes
+/// after midnight. On an axis longer than a day the ticks at whole days from the window's
+/// start read `day N` (the days of `daily.csv`), the one at its end `end` (`at_end`: less
+/// than an hour of axis, calls draining after the window, follows it), the others `HH:MM`;
+/// on a shorter axis every tick is `HH:MM`.
+fn time_tick(start: u32, offset: u32, last_tick: bool, at_end: bool, long_axis: bool) -> String {
+    if !long_axis {
+        return clock(start + offset, last_tick);
+    }
+    if offset.is_multiple_of(1440) {
+        if at_end && offset > 0 {
+            "end".into()
+        } else {
+            format!("day {}", offset / 1440)
+        }
     } else {
-        s
+        clock((start + offset) % 1440, false)
+    }
+}
+
+/// When `offset` minutes into the window falls, for captions: `at 07:30`, or on an axis
+/// longer than a day `on day 2 at 07:30`.
+fn time_at(start: u32, offset: u32, long_axis: bool) -> String {
+    let t = clock((start + offset) % 1440, false);
+    if long_axis {
+        format!("on day {} at {t}", offset / 1440)
+    } else {
+        format!("at {t}")
     }
 }
 
@@ -1291,6 +1316,19 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
     let step = time_step(minutes, (plot_w / 70).max(2));
     let xticks: Vec<f64> = (0..=minutes / step).map(|k| (k * step) as f64).collect();
     let last_tick = xticks.last().copied().unwrap_or(0.0);
+    let x_desc = if long_axis && step.is_multiple_of(1440) {
+        format!(
+            "days from the window's start ({})",
+            clock(start % 1440, false)
+        )
+    } else if long_axis {
+        format!(
+            "days from the window's start ({}), time of day",
+            clock(start % 1440, false)
+        )
+    } else {
+        "time of day (HH:MM)".to_string()
+    };
 
     // Captions: which run, and its busiest minute; one font size for all of them.
     let captions: Vec<[(String, usize, f64); 2]> = d
@@ -1307,10 +1345,10 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
                     );
                 let text = if v > 0.0 {
                     format!(
-                        "{}: peak {} at {}",
+                        "{}: peak {} {}",
                         r.label,
                         format_count(v, if v < 10.0 { 0.1 } else { 1.0 }),
-                        clock(start + m as u32, false, long_axis)
+                        time_at(start, m as u32, long_axis)
                     )
                 } else {
                     format!("{}: none", r.label)
@@ -1371,7 +1409,8 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
                 .ctx()?;
             let fx = |v: &f64| {
                 if last {
-                    clock(start + *v as u32, *v == last_tick, long_axis)
+                    let at_end = minutes.saturating_sub(*v as usize) < 60;
+                    time_tick(start, *v as u32, *v == last_tick, at_end, long_axis)
                 } else {
                     String::new()
                 }
@@ -1388,7 +1427,7 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
                 .light_line_style(TRANSPARENT)
                 .axis_style(palette::GREY);
             if last {
-                mesh.x_desc("time of day (HH:MM)");
+                mesh.x_desc(x_desc.as_str());
             }
             mesh.draw().ctx()?;
 

@@ -1,7 +1,7 @@
 //! What a results directory holds, read back from its CSV files for charts and `report.md`.
 //!
 //! `refresh-sim report DIR` accepts any directory the other commands write:
-//! - a run directory (`run`): `summary.csv`, `timeseries.csv`, `staleness.csv`;
+//! - a run directory (`run`): `summary.csv`, `daily.csv`, `timeseries.csv`, `staleness.csv`;
 //! - the default experiment's directory: `table.csv` (+ `table.md`), `compare.csv` and one run
 //!   directory per compared strategy, `<scenario>/<strategy>/`;
 //! - a sweep directory (`sweep`): `sweep.csv` (one row per point × replication, parameter
@@ -62,6 +62,14 @@ impl Csv {
             .and_then(|s| s.parse::<f64>().ok())
             .filter(|x| x.is_finite())
     }
+
+    /// A data age or other quantity that may be `inf` (a staleness percentile that falls
+    /// among connections never refreshed): a non-negative number or `f64::INFINITY`.
+    pub fn num_or_inf(&self, row: usize, name: &str) -> Option<f64> {
+        self.get(row, name)
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|x| *x >= 0.0)
+    }
 }
 
 /// One row of `summary.csv` (or `compare.csv`): one bank of one run, or `all`.
@@ -81,10 +89,24 @@ pub struct SummaryLine {
     pub coverage: f64,
     pub users_per_day: f64,
     pub peak_in_flight: f64,
+    /// Connection-days due over the measured days (consent valid through the day's end).
     pub eligible: Option<f64>,
     pub refreshed: Option<f64>,
+    /// Percentiles of data age over connection-time, in hours: `f64::INFINITY` when the
+    /// percentile falls among connections never refreshed (`inf` in the file).
     pub staleness_p50_hours: Option<f64>,
     pub staleness_p95_hours: Option<f64>,
+    pub staleness_p99_hours: Option<f64>,
+    /// Share of connection-time with data 24 h / 48 h old or older (never refreshed
+    /// included).
+    pub stale_24h_share: Option<f64>,
+    pub stale_48h_share: Option<f64>,
+    pub attempts_per_success: Option<f64>,
+    pub api_calls_per_success: Option<f64>,
+    /// Connection-days refreshed over the measured days.
+    pub users: Option<f64>,
+    /// Days the per-day figures (users per day, coverage) average over.
+    pub measured_days: Option<f64>,
     pub window_hours: Option<f64>,
 }
 
@@ -116,8 +138,15 @@ fn summary_lines(csv: &Csv, path: &Path) -> Result<Vec<SummaryLine>> {
             peak_in_flight: n(i, "peak_in_flight"),
             eligible: csv.num(i, "eligible"),
             refreshed: csv.num(i, "refreshed"),
-            staleness_p50_hours: csv.num(i, "staleness_p50_hours"),
-            staleness_p95_hours: csv.num(i, "staleness_p95_hours"),
+            staleness_p50_hours: csv.num_or_inf(i, "staleness_p50_hours"),
+            staleness_p95_hours: csv.num_or_inf(i, "staleness_p95_hours"),
+            staleness_p99_hours: csv.num_or_inf(i, "staleness_p99_hours"),
+            stale_24h_share: csv.num(i, "stale_24h_share"),
+            stale_48h_share: csv.num(i, "stale_48h_share"),
+            attempts_per_success: csv.num(i, "attempts_per_success"),
+            api_calls_per_success: csv.num(i, "api_calls_per_success"),
+            users: csv.num(i, "users"),
+            measured_days: csv.num(i, "measured_days"),
             window_hours: csv.num(i, "window_hours"),
         })
         .collect())
@@ -133,6 +162,37 @@ pub struct MinuteLine {
     pub rate_limited: f64,
 }
 
+/// One row of `staleness.csv`: the share of a bank's connection-time (over the measured
+/// part of the window, while consent was valid) spent with data `age_minutes` old.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgeLine {
+    /// A bank, or `all`.
+    pub bank: String,
+    /// Age in whole minutes; `None` for time with no data yet (never refreshed).
+    pub age_minutes: Option<usize>,
+    pub connection_hours: f64,
+    /// Share of that bank's connection-time.
+    pub share: f64,
+}
+
+/// One row of `daily.csv`: one day (24 h from the window's start) of one bank, or `all`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DayLine {
+    pub day: usize,
+    pub bank: String,
+    /// The day counts in the run's per-day figures (it is after the warm-up).
+    pub measured: bool,
+    pub attempts: f64,
+    pub successes: f64,
+    pub rate_limited: f64,
+    pub errors: f64,
+    /// Distinct connections refreshed successfully that day.
+    pub users: f64,
+    /// Connections due that day (consent valid through the day's end).
+    pub due: f64,
+    pub coverage: f64,
+}
+
 /// One run: its summary rows (per bank, then `all`) and, when present, its series.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunData {
@@ -143,8 +203,10 @@ pub struct RunData {
     /// Minute of day (0..1440) at which the window opens, from `timeseries.csv`.
     pub start_minute_of_day: Option<u32>,
     pub series: Vec<MinuteLine>,
-    /// `(bank, age in whole minutes, connections)` from `staleness.csv`.
-    pub staleness: Vec<(String, usize, f64)>,
+    /// Data age over connection-time, from `staleness.csv` (per bank and `all`).
+    pub staleness: Vec<AgeLine>,
+    /// Per-day counters, from `daily.csv` (per bank and `all`).
+    pub daily: Vec<DayLine>,
     pub has_series: bool,
     pub has_staleness: bool,
 }
@@ -179,6 +241,28 @@ impl RunData {
     pub fn label(&self) -> String {
         strategy_label(&self.total().strategy, self.total().concurrency)
     }
+
+    /// Data age of `bank` (or `all`) over connection-time: the share of time at each whole
+    /// minute of age, in increasing age, and the share with no data (never refreshed).
+    pub fn age_shares(&self, bank: &str) -> (Vec<(usize, f64)>, f64) {
+        let mut ages = Vec::new();
+        let mut never = 0.0;
+        for a in self.staleness.iter().filter(|a| a.bank == bank) {
+            match a.age_minutes {
+                Some(m) => ages.push((m, a.share)),
+                None => never += a.share,
+            }
+        }
+        ages.sort_by_key(|a| a.0);
+        (ages, never)
+    }
+
+    /// The `all` rows of `daily.csv`, by day.
+    pub fn daily_totals(&self) -> Vec<&DayLine> {
+        let mut v: Vec<&DayLine> = self.daily.iter().filter(|d| d.bank == "all").collect();
+        v.sort_by_key(|d| d.day);
+        v
+    }
 }
 
 /// `random_offset` → `random offset`, with the concurrency where there is one.
@@ -203,9 +287,37 @@ fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
         start_minute_of_day: None,
         series: Vec::new(),
         staleness: Vec::new(),
+        daily: Vec::new(),
         has_series: false,
         has_staleness: false,
     };
+    let dpath = dir.join("daily.csv");
+    if dpath.is_file() {
+        let d = Csv::read(&dpath)?;
+        if ["day", "bank", "measured", "users", "coverage"]
+            .iter()
+            .all(|c| d.has(c))
+        {
+            let n = |i: usize, c: &str| d.num(i, c).unwrap_or(0.0);
+            for i in 0..d.rows.len() {
+                let Some(day) = d.num(i, "day").filter(|x| *x >= 0.0) else {
+                    continue;
+                };
+                run.daily.push(DayLine {
+                    day: day as usize,
+                    bank: d.get(i, "bank").unwrap_or("").to_string(),
+                    measured: d.get(i, "measured") == Some("true"),
+                    attempts: n(i, "attempts"),
+                    successes: n(i, "successes"),
+                    rate_limited: n(i, "rate_limited"),
+                    errors: n(i, "errors"),
+                    users: n(i, "users"),
+                    due: n(i, "due"),
+                    coverage: n(i, "coverage"),
+                });
+            }
+        }
+    }
     let tpath = dir.join("timeseries.csv");
     if tpath.is_file() {
         let t = Csv::read(&tpath)?;
@@ -229,14 +341,24 @@ fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
     let apath = dir.join("staleness.csv");
     if apath.is_file() {
         let a = Csv::read(&apath)?;
-        if a.has("bank") && a.has("age_minutes") && a.has("connections") {
+        // The layout with connection-time shares; the older one (a count of connections per
+        // age at the window's end) measured something else and is not read.
+        if a.has("bank") && a.has("age_minutes") && a.has("share") {
             run.has_staleness = true;
             for i in 0..a.rows.len() {
-                run.staleness.push((
-                    a.get(i, "bank").unwrap_or("").to_string(),
-                    a.num(i, "age_minutes").unwrap_or(0.0).max(0.0) as usize,
-                    a.num(i, "connections").unwrap_or(0.0),
-                ));
+                let age = match a.get(i, "age_minutes") {
+                    Some("") | None => None,
+                    Some(_) => match a.num(i, "age_minutes") {
+                        Some(m) if m >= 0.0 => Some(m as usize),
+                        _ => continue,
+                    },
+                };
+                run.staleness.push(AgeLine {
+                    bank: a.get(i, "bank").unwrap_or("").to_string(),
+                    age_minutes: age,
+                    connection_hours: a.num(i, "connection_hours").unwrap_or(0.0),
+                    share: a.num(i, "share").unwrap_or(0.0),
+                });
             }
         }
     }
@@ -256,32 +378,43 @@ pub fn parse_clock(s: &str) -> Option<u32> {
 pub struct TableLine {
     pub concurrency: f64,
     pub refreshes_per_hour: f64,
-    pub users_per_day: f64,
+    /// The model's refreshes per day: each row runs a looping queue over a backlog larger
+    /// than the window can clear, so every refresh is a distinct connection.
+    pub refreshes_per_day: f64,
+    /// The vendor's documented users per day.
     pub documented_users_per_day: Option<f64>,
     pub failure_rate: Option<f64>,
     pub scenario: String,
     pub within_tolerance: Option<bool>,
 }
 
+/// The column of the model's figure: `refreshes_per_day`, or `users_per_day` in files
+/// written before it was renamed.
+const TABLE_FIGURE: [&str; 2] = ["refreshes_per_day", "users_per_day"];
+
 fn read_table(path: &Path) -> Result<Vec<TableLine>> {
     let t = Csv::read(path)?;
-    for need in ["concurrency", "users_per_day"] {
-        if !t.has(need) {
-            return Err(Error::input(format!(
-                "{}: no column `{need}`: not a refresh-sim table",
-                path.display()
-            )));
-        }
+    let Some(figure) = TABLE_FIGURE.into_iter().find(|c| t.has(c)) else {
+        return Err(Error::input(format!(
+            "{}: no column `refreshes_per_day`: not a refresh-sim table",
+            path.display()
+        )));
+    };
+    if !t.has("concurrency") {
+        return Err(Error::input(format!(
+            "{}: no column `concurrency`: not a refresh-sim table",
+            path.display()
+        )));
     }
     let mut rows = Vec::new();
     for i in 0..t.rows.len() {
-        let (Some(c), Some(u)) = (t.num(i, "concurrency"), t.num(i, "users_per_day")) else {
+        let (Some(c), Some(u)) = (t.num(i, "concurrency"), t.num(i, figure)) else {
             continue;
         };
         rows.push(TableLine {
             concurrency: c,
             refreshes_per_hour: t.num(i, "refreshes_per_hour").unwrap_or(0.0),
-            users_per_day: u,
+            refreshes_per_day: u,
             documented_users_per_day: t.num(i, "documented_users_per_day"),
             failure_rate: t.num(i, "failure_rate"),
             scenario: t.get(i, "scenario").unwrap_or("").to_string(),
@@ -595,6 +728,7 @@ fn runs_of_compare(dir: &Path) -> Result<Vec<RunData>> {
             start_minute_of_day: None,
             series: Vec::new(),
             staleness: Vec::new(),
+            daily: Vec::new(),
             has_series: false,
             has_staleness: false,
         });

@@ -23,6 +23,10 @@ use std::path::{Path, PathBuf};
 /// Coverage target drawn on coverage charts and used in findings.
 pub const COVERAGE_TARGET: f64 = 0.99;
 
+/// What coverage is, for chart subtitles.
+const COVERAGE_MEANING: &str =
+    "share of due connection-days (consent valid through the day's end) refreshed that day, over the measured days";
+
 /// Most runs (rows) in one "day in the life" chart.
 const MAX_DAY_ROWS: usize = 6;
 
@@ -335,15 +339,18 @@ fn users_chart(ds: &Dataset, p: &mut Plan) {
         let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
         for r in rows {
             match groups.iter_mut().find(|g| g.0 == r.scenario) {
-                Some(g) => g.1.push((r.concurrency, r.users_per_day)),
-                None => groups.push((r.scenario.clone(), vec![(r.concurrency, r.users_per_day)])),
+                Some(g) => g.1.push((r.concurrency, r.refreshes_per_day)),
+                None => groups.push((
+                    r.scenario.clone(),
+                    vec![(r.concurrency, r.refreshes_per_day)],
+                )),
             }
         }
         for (i, (scenario, pts)) in groups.iter().enumerate() {
             let label = if scenario.is_empty() {
-                "model (queued)".to_string()
+                "model (looping queue): refreshes/day".to_string()
             } else {
-                format!("model (queued) on {scenario}")
+                format!("model (looping queue) on {scenario}: refreshes/day")
             };
             lines.push(Line::new(label, group_look(i), pts.clone()));
         }
@@ -354,11 +361,11 @@ fn users_chart(ds: &Dataset, p: &mut Plan) {
             .filter(|r| r.documented_users_per_day.is_some() && r.concurrency > 0.0)
             .max_by(|a, b| a.concurrency.total_cmp(&b.concurrency))
         {
-            let per_slot = r.users_per_day / r.concurrency;
+            let per_slot = r.refreshes_per_day / r.concurrency;
             if per_slot > 0.0 {
                 lines.push(Line::new(
                     format!(
-                        "linear scaling from the model at concurrency {} ({} users/day per slot)",
+                        "linear scaling from the model at concurrency {} ({} refreshes/day per slot)",
                         r.concurrency,
                         thousands(per_slot)
                     ),
@@ -372,7 +379,11 @@ fn users_chart(ds: &Dataset, p: &mut Plan) {
             .filter_map(|r| r.documented_users_per_day.map(|d| (r.concurrency, d)))
             .collect();
         if !documented.is_empty() {
-            let mut l = Line::new("vendor table (documented)", DOCUMENTED_LOOK, documented);
+            let mut l = Line::new(
+                "vendor table: users/day (documented)",
+                DOCUMENTED_LOOK,
+                documented,
+            );
             l.line = false;
             lines.push(l);
         }
@@ -423,21 +434,34 @@ fn users_chart(ds: &Dataset, p: &mut Plan) {
     p.charts.push(Planned {
         stem: "users_per_day".into(),
         chart: Chart::Xy(XyChart {
-            title: if ds.sweep.is_some() {
-                "Users refreshed per day against concurrency".into()
-            } else {
-                "Users refreshed per day against concurrency (queued)".into()
+            title: match (ds.table.is_some(), ds.sweep.is_some()) {
+                (true, true) => "Refreshes and users per day against concurrency".into(),
+                (true, false) => "Refreshes per day against concurrency (queued)".into(),
+                _ => "Users refreshed per day against concurrency".into(),
             },
             subtitle: Some(if ds.table.is_some() {
                 with_sweep_note(
                     ds,
-                    "model compared with the vendor's sizing table, and extended to where the banks' limits bite",
+                    "the model's refreshes per day (a looping queue over a backlog) beside the vendor's users per day, extended to where the banks' limits bite",
                 )
             } else {
-                with_sweep_note(ds, "the vendor's sizing table overlaid")
+                with_sweep_note(
+                    ds,
+                    "per-day averages over the measured days; the vendor's sizing table overlaid",
+                )
             }),
             x: concurrency_axis(),
-            y: Axis::new("users refreshed per day (log scale)", Scale::Log10, Format::Count),
+            y: Axis::new(
+                if ds.table.is_some() && ds.sweep.is_none() {
+                    "refreshes per day (vendor: users per day; log scale)"
+                } else if ds.table.is_some() {
+                    "refreshes or users per day (log scale)"
+                } else {
+                    "users refreshed per day (log scale)"
+                },
+                Scale::Log10,
+                Format::Count,
+            ),
             lines,
             refs: Vec::new(),
         }),
@@ -641,13 +665,10 @@ fn coverage_chart(ds: &Dataset, p: &mut Plan) {
         stem: "coverage_vs_concurrency".into(),
         chart: Chart::Xy(XyChart {
             title: "Coverage against concurrency, per strategy".into(),
-            subtitle: Some(with_sweep_note(
-                ds,
-                "share of connections with valid consent refreshed successfully within the window",
-            )),
+            subtitle: Some(with_sweep_note(ds, COVERAGE_MEANING)),
             x: concurrency_axis(),
             y: Axis::new(
-                "coverage (share of eligible connections)",
+                "coverage (share of due connection-days)",
                 Scale::Linear,
                 Format::Percent,
             )
@@ -686,10 +707,7 @@ fn coverage_users_chart(ds: &Dataset, p: &mut Plan) {
         stem: "coverage_vs_users".into(),
         chart: Chart::Xy(XyChart {
             title: "Coverage against user base".into(),
-            subtitle: Some(with_sweep_note(
-                ds,
-                "share of connections with valid consent refreshed successfully within the window",
-            )),
+            subtitle: Some(with_sweep_note(ds, COVERAGE_MEANING)),
             x: Axis::new(
                 "connections to refresh (user base)",
                 Scale::Linear,
@@ -697,7 +715,7 @@ fn coverage_users_chart(ds: &Dataset, p: &mut Plan) {
             )
             .range(Some(0.0), None),
             y: Axis::new(
-                "coverage (share of eligible connections)",
+                "coverage (share of due connection-days)",
                 Scale::Linear,
                 Format::Percent,
             )
@@ -708,6 +726,56 @@ fn coverage_users_chart(ds: &Dataset, p: &mut Plan) {
         caption: sweep_target_sentence(sw, x).unwrap_or_default(),
         per_bank: false,
     });
+}
+
+/// `A day in the life`, or for a window of several days `Four days in the life`.
+fn life_title(minutes: usize) -> String {
+    const N: [&str; 8] = ["", "One", "Two", "Three", "Four", "Five", "Six", "Seven"];
+    if minutes <= 1440 {
+        "A day in the life".into()
+    } else if minutes.is_multiple_of(1440) {
+        let d = minutes / 1440;
+        match N.get(d) {
+            Some(n) => format!("{n} days in the life"),
+            None => format!("{d} days in the life"),
+        }
+    } else if minutes.is_multiple_of(60) {
+        format!("{} hours in the life", minutes / 60)
+    } else {
+        "The window in the life".into()
+    }
+}
+
+/// The days of `daily.csv` outside the per-day figures (those starting before the warm-up
+/// ends): `day 0 holds the warm-up`, `days 0–1 hold the warm-up`. `None` without daily.csv,
+/// or when every day is measured.
+fn warmup_days(r: &RunData) -> Option<String> {
+    let days = r.daily_totals();
+    let warm: Vec<usize> = days.iter().filter(|d| !d.measured).map(|d| d.day).collect();
+    if warm.is_empty() || !days.iter().any(|d| d.measured) {
+        return None;
+    }
+    Some(match warm[..] {
+        [d] => format!("day {d} holds the warm-up"),
+        _ => format!("days {}–{} hold the warm-up", warm[0], warm[warm.len() - 1]),
+    })
+}
+
+/// When minute `m` of run `r`'s window falls: `at 01:20`, or on a window longer than a day
+/// `on day 3 at 01:20` (days of 24 h from the window's start, as in daily.csv), with
+/// `, a warm-up day` on a day outside the per-day figures.
+fn when(r: &RunData, m: usize) -> String {
+    let t = clock(r.start_minute_of_day.unwrap_or(0) + m as u32);
+    if r.window_minutes() <= 1440 {
+        return format!("at {t}");
+    }
+    let day = m / 1440;
+    let days = r.daily_totals();
+    let warm = days.iter().any(|d| d.measured) && days.iter().any(|d| d.day == day && !d.measured);
+    format!(
+        "on day {day} at {t}{}",
+        if warm { ", a warm-up day" } else { "" }
+    )
 }
 
 /// Per-minute series of one run summed over `bank` (`None`: all banks).
@@ -764,13 +832,23 @@ fn day_charts(ds: &Dataset, p: &mut Plan) {
         String::new()
     };
     let banks = shown[0].bank_names();
+    let life = life_title(
+        shown
+            .iter()
+            .map(|r| r.window_minutes())
+            .max()
+            .unwrap_or(minutes),
+    );
+    let warm = match warmup_days(shown[0]) {
+        Some(w) => format!(" ({w})"),
+        None => String::new(),
+    };
     let day = |title: String, rows: Vec<DayRow>| {
         Chart::Day(DayChart {
             title,
-            subtitle: Some(
-                "calls in flight at the bank and 429 responses over the window; each panel has its own scale"
-                    .into(),
-            ),
+            subtitle: Some(format!(
+                "calls in flight at the bank and 429 responses over the window{warm}; each panel has its own scale"
+            )),
             start_minute_of_day: start,
             minutes,
             rows,
@@ -801,7 +879,7 @@ fn day_charts(ds: &Dataset, p: &mut Plan) {
         }
         p.charts.push(Planned {
             stem: "day_in_the_life".into(),
-            chart: day(format!("A day in the life: {}{on}", r.label()), rows),
+            chart: day(format!("{life}: {}{on}", r.label()), rows),
             caption: busiest_sentence(shown, several).unwrap_or_default(),
             per_bank: false,
         });
@@ -820,7 +898,7 @@ fn day_charts(ds: &Dataset, p: &mut Plan) {
         .collect();
     p.charts.push(Planned {
         stem: "day_in_the_life".into(),
-        chart: day(format!("A day in the life, all banks{on}"), rows),
+        chart: day(format!("{life}, all banks{on}"), rows),
         caption: busiest_sentence(shown, several).unwrap_or_default(),
         per_bank: false,
     });
@@ -839,7 +917,7 @@ fn day_charts(ds: &Dataset, p: &mut Plan) {
                 .collect();
             p.charts.push(Planned {
                 stem: format!("day_in_the_life_{}", slug(bank)),
-                chart: day(format!("A day in the life at {bank}{on}"), rows),
+                chart: day(format!("{life} at {bank}{on}"), rows),
                 caption: bank_sentence(shown, bank, several).unwrap_or_default(),
                 per_bank: true,
             });
@@ -847,122 +925,181 @@ fn day_charts(ds: &Dataset, p: &mut Plan) {
     }
 }
 
-/// Staleness CDF points `(hours, share)` of one run (`bank`: `None` for all), as steps.
-fn cdf(r: &RunData, bank: Option<&str>) -> (Vec<(f64, f64)>, f64) {
-    let lines: Vec<&inputs::SummaryLine> = match bank {
-        Some(b) => r.summary.iter().filter(|s| s.bank == b).collect(),
-        None => vec![r.total()],
-    };
-    let total: f64 = lines.iter().map(|s| s.connections).sum();
-    let window_h = r.window_minutes() as f64 / 60.0;
-    let mut hist: Vec<f64> = Vec::new();
-    for (b, age, n) in &r.staleness {
-        if bank.is_none_or(|x| x == b) {
-            if hist.len() <= *age {
-                hist.resize(age + 1, 0.0);
-            }
-            hist[*age] += n;
-        }
+/// The width of the age bins of a staleness chart whose oldest data is `max_minutes` old:
+/// at most about 100 bins.
+fn age_bin(max_minutes: usize) -> usize {
+    [1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440]
+        .into_iter()
+        .find(|b| max_minutes / b <= 100)
+        .unwrap_or(1440)
+}
+
+/// `hour`, `15 minutes`, `2 hours`: a bin width for axis labels.
+fn bin_name(bin: usize) -> String {
+    match bin {
+        1 => "minute".into(),
+        60 => "hour".into(),
+        b if b % 60 == 0 => format!("{} hours", b / 60),
+        b => format!("{b} minutes"),
     }
-    let mut pts = vec![(0.0, 0.0)];
-    let mut acc = 0.0;
-    let share = |acc: f64| if total > 0.0 { acc / total } else { 0.0 };
-    for (m, &n) in hist.iter().enumerate() {
-        if n > 0.0 {
-            pts.push((m as f64 / 60.0, share(acc)));
-            acc += n;
-            pts.push(((m + 1) as f64 / 60.0, share(acc)));
-        }
+}
+
+/// Data age of one run at `bank` (`all`: every bank) over connection-time, as the outline
+/// of a histogram with bins of `bin` minutes: `(age in hours, share of connection-time in
+/// the bin)`; and the share of connection-time never refreshed (not drawn).
+fn age_histogram(r: &RunData, bank: &str, bin: usize) -> (Vec<(f64, f64)>, f64) {
+    let (ages, never) = r.age_shares(bank);
+    let n = ages.last().map_or(0, |a| a.0 / bin + 1);
+    let mut h = vec![0.0; n];
+    for (m, share) in ages {
+        h[m / bin] += share;
     }
-    let end = window_h.max(pts.last().map(|p| p.0).unwrap_or(0.0));
-    pts.push((end, share(acc)));
-    (pts, share(acc))
+    let w = bin as f64 / 60.0;
+    let mut pts = Vec::with_capacity(2 * n + 1);
+    for (k, &v) in h.iter().enumerate() {
+        pts.push((k as f64 * w, v));
+        pts.push(((k + 1) as f64 * w, v));
+    }
+    if let Some(&(x, _)) = pts.last() {
+        pts.push((x, 0.0));
+    }
+    (pts, never)
+}
+
+/// The oldest data (whole minutes) in the runs' staleness histograms.
+fn oldest_minutes(runs: &[&RunData]) -> usize {
+    runs.iter()
+        .flat_map(|r| r.staleness.iter())
+        .filter(|a| a.share > 0.0)
+        .filter_map(|a| a.age_minutes)
+        .max()
+        .unwrap_or(0)
+}
+
+/// A share as a percentage, `< 0.01 %` rather than `0.00 %` when it is not zero.
+fn share(x: f64) -> String {
+    if x > 0.0 && x < 0.00005 {
+        "< 0.01 %".into()
+    } else {
+        pct(x)
+    }
+}
+
+/// `building-society (never refreshed: 39.98 %)`.
+fn with_never(name: &str, never: f64) -> String {
+    format!("{name} (never refreshed: {})", share(never))
 }
 
 fn staleness_chart(ds: &Dataset, p: &mut Plan) {
     let runs: Vec<&RunData> = ds
         .runs
         .iter()
-        .filter(|r| r.has_staleness && r.total().connections > 0.0)
+        .filter(|r| r.has_staleness && !r.staleness.is_empty() && r.total().connections > 0.0)
         .collect();
     if runs.is_empty() {
         p.skipped.push(Skipped {
             chart: "staleness",
-            why: "the directory has no data-age histograms (written by `run` and the default \
-                  experiment)"
+            why: "the directory has no data-age histograms over connection-time (staleness.csv \
+                  with connection_hours and share, written by `run` and the default experiment)"
                 .into(),
         });
         return;
     }
-    let scen = scenarios_of(&runs);
+    let runs = &runs[..runs.len().min(MAX_SERIES)];
+    let scen = scenarios_of(runs);
     let several = scen.len() > 1;
     let on = if scen.len() == 1 {
         format!(" on {}", scen[0])
     } else {
         String::new()
     };
-    let mut lines = Vec::new();
-    let title;
-    if runs.len() == 1 {
-        let r = runs[0];
-        title = format!("Staleness at the end of the window: {}{on}", r.label());
-        let (pts, share) = cdf(r, None);
-        lines.push(Line::new(
-            format!("all banks: {} refreshed", pct(share)),
-            Look::new(palette::BLACK, Dash::Solid, Marker::None),
-            pts,
-        ));
-        let banks = r.bank_names();
-        if banks.len() > 1 {
-            for (i, b) in banks.iter().take(MAX_SERIES - 1).enumerate() {
-                let (pts, share) = cdf(r, Some(b));
-                lines.push(Line::new(
-                    format!("{b}: {} refreshed", pct(share)),
-                    group_look(i),
-                    pts,
-                ));
-            }
-        }
-    } else {
-        title = format!("Staleness at the end of the window, per strategy{on}");
-        for (i, r) in runs.iter().take(MAX_SERIES).enumerate() {
-            let (pts, share) = cdf(r, None);
-            lines.push(Line::new(
-                format!("{}: {} refreshed", run_name(r, several), pct(share)),
-                strategy_look(&r.total().strategy, i),
-                pts,
-            ));
-        }
-    }
-    let window_h = runs
-        .iter()
-        .map(|r| r.window_minutes() as f64 / 60.0)
-        .fold(0.0, f64::max);
-    p.charts.push(Planned {
-        stem: "staleness".into(),
-        chart: Chart::Xy(XyChart {
+    let bin = age_bin(oldest_minutes(runs).max(1));
+    let max_h = ((oldest_minutes(runs) / bin + 1) * bin) as f64 / 60.0;
+    let chart = |title: String, lines: Vec<Line>| {
+        Chart::Xy(XyChart {
             title,
             subtitle: Some(
-                "cumulative share of all connections whose data is at most this old; never-refreshed connections never count"
+                "share of connection-time at each age of data, after the warm-up, connections with valid consent; never-refreshed time in the legend"
                     .into(),
             ),
-            x: Axis::new("age of the connection's data at the window's end (hours)", Scale::Linear, Format::Hours)
-                .range(Some(0.0), Some(window_h.max(1.0 / 60.0))),
-            y: Axis::new("share of connections", Scale::Linear, Format::Percent)
-                .range(Some(0.0), Some(1.0)),
+            x: Axis::new("age of the connection's data (hours)", Scale::Linear, Format::Hours)
+                .range(Some(0.0), Some(max_h)),
+            y: Axis::new(
+                format!("share of connection-time per {} of age", bin_name(bin)),
+                Scale::Linear,
+                Format::Percent,
+            )
+            .range(Some(0.0), None),
             lines,
             refs: Vec::new(),
-        }),
-        caption: staleness_sentence(&runs, several).unwrap_or_default(),
+        })
+    };
+    let banks = runs[0].bank_names();
+    if let [r] = runs {
+        let (pts, never) = age_histogram(r, "all", bin);
+        let mut lines = vec![Line::new(
+            with_never("all banks", never),
+            Look::new(palette::BLACK, Dash::Solid, Marker::None),
+            pts,
+        )];
+        if banks.len() > 1 {
+            for (i, b) in banks.iter().take(MAX_SERIES - 1).enumerate() {
+                let (pts, never) = age_histogram(r, b, bin);
+                lines.push(Line::new(with_never(b, never), group_look(i), pts));
+            }
+        }
+        let mut caption: Vec<String> = staleness_sentence(runs, several).into_iter().collect();
+        caption.extend(stalest_bank_sentence(r));
+        p.charts.push(Planned {
+            stem: "staleness".into(),
+            chart: chart(
+                format!("Data age over connection-time: {}{on}", r.label()),
+                lines,
+            ),
+            caption: caption.join(" "),
+            per_bank: false,
+        });
+        return;
+    }
+    let per_run = |bank: &str| -> Vec<Line> {
+        runs.iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let (pts, never) = age_histogram(r, bank, bin);
+                Line::new(
+                    with_never(&run_name(r, several), never),
+                    strategy_look(&r.total().strategy, i),
+                    pts,
+                )
+            })
+            .collect()
+    };
+    p.charts.push(Planned {
+        stem: "staleness".into(),
+        chart: chart(
+            format!("Data age over connection-time, per strategy{on}"),
+            per_run("all"),
+        ),
+        caption: staleness_sentence(runs, several).unwrap_or_default(),
         per_bank: false,
     });
+    if banks.len() > 1 {
+        for bank in &banks {
+            p.charts.push(Planned {
+                stem: format!("staleness_{}", slug(bank)),
+                chart: chart(format!("Data age at {bank}{on}"), per_run(bank)),
+                caption: bank_staleness_sentence(runs, bank, several).unwrap_or_default(),
+                per_bank: true,
+            });
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
 // Findings: sentences computed from the data
 // ---------------------------------------------------------------------------------------
 
-/// Growth of the model's users per day over the table's rows on the same scenario, and the
+/// Growth of the model's refreshes per day over the table's rows on the same scenario, and the
 /// first step where doubling the slots gained clearly less than double.
 fn table_growth_sentence(rows: &[inputs::TableLine]) -> Option<String> {
     let mut out = Vec::new();
@@ -978,7 +1115,7 @@ fn table_growth_sentence(rows: &[inputs::TableLine]) -> Option<String> {
             continue;
         }
         let (a, b) = (g[0], g[g.len() - 1]);
-        if a.concurrency <= 0.0 || a.users_per_day <= 0.0 {
+        if a.concurrency <= 0.0 || a.refreshes_per_day <= 0.0 {
             continue;
         }
         let on = if s.is_empty() {
@@ -987,13 +1124,13 @@ fn table_growth_sentence(rows: &[inputs::TableLine]) -> Option<String> {
             format!(" on {s}")
         };
         let mut sentence = format!(
-            "From concurrency {} to {}{on} ({} the slots), users per day went from {} to {} ({})",
+            "From concurrency {} to {}{on} ({} the slots), the model's refreshes per day went from {} to {} ({})",
             a.concurrency,
             b.concurrency,
             ratio(b.concurrency / a.concurrency),
-            thousands(a.users_per_day),
-            thousands(b.users_per_day),
-            ratio(b.users_per_day / a.users_per_day)
+            thousands(a.refreshes_per_day),
+            thousands(b.refreshes_per_day),
+            ratio(b.refreshes_per_day / a.refreshes_per_day)
         );
         match (a.failure_rate, b.failure_rate) {
             (Some(fa), Some(fb)) if pct(fa) == pct(fb) => {
@@ -1014,14 +1151,14 @@ fn table_growth_sentence(rows: &[inputs::TableLine]) -> Option<String> {
         // The first step that gained less than 75 % of proportional growth.
         for w in g.windows(2) {
             let (x, y) = (w[0], w[1]);
-            if x.users_per_day <= 0.0 || x.concurrency <= 0.0 {
+            if x.refreshes_per_day <= 0.0 || x.concurrency <= 0.0 {
                 continue;
             }
             let slots = y.concurrency / x.concurrency;
-            let gain = y.users_per_day / x.users_per_day;
+            let gain = y.refreshes_per_day / x.refreshes_per_day;
             if slots > 1.0 && (gain - 1.0) < 0.75 * (slots - 1.0) {
                 out.push(format!(
-                    "The curve bends{on} between concurrency {} and {}: {} the slots gave {} the users per day.",
+                    "The curve bends{on} between concurrency {} and {}: {} the slots gave {} the refreshes per day.",
                     x.concurrency,
                     y.concurrency,
                     ratio(slots),
@@ -1045,7 +1182,7 @@ fn table_calibration_sentence(rows: &[inputs::TableLine]) -> Option<String> {
     }
     let devs: Vec<f64> = doc
         .iter()
-        .map(|r| r.users_per_day / r.documented_users_per_day.unwrap() - 1.0)
+        .map(|r| r.refreshes_per_day / r.documented_users_per_day.unwrap() - 1.0)
         .collect();
     let lo = devs.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = devs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -1056,7 +1193,7 @@ fn table_calibration_sentence(rows: &[inputs::TableLine]) -> Option<String> {
         .count();
     let marked = doc.iter().filter(|r| r.within_tolerance.is_some()).count();
     let mut s = format!(
-        "The model's users per day were between {:+.1} % and {:+.1} % of the vendor's {} documented figures",
+        "The model's refreshes per day (a looping queue over a backlog, so each is a distinct user) were between {:+.1} % and {:+.1} % of the vendor's {} documented users per day",
         100.0 * lo,
         100.0 * hi,
         doc.len()
@@ -1064,7 +1201,7 @@ fn table_calibration_sentence(rows: &[inputs::TableLine]) -> Option<String> {
     if marked == doc.len() {
         let _ = write!(
             s,
-            "; {within} of {} rows were within ±{:.0} % on both refreshes per hour and users per day",
+            "; {within} of {} rows were within ±{:.0} % on both refreshes per hour and per day",
             doc.len(),
             100.0 * tol
         );
@@ -1203,8 +1340,12 @@ fn coverage_caption(ds: &Dataset) -> String {
             .iter()
             .map(|r| format!("{} {}", r.label(), pct(r.total().coverage)))
             .collect();
+        let over = match measured_days(runs[0].total()) {
+            Some(m) => format!(" (due connection-days refreshed that day, over {m})"),
+            None => String::new(),
+        };
         out.push(format!(
-            "Coverage{}: {}.",
+            "Coverage{}{over}: {}.",
             on_scenario(s, show),
             and_list(&parts)
         ));
@@ -1261,14 +1402,8 @@ fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<String> {
                 (0, 0.0),
                 |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
             );
-            let start = r.start_minute_of_day.unwrap_or(0);
             if v > 0.0 {
-                format!(
-                    "{} {} (at {})",
-                    run_name(r, several),
-                    thousands(v),
-                    clock(start + m as u32)
-                )
+                format!("{} {} ({})", run_name(r, several), thousands(v), when(r, m))
             } else {
                 format!("{} none", run_name(r, several))
             }
@@ -1311,26 +1446,143 @@ fn clock(minute: u32) -> String {
     format!("{:02}:{:02}", m / 60, m % 60)
 }
 
-/// Share refreshed and the median / 95th percentile age per run.
+/// A data-age percentile: `14.1 h`, or `never refreshed` when it falls among connections
+/// never refreshed.
+fn age(h: f64) -> String {
+    if h.is_infinite() {
+        "never refreshed".into()
+    } else {
+        format!("{h:.1} h")
+    }
+}
+
+/// `median data age 14.1 h, 95th percentile 23.4 h` and, for percentiles among connections
+/// never refreshed, `the 99th percentile falls among connections never refreshed`.
+fn percentiles_phrase(t: &inputs::SummaryLine) -> Option<String> {
+    let ps = [
+        ("median", t.staleness_p50_hours),
+        ("95th", t.staleness_p95_hours),
+        ("99th", t.staleness_p99_hours),
+    ];
+    let finite: Vec<String> = ps
+        .iter()
+        .filter_map(|(n, h)| {
+            let h = h.filter(|h| h.is_finite())?;
+            Some(if *n == "median" {
+                format!("median data age {}", age(h))
+            } else {
+                format!("{n} percentile {}", age(h))
+            })
+        })
+        .collect();
+    let never: Vec<String> = ps
+        .iter()
+        .filter(|(_, h)| h.is_some_and(f64::is_infinite))
+        .map(|(n, _)| n.to_string())
+        .collect();
+    let mut out = finite.join(", ");
+    if !never.is_empty() {
+        if !out.is_empty() {
+            out.push_str(", while ");
+        }
+        let _ = write!(
+            out,
+            "the {} {} among connections never refreshed",
+            and_list(&never),
+            if never.len() == 1 {
+                "percentile falls"
+            } else {
+                "percentiles fall"
+            }
+        );
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// `older than 24 h for 16.40 % of connection-time (older than 48 h for 8.66 %; 6.54 %
+/// never refreshed)`, for one bank (or `all`) of one run.
+fn stale_phrase(r: &RunData, t: &inputs::SummaryLine, whose: &str) -> Option<String> {
+    let s24 = t.stale_24h_share?;
+    let mut s = format!(
+        "older than 24 h for {} of {whose}connection-time",
+        share(s24)
+    );
+    let mut more = Vec::new();
+    if let Some(s48) = t.stale_48h_share {
+        more.push(format!("older than 48 h for {}", share(s48)));
+    }
+    if r.has_staleness {
+        let (_, never) = r.age_shares(&t.bank);
+        more.push(format!("{} never refreshed", share(never)));
+    }
+    if !more.is_empty() {
+        let _ = write!(s, " ({})", more.join("; "));
+    }
+    Some(s)
+}
+
+/// Per run: how much connection-time had data older than 24 h and 48 h, and the data age's
+/// percentiles, over the measured time (every connection with valid consent counted).
 fn staleness_sentence(runs: &[&RunData], several: bool) -> Option<String> {
     let parts: Vec<String> = runs
         .iter()
-        .map(|r| {
+        .filter_map(|r| {
             let t = r.total();
-            let (_, share) = cdf(r, None);
-            match (t.staleness_p50_hours, t.staleness_p95_hours) {
-                (Some(a), Some(b)) => format!(
-                    "{} had refreshed {} of connections (median age of their data {}, 95th percentile {})",
-                    run_name(r, several),
-                    pct(share),
-                    hours(a),
-                    hours(b)
-                ),
-                _ => format!("{} had refreshed {} of connections", run_name(r, several), pct(share)),
-            }
+            let who = format!("Under {}", run_name(r, several));
+            Some(match (stale_phrase(r, t, ""), percentiles_phrase(t)) {
+                (Some(a), Some(b)) => format!("{who}, data was {a}; {b}."),
+                (Some(a), None) => format!("{who}, data was {a}."),
+                (None, Some(b)) => format!("{who}, {b}."),
+                (None, None) => return None,
+            })
         })
         .collect();
-    (!parts.is_empty()).then(|| format!("At the window's end, {}.", parts.join("; ")))
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// The bank of a run whose data was older than 24 h for the most connection-time.
+fn stalest_bank_sentence(r: &RunData) -> Option<String> {
+    let banks = r.banks();
+    if banks.len() < 2 {
+        return None;
+    }
+    let share = |b: &&&inputs::SummaryLine| b.stale_24h_share.unwrap_or(0.0);
+    let with: Vec<&&inputs::SummaryLine> = banks
+        .iter()
+        .filter(|b| b.stale_24h_share.is_some())
+        .collect();
+    let worst = with.iter().max_by(|a, b| share(a).total_cmp(&share(b)))?;
+    let best = with.iter().min_by(|a, b| share(a).total_cmp(&share(b)))?;
+    if pct(worst.stale_24h_share?) == pct(best.stale_24h_share?) {
+        return None;
+    }
+    Some(format!(
+        "The stalest bank was {}, whose data was {}; at the freshest, {}, data was {}.",
+        worst.bank,
+        stale_phrase(r, worst, "its ")?,
+        best.bank,
+        stale_phrase(r, best, "its ")?
+    ))
+}
+
+/// Per run, the data age at one bank.
+fn bank_staleness_sentence(runs: &[&RunData], bank: &str, several: bool) -> Option<String> {
+    let parts: Vec<String> = runs
+        .iter()
+        .filter_map(|r| {
+            let t = r.summary.iter().find(|s| s.bank == bank)?;
+            let mut s = format!(
+                "under {}, data was {}",
+                run_name(r, several),
+                stale_phrase(r, t, "its ")?
+            );
+            if let Some(p) = percentiles_phrase(t) {
+                let _ = write!(s, "; {p}");
+            }
+            Some(s)
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("At {bank}: {}.", parts.join("; ")))
 }
 
 /// The sweep point(s) with the best mean of `metric`: ties (equal means, as for a strategy
@@ -1545,9 +1797,19 @@ fn scenario_paragraph(ds: &Dataset) -> String {
         } else {
             String::new()
         };
+        let length = |h: f64| {
+            let days = h / 24.0;
+            if h > 24.0 && (days - days.round()).abs() < 1e-9 {
+                format!("{days:.0}-day ({})", hours(h))
+            } else {
+                hours(h)
+            }
+        };
         let window = match (t.window_hours, r.start_minute_of_day) {
-            (Some(h), Some(s)) => format!(", refreshed in a {} window from {}", hours(h), clock(s)),
-            (Some(h), None) => format!(", refreshed in a {} window", hours(h)),
+            (Some(h), Some(s)) => {
+                format!(", refreshed in a {} window from {}", length(h), clock(s))
+            }
+            (Some(h), None) => format!(", refreshed in a {} window", length(h)),
             _ => String::new(),
         };
         let name = if t.scenario.is_empty() {
@@ -1563,16 +1825,25 @@ fn scenario_paragraph(ds: &Dataset) -> String {
             let _ = write!(s, ", seed {seed}");
         }
         s.push('.');
-        if let Some(e) = t.eligible {
-            let expiring = total - e;
-            if expiring > 0.0 && total > 0.0 {
-                let _ = write!(
-                    s,
-                    " {} connections ({}) had consents expiring during the window and are left out of coverage.",
-                    thousands(expiring),
-                    pct(expiring / total)
-                );
-            }
+        if let Some(m) = measured_days(t) {
+            let warm = match warmup_days(r) {
+                Some(w) => format!(
+                    " ({w} and {} left out)",
+                    if w.starts_with("days") { "are" } else { "is" }
+                ),
+                None => String::new(),
+            };
+            let _ = write!(
+                s,
+                " Per-day figures (users per day, coverage) are averages over {m}{warm}; data age is over the time after the warm-up."
+            );
+        }
+        if let Some(e) = t.eligible.filter(|e| *e > 0.0) {
+            let _ = write!(
+                s,
+                " Coverage counts a connection on each day its consent is valid through the day's end: {} connection-days were due.",
+                thousands(e)
+            );
         }
         let labels: Vec<String> = ds.runs.iter().map(|r| r.label()).collect();
         if ds.runs.len() > 1 {
@@ -1606,7 +1877,7 @@ fn scenario_paragraph(ds: &Dataset) -> String {
             .map(|(s, cs)| format!("concurrency {} on `{s}`", and_list(cs)))
             .collect();
         out.push(format!(
-            "The vendor sizing table was run with the queued strategy at {}; each row's population is a backlog the window cannot clear, so it measures throughput.",
+            "The vendor sizing table was run with a looping queue at {}; each row's population is a backlog the window cannot clear, so it measures throughput: the model's figure is refreshes per day, set beside the vendor's users per day.",
             and_list(&parts)
         ));
     }
@@ -1633,21 +1904,119 @@ fn scenario_paragraph(ds: &Dataset) -> String {
     out.join("\n\n")
 }
 
+/// How many days the per-day figures of a run average over: `the 3 measured days`, or for
+/// a window shorter than a day `the 8 h measured, scaled to 24 h`.
+fn measured_days(t: &inputs::SummaryLine) -> Option<String> {
+    let d = t.measured_days.filter(|d| *d > 0.0)?;
+    Some(if (d - d.round()).abs() < 1e-6 {
+        let n = d.round() as u64;
+        if n == 1 {
+            "the one measured day".into()
+        } else {
+            format!("the {n} measured days")
+        }
+    } else if d < 1.0 {
+        format!("the {} measured, scaled to 24 h", hours(24.0 * d))
+    } else {
+        format!("{d:.2} measured days (a day cut short weighs its share of 24 h)")
+    })
+}
+
+/// What the run tables' columns mean.
+fn results_note(ds: &Dataset) -> String {
+    let mut notes: Vec<String> = Vec::new();
+    for r in &ds.runs {
+        if let Some(n) = measured_days(r.total()) {
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+        }
+    }
+    let over = match &notes[..] {
+        [] => "the measured days".to_string(),
+        [one] => one.clone(),
+        _ => "each run's measured days".to_string(),
+    };
+    format!(
+        "All banks together. Users/day and coverage are per-day averages over {over} (after the \
+         warm-up): users/day counts the connections refreshed each day, coverage the share of \
+         due connection-days (consent valid through the day's end) refreshed that day. Data age \
+         is time-weighted over the measured time, every connection with valid consent counted \
+         (one never refreshed is older than any age): the percentiles are of connection-time \
+         (`never refreshed` when one falls among connections never refreshed), and \
+         \"older than 24 h / 48 h\" is the share of connection-time with data that old."
+    )
+}
+
+/// Per day, all banks: users, coverage and 429s, for runs whose daily.csv has more than
+/// one measured day.
+fn daily_table(ds: &Dataset) -> Option<String> {
+    let runs: Vec<&RunData> = ds
+        .runs
+        .iter()
+        .filter(|r| r.daily_totals().iter().filter(|d| d.measured).count() > 1)
+        .collect();
+    if runs.is_empty() {
+        return None;
+    }
+    let several = scenarios_of(&runs).len() > 1;
+    let mut s = String::from(
+        "Per day, all banks (days of 24 h from the window's start, as in daily.csv; a day \
+         holding the warm-up is not in the per-day averages):\n\n",
+    );
+    if runs.len() > 1 {
+        s.push_str("| Strategy | Day | Users | Coverage | 429s |\n|---|---|---:|---:|---:|\n");
+    } else {
+        s.push_str("| Day | Users | Coverage | 429s |\n|---|---:|---:|---:|\n");
+    }
+    for r in &runs {
+        for d in r.daily_totals() {
+            let day = if d.measured {
+                d.day.to_string()
+            } else {
+                format!("{} (warm-up day)", d.day)
+            };
+            let who = if runs.len() > 1 {
+                format!("| {} ", cell(&run_name(r, several)))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                s,
+                "{who}| {day} | {} | {} | {} |",
+                thousands(d.users),
+                pct(d.coverage),
+                thousands(d.rate_limited)
+            );
+        }
+    }
+    Some(s)
+}
+
 fn runs_table(ds: &Dataset) -> String {
     let several = scenarios_of(&ds.runs.iter().collect::<Vec<_>>()).len() > 1;
     let mut s = String::from(
-        "| Strategy | Attempts | Successes | 429s | Errors | Failure rate | Coverage | Users/day | Peak in flight | Data age p50 / p95 |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| Strategy | Attempts | Successes | 429s | Errors | Failure rate | Coverage | Users/day | Peak in flight | Data age p50 / p95 / p99 | Data older than 24 h / 48 h |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in &ds.runs {
         let t = r.total();
-        let age = match (t.staleness_p50_hours, t.staleness_p95_hours) {
-            (Some(a), Some(b)) => format!("{} / {}", hours(a), hours(b)),
+        let ages = match (
+            t.staleness_p50_hours,
+            t.staleness_p95_hours,
+            t.staleness_p99_hours,
+        ) {
+            (Some(a), Some(b), Some(c)) => format!("{} / {} / {}", age(a), age(b), age(c)),
+            (Some(a), Some(b), None) => format!("{} / {} / —", age(a), age(b)),
+            _ => "—".into(),
+        };
+        let stale = match (t.stale_24h_share, t.stale_48h_share) {
+            (Some(a), Some(b)) => format!("{} / {}", pct(a), pct(b)),
             _ => "—".into(),
         };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&run_name(r, several)),
             thousands(t.attempts),
             thousands(t.successes),
@@ -1657,7 +2026,8 @@ fn runs_table(ds: &Dataset) -> String {
             pct(t.coverage),
             thousands(t.users_per_day),
             thousands(t.peak_in_flight),
-            age
+            ages,
+            stale
         );
     }
     s
@@ -1697,7 +2067,7 @@ fn bank_table(ds: &Dataset) -> Option<String> {
 
 fn table_from_csv(rows: &[inputs::TableLine]) -> String {
     let mut s = String::from(
-        "| Concurrency | Scenario | Refreshes/h | Users/day (model) | Users/day (documented) | Failure rate |\n\
+        "| Concurrency | Scenario | Refreshes/h | Refreshes/day (model) | Users/day (documented) | Failure rate |\n\
          |---:|---|---:|---:|---:|---:|\n",
     );
     for r in rows {
@@ -1707,7 +2077,7 @@ fn table_from_csv(rows: &[inputs::TableLine]) -> String {
             r.concurrency,
             cell(&r.scenario),
             thousands(r.refreshes_per_hour),
-            thousands(r.users_per_day),
+            thousands(r.refreshes_per_day),
             r.documented_users_per_day
                 .map(|d| format!("~{}", thousands(d)))
                 .unwrap_or_else(|| "—".into()),
@@ -1797,7 +2167,12 @@ fn sources(ds: &Dataset) -> Vec<String> {
     }
     for r in &ds.runs {
         if let Some(rel) = &r.rel_dir {
-            for f in ["summary.csv", "timeseries.csv", "staleness.csv"] {
+            for f in [
+                "summary.csv",
+                "daily.csv",
+                "timeseries.csv",
+                "staleness.csv",
+            ] {
                 let p = rel.join(f);
                 if root.join(&p).is_file() {
                     v.push(format!("`{}`", p.to_string_lossy().replace('\\', "/")));
@@ -1831,10 +2206,15 @@ pub fn markdown(ds: &Dataset, plan: &Plan) -> String {
     } else if let Some(r) = ds.runs.first() {
         let t = r.total();
         findings.push(format!(
-            "{} had a failure rate of {} and a coverage of {}.",
+            "{} had a failure rate of {}, a coverage of {} and {} users refreshed per day ({}).",
             capitalise(&r.label()),
             pct(t.failure_rate),
-            pct(t.coverage)
+            pct(t.coverage),
+            thousands(t.users_per_day),
+            match measured_days(t) {
+                Some(m) => format!("per-day averages over {m}"),
+                None => "per-day averages".into(),
+            }
         ));
         if let Some(low) = lowest_coverage_bank(&r.banks()) {
             findings.push(format!(
@@ -1851,6 +2231,9 @@ pub fn markdown(ds: &Dataset, plan: &Plan) -> String {
     findings.extend(busiest_sentence(&runs, several));
     let stale: Vec<&RunData> = runs.iter().copied().filter(|r| r.has_staleness).collect();
     findings.extend(staleness_sentence(&stale, several));
+    if let [r] = stale[..] {
+        findings.extend(stalest_bank_sentence(r));
+    }
     if let Some(sw) = &ds.sweep {
         findings.extend(sweep_best_sentence(
             sw,
@@ -1894,10 +2277,11 @@ pub fn markdown(ds: &Dataset, plan: &Plan) -> String {
     }
     if !ds.runs.is_empty() {
         s.push_str(if ds.runs.len() > 1 {
-            "## Strategies compared\n\nAll banks together. Data age is that of refreshed connections at the window's end.\n\n"
+            "## Strategies compared\n\n"
         } else {
-            "## Results\n\nAll banks together. Data age is that of refreshed connections at the window's end.\n\n"
+            "## Results\n\n"
         });
+        let _ = writeln!(s, "{}\n", results_note(ds));
         s.push_str(&runs_table(ds));
         s.push('\n');
         if let Some(t) = bank_table(ds) {
@@ -1905,9 +2289,18 @@ pub fn markdown(ds: &Dataset, plan: &Plan) -> String {
             s.push_str(&t);
             s.push('\n');
         }
+        if let Some(t) = daily_table(ds) {
+            s.push_str(&t);
+            s.push('\n');
+        }
     }
     if let Some(sw) = &ds.sweep {
-        let _ = writeln!(s, "## Sweep\n\nPoints from `{}`.\n", sw.source);
+        let _ = writeln!(
+            s,
+            "## Sweep\n\nPoints from `{}`. Users per day and coverage are per-day averages over \
+             each run's measured days (after the warm-up), then means over the replications.\n",
+            sw.source
+        );
         s.push_str(&sweep_table(sw));
         s.push('\n');
     }
