@@ -11,7 +11,8 @@
 //!   outcome, but not a refresh within the window
 //! - `refreshes_per_hour` = successes within the window after any warm-up, per hour of it
 //! - `users_per_day` = distinct connections refreshed successfully each measured day,
-//!   averaged over those days (a day cut short by the window's end weighs its share of 24 h)
+//!   averaged over those days (whole days only; a window shorter than a day counts its
+//!   distinct users in the window, unscaled)
 //! - `mean_in_flight` = time-average of calls at the bank (served or queued inside it) over
 //!   the window after any warm-up (`all`: summed over banks); `peak_in_flight` its maximum
 //! - `api_calls` = refresh requests + status polls
@@ -430,24 +431,23 @@ impl Daily {
         t
     }
 
-    /// The days the figures average over, with each one's weight (its length in days): the
-    /// days that start after the warm-up, or, when none does (a window shorter than a day
-    /// past its warm-up), the days that end after it.
-    pub fn measured(&self, measured_from: SimTime) -> Vec<(usize, f64)> {
-        let weight = |d: usize| {
-            let from = self.start + SimDuration(d as u64 * DAY_US);
-            (self.day_end(d) - from).as_micros() as f64 / DAY_US as f64
-        };
-        let starts_after = |d: usize| self.start + SimDuration(d as u64 * DAY_US) >= measured_from;
-        let days: Vec<usize> = (0..self.len_days()).filter(|&d| starts_after(d)).collect();
-        let days = if days.is_empty() {
+    /// The days the figures average over: the whole days that start after the warm-up. A
+    /// day cut short by the window's end is left out (its distinct users are not a day's),
+    /// unless no whole day is measured (a window shorter than a day past its warm-up): then
+    /// the days that end after the warm-up count as they are, unscaled.
+    pub fn measured(&self, measured_from: SimTime) -> Vec<usize> {
+        let from = |d: usize| self.start + SimDuration(d as u64 * DAY_US);
+        let whole = |d: usize| self.day_end(d) - from(d) == SimDuration(DAY_US);
+        let days: Vec<usize> = (0..self.len_days())
+            .filter(|&d| from(d) >= measured_from && whole(d))
+            .collect();
+        if days.is_empty() {
             (0..self.len_days())
                 .filter(|&d| self.day_end(d) > measured_from)
                 .collect()
         } else {
             days
-        };
-        days.into_iter().map(|d| (d, weight(d))).collect()
+        }
     }
 }
 

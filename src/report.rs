@@ -274,11 +274,7 @@ pub struct DailyRow<'a> {
 
 pub fn daily_rows(r: &RunResult) -> Vec<DailyRow<'_>> {
     let d = &r.daily;
-    let measured: Vec<usize> = d
-        .measured(r.window_start + r.warmup)
-        .into_iter()
-        .map(|(day, _)| day)
-        .collect();
+    let measured: Vec<usize> = d.measured(r.window_start + r.warmup);
     let mut rows = Vec::new();
     for day in 0..d.len_days() {
         let banks = (0..d.banks).map(|b| (r.bank_names[b].as_str(), d.days[day * d.banks + b]));

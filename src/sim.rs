@@ -754,8 +754,8 @@ impl World {
             }
         }
         let measured = self.daily.measured(self.measured_from);
-        let measured_days: f64 = measured.iter().map(|&(_, w)| w).sum();
-        for &(d, _) in &measured {
+        let measured_days = measured.len() as f64;
+        for &d in &measured {
             for (b, t) in self.tally.iter_mut().enumerate() {
                 let day = &self.daily.days[d * nb + b];
                 t.users += day.users;

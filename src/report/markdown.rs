@@ -1904,21 +1904,14 @@ fn scenario_paragraph(ds: &Dataset) -> String {
     out.join("\n\n")
 }
 
-/// How many days the per-day figures of a run average over: `the 3 measured days`, or for
-/// a window shorter than a day `the 8 h measured, scaled to 24 h`.
+/// How many days the per-day figures of a run average over: `the 3 measured days` (whole
+/// days after the warm-up; a window shorter than a day counts its one partial day).
 fn measured_days(t: &inputs::SummaryLine) -> Option<String> {
-    let d = t.measured_days.filter(|d| *d > 0.0)?;
-    Some(if (d - d.round()).abs() < 1e-6 {
-        let n = d.round() as u64;
-        if n == 1 {
-            "the one measured day".into()
-        } else {
-            format!("the {n} measured days")
-        }
-    } else if d < 1.0 {
-        format!("the {} measured, scaled to 24 h", hours(24.0 * d))
+    let n = t.measured_days.filter(|d| *d > 0.0)?.round() as u64;
+    Some(if n == 1 {
+        "the one measured day".into()
     } else {
-        format!("{d:.2} measured days (a day cut short weighs its share of 24 h)")
+        format!("the {n} measured days")
     })
 }
 
