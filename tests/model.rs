@@ -10,7 +10,7 @@ use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus as TestRng;
 use refresh_sim::bank::TokenBucket;
 use refresh_sim::metrics::{RunResult, Tally};
-use refresh_sim::report::{csv_bytes, series_rows, summary_rows};
+use refresh_sim::report::{csv_bytes, daily_rows, series_rows, staleness_rows, summary_rows};
 use refresh_sim::rng::Streams;
 use refresh_sim::scenario::{self, Scenario};
 use refresh_sim::sim;
@@ -36,8 +36,11 @@ fn load(rel: &str) -> Scenario {
 }
 
 /// A mixed scenario where every outcome kind happens: three banks with a concurrency cap, a
-/// token bucket, and both; 5xx errors; 20 % of consents expiring in the window; a 1 h dedup
-/// window and a queue small enough to make several passes over the population.
+/// token bucket, and both; 5xx errors; a daily consent-expiry hazard of 20 % (about 1.8 % of
+/// consents lapse within the 2 h window); a 1 h dedup window and a looping queue small enough
+/// to make several passes over the population (so refreshes come back within the dedup
+/// window). The refresh period is the window, so bulk and random offsets submit every
+/// connection once within it.
 const MIX: &str = r#"
 name = "mix"
 seed = 7
@@ -58,6 +61,8 @@ dedup_window = "1h"
 [strategy]
 kind = "queued"
 concurrency = 24
+period = "2h"
+loop = true
 
 [[banks]]
 name = "capped"
@@ -171,12 +176,14 @@ fn every_attempt_ends_in_exactly_one_outcome() {
         let sum_attempts: u64 = r.banks.iter().map(|b| b.attempts).sum();
         assert_eq!(total.attempts, sum_attempts, "{kind}");
         if kind != "queued" {
-            // bulk and random_offset submit every connection exactly once.
+            // bulk and random_offset submit every connection exactly once per period, and
+            // the period is the window.
             assert_eq!(total.attempts, sc.connections as u64, "{kind}");
         }
         if kind == "bulk" {
-            // Submitted at the window start, before any consent expires (expiry instants are
-            // uniform on the window, hitting its first microsecond with probability ~1e-7).
+            // Submitted at the window start, before any consent lapses (lapse instants are
+            // exponential from the window start: within its first microsecond with
+            // probability about 1e-12 per connection).
             assert_eq!(total.reconnect_required, 0, "bulk");
         }
 
@@ -215,6 +222,23 @@ fn every_attempt_ends_in_exactly_one_outcome() {
         seen.reconnect_required += total.reconnect_required;
         seen.deduplicated += total.deduplicated;
     }
+    // The default (non-looping) queue on the same scenario: every connection is due once in
+    // the period, so it succeeds at most once and needs a reconnect at most once; a failure
+    // goes back to the queue; nothing is resubmitted within the dedup window after a success.
+    let sc = parse(MIX, &["strategy.loop=false"]);
+    let r = sim::run(&sc, 3);
+    let t = r.total();
+    for b in r.banks.iter().chain([&t]) {
+        assert_eq!(b.attempts, outcome_sum(b), "non-looping queue: {b:?}");
+    }
+    assert!(t.rate_limited > 0 && t.errors > 0, "{t:?}");
+    assert!(
+        t.successes + t.reconnect_required <= sc.connections as u64,
+        "non-looping queue: a connection done twice in one period: {t:?}"
+    );
+    assert_eq!(t.deduplicated, 0, "non-looping queue: {t:?}");
+    assert_eq!(t.peak_outstanding, 24);
+
     // The test is not vacuous: every outcome kind occurred.
     assert!(seen.successes > 0, "{seen:?}");
     assert!(seen.rate_limited > 0, "{seen:?}");
@@ -269,13 +293,17 @@ fn same_seed_same_result_and_bytes_other_seed_differs() {
             (
                 csv_bytes(&summary_rows(r)).unwrap(),
                 csv_bytes(&series_rows(r)).unwrap(),
+                csv_bytes(&daily_rows(r)).unwrap(),
+                csv_bytes(&staleness_rows(r)).unwrap(),
             )
         };
-        let (sa, ta) = bytes(&a);
-        let (sb, tb) = bytes(&b);
+        let (sa, ta, da, aa) = bytes(&a);
+        let (sb, tb, db, ab) = bytes(&b);
         assert_eq!(sa, sb, "{kind}: summary CSV differs");
         assert_eq!(ta, tb, "{kind}: series CSV differs");
-        assert!(!sa.is_empty() && !ta.is_empty());
+        assert_eq!(da, db, "{kind}: daily CSV differs");
+        assert_eq!(aa, ab, "{kind}: staleness CSV differs");
+        assert!(!sa.is_empty() && !ta.is_empty() && !da.is_empty() && !aa.is_empty());
 
         let c = sim::run(&sc, 12);
         assert!(a != c, "{kind}: seeds 11 and 12 give the same result");
@@ -352,13 +380,16 @@ fn queued_never_has_more_than_c_outstanding() {
             "c={c}: in flight {}",
             t.peak_in_flight
         );
-        // The population exceeds c, so all c slots fill at the window start.
+        // The population exceeds c, so all c slots fill within their workers' overhead of
+        // the window start (well under a second), long before the first outcome is learned
+        // at the 5 s poll.
         assert_eq!(t.peak_outstanding, c as u64, "c={c}: slots never all busy");
         for b in &r.banks {
             assert!(b.peak_outstanding <= c as u64 && b.peak_in_flight <= c as u64);
         }
 
-        // Against an unlimited bank the first c calls are all admitted at once.
+        // Against an unlimited bank the first c calls of zero-overhead workers are all
+        // admitted at once.
         let text = unlimited(
             1000,
             "1h",
@@ -366,7 +397,13 @@ fn queued_never_has_more_than_c_outstanding() {
             r#"{ dist = "exponential", mean = "6s" }"#,
             "",
         );
-        let sc = parse(&text, &[&c_set]);
+        let sc = parse(
+            &text,
+            &[
+                &c_set,
+                r#"strategy.worker_overhead={ dist = "constant", value = "0s" }"#,
+            ],
+        );
         let t = sim::run(&sc, 5).total();
         assert_eq!(t.peak_outstanding, c as u64, "c={c} unlimited");
         assert_eq!(t.peak_in_flight, c as u64, "c={c} unlimited");
@@ -492,6 +529,8 @@ poll_interval = "10s"
 
 [strategy]
 kind = "bulk"
+# One period per window: every connection is submitted within it (overload).
+period = "1h"
 
 [[banks]]
 name = "ten"
@@ -602,6 +641,8 @@ poll_interval = "10s"
 
 [strategy]
 kind = "random_offset"
+# One period per window: all 100,000 offsets fall within it.
+period = "2h"
 
 [[banks]]
 name = "bucket"
@@ -773,7 +814,9 @@ fn token_bucket_long_run_rate_under_overload() {
 // ---------------------------------------------------------------------------------------
 
 /// One bank, constant 2 s service, polled every 10 s, a queue of `c` slots over `n`
-/// connections for one hour.
+/// connections for one hour. The queue loops (each outcome sends the connection to the back,
+/// so it comes back within the dedup window) and its workers have no overhead (each submits
+/// at the instant it learns the previous outcome): the lattice client the hand model runs.
 fn dedup_scenario(n: u32, c: u32, dedup: &str, status: &str, bucket: bool) -> Scenario {
     // Optionally a token bucket whose burst covers exactly one pass and which refills one
     // token per 10,000 s (none within the hour).
@@ -795,6 +838,8 @@ dedup_window = "{dedup}"
 [strategy]
 kind = "queued"
 concurrency = {c}
+loop = true
+worker_overhead = {{ dist = "constant", value = "0s" }}
 [[banks]]
 name = "b"
 share = 1.0
@@ -805,8 +850,8 @@ service_time = {{ dist = "constant", value = "2s" }}
     parse(&text, &[])
 }
 
-/// Reference model of one queue slot (c = 1) cycling through `n` connections in order:
-/// a submission at `t` is deduplicated if the connection's last success is less than `dedup`
+/// Reference model of one looping, zero-overhead queue slot (c = 1) cycling through `n`
+/// connections in order: a submission at `t` is deduplicated if the connection's last success is less than `dedup`
 /// before `t`; otherwise the bank serves it for `service` and it succeeds. `learn(sub, end)`
 /// gives when the client learns an outcome. Returns (attempts, successes, deduplicated).
 fn reference_queue(
@@ -926,43 +971,48 @@ fn expiring_consents_end_reconnect_required_as_often_as_expected() {
     let n: u32 = 20_000;
     let nf = n as f64;
 
-    // Bulk at the window start: no consent has expired yet.
+    // `consent_expiry_share` is a daily hazard p: a consent lapses within d days with
+    // probability 1 - (1 - p)^d. At p = 1 every consent has lapsed at the window start, so
+    // even bulk, submitting at that instant, meets nothing but reconnect_required.
     let text = unlimited(n, "24h", "bulk", svc, "consent_expiry_share = 1.0");
     let r = sim::run(&parse(&text, &[]), 1);
     let s = r.summary(None);
-    assert_eq!(s.tally.reconnect_required, 0);
-    assert_eq!(s.tally.successes, n as u64);
-    assert_eq!(s.tally.eligible, 0, "every consent expires in the window");
+    assert_eq!(s.tally.reconnect_required, n as u64);
+    assert_eq!(s.tally.successes, 0);
+    assert_eq!(s.tally.eligible, 0, "every consent lapses in the window");
     assert_eq!(s.tally.covered, 0);
 
-    for seed in [1, 2] {
-        // Random offsets, every consent expiring: submit and expiry instants are independent
-        // uniforms, so P(expired at submission) = 1/2. Binomial, 5 sigma.
-        let text = unlimited(n, "24h", "random_offset", svc, "consent_expiry_share = 1.0");
-        let t = sim::run(&parse(&text, &[]), seed).total();
-        let sd = (nf * 0.25).sqrt();
-        assert!(
-            (t.reconnect_required as f64 - nf / 2.0).abs() <= 5.0 * sd,
-            "seed {seed}: {} reconnect_required of {n}",
-            t.reconnect_required
-        );
-        // Unlimited bank, no errors: every other attempt succeeds.
-        assert_eq!(t.successes + t.reconnect_required, n as u64);
-        assert_eq!(t.refreshed, t.successes);
-
-        // Share 0.3: about 15 % end reconnect_required.
-        let text = unlimited(n, "24h", "random_offset", svc, "consent_expiry_share = 0.3");
-        let t = sim::run(&parse(&text, &[]), seed).total();
-        let p = 0.15;
-        let sd = (nf * p * (1.0 - p)).sqrt();
-        assert!(
-            (t.reconnect_required as f64 - nf * p).abs() <= 5.0 * sd,
-            "seed {seed}: {} reconnect_required, expected about {}",
-            t.reconnect_required,
-            nf * p
-        );
-        // Connections that end reconnect_required had an expiring consent.
-        assert!(t.reconnect_required <= t.connections - t.eligible);
+    // Within the day a lapsing consent's instant T is exponential with rate
+    // lambda = -ln(1 - p) a day, truncated to the day; a random offset U is uniform on the
+    // day. So P(lapsed at submission) = P(T <= U) = integral over u of (1 - e^(-lambda u))
+    // = 1 - p / lambda.
+    for (p, want) in [(0.3f64, 0.1589), (0.05, 0.0252)] {
+        let q = 1.0 - p / -(1.0 - p).ln();
+        assert!((q - want).abs() < 1e-4, "p {p}: {q}");
+        let sd = (nf * q * (1.0 - q)).sqrt();
+        for seed in [1, 2] {
+            let extra = format!("consent_expiry_share = {p}");
+            let text = unlimited(n, "24h", "random_offset", svc, &extra);
+            let t = sim::run(&parse(&text, &[]), seed).total();
+            // Binomial, 5 sigma.
+            assert!(
+                (t.reconnect_required as f64 - nf * q).abs() <= 5.0 * sd,
+                "p {p}, seed {seed}: {} reconnect_required, expected about {:.0}",
+                t.reconnect_required,
+                nf * q
+            );
+            // Unlimited bank, no errors: every other attempt succeeds.
+            assert_eq!(t.successes + t.reconnect_required, n as u64);
+            // Connections that end reconnect_required had a lapsing consent: about p of
+            // them (binomial, 5 sigma), and `eligible` counts the rest over the one day.
+            let lapsing = t.connections - t.eligible;
+            assert!(t.reconnect_required <= lapsing);
+            let sd_p = (nf * p * (1.0 - p)).sqrt();
+            assert!(
+                (lapsing as f64 - nf * p).abs() <= 5.0 * sd_p,
+                "p {p}, seed {seed}: {lapsing} lapsing"
+            );
+        }
     }
 }
 

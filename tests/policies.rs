@@ -154,30 +154,38 @@ fn retry_after_is_honoured_exactly() {
 
 #[test]
 fn a_backing_off_retry_frees_its_queued_slot() {
-    let r = run(&one_bank(
-        2_000,
-        "kind = \"queued\"\nconcurrency = 8",
-        "service_time = { dist = \"constant\", value = \"2s\" }\nlimits = [{ kind = \"concurrency\", max_in_flight = 3 }]",
-        "[retry]\nmax_attempts = 4\nbase = \"30s\"\ncap = \"5m\"",
-    ));
-    conservation(&r);
-    let t = r.total();
-    assert!(t.retries > 0 && t.rate_limited > 0);
-    assert!(
-        t.peak_outstanding <= 8,
-        "slots exceeded: {}",
-        t.peak_outstanding
-    );
-    assert!(t.peak_in_flight <= 3);
+    // `backoff_slot = "free"`: a backing-off retry hands its slot to the next refresh (as job
+    // queues do) and takes one back when due; `hold` (the default) keeps it. Either way no
+    // more than 8 refreshes are outstanding.
+    let body = |slot: &str| {
+        one_bank(
+            2_000,
+            "kind = \"queued\"\nconcurrency = 8",
+            "service_time = { dist = \"constant\", value = \"2s\" }\nlimits = [{ kind = \"concurrency\", max_in_flight = 3 }]",
+            &format!("[retry]\nmax_attempts = 4\nbase = \"30s\"\ncap = \"5m\"\nbackoff_slot = \"{slot}\""),
+        )
+    };
+    for slot in ["free", "hold"] {
+        let r = run(&body(slot));
+        conservation(&r);
+        let t = r.total();
+        assert!(t.retries > 0 && t.rate_limited > 0, "{slot}: {t:?}");
+        assert!(
+            t.peak_outstanding <= 8,
+            "{slot}: slots exceeded: {}",
+            t.peak_outstanding
+        );
+        assert!(t.peak_in_flight <= 3);
+    }
 }
 
 #[test]
 fn psd2_quota_caps_accesses_per_connection() {
-    // 50 connections refreshed in passes every ~10 s: without the quota each would be
-    // refreshed thousands of times a day.
+    // 50 connections refreshed by a looping queue in passes every ~10 s: without the quota
+    // each would be refreshed thousands of times a day.
     let r = run(&one_bank(
         50,
-        "kind = \"queued\"\nconcurrency = 10",
+        "kind = \"queued\"\nconcurrency = 10\nloop = true",
         "preset = \"psd2-4-per-day\"\nerror_rate = 0.0",
         "",
     ));
@@ -418,24 +426,50 @@ fn warmup_is_left_out_of_time_averages_only() {
 
 #[test]
 fn queued_slots_keep_cycling_with_retries() {
-    // 8 slots, a 2 s call and a 200 ms callback: every slot cycle is one attempt of 2.2 s,
-    // whether it succeeds, fails or retries (a backing-off retry frees its slot and takes
-    // one back when due). A leaked slot would show as missing attempts.
-    let r = run(&one_bank(
-        1_000_000,
-        "kind = \"queued\"\nconcurrency = 8",
-        "error_rate = 0.5\nservice_time = { dist = \"constant\", value = \"2s\" }",
-        "[retry]\nmax_attempts = 4\nbase = \"5s\"\ncap = \"1m\"",
-    ));
+    // 8 slots of zero-overhead workers, a 2 s call and a 200 ms callback over a population
+    // no day can clear. A leaked slot would show as missing attempts (1/8 of them).
+    let body = |slot: &str| {
+        one_bank(
+            1_000_000,
+            "kind = \"queued\"\nconcurrency = 8\n\
+             worker_overhead = { dist = \"constant\", value = \"0s\" }",
+            "error_rate = 0.5\nservice_time = { dist = \"constant\", value = \"2s\" }",
+            &format!(
+                "[retry]\nmax_attempts = 4\nbase = \"5s\"\ncap = \"1m\"\nbackoff_slot = \"{slot}\""
+            ),
+        )
+    };
+
+    // A backing-off retry frees its slot and takes one back when due: every slot cycle is
+    // one attempt of 2.2 s, whether it succeeds, fails or retries.
+    let r = run(&body("free"));
     conservation(&r);
     let t = r.total();
     let slot_cycles = 8.0 * 86_400.0 / 2.2;
     assert!(t.retries > 10_000);
     assert!(
         t.attempts as f64 <= slot_cycles + 8.0 && t.attempts as f64 >= 0.999 * slot_cycles,
-        "attempts {} vs {slot_cycles}",
+        "free: attempts {} vs {slot_cycles}",
         t.attempts
     );
+
+    // A worker that keeps its slot while it waits spends, per refresh (a chain of up to 4
+    // attempts, each failing with p = 1/2), 2.2 s per attempt plus the waits after each
+    // failure, full jitter U[0, 5 s · 2^k) (mean 2.5 s · 2^k), the last before the refresh
+    // rejoins the queue. Per chain: E[attempts] = 1 + 1/2 + 1/4 + 1/8 = 1.875, E[wait] =
+    // 1/2 · 2.5 + 1/4 · 5 + 1/8 · 10 + 1/16 · 20 = 5 s, so E[slot time] = 1.875 · 2.2 + 5 =
+    // 9.125 s and attempts ≈ 8 · 86,400 · 1.875 / 9.125 (renewal reward). About 75,000
+    // chains with a slot-time sd of about 12 s each: a relative sd of 0.5 %; allow 2 %.
+    let r = run(&body("hold"));
+    conservation(&r);
+    let t = r.total();
+    let expected = 8.0 * 86_400.0 * 1.875 / 9.125;
+    assert!(
+        (t.attempts as f64 / expected - 1.0).abs() < 0.02,
+        "hold: attempts {} vs {expected}",
+        t.attempts
+    );
+    assert!(t.attempts as f64 <= slot_cycles + 8.0);
 }
 
 #[test]
@@ -466,26 +500,31 @@ fn calls_finishing_after_the_window_do_not_count_as_refreshed_in_it() {
 
 #[test]
 fn a_retry_after_does_not_outlive_its_429() {
-    // 429s are not retried here (only errors are), so the bank's Retry-After must change
-    // nothing at all.
+    // 429s are not retried here (only errors are), and a random-offset client gives up a
+    // refresh the policy does not retry until the connection's next period (an hour later).
+    // A Retry-After speaks for its 429 only, never for the connection's later attempts
+    // (retries of errors included), so the bank's Retry-After, even one reaching past the
+    // next period, must change nothing at all.
     let body = |ra: &str| {
         one_bank(
             1_000,
-            "kind = \"queued\"\nconcurrency = 8",
+            "kind = \"random_offset\"\nperiod = \"1h\"",
             &format!(
                 "error_rate = 0.2\nservice_time = {{ dist = \"constant\", value = \"2s\" }}\nretry_after = \"{ra}\"\n\
-                 limits = [{{ kind = \"concurrency\", max_in_flight = 4 }}]"
+                 limits = [{{ kind = \"concurrency\", max_in_flight = 1 }}]"
             ),
             "[retry]\nmax_attempts = 3\nbase = \"1s\"\non = [\"error\"]",
         )
     };
     let a = run(&body("none")).total();
-    let b = run(&body("1h")).total();
+    let b = run(&body("20h")).total();
     assert!(a.rate_limited > 0 && a.retries > 0);
     assert_eq!(
-        (a.attempts, a.successes, a.retries),
-        (b.attempts, b.successes, b.retries)
+        (a.attempts, a.successes, a.retries, a.rate_limited),
+        (b.attempts, b.successes, b.retries, b.rate_limited)
     );
+    // Every connection is submitted every hour: 24 periods.
+    assert_eq!(a.attempts, 24 * 1_000 + a.retries);
 }
 
 #[test]

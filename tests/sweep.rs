@@ -45,6 +45,9 @@ poll_interval = "10s"
 [strategy]
 kind = "queued"
 concurrency = 4
+# The refresh period is the window, so a random_offset point submits every connection
+# within it (with the default daily period only a twelfth of the offsets would fall in).
+period = "2h"
 
 [[banks]]
 name = "a"
