@@ -133,6 +133,8 @@ struct World {
     starting: u64,
     /// Queued workers waiting to retry while keeping their slot.
     sleeping: u64,
+    /// When the current period started: a connection refreshed since is done for it.
+    period_started: SimTime,
     window_start: SimTime,
     window_end: SimTime,
     /// End of the warm-up: time averages integrate from here.
@@ -270,6 +272,7 @@ impl World {
             overhead: sc.schedule.overhead.clone(),
             starting: 0,
             sleeping: 0,
+            period_started: window_start,
             window_start,
             window_end,
             measured_from: window_start + sc.warmup,
@@ -336,6 +339,7 @@ impl World {
         if next < self.window_end {
             self.queue.schedule(next, Event::PeriodStart);
         }
+        self.period_started = now;
         if let Some(q) = self.client.queue() {
             q.period_start(now == self.window_start);
         }
@@ -541,8 +545,7 @@ impl World {
         self.state[b].outstanding -= 1;
         self.outstanding_all -= 1;
         let failed = matches!(outcome, Outcome::RateLimited | Outcome::Error);
-        let looping = self.client.queue().is_some_and(|q| q.looping);
-        if failed && self.retry.enabled() && now < self.window_end && !looping {
+        if failed && self.retry.enabled() && now < self.window_end {
             self.back_off(now, c, outcome);
         } else {
             if self.retry.enabled() {
@@ -666,7 +669,18 @@ impl World {
             return;
         };
         let conns = &mut self.conns;
-        while let Some((next, is_retry)) = q.next_submission(|c| conns[c as usize].flags != 0) {
+        // The pass skips connections the client holds, those that need a reconnect, and
+        // (unless it loops) those already refreshed this period: a connection carried over
+        // from the last period may have succeeded before the pass reached it.
+        let done_since = if q.looping {
+            SimTime::NEVER
+        } else {
+            self.period_started
+        };
+        let skip = |c: &Conn| {
+            c.flags != 0 || (c.last_success != SimTime::NEVER && c.last_success >= done_since)
+        };
+        while let Some((next, is_retry)) = q.next_submission(|c| skip(&conns[c as usize])) {
             conns[next as usize].flags |= HELD;
             // The worker's overhead, keyed by the connection and its attempt so that a
             // connection's luck does not depend on which worker took it.

@@ -74,7 +74,7 @@ pub struct Schedule {
 
 impl Schedule {
     /// A worker's default overhead: lognormal, median 300 ms, 95th percentile 1 s (mean
-    /// about 0.36 s). A queue worker that learns an outcome stores the refreshed data (or
+    /// about 0.39 s). A queue worker that learns an outcome stores the refreshed data (or
     /// records the failure), acknowledges its job, fetches the next one and sends an HTTPS
     /// request to the aggregator: each of those is a network round trip of tens to hundreds
     /// of milliseconds (UK Open Banking calls average about 330 ms, docs/sources.md), so a
