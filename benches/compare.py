@@ -35,6 +35,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "uk-mix.toml"
+# The peer implements the idealised client both models share: one 24 h day, a looping queue
+# of zero-overhead workers (refresh-sim's default client refreshes each connection once a day
+# and its workers take a drawn overhead; the peer does not model those).
+LATTICE = ["window.length=24h", "window.warmup=0s", "strategy.loop=true",
+           'strategy.worker_overhead={ dist = "constant", value = "0s" }']
+
+
+def lattice_scenario(tmp):
+    """uk-mix.toml as the peer reads it: the LATTICE overrides written into the file."""
+    text = SCENARIO.read_text()
+    text = text.replace('length = "4d"\nwarmup = "1d"\n', 'length = "24h"\n')
+    text = text.replace('period = "24h"\n', 'period = "24h"\nloop = true\n'
+                        'worker_overhead = { dist = "constant", value = "0s" }\n')
+    if 'loop = true' not in text or 'warmup' in text:
+        sys.exit("compare.py: uk-mix.toml changed shape; update lattice_scenario()")
+    path = Path(tmp) / "uk-mix-lattice.toml"
+    path.write_text(text)
+    return path
 BINARY = ROOT / "target" / "release" / "refresh-sim"
 PEER = ROOT / "benches" / "simpy_peer.py"
 COUNTS = ["attempts", "successes", "rate_limited", "errors", "reconnect_required",
@@ -68,6 +86,8 @@ def show(xs, digits=2):
 def refresh_sim(n, strategy, concurrency, out):
     cmd = [str(BINARY), "run", str(SCENARIO), "--out", str(out),
            "--set", f"population.connections={n}", "--set", f"strategy.kind={strategy}"]
+    for s in LATTICE:
+        cmd += ["--set", s]
     if strategy == "queued":
         cmd += ["--set", f"strategy.concurrency={concurrency}"]
     wall, rss, _ = timed_rss(cmd)
@@ -92,7 +112,7 @@ def bench_exe():
 
 def sim_only(exe, n, strategy, concurrency):
     """Seconds of `sim::run` alone, in a fresh process."""
-    sets = [f"strategy.kind={strategy}"]
+    sets = [f"strategy.kind={strategy}"] + LATTICE
     if strategy == "queued":
         sets.append(f"strategy.concurrency={concurrency}")
     env = dict(os.environ, REFRESH_SIM_BENCH_CHILD=";".join([str(n)] + sets))
@@ -101,8 +121,8 @@ def sim_only(exe, n, strategy, concurrency):
     return float(line.split()[1])
 
 
-def peer(n, strategy, concurrency):
-    cmd = [sys.executable, str(PEER), str(SCENARIO), "--connections", str(n),
+def peer(scenario, n, strategy, concurrency):
+    cmd = [sys.executable, str(PEER), str(scenario), "--connections", str(n),
            "--strategy", strategy, "--concurrency", str(concurrency)]
     wall, rss, out = timed_rss(cmd)
     return wall, rss, json.loads(out.strip().splitlines()[-1])
@@ -144,6 +164,7 @@ def main():
           f"load average {load}")
     use_peer = have_simpy()
     tmp = Path(tempfile.mkdtemp(prefix="refresh-sim-compare-"))
+    lattice = lattice_scenario(tmp)
     try:
         for strategy in a.strategies.split(","):
             label = f"{strategy} c={a.concurrency}" if strategy == "queued" else strategy
@@ -158,7 +179,7 @@ def main():
                   f"peak RSS {rss / 1024:.1f} MiB  {counts['events']:,} events")
             if not use_peer:
                 continue
-            theirs = [peer(a.connections, strategy, a.concurrency) for _ in range(a.peer_reps)]
+            theirs = [peer(lattice, a.connections, strategy, a.concurrency) for _ in range(a.peer_reps)]
             pwalls = [w for w, _, _ in theirs]
             psim = [o["sim_seconds"] for _, _, o in theirs]
             prss = max(r for _, r, _ in theirs)

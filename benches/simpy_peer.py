@@ -17,10 +17,12 @@ What it models, as refresh-sim does (see ARCHITECTURE.md and BRIEF.md):
   microseconds, 5xx probability, and the `concurrency` and `token_bucket` policies (GCRA in
   integer nanoseconds, as refresh-sim's). A call is admitted only if every policy admits it;
   a rejection consumes nothing and is a 429;
-- strategies: `queued` (a FIFO served by `concurrency` slots; a slot is busy from
-  submission until the client learns the outcome; the connection then goes to the back of
-  the FIFO unless it needs its customer to reconnect; nothing is submitted after the window
-  ends) and `random_offset` (each connection once, at a uniform instant of the window);
+- strategies: `queued` as refresh-sim's `loop = true` with zero worker overhead (a FIFO
+  served by `concurrency` slots; a slot is busy from submission until the client learns the
+  outcome and submits again at that instant; the connection then goes to the back of the
+  FIFO unless it needs its customer to reconnect; nothing is submitted after the window
+  ends) and `random_offset` over a one-day window (each connection once, at a uniform
+  instant of the window);
 - measurements: attempts and each outcome, API calls, successes and 429s per bank per minute,
   the time-average of calls in flight, and the data-age histogram at the window's end.
 
@@ -28,8 +30,12 @@ Simplifications (stated, not hidden):
 - random numbers come from Python's `random` (Mersenne Twister), not refresh-sim's keyed
   SplitMix64 streams, so results agree statistically, not bit for bit;
 - only the policies uk-mix uses (`concurrency`, `token_bucket`), no retries, no callbacks, no
-  internal bank servers, no maintenance windows, no warm-up: the script refuses a scenario that
-  needs more.
+  internal bank servers, no maintenance windows, no warm-up, one day, the looping lattice
+  client only (not refresh-sim's default daily client with worker overhead): the script
+  refuses a scenario that needs more (`benches/compare.py` writes uk-mix as the peer reads
+  it);
+- consent expiry: refresh-sim draws it as a daily hazard, exponential within the day; at the
+  1.1 % a day of uk-mix that is uniform within 0.6 %, which the peer draws.
 
 Usage: simpy_peer.py SCENARIO.toml [--connections N] [--strategy queued|random_offset]
                      [--concurrency C] [--seed S]
@@ -150,6 +156,14 @@ class Model:
         window = sc["window"]
         if "warmup" in window:
             sys.exit("simpy_peer.py: warm-up is not supported")
+        st = sc.get("strategy", {})
+        overhead = st.get("worker_overhead", {})
+        if not (st.get("loop") is True and overhead.get("dist") == "constant"
+                and duration(overhead.get("value", "1s")) == 0):
+            sys.exit("simpy_peer.py: only the looping zero-overhead client is modelled "
+                     "(strategy.loop = true, worker_overhead constant 0s)")
+        if duration(window["length"]) != duration(st.get("period", "24h")):
+            sys.exit("simpy_peer.py: the window must be one period long")
         self.start = time_of_day(window.get("start", "00:00"))
         self.length = duration(window["length"])
         self.end = self.start + self.length

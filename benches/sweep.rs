@@ -37,6 +37,9 @@ fn main() {
         format!("strategy.concurrency={}", values.join(",")),
         format!("population.connections={connections}"),
         "strategy.kind=queued".to_string(),
+        // One day, as before uk-mix ran four.
+        "window.length=24h".to_string(),
+        "window.warmup=0s".to_string(),
     ];
     let sw =
         Sweep::prepare(&source, &sets, Some(1), None).unwrap_or_else(|e| panic!("{}", e.message));
