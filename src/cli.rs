@@ -16,7 +16,16 @@ use std::path::{Path, PathBuf};
 /// Without a command, runs the default experiment into `output/`: the vendor sizing table
 /// reproduced and extended, and bulk, queued and random-offset compared on uk-mix.
 #[derive(Debug, Parser)]
-#[command(name = "refresh-sim", version, about, long_about = None)]
+#[command(
+    name = "refresh-sim",
+    version,
+    about,
+    long_about = None,
+    after_help = "Without a command, refresh-sim runs the default experiment into output/: the \
+vendor sizing table reproduced and extended, and bulk, queued and random offset compared on \
+uk-mix, with report.md and charts. Built-in scenarios (uk-mix, vendor-table, example) work \
+from any directory; a file of the same path on disk wins."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

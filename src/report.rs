@@ -377,7 +377,7 @@ pub fn human_summary(r: &RunResult) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<18} {:>10} {:>10} {:>9} {:>7} {:>9} {:>9} {:>11} {:>9}",
+        "{:<18} {:>10} {:>10} {:>9} {:>7} {:>9} {:>9} {:>11} {:>8} {:>9} {:>9}",
         "bank",
         "attempts",
         "successes",
@@ -386,13 +386,20 @@ pub fn human_summary(r: &RunResult) -> String {
         "failure",
         "coverage",
         "users/day",
+        "age p50",
+        "age ≥24h",
         "peak in-flight"
     );
     let mut line = |name: &str, s: &Summary| {
         let t = &s.tally;
+        let age = match s.staleness_p50_hours {
+            Some(h) if h.is_infinite() => "never".to_string(),
+            Some(h) => format!("{h:.1} h"),
+            None => "-".to_string(),
+        };
         let _ = writeln!(
             out,
-            "{:<18} {:>10} {:>10} {:>9} {:>7} {:>9} {:>9} {:>11} {:>9}",
+            "{:<18} {:>10} {:>10} {:>9} {:>7} {:>9} {:>9} {:>11} {:>8} {:>9} {:>9}",
             name,
             thousands(t.attempts as f64),
             thousands(t.successes as f64),
@@ -401,6 +408,8 @@ pub fn human_summary(r: &RunResult) -> String {
             pct(s.failure_rate),
             pct(s.coverage),
             thousands(s.users_per_day),
+            age,
+            s.stale_24h_share.map_or("-".to_string(), pct),
             t.peak_in_flight
         );
     };

@@ -54,16 +54,57 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Tolerance on the sum of bank shares.
 const SHARE_TOLERANCE: f64 = 1e-6;
 
+/// The scenarios of `scenarios/` built into the binary, so that the default run, `table` and
+/// `run uk-mix` work from any directory.
+const BUILT_IN: [(&str, &str); 3] = [
+    ("uk-mix", include_str!("../scenarios/uk-mix.toml")),
+    (
+        "vendor-table",
+        include_str!("../scenarios/vendor-table.toml"),
+    ),
+    ("example", include_str!("../scenarios/example.toml")),
+];
+
+/// The names of the built-in scenarios.
+pub fn built_in_names() -> Vec<&'static str> {
+    BUILT_IN.iter().map(|(n, _)| *n).collect()
+}
+
+/// Reads the scenario file at `path` as `(origin for errors, text)`. A path that does not
+/// exist but names a built-in scenario (`uk-mix`, `uk-mix.toml`, `scenarios/uk-mix.toml`)
+/// reads the copy built into the binary: a file on disk always wins.
+fn read_scenario(path: &Path) -> Result<(String, String)> {
+    let origin = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((origin, text)),
+        Err(e) => {
+            let name = path
+                .to_str()
+                .map(|p| p.strip_prefix("scenarios/").unwrap_or(p))
+                .map(|p| p.strip_suffix(".toml").unwrap_or(p));
+            match BUILT_IN.iter().find(|(n, _)| Some(*n) == name) {
+                Some((_, text)) => Ok((format!("{origin} (built in)"), text.to_string())),
+                None => Err(Error::input(format!(
+                    "{origin}: cannot read scenario file: {e} (built-in scenarios, usable from \
+                     any directory: {})",
+                    built_in_names().join(", ")
+                ))),
+            }
+        }
+    }
+}
+
+/// The scenario's name when the file has none: the file stem.
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// Reads, overrides and validates the scenario at `path`.
 pub fn load(path: &Path, sets: &[String]) -> Result<Scenario> {
-    let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(format!("{origin}: cannot read scenario file: {e}")))?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    parse(&text, &origin, &stem, sets)
+    let (origin, text) = read_scenario(path)?;
+    parse(&text, &origin, &stem(path), sets)
 }
 
 /// Parses scenario `text` (named `origin` in errors; `default_name` when it has no `name`).
@@ -159,17 +200,11 @@ pub struct SweepSection {
 
 impl Source {
     pub fn read(path: &Path) -> Result<Source> {
-        let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::input(format!("{origin}: cannot read scenario file: {e}")))?;
-        let default_name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let (origin, text) = read_scenario(path)?;
         Ok(Source {
             origin,
             text,
-            default_name,
+            default_name: stem(path),
         })
     }
 
@@ -565,7 +600,8 @@ fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
         return err(
             "banks",
             format!(
-                "shares must sum to 1, but they sum to {total} ({})",
+                "shares must sum to 1, but they sum to {} ({})",
+                (total * 1e9).round() / 1e9,
                 shares.join(", ")
             ),
         );

@@ -105,6 +105,20 @@ impl Axis {
                 items.len()
             ));
         }
+        let mut expanded: Vec<String> = Vec::new();
+        for item in &items {
+            match expand_range(item)? {
+                Some(values) => expanded.extend(values),
+                None => expanded.push(item.to_string()),
+            }
+        }
+        if expanded.len() > MAX_AXIS_VALUES {
+            return Err(format!(
+                "{} values on one axis is more than the {MAX_AXIS_VALUES} supported",
+                expanded.len()
+            ));
+        }
+        let items: Vec<&str> = expanded.iter().map(String::as_str).collect();
         let labels = items.iter().map(|v| label_of_text(v)).collect();
         Axis::new(
             path,
@@ -174,6 +188,80 @@ fn check_path(path: &str) -> std::result::Result<(), String> {
         return Err("the [sweep] section cannot be swept; use --replications, or list values in [sweep] grid".into());
     }
     Ok(())
+}
+
+/// Most values one axis may have (ranges make large axes easy to write by mistake).
+const MAX_AXIS_VALUES: usize = 100_000;
+
+/// A number as a range bound: digits with an optional sign and decimals, and no leading zero
+/// (so that a time of day such as `00:00:30` is never read as a range).
+fn bound(text: &str) -> Option<f64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let leading_zero = digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.");
+    if digits.is_empty() || leading_zero || !digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+    {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Expands a range written in a `--set` list: `a..b` (integers, `b` excluded, as in Rust),
+/// `a..=b` (integers, `b` included) or `a:b:step` (numbers from `a` to `b` inclusive in steps
+/// of `step`). `None` when `item` is not a range.
+fn expand_range(item: &str) -> std::result::Result<Option<Vec<String>>, String> {
+    let int = |t: &str| bound(t).filter(|x| x.fract() == 0.0).map(|x| x as i64);
+    if let Some((a, b)) = item.split_once("..") {
+        let (inclusive, b) = match b.strip_prefix('=') {
+            Some(b) => (true, b),
+            None => (false, b),
+        };
+        let (Some(a), Some(b)) = (int(a), int(b)) else {
+            return Ok(None);
+        };
+        let end = if inclusive { b + 1 } else { b };
+        if end <= a {
+            return Err(format!("the range {item} is empty"));
+        }
+        if (end - a) as usize > MAX_AXIS_VALUES {
+            return Err(format!(
+                "the range {item} has more than {MAX_AXIS_VALUES} values"
+            ));
+        }
+        return Ok(Some((a..end).map(|x| x.to_string()).collect()));
+    }
+    let parts: Vec<&str> = item.split(':').collect();
+    let [a, b, step] = parts[..] else {
+        return Ok(None);
+    };
+    let (Some(a), Some(b), Some(step)) = (bound(a), bound(b), bound(step)) else {
+        return Ok(None);
+    };
+    if step <= 0.0 || b < a {
+        return Err(format!(
+            "the range {item} needs start <= end and a step > 0 (e.g. 8:64:8)"
+        ));
+    }
+    let n = ((b - a) / step + 1e-9).floor() as usize + 1;
+    if n > MAX_AXIS_VALUES {
+        return Err(format!(
+            "the range {item} has more than {MAX_AXIS_VALUES} values"
+        ));
+    }
+    let integers = [a, b, step].iter().all(|x| x.fract() == 0.0);
+    Ok(Some(
+        (0..n)
+            .map(|k| {
+                let x = a + k as f64 * step;
+                if integers {
+                    format!("{}", x as i64)
+                } else {
+                    // Rounded to 12 significant decimals: 0.1 steps print as 0.3, not 0.30000000000000004.
+                    let r = (x * 1e12).round() / 1e12;
+                    format!("{r}")
+                }
+            })
+            .collect(),
+    ))
 }
 
 /// Splits `v1,v2,...` at commas that are outside brackets, braces and quotes.
@@ -1173,6 +1261,37 @@ pub fn human_table(o: &Outcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_expand_in_set_lists() {
+        let values = |set: &str| Axis::from_set(set).map(|a| a.values);
+        assert_eq!(
+            values("strategy.concurrency=1..4").unwrap(),
+            ["1", "2", "3"]
+        );
+        assert_eq!(
+            values("strategy.concurrency=1..=4").unwrap(),
+            ["1", "2", "3", "4"]
+        );
+        assert_eq!(
+            values("strategy.concurrency=8:32:8,64").unwrap(),
+            ["8", "16", "24", "32", "64"]
+        );
+        assert_eq!(
+            values("banks[0].error_rate=0.1:0.3:0.1").unwrap(),
+            ["0.1", "0.2", "0.3"]
+        );
+        // Not ranges: a time of day, a duration, a string.
+        assert_eq!(values("window.start=00:00:30").unwrap(), ["00:00:30"]);
+        assert_eq!(values("window.length=24h,2d").unwrap(), ["24h", "2d"]);
+        assert!(values("strategy.concurrency=4..2")
+            .unwrap_err()
+            .contains("empty"));
+        assert!(values("strategy.concurrency=8:4:1")
+            .unwrap_err()
+            .contains("start <= end"));
+        assert!(values("strategy.concurrency=1..=200000").is_err());
+    }
 
     #[test]
     fn splits_at_top_level_commas_only() {

@@ -636,23 +636,33 @@ fn table_writes_the_vendor_table() {
     check_table_csv(&out_dir.join("table.csv"));
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
+/// Built-in scenarios work from any directory, by name or by their repository path; a file
+/// on disk wins; an unknown one lists the built-in names.
+#[test]
+fn built_in_scenarios_work_from_any_directory() {
+    let tmp = TempDir::new("builtin");
+    for name in ["uk-mix", "scenarios/vendor-table.toml", "example.toml"] {
+        let out = run_in(tmp.path(), &["check", name]);
+        assert_success(&out, name);
     }
+    let out = run_in(tmp.path(), &["check", "nope.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("nope.toml") && err.contains("uk-mix, vendor-table, example"),
+        "{err}"
+    );
+    // A file of the same path on disk wins over the built-in copy.
+    std::fs::create_dir_all(tmp.join("scenarios")).unwrap();
+    std::fs::write(tmp.join("scenarios/uk-mix.toml"), "name = \"mine\"\n").unwrap();
+    let out = run_in(tmp.path(), &["check", "scenarios/uk-mix.toml"]);
+    assert_eq!(out.status.code(), Some(2), "the file on disk was not read");
 }
 
 #[test]
 fn no_arguments_runs_the_default_experiment() {
+    // From a directory with no scenarios/: the built-in copies are used.
     let tmp = TempDir::new("default");
-    copy_dir(&crate_root().join("scenarios"), &tmp.join("scenarios"));
     let out = run_in(tmp.path(), &[]);
     assert_success(&out, "default run");
     let stdout = text(&out.stdout);

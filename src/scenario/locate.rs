@@ -154,8 +154,10 @@ pub fn set_targets(set: &str, field: &str) -> bool {
     let Ok(target) = parse_path(field) else {
         return false;
     };
-    // Compare ignoring how array elements were named (index or name): same keys, same length.
-    steps.len() == target.len()
+    // Compare ignoring how array elements were named (index or name): the set writes the
+    // field itself or something inside it (`banks.neobank.share` for a failure of `banks`,
+    // such as shares that no longer sum to 1).
+    steps.len() >= target.len()
         && steps
             .iter()
             .zip(&target)
