@@ -46,7 +46,7 @@ pub const MAX_REPLICATIONS: u32 = 100_000;
 pub const MAX_RUNS: u64 = 10_000_000;
 
 /// The metrics `sweep_summary.csv` summarises, by their `summary.csv` column names.
-pub const KEY_METRICS: [&str; 16] = [
+pub const KEY_METRICS: [&str; 21] = [
     "failure_rate",
     "coverage",
     "users_per_day",
@@ -63,6 +63,11 @@ pub const KEY_METRICS: [&str; 16] = [
     "peak_outstanding",
     "staleness_p50_hours",
     "staleness_p95_hours",
+    "staleness_p99_hours",
+    "stale_24h_share",
+    "stale_48h_share",
+    "attempts_per_success",
+    "api_calls_per_success",
 ];
 
 /// The journal of finished runs, in completion order (removed once the sweep is assembled).
@@ -472,7 +477,9 @@ impl Estimate {
             return None;
         }
         let mean = xs.iter().sum::<f64>() / n as f64;
-        if n < 2 {
+        // A staleness percentile is infinite in a run where it falls among connections never
+        // refreshed: the mean is then infinite too, and the spread unknown.
+        if n < 2 || mean.is_infinite() {
             return Some(Estimate {
                 n,
                 mean,
