@@ -48,6 +48,12 @@ pub enum Command {
     Validate(ValidateArgs),
     /// List the bank presets scenarios can reference (`preset = "NAME"`).
     Presets,
+    /// Print a shell completion script, e.g. `refresh-sim completions bash >
+    /// ~/.local/share/bash-completion/completions/refresh-sim`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// Many clients retrying against a tight limit: calls and completion time per jitter mode.
     Contention(ContentionArgs),
     /// Draw the charts a results directory supports (SVG and PNG) and write its report.md.
@@ -147,6 +153,16 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Report(a)) => report_cmd(a),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "refresh-sim",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
         None => default_experiment(Path::new("output")),
     }
 }
