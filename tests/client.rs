@@ -160,6 +160,58 @@ fn seven_days_of_random_offsets_make_seven_attempts_per_connection() {
     assert_eq!(per_minute[..1440].iter().map(|&x| x as u64).sum::<u64>(), n);
 }
 
+/// A band of hours: with `hours = ["00:00", "06:00"]` every submission of every day falls
+/// between 00:00 and 06:00, uniformly (each hour holds about a sixth), even when the window
+/// starts at 02:00, inside the band (the band then wraps: 02:00–06:00 of the first day,
+/// 00:00–02:00 of the next).
+#[test]
+fn random_offsets_stay_within_their_band_of_hours() {
+    let n: u64 = 60_000;
+    for start in ["00:00", "02:00"] {
+        let text = one_bank(
+            "length = \"3d\"",
+            n as u32,
+            "poll_interval = \"10s\"",
+            "kind = \"random_offset\"\nhours = [\"00:00\", \"06:00\"]",
+            r#"service_time = { dist = "constant", value = "0s" }"#,
+            "",
+        )
+        .replace("start = \"00:00\"", &format!("start = \"{start}\""));
+        let r = run(&text, 5);
+        assert_eq!(r.total().attempts, 3 * n, "start {start}");
+        let offset_min = if start == "02:00" { 120 } else { 0 };
+        let mut per_hour = [0u64; 24];
+        for (m, minute) in r.series.minutes.iter().enumerate() {
+            let hour = ((m + offset_min) / 60) % 24;
+            per_hour[hour] += minute.submitted as u64;
+        }
+        assert_eq!(
+            per_hour[6..].iter().sum::<u64>(),
+            0,
+            "start {start}: {per_hour:?}"
+        );
+        for (h, &c) in per_hour[..6].iter().enumerate() {
+            // Binomial(3n, 1/6): 5 standard deviations.
+            let (mean, sd) = (3.0 * n as f64 / 6.0, (3.0 * n as f64 * 5.0 / 36.0).sqrt());
+            assert!(
+                (c as f64 - mean).abs() < 5.0 * sd,
+                "start {start}, hour {h}: {c} submissions, expected about {mean}"
+            );
+        }
+    }
+    // A band needs a daily period.
+    let text = one_bank(
+        "length = \"1d\"",
+        10,
+        "poll_interval = \"10s\"",
+        "kind = \"random_offset\"\nperiod = \"12h\"\nhours = [\"00:00\", \"06:00\"]",
+        r#"service_time = { dist = "constant", value = "0s" }"#,
+        "",
+    );
+    let e = refresh_sim::scenario::parse(&text, "inline", "band", &[]).unwrap_err();
+    assert!(e.message.contains("strategy.hours"), "{}", e.message);
+}
+
 // ---------------------------------------------------------------------------------------
 // (c) The poll lattice: phase lock with zero overhead, gone with the default
 // ---------------------------------------------------------------------------------------
