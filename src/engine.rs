@@ -70,6 +70,8 @@ pub struct EventQueue<E> {
     round: u64,
     rounds: u64,
     period: u64,
+    /// Arrivals at or after this instant are dropped (a last period cut short).
+    until: u64,
     heap: BinaryHeap<Entry<E>>,
     /// Scheduled events in `(time, seq)` order (see [`EventQueue::schedule_in_order`]).
     fifo: VecDeque<Entry<E>>,
@@ -87,15 +89,17 @@ pub struct EventQueue<E> {
 impl<E: Copy> EventQueue<E> {
     /// A queue preloaded with `arrivals`, which must be sorted by time (ties keep their order).
     pub fn with_arrivals(arrivals: Vec<(SimTime, E)>) -> Self {
-        Self::with_periodic_arrivals(arrivals, SimDuration(u64::MAX), 1)
+        Self::with_periodic_arrivals(arrivals, SimDuration(u64::MAX), 1, SimTime::NEVER)
     }
 
     /// A queue preloaded with `arrivals` (sorted by time) repeated `rounds` times, each
-    /// repeat `period` later than the one before; they must span less than `period`.
+    /// repeat `period` later than the one before (they must span less than `period`), up to
+    /// but excluding `until`.
     pub fn with_periodic_arrivals(
         arrivals: Vec<(SimTime, E)>,
         period: SimDuration,
         rounds: u64,
+        until: SimTime,
     ) -> Self {
         assert!(
             arrivals.windows(2).all(|w| w[0].0 <= w[1].0),
@@ -115,6 +119,7 @@ impl<E: Copy> EventQueue<E> {
             round: 0,
             rounds,
             period: period.as_micros(),
+            until: until.as_micros(),
             heap: BinaryHeap::new(),
             fifo: VecDeque::new(),
             stale_top: false,
@@ -176,9 +181,16 @@ impl<E: Copy> EventQueue<E> {
             self.stale_top = false;
         }
         let arrival = if self.round < self.rounds {
-            let t = self.arrivals[self.next_arrival].0;
-            let seq = self.round * self.arrivals.len() as u64 + self.next_arrival as u64;
-            key(SimTime(t.as_micros() + self.round * self.period), seq)
+            let t = self.arrivals[self.next_arrival].0.as_micros() + self.round * self.period;
+            if t >= self.until {
+                // Arrivals are in time order: none after this one is due either.
+                self.round = self.rounds;
+                self.next_arrival = 0;
+                NONE
+            } else {
+                let seq = self.round * self.arrivals.len() as u64 + self.next_arrival as u64;
+                key(SimTime(t), seq)
+            }
         } else {
             NONE
         };
@@ -231,7 +243,8 @@ impl<E: Copy> EventQueue<E> {
         self.popped
     }
 
-    /// Events still pending (arrivals not yet reached plus scheduled events).
+    /// Events still pending (arrivals not yet reached plus scheduled events; arrivals at or
+    /// after `until` count until the queue reaches the first of them).
     pub fn len(&self) -> usize {
         let arrivals =
             (self.rounds - self.round) as usize * self.arrivals.len() - self.next_arrival;
@@ -288,6 +301,7 @@ mod tests {
             vec![(SimTime(2), 'a'), (SimTime(7), 'b')],
             SimDuration(10),
             3,
+            SimTime::NEVER,
         );
         assert_eq!(q.len(), 6);
         q.schedule(SimTime(12), 'x');
@@ -306,6 +320,17 @@ mod tests {
                 (30, 'y')
             ]
         );
+        assert!(q.is_empty());
+
+        // A last period cut short: arrivals at or after `until` never pop.
+        let mut q = EventQueue::with_periodic_arrivals(
+            vec![(SimTime(2), 'a'), (SimTime(7), 'b')],
+            SimDuration(10),
+            3,
+            SimTime(22),
+        );
+        let got: Vec<u64> = std::iter::from_fn(|| q.pop().map(|(t, _)| t.0)).collect();
+        assert_eq!(got, vec![2, 7, 12, 17]);
         assert!(q.is_empty());
     }
 

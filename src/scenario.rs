@@ -305,7 +305,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
 
     let platform = platform(&f.platform)?;
     let strategy = strategy(&f.strategy)?;
-    let schedule = schedule(&f.strategy)?;
+    let schedule = schedule(&f.strategy, window)?;
     let retry = retry(f.retry.as_ref())?;
     let banks = banks(&f.banks)?;
 
@@ -326,8 +326,14 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
     })
 }
 
-fn schedule(s: &file::StrategyFile) -> Result<Schedule, FieldError> {
-    let period = s.period.map(|d| d.0).unwrap_or(SimDuration::from_hours(24));
+/// The client's schedule. The period defaults to a day, or to the whole window when that is
+/// shorter (a run of a few hours refreshes each connection once within it, rather than
+/// spreading offsets over a day it does not see).
+fn schedule(s: &file::StrategyFile, window: SimDuration) -> Result<Schedule, FieldError> {
+    let period = s
+        .period
+        .map(|d| d.0)
+        .unwrap_or(SimDuration::from_hours(24).min(window));
     if period < SimDuration::from_secs(1) {
         return err(
             "strategy.period",

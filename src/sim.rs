@@ -259,7 +259,8 @@ impl World {
                 )
             })
             .collect();
-        let mut queue = EventQueue::with_periodic_arrivals(arrivals, plan.period, plan.periods);
+        let mut queue =
+            EventQueue::with_periodic_arrivals(arrivals, plan.period, plan.periods, window_end);
         if matches!(plan.state, ClientState::Queued(_)) {
             queue.schedule(window_start, Event::PeriodStart);
         }
@@ -544,9 +545,15 @@ impl World {
         let b = self.conns[ci].bank as usize;
         self.state[b].outstanding -= 1;
         self.outstanding_all -= 1;
-        let failed = matches!(outcome, Outcome::RateLimited | Outcome::Error);
-        if failed && self.retry.enabled() && now < self.window_end {
-            self.back_off(now, c, outcome);
+        // Only outcomes the policy retries back off; others (a 429 with `on = ["error"]`)
+        // are treated as without a policy.
+        let retryable = match outcome {
+            Outcome::RateLimited => self.retry.on_rate_limited,
+            Outcome::Error => self.retry.on_error,
+            _ => false,
+        };
+        if retryable && self.retry.enabled() && now < self.window_end {
+            self.back_off(now, c);
         } else {
             if self.retry.enabled() {
                 self.last_wait[ci] = self.retry.base;
@@ -555,13 +562,16 @@ impl World {
                 self.conns[ci].flags = RECONNECT;
             }
             if let Some(q) = self.client.queue() {
-                // A success (or a refresh the platform already had) is done for the period;
-                // a failure (with no `[retry]` policy) is still due and goes to the back of
-                // the queue. A looping queue sends every connection back but those that
-                // need a reconnect.
+                // A success (or a refresh the platform already had) is done for the period,
+                // unless it landed before the period started and is learned after: the new
+                // period's pass skipped the connection (it was held), so it is due again. A
+                // failure not retried is still due and goes to the back of the queue. A
+                // looping queue sends every connection back but those that need a reconnect.
+                let stale = self.conns[ci].last_success < self.period_started;
                 let requeue = match outcome {
                     Outcome::ReconnectRequired => false,
-                    Outcome::Success | Outcome::Deduplicated => q.looping,
+                    Outcome::Success => q.looping || stale,
+                    Outcome::Deduplicated => q.looping,
                     Outcome::RateLimited | Outcome::Error => true,
                 };
                 q.release(requeue.then_some(c));
@@ -580,13 +590,9 @@ impl World {
     /// worker keeps its slot while it waits (unless `hold_slot` is off), so a slot cannot
     /// spin on a rejecting bank either. A passive client's refresh gives up until the next
     /// period.
-    fn back_off(&mut self, now: SimTime, c: u32, outcome: Outcome) {
+    fn back_off(&mut self, now: SimTime, c: u32) {
         let ci = c as usize;
-        let retryable = match outcome {
-            Outcome::RateLimited => self.retry.on_rate_limited,
-            _ => self.retry.on_error,
-        };
-        let retry = retryable && self.chain[ci] < self.retry.max_attempts;
+        let retry = self.chain[ci] < self.retry.max_attempts;
         let n = if retry {
             self.chain[ci] - 1
         } else {
@@ -665,39 +671,44 @@ impl World {
         if now >= self.window_end {
             return;
         }
-        let Some(q) = self.client.queue() else {
-            return;
-        };
-        let conns = &mut self.conns;
         // The pass skips connections the client holds, those that need a reconnect, and
         // (unless it loops) those already refreshed this period: a connection carried over
         // from the last period may have succeeded before the pass reached it.
-        let done_since = if q.looping {
-            SimTime::NEVER
-        } else {
-            self.period_started
-        };
-        let skip = |c: &Conn| {
+        let skip = |c: &Conn, done_since: SimTime| {
             c.flags != 0 || (c.last_success != SimTime::NEVER && c.last_success >= done_since)
         };
-        while let Some((next, is_retry)) = q.next_submission(|c| skip(&conns[c as usize])) {
-            conns[next as usize].flags |= HELD;
+        loop {
+            let Some(q) = self.client.queue() else {
+                return;
+            };
+            let done_since = if q.looping {
+                SimTime::NEVER
+            } else {
+                self.period_started
+            };
+            let conns = &self.conns;
+            let Some((next, is_retry)) =
+                q.next_submission(|c| skip(&conns[c as usize], done_since))
+            else {
+                break;
+            };
+            self.conns[next as usize].flags |= HELD;
             // The worker's overhead, keyed by the connection and its attempt so that a
             // connection's luck does not depend on which worker took it.
-            let attempt = conns[next as usize].attempts;
+            let attempt = self.conns[next as usize].attempts;
             let overhead = match &self.overhead {
                 ServiceTime::Constant(d) => *d,
                 o => o.sample(&mut self.streams.at(Purpose::Schedule, next, attempt + 1)),
             };
-            self.starting += 1;
-            let event = Event::Submit {
-                conn: next,
-                retry: is_retry,
-            };
             if overhead.is_zero() {
-                // The idealised lattice client: no event between taking and sending.
-                self.queue.schedule(now, event);
+                // The idealised lattice client submits as it takes the connection.
+                self.submit(now, next, is_retry);
             } else {
+                self.starting += 1;
+                let event = Event::Submit {
+                    conn: next,
+                    retry: is_retry,
+                };
                 self.queue.schedule(now + overhead, event);
             }
         }

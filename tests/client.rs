@@ -908,3 +908,79 @@ fn a_connection_is_refreshed_at_most_once_per_period() {
     }
     assert_eq!(r.total().deduplicated, 0);
 }
+
+/// A refresh that succeeds just before a period starts and is learned just after is due
+/// again in the new period: the new pass skipped it while the client held it, so it rejoins
+/// the queue rather than missing a whole day. Here a bank rejects everything but the last
+/// ten seconds of each day; a 5 s refresh sent then succeeds at 23:59:55 and is learned at
+/// the 00:00:00 poll, and with free slots at the period start every day must still count
+/// all ten users.
+#[test]
+fn a_success_learned_after_the_period_start_is_due_again() {
+    let n = 10u64;
+    let text = one_bank(
+        "length = \"4d\"",
+        n as u32,
+        "poll_interval = \"10s\"\ndedup_window = \"0s\"",
+        &format!("kind = \"queued\"\nconcurrency = 20\n{NO_OVERHEAD}"),
+        r#"service_time = { dist = "constant", value = "5s" }
+limits = [{ kind = "maintenance", start = "00:00", end = "23:59:50" }]"#,
+        "",
+    );
+    let r = run(&text, 1);
+    for (d, x) in days(&r).iter().enumerate() {
+        assert_eq!(x.users, n, "day {d}: {x:?}");
+    }
+}
+
+/// A 429 the retry policy does not retry (`on = ["error"]`) is a failure like any other for
+/// the queue: it goes straight back, whatever Retry-After the bank sent (the worker does not
+/// sleep on it), so an hour's Retry-After changes nothing.
+#[test]
+fn a_429_the_policy_does_not_retry_is_requeued_at_once() {
+    let attempts = |retry_after: &str| {
+        let text = one_bank(
+            "length = \"1h\"",
+            2_000,
+            "status = \"callback\"",
+            "kind = \"queued\"\nconcurrency = 8",
+            &format!(
+                r#"service_time = {{ dist = "constant", value = "1s" }}
+retry_after = "{retry_after}"
+limits = [{{ kind = "token_bucket", rate = 0.5, burst = 1 }}]"#
+            ),
+            "[retry]\nmax_attempts = 4\nbase = \"1s\"\non = [\"error\"]",
+        );
+        run(&text, 1).total()
+    };
+    let (none, hour) = (attempts("none"), attempts("1h"));
+    assert!(none.rate_limited > 1_000, "{none:?}");
+    assert_eq!(
+        (hour.attempts, hour.rate_limited),
+        (none.attempts, none.rate_limited)
+    );
+}
+
+/// A run shorter than a day refreshes each connection once within it: the period defaults
+/// to the window when the window is shorter than a day (offsets spread over a day the run
+/// does not see would leave most connections out).
+#[test]
+fn a_run_shorter_than_a_day_refreshes_every_connection_once() {
+    let n = 5_000u64;
+    for kind in ["random_offset", "queued\nconcurrency = 50", "bulk"] {
+        let text = one_bank(
+            "length = \"8h\"",
+            n as u32,
+            "poll_interval = \"10s\"",
+            &format!("kind = \"{kind}\""),
+            r#"service_time = { dist = "constant", value = "1s" }"#,
+            "",
+        )
+        .replace(
+            "kind = \"queued\nconcurrency = 50\"",
+            "kind = \"queued\"\nconcurrency = 50",
+        );
+        let t = run(&text, 2).total();
+        assert_eq!((t.attempts, t.successes), (n, n), "{kind}");
+    }
+}
