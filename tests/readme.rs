@@ -1,4 +1,5 @@
-//! Every `refresh-sim` example in README.md runs as written: the commands of its `sh` blocks,
+//! Every `refresh-sim` example in README.md and the manual (docs/manual.md) runs as written:
+//! the commands of their `sh` blocks,
 //! its inline `refresh-sim …` commands, and its inline `--set …` overrides (checked against
 //! uk-mix). Each runs in an empty temporary directory, so the built-in scenarios are what a
 //! user who has only installed the binary would get. Synopses with placeholders (`SCENARIO`,
@@ -10,8 +11,14 @@ use common::TempDir;
 use std::path::Path;
 use std::process::Command;
 
+/// README.md and the manual, one after the other.
 fn readme() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap()
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    ["README.md", "docs/manual.md"]
+        .iter()
+        .map(|f| std::fs::read_to_string(root.join(f)).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Splits a command line as a POSIX shell would for the examples' simple quoting: words
