@@ -244,17 +244,30 @@ pub struct Staleness {
     slope: Vec<i64>,
     /// Connection-time with no data yet, per bank (µs).
     pub never: Vec<u128>,
+    /// Connection-time with data at least `buckets` minutes old, per bank (µs).
+    overflow: Vec<u128>,
+}
+
+/// The oldest age staleness resolves by the minute: eight days, or four periods when that
+/// is longer (monthly refreshes), and never more than the window. Older data is counted
+/// together, so memory does not grow with the length of a run.
+pub fn staleness_horizon(window: SimDuration, period: SimDuration) -> SimDuration {
+    let floor =
+        SimDuration::from_hours(24 * 8).max(SimDuration(period.as_micros().saturating_mul(4)));
+    floor.min(window)
 }
 
 impl Staleness {
-    pub fn new(banks: usize, window: SimDuration) -> Self {
-        let buckets = window.as_micros().div_ceil(MINUTE_US) as usize + 1;
+    /// Staleness resolved by the minute up to `horizon` (see [`staleness_horizon`]).
+    pub fn new(banks: usize, horizon: SimDuration) -> Self {
+        let buckets = horizon.as_micros().div_ceil(MINUTE_US) as usize + 1;
         Staleness {
             banks,
             buckets,
             jump: vec![0; banks * (buckets + 3)],
             slope: vec![0; banks * (buckets + 3)],
             never: vec![0; banks],
+            overflow: vec![0; banks],
         }
     }
 
@@ -269,8 +282,12 @@ impl Staleness {
             self.never[bank] += (t1 - t0).as_micros() as u128;
             return;
         }
-        self.ramp(bank, (t0 - last).as_micros(), 1);
-        self.ramp(bank, (t1 - last).as_micros(), -1);
+        let (a0, a1) = ((t0 - last).as_micros(), (t1 - last).as_micros());
+        // Time spent at ages past the horizon; ramps starting there add nothing within it.
+        let cap = self.buckets as u64 * MINUTE_US;
+        self.overflow[bank] += (a1.saturating_sub(cap) - a0.saturating_sub(cap)) as u128;
+        self.ramp(bank, a0.min(cap), 1);
+        self.ramp(bank, a1.min(cap), -1);
     }
 
     /// Adds `sign · max(0, a − x)` to the cumulative time-younger-than-`a` function.
@@ -283,7 +300,8 @@ impl Staleness {
         self.slope[row + k + 2] += sign;
     }
 
-    /// Connection-time (µs) spent at each minute of age by one bank, or by all with `None`.
+    /// Connection-time (µs) spent at each minute of age by one bank, or by all with `None`;
+    /// the last entry is the time at the horizon or older.
     pub fn histogram(&self, bank: Option<usize>) -> Vec<u64> {
         let one = |b: usize| {
             let w = self.buckets + 3;
@@ -295,13 +313,14 @@ impl Staleness {
                 ramps += slope[i];
                 out.push((row[i] + ramps * MINUTE_US as i64).max(0) as u64);
             }
+            out.push(self.overflow[b] as u64);
             out
         };
         match bank {
             Some(b) => one(b),
             None => (0..self.banks)
                 .map(one)
-                .fold(vec![0; self.buckets], |mut acc, h| {
+                .fold(vec![0; self.buckets + 1], |mut acc, h| {
                     acc.iter_mut().zip(h).for_each(|(a, x)| *a += x);
                     acc
                 }),
@@ -317,8 +336,9 @@ impl Staleness {
     }
 
     /// The `q`-quantile (0..=1) of data age over connection-time, in hours, at minute
-    /// resolution (the upper edge of the bucket). `Some(f64::INFINITY)` when it falls among
-    /// connections never refreshed; `None` when no connection-time was measured.
+    /// resolution (the upper edge of the bucket; past the horizon, the horizon itself, a
+    /// lower bound). `Some(f64::INFINITY)` when it falls among connections never refreshed;
+    /// `None` when no connection-time was measured.
     pub fn quantile_hours(&self, bank: Option<usize>, q: f64) -> Option<f64> {
         let h = self.histogram(bank);
         let total = h.iter().map(|&x| x as u128).sum::<u128>() + self.never_us(bank);
@@ -330,7 +350,7 @@ impl Staleness {
         for (m, &c) in h.iter().enumerate() {
             acc += c as u128;
             if acc >= rank {
-                return Some((m + 1) as f64 / 60.0);
+                return Some((m + 1).min(self.buckets) as f64 / 60.0);
             }
         }
         Some(f64::INFINITY)
@@ -559,5 +579,49 @@ impl Summary {
             api_calls_per_success: ratio(tally.api_calls, tally.successes),
             tally,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: u64 = 3_600_000_000;
+
+    /// Time at each age adds up to the time recorded, past the horizon included, and the
+    /// shares and quantiles read it: a connection refreshed at 0 and watched for 30 days
+    /// with a 10-day horizon spends 10 days within it (a flat histogram) and 20 beyond.
+    #[test]
+    fn ages_past_the_horizon_are_counted_together() {
+        let horizon = SimDuration::from_hours(240);
+        let mut s = Staleness::new(1, horizon);
+        s.record(0, SimTime(0), SimTime(0), SimTime(720 * H));
+        let h = s.histogram(Some(0));
+        assert_eq!(h.len(), s.buckets + 1);
+        let total: u128 = h.iter().map(|&x| x as u128).sum();
+        assert_eq!(total, 720 * H as u128);
+        // The horizon's buckets (240 h and one minute) are flat; the rest is past it.
+        assert!(
+            h[..s.buckets].iter().all(|&x| x == 60_000_000),
+            "flat within the horizon"
+        );
+        assert_eq!(*h.last().unwrap(), 480 * H - 60_000_000);
+        // Two thirds of the time is past the horizon: the median is at least the horizon.
+        assert_eq!(
+            s.quantile_hours(Some(0), 0.5),
+            Some((240 * 60 + 1) as f64 / 60.0)
+        );
+        assert_eq!(s.quantile_hours(Some(0), 0.2), Some(144.0));
+        let older = s.share_older_than(Some(0), 24).unwrap();
+        assert!((older - 696.0 / 720.0).abs() < 1e-12, "{older}");
+    }
+
+    /// A window no longer than the horizon is resolved whole, whatever the period.
+    #[test]
+    fn the_horizon_is_eight_days_or_four_periods_within_the_window() {
+        let d = |n: u64| SimDuration::from_hours(24 * n);
+        assert_eq!(staleness_horizon(d(4), d(1)), d(4));
+        assert_eq!(staleness_horizon(d(30), d(1)), d(8));
+        assert_eq!(staleness_horizon(d(365), d(30)), d(120));
     }
 }

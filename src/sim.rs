@@ -17,7 +17,9 @@
 use crate::bank::Bank;
 use crate::bank::ServiceTime;
 use crate::engine::{prefetch, EventQueue};
-use crate::metrics::{Daily, Level, RunResult, Staleness, Tally, TimeSeries, DAY_US};
+use crate::metrics::{
+    staleness_horizon, Daily, Level, RunResult, Staleness, Tally, TimeSeries, DAY_US,
+};
 use crate::platform::Platform;
 use crate::retry::RetryPolicy;
 use crate::rng::{Chance, Purpose, Streams};
@@ -293,7 +295,7 @@ impl World {
             peak_outstanding_all: 0,
             series: TimeSeries::new(window_start, nb, sc.window),
             daily: Daily::new(window_start, sc.window, nb),
-            staleness: Staleness::new(nb, sc.window),
+            staleness: Staleness::new(nb, staleness_horizon(sc.window, sc.schedule.period)),
             queue,
             client: plan.state,
             scenario_name: sc.name.clone(),
