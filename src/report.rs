@@ -16,8 +16,9 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Writes `bytes` to `path` atomically (temp file in the same directory, then rename),
-/// creating the directory if needed.
+/// Writes `bytes` to `path` atomically (a `tempfile` temporary file in the same directory,
+/// synced, then renamed over `path`), creating the directory if needed. On an error the
+/// temporary file is removed (dropping it does) and the message names `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path
         .parent()
@@ -25,21 +26,24 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("{}: cannot create directory: {e}", dir.display())))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    // Hidden and named after the target (`.summary.csv.XXXXXX.tmp`), should a kill leave one.
+    let prefix = format!(
+        ".{}.",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
     let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut b = tempfile::Builder::new();
+        b.prefix(&prefix).suffix(".tmp");
+        // The permissions `File::create` gives (0o666 less the umask), not tempfile's 0o600.
+        #[cfg(unix)]
+        b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let mut f = b.tempfile_in(dir)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        f.as_file().sync_all()?;
+        f.persist(path)?;
+        Ok(())
     };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(format!("{}: cannot write: {e}", path.display()))
-    })
+    write().map_err(|e| Error::io(format!("{}: cannot write: {e}", path.display())))
 }
 
 /// Serializes rows to CSV bytes (header from the row type's field names).

@@ -306,15 +306,10 @@ fn validate_command_prints_pass_and_exits_zero() {
 
 /// Writes `body` to a fresh file and runs `check` on it; returns (status, stderr).
 fn check_text(name: &str, body: &str) -> (i32, String) {
-    let dir = std::env::temp_dir().join(format!(
-        "refresh-sim-policies-{}-{name}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.toml"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{name}.toml"));
     std::fs::write(&path, body).unwrap();
     let out = bin().arg("check").arg(&path).output().unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stderr).into_owned(),

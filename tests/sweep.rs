@@ -19,14 +19,6 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A fresh directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sweep-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Two banks with limits, a small population and a short window: runs take milliseconds.
 const SMALL: &str = r#"
 name = "small"
@@ -152,8 +144,9 @@ fn grid_expands_in_row_major_order_file_axes_first() {
 
 #[test]
 fn output_is_byte_identical_for_one_and_two_threads() {
-    let dir = scratch("threads");
-    let scenario = write_small(&dir);
+    let tmp = TempDir::new("sweep-threads");
+    let dir = tmp.path();
+    let scenario = write_small(dir);
     let run = |threads: &str| {
         let out = dir.join(format!("t{threads}"));
         let o = sim(&[
@@ -234,7 +227,8 @@ fn output_is_byte_identical_for_one_and_two_threads() {
 
 #[test]
 fn a_killed_sweep_resumes_to_the_same_files() {
-    let dir = scratch("resume");
+    let tmp = TempDir::new("sweep-resume");
+    let dir = tmp.path();
     let (killed, whole) = (dir.join("killed"), dir.join("whole"));
     let vendor = root().join("scenarios/vendor-table.toml");
     let args = |out: &Path, threads: &str| -> Vec<String> {
@@ -438,8 +432,9 @@ fn planner_says_why_when_no_concurrency_works() {
 
 #[test]
 fn bad_set_values_are_clear_errors_and_write_nothing() {
-    let dir = scratch("bad");
-    let scenario = write_small(&dir);
+    let tmp = TempDir::new("sweep-bad");
+    let dir = tmp.path();
+    let scenario = write_small(dir);
     let s = scenario.to_str().unwrap();
     let out = dir.join("out");
     let o = out.to_str().unwrap();

@@ -1,0 +1,73 @@
+//! `report::write_atomic`, which every output file goes through: the directory is created,
+//! the file is replaced whole, it gets the permissions `File::create` gives, and a failed
+//! write names the path and leaves no temporary file behind.
+
+mod common;
+
+use common::TempDir;
+use refresh_sim::report::write_atomic;
+
+/// The names in `dir`, sorted.
+fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn creates_the_directory_and_replaces_the_file_whole() {
+    let tmp = TempDir::new("atomic");
+    let path = tmp.join("a/b/out.csv");
+    write_atomic(&path, b"first\n").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"first\n");
+    write_atomic(&path, b"second\n").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"second\n");
+    assert_eq!(
+        names(&tmp.join("a/b")),
+        ["out.csv"],
+        "no temporary file left"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn gets_the_permissions_file_create_gives() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = TempDir::new("atomic-mode");
+    let plain = tmp.join("plain");
+    std::fs::File::create(&plain).unwrap();
+    let atomic = tmp.join("atomic");
+    write_atomic(&atomic, b"x").unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&atomic), mode(&plain));
+}
+
+#[test]
+fn a_failed_write_names_the_path_and_leaves_nothing() {
+    let tmp = TempDir::new("atomic-fail");
+    // A directory where the file should go: the rename fails.
+    let path = tmp.join("taken");
+    std::fs::create_dir(&path).unwrap();
+    std::fs::write(path.join("inside"), b"x").unwrap();
+    let err = write_atomic(&path, b"data").unwrap_err();
+    assert!(
+        err.message.contains(&path.display().to_string()),
+        "{}",
+        err.message
+    );
+    assert_eq!(names(tmp.path()), ["taken"], "no temporary file left");
+
+    // A file where the directory should be.
+    let file = tmp.join("file");
+    std::fs::write(&file, b"x").unwrap();
+    let err = write_atomic(&file.join("out.csv"), b"data").unwrap_err();
+    assert!(
+        err.message.contains("cannot create directory")
+            && err.message.contains(&file.display().to_string()),
+        "{}",
+        err.message
+    );
+}
