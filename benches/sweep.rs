@@ -44,13 +44,14 @@ fn main() {
     let sw =
         Sweep::prepare(&source, &sets, Some(1), None).unwrap_or_else(|e| panic!("{}", e.message));
     assert_eq!(sw.runs(), 64, "the grid should have 64 points");
-    let out = std::env::temp_dir().join(format!("refresh-sim-bench-sweep-{}", std::process::id()));
-
     let run_sweep = |threads: usize| -> f64 {
-        let _ = std::fs::remove_dir_all(&out);
-        std::fs::create_dir_all(&out).expect("temp dir");
+        // A fresh directory per sweep, removed when dropped (also if the bench panics).
+        let out = tempfile::Builder::new()
+            .prefix("refresh-sim-bench-sweep-")
+            .tempdir()
+            .expect("temp dir");
         let opts = Options {
-            out: out.clone(),
+            out: out.path().to_path_buf(),
             threads: Some(threads),
             resume: false,
             progress: false,
@@ -92,6 +93,5 @@ fn main() {
             Stats::of(&speedups).show(2)
         );
     }
-    let _ = std::fs::remove_dir_all(&out);
     println!("# load average after: {}", load());
 }
