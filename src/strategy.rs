@@ -104,7 +104,7 @@ impl Schedule {
 /// The submissions known before the run starts, sorted by time, plus the strategy's runtime
 /// state for the reactive part. `arrivals` is one period's: the event queue repeats it every
 /// `period` for `periods` periods.
-pub struct Plan {
+pub struct ClientPlan {
     pub arrivals: Vec<(SimTime, u32)>,
     pub period: SimDuration,
     pub periods: u64,
@@ -148,7 +148,7 @@ pub fn plan(
     start: SimTime,
     length: SimDuration,
     streams: &Streams,
-) -> Plan {
+) -> ClientPlan {
     let periods = schedule.periods(length);
     let (arrivals, state) = match strategy {
         Strategy::Bulk => (
@@ -177,7 +177,7 @@ pub fn plan(
             }),
         ),
     };
-    Plan {
+    ClientPlan {
         arrivals,
         period: schedule.period,
         periods,

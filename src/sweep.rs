@@ -82,7 +82,7 @@ pub const SUMMARY_FILE: &str = "sweep_summary.csv";
 
 /// One swept field: its path and its values.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Axis {
+pub struct GridAxis {
     /// The field path as written (`strategy.concurrency`, `banks.neobank.share`).
     pub path: String,
     /// Each value as the text of a `--set` value (TOML, or a bare string).
@@ -93,10 +93,10 @@ pub struct Axis {
     pub origin: String,
 }
 
-impl Axis {
+impl GridAxis {
     /// An axis from a command-line `--set path=v1,v2,...`. Values are separated by commas
     /// outside brackets, braces and quotes, so `limits=[{...}, {...}]` is one value.
-    pub fn from_set(set: &str) -> std::result::Result<Axis, String> {
+    pub fn from_set(set: &str) -> std::result::Result<GridAxis, String> {
         let (path, raw) = set.split_once('=').ok_or_else(|| {
             "expected path=v1,v2,... (e.g. --set strategy.concurrency=8,16,32)".to_string()
         })?;
@@ -125,7 +125,7 @@ impl Axis {
         }
         let items: Vec<&str> = expanded.iter().map(String::as_str).collect();
         let labels = items.iter().map(|v| label_of_text(v)).collect();
-        Axis::new(
+        GridAxis::new(
             path,
             items.iter().map(|v| v.to_string()).collect(),
             labels,
@@ -138,7 +138,7 @@ impl Axis {
         path: &str,
         values: &[toml::Value],
         entry: usize,
-    ) -> std::result::Result<Axis, String> {
+    ) -> std::result::Result<GridAxis, String> {
         let path = path.trim();
         check_path(path)?;
         if values.is_empty() {
@@ -152,7 +152,7 @@ impl Axis {
                 other => clean_label(&other.to_string()),
             })
             .collect();
-        Axis::new(
+        GridAxis::new(
             path,
             text,
             labels,
@@ -165,13 +165,13 @@ impl Axis {
         values: Vec<String>,
         labels: Vec<String>,
         origin: String,
-    ) -> std::result::Result<Axis, String> {
+    ) -> std::result::Result<GridAxis, String> {
         for (i, v) in labels.iter().enumerate() {
             if labels[..i].contains(v) {
                 return Err(format!("value \"{v}\" is listed twice"));
             }
         }
-        Ok(Axis {
+        Ok(GridAxis {
             path: path.to_string(),
             values,
             labels,
@@ -343,7 +343,7 @@ pub fn reject_lists(sets: &[String], command: &str) -> Result<()> {
 /// The axes of a sweep.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Grid {
-    pub axes: Vec<Axis>,
+    pub axes: Vec<GridAxis>,
 }
 
 /// One combination of values: `choice[i]` indexes the values of axis `i`.
@@ -360,7 +360,7 @@ pub struct Point {
 impl Grid {
     /// The file's axes in file order, then the command line's; a command-line axis for a
     /// path the file also sweeps replaces the file's axis in its place.
-    pub fn new(file: Vec<Axis>, cli: Vec<Axis>) -> std::result::Result<Grid, String> {
+    pub fn new(file: Vec<GridAxis>, cli: Vec<GridAxis>) -> std::result::Result<Grid, String> {
         if let Some(a) = file
             .iter()
             .chain(&cli)
@@ -384,7 +384,7 @@ impl Grid {
                 ));
             }
         }
-        let mut seen: Vec<&Axis> = Vec::new();
+        let mut seen: Vec<&GridAxis> = Vec::new();
         for a in &cli {
             if let Some(b) = seen
                 .iter()
@@ -561,7 +561,7 @@ pub struct Options {
 
 /// What an executed sweep did and found.
 #[derive(Clone, Debug)]
-pub struct Outcome {
+pub struct SweepOutcome {
     pub files: Vec<PathBuf>,
     /// Runs done now.
     pub ran: usize,
@@ -607,14 +607,14 @@ impl Sweep {
             .iter()
             .enumerate()
             .map(|(i, (path, values))| {
-                Axis::from_file(path, values, i)
+                GridAxis::from_file(path, values, i)
                     .map_err(|m| Error::input(format!("{origin}: field `sweep.grid[{i}]`: {m}")))
             })
             .collect::<Result<Vec<_>>>()?;
         let cli_axes = sets
             .iter()
             .map(|s| {
-                Axis::from_set(s).map_err(|m| Error::input(format!("{origin}: --set {s}: {m}")))
+                GridAxis::from_set(s).map_err(|m| Error::input(format!("{origin}: --set {s}: {m}")))
             })
             .collect::<Result<Vec<_>>>()?;
         let grid =
@@ -698,7 +698,7 @@ impl Sweep {
 
     /// Runs every missing (point, replication) pair and writes the final files into
     /// `opts.out`. Checks everything it can before writing anything.
-    pub fn execute(&self, opts: &Options) -> Result<Outcome> {
+    pub fn execute(&self, opts: &Options) -> Result<SweepOutcome> {
         let pool = pool(opts.threads)?;
         let threads = pool.current_num_threads();
         let dir = &opts.out;
@@ -801,7 +801,7 @@ impl Sweep {
         let (files, summaries) = self.assemble(&journal, dir)?;
         let _ = std::fs::remove_file(&partial_path);
         let _ = std::fs::remove_file(&manifest_path);
-        Ok(Outcome {
+        Ok(SweepOutcome {
             files,
             ran: jobs.len(),
             resumed,
@@ -1208,7 +1208,7 @@ fn progress_bar(show: bool, total: u64, done: u64) -> indicatif::ProgressBar {
 // Terminal summary
 
 /// A table of the sweep's key results: per point, mean ± 95 % half-width.
-pub fn human_table(o: &Outcome) -> String {
+pub fn human_table(o: &SweepOutcome) -> String {
     let shown = [
         ("failure_rate", "failure rate", true),
         ("coverage", "coverage", true),
@@ -1271,7 +1271,7 @@ mod tests {
 
     #[test]
     fn ranges_expand_in_set_lists() {
-        let values = |set: &str| Axis::from_set(set).map(|a| a.values);
+        let values = |set: &str| GridAxis::from_set(set).map(|a| a.values);
         assert_eq!(
             values("strategy.concurrency=1..4").unwrap(),
             ["1", "2", "3"]

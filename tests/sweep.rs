@@ -4,7 +4,7 @@
 
 use refresh_sim::rng::replication_seed;
 use refresh_sim::scenario::{self, Source};
-use refresh_sim::sweep::{split_values, Axis, Estimate, Grid, Sweep};
+use refresh_sim::sweep::{split_values, Estimate, Grid, GridAxis, Sweep};
 use refresh_sim::{sim, table};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -81,9 +81,9 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn grid_expands_in_row_major_order_file_axes_first() {
     assert_eq!(split_values("8,[1, 2],\"a,b\""), ["8", "[1, 2]", "\"a,b\""]);
-    let kind = Axis::from_set("strategy.kind=queued,\"random_offset\"").unwrap();
+    let kind = GridAxis::from_set("strategy.kind=queued,\"random_offset\"").unwrap();
     assert_eq!(kind.labels, ["queued", "random_offset"]);
-    let conc = Axis::from_set("strategy.concurrency=1,2,4").unwrap();
+    let conc = GridAxis::from_set("strategy.concurrency=1,2,4").unwrap();
     let grid = Grid::new(vec![], vec![kind.clone(), conc.clone()]).unwrap();
     assert_eq!(grid.len(), 6);
     let labels: Vec<Vec<String>> = grid.points().into_iter().map(|p| p.labels).collect();
