@@ -66,8 +66,13 @@ fn write_default_like(dir: &Path) {
 }
 
 /// A sweep directory as `refresh-sim sweep` writes it: strategy × concurrency × connections,
-/// three replications.
+/// three replications, of uk-mix.
 fn write_sweep(dir: &Path, with_summary: bool) {
+    write_sweep_of(dir, with_summary, "uk-mix");
+}
+
+/// [`write_sweep`] with the rows' scenario named `scenario`.
+fn write_sweep_of(dir: &Path, with_summary: bool, scenario: &str) {
     let mut rows = String::from(
         "strategy.kind,strategy.concurrency,population.connections,replication,scenario,strategy,concurrency,bank,seed,connections,failure_rate,coverage,users_per_day\n",
     );
@@ -88,7 +93,7 @@ fn write_sweep(dir: &Path, with_summary: bool) {
                     let jitter = 1.0 + 0.01 * (r as f64 - 1.0);
                     xs.push((f * jitter, (cov * jitter).min(1.0), upd * jitter));
                     rows.push_str(&format!(
-                        "{kind},{c},{n},{r},uk-mix,{kind},{},all,{},{n},{:.6},{:.6},{:.1}\n",
+                        "{kind},{c},{n},{r},{scenario},{kind},{},all,{},{n},{:.6},{:.6},{:.1}\n",
                         if kind == "queued" {
                             c.to_string()
                         } else {
@@ -107,7 +112,7 @@ fn write_sweep(dir: &Path, with_summary: bool) {
                     format!("{m:.6},{sd:.6},{:.6}", 4.302653 * sd / 3f64.sqrt())
                 };
                 summary.push_str(&format!(
-                    "{kind},{c},{n},uk-mix,{kind},{},3,{},{},{}\n",
+                    "{kind},{c},{n},{scenario},{kind},{},3,{},{},{}\n",
                     if kind == "queued" {
                         c.to_string()
                     } else {
@@ -309,14 +314,246 @@ fn a_sweep_directory_gets_its_charts_with_confidence_bands() {
         users.lines.iter().any(|l| !l.band.is_empty()),
         "CI band drawn"
     );
-    assert!(users
-        .lines
-        .iter()
-        .any(|l| l.label == "vendor table (documented)"));
+    // The vendor's documented table is about its calibration scenario, not uk-mix.
+    assert!(!users.lines.iter().any(|l| l.label.contains("vendor table")));
     check_names_only_existing_files(t.path());
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
     assert!(md.contains("3 replications each"));
     assert!(md.contains("A day in the life: the directory has no per-minute time series"));
+    assert!(md.contains("A sweep of scenario `uk-mix`"), "{md}");
+    assert!(md.contains("Base seed 1"), "{md}");
+
+    // Strategy × concurrency × connections: every series of every chart has its own colour,
+    // dash and marker, and is named by its values.
+    for p in &p.charts {
+        let Chart::Xy(c) = &p.chart else { continue };
+        assert_distinct_looks(c);
+        assert!(!c.title.contains("per strategy"), "{}", c.title);
+        assert!(
+            c.title.ends_with("by strategy and connections")
+                || c.title.ends_with("by strategy and concurrency"),
+            "{}",
+            c.title
+        );
+        let sub = c.subtitle.as_deref().unwrap();
+        assert!(sub.contains("sweep of uk-mix"), "{sub}");
+        assert!(sub.contains("50,000 and 200,000 connections"), "{sub}");
+        assert!(sub.contains("base seed 1"), "{sub}");
+    }
+    let Chart::Xy(failure) = &p.charts[1].chart else {
+        panic!("failure rate is an xy chart")
+    };
+    let labels: Vec<&str> = failure.lines.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["queued, connections 50,000", "queued, connections 200,000"]
+    );
+    // Random offset has no concurrency: a horizontal reference per population, not a curve.
+    let refs: Vec<&str> = failure.refs.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(
+        refs,
+        [
+            "random offset, connections 50,000 (no concurrency limit)",
+            "random offset, connections 200,000 (no concurrency limit)"
+        ]
+    );
+    // Against the user base, random offset is one series (its runs ignore the concurrency).
+    let Chart::Xy(users_base) = &p.charts[3].chart else {
+        panic!("coverage against user base is an xy chart")
+    };
+    let labels: Vec<&str> = users_base.lines.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "queued, concurrency 8",
+            "queued, concurrency 16",
+            "queued, concurrency 32",
+            "queued, concurrency 64",
+            "random offset"
+        ]
+    );
+    assert!(
+        !md.contains("random offset, the smallest concurrency"),
+        "a strategy without a concurrency reaches no target by concurrency:\n{md}"
+    );
+    assert!(md.contains(
+        "Random offset (connections 200,000) has no concurrency limit: its mean coverage was"
+    ));
+}
+
+/// Every series of `c` (lines and references, but the target and the documented points)
+/// differs from every other in colour, in dash pattern and in marker.
+fn assert_distinct_looks(c: &XyChart) {
+    let looks: Vec<(String, charts::Look)> = c
+        .lines
+        .iter()
+        .map(|l| (l.label.clone(), l.look))
+        .chain(c.refs.iter().map(|r| (r.label.clone(), r.look)))
+        .filter(|(l, _)| !l.contains("coverage target") && !l.contains("vendor table"))
+        .collect();
+    for (i, (a, la)) in looks.iter().enumerate() {
+        for (b, lb) in &looks[i + 1..] {
+            assert_ne!(
+                la.color, lb.color,
+                "{}: {a} and {b} share a colour",
+                c.title
+            );
+            assert_ne!(la.dash, lb.dash, "{}: {a} and {b} share a dash", c.title);
+            assert_ne!(
+                la.marker, lb.marker,
+                "{}: {a} and {b} share a marker",
+                c.title
+            );
+        }
+    }
+}
+
+/// A sweep of the vendor's calibration scenario draws the documented table beside it.
+#[test]
+fn a_sweep_of_the_vendor_calibration_overlays_the_documented_table() {
+    let t = TempDir::new("sweep-vendor");
+    write_sweep_of(t.path(), true, "vendor-table");
+    let p = plan(&inputs::discover(t.path()).unwrap());
+    let Chart::Xy(users) = &p.charts[0].chart else {
+        panic!("users per day is an xy chart")
+    };
+    assert!(users
+        .lines
+        .iter()
+        .any(|l| l.label == "vendor table (documented)"));
+    assert!(users
+        .subtitle
+        .as_deref()
+        .unwrap()
+        .contains("documented sizing table overlaid"));
+}
+
+/// A real sweep over the population and the concurrency (one strategy): the bug of issue
+/// 16, where every line looked the same and titles said "per strategy".
+#[test]
+fn a_sweep_over_population_and_concurrency_tells_its_series_apart() {
+    let t = TempDir::new("sweep-cli");
+    let out = Command::new(BIN)
+        .args([
+            "sweep",
+            "uk-mix",
+            "--set",
+            "population.connections=2000,4000",
+        ])
+        .args([
+            "--set",
+            "strategy.concurrency=4,8,16",
+            "--replications",
+            "2",
+        ])
+        .arg("--out")
+        .arg(t.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    markdown::write_report(t.path()).unwrap();
+    let stems = check_rendered(t.path());
+    assert_eq!(
+        stems,
+        [
+            "users_per_day",
+            "failure_rate",
+            "coverage_vs_concurrency",
+            "coverage_vs_users"
+        ]
+    );
+    check_names_only_existing_files(t.path());
+    let p = plan(&inputs::discover(t.path()).unwrap());
+    for p in &p.charts {
+        let Chart::Xy(c) = &p.chart else { continue };
+        assert_distinct_looks(c);
+        assert!(!c.title.contains("per strategy"), "{}", c.title);
+        let sub = c.subtitle.as_deref().unwrap();
+        for want in [
+            "sweep of uk-mix",
+            "2,000 and 4,000 connections",
+            "4-day window (day 0 warm-up)",
+            "base seed 1",
+            "means of 2 replications per point",
+        ] {
+            assert!(sub.contains(want), "{}: {want} missing from {sub}", c.title);
+        }
+        // Not the vendor's table: that is about the vendor-table scenario.
+        assert!(!c.lines.iter().any(|l| l.label.contains("vendor table")));
+    }
+    let Chart::Xy(failure) = &p.charts[1].chart else {
+        panic!("failure rate is an xy chart")
+    };
+    assert_eq!(
+        failure.title,
+        "Failure rate against concurrency, by connections"
+    );
+    let labels: Vec<&str> = failure.lines.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(labels, ["connections 2,000", "connections 4,000"]);
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    assert!(md.contains("A sweep of scenario `uk-mix`"), "{md}");
+    assert!(md.contains("Base seed 1"), "{md}");
+    assert!(md.contains("4-day window (day 0 warm-up)"), "{md}");
+    assert!(!md.contains("connections="), "{md}");
+    assert!(md.contains("| 2,000 | 4 |"), "{md}");
+}
+
+/// A report rewrites `charts/` to hold only its own charts: an earlier report's charts that
+/// this one does not draw go; files the tool would not have written stay.
+#[test]
+fn a_report_removes_the_charts_of_an_earlier_report_and_nothing_else() {
+    let t = TempDir::new("stale");
+    write_sweep(t.path(), true);
+    let charts_dir = t.path().join("charts");
+    std::fs::create_dir_all(charts_dir.join("staleness_sub.png")).unwrap();
+    let stale = [
+        "day_in_the_life.png",
+        "day_in_the_life.svg",
+        "day_in_the_life_neobank.png",
+        "staleness.svg",
+        "staleness_high-street-a.png",
+    ];
+    let kept = [
+        "notes.png",
+        "staleness.pdf",
+        "staleness_Neobank.png",
+        "my_failure_rate.svg",
+        "README.md",
+    ];
+    for f in stale.iter().chain(&kept) {
+        std::fs::write(charts_dir.join(f), "old").unwrap();
+    }
+    markdown::write_report(t.path()).unwrap();
+    for f in stale {
+        assert!(!charts_dir.join(f).exists(), "{f} should be removed");
+    }
+    for f in kept {
+        assert!(charts_dir.join(f).is_file(), "{f} should be kept");
+    }
+    assert!(charts_dir.join("staleness_sub.png").is_dir());
+    assert!(charts_dir.join("failure_rate.png").is_file());
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    assert!(!md.contains("day_in_the_life"));
+    assert!(!md.contains("charts/staleness"));
+    for name in [
+        "users_per_day.png",
+        "staleness_neobank.svg",
+        "day_in_the_life.svg",
+    ] {
+        assert!(markdown::is_chart_file(name), "{name}");
+    }
+    for name in [
+        "users_per_day.pdf",
+        "staleness_.png",
+        "staleness_A.png",
+        "x.png",
+    ] {
+        assert!(!markdown::is_chart_file(name), "{name}");
+    }
 }
 
 #[test]
@@ -354,6 +591,137 @@ fn charts_render_the_same_bytes_twice() {
             charts::png_bytes(&p.chart).unwrap()
         );
     }
+}
+
+/// Staleness charts have one y unit, whatever the run's length (the bins' width varies with
+/// it), so that two charts compare: a density whose integral is the refreshed share.
+#[test]
+fn staleness_charts_share_one_unit_whatever_the_run_length() {
+    let mut labels = Vec::new();
+    for (tag, overrides) in [
+        ("stale-4d", vec![]),
+        (
+            "stale-1d",
+            vec!["window.length=1d".to_string(), "window.warmup=0s".into()],
+        ),
+    ] {
+        let t = TempDir::new(tag);
+        let mut sets = vec![
+            "strategy.kind=queued".to_string(),
+            "strategy.concurrency=4".into(),
+            "population.connections=3000".into(),
+        ];
+        sets.extend(overrides);
+        let sc = scenario::load(&uk_mix(), &sets).unwrap();
+        report::write_run(t.path(), &sim::run(&sc, 7)).unwrap();
+        let ds = inputs::discover(t.path()).unwrap();
+        let p = plan(&ds);
+        let stale = p.charts.iter().find(|p| p.stem == "staleness").unwrap();
+        let Chart::Xy(c) = &stale.chart else {
+            panic!("staleness is an xy chart")
+        };
+        labels.push(c.y.label.clone());
+        let (_, never) = ds.runs[0].age_shares("all");
+        let all = &c.lines[0];
+        assert!(all.label.starts_with("all banks"), "{}", all.label);
+        let area: f64 = all
+            .points
+            .windows(2)
+            .filter(|w| w[0].1 == w[1].1)
+            .map(|w| (w[1].0 - w[0].0) * w[0].1)
+            .sum();
+        assert!(
+            (area - (1.0 - never)).abs() < 1e-6,
+            "{tag}: the density integrates to {area}, not {}",
+            1.0 - never
+        );
+    }
+    assert_eq!(labels[0], "share of connection-time per hour of age");
+    assert_eq!(labels[0], labels[1]);
+}
+
+/// On runs longer than the ages staleness.csv resolves, its last age row holds all older
+/// data: the chart does not draw it as a bin (a spike in another unit) but gives its share.
+#[test]
+fn staleness_counts_data_older_than_eight_days_together() {
+    let t = TempDir::new("stale-old");
+    let d = t.path();
+    std::fs::write(
+        d.join("summary.csv"),
+        "scenario,strategy,concurrency,bank,seed,connections,attempts,successes,rate_limited,errors,failure_rate,coverage,users_per_day,peak_in_flight,window_hours,measured_days\n\
+         long,queued,4,only,3,100,10,10,0,0,0.0,0.5,50.0,4,480.0,19\n\
+         long,queued,4,all,3,100,10,10,0,0,0.0,0.5,50.0,4,480.0,19\n",
+    )
+    .unwrap();
+    let mut st = String::from("bank,age_minutes,connection_hours,share\n");
+    for bank in ["only", "all"] {
+        for m in 0..600 {
+            st.push_str(&format!("{bank},{m},1.0,0.001\n"));
+        }
+        st.push_str(&format!("{bank},11521,300.0,0.3\n{bank},,100.0,0.1\n"));
+    }
+    std::fs::write(d.join("staleness.csv"), st).unwrap();
+    let p = plan(&inputs::discover(d).unwrap());
+    let stale = p.charts.iter().find(|p| p.stem == "staleness").unwrap();
+    let Chart::Xy(c) = &stale.chart else {
+        panic!("staleness is an xy chart")
+    };
+    assert_eq!(
+        c.lines[0].label,
+        "all banks (never refreshed: 10.00 %; 8 days or older: 30.00 %)"
+    );
+    let max_x = c.lines[0].points.iter().map(|p| p.0).fold(0.0, f64::max);
+    assert!(max_x <= 10.0 + 1e-9, "drawn up to {max_x} h");
+    let sub = c.subtitle.as_deref().unwrap();
+    assert!(
+        sub.contains("long · 100 connections · 20-day window (day 0 warm-up) · seed 3"),
+        "{sub}"
+    );
+    markdown::write_report(d).unwrap();
+}
+
+/// "Peak in flight" is the instantaneous maximum of summary.csv everywhere; the day charts'
+/// highest per-minute mean is called so, never a peak.
+#[test]
+fn peak_in_flight_means_the_instantaneous_maximum() {
+    let t = TempDir::new("peak");
+    write_default_like(t.path());
+    markdown::write_report(t.path()).unwrap();
+    let svg = std::fs::read_to_string(t.path().join("charts/day_in_the_life.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(!texts.iter().any(|t| t.contains("peak")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("busiest minute's mean")));
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    let ds = inputs::discover(t.path()).unwrap();
+    let queued = ds
+        .runs
+        .iter()
+        .find(|r| r.total().strategy == "queued")
+        .unwrap();
+    let neobank = queued.summary.iter().find(|s| s.bank == "neobank").unwrap();
+    let want = format!(
+        "queued (concurrency 16): {}",
+        md.split("At neobank: ")
+            .nth(1)
+            .and_then(|s| s.split("queued (concurrency 16): ").nth(1))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+    );
+    assert!(
+        want.contains(&format!(
+            "peak in flight {}, busiest minute's mean",
+            report::thousands(neobank.peak_in_flight)
+        )),
+        "{want}"
+    );
+    assert!(!md.contains("at most"), "{md}");
 }
 
 fn xy(lines: Vec<Line>, refs: Vec<RefLine>, x: Scale, y: Scale) -> Chart {

@@ -67,12 +67,32 @@ pub mod palette {
     pub const GREY: RGBColor = RGBColor(110, 110, 110);
 }
 
+/// A line's dash pattern. Seven patterns, so that the seven series a chart may hold each
+/// have their own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dash {
     Solid,
     Dashed,
     Dotted,
     LongDash,
+    DashDot,
+    DashDotDot,
+    LongDashDot,
+}
+
+impl Dash {
+    /// Lengths in pixels, alternately drawn and skipped (empty: solid).
+    fn pattern(self) -> &'static [i32] {
+        match self {
+            Dash::Solid => &[],
+            Dash::Dashed => &[10, 6],
+            Dash::Dotted => &[3, 5],
+            Dash::LongDash => &[22, 6],
+            Dash::DashDot => &[12, 5, 3, 5],
+            Dash::DashDotDot => &[12, 4, 3, 4, 3, 4],
+            Dash::LongDashDot => &[24, 5, 3, 5],
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +103,9 @@ pub enum Marker {
     Triangle,
     Diamond,
     Cross,
+    Plus,
+    /// A triangle pointing down.
+    TriangleDown,
 }
 
 /// How a series looks: colour, dash pattern and marker.
@@ -103,29 +126,31 @@ impl Look {
     }
 }
 
-/// Looks for series that are not one of the known strategies, in order of use.
-const CYCLE: [Look; 7] = [
+/// The looks of a chart's series, in order of use: each has its own colour, its own dash
+/// pattern and its own marker, so that any seven series differ in colour and in greyscale.
+/// The first three are the strategies' ([`strategy_look`]).
+pub const SERIES: [Look; 7] = [
     Look::new(palette::BLUE, Dash::Solid, Marker::Circle),
     Look::new(palette::VERMILLION, Dash::Dashed, Marker::Square),
     Look::new(palette::GREEN, Dash::Dotted, Marker::Triangle),
     Look::new(palette::ORANGE, Dash::LongDash, Marker::Diamond),
-    Look::new(palette::PURPLE, Dash::Solid, Marker::Cross),
-    Look::new(palette::SKY_BLUE, Dash::Dashed, Marker::Circle),
-    Look::new(palette::BLACK, Dash::Dotted, Marker::Square),
+    Look::new(palette::PURPLE, Dash::DashDot, Marker::Cross),
+    Look::new(palette::SKY_BLUE, Dash::DashDotDot, Marker::TriangleDown),
+    Look::new(palette::BLACK, Dash::LongDashDot, Marker::Plus),
 ];
 
-/// The `i`-th look of the general cycle.
+/// The `i`-th look of [`SERIES`] (repeating after seven).
 pub fn cycle_look(i: usize) -> Look {
-    CYCLE[i % CYCLE.len()]
+    SERIES[i % SERIES.len()]
 }
 
 /// The fixed look of a strategy, so that bulk, queued and random offset look the same in
-/// every chart; other names get `cycle_look(fallback)`.
+/// every chart; other names get `cycle_look(3 + fallback)`.
 pub fn strategy_look(strategy: &str, fallback: usize) -> Look {
     match strategy {
-        "bulk" => Look::new(palette::VERMILLION, Dash::Dashed, Marker::Square),
-        "queued" => Look::new(palette::BLUE, Dash::Solid, Marker::Circle),
-        "random_offset" => Look::new(palette::GREEN, Dash::Dotted, Marker::Triangle),
+        "queued" => SERIES[0],
+        "bulk" => SERIES[1],
+        "random_offset" => SERIES[2],
         _ => cycle_look(fallback + 3),
     }
 }
@@ -580,7 +605,7 @@ fn fit<DB: DrawingBackend>(
     }
 }
 
-/// Title (and subtitle) centred at the top; returns the y below them.
+/// Title (and subtitle, one line per `\n`) centred at the top; returns the y below them.
 fn draw_title<DB: DrawingBackend>(
     root: &Root<DB>,
     title: &str,
@@ -592,13 +617,17 @@ fn draw_title<DB: DrawingBackend>(
     let style = f.color(&BLACK).pos(Pos::new(HPos::Center, VPos::Top));
     root.draw_text(title, &style, (w as i32 / 2, 14)).ctx()?;
     let mut y = 14 + TITLE_PX as i32 + 8;
-    if let Some(s) = subtitle {
+    // One line per `\n`, each shrunk to fit on its own.
+    for s in subtitle.into_iter().flat_map(|s| s.lines()) {
         let f = fit(root, s, SUBTITLE_PX, avail, false);
         let style = f
             .color(&palette::GREY)
             .pos(Pos::new(HPos::Center, VPos::Top));
         root.draw_text(s, &style, (w as i32 / 2, y)).ctx()?;
-        y += SUBTITLE_PX as i32 + 8;
+        y += SUBTITLE_PX as i32 + 6;
+    }
+    if subtitle.is_some() {
+        y += 2;
     }
     Ok(y)
 }
@@ -624,7 +653,7 @@ fn legend<DB: DrawingBackend>(
     let (w, _) = root.dim_in_pixel();
     let f = font(LEGEND_PX);
     let row_h = LEGEND_PX as i32 + 10;
-    let sample = 44;
+    let sample = 48;
     let (x0, x1) = (MARGIN + 20, w as i32 - MARGIN);
     let (mut x, mut y) = (x0, top + row_h / 2);
     for (label, swatch) in entries {
@@ -657,7 +686,8 @@ fn legend<DB: DrawingBackend>(
     Ok(y + row_h / 2 - top)
 }
 
-/// A polyline in pixels with the look's dash pattern.
+/// A polyline in pixels with the look's dash pattern. The pattern runs on along the whole
+/// polyline (not restarting at each vertex), so that short segments still show it.
 fn stroke<DB: DrawingBackend>(
     root: &Root<DB>,
     pts: &[(i32, i32)],
@@ -672,19 +702,53 @@ fn stroke<DB: DrawingBackend>(
         filled: false,
         stroke_width: width,
     };
-    let (on, off) = match look.dash {
-        Dash::Solid => return root.draw(&PathElement::new(pts.to_vec(), style)).ctx(),
-        Dash::Dashed => (10, 6),
-        Dash::Dotted => (3, 5),
-        Dash::LongDash => (20, 6),
+    let pattern = look.dash.pattern();
+    if pattern.is_empty() {
+        return root.draw(&PathElement::new(pts.to_vec(), style)).ctx();
+    }
+    for dash in dashes(pts, pattern) {
+        root.draw(&PathElement::new(dash, style)).ctx()?;
+    }
+    Ok(())
+}
+
+/// The drawn pieces of a polyline under a dash `pattern` (lengths in pixels, alternately on
+/// and off).
+fn dashes(pts: &[(i32, i32)], pattern: &[i32]) -> Vec<Vec<(i32, i32)>> {
+    let mut out: Vec<Vec<(i32, i32)>> = Vec::new();
+    let (mut k, mut left) = (0usize, pattern[0] as f64);
+    let mut current: Vec<(i32, i32)> = vec![pts[0]];
+    let at = |a: (i32, i32), b: (i32, i32), t: f64| {
+        (
+            (a.0 as f64 + (b.0 - a.0) as f64 * t).round() as i32,
+            (a.1 as f64 + (b.1 - a.1) as f64 * t).round() as i32,
+        )
     };
-    root.draw(&plotters::element::DashedPathElement::new(
-        pts.iter().copied(),
-        on,
-        off,
-        style,
-    ))
-    .ctx()
+    for w in pts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let len = (((b.0 - a.0) as f64).powi(2) + ((b.1 - a.1) as f64).powi(2)).sqrt();
+        let mut done = 0.0;
+        while len - done > left {
+            done += left;
+            let p = at(a, b, done / len);
+            if k % 2 == 0 {
+                current.push(p);
+                out.push(std::mem::take(&mut current));
+            } else {
+                current = vec![p];
+            }
+            k = (k + 1) % pattern.len();
+            left = pattern[k] as f64;
+        }
+        left -= len - done;
+        if k % 2 == 0 {
+            current.push(b);
+        }
+    }
+    if k % 2 == 0 && current.len() >= 2 {
+        out.push(current);
+    }
+    out
 }
 
 /// The look's marker centred at `c` (pixels).
@@ -725,6 +789,19 @@ fn marker<DB: DrawingBackend>(root: &Root<DB>, c: (i32, i32), look: &Look) -> Dr
             root.draw(&PathElement::new(vec![(x - 6, y + 6), (x + 6, y - 6)], s))
                 .ctx()
         }
+        Marker::Plus => {
+            let s = col.stroke_width(3);
+            root.draw(&PathElement::new(vec![(x - 8, y), (x + 8, y)], s))
+                .ctx()?;
+            root.draw(&PathElement::new(vec![(x, y - 8), (x, y + 8)], s))
+                .ctx()
+        }
+        Marker::TriangleDown => root
+            .draw(&Polygon::new(
+                vec![(x, y + 7), (x + 7, y - 5), (x - 7, y - 5)],
+                col.filled(),
+            ))
+            .ctx(),
     }
 }
 
@@ -1117,15 +1194,18 @@ fn draw_xy<DB: DrawingBackend>(root: &Root<DB>, c: &XyChart) -> Drawn {
         }
     }
     let (x_lo, x_hi) = (rx.lo, rx.hi);
-    for r in &c.refs {
+    let n_refs = c.refs.len().max(1) as f64;
+    for (j, r) in c.refs.iter().enumerate() {
         let y = ry.to_plot(r.y);
         let a = chart.backend_coord(&(x_lo, y));
         let b = chart.backend_coord(&(x_hi, y));
         stroke(root, &[a, b], &r.look, 3)?;
-        // Markers along the line so that the reference matches its legend entry.
+        // Markers along the line so that the reference matches its legend entry; each
+        // reference's markers a little further along, so that references at the same value
+        // still show every marker.
         if r.look.marker != Marker::None {
-            for k in 1..=4 {
-                let x = x_lo + (x_hi - x_lo) * (2 * k - 1) as f64 / 8.0;
+            for k in 0..4 {
+                let x = x_lo + (x_hi - x_lo) * (k as f64 + (j as f64 + 0.5) / n_refs) / 4.0;
                 marker(root, chart.backend_coord(&(x, y)), &r.look)?;
             }
         }
@@ -1179,11 +1259,11 @@ fn time_tick(start: u32, offset: u32, last_tick: bool, at_end: bool, long_axis: 
 }
 
 /// When `offset` minutes into the window falls, for captions: `at 07:30`, or on an axis
-/// longer than a day `on day 2 at 07:30`.
+/// longer than a day `day 2, 07:30` (days from the window's start, as on the axis).
 fn time_at(start: u32, offset: u32, long_axis: bool) -> String {
     let t = clock((start + offset) % 1440, false);
     if long_axis {
-        format!("on day {} at {t}", offset / 1440)
+        format!("day {}, {t}", offset / 1440)
     } else {
         format!("at {t}")
     }
@@ -1292,7 +1372,11 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
     };
     let mut entries = vec![
         (
-            format!("calls in flight at the bank{what}"),
+            if bin > 1 {
+                format!("calls in flight at the bank{what}")
+            } else {
+                "calls in flight at the bank, each minute's mean".to_string()
+            },
             Swatch::Line(Look::new(DAY_IN_FLIGHT, Dash::Solid, Marker::None)),
         ),
         (
@@ -1330,12 +1414,14 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
         "time of day (HH:MM)".to_string()
     };
 
-    // Captions: which run, and its busiest minute; one font size for all of them.
+    // Captions: which run, and its busiest minute; one font size for all of them. A minute's
+    // calls in flight is a time-average (not the instantaneous peak in flight of
+    // summary.csv), so it is called a mean; 429s are counted per minute.
     let captions: Vec<[(String, usize, f64); 2]> = d
         .rows
         .iter()
         .map(|r| {
-            [&r.in_flight, &r.rate_limited].map(|series| {
+            [(&r.in_flight, true), (&r.rate_limited, false)].map(|(series, mean)| {
                 let (m, v) = series
                     .iter()
                     .enumerate()
@@ -1343,15 +1429,19 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
                         (0usize, 0f64),
                         |acc, (m, &v)| if v > acc.1 { (m, v) } else { acc },
                     );
-                let text = if v > 0.0 {
-                    format!(
-                        "{}: peak {} {}",
+                // The row's name leads the left caption; the right one is the same row's.
+                let when = time_at(start, m as u32, long_axis);
+                let text = match (v > 0.0, mean) {
+                    (false, true) => format!("{}: no calls", r.label),
+                    (false, false) => "no 429s".to_string(),
+                    (true, true) => format!(
+                        "{}: busiest minute's mean {} ({when})",
                         r.label,
                         format_count(v, if v < 10.0 { 0.1 } else { 1.0 }),
-                        time_at(start, m as u32, long_axis)
-                    )
-                } else {
-                    format!("{}: none", r.label)
+                    ),
+                    (true, false) => {
+                        format!("most 429s in one minute: {} ({when})", thousands(v))
+                    }
                 };
                 (text, m, v)
             })
@@ -1360,10 +1450,7 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
     let cap_font = captions
         .iter()
         .flat_map(|c| c.iter().enumerate())
-        .map(|(col, (text, _, _))| {
-            let room = (col_w - 20 - ylab_area[col] as i32).max(40) as u32;
-            fit(root, text, TICK_PX, room, false)
-        })
+        .map(|(_, (text, _, _))| fit(root, text, TICK_PX, (col_w - 24).max(40) as u32, false))
         .min_by(|a, b| a.get_size().total_cmp(&b.get_size()))
         .unwrap_or_else(|| font(TICK_PX));
 
@@ -1393,7 +1480,7 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
             area.draw_text(
                 caption,
                 &cap_font.color(&BLACK).pos(Pos::new(HPos::Left, VPos::Top)),
-                (ylab_area[col] as i32, 4),
+                (4, 4),
             )
             .ctx()?;
 
@@ -1419,7 +1506,11 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
             let mut mesh = chart.configure_mesh();
             mesh.x_label_formatter(&fx)
                 .y_label_formatter(&fy)
-                .y_desc(if col == 0 { "calls" } else { "429s per minute" })
+                .y_desc(if col == 0 {
+                    "calls in flight"
+                } else {
+                    "429s per minute"
+                })
                 .x_label_style(tick_font.clone().color(&INK))
                 .y_label_style(tick_font.clone().color(&INK))
                 .axis_desc_style(font(TICK_PX).color(&BLACK))

@@ -445,6 +445,65 @@ pub struct SweepPoint {
     pub replications: Option<u32>,
     /// The point's strategy (`strategy` column), whether or not the sweep varies it.
     pub strategy: Option<String>,
+    /// The point's strategy has no concurrency (bulk, random offset: an empty `concurrency`
+    /// column), so a swept `strategy.concurrency` does not change it.
+    pub ignores_concurrency: bool,
+}
+
+/// Where a sweep's runs came from: for chart subtitles and report.md. Read from
+/// `sweep.csv` (its `all` rows); with only `sweep_summary.csv`, only the scenario is known.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SweepContext {
+    /// Scenario names, in first-appearance order.
+    pub scenarios: Vec<String>,
+    /// Base seeds (the seed of replication 0, from which the others derive), in
+    /// first-appearance order.
+    pub base_seeds: Vec<u64>,
+    /// Connections per run, distinct, ascending.
+    pub connections: Vec<f64>,
+    /// Window lengths in hours, distinct, ascending.
+    pub window_hours: Vec<f64>,
+    /// Days the per-day figures average over (after the warm-up), distinct, ascending.
+    pub measured_days: Vec<f64>,
+}
+
+impl SweepContext {
+    fn of(t: &Csv) -> SweepContext {
+        let mut c = SweepContext::default();
+        let add = |v: &mut Vec<f64>, x: Option<f64>| {
+            if let Some(x) = x.filter(|x| !v.contains(x)) {
+                v.push(x);
+            }
+        };
+        for i in 0..t.rows.len() {
+            if t.get(i, "bank").is_some_and(|b| b != "all") {
+                continue;
+            }
+            if let Some(s) = t.get(i, "scenario").filter(|s| !s.is_empty()) {
+                if !c.scenarios.iter().any(|x| x == s) {
+                    c.scenarios.push(s.to_string());
+                }
+            }
+            if t.num(i, "replication").is_none_or(|r| r == 0.0) {
+                if let Some(seed) = t.get(i, "seed").and_then(|s| s.parse::<u64>().ok()) {
+                    if !c.base_seeds.contains(&seed) {
+                        c.base_seeds.push(seed);
+                    }
+                }
+            }
+            add(&mut c.connections, t.num(i, "connections"));
+            add(&mut c.window_hours, t.num(i, "window_hours"));
+            add(&mut c.measured_days, t.num(i, "measured_days"));
+        }
+        for v in [
+            &mut c.connections,
+            &mut c.window_hours,
+            &mut c.measured_days,
+        ] {
+            v.sort_by(f64::total_cmp);
+        }
+        c
+    }
 }
 
 /// A sweep's points, from `sweep_summary.csv` or, without it, aggregated from `sweep.csv`.
@@ -454,6 +513,16 @@ pub struct Sweep {
     pub points: Vec<SweepPoint>,
     /// The file the points were read from.
     pub source: &'static str,
+    pub context: SweepContext,
+}
+
+/// Whether row `i` of a sweep file is of a strategy without a concurrency: an empty
+/// `concurrency` column, or, in files without one, bulk or random offset.
+fn ignores_concurrency(t: &Csv, i: usize) -> bool {
+    match t.get(i, "concurrency") {
+        Some(c) => c.is_empty() && t.get(i, "strategy").is_some_and(|s| !s.is_empty()),
+        None => matches!(t.get(i, "strategy"), Some("bulk" | "random_offset")),
+    }
 }
 
 impl Sweep {
@@ -525,12 +594,14 @@ fn read_sweep_summary(path: &Path) -> Result<Sweep> {
                 .get(i, "strategy")
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
+            ignores_concurrency: ignores_concurrency(&t, i),
         });
     }
     Ok(Sweep {
         params,
         points,
         source: "sweep_summary.csv",
+        context: SweepContext::of(&t),
     })
 }
 
@@ -553,7 +624,7 @@ fn read_sweep_rows(path: &Path) -> Result<Sweep> {
     // Group rows by their parameter values, in first-appearance order.
     let mut keys: Vec<Vec<String>> = Vec::new();
     let mut samples: Vec<BTreeMap<&str, Vec<f64>>> = Vec::new();
-    let mut strategies: Vec<Option<String>> = Vec::new();
+    let mut strategies: Vec<(Option<String>, bool)> = Vec::new();
     for i in 0..t.rows.len() {
         if t.get(i, "bank").is_some_and(|b| b != "all") {
             continue;
@@ -564,11 +635,12 @@ fn read_sweep_rows(path: &Path) -> Result<Sweep> {
             None => {
                 keys.push(key);
                 samples.push(BTreeMap::new());
-                strategies.push(
+                strategies.push((
                     t.get(i, "strategy")
                         .filter(|s| !s.is_empty())
                         .map(str::to_string),
-                );
+                    ignores_concurrency(&t, i),
+                ));
                 keys.len() - 1
             }
         };
@@ -582,7 +654,7 @@ fn read_sweep_rows(path: &Path) -> Result<Sweep> {
         .into_iter()
         .zip(samples)
         .zip(strategies)
-        .map(|((params, s), strategy)| {
+        .map(|((params, s), (strategy, ignores_concurrency))| {
             let reps = s.values().map(Vec::len).max().unwrap_or(0) as u32;
             SweepPoint {
                 params,
@@ -592,6 +664,7 @@ fn read_sweep_rows(path: &Path) -> Result<Sweep> {
                     .collect(),
                 replications: Some(reps),
                 strategy,
+                ignores_concurrency,
             }
         })
         .collect();
@@ -599,6 +672,7 @@ fn read_sweep_rows(path: &Path) -> Result<Sweep> {
         params,
         points,
         source: "sweep.csv",
+        context: SweepContext::of(&t),
     })
 }
 
@@ -661,7 +735,13 @@ pub fn discover(dir: &Path) -> Result<Dataset> {
         ds.table_md = dir.join("table.md").is_file();
     }
     if dir.join("sweep_summary.csv").is_file() {
-        ds.sweep = Some(read_sweep_summary(&dir.join("sweep_summary.csv"))?);
+        let mut sw = read_sweep_summary(&dir.join("sweep_summary.csv"))?;
+        // The seeds, population and window are in the rows, not the summary.
+        let rows = dir.join("sweep.csv");
+        if let Some(t) = rows.is_file().then(|| Csv::read(&rows).ok()).flatten() {
+            sw.context = SweepContext::of(&t);
+        }
+        ds.sweep = Some(sw);
     } else if dir.join("sweep.csv").is_file() {
         ds.sweep = Some(read_sweep_rows(&dir.join("sweep.csv"))?);
     }

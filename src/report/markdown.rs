@@ -20,6 +20,40 @@ use crate::report::{thousands, write_atomic};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// The file stems of the charts (`charts/<stem>.svg` and `.png`); the per-bank charts add
+/// `_<bank>` to the day-in-the-life and staleness stems.
+const USERS_PER_DAY: &str = "users_per_day";
+const FAILURE_RATE: &str = "failure_rate";
+const COVERAGE_VS_CONCURRENCY: &str = "coverage_vs_concurrency";
+const COVERAGE_VS_USERS: &str = "coverage_vs_users";
+const DAY_IN_THE_LIFE: &str = "day_in_the_life";
+const STALENESS: &str = "staleness";
+
+/// Whether `name` is a file this tool writes into `charts/`: a chart's stem (with a bank's
+/// slug for the per-bank ones) as `.svg` or `.png`. Only such files are ever removed.
+pub fn is_chart_file(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".svg")
+        .or_else(|| name.strip_suffix(".png"))
+    else {
+        return false;
+    };
+    let fixed = [
+        USERS_PER_DAY,
+        FAILURE_RATE,
+        COVERAGE_VS_CONCURRENCY,
+        COVERAGE_VS_USERS,
+        DAY_IN_THE_LIFE,
+        STALENESS,
+    ];
+    fixed.contains(&stem)
+        || [DAY_IN_THE_LIFE, STALENESS].iter().any(|base| {
+            stem.strip_prefix(base)
+                .and_then(|rest| rest.strip_prefix('_'))
+                .is_some_and(|bank| !bank.is_empty() && slug(bank) == bank)
+        })
+}
+
 /// Coverage target drawn on coverage charts and used in findings.
 pub const COVERAGE_TARGET: f64 = 0.99;
 
@@ -64,10 +98,35 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
     for p in &plan.charts {
         written.extend(charts::render(&p.chart, &charts_dir, &p.stem)?);
     }
+    remove_stale_charts(&charts_dir, &written)?;
     let md_path = dir.join("report.md");
     write_atomic(&md_path, markdown(&ds, &plan).as_bytes())?;
     written.push(md_path);
     Ok(written)
+}
+
+/// Removes from `charts_dir` the charts an earlier report drew and this one did not (files
+/// [`is_chart_file`] names that are not in `current`), so that the directory holds only the
+/// charts report.md shows. Nothing else is touched: not other files, not subdirectories,
+/// not symbolic links.
+fn remove_stale_charts(charts_dir: &Path, current: &[PathBuf]) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(charts_dir) else {
+        return Ok(());
+    };
+    let mut stale: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| e.file_name().to_str().is_some_and(is_chart_file))
+        .map(|e| e.path())
+        .filter(|p| !current.contains(p))
+        .collect();
+    stale.sort();
+    for p in stale {
+        std::fs::remove_file(&p).map_err(|e| {
+            crate::error::Error::io(format!("{}: cannot remove a stale chart: {e}", p.display()))
+        })?;
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -125,9 +184,237 @@ fn slug(s: &str) -> String {
     out
 }
 
-/// `strategy.concurrency` → `concurrency`.
-fn short_param(p: &str) -> &str {
-    p.rsplit('.').next().unwrap_or(p)
+/// How a sweep's parameters are named in legends, titles and sentences: the last segment of
+/// the field path (`population.connections` → `connections`), with more segments where two
+/// parameters would read the same (`banks.neobank.share` → `neobank share`); `strategy` for
+/// `strategy.kind`; underscores as spaces.
+fn param_names(params: &[String]) -> Vec<String> {
+    let segs: Vec<Vec<&str>> = params.iter().map(|p| p.split('.').collect()).collect();
+    let mut take = vec![1usize; params.len()];
+    let name = |i: usize, k: usize| -> String {
+        let s = &segs[i];
+        if s.last() == Some(&"kind") && k == 1 {
+            return "strategy".into();
+        }
+        s[s.len() - k.min(s.len())..].join(" ").replace('_', " ")
+    };
+    // Lengthen the names that collide until none do (or the whole path is used).
+    for _ in 0..8 {
+        let names: Vec<String> = (0..params.len()).map(|i| name(i, take[i])).collect();
+        let mut changed = false;
+        for i in 0..params.len() {
+            let clash = (0..params.len()).any(|j| j != i && names[j] == names[i]);
+            if clash && take[i] < segs[i].len() {
+                take[i] += 1;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    (0..params.len()).map(|i| name(i, take[i])).collect()
+}
+
+/// Whether parameter `p` is the strategy's kind.
+fn is_kind(p: &str) -> bool {
+    p == "kind" || p.ends_with(".kind")
+}
+
+/// A swept value as read: `random offset` for a strategy kind, thousands separators for
+/// whole numbers of 1,000 or more (`100,000`), else as written (`0.2`, `30s`).
+fn value_text(param: &str, v: &str) -> String {
+    if is_kind(param) {
+        v.replace('_', " ")
+    } else if let Some(n) = v.parse::<u64>().ok().filter(|&n| n >= 1000) {
+        thousands(n as f64)
+    } else {
+        v.to_string()
+    }
+}
+
+/// Parameter `i` of a sweep at value `v`, for legends: `connections 100,000`, or for the
+/// strategy's kind only the strategy (`random offset`).
+fn param_text(sw: &Sweep, names: &[String], i: usize, v: &str) -> String {
+    let val = value_text(&sw.params[i], v);
+    if is_kind(&sw.params[i]) {
+        val
+    } else {
+        format!("{} {val}", names[i])
+    }
+}
+
+/// `100,000 connections`, `100,000 and 200,000 connections`, or for more than three values
+/// `100,000–800,000 connections (5 sizes)`.
+fn connections_phrase(values: &[f64]) -> Option<String> {
+    Some(match values {
+        [] => return None,
+        [one] => format!("{} connections", thousands(*one)),
+        v if v.len() <= 3 => format!(
+            "{} connections",
+            and_list(&v.iter().map(|x| thousands(*x)).collect::<Vec<_>>())
+        ),
+        v => format!(
+            "{}–{} connections ({} sizes)",
+            thousands(v[0]),
+            thousands(v[v.len() - 1]),
+            v.len()
+        ),
+    })
+}
+
+/// `4-day window (day 0 warm-up)`, `one-day window`, `8 h window`: the window and, when
+/// whole days of it are left out of the per-day figures, which.
+fn window_phrase(hours: f64, measured_days: Option<f64>) -> String {
+    let days = hours / 24.0;
+    if hours < 24.0 || (days - days.round()).abs() > 1e-9 {
+        return format!("{} window", self::hours(hours));
+    }
+    let days = days.round() as u64;
+    let mut s = if days == 1 {
+        "one-day window".to_string()
+    } else {
+        format!("{days}-day window")
+    };
+    if let Some(m) = measured_days.map(|m| m.round() as u64).filter(|&m| m > 0) {
+        match days.saturating_sub(m) {
+            0 => {}
+            1 => s.push_str(" (day 0 warm-up)"),
+            w => {
+                let _ = write!(s, " (days 0–{} warm-up)", w - 1);
+            }
+        }
+    }
+    s
+}
+
+/// `seed 1`, `seeds 1 and 7`, or with `base` the sweep's `base seed 1`.
+fn seeds_phrase(seeds: &[u64], base: bool) -> Option<String> {
+    let list: Vec<String> = seeds.iter().map(u64::to_string).collect();
+    let word = if base { "base seed" } else { "seed" };
+    match list.len() {
+        0 => None,
+        1 => Some(format!("{word} {}", list[0])),
+        _ => Some(format!("{word}s {}", and_list(&list))),
+    }
+}
+
+/// Distinct values in first-appearance order.
+fn distinct<T: PartialEq + Clone>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut v: Vec<T> = Vec::new();
+    for x in items {
+        if !v.contains(&x) {
+            v.push(x);
+        }
+    }
+    v
+}
+
+/// Where runs came from, as a subtitle line: `uk-mix · 400,000 connections · 4-day window
+/// (day 0 warm-up) · seed 1`.
+fn runs_provenance(runs: &[&RunData]) -> Option<String> {
+    if runs.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let scen = scenarios_of(runs);
+    if !scen.is_empty() {
+        parts.push(and_list(&scen));
+    }
+    let mut conns: Vec<f64> = distinct(runs.iter().map(|r| r.total().connections));
+    conns.sort_by(f64::total_cmp);
+    parts.extend(connections_phrase(&conns));
+    let windows: Vec<String> = distinct(runs.iter().filter_map(|r| {
+        let t = r.total();
+        t.window_hours.map(|h| window_phrase(h, t.measured_days))
+    }));
+    if !windows.is_empty() {
+        parts.push(and_list(&windows));
+    }
+    let seeds: Vec<u64> = distinct(runs.iter().filter_map(|r| r.total().seed));
+    parts.extend(seeds_phrase(&seeds, false));
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// Where a sweep's runs came from, as a subtitle line: `sweep of uk-mix · 100,000 and
+/// 200,000 connections · 4-day window (day 0 warm-up) · base seed 1 · means of 2
+/// replications per point`.
+fn sweep_provenance(sw: &Sweep) -> String {
+    let c = &sw.context;
+    let mut parts: Vec<String> = Vec::new();
+    parts.push(if c.scenarios.is_empty() {
+        "sweep".to_string()
+    } else {
+        format!("sweep of {}", and_list(&c.scenarios))
+    });
+    parts.extend(connections_phrase(&c.connections));
+    let windows: Vec<String> = distinct(c.window_hours.iter().map(|&h| {
+        let m = match c.measured_days[..] {
+            [m] => Some(m),
+            _ => None,
+        };
+        window_phrase(h, m)
+    }));
+    if !windows.is_empty() {
+        parts.push(and_list(&windows));
+    }
+    parts.extend(seeds_phrase(&c.base_seeds, true));
+    parts.push(match sweep_reps(sw) {
+        Some(1) => "one replication per point".into(),
+        Some(r) => format!("means of {r} replications per point"),
+        None => "means of each point's replications".into(),
+    });
+    parts.join(" · ")
+}
+
+/// The vendor table's rows as a subtitle line: `vendor table rows: vendor-table at 1–16 and
+/// uk-mix at 32–256, each a looping queue over a backlog`.
+fn table_provenance(rows: &[inputs::TableLine]) -> Option<String> {
+    if rows.is_empty() {
+        return None;
+    }
+    let scen: Vec<String> = distinct(rows.iter().map(|r| r.scenario.clone()));
+    let parts: Vec<String> = scen
+        .iter()
+        .map(|s| {
+            let cs: Vec<f64> = rows
+                .iter()
+                .filter(|r| &r.scenario == s)
+                .map(|r| r.concurrency)
+                .collect();
+            let lo = cs.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = cs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let at = if lo == hi {
+                format!("{lo}")
+            } else {
+                format!("{lo}–{hi}")
+            };
+            if s.is_empty() {
+                format!("concurrency {at}")
+            } else {
+                format!("{s} at {at}")
+            }
+        })
+        .collect();
+    Some(format!(
+        "vendor table rows: {}, each a looping queue over a backlog",
+        and_list(&parts)
+    ))
+}
+
+/// Where a chart's data came from (the sweep's, else the runs'), for its subtitle.
+fn provenance(ds: &Dataset) -> Option<String> {
+    match &ds.sweep {
+        Some(sw) => Some(sweep_provenance(sw)),
+        None => runs_provenance(&ds.runs.iter().collect::<Vec<_>>()),
+    }
+}
+
+/// A subtitle: what the chart shows, then one line per source it names.
+fn subtitle(what: &str, sources: impl IntoIterator<Item = Option<String>>) -> String {
+    let mut lines = vec![what.to_string()];
+    lines.extend(sources.into_iter().flatten());
+    lines.join("\n")
 }
 
 /// Bold-free Markdown-safe cell text.
@@ -139,22 +426,14 @@ fn cell(s: &str) -> String {
 // Planning the charts
 // ---------------------------------------------------------------------------------------
 
-/// The looks of series that are not strategies (scenario groups of the table, sweep
-/// groups without a strategy), avoiding the strategies' colours where possible.
+/// The looks of series that are not strategies (the table's scenario groups, the banks of a
+/// run): the series cycle's looks that are not the strategies' first, each differing from
+/// the others in colour, dash and marker.
 fn group_look(i: usize) -> Look {
-    const L: [Look; 6] = [
-        Look::new(palette::BLUE, Dash::Solid, Marker::Circle),
-        Look::new(palette::ORANGE, Dash::LongDash, Marker::Diamond),
-        Look::new(palette::PURPLE, Dash::Dashed, Marker::Cross),
-        Look::new(palette::SKY_BLUE, Dash::Dotted, Marker::Square),
-        Look::new(palette::GREEN, Dash::Dashed, Marker::Triangle),
-        Look::new(palette::VERMILLION, Dash::LongDash, Marker::Circle),
-    ];
-    if i < L.len() {
-        L[i]
-    } else {
-        cycle_look(i)
-    }
+    // Diamond, triangle down, cross, then the strategies' looks: a cross would read as the
+    // vendor's documented points, so it comes late.
+    const ORDER: [usize; 7] = [3, 5, 4, 0, 1, 2, 6];
+    cycle_look(ORDER[i % ORDER.len()])
 }
 
 const TARGET_LOOK: Look = Look::new(palette::BLACK, Dash::LongDash, Marker::None);
@@ -188,6 +467,23 @@ fn scenarios_of(runs: &[&RunData]) -> Vec<String> {
     v
 }
 
+/// The looks of series keyed by strategy: the strategies' own looks when no strategy comes
+/// twice, else one look of the cycle each (two queued runs must not look alike).
+fn run_looks(strategies: &[String]) -> Vec<Look> {
+    let unique = distinct(strategies.iter()).len() == strategies.len();
+    strategies
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if unique {
+                strategy_look(s, i)
+            } else {
+                cycle_look(i)
+            }
+        })
+        .collect()
+}
+
 /// How a run is named where runs of several scenarios are shown together.
 fn run_name(r: &RunData, several_scenarios: bool) -> String {
     if several_scenarios {
@@ -197,91 +493,185 @@ fn run_name(r: &RunData, several_scenarios: bool) -> String {
     }
 }
 
-/// A sweep's series against parameter `x`: one per combination of the other parameters
-/// that vary. Returns `(label, strategy kind if known, points sorted by x)` where each
-/// point is `(x, mean, ci95)`.
-type SweepSeries = (String, Option<String>, Vec<(f64, f64, Option<f64>)>);
+/// One series of a sweep chart against parameter `x`.
+#[derive(Clone, Debug)]
+struct SweepSeries {
+    /// What tells it from the others: the values of the other parameters that vary
+    /// (`queued, connections 100,000`), or, alone, its strategy.
+    label: String,
+    /// The strategy, when the sweep varies it (`random offset`).
+    kind: Option<String>,
+    /// The other parameters' values (`connections 100,000`).
+    parts: Vec<String>,
+    /// The points' strategy, when they share one.
+    strategy: Option<String>,
+    /// Its strategy has no concurrency and `x` is the concurrency: one value (the runs are
+    /// the same at every concurrency), drawn as a horizontal reference.
+    flat: bool,
+    /// `(x, mean, ci95)`, in increasing x.
+    pts: Vec<(f64, f64, Option<f64>)>,
+}
 
-fn sweep_series(sw: &Sweep, x: usize, metric: &str) -> Vec<SweepSeries> {
+/// A sweep's series of `metric` against parameter `x`, with what tells them apart.
+#[derive(Clone, Debug, Default)]
+struct SweepSeriesSet {
+    series: Vec<SweepSeries>,
+    /// The strategy alone tells the series apart (or there is one series).
+    strategies_only: bool,
+}
+
+/// A sweep's series against parameter `x`: one per combination of the other parameters
+/// that vary. A parameter that does not apply to a point (the concurrency of bulk or random
+/// offset) is left out of its series' key and label, so that such a strategy is one series,
+/// not one per swept concurrency.
+fn sweep_series(sw: &Sweep, x: usize, metric: &str) -> SweepSeriesSet {
+    let names = param_names(&sw.params);
+    let conc = sw.param("concurrency");
     let varying: Vec<usize> = (0..sw.params.len())
         .filter(|&i| i != x && sw.values(i).len() > 1)
         .collect();
-    let kind = sw.param("kind");
-    let mut out: Vec<(Vec<String>, SweepSeries)> = Vec::new();
+    let mut keys: Vec<Vec<(usize, String)>> = Vec::new();
+    let mut out: Vec<SweepSeries> = Vec::new();
     for pt in &sw.points {
         let (Some(xv), Some(st)) = (pt.params[x].parse::<f64>().ok(), pt.metrics.get(metric))
         else {
             continue;
         };
-        let key: Vec<String> = varying.iter().map(|&i| pt.params[i].clone()).collect();
-        let idx = match out.iter().position(|(k, _)| *k == key) {
-            Some(i) => i,
+        let applies = |i: &usize| !(pt.ignores_concurrency && Some(*i) == conc);
+        let key: Vec<(usize, String)> = varying
+            .iter()
+            .filter(|i| applies(i))
+            .map(|&i| (i, pt.params[i].clone()))
+            .collect();
+        let k = match keys.iter().position(|k| *k == key) {
+            Some(k) => k,
             None => {
-                let label = if varying.is_empty() {
-                    "model".to_string()
+                let label = if key.is_empty() {
+                    pt.strategy
+                        .as_deref()
+                        .map(|s| strategy_label(s, None))
+                        .unwrap_or_else(|| "model".into())
                 } else {
-                    varying
-                        .iter()
-                        .map(|&i| {
-                            if Some(i) == kind {
-                                pt.params[i].replace('_', " ")
-                            } else {
-                                format!("{}={}", short_param(&sw.params[i]), pt.params[i])
-                            }
-                        })
+                    key.iter()
+                        .map(|(i, v)| param_text(sw, &names, *i, v))
                         .collect::<Vec<_>>()
                         .join(", ")
                 };
-                let k = match kind.filter(|k| varying.contains(k)) {
-                    Some(k) => Some(pt.params[k].clone()),
-                    None => pt.strategy.clone(),
-                };
-                out.push((key, (label, k, Vec::new())));
-                out.len() - 1
+                let kind = key
+                    .iter()
+                    .find(|(i, _)| is_kind(&sw.params[*i]))
+                    .map(|(i, v)| value_text(&sw.params[*i], v));
+                let parts = key
+                    .iter()
+                    .filter(|(i, _)| !is_kind(&sw.params[*i]))
+                    .map(|(i, v)| param_text(sw, &names, *i, v))
+                    .collect();
+                keys.push(key);
+                out.push(SweepSeries {
+                    label,
+                    kind,
+                    parts,
+                    strategy: pt.strategy.clone(),
+                    flat: pt.ignores_concurrency && Some(x) == conc,
+                    pts: Vec::new(),
+                });
+                keys.len() - 1
             }
         };
-        out[idx]
-            .1
-             .2
-            .push((xv, st.mean, st.ci95.filter(|c| c.is_finite())));
+        let s = &mut out[k];
+        if s.strategy != pt.strategy {
+            s.strategy = None;
+        }
+        // The same run again at another value of a parameter it ignores.
+        if s.pts.iter().any(|p| p.0 == xv) {
+            continue;
+        }
+        s.pts.push((xv, st.mean, st.ci95.filter(|c| c.is_finite())));
     }
-    let mut v: Vec<SweepSeries> = out.into_iter().map(|(_, s)| s).collect();
-    for s in &mut v {
-        s.2.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for s in &mut out {
+        s.pts.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
-    v
+    let strategies_only = keys
+        .iter()
+        .all(|k| k.iter().all(|(i, _)| is_kind(&sw.params[*i])));
+    SweepSeriesSet {
+        series: out,
+        strategies_only,
+    }
 }
 
-/// Sweep series as chart lines (with their confidence bands), `clamp01` for shares.
-fn sweep_lines(series: Vec<SweepSeries>, clamp01: bool) -> Vec<Line> {
-    let strategies_only = series.iter().all(|s| s.1.is_some());
-    series
-        .into_iter()
-        .take(MAX_SERIES)
-        .enumerate()
-        .map(|(i, (label, kind, pts))| {
-            let look = match (&kind, strategies_only) {
-                (Some(k), true) => strategy_look(k, i),
-                _ => group_look(i),
-            };
-            let mut l = Line::new(label, look, pts.iter().map(|&(x, m, _)| (x, m)).collect());
-            if pts.iter().any(|p| p.2.is_some_and(|c| c > 0.0)) {
-                l.band = pts
-                    .iter()
-                    .map(|&(x, m, c)| {
-                        let c = c.unwrap_or(0.0);
-                        let (lo, hi) = (m - c, m + c);
-                        if clamp01 {
-                            (x, lo.max(0.0), hi.min(1.0))
-                        } else {
-                            (x, lo.max(0.0), hi)
-                        }
-                    })
-                    .collect();
-            }
-            l
-        })
-        .collect()
+/// What tells a sweep chart's series apart, for its title: `, per strategy`,
+/// `, by connections`, `, by strategy and connections`; empty for one series.
+fn sweep_by(sw: &Sweep, x: usize) -> String {
+    let names = param_names(&sw.params);
+    let varying: Vec<String> = (0..sw.params.len())
+        .filter(|&i| i != x && sw.values(i).len() > 1)
+        .map(|i| names[i].clone())
+        .collect();
+    match &varying[..] {
+        [] => String::new(),
+        [k] if k == "strategy" => ", per strategy".into(),
+        _ => format!(", by {}", and_list(&varying)),
+    }
+}
+
+/// Sweep series as chart lines with their confidence bands (`clamp01` for shares), and the
+/// flat ones as horizontal references. Each series gets its own look: the strategy's when
+/// only strategies differ, else the next of the series cycle. At most [`MAX_SERIES`].
+fn sweep_lines(set: SweepSeriesSet, clamp01: bool) -> (Vec<Line>, Vec<RefLine>) {
+    let (mut lines, mut refs) = (Vec::new(), Vec::new());
+    for (i, s) in set.series.into_iter().take(MAX_SERIES).enumerate() {
+        let look = match (&s.strategy, set.strategies_only) {
+            (Some(k), true) => strategy_look(k, i),
+            _ => cycle_look(i),
+        };
+        if s.flat {
+            let y = s.pts.iter().map(|p| p.1).sum::<f64>() / s.pts.len().max(1) as f64;
+            refs.push(RefLine {
+                label: format!("{} (no concurrency limit)", s.label),
+                look,
+                y,
+            });
+            continue;
+        }
+        let mut l = Line::new(
+            s.label,
+            look,
+            s.pts.iter().map(|&(x, m, _)| (x, m)).collect(),
+        );
+        if s.pts.iter().any(|p| p.2.is_some_and(|c| c > 0.0)) {
+            l.band = s
+                .pts
+                .iter()
+                .map(|&(x, m, c)| {
+                    let c = c.unwrap_or(0.0);
+                    let (lo, hi) = (m - c, m + c);
+                    if clamp01 {
+                        (x, lo.max(0.0), hi.min(1.0))
+                    } else {
+                        (x, lo.max(0.0), hi)
+                    }
+                })
+                .collect();
+        }
+        lines.push(l);
+    }
+    (lines, refs)
+}
+
+/// A note for the charts not drawn when a sweep has more series than a chart shows.
+fn too_many_series(sw: &Sweep, x: usize, metric: &str, chart: &'static str, p: &mut Plan) {
+    let n = sweep_series(sw, x, metric).series.len();
+    if n > MAX_SERIES {
+        p.skipped.push(Skipped {
+            chart,
+            why: format!(
+                "shows the first {MAX_SERIES} of the sweep's {n} series, to stay readable \
+                 (all are in {})",
+                sw.source
+            ),
+        });
+    }
 }
 
 /// Replications per point if they are the same everywhere.
@@ -293,24 +683,6 @@ fn sweep_reps(sw: &Sweep) -> Option<u32> {
         .then_some(r)
 }
 
-/// What a sweep's points are, for subtitles: `means of 3 replications per point`.
-fn sweep_note(ds: &Dataset) -> Option<String> {
-    let sw = ds.sweep.as_ref()?;
-    Some(match sweep_reps(sw) {
-        Some(1) => "sweep points, one replication each".into(),
-        Some(r) => format!("sweep points: means of {r} replications"),
-        None => "sweep points: means of their replications".into(),
-    })
-}
-
-/// `base`, with the sweep's note appended when there is a sweep.
-fn with_sweep_note(ds: &Dataset, base: &str) -> String {
-    match sweep_note(ds) {
-        Some(n) => format!("{base}; {n}"),
-        None => base.to_string(),
-    }
-}
-
 /// Sentences about the sweep's series of `metric` against the concurrency.
 fn sweep_caption(ds: &Dataset, metric: &str, name: &str) -> Option<String> {
     let sw = ds.sweep.as_ref()?;
@@ -319,6 +691,33 @@ fn sweep_caption(ds: &Dataset, metric: &str, name: &str) -> Option<String> {
         sweep_target_sentence(sw, x)
     } else {
         sweep_range_sentence(sw, x, metric, name)
+    }
+}
+
+/// The sweep's scenario is the vendor table's calibration (its documented figures are about
+/// that scenario, so only there are they drawn beside the sweep).
+fn is_vendor_calibration(sw: &Sweep) -> bool {
+    sw.context.scenarios == [VENDOR_CALIBRATION]
+}
+
+/// The scenario the vendor's documented table is calibrated on.
+const VENDOR_CALIBRATION: &str = "vendor-table";
+
+/// What tells the series of a chart against concurrency apart, for its title: the sweep's
+/// parameters; else `, per strategy` for runs of several strategies.
+fn series_by(ds: &Dataset) -> String {
+    if let Some(sw) = &ds.sweep {
+        if let Some(x) = sw.param("concurrency") {
+            return sweep_by(sw, x);
+        }
+    }
+    let strategies = distinct(ds.runs.iter().map(|r| r.total().strategy.clone()));
+    if strategies.len() > 1 {
+        ", per strategy".into()
+    } else if ds.runs.is_empty() && ds.table.is_some() {
+        " (queued, vendor table rows)".into()
+    } else {
+        String::new()
     }
 }
 
@@ -347,10 +746,20 @@ fn users_chart(ds: &Dataset, p: &mut Plan) {
             }
         }
         for (i, (scenario, pts)) in groups.iter().enumerate() {
-            let label = if scenario.is_empty() {
-                "model (looping queue): refreshes/day".to_string()
+            // Rows beside documented figures calibrate the model; the others (uk-mix) measure
+            // how many refreshes a backlog gets through, which is not users.
+            let documented = rows
+                .iter()
+                .any(|r| &r.scenario == scenario && r.documented_users_per_day.is_some());
+            let on = if scenario.is_empty() {
+                String::new()
             } else {
-                format!("model (looping queue) on {scenario}: refreshes/day")
+                format!(" on {scenario}")
+            };
+            let label = if documented {
+                format!("model{on}: refreshes/day (looping queue)")
+            } else {
+                format!("model{on}: backlog throughput, refreshes/day (not users)")
             };
             lines.push(Line::new(label, group_look(i), pts.clone()));
         }
@@ -391,12 +800,26 @@ fn users_chart(ds: &Dataset, p: &mut Plan) {
             caption.push(s);
         }
     }
+    let mut refs: Vec<RefLine> = Vec::new();
+    let mut by = String::new();
+    let mut overlaid = false;
     if let Some(sw) = &ds.sweep {
         match (sw.param("concurrency"), sw.has_metric("users_per_day")) {
             (Some(x), true) => {
-                let series = sweep_series(sw, x, "users_per_day");
-                lines.extend(sweep_lines(series, false));
-                if ds.table.is_none() {
+                let (l, r) = sweep_lines(sweep_series(sw, x, "users_per_day"), false);
+                lines.extend(l);
+                refs.extend(r);
+                by = sweep_by(sw, x);
+                too_many_series(
+                    sw,
+                    x,
+                    "users_per_day",
+                    "users per day against concurrency",
+                    p,
+                );
+                // The documented table is about the vendor-table calibration: beside a sweep
+                // of another scenario it would compare unlike things.
+                if ds.table.is_none() && is_vendor_calibration(sw) {
                     let pts: Vec<(f64, f64)> = crate::table::DOCUMENTED
                         .iter()
                         .map(|&(c, _, u)| (c as f64, u))
@@ -404,6 +827,7 @@ fn users_chart(ds: &Dataset, p: &mut Plan) {
                     let mut l = Line::new("vendor table (documented)", DOCUMENTED_LOOK, pts);
                     l.line = false;
                     lines.push(l);
+                    overlaid = true;
                 }
                 if let Some(s) = sweep_best_sentence(sw, "users_per_day", "users per day", false) {
                     caption.push(s);
@@ -420,7 +844,7 @@ fn users_chart(ds: &Dataset, p: &mut Plan) {
             _ => {}
         }
     }
-    if lines.is_empty() {
+    if lines.is_empty() && refs.is_empty() {
         if ds.sweep.is_none() {
             p.skipped.push(Skipped {
                 chart: "users per day against concurrency",
@@ -431,25 +855,24 @@ fn users_chart(ds: &Dataset, p: &mut Plan) {
         }
         return;
     }
+    let what = if ds.table.is_some() {
+        "the model's refreshes per day (a looping queue over a backlog) beside the vendor's users per day, extended to where limits bite"
+    } else if overlaid {
+        "distinct connections refreshed per day, averaged over the measured days; the vendor's documented sizing table overlaid"
+    } else {
+        "distinct connections refreshed per day, averaged over the measured days"
+    };
+    let table_line = ds.table.as_deref().and_then(table_provenance);
+    let sweep_line = ds.sweep.as_ref().map(sweep_provenance);
     p.charts.push(Planned {
-        stem: "users_per_day".into(),
+        stem: USERS_PER_DAY.into(),
         chart: Chart::Xy(XyChart {
             title: match (ds.table.is_some(), ds.sweep.is_some()) {
                 (true, true) => "Refreshes and users per day against concurrency".into(),
                 (true, false) => "Refreshes per day against concurrency (queued)".into(),
-                _ => "Users refreshed per day against concurrency".into(),
+                _ => format!("Users refreshed per day against concurrency{by}"),
             },
-            subtitle: Some(if ds.table.is_some() {
-                with_sweep_note(
-                    ds,
-                    "the model's refreshes per day (a looping queue over a backlog) beside the vendor's users per day, extended to where the banks' limits bite",
-                )
-            } else {
-                with_sweep_note(
-                    ds,
-                    "per-day averages over the measured days; the vendor's sizing table overlaid",
-                )
-            }),
+            subtitle: Some(subtitle(what, [table_line, sweep_line])),
             x: concurrency_axis(),
             y: Axis::new(
                 if ds.table.is_some() && ds.sweep.is_none() {
@@ -463,7 +886,7 @@ fn users_chart(ds: &Dataset, p: &mut Plan) {
                 Format::Count,
             ),
             lines,
-            refs: Vec::new(),
+            refs,
         }),
         caption: caption.join(" "),
         per_bank: false,
@@ -556,7 +979,16 @@ fn strategy_metric_lines(
             }),
         }
     }
-    for (i, (key, strategy, mut pts)) in groups.into_iter().enumerate() {
+    // A strategy on several scenarios is several series: then each takes its own look.
+    let strategies: Vec<String> = groups.iter().map(|g| g.1.clone()).collect();
+    let ref_strategies = runs.iter().filter(|r| r.total().concurrency.is_none());
+    let mut all: Vec<String> = strategies.clone();
+    all.extend(ref_strategies.map(|r| r.total().strategy.clone()));
+    let looks = run_looks(&all);
+    for (i, r) in refs.iter_mut().enumerate() {
+        r.look = looks[strategies.len() + i];
+    }
+    for ((key, strategy, mut pts), look) in groups.into_iter().zip(looks) {
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
         let scenario = key.split_once('|').map(|k| k.1).unwrap_or("");
         let label = if scenario.is_empty() || !show_scenario {
@@ -564,17 +996,18 @@ fn strategy_metric_lines(
         } else {
             format!("{} on {scenario}", strategy_label(&strategy, None))
         };
-        lines.push(Line::new(label, strategy_look(&strategy, i), pts));
+        lines.push(Line::new(label, look, pts));
     }
     if let Some(sw) = &ds.sweep {
         if let Some(x) = sw.param("concurrency") {
             if sw.has_metric(metric) {
-                let series = sweep_series(sw, x, metric);
-                lines.extend(sweep_lines(series, true));
+                let (l, r) = sweep_lines(sweep_series(sw, x, metric), true);
+                lines.extend(l);
+                refs.extend(r);
             }
         }
     }
-    if lines.iter().all(|l| l.points.is_empty()) {
+    if lines.iter().all(|l| l.points.is_empty()) && (ds.sweep.is_none() || refs.is_empty()) {
         return None;
     }
     // A single run is one number: nothing to draw against concurrency.
@@ -601,16 +1034,27 @@ fn failure_chart(ds: &Dataset, p: &mut Plan) {
     if let Some(c) = sweep_caption(ds, "failure_rate", "failure rate") {
         caption = format!("{caption} {c}").trim().to_string();
     }
-    let base = if ds.runs.iter().any(|r| r.total().concurrency.is_none()) {
-        "failed attempts (429 and 5xx) per attempt; strategies without a concurrency limit as horizontal lines"
-    } else {
+    let base = if refs.is_empty() {
         "failed attempts (429 and 5xx) per attempt"
+    } else {
+        "failed attempts (429 and 5xx) per attempt; strategies without a concurrency limit as horizontal lines"
     };
+    if let Some(sw) = &ds.sweep {
+        if let Some(x) = sw.param("concurrency") {
+            too_many_series(sw, x, "failure_rate", "failure rate against concurrency", p);
+        }
+    }
     p.charts.push(Planned {
-        stem: "failure_rate".into(),
+        stem: FAILURE_RATE.into(),
         chart: Chart::Xy(XyChart {
-            title: "Failure rate against concurrency, per strategy".into(),
-            subtitle: Some(with_sweep_note(ds, base)),
+            title: format!("Failure rate against concurrency{}", series_by(ds)),
+            subtitle: Some(subtitle(
+                base,
+                [
+                    provenance(ds),
+                    ds.table.as_deref().and_then(table_provenance),
+                ],
+            )),
             x: concurrency_axis(),
             y: Axis::new(
                 "failure rate (share of attempts)",
@@ -661,11 +1105,16 @@ fn coverage_chart(ds: &Dataset, p: &mut Plan) {
             .to_string();
         }
     }
+    if let Some(sw) = &ds.sweep {
+        if let Some(x) = sw.param("concurrency") {
+            too_many_series(sw, x, "coverage", "coverage against concurrency", p);
+        }
+    }
     p.charts.push(Planned {
-        stem: "coverage_vs_concurrency".into(),
+        stem: COVERAGE_VS_CONCURRENCY.into(),
         chart: Chart::Xy(XyChart {
-            title: "Coverage against concurrency, per strategy".into(),
-            subtitle: Some(with_sweep_note(ds, COVERAGE_MEANING)),
+            title: format!("Coverage against concurrency{}", series_by(ds)),
+            subtitle: Some(subtitle(COVERAGE_MEANING, [provenance(ds)])),
             x: concurrency_axis(),
             y: Axis::new(
                 "coverage (share of due connection-days)",
@@ -697,17 +1146,18 @@ fn coverage_users_chart(ds: &Dataset, p: &mut Plan) {
         });
         return;
     }
-    let lines = sweep_lines(sweep_series(sw, x, "coverage"), true);
-    let refs = vec![RefLine {
+    let (lines, mut refs) = sweep_lines(sweep_series(sw, x, "coverage"), true);
+    too_many_series(sw, x, "coverage", "coverage against user base", p);
+    refs.push(RefLine {
         label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
         look: TARGET_LOOK,
         y: COVERAGE_TARGET,
-    }];
+    });
     p.charts.push(Planned {
-        stem: "coverage_vs_users".into(),
+        stem: COVERAGE_VS_USERS.into(),
         chart: Chart::Xy(XyChart {
-            title: "Coverage against user base".into(),
-            subtitle: Some(with_sweep_note(ds, COVERAGE_MEANING)),
+            title: format!("Coverage against user base{}", sweep_by(sw, x)),
+            subtitle: Some(subtitle(COVERAGE_MEANING, [Some(sweep_provenance(sw))])),
             x: Axis::new(
                 "connections to refresh (user base)",
                 Scale::Linear,
@@ -839,15 +1289,13 @@ fn day_charts(ds: &Dataset, p: &mut Plan) {
             .max()
             .unwrap_or(minutes),
     );
-    let warm = match warmup_days(shown[0]) {
-        Some(w) => format!(" ({w})"),
-        None => String::new(),
-    };
+    let source = runs_provenance(shown);
     let day = |title: String, rows: Vec<DayRow>| {
         Chart::Day(DayChart {
             title,
-            subtitle: Some(format!(
-                "calls in flight at the bank and 429 responses over the window{warm}; each panel has its own scale"
+            subtitle: Some(subtitle(
+                "calls in flight at the bank and 429 responses per minute over the whole window; each panel has its own scale",
+                [source.clone()],
             )),
             start_minute_of_day: start,
             minutes,
@@ -878,7 +1326,7 @@ fn day_charts(ds: &Dataset, p: &mut Plan) {
             }
         }
         p.charts.push(Planned {
-            stem: "day_in_the_life".into(),
+            stem: DAY_IN_THE_LIFE.into(),
             chart: day(format!("{life}: {}{on}", r.label()), rows),
             caption: busiest_sentence(shown, several).unwrap_or_default(),
             per_bank: false,
@@ -897,7 +1345,7 @@ fn day_charts(ds: &Dataset, p: &mut Plan) {
         })
         .collect();
     p.charts.push(Planned {
-        stem: "day_in_the_life".into(),
+        stem: DAY_IN_THE_LIFE.into(),
         chart: day(format!("{life}, all banks{on}"), rows),
         caption: busiest_sentence(shown, several).unwrap_or_default(),
         per_bank: false,
@@ -916,7 +1364,7 @@ fn day_charts(ds: &Dataset, p: &mut Plan) {
                 })
                 .collect();
             p.charts.push(Planned {
-                stem: format!("day_in_the_life_{}", slug(bank)),
+                stem: format!("{DAY_IN_THE_LIFE}_{}", slug(bank)),
                 chart: day(format!("{life} at {bank}{on}"), rows),
                 caption: bank_sentence(shown, bank, several).unwrap_or_default(),
                 per_bank: true,
@@ -934,27 +1382,43 @@ fn age_bin(max_minutes: usize) -> usize {
         .unwrap_or(1440)
 }
 
-/// `hour`, `15 minutes`, `2 hours`: a bin width for axis labels.
+/// `1 hour`, `15 minutes`, `2 hours`: a bin width.
 fn bin_name(bin: usize) -> String {
     match bin {
-        1 => "minute".into(),
-        60 => "hour".into(),
+        1 => "1 minute".into(),
+        60 => "1 hour".into(),
         b if b % 60 == 0 => format!("{} hours", b / 60),
         b => format!("{b} minutes"),
     }
 }
 
+/// Ages drawn in staleness charts, in minutes: eight days. Older data is counted together
+/// (the legend gives its share): the simulator resolves ages by the minute only up to a
+/// horizon of at least eight days, and past it staleness.csv holds one row for the rest.
+const AGE_DRAWN_MINUTES: usize = 8 * 1440;
+
 /// Data age of one run at `bank` (`all`: every bank) over connection-time, as the outline
 /// of a histogram with bins of `bin` minutes: `(age in hours, share of connection-time in
-/// the bin)`; and the share of connection-time never refreshed (not drawn).
-fn age_histogram(r: &RunData, bank: &str, bin: usize) -> (Vec<(f64, f64)>, f64) {
+/// the bin per hour of bin width)`, a density whose unit does not depend on the bins; the
+/// share of connection-time never refreshed and the share with data eight days old or older
+/// (neither drawn).
+fn age_histogram(r: &RunData, bank: &str, bin: usize) -> (Vec<(f64, f64)>, f64, f64) {
     let (ages, never) = r.age_shares(bank);
+    let older: f64 = ages
+        .iter()
+        .filter(|a| a.0 >= AGE_DRAWN_MINUTES)
+        .map(|a| a.1)
+        .sum();
+    let ages: Vec<(usize, f64)> = ages
+        .into_iter()
+        .filter(|a| a.0 < AGE_DRAWN_MINUTES)
+        .collect();
     let n = ages.last().map_or(0, |a| a.0 / bin + 1);
+    let w = bin as f64 / 60.0;
     let mut h = vec![0.0; n];
     for (m, share) in ages {
-        h[m / bin] += share;
+        h[m / bin] += share / w;
     }
-    let w = bin as f64 / 60.0;
     let mut pts = Vec::with_capacity(2 * n + 1);
     for (k, &v) in h.iter().enumerate() {
         pts.push((k as f64 * w, v));
@@ -963,15 +1427,16 @@ fn age_histogram(r: &RunData, bank: &str, bin: usize) -> (Vec<(f64, f64)>, f64) 
     if let Some(&(x, _)) = pts.last() {
         pts.push((x, 0.0));
     }
-    (pts, never)
+    (pts, never, older)
 }
 
-/// The oldest data (whole minutes) in the runs' staleness histograms.
+/// The oldest data drawn (whole minutes) in the runs' staleness histograms.
 fn oldest_minutes(runs: &[&RunData]) -> usize {
     runs.iter()
         .flat_map(|r| r.staleness.iter())
         .filter(|a| a.share > 0.0)
         .filter_map(|a| a.age_minutes)
+        .filter(|&m| m < AGE_DRAWN_MINUTES)
         .max()
         .unwrap_or(0)
 }
@@ -985,9 +1450,19 @@ fn share(x: f64) -> String {
     }
 }
 
-/// `building-society (never refreshed: 39.98 %)`.
-fn with_never(name: &str, never: f64) -> String {
-    format!("{name} (never refreshed: {})", share(never))
+/// `building-society (never refreshed: 39.98 %)`, with `; 8 days or older: 1.20 %` when
+/// some data was older than the chart draws.
+fn with_never(name: &str, never: f64, older: f64) -> String {
+    if older > 0.0 {
+        format!(
+            "{name} (never refreshed: {}; {} days or older: {})",
+            share(never),
+            AGE_DRAWN_MINUTES / 1440,
+            share(older)
+        )
+    } else {
+        format!("{name} (never refreshed: {})", share(never))
+    }
 }
 
 fn staleness_chart(ds: &Dataset, p: &mut Plan) {
@@ -1015,17 +1490,24 @@ fn staleness_chart(ds: &Dataset, p: &mut Plan) {
     };
     let bin = age_bin(oldest_minutes(runs).max(1));
     let max_h = ((oldest_minutes(runs) / bin + 1) * bin) as f64 / 60.0;
+    let source = runs_provenance(runs);
+    let what = format!(
+        "share of connection-time (consent valid, after the warm-up) at each age of data, in bins of {}",
+        bin_name(bin)
+    );
     let chart = |title: String, lines: Vec<Line>| {
         Chart::Xy(XyChart {
             title,
-            subtitle: Some(
-                "share of connection-time at each age of data, after the warm-up, connections with valid consent; never-refreshed time in the legend"
-                    .into(),
-            ),
-            x: Axis::new("age of the connection's data (hours)", Scale::Linear, Format::Hours)
-                .range(Some(0.0), Some(max_h)),
+            subtitle: Some(subtitle(&what, [source.clone()])),
+            x: Axis::new(
+                "age of the connection's data (hours)",
+                Scale::Linear,
+                Format::Hours,
+            )
+            .range(Some(0.0), Some(max_h)),
+            // A density, whatever the bins: charts of runs of any length compare.
             y: Axis::new(
-                format!("share of connection-time per {} of age", bin_name(bin)),
+                "share of connection-time per hour of age",
                 Scale::Linear,
                 Format::Percent,
             )
@@ -1036,22 +1518,22 @@ fn staleness_chart(ds: &Dataset, p: &mut Plan) {
     };
     let banks = runs[0].bank_names();
     if let [r] = runs {
-        let (pts, never) = age_histogram(r, "all", bin);
+        let (pts, never, older) = age_histogram(r, "all", bin);
         let mut lines = vec![Line::new(
-            with_never("all banks", never),
+            with_never("all banks", never, older),
             Look::new(palette::BLACK, Dash::Solid, Marker::None),
             pts,
         )];
         if banks.len() > 1 {
             for (i, b) in banks.iter().take(MAX_SERIES - 1).enumerate() {
-                let (pts, never) = age_histogram(r, b, bin);
-                lines.push(Line::new(with_never(b, never), group_look(i), pts));
+                let (pts, never, older) = age_histogram(r, b, bin);
+                lines.push(Line::new(with_never(b, never, older), group_look(i), pts));
             }
         }
         let mut caption: Vec<String> = staleness_sentence(runs, several).into_iter().collect();
         caption.extend(stalest_bank_sentence(r));
         p.charts.push(Planned {
-            stem: "staleness".into(),
+            stem: STALENESS.into(),
             chart: chart(
                 format!("Data age over connection-time: {}{on}", r.label()),
                 lines,
@@ -1061,23 +1543,32 @@ fn staleness_chart(ds: &Dataset, p: &mut Plan) {
         });
         return;
     }
+    let looks = run_looks(
+        &runs
+            .iter()
+            .map(|r| r.total().strategy.clone())
+            .collect::<Vec<_>>(),
+    );
     let per_run = |bank: &str| -> Vec<Line> {
         runs.iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let (pts, never) = age_histogram(r, bank, bin);
-                Line::new(
-                    with_never(&run_name(r, several), never),
-                    strategy_look(&r.total().strategy, i),
-                    pts,
-                )
+            .zip(&looks)
+            .map(|(r, look)| {
+                let (pts, never, older) = age_histogram(r, bank, bin);
+                Line::new(with_never(&run_name(r, several), never, older), *look, pts)
             })
             .collect()
     };
     p.charts.push(Planned {
-        stem: "staleness".into(),
+        stem: STALENESS.into(),
         chart: chart(
-            format!("Data age over connection-time, per strategy{on}"),
+            format!(
+                "Data age over connection-time{}{on}",
+                if distinct(runs.iter().map(|r| &r.total().strategy)).len() == runs.len() {
+                    ", per strategy"
+                } else {
+                    ", per run"
+                }
+            ),
             per_run("all"),
         ),
         caption: staleness_sentence(runs, several).unwrap_or_default(),
@@ -1086,7 +1577,7 @@ fn staleness_chart(ds: &Dataset, p: &mut Plan) {
     if banks.len() > 1 {
         for bank in &banks {
             p.charts.push(Planned {
-                stem: format!("staleness_{}", slug(bank)),
+                stem: format!("{STALENESS}_{}", slug(bank)),
                 chart: chart(format!("Data age at {bank}{on}"), per_run(bank)),
                 caption: bank_staleness_sentence(runs, bank, several).unwrap_or_default(),
                 per_bank: true,
@@ -1424,17 +1915,25 @@ fn bank_sentence(runs: &[&RunData], bank: &str, several: bool) -> Option<String>
         .iter()
         .map(|r| {
             let (a, b) = minute_series(r, Some(bank));
-            let peak_in = a.iter().copied().fold(0.0, f64::max);
+            let busiest = a.iter().copied().fold(0.0, f64::max);
             let total: f64 = b.iter().sum();
             let n429 = if total > 0.0 {
                 format!("{} 429s in all", thousands(total))
             } else {
                 "no 429s".to_string()
             };
+            // Peak in flight is the instantaneous maximum (summary.csv); the chart's curve
+            // is of minute means, whose highest is lower.
+            let peak = r
+                .summary
+                .iter()
+                .find(|s| s.bank == bank)
+                .map(|s| format!("peak in flight {}, ", thousands(s.peak_in_flight)))
+                .unwrap_or_default();
             format!(
-                "{}: {n429}, at most {:.1} calls in flight (minute mean)",
+                "{}: {n429}, {peak}busiest minute's mean {:.1} calls in flight",
                 run_name(r, several),
-                peak_in
+                busiest
             )
         })
         .collect();
@@ -1618,20 +2117,30 @@ fn sweep_best_sentence(sw: &Sweep, metric: &str, name: &str, lowest: bool) -> Op
         Some(c) if c > 0.0 => format!(" ± {}", thousands(c)),
         _ => String::new(),
     };
-    let at = if tied.len() == 1 {
-        format!("was at {}", point_name(sw, tied[0]))
+    // Points that differ only in a parameter their strategy ignores are the same run.
+    let names = distinct(tied.iter().map(|p| point_name(sw, p)));
+    let at = if let [one] = &names[..] {
+        format!("was at {one}")
     } else {
+        let conc = sw.param("concurrency");
         let shared: Vec<String> = (0..sw.params.len())
             .filter(|&i| sw.values(i).len() > 1)
             .filter(|&i| tied.iter().all(|p| p.params[i] == tied[0].params[i]))
+            .filter(|&i| !(Some(i) == conc && tied.iter().all(|p| p.ignores_concurrency)))
             .map(|i| param_value(sw, i, &tied[0].params[i]))
             .collect();
-        if shared.is_empty() {
-            format!("was reached at {} points", tied.len())
+        if shared.is_empty() && names.len() <= 4 {
+            format!(
+                "was reached at {} points: {}",
+                names.len(),
+                and_list(&names)
+            )
+        } else if shared.is_empty() {
+            format!("was reached at {} points", names.len())
         } else {
             format!(
                 "was reached at {} points, all with {}",
-                tied.len(),
+                names.len(),
                 and_list(&shared)
             )
         }
@@ -1643,21 +2152,21 @@ fn sweep_best_sentence(sw: &Sweep, metric: &str, name: &str, lowest: bool) -> Op
     ))
 }
 
-/// `kind = random offset`, `concurrency = 64`.
+/// Parameter `i` at value `v` in a sentence: `strategy random offset`, `concurrency 64`,
+/// `connections 200,000`.
 fn param_value(sw: &Sweep, i: usize, v: &str) -> String {
-    let name = short_param(&sw.params[i]);
-    if name == "kind" {
-        format!("strategy {}", v.replace('_', " "))
-    } else if let Some(n) = v.parse::<u64>().ok().filter(|&n| n >= 10_000) {
-        format!("{name} = {}", thousands(n as f64))
-    } else {
-        format!("{name} = {v}")
-    }
+    let names = param_names(&sw.params);
+    let val = value_text(&sw.params[i], v);
+    format!("{} {val}", names[i])
 }
 
+/// A point by the values of the parameters that vary (and apply to it): `strategy random
+/// offset and connections 200,000`.
 fn point_name(sw: &Sweep, p: &inputs::SweepPoint) -> String {
+    let conc = sw.param("concurrency");
     let parts: Vec<String> = (0..sw.params.len())
         .filter(|&i| sw.values(i).len() > 1)
+        .filter(|&i| !(p.ignores_concurrency && Some(i) == conc))
         .map(|i| param_value(sw, i, &p.params[i]))
         .collect();
     if parts.is_empty() {
@@ -1672,33 +2181,73 @@ fn constant(pts: &[(f64, f64, Option<f64>)]) -> bool {
     pts.iter().all(|p| pct(p.1) == pct(pts[0].1))
 }
 
-/// For each series against `x`: where the mean of a share metric starts and ends.
+/// Who a sentence about a series is about: `for queued with connections 100,000, `, `for
+/// random offset, `, `with connections 100,000, `; empty for the only series of a sweep.
+fn series_subject(s: &SweepSeries, only: bool) -> String {
+    match (&s.kind, &s.parts[..]) {
+        _ if only => String::new(),
+        (Some(k), []) => format!("for {k}, "),
+        (Some(k), parts) => format!("for {k} with {}, ", and_list(parts)),
+        (None, []) => format!("for {}, ", s.label),
+        (None, parts) => format!("with {}, ", and_list(parts)),
+    }
+}
+
+/// A strategy without a concurrency, named in a sentence: `Random offset (connections
+/// 100,000)`.
+fn flat_subject(s: &SweepSeries) -> String {
+    let name = s
+        .kind
+        .clone()
+        .or_else(|| s.strategy.as_deref().map(|k| strategy_label(k, None)))
+        .unwrap_or_else(|| s.label.clone());
+    capitalise(&match &s.parts[..] {
+        [] => name,
+        parts => format!("{name} ({})", parts.join(", ")),
+    })
+}
+
+/// `who` + `sentence`, capitalised.
+fn about(who: &str, sentence: &str) -> String {
+    capitalise(&format!("{who}{sentence}"))
+}
+
+/// For each series against `x`: where the mean of a share metric starts and ends. A
+/// strategy without a concurrency on a concurrency axis has one value, said as such.
 fn sweep_range_sentence(sw: &Sweep, x: usize, metric: &str, name: &str) -> Option<String> {
-    let xname = short_param(&sw.params[x]);
+    let xname = param_names(&sw.params)[x].clone();
+    let set = sweep_series(sw, x, metric);
+    let only = set.series.len() == 1;
     let mut out = Vec::new();
-    for (label, _, pts) in sweep_series(sw, x, metric) {
-        let (Some(a), Some(b)) = (pts.first(), pts.last()) else {
+    for s in &set.series {
+        let (Some(a), Some(b)) = (s.pts.first(), s.pts.last()) else {
             continue;
         };
-        let who = if label == "model" {
-            "the model".to_string()
-        } else {
-            label.clone()
-        };
-        if constant(&pts) {
+        let who = series_subject(s, only);
+        if s.flat {
             out.push(format!(
-                "{} kept a mean {name} of {} at every {xname} in the sweep.",
-                capitalise(&who),
+                "{} has no concurrency limit: its mean {name} was {} at every {xname}.",
+                flat_subject(s),
                 pct(a.1)
             ));
+        } else if constant(&s.pts) {
+            out.push(about(
+                &who,
+                &format!(
+                    "the mean {name} was {} at every {xname} in the sweep.",
+                    pct(a.1)
+                ),
+            ));
         } else {
-            out.push(format!(
-                "{}'s mean {name} went from {} at {xname} {} to {} at {}.",
-                capitalise(&who),
-                pct(a.1),
-                thousands(a.0),
-                pct(b.1),
-                thousands(b.0)
+            out.push(about(
+                &who,
+                &format!(
+                    "the mean {name} went from {} at {xname} {} to {} at {}.",
+                    pct(a.1),
+                    thousands(a.0),
+                    pct(b.1),
+                    thousands(b.0)
+                ),
             ));
         }
     }
@@ -1707,70 +2256,66 @@ fn sweep_range_sentence(sw: &Sweep, x: usize, metric: &str, name: &str) -> Optio
 
 /// For each series against `x`: the smallest x whose mean coverage met the target.
 fn sweep_target_sentence(sw: &Sweep, x: usize) -> Option<String> {
-    let name = short_param(&sw.params[x]);
+    let name = param_names(&sw.params)[x].clone();
+    let target = format!("{:.0} %", 100.0 * COVERAGE_TARGET);
+    let set = sweep_series(sw, x, "coverage");
+    let only = set.series.len() == 1;
     let mut out = Vec::new();
-    for (label, _, pts) in sweep_series(sw, x, "coverage") {
-        let who = if label == "model" {
-            String::new()
-        } else {
-            format!("For {label}, ")
-        };
-        if name == "connections" {
+    for s in &set.series {
+        let pts = &s.pts;
+        let Some(first) = pts.first() else { continue };
+        let who = series_subject(s, only);
+        if s.flat {
+            // The same runs at every concurrency: no concurrency "reaches" the target.
+            let m = first.1;
+            out.push(format!(
+                "{} has no concurrency limit: its mean coverage was {} at every {name}, {} the {target} target.",
+                flat_subject(s),
+                pct(m),
+                if m >= COVERAGE_TARGET { "meeting" } else { "below" }
+            ));
+            continue;
+        }
+        if sw.param("connections") == Some(x) {
             // Coverage falls as the user base grows: the question is how large it may get.
             let sentence = match pts.iter().rev().find(|p| p.1 >= COVERAGE_TARGET) {
                 Some(&(xv, m, _)) => format!(
-                    "the largest user base in the sweep with a mean coverage of at least {:.0} % was {} connections ({}).",
-                    100.0 * COVERAGE_TARGET,
+                    "the largest user base in the sweep with a mean coverage of at least {target} was {} connections ({}).",
                     thousands(xv),
                     pct(m)
                 ),
-                None => match pts.first() {
-                    Some(&(xv, m, _)) => format!(
-                        "no user base in the sweep reached {:.0} % coverage; at the smallest, {} connections, the mean was {}.",
-                        100.0 * COVERAGE_TARGET,
-                        thousands(xv),
-                        pct(m)
-                    ),
-                    None => continue,
-                },
+                None => format!(
+                    "no user base in the sweep reached {target} coverage; at the smallest, {} connections, the mean was {}.",
+                    thousands(first.0),
+                    pct(first.1)
+                ),
             };
-            out.push(if who.is_empty() {
-                capitalise(&sentence)
-            } else {
-                who + &sentence
-            });
+            out.push(about(&who, &sentence));
             continue;
         }
         let sentence = match pts.iter().find(|p| p.1 >= COVERAGE_TARGET) {
             Some(&(xv, m, ci)) => format!(
-                "the smallest {name} whose mean coverage reached {:.0} % was {} ({}{}).",
-                100.0 * COVERAGE_TARGET,
+                "the smallest {name} whose mean coverage reached {target} was {} ({}{}).",
                 thousands(xv),
                 pct(m),
                 ci.filter(|c| *c > 0.0)
                     .map(|c| format!(" ± {}", pct(c)))
                     .unwrap_or_default()
             ),
-            None if pts.len() > 1 && constant(&pts) => format!(
-                "mean coverage was {} at every {name} in the sweep, below the {:.0} % target.",
-                pct(pts[0].1),
-                100.0 * COVERAGE_TARGET
+            None if pts.len() > 1 && constant(pts) => format!(
+                "mean coverage was {} at every {name} in the sweep, below the {target} target.",
+                pct(first.1),
             ),
             None => match pts.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
                 Some(&(xv, m, _)) => format!(
-                    "no {name} in the sweep reached {:.0} % coverage; the best mean was {} at {}.",
-                    100.0 * COVERAGE_TARGET,
+                    "no {name} in the sweep reached {target} coverage; the best mean was {} at {}.",
                     pct(m),
                     thousands(xv)
                 ),
                 None => continue,
             },
         };
-        out.push(if who.is_empty() {
-            capitalise(&sentence)
-        } else {
-            who + &sentence
-        });
+        out.push(about(&who, &sentence));
     }
     (!out.is_empty()).then(|| out.join(" "))
 }
@@ -1882,26 +2427,112 @@ fn scenario_paragraph(ds: &Dataset) -> String {
         ));
     }
     if let Some(sw) = &ds.sweep {
-        let varied: Vec<String> = (0..sw.params.len())
-            .filter(|&i| sw.values(i).len() > 1)
-            .map(|i| format!("`{}` over {}", sw.params[i], and_list(&sw.values(i))))
-            .collect();
-        let reps = match sweep_reps(sw) {
-            Some(r) => format!(", {r} replication{} each", if r == 1 { "" } else { "s" }),
-            None => String::new(),
-        };
-        out.push(format!(
-            "The sweep has {} point{}{reps}{}.",
-            sw.points.len(),
-            if sw.points.len() == 1 { "" } else { "s" },
-            if varied.is_empty() {
-                String::new()
-            } else {
-                format!(", varying {}", and_list(&varied))
-            }
-        ));
+        out.push(sweep_paragraph(sw));
     }
     out.join("\n\n")
+}
+
+/// What a sweep ran: its scenario, population, window and seeds (from `sweep.csv`), and
+/// its points.
+fn sweep_paragraph(sw: &Sweep) -> String {
+    let c = &sw.context;
+    let varied: Vec<String> = (0..sw.params.len())
+        .filter(|&i| sw.values(i).len() > 1)
+        .map(|i| {
+            let vals: Vec<String> = sw
+                .values(i)
+                .iter()
+                .map(|v| value_text(&sw.params[i], v))
+                .collect();
+            format!("`{}` over {}", sw.params[i], and_list(&vals))
+        })
+        .collect();
+    let reps = match sweep_reps(sw) {
+        Some(r) => format!(", {r} replication{} each", if r == 1 { "" } else { "s" }),
+        None => String::new(),
+    };
+    let mut s = match &c.scenarios[..] {
+        [] => "The sweep".to_string(),
+        [one] => format!("A sweep of scenario `{one}`"),
+        many => format!(
+            "A sweep of scenarios {}",
+            and_list(&many.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>())
+        ),
+    };
+    let _ = write!(
+        s,
+        " has {} point{}{reps}{}.",
+        sw.points.len(),
+        if sw.points.len() == 1 { "" } else { "s" },
+        if varied.is_empty() {
+            String::new()
+        } else {
+            format!(", varying {}", and_list(&varied))
+        }
+    );
+    // The population, unless the sweep varies it (then it was just listed).
+    let population = if sw
+        .param("connections")
+        .is_some_and(|i| sw.values(i).len() > 1)
+    {
+        None
+    } else {
+        connections_phrase(&c.connections)
+    };
+    let measured = match c.measured_days[..] {
+        [m] => Some(m),
+        _ => None,
+    };
+    let windows: Vec<String> = c
+        .window_hours
+        .iter()
+        .map(|&h| format!("a {}", window_phrase(h, measured)))
+        .collect();
+    match (population, windows.is_empty()) {
+        (Some(p), false) => {
+            let _ = write!(s, " Every run plays {p} over {}.", and_list(&windows));
+        }
+        (Some(p), true) => {
+            let _ = write!(s, " Every run plays {p}.");
+        }
+        (None, false) => {
+            let _ = write!(s, " Every run plays {}.", and_list(&windows));
+        }
+        (None, true) => {}
+    }
+    if let Some(m) = measured.map(|m| m.round() as u64) {
+        let warm_up = match c.window_hours[..] {
+            [h] => h / 24.0 > m as f64 + 1e-9,
+            _ => false,
+        };
+        let _ = write!(
+            s,
+            " Per-day figures (users per day, coverage) are averages over the {}{}.",
+            if m == 1 {
+                "one measured day".to_string()
+            } else {
+                format!("{m} measured days")
+            },
+            if warm_up { " after the warm-up" } else { "" }
+        );
+    }
+    match &c.base_seeds[..] {
+        [] => s.push_str(" The seeds are not recorded: only the sweep's rows hold them."),
+        [one] => {
+            let _ = write!(
+                s,
+                " Base seed {one}: replication 0 runs with it and replication r with a seed derived from it and r, at every point."
+            );
+        }
+        many => {
+            let _ = write!(
+                s,
+                " Base seeds {}: replication 0 of a point runs with its point's and replication r with a seed derived from it and r.",
+                and_list(&many.iter().map(u64::to_string).collect::<Vec<_>>())
+            );
+        }
+    }
+    s
 }
 
 /// How many days the per-day figures of a run average over: `the 3 measured days` (whole
@@ -2104,8 +2735,8 @@ fn sweep_table(sw: &Sweep) -> String {
     s.push_str("---:|\n");
     for p in sw.points.iter().take(MAX_SWEEP_ROWS) {
         s.push('|');
-        for v in &p.params {
-            let _ = write!(s, " {} |", cell(v));
+        for (name, v) in sw.params.iter().zip(&p.params) {
+            let _ = write!(s, " {} |", cell(&value_text(name, v)));
         }
         for m in &metrics {
             let txt = match p.metrics.get(*m) {
