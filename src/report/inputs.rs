@@ -6,7 +6,8 @@
 //!   directory per compared strategy, `<scenario>/<strategy>/`;
 //! - a sweep directory (`sweep`): `sweep.csv` (one row per point × replication, parameter
 //!   columns first) and `sweep_summary.csv` (per point: `<metric>_mean`, `<metric>_sd`,
-//!   `<metric>_ci95`, `replications`).
+//!   `<metric>_ci95`, `replications`); the points come from the summary, the scenario,
+//!   population, window and base seed ([`SweepContext`]) from the rows.
 //!
 //! Reading is by column name, so files with extra columns (written by later versions) still
 //! load; a column a chart needs but the file lacks makes that chart absent, not an error.

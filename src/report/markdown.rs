@@ -1491,8 +1491,17 @@ fn staleness_chart(ds: &Dataset, p: &mut Plan) {
     let bin = age_bin(oldest_minutes(runs).max(1));
     let max_h = ((oldest_minutes(runs) / bin + 1) * bin) as f64 / 60.0;
     let source = runs_provenance(runs);
+    let no_warmup = runs.iter().all(|r| {
+        let days = r.daily_totals();
+        !days.is_empty() && days.iter().all(|d| d.measured)
+    });
     let what = format!(
-        "share of connection-time (consent valid, after the warm-up) at each age of data, in bins of {}",
+        "share of connection-time (consent valid, {}) at each age of data, in bins of {}",
+        if no_warmup {
+            "over the whole window"
+        } else {
+            "after the warm-up"
+        },
         bin_name(bin)
     );
     let chart = |title: String, lines: Vec<Line>| {
@@ -2378,9 +2387,16 @@ fn scenario_paragraph(ds: &Dataset) -> String {
                 ),
                 None => String::new(),
             };
+            // Every day of daily.csv measured: there was no warm-up to leave out.
+            let days = r.daily_totals();
+            let age_over = if !days.is_empty() && days.iter().all(|d| d.measured) {
+                "the whole window"
+            } else {
+                "the time after the warm-up"
+            };
             let _ = write!(
                 s,
-                " Per-day figures (users per day, coverage) are averages over {m}{warm}; data age is over the time after the warm-up."
+                " Per-day figures (users per day, coverage) are averages over {m}{warm}; data age is over {age_over}."
             );
         }
         if let Some(e) = t.eligible.filter(|e| *e > 0.0) {
