@@ -23,20 +23,10 @@ use crate::sim;
 use crate::strategy::Strategy;
 use serde::Serialize;
 
-/// The vendor's published figures: (concurrency, refreshes per hour, users per day).
-pub const DOCUMENTED: [(u32, f64, f64); 5] = [
-    (1, 300.0, 7_000.0),
-    (2, 600.0, 15_000.0),
-    (4, 1_200.0, 30_000.0),
-    (8, 2_500.0, 60_000.0),
-    (16, 5_000.0, 120_000.0),
-];
+pub use crate::vendor::{DOCUMENTED, TOLERANCE};
 
 /// Concurrencies of the extension rows.
 pub const EXTENSION: [u32; 4] = [32, 64, 128, 256];
-
-/// Relative tolerance within which the model must reproduce each documented figure.
-pub const TOLERANCE: f64 = 0.05;
 
 /// One row of the table.
 #[derive(Clone, Debug, PartialEq)]

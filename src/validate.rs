@@ -24,8 +24,8 @@ use crate::platform::{Platform, StatusMode};
 use crate::retry::{Jitter, RetryPolicy};
 use crate::scenario::Scenario;
 use crate::sim;
+use crate::stats::{t_quantile, Estimate};
 use crate::strategy::{Schedule, Strategy};
-use crate::sweep::{t_quantile, Estimate};
 use crate::time::{SimDuration, SimTime};
 
 /// One comparison of the model with theory.
@@ -79,7 +79,7 @@ pub fn erlang_c(k: u32, a: f64) -> f64 {
 
 /// Mean and 99.9 % two-sided Student-t half-width of a sample.
 pub fn mean_ci999(xs: &[f64]) -> (f64, f64) {
-    match crate::sweep::Estimate::of(xs) {
+    match crate::stats::Estimate::of(xs) {
         Some(Estimate {
             mean,
             sd: Some(sd),

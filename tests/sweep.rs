@@ -4,7 +4,8 @@
 
 use refresh_sim::rng::replication_seed;
 use refresh_sim::scenario::{self, Source};
-use refresh_sim::sweep::{split_values, Estimate, Grid, GridAxis, Sweep};
+use refresh_sim::stats::Estimate;
+use refresh_sim::sweep::{split_values, Grid, GridAxis, Sweep};
 use refresh_sim::{sim, table};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

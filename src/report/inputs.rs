@@ -679,7 +679,7 @@ fn read_sweep_rows(path: &Path) -> Result<Sweep> {
 
 /// Mean, sample standard deviation and Student-t 95 % half-width of `xs` (non-empty).
 fn stat(xs: &[f64]) -> Stat {
-    let e = crate::sweep::Estimate::of(xs).expect("non-empty");
+    let e = crate::stats::Estimate::of(xs).expect("non-empty");
     Stat {
         mean: e.mean,
         sd: e.sd,

@@ -820,7 +820,7 @@ fn users_chart(ds: &Dataset, p: &mut Plan) {
                 // The documented table is about the vendor-table calibration: beside a sweep
                 // of another scenario it would compare unlike things.
                 if ds.table.is_none() && is_vendor_calibration(sw) {
-                    let pts: Vec<(f64, f64)> = crate::table::DOCUMENTED
+                    let pts: Vec<(f64, f64)> = crate::vendor::DOCUMENTED
                         .iter()
                         .map(|&(c, _, u)| (c as f64, u))
                         .collect();
@@ -1686,7 +1686,7 @@ fn table_calibration_sentence(rows: &[inputs::TableLine]) -> Option<String> {
         .collect();
     let lo = devs.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = devs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let tol = crate::table::TOLERANCE;
+    let tol = crate::vendor::TOLERANCE;
     let within = doc
         .iter()
         .filter(|r| r.within_tolerance == Some(true))
