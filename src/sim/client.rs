@@ -1,0 +1,226 @@
+//! The client's side of the run loop: period starts, submissions, what the client does with
+//! an outcome it learns (done, back to the queue, back off, retry), and the queued client's
+//! workers taking connections (with their overhead). Kept apart from the bank and platform
+//! side in `sim.rs`; both are `impl World`.
+
+use super::{Conn, Event, Outcome, World, HELD, RECONNECT};
+use crate::bank::ServiceTime;
+use crate::rng::Purpose;
+use crate::time::SimTime;
+
+impl World {
+    /// A period starts: the queued client's connections are due again; the next period's
+    /// start is scheduled while it is within the window.
+    pub(super) fn period_start(&mut self, now: SimTime) {
+        let next = now + self.period;
+        if next < self.window_end {
+            self.queue.schedule(next, Event::PeriodStart);
+        }
+        self.period_started = now;
+        if let Some(q) = self.client.queue() {
+            q.period_start(now == self.window_start);
+        }
+        self.fill_slots(now);
+    }
+
+    /// A submission event: a planned arrival (bulk, random offset), or a queued worker's
+    /// request at the end of its overhead, or a passive client's retry.
+    pub(super) fn submission(&mut self, now: SimTime, c: u32, is_retry: bool) {
+        let queued = self.client.busy().is_some();
+        if queued {
+            self.starting -= 1;
+        }
+        if now >= self.window_end {
+            // The window closed first (a worker in its overhead, or a period cut short).
+            if let Some(q) = self.client.queue() {
+                q.release(None);
+            }
+            return;
+        }
+        if !queued && self.conns[c as usize].flags & RECONNECT != 0 {
+            // The client knows this customer must reconnect first: not due.
+            return;
+        }
+        self.submit(now, c, is_retry);
+    }
+
+    pub(super) fn learned(&mut self, now: SimTime, c: u32, outcome: Outcome) {
+        let ci = c as usize;
+        let b = self.conns[ci].bank as usize;
+        self.state[b].outstanding -= 1;
+        self.outstanding_all -= 1;
+        // Only outcomes the policy retries back off; others (a 429 with `on = ["error"]`)
+        // are treated as without a policy.
+        let retryable = match outcome {
+            Outcome::RateLimited => self.retry.on_rate_limited,
+            Outcome::Error => self.retry.on_error,
+            _ => false,
+        };
+        if retryable && self.retry.enabled() && now < self.window_end {
+            self.back_off(now, c);
+        } else {
+            if self.retry.enabled() {
+                self.last_wait[ci] = self.retry.base;
+            }
+            if outcome == Outcome::ReconnectRequired {
+                self.conns[ci].flags = RECONNECT;
+            }
+            if let Some(q) = self.client.queue() {
+                // A success (or a refresh the platform already had) is done for the period,
+                // unless it landed before the period started and is learned after: the new
+                // period's pass skipped the connection (it was held), so it is due again. A
+                // failure not retried is still due and goes to the back of the queue. A
+                // looping queue sends every connection back but those that need a reconnect.
+                let stale = self.conns[ci].last_success < self.period_started;
+                let requeue = match outcome {
+                    Outcome::ReconnectRequired => false,
+                    Outcome::Success => q.looping || stale,
+                    Outcome::Deduplicated => q.looping,
+                    Outcome::RateLimited | Outcome::Error => true,
+                };
+                q.release(requeue.then_some(c));
+                if !requeue {
+                    self.conns[ci].flags &= !HELD;
+                }
+            }
+        }
+        self.fill_slots(now);
+    }
+
+    /// A failed attempt of a client with a `[retry]` policy: it waits a backoff, then is
+    /// retried while the policy allows (`RetryDue`), or else, for a queued client, goes back
+    /// to the queue (`Requeue`, still due this period, after the policy's last wait). So a
+    /// refresh is never resubmitted without a backoff, with polling or callbacks. A queued
+    /// worker keeps its slot while it waits (unless `hold_slot` is off), so a slot cannot
+    /// spin on a rejecting bank either. A passive client's refresh gives up until the next
+    /// period.
+    fn back_off(&mut self, now: SimTime, c: u32) {
+        let ci = c as usize;
+        let retry = self.chain[ci] < self.retry.max_attempts;
+        let n = if retry {
+            self.chain[ci] - 1
+        } else {
+            self.retry.max_attempts - 1
+        };
+        let retry_after = match self.retry_after[ci] {
+            SimTime::NEVER => None,
+            at => Some(at),
+        };
+        let mut rng = self
+            .streams
+            .at(Purpose::Backoff, c, self.conns[ci].attempts);
+        let wait = self
+            .retry
+            .delay(n, self.last_wait[ci], now, retry_after, &mut rng);
+        self.last_wait[ci] = if retry { wait } else { self.retry.base };
+        self.retry_after[ci] = SimTime::NEVER;
+        let event = if retry {
+            Event::RetryDue(c)
+        } else {
+            Event::Requeue(c)
+        };
+        match self.client.queue() {
+            Some(q) => {
+                if self.retry.hold_slot {
+                    self.sleeping += 1;
+                } else {
+                    q.release(None);
+                }
+                self.queue.schedule(now + wait, event);
+            }
+            None if retry => self.queue.schedule(now + wait, event),
+            None => {}
+        }
+    }
+
+    /// A queued refresh whose retries gave up rejoins the queue's back after its wait (its
+    /// worker, if it kept the slot, lets it go).
+    pub(super) fn requeue(&mut self, now: SimTime, c: u32) {
+        let hold = self.retry.hold_slot;
+        if let Some(q) = self.client.queue() {
+            if hold {
+                self.sleeping -= 1;
+                q.release(None);
+            }
+            q.requeue(c);
+        }
+        self.fill_slots(now);
+    }
+
+    pub(super) fn retry_due(&mut self, now: SimTime, c: u32) {
+        let hold = self.retry.hold_slot;
+        let queued = self.client.queue().is_some();
+        if queued && hold {
+            self.sleeping -= 1;
+        }
+        if now >= self.window_end {
+            // The window closed while backing off: the refresh gives up (and a worker that
+            // kept its slot lets it go).
+            if let (Some(q), true) = (self.client.queue(), hold) {
+                q.release(None);
+            }
+            return;
+        }
+        match self.client.queue() {
+            // The worker that kept its slot retries at once; a freed refresh waits for one.
+            Some(_) if hold => self.submit(now, c, true),
+            Some(q) => q.retry_due(c),
+            None => self.submit(now, c, true),
+        }
+        self.fill_slots(now);
+    }
+
+    /// Lets free slots of a queued client submit (due retries first, then the FIFO).
+    pub(super) fn fill_slots(&mut self, now: SimTime) {
+        if now >= self.window_end {
+            return;
+        }
+        // The pass skips connections the client holds, those that need a reconnect, and
+        // (unless it loops) those already refreshed this period: a connection carried over
+        // from the last period may have succeeded before the pass reached it.
+        let skip = |c: &Conn, done_since: SimTime| {
+            c.flags != 0 || (c.last_success != SimTime::NEVER && c.last_success >= done_since)
+        };
+        loop {
+            let Some(q) = self.client.queue() else {
+                return;
+            };
+            let done_since = if q.looping {
+                SimTime::NEVER
+            } else {
+                self.period_started
+            };
+            let conns = &self.conns;
+            let Some((next, is_retry)) =
+                q.next_submission(|c| skip(&conns[c as usize], done_since))
+            else {
+                break;
+            };
+            self.conns[next as usize].flags |= HELD;
+            // The worker's overhead, keyed by the connection and its attempt so that a
+            // connection's luck does not depend on which worker took it.
+            let attempt = self.conns[next as usize].attempts;
+            let overhead = match &self.overhead {
+                ServiceTime::Constant(d) => *d,
+                o => o.sample(&mut self.streams.at(Purpose::Schedule, next, attempt + 1)),
+            };
+            if overhead.is_zero() {
+                // The idealised lattice client submits as it takes the connection.
+                self.submit(now, next, is_retry);
+            } else {
+                self.starting += 1;
+                let event = Event::Submit {
+                    conn: next,
+                    retry: is_retry,
+                };
+                self.queue.schedule(now + overhead, event);
+            }
+        }
+        debug_assert!(
+            self.client
+                .busy()
+                .is_none_or(|b| b as u64 == self.outstanding_all + self.starting + self.sleeping),
+            "queued slots out of step with outstanding refreshes"
+        );
+    }
+}
