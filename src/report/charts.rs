@@ -179,7 +179,7 @@ pub enum Format {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Axis {
+pub struct ChartAxis {
     pub label: String,
     pub scale: Scale,
     pub format: Format,
@@ -188,9 +188,9 @@ pub struct Axis {
     pub max: Option<f64>,
 }
 
-impl Axis {
+impl ChartAxis {
     pub fn new(label: impl Into<String>, scale: Scale, format: Format) -> Self {
-        Axis {
+        ChartAxis {
             label: label.into(),
             scale,
             format,
@@ -242,8 +242,8 @@ pub struct RefLine {
 pub struct XyChart {
     pub title: String,
     pub subtitle: Option<String>,
-    pub x: Axis,
-    pub y: Axis,
+    pub x: ChartAxis,
+    pub y: ChartAxis,
     pub lines: Vec<Line>,
     pub refs: Vec<RefLine>,
 }
@@ -882,7 +882,7 @@ fn nice_step(span: f64, max_ticks: usize) -> f64 {
 }
 
 /// Resolves an axis for `values` (data units) with at most `max_ticks` ticks.
-fn resolve(axis: &Axis, values: &[f64], max_ticks: usize) -> Resolved {
+fn resolve(axis: &ChartAxis, values: &[f64], max_ticks: usize) -> Resolved {
     let vals: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let log_ok = vals.iter().all(|&v| v > 0.0) && axis.min.is_none_or(|m| m > 0.0);
     let scale = if axis.scale != Scale::Linear && !log_ok {
@@ -1334,7 +1334,7 @@ fn draw_day<DB: DrawingBackend>(root: &Root<DB>, d: &DayChart) -> Drawn {
     // the time axes line up across rows.
     let mut ys: Vec<[Resolved; 2]> = Vec::new();
     for r in &d.rows {
-        let axis = Axis::new("", Scale::Linear, Format::Count).range(Some(0.0), None);
+        let axis = ChartAxis::new("", Scale::Linear, Format::Count).range(Some(0.0), None);
         let mut p = [
             resolve(&axis, &r.in_flight, 3),
             resolve(&axis, &r.rate_limited, 3),

@@ -440,7 +440,7 @@ pub struct Stat {
 /// One point of a sweep: its parameter values and its metrics.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepPoint {
-    /// Parameter values, in the order of [`Sweep::params`].
+    /// Parameter values, in the order of [`SweepData::params`].
     pub params: Vec<String>,
     pub metrics: BTreeMap<String, Stat>,
     pub replications: Option<u32>,
@@ -509,7 +509,7 @@ impl SweepContext {
 
 /// A sweep's points, from `sweep_summary.csv` or, without it, aggregated from `sweep.csv`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Sweep {
+pub struct SweepData {
     pub params: Vec<String>,
     pub points: Vec<SweepPoint>,
     /// The file the points were read from.
@@ -526,7 +526,7 @@ fn ignores_concurrency(t: &Csv, i: usize) -> bool {
     }
 }
 
-impl Sweep {
+impl SweepData {
     /// The index of the parameter whose name is `name` or ends with `.name`.
     pub fn param(&self, name: &str) -> Option<usize> {
         let dotted = format!(".{name}");
@@ -554,7 +554,7 @@ impl Sweep {
 
 const STAT_SUFFIXES: [&str; 3] = ["_mean", "_sd", "_ci95"];
 
-fn read_sweep_summary(path: &Path) -> Result<Sweep> {
+fn read_sweep_summary(path: &Path) -> Result<SweepData> {
     let t = Csv::read(path)?;
     // Columns that describe the point's run (`scenario`, `strategy`, `concurrency`) are
     // results, not parameters: the parameters are the grid's field paths.
@@ -598,7 +598,7 @@ fn read_sweep_summary(path: &Path) -> Result<Sweep> {
             ignores_concurrency: ignores_concurrency(&t, i),
         });
     }
-    Ok(Sweep {
+    Ok(SweepData {
         params,
         points,
         source: "sweep_summary.csv",
@@ -609,7 +609,7 @@ fn read_sweep_summary(path: &Path) -> Result<Sweep> {
 /// Aggregates `sweep.csv` (one row per point × replication) into points: the parameter
 /// columns are those before `replication` (the sweep writes the grid's columns first, then
 /// `replication`, then the summary columns starting with `scenario`).
-fn read_sweep_rows(path: &Path) -> Result<Sweep> {
+fn read_sweep_rows(path: &Path) -> Result<SweepData> {
     let t = Csv::read(path)?;
     let first_metric = ["replication", "scenario"]
         .iter()
@@ -669,7 +669,7 @@ fn read_sweep_rows(path: &Path) -> Result<Sweep> {
             }
         })
         .collect();
-    Ok(Sweep {
+    Ok(SweepData {
         params,
         points,
         source: "sweep.csv",
@@ -695,7 +695,7 @@ pub struct Dataset {
     /// `table.md` exists (the default experiment's Markdown table).
     pub table_md: bool,
     pub runs: Vec<RunData>,
-    pub sweep: Option<Sweep>,
+    pub sweep: Option<SweepData>,
 }
 
 impl Dataset {

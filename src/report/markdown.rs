@@ -12,10 +12,10 @@
 
 use crate::error::Result;
 use crate::report::charts::{
-    self, cycle_look, palette, strategy_look, Axis, Chart, Dash, DayChart, DayRow, Format, Line,
-    Look, Marker, RefLine, Scale, XyChart,
+    self, cycle_look, palette, strategy_look, Chart, ChartAxis, Dash, DayChart, DayRow, Format,
+    Line, Look, Marker, RefLine, Scale, XyChart,
 };
-use crate::report::inputs::{self, strategy_label, Dataset, RunData, Sweep};
+use crate::report::inputs::{self, strategy_label, Dataset, RunData, SweepData};
 use crate::report::{thousands, write_atomic};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -84,7 +84,7 @@ pub struct Skipped {
 
 /// Charts planned for a dataset, and those left out.
 #[derive(Clone, Debug, Default)]
-pub struct Plan {
+pub struct ChartPlan {
     pub charts: Vec<Planned>,
     pub skipped: Vec<Skipped>,
 }
@@ -235,7 +235,7 @@ fn value_text(param: &str, v: &str) -> String {
 
 /// Parameter `i` of a sweep at value `v`, for legends: `connections 100,000`, or for the
 /// strategy's kind only the strategy (`random offset`).
-fn param_text(sw: &Sweep, names: &[String], i: usize, v: &str) -> String {
+fn param_text(sw: &SweepData, names: &[String], i: usize, v: &str) -> String {
     let val = value_text(&sw.params[i], v);
     if is_kind(&sw.params[i]) {
         val
@@ -339,7 +339,7 @@ fn runs_provenance(runs: &[&RunData]) -> Option<String> {
 /// Where a sweep's runs came from, as a subtitle line: `sweep of uk-mix · 100,000 and
 /// 200,000 connections · 4-day window (day 0 warm-up) · base seed 1 · means of 2
 /// replications per point`.
-fn sweep_provenance(sw: &Sweep) -> String {
+fn sweep_provenance(sw: &SweepData) -> String {
     let c = &sw.context;
     let mut parts: Vec<String> = Vec::new();
     parts.push(if c.scenarios.is_empty() {
@@ -444,8 +444,8 @@ const LINEAR_LOOK: Look = Look::new(palette::GREY, Dash::Dotted, Marker::None);
 const MAX_SERIES: usize = 7;
 
 /// Decides the charts `ds` supports.
-pub fn plan(ds: &Dataset) -> Plan {
-    let mut p = Plan::default();
+pub fn plan(ds: &Dataset) -> ChartPlan {
+    let mut p = ChartPlan::default();
     users_chart(ds, &mut p);
     failure_chart(ds, &mut p);
     coverage_chart(ds, &mut p);
@@ -524,7 +524,7 @@ struct SweepSeriesSet {
 /// that vary. A parameter that does not apply to a point (the concurrency of bulk or random
 /// offset) is left out of its series' key and label, so that such a strategy is one series,
 /// not one per swept concurrency.
-fn sweep_series(sw: &Sweep, x: usize, metric: &str) -> SweepSeriesSet {
+fn sweep_series(sw: &SweepData, x: usize, metric: &str) -> SweepSeriesSet {
     let names = param_names(&sw.params);
     let conc = sw.param("concurrency");
     let varying: Vec<usize> = (0..sw.params.len())
@@ -602,7 +602,7 @@ fn sweep_series(sw: &Sweep, x: usize, metric: &str) -> SweepSeriesSet {
 
 /// What tells a sweep chart's series apart, for its title: `, per strategy`,
 /// `, by connections`, `, by strategy and connections`; empty for one series.
-fn sweep_by(sw: &Sweep, x: usize) -> String {
+fn sweep_by(sw: &SweepData, x: usize) -> String {
     let names = param_names(&sw.params);
     let varying: Vec<String> = (0..sw.params.len())
         .filter(|&i| i != x && sw.values(i).len() > 1)
@@ -660,7 +660,7 @@ fn sweep_lines(set: SweepSeriesSet, clamp01: bool) -> (Vec<Line>, Vec<RefLine>) 
 }
 
 /// A note for the charts not drawn when a sweep has more series than a chart shows.
-fn too_many_series(sw: &Sweep, x: usize, metric: &str, chart: &'static str, p: &mut Plan) {
+fn too_many_series(sw: &SweepData, x: usize, metric: &str, chart: &'static str, p: &mut ChartPlan) {
     let n = sweep_series(sw, x, metric).series.len();
     if n > MAX_SERIES {
         p.skipped.push(Skipped {
@@ -675,7 +675,7 @@ fn too_many_series(sw: &Sweep, x: usize, metric: &str, chart: &'static str, p: &
 }
 
 /// Replications per point if they are the same everywhere.
-fn sweep_reps(sw: &Sweep) -> Option<u32> {
+fn sweep_reps(sw: &SweepData) -> Option<u32> {
     let r = sw.points.first()?.replications?;
     sw.points
         .iter()
@@ -696,7 +696,7 @@ fn sweep_caption(ds: &Dataset, metric: &str, name: &str) -> Option<String> {
 
 /// The sweep's scenario is the vendor table's calibration (its documented figures are about
 /// that scenario, so only there are they drawn beside the sweep).
-fn is_vendor_calibration(sw: &Sweep) -> bool {
+fn is_vendor_calibration(sw: &SweepData) -> bool {
     sw.context.scenarios == [VENDOR_CALIBRATION]
 }
 
@@ -721,15 +721,15 @@ fn series_by(ds: &Dataset) -> String {
     }
 }
 
-fn concurrency_axis() -> Axis {
-    Axis::new(
+fn concurrency_axis() -> ChartAxis {
+    ChartAxis::new(
         "concurrency (refreshes in parallel, log scale)",
         Scale::Log2,
         Format::Count,
     )
 }
 
-fn users_chart(ds: &Dataset, p: &mut Plan) {
+fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
     let mut lines: Vec<Line> = Vec::new();
     let mut caption = Vec::new();
     let mut max_c: f64 = 16.0;
@@ -874,7 +874,7 @@ fn users_chart(ds: &Dataset, p: &mut Plan) {
             },
             subtitle: Some(subtitle(what, [table_line, sweep_line])),
             x: concurrency_axis(),
-            y: Axis::new(
+            y: ChartAxis::new(
                 if ds.table.is_some() && ds.sweep.is_none() {
                     "refreshes per day (vendor: users per day; log scale)"
                 } else if ds.table.is_some() {
@@ -1020,7 +1020,7 @@ fn strategy_metric_lines(
     Some((lines, refs))
 }
 
-fn failure_chart(ds: &Dataset, p: &mut Plan) {
+fn failure_chart(ds: &Dataset, p: &mut ChartPlan) {
     let Some((lines, refs)) = strategy_metric_lines(ds, "failure_rate", true) else {
         p.skipped.push(Skipped {
             chart: "failure rate against concurrency",
@@ -1056,7 +1056,7 @@ fn failure_chart(ds: &Dataset, p: &mut Plan) {
                 ],
             )),
             x: concurrency_axis(),
-            y: Axis::new(
+            y: ChartAxis::new(
                 "failure rate (share of attempts)",
                 Scale::Linear,
                 Format::Percent,
@@ -1070,7 +1070,7 @@ fn failure_chart(ds: &Dataset, p: &mut Plan) {
     });
 }
 
-fn coverage_chart(ds: &Dataset, p: &mut Plan) {
+fn coverage_chart(ds: &Dataset, p: &mut ChartPlan) {
     let Some((lines, mut refs)) = strategy_metric_lines(ds, "coverage", false) else {
         p.skipped.push(Skipped {
             chart: "coverage against concurrency",
@@ -1116,7 +1116,7 @@ fn coverage_chart(ds: &Dataset, p: &mut Plan) {
             title: format!("Coverage against concurrency{}", series_by(ds)),
             subtitle: Some(subtitle(COVERAGE_MEANING, [provenance(ds)])),
             x: concurrency_axis(),
-            y: Axis::new(
+            y: ChartAxis::new(
                 "coverage (share of due connection-days)",
                 Scale::Linear,
                 Format::Percent,
@@ -1130,7 +1130,7 @@ fn coverage_chart(ds: &Dataset, p: &mut Plan) {
     });
 }
 
-fn coverage_users_chart(ds: &Dataset, p: &mut Plan) {
+fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
     let Some(sw) = &ds.sweep else { return };
     let Some(x) = sw.param("connections").filter(|&i| sw.values(i).len() > 1) else {
         p.skipped.push(Skipped {
@@ -1158,13 +1158,13 @@ fn coverage_users_chart(ds: &Dataset, p: &mut Plan) {
         chart: Chart::Xy(XyChart {
             title: format!("Coverage against user base{}", sweep_by(sw, x)),
             subtitle: Some(subtitle(COVERAGE_MEANING, [Some(sweep_provenance(sw))])),
-            x: Axis::new(
+            x: ChartAxis::new(
                 "connections to refresh (user base)",
                 Scale::Linear,
                 Format::Count,
             )
             .range(Some(0.0), None),
-            y: Axis::new(
+            y: ChartAxis::new(
                 "coverage (share of due connection-days)",
                 Scale::Linear,
                 Format::Percent,
@@ -1241,7 +1241,7 @@ fn minute_series(r: &RunData, bank: Option<&str>) -> (Vec<f64>, Vec<f64>) {
     (a, b)
 }
 
-fn day_charts(ds: &Dataset, p: &mut Plan) {
+fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
     let runs: Vec<&RunData> = ds.runs.iter().filter(|r| r.has_series).collect();
     if runs.is_empty() {
         p.skipped.push(Skipped {
@@ -1465,7 +1465,7 @@ fn with_never(name: &str, never: f64, older: f64) -> String {
     }
 }
 
-fn staleness_chart(ds: &Dataset, p: &mut Plan) {
+fn staleness_chart(ds: &Dataset, p: &mut ChartPlan) {
     let runs: Vec<&RunData> = ds
         .runs
         .iter()
@@ -1508,14 +1508,14 @@ fn staleness_chart(ds: &Dataset, p: &mut Plan) {
         Chart::Xy(XyChart {
             title,
             subtitle: Some(subtitle(&what, [source.clone()])),
-            x: Axis::new(
+            x: ChartAxis::new(
                 "age of the connection's data (hours)",
                 Scale::Linear,
                 Format::Hours,
             )
             .range(Some(0.0), Some(max_h)),
             // A density, whatever the bins: charts of runs of any length compare.
-            y: Axis::new(
+            y: ChartAxis::new(
                 "share of connection-time per hour of age",
                 Scale::Linear,
                 Format::Percent,
@@ -2095,7 +2095,7 @@ fn bank_staleness_sentence(runs: &[&RunData], bank: &str, several: bool) -> Opti
 
 /// The sweep point(s) with the best mean of `metric`: ties (equal means, as for a strategy
 /// that ignores the swept parameter) are named by what they share.
-fn sweep_best_sentence(sw: &Sweep, metric: &str, name: &str, lowest: bool) -> Option<String> {
+fn sweep_best_sentence(sw: &SweepData, metric: &str, name: &str, lowest: bool) -> Option<String> {
     let with: Vec<&inputs::SweepPoint> = sw
         .points
         .iter()
@@ -2163,7 +2163,7 @@ fn sweep_best_sentence(sw: &Sweep, metric: &str, name: &str, lowest: bool) -> Op
 
 /// Parameter `i` at value `v` in a sentence: `strategy random offset`, `concurrency 64`,
 /// `connections 200,000`.
-fn param_value(sw: &Sweep, i: usize, v: &str) -> String {
+fn param_value(sw: &SweepData, i: usize, v: &str) -> String {
     let names = param_names(&sw.params);
     let val = value_text(&sw.params[i], v);
     format!("{} {val}", names[i])
@@ -2171,7 +2171,7 @@ fn param_value(sw: &Sweep, i: usize, v: &str) -> String {
 
 /// A point by the values of the parameters that vary (and apply to it): `strategy random
 /// offset and connections 200,000`.
-fn point_name(sw: &Sweep, p: &inputs::SweepPoint) -> String {
+fn point_name(sw: &SweepData, p: &inputs::SweepPoint) -> String {
     let conc = sw.param("concurrency");
     let parts: Vec<String> = (0..sw.params.len())
         .filter(|&i| sw.values(i).len() > 1)
@@ -2223,7 +2223,7 @@ fn about(who: &str, sentence: &str) -> String {
 
 /// For each series against `x`: where the mean of a share metric starts and ends. A
 /// strategy without a concurrency on a concurrency axis has one value, said as such.
-fn sweep_range_sentence(sw: &Sweep, x: usize, metric: &str, name: &str) -> Option<String> {
+fn sweep_range_sentence(sw: &SweepData, x: usize, metric: &str, name: &str) -> Option<String> {
     let xname = param_names(&sw.params)[x].clone();
     let set = sweep_series(sw, x, metric);
     let only = set.series.len() == 1;
@@ -2264,7 +2264,7 @@ fn sweep_range_sentence(sw: &Sweep, x: usize, metric: &str, name: &str) -> Optio
 }
 
 /// For each series against `x`: the smallest x whose mean coverage met the target.
-fn sweep_target_sentence(sw: &Sweep, x: usize) -> Option<String> {
+fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> {
     let name = param_names(&sw.params)[x].clone();
     let target = format!("{:.0} %", 100.0 * COVERAGE_TARGET);
     let set = sweep_series(sw, x, "coverage");
@@ -2450,7 +2450,7 @@ fn scenario_paragraph(ds: &Dataset) -> String {
 
 /// What a sweep ran: its scenario, population, window and seeds (from `sweep.csv`), and
 /// its points.
-fn sweep_paragraph(sw: &Sweep) -> String {
+fn sweep_paragraph(sw: &SweepData) -> String {
     let c = &sw.context;
     let varied: Vec<String> = (0..sw.params.len())
         .filter(|&i| sw.values(i).len() > 1)
@@ -2729,7 +2729,7 @@ fn table_from_csv(rows: &[inputs::TableLine]) -> String {
 
 const MAX_SWEEP_ROWS: usize = 60;
 
-fn sweep_table(sw: &Sweep) -> String {
+fn sweep_table(sw: &SweepData) -> String {
     let metrics: Vec<&str> = ["users_per_day", "failure_rate", "coverage"]
         .into_iter()
         .filter(|m| sw.has_metric(m))
@@ -2824,7 +2824,7 @@ fn sources(ds: &Dataset) -> Vec<String> {
 }
 
 /// The whole of `report.md`.
-pub fn markdown(ds: &Dataset, plan: &Plan) -> String {
+pub fn markdown(ds: &Dataset, plan: &ChartPlan) -> String {
     let mut s = String::new();
     let name = ds
         .root
