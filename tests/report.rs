@@ -4,7 +4,7 @@
 //! `report` command works end to end and rejects what it cannot read.
 
 use refresh_sim::report::charts::{
-    self, cycle_look, Axis, Chart, DayChart, DayRow, Format, Line, RefLine, Scale, XyChart,
+    self, cycle_look, Chart, ChartAxis, DayChart, DayRow, Format, Line, RefLine, Scale, XyChart,
 };
 use refresh_sim::report::markdown::{self, plan};
 use refresh_sim::report::{self, inputs};
@@ -728,8 +728,8 @@ fn xy(lines: Vec<Line>, refs: Vec<RefLine>, x: Scale, y: Scale) -> Chart {
     Chart::Xy(XyChart {
         title: "degenerate".into(),
         subtitle: None,
-        x: Axis::new("x (units)", x, Format::Count),
-        y: Axis::new("y (units)", y, Format::Percent),
+        x: ChartAxis::new("x (units)", x, Format::Count),
+        y: ChartAxis::new("y (units)", y, Format::Percent),
         lines,
         refs,
     })
