@@ -1,0 +1,197 @@
+//! Staleness as customers see it: the age of each connection's data over connection-time,
+//! recorded as ramps in O(1) per refresh (see [`Staleness`]).
+
+use super::MINUTE_US;
+use crate::time::{SimDuration, SimTime};
+
+/// Staleness as customers see it: for each bank, how much connection-time was spent with
+/// data of each age, over the measured part of the window (after the warm-up), over every
+/// connection while its consent is valid. A connection's data age grows at one second per
+/// second from its last successful refresh and drops to zero at the next; one never
+/// refreshed has no data, older than any age, and its time is counted apart (`never`).
+///
+/// A segment of connection-time from `t0` to `t1` with last success `s` spends equal time at
+/// every age in `[t0 − s, t1 − s)`, so it adds a ramp to the cumulative "time spent younger
+/// than `a`". Ramps are recorded in O(1) as jumps in the first and second differences of
+/// that function sampled at minute boundaries, and summed once at the end: a connection
+/// refreshed daily for 30 days costs 30 constant-time updates, not 30 days of buckets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Staleness {
+    pub banks: usize,
+    /// Age buckets per bank: one per minute up to the longest possible age.
+    pub buckets: usize,
+    /// Bank-major first differences at minute boundaries (µs).
+    jump: Vec<i64>,
+    /// Bank-major second differences (ramps starting), in units of a minute.
+    slope: Vec<i64>,
+    /// Connection-time with no data yet, per bank (µs).
+    pub never: Vec<u128>,
+    /// Connection-time with data at least `buckets` minutes old, per bank (µs).
+    overflow: Vec<u128>,
+}
+
+/// The oldest age staleness resolves by the minute: eight days, or four periods when that
+/// is longer (monthly refreshes), and never more than the window. Older data is counted
+/// together, so memory does not grow with the length of a run.
+pub fn staleness_horizon(window: SimDuration, period: SimDuration) -> SimDuration {
+    let floor =
+        SimDuration::from_hours(24 * 8).max(SimDuration(period.as_micros().saturating_mul(4)));
+    floor.min(window)
+}
+
+impl Staleness {
+    /// Staleness resolved by the minute up to `horizon` (see [`staleness_horizon`]).
+    pub fn new(banks: usize, horizon: SimDuration) -> Self {
+        let buckets = horizon.as_micros().div_ceil(MINUTE_US) as usize + 1;
+        Staleness {
+            banks,
+            buckets,
+            jump: vec![0; banks * (buckets + 3)],
+            slope: vec![0; banks * (buckets + 3)],
+            never: vec![0; banks],
+            overflow: vec![0; banks],
+        }
+    }
+
+    /// Records connection-time `[t0, t1)` of `bank` whose last success was `last`
+    /// (`SimTime::NEVER` when it has none).
+    #[inline]
+    pub fn record(&mut self, bank: usize, last: SimTime, t0: SimTime, t1: SimTime) {
+        if t1 <= t0 {
+            return;
+        }
+        if last == SimTime::NEVER {
+            self.never[bank] += (t1 - t0).as_micros() as u128;
+            return;
+        }
+        let (a0, a1) = ((t0 - last).as_micros(), (t1 - last).as_micros());
+        // Time spent at ages past the horizon; ramps starting there add nothing within it.
+        let cap = self.buckets as u64 * MINUTE_US;
+        self.overflow[bank] += (a1.saturating_sub(cap) - a0.saturating_sub(cap)) as u128;
+        self.ramp(bank, a0.min(cap), 1);
+        self.ramp(bank, a1.min(cap), -1);
+    }
+
+    /// Adds `sign · max(0, a − x)` to the cumulative time-younger-than-`a` function.
+    #[inline]
+    fn ramp(&mut self, bank: usize, x: u64, sign: i64) {
+        let row = bank * (self.buckets + 3);
+        let k = ((x / MINUTE_US) as usize).min(self.buckets);
+        let r = (x - k as u64 * MINUTE_US).min(MINUTE_US);
+        self.jump[row + k + 1] += sign * (MINUTE_US - r) as i64;
+        self.slope[row + k + 2] += sign;
+    }
+
+    /// Connection-time (µs) spent at each minute of age by one bank, or by all with `None`;
+    /// the last entry is the time at the horizon or older.
+    pub fn histogram(&self, bank: Option<usize>) -> Vec<u64> {
+        let one = |b: usize| {
+            let w = self.buckets + 3;
+            let row = &self.jump[b * w..(b + 1) * w];
+            let slope = &self.slope[b * w..(b + 1) * w];
+            let mut out = Vec::with_capacity(self.buckets);
+            let mut ramps = 0i64;
+            for i in 1..=self.buckets {
+                ramps += slope[i];
+                out.push((row[i] + ramps * MINUTE_US as i64).max(0) as u64);
+            }
+            out.push(self.overflow[b] as u64);
+            out
+        };
+        match bank {
+            Some(b) => one(b),
+            None => (0..self.banks)
+                .map(one)
+                .fold(vec![0; self.buckets + 1], |mut acc, h| {
+                    acc.iter_mut().zip(h).for_each(|(a, x)| *a += x);
+                    acc
+                }),
+        }
+    }
+
+    /// Connection-time with no data, for one bank or all.
+    pub fn never_us(&self, bank: Option<usize>) -> u128 {
+        match bank {
+            Some(b) => self.never[b],
+            None => self.never.iter().sum(),
+        }
+    }
+
+    /// The `q`-quantile (0..=1) of data age over connection-time, in hours, at minute
+    /// resolution (the upper edge of the bucket; past the horizon, the horizon itself, a
+    /// lower bound). `Some(f64::INFINITY)` when it falls among connections never refreshed;
+    /// `None` when no connection-time was measured.
+    pub fn quantile_hours(&self, bank: Option<usize>, q: f64) -> Option<f64> {
+        let h = self.histogram(bank);
+        let total = h.iter().map(|&x| x as u128).sum::<u128>() + self.never_us(bank);
+        if total == 0 {
+            return None;
+        }
+        let rank = ((q * total as f64).ceil() as u128).clamp(1, total);
+        let mut acc = 0u128;
+        for (m, &c) in h.iter().enumerate() {
+            acc += c as u128;
+            if acc >= rank {
+                return Some((m + 1).min(self.buckets) as f64 / 60.0);
+            }
+        }
+        Some(f64::INFINITY)
+    }
+
+    /// Share of connection-time with data at least `hours` old (never refreshed included).
+    pub fn share_older_than(&self, bank: Option<usize>, hours: u64) -> Option<f64> {
+        let h = self.histogram(bank);
+        let never = self.never_us(bank);
+        let total = h.iter().map(|&x| x as u128).sum::<u128>() + never;
+        if total == 0 {
+            return None;
+        }
+        let from = (hours as usize * 60).min(h.len());
+        let old = h[from..].iter().map(|&x| x as u128).sum::<u128>() + never;
+        Some(old as f64 / total as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: u64 = 3_600_000_000;
+
+    /// Time at each age adds up to the time recorded, past the horizon included, and the
+    /// shares and quantiles read it: a connection refreshed at 0 and watched for 30 days
+    /// with a 10-day horizon spends 10 days within it (a flat histogram) and 20 beyond.
+    #[test]
+    fn ages_past_the_horizon_are_counted_together() {
+        let horizon = SimDuration::from_hours(240);
+        let mut s = Staleness::new(1, horizon);
+        s.record(0, SimTime(0), SimTime(0), SimTime(720 * H));
+        let h = s.histogram(Some(0));
+        assert_eq!(h.len(), s.buckets + 1);
+        let total: u128 = h.iter().map(|&x| x as u128).sum();
+        assert_eq!(total, 720 * H as u128);
+        // The horizon's buckets (240 h and one minute) are flat; the rest is past it.
+        assert!(
+            h[..s.buckets].iter().all(|&x| x == 60_000_000),
+            "flat within the horizon"
+        );
+        assert_eq!(*h.last().unwrap(), 480 * H - 60_000_000);
+        // Two thirds of the time is past the horizon: the median is at least the horizon.
+        assert_eq!(
+            s.quantile_hours(Some(0), 0.5),
+            Some((240 * 60 + 1) as f64 / 60.0)
+        );
+        assert_eq!(s.quantile_hours(Some(0), 0.2), Some(144.0));
+        let older = s.share_older_than(Some(0), 24).unwrap();
+        assert!((older - 696.0 / 720.0).abs() < 1e-12, "{older}");
+    }
+
+    /// A window no longer than the horizon is resolved whole, whatever the period.
+    #[test]
+    fn the_horizon_is_eight_days_or_four_periods_within_the_window() {
+        let d = |n: u64| SimDuration::from_hours(24 * n);
+        assert_eq!(staleness_horizon(d(4), d(1)), d(4));
+        assert_eq!(staleness_horizon(d(30), d(1)), d(8));
+        assert_eq!(staleness_horizon(d(365), d(30)), d(120));
+    }
+}
