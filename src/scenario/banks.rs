@@ -1,0 +1,267 @@
+//! Validation of the `[[banks]]` tables: shares, service times and rate-limit policies, into
+//! the model's [`Bank`]s. Every error names the field (`banks[1].limits[0].rate`).
+
+use super::*;
+
+pub(super) fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
+    if list.is_empty() {
+        return err(
+            "banks",
+            "at least one bank is required ([[banks]] with name, share, service_time)",
+        );
+    }
+    if list.len() > u16::MAX as usize {
+        return err(
+            "banks",
+            format!(
+                "{} banks is more than the {} supported",
+                list.len(),
+                u16::MAX
+            ),
+        );
+    }
+    let mut out = Vec::with_capacity(list.len());
+    let mut total = 0.0;
+    for (i, b) in list.iter().enumerate() {
+        let at = |field: &str| format!("banks[{i}].{field}");
+        if b.name == "all" {
+            return err(
+                at("name"),
+                "\"all\" is reserved for the all-banks row of the reports; choose another name",
+            );
+        }
+        if b.name.trim().is_empty() {
+            return err(at("name"), "must not be empty");
+        }
+        if list[..i].iter().any(|o| o.name == b.name) {
+            return err(
+                at("name"),
+                format!(
+                    "\"{}\" is used by another bank; names must be unique",
+                    b.name
+                ),
+            );
+        }
+        if !(b.share > 0.0 && b.share <= 1.0) {
+            return err(
+                at("share"),
+                format!("must be greater than 0 and at most 1, got {}", b.share),
+            );
+        }
+        total += b.share;
+        let error_rate = b.error_rate.unwrap_or(0.0);
+        probability(&at("error_rate"), error_rate)?;
+        let Some(st) = &b.service_time else {
+            return err(at("service_time"), "is required (e.g. { dist = \"lognormal\", median = \"5s\", p95 = \"16s\" }) unless a preset gives it");
+        };
+        let service_time = service_time(st, &at("service_time"))?;
+        let servers = match b.servers {
+            None => None,
+            Some(k) if k >= 1 && k <= u32::MAX as i64 => Some(k as u32),
+            Some(k) => return err(at("servers"), format!("must be at least 1, got {k}")),
+        };
+        let retry_after = match &b.retry_after {
+            None | Some(RetryAfterFile::Policy) => RetryAfter::Policy,
+            Some(RetryAfterFile::None) => RetryAfter::None,
+            Some(RetryAfterFile::Fixed(d)) => RetryAfter::Fixed(*d),
+        };
+        let limits = b
+            .limits
+            .iter()
+            .enumerate()
+            .map(|(j, l)| limit(l, &at(&format!("limits[{j}]"))))
+            .collect::<Result<_, _>>()?;
+        out.push(Bank {
+            name: b.name.clone(),
+            description: b.description.clone().unwrap_or_default(),
+            share: b.share,
+            service_time,
+            error_rate,
+            limits,
+            servers,
+            retry_after,
+        });
+    }
+    if (total - 1.0).abs() > SHARE_TOLERANCE {
+        let shares: Vec<String> = list
+            .iter()
+            .map(|b| format!("{} = {}", b.name, b.share))
+            .collect();
+        return err(
+            "banks",
+            format!(
+                "shares must sum to 1, but they sum to {} ({})",
+                (total * 1e9).round() / 1e9,
+                shares.join(", ")
+            ),
+        );
+    }
+    Ok(out)
+}
+
+pub(super) fn service_time(s: &ServiceTimeFile, at: &str) -> Result<ServiceTime, FieldError> {
+    Ok(match s {
+        ServiceTimeFile::Constant { value } => ServiceTime::constant(value.0),
+        ServiceTimeFile::Exponential { mean } => {
+            if mean.0.is_zero() {
+                return err(format!("{at}.mean"), "must be longer than zero");
+            }
+            ServiceTime::exponential(mean.0)
+        }
+        ServiceTimeFile::Lognormal { median, p95, sigma } => {
+            if median.0.is_zero() {
+                return err(format!("{at}.median"), "must be longer than zero");
+            }
+            match (p95, sigma) {
+                (Some(p95), None) => {
+                    if p95.0 < median.0 {
+                        return err(format!("{at}.p95"), format!("\"{}\" is below the median \"{}\"", p95.0, median.0));
+                    }
+                    ServiceTime::lognormal_p95(median.0, p95.0)
+                }
+                (None, Some(sigma)) => {
+                    if !(sigma.is_finite() && *sigma >= 0.0 && *sigma <= 10.0) {
+                        return err(format!("{at}.sigma"), format!("must be between 0 and 10, got {sigma}"));
+                    }
+                    ServiceTime::lognormal_sigma(median.0, *sigma)
+                }
+                _ => return err(at, "a lognormal needs exactly one of p95 (e.g. \"15s\") or sigma (e.g. 0.7) besides its median"),
+            }
+        }
+    })
+}
+
+fn count(field: String, n: i64, what: &str) -> Result<u32, FieldError> {
+    if n <= 0 || n > u32::MAX as i64 {
+        return err(field, format!("must be at least 1 ({what}), got {n}"));
+    }
+    Ok(n as u32)
+}
+
+fn positive(field: String, d: SimDuration) -> Result<SimDuration, FieldError> {
+    if d.is_zero() {
+        return err(field, "must be longer than zero");
+    }
+    Ok(d)
+}
+
+/// Wraps a rate policy in its `during = ["HH:MM", "HH:MM"]` schedule, if any.
+fn scheduled(limit: Limit, during: &Option<[TimeOfDay; 2]>, at: &str) -> Result<Limit, FieldError> {
+    match during {
+        None => Ok(limit),
+        Some([from, to]) if from.0 < to.0 => Ok(Limit::during(from.0, to.0, limit)),
+        Some([from, to]) => err(
+            format!("{at}.during"),
+            format!(
+                "ends ({}) before it starts ({}); write an overnight period as two limits",
+                to.0, from.0
+            ),
+        ),
+    }
+}
+
+fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
+    let f = |name: &str| format!("{at}.{name}");
+    Ok(match l {
+        LimitFile::Concurrency { max_in_flight } => Limit::Concurrency(ConcurrencyCap::new(count(
+            f("max_in_flight"),
+            *max_in_flight,
+            "calls in flight",
+        )?)),
+        LimitFile::TokenBucket {
+            rate,
+            burst,
+            during,
+        } => {
+            if !(rate.is_finite() && *rate > 0.0) {
+                return err(
+                    f("rate"),
+                    format!("must be greater than 0 (calls per second), got {rate}"),
+                );
+            }
+            if *rate < 1e-6 {
+                return err(
+                    f("rate"),
+                    format!(
+                        "{rate} per second is below the 1e-6 supported (one call in 11.6 days)"
+                    ),
+                );
+            }
+            if *rate > 1e9 {
+                return err(
+                    f("rate"),
+                    format!("{rate} per second is more than the 1e9 supported"),
+                );
+            }
+            let burst = count(f("burst"), *burst, "calls")?;
+            scheduled(
+                Limit::TokenBucket(TokenBucket::new(*rate, burst)),
+                during,
+                at,
+            )?
+        }
+        LimitFile::FixedWindow {
+            limit,
+            window,
+            during,
+        } => {
+            let n = count(f("limit"), *limit, "calls per window")?;
+            let w = positive(f("window"), window.0)?;
+            scheduled(Limit::FixedWindow(FixedWindow::new(n, w)), during, at)?
+        }
+        LimitFile::SlidingWindow {
+            limit,
+            window,
+            during,
+        } => {
+            let n = count(f("limit"), *limit, "calls per window")?;
+            if n > 10_000_000 {
+                return err(
+                    f("limit"),
+                    format!("{n} is more than the 10000000 a sliding log supports"),
+                );
+            }
+            let w = positive(f("window"), window.0)?;
+            scheduled(Limit::SlidingWindow(SlidingWindow::new(n, w)), during, at)?
+        }
+        LimitFile::Quota { k, period } => {
+            let k = count(f("k"), k.unwrap_or(4), "accesses per connection per period")?;
+            if k > 1_000 {
+                return err(f("k"), format!("{k} is more than the 1000 supported"));
+            }
+            let period = match period.unwrap_or(QuotaPeriodKind::Rolling24h) {
+                QuotaPeriodKind::Rolling24h => QuotaPeriod::Rolling,
+                QuotaPeriodKind::CalendarDay => QuotaPeriod::CalendarDay,
+            };
+            Limit::Quota(Quota::new(k, period))
+        }
+        LimitFile::PenaltyBox { duration } => {
+            Limit::PenaltyBox(PenaltyBox::new(positive(f("duration"), duration.0)?))
+        }
+        LimitFile::Maintenance {
+            start,
+            end,
+            slowdown,
+        } => {
+            if end.0 <= start.0 {
+                return err(
+                    f("end"),
+                    format!("the window ends ({}) before it starts ({}); write an overnight window as two", end.0, start.0),
+                );
+            }
+            let mode = match slowdown {
+                None => MaintenanceMode::Reject,
+                Some(x) if x.is_finite() && *x >= 1.0 && *x <= 1000.0 => {
+                    MaintenanceMode::Slow { factor: *x }
+                }
+                Some(x) => {
+                    return err(
+                        f("slowdown"),
+                        format!("must be between 1 and 1000 (a latency multiplier), got {x}"),
+                    )
+                }
+            };
+            Limit::Maintenance(Maintenance::new(start.0, end.0, mode))
+        }
+    })
+}
