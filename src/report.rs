@@ -6,8 +6,12 @@
 //! precision so that equal results give equal bytes.
 
 pub mod charts;
+mod document;
+mod figures;
+mod findings;
 pub mod inputs;
 pub mod markdown;
+mod phrases;
 
 use crate::error::{Error, Result};
 use crate::metrics::{RunResult, Summary};

@@ -1,0 +1,260 @@
+//! report.md: reading a results directory, drawing its charts, assembling the document.
+
+use crate::error::Result;
+use crate::report::charts;
+use crate::report::document::paragraphs::{measured_days, results_note, scenario_paragraph};
+use crate::report::document::tables::{
+    bank_table, daily_table, runs_table, sweep_table, table_from_csv,
+};
+use crate::report::figures::sweep_series::sweep_caption;
+use crate::report::figures::{is_chart_file, plan, scenarios_of, ChartPlan};
+use crate::report::findings::sweep::{sweep_best_sentence, sweep_target_sentence};
+use crate::report::findings::{
+    busiest_sentence, capitalise, comparable, coverage_caption, failure_caption,
+    lowest_coverage_bank, staleness_sentence, stalest_bank_sentence, table_calibration_sentence,
+    table_growth_sentence,
+};
+use crate::report::inputs::{self, Dataset, RunData};
+use crate::report::phrases::and_list;
+use crate::report::{pct, thousands, write_atomic};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+pub(crate) mod paragraphs;
+pub(crate) mod tables;
+
+/// Reads `dir`, writes `dir/charts/*.svg|png` and `dir/report.md`; returns the paths written.
+pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
+    let ds = inputs::discover(dir)?;
+    let plan = plan(&ds);
+    let mut written = Vec::new();
+    let charts_dir = dir.join("charts");
+    for p in &plan.charts {
+        written.extend(charts::render(&p.chart, &charts_dir, &p.stem)?);
+    }
+    remove_stale_charts(&charts_dir, &written)?;
+    let md_path = dir.join("report.md");
+    write_atomic(&md_path, markdown(&ds, &plan).as_bytes())?;
+    written.push(md_path);
+    Ok(written)
+}
+
+/// Removes from `charts_dir` the charts an earlier report drew and this one did not (files
+/// [`is_chart_file`] names that are not in `current`), so that the directory holds only the
+/// charts report.md shows. Nothing else is touched: not other files, not subdirectories,
+/// not symbolic links.
+pub(crate) fn remove_stale_charts(charts_dir: &Path, current: &[PathBuf]) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(charts_dir) else {
+        return Ok(());
+    };
+    let mut stale: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| e.file_name().to_str().is_some_and(is_chart_file))
+        .map(|e| e.path())
+        .filter(|p| !current.contains(p))
+        .collect();
+    stale.sort();
+    for p in stale {
+        std::fs::remove_file(&p).map_err(|e| {
+            crate::error::Error::io(format!("{}: cannot remove a stale chart: {e}", p.display()))
+        })?;
+    }
+    Ok(())
+}
+
+/// The files the report was built from (all exist: they were just read).
+pub(crate) fn sources(ds: &Dataset) -> Vec<String> {
+    let mut v = Vec::new();
+    let root = &ds.root;
+    for f in [
+        "table.csv",
+        "table.md",
+        "compare.csv",
+        "sweep.csv",
+        "sweep_summary.csv",
+    ] {
+        if root.join(f).is_file() {
+            v.push(format!("`{f}`"));
+        }
+    }
+    for r in &ds.runs {
+        if let Some(rel) = &r.rel_dir {
+            for f in [
+                "summary.csv",
+                "daily.csv",
+                "timeseries.csv",
+                "staleness.csv",
+            ] {
+                let p = rel.join(f);
+                if root.join(&p).is_file() {
+                    v.push(format!("`{}`", p.to_string_lossy().replace('\\', "/")));
+                }
+            }
+        }
+    }
+    v
+}
+
+/// The whole of `report.md`.
+pub fn markdown(ds: &Dataset, plan: &ChartPlan) -> String {
+    let mut s = String::new();
+    let name = ds
+        .root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| ds.root.display().to_string());
+    let _ = writeln!(s, "# refresh-sim report: {name}\n");
+    let _ = writeln!(s, "## Scenario\n\n{}\n", scenario_paragraph(ds));
+
+    // Findings: every sentence computed from the data.
+    let mut findings: Vec<String> = Vec::new();
+    if let Some(rows) = &ds.table {
+        findings.extend(table_calibration_sentence(rows));
+        findings.extend(table_growth_sentence(rows));
+    }
+    findings.push(failure_caption(ds));
+    if !comparable(ds).is_empty() {
+        findings.push(coverage_caption(ds));
+    } else if let Some(r) = ds.runs.first() {
+        let t = r.total();
+        findings.push(format!(
+            "{} had a failure rate of {}, a coverage of {} and {} users refreshed per day ({}).",
+            capitalise(&r.label()),
+            pct(t.failure_rate),
+            pct(t.coverage),
+            thousands(t.users_per_day),
+            match measured_days(t) {
+                Some(m) => format!("per-day averages over {m}"),
+                None => "per-day averages".into(),
+            }
+        ));
+        if let Some(low) = lowest_coverage_bank(&r.banks()) {
+            findings.push(format!(
+                "Of its {} banks, {} had the lowest coverage, {}, with {} of its attempts failing.",
+                r.banks().len(),
+                low.bank,
+                pct(low.coverage),
+                pct(low.failure_rate)
+            ));
+        }
+    }
+    let runs: Vec<&RunData> = ds.runs.iter().collect();
+    let several = scenarios_of(&runs).len() > 1;
+    findings.extend(busiest_sentence(&runs, several));
+    let stale: Vec<&RunData> = runs.iter().copied().filter(|r| r.has_staleness).collect();
+    findings.extend(staleness_sentence(&stale, several));
+    if let [r] = stale[..] {
+        findings.extend(stalest_bank_sentence(r));
+    }
+    if let Some(sw) = &ds.sweep {
+        findings.extend(sweep_best_sentence(
+            sw,
+            "users_per_day",
+            "users per day",
+            false,
+        ));
+        findings.extend(sweep_caption(ds, "failure_rate", "failure rate"));
+        if let Some(x) = sw.param("concurrency").or_else(|| sw.param("connections")) {
+            if sw.has_metric("coverage") {
+                findings.extend(sweep_target_sentence(sw, x));
+            }
+        }
+    }
+    findings.retain(|f| !f.is_empty());
+    if !findings.is_empty() {
+        s.push_str("## Key findings\n\n");
+        for f in &findings {
+            let _ = writeln!(s, "- {f}");
+        }
+        s.push('\n');
+    }
+
+    if let Some(rows) = &ds.table {
+        s.push_str("## Vendor sizing table\n\n");
+        let md = if ds.table_md {
+            std::fs::read_to_string(ds.root.join("table.md")).ok()
+        } else {
+            None
+        };
+        match md {
+            Some(md) => {
+                s.push_str(md.trim_end());
+                s.push_str("\n\n(From `table.md`.)\n\n");
+            }
+            None => {
+                s.push_str(&table_from_csv(rows));
+                s.push('\n');
+            }
+        }
+    }
+    if !ds.runs.is_empty() {
+        s.push_str(if ds.runs.len() > 1 {
+            "## Strategies compared\n\n"
+        } else {
+            "## Results\n\n"
+        });
+        let _ = writeln!(s, "{}\n", results_note(ds));
+        s.push_str(&runs_table(ds));
+        s.push('\n');
+        if let Some(t) = bank_table(ds) {
+            s.push_str("Coverage / failure rate by bank:\n\n");
+            s.push_str(&t);
+            s.push('\n');
+        }
+        if let Some(t) = daily_table(ds) {
+            s.push_str(&t);
+            s.push('\n');
+        }
+    }
+    if let Some(sw) = &ds.sweep {
+        let _ = writeln!(
+            s,
+            "## Sweep\n\nPoints from `{}`. Users per day and coverage are per-day averages over \
+             each run's measured days (after the warm-up), then means over the replications.\n",
+            sw.source
+        );
+        s.push_str(&sweep_table(sw));
+        s.push('\n');
+    }
+
+    if !plan.charts.is_empty() {
+        s.push_str("## Charts\n\nEach chart is in `charts/` as PNG (shown) and SVG.\n\n");
+        let mut bank_header = false;
+        let ordered = plan
+            .charts
+            .iter()
+            .filter(|p| !p.per_bank)
+            .chain(plan.charts.iter().filter(|p| p.per_bank));
+        for p in ordered {
+            if p.per_bank && !bank_header {
+                s.push_str("### Per bank\n\n");
+                bank_header = true;
+            }
+            let title = p.chart.title();
+            let hashes = if p.per_bank { "####" } else { "###" };
+            let _ = writeln!(s, "{hashes} {title}\n");
+            let _ = writeln!(s, "![{title}](charts/{}.png)\n", p.stem);
+            if !p.caption.is_empty() {
+                let _ = writeln!(s, "{}\n", p.caption);
+            }
+            let _ = writeln!(s, "SVG: [charts/{0}.svg](charts/{0}.svg)\n", p.stem);
+        }
+    }
+    if !plan.skipped.is_empty() {
+        s.push_str("## Charts not drawn\n\n");
+        for k in &plan.skipped {
+            let _ = writeln!(s, "- {}: {}.", capitalise(k.chart), k.why);
+        }
+        s.push('\n');
+    }
+    let src = sources(ds);
+    if !src.is_empty() {
+        let _ = writeln!(
+            s,
+            "## Data\n\nThis report was computed from {}.",
+            and_list(&src)
+        );
+    }
+    s
+}

@@ -1,0 +1,266 @@
+//! The paragraphs of report.md that describe the experiment: the scenario, the sweep, the
+//! meaning of the results tables.
+
+use crate::report::figures::day::warmup_days;
+use crate::report::figures::scenarios_of;
+use crate::report::figures::sweep_series::sweep_reps;
+use crate::report::findings::clock;
+use crate::report::inputs::{self, Dataset, SweepData};
+use crate::report::phrases::{and_list, connections_phrase, hours, value_text, window_phrase};
+use crate::report::thousands;
+use std::fmt::Write as _;
+
+/// The scenario(s) in a paragraph, from what the files record.
+pub(crate) fn scenario_paragraph(ds: &Dataset) -> String {
+    let mut out = Vec::new();
+    if let Some(r) = ds.runs.first() {
+        let t = r.total();
+        let banks = r.banks();
+        let total = t.connections;
+        let bank_part = if banks.len() > 1 && total > 0.0 {
+            let parts: Vec<String> = banks
+                .iter()
+                .map(|b| format!("{} {:.1} %", b.bank, 100.0 * b.connections / total))
+                .collect();
+            format!(" at {} banks ({})", banks.len(), parts.join(", "))
+        } else if let [b] = banks[..] {
+            format!(" at one bank ({})", b.bank)
+        } else {
+            String::new()
+        };
+        let length = |h: f64| {
+            let days = h / 24.0;
+            if h > 24.0 && (days - days.round()).abs() < 1e-9 {
+                format!("{days:.0}-day ({})", hours(h))
+            } else {
+                hours(h)
+            }
+        };
+        let window = match (t.window_hours, r.start_minute_of_day) {
+            (Some(h), Some(s)) => {
+                format!(", refreshed in a {} window from {}", length(h), clock(s))
+            }
+            (Some(h), None) => format!(", refreshed in a {} window", length(h)),
+            _ => String::new(),
+        };
+        let name = if t.scenario.is_empty() {
+            "The scenario".to_string()
+        } else {
+            format!("Scenario `{}`", t.scenario)
+        };
+        let mut s = format!(
+            "{name}: {} connections{bank_part}{window}",
+            thousands(total)
+        );
+        if let Some(seed) = t.seed {
+            let _ = write!(s, ", seed {seed}");
+        }
+        s.push('.');
+        if let Some(m) = measured_days(t) {
+            let warm = match warmup_days(r) {
+                Some(w) => format!(
+                    " ({w} and {} left out)",
+                    if w.starts_with("days") { "are" } else { "is" }
+                ),
+                None => String::new(),
+            };
+            // Every day of daily.csv measured: there was no warm-up to leave out.
+            let days = r.daily_totals();
+            let age_over = if !days.is_empty() && days.iter().all(|d| d.measured) {
+                "the whole window"
+            } else {
+                "the time after the warm-up"
+            };
+            let _ = write!(
+                s,
+                " Per-day figures (users per day, coverage) are averages over {m}{warm}; data age is over {age_over}."
+            );
+        }
+        if let Some(e) = t.eligible.filter(|e| *e > 0.0) {
+            let _ = write!(
+                s,
+                " Coverage counts a connection on each day its consent is valid through the day's end: {} connection-days were due.",
+                thousands(e)
+            );
+        }
+        let labels: Vec<String> = ds.runs.iter().map(|r| r.label()).collect();
+        if ds.runs.len() > 1 {
+            let scen = scenarios_of(&ds.runs.iter().collect::<Vec<_>>());
+            let _ = write!(
+                s,
+                " Strategies compared{}: {}.",
+                if scen.len() > 1 {
+                    format!(" across {}", and_list(&scen))
+                } else {
+                    String::new()
+                },
+                and_list(&labels)
+            );
+        } else {
+            let _ = write!(s, " Strategy: {}.", labels[0]);
+        }
+        out.push(s);
+    }
+    if let Some(rows) = &ds.table {
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for r in rows {
+            let c = format!("{}", r.concurrency);
+            match groups.iter_mut().find(|g| g.0 == r.scenario) {
+                Some(g) => g.1.push(c),
+                None => groups.push((r.scenario.clone(), vec![c])),
+            }
+        }
+        let parts: Vec<String> = groups
+            .iter()
+            .map(|(s, cs)| format!("concurrency {} on `{s}`", and_list(cs)))
+            .collect();
+        out.push(format!(
+            "The vendor sizing table was run with a looping queue at {}; each row's population is a backlog the window cannot clear, so it measures throughput: the model's figure is refreshes per day, set beside the vendor's users per day.",
+            and_list(&parts)
+        ));
+    }
+    if let Some(sw) = &ds.sweep {
+        out.push(sweep_paragraph(sw));
+    }
+    out.join("\n\n")
+}
+
+/// What a sweep ran: its scenario, population, window and seeds (from `sweep.csv`), and
+/// its points.
+pub(crate) fn sweep_paragraph(sw: &SweepData) -> String {
+    let c = &sw.context;
+    let varied: Vec<String> = (0..sw.params.len())
+        .filter(|&i| sw.values(i).len() > 1)
+        .map(|i| {
+            let vals: Vec<String> = sw
+                .values(i)
+                .iter()
+                .map(|v| value_text(&sw.params[i], v))
+                .collect();
+            format!("`{}` over {}", sw.params[i], and_list(&vals))
+        })
+        .collect();
+    let reps = match sweep_reps(sw) {
+        Some(r) => format!(", {r} replication{} each", if r == 1 { "" } else { "s" }),
+        None => String::new(),
+    };
+    let mut s = match &c.scenarios[..] {
+        [] => "The sweep".to_string(),
+        [one] => format!("A sweep of scenario `{one}`"),
+        many => format!(
+            "A sweep of scenarios {}",
+            and_list(&many.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>())
+        ),
+    };
+    let _ = write!(
+        s,
+        " has {} point{}{reps}{}.",
+        sw.points.len(),
+        if sw.points.len() == 1 { "" } else { "s" },
+        if varied.is_empty() {
+            String::new()
+        } else {
+            format!(", varying {}", and_list(&varied))
+        }
+    );
+    // The population, unless the sweep varies it (then it was just listed).
+    let population = if sw
+        .param("connections")
+        .is_some_and(|i| sw.values(i).len() > 1)
+    {
+        None
+    } else {
+        connections_phrase(&c.connections)
+    };
+    let measured = match c.measured_days[..] {
+        [m] => Some(m),
+        _ => None,
+    };
+    let windows: Vec<String> = c
+        .window_hours
+        .iter()
+        .map(|&h| format!("a {}", window_phrase(h, measured)))
+        .collect();
+    match (population, windows.is_empty()) {
+        (Some(p), false) => {
+            let _ = write!(s, " Every run plays {p} over {}.", and_list(&windows));
+        }
+        (Some(p), true) => {
+            let _ = write!(s, " Every run plays {p}.");
+        }
+        (None, false) => {
+            let _ = write!(s, " Every run plays {}.", and_list(&windows));
+        }
+        (None, true) => {}
+    }
+    if let Some(m) = measured.map(|m| m.round() as u64) {
+        let warm_up = match c.window_hours[..] {
+            [h] => h / 24.0 > m as f64 + 1e-9,
+            _ => false,
+        };
+        let _ = write!(
+            s,
+            " Per-day figures (users per day, coverage) are averages over the {}{}.",
+            if m == 1 {
+                "one measured day".to_string()
+            } else {
+                format!("{m} measured days")
+            },
+            if warm_up { " after the warm-up" } else { "" }
+        );
+    }
+    match &c.base_seeds[..] {
+        [] => s.push_str(" The seeds are not recorded: only the sweep's rows hold them."),
+        [one] => {
+            let _ = write!(
+                s,
+                " Base seed {one}: replication 0 runs with it and replication r with a seed derived from it and r, at every point."
+            );
+        }
+        many => {
+            let _ = write!(
+                s,
+                " Base seeds {}: replication 0 of a point runs with its point's and replication r with a seed derived from it and r.",
+                and_list(&many.iter().map(u64::to_string).collect::<Vec<_>>())
+            );
+        }
+    }
+    s
+}
+
+/// How many days the per-day figures of a run average over: `the 3 measured days` (whole
+/// days after the warm-up; a window shorter than a day counts its one partial day).
+pub(crate) fn measured_days(t: &inputs::SummaryLine) -> Option<String> {
+    let n = t.measured_days.filter(|d| *d > 0.0)?.round() as u64;
+    Some(if n == 1 {
+        "the one measured day".into()
+    } else {
+        format!("the {n} measured days")
+    })
+}
+
+/// What the run tables' columns mean.
+pub(crate) fn results_note(ds: &Dataset) -> String {
+    let mut notes: Vec<String> = Vec::new();
+    for r in &ds.runs {
+        if let Some(n) = measured_days(r.total()) {
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+        }
+    }
+    let over = match &notes[..] {
+        [] => "the measured days".to_string(),
+        [one] => one.clone(),
+        _ => "each run's measured days".to_string(),
+    };
+    format!(
+        "All banks together. Users/day and coverage are per-day averages over {over} (after the \
+         warm-up): users/day counts the connections refreshed each day, coverage the share of \
+         due connection-days (consent valid through the day's end) refreshed that day. Data age \
+         is time-weighted over the measured time, every connection with valid consent counted \
+         (one never refreshed is older than any age): the percentiles are of connection-time \
+         (`never refreshed` when one falls among connections never refreshed), and \
+         \"older than 24 h / 48 h\" is the share of connection-time with data that old."
+    )
+}

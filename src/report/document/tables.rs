@@ -1,0 +1,210 @@
+//! The tables of report.md: per day, per run, per bank, the vendor table and the sweep.
+
+use crate::report::figures::{run_name, scenarios_of};
+use crate::report::findings::age;
+use crate::report::inputs::{self, Dataset, RunData, SweepData};
+use crate::report::phrases::{cell, value_text};
+use crate::report::{pct, thousands};
+use std::fmt::Write as _;
+
+/// Per day, all banks: users, coverage and 429s, for runs whose daily.csv has more than
+/// one measured day.
+pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
+    let runs: Vec<&RunData> = ds
+        .runs
+        .iter()
+        .filter(|r| r.daily_totals().iter().filter(|d| d.measured).count() > 1)
+        .collect();
+    if runs.is_empty() {
+        return None;
+    }
+    let several = scenarios_of(&runs).len() > 1;
+    let mut s = String::from(
+        "Per day, all banks (days of 24 h from the window's start, as in daily.csv; a day \
+         holding the warm-up is not in the per-day averages):\n\n",
+    );
+    if runs.len() > 1 {
+        s.push_str("| Strategy | Day | Users | Coverage | 429s |\n|---|---|---:|---:|---:|\n");
+    } else {
+        s.push_str("| Day | Users | Coverage | 429s |\n|---|---:|---:|---:|\n");
+    }
+    for r in &runs {
+        for d in r.daily_totals() {
+            let day = if d.measured {
+                d.day.to_string()
+            } else {
+                format!("{} (warm-up day)", d.day)
+            };
+            let who = if runs.len() > 1 {
+                format!("| {} ", cell(&run_name(r, several)))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                s,
+                "{who}| {day} | {} | {} | {} |",
+                thousands(d.users),
+                pct(d.coverage),
+                thousands(d.rate_limited)
+            );
+        }
+    }
+    Some(s)
+}
+
+pub(crate) fn runs_table(ds: &Dataset) -> String {
+    let several = scenarios_of(&ds.runs.iter().collect::<Vec<_>>()).len() > 1;
+    let mut s = String::from(
+        "| Strategy | Attempts | Successes | 429s | Errors | Failure rate | Coverage | Users/day | Peak in flight | Data age p50 / p95 / p99 | Data older than 24 h / 48 h |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in &ds.runs {
+        let t = r.total();
+        let ages = match (
+            t.staleness_p50_hours,
+            t.staleness_p95_hours,
+            t.staleness_p99_hours,
+        ) {
+            (Some(a), Some(b), Some(c)) => format!("{} / {} / {}", age(a), age(b), age(c)),
+            (Some(a), Some(b), None) => format!("{} / {} / —", age(a), age(b)),
+            _ => "—".into(),
+        };
+        let stale = match (t.stale_24h_share, t.stale_48h_share) {
+            (Some(a), Some(b)) => format!("{} / {}", pct(a), pct(b)),
+            _ => "—".into(),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            cell(&run_name(r, several)),
+            thousands(t.attempts),
+            thousands(t.successes),
+            thousands(t.rate_limited),
+            thousands(t.errors),
+            pct(t.failure_rate),
+            pct(t.coverage),
+            thousands(t.users_per_day),
+            thousands(t.peak_in_flight),
+            ages,
+            stale
+        );
+    }
+    s
+}
+
+/// Coverage and failure rate by bank (rows) and run (columns).
+pub(crate) fn bank_table(ds: &Dataset) -> Option<String> {
+    let first = ds.runs.first()?;
+    let banks = first.bank_names();
+    if banks.len() < 2 {
+        return None;
+    }
+    let several = scenarios_of(&ds.runs.iter().collect::<Vec<_>>()).len() > 1;
+    let mut s = String::from("| Bank |");
+    for r in &ds.runs {
+        let _ = write!(s, " {} |", cell(&run_name(r, several)));
+    }
+    s.push_str("\n|---|");
+    for _ in &ds.runs {
+        s.push_str("---:|");
+    }
+    s.push('\n');
+    for b in &banks {
+        let _ = write!(s, "| {} |", cell(b));
+        for r in &ds.runs {
+            match r.summary.iter().find(|x| &x.bank == b) {
+                Some(x) => {
+                    let _ = write!(s, " {} / {} |", pct(x.coverage), pct(x.failure_rate));
+                }
+                None => s.push_str(" — |"),
+            }
+        }
+        s.push('\n');
+    }
+    Some(s)
+}
+
+pub(crate) fn table_from_csv(rows: &[inputs::TableLine]) -> String {
+    let mut s = String::from(
+        "| Concurrency | Scenario | Refreshes/h | Refreshes/day (model) | Users/day (documented) | Failure rate |\n\
+         |---:|---|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            r.concurrency,
+            cell(&r.scenario),
+            thousands(r.refreshes_per_hour),
+            thousands(r.refreshes_per_day),
+            r.documented_users_per_day
+                .map(|d| format!("~{}", thousands(d)))
+                .unwrap_or_else(|| "—".into()),
+            r.failure_rate.map(pct).unwrap_or_else(|| "—".into())
+        );
+    }
+    s
+}
+
+pub(crate) const MAX_SWEEP_ROWS: usize = 60;
+
+pub(crate) fn sweep_table(sw: &SweepData) -> String {
+    let metrics: Vec<&str> = ["users_per_day", "failure_rate", "coverage"]
+        .into_iter()
+        .filter(|m| sw.has_metric(m))
+        .collect();
+    let mut s = String::from("|");
+    for p in &sw.params {
+        let _ = write!(s, " {} |", cell(p));
+    }
+    for m in &metrics {
+        let _ = write!(s, " {} (mean ± 95 % CI) |", m.replace('_', " "));
+    }
+    s.push_str(" Replications |\n|");
+    for _ in &sw.params {
+        s.push_str("---|");
+    }
+    for _ in &metrics {
+        s.push_str("---:|");
+    }
+    s.push_str("---:|\n");
+    for p in sw.points.iter().take(MAX_SWEEP_ROWS) {
+        s.push('|');
+        for (name, v) in sw.params.iter().zip(&p.params) {
+            let _ = write!(s, " {} |", cell(&value_text(name, v)));
+        }
+        for m in &metrics {
+            let txt = match p.metrics.get(*m) {
+                Some(st) => {
+                    let (mean, ci) = if *m == "users_per_day" {
+                        (thousands(st.mean), st.ci95.map(thousands))
+                    } else {
+                        (pct(st.mean), st.ci95.map(pct))
+                    };
+                    match ci {
+                        Some(c) => format!("{mean} ± {c}"),
+                        None => mean,
+                    }
+                }
+                None => "—".into(),
+            };
+            let _ = write!(s, " {txt} |");
+        }
+        let _ = writeln!(
+            s,
+            " {} |",
+            p.replications
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "—".into())
+        );
+    }
+    if sw.points.len() > MAX_SWEEP_ROWS {
+        let _ = writeln!(
+            s,
+            "\nThe first {MAX_SWEEP_ROWS} of {} points; all are in {}.",
+            sw.points.len(),
+            sw.source
+        );
+    }
+    s
+}

@@ -1,0 +1,476 @@
+//! Curves against concurrency or users: users per day, failure rate, coverage.
+
+use crate::report::charts::{
+    strategy_look, Chart, ChartAxis, Dash, Format, Line, Look, Marker, RefLine, Scale, XyChart,
+};
+use crate::report::figures::sweep_series::{
+    is_vendor_calibration, series_by, sweep_by, sweep_caption, sweep_lines, sweep_series,
+    too_many_series,
+};
+use crate::report::figures::{
+    group_look, run_looks, scenarios_of, ChartPlan, Planned, Skipped, COVERAGE_MEANING,
+    COVERAGE_TARGET, COVERAGE_VS_CONCURRENCY, COVERAGE_VS_USERS, DOCUMENTED_LOOK, FAILURE_RATE,
+    LINEAR_LOOK, MAX_SERIES, TARGET_LOOK, USERS_PER_DAY,
+};
+use crate::report::findings::sweep::{sweep_best_sentence, sweep_target_sentence};
+use crate::report::findings::{coverage_caption, failure_caption, table_growth_sentence};
+use crate::report::inputs::{self, strategy_label, Dataset, RunData};
+use crate::report::phrases::{provenance, subtitle, sweep_provenance, table_provenance};
+use crate::report::thousands;
+
+pub(crate) fn concurrency_axis() -> ChartAxis {
+    ChartAxis::new(
+        "concurrency (refreshes in parallel, log scale)",
+        Scale::Log2,
+        Format::Count,
+    )
+}
+
+pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut caption = Vec::new();
+    let mut max_c: f64 = 16.0;
+    if let Some(rows) = ds.table.as_ref().filter(|r| !r.is_empty()) {
+        // Model rows per scenario, in table order.
+        let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+        for r in rows {
+            match groups.iter_mut().find(|g| g.0 == r.scenario) {
+                Some(g) => g.1.push((r.concurrency, r.refreshes_per_day)),
+                None => groups.push((
+                    r.scenario.clone(),
+                    vec![(r.concurrency, r.refreshes_per_day)],
+                )),
+            }
+        }
+        for (i, (scenario, pts)) in groups.iter().enumerate() {
+            // Rows beside documented figures calibrate the model; the others (uk-mix) measure
+            // how many refreshes a backlog gets through, which is not users.
+            let documented = rows
+                .iter()
+                .any(|r| &r.scenario == scenario && r.documented_users_per_day.is_some());
+            let on = if scenario.is_empty() {
+                String::new()
+            } else {
+                format!(" on {scenario}")
+            };
+            let label = if documented {
+                format!("model{on}: refreshes/day (looping queue)")
+            } else {
+                format!("model{on}: backlog throughput, refreshes/day (not users)")
+            };
+            lines.push(Line::new(label, group_look(i), pts.clone()));
+        }
+        max_c = rows.iter().map(|r| r.concurrency).fold(max_c, f64::max);
+        // Linear scaling from the largest documented row's model figure.
+        if let Some(r) = rows
+            .iter()
+            .filter(|r| r.documented_users_per_day.is_some() && r.concurrency > 0.0)
+            .max_by(|a, b| a.concurrency.total_cmp(&b.concurrency))
+        {
+            let per_slot = r.refreshes_per_day / r.concurrency;
+            if per_slot > 0.0 {
+                lines.push(Line::new(
+                    format!(
+                        "linear scaling from the model at concurrency {} ({} refreshes/day per slot)",
+                        r.concurrency,
+                        thousands(per_slot)
+                    ),
+                    LINEAR_LOOK,
+                    vec![(1.0, per_slot), (max_c, per_slot * max_c)],
+                ));
+            }
+        }
+        let documented: Vec<(f64, f64)> = rows
+            .iter()
+            .filter_map(|r| r.documented_users_per_day.map(|d| (r.concurrency, d)))
+            .collect();
+        if !documented.is_empty() {
+            let mut l = Line::new(
+                "vendor table: users/day (documented)",
+                DOCUMENTED_LOOK,
+                documented,
+            );
+            l.line = false;
+            lines.push(l);
+        }
+        if let Some(s) = table_growth_sentence(rows) {
+            caption.push(s);
+        }
+    }
+    let mut refs: Vec<RefLine> = Vec::new();
+    let mut by = String::new();
+    let mut overlaid = false;
+    if let Some(sw) = &ds.sweep {
+        match (sw.param("concurrency"), sw.has_metric("users_per_day")) {
+            (Some(x), true) => {
+                let (l, r) = sweep_lines(sweep_series(sw, x, "users_per_day"), false);
+                lines.extend(l);
+                refs.extend(r);
+                by = sweep_by(sw, x);
+                too_many_series(
+                    sw,
+                    x,
+                    "users_per_day",
+                    "users per day against concurrency",
+                    p,
+                );
+                // The documented table is about the vendor-table calibration: beside a sweep
+                // of another scenario it would compare unlike things.
+                if ds.table.is_none() && is_vendor_calibration(sw) {
+                    let pts: Vec<(f64, f64)> = crate::vendor::DOCUMENTED
+                        .iter()
+                        .map(|&(c, _, u)| (c as f64, u))
+                        .collect();
+                    let mut l = Line::new("vendor table (documented)", DOCUMENTED_LOOK, pts);
+                    l.line = false;
+                    lines.push(l);
+                    overlaid = true;
+                }
+                if let Some(s) = sweep_best_sentence(sw, "users_per_day", "users per day", false) {
+                    caption.push(s);
+                }
+            }
+            (None, _) if ds.table.is_none() => p.skipped.push(Skipped {
+                chart: "users per day against concurrency",
+                why: "the sweep does not vary the concurrency".into(),
+            }),
+            (_, false) if ds.table.is_none() => p.skipped.push(Skipped {
+                chart: "users per day against concurrency",
+                why: "the sweep's results have no users-per-day column".into(),
+            }),
+            _ => {}
+        }
+    }
+    if lines.is_empty() && refs.is_empty() {
+        if ds.sweep.is_none() {
+            p.skipped.push(Skipped {
+                chart: "users per day against concurrency",
+                why: "needs the vendor table (the default experiment) or a sweep over the \
+                      concurrency; this directory has neither"
+                    .into(),
+            });
+        }
+        return;
+    }
+    let what = if ds.table.is_some() {
+        "the model's refreshes per day (a looping queue over a backlog) beside the vendor's users per day, extended to where limits bite"
+    } else if overlaid {
+        "distinct connections refreshed per day, averaged over the measured days; the vendor's documented sizing table overlaid"
+    } else {
+        "distinct connections refreshed per day, averaged over the measured days"
+    };
+    let table_line = ds.table.as_deref().and_then(table_provenance);
+    let sweep_line = ds.sweep.as_ref().map(sweep_provenance);
+    p.charts.push(Planned {
+        stem: USERS_PER_DAY.into(),
+        chart: Chart::Xy(XyChart {
+            title: match (ds.table.is_some(), ds.sweep.is_some()) {
+                (true, true) => "Refreshes and users per day against concurrency".into(),
+                (true, false) => "Refreshes per day against concurrency (queued)".into(),
+                _ => format!("Users refreshed per day against concurrency{by}"),
+            },
+            subtitle: Some(subtitle(what, [table_line, sweep_line])),
+            x: concurrency_axis(),
+            y: ChartAxis::new(
+                if ds.table.is_some() && ds.sweep.is_none() {
+                    "refreshes per day (vendor: users per day; log scale)"
+                } else if ds.table.is_some() {
+                    "refreshes or users per day (log scale)"
+                } else {
+                    "users refreshed per day (log scale)"
+                },
+                Scale::Log10,
+                Format::Count,
+            ),
+            lines,
+            refs,
+        }),
+        caption: caption.join(" "),
+        per_bank: false,
+    });
+}
+
+/// Lines and references of a per-strategy metric against concurrency, from the table, the
+/// runs and the sweep. `None` if there is no point with a concurrency.
+pub(crate) fn strategy_metric_lines(
+    ds: &Dataset,
+    metric: &str,
+    from_table: bool,
+) -> Option<(Vec<Line>, Vec<RefLine>)> {
+    let value = |s: &inputs::SummaryLine| match metric {
+        "failure_rate" => s.failure_rate,
+        _ => s.coverage,
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    let mut refs: Vec<RefLine> = Vec::new();
+    let runs: Vec<&RunData> = ds.runs.iter().collect();
+    let several = scenarios_of(&runs).len() > 1;
+    let run_scenarios = scenarios_of(&runs);
+    // Scenario names in labels only where series of several scenarios meet.
+    let show_scenario = several || (from_table && ds.table.is_some());
+    let mut table_keys: Vec<(String, f64)> = Vec::new();
+    if from_table {
+        if let Some(rows) = &ds.table {
+            let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+            for r in rows {
+                let Some(f) = r.failure_rate else { continue };
+                table_keys.push((r.scenario.clone(), r.concurrency));
+                match groups.iter_mut().find(|g| g.0 == r.scenario) {
+                    Some(g) => g.1.push((r.concurrency, f)),
+                    None => groups.push((r.scenario.clone(), vec![(r.concurrency, f)])),
+                }
+            }
+            let mut other = 0;
+            for (scenario, pts) in groups {
+                // The runs' scenario keeps queued's colour, with its own dash and marker: the
+                // table's rows (a backlog population per row) and the runs' queued points
+                // (the scenario's population) are different experiments, so they must not
+                // read as one line. Other scenarios get group looks.
+                let look = if run_scenarios.contains(&scenario) {
+                    Look {
+                        dash: Dash::LongDash,
+                        marker: Marker::Diamond,
+                        ..strategy_look("queued", 0)
+                    }
+                } else {
+                    other += 1;
+                    group_look(other)
+                };
+                lines.push(Line::new(
+                    format!("queued on {scenario} (vendor table rows)"),
+                    look,
+                    pts,
+                ));
+            }
+        }
+    }
+    // Runs: with a concurrency, points per (strategy, scenario); without, references.
+    // (strategy|scenario, strategy, points)
+    type Group = (String, String, Vec<(f64, f64)>);
+    let mut groups: Vec<Group> = Vec::new();
+    for r in &runs {
+        let t = r.total();
+        match t.concurrency {
+            Some(c) => {
+                if table_keys.contains(&(t.scenario.clone(), c as f64)) {
+                    continue;
+                }
+                let key = format!("{}|{}", t.strategy, t.scenario);
+                match groups.iter_mut().find(|g| g.0 == key) {
+                    Some(g) => g.2.push((c as f64, value(t))),
+                    None => groups.push((key, t.strategy.clone(), vec![(c as f64, value(t))])),
+                }
+            }
+            None => refs.push(RefLine {
+                label: format!(
+                    "{}{} (no concurrency limit)",
+                    strategy_label(&t.strategy, None),
+                    if show_scenario && !t.scenario.is_empty() {
+                        format!(" on {}", t.scenario)
+                    } else {
+                        String::new()
+                    }
+                ),
+                look: strategy_look(&t.strategy, refs.len()),
+                y: value(t),
+            }),
+        }
+    }
+    // A strategy on several scenarios is several series: then each takes its own look.
+    let strategies: Vec<String> = groups.iter().map(|g| g.1.clone()).collect();
+    let ref_strategies = runs.iter().filter(|r| r.total().concurrency.is_none());
+    let mut all: Vec<String> = strategies.clone();
+    all.extend(ref_strategies.map(|r| r.total().strategy.clone()));
+    let looks = run_looks(&all);
+    for (i, r) in refs.iter_mut().enumerate() {
+        r.look = looks[strategies.len() + i];
+    }
+    for ((key, strategy, mut pts), look) in groups.into_iter().zip(looks) {
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let scenario = key.split_once('|').map(|k| k.1).unwrap_or("");
+        let label = if scenario.is_empty() || !show_scenario {
+            strategy_label(&strategy, None)
+        } else {
+            format!("{} on {scenario}", strategy_label(&strategy, None))
+        };
+        lines.push(Line::new(label, look, pts));
+    }
+    if let Some(sw) = &ds.sweep {
+        if let Some(x) = sw.param("concurrency") {
+            if sw.has_metric(metric) {
+                let (l, r) = sweep_lines(sweep_series(sw, x, metric), true);
+                lines.extend(l);
+                refs.extend(r);
+            }
+        }
+    }
+    if lines.iter().all(|l| l.points.is_empty()) && (ds.sweep.is_none() || refs.is_empty()) {
+        return None;
+    }
+    // A single run is one number: nothing to draw against concurrency.
+    let items: usize = lines.iter().map(|l| l.points.len()).sum::<usize>() + refs.len();
+    if ds.sweep.is_none() && ds.table.is_none() && items < 2 {
+        return None;
+    }
+    lines.truncate(MAX_SERIES);
+    refs.truncate(MAX_SERIES);
+    Some((lines, refs))
+}
+
+pub(crate) fn failure_chart(ds: &Dataset, p: &mut ChartPlan) {
+    let Some((lines, refs)) = strategy_metric_lines(ds, "failure_rate", true) else {
+        p.skipped.push(Skipped {
+            chart: "failure rate against concurrency",
+            why: "needs results at several concurrencies or for several strategies (the \
+                  vendor table, the default experiment or a sweep over the concurrency)"
+                .into(),
+        });
+        return;
+    };
+    let mut caption = failure_caption(ds);
+    if let Some(c) = sweep_caption(ds, "failure_rate", "failure rate") {
+        caption = format!("{caption} {c}").trim().to_string();
+    }
+    let base = if refs.is_empty() {
+        "failed attempts (429 and 5xx) per attempt"
+    } else {
+        "failed attempts (429 and 5xx) per attempt; strategies without a concurrency limit as horizontal lines"
+    };
+    if let Some(sw) = &ds.sweep {
+        if let Some(x) = sw.param("concurrency") {
+            too_many_series(sw, x, "failure_rate", "failure rate against concurrency", p);
+        }
+    }
+    p.charts.push(Planned {
+        stem: FAILURE_RATE.into(),
+        chart: Chart::Xy(XyChart {
+            title: format!("Failure rate against concurrency{}", series_by(ds)),
+            subtitle: Some(subtitle(
+                base,
+                [
+                    provenance(ds),
+                    ds.table.as_deref().and_then(table_provenance),
+                ],
+            )),
+            x: concurrency_axis(),
+            y: ChartAxis::new(
+                "failure rate (share of attempts)",
+                Scale::Linear,
+                Format::Percent,
+            )
+            .range(Some(0.0), None),
+            lines,
+            refs,
+        }),
+        caption,
+        per_bank: false,
+    });
+}
+
+pub(crate) fn coverage_chart(ds: &Dataset, p: &mut ChartPlan) {
+    let Some((lines, mut refs)) = strategy_metric_lines(ds, "coverage", false) else {
+        p.skipped.push(Skipped {
+            chart: "coverage against concurrency",
+            why: "needs coverage at several concurrencies or for several strategies (the \
+                  default experiment or a sweep over the concurrency); the vendor table does not \
+                  record coverage"
+                .into(),
+        });
+        return;
+    };
+    refs.push(RefLine {
+        label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
+        look: TARGET_LOOK,
+        y: COVERAGE_TARGET,
+    });
+    let mut caption = coverage_caption(ds);
+    if let Some(c) = sweep_caption(ds, "coverage", "coverage") {
+        caption = format!("{caption} {c}").trim().to_string();
+    }
+    let concurrencies: Vec<u32> = ds
+        .runs
+        .iter()
+        .filter_map(|r| r.total().concurrency)
+        .collect();
+    if ds.sweep.is_none() {
+        if let [c] = concurrencies[..] {
+            caption = format!(
+                "{caption} These runs have coverage at a single concurrency ({c}); a sweep over \
+                 `strategy.concurrency` draws the whole curve."
+            )
+            .trim()
+            .to_string();
+        }
+    }
+    if let Some(sw) = &ds.sweep {
+        if let Some(x) = sw.param("concurrency") {
+            too_many_series(sw, x, "coverage", "coverage against concurrency", p);
+        }
+    }
+    p.charts.push(Planned {
+        stem: COVERAGE_VS_CONCURRENCY.into(),
+        chart: Chart::Xy(XyChart {
+            title: format!("Coverage against concurrency{}", series_by(ds)),
+            subtitle: Some(subtitle(COVERAGE_MEANING, [provenance(ds)])),
+            x: concurrency_axis(),
+            y: ChartAxis::new(
+                "coverage (share of due connection-days)",
+                Scale::Linear,
+                Format::Percent,
+            )
+            .range(Some(0.0), Some(1.0)),
+            lines,
+            refs,
+        }),
+        caption,
+        per_bank: false,
+    });
+}
+
+pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
+    let Some(sw) = &ds.sweep else { return };
+    let Some(x) = sw.param("connections").filter(|&i| sw.values(i).len() > 1) else {
+        p.skipped.push(Skipped {
+            chart: "coverage against user base",
+            why: "the sweep does not vary the number of connections".into(),
+        });
+        return;
+    };
+    if !sw.has_metric("coverage") {
+        p.skipped.push(Skipped {
+            chart: "coverage against user base",
+            why: "the sweep's results have no coverage column".into(),
+        });
+        return;
+    }
+    let (lines, mut refs) = sweep_lines(sweep_series(sw, x, "coverage"), true);
+    too_many_series(sw, x, "coverage", "coverage against user base", p);
+    refs.push(RefLine {
+        label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
+        look: TARGET_LOOK,
+        y: COVERAGE_TARGET,
+    });
+    p.charts.push(Planned {
+        stem: COVERAGE_VS_USERS.into(),
+        chart: Chart::Xy(XyChart {
+            title: format!("Coverage against user base{}", sweep_by(sw, x)),
+            subtitle: Some(subtitle(COVERAGE_MEANING, [Some(sweep_provenance(sw))])),
+            x: ChartAxis::new(
+                "connections to refresh (user base)",
+                Scale::Linear,
+                Format::Count,
+            )
+            .range(Some(0.0), None),
+            y: ChartAxis::new(
+                "coverage (share of due connection-days)",
+                Scale::Linear,
+                Format::Percent,
+            )
+            .range(Some(0.0), Some(1.0)),
+            lines,
+            refs,
+        }),
+        caption: sweep_target_sentence(sw, x).unwrap_or_default(),
+        per_bank: false,
+    });
+}

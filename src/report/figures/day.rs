@@ -1,0 +1,204 @@
+//! "A day in the life": per-minute in-flight refreshes and 429s, per run and per bank.
+
+use crate::report::charts::{Chart, DayChart, DayRow};
+use crate::report::figures::{
+    run_name, scenarios_of, ChartPlan, Planned, Skipped, DAY_IN_THE_LIFE, MAX_DAY_ROWS,
+};
+use crate::report::findings::{bank_sentence, busiest_sentence, clock};
+use crate::report::inputs::{Dataset, RunData};
+use crate::report::phrases::{runs_provenance, slug, subtitle};
+
+/// `A day in the life`, or for a window of several days `Four days in the life`.
+pub(crate) fn life_title(minutes: usize) -> String {
+    const N: [&str; 8] = ["", "One", "Two", "Three", "Four", "Five", "Six", "Seven"];
+    if minutes <= 1440 {
+        "A day in the life".into()
+    } else if minutes.is_multiple_of(1440) {
+        let d = minutes / 1440;
+        match N.get(d) {
+            Some(n) => format!("{n} days in the life"),
+            None => format!("{d} days in the life"),
+        }
+    } else if minutes.is_multiple_of(60) {
+        format!("{} hours in the life", minutes / 60)
+    } else {
+        "The window in the life".into()
+    }
+}
+
+/// The days of `daily.csv` outside the per-day figures (those starting before the warm-up
+/// ends): `day 0 holds the warm-up`, `days 0–1 hold the warm-up`. `None` without daily.csv,
+/// or when every day is measured.
+pub(crate) fn warmup_days(r: &RunData) -> Option<String> {
+    let days = r.daily_totals();
+    let warm: Vec<usize> = days.iter().filter(|d| !d.measured).map(|d| d.day).collect();
+    if warm.is_empty() || !days.iter().any(|d| d.measured) {
+        return None;
+    }
+    Some(match warm[..] {
+        [d] => format!("day {d} holds the warm-up"),
+        _ => format!("days {}–{} hold the warm-up", warm[0], warm[warm.len() - 1]),
+    })
+}
+
+/// When minute `m` of run `r`'s window falls: `at 01:20`, or on a window longer than a day
+/// `on day 3 at 01:20` (days of 24 h from the window's start, as in daily.csv), with
+/// `, a warm-up day` on a day outside the per-day figures.
+pub(crate) fn when(r: &RunData, m: usize) -> String {
+    let t = clock(r.start_minute_of_day.unwrap_or(0) + m as u32);
+    if r.window_minutes() <= 1440 {
+        return format!("at {t}");
+    }
+    let day = m / 1440;
+    let days = r.daily_totals();
+    let warm = days.iter().any(|d| d.measured) && days.iter().any(|d| d.day == day && !d.measured);
+    format!(
+        "on day {day} at {t}{}",
+        if warm { ", a warm-up day" } else { "" }
+    )
+}
+
+/// Per-minute series of one run summed over `bank` (`None`: all banks).
+pub(crate) fn minute_series(r: &RunData, bank: Option<&str>) -> (Vec<f64>, Vec<f64>) {
+    let len = r.series.iter().map(|m| m.minute + 1).max().unwrap_or(0);
+    let (mut a, mut b) = (vec![0.0; len], vec![0.0; len]);
+    for m in &r.series {
+        if bank.is_none_or(|x| x == m.bank) {
+            a[m.minute] += m.in_flight;
+            b[m.minute] += m.rate_limited;
+        }
+    }
+    (a, b)
+}
+
+pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
+    let runs: Vec<&RunData> = ds.runs.iter().filter(|r| r.has_series).collect();
+    if runs.is_empty() {
+        p.skipped.push(Skipped {
+            chart: "a day in the life",
+            why: "the directory has no per-minute time series (written by `run` and the \
+                  default experiment)"
+                .into(),
+        });
+        return;
+    }
+    let shown = &runs[..runs.len().min(MAX_DAY_ROWS)];
+    if runs.len() > MAX_DAY_ROWS {
+        p.skipped.push(Skipped {
+            chart: "a day in the life",
+            why: format!(
+                "shows the first {MAX_DAY_ROWS} of {} runs, to stay readable",
+                runs.len()
+            ),
+        });
+    }
+    let scen = scenarios_of(shown);
+    let several = scen.len() > 1;
+    let start = shown
+        .iter()
+        .find_map(|r| r.start_minute_of_day)
+        .unwrap_or(0);
+    let minutes = shown
+        .iter()
+        .map(|r| {
+            r.window_minutes()
+                .max(r.series.iter().map(|m| m.minute + 1).max().unwrap_or(0))
+        })
+        .max()
+        .unwrap_or(1);
+    let on = if scen.len() == 1 {
+        format!(" on {}", scen[0])
+    } else {
+        String::new()
+    };
+    let banks = shown[0].bank_names();
+    let life = life_title(
+        shown
+            .iter()
+            .map(|r| r.window_minutes())
+            .max()
+            .unwrap_or(minutes),
+    );
+    let source = runs_provenance(shown);
+    let day = |title: String, rows: Vec<DayRow>| {
+        Chart::Day(DayChart {
+            title,
+            subtitle: Some(subtitle(
+                "calls in flight at the bank and 429 responses per minute over the whole window; each panel has its own scale",
+                [source.clone()],
+            )),
+            start_minute_of_day: start,
+            minutes,
+            rows,
+        })
+    };
+    if shown.len() == 1 {
+        // One run: its total, then each bank.
+        let r = shown[0];
+        let (a, b) = minute_series(r, None);
+        let mut rows = vec![DayRow {
+            label: if banks.len() > 1 {
+                "all banks".into()
+            } else {
+                r.label()
+            },
+            in_flight: a,
+            rate_limited: b,
+        }];
+        if banks.len() > 1 {
+            for bank in banks.iter().take(MAX_DAY_ROWS - 1) {
+                let (a, b) = minute_series(r, Some(bank));
+                rows.push(DayRow {
+                    label: bank.clone(),
+                    in_flight: a,
+                    rate_limited: b,
+                });
+            }
+        }
+        p.charts.push(Planned {
+            stem: DAY_IN_THE_LIFE.into(),
+            chart: day(format!("{life}: {}{on}", r.label()), rows),
+            caption: busiest_sentence(shown, several).unwrap_or_default(),
+            per_bank: false,
+        });
+        return;
+    }
+    let rows = shown
+        .iter()
+        .map(|r| {
+            let (a, b) = minute_series(r, None);
+            DayRow {
+                label: run_name(r, several),
+                in_flight: a,
+                rate_limited: b,
+            }
+        })
+        .collect();
+    p.charts.push(Planned {
+        stem: DAY_IN_THE_LIFE.into(),
+        chart: day(format!("{life}, all banks{on}"), rows),
+        caption: busiest_sentence(shown, several).unwrap_or_default(),
+        per_bank: false,
+    });
+    if banks.len() > 1 {
+        for bank in &banks {
+            let rows = shown
+                .iter()
+                .map(|r| {
+                    let (a, b) = minute_series(r, Some(bank));
+                    DayRow {
+                        label: run_name(r, several),
+                        in_flight: a,
+                        rate_limited: b,
+                    }
+                })
+                .collect();
+            p.charts.push(Planned {
+                stem: format!("{DAY_IN_THE_LIFE}_{}", slug(bank)),
+                chart: day(format!("{life} at {bank}{on}"), rows),
+                caption: bank_sentence(shown, bank, several).unwrap_or_default(),
+                per_bank: true,
+            });
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! Staleness: the share of connection-time by age of data, per bank.
+
+use crate::report::charts::{
+    palette, Chart, ChartAxis, Dash, Format, Line, Look, Marker, Scale, XyChart,
+};
+use crate::report::figures::{
+    group_look, run_looks, run_name, scenarios_of, ChartPlan, Planned, Skipped, MAX_SERIES,
+    STALENESS,
+};
+use crate::report::findings::{bank_staleness_sentence, staleness_sentence, stalest_bank_sentence};
+use crate::report::inputs::{Dataset, RunData};
+use crate::report::pct;
+use crate::report::phrases::{distinct, runs_provenance, slug, subtitle};
+
+/// The width of the age bins of a staleness chart whose oldest data is `max_minutes` old:
+/// at most about 100 bins.
+pub(crate) fn age_bin(max_minutes: usize) -> usize {
+    [1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440]
+        .into_iter()
+        .find(|b| max_minutes / b <= 100)
+        .unwrap_or(1440)
+}
+
+/// `1 hour`, `15 minutes`, `2 hours`: a bin width.
+pub(crate) fn bin_name(bin: usize) -> String {
+    match bin {
+        1 => "1 minute".into(),
+        60 => "1 hour".into(),
+        b if b % 60 == 0 => format!("{} hours", b / 60),
+        b => format!("{b} minutes"),
+    }
+}
+
+/// Ages drawn in staleness charts, in minutes: eight days. Older data is counted together
+/// (the legend gives its share): the simulator resolves ages by the minute only up to a
+/// horizon of at least eight days, and past it staleness.csv holds one row for the rest.
+pub(crate) const AGE_DRAWN_MINUTES: usize = 8 * 1440;
+
+/// Data age of one run at `bank` (`all`: every bank) over connection-time, as the outline
+/// of a histogram with bins of `bin` minutes: `(age in hours, share of connection-time in
+/// the bin per hour of bin width)`, a density whose unit does not depend on the bins; the
+/// share of connection-time never refreshed and the share with data eight days old or older
+/// (neither drawn).
+pub(crate) fn age_histogram(r: &RunData, bank: &str, bin: usize) -> (Vec<(f64, f64)>, f64, f64) {
+    let (ages, never) = r.age_shares(bank);
+    let older: f64 = ages
+        .iter()
+        .filter(|a| a.0 >= AGE_DRAWN_MINUTES)
+        .map(|a| a.1)
+        .sum();
+    let ages: Vec<(usize, f64)> = ages
+        .into_iter()
+        .filter(|a| a.0 < AGE_DRAWN_MINUTES)
+        .collect();
+    let n = ages.last().map_or(0, |a| a.0 / bin + 1);
+    let w = bin as f64 / 60.0;
+    let mut h = vec![0.0; n];
+    for (m, share) in ages {
+        h[m / bin] += share / w;
+    }
+    let mut pts = Vec::with_capacity(2 * n + 1);
+    for (k, &v) in h.iter().enumerate() {
+        pts.push((k as f64 * w, v));
+        pts.push(((k + 1) as f64 * w, v));
+    }
+    if let Some(&(x, _)) = pts.last() {
+        pts.push((x, 0.0));
+    }
+    (pts, never, older)
+}
+
+/// The oldest data drawn (whole minutes) in the runs' staleness histograms.
+pub(crate) fn oldest_minutes(runs: &[&RunData]) -> usize {
+    runs.iter()
+        .flat_map(|r| r.staleness.iter())
+        .filter(|a| a.share > 0.0)
+        .filter_map(|a| a.age_minutes)
+        .filter(|&m| m < AGE_DRAWN_MINUTES)
+        .max()
+        .unwrap_or(0)
+}
+
+/// A share as a percentage, `< 0.01 %` rather than `0.00 %` when it is not zero.
+pub(crate) fn share(x: f64) -> String {
+    if x > 0.0 && x < 0.00005 {
+        "< 0.01 %".into()
+    } else {
+        pct(x)
+    }
+}
+
+/// `building-society (never refreshed: 39.98 %)`, with `; 8 days or older: 1.20 %` when
+/// some data was older than the chart draws.
+pub(crate) fn with_never(name: &str, never: f64, older: f64) -> String {
+    if older > 0.0 {
+        format!(
+            "{name} (never refreshed: {}; {} days or older: {})",
+            share(never),
+            AGE_DRAWN_MINUTES / 1440,
+            share(older)
+        )
+    } else {
+        format!("{name} (never refreshed: {})", share(never))
+    }
+}
+
+pub(crate) fn staleness_chart(ds: &Dataset, p: &mut ChartPlan) {
+    let runs: Vec<&RunData> = ds
+        .runs
+        .iter()
+        .filter(|r| r.has_staleness && !r.staleness.is_empty() && r.total().connections > 0.0)
+        .collect();
+    if runs.is_empty() {
+        p.skipped.push(Skipped {
+            chart: "staleness",
+            why: "the directory has no data-age histograms over connection-time (staleness.csv \
+                  with connection_hours and share, written by `run` and the default experiment)"
+                .into(),
+        });
+        return;
+    }
+    let runs = &runs[..runs.len().min(MAX_SERIES)];
+    let scen = scenarios_of(runs);
+    let several = scen.len() > 1;
+    let on = if scen.len() == 1 {
+        format!(" on {}", scen[0])
+    } else {
+        String::new()
+    };
+    let bin = age_bin(oldest_minutes(runs).max(1));
+    let max_h = ((oldest_minutes(runs) / bin + 1) * bin) as f64 / 60.0;
+    let source = runs_provenance(runs);
+    let no_warmup = runs.iter().all(|r| {
+        let days = r.daily_totals();
+        !days.is_empty() && days.iter().all(|d| d.measured)
+    });
+    let what = format!(
+        "share of connection-time (consent valid, {}) at each age of data, in bins of {}",
+        if no_warmup {
+            "over the whole window"
+        } else {
+            "after the warm-up"
+        },
+        bin_name(bin)
+    );
+    let chart = |title: String, lines: Vec<Line>| {
+        Chart::Xy(XyChart {
+            title,
+            subtitle: Some(subtitle(&what, [source.clone()])),
+            x: ChartAxis::new(
+                "age of the connection's data (hours)",
+                Scale::Linear,
+                Format::Hours,
+            )
+            .range(Some(0.0), Some(max_h)),
+            // A density, whatever the bins: charts of runs of any length compare.
+            y: ChartAxis::new(
+                "share of connection-time per hour of age",
+                Scale::Linear,
+                Format::Percent,
+            )
+            .range(Some(0.0), None),
+            lines,
+            refs: Vec::new(),
+        })
+    };
+    let banks = runs[0].bank_names();
+    if let [r] = runs {
+        let (pts, never, older) = age_histogram(r, "all", bin);
+        let mut lines = vec![Line::new(
+            with_never("all banks", never, older),
+            Look::new(palette::BLACK, Dash::Solid, Marker::None),
+            pts,
+        )];
+        if banks.len() > 1 {
+            for (i, b) in banks.iter().take(MAX_SERIES - 1).enumerate() {
+                let (pts, never, older) = age_histogram(r, b, bin);
+                lines.push(Line::new(with_never(b, never, older), group_look(i), pts));
+            }
+        }
+        let mut caption: Vec<String> = staleness_sentence(runs, several).into_iter().collect();
+        caption.extend(stalest_bank_sentence(r));
+        p.charts.push(Planned {
+            stem: STALENESS.into(),
+            chart: chart(
+                format!("Data age over connection-time: {}{on}", r.label()),
+                lines,
+            ),
+            caption: caption.join(" "),
+            per_bank: false,
+        });
+        return;
+    }
+    let looks = run_looks(
+        &runs
+            .iter()
+            .map(|r| r.total().strategy.clone())
+            .collect::<Vec<_>>(),
+    );
+    let per_run = |bank: &str| -> Vec<Line> {
+        runs.iter()
+            .zip(&looks)
+            .map(|(r, look)| {
+                let (pts, never, older) = age_histogram(r, bank, bin);
+                Line::new(with_never(&run_name(r, several), never, older), *look, pts)
+            })
+            .collect()
+    };
+    p.charts.push(Planned {
+        stem: STALENESS.into(),
+        chart: chart(
+            format!(
+                "Data age over connection-time{}{on}",
+                if distinct(runs.iter().map(|r| &r.total().strategy)).len() == runs.len() {
+                    ", per strategy"
+                } else {
+                    ", per run"
+                }
+            ),
+            per_run("all"),
+        ),
+        caption: staleness_sentence(runs, several).unwrap_or_default(),
+        per_bank: false,
+    });
+    if banks.len() > 1 {
+        for bank in &banks {
+            p.charts.push(Planned {
+                stem: format!("{STALENESS}_{}", slug(bank)),
+                chart: chart(format!("Data age at {bank}{on}"), per_run(bank)),
+                caption: bank_staleness_sentence(runs, bank, several).unwrap_or_default(),
+                per_bank: true,
+            });
+        }
+    }
+}

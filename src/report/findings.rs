@@ -1,0 +1,512 @@
+//! Findings: sentences computed from the data of runs and vendor tables, for captions.
+
+use crate::report::document::paragraphs::measured_days;
+use crate::report::figures::day::{minute_series, when};
+use crate::report::figures::staleness::share;
+use crate::report::figures::{run_name, COVERAGE_TARGET};
+use crate::report::inputs::{self, Dataset, RunData};
+use crate::report::phrases::{and_list, ratio};
+use crate::report::{pct, thousands};
+use std::fmt::Write as _;
+
+pub(crate) mod sweep;
+
+/// Growth of the model's refreshes per day over the table's rows on the same scenario, and the
+/// first step where doubling the slots gained clearly less than double.
+pub(crate) fn table_growth_sentence(rows: &[inputs::TableLine]) -> Option<String> {
+    let mut out = Vec::new();
+    let mut scenarios: Vec<&str> = Vec::new();
+    for r in rows {
+        if !scenarios.contains(&r.scenario.as_str()) {
+            scenarios.push(&r.scenario);
+        }
+    }
+    for s in scenarios {
+        let g: Vec<&inputs::TableLine> = rows.iter().filter(|r| r.scenario == s).collect();
+        if g.len() < 2 {
+            continue;
+        }
+        let (a, b) = (g[0], g[g.len() - 1]);
+        if a.concurrency <= 0.0 || a.refreshes_per_day <= 0.0 {
+            continue;
+        }
+        let on = if s.is_empty() {
+            String::new()
+        } else {
+            format!(" on {s}")
+        };
+        let mut sentence = format!(
+            "From concurrency {} to {}{on} ({} the slots), the model's refreshes per day went from {} to {} ({})",
+            a.concurrency,
+            b.concurrency,
+            ratio(b.concurrency / a.concurrency),
+            thousands(a.refreshes_per_day),
+            thousands(b.refreshes_per_day),
+            ratio(b.refreshes_per_day / a.refreshes_per_day)
+        );
+        match (a.failure_rate, b.failure_rate) {
+            (Some(fa), Some(fb)) if pct(fa) == pct(fb) => {
+                let _ = write!(sentence, ", with a failure rate of {} throughout", pct(fa));
+            }
+            (Some(fa), Some(fb)) => {
+                let _ = write!(
+                    sentence,
+                    ", and the failure rate from {} to {}",
+                    pct(fa),
+                    pct(fb)
+                );
+            }
+            _ => {}
+        }
+        sentence.push('.');
+        out.push(sentence);
+        // The first step that gained less than 75 % of proportional growth.
+        for w in g.windows(2) {
+            let (x, y) = (w[0], w[1]);
+            if x.refreshes_per_day <= 0.0 || x.concurrency <= 0.0 {
+                continue;
+            }
+            let slots = y.concurrency / x.concurrency;
+            let gain = y.refreshes_per_day / x.refreshes_per_day;
+            if slots > 1.0 && (gain - 1.0) < 0.75 * (slots - 1.0) {
+                out.push(format!(
+                    "The curve bends{on} between concurrency {} and {}: {} the slots gave {} the refreshes per day.",
+                    x.concurrency,
+                    y.concurrency,
+                    ratio(slots),
+                    ratio(gain)
+                ));
+                break;
+            }
+        }
+    }
+    (!out.is_empty()).then(|| out.join(" "))
+}
+
+/// How many documented rows the model reproduced, and the range of deviations.
+pub(crate) fn table_calibration_sentence(rows: &[inputs::TableLine]) -> Option<String> {
+    let doc: Vec<&inputs::TableLine> = rows
+        .iter()
+        .filter(|r| r.documented_users_per_day.is_some_and(|d| d > 0.0))
+        .collect();
+    if doc.is_empty() {
+        return None;
+    }
+    let devs: Vec<f64> = doc
+        .iter()
+        .map(|r| r.refreshes_per_day / r.documented_users_per_day.unwrap() - 1.0)
+        .collect();
+    let lo = devs.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = devs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let tol = crate::vendor::TOLERANCE;
+    let within = doc
+        .iter()
+        .filter(|r| r.within_tolerance == Some(true))
+        .count();
+    let marked = doc.iter().filter(|r| r.within_tolerance.is_some()).count();
+    let mut s = format!(
+        "The model's refreshes per day (a looping queue over a backlog, so each is a distinct user) were between {:+.1} % and {:+.1} % of the vendor's {} documented users per day",
+        100.0 * lo,
+        100.0 * hi,
+        doc.len()
+    );
+    if marked == doc.len() {
+        let _ = write!(
+            s,
+            "; {within} of {} rows were within ±{:.0} % on both refreshes per hour and per day",
+            doc.len(),
+            100.0 * tol
+        );
+    }
+    s.push('.');
+    Some(s)
+}
+
+/// Runs grouped by scenario (in order), only groups with at least two runs.
+pub(crate) fn comparable(ds: &Dataset) -> Vec<(String, Vec<&RunData>)> {
+    let mut groups: Vec<(String, Vec<&RunData>)> = Vec::new();
+    for r in &ds.runs {
+        let s = r.total().scenario.clone();
+        match groups.iter_mut().find(|g| g.0 == s) {
+            Some(g) => g.1.push(r),
+            None => groups.push((s, vec![r])),
+        }
+    }
+    groups.retain(|g| g.1.len() >= 2);
+    groups
+}
+
+pub(crate) fn on_scenario(s: &str, show: bool) -> String {
+    if show && !s.is_empty() {
+        format!(" on {s}")
+    } else {
+        String::new()
+    }
+}
+
+/// The bank with the lowest coverage, if there are several and they differ.
+pub(crate) fn lowest_coverage_bank<'a>(
+    banks: &[&'a inputs::SummaryLine],
+) -> Option<&'a inputs::SummaryLine> {
+    let low = banks
+        .iter()
+        .min_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
+    let high = banks
+        .iter()
+        .max_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
+    (banks.len() > 1 && pct(low.coverage) != pct(high.coverage)).then_some(*low)
+}
+
+/// Which strategy failed least and which most.
+pub(crate) fn failure_caption(ds: &Dataset) -> String {
+    let groups = comparable(ds);
+    let show = groups.len() > 1;
+    let mut out = Vec::new();
+    for (s, runs) in &groups {
+        let best = runs
+            .iter()
+            .min_by(|a, b| a.total().failure_rate.total_cmp(&b.total().failure_rate))
+            .unwrap();
+        let worst = runs
+            .iter()
+            .max_by(|a, b| a.total().failure_rate.total_cmp(&b.total().failure_rate))
+            .unwrap();
+        let (fb, fw) = (best.total().failure_rate, worst.total().failure_rate);
+        if pct(fb) == pct(fw) {
+            out.push(format!(
+                "All {} strategies{} had the same failure rate, {}.",
+                runs.len(),
+                on_scenario(s, show),
+                pct(fb)
+            ));
+        } else {
+            out.push(format!(
+                "{}{} kept the failure rate at {} where {} reached {}.",
+                capitalise(&best.label()),
+                on_scenario(s, show),
+                pct(fb),
+                worst.label(),
+                pct(fw)
+            ));
+        }
+    }
+    if let Some(rows) = &ds.table {
+        if let Some(s) = table_failure_sentence(rows) {
+            out.push(s);
+        }
+    }
+    out.join(" ")
+}
+
+/// The smallest table concurrency with failures above 1 %, on the table's last scenario.
+pub(crate) fn table_failure_sentence(rows: &[inputs::TableLine]) -> Option<String> {
+    let first_failing = rows
+        .iter()
+        .filter(|r| r.failure_rate.is_some_and(|f| f > 0.01))
+        .min_by(|a, b| a.concurrency.total_cmp(&b.concurrency))?;
+    let clean: Vec<&inputs::TableLine> = rows
+        .iter()
+        .filter(|r| r.concurrency < first_failing.concurrency)
+        .filter(|r| r.failure_rate.is_some_and(|f| f <= 0.01))
+        .collect();
+    let all_below_clean = rows
+        .iter()
+        .filter(|r| r.concurrency < first_failing.concurrency)
+        .all(|r| r.failure_rate.is_some_and(|f| f <= 0.01));
+    let mut s = format!(
+        "In the vendor table rows, failures first exceeded 1 % at concurrency {} on {} ({})",
+        first_failing.concurrency,
+        first_failing.scenario,
+        pct(first_failing.failure_rate.unwrap_or(0.0))
+    );
+    if let Some(top) = clean
+        .iter()
+        .filter(|_| all_below_clean)
+        .max_by(|a, b| a.concurrency.total_cmp(&b.concurrency))
+    {
+        let _ = write!(
+            s,
+            "; up to concurrency {} on {} they stayed at or below 1 %",
+            top.concurrency, top.scenario
+        );
+    }
+    s.push('.');
+    Some(s)
+}
+
+pub(crate) fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Coverage per strategy, the target, and the bank with the lowest coverage.
+pub(crate) fn coverage_caption(ds: &Dataset) -> String {
+    let groups = comparable(ds);
+    let show = groups.len() > 1;
+    let mut out = Vec::new();
+    for (s, runs) in &groups {
+        let mut sorted = runs.clone();
+        sorted.sort_by(|a, b| b.total().coverage.total_cmp(&a.total().coverage));
+        let parts: Vec<String> = sorted
+            .iter()
+            .map(|r| format!("{} {}", r.label(), pct(r.total().coverage)))
+            .collect();
+        let over = match measured_days(runs[0].total()) {
+            Some(m) => format!(" (due connection-days refreshed that day, over {m})"),
+            None => String::new(),
+        };
+        out.push(format!(
+            "Coverage{}{over}: {}.",
+            on_scenario(s, show),
+            and_list(&parts)
+        ));
+        let meeting: Vec<String> = sorted
+            .iter()
+            .filter(|r| r.total().coverage >= COVERAGE_TARGET)
+            .map(|r| r.label())
+            .collect();
+        if meeting.is_empty() {
+            out.push(format!(
+                "None reached the {:.0} % target; the closest was {}.",
+                100.0 * COVERAGE_TARGET,
+                sorted[0].label()
+            ));
+        } else {
+            out.push(format!(
+                "{} met the {:.0} % target.",
+                capitalise(&and_list(&meeting)),
+                100.0 * COVERAGE_TARGET
+            ));
+        }
+        let best = sorted[0];
+        let banks = best.banks();
+        if let Some(low) = lowest_coverage_bank(&banks) {
+            out.push(format!(
+                "Under {}, {} had the lowest coverage, {}, with {} of its attempts failing.",
+                best.label(),
+                low.bank,
+                pct(low.coverage),
+                pct(low.failure_rate)
+            ));
+        }
+    }
+    if groups.is_empty() {
+        if let Some(r) = ds.runs.first() {
+            out.push(format!(
+                "{} reached a coverage of {}.",
+                capitalise(&r.label()),
+                pct(r.total().coverage)
+            ));
+        }
+    }
+    out.join(" ")
+}
+
+/// The most 429s in one minute, per run.
+pub(crate) fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<String> {
+    let parts: Vec<String> = runs
+        .iter()
+        .filter(|r| r.has_series)
+        .map(|r| {
+            let (_, b) = minute_series(r, None);
+            let (m, v) = b.iter().enumerate().fold(
+                (0, 0.0),
+                |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
+            );
+            if v > 0.0 {
+                format!("{} {} ({})", run_name(r, several), thousands(v), when(r, m))
+            } else {
+                format!("{} none", run_name(r, several))
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "Most 429 responses in one minute: {}.",
+        and_list(&parts)
+    ))
+}
+
+/// The busiest minute at one bank, per run.
+pub(crate) fn bank_sentence(runs: &[&RunData], bank: &str, several: bool) -> Option<String> {
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            let (a, b) = minute_series(r, Some(bank));
+            let busiest = a.iter().copied().fold(0.0, f64::max);
+            let total: f64 = b.iter().sum();
+            let n429 = if total > 0.0 {
+                format!("{} 429s in all", thousands(total))
+            } else {
+                "no 429s".to_string()
+            };
+            // Peak in flight is the instantaneous maximum (summary.csv); the chart's curve
+            // is of minute means, whose highest is lower.
+            let peak = r
+                .summary
+                .iter()
+                .find(|s| s.bank == bank)
+                .map(|s| format!("peak in flight {}, ", thousands(s.peak_in_flight)))
+                .unwrap_or_default();
+            format!(
+                "{}: {n429}, {peak}busiest minute's mean {:.1} calls in flight",
+                run_name(r, several),
+                busiest
+            )
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("At {bank}: {}.", parts.join("; ")))
+}
+
+pub(crate) fn clock(minute: u32) -> String {
+    let m = minute % 1440;
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+/// A data-age percentile: `14.1 h`, or `never refreshed` when it falls among connections
+/// never refreshed.
+pub(crate) fn age(h: f64) -> String {
+    if h.is_infinite() {
+        "never refreshed".into()
+    } else {
+        format!("{h:.1} h")
+    }
+}
+
+/// `median data age 14.1 h, 95th percentile 23.4 h` and, for percentiles among connections
+/// never refreshed, `the 99th percentile falls among connections never refreshed`.
+pub(crate) fn percentiles_phrase(t: &inputs::SummaryLine) -> Option<String> {
+    let ps = [
+        ("median", t.staleness_p50_hours),
+        ("95th", t.staleness_p95_hours),
+        ("99th", t.staleness_p99_hours),
+    ];
+    let finite: Vec<String> = ps
+        .iter()
+        .filter_map(|(n, h)| {
+            let h = h.filter(|h| h.is_finite())?;
+            Some(if *n == "median" {
+                format!("median data age {}", age(h))
+            } else {
+                format!("{n} percentile {}", age(h))
+            })
+        })
+        .collect();
+    let never: Vec<String> = ps
+        .iter()
+        .filter(|(_, h)| h.is_some_and(f64::is_infinite))
+        .map(|(n, _)| n.to_string())
+        .collect();
+    let mut out = finite.join(", ");
+    if !never.is_empty() {
+        if !out.is_empty() {
+            out.push_str(", while ");
+        }
+        let _ = write!(
+            out,
+            "the {} {} among connections never refreshed",
+            and_list(&never),
+            if never.len() == 1 {
+                "percentile falls"
+            } else {
+                "percentiles fall"
+            }
+        );
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// `older than 24 h for 16.40 % of connection-time (older than 48 h for 8.66 %; 6.54 %
+/// never refreshed)`, for one bank (or `all`) of one run.
+pub(crate) fn stale_phrase(r: &RunData, t: &inputs::SummaryLine, whose: &str) -> Option<String> {
+    let s24 = t.stale_24h_share?;
+    let mut s = format!(
+        "older than 24 h for {} of {whose}connection-time",
+        share(s24)
+    );
+    let mut more = Vec::new();
+    if let Some(s48) = t.stale_48h_share {
+        more.push(format!("older than 48 h for {}", share(s48)));
+    }
+    if r.has_staleness {
+        let (_, never) = r.age_shares(&t.bank);
+        more.push(format!("{} never refreshed", share(never)));
+    }
+    if !more.is_empty() {
+        let _ = write!(s, " ({})", more.join("; "));
+    }
+    Some(s)
+}
+
+/// Per run: how much connection-time had data older than 24 h and 48 h, and the data age's
+/// percentiles, over the measured time (every connection with valid consent counted).
+pub(crate) fn staleness_sentence(runs: &[&RunData], several: bool) -> Option<String> {
+    let parts: Vec<String> = runs
+        .iter()
+        .filter_map(|r| {
+            let t = r.total();
+            let who = format!("Under {}", run_name(r, several));
+            Some(match (stale_phrase(r, t, ""), percentiles_phrase(t)) {
+                (Some(a), Some(b)) => format!("{who}, data was {a}; {b}."),
+                (Some(a), None) => format!("{who}, data was {a}."),
+                (None, Some(b)) => format!("{who}, {b}."),
+                (None, None) => return None,
+            })
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// The bank of a run whose data was older than 24 h for the most connection-time.
+pub(crate) fn stalest_bank_sentence(r: &RunData) -> Option<String> {
+    let banks = r.banks();
+    if banks.len() < 2 {
+        return None;
+    }
+    let share = |b: &&&inputs::SummaryLine| b.stale_24h_share.unwrap_or(0.0);
+    let with: Vec<&&inputs::SummaryLine> = banks
+        .iter()
+        .filter(|b| b.stale_24h_share.is_some())
+        .collect();
+    let worst = with.iter().max_by(|a, b| share(a).total_cmp(&share(b)))?;
+    let best = with.iter().min_by(|a, b| share(a).total_cmp(&share(b)))?;
+    if pct(worst.stale_24h_share?) == pct(best.stale_24h_share?) {
+        return None;
+    }
+    Some(format!(
+        "The stalest bank was {}, whose data was {}; at the freshest, {}, data was {}.",
+        worst.bank,
+        stale_phrase(r, worst, "its ")?,
+        best.bank,
+        stale_phrase(r, best, "its ")?
+    ))
+}
+
+/// Per run, the data age at one bank.
+pub(crate) fn bank_staleness_sentence(
+    runs: &[&RunData],
+    bank: &str,
+    several: bool,
+) -> Option<String> {
+    let parts: Vec<String> = runs
+        .iter()
+        .filter_map(|r| {
+            let t = r.summary.iter().find(|s| s.bank == bank)?;
+            let mut s = format!(
+                "under {}, data was {}",
+                run_name(r, several),
+                stale_phrase(r, t, "its ")?
+            );
+            if let Some(p) = percentiles_phrase(t) {
+                let _ = write!(s, "; {p}");
+            }
+            Some(s)
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("At {bank}: {}.", parts.join("; ")))
+}

@@ -1,0 +1,254 @@
+//! Findings of a sweep: the best point, the range of a metric, where coverage meets its target.
+
+use crate::report::figures::sweep_series::{sweep_series, SweepSeries};
+use crate::report::figures::COVERAGE_TARGET;
+use crate::report::findings::capitalise;
+use crate::report::inputs::{self, strategy_label, SweepData};
+use crate::report::phrases::{and_list, distinct, param_names, value_text};
+use crate::report::{pct, thousands};
+
+/// The sweep point(s) with the best mean of `metric`: ties (equal means, as for a strategy
+/// that ignores the swept parameter) are named by what they share.
+pub(crate) fn sweep_best_sentence(
+    sw: &SweepData,
+    metric: &str,
+    name: &str,
+    lowest: bool,
+) -> Option<String> {
+    let with: Vec<&inputs::SweepPoint> = sw
+        .points
+        .iter()
+        .filter(|p| p.metrics.contains_key(metric))
+        .collect();
+    let key = |p: &inputs::SweepPoint| {
+        let m = p.metrics[metric].mean;
+        if lowest {
+            -m
+        } else {
+            m
+        }
+    };
+    let best_key = with
+        .iter()
+        .map(|p| key(p))
+        .fold(f64::NEG_INFINITY, f64::max);
+    if !best_key.is_finite() {
+        return None;
+    }
+    let tol = 1e-9 * best_key.abs().max(1.0);
+    let tied: Vec<&inputs::SweepPoint> = with
+        .into_iter()
+        .filter(|p| (key(p) - best_key).abs() <= tol)
+        .collect();
+    let st = tied[0].metrics[metric];
+    let ci = match st.ci95 {
+        Some(c) if c > 0.0 => format!(" ± {}", thousands(c)),
+        _ => String::new(),
+    };
+    // Points that differ only in a parameter their strategy ignores are the same run.
+    let names = distinct(tied.iter().map(|p| point_name(sw, p)));
+    let at = if let [one] = &names[..] {
+        format!("was at {one}")
+    } else {
+        let conc = sw.param("concurrency");
+        let shared: Vec<String> = (0..sw.params.len())
+            .filter(|&i| sw.values(i).len() > 1)
+            .filter(|&i| tied.iter().all(|p| p.params[i] == tied[0].params[i]))
+            .filter(|&i| !(Some(i) == conc && tied.iter().all(|p| p.ignores_concurrency)))
+            .map(|i| param_value(sw, i, &tied[0].params[i]))
+            .collect();
+        if shared.is_empty() && names.len() <= 4 {
+            format!(
+                "was reached at {} points: {}",
+                names.len(),
+                and_list(&names)
+            )
+        } else if shared.is_empty() {
+            format!("was reached at {} points", names.len())
+        } else {
+            format!(
+                "was reached at {} points, all with {}",
+                names.len(),
+                and_list(&shared)
+            )
+        }
+    };
+    Some(format!(
+        "The {} mean {name} in the sweep, {}{ci}, {at}.",
+        if lowest { "lowest" } else { "highest" },
+        thousands(st.mean),
+    ))
+}
+
+/// Parameter `i` at value `v` in a sentence: `strategy random offset`, `concurrency 64`,
+/// `connections 200,000`.
+pub(crate) fn param_value(sw: &SweepData, i: usize, v: &str) -> String {
+    let names = param_names(&sw.params);
+    let val = value_text(&sw.params[i], v);
+    format!("{} {val}", names[i])
+}
+
+/// A point by the values of the parameters that vary (and apply to it): `strategy random
+/// offset and connections 200,000`.
+pub(crate) fn point_name(sw: &SweepData, p: &inputs::SweepPoint) -> String {
+    let conc = sw.param("concurrency");
+    let parts: Vec<String> = (0..sw.params.len())
+        .filter(|&i| sw.values(i).len() > 1)
+        .filter(|&i| !(p.ignores_concurrency && Some(i) == conc))
+        .map(|i| param_value(sw, i, &p.params[i]))
+        .collect();
+    if parts.is_empty() {
+        "its only point".into()
+    } else {
+        and_list(&parts)
+    }
+}
+
+/// Whether every value is the same (to display precision of a share).
+pub(crate) fn constant(pts: &[(f64, f64, Option<f64>)]) -> bool {
+    pts.iter().all(|p| pct(p.1) == pct(pts[0].1))
+}
+
+/// Who a sentence about a series is about: `for queued with connections 100,000, `, `for
+/// random offset, `, `with connections 100,000, `; empty for the only series of a sweep.
+pub(crate) fn series_subject(s: &SweepSeries, only: bool) -> String {
+    match (&s.kind, &s.parts[..]) {
+        _ if only => String::new(),
+        (Some(k), []) => format!("for {k}, "),
+        (Some(k), parts) => format!("for {k} with {}, ", and_list(parts)),
+        (None, []) => format!("for {}, ", s.label),
+        (None, parts) => format!("with {}, ", and_list(parts)),
+    }
+}
+
+/// A strategy without a concurrency, named in a sentence: `Random offset (connections
+/// 100,000)`.
+pub(crate) fn flat_subject(s: &SweepSeries) -> String {
+    let name = s
+        .kind
+        .clone()
+        .or_else(|| s.strategy.as_deref().map(|k| strategy_label(k, None)))
+        .unwrap_or_else(|| s.label.clone());
+    capitalise(&match &s.parts[..] {
+        [] => name,
+        parts => format!("{name} ({})", parts.join(", ")),
+    })
+}
+
+/// `who` + `sentence`, capitalised.
+pub(crate) fn about(who: &str, sentence: &str) -> String {
+    capitalise(&format!("{who}{sentence}"))
+}
+
+/// For each series against `x`: where the mean of a share metric starts and ends. A
+/// strategy without a concurrency on a concurrency axis has one value, said as such.
+pub(crate) fn sweep_range_sentence(
+    sw: &SweepData,
+    x: usize,
+    metric: &str,
+    name: &str,
+) -> Option<String> {
+    let xname = param_names(&sw.params)[x].clone();
+    let set = sweep_series(sw, x, metric);
+    let only = set.series.len() == 1;
+    let mut out = Vec::new();
+    for s in &set.series {
+        let (Some(a), Some(b)) = (s.pts.first(), s.pts.last()) else {
+            continue;
+        };
+        let who = series_subject(s, only);
+        if s.flat {
+            out.push(format!(
+                "{} has no concurrency limit: its mean {name} was {} at every {xname}.",
+                flat_subject(s),
+                pct(a.1)
+            ));
+        } else if constant(&s.pts) {
+            out.push(about(
+                &who,
+                &format!(
+                    "the mean {name} was {} at every {xname} in the sweep.",
+                    pct(a.1)
+                ),
+            ));
+        } else {
+            out.push(about(
+                &who,
+                &format!(
+                    "the mean {name} went from {} at {xname} {} to {} at {}.",
+                    pct(a.1),
+                    thousands(a.0),
+                    pct(b.1),
+                    thousands(b.0)
+                ),
+            ));
+        }
+    }
+    (!out.is_empty()).then(|| out.join(" "))
+}
+
+/// For each series against `x`: the smallest x whose mean coverage met the target.
+pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> {
+    let name = param_names(&sw.params)[x].clone();
+    let target = format!("{:.0} %", 100.0 * COVERAGE_TARGET);
+    let set = sweep_series(sw, x, "coverage");
+    let only = set.series.len() == 1;
+    let mut out = Vec::new();
+    for s in &set.series {
+        let pts = &s.pts;
+        let Some(first) = pts.first() else { continue };
+        let who = series_subject(s, only);
+        if s.flat {
+            // The same runs at every concurrency: no concurrency "reaches" the target.
+            let m = first.1;
+            out.push(format!(
+                "{} has no concurrency limit: its mean coverage was {} at every {name}, {} the {target} target.",
+                flat_subject(s),
+                pct(m),
+                if m >= COVERAGE_TARGET { "meeting" } else { "below" }
+            ));
+            continue;
+        }
+        if sw.param("connections") == Some(x) {
+            // Coverage falls as the user base grows: the question is how large it may get.
+            let sentence = match pts.iter().rev().find(|p| p.1 >= COVERAGE_TARGET) {
+                Some(&(xv, m, _)) => format!(
+                    "the largest user base in the sweep with a mean coverage of at least {target} was {} connections ({}).",
+                    thousands(xv),
+                    pct(m)
+                ),
+                None => format!(
+                    "no user base in the sweep reached {target} coverage; at the smallest, {} connections, the mean was {}.",
+                    thousands(first.0),
+                    pct(first.1)
+                ),
+            };
+            out.push(about(&who, &sentence));
+            continue;
+        }
+        let sentence = match pts.iter().find(|p| p.1 >= COVERAGE_TARGET) {
+            Some(&(xv, m, ci)) => format!(
+                "the smallest {name} whose mean coverage reached {target} was {} ({}{}).",
+                thousands(xv),
+                pct(m),
+                ci.filter(|c| *c > 0.0)
+                    .map(|c| format!(" ± {}", pct(c)))
+                    .unwrap_or_default()
+            ),
+            None if pts.len() > 1 && constant(pts) => format!(
+                "mean coverage was {} at every {name} in the sweep, below the {target} target.",
+                pct(first.1),
+            ),
+            None => match pts.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
+                Some(&(xv, m, _)) => format!(
+                    "no {name} in the sweep reached {target} coverage; the best mean was {} at {}.",
+                    pct(m),
+                    thousands(xv)
+                ),
+                None => continue,
+            },
+        };
+        out.push(about(&who, &sentence));
+    }
+    (!out.is_empty()).then(|| out.join(" "))
+}

@@ -1,0 +1,295 @@
+//! Numbers and phrases for report.md and chart subtitles: hours, ratios, lists, parameter
+//! values, where the data came from.
+
+use crate::report::figures::scenarios_of;
+use crate::report::figures::sweep_series::sweep_reps;
+use crate::report::inputs::{self, Dataset, RunData, SweepData};
+use crate::report::thousands;
+use std::fmt::Write as _;
+
+pub(crate) fn hours(h: f64) -> String {
+    if h < 10.0 {
+        format!("{h:.1} h")
+    } else {
+        format!("{h:.0} h")
+    }
+}
+
+pub(crate) fn ratio(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{x:.0}×")
+    } else if x < 10.0 {
+        format!("{x:.2}×")
+    } else {
+        format!("{x:.1}×")
+    }
+}
+
+/// `["a", "b", "c"]` → `a, b and c`.
+pub(crate) fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [a] => a.clone(),
+        _ => format!(
+            "{} and {}",
+            items[..items.len() - 1].join(", "),
+            items[items.len() - 1]
+        ),
+    }
+}
+
+/// A file-name-safe version of a bank name.
+pub(crate) fn slug(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if out.is_empty() {
+        out.push_str("bank");
+    }
+    out
+}
+
+/// How a sweep's parameters are named in legends, titles and sentences: the last segment of
+/// the field path (`population.connections` → `connections`), with more segments where two
+/// parameters would read the same (`banks.neobank.share` → `neobank share`); `strategy` for
+/// `strategy.kind`; underscores as spaces.
+pub(crate) fn param_names(params: &[String]) -> Vec<String> {
+    let segs: Vec<Vec<&str>> = params.iter().map(|p| p.split('.').collect()).collect();
+    let mut take = vec![1usize; params.len()];
+    let name = |i: usize, k: usize| -> String {
+        let s = &segs[i];
+        if s.last() == Some(&"kind") && k == 1 {
+            return "strategy".into();
+        }
+        s[s.len() - k.min(s.len())..].join(" ").replace('_', " ")
+    };
+    // Lengthen the names that collide until none do (or the whole path is used).
+    for _ in 0..8 {
+        let names: Vec<String> = (0..params.len()).map(|i| name(i, take[i])).collect();
+        let mut changed = false;
+        for i in 0..params.len() {
+            let clash = (0..params.len()).any(|j| j != i && names[j] == names[i]);
+            if clash && take[i] < segs[i].len() {
+                take[i] += 1;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    (0..params.len()).map(|i| name(i, take[i])).collect()
+}
+
+/// Whether parameter `p` is the strategy's kind.
+pub(crate) fn is_kind(p: &str) -> bool {
+    p == "kind" || p.ends_with(".kind")
+}
+
+/// A swept value as read: `random offset` for a strategy kind, thousands separators for
+/// whole numbers of 1,000 or more (`100,000`), else as written (`0.2`, `30s`).
+pub(crate) fn value_text(param: &str, v: &str) -> String {
+    if is_kind(param) {
+        v.replace('_', " ")
+    } else if let Some(n) = v.parse::<u64>().ok().filter(|&n| n >= 1000) {
+        thousands(n as f64)
+    } else {
+        v.to_string()
+    }
+}
+
+/// Parameter `i` of a sweep at value `v`, for legends: `connections 100,000`, or for the
+/// strategy's kind only the strategy (`random offset`).
+pub(crate) fn param_text(sw: &SweepData, names: &[String], i: usize, v: &str) -> String {
+    let val = value_text(&sw.params[i], v);
+    if is_kind(&sw.params[i]) {
+        val
+    } else {
+        format!("{} {val}", names[i])
+    }
+}
+
+/// `100,000 connections`, `100,000 and 200,000 connections`, or for more than three values
+/// `100,000–800,000 connections (5 sizes)`.
+pub(crate) fn connections_phrase(values: &[f64]) -> Option<String> {
+    Some(match values {
+        [] => return None,
+        [one] => format!("{} connections", thousands(*one)),
+        v if v.len() <= 3 => format!(
+            "{} connections",
+            and_list(&v.iter().map(|x| thousands(*x)).collect::<Vec<_>>())
+        ),
+        v => format!(
+            "{}–{} connections ({} sizes)",
+            thousands(v[0]),
+            thousands(v[v.len() - 1]),
+            v.len()
+        ),
+    })
+}
+
+/// `4-day window (day 0 warm-up)`, `one-day window`, `8 h window`: the window and, when
+/// whole days of it are left out of the per-day figures, which.
+pub(crate) fn window_phrase(hours: f64, measured_days: Option<f64>) -> String {
+    let days = hours / 24.0;
+    if hours < 24.0 || (days - days.round()).abs() > 1e-9 {
+        return format!("{} window", self::hours(hours));
+    }
+    let days = days.round() as u64;
+    let mut s = if days == 1 {
+        "one-day window".to_string()
+    } else {
+        format!("{days}-day window")
+    };
+    if let Some(m) = measured_days.map(|m| m.round() as u64).filter(|&m| m > 0) {
+        match days.saturating_sub(m) {
+            0 => {}
+            1 => s.push_str(" (day 0 warm-up)"),
+            w => {
+                let _ = write!(s, " (days 0–{} warm-up)", w - 1);
+            }
+        }
+    }
+    s
+}
+
+/// `seed 1`, `seeds 1 and 7`, or with `base` the sweep's `base seed 1`.
+pub(crate) fn seeds_phrase(seeds: &[u64], base: bool) -> Option<String> {
+    let list: Vec<String> = seeds.iter().map(u64::to_string).collect();
+    let word = if base { "base seed" } else { "seed" };
+    match list.len() {
+        0 => None,
+        1 => Some(format!("{word} {}", list[0])),
+        _ => Some(format!("{word}s {}", and_list(&list))),
+    }
+}
+
+/// Distinct values in first-appearance order.
+pub(crate) fn distinct<T: PartialEq + Clone>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut v: Vec<T> = Vec::new();
+    for x in items {
+        if !v.contains(&x) {
+            v.push(x);
+        }
+    }
+    v
+}
+
+/// Where runs came from, as a subtitle line: `uk-mix · 400,000 connections · 4-day window
+/// (day 0 warm-up) · seed 1`.
+pub(crate) fn runs_provenance(runs: &[&RunData]) -> Option<String> {
+    if runs.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let scen = scenarios_of(runs);
+    if !scen.is_empty() {
+        parts.push(and_list(&scen));
+    }
+    let mut conns: Vec<f64> = distinct(runs.iter().map(|r| r.total().connections));
+    conns.sort_by(f64::total_cmp);
+    parts.extend(connections_phrase(&conns));
+    let windows: Vec<String> = distinct(runs.iter().filter_map(|r| {
+        let t = r.total();
+        t.window_hours.map(|h| window_phrase(h, t.measured_days))
+    }));
+    if !windows.is_empty() {
+        parts.push(and_list(&windows));
+    }
+    let seeds: Vec<u64> = distinct(runs.iter().filter_map(|r| r.total().seed));
+    parts.extend(seeds_phrase(&seeds, false));
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// Where a sweep's runs came from, as a subtitle line: `sweep of uk-mix · 100,000 and
+/// 200,000 connections · 4-day window (day 0 warm-up) · base seed 1 · means of 2
+/// replications per point`.
+pub(crate) fn sweep_provenance(sw: &SweepData) -> String {
+    let c = &sw.context;
+    let mut parts: Vec<String> = Vec::new();
+    parts.push(if c.scenarios.is_empty() {
+        "sweep".to_string()
+    } else {
+        format!("sweep of {}", and_list(&c.scenarios))
+    });
+    parts.extend(connections_phrase(&c.connections));
+    let windows: Vec<String> = distinct(c.window_hours.iter().map(|&h| {
+        let m = match c.measured_days[..] {
+            [m] => Some(m),
+            _ => None,
+        };
+        window_phrase(h, m)
+    }));
+    if !windows.is_empty() {
+        parts.push(and_list(&windows));
+    }
+    parts.extend(seeds_phrase(&c.base_seeds, true));
+    parts.push(match sweep_reps(sw) {
+        Some(1) => "one replication per point".into(),
+        Some(r) => format!("means of {r} replications per point"),
+        None => "means of each point's replications".into(),
+    });
+    parts.join(" · ")
+}
+
+/// The vendor table's rows as a subtitle line: `vendor table rows: vendor-table at 1–16 and
+/// uk-mix at 32–256, each a looping queue over a backlog`.
+pub(crate) fn table_provenance(rows: &[inputs::TableLine]) -> Option<String> {
+    if rows.is_empty() {
+        return None;
+    }
+    let scen: Vec<String> = distinct(rows.iter().map(|r| r.scenario.clone()));
+    let parts: Vec<String> = scen
+        .iter()
+        .map(|s| {
+            let cs: Vec<f64> = rows
+                .iter()
+                .filter(|r| &r.scenario == s)
+                .map(|r| r.concurrency)
+                .collect();
+            let lo = cs.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = cs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let at = if lo == hi {
+                format!("{lo}")
+            } else {
+                format!("{lo}–{hi}")
+            };
+            if s.is_empty() {
+                format!("concurrency {at}")
+            } else {
+                format!("{s} at {at}")
+            }
+        })
+        .collect();
+    Some(format!(
+        "vendor table rows: {}, each a looping queue over a backlog",
+        and_list(&parts)
+    ))
+}
+
+/// Where a chart's data came from (the sweep's, else the runs'), for its subtitle.
+pub(crate) fn provenance(ds: &Dataset) -> Option<String> {
+    match &ds.sweep {
+        Some(sw) => Some(sweep_provenance(sw)),
+        None => runs_provenance(&ds.runs.iter().collect::<Vec<_>>()),
+    }
+}
+
+/// A subtitle: what the chart shows, then one line per source it names.
+pub(crate) fn subtitle(what: &str, sources: impl IntoIterator<Item = Option<String>>) -> String {
+    let mut lines = vec![what.to_string()];
+    lines.extend(sources.into_iter().flatten());
+    lines.join("\n")
+}
+
+/// Bold-free Markdown-safe cell text.
+pub(crate) fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
