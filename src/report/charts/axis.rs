@@ -1,0 +1,282 @@
+//! Axes: ranges, scales and tick labels chosen from the data.
+
+use super::{ChartAxis, Format, Scale};
+use crate::report::thousands;
+use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+
+/// A resolved axis: range and ticks in plotting space (log2/log10 of the data for log
+/// scales), the tick step (for label precision), and whether the scale stayed logarithmic.
+#[derive(Clone, Debug)]
+pub(super) struct Resolved {
+    pub(super) lo: f64,
+    pub(super) hi: f64,
+    pub(super) ticks: Vec<f64>,
+    pub(super) step: f64,
+    pub(super) scale: Scale,
+    pub(super) format: Format,
+}
+
+impl Resolved {
+    pub(super) fn to_plot(&self, v: f64) -> f64 {
+        match self.scale {
+            Scale::Linear => v,
+            Scale::Log2 => v.max(f64::MIN_POSITIVE).log2(),
+            Scale::Log10 => v.max(f64::MIN_POSITIVE).log10(),
+        }
+    }
+
+    pub(super) fn label(&self, p: f64) -> String {
+        match self.scale {
+            Scale::Log2 | Scale::Log10 => {
+                let v = if self.scale == Scale::Log2 {
+                    p.exp2()
+                } else {
+                    10f64.powf(p)
+                };
+                match self.format {
+                    Format::Percent => format_pct(v, v / 10.0),
+                    Format::Count | Format::Hours => format_count(v, if v < 1.0 { v } else { 1.0 }),
+                }
+            }
+            Scale::Linear => match self.format {
+                Format::Percent => format_pct(p, self.step),
+                Format::Count | Format::Hours => format_count(p, self.step),
+            },
+        }
+    }
+}
+
+/// A number with thousands separators, with as many decimals as `step` needs.
+pub(super) fn format_count(v: f64, step: f64) -> String {
+    if step >= 1.0 || v == 0.0 {
+        return thousands(v);
+    }
+    let d = (-step.log10()).ceil().clamp(0.0, 6.0) as usize;
+    format!("{v:.d$}")
+}
+
+/// A share as a percentage, with as many decimals as `step` (a share) needs.
+pub(super) fn format_pct(v: f64, step: f64) -> String {
+    let s = 100.0 * step;
+    let d = if s >= 1.0 || s <= 0.0 {
+        0
+    } else {
+        (-s.log10()).ceil().clamp(0.0, 4.0) as usize
+    };
+    format!("{:.d$} %", 100.0 * v)
+}
+
+/// 1, 2 or 5 × 10^k: the smallest such step giving at most `max_ticks` intervals.
+pub(super) fn nice_step(span: f64, max_ticks: usize) -> f64 {
+    let raw = span / max_ticks.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    for m in [1.0, 2.0, 5.0, 10.0] {
+        if m * mag >= raw * (1.0 - 1e-9) {
+            return m * mag;
+        }
+    }
+    10.0 * mag
+}
+
+/// Resolves an axis for `values` (data units) with at most `max_ticks` ticks.
+pub(super) fn resolve(axis: &ChartAxis, values: &[f64], max_ticks: usize) -> Resolved {
+    let vals: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let log_ok = vals.iter().all(|&v| v > 0.0) && axis.min.is_none_or(|m| m > 0.0);
+    let scale = if axis.scale != Scale::Linear && !log_ok {
+        Scale::Linear
+    } else {
+        axis.scale
+    };
+    let dmin = vals.iter().copied().fold(f64::INFINITY, f64::min);
+    let dmax = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    match scale {
+        Scale::Log2 => {
+            let lo_v = axis
+                .min
+                .unwrap_or(if dmin.is_finite() { dmin } else { 1.0 });
+            let hi_v = axis
+                .max
+                .unwrap_or(if dmax.is_finite() { dmax } else { lo_v });
+            let mut lo = lo_v.log2().floor();
+            let mut hi = hi_v.log2().ceil();
+            if hi <= lo {
+                lo -= 1.0;
+                hi += 1.0;
+            }
+            let every = ((hi - lo) / max_ticks as f64).ceil().max(1.0);
+            let ticks = (0..=((hi - lo) as i64))
+                .map(|k| lo + k as f64)
+                .filter(|t| ((t - lo) / every).fract() == 0.0)
+                .collect();
+            // A little room so that markers at the ends are not cut by the frame.
+            let pad = 0.04 * (hi - lo);
+            Resolved {
+                lo: lo - pad,
+                hi: hi + pad,
+                ticks,
+                step: 1.0,
+                scale,
+                format: axis.format,
+            }
+        }
+        Scale::Log10 => {
+            let lo_v = axis
+                .min
+                .unwrap_or(if dmin.is_finite() { dmin } else { 1.0 });
+            let hi_v = axis
+                .max
+                .unwrap_or(if dmax.is_finite() { dmax } else { lo_v * 10.0 });
+            let lo_d = lo_v.log10().floor() as i32;
+            let hi_d = hi_v.log10().ceil() as i32;
+            let mut cands = Vec::new();
+            for d in lo_d..=hi_d.max(lo_d + 1) {
+                for m in [1.0, 2.0, 5.0] {
+                    cands.push(m * 10f64.powi(d));
+                }
+            }
+            // The axis runs from the last 1-2-5 value ≤ min to the first ≥ max.
+            let lo_t = cands
+                .iter()
+                .copied()
+                .filter(|&c| c <= lo_v * (1.0 + 1e-9))
+                .fold(cands[0], f64::max);
+            let hi_t = cands
+                .iter()
+                .copied()
+                .filter(|&c| c >= hi_v * (1.0 - 1e-9))
+                .fold(*cands.last().unwrap(), f64::min);
+            // A single value: one 1-2-5 step either side.
+            let (lo_t, hi_t) = if hi_t <= lo_t {
+                let below = cands
+                    .iter()
+                    .copied()
+                    .filter(|&c| c < lo_t * (1.0 - 1e-9))
+                    .fold(lo_t / 2.0, f64::max);
+                let above = cands
+                    .iter()
+                    .copied()
+                    .filter(|&c| c > hi_t * (1.0 + 1e-9))
+                    .fold(hi_t * 2.0, f64::min);
+                (below, above)
+            } else {
+                (lo_t, hi_t)
+            };
+            let inside = |c: &f64| *c >= lo_t * (1.0 - 1e-9) && *c <= hi_t * (1.0 + 1e-9);
+            // Ticks at 1-2-5 over up to three decades, else at powers of ten only.
+            let decades = (hi_t / lo_t).log10();
+            let mut ticks: Vec<f64> = cands
+                .iter()
+                .copied()
+                .filter(inside)
+                .filter(|&c| decades <= 3.0 || (c.log10().fract()).abs() < 1e-9)
+                .map(f64::log10)
+                .collect();
+            if ticks.len() < 2 {
+                ticks = cands
+                    .iter()
+                    .copied()
+                    .filter(inside)
+                    .map(f64::log10)
+                    .collect();
+            }
+            Resolved {
+                lo: lo_t.log10(),
+                hi: hi_t.log10(),
+                ticks,
+                step: 1.0,
+                scale,
+                format: axis.format,
+            }
+        }
+        Scale::Linear => {
+            let mut lo = axis
+                .min
+                .unwrap_or(if dmin.is_finite() { dmin } else { 0.0 });
+            let mut hi = axis
+                .max
+                .unwrap_or(if dmax.is_finite() { dmax } else { lo + 1.0 });
+            if hi <= lo {
+                // All equal (e.g. all zero): centre the value in a unit-wide range.
+                let w = if lo == 0.0 { 1.0 } else { lo.abs() * 0.5 };
+                if axis.min.is_none() && lo != 0.0 {
+                    lo -= w;
+                }
+                hi = lo + 2.0 * w;
+                if lo == 0.0 {
+                    hi = w;
+                }
+            }
+            let step = if axis.format == Format::Hours && hi - lo > 2.0 {
+                [1.0, 2.0, 3.0, 4.0, 6.0, 12.0, 24.0, 48.0, 168.0]
+                    .into_iter()
+                    .find(|s| (hi - lo) / s <= max_ticks as f64)
+                    .unwrap_or_else(|| nice_step(hi - lo, max_ticks))
+            } else {
+                nice_step(hi - lo, max_ticks)
+            };
+            if axis.min.is_none() {
+                lo = (lo / step).floor() * step;
+            }
+            if axis.max.is_none() {
+                hi = (hi / step).ceil() * step;
+            }
+            let first = (lo / step).ceil() as i64;
+            let last = (hi / step + 1e-9).floor() as i64;
+            let ticks = (first..=last).map(|k| k as f64 * step).collect();
+            Resolved {
+                lo,
+                hi,
+                ticks,
+                step,
+                scale,
+                format: axis.format,
+            }
+        }
+    }
+}
+
+/// A linear axis in plotting units whose ticks (and grid lines) are exactly `ticks`.
+#[derive(Clone, Debug)]
+pub(super) struct Ticked {
+    pub(super) lo: f64,
+    pub(super) hi: f64,
+    pub(super) ticks: Vec<f64>,
+}
+
+impl Ticked {
+    pub(super) fn new(lo: f64, hi: f64, ticks: &[f64]) -> Self {
+        Ticked {
+            lo,
+            hi,
+            ticks: ticks.to_vec(),
+        }
+    }
+}
+
+impl Ranged for Ticked {
+    type FormatOption = NoDefaultFormatting;
+    type ValueType = f64;
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        RangedCoordf64::from(self.lo..self.hi).map(v, limit)
+    }
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+    fn range(&self) -> std::ops::Range<f64> {
+        self.lo..self.hi
+    }
+}
+
+impl ValueFormatter<f64> for Ticked {
+    fn format(v: &f64) -> String {
+        format!("{v}")
+    }
+}
+
+pub(super) type Coord2 = Cartesian2d<Ticked, Ticked>;

@@ -1,0 +1,154 @@
+//! Drawing an [`XyChart`](super::XyChart): curves, bands and references against an axis.
+
+use super::axis::{resolve, Coord2, Ticked};
+use super::canvas::{
+    draw_title, font, legend, marker, stroke, text_width, Root, Swatch, DESC_PX, GRID, INK, MARGIN,
+    TICK_PX,
+};
+use super::look::{palette, Marker};
+use super::{Ctx, Drawn, Scale, XyChart};
+use plotters::prelude::*;
+
+pub(super) fn draw_xy<DB: DrawingBackend>(root: &Root<DB>, c: &XyChart) -> Drawn {
+    let top = draw_title(root, &c.title, c.subtitle.as_deref())?;
+
+    // Legend entries: lines (and their bands), then references.
+    let mut entries: Vec<(String, Swatch)> = Vec::new();
+    for l in &c.lines {
+        let swatch = if l.line {
+            Swatch::Line(l.look)
+        } else {
+            Swatch::Marker(l.look)
+        };
+        entries.push((l.label.clone(), swatch));
+    }
+    for r in &c.refs {
+        entries.push((r.label.clone(), Swatch::Line(r.look)));
+    }
+    // One key for every band: each is drawn in its line's colour.
+    if c.lines.iter().any(|l| !l.band.is_empty()) {
+        entries.push((
+            "shaded: 95 % confidence interval".into(),
+            Swatch::Band(palette::GREY),
+        ));
+    }
+    let legend_h = legend(root, &entries, top, true)?;
+
+    // Axes from every value drawn.
+    let mut xs: Vec<f64> = Vec::new();
+    let mut ys: Vec<f64> = Vec::new();
+    for l in &c.lines {
+        for &(x, y) in &l.points {
+            xs.push(x);
+            ys.push(y);
+        }
+        for &(x, lo, hi) in &l.band {
+            xs.push(x);
+            ys.push(lo);
+            ys.push(hi);
+        }
+    }
+    ys.extend(c.refs.iter().map(|r| r.y));
+    let mut rx = resolve(&c.x, &xs, 10);
+    let mut ry = resolve(&c.y, &ys, 8);
+    // A little room beyond the outer ticks, so that lines and markers at the ends of the
+    // range are not drawn on the frame (log2 axes have their own).
+    for r in [&mut rx, &mut ry] {
+        if r.scale != Scale::Log2 {
+            let pad = 0.025 * (r.hi - r.lo);
+            r.lo -= pad;
+            r.hi += pad;
+        }
+    }
+
+    let tick_font = font(TICK_PX);
+    let ylab_w = ry
+        .ticks
+        .iter()
+        .map(|&t| text_width(root, &ry.label(t), &tick_font))
+        .max()
+        .unwrap_or(0);
+    let plot_area = root.margin(
+        (top + legend_h + 12) as u32,
+        20,
+        MARGIN as u32 / 2,
+        MARGIN as u32,
+    );
+    let mut chart = ChartBuilder::on(&plot_area)
+        .x_label_area_size(62)
+        .y_label_area_size(ylab_w + 14 + DESC_PX + 16)
+        .build_cartesian_2d(
+            Ticked::new(rx.lo, rx.hi, &rx.ticks),
+            Ticked::new(ry.lo, ry.hi, &ry.ticks),
+        )
+        .ctx()?;
+    let fx = |v: &f64| rx.label(*v);
+    let fy = |v: &f64| ry.label(*v);
+    chart
+        .configure_mesh()
+        .x_desc(c.x.label.as_str())
+        .y_desc(c.y.label.as_str())
+        .x_label_formatter(&fx)
+        .y_label_formatter(&fy)
+        .x_label_style(tick_font.clone().color(&INK))
+        .y_label_style(tick_font.clone().color(&INK))
+        .axis_desc_style(font(DESC_PX).color(&BLACK))
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(palette::GREY)
+        .draw()
+        .ctx()?;
+
+    let px = |chart: &ChartContext<DB, Coord2>, x: f64, y: f64| {
+        chart.backend_coord(&(rx.to_plot(x), ry.to_plot(y)))
+    };
+
+    // Bands first, then references, then lines and markers on top.
+    for l in &c.lines {
+        if l.band.len() >= 2 {
+            let mut poly: Vec<(i32, i32)> =
+                l.band.iter().map(|&(x, _, hi)| px(&chart, x, hi)).collect();
+            poly.extend(l.band.iter().rev().map(|&(x, lo, _)| px(&chart, x, lo)));
+            root.draw(&Polygon::new(poly, l.look.color.mix(0.22).filled()))
+                .ctx()?;
+        } else if let [(x, lo, hi)] = l.band[..] {
+            let (a, b) = (px(&chart, x, lo), px(&chart, x, hi));
+            root.draw(&Rectangle::new(
+                [(a.0 - 6, b.1), (a.0 + 6, a.1)],
+                l.look.color.mix(0.22).filled(),
+            ))
+            .ctx()?;
+        }
+    }
+    let (x_lo, x_hi) = (rx.lo, rx.hi);
+    let n_refs = c.refs.len().max(1) as f64;
+    for (j, r) in c.refs.iter().enumerate() {
+        let y = ry.to_plot(r.y);
+        let a = chart.backend_coord(&(x_lo, y));
+        let b = chart.backend_coord(&(x_hi, y));
+        stroke(root, &[a, b], &r.look, 3)?;
+        // Markers along the line so that the reference matches its legend entry; each
+        // reference's markers a little further along, so that references at the same value
+        // still show every marker.
+        if r.look.marker != Marker::None {
+            for k in 0..4 {
+                let x = x_lo + (x_hi - x_lo) * (k as f64 + (j as f64 + 0.5) / n_refs) / 4.0;
+                marker(root, chart.backend_coord(&(x, y)), &r.look)?;
+            }
+        }
+    }
+    for l in &c.lines {
+        let pts: Vec<(i32, i32)> = l.points.iter().map(|&(x, y)| px(&chart, x, y)).collect();
+        if l.line {
+            stroke(root, &pts, &l.look, 3)?;
+        }
+        // Every point when there are few; otherwise about a dozen, evenly spaced.
+        let every = (pts.len() / 12).max(1);
+        for (i, p) in pts.iter().enumerate() {
+            if i % every == 0 || pts.len() <= 24 {
+                marker(root, *p, &l.look)?;
+            }
+        }
+    }
+    Ok(())
+}
