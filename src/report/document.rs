@@ -2,21 +2,16 @@
 
 use crate::error::Result;
 use crate::report::charts;
-use crate::report::document::paragraphs::{measured_days, results_note, scenario_paragraph};
+use crate::report::document::paragraphs::{results_note, scenario_paragraph};
 use crate::report::document::tables::{
     bank_table, daily_table, runs_table, sweep_table, table_from_csv,
 };
-use crate::report::figures::sweep_series::sweep_caption;
-use crate::report::figures::{is_chart_file, plan, scenarios_of, ChartPlan};
-use crate::report::findings::sweep::{sweep_best_sentence, sweep_target_sentence};
-use crate::report::findings::{
-    busiest_sentence, capitalise, comparable, coverage_caption, failure_caption,
-    lowest_coverage_bank, staleness_sentence, stalest_bank_sentence, table_calibration_sentence,
-    table_growth_sentence,
-};
-use crate::report::inputs::{self, Dataset, RunData};
+use crate::report::figures::{is_chart_file, plan, ChartPlan};
+use crate::report::findings::capitalise;
+use crate::report::findings::key_findings;
+use crate::report::inputs::{self, Dataset};
 use crate::report::phrases::and_list;
-use crate::report::{pct, thousands, write_atomic};
+use crate::report::write_atomic;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -107,61 +102,7 @@ pub fn markdown(ds: &Dataset, plan: &ChartPlan) -> String {
     let _ = writeln!(s, "# refresh-sim report: {name}\n");
     let _ = writeln!(s, "## Scenario\n\n{}\n", scenario_paragraph(ds));
 
-    // Findings: every sentence computed from the data.
-    let mut findings: Vec<String> = Vec::new();
-    if let Some(rows) = &ds.table {
-        findings.extend(table_calibration_sentence(rows));
-        findings.extend(table_growth_sentence(rows));
-    }
-    findings.push(failure_caption(ds));
-    if !comparable(ds).is_empty() {
-        findings.push(coverage_caption(ds));
-    } else if let Some(r) = ds.runs.first() {
-        let t = r.total();
-        findings.push(format!(
-            "{} had a failure rate of {}, a coverage of {} and {} users refreshed per day ({}).",
-            capitalise(&r.label()),
-            pct(t.failure_rate),
-            pct(t.coverage),
-            thousands(t.users_per_day),
-            match measured_days(t) {
-                Some(m) => format!("per-day averages over {m}"),
-                None => "per-day averages".into(),
-            }
-        ));
-        if let Some(low) = lowest_coverage_bank(&r.banks()) {
-            findings.push(format!(
-                "Of its {} banks, {} had the lowest coverage, {}, with {} of its attempts failing.",
-                r.banks().len(),
-                low.bank,
-                pct(low.coverage),
-                pct(low.failure_rate)
-            ));
-        }
-    }
-    let runs: Vec<&RunData> = ds.runs.iter().collect();
-    let several = scenarios_of(&runs).len() > 1;
-    findings.extend(busiest_sentence(&runs, several));
-    let stale: Vec<&RunData> = runs.iter().copied().filter(|r| r.has_staleness).collect();
-    findings.extend(staleness_sentence(&stale, several));
-    if let [r] = stale[..] {
-        findings.extend(stalest_bank_sentence(r));
-    }
-    if let Some(sw) = &ds.sweep {
-        findings.extend(sweep_best_sentence(
-            sw,
-            "users_per_day",
-            "users per day",
-            false,
-        ));
-        findings.extend(sweep_caption(ds, "failure_rate", "failure rate"));
-        if let Some(x) = sw.param("concurrency").or_else(|| sw.param("connections")) {
-            if sw.has_metric("coverage") {
-                findings.extend(sweep_target_sentence(sw, x));
-            }
-        }
-    }
-    findings.retain(|f| !f.is_empty());
+    let findings = key_findings(ds);
     if !findings.is_empty() {
         s.push_str("## Key findings\n\n");
         for f in &findings {
@@ -170,6 +111,21 @@ pub fn markdown(ds: &Dataset, plan: &ChartPlan) -> String {
         s.push('\n');
     }
 
+    results_sections(&mut s, ds);
+    charts_sections(&mut s, plan);
+    let src = sources(ds);
+    if !src.is_empty() {
+        let _ = writeln!(
+            s,
+            "## Data\n\nThis report was computed from {}.",
+            and_list(&src)
+        );
+    }
+    s
+}
+
+/// The results: the vendor table, the runs (overall, by bank, by day), the sweep.
+fn results_sections(s: &mut String, ds: &Dataset) {
     if let Some(rows) = &ds.table {
         s.push_str("## Vendor sizing table\n\n");
         let md = if ds.table_md {
@@ -217,7 +173,11 @@ pub fn markdown(ds: &Dataset, plan: &ChartPlan) -> String {
         s.push_str(&sweep_table(sw));
         s.push('\n');
     }
+}
 
+/// The charts drawn, with their captions (overall ones first, then per bank), and those not
+/// drawn, with the reason.
+fn charts_sections(s: &mut String, plan: &ChartPlan) {
     if !plan.charts.is_empty() {
         s.push_str("## Charts\n\nEach chart is in `charts/` as PNG (shown) and SVG.\n\n");
         let mut bank_header = false;
@@ -248,13 +208,4 @@ pub fn markdown(ds: &Dataset, plan: &ChartPlan) -> String {
         }
         s.push('\n');
     }
-    let src = sources(ds);
-    if !src.is_empty() {
-        let _ = writeln!(
-            s,
-            "## Data\n\nThis report was computed from {}.",
-            and_list(&src)
-        );
-    }
-    s
 }

@@ -2,8 +2,11 @@
 
 use crate::report::document::paragraphs::measured_days;
 use crate::report::figures::day::{minute_series, when};
+use crate::report::figures::scenarios_of;
 use crate::report::figures::staleness::share;
+use crate::report::figures::sweep_series::sweep_caption;
 use crate::report::figures::{run_name, COVERAGE_TARGET};
+use crate::report::findings::sweep::{sweep_best_sentence, sweep_target_sentence};
 use crate::report::inputs::{self, Dataset, RunData};
 use crate::report::phrases::{and_list, ratio};
 use crate::report::{pct, thousands};
@@ -509,4 +512,63 @@ pub(crate) fn bank_staleness_sentence(
         })
         .collect();
     (!parts.is_empty()).then(|| format!("At {bank}: {}.", parts.join("; ")))
+}
+
+/// The report's key findings: every sentence computed from the data, none empty.
+pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
+    let mut findings: Vec<String> = Vec::new();
+    if let Some(rows) = &ds.table {
+        findings.extend(table_calibration_sentence(rows));
+        findings.extend(table_growth_sentence(rows));
+    }
+    findings.push(failure_caption(ds));
+    if !comparable(ds).is_empty() {
+        findings.push(coverage_caption(ds));
+    } else if let Some(r) = ds.runs.first() {
+        let t = r.total();
+        findings.push(format!(
+            "{} had a failure rate of {}, a coverage of {} and {} users refreshed per day ({}).",
+            capitalise(&r.label()),
+            pct(t.failure_rate),
+            pct(t.coverage),
+            thousands(t.users_per_day),
+            match measured_days(t) {
+                Some(m) => format!("per-day averages over {m}"),
+                None => "per-day averages".into(),
+            }
+        ));
+        if let Some(low) = lowest_coverage_bank(&r.banks()) {
+            findings.push(format!(
+                "Of its {} banks, {} had the lowest coverage, {}, with {} of its attempts failing.",
+                r.banks().len(),
+                low.bank,
+                pct(low.coverage),
+                pct(low.failure_rate)
+            ));
+        }
+    }
+    let runs: Vec<&RunData> = ds.runs.iter().collect();
+    let several = scenarios_of(&runs).len() > 1;
+    findings.extend(busiest_sentence(&runs, several));
+    let stale: Vec<&RunData> = runs.iter().copied().filter(|r| r.has_staleness).collect();
+    findings.extend(staleness_sentence(&stale, several));
+    if let [r] = stale[..] {
+        findings.extend(stalest_bank_sentence(r));
+    }
+    if let Some(sw) = &ds.sweep {
+        findings.extend(sweep_best_sentence(
+            sw,
+            "users_per_day",
+            "users per day",
+            false,
+        ));
+        findings.extend(sweep_caption(ds, "failure_rate", "failure rate"));
+        if let Some(x) = sw.param("concurrency").or_else(|| sw.param("connections")) {
+            if sw.has_metric("coverage") {
+                findings.extend(sweep_target_sentence(sw, x));
+            }
+        }
+    }
+    findings.retain(|f| !f.is_empty());
+    findings
 }
