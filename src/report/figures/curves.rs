@@ -26,76 +26,83 @@ pub(crate) fn concurrency_axis() -> ChartAxis {
     )
 }
 
+/// The vendor table's lines on the users-per-day chart (the model per scenario, linear
+/// scaling from the largest documented row, the documented figures) and its growth sentence.
+fn table_users_lines(rows: &[inputs::TableLine]) -> (Vec<Line>, Option<String>) {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut max_c: f64 = 16.0;
+    // Model rows per scenario, in table order.
+    let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    for r in rows {
+        match groups.iter_mut().find(|g| g.0 == r.scenario) {
+            Some(g) => g.1.push((r.concurrency, r.refreshes_per_day)),
+            None => groups.push((
+                r.scenario.clone(),
+                vec![(r.concurrency, r.refreshes_per_day)],
+            )),
+        }
+    }
+    for (i, (scenario, pts)) in groups.iter().enumerate() {
+        // Rows beside documented figures calibrate the model; the others (uk-mix) measure
+        // how many refreshes a backlog gets through, which is not users.
+        let documented = rows
+            .iter()
+            .any(|r| &r.scenario == scenario && r.documented_users_per_day.is_some());
+        let on = if scenario.is_empty() {
+            String::new()
+        } else {
+            format!(" on {scenario}")
+        };
+        let label = if documented {
+            format!("model{on}: refreshes/day (looping queue)")
+        } else {
+            format!("model{on}: backlog throughput, refreshes/day (not users)")
+        };
+        lines.push(Line::new(label, group_look(i), pts.clone()));
+    }
+    max_c = rows.iter().map(|r| r.concurrency).fold(max_c, f64::max);
+    // Linear scaling from the largest documented row's model figure.
+    if let Some(r) = rows
+        .iter()
+        .filter(|r| r.documented_users_per_day.is_some() && r.concurrency > 0.0)
+        .max_by(|a, b| a.concurrency.total_cmp(&b.concurrency))
+    {
+        let per_slot = r.refreshes_per_day / r.concurrency;
+        if per_slot > 0.0 {
+            lines.push(Line::new(
+                format!(
+                    "linear scaling from the model at concurrency {} ({} refreshes/day per slot)",
+                    r.concurrency,
+                    thousands(per_slot)
+                ),
+                LINEAR_LOOK,
+                vec![(1.0, per_slot), (max_c, per_slot * max_c)],
+            ));
+        }
+    }
+    let documented: Vec<(f64, f64)> = rows
+        .iter()
+        .filter_map(|r| r.documented_users_per_day.map(|d| (r.concurrency, d)))
+        .collect();
+    if !documented.is_empty() {
+        let mut l = Line::new(
+            "vendor table: users/day (documented)",
+            DOCUMENTED_LOOK,
+            documented,
+        );
+        l.line = false;
+        lines.push(l);
+    }
+    (lines, table_growth_sentence(rows))
+}
+
 pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
     let mut lines: Vec<Line> = Vec::new();
     let mut caption = Vec::new();
-    let mut max_c: f64 = 16.0;
     if let Some(rows) = ds.table.as_ref().filter(|r| !r.is_empty()) {
-        // Model rows per scenario, in table order.
-        let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
-        for r in rows {
-            match groups.iter_mut().find(|g| g.0 == r.scenario) {
-                Some(g) => g.1.push((r.concurrency, r.refreshes_per_day)),
-                None => groups.push((
-                    r.scenario.clone(),
-                    vec![(r.concurrency, r.refreshes_per_day)],
-                )),
-            }
-        }
-        for (i, (scenario, pts)) in groups.iter().enumerate() {
-            // Rows beside documented figures calibrate the model; the others (uk-mix) measure
-            // how many refreshes a backlog gets through, which is not users.
-            let documented = rows
-                .iter()
-                .any(|r| &r.scenario == scenario && r.documented_users_per_day.is_some());
-            let on = if scenario.is_empty() {
-                String::new()
-            } else {
-                format!(" on {scenario}")
-            };
-            let label = if documented {
-                format!("model{on}: refreshes/day (looping queue)")
-            } else {
-                format!("model{on}: backlog throughput, refreshes/day (not users)")
-            };
-            lines.push(Line::new(label, group_look(i), pts.clone()));
-        }
-        max_c = rows.iter().map(|r| r.concurrency).fold(max_c, f64::max);
-        // Linear scaling from the largest documented row's model figure.
-        if let Some(r) = rows
-            .iter()
-            .filter(|r| r.documented_users_per_day.is_some() && r.concurrency > 0.0)
-            .max_by(|a, b| a.concurrency.total_cmp(&b.concurrency))
-        {
-            let per_slot = r.refreshes_per_day / r.concurrency;
-            if per_slot > 0.0 {
-                lines.push(Line::new(
-                    format!(
-                        "linear scaling from the model at concurrency {} ({} refreshes/day per slot)",
-                        r.concurrency,
-                        thousands(per_slot)
-                    ),
-                    LINEAR_LOOK,
-                    vec![(1.0, per_slot), (max_c, per_slot * max_c)],
-                ));
-            }
-        }
-        let documented: Vec<(f64, f64)> = rows
-            .iter()
-            .filter_map(|r| r.documented_users_per_day.map(|d| (r.concurrency, d)))
-            .collect();
-        if !documented.is_empty() {
-            let mut l = Line::new(
-                "vendor table: users/day (documented)",
-                DOCUMENTED_LOOK,
-                documented,
-            );
-            l.line = false;
-            lines.push(l);
-        }
-        if let Some(s) = table_growth_sentence(rows) {
-            caption.push(s);
-        }
+        let (table_lines, sentence) = table_users_lines(rows);
+        lines.extend(table_lines);
+        caption.extend(sentence);
     }
     let mut refs: Vec<RefLine> = Vec::new();
     let mut by = String::new();
