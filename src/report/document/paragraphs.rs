@@ -5,119 +5,131 @@ use crate::report::figures::day::warmup_days;
 use crate::report::figures::scenarios_of;
 use crate::report::figures::sweep_series::sweep_reps;
 use crate::report::findings::clock;
-use crate::report::inputs::{self, Dataset, SweepData};
+use crate::report::inputs::{self, Dataset, RunData, SweepData};
 use crate::report::phrases::{and_list, connections_phrase, hours, value_text, window_phrase};
 use crate::report::thousands;
 use std::fmt::Write as _;
+
+/// The first run's scenario in a paragraph: connections, banks, window, seed, the measured
+/// days, the due connection-days and the strategies compared.
+fn run_paragraph(ds: &Dataset, r: &RunData) -> String {
+    let t = r.total();
+    let banks = r.banks();
+    let total = t.connections;
+    let bank_part = if banks.len() > 1 && total > 0.0 {
+        let parts: Vec<String> = banks
+            .iter()
+            .map(|b| format!("{} {:.1} %", b.bank, 100.0 * b.connections / total))
+            .collect();
+        format!(" at {} banks ({})", banks.len(), parts.join(", "))
+    } else if let [b] = banks[..] {
+        format!(" at one bank ({})", b.bank)
+    } else {
+        String::new()
+    };
+    let length = |h: f64| {
+        let days = h / 24.0;
+        if h > 24.0 && (days - days.round()).abs() < 1e-9 {
+            format!("{days:.0}-day ({})", hours(h))
+        } else {
+            hours(h)
+        }
+    };
+    let window = match (t.window_hours, r.start_minute_of_day) {
+        (Some(h), Some(s)) => {
+            format!(", refreshed in a {} window from {}", length(h), clock(s))
+        }
+        (Some(h), None) => format!(", refreshed in a {} window", length(h)),
+        _ => String::new(),
+    };
+    let name = if t.scenario.is_empty() {
+        "The scenario".to_string()
+    } else {
+        format!("Scenario `{}`", t.scenario)
+    };
+    let mut s = format!(
+        "{name}: {} connections{bank_part}{window}",
+        thousands(total)
+    );
+    if let Some(seed) = t.seed {
+        let _ = write!(s, ", seed {seed}");
+    }
+    s.push('.');
+    if let Some(m) = measured_days(t) {
+        let warm = match warmup_days(r) {
+            Some(w) => format!(
+                " ({w} and {} left out)",
+                if w.starts_with("days") { "are" } else { "is" }
+            ),
+            None => String::new(),
+        };
+        // Every day of daily.csv measured: there was no warm-up to leave out.
+        let days = r.daily_totals();
+        let age_over = if !days.is_empty() && days.iter().all(|d| d.measured) {
+            "the whole window"
+        } else {
+            "the time after the warm-up"
+        };
+        let _ = write!(
+            s,
+            " Per-day figures (users per day, coverage) are averages over {m}{warm}; data age is over {age_over}."
+        );
+    }
+    if let Some(e) = t.eligible.filter(|e| *e > 0.0) {
+        let _ = write!(
+            s,
+            " Coverage counts a connection on each day its consent is valid through the day's end: {} connection-days were due.",
+            thousands(e)
+        );
+    }
+    let labels: Vec<String> = ds.runs.iter().map(|r| r.label()).collect();
+    if ds.runs.len() > 1 {
+        let scen = scenarios_of(&ds.runs.iter().collect::<Vec<_>>());
+        let _ = write!(
+            s,
+            " Strategies compared{}: {}.",
+            if scen.len() > 1 {
+                format!(" across {}", and_list(&scen))
+            } else {
+                String::new()
+            },
+            and_list(&labels)
+        );
+    } else {
+        let _ = write!(s, " Strategy: {}.", labels[0]);
+    }
+    s
+}
+
+/// The vendor table's runs in a paragraph: the concurrencies per scenario, and what the
+/// model's figure measures.
+fn table_paragraph(rows: &[inputs::TableLine]) -> String {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for r in rows {
+        let c = format!("{}", r.concurrency);
+        match groups.iter_mut().find(|g| g.0 == r.scenario) {
+            Some(g) => g.1.push(c),
+            None => groups.push((r.scenario.clone(), vec![c])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(s, cs)| format!("concurrency {} on `{s}`", and_list(cs)))
+        .collect();
+    format!(
+        "The vendor sizing table was run with a looping queue at {}; each row's population is a backlog the window cannot clear, so it measures throughput: the model's figure is refreshes per day, set beside the vendor's users per day.",
+        and_list(&parts)
+    )
+}
 
 /// The scenario(s) in a paragraph, from what the files record.
 pub(crate) fn scenario_paragraph(ds: &Dataset) -> String {
     let mut out = Vec::new();
     if let Some(r) = ds.runs.first() {
-        let t = r.total();
-        let banks = r.banks();
-        let total = t.connections;
-        let bank_part = if banks.len() > 1 && total > 0.0 {
-            let parts: Vec<String> = banks
-                .iter()
-                .map(|b| format!("{} {:.1} %", b.bank, 100.0 * b.connections / total))
-                .collect();
-            format!(" at {} banks ({})", banks.len(), parts.join(", "))
-        } else if let [b] = banks[..] {
-            format!(" at one bank ({})", b.bank)
-        } else {
-            String::new()
-        };
-        let length = |h: f64| {
-            let days = h / 24.0;
-            if h > 24.0 && (days - days.round()).abs() < 1e-9 {
-                format!("{days:.0}-day ({})", hours(h))
-            } else {
-                hours(h)
-            }
-        };
-        let window = match (t.window_hours, r.start_minute_of_day) {
-            (Some(h), Some(s)) => {
-                format!(", refreshed in a {} window from {}", length(h), clock(s))
-            }
-            (Some(h), None) => format!(", refreshed in a {} window", length(h)),
-            _ => String::new(),
-        };
-        let name = if t.scenario.is_empty() {
-            "The scenario".to_string()
-        } else {
-            format!("Scenario `{}`", t.scenario)
-        };
-        let mut s = format!(
-            "{name}: {} connections{bank_part}{window}",
-            thousands(total)
-        );
-        if let Some(seed) = t.seed {
-            let _ = write!(s, ", seed {seed}");
-        }
-        s.push('.');
-        if let Some(m) = measured_days(t) {
-            let warm = match warmup_days(r) {
-                Some(w) => format!(
-                    " ({w} and {} left out)",
-                    if w.starts_with("days") { "are" } else { "is" }
-                ),
-                None => String::new(),
-            };
-            // Every day of daily.csv measured: there was no warm-up to leave out.
-            let days = r.daily_totals();
-            let age_over = if !days.is_empty() && days.iter().all(|d| d.measured) {
-                "the whole window"
-            } else {
-                "the time after the warm-up"
-            };
-            let _ = write!(
-                s,
-                " Per-day figures (users per day, coverage) are averages over {m}{warm}; data age is over {age_over}."
-            );
-        }
-        if let Some(e) = t.eligible.filter(|e| *e > 0.0) {
-            let _ = write!(
-                s,
-                " Coverage counts a connection on each day its consent is valid through the day's end: {} connection-days were due.",
-                thousands(e)
-            );
-        }
-        let labels: Vec<String> = ds.runs.iter().map(|r| r.label()).collect();
-        if ds.runs.len() > 1 {
-            let scen = scenarios_of(&ds.runs.iter().collect::<Vec<_>>());
-            let _ = write!(
-                s,
-                " Strategies compared{}: {}.",
-                if scen.len() > 1 {
-                    format!(" across {}", and_list(&scen))
-                } else {
-                    String::new()
-                },
-                and_list(&labels)
-            );
-        } else {
-            let _ = write!(s, " Strategy: {}.", labels[0]);
-        }
-        out.push(s);
+        out.push(run_paragraph(ds, r));
     }
     if let Some(rows) = &ds.table {
-        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-        for r in rows {
-            let c = format!("{}", r.concurrency);
-            match groups.iter_mut().find(|g| g.0 == r.scenario) {
-                Some(g) => g.1.push(c),
-                None => groups.push((r.scenario.clone(), vec![c])),
-            }
-        }
-        let parts: Vec<String> = groups
-            .iter()
-            .map(|(s, cs)| format!("concurrency {} on `{s}`", and_list(cs)))
-            .collect();
-        out.push(format!(
-            "The vendor sizing table was run with a looping queue at {}; each row's population is a backlog the window cannot clear, so it measures throughput: the model's figure is refreshes per day, set beside the vendor's users per day.",
-            and_list(&parts)
-        ));
+        out.push(table_paragraph(rows));
     }
     if let Some(sw) = &ds.sweep {
         out.push(sweep_paragraph(sw));
