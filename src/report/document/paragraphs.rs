@@ -137,10 +137,9 @@ pub(crate) fn scenario_paragraph(ds: &Dataset) -> String {
     out.join("\n\n")
 }
 
-/// What a sweep ran: its scenario, population, window and seeds (from `sweep.csv`), and
-/// its points.
-pub(crate) fn sweep_paragraph(sw: &SweepData) -> String {
-    let c = &sw.context;
+/// A sweep's first sentence: its scenario(s), how many points and replications, and the
+/// parameters it varies.
+fn sweep_extent(sw: &SweepData) -> String {
     let varied: Vec<String> = (0..sw.params.len())
         .filter(|&i| sw.values(i).len() > 1)
         .map(|i| {
@@ -156,7 +155,7 @@ pub(crate) fn sweep_paragraph(sw: &SweepData) -> String {
         Some(r) => format!(", {r} replication{} each", if r == 1 { "" } else { "s" }),
         None => String::new(),
     };
-    let mut s = match &c.scenarios[..] {
+    let mut s = match &sw.context.scenarios[..] {
         [] => "The sweep".to_string(),
         [one] => format!("A sweep of scenario `{one}`"),
         many => format!(
@@ -175,6 +174,14 @@ pub(crate) fn sweep_paragraph(sw: &SweepData) -> String {
             format!(", varying {}", and_list(&varied))
         }
     );
+    s
+}
+
+/// What a sweep ran: its scenario, population, window and seeds (from `sweep.csv`), and
+/// its points.
+pub(crate) fn sweep_paragraph(sw: &SweepData) -> String {
+    let c = &sw.context;
+    let mut s = sweep_extent(sw);
     // The population, unless the sweep varies it (then it was just listed).
     let population = if sw
         .param("connections")
