@@ -104,6 +104,52 @@ pub(crate) fn with_never(name: &str, never: f64, older: f64) -> String {
     }
 }
 
+/// What a staleness chart shows, for its subtitle: over which time, in bins of what width.
+fn age_what(runs: &[&RunData], bin: usize) -> String {
+    let no_warmup = runs.iter().all(|r| {
+        let days = r.daily_totals();
+        !days.is_empty() && days.iter().all(|d| d.measured)
+    });
+    format!(
+        "share of connection-time (consent valid, {}) at each age of data, in bins of {}",
+        if no_warmup {
+            "over the whole window"
+        } else {
+            "after the warm-up"
+        },
+        bin_name(bin)
+    )
+}
+
+/// A staleness chart: share of connection-time against the age of data, up to `max_h` hours.
+fn age_chart(
+    title: String,
+    what: &str,
+    source: &Option<String>,
+    max_h: f64,
+    lines: Vec<Line>,
+) -> Chart {
+    Chart::Xy(XyChart {
+        title,
+        subtitle: Some(subtitle(what, [source.clone()])),
+        x: ChartAxis::new(
+            "age of the connection's data (hours)",
+            Scale::Linear,
+            Format::Hours,
+        )
+        .range(Some(0.0), Some(max_h)),
+        // A density, whatever the bins: charts of runs of any length compare.
+        y: ChartAxis::new(
+            "share of connection-time per hour of age",
+            Scale::Linear,
+            Format::Percent,
+        )
+        .range(Some(0.0), None),
+        lines,
+        refs: Vec::new(),
+    })
+}
+
 pub(crate) fn staleness_chart(ds: &Dataset, p: &mut ChartPlan) {
     let runs: Vec<&RunData> = ds
         .runs
@@ -130,40 +176,8 @@ pub(crate) fn staleness_chart(ds: &Dataset, p: &mut ChartPlan) {
     let bin = age_bin(oldest_minutes(runs).max(1));
     let max_h = ((oldest_minutes(runs) / bin + 1) * bin) as f64 / 60.0;
     let source = runs_provenance(runs);
-    let no_warmup = runs.iter().all(|r| {
-        let days = r.daily_totals();
-        !days.is_empty() && days.iter().all(|d| d.measured)
-    });
-    let what = format!(
-        "share of connection-time (consent valid, {}) at each age of data, in bins of {}",
-        if no_warmup {
-            "over the whole window"
-        } else {
-            "after the warm-up"
-        },
-        bin_name(bin)
-    );
-    let chart = |title: String, lines: Vec<Line>| {
-        Chart::Xy(XyChart {
-            title,
-            subtitle: Some(subtitle(&what, [source.clone()])),
-            x: ChartAxis::new(
-                "age of the connection's data (hours)",
-                Scale::Linear,
-                Format::Hours,
-            )
-            .range(Some(0.0), Some(max_h)),
-            // A density, whatever the bins: charts of runs of any length compare.
-            y: ChartAxis::new(
-                "share of connection-time per hour of age",
-                Scale::Linear,
-                Format::Percent,
-            )
-            .range(Some(0.0), None),
-            lines,
-            refs: Vec::new(),
-        })
-    };
+    let what = age_what(runs, bin);
+    let chart = |title: String, lines: Vec<Line>| age_chart(title, &what, &source, max_h, lines);
     let banks = runs[0].bank_names();
     if let [r] = runs {
         let (pts, never, older) = age_histogram(r, "all", bin);
