@@ -71,6 +71,45 @@ pub(crate) fn minute_series(r: &RunData, bank: Option<&str>) -> (Vec<f64>, Vec<f
     (a, b)
 }
 
+/// The rows of one run's day-in-the-life chart: its total, then each of its banks.
+fn one_run_rows(r: &RunData, banks: &[String]) -> Vec<DayRow> {
+    let (a, b) = minute_series(r, None);
+    let mut rows = vec![DayRow {
+        label: if banks.len() > 1 {
+            "all banks".into()
+        } else {
+            r.label()
+        },
+        in_flight: a,
+        rate_limited: b,
+    }];
+    if banks.len() > 1 {
+        for bank in banks.iter().take(MAX_DAY_ROWS - 1) {
+            let (a, b) = minute_series(r, Some(bank));
+            rows.push(DayRow {
+                label: bank.clone(),
+                in_flight: a,
+                rate_limited: b,
+            });
+        }
+    }
+    rows
+}
+
+/// One row per run, all banks together (`bank` `None`) or at one bank.
+fn run_rows(runs: &[&RunData], bank: Option<&str>, several: bool) -> Vec<DayRow> {
+    runs.iter()
+        .map(|r| {
+            let (a, b) = minute_series(r, bank);
+            DayRow {
+                label: run_name(r, several),
+                in_flight: a,
+                rate_limited: b,
+            }
+        })
+        .collect()
+}
+
 pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
     let runs: Vec<&RunData> = ds.runs.iter().filter(|r| r.has_series).collect();
     if runs.is_empty() {
@@ -135,26 +174,7 @@ pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
     if shown.len() == 1 {
         // One run: its total, then each bank.
         let r = shown[0];
-        let (a, b) = minute_series(r, None);
-        let mut rows = vec![DayRow {
-            label: if banks.len() > 1 {
-                "all banks".into()
-            } else {
-                r.label()
-            },
-            in_flight: a,
-            rate_limited: b,
-        }];
-        if banks.len() > 1 {
-            for bank in banks.iter().take(MAX_DAY_ROWS - 1) {
-                let (a, b) = minute_series(r, Some(bank));
-                rows.push(DayRow {
-                    label: bank.clone(),
-                    in_flight: a,
-                    rate_limited: b,
-                });
-            }
-        }
+        let rows = one_run_rows(r, &banks);
         p.charts.push(Planned {
             stem: DAY_IN_THE_LIFE.into(),
             chart: day(format!("{life}: {}{on}", r.label()), rows),
@@ -163,17 +183,7 @@ pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
         });
         return;
     }
-    let rows = shown
-        .iter()
-        .map(|r| {
-            let (a, b) = minute_series(r, None);
-            DayRow {
-                label: run_name(r, several),
-                in_flight: a,
-                rate_limited: b,
-            }
-        })
-        .collect();
+    let rows = run_rows(shown, None, several);
     p.charts.push(Planned {
         stem: DAY_IN_THE_LIFE.into(),
         chart: day(format!("{life}, all banks{on}"), rows),
@@ -182,17 +192,7 @@ pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
     });
     if banks.len() > 1 {
         for bank in &banks {
-            let rows = shown
-                .iter()
-                .map(|r| {
-                    let (a, b) = minute_series(r, Some(bank));
-                    DayRow {
-                        label: run_name(r, several),
-                        in_flight: a,
-                        rate_limited: b,
-                    }
-                })
-                .collect();
+            let rows = run_rows(shown, Some(bank), several);
             p.charts.push(Planned {
                 stem: format!("{DAY_IN_THE_LIFE}_{}", slug(bank)),
                 chart: day(format!("{life} at {bank}{on}"), rows),
