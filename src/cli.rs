@@ -4,7 +4,11 @@
 //! leaves the output directory as it was.
 
 use crate::error::{Error, Result};
-use crate::report::{self, write_atomic};
+use crate::output::summary::{self, SummaryRow};
+use crate::output::terminal::human_summary;
+use crate::output::text::thousands;
+use crate::output::{self, write_atomic};
+use crate::report;
 use crate::scenario::{self, Scenario};
 use crate::strategy::Strategy;
 use crate::{sim, table};
@@ -173,8 +177,8 @@ fn run(a: RunArgs) -> Result<()> {
     let seed = a.seed.unwrap_or(sc.seed);
     let out = a.out.unwrap_or_else(|| Path::new("output").join(&sc.name));
     let result = sim::run(&sc, seed);
-    let written = report::write_run(&out, &result)?;
-    print!("{}", report::human_summary(&result));
+    let written = output::write_run(&out, &result)?;
+    print!("{}", human_summary(&result));
     println!("wrote {}", list(&written));
     Ok(())
 }
@@ -187,7 +191,7 @@ fn check(a: CheckArgs) -> Result<()> {
         a.scenario.display(),
         sc.name,
         strategy_label(&sc.strategy),
-        report::thousands(sc.connections as f64),
+        thousands(sc.connections as f64),
         sc.banks.len(),
         sc.window
     );
@@ -201,9 +205,9 @@ fn table_cmd(a: TableArgs) -> Result<Vec<PathBuf>> {
     eprintln!("running the vendor table: 9 queued runs (seed {seed})…");
     let rows = table::vendor_table(&calibrated, &limited, seed);
     let md = table::markdown(&rows);
-    let csv_path = a.out.join("table.csv");
+    let csv_path = a.out.join(output::table::FILE);
     let md_path = a.out.join("table.md");
-    write_atomic(&csv_path, &report::csv_bytes(&table::csv_rows(&rows))?)?;
+    output::write(&csv_path, &table::csv_rows(&rows))?;
     write_atomic(&md_path, md.as_bytes())?;
     print!("{md}");
     let misses: Vec<u32> = rows
@@ -262,7 +266,7 @@ pub fn contention_markdown(rows: &[crate::validate::ContentionRow]) -> String {
         s.push_str(&format!(
             "| {} | {} | {:.1} | {:.0} s | {}/{} |\n",
             r.mode,
-            report::thousands(r.calls as f64),
+            thousands(r.calls as f64),
             r.calls as f64 / r.clients as f64,
             r.completion_secs,
             r.succeeded,
@@ -324,10 +328,10 @@ fn default_experiment(out: &Path) -> Result<()> {
     for sc in &runs {
         let result = sim::run(sc, sc.seed);
         let dir = out.join(&sc.name).join(sc.strategy.name());
-        written.extend(report::write_run(&dir, &result)?);
-        print!("{}", report::human_summary(&result));
+        written.extend(output::write_run(&dir, &result)?);
+        print!("{}", human_summary(&result));
         println!();
-        compare.extend(report::summary_rows(&result));
+        compare.extend(SummaryRow::of_run(&result));
     }
     for sc in &curve {
         let result = sim::run(sc, sc.seed);
@@ -338,15 +342,15 @@ fn default_experiment(out: &Path) -> Result<()> {
             sc.strategy.concurrency().unwrap_or(0),
             100.0 * all.coverage,
             100.0 * all.failure_rate,
-            report::thousands(all.users_per_day)
+            thousands(all.users_per_day)
         );
-        compare.extend(report::summary_rows(&result));
+        compare.extend(SummaryRow::of_run(&result));
     }
     println!();
-    let compare_path = out.join("compare.csv");
-    write_atomic(&compare_path, &report::csv_bytes(&compare)?)?;
+    let compare_path = out.join(summary::COMPARE_FILE);
+    output::write(&compare_path, &compare)?;
     written.push(compare_path);
-    written.extend(report::markdown::write_report(out)?);
+    written.extend(report::write_report(out)?);
     println!("wrote:");
     for p in &written {
         println!("  {}", p.display());
@@ -458,7 +462,7 @@ fn plan_cmd(a: PlanArgs) -> Result<()> {
 }
 
 fn report_cmd(a: ReportArgs) -> Result<()> {
-    let written = report::markdown::write_report(&a.dir)?;
+    let written = report::write_report(&a.dir)?;
     println!("wrote:");
     for p in &written {
         println!("  {}", p.display());

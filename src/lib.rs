@@ -4,7 +4,8 @@
 //! A scenario (TOML) describes the population of bank connections, the banks with their
 //! service times and rate-limit policies, the aggregator platform (tasks, polling, dedup) and
 //! the client's refresh strategy. [`sim::run`] plays the refresh window event by event and
-//! returns a [`metrics::RunResult`]; [`report`] turns results into CSV and tables.
+//! returns a [`metrics::RunResult`]; [`output`] writes results as CSV, and [`report`] reads
+//! a results directory back into charts and `report.md`.
 //!
 //! ```no_run
 //! use refresh_sim::{scenario, sim};
@@ -27,7 +28,9 @@ pub mod bank;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod metric;
 pub mod metrics;
+pub mod output;
 pub mod plan;
 pub mod platform;
 pub mod presets;

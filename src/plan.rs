@@ -24,7 +24,7 @@
 
 use crate::error::{Error, Result};
 use crate::metrics::RunResult;
-use crate::report::{column_widths, thousands};
+use crate::output::text::{column_widths, thousands};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 use crate::strategy::Strategy;
@@ -373,7 +373,7 @@ fn weakest(e: &Evaluation) -> String {
     }
 }
 
-use crate::report::pct;
+use crate::output::text::pct;
 
 /// Finds the smallest queued concurrency meeting `req` on `base` (whose own population and
 /// strategy are replaced), running replications on `pool`.

@@ -24,8 +24,12 @@
 //! sweep and an uninterrupted one give byte-identical files, whatever the thread count.
 
 use crate::error::{Error, Result};
+use crate::metric::Metric;
 use crate::metrics::RunResult;
-use crate::report::{self, write_atomic};
+use crate::output::summary::SummaryRow;
+use crate::output::sweep::{self as files, PointRow, SweepRow};
+use crate::output::text::{column_widths, thousands};
+use crate::output::write_atomic;
 use crate::rng::replication_seed;
 use crate::scenario::{Scenario, Source};
 use crate::sim;
@@ -50,46 +54,11 @@ pub const MAX_REPLICATIONS: u32 = 100_000;
 /// Most runs (points × replications) in one sweep.
 pub const MAX_RUNS: u64 = 10_000_000;
 
-/// The metrics `sweep_summary.csv` summarises, by their `summary.csv` column names.
-pub const KEY_METRICS: [&str; 21] = [
-    "failure_rate",
-    "coverage",
-    "users_per_day",
-    "refreshes_per_hour",
-    "attempts",
-    "successes",
-    "rate_limited",
-    "errors",
-    "reconnect_required",
-    "deduplicated",
-    "api_calls",
-    "peak_in_flight",
-    "mean_in_flight",
-    "peak_outstanding",
-    "staleness_p50_hours",
-    "staleness_p95_hours",
-    "staleness_p99_hours",
-    "stale_24h_share",
-    "stale_48h_share",
-    "attempts_per_success",
-    "api_calls_per_success",
-];
-
 /// The journal of finished runs, in completion order (removed once the sweep is assembled).
 pub const PARTIAL_FILE: &str = "sweep.partial.csv";
 /// What the journal belongs to: checked by `--resume` (removed with the journal).
 pub const MANIFEST_FILE: &str = "sweep.manifest";
-pub const SWEEP_FILE: &str = "sweep.csv";
-pub const SUMMARY_FILE: &str = "sweep_summary.csv";
-
-// ---------------------------------------------------------------------------------------------
-// Statistics
-
-/// Fixed six decimals, without a negative zero (stable bytes).
-fn fixed6(x: f64) -> String {
-    let x = if x == 0.0 { 0.0 } else { x };
-    format!("{x:.6}")
-}
+pub use files::{SUMMARY_FILE, SWEEP_FILE};
 
 // ---------------------------------------------------------------------------------------------
 // Running
@@ -130,26 +99,8 @@ pub struct SweepOutcome {
     pub resumed: usize,
     pub threads: usize,
     pub columns: Vec<String>,
-    pub summaries: Vec<PointSummary>,
-}
-
-/// One point's replications, summarised.
-#[derive(Clone, Debug)]
-pub struct PointSummary {
-    pub labels: Vec<String>,
-    pub replications: usize,
-    /// `(metric, estimate)` for each of [`KEY_METRICS`] present in `summary.csv`; `None`
-    /// when no replication has a value (e.g. staleness when nothing was refreshed).
-    pub metrics: Vec<(String, Option<Estimate>)>,
-}
-
-impl PointSummary {
-    pub fn metric(&self, name: &str) -> Option<Estimate> {
-        self.metrics
-            .iter()
-            .find(|(m, _)| m == name)
-            .and_then(|(_, e)| *e)
-    }
+    /// Each point's replications, summarised (the rows of `sweep_summary.csv`).
+    pub summaries: Vec<PointRow>,
 }
 
 impl Sweep {
@@ -266,7 +217,7 @@ impl Sweep {
         let manifest_path = dir.join(MANIFEST_FILE);
         let partial_path = dir.join(PARTIAL_FILE);
         let identity = self.manifest_identity();
-        let prefix = self.journal_prefix();
+        let prefix = self.journal_header();
 
         // Everything read and checked before the first write.
         let mut done = Journal::empty();
@@ -328,23 +279,22 @@ impl Sweep {
         let writer = Mutex::new(Appender {
             file,
             path: partial_path.clone(),
-            header: done.header.clone(),
+            header_written: done.has_header,
             last_sync: Instant::now(),
         });
         pool.install(|| {
             jobs.par_iter().try_for_each(|&(p, r)| -> Result<()> {
                 let seed = replication_seed(self.base_seeds[p], r);
                 let result = sim::run(&self.scenarios[p], seed);
-                let (header, fields) = summary_fields(&result)?;
-                let mut record = Vec::with_capacity(fields.len() + self.grid.axes.len() + 2);
-                record.push(p.to_string());
-                record.extend(self.points[p].labels.iter().cloned());
-                record.push(r.to_string());
-                record.extend(fields);
+                let row = SweepRow {
+                    params: self.points[p].labels.clone(),
+                    replication: r,
+                    run: SummaryRow::of_run(&result).pop().expect("the `all` row"),
+                };
                 writer
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .append(&prefix, &header, &record)?;
+                    .append(&prefix, p, &row)?;
                 bar.inc(1);
                 Ok(())
             })
@@ -372,49 +322,19 @@ impl Sweep {
         })
     }
 
-    /// The journal's leading columns: `point`, the grid's columns, `replication`.
-    fn journal_prefix(&self) -> Vec<String> {
+    /// The journal's columns: `point`, then `sweep.csv`'s.
+    fn journal_header(&self) -> Vec<String> {
         let mut h = vec!["point".to_string()];
-        h.extend(self.grid.columns());
-        h.push("replication".into());
+        h.extend(files::sweep_header(&self.grid.columns()));
         h
     }
 
     /// Writes `sweep.csv` and `sweep_summary.csv` from a complete journal.
-    fn assemble(&self, journal: &Journal, dir: &Path) -> Result<(Vec<PathBuf>, Vec<PointSummary>)> {
-        let header = journal
-            .header
-            .as_ref()
-            .ok_or_else(|| Error::io(format!("{}: no rows", dir.join(PARTIAL_FILE).display())))?;
-        let ncols = self.grid.axes.len();
-        let metric_cols = &header[ncols + 2..];
-        let col = |name: &str| metric_cols.iter().position(|c| c == name);
-
-        let mut sweep = csv::Writer::from_writer(Vec::new());
-        let csv_err = |e: csv::Error| Error::io(format!("csv: {e}"));
-        sweep.write_record(&header[1..]).map_err(csv_err)?;
-        let mut summary = csv::Writer::from_writer(Vec::new());
-        let mut sheader: Vec<String> = self.grid.columns();
-        let ident: Vec<&str> = ["scenario", "strategy", "concurrency"]
-            .into_iter()
-            .filter(|c| col(c).is_some())
-            .collect();
-        sheader.extend(ident.iter().map(|s| s.to_string()));
-        sheader.push("replications".into());
-        let metrics: Vec<(&str, usize)> = KEY_METRICS
-            .iter()
-            .filter_map(|m| col(m).map(|i| (*m, i)))
-            .collect();
-        for (m, _) in &metrics {
-            for suffix in ["mean", "sd", "ci95"] {
-                sheader.push(format!("{m}_{suffix}"));
-            }
-        }
-        summary.write_record(&sheader).map_err(csv_err)?;
-
-        let mut summaries = Vec::with_capacity(self.points.len());
+    fn assemble(&self, journal: &Journal, dir: &Path) -> Result<(Vec<PathBuf>, Vec<PointRow>)> {
+        let mut rows: Vec<&SweepRow> = Vec::with_capacity(self.runs());
+        let mut points = Vec::with_capacity(self.points.len());
         for (p, point) in self.points.iter().enumerate() {
-            let rows: Vec<&Vec<String>> = (0..self.replications)
+            let runs: Vec<&SweepRow> = (0..self.replications)
                 .map(|r| {
                     journal.rows.get(&(p, r)).ok_or_else(|| {
                         Error::io(format!(
@@ -424,48 +344,16 @@ impl Sweep {
                     })
                 })
                 .collect::<Result<_>>()?;
-            for row in &rows {
-                sweep.write_record(&row[1..]).map_err(csv_err)?;
-            }
-            let mut out: Vec<String> = point.labels.clone();
-            for c in &ident {
-                out.push(rows[0][ncols + 2 + col(c).expect("present")].clone());
-            }
-            out.push(rows.len().to_string());
-            let mut ps = PointSummary {
-                labels: point.labels.clone(),
-                replications: rows.len(),
-                metrics: Vec::new(),
-            };
-            for (m, i) in &metrics {
-                let xs: Vec<f64> = rows
-                    .iter()
-                    .filter_map(|row| row[ncols + 2 + i].parse::<f64>().ok())
-                    .collect();
-                let e = Estimate::of(&xs);
-                out.push(e.map(|e| fixed6(e.mean)).unwrap_or_default());
-                out.push(e.and_then(|e| e.sd).map(fixed6).unwrap_or_default());
-                out.push(e.and_then(|e| e.ci95).map(fixed6).unwrap_or_default());
-                ps.metrics.push((m.to_string(), e));
-            }
-            summary.write_record(&out).map_err(csv_err)?;
-            summaries.push(ps);
+            let summaries: Vec<&SummaryRow> = runs.iter().map(|r| &r.run).collect();
+            points.push(PointRow::of(&point.labels, &summaries));
+            rows.extend(runs);
         }
+        let columns = self.grid.columns();
         let sweep_path = dir.join(SWEEP_FILE);
         let summary_path = dir.join(SUMMARY_FILE);
-        write_atomic(
-            &sweep_path,
-            &sweep
-                .into_inner()
-                .map_err(|e| Error::io(format!("csv: {e}")))?,
-        )?;
-        write_atomic(
-            &summary_path,
-            &summary
-                .into_inner()
-                .map_err(|e| Error::io(format!("csv: {e}")))?,
-        )?;
-        Ok((vec![sweep_path, summary_path], summaries))
+        write_atomic(&sweep_path, &files::sweep_csv(&columns, rows)?)?;
+        write_atomic(&summary_path, &files::summary_csv(&columns, &points)?)?;
+        Ok((vec![sweep_path, summary_path], points))
     }
 }
 
@@ -547,37 +435,15 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
         .map_err(|e| Error::io(format!("cannot start {threads} worker threads: {e}")))
 }
 
-/// The `summary.csv` header and values of a run's `bank = all` row.
-fn summary_fields(r: &RunResult) -> Result<(Vec<String>, Vec<String>)> {
-    let all = report::summary_rows(r)
-        .into_iter()
-        .find(|row| row.bank == "all")
-        .ok_or_else(|| Error::io("summary: no `all` row"))?;
-    let bytes = report::csv_bytes(std::slice::from_ref(&all))?;
-    let mut rdr = csv::Reader::from_reader(&bytes[..]);
-    let header = rdr
-        .headers()
-        .map_err(|e| Error::io(format!("csv: {e}")))?
-        .iter()
-        .map(String::from)
-        .collect();
-    let record = rdr
-        .records()
-        .next()
-        .ok_or_else(|| Error::io("csv: no record"))?
-        .map_err(|e| Error::io(format!("csv: {e}")))?;
-    Ok((header, record.iter().map(String::from).collect()))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Terminal summary
 
 /// A table of the sweep's key results: per point, mean ± 95 % half-width.
 pub fn human_table(o: &SweepOutcome) -> String {
     let shown = [
-        ("failure_rate", "failure rate", true),
-        ("coverage", "coverage", true),
-        ("users_per_day", "users/day", false),
+        (Metric::FailureRate, "failure rate", true),
+        (Metric::Coverage, "coverage", true),
+        (Metric::UsersPerDay, "users/day", false),
     ];
     let cell = |e: Option<Estimate>, pct: bool| match e {
         None => "—".to_string(),
@@ -586,8 +452,8 @@ pub fn human_table(o: &SweepOutcome) -> String {
             None => format!("{:.2} %", 100.0 * e.mean),
         },
         Some(e) => match e.ci95 {
-            Some(h) => format!("{} ± {}", report::thousands(e.mean), report::thousands(h)),
-            None => report::thousands(e.mean),
+            Some(h) => format!("{} ± {}", thousands(e.mean), thousands(h)),
+            None => thousands(e.mean),
         },
     };
     let mut header: Vec<String> = o.columns.clone();
@@ -596,12 +462,12 @@ pub fn human_table(o: &SweepOutcome) -> String {
         .summaries
         .iter()
         .map(|s| {
-            let mut r = s.labels.clone();
-            r.extend(shown.iter().map(|(m, _, pct)| cell(s.metric(m), *pct)));
+            let mut r = s.params.clone();
+            r.extend(shown.iter().map(|(m, _, pct)| cell(s.stat(*m), *pct)));
             r
         })
         .collect();
-    let widths = report::column_widths(&header, &rows);
+    let widths = column_widths(&header, &rows);
     let mut out = String::new();
     let reps = o.summaries.first().map_or(0, |s| s.replications);
     let _ = writeln!(

@@ -17,11 +17,12 @@
 //! (a dry queue would cap users per day at the population, not at the model's throughput).
 
 use crate::metrics::Summary;
+use crate::output::table::TableRow;
+use crate::output::text::thousands;
 use crate::platform::StatusMode;
 use crate::scenario::Scenario;
 use crate::sim;
 use crate::strategy::Strategy;
-use serde::Serialize;
 
 pub use crate::vendor::{DOCUMENTED, TOLERANCE};
 
@@ -102,43 +103,21 @@ pub fn vendor_table(calibrated: &Scenario, limited: &Scenario, seed: u64) -> Vec
     rows
 }
 
-/// A row of `table.csv`.
-#[derive(Debug, Serialize)]
-pub struct CsvRow {
-    pub concurrency: u32,
-    pub refreshes_per_hour: String,
-    /// The model's figure: refreshes per day (see the module docs).
-    pub refreshes_per_day: String,
-    pub documented_refreshes_per_hour: String,
-    pub documented_users_per_day: String,
-    pub failure_rate: String,
-    pub scenario: String,
-    pub connections: u32,
-    pub within_5_percent: String,
-}
-
-pub fn csv_rows(rows: &[Row]) -> Vec<CsvRow> {
+/// The rows of `table.csv`.
+pub fn csv_rows(rows: &[Row]) -> Vec<TableRow> {
     rows.iter()
-        .map(|r| CsvRow {
+        .map(|r| TableRow {
             concurrency: r.concurrency,
-            refreshes_per_hour: format!("{:.1}", r.refreshes_per_hour()),
-            refreshes_per_day: format!("{:.0}", r.users_per_day()),
-            documented_refreshes_per_hour: r
-                .documented
-                .map(|d| format!("{:.0}", d.0))
-                .unwrap_or_default(),
-            documented_users_per_day: r
-                .documented
-                .map(|d| format!("{:.0}", d.1))
-                .unwrap_or_default(),
-            failure_rate: format!("{:.6}", r.summary.failure_rate),
+            refreshes_per_hour: r.refreshes_per_hour(),
+            refreshes_per_day: r.users_per_day(),
+            documented_refreshes_per_hour: r.documented.map(|d| d.0),
+            documented_users_per_day: r.documented.map(|d| d.1),
+            deviation_per_hour: r.deviations().map(|d| d.0),
+            deviation_per_day: r.deviations().map(|d| d.1),
+            failure_rate: r.summary.failure_rate,
             scenario: r.scenario.clone(),
             connections: r.connections,
-            within_5_percent: match r.within_tolerance() {
-                Some(true) => "yes".into(),
-                Some(false) => "no".into(),
-                None => String::new(),
-            },
+            within_5_percent: r.within_tolerance(),
         })
         .collect()
 }
@@ -146,7 +125,6 @@ pub fn csv_rows(rows: &[Row]) -> Vec<CsvRow> {
 /// The table as Markdown, model beside documented figures (the model's refreshes per day
 /// beside the vendor's users per day).
 pub fn markdown(rows: &[Row]) -> String {
-    use crate::report::thousands;
     let mut s = String::from(
         "| Concurrency | Scenario | Refreshes/h (model) | Refreshes/h (documented) | Refreshes/day (model) | Users/day (documented) | Failure rate |\n\
          |---:|---|---:|---:|---:|---:|---:|\n",

@@ -21,18 +21,19 @@ enum Layer {
 fn layer_of_module(name: &str) -> Option<Layer> {
     use Layer::*;
     Some(match name {
-        "time" | "rng" | "stats" | "vendor" | "error" => Vocabulary,
+        "time" | "rng" | "stats" | "vendor" | "error" | "metric" => Vocabulary,
         "engine" | "sim" | "bank" | "platform" | "strategy" | "scenario" | "metrics" | "retry"
         | "presets" => Model,
-        "report" => Writers,
+        "output" => Writers,
+        "report" => Document,
         "sweep" | "plan" | "table" | "validate" => Experiments,
         "cli" => Cli,
         _ => return None,
     })
 }
 
-/// The layer of a source file: its top-level module, except the report's submodules, which
-/// are the document layer (`report.rs` itself holds the writers).
+/// The layer of a source file: that of its top-level module (`report.rs` and `report/` are
+/// one module).
 fn layer_of_file(rel: &Path) -> Option<Layer> {
     let parts: Vec<String> = rel
         .iter()
@@ -41,7 +42,6 @@ fn layer_of_file(rel: &Path) -> Option<Layer> {
     match parts.as_slice() {
         [f] if f == "main.rs" || f == "lib.rs" => Some(Layer::Cli),
         [f] => layer_of_module(f.strip_suffix(".rs")?),
-        [dir, ..] if dir == "report" => Some(Layer::Document),
         [dir, ..] => layer_of_module(dir),
         [] => None,
     }

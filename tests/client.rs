@@ -8,7 +8,11 @@
 //! the draws are random; nothing here is a number copied from a run.
 
 use refresh_sim::metrics::{DayTally, RunResult};
-use refresh_sim::report::{csv_bytes, daily_rows, series_rows, staleness_rows, summary_rows};
+use refresh_sim::output::daily::DailyRow;
+use refresh_sim::output::staleness::AgeRow;
+use refresh_sim::output::summary::SummaryRow;
+use refresh_sim::output::timeseries::MinuteRow;
+use refresh_sim::output::to_csv;
 use refresh_sim::scenario::{self, Scenario};
 use refresh_sim::sim;
 use refresh_sim::time::SimTime;
@@ -105,14 +109,14 @@ fn a_daily_queue_with_ample_capacity_refreshes_each_connection_once_a_day() {
     assert_eq!(s.coverage, 1.0);
 
     // daily.csv says the same.
-    let rows = daily_rows(&r);
+    let rows = DailyRow::of_run(&r);
     let all: Vec<_> = rows.iter().filter(|x| x.bank == "all").collect();
     assert_eq!(all.len(), 3);
     for (d, x) in all.iter().enumerate() {
         assert_eq!(x.day, d);
         assert!(x.measured);
         assert_eq!((x.attempts, x.successes, x.users, x.due), (n, n, n, n));
-        assert_eq!(x.coverage, "1.000000");
+        assert_eq!(x.coverage, 1.0);
     }
 }
 
@@ -495,7 +499,9 @@ fn users_per_day_is_the_mean_of_the_measured_days() {
         "{:?}",
         ds[3]
     );
-    assert!(!daily_rows(&r).iter().any(|x| x.day == 3 && x.measured));
+    assert!(!DailyRow::of_run(&r)
+        .iter()
+        .any(|x| x.day == 3 && x.measured));
 }
 
 /// A looping queue refreshes each of its few connections many times a day: successes per
@@ -680,10 +686,10 @@ fn a_multi_day_run_is_deterministic() {
         assert!(a.daily.len_days() == 3 && a.measured_days == 2.0);
         let bytes = |r: &RunResult| {
             [
-                csv_bytes(&summary_rows(r)).unwrap(),
-                csv_bytes(&daily_rows(r)).unwrap(),
-                csv_bytes(&series_rows(r)).unwrap(),
-                csv_bytes(&staleness_rows(r)).unwrap(),
+                to_csv(&SummaryRow::of_run(r)).unwrap(),
+                to_csv(&DailyRow::of_run(r)).unwrap(),
+                to_csv(&MinuteRow::of_run(r)).unwrap(),
+                to_csv(&AgeRow::of_run(r)).unwrap(),
             ]
         };
         assert_eq!(bytes(&a), bytes(&b), "{kind}: CSV bytes differ");
@@ -723,10 +729,9 @@ fn a_multi_day_sweep_is_byte_identical_for_one_and_two_threads() {
         assert_eq!(a, std::fs::read(two.join(f)).unwrap(), "{f} differs");
     }
     // Two concurrencies × two strategies × two replications, each with a multi-day figure.
-    let (h, rows) = read_csv(&one.join("sweep.csv"));
+    let (_, rows) = refresh_sim::output::sweep::read_sweep(&one.join("sweep.csv")).unwrap();
     assert_eq!(rows.len(), 8);
-    let upd = col(&h, "users_per_day");
-    assert!(rows.iter().all(|r| r[upd].parse::<f64>().unwrap() > 0.0));
+    assert!(rows.iter().all(|r| r.run.users_per_day > 0.0));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -10,7 +10,11 @@ use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus as TestRng;
 use refresh_sim::bank::TokenBucket;
 use refresh_sim::metrics::{RunResult, Tally};
-use refresh_sim::report::{csv_bytes, daily_rows, series_rows, staleness_rows, summary_rows};
+use refresh_sim::output::daily::DailyRow;
+use refresh_sim::output::staleness::AgeRow;
+use refresh_sim::output::summary::SummaryRow;
+use refresh_sim::output::timeseries::MinuteRow;
+use refresh_sim::output::to_csv;
 use refresh_sim::rng::Streams;
 use refresh_sim::scenario::{self, Scenario};
 use refresh_sim::sim;
@@ -291,10 +295,10 @@ fn same_seed_same_result_and_bytes_other_seed_differs() {
         assert!(a == b, "{kind}: two runs with seed 11 differ");
         let bytes = |r: &RunResult| {
             (
-                csv_bytes(&summary_rows(r)).unwrap(),
-                csv_bytes(&series_rows(r)).unwrap(),
-                csv_bytes(&daily_rows(r)).unwrap(),
-                csv_bytes(&staleness_rows(r)).unwrap(),
+                to_csv(&SummaryRow::of_run(r)).unwrap(),
+                to_csv(&MinuteRow::of_run(r)).unwrap(),
+                to_csv(&DailyRow::of_run(r)).unwrap(),
+                to_csv(&AgeRow::of_run(r)).unwrap(),
             )
         };
         let (sa, ta, da, aa) = bytes(&a);

@@ -3,11 +3,16 @@
 //! `report.md` names only files that exist; degenerate data renders without panicking; the
 //! `report` command works end to end and rejects what it cannot read.
 
+use refresh_sim::output::staleness::AgeRow;
+use refresh_sim::output::summary::SummaryRow;
+use refresh_sim::output::sweep::{self as files, PointRow, SweepRow};
+use refresh_sim::output::table::TableRow;
+use refresh_sim::output::timeseries::MinuteRow;
+use refresh_sim::output::{self, text::pct, text::thousands};
 use refresh_sim::report::charts::{
     self, cycle_look, Chart, ChartAxis, DayChart, DayRow, Format, Line, RefLine, Scale, XyChart,
 };
-use refresh_sim::report::markdown::{self, plan};
-use refresh_sim::report::{self, inputs};
+use refresh_sim::report::{self as markdown, dataset as inputs, plan};
 use refresh_sim::{scenario, sim};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,7 +28,7 @@ fn uk_mix() -> PathBuf {
 
 /// Runs uk-mix with a small population and `kind`, writing the run's CSVs into `dir`;
 /// returns its summary rows.
-fn write_small_run(dir: &Path, kind: &str) -> Vec<report::SummaryRow> {
+fn write_small_run(dir: &Path, kind: &str) -> Vec<SummaryRow> {
     let sc = scenario::load(
         &uk_mix(),
         &[
@@ -34,8 +39,8 @@ fn write_small_run(dir: &Path, kind: &str) -> Vec<report::SummaryRow> {
     )
     .unwrap();
     let result = sim::run(&sc, 7);
-    report::write_run(dir, &result).unwrap();
-    report::summary_rows(&result)
+    output::write_run(dir, &result).unwrap();
+    SummaryRow::of_run(&result)
 }
 
 /// The default experiment's layout: table.csv, compare.csv and `<scenario>/<strategy>/`.
@@ -44,25 +49,40 @@ fn write_default_like(dir: &Path) {
     for kind in ["bulk", "queued", "random_offset"] {
         compare.extend(write_small_run(&dir.join("uk-mix").join(kind), kind));
     }
-    std::fs::write(
-        dir.join("compare.csv"),
-        report::csv_bytes(&compare).unwrap(),
+    std::fs::write(dir.join("compare.csv"), output::to_csv(&compare).unwrap()).unwrap();
+    let table: Vec<TableRow> = [
+        (1, 304.0, 7297.0, Some((300.0, 7000.0)), 0.0, 150_000),
+        (2, 602.8, 14468.0, Some((600.0, 15000.0)), 0.0, 150_000),
+        (4, 1203.7, 28889.0, Some((1200.0, 30000.0)), 0.0, 150_000),
+        (8, 2399.8, 57595.0, Some((2500.0, 60000.0)), 0.0, 150_000),
+        (16, 4811.9, 115486.0, Some((5000.0, 120000.0)), 0.0, 150_000),
+        (32, 9030.6, 216735.0, None, 0.075522, 400_000),
+        (64, 14630.7, 351136.0, None, 0.280108, 552_960),
+        (128, 17406.1, 417747.0, None, 0.593574, 1_105_920),
+        (256, 21981.5, 527556.0, None, 0.748802, 2_211_840),
+    ]
+    .map(
+        |(c, rph, rpd, doc, f, n): (u32, f64, f64, Option<(f64, f64)>, f64, u32)| TableRow {
+            concurrency: c,
+            refreshes_per_hour: rph,
+            refreshes_per_day: rpd,
+            documented_refreshes_per_hour: doc.map(|d| d.0),
+            documented_users_per_day: doc.map(|d| d.1),
+            deviation_per_hour: doc.map(|d| rph / d.0 - 1.0),
+            deviation_per_day: doc.map(|d| rpd / d.1 - 1.0),
+            failure_rate: f,
+            scenario: if doc.is_some() {
+                "vendor-table"
+            } else {
+                "uk-mix"
+            }
+            .into(),
+            connections: n,
+            within_5_percent: doc.map(|d| (rpd / d.1 - 1.0).abs() <= 0.05),
+        },
     )
-    .unwrap();
-    std::fs::write(
-        dir.join("table.csv"),
-        "concurrency,refreshes_per_hour,users_per_day,documented_refreshes_per_hour,documented_users_per_day,failure_rate,scenario,connections,within_5_percent\n\
-         1,304.0,7297,300,7000,0.000000,vendor-table,150000,yes\n\
-         2,602.8,14468,600,15000,0.000000,vendor-table,150000,yes\n\
-         4,1203.7,28889,1200,30000,0.000000,vendor-table,150000,yes\n\
-         8,2399.8,57595,2500,60000,0.000000,vendor-table,150000,yes\n\
-         16,4811.9,115486,5000,120000,0.000000,vendor-table,150000,yes\n\
-         32,9030.6,216735,,,0.075522,uk-mix,400000,\n\
-         64,14630.7,351136,,,0.280108,uk-mix,552960,\n\
-         128,17406.1,417747,,,0.593574,uk-mix,1105920,\n\
-         256,21981.5,527556,,,0.748802,uk-mix,2211840,\n",
-    )
-    .unwrap();
+    .to_vec();
+    output::write(&dir.join("table.csv"), &table).unwrap();
 }
 
 /// A sweep directory as `refresh-sim sweep` writes it: strategy × concurrency × connections,
@@ -71,63 +91,68 @@ fn write_sweep(dir: &Path, with_summary: bool) {
     write_sweep_of(dir, with_summary, "uk-mix");
 }
 
-/// [`write_sweep`] with the rows' scenario named `scenario`.
+/// [`write_sweep`] with the rows' scenario named `scenario`: made-up figures (queued's
+/// users per day grow with the slots up to the population; random offsets' are flat), each
+/// replication 1 % apart.
 fn write_sweep_of(dir: &Path, with_summary: bool, scenario: &str) {
-    let mut rows = String::from(
-        "strategy.kind,strategy.concurrency,population.connections,replication,scenario,strategy,concurrency,bank,seed,connections,failure_rate,coverage,users_per_day\n",
-    );
-    let mut summary = String::from(
-        "strategy.kind,strategy.concurrency,population.connections,scenario,strategy,concurrency,replications,failure_rate_mean,failure_rate_sd,failure_rate_ci95,coverage_mean,coverage_sd,coverage_ci95,users_per_day_mean,users_per_day_sd,users_per_day_ci95\n",
-    );
+    let params: Vec<String> = [
+        "strategy.kind",
+        "strategy.concurrency",
+        "population.connections",
+    ]
+    .map(String::from)
+    .to_vec();
+    let (mut rows, mut points) = (Vec::new(), Vec::new());
     for kind in ["queued", "random_offset"] {
         for c in [8u32, 16, 32, 64] {
-            for n in [50_000u32, 200_000] {
+            for n in [50_000u64, 200_000] {
                 let (f, cov, upd) = if kind == "queued" {
                     let upd = (7_000.0 * c as f64).min(n as f64 * 0.99);
                     (0.01 * c as f64 / 8.0, upd / n as f64, upd)
                 } else {
                     (0.12, 0.9, 0.9 * n as f64)
                 };
-                let mut xs = Vec::new();
-                for r in 0..3 {
-                    let jitter = 1.0 + 0.01 * (r as f64 - 1.0);
-                    xs.push((f * jitter, (cov * jitter).min(1.0), upd * jitter));
-                    rows.push_str(&format!(
-                        "{kind},{c},{n},{r},{scenario},{kind},{},all,{},{n},{:.6},{:.6},{:.1}\n",
-                        if kind == "queued" {
-                            c.to_string()
-                        } else {
-                            String::new()
-                        },
-                        r + 1,
-                        f * jitter,
-                        (cov * jitter).min(1.0),
-                        upd * jitter
-                    ));
-                }
-                let stat = |k: usize| {
-                    let v: Vec<f64> = xs.iter().map(|x| [x.0, x.1, x.2][k]).collect();
-                    let m = v.iter().sum::<f64>() / 3.0;
-                    let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 2.0).sqrt();
-                    format!("{m:.6},{sd:.6},{:.6}", 4.302653 * sd / 3f64.sqrt())
-                };
-                summary.push_str(&format!(
-                    "{kind},{c},{n},{scenario},{kind},{},3,{},{},{}\n",
-                    if kind == "queued" {
-                        c.to_string()
-                    } else {
-                        String::new()
-                    },
-                    stat(0),
-                    stat(1),
-                    stat(2)
-                ));
+                let point = vec![kind.to_string(), c.to_string(), n.to_string()];
+                let runs: Vec<SweepRow> = (0..3u32)
+                    .map(|r| {
+                        let jitter = 1.0 + 0.01 * (r as f64 - 1.0);
+                        SweepRow {
+                            params: point.clone(),
+                            replication: r,
+                            run: SummaryRow {
+                                scenario: scenario.into(),
+                                strategy: kind.into(),
+                                concurrency: (kind == "queued").then_some(c),
+                                bank: "all".into(),
+                                seed: r as u64 + 1,
+                                connections: n,
+                                failure_rate: f * jitter,
+                                coverage: (cov * jitter).min(1.0),
+                                users_per_day: upd * jitter,
+                                window_hours: 24.0,
+                                measured_days: 1.0,
+                                ..SummaryRow::default()
+                            },
+                        }
+                    })
+                    .collect();
+                let summaries: Vec<&SummaryRow> = runs.iter().map(|r| &r.run).collect();
+                points.push(PointRow::of(&point, &summaries));
+                rows.extend(runs);
             }
         }
     }
-    std::fs::write(dir.join("sweep.csv"), rows).unwrap();
+    std::fs::write(
+        dir.join("sweep.csv"),
+        files::sweep_csv(&params, &rows).unwrap(),
+    )
+    .unwrap();
     if with_summary {
-        std::fs::write(dir.join("sweep_summary.csv"), summary).unwrap();
+        std::fs::write(
+            dir.join("sweep_summary.csv"),
+            files::summary_csv(&params, &points).unwrap(),
+        )
+        .unwrap();
     }
 }
 
@@ -256,15 +281,13 @@ fn the_default_experiment_layout_gets_every_chart() {
 
     // Findings are computed from the files: the numbers in them are the files' numbers.
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
-    let compare = inputs::Csv::read(&t.path().join("compare.csv")).unwrap();
-    let total = |strategy: &str, col: &str| -> f64 {
-        let row = (0..compare.rows.len())
-            .find(|&i| {
-                compare.get(i, "strategy") == Some(strategy)
-                    && compare.get(i, "bank") == Some("all")
-            })
-            .unwrap();
-        compare.num(row, col).unwrap()
+    let compare: Vec<SummaryRow> = output::read(&t.path().join("compare.csv")).unwrap();
+    let total = |strategy: &str| -> f64 {
+        compare
+            .iter()
+            .find(|r| r.strategy == strategy && r.bank == "all")
+            .unwrap()
+            .failure_rate
     };
     let mut rates = [
         ("bulk", "Bulk", "bulk"),
@@ -275,16 +298,16 @@ fn the_default_experiment_layout_gets_every_chart() {
         ),
         ("random_offset", "Random offset", "random offset"),
     ]
-    .map(|(s, cap, label)| (total(s, "failure_rate"), cap, label));
+    .map(|(s, cap, label)| (total(s), cap, label));
     rates.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (best, worst) = (rates[0], rates[2]);
     assert!(best.0 < worst.0);
     let sentence = format!(
         "{} kept the failure rate at {} where {} reached {}.",
         best.1,
-        markdown::pct(best.0),
+        pct(best.0),
         worst.2,
-        markdown::pct(worst.0)
+        pct(worst.0)
     );
     assert!(md.contains(&sentence), "missing: {sentence}\n{md}");
     assert!(md.contains("5 of 5 rows were within ±5 %"));
@@ -568,7 +591,12 @@ fn a_sweep_without_its_summary_is_aggregated_from_the_rows() {
     assert_eq!(sw.source, "sweep.csv");
     assert_eq!(sw.points.len(), 16);
     assert_eq!(sw.points[0].replications, Some(3));
-    assert!(sw.points[0].metrics["coverage"].ci95.unwrap() > 0.0);
+    assert!(
+        sw.points[0].metrics[&refresh_sim::metric::Metric::Coverage]
+            .ci95
+            .unwrap()
+            > 0.0
+    );
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
     assert!(
         !md.contains("sweep_summary.csv"),
@@ -613,7 +641,7 @@ fn staleness_charts_share_one_unit_whatever_the_run_length() {
         ];
         sets.extend(overrides);
         let sc = scenario::load(&uk_mix(), &sets).unwrap();
-        report::write_run(t.path(), &sim::run(&sc, 7)).unwrap();
+        output::write_run(t.path(), &sim::run(&sc, 7)).unwrap();
         let ds = inputs::discover(t.path()).unwrap();
         let p = plan(&ds);
         let stale = p.charts.iter().find(|p| p.stem == "staleness").unwrap();
@@ -646,21 +674,35 @@ fn staleness_charts_share_one_unit_whatever_the_run_length() {
 fn staleness_counts_data_older_than_eight_days_together() {
     let t = TempDir::new("stale-old");
     let d = t.path();
-    std::fs::write(
-        d.join("summary.csv"),
-        "scenario,strategy,concurrency,bank,seed,connections,attempts,successes,rate_limited,errors,failure_rate,coverage,users_per_day,peak_in_flight,window_hours,measured_days\n\
-         long,queued,4,only,3,100,10,10,0,0,0.0,0.5,50.0,4,480.0,19\n\
-         long,queued,4,all,3,100,10,10,0,0,0.0,0.5,50.0,4,480.0,19\n",
-    )
-    .unwrap();
-    let mut st = String::from("bank,age_minutes,connection_hours,share\n");
+    let row = |bank: &str| SummaryRow {
+        scenario: "long".into(),
+        strategy: "queued".into(),
+        concurrency: Some(4),
+        bank: bank.into(),
+        seed: 3,
+        connections: 100,
+        attempts: 10,
+        successes: 10,
+        coverage: 0.5,
+        users_per_day: 50.0,
+        peak_in_flight: 4,
+        window_hours: 480.0,
+        measured_days: 19.0,
+        ..SummaryRow::default()
+    };
+    output::write(&d.join("summary.csv"), &[row("only"), row("all")]).unwrap();
+    let mut ages = Vec::new();
     for bank in ["only", "all"] {
-        for m in 0..600 {
-            st.push_str(&format!("{bank},{m},1.0,0.001\n"));
-        }
-        st.push_str(&format!("{bank},11521,300.0,0.3\n{bank},,100.0,0.1\n"));
+        let age = |m: Option<usize>, hours: f64, share: f64| AgeRow {
+            bank: bank.into(),
+            age_minutes: m,
+            connection_hours: hours,
+            share,
+        };
+        ages.extend((0..600).map(|m| age(Some(m), 1.0, 0.001)));
+        ages.extend([age(Some(11521), 300.0, 0.3), age(None, 100.0, 0.1)]);
     }
-    std::fs::write(d.join("staleness.csv"), st).unwrap();
+    output::write(&d.join("staleness.csv"), &ages).unwrap();
     let p = plan(&inputs::discover(d).unwrap());
     let stale = p.charts.iter().find(|p| p.stem == "staleness").unwrap();
     let Chart::Xy(c) = &stale.chart else {
@@ -717,7 +759,7 @@ fn peak_in_flight_means_the_instantaneous_maximum() {
     assert!(
         want.contains(&format!(
             "peak in flight {}, busiest minute's mean",
-            report::thousands(neobank.peak_in_flight)
+            thousands(neobank.peak_in_flight as f64)
         )),
         "{want}"
     );
@@ -825,19 +867,23 @@ fn degenerate_charts_render_without_panicking() {
 fn an_all_zero_run_reports_without_panicking() {
     let t = TempDir::new("zeros");
     let d = t.path();
-    std::fs::write(
-        d.join("summary.csv"),
-        "scenario,strategy,concurrency,bank,seed,connections,attempts,successes,rate_limited,errors,reconnect_required,deduplicated,failure_rate,coverage,refreshes_per_hour,users_per_day,peak_in_flight,mean_in_flight,api_calls,events,eligible,covered,refreshed,peak_outstanding,staleness_p50_hours,staleness_p95_hours,window_hours\n\
-         z,queued,1,only,1,0,0,0,0,0,0,0,0.000000,0.000000,0.000,0.0,0,0.0000,0,0,0,0,0,0,,,1.0000\n\
-         z,queued,1,all,1,0,0,0,0,0,0,0,0.000000,0.000000,0.000,0.0,0,0.0000,0,0,0,0,0,0,,,1.0000\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("timeseries.csv"),
-        "minute,time,bank,in_flight,submitted,successes,rate_limited,errors\n0,09:00,only,0.000,0,0,0,0\n",
-    )
-    .unwrap();
-    std::fs::write(d.join("staleness.csv"), "bank,age_minutes,connections\n").unwrap();
+    let row = |bank: &str| SummaryRow {
+        scenario: "z".into(),
+        strategy: "queued".into(),
+        concurrency: Some(1),
+        bank: bank.into(),
+        seed: 1,
+        window_hours: 1.0,
+        ..SummaryRow::default()
+    };
+    output::write(&d.join("summary.csv"), &[row("only"), row("all")]).unwrap();
+    let minute = MinuteRow {
+        time: "09:00".into(),
+        bank: "only".into(),
+        ..MinuteRow::default()
+    };
+    output::write(&d.join("timeseries.csv"), &[minute]).unwrap();
+    output::write::<AgeRow>(&d.join("staleness.csv"), &[]).unwrap();
     markdown::write_report(d).unwrap();
     assert!(d.join("charts/day_in_the_life.png").is_file());
     check_names_only_existing_files(d);
@@ -863,10 +909,20 @@ fn a_single_strategy_renders() {
 #[test]
 fn a_one_point_sweep_renders() {
     let t = TempDir::new("one-point");
+    let run = SummaryRow {
+        scenario: "uk-mix".into(),
+        strategy: "queued".into(),
+        concurrency: Some(16),
+        failure_rate: 0.02,
+        coverage: 0.5,
+        users_per_day: 100_000.0,
+        ..SummaryRow::default()
+    };
+    let params = ["strategy.concurrency".to_string()];
+    let point = PointRow::of(&["16".to_string()], &[&run]);
     std::fs::write(
         t.path().join("sweep_summary.csv"),
-        "strategy.concurrency,scenario,strategy,concurrency,replications,failure_rate_mean,failure_rate_sd,failure_rate_ci95,coverage_mean,coverage_sd,coverage_ci95,users_per_day_mean,users_per_day_sd,users_per_day_ci95\n\
-         16,uk-mix,queued,16,1,0.02,,,0.5,,,100000,,\n",
+        files::summary_csv(&params, &[point]).unwrap(),
     )
     .unwrap();
     markdown::write_report(t.path()).unwrap();
@@ -928,6 +984,7 @@ fn the_report_command_rejects_what_it_cannot_read() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no column `strategy`"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("summary.csv: column 1 is `what`"), "{err}");
     assert!(!t.path().join("charts").exists());
 }

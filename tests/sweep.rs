@@ -2,6 +2,8 @@
 //! (byte-identical files), resume after a kill, the planner against the vendor table, and
 //! clear errors for bad `--set` values.
 
+use refresh_sim::metric::Metric;
+use refresh_sim::output::sweep as files;
 use refresh_sim::rng::replication_seed;
 use refresh_sim::scenario::{self, Source};
 use refresh_sim::stats::Estimate;
@@ -187,42 +189,33 @@ fn output_is_byte_identical_for_one_and_two_threads() {
 
     // One row per point × replication, grid order then replication; every point of
     // replication r runs with the same seed (common random numbers).
-    let (h, rows) = read_csv(&one.join("sweep.csv"));
-    assert_eq!(
-        &h[..3],
-        ["strategy.concurrency", "strategy.kind", "replication"]
-    );
+    let (columns, rows) = files::read_sweep(&one.join("sweep.csv")).unwrap();
+    assert_eq!(columns, ["strategy.concurrency", "strategy.kind"]);
     assert_eq!(rows.len(), 4 * 3);
-    let (rep, seed, cov, bank) = (
-        col(&h, "replication"),
-        col(&h, "seed"),
-        col(&h, "coverage"),
-        col(&h, "bank"),
-    );
     for (i, row) in rows.iter().enumerate() {
         let r = (i % 3) as u32;
-        assert_eq!(row[rep], r.to_string());
-        assert_eq!(row[seed], replication_seed(7, r).to_string());
-        assert_eq!(row[bank], "all");
+        assert_eq!(row.replication, r);
+        assert_eq!(row.run.seed, replication_seed(7, r));
+        assert_eq!(row.run.bank, "all");
     }
-    assert_eq!(rows[0][..2], ["4", "queued"]);
-    assert_eq!(rows[3][..2], ["4", "random_offset"]);
-    assert_eq!(rows[6][..2], ["16", "queued"]);
+    assert_eq!(rows[0].params, ["4", "queued"]);
+    assert_eq!(rows[3].params, ["4", "random_offset"]);
+    assert_eq!(rows[6].params, ["16", "queued"]);
 
     // The summary's mean and half-width are those of the rows.
-    let (sh, srows) = read_csv(&one.join("sweep_summary.csv"));
-    assert_eq!(srows.len(), 4);
-    for (p, s) in srows.iter().enumerate() {
-        assert_eq!(s[col(&sh, "replications")], "3");
+    let (_, points) = files::read_summary(&one.join("sweep_summary.csv")).unwrap();
+    assert_eq!(points.len(), 4);
+    for (p, s) in points.iter().enumerate() {
+        assert_eq!(s.replications, 3);
         let xs: Vec<f64> = rows[3 * p..3 * p + 3]
             .iter()
-            .map(|r| r[cov].parse().unwrap())
+            .map(|r| r.run.coverage)
             .collect();
         let e = Estimate::of(&xs).unwrap();
-        let got = |name: &str| s[col(&sh, name)].parse::<f64>().unwrap();
-        assert!((got("coverage_mean") - e.mean).abs() < 1e-6);
-        assert!((got("coverage_sd") - e.sd.unwrap()).abs() < 1e-6);
-        assert!((got("coverage_ci95") - 4.302_652_73 * e.sd.unwrap() / 3f64.sqrt()).abs() < 1e-5);
+        let got = s.stat(Metric::Coverage).unwrap();
+        assert!((got.mean - e.mean).abs() < 1e-6);
+        assert!((got.sd.unwrap() - e.sd.unwrap()).abs() < 1e-6);
+        assert!((got.ci95.unwrap() - 4.302_652_73 * e.sd.unwrap() / 3f64.sqrt()).abs() < 1e-5);
     }
 }
 
@@ -322,7 +315,10 @@ fn a_killed_sweep_resumes_to_the_same_files() {
             "{f}: resumed and uninterrupted sweeps differ"
         );
     }
-    assert_eq!(read_csv(&whole.join("sweep.csv")).1.len(), 20);
+    assert_eq!(
+        files::read_sweep(&whole.join("sweep.csv")).unwrap().1.len(),
+        20
+    );
 }
 
 fn plan_json(args: &[&str]) -> serde_json::Value {

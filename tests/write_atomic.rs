@@ -1,11 +1,11 @@
-//! `report::write_atomic`, which every output file goes through: the directory is created,
+//! `output::write_atomic`, which every output file goes through: the directory is created,
 //! the file is replaced whole, it gets the permissions `File::create` gives, and a failed
 //! write names the path and leaves no temporary file behind.
 
 mod common;
 
 use common::TempDir;
-use refresh_sim::report::write_atomic;
+use refresh_sim::output::write_atomic;
 
 /// The names in `dir`, sorted.
 fn names(dir: &std::path::Path) -> Vec<String> {

@@ -15,7 +15,7 @@
 //! 150 dpi resolution (8 inches: a page width).
 
 use crate::error::{Error, Result};
-use crate::report::write_atomic;
+use crate::output::write_atomic;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

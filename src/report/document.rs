@@ -1,7 +1,9 @@
 //! report.md: reading a results directory, drawing its charts, assembling the document.
 
 use crate::error::Result;
+use crate::output::write_atomic;
 use crate::report::charts;
+use crate::report::dataset::{self, Dataset};
 use crate::report::document::paragraphs::{results_note, scenario_paragraph};
 use crate::report::document::tables::{
     bank_table, daily_table, runs_table, sweep_table, table_from_csv,
@@ -9,9 +11,7 @@ use crate::report::document::tables::{
 use crate::report::figures::{is_chart_file, plan, ChartPlan};
 use crate::report::findings::capitalise;
 use crate::report::findings::key_findings;
-use crate::report::inputs::{self, Dataset};
 use crate::report::phrases::and_list;
-use crate::report::write_atomic;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -20,7 +20,7 @@ pub(crate) mod tables;
 
 /// Reads `dir`, writes `dir/charts/*.svg|png` and `dir/report.md`; returns the paths written.
 pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
-    let ds = inputs::discover(dir)?;
+    let ds = dataset::discover(dir)?;
     let plan = plan(&ds);
     let mut written = Vec::new();
     let charts_dir = dir.join("charts");

@@ -1,12 +1,12 @@
 //! Which charts a dataset supports: the chart files, the plan, the looks of series.
 
 use crate::report::charts::{cycle_look, palette, strategy_look, Chart, Dash, Look, Marker};
+use crate::report::dataset::{Dataset, RunData};
 use crate::report::figures::curves::{
     coverage_chart, coverage_users_chart, failure_chart, users_chart,
 };
 use crate::report::figures::day::day_charts;
 use crate::report::figures::staleness::staleness_chart;
-use crate::report::inputs::{Dataset, RunData};
 use crate::report::phrases::{distinct, slug};
 
 pub(crate) mod curves;

@@ -1,5 +1,8 @@
 //! Findings: sentences computed from the data of runs and vendor tables, for captions.
 
+use crate::metric::Metric;
+use crate::output::text::{pct, thousands};
+use crate::report::dataset::{self, Dataset, RunData};
 use crate::report::document::paragraphs::measured_days;
 use crate::report::figures::day::{minute_series, when};
 use crate::report::figures::scenarios_of;
@@ -7,16 +10,14 @@ use crate::report::figures::staleness::share;
 use crate::report::figures::sweep_series::sweep_caption;
 use crate::report::figures::{run_name, COVERAGE_TARGET};
 use crate::report::findings::sweep::{sweep_best_sentence, sweep_target_sentence};
-use crate::report::inputs::{self, Dataset, RunData};
 use crate::report::phrases::{and_list, ratio};
-use crate::report::{pct, thousands};
 use std::fmt::Write as _;
 
 pub(crate) mod sweep;
 
 /// Growth of the model's refreshes per day over the table's rows on the same scenario, and the
 /// first step where doubling the slots gained clearly less than double.
-pub(crate) fn table_growth_sentence(rows: &[inputs::TableLine]) -> Option<String> {
+pub(crate) fn table_growth_sentence(rows: &[dataset::TableRow]) -> Option<String> {
     let mut out = Vec::new();
     let mut scenarios: Vec<&str> = Vec::new();
     for r in rows {
@@ -25,12 +26,12 @@ pub(crate) fn table_growth_sentence(rows: &[inputs::TableLine]) -> Option<String
         }
     }
     for s in scenarios {
-        let g: Vec<&inputs::TableLine> = rows.iter().filter(|r| r.scenario == s).collect();
+        let g: Vec<&dataset::TableRow> = rows.iter().filter(|r| r.scenario == s).collect();
         if g.len() < 2 {
             continue;
         }
         let (a, b) = (g[0], g[g.len() - 1]);
-        if a.concurrency <= 0.0 || a.refreshes_per_day <= 0.0 {
+        if a.concurrency == 0 || a.refreshes_per_day <= 0.0 {
             continue;
         }
         let on = if s.is_empty() {
@@ -42,34 +43,31 @@ pub(crate) fn table_growth_sentence(rows: &[inputs::TableLine]) -> Option<String
             "From concurrency {} to {}{on} ({} the slots), the model's refreshes per day went from {} to {} ({})",
             a.concurrency,
             b.concurrency,
-            ratio(b.concurrency / a.concurrency),
+            ratio(b.concurrency as f64 / a.concurrency as f64),
             thousands(a.refreshes_per_day),
             thousands(b.refreshes_per_day),
             ratio(b.refreshes_per_day / a.refreshes_per_day)
         );
-        match (a.failure_rate, b.failure_rate) {
-            (Some(fa), Some(fb)) if pct(fa) == pct(fb) => {
-                let _ = write!(sentence, ", with a failure rate of {} throughout", pct(fa));
-            }
-            (Some(fa), Some(fb)) => {
-                let _ = write!(
-                    sentence,
-                    ", and the failure rate from {} to {}",
-                    pct(fa),
-                    pct(fb)
-                );
-            }
-            _ => {}
+        let (fa, fb) = (a.failure_rate, b.failure_rate);
+        if pct(fa) == pct(fb) {
+            let _ = write!(sentence, ", with a failure rate of {} throughout", pct(fa));
+        } else {
+            let _ = write!(
+                sentence,
+                ", and the failure rate from {} to {}",
+                pct(fa),
+                pct(fb)
+            );
         }
         sentence.push('.');
         out.push(sentence);
         // The first step that gained less than 75 % of proportional growth.
         for w in g.windows(2) {
             let (x, y) = (w[0], w[1]);
-            if x.refreshes_per_day <= 0.0 || x.concurrency <= 0.0 {
+            if x.refreshes_per_day <= 0.0 || x.concurrency == 0 {
                 continue;
             }
-            let slots = y.concurrency / x.concurrency;
+            let slots = y.concurrency as f64 / x.concurrency as f64;
             let gain = y.refreshes_per_day / x.refreshes_per_day;
             if slots > 1.0 && (gain - 1.0) < 0.75 * (slots - 1.0) {
                 out.push(format!(
@@ -87,26 +85,23 @@ pub(crate) fn table_growth_sentence(rows: &[inputs::TableLine]) -> Option<String
 }
 
 /// How many documented rows the model reproduced, and the range of deviations.
-pub(crate) fn table_calibration_sentence(rows: &[inputs::TableLine]) -> Option<String> {
-    let doc: Vec<&inputs::TableLine> = rows
+pub(crate) fn table_calibration_sentence(rows: &[dataset::TableRow]) -> Option<String> {
+    let doc: Vec<&dataset::TableRow> = rows
         .iter()
         .filter(|r| r.documented_users_per_day.is_some_and(|d| d > 0.0))
         .collect();
     if doc.is_empty() {
         return None;
     }
-    let devs: Vec<f64> = doc
-        .iter()
-        .map(|r| r.refreshes_per_day / r.documented_users_per_day.unwrap() - 1.0)
-        .collect();
+    let devs: Vec<f64> = doc.iter().filter_map(|r| r.deviation_per_day).collect();
     let lo = devs.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = devs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let tol = crate::vendor::TOLERANCE;
     let within = doc
         .iter()
-        .filter(|r| r.within_tolerance == Some(true))
+        .filter(|r| r.within_5_percent == Some(true))
         .count();
-    let marked = doc.iter().filter(|r| r.within_tolerance.is_some()).count();
+    let marked = doc.iter().filter(|r| r.within_5_percent.is_some()).count();
     let mut s = format!(
         "The model's refreshes per day (a looping queue over a backlog, so each is a distinct user) were between {:+.1} % and {:+.1} % of the vendor's {} documented users per day",
         100.0 * lo,
@@ -149,8 +144,8 @@ pub(crate) fn on_scenario(s: &str, show: bool) -> String {
 
 /// The bank with the lowest coverage, if there are several and they differ.
 pub(crate) fn lowest_coverage_bank<'a>(
-    banks: &[&'a inputs::SummaryLine],
-) -> Option<&'a inputs::SummaryLine> {
+    banks: &[&'a dataset::SummaryRow],
+) -> Option<&'a dataset::SummaryRow> {
     let low = banks
         .iter()
         .min_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
@@ -202,30 +197,30 @@ pub(crate) fn failure_caption(ds: &Dataset) -> String {
 }
 
 /// The smallest table concurrency with failures above 1 %, on the table's last scenario.
-pub(crate) fn table_failure_sentence(rows: &[inputs::TableLine]) -> Option<String> {
+pub(crate) fn table_failure_sentence(rows: &[dataset::TableRow]) -> Option<String> {
     let first_failing = rows
         .iter()
-        .filter(|r| r.failure_rate.is_some_and(|f| f > 0.01))
-        .min_by(|a, b| a.concurrency.total_cmp(&b.concurrency))?;
-    let clean: Vec<&inputs::TableLine> = rows
+        .filter(|r| r.failure_rate > 0.01)
+        .min_by_key(|r| r.concurrency)?;
+    let clean: Vec<&dataset::TableRow> = rows
         .iter()
         .filter(|r| r.concurrency < first_failing.concurrency)
-        .filter(|r| r.failure_rate.is_some_and(|f| f <= 0.01))
+        .filter(|r| r.failure_rate <= 0.01)
         .collect();
     let all_below_clean = rows
         .iter()
         .filter(|r| r.concurrency < first_failing.concurrency)
-        .all(|r| r.failure_rate.is_some_and(|f| f <= 0.01));
+        .all(|r| r.failure_rate <= 0.01);
     let mut s = format!(
         "In the vendor table rows, failures first exceeded 1 % at concurrency {} on {} ({})",
         first_failing.concurrency,
         first_failing.scenario,
-        pct(first_failing.failure_rate.unwrap_or(0.0))
+        pct(first_failing.failure_rate)
     );
     if let Some(top) = clean
         .iter()
         .filter(|_| all_below_clean)
-        .max_by(|a, b| a.concurrency.total_cmp(&b.concurrency))
+        .max_by_key(|r| r.concurrency)
     {
         let _ = write!(
             s,
@@ -354,7 +349,7 @@ pub(crate) fn bank_sentence(runs: &[&RunData], bank: &str, several: bool) -> Opt
                 .summary
                 .iter()
                 .find(|s| s.bank == bank)
-                .map(|s| format!("peak in flight {}, ", thousands(s.peak_in_flight)))
+                .map(|s| format!("peak in flight {}, ", thousands(s.peak_in_flight as f64)))
                 .unwrap_or_default();
             format!(
                 "{}: {n429}, {peak}busiest minute's mean {:.1} calls in flight",
@@ -383,7 +378,7 @@ pub(crate) fn age(h: f64) -> String {
 
 /// `median data age 14.1 h, 95th percentile 23.4 h` and, for percentiles among connections
 /// never refreshed, `the 99th percentile falls among connections never refreshed`.
-pub(crate) fn percentiles_phrase(t: &inputs::SummaryLine) -> Option<String> {
+pub(crate) fn percentiles_phrase(t: &dataset::SummaryRow) -> Option<String> {
     let ps = [
         ("median", t.staleness_p50_hours),
         ("95th", t.staleness_p95_hours),
@@ -426,7 +421,7 @@ pub(crate) fn percentiles_phrase(t: &inputs::SummaryLine) -> Option<String> {
 
 /// `older than 24 h for 16.40 % of connection-time (older than 48 h for 8.66 %; 6.54 %
 /// never refreshed)`, for one bank (or `all`) of one run.
-pub(crate) fn stale_phrase(r: &RunData, t: &inputs::SummaryLine, whose: &str) -> Option<String> {
+pub(crate) fn stale_phrase(r: &RunData, t: &dataset::SummaryRow, whose: &str) -> Option<String> {
     let s24 = t.stale_24h_share?;
     let mut s = format!(
         "older than 24 h for {} of {whose}connection-time",
@@ -471,8 +466,8 @@ pub(crate) fn stalest_bank_sentence(r: &RunData) -> Option<String> {
     if banks.len() < 2 {
         return None;
     }
-    let share = |b: &&&inputs::SummaryLine| b.stale_24h_share.unwrap_or(0.0);
-    let with: Vec<&&inputs::SummaryLine> = banks
+    let share = |b: &&&dataset::SummaryRow| b.stale_24h_share.unwrap_or(0.0);
+    let with: Vec<&&dataset::SummaryRow> = banks
         .iter()
         .filter(|b| b.stale_24h_share.is_some())
         .collect();
@@ -558,13 +553,13 @@ pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
     if let Some(sw) = &ds.sweep {
         findings.extend(sweep_best_sentence(
             sw,
-            "users_per_day",
+            Metric::UsersPerDay,
             "users per day",
             false,
         ));
-        findings.extend(sweep_caption(ds, "failure_rate", "failure rate"));
+        findings.extend(sweep_caption(ds, Metric::FailureRate, "failure rate"));
         if let Some(x) = sw.param("concurrency").or_else(|| sw.param("connections")) {
-            if sw.has_metric("coverage") {
+            if sw.has_metric(Metric::Coverage) {
                 findings.extend(sweep_target_sentence(sw, x));
             }
         }

@@ -1,10 +1,10 @@
 //! Numbers and phrases for report.md and chart subtitles: hours, ratios, lists, parameter
 //! values, where the data came from.
 
+use crate::output::text::thousands;
+use crate::report::dataset::{self, Dataset, RunData, SweepData};
 use crate::report::figures::scenarios_of;
 use crate::report::figures::sweep_series::sweep_reps;
-use crate::report::inputs::{self, Dataset, RunData, SweepData};
-use crate::report::thousands;
 use std::fmt::Write as _;
 
 pub(crate) fn hours(h: f64) -> String {
@@ -193,17 +193,17 @@ pub(crate) fn runs_provenance(runs: &[&RunData]) -> Option<String> {
     if !scen.is_empty() {
         parts.push(and_list(&scen));
     }
-    let mut conns: Vec<f64> = distinct(runs.iter().map(|r| r.total().connections));
+    let mut conns: Vec<f64> = distinct(runs.iter().map(|r| r.total().connections as f64));
     conns.sort_by(f64::total_cmp);
     parts.extend(connections_phrase(&conns));
-    let windows: Vec<String> = distinct(runs.iter().filter_map(|r| {
+    let windows: Vec<String> = distinct(runs.iter().map(|r| {
         let t = r.total();
-        t.window_hours.map(|h| window_phrase(h, t.measured_days))
+        window_phrase(t.window_hours, Some(t.measured_days))
     }));
     if !windows.is_empty() {
         parts.push(and_list(&windows));
     }
-    let seeds: Vec<u64> = distinct(runs.iter().filter_map(|r| r.total().seed));
+    let seeds: Vec<u64> = distinct(runs.iter().map(|r| r.total().seed));
     parts.extend(seeds_phrase(&seeds, false));
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
@@ -241,7 +241,7 @@ pub(crate) fn sweep_provenance(sw: &SweepData) -> String {
 
 /// The vendor table's rows as a subtitle line: `vendor table rows: vendor-table at 1–16 and
 /// uk-mix at 32–256, each a looping queue over a backlog`.
-pub(crate) fn table_provenance(rows: &[inputs::TableLine]) -> Option<String> {
+pub(crate) fn table_provenance(rows: &[dataset::TableRow]) -> Option<String> {
     if rows.is_empty() {
         return None;
     }
@@ -252,7 +252,7 @@ pub(crate) fn table_provenance(rows: &[inputs::TableLine]) -> Option<String> {
             let cs: Vec<f64> = rows
                 .iter()
                 .filter(|r| &r.scenario == s)
-                .map(|r| r.concurrency)
+                .map(|r| r.concurrency as f64)
                 .collect();
             let lo = cs.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = cs.iter().copied().fold(f64::NEG_INFINITY, f64::max);

@@ -6,10 +6,10 @@ use super::*;
 /// Finished runs read back from `sweep.partial.csv`.
 #[derive(Debug)]
 pub(super) struct Journal {
-    /// The full header (`point`, grid columns, `replication`, summary columns), if written.
-    pub(super) header: Option<Vec<String>>,
-    /// `(point, replication)` → the full row, `point` first.
-    pub(super) rows: BTreeMap<(usize, u32), Vec<String>>,
+    /// The header line (`point`, then `sweep.csv`'s columns) is there.
+    pub(super) has_header: bool,
+    /// `(point, replication)` → the run's row.
+    pub(super) rows: BTreeMap<(usize, u32), SweepRow>,
     /// Bytes of the file up to its last complete line (a kill can tear the last line).
     pub(super) complete: u64,
     pub(super) len: u64,
@@ -18,7 +18,7 @@ pub(super) struct Journal {
 impl Journal {
     pub(super) fn empty() -> Journal {
         Journal {
-            header: None,
+            has_header: false,
             rows: BTreeMap::new(),
             complete: 0,
             len: 0,
@@ -46,7 +46,7 @@ impl Journal {
             .flexible(true)
             .from_reader(&bytes[..complete]);
         let mut journal = Journal {
-            header: None,
+            has_header: false,
             rows: BTreeMap::new(),
             complete: complete as u64,
             len: bytes.len() as u64,
@@ -54,52 +54,32 @@ impl Journal {
         let ncols = sweep.grid.axes.len();
         for (line, rec) in rdr.records().enumerate() {
             let rec = rec.map_err(|e| bad(format!("unreadable line {}: {e}", line + 1)))?;
-            let fields: Vec<String> = rec.iter().map(String::from).collect();
-            match &journal.header {
-                None => {
-                    if fields.len() < prefix.len() || fields[..prefix.len()] != *prefix {
-                        return Err(bad(format!(
-                            "its header does not start with {}",
-                            prefix.join(",")
-                        )));
-                    }
-                    journal.header = Some(fields);
+            if !journal.has_header {
+                if rec.iter().ne(prefix.iter().map(String::as_str)) {
+                    return Err(bad(format!(
+                        "its header is not this sweep's ({})",
+                        prefix.join(",")
+                    )));
                 }
-                Some(h) => {
-                    if fields.len() != h.len() {
-                        return Err(bad(format!(
-                            "line {} has {} fields, the header {}",
-                            line + 1,
-                            fields.len(),
-                            h.len()
-                        )));
-                    }
-                    let p: usize = fields[0]
-                        .parse()
-                        .ok()
-                        .filter(|&p| p < sweep.points.len())
-                        .ok_or_else(|| {
-                            bad(format!("line {}: bad point \"{}\"", line + 1, fields[0]))
-                        })?;
-                    let r: u32 = fields[ncols + 1].parse().map_err(|_| {
-                        bad(format!(
-                            "line {}: bad replication \"{}\"",
-                            line + 1,
-                            fields[ncols + 1]
-                        ))
-                    })?;
-                    if fields[1..=ncols] != sweep.points[p].labels[..] {
-                        return Err(bad(format!(
-                            "line {}: point {p} has values {} here but {} in this sweep",
-                            line + 1,
-                            fields[1..=ncols].join(","),
-                            sweep.points[p].labels.join(",")
-                        )));
-                    }
-                    // A run is deterministic: a duplicate (two writers) is the same row.
-                    journal.rows.entry((p, r)).or_insert(fields);
-                }
+                journal.has_header = true;
+                continue;
             }
+            let p: usize = rec[0]
+                .parse()
+                .ok()
+                .filter(|&p| p < sweep.points.len())
+                .ok_or_else(|| bad(format!("line {}: bad point \"{}\"", line + 1, &rec[0])))?;
+            let row = SweepRow::parse(&rec, ncols, true)
+                .map_err(|e| bad(format!("line {}: {e}", line + 1)))?;
+            if row.params != sweep.points[p].labels {
+                return Err(bad(format!(
+                    "line {}: point {p} has values {} here but {} in this sweep",
+                    line + 1,
+                    row.params.join(","),
+                    sweep.points[p].labels.join(",")
+                )));
+            }
+            journal.rows.entry((p, row.replication)).or_insert(row);
         }
         Ok(journal)
     }
@@ -107,7 +87,7 @@ impl Journal {
     /// Opens the journal for appending: drops a torn last line, or starts a new file.
     pub(super) fn open_for_append(&self, path: &Path) -> Result<std::fs::File> {
         let io = |e: std::io::Error| Error::io(format!("{}: cannot write: {e}", path.display()));
-        if self.header.is_some() {
+        if self.has_header {
             let f = std::fs::OpenOptions::new()
                 .append(true)
                 .open(path)
@@ -136,37 +116,21 @@ impl Journal {
 pub(super) struct Appender {
     pub(super) file: std::fs::File,
     pub(super) path: PathBuf,
-    pub(super) header: Option<Vec<String>>,
+    /// The header line is written (by an earlier run of this sweep, or by this one).
+    pub(super) header_written: bool,
     pub(super) last_sync: Instant,
 }
 
 impl Appender {
-    pub(super) fn append(
-        &mut self,
-        prefix: &[String],
-        summary_header: &[String],
-        record: &[String],
-    ) -> Result<()> {
-        let mut header = prefix.to_vec();
-        header.extend(summary_header.iter().cloned());
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let csv_err = |e: csv::Error| Error::io(format!("csv: {e}"));
-        match &self.header {
-            None => {
-                w.write_record(&header).map_err(csv_err)?;
-                self.header = Some(header);
-            }
-            Some(h) if *h != header => {
-                return Err(Error::input(format!(
-                    "{}: its rows have other columns than this version of refresh-sim writes; \
-                     delete it and {MANIFEST_FILE} to start the sweep over",
-                    self.path.display()
-                )))
-            }
-            Some(_) => {}
+    pub(super) fn append(&mut self, header: &[String], point: usize, row: &SweepRow) -> Result<()> {
+        let mut bytes = Vec::new();
+        if !self.header_written {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(header).map_err(crate::output::csv_error)?;
+            bytes = w.into_inner().map_err(|e| Error::io(format!("csv: {e}")))?;
+            self.header_written = true;
         }
-        w.write_record(record).map_err(csv_err)?;
-        let bytes = w.into_inner().map_err(|e| Error::io(format!("csv: {e}")))?;
+        bytes.extend(row.line(Some(point))?);
         let io =
             |e: std::io::Error| Error::io(format!("{}: cannot write: {e}", self.path.display()));
         // One write per line: a kill leaves whole lines, or a torn last one that is dropped.

@@ -1,7 +1,7 @@
 //! Axes: ranges, scales and tick labels chosen from the data.
 
 use super::{ChartAxis, Format, Scale};
-use crate::report::thousands;
+use crate::output::text::thousands;
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;

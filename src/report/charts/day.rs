@@ -6,7 +6,7 @@ use super::canvas::{
 };
 use super::look::{palette, Dash, Look, Marker};
 use super::{ChartAxis, Ctx, DayChart, Drawn, Format, Scale};
-use crate::report::thousands;
+use crate::output::text::thousands;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

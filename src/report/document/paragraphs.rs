@@ -1,13 +1,13 @@
 //! The paragraphs of report.md that describe the experiment: the scenario, the sweep, the
 //! meaning of the results tables.
 
+use crate::output::text::thousands;
+use crate::report::dataset::{self, Dataset, RunData, SweepData};
 use crate::report::figures::day::warmup_days;
 use crate::report::figures::scenarios_of;
 use crate::report::figures::sweep_series::sweep_reps;
 use crate::report::findings::clock;
-use crate::report::inputs::{self, Dataset, RunData, SweepData};
 use crate::report::phrases::{and_list, connections_phrase, hours, value_text, window_phrase};
-use crate::report::thousands;
 use std::fmt::Write as _;
 
 /// The first run's scenario in a paragraph: connections, banks, window, seed, the measured
@@ -15,11 +15,11 @@ use std::fmt::Write as _;
 fn run_paragraph(ds: &Dataset, r: &RunData) -> String {
     let t = r.total();
     let banks = r.banks();
-    let total = t.connections;
+    let total = t.connections as f64;
     let bank_part = if banks.len() > 1 && total > 0.0 {
         let parts: Vec<String> = banks
             .iter()
-            .map(|b| format!("{} {:.1} %", b.bank, 100.0 * b.connections / total))
+            .map(|b| format!("{} {:.1} %", b.bank, 100.0 * b.connections as f64 / total))
             .collect();
         format!(" at {} banks ({})", banks.len(), parts.join(", "))
     } else if let [b] = banks[..] {
@@ -35,12 +35,10 @@ fn run_paragraph(ds: &Dataset, r: &RunData) -> String {
             hours(h)
         }
     };
-    let window = match (t.window_hours, r.start_minute_of_day) {
-        (Some(h), Some(s)) => {
-            format!(", refreshed in a {} window from {}", length(h), clock(s))
-        }
-        (Some(h), None) => format!(", refreshed in a {} window", length(h)),
-        _ => String::new(),
+    let h = t.window_hours;
+    let window = match r.start_minute_of_day {
+        Some(s) => format!(", refreshed in a {} window from {}", length(h), clock(s)),
+        None => format!(", refreshed in a {} window", length(h)),
     };
     let name = if t.scenario.is_empty() {
         "The scenario".to_string()
@@ -48,13 +46,10 @@ fn run_paragraph(ds: &Dataset, r: &RunData) -> String {
         format!("Scenario `{}`", t.scenario)
     };
     let mut s = format!(
-        "{name}: {} connections{bank_part}{window}",
-        thousands(total)
+        "{name}: {} connections{bank_part}{window}, seed {}.",
+        thousands(total),
+        t.seed
     );
-    if let Some(seed) = t.seed {
-        let _ = write!(s, ", seed {seed}");
-    }
-    s.push('.');
     if let Some(m) = measured_days(t) {
         let warm = match warmup_days(r) {
             Some(w) => format!(
@@ -75,11 +70,11 @@ fn run_paragraph(ds: &Dataset, r: &RunData) -> String {
             " Per-day figures (users per day, coverage) are averages over {m}{warm}; data age is over {age_over}."
         );
     }
-    if let Some(e) = t.eligible.filter(|e| *e > 0.0) {
+    if t.eligible > 0 {
         let _ = write!(
             s,
             " Coverage counts a connection on each day its consent is valid through the day's end: {} connection-days were due.",
-            thousands(e)
+            thousands(t.eligible as f64)
         );
     }
     let labels: Vec<String> = ds.runs.iter().map(|r| r.label()).collect();
@@ -103,7 +98,7 @@ fn run_paragraph(ds: &Dataset, r: &RunData) -> String {
 
 /// The vendor table's runs in a paragraph: the concurrencies per scenario, and what the
 /// model's figure measures.
-fn table_paragraph(rows: &[inputs::TableLine]) -> String {
+fn table_paragraph(rows: &[dataset::TableRow]) -> String {
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     for r in rows {
         let c = format!("{}", r.concurrency);
@@ -249,8 +244,8 @@ pub(crate) fn sweep_paragraph(sw: &SweepData) -> String {
 
 /// How many days the per-day figures of a run average over: `the 3 measured days` (whole
 /// days after the warm-up; a window shorter than a day counts its one partial day).
-pub(crate) fn measured_days(t: &inputs::SummaryLine) -> Option<String> {
-    let n = t.measured_days.filter(|d| *d > 0.0)?.round() as u64;
+pub(crate) fn measured_days(t: &dataset::SummaryRow) -> Option<String> {
+    let n = Some(t.measured_days).filter(|d| *d > 0.0)?.round() as u64;
     Some(if n == 1 {
         "the one measured day".into()
     } else {

@@ -1,10 +1,11 @@
 //! The tables of report.md: per day, per run, per bank, the vendor table and the sweep.
 
+use crate::metric::Metric;
+use crate::output::text::{pct, thousands};
+use crate::report::dataset::{self, Dataset, RunData, SweepData};
 use crate::report::figures::{run_name, scenarios_of};
 use crate::report::findings::age;
-use crate::report::inputs::{self, Dataset, RunData, SweepData};
 use crate::report::phrases::{cell, value_text};
-use crate::report::{pct, thousands};
 use std::fmt::Write as _;
 
 /// Per day, all banks: users, coverage and 429s, for runs whose daily.csv has more than
@@ -43,9 +44,9 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
             let _ = writeln!(
                 s,
                 "{who}| {day} | {} | {} | {} |",
-                thousands(d.users),
+                thousands(d.users as f64),
                 pct(d.coverage),
-                thousands(d.rate_limited)
+                thousands(d.rate_limited as f64)
             );
         }
     }
@@ -77,14 +78,14 @@ pub(crate) fn runs_table(ds: &Dataset) -> String {
             s,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&run_name(r, several)),
-            thousands(t.attempts),
-            thousands(t.successes),
-            thousands(t.rate_limited),
-            thousands(t.errors),
+            thousands(t.attempts as f64),
+            thousands(t.successes as f64),
+            thousands(t.rate_limited as f64),
+            thousands(t.errors as f64),
             pct(t.failure_rate),
             pct(t.coverage),
             thousands(t.users_per_day),
-            thousands(t.peak_in_flight),
+            thousands(t.peak_in_flight as f64),
             ages,
             stale
         );
@@ -124,7 +125,7 @@ pub(crate) fn bank_table(ds: &Dataset) -> Option<String> {
     Some(s)
 }
 
-pub(crate) fn table_from_csv(rows: &[inputs::TableLine]) -> String {
+pub(crate) fn table_from_csv(rows: &[dataset::TableRow]) -> String {
     let mut s = String::from(
         "| Concurrency | Scenario | Refreshes/h | Refreshes/day (model) | Users/day (documented) | Failure rate |\n\
          |---:|---|---:|---:|---:|---:|\n",
@@ -140,7 +141,7 @@ pub(crate) fn table_from_csv(rows: &[inputs::TableLine]) -> String {
             r.documented_users_per_day
                 .map(|d| format!("~{}", thousands(d)))
                 .unwrap_or_else(|| "—".into()),
-            r.failure_rate.map(pct).unwrap_or_else(|| "—".into())
+            pct(r.failure_rate)
         );
     }
     s
@@ -149,16 +150,16 @@ pub(crate) fn table_from_csv(rows: &[inputs::TableLine]) -> String {
 pub(crate) const MAX_SWEEP_ROWS: usize = 60;
 
 pub(crate) fn sweep_table(sw: &SweepData) -> String {
-    let metrics: Vec<&str> = ["users_per_day", "failure_rate", "coverage"]
+    let metrics: Vec<Metric> = [Metric::UsersPerDay, Metric::FailureRate, Metric::Coverage]
         .into_iter()
-        .filter(|m| sw.has_metric(m))
+        .filter(|&m| sw.has_metric(m))
         .collect();
     let mut s = String::from("|");
     for p in &sw.params {
         let _ = write!(s, " {} |", cell(p));
     }
     for m in &metrics {
-        let _ = write!(s, " {} (mean ± 95 % CI) |", m.replace('_', " "));
+        let _ = write!(s, " {} (mean ± 95 % CI) |", m.label());
     }
     s.push_str(" Replications |\n|");
     for _ in &sw.params {
@@ -174,9 +175,9 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
             let _ = write!(s, " {} |", cell(&value_text(name, v)));
         }
         for m in &metrics {
-            let txt = match p.metrics.get(*m) {
+            let txt = match p.metrics.get(m) {
                 Some(st) => {
-                    let (mean, ci) = if *m == "users_per_day" {
+                    let (mean, ci) = if !m.is_share() {
                         (thousands(st.mean), st.ci95.map(thousands))
                     } else {
                         (pct(st.mean), st.ci95.map(pct))

@@ -1,8 +1,11 @@
 //! Curves against concurrency or users: users per day, failure rate, coverage.
 
+use crate::metric::Metric;
+use crate::output::text::thousands;
 use crate::report::charts::{
     strategy_look, Chart, ChartAxis, Dash, Format, Line, Look, Marker, RefLine, Scale, XyChart,
 };
+use crate::report::dataset::{self, strategy_label, Dataset, RunData};
 use crate::report::figures::sweep_series::{
     is_vendor_calibration, series_by, sweep_by, sweep_caption, sweep_lines, sweep_series,
     too_many_series,
@@ -14,9 +17,7 @@ use crate::report::figures::{
 };
 use crate::report::findings::sweep::{sweep_best_sentence, sweep_target_sentence};
 use crate::report::findings::{coverage_caption, failure_caption, table_growth_sentence};
-use crate::report::inputs::{self, strategy_label, Dataset, RunData};
 use crate::report::phrases::{provenance, subtitle, sweep_provenance, table_provenance};
-use crate::report::thousands;
 
 pub(crate) fn concurrency_axis() -> ChartAxis {
     ChartAxis::new(
@@ -28,17 +29,17 @@ pub(crate) fn concurrency_axis() -> ChartAxis {
 
 /// The vendor table's lines on the users-per-day chart (the model per scenario, linear
 /// scaling from the largest documented row, the documented figures) and its growth sentence.
-fn table_users_lines(rows: &[inputs::TableLine]) -> (Vec<Line>, Option<String>) {
+fn table_users_lines(rows: &[dataset::TableRow]) -> (Vec<Line>, Option<String>) {
     let mut lines: Vec<Line> = Vec::new();
     let mut max_c: f64 = 16.0;
     // Model rows per scenario, in table order.
     let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     for r in rows {
         match groups.iter_mut().find(|g| g.0 == r.scenario) {
-            Some(g) => g.1.push((r.concurrency, r.refreshes_per_day)),
+            Some(g) => g.1.push((r.concurrency as f64, r.refreshes_per_day)),
             None => groups.push((
                 r.scenario.clone(),
-                vec![(r.concurrency, r.refreshes_per_day)],
+                vec![(r.concurrency as f64, r.refreshes_per_day)],
             )),
         }
     }
@@ -60,14 +61,17 @@ fn table_users_lines(rows: &[inputs::TableLine]) -> (Vec<Line>, Option<String>) 
         };
         lines.push(Line::new(label, group_look(i), pts.clone()));
     }
-    max_c = rows.iter().map(|r| r.concurrency).fold(max_c, f64::max);
+    max_c = rows
+        .iter()
+        .map(|r| r.concurrency as f64)
+        .fold(max_c, f64::max);
     // Linear scaling from the largest documented row's model figure.
     if let Some(r) = rows
         .iter()
-        .filter(|r| r.documented_users_per_day.is_some() && r.concurrency > 0.0)
-        .max_by(|a, b| a.concurrency.total_cmp(&b.concurrency))
+        .filter(|r| r.documented_users_per_day.is_some() && r.concurrency > 0)
+        .max_by_key(|r| r.concurrency)
     {
-        let per_slot = r.refreshes_per_day / r.concurrency;
+        let per_slot = r.refreshes_per_day / r.concurrency as f64;
         if per_slot > 0.0 {
             lines.push(Line::new(
                 format!(
@@ -82,7 +86,10 @@ fn table_users_lines(rows: &[inputs::TableLine]) -> (Vec<Line>, Option<String>) 
     }
     let documented: Vec<(f64, f64)> = rows
         .iter()
-        .filter_map(|r| r.documented_users_per_day.map(|d| (r.concurrency, d)))
+        .filter_map(|r| {
+            r.documented_users_per_day
+                .map(|d| (r.concurrency as f64, d))
+        })
         .collect();
     if !documented.is_empty() {
         let mut l = Line::new(
@@ -108,16 +115,16 @@ pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
     let mut by = String::new();
     let mut overlaid = false;
     if let Some(sw) = &ds.sweep {
-        match (sw.param("concurrency"), sw.has_metric("users_per_day")) {
+        match (sw.param("concurrency"), sw.has_metric(Metric::UsersPerDay)) {
             (Some(x), true) => {
-                let (l, r) = sweep_lines(sweep_series(sw, x, "users_per_day"), false);
+                let (l, r) = sweep_lines(sweep_series(sw, x, Metric::UsersPerDay), false);
                 lines.extend(l);
                 refs.extend(r);
                 by = sweep_by(sw, x);
                 too_many_series(
                     sw,
                     x,
-                    "users_per_day",
+                    Metric::UsersPerDay,
                     "users per day against concurrency",
                     p,
                 );
@@ -133,7 +140,9 @@ pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
                     lines.push(l);
                     overlaid = true;
                 }
-                if let Some(s) = sweep_best_sentence(sw, "users_per_day", "users per day", false) {
+                if let Some(s) =
+                    sweep_best_sentence(sw, Metric::UsersPerDay, "users per day", false)
+                {
                     caption.push(s);
                 }
             }
@@ -201,114 +210,24 @@ pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
 /// runs and the sweep. `None` if there is no point with a concurrency.
 pub(crate) fn strategy_metric_lines(
     ds: &Dataset,
-    metric: &str,
+    metric: Metric,
     from_table: bool,
 ) -> Option<(Vec<Line>, Vec<RefLine>)> {
-    let value = |s: &inputs::SummaryLine| match metric {
-        "failure_rate" => s.failure_rate,
-        _ => s.coverage,
-    };
-    let mut lines: Vec<Line> = Vec::new();
-    let mut refs: Vec<RefLine> = Vec::new();
     let runs: Vec<&RunData> = ds.runs.iter().collect();
-    let several = scenarios_of(&runs).len() > 1;
     let run_scenarios = scenarios_of(&runs);
     // Scenario names in labels only where series of several scenarios meet.
-    let show_scenario = several || (from_table && ds.table.is_some());
-    let mut table_keys: Vec<(String, f64)> = Vec::new();
-    if from_table {
-        if let Some(rows) = &ds.table {
-            let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
-            for r in rows {
-                let Some(f) = r.failure_rate else { continue };
-                table_keys.push((r.scenario.clone(), r.concurrency));
-                match groups.iter_mut().find(|g| g.0 == r.scenario) {
-                    Some(g) => g.1.push((r.concurrency, f)),
-                    None => groups.push((r.scenario.clone(), vec![(r.concurrency, f)])),
-                }
-            }
-            let mut other = 0;
-            for (scenario, pts) in groups {
-                // The runs' scenario keeps queued's colour, with its own dash and marker: the
-                // table's rows (a backlog population per row) and the runs' queued points
-                // (the scenario's population) are different experiments, so they must not
-                // read as one line. Other scenarios get group looks.
-                let look = if run_scenarios.contains(&scenario) {
-                    Look {
-                        dash: Dash::LongDash,
-                        marker: Marker::Diamond,
-                        ..strategy_look("queued", 0)
-                    }
-                } else {
-                    other += 1;
-                    group_look(other)
-                };
-                lines.push(Line::new(
-                    format!("queued on {scenario} (vendor table rows)"),
-                    look,
-                    pts,
-                ));
-            }
-        }
-    }
-    // Runs: with a concurrency, points per (strategy, scenario); without, references.
-    // (strategy|scenario, strategy, points)
-    type Group = (String, String, Vec<(f64, f64)>);
-    let mut groups: Vec<Group> = Vec::new();
-    for r in &runs {
-        let t = r.total();
-        match t.concurrency {
-            Some(c) => {
-                if table_keys.contains(&(t.scenario.clone(), c as f64)) {
-                    continue;
-                }
-                let key = format!("{}|{}", t.strategy, t.scenario);
-                match groups.iter_mut().find(|g| g.0 == key) {
-                    Some(g) => g.2.push((c as f64, value(t))),
-                    None => groups.push((key, t.strategy.clone(), vec![(c as f64, value(t))])),
-                }
-            }
-            None => refs.push(RefLine {
-                label: format!(
-                    "{}{} (no concurrency limit)",
-                    strategy_label(&t.strategy, None),
-                    if show_scenario && !t.scenario.is_empty() {
-                        format!(" on {}", t.scenario)
-                    } else {
-                        String::new()
-                    }
-                ),
-                look: strategy_look(&t.strategy, refs.len()),
-                y: value(t),
-            }),
-        }
-    }
-    // A strategy on several scenarios is several series: then each takes its own look.
-    let strategies: Vec<String> = groups.iter().map(|g| g.1.clone()).collect();
-    let ref_strategies = runs.iter().filter(|r| r.total().concurrency.is_none());
-    let mut all: Vec<String> = strategies.clone();
-    all.extend(ref_strategies.map(|r| r.total().strategy.clone()));
-    let looks = run_looks(&all);
-    for (i, r) in refs.iter_mut().enumerate() {
-        r.look = looks[strategies.len() + i];
-    }
-    for ((key, strategy, mut pts), look) in groups.into_iter().zip(looks) {
-        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let scenario = key.split_once('|').map(|k| k.1).unwrap_or("");
-        let label = if scenario.is_empty() || !show_scenario {
-            strategy_label(&strategy, None)
-        } else {
-            format!("{} on {scenario}", strategy_label(&strategy, None))
-        };
-        lines.push(Line::new(label, look, pts));
-    }
+    let show_scenario = run_scenarios.len() > 1 || (from_table && ds.table.is_some());
+    let (mut lines, table_keys) = match (&ds.table, from_table) {
+        (Some(rows), true) => table_failure_lines(rows, &run_scenarios),
+        _ => (Vec::new(), Vec::new()),
+    };
+    let (run_lines, mut refs) = run_metric_lines(&runs, metric, &table_keys, show_scenario);
+    lines.extend(run_lines);
     if let Some(sw) = &ds.sweep {
-        if let Some(x) = sw.param("concurrency") {
-            if sw.has_metric(metric) {
-                let (l, r) = sweep_lines(sweep_series(sw, x, metric), true);
-                lines.extend(l);
-                refs.extend(r);
-            }
+        if let Some(x) = sw.param("concurrency").filter(|_| sw.has_metric(metric)) {
+            let (l, r) = sweep_lines(sweep_series(sw, x, metric), true);
+            lines.extend(l);
+            refs.extend(r);
         }
     }
     if lines.iter().all(|l| l.points.is_empty()) && (ds.sweep.is_none() || refs.is_empty()) {
@@ -324,8 +243,120 @@ pub(crate) fn strategy_metric_lines(
     Some((lines, refs))
 }
 
+/// The vendor table's failure rates, one line per scenario, and the (scenario, concurrency)
+/// points they cover (runs at the same point are not drawn again).
+fn table_failure_lines(
+    rows: &[dataset::TableRow],
+    run_scenarios: &[String],
+) -> (Vec<Line>, Vec<(String, u32)>) {
+    let mut keys = Vec::new();
+    let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    for r in rows {
+        keys.push((r.scenario.clone(), r.concurrency));
+        let point = (r.concurrency as f64, r.failure_rate);
+        match groups.iter_mut().find(|g| g.0 == r.scenario) {
+            Some(g) => g.1.push(point),
+            None => groups.push((r.scenario.clone(), vec![point])),
+        }
+    }
+    let mut other = 0;
+    let lines = groups
+        .into_iter()
+        .map(|(scenario, pts)| {
+            // The runs' scenario keeps queued's colour, with its own dash and marker: the
+            // table's rows (a backlog population per row) and the runs' queued points (the
+            // scenario's population) are different experiments, so they must not read as
+            // one line. Other scenarios get group looks.
+            let look = if run_scenarios.contains(&scenario) {
+                Look {
+                    dash: Dash::LongDash,
+                    marker: Marker::Diamond,
+                    ..strategy_look("queued", 0)
+                }
+            } else {
+                other += 1;
+                group_look(other)
+            };
+            Line::new(
+                format!("queued on {scenario} (vendor table rows)"),
+                look,
+                pts,
+            )
+        })
+        .collect();
+    (lines, keys)
+}
+
+/// The runs' values of `metric`: with a concurrency, a line per (strategy, scenario);
+/// without, a reference line each.
+fn run_metric_lines(
+    runs: &[&RunData],
+    metric: Metric,
+    table_keys: &[(String, u32)],
+    show_scenario: bool,
+) -> (Vec<Line>, Vec<RefLine>) {
+    let value = |t: &dataset::SummaryRow| t.metric(metric).unwrap_or(f64::NAN);
+    let on = |t: &dataset::SummaryRow| match show_scenario && !t.scenario.is_empty() {
+        true => format!(" on {}", t.scenario),
+        false => String::new(),
+    };
+    // (strategy, scenario label, points)
+    let mut groups: Vec<(String, String, Vec<(f64, f64)>)> = Vec::new();
+    let mut refs: Vec<RefLine> = Vec::new();
+    for t in runs.iter().map(|r| r.total()) {
+        let Some(c) = t.concurrency else {
+            refs.push(RefLine {
+                label: format!(
+                    "{}{} (no concurrency limit)",
+                    strategy_label(&t.strategy, None),
+                    on(t)
+                ),
+                look: strategy_look(&t.strategy, refs.len()),
+                y: value(t),
+            });
+            continue;
+        };
+        if table_keys.contains(&(t.scenario.clone(), c)) {
+            continue;
+        }
+        let point = (c as f64, value(t));
+        match groups
+            .iter_mut()
+            .find(|g| g.0 == t.strategy && g.1 == on(t))
+        {
+            Some(g) => g.2.push(point),
+            None => groups.push((t.strategy.clone(), on(t), vec![point])),
+        }
+    }
+    // A strategy on several scenarios is several series: then each takes its own look.
+    let mut all: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
+    let lines_n = all.len();
+    all.extend(
+        runs.iter()
+            .filter(|r| r.total().concurrency.is_none())
+            .map(|r| r.total().strategy.clone()),
+    );
+    let looks = run_looks(&all);
+    for (i, r) in refs.iter_mut().enumerate() {
+        r.look = looks[lines_n + i];
+    }
+    let lines = groups
+        .into_iter()
+        .zip(looks)
+        .map(|((strategy, on, mut pts), look)| {
+            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+            Line::new(
+                format!("{}{on}", strategy_label(&strategy, None)),
+                look,
+                pts,
+            )
+        })
+        .collect();
+    (lines, refs)
+}
+
 pub(crate) fn failure_chart(ds: &Dataset, p: &mut ChartPlan) {
-    let Some((lines, refs)) = strategy_metric_lines(ds, "failure_rate", true) else {
+    let Some((lines, refs)) = strategy_metric_lines(ds, Metric::FailureRate, true) else {
         p.skipped.push(Skipped {
             chart: "failure rate against concurrency",
             why: "needs results at several concurrencies or for several strategies (the \
@@ -335,7 +366,7 @@ pub(crate) fn failure_chart(ds: &Dataset, p: &mut ChartPlan) {
         return;
     };
     let mut caption = failure_caption(ds);
-    if let Some(c) = sweep_caption(ds, "failure_rate", "failure rate") {
+    if let Some(c) = sweep_caption(ds, Metric::FailureRate, "failure rate") {
         caption = format!("{caption} {c}").trim().to_string();
     }
     let base = if refs.is_empty() {
@@ -345,7 +376,13 @@ pub(crate) fn failure_chart(ds: &Dataset, p: &mut ChartPlan) {
     };
     if let Some(sw) = &ds.sweep {
         if let Some(x) = sw.param("concurrency") {
-            too_many_series(sw, x, "failure_rate", "failure rate against concurrency", p);
+            too_many_series(
+                sw,
+                x,
+                Metric::FailureRate,
+                "failure rate against concurrency",
+                p,
+            );
         }
     }
     p.charts.push(Planned {
@@ -375,7 +412,7 @@ pub(crate) fn failure_chart(ds: &Dataset, p: &mut ChartPlan) {
 }
 
 pub(crate) fn coverage_chart(ds: &Dataset, p: &mut ChartPlan) {
-    let Some((lines, mut refs)) = strategy_metric_lines(ds, "coverage", false) else {
+    let Some((lines, mut refs)) = strategy_metric_lines(ds, Metric::Coverage, false) else {
         p.skipped.push(Skipped {
             chart: "coverage against concurrency",
             why: "needs coverage at several concurrencies or for several strategies (the \
@@ -391,7 +428,7 @@ pub(crate) fn coverage_chart(ds: &Dataset, p: &mut ChartPlan) {
         y: COVERAGE_TARGET,
     });
     let mut caption = coverage_caption(ds);
-    if let Some(c) = sweep_caption(ds, "coverage", "coverage") {
+    if let Some(c) = sweep_caption(ds, Metric::Coverage, "coverage") {
         caption = format!("{caption} {c}").trim().to_string();
     }
     let concurrencies: Vec<u32> = ds
@@ -411,7 +448,7 @@ pub(crate) fn coverage_chart(ds: &Dataset, p: &mut ChartPlan) {
     }
     if let Some(sw) = &ds.sweep {
         if let Some(x) = sw.param("concurrency") {
-            too_many_series(sw, x, "coverage", "coverage against concurrency", p);
+            too_many_series(sw, x, Metric::Coverage, "coverage against concurrency", p);
         }
     }
     p.charts.push(Planned {
@@ -443,15 +480,15 @@ pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
         });
         return;
     };
-    if !sw.has_metric("coverage") {
+    if !sw.has_metric(Metric::Coverage) {
         p.skipped.push(Skipped {
             chart: "coverage against user base",
             why: "the sweep's results have no coverage column".into(),
         });
         return;
     }
-    let (lines, mut refs) = sweep_lines(sweep_series(sw, x, "coverage"), true);
-    too_many_series(sw, x, "coverage", "coverage against user base", p);
+    let (lines, mut refs) = sweep_lines(sweep_series(sw, x, Metric::Coverage), true);
+    too_many_series(sw, x, Metric::Coverage, "coverage against user base", p);
     refs.push(RefLine {
         label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
         look: TARGET_LOOK,

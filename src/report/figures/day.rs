@@ -1,11 +1,11 @@
 //! "A day in the life": per-minute in-flight refreshes and 429s, per run and per bank.
 
 use crate::report::charts::{Chart, DayChart, DayRow};
+use crate::report::dataset::{Dataset, RunData};
 use crate::report::figures::{
     run_name, scenarios_of, ChartPlan, Planned, Skipped, DAY_IN_THE_LIFE, MAX_DAY_ROWS,
 };
 use crate::report::findings::{bank_sentence, busiest_sentence, clock};
-use crate::report::inputs::{Dataset, RunData};
 use crate::report::phrases::{runs_provenance, slug, subtitle};
 
 /// `A day in the life`, or for a window of several days `Four days in the life`.
@@ -65,7 +65,7 @@ pub(crate) fn minute_series(r: &RunData, bank: Option<&str>) -> (Vec<f64>, Vec<f
     for m in &r.series {
         if bank.is_none_or(|x| x == m.bank) {
             a[m.minute] += m.in_flight;
-            b[m.minute] += m.rate_limited;
+            b[m.minute] += m.rate_limited as f64;
         }
     }
     (a, b)

@@ -1,15 +1,15 @@
 //! Staleness: the share of connection-time by age of data, per bank.
 
+use crate::output::text::pct;
 use crate::report::charts::{
     palette, Chart, ChartAxis, Dash, Format, Line, Look, Marker, Scale, XyChart,
 };
+use crate::report::dataset::{Dataset, RunData};
 use crate::report::figures::{
     group_look, run_looks, run_name, scenarios_of, ChartPlan, Planned, Skipped, MAX_SERIES,
     STALENESS,
 };
 use crate::report::findings::{bank_staleness_sentence, staleness_sentence, stalest_bank_sentence};
-use crate::report::inputs::{Dataset, RunData};
-use crate::report::pct;
 use crate::report::phrases::{distinct, runs_provenance, slug, subtitle};
 
 /// The width of the age bins of a staleness chart whose oldest data is `max_minutes` old:
@@ -154,7 +154,7 @@ pub(crate) fn staleness_chart(ds: &Dataset, p: &mut ChartPlan) {
     let runs: Vec<&RunData> = ds
         .runs
         .iter()
-        .filter(|r| r.has_staleness && !r.staleness.is_empty() && r.total().connections > 0.0)
+        .filter(|r| r.has_staleness && !r.staleness.is_empty() && r.total().connections > 0)
         .collect();
     if runs.is_empty() {
         p.skipped.push(Skipped {

@@ -1,9 +1,10 @@
 //! A sweep's points as chart series: one per combination of the other swept parameters.
 
+use crate::metric::Metric;
 use crate::report::charts::{cycle_look, strategy_look, Line, RefLine};
+use crate::report::dataset::{strategy_label, Dataset, SweepData};
 use crate::report::figures::{ChartPlan, Skipped, MAX_SERIES};
 use crate::report::findings::sweep::{sweep_range_sentence, sweep_target_sentence};
-use crate::report::inputs::{strategy_label, Dataset, SweepData};
 use crate::report::phrases::{and_list, distinct, is_kind, param_names, param_text, value_text};
 
 /// One series of a sweep chart against parameter `x`.
@@ -37,7 +38,7 @@ pub(crate) struct SweepSeriesSet {
 /// that vary. A parameter that does not apply to a point (the concurrency of bulk or random
 /// offset) is left out of its series' key and label, so that such a strategy is one series,
 /// not one per swept concurrency.
-pub(crate) fn sweep_series(sw: &SweepData, x: usize, metric: &str) -> SweepSeriesSet {
+pub(crate) fn sweep_series(sw: &SweepData, x: usize, metric: Metric) -> SweepSeriesSet {
     let names = param_names(&sw.params);
     let conc = sw.param("concurrency");
     let varying: Vec<usize> = (0..sw.params.len())
@@ -46,7 +47,7 @@ pub(crate) fn sweep_series(sw: &SweepData, x: usize, metric: &str) -> SweepSerie
     let mut keys: Vec<Vec<(usize, String)>> = Vec::new();
     let mut out: Vec<SweepSeries> = Vec::new();
     for pt in &sw.points {
-        let (Some(xv), Some(st)) = (pt.params[x].parse::<f64>().ok(), pt.metrics.get(metric))
+        let (Some(xv), Some(st)) = (pt.params[x].parse::<f64>().ok(), pt.metrics.get(&metric))
         else {
             continue;
         };
@@ -176,7 +177,7 @@ pub(crate) fn sweep_lines(set: SweepSeriesSet, clamp01: bool) -> (Vec<Line>, Vec
 pub(crate) fn too_many_series(
     sw: &SweepData,
     x: usize,
-    metric: &str,
+    metric: Metric,
     chart: &'static str,
     p: &mut ChartPlan,
 ) {
@@ -203,10 +204,10 @@ pub(crate) fn sweep_reps(sw: &SweepData) -> Option<u32> {
 }
 
 /// Sentences about the sweep's series of `metric` against the concurrency.
-pub(crate) fn sweep_caption(ds: &Dataset, metric: &str, name: &str) -> Option<String> {
+pub(crate) fn sweep_caption(ds: &Dataset, metric: Metric, name: &str) -> Option<String> {
     let sw = ds.sweep.as_ref()?;
     let x = sw.param("concurrency")?;
-    if metric == "coverage" {
+    if metric == Metric::Coverage {
         sweep_target_sentence(sw, x)
     } else {
         sweep_range_sentence(sw, x, metric, name)

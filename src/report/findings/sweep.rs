@@ -1,27 +1,28 @@
 //! Findings of a sweep: the best point, the range of a metric, where coverage meets its target.
 
+use crate::metric::Metric;
+use crate::output::text::{pct, thousands};
+use crate::report::dataset::{self, strategy_label, SweepData};
 use crate::report::figures::sweep_series::{sweep_series, SweepSeries};
 use crate::report::figures::COVERAGE_TARGET;
 use crate::report::findings::capitalise;
-use crate::report::inputs::{self, strategy_label, SweepData};
 use crate::report::phrases::{and_list, distinct, param_names, value_text};
-use crate::report::{pct, thousands};
 
 /// The sweep point(s) with the best mean of `metric`: ties (equal means, as for a strategy
 /// that ignores the swept parameter) are named by what they share.
 pub(crate) fn sweep_best_sentence(
     sw: &SweepData,
-    metric: &str,
+    metric: Metric,
     name: &str,
     lowest: bool,
 ) -> Option<String> {
-    let with: Vec<&inputs::SweepPoint> = sw
+    let with: Vec<&dataset::SweepPoint> = sw
         .points
         .iter()
-        .filter(|p| p.metrics.contains_key(metric))
+        .filter(|p| p.metrics.contains_key(&metric))
         .collect();
-    let key = |p: &inputs::SweepPoint| {
-        let m = p.metrics[metric].mean;
+    let key = |p: &dataset::SweepPoint| {
+        let m = p.metrics[&metric].mean;
         if lowest {
             -m
         } else {
@@ -36,11 +37,11 @@ pub(crate) fn sweep_best_sentence(
         return None;
     }
     let tol = 1e-9 * best_key.abs().max(1.0);
-    let tied: Vec<&inputs::SweepPoint> = with
+    let tied: Vec<&dataset::SweepPoint> = with
         .into_iter()
         .filter(|p| (key(p) - best_key).abs() <= tol)
         .collect();
-    let st = tied[0].metrics[metric];
+    let st = tied[0].metrics[&metric];
     let ci = match st.ci95 {
         Some(c) if c > 0.0 => format!(" ± {}", thousands(c)),
         _ => String::new(),
@@ -90,7 +91,7 @@ pub(crate) fn param_value(sw: &SweepData, i: usize, v: &str) -> String {
 
 /// A point by the values of the parameters that vary (and apply to it): `strategy random
 /// offset and connections 200,000`.
-pub(crate) fn point_name(sw: &SweepData, p: &inputs::SweepPoint) -> String {
+pub(crate) fn point_name(sw: &SweepData, p: &dataset::SweepPoint) -> String {
     let conc = sw.param("concurrency");
     let parts: Vec<String> = (0..sw.params.len())
         .filter(|&i| sw.values(i).len() > 1)
@@ -145,7 +146,7 @@ pub(crate) fn about(who: &str, sentence: &str) -> String {
 pub(crate) fn sweep_range_sentence(
     sw: &SweepData,
     x: usize,
-    metric: &str,
+    metric: Metric,
     name: &str,
 ) -> Option<String> {
     let xname = param_names(&sw.params)[x].clone();
@@ -191,7 +192,7 @@ pub(crate) fn sweep_range_sentence(
 pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> {
     let name = param_names(&sw.params)[x].clone();
     let target = format!("{:.0} %", 100.0 * COVERAGE_TARGET);
-    let set = sweep_series(sw, x, "coverage");
+    let set = sweep_series(sw, x, Metric::Coverage);
     let only = set.series.len() == 1;
     let mut out = Vec::new();
     for s in &set.series {

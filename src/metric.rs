@@ -1,0 +1,151 @@
+//! The figures a run reports, by name: the vocabulary shared by the writers (`summary.csv`'s
+//! columns, `sweep_summary.csv`'s `<metric>_mean` columns), the experiments (the sweep's
+//! summary, the planner's targets) and the report (which metric a chart or a sentence is
+//! about).
+//!
+//! A closed enum rather than column-name strings: a misspelt metric does not compile, and
+//! one that a file lacks is a clear error instead of a silent fallback.
+
+use std::fmt;
+
+/// A figure of `summary.csv` that a sweep summarises over its replications.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Metric {
+    FailureRate,
+    Coverage,
+    UsersPerDay,
+    RefreshesPerHour,
+    Attempts,
+    Successes,
+    RateLimited,
+    Errors,
+    ReconnectRequired,
+    Deduplicated,
+    ApiCalls,
+    PeakInFlight,
+    MeanInFlight,
+    PeakOutstanding,
+    StalenessP50Hours,
+    StalenessP95Hours,
+    StalenessP99Hours,
+    Stale24hShare,
+    Stale48hShare,
+    AttemptsPerSuccess,
+    ApiCallsPerSuccess,
+}
+
+impl Metric {
+    /// Every metric, in the order of `sweep_summary.csv`'s columns.
+    pub const ALL: [Metric; 21] = [
+        Metric::FailureRate,
+        Metric::Coverage,
+        Metric::UsersPerDay,
+        Metric::RefreshesPerHour,
+        Metric::Attempts,
+        Metric::Successes,
+        Metric::RateLimited,
+        Metric::Errors,
+        Metric::ReconnectRequired,
+        Metric::Deduplicated,
+        Metric::ApiCalls,
+        Metric::PeakInFlight,
+        Metric::MeanInFlight,
+        Metric::PeakOutstanding,
+        Metric::StalenessP50Hours,
+        Metric::StalenessP95Hours,
+        Metric::StalenessP99Hours,
+        Metric::Stale24hShare,
+        Metric::Stale48hShare,
+        Metric::AttemptsPerSuccess,
+        Metric::ApiCallsPerSuccess,
+    ];
+
+    /// The column name in `summary.csv` (and the stem of `sweep_summary.csv`'s columns).
+    pub fn column(self) -> &'static str {
+        use Metric::*;
+        match self {
+            FailureRate => "failure_rate",
+            Coverage => "coverage",
+            UsersPerDay => "users_per_day",
+            RefreshesPerHour => "refreshes_per_hour",
+            Attempts => "attempts",
+            Successes => "successes",
+            RateLimited => "rate_limited",
+            Errors => "errors",
+            ReconnectRequired => "reconnect_required",
+            Deduplicated => "deduplicated",
+            ApiCalls => "api_calls",
+            PeakInFlight => "peak_in_flight",
+            MeanInFlight => "mean_in_flight",
+            PeakOutstanding => "peak_outstanding",
+            StalenessP50Hours => "staleness_p50_hours",
+            StalenessP95Hours => "staleness_p95_hours",
+            StalenessP99Hours => "staleness_p99_hours",
+            Stale24hShare => "stale_24h_share",
+            Stale48hShare => "stale_48h_share",
+            AttemptsPerSuccess => "attempts_per_success",
+            ApiCallsPerSuccess => "api_calls_per_success",
+        }
+    }
+
+    /// The metric whose column is `name`.
+    pub fn from_column(name: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.column() == name)
+    }
+
+    /// How prose and axes name it: `failure rate`, `users per day`.
+    pub fn label(self) -> &'static str {
+        use Metric::*;
+        match self {
+            FailureRate => "failure rate",
+            Coverage => "coverage",
+            UsersPerDay => "users per day",
+            RefreshesPerHour => "refreshes per hour",
+            Attempts => "attempts",
+            Successes => "successes",
+            RateLimited => "429s",
+            Errors => "errors",
+            ReconnectRequired => "reconnects required",
+            Deduplicated => "deduplicated requests",
+            ApiCalls => "API calls",
+            PeakInFlight => "peak in flight",
+            MeanInFlight => "mean in flight",
+            PeakOutstanding => "peak outstanding",
+            StalenessP50Hours => "median data age (h)",
+            StalenessP95Hours => "p95 data age (h)",
+            StalenessP99Hours => "p99 data age (h)",
+            Stale24hShare => "time with data ≥ 24 h old",
+            Stale48hShare => "time with data ≥ 48 h old",
+            AttemptsPerSuccess => "attempts per success",
+            ApiCallsPerSuccess => "API calls per success",
+        }
+    }
+
+    /// A share in [0, 1], shown as a percentage.
+    pub fn is_share(self) -> bool {
+        matches!(
+            self,
+            Metric::FailureRate | Metric::Coverage | Metric::Stale24hShare | Metric::Stale48hShare
+        )
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.column())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_distinct_and_round_trip() {
+        for (i, m) in Metric::ALL.into_iter().enumerate() {
+            assert_eq!(Metric::from_column(m.column()), Some(m));
+            assert!(Metric::ALL[..i].iter().all(|o| o.column() != m.column()));
+        }
+        assert_eq!(Metric::from_column("coverag"), None);
+    }
+}

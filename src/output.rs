@@ -1,0 +1,185 @@
+//! The output writers: one typed record per result file, written atomically, read back by
+//! the same type.
+//!
+//! Each CSV file's layout is defined in exactly one place, its record type in a submodule
+//! (`summary.csv` in [`summary`], `daily.csv` in [`daily`], …): the fields are the columns,
+//! [`Record::HEADER`] spells them, the `serialize_with` attributes fix each float's
+//! precision (so equal results give equal bytes), and [`read`] refuses a file whose header
+//! differs instead of guessing. The experiments write through these types and the report
+//! reads through them; neither knows a column by name.
+//!
+//! This is the only module that writes result files, and every file is written atomically:
+//! the bytes go to a temporary file beside the target, which is then renamed over it, so a
+//! reader (or an interrupted run) never sees half a file.
+
+pub mod daily;
+pub mod staleness;
+pub mod summary;
+pub mod sweep;
+pub mod table;
+pub mod terminal;
+pub mod text;
+pub mod timeseries;
+
+use crate::error::{Error, Result};
+use serde::de::DeserializeOwned;
+use serde::{Serialize, Serializer};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A row type that is a file's schema.
+pub trait Record: Serialize + DeserializeOwned {
+    /// The file's columns, in order: the serialized field names (a unit test per type checks
+    /// that they agree), what [`read`] requires on the first line.
+    const HEADER: &'static [&'static str];
+}
+
+/// Writes `bytes` to `path` atomically (a `tempfile` temporary file in the same directory,
+/// synced, then renamed over `path`), creating the directory if needed. On an error the
+/// temporary file is removed (dropping it does) and the message names `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("{}: cannot create directory: {e}", dir.display())))?;
+    // Hidden and named after the target (`.summary.csv.XXXXXX.tmp`), should a kill leave one.
+    let prefix = format!(
+        ".{}.",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
+    let write = || -> std::io::Result<()> {
+        let mut b = tempfile::Builder::new();
+        b.prefix(&prefix).suffix(".tmp");
+        // The permissions `File::create` gives (0o666 less the umask), not tempfile's 0o600.
+        #[cfg(unix)]
+        b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let mut f = b.tempfile_in(dir)?;
+        f.write_all(bytes)?;
+        f.as_file().sync_all()?;
+        f.persist(path)?;
+        Ok(())
+    };
+    write().map_err(|e| Error::io(format!("{}: cannot write: {e}", path.display())))
+}
+
+/// Writes a run's files into `dir` (`summary.csv`, `daily.csv`, `timeseries.csv`,
+/// `staleness.csv`); returns their paths.
+pub fn write_run(dir: &Path, r: &crate::metrics::RunResult) -> Result<Vec<PathBuf>> {
+    let paths = [
+        summary::FILE,
+        daily::FILE,
+        timeseries::FILE,
+        staleness::FILE,
+    ]
+    .map(|f| dir.join(f));
+    write(&paths[0], &summary::SummaryRow::of_run(r))?;
+    write(&paths[1], &daily::DailyRow::of_run(r))?;
+    write(&paths[2], &timeseries::MinuteRow::of_run(r))?;
+    write(&paths[3], &staleness::AgeRow::of_run(r))?;
+    Ok(paths.to_vec())
+}
+
+/// Rows as CSV bytes, the header line first.
+pub fn to_csv<T: Record>(rows: &[T]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    if rows.is_empty() {
+        w.write_record(T::HEADER).map_err(csv_error)?;
+    }
+    for r in rows {
+        w.serialize(r).map_err(csv_error)?;
+    }
+    w.into_inner().map_err(|e| Error::io(format!("csv: {e}")))
+}
+
+/// Writes `rows` to `path` atomically.
+pub fn write<T: Record>(path: &Path, rows: &[T]) -> Result<()> {
+    write_atomic(path, &to_csv(rows)?)
+}
+
+/// Reads a file written by [`write`]. The error names the file and, for a bad header, the
+/// first column that differs; for a bad row, its line and field.
+pub fn read<T: Record>(path: &Path) -> Result<Vec<T>> {
+    let mut r = csv::Reader::from_path(path)
+        .map_err(|e| Error::input(format!("{}: cannot read: {e}", path.display())))?;
+    let header = r
+        .headers()
+        .map_err(|e| Error::input(format!("{}: bad csv header: {e}", path.display())))?
+        .clone();
+    check_header(path, &header, T::HEADER)?;
+    r.deserialize()
+        .map(|row| row.map_err(|e| row_error(path, e)))
+        .collect()
+}
+
+/// `header` is `expected`, or an error naming the first column that differs.
+pub fn check_header(path: &Path, header: &csv::StringRecord, expected: &[&str]) -> Result<()> {
+    let found: Vec<&str> = header.iter().collect();
+    if found == expected {
+        return Ok(());
+    }
+    let i = (0..found.len().max(expected.len()))
+        .find(|&i| found.get(i) != expected.get(i))
+        .unwrap_or(0);
+    Err(Error::input(format!(
+        "{}: column {} is `{}` where this version of refresh-sim writes `{}`: not a file it \
+         wrote, or one from another version (run it again to rewrite it)",
+        path.display(),
+        i + 1,
+        found.get(i).copied().unwrap_or("(none)"),
+        expected.get(i).copied().unwrap_or("(none)"),
+    )))
+}
+
+/// A row that does not parse, named by file, line and field.
+pub fn row_error(path: &Path, e: csv::Error) -> Error {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    let what = match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => match err.field() {
+            Some(f) => format!("field {}: {}", f + 1, err.kind()),
+            None => err.kind().to_string(),
+        },
+        k => format!("{k:?}"),
+    };
+    Error::input(format!("{}: line {line}: {what}", path.display()))
+}
+
+pub(crate) fn csv_error(e: csv::Error) -> Error {
+    Error::io(format!("csv: {e}"))
+}
+
+/// Serializes a float with `D` decimals (stable bytes, no exponent; infinity as `inf`).
+pub(crate) fn fixed<const D: usize, S: Serializer>(
+    x: &f64,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(&format_args!("{:.*}", D, x))
+}
+
+/// [`fixed`] for an optional float: empty when absent.
+pub(crate) fn fixed_opt<const D: usize, S: Serializer>(
+    x: &Option<f64>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => fixed::<D, S>(x, s),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// The header serde writes for `row` is `T::HEADER`, and the row reads back equal.
+    pub fn round_trips<T: Record + PartialEq + std::fmt::Debug>(row: T) {
+        let bytes = to_csv(std::slice::from_ref(&row)).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert_eq!(text.lines().next().unwrap(), T::HEADER.join(","));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(read::<T>(&path).unwrap(), vec![row]);
+    }
+}

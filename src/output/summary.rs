@@ -1,0 +1,251 @@
+//! `summary.csv` (and `compare.csv`, the same rows for several runs): one row per bank of a
+//! run, then `bank = all`.
+
+use super::{fixed, fixed_opt, Record};
+use crate::metric::Metric;
+use crate::metrics::{RunResult, Summary};
+use serde::{Deserialize, Serialize};
+
+/// The file's name in a results directory.
+pub const FILE: &str = "summary.csv";
+/// The same rows for every run of the default experiment.
+pub const COMPARE_FILE: &str = "compare.csv";
+
+/// One bank of one run (or `all`): its counters and derived figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRow {
+    pub scenario: String,
+    pub strategy: String,
+    /// The queued strategy's slots; empty for strategies without any.
+    pub concurrency: Option<u32>,
+    pub bank: String,
+    pub seed: u64,
+    pub connections: u64,
+    pub attempts: u64,
+    pub retries: u64,
+    pub successes: u64,
+    pub late_successes: u64,
+    pub rate_limited: u64,
+    pub errors: u64,
+    pub reconnect_required: u64,
+    pub deduplicated: u64,
+    #[serde(serialize_with = "fixed::<6, _>")]
+    pub failure_rate: f64,
+    #[serde(serialize_with = "fixed::<6, _>")]
+    pub coverage: f64,
+    #[serde(serialize_with = "fixed::<3, _>")]
+    pub refreshes_per_hour: f64,
+    #[serde(serialize_with = "fixed::<1, _>")]
+    pub users_per_day: f64,
+    /// The most calls in flight at any instant.
+    pub peak_in_flight: u64,
+    #[serde(serialize_with = "fixed::<4, _>")]
+    pub mean_in_flight: f64,
+    pub api_calls: u64,
+    pub events: u64,
+    /// Connection-days due over the measured days (consent valid through the day's end).
+    pub eligible: u64,
+    pub covered: u64,
+    pub refreshed: u64,
+    pub peak_outstanding: u64,
+    /// Share of all connections with at least one successful refresh (retries included).
+    #[serde(serialize_with = "fixed::<6, _>")]
+    pub final_success_share: f64,
+    pub admitted: u64,
+    /// Percentiles of data age over connection-time, in hours: `inf` when the percentile
+    /// falls among connections never refreshed, empty when nothing was measured.
+    #[serde(serialize_with = "fixed_opt::<4, _>")]
+    pub staleness_p50_hours: Option<f64>,
+    #[serde(serialize_with = "fixed_opt::<4, _>")]
+    pub staleness_p95_hours: Option<f64>,
+    #[serde(serialize_with = "fixed::<4, _>")]
+    pub window_hours: f64,
+    #[serde(serialize_with = "fixed_opt::<4, _>")]
+    pub staleness_p99_hours: Option<f64>,
+    /// Share of connection-time with data 24 h / 48 h old or older (never refreshed
+    /// included).
+    #[serde(serialize_with = "fixed_opt::<6, _>")]
+    pub stale_24h_share: Option<f64>,
+    #[serde(serialize_with = "fixed_opt::<6, _>")]
+    pub stale_48h_share: Option<f64>,
+    #[serde(serialize_with = "fixed::<4, _>")]
+    pub attempts_per_success: f64,
+    #[serde(serialize_with = "fixed::<4, _>")]
+    pub api_calls_per_success: f64,
+    /// Connection-days refreshed over the measured days (users per day × days).
+    pub users: u64,
+    /// Days the per-day figures (users per day, coverage) average over.
+    #[serde(serialize_with = "fixed::<4, _>")]
+    pub measured_days: f64,
+}
+
+impl Record for SummaryRow {
+    const HEADER: &'static [&'static str] = &[
+        "scenario",
+        "strategy",
+        "concurrency",
+        "bank",
+        "seed",
+        "connections",
+        "attempts",
+        "retries",
+        "successes",
+        "late_successes",
+        "rate_limited",
+        "errors",
+        "reconnect_required",
+        "deduplicated",
+        "failure_rate",
+        "coverage",
+        "refreshes_per_hour",
+        "users_per_day",
+        "peak_in_flight",
+        "mean_in_flight",
+        "api_calls",
+        "events",
+        "eligible",
+        "covered",
+        "refreshed",
+        "peak_outstanding",
+        "final_success_share",
+        "admitted",
+        "staleness_p50_hours",
+        "staleness_p95_hours",
+        "window_hours",
+        "staleness_p99_hours",
+        "stale_24h_share",
+        "stale_48h_share",
+        "attempts_per_success",
+        "api_calls_per_success",
+        "users",
+        "measured_days",
+    ];
+}
+
+impl SummaryRow {
+    fn new(r: &RunResult, bank: &str, s: &Summary) -> Self {
+        let t = &s.tally;
+        SummaryRow {
+            scenario: r.scenario.clone(),
+            strategy: r.strategy.to_string(),
+            concurrency: r.concurrency,
+            bank: bank.to_string(),
+            seed: r.seed,
+            connections: t.connections,
+            attempts: t.attempts,
+            retries: t.retries,
+            successes: t.successes,
+            late_successes: t.late_successes,
+            rate_limited: t.rate_limited,
+            errors: t.errors,
+            reconnect_required: t.reconnect_required,
+            deduplicated: t.deduplicated,
+            failure_rate: s.failure_rate,
+            coverage: s.coverage,
+            refreshes_per_hour: s.refreshes_per_hour,
+            users_per_day: s.users_per_day,
+            peak_in_flight: t.peak_in_flight,
+            mean_in_flight: s.mean_in_flight,
+            api_calls: t.api_calls,
+            events: t.events,
+            eligible: t.eligible,
+            covered: t.covered,
+            refreshed: t.refreshed,
+            peak_outstanding: t.peak_outstanding,
+            final_success_share: s.final_success_share,
+            admitted: t.admitted,
+            staleness_p50_hours: s.staleness_p50_hours,
+            staleness_p95_hours: s.staleness_p95_hours,
+            window_hours: r.window.as_hours_f64(),
+            staleness_p99_hours: s.staleness_p99_hours,
+            stale_24h_share: s.stale_24h_share,
+            stale_48h_share: s.stale_48h_share,
+            attempts_per_success: s.attempts_per_success,
+            api_calls_per_success: s.api_calls_per_success,
+            users: t.users,
+            measured_days: r.measured_days,
+        }
+    }
+
+    /// The rows of `summary.csv`: one per bank, then `bank = all`.
+    pub fn of_run(r: &RunResult) -> Vec<SummaryRow> {
+        let mut rows: Vec<SummaryRow> = r
+            .bank_names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| SummaryRow::new(r, name, &r.summary(Some(i))))
+            .collect();
+        rows.push(SummaryRow::new(r, "all", &r.summary(None)));
+        rows
+    }
+
+    /// The value of `m` in this row (`None`: not measured, e.g. staleness with nothing
+    /// refreshed).
+    pub fn metric(&self, m: Metric) -> Option<f64> {
+        use Metric::*;
+        let count = |x: u64| Some(x as f64);
+        match m {
+            FailureRate => Some(self.failure_rate),
+            Coverage => Some(self.coverage),
+            UsersPerDay => Some(self.users_per_day),
+            RefreshesPerHour => Some(self.refreshes_per_hour),
+            Attempts => count(self.attempts),
+            Successes => count(self.successes),
+            RateLimited => count(self.rate_limited),
+            Errors => count(self.errors),
+            ReconnectRequired => count(self.reconnect_required),
+            Deduplicated => count(self.deduplicated),
+            ApiCalls => count(self.api_calls),
+            PeakInFlight => count(self.peak_in_flight),
+            MeanInFlight => Some(self.mean_in_flight),
+            PeakOutstanding => count(self.peak_outstanding),
+            StalenessP50Hours => self.staleness_p50_hours,
+            StalenessP95Hours => self.staleness_p95_hours,
+            StalenessP99Hours => self.staleness_p99_hours,
+            Stale24hShare => self.stale_24h_share,
+            Stale48hShare => self.stale_48h_share,
+            AttemptsPerSuccess => Some(self.attempts_per_success),
+            ApiCallsPerSuccess => Some(self.api_calls_per_success),
+        }
+    }
+
+    /// How the run is named in charts and prose: `queued (concurrency 64)`.
+    pub fn strategy_label(&self) -> String {
+        strategy_label(&self.strategy, self.concurrency)
+    }
+}
+
+/// `random_offset` → `random offset`, with the concurrency where there is one.
+pub fn strategy_label(strategy: &str, concurrency: Option<u32>) -> String {
+    let name = strategy.replace('_', " ");
+    match concurrency {
+        Some(c) => format!("{name} (concurrency {c})"),
+        None => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_is_the_fields_and_rows_round_trip() {
+        super::super::testing::round_trips(SummaryRow {
+            scenario: "s, with a comma".into(),
+            strategy: "queued".into(),
+            concurrency: Some(8),
+            bank: "all".into(),
+            failure_rate: 0.125,
+            staleness_p50_hours: Some(f64::INFINITY),
+            stale_24h_share: Some(0.5),
+            ..SummaryRow::default()
+        });
+    }
+
+    #[test]
+    fn every_metric_is_a_column() {
+        for m in Metric::ALL {
+            assert!(SummaryRow::HEADER.contains(&m.column()), "{m}");
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! A sweep's files: `sweep.csv` (one row per point × replication: the grid's columns,
+//! `replication`, then the run's `summary.csv` row for `bank = all`), the journal the sweep
+//! appends while it runs (the same rows with the point's index first), and
+//! `sweep_summary.csv` (one row per point: the grid's columns, what the point ran, and each
+//! [`Metric`]'s mean, standard deviation and 95 % half-width over the replications).
+//!
+//! The grid's columns vary from sweep to sweep, so these headers are built from them; what
+//! follows the grid's columns is fixed, and readers check it.
+
+use super::summary::SummaryRow;
+use super::{csv_error, row_error, Record};
+use crate::error::{Error, Result};
+use crate::metric::Metric;
+use crate::stats::Estimate;
+use csv::StringRecord;
+use std::path::Path;
+
+pub const SWEEP_FILE: &str = "sweep.csv";
+pub const SUMMARY_FILE: &str = "sweep_summary.csv";
+
+/// One run of a sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepRow {
+    /// The point's value of each grid column.
+    pub params: Vec<String>,
+    pub replication: u32,
+    /// The run's `bank = all` row.
+    pub run: SummaryRow,
+}
+
+/// The columns of `sweep.csv` for a grid whose columns are `params`.
+pub fn sweep_header(params: &[String]) -> Vec<String> {
+    let mut h = params.to_vec();
+    h.push("replication".into());
+    h.extend(SummaryRow::HEADER.iter().map(|s| s.to_string()));
+    h
+}
+
+/// A header-less writer: the headers here are built, not derived.
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new())
+}
+
+impl SweepRow {
+    /// The row as one CSV line, with the point's index first when it is for the journal.
+    pub fn line(&self, point: Option<usize>) -> Result<Vec<u8>> {
+        let mut w = writer();
+        match point {
+            Some(p) => w.serialize((p, &self.params, self.replication, &self.run)),
+            None => w.serialize((&self.params, self.replication, &self.run)),
+        }
+        .map_err(csv_error)?;
+        w.into_inner().map_err(|e| Error::io(format!("csv: {e}")))
+    }
+
+    /// Parses a record whose first `nparams` fields are the grid's (after the point's index,
+    /// if `with_point`); the error says which field is wrong.
+    pub fn parse(rec: &StringRecord, nparams: usize, with_point: bool) -> csv::Result<SweepRow> {
+        let skip = with_point as usize;
+        let params = rec
+            .iter()
+            .skip(skip)
+            .take(nparams)
+            .map(String::from)
+            .collect();
+        let replication: u32 = rec.get(skip + nparams).unwrap_or("").parse().map_err(|_| {
+            csv::Error::from(std::io::Error::other(format!(
+                "replication `{}` is not a whole number",
+                rec.get(skip + nparams).unwrap_or("")
+            )))
+        })?;
+        let tail: StringRecord = rec.iter().skip(skip + nparams + 1).collect();
+        let names = StringRecord::from(SummaryRow::HEADER.to_vec());
+        Ok(SweepRow {
+            params,
+            replication,
+            run: tail.deserialize(Some(&names))?,
+        })
+    }
+}
+
+/// The grid's columns of a file whose header ends with `tail`, or an error naming the file.
+fn grid_columns(path: &Path, header: &StringRecord, tail: &[String]) -> Result<Vec<String>> {
+    let n = header.len().saturating_sub(tail.len());
+    let expected: Vec<&str> = header
+        .iter()
+        .take(n)
+        .chain(tail.iter().map(String::as_str))
+        .collect();
+    super::check_header(path, header, &expected)?;
+    Ok(header.iter().take(n).map(String::from).collect())
+}
+
+/// `sweep.csv`'s bytes.
+pub fn sweep_csv<'a>(
+    params: &[String],
+    rows: impl IntoIterator<Item = &'a SweepRow>,
+) -> Result<Vec<u8>> {
+    let mut out = writer();
+    out.write_record(sweep_header(params)).map_err(csv_error)?;
+    let mut bytes = out
+        .into_inner()
+        .map_err(|e| Error::io(format!("csv: {e}")))?;
+    for r in rows {
+        bytes.extend(r.line(None)?);
+    }
+    Ok(bytes)
+}
+
+/// Reads `sweep.csv`: the grid's columns and the rows.
+pub fn read_sweep(path: &Path) -> Result<(Vec<String>, Vec<SweepRow>)> {
+    let mut r = csv::Reader::from_path(path)
+        .map_err(|e| Error::input(format!("{}: cannot read: {e}", path.display())))?;
+    let header = r
+        .headers()
+        .map_err(|e| Error::input(format!("{}: bad csv header: {e}", path.display())))?
+        .clone();
+    let params = grid_columns(path, &header, &sweep_header(&[]))?;
+    let rows = r
+        .records()
+        .map(|rec| {
+            rec.and_then(|rec| SweepRow::parse(&rec, params.len(), false))
+                .map_err(|e| row_error(path, e))
+        })
+        .collect::<Result<_>>()?;
+    Ok((params, rows))
+}
+
+/// One point of a sweep, summarised over its replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointRow {
+    pub params: Vec<String>,
+    /// What the point ran (from its first replication).
+    pub scenario: String,
+    pub strategy: String,
+    pub concurrency: Option<u32>,
+    pub replications: usize,
+    /// One estimate per [`Metric::ALL`], `None` when no replication measured it.
+    pub stats: Vec<Option<Estimate>>,
+}
+
+/// The columns of `sweep_summary.csv` after the grid's.
+fn summary_tail() -> Vec<String> {
+    let mut h: Vec<String> = ["scenario", "strategy", "concurrency", "replications"]
+        .map(String::from)
+        .to_vec();
+    for m in Metric::ALL {
+        h.extend(["mean", "sd", "ci95"].map(|s| format!("{m}_{s}")));
+    }
+    h
+}
+
+/// Six decimals without a negative zero (stable bytes); empty when absent.
+fn fixed6(x: Option<f64>) -> String {
+    x.map(|x| format!("{:.6}", if x == 0.0 { 0.0 } else { x }))
+        .unwrap_or_default()
+}
+
+impl PointRow {
+    /// The point's replications (`runs`, non-empty) summarised: mean, sd and Student-t
+    /// half-width of each metric.
+    pub fn of(params: &[String], runs: &[&SummaryRow]) -> PointRow {
+        let stats = Metric::ALL
+            .iter()
+            .map(|&m| Estimate::of(&runs.iter().filter_map(|r| r.metric(m)).collect::<Vec<_>>()))
+            .collect();
+        PointRow {
+            params: params.to_vec(),
+            scenario: runs[0].scenario.clone(),
+            strategy: runs[0].strategy.clone(),
+            concurrency: runs[0].concurrency,
+            replications: runs.len(),
+            stats,
+        }
+    }
+
+    pub fn stat(&self, m: Metric) -> Option<Estimate> {
+        self.stats[Metric::ALL
+            .iter()
+            .position(|&x| x == m)
+            .expect("every metric")]
+    }
+
+    fn fields(&self) -> Vec<String> {
+        let mut f = self.params.clone();
+        f.extend([
+            self.scenario.clone(),
+            self.strategy.clone(),
+            self.concurrency.map(|c| c.to_string()).unwrap_or_default(),
+            self.replications.to_string(),
+        ]);
+        for e in &self.stats {
+            f.push(fixed6(e.map(|e| e.mean)));
+            f.push(fixed6(e.and_then(|e| e.sd)));
+            f.push(fixed6(e.and_then(|e| e.ci95)));
+        }
+        f
+    }
+
+    fn parse(rec: &StringRecord, nparams: usize) -> std::result::Result<PointRow, String> {
+        let field = |i: usize| rec.get(nparams + i).unwrap_or("");
+        let num = |i: usize| -> std::result::Result<Option<f64>, String> {
+            let s = field(i);
+            match s {
+                "" => Ok(None),
+                s => s
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| format!("field {}: `{s}` is not a number", nparams + i + 1)),
+            }
+        };
+        let replications: usize = field(3)
+            .parse()
+            .map_err(|_| format!("replications `{}` is not a whole number", field(3)))?;
+        let mut stats = Vec::with_capacity(Metric::ALL.len());
+        for k in 0..Metric::ALL.len() {
+            let (mean, sd, ci95) = (num(4 + 3 * k)?, num(5 + 3 * k)?, num(6 + 3 * k)?);
+            stats.push(mean.map(|mean| Estimate {
+                n: replications,
+                mean,
+                sd,
+                ci95,
+            }));
+        }
+        Ok(PointRow {
+            params: rec.iter().take(nparams).map(String::from).collect(),
+            scenario: field(0).to_string(),
+            strategy: field(1).to_string(),
+            concurrency: match field(2) {
+                "" => None,
+                c => Some(
+                    c.parse()
+                        .map_err(|_| format!("concurrency `{c}` is not a whole number"))?,
+                ),
+            },
+            replications,
+            stats,
+        })
+    }
+}
+
+/// `sweep_summary.csv`'s bytes.
+pub fn summary_csv(params: &[String], points: &[PointRow]) -> Result<Vec<u8>> {
+    let mut w = writer();
+    let mut header = params.to_vec();
+    header.extend(summary_tail());
+    w.write_record(&header).map_err(csv_error)?;
+    for p in points {
+        w.write_record(p.fields()).map_err(csv_error)?;
+    }
+    w.into_inner().map_err(|e| Error::io(format!("csv: {e}")))
+}
+
+/// Reads `sweep_summary.csv`: the grid's columns and the points.
+pub fn read_summary(path: &Path) -> Result<(Vec<String>, Vec<PointRow>)> {
+    let mut r = csv::Reader::from_path(path)
+        .map_err(|e| Error::input(format!("{}: cannot read: {e}", path.display())))?;
+    let header = r
+        .headers()
+        .map_err(|e| Error::input(format!("{}: bad csv header: {e}", path.display())))?
+        .clone();
+    let params = grid_columns(path, &header, &summary_tail())?;
+    let mut points = Vec::new();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| row_error(path, e))?;
+        let p = PointRow::parse(&rec, params.len())
+            .map_err(|e| Error::input(format!("{}: line {}: {e}", path.display(), i + 2)))?;
+        points.push(p);
+    }
+    Ok((params, points))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(rep: u32, coverage: f64) -> SweepRow {
+        SweepRow {
+            params: vec!["16".into(), "a,b".into()],
+            replication: rep,
+            run: SummaryRow {
+                bank: "all".into(),
+                coverage,
+                concurrency: Some(16),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn sweep_rows_round_trip_with_and_without_the_point() {
+        let dir = tempfile::tempdir().unwrap();
+        let params = vec!["strategy.concurrency".to_string(), "x".to_string()];
+        let rows = [row(0, 0.5), row(1, 0.75)];
+        let path = dir.path().join(SWEEP_FILE);
+        std::fs::write(&path, sweep_csv(&params, &rows).unwrap()).unwrap();
+        assert_eq!(read_sweep(&path).unwrap(), (params, rows.to_vec()));
+        let line = rows[1].line(Some(7)).unwrap();
+        let rec = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&line[..])
+            .records()
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(&rec[0], "7");
+        assert_eq!(SweepRow::parse(&rec, 2, true).unwrap(), rows[1]);
+    }
+
+    #[test]
+    fn points_round_trip_and_summarise_their_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (row(0, 0.5), row(1, 0.75));
+        let p = PointRow::of(&a.params, &[&a.run, &b.run]);
+        let cov = p.stat(Metric::Coverage).unwrap();
+        assert_eq!((cov.n, cov.mean), (2, 0.625));
+        assert_eq!(p.stat(Metric::StalenessP50Hours), None);
+        let path = dir.path().join(SUMMARY_FILE);
+        let params = vec!["strategy.concurrency".to_string(), "x".to_string()];
+        std::fs::write(&path, summary_csv(&params, &[p.clone()]).unwrap()).unwrap();
+        let (cols, back) = read_summary(&path).unwrap();
+        assert_eq!(cols, params);
+        assert_eq!(back[0].params, p.params);
+        assert_eq!(back[0].stat(Metric::Coverage).unwrap().mean, 0.625);
+    }
+
+    #[test]
+    fn a_foreign_header_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SWEEP_FILE);
+        std::fs::write(&path, "x,replication,scenario,strategy\n1,0,s,q\n").unwrap();
+        let e = read_sweep(&path).unwrap_err().to_string();
+        assert!(e.contains("sweep.csv") && e.contains("column"), "{e}");
+    }
+}

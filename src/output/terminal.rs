@@ -1,0 +1,68 @@
+//! The run's summary on the terminal: one line per bank and one for all.
+
+use super::text::{pct, thousands};
+use crate::metrics::{RunResult, Summary};
+use std::fmt::Write as _;
+
+/// A short human summary of a run, one line per bank and one for all.
+pub fn human_summary(r: &RunResult) -> String {
+    let mut out = String::new();
+    let strategy = match r.concurrency {
+        Some(c) => format!("{} (concurrency {c})", r.strategy),
+        None => r.strategy.to_string(),
+    };
+    let total = r.summary(None);
+    let _ = writeln!(
+        out,
+        "{} · {} · seed {} · {} connections · {} window from {}",
+        r.scenario,
+        strategy,
+        r.seed,
+        thousands(total.tally.connections as f64),
+        r.window,
+        r.window_start.clock()
+    );
+    let _ = writeln!(
+        out,
+        "{:<18} {:>10} {:>10} {:>9} {:>7} {:>9} {:>9} {:>11} {:>8} {:>9} {:>9}",
+        "bank",
+        "attempts",
+        "successes",
+        "429s",
+        "errors",
+        "failure",
+        "coverage",
+        "users/day",
+        "age p50",
+        "age ≥24h",
+        "peak in-flight"
+    );
+    let mut line = |name: &str, s: &Summary| {
+        let t = &s.tally;
+        let age = match s.staleness_p50_hours {
+            Some(h) if h.is_infinite() => "never".to_string(),
+            Some(h) => format!("{h:.1} h"),
+            None => "-".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<18} {:>10} {:>10} {:>9} {:>7} {:>9} {:>9} {:>11} {:>8} {:>9} {:>9}",
+            name,
+            thousands(t.attempts as f64),
+            thousands(t.successes as f64),
+            thousands(t.rate_limited as f64),
+            thousands(t.errors as f64),
+            pct(s.failure_rate),
+            pct(s.coverage),
+            thousands(s.users_per_day),
+            age,
+            s.stale_24h_share.map_or("-".to_string(), pct),
+            t.peak_in_flight
+        );
+    };
+    for (i, name) in r.bank_names.iter().enumerate() {
+        line(name, &r.summary(Some(i)));
+    }
+    line("all", &total);
+    out
+}

@@ -1,0 +1,418 @@
+//! What a results directory holds, read back through the writers' record types for charts
+//! and `report.md`.
+//!
+//! `refresh-sim report DIR` accepts any directory the other commands write:
+//! - a run directory (`run`): `summary.csv`, `daily.csv`, `timeseries.csv`, `staleness.csv`;
+//! - the default experiment's directory: `table.csv` (+ `table.md`), `compare.csv` and one run
+//!   directory per compared strategy, `<scenario>/<strategy>/`;
+//! - a sweep directory (`sweep`): `sweep.csv` (one row per point × replication) and
+//!   `sweep_summary.csv` (per point, each metric's mean, sd and 95 % half-width); the points
+//!   come from the summary, the scenario, population, window and base seed
+//!   ([`SweepContext`]) from the rows.
+//!
+//! Each file is read by the type that writes it (`crate::output`), so a file of another
+//! layout is an error that names it, never a chart drawn from the wrong column. Of a run
+//! directory only `summary.csv` is required; a chart whose file is absent is not drawn.
+
+use crate::error::{Error, Result};
+use crate::metric::Metric;
+use crate::output::sweep::{self, PointRow, SweepRow};
+use crate::output::{daily, read, staleness, summary, table, timeseries};
+use crate::stats::Estimate;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use crate::output::daily::DailyRow;
+pub use crate::output::staleness::AgeRow;
+pub use crate::output::summary::{strategy_label, SummaryRow};
+pub use crate::output::table::TableRow;
+pub use crate::output::timeseries::MinuteRow;
+
+/// One run: its summary rows (per bank, then `all`) and, when present, its series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunData {
+    /// Where the run's files are, relative to the report's directory (empty: the directory
+    /// itself; `None`: only known from `compare.csv`).
+    pub rel_dir: Option<PathBuf>,
+    pub summary: Vec<SummaryRow>,
+    /// Minute of day (0..1440) at which the window opens, from `timeseries.csv`.
+    pub start_minute_of_day: Option<u32>,
+    pub series: Vec<MinuteRow>,
+    /// Data age over connection-time, from `staleness.csv` (per bank and `all`).
+    pub staleness: Vec<AgeRow>,
+    /// Per-day counters, from `daily.csv` (per bank and `all`).
+    pub daily: Vec<DailyRow>,
+    pub has_series: bool,
+    pub has_staleness: bool,
+}
+
+impl RunData {
+    /// The `all` row (or, if absent, the first row).
+    pub fn total(&self) -> &SummaryRow {
+        self.summary
+            .iter()
+            .find(|s| s.bank == "all")
+            .unwrap_or(&self.summary[0])
+    }
+
+    /// Per-bank rows in file order (without `all`).
+    pub fn banks(&self) -> Vec<&SummaryRow> {
+        self.summary.iter().filter(|s| s.bank != "all").collect()
+    }
+
+    pub fn bank_names(&self) -> Vec<String> {
+        self.banks().iter().map(|b| b.bank.clone()).collect()
+    }
+
+    /// Window length in minutes (from summary.csv's `window_hours`, else the series).
+    pub fn window_minutes(&self) -> usize {
+        match self.total().window_hours {
+            h if h > 0.0 => (h * 60.0).round() as usize,
+            _ => self.series.iter().map(|m| m.minute + 1).max().unwrap_or(1),
+        }
+    }
+
+    /// How the run is named in charts and prose: `bulk`, `queued (concurrency 64)`.
+    pub fn label(&self) -> String {
+        self.total().strategy_label()
+    }
+
+    /// Data age of `bank` (or `all`) over connection-time: the share of time at each whole
+    /// minute of age, in increasing age, and the share with no data (never refreshed).
+    pub fn age_shares(&self, bank: &str) -> (Vec<(usize, f64)>, f64) {
+        let mut ages = Vec::new();
+        let mut never = 0.0;
+        for a in self.staleness.iter().filter(|a| a.bank == bank) {
+            match a.age_minutes {
+                Some(m) => ages.push((m, a.share)),
+                None => never += a.share,
+            }
+        }
+        ages.sort_by_key(|a| a.0);
+        (ages, never)
+    }
+
+    /// The `all` rows of `daily.csv`, by day.
+    pub fn daily_totals(&self) -> Vec<&DailyRow> {
+        let mut v: Vec<&DailyRow> = self.daily.iter().filter(|d| d.bank == "all").collect();
+        v.sort_by_key(|d| d.day);
+        v
+    }
+}
+
+/// Reads the run in `root/rel`: its `summary.csv`, and whichever of `daily.csv`,
+/// `timeseries.csv` and `staleness.csv` it holds.
+fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
+    let dir = root.join(rel);
+    let spath = dir.join(summary::FILE);
+    let summary: Vec<SummaryRow> = read(&spath)?;
+    if summary.is_empty() {
+        return Err(Error::input(format!("{}: no rows", spath.display())));
+    }
+    let optional = |file: &str| Some(dir.join(file)).filter(|p| p.is_file());
+    let daily = optional(daily::FILE).map(|p| read(&p)).transpose()?;
+    let series: Option<Vec<MinuteRow>> =
+        optional(timeseries::FILE).map(|p| read(&p)).transpose()?;
+    let ages = optional(staleness::FILE).map(|p| read(&p)).transpose()?;
+    Ok(RunData {
+        rel_dir: Some(rel.to_path_buf()),
+        summary,
+        start_minute_of_day: series
+            .as_ref()
+            .and_then(|s| s.iter().find(|m| m.minute == 0))
+            .and_then(MinuteRow::minute_of_day),
+        has_series: series.is_some(),
+        has_staleness: ages.is_some(),
+        series: series.unwrap_or_default(),
+        staleness: ages.unwrap_or_default(),
+        daily: daily.unwrap_or_default(),
+    })
+}
+
+/// One point of a sweep: its parameter values and its metrics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepPoint {
+    /// Parameter values, in the order of [`SweepData::params`].
+    pub params: Vec<String>,
+    pub metrics: BTreeMap<Metric, Estimate>,
+    pub replications: Option<u32>,
+    /// The point's strategy, whether or not the sweep varies it.
+    pub strategy: Option<String>,
+    /// The point's strategy has no concurrency (bulk, random offset), so a swept
+    /// `strategy.concurrency` does not change it.
+    pub ignores_concurrency: bool,
+}
+
+impl SweepPoint {
+    fn of(p: PointRow) -> SweepPoint {
+        SweepPoint {
+            metrics: Metric::ALL
+                .into_iter()
+                .filter_map(|m| p.stat(m).map(|e| (m, e)))
+                .collect(),
+            replications: Some(p.replications as u32),
+            ignores_concurrency: p.concurrency.is_none() && !p.strategy.is_empty(),
+            strategy: Some(p.strategy).filter(|s| !s.is_empty()),
+            params: p.params,
+        }
+    }
+}
+
+/// Where a sweep's runs came from: for chart subtitles and report.md. Read from
+/// `sweep.csv`; with only `sweep_summary.csv`, only the scenario is known.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SweepContext {
+    /// Scenario names, in first-appearance order.
+    pub scenarios: Vec<String>,
+    /// Base seeds (the seed of replication 0, from which the others derive), in
+    /// first-appearance order.
+    pub base_seeds: Vec<u64>,
+    /// Connections per run, distinct, ascending.
+    pub connections: Vec<f64>,
+    /// Window lengths in hours, distinct, ascending.
+    pub window_hours: Vec<f64>,
+    /// Days the per-day figures average over (after the warm-up), distinct, ascending.
+    pub measured_days: Vec<f64>,
+}
+
+impl SweepContext {
+    fn of(rows: &[SweepRow]) -> SweepContext {
+        let mut c = SweepContext::default();
+        let add = |v: &mut Vec<f64>, x: f64| {
+            if !v.contains(&x) {
+                v.push(x);
+            }
+        };
+        for r in rows.iter().map(|r| (&r.run, r.replication)) {
+            let (run, rep) = r;
+            if !run.scenario.is_empty() && !c.scenarios.contains(&run.scenario) {
+                c.scenarios.push(run.scenario.clone());
+            }
+            if rep == 0 && !c.base_seeds.contains(&run.seed) {
+                c.base_seeds.push(run.seed);
+            }
+            add(&mut c.connections, run.connections as f64);
+            add(&mut c.window_hours, run.window_hours);
+            add(&mut c.measured_days, run.measured_days);
+        }
+        for v in [
+            &mut c.connections,
+            &mut c.window_hours,
+            &mut c.measured_days,
+        ] {
+            v.sort_by(f64::total_cmp);
+        }
+        c
+    }
+
+    /// Only the scenarios, from the points (a directory without `sweep.csv`).
+    fn of_points(points: &[PointRow]) -> SweepContext {
+        let mut c = SweepContext::default();
+        for p in points {
+            if !p.scenario.is_empty() && !c.scenarios.contains(&p.scenario) {
+                c.scenarios.push(p.scenario.clone());
+            }
+        }
+        c
+    }
+}
+
+/// A sweep's points, from `sweep_summary.csv` or, without it, summarised from `sweep.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepData {
+    pub params: Vec<String>,
+    pub points: Vec<SweepPoint>,
+    /// The file the points were read from.
+    pub source: &'static str,
+    pub context: SweepContext,
+}
+
+impl SweepData {
+    /// The index of the parameter whose name is `name` or ends with `.name`.
+    pub fn param(&self, name: &str) -> Option<usize> {
+        let dotted = format!(".{name}");
+        self.params
+            .iter()
+            .position(|p| p == name)
+            .or_else(|| self.params.iter().position(|p| p.ends_with(&dotted)))
+    }
+
+    /// Distinct values of parameter `i`, in first-appearance order.
+    pub fn values(&self, i: usize) -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for p in &self.points {
+            if !v.contains(&p.params[i]) {
+                v.push(p.params[i].clone());
+            }
+        }
+        v
+    }
+
+    pub fn has_metric(&self, m: Metric) -> bool {
+        self.points.iter().any(|p| p.metrics.contains_key(&m))
+    }
+}
+
+/// Reads a sweep directory: the points from `sweep_summary.csv` (else summarised from
+/// `sweep.csv`), the context from `sweep.csv`.
+fn read_sweep(dir: &Path) -> Result<SweepData> {
+    let rows_path = dir.join(sweep::SWEEP_FILE);
+    let rows = rows_path
+        .is_file()
+        .then(|| sweep::read_sweep(&rows_path))
+        .transpose()?;
+    let summary_path = dir.join(sweep::SUMMARY_FILE);
+    let (params, points, source) = if summary_path.is_file() {
+        let (params, points) = sweep::read_summary(&summary_path)?;
+        (params, points, sweep::SUMMARY_FILE)
+    } else {
+        let (params, rows) = rows.as_ref().expect("sweep.csv exists");
+        (params.clone(), summarise(rows), sweep::SWEEP_FILE)
+    };
+    let context = match &rows {
+        Some((_, rows)) => SweepContext::of(rows),
+        None => SweepContext::of_points(&points),
+    };
+    Ok(SweepData {
+        params,
+        points: points.into_iter().map(SweepPoint::of).collect(),
+        source,
+        context,
+    })
+}
+
+/// `sweep.csv`'s rows grouped by point (in first-appearance order) and summarised.
+fn summarise(rows: &[SweepRow]) -> Vec<PointRow> {
+    let mut groups: Vec<(&[String], Vec<&SummaryRow>)> = Vec::new();
+    for r in rows {
+        match groups.iter_mut().find(|g| g.0 == &r.params[..]) {
+            Some(g) => g.1.push(&r.run),
+            None => groups.push((&r.params, vec![&r.run])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(params, runs)| PointRow::of(params, &runs))
+        .collect()
+}
+
+/// Everything a results directory holds that a report can use.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dataset {
+    pub root: PathBuf,
+    pub table: Option<Vec<TableRow>>,
+    /// `table.md` exists (the default experiment's Markdown table).
+    pub table_md: bool,
+    pub runs: Vec<RunData>,
+    pub sweep: Option<SweepData>,
+}
+
+impl Dataset {
+    pub fn is_empty(&self) -> bool {
+        self.table.is_none() && self.runs.is_empty() && self.sweep.is_none()
+    }
+}
+
+/// Subdirectories of `dir` (sorted by name, hidden ones skipped).
+fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.path().is_dir())
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .map(|e| PathBuf::from(e.file_name()))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Reads what `dir` holds: see the module docs.
+pub fn discover(dir: &Path) -> Result<Dataset> {
+    if !dir.is_dir() {
+        return Err(Error::input(format!(
+            "{}: no such directory (give a directory written by `run`, `sweep` or the default experiment)",
+            dir.display()
+        )));
+    }
+    let mut ds = Dataset {
+        root: dir.to_path_buf(),
+        ..Dataset::default()
+    };
+    if dir.join(table::FILE).is_file() {
+        ds.table = Some(read(&dir.join(table::FILE))?);
+        ds.table_md = dir.join("table.md").is_file();
+    }
+    if dir.join(sweep::SUMMARY_FILE).is_file() || dir.join(sweep::SWEEP_FILE).is_file() {
+        ds.sweep = Some(read_sweep(dir)?);
+    }
+    if dir.join(summary::FILE).is_file() {
+        ds.runs.push(read_run(dir, Path::new(""))?);
+    } else if dir.join(summary::COMPARE_FILE).is_file() {
+        ds.runs = runs_of_compare(dir)?;
+    } else if ds.sweep.is_none() {
+        // Run directories one or two levels down (`<scenario>/` or `<scenario>/<strategy>/`).
+        for a in subdirs(dir) {
+            if dir.join(&a).join(summary::FILE).is_file() {
+                ds.runs.push(read_run(dir, &a)?);
+            }
+            for b in subdirs(&dir.join(&a)) {
+                let rel = a.join(b);
+                if dir.join(&rel).join(summary::FILE).is_file() {
+                    ds.runs.push(read_run(dir, &rel)?);
+                }
+            }
+        }
+    }
+    if ds.is_empty() {
+        return Err(Error::input(format!(
+            "{}: holds no refresh-sim results (expected summary.csv, table.csv, compare.csv, \
+             sweep.csv or sweep_summary.csv, or run directories below it)",
+            dir.display()
+        )));
+    }
+    Ok(ds)
+}
+
+/// The runs `compare.csv` lists, each read from `<scenario>/<strategy>/` when that directory
+/// exists, else from its rows in `compare.csv` (summary only).
+fn runs_of_compare(dir: &Path) -> Result<Vec<RunData>> {
+    let lines: Vec<SummaryRow> = read(&dir.join(summary::COMPARE_FILE))?;
+    let mut groups: Vec<Vec<SummaryRow>> = Vec::new();
+    for l in lines {
+        let same = |g: &Vec<SummaryRow>| {
+            g[0].scenario == l.scenario
+                && g[0].strategy == l.strategy
+                && g[0].concurrency == l.concurrency
+                && g[0].seed == l.seed
+                && g.iter().all(|x| x.bank != "all")
+        };
+        match groups.iter_mut().rev().find(|g| same(g)) {
+            Some(g) => g.push(l),
+            None => groups.push(vec![l]),
+        }
+    }
+    let mut runs = Vec::new();
+    for g in groups {
+        let rel = Path::new(&g[0].scenario).join(&g[0].strategy);
+        if !g[0].scenario.is_empty() && dir.join(&rel).join(summary::FILE).is_file() {
+            let run = read_run(dir, &rel)?;
+            if run.total().concurrency == g[0].concurrency {
+                runs.push(run);
+                continue;
+            }
+        }
+        runs.push(RunData {
+            rel_dir: None,
+            summary: g,
+            start_minute_of_day: None,
+            series: Vec::new(),
+            staleness: Vec::new(),
+            daily: Vec::new(),
+            has_series: false,
+            has_staleness: false,
+        });
+    }
+    Ok(runs)
+}
