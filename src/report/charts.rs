@@ -25,6 +25,7 @@ mod canvas;
 mod day;
 mod glyphs;
 mod look;
+mod time_axis;
 mod xy;
 
 use canvas::{BOTTOM, TOP};

@@ -92,148 +92,184 @@ pub(super) fn resolve(axis: &ChartAxis, values: &[f64], max_ticks: usize) -> Res
     let dmin = vals.iter().copied().fold(f64::INFINITY, f64::min);
     let dmax = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     match scale {
-        Scale::Log2 => {
-            let lo_v = axis
-                .min
-                .unwrap_or(if dmin.is_finite() { dmin } else { 1.0 });
-            let hi_v = axis
-                .max
-                .unwrap_or(if dmax.is_finite() { dmax } else { lo_v });
-            let mut lo = lo_v.log2().floor();
-            let mut hi = hi_v.log2().ceil();
-            if hi <= lo {
-                lo -= 1.0;
-                hi += 1.0;
-            }
-            let every = ((hi - lo) / max_ticks as f64).ceil().max(1.0);
-            let ticks = (0..=((hi - lo) as i64))
-                .map(|k| lo + k as f64)
-                .filter(|t| ((t - lo) / every).fract() == 0.0)
-                .collect();
-            // A little room so that markers at the ends are not cut by the frame.
-            let pad = 0.04 * (hi - lo);
-            Resolved {
-                lo: lo - pad,
-                hi: hi + pad,
-                ticks,
-                step: 1.0,
-                scale,
-                format: axis.format,
-            }
+        Scale::Log2 => resolve_log2(axis, (dmin, dmax), max_ticks),
+        Scale::Log10 => resolve_log10(axis, (dmin, dmax)),
+        Scale::Linear => resolve_linear(axis, (dmin, dmax), max_ticks),
+    }
+}
+
+/// A log2 axis over the data's range `(dmin, dmax)` (or the axis's fixed ends): whole powers
+/// of two, every one ticked if there is room.
+fn resolve_log2(axis: &ChartAxis, (dmin, dmax): (f64, f64), max_ticks: usize) -> Resolved {
+    let lo_v = axis
+        .min
+        .unwrap_or(if dmin.is_finite() { dmin } else { 1.0 });
+    let hi_v = axis
+        .max
+        .unwrap_or(if dmax.is_finite() { dmax } else { lo_v });
+    let mut lo = lo_v.log2().floor();
+    let mut hi = hi_v.log2().ceil();
+    if hi <= lo {
+        lo -= 1.0;
+        hi += 1.0;
+    }
+    let every = ((hi - lo) / max_ticks as f64).ceil().max(1.0);
+    let ticks = (0..=((hi - lo) as i64))
+        .map(|k| lo + k as f64)
+        .filter(|t| ((t - lo) / every).fract() == 0.0)
+        .collect();
+    // A little room so that markers at the ends are not cut by the frame.
+    let pad = 0.04 * (hi - lo);
+    Resolved {
+        lo: lo - pad,
+        hi: hi + pad,
+        ticks,
+        step: 1.0,
+        scale: Scale::Log2,
+        format: axis.format,
+    }
+}
+
+/// A log10 axis over the data's range `(dmin, dmax)` (or the axis's fixed ends), from the
+/// last 1-2-5 value ≤ min to the first ≥ max.
+fn resolve_log10(axis: &ChartAxis, (dmin, dmax): (f64, f64)) -> Resolved {
+    let lo_v = axis
+        .min
+        .unwrap_or(if dmin.is_finite() { dmin } else { 1.0 });
+    let hi_v = axis
+        .max
+        .unwrap_or(if dmax.is_finite() { dmax } else { lo_v * 10.0 });
+    let cands = one_two_five(lo_v, hi_v);
+    let (lo_t, hi_t) = log10_ends(&cands, lo_v, hi_v);
+    Resolved {
+        lo: lo_t.log10(),
+        hi: hi_t.log10(),
+        ticks: log10_ticks(&cands, lo_t, hi_t),
+        step: 1.0,
+        scale: Scale::Log10,
+        format: axis.format,
+    }
+}
+
+/// The 1-2-5 values of every decade from `lo_v`'s to `hi_v`'s (at least two decades): the
+/// candidate ends and ticks of a log10 axis.
+fn one_two_five(lo_v: f64, hi_v: f64) -> Vec<f64> {
+    let lo_d = lo_v.log10().floor() as i32;
+    let hi_d = hi_v.log10().ceil() as i32;
+    let mut cands = Vec::new();
+    for d in lo_d..=hi_d.max(lo_d + 1) {
+        for m in [1.0, 2.0, 5.0] {
+            cands.push(m * 10f64.powi(d));
         }
-        Scale::Log10 => {
-            let lo_v = axis
-                .min
-                .unwrap_or(if dmin.is_finite() { dmin } else { 1.0 });
-            let hi_v = axis
-                .max
-                .unwrap_or(if dmax.is_finite() { dmax } else { lo_v * 10.0 });
-            let lo_d = lo_v.log10().floor() as i32;
-            let hi_d = hi_v.log10().ceil() as i32;
-            let mut cands = Vec::new();
-            for d in lo_d..=hi_d.max(lo_d + 1) {
-                for m in [1.0, 2.0, 5.0] {
-                    cands.push(m * 10f64.powi(d));
-                }
-            }
-            // The axis runs from the last 1-2-5 value ≤ min to the first ≥ max.
-            let lo_t = cands
-                .iter()
-                .copied()
-                .filter(|&c| c <= lo_v * (1.0 + 1e-9))
-                .fold(cands[0], f64::max);
-            let hi_t = cands
-                .iter()
-                .copied()
-                .filter(|&c| c >= hi_v * (1.0 - 1e-9))
-                .fold(*cands.last().unwrap(), f64::min);
-            // A single value: one 1-2-5 step either side.
-            let (lo_t, hi_t) = if hi_t <= lo_t {
-                let below = cands
-                    .iter()
-                    .copied()
-                    .filter(|&c| c < lo_t * (1.0 - 1e-9))
-                    .fold(lo_t / 2.0, f64::max);
-                let above = cands
-                    .iter()
-                    .copied()
-                    .filter(|&c| c > hi_t * (1.0 + 1e-9))
-                    .fold(hi_t * 2.0, f64::min);
-                (below, above)
-            } else {
-                (lo_t, hi_t)
-            };
-            let inside = |c: &f64| *c >= lo_t * (1.0 - 1e-9) && *c <= hi_t * (1.0 + 1e-9);
-            // Ticks at 1-2-5 over up to three decades, else at powers of ten only.
-            let decades = (hi_t / lo_t).log10();
-            let mut ticks: Vec<f64> = cands
-                .iter()
-                .copied()
-                .filter(inside)
-                .filter(|&c| decades <= 3.0 || (c.log10().fract()).abs() < 1e-9)
-                .map(f64::log10)
-                .collect();
-            if ticks.len() < 2 {
-                ticks = cands
-                    .iter()
-                    .copied()
-                    .filter(inside)
-                    .map(f64::log10)
-                    .collect();
-            }
-            Resolved {
-                lo: lo_t.log10(),
-                hi: hi_t.log10(),
-                ticks,
-                step: 1.0,
-                scale,
-                format: axis.format,
-            }
+    }
+    cands
+}
+
+/// The ends of a log10 axis (data units) among the 1-2-5 values `cands`: the last ≤ `lo_v`
+/// and the first ≥ `hi_v`.
+fn log10_ends(cands: &[f64], lo_v: f64, hi_v: f64) -> (f64, f64) {
+    let lo_t = cands
+        .iter()
+        .copied()
+        .filter(|&c| c <= lo_v * (1.0 + 1e-9))
+        .fold(cands[0], f64::max);
+    let hi_t = cands
+        .iter()
+        .copied()
+        .filter(|&c| c >= hi_v * (1.0 - 1e-9))
+        .fold(*cands.last().unwrap(), f64::min);
+    // A single value: one 1-2-5 step either side.
+    if hi_t <= lo_t {
+        let below = cands
+            .iter()
+            .copied()
+            .filter(|&c| c < lo_t * (1.0 - 1e-9))
+            .fold(lo_t / 2.0, f64::max);
+        let above = cands
+            .iter()
+            .copied()
+            .filter(|&c| c > hi_t * (1.0 + 1e-9))
+            .fold(hi_t * 2.0, f64::min);
+        (below, above)
+    } else {
+        (lo_t, hi_t)
+    }
+}
+
+/// The ticks (in plotting space) of a log10 axis from `lo_t` to `hi_t`: at 1-2-5 over up
+/// to three decades, else at powers of ten only (all 1-2-5 values if that leaves fewer
+/// than two).
+fn log10_ticks(cands: &[f64], lo_t: f64, hi_t: f64) -> Vec<f64> {
+    let inside = |c: &f64| *c >= lo_t * (1.0 - 1e-9) && *c <= hi_t * (1.0 + 1e-9);
+    let decades = (hi_t / lo_t).log10();
+    let mut ticks: Vec<f64> = cands
+        .iter()
+        .copied()
+        .filter(inside)
+        .filter(|&c| decades <= 3.0 || (c.log10().fract()).abs() < 1e-9)
+        .map(f64::log10)
+        .collect();
+    if ticks.len() < 2 {
+        ticks = cands
+            .iter()
+            .copied()
+            .filter(inside)
+            .map(f64::log10)
+            .collect();
+    }
+    ticks
+}
+
+/// A linear axis over the data's range `(dmin, dmax)`, its open ends rounded out to whole
+/// ticks.
+fn resolve_linear(axis: &ChartAxis, (dmin, dmax): (f64, f64), max_ticks: usize) -> Resolved {
+    let mut lo = axis
+        .min
+        .unwrap_or(if dmin.is_finite() { dmin } else { 0.0 });
+    let mut hi = axis
+        .max
+        .unwrap_or(if dmax.is_finite() { dmax } else { lo + 1.0 });
+    if hi <= lo {
+        // All equal (e.g. all zero): centre the value in a unit-wide range.
+        let w = if lo == 0.0 { 1.0 } else { lo.abs() * 0.5 };
+        if axis.min.is_none() && lo != 0.0 {
+            lo -= w;
         }
-        Scale::Linear => {
-            let mut lo = axis
-                .min
-                .unwrap_or(if dmin.is_finite() { dmin } else { 0.0 });
-            let mut hi = axis
-                .max
-                .unwrap_or(if dmax.is_finite() { dmax } else { lo + 1.0 });
-            if hi <= lo {
-                // All equal (e.g. all zero): centre the value in a unit-wide range.
-                let w = if lo == 0.0 { 1.0 } else { lo.abs() * 0.5 };
-                if axis.min.is_none() && lo != 0.0 {
-                    lo -= w;
-                }
-                hi = lo + 2.0 * w;
-                if lo == 0.0 {
-                    hi = w;
-                }
-            }
-            let step = if axis.format == Format::Hours && hi - lo > 2.0 {
-                [1.0, 2.0, 3.0, 4.0, 6.0, 12.0, 24.0, 48.0, 168.0]
-                    .into_iter()
-                    .find(|s| (hi - lo) / s <= max_ticks as f64)
-                    .unwrap_or_else(|| nice_step(hi - lo, max_ticks))
-            } else {
-                nice_step(hi - lo, max_ticks)
-            };
-            if axis.min.is_none() {
-                lo = (lo / step).floor() * step;
-            }
-            if axis.max.is_none() {
-                hi = (hi / step).ceil() * step;
-            }
-            let first = (lo / step).ceil() as i64;
-            let last = (hi / step + 1e-9).floor() as i64;
-            let ticks = (first..=last).map(|k| k as f64 * step).collect();
-            Resolved {
-                lo,
-                hi,
-                ticks,
-                step,
-                scale,
-                format: axis.format,
-            }
+        hi = lo + 2.0 * w;
+        if lo == 0.0 {
+            hi = w;
         }
+    }
+    let step = linear_step(axis.format, hi - lo, max_ticks);
+    if axis.min.is_none() {
+        lo = (lo / step).floor() * step;
+    }
+    if axis.max.is_none() {
+        hi = (hi / step).ceil() * step;
+    }
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step + 1e-9).floor() as i64;
+    let ticks = (first..=last).map(|k| k as f64 * step).collect();
+    Resolved {
+        lo,
+        hi,
+        ticks,
+        step,
+        scale: Scale::Linear,
+        format: axis.format,
+    }
+}
+
+/// The tick step of a linear axis `span` long: clock-friendly for hours beyond two, else
+/// 1-2-5.
+fn linear_step(format: Format, span: f64, max_ticks: usize) -> f64 {
+    if format == Format::Hours && span > 2.0 {
+        [1.0, 2.0, 3.0, 4.0, 6.0, 12.0, 24.0, 48.0, 168.0]
+            .into_iter()
+            .find(|s| span / s <= max_ticks as f64)
+            .unwrap_or_else(|| nice_step(span, max_ticks))
+    } else {
+        nice_step(span, max_ticks)
     }
 }
 

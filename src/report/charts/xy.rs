@@ -1,18 +1,27 @@
 //! Drawing an [`XyChart`](super::XyChart): curves, bands and references against an axis.
 
-use super::axis::{resolve, Coord2, Ticked};
+use super::axis::{resolve, Coord2, Resolved, Ticked};
 use super::canvas::{
     draw_title, font, legend, marker, stroke, text_width, Root, Swatch, DESC_PX, GRID, INK, MARGIN,
     TICK_PX,
 };
 use super::look::{palette, Marker};
-use super::{Ctx, Drawn, Scale, XyChart};
+use super::{Ctx, Drawn, Line, RefLine, Scale, XyChart};
 use plotters::prelude::*;
 
 pub(super) fn draw_xy<DB: DrawingBackend>(root: &Root<DB>, c: &XyChart) -> Drawn {
     let top = draw_title(root, &c.title, c.subtitle.as_deref())?;
+    let legend_h = legend(root, &legend_entries(c), top, true)?;
+    let (rx, ry) = axes(c);
+    let plot = Plot::new(root, c, rx, ry, top + legend_h)?;
+    // Bands first, then references, then lines and markers on top.
+    plot.draw_bands(root, &c.lines)?;
+    plot.draw_refs(root, &c.refs)?;
+    plot.draw_lines(root, &c.lines)
+}
 
-    // Legend entries: lines (and their bands), then references.
+/// Legend entries: lines (and their bands), then references.
+fn legend_entries(c: &XyChart) -> Vec<(String, Swatch)> {
     let mut entries: Vec<(String, Swatch)> = Vec::new();
     for l in &c.lines {
         let swatch = if l.line {
@@ -32,9 +41,11 @@ pub(super) fn draw_xy<DB: DrawingBackend>(root: &Root<DB>, c: &XyChart) -> Drawn
             Swatch::Band(palette::GREY),
         ));
     }
-    let legend_h = legend(root, &entries, top, true)?;
+    entries
+}
 
-    // Axes from every value drawn.
+/// The x and y axes, resolved from every value drawn.
+fn axes(c: &XyChart) -> (Resolved, Resolved) {
     let mut xs: Vec<f64> = Vec::new();
     let mut ys: Vec<f64> = Vec::new();
     for l in &c.lines {
@@ -60,95 +71,126 @@ pub(super) fn draw_xy<DB: DrawingBackend>(root: &Root<DB>, c: &XyChart) -> Drawn
             r.hi += pad;
         }
     }
+    (rx, ry)
+}
 
-    let tick_font = font(TICK_PX);
-    let ylab_w = ry
-        .ticks
-        .iter()
-        .map(|&t| text_width(root, &ry.label(t), &tick_font))
-        .max()
-        .unwrap_or(0);
-    let plot_area = root.margin(
-        (top + legend_h + 12) as u32,
-        20,
-        MARGIN as u32 / 2,
-        MARGIN as u32,
-    );
-    let mut chart = ChartBuilder::on(&plot_area)
-        .x_label_area_size(62)
-        .y_label_area_size(ylab_w + 14 + DESC_PX + 16)
-        .build_cartesian_2d(
-            Ticked::new(rx.lo, rx.hi, &rx.ticks),
-            Ticked::new(ry.lo, ry.hi, &ry.ticks),
-        )
-        .ctx()?;
-    let fx = |v: &f64| rx.label(*v);
-    let fy = |v: &f64| ry.label(*v);
-    chart
-        .configure_mesh()
-        .x_desc(c.x.label.as_str())
-        .y_desc(c.y.label.as_str())
-        .x_label_formatter(&fx)
-        .y_label_formatter(&fy)
-        .x_label_style(tick_font.clone().color(&INK))
-        .y_label_style(tick_font.clone().color(&INK))
-        .axis_desc_style(font(DESC_PX).color(&BLACK))
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(palette::GREY)
-        .draw()
-        .ctx()?;
+/// The plot under the legend: its chart (to place data in pixels) and the axes that map
+/// data onto it.
+struct Plot<'a, DB: DrawingBackend> {
+    chart: ChartContext<'a, DB, Coord2>,
+    rx: Resolved,
+    ry: Resolved,
+}
 
-    let px = |chart: &ChartContext<DB, Coord2>, x: f64, y: f64| {
-        chart.backend_coord(&(rx.to_plot(x), ry.to_plot(y)))
-    };
-
-    // Bands first, then references, then lines and markers on top.
-    for l in &c.lines {
-        if l.band.len() >= 2 {
-            let mut poly: Vec<(i32, i32)> =
-                l.band.iter().map(|&(x, _, hi)| px(&chart, x, hi)).collect();
-            poly.extend(l.band.iter().rev().map(|&(x, lo, _)| px(&chart, x, lo)));
-            root.draw(&Polygon::new(poly, l.look.color.mix(0.22).filled()))
-                .ctx()?;
-        } else if let [(x, lo, hi)] = l.band[..] {
-            let (a, b) = (px(&chart, x, lo), px(&chart, x, hi));
-            root.draw(&Rectangle::new(
-                [(a.0 - 6, b.1), (a.0 + 6, a.1)],
-                l.look.color.mix(0.22).filled(),
-            ))
+impl<DB: DrawingBackend> Plot<'_, DB> {
+    /// Lays the plot out below `top` (pixels) and draws its grid, tick labels and axis
+    /// descriptions.
+    fn new(
+        root: &Root<DB>,
+        c: &XyChart,
+        rx: Resolved,
+        ry: Resolved,
+        top: i32,
+    ) -> std::result::Result<Self, String> {
+        let tick_font = font(TICK_PX);
+        let ylab_w = ry
+            .ticks
+            .iter()
+            .map(|&t| text_width(root, &ry.label(t), &tick_font))
+            .max()
+            .unwrap_or(0);
+        let plot_area = root.margin((top + 12) as u32, 20, MARGIN as u32 / 2, MARGIN as u32);
+        let mut chart = ChartBuilder::on(&plot_area)
+            .x_label_area_size(62)
+            .y_label_area_size(ylab_w + 14 + DESC_PX + 16)
+            .build_cartesian_2d(
+                Ticked::new(rx.lo, rx.hi, &rx.ticks),
+                Ticked::new(ry.lo, ry.hi, &ry.ticks),
+            )
             .ctx()?;
-        }
+        let fx = |v: &f64| rx.label(*v);
+        let fy = |v: &f64| ry.label(*v);
+        chart
+            .configure_mesh()
+            .x_desc(c.x.label.as_str())
+            .y_desc(c.y.label.as_str())
+            .x_label_formatter(&fx)
+            .y_label_formatter(&fy)
+            .x_label_style(tick_font.clone().color(&INK))
+            .y_label_style(tick_font.clone().color(&INK))
+            .axis_desc_style(font(DESC_PX).color(&BLACK))
+            .bold_line_style(GRID)
+            .light_line_style(TRANSPARENT)
+            .axis_style(palette::GREY)
+            .draw()
+            .ctx()?;
+        Ok(Plot { chart, rx, ry })
     }
-    let (x_lo, x_hi) = (rx.lo, rx.hi);
-    let n_refs = c.refs.len().max(1) as f64;
-    for (j, r) in c.refs.iter().enumerate() {
-        let y = ry.to_plot(r.y);
-        let a = chart.backend_coord(&(x_lo, y));
-        let b = chart.backend_coord(&(x_hi, y));
-        stroke(root, &[a, b], &r.look, 3)?;
-        // Markers along the line so that the reference matches its legend entry; each
-        // reference's markers a little further along, so that references at the same value
-        // still show every marker.
-        if r.look.marker != Marker::None {
-            for k in 0..4 {
-                let x = x_lo + (x_hi - x_lo) * (k as f64 + (j as f64 + 0.5) / n_refs) / 4.0;
-                marker(root, chart.backend_coord(&(x, y)), &r.look)?;
+
+    /// The point `(x, y)` (data units) in pixels.
+    fn px(&self, x: f64, y: f64) -> (i32, i32) {
+        self.chart
+            .backend_coord(&(self.rx.to_plot(x), self.ry.to_plot(y)))
+    }
+
+    /// The lines' bands: a shaded polygon, or a bar for a band at a single x.
+    fn draw_bands(&self, root: &Root<DB>, lines: &[Line]) -> Drawn {
+        for l in lines {
+            if l.band.len() >= 2 {
+                let mut poly: Vec<(i32, i32)> =
+                    l.band.iter().map(|&(x, _, hi)| self.px(x, hi)).collect();
+                poly.extend(l.band.iter().rev().map(|&(x, lo, _)| self.px(x, lo)));
+                root.draw(&Polygon::new(poly, l.look.color.mix(0.22).filled()))
+                    .ctx()?;
+            } else if let [(x, lo, hi)] = l.band[..] {
+                let (a, b) = (self.px(x, lo), self.px(x, hi));
+                root.draw(&Rectangle::new(
+                    [(a.0 - 6, b.1), (a.0 + 6, a.1)],
+                    l.look.color.mix(0.22).filled(),
+                ))
+                .ctx()?;
             }
         }
+        Ok(())
     }
-    for l in &c.lines {
-        let pts: Vec<(i32, i32)> = l.points.iter().map(|&(x, y)| px(&chart, x, y)).collect();
-        if l.line {
-            stroke(root, &pts, &l.look, 3)?;
-        }
-        // Every point when there are few; otherwise about a dozen, evenly spaced.
-        let every = (pts.len() / 12).max(1);
-        for (i, p) in pts.iter().enumerate() {
-            if i % every == 0 || pts.len() <= 24 {
-                marker(root, *p, &l.look)?;
+
+    /// The reference lines across the whole plot, with their markers.
+    fn draw_refs(&self, root: &Root<DB>, refs: &[RefLine]) -> Drawn {
+        let (x_lo, x_hi) = (self.rx.lo, self.rx.hi);
+        let n_refs = refs.len().max(1) as f64;
+        for (j, r) in refs.iter().enumerate() {
+            let y = self.ry.to_plot(r.y);
+            let a = self.chart.backend_coord(&(x_lo, y));
+            let b = self.chart.backend_coord(&(x_hi, y));
+            stroke(root, &[a, b], &r.look, 3)?;
+            // Markers along the line so that the reference matches its legend entry; each
+            // reference's markers a little further along, so that references at the same
+            // value still show every marker.
+            if r.look.marker != Marker::None {
+                for k in 0..4 {
+                    let x = x_lo + (x_hi - x_lo) * (k as f64 + (j as f64 + 0.5) / n_refs) / 4.0;
+                    marker(root, self.chart.backend_coord(&(x, y)), &r.look)?;
+                }
             }
         }
+        Ok(())
     }
-    Ok(())
+
+    /// The lines (unless a series is markers only) and their markers.
+    fn draw_lines(&self, root: &Root<DB>, lines: &[Line]) -> Drawn {
+        for l in lines {
+            let pts: Vec<(i32, i32)> = l.points.iter().map(|&(x, y)| self.px(x, y)).collect();
+            if l.line {
+                stroke(root, &pts, &l.look, 3)?;
+            }
+            // Every point when there are few; otherwise about a dozen, evenly spaced.
+            let every = (pts.len() / 12).max(1);
+            for (i, p) in pts.iter().enumerate() {
+                if i % every == 0 || pts.len() <= 24 {
+                    marker(root, *p, &l.look)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
