@@ -212,66 +212,16 @@ impl Sweep {
     /// `opts.out`. Checks everything it can before writing anything.
     pub fn execute(&self, opts: &Options) -> Result<SweepOutcome> {
         let pool = pool(opts.threads)?;
-        let threads = pool.current_num_threads();
         let dir = &opts.out;
-        let manifest_path = dir.join(MANIFEST_FILE);
         let partial_path = dir.join(PARTIAL_FILE);
-        let identity = self.manifest_identity();
-        let prefix = self.journal_header();
-
+        let header = self.journal_header();
         // Everything read and checked before the first write.
-        let mut done = Journal::empty();
-        if manifest_path.exists() {
-            if !opts.resume {
-                let finished = Journal::read(&partial_path, &prefix, self)
-                    .map(|j| j.rows.len())
-                    .unwrap_or(0);
-                return Err(Error::input(format!(
-                    "{} holds an interrupted sweep ({finished} run(s) finished): add --resume to finish it, \
-                     or delete {} and {} to start over",
-                    dir.display(),
-                    manifest_path.display(),
-                    partial_path.display()
-                )));
-            }
-            let text = std::fs::read_to_string(&manifest_path)
-                .map_err(|e| Error::io(format!("{}: cannot read: {e}", manifest_path.display())))?;
-            let theirs: Vec<&str> = text
-                .lines()
-                .filter(|l| !l.starts_with("replications ") && !l.starts_with("scenario "))
-                .collect();
-            if let Some(i) = (0..identity.len().max(theirs.len()))
-                .find(|&i| theirs.get(i).copied() != identity.get(i).map(String::as_str))
-            {
-                return Err(Error::input(format!(
-                    "--resume: the sweep in {} is a different sweep (its manifest differs at `{}`, this one has `{}`): \
-                     use another --out, or delete {} and {} to start over",
-                    dir.display(),
-                    theirs.get(i).copied().unwrap_or("(end)"),
-                    identity.get(i).map(String::as_str).unwrap_or("(end)"),
-                    manifest_path.display(),
-                    partial_path.display()
-                )));
-            }
-            done = Journal::read(&partial_path, &prefix, self)?;
-        } else if opts.resume {
-            eprintln!("nothing to resume in {}: starting the sweep", dir.display());
-        }
-
+        let done = self.finished_runs(opts, &header)?;
         // Now write: the manifest, then the journal (kept, truncated or created).
-        // Informational lines (not compared by --resume): the file as named, replications.
-        let mut manifest = identity.join("\n");
-        let _ = write!(
-            manifest,
-            "\nscenario {}\nreplications {}\n",
-            self.origin, self.replications
-        );
-        write_atomic(&manifest_path, manifest.as_bytes())?;
+        self.write_manifest(dir)?;
         let file = done.open_for_append(&partial_path)?;
-
-        let r_count = self.replications;
         let jobs: Vec<(usize, u32)> = (0..self.points.len())
-            .flat_map(|p| (0..r_count).map(move |r| (p, r)))
+            .flat_map(|p| (0..self.replications).map(move |r| (p, r)))
             .filter(|k| !done.rows.contains_key(k))
             .collect();
         let resumed = self.runs() - jobs.len();
@@ -284,42 +234,104 @@ impl Sweep {
         });
         pool.install(|| {
             jobs.par_iter().try_for_each(|&(p, r)| -> Result<()> {
-                let seed = replication_seed(self.base_seeds[p], r);
-                let result = sim::run(&self.scenarios[p], seed);
-                let row = SweepRow {
-                    params: self.points[p].labels.clone(),
-                    replication: r,
-                    run: SummaryRow::of_run(&result).pop().expect("the `all` row"),
-                };
+                let row = self.run_one(p, r);
                 writer
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .append(&prefix, p, &row)?;
+                    .append(&header, p, &row)?;
                 bar.inc(1);
                 Ok(())
             })
         })?;
-        {
-            let w = writer.lock().unwrap_or_else(|e| e.into_inner());
-            w.file
-                .sync_data()
-                .map_err(|e| Error::io(format!("{}: cannot write: {e}", w.path.display())))?;
-        }
+        writer
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .sync()?;
         bar.finish_and_clear();
 
         // Assemble from the journal alone, so resumed and uninterrupted sweeps agree.
-        let journal = Journal::read(&partial_path, &prefix, self)?;
+        let journal = Journal::read(&partial_path, &header, self)?;
         let (files, summaries) = self.assemble(&journal, dir)?;
         let _ = std::fs::remove_file(&partial_path);
-        let _ = std::fs::remove_file(&manifest_path);
+        let _ = std::fs::remove_file(dir.join(MANIFEST_FILE));
         Ok(SweepOutcome {
             files,
             ran: jobs.len(),
             resumed,
-            threads,
+            threads: pool.current_num_threads(),
             columns: self.grid.columns(),
             summaries,
         })
+    }
+
+    /// Replication `r` of point `p`, run: its `sweep.csv` row.
+    fn run_one(&self, p: usize, r: u32) -> SweepRow {
+        let seed = replication_seed(self.base_seeds[p], r);
+        let result = sim::run(&self.scenarios[p], seed);
+        SweepRow {
+            params: self.points[p].labels.clone(),
+            replication: r,
+            run: SummaryRow::of_run(&result).pop().expect("the `all` row"),
+        }
+    }
+
+    /// The runs an earlier, interrupted run of this sweep in `opts.out` finished (none if
+    /// there was none). Refuses a directory holding another sweep, or an interrupted one
+    /// without `--resume`.
+    fn finished_runs(&self, opts: &Options, header: &[String]) -> Result<Journal> {
+        let dir = &opts.out;
+        let (manifest_path, partial_path) = (dir.join(MANIFEST_FILE), dir.join(PARTIAL_FILE));
+        if !manifest_path.exists() {
+            if opts.resume {
+                eprintln!("nothing to resume in {}: starting the sweep", dir.display());
+            }
+            return Ok(Journal::empty());
+        }
+        if !opts.resume {
+            let finished = Journal::read(&partial_path, header, self)
+                .map(|j| j.rows.len())
+                .unwrap_or(0);
+            return Err(Error::input(format!(
+                "{} holds an interrupted sweep ({finished} run(s) finished): add --resume to finish it, \
+                 or delete {} and {} to start over",
+                dir.display(),
+                manifest_path.display(),
+                partial_path.display()
+            )));
+        }
+        let text = std::fs::read_to_string(&manifest_path)
+            .map_err(|e| Error::io(format!("{}: cannot read: {e}", manifest_path.display())))?;
+        let theirs: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("replications ") && !l.starts_with("scenario "))
+            .collect();
+        let identity = self.manifest_identity();
+        if let Some(i) = (0..identity.len().max(theirs.len()))
+            .find(|&i| theirs.get(i).copied() != identity.get(i).map(String::as_str))
+        {
+            return Err(Error::input(format!(
+                "--resume: the sweep in {} is a different sweep (its manifest differs at `{}`, this one has `{}`): \
+                 use another --out, or delete {} and {} to start over",
+                dir.display(),
+                theirs.get(i).copied().unwrap_or("(end)"),
+                identity.get(i).map(String::as_str).unwrap_or("(end)"),
+                manifest_path.display(),
+                partial_path.display()
+            )));
+        }
+        Journal::read(&partial_path, header, self)
+    }
+
+    /// Writes what the journal belongs to; the lines after the identity (the file as named,
+    /// the replications) are informational, not compared by `--resume`.
+    fn write_manifest(&self, dir: &Path) -> Result<()> {
+        let mut manifest = self.manifest_identity().join("\n");
+        let _ = write!(
+            manifest,
+            "\nscenario {}\nreplications {}\n",
+            self.origin, self.replications
+        );
+        write_atomic(&dir.join(MANIFEST_FILE), manifest.as_bytes())
     }
 
     /// The journal's columns: `point`, then `sweep.csv`'s.

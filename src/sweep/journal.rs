@@ -145,6 +145,15 @@ impl Appender {
     }
 }
 
+impl Appender {
+    /// Puts every line on disk (at the sweep's end).
+    pub(super) fn sync(&self) -> Result<()> {
+        self.file
+            .sync_data()
+            .map_err(|e| Error::io(format!("{}: cannot write: {e}", self.path.display())))
+    }
+}
+
 pub(super) fn progress_bar(show: bool, total: u64, done: u64) -> indicatif::ProgressBar {
     if !show {
         return indicatif::ProgressBar::hidden();
