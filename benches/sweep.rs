@@ -15,9 +15,9 @@ mod common;
 
 use common::*;
 use rayon::prelude::*;
+use refresh_sim::experiment::sweep::{self, Options, Sweep};
 use refresh_sim::scenario::Source;
 use refresh_sim::sim;
-use refresh_sim::sweep::{self, Options, Sweep};
 use std::path::Path;
 use std::time::Instant;
 

@@ -11,7 +11,7 @@ use crate::output::{self, write_atomic};
 use crate::report;
 use crate::scenario::{self, Scenario};
 use crate::strategy::Strategy;
-use crate::{sim, table};
+use crate::{experiment::table, sim};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
@@ -152,7 +152,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Some(Command::Contention(a)) => {
             print!(
                 "{}",
-                contention_markdown(&crate::validate::contention(a.clients, a.seed))
+                contention_markdown(&crate::experiment::validate::contention(a.clients, a.seed))
             );
             Ok(())
         }
@@ -172,7 +172,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
 }
 
 fn run(a: RunArgs) -> Result<()> {
-    crate::sweep::reject_lists(&a.overrides.set, "run")?;
+    crate::experiment::sweep::reject_lists(&a.overrides.set, "run")?;
     let sc = scenario::load(&a.scenario, &a.overrides.set)?;
     let seed = a.seed.unwrap_or(sc.seed);
     let out = a.out.unwrap_or_else(|| Path::new("output").join(&sc.name));
@@ -184,7 +184,7 @@ fn run(a: RunArgs) -> Result<()> {
 }
 
 fn check(a: CheckArgs) -> Result<()> {
-    crate::sweep::reject_lists(&a.overrides.set, "check")?;
+    crate::experiment::sweep::reject_lists(&a.overrides.set, "check")?;
     let sc = scenario::check(&a.scenario, &a.overrides.set)?;
     println!(
         "{}: ok — {} ({}), {} connections, {} bank(s), {} window",
@@ -236,7 +236,7 @@ fn validate_cmd(a: ValidateArgs) -> Result<()> {
             a.replications
         )));
     }
-    let checks = crate::validate::run_all(a.replications, a.seed);
+    let checks = crate::experiment::validate::run_all(a.replications, a.seed);
     println!(
         "| Check | Model | Theory | Tolerance | Result | Basis |\n|---|---:|---:|---:|---|---|"
     );
@@ -260,7 +260,7 @@ fn validate_cmd(a: ValidateArgs) -> Result<()> {
 }
 
 /// The contention experiment as a Markdown table.
-pub fn contention_markdown(rows: &[crate::validate::ContentionRow]) -> String {
+pub fn contention_markdown(rows: &[crate::experiment::validate::ContentionRow]) -> String {
     let mut s = String::from("| Retry mode | Calls | Calls per client | Completion time | Succeeded |\n|---|---:|---:|---:|---:|\n");
     for r in rows {
         s.push_str(&format!(
@@ -385,7 +385,7 @@ pub struct SweepArgs {
 }
 
 fn sweep_cmd(a: SweepArgs) -> Result<()> {
-    use crate::sweep;
+    use crate::experiment::sweep;
     use std::io::IsTerminal;
     let source = scenario::Source::read(&a.scenario)?;
     let sw = sweep::Sweep::prepare(&source, &a.set, a.replications, a.seed)?;
@@ -415,7 +415,7 @@ pub struct PlanArgs {
     #[arg(long, default_value_t = 0.01)]
     pub max_failure_rate: f64,
     /// Replications per evaluated concurrency.
-    #[arg(long, default_value_t = crate::sweep::DEFAULT_REPLICATIONS)]
+    #[arg(long, default_value_t = crate::experiment::sweep::DEFAULT_REPLICATIONS)]
     pub replications: u32,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
@@ -431,7 +431,7 @@ pub struct PlanArgs {
 }
 
 fn plan_cmd(a: PlanArgs) -> Result<()> {
-    use crate::{plan, sweep};
+    use crate::{experiment::plan, experiment::sweep};
     sweep::reject_lists(&a.overrides.set, "plan")?;
     if let Some(s) = a.overrides.set.iter().find(|s| {
         let path = s.split_once('=').map_or(s.as_str(), |(p, _)| p).trim();

@@ -192,7 +192,7 @@ pub struct Source {
     pub default_name: String,
 }
 
-/// The `[sweep]` section of a scenario file, unvalidated (`crate::sweep` checks it).
+/// The `[sweep]` section of a scenario file, unvalidated (`crate::experiment::sweep` checks it).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SweepSection {
     pub replications: Option<i64>,

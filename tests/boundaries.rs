@@ -26,7 +26,7 @@ fn layer_of_module(name: &str) -> Option<Layer> {
         | "presets" => Model,
         "output" => Writers,
         "report" => Document,
-        "sweep" | "plan" | "table" | "validate" => Experiments,
+        "experiment" => Experiments,
         "cli" => Cli,
         _ => return None,
     })

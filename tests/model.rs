@@ -9,6 +9,7 @@
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus as TestRng;
 use refresh_sim::bank::TokenBucket;
+use refresh_sim::experiment::table;
 use refresh_sim::metrics::{RunResult, Tally};
 use refresh_sim::output::daily::DailyRow;
 use refresh_sim::output::staleness::AgeRow;
@@ -19,7 +20,6 @@ use refresh_sim::rng::Streams;
 use refresh_sim::scenario::{self, Scenario};
 use refresh_sim::sim;
 use refresh_sim::strategy::{self, Strategy};
-use refresh_sim::table;
 use refresh_sim::time::SimTime;
 use statrs::distribution::{ContinuousCDF, Uniform};
 use std::path::Path;

@@ -2,7 +2,7 @@
 
 use refresh_sim::metrics::RunResult;
 use refresh_sim::scenario::{self, Scenario};
-use refresh_sim::{sim, validate};
+use refresh_sim::{experiment::validate, sim};
 use std::process::Command;
 
 const MIN: usize = 1; // minutes per series bucket

@@ -2,13 +2,13 @@
 //! (byte-identical files), resume after a kill, the planner against the vendor table, and
 //! clear errors for bad `--set` values.
 
+use refresh_sim::experiment::sweep::{split_values, Grid, GridAxis, Sweep};
 use refresh_sim::metric::Metric;
 use refresh_sim::output::sweep as files;
 use refresh_sim::rng::replication_seed;
 use refresh_sim::scenario::{self, Source};
 use refresh_sim::stats::Estimate;
-use refresh_sim::sweep::{split_values, Grid, GridAxis, Sweep};
-use refresh_sim::{sim, table};
+use refresh_sim::{experiment::table, sim};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

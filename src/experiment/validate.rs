@@ -144,12 +144,12 @@ fn replicate(
     base_seed: u64,
     f: impl Fn(&crate::metrics::RunResult) -> f64 + Sync,
 ) -> Vec<f64> {
-    crate::sweep::replicate(sc, base_seed, reps, f)
+    crate::experiment::sweep::replicate(sc, base_seed, reps, f)
 }
 
 /// Every replication's full result, in replication order.
 fn runs(sc: &Scenario, reps: u32, base_seed: u64) -> Vec<crate::metrics::RunResult> {
-    crate::sweep::replicate(sc, base_seed, reps, |r| r.clone())
+    crate::experiment::sweep::replicate(sc, base_seed, reps, |r| r.clone())
 }
 
 fn ci_basis(reps: u32) -> String {

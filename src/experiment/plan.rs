@@ -23,12 +23,12 @@
 //! with 95 % confidence half-widths, and what `random_offset` achieves for the same population.
 
 use crate::error::{Error, Result};
+use crate::experiment::sweep;
 use crate::metrics::RunResult;
 use crate::output::text::{pct, thousands};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 use crate::strategy::Strategy;
-use crate::sweep;
 use std::collections::BTreeMap;
 
 mod render;
