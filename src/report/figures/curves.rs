@@ -300,8 +300,9 @@ fn run_metric_lines(
         true => format!(" on {}", t.scenario),
         false => String::new(),
     };
-    // (strategy, scenario label, points)
-    let mut groups: Vec<(String, String, Vec<(f64, f64)>)> = Vec::new();
+    // (strategy, " on <scenario>" or nothing, points)
+    type Group = (String, String, Vec<(f64, f64)>);
+    let mut groups: Vec<Group> = Vec::new();
     let mut refs: Vec<RefLine> = Vec::new();
     for t in runs.iter().map(|r| r.total()) {
         let Some(c) = t.concurrency else {
