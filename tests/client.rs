@@ -470,8 +470,18 @@ fn users_per_day_is_the_mean_of_the_measured_days() {
         s.users_per_day
     );
     assert_eq!(s.tally.users, users.iter().sum::<u64>());
-    // Expiry at a daily rate of 10 %: each day has fewer users than the day before.
-    assert!(users.windows(2).all(|w| w[1] < w[0]), "{users:?}");
+    // Expiry as a daily hazard of 10 %: a connection is refreshed on day d if its consent
+    // outlives its offset U that day, with probability 0.9^(d + U), so day d expects
+    // n · 0.9^d · E[0.9^U] = n · 0.9^d · 0.1 / λ users (λ = −ln 0.9), within binomial noise.
+    let lambda = -(0.9f64.ln());
+    for (d, &u) in (1..).zip(&users) {
+        let p = 0.9f64.powi(d) * 0.1 / lambda;
+        let (expect, sd) = (20_000.0 * p, (20_000.0 * p * (1.0 - p)).sqrt());
+        assert!(
+            (u as f64 - expect).abs() < 5.0 * sd,
+            "day {d}: {u} users, expected {expect:.0} ± {sd:.0}"
+        );
+    }
     // Measured days only: day 0 (the warm-up) is left out.
     assert!(ds[0].users > users[0]);
 
