@@ -319,7 +319,11 @@ mod tests {
         assert_eq!(p.stat(Metric::StalenessP50Hours), None);
         let path = dir.path().join(SUMMARY_FILE);
         let params = vec!["strategy.concurrency".to_string(), "x".to_string()];
-        std::fs::write(&path, summary_csv(&params, std::slice::from_ref(&p)).unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            summary_csv(&params, std::slice::from_ref(&p)).unwrap(),
+        )
+        .unwrap();
         let (cols, back) = read_summary(&path).unwrap();
         assert_eq!(cols, params);
         assert_eq!(back[0].params, p.params);
