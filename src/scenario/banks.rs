@@ -160,6 +160,7 @@ fn scheduled(limit: Limit, during: &Option<[TimeOfDay; 2]>, at: &str) -> Result<
     }
 }
 
+/// Validates one `[[banks.limits]]` table (at field path `at`) into its rate-limit policy.
 fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
     let f = |name: &str| format!("{at}.{name}");
     Ok(match l {
@@ -173,29 +174,10 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
             burst,
             during,
         } => {
-            if !(rate.is_finite() && *rate > 0.0) {
-                return err(
-                    f("rate"),
-                    format!("must be greater than 0 (calls per second), got {rate}"),
-                );
-            }
-            if *rate < 1e-6 {
-                return err(
-                    f("rate"),
-                    format!(
-                        "{rate} per second is below the 1e-6 supported (one call in 11.6 days)"
-                    ),
-                );
-            }
-            if *rate > 1e9 {
-                return err(
-                    f("rate"),
-                    format!("{rate} per second is more than the 1e9 supported"),
-                );
-            }
+            let rate = token_rate(f("rate"), *rate)?;
             let burst = count(f("burst"), *burst, "calls")?;
             scheduled(
-                Limit::TokenBucket(TokenBucket::new(*rate, burst)),
+                Limit::TokenBucket(TokenBucket::new(rate, burst)),
                 during,
                 at,
             )?
@@ -214,27 +196,11 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
             window,
             during,
         } => {
-            let n = count(f("limit"), *limit, "calls per window")?;
-            if n > 10_000_000 {
-                return err(
-                    f("limit"),
-                    format!("{n} is more than the 10000000 a sliding log supports"),
-                );
-            }
+            let n = sliding_limit(f("limit"), *limit)?;
             let w = positive(f("window"), window.0)?;
             scheduled(Limit::SlidingWindow(SlidingWindow::new(n, w)), during, at)?
         }
-        LimitFile::Quota { k, period } => {
-            let k = count(f("k"), k.unwrap_or(4), "accesses per connection per period")?;
-            if k > 1_000 {
-                return err(f("k"), format!("{k} is more than the 1000 supported"));
-            }
-            let period = match period.unwrap_or(QuotaPeriodKind::Rolling24h) {
-                QuotaPeriodKind::Rolling24h => QuotaPeriod::Rolling,
-                QuotaPeriodKind::CalendarDay => QuotaPeriod::CalendarDay,
-            };
-            Limit::Quota(Quota::new(k, period))
-        }
+        LimitFile::Quota { k, period } => quota(f("k"), *k, *period)?,
         LimitFile::PenaltyBox { duration } => {
             Limit::PenaltyBox(PenaltyBox::new(positive(f("duration"), duration.0)?))
         }
@@ -242,26 +208,93 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
             start,
             end,
             slowdown,
-        } => {
-            if end.0 <= start.0 {
-                return err(
-                    f("end"),
-                    format!("the window ends ({}) before it starts ({}); write an overnight window as two", end.0, start.0),
-                );
-            }
-            let mode = match slowdown {
-                None => MaintenanceMode::Reject,
-                Some(x) if x.is_finite() && *x >= 1.0 && *x <= 1000.0 => {
-                    MaintenanceMode::Slow { factor: *x }
-                }
-                Some(x) => {
-                    return err(
-                        f("slowdown"),
-                        format!("must be between 1 and 1000 (a latency multiplier), got {x}"),
-                    )
-                }
-            };
-            Limit::Maintenance(Maintenance::new(start.0, end.0, mode))
-        }
+        } => maintenance(*start, *end, *slowdown, at)?,
     })
+}
+
+/// A token bucket's refill rate (calls per second), within the range the bucket's
+/// arithmetic supports.
+fn token_rate(field: String, rate: f64) -> Result<f64, FieldError> {
+    if !(rate.is_finite() && rate > 0.0) {
+        return err(
+            field,
+            format!("must be greater than 0 (calls per second), got {rate}"),
+        );
+    }
+    if rate < 1e-6 {
+        return err(
+            field,
+            format!("{rate} per second is below the 1e-6 supported (one call in 11.6 days)"),
+        );
+    }
+    if rate > 1e9 {
+        return err(
+            field,
+            format!("{rate} per second is more than the 1e9 supported"),
+        );
+    }
+    Ok(rate)
+}
+
+/// A sliding window's call limit: its log keeps one entry per call, so it is capped.
+fn sliding_limit(field: String, limit: i64) -> Result<u32, FieldError> {
+    let n = count(field.clone(), limit, "calls per window")?;
+    if n > 10_000_000 {
+        return err(
+            field,
+            format!("{n} is more than the 10000000 a sliding log supports"),
+        );
+    }
+    Ok(n)
+}
+
+/// A per-connection quota: `k` accesses (4 unless given) per rolling 24 hours or calendar
+/// day.
+fn quota(
+    field: String,
+    k: Option<i64>,
+    period: Option<QuotaPeriodKind>,
+) -> Result<Limit, FieldError> {
+    let k = count(
+        field.clone(),
+        k.unwrap_or(4),
+        "accesses per connection per period",
+    )?;
+    if k > 1_000 {
+        return err(field, format!("{k} is more than the 1000 supported"));
+    }
+    let period = match period.unwrap_or(QuotaPeriodKind::Rolling24h) {
+        QuotaPeriodKind::Rolling24h => QuotaPeriod::Rolling,
+        QuotaPeriodKind::CalendarDay => QuotaPeriod::CalendarDay,
+    };
+    Ok(Limit::Quota(Quota::new(k, period)))
+}
+
+/// A daily maintenance window that rejects calls, or slows them by a latency multiplier.
+fn maintenance(
+    start: TimeOfDay,
+    end: TimeOfDay,
+    slowdown: Option<f64>,
+    at: &str,
+) -> Result<Limit, FieldError> {
+    if end.0 <= start.0 {
+        return err(
+            format!("{at}.end"),
+            format!(
+                "the window ends ({}) before it starts ({}); write an overnight window as two",
+                end.0, start.0
+            ),
+        );
+    }
+    let mode = match slowdown {
+        None => MaintenanceMode::Reject,
+        Some(x) if x.is_finite() && x >= 1.0 && x <= 1000.0 => MaintenanceMode::Slow { factor: x },
+        Some(x) => {
+            return err(
+                format!("{at}.slowdown"),
+                format!("must be between 1 and 1000 (a latency multiplier), got {x}"),
+            )
+        }
+    };
+    Ok(Limit::Maintenance(Maintenance::new(start.0, end.0, mode)))
 }
