@@ -3,7 +3,22 @@
 
 use super::*;
 
+/// Validates the `[[banks]]` tables into the model's banks, in file order.
 pub(super) fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
+    bank_count(list)?;
+    let mut out = Vec::with_capacity(list.len());
+    let mut total = 0.0;
+    for (i, b) in list.iter().enumerate() {
+        out.push(bank(b, i, &list[..i])?);
+        total += b.share;
+    }
+    shares_sum_to_one(list, total)?;
+    Ok(out)
+}
+
+/// Checks there is at least one bank, and no more than a connection's `u16` bank index
+/// can name.
+fn bank_count(list: &[BankFile]) -> Result<(), FieldError> {
     if list.is_empty() {
         return err(
             "banks",
@@ -20,68 +35,76 @@ pub(super) fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
             ),
         );
     }
-    let mut out = Vec::with_capacity(list.len());
-    let mut total = 0.0;
-    for (i, b) in list.iter().enumerate() {
-        let at = |field: &str| format!("banks[{i}].{field}");
-        if b.name == "all" {
-            return err(
-                at("name"),
-                "\"all\" is reserved for the all-banks row of the reports; choose another name",
-            );
-        }
-        if b.name.trim().is_empty() {
-            return err(at("name"), "must not be empty");
-        }
-        if list[..i].iter().any(|o| o.name == b.name) {
-            return err(
-                at("name"),
-                format!(
-                    "\"{}\" is used by another bank; names must be unique",
-                    b.name
-                ),
-            );
-        }
-        if !(b.share > 0.0 && b.share <= 1.0) {
-            return err(
-                at("share"),
-                format!("must be greater than 0 and at most 1, got {}", b.share),
-            );
-        }
-        total += b.share;
-        let error_rate = b.error_rate.unwrap_or(0.0);
-        probability(&at("error_rate"), error_rate)?;
-        let Some(st) = &b.service_time else {
-            return err(at("service_time"), "is required (e.g. { dist = \"lognormal\", median = \"5s\", p95 = \"16s\" }) unless a preset gives it");
-        };
-        let service_time = service_time(st, &at("service_time"))?;
-        let servers = match b.servers {
-            None => None,
-            Some(k) if k >= 1 && k <= u32::MAX as i64 => Some(k as u32),
-            Some(k) => return err(at("servers"), format!("must be at least 1, got {k}")),
-        };
-        let retry_after = match &b.retry_after {
-            None | Some(RetryAfterFile::Policy) => RetryAfter::Policy,
-            Some(RetryAfterFile::None) => RetryAfter::None,
-            Some(RetryAfterFile::Fixed(d)) => RetryAfter::Fixed(*d),
-        };
-        let limits = b
-            .limits
-            .iter()
-            .enumerate()
-            .map(|(j, l)| limit(l, &at(&format!("limits[{j}]"))))
-            .collect::<Result<_, _>>()?;
-        out.push(Bank {
-            name: b.name.clone(),
-            description: b.description.clone().unwrap_or_default(),
-            share: b.share,
-            service_time,
-            error_rate,
-            limits,
-            servers,
-            retry_after,
-        });
+    Ok(())
+}
+
+/// Validates bank `i` (`earlier`: the banks listed before it) into a model bank.
+fn bank(b: &BankFile, i: usize, earlier: &[BankFile]) -> Result<Bank, FieldError> {
+    let at = |field: &str| format!("banks[{i}].{field}");
+    bank_name(&b.name, earlier, at("name"))?;
+    if !(b.share > 0.0 && b.share <= 1.0) {
+        return err(
+            at("share"),
+            format!("must be greater than 0 and at most 1, got {}", b.share),
+        );
     }
+    let error_rate = b.error_rate.unwrap_or(0.0);
+    probability(&at("error_rate"), error_rate)?;
+    let Some(st) = &b.service_time else {
+        return err(at("service_time"), "is required (e.g. { dist = \"lognormal\", median = \"5s\", p95 = \"16s\" }) unless a preset gives it");
+    };
+    let service_time = service_time(st, &at("service_time"))?;
+    let servers = match b.servers {
+        None => None,
+        Some(k) if k >= 1 && k <= u32::MAX as i64 => Some(k as u32),
+        Some(k) => return err(at("servers"), format!("must be at least 1, got {k}")),
+    };
+    let retry_after = match &b.retry_after {
+        None | Some(RetryAfterFile::Policy) => RetryAfter::Policy,
+        Some(RetryAfterFile::None) => RetryAfter::None,
+        Some(RetryAfterFile::Fixed(d)) => RetryAfter::Fixed(*d),
+    };
+    let limits = b
+        .limits
+        .iter()
+        .enumerate()
+        .map(|(j, l)| limit(l, &at(&format!("limits[{j}]"))))
+        .collect::<Result<_, _>>()?;
+    Ok(Bank {
+        name: b.name.clone(),
+        description: b.description.clone().unwrap_or_default(),
+        share: b.share,
+        service_time,
+        error_rate,
+        limits,
+        servers,
+        retry_after,
+    })
+}
+
+/// Checks a bank's name (at `field`): not empty, not the reports' reserved "all", and not
+/// the name of a bank listed before it.
+fn bank_name(name: &str, earlier: &[BankFile], field: String) -> Result<(), FieldError> {
+    if name == "all" {
+        return err(
+            field,
+            "\"all\" is reserved for the all-banks row of the reports; choose another name",
+        );
+    }
+    if name.trim().is_empty() {
+        return err(field, "must not be empty");
+    }
+    if earlier.iter().any(|o| o.name == name) {
+        return err(
+            field,
+            format!("\"{name}\" is used by another bank; names must be unique"),
+        );
+    }
+    Ok(())
+}
+
+/// Checks the banks' shares sum to 1 (within rounding), listing them when they do not.
+fn shares_sum_to_one(list: &[BankFile], total: f64) -> Result<(), FieldError> {
     if (total - 1.0).abs() > SHARE_TOLERANCE {
         let shares: Vec<String> = list
             .iter()
@@ -96,7 +119,7 @@ pub(super) fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
             ),
         );
     }
-    Ok(out)
+    Ok(())
 }
 
 pub(super) fn service_time(s: &ServiceTimeFile, at: &str) -> Result<ServiceTime, FieldError> {
