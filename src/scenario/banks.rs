@@ -311,7 +311,9 @@ fn maintenance(
     }
     let mode = match slowdown {
         None => MaintenanceMode::Reject,
-        Some(x) if x.is_finite() && x >= 1.0 && x <= 1000.0 => MaintenanceMode::Slow { factor: x },
+        Some(x) if x.is_finite() && (1.0..=1000.0).contains(&x) => {
+            MaintenanceMode::Slow { factor: x }
+        }
         Some(x) => {
             return err(
                 format!("{at}.slowdown"),
