@@ -17,18 +17,16 @@
 use crate::bank::Bank;
 use crate::bank::ServiceTime;
 use crate::engine::{prefetch, EventQueue};
-use crate::metrics::{
-    staleness_horizon, Daily, Level, RunResult, Staleness, Tally, TimeSeries, DAY_US,
-};
+use crate::metrics::{Daily, Level, RunResult, Staleness, Tally, TimeSeries, DAY_US};
 use crate::platform::Platform;
 use crate::retry::RetryPolicy;
-use crate::rng::{Chance, Purpose, Streams};
+use crate::rng::{Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::strategy::{self, ClientState};
 use crate::time::{SimDuration, SimTime};
-use rand::Rng;
 use std::collections::VecDeque;
 
+mod build;
 mod client;
 
 /// How an attempt ended.
@@ -176,136 +174,6 @@ struct World {
 }
 
 impl World {
-    fn new(sc: &Scenario, seed: u64) -> Self {
-        let streams = Streams::new(seed);
-        let n = sc.connections;
-        let window_start = sc.window_start;
-        let window_end = window_start + sc.window;
-        let nb = sc.banks.len();
-
-        // Cumulative shares as cuts on a word; the last bank takes the remainder so rounding
-        // loses no one.
-        let mut cuts = Vec::with_capacity(nb - 1);
-        let mut acc = 0.0;
-        for b in &sc.banks[..nb - 1] {
-            acc += b.share;
-            cuts.push(Chance::new(acc));
-        }
-        // Consent expiry is a daily hazard: P(expires within the window) = 1 − (1 − p)^days,
-        // and given that, its instant is the exponential's, truncated to the window.
-        let days = sc.window.as_micros() as f64 / DAY_US as f64;
-        let survive = (1.0 - sc.consent_expiry_share).powf(days);
-        let expires = Chance::new(1.0 - survive);
-        let expiry_at = |word: u64| {
-            let u = (word >> 11) as f64 / (1u64 << 53) as f64;
-            let p = sc.consent_expiry_share;
-            if p >= 1.0 {
-                return window_start;
-            }
-            // Inverse CDF of the day-hazard −ln(1 − p), truncated at the window's length.
-            let at_days = -(1.0 - u * (1.0 - survive)).ln() / -(1.0 - p).ln();
-            let at = SimDuration::from_secs_f64(at_days * 86_400.0).min(sc.window);
-            window_start + SimDuration(at.as_micros().min(sc.window.as_micros() - 1))
-        };
-        let mut conns = Vec::with_capacity(n as usize);
-        // Index within the bank, kept only when a bank has per-connection policy state.
-        let keep_local = sc.banks.iter().any(Bank::per_connection);
-        let mut local_of = Vec::with_capacity(if keep_local { n as usize } else { 0 });
-        let mut tally = vec![Tally::default(); nb];
-        for c in 0..n {
-            // Its bank, whether its consent expires, and if so when.
-            let mut rng = streams.at(Purpose::Connection, c, 0);
-            let w_bank = rng.next_u64();
-            // The cuts ascend, so the bank is the number of cuts the word passes (counted
-            // without a branch: the bank is random, a loop exit would be mispredicted).
-            let b = cuts.iter().filter(|cut| !cut.hit(w_bank)).count();
-            let expiry = if expires.hit(rng.next_u64()) {
-                expiry_at(rng.next_u64())
-            } else {
-                SimTime::NEVER
-            };
-            conns.push(Conn {
-                consent_expires: expiry,
-                last_success: SimTime::NEVER,
-                pending_since: SimTime::NEVER,
-                attempts: 0,
-                bank: b as u16,
-                flags: 0,
-            });
-            if keep_local {
-                local_of.push(tally[b].connections as u32);
-            }
-            tally[b].connections += 1;
-        }
-        let mut banks = sc.banks.clone();
-        for (bank, t) in banks.iter_mut().zip(&tally) {
-            bank.prepare(t.connections as u32);
-        }
-
-        let plan = strategy::plan(
-            sc.strategy,
-            &sc.schedule,
-            n,
-            window_start,
-            sc.window,
-            &streams,
-        );
-        let arrivals = plan
-            .arrivals
-            .into_iter()
-            .map(|(t, c)| {
-                (
-                    t,
-                    Event::Submit {
-                        conn: c,
-                        retry: false,
-                    },
-                )
-            })
-            .collect();
-        let mut queue =
-            EventQueue::with_periodic_arrivals(arrivals, plan.period, plan.periods, window_end);
-        if matches!(plan.state, ClientState::Queued(_)) {
-            queue.schedule(window_start, Event::PeriodStart);
-        }
-        let per_conn = |on: bool| if on { n as usize } else { 0 };
-        let retries = sc.retry.enabled();
-
-        World {
-            streams,
-            period: sc.schedule.period,
-            overhead: sc.schedule.overhead.clone(),
-            starting: 0,
-            sleeping: 0,
-            period_started: window_start,
-            window_start,
-            window_end,
-            measured_from: window_start + sc.warmup,
-            platform: sc.platform,
-            retry: sc.retry,
-            banks,
-            state: vec![BankState::default(); nb],
-            conns,
-            local_of,
-            chain: vec![0; per_conn(retries)],
-            last_wait: vec![sc.retry.base; per_conn(retries)],
-            retry_after: vec![SimTime::NEVER; per_conn(retries)],
-            tally,
-            in_flight_all: 0,
-            outstanding_all: 0,
-            peak_in_flight_all: 0,
-            peak_outstanding_all: 0,
-            series: TimeSeries::new(window_start, nb, sc.window),
-            daily: Daily::new(window_start, sc.window, nb),
-            staleness: Staleness::new(nb, staleness_horizon(sc.window, sc.schedule.period)),
-            queue,
-            client: plan.state,
-            scenario_name: sc.name.clone(),
-            strategy: sc.strategy,
-            seed,
-        }
-    }
-
     fn run(mut self) -> RunResult {
         while let Some((now, event)) = self.queue.pop() {
             // Arrivals come in random connection order: fetch the state of one a little

@@ -3,7 +3,22 @@
 
 use super::*;
 
+/// Validates the `[[banks]]` tables into the model's banks, in file order.
 pub(super) fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
+    bank_count(list)?;
+    let mut out = Vec::with_capacity(list.len());
+    let mut total = 0.0;
+    for (i, b) in list.iter().enumerate() {
+        out.push(bank(b, i, &list[..i])?);
+        total += b.share;
+    }
+    shares_sum_to_one(list, total)?;
+    Ok(out)
+}
+
+/// Checks there is at least one bank, and no more than a connection's `u16` bank index
+/// can name.
+fn bank_count(list: &[BankFile]) -> Result<(), FieldError> {
     if list.is_empty() {
         return err(
             "banks",
@@ -20,68 +35,76 @@ pub(super) fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
             ),
         );
     }
-    let mut out = Vec::with_capacity(list.len());
-    let mut total = 0.0;
-    for (i, b) in list.iter().enumerate() {
-        let at = |field: &str| format!("banks[{i}].{field}");
-        if b.name == "all" {
-            return err(
-                at("name"),
-                "\"all\" is reserved for the all-banks row of the reports; choose another name",
-            );
-        }
-        if b.name.trim().is_empty() {
-            return err(at("name"), "must not be empty");
-        }
-        if list[..i].iter().any(|o| o.name == b.name) {
-            return err(
-                at("name"),
-                format!(
-                    "\"{}\" is used by another bank; names must be unique",
-                    b.name
-                ),
-            );
-        }
-        if !(b.share > 0.0 && b.share <= 1.0) {
-            return err(
-                at("share"),
-                format!("must be greater than 0 and at most 1, got {}", b.share),
-            );
-        }
-        total += b.share;
-        let error_rate = b.error_rate.unwrap_or(0.0);
-        probability(&at("error_rate"), error_rate)?;
-        let Some(st) = &b.service_time else {
-            return err(at("service_time"), "is required (e.g. { dist = \"lognormal\", median = \"5s\", p95 = \"16s\" }) unless a preset gives it");
-        };
-        let service_time = service_time(st, &at("service_time"))?;
-        let servers = match b.servers {
-            None => None,
-            Some(k) if k >= 1 && k <= u32::MAX as i64 => Some(k as u32),
-            Some(k) => return err(at("servers"), format!("must be at least 1, got {k}")),
-        };
-        let retry_after = match &b.retry_after {
-            None | Some(RetryAfterFile::Policy) => RetryAfter::Policy,
-            Some(RetryAfterFile::None) => RetryAfter::None,
-            Some(RetryAfterFile::Fixed(d)) => RetryAfter::Fixed(*d),
-        };
-        let limits = b
-            .limits
-            .iter()
-            .enumerate()
-            .map(|(j, l)| limit(l, &at(&format!("limits[{j}]"))))
-            .collect::<Result<_, _>>()?;
-        out.push(Bank {
-            name: b.name.clone(),
-            description: b.description.clone().unwrap_or_default(),
-            share: b.share,
-            service_time,
-            error_rate,
-            limits,
-            servers,
-            retry_after,
-        });
+    Ok(())
+}
+
+/// Validates bank `i` (`earlier`: the banks listed before it) into a model bank.
+fn bank(b: &BankFile, i: usize, earlier: &[BankFile]) -> Result<Bank, FieldError> {
+    let at = |field: &str| format!("banks[{i}].{field}");
+    bank_name(&b.name, earlier, at("name"))?;
+    if !(b.share > 0.0 && b.share <= 1.0) {
+        return err(
+            at("share"),
+            format!("must be greater than 0 and at most 1, got {}", b.share),
+        );
     }
+    let error_rate = b.error_rate.unwrap_or(0.0);
+    probability(&at("error_rate"), error_rate)?;
+    let Some(st) = &b.service_time else {
+        return err(at("service_time"), "is required (e.g. { dist = \"lognormal\", median = \"5s\", p95 = \"16s\" }) unless a preset gives it");
+    };
+    let service_time = service_time(st, &at("service_time"))?;
+    let servers = match b.servers {
+        None => None,
+        Some(k) if k >= 1 && k <= u32::MAX as i64 => Some(k as u32),
+        Some(k) => return err(at("servers"), format!("must be at least 1, got {k}")),
+    };
+    let retry_after = match &b.retry_after {
+        None | Some(RetryAfterFile::Policy) => RetryAfter::Policy,
+        Some(RetryAfterFile::None) => RetryAfter::None,
+        Some(RetryAfterFile::Fixed(d)) => RetryAfter::Fixed(*d),
+    };
+    let limits = b
+        .limits
+        .iter()
+        .enumerate()
+        .map(|(j, l)| limit(l, &at(&format!("limits[{j}]"))))
+        .collect::<Result<_, _>>()?;
+    Ok(Bank {
+        name: b.name.clone(),
+        description: b.description.clone().unwrap_or_default(),
+        share: b.share,
+        service_time,
+        error_rate,
+        limits,
+        servers,
+        retry_after,
+    })
+}
+
+/// Checks a bank's name (at `field`): not empty, not the reports' reserved "all", and not
+/// the name of a bank listed before it.
+fn bank_name(name: &str, earlier: &[BankFile], field: String) -> Result<(), FieldError> {
+    if name == "all" {
+        return err(
+            field,
+            "\"all\" is reserved for the all-banks row of the reports; choose another name",
+        );
+    }
+    if name.trim().is_empty() {
+        return err(field, "must not be empty");
+    }
+    if earlier.iter().any(|o| o.name == name) {
+        return err(
+            field,
+            format!("\"{name}\" is used by another bank; names must be unique"),
+        );
+    }
+    Ok(())
+}
+
+/// Checks the banks' shares sum to 1 (within rounding), listing them when they do not.
+fn shares_sum_to_one(list: &[BankFile], total: f64) -> Result<(), FieldError> {
     if (total - 1.0).abs() > SHARE_TOLERANCE {
         let shares: Vec<String> = list
             .iter()
@@ -96,7 +119,7 @@ pub(super) fn banks(list: &[BankFile]) -> Result<Vec<Bank>, FieldError> {
             ),
         );
     }
-    Ok(out)
+    Ok(())
 }
 
 pub(super) fn service_time(s: &ServiceTimeFile, at: &str) -> Result<ServiceTime, FieldError> {
@@ -160,6 +183,7 @@ fn scheduled(limit: Limit, during: &Option<[TimeOfDay; 2]>, at: &str) -> Result<
     }
 }
 
+/// Validates one `[[banks.limits]]` table (at field path `at`) into its rate-limit policy.
 fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
     let f = |name: &str| format!("{at}.{name}");
     Ok(match l {
@@ -173,29 +197,10 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
             burst,
             during,
         } => {
-            if !(rate.is_finite() && *rate > 0.0) {
-                return err(
-                    f("rate"),
-                    format!("must be greater than 0 (calls per second), got {rate}"),
-                );
-            }
-            if *rate < 1e-6 {
-                return err(
-                    f("rate"),
-                    format!(
-                        "{rate} per second is below the 1e-6 supported (one call in 11.6 days)"
-                    ),
-                );
-            }
-            if *rate > 1e9 {
-                return err(
-                    f("rate"),
-                    format!("{rate} per second is more than the 1e9 supported"),
-                );
-            }
+            let rate = token_rate(f("rate"), *rate)?;
             let burst = count(f("burst"), *burst, "calls")?;
             scheduled(
-                Limit::TokenBucket(TokenBucket::new(*rate, burst)),
+                Limit::TokenBucket(TokenBucket::new(rate, burst)),
                 during,
                 at,
             )?
@@ -214,27 +219,11 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
             window,
             during,
         } => {
-            let n = count(f("limit"), *limit, "calls per window")?;
-            if n > 10_000_000 {
-                return err(
-                    f("limit"),
-                    format!("{n} is more than the 10000000 a sliding log supports"),
-                );
-            }
+            let n = sliding_limit(f("limit"), *limit)?;
             let w = positive(f("window"), window.0)?;
             scheduled(Limit::SlidingWindow(SlidingWindow::new(n, w)), during, at)?
         }
-        LimitFile::Quota { k, period } => {
-            let k = count(f("k"), k.unwrap_or(4), "accesses per connection per period")?;
-            if k > 1_000 {
-                return err(f("k"), format!("{k} is more than the 1000 supported"));
-            }
-            let period = match period.unwrap_or(QuotaPeriodKind::Rolling24h) {
-                QuotaPeriodKind::Rolling24h => QuotaPeriod::Rolling,
-                QuotaPeriodKind::CalendarDay => QuotaPeriod::CalendarDay,
-            };
-            Limit::Quota(Quota::new(k, period))
-        }
+        LimitFile::Quota { k, period } => quota(f("k"), *k, *period)?,
         LimitFile::PenaltyBox { duration } => {
             Limit::PenaltyBox(PenaltyBox::new(positive(f("duration"), duration.0)?))
         }
@@ -242,26 +231,95 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
             start,
             end,
             slowdown,
-        } => {
-            if end.0 <= start.0 {
-                return err(
-                    f("end"),
-                    format!("the window ends ({}) before it starts ({}); write an overnight window as two", end.0, start.0),
-                );
-            }
-            let mode = match slowdown {
-                None => MaintenanceMode::Reject,
-                Some(x) if x.is_finite() && *x >= 1.0 && *x <= 1000.0 => {
-                    MaintenanceMode::Slow { factor: *x }
-                }
-                Some(x) => {
-                    return err(
-                        f("slowdown"),
-                        format!("must be between 1 and 1000 (a latency multiplier), got {x}"),
-                    )
-                }
-            };
-            Limit::Maintenance(Maintenance::new(start.0, end.0, mode))
-        }
+        } => maintenance(*start, *end, *slowdown, at)?,
     })
+}
+
+/// A token bucket's refill rate (calls per second), within the range the bucket's
+/// arithmetic supports.
+fn token_rate(field: String, rate: f64) -> Result<f64, FieldError> {
+    if !(rate.is_finite() && rate > 0.0) {
+        return err(
+            field,
+            format!("must be greater than 0 (calls per second), got {rate}"),
+        );
+    }
+    if rate < 1e-6 {
+        return err(
+            field,
+            format!("{rate} per second is below the 1e-6 supported (one call in 11.6 days)"),
+        );
+    }
+    if rate > 1e9 {
+        return err(
+            field,
+            format!("{rate} per second is more than the 1e9 supported"),
+        );
+    }
+    Ok(rate)
+}
+
+/// A sliding window's call limit: its log keeps one entry per call, so it is capped.
+fn sliding_limit(field: String, limit: i64) -> Result<u32, FieldError> {
+    let n = count(field.clone(), limit, "calls per window")?;
+    if n > 10_000_000 {
+        return err(
+            field,
+            format!("{n} is more than the 10000000 a sliding log supports"),
+        );
+    }
+    Ok(n)
+}
+
+/// A per-connection quota: `k` accesses (4 unless given) per rolling 24 hours or calendar
+/// day.
+fn quota(
+    field: String,
+    k: Option<i64>,
+    period: Option<QuotaPeriodKind>,
+) -> Result<Limit, FieldError> {
+    let k = count(
+        field.clone(),
+        k.unwrap_or(4),
+        "accesses per connection per period",
+    )?;
+    if k > 1_000 {
+        return err(field, format!("{k} is more than the 1000 supported"));
+    }
+    let period = match period.unwrap_or(QuotaPeriodKind::Rolling24h) {
+        QuotaPeriodKind::Rolling24h => QuotaPeriod::Rolling,
+        QuotaPeriodKind::CalendarDay => QuotaPeriod::CalendarDay,
+    };
+    Ok(Limit::Quota(Quota::new(k, period)))
+}
+
+/// A daily maintenance window that rejects calls, or slows them by a latency multiplier.
+fn maintenance(
+    start: TimeOfDay,
+    end: TimeOfDay,
+    slowdown: Option<f64>,
+    at: &str,
+) -> Result<Limit, FieldError> {
+    if end.0 <= start.0 {
+        return err(
+            format!("{at}.end"),
+            format!(
+                "the window ends ({}) before it starts ({}); write an overnight window as two",
+                end.0, start.0
+            ),
+        );
+    }
+    let mode = match slowdown {
+        None => MaintenanceMode::Reject,
+        Some(x) if x.is_finite() && (1.0..=1000.0).contains(&x) => {
+            MaintenanceMode::Slow { factor: x }
+        }
+        Some(x) => {
+            return err(
+                format!("{at}.slowdown"),
+                format!("must be between 1 and 1000 (a latency multiplier), got {x}"),
+            )
+        }
+    };
+    Ok(Limit::Maintenance(Maintenance::new(start.0, end.0, mode)))
 }

@@ -1,0 +1,231 @@
+//! Building a run's world before its loop starts: every connection's bank and consent
+//! expiry (drawn from the connection's own stream), the banks sized for their connections,
+//! and the client's planned arrivals in the event queue. Kept apart from the run loop in
+//! `sim.rs`; both are `impl World`.
+
+use super::{BankState, Conn, Event, World};
+use crate::bank::Bank;
+use crate::engine::EventQueue;
+use crate::metrics::{staleness_horizon, Daily, Staleness, Tally, TimeSeries, DAY_US};
+use crate::rng::{Chance, Purpose, StreamRng, Streams};
+use crate::scenario::Scenario;
+use crate::strategy::{self, ClientState};
+use crate::time::{SimDuration, SimTime};
+use rand::Rng;
+
+impl World {
+    /// Builds the run of `sc` with `seed`: draws the connections, prepares the banks for
+    /// them and plans the client's arrivals; every measure starts at zero.
+    pub(super) fn new(sc: &Scenario, seed: u64) -> Self {
+        let streams = Streams::new(seed);
+        let n = sc.connections;
+        let window_start = sc.window_start;
+        let window_end = window_start + sc.window;
+        let nb = sc.banks.len();
+        let Population {
+            conns,
+            local_of,
+            tally,
+        } = draw_connections(sc, &streams);
+        let banks = prepared_banks(sc, &tally);
+        let (queue, client) = planned_arrivals(sc, &streams, window_end);
+        let per_conn = |on: bool| if on { n as usize } else { 0 };
+        let retries = sc.retry.enabled();
+
+        World {
+            streams,
+            period: sc.schedule.period,
+            overhead: sc.schedule.overhead.clone(),
+            starting: 0,
+            sleeping: 0,
+            period_started: window_start,
+            window_start,
+            window_end,
+            measured_from: window_start + sc.warmup,
+            platform: sc.platform,
+            retry: sc.retry,
+            banks,
+            state: vec![BankState::default(); nb],
+            conns,
+            local_of,
+            chain: vec![0; per_conn(retries)],
+            last_wait: vec![sc.retry.base; per_conn(retries)],
+            retry_after: vec![SimTime::NEVER; per_conn(retries)],
+            tally,
+            in_flight_all: 0,
+            outstanding_all: 0,
+            peak_in_flight_all: 0,
+            peak_outstanding_all: 0,
+            series: TimeSeries::new(window_start, nb, sc.window),
+            daily: Daily::new(window_start, sc.window, nb),
+            staleness: Staleness::new(nb, staleness_horizon(sc.window, sc.schedule.period)),
+            queue,
+            client,
+            scenario_name: sc.name.clone(),
+            strategy: sc.strategy,
+            seed,
+        }
+    }
+}
+
+/// The connections drawn for a run.
+struct Population {
+    /// Connection state, indexed by connection id.
+    conns: Vec<Conn>,
+    /// Each connection's index among its bank's connections (empty when no bank keeps
+    /// per-connection policy state).
+    local_of: Vec<u32>,
+    /// One tally per bank, its connections counted.
+    tally: Vec<Tally>,
+}
+
+/// Draws every connection's bank and consent expiry from its own stream, so that a
+/// connection's attributes depend only on the seed and its id.
+fn draw_connections(sc: &Scenario, streams: &Streams) -> Population {
+    let n = sc.connections;
+    let cuts = bank_cuts(sc);
+    let expiry = ConsentExpiry::new(sc);
+    let mut conns = Vec::with_capacity(n as usize);
+    // Index within the bank, kept only when a bank has per-connection policy state.
+    let keep_local = sc.banks.iter().any(Bank::per_connection);
+    let mut local_of = Vec::with_capacity(if keep_local { n as usize } else { 0 });
+    let mut tally = vec![Tally::default(); sc.banks.len()];
+    for c in 0..n {
+        // Its bank, whether its consent expires, and if so when.
+        let mut rng = streams.at(Purpose::Connection, c, 0);
+        let w_bank = rng.next_u64();
+        // The cuts ascend, so the bank is the number of cuts the word passes (counted
+        // without a branch: the bank is random, a loop exit would be mispredicted).
+        let b = cuts.iter().filter(|cut| !cut.hit(w_bank)).count();
+        conns.push(Conn {
+            consent_expires: expiry.draw(&mut rng),
+            last_success: SimTime::NEVER,
+            pending_since: SimTime::NEVER,
+            attempts: 0,
+            bank: b as u16,
+            flags: 0,
+        });
+        if keep_local {
+            local_of.push(tally[b].connections as u32);
+        }
+        tally[b].connections += 1;
+    }
+    Population {
+        conns,
+        local_of,
+        tally,
+    }
+}
+
+/// The banks' cumulative shares as cuts on a word; the last bank takes the remainder so
+/// rounding loses no one.
+fn bank_cuts(sc: &Scenario) -> Vec<Chance> {
+    let nb = sc.banks.len();
+    let mut cuts = Vec::with_capacity(nb - 1);
+    let mut acc = 0.0;
+    for b in &sc.banks[..nb - 1] {
+        acc += b.share;
+        cuts.push(Chance::new(acc));
+    }
+    cuts
+}
+
+/// When a connection's consent expires. Consent expiry is a daily hazard: P(expires within
+/// the window) = 1 − (1 − p)^days, and given that, its instant is the exponential's,
+/// truncated to the window.
+struct ConsentExpiry {
+    /// Whether a connection's consent expires within the window.
+    expires: Chance,
+    /// The probability that a consent survives the window.
+    survive: f64,
+    /// The daily expiry hazard's share `p`.
+    share: f64,
+    window_start: SimTime,
+    window: SimDuration,
+}
+
+impl ConsentExpiry {
+    /// The expiry law of `sc`'s consents over its window.
+    fn new(sc: &Scenario) -> Self {
+        let days = sc.window.as_micros() as f64 / DAY_US as f64;
+        let survive = (1.0 - sc.consent_expiry_share).powf(days);
+        ConsentExpiry {
+            expires: Chance::new(1.0 - survive),
+            survive,
+            share: sc.consent_expiry_share,
+            window_start: sc.window_start,
+            window: sc.window,
+        }
+    }
+
+    /// Draws from a connection's stream when its consent expires: `NEVER` when it outlives
+    /// the window.
+    #[inline]
+    fn draw(&self, rng: &mut StreamRng) -> SimTime {
+        if self.expires.hit(rng.next_u64()) {
+            self.at(rng.next_u64())
+        } else {
+            SimTime::NEVER
+        }
+    }
+
+    /// The instant, within the window, of an expiry known to happen in it, from a random
+    /// word.
+    fn at(&self, word: u64) -> SimTime {
+        let u = (word >> 11) as f64 / (1u64 << 53) as f64;
+        let p = self.share;
+        if p >= 1.0 {
+            return self.window_start;
+        }
+        // Inverse CDF of the day-hazard −ln(1 − p), truncated at the window's length.
+        let at_days = -(1.0 - u * (1.0 - self.survive)).ln() / -(1.0 - p).ln();
+        let at = SimDuration::from_secs_f64(at_days * 86_400.0).min(self.window);
+        self.window_start + SimDuration(at.as_micros().min(self.window.as_micros() - 1))
+    }
+}
+
+/// The scenario's banks, each prepared for the connections its tally counts.
+fn prepared_banks(sc: &Scenario, tally: &[Tally]) -> Vec<Bank> {
+    let mut banks = sc.banks.clone();
+    for (bank, t) in banks.iter_mut().zip(tally) {
+        bank.prepare(t.connections as u32);
+    }
+    banks
+}
+
+/// The event queue holding the client's planned arrivals (repeated every period), and the
+/// client's state; a queued client's first period starts with the window.
+fn planned_arrivals(
+    sc: &Scenario,
+    streams: &Streams,
+    window_end: SimTime,
+) -> (EventQueue<Event>, ClientState) {
+    let window_start = sc.window_start;
+    let plan = strategy::plan(
+        sc.strategy,
+        &sc.schedule,
+        sc.connections,
+        window_start,
+        sc.window,
+        streams,
+    );
+    let arrivals = plan
+        .arrivals
+        .into_iter()
+        .map(|(t, c)| {
+            (
+                t,
+                Event::Submit {
+                    conn: c,
+                    retry: false,
+                },
+            )
+        })
+        .collect();
+    let mut queue =
+        EventQueue::with_periodic_arrivals(arrivals, plan.period, plan.periods, window_end);
+    if matches!(plan.state, ClientState::Queued(_)) {
+        queue.schedule(window_start, Event::PeriodStart);
+    }
+    (queue, plan.state)
+}
