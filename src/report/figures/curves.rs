@@ -5,7 +5,7 @@ use crate::output::text::thousands;
 use crate::report::charts::{
     strategy_look, Chart, ChartAxis, Dash, Format, Line, Look, Marker, RefLine, Scale, XyChart,
 };
-use crate::report::dataset::{self, strategy_label, Dataset, RunData};
+use crate::report::dataset::{self, strategy_label, Dataset, RunData, SweepData};
 use crate::report::figures::sweep_series::{
     is_vendor_calibration, series_by, sweep_by, sweep_caption, sweep_lines, sweep_series,
     too_many_series,
@@ -103,6 +103,114 @@ fn table_users_lines(rows: &[dataset::TableRow]) -> (Vec<Line>, Option<String>) 
     (lines, table_growth_sentence(rows))
 }
 
+/// What a sweep over the concurrency adds to the users-per-day chart.
+#[derive(Default)]
+struct SweepUsers {
+    lines: Vec<Line>,
+    refs: Vec<RefLine>,
+    /// What tells the sweep's series apart, for the title.
+    by: String,
+    /// The vendor's documented table is drawn beside the sweep.
+    overlaid: bool,
+    /// The sweep's best point, for the caption.
+    sentence: Option<String>,
+}
+
+/// The sweep's users per day against concurrency (and the vendor's documented table beside
+/// its calibration), or, without the vendor table, a note why the sweep cannot draw them.
+fn sweep_users(ds: &Dataset, sw: &SweepData, p: &mut ChartPlan) -> SweepUsers {
+    let x = match (sw.param("concurrency"), sw.has_metric(Metric::UsersPerDay)) {
+        (Some(x), true) => x,
+        (None, _) => {
+            if ds.table.is_none() {
+                p.skipped.push(Skipped {
+                    chart: "users per day against concurrency",
+                    why: "the sweep does not vary the concurrency".into(),
+                });
+            }
+            return SweepUsers::default();
+        }
+        (Some(_), false) => {
+            if ds.table.is_none() {
+                p.skipped.push(Skipped {
+                    chart: "users per day against concurrency",
+                    why: "the sweep's results have no users-per-day column".into(),
+                });
+            }
+            return SweepUsers::default();
+        }
+    };
+    let (mut lines, refs) = sweep_lines(sweep_series(sw, x, Metric::UsersPerDay), false);
+    too_many_series(
+        sw,
+        x,
+        Metric::UsersPerDay,
+        "users per day against concurrency",
+        p,
+    );
+    // The documented table is about the vendor-table calibration: beside a sweep of another
+    // scenario it would compare unlike things.
+    let overlaid = ds.table.is_none() && is_vendor_calibration(sw);
+    if overlaid {
+        lines.push(documented_users_line());
+    }
+    SweepUsers {
+        lines,
+        refs,
+        by: sweep_by(sw, x),
+        overlaid,
+        sentence: sweep_best_sentence(sw, Metric::UsersPerDay, "users per day", false),
+    }
+}
+
+/// The vendor's documented users per day, as points.
+fn documented_users_line() -> Line {
+    let pts: Vec<(f64, f64)> = crate::vendor::DOCUMENTED
+        .iter()
+        .map(|&(c, _, u)| (c as f64, u))
+        .collect();
+    let mut l = Line::new("vendor table (documented)", DOCUMENTED_LOOK, pts);
+    l.line = false;
+    l
+}
+
+/// What the users-per-day chart shows, for its subtitle.
+fn users_what(ds: &Dataset, overlaid: bool) -> &'static str {
+    if ds.table.is_some() {
+        "the model's refreshes per day (a looping queue over a backlog) beside the vendor's users per day, extended to where limits bite"
+    } else if overlaid {
+        "distinct connections refreshed per day, averaged over the measured days; the vendor's documented sizing table overlaid"
+    } else {
+        "distinct connections refreshed per day, averaged over the measured days"
+    }
+}
+
+/// The users-per-day chart's title, `by` telling the sweep's series apart.
+fn users_title(ds: &Dataset, by: &str) -> String {
+    match (ds.table.is_some(), ds.sweep.is_some()) {
+        (true, true) => "Refreshes and users per day against concurrency".into(),
+        (true, false) => "Refreshes per day against concurrency (queued)".into(),
+        _ => format!("Users refreshed per day against concurrency{by}"),
+    }
+}
+
+/// The users-per-day chart's y axis: refreshes, users, or both.
+fn users_axis(ds: &Dataset) -> ChartAxis {
+    ChartAxis::new(
+        if ds.table.is_some() && ds.sweep.is_none() {
+            "refreshes per day (vendor: users per day; log scale)"
+        } else if ds.table.is_some() {
+            "refreshes or users per day (log scale)"
+        } else {
+            "users refreshed per day (log scale)"
+        },
+        Scale::Log10,
+        Format::Count,
+    )
+}
+
+/// Plans the users-per-day chart: the vendor table's model and documented figures, a
+/// sweep over the concurrency, or both.
 pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
     let mut lines: Vec<Line> = Vec::new();
     let mut caption = Vec::new();
@@ -111,52 +219,13 @@ pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
         lines.extend(table_lines);
         caption.extend(sentence);
     }
-    let mut refs: Vec<RefLine> = Vec::new();
-    let mut by = String::new();
-    let mut overlaid = false;
-    if let Some(sw) = &ds.sweep {
-        match (sw.param("concurrency"), sw.has_metric(Metric::UsersPerDay)) {
-            (Some(x), true) => {
-                let (l, r) = sweep_lines(sweep_series(sw, x, Metric::UsersPerDay), false);
-                lines.extend(l);
-                refs.extend(r);
-                by = sweep_by(sw, x);
-                too_many_series(
-                    sw,
-                    x,
-                    Metric::UsersPerDay,
-                    "users per day against concurrency",
-                    p,
-                );
-                // The documented table is about the vendor-table calibration: beside a sweep
-                // of another scenario it would compare unlike things.
-                if ds.table.is_none() && is_vendor_calibration(sw) {
-                    let pts: Vec<(f64, f64)> = crate::vendor::DOCUMENTED
-                        .iter()
-                        .map(|&(c, _, u)| (c as f64, u))
-                        .collect();
-                    let mut l = Line::new("vendor table (documented)", DOCUMENTED_LOOK, pts);
-                    l.line = false;
-                    lines.push(l);
-                    overlaid = true;
-                }
-                if let Some(s) =
-                    sweep_best_sentence(sw, Metric::UsersPerDay, "users per day", false)
-                {
-                    caption.push(s);
-                }
-            }
-            (None, _) if ds.table.is_none() => p.skipped.push(Skipped {
-                chart: "users per day against concurrency",
-                why: "the sweep does not vary the concurrency".into(),
-            }),
-            (_, false) if ds.table.is_none() => p.skipped.push(Skipped {
-                chart: "users per day against concurrency",
-                why: "the sweep's results have no users-per-day column".into(),
-            }),
-            _ => {}
-        }
-    }
+    let sweep = match &ds.sweep {
+        Some(sw) => sweep_users(ds, sw, p),
+        None => SweepUsers::default(),
+    };
+    lines.extend(sweep.lines);
+    caption.extend(sweep.sentence);
+    let refs = sweep.refs;
     if lines.is_empty() && refs.is_empty() {
         if ds.sweep.is_none() {
             p.skipped.push(Skipped {
@@ -168,36 +237,18 @@ pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
         }
         return;
     }
-    let what = if ds.table.is_some() {
-        "the model's refreshes per day (a looping queue over a backlog) beside the vendor's users per day, extended to where limits bite"
-    } else if overlaid {
-        "distinct connections refreshed per day, averaged over the measured days; the vendor's documented sizing table overlaid"
-    } else {
-        "distinct connections refreshed per day, averaged over the measured days"
-    };
     let table_line = ds.table.as_deref().and_then(table_provenance);
     let sweep_line = ds.sweep.as_ref().map(sweep_provenance);
     p.charts.push(Planned {
         stem: USERS_PER_DAY.into(),
         chart: Chart::Xy(XyChart {
-            title: match (ds.table.is_some(), ds.sweep.is_some()) {
-                (true, true) => "Refreshes and users per day against concurrency".into(),
-                (true, false) => "Refreshes per day against concurrency (queued)".into(),
-                _ => format!("Users refreshed per day against concurrency{by}"),
-            },
-            subtitle: Some(subtitle(what, [table_line, sweep_line])),
+            title: users_title(ds, &sweep.by),
+            subtitle: Some(subtitle(
+                users_what(ds, sweep.overlaid),
+                [table_line, sweep_line],
+            )),
             x: concurrency_axis(),
-            y: ChartAxis::new(
-                if ds.table.is_some() && ds.sweep.is_none() {
-                    "refreshes per day (vendor: users per day; log scale)"
-                } else if ds.table.is_some() {
-                    "refreshes or users per day (log scale)"
-                } else {
-                    "users refreshed per day (log scale)"
-                },
-                Scale::Log10,
-                Format::Count,
-            ),
+            y: users_axis(ds),
             lines,
             refs,
         }),
