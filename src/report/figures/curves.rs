@@ -406,122 +406,166 @@ fn run_metric_lines(
     (lines, refs)
 }
 
-pub(crate) fn failure_chart(ds: &Dataset, p: &mut ChartPlan) {
-    let Some((lines, refs)) = strategy_metric_lines(ds, Metric::FailureRate, true) else {
-        p.skipped.push(Skipped {
-            chart: "failure rate against concurrency",
-            why: "needs results at several concurrencies or for several strategies (the \
-                  vendor table, the default experiment or a sweep over the concurrency)"
-                .into(),
+/// What tells one chart of a per-strategy metric against concurrency from another; the
+/// steps they share are its methods.
+struct ConcurrencyChart {
+    stem: &'static str,
+    /// The chart, in the notes on charts left out or cut short.
+    chart: &'static str,
+    /// Why the chart is left out when the data has too few points.
+    why: &'static str,
+    metric: Metric,
+    /// The metric, in the sweep's sentences.
+    name: &'static str,
+    /// The vendor table's rows are drawn.
+    from_table: bool,
+    /// The title, before what tells the series apart.
+    title: &'static str,
+    y: ChartAxis,
+}
+
+impl ConcurrencyChart {
+    /// The chart's lines and references, or `None` with a note why it is left out.
+    fn lines(&self, ds: &Dataset, p: &mut ChartPlan) -> Option<(Vec<Line>, Vec<RefLine>)> {
+        let found = strategy_metric_lines(ds, self.metric, self.from_table);
+        if found.is_none() {
+            p.skipped.push(Skipped {
+                chart: self.chart,
+                why: self.why.into(),
+            });
+        }
+        found
+    }
+
+    /// `caption` followed by the sweep's sentences about the metric against concurrency.
+    fn caption(&self, ds: &Dataset, caption: String) -> String {
+        match sweep_caption(ds, self.metric, self.name) {
+            Some(c) => format!("{caption} {c}").trim().to_string(),
+            None => caption,
+        }
+    }
+
+    /// Plans the chart, with a note when the sweep has more series than it shows.
+    fn plan(
+        self,
+        ds: &Dataset,
+        p: &mut ChartPlan,
+        subtitle: String,
+        caption: String,
+        (lines, refs): (Vec<Line>, Vec<RefLine>),
+    ) {
+        if let Some(sw) = &ds.sweep {
+            if let Some(x) = sw.param("concurrency") {
+                too_many_series(sw, x, self.metric, self.chart, p);
+            }
+        }
+        p.charts.push(Planned {
+            stem: self.stem.into(),
+            chart: Chart::Xy(XyChart {
+                title: format!("{}{}", self.title, series_by(ds)),
+                subtitle: Some(subtitle),
+                x: concurrency_axis(),
+                y: self.y,
+                lines,
+                refs,
+            }),
+            caption,
+            per_bank: false,
         });
+    }
+}
+
+/// The coverage target, as a horizontal reference.
+fn coverage_target() -> RefLine {
+    RefLine {
+        label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
+        look: TARGET_LOOK,
+        y: COVERAGE_TARGET,
+    }
+}
+
+/// Plans the failure rate against concurrency, the vendor table's rows included.
+pub(crate) fn failure_chart(ds: &Dataset, p: &mut ChartPlan) {
+    let c = ConcurrencyChart {
+        stem: FAILURE_RATE,
+        chart: "failure rate against concurrency",
+        why: "needs results at several concurrencies or for several strategies (the vendor \
+              table, the default experiment or a sweep over the concurrency)",
+        metric: Metric::FailureRate,
+        name: "failure rate",
+        from_table: true,
+        title: "Failure rate against concurrency",
+        y: ChartAxis::new(
+            "failure rate (share of attempts)",
+            Scale::Linear,
+            Format::Percent,
+        )
+        .range(Some(0.0), None),
+    };
+    let Some((lines, refs)) = c.lines(ds, p) else {
         return;
     };
-    let mut caption = failure_caption(ds);
-    if let Some(c) = sweep_caption(ds, Metric::FailureRate, "failure rate") {
-        caption = format!("{caption} {c}").trim().to_string();
-    }
     let base = if refs.is_empty() {
         "failed attempts (429 and 5xx) per attempt"
     } else {
         "failed attempts (429 and 5xx) per attempt; strategies without a concurrency limit as horizontal lines"
     };
-    if let Some(sw) = &ds.sweep {
-        if let Some(x) = sw.param("concurrency") {
-            too_many_series(
-                sw,
-                x,
-                Metric::FailureRate,
-                "failure rate against concurrency",
-                p,
-            );
-        }
-    }
-    p.charts.push(Planned {
-        stem: FAILURE_RATE.into(),
-        chart: Chart::Xy(XyChart {
-            title: format!("Failure rate against concurrency{}", series_by(ds)),
-            subtitle: Some(subtitle(
-                base,
-                [
-                    provenance(ds),
-                    ds.table.as_deref().and_then(table_provenance),
-                ],
-            )),
-            x: concurrency_axis(),
-            y: ChartAxis::new(
-                "failure rate (share of attempts)",
-                Scale::Linear,
-                Format::Percent,
-            )
-            .range(Some(0.0), None),
-            lines,
-            refs,
-        }),
-        caption,
-        per_bank: false,
-    });
+    let sources = [
+        provenance(ds),
+        ds.table.as_deref().and_then(table_provenance),
+    ];
+    let caption = c.caption(ds, failure_caption(ds));
+    c.plan(ds, p, subtitle(base, sources), caption, (lines, refs));
 }
 
+/// Plans the coverage against concurrency, with the coverage target.
 pub(crate) fn coverage_chart(ds: &Dataset, p: &mut ChartPlan) {
-    let Some((lines, mut refs)) = strategy_metric_lines(ds, Metric::Coverage, false) else {
-        p.skipped.push(Skipped {
-            chart: "coverage against concurrency",
-            why: "needs coverage at several concurrencies or for several strategies (the \
-                  default experiment or a sweep over the concurrency); the vendor table does not \
-                  record coverage"
-                .into(),
-        });
+    let c = ConcurrencyChart {
+        stem: COVERAGE_VS_CONCURRENCY,
+        chart: "coverage against concurrency",
+        why: "needs coverage at several concurrencies or for several strategies (the default \
+              experiment or a sweep over the concurrency); the vendor table does not record \
+              coverage",
+        metric: Metric::Coverage,
+        name: "coverage",
+        from_table: false,
+        title: "Coverage against concurrency",
+        y: ChartAxis::new(
+            "coverage (share of due connection-days)",
+            Scale::Linear,
+            Format::Percent,
+        )
+        .range(Some(0.0), Some(1.0)),
+    };
+    let Some((lines, mut refs)) = c.lines(ds, p) else {
         return;
     };
-    refs.push(RefLine {
-        label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
-        look: TARGET_LOOK,
-        y: COVERAGE_TARGET,
-    });
-    let mut caption = coverage_caption(ds);
-    if let Some(c) = sweep_caption(ds, Metric::Coverage, "coverage") {
-        caption = format!("{caption} {c}").trim().to_string();
-    }
+    refs.push(coverage_target());
+    let caption = single_concurrency_note(ds, c.caption(ds, coverage_caption(ds)));
+    let subtitle = subtitle(COVERAGE_MEANING, [provenance(ds)]);
+    c.plan(ds, p, subtitle, caption, (lines, refs));
+}
+
+/// `caption`, with a note that a sweep draws the whole curve when runs without one have
+/// coverage at a single concurrency.
+fn single_concurrency_note(ds: &Dataset, caption: String) -> String {
     let concurrencies: Vec<u32> = ds
         .runs
         .iter()
         .filter_map(|r| r.total().concurrency)
         .collect();
-    if ds.sweep.is_none() {
-        if let [c] = concurrencies[..] {
-            caption = format!(
-                "{caption} These runs have coverage at a single concurrency ({c}); a sweep over \
-                 `strategy.concurrency` draws the whole curve."
-            )
-            .trim()
-            .to_string();
-        }
+    match concurrencies[..] {
+        [c] if ds.sweep.is_none() => format!(
+            "{caption} These runs have coverage at a single concurrency ({c}); a sweep over \
+             `strategy.concurrency` draws the whole curve."
+        )
+        .trim()
+        .to_string(),
+        _ => caption,
     }
-    if let Some(sw) = &ds.sweep {
-        if let Some(x) = sw.param("concurrency") {
-            too_many_series(sw, x, Metric::Coverage, "coverage against concurrency", p);
-        }
-    }
-    p.charts.push(Planned {
-        stem: COVERAGE_VS_CONCURRENCY.into(),
-        chart: Chart::Xy(XyChart {
-            title: format!("Coverage against concurrency{}", series_by(ds)),
-            subtitle: Some(subtitle(COVERAGE_MEANING, [provenance(ds)])),
-            x: concurrency_axis(),
-            y: ChartAxis::new(
-                "coverage (share of due connection-days)",
-                Scale::Linear,
-                Format::Percent,
-            )
-            .range(Some(0.0), Some(1.0)),
-            lines,
-            refs,
-        }),
-        caption,
-        per_bank: false,
-    });
 }
 
+/// Plans the coverage against the user base, from a sweep over the connections.
 pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
     let Some(sw) = &ds.sweep else { return };
     let Some(x) = sw.param("connections").filter(|&i| sw.values(i).len() > 1) else {
@@ -540,11 +584,7 @@ pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
     }
     let (lines, mut refs) = sweep_lines(sweep_series(sw, x, Metric::Coverage), true);
     too_many_series(sw, x, Metric::Coverage, "coverage against user base", p);
-    refs.push(RefLine {
-        label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
-        look: TARGET_LOOK,
-        y: COVERAGE_TARGET,
-    });
+    refs.push(coverage_target());
     p.charts.push(Planned {
         stem: COVERAGE_VS_USERS.into(),
         chart: Chart::Xy(XyChart {
