@@ -338,6 +338,9 @@ fn table_failure_lines(
     (lines, keys)
 }
 
+/// One series of the runs' values: its strategy, its scenario label and its points.
+type RunSeries = (String, String, Vec<(f64, f64)>);
+
 /// The runs' values of `metric`: with a concurrency, a line per (strategy, scenario);
 /// without, a reference line each.
 fn run_metric_lines(
@@ -351,8 +354,7 @@ fn run_metric_lines(
         true => format!(" on {}", t.scenario),
         false => String::new(),
     };
-    // (strategy, scenario label, points)
-    let mut groups: Vec<(String, String, Vec<(f64, f64)>)> = Vec::new();
+    let mut groups: Vec<RunSeries> = Vec::new();
     let mut refs: Vec<RefLine> = Vec::new();
     for t in runs.iter().map(|r| r.total()) {
         let Some(c) = t.concurrency else {
