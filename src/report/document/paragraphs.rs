@@ -10,13 +10,10 @@ use crate::report::findings::clock;
 use crate::report::phrases::{and_list, connections_phrase, hours, value_text, window_phrase};
 use std::fmt::Write as _;
 
-/// The first run's scenario in a paragraph: connections, banks, window, seed, the measured
-/// days, the due connection-days and the strategies compared.
-fn run_paragraph(ds: &Dataset, r: &RunData) -> String {
-    let t = r.total();
-    let banks = r.banks();
-    let total = t.connections as f64;
-    let bank_part = if banks.len() > 1 && total > 0.0 {
+/// Where a run's connections are: ` at 5 banks (high-street-a 24.0 %, …)`, ` at one bank
+/// (vendor)`; empty without banks.
+fn banks_phrase(banks: &[&dataset::SummaryRow], total: f64) -> String {
+    if banks.len() > 1 && total > 0.0 {
         let parts: Vec<String> = banks
             .iter()
             .map(|b| format!("{} {:.1} %", b.bank, 100.0 * b.connections as f64 / total))
@@ -26,19 +23,71 @@ fn run_paragraph(ds: &Dataset, r: &RunData) -> String {
         format!(" at one bank ({})", b.bank)
     } else {
         String::new()
+    }
+}
+
+/// A window's length: `3-day (72 h)` for whole days beyond one, else the hours.
+fn window_length(h: f64) -> String {
+    let days = h / 24.0;
+    if h > 24.0 && (days - days.round()).abs() < 1e-9 {
+        format!("{days:.0}-day ({})", hours(h))
+    } else {
+        hours(h)
+    }
+}
+
+/// The sentence on what the per-day figures and data age are over: the measured days
+/// (the warm-up left out), or `None` without measured days.
+fn measured_sentence(r: &RunData) -> Option<String> {
+    let m = measured_days(r.total())?;
+    let warm = match warmup_days(r) {
+        Some(w) => format!(
+            " ({w} and {} left out)",
+            if w.starts_with("days") { "are" } else { "is" }
+        ),
+        None => String::new(),
     };
-    let length = |h: f64| {
-        let days = h / 24.0;
-        if h > 24.0 && (days - days.round()).abs() < 1e-9 {
-            format!("{days:.0}-day ({})", hours(h))
-        } else {
-            hours(h)
-        }
+    // Every day of daily.csv measured: there was no warm-up to leave out.
+    let days = r.daily_totals();
+    let age_over = if !days.is_empty() && days.iter().all(|d| d.measured) {
+        "the whole window"
+    } else {
+        "the time after the warm-up"
     };
-    let h = t.window_hours;
+    Some(format!(
+        " Per-day figures (users per day, coverage) are averages over {m}{warm}; data age is over {age_over}."
+    ))
+}
+
+/// The sentence naming the strategy, or the strategies compared (across which scenarios).
+fn strategies_sentence(ds: &Dataset) -> String {
+    let labels: Vec<String> = ds.runs.iter().map(|r| r.label()).collect();
+    if ds.runs.len() > 1 {
+        let scen = scenarios_of(&ds.runs.iter().collect::<Vec<_>>());
+        format!(
+            " Strategies compared{}: {}.",
+            if scen.len() > 1 {
+                format!(" across {}", and_list(&scen))
+            } else {
+                String::new()
+            },
+            and_list(&labels)
+        )
+    } else {
+        format!(" Strategy: {}.", labels[0])
+    }
+}
+
+/// The first run's scenario in a paragraph: connections, banks, window, seed, the measured
+/// days, the due connection-days and the strategies compared.
+fn run_paragraph(ds: &Dataset, r: &RunData) -> String {
+    let t = r.total();
+    let total = t.connections as f64;
+    let bank_part = banks_phrase(&r.banks(), total);
+    let length = window_length(t.window_hours);
     let window = match r.start_minute_of_day {
-        Some(s) => format!(", refreshed in a {} window from {}", length(h), clock(s)),
-        None => format!(", refreshed in a {} window", length(h)),
+        Some(s) => format!(", refreshed in a {length} window from {}", clock(s)),
+        None => format!(", refreshed in a {length} window"),
     };
     let name = if t.scenario.is_empty() {
         "The scenario".to_string()
@@ -50,25 +99,8 @@ fn run_paragraph(ds: &Dataset, r: &RunData) -> String {
         thousands(total),
         t.seed
     );
-    if let Some(m) = measured_days(t) {
-        let warm = match warmup_days(r) {
-            Some(w) => format!(
-                " ({w} and {} left out)",
-                if w.starts_with("days") { "are" } else { "is" }
-            ),
-            None => String::new(),
-        };
-        // Every day of daily.csv measured: there was no warm-up to leave out.
-        let days = r.daily_totals();
-        let age_over = if !days.is_empty() && days.iter().all(|d| d.measured) {
-            "the whole window"
-        } else {
-            "the time after the warm-up"
-        };
-        let _ = write!(
-            s,
-            " Per-day figures (users per day, coverage) are averages over {m}{warm}; data age is over {age_over}."
-        );
+    if let Some(m) = measured_sentence(r) {
+        s.push_str(&m);
     }
     if t.eligible > 0 {
         let _ = write!(
@@ -77,22 +109,7 @@ fn run_paragraph(ds: &Dataset, r: &RunData) -> String {
             thousands(t.eligible as f64)
         );
     }
-    let labels: Vec<String> = ds.runs.iter().map(|r| r.label()).collect();
-    if ds.runs.len() > 1 {
-        let scen = scenarios_of(&ds.runs.iter().collect::<Vec<_>>());
-        let _ = write!(
-            s,
-            " Strategies compared{}: {}.",
-            if scen.len() > 1 {
-                format!(" across {}", and_list(&scen))
-            } else {
-                String::new()
-            },
-            and_list(&labels)
-        );
-    } else {
-        let _ = write!(s, " Strategy: {}.", labels[0]);
-    }
+    s.push_str(&strategies_sentence(ds));
     s
 }
 

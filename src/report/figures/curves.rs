@@ -5,7 +5,7 @@ use crate::output::text::thousands;
 use crate::report::charts::{
     strategy_look, Chart, ChartAxis, Dash, Format, Line, Look, Marker, RefLine, Scale, XyChart,
 };
-use crate::report::dataset::{self, strategy_label, Dataset, RunData};
+use crate::report::dataset::{self, strategy_label, Dataset, RunData, SweepData};
 use crate::report::figures::sweep_series::{
     is_vendor_calibration, series_by, sweep_by, sweep_caption, sweep_lines, sweep_series,
     too_many_series,
@@ -103,6 +103,114 @@ fn table_users_lines(rows: &[dataset::TableRow]) -> (Vec<Line>, Option<String>) 
     (lines, table_growth_sentence(rows))
 }
 
+/// What a sweep over the concurrency adds to the users-per-day chart.
+#[derive(Default)]
+struct SweepUsers {
+    lines: Vec<Line>,
+    refs: Vec<RefLine>,
+    /// What tells the sweep's series apart, for the title.
+    by: String,
+    /// The vendor's documented table is drawn beside the sweep.
+    overlaid: bool,
+    /// The sweep's best point, for the caption.
+    sentence: Option<String>,
+}
+
+/// The sweep's users per day against concurrency (and the vendor's documented table beside
+/// its calibration), or, without the vendor table, a note why the sweep cannot draw them.
+fn sweep_users(ds: &Dataset, sw: &SweepData, p: &mut ChartPlan) -> SweepUsers {
+    let x = match (sw.param("concurrency"), sw.has_metric(Metric::UsersPerDay)) {
+        (Some(x), true) => x,
+        (None, _) => {
+            if ds.table.is_none() {
+                p.skipped.push(Skipped {
+                    chart: "users per day against concurrency",
+                    why: "the sweep does not vary the concurrency".into(),
+                });
+            }
+            return SweepUsers::default();
+        }
+        (Some(_), false) => {
+            if ds.table.is_none() {
+                p.skipped.push(Skipped {
+                    chart: "users per day against concurrency",
+                    why: "the sweep's results have no users-per-day column".into(),
+                });
+            }
+            return SweepUsers::default();
+        }
+    };
+    let (mut lines, refs) = sweep_lines(sweep_series(sw, x, Metric::UsersPerDay), false);
+    too_many_series(
+        sw,
+        x,
+        Metric::UsersPerDay,
+        "users per day against concurrency",
+        p,
+    );
+    // The documented table is about the vendor-table calibration: beside a sweep of another
+    // scenario it would compare unlike things.
+    let overlaid = ds.table.is_none() && is_vendor_calibration(sw);
+    if overlaid {
+        lines.push(documented_users_line());
+    }
+    SweepUsers {
+        lines,
+        refs,
+        by: sweep_by(sw, x),
+        overlaid,
+        sentence: sweep_best_sentence(sw, Metric::UsersPerDay, "users per day", false),
+    }
+}
+
+/// The vendor's documented users per day, as points.
+fn documented_users_line() -> Line {
+    let pts: Vec<(f64, f64)> = crate::vendor::DOCUMENTED
+        .iter()
+        .map(|&(c, _, u)| (c as f64, u))
+        .collect();
+    let mut l = Line::new("vendor table (documented)", DOCUMENTED_LOOK, pts);
+    l.line = false;
+    l
+}
+
+/// What the users-per-day chart shows, for its subtitle.
+fn users_what(ds: &Dataset, overlaid: bool) -> &'static str {
+    if ds.table.is_some() {
+        "the model's refreshes per day (a looping queue over a backlog) beside the vendor's users per day, extended to where limits bite"
+    } else if overlaid {
+        "distinct connections refreshed per day, averaged over the measured days; the vendor's documented sizing table overlaid"
+    } else {
+        "distinct connections refreshed per day, averaged over the measured days"
+    }
+}
+
+/// The users-per-day chart's title, `by` telling the sweep's series apart.
+fn users_title(ds: &Dataset, by: &str) -> String {
+    match (ds.table.is_some(), ds.sweep.is_some()) {
+        (true, true) => "Refreshes and users per day against concurrency".into(),
+        (true, false) => "Refreshes per day against concurrency (queued)".into(),
+        _ => format!("Users refreshed per day against concurrency{by}"),
+    }
+}
+
+/// The users-per-day chart's y axis: refreshes, users, or both.
+fn users_axis(ds: &Dataset) -> ChartAxis {
+    ChartAxis::new(
+        if ds.table.is_some() && ds.sweep.is_none() {
+            "refreshes per day (vendor: users per day; log scale)"
+        } else if ds.table.is_some() {
+            "refreshes or users per day (log scale)"
+        } else {
+            "users refreshed per day (log scale)"
+        },
+        Scale::Log10,
+        Format::Count,
+    )
+}
+
+/// Plans the users-per-day chart: the vendor table's model and documented figures, a
+/// sweep over the concurrency, or both.
 pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
     let mut lines: Vec<Line> = Vec::new();
     let mut caption = Vec::new();
@@ -111,52 +219,13 @@ pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
         lines.extend(table_lines);
         caption.extend(sentence);
     }
-    let mut refs: Vec<RefLine> = Vec::new();
-    let mut by = String::new();
-    let mut overlaid = false;
-    if let Some(sw) = &ds.sweep {
-        match (sw.param("concurrency"), sw.has_metric(Metric::UsersPerDay)) {
-            (Some(x), true) => {
-                let (l, r) = sweep_lines(sweep_series(sw, x, Metric::UsersPerDay), false);
-                lines.extend(l);
-                refs.extend(r);
-                by = sweep_by(sw, x);
-                too_many_series(
-                    sw,
-                    x,
-                    Metric::UsersPerDay,
-                    "users per day against concurrency",
-                    p,
-                );
-                // The documented table is about the vendor-table calibration: beside a sweep
-                // of another scenario it would compare unlike things.
-                if ds.table.is_none() && is_vendor_calibration(sw) {
-                    let pts: Vec<(f64, f64)> = crate::vendor::DOCUMENTED
-                        .iter()
-                        .map(|&(c, _, u)| (c as f64, u))
-                        .collect();
-                    let mut l = Line::new("vendor table (documented)", DOCUMENTED_LOOK, pts);
-                    l.line = false;
-                    lines.push(l);
-                    overlaid = true;
-                }
-                if let Some(s) =
-                    sweep_best_sentence(sw, Metric::UsersPerDay, "users per day", false)
-                {
-                    caption.push(s);
-                }
-            }
-            (None, _) if ds.table.is_none() => p.skipped.push(Skipped {
-                chart: "users per day against concurrency",
-                why: "the sweep does not vary the concurrency".into(),
-            }),
-            (_, false) if ds.table.is_none() => p.skipped.push(Skipped {
-                chart: "users per day against concurrency",
-                why: "the sweep's results have no users-per-day column".into(),
-            }),
-            _ => {}
-        }
-    }
+    let sweep = match &ds.sweep {
+        Some(sw) => sweep_users(ds, sw, p),
+        None => SweepUsers::default(),
+    };
+    lines.extend(sweep.lines);
+    caption.extend(sweep.sentence);
+    let refs = sweep.refs;
     if lines.is_empty() && refs.is_empty() {
         if ds.sweep.is_none() {
             p.skipped.push(Skipped {
@@ -168,36 +237,18 @@ pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
         }
         return;
     }
-    let what = if ds.table.is_some() {
-        "the model's refreshes per day (a looping queue over a backlog) beside the vendor's users per day, extended to where limits bite"
-    } else if overlaid {
-        "distinct connections refreshed per day, averaged over the measured days; the vendor's documented sizing table overlaid"
-    } else {
-        "distinct connections refreshed per day, averaged over the measured days"
-    };
     let table_line = ds.table.as_deref().and_then(table_provenance);
     let sweep_line = ds.sweep.as_ref().map(sweep_provenance);
     p.charts.push(Planned {
         stem: USERS_PER_DAY.into(),
         chart: Chart::Xy(XyChart {
-            title: match (ds.table.is_some(), ds.sweep.is_some()) {
-                (true, true) => "Refreshes and users per day against concurrency".into(),
-                (true, false) => "Refreshes per day against concurrency (queued)".into(),
-                _ => format!("Users refreshed per day against concurrency{by}"),
-            },
-            subtitle: Some(subtitle(what, [table_line, sweep_line])),
+            title: users_title(ds, &sweep.by),
+            subtitle: Some(subtitle(
+                users_what(ds, sweep.overlaid),
+                [table_line, sweep_line],
+            )),
             x: concurrency_axis(),
-            y: ChartAxis::new(
-                if ds.table.is_some() && ds.sweep.is_none() {
-                    "refreshes per day (vendor: users per day; log scale)"
-                } else if ds.table.is_some() {
-                    "refreshes or users per day (log scale)"
-                } else {
-                    "users refreshed per day (log scale)"
-                },
-                Scale::Log10,
-                Format::Count,
-            ),
+            y: users_axis(ds),
             lines,
             refs,
         }),
@@ -287,6 +338,9 @@ fn table_failure_lines(
     (lines, keys)
 }
 
+/// One series of the runs' values: its strategy, its scenario label and its points.
+type RunSeries = (String, String, Vec<(f64, f64)>);
+
 /// The runs' values of `metric`: with a concurrency, a line per (strategy, scenario);
 /// without, a reference line each.
 fn run_metric_lines(
@@ -300,9 +354,7 @@ fn run_metric_lines(
         true => format!(" on {}", t.scenario),
         false => String::new(),
     };
-    // (strategy, " on <scenario>" or nothing, points)
-    type Group = (String, String, Vec<(f64, f64)>);
-    let mut groups: Vec<Group> = Vec::new();
+    let mut groups: Vec<RunSeries> = Vec::new();
     let mut refs: Vec<RefLine> = Vec::new();
     for t in runs.iter().map(|r| r.total()) {
         let Some(c) = t.concurrency else {
@@ -356,122 +408,166 @@ fn run_metric_lines(
     (lines, refs)
 }
 
-pub(crate) fn failure_chart(ds: &Dataset, p: &mut ChartPlan) {
-    let Some((lines, refs)) = strategy_metric_lines(ds, Metric::FailureRate, true) else {
-        p.skipped.push(Skipped {
-            chart: "failure rate against concurrency",
-            why: "needs results at several concurrencies or for several strategies (the \
-                  vendor table, the default experiment or a sweep over the concurrency)"
-                .into(),
+/// What tells one chart of a per-strategy metric against concurrency from another; the
+/// steps they share are its methods.
+struct ConcurrencyChart {
+    stem: &'static str,
+    /// The chart, in the notes on charts left out or cut short.
+    chart: &'static str,
+    /// Why the chart is left out when the data has too few points.
+    why: &'static str,
+    metric: Metric,
+    /// The metric, in the sweep's sentences.
+    name: &'static str,
+    /// The vendor table's rows are drawn.
+    from_table: bool,
+    /// The title, before what tells the series apart.
+    title: &'static str,
+    y: ChartAxis,
+}
+
+impl ConcurrencyChart {
+    /// The chart's lines and references, or `None` with a note why it is left out.
+    fn lines(&self, ds: &Dataset, p: &mut ChartPlan) -> Option<(Vec<Line>, Vec<RefLine>)> {
+        let found = strategy_metric_lines(ds, self.metric, self.from_table);
+        if found.is_none() {
+            p.skipped.push(Skipped {
+                chart: self.chart,
+                why: self.why.into(),
+            });
+        }
+        found
+    }
+
+    /// `caption` followed by the sweep's sentences about the metric against concurrency.
+    fn caption(&self, ds: &Dataset, caption: String) -> String {
+        match sweep_caption(ds, self.metric, self.name) {
+            Some(c) => format!("{caption} {c}").trim().to_string(),
+            None => caption,
+        }
+    }
+
+    /// Plans the chart, with a note when the sweep has more series than it shows.
+    fn plan(
+        self,
+        ds: &Dataset,
+        p: &mut ChartPlan,
+        subtitle: String,
+        caption: String,
+        (lines, refs): (Vec<Line>, Vec<RefLine>),
+    ) {
+        if let Some(sw) = &ds.sweep {
+            if let Some(x) = sw.param("concurrency") {
+                too_many_series(sw, x, self.metric, self.chart, p);
+            }
+        }
+        p.charts.push(Planned {
+            stem: self.stem.into(),
+            chart: Chart::Xy(XyChart {
+                title: format!("{}{}", self.title, series_by(ds)),
+                subtitle: Some(subtitle),
+                x: concurrency_axis(),
+                y: self.y,
+                lines,
+                refs,
+            }),
+            caption,
+            per_bank: false,
         });
+    }
+}
+
+/// The coverage target, as a horizontal reference.
+fn coverage_target() -> RefLine {
+    RefLine {
+        label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
+        look: TARGET_LOOK,
+        y: COVERAGE_TARGET,
+    }
+}
+
+/// Plans the failure rate against concurrency, the vendor table's rows included.
+pub(crate) fn failure_chart(ds: &Dataset, p: &mut ChartPlan) {
+    let c = ConcurrencyChart {
+        stem: FAILURE_RATE,
+        chart: "failure rate against concurrency",
+        why: "needs results at several concurrencies or for several strategies (the vendor \
+              table, the default experiment or a sweep over the concurrency)",
+        metric: Metric::FailureRate,
+        name: "failure rate",
+        from_table: true,
+        title: "Failure rate against concurrency",
+        y: ChartAxis::new(
+            "failure rate (share of attempts)",
+            Scale::Linear,
+            Format::Percent,
+        )
+        .range(Some(0.0), None),
+    };
+    let Some((lines, refs)) = c.lines(ds, p) else {
         return;
     };
-    let mut caption = failure_caption(ds);
-    if let Some(c) = sweep_caption(ds, Metric::FailureRate, "failure rate") {
-        caption = format!("{caption} {c}").trim().to_string();
-    }
     let base = if refs.is_empty() {
         "failed attempts (429 and 5xx) per attempt"
     } else {
         "failed attempts (429 and 5xx) per attempt; strategies without a concurrency limit as horizontal lines"
     };
-    if let Some(sw) = &ds.sweep {
-        if let Some(x) = sw.param("concurrency") {
-            too_many_series(
-                sw,
-                x,
-                Metric::FailureRate,
-                "failure rate against concurrency",
-                p,
-            );
-        }
-    }
-    p.charts.push(Planned {
-        stem: FAILURE_RATE.into(),
-        chart: Chart::Xy(XyChart {
-            title: format!("Failure rate against concurrency{}", series_by(ds)),
-            subtitle: Some(subtitle(
-                base,
-                [
-                    provenance(ds),
-                    ds.table.as_deref().and_then(table_provenance),
-                ],
-            )),
-            x: concurrency_axis(),
-            y: ChartAxis::new(
-                "failure rate (share of attempts)",
-                Scale::Linear,
-                Format::Percent,
-            )
-            .range(Some(0.0), None),
-            lines,
-            refs,
-        }),
-        caption,
-        per_bank: false,
-    });
+    let sources = [
+        provenance(ds),
+        ds.table.as_deref().and_then(table_provenance),
+    ];
+    let caption = c.caption(ds, failure_caption(ds));
+    c.plan(ds, p, subtitle(base, sources), caption, (lines, refs));
 }
 
+/// Plans the coverage against concurrency, with the coverage target.
 pub(crate) fn coverage_chart(ds: &Dataset, p: &mut ChartPlan) {
-    let Some((lines, mut refs)) = strategy_metric_lines(ds, Metric::Coverage, false) else {
-        p.skipped.push(Skipped {
-            chart: "coverage against concurrency",
-            why: "needs coverage at several concurrencies or for several strategies (the \
-                  default experiment or a sweep over the concurrency); the vendor table does not \
-                  record coverage"
-                .into(),
-        });
+    let c = ConcurrencyChart {
+        stem: COVERAGE_VS_CONCURRENCY,
+        chart: "coverage against concurrency",
+        why: "needs coverage at several concurrencies or for several strategies (the default \
+              experiment or a sweep over the concurrency); the vendor table does not record \
+              coverage",
+        metric: Metric::Coverage,
+        name: "coverage",
+        from_table: false,
+        title: "Coverage against concurrency",
+        y: ChartAxis::new(
+            "coverage (share of due connection-days)",
+            Scale::Linear,
+            Format::Percent,
+        )
+        .range(Some(0.0), Some(1.0)),
+    };
+    let Some((lines, mut refs)) = c.lines(ds, p) else {
         return;
     };
-    refs.push(RefLine {
-        label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
-        look: TARGET_LOOK,
-        y: COVERAGE_TARGET,
-    });
-    let mut caption = coverage_caption(ds);
-    if let Some(c) = sweep_caption(ds, Metric::Coverage, "coverage") {
-        caption = format!("{caption} {c}").trim().to_string();
-    }
+    refs.push(coverage_target());
+    let caption = single_concurrency_note(ds, c.caption(ds, coverage_caption(ds)));
+    let subtitle = subtitle(COVERAGE_MEANING, [provenance(ds)]);
+    c.plan(ds, p, subtitle, caption, (lines, refs));
+}
+
+/// `caption`, with a note that a sweep draws the whole curve when runs without one have
+/// coverage at a single concurrency.
+fn single_concurrency_note(ds: &Dataset, caption: String) -> String {
     let concurrencies: Vec<u32> = ds
         .runs
         .iter()
         .filter_map(|r| r.total().concurrency)
         .collect();
-    if ds.sweep.is_none() {
-        if let [c] = concurrencies[..] {
-            caption = format!(
-                "{caption} These runs have coverage at a single concurrency ({c}); a sweep over \
-                 `strategy.concurrency` draws the whole curve."
-            )
-            .trim()
-            .to_string();
-        }
+    match concurrencies[..] {
+        [c] if ds.sweep.is_none() => format!(
+            "{caption} These runs have coverage at a single concurrency ({c}); a sweep over \
+             `strategy.concurrency` draws the whole curve."
+        )
+        .trim()
+        .to_string(),
+        _ => caption,
     }
-    if let Some(sw) = &ds.sweep {
-        if let Some(x) = sw.param("concurrency") {
-            too_many_series(sw, x, Metric::Coverage, "coverage against concurrency", p);
-        }
-    }
-    p.charts.push(Planned {
-        stem: COVERAGE_VS_CONCURRENCY.into(),
-        chart: Chart::Xy(XyChart {
-            title: format!("Coverage against concurrency{}", series_by(ds)),
-            subtitle: Some(subtitle(COVERAGE_MEANING, [provenance(ds)])),
-            x: concurrency_axis(),
-            y: ChartAxis::new(
-                "coverage (share of due connection-days)",
-                Scale::Linear,
-                Format::Percent,
-            )
-            .range(Some(0.0), Some(1.0)),
-            lines,
-            refs,
-        }),
-        caption,
-        per_bank: false,
-    });
 }
 
+/// Plans the coverage against the user base, from a sweep over the connections.
 pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
     let Some(sw) = &ds.sweep else { return };
     let Some(x) = sw.param("connections").filter(|&i| sw.values(i).len() > 1) else {
@@ -490,11 +586,7 @@ pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
     }
     let (lines, mut refs) = sweep_lines(sweep_series(sw, x, Metric::Coverage), true);
     too_many_series(sw, x, Metric::Coverage, "coverage against user base", p);
-    refs.push(RefLine {
-        label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
-        look: TARGET_LOOK,
-        y: COVERAGE_TARGET,
-    });
+    refs.push(coverage_target());
     p.charts.push(Planned {
         stem: COVERAGE_VS_USERS.into(),
         chart: Chart::Xy(XyChart {

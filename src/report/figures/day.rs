@@ -110,6 +110,92 @@ fn run_rows(runs: &[&RunData], bank: Option<&str>, several: bool) -> Vec<DayRow>
         .collect()
 }
 
+/// What the day-in-the-life charts of some runs share: the time axis, the title's start,
+/// the subtitle's source, the scenario in titles.
+struct DayFrame {
+    start: u32,
+    minutes: usize,
+    /// `A day in the life`, `Three days in the life`.
+    life: String,
+    source: Option<String>,
+    /// ` on <scenario>` when the runs share one.
+    on: String,
+    /// The runs are of several scenarios.
+    several: bool,
+}
+
+impl DayFrame {
+    /// The frame of the day-in-the-life charts of `runs`.
+    fn of(runs: &[&RunData]) -> DayFrame {
+        let scen = scenarios_of(runs);
+        let minutes = runs
+            .iter()
+            .map(|r| {
+                r.window_minutes()
+                    .max(r.series.iter().map(|m| m.minute + 1).max().unwrap_or(0))
+            })
+            .max()
+            .unwrap_or(1);
+        let window = runs.iter().map(|r| r.window_minutes()).max();
+        DayFrame {
+            start: runs.iter().find_map(|r| r.start_minute_of_day).unwrap_or(0),
+            minutes,
+            life: life_title(window.unwrap_or(minutes)),
+            source: runs_provenance(runs),
+            on: if scen.len() == 1 {
+                format!(" on {}", scen[0])
+            } else {
+                String::new()
+            },
+            several: scen.len() > 1,
+        }
+    }
+
+    /// A day-in-the-life chart of these runs.
+    fn chart(&self, title: String, rows: Vec<DayRow>) -> Chart {
+        Chart::Day(DayChart {
+            title,
+            subtitle: Some(subtitle(
+                "calls in flight at the bank and 429 responses per minute over the whole window; each panel has its own scale",
+                [self.source.clone()],
+            )),
+            start_minute_of_day: self.start,
+            minutes: self.minutes,
+            rows,
+        })
+    }
+}
+
+/// The day-in-the-life charts of several runs: all banks together, then one per bank.
+fn runs_day_charts(runs: &[&RunData], f: &DayFrame, p: &mut ChartPlan) {
+    let (life, on) = (&f.life, &f.on);
+    p.charts.push(Planned {
+        stem: DAY_IN_THE_LIFE.into(),
+        chart: f.chart(
+            format!("{life}, all banks{on}"),
+            run_rows(runs, None, f.several),
+        ),
+        caption: busiest_sentence(runs, f.several).unwrap_or_default(),
+        per_bank: false,
+    });
+    let banks = runs[0].bank_names();
+    if banks.len() > 1 {
+        for bank in &banks {
+            p.charts.push(Planned {
+                stem: format!("{DAY_IN_THE_LIFE}_{}", slug(bank)),
+                chart: f.chart(
+                    format!("{life} at {bank}{on}"),
+                    run_rows(runs, Some(bank), f.several),
+                ),
+                caption: bank_sentence(runs, bank, f.several).unwrap_or_default(),
+                per_bank: true,
+            });
+        }
+    }
+}
+
+/// Plans the day-in-the-life charts: per-minute calls in flight and 429s of each run, all
+/// banks together and at each bank.
 pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
     let runs: Vec<&RunData> = ds.runs.iter().filter(|r| r.has_series).collect();
     if runs.is_empty() {
@@ -131,74 +217,19 @@ pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
             ),
         });
     }
-    let scen = scenarios_of(shown);
-    let several = scen.len() > 1;
-    let start = shown
-        .iter()
-        .find_map(|r| r.start_minute_of_day)
-        .unwrap_or(0);
-    let minutes = shown
-        .iter()
-        .map(|r| {
-            r.window_minutes()
-                .max(r.series.iter().map(|m| m.minute + 1).max().unwrap_or(0))
-        })
-        .max()
-        .unwrap_or(1);
-    let on = if scen.len() == 1 {
-        format!(" on {}", scen[0])
-    } else {
-        String::new()
-    };
-    let banks = shown[0].bank_names();
-    let life = life_title(
-        shown
-            .iter()
-            .map(|r| r.window_minutes())
-            .max()
-            .unwrap_or(minutes),
-    );
-    let source = runs_provenance(shown);
-    let day = |title: String, rows: Vec<DayRow>| {
-        Chart::Day(DayChart {
-            title,
-            subtitle: Some(subtitle(
-                "calls in flight at the bank and 429 responses per minute over the whole window; each panel has its own scale",
-                [source.clone()],
-            )),
-            start_minute_of_day: start,
-            minutes,
-            rows,
-        })
-    };
-    if shown.len() == 1 {
+    let f = DayFrame::of(shown);
+    if let [r] = shown {
         // One run: its total, then each bank.
-        let r = shown[0];
-        let rows = one_run_rows(r, &banks);
         p.charts.push(Planned {
             stem: DAY_IN_THE_LIFE.into(),
-            chart: day(format!("{life}: {}{on}", r.label()), rows),
-            caption: busiest_sentence(shown, several).unwrap_or_default(),
+            chart: f.chart(
+                format!("{}: {}{}", f.life, r.label(), f.on),
+                one_run_rows(r, &r.bank_names()),
+            ),
+            caption: busiest_sentence(shown, f.several).unwrap_or_default(),
             per_bank: false,
         });
         return;
     }
-    let rows = run_rows(shown, None, several);
-    p.charts.push(Planned {
-        stem: DAY_IN_THE_LIFE.into(),
-        chart: day(format!("{life}, all banks{on}"), rows),
-        caption: busiest_sentence(shown, several).unwrap_or_default(),
-        per_bank: false,
-    });
-    if banks.len() > 1 {
-        for bank in &banks {
-            let rows = run_rows(shown, Some(bank), several);
-            p.charts.push(Planned {
-                stem: format!("{DAY_IN_THE_LIFE}_{}", slug(bank)),
-                chart: day(format!("{life} at {bank}{on}"), rows),
-                caption: bank_sentence(shown, bank, several).unwrap_or_default(),
-                per_bank: true,
-            });
-        }
-    }
+    runs_day_charts(shown, &f, p);
 }

@@ -150,6 +150,131 @@ fn age_chart(
     })
 }
 
+/// What the staleness charts of some runs share: the bins, the hours drawn, the subtitle,
+/// the scenario in titles.
+struct AgeFrame {
+    bin: usize,
+    max_h: f64,
+    what: String,
+    source: Option<String>,
+    /// ` on <scenario>` when the runs share one.
+    on: String,
+    /// The runs are of several scenarios.
+    several: bool,
+}
+
+impl AgeFrame {
+    /// The frame of the staleness charts of `runs`.
+    fn of(runs: &[&RunData]) -> AgeFrame {
+        let scen = scenarios_of(runs);
+        let bin = age_bin(oldest_minutes(runs).max(1));
+        AgeFrame {
+            bin,
+            max_h: ((oldest_minutes(runs) / bin + 1) * bin) as f64 / 60.0,
+            what: age_what(runs, bin),
+            source: runs_provenance(runs),
+            on: if scen.len() == 1 {
+                format!(" on {}", scen[0])
+            } else {
+                String::new()
+            },
+            several: scen.len() > 1,
+        }
+    }
+
+    /// A staleness chart of these runs.
+    fn chart(&self, title: String, lines: Vec<Line>) -> Chart {
+        age_chart(title, &self.what, &self.source, self.max_h, lines)
+    }
+}
+
+/// The lines of one run's staleness chart: all banks, then each of its banks.
+fn one_run_age_lines(r: &RunData, banks: &[String], bin: usize) -> Vec<Line> {
+    let (pts, never, older) = age_histogram(r, "all", bin);
+    let mut lines = vec![Line::new(
+        with_never("all banks", never, older),
+        Look::new(palette::BLACK, Dash::Solid, Marker::None),
+        pts,
+    )];
+    if banks.len() > 1 {
+        for (i, b) in banks.iter().take(MAX_SERIES - 1).enumerate() {
+            let (pts, never, older) = age_histogram(r, b, bin);
+            lines.push(Line::new(with_never(b, never, older), group_look(i), pts));
+        }
+    }
+    lines
+}
+
+/// One run's staleness chart: all banks and each of its banks together.
+fn one_run_staleness(r: &RunData, f: &AgeFrame) -> Planned {
+    let lines = one_run_age_lines(r, &r.bank_names(), f.bin);
+    let mut caption: Vec<String> = staleness_sentence(&[r], f.several).into_iter().collect();
+    caption.extend(stalest_bank_sentence(r));
+    Planned {
+        stem: STALENESS.into(),
+        chart: f.chart(
+            format!("Data age over connection-time: {}{}", r.label(), f.on),
+            lines,
+        ),
+        caption: caption.join(" "),
+        per_bank: false,
+    }
+}
+
+/// One line per run (in `looks`), all banks together (`bank` `all`) or at one bank.
+fn run_age_lines(runs: &[&RunData], looks: &[Look], bank: &str, f: &AgeFrame) -> Vec<Line> {
+    runs.iter()
+        .zip(looks)
+        .map(|(r, look)| {
+            let (pts, never, older) = age_histogram(r, bank, f.bin);
+            Line::new(
+                with_never(&run_name(r, f.several), never, older),
+                *look,
+                pts,
+            )
+        })
+        .collect()
+}
+
+/// The staleness charts of several runs: all banks together, then one per bank.
+fn runs_staleness(runs: &[&RunData], f: &AgeFrame, p: &mut ChartPlan) {
+    let looks = run_looks(
+        &runs
+            .iter()
+            .map(|r| r.total().strategy.clone())
+            .collect::<Vec<_>>(),
+    );
+    let per = if distinct(runs.iter().map(|r| &r.total().strategy)).len() == runs.len() {
+        ", per strategy"
+    } else {
+        ", per run"
+    };
+    p.charts.push(Planned {
+        stem: STALENESS.into(),
+        chart: f.chart(
+            format!("Data age over connection-time{per}{}", f.on),
+            run_age_lines(runs, &looks, "all", f),
+        ),
+        caption: staleness_sentence(runs, f.several).unwrap_or_default(),
+        per_bank: false,
+    });
+    let banks = runs[0].bank_names();
+    if banks.len() > 1 {
+        for bank in &banks {
+            p.charts.push(Planned {
+                stem: format!("{STALENESS}_{}", slug(bank)),
+                chart: f.chart(
+                    format!("Data age at {bank}{}", f.on),
+                    run_age_lines(runs, &looks, bank, f),
+                ),
+                caption: bank_staleness_sentence(runs, bank, f.several).unwrap_or_default(),
+                per_bank: true,
+            });
+        }
+    }
+}
+
+/// Plans the staleness charts: data age over connection-time, of each run and at each bank.
 pub(crate) fn staleness_chart(ds: &Dataset, p: &mut ChartPlan) {
     let runs: Vec<&RunData> = ds
         .runs
@@ -166,84 +291,9 @@ pub(crate) fn staleness_chart(ds: &Dataset, p: &mut ChartPlan) {
         return;
     }
     let runs = &runs[..runs.len().min(MAX_SERIES)];
-    let scen = scenarios_of(runs);
-    let several = scen.len() > 1;
-    let on = if scen.len() == 1 {
-        format!(" on {}", scen[0])
-    } else {
-        String::new()
-    };
-    let bin = age_bin(oldest_minutes(runs).max(1));
-    let max_h = ((oldest_minutes(runs) / bin + 1) * bin) as f64 / 60.0;
-    let source = runs_provenance(runs);
-    let what = age_what(runs, bin);
-    let chart = |title: String, lines: Vec<Line>| age_chart(title, &what, &source, max_h, lines);
-    let banks = runs[0].bank_names();
-    if let [r] = runs {
-        let (pts, never, older) = age_histogram(r, "all", bin);
-        let mut lines = vec![Line::new(
-            with_never("all banks", never, older),
-            Look::new(palette::BLACK, Dash::Solid, Marker::None),
-            pts,
-        )];
-        if banks.len() > 1 {
-            for (i, b) in banks.iter().take(MAX_SERIES - 1).enumerate() {
-                let (pts, never, older) = age_histogram(r, b, bin);
-                lines.push(Line::new(with_never(b, never, older), group_look(i), pts));
-            }
-        }
-        let mut caption: Vec<String> = staleness_sentence(runs, several).into_iter().collect();
-        caption.extend(stalest_bank_sentence(r));
-        p.charts.push(Planned {
-            stem: STALENESS.into(),
-            chart: chart(
-                format!("Data age over connection-time: {}{on}", r.label()),
-                lines,
-            ),
-            caption: caption.join(" "),
-            per_bank: false,
-        });
-        return;
-    }
-    let looks = run_looks(
-        &runs
-            .iter()
-            .map(|r| r.total().strategy.clone())
-            .collect::<Vec<_>>(),
-    );
-    let per_run = |bank: &str| -> Vec<Line> {
-        runs.iter()
-            .zip(&looks)
-            .map(|(r, look)| {
-                let (pts, never, older) = age_histogram(r, bank, bin);
-                Line::new(with_never(&run_name(r, several), never, older), *look, pts)
-            })
-            .collect()
-    };
-    p.charts.push(Planned {
-        stem: STALENESS.into(),
-        chart: chart(
-            format!(
-                "Data age over connection-time{}{on}",
-                if distinct(runs.iter().map(|r| &r.total().strategy)).len() == runs.len() {
-                    ", per strategy"
-                } else {
-                    ", per run"
-                }
-            ),
-            per_run("all"),
-        ),
-        caption: staleness_sentence(runs, several).unwrap_or_default(),
-        per_bank: false,
-    });
-    if banks.len() > 1 {
-        for bank in &banks {
-            p.charts.push(Planned {
-                stem: format!("{STALENESS}_{}", slug(bank)),
-                chart: chart(format!("Data age at {bank}{on}"), per_run(bank)),
-                caption: bank_staleness_sentence(runs, bank, several).unwrap_or_default(),
-                per_bank: true,
-            });
-        }
+    let f = AgeFrame::of(runs);
+    match runs {
+        [r] => p.charts.push(one_run_staleness(r, &f)),
+        _ => runs_staleness(runs, &f, p),
     }
 }
