@@ -148,3 +148,84 @@ fn the_scan_reads_imports_and_skips_comments() {
     assert!(!allowed(Layer::Model, Layer::Experiments));
     assert!(allowed(Layer::Experiments, Layer::Writers));
 }
+
+/// Function lengths in `text`: (name, lines from `fn` to its closing brace), found by brace
+/// depth (string and char literals with braces are rare enough in this code base to ignore;
+/// a miscount only ever makes a function look longer).
+fn function_lengths(text: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let code = lines[i].split("//").next().unwrap_or("");
+        let Some(at) = code.find("fn ").filter(|&at| {
+            let before = code[..at].trim_end();
+            before.is_empty()
+                || before.ends_with("pub")
+                || before.ends_with(')')
+                || before.ends_with("const")
+                || before.ends_with("unsafe")
+        }) else {
+            i += 1;
+            continue;
+        };
+        let name: String = code[at + 3..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let (mut depth, mut opened, mut j) = (0i32, false, i);
+        while j < lines.len() {
+            let l = lines[j].split("//").next().unwrap_or("");
+            if !opened && depth == 0 && l.trim_end().ends_with(';') {
+                break; // a declaration without a body
+            }
+            for ch in l.chars() {
+                match ch {
+                    '{' => (depth, opened) = (depth + 1, true),
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+            if opened && depth <= 0 {
+                out.push((name.clone(), j - i + 1));
+                break;
+            }
+            j += 1;
+        }
+        i = if opened { j + 1 } else { i + 1 };
+    }
+    out
+}
+
+/// The house rules of ARCHITECTURE.md: files of one concept, short functions.
+#[test]
+fn no_file_over_600_lines_and_no_function_over_80() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    files.sort();
+    let mut long = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap().display().to_string();
+        let text = std::fs::read_to_string(file).unwrap();
+        let n = text.lines().count();
+        if n > 600 {
+            long.push(format!("{rel}: {n} lines"));
+        }
+        for (name, len) in function_lengths(&text) {
+            if len > 80 {
+                long.push(format!("{rel}: fn {name} is {len} lines"));
+            }
+        }
+    }
+    assert!(long.is_empty(), "{}", long.join("\n"));
+}
+
+#[test]
+fn function_lengths_count_from_fn_to_its_closing_brace() {
+    let text = "/// doc\npub fn a(x: u32) -> u32 {\n    if x > 0 {\n        1\n    } else { 0 }\n}\nfn b();\nfn c() { }\n";
+    assert_eq!(
+        function_lengths(text),
+        [("a".to_string(), 5), ("c".to_string(), 1)]
+    );
+}
