@@ -2,17 +2,17 @@
 
 use crate::report::charts::{cycle_look, palette, strategy_look, Chart, Dash, Look, Marker};
 use crate::report::dataset::{Dataset, RunData};
-use crate::report::figures::curves::{
-    coverage_chart, coverage_users_chart, failure_chart, users_chart,
-};
+use crate::report::figures::curves::{coverage_chart, coverage_users_chart, failure_chart};
 use crate::report::figures::day::day_charts;
 use crate::report::figures::staleness::staleness_chart;
+use crate::report::figures::users::users_chart;
 use crate::report::phrases::{distinct, slug};
 
 pub(crate) mod curves;
 pub(crate) mod day;
 pub(crate) mod staleness;
 pub(crate) mod sweep_series;
+pub(crate) mod users;
 
 /// The file stems of the charts (`charts/<stem>.svg` and `.png`); the per-bank charts add
 /// `_<bank>` to the day-in-the-life and staleness stems.
