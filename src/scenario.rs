@@ -306,10 +306,10 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
     probability("population.consent_expiry_share", consent_expiry_share)?;
 
     let platform = platform(&f.platform)?;
-    let strategy = strategy(&f.strategy)?;
+    let banks = banks(&f.banks)?;
+    let strategy = strategy(&f.strategy, &banks)?;
     let schedule = schedule(&f.strategy, window)?;
     let retry = retry(f.retry.as_ref())?;
-    let banks = banks(&f.banks)?;
 
     Ok(Scenario {
         name: f.name.unwrap_or_else(|| default_name.to_string()),
@@ -489,20 +489,20 @@ fn platform(p: &file::PlatformFile) -> Result<Platform, FieldError> {
     })
 }
 
-fn strategy(s: &file::StrategyFile) -> Result<Strategy, FieldError> {
+/// A number of slots: at least 1, at most 10,000,000.
+fn slots(field: &str, c: i64) -> Result<u32, FieldError> {
+    if c <= 0 {
+        return err(field, format!("must be at least 1, got {c}"));
+    }
+    if c > 10_000_000 {
+        return err(field, format!("{c} is more than the 10000000 supported"));
+    }
+    Ok(c as u32)
+}
+
+fn strategy(s: &file::StrategyFile, banks: &[Bank]) -> Result<Strategy, FieldError> {
     if let Some(c) = s.concurrency {
-        if c <= 0 {
-            return err(
-                "strategy.concurrency",
-                format!("must be at least 1, got {c}"),
-            );
-        }
-        if c > 10_000_000 {
-            return err(
-                "strategy.concurrency",
-                format!("{c} is more than the 10000000 supported"),
-            );
-        }
+        slots("strategy.concurrency", c)?;
     }
     Ok(match s.kind {
         StrategyKind::Bulk => Strategy::Bulk,
@@ -518,5 +518,39 @@ fn strategy(s: &file::StrategyFile) -> Result<Strategy, FieldError> {
                 )
             }
         },
+        StrategyKind::PerBank => Strategy::PerBank {
+            pools: pools(s, banks)?,
+        },
     })
+}
+
+/// `per_bank`'s slots, bank by bank: those `strategy.pools` names, else `concurrency`.
+/// Accepted (and ignored) with other kinds, as `concurrency` is, so that `kind` can be swept.
+fn pools(s: &file::StrategyFile, banks: &[Bank]) -> Result<Vec<u32>, FieldError> {
+    let named = s.pools.clone().unwrap_or_default();
+    for (name, &n) in &named {
+        let field = format!("strategy.pools.{name}");
+        if !banks.iter().any(|b| &b.name == name) {
+            let known: Vec<&str> = banks.iter().map(|b| b.name.as_str()).collect();
+            return err(
+                field,
+                format!("no bank is named `{name}` (banks: {})", known.join(", ")),
+            );
+        }
+        slots(&field, n)?;
+    }
+    banks
+        .iter()
+        .map(|b| match (named.get(&b.name), s.concurrency) {
+            (Some(&n), _) | (None, Some(n)) => Ok(n as u32),
+            (None, None) => err(
+                "strategy.concurrency",
+                format!(
+                    "is required when kind = \"per_bank\" and strategy.pools does not name every \
+                     bank (here `{}`): it is the slots of each bank not named",
+                    b.name
+                ),
+            ),
+        })
+        .collect()
 }

@@ -18,6 +18,10 @@
 //!   period stay ahead of the new ones. With `loop`, the queue never empties instead: each
 //!   outcome sends the connection to the back and a pass follows the last at once (the vendor
 //!   table's backlog reading, where the population exceeds a period's capacity).
+//! - `per_bank`: the queued client with a pool of slots per bank, each with its own FIFO of
+//!   that bank's due connections (the provider is named in every refresh request, so a
+//!   client can always do this): a slow or throttling bank holds only its own slots, never
+//!   another bank's.
 //! - `random_offset`: each connection at its own instant of the period (drawn once, so the
 //!   same every period, as a hash of the connection id would give), optionally only within a
 //!   band of hours of the day (e.g. the Australian CDR's unattended 00:00–06:00).
@@ -28,14 +32,22 @@ use crate::bank::ServiceTime;
 use crate::rng::{below, Purpose, Streams};
 use crate::time::{SimDuration, SimTime};
 use rand::Rng;
-use std::collections::VecDeque;
+
+mod queue;
+pub use queue::{Members, Pools, Queue};
 
 /// Which strategy, with its parameters (validated).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Strategy {
     Bulk,
-    Queued { concurrency: u32 },
+    Queued {
+        concurrency: u32,
+    },
     RandomOffset,
+    /// Slots per bank, in the scenario's bank order.
+    PerBank {
+        pools: Vec<u32>,
+    },
 }
 
 impl Strategy {
@@ -45,13 +57,16 @@ impl Strategy {
             Strategy::Bulk => "bulk",
             Strategy::Queued { .. } => "queued",
             Strategy::RandomOffset => "random_offset",
+            Strategy::PerBank { .. } => "per_bank",
         }
     }
 
-    /// The concurrency limit, for strategies that have one.
+    /// The concurrency limit, for strategies that have one (per bank: the slots of every
+    /// pool together).
     pub fn concurrency(&self) -> Option<u32> {
         match self {
             Strategy::Queued { concurrency } => Some(*concurrency),
+            Strategy::PerBank { pools } => Some(pools.iter().sum()),
             _ => None,
         }
     }
@@ -115,39 +130,20 @@ pub struct ClientPlan {
 pub enum ClientState {
     /// Bulk and random offset: submissions are all planned; retries go out when due.
     Passive,
-    /// The queued client (see [`Queue`]).
-    Queued(Queue),
+    /// The queued client: one pool of slots over every connection, or one per bank.
+    Queued(Pools),
 }
 
-/// The queued client's slots and its FIFO of due connections, in the order a real FIFO
-/// would hold them: retries whose backoff has expired first (`due`), then connections left
-/// over from earlier periods (`carry`), then this period's (`fresh`, a range over every
-/// connection rather than a million queue entries: connections the client already holds or
-/// knows need a reconnect are skipped as they come up), then this period's failures
-/// (`queue`).
-pub struct Queue {
-    pub concurrency: u32,
-    pub busy: u32,
-    pub looping: bool,
-    /// The next connection of this period's pass over every connection, and how many of
-    /// the pass are left. The cursor wraps, so a pass that did not finish in its period is
-    /// resumed where it stopped by the next one, ahead of the connections it had reached.
-    cursor: u32,
-    left: u32,
-    carry: VecDeque<u32>,
-    queue: VecDeque<u32>,
-    due: VecDeque<u32>,
-    connections: u32,
-}
-
-/// Builds the plan for `connections` connections over a window of `length` from `start`.
+/// Builds the plan for `connections` connections over a window of `length` from `start`;
+/// `bank_of` gives each connection's bank (per-bank pools serve their bank's connections).
 pub fn plan(
-    strategy: Strategy,
+    strategy: &Strategy,
     schedule: &Schedule,
     connections: u32,
     start: SimTime,
     length: SimDuration,
     streams: &Streams,
+    bank_of: impl Fn(u32) -> usize,
 ) -> ClientPlan {
     let periods = schedule.periods(length);
     let (arrivals, state) = match strategy {
@@ -162,19 +158,22 @@ pub fn plan(
                 ClientState::Passive,
             )
         }
-        Strategy::Queued { concurrency } => (
+        &Strategy::Queued { concurrency } => (
             Vec::new(),
-            ClientState::Queued(Queue {
+            ClientState::Queued(Pools::one(Queue::new(
                 concurrency,
-                busy: 0,
-                looping: schedule.looping,
-                cursor: 0,
-                left: 0,
-                carry: VecDeque::new(),
-                queue: VecDeque::new(),
-                due: VecDeque::new(),
+                schedule.looping,
+                Members::All(connections),
+            ))),
+        ),
+        Strategy::PerBank { pools } => (
+            Vec::new(),
+            ClientState::Queued(Pools::per_bank(
+                pools,
+                schedule.looping,
                 connections,
-            }),
+                bank_of,
+            )),
         ),
     };
     ClientPlan {
@@ -268,12 +267,21 @@ fn random_offsets(
 }
 
 impl ClientState {
-    /// The queued client, if this is one.
+    /// The pool that serves `bank`'s connections, for a queued client.
     #[inline]
-    pub fn queue(&mut self) -> Option<&mut Queue> {
+    pub fn pool_of(&mut self, bank: usize) -> Option<&mut Queue> {
         match self {
             ClientState::Passive => None,
-            ClientState::Queued(q) => Some(q),
+            ClientState::Queued(p) => Some(p.of_bank(bank)),
+        }
+    }
+
+    /// A queued client's pools.
+    #[inline]
+    pub fn pools(&mut self) -> Option<&mut Pools> {
+        match self {
+            ClientState::Passive => None,
+            ClientState::Queued(p) => Some(p),
         }
     }
 
@@ -281,80 +289,8 @@ impl ClientState {
     pub fn busy(&self) -> Option<u32> {
         match self {
             ClientState::Passive => None,
-            ClientState::Queued(q) => Some(q.busy),
+            ClientState::Queued(p) => Some(p.busy()),
         }
-    }
-}
-
-impl Queue {
-    /// A period starts: every connection becomes due again, behind those still waiting.
-    /// A looping queue starts its one endless pass at the first period and ignores the rest.
-    pub fn period_start(&mut self, first: bool) {
-        if self.looping && !first {
-            return;
-        }
-        self.carry.append(&mut self.queue);
-        self.left = self.connections;
-    }
-
-    /// A refresh no longer needs its slot: its outcome was learned, or it is backing off
-    /// before a retry (a backing-off retry does not hold a slot, as in job queues such as
-    /// Sidekiq, Celery or BullMQ, where a failed job is rescheduled and the worker moves on),
-    /// or the window closed before it was submitted. `requeue` puts the connection at the
-    /// back of the FIFO.
-    #[inline]
-    pub fn release(&mut self, requeue: Option<u32>) {
-        self.busy -= 1;
-        if let Some(c) = requeue {
-            self.queue.push_back(c);
-        }
-    }
-
-    /// A refresh whose retries gave up joins the back of the FIFO (it is still due).
-    #[inline]
-    pub fn requeue(&mut self, conn: u32) {
-        self.queue.push_back(conn);
-    }
-
-    /// A retry's backoff expired: it is served before the FIFO.
-    #[inline]
-    pub fn retry_due(&mut self, conn: u32) {
-        self.due.push_back(conn);
-    }
-
-    /// The next connection a free slot takes now, if any, taking the slot; `true` when it
-    /// is a due retry. `skip` says which connections of this period's range not to take
-    /// (already held by the client, or known to need a reconnect).
-    #[inline]
-    pub fn next_submission(&mut self, mut skip: impl FnMut(u32) -> bool) -> Option<(u32, bool)> {
-        if self.busy >= self.concurrency {
-            return None;
-        }
-        let next = if let Some(c) = self.due.pop_front() {
-            (c, true)
-        } else if let Some(c) = self.carry.pop_front() {
-            (c, false)
-        } else if let Some(c) = self.next_fresh(&mut skip) {
-            (c, false)
-        } else {
-            (self.queue.pop_front()?, false)
-        };
-        self.busy += 1;
-        Some(next)
-    }
-
-    /// The next connection of the pass that `skip` does not pass over.
-    #[inline]
-    fn next_fresh(&mut self, skip: &mut impl FnMut(u32) -> bool) -> Option<u32> {
-        while self.left > 0 {
-            let c = self.cursor;
-            self.cursor = if c + 1 == self.connections { 0 } else { c + 1 };
-            self.left -= 1;
-            if !skip(c) {
-                return Some(c);
-            }
-        }
-        None
     }
 }
 

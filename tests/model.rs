@@ -473,12 +473,13 @@ fn random_offsets_are_uniform_over_the_window() {
 
     for seed in [1u64, 2, 3] {
         let plan = strategy::plan(
-            Strategy::RandomOffset,
+            &Strategy::RandomOffset,
             &strategy::Schedule::daily(),
             n,
             start,
             refresh_sim::time::SimDuration(len_us),
             &Streams::new(seed),
+            |_| 0,
         );
         let arrivals = plan.arrivals;
         assert_eq!(arrivals.len(), n as usize);

@@ -181,6 +181,7 @@ impl Planner<'_> {
     }
 
     fn evaluate(&self, strategy: Strategy) -> Evaluation {
+        let concurrency = strategy.concurrency();
         let sc = self.scenario(strategy);
         let runs = self
             .pool
@@ -197,7 +198,7 @@ impl Planner<'_> {
             })
             .min_by(|a, b| a.1.total_cmp(&b.1));
         Evaluation {
-            concurrency: strategy.concurrency(),
+            concurrency,
             meets: coverage.mean >= self.req.coverage
                 && failure_rate.mean <= self.req.max_failure_rate,
             coverage,

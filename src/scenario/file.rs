@@ -90,6 +90,8 @@ pub struct StrategyFile {
     pub hours: Option<[TimeOfDay; 2]>,
     /// Queued only: a worker's time from taking a connection to submitting it.
     pub worker_overhead: Option<ServiceTimeFile>,
+    /// Per bank only: slots of the named banks (the others get `concurrency`).
+    pub pools: Option<std::collections::BTreeMap<String, i64>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -98,6 +100,7 @@ pub enum StrategyKind {
     Bulk,
     Queued,
     RandomOffset,
+    PerBank,
 }
 
 #[derive(Debug, Deserialize)]

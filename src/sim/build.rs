@@ -28,7 +28,7 @@ impl World {
             tally,
         } = draw_connections(sc, &streams);
         let banks = prepared_banks(sc, &tally);
-        let (queue, client) = planned_arrivals(sc, &streams, window_end);
+        let (queue, client) = planned_arrivals(sc, &streams, window_end, &conns);
         let per_conn = |on: bool| if on { n as usize } else { 0 };
         let retries = sc.retry.enabled();
 
@@ -62,7 +62,7 @@ impl World {
             queue,
             client,
             scenario_name: sc.name.clone(),
-            strategy: sc.strategy,
+            strategy: sc.strategy.clone(),
             seed,
         }
     }
@@ -199,15 +199,17 @@ fn planned_arrivals(
     sc: &Scenario,
     streams: &Streams,
     window_end: SimTime,
+    conns: &[Conn],
 ) -> (EventQueue<Event>, ClientState) {
     let window_start = sc.window_start;
     let plan = strategy::plan(
-        sc.strategy,
+        &sc.strategy,
         &sc.schedule,
         sc.connections,
         window_start,
         sc.window,
         streams,
+        |c| conns[c as usize].bank as usize,
     );
     let arrivals = plan
         .arrivals

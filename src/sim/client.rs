@@ -17,8 +17,10 @@ impl World {
             self.queue.schedule(next, Event::PeriodStart);
         }
         self.period_started = now;
-        if let Some(q) = self.client.queue() {
-            q.period_start(now == self.window_start);
+        if let Some(pools) = self.client.pools() {
+            pools
+                .iter_mut()
+                .for_each(|q| q.period_start(now == self.window_start));
         }
         self.fill_slots(now);
     }
@@ -32,7 +34,8 @@ impl World {
         }
         if now >= self.window_end {
             // The window closed first (a worker in its overhead, or a period cut short).
-            if let Some(q) = self.client.queue() {
+            let b = self.conns[c as usize].bank as usize;
+            if let Some(q) = self.client.pool_of(b) {
                 q.release(None);
             }
             return;
@@ -65,7 +68,7 @@ impl World {
             if outcome == Outcome::ReconnectRequired {
                 self.conns[ci].flags = RECONNECT;
             }
-            if let Some(q) = self.client.queue() {
+            if let Some(q) = self.client.pool_of(b) {
                 // A success (or a refresh the platform already had) is done for the period,
                 // unless it landed before the period started and is learned after: the new
                 // period's pass skipped the connection (it was held), so it is due again. A
@@ -119,7 +122,8 @@ impl World {
         } else {
             Event::Requeue(c)
         };
-        match self.client.queue() {
+        let b = self.conns[ci].bank as usize;
+        match self.client.pool_of(b) {
             Some(q) => {
                 if self.retry.hold_slot {
                     self.sleeping += 1;
@@ -137,7 +141,8 @@ impl World {
     /// worker, if it kept the slot, lets it go).
     pub(super) fn requeue(&mut self, now: SimTime, c: u32) {
         let hold = self.retry.hold_slot;
-        if let Some(q) = self.client.queue() {
+        let b = self.conns[c as usize].bank as usize;
+        if let Some(q) = self.client.pool_of(b) {
             if hold {
                 self.sleeping -= 1;
                 q.release(None);
@@ -149,19 +154,20 @@ impl World {
 
     pub(super) fn retry_due(&mut self, now: SimTime, c: u32) {
         let hold = self.retry.hold_slot;
-        let queued = self.client.queue().is_some();
+        let b = self.conns[c as usize].bank as usize;
+        let queued = self.client.busy().is_some();
         if queued && hold {
             self.sleeping -= 1;
         }
         if now >= self.window_end {
             // The window closed while backing off: the refresh gives up (and a worker that
             // kept its slot lets it go).
-            if let (Some(q), true) = (self.client.queue(), hold) {
+            if let (Some(q), true) = (self.client.pool_of(b), hold) {
                 q.release(None);
             }
             return;
         }
-        match self.client.queue() {
+        match self.client.pool_of(b) {
             // The worker that kept its slot retries at once; a freed refresh waits for one.
             Some(_) if hold => self.submit(now, c, true),
             Some(q) => q.retry_due(c),
@@ -170,11 +176,26 @@ impl World {
         self.fill_slots(now);
     }
 
-    /// Lets free slots of a queued client submit (due retries first, then the FIFO).
+    /// Lets free slots of a queued client submit (due retries first, then the FIFO), pool
+    /// by pool.
     pub(super) fn fill_slots(&mut self, now: SimTime) {
         if now >= self.window_end {
             return;
         }
+        let pools = self.client.pools().map_or(0, |p| p.len());
+        for p in 0..pools {
+            self.fill_pool(now, p);
+        }
+        debug_assert!(
+            self.client
+                .busy()
+                .is_none_or(|b| b as u64 == self.outstanding_all + self.starting + self.sleeping),
+            "queued slots out of step with outstanding refreshes"
+        );
+    }
+
+    /// Lets pool `p`'s free slots take due connections.
+    fn fill_pool(&mut self, now: SimTime, p: usize) {
         // The pass skips connections the client holds, those that need a reconnect, and
         // (unless it loops) those already refreshed this period: a connection carried over
         // from the last period may have succeeded before the pass reached it.
@@ -182,9 +203,10 @@ impl World {
             c.flags != 0 || (c.last_success != SimTime::NEVER && c.last_success >= done_since)
         };
         loop {
-            let Some(q) = self.client.queue() else {
+            let Some(pools) = self.client.pools() else {
                 return;
             };
+            let q = pools.get(p);
             let done_since = if q.looping {
                 SimTime::NEVER
             } else {
@@ -216,11 +238,5 @@ impl World {
                 self.queue.schedule(now + overhead, event);
             }
         }
-        debug_assert!(
-            self.client
-                .busy()
-                .is_none_or(|b| b as u64 == self.outstanding_all + self.starting + self.sleeping),
-            "queued slots out of step with outstanding refreshes"
-        );
     }
 }

@@ -1,0 +1,216 @@
+//! The queued client's runtime state: pools of slots, each with the FIFO of its due
+//! connections (one pool over every connection for `queued`, one per bank for `per_bank`).
+
+use std::collections::VecDeque;
+
+/// The connections a pool's pass walks over.
+pub enum Members {
+    /// Connections `0..n`, without a list.
+    All(u32),
+    /// These connections, in this order (one bank's, in connection order).
+    Listed(Vec<u32>),
+}
+
+impl Members {
+    #[inline]
+    fn len(&self) -> u32 {
+        match self {
+            Members::All(n) => *n,
+            Members::Listed(v) => v.len() as u32,
+        }
+    }
+
+    #[inline]
+    fn get(&self, i: u32) -> u32 {
+        match self {
+            Members::All(_) => i,
+            Members::Listed(v) => v[i as usize],
+        }
+    }
+}
+
+/// The queued client's pools: one, or one per bank.
+pub struct Pools {
+    pools: Vec<Queue>,
+    by_bank: bool,
+}
+
+impl Pools {
+    /// One pool over every connection.
+    pub fn one(q: Queue) -> Pools {
+        Pools {
+            pools: vec![q],
+            by_bank: false,
+        }
+    }
+
+    /// A pool of `slots[b]` slots for each bank `b`, serving the connections `bank_of` puts
+    /// there.
+    pub fn per_bank(
+        slots: &[u32],
+        looping: bool,
+        connections: u32,
+        bank_of: impl Fn(u32) -> usize,
+    ) -> Pools {
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); slots.len()];
+        for c in 0..connections {
+            members[bank_of(c)].push(c);
+        }
+        let pools = slots
+            .iter()
+            .zip(members)
+            .map(|(&n, m)| Queue::new(n, looping, Members::Listed(m)))
+            .collect();
+        Pools {
+            pools,
+            by_bank: true,
+        }
+    }
+
+    /// How many pools.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.pools.len()
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.pools.is_empty()
+    }
+
+    /// Pool `i`.
+    #[inline]
+    pub fn get(&mut self, i: usize) -> &mut Queue {
+        &mut self.pools[i]
+    }
+
+    /// The pool that serves bank `bank`'s connections.
+    #[inline]
+    pub fn of_bank(&mut self, bank: usize) -> &mut Queue {
+        let i = if self.by_bank { bank } else { 0 };
+        &mut self.pools[i]
+    }
+
+    /// Every pool.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Queue> {
+        self.pools.iter_mut()
+    }
+
+    /// Busy slots over every pool.
+    pub fn busy(&self) -> u32 {
+        self.pools.iter().map(|q| q.busy).sum()
+    }
+}
+
+/// The queued client's slots and its FIFO of due connections, in the order a real FIFO
+/// would hold them: retries whose backoff has expired first (`due`), then connections left
+/// over from earlier periods (`carry`), then this period's (`fresh`, a range over every
+/// connection rather than a million queue entries: connections the client already holds or
+/// knows need a reconnect are skipped as they come up), then this period's failures
+/// (`queue`).
+pub struct Queue {
+    pub concurrency: u32,
+    pub busy: u32,
+    pub looping: bool,
+    /// The next connection of this period's pass over every connection, and how many of
+    /// the pass are left. The cursor wraps, so a pass that did not finish in its period is
+    /// resumed where it stopped by the next one, ahead of the connections it had reached.
+    cursor: u32,
+    left: u32,
+    carry: VecDeque<u32>,
+    queue: VecDeque<u32>,
+    due: VecDeque<u32>,
+    /// The connections the pass walks over.
+    members: Members,
+}
+
+impl Queue {
+    pub fn new(concurrency: u32, looping: bool, members: Members) -> Queue {
+        Queue {
+            concurrency,
+            busy: 0,
+            looping,
+            cursor: 0,
+            left: 0,
+            carry: VecDeque::new(),
+            queue: VecDeque::new(),
+            due: VecDeque::new(),
+            members,
+        }
+    }
+
+    /// A period starts: every connection becomes due again, behind those still waiting.
+    /// A looping queue starts its one endless pass at the first period and ignores the rest.
+    pub fn period_start(&mut self, first: bool) {
+        if self.looping && !first {
+            return;
+        }
+        self.carry.append(&mut self.queue);
+        self.left = self.members.len();
+    }
+
+    /// A refresh no longer needs its slot: its outcome was learned, or it is backing off
+    /// before a retry (a backing-off retry does not hold a slot, as in job queues such as
+    /// Sidekiq, Celery or BullMQ, where a failed job is rescheduled and the worker moves on),
+    /// or the window closed before it was submitted. `requeue` puts the connection at the
+    /// back of the FIFO.
+    #[inline]
+    pub fn release(&mut self, requeue: Option<u32>) {
+        self.busy -= 1;
+        if let Some(c) = requeue {
+            self.queue.push_back(c);
+        }
+    }
+
+    /// A refresh whose retries gave up joins the back of the FIFO (it is still due).
+    #[inline]
+    pub fn requeue(&mut self, conn: u32) {
+        self.queue.push_back(conn);
+    }
+
+    /// A retry's backoff expired: it is served before the FIFO.
+    #[inline]
+    pub fn retry_due(&mut self, conn: u32) {
+        self.due.push_back(conn);
+    }
+
+    /// The next connection a free slot takes now, if any, taking the slot; `true` when it
+    /// is a due retry. `skip` says which connections of this period's range not to take
+    /// (already held by the client, or known to need a reconnect).
+    #[inline]
+    pub fn next_submission(&mut self, mut skip: impl FnMut(u32) -> bool) -> Option<(u32, bool)> {
+        if self.busy >= self.concurrency {
+            return None;
+        }
+        let next = if let Some(c) = self.due.pop_front() {
+            (c, true)
+        } else if let Some(c) = self.carry.pop_front() {
+            (c, false)
+        } else if let Some(c) = self.next_fresh(&mut skip) {
+            (c, false)
+        } else {
+            (self.queue.pop_front()?, false)
+        };
+        self.busy += 1;
+        Some(next)
+    }
+
+    /// The next connection of the pass that `skip` does not pass over.
+    #[inline]
+    fn next_fresh(&mut self, skip: &mut impl FnMut(u32) -> bool) -> Option<u32> {
+        while self.left > 0 {
+            let i = self.cursor;
+            self.cursor = if i + 1 == self.members.len() {
+                0
+            } else {
+                i + 1
+            };
+            self.left -= 1;
+            let c = self.members.get(i);
+            if !skip(c) {
+                return Some(c);
+            }
+        }
+        None
+    }
+}
