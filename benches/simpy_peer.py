@@ -5,7 +5,7 @@ Small and honest: written in ordinary SimPy style (one process per refresh, one 
 slot, timeouts for service and polling), from the same scenario file, so that
 `benches/compare.py` can time refresh-sim and this peer on identical parameters.
 
-What it models, as refresh-sim does (see ARCHITECTURE.md and BRIEF.md):
+What it models, as refresh-sim does (see ARCHITECTURE.md and docs/manual.md):
 - connections: bank drawn by the banks' shares; consent expiring with probability
   `population.consent_expiry_share` at a uniform instant of the window (then the refresh ends
   `reconnect_required` without a bank call);

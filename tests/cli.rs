@@ -480,7 +480,7 @@ fn check_accepts_every_shipped_scenario() {
     assert_eq!(out.status.code(), Some(2), "check accepted concurrency 0");
 }
 
-/// The vendor's published table (BRIEF.md).
+/// The vendor's published table (docs/sources.md, `src/vendor.rs`).
 const DOCUMENTED: [(u32, f64, f64); 5] = [
     (1, 300.0, 7_000.0),
     (2, 600.0, 15_000.0),

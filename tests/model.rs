@@ -2,7 +2,7 @@
 //! strategies' guarantees, the rate-limit policies' guarantees, dedup, consent expiry, the
 //! vendor table and queueing-theory sanity checks (Little's law, Erlang B).
 //!
-//! Every expectation comes from an independent source: an invariant of the model (BRIEF.md),
+//! Every expectation comes from an independent source: an invariant of the model (ARCHITECTURE.md),
 //! a closed formula, a hand-derived count, or the vendor's published table. Nothing here is a
 //! number copied from a run.
 
@@ -1073,7 +1073,7 @@ fn coverage_counts_only_connections_whose_consent_stays_valid() {
 // The vendor table
 // ---------------------------------------------------------------------------------------
 
-/// The vendor's published table (BRIEF.md): concurrency, refreshes per hour, users per day.
+/// The vendor's published table (docs/sources.md, `src/vendor.rs`): concurrency, refreshes per hour, users per day.
 const VENDOR: [(u32, f64, f64); 5] = [
     (1, 300.0, 7_000.0),
     (2, 600.0, 15_000.0),
