@@ -352,6 +352,9 @@ pub struct RunResult {
     pub daily: Daily,
     /// How many days the per-day figures average over (whole days after the warm-up).
     pub measured_days: f64,
+    /// A queued client's slots per pool (one pool, or one per bank), averaged over the window:
+    /// the fixed slots, or an adaptive pool's time-averaged limit. Empty for passive clients.
+    pub pool_slots: Vec<f64>,
 }
 
 impl RunResult {

@@ -8,6 +8,7 @@
 mod banks;
 mod file;
 mod locate;
+mod strategy;
 
 use crate::bank::{
     Bank, ConcurrencyCap, FixedWindow, Limit, Maintenance, MaintenanceMode, PenaltyBox, Quota,
@@ -26,6 +27,7 @@ use file::{
 };
 use serde::Deserialize;
 use std::path::Path;
+use strategy::{schedule, strategy};
 
 /// A validated scenario, ready to run.
 #[derive(Clone, Debug, PartialEq)]
@@ -307,7 +309,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
 
     let platform = platform(&f.platform)?;
     let banks = banks(&f.banks)?;
-    let strategy = strategy(&f.strategy, &banks)?;
+    let strategy = strategy(&f.strategy, &banks, &platform)?;
     let schedule = schedule(&f.strategy, window)?;
     let retry = retry(f.retry.as_ref())?;
 
@@ -325,57 +327,6 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         schedule,
         retry,
         banks,
-    })
-}
-
-/// The client's schedule. The period defaults to a day, or to the whole window when that is
-/// shorter (a run of a few hours refreshes each connection once within it, rather than
-/// spreading offsets over a day it does not see).
-fn schedule(s: &file::StrategyFile, window: SimDuration) -> Result<Schedule, FieldError> {
-    let period = s
-        .period
-        .map(|d| d.0)
-        .unwrap_or(SimDuration::from_hours(24).min(window));
-    if period < SimDuration::from_secs(1) {
-        return err(
-            "strategy.period",
-            format!("\"{period}\" is shorter than a second (e.g. \"24h\")"),
-        );
-    }
-    if period > SimDuration::from_hours(24 * 366) {
-        return err(
-            "strategy.period",
-            format!("\"{period}\" is longer than a year"),
-        );
-    }
-    let hours = match s.hours {
-        None => None,
-        Some(_) if period != SimDuration::from_hours(24) => {
-            return err(
-                "strategy.hours",
-                format!("a band of hours needs a daily period, but period is \"{period}\""),
-            )
-        }
-        Some([from, to]) if from.0 < to.0 => Some((from.0, to.0)),
-        Some([from, to]) => {
-            return err(
-                "strategy.hours",
-                format!(
-                    "ends ({}) before it starts ({}); the band must lie within one day",
-                    to.0, from.0
-                ),
-            )
-        }
-    };
-    let overhead = match &s.worker_overhead {
-        None => Schedule::default_overhead(),
-        Some(st) => service_time(st, "strategy.worker_overhead")?,
-    };
-    Ok(Schedule {
-        period,
-        looping: s.looping.unwrap_or(false),
-        hours,
-        overhead,
     })
 }
 
@@ -487,70 +438,4 @@ fn platform(p: &file::PlatformFile) -> Result<Platform, FieldError> {
         status,
         dedup_window,
     })
-}
-
-/// A number of slots: at least 1, at most 10,000,000.
-fn slots(field: &str, c: i64) -> Result<u32, FieldError> {
-    if c <= 0 {
-        return err(field, format!("must be at least 1, got {c}"));
-    }
-    if c > 10_000_000 {
-        return err(field, format!("{c} is more than the 10000000 supported"));
-    }
-    Ok(c as u32)
-}
-
-fn strategy(s: &file::StrategyFile, banks: &[Bank]) -> Result<Strategy, FieldError> {
-    if let Some(c) = s.concurrency {
-        slots("strategy.concurrency", c)?;
-    }
-    Ok(match s.kind {
-        StrategyKind::Bulk => Strategy::Bulk,
-        StrategyKind::RandomOffset => Strategy::RandomOffset,
-        StrategyKind::Queued => match s.concurrency {
-            Some(c) => Strategy::Queued {
-                concurrency: c as u32,
-            },
-            None => {
-                return err(
-                    "strategy.concurrency",
-                    "is required when kind = \"queued\" (e.g. concurrency = 4)",
-                )
-            }
-        },
-        StrategyKind::PerBank => Strategy::PerBank {
-            pools: pools(s, banks)?,
-        },
-    })
-}
-
-/// `per_bank`'s slots, bank by bank: those `strategy.pools` names, else `concurrency`.
-/// Accepted (and ignored) with other kinds, as `concurrency` is, so that `kind` can be swept.
-fn pools(s: &file::StrategyFile, banks: &[Bank]) -> Result<Vec<u32>, FieldError> {
-    let named = s.pools.clone().unwrap_or_default();
-    for (name, &n) in &named {
-        let field = format!("strategy.pools.{name}");
-        if !banks.iter().any(|b| &b.name == name) {
-            let known: Vec<&str> = banks.iter().map(|b| b.name.as_str()).collect();
-            return err(
-                field,
-                format!("no bank is named `{name}` (banks: {})", known.join(", ")),
-            );
-        }
-        slots(&field, n)?;
-    }
-    banks
-        .iter()
-        .map(|b| match (named.get(&b.name), s.concurrency) {
-            (Some(&n), _) | (None, Some(n)) => Ok(n as u32),
-            (None, None) => err(
-                "strategy.concurrency",
-                format!(
-                    "is required when kind = \"per_bank\" and strategy.pools does not name every \
-                     bank (here `{}`): it is the slots of each bank not named",
-                    b.name
-                ),
-            ),
-        })
-        .collect()
 }

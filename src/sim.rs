@@ -436,16 +436,12 @@ impl World {
                 self.daily.days[d * nb + b].eligible = due;
             }
         }
-        let measured = self.daily.measured(self.measured_from);
-        let measured_days = measured.len() as f64;
-        for &d in &measured {
-            for (b, t) in self.tally.iter_mut().enumerate() {
-                let day = &self.daily.days[d * nb + b];
-                t.users += day.users;
-                t.eligible += day.eligible;
-                t.covered += day.covered;
-            }
-        }
+        let measured_days = self.add_measured_days();
+        let (start, end) = (self.window_start, self.window_end);
+        let pool_slots = self
+            .client
+            .pools()
+            .map_or(Vec::new(), |p| p.mean_slots(start, end));
         RunResult {
             scenario: self.scenario_name,
             strategy: self.strategy.name(),
@@ -464,6 +460,23 @@ impl World {
             staleness: self.staleness,
             daily: self.daily,
             measured_days,
+            pool_slots,
         }
+    }
+
+    /// Adds the measured days' users and due and covered connection-days to the tallies;
+    /// returns how many days are measured.
+    fn add_measured_days(&mut self) -> f64 {
+        let nb = self.banks.len();
+        let measured = self.daily.measured(self.measured_from);
+        for &d in &measured {
+            for (b, t) in self.tally.iter_mut().enumerate() {
+                let day = &self.daily.days[d * nb + b];
+                t.users += day.users;
+                t.eligible += day.eligible;
+                t.covered += day.covered;
+            }
+        }
+        measured.len() as f64
     }
 }

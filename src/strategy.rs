@@ -22,6 +22,8 @@
 //!   that bank's due connections (the provider is named in every refresh request, so a
 //!   client can always do this): a slow or throttling bank holds only its own slots, never
 //!   another bank's.
+//! - `aimd`: per-bank pools whose slots adapt, growing while refreshes succeed and shrinking
+//!   on 429s (the rule is in [`AimdRule`]'s module).
 //! - `random_offset`: each connection at its own instant of the period (drawn once, so the
 //!   same every period, as a hash of the connection id would give), optionally only within a
 //!   band of hours of the day (e.g. the Australian CDR's unattended 00:00–06:00).
@@ -33,11 +35,13 @@ use crate::rng::{below, Purpose, Streams};
 use crate::time::{SimDuration, SimTime};
 use rand::Rng;
 
+mod aimd;
 mod queue;
+pub use aimd::{Aimd, AimdRule};
 pub use queue::{Members, Pools, Queue};
 
 /// Which strategy, with its parameters (validated).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Strategy {
     Bulk,
     Queued {
@@ -48,6 +52,8 @@ pub enum Strategy {
     PerBank {
         pools: Vec<u32>,
     },
+    /// A pool per bank whose slots adapt to the bank's push-back (see [`AimdRule`]).
+    Aimd(AimdRule),
 }
 
 impl Strategy {
@@ -58,6 +64,7 @@ impl Strategy {
             Strategy::Queued { .. } => "queued",
             Strategy::RandomOffset => "random_offset",
             Strategy::PerBank { .. } => "per_bank",
+            Strategy::Aimd(_) => "aimd",
         }
     }
 
@@ -134,17 +141,29 @@ pub enum ClientState {
     Queued(Pools),
 }
 
-/// Builds the plan for `connections` connections over a window of `length` from `start`;
-/// `bank_of` gives each connection's bank (per-bank pools serve their bank's connections).
-pub fn plan(
+/// The connections a client refreshes: how many, and at which of the `banks` each is
+/// (per-bank pools serve their bank's connections).
+pub struct Clientele<F: Fn(u32) -> usize> {
+    pub connections: u32,
+    pub banks: usize,
+    pub bank_of: F,
+}
+
+/// Builds the plan for the `clientele`'s connections over a window of `length` from
+/// `start`.
+pub fn plan<F: Fn(u32) -> usize>(
     strategy: &Strategy,
     schedule: &Schedule,
-    connections: u32,
+    clientele: Clientele<F>,
     start: SimTime,
     length: SimDuration,
     streams: &Streams,
-    bank_of: impl Fn(u32) -> usize,
 ) -> ClientPlan {
+    let Clientele {
+        connections,
+        banks,
+        bank_of,
+    } = clientele;
     let periods = schedule.periods(length);
     let (arrivals, state) = match strategy {
         Strategy::Bulk => (
@@ -172,6 +191,17 @@ pub fn plan(
                 pools,
                 schedule.looping,
                 connections,
+                bank_of,
+            )),
+        ),
+        &Strategy::Aimd(rule) => (
+            Vec::new(),
+            ClientState::Queued(Pools::adaptive(
+                rule,
+                banks,
+                schedule.looping,
+                connections,
+                start,
                 bank_of,
             )),
         ),

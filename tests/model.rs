@@ -472,14 +472,18 @@ fn random_offsets_are_uniform_over_the_window() {
     assert!((crit * (n as f64).sqrt() - 1.949).abs() < 1e-3);
 
     for seed in [1u64, 2, 3] {
+        let clientele = strategy::Clientele {
+            connections: n,
+            banks: 1,
+            bank_of: |_| 0,
+        };
         let plan = strategy::plan(
             &Strategy::RandomOffset,
             &strategy::Schedule::daily(),
-            n,
+            clientele,
             start,
             refresh_sim::time::SimDuration(len_us),
             &Streams::new(seed),
-            |_| 0,
         );
         let arrivals = plan.arrivals;
         assert_eq!(arrivals.len(), n as usize);

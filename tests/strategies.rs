@@ -110,3 +110,79 @@ fn per_bank_runs_are_deterministic() {
     assert_eq!(a.summary(None), b.summary(None));
     assert_eq!(a.series.minutes, b.series.minutes);
 }
+
+/// One bank that admits at most 8 calls at once, each taking 4 s; the client polls every
+/// 10 s over a backlog that never runs dry (`loop`).
+fn capped_bank(strategy: &str) -> String {
+    format!(
+        "[window]\nstart = \"00:00\"\nlength = \"24h\"\n\
+         [population]\nconnections = 400000\n\
+         [platform]\npoll_interval = \"10s\"\n\
+         [strategy]\n{strategy}\nloop = true\n\
+         [[banks]]\nname = \"capped\"\nshare = 1.0\nerror_rate = 0.0\n\
+         service_time = {{ dist = \"constant\", value = \"4s\" }}\n\
+         limits = [{{ kind = \"concurrency\", max_in_flight = 8 }}]\n"
+    )
+}
+
+/// AIMD against a concurrency cap of 8. A client slot is busy for a whole cycle, the
+/// worker's overhead (mean 0.392 s) plus the 10 s until the first poll reveals the outcome
+/// (a success after its 4 s call, or a 429 at once), while the bank's slot is busy only for
+/// the call; so by Little's law the bank sees slots × 4 / 10.392 calls in flight on average,
+/// and the cap binds, on average, at 8 × 10.392 / 4 ≈ 20.8 slots. The limit must settle
+/// above 8 (it gains on a fixed 8) and below 20.8 (slots arrive at the bank in bunches, not
+/// evenly, so rejections start before the average reaches the cap). Little's law on the
+/// client side pins the time-average limit itself: with a backlog the slots are always
+/// busy, so attempts per second × the cycle is the mean number of slots.
+#[test]
+fn aimd_settles_between_the_cap_and_littles_law_ceiling() {
+    let cycle = 10.0 + 0.392;
+    let r = run(&capped_bank("kind = \"aimd\""));
+    let s = r.summary(None);
+    let mean_slots = r.pool_slots[0];
+    let ceiling = 8.0 * cycle / 4.0;
+    assert!(
+        mean_slots > 8.0 && mean_slots < ceiling,
+        "mean limit {mean_slots:.2}"
+    );
+    let busy = s.tally.attempts as f64 * cycle / 86_400.0;
+    assert!(
+        (busy / mean_slots - 1.0).abs() < 0.05,
+        "Little's law: {busy:.2} busy slots against a mean limit of {mean_slots:.2}"
+    );
+    let fixed = |c: u32| {
+        run(&capped_bank(&format!(
+            "kind = \"queued\"\nconcurrency = {c}"
+        )))
+    };
+    let (eight, many) = (fixed(8).summary(None), fixed(64).summary(None));
+    assert!(
+        s.tally.successes > eight.tally.successes,
+        "{} vs {}",
+        s.tally.successes,
+        eight.tally.successes
+    );
+    assert!(
+        s.failure_rate < many.failure_rate / 3.0,
+        "aimd {:.3} against 64 fixed slots {:.3}",
+        s.failure_rate,
+        many.failure_rate
+    );
+}
+
+/// AIMD is per-bank pools underneath: a bank that pushes back shrinks only its own pool.
+#[test]
+fn aimd_shrinks_only_the_pushing_back_banks_pool() {
+    let r = run(&two_banks("kind = \"aimd\"\nconcurrency = 4", "2s", 0.2));
+    let (fast, slow) = (r.pool_slots[0], r.pool_slots[1]);
+    assert!(
+        fast > slow,
+        "fast bank's mean limit {fast:.2}, throttled bank's {slow:.2}"
+    );
+    let rule = parse(&two_banks("kind = \"aimd\"", "2s", 1.0), &[]).strategy;
+    let Strategy::Aimd(rule) = rule else {
+        panic!("{rule:?}")
+    };
+    assert_eq!((rule.initial, rule.min, rule.max), (4, 1, 256));
+    assert_eq!(rule.gap, refresh_sim::time::SimDuration::from_secs(10));
+}

@@ -92,6 +92,18 @@ pub struct StrategyFile {
     pub worker_overhead: Option<ServiceTimeFile>,
     /// Per bank only: slots of the named banks (the others get `concurrency`).
     pub pools: Option<std::collections::BTreeMap<String, i64>>,
+    /// AIMD only: the rule's bounds and decrease.
+    pub aimd: Option<AimdFile>,
+}
+
+/// `strategy.aimd`: `{ min = 1, max = 256, decrease = 0.9, on_error = false }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AimdFile {
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub decrease: Option<f64>,
+    pub on_error: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -101,6 +113,7 @@ pub enum StrategyKind {
     Queued,
     RandomOffset,
     PerBank,
+    Aimd,
 }
 
 #[derive(Debug, Deserialize)]

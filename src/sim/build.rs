@@ -202,14 +202,18 @@ fn planned_arrivals(
     conns: &[Conn],
 ) -> (EventQueue<Event>, ClientState) {
     let window_start = sc.window_start;
+    let clientele = strategy::Clientele {
+        connections: sc.connections,
+        banks: sc.banks.len(),
+        bank_of: |c: u32| conns[c as usize].bank as usize,
+    };
     let plan = strategy::plan(
         &sc.strategy,
         &sc.schedule,
-        sc.connections,
+        clientele,
         window_start,
         sc.window,
         streams,
-        |c| conns[c as usize].bank as usize,
     );
     let arrivals = plan
         .arrivals

@@ -52,6 +52,15 @@ impl World {
         let b = self.conns[ci].bank as usize;
         self.state[b].outstanding -= 1;
         self.outstanding_all -= 1;
+        if let Some(q) = self.client.pool_of(b) {
+            // An adaptive pool hears every outcome, retried or not.
+            match outcome {
+                Outcome::Success => q.learned_success(now),
+                Outcome::RateLimited => q.learned_failure(now, false),
+                Outcome::Error => q.learned_failure(now, true),
+                Outcome::ReconnectRequired | Outcome::Deduplicated => {}
+            }
+        }
         // Only outcomes the policy retries back off; others (a 429 with `on = ["error"]`)
         // are treated as without a policy.
         let retryable = match outcome {

@@ -1,6 +1,8 @@
 //! The queued client's runtime state: pools of slots, each with the FIFO of its due
 //! connections (one pool over every connection for `queued`, one per bank for `per_bank`).
 
+use super::aimd::{Aimd, AimdRule};
+use crate::time::SimTime;
 use std::collections::VecDeque;
 
 /// The connections a pool's pass walks over.
@@ -67,6 +69,33 @@ impl Pools {
         }
     }
 
+    /// [`Pools::per_bank`] with each bank's slots adapted by `rule` from `start`.
+    pub fn adaptive(
+        rule: AimdRule,
+        banks: usize,
+        looping: bool,
+        connections: u32,
+        start: SimTime,
+        bank_of: impl Fn(u32) -> usize,
+    ) -> Pools {
+        let mut p = Pools::per_bank(&vec![rule.initial; banks], looping, connections, bank_of);
+        for q in &mut p.pools {
+            q.aimd = Some(Aimd::new(rule, start));
+        }
+        p
+    }
+
+    /// Each pool's time-averaged slots from `start` to `end`.
+    pub fn mean_slots(&mut self, start: SimTime, end: SimTime) -> Vec<f64> {
+        self.pools
+            .iter_mut()
+            .map(|q| match &mut q.aimd {
+                Some(a) => a.mean_slots(start, end),
+                None => q.concurrency as f64,
+            })
+            .collect()
+    }
+
     /// How many pools.
     #[inline]
     pub fn len(&self) -> usize {
@@ -122,6 +151,8 @@ pub struct Queue {
     due: VecDeque<u32>,
     /// The connections the pass walks over.
     members: Members,
+    /// Adaptive slots (`aimd`): `concurrency` follows its limit.
+    aimd: Option<Aimd>,
 }
 
 impl Queue {
@@ -136,6 +167,27 @@ impl Queue {
             queue: VecDeque::new(),
             due: VecDeque::new(),
             members,
+            aimd: None,
+        }
+    }
+
+    /// A success was learned at `now` (an adaptive pool may grow).
+    #[inline]
+    pub fn learned_success(&mut self, now: SimTime) {
+        if let Some(a) = &mut self.aimd {
+            a.on_success(now, self.busy);
+            self.concurrency = a.slots();
+        }
+    }
+
+    /// A 429 (`error` false) or a 5xx was learned at `now` (an adaptive pool may shrink).
+    #[inline]
+    pub fn learned_failure(&mut self, now: SimTime, error: bool) {
+        if let Some(a) = &mut self.aimd {
+            if !error || a.counts_errors() {
+                a.on_push_back(now);
+                self.concurrency = a.slots();
+            }
         }
     }
 

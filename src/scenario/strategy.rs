@@ -1,0 +1,176 @@
+//! Validation of the `[strategy]` table: the strategy and its parameters, and the schedule
+//! the client runs it on. Every error names the field (`strategy.pools.neobank`).
+
+use super::*;
+use crate::strategy::AimdRule;
+
+/// The client's schedule. The period defaults to a day, or to the whole window when that is
+/// shorter (a run of a few hours refreshes each connection once within it, rather than
+/// spreading offsets over a day it does not see).
+pub(super) fn schedule(
+    s: &file::StrategyFile,
+    window: SimDuration,
+) -> Result<Schedule, FieldError> {
+    let period = s
+        .period
+        .map(|d| d.0)
+        .unwrap_or(SimDuration::from_hours(24).min(window));
+    if period < SimDuration::from_secs(1) {
+        return err(
+            "strategy.period",
+            format!("\"{period}\" is shorter than a second (e.g. \"24h\")"),
+        );
+    }
+    if period > SimDuration::from_hours(24 * 366) {
+        return err(
+            "strategy.period",
+            format!("\"{period}\" is longer than a year"),
+        );
+    }
+    let hours = match s.hours {
+        None => None,
+        Some(_) if period != SimDuration::from_hours(24) => {
+            return err(
+                "strategy.hours",
+                format!("a band of hours needs a daily period, but period is \"{period}\""),
+            )
+        }
+        Some([from, to]) if from.0 < to.0 => Some((from.0, to.0)),
+        Some([from, to]) => {
+            return err(
+                "strategy.hours",
+                format!(
+                    "ends ({}) before it starts ({}); the band must lie within one day",
+                    to.0, from.0
+                ),
+            )
+        }
+    };
+    let overhead = match &s.worker_overhead {
+        None => Schedule::default_overhead(),
+        Some(st) => service_time(st, "strategy.worker_overhead")?,
+    };
+    Ok(Schedule {
+        period,
+        looping: s.looping.unwrap_or(false),
+        hours,
+        overhead,
+    })
+}
+
+/// A number of slots: at least 1, at most 10,000,000.
+fn slots(field: &str, c: i64) -> Result<u32, FieldError> {
+    if c <= 0 {
+        return err(field, format!("must be at least 1, got {c}"));
+    }
+    if c > 10_000_000 {
+        return err(field, format!("{c} is more than the 10000000 supported"));
+    }
+    Ok(c as u32)
+}
+
+pub(super) fn strategy(
+    s: &file::StrategyFile,
+    banks: &[Bank],
+    platform: &Platform,
+) -> Result<Strategy, FieldError> {
+    if let Some(c) = s.concurrency {
+        slots("strategy.concurrency", c)?;
+    }
+    Ok(match s.kind {
+        StrategyKind::Bulk => Strategy::Bulk,
+        StrategyKind::RandomOffset => Strategy::RandomOffset,
+        StrategyKind::Queued => match s.concurrency {
+            Some(c) => Strategy::Queued {
+                concurrency: c as u32,
+            },
+            None => {
+                return err(
+                    "strategy.concurrency",
+                    "is required when kind = \"queued\" (e.g. concurrency = 4)",
+                )
+            }
+        },
+        StrategyKind::PerBank => Strategy::PerBank {
+            pools: pools(s, banks)?,
+        },
+        StrategyKind::Aimd => Strategy::Aimd(aimd(s, platform)?),
+    })
+}
+
+/// `per_bank`'s slots, bank by bank: those `strategy.pools` names, else `concurrency`.
+/// Accepted (and ignored) with other kinds, as `concurrency` is, so that `kind` can be swept.
+fn pools(s: &file::StrategyFile, banks: &[Bank]) -> Result<Vec<u32>, FieldError> {
+    let named = s.pools.clone().unwrap_or_default();
+    for (name, &n) in &named {
+        let field = format!("strategy.pools.{name}");
+        if !banks.iter().any(|b| &b.name == name) {
+            let known: Vec<&str> = banks.iter().map(|b| b.name.as_str()).collect();
+            return err(
+                field,
+                format!("no bank is named `{name}` (banks: {})", known.join(", ")),
+            );
+        }
+        slots(&field, n)?;
+    }
+    banks
+        .iter()
+        .map(|b| match (named.get(&b.name), s.concurrency) {
+            (Some(&n), _) | (None, Some(n)) => Ok(n as u32),
+            (None, None) => err(
+                "strategy.concurrency",
+                format!(
+                    "is required when kind = \"per_bank\" and strategy.pools does not name every \
+                     bank (here `{}`): it is the slots of each bank not named",
+                    b.name
+                ),
+            ),
+        })
+        .collect()
+}
+
+/// `aimd`'s rule: `concurrency` is each bank's initial slots (default 4), `strategy.aimd`
+/// the bounds, the decrease ratio and whether 5xx count; one decrease per poll interval (or
+/// callback delay).
+fn aimd(s: &file::StrategyFile, platform: &Platform) -> Result<AimdRule, FieldError> {
+    let d = AimdRule::DEFAULT;
+    let a = s.aimd.as_ref();
+    let bound = |field: &str, v: Option<i64>, default: u32| match v {
+        Some(v) => slots(&format!("strategy.aimd.{field}"), v),
+        None => Ok(default),
+    };
+    let min = bound("min", a.and_then(|a| a.min), d.min)?;
+    let max = bound("max", a.and_then(|a| a.max), d.max)?;
+    let initial = match s.concurrency {
+        Some(c) => c as u32,
+        None => d.initial.clamp(min, max),
+    };
+    if min > max {
+        return err("strategy.aimd.min", format!("{min} is above max = {max}"));
+    }
+    if !(min..=max).contains(&initial) {
+        return err(
+            "strategy.concurrency",
+            format!("the initial slots {initial} must lie within aimd's min {min} and max {max}"),
+        );
+    }
+    let decrease = a.and_then(|a| a.decrease).unwrap_or(d.decrease);
+    if !(decrease > 0.0 && decrease < 1.0) {
+        return err(
+            "strategy.aimd.decrease",
+            format!("must be between 0 and 1 (exclusive), got {decrease}: 0.9 shrinks by 10 %"),
+        );
+    }
+    let gap = match platform.status {
+        StatusMode::Poll { interval, .. } => interval,
+        StatusMode::Callback { delay } => delay,
+    };
+    Ok(AimdRule {
+        initial,
+        min,
+        max,
+        decrease,
+        on_error: a.and_then(|a| a.on_error).unwrap_or(d.on_error),
+        gap,
+    })
+}
