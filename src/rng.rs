@@ -44,6 +44,8 @@ pub enum Purpose {
     Call = 2,
     /// The client's backoff jitter before a retry.
     Backoff = 3,
+    /// The jitter a client adds to a Retry-After before its bank's pool resumes.
+    Pause = 4,
 }
 
 /// The generator a keyed stream lends: cheap to create, eight bytes, owned by the caller.

@@ -55,6 +55,8 @@ enum Event {
     BankDone { conn: u32, failed: bool },
     /// The client learns the outcome of the connection's attempt.
     Learned { conn: u32, outcome: Outcome },
+    /// A queued client's pool may submit again (its pace's next tick, or a pause's end).
+    Wake(u32),
 }
 
 /// How many arrivals ahead the run loop prefetches connection state: far enough to cover a
@@ -157,6 +159,8 @@ struct World {
     last_wait: Vec<SimDuration>,
     /// Retry-After of the connection's last 429, `NEVER` when none.
     retry_after: Vec<SimTime>,
+    /// A 429's Retry-After holds its bank's pool (`strategy.pause_on_retry_after`).
+    pause_on_retry_after: bool,
     // Measurement.
     tally: Vec<Tally>,
     in_flight_all: u64,
@@ -191,11 +195,15 @@ impl World {
                     self.period_start(now);
                     continue;
                 }
+                Event::Wake(p) => {
+                    self.wake(now, p);
+                    continue;
+                }
             };
             self.tally[self.conns[conn as usize].bank as usize].events += 1;
             match event {
                 Event::Submit { conn, retry } => self.submission(now, conn, retry),
-                Event::PeriodStart => unreachable!("handled above"),
+                Event::PeriodStart | Event::Wake(_) => unreachable!("handled above"),
                 Event::RetryDue(c) => self.retry_due(now, c),
                 Event::Requeue(c) => self.requeue(now, c),
                 Event::BankDone { conn, failed } => self.bank_done(now, conn, failed),
@@ -212,8 +220,10 @@ impl World {
         self.conns[ci].attempts += 1;
         if self.retry.enabled() {
             self.chain[ci] = if is_retry { self.chain[ci] + 1 } else { 1 };
+        }
+        if let Some(at) = self.retry_after.get_mut(ci) {
             // A Retry-After speaks for the 429 it came with, never for a later attempt.
-            self.retry_after[ci] = SimTime::NEVER;
+            *at = SimTime::NEVER;
         }
         let t = &mut self.tally[b];
         t.attempts += 1;
@@ -240,8 +250,8 @@ impl World {
             let local = self.local_of.get(ci).copied().unwrap_or(0);
             match self.banks[b].try_admit(now, local) {
                 Err(rejection) => {
-                    if self.retry.enabled() {
-                        self.retry_after[ci] = rejection.retry_at.unwrap_or(SimTime::NEVER);
+                    if let Some(at) = self.retry_after.get_mut(ci) {
+                        *at = rejection.retry_at.unwrap_or(SimTime::NEVER);
                     }
                     self.series.at(b, now).rate_limited += 1;
                     self.answer_now(now, c, Outcome::RateLimited);

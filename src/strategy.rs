@@ -24,6 +24,9 @@
 //!   another bank's.
 //! - `aimd`: per-bank pools whose slots adapt, growing while refreshes succeed and shrinking
 //!   on 429s (the rule is in [`AimdRule`]'s module).
+//! - `paced`: the due connections submitted at a constant pace, one every `period / n` (or at
+//!   `rate` a second), per bank by its share or over every connection; a failure goes to the
+//!   back of its FIFO and is submitted again at the pace.
 //! - `random_offset`: each connection at its own instant of the period (drawn once, so the
 //!   same every period, as a hash of the connection id would give), optionally only within a
 //!   band of hours of the day (e.g. the Australian CDR's unattended 00:00–06:00).
@@ -54,6 +57,12 @@ pub enum Strategy {
     },
     /// A pool per bank whose slots adapt to the bank's push-back (see [`AimdRule`]).
     Aimd(AimdRule),
+    /// Submissions at a constant pace: `rate` a second (by default, the connections over
+    /// the period), per bank by its share of the connections, or over every connection.
+    Paced {
+        rate: Option<f64>,
+        per_bank: bool,
+    },
 }
 
 impl Strategy {
@@ -65,6 +74,7 @@ impl Strategy {
             Strategy::RandomOffset => "random_offset",
             Strategy::PerBank { .. } => "per_bank",
             Strategy::Aimd(_) => "aimd",
+            Strategy::Paced { .. } => "paced",
         }
     }
 
@@ -92,6 +102,8 @@ pub struct Schedule {
     /// Queued only: a worker's time from taking a connection to submitting it (handling the
     /// previous outcome, fetching the next job, the request's own latency).
     pub overhead: ServiceTime,
+    /// Queued kinds: a 429 with Retry-After holds its bank's pool until then, plus a jitter.
+    pub pause_on_retry_after: bool,
 }
 
 impl Schedule {
@@ -114,6 +126,7 @@ impl Schedule {
             looping: false,
             hours: None,
             overhead: Self::default_overhead(),
+            pause_on_retry_after: false,
         }
     }
 
@@ -194,6 +207,28 @@ pub fn plan<F: Fn(u32) -> usize>(
                 bank_of,
             )),
         ),
+        &Strategy::Paced { rate, per_bank } => {
+            let period = schedule.period.as_micros() as f64;
+            // A pool of n connections submits every period / n, or every n_all / (rate · n).
+            let interval = |n: u32| {
+                let us = match rate {
+                    None => period / n.max(1) as f64,
+                    Some(r) => 1e6 * connections.max(1) as f64 / (r * n.max(1) as f64),
+                };
+                SimDuration((us.round() as u64).max(1))
+            };
+            (
+                Vec::new(),
+                ClientState::Queued(Pools::paced(
+                    per_bank,
+                    banks,
+                    schedule.looping,
+                    connections,
+                    interval,
+                    bank_of,
+                )),
+            )
+        }
         &Strategy::Aimd(rule) => (
             Vec::new(),
             ClientState::Queued(Pools::adaptive(

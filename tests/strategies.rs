@@ -186,3 +186,142 @@ fn aimd_shrinks_only_the_pushing_back_banks_pool() {
     assert_eq!((rule.initial, rule.min, rule.max), (4, 1, 256));
     assert_eq!(rule.gap, refresh_sim::time::SimDuration::from_secs(10));
 }
+
+/// One bank behind a token bucket of `rate` a second (burst 2), each call 1 s, polled
+/// every 10 s; the strategy's table body is `strategy`.
+fn bucket_bank(strategy: &str, rate: f64, extra: &str) -> String {
+    format!(
+        "[window]\nstart = \"00:00\"\nlength = \"24h\"\n\
+         [population]\nconnections = 100000\n\
+         [platform]\npoll_interval = \"10s\"\n\
+         [strategy]\n{strategy}\n\
+         [[banks]]\nname = \"bucket\"\nshare = 1.0\nerror_rate = 0.0\n\
+         service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+         limits = [{{ kind = \"token_bucket\", rate = {rate}, burst = 2 }}]\n{extra}"
+    )
+}
+
+/// Pacing at r a second against a token bucket refilling at r or more admits every call: a
+/// pacer never bursts. The same pace against a slower bucket is rejected, and a random
+/// offset client against the same bucket is too (its arrivals are Poisson-like), so the
+/// check can fail.
+#[test]
+fn pacing_at_the_buckets_rate_admits_everything() {
+    let paced = |pace: f64, bucket: f64| {
+        let text = bucket_bank(
+            &format!("kind = \"paced\"\nrate = {pace}\nper_bank = false"),
+            bucket,
+            "",
+        );
+        run(&text).summary(None)
+    };
+    let at_rate = paced(1.0, 1.0);
+    assert_eq!(at_rate.tally.rate_limited, 0);
+    assert_eq!(at_rate.tally.attempts, 86_400, "one a second for a day");
+    assert_eq!(paced(1.0, 1.5).tally.rate_limited, 0);
+    assert!(paced(1.5, 1.0).tally.rate_limited > 10_000);
+    let offsets = run(&bucket_bank("kind = \"random_offset\"", 1.2, "")).summary(None);
+    assert!(offsets.tally.rate_limited > 1_000, "{:?}", offsets.tally);
+}
+
+/// By default a pacer spreads the period's connections evenly: 100,000 over a day is one
+/// every 0.864 s, so every minute submits 69 or 70 of them.
+#[test]
+fn pacing_spreads_the_period_evenly() {
+    let r = run(&bucket_bank("kind = \"paced\"", 100.0, ""));
+    let per_minute: Vec<u32> = r.series.minutes[..1440]
+        .iter()
+        .map(|m| m.submitted)
+        .collect();
+    assert!(
+        per_minute.iter().all(|&n| n == 69 || n == 70),
+        "{:?}",
+        &per_minute[..10]
+    );
+    assert_eq!(r.summary(None).tally.successes, 100_000);
+}
+
+/// A bank whose fixed window admits 60 calls a minute and answers the rest with a 429 and
+/// Retry-After (the window's end), before 32 slots that each cycle every 10.392 s (the mean
+/// worker overhead, then the 10 s poll that reveals the outcome). Hammering, the slots submit
+/// 32 · 60 / 10.392 = 184.8 calls a minute, 124.8 of them rejected: 179,700 a day. Holding
+/// the bank's pool until the Retry-After stops that, but only once a 429 is learned, a poll
+/// after the window filled: in those 10 s the slots submit 32 · 10 / 10.392 = 30.8 more, all
+/// rejected: 44,300 a day. Learning late is a fact of polling, so a polite client still
+/// collects a quarter of the 429s.
+#[test]
+fn pausing_on_retry_after_stops_the_hammering() {
+    let bank = |pause: bool| {
+        format!(
+            "[window]\nstart = \"00:00\"\nlength = \"24h\"\n\
+             [population]\nconnections = 100000\n\
+             [platform]\npoll_interval = \"10s\"\n\
+             [strategy]\nkind = \"per_bank\"\nconcurrency = 32\npause_on_retry_after = {pause}\n\
+             [[banks]]\nname = \"windowed\"\nshare = 1.0\nerror_rate = 0.0\nretry_after = \"policy\"\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+             limits = [{{ kind = \"fixed_window\", limit = 60, window = \"1m\" }}]\n"
+        )
+    };
+    let (hammer, polite) = (
+        run(&bank(false)).summary(None),
+        run(&bank(true)).summary(None),
+    );
+    let near = |got: u64, want: f64| (got as f64 / want - 1.0).abs() < 0.1;
+    let per_day = |per_minute: f64| 1440.0 * per_minute;
+    assert!(
+        near(
+            hammer.tally.rate_limited,
+            per_day(32.0 * 60.0 / 10.392 - 60.0)
+        ),
+        "429s hammering: {}",
+        hammer.tally.rate_limited
+    );
+    assert!(
+        near(polite.tally.rate_limited, per_day(32.0 * 10.0 / 10.392)),
+        "429s pausing: {}",
+        polite.tally.rate_limited
+    );
+    assert!(polite.tally.successes as f64 >= 0.95 * hammer.tally.successes as f64);
+    let e = scenario::parse(
+        &bank(true).replace("kind = \"per_bank\"", "kind = \"random_offset\""),
+        "t.toml",
+        "t",
+        &[],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("strategy.pause_on_retry_after"), "{e}");
+}
+
+/// Every new strategy gives byte-identical sweep files at 1 and 2 threads: runs depend on
+/// (scenario, seed) alone, never on which thread ran them or when.
+#[test]
+fn new_strategies_are_byte_identical_at_one_and_two_threads() {
+    use refresh_sim::experiment::sweep::{Options, Sweep};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two.toml");
+    std::fs::write(
+        &path,
+        two_banks("kind = \"per_bank\"\nconcurrency = 3", "20s", 0.3),
+    )
+    .unwrap();
+    let source = scenario::Source::read(&path).unwrap();
+    let sets = [
+        "strategy.kind=per_bank,aimd,paced".to_string(),
+        "strategy.pause_on_retry_after=false,true".to_string(),
+        "population.connections=5000".to_string(),
+    ];
+    let sw = Sweep::prepare(&source, &sets, Some(3), Some(5)).unwrap();
+    let files = |threads: usize| {
+        let out = dir.path().join(format!("t{threads}"));
+        let opts = Options {
+            out: out.clone(),
+            threads: Some(threads),
+            resume: false,
+            progress: false,
+        };
+        sw.execute(&opts).unwrap();
+        ["sweep.csv", "sweep_summary.csv"].map(|f| std::fs::read(out.join(f)).unwrap())
+    };
+    assert_eq!(files(1), files(2));
+}

@@ -130,6 +130,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
             looping: false,
             hours: None,
             overhead: ServiceTime::constant(SimDuration::ZERO),
+            pause_on_retry_after: false,
         },
         retry: RetryPolicy::default(),
         banks: vec![b],

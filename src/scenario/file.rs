@@ -94,6 +94,14 @@ pub struct StrategyFile {
     pub pools: Option<std::collections::BTreeMap<String, i64>>,
     /// AIMD only: the rule's bounds and decrease.
     pub aimd: Option<AimdFile>,
+    /// Paced only: submissions a second over every bank (default: the connections spread
+    /// over the period).
+    pub rate: Option<f64>,
+    /// Paced only: a pace per bank, by its share (default), or one over every connection.
+    pub per_bank: Option<bool>,
+    /// Queued kinds: a 429 with Retry-After holds the new submissions of that bank's pool
+    /// until then (plus `retry.retry_after_jitter`).
+    pub pause_on_retry_after: Option<bool>,
 }
 
 /// `strategy.aimd`: `{ min = 1, max = 256, decrease = 0.9, on_error = false }`.
@@ -114,6 +122,7 @@ pub enum StrategyKind {
     RandomOffset,
     PerBank,
     Aimd,
+    Paced,
 }
 
 #[derive(Debug, Deserialize)]

@@ -50,11 +50,20 @@ pub(super) fn schedule(
         None => Schedule::default_overhead(),
         Some(st) => service_time(st, "strategy.worker_overhead")?,
     };
+    let pause_on_retry_after = s.pause_on_retry_after.unwrap_or(false);
+    if pause_on_retry_after && matches!(s.kind, StrategyKind::Bulk | StrategyKind::RandomOffset) {
+        return err(
+            "strategy.pause_on_retry_after",
+            "only a client with a queue (queued, per_bank, aimd, paced) can hold a bank's \
+             submissions; bulk and random offsets submit at planned instants",
+        );
+    }
     Ok(Schedule {
         period,
         looping: s.looping.unwrap_or(false),
         hours,
         overhead,
+        pause_on_retry_after,
     })
 }
 
@@ -95,6 +104,18 @@ pub(super) fn strategy(
             pools: pools(s, banks)?,
         },
         StrategyKind::Aimd => Strategy::Aimd(aimd(s, platform)?),
+        StrategyKind::Paced => Strategy::Paced {
+            rate: match s.rate {
+                Some(r) if !(r > 0.0 && r.is_finite()) => {
+                    return err(
+                        "strategy.rate",
+                        format!("must be a positive number of submissions a second, got {r}"),
+                    )
+                }
+                r => r,
+            },
+            per_bank: s.per_bank.unwrap_or(true),
+        },
     })
 }
 

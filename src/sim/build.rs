@@ -50,7 +50,11 @@ impl World {
             local_of,
             chain: vec![0; per_conn(retries)],
             last_wait: vec![sc.retry.base; per_conn(retries)],
-            retry_after: vec![SimTime::NEVER; per_conn(retries)],
+            retry_after: vec![
+                SimTime::NEVER;
+                per_conn(retries || sc.schedule.pause_on_retry_after)
+            ],
+            pause_on_retry_after: sc.schedule.pause_on_retry_after,
             tally,
             in_flight_all: 0,
             outstanding_all: 0,

@@ -6,7 +6,8 @@
 use super::{Conn, Event, Outcome, World, HELD, RECONNECT};
 use crate::bank::ServiceTime;
 use crate::rng::Purpose;
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
+use rand::Rng;
 
 impl World {
     /// A period starts: the queued client's connections are due again; the next period's
@@ -68,6 +69,9 @@ impl World {
             Outcome::Error => self.retry.on_error,
             _ => false,
         };
+        if outcome == Outcome::RateLimited && self.pause_on_retry_after {
+            self.pause_for_retry_after(c, b);
+        }
         if retryable && self.retry.enabled() && now < self.window_end {
             self.back_off(now, c);
         } else {
@@ -97,6 +101,28 @@ impl World {
             }
         }
         self.fill_slots(now);
+    }
+
+    /// A 429 that carried a Retry-After holds the pool of bank `b` until then, plus a jitter
+    /// in `[0, retry.retry_after_jitter)` (so that a client's pools, told the same second,
+    /// do not all resume at that instant).
+    fn pause_for_retry_after(&mut self, c: u32, b: usize) {
+        let at = self.retry_after[c as usize];
+        if at == SimTime::NEVER {
+            return;
+        }
+        let span = self.retry.retry_after_jitter.as_micros();
+        let jitter = match span {
+            0 => 0,
+            _ => {
+                let attempt = self.conns[c as usize].attempts;
+                let w = self.streams.at(Purpose::Pause, c, attempt).next_u64();
+                crate::rng::below(w, span)
+            }
+        };
+        if let Some(q) = self.client.pool_of(b) {
+            q.pause_until(at + SimDuration(jitter));
+        }
     }
 
     /// A failed attempt of a client with a `[retry]` policy: it waits a backoff, then is
@@ -205,33 +231,14 @@ impl World {
 
     /// Lets pool `p`'s free slots take due connections.
     fn fill_pool(&mut self, now: SimTime, p: usize) {
-        // The pass skips connections the client holds, those that need a reconnect, and
-        // (unless it loops) those already refreshed this period: a connection carried over
-        // from the last period may have succeeded before the pass reached it.
-        let skip = |c: &Conn, done_since: SimTime| {
-            c.flags != 0 || (c.last_success != SimTime::NEVER && c.last_success >= done_since)
-        };
-        loop {
-            let Some(pools) = self.client.pools() else {
-                return;
-            };
-            let q = pools.get(p);
-            let done_since = if q.looping {
-                SimTime::NEVER
-            } else {
-                self.period_started
-            };
-            let conns = &self.conns;
-            let Some((next, is_retry)) =
-                q.next_submission(|c| skip(&conns[c as usize], done_since))
-            else {
-                break;
-            };
+        while let Some((next, is_retry, paced)) = self.take_next(now, p) {
             self.conns[next as usize].flags |= HELD;
             // The worker's overhead, keyed by the connection and its attempt so that a
-            // connection's luck does not depend on which worker took it.
+            // connection's luck does not depend on which worker took it. A pacer is a timer:
+            // it submits on its tick.
             let attempt = self.conns[next as usize].attempts;
             let overhead = match &self.overhead {
+                _ if paced => SimDuration::ZERO,
                 ServiceTime::Constant(d) => *d,
                 o => o.sample(&mut self.streams.at(Purpose::Schedule, next, attempt + 1)),
             };
@@ -246,6 +253,45 @@ impl World {
                 };
                 self.queue.schedule(now + overhead, event);
             }
+        }
+    }
+
+    /// The next connection pool `p` takes now (and whether it is a retry, and whether the
+    /// pool is paced), if it may submit now and has one due. A pool held until later (its
+    /// pace, a Retry-After) schedules its wake-up instead.
+    fn take_next(&mut self, now: SimTime, p: usize) -> Option<(u32, bool, bool)> {
+        // The pass skips connections the client holds, those that need a reconnect, and
+        // (unless it loops) those already refreshed this period: a connection carried over
+        // from the last period may have succeeded before the pass reached it.
+        let skip = |c: &Conn, done_since: SimTime| {
+            c.flags != 0 || (c.last_success != SimTime::NEVER && c.last_success >= done_since)
+        };
+        let q = self.client.pools()?.get(p);
+        if let Some(at) = q.not_before(now) {
+            if !q.waking {
+                q.waking = true;
+                self.queue.schedule(at, Event::Wake(p as u32));
+            }
+            return None;
+        }
+        let done_since = if q.looping {
+            SimTime::NEVER
+        } else {
+            self.period_started
+        };
+        let conns = &self.conns;
+        let (next, is_retry) = q.next_submission(|c| skip(&conns[c as usize], done_since))?;
+        q.took(now);
+        Some((next, is_retry, q.is_paced()))
+    }
+
+    /// Pool `p`'s wake-up: its pace or pause has run out.
+    pub(super) fn wake(&mut self, now: SimTime, p: u32) {
+        if let Some(pools) = self.client.pools() {
+            pools.get(p as usize).waking = false;
+        }
+        if now < self.window_end {
+            self.fill_pool(now, p as usize);
         }
     }
 }

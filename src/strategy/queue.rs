@@ -2,7 +2,7 @@
 //! connections (one pool over every connection for `queued`, one per bank for `per_bank`).
 
 use super::aimd::{Aimd, AimdRule};
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
 /// The connections a pool's pass walks over.
@@ -85,13 +85,40 @@ impl Pools {
         p
     }
 
+    /// A paced pool per bank (`per_bank`) or one over every connection: the pool of `n`
+    /// connections submits one every `interval(n)`.
+    pub fn paced(
+        per_bank: bool,
+        banks: usize,
+        looping: bool,
+        connections: u32,
+        interval: impl Fn(u32) -> SimDuration,
+        bank_of: impl Fn(u32) -> usize,
+    ) -> Pools {
+        if !per_bank {
+            let q = Queue::paced(interval(connections), looping, Members::All(connections));
+            return Pools::one(q);
+        }
+        let mut p = Pools::per_bank(&vec![0; banks], looping, connections, bank_of);
+        for q in &mut p.pools {
+            let n = q.members.len();
+            *q = Queue::paced(
+                interval(n),
+                looping,
+                std::mem::replace(&mut q.members, Members::All(0)),
+            );
+        }
+        p
+    }
+
     /// Each pool's time-averaged slots from `start` to `end`.
     pub fn mean_slots(&mut self, start: SimTime, end: SimTime) -> Vec<f64> {
         self.pools
             .iter_mut()
-            .map(|q| match &mut q.aimd {
-                Some(a) => a.mean_slots(start, end),
-                None => q.concurrency as f64,
+            .map(|q| match (&mut q.aimd, q.interval) {
+                (Some(a), _) => a.mean_slots(start, end),
+                (None, Some(_)) => f64::NAN,
+                (None, None) => q.concurrency as f64,
             })
             .collect()
     }
@@ -153,6 +180,12 @@ pub struct Queue {
     members: Members,
     /// Adaptive slots (`aimd`): `concurrency` follows its limit.
     aimd: Option<Aimd>,
+    /// Paced: one submission per `interval`, without a slot limit.
+    interval: Option<SimDuration>,
+    /// No submission before this time (the pacing's next tick, or a Retry-After pause).
+    next_at: SimTime,
+    /// A wake-up at `next_at` is scheduled.
+    pub waking: bool,
 }
 
 impl Queue {
@@ -168,7 +201,44 @@ impl Queue {
             due: VecDeque::new(),
             members,
             aimd: None,
+            interval: None,
+            next_at: SimTime::ZERO,
+            waking: false,
         }
+    }
+
+    /// A paced pool: one of `members` every `interval`, as many outstanding as that makes.
+    pub fn paced(interval: SimDuration, looping: bool, members: Members) -> Queue {
+        Queue {
+            interval: Some(interval),
+            ..Queue::new(u32::MAX, looping, members)
+        }
+    }
+
+    /// Whether this pool submits on a timer (no worker overhead) rather than from slots.
+    #[inline]
+    pub fn is_paced(&self) -> bool {
+        self.interval.is_some()
+    }
+
+    /// The time before which the pool may not submit (`None`: it may now).
+    #[inline]
+    pub fn not_before(&self, now: SimTime) -> Option<SimTime> {
+        (now < self.next_at).then_some(self.next_at)
+    }
+
+    /// A connection was taken at `now`: a paced pool's next tick is one interval later.
+    #[inline]
+    pub fn took(&mut self, now: SimTime) {
+        if let Some(i) = self.interval {
+            self.next_at = now + i;
+        }
+    }
+
+    /// Holds new submissions until `until` (a bank's Retry-After).
+    #[inline]
+    pub fn pause_until(&mut self, until: SimTime) {
+        self.next_at = self.next_at.max(until);
     }
 
     /// A success was learned at `now` (an adaptive pool may grow).
