@@ -46,6 +46,9 @@ pub enum Command {
     /// Run a grid of scenario variants (--set path=v1,v2,...) with replications, in parallel;
     /// write sweep.csv and sweep_summary.csv (means, SDs, 95 % CIs).
     Sweep(SweepArgs),
+    /// Compare strategies in pairs (common random numbers): each against a baseline, with
+    /// paired 95 % intervals; write paired.csv and paired.md.
+    Compare(CompareArgs),
     /// Find the smallest queued concurrency that refreshes --users connections in the window.
     Plan(PlanArgs),
     /// Check the model against queueing theory and the policies' guarantees.
@@ -141,6 +144,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Some(Command::Check(a)) => check(a),
         Some(Command::Table(a)) => table_cmd(a).map(|_| ()),
         Some(Command::Sweep(a)) => sweep_cmd(a),
+        Some(Command::Compare(a)) => compare_cmd(a),
         Some(Command::Plan(a)) => plan_cmd(a),
         Some(Command::Validate(a)) => validate_cmd(a),
         Some(Command::Presets) => {
@@ -398,6 +402,64 @@ fn sweep_cmd(a: SweepArgs) -> Result<()> {
     })?;
     print!("{}", sweep::human_table(&outcome));
     println!("wrote {}", list(&outcome.files));
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Strategies to compare, comma-separated; each a kind, optionally with fields of
+    /// [strategy]: queued:concurrency=32,per_bank:concurrency=13,random_offset.
+    #[arg(long, value_name = "KIND[:FIELD=VALUE]...,...", default_value = crate::experiment::compare::DEFAULT_STRATEGIES)]
+    pub strategies: String,
+    /// The item the others are compared with, as written in --strategies (default: the first).
+    #[arg(long, value_name = "ITEM")]
+    pub baseline: Option<String>,
+    /// Replications per strategy; replication r of every strategy shares its seed.
+    #[arg(long, default_value_t = crate::experiment::sweep::DEFAULT_REPLICATIONS)]
+    pub replications: u32,
+    /// Base seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output directory (default: output/<scenario name>/compare).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override a scenario field for every strategy, e.g. --set population.connections=100000
+    /// (repeatable; the kind comes from --strategies).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+fn compare_cmd(a: CompareArgs) -> Result<()> {
+    use crate::experiment::{compare, sweep};
+    let source = scenario::Source::read(&a.scenario)?;
+    let c = compare::Comparison::prepare(
+        &source,
+        &compare::Request {
+            strategies: Some(a.strategies),
+            baseline: a.baseline,
+            replications: a.replications,
+            seed: a.seed,
+            sets: a.set,
+        },
+    )?;
+    let pool = sweep::pool(a.threads)?;
+    let out = a.out.unwrap_or_else(|| c.default_out());
+    eprintln!(
+        "comparing {} strategies × {} replications = {} runs (seed {}) on {} thread(s)…",
+        c.variants.len(),
+        c.replications,
+        c.runs(),
+        c.seed,
+        pool.current_num_threads()
+    );
+    let outcome = c.execute(&out, &pool)?;
+    print!("{}", outcome.markdown);
+    println!("\nwrote {}", list(&outcome.files));
     Ok(())
 }
 

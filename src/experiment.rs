@@ -2,6 +2,8 @@
 //!
 //! - [`sweep`]: a grid of scenario variants × replications, in parallel, with confidence
 //!   intervals, resumable;
+//! - [`compare`]: strategies compared in pairs (common random numbers), each against a
+//!   baseline, with paired confidence intervals;
 //! - [`plan`]: the capacity planner (the least concurrency that meets the targets);
 //! - [`table`]: the vendor sizing table, reproduced and extended;
 //! - [`validate`]: the checks against queueing theory, and the contention experiment.
@@ -9,6 +11,7 @@
 //! They run the model (`sim`) and write through the writers (`output`); the report never
 //! imports them (ARCHITECTURE.md, "Boundaries").
 
+pub mod compare;
 pub mod plan;
 pub mod sweep;
 pub mod table;

@@ -13,6 +13,7 @@
 //! reader (or an interrupted run) never sees half a file.
 
 pub mod daily;
+pub mod paired;
 pub mod staleness;
 pub mod summary;
 pub mod sweep;

@@ -44,7 +44,7 @@ use std::time::{Duration, Instant};
 
 mod grid;
 mod journal;
-pub use grid::{reject_lists, split_values, Grid, GridAxis, Point};
+pub use grid::{reject_lists, split_top_level, split_values, Grid, GridAxis, Point};
 use journal::{progress_bar, Appender, Journal};
 
 /// Replications per point when neither the command line nor the file says.

@@ -194,6 +194,12 @@ fn expand_range(item: &str) -> std::result::Result<Option<Vec<String>>, String> 
 
 /// Splits `v1,v2,...` at commas that are outside brackets, braces and quotes.
 pub fn split_values(raw: &str) -> Vec<&str> {
+    split_top_level(raw, ',')
+}
+
+/// Splits `raw` at each `sep` outside brackets, braces and quotes (a TOML value's commas or
+/// colons stay inside it: `[{a = 1, b = "x:y"}]`).
+pub fn split_top_level(raw: &str, sep: char) -> Vec<&str> {
     let mut out = Vec::new();
     let (mut depth, mut quote, mut escaped, mut start) = (0i32, None, false, 0);
     for (i, ch) in raw.char_indices() {
@@ -211,9 +217,9 @@ pub fn split_values(raw: &str) -> Vec<&str> {
             '"' | '\'' => quote = Some(ch),
             '[' | '{' => depth += 1,
             ']' | '}' => depth -= 1,
-            ',' if depth == 0 => {
+            c if c == sep && depth == 0 => {
                 out.push(&raw[start..i]);
-                start = i + 1;
+                start = i + c.len_utf8();
             }
             _ => {}
         }

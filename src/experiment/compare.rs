@@ -1,0 +1,360 @@
+//! Paired comparison of strategies (`refresh-sim compare`): every variant × `R` replications,
+//! each variant's metrics set against a baseline's, replication by replication.
+//!
+//! A variant is a `--strategies` item: a strategy kind, optionally with fields of the
+//! `[strategy]` table (`per_bank:concurrency=13`, `queued:concurrency=32:loop=false`), applied
+//! as `strategy.<field>` overrides on top of the scenario and the user's `--set`s. Replication
+//! `r` of every variant runs on the seed [`replication_seed`]`(base, r)`, so the variants of
+//! one replication share their connections, banks, consents and service-time draws (common
+//! random numbers): replication `r` of a variant and of the baseline are a pair, and the
+//! spread of their differences is the spread of the model's response to the strategy, not of
+//! the luck both sides shared. That is why a paired interval is usually much narrower than
+//! the two variants' separate intervals suggest.
+//!
+//! Runs are spread over a local rayon pool (across runs only, as in the sweep); results are
+//! collected in (variant, replication) order, so the files do not depend on the thread count.
+//! Everything is parsed and checked before the first run, and nothing is written on bad input.
+
+use crate::error::{Error, Result};
+use crate::experiment::sweep::{self, reject_lists, split_top_level, split_values};
+use crate::metric::Metric;
+use crate::output::paired::{self, PairedRow};
+use crate::output::summary::SummaryRow;
+use crate::output::{self as writers, write_atomic};
+use crate::rng::replication_seed;
+use crate::scenario::{Scenario, Source};
+use crate::sim;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+mod render;
+pub use render::markdown;
+
+/// The strategies compared when `--strategies` is not given; the first is the baseline.
+pub const DEFAULT_STRATEGIES: &str = "queued,per_bank,random_offset,bulk";
+
+/// The metrics compared, in the order of `paired.csv`'s rows and `paired.md`'s columns.
+pub const METRICS: [Metric; 6] = [
+    Metric::Coverage,
+    Metric::FailureRate,
+    Metric::AttemptsPerSuccess,
+    Metric::ApiCallsPerSuccess,
+    Metric::StalenessP95Hours,
+    Metric::UsersPerDay,
+];
+
+/// What the command line asks for, unchecked.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Request {
+    /// `--strategies`: comma-separated items; `None` for [`DEFAULT_STRATEGIES`].
+    pub strategies: Option<String>,
+    /// `--baseline`: one of the items, as written; `None` for the first.
+    pub baseline: Option<String>,
+    pub replications: u32,
+    /// Base seed; `None`: the scenario's.
+    pub seed: Option<u64>,
+    /// The user's `--set path=value` overrides, applied to every variant.
+    pub sets: Vec<String>,
+}
+
+/// One strategy to compare: its item, and the scenario it runs.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    /// The `--strategies` item as written (trimmed): how files and tables name it.
+    pub label: String,
+    /// The overrides it adds to the user's: `strategy.kind=…`, then its fields.
+    pub sets: Vec<String>,
+    pub scenario: Scenario,
+}
+
+/// A validated comparison: every variant parsed and checked, nothing run or written yet.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    pub variants: Vec<Variant>,
+    /// Index of the baseline in `variants`.
+    pub baseline: usize,
+    pub replications: u32,
+    pub seed: u64,
+}
+
+/// What an executed comparison found and wrote.
+#[derive(Clone, Debug)]
+pub struct CompareOutcome {
+    /// The rows of `paired.csv`: variants in item order, [`METRICS`] within each.
+    pub rows: Vec<PairedRow>,
+    /// `paired.md`'s text (also printed).
+    pub markdown: String,
+    pub files: Vec<PathBuf>,
+    pub threads: usize,
+}
+
+impl Comparison {
+    /// Parses the items and every variant's scenario. Errors name the item, the flag or the
+    /// `--set`; the scenario with the user's `--set`s alone must be valid too.
+    pub fn prepare(source: &Source, req: &Request) -> Result<Comparison> {
+        check_user_sets(&req.sets)?;
+        check_replications(req.replications)?;
+        let base = source.parse(&req.sets)?;
+        let items = items(req.strategies.as_deref().unwrap_or(DEFAULT_STRATEGIES))?;
+        let baseline = baseline_index(&items, req.baseline.as_deref())?;
+        let variants = items
+            .into_iter()
+            .map(|(label, own)| {
+                let mut sets = req.sets.clone();
+                sets.extend(own.iter().cloned());
+                let scenario = source.parse(&sets).map_err(|e| Error {
+                    kind: e.kind,
+                    message: format!("--strategies item `{label}`: {}", e.message),
+                })?;
+                Ok(Variant {
+                    label,
+                    sets: own,
+                    scenario,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Comparison {
+            variants,
+            baseline,
+            replications: req.replications,
+            seed: req.seed.unwrap_or(base.seed),
+        })
+    }
+
+    /// The scenario's name (the same for every variant).
+    pub fn scenario_name(&self) -> &str {
+        &self.variants[self.baseline].scenario.name
+    }
+
+    /// `output/<scenario name>/compare`.
+    pub fn default_out(&self) -> PathBuf {
+        Path::new("output")
+            .join(self.scenario_name())
+            .join("compare")
+    }
+
+    /// Total runs: variants × replications.
+    pub fn runs(&self) -> usize {
+        self.variants.len() * self.replications as usize
+    }
+
+    /// Runs every variant's replications on `pool`: per variant, the `bank = all` summary row
+    /// of each replication, in replication order.
+    pub fn run(&self, pool: &rayon::ThreadPool) -> Vec<Vec<SummaryRow>> {
+        let jobs: Vec<(usize, u32)> = (0..self.variants.len())
+            .flat_map(|v| (0..self.replications).map(move |r| (v, r)))
+            .collect();
+        let rows: Vec<SummaryRow> = pool.install(|| {
+            jobs.par_iter()
+                .map(|&(v, r)| {
+                    let result =
+                        sim::run(&self.variants[v].scenario, replication_seed(self.seed, r));
+                    SummaryRow::of_run(&result).pop().expect("the `all` row")
+                })
+                .collect()
+        });
+        rows.chunks(self.replications as usize)
+            .map(<[SummaryRow]>::to_vec)
+            .collect()
+    }
+
+    /// The rows of `paired.csv` from [`Comparison::run`]'s runs: each variant (the baseline
+    /// included, whose differences are 0) against the baseline, metric by metric.
+    pub fn paired(&self, runs: &[Vec<SummaryRow>]) -> Vec<PairedRow> {
+        let base = &self.variants[self.baseline].label;
+        self.variants
+            .iter()
+            .zip(runs)
+            .flat_map(|(v, own)| {
+                METRICS.iter().map(move |&m| {
+                    PairedRow::of(
+                        (v.label.as_str(), base.as_str()),
+                        m,
+                        own,
+                        &runs[self.baseline],
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Runs the comparison and writes `paired.csv` and `paired.md` into `out`.
+    pub fn execute(&self, out: &Path, pool: &rayon::ThreadPool) -> Result<CompareOutcome> {
+        let runs = self.run(pool);
+        let rows = self.paired(&runs);
+        let markdown = markdown(self, &rows);
+        let csv_path = out.join(paired::FILE);
+        let md_path = out.join(paired::MARKDOWN_FILE);
+        writers::write(&csv_path, &rows)?;
+        write_atomic(&md_path, markdown.as_bytes())?;
+        Ok(CompareOutcome {
+            rows,
+            markdown,
+            files: vec![csv_path, md_path],
+            threads: pool.current_num_threads(),
+        })
+    }
+}
+
+/// The user's `--set`s take one value each, and leave the kind to `--strategies`.
+fn check_user_sets(sets: &[String]) -> Result<()> {
+    reject_lists(sets, "compare")?;
+    match sets.iter().find(|s| {
+        let path = s.split_once('=').map_or(s.as_str(), |(p, _)| p).trim();
+        path == "strategy.kind" || path == "strategy"
+    }) {
+        Some(s) => Err(Error::input(format!(
+            "--set {s}: `compare` takes each variant's kind from --strategies (e.g. \
+             --strategies queued,per_bank); drop this --set"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// At least two replications: a paired interval needs two differences.
+fn check_replications(r: u32) -> Result<()> {
+    if (2..=sweep::MAX_REPLICATIONS).contains(&r) {
+        return Ok(());
+    }
+    Err(Error::input(format!(
+        "--replications {r}: must be between 2 and {} (a paired interval needs at least two \
+         differences)",
+        sweep::MAX_REPLICATIONS
+    )))
+}
+
+/// The `--strategies` list: each item's label and its overrides, distinct, at least two.
+fn items(list: &str) -> Result<Vec<(String, Vec<String>)>> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for (i, raw) in split_values(list).into_iter().enumerate() {
+        let label = raw.trim();
+        if label.is_empty() {
+            return Err(Error::input(format!(
+                "--strategies {list}: item {} is empty (items are separated by commas, e.g. \
+                 queued,per_bank:concurrency=13)",
+                i + 1
+            )));
+        }
+        if out.iter().any(|(l, _)| l == label) {
+            return Err(Error::input(format!(
+                "--strategies {list}: item `{label}` is listed twice (items must be distinct)"
+            )));
+        }
+        let sets = item_sets(label)
+            .map_err(|m| Error::input(format!("--strategies item `{label}`: {m}")))?;
+        out.push((label.to_string(), sets));
+    }
+    if out.len() < 2 {
+        return Err(Error::input(format!(
+            "--strategies {list}: a comparison needs at least two items (e.g. queued,per_bank)"
+        )));
+    }
+    Ok(out)
+}
+
+/// `kind:field=value:…` as overrides: `strategy.kind=kind`, then `strategy.field=value`.
+/// Colons inside brackets, braces and quotes belong to the value.
+fn item_sets(item: &str) -> std::result::Result<Vec<String>, String> {
+    let mut parts = split_top_level(item, ':').into_iter().map(str::trim);
+    let kind = parts.next().unwrap_or_default();
+    if kind.is_empty() || kind.contains('=') {
+        return Err(format!(
+            "starts with `{kind}`, not a strategy kind (bulk, queued, per_bank, random_offset)"
+        ));
+    }
+    let mut sets = vec![format!("strategy.kind={kind}")];
+    for field in parts {
+        let Some((name, value)) = field.split_once('=') else {
+            return Err(format!(
+                "`{field}` is not field=value (e.g. {kind}:concurrency=32)"
+            ));
+        };
+        let name = name.trim();
+        if name.is_empty() || name == "kind" {
+            return Err(format!(
+                "`{field}`: name a field of [strategy] other than kind (the item's first part \
+                 is the kind), e.g. {kind}:concurrency=32"
+            ));
+        }
+        if value.trim().is_empty() {
+            return Err(format!("field `{name}` has no value"));
+        }
+        sets.push(format!("strategy.{name}={}", value.trim()));
+    }
+    Ok(sets)
+}
+
+/// The baseline's index: `--baseline`'s item (matched by its text), else the first.
+fn baseline_index(items: &[(String, Vec<String>)], baseline: Option<&str>) -> Result<usize> {
+    let Some(b) = baseline else {
+        return Ok(0);
+    };
+    items
+        .iter()
+        .position(|(l, _)| l == b.trim())
+        .ok_or_else(|| {
+            Error::input(format!(
+                "--baseline {b}: not one of the --strategies items ({}); write it as the list does",
+                items
+                    .iter()
+                    .map(|(l, _)| l.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_become_strategy_overrides() {
+        assert_eq!(
+            item_sets("per_bank:concurrency=13").unwrap(),
+            ["strategy.kind=per_bank", "strategy.concurrency=13"]
+        );
+        assert_eq!(
+            item_sets("random_offset : hours=[\"00:00\", \"06:00\"]").unwrap(),
+            [
+                "strategy.kind=random_offset",
+                "strategy.hours=[\"00:00\", \"06:00\"]"
+            ]
+        );
+        assert!(item_sets("queued:concurrency")
+            .unwrap_err()
+            .contains("field=value"));
+        assert!(item_sets("queued:kind=bulk").unwrap_err().contains("kind"));
+        assert!(item_sets("concurrency=3").is_err());
+        assert!(item_sets("queued:concurrency=")
+            .unwrap_err()
+            .contains("no value"));
+    }
+
+    #[test]
+    fn lists_are_distinct_and_at_least_two() {
+        let labels = |l: &str| items(l).map(|v| v.into_iter().map(|(l, _)| l).collect::<Vec<_>>());
+        assert_eq!(
+            labels("queued, per_bank:pools={ a = 1, b = 2 }").unwrap(),
+            ["queued", "per_bank:pools={ a = 1, b = 2 }"]
+        );
+        assert!(labels("queued,queued")
+            .unwrap_err()
+            .message
+            .contains("twice"));
+        assert!(labels("queued")
+            .unwrap_err()
+            .message
+            .contains("at least two"));
+        assert!(labels("queued,,bulk")
+            .unwrap_err()
+            .message
+            .contains("item 2 is empty"));
+        let two = items("queued,bulk").unwrap();
+        assert_eq!(baseline_index(&two, Some("bulk")).unwrap(), 1);
+        assert!(baseline_index(&two, Some("per_bank"))
+            .unwrap_err()
+            .message
+            .contains("--baseline per_bank"));
+    }
+}

@@ -1,0 +1,223 @@
+//! `paired.md` (also printed): the paired differences as a Markdown table, variants ranked by
+//! the coverage difference, then the failure-rate difference; which differences are
+//! significant; and each variant's means for scale.
+
+use super::{Comparison, METRICS};
+use crate::metric::Metric;
+use crate::output::paired::PairedRow;
+use crate::output::text::thousands;
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+
+/// The comparison's Markdown: `rows` are [`Comparison::paired`]'s (variants in item order,
+/// [`METRICS`] within each).
+pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
+    let per_variant: Vec<&[PairedRow]> = rows.chunks(METRICS.len()).collect();
+    let order = ranking(&per_variant);
+    let base = &c.variants[c.baseline].label;
+    let r = c.replications;
+    let mut out = String::new();
+    let _ = writeln!(out, "# Paired comparison · {}\n", c.scenario_name());
+    let _ = writeln!(
+        out,
+        "Each cell is the paired difference from the baseline `{base}` (variant − baseline, \
+         replication by replication): mean ± 95 % half-width (Student's t over {r} \
+         differences; shares in percentage points). Replication r of every strategy runs on \
+         the same seed (base seed {}), so a pair shares its connections, banks and service \
+         times. Ranked by the coverage difference (highest first), then the failure-rate \
+         difference (lowest first).\n",
+        c.seed
+    );
+    table(&mut out, &order, &per_variant, difference);
+    let _ = writeln!(out, "\n{}", significant(&order, &per_variant, c.baseline));
+    if rows.iter().any(|row| row.difference_mean.is_none()) {
+        let _ = writeln!(
+            out,
+            "\n— : no difference: the metric is `inf` (a staleness percentile that falls among \
+             connections never refreshed) or unmeasured in at least one replication of the \
+             variant or the baseline."
+        );
+    }
+    let _ = writeln!(out, "\nMeans over the {r} replications:\n");
+    table(&mut out, &order, &per_variant, |row| {
+        mean(row.metric, row.variant_mean)
+    });
+    out
+}
+
+/// Variant indices, best first: the coverage difference descending, then the failure-rate
+/// difference ascending; an absent difference last; ties in item order.
+fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
+    let diff = |v: usize, m: Metric| {
+        per_variant[v]
+            .iter()
+            .find(|r| r.metric == m)
+            .and_then(|r| r.difference_mean)
+    };
+    // Absent sorts after any value.
+    let cmp = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => a.total_cmp(&b),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    let mut order: Vec<usize> = (0..per_variant.len()).collect();
+    order.sort_by(|&a, &b| {
+        let neg = |x: Option<f64>| x.map(|x| -x);
+        cmp(
+            neg(diff(a, Metric::Coverage)),
+            neg(diff(b, Metric::Coverage)),
+        )
+        .then_with(|| cmp(diff(a, Metric::FailureRate), diff(b, Metric::FailureRate)))
+    });
+    order
+}
+
+/// A table with one row per variant (in `order`) and a column per metric, each cell `cell`.
+fn table(
+    out: &mut String,
+    order: &[usize],
+    per_variant: &[&[PairedRow]],
+    cell: impl Fn(&PairedRow) -> String,
+) {
+    let heads: Vec<&str> = METRICS.iter().map(|&m| heading(m)).collect();
+    let _ = writeln!(out, "| Rank | Strategy | {} |", heads.join(" | "));
+    let _ = writeln!(out, "|---:|---|{}", "---:|".repeat(METRICS.len()));
+    for (rank, &v) in order.iter().enumerate() {
+        let rows = per_variant[v];
+        let name = if rows[0].variant == rows[0].baseline {
+            format!("`{}` (baseline)", rows[0].variant)
+        } else {
+            format!("`{}`", rows[0].variant)
+        };
+        let cells: Vec<String> = rows.iter().map(&cell).collect();
+        let _ = writeln!(out, "| {} | {name} | {} |", rank + 1, cells.join(" | "));
+    }
+}
+
+/// Which differences are significant (the 95 % interval excludes 0), variant by variant.
+fn significant(order: &[usize], per_variant: &[&[PairedRow]], baseline: usize) -> String {
+    let found: Vec<String> = order
+        .iter()
+        .filter(|&&v| v != baseline)
+        .filter_map(|&v| {
+            let metrics: Vec<&str> = per_variant[v]
+                .iter()
+                .filter(|r| r.significant())
+                .map(|r| r.metric.label())
+                .collect();
+            (!metrics.is_empty())
+                .then(|| format!("`{}`: {}", per_variant[v][0].variant, metrics.join(", ")))
+        })
+        .collect();
+    if found.is_empty() {
+        "No difference is significant at 95 % (every interval includes 0).".to_string()
+    } else {
+        format!(
+            "Significant at 95 % (the interval excludes 0): {}; every other difference's \
+             interval includes 0.",
+            found.join("; ")
+        )
+    }
+}
+
+fn heading(m: Metric) -> &'static str {
+    match m {
+        Metric::Coverage => "Coverage",
+        Metric::FailureRate => "Failure rate",
+        Metric::AttemptsPerSuccess => "Attempts/success",
+        Metric::ApiCallsPerSuccess => "API calls/success",
+        Metric::StalenessP95Hours => "Staleness p95 (h)",
+        Metric::UsersPerDay => "Users/day",
+        other => other.label(),
+    }
+}
+
+/// How a metric is shown: scale and decimals (shares as percentages).
+fn format_of(m: Metric) -> (f64, usize, &'static str) {
+    match m {
+        _ if m.is_share() => (100.0, 2, " %"),
+        Metric::AttemptsPerSuccess | Metric::ApiCallsPerSuccess => (1.0, 3, ""),
+        _ => (1.0, 2, ""),
+    }
+}
+
+/// `+1.23 % ± 0.45`; `—` when the difference is absent.
+fn difference(row: &PairedRow) -> String {
+    let Some(d) = row.difference_mean else {
+        return "—".to_string();
+    };
+    let h = row.difference_ci95.unwrap_or(0.0);
+    if row.metric == Metric::UsersPerDay {
+        let sign = if d.round() > 0.0 { "+" } else { "" };
+        return format!("{sign}{} ± {}", thousands(d), thousands(h));
+    }
+    let (scale, decimals, unit) = format_of(row.metric);
+    let signed = format!("{:+.*}", decimals, scale * d);
+    // No sign on a difference that rounds to zero.
+    let signed = match signed[1..].bytes().all(|b| b == b'0' || b == b'.') {
+        true => signed[1..].to_string(),
+        false => signed,
+    };
+    format!("{signed}{unit} ± {:.*}", decimals, scale * h)
+}
+
+/// A variant's mean: `52.65 %`, `338,296`, `inf`; `—` when nothing was measured.
+fn mean(m: Metric, x: Option<f64>) -> String {
+    match x {
+        None => "—".to_string(),
+        Some(x) if x.is_infinite() => "inf".to_string(),
+        Some(x) if m == Metric::UsersPerDay => thousands(x),
+        Some(x) => {
+            let (scale, decimals, unit) = format_of(m);
+            format!("{:.*}{unit}", decimals, scale * x)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(metric: Metric, d: Option<f64>, h: Option<f64>) -> PairedRow {
+        PairedRow {
+            variant: "v".into(),
+            baseline: "b".into(),
+            metric,
+            variant_mean: Some(0.5),
+            baseline_mean: Some(0.4),
+            difference_mean: d,
+            difference_sd: h,
+            difference_ci95: h,
+            replications: 5,
+        }
+    }
+
+    #[test]
+    fn cells_carry_sign_unit_and_half_width() {
+        let cell = |m, d, h| difference(&row(m, d, h));
+        assert_eq!(
+            cell(Metric::Coverage, Some(0.0123), Some(0.0045)),
+            "+1.23 % ± 0.45"
+        );
+        assert_eq!(
+            cell(Metric::FailureRate, Some(-0.2), Some(0.001)),
+            "-20.00 % ± 0.10"
+        );
+        assert_eq!(
+            cell(Metric::Coverage, Some(-1e-9), Some(0.0)),
+            "0.00 % ± 0.00"
+        );
+        assert_eq!(
+            cell(Metric::UsersPerDay, Some(12345.4), Some(678.0)),
+            "+12,345 ± 678"
+        );
+        assert_eq!(
+            cell(Metric::AttemptsPerSuccess, Some(0.25), None),
+            "+0.250 ± 0.000"
+        );
+        assert_eq!(cell(Metric::StalenessP95Hours, None, None), "—");
+        assert_eq!(mean(Metric::StalenessP95Hours, Some(f64::INFINITY)), "inf");
+        assert_eq!(mean(Metric::Coverage, Some(0.5265)), "52.65 %");
+    }
+}

@@ -1,0 +1,198 @@
+//! `paired.csv`: a paired comparison of strategies (`refresh-sim compare`), one row per
+//! variant and metric: the variant's mean, the baseline's mean, and the paired difference
+//! (variant − baseline, replication by replication) with its standard deviation and Student-t
+//! 95 % half-width.
+//!
+//! Replication `r` of every variant runs on the same seed (common random numbers), so the
+//! differences are taken within pairs; their spread is the model's, not the luck's.
+
+use super::summary::SummaryRow;
+use super::Record;
+use crate::metric::Metric;
+use crate::stats::Estimate;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The file's name in a results directory.
+pub const FILE: &str = "paired.csv";
+/// The Markdown table beside it.
+pub const MARKDOWN_FILE: &str = "paired.md";
+
+/// One metric of one variant, against the baseline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PairedRow {
+    /// The `--strategies` item as written (`per_bank:concurrency=13`).
+    pub variant: String,
+    /// The baseline's item.
+    pub baseline: String,
+    #[serde(serialize_with = "metric_name", deserialize_with = "metric_of_name")]
+    pub metric: Metric,
+    /// Means over the replications that measured the metric (`inf` when a staleness
+    /// percentile was infinite in one of them; empty when none measured it).
+    #[serde(serialize_with = "six")]
+    pub variant_mean: Option<f64>,
+    #[serde(serialize_with = "six")]
+    pub baseline_mean: Option<f64>,
+    /// The paired difference's mean, sample standard deviation and 95 % half-width; all
+    /// three empty when a replication of either side has no finite value (a staleness
+    /// percentile that is `inf`), since a difference with infinity has no size.
+    #[serde(serialize_with = "six")]
+    pub difference_mean: Option<f64>,
+    #[serde(serialize_with = "six")]
+    pub difference_sd: Option<f64>,
+    #[serde(serialize_with = "six")]
+    pub difference_ci95: Option<f64>,
+    pub replications: u32,
+}
+
+impl Record for PairedRow {
+    const HEADER: &'static [&'static str] = &[
+        "variant",
+        "baseline",
+        "metric",
+        "variant_mean",
+        "baseline_mean",
+        "difference_mean",
+        "difference_sd",
+        "difference_ci95",
+        "replications",
+    ];
+}
+
+impl PairedRow {
+    /// Pairs `variant`'s runs with `baseline`'s, replication by replication (equal lengths,
+    /// in replication order), on metric `m`.
+    pub fn of(
+        labels: (&str, &str),
+        m: Metric,
+        variant: &[SummaryRow],
+        baseline: &[SummaryRow],
+    ) -> PairedRow {
+        debug_assert_eq!(variant.len(), baseline.len());
+        let mean = |runs: &[SummaryRow]| {
+            Estimate::of(&runs.iter().filter_map(|r| r.metric(m)).collect::<Vec<_>>())
+                .map(|e| e.mean)
+        };
+        let differences: Option<Vec<f64>> = variant
+            .iter()
+            .zip(baseline)
+            .map(|(v, b)| match (v.metric(m), b.metric(m)) {
+                (Some(v), Some(b)) if v.is_finite() && b.is_finite() => Some(v - b),
+                _ => None,
+            })
+            .collect();
+        let d = differences.and_then(|d| Estimate::of(&d));
+        PairedRow {
+            variant: labels.0.to_string(),
+            baseline: labels.1.to_string(),
+            metric: m,
+            variant_mean: mean(variant),
+            baseline_mean: mean(baseline),
+            difference_mean: d.map(|d| d.mean),
+            difference_sd: d.and_then(|d| d.sd),
+            difference_ci95: d.and_then(|d| d.ci95),
+            replications: variant.len() as u32,
+        }
+    }
+
+    /// The difference is significant at 95 %: its interval excludes 0.
+    pub fn significant(&self) -> bool {
+        match (self.difference_mean, self.difference_ci95) {
+            (Some(d), Some(h)) => d.abs() > h,
+            _ => false,
+        }
+    }
+}
+
+/// Six decimals, without a negative zero (`-0.000000` reads as a sign where there is none);
+/// `inf` for infinity, empty when absent.
+fn six<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    let Some(x) = x else {
+        return s.serialize_none();
+    };
+    let text = format!("{x:.6}");
+    match text.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => s.serialize_str(rest),
+        _ => s.serialize_str(&text),
+    }
+}
+
+fn metric_name<S: Serializer>(m: &Metric, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(m.column())
+}
+
+fn metric_of_name<'de, D: Deserializer<'de>>(d: D) -> Result<Metric, D::Error> {
+    let name = String::deserialize(d)?;
+    Metric::from_column(&name)
+        .ok_or_else(|| serde::de::Error::custom(format!("`{name}` is not a metric")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(coverage: f64, p95: Option<f64>) -> SummaryRow {
+        SummaryRow {
+            bank: "all".into(),
+            coverage,
+            staleness_p95_hours: p95,
+            ..SummaryRow::default()
+        }
+    }
+
+    #[test]
+    fn header_is_the_fields_and_rows_round_trip() {
+        super::super::testing::round_trips(PairedRow {
+            variant: "per_bank:pools={ a = 1, b = 2 }".into(),
+            baseline: "queued".into(),
+            metric: Metric::StalenessP95Hours,
+            variant_mean: Some(f64::INFINITY),
+            baseline_mean: Some(12.5),
+            difference_mean: None,
+            difference_sd: None,
+            difference_ci95: None,
+            replications: 3,
+        });
+        super::super::testing::round_trips(PairedRow {
+            variant: "bulk".into(),
+            baseline: "queued".into(),
+            metric: Metric::Coverage,
+            variant_mean: Some(0.5),
+            baseline_mean: Some(0.25),
+            difference_mean: Some(-0.125),
+            difference_sd: Some(0.0625),
+            difference_ci95: Some(0.25),
+            replications: 2,
+        });
+    }
+
+    #[test]
+    fn differences_are_paired_and_infinity_has_none() {
+        let v = [run(0.5, Some(1.0)), run(0.7, Some(f64::INFINITY))];
+        let b = [run(0.4, Some(2.0)), run(0.6, Some(3.0))];
+        let cov = PairedRow::of(("v", "b"), Metric::Coverage, &v, &b);
+        assert!((cov.difference_mean.unwrap() - 0.1).abs() < 1e-12);
+        // Both pairs differ by 0.1: no spread, though each side varies by 0.2.
+        assert!(cov.difference_sd.unwrap() < 1e-12);
+        assert!(cov.significant());
+        let p95 = PairedRow::of(("v", "b"), Metric::StalenessP95Hours, &v, &b);
+        assert_eq!(p95.variant_mean, Some(f64::INFINITY));
+        assert_eq!(p95.baseline_mean, Some(2.5));
+        assert_eq!(
+            (p95.difference_mean, p95.difference_sd, p95.difference_ci95),
+            (None, None, None)
+        );
+        assert!(!p95.significant());
+    }
+
+    #[test]
+    fn a_negative_zero_is_written_as_zero() {
+        let runs = [run(0.5, None)];
+        let mut row = PairedRow::of(("a", "a"), Metric::Coverage, &runs, &runs);
+        row.difference_mean = Some(-1e-9);
+        let text = String::from_utf8(crate::output::to_csv(&[row]).unwrap()).unwrap();
+        assert!(
+            text.lines().nth(1).unwrap().contains(",0.000000,"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,305 @@
+//! `refresh-sim compare`, end to end: a strategy compared with itself differs by exactly 0;
+//! common random numbers make the paired interval narrower than the unpaired one; the files
+//! do not depend on the thread count; bad items and a bad baseline are errors that write
+//! nothing.
+
+use refresh_sim::metric::Metric;
+use refresh_sim::output::paired::{PairedRow, FILE, MARKDOWN_FILE};
+use refresh_sim::output::summary::SummaryRow;
+use refresh_sim::rng::replication_seed;
+use refresh_sim::stats::{t_975, Estimate};
+use refresh_sim::{output, scenario, sim};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+mod common;
+use common::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_refresh-sim");
+
+/// One day of 20,000 connections at two limited banks, two queued slots: the client cannot
+/// refresh everyone, so coverage and users per day vary from seed to seed. Runs take
+/// milliseconds.
+const SMALL: &str = r#"
+name = "small"
+seed = 7
+
+[window]
+length = "1d"
+
+[population]
+connections = 20000
+consent_expiry_share = 0.011
+
+[platform]
+poll_interval = "10s"
+
+[strategy]
+kind = "queued"
+concurrency = 2
+
+[[banks]]
+name = "a"
+share = 0.6
+error_rate = 0.01
+service_time = { dist = "lognormal", median = "5s", p95 = "16s" }
+limits = [{ kind = "concurrency", max_in_flight = 3 }]
+
+[[banks]]
+name = "b"
+share = 0.4
+error_rate = 0.005
+service_time = { dist = "exponential", mean = "4s" }
+limits = [{ kind = "token_bucket", rate = 0.05, burst = 5 }]
+"#;
+
+fn write_small(dir: &Path) -> PathBuf {
+    let path = dir.join("small.toml");
+    std::fs::write(&path, SMALL).unwrap();
+    path
+}
+
+fn sim(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run refresh-sim")
+}
+
+fn ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// The row of `variant` and `m`.
+fn row<'a>(rows: &'a [PairedRow], variant: &str, m: Metric) -> &'a PairedRow {
+    rows.iter()
+        .find(|r| r.variant == variant && r.metric == m)
+        .unwrap_or_else(|| panic!("no row for {variant} {m}"))
+}
+
+/// The same strategy under three labels (one of them the baseline, named by --baseline): every
+/// difference is exactly 0 with sd 0, because the pairs are the same runs. With a warm-up and
+/// a population the slots can clear, the staleness percentile is finite, so all six metrics
+/// are checked.
+#[test]
+fn a_strategy_against_itself_differs_by_exactly_zero() {
+    let tmp = TempDir::new("compare-self");
+    write_small(tmp.path());
+    let out = sim(
+        tmp.path(),
+        &[
+            "compare",
+            "small.toml",
+            "--strategies",
+            "queued,queued:concurrency=2,queued:period=24h,random_offset",
+            "--baseline",
+            "queued:concurrency=2",
+            "--replications",
+            "4",
+            "--set",
+            "window.length=2d",
+            "--set",
+            "window.warmup=1d",
+            "--set",
+            "population.connections=4000",
+            "--out",
+            "self",
+        ],
+    );
+    ok(&out);
+    let rows: Vec<PairedRow> = output::read(&tmp.join("self").join(FILE)).unwrap();
+    assert_eq!(rows.len(), 4 * 6);
+    for label in ["queued", "queued:concurrency=2", "queued:period=24h"] {
+        for m in refresh_sim::experiment::compare::METRICS {
+            let r = row(&rows, label, m);
+            assert_eq!(r.baseline, "queued:concurrency=2");
+            assert!(r.variant_mean.unwrap().is_finite(), "{label} {m}");
+            assert_eq!(r.variant_mean, r.baseline_mean, "{label} {m}");
+            assert_eq!(
+                (r.difference_mean, r.difference_sd, r.difference_ci95),
+                (Some(0.0), Some(0.0), Some(0.0)),
+                "{label} {m}"
+            );
+            assert!(!r.significant());
+        }
+    }
+    // The other strategy does differ.
+    assert!(row(&rows, "random_offset", Metric::FailureRate).significant());
+    let md = std::fs::read_to_string(tmp.join("self").join(MARKDOWN_FILE)).unwrap();
+    assert!(md.contains("`queued:concurrency=2` (baseline)"), "{md}");
+}
+
+/// Pooled two-sample Student-t half-width of the difference of two means, as if the samples
+/// were independent: t(0.975, 2n − 2) · s_p · √(2/n).
+fn unpaired_half_width(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len();
+    let (sa, sb) = (
+        Estimate::of(a).unwrap().sd.unwrap(),
+        Estimate::of(b).unwrap().sd.unwrap(),
+    );
+    let pooled = ((sa * sa + sb * sb) / 2.0).sqrt();
+    t_975(2 * n - 2) * pooled * (2.0 / n as f64).sqrt()
+}
+
+/// Replications `0..replications` of SMALL with `sets`, run here through the library: the
+/// `all` rows.
+fn runs_of(sets: &[&str], seed: u64, replications: u32) -> Vec<SummaryRow> {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let sc = scenario::parse(SMALL, "small.toml", "small", &sets).unwrap();
+    (0..replications)
+        .map(|r| {
+            let result = sim::run(&sc, replication_seed(seed, r));
+            SummaryRow::of_run(&result).pop().unwrap()
+        })
+        .collect()
+}
+
+/// Where strategies differ, the paired interval is narrower than the unpaired one computed
+/// from the same runs (common random numbers at work), and the paired mean is the mean of
+/// the per-replication differences of runs made independently here.
+#[test]
+fn pairing_narrows_the_interval() {
+    let tmp = TempDir::new("compare-crn");
+    write_small(tmp.path());
+    let reps = 8;
+    let out = sim(
+        tmp.path(),
+        &[
+            "compare",
+            "small.toml",
+            "--strategies",
+            "queued,per_bank:concurrency=1,random_offset",
+            "--replications",
+            &reps.to_string(),
+            "--out",
+            "crn",
+        ],
+    );
+    ok(&out);
+    let rows: Vec<PairedRow> = output::read(&tmp.join("crn").join(FILE)).unwrap();
+    let base = runs_of(&["strategy.kind=queued"], 7, reps);
+    let variants: [(&str, &[&str]); 2] = [
+        (
+            "per_bank:concurrency=1",
+            &["strategy.kind=per_bank", "strategy.concurrency=1"],
+        ),
+        ("random_offset", &["strategy.kind=random_offset"]),
+    ];
+    for (label, sets) in variants {
+        let runs = runs_of(sets, 7, reps);
+        for m in [Metric::Coverage, Metric::UsersPerDay] {
+            let (v, b): (Vec<f64>, Vec<f64>) = runs
+                .iter()
+                .zip(&base)
+                .map(|(v, b)| (v.metric(m).unwrap(), b.metric(m).unwrap()))
+                .unzip();
+            let d: Vec<f64> = v.iter().zip(&b).map(|(v, b)| v - b).collect();
+            let want = Estimate::of(&d).unwrap();
+            let r = row(&rows, label, m);
+            assert!(
+                (r.difference_mean.unwrap() - want.mean).abs() < 1e-6,
+                "{label} {m}"
+            );
+            let paired = r.difference_ci95.unwrap();
+            assert!((paired - want.ci95.unwrap()).abs() < 1e-6, "{label} {m}");
+            let unpaired = unpaired_half_width(&v, &b);
+            assert!(
+                paired < unpaired,
+                "{label} {m}: paired ±{paired} not narrower than unpaired ±{unpaired}"
+            );
+            assert!(r.significant(), "{label} {m}: the strategies differ");
+        }
+    }
+    // Staleness p95 is `inf` in a one-day run without warm-up: no difference, by design.
+    let p95 = row(&rows, "random_offset", Metric::StalenessP95Hours);
+    assert_eq!(p95.baseline_mean, Some(f64::INFINITY));
+    assert_eq!((p95.difference_mean, p95.difference_ci95), (None, None));
+}
+
+/// One thread or two, default or explicit output directory: the same bytes.
+#[test]
+fn files_do_not_depend_on_the_thread_count() {
+    let tmp = TempDir::new("compare-threads");
+    write_small(tmp.path());
+    let args = |threads: &'static str| {
+        vec![
+            "compare",
+            "small.toml",
+            "--strategies",
+            "queued,per_bank:concurrency=1,random_offset,bulk",
+            "--baseline",
+            "random_offset",
+            "--replications",
+            "6",
+            "--threads",
+            threads,
+        ]
+    };
+    let one = sim(tmp.path(), &args("1"));
+    ok(&one);
+    let mut two_args = args("2");
+    two_args.extend(["--out", "two"]);
+    let two = sim(tmp.path(), &two_args);
+    ok(&two);
+    let default_dir = tmp.join("output/small/compare");
+    for f in [FILE, MARKDOWN_FILE] {
+        let a = std::fs::read(default_dir.join(f)).unwrap();
+        let b = std::fs::read(tmp.join("two").join(f)).unwrap();
+        assert!(
+            !a.is_empty() && a == b,
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+    let md = std::fs::read_to_string(default_dir.join(MARKDOWN_FILE)).unwrap();
+    assert!(String::from_utf8_lossy(&one.stdout).contains(&md));
+}
+
+/// Bad items, duplicates, a baseline not in the list and too few items or replications: exit
+/// 2, the culprit named, nothing written (not even the directory).
+#[test]
+fn bad_items_and_baselines_write_nothing() {
+    let tmp = TempDir::new("compare-bad");
+    write_small(tmp.path());
+    let cases: [(&[&str], &str); 9] = [
+        (&["--strategies", "queued,fifo"], "item `fifo`"),
+        (
+            &["--strategies", "queued,per_bank:concurrency=0"],
+            "item `per_bank:concurrency=0`",
+        ),
+        (
+            &["--strategies", "queued,queued:bogus=1"],
+            "item `queued:bogus=1`",
+        ),
+        (
+            &["--strategies", "queued,bulk:concurrency"],
+            "item `bulk:concurrency`",
+        ),
+        (
+            &["--strategies", "queued,bulk,queued"],
+            "`queued` is listed twice",
+        ),
+        (&["--strategies", "queued"], "at least two items"),
+        (
+            &["--strategies", "queued,bulk", "--baseline", "per_bank"],
+            "--baseline per_bank",
+        ),
+        (&["--replications", "1"], "--replications 1"),
+        (&["--set", "strategy.kind=bulk"], "--set strategy.kind=bulk"),
+    ];
+    for (extra, named) in cases {
+        let mut args = vec!["compare", "small.toml", "--out", "bad"];
+        args.extend(extra);
+        let o = sim(tmp.path(), &args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains(named), "{extra:?}: `{named}` not in: {err}");
+        assert!(!tmp.join("bad").exists(), "{extra:?} wrote something");
+        assert!(!tmp.join("output").exists(), "{extra:?} wrote something");
+    }
+}
