@@ -302,9 +302,26 @@ const COMPARED: [&str; 3] = ["bulk", "queued", "random_offset"];
 /// compare.csv) so that the report can draw coverage against concurrency.
 const QUEUED_CURVE: [u32; 5] = [8, 16, 32, 128, 256];
 
-/// `refresh-sim` with no arguments: the table, then the three strategies on uk-mix.
+/// The strategies the default experiment compares, paired, on uk-mix: the vendors' queue at
+/// the scenario's 64 slots (the baseline), per-bank pools of about the same total, adaptive
+/// pools, pacing and random offsets.
+const PAIRED: &str = "queued,per_bank:concurrency=13,aimd,paced,random_offset";
+
+/// `refresh-sim` with no arguments: the table, the three strategies on uk-mix, queued at
+/// more concurrencies, and the paired comparison of the strategies.
 fn default_experiment(out: &Path) -> Result<()> {
+    use crate::experiment::{compare, sweep};
     let uk_path = Path::new("scenarios/uk-mix.toml");
+    let paired = compare::Comparison::prepare(
+        &scenario::Source::read(uk_path)?,
+        &compare::Request {
+            strategies: Some(PAIRED.into()),
+            baseline: None,
+            replications: 5,
+            seed: None,
+            sets: Vec::new(),
+        },
+    )?;
     // Load everything first: bad input writes nothing.
     let runs: Vec<Scenario> = COMPARED
         .iter()
@@ -354,6 +371,9 @@ fn default_experiment(out: &Path) -> Result<()> {
     let compare_path = out.join(summary::COMPARE_FILE);
     output::write(&compare_path, &compare)?;
     written.push(compare_path);
+    let outcome = paired.execute(&out.join("uk-mix").join("paired"), &sweep::pool(None)?)?;
+    println!("{}", outcome.markdown);
+    written.extend(outcome.files);
     written.extend(report::write_report(out)?);
     println!("wrote:");
     for p in &written {

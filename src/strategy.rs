@@ -172,41 +172,42 @@ pub fn plan<F: Fn(u32) -> usize>(
     length: SimDuration,
     streams: &Streams,
 ) -> ClientPlan {
+    let connections = clientele.connections;
+    let arrivals = match strategy {
+        Strategy::Bulk => (0..connections).map(|c| (start, c)).collect(),
+        Strategy::RandomOffset => {
+            random_offsets(connections, start, band(schedule, start), streams)
+        }
+        _ => Vec::new(),
+    };
+    ClientPlan {
+        arrivals,
+        period: schedule.period,
+        periods: schedule.periods(length),
+        state: client_state(strategy, schedule, clientele, start),
+    }
+}
+
+/// The client's runtime state: nothing for the planned strategies, pools for the others.
+fn client_state<F: Fn(u32) -> usize>(
+    strategy: &Strategy,
+    schedule: &Schedule,
+    clientele: Clientele<F>,
+    start: SimTime,
+) -> ClientState {
     let Clientele {
         connections,
         banks,
         bank_of,
     } = clientele;
-    let periods = schedule.periods(length);
-    let (arrivals, state) = match strategy {
-        Strategy::Bulk => (
-            (0..connections).map(|c| (start, c)).collect(),
-            ClientState::Passive,
-        ),
-        Strategy::RandomOffset => {
-            let band = band(schedule, start);
-            (
-                random_offsets(connections, start, band, streams),
-                ClientState::Passive,
-            )
+    let looping = schedule.looping;
+    ClientState::Queued(match strategy {
+        Strategy::Bulk | Strategy::RandomOffset => return ClientState::Passive,
+        &Strategy::Queued { concurrency } => {
+            Pools::one(Queue::new(concurrency, looping, Members::All(connections)))
         }
-        &Strategy::Queued { concurrency } => (
-            Vec::new(),
-            ClientState::Queued(Pools::one(Queue::new(
-                concurrency,
-                schedule.looping,
-                Members::All(connections),
-            ))),
-        ),
-        Strategy::PerBank { pools } => (
-            Vec::new(),
-            ClientState::Queued(Pools::per_bank(
-                pools,
-                schedule.looping,
-                connections,
-                bank_of,
-            )),
-        ),
+        Strategy::PerBank { pools } => Pools::per_bank(pools, looping, connections, bank_of),
+        &Strategy::Aimd(rule) => Pools::adaptive(rule, banks, looping, connections, start, bank_of),
         &Strategy::Paced { rate, per_bank } => {
             let period = schedule.period.as_micros() as f64;
             // A pool of n connections submits every period / n, or every n_all / (rate · n).
@@ -217,36 +218,9 @@ pub fn plan<F: Fn(u32) -> usize>(
                 };
                 SimDuration((us.round() as u64).max(1))
             };
-            (
-                Vec::new(),
-                ClientState::Queued(Pools::paced(
-                    per_bank,
-                    banks,
-                    schedule.looping,
-                    connections,
-                    interval,
-                    bank_of,
-                )),
-            )
+            Pools::paced(per_bank, banks, looping, connections, interval, bank_of)
         }
-        &Strategy::Aimd(rule) => (
-            Vec::new(),
-            ClientState::Queued(Pools::adaptive(
-                rule,
-                banks,
-                schedule.looping,
-                connections,
-                start,
-                bank_of,
-            )),
-        ),
-    };
-    ClientPlan {
-        arrivals,
-        period: schedule.period,
-        periods,
-        state,
-    }
+    })
 }
 
 /// The offsets' band as `(first offset from the period start, width)`: the whole period, or

@@ -31,7 +31,7 @@ mod render;
 pub use render::markdown;
 
 /// The strategies compared when `--strategies` is not given; the first is the baseline.
-pub const DEFAULT_STRATEGIES: &str = "queued,per_bank,random_offset,bulk";
+pub const DEFAULT_STRATEGIES: &str = "queued,aimd,paced,random_offset";
 
 /// The metrics compared, in the order of `paired.csv`'s rows and `paired.md`'s columns.
 pub const METRICS: [Metric; 6] = [
