@@ -57,6 +57,16 @@ pub enum Limit {
 }
 
 impl Limit {
+    /// Whether the policy counts only unattended (background) calls: a per-connection quota,
+    /// PSD2's four unattended accesses a day, lets a customer-present call through.
+    pub fn unattended_only(&self) -> bool {
+        match self {
+            Limit::Quota(_) => true,
+            Limit::During { inner, .. } => inner.unattended_only(),
+            _ => false,
+        }
+    }
+
     /// Wraps a rate policy so it applies only from `from` to `to` each day (`from < to`).
     pub fn during(from: SimDuration, to: SimDuration, inner: Limit) -> Limit {
         assert!(
@@ -267,11 +277,13 @@ impl Bank {
     /// policy admits it. Otherwise consumes nothing, closes any penalty box, and returns the
     /// rejection with the Retry-After this bank sends.
     #[inline]
-    pub fn try_admit(&mut self, now: SimTime, conn: u32) -> Result<(), Rejection> {
+    pub fn try_admit(&mut self, now: SimTime, conn: u32, present: bool) -> Result<(), Rejection> {
         let mut rejected = false;
         let mut box_closed = false;
         let mut retry_at: Option<SimTime> = None;
-        for limit in &self.limits {
+        // A customer-present call is not counted by an unattended-access quota.
+        let applies = |l: &Limit| !(present && l.unattended_only());
+        for limit in self.limits.iter().filter(|l| applies(l)) {
             if let Err(r) = limit.check(now, conn) {
                 rejected = true;
                 box_closed |= matches!(limit, Limit::PenaltyBox(_));
@@ -279,7 +291,7 @@ impl Bank {
             }
         }
         if !rejected {
-            for limit in &mut self.limits {
+            for limit in self.limits.iter_mut().filter(|l| applies(l)) {
                 limit.admit(now, conn);
             }
             return Ok(());
@@ -359,12 +371,12 @@ mod tests {
             Limit::Concurrency(ConcurrencyCap::new(1)),
         ]);
         let t = SimTime(0);
-        assert!(b.try_admit(t, 0).is_ok());
-        assert!(b.try_admit(t, 0).is_err()); // cap full: bucket keeps its second token
+        assert!(b.try_admit(t, 0, false).is_ok());
+        assert!(b.try_admit(t, 0, false).is_err()); // cap full: bucket keeps its second token
         b.release();
-        assert!(b.try_admit(t, 0).is_ok()); // second token still there
+        assert!(b.try_admit(t, 0, false).is_ok()); // second token still there
         b.release();
-        assert!(b.try_admit(t, 0).is_err()); // now the bucket is empty
+        assert!(b.try_admit(t, 0, false).is_err()); // now the bucket is empty
     }
 
     #[test]
@@ -374,18 +386,23 @@ mod tests {
             Limit::PenaltyBox(PenaltyBox::new(SimDuration::from_secs(120))),
         ]);
         let t = SimTime(0);
-        assert!(b.try_admit(t, 0).is_ok());
-        let r = b.try_admit(t, 0).unwrap_err(); // the cap rejects: the box closes
+        assert!(b.try_admit(t, 0, false).is_ok());
+        let r = b.try_admit(t, 0, false).unwrap_err(); // the cap rejects: the box closes
         assert_eq!(r.retry_at, Some(t + SimDuration::from_secs(120)));
         b.release();
         // The cap is free again, but the box rejects until it opens.
-        assert!(b.try_admit(t + SimDuration::from_secs(119), 0).is_err());
-        assert!(b.try_admit(t + SimDuration::from_secs(120), 0).is_ok());
+        assert!(b
+            .try_admit(t + SimDuration::from_secs(119), 0, false)
+            .is_err());
+        assert!(b
+            .try_admit(t + SimDuration::from_secs(120), 0, false)
+            .is_ok());
         b.release();
         b.retry_after = RetryAfter::None;
-        b.try_admit(t + SimDuration::from_secs(120), 0).unwrap();
+        b.try_admit(t + SimDuration::from_secs(120), 0, false)
+            .unwrap();
         assert_eq!(
-            b.try_admit(t + SimDuration::from_secs(120), 0)
+            b.try_admit(t + SimDuration::from_secs(120), 0, false)
                 .unwrap_err()
                 .retry_at,
             None
@@ -393,7 +410,7 @@ mod tests {
         b.retry_after = RetryAfter::Fixed(SimDuration::from_secs(30));
         let now = t + SimDuration::from_secs(500);
         assert_eq!(
-            b.try_admit(now, 0).unwrap_err().retry_at,
+            b.try_admit(now, 0, false).unwrap_err().retry_at,
             Some(now + SimDuration::from_secs(30))
         );
     }
@@ -405,12 +422,18 @@ mod tests {
             Limit::PenaltyBox(PenaltyBox::new(SimDuration::from_secs(60))),
         ]);
         let s = |x| SimTime(SimDuration::from_secs(x).as_micros());
-        assert!(b.try_admit(s(0), 0).is_ok());
-        assert_eq!(b.try_admit(s(1), 0).unwrap_err().retry_at, Some(s(61)));
+        assert!(b.try_admit(s(0), 0, false).is_ok());
+        assert_eq!(
+            b.try_admit(s(1), 0, false).unwrap_err().retry_at,
+            Some(s(61))
+        );
         // Box and cap both reject at 20: the box must still open at 61, as it said.
-        assert_eq!(b.try_admit(s(20), 0).unwrap_err().retry_at, Some(s(61)));
+        assert_eq!(
+            b.try_admit(s(20), 0, false).unwrap_err().retry_at,
+            Some(s(61))
+        );
         b.release();
-        assert!(b.try_admit(s(61), 0).is_ok());
+        assert!(b.try_admit(s(61), 0, false).is_ok());
     }
 
     #[test]
@@ -418,11 +441,11 @@ mod tests {
         let h = SimDuration::from_hours;
         let night_only = Limit::during(h(0), h(6), Limit::TokenBucket(TokenBucket::new(1e-6, 1)));
         let mut b = bank(vec![night_only]);
-        assert!(b.try_admit(SimTime(h(1).as_micros()), 0).is_ok());
-        assert!(b.try_admit(SimTime(h(2).as_micros()), 0).is_err());
+        assert!(b.try_admit(SimTime(h(1).as_micros()), 0, false).is_ok());
+        assert!(b.try_admit(SimTime(h(2).as_micros()), 0, false).is_err());
         for i in 0..10 {
             assert!(
-                b.try_admit(SimTime(h(7).as_micros() + i), 0).is_ok(),
+                b.try_admit(SimTime(h(7).as_micros() + i), 0, false).is_ok(),
                 "daytime is unmetered"
             );
         }

@@ -32,11 +32,13 @@ pub enum Metric {
     Stale48hShare,
     AttemptsPerSuccess,
     ApiCallsPerSuccess,
+    OnDemandFailureRate,
+    OnDemandP95Seconds,
 }
 
 impl Metric {
     /// Every metric, in the order of `sweep_summary.csv`'s columns.
-    pub const ALL: [Metric; 21] = [
+    pub const ALL: [Metric; 23] = [
         Metric::FailureRate,
         Metric::Coverage,
         Metric::UsersPerDay,
@@ -58,6 +60,8 @@ impl Metric {
         Metric::Stale48hShare,
         Metric::AttemptsPerSuccess,
         Metric::ApiCallsPerSuccess,
+        Metric::OnDemandFailureRate,
+        Metric::OnDemandP95Seconds,
     ];
 
     /// The column name in `summary.csv` (and the stem of `sweep_summary.csv`'s columns).
@@ -85,6 +89,8 @@ impl Metric {
             Stale48hShare => "stale_48h_share",
             AttemptsPerSuccess => "attempts_per_success",
             ApiCallsPerSuccess => "api_calls_per_success",
+            OnDemandFailureRate => "on_demand_failure_rate",
+            OnDemandP95Seconds => "on_demand_p95_seconds",
         }
     }
 
@@ -118,6 +124,8 @@ impl Metric {
             Stale48hShare => "time with data ≥ 48 h old",
             AttemptsPerSuccess => "attempts per success",
             ApiCallsPerSuccess => "API calls per success",
+            OnDemandFailureRate => "on-demand failure rate",
+            OnDemandP95Seconds => "on-demand p95 wait (s)",
         }
     }
 
@@ -125,7 +133,11 @@ impl Metric {
     pub fn is_share(self) -> bool {
         matches!(
             self,
-            Metric::FailureRate | Metric::Coverage | Metric::Stale24hShare | Metric::Stale48hShare
+            Metric::FailureRate
+                | Metric::Coverage
+                | Metric::Stale24hShare
+                | Metric::Stale48hShare
+                | Metric::OnDemandFailureRate
         )
     }
 }

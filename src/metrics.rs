@@ -22,7 +22,9 @@
 
 use crate::time::{SimDuration, SimTime};
 
+mod demand;
 mod staleness;
+pub use demand::DemandStats;
 pub use staleness::{staleness_horizon, Staleness};
 
 /// Counters for one bank (or, summed, for all).
@@ -355,6 +357,8 @@ pub struct RunResult {
     /// A queued client's slots per pool (one pool, or one per bank), averaged over the window:
     /// the fixed slots, or an adaptive pool's time-averaged limit. Empty for passive clients.
     pub pool_slots: Vec<f64>,
+    /// Customer-initiated refreshes (empty counters when the scenario has none).
+    pub demand: DemandStats,
 }
 
 impl RunResult {
@@ -381,6 +385,10 @@ impl RunResult {
         s.staleness_p99_hours = self.staleness.quantile_hours(bank, 0.99);
         s.stale_24h_share = self.staleness.share_older_than(bank, 24);
         s.stale_48h_share = self.staleness.share_older_than(bank, 48);
+        s.on_demand_requests = self.demand.requests_of(bank);
+        s.on_demand_failure_rate = self.demand.failure_rate(bank);
+        s.on_demand_p50_seconds = self.demand.wait_quantile_seconds(bank, 0.5);
+        s.on_demand_p95_seconds = self.demand.wait_quantile_seconds(bank, 0.95);
         s
     }
 }
@@ -407,6 +415,12 @@ pub struct Summary {
     /// Wasted work: attempts and API calls per successful refresh.
     pub attempts_per_success: f64,
     pub api_calls_per_success: f64,
+    /// Customer-initiated refreshes: requests, (429s + 5xx) over their attempts, and the
+    /// median and 95th percentile of the time from request to data, in seconds.
+    pub on_demand_requests: u64,
+    pub on_demand_failure_rate: Option<f64>,
+    pub on_demand_p50_seconds: Option<f64>,
+    pub on_demand_p95_seconds: Option<f64>,
 }
 
 impl Summary {
@@ -435,6 +449,10 @@ impl Summary {
             stale_48h_share: None,
             attempts_per_success: ratio(tally.attempts, tally.successes),
             api_calls_per_success: ratio(tally.api_calls, tally.successes),
+            on_demand_requests: 0,
+            on_demand_failure_rate: None,
+            on_demand_p50_seconds: None,
+            on_demand_p95_seconds: None,
             tally,
         }
     }

@@ -46,6 +46,8 @@ pub enum Purpose {
     Backoff = 3,
     /// The jitter a client adds to a Retry-After before its bank's pool resumes.
     Pause = 4,
+    /// Customer-initiated requests: candidate instant `k`'s draws.
+    Demand = 5,
 }
 
 /// The generator a keyed stream lends: cheap to create, eight bytes, owned by the caller.

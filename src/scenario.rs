@@ -14,6 +14,7 @@ use crate::bank::{
     Bank, ConcurrencyCap, FixedWindow, Limit, Maintenance, MaintenanceMode, PenaltyBox, Quota,
     QuotaPeriod, RetryAfter, ServiceTime, SlidingWindow, TokenBucket,
 };
+use crate::demand::{Lane, OnDemand, DEFAULT_PROFILE};
 use crate::error::{Error, Result};
 use crate::platform::{Platform, StatusMode};
 use crate::presets;
@@ -51,6 +52,8 @@ pub struct Scenario {
     pub schedule: Schedule,
     pub retry: RetryPolicy,
     pub banks: Vec<Bank>,
+    /// Customer-initiated refreshes, if the scenario has any.
+    pub on_demand: Option<OnDemand>,
 }
 
 /// Default seed when neither the scenario nor the command line gives one.
@@ -312,6 +315,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
     let strategy = strategy(&f.strategy, &banks, &platform)?;
     let schedule = schedule(&f.strategy, window)?;
     let retry = retry(f.retry.as_ref())?;
+    let on_demand = f.on_demand.as_ref().map(on_demand).transpose()?;
 
     Ok(Scenario {
         name: f.name.unwrap_or_else(|| default_name.to_string()),
@@ -327,6 +331,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         schedule,
         retry,
         banks,
+        on_demand,
     })
 }
 
@@ -437,5 +442,44 @@ fn platform(p: &file::PlatformFile) -> Result<Platform, FieldError> {
     Ok(Platform {
         status,
         dedup_window,
+    })
+}
+
+/// The `[on_demand]` section: a volume a day, an hourly profile, a lane.
+fn on_demand(d: &file::OnDemandFile) -> Result<OnDemand, FieldError> {
+    if !(d.per_day >= 0.0 && d.per_day <= 1e9) {
+        return err(
+            "on_demand.per_day",
+            format!(
+                "must be between 0 and 1e9 requests a day, got {}",
+                d.per_day
+            ),
+        );
+    }
+    let profile = match &d.profile {
+        None => DEFAULT_PROFILE,
+        Some(w) => {
+            let Ok(p) = <[f64; 24]>::try_from(w.as_slice()) else {
+                return err(
+                    "on_demand.profile",
+                    format!("needs 24 weights, one per hour, got {}", w.len()),
+                );
+            };
+            if p.iter().any(|x| !(*x >= 0.0 && x.is_finite())) || p.iter().sum::<f64>() <= 0.0 {
+                return err(
+                    "on_demand.profile",
+                    "weights must be non-negative numbers, not all zero",
+                );
+            }
+            p
+        }
+    };
+    Ok(OnDemand {
+        per_day: d.per_day,
+        profile,
+        lane: match d.lane {
+            None | Some(file::LaneKind::Direct) => Lane::Direct,
+            Some(file::LaneKind::Priority) => Lane::Priority,
+        },
     })
 }

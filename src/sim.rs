@@ -28,6 +28,7 @@ use std::collections::VecDeque;
 
 mod build;
 mod client;
+mod demand;
 
 /// How an attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +58,8 @@ enum Event {
     Learned { conn: u32, outcome: Outcome },
     /// A queued client's pool may submit again (its pace's next tick, or a pause's end).
     Wake(u32),
+    /// A customer asks for a refresh (the World holds which connection).
+    Demand,
 }
 
 /// How many arrivals ahead the run loop prefetches connection state: far enough to cover a
@@ -105,6 +108,8 @@ struct Conn {
 const HELD: u8 = 1;
 /// The client was told the connection needs its customer to reconnect: never due again.
 const RECONNECT: u8 = 2;
+/// The connection's attempt in progress is a customer's on-demand request.
+const ON_DEMAND: u8 = 4;
 const _: () = assert!(
     std::mem::size_of::<Conn>() == 32,
     "a Conn fills half a cache line"
@@ -161,6 +166,15 @@ struct World {
     retry_after: Vec<SimTime>,
     /// A 429's Retry-After holds its bank's pool (`strategy.pause_on_retry_after`).
     pause_on_retry_after: bool,
+    /// Customer-initiated refreshes, the next request and the candidate index its draws
+    /// continue from, each connection's open request (`NEVER`: none), and what they got.
+    demand: Option<crate::demand::OnDemand>,
+    next_request: Option<crate::demand::Request>,
+    demand_index: u32,
+    demand_since: Vec<SimTime>,
+    demand_stats: crate::metrics::DemandStats,
+    /// On-demand attempts in progress outside the client's slots (the direct lane).
+    unslotted: u64,
     // Measurement.
     tally: Vec<Tally>,
     in_flight_all: u64,
@@ -199,11 +213,17 @@ impl World {
                     self.wake(now, p);
                     continue;
                 }
+                Event::Demand => {
+                    self.demand_request(now);
+                    continue;
+                }
             };
             self.tally[self.conns[conn as usize].bank as usize].events += 1;
             match event {
                 Event::Submit { conn, retry } => self.submission(now, conn, retry),
-                Event::PeriodStart | Event::Wake(_) => unreachable!("handled above"),
+                Event::PeriodStart | Event::Wake(_) | Event::Demand => {
+                    unreachable!("handled above")
+                }
                 Event::RetryDue(c) => self.retry_due(now, c),
                 Event::Requeue(c) => self.requeue(now, c),
                 Event::BankDone { conn, failed } => self.bank_done(now, conn, failed),
@@ -248,7 +268,11 @@ impl World {
             // Banks without per-connection state ignore the index.
             debug_assert!(!self.banks[b].per_connection() || ci < self.local_of.len());
             let local = self.local_of.get(ci).copied().unwrap_or(0);
-            match self.banks[b].try_admit(now, local) {
+            let present = self.conns[ci].flags & ON_DEMAND != 0;
+            if present {
+                self.demand_stats.attempts[b] += 1;
+            }
+            match self.banks[b].try_admit(now, local, present) {
                 Err(rejection) => {
                     if let Some(at) = self.retry_after.get_mut(ci) {
                         *at = rejection.retry_at.unwrap_or(SimTime::NEVER);
@@ -471,6 +495,7 @@ impl World {
             daily: self.daily,
             measured_days,
             pool_slots,
+            demand: self.demand_stats,
         }
     }
 

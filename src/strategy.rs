@@ -41,7 +41,7 @@ use rand::Rng;
 mod aimd;
 mod queue;
 pub use aimd::{Aimd, AimdRule};
-pub use queue::{Members, Pools, Queue};
+pub use queue::{Members, Pools, Queue, Take};
 
 /// Which strategy, with its parameters (validated).
 #[derive(Clone, Debug, PartialEq)]

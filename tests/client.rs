@@ -564,22 +564,22 @@ fn retry_after_is_whole_seconds_after_the_rejection() {
          limits = [{ kind = \"token_bucket\", rate = 1.0, burst = 1 }, \
                    { kind = \"penalty_box\", duration = \"1500ms\" }]",
     );
-    assert!(b.try_admit(ms(0), 0).is_ok());
+    assert!(b.try_admit(ms(0), 0, false).is_ok());
     // The bucket's next token is at 1 s; the breach closes the box until 1.8 s.
-    let r = b.try_admit(ms(300), 0).unwrap_err();
+    let r = b.try_admit(ms(300), 0, false).unwrap_err();
     assert_eq!(r.retry_at, Some(ms(2_300)));
     // Rejected by the closed box itself: earliest 1.8 s, 0.8 s away, said as 1 s.
-    let r = b.try_admit(ms(1_000), 0).unwrap_err();
+    let r = b.try_admit(ms(1_000), 0, false).unwrap_err();
     assert_eq!(r.retry_at, Some(ms(2_000)));
-    assert!(b.try_admit(ms(1_800), 0).is_ok());
+    assert!(b.try_admit(ms(1_800), 0, false).is_ok());
 
     for (ra, want) in [("1500ms", 2_000), ("3s", 3_000), ("1ms", 1_000)] {
         let mut b = bank(&format!(
             "retry_after = \"{ra}\"\n\
              limits = [{{ kind = \"token_bucket\", rate = 0.001, burst = 1 }}]"
         ));
-        assert!(b.try_admit(ms(0), 0).is_ok());
-        let r = b.try_admit(ms(700), 0).unwrap_err();
+        assert!(b.try_admit(ms(0), 0, false).is_ok());
+        let r = b.try_admit(ms(700), 0, false).unwrap_err();
         assert_eq!(r.retry_at, Some(ms(700 + want)), "retry_after {ra}");
     }
 }

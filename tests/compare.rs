@@ -114,9 +114,20 @@ fn a_strategy_against_itself_differs_by_exactly_zero() {
     );
     ok(&out);
     let rows: Vec<PairedRow> = output::read(&tmp.join("self").join(FILE)).unwrap();
-    assert_eq!(rows.len(), 4 * 6);
+    let metrics = refresh_sim::experiment::compare::METRICS;
+    assert_eq!(rows.len(), 4 * metrics.len());
     for label in ["queued", "queued:concurrency=2", "queued:period=24h"] {
-        for m in refresh_sim::experiment::compare::METRICS {
+        // No customers ask in this scenario: the on-demand wait is not measured.
+        let r = row(
+            &rows,
+            label,
+            refresh_sim::metric::Metric::OnDemandP95Seconds,
+        );
+        assert_eq!((r.variant_mean, r.difference_mean), (None, None));
+        for m in metrics
+            .into_iter()
+            .filter(|&m| m != refresh_sim::metric::Metric::OnDemandP95Seconds)
+        {
             let r = row(&rows, label, m);
             assert_eq!(r.baseline, "queued:concurrency=2");
             assert!(r.variant_mean.unwrap().is_finite(), "{label} {m}");

@@ -34,13 +34,14 @@ pub use render::markdown;
 pub const DEFAULT_STRATEGIES: &str = "queued,aimd,paced,random_offset";
 
 /// The metrics compared, in the order of `paired.csv`'s rows and `paired.md`'s columns.
-pub const METRICS: [Metric; 6] = [
+pub const METRICS: [Metric; 7] = [
     Metric::Coverage,
     Metric::FailureRate,
     Metric::AttemptsPerSuccess,
     Metric::ApiCallsPerSuccess,
     Metric::StalenessP95Hours,
     Metric::UsersPerDay,
+    Metric::OnDemandP95Seconds,
 ];
 
 /// What the command line asks for, unchecked.

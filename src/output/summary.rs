@@ -77,6 +77,16 @@ pub struct SummaryRow {
     /// Days the per-day figures (users per day, coverage) average over.
     #[serde(serialize_with = "fixed::<4, _>")]
     pub measured_days: f64,
+    /// Customer-initiated refreshes: requests, (429s + 5xx) over their attempts, and the
+    /// median and 95th percentile of the time from request to data (seconds, 0.1 s
+    /// resolution); empty when there were none.
+    pub on_demand_requests: u64,
+    #[serde(serialize_with = "fixed_opt::<6, _>")]
+    pub on_demand_failure_rate: Option<f64>,
+    #[serde(serialize_with = "fixed_opt::<1, _>")]
+    pub on_demand_p50_seconds: Option<f64>,
+    #[serde(serialize_with = "fixed_opt::<1, _>")]
+    pub on_demand_p95_seconds: Option<f64>,
 }
 
 impl Record for SummaryRow {
@@ -119,6 +129,10 @@ impl Record for SummaryRow {
         "api_calls_per_success",
         "users",
         "measured_days",
+        "on_demand_requests",
+        "on_demand_failure_rate",
+        "on_demand_p50_seconds",
+        "on_demand_p95_seconds",
     ];
 }
 
@@ -164,6 +178,10 @@ impl SummaryRow {
             api_calls_per_success: s.api_calls_per_success,
             users: t.users,
             measured_days: r.measured_days,
+            on_demand_requests: s.on_demand_requests,
+            on_demand_failure_rate: s.on_demand_failure_rate,
+            on_demand_p50_seconds: s.on_demand_p50_seconds,
+            on_demand_p95_seconds: s.on_demand_p95_seconds,
         }
     }
 
@@ -206,6 +224,8 @@ impl SummaryRow {
             Stale48hShare => self.stale_48h_share,
             AttemptsPerSuccess => Some(self.attempts_per_success),
             ApiCallsPerSuccess => Some(self.api_calls_per_success),
+            OnDemandFailureRate => self.on_demand_failure_rate,
+            OnDemandP95Seconds => self.on_demand_p95_seconds,
         }
     }
 

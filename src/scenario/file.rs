@@ -20,8 +20,29 @@ pub struct ScenarioFile {
     pub strategy: StrategyFile,
     pub retry: Option<RetryFile>,
     pub banks: Vec<BankFile>,
+    /// Customer-initiated refreshes, if any.
+    pub on_demand: Option<OnDemandFile>,
     /// Read only by `refresh-sim sweep` (see [`SweepFile`]); other commands ignore it.
     pub sweep: Option<SweepFile>,
+}
+
+/// The optional `[on_demand]` section: customers opening the app.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnDemandFile {
+    /// Requests a day over every connection.
+    pub per_day: f64,
+    /// 24 weights, one per hour of the day (default: a daytime profile).
+    pub profile: Option<Vec<f64>>,
+    /// `"direct"` (default) or `"priority"`.
+    pub lane: Option<LaneKind>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LaneKind {
+    Direct,
+    Priority,
 }
 
 /// The optional `[sweep]` section: a grid of overrides and a replication count.

@@ -32,7 +32,7 @@ impl World {
         let per_conn = |on: bool| if on { n as usize } else { 0 };
         let retries = sc.retry.enabled();
 
-        World {
+        let mut world = World {
             streams,
             period: sc.schedule.period,
             overhead: sc.schedule.overhead.clone(),
@@ -55,6 +55,12 @@ impl World {
                 per_conn(retries || sc.schedule.pause_on_retry_after)
             ],
             pause_on_retry_after: sc.schedule.pause_on_retry_after,
+            demand: sc.on_demand.clone(),
+            next_request: None,
+            demand_index: 0,
+            demand_since: vec![SimTime::NEVER; per_conn(sc.on_demand.is_some())],
+            demand_stats: crate::metrics::DemandStats::new(nb, sc.on_demand.is_some()),
+            unslotted: 0,
             tally,
             in_flight_all: 0,
             outstanding_all: 0,
@@ -68,7 +74,9 @@ impl World {
             scenario_name: sc.name.clone(),
             strategy: sc.strategy.clone(),
             seed,
-        }
+        };
+        world.schedule_request(window_start);
+        world
     }
 }
 

@@ -3,9 +3,10 @@
 //! workers taking connections (with their overhead). Kept apart from the bank and platform
 //! side in `sim.rs`; both are `impl World`.
 
-use super::{Conn, Event, Outcome, World, HELD, RECONNECT};
+use super::{Conn, Event, Outcome, World, HELD, ON_DEMAND, RECONNECT};
 use crate::bank::ServiceTime;
 use crate::rng::Purpose;
+use crate::strategy::Take;
 use crate::time::{SimDuration, SimTime};
 use rand::Rng;
 
@@ -61,6 +62,12 @@ impl World {
                 Outcome::Error => q.learned_failure(now, true),
                 Outcome::ReconnectRequired | Outcome::Deduplicated => {}
             }
+        }
+        if self.conns[ci].flags & ON_DEMAND != 0 {
+            // A customer's request: its outcome is the customer's, never retried or requeued.
+            self.on_demand_learned(now, c, outcome);
+            self.fill_slots(now);
+            return;
         }
         // Only outcomes the policy retries back off; others (a 429 with `on = ["error"]`)
         // are treated as without a policy.
@@ -222,17 +229,21 @@ impl World {
             self.fill_pool(now, p);
         }
         debug_assert!(
-            self.client
-                .busy()
-                .is_none_or(|b| b as u64 == self.outstanding_all + self.starting + self.sleeping),
+            self.client.busy().is_none_or(|b| b as u64 + self.unslotted
+                == self.outstanding_all + self.starting + self.sleeping),
             "queued slots out of step with outstanding refreshes"
         );
     }
 
     /// Lets pool `p`'s free slots take due connections.
     fn fill_pool(&mut self, now: SimTime, p: usize) {
-        while let Some((next, is_retry, paced)) = self.take_next(now, p) {
-            self.conns[next as usize].flags |= HELD;
+        while let Some((next, take, paced)) = self.take_next(now, p) {
+            let is_retry = take == Take::Retry;
+            // An on-demand request is the customer's, not the background pass's.
+            self.conns[next as usize].flags |= match take {
+                Take::Urgent => ON_DEMAND,
+                Take::Fresh | Take::Retry => HELD,
+            };
             // The worker's overhead, keyed by the connection and its attempt so that a
             // connection's luck does not depend on which worker took it. A pacer is a timer:
             // it submits on its tick.
@@ -259,7 +270,7 @@ impl World {
     /// The next connection pool `p` takes now (and whether it is a retry, and whether the
     /// pool is paced), if it may submit now and has one due. A pool held until later (its
     /// pace, a Retry-After) schedules its wake-up instead.
-    fn take_next(&mut self, now: SimTime, p: usize) -> Option<(u32, bool, bool)> {
+    fn take_next(&mut self, now: SimTime, p: usize) -> Option<(u32, Take, bool)> {
         // The pass skips connections the client holds, those that need a reconnect, and
         // (unless it loops) those already refreshed this period: a connection carried over
         // from the last period may have succeeded before the pass reached it.
@@ -280,9 +291,9 @@ impl World {
             self.period_started
         };
         let conns = &self.conns;
-        let (next, is_retry) = q.next_submission(|c| skip(&conns[c as usize], done_since))?;
+        let (next, take) = q.next_submission(|c| skip(&conns[c as usize], done_since))?;
         q.took(now);
-        Some((next, is_retry, q.is_paced()))
+        Some((next, take, q.is_paced()))
     }
 
     /// Pool `p`'s wake-up: its pace or pause has run out.

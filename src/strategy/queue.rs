@@ -5,6 +5,17 @@ use super::aimd::{Aimd, AimdRule};
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
+/// Where a pool's next submission came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Take {
+    /// A due connection from the FIFO or this period's pass.
+    Fresh,
+    /// A retry whose backoff has expired.
+    Retry,
+    /// A customer's on-demand request (the priority lane).
+    Urgent,
+}
+
 /// The connections a pool's pass walks over.
 pub enum Members {
     /// Connections `0..n`, without a list.
@@ -182,6 +193,8 @@ pub struct Queue {
     aimd: Option<Aimd>,
     /// Paced: one submission per `interval`, without a slot limit.
     interval: Option<SimDuration>,
+    /// Customers' on-demand requests waiting for a slot (the priority lane), served first.
+    urgent: VecDeque<u32>,
     /// No submission before this time (the pacing's next tick, or a Retry-After pause).
     next_at: SimTime,
     /// A wake-up at `next_at` is scheduled.
@@ -202,6 +215,7 @@ impl Queue {
             members,
             aimd: None,
             interval: None,
+            urgent: VecDeque::new(),
             next_at: SimTime::ZERO,
             waking: false,
         }
@@ -296,22 +310,31 @@ impl Queue {
         self.due.push_back(conn);
     }
 
-    /// The next connection a free slot takes now, if any, taking the slot; `true` when it
-    /// is a due retry. `skip` says which connections of this period's range not to take
-    /// (already held by the client, or known to need a reconnect).
+    /// A customer's on-demand request joins the priority lane.
     #[inline]
-    pub fn next_submission(&mut self, mut skip: impl FnMut(u32) -> bool) -> Option<(u32, bool)> {
+    pub fn request(&mut self, conn: u32) {
+        self.urgent.push_back(conn);
+    }
+
+    /// The next connection a free slot takes now, if any, taking the slot, and where it came
+    /// from: the priority lane first, then due retries, then the FIFO. `skip` says which
+    /// connections of this period's range not to take (already held by the client, or known
+    /// to need a reconnect).
+    #[inline]
+    pub fn next_submission(&mut self, mut skip: impl FnMut(u32) -> bool) -> Option<(u32, Take)> {
         if self.busy >= self.concurrency {
             return None;
         }
-        let next = if let Some(c) = self.due.pop_front() {
-            (c, true)
+        let next = if let Some(c) = self.urgent.pop_front() {
+            (c, Take::Urgent)
+        } else if let Some(c) = self.due.pop_front() {
+            (c, Take::Retry)
         } else if let Some(c) = self.carry.pop_front() {
-            (c, false)
+            (c, Take::Fresh)
         } else if let Some(c) = self.next_fresh(&mut skip) {
-            (c, false)
+            (c, Take::Fresh)
         } else {
-            (self.queue.pop_front()?, false)
+            (self.queue.pop_front()?, Take::Fresh)
         };
         self.busy += 1;
         Some(next)

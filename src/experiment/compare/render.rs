@@ -129,6 +129,7 @@ fn heading(m: Metric) -> &'static str {
         Metric::ApiCallsPerSuccess => "API calls/success",
         Metric::StalenessP95Hours => "Staleness p95 (h)",
         Metric::UsersPerDay => "Users/day",
+        Metric::OnDemandP95Seconds => "On-demand p95 (s)",
         other => other.label(),
     }
 }

@@ -1,0 +1,129 @@
+//! Customer-initiated refreshes: a customer who opens the app triggers a refresh of one of
+//! their connections, on demand, beside the client's background work.
+//!
+//! Requests arrive as a Poisson process over the window whose rate follows the hour of day:
+//! `per_day` requests a day, spread over the hours by `profile` (24 weights), each for a
+//! connection drawn uniformly. The process is drawn by thinning (Lewis and Shedler): candidate
+//! instants at the busiest hour's rate, each kept with probability rate(hour) / busiest rate,
+//! which gives exactly the piecewise-constant rate. Every draw is keyed by the request's
+//! index, so the requests do not depend on the strategy or on anything else in the run.
+//!
+//! On-demand calls are customer-present: a bank's unattended-access quota (PSD2's four a
+//! day) does not count them, as PSD2 and the UK FAPI customer-IP header provide.
+
+use crate::rng::{below, Purpose, Streams};
+use crate::time::{SimDuration, SimTime};
+use rand::{Rng, RngExt};
+
+/// How on-demand requests reach the bank.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    /// The app calls the aggregator at once, outside the background slots.
+    Direct,
+    /// Through the queued client's slots, ahead of every background refresh.
+    Priority,
+}
+
+/// The customer-initiated refreshes of a scenario (validated).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OnDemand {
+    pub per_day: f64,
+    /// Relative weights of the 24 hours of the day (local time of the window's clock).
+    pub profile: [f64; 24],
+    pub lane: Lane,
+}
+
+/// Hour-of-day weights of app opens: quiet at night, a rise from 7 h, peaks at the morning
+/// commute, lunch and the evening (19–21 h), as mobile-banking usage is usually described.
+/// A modelling choice, not a published measurement (docs/sources.md): give a profile of
+/// your own app's opens where you have one.
+pub const DEFAULT_PROFILE: [f64; 24] = [
+    0.3, 0.2, 0.15, 0.1, 0.1, 0.2, 0.5, 1.0, 1.4, 1.3, 1.2, 1.3, //
+    1.6, 1.5, 1.2, 1.1, 1.2, 1.4, 1.6, 1.8, 1.8, 1.5, 1.0, 0.6,
+];
+
+/// One request: when, and for which connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub at: SimTime,
+    pub conn: u32,
+}
+
+impl OnDemand {
+    /// The busiest hour's rate, in requests per microsecond.
+    fn peak_rate(&self) -> f64 {
+        let total: f64 = self.profile.iter().sum();
+        let peak = self.profile.iter().copied().fold(0.0, f64::max);
+        self.per_day * peak / total / 3.6e9
+    }
+
+    /// Request `k`, the first after `after` (the previous request's instant), for one of
+    /// `connections`; `None` when the rate is zero or the request would fall at or after
+    /// `end`. `index` counts candidate instants, so that each is keyed once.
+    pub fn next(
+        &self,
+        after: SimTime,
+        index: &mut u32,
+        connections: u32,
+        end: SimTime,
+        streams: &Streams,
+    ) -> Option<Request> {
+        let peak = self.peak_rate();
+        let max = self.profile.iter().copied().fold(0.0, f64::max);
+        if peak <= 0.0 || connections == 0 {
+            return None;
+        }
+        let mut t = after.as_micros() as f64;
+        loop {
+            let mut rng = streams.at(Purpose::Demand, *index, 0);
+            *index = index.wrapping_add(1);
+            let u: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
+            t += -u.ln() / peak;
+            if t >= end.as_micros() as f64 {
+                return None;
+            }
+            let at = SimTime(t as u64);
+            let hour = (at.as_micros() / SimDuration::from_hours(1).as_micros() % 24) as usize;
+            if rng.random::<f64>() * max < self.profile[hour] {
+                let conn = below(rng.next_u64(), connections as u64) as u32;
+                return Some(Request { at, conn });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Over many days the requests per hour follow the profile, and the daily count its
+    /// volume, within Poisson noise.
+    #[test]
+    fn requests_follow_the_volume_and_the_profile() {
+        let d = OnDemand {
+            per_day: 24_000.0,
+            profile: DEFAULT_PROFILE,
+            lane: Lane::Direct,
+        };
+        let streams = Streams::new(5);
+        let days = 20u64;
+        let end = SimTime::ZERO + SimDuration::from_hours(24 * days);
+        let (mut at, mut index, mut per_hour) = (SimTime::ZERO, 0u32, [0u64; 24]);
+        while let Some(r) = d.next(at, &mut index, 1000, end, &streams) {
+            per_hour[(r.at.as_micros() / 3_600_000_000 % 24) as usize] += 1;
+            assert!(r.conn < 1000 && r.at >= at);
+            at = r.at;
+        }
+        let total: u64 = per_hour.iter().sum();
+        let want = 24_000.0 * days as f64;
+        assert!((total as f64 - want).abs() < 4.0 * want.sqrt(), "{total}");
+        let weights: f64 = DEFAULT_PROFILE.iter().sum();
+        for (h, &n) in per_hour.iter().enumerate() {
+            let want = want * DEFAULT_PROFILE[h] / weights;
+            assert!(
+                (n as f64 - want).abs() < 4.5 * want.sqrt(),
+                "hour {h}: {n} vs {want}"
+            );
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The customers' side of the run loop: their on-demand requests (one event each, drawn as
+//! the previous one is handled) and what their outcomes do. A request goes straight to the
+//! aggregator (the direct lane) or, with the priority lane, into the pool of its bank ahead
+//! of the background work; it is customer-present, so an unattended quota lets it through
+//! (`Bank::try_admit`). Its outcome is the customer's: never retried, never requeued.
+
+use super::{Event, Outcome, World, ON_DEMAND, RECONNECT};
+use crate::demand::Lane;
+use crate::time::SimTime;
+
+impl World {
+    /// Draws the first request after `after` and schedules it (none when the scenario has
+    /// no on-demand refreshes or the window ends first).
+    pub(super) fn schedule_request(&mut self, after: SimTime) {
+        let Some(d) = &self.demand else {
+            return;
+        };
+        let n = self.conns.len() as u32;
+        self.next_request = d.next(
+            after,
+            &mut self.demand_index,
+            n,
+            self.window_end,
+            &self.streams,
+        );
+        if let Some(r) = self.next_request {
+            self.queue.schedule(r.at, Event::Demand);
+        }
+    }
+
+    /// A customer asks for their connection's data. A request for a connection whose refresh
+    /// is already under way (a request open, or a call pending at the bank) rides it.
+    pub(super) fn demand_request(&mut self, now: SimTime) {
+        let Some(r) = self.next_request.take() else {
+            return;
+        };
+        self.schedule_request(now);
+        let (c, ci) = (r.conn, r.conn as usize);
+        let b = self.conns[ci].bank as usize;
+        self.tally[b].events += 1;
+        self.demand_stats.requests[b] += 1;
+        if self.demand_since[ci] != SimTime::NEVER || self.conns[ci].pending_since != SimTime::NEVER
+        {
+            self.demand_stats.joined[b] += 1;
+            return;
+        }
+        self.demand_since[ci] = now;
+        let lane = self.demand.as_ref().map_or(Lane::Direct, |d| d.lane);
+        match (lane, self.client.pool_of(b)) {
+            (Lane::Priority, Some(q)) => {
+                q.request(c);
+                self.fill_slots(now);
+            }
+            _ => {
+                self.conns[ci].flags |= ON_DEMAND;
+                self.unslotted += 1;
+                self.submit(now, c, false);
+            }
+        }
+    }
+
+    /// The outcome of a customer's request: data (its wait recorded), a failure, a
+    /// reconnect the customer must make, or a recent refresh the platform answered with.
+    pub(super) fn on_demand_learned(&mut self, now: SimTime, c: u32, outcome: Outcome) {
+        let ci = c as usize;
+        let b = self.conns[ci].bank as usize;
+        self.conns[ci].flags &= !ON_DEMAND;
+        let since = std::mem::replace(&mut self.demand_since[ci], SimTime::NEVER);
+        match outcome {
+            Outcome::Success => self.demand_stats.served(b, since, now),
+            Outcome::RateLimited | Outcome::Error => self.demand_stats.failed[b] += 1,
+            Outcome::ReconnectRequired => self.conns[ci].flags |= RECONNECT,
+            Outcome::Deduplicated => self.demand_stats.joined[b] += 1,
+        }
+        let slotted = self
+            .demand
+            .as_ref()
+            .is_some_and(|d| d.lane == Lane::Priority);
+        match self.client.pool_of(b) {
+            Some(q) if slotted => q.release(None),
+            _ => self.unslotted -= 1,
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Customer-initiated refreshes: customers who open the app ask for their data, beside the
+//! client's background work.
+
+use refresh_sim::metrics::RunResult;
+use refresh_sim::scenario;
+use refresh_sim::sim;
+
+fn run(text: &str) -> RunResult {
+    let sc = scenario::parse(text, "test.toml", "t", &[]).unwrap_or_else(|e| panic!("{e}"));
+    sim::run(&sc, sc.seed)
+}
+
+/// One bank, polled every 10 s, with `limits`; `strategy` and `on_demand` are table bodies.
+fn scenario(strategy: &str, on_demand: &str, limits: &str, connections: u32) -> String {
+    format!(
+        "[window]\nstart = \"00:00\"\nlength = \"2d\"\nwarmup = \"1d\"\n\
+         [population]\nconnections = {connections}\n\
+         [platform]\npoll_interval = \"10s\"\n\
+         [strategy]\n{strategy}\n\
+         [on_demand]\n{on_demand}\n\
+         [[banks]]\nname = \"b\"\nshare = 1.0\nerror_rate = 0.0\n\
+         service_time = {{ dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }}\n\
+         limits = [{limits}]\n"
+    )
+}
+
+/// A bank that allows each connection one unattended refresh a day (a quota of 1 per
+/// rolling 24 h), and a client that uses it every day at a random offset. The customers'
+/// requests on top (two a connection a day) are customer-present: the quota lets every one
+/// through. The background's own second call in a day would be rejected: bulk twice a day
+/// shows the quota does bind.
+#[test]
+fn the_unattended_quota_does_not_count_customer_present_calls() {
+    let quota = "{ kind = \"quota\", k = 1, period = \"rolling_24h\" }";
+    let r = run(&scenario(
+        "kind = \"random_offset\"",
+        "per_day = 4000",
+        quota,
+        2000,
+    ));
+    let d = &r.demand;
+    let requests = d.requests_of(None);
+    assert!(requests > 7000, "{requests} requests over two days");
+    assert_eq!(
+        d.failure_rate(None),
+        Some(0.0),
+        "an on-demand call was counted"
+    );
+    assert!(d.attempts[0] > 7000 - d.joined[0]);
+    assert_eq!(
+        r.summary(None).tally.rate_limited,
+        0,
+        "background within its quota"
+    );
+    let twice = run(&scenario(
+        "kind = \"bulk\"\nperiod = \"12h\"",
+        "per_day = 0",
+        quota,
+        2000,
+    ));
+    assert!(
+        twice.summary(None).tally.rate_limited >= 2000,
+        "the quota does not bind"
+    );
+}
+
+/// With the priority lane, a customer's request takes the next free slot ahead of the
+/// background work, so even while a looping background keeps all 16 slots busy the wait
+/// from request to data stays within two poll intervals of the bank's p95 service time
+/// (8 s + 20 s): a slot frees every few tenths of a second, the call takes its service
+/// time, and the first poll at or after it (every 10 s from submission) reveals it.
+#[test]
+fn the_priority_lane_keeps_customers_waiting_no_longer_than_the_bank_and_two_polls() {
+    let r = run(&scenario(
+        "kind = \"queued\"\nconcurrency = 16\nloop = true",
+        "per_day = 20000\nlane = \"priority\"",
+        "",
+        100_000,
+    ));
+    let s = r.summary(None);
+    assert!(s.on_demand_requests > 35_000, "{}", s.on_demand_requests);
+    let busy = r.pool_slots[0];
+    assert_eq!(busy, 16.0);
+    let p95 = s.on_demand_p95_seconds.unwrap();
+    assert!(p95 <= 8.0 + 20.0, "p95 {p95} s");
+    // At least one poll: no customer gets data sooner than the first poll.
+    assert!(s.on_demand_p50_seconds.unwrap() >= 10.0);
+    assert_eq!(s.on_demand_failure_rate, Some(0.0));
+}
+
+/// Customers ask through the same client whatever its strategy, and their requests do not
+/// depend on it (they are keyed by their own index): the same requests reach a bulk and a
+/// random offset client.
+#[test]
+fn requests_are_the_same_under_every_strategy() {
+    let requests = |strategy: &str| {
+        let r = run(&scenario(strategy, "per_day = 5000", "", 3000));
+        (r.demand.requests_of(None), r.demand.requests.clone())
+    };
+    let a = requests("kind = \"random_offset\"");
+    assert_eq!(a, requests("kind = \"bulk\""));
+    assert_eq!(a, requests("kind = \"aimd\""));
+}
