@@ -371,7 +371,10 @@ fn default_experiment(out: &Path) -> Result<()> {
     let compare_path = out.join(summary::COMPARE_FILE);
     output::write(&compare_path, &compare)?;
     written.push(compare_path);
-    let outcome = paired.execute(&out.join("uk-mix").join("paired"), &sweep::pool(None)?)?;
+    let outcome = paired.execute(
+        &out.join("uk-mix").join(output::paired::DIR),
+        &sweep::pool(None)?,
+    )?;
     println!("{}", outcome.markdown);
     written.extend(outcome.files);
     written.extend(report::write_report(out)?);

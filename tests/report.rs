@@ -1,8 +1,11 @@
 //! Charts and `report.md`: every chart renders to SVG (well-formed XML) and PNG (the
-//! expected size, not blank) for a run, for the default experiment's layout and for sweeps;
+//! expected size, not blank) for a run, for the default experiment's layout, for sweeps and
+//! for paired comparisons;
 //! `report.md` names only files that exist; degenerate data renders without panicking; the
 //! `report` command works end to end and rejects what it cannot read.
 
+use refresh_sim::metric::Metric;
+use refresh_sim::output::paired::{self, PairedRow};
 use refresh_sim::output::staleness::AgeRow;
 use refresh_sim::output::summary::SummaryRow;
 use refresh_sim::output::sweep::{self as files, PointRow, SweepRow};
@@ -987,4 +990,259 @@ fn the_report_command_rejects_what_it_cannot_read() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("summary.csv: column 1 is `what`"), "{err}");
     assert!(!t.path().join("charts").exists());
+}
+
+// ---------------------------------------------------------------------------------------
+// Paired comparisons
+// ---------------------------------------------------------------------------------------
+
+/// A strategy's paired rows against the baseline `queued` (coverage 80 %, failure rate 20 %
+/// over 3 replications): coverage and failure-rate differences `(mean, half-width)`, and
+/// two metrics the chart does not draw.
+fn paired_rows(variant: &str, coverage: (f64, f64), failure: (f64, f64)) -> Vec<PairedRow> {
+    let row = |metric, base: f64, (d, h): (f64, f64)| PairedRow {
+        variant: variant.into(),
+        baseline: "queued".into(),
+        metric,
+        variant_mean: Some(base + d),
+        baseline_mean: Some(base),
+        difference_mean: Some(d),
+        difference_sd: Some(h / 2.5),
+        difference_ci95: Some(h),
+        replications: 3,
+    };
+    let mut stale = row(Metric::StalenessP95Hours, 30.0, (0.0, 0.0));
+    stale.variant_mean = Some(f64::INFINITY);
+    (
+        stale.difference_mean,
+        stale.difference_sd,
+        stale.difference_ci95,
+    ) = (None, None, None);
+    vec![
+        row(Metric::Coverage, 0.8, coverage),
+        row(Metric::FailureRate, 0.2, failure),
+        row(Metric::UsersPerDay, 300_000.0, (1234.0, 56.0)),
+        stale,
+    ]
+}
+
+/// Strategies in item order; ranked (coverage difference highest first, then failure-rate
+/// difference lowest first): paced, aimd, random_offset (aimd's coverage ties, and it fails
+/// less), queued, bulk.
+fn paired_fixture() -> Vec<PairedRow> {
+    [
+        ("queued", (0.0, 0.0), (0.0, 0.0)),
+        ("bulk", (-0.5, 0.02), (0.7, 0.01)),
+        ("random_offset", (0.01, 0.004), (-0.10, 0.003)),
+        ("paced", (0.03, 0.002), (-0.15, 0.002)),
+        ("aimd", (0.01, 0.003), (-0.18, 0.004)),
+    ]
+    .into_iter()
+    .flat_map(|(v, c, f)| paired_rows(v, c, f))
+    .collect()
+}
+
+const RANKED: [&str; 5] = ["paced", "aimd", "random_offset", "queued", "bulk"];
+
+/// Writes `rows` as `dir/paired.csv` (and, if `scenario`, a `paired.md` titled with it).
+fn write_paired(dir: &Path, rows: &[PairedRow], scenario: Option<&str>) {
+    std::fs::create_dir_all(dir).unwrap();
+    output::write(&dir.join(paired::FILE), rows).unwrap();
+    if let Some(s) = scenario {
+        let md = format!("{}{s}\n\nThe table.\n", paired::MARKDOWN_TITLE);
+        std::fs::write(dir.join(paired::MARKDOWN_FILE), md).unwrap();
+    }
+}
+
+/// The planned paired chart of `dir`, if any.
+fn paired_chart(dir: &Path) -> Option<(XyChart, String)> {
+    let planned = plan(&inputs::discover(dir).unwrap());
+    let p = planned
+        .charts
+        .into_iter()
+        .find(|p| p.stem == "paired_differences")?;
+    match p.chart {
+        Chart::Xy(c) => Some((c, p.caption)),
+        Chart::Day(_) => panic!("the paired chart is an XY chart"),
+    }
+}
+
+#[test]
+fn a_compare_directory_gets_the_paired_chart() {
+    let t = TempDir::new("paired");
+    write_paired(t.path(), &paired_fixture(), Some("uk-mix"));
+    markdown::write_report(t.path()).unwrap();
+    // Only the chart a comparison supports, and no notes on the charts it never could.
+    assert_eq!(check_rendered(t.path()), ["paired_differences"]);
+    check_names_only_existing_files(t.path());
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    assert!(!md.contains("Charts not drawn"), "{md}");
+    assert!(md.contains("## Paired comparison"), "{md}");
+    assert!(md.contains("A paired comparison on scenario `uk-mix` of 5 strategies"));
+    assert!(
+        md.contains("computed from `paired.csv` and `paired.md`"),
+        "{md}"
+    );
+    let (c, _) = paired_chart(t.path()).unwrap();
+    assert!(c.title.contains("from queued on uk-mix"), "{}", c.title);
+    let sub = c.subtitle.unwrap();
+    assert!(sub.contains("3 paired differences"), "{sub}");
+    assert_eq!(c.refs.len(), 1);
+    assert_eq!(c.refs[0].y, 0.0, "the baseline's zero");
+    assert!(c.refs[0].label.contains("queued"));
+}
+
+#[test]
+fn the_paired_chart_draws_the_files_differences_in_ranked_order() {
+    let t = TempDir::new("paired-points");
+    write_paired(t.path(), &paired_fixture(), None);
+    let (c, _) = paired_chart(t.path()).unwrap();
+    let mut names: Vec<String> = RANKED.iter().map(|s| s.to_string()).collect();
+    names[3] = "queued (baseline)".into();
+    assert_eq!(c.x.categories, names);
+    let file: Vec<PairedRow> = output::read(&t.path().join(paired::FILE)).unwrap();
+    let of = |v: &str, m: Metric| file.iter().find(|r| r.variant == v && r.metric == m);
+    assert_eq!(c.lines.len(), 2, "coverage and failure rate");
+    for (line, metric) in c.lines.iter().zip([Metric::Coverage, Metric::FailureRate]) {
+        assert!(!line.line, "points of distinct strategies are not joined");
+        assert!(line.bars, "intervals as error bars");
+        assert_eq!(line.points.len(), RANKED.len(), "one point per strategy");
+        for (k, (&(x, y), v)) in line.points.iter().zip(RANKED).enumerate() {
+            let row = of(v, metric).unwrap();
+            assert_eq!(
+                (x.round(), y),
+                ((k + 1) as f64, row.difference_mean.unwrap())
+            );
+        }
+        // Every interval with a width, as the file's mean ± half-width, at its point.
+        let with_width: Vec<&str> = RANKED.into_iter().filter(|v| *v != "queued").collect();
+        assert_eq!(line.band.len(), with_width.len());
+        for (&(x, lo, hi), v) in line.band.iter().zip(with_width) {
+            let row = of(v, metric).unwrap();
+            let (d, h) = (row.difference_mean.unwrap(), row.difference_ci95.unwrap());
+            assert!(line.points.contains(&(x, d)));
+            assert!((lo - (d - h)).abs() < 1e-12 && (hi - (d + h)).abs() < 1e-12);
+        }
+    }
+    // The two metrics look different (colour, dash and marker).
+    let (a, b) = (c.lines[0].look, c.lines[1].look);
+    assert!(a.color != b.color && a.dash != b.dash && a.marker != b.marker);
+}
+
+#[test]
+fn the_paired_caption_names_the_largest_gain_and_the_fewest_failures() {
+    let t = TempDir::new("paired-caption");
+    write_paired(t.path(), &paired_fixture(), None);
+    let (_, caption) = paired_chart(t.path()).unwrap();
+    assert!(
+        caption.contains(
+            "`paced` gained the most coverage, 83.00 % against `queued`'s 80.00 %: a paired \
+             difference of +3.00 percentage points (95 % interval +2.80 to +3.20)"
+        ),
+        "{caption}"
+    );
+    assert!(
+        caption.contains(
+            "`aimd` had the lowest failure rate, 2.00 % against `queued`'s 20.00 %: a paired \
+             difference of -18.00 percentage points (95 % interval -18.40 to -17.60)"
+        ),
+        "{caption}"
+    );
+    markdown::write_report(t.path()).unwrap();
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    assert!(
+        md.contains(&format!("- {caption}")),
+        "a key finding too:\n{md}"
+    );
+
+    // No strategy better than the baseline: said so, never called a gain.
+    let worse: Vec<PairedRow> = [
+        ("queued", (0.0, 0.0), (0.0, 0.0)),
+        ("bulk", (-0.5, 0.02), (0.7, 0.01)),
+        ("per_bank", (-0.04, 0.002), (0.05, 0.001)),
+    ]
+    .into_iter()
+    .flat_map(|(v, c, f)| paired_rows(v, c, f))
+    .collect();
+    let t = TempDir::new("paired-worse");
+    write_paired(t.path(), &worse, None);
+    let (_, caption) = paired_chart(t.path()).unwrap();
+    assert!(caption.contains("no strategy gained coverage; the first ranked, `per_bank`"));
+    assert!(
+        caption.contains("No strategy failed less often than `queued`; the closest, `per_bank`")
+    );
+    assert!(!caption.contains("gained the most"), "{caption}");
+}
+
+#[test]
+fn the_default_experiment_layout_draws_its_paired_comparison() {
+    let t = TempDir::new("default-paired");
+    write_default_like(t.path());
+    write_paired(
+        &t.path().join("uk-mix").join("paired"),
+        &paired_fixture(),
+        None,
+    );
+    markdown::write_report(t.path()).unwrap();
+    let stems = check_rendered(t.path());
+    for s in ["failure_rate", "day_in_the_life", "paired_differences"] {
+        assert!(stems.iter().any(|x| x == s), "{s} missing from {stems:?}");
+    }
+    check_names_only_existing_files(t.path());
+    // Without paired.md, the scenario is the directory's.
+    let (c, _) = paired_chart(t.path()).unwrap();
+    assert!(c.title.ends_with("from queued on uk-mix"), "{}", c.title);
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    assert!(md.contains("`uk-mix/paired/paired.csv`"), "{md}");
+}
+
+#[test]
+fn a_directory_without_paired_csv_has_no_paired_chart() {
+    let run = TempDir::new("plain-run");
+    write_small_run(run.path(), "queued");
+    let default = TempDir::new("plain-default");
+    write_default_like(default.path());
+    let sweep = TempDir::new("plain-sweep");
+    write_sweep(sweep.path(), true);
+    for dir in [run.path(), default.path(), sweep.path()] {
+        let ds = inputs::discover(dir).unwrap();
+        assert!(ds.paired.is_none());
+        let planned = plan(&ds);
+        assert!(planned
+            .charts
+            .iter()
+            .all(|p| p.stem != "paired_differences"));
+        // Not a chart "not drawn" either: only comparisons have one.
+        assert!(planned.skipped.iter().all(|s| !s.chart.contains("paired")));
+        markdown::write_report(dir).unwrap();
+        let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+        assert!(!md.to_lowercase().contains("paired"), "{md}");
+        assert!(!dir.join("charts/paired_differences.png").exists());
+    }
+}
+
+#[test]
+fn a_comparison_of_identical_strategies_renders() {
+    // Two spellings of one strategy differ by exactly 0 (one replication: no interval).
+    let rows: Vec<PairedRow> = ["queued", "queued:concurrency=64"]
+        .into_iter()
+        .flat_map(|v| {
+            paired_rows(v, (0.0, 0.0), (0.0, 0.0))
+                .into_iter()
+                .map(|mut r| {
+                    (r.difference_sd, r.difference_ci95, r.replications) = (Some(0.0), None, 1);
+                    r
+                })
+        })
+        .collect();
+    let t = TempDir::new("paired-same");
+    write_paired(t.path(), &rows, Some("uk-mix"));
+    markdown::write_report(t.path()).unwrap();
+    assert_eq!(check_rendered(t.path()), ["paired_differences"]);
+    let (c, caption) = paired_chart(t.path()).unwrap();
+    assert!(c.lines.iter().all(|l| l.band.is_empty()));
+    assert!(
+        caption.contains("the same in every replication"),
+        "{caption}"
+    );
 }

@@ -11,11 +11,17 @@ use super::Record;
 use crate::metric::Metric;
 use crate::stats::Estimate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cmp::Ordering;
 
 /// The file's name in a results directory.
 pub const FILE: &str = "paired.csv";
 /// The Markdown table beside it.
 pub const MARKDOWN_FILE: &str = "paired.md";
+/// The Markdown's first line, before the scenario's name (`# Paired comparison · uk-mix`).
+pub const MARKDOWN_TITLE: &str = "# Paired comparison · ";
+/// The directory the default experiment writes a scenario's comparison into:
+/// `<scenario>/paired/`.
+pub const DIR: &str = "paired";
 
 /// One metric of one variant, against the baseline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -101,6 +107,41 @@ impl PairedRow {
             _ => false,
         }
     }
+}
+
+/// The rows grouped by variant, in file order (the writer writes each variant's rows
+/// together).
+pub fn by_variant(rows: &[PairedRow]) -> Vec<&[PairedRow]> {
+    rows.chunk_by(|a, b| a.variant == b.variant).collect()
+}
+
+/// Variant indices into `per_variant`, best first, as `paired.md` ranks them: the coverage
+/// difference descending, then the failure-rate difference ascending; an absent difference
+/// last; ties in item order.
+pub fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
+    let diff = |v: usize, m: Metric| {
+        per_variant[v]
+            .iter()
+            .find(|r| r.metric == m)
+            .and_then(|r| r.difference_mean)
+    };
+    // Absent sorts after any value.
+    let cmp = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => a.total_cmp(&b),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    let mut order: Vec<usize> = (0..per_variant.len()).collect();
+    order.sort_by(|&a, &b| {
+        let neg = |x: Option<f64>| x.map(|x| -x);
+        cmp(
+            neg(diff(a, Metric::Coverage)),
+            neg(diff(b, Metric::Coverage)),
+        )
+        .then_with(|| cmp(diff(a, Metric::FailureRate), diff(b, Metric::FailureRate)))
+    });
+    order
 }
 
 /// Six decimals, without a negative zero (`-0.000000` reads as a sign where there is none);

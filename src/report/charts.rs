@@ -81,6 +81,8 @@ pub enum Format {
     Percent,
     /// Hours, ticked at clock-friendly steps (1, 2, 3, 4, 6, 12, 24 h).
     Hours,
+    /// A difference of shares shown in signed percentage points: `+5 pp`, `0`, `-10 pp`.
+    Points,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -91,6 +93,10 @@ pub struct ChartAxis {
     /// Fixed ends of the axis (data units); `None`: fit the data.
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// Named categories: when not empty, the axis is categorical, category `k` (from 0) at
+    /// position `k + 1`, each ticked and labelled with its name (on the x axis, wrapped to
+    /// its slot); scale, format and ends are ignored.
+    pub categories: Vec<String>,
 }
 
 impl ChartAxis {
@@ -101,6 +107,7 @@ impl ChartAxis {
             format,
             min: None,
             max: None,
+            categories: Vec::new(),
         }
     }
     pub fn range(mut self, min: Option<f64>, max: Option<f64>) -> Self {
@@ -108,10 +115,17 @@ impl ChartAxis {
         self.max = max;
         self
     }
+    /// A categorical axis of `names`, in order (see [`ChartAxis::categories`]).
+    pub fn categorical(label: impl Into<String>, names: Vec<String>) -> Self {
+        let mut a = ChartAxis::new(label, Scale::Linear, Format::Count);
+        a.categories = names;
+        a
+    }
 }
 
 /// A series of points joined by a line (unless `line` is false), with an optional band
-/// `(x, low, high)` drawn beneath it (a confidence interval).
+/// `(x, low, high)` drawn beneath it (a confidence interval), or, if `bars`, drawn as an
+/// error bar at each x (a whisker with caps: for points that are not a continuum).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
     pub label: String,
@@ -119,6 +133,7 @@ pub struct Line {
     pub points: Vec<(f64, f64)>,
     pub band: Vec<(f64, f64, f64)>,
     pub line: bool,
+    pub bars: bool,
 }
 
 impl Line {
@@ -129,6 +144,7 @@ impl Line {
             points,
             band: Vec::new(),
             line: true,
+            bars: false,
         }
     }
 }

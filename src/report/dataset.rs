@@ -8,7 +8,9 @@
 //! - a sweep directory (`sweep`): `sweep.csv` (one row per point × replication) and
 //!   `sweep_summary.csv` (per point, each metric's mean, sd and 95 % half-width); the points
 //!   come from the summary, the scenario, population, window and base seed
-//!   ([`SweepContext`]) from the rows.
+//!   ([`SweepContext`]) from the rows;
+//! - a paired comparison (`compare`): `paired.csv` (+ `paired.md`), in the directory itself or,
+//!   in the default experiment's directory, in `<scenario>/paired/` ([`PairedData`]).
 //!
 //! Each file is read by the type that writes it (`crate::output`), so a file of another
 //! layout is an error that names it, never a chart drawn from the wrong column. Of a run
@@ -16,6 +18,7 @@
 
 use crate::error::{Error, Result};
 use crate::metric::Metric;
+use crate::output::paired::{self, by_variant, ranking};
 use crate::output::sweep::{self, PointRow, SweepRow};
 use crate::output::{daily, read, staleness, summary, table, timeseries};
 use crate::stats::Estimate;
@@ -23,6 +26,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use crate::output::daily::DailyRow;
+pub use crate::output::paired::PairedRow;
 pub use crate::output::staleness::AgeRow;
 pub use crate::output::summary::{strategy_label, SummaryRow};
 pub use crate::output::table::TableRow;
@@ -296,6 +300,88 @@ fn summarise(rows: &[SweepRow]) -> Vec<PointRow> {
         .collect()
 }
 
+/// A paired comparison of strategies: `paired.csv`'s rows, each variant against the baseline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairedData {
+    /// Where `paired.csv` is, relative to the report's directory (empty: the directory
+    /// itself).
+    pub rel_dir: PathBuf,
+    /// The rows, in file order (each variant's metrics together, variants in item order).
+    pub rows: Vec<PairedRow>,
+    /// The scenario, from `paired.md`'s title, else (in the default experiment's directory)
+    /// from the directory's name; `None` when neither says.
+    pub scenario: Option<String>,
+    /// `paired.md` was read (for its title).
+    pub has_markdown: bool,
+}
+
+impl PairedData {
+    /// The baseline's item, as written.
+    pub fn baseline(&self) -> &str {
+        &self.rows[0].baseline
+    }
+
+    /// Replications per strategy (the most any row records).
+    pub fn replications(&self) -> u32 {
+        self.rows.iter().map(|r| r.replications).max().unwrap_or(0)
+    }
+
+    /// Each variant's rows, in `paired.md`'s ranked order: the coverage difference highest
+    /// first, then the failure-rate difference lowest first.
+    pub fn ranked(&self) -> Vec<&[PairedRow]> {
+        let per_variant = by_variant(&self.rows);
+        ranking(&per_variant)
+            .into_iter()
+            .map(|i| per_variant[i])
+            .collect()
+    }
+}
+
+/// The row of `metric` among one variant's rows.
+pub fn metric_row(rows: &[PairedRow], metric: Metric) -> Option<&PairedRow> {
+    rows.iter().find(|r| r.metric == metric)
+}
+
+/// Reads `root/rel/paired.csv`, and the scenario's name from `paired.md`'s title when it has
+/// the compare command's (else `fallback`).
+fn read_paired(root: &Path, rel: &Path, fallback: Option<String>) -> Result<PairedData> {
+    let dir = root.join(rel);
+    let path = dir.join(paired::FILE);
+    let rows: Vec<PairedRow> = read(&path)?;
+    if rows.is_empty() {
+        return Err(Error::input(format!("{}: no rows", path.display())));
+    }
+    let md = std::fs::read_to_string(dir.join(paired::MARKDOWN_FILE)).ok();
+    let titled = md
+        .as_deref()
+        .and_then(|m| m.lines().next())
+        .and_then(|l| l.strip_prefix(paired::MARKDOWN_TITLE))
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    Ok(PairedData {
+        rel_dir: rel.to_path_buf(),
+        rows,
+        scenario: titled.or(fallback),
+        has_markdown: md.is_some(),
+    })
+}
+
+/// The paired comparison in `dir` (a compare directory) or, failing that, the first
+/// `<scenario>/paired/` below it (the default experiment's), in name order.
+fn find_paired(dir: &Path) -> Result<Option<PairedData>> {
+    if dir.join(paired::FILE).is_file() {
+        return read_paired(dir, Path::new(""), None).map(Some);
+    }
+    for a in subdirs(dir) {
+        let rel = a.join(paired::DIR);
+        if dir.join(&rel).join(paired::FILE).is_file() {
+            let name = Some(a.to_string_lossy().into_owned());
+            return read_paired(dir, &rel, name).map(Some);
+        }
+    }
+    Ok(None)
+}
+
 /// Everything a results directory holds that a report can use.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Dataset {
@@ -305,11 +391,23 @@ pub struct Dataset {
     pub table_md: bool,
     pub runs: Vec<RunData>,
     pub sweep: Option<SweepData>,
+    pub paired: Option<PairedData>,
 }
 
 impl Dataset {
     pub fn is_empty(&self) -> bool {
-        self.table.is_none() && self.runs.is_empty() && self.sweep.is_none()
+        self.table.is_none()
+            && self.runs.is_empty()
+            && self.sweep.is_none()
+            && self.paired.is_none()
+    }
+
+    /// Only a paired comparison (a `compare` directory): no runs, table or sweep.
+    pub fn only_paired(&self) -> bool {
+        self.paired.is_some()
+            && self.table.is_none()
+            && self.runs.is_empty()
+            && self.sweep.is_none()
     }
 }
 
@@ -332,7 +430,7 @@ fn subdirs(dir: &Path) -> Vec<PathBuf> {
 pub fn discover(dir: &Path) -> Result<Dataset> {
     if !dir.is_dir() {
         return Err(Error::input(format!(
-            "{}: no such directory (give a directory written by `run`, `sweep` or the default experiment)",
+            "{}: no such directory (give a directory written by `run`, `sweep`, `compare` or the default experiment)",
             dir.display()
         )));
     }
@@ -365,10 +463,14 @@ pub fn discover(dir: &Path) -> Result<Dataset> {
             }
         }
     }
+    if ds.sweep.is_none() && !dir.join(summary::FILE).is_file() {
+        // A compare directory, or the default experiment's `<scenario>/paired/`.
+        ds.paired = find_paired(dir)?;
+    }
     if ds.is_empty() {
         return Err(Error::input(format!(
             "{}: holds no refresh-sim results (expected summary.csv, table.csv, compare.csv, \
-             sweep.csv or sweep_summary.csv, or run directories below it)",
+             sweep.csv, sweep_summary.csv or paired.csv, or run directories below it)",
             dir.display()
         )));
     }

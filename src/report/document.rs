@@ -1,12 +1,12 @@
 //! report.md: reading a results directory, drawing its charts, assembling the document.
 
 use crate::error::Result;
-use crate::output::write_atomic;
+use crate::output::{paired, write_atomic};
 use crate::report::charts;
 use crate::report::dataset::{self, Dataset};
 use crate::report::document::paragraphs::{results_note, scenario_paragraph};
 use crate::report::document::tables::{
-    bank_table, daily_table, runs_table, sweep_table, table_from_csv,
+    bank_table, daily_table, paired_table, runs_table, sweep_table, table_from_csv,
 };
 use crate::report::figures::{is_chart_file, plan, ChartPlan};
 use crate::report::findings::capitalise;
@@ -85,6 +85,14 @@ pub(crate) fn sources(ds: &Dataset) -> Vec<String> {
                 if root.join(&p).is_file() {
                     v.push(format!("`{}`", p.to_string_lossy().replace('\\', "/")));
                 }
+            }
+        }
+    }
+    if let Some(pd) = &ds.paired {
+        for f in [paired::FILE, paired::MARKDOWN_FILE] {
+            let p = pd.rel_dir.join(f);
+            if root.join(&p).is_file() {
+                v.push(format!("`{}`", p.to_string_lossy().replace('\\', "/")));
             }
         }
     }
@@ -173,6 +181,35 @@ fn results_sections(s: &mut String, ds: &Dataset) {
         s.push_str(&sweep_table(sw));
         s.push('\n');
     }
+    if let Some(pd) = &ds.paired {
+        paired_section(s, pd);
+    }
+}
+
+/// The paired comparison's table, with what its cells are and where the other metrics are.
+fn paired_section(s: &mut String, pd: &dataset::PairedData) {
+    let reps = pd.replications();
+    let more = match pd.has_markdown {
+        true => format!(
+            " Every metric's difference is in `{}`.",
+            pd.rel_dir
+                .join(paired::MARKDOWN_FILE)
+                .to_string_lossy()
+                .replace('\\', "/")
+        ),
+        false => String::new(),
+    };
+    let _ = writeln!(
+        s,
+        "## Paired comparison\n\nEach difference is from the baseline `{}` (strategy − \
+         baseline, replication by replication): the mean ± its 95 % half-width (Student's t over \
+         {reps} differences), in percentage points; beside them, each strategy's means over the \
+         {reps} replications. Ranked by the coverage difference (highest first), then the \
+         failure-rate difference (lowest first).{more}\n",
+        pd.baseline()
+    );
+    s.push_str(&paired_table(pd));
+    s.push('\n');
 }
 
 /// The charts drawn, with their captions (overall ones first, then per bank), and those not

@@ -4,12 +4,14 @@ use crate::report::charts::{cycle_look, palette, strategy_look, Chart, Dash, Loo
 use crate::report::dataset::{Dataset, RunData};
 use crate::report::figures::curves::{coverage_chart, coverage_users_chart, failure_chart};
 use crate::report::figures::day::day_charts;
+use crate::report::figures::paired::paired_chart;
 use crate::report::figures::staleness::staleness_chart;
 use crate::report::figures::users::users_chart;
 use crate::report::phrases::{distinct, slug};
 
 pub(crate) mod curves;
 pub(crate) mod day;
+pub(crate) mod paired;
 pub(crate) mod staleness;
 pub(crate) mod sweep_series;
 pub(crate) mod users;
@@ -22,6 +24,7 @@ pub(crate) const COVERAGE_VS_CONCURRENCY: &str = "coverage_vs_concurrency";
 pub(crate) const COVERAGE_VS_USERS: &str = "coverage_vs_users";
 pub(crate) const DAY_IN_THE_LIFE: &str = "day_in_the_life";
 pub(crate) const STALENESS: &str = "staleness";
+pub(crate) const PAIRED_DIFFERENCES: &str = "paired_differences";
 
 /// Whether `name` is a file this tool writes into `charts/`: a chart's stem (with a bank's
 /// slug for the per-bank ones) as `.svg` or `.png`. Only such files are ever removed.
@@ -39,6 +42,7 @@ pub fn is_chart_file(name: &str) -> bool {
         COVERAGE_VS_USERS,
         DAY_IN_THE_LIFE,
         STALENESS,
+        PAIRED_DIFFERENCES,
     ];
     fixed.contains(&stem)
         || [DAY_IN_THE_LIFE, STALENESS].iter().any(|base| {
@@ -100,15 +104,21 @@ pub(crate) const LINEAR_LOOK: Look = Look::new(palette::GREY, Dash::Dotted, Mark
 /// Most series in one chart: beyond this, lines become unreadable.
 pub(crate) const MAX_SERIES: usize = 7;
 
-/// Decides the charts `ds` supports.
+/// Decides the charts `ds` supports. A paired comparison by itself (a `compare` directory)
+/// supports only its own chart: the others' notes would list every chart it never could.
 pub fn plan(ds: &Dataset) -> ChartPlan {
     let mut p = ChartPlan::default();
+    if ds.only_paired() {
+        paired_chart(ds, &mut p);
+        return p;
+    }
     users_chart(ds, &mut p);
     failure_chart(ds, &mut p);
     coverage_chart(ds, &mut p);
     coverage_users_chart(ds, &mut p);
     day_charts(ds, &mut p);
     staleness_chart(ds, &mut p);
+    paired_chart(ds, &mut p);
     p
 }
 

@@ -13,6 +13,7 @@ use crate::report::findings::sweep::{sweep_best_sentence, sweep_target_sentence}
 use crate::report::phrases::{and_list, ratio};
 use std::fmt::Write as _;
 
+pub(crate) mod paired;
 pub(crate) mod sweep;
 
 /// Growth of the model's refreshes per day over the table's rows on the same scenario, and the
@@ -563,6 +564,9 @@ pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
                 findings.extend(sweep_target_sentence(sw, x));
             }
         }
+    }
+    if let Some(pd) = &ds.paired {
+        findings.push(paired::paired_caption(pd));
     }
     findings.retain(|f| !f.is_empty());
     findings

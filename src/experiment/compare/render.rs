@@ -4,9 +4,8 @@
 
 use super::{Comparison, METRICS};
 use crate::metric::Metric;
-use crate::output::paired::PairedRow;
+use crate::output::paired::{ranking, PairedRow, MARKDOWN_TITLE};
 use crate::output::text::thousands;
-use std::cmp::Ordering;
 use std::fmt::Write as _;
 
 /// The comparison's Markdown: `rows` are [`Comparison::paired`]'s (variants in item order,
@@ -17,7 +16,7 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
     let base = &c.variants[c.baseline].label;
     let r = c.replications;
     let mut out = String::new();
-    let _ = writeln!(out, "# Paired comparison · {}\n", c.scenario_name());
+    let _ = writeln!(out, "{MARKDOWN_TITLE}{}\n", c.scenario_name());
     let _ = writeln!(
         out,
         "Each cell is the paired difference from the baseline `{base}` (variant − baseline, \
@@ -43,34 +42,6 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
         mean(row.metric, row.variant_mean)
     });
     out
-}
-
-/// Variant indices, best first: the coverage difference descending, then the failure-rate
-/// difference ascending; an absent difference last; ties in item order.
-fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
-    let diff = |v: usize, m: Metric| {
-        per_variant[v]
-            .iter()
-            .find(|r| r.metric == m)
-            .and_then(|r| r.difference_mean)
-    };
-    // Absent sorts after any value.
-    let cmp = |a: Option<f64>, b: Option<f64>| match (a, b) {
-        (Some(a), Some(b)) => a.total_cmp(&b),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    };
-    let mut order: Vec<usize> = (0..per_variant.len()).collect();
-    order.sort_by(|&a, &b| {
-        let neg = |x: Option<f64>| x.map(|x| -x);
-        cmp(
-            neg(diff(a, Metric::Coverage)),
-            neg(diff(b, Metric::Coverage)),
-        )
-        .then_with(|| cmp(diff(a, Metric::FailureRate), diff(b, Metric::FailureRate)))
-    });
-    order
 }
 
 /// A table with one row per variant (in `order`) and a column per metric, each cell `cell`.

@@ -16,6 +16,8 @@ pub(super) struct Resolved {
     pub(super) step: f64,
     pub(super) scale: Scale,
     pub(super) format: Format,
+    /// The categories' names (category `k` at position `k + 1`); empty: a numeric axis.
+    pub(super) categories: Vec<String>,
 }
 
 impl Resolved {
@@ -28,6 +30,9 @@ impl Resolved {
     }
 
     pub(super) fn label(&self, p: f64) -> String {
+        if !self.categories.is_empty() {
+            return self.category(p).unwrap_or_default().to_string();
+        }
         match self.scale {
             Scale::Log2 | Scale::Log10 => {
                 let v = if self.scale == Scale::Log2 {
@@ -37,14 +42,25 @@ impl Resolved {
                 };
                 match self.format {
                     Format::Percent => format_pct(v, v / 10.0),
+                    Format::Points => format_points(v, v / 10.0),
                     Format::Count | Format::Hours => format_count(v, if v < 1.0 { v } else { 1.0 }),
                 }
             }
             Scale::Linear => match self.format {
                 Format::Percent => format_pct(p, self.step),
+                Format::Points => format_points(p, self.step),
                 Format::Count | Format::Hours => format_count(p, self.step),
             },
         }
+    }
+
+    /// The name of the category at position `p` (its tick), if any.
+    pub(super) fn category(&self, p: f64) -> Option<&str> {
+        let k = p.round();
+        (k >= 1.0 && (p - k).abs() < 1e-9)
+            .then(|| self.categories.get(k as usize - 1))
+            .flatten()
+            .map(String::as_str)
     }
 }
 
@@ -68,6 +84,23 @@ pub(super) fn format_pct(v: f64, step: f64) -> String {
     format!("{:.d$} %", 100.0 * v)
 }
 
+/// A difference of shares in signed percentage points (`+5 pp`, `-2.5 pp`, `0`), with as many
+/// decimals as `step` (a share) needs.
+pub(super) fn format_points(v: f64, step: f64) -> String {
+    let s = 100.0 * step;
+    let d = if s >= 1.0 || s <= 0.0 {
+        0
+    } else {
+        (-s.log10()).ceil().clamp(0.0, 4.0) as usize
+    };
+    let text = format!("{:+.d$}", 100.0 * v);
+    if text[1..].bytes().all(|b| b == b'0' || b == b'.') {
+        "0".to_string()
+    } else {
+        format!("{text} pp")
+    }
+}
+
 /// 1, 2 or 5 × 10^k: the smallest such step giving at most `max_ticks` intervals.
 pub(super) fn nice_step(span: f64, max_ticks: usize) -> f64 {
     let raw = span / max_ticks.max(1) as f64;
@@ -82,6 +115,9 @@ pub(super) fn nice_step(span: f64, max_ticks: usize) -> f64 {
 
 /// Resolves an axis for `values` (data units) with at most `max_ticks` ticks.
 pub(super) fn resolve(axis: &ChartAxis, values: &[f64], max_ticks: usize) -> Resolved {
+    if !axis.categories.is_empty() {
+        return resolve_categories(axis);
+    }
     let vals: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let log_ok = vals.iter().all(|&v| v > 0.0) && axis.min.is_none_or(|m| m > 0.0);
     let scale = if axis.scale != Scale::Linear && !log_ok {
@@ -95,6 +131,21 @@ pub(super) fn resolve(axis: &ChartAxis, values: &[f64], max_ticks: usize) -> Res
         Scale::Log2 => resolve_log2(axis, (dmin, dmax), max_ticks),
         Scale::Log10 => resolve_log10(axis, (dmin, dmax)),
         Scale::Linear => resolve_linear(axis, (dmin, dmax), max_ticks),
+    }
+}
+
+/// A categorical axis: every category ticked at its position (1, 2, …), half a slot of
+/// room either side.
+fn resolve_categories(axis: &ChartAxis) -> Resolved {
+    let n = axis.categories.len();
+    Resolved {
+        lo: 0.5,
+        hi: n as f64 + 0.5,
+        ticks: (1..=n).map(|k| k as f64).collect(),
+        step: 1.0,
+        scale: Scale::Linear,
+        format: axis.format,
+        categories: axis.categories.clone(),
     }
 }
 
@@ -127,6 +178,7 @@ fn resolve_log2(axis: &ChartAxis, (dmin, dmax): (f64, f64), max_ticks: usize) ->
         step: 1.0,
         scale: Scale::Log2,
         format: axis.format,
+        categories: Vec::new(),
     }
 }
 
@@ -148,6 +200,7 @@ fn resolve_log10(axis: &ChartAxis, (dmin, dmax): (f64, f64)) -> Resolved {
         step: 1.0,
         scale: Scale::Log10,
         format: axis.format,
+        categories: Vec::new(),
     }
 }
 
@@ -257,6 +310,7 @@ fn resolve_linear(axis: &ChartAxis, (dmin, dmax): (f64, f64), max_ticks: usize) 
         step,
         scale: Scale::Linear,
         format: axis.format,
+        categories: Vec::new(),
     }
 }
 

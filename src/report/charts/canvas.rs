@@ -86,6 +86,8 @@ pub(super) enum Swatch {
     Line(Look),
     Band(RGBColor),
     Marker(Look),
+    /// An error bar: a whisker with caps.
+    Whisker(RGBColor),
 }
 
 /// Lays the legend entries out left to right, wrapping; draws them if `draw`; returns the
@@ -119,6 +121,7 @@ pub(super) fn legend<DB: DrawingBackend>(
                     marker(root, (x + sample / 2, y), look)?;
                 }
                 Swatch::Marker(look) => marker(root, (x + sample / 2, y), look)?,
+                Swatch::Whisker(c) => whisker(root, x + sample / 2, (y + 9, y - 9), *c)?,
                 Swatch::Band(c) => {
                     root.draw(&Rectangle::new(
                         [(x, y - 7), (x + sample, y + 7)],
@@ -133,6 +136,65 @@ pub(super) fn legend<DB: DrawingBackend>(
         x += entry;
     }
     Ok(y + row_h / 2 - top)
+}
+
+/// An error bar at pixel column `x` from `y.0` to `y.1`: a whisker with a cap at each end.
+pub(super) fn whisker<DB: DrawingBackend>(
+    root: &Root<DB>,
+    x: i32,
+    (y0, y1): (i32, i32),
+    color: RGBColor,
+) -> Drawn {
+    let s = color.stroke_width(2);
+    root.draw(&PathElement::new(vec![(x, y0), (x, y1)], s))
+        .ctx()?;
+    // Caps no wider than a marker: an interval shorter than its marker hides entirely.
+    for y in [y0, y1] {
+        root.draw(&PathElement::new(vec![(x - 5, y), (x + 5, y)], s))
+            .ctx()?;
+    }
+    Ok(())
+}
+
+/// `text` in lines of at most `width` pixels in font `f`, broken after `:` and `,` and at
+/// spaces (a piece wider than `width` keeps a line of its own).
+pub(super) fn wrap<DB: DrawingBackend>(
+    root: &Root<DB>,
+    text: &str,
+    f: &FontDesc,
+    width: u32,
+) -> Vec<String> {
+    // Pieces, each with what separated it from the one before: a space or nothing.
+    let mut pieces: Vec<(&str, String)> = Vec::new();
+    let (mut sep, mut current) = ("", String::new());
+    for ch in text.chars() {
+        if ch == ' ' {
+            if !current.is_empty() {
+                pieces.push((sep, std::mem::take(&mut current)));
+            }
+            sep = " ";
+            continue;
+        }
+        current.push(ch);
+        if ch == ':' || ch == ',' {
+            pieces.push((sep, std::mem::take(&mut current)));
+            sep = "";
+        }
+    }
+    if !current.is_empty() {
+        pieces.push((sep, current));
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for (sep, p) in pieces {
+        match lines.last_mut() {
+            Some(l) if text_width(root, &format!("{l}{sep}{p}"), f) <= width => {
+                l.push_str(sep);
+                l.push_str(&p);
+            }
+            _ => lines.push(p),
+        }
+    }
+    lines
 }
 
 /// A polyline in pixels with the look's dash pattern. The pattern runs on along the whole

@@ -2,21 +2,23 @@
 
 use super::axis::{resolve, Coord2, Resolved, Ticked};
 use super::canvas::{
-    draw_title, font, legend, marker, stroke, text_width, Root, Swatch, DESC_PX, GRID, INK, MARGIN,
-    TICK_PX,
+    draw_title, font, legend, marker, stroke, text_width, whisker, wrap, Root, Swatch, DESC_PX,
+    GRID, INK, MARGIN, TICK_PX,
 };
 use super::look::{palette, Marker};
 use super::{Ctx, Drawn, Line, RefLine, Scale, XyChart};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub(super) fn draw_xy<DB: DrawingBackend>(root: &Root<DB>, c: &XyChart) -> Drawn {
     let top = draw_title(root, &c.title, c.subtitle.as_deref())?;
     let legend_h = legend(root, &legend_entries(c), top, true)?;
     let (rx, ry) = axes(c);
     let plot = Plot::new(root, c, rx, ry, top + legend_h)?;
-    // Bands first, then references, then lines and markers on top.
+    // Bands first, then references, then error bars, then lines and markers on top.
     plot.draw_bands(root, &c.lines)?;
     plot.draw_refs(root, &c.refs)?;
+    plot.draw_bars(root, &c.lines)?;
     plot.draw_lines(root, &c.lines)
 }
 
@@ -34,11 +36,18 @@ fn legend_entries(c: &XyChart) -> Vec<(String, Swatch)> {
     for r in &c.refs {
         entries.push((r.label.clone(), Swatch::Line(r.look)));
     }
-    // One key for every band: each is drawn in its line's colour.
-    if c.lines.iter().any(|l| !l.band.is_empty()) {
+    // One key for every band (and one for every error bar): each is drawn in its line's
+    // colour.
+    if c.lines.iter().any(|l| !l.band.is_empty() && !l.bars) {
         entries.push((
             "shaded: 95 % confidence interval".into(),
             Swatch::Band(palette::GREY),
+        ));
+    }
+    if c.lines.iter().any(|l| !l.band.is_empty() && l.bars) {
+        entries.push((
+            "whiskers: 95 % confidence interval".into(),
+            Swatch::Whisker(palette::GREY),
         ));
     }
     entries
@@ -65,7 +74,7 @@ fn axes(c: &XyChart) -> (Resolved, Resolved) {
     // A little room beyond the outer ticks, so that lines and markers at the ends of the
     // range are not drawn on the frame (log2 axes have their own).
     for r in [&mut rx, &mut ry] {
-        if r.scale != Scale::Log2 {
+        if r.scale != Scale::Log2 && r.categories.is_empty() {
             let pad = 0.025 * (r.hi - r.lo);
             r.lo -= pad;
             r.hi += pad;
@@ -99,16 +108,24 @@ impl<DB: DrawingBackend> Plot<'_, DB> {
             .map(|&t| text_width(root, &ry.label(t), &tick_font))
             .max()
             .unwrap_or(0);
+        let ylab_area = ylab_w + 14 + DESC_PX + 16;
+        let (w, _) = root.dim_in_pixel();
+        let plot_w = w.saturating_sub(20 + MARGIN as u32 + ylab_area);
+        let categories = CategoryLabels::of(root, &rx, plot_w);
         let plot_area = root.margin((top + 12) as u32, 20, MARGIN as u32 / 2, MARGIN as u32);
         let mut chart = ChartBuilder::on(&plot_area)
-            .x_label_area_size(62)
-            .y_label_area_size(ylab_w + 14 + DESC_PX + 16)
+            .x_label_area_size(62 + categories.extra_height())
+            .y_label_area_size(ylab_area)
             .build_cartesian_2d(
                 Ticked::new(rx.lo, rx.hi, &rx.ticks),
                 Ticked::new(ry.lo, ry.hi, &ry.ticks),
             )
             .ctx()?;
-        let fx = |v: &f64| rx.label(*v);
+        // Category names are drawn below, wrapped to their slots.
+        let fx = |v: &f64| match categories.lines.is_empty() {
+            true => rx.label(*v),
+            false => String::new(),
+        };
         let fy = |v: &f64| ry.label(*v);
         chart
             .configure_mesh()
@@ -124,7 +141,9 @@ impl<DB: DrawingBackend> Plot<'_, DB> {
             .axis_style(palette::GREY)
             .draw()
             .ctx()?;
-        Ok(Plot { chart, rx, ry })
+        let plot = Plot { chart, rx, ry };
+        categories.draw(root, &plot)?;
+        Ok(plot)
     }
 
     /// The point `(x, y)` (data units) in pixels.
@@ -133,9 +152,10 @@ impl<DB: DrawingBackend> Plot<'_, DB> {
             .backend_coord(&(self.rx.to_plot(x), self.ry.to_plot(y)))
     }
 
-    /// The lines' bands: a shaded polygon, or a bar for a band at a single x.
+    /// The lines' bands: a shaded polygon, or a bar for a band at a single x (not the bands
+    /// drawn as error bars).
     fn draw_bands(&self, root: &Root<DB>, lines: &[Line]) -> Drawn {
-        for l in lines {
+        for l in lines.iter().filter(|l| !l.bars) {
             if l.band.len() >= 2 {
                 let mut poly: Vec<(i32, i32)> =
                     l.band.iter().map(|&(x, _, hi)| self.px(x, hi)).collect();
@@ -176,6 +196,17 @@ impl<DB: DrawingBackend> Plot<'_, DB> {
         Ok(())
     }
 
+    /// The error bars of the lines whose bands are drawn as bars, in the lines' colours.
+    fn draw_bars(&self, root: &Root<DB>, lines: &[Line]) -> Drawn {
+        for l in lines.iter().filter(|l| l.bars) {
+            for &(x, lo, hi) in &l.band {
+                let (a, b) = (self.px(x, lo), self.px(x, hi));
+                whisker(root, a.0, (a.1, b.1), l.look.color)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The lines (unless a series is markers only) and their markers.
     fn draw_lines(&self, root: &Root<DB>, lines: &[Line]) -> Drawn {
         for l in lines {
@@ -189,6 +220,72 @@ impl<DB: DrawingBackend> Plot<'_, DB> {
                 if i % every == 0 || pts.len() <= 24 {
                     marker(root, *p, &l.look)?;
                 }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The names of a categorical x axis, wrapped to their slots: one font for all, at most
+/// [`CategoryLabels::MAX_LINES`] lines each where the font can shrink to allow it.
+struct CategoryLabels {
+    font: FontDesc<'static>,
+    px: u32,
+    lines: Vec<Vec<String>>,
+}
+
+impl CategoryLabels {
+    const MAX_LINES: usize = 3;
+    const MIN_PX: u32 = 14;
+
+    /// The labels of `rx`'s categories over a plot `plot_w` pixels wide (none for a numeric
+    /// axis).
+    fn of<DB: DrawingBackend>(root: &Root<DB>, rx: &Resolved, plot_w: u32) -> Self {
+        // One category per unit of the axis.
+        let slot = (plot_w as f64 / (rx.hi - rx.lo).max(1.0)) as u32;
+        let width = slot.saturating_sub(12).max(40);
+        let mut px = TICK_PX;
+        loop {
+            let f = font(px);
+            let lines: Vec<Vec<String>> = rx
+                .categories
+                .iter()
+                .map(|name| wrap(root, name, &f, width))
+                .collect();
+            let fits = lines
+                .iter()
+                .flatten()
+                .all(|l| text_width(root, l, &f) <= width)
+                && lines.iter().all(|l| l.len() <= Self::MAX_LINES);
+            if fits || px <= Self::MIN_PX {
+                return CategoryLabels { font: f, px, lines };
+            }
+            px -= 1;
+        }
+    }
+
+    fn line_height(&self) -> i32 {
+        self.px as i32 + 4
+    }
+
+    /// Height beyond the one line of tick labels the x label area holds.
+    fn extra_height(&self) -> u32 {
+        let most = self.lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        (most as i32 - 1).max(0) as u32 * self.line_height() as u32
+    }
+
+    /// Each category's name, centred under its tick.
+    fn draw<DB: DrawingBackend>(&self, root: &Root<DB>, plot: &Plot<'_, DB>) -> Drawn {
+        let style = self
+            .font
+            .clone()
+            .color(&INK)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        for (k, lines) in self.lines.iter().enumerate() {
+            let (x, y) = plot.chart.backend_coord(&((k + 1) as f64, plot.ry.lo));
+            for (i, l) in lines.iter().enumerate() {
+                root.draw_text(l, &style, (x, y + 10 + i as i32 * self.line_height()))
+                    .ctx()?;
             }
         }
         Ok(())

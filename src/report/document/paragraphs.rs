@@ -2,7 +2,7 @@
 //! meaning of the results tables.
 
 use crate::output::text::thousands;
-use crate::report::dataset::{self, Dataset, RunData, SweepData};
+use crate::report::dataset::{self, Dataset, PairedData, RunData, SweepData};
 use crate::report::figures::day::warmup_days;
 use crate::report::figures::scenarios_of;
 use crate::report::figures::sweep_series::sweep_reps;
@@ -146,7 +146,33 @@ pub(crate) fn scenario_paragraph(ds: &Dataset) -> String {
     if let Some(sw) = &ds.sweep {
         out.push(sweep_paragraph(sw));
     }
+    if let Some(pd) = &ds.paired {
+        out.push(paired_paragraph(pd));
+    }
     out.join("\n\n")
+}
+
+/// What a paired comparison ran: its scenario, strategies, baseline and replications.
+pub(crate) fn paired_paragraph(pd: &PairedData) -> String {
+    let items: Vec<String> = crate::output::paired::by_variant(&pd.rows)
+        .iter()
+        .map(|rows| format!("`{}`", rows[0].variant))
+        .collect();
+    let on = match &pd.scenario {
+        Some(s) => format!(" on scenario `{s}`"),
+        None => String::new(),
+    };
+    let reps = pd.replications();
+    format!(
+        "A paired comparison{on} of {} strategies ({}), {reps} replication{} each, against the \
+         baseline `{}`. Replication r of every strategy runs on the same seed, so a strategy and \
+         the baseline share their connections, banks and service times replication by \
+         replication, and each difference is taken within such a pair.",
+        items.len(),
+        and_list(&items),
+        if reps == 1 { "" } else { "s" },
+        pd.baseline()
+    )
 }
 
 /// A sweep's first sentence: its scenario(s), how many points and replications, and the

@@ -1,10 +1,12 @@
-//! The tables of report.md: per day, per run, per bank, the vendor table and the sweep.
+//! The tables of report.md: per day, per run, per bank, the vendor table, the sweep and the
+//! paired comparison.
 
 use crate::metric::Metric;
 use crate::output::text::{pct, thousands};
-use crate::report::dataset::{self, Dataset, RunData, SweepData};
+use crate::report::dataset::{self, metric_row, Dataset, PairedData, RunData, SweepData};
 use crate::report::figures::{run_name, scenarios_of};
 use crate::report::findings::age;
+use crate::report::findings::paired::points;
 use crate::report::phrases::{cell, value_text};
 use std::fmt::Write as _;
 
@@ -205,6 +207,46 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
             "\nThe first {MAX_SWEEP_ROWS} of {} points; all are in {}.",
             sw.points.len(),
             sw.source
+        );
+    }
+    s
+}
+
+/// The paired comparison's coverage and failure rate, strategies in ranked order: each
+/// difference from the baseline (mean ± 95 % half-width, percentage points) and each mean.
+pub(crate) fn paired_table(pd: &PairedData) -> String {
+    let mut s = String::from(
+        "| Rank | Strategy | Coverage difference | Failure-rate difference | Coverage | Failure rate |\n\
+         |---:|---|---:|---:|---:|---:|\n",
+    );
+    let difference = |r: Option<&dataset::PairedRow>| match r.and_then(|r| r.difference_mean) {
+        Some(d) => match r.and_then(|r| r.difference_ci95) {
+            Some(h) => format!("{} pp ± {:.2}", points(d), 100.0 * h),
+            None => format!("{} pp", points(d)),
+        },
+        None => "—".to_string(),
+    };
+    let mean = |r: Option<&dataset::PairedRow>| match r.and_then(|r| r.variant_mean) {
+        Some(m) => pct(m),
+        None => "—".to_string(),
+    };
+    for (k, rows) in pd.ranked().iter().enumerate() {
+        let (c, f) = (
+            metric_row(rows, Metric::Coverage),
+            metric_row(rows, Metric::FailureRate),
+        );
+        let name = match rows[0].variant == rows[0].baseline {
+            true => format!("`{}` (baseline)", cell(&rows[0].variant)),
+            false => format!("`{}`", cell(&rows[0].variant)),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {name} | {} | {} | {} | {} |",
+            k + 1,
+            difference(c),
+            difference(f),
+            mean(c),
+            mean(f)
         );
     }
     s

@@ -1,0 +1,109 @@
+//! The sentences of a paired comparison: which strategy gained the most coverage over the
+//! baseline, which failed least, each with its paired difference and 95 % interval.
+
+use crate::metric::Metric;
+use crate::output::paired::PairedRow;
+use crate::output::text::pct;
+use crate::report::dataset::{metric_row, PairedData};
+
+/// A share difference in signed percentage points, two decimals (`+2.83`, `-17.69`; `0.00`
+/// without a sign when it rounds to zero), as `paired.md` writes it.
+pub(crate) fn points(d: f64) -> String {
+    let text = format!("{:+.2}", 100.0 * d);
+    if text[1..].bytes().all(|b| b == b'0' || b == b'.') {
+        text[1..].to_string()
+    } else {
+        text
+    }
+}
+
+/// The strategies other than the baseline that have a difference in `metric`, each with its
+/// row, in `paired.md`'s ranked order.
+fn variants(pd: &PairedData, metric: Metric) -> Vec<&PairedRow> {
+    pd.ranked()
+        .into_iter()
+        .filter(|rows| rows[0].variant != rows[0].baseline)
+        .filter_map(|rows| metric_row(rows, metric))
+        .filter(|r| r.difference_mean.is_some_and(f64::is_finite))
+        .collect()
+}
+
+/// `89.80 % against queued's 86.96 %: a paired difference of +2.83 percentage points (95 %
+/// interval +2.74 to +2.92)`; `… : the same in every replication`.
+fn difference_phrase(r: &PairedRow) -> String {
+    let d = r.difference_mean.unwrap_or(0.0);
+    let means = match (r.variant_mean, r.baseline_mean) {
+        (Some(v), Some(b)) => format!("{} against `{}`'s {}: ", pct(v), r.baseline, pct(b)),
+        _ => String::new(),
+    };
+    if d == 0.0 && r.difference_sd == Some(0.0) {
+        return format!("{means}the same in every replication");
+    }
+    let interval = match r.difference_ci95 {
+        Some(h) => {
+            let zero = if r.significant() {
+                ""
+            } else {
+                ", which includes 0"
+            };
+            format!("95 % interval {} to {}{zero}", points(d - h), points(d + h))
+        }
+        None => "one replication: no interval".to_string(),
+    };
+    format!(
+        "{means}a paired difference of {} percentage points ({interval})",
+        points(d)
+    )
+}
+
+/// Which strategy gained the most coverage over the baseline and which failed least, with
+/// their paired differences and intervals; empty without a strategy other than the baseline.
+pub(crate) fn paired_caption(pd: &PairedData) -> String {
+    let base = pd.baseline();
+    let reps = pd.replications();
+    let mut out = Vec::new();
+    let coverage = variants(pd, Metric::Coverage);
+    // Ranked by the coverage difference: the first gained the most.
+    if let Some(best) = coverage.first() {
+        let d = best.difference_mean.unwrap_or(0.0);
+        let over = format!(
+            "Against the baseline `{base}`, over {reps} paired replication{}",
+            if reps == 1 { "" } else { "s" }
+        );
+        out.push(if points(d).starts_with('+') {
+            format!(
+                "{over}, `{}` gained the most coverage, {}.",
+                best.variant,
+                difference_phrase(best)
+            )
+        } else {
+            format!(
+                "{over}, no strategy gained coverage; the first ranked, `{}`, had {}.",
+                best.variant,
+                difference_phrase(best)
+            )
+        });
+    }
+    let failure = variants(pd, Metric::FailureRate);
+    let least = failure.iter().min_by(|a, b| {
+        let d = |r: &&&PairedRow| r.difference_mean.unwrap_or(0.0);
+        d(a).total_cmp(&d(b))
+    });
+    if let Some(least) = least {
+        let d = least.difference_mean.unwrap_or(0.0);
+        out.push(if points(d).starts_with('-') {
+            format!(
+                "`{}` had the lowest failure rate, {}.",
+                least.variant,
+                difference_phrase(least)
+            )
+        } else {
+            format!(
+                "No strategy failed less often than `{base}`; the closest, `{}`, had {}.",
+                least.variant,
+                difference_phrase(least)
+            )
+        });
+    }
+    out.join(" ")
+}
