@@ -3,8 +3,8 @@
 //! A refresh request creates a task and the platform calls the bank at once; the client
 //! learns the task's outcome either by polling its status every `poll_interval` (each poll an
 //! API call), or by a callback `callback_delay` after the task ends. A request for a
-//! connection that was refreshed successfully within the dedup window, or whose earlier task
-//! is still pending, returns that earlier task: no bank call, outcome `deduplicated`.
+//! connection whose earlier task is still pending returns that task: no bank call, outcome
+//! `deduplicated`. Beyond that, each vendor deduplicates its own way ([`Dedup`]).
 //!
 //! Polls have no side effect in this model (the platform does not throttle them), so the
 //! simulator does not schedule one event per poll: when a task ends it computes the first
@@ -25,10 +25,42 @@ pub enum StatusMode {
     Callback { delay: SimDuration },
 }
 
+/// How the platform answers a refresh it considers a duplicate (docs/sources.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dedup {
+    /// Bud: if the provider was fetched successfully within the window (1 h), the request
+    /// returns the previous task's id; the client polls it and learns it succeeded.
+    LastFetch,
+    /// Mastercard: an identical request within the window (5 min) of the last one that
+    /// triggered a refresh returns that refresh, whatever its outcome (a failed refresh is
+    /// failed again, without a bank call).
+    SameRequest,
+    /// D•One: an account refreshed successfully within the window (20 min) is SKIPPED in
+    /// the response itself: no job, no poll.
+    Skip,
+}
+
+impl Dedup {
+    /// The vendor's window.
+    pub fn default_window(self) -> SimDuration {
+        match self {
+            Dedup::LastFetch => SimDuration::from_hours(1),
+            Dedup::SameRequest => SimDuration::from_mins(5),
+            Dedup::Skip => SimDuration::from_mins(20),
+        }
+    }
+}
+
+/// How long the response to a refresh request takes when it carries the answer itself
+/// (D•One's SKIPPED): an HTTPS round trip of about the 331 ms UK Open Banking calls average
+/// (docs/sources.md). Never zero, so no client can spin in no time.
+pub const RESPONSE_TIME: SimDuration = SimDuration(300_000);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Platform {
     pub status: StatusMode,
-    /// A refresh within this span of the connection's last success is deduplicated.
+    pub dedup: Dedup,
+    /// The span within which `dedup` applies.
     pub dedup_window: SimDuration,
 }
 
@@ -63,11 +95,11 @@ impl Platform {
         }
     }
 
-    /// Is a refresh at `now` of a connection last refreshed successfully at `last_success`
-    /// (`SimTime::NEVER` if never) inside the dedup window?
+    /// Is `since` (a last success, or for `SameRequest` a last triggering request;
+    /// `SimTime::NEVER` if none) inside the dedup window at `now`?
     #[inline]
-    pub fn is_duplicate(&self, now: SimTime, last_success: SimTime) -> bool {
-        last_success != SimTime::NEVER && now.saturating_since(last_success) < self.dedup_window
+    pub fn is_duplicate(&self, now: SimTime, since: SimTime) -> bool {
+        since != SimTime::NEVER && now.saturating_since(since) < self.dedup_window
     }
 }
 
@@ -81,6 +113,7 @@ mod tests {
                 interval: SimDuration::from_secs(secs),
                 first: SimDuration::from_secs(secs),
             },
+            dedup: Dedup::LastFetch,
             dedup_window: SimDuration::from_hours(1),
         }
     }
@@ -135,6 +168,7 @@ mod tests {
                 interval: SimDuration::from_secs(10),
                 first: SimDuration::from_secs(3),
             },
+            dedup: Dedup::LastFetch,
             dedup_window: SimDuration::ZERO,
         };
         let at = |ms: u64| {
@@ -154,6 +188,7 @@ mod tests {
             status: StatusMode::Callback {
                 delay: SimDuration::from_millis(200),
             },
+            dedup: Dedup::LastFetch,
             dedup_window: SimDuration::ZERO,
         };
         let l = p.learn(SimTime(0), SimTime(5_000_000));

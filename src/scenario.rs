@@ -16,7 +16,7 @@ use crate::bank::{
 };
 use crate::demand::{Lane, OnDemand, DEFAULT_PROFILE};
 use crate::error::{Error, Result};
-use crate::platform::{Platform, StatusMode};
+use crate::platform::{Dedup, Platform, StatusMode};
 use crate::presets;
 use crate::retry::{Jitter, RetryPolicy};
 use crate::strategy::{Schedule, Strategy};
@@ -435,12 +435,18 @@ fn platform(p: &file::PlatformFile) -> Result<Platform, FieldError> {
             StatusMode::Callback { delay }
         }
     };
+    let dedup = match p.dedup {
+        None | Some(file::DedupKind::LastFetch) => Dedup::LastFetch,
+        Some(file::DedupKind::SameRequest) => Dedup::SameRequest,
+        Some(file::DedupKind::Skip) => Dedup::Skip,
+    };
     let dedup_window = p
         .dedup_window
         .map(|d| d.0)
-        .unwrap_or(SimDuration::from_hours(1));
+        .unwrap_or(dedup.default_window());
     Ok(Platform {
         status,
+        dedup,
         dedup_window,
     })
 }

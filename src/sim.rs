@@ -28,6 +28,7 @@ use std::collections::VecDeque;
 
 mod build;
 mod client;
+mod dedup;
 mod demand;
 
 /// How an attempt ended.
@@ -175,6 +176,10 @@ struct World {
     demand_stats: crate::metrics::DemandStats,
     /// On-demand attempts in progress outside the client's slots (the direct lane).
     unslotted: u64,
+    /// Mastercard's dedup: each connection's last refresh-triggering request and its
+    /// outcome (empty under the other rules).
+    last_request: Vec<SimTime>,
+    last_outcome: Vec<Outcome>,
     // Measurement.
     tally: Vec<Tally>,
     in_flight_all: u64,
@@ -260,8 +265,10 @@ impl World {
         self.peak_outstanding_all = self.peak_outstanding_all.max(self.outstanding_all);
 
         let pending = self.conns[ci].pending_since != SimTime::NEVER;
-        if pending || self.platform.is_duplicate(now, self.conns[ci].last_success) {
+        if pending {
             self.answer_now(now, c, Outcome::Deduplicated);
+        } else if let Some(earlier) = self.duplicate_of(now, ci) {
+            self.answer_duplicate(now, c, earlier);
         } else if self.conns[ci].consent_expires <= now {
             self.answer_now(now, c, Outcome::ReconnectRequired);
         } else {
@@ -287,6 +294,7 @@ impl World {
                     self.tally[b].admitted += 1;
                     self.change_in_flight(now, b, 1);
                     self.conns[ci].pending_since = now;
+                    self.note_triggered(now, ci);
                     let st = &mut self.state[b];
                     match self.banks[b].servers {
                         Some(k) if st.busy_servers >= k => {
@@ -310,6 +318,11 @@ impl World {
 
     /// An outcome decided at submission (no bank call in progress).
     fn answer_now(&mut self, now: SimTime, c: u32, outcome: Outcome) {
+        if outcome != Outcome::Deduplicated {
+            // A request that reached the platform's decision: Mastercard's rule remembers it.
+            self.note_triggered(now, c as usize);
+            self.note_decided(c as usize, outcome);
+        }
         let b = self.conns[c as usize].bank as usize;
         let t = &mut self.tally[b];
         let day = self.daily.at(b, now);
@@ -378,6 +391,7 @@ impl World {
             }
             Outcome::Success
         };
+        self.note_decided(ci, outcome);
         let submitted = std::mem::replace(&mut self.conns[ci].pending_since, SimTime::NEVER);
         self.tally[b].sojourn_total += (now - submitted).as_micros() as u128;
         let learned = self.platform.learn(submitted, now);

@@ -121,6 +121,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
             status: StatusMode::Callback {
                 delay: SimDuration::from_millis(1),
             },
+            dedup: crate::platform::Dedup::LastFetch,
             dedup_window: SimDuration::ZERO,
         },
         strategy: Strategy::RandomOffset,

@@ -26,6 +26,14 @@ pub struct ScenarioFile {
     pub sweep: Option<SweepFile>,
 }
 
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DedupKind {
+    LastFetch,
+    SameRequest,
+    Skip,
+}
+
 /// The optional `[on_demand]` section: customers opening the app.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -86,6 +94,8 @@ pub struct PlatformFile {
     pub first_poll: Option<Duration>,
     pub callback_delay: Option<Duration>,
     pub dedup_window: Option<Duration>,
+    /// `"last_fetch"` (Bud, default), `"same_request"` (Mastercard) or `"skip"` (D•One).
+    pub dedup: Option<DedupKind>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -31,6 +31,7 @@ impl World {
         let (queue, client) = planned_arrivals(sc, &streams, window_end, &conns);
         let per_conn = |on: bool| if on { n as usize } else { 0 };
         let retries = sc.retry.enabled();
+        let same_request = sc.platform.dedup == crate::platform::Dedup::SameRequest;
 
         let mut world = World {
             streams,
@@ -61,6 +62,8 @@ impl World {
             demand_since: vec![SimTime::NEVER; per_conn(sc.on_demand.is_some())],
             demand_stats: crate::metrics::DemandStats::new(nb, sc.on_demand.is_some()),
             unslotted: 0,
+            last_request: vec![SimTime::NEVER; per_conn(same_request)],
+            last_outcome: vec![super::Outcome::Deduplicated; per_conn(same_request)],
             tally,
             in_flight_all: 0,
             outstanding_all: 0,

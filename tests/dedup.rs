@@ -1,0 +1,84 @@
+//! The three vendors' deduplication rules on hand-made cases: one connection, refreshed by
+//! `bulk` every `period`, against a bank that answers in 3 s (or always fails).
+
+use refresh_sim::metrics::Tally;
+use refresh_sim::scenario;
+use refresh_sim::sim;
+
+/// A one-connection run over `length`, refreshed every `period`, under `dedup`.
+fn tally(dedup: &str, period: &str, length: &str, error_rate: f64) -> Tally {
+    let text = format!(
+        "[window]\nstart = \"00:00\"\nlength = \"{length}\"\n\
+         [population]\nconnections = 1\n\
+         [platform]\npoll_interval = \"10s\"\ndedup = \"{dedup}\"\n\
+         [strategy]\nkind = \"bulk\"\nperiod = \"{period}\"\n\
+         [[banks]]\nname = \"b\"\nshare = 1.0\nerror_rate = {error_rate}\n\
+         service_time = {{ dist = \"constant\", value = \"3s\" }}\n"
+    );
+    let sc = scenario::parse(&text, "t.toml", "t", &[]).unwrap_or_else(|e| panic!("{e}"));
+    sim::run(&sc, 1).summary(None).tally
+}
+
+/// Bud: within an hour of the last successful fetch, the previous task. Requests at 0, 30,
+/// 60 and 90 min: the fetch at 0 (ending at 3 s) covers 30 and 60 min (59 min 57 s later);
+/// 90 min fetches again. Each answer is learned by polling the earlier task.
+#[test]
+fn bud_returns_the_previous_task_within_an_hour_of_the_last_fetch() {
+    let t = tally("last_fetch", "30m", "2h", 0.0);
+    assert_eq!((t.attempts, t.successes, t.deduplicated), (4, 2, 2));
+    assert_eq!(t.api_calls, 4 + 4, "a request and one poll each");
+}
+
+/// D•One: an account refreshed within 20 minutes is SKIPPED in the response: no job, no
+/// poll. Requests at 0, 15, 30 and 45 min: 15 and 45 are skipped (12 min 57 s after the
+/// last success), 30 is refreshed (29 min 57 s after it).
+#[test]
+fn d_one_skips_accounts_refreshed_within_twenty_minutes_without_a_poll() {
+    let t = tally("skip", "15m", "1h", 0.0);
+    assert_eq!((t.attempts, t.successes, t.deduplicated), (4, 2, 2));
+    assert_eq!(t.api_calls, 4 + 2, "polls for the two refreshes only");
+}
+
+/// Mastercard: an identical request within five minutes of the one that triggered a
+/// refresh returns that refresh, whatever its outcome. Requests every 2 min for 10 min: 0
+/// triggers, 2 and 4 are the same refresh, 6 triggers, 8 is the same. Against a bank that
+/// always fails, the duplicates fail without a bank call: two 5xx for five requests, where
+/// Bud's rule (keyed on success) sends all five to the bank.
+#[test]
+fn mastercard_returns_the_same_refresh_within_five_minutes_whatever_its_outcome() {
+    let t = tally("same_request", "2m", "10m", 0.0);
+    assert_eq!((t.attempts, t.successes, t.deduplicated), (5, 2, 3));
+    let failing = tally("same_request", "2m", "10m", 1.0);
+    assert_eq!((failing.errors, failing.deduplicated), (2, 3));
+    let bud = tally("last_fetch", "2m", "10m", 1.0);
+    assert_eq!((bud.errors, bud.deduplicated), (5, 0));
+}
+
+#[test]
+fn each_rule_has_its_vendors_window_unless_told() {
+    use refresh_sim::platform::Dedup;
+    use refresh_sim::time::SimDuration;
+    let window = |dedup: &str, extra: &str| {
+        let text = format!(
+            "[window]\nstart = \"00:00\"\nlength = \"1h\"\n[population]\nconnections = 1\n\
+             [platform]\ndedup = \"{dedup}\"\n{extra}\n[strategy]\nkind = \"bulk\"\n\
+             [[banks]]\nname = \"b\"\nshare = 1.0\nservice_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        );
+        scenario::parse(&text, "t.toml", "t", &[]).unwrap().platform
+    };
+    assert_eq!(
+        window("last_fetch", "").dedup_window,
+        SimDuration::from_hours(1)
+    );
+    assert_eq!(
+        window("same_request", "").dedup_window,
+        SimDuration::from_mins(5)
+    );
+    let p = window("skip", "");
+    assert_eq!(
+        (p.dedup, p.dedup_window),
+        (Dedup::Skip, SimDuration::from_mins(20))
+    );
+    let custom = window("skip", "dedup_window = \"7m\"");
+    assert_eq!(custom.dedup_window, SimDuration::from_mins(7));
+}
