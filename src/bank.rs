@@ -33,6 +33,15 @@ pub struct Rejection {
     pub retry_at: Option<SimTime>,
 }
 
+/// A bank's refusal of a call: the Retry-After it sends, and whether it refuses every call
+/// now (a rate, window, concurrency or maintenance limit) or only this connection's (its
+/// quota), which is what a client pausing the whole bank must tell apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub retry_at: Option<SimTime>,
+    pub bank_wide: bool,
+}
+
 const DAY_US: u64 = 86_400_000_000;
 
 /// One rate-limit policy. A closed enum rather than trait objects: dispatch is a jump table
@@ -277,8 +286,9 @@ impl Bank {
     /// policy admits it. Otherwise consumes nothing, closes any penalty box, and returns the
     /// rejection with the Retry-After this bank sends.
     #[inline]
-    pub fn try_admit(&mut self, now: SimTime, conn: u32, present: bool) -> Result<(), Rejection> {
+    pub fn try_admit(&mut self, now: SimTime, conn: u32, present: bool) -> Result<(), Refusal> {
         let mut rejected = false;
+        let mut bank_wide = false;
         let mut box_closed = false;
         let mut retry_at: Option<SimTime> = None;
         // A customer-present call is not counted by an unattended-access quota.
@@ -286,6 +296,7 @@ impl Bank {
         for limit in self.limits.iter().filter(|l| applies(l)) {
             if let Err(r) = limit.check(now, conn) {
                 rejected = true;
+                bank_wide |= !limit.unattended_only();
                 box_closed |= matches!(limit, Limit::PenaltyBox(_));
                 retry_at = retry_at.max(r.retry_at);
             }
@@ -316,7 +327,15 @@ impl Bank {
             RetryAfter::Fixed(d) => Some(now + d.ceil_secs()),
             RetryAfter::Policy => retry_at.map(|at| now + at.saturating_since(now).ceil_secs()),
         };
-        Err(Rejection { retry_at })
+        // Any breach closes a penalty box on every connection.
+        let has_box = self
+            .limits
+            .iter()
+            .any(|l| matches!(l, Limit::PenaltyBox(_)));
+        Err(Refusal {
+            retry_at,
+            bank_wide: bank_wide || has_box,
+        })
     }
 
     /// Records the end of an admitted call.

@@ -14,8 +14,8 @@
 //! or a 5xx error) → `Learned` (the client learns the outcome by poll or callback; a queued
 //! slot frees). Every attempt ends in exactly one outcome.
 
-use crate::bank::Bank;
 use crate::bank::ServiceTime;
+use crate::bank::{Bank, Refusal};
 use crate::engine::{prefetch, EventQueue};
 use crate::metrics::{Daily, Level, RunResult, Staleness, Tally, TimeSeries, DAY_US};
 use crate::platform::Platform;
@@ -165,8 +165,11 @@ struct World {
     last_wait: Vec<SimDuration>,
     /// Retry-After of the connection's last 429, `NEVER` when none.
     retry_after: Vec<SimTime>,
-    /// A 429's Retry-After holds its bank's pool (`strategy.pause_on_retry_after`).
+    /// A 429's Retry-After holds its bank's pool (`strategy.pause_on_retry_after`), when
+    /// the bank refused every call, not only this connection's: per connection, the instant
+    /// to hold until (empty when not pausing).
     pause_on_retry_after: bool,
+    pause_at: Vec<SimTime>,
     /// Customer-initiated refreshes, the next request and the candidate index its draws
     /// continue from, each connection's open request (`NEVER`: none), and what they got.
     demand: Option<crate::demand::OnDemand>,
@@ -276,17 +279,11 @@ impl World {
             debug_assert!(!self.banks[b].per_connection() || ci < self.local_of.len());
             let local = self.local_of.get(ci).copied().unwrap_or(0);
             let present = self.conns[ci].flags & ON_DEMAND != 0;
-            if present {
+            if present && self.demand_since[ci] >= self.measured_from {
                 self.demand_stats.attempts[b] += 1;
             }
             match self.banks[b].try_admit(now, local, present) {
-                Err(rejection) => {
-                    if let Some(at) = self.retry_after.get_mut(ci) {
-                        *at = rejection.retry_at.unwrap_or(SimTime::NEVER);
-                    }
-                    self.series.at(b, now).rate_limited += 1;
-                    self.answer_now(now, c, Outcome::RateLimited);
-                }
+                Err(refusal) => self.refused(now, c, refusal),
                 Ok(()) => {
                     let (service, failed) = self.banks[b]
                         .draw_call(now, &mut self.streams.at(Purpose::Call, c, attempt));
@@ -317,6 +314,24 @@ impl World {
     }
 
     /// An outcome decided at submission (no bank call in progress).
+    /// The bank answered 429: its Retry-After is kept for the retry policy and, when it
+    /// holds for every call, for a client that pauses the bank.
+    fn refused(&mut self, now: SimTime, c: u32, refusal: Refusal) {
+        let ci = c as usize;
+        if let Some(at) = self.retry_after.get_mut(ci) {
+            *at = refusal.retry_at.unwrap_or(SimTime::NEVER);
+        }
+        if let Some(at) = self.pause_at.get_mut(ci) {
+            *at = refusal
+                .retry_at
+                .filter(|_| refusal.bank_wide)
+                .unwrap_or(SimTime::NEVER);
+        }
+        let b = self.conns[ci].bank as usize;
+        self.series.at(b, now).rate_limited += 1;
+        self.answer_now(now, c, Outcome::RateLimited);
+    }
+
     fn answer_now(&mut self, now: SimTime, c: u32, outcome: Outcome) {
         if outcome != Outcome::Deduplicated {
             // A request that reached the platform's decision: Mastercard's rule remembers it.

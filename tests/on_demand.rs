@@ -40,13 +40,13 @@ fn the_unattended_quota_does_not_count_customer_present_calls() {
     ));
     let d = &r.demand;
     let requests = d.requests_of(None);
-    assert!(requests > 7000, "{requests} requests over two days");
+    assert!(requests > 3500, "{requests} requests on the measured day");
     assert_eq!(
         d.failure_rate(None),
         Some(0.0),
         "an on-demand call was counted"
     );
-    assert!(d.attempts[0] > 7000 - d.joined[0]);
+    assert!(d.attempts[0] > 3500 - d.joined[0]);
     assert_eq!(
         r.summary(None).tally.rate_limited,
         0,
@@ -78,7 +78,12 @@ fn the_priority_lane_keeps_customers_waiting_no_longer_than_the_bank_and_two_pol
         100_000,
     ));
     let s = r.summary(None);
-    assert!(s.on_demand_requests > 35_000, "{}", s.on_demand_requests);
+    // 20,000 a day, counted on the measured day only (the warm-up day is left out).
+    assert!(
+        (17_500..22_500).contains(&s.on_demand_requests),
+        "{}",
+        s.on_demand_requests
+    );
     let busy = r.pool_slots[0];
     assert_eq!(busy, 16.0);
     let p95 = s.on_demand_p95_seconds.unwrap();

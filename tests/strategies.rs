@@ -325,3 +325,27 @@ fn new_strategies_are_byte_identical_at_one_and_two_threads() {
     };
     assert_eq!(files(1), files(2));
 }
+
+/// A connection's quota speaks for that connection only: its Retry-After (a day away) must
+/// not hold the whole bank's pool, or one connection at its quota would stop every other.
+#[test]
+fn a_quotas_retry_after_does_not_pause_the_bank() {
+    let text = |pause: bool| {
+        format!(
+            "[window]\nstart = \"00:00\"\nlength = \"24h\"\n\
+             [population]\nconnections = 5000\n\
+             [platform]\npoll_interval = \"10s\"\n\
+             [strategy]\nkind = \"per_bank\"\nconcurrency = 8\nperiod = \"4h\"\n\
+             pause_on_retry_after = {pause}\n\
+             [[banks]]\nname = \"psd2\"\nshare = 1.0\nerror_rate = 0.0\nretry_after = \"policy\"\n\
+             service_time = {{ dist = \"constant\", value = \"2s\" }}\n\
+             limits = [{{ kind = \"quota\", k = 2, period = \"rolling_24h\" }}]\n"
+        )
+    };
+    let (plain, pausing) = (run(&text(false)), run(&text(true)));
+    assert!(
+        plain.summary(None).tally.rate_limited > 1000,
+        "the quota binds"
+    );
+    assert_eq!(plain.summary(None), pausing.summary(None));
+}

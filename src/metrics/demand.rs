@@ -71,7 +71,8 @@ impl DemandStats {
     }
 
     /// The `q` quantile of request-to-data time in seconds (the upper edge of its 100 ms
-    /// bucket), over the requests that got data; `None` when none did.
+    /// bucket), over the requests that got data; infinite when it falls among waits of an
+    /// hour or more (the histogram's last bucket); `None` when no request got data.
     pub fn wait_quantile_seconds(&self, bank: Option<usize>, q: f64) -> Option<f64> {
         if !self.enabled() {
             return None;
@@ -93,6 +94,9 @@ impl DemandStats {
         for i in 0..BUCKETS {
             seen += count(i);
             if seen >= rank {
+                if i == BUCKETS - 1 {
+                    return Some(f64::INFINITY);
+                }
                 return Some(SimDuration((i as u64 + 1) * BUCKET_US).as_secs_f64());
             }
         }
@@ -114,7 +118,7 @@ mod tests {
         d.served(1, t(0.0), t(7200.0));
         assert_eq!(d.wait_quantile_seconds(Some(0), 0.5), Some(2.1));
         assert_eq!(d.wait_quantile_seconds(Some(0), 1.0), Some(10.1));
-        assert_eq!(d.wait_quantile_seconds(None, 1.0), Some(3600.1));
+        assert_eq!(d.wait_quantile_seconds(None, 1.0), Some(f64::INFINITY));
         assert_eq!(
             DemandStats::new(1, false).wait_quantile_seconds(None, 0.5),
             None

@@ -51,10 +51,8 @@ impl World {
             local_of,
             chain: vec![0; per_conn(retries)],
             last_wait: vec![sc.retry.base; per_conn(retries)],
-            retry_after: vec![
-                SimTime::NEVER;
-                per_conn(retries || sc.schedule.pause_on_retry_after)
-            ],
+            retry_after: vec![SimTime::NEVER; per_conn(retries)],
+            pause_at: vec![SimTime::NEVER; per_conn(sc.schedule.pause_on_retry_after)],
             pause_on_retry_after: sc.schedule.pause_on_retry_after,
             demand: sc.on_demand.clone(),
             next_request: None,

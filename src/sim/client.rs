@@ -110,11 +110,12 @@ impl World {
         self.fill_slots(now);
     }
 
-    /// A 429 that carried a Retry-After holds the pool of bank `b` until then, plus a jitter
+    /// A 429 that carried a Retry-After for the whole bank (not a connection's quota) holds
+    /// the pool of bank `b` until then, plus a jitter
     /// in `[0, retry.retry_after_jitter)` (so that a client's pools, told the same second,
     /// do not all resume at that instant).
     fn pause_for_retry_after(&mut self, c: u32, b: usize) {
-        let at = self.retry_after[c as usize];
+        let at = std::mem::replace(&mut self.pause_at[c as usize], SimTime::NEVER);
         if at == SimTime::NEVER {
             return;
         }

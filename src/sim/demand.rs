@@ -38,10 +38,12 @@ impl World {
         let (c, ci) = (r.conn, r.conn as usize);
         let b = self.conns[ci].bank as usize;
         self.tally[b].events += 1;
-        self.demand_stats.requests[b] += 1;
+        // Like every other figure, the customers' leave out the warm-up.
+        let measured = (now >= self.measured_from) as u64;
+        self.demand_stats.requests[b] += measured;
         if self.demand_since[ci] != SimTime::NEVER || self.conns[ci].pending_since != SimTime::NEVER
         {
-            self.demand_stats.joined[b] += 1;
+            self.demand_stats.joined[b] += measured;
             return;
         }
         self.demand_since[ci] = now;
@@ -66,11 +68,13 @@ impl World {
         let b = self.conns[ci].bank as usize;
         self.conns[ci].flags &= !ON_DEMAND;
         let since = std::mem::replace(&mut self.demand_since[ci], SimTime::NEVER);
+        let measured = since >= self.measured_from;
         match outcome {
-            Outcome::Success => self.demand_stats.served(b, since, now),
-            Outcome::RateLimited | Outcome::Error => self.demand_stats.failed[b] += 1,
+            Outcome::Success if measured => self.demand_stats.served(b, since, now),
+            Outcome::RateLimited | Outcome::Error if measured => self.demand_stats.failed[b] += 1,
             Outcome::ReconnectRequired => self.conns[ci].flags |= RECONNECT,
-            Outcome::Deduplicated => self.demand_stats.joined[b] += 1,
+            Outcome::Deduplicated if measured => self.demand_stats.joined[b] += 1,
+            _ => {}
         }
         let slotted = self
             .demand

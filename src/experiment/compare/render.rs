@@ -114,7 +114,7 @@ fn format_of(m: Metric) -> (f64, usize, &'static str) {
     }
 }
 
-/// `+1.23 % ± 0.45`; `—` when the difference is absent.
+/// `+1.23 pp ± 0.45` (shares in percentage points); `—` when the difference is absent.
 fn difference(row: &PairedRow) -> String {
     let Some(d) = row.difference_mean else {
         return "—".to_string();
@@ -125,6 +125,8 @@ fn difference(row: &PairedRow) -> String {
         return format!("{sign}{} ± {}", thousands(d), thousands(h));
     }
     let (scale, decimals, unit) = format_of(row.metric);
+    // A difference of shares is in percentage points, not a percentage of anything.
+    let unit = if unit == " %" { " pp" } else { unit };
     let signed = format!("{:+.*}", decimals, scale * d);
     // No sign on a difference that rounds to zero.
     let signed = match signed[1..].bytes().all(|b| b == b'0' || b == b'.') {
@@ -170,15 +172,15 @@ mod tests {
         let cell = |m, d, h| difference(&row(m, d, h));
         assert_eq!(
             cell(Metric::Coverage, Some(0.0123), Some(0.0045)),
-            "+1.23 % ± 0.45"
+            "+1.23 pp ± 0.45"
         );
         assert_eq!(
             cell(Metric::FailureRate, Some(-0.2), Some(0.001)),
-            "-20.00 % ± 0.10"
+            "-20.00 pp ± 0.10"
         );
         assert_eq!(
             cell(Metric::Coverage, Some(-1e-9), Some(0.0)),
-            "0.00 % ± 0.00"
+            "0.00 pp ± 0.00"
         );
         assert_eq!(
             cell(Metric::UsersPerDay, Some(12345.4), Some(678.0)),
