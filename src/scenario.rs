@@ -316,6 +316,15 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
     let schedule = schedule(&f.strategy, window)?;
     let retry = retry(f.retry.as_ref())?;
     let on_demand = f.on_demand.as_ref().map(on_demand).transpose()?;
+    if on_demand.as_ref().is_some_and(|d| d.lane == Lane::Priority)
+        && matches!(strategy, Strategy::Bulk | Strategy::RandomOffset)
+    {
+        return err(
+            "on_demand.lane",
+            "\"priority\" is a lane through the client's slots; bulk and random offsets have \
+             none (use \"direct\")",
+        );
+    }
 
     Ok(Scenario {
         name: f.name.unwrap_or_else(|| default_name.to_string()),

@@ -349,3 +349,29 @@ fn a_quotas_retry_after_does_not_pause_the_bank() {
     );
     assert_eq!(plain.summary(None), pausing.summary(None));
 }
+
+/// The newer kinds' fields are errors with another kind, not silently ignored; a pace
+/// beyond reason is refused; the customers' priority lane needs a client with slots.
+#[test]
+fn fields_of_another_kind_and_impossible_settings_are_refused() {
+    let text = two_banks("kind = \"per_bank\"\nconcurrency = 3", "2s", 1.0);
+    let e = |sets: &[&str]| {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        scenario::parse(&text, "t.toml", "t", &sets)
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(e(&["strategy.aimd.max=8"]).contains("strategy.aimd"));
+    assert!(e(&["strategy.rate=2"]).contains("only kind = \"paced\""));
+    let fast = e(&["strategy.kind=paced", "strategy.rate=1e9"]);
+    assert!(
+        fast.contains("strategy.rate") && fast.contains("100000"),
+        "{fast}"
+    );
+    let lane = e(&[
+        "strategy.kind=random_offset",
+        "on_demand.per_day=10",
+        "on_demand.lane=priority",
+    ]);
+    assert!(lane.contains("on_demand.lane"), "{lane}");
+}

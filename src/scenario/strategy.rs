@@ -86,6 +86,7 @@ pub(super) fn strategy(
     if let Some(c) = s.concurrency {
         slots("strategy.concurrency", c)?;
     }
+    only_with_its_kind(s)?;
     Ok(match s.kind {
         StrategyKind::Bulk => Strategy::Bulk,
         StrategyKind::RandomOffset => Strategy::RandomOffset,
@@ -106,10 +107,12 @@ pub(super) fn strategy(
         StrategyKind::Aimd => Strategy::Aimd(aimd(s, platform)?),
         StrategyKind::Paced => Strategy::Paced {
             rate: match s.rate {
-                Some(r) if !(r > 0.0 && r.is_finite()) => {
+                Some(r) if !(r > 0.0 && r <= 100_000.0) => {
                     return err(
                         "strategy.rate",
-                        format!("must be a positive number of submissions a second, got {r}"),
+                        format!(
+                            "must be a positive number of submissions a second, at most 100000, got {r}"
+                        ),
                     )
                 }
                 r => r,
@@ -194,4 +197,30 @@ fn aimd(s: &file::StrategyFile, platform: &Platform) -> Result<AimdRule, FieldEr
         on_error: a.and_then(|a| a.on_error).unwrap_or(d.on_error),
         gap,
     })
+}
+
+/// A field of the newer kinds that only its kind reads is an error with another kind, not
+/// silently ignored. (`concurrency`, `pools`, `loop`, `hours` and `worker_overhead` are
+/// accepted with every kind, so that `kind` can be swept over a file that sets them.)
+fn only_with_its_kind(s: &file::StrategyFile) -> Result<(), FieldError> {
+    let kind = |k: StrategyKind| s.kind == k;
+    let fields = [
+        ("aimd", s.aimd.is_some(), kind(StrategyKind::Aimd), "aimd"),
+        ("rate", s.rate.is_some(), kind(StrategyKind::Paced), "paced"),
+        (
+            "per_bank",
+            s.per_bank.is_some(),
+            kind(StrategyKind::Paced),
+            "paced",
+        ),
+    ];
+    for (field, given, read, by) in fields {
+        if given && !read {
+            return err(
+                format!("strategy.{field}"),
+                format!("only kind = \"{by}\" uses it"),
+            );
+        }
+    }
+    Ok(())
 }
