@@ -31,6 +31,9 @@ pub struct OnDemand {
     /// Relative weights of the 24 hours of the day (local time of the window's clock).
     pub profile: [f64; 24],
     pub lane: Lane,
+    /// With the priority lane: the share of each pool's slots kept for customers
+    /// (background work never takes them).
+    pub reserved: f64,
 }
 
 /// Hour-of-day weights of app opens: quiet at night, a rise from 7 h, peaks at the morning
@@ -104,6 +107,7 @@ mod tests {
             per_day: 24_000.0,
             profile: DEFAULT_PROFILE,
             lane: Lane::Direct,
+            reserved: 0.0,
         };
         let streams = Streams::new(5);
         let days = 20u64;

@@ -489,12 +489,27 @@ fn on_demand(d: &file::OnDemandFile) -> Result<OnDemand, FieldError> {
             p
         }
     };
+    let lane = match d.lane {
+        None | Some(file::LaneKind::Direct) => Lane::Direct,
+        Some(file::LaneKind::Priority) => Lane::Priority,
+    };
+    let reserved = d.reserved.unwrap_or(0.0);
+    if !(0.0..1.0).contains(&reserved) {
+        return err(
+            "on_demand.reserved",
+            format!("must be a share in [0, 1), got {reserved}"),
+        );
+    }
+    if reserved > 0.0 && lane != Lane::Priority {
+        return err(
+            "on_demand.reserved",
+            "keeps slots for the priority lane: set lane = \"priority\"",
+        );
+    }
     Ok(OnDemand {
         per_day: d.per_day,
         profile,
-        lane: match d.lane {
-            None | Some(file::LaneKind::Direct) => Lane::Direct,
-            Some(file::LaneKind::Priority) => Lane::Priority,
-        },
+        lane,
+        reserved,
     })
 }

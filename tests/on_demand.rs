@@ -106,3 +106,35 @@ fn requests_are_the_same_under_every_strategy() {
     assert_eq!(a, requests("kind = \"bulk\""));
     assert_eq!(a, requests("kind = \"aimd\""));
 }
+
+/// A reserved share keeps slots for customers: background work never holds more than the
+/// rest (12 of 16 slots with a quarter reserved), and customers' waits do not grow.
+#[test]
+fn a_reserved_share_keeps_slots_for_customers() {
+    let run_with = |reserved: &str| {
+        run(&scenario(
+            "kind = \"queued\"\nconcurrency = 16\nloop = true",
+            &format!("per_day = 2000\nlane = \"priority\"\n{reserved}"),
+            "",
+            100_000,
+        ))
+    };
+    let kept = run_with("reserved = 0.25");
+    let shared = run_with("");
+    let peak = |r: &RunResult| r.summary(None).tally.peak_outstanding;
+    assert_eq!(peak(&shared), 16);
+    assert!(peak(&kept) <= 16 && peak(&kept) > 12, "{}", peak(&kept));
+    let background = |r: &RunResult| r.summary(None).tally.attempts - r.demand.attempts[0];
+    let ratio = background(&kept) as f64 / background(&shared) as f64;
+    assert!(
+        (ratio - 0.75).abs() < 0.02,
+        "background work at {ratio:.3} of the shared pool's"
+    );
+    let p95 = |r: &RunResult| r.summary(None).on_demand_p95_seconds.unwrap();
+    assert!(
+        p95(&kept) <= p95(&shared),
+        "{} vs {}",
+        p95(&kept),
+        p95(&shared)
+    );
+}

@@ -44,6 +44,8 @@ pub struct OnDemandFile {
     pub profile: Option<Vec<f64>>,
     /// `"direct"` (default) or `"priority"`.
     pub lane: Option<LaneKind>,
+    /// With the priority lane: the share of the slots kept for customers.
+    pub reserved: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -77,6 +77,9 @@ impl World {
             seed,
         };
         world.schedule_request(window_start);
+        if let (Some(d), Some(pools)) = (&sc.on_demand, world.client.pools()) {
+            pools.iter_mut().for_each(|q| q.reserve(d.reserved));
+        }
         world
     }
 }

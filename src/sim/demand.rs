@@ -81,7 +81,7 @@ impl World {
             .as_ref()
             .is_some_and(|d| d.lane == Lane::Priority);
         match self.client.pool_of(b) {
-            Some(q) if slotted => q.release(None),
+            Some(q) if slotted => q.release_urgent(),
             _ => self.unslotted -= 1,
         }
     }

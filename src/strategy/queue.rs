@@ -193,8 +193,11 @@ pub struct Queue {
     aimd: Option<Aimd>,
     /// Paced: one submission per `interval`, without a slot limit.
     interval: Option<SimDuration>,
-    /// Customers' on-demand requests waiting for a slot (the priority lane), served first.
+    /// Customers' on-demand requests waiting for a slot (the priority lane), served first;
+    /// the slots they hold; and the share of the slots only they may take.
     urgent: VecDeque<u32>,
+    busy_urgent: u32,
+    reserved_share: f64,
     /// No submission before this time (the pacing's next tick, or a Retry-After pause).
     next_at: SimTime,
     /// A wake-up at `next_at` is scheduled.
@@ -216,6 +219,8 @@ impl Queue {
             aimd: None,
             interval: None,
             urgent: VecDeque::new(),
+            busy_urgent: 0,
+            reserved_share: 0.0,
             next_at: SimTime::ZERO,
             waking: false,
         }
@@ -316,6 +321,25 @@ impl Queue {
         self.urgent.push_back(conn);
     }
 
+    /// Keeps `share` of the slots (rounded down) for customers' requests.
+    pub fn reserve(&mut self, share: f64) {
+        self.reserved_share = share;
+    }
+
+    /// A customer's request no longer needs its slot.
+    #[inline]
+    pub fn release_urgent(&mut self) {
+        self.busy_urgent -= 1;
+        self.release(None);
+    }
+
+    /// Whether background work may take a slot now: not one of those kept for customers.
+    #[inline]
+    fn background_may_take(&self) -> bool {
+        let kept = (self.reserved_share * self.concurrency as f64) as u32;
+        self.busy.saturating_sub(self.busy_urgent) < self.concurrency.saturating_sub(kept)
+    }
+
     /// The next connection a free slot takes now, if any, taking the slot, and where it came
     /// from: the priority lane first, then due retries, then the FIFO. `skip` says which
     /// connections of this period's range not to take (already held by the client, or known
@@ -326,7 +350,10 @@ impl Queue {
             return None;
         }
         let next = if let Some(c) = self.urgent.pop_front() {
+            self.busy_urgent += 1;
             (c, Take::Urgent)
+        } else if !self.background_may_take() {
+            return None;
         } else if let Some(c) = self.due.pop_front() {
             (c, Take::Retry)
         } else if let Some(c) = self.carry.pop_front() {
