@@ -62,6 +62,9 @@ pub struct Tally {
     pub errors: u64,
     pub reconnect_required: u64,
     pub deduplicated: u64,
+    /// Calls the platform made for accounts the client did not ask about (D•One refreshes
+    /// a customer's accounts together); not attempts.
+    pub triggered: u64,
     pub api_calls: u64,
     pub events: u64,
     pub peak_in_flight: u64,
@@ -102,6 +105,7 @@ impl Tally {
         self.errors += o.errors;
         self.reconnect_required += o.reconnect_required;
         self.deduplicated += o.deduplicated;
+        self.triggered += o.triggered;
         self.api_calls += o.api_calls;
         self.events += o.events;
         self.in_flight_area += o.in_flight_area;

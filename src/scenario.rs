@@ -46,6 +46,8 @@ pub struct Scenario {
     /// Share of connections whose consent expires per day (a daily hazard: over a run of
     /// `d` days, `1 − (1 − share)^d` of them expire, each at an exponentially drawn instant).
     pub consent_expiry_share: f64,
+    /// Accounts per customer (connections `k·u .. k·u + k` are customer `u`'s).
+    pub connections_per_customer: u32,
     pub platform: Platform,
     pub strategy: Strategy,
     /// The refresh period and the client's timing.
@@ -274,6 +276,36 @@ fn err<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, Fiel
     })
 }
 
+/// `[population]`: connections, the daily consent-expiry hazard, accounts per customer.
+fn population(p: &file::PopulationFile) -> Result<(u32, f64, u32), FieldError> {
+    let n = p.connections;
+    if n <= 0 {
+        return err(
+            "population.connections",
+            format!("must be at least 1, got {n}"),
+        );
+    }
+    if n >= u32::MAX as i64 {
+        return err(
+            "population.connections",
+            format!("{n} is more than the {} supported", u32::MAX - 1),
+        );
+    }
+    let consent_expiry_share = p.consent_expiry_share.unwrap_or(0.0);
+    probability("population.consent_expiry_share", consent_expiry_share)?;
+    let per_customer = match p.connections_per_customer {
+        None => 1,
+        Some(k) if (1..=1000).contains(&k) => k as u32,
+        Some(k) => {
+            return err(
+                "population.connections_per_customer",
+                format!("must be between 1 and 1000, got {k}"),
+            )
+        }
+    };
+    Ok((n as u32, consent_expiry_share, per_customer))
+}
+
 fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError> {
     let window = f.window.length.0;
     if window.is_zero() {
@@ -294,23 +326,14 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         );
     }
 
-    let n = f.population.connections;
-    if n <= 0 {
-        return err(
-            "population.connections",
-            format!("must be at least 1, got {n}"),
-        );
-    }
-    if n >= u32::MAX as i64 {
-        return err(
-            "population.connections",
-            format!("{n} is more than the {} supported", u32::MAX - 1),
-        );
-    }
-    let consent_expiry_share = f.population.consent_expiry_share.unwrap_or(0.0);
-    probability("population.consent_expiry_share", consent_expiry_share)?;
-
+    let (n, consent_expiry_share, connections_per_customer) = population(&f.population)?;
     let platform = platform(&f.platform)?;
+    if connections_per_customer > 1 && platform.dedup != Dedup::Skip {
+        return err(
+            "population.connections_per_customer",
+            "only D•One's rule (platform.dedup = \"skip\") refreshes a customer's accounts together",
+        );
+    }
     let banks = banks(&f.banks)?;
     let strategy = strategy(&f.strategy, &banks, &platform)?;
     let schedule = schedule(&f.strategy, window)?;
@@ -333,8 +356,9 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         window_start,
         window,
         warmup,
-        connections: n as u32,
+        connections: n,
         consent_expiry_share,
+        connections_per_customer,
         platform,
         strategy,
         schedule,

@@ -111,6 +111,9 @@ const HELD: u8 = 1;
 const RECONNECT: u8 = 2;
 /// The connection's attempt in progress is a customer's on-demand request.
 const ON_DEMAND: u8 = 4;
+/// The connection's call in progress was triggered by the platform with a sibling account's
+/// request (D•One): nobody polls for it.
+const SIBLING: u8 = 8;
 const _: () = assert!(
     std::mem::size_of::<Conn>() == 32,
     "a Conn fills half a cache line"
@@ -179,6 +182,9 @@ struct World {
     demand_stats: crate::metrics::DemandStats,
     /// On-demand attempts in progress outside the client's slots (the direct lane).
     unslotted: u64,
+    /// Accounts per customer (D•One refreshes a customer's accounts together): customer
+    /// `c / per_customer` holds connection `c`.
+    per_customer: u32,
     /// Mastercard's dedup: each connection's last refresh-triggering request and its
     /// outcome (empty under the other rules).
     last_request: Vec<SimTime>,
@@ -268,9 +274,14 @@ impl World {
         self.peak_outstanding_all = self.peak_outstanding_all.max(self.outstanding_all);
 
         let pending = self.conns[ci].pending_since != SimTime::NEVER;
+        let duplicate = if pending {
+            None
+        } else {
+            self.duplicate_of(now, ci)
+        };
         if pending {
             self.answer_now(now, c, Outcome::Deduplicated);
-        } else if let Some(earlier) = self.duplicate_of(now, ci) {
+        } else if let Some(earlier) = duplicate {
             self.answer_duplicate(now, c, earlier);
         } else if self.conns[ci].consent_expires <= now {
             self.answer_now(now, c, Outcome::ReconnectRequired);
@@ -285,35 +296,46 @@ impl World {
             match self.banks[b].try_admit(now, local, present) {
                 Err(refusal) => self.refused(now, c, refusal),
                 Ok(()) => {
-                    let (service, failed) = self.banks[b]
-                        .draw_call(now, &mut self.streams.at(Purpose::Call, c, attempt));
-                    self.series.at(b, now).admitted += 1;
-                    self.tally[b].admitted += 1;
-                    self.change_in_flight(now, b, 1);
-                    self.conns[ci].pending_since = now;
                     self.note_triggered(now, ci);
-                    let st = &mut self.state[b];
-                    match self.banks[b].servers {
-                        Some(k) if st.busy_servers >= k => {
-                            st.waiting.push_back(Waiting {
-                                conn: c,
-                                since: now,
-                                service,
-                                failed,
-                            });
-                        }
-                        _ => {
-                            st.busy_servers += 1;
-                            self.queue
-                                .schedule(now + service, Event::BankDone { conn: c, failed });
-                        }
-                    }
+                    self.start_call(now, c, attempt);
                 }
+            }
+        }
+        if self.per_customer > 1 && !pending && duplicate.is_none() {
+            // D•One triggers every eligible account of the customer with this one.
+            self.trigger_siblings(now, c);
+        }
+    }
+
+    /// An admitted call of connection `c` (its attempt `attempt`) starts at the bank: its
+    /// service time and 5xx coin are drawn, and it is served at once or waits for a server.
+    fn start_call(&mut self, now: SimTime, c: u32, attempt: u32) {
+        let ci = c as usize;
+        let b = self.conns[ci].bank as usize;
+        let (service, failed) =
+            self.banks[b].draw_call(now, &mut self.streams.at(Purpose::Call, c, attempt));
+        self.series.at(b, now).admitted += 1;
+        self.tally[b].admitted += 1;
+        self.change_in_flight(now, b, 1);
+        self.conns[ci].pending_since = now;
+        let st = &mut self.state[b];
+        match self.banks[b].servers {
+            Some(k) if st.busy_servers >= k => {
+                st.waiting.push_back(Waiting {
+                    conn: c,
+                    since: now,
+                    service,
+                    failed,
+                });
+            }
+            _ => {
+                st.busy_servers += 1;
+                self.queue
+                    .schedule(now + service, Event::BankDone { conn: c, failed });
             }
         }
     }
 
-    /// An outcome decided at submission (no bank call in progress).
     /// The bank answered 429: its Retry-After is kept for the retry policy and, when it
     /// holds for every call, for a client that pauses the bank.
     fn refused(&mut self, now: SimTime, c: u32, refusal: Refusal) {
@@ -332,6 +354,7 @@ impl World {
         self.answer_now(now, c, Outcome::RateLimited);
     }
 
+    /// An outcome decided at submission (no bank call in progress).
     fn answer_now(&mut self, now: SimTime, c: u32, outcome: Outcome) {
         if outcome != Outcome::Deduplicated {
             // A request that reached the platform's decision: Mastercard's rule remembers it.
@@ -384,6 +407,10 @@ impl World {
                     failed: w.failed,
                 },
             );
+        }
+        if self.conns[ci].flags & SIBLING != 0 {
+            self.sibling_done(now, c, failed);
+            return;
         }
         let t = &mut self.tally[b];
         let outcome = if failed {

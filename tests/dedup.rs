@@ -82,3 +82,34 @@ fn each_rule_has_its_vendors_window_unless_told() {
     let custom = window("skip", "dedup_window = \"7m\"");
     assert_eq!(custom.dedup_window, SimDuration::from_mins(7));
 }
+
+/// D•One refreshes a customer's accounts together: a request for one account triggers every
+/// eligible account of the customer (bank calls the client did not make, counted as
+/// `triggered`), and is SKIPPED only when every one of them is fresh. Two accounts per
+/// customer, both requested by `bulk` at 0, 15, 30 and 45 min: at 0 the first request
+/// triggers both (the second, finding its account's call in progress, is deduplicated); at
+/// 15 both accounts are fresh (refreshed at 3 s) and both requests are skipped; at 30 the
+/// first triggers both again; at 45 both are skipped.
+#[test]
+fn d_one_refreshes_a_customers_accounts_together() {
+    let text = "[window]\nstart = \"00:00\"\nlength = \"1h\"\n\
+         [population]\nconnections = 2\nconnections_per_customer = 2\n\
+         [platform]\npoll_interval = \"10s\"\ndedup = \"skip\"\n\
+         [strategy]\nkind = \"bulk\"\nperiod = \"15m\"\n\
+         [[banks]]\nname = \"b\"\nshare = 1.0\nerror_rate = 0.0\n\
+         service_time = { dist = \"constant\", value = \"3s\" }\n";
+    let sc = scenario::parse(text, "t.toml", "t", &[]).unwrap_or_else(|e| panic!("{e}"));
+    let r = sim::run(&sc, 1);
+    let t = r.summary(None).tally;
+    assert_eq!((t.attempts, t.successes, t.deduplicated), (8, 2, 6));
+    assert_eq!(t.triggered, 2, "the second account's calls at 0 and 30 min");
+    assert_eq!(t.admitted, 4, "four bank calls for eight requests");
+    // Every account was refreshed: both are covered though the client's own call for the
+    // second never reached the bank.
+    assert_eq!(t.refreshed, 2);
+    let other = text.replace("dedup = \"skip\"", "dedup = \"last_fetch\"");
+    let e = scenario::parse(&other, "t.toml", "t", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("population.connections_per_customer"), "{e}");
+}

@@ -87,6 +87,9 @@ pub struct SummaryRow {
     pub on_demand_p50_seconds: Option<f64>,
     #[serde(serialize_with = "fixed_opt::<1, _>")]
     pub on_demand_p95_seconds: Option<f64>,
+    /// Bank calls the platform made for accounts the client did not ask about (D•One
+    /// refreshes a customer's accounts together); not attempts.
+    pub triggered: u64,
 }
 
 impl Record for SummaryRow {
@@ -133,6 +136,7 @@ impl Record for SummaryRow {
         "on_demand_failure_rate",
         "on_demand_p50_seconds",
         "on_demand_p95_seconds",
+        "triggered",
     ];
 }
 
@@ -182,6 +186,7 @@ impl SummaryRow {
             on_demand_failure_rate: s.on_demand_failure_rate,
             on_demand_p50_seconds: s.on_demand_p50_seconds,
             on_demand_p95_seconds: s.on_demand_p95_seconds,
+            triggered: t.triggered,
         }
     }
 

@@ -85,6 +85,8 @@ pub struct WindowFile {
 pub struct PopulationFile {
     pub connections: i64,
     pub consent_expiry_share: Option<f64>,
+    /// Accounts per customer, consecutive connections (D•One's rule refreshes them together).
+    pub connections_per_customer: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -60,6 +60,7 @@ impl World {
             demand_since: vec![SimTime::NEVER; per_conn(sc.on_demand.is_some())],
             demand_stats: crate::metrics::DemandStats::new(nb, sc.on_demand.is_some()),
             unslotted: 0,
+            per_customer: sc.connections_per_customer,
             last_request: vec![SimTime::NEVER; per_conn(same_request)],
             last_outcome: vec![super::Outcome::Deduplicated; per_conn(same_request)],
             tally,

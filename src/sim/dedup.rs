@@ -2,7 +2,7 @@
 //! request is a duplicate, and what its answer is. A request whose earlier task is still
 //! pending is a duplicate under every rule (`World::submit` answers it first).
 
-use super::{Event, Outcome, World};
+use super::{Event, Outcome, World, RECONNECT, SIBLING};
 use crate::platform::{Dedup, RESPONSE_TIME};
 use crate::time::SimTime;
 
@@ -11,10 +11,20 @@ impl World {
     /// the earlier refresh's outcome (a success for the rules keyed on the last success).
     pub(super) fn duplicate_of(&self, now: SimTime, ci: usize) -> Option<Outcome> {
         match self.platform.dedup {
-            Dedup::LastFetch | Dedup::Skip => self
+            Dedup::LastFetch => self
                 .platform
                 .is_duplicate(now, self.conns[ci].last_success)
                 .then_some(Outcome::Success),
+            // D•One: skipped only if every eligible account of the customer is fresh.
+            Dedup::Skip => {
+                let mut eligible = self
+                    .siblings(ci)
+                    .filter(|&s| self.eligible(now, s))
+                    .peekable();
+                eligible.peek()?;
+                let fresh = |s: usize| self.platform.is_duplicate(now, self.conns[s].last_success);
+                eligible.all(fresh).then_some(Outcome::Success)
+            }
             Dedup::SameRequest => {
                 let at = *self.last_request.get(ci)?;
                 self.platform
@@ -72,6 +82,53 @@ impl World {
     pub(super) fn note_decided(&mut self, ci: usize, outcome: Outcome) {
         if let Some(o) = self.last_outcome.get_mut(ci) {
             *o = outcome;
+        }
+    }
+}
+
+impl World {
+    /// The connections of connection `ci`'s customer (itself alone with one per customer).
+    fn siblings(&self, ci: usize) -> std::ops::Range<usize> {
+        let k = self.per_customer.max(1) as usize;
+        let first = ci / k * k;
+        first..(first + k).min(self.conns.len())
+    }
+
+    /// An account D•One would refresh: consent valid, no reconnect pending.
+    fn eligible(&self, now: SimTime, s: usize) -> bool {
+        self.conns[s].consent_expires > now && self.conns[s].flags & RECONNECT == 0
+    }
+
+    /// D•One's "all eligible accounts are TRIGGERED": the platform calls the bank for each
+    /// other eligible account of connection `c`'s customer that has no call in progress.
+    /// The client did not ask for them, so they are not attempts: a rejection is only the
+    /// bank's, a success refreshes the account's data (`triggered` counts the calls).
+    pub(super) fn trigger_siblings(&mut self, now: SimTime, c: u32) {
+        let ci = c as usize;
+        for s in self.siblings(ci).filter(|&s| s != ci) {
+            if !self.eligible(now, s) || self.conns[s].pending_since != SimTime::NEVER {
+                continue;
+            }
+            let b = self.conns[s].bank as usize;
+            self.tally[b].triggered += 1;
+            let local = self.local_of.get(s).copied().unwrap_or(0);
+            if self.banks[b].try_admit(now, local, false).is_ok() {
+                let attempt = self.conns[s].attempts;
+                self.conns[s].attempts += 1;
+                self.conns[s].flags |= SIBLING;
+                self.start_call(now, s as u32, attempt);
+            }
+        }
+    }
+
+    /// A triggered sibling call ends: its data is refreshed if it succeeded in the window;
+    /// no one learns it (the client polls only for the accounts it asked about).
+    pub(super) fn sibling_done(&mut self, now: SimTime, c: u32, failed: bool) {
+        let ci = c as usize;
+        self.conns[ci].flags &= !SIBLING;
+        self.conns[ci].pending_since = SimTime::NEVER;
+        if !failed && now < self.window_end {
+            self.refreshed(now, ci);
         }
     }
 }
