@@ -390,6 +390,7 @@ impl RunResult {
         s.stale_24h_share = self.staleness.share_older_than(bank, 24);
         s.stale_48h_share = self.staleness.share_older_than(bank, 48);
         s.on_demand_requests = self.demand.requests_of(bank);
+        s.on_demand_attempts = self.demand.attempts_of(bank);
         s.on_demand_failure_rate = self.demand.failure_rate(bank);
         s.on_demand_p50_seconds = self.demand.wait_quantile_seconds(bank, 0.5);
         s.on_demand_p95_seconds = self.demand.wait_quantile_seconds(bank, 0.95);
@@ -422,6 +423,7 @@ pub struct Summary {
     /// Customer-initiated refreshes: requests, (429s + 5xx) over their attempts, and the
     /// median and 95th percentile of the time from request to data, in seconds.
     pub on_demand_requests: u64,
+    pub on_demand_attempts: u64,
     pub on_demand_failure_rate: Option<f64>,
     pub on_demand_p50_seconds: Option<f64>,
     pub on_demand_p95_seconds: Option<f64>,
@@ -454,6 +456,7 @@ impl Summary {
             attempts_per_success: ratio(tally.attempts, tally.successes),
             api_calls_per_success: ratio(tally.api_calls, tally.successes),
             on_demand_requests: 0,
+            on_demand_attempts: 0,
             on_demand_failure_rate: None,
             on_demand_p50_seconds: None,
             on_demand_p95_seconds: None,

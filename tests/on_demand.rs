@@ -47,6 +47,7 @@ fn the_unattended_quota_does_not_count_customer_present_calls() {
         "an on-demand call was counted"
     );
     assert!(d.attempts[0] > 3500 - d.joined[0]);
+    assert_eq!(r.summary(None).on_demand_attempts, d.attempts[0]);
     assert_eq!(
         r.summary(None).tally.rate_limited,
         0,

@@ -59,6 +59,11 @@ impl DemandStats {
         }
     }
 
+    /// Attempts made for requests of `bank` (`None`: all banks).
+    pub fn attempts_of(&self, bank: Option<usize>) -> u64 {
+        Self::sum(&self.attempts, bank)
+    }
+
     /// Requests of `bank` (`None`: all banks).
     pub fn requests_of(&self, bank: Option<usize>) -> u64 {
         Self::sum(&self.requests, bank)

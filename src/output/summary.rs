@@ -81,6 +81,8 @@ pub struct SummaryRow {
     /// median and 95th percentile of the time from request to data (seconds, 0.1 s
     /// resolution); empty when there were none.
     pub on_demand_requests: u64,
+    /// Attempts made for them (a request that rides a refresh in progress makes none).
+    pub on_demand_attempts: u64,
     #[serde(serialize_with = "fixed_opt::<6, _>")]
     pub on_demand_failure_rate: Option<f64>,
     #[serde(serialize_with = "fixed_opt::<1, _>")]
@@ -133,6 +135,7 @@ impl Record for SummaryRow {
         "users",
         "measured_days",
         "on_demand_requests",
+        "on_demand_attempts",
         "on_demand_failure_rate",
         "on_demand_p50_seconds",
         "on_demand_p95_seconds",
@@ -183,6 +186,7 @@ impl SummaryRow {
             users: t.users,
             measured_days: r.measured_days,
             on_demand_requests: s.on_demand_requests,
+            on_demand_attempts: s.on_demand_attempts,
             on_demand_failure_rate: s.on_demand_failure_rate,
             on_demand_p50_seconds: s.on_demand_p50_seconds,
             on_demand_p95_seconds: s.on_demand_p95_seconds,
