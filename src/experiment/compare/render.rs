@@ -44,16 +44,29 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
     out
 }
 
-/// A table with one row per variant (in `order`) and a column per metric, each cell `cell`.
+/// A table with one row per variant (in `order`) and a column per metric that some variant
+/// measured (no on-demand column in a scenario without customers), each cell `cell`.
 fn table(
     out: &mut String,
     order: &[usize],
     per_variant: &[&[PairedRow]],
     cell: impl Fn(&PairedRow) -> String,
 ) {
-    let heads: Vec<&str> = METRICS.iter().map(|&m| heading(m)).collect();
+    let shown: Vec<bool> = (0..METRICS.len())
+        .map(|k| {
+            per_variant
+                .iter()
+                .any(|rows| rows[k].variant_mean.is_some())
+        })
+        .collect();
+    let heads: Vec<&str> = METRICS
+        .iter()
+        .zip(&shown)
+        .filter(|(_, &s)| s)
+        .map(|(&m, _)| heading(m))
+        .collect();
     let _ = writeln!(out, "| Rank | Strategy | {} |", heads.join(" | "));
-    let _ = writeln!(out, "|---:|---|{}", "---:|".repeat(METRICS.len()));
+    let _ = writeln!(out, "|---:|---|{}", "---:|".repeat(heads.len()));
     for (rank, &v) in order.iter().enumerate() {
         let rows = per_variant[v];
         let name = if rows[0].variant == rows[0].baseline {
@@ -61,7 +74,12 @@ fn table(
         } else {
             format!("`{}`", rows[0].variant)
         };
-        let cells: Vec<String> = rows.iter().map(&cell).collect();
+        let cells: Vec<String> = rows
+            .iter()
+            .zip(&shown)
+            .filter(|(_, &s)| s)
+            .map(|(row, _)| cell(row))
+            .collect();
         let _ = writeln!(out, "| {} | {name} | {} |", rank + 1, cells.join(" | "));
     }
 }
