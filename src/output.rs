@@ -99,15 +99,21 @@ pub fn write<T: Record>(path: &Path, rows: &[T]) -> Result<()> {
     write_atomic(path, &to_csv(rows)?)
 }
 
-/// Reads a file written by [`write`]. The error names the file and, for a bad header, the
-/// first column that differs; for a bad row, its line and field.
-pub fn read<T: Record>(path: &Path) -> Result<Vec<T>> {
+/// A CSV file opened for reading, and its header; the errors name the file.
+pub(crate) fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord)> {
     let mut r = csv::Reader::from_path(path)
         .map_err(|e| Error::input(format!("{}: cannot read: {e}", path.display())))?;
     let header = r
         .headers()
         .map_err(|e| Error::input(format!("{}: bad csv header: {e}", path.display())))?
         .clone();
+    Ok((r, header))
+}
+
+/// Reads a file written by [`write`]. The error names the file and, for a bad header, the
+/// first column that differs; for a bad row, its line and field.
+pub fn read<T: Record>(path: &Path) -> Result<Vec<T>> {
+    let (mut r, header) = open(path)?;
     check_header(path, &header, T::HEADER)?;
     r.deserialize()
         .map(|row| row.map_err(|e| row_error(path, e)))

@@ -111,12 +111,7 @@ pub fn sweep_csv<'a>(
 
 /// Reads `sweep.csv`: the grid's columns and the rows.
 pub fn read_sweep(path: &Path) -> Result<(Vec<String>, Vec<SweepRow>)> {
-    let mut r = csv::Reader::from_path(path)
-        .map_err(|e| Error::input(format!("{}: cannot read: {e}", path.display())))?;
-    let header = r
-        .headers()
-        .map_err(|e| Error::input(format!("{}: bad csv header: {e}", path.display())))?
-        .clone();
+    let (mut r, header) = super::open(path)?;
     let params = grid_columns(path, &header, &sweep_header(&[]))?;
     let rows = r
         .records()
@@ -255,12 +250,7 @@ pub fn summary_csv(params: &[String], points: &[PointRow]) -> Result<Vec<u8>> {
 
 /// Reads `sweep_summary.csv`: the grid's columns and the points.
 pub fn read_summary(path: &Path) -> Result<(Vec<String>, Vec<PointRow>)> {
-    let mut r = csv::Reader::from_path(path)
-        .map_err(|e| Error::input(format!("{}: cannot read: {e}", path.display())))?;
-    let header = r
-        .headers()
-        .map_err(|e| Error::input(format!("{}: bad csv header: {e}", path.display())))?
-        .clone();
+    let (mut r, header) = super::open(path)?;
     let params = grid_columns(path, &header, &summary_tail())?;
     let mut points = Vec::new();
     for (i, rec) in r.records().enumerate() {

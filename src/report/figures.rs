@@ -122,6 +122,15 @@ pub fn plan(ds: &Dataset) -> ChartPlan {
     p
 }
 
+/// ` on uk-mix` for a title when the runs share one scenario; nothing otherwise (each
+/// series then names its own).
+pub(crate) fn on_scenario(scenarios: &[String]) -> String {
+    match scenarios {
+        [one] => format!(" on {one}"),
+        _ => String::new(),
+    }
+}
+
 /// The scenario(s) of the runs, for titles.
 pub(crate) fn scenarios_of(runs: &[&RunData]) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();

@@ -3,7 +3,7 @@
 use crate::report::charts::{Chart, DayChart, DayRow};
 use crate::report::dataset::{Dataset, RunData};
 use crate::report::figures::{
-    run_name, scenarios_of, ChartPlan, Planned, Skipped, DAY_IN_THE_LIFE, MAX_DAY_ROWS,
+    on_scenario, run_name, scenarios_of, ChartPlan, Planned, Skipped, DAY_IN_THE_LIFE, MAX_DAY_ROWS,
 };
 use crate::report::findings::{bank_sentence, busiest_sentence, clock};
 use crate::report::phrases::{runs_provenance, slug, subtitle};
@@ -142,11 +142,7 @@ impl DayFrame {
             minutes,
             life: life_title(window.unwrap_or(minutes)),
             source: runs_provenance(runs),
-            on: if scen.len() == 1 {
-                format!(" on {}", scen[0])
-            } else {
-                String::new()
-            },
+            on: on_scenario(&scen),
             several: scen.len() > 1,
         }
     }

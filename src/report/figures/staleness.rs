@@ -6,8 +6,8 @@ use crate::report::charts::{
 };
 use crate::report::dataset::{Dataset, RunData};
 use crate::report::figures::{
-    group_look, run_looks, run_name, scenarios_of, ChartPlan, Planned, Skipped, MAX_SERIES,
-    STALENESS,
+    group_look, on_scenario, run_looks, run_name, scenarios_of, ChartPlan, Planned, Skipped,
+    MAX_SERIES, STALENESS,
 };
 use crate::report::findings::{bank_staleness_sentence, staleness_sentence, stalest_bank_sentence};
 use crate::report::phrases::{distinct, runs_provenance, slug, subtitle};
@@ -173,11 +173,7 @@ impl AgeFrame {
             max_h: ((oldest_minutes(runs) / bin + 1) * bin) as f64 / 60.0,
             what: age_what(runs, bin),
             source: runs_provenance(runs),
-            on: if scen.len() == 1 {
-                format!(" on {}", scen[0])
-            } else {
-                String::new()
-            },
+            on: on_scenario(&scen),
             several: scen.len() > 1,
         }
     }
