@@ -5,6 +5,7 @@
 //! all admit, and a rejection by one consumes nothing from the others (check all, then
 //! commit all). The client never sees the policies, only outcomes.
 
+pub mod capacity;
 pub mod concurrency;
 pub mod fixed_window;
 pub mod maintenance;
@@ -13,6 +14,7 @@ pub mod quota;
 pub mod sliding_window;
 pub mod token_bucket;
 
+pub use capacity::{Capacity, PolicyBound};
 pub use concurrency::ConcurrencyCap;
 pub use fixed_window::FixedWindow;
 pub use maintenance::{Maintenance, MaintenanceMode};
@@ -40,6 +42,9 @@ pub struct Rejection {
 pub struct Refusal {
     pub retry_at: Option<SimTime>,
     pub bank_wide: bool,
+    /// Only a maintenance window refused it: a failure no client can avoid (the planner keeps
+    /// such refusals apart from the 429s a client causes).
+    pub outage: bool,
 }
 
 const DAY_US: u64 = 86_400_000_000;
@@ -290,6 +295,7 @@ impl Bank {
         let mut rejected = false;
         let mut bank_wide = false;
         let mut box_closed = false;
+        let mut outage = true;
         let mut retry_at: Option<SimTime> = None;
         // A customer-present call is not counted by an unattended-access quota.
         let applies = |l: &Limit| !(present && l.unattended_only());
@@ -298,6 +304,7 @@ impl Bank {
                 rejected = true;
                 bank_wide |= !limit.unattended_only();
                 box_closed |= matches!(limit, Limit::PenaltyBox(_));
+                outage &= matches!(limit, Limit::Maintenance(_));
                 retry_at = retry_at.max(r.retry_at);
             }
         }
@@ -335,6 +342,7 @@ impl Bank {
         Err(Refusal {
             retry_at,
             bank_wide: bank_wide || has_box,
+            outage: outage && !has_box,
         })
     }
 

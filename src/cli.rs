@@ -490,16 +490,26 @@ fn compare_cmd(a: CompareArgs) -> Result<()> {
 pub struct PlanArgs {
     /// Scenario file (TOML): its banks and platform; population and strategy are the planner's.
     pub scenario: PathBuf,
-    /// Connections to refresh in the window.
+    /// Connections to refresh each period.
     #[arg(long)]
     pub users: u64,
-    /// Target coverage: share of connections refreshed within the window.
+    /// Target coverage: share of due connections refreshed each day.
     #[arg(long, default_value_t = 0.99)]
     pub coverage: f64,
-    /// Bound on the failure rate, (429s + 5xx) / attempts.
+    /// Bound on the failure rate of --failure-scope.
     #[arg(long, default_value_t = 0.01)]
     pub max_failure_rate: f64,
-    /// Replications per evaluated concurrency.
+    /// Which failures the bound counts: the client's own 429s, or all (5xx and maintenance
+    /// rejections, a floor no client lowers, included).
+    #[arg(long, value_parser = ["client", "all"], default_value = "client")]
+    pub failure_scope: String,
+    /// Bound on the 95th percentile of data age, in hours.
+    #[arg(long, value_name = "HOURS")]
+    pub staleness_p95: Option<f64>,
+    /// Bound on API calls (refresh requests and status polls) a day.
+    #[arg(long, value_name = "CALLS")]
+    pub max_api_calls_per_day: Option<f64>,
+    /// Replications of the recommendation (the search screens each setting with 2).
     #[arg(long, default_value_t = crate::experiment::sweep::DEFAULT_REPLICATIONS)]
     pub replications: u32,
     /// Worker threads (default: all cores). Results do not depend on it.
@@ -508,7 +518,7 @@ pub struct PlanArgs {
     /// Base seed (default: the scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Print one JSON object instead of the report.
+    /// Print one JSON object instead of the memo.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -523,15 +533,24 @@ fn plan_cmd(a: PlanArgs) -> Result<()> {
         path == "population.connections" || path.starts_with("strategy.")
     }) {
         return Err(Error::input(format!(
-            "--set {s}: `plan` chooses the population (--users) and the strategy (queued, searching its \
-             concurrency) itself; drop this --set"
+            "--set {s}: `plan` chooses the population (--users) and the strategy (searching queued, per_bank, \
+             paced, aimd and random_offset) itself; drop this --set"
         )));
     }
     let base = scenario::load(&a.scenario, &a.overrides.set)?;
     let req = plan::Request {
         users: a.users,
-        coverage: a.coverage,
-        max_failure_rate: a.max_failure_rate,
+        targets: plan::Targets {
+            coverage: a.coverage,
+            max_failure_rate: a.max_failure_rate,
+            scope: if a.failure_scope == "all" {
+                plan::FailureScope::All
+            } else {
+                plan::FailureScope::Client
+            },
+            staleness_p95_hours: a.staleness_p95,
+            max_api_calls_per_day: a.max_api_calls_per_day,
+        },
         replications: a.replications,
         seed: a.seed,
     };
@@ -539,7 +558,7 @@ fn plan_cmd(a: PlanArgs) -> Result<()> {
     let pool = sweep::pool(a.threads)?;
     let p = plan::plan(&base, &req, &pool)?;
     if a.json {
-        print!("{}", p.to_json());
+        print!("{}", p.to_json(&base));
     } else {
         print!("{}", p.human());
     }

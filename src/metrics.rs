@@ -59,6 +59,8 @@ pub struct Tally {
     /// `successes`, left out of coverage, users per day, refreshes per hour and staleness).
     pub late_successes: u64,
     pub rate_limited: u64,
+    /// Of the 429s, those only a maintenance window gave: no client could have avoided them.
+    pub outage_rejected: u64,
     pub errors: u64,
     pub reconnect_required: u64,
     pub deduplicated: u64,
@@ -102,6 +104,7 @@ impl Tally {
         self.successes_after_warmup += o.successes_after_warmup;
         self.late_successes += o.late_successes;
         self.rate_limited += o.rate_limited;
+        self.outage_rejected += o.outage_rejected;
         self.errors += o.errors;
         self.reconnect_required += o.reconnect_required;
         self.deduplicated += o.deduplicated;

@@ -351,6 +351,7 @@ impl World {
         }
         let b = self.conns[ci].bank as usize;
         self.series.at(b, now).rate_limited += 1;
+        self.tally[b].outage_rejected += refusal.outage as u64;
         self.answer_now(now, c, Outcome::RateLimited);
     }
 

@@ -6,9 +6,9 @@ use refresh_sim::experiment::sweep::{split_values, Grid, GridAxis, Sweep};
 use refresh_sim::metric::Metric;
 use refresh_sim::output::sweep as files;
 use refresh_sim::rng::replication_seed;
-use refresh_sim::scenario::{self, Source};
+use refresh_sim::scenario::Source;
 use refresh_sim::stats::Estimate;
-use refresh_sim::{experiment::table, sim};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -318,112 +318,6 @@ fn a_killed_sweep_resumes_to_the_same_files() {
     assert_eq!(
         files::read_sweep(&whole.join("sweep.csv")).unwrap().1.len(),
         20
-    );
-}
-
-fn plan_json(args: &[&str]) -> serde_json::Value {
-    let o = sim(args);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o.stdout)))
-}
-
-#[test]
-fn planner_answers_the_vendor_table() {
-    let j = plan_json(&[
-        "plan",
-        "scenarios/vendor-table.toml",
-        "--users",
-        "100000",
-        "--replications",
-        "3",
-        "--json",
-    ]);
-    let c = j["concurrency"].as_u64().expect("a concurrency") as u32;
-
-    // The documented rows: 8 slots refresh ~60,000 users a day, 16 ~120,000.
-    assert!(8 < c && c <= 16, "concurrency {c}");
-    // The model's own per-slot throughput: one slot with a backlog that never runs dry.
-    let vendor = scenario::load(&root().join("scenarios/vendor-table.toml"), &[]).unwrap();
-    let one = table::row_scenario(&vendor, 1);
-    let per_slot = sim::run(&one, one.seed).summary(None).users_per_day;
-    let implied = (100_000.0 / per_slot).ceil() as i64;
-    assert!(
-        (c as i64 - implied).abs() <= 1,
-        "planner {c}, per-slot throughput implies {implied}"
-    );
-
-    assert!(j["coverage"].as_f64().unwrap() >= 0.99);
-    assert!(j["failure_rate"].as_f64().unwrap() <= 0.01);
-    assert!(j["reason"].is_null());
-    // Evidence: the neighbours, with confidence half-widths.
-    let ev = j["evidence"].as_array().unwrap();
-    let at = |k: u32| {
-        ev.iter()
-            .find(|e| e["concurrency"] == k)
-            .unwrap_or_else(|| panic!("no evidence at {k}"))
-    };
-    assert_eq!(at(c - 1)["meets_targets"], false);
-    assert_eq!(at(c)["meets_targets"], true);
-    assert_eq!(at(c + 1)["meets_targets"], true);
-    assert!(at(c - 1)["coverage_ci95"].as_f64().unwrap() > 0.0);
-    // random_offset for the same population: no limits here, so everyone is refreshed.
-    assert!(j["random_offset"]["coverage"].as_f64().unwrap() > 0.99);
-}
-
-#[test]
-fn planner_says_why_when_no_concurrency_works() {
-    // A bank that takes one call every 10 s caps the day at 8,640 refreshes.
-    let j = plan_json(&[
-        "plan",
-        "scenarios/vendor-table.toml",
-        "--users",
-        "20000",
-        "--max-failure-rate",
-        "1",
-        "--replications",
-        "2",
-        "--set",
-        "banks.0.limits=[{ kind = \"token_bucket\", rate = 0.1, burst = 1 }]",
-        "--json",
-    ]);
-    assert!(j["concurrency"].is_null(), "{j}");
-    let reason = j["reason"].as_str().unwrap();
-    assert!(reason.contains("cap the throughput"), "{reason}");
-
-    // 5xx errors above the bound fail at any concurrency.
-    let j = plan_json(&[
-        "plan",
-        "scenarios/vendor-table.toml",
-        "--users",
-        "20000",
-        "--replications",
-        "2",
-        "--set",
-        "banks.0.error_rate=0.05",
-        "--json",
-    ]);
-    assert!(j["concurrency"].is_null(), "{j}");
-    assert!(
-        j["reason"].as_str().unwrap().contains("5xx errors alone"),
-        "{j}"
-    );
-
-    // The human report says the same.
-    let o = sim(&[
-        "plan",
-        "scenarios/vendor-table.toml",
-        "--users",
-        "20000",
-        "--replications",
-        "2",
-        "--set",
-        "banks.0.error_rate=0.05",
-    ]);
-    assert!(o.status.success());
-    assert!(
-        text(&o.stdout).contains("no queued concurrency meets the targets"),
-        "{}",
-        text(&o.stdout)
     );
 }
 

@@ -41,6 +41,11 @@ impl FixedWindow {
         }
     }
 
+    /// The limit and its window.
+    pub fn limit(&self) -> (u32, SimDuration) {
+        (self.limit, SimDuration(self.window_us))
+    }
+
     #[inline]
     pub fn check(&self, now: SimTime) -> Result<(), Rejection> {
         let index = now.as_micros() / self.window_us;

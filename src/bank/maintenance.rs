@@ -38,6 +38,11 @@ impl Maintenance {
         }
     }
 
+    /// How long the window is open each day, and what the bank does then.
+    pub fn window(&self) -> (SimDuration, MaintenanceMode) {
+        (SimDuration(self.end_us - self.start_us), self.mode)
+    }
+
     /// Is the window open at `now`, and if so when does it close?
     #[inline]
     fn open_until(&self, now: SimTime) -> Option<SimTime> {

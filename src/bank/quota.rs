@@ -43,6 +43,11 @@ impl Quota {
         }
     }
 
+    /// Accesses allowed per connection per period.
+    pub fn k(&self) -> u32 {
+        self.k
+    }
+
     /// Sizes the per-connection state for `connections` connections (indices `0..connections`).
     pub fn prepare(&mut self, connections: u32) {
         let n = connections as usize;

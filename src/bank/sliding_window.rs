@@ -30,6 +30,11 @@ impl SlidingWindow {
         }
     }
 
+    /// The limit and its window.
+    pub fn limit(&self) -> (u32, SimDuration) {
+        (self.limit, self.window)
+    }
+
     #[inline]
     pub fn check(&self, now: SimTime) -> Result<(), Rejection> {
         if (self.recent.len() as u32) < self.limit {

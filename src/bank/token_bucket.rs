@@ -12,7 +12,7 @@
 //! nanosecond, so the bucket never admits faster than its nominal rate.
 
 use super::Rejection;
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenBucket {
@@ -52,6 +52,23 @@ impl TokenBucket {
         }
     }
 
+    /// The most calls the bucket admits in any span of length `span`: `burst + rate·span`
+    /// (the rate as the integer emission interval realises it).
+    pub fn most_in(&self, span: SimDuration) -> f64 {
+        let burst = (self.tolerance_ns / self.emission_ns + 1) as f64;
+        burst + span.as_micros() as f64 * 1_000.0 / self.emission_ns as f64
+    }
+
+    /// Calls per second, as the integer emission interval realises it.
+    pub fn rate(&self) -> f64 {
+        1e9 / self.emission_ns as f64
+    }
+
+    /// Calls a full bucket admits at once.
+    pub fn burst(&self) -> u64 {
+        self.tolerance_ns / self.emission_ns + 1
+    }
+
     /// Records an admitted call at `now` (after every policy of the bank has agreed).
     #[inline]
     pub fn admit(&mut self, now: SimTime) {
@@ -63,7 +80,6 @@ impl TokenBucket {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::SimDuration;
 
     fn offer(tb: &mut TokenBucket, t: SimTime) -> bool {
         let ok = tb.check(t).is_ok();

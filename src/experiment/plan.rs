@@ -1,52 +1,53 @@
-//! The capacity planner: the smallest queued concurrency that refreshes a population within
-//! the window, for the user's own banks.
+//! The capacity planner: which strategy, with which parameters, refreshes a population at
+//! the least cost while meeting the planner's targets, and what the banks allow at all.
 //!
-//! The vendors advise "start with the minimum concurrency necessary to refresh your user base
-//! during a one-day window". [`plan`] answers that by simulation: it runs the scenario with
-//! `population.connections = users` and `strategy = queued` at candidate concurrencies, each
-//! with `R` replications (common random numbers: replication `r` of every candidate uses the
-//! same seed), and looks for the smallest concurrency whose mean coverage reaches the target.
+//! A plan has three parts:
+//! 1. **What each bank can serve** ([`ceiling`]): the most refreshes a day its policies allow,
+//!    by arithmetic where one policy binds alone and by simulation where they combine, the
+//!    coverage ceiling that implies for its share of the users, and the policy that binds.
+//! 2. **A search** ([`search`]) over queued concurrency, per-bank pools, AIMD bounds, the
+//!    pace and random offsets, each setting run with a few *screening* replications
+//!    (common random numbers: replication `r` of every setting uses the same seed).
+//! 3. **A choice**: among the settings meeting every target, the one with the fewest API
+//!    calls a day (settings within 0.5 % of it count as equal, and the first searched wins:
+//!    the simpler strategy); it is then re-run with the full replications for its
+//!    confidence intervals. When none meets every target, the closest (the least sum of
+//!    shortfalls) is the best achievable, and the plan says which bank and which of its
+//!    limits stops it, and by how much.
 //!
-//! Search: exponential bracketing (1, 2, 4, …) until the coverage target is met, then
-//! bisection over the integers in the last bracket. It assumes what the model makes true:
-//! coverage does not fall when concurrency grows, and the failure rate does not fall either
-//! (more slots put more calls against the same bank limits). So the answer, if there is one,
-//! is the smallest concurrency reaching the coverage, provided its failure rate is within the
-//! bound. There is no answer, and the planner says why, when
-//!
-//! - the failure rate exceeds the bound already below the needed concurrency (it only grows);
-//! - coverage stops growing: doubling the concurrency gains nothing beyond noise, because the
-//!   banks' limits, not the client, cap the throughput;
-//! - one slot per connection still does not reach the coverage.
-//!
-//! The evidence is every concurrency evaluated (always including the answer's neighbours),
-//! with 95 % confidence half-widths, and what `random_offset` achieves for the same population.
+//! Failures are split ([`figures`]): the failure target bounds the 429s the client causes
+//! unless the user asks for every failure; 5xx errors and maintenance rejections are a
+//! floor no client lowers, reported apart.
 
 use crate::error::{Error, Result};
 use crate::experiment::sweep;
-use crate::metrics::RunResult;
 use crate::output::text::{pct, thousands};
 use crate::scenario::Scenario;
-use crate::stats::Estimate;
 use crate::strategy::Strategy;
-use std::collections::BTreeMap;
 
+mod ceiling;
+mod figures;
+mod json;
 mod render;
+mod search;
+mod targets;
 
-/// Most slots the planner will try.
-pub const MAX_CONCURRENCY: u32 = 10_000_000;
-/// Coverage gains below this (absolute) count as no gain, whatever the noise.
-const MIN_GAIN: f64 = 1e-4;
+pub use ceiling::{BankCeiling, Method};
+pub use figures::{Figure, Figures};
+pub use search::{Evaluation, MAX_CONCURRENCY};
+pub use targets::{FailureScope, Met, Targets};
+
+/// Replications each setting gets while searching (the choice gets the full count).
+const SCREENING: u32 = 2;
+/// Settings whose cost is within this share of the least count as equally cheap.
+const COST_TIE: f64 = 0.005;
 
 /// What to plan for.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Request {
     /// Connections to refresh (one customer's consent at one bank).
     pub users: u64,
-    /// Target share of (eligible) connections refreshed within the window, 0 < x ≤ 1.
-    pub coverage: f64,
-    /// Bound on (429s + 5xx errors) / attempts, 0 ≤ x ≤ 1.
-    pub max_failure_rate: f64,
+    pub targets: Targets,
     pub replications: u32,
     /// Base seed; `None`: the scenario's.
     pub seed: Option<u64>,
@@ -55,6 +56,8 @@ pub struct Request {
 impl Request {
     /// Checks the request's numbers (errors name the flag).
     pub fn validate(&self) -> Result<()> {
+        let t = &self.targets;
+        let bad = |flag: &str, v: f64, why: &str| Err(Error::input(format!("{flag} {v}: {why}")));
         if self.users == 0 || self.users >= u32::MAX as u64 {
             return Err(Error::input(format!(
                 "--users {}: must be between 1 and {}",
@@ -62,17 +65,39 @@ impl Request {
                 u32::MAX - 1
             )));
         }
-        if !(self.coverage > 0.0 && self.coverage <= 1.0) {
-            return Err(Error::input(format!(
-                "--coverage {}: must be greater than 0 and at most 1 (e.g. 0.99)",
-                self.coverage
-            )));
+        if !(t.coverage > 0.0 && t.coverage <= 1.0) {
+            return bad(
+                "--coverage",
+                t.coverage,
+                "must be greater than 0 and at most 1 (e.g. 0.99)",
+            );
         }
-        if !(0.0..=1.0).contains(&self.max_failure_rate) {
-            return Err(Error::input(format!(
-                "--max-failure-rate {}: must be between 0 and 1 (e.g. 0.01)",
-                self.max_failure_rate
-            )));
+        if !(0.0..=1.0).contains(&t.max_failure_rate) {
+            return bad(
+                "--max-failure-rate",
+                t.max_failure_rate,
+                "must be between 0 and 1 (e.g. 0.01)",
+            );
+        }
+        if let Some(h) = t
+            .staleness_p95_hours
+            .filter(|h| !(h.is_finite() && *h > 0.0))
+        {
+            return bad(
+                "--staleness-p95",
+                h,
+                "must be a positive number of hours (e.g. 30)",
+            );
+        }
+        if let Some(a) = t
+            .max_api_calls_per_day
+            .filter(|a| !(a.is_finite() && *a > 0.0))
+        {
+            return bad(
+                "--max-api-calls-per-day",
+                a,
+                "must be a positive number (e.g. 2000000)",
+            );
         }
         if !(1..=sweep::MAX_REPLICATIONS).contains(&self.replications) {
             return Err(Error::input(format!(
@@ -85,347 +110,303 @@ impl Request {
     }
 }
 
-/// One strategy setting evaluated over the replications.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Evaluation {
-    /// Queued concurrency; `None` for random_offset.
-    pub concurrency: Option<u32>,
-    pub coverage: Estimate,
-    pub failure_rate: Estimate,
-    /// 429s / attempts.
-    pub rate_limited_rate: Estimate,
-    /// 5xx errors / attempts.
-    pub error_rate: Estimate,
-    pub users_per_day: Estimate,
-    pub refreshes_per_hour: Estimate,
-    pub peak_in_flight: Estimate,
-    /// The bank with the lowest mean coverage, and that coverage.
-    pub weakest_bank: Option<(String, f64)>,
-    /// Mean coverage ≥ target and mean failure rate ≤ bound.
-    pub meets: bool,
-}
-
 /// The planner's answer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     pub scenario: String,
     pub users: u32,
-    pub target_coverage: f64,
-    pub max_failure_rate: f64,
+    pub targets: Targets,
     pub replications: u32,
+    /// Replications of each setting while searching.
+    pub screening: u32,
     pub seed: u64,
-    /// The smallest concurrency meeting the targets; `None` when none does.
-    pub concurrency: Option<u32>,
-    /// Why no concurrency meets the targets.
-    pub reason: Option<String>,
-    /// A caveat on the answer (e.g. its confidence interval straddles the target).
-    pub note: Option<String>,
-    /// Every concurrency evaluated, ascending.
-    pub evidence: Vec<Evaluation>,
-    pub random_offset: Evaluation,
+    /// What each bank can serve, in the scenario's order.
+    pub ceilings: Vec<BankCeiling>,
+    /// The coverage no client can exceed: each bank's ceiling weighted by its share.
+    pub coverage_ceiling: f64,
+    /// The recommendation (the best achievable when no setting meets every target), at the
+    /// full replications.
+    pub recommendation: Evaluation,
+    pub targets_met: bool,
+    /// Every setting searched, at the screening replications, in the order searched.
+    pub candidates: Vec<Evaluation>,
+    /// What the planner found: why a target is out of reach, the failure floor, caveats.
+    pub findings: Vec<String>,
 }
 
-/// What one run contributes.
-struct RunFigures {
-    coverage: f64,
-    failure_rate: f64,
-    rate_limited_rate: f64,
-    error_rate: f64,
-    users_per_day: f64,
-    refreshes_per_hour: f64,
-    peak_in_flight: f64,
-    bank_coverage: Vec<f64>,
-}
-
-fn figures(r: &RunResult) -> RunFigures {
-    let all = r.summary(None);
-    let t = &all.tally;
-    let share = |x: u64| {
-        if t.attempts == 0 {
-            0.0
-        } else {
-            x as f64 / t.attempts as f64
-        }
-    };
-    RunFigures {
-        coverage: all.coverage,
-        failure_rate: all.failure_rate,
-        rate_limited_rate: share(t.rate_limited),
-        error_rate: share(t.errors),
-        users_per_day: all.users_per_day,
-        refreshes_per_hour: all.refreshes_per_hour,
-        peak_in_flight: t.peak_in_flight as f64,
-        bank_coverage: (0..r.banks.len())
-            .map(|b| r.summary(Some(b)).coverage)
-            .collect(),
+impl Plan {
+    /// Banks whose ceiling is below the coverage target, most connections short first.
+    pub fn limiting(&self) -> Vec<&BankCeiling> {
+        let c = self.targets.coverage;
+        let mut banks: Vec<&BankCeiling> =
+            self.ceilings.iter().filter(|b| b.coverage() < c).collect();
+        banks.sort_by(|a, b| short(b, c).total_cmp(&short(a, c)));
+        banks
     }
 }
 
-struct Planner<'a> {
-    base: &'a Scenario,
-    req: &'a Request,
-    seed: u64,
-    pool: &'a rayon::ThreadPool,
-    evaluated: BTreeMap<u32, Evaluation>,
+/// Refreshes a day bank `b` falls short of coverage `c` of its connections.
+pub fn short(b: &BankCeiling, c: f64) -> f64 {
+    (c * b.connections - b.per_day).max(0.0)
 }
 
-impl Planner<'_> {
-    fn scenario(&self, strategy: Strategy) -> Scenario {
-        let mut sc = self.base.clone();
-        sc.connections = self.req.users as u32;
-        sc.strategy = strategy;
-        // The daily client the question is about, even on a scenario that loops (the vendor
-        // table's): each connection once a day, the slots idle when it is done.
-        sc.schedule.looping = false;
-        sc
-    }
-
-    fn evaluate(&self, strategy: Strategy) -> Evaluation {
-        let concurrency = strategy.concurrency();
-        let sc = self.scenario(strategy);
-        let runs = self
-            .pool
-            .install(|| sweep::replicate(&sc, self.seed, self.req.replications, figures));
-        let est = |f: fn(&RunFigures) -> f64| {
-            Estimate::of(&runs.iter().map(f).collect::<Vec<_>>()).expect("replications >= 1")
-        };
-        let coverage = est(|r| r.coverage);
-        let failure_rate = est(|r| r.failure_rate);
-        let weakest_bank = (0..sc.banks.len())
-            .map(|b| {
-                let mean = runs.iter().map(|r| r.bank_coverage[b]).sum::<f64>() / runs.len() as f64;
-                (sc.banks[b].name.clone(), mean)
-            })
-            .min_by(|a, b| a.1.total_cmp(&b.1));
-        Evaluation {
-            concurrency,
-            meets: coverage.mean >= self.req.coverage
-                && failure_rate.mean <= self.req.max_failure_rate,
-            coverage,
-            failure_rate,
-            rate_limited_rate: est(|r| r.rate_limited_rate),
-            error_rate: est(|r| r.error_rate),
-            users_per_day: est(|r| r.users_per_day),
-            refreshes_per_hour: est(|r| r.refreshes_per_hour),
-            peak_in_flight: est(|r| r.peak_in_flight),
-            weakest_bank,
-        }
-    }
-
-    fn at(&mut self, c: u32) -> Evaluation {
-        if let Some(e) = self.evaluated.get(&c) {
-            return e.clone();
-        }
-        let e = self.evaluate(Strategy::Queued { concurrency: c });
-        self.evaluated.insert(c, e.clone());
-        e
-    }
-
-    fn covers(&self, e: &Evaluation) -> bool {
-        e.coverage.mean >= self.req.coverage
-    }
-
-    fn fails(&self, e: &Evaluation) -> bool {
-        e.failure_rate.mean > self.req.max_failure_rate
-    }
-
-    /// The answer, or why there is none.
-    fn search(&mut self) -> std::result::Result<u32, String> {
-        let max_c = (self.req.users.min(MAX_CONCURRENCY as u64)) as u32;
-        let (mut lo, mut hi) = (0u32, None);
-        let mut c = 1u32;
-        let mut prev: Option<Evaluation> = None;
-        while hi.is_none() {
-            let e = self.at(c);
-            if self.covers(&e) {
-                hi = Some(c);
-                break;
-            }
-            if self.fails(&e) {
-                return Err(self.failing_below_coverage(c, &e));
-            }
-            if let Some(p) = &prev {
-                let gain = e.coverage.mean - p.coverage.mean;
-                let noise = p
-                    .coverage
-                    .half_width()
-                    .max(e.coverage.half_width())
-                    .max(MIN_GAIN);
-                if gain <= noise {
-                    return Err(self.plateau(lo, p, c, &e, gain));
-                }
-            }
-            if c == max_c {
-                return Err(format!(
-                    "even {c} slots — one per connection, everything at once — reach only {} coverage (target {}){}",
-                    pct(e.coverage.mean),
-                    pct(self.req.coverage),
-                    weakest(&e)
-                ));
-            }
-            lo = c;
-            prev = Some(e);
-            c = c.saturating_mul(2).min(max_c);
-        }
-        let mut hi = hi.expect("bracketed");
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            let e = self.at(mid);
-            if self.covers(&e) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        let e = self.at(hi);
-        if self.fails(&e) {
-            let below = match self.evaluated.get(&(hi - 1)) {
-                Some(b) if hi > 1 => format!(
-                    "; concurrency {} reaches only {} coverage",
-                    hi - 1,
-                    pct(b.coverage.mean)
-                ),
-                _ => String::new(),
-            };
-            return Err(format!(
-                "concurrency {hi} is the smallest that reaches the coverage target ({} ≥ {}), but its failure rate is {} \
-                 (429s {}, 5xx errors {}), above the bound {}{below}; more concurrency only adds calls against the same \
-                 bank limits, so the failure rate does not come down",
-                pct(e.coverage.mean),
-                pct(self.req.coverage),
-                pct(e.failure_rate.mean),
-                pct(e.rate_limited_rate.mean),
-                pct(e.error_rate.mean),
-                pct(self.req.max_failure_rate)
-            ));
-        }
-        Ok(hi)
-    }
-
-    fn failing_below_coverage(&self, c: u32, e: &Evaluation) -> String {
-        let errors_alone = e.error_rate.mean > self.req.max_failure_rate;
-        let why = if errors_alone {
-            format!(
-                "5xx errors alone fail {} of calls, more than the bound {}, at any concurrency",
-                pct(e.error_rate.mean),
-                pct(self.req.max_failure_rate)
-            )
-        } else {
-            format!(
-                "more concurrency only adds calls against the same bank limits, so the failure rate (429s {}, 5xx {}) \
-                 does not come down{}",
-                pct(e.rate_limited_rate.mean),
-                pct(e.error_rate.mean),
-                weakest(e)
-            )
-        };
-        format!(
-            "{} concurrency {c} the failure rate is {} (bound {}) while coverage is only {} (target {}): \
-             reaching the coverage needs more concurrency, and {why}",
-            if c == 1 { "even at" } else { "at" },
-            pct(e.failure_rate.mean),
-            pct(self.req.max_failure_rate),
-            pct(e.coverage.mean),
-            pct(self.req.coverage),
-        )
-    }
-
-    fn plateau(&self, c0: u32, p: &Evaluation, c: u32, e: &Evaluation, gain: f64) -> String {
-        let trend = if gain < 0.0 {
-            format!(
-                "coverage falls as concurrency grows: {} at {c0}, {} at {c}",
-                pct(p.coverage.mean),
-                pct(e.coverage.mean)
-            )
-        } else {
-            format!(
-                "coverage stops growing with concurrency: {} at {c0}, {} at {c} ({:+.3} percentage points, within noise)",
-                pct(p.coverage.mean),
-                pct(e.coverage.mean),
-                100.0 * gain
-            )
-        };
-        let best = self
-            .evaluated
-            .values()
-            .max_by(|a, b| a.coverage.mean.total_cmp(&b.coverage.mean))
-            .unwrap_or(e);
-        format!(
-            "{trend}, below the target {}. The banks' limits, not the client, cap the throughput: the best seen is {} \
-             coverage at concurrency {} ({} refreshes/h, {} users/day){}; at {c}, {} of calls get 429 (each holds a \
-             slot until the client learns of it)",
-            pct(self.req.coverage),
-            pct(best.coverage.mean),
-            best.concurrency.unwrap_or(0),
-            thousands(best.refreshes_per_hour.mean),
-            thousands(best.users_per_day.mean),
-            weakest(best),
-            pct(e.rate_limited_rate.mean),
-        )
-    }
-}
-
-fn weakest(e: &Evaluation) -> String {
-    match &e.weakest_bank {
-        Some((name, cov)) if *cov < e.coverage.mean => {
-            format!("; the lowest coverage is at bank {name} ({})", pct(*cov))
-        }
-        _ => String::new(),
-    }
-}
-
-/// Finds the smallest queued concurrency meeting `req` on `base` (whose own population and
-/// strategy are replaced), running replications on `pool`.
+/// Plans `req` on `base` (whose own population and strategy are replaced), running
+/// replications on `pool`.
 pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<Plan> {
     req.validate()?;
     let seed = req.seed.unwrap_or(base.seed);
-    let mut p = Planner {
-        base,
-        req,
-        seed,
-        pool,
-        evaluated: BTreeMap::new(),
-    };
-    let answer = p.search();
-    let (concurrency, reason) = match answer {
-        Ok(c) => (Some(c), None),
-        Err(r) => (None, Some(r)),
-    };
-    let mut note = None;
-    if let Some(c) = concurrency {
-        // Evidence on both sides of the answer.
-        let max_c = req.users.min(MAX_CONCURRENCY as u64) as u32;
-        if c < max_c {
-            p.at(c + 1);
-        }
-        if c > 1 {
-            p.at(c - 1);
-        }
-        let e = &p.evaluated[&c];
-        if let Some(h) = e.coverage.ci95 {
-            if e.coverage.mean - h < req.coverage {
-                note = Some(format!(
-                    "borderline: the 95 % confidence interval of coverage at {c} ({} ± {:.2}) reaches below the \
-                     target; use more replications, or {} for a margin",
-                    pct(e.coverage.mean),
-                    100.0 * h,
-                    c + 1
-                ));
-            }
-        }
-    }
-    let random_offset = p.evaluate(Strategy::RandomOffset);
-    Ok(Plan {
+    let mut sc = base.clone();
+    sc.connections = req.users as u32;
+    // The daily client the question is about, even on a scenario that loops (the vendor
+    // table's): each connection once a period, the slots idle when it is done.
+    sc.schedule.looping = false;
+    let ceilings = ceiling::ceilings(&sc, req.users, pool);
+    let screening = SCREENING.min(req.replications);
+    let mut s = search::Search::new(&sc, &req.targets, seed, pool);
+    s.queued(screening);
+    s.per_bank(&ceilings, screening);
+    s.paced(screening);
+    s.aimd(&ceilings, screening);
+    s.random_offset(screening);
+    let (recommendation, confirmed) = choose(&s, req.replications, screening);
+    s.done();
+    let mut p = Plan {
         scenario: base.name.clone(),
         users: req.users as u32,
-        target_coverage: req.coverage,
-        max_failure_rate: req.max_failure_rate,
+        targets: req.targets.clone(),
         replications: req.replications,
+        screening,
         seed,
-        concurrency,
-        reason,
-        note,
-        evidence: p.evaluated.into_values().collect(),
-        random_offset,
-    })
+        coverage_ceiling: ceiling::coverage_ceiling(&ceilings),
+        ceilings,
+        targets_met: recommendation.met.all(),
+        recommendation,
+        candidates: s.evaluated,
+        findings: Vec::new(),
+    };
+    p.findings = findings(&p, confirmed);
+    Ok(p)
+}
+
+/// The cheapest setting meeting every target, confirmed at the full replications (the next
+/// cheapest when a confirmation misses, up to three); or the best achievable. The flag says
+/// whether a screened choice held at the full replications.
+fn choose(s: &search::Search, replications: u32, screening: u32) -> (Evaluation, bool) {
+    let cost = |e: &Evaluation| e.figures.mean(Figure::ApiCallsPerDay);
+    let mut feasible: Vec<&Evaluation> = s.evaluated.iter().filter(|e| e.met.all()).collect();
+    // Stable: equally cheap settings keep the order searched.
+    feasible.sort_by(|a, b| cost(a).total_cmp(&cost(b)));
+    if let Some(least) = feasible.first().map(|e| cost(e)) {
+        // Equally cheap: the strategy searched first, then its smallest setting.
+        let ties = feasible
+            .iter()
+            .take_while(|e| cost(e) <= least * (1.0 + COST_TIE))
+            .count();
+        let rank = |e: &Evaluation| {
+            let first = s
+                .evaluated
+                .iter()
+                .position(|x| x.strategy.name() == e.strategy.name());
+            (first.unwrap_or(usize::MAX), knob(&e.strategy))
+        };
+        feasible[..ties].sort_by(|a, b| rank(a).partial_cmp(&rank(b)).expect("finite knobs"));
+    }
+    let confirm = |e: &Evaluation| {
+        if replications > screening {
+            s.evaluate(e.strategy.clone(), replications)
+        } else {
+            e.clone()
+        }
+    };
+    let mut first_confirmed = None;
+    for e in feasible.iter().take(3) {
+        let c = confirm(e);
+        if c.met.all() {
+            return (c, true);
+        }
+        first_confirmed.get_or_insert(c);
+    }
+    if let Some(c) = first_confirmed {
+        return (c, false);
+    }
+    let best = best_achievable(&s.evaluated, s.targets());
+    (confirm(best), true)
+}
+
+/// Coverage within this of the best counts as equal (the "most coverage" finding).
+const COVERAGE_TIE: f64 = 0.0025;
+
+/// When no setting meets every target, the closest: the least sum of shortfalls, coverage and
+/// failure rate as shares (0.05 short of 0.99 coverage and 0.03 over a 0.01 bound is 0.08),
+/// staleness and API calls relative to their bounds (30 h over a 24 h bound is 0.25), then
+/// the fewest API calls.
+fn best_achievable<'e>(evaluated: &'e [Evaluation], t: &Targets) -> &'e Evaluation {
+    let distance = |e: &Evaluation| {
+        let m = |f| e.figures.mean(f);
+        let over = |x: f64, bound: f64| (x / bound - 1.0).max(0.0);
+        (t.coverage - m(Figure::Coverage)).max(0.0)
+            + (m(t.scope.figure()) - t.max_failure_rate).max(0.0)
+            + t.staleness_p95_hours
+                .map_or(0.0, |h| over(m(Figure::StalenessP95Hours), h))
+            + t.max_api_calls_per_day
+                .map_or(0.0, |a| over(m(Figure::ApiCallsPerDay), a))
+    };
+    let key = |e: &&Evaluation| (distance(e), e.figures.mean(Figure::ApiCallsPerDay));
+    evaluated
+        .iter()
+        .min_by(|a, b| {
+            key(a)
+                .partial_cmp(&key(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
+        .expect("the search evaluates at least one setting")
+}
+
+/// How much of its knob a setting turns: slots, pace or AIMD bound (smaller is gentler).
+fn knob(s: &Strategy) -> f64 {
+    match s {
+        Strategy::Paced { rate, .. } => rate.unwrap_or(0.0),
+        Strategy::Aimd(r) => r.max as f64,
+        _ => s.concurrency().unwrap_or(0) as f64,
+    }
+}
+
+/// What the plan found, as sentences for the memo and the JSON.
+fn findings(p: &Plan, confirmed: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let r = &p.recommendation;
+    let t = &p.targets;
+    if !confirmed {
+        out.push(format!(
+            "borderline: the screening runs met every target, but the {} replications of the choice do not; \
+             treat the figures as the edge of what works",
+            p.replications
+        ));
+    }
+    if !r.met.coverage {
+        out.push(coverage_finding(p));
+    }
+    if let Some(top) = p
+        .candidates
+        .iter()
+        .max_by(|a, b| {
+            a.figures
+                .mean(Figure::Coverage)
+                .total_cmp(&b.figures.mean(Figure::Coverage))
+        })
+        .filter(|e| {
+            !p.targets_met
+                && e.figures.mean(Figure::Coverage)
+                    > r.figures.mean(Figure::Coverage) + COVERAGE_TIE
+        })
+    {
+        out.push(format!(
+            "the most coverage any searched setting reached is {} ({}), with {} of its attempts failing by its own 429s",
+            pct(top.figures.mean(Figure::Coverage)),
+            top.label,
+            pct(top.figures.mean(Figure::ClientFailureRate))
+        ));
+    }
+    if !r.met.failure_rate {
+        let floor = r.figures.mean(Figure::FailureFloor);
+        out.push(if t.scope == FailureScope::All && floor > t.max_failure_rate {
+            format!(
+                "no client can keep every failure within {}: 5xx errors and maintenance rejections alone are {} of \
+                 attempts; bound the client's own 429s instead (the default, --failure-scope client)",
+                pct(t.max_failure_rate),
+                pct(floor)
+            )
+        } else {
+            format!(
+                "no searched setting reaching this coverage keeps its own 429s within {}: the best achievable \
+                 fails {} of attempts",
+                pct(t.max_failure_rate),
+                pct(r.figures.mean(t.scope.figure()))
+            )
+        });
+    }
+    if let (false, Some(h)) = (r.met.staleness, t.staleness_p95_hours) {
+        let best = p
+            .candidates
+            .iter()
+            .map(|e| e.figures.mean(Figure::StalenessP95Hours))
+            .fold(f64::INFINITY, f64::min);
+        out.push(format!(
+            "no searched setting keeps the 95th percentile of data age within {h} h; the least seen is {}",
+            hours(best)
+        ));
+    }
+    if let (false, Some(a)) = (r.met.api_calls, t.max_api_calls_per_day) {
+        out.push(format!(
+            "the recommendation needs {} API calls a day, above the budget of {}",
+            thousands(r.figures.mean(Figure::ApiCallsPerDay)),
+            thousands(a)
+        ));
+    }
+    out.push(floor_finding(r));
+    out
+}
+
+/// Why coverage falls short: the banks that cannot serve it, or the client.
+fn coverage_finding(p: &Plan) -> String {
+    let c = p.targets.coverage;
+    let best = p.recommendation.figures.mean(Figure::Coverage);
+    let limiting = p.limiting();
+    if p.coverage_ceiling < c && !limiting.is_empty() {
+        let banks: Vec<String> = limiting
+            .iter()
+            .map(|b| {
+                format!(
+                    "{}'s {} serves at most {} refreshes a day ({} of its {} connections, {} a day short)",
+                    b.name,
+                    b.binding().unwrap_or("limits"),
+                    thousands(b.per_day),
+                    pct(b.coverage()),
+                    thousands(b.connections),
+                    thousands(short(b, c))
+                )
+            })
+            .collect();
+        format!(
+            "no client can reach {} coverage: the banks can serve at most {} of the users a day. {}. The best \
+             achievable is {}",
+            pct(c),
+            pct(p.coverage_ceiling),
+            banks.join("; "),
+            pct(best)
+        )
+    } else {
+        format!(
+            "the banks could serve {} of the users a day, but no searched setting reached {} within the other \
+             targets; the best achievable is {}",
+            pct(p.coverage_ceiling),
+            pct(c),
+            pct(best)
+        )
+    }
+}
+
+/// The failures no client lowers.
+fn floor_finding(r: &Evaluation) -> String {
+    let f = &r.figures;
+    format!(
+        "failures no client can lower: 5xx errors {} and maintenance rejections {} of attempts (a floor of {}), \
+         kept apart from the client's own 429s ({}); consent expiry ends {} of attempts in reconnect_required",
+        pct(f.mean(Figure::ErrorRate)),
+        pct(f.mean(Figure::OutageRate)),
+        pct(f.mean(Figure::FailureFloor)),
+        pct(f.mean(Figure::ClientFailureRate)),
+        pct(f.mean(Figure::ReconnectRate))
+    )
+}
+
+/// Hours as the memo writes them (`never` for data never refreshed).
+pub fn hours(h: f64) -> String {
+    if h.is_infinite() {
+        "never (connections never refreshed)".to_string()
+    } else if h.is_nan() {
+        "—".to_string()
+    } else {
+        format!("{h:.1} h")
+    }
 }

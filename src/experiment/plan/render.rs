@@ -1,204 +1,256 @@
-//! The plan's answer as JSON (`--json`) and for a terminal.
+//! The plan as a short planning memo for a terminal.
 
-use super::{Evaluation, Plan};
+use super::{hours, BankCeiling, Evaluation, FailureScope, Figure, Plan};
 use crate::output::text::{column_widths, pct, thousands};
 use crate::stats::Estimate;
-use serde::Serialize;
 use std::fmt::Write as _;
 
-#[derive(Serialize)]
-struct EvaluationJson {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    concurrency: Option<u32>,
-    coverage: f64,
-    coverage_ci95: Option<f64>,
-    failure_rate: f64,
-    failure_rate_ci95: Option<f64>,
-    rate_limited_rate: f64,
-    error_rate: f64,
-    users_per_day: f64,
-    users_per_day_ci95: Option<f64>,
-    refreshes_per_hour: f64,
-    peak_in_flight: f64,
-    meets_targets: bool,
-}
-
-impl From<&Evaluation> for EvaluationJson {
-    fn from(e: &Evaluation) -> Self {
-        EvaluationJson {
-            concurrency: e.concurrency,
-            coverage: e.coverage.mean,
-            coverage_ci95: e.coverage.ci95,
-            failure_rate: e.failure_rate.mean,
-            failure_rate_ci95: e.failure_rate.ci95,
-            rate_limited_rate: e.rate_limited_rate.mean,
-            error_rate: e.error_rate.mean,
-            users_per_day: e.users_per_day.mean,
-            users_per_day_ci95: e.users_per_day.ci95,
-            refreshes_per_hour: e.refreshes_per_hour.mean,
-            peak_in_flight: e.peak_in_flight.mean,
-            meets_targets: e.meets,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct PlanJson<'a> {
-    concurrency: Option<u32>,
-    coverage: Option<f64>,
-    coverage_ci95: Option<f64>,
-    failure_rate: Option<f64>,
-    failure_rate_ci95: Option<f64>,
-    reason: Option<&'a str>,
-    note: Option<&'a str>,
-    scenario: &'a str,
-    users: u32,
-    target_coverage: f64,
-    max_failure_rate: f64,
-    replications: u32,
-    seed: u64,
-    evidence: Vec<EvaluationJson>,
-    random_offset: EvaluationJson,
-}
-
 impl Plan {
-    /// The evaluation of the answer, if there is one.
-    pub fn chosen(&self) -> Option<&Evaluation> {
-        let c = self.concurrency?;
-        self.evidence.iter().find(|e| e.concurrency == Some(c))
-    }
-
-    /// One JSON object: `concurrency` (or null with `reason`), its coverage and failure rate
-    /// with half-widths, the targets, the evidence and random_offset.
-    pub fn to_json(&self) -> String {
-        let chosen = self.chosen();
-        let j = PlanJson {
-            concurrency: self.concurrency,
-            coverage: chosen.map(|e| e.coverage.mean),
-            coverage_ci95: chosen.and_then(|e| e.coverage.ci95),
-            failure_rate: chosen.map(|e| e.failure_rate.mean),
-            failure_rate_ci95: chosen.and_then(|e| e.failure_rate.ci95),
-            reason: self.reason.as_deref(),
-            note: self.note.as_deref(),
-            scenario: &self.scenario,
-            users: self.users,
-            target_coverage: self.target_coverage,
-            max_failure_rate: self.max_failure_rate,
-            replications: self.replications,
-            seed: self.seed,
-            evidence: self.evidence.iter().map(EvaluationJson::from).collect(),
-            random_offset: (&self.random_offset).into(),
-        };
-        serde_json::to_string_pretty(&j).expect("plain data serializes") + "\n"
-    }
-
-    /// The answer and its evidence for a terminal.
+    /// The memo: the recommendation and its figures, the findings, what each bank can serve,
+    /// the recommendation bank by bank, and every setting searched.
     pub fn human(&self) -> String {
-        let mut out = format!(
-            "plan · {} · {} users · target: coverage ≥ {}, failure rate ≤ {} · {} replication(s), seed {}\n\n",
+        let mut out = self.heading();
+        out.push_str(&self.answer());
+        out.push_str("\nFindings:\n");
+        for f in &self.findings {
+            let _ = writeln!(out, "  - {f}");
+        }
+        let _ = writeln!(
+            out,
+            "\nWhat each bank can serve in a day (coverage ceiling of the whole population: {}):",
+            pct(self.coverage_ceiling)
+        );
+        out.push_str(&self.ceiling_table());
+        let _ = writeln!(out, "\nThe recommendation, bank by bank:");
+        out.push_str(&self.bank_table());
+        let _ = writeln!(
+            out,
+            "\nSettings searched (mean of {} replication(s) each, in the order searched):",
+            self.screening
+        );
+        out.push_str(&self.candidate_table());
+        out
+    }
+
+    fn heading(&self) -> String {
+        let t = &self.targets;
+        let mut targets = vec![
+            format!("coverage ≥ {}", pct(t.coverage)),
+            format!(
+                "{} ≤ {}",
+                match t.scope {
+                    FailureScope::Client => "client-caused failures",
+                    FailureScope::All => "failures",
+                },
+                pct(t.max_failure_rate)
+            ),
+        ];
+        if let Some(h) = t.staleness_p95_hours {
+            targets.push(format!("staleness p95 ≤ {h} h"));
+        }
+        if let Some(a) = t.max_api_calls_per_day {
+            targets.push(format!("API calls ≤ {} a day", thousands(a)));
+        }
+        format!(
+            "plan · {} · {} users · {} replication(s) ({} while searching), seed {}\ntargets: {}\n\n",
             self.scenario,
             thousands(self.users as f64),
-            pct(self.target_coverage),
-            pct(self.max_failure_rate),
             self.replications,
-            self.seed
-        );
-        out.push_str(&self.answer_lines());
+            self.screening,
+            self.seed,
+            targets.join(", ")
+        )
+    }
+
+    fn answer(&self) -> String {
+        let r = &self.recommendation;
+        let f = |x| r.figures.get(x);
+        let mut out = if self.targets_met {
+            format!("Recommendation: {}\n", r.label)
+        } else {
+            format!(
+                "No searched setting meets every target. Best achievable: {}\n",
+                r.label
+            )
+        };
         let _ = writeln!(
             out,
-            "\nevidence (queued; mean ± 95 % CI half-width over {} replication(s)):",
-            self.replications
+            "  coverage {}, {} users a day",
+            pm_pct(f(Figure::Coverage)),
+            pm_num(f(Figure::UsersPerDay))
         );
-        out.push_str(&self.evidence_table());
-        let ro = &self.random_offset;
         let _ = writeln!(
             out,
-            "\nrandom_offset, same {} users: coverage {}, failure rate {}, peak {} calls in flight{}",
-            thousands(self.users as f64),
-            pm_pct(&ro.coverage),
-            pm_pct(&ro.failure_rate),
-            pm_num(&ro.peak_in_flight),
-            if ro.meets {
-                " (meets the targets)"
-            } else {
-                " (misses the targets)"
-            }
+            "  failures {}: the client's own 429s {}, a floor of {} (5xx {}, maintenance {})",
+            pm_pct(f(Figure::FailureRate)),
+            pm_pct(f(Figure::ClientFailureRate)),
+            pct(f(Figure::FailureFloor).mean),
+            pct(f(Figure::ErrorRate).mean),
+            pct(f(Figure::OutageRate).mean)
+        );
+        let _ = writeln!(
+            out,
+            "  data age: median {}, 95th percentile {}; {} of connection-time older than 24 h",
+            hours(f(Figure::StalenessP50Hours).mean),
+            hours(f(Figure::StalenessP95Hours).mean),
+            pct(f(Figure::Stale24hShare).mean)
+        );
+        let _ = writeln!(
+            out,
+            "  cost: {} attempts and {} API calls a day",
+            pm_num(f(Figure::AttemptsPerDay)),
+            pm_num(f(Figure::ApiCallsPerDay))
         );
         out
     }
 
-    /// The answer (or why there is none) and the note.
-    fn answer_lines(&self) -> String {
-        let mut out = String::new();
-        match (self.concurrency, self.chosen()) {
-            (Some(c), Some(e)) => {
-                let _ = writeln!(out, "answer: queued concurrency {c}");
-                let _ = writeln!(
-                    out,
-                    "  coverage {}, failure rate {}, {} users/day",
-                    pm_pct(&e.coverage),
-                    pm_pct(&e.failure_rate),
-                    pm_num(&e.users_per_day)
-                );
-            }
-            _ => {
-                let _ = writeln!(out, "answer: no queued concurrency meets the targets");
-                let _ = writeln!(out, "  {}", self.reason.as_deref().unwrap_or(""));
-            }
-        }
-        if let Some(n) = &self.note {
-            let _ = writeln!(out, "  note: {n}");
-        }
-        out
-    }
-
-    /// Every concurrency evaluated, one aligned line each (numbers right-aligned).
-    fn evidence_table(&self) -> String {
-        let rows: Vec<[String; 6]> = self
-            .evidence
+    fn ceiling_table(&self) -> String {
+        let rows: Vec<Vec<String>> = self
+            .ceilings
             .iter()
-            .map(|e| {
-                let c = e.concurrency.unwrap_or(0);
-                [
-                    c.to_string(),
-                    pm_pct(&e.coverage),
-                    pm_pct(&e.failure_rate),
-                    pm_num(&e.users_per_day),
-                    pm_num(&e.peak_in_flight),
-                    match (e.meets, Some(c) == self.concurrency) {
-                        (true, true) => "yes ← answer".into(),
-                        (true, false) => "yes".into(),
-                        (false, _) => "no".into(),
-                    },
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    pct(c.share),
+                    thousands(c.connections),
+                    per_day(c),
+                    c.method.name().to_string(),
+                    pct(c.coverage()),
+                    c.binding().unwrap_or("none").to_string(),
                 ]
             })
             .collect();
-        let header = [
-            "concurrency",
-            "coverage",
-            "failure rate",
-            "users/day",
-            "peak in flight",
-            "meets",
-        ];
-        let widths = column_widths(&header, &rows);
-        let line = |cells: Vec<&str>| {
-            let s: Vec<String> = cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| match i {
-                    5 => c.to_string(),
-                    _ => format!("{c:>w$}", w = widths[i]),
-                })
-                .collect();
-            format!("  {}\n", s.join("   "))
-        };
-        let mut out = line(header.to_vec());
-        for r in &rows {
-            out.push_str(&line(r.iter().map(String::as_str).collect()));
-        }
-        out
+        table(
+            &[
+                "bank",
+                "share",
+                "connections",
+                "refreshes/day",
+                "found by",
+                "coverage ceiling",
+                "binding limit",
+            ],
+            &rows,
+            &[0, 4, 6],
+        )
     }
+
+    fn bank_table(&self) -> String {
+        let r = &self.recommendation;
+        let rows: Vec<Vec<String>> = self
+            .ceilings
+            .iter()
+            .zip(&r.figures.banks)
+            .map(|(c, f)| {
+                let m = |x: Figure| f[x as usize].mean;
+                vec![
+                    c.name.clone(),
+                    pct(m(Figure::Coverage)),
+                    pct(m(Figure::ClientFailureRate)),
+                    pct(m(Figure::FailureFloor)),
+                    short_hours(m(Figure::StalenessP50Hours)),
+                    short_hours(m(Figure::StalenessP95Hours)),
+                    pct(m(Figure::Stale24hShare)),
+                    thousands(m(Figure::AttemptsPerDay)),
+                    thousands(m(Figure::ApiCallsPerDay)),
+                ]
+            })
+            .collect();
+        table(
+            &[
+                "bank",
+                "coverage",
+                "own 429s",
+                "floor",
+                "age p50",
+                "age p95",
+                "older than 24 h",
+                "attempts/day",
+                "API calls/day",
+            ],
+            &rows,
+            &[0],
+        )
+    }
+
+    fn candidate_table(&self) -> String {
+        let rows: Vec<Vec<String>> = self
+            .candidates
+            .iter()
+            .map(|e| {
+                let m = |x: Figure| e.figures.mean(x);
+                vec![
+                    e.label.clone(),
+                    pct(m(Figure::Coverage)),
+                    pct(m(Figure::ClientFailureRate)),
+                    short_hours(m(Figure::StalenessP95Hours)),
+                    thousands(m(Figure::ApiCallsPerDay)),
+                    verdict(e, &self.recommendation),
+                ]
+            })
+            .collect();
+        table(
+            &[
+                "setting",
+                "coverage",
+                "own 429s",
+                "age p95",
+                "API calls/day",
+                "meets",
+            ],
+            &rows,
+            &[0, 5],
+        )
+    }
+}
+
+fn verdict(e: &Evaluation, chosen: &Evaluation) -> String {
+    let mark = if e.strategy == chosen.strategy {
+        " ← chosen"
+    } else {
+        ""
+    };
+    format!("{}{mark}", if e.met.all() { "yes" } else { "no" })
+}
+
+fn per_day(c: &BankCeiling) -> String {
+    if c.per_day.is_infinite() {
+        "unlimited".to_string()
+    } else {
+        thousands(c.per_day)
+    }
+}
+
+fn short_hours(h: f64) -> String {
+    if h.is_infinite() {
+        "never".to_string()
+    } else {
+        hours(h)
+    }
+}
+
+/// An aligned table: numbers right-aligned, the `left` columns left-aligned.
+fn table(header: &[&str], rows: &[Vec<String>], left: &[usize]) -> String {
+    let widths = column_widths(header, rows);
+    let line = |cells: &[&str]| {
+        let s: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if left.contains(&i) {
+                    format!("{c:<w$}", w = widths[i])
+                } else {
+                    format!("{c:>w$}", w = widths[i])
+                }
+            })
+            .collect();
+        format!("  {}\n", s.join("   ").trim_end())
+    };
+    let mut out = line(header);
+    for r in rows {
+        out.push_str(&line(&r.iter().map(String::as_str).collect::<Vec<_>>()));
+    }
+    out
 }
 
 fn pm_pct(e: &Estimate) -> String {

@@ -1,0 +1,294 @@
+//! What a bank can serve in a span of time, by arithmetic on its policies.
+//!
+//! Each policy bounds, on its own, the calls the bank admits in a span `T`:
+//! - a token bucket: `rate · T + burst` (its guarantee over any span);
+//! - a fixed or sliding window of `N` per `W`: `N · ⌈T / W⌉`;
+//! - a concurrency cap of `c`, or `c` internal servers: `c · T / E[S]` by Little's law, since
+//!   the bank's slot frees when its call ends, whenever the client learns of it;
+//! - a per-connection quota of `k`: `k` per connection (it limits retries, not the day's one
+//!   refresh of each connection);
+//! - a maintenance window that rejects admits nothing in its hours, so every other bound
+//!   shrinks to the open hours; one that slows calls stretches service times, so a cap's
+//!   bound shrinks by the slowdown during its hours;
+//! - a penalty box has no bound of its own (it punishes breaches; a client that breaches
+//!   nothing never meets it), nor has a rate policy scheduled for some hours of the day (the
+//!   other hours are unmetered).
+//!
+//! The bank's bound is the least of them, and its successful refreshes that times
+//! `1 − error_rate`. The bound is exact for one policy on its own. Where policies combine (a
+//! cap and a bucket, a penalty box, a maintenance window, scheduled hours) it is an upper
+//! bound: what a client can actually get out of the bank is then measured by simulation
+//! (the planner's job, not this module's).
+
+use super::{Bank, Limit, MaintenanceMode, Quota};
+use crate::time::SimDuration;
+
+/// One policy's bound on the calls its bank admits in the span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyBound {
+    /// The policy as a planner names it, e.g. `token bucket 1/s, burst 10`.
+    pub policy: String,
+    pub calls: f64,
+}
+
+/// A bank's bound on calls and refreshes in a span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Capacity {
+    /// Every policy that bounds the calls, in the bank's order.
+    pub bounds: Vec<PolicyBound>,
+    /// The least bound (infinite when no policy bounds the bank).
+    pub calls: f64,
+    /// Successful refreshes: `calls · (1 − error_rate)`.
+    pub refreshes: f64,
+    /// Index in `bounds` of the least bound.
+    pub binding: Option<usize>,
+    /// Whether the arithmetic is the whole truth: at most one bound, and no policy whose
+    /// effect needs simulating (penalty box, maintenance, scheduled hours).
+    pub exact: bool,
+}
+
+impl Capacity {
+    /// The binding policy's name, if any policy bounds the bank.
+    pub fn binding_policy(&self) -> Option<&str> {
+        self.binding.map(|i| self.bounds[i].policy.as_str())
+    }
+}
+
+impl Bank {
+    /// The bank's capacity over `span` for `connections` connections (for a quota).
+    pub fn capacity(&self, span: SimDuration, connections: f64) -> Capacity {
+        let t = span.as_secs_f64();
+        let (closed, slow) = self.maintenance_per_day();
+        let days = t / 86_400.0;
+        let open = (1.0 - closed).max(0.0);
+        // Seconds of service capacity per slot: open hours, slow hours at their pace.
+        let slot_secs = t * (open - slow.iter().map(|(share, _)| share).sum::<f64>())
+            + slow.iter().map(|(share, f)| t * share / f).sum::<f64>();
+        let mean = self.service_time.mean_secs();
+        let mut bounds = Vec::new();
+        let mut simulate = closed > 0.0 || !slow.is_empty();
+        if let Some(k) = self.servers {
+            bounds.push(PolicyBound {
+                policy: format!("{k} servers"),
+                calls: k as f64 * slot_secs / mean,
+            });
+        }
+        for limit in &self.limits {
+            let bound = match limit {
+                Limit::Concurrency(c) => Some((
+                    format!("concurrency cap {}", c.max_in_flight()),
+                    c.max_in_flight() as f64 * slot_secs / mean,
+                )),
+                Limit::TokenBucket(b) => Some((
+                    format!("token bucket {}/s, burst {}", round(b.rate()), b.burst()),
+                    b.most_in(SimDuration::from_secs_f64(t * open)),
+                )),
+                Limit::FixedWindow(w) => {
+                    let (n, win) = w.limit();
+                    Some((
+                        format!("fixed window {n} per {win}"),
+                        windows(n, win, t * open),
+                    ))
+                }
+                Limit::SlidingWindow(w) => {
+                    let (n, win) = w.limit();
+                    Some((
+                        format!("sliding window {n} per {win}"),
+                        windows(n, win, t * open),
+                    ))
+                }
+                Limit::Quota(q) => Some((quota_name(q), q.k() as f64 * connections * days)),
+                Limit::PenaltyBox(_) | Limit::During { .. } => {
+                    simulate = true;
+                    None
+                }
+                Limit::Maintenance(_) => None,
+            };
+            if let Some((policy, calls)) = bound {
+                bounds.push(PolicyBound { policy, calls });
+            }
+        }
+        let binding =
+            (0..bounds.len()).min_by(|&a, &b| bounds[a].calls.total_cmp(&bounds[b].calls));
+        let calls = binding.map_or(f64::INFINITY, |i| bounds[i].calls);
+        Capacity {
+            exact: bounds.len() <= 1 && !simulate,
+            refreshes: calls * (1.0 - self.error_rate),
+            calls,
+            binding,
+            bounds,
+        }
+    }
+
+    /// Shares of each day closed by rejecting maintenance windows, and of slow windows with
+    /// their slowdown factors.
+    fn maintenance_per_day(&self) -> (f64, Vec<(f64, f64)>) {
+        let mut closed = 0.0;
+        let mut slow = Vec::new();
+        for limit in &self.limits {
+            if let Limit::Maintenance(m) = limit {
+                let (len, mode) = m.window();
+                let share = len.as_secs_f64() / 86_400.0;
+                match mode {
+                    MaintenanceMode::Reject => closed += share,
+                    MaintenanceMode::Slow { factor } => slow.push((share, factor)),
+                }
+            }
+        }
+        (closed, slow)
+    }
+}
+
+/// `n` calls in each of the `⌈t / window⌉` windows a span of `t` seconds meets.
+fn windows(n: u32, window: SimDuration, t: f64) -> f64 {
+    n as f64 * (t / window.as_secs_f64()).ceil()
+}
+
+fn quota_name(q: &Quota) -> String {
+    format!("quota {} per connection a day", q.k())
+}
+
+/// A rate as people write it: at most three decimals, no trailing zeros.
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::{
+        ConcurrencyCap, FixedWindow, Maintenance, PenaltyBox, QuotaPeriod, RetryAfter, ServiceTime,
+        SlidingWindow, TokenBucket,
+    };
+
+    const DAY: SimDuration = SimDuration::from_hours(24);
+
+    fn bank(limits: Vec<Limit>, mean_secs: u64, error_rate: f64) -> Bank {
+        Bank {
+            name: "b".into(),
+            description: String::new(),
+            share: 1.0,
+            service_time: ServiceTime::exponential(SimDuration::from_secs(mean_secs)),
+            error_rate,
+            limits,
+            servers: None,
+            retry_after: RetryAfter::Policy,
+        }
+    }
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{a} vs {b}");
+    }
+
+    /// Each policy kind against the hand arithmetic of its bound over a day.
+    #[test]
+    fn each_policy_alone_is_exact() {
+        // Token bucket 1/s, burst 10: 86,400 + 10.
+        let c =
+            bank(vec![Limit::TokenBucket(TokenBucket::new(1.0, 10))], 5, 0.0).capacity(DAY, 1e5);
+        close(c.calls, 86_410.0);
+        assert!(c.exact);
+        assert_eq!(c.binding_policy(), Some("token bucket 1/s, burst 10"));
+        // Fixed window 100 a minute: 1,440 windows.
+        let c = bank(
+            vec![Limit::FixedWindow(FixedWindow::new(
+                100,
+                SimDuration::from_mins(1),
+            ))],
+            5,
+            0.0,
+        )
+        .capacity(DAY, 1e5);
+        close(c.calls, 144_000.0);
+        assert_eq!(c.binding_policy(), Some("fixed window 100 per 1m"));
+        // Sliding window 7 per 7 minutes: 1,440 / 7 = 205.7 → 206 windows.
+        let c = bank(
+            vec![Limit::SlidingWindow(SlidingWindow::new(
+                7,
+                SimDuration::from_mins(7),
+            ))],
+            5,
+            0.0,
+        )
+        .capacity(DAY, 1e5);
+        close(c.calls, 7.0 * 206.0);
+        // Concurrency cap 4 at a mean service of 8 s: 4 / 8 per second, Little's law.
+        let c = bank(vec![Limit::Concurrency(ConcurrencyCap::new(4))], 8, 0.01).capacity(DAY, 1e5);
+        close(c.calls, 43_200.0);
+        close(c.refreshes, 43_200.0 * 0.99);
+        assert_eq!(c.binding_policy(), Some("concurrency cap 4"));
+        // Quota 4 per connection a day, 1,000 connections: 4,000 calls.
+        let c = bank(
+            vec![Limit::Quota(Quota::new(4, QuotaPeriod::Rolling))],
+            5,
+            0.0,
+        )
+        .capacity(DAY, 1_000.0);
+        close(c.calls, 4_000.0);
+        // Internal servers bound like a cap.
+        let mut b = bank(vec![], 2, 0.0);
+        b.servers = Some(3);
+        close(b.capacity(DAY, 1e5).calls, 3.0 * 43_200.0);
+        // No policy: no bound.
+        let c = bank(vec![], 5, 0.0).capacity(DAY, 1e5);
+        assert!(c.calls.is_infinite() && c.binding.is_none() && c.exact);
+    }
+
+    /// The least bound binds; a maintenance window shrinks the others to the open hours and
+    /// makes the figure a bound to simulate; a penalty box bounds nothing on its own.
+    #[test]
+    fn combinations_bind_on_the_least_and_ask_for_simulation() {
+        let h = SimDuration::from_hours;
+        let c = bank(
+            vec![
+                Limit::Concurrency(ConcurrencyCap::new(4)),
+                Limit::TokenBucket(TokenBucket::new(0.25, 5)),
+            ],
+            8,
+            0.0,
+        )
+        .capacity(DAY, 1e5);
+        close(c.calls, 21_605.0);
+        assert_eq!(c.binding_policy(), Some("token bucket 0.25/s, burst 5"));
+        assert!(!c.exact);
+
+        let c = bank(
+            vec![
+                Limit::Concurrency(ConcurrencyCap::new(4)),
+                Limit::Maintenance(Maintenance::new(h(0), h(6), MaintenanceMode::Reject)),
+            ],
+            8,
+            0.0,
+        )
+        .capacity(DAY, 1e5);
+        close(c.calls, 43_200.0 * 0.75);
+        assert!(!c.exact);
+
+        let c = bank(
+            vec![Limit::Maintenance(Maintenance::new(
+                h(0),
+                h(12),
+                MaintenanceMode::Slow { factor: 2.0 },
+            ))],
+            8,
+            0.0,
+        );
+        let mut capped = c.clone();
+        capped
+            .limits
+            .push(Limit::Concurrency(ConcurrencyCap::new(4)));
+        // Half the day at full pace, half at half pace: 3/4 of the plain cap.
+        close(capped.capacity(DAY, 1e5).calls, 43_200.0 * 0.75);
+        assert!(c.capacity(DAY, 1e5).calls.is_infinite());
+
+        let c = bank(
+            vec![Limit::PenaltyBox(PenaltyBox::new(SimDuration::from_secs(
+                60,
+            )))],
+            8,
+            0.0,
+        )
+        .capacity(DAY, 1e5);
+        assert!(c.calls.is_infinite() && !c.exact);
+    }
+}

@@ -1,0 +1,175 @@
+//! What each bank can serve in a day, and the coverage ceiling that implies.
+//!
+//! Where one policy bounds a bank on its own, the ceiling is the arithmetic of
+//! [`crate::bank::capacity`]. Where policies combine (a cap and a bucket, a maintenance
+//! window, a penalty box, scheduled hours) the least bound is only an upper bound, so the
+//! ceiling is measured: the bank alone, with a backlog of twice its bound, under clients
+//! that saturate it (a looping queue at one, two and four times the slots Little's law says
+//! keep it busy, and a pace just under its bound, which never breaches a bucket and so never
+//! closes a penalty box), for one day of the scenario's clock; the best of them is the
+//! ceiling. That is a lower bound on what some cleverer client might get, and the
+//! arithmetic an upper bound: both are reported.
+
+use crate::bank::{Bank, Capacity};
+use crate::experiment::sweep;
+use crate::metrics::RunResult;
+use crate::rng::{Purpose, Streams};
+use crate::scenario::Scenario;
+use crate::strategy::Strategy;
+use crate::time::{SimDuration, SimTime};
+use rayon::prelude::*;
+
+const DAY: SimDuration = SimDuration::from_hours(24);
+/// Most connections a probe simulates (a bank bounded above this is effectively unbounded
+/// for any population the planner takes).
+const MAX_PROBE_CONNECTIONS: f64 = 4_000_000.0;
+
+/// How a ceiling was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// No policy bounds the bank.
+    Unlimited,
+    /// One policy on its own: exact arithmetic.
+    Arithmetic,
+    /// Policies that combine: the best a saturating client achieved.
+    Simulation,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Unlimited => "unlimited",
+            Method::Arithmetic => "arithmetic",
+            Method::Simulation => "simulation",
+        }
+    }
+}
+
+/// One bank's ceiling for its share of the population.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BankCeiling {
+    pub name: String,
+    pub share: f64,
+    /// The bank's connections due on a measured day: its share of the users whose consent
+    /// is still valid (the population coverage divides by).
+    pub connections: f64,
+    /// The arithmetic of its policies over a day.
+    pub capacity: Capacity,
+    /// Successful refreshes a day (infinite when unlimited).
+    pub per_day: f64,
+    pub method: Method,
+}
+
+impl BankCeiling {
+    /// The most of its connections the bank can refresh in a day, at most 1.
+    pub fn coverage(&self) -> f64 {
+        if self.connections <= 0.0 {
+            1.0
+        } else {
+            (self.per_day / self.connections).min(1.0)
+        }
+    }
+
+    /// The policy that binds: the least of the arithmetic bounds.
+    pub fn binding(&self) -> Option<&str> {
+        self.capacity.binding_policy()
+    }
+}
+
+/// The ceilings of every bank of `base` (whose population is `users`), probes run on `pool`.
+pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<BankCeiling> {
+    let due = due_share(base);
+    base.banks
+        .iter()
+        .map(|bank| {
+            let connections = bank.share * users as f64 * due;
+            let capacity = bank.capacity(DAY, connections);
+            let (per_day, method) = if capacity.calls.is_infinite() {
+                (f64::INFINITY, Method::Unlimited)
+            } else if capacity.exact {
+                (capacity.refreshes, Method::Arithmetic)
+            } else {
+                (probe(base, bank, &capacity, pool), Method::Simulation)
+            };
+            BankCeiling {
+                name: bank.name.clone(),
+                share: bank.share,
+                connections,
+                capacity,
+                per_day,
+                method,
+            }
+        })
+        .collect()
+}
+
+/// The share of connections due on a measured day (consent valid through its end), averaged
+/// over the measured days: what coverage divides by.
+fn due_share(sc: &Scenario) -> f64 {
+    let day = DAY.as_micros();
+    let first = sc.warmup.as_micros().div_ceil(day);
+    let last = (sc.window.as_micros() / day).max(first + 1);
+    let valid = 1.0 - sc.consent_expiry_share;
+    let days = first..last;
+    let n = days.end - days.start;
+    days.map(|d| valid.powi(d as i32 + 1)).sum::<f64>() / n as f64
+}
+
+/// The coverage ceiling of the whole population: each bank's, weighted by its share.
+pub fn coverage_ceiling(ceilings: &[BankCeiling]) -> f64 {
+    ceilings.iter().map(|c| c.share * c.coverage()).sum()
+}
+
+/// Mean seconds a client's slot is held per attempt at `bank`: the worker's overhead, then
+/// the bank's service time and the wait for the poll (or callback) that reveals the outcome,
+/// averaged over 2,000 service times drawn from a fixed stream (the same every plan).
+pub fn slot_hold_secs(sc: &Scenario, bank: &Bank) -> f64 {
+    const DRAWS: u32 = 2_000;
+    let mut rng = Streams::new(0).at(Purpose::Call, 0, 0);
+    let learned: f64 = (0..DRAWS)
+        .map(|_| {
+            let ended = SimTime::ZERO + bank.service_time.sample(&mut rng);
+            sc.platform.learn(SimTime::ZERO, ended).at.as_secs_f64()
+        })
+        .sum();
+    sc.schedule.overhead.mean_secs() + learned / DRAWS as f64
+}
+
+/// The most refreshes a day saturating clients get from `bank` alone.
+fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::ThreadPool) -> f64 {
+    let rate = capacity.calls / DAY.as_secs_f64();
+    let mut sc = base.clone();
+    sc.banks = vec![Bank {
+        share: 1.0,
+        ..bank.clone()
+    }];
+    sc.connections = (2.0 * capacity.calls).clamp(1_000.0, MAX_PROBE_CONNECTIONS) as u32;
+    sc.window = DAY;
+    sc.warmup = SimDuration::ZERO;
+    sc.consent_expiry_share = 0.0;
+    sc.on_demand = None;
+    sc.schedule.looping = true;
+    let slots = (rate * slot_hold_secs(base, bank)).ceil().max(1.0) as u32;
+    let mut clients: Vec<Strategy> = [1, 2, 4]
+        .iter()
+        .map(|k| Strategy::Queued {
+            concurrency: slots.saturating_mul(*k),
+        })
+        .collect();
+    clients.push(Strategy::Paced {
+        rate: Some(0.97 * rate),
+        per_bank: false,
+    });
+    let refreshes = |r: &RunResult| r.total().successes_after_warmup as f64;
+    pool.install(|| {
+        clients
+            .into_par_iter()
+            .map(|strategy| {
+                let mut s = sc.clone();
+                s.strategy = strategy;
+                sweep::replicate(&s, base.seed, 1, refreshes)[0]
+            })
+            .reduce(|| 0.0, f64::max)
+    })
+    .min(capacity.refreshes)
+}

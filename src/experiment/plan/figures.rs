@@ -1,0 +1,166 @@
+//! The figures a plan is judged by: measured in each run, for all banks and for each, and
+//! estimated over the replications.
+//!
+//! Failures are split by who can lower them. `client_failure_rate` is the 429s the client's
+//! own traffic caused; the `failure_floor` is what no client can lower: 5xx errors and the
+//! rejections of a maintenance window (the bank refuses every call then, whatever the
+//! client's pace). `failure_rate` is both. Consent expiry is a third kind no client avoids,
+//! kept apart (`reconnect_rate`, not a failure of a refresh the bank could have served).
+
+use crate::metrics::RunResult;
+use crate::stats::Estimate;
+
+/// How many figures a plan reports.
+pub const N: usize = 13;
+
+/// One figure a plan reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Figure {
+    Coverage,
+    FailureRate,
+    ClientFailureRate,
+    FailureFloor,
+    ErrorRate,
+    OutageRate,
+    ReconnectRate,
+    UsersPerDay,
+    StalenessP50Hours,
+    StalenessP95Hours,
+    Stale24hShare,
+    AttemptsPerDay,
+    ApiCallsPerDay,
+}
+
+impl Figure {
+    pub const ALL: [Figure; N] = [
+        Figure::Coverage,
+        Figure::FailureRate,
+        Figure::ClientFailureRate,
+        Figure::FailureFloor,
+        Figure::ErrorRate,
+        Figure::OutageRate,
+        Figure::ReconnectRate,
+        Figure::UsersPerDay,
+        Figure::StalenessP50Hours,
+        Figure::StalenessP95Hours,
+        Figure::Stale24hShare,
+        Figure::AttemptsPerDay,
+        Figure::ApiCallsPerDay,
+    ];
+
+    /// The figure's name in `--json` (documented in docs/manual.md).
+    pub fn key(self) -> &'static str {
+        match self {
+            Figure::Coverage => "coverage",
+            Figure::FailureRate => "failure_rate",
+            Figure::ClientFailureRate => "client_failure_rate",
+            Figure::FailureFloor => "failure_floor",
+            Figure::ErrorRate => "error_rate",
+            Figure::OutageRate => "outage_rate",
+            Figure::ReconnectRate => "reconnect_rate",
+            Figure::UsersPerDay => "users_per_day",
+            Figure::StalenessP50Hours => "staleness_p50_hours",
+            Figure::StalenessP95Hours => "staleness_p95_hours",
+            Figure::Stale24hShare => "stale_24h_share",
+            Figure::AttemptsPerDay => "attempts_per_day",
+            Figure::ApiCallsPerDay => "api_calls_per_day",
+        }
+    }
+}
+
+/// One run's figures: for all banks, and for each in the scenario's order.
+pub struct RunFigures {
+    pub all: [f64; N],
+    pub banks: Vec<[f64; N]>,
+}
+
+/// What one run contributes.
+pub fn measure(r: &RunResult) -> RunFigures {
+    RunFigures {
+        all: of(r, None),
+        banks: (0..r.banks.len()).map(|b| of(r, Some(b))).collect(),
+    }
+}
+
+/// The figures of bank `bank` (`None`: all). A staleness percentile that falls among
+/// connections never refreshed is infinite; one with nothing measured is NaN.
+fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
+    let s = r.summary(bank);
+    let t = &s.tally;
+    let share = |x: u64| {
+        if t.attempts == 0 {
+            0.0
+        } else {
+            x as f64 / t.attempts as f64
+        }
+    };
+    let (attempts, api_calls) = per_measured_day(r, bank);
+    let mut f = [0.0; N];
+    for (i, fig) in Figure::ALL.iter().enumerate() {
+        f[i] = match fig {
+            Figure::Coverage => s.coverage,
+            Figure::FailureRate => s.failure_rate,
+            Figure::ClientFailureRate => share(t.rate_limited - t.outage_rejected),
+            Figure::FailureFloor => share(t.errors + t.outage_rejected),
+            Figure::ErrorRate => share(t.errors),
+            Figure::OutageRate => share(t.outage_rejected),
+            Figure::ReconnectRate => share(t.reconnect_required),
+            Figure::UsersPerDay => s.users_per_day,
+            Figure::StalenessP50Hours => s.staleness_p50_hours.unwrap_or(f64::NAN),
+            Figure::StalenessP95Hours => s.staleness_p95_hours.unwrap_or(f64::NAN),
+            Figure::Stale24hShare => s.stale_24h_share.unwrap_or(f64::NAN),
+            Figure::AttemptsPerDay => attempts,
+            Figure::ApiCallsPerDay => api_calls,
+        };
+    }
+    f
+}
+
+/// Attempts and API calls a day over the measured days (those of users per day).
+fn per_measured_day(r: &RunResult, bank: Option<usize>) -> (f64, f64) {
+    let days = r.daily.measured(r.window_start + r.warmup);
+    let banks = r.daily.banks;
+    let (mut attempts, mut calls) = (0u64, 0u64);
+    for &d in &days {
+        for b in (0..banks).filter(|&b| bank.is_none_or(|x| x == b)) {
+            let day = &r.daily.days[d * banks + b];
+            attempts += day.attempts;
+            calls += day.api_calls;
+        }
+    }
+    let n = days.len().max(1) as f64;
+    (attempts as f64 / n, calls as f64 / n)
+}
+
+/// The figures estimated over replications: for all banks and for each.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figures {
+    pub all: [Estimate; N],
+    pub banks: Vec<[Estimate; N]>,
+}
+
+impl Figures {
+    pub fn of(runs: &[RunFigures]) -> Figures {
+        let est = |pick: &dyn Fn(&RunFigures) -> [f64; N]| {
+            let cols: Vec<[f64; N]> = runs.iter().map(pick).collect();
+            std::array::from_fn(|i| {
+                Estimate::of(&cols.iter().map(|c| c[i]).collect::<Vec<_>>())
+                    .expect("replications >= 1")
+            })
+        };
+        let banks = runs.first().map_or(0, |r| r.banks.len());
+        Figures {
+            all: est(&|r| r.all),
+            banks: (0..banks).map(|b| est(&|r| r.banks[b])).collect(),
+        }
+    }
+
+    /// The mean of a figure over all banks.
+    pub fn mean(&self, f: Figure) -> f64 {
+        self.all[f as usize].mean
+    }
+
+    pub fn get(&self, f: Figure) -> &Estimate {
+        &self.all[f as usize]
+    }
+}

@@ -1,0 +1,150 @@
+//! The plan as one JSON object (`--json`); the schema is documented in docs/manual.md
+//! ("Planning"). Figures are flat keys named by [`Figure::key`], each with `_ci95` (the 95 %
+//! confidence half-width, null with one replication); a figure that is infinite (a data age
+//! among connections never refreshed) or unmeasured is null.
+
+use super::{short, Evaluation, Figure, Figures, Plan};
+use crate::scenario::Scenario;
+use crate::stats::Estimate;
+use crate::strategy::Strategy;
+use serde_json::{json, Map, Value};
+
+impl Plan {
+    /// The plan for scripts.
+    pub fn to_json(&self, sc: &Scenario) -> String {
+        let r = &self.recommendation;
+        let t = &self.targets;
+        let mut top = Map::new();
+        top.insert("scenario".into(), json!(self.scenario));
+        top.insert("users".into(), json!(self.users));
+        top.insert("replications".into(), json!(self.replications));
+        top.insert("screening_replications".into(), json!(self.screening));
+        top.insert("seed".into(), json!(self.seed));
+        top.insert(
+            "targets".into(),
+            json!({
+                "coverage": t.coverage,
+                "max_failure_rate": t.max_failure_rate,
+                "failure_scope": t.scope.name(),
+                "staleness_p95_hours": t.staleness_p95_hours,
+                "max_api_calls_per_day": t.max_api_calls_per_day,
+            }),
+        );
+        top.insert("strategy".into(), json!(r.strategy.name()));
+        top.insert("parameters".into(), parameters(&r.strategy, sc));
+        top.insert("setting".into(), json!(r.label));
+        top.insert("targets_met".into(), json!(self.targets_met));
+        top.insert("met".into(), met(r));
+        figures(&mut top, &r.figures.all);
+        top.insert("coverage_ceiling".into(), json!(self.coverage_ceiling));
+        top.insert("limiting_banks".into(), self.limiting_json());
+        top.insert("findings".into(), json!(self.findings));
+        top.insert("banks".into(), self.banks_json(&r.figures));
+        let candidates: Vec<Value> = self
+            .candidates
+            .iter()
+            .map(|e| {
+                let mut m = Map::new();
+                m.insert("strategy".into(), json!(e.strategy.name()));
+                m.insert("parameters".into(), parameters(&e.strategy, sc));
+                m.insert("setting".into(), json!(e.label));
+                m.insert("meets_targets".into(), json!(e.met.all()));
+                figures(&mut m, &e.figures.all);
+                Value::Object(m)
+            })
+            .collect();
+        top.insert("candidates".into(), Value::Array(candidates));
+        serde_json::to_string_pretty(&Value::Object(top)).expect("plain data serializes") + "\n"
+    }
+
+    fn limiting_json(&self) -> Value {
+        let c = self.targets.coverage;
+        Value::Array(
+            self.limiting()
+                .iter()
+                .map(|b| {
+                    json!({
+                        "bank": b.name,
+                        "binding_limit": b.binding(),
+                        "ceiling_per_day": b.per_day,
+                        "coverage_ceiling": b.coverage(),
+                        "short_per_day": short(b, c),
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    fn banks_json(&self, f: &Figures) -> Value {
+        Value::Array(
+            self.ceilings
+                .iter()
+                .zip(&f.banks)
+                .map(|(c, fig)| {
+                    let mut m = Map::new();
+                    m.insert("name".into(), json!(c.name));
+                    m.insert("share".into(), json!(c.share));
+                    m.insert("connections".into(), json!(c.connections));
+                    m.insert("ceiling_per_day".into(), json!(c.per_day));
+                    m.insert("ceiling_method".into(), json!(c.method.name()));
+                    m.insert("bound_per_day".into(), json!(c.capacity.refreshes));
+                    m.insert("coverage_ceiling".into(), json!(c.coverage()));
+                    m.insert("binding_limit".into(), json!(c.binding()));
+                    let policies: Vec<Value> = c
+                        .capacity
+                        .bounds
+                        .iter()
+                        .map(|b| json!({"policy": b.policy, "calls_per_day": b.calls}))
+                        .collect();
+                    m.insert("policies".into(), Value::Array(policies));
+                    figures(&mut m, fig);
+                    Value::Object(m)
+                })
+                .collect(),
+        )
+    }
+}
+
+fn met(r: &Evaluation) -> Value {
+    json!({
+        "coverage": r.met.coverage,
+        "failure_rate": r.met.failure_rate,
+        "staleness": r.met.staleness,
+        "api_calls": r.met.api_calls,
+    })
+}
+
+/// Each figure's mean and half-width as flat keys.
+fn figures(m: &mut Map<String, Value>, f: &[Estimate; super::figures::N]) {
+    for (fig, e) in Figure::ALL.iter().zip(f) {
+        m.insert(fig.key().into(), json!(e.mean));
+        m.insert(format!("{}_ci95", fig.key()), json!(e.ci95));
+    }
+}
+
+/// A strategy's parameters as `--set strategy.*` would give them.
+pub fn parameters(s: &Strategy, sc: &Scenario) -> Value {
+    match s {
+        Strategy::Queued { concurrency } => json!({ "concurrency": concurrency }),
+        Strategy::PerBank { pools } => {
+            let m: Map<String, Value> = sc
+                .banks
+                .iter()
+                .zip(pools)
+                .map(|(b, n)| (b.name.clone(), json!(n)))
+                .collect();
+            json!({ "pools": m })
+        }
+        Strategy::Aimd(r) => json!({
+            "aimd": {
+                "initial": r.initial,
+                "min": r.min,
+                "max": r.max,
+                "decrease": r.decrease,
+                "on_error": r.on_error,
+            }
+        }),
+        Strategy::Paced { rate, per_bank } => json!({ "rate": rate, "per_bank": per_bank }),
+        Strategy::RandomOffset | Strategy::Bulk => json!({}),
+    }
+}

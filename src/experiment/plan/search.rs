@@ -1,0 +1,353 @@
+//! The planner's search: which settings of which strategies it evaluates.
+//!
+//! Each strategy has one knob the search turns, in the direction that buys coverage with
+//! more calls, and stops at the first setting whose mean coverage reaches the target (so the
+//! cheapest of that strategy), when coverage stops growing (the banks' limits bind, not the
+//! client), or when its own failures pass the bound (more of the knob only adds calls
+//! against the same limits):
+//! - `queued`: the concurrency, by doubling from 1 and then bisection over the integers;
+//! - `per_bank`: a pool per bank sized by Little's law for the bank's share of the target
+//!   (no more than its ceiling serves), times a headroom of 1, 1.25, 1.5, 2, 3, or, when
+//!   its 429s pass the bound at 1 already, with the pools of the banks whose ceiling the
+//!   target presses shrunk by 0.9, 0.8, … 0.5 until they do not;
+//! - `paced`: the pace, the users over the period times 1, 1.1, 1.25, 1.5, 2, per bank;
+//! - `aimd`: the default rule, and one whose slots per bank are bounded by the per-bank
+//!   pools at a headroom of 2;
+//! - `random_offset`: no knob.
+
+use super::ceiling::{slot_hold_secs, BankCeiling};
+use super::figures::{measure, Figure, Figures};
+use super::targets::{Met, Targets};
+use crate::experiment::sweep;
+use crate::scenario::Scenario;
+use crate::strategy::{AimdRule, Strategy};
+use std::io::{IsTerminal, Write};
+
+/// Coverage gains below this (absolute) count as no gain, whatever the noise.
+const MIN_GAIN: f64 = 1e-4;
+/// Most slots the planner will try.
+pub const MAX_CONCURRENCY: u32 = 10_000_000;
+const HEADROOMS: [f64; 5] = [1.0, 1.25, 1.5, 2.0, 3.0];
+/// Headrooms below 1, for pools whose 429s pass the bound at 1.
+const BELOW: [f64; 5] = [0.9, 0.8, 0.7, 0.6, 0.5];
+/// A bank whose ceiling the target asks this share of or more is pressed: its pool is the
+/// one to shrink when 429s pass the bound.
+const PRESSED: f64 = 0.75;
+const PACES: [f64; 5] = [1.0, 1.1, 1.25, 1.5, 2.0];
+
+/// One strategy setting evaluated over replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub strategy: Strategy,
+    /// The setting in words, e.g. `queued, concurrency 54`.
+    pub label: String,
+    pub replications: u32,
+    pub figures: Figures,
+    pub met: Met,
+}
+
+/// The search's state: the scenario at the planned population, and what it evaluated.
+pub struct Search<'a> {
+    base: &'a Scenario,
+    targets: &'a Targets,
+    seed: u64,
+    pool: &'a rayon::ThreadPool,
+    progress: bool,
+    /// Every setting evaluated at the screening replications, in order.
+    pub evaluated: Vec<Evaluation>,
+}
+
+impl<'a> Search<'a> {
+    pub fn new(
+        base: &'a Scenario,
+        targets: &'a Targets,
+        seed: u64,
+        pool: &'a rayon::ThreadPool,
+    ) -> Self {
+        Search {
+            base,
+            targets,
+            seed,
+            pool,
+            progress: std::io::stderr().is_terminal(),
+            evaluated: Vec::new(),
+        }
+    }
+
+    /// Runs `strategy` `replications` times (common random numbers: replication `r` of every
+    /// setting uses the same seed).
+    pub fn evaluate(&self, strategy: Strategy, replications: u32) -> Evaluation {
+        let label = label(&strategy, self.base);
+        if self.progress {
+            let mut e = std::io::stderr();
+            let _ = write!(
+                e,
+                "\r\x1b[Kplan: {label} ({} evaluated so far)",
+                self.evaluated.len()
+            );
+            let _ = e.flush();
+        }
+        let mut sc = self.base.clone();
+        sc.strategy = strategy.clone();
+        let runs = self
+            .pool
+            .install(|| sweep::replicate(&sc, self.seed, replications, measure));
+        let figures = Figures::of(&runs);
+        Evaluation {
+            met: self.targets.met(&figures),
+            strategy,
+            label,
+            replications,
+            figures,
+        }
+    }
+
+    /// Clears the progress line.
+    pub fn done(&self) {
+        if self.progress {
+            let _ = write!(std::io::stderr(), "\r\x1b[K");
+        }
+    }
+
+    /// Evaluates `strategy` at `replications` once; later asks get the same evaluation.
+    fn at(&mut self, strategy: Strategy, replications: u32) -> Evaluation {
+        if let Some(e) = self.evaluated.iter().find(|e| e.strategy == strategy) {
+            return e.clone();
+        }
+        let e = self.evaluate(strategy, replications);
+        self.evaluated.push(e.clone());
+        e
+    }
+
+    pub fn targets(&self) -> &Targets {
+        self.targets
+    }
+
+    fn covers(&self, e: &Evaluation) -> bool {
+        e.met.coverage
+    }
+
+    /// The setting fails by the client's own 429s, which more of the knob only raises.
+    fn fails(&self, e: &Evaluation) -> bool {
+        e.figures.mean(Figure::ClientFailureRate) > self.targets.max_failure_rate
+            && !e.met.failure_rate
+    }
+
+    /// Whether coverage stopped growing from `p` to `e`.
+    fn plateau(p: &Evaluation, e: &Evaluation) -> bool {
+        let (a, b) = (
+            p.figures.get(Figure::Coverage),
+            e.figures.get(Figure::Coverage),
+        );
+        let noise = a
+            .ci95
+            .unwrap_or(0.0)
+            .max(b.ci95.unwrap_or(0.0))
+            .max(MIN_GAIN);
+        b.mean - a.mean <= noise
+    }
+
+    /// Walks `settings` in order until one covers, coverage stops growing, or the client's
+    /// failures pass the bound.
+    fn walk(&mut self, settings: Vec<Strategy>, reps: u32) {
+        let mut prev: Option<Evaluation> = None;
+        for s in settings {
+            let e = self.at(s, reps);
+            let stop = self.covers(&e)
+                || self.fails(&e)
+                || prev.as_ref().is_some_and(|p| Self::plateau(p, &e));
+            if stop {
+                return;
+            }
+            prev = Some(e);
+        }
+    }
+
+    /// The smallest queued concurrency reaching the coverage target, or as far as it grows.
+    pub fn queued(&mut self, reps: u32) {
+        let users = self.base.connections;
+        let max_c = users.min(MAX_CONCURRENCY);
+        let q = |c| Strategy::Queued { concurrency: c };
+        let (mut lo, mut c) = (0u32, 1u32);
+        let mut prev: Option<Evaluation> = None;
+        let hi = loop {
+            let e = self.at(q(c), reps);
+            if self.covers(&e) {
+                break c;
+            }
+            if self.fails(&e) || c == max_c || prev.as_ref().is_some_and(|p| Self::plateau(p, &e)) {
+                return;
+            }
+            lo = c;
+            prev = Some(e);
+            c = c.saturating_mul(2).min(max_c);
+        };
+        let mut hi = hi;
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            let e = self.at(q(mid), reps);
+            if self.covers(&e) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+    }
+
+    /// Per-bank pools at growing headroom over what Little's law says each bank needs until
+    /// they cover; when the first already fails by its own 429s, the pools of the banks whose
+    /// ceiling the target presses shrink instead, 0.9, 0.8, … 0.5, until the 429s are within
+    /// the bound: the most coverage within it.
+    pub fn per_bank(&mut self, ceilings: &[BankCeiling], reps: u32) {
+        let first = self.at(self.per_bank_at(ceilings, 1.0, 1.0), reps);
+        if self.fails(&first) {
+            for &h in &BELOW {
+                let e = self.at(self.per_bank_at(ceilings, 1.0, h), reps);
+                if !self.fails(&e) {
+                    return;
+                }
+            }
+        } else if !self.covers(&first) {
+            self.per_bank_up(ceilings, reps);
+        }
+    }
+
+    /// Up the headrooms until the pools cover; when the first that covers fails by its 429s,
+    /// three bisections between it and the one below for a headroom that does both.
+    fn per_bank_up(&mut self, ceilings: &[BankCeiling], reps: u32) {
+        let mut lo = HEADROOMS[0];
+        for &h in &HEADROOMS[1..] {
+            let e = self.at(self.per_bank_at(ceilings, h, h), reps);
+            if self.covers(&e) && self.fails(&e) {
+                let mut hi = h;
+                for _ in 0..3 {
+                    let mid = (lo + hi) / 2.0;
+                    let m = self.at(self.per_bank_at(ceilings, mid, mid), reps);
+                    match (self.covers(&m), self.fails(&m)) {
+                        (true, false) => return,
+                        (true, true) => hi = mid,
+                        (false, _) => lo = mid,
+                    }
+                }
+                return;
+            }
+            if self.covers(&e) || self.fails(&e) {
+                return;
+            }
+            lo = h;
+        }
+    }
+
+    /// Per-bank pools at `headroom`, and at `limited` for the banks whose ceiling the target
+    /// presses (it asks at least [`PRESSED`] of what the bank can serve).
+    fn per_bank_at(&self, ceilings: &[BankCeiling], headroom: f64, limited: f64) -> Strategy {
+        let pools = self
+            .pools(ceilings, headroom)
+            .iter()
+            .zip(self.pools(ceilings, limited))
+            .zip(ceilings)
+            .map(|((&free, tight), c)| {
+                if self.targets.coverage * c.connections >= PRESSED * c.per_day {
+                    tight
+                } else {
+                    free
+                }
+            })
+            .collect();
+        Strategy::PerBank { pools }
+    }
+
+    /// A pool per bank: `headroom` times the slots that carry the bank's share of the target
+    /// (at most what its ceiling serves) through a day, given how long a slot is held.
+    fn pools(&self, ceilings: &[BankCeiling], headroom: f64) -> Vec<u32> {
+        let day = self.base.schedule.period.as_secs_f64();
+        self.base
+            .banks
+            .iter()
+            .zip(ceilings)
+            .map(|(bank, c)| {
+                let wanted = (self.targets.coverage * c.connections).min(c.per_day);
+                let attempts = wanted / (1.0 - bank.error_rate).max(0.01);
+                let slots = headroom * attempts / day * slot_hold_secs(self.base, bank);
+                (slots.ceil() as u32).clamp(1, MAX_CONCURRENCY)
+            })
+            .collect()
+    }
+
+    /// Paced per bank at growing multiples of the users over the period.
+    pub fn paced(&mut self, reps: u32) {
+        let base = self.base.connections as f64 / self.base.schedule.period.as_secs_f64();
+        let settings = PACES
+            .iter()
+            .map(|&m| Strategy::Paced {
+                rate: Some(round_rate(m * base)),
+                per_bank: true,
+            })
+            .collect();
+        self.walk(settings, reps);
+    }
+
+    /// AIMD with its defaults, and bounded by the per-bank pools at headroom 2.
+    pub fn aimd(&mut self, ceilings: &[BankCeiling], reps: u32) {
+        let gap = match &self.base.strategy {
+            Strategy::Aimd(r) => r.gap,
+            _ => match self.base.platform.status {
+                crate::platform::StatusMode::Poll { interval, .. } => interval,
+                crate::platform::StatusMode::Callback { delay } => delay,
+            },
+        };
+        let rule = AimdRule {
+            gap,
+            ..AimdRule::DEFAULT
+        };
+        self.at(Strategy::Aimd(rule), reps);
+        let max = self.pools(ceilings, 2.0).into_iter().max().unwrap_or(1);
+        let bounded = AimdRule {
+            max: max.max(rule.min),
+            initial: rule.initial.min(max).max(rule.min),
+            ..rule
+        };
+        self.at(Strategy::Aimd(bounded), reps);
+    }
+
+    pub fn random_offset(&mut self, reps: u32) {
+        self.at(Strategy::RandomOffset, reps);
+    }
+}
+
+/// A pace people can type: four significant digits.
+fn round_rate(x: f64) -> f64 {
+    let scale = 10f64.powi(3 - x.log10().floor() as i32);
+    (x * scale).round() / scale
+}
+
+/// A setting in words.
+pub fn label(s: &Strategy, sc: &Scenario) -> String {
+    match s {
+        Strategy::Queued { concurrency } => format!("queued, concurrency {concurrency}"),
+        Strategy::PerBank { pools } => {
+            let p: Vec<String> = sc
+                .banks
+                .iter()
+                .zip(pools)
+                .map(|(b, n)| format!("{} {n}", b.name))
+                .collect();
+            format!("per_bank, pools {}", p.join(", "))
+        }
+        Strategy::Aimd(r) => format!(
+            "aimd, {}–{} slots per bank from {}, ×{} on a 429",
+            r.min, r.max, r.initial, r.decrease
+        ),
+        Strategy::Paced { rate, per_bank } => format!(
+            "paced, {}/s{}",
+            rate.map_or("the period's".to_string(), |r| r.to_string()),
+            if *per_bank {
+                " split by bank share"
+            } else {
+                ""
+            }
+        ),
+        Strategy::RandomOffset => "random_offset".to_string(),
+        Strategy::Bulk => "bulk".to_string(),
+    }
+}

@@ -1,0 +1,85 @@
+//! What a plan must achieve, and which of it an evaluated setting meets.
+
+use super::figures::{Figure, Figures};
+
+/// Which failures the failure target bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureScope {
+    /// The 429s the client's traffic causes (the default: what a strategy can change).
+    Client,
+    /// Every failure, the floor of 5xx errors and maintenance rejections included.
+    All,
+}
+
+impl FailureScope {
+    /// The figure the failure target bounds.
+    pub fn figure(self) -> Figure {
+        match self {
+            FailureScope::Client => Figure::ClientFailureRate,
+            FailureScope::All => Figure::FailureRate,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureScope::Client => "client",
+            FailureScope::All => "all",
+        }
+    }
+}
+
+/// The targets of a plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Targets {
+    /// Share of due connections refreshed each day, 0 < x ≤ 1.
+    pub coverage: f64,
+    /// Bound on the failure rate of `scope`, 0 ≤ x ≤ 1.
+    pub max_failure_rate: f64,
+    pub scope: FailureScope,
+    /// Bound on the 95th percentile of data age, in hours.
+    pub staleness_p95_hours: Option<f64>,
+    /// Bound on API calls (refresh requests and status polls) a day.
+    pub max_api_calls_per_day: Option<f64>,
+}
+
+/// Which targets a setting meets (on the means of its figures). Targets not set are met.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Met {
+    pub coverage: bool,
+    pub failure_rate: bool,
+    pub staleness: bool,
+    pub api_calls: bool,
+}
+
+impl Met {
+    pub fn all(&self) -> bool {
+        self.coverage && self.failure_rate && self.staleness && self.api_calls
+    }
+
+    pub fn count(&self) -> usize {
+        [
+            self.coverage,
+            self.failure_rate,
+            self.staleness,
+            self.api_calls,
+        ]
+        .iter()
+        .filter(|&&x| x)
+        .count()
+    }
+}
+
+impl Targets {
+    pub fn met(&self, f: &Figures) -> Met {
+        Met {
+            coverage: f.mean(Figure::Coverage) >= self.coverage,
+            failure_rate: f.mean(self.scope.figure()) <= self.max_failure_rate,
+            staleness: self
+                .staleness_p95_hours
+                .is_none_or(|h| f.mean(Figure::StalenessP95Hours) <= h),
+            api_calls: self
+                .max_api_calls_per_day
+                .is_none_or(|a| f.mean(Figure::ApiCallsPerDay) <= a),
+        }
+    }
+}
