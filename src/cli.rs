@@ -494,20 +494,20 @@ pub struct PlanArgs {
     #[arg(long)]
     pub users: u64,
     /// Target coverage: share of due connections refreshed each day.
-    #[arg(long, default_value_t = 0.99)]
+    #[arg(long, default_value_t = 0.99, allow_negative_numbers = true)]
     pub coverage: f64,
     /// Bound on the failure rate of --failure-scope.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub max_failure_rate: f64,
     /// Which failures the bound counts: the client's own 429s, or all (5xx and maintenance
     /// rejections, a floor no client lowers, included).
     #[arg(long, value_parser = ["client", "all"], default_value = "client")]
     pub failure_scope: String,
     /// Bound on the 95th percentile of data age, in hours.
-    #[arg(long, value_name = "HOURS")]
+    #[arg(long, value_name = "HOURS", allow_negative_numbers = true)]
     pub staleness_p95: Option<f64>,
     /// Bound on API calls (refresh requests and status polls) a day.
-    #[arg(long, value_name = "CALLS")]
+    #[arg(long, value_name = "CALLS", allow_negative_numbers = true)]
     pub max_api_calls_per_day: Option<f64>,
     /// Replications of the recommendation (the search screens each setting with 2).
     #[arg(long, default_value_t = crate::experiment::sweep::DEFAULT_REPLICATIONS)]

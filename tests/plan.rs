@@ -275,3 +275,59 @@ fn plans_do_not_depend_on_threads() {
         assert!(memo.contains(part), "{part}: {memo}");
     }
 }
+
+/// Staleness and API-call targets bind like the others: out of reach, the plan says so, and
+/// a loose budget changes nothing.
+#[test]
+fn staleness_and_api_call_targets_are_checked() {
+    let base = [
+        "plan",
+        "scenarios/vendor-table.toml",
+        "--users",
+        "20000",
+        "--replications",
+        "2",
+        "--json",
+    ];
+    let with = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend(extra);
+        json(&a)
+    };
+    let j = with(&["--max-api-calls-per-day", "1000"]);
+    assert_eq!(j["targets_met"], false);
+    assert_eq!(j["met"]["api_calls"], false);
+    assert!(j["findings"].to_string().contains("budget"), "{j}");
+    // A one-day window from an empty start: no data age of an hour can be kept.
+    let j = with(&["--staleness-p95", "1"]);
+    assert_eq!(j["met"]["staleness"], false);
+    assert!(j["findings"].to_string().contains("data age"), "{j}");
+    let loose = with(&["--max-api-calls-per-day", "1000000000"]);
+    let plain = json(&base);
+    assert_eq!(loose["setting"], plain["setting"]);
+    assert_eq!(loose["targets_met"], true);
+}
+
+/// Bad targets are clear errors naming the flag, with exit status 2.
+#[test]
+fn bad_targets_name_their_flag() {
+    for (flag, value) in [
+        ("--staleness-p95", "0"),
+        ("--max-api-calls-per-day", "-5"),
+        ("--coverage", "1.5"),
+        ("--max-failure-rate", "2"),
+        ("--failure-scope", "mine"),
+    ] {
+        let o = sim(&[
+            "plan",
+            "scenarios/vendor-table.toml",
+            "--users",
+            "100",
+            flag,
+            value,
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}: {err}");
+        assert!(err.contains(flag), "{flag}: {err}");
+    }
+}

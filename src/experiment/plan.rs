@@ -28,6 +28,7 @@ use crate::strategy::Strategy;
 mod ceiling;
 mod figures;
 mod json;
+mod pools;
 mod render;
 mod search;
 mod targets;

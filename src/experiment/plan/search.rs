@@ -6,10 +6,9 @@
 //! client), or when its own failures pass the bound (more of the knob only adds calls
 //! against the same limits):
 //! - `queued`: the concurrency, by doubling from 1 and then bisection over the integers;
-//! - `per_bank`: a pool per bank sized by Little's law for the bank's share of the target
-//!   (no more than its ceiling serves), times a headroom of 1, 1.25, 1.5, 2, 3, or, when
-//!   its 429s pass the bound at 1 already, with the pools of the banks whose ceiling the
-//!   target presses shrunk by 0.9, 0.8, … 0.5 until they do not;
+//! - `per_bank`: a pool per bank, chosen bank by bank ([`super::pools`]): every bank's pool
+//!   at 0.4 … 3 times the slots Little's law gives it for its share of the target (no more
+//!   than its ceiling serves), then the cheapest step per bank meeting the targets together;
 //! - `paced`: the pace, the users over the period times 1, 1.1, 1.25, 1.5, 2, per bank;
 //! - `aimd`: the default rule, and one whose slots per bank are bounded by the per-bank
 //!   pools at a headroom of 2;
@@ -17,6 +16,7 @@
 
 use super::ceiling::{slot_hold_secs, BankCeiling};
 use super::figures::{measure, Figure, Figures};
+use super::pools::{self, Goal, Step};
 use super::targets::{Met, Targets};
 use crate::experiment::sweep;
 use crate::scenario::Scenario;
@@ -27,12 +27,10 @@ use std::io::{IsTerminal, Write};
 const MIN_GAIN: f64 = 1e-4;
 /// Most slots the planner will try.
 pub const MAX_CONCURRENCY: u32 = 10_000_000;
-const HEADROOMS: [f64; 5] = [1.0, 1.25, 1.5, 2.0, 3.0];
-/// Headrooms below 1, for pools whose 429s pass the bound at 1.
-const BELOW: [f64; 5] = [0.9, 0.8, 0.7, 0.6, 0.5];
-/// A bank whose ceiling the target asks this share of or more is pressed: its pool is the
-/// one to shrink when 429s pass the bound.
-const PRESSED: f64 = 0.75;
+/// The steps of every bank's pool ladder: multiples of the slots Little's law gives it.
+/// Coverage a ladder step must add, while failing, for the next step to be worth running.
+const LADDER_GAIN: f64 = 0.01;
+const LADDER: [f64; 12] = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0];
 const PACES: [f64; 5] = [1.0, 1.1, 1.25, 1.5, 2.0];
 
 /// One strategy setting evaluated over replications.
@@ -194,67 +192,52 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Per-bank pools at growing headroom over what Little's law says each bank needs until
-    /// they cover; when the first already fails by its own 429s, the pools of the banks whose
-    /// ceiling the target presses shrink instead, 0.9, 0.8, … 0.5, until the 429s are within
-    /// the bound: the most coverage within it.
+    /// Per-bank pools: every bank's pool up its ladder together (each run measures every
+    /// bank at one step), then one step per bank chosen by [`pools::combine`], run whole.
     pub fn per_bank(&mut self, ceilings: &[BankCeiling], reps: u32) {
-        let first = self.at(self.per_bank_at(ceilings, 1.0, 1.0), reps);
-        if self.fails(&first) {
-            for &h in &BELOW {
-                let e = self.at(self.per_bank_at(ceilings, 1.0, h), reps);
-                if !self.fails(&e) {
-                    return;
-                }
+        let mut ladder: Vec<Vec<u32>> = LADDER.iter().map(|&h| self.pools(ceilings, h)).collect();
+        ladder.dedup();
+        let mut runs: Vec<Evaluation> = Vec::new();
+        for pools in ladder {
+            let e = self.at(Strategy::PerBank { pools }, reps);
+            // Up the ladder until more slots only buy 429s: failing, and less than a point
+            // of coverage over the step below.
+            let stalled = runs.last().is_some_and(|p: &Evaluation| {
+                e.figures.mean(Figure::Coverage) - p.figures.mean(Figure::Coverage) < LADDER_GAIN
+            });
+            runs.push(e);
+            if stalled && self.fails(runs.last().expect("just pushed")) {
+                break;
             }
-        } else if !self.covers(&first) {
-            self.per_bank_up(ceilings, reps);
         }
-    }
-
-    /// Up the headrooms until the pools cover; when the first that covers fails by its 429s,
-    /// three bisections between it and the one below for a headroom that does both.
-    fn per_bank_up(&mut self, ceilings: &[BankCeiling], reps: u32) {
-        let mut lo = HEADROOMS[0];
-        for &h in &HEADROOMS[1..] {
-            let e = self.at(self.per_bank_at(ceilings, h, h), reps);
-            if self.covers(&e) && self.fails(&e) {
-                let mut hi = h;
-                for _ in 0..3 {
-                    let mid = (lo + hi) / 2.0;
-                    let m = self.at(self.per_bank_at(ceilings, mid, mid), reps);
-                    match (self.covers(&m), self.fails(&m)) {
-                        (true, false) => return,
-                        (true, true) => hi = mid,
-                        (false, _) => lo = mid,
-                    }
-                }
-                return;
-            }
-            if self.covers(&e) || self.fails(&e) {
-                return;
-            }
-            lo = h;
-        }
-    }
-
-    /// Per-bank pools at `headroom`, and at `limited` for the banks whose ceiling the target
-    /// presses (it asks at least [`PRESSED`] of what the bank can serve).
-    fn per_bank_at(&self, ceilings: &[BankCeiling], headroom: f64, limited: f64) -> Strategy {
-        let pools = self
-            .pools(ceilings, headroom)
-            .iter()
-            .zip(self.pools(ceilings, limited))
-            .zip(ceilings)
-            .map(|((&free, tight), c)| {
-                if self.targets.coverage * c.connections >= PRESSED * c.per_day {
-                    tight
-                } else {
-                    free
-                }
+        let failure = self.targets.scope.figure();
+        let steps: Vec<Vec<Step>> = (0..ceilings.len())
+            .map(|b| {
+                runs.iter()
+                    .map(|e| {
+                        let m = |x: Figure| e.figures.banks[b][x as usize].mean;
+                        let Strategy::PerBank { pools } = &e.strategy else {
+                            unreachable!("a per_bank ladder")
+                        };
+                        Step {
+                            pool: pools[b],
+                            coverage: m(Figure::Coverage),
+                            attempts: m(Figure::AttemptsPerDay),
+                            failures: m(failure) * m(Figure::AttemptsPerDay),
+                            api_calls: m(Figure::ApiCallsPerDay),
+                        }
+                    })
+                    .collect()
             })
             .collect();
-        Strategy::PerBank { pools }
+        let weights: Vec<f64> = ceilings.iter().map(|c| c.connections).collect();
+        let goal = Goal {
+            coverage: self.targets.coverage,
+            max_failure_rate: self.targets.max_failure_rate,
+            max_api_calls: self.targets.max_api_calls_per_day,
+        };
+        let pools = pools::combine(&steps, &weights, &goal);
+        self.at(Strategy::PerBank { pools }, reps);
     }
 
     /// A pool per bank: `headroom` times the slots that carry the bank's share of the target

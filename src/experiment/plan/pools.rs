@@ -1,0 +1,214 @@
+//! Per-bank pools chosen bank by bank.
+//!
+//! With a pool of slots per bank, each bank's figures depend on its own pool only: its
+//! connections are queued for it alone and its limits see only its pool's calls. So one run
+//! in which every bank's pool is at step `i` of its own ladder measures every bank at step
+//! `i` at once, and a handful of runs measure each bank at every step. [`combine`] then picks
+//! one step per bank: the fewest API calls a day whose coverage (the banks' weighted by their
+//! connections) and failure rate (their failures over their attempts) meet the targets, or,
+//! when no choice does, the one closest to them. The choice is then run as a whole, which
+//! checks the independence it assumes (customers' requests and D•One's per-customer skips
+//! cross banks).
+
+/// One bank at one step of its ladder, as measured.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Step {
+    pub pool: u32,
+    pub coverage: f64,
+    pub attempts: f64,
+    /// Failures counted by the target's scope, a day.
+    pub failures: f64,
+    pub api_calls: f64,
+}
+
+/// What the choice must meet.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Goal {
+    pub coverage: f64,
+    pub max_failure_rate: f64,
+    pub max_api_calls: Option<f64>,
+}
+
+/// Most combinations tried exhaustively; beyond, a greedy ascent.
+const EXHAUSTIVE: usize = 2_000_000;
+
+/// One step per bank (`steps[b]` is bank `b`'s ladder, `weights[b]` its connections).
+pub fn combine(steps: &[Vec<Step>], weights: &[f64], goal: &Goal) -> Vec<u32> {
+    let frontier: Vec<Vec<Step>> = steps.iter().map(|s| pareto(s)).collect();
+    let combos = frontier
+        .iter()
+        .try_fold(1usize, |n, s| n.checked_mul(s.len().max(1)))
+        .unwrap_or(usize::MAX);
+    let pick = if combos <= EXHAUSTIVE {
+        exhaustive(&frontier, weights, goal)
+    } else {
+        greedy(&frontier, weights, goal)
+    };
+    pick.iter()
+        .zip(&frontier)
+        .map(|(&i, s)| s[i].pool)
+        .collect()
+}
+
+/// The steps no other step beats on every count (more coverage, fewer failures, fewer
+/// calls), by fewest calls.
+fn pareto(steps: &[Step]) -> Vec<Step> {
+    let beats = |a: &Step, b: &Step| {
+        a.coverage >= b.coverage
+            && a.failures <= b.failures
+            && a.api_calls <= b.api_calls
+            && (a.coverage, a.failures, a.api_calls) != (b.coverage, b.failures, b.api_calls)
+    };
+    let mut kept: Vec<Step> = Vec::new();
+    for s in steps {
+        let dominated = steps.iter().any(|o| beats(o, s));
+        if !dominated && !kept.iter().any(|k| k.pool == s.pool) {
+            kept.push(*s);
+        }
+    }
+    kept.sort_by(|a, b| {
+        a.api_calls
+            .total_cmp(&b.api_calls)
+            .then(a.pool.cmp(&b.pool))
+    });
+    kept
+}
+
+/// How far a choice is from the goal (0 when it meets it), and its cost.
+fn score(frontier: &[Vec<Step>], pick: &[usize], weights: &[f64], goal: &Goal) -> (f64, f64) {
+    let (mut covered, mut weight, mut attempts, mut failures, mut calls) =
+        (0.0, 0.0, 0.0, 0.0, 0.0);
+    for ((s, &i), w) in frontier.iter().zip(pick).zip(weights) {
+        let st = &s[i];
+        covered += w * st.coverage;
+        weight += w;
+        attempts += st.attempts;
+        failures += st.failures;
+        calls += st.api_calls;
+    }
+    let coverage = if weight > 0.0 { covered / weight } else { 1.0 };
+    let rate = if attempts > 0.0 {
+        failures / attempts
+    } else {
+        0.0
+    };
+    let distance = (goal.coverage - coverage).max(0.0)
+        + (rate - goal.max_failure_rate).max(0.0)
+        + goal
+            .max_api_calls
+            .map_or(0.0, |a| (calls / a - 1.0).max(0.0));
+    (distance, calls)
+}
+
+fn exhaustive(frontier: &[Vec<Step>], weights: &[f64], goal: &Goal) -> Vec<usize> {
+    let mut pick = vec![0usize; frontier.len()];
+    let mut best = (pick.clone(), score(frontier, &pick, weights, goal));
+    loop {
+        // The next combination, odometer order.
+        let mut b = 0;
+        while b < pick.len() {
+            pick[b] += 1;
+            if pick[b] < frontier[b].len() {
+                break;
+            }
+            pick[b] = 0;
+            b += 1;
+        }
+        if b == pick.len() {
+            return best.0;
+        }
+        let s = score(frontier, &pick, weights, goal);
+        if s.partial_cmp(&best.1) == Some(std::cmp::Ordering::Less) {
+            best = (pick.clone(), s);
+        }
+    }
+}
+
+/// From the cheapest step of every bank, the one move up a bank's ladder that most reduces
+/// the distance (then costs least), until none does.
+fn greedy(frontier: &[Vec<Step>], weights: &[f64], goal: &Goal) -> Vec<usize> {
+    let mut pick = vec![0usize; frontier.len()];
+    let mut current = score(frontier, &pick, weights, goal);
+    loop {
+        let mut best: Option<(usize, (f64, f64))> = None;
+        for b in 0..pick.len() {
+            if pick[b] + 1 < frontier[b].len() {
+                pick[b] += 1;
+                let s = score(frontier, &pick, weights, goal);
+                pick[b] -= 1;
+                if s.0 < current.0 && best.is_none_or(|(_, x)| s < x) {
+                    best = Some((b, s));
+                }
+            }
+        }
+        match best {
+            Some((b, s)) => {
+                pick[b] += 1;
+                current = s;
+            }
+            None => return pick,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(pool: u32, coverage: f64, failures: f64, api_calls: f64) -> Step {
+        Step {
+            pool,
+            coverage,
+            attempts: 100.0,
+            failures,
+            api_calls,
+        }
+    }
+
+    /// A limited bank cannot reach the target, so the free bank must cover more: the choice
+    /// is the cheapest pair meeting both targets on the weighted whole.
+    #[test]
+    fn the_cheapest_pair_meeting_the_weighted_targets() {
+        let free = vec![
+            step(1, 0.5, 0.0, 100.0),
+            step(2, 0.9, 0.0, 200.0),
+            step(3, 1.0, 0.0, 300.0),
+        ];
+        let limited = vec![
+            step(1, 0.5, 0.0, 100.0),
+            step(2, 0.7, 1.0, 150.0),
+            step(3, 0.75, 8.0, 220.0),
+        ];
+        let goal = Goal {
+            coverage: 0.849,
+            max_failure_rate: 0.01,
+            max_api_calls: None,
+        };
+        // 1.0 and 0.7 weighted equally is 0.85, at 1 failure in 200 attempts.
+        assert_eq!(
+            combine(&[free.clone(), limited.clone()], &[1.0, 1.0], &goal),
+            [3, 2]
+        );
+        // Weighted 3:1 towards the free bank, 0.9 there and 0.7 at the other reach 0.85.
+        assert_eq!(combine(&[free, limited], &[3.0, 1.0], &goal), [2, 2]);
+    }
+
+    /// No choice meets the failure bound and the coverage: the closest wins, and the greedy
+    /// ascent agrees with the exhaustive search on a small case.
+    #[test]
+    fn the_closest_when_nothing_meets_and_greedy_agrees() {
+        let a = vec![step(1, 0.6, 0.0, 10.0), step(2, 0.8, 5.0, 20.0)];
+        let b = vec![step(1, 0.6, 0.0, 10.0), step(2, 0.9, 1.0, 30.0)];
+        let goal = Goal {
+            coverage: 0.99,
+            max_failure_rate: 0.01,
+            max_api_calls: None,
+        };
+        let f: Vec<Vec<Step>> = vec![pareto(&a), pareto(&b)];
+        let ex = exhaustive(&f, &[1.0, 1.0], &goal);
+        assert_eq!(ex, greedy(&f, &[1.0, 1.0], &goal));
+        // Both up: coverage 0.85 (0.14 short), failures 6/200 = 0.03 (0.02 over): 0.16; b up
+        // only: 0.75 (0.24 short), failures within: 0.24; a up only: 0.29 + 0.015.
+        assert_eq!(ex, [1, 1]);
+    }
+}
