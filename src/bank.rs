@@ -42,8 +42,9 @@ pub struct Rejection {
 pub struct Refusal {
     pub retry_at: Option<SimTime>,
     pub bank_wide: bool,
-    /// Only a maintenance window refused it: a failure no client can avoid (the planner keeps
-    /// such refusals apart from the 429s a client causes).
+    /// A maintenance window refused it (whatever else did too): the bank was closed, not
+    /// overrun by the client (the planner keeps such refusals apart from the 429s a client
+    /// causes).
     pub outage: bool,
 }
 
@@ -295,7 +296,7 @@ impl Bank {
         let mut rejected = false;
         let mut bank_wide = false;
         let mut box_closed = false;
-        let mut outage = true;
+        let mut outage = false;
         let mut retry_at: Option<SimTime> = None;
         // A customer-present call is not counted by an unattended-access quota.
         let applies = |l: &Limit| !(present && l.unattended_only());
@@ -304,7 +305,7 @@ impl Bank {
                 rejected = true;
                 bank_wide |= !limit.unattended_only();
                 box_closed |= matches!(limit, Limit::PenaltyBox(_));
-                outage &= matches!(limit, Limit::Maintenance(_));
+                outage |= matches!(limit, Limit::Maintenance(_));
                 retry_at = retry_at.max(r.retry_at);
             }
         }
@@ -342,7 +343,7 @@ impl Bank {
         Err(Refusal {
             retry_at,
             bank_wide: bank_wide || has_box,
-            outage: outage && !has_box,
+            outage,
         })
     }
 
@@ -461,6 +462,25 @@ mod tests {
         );
         b.release();
         assert!(b.try_admit(s(61), 0, false).is_ok());
+    }
+
+    /// A call refused while a maintenance window is closed is an outage, whatever else
+    /// refused it too (here the penalty box the window's first rejection closed).
+    #[test]
+    fn refusals_in_a_maintenance_window_are_outages() {
+        let h = SimDuration::from_hours;
+        let mut b = bank(vec![
+            Limit::Maintenance(Maintenance::new(h(1), h(3), MaintenanceMode::Reject)),
+            Limit::PenaltyBox(PenaltyBox::new(SimDuration::from_secs(600))),
+            Limit::Concurrency(ConcurrencyCap::new(1)),
+        ]);
+        let at = |x: SimDuration| SimTime(x.as_micros());
+        assert!(b.try_admit(at(h(1)), 0, false).unwrap_err().outage);
+        // The box is closed now too: still an outage while the window is.
+        assert!(b.try_admit(at(h(2)), 0, false).unwrap_err().outage);
+        // After the window the cap's refusal is the client's own (and closes the box).
+        assert!(b.try_admit(at(h(4)), 0, false).is_ok());
+        assert!(!b.try_admit(at(h(4)), 0, false).unwrap_err().outage);
     }
 
     #[test]

@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 ///
 /// Without a command, runs the default experiment into `output/`: the vendor sizing table
 /// reproduced and extended, and bulk, queued and random-offset compared on uk-mix.
+mod plan;
+pub use plan::PlanArgs;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "refresh-sim",
@@ -33,6 +36,10 @@ from any directory; a file of the same path on disk wins."
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Memory a command may plan to use, in GB (default: 80 % of the machine's available
+    /// memory); runs estimated to need more are refused before anything is allocated.
+    #[arg(long, global = true, value_name = "GB")]
+    pub memory: Option<f64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,7 +56,8 @@ pub enum Command {
     /// Compare strategies in pairs (common random numbers): each against a baseline, with
     /// paired 95 % intervals; write paired.csv and paired.md.
     Compare(CompareArgs),
-    /// Find the smallest queued concurrency that refreshes --users connections in the window.
+    /// What each bank can serve, and which strategy with which parameters meets the targets for
+    /// --users connections at the least API cost (or the best achievable, and what stops it).
     Plan(PlanArgs),
     /// Check the model against queueing theory and the policies' guarantees.
     Validate(ValidateArgs),
@@ -76,19 +84,21 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Replications per statistical check.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(2..=10_000))]
     pub replications: u32,
     /// Base seed of the replications.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1)]
     pub seed: u64,
 }
 
 #[derive(Debug, Args)]
 pub struct ContentionArgs {
     /// Clients contending at once.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub clients: u32,
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1)]
     pub seed: u64,
 }
 
@@ -104,7 +114,7 @@ pub struct RunArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// Seed (default: the scenario's `seed`, else 1).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Output directory (default: output/<scenario name>).
     #[arg(long)]
@@ -130,7 +140,7 @@ pub struct TableArgs {
     #[arg(long, default_value = "scenarios/uk-mix.toml")]
     pub extension: PathBuf,
     /// Seed (default: the calibrated scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Output directory for table.csv and table.md.
     #[arg(long, default_value = "output")]
@@ -139,13 +149,21 @@ pub struct TableArgs {
 
 /// Runs the parsed command line.
 pub fn dispatch(cli: Cli) -> Result<()> {
+    if let Some(gb) = cli.memory {
+        if !(gb.is_finite() && gb > 0.0) {
+            return Err(Error::input(format!(
+                "--memory {gb}: must be a positive number of GB (e.g. 16)"
+            )));
+        }
+        scenario::set_budget(gb * 1e9);
+    }
     match cli.command {
         Some(Command::Run(a)) => run(a),
         Some(Command::Check(a)) => check(a),
         Some(Command::Table(a)) => table_cmd(a).map(|_| ()),
         Some(Command::Sweep(a)) => sweep_cmd(a),
         Some(Command::Compare(a)) => compare_cmd(a),
-        Some(Command::Plan(a)) => plan_cmd(a),
+        Some(Command::Plan(a)) => plan::plan_cmd(a),
         Some(Command::Validate(a)) => validate_cmd(a),
         Some(Command::Presets) => {
             for (name, description) in crate::presets::list() {
@@ -179,6 +197,7 @@ fn run(a: RunArgs) -> Result<()> {
     crate::experiment::sweep::reject_lists(&a.overrides.set, "run")?;
     let sc = scenario::load(&a.scenario, &a.overrides.set)?;
     let seed = a.seed.unwrap_or(sc.seed);
+    scenario::check_memory([&sc], 1)?;
     let out = a.out.unwrap_or_else(|| Path::new("output").join(&sc.name));
     let result = sim::run(&sc, seed);
     let written = output::write_run(&out, &result)?;
@@ -394,14 +413,14 @@ pub struct SweepArgs {
     #[arg(long = "set", value_name = "PATH=V1,V2,...")]
     pub set: Vec<String>,
     /// Replications per grid point (default: the file's sweep.replications, else 5).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub replications: Option<u32>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Base seed; replication r runs with a seed derived from (seed, r) at every point
     /// (default: the scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Output directory (default: output/<scenario name>/sweep).
     #[arg(long)]
@@ -416,6 +435,8 @@ fn sweep_cmd(a: SweepArgs) -> Result<()> {
     use std::io::IsTerminal;
     let source = scenario::Source::read(&a.scenario)?;
     let sw = sweep::Sweep::prepare(&source, &a.set, a.replications, a.seed)?;
+    let at_once = sweep::pool(a.threads)?.current_num_threads().min(sw.runs());
+    scenario::check_memory(&sw.scenarios, at_once)?;
     let out = a.out.unwrap_or_else(|| sw.default_out());
     let outcome = sw.execute(&sweep::Options {
         out,
@@ -440,13 +461,13 @@ pub struct CompareArgs {
     #[arg(long, value_name = "ITEM")]
     pub baseline: Option<String>,
     /// Replications per strategy; replication r of every strategy shares its seed.
-    #[arg(long, default_value_t = crate::experiment::sweep::DEFAULT_REPLICATIONS)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = crate::experiment::sweep::DEFAULT_REPLICATIONS)]
     pub replications: u32,
     /// Base seed (default: the scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Output directory (default: output/<scenario name>/compare).
     #[arg(long)]
@@ -471,6 +492,10 @@ fn compare_cmd(a: CompareArgs) -> Result<()> {
         },
     )?;
     let pool = sweep::pool(a.threads)?;
+    scenario::check_memory(
+        c.variants.iter().map(|v| &v.scenario),
+        pool.current_num_threads().min(c.runs()),
+    )?;
     let out = a.out.unwrap_or_else(|| c.default_out());
     eprintln!(
         "comparing {} strategies × {} replications = {} runs (seed {}) on {} thread(s)…",
@@ -483,85 +508,6 @@ fn compare_cmd(a: CompareArgs) -> Result<()> {
     let outcome = c.execute(&out, &pool)?;
     print!("{}", outcome.markdown);
     println!("\nwrote {}", list(&outcome.files));
-    Ok(())
-}
-
-#[derive(Debug, Args)]
-pub struct PlanArgs {
-    /// Scenario file (TOML): its banks and platform; population and strategy are the planner's.
-    pub scenario: PathBuf,
-    /// Connections to refresh each period.
-    #[arg(long)]
-    pub users: u64,
-    /// Target coverage: share of due connections refreshed each day.
-    #[arg(long, default_value_t = 0.99, allow_negative_numbers = true)]
-    pub coverage: f64,
-    /// Bound on the failure rate of --failure-scope.
-    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
-    pub max_failure_rate: f64,
-    /// Which failures the bound counts: the client's own 429s, or all (5xx and maintenance
-    /// rejections, a floor no client lowers, included).
-    #[arg(long, value_parser = ["client", "all"], default_value = "client")]
-    pub failure_scope: String,
-    /// Bound on the 95th percentile of data age, in hours.
-    #[arg(long, value_name = "HOURS", allow_negative_numbers = true)]
-    pub staleness_p95: Option<f64>,
-    /// Bound on API calls (refresh requests and status polls) a day.
-    #[arg(long, value_name = "CALLS", allow_negative_numbers = true)]
-    pub max_api_calls_per_day: Option<f64>,
-    /// Replications of the recommendation (the search screens each setting with 2).
-    #[arg(long, default_value_t = crate::experiment::sweep::DEFAULT_REPLICATIONS)]
-    pub replications: u32,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Base seed (default: the scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Print one JSON object instead of the memo.
-    #[arg(long)]
-    pub json: bool,
-    #[command(flatten)]
-    pub overrides: Overrides,
-}
-
-fn plan_cmd(a: PlanArgs) -> Result<()> {
-    use crate::{experiment::plan, experiment::sweep};
-    sweep::reject_lists(&a.overrides.set, "plan")?;
-    if let Some(s) = a.overrides.set.iter().find(|s| {
-        let path = s.split_once('=').map_or(s.as_str(), |(p, _)| p).trim();
-        path == "population.connections" || path.starts_with("strategy.")
-    }) {
-        return Err(Error::input(format!(
-            "--set {s}: `plan` chooses the population (--users) and the strategy (searching queued, per_bank, \
-             paced, aimd and random_offset) itself; drop this --set"
-        )));
-    }
-    let base = scenario::load(&a.scenario, &a.overrides.set)?;
-    let req = plan::Request {
-        users: a.users,
-        targets: plan::Targets {
-            coverage: a.coverage,
-            max_failure_rate: a.max_failure_rate,
-            scope: if a.failure_scope == "all" {
-                plan::FailureScope::All
-            } else {
-                plan::FailureScope::Client
-            },
-            staleness_p95_hours: a.staleness_p95,
-            max_api_calls_per_day: a.max_api_calls_per_day,
-        },
-        replications: a.replications,
-        seed: a.seed,
-    };
-    req.validate()?;
-    let pool = sweep::pool(a.threads)?;
-    let p = plan::plan(&base, &req, &pool)?;
-    if a.json {
-        print!("{}", p.to_json(&base));
-    } else {
-        print!("{}", p.human());
-    }
     Ok(())
 }
 

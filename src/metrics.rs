@@ -59,7 +59,7 @@ pub struct Tally {
     /// `successes`, left out of coverage, users per day, refreshes per hour and staleness).
     pub late_successes: u64,
     pub rate_limited: u64,
-    /// Of the 429s, those only a maintenance window gave: no client could have avoided them.
+    /// Of the 429s, those given while a maintenance window was closed to every call.
     pub outage_rejected: u64,
     pub errors: u64,
     pub reconnect_required: u64,

@@ -14,6 +14,7 @@
 
 pub mod daily;
 pub mod paired;
+pub mod run_dir;
 pub mod staleness;
 pub mod summary;
 pub mod sweep;
@@ -43,8 +44,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // The user chose the path: one that cannot be a directory is bad input (exit 2).
     std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("{}: cannot create directory: {e}", dir.display())))?;
+        .map_err(|e| Error::input(format!("{}: cannot create directory: {e}", dir.display())))?;
     // Hidden and named after the target (`.summary.csv.XXXXXX.tmp`), should a kill leave one.
     let prefix = format!(
         ".{}.",
@@ -66,20 +68,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Writes a run's files into `dir` (`summary.csv`, `daily.csv`, `timeseries.csv`,
-/// `staleness.csv`); returns their paths.
+/// `staleness.csv`) as one unit, committed like a transaction ([`run_dir`]), so a kill leaves
+/// the previous complete set or the new one, never a mixture. Returns their paths.
 pub fn write_run(dir: &Path, r: &crate::metrics::RunResult) -> Result<Vec<PathBuf>> {
-    let paths = [
+    let files = [
         summary::FILE,
         daily::FILE,
         timeseries::FILE,
         staleness::FILE,
-    ]
-    .map(|f| dir.join(f));
-    write(&paths[0], &summary::SummaryRow::of_run(r))?;
-    write(&paths[1], &daily::DailyRow::of_run(r))?;
-    write(&paths[2], &timeseries::MinuteRow::of_run(r))?;
-    write(&paths[3], &staleness::AgeRow::of_run(r))?;
-    Ok(paths.to_vec())
+    ];
+    run_dir::replace_files(dir, &files, |tmp| {
+        let at = |f: &str| tmp.join(f);
+        write(&at(files[0]), &summary::SummaryRow::of_run(r))?;
+        write(&at(files[1]), &daily::DailyRow::of_run(r))?;
+        write(&at(files[2]), &timeseries::MinuteRow::of_run(r))?;
+        write(&at(files[3]), &staleness::AgeRow::of_run(r))
+    })?;
+    Ok(files.map(|f| dir.join(f)).to_vec())
 }
 
 /// Rows as CSV bytes, the header line first.

@@ -8,6 +8,9 @@
 mod banks;
 mod file;
 mod locate;
+mod platform;
+use platform::platform;
+mod size;
 mod strategy;
 
 use crate::bank::{
@@ -24,11 +27,13 @@ use crate::time::{SimDuration, SimTime};
 use banks::{banks, service_time};
 use file::{
     BankFile, JitterKind, LimitFile, QuotaPeriodKind, RetryAfterFile, RetryOn, ScenarioFile,
-    ServiceTimeFile, StatusKind, StrategyKind, TimeOfDay,
+    ServiceTimeFile, StrategyKind, TimeOfDay,
 };
 use serde::Deserialize;
 use std::path::Path;
 use strategy::{schedule, strategy};
+
+pub use size::{check_memory, set_budget, MemoryNeed};
 
 /// A validated scenario, ready to run.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,11 +84,25 @@ pub fn built_in_names() -> Vec<&'static str> {
     BUILT_IN.iter().map(|(n, _)| *n).collect()
 }
 
+/// The largest scenario file read (the built-in ones are under 10 kB).
+const MAX_FILE_BYTES: u64 = 4_000_000;
+
 /// Reads the scenario file at `path` as `(origin for errors, text)`. A path that does not
 /// exist but names a built-in scenario (`uk-mix`, `uk-mix.toml`, `scenarios/uk-mix.toml`)
 /// reads the copy built into the binary: a file on disk always wins.
 fn read_scenario(path: &Path) -> Result<(String, String)> {
     let origin = path.display().to_string();
+    // A scenario is kilobytes of TOML; parsing a large file of anything else would take a
+    // multiple of its size in memory before saying it is not one.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(Error::input(format!(
+                "{origin}: is {:.1} MB, too large for a scenario file (at most {} MB of TOML)",
+                meta.len() as f64 / 1e6,
+                MAX_FILE_BYTES / 1_000_000
+            )));
+        }
+    }
     match std::fs::read_to_string(path) {
         Ok(text) => Ok((origin, text)),
         Err(e) => {
@@ -235,6 +254,11 @@ impl Source {
 
 /// Serde names Rust types in its messages; users write TOML.
 fn friendly(msg: &str) -> String {
+    // An integer beyond 64 bits reaches serde as an i128 that no field accepts.
+    let msg = msg.replace(
+        "as i128, expected any valid TOML value",
+        "is too large: integers here are at most 18446744073709551615",
+    );
     msg.replace("expected i64", "expected an integer")
         .replace("expected u64", "expected a whole number >= 0")
         .replace("expected f64", "expected a number")
@@ -349,8 +373,10 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         );
     }
 
+    let name = f.name.unwrap_or_else(|| default_name.to_string());
+    check_name(&name)?;
     Ok(Scenario {
-        name: f.name.unwrap_or_else(|| default_name.to_string()),
+        name,
         description: f.description.unwrap_or_default().trim().to_string(),
         seed: f.seed.unwrap_or(DEFAULT_SEED),
         window_start,
@@ -366,6 +392,26 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         banks,
         on_demand,
     })
+}
+
+/// The name becomes a directory under the output directory (`output/NAME`): one plain path
+/// component, so that results never land outside it.
+fn check_name(name: &str) -> Result<(), FieldError> {
+    let bad = name.is_empty()
+        || name.starts_with('.')
+        || name
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | '\0') || c.is_control());
+    if bad {
+        return err(
+            "name",
+            format!(
+                "{name:?}: must be a plain name, used as a directory under output/ (no '/' or '\\', \
+                 not starting with '.', not empty), e.g. \"uk-mix\""
+            ),
+        );
+    }
+    Ok(())
 }
 
 fn retry(r: Option<&file::RetryFile>) -> Result<RetryPolicy, FieldError> {
@@ -434,54 +480,6 @@ fn probability(field: &str, p: f64) -> Result<(), FieldError> {
         return err(field, format!("must be between 0 and 1, got {p}"));
     }
     Ok(())
-}
-
-fn platform(p: &file::PlatformFile) -> Result<Platform, FieldError> {
-    let status = match p.status.unwrap_or(StatusKind::Poll) {
-        StatusKind::Poll => {
-            let interval = p
-                .poll_interval
-                .map(|d| d.0)
-                .unwrap_or(SimDuration::from_secs(10));
-            if interval.is_zero() {
-                return err("platform.poll_interval", "must be longer than zero (the vendors poll every \"10s\", or \"5s\" when time-sensitive)");
-            }
-            let first = p.first_poll.map(|d| d.0).unwrap_or(interval);
-            if first.is_zero() {
-                return err("platform.first_poll", "must be longer than zero (a poll at the instant of submission would see every task pending; Bud's first poll comes after its `next_url_delay`)");
-            }
-            StatusMode::Poll { interval, first }
-        }
-        StatusKind::Callback => {
-            let delay = p
-                .callback_delay
-                .map(|d| d.0)
-                .unwrap_or(SimDuration::from_millis(200));
-            if delay.is_zero() {
-                // A zero-latency answer lets a queued client resubmit at the same instant
-                // forever (a dedup or a 429 answered in no time): no real callback is instant.
-                return err(
-                    "platform.callback_delay",
-                    "must be longer than zero: a callback is an HTTP request (e.g. \"200ms\")",
-                );
-            }
-            StatusMode::Callback { delay }
-        }
-    };
-    let dedup = match p.dedup {
-        None | Some(file::DedupKind::LastFetch) => Dedup::LastFetch,
-        Some(file::DedupKind::SameRequest) => Dedup::SameRequest,
-        Some(file::DedupKind::Skip) => Dedup::Skip,
-    };
-    let dedup_window = p
-        .dedup_window
-        .map(|d| d.0)
-        .unwrap_or(dedup.default_window());
-    Ok(Platform {
-        status,
-        dedup,
-        dedup_window,
-    })
 }
 
 /// The `[on_demand]` section: a volume a day, an hourly profile, a lane.

@@ -5,14 +5,14 @@
 //! - a fixed or sliding window of `N` per `W`: `N · ⌈T / W⌉`;
 //! - a concurrency cap of `c`, or `c` internal servers: `c · T / E[S]` by Little's law, since
 //!   the bank's slot frees when its call ends, whenever the client learns of it;
-//! - a per-connection quota of `k`: `k` per connection (it limits retries, not the day's one
-//!   refresh of each connection);
+//! - a per-connection quota of `k`: `k` per connection (listed, but it does not bind: it
+//!   limits retries, not the day's one refresh of each connection);
+//! - rate policies scheduled for hours of the day: together, when their hours cover the day;
 //! - a maintenance window that rejects admits nothing in its hours, so every other bound
 //!   shrinks to the open hours; one that slows calls stretches service times, so a cap's
 //!   bound shrinks by the slowdown during its hours;
 //! - a penalty box has no bound of its own (it punishes breaches; a client that breaches
-//!   nothing never meets it), nor has a rate policy scheduled for some hours of the day (the
-//!   other hours are unmetered).
+//!   nothing never meets it), nor have scheduled policies that leave hours unmetered.
 //!
 //! The bank's bound is the least of them, and its successful refreshes that times
 //! `1 − error_rate`. The bound is exact for one policy on its own. Where policies combine (a
@@ -28,19 +28,23 @@ use crate::time::SimDuration;
 pub struct PolicyBound {
     /// The policy as a planner names it, e.g. `token bucket 1/s, burst 10`.
     pub policy: String,
+    /// Calls a span admits (infinite: no bound of its own).
     pub calls: f64,
+    /// Whether it bounds the day's refreshes (a quota bounds retries; a maintenance window
+    /// acts through the others' open hours).
+    pub binds: bool,
 }
 
 /// A bank's bound on calls and refreshes in a span.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Capacity {
-    /// Every policy that bounds the calls, in the bank's order.
+    /// Every policy with its bound, in the bank's order (scheduled ones together, last).
     pub bounds: Vec<PolicyBound>,
     /// The least bound (infinite when no policy bounds the bank).
     pub calls: f64,
     /// Successful refreshes: `calls · (1 − error_rate)`.
     pub refreshes: f64,
-    /// Index in `bounds` of the least bound.
+    /// Index in `bounds` of the least bound that binds.
     pub binding: Option<usize>,
     /// Whether the arithmetic is the whole truth: at most one bound, and no policy whose
     /// effect needs simulating (penalty box, maintenance, scheduled hours).
@@ -59,60 +63,45 @@ impl Bank {
     pub fn capacity(&self, span: SimDuration, connections: f64) -> Capacity {
         let t = span.as_secs_f64();
         let (closed, slow) = self.maintenance_per_day();
-        let days = t / 86_400.0;
         let open = (1.0 - closed).max(0.0);
         // Seconds of service capacity per slot: open hours, slow hours at their pace.
         let slot_secs = t * (open - slow.iter().map(|(share, _)| share).sum::<f64>())
             + slow.iter().map(|(share, f)| t * share / f).sum::<f64>();
-        let mean = self.service_time.mean_secs();
+        let per_slot = slot_secs / self.service_time.mean_secs();
         let mut bounds = Vec::new();
-        let mut simulate = closed > 0.0 || !slow.is_empty();
         if let Some(k) = self.servers {
             bounds.push(PolicyBound {
                 policy: format!("{k} servers"),
-                calls: k as f64 * slot_secs / mean,
+                calls: k as f64 * per_slot,
+                binds: true,
             });
         }
-        for limit in &self.limits {
-            let bound = match limit {
-                Limit::Concurrency(c) => Some((
-                    format!("concurrency cap {}", c.max_in_flight()),
-                    c.max_in_flight() as f64 * slot_secs / mean,
-                )),
-                Limit::TokenBucket(b) => Some((
-                    format!("token bucket {}/s, burst {}", round(b.rate()), b.burst()),
-                    b.most_in(SimDuration::from_secs_f64(t * open)),
-                )),
-                Limit::FixedWindow(w) => {
-                    let (n, win) = w.limit();
-                    Some((
-                        format!("fixed window {n} per {win}"),
-                        windows(n, win, t * open),
-                    ))
-                }
-                Limit::SlidingWindow(w) => {
-                    let (n, win) = w.limit();
-                    Some((
-                        format!("sliding window {n} per {win}"),
-                        windows(n, win, t * open),
-                    ))
-                }
-                Limit::Quota(q) => Some((quota_name(q), q.k() as f64 * connections * days)),
-                Limit::PenaltyBox(_) | Limit::During { .. } => {
-                    simulate = true;
-                    None
-                }
-                Limit::Maintenance(_) => None,
-            };
-            if let Some((policy, calls)) = bound {
-                bounds.push(PolicyBound { policy, calls });
-            }
+        let scope = Scope {
+            open_secs: t * open,
+            per_slot,
+            connections,
+            days: t / 86_400.0,
+        };
+        bounds.extend(self.limits.iter().filter_map(|l| policy_bound(l, &scope)));
+        if let Some(b) = scheduled(&self.limits, &scope) {
+            bounds.push(b);
         }
-        let binding =
-            (0..bounds.len()).min_by(|&a, &b| bounds[a].calls.total_cmp(&bounds[b].calls));
+        let simulate = closed > 0.0
+            || !slow.is_empty()
+            || self
+                .limits
+                .iter()
+                .any(|l| matches!(l, Limit::PenaltyBox(_) | Limit::During { .. }));
+        let binding = (0..bounds.len())
+            .filter(|&i| bounds[i].binds)
+            .min_by(|&a, &b| bounds[a].calls.total_cmp(&bounds[b].calls));
         let calls = binding.map_or(f64::INFINITY, |i| bounds[i].calls);
+        let binding_count = bounds
+            .iter()
+            .filter(|b| b.binds && b.calls.is_finite())
+            .count();
         Capacity {
-            exact: bounds.len() <= 1 && !simulate,
+            exact: binding_count <= 1 && !simulate,
             refreshes: calls * (1.0 - self.error_rate),
             calls,
             binding,
@@ -137,6 +126,105 @@ impl Bank {
         }
         (closed, slow)
     }
+}
+
+/// What a policy's bound depends on besides the policy.
+struct Scope {
+    /// Seconds of the span the bank is open (outside rejecting maintenance).
+    open_secs: f64,
+    /// Calls one slot serves in the span (Little's law, slow hours at their pace).
+    per_slot: f64,
+    connections: f64,
+    days: f64,
+}
+
+/// One policy's bound over the span; quotas and maintenance windows are listed but do not
+/// bind (a quota limits retries, not the one refresh a day; a window's effect is in the
+/// open hours); a scheduled policy is counted with the others of its kind ([`scheduled`]).
+fn policy_bound(limit: &Limit, s: &Scope) -> Option<PolicyBound> {
+    let bound = |policy: String, calls: f64| PolicyBound {
+        policy,
+        calls,
+        binds: true,
+    };
+    Some(match limit {
+        Limit::Concurrency(c) => bound(
+            format!("concurrency cap {}", c.max_in_flight()),
+            c.max_in_flight() as f64 * s.per_slot,
+        ),
+        Limit::TokenBucket(_) | Limit::FixedWindow(_) | Limit::SlidingWindow(_) => {
+            let (policy, calls) = rate_bound(limit, s.open_secs)?;
+            bound(policy, calls)
+        }
+        Limit::Quota(q) => PolicyBound {
+            policy: quota_name(q),
+            calls: q.k() as f64 * s.connections * s.days,
+            binds: false,
+        },
+        Limit::Maintenance(m) => {
+            let (len, mode) = m.window();
+            let what = match mode {
+                MaintenanceMode::Reject => "rejecting".to_string(),
+                MaintenanceMode::Slow { factor } => format!("{factor}× slower"),
+            };
+            PolicyBound {
+                policy: format!("maintenance {len} a day, {what}"),
+                calls: f64::INFINITY,
+                binds: false,
+            }
+        }
+        Limit::PenaltyBox(_) | Limit::During { .. } => return None,
+    })
+}
+
+/// A rate policy's name and the calls it admits in `secs` seconds.
+fn rate_bound(limit: &Limit, secs: f64) -> Option<(String, f64)> {
+    match limit {
+        Limit::TokenBucket(b) => Some((
+            format!("token bucket {}/s, burst {}", round(b.rate()), b.burst()),
+            b.most_in(SimDuration::from_secs_f64(secs)),
+        )),
+        Limit::FixedWindow(w) => {
+            let (n, win) = w.limit();
+            Some((format!("fixed window {n} per {win}"), windows(n, win, secs)))
+        }
+        Limit::SlidingWindow(w) => {
+            let (n, win) = w.limit();
+            Some((
+                format!("sliding window {n} per {win}"),
+                windows(n, win, secs),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Rate policies scheduled for hours of the day bound the bank only when their hours cover
+/// the whole day (e.g. the CDR's 00:00–06:00 and 06:00–24:00 thresholds): then together, as
+/// the sum of each over its hours (an upper bound, taken for every day of the span).
+fn scheduled(limits: &[Limit], s: &Scope) -> Option<PolicyBound> {
+    let mut covered = 0u64;
+    let mut calls = 0.0;
+    let mut names = Vec::new();
+    for l in limits {
+        if let Limit::During {
+            from_us,
+            to_us,
+            inner,
+        } = l
+        {
+            covered += to_us - from_us;
+            let hours = (to_us - from_us) as f64 / 1e6;
+            let (name, c) = rate_bound(inner, hours)?;
+            calls += c * s.days.max(1.0);
+            names.push(name);
+        }
+    }
+    (covered >= 86_400_000_000).then(|| PolicyBound {
+        policy: format!("scheduled {}", names.join(" and ")),
+        calls,
+        binds: true,
+    })
 }
 
 /// `n` calls in each of the `⌈t / window⌉` windows a span of `t` seconds meets.
@@ -224,7 +312,9 @@ mod tests {
             0.0,
         )
         .capacity(DAY, 1_000.0);
-        close(c.calls, 4_000.0);
+        close(c.bounds[0].calls, 4_000.0);
+        // Listed, but a quota limits retries, not the one refresh a day: it binds nothing.
+        assert!(!c.bounds[0].binds && c.calls.is_infinite() && c.binding.is_none());
         // Internal servers bound like a cap.
         let mut b = bank(vec![], 2, 0.0);
         b.servers = Some(3);
@@ -280,6 +370,22 @@ mod tests {
         // Half the day at full pace, half at half pace: 3/4 of the plain cap.
         close(capped.capacity(DAY, 1e5).calls, 43_200.0 * 0.75);
         assert!(c.capacity(DAY, 1e5).calls.is_infinite());
+
+        // Scheduled buckets covering the day bind together (the CDR's two thresholds); one
+        // that leaves hours unmetered binds nothing.
+        let night = || Limit::during(h(0), h(6), Limit::TokenBucket(TokenBucket::new(1.0, 10)));
+        let day = Limit::during(h(6), h(24), Limit::TokenBucket(TokenBucket::new(0.5, 10)));
+        let c = bank(vec![night(), day], 8, 0.0).capacity(DAY, 1e5);
+        close(c.calls, (21_600.0 + 10.0) + (32_400.0 + 10.0));
+        assert!(c
+            .binding_policy()
+            .unwrap()
+            .starts_with("scheduled token bucket 1/s"));
+        assert!(!c.exact);
+        assert!(bank(vec![night()], 8, 0.0)
+            .capacity(DAY, 1e5)
+            .calls
+            .is_infinite());
 
         let c = bank(
             vec![Limit::PenaltyBox(PenaltyBox::new(SimDuration::from_secs(

@@ -48,6 +48,11 @@ impl Quota {
         self.k
     }
 
+    /// How the period is counted.
+    pub fn period(&self) -> QuotaPeriod {
+        self.period
+    }
+
     /// Sizes the per-connection state for `connections` connections (indices `0..connections`).
     pub fn prepare(&mut self, connections: u32) {
         let n = connections as usize;

@@ -21,12 +21,12 @@
 
 use crate::error::{Error, Result};
 use crate::experiment::sweep;
-use crate::output::text::{pct, thousands};
 use crate::scenario::Scenario;
 use crate::strategy::Strategy;
 
 mod ceiling;
 mod figures;
+mod findings;
 mod json;
 mod pools;
 mod render;
@@ -123,8 +123,10 @@ pub struct Plan {
     pub seed: u64,
     /// What each bank can serve, in the scenario's order.
     pub ceilings: Vec<BankCeiling>,
-    /// The coverage no client can exceed: each bank's ceiling weighted by its share.
+    /// The coverage saturating clients achieve: each bank's ceiling weighted by its share.
     pub coverage_ceiling: f64,
+    /// The coverage no client can exceed: the policies' arithmetic, weighted by share.
+    pub coverage_bound: f64,
     /// The recommendation (the best achievable when no setting meets every target), at the
     /// full replications.
     pub recommendation: Evaluation,
@@ -179,13 +181,14 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
         screening,
         seed,
         coverage_ceiling: ceiling::coverage_ceiling(&ceilings),
+        coverage_bound: ceiling::coverage_bound(&ceilings),
         ceilings,
         targets_met: recommendation.met.all(),
         recommendation,
         candidates: s.evaluated,
         findings: Vec::new(),
     };
-    p.findings = findings(&p, confirmed);
+    p.findings = findings::findings(&p, confirmed, &sc);
     Ok(p)
 }
 
@@ -234,13 +237,10 @@ fn choose(s: &search::Search, replications: u32, screening: u32) -> (Evaluation,
     (confirm(best), true)
 }
 
-/// Coverage within this of the best counts as equal (the "most coverage" finding).
-const COVERAGE_TIE: f64 = 0.0025;
-
 /// When no setting meets every target, the closest: the least sum of shortfalls, coverage and
 /// failure rate as shares (0.05 short of 0.99 coverage and 0.03 over a 0.01 bound is 0.08),
 /// staleness and API calls relative to their bounds (30 h over a 24 h bound is 0.25), then
-/// the fewest API calls.
+/// the fewest API calls; among the settings within the API budget when any is.
 fn best_achievable<'e>(evaluated: &'e [Evaluation], t: &Targets) -> &'e Evaluation {
     let distance = |e: &Evaluation| {
         let m = |f| e.figures.mean(f);
@@ -252,9 +252,15 @@ fn best_achievable<'e>(evaluated: &'e [Evaluation], t: &Targets) -> &'e Evaluati
             + t.max_api_calls_per_day
                 .map_or(0.0, |a| over(m(Figure::ApiCallsPerDay), a))
     };
+    // A budget is a hard limit: settings over it only when every setting is.
+    let within: Vec<&Evaluation> = evaluated.iter().filter(|e| e.met.api_calls).collect();
+    let pool = if within.is_empty() {
+        evaluated.iter().collect()
+    } else {
+        within
+    };
     let key = |e: &&Evaluation| (distance(e), e.figures.mean(Figure::ApiCallsPerDay));
-    evaluated
-        .iter()
+    pool.into_iter()
         .min_by(|a, b| {
             key(a)
                 .partial_cmp(&key(b))
@@ -270,135 +276,6 @@ fn knob(s: &Strategy) -> f64 {
         Strategy::Aimd(r) => r.max as f64,
         _ => s.concurrency().unwrap_or(0) as f64,
     }
-}
-
-/// What the plan found, as sentences for the memo and the JSON.
-fn findings(p: &Plan, confirmed: bool) -> Vec<String> {
-    let mut out = Vec::new();
-    let r = &p.recommendation;
-    let t = &p.targets;
-    if !confirmed {
-        out.push(format!(
-            "borderline: the screening runs met every target, but the {} replications of the choice do not; \
-             treat the figures as the edge of what works",
-            p.replications
-        ));
-    }
-    if !r.met.coverage {
-        out.push(coverage_finding(p));
-    }
-    if let Some(top) = p
-        .candidates
-        .iter()
-        .max_by(|a, b| {
-            a.figures
-                .mean(Figure::Coverage)
-                .total_cmp(&b.figures.mean(Figure::Coverage))
-        })
-        .filter(|e| {
-            !p.targets_met
-                && e.figures.mean(Figure::Coverage)
-                    > r.figures.mean(Figure::Coverage) + COVERAGE_TIE
-        })
-    {
-        out.push(format!(
-            "the most coverage any searched setting reached is {} ({}), with {} of its attempts failing by its own 429s",
-            pct(top.figures.mean(Figure::Coverage)),
-            top.label,
-            pct(top.figures.mean(Figure::ClientFailureRate))
-        ));
-    }
-    if !r.met.failure_rate {
-        let floor = r.figures.mean(Figure::FailureFloor);
-        out.push(if t.scope == FailureScope::All && floor > t.max_failure_rate {
-            format!(
-                "no client can keep every failure within {}: 5xx errors and maintenance rejections alone are {} of \
-                 attempts; bound the client's own 429s instead (the default, --failure-scope client)",
-                pct(t.max_failure_rate),
-                pct(floor)
-            )
-        } else {
-            format!(
-                "no searched setting reaching this coverage keeps its own 429s within {}: the best achievable \
-                 fails {} of attempts",
-                pct(t.max_failure_rate),
-                pct(r.figures.mean(t.scope.figure()))
-            )
-        });
-    }
-    if let (false, Some(h)) = (r.met.staleness, t.staleness_p95_hours) {
-        let best = p
-            .candidates
-            .iter()
-            .map(|e| e.figures.mean(Figure::StalenessP95Hours))
-            .fold(f64::INFINITY, f64::min);
-        out.push(format!(
-            "no searched setting keeps the 95th percentile of data age within {h} h; the least seen is {}",
-            hours(best)
-        ));
-    }
-    if let (false, Some(a)) = (r.met.api_calls, t.max_api_calls_per_day) {
-        out.push(format!(
-            "the recommendation needs {} API calls a day, above the budget of {}",
-            thousands(r.figures.mean(Figure::ApiCallsPerDay)),
-            thousands(a)
-        ));
-    }
-    out.push(floor_finding(r));
-    out
-}
-
-/// Why coverage falls short: the banks that cannot serve it, or the client.
-fn coverage_finding(p: &Plan) -> String {
-    let c = p.targets.coverage;
-    let best = p.recommendation.figures.mean(Figure::Coverage);
-    let limiting = p.limiting();
-    if p.coverage_ceiling < c && !limiting.is_empty() {
-        let banks: Vec<String> = limiting
-            .iter()
-            .map(|b| {
-                format!(
-                    "{}'s {} serves at most {} refreshes a day ({} of its {} connections, {} a day short)",
-                    b.name,
-                    b.binding().unwrap_or("limits"),
-                    thousands(b.per_day),
-                    pct(b.coverage()),
-                    thousands(b.connections),
-                    thousands(short(b, c))
-                )
-            })
-            .collect();
-        format!(
-            "no client can reach {} coverage: the banks can serve at most {} of the users a day. {}. The best \
-             achievable is {}",
-            pct(c),
-            pct(p.coverage_ceiling),
-            banks.join("; "),
-            pct(best)
-        )
-    } else {
-        format!(
-            "the banks could serve {} of the users a day, but no searched setting reached {} within the other \
-             targets; the best achievable is {}",
-            pct(p.coverage_ceiling),
-            pct(c),
-            pct(best)
-        )
-    }
-}
-
-/// The failures no client lowers.
-fn floor_finding(r: &Evaluation) -> String {
-    let f = &r.figures;
-    format!(
-        "failures no client can lower: 5xx errors {} and maintenance rejections {} of attempts (a floor of {}), \
-         kept apart from the client's own 429s ({}); consent expiry ends {} of attempts in reconnect_required",
-        pct(f.mean(Figure::ErrorRate)),
-        pct(f.mean(Figure::OutageRate)),
-        pct(f.mean(Figure::FailureFloor)),
-        pct(f.mean(Figure::ClientFailureRate)),
-        pct(f.mean(Figure::ReconnectRate))
-    )
 }
 
 /// Hours as the memo writes them (`never` for data never refreshed).

@@ -44,6 +44,7 @@ use std::time::{Duration, Instant};
 
 mod grid;
 mod journal;
+mod lock;
 pub use grid::{reject_lists, split_top_level, split_values, Grid, GridAxis, Point};
 use journal::{progress_bar, Appender, Journal};
 
@@ -213,6 +214,7 @@ impl Sweep {
     pub fn execute(&self, opts: &Options) -> Result<SweepOutcome> {
         let pool = pool(opts.threads)?;
         let dir = &opts.out;
+        let _lock = lock::Lock::take(dir)?;
         let partial_path = dir.join(PARTIAL_FILE);
         let header = self.journal_header();
         // Everything read and checked before the first write.
@@ -338,6 +340,8 @@ impl Sweep {
     fn journal_header(&self) -> Vec<String> {
         let mut h = vec!["point".to_string()];
         h.extend(files::sweep_header(&self.grid.columns()));
+        // A checksum of each line's fields: an edited row is refused, not averaged in.
+        h.push(journal::CHECK.to_string());
         h
     }
 
@@ -432,14 +436,33 @@ pub fn replicate<T: Send>(
         .collect()
 }
 
+/// The machine's cores (1 if unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// The most worker threads a command accepts: four per core, and never fewer than 64 (a
+/// determinism check may ask for more threads than a small machine has cores).
+pub fn max_threads() -> usize {
+    (4 * cores()).max(64)
+}
+
 /// A local pool of `threads` workers (`None`: all cores).
 pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     let threads = match threads {
         Some(0) => return Err(Error::input("--threads 0: need at least one thread")),
+        Some(t) if t > max_threads() => {
+            return Err(Error::input(format!(
+                "--threads {t}: at most {} on this machine ({} cores); more threads than cores \
+                 only add memory, not speed",
+                max_threads(),
+                cores()
+            )))
+        }
         Some(t) => t,
-        None => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
+        None => cores(),
     };
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

@@ -108,6 +108,8 @@ impl RunData {
 /// `timeseries.csv` and `staleness.csv` it holds.
 fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
     let dir = root.join(rel);
+    // A run killed in its commit is finished first: the files read are one run's.
+    crate::output::run_dir::recover(&dir)?;
     let spath = dir.join(summary::FILE);
     let summary: Vec<SummaryRow> = read(&spath)?;
     if summary.is_empty() {
@@ -434,6 +436,7 @@ pub fn discover(dir: &Path) -> Result<Dataset> {
             dir.display()
         )));
     }
+    crate::output::run_dir::recover(dir)?;
     let mut ds = Dataset {
         root: dir.to_path_buf(),
         ..Dataset::default()

@@ -13,6 +13,7 @@
 use crate::bank::{Bank, Capacity};
 use crate::experiment::sweep;
 use crate::metrics::RunResult;
+use crate::retry::RetryPolicy;
 use crate::rng::{Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::strategy::Strategy;
@@ -70,6 +71,16 @@ impl BankCeiling {
         }
     }
 
+    /// The most of its connections the bank's policies allow in a day, by their arithmetic
+    /// alone (an upper bound: no client can exceed it), at most 1.
+    pub fn bound_coverage(&self) -> f64 {
+        if self.connections <= 0.0 {
+            1.0
+        } else {
+            (self.capacity.refreshes / self.connections).min(1.0)
+        }
+    }
+
     /// The policy that binds: the least of the arithmetic bounds.
     pub fn binding(&self) -> Option<&str> {
         self.capacity.binding_policy()
@@ -120,6 +131,11 @@ pub fn coverage_ceiling(ceilings: &[BankCeiling]) -> f64 {
     ceilings.iter().map(|c| c.share * c.coverage()).sum()
 }
 
+/// The population's coverage by the policies' arithmetic alone: no client exceeds it.
+pub fn coverage_bound(ceilings: &[BankCeiling]) -> f64 {
+    ceilings.iter().map(|c| c.share * c.bound_coverage()).sum()
+}
+
 /// Mean seconds a client's slot is held per attempt at `bank`: the worker's overhead, then
 /// the bank's service time and the wait for the poll (or callback) that reveals the outcome,
 /// averaged over 2,000 service times drawn from a fixed stream (the same every plan).
@@ -148,6 +164,9 @@ fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::Thread
     sc.warmup = SimDuration::ZERO;
     sc.consent_expiry_share = 0.0;
     sc.on_demand = None;
+    // The bank's capacity, not the scenario client's habits: no backoff, no pauses.
+    sc.retry = RetryPolicy::default();
+    sc.schedule.pause_on_retry_after = false;
     sc.schedule.looping = true;
     let slots = (rate * slot_hold_secs(base, bank)).ceil().max(1.0) as u32;
     let mut clients: Vec<Strategy> = [1, 2, 4]

@@ -37,6 +37,7 @@ impl Plan {
         top.insert("met".into(), met(r));
         figures(&mut top, &r.figures.all);
         top.insert("coverage_ceiling".into(), json!(self.coverage_ceiling));
+        top.insert("coverage_bound".into(), json!(self.coverage_bound));
         top.insert("limiting_banks".into(), self.limiting_json());
         top.insert("findings".into(), json!(self.findings));
         top.insert("banks".into(), self.banks_json(&r.figures));
@@ -49,6 +50,7 @@ impl Plan {
                 m.insert("parameters".into(), parameters(&e.strategy, sc));
                 m.insert("setting".into(), json!(e.label));
                 m.insert("meets_targets".into(), json!(e.met.all()));
+                m.insert("chosen".into(), json!(e.strategy == r.strategy));
                 figures(&mut m, &e.figures.all);
                 Value::Object(m)
             })
@@ -94,7 +96,9 @@ impl Plan {
                         .capacity
                         .bounds
                         .iter()
-                        .map(|b| json!({"policy": b.policy, "calls_per_day": b.calls}))
+                        .map(|b| {
+                            json!({"policy": b.policy, "calls_per_day": b.calls, "binds": b.binds})
+                        })
                         .collect();
                     m.insert("policies".into(), Value::Array(policies));
                     figures(&mut m, fig);
@@ -135,9 +139,10 @@ pub fn parameters(s: &Strategy, sc: &Scenario) -> Value {
                 .collect();
             json!({ "pools": m })
         }
+        // As the scenario file takes them: the initial slots are `concurrency`.
         Strategy::Aimd(r) => json!({
+            "concurrency": r.initial,
             "aimd": {
-                "initial": r.initial,
                 "min": r.min,
                 "max": r.max,
                 "decrease": r.decrease,

@@ -1,6 +1,6 @@
 //! The plan as a short planning memo for a terminal.
 
-use super::{hours, BankCeiling, Evaluation, FailureScope, Figure, Plan};
+use super::{hours, Evaluation, FailureScope, Figure, Plan};
 use crate::output::text::{column_widths, pct, thousands};
 use crate::stats::Estimate;
 use std::fmt::Write as _;
@@ -17,7 +17,9 @@ impl Plan {
         }
         let _ = writeln!(
             out,
-            "\nWhat each bank can serve in a day (coverage ceiling of the whole population: {}):",
+            "\nWhat each bank can serve in a day (the whole population's coverage: at most {} by the \
+             policies' arithmetic, {} by saturating clients):",
+            pct(self.coverage_bound),
             pct(self.coverage_ceiling)
         );
         out.push_str(&self.ceiling_table());
@@ -93,7 +95,7 @@ impl Plan {
             "  data age: median {}, 95th percentile {}; {} of connection-time older than 24 h",
             hours(f(Figure::StalenessP50Hours).mean),
             hours(f(Figure::StalenessP95Hours).mean),
-            pct(f(Figure::Stale24hShare).mean)
+            share(f(Figure::Stale24hShare).mean)
         );
         let _ = writeln!(
             out,
@@ -113,7 +115,8 @@ impl Plan {
                     c.name.clone(),
                     pct(c.share),
                     thousands(c.connections),
-                    per_day(c),
+                    unlimited(c.capacity.refreshes),
+                    unlimited(c.per_day),
                     c.method.name().to_string(),
                     pct(c.coverage()),
                     c.binding().unwrap_or("none").to_string(),
@@ -124,14 +127,15 @@ impl Plan {
             &[
                 "bank",
                 "share",
-                "connections",
-                "refreshes/day",
+                "connections due",
+                "policies allow/day",
+                "ceiling/day",
                 "found by",
                 "coverage ceiling",
                 "binding limit",
             ],
             &rows,
-            &[0, 4, 6],
+            &[0, 5, 7],
         )
     }
 
@@ -150,7 +154,7 @@ impl Plan {
                     pct(m(Figure::FailureFloor)),
                     short_hours(m(Figure::StalenessP50Hours)),
                     short_hours(m(Figure::StalenessP95Hours)),
-                    pct(m(Figure::Stale24hShare)),
+                    share(m(Figure::Stale24hShare)),
                     thousands(m(Figure::AttemptsPerDay)),
                     thousands(m(Figure::ApiCallsPerDay)),
                 ]
@@ -213,11 +217,21 @@ fn verdict(e: &Evaluation, chosen: &Evaluation) -> String {
     format!("{}{mark}", if e.met.all() { "yes" } else { "no" })
 }
 
-fn per_day(c: &BankCeiling) -> String {
-    if c.per_day.is_infinite() {
+/// A share, or a dash where nothing was measured.
+fn share(x: f64) -> String {
+    if x.is_nan() {
+        "—".to_string()
+    } else {
+        pct(x)
+    }
+}
+
+/// Refreshes a day, or `unlimited`.
+fn unlimited(x: f64) -> String {
+    if x.is_infinite() {
         "unlimited".to_string()
     } else {
-        thousands(c.per_day)
+        thousands(x)
     }
 }
 

@@ -3,6 +3,15 @@
 
 use super::*;
 
+/// The journal's last column: FNV-1a of the line's other fields (joined by 0x1f), in hex.
+pub(super) const CHECK: &str = "check";
+
+/// The check of a journal line's fields.
+fn check_of<'a>(fields: impl Iterator<Item = &'a str>) -> String {
+    let joined: Vec<&str> = fields.collect();
+    format!("{:016x}", fnv1a(joined.join("\x1f").as_bytes()))
+}
+
 /// Finished runs read back from `sweep.partial.csv`.
 #[derive(Debug)]
 pub(super) struct Journal {
@@ -64,6 +73,18 @@ impl Journal {
                 journal.has_header = true;
                 continue;
             }
+            let (last, fields) = match rec.len() {
+                0 => (None, csv::StringRecord::new()),
+                n => (rec.get(n - 1), rec.iter().take(n - 1).collect()),
+            };
+            if last != Some(check_of(fields.iter()).as_str()) {
+                return Err(bad(format!(
+                    "line {}: its {CHECK} does not match its values (edited, or written by \
+                     another version)",
+                    line + 1
+                )));
+            }
+            let rec = fields;
             let p: usize = rec[0]
                 .parse()
                 .ok()
@@ -130,7 +151,16 @@ impl Appender {
             bytes = w.into_inner().map_err(|e| Error::io(format!("csv: {e}")))?;
             self.header_written = true;
         }
-        bytes.extend(row.line(Some(point))?);
+        let line = row.line(Some(point))?;
+        let fields = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&line[..])
+            .records()
+            .next()
+            .and_then(|r| r.ok())
+            .unwrap_or_default();
+        bytes.extend_from_slice(line.strip_suffix(b"\n").unwrap_or(&line));
+        bytes.extend(format!(",{}\n", check_of(fields.iter())).into_bytes());
         let io =
             |e: std::io::Error| Error::io(format!("{}: cannot write: {e}", self.path.display()));
         // One write per line: a kill leaves whole lines, or a torn last one that is dropped.

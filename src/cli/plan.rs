@@ -1,0 +1,96 @@
+//! `refresh-sim plan`: its flags, and the request it makes of the planner.
+
+use super::Overrides;
+use crate::error::{Error, Result};
+use crate::scenario;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Scenario file (TOML): its banks and platform; population and strategy are the planner's.
+    pub scenario: PathBuf,
+    /// Connections to refresh each period.
+    #[arg(long, allow_negative_numbers = true)]
+    pub users: u64,
+    /// Target coverage: share of due connections refreshed each day.
+    #[arg(long, default_value_t = 0.99, allow_negative_numbers = true)]
+    pub coverage: f64,
+    /// Bound on the failure rate of --failure-scope.
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
+    pub max_failure_rate: f64,
+    /// Which failures the bound counts: the client's own 429s, or all (5xx and maintenance
+    /// rejections, a floor no client lowers, included).
+    #[arg(long, value_parser = ["client", "all"], default_value = "client")]
+    pub failure_scope: String,
+    /// Bound on the 95th percentile of data age, in hours.
+    #[arg(long, value_name = "HOURS", allow_negative_numbers = true)]
+    pub staleness_p95: Option<f64>,
+    /// Bound on API calls (refresh requests and status polls) a day.
+    #[arg(long, value_name = "CALLS", allow_negative_numbers = true)]
+    pub max_api_calls_per_day: Option<f64>,
+    /// Replications of the recommendation (the search screens each setting with 2).
+    #[arg(long, allow_negative_numbers = true, default_value_t = crate::experiment::sweep::DEFAULT_REPLICATIONS)]
+    pub replications: u32,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, allow_negative_numbers = true)]
+    pub threads: Option<usize>,
+    /// Base seed (default: the scenario's `seed`).
+    #[arg(long, allow_negative_numbers = true)]
+    pub seed: Option<u64>,
+    /// Print one JSON object instead of the memo.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub overrides: Overrides,
+}
+
+pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
+    use crate::{experiment::plan, experiment::sweep};
+    sweep::reject_lists(&a.overrides.set, "plan")?;
+    if let Some(s) = a.overrides.set.iter().find(|s| {
+        let path = s.split_once('=').map_or(s.as_str(), |(p, _)| p).trim();
+        // The client's timing is the user's to set; which client, and how much of it, the plan's.
+        let timing = [
+            "strategy.period",
+            "strategy.worker_overhead",
+            "strategy.pause_on_retry_after",
+        ];
+        path == "population.connections"
+            || (path.starts_with("strategy.") && !timing.contains(&path))
+    }) {
+        return Err(Error::input(format!(
+            "--set {s}: `plan` chooses the population (--users) and the strategy (searching queued, per_bank, \
+             paced, aimd and random_offset) itself; drop this --set"
+        )));
+    }
+    let base = scenario::load(&a.scenario, &a.overrides.set)?;
+    let req = plan::Request {
+        users: a.users,
+        targets: plan::Targets {
+            coverage: a.coverage,
+            max_failure_rate: a.max_failure_rate,
+            scope: if a.failure_scope == "all" {
+                plan::FailureScope::All
+            } else {
+                plan::FailureScope::Client
+            },
+            staleness_p95_hours: a.staleness_p95,
+            max_api_calls_per_day: a.max_api_calls_per_day,
+        },
+        replications: a.replications,
+        seed: a.seed,
+    };
+    req.validate()?;
+    let pool = sweep::pool(a.threads)?;
+    let mut at_size = base.clone();
+    at_size.connections = a.users.min(u32::MAX as u64) as u32;
+    scenario::check_memory([&at_size], pool.current_num_threads())?;
+    let p = plan::plan(&base, &req, &pool)?;
+    if a.json {
+        print!("{}", p.to_json(&base));
+    } else {
+        print!("{}", p.human());
+    }
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! A run's files replaced as one unit: they appear together or not at all.
+//!
+//! Files written one by one, each atomically, can still be a mixture after a kill: the new
+//! `summary.csv` beside the previous run's `timeseries.csv`, and a report drawn from both.
+//! So a run's files are committed like a journaled transaction, inside their directory (which
+//! may hold other things, e.g. the default experiment's per-strategy directories):
+//!
+//! 1. the files are written into `DIR/.new-PID/` (a kill here leaves the old set whole, and
+//!    an incomplete one that the next write removes);
+//! 2. `DIR/.commit` is written atomically, naming `.new-PID` and its files: from here on the
+//!    new set is complete and will win;
+//! 3. the report drawn from the old files (`report.md`, `charts/`) is removed, and each new
+//!    file renamed over the old one;
+//! 4. `.new-PID` and `.commit` are removed.
+//!
+//! A kill between 2 and 4 leaves `.commit`: the next write to the directory, or a report read
+//! from it, first rolls the commit forward ([`recover`]). So after recovery the directory
+//! holds the previous complete set or the new one, never a mixture.
+
+use super::write_atomic;
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// The commit record's name in a results directory.
+const COMMIT: &str = ".commit";
+/// What a report writes from a run's files: stale once the files change.
+const DERIVED: [&str; 2] = ["report.md", "charts"];
+
+/// Writes `files` into `dir` as one unit: `fill` writes them into the staging directory it
+/// is given (see the module docs).
+pub fn replace_files(
+    dir: &Path,
+    files: &[&str],
+    fill: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    // The user chose the path: one that cannot be a directory is bad input (exit 2).
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::input(format!("{}: cannot create directory: {e}", dir.display())))?;
+    recover(dir)?;
+    let staging = dir.join(format!(".new-{}", std::process::id()));
+    std::fs::create_dir(&staging).map_err(|e| io("create directory", &staging, e))?;
+    if let Err(e) = fill(&staging) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let mut record = staging
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for f in files {
+        record.push('\n');
+        record.push_str(f);
+    }
+    write_atomic(&dir.join(COMMIT), record.as_bytes())?;
+    roll_forward(dir)
+}
+
+/// Finishes what a killed [`replace_files`] left in `dir`: a committed set is moved into
+/// place, uncommitted staging directories and stray temporary files are removed.
+pub fn recover(dir: &Path) -> Result<()> {
+    if dir.join(COMMIT).is_file() {
+        roll_forward(dir)?;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for e in entries.filter_map(|e| e.ok()) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".new-") {
+            let _ = std::fs::remove_dir_all(e.path());
+        } else if name.starts_with('.') && name.ends_with(".tmp") {
+            // A killed atomic write's temporary file (`.summary.csv.XXXXXX.tmp`).
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    Ok(())
+}
+
+/// Applies the commit record: the report goes, each file moves into place, the staging
+/// directory and the record go. Idempotent, so a kill during it is finished by the next.
+fn roll_forward(dir: &Path) -> Result<()> {
+    let path = dir.join(COMMIT);
+    let record = std::fs::read_to_string(&path).map_err(|e| io("read", &path, e))?;
+    let mut lines = record.lines();
+    let staging = dir.join(lines.next().unwrap_or_default());
+    for d in DERIVED {
+        let p = dir.join(d);
+        let _ = if p.is_dir() {
+            std::fs::remove_dir_all(&p)
+        } else {
+            std::fs::remove_file(&p)
+        };
+    }
+    for f in lines {
+        let from = staging.join(f);
+        if from.exists() {
+            std::fs::rename(&from, dir.join(f)).map_err(|e| io("rename", &from, e))?;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::remove_file(&path).map_err(|e| io("remove", &path, e))
+}
+
+fn io(what: &str, p: &Path, e: std::io::Error) -> Error {
+    Error::io(format!("{}: cannot {what}: {e}", p.display()))
+}
+
+/// The entries of `dir`, sorted (for tests and checks).
+pub fn entries(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|r| r.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILES: [&str; 2] = ["a.csv", "b.csv"];
+
+    fn names(dir: &Path) -> Vec<String> {
+        entries(dir)
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    fn fill_with(text: &'static str) -> impl FnOnce(&Path) -> Result<()> {
+        move |d: &Path| {
+            for f in FILES {
+                std::fs::write(d.join(f), text).unwrap();
+            }
+            Ok(())
+        }
+    }
+
+    fn read(d: &Path, f: &str) -> String {
+        std::fs::read_to_string(d.join(f)).unwrap()
+    }
+
+    /// The new set replaces the old (a stale report goes with it); other things stay, and
+    /// nothing is left behind.
+    #[test]
+    fn replaces_the_set_and_its_report_only() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        std::fs::create_dir(d.join("queued")).unwrap();
+        replace_files(d, &FILES, fill_with("one")).unwrap();
+        std::fs::write(d.join("report.md"), "from one").unwrap();
+        replace_files(d, &FILES, fill_with("two")).unwrap();
+        assert_eq!(names(d), ["a.csv", "b.csv", "queued"]);
+        assert_eq!(read(d, "a.csv"), "two");
+    }
+
+    /// A kill after the commit record is rolled forward by the next recovery, even one that
+    /// had moved a file already; a kill before it leaves the old set.
+    #[test]
+    fn recovers_what_a_kill_left() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        replace_files(d, &FILES, fill_with("old")).unwrap();
+        // Committed, one file moved, then killed.
+        let s = d.join(".new-9");
+        std::fs::create_dir(&s).unwrap();
+        std::fs::write(d.join("a.csv"), "new").unwrap();
+        std::fs::write(s.join("b.csv"), "new").unwrap();
+        std::fs::write(d.join(COMMIT), ".new-9\na.csv\nb.csv").unwrap();
+        std::fs::write(d.join("report.md"), "stale").unwrap();
+        recover(d).unwrap();
+        assert_eq!(
+            (read(d, "a.csv"), read(d, "b.csv")),
+            ("new".into(), "new".into())
+        );
+        assert_eq!(names(d), ["a.csv", "b.csv"]);
+        // Killed while filling, and a torn atomic write: the old set stays.
+        std::fs::create_dir(d.join(".new-10")).unwrap();
+        std::fs::write(d.join(".new-10/a.csv"), "half").unwrap();
+        std::fs::write(d.join(".a.csv.x1y2.tmp"), "half").unwrap();
+        recover(d).unwrap();
+        assert_eq!(names(d), ["a.csv", "b.csv"]);
+        assert_eq!(read(d, "a.csv"), "new");
+    }
+
+    /// A failed fill leaves the old set and nothing else.
+    #[test]
+    fn a_failed_fill_keeps_the_old_set() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        replace_files(d, &FILES, fill_with("one")).unwrap();
+        assert!(replace_files(d, &FILES, |_| Err(Error::io("disk full"))).is_err());
+        assert_eq!(names(d), ["a.csv", "b.csv"]);
+        assert_eq!(read(d, "b.csv"), "one");
+    }
+}
