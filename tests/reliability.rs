@@ -143,8 +143,27 @@ fn sizes_that_would_not_fit_are_refused_up_front() {
             &["validate", "--replications", "4294967295"],
             "--replications",
         ),
+        (
+            &[
+                "sweep",
+                "vendor-table",
+                "--set",
+                "population.connections=1000,2000000000",
+                "--memory",
+                "4",
+            ],
+            "population.connections = 2000000000",
+        ),
         (&["contention", "--clients", "0"], "--clients"),
         (&["run", "uk-mix", "--seed", "-1"], "--seed"),
+        (
+            &["sweep", "uk-mix", "--replications", "-1"],
+            "--replications",
+        ),
+        (
+            &["check", "uk-mix", "--set", "seed=99999999999999999999999"],
+            "seed",
+        ),
         (&["sweep", "uk-mix", "--threads", "1000000"], "--threads"),
     ];
     for (args, needle) in cases {
@@ -203,6 +222,16 @@ fn unreasonable_inputs_are_refused_with_their_field() {
     }
     assert!(std::fs::read_dir(d).unwrap().next().is_none());
     assert!(!d.parent().unwrap().join("escaped").exists());
+    // An integer past 64 bits in a file says so, not "as i128".
+    let huge = d.join("huge.toml");
+    std::fs::write(&huge, "seed = 99999999999999999999999\n").unwrap();
+    let o = sim_in(d, &["check", huge.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("too large") && !err(&o).contains("i128"),
+        "{}",
+        err(&o)
+    );
     let big = d.join("big.toml");
     std::fs::write(&big, vec![b'#'; 5_000_000]).unwrap();
     let o = sim_in(d, &["check", big.to_str().unwrap()]);
