@@ -1,5 +1,5 @@
 //! The fuzz corpus in `cargo test`: every committed input of the two cargo-fuzz targets
-//! (fuzz/fuzz_targets/, RELIABILITY-fuzz.md) goes through `refresh_sim::scenario::parse` the
+//! (fuzz/fuzz_targets/, docs/fuzzing.md) goes through `refresh_sim::scenario::parse` the
 //! way its target feeds it, and must come back (Ok or Err) without panicking.
 //!
 //! - `fuzz/seeds/scenario/`, `fuzz/regressions/scenario/`: the file is the scenario text.
