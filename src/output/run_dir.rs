@@ -19,7 +19,7 @@
 
 use super::write_atomic;
 use crate::error::{Error, Result};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The commit record's name in a results directory.
 const COMMIT: &str = ".commit";
@@ -105,26 +105,20 @@ fn io(what: &str, p: &Path, e: std::io::Error) -> Error {
     Error::io(format!("{}: cannot {what}: {e}", p.display()))
 }
 
-/// The entries of `dir`, sorted (for tests and checks).
-pub fn entries(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|r| r.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    v.sort();
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const FILES: [&str; 2] = ["a.csv", "b.csv"];
 
+    /// The names in `dir`, sorted.
     fn names(dir: &Path) -> Vec<String> {
-        entries(dir)
-            .iter()
-            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-            .collect()
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
     }
 
     fn fill_with(text: &'static str) -> impl FnOnce(&Path) -> Result<()> {
