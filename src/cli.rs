@@ -119,6 +119,10 @@ pub struct RunArgs {
     /// Output directory (default: output/<scenario name>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Also write one row per attempt to this CSV, as a client's own log would have it
+    /// (what `refresh-sim fit` reads; times ISO 8601 on the nominal date 2026-01-01).
+    #[arg(long, value_name = "FILE.csv")]
+    pub attempt_log: Option<PathBuf>,
     #[command(flatten)]
     pub overrides: Overrides,
 }
@@ -199,8 +203,17 @@ fn run(a: RunArgs) -> Result<()> {
     let seed = a.seed.unwrap_or(sc.seed);
     scenario::check_memory([&sc], 1)?;
     let out = a.out.unwrap_or_else(|| Path::new("output").join(&sc.name));
-    let result = sim::run(&sc, seed);
-    let written = output::write_run(&out, &result)?;
+    let (result, mut written) = match &a.attempt_log {
+        None => (sim::run(&sc, seed), Vec::new()),
+        Some(path) => {
+            let (result, log) = sim::Simulation::new(&sc, seed)
+                .with_attempt_log()
+                .run_logged();
+            output::attempt_log::write(path, &log, &result.bank_names)?;
+            (result, vec![path.clone()])
+        }
+    };
+    written.extend(output::write_run(&out, &result)?);
     print!("{}", human_summary(&result));
     println!("wrote {}", list(&written));
     Ok(())

@@ -12,6 +12,7 @@
 //! the bytes go to a temporary file beside the target, which is then renamed over it, so a
 //! reader (or an interrupted run) never sees half a file.
 
+pub mod attempt_log;
 pub mod daily;
 pub mod paired;
 pub mod run_dir;
@@ -40,6 +41,15 @@ pub trait Record: Serialize + DeserializeOwned {
 /// synced, then renamed over `path`), creating the directory if needed. On an error the
 /// temporary file is removed (dropping it does) and the message names `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] for a file written piece by piece: `fill` writes into a buffered writer
+/// over the temporary file (so a large file never has to be held in memory whole).
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -52,14 +62,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         ".{}.",
         path.file_name().unwrap_or_default().to_string_lossy()
     );
-    let write = || -> std::io::Result<()> {
+    let write = move || -> std::io::Result<()> {
         let mut b = tempfile::Builder::new();
         b.prefix(&prefix).suffix(".tmp");
         // The permissions `File::create` gives (0o666 less the umask), not tempfile's 0o600.
         #[cfg(unix)]
         b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
         let mut f = b.tempfile_in(dir)?;
-        f.write_all(bytes)?;
+        {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, f.as_file_mut());
+            fill(&mut w)?;
+            w.flush()?;
+        }
         f.as_file().sync_all()?;
         f.persist(path)?;
         Ok(())

@@ -30,6 +30,9 @@ mod build;
 mod client;
 mod dedup;
 mod demand;
+mod log;
+
+pub use log::{Attempt, AttemptLog};
 
 /// How an attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,9 +85,23 @@ impl Simulation {
         Simulation(World::new(scenario, seed))
     }
 
+    /// Keeps a record of every attempt (`run_logged` returns it).
+    pub fn with_attempt_log(mut self) -> Self {
+        self.0.log = Some(AttemptLog::new(self.0.conns.len()));
+        self
+    }
+
     /// Plays the window event by event and returns what it measured.
-    pub fn run(self) -> RunResult {
-        self.0.run()
+    pub fn run(mut self) -> RunResult {
+        self.0.play();
+        self.0.finish()
+    }
+
+    /// Like [`Simulation::run`], with the attempt log (empty unless `with_attempt_log`).
+    pub fn run_logged(mut self) -> (RunResult, AttemptLog) {
+        self.0.play();
+        let log = self.0.log.take().unwrap_or_default();
+        (self.0.finish(), log)
     }
 }
 
@@ -203,10 +220,12 @@ struct World {
     scenario_name: String,
     strategy: strategy::Strategy,
     seed: u64,
+    /// Every attempt, when the run keeps an attempt log.
+    log: Option<AttemptLog>,
 }
 
 impl World {
-    fn run(mut self) -> RunResult {
+    fn play(&mut self) {
         while let Some((now, event)) = self.queue.pop() {
             // Arrivals come in random connection order: fetch the state of one a little
             // ahead so that its submission does not wait on memory (BENCHMARKS.md).
@@ -244,7 +263,6 @@ impl World {
                 Event::Learned { conn, outcome } => self.learned(now, conn, outcome),
             }
         }
-        self.finish()
     }
 
     fn submit(&mut self, now: SimTime, c: u32, is_retry: bool) {
@@ -272,6 +290,7 @@ impl World {
         t.peak_outstanding = t.peak_outstanding.max(st.outstanding);
         self.outstanding_all += 1;
         self.peak_outstanding_all = self.peak_outstanding_all.max(self.outstanding_all);
+        self.log_submit(now, c);
 
         let pending = self.conns[ci].pending_since != SimTime::NEVER;
         let duplicate = if pending {
@@ -296,6 +315,7 @@ impl World {
             match self.banks[b].try_admit(now, local, present) {
                 Err(refusal) => self.refused(now, c, refusal),
                 Ok(()) => {
+                    self.log_admitted(c);
                     self.note_triggered(now, ci);
                     self.start_call(now, c, attempt);
                 }
@@ -352,6 +372,7 @@ impl World {
         let b = self.conns[ci].bank as usize;
         self.series.at(b, now).rate_limited += 1;
         self.tally[b].outage_rejected += refusal.outage as u64;
+        self.log_refused(now, &refusal);
         self.answer_now(now, c, Outcome::RateLimited);
     }
 
@@ -386,6 +407,7 @@ impl World {
         // A constant delay after now (the first poll, or the callback): in time order.
         self.queue
             .schedule_in_order(learned.at, Event::Learned { conn: c, outcome });
+        self.log_answered(learned.at, outcome);
     }
 
     fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {
@@ -442,6 +464,7 @@ impl World {
         self.daily.at(b, now).api_calls += learned.polls as u64;
         self.queue
             .schedule(learned.at, Event::Learned { conn: c, outcome });
+        self.log_done(c, learned.at, outcome);
     }
 
     /// Connection `ci`'s data is refreshed at `now` (within the window): its staleness

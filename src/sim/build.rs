@@ -76,6 +76,7 @@ impl World {
             scenario_name: sc.name.clone(),
             strategy: sc.strategy.clone(),
             seed,
+            log: None,
         };
         world.schedule_request(window_start);
         if let (Some(d), Some(pools)) = (&sc.on_demand, world.client.pools()) {

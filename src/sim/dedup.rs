@@ -47,6 +47,7 @@ impl World {
                     outcome: Outcome::Deduplicated,
                 };
                 self.queue.schedule(now + RESPONSE_TIME, event);
+                self.log_answered(now + RESPONSE_TIME, Outcome::Deduplicated);
             }
             Dedup::SameRequest => {
                 self.count_deduplicated(now, c);
@@ -59,6 +60,7 @@ impl World {
                     outcome: earlier,
                 };
                 self.queue.schedule_in_order(learned.at, event);
+                self.log_answered(learned.at, Outcome::Deduplicated);
             }
         }
     }

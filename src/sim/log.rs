@@ -1,0 +1,106 @@
+//! The attempt log: one fixed-size record per attempt, in the shape a client's own refresh
+//! log would have (when it submitted, when it learned the outcome, what the outcome was),
+//! kept only when asked for (`Simulation::with_attempt_log`). Off, it costs one branch per
+//! attempt; on, one 40-byte push per attempt and a store when the outcome is decided. No
+//! strings: the writer (`output/attempt_log.rs`) formats the rows after the run.
+
+use super::{Outcome, World, ON_DEMAND};
+use crate::time::{SimDuration, SimTime};
+
+/// One attempt, as the client saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    pub submitted: SimTime,
+    /// When the client learned the outcome (the poll or callback that revealed it).
+    pub learned: SimTime,
+    /// The 429's Retry-After (whole seconds as the banks send it), `None` if it had none.
+    pub retry_after: Option<SimDuration>,
+    pub conn: u32,
+    /// Attempt number within the refresh: 1 for the first, 2 for its first retry, …
+    pub attempt: u32,
+    pub bank: u16,
+    pub outcome: Outcome,
+    /// A customer's on-demand request (customer present), not a background refresh.
+    pub on_demand: bool,
+    /// A 429 sent because a maintenance window closed the bank (an HTTP 503 in the log).
+    pub outage: bool,
+}
+
+/// The attempts of a run, in submission order.
+#[derive(Clone, Debug, Default)]
+pub struct AttemptLog {
+    pub rows: Vec<Attempt>,
+    /// Per connection, the row of its call pending at the bank.
+    open: Vec<u32>,
+}
+
+impl AttemptLog {
+    pub(super) fn new(connections: usize) -> Self {
+        AttemptLog {
+            rows: Vec::new(),
+            open: vec![u32::MAX; connections],
+        }
+    }
+}
+
+impl World {
+    /// Connection `c` submits an attempt at `now` (its outcome is filled in when decided).
+    #[inline]
+    pub(super) fn log_submit(&mut self, now: SimTime, c: u32) {
+        let Some(log) = &mut self.log else {
+            return;
+        };
+        let ci = c as usize;
+        let attempt = self.chain.get(ci).copied().unwrap_or(1);
+        log.rows.push(Attempt {
+            submitted: now,
+            learned: SimTime::NEVER,
+            retry_after: None,
+            conn: c,
+            attempt,
+            bank: self.conns[ci].bank,
+            outcome: Outcome::Deduplicated,
+            on_demand: self.conns[ci].flags & ON_DEMAND != 0,
+            outage: false,
+        });
+    }
+
+    /// The attempt just submitted was admitted: its row waits for the bank's answer.
+    #[inline]
+    pub(super) fn log_admitted(&mut self, c: u32) {
+        if let Some(log) = &mut self.log {
+            log.open[c as usize] = log.rows.len() as u32 - 1;
+        }
+    }
+
+    /// The attempt just submitted was answered at once (a 429, a duplicate, a reconnect).
+    #[inline]
+    pub(super) fn log_answered(&mut self, learned: SimTime, outcome: Outcome) {
+        if let Some(row) = self.log.as_mut().and_then(|l| l.rows.last_mut()) {
+            row.learned = learned;
+            row.outcome = outcome;
+        }
+    }
+
+    /// The attempt just submitted was refused: the Retry-After it carried.
+    #[inline]
+    pub(super) fn log_refused(&mut self, now: SimTime, refusal: &crate::bank::Refusal) {
+        if let Some(row) = self.log.as_mut().and_then(|l| l.rows.last_mut()) {
+            row.retry_after = refusal.retry_at.map(|at| at.saturating_since(now));
+            row.outage = refusal.outage;
+        }
+    }
+
+    /// Connection `c`'s admitted call ended in `outcome`, learned at `learned`.
+    #[inline]
+    pub(super) fn log_done(&mut self, c: u32, learned: SimTime, outcome: Outcome) {
+        let Some(log) = &mut self.log else {
+            return;
+        };
+        let i = std::mem::replace(&mut log.open[c as usize], u32::MAX);
+        if let Some(row) = log.rows.get_mut(i as usize) {
+            row.learned = learned;
+            row.outcome = outcome;
+        }
+    }
+}
