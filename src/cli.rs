@@ -19,7 +19,9 @@ use std::path::{Path, PathBuf};
 ///
 /// Without a command, runs the default experiment into `output/`: the vendor sizing table
 /// reproduced and extended, and bulk, queued and random-offset compared on uk-mix.
+mod fit;
 mod plan;
+pub use fit::FitArgs;
 pub use plan::PlanArgs;
 
 #[derive(Debug, Parser)]
@@ -73,6 +75,9 @@ pub enum Command {
     Contention(ContentionArgs),
     /// Draw the charts a results directory supports (SVG and PNG) and write its report.md.
     Report(ReportArgs),
+    /// Fit bank models (latency, 5xx rate, rate limits, Retry-After) from a refresh log, such
+    /// as `run --attempt-log` writes; print them and write a scenario `run` can use.
+    Fit(FitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +188,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Report(a)) => report_cmd(a),
+        Some(Command::Fit(a)) => fit::fit_cmd(a),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(

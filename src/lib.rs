@@ -30,6 +30,7 @@ pub mod demand;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod fit;
 pub mod metric;
 pub mod metrics;
 pub mod output;

@@ -26,7 +26,7 @@ fn layer_of_module(name: &str) -> Option<Layer> {
         | "presets" | "demand" => Model,
         "output" => Writers,
         "report" => Document,
-        "experiment" => Experiments,
+        "experiment" | "fit" => Experiments,
         "cli" => Cli,
         _ => return None,
     })

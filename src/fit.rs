@@ -1,0 +1,388 @@
+//! Fitting bank models from a client's own refresh log (`refresh-sim fit`).
+//!
+//! `log.rs` reads the log (leniently, with warnings and counts); this module works out how
+//! the client learned outcomes (polling or callbacks, from the flags or the log itself),
+//! turns each admitted call into a censored duration and each call into an admission or a
+//! rejection, and fits per bank: the service time (`latency.rs`), the 5xx rate
+//! (Clopper–Pearson), the rate-limit policies (`limits.rs`) and the Retry-After behaviour.
+//! `bank_file.rs` writes the result as a scenario that `check` accepts and `run` runs, and
+//! the readable summary. Method, references and limits: docs/fitting.md.
+
+pub mod bank_file;
+pub mod latency;
+pub mod limits;
+pub mod log;
+
+use crate::error::{Error, Result};
+use log::{Log, Seen, Warning};
+use statrs::distribution::{Beta, ContinuousCDF};
+
+/// Fewest admitted calls a bank needs to be fitted.
+pub const MIN_ADMITTED: usize = 30;
+
+/// How the client learned outcomes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Timing {
+    /// Polls `first_us` after submission, then every `interval_us`.
+    Poll { interval_us: i64, first_us: i64 },
+    /// A callback `delay_us` after the task ended.
+    Callback { delay_us: i64 },
+}
+
+/// What the user said about the timing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Hint {
+    Poll { interval_us: i64 },
+    Callback,
+    Infer,
+}
+
+/// A proportion and its 95 % interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Proportion {
+    pub k: u64,
+    pub n: u64,
+    pub value: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// Clopper–Pearson's exact 95 % interval for `k` of `n`.
+pub fn proportion(k: u64, n: u64) -> Proportion {
+    let (kf, nf) = (k as f64, n as f64);
+    let q = |a: f64, b: f64, p: f64| Beta::new(a, b).map_or(f64::NAN, |d| d.inverse_cdf(p));
+    Proportion {
+        k,
+        n,
+        value: if n == 0 { 0.0 } else { kf / nf },
+        lo: if k == 0 {
+            0.0
+        } else {
+            q(kf, nf - kf + 1.0, 0.025)
+        },
+        hi: if k >= n {
+            1.0
+        } else {
+            q(kf + 1.0, nf - kf, 0.975)
+        },
+    }
+}
+
+/// What the 429s said about when to come back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RetryAfterFit {
+    /// No 429 carried one (or there were no 429s).
+    None { rejections: u64 },
+    /// Always the same delay, in seconds.
+    Fixed { secs: f64, rejections: u64 },
+    /// Varying: the rejecting policy's own time (min, median, max seconds).
+    Policy {
+        with: u64,
+        rejections: u64,
+        min: f64,
+        median: f64,
+        max: f64,
+    },
+}
+
+/// One bank's fit.
+#[derive(Clone, Debug)]
+pub struct BankFit {
+    pub name: String,
+    pub connections: usize,
+    pub attempts: u64,
+    pub errors: Proportion,
+    pub rate_limited: u64,
+    pub outage: u64,
+    pub latency: latency::LatencyFit,
+    pub limits: limits::LimitsFit,
+    pub retry_after: RetryAfterFit,
+    /// Durations that were not on the poll grid (read as if they were).
+    pub off_grid: u64,
+}
+
+/// The whole fit.
+#[derive(Clone, Debug)]
+pub struct Fit {
+    pub timing: Timing,
+    /// How the timing was decided.
+    pub timing_basis: String,
+    pub banks: Vec<BankFit>,
+    /// Banks with too few admitted calls to fit, and how many rows they had.
+    pub left_out: Vec<(String, usize)>,
+    pub warnings: Vec<Warning>,
+    pub rows: usize,
+    pub connections: usize,
+    /// First submission and last learned time (µs, the log's clock).
+    pub span: (i64, i64),
+    /// The most refreshes the client had outstanding at once.
+    pub peak_outstanding: u32,
+    pub iso: bool,
+}
+
+/// Fits every bank of `log`.
+pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
+    let (timing, timing_basis) = timing(&log, hint)?;
+    let mut banks = Vec::new();
+    let mut left_out = Vec::new();
+    for (b, name) in log.banks.iter().enumerate() {
+        let rows: Vec<&log::Row> = log.rows.iter().filter(|r| r.bank as usize == b).collect();
+        let admitted = rows.iter().filter(|r| r.seen.admitted()).count();
+        if admitted < MIN_ADMITTED {
+            left_out.push((name.clone(), rows.len()));
+            continue;
+        }
+        banks.push(fit_bank(name, &rows, timing));
+    }
+    if banks.is_empty() {
+        let list: Vec<String> = left_out
+            .iter()
+            .map(|(n, r)| format!("{n} ({r} rows)"))
+            .collect();
+        return Err(Error::input(format!(
+            "no bank has the {MIN_ADMITTED} admitted calls (successes or 5xx) a fit needs: {}",
+            list.join(", ")
+        )));
+    }
+    let span = (
+        log.rows.iter().map(|r| r.submitted).min().unwrap_or(0),
+        log.rows.iter().map(|r| r.learned).max().unwrap_or(0),
+    );
+    Ok(Fit {
+        timing,
+        timing_basis,
+        banks,
+        left_out,
+        peak_outstanding: peak_outstanding(&log.rows),
+        warnings: log.warnings,
+        rows: log.rows.len(),
+        connections: log.connections,
+        span,
+        iso: log.format == crate::output::attempt_log::TimeFormat::Iso8601,
+    })
+}
+
+fn median(mut v: Vec<i64>) -> Option<i64> {
+    v.sort_unstable();
+    v.get(v.len() / 2).copied()
+}
+
+/// The timing from the hint, with the first poll or callback delay measured from the
+/// outcomes answered at once (429s); inferred from the durations' grid without a hint.
+fn timing(log: &Log, hint: Hint) -> Result<(Timing, String)> {
+    let immediate = median(
+        log.rows
+            .iter()
+            .filter(|r| matches!(r.seen, Seen::RateLimited | Seen::Outage))
+            .map(|r| r.learned - r.submitted)
+            .collect(),
+    );
+    let durations: Vec<i64> = log
+        .rows
+        .iter()
+        .filter(|r| r.seen.admitted())
+        .map(|r| r.learned - r.submitted)
+        .collect();
+    let hint = match hint {
+        Hint::Infer => infer(&durations),
+        h => h,
+    };
+    Ok(match hint {
+        Hint::Poll { interval_us } => {
+            if interval_us <= 0 {
+                return Err(Error::input("--poll-interval: must be longer than zero"));
+            }
+            let first = immediate.filter(|&d| d > 0 && d <= 2 * interval_us);
+            let basis = match first {
+                Some(f) => format!(
+                    "first poll {} s after submission, as the 429s were learned",
+                    secs(f)
+                ),
+                None => "first poll taken as one interval (no 429s to measure it)".to_string(),
+            };
+            let first_us = first.unwrap_or(interval_us);
+            (
+                Timing::Poll {
+                    interval_us,
+                    first_us,
+                },
+                basis,
+            )
+        }
+        Hint::Callback | Hint::Infer => {
+            let basis = match immediate {
+                Some(d) => format!("callback delay {} s, as the 429s were learned", secs(d)),
+                None => "callback delay taken as 0 (no 429s to measure it)".to_string(),
+            };
+            (
+                Timing::Callback {
+                    delay_us: immediate.unwrap_or(0).max(0),
+                },
+                basis,
+            )
+        }
+    })
+}
+
+fn secs(us: i64) -> String {
+    bank_file::sig(us as f64 / 1e6, 4)
+}
+
+/// Polling when the durations take few distinct values (the poll grid), the interval being
+/// their commonest step; callbacks otherwise.
+fn infer(durations: &[i64]) -> Hint {
+    let mut d: Vec<i64> = durations.iter().map(|&x| (x + 500) / 1000).collect();
+    d.sort_unstable();
+    d.dedup();
+    if d.len() < 2 || d.len() * 50 > durations.len().max(1) {
+        return Hint::Callback;
+    }
+    let mut steps = std::collections::BTreeMap::<i64, usize>::new();
+    for w in d.windows(2) {
+        *steps.entry(w[1] - w[0]).or_default() += 1;
+    }
+    match steps.into_iter().max_by_key(|&(s, n)| (n, -s)) {
+        Some((s, _)) if s > 0 => Hint::Poll {
+            interval_us: s * 1000,
+        },
+        _ => Hint::Callback,
+    }
+}
+
+/// An admitted call's duration bounds `(a, b]` in µs under `timing`, and whether it was on
+/// the poll grid.
+pub fn censor(timing: Timing, elapsed: i64) -> (i64, i64, bool) {
+    match timing {
+        Timing::Callback { delay_us } => {
+            let d = (elapsed - delay_us).max(1);
+            (d, d, true)
+        }
+        Timing::Poll {
+            interval_us,
+            first_us,
+        } => {
+            if elapsed <= first_us + 1000 {
+                (0, elapsed.max(1), (elapsed - first_us).abs() <= 1000)
+            } else {
+                let off = (elapsed - first_us).rem_euclid(interval_us);
+                let on = off <= 1000 || interval_us - off <= 1000;
+                ((elapsed - interval_us).max(0), elapsed, on)
+            }
+        }
+    }
+}
+
+fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
+    let mut off_grid = 0;
+    let mut pairs = Vec::new();
+    let mut calls = Vec::new();
+    let mut conns = std::collections::BTreeSet::new();
+    for r in rows {
+        conns.insert(r.conn);
+        let (a, b) = match r.seen {
+            Seen::Success | Seen::Error => {
+                let (a, b, on) = censor(timing, r.learned - r.submitted);
+                off_grid += !on as u64;
+                pairs.push((a, b));
+                (a, b)
+            }
+            Seen::RateLimited => (0, 0),
+            Seen::Outage | Seen::NoCall => continue,
+        };
+        calls.push(limits::Call {
+            t: r.submitted,
+            end_lo: r.submitted + a,
+            end_hi: r.submitted + b,
+            admitted: r.seen.admitted(),
+            conn: r.conn,
+            on_demand: r.on_demand,
+        });
+    }
+    let count = |s: Seen| rows.iter().filter(|r| r.seen == s).count() as u64;
+    let admitted = count(Seen::Success) + count(Seen::Error);
+    let lat = latency::fit(&latency::group(pairs));
+    BankFit {
+        name: name.to_string(),
+        connections: conns.len(),
+        attempts: rows.len() as u64,
+        errors: proportion(count(Seen::Error), admitted),
+        rate_limited: count(Seen::RateLimited),
+        outage: count(Seen::Outage),
+        limits: limits::fit(&calls, &|x| 1.0 - latency::cdf(lat.family, x)),
+        latency: lat,
+        retry_after: retry_after(rows),
+        off_grid,
+    }
+}
+
+fn retry_after(rows: &[&log::Row]) -> RetryAfterFit {
+    let rejections = rows.iter().filter(|r| r.seen == Seen::RateLimited).count() as u64;
+    let mut v: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.seen == Seen::RateLimited)
+        .filter_map(|r| r.retry_after)
+        .collect();
+    v.sort_by(f64::total_cmp);
+    match (v.first(), v.last()) {
+        (None, _) | (_, None) => RetryAfterFit::None { rejections },
+        (Some(&lo), Some(&hi)) if hi - lo < 1e-9 && v.len() as u64 == rejections => {
+            RetryAfterFit::Fixed {
+                secs: lo,
+                rejections,
+            }
+        }
+        (Some(&min), Some(&max)) => RetryAfterFit::Policy {
+            with: v.len() as u64,
+            rejections,
+            min,
+            median: v[v.len() / 2],
+            max,
+        },
+    }
+}
+
+/// The most refreshes outstanding at once (submitted, not yet learned).
+fn peak_outstanding(rows: &[log::Row]) -> u32 {
+    let mut ends = std::collections::BinaryHeap::new();
+    let mut peak = 0;
+    for r in rows.iter().filter(|r| r.seen != Seen::NoCall) {
+        while ends
+            .peek()
+            .is_some_and(|&std::cmp::Reverse(e)| e <= r.submitted)
+        {
+            ends.pop();
+        }
+        ends.push(std::cmp::Reverse(r.learned));
+        peak = peak.max(ends.len() as u32);
+    }
+    peak
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clopper_pearson_brackets_the_rate() {
+        let p = proportion(5, 1000);
+        assert!(
+            p.lo < 0.005 && 0.005 < p.hi && p.lo > 0.001 && p.hi < 0.012,
+            "{p:?}"
+        );
+        assert_eq!(proportion(0, 10).lo, 0.0);
+        assert_eq!(proportion(10, 10).hi, 1.0);
+    }
+
+    #[test]
+    fn polled_durations_are_censored_between_polls() {
+        let t = Timing::Poll {
+            interval_us: 10_000_000,
+            first_us: 10_000_000,
+        };
+        assert_eq!(censor(t, 10_000_000), (0, 10_000_000, true));
+        assert_eq!(censor(t, 30_000_000), (20_000_000, 30_000_000, true));
+        assert!(!censor(t, 25_000_000).2);
+        let c = Timing::Callback { delay_us: 200_000 };
+        assert_eq!(censor(c, 5_200_000), (5_000_000, 5_000_000, true));
+    }
+}

@@ -1,0 +1,370 @@
+//! The fit written out: a scenario file (the fitted banks, each number with a comment giving
+//! its interval and evidence, and a client guessed from the log) that `refresh-sim check`
+//! accepts and `run` runs, and the readable summary.
+
+use super::latency::{Estimate, Family, LatencyFit};
+use super::limits::{Found, Policy};
+use super::{BankFit, Fit, RetryAfterFit, Timing};
+use std::fmt::Write as _;
+
+/// `x` to `digits` significant digits, without trailing zeros or an exponent.
+pub fn sig(x: f64, digits: i32) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return if x.is_finite() {
+            "0".into()
+        } else {
+            format!("{x}")
+        };
+    }
+    let mag = x.abs().log10().floor() as i32;
+    let decimals = (digits - 1 - mag).max(0) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// A duration in seconds as the scenario format writes it (whole microseconds).
+fn duration(secs: f64) -> String {
+    let mut us = (secs * 1e6).round().max(1.0) as u64;
+    if us >= 1_000_000 {
+        us = us.div_ceil(1000) * 1000;
+    }
+    if us % 1_000_000 == 0 {
+        format!("{}s", us / 1_000_000)
+    } else if us % 1000 == 0 {
+        format!("{}ms", us / 1000)
+    } else {
+        format!("{us}us")
+    }
+}
+
+fn interval(e: &Estimate) -> String {
+    format!("{}–{} s", sig(e.lo, 3), sig(e.hi, 3))
+}
+
+/// The scenario text. `source` names the log in the header comment.
+pub fn scenario_toml(fit: &Fit, source: &str) -> String {
+    let mut s = String::new();
+    let days = ((fit.span.1 - fit.span.0) as f64 / 86_400e6)
+        .ceil()
+        .max(1.0) as u64;
+    let start_s = fit.span.0.rem_euclid(86_400_000_000) / 1_000_000;
+    let _ = writeln!(
+        s,
+        "# Banks fitted by `refresh-sim fit` from {source}: {} attempts by {} connections.",
+        fit.rows, fit.connections
+    );
+    let _ = writeln!(
+        s,
+        "# Each fitted number's comment gives its 95 % interval and evidence (docs/fitting.md)."
+    );
+    let _ = writeln!(
+        s,
+        "# The window, population, platform and client are read off the log; the client (a queue"
+    );
+    let _ = writeln!(
+        s,
+        "# as deep as the most refreshes the log had outstanding) is a guess: set it to your own."
+    );
+    let _ = writeln!(
+        s,
+        "name = \"fitted\"\ndescription = \"Banks fitted from {}\"\nseed = 1\n",
+        source.replace('"', "'")
+    );
+    let _ = writeln!(
+        s,
+        "[window]\nstart = \"{:02}:{:02}\"\nlength = \"{days}d\"\n",
+        start_s / 3600,
+        start_s / 60 % 60
+    );
+    let _ = writeln!(
+        s,
+        "[population]\nconnections = {}\n",
+        fit.connections.max(1)
+    );
+    match fit.timing {
+        Timing::Poll {
+            interval_us,
+            first_us,
+        } => {
+            let _ = writeln!(s, "[platform]\nstatus = \"poll\"\npoll_interval = \"{}\"\nfirst_poll = \"{}\"  # {}\n",
+                duration(interval_us as f64 / 1e6), duration(first_us as f64 / 1e6), fit.timing_basis);
+        }
+        Timing::Callback { delay_us } => {
+            let _ = writeln!(
+                s,
+                "[platform]\nstatus = \"callback\"\ncallback_delay = \"{}\"  # {}\n",
+                duration(delay_us.max(1000) as f64 / 1e6),
+                fit.timing_basis
+            );
+        }
+    }
+    let _ = writeln!(s, "[strategy]\nkind = \"queued\"\nconcurrency = {}  # the most refreshes outstanding at once in the log\n", fit.peak_outstanding.max(1));
+    let total: usize = fit.banks.iter().map(|b| b.connections).sum();
+    let mut given = 0.0;
+    for (i, b) in fit.banks.iter().enumerate() {
+        let share = if i + 1 == fit.banks.len() {
+            1.0 - given
+        } else {
+            (b.connections as f64 / total as f64 * 1e6).round() / 1e6
+        };
+        given += share;
+        bank(&mut s, b, share);
+    }
+    for (name, rows) in &fit.left_out {
+        let _ = writeln!(
+            s,
+            "# {name}: left out, {rows} rows is too few to fit (at least {} admitted calls).",
+            super::MIN_ADMITTED
+        );
+    }
+    s
+}
+
+fn bank(s: &mut String, b: &BankFit, share: f64) {
+    let _ = writeln!(s, "[[banks]]\nname = \"{}\"", b.name.replace('"', "'"));
+    let _ = writeln!(
+        s,
+        "share = {}  # {} of the log's connections",
+        sig(share.max(1e-6), 6),
+        b.connections
+    );
+    let e = &b.errors;
+    let _ = writeln!(
+        s,
+        "error_rate = {}  # 95 % {}–{} (Clopper–Pearson: {} 5xx of {} admitted calls)",
+        sig(e.value, 4),
+        sig(e.lo, 3),
+        sig(e.hi, 3),
+        e.k,
+        e.n
+    );
+    service_time(s, &b.latency);
+    let _ = writeln!(s, "limits = [");
+    for f in &b.limits.found {
+        let _ = writeln!(s, "  {},  # {}", limit(&f.policy), evidence(f));
+    }
+    let _ = writeln!(s, "]");
+    for n in &b.limits.not_identified {
+        let _ = writeln!(s, "# {n}");
+    }
+    if b.limits.unexplained > 0 {
+        let _ = writeln!(
+            s,
+            "# {} of {} 429s are explained by none of the policies above.",
+            b.limits.unexplained, b.limits.rejections
+        );
+    }
+    let _ = writeln!(s, "{}\n", retry_after(&b.retry_after));
+}
+
+fn service_time(s: &mut String, l: &LatencyFit) {
+    let line = match l.family {
+        Family::LogNormal { .. } => format!(
+            "{{ dist = \"lognormal\", median = \"{}\", p95 = \"{}\" }}",
+            duration(l.median.value),
+            duration(l.p95.value.max(l.median.value))
+        ),
+        Family::Exponential { mean } => format!(
+            "{{ dist = \"exponential\", mean = \"{}\" }}",
+            duration(mean)
+        ),
+        Family::Constant { value } => {
+            format!("{{ dist = \"constant\", value = \"{}\" }}", duration(value))
+        }
+    };
+    let _ = writeln!(s, "service_time = {line}");
+    let how = if l.exact {
+        "exact durations (callbacks)"
+    } else {
+        "durations censored by the polls"
+    };
+    if l.identified {
+        let _ = writeln!(
+            s,
+            "# lognormal median {} s (95 % {}), p95 {} s (95 % {}); {} calls, {how}",
+            sig(l.median.value, 3),
+            interval(&l.median),
+            sig(l.p95.value, 3),
+            interval(&l.p95),
+            l.n
+        );
+    } else {
+        let _ = writeln!(s, "# latency NOT IDENTIFIED from these logs ({how}): the median lies in {}, the p95 in {}; the values above are the best guess within them",
+            interval(&l.median), interval(&l.p95));
+    }
+    let _ = writeln!(
+        s,
+        "# AIC lognormal {:.1}, exponential {:.1}; {}",
+        l.aic_lognormal,
+        l.aic_exponential,
+        gof(l)
+    );
+}
+
+fn gof(l: &LatencyFit) -> String {
+    match l.gof {
+        Some((x2, df, p)) => format!("chi-square {} on {df} df, p = {}", sig(x2, 4), sig(p, 3)),
+        None => "no degrees of freedom left to test the fit".into(),
+    }
+}
+
+fn limit(p: &Policy) -> String {
+    match p {
+        Policy::Concurrency { max_in_flight, .. } => {
+            format!("{{ kind = \"concurrency\", max_in_flight = {max_in_flight} }}")
+        }
+        Policy::TokenBucket { rate, burst, .. } => format!(
+            "{{ kind = \"token_bucket\", rate = {}, burst = {burst} }}",
+            sig(*rate, 4)
+        ),
+        Policy::FixedWindow { limit, window_s } => {
+            format!("{{ kind = \"fixed_window\", limit = {limit}, window = \"{window_s}s\" }}")
+        }
+        Policy::SlidingWindow { limit, window_s } => {
+            format!("{{ kind = \"sliding_window\", limit = {limit}, window = \"{window_s}s\" }}")
+        }
+        Policy::Quota { k, rolling } => format!(
+            "{{ kind = \"quota\", k = {k}, period = \"{}\" }}",
+            if *rolling {
+                "rolling_24h"
+            } else {
+                "calendar_day"
+            }
+        ),
+    }
+}
+
+/// The interval of a policy's numbers, where the logs leave one.
+fn bounds(p: &Policy) -> String {
+    match p {
+        Policy::Concurrency { lo, hi, .. } if lo == hi => format!("exactly {lo}"),
+        Policy::Concurrency { lo, hi, .. } if *hi == u32::MAX => format!("at least {lo}"),
+        Policy::Concurrency { lo, hi, .. } => format!("between {lo} and {hi}"),
+        Policy::TokenBucket {
+            rate_lo,
+            rate_hi,
+            burst_lo,
+            burst_hi,
+            ..
+        } => format!(
+            "rate {}–{}/s, burst {burst_lo}–{burst_hi}",
+            sig(*rate_lo, 4),
+            sig(*rate_hi, 4)
+        ),
+        _ => "the limit is the most admitted in one window".into(),
+    }
+}
+
+fn evidence(f: &Found) -> String {
+    format!(
+        "{} confidence: explains {} of the {} 429s left; {}; {}",
+        f.confidence,
+        f.explained,
+        f.of,
+        bounds(&f.policy),
+        f.evidence
+    )
+}
+
+fn retry_after(r: &RetryAfterFit) -> String {
+    match r {
+        RetryAfterFit::None { rejections } => format!("retry_after = \"none\"  # none of {rejections} 429s carried Retry-After"),
+        RetryAfterFit::Fixed { secs, rejections } => format!("retry_after = \"{}\"  # every one of {rejections} 429s said {} s", duration(*secs), sig(*secs, 4)),
+        RetryAfterFit::Policy { with, rejections, min, median, max } => format!(
+            "retry_after = \"policy\"  # {with} of {rejections} 429s carried Retry-After, varying: {}–{} s, median {} s", sig(*min, 3), sig(*max, 3), sig(*median, 3)),
+    }
+}
+
+/// The readable summary printed by `fit`.
+pub fn summary(fit: &Fit) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} attempts, {} connections, {} bank(s) fitted; timing: {}",
+        fit.rows,
+        fit.connections,
+        fit.banks.len(),
+        fit.timing_basis
+    );
+    for w in &fit.warnings {
+        let at = if w.first_line > 0 {
+            format!(" (first at line {})", w.first_line)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(s, "warning: {} {}{at}", w.count, w.what);
+    }
+    for (name, rows) in &fit.left_out {
+        let _ = writeln!(s, "warning: bank {name}: {rows} rows, too few to fit (at least {} admitted calls needed); left out", super::MIN_ADMITTED);
+    }
+    for b in &fit.banks {
+        let _ = writeln!(
+            s,
+            "\n{}: {} attempts, {} connections",
+            b.name, b.attempts, b.connections
+        );
+        let l = &b.latency;
+        let fam = match l.family {
+            Family::LogNormal { .. } => "lognormal".to_string(),
+            Family::Exponential { mean } => {
+                format!("exponential (mean {} s, lower AIC)", sig(mean, 3))
+            }
+            Family::Constant { value } => format!("constant ({} s)", sig(value, 3)),
+        };
+        if l.identified {
+            let _ = writeln!(
+                s,
+                "  latency: {fam}; median {} s [{}], p95 {} s [{}]; {}",
+                sig(l.median.value, 3),
+                interval(&l.median),
+                sig(l.p95.value, 3),
+                interval(&l.p95),
+                gof(l)
+            );
+        } else {
+            let _ = writeln!(s, "  latency: NOT IDENTIFIED (polls too coarse for these durations): median in {}, p95 in {}", interval(&l.median), interval(&l.p95));
+        }
+        if b.off_grid > 0 {
+            let _ = writeln!(
+                s,
+                "  warning: {} durations not on the poll grid (read as if they were)",
+                b.off_grid
+            );
+        }
+        let e = &b.errors;
+        let _ = writeln!(
+            s,
+            "  5xx: {} % [{}–{} %] ({} of {})",
+            sig(100.0 * e.value, 3),
+            sig(100.0 * e.lo, 3),
+            sig(100.0 * e.hi, 3),
+            e.k,
+            e.n
+        );
+        let _ = writeln!(
+            s,
+            "  429s: {}{}",
+            b.rate_limited,
+            if b.outage > 0 {
+                format!(" (and {} 503s of a closed bank, not fitted)", b.outage)
+            } else {
+                String::new()
+            }
+        );
+        for f in &b.limits.found {
+            let _ = writeln!(s, "  limit: {} — {}", limit(&f.policy), evidence(f));
+        }
+        if b.limits.unexplained > 0 {
+            let _ = writeln!(s, "  {} 429s explained by no policy", b.limits.unexplained);
+        }
+        for n in &b.limits.not_identified {
+            let _ = writeln!(s, "  {n}");
+        }
+        let _ = writeln!(s, "  {}", retry_after(&b.retry_after).replace("  # ", ": "));
+    }
+    s
+}

@@ -1,0 +1,503 @@
+//! Which rate-limit policies a bank's 429s are consistent with, from the timing of its
+//! admissions and rejections.
+//!
+//! Every policy a bank has must admit every call it admitted, so the admitted calls bound
+//! each candidate from below (the smallest cap, burst, window limit or quota that lets them
+//! all through); a 429 is *explained* by a candidate when, at that instant, the candidate
+//! would have refused (network calculus's two-sided bound on a token bucket; Le Boudec and
+//! Thiran 2001). The candidates are the model's own policies: a concurrency cap (the
+//! in-flight count at each call, from the censored end times, as a normal approximation to
+//! its Poisson-binomial law), a token bucket (GCRA, for each rate on a grid the least burst
+//! the admissions allow), fixed and sliding windows of common lengths, and a per-connection
+//! daily quota (calendar day or rolling 24 h). Policies are chosen greedily: the candidate
+//! that explains the most of the 429s not yet explained, until at most 1 % are left.
+
+use std::collections::{BTreeMap, VecDeque};
+
+const SEC: i64 = 1_000_000;
+const DAY: i64 = 86_400 * SEC;
+
+/// One call at the bank (admitted or refused with 429), times in microseconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Call {
+    pub t: i64,
+    /// Bounds on when an admitted call ended (`end_lo < end ≤ end_hi`; equal when exact).
+    pub end_lo: i64,
+    pub end_hi: i64,
+    pub admitted: bool,
+    pub conn: u32,
+    pub on_demand: bool,
+}
+
+/// A fitted policy, with the model's parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Policy {
+    Concurrency {
+        max_in_flight: u32,
+        lo: u32,
+        hi: u32,
+    },
+    TokenBucket {
+        rate: f64,
+        burst: u32,
+        rate_lo: f64,
+        rate_hi: f64,
+        burst_lo: u32,
+        burst_hi: u32,
+    },
+    FixedWindow {
+        limit: u32,
+        window_s: i64,
+    },
+    SlidingWindow {
+        limit: u32,
+        window_s: i64,
+    },
+    Quota {
+        k: u32,
+        rolling: bool,
+    },
+}
+
+/// A policy found, and what supports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    pub policy: Policy,
+    /// 429s it explains (of those not explained by the policies found before it).
+    pub explained: usize,
+    /// 429s left to explain when it was chosen.
+    pub of: usize,
+    pub evidence: String,
+    pub confidence: &'static str,
+}
+
+/// What the limits fit found for one bank.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LimitsFit {
+    pub found: Vec<Found>,
+    pub rejections: usize,
+    pub unexplained: usize,
+    /// For each kind of policy not found: why, and what traffic would reveal one.
+    pub not_identified: Vec<String>,
+}
+
+/// A candidate's verdict on each rejection (indexes into the rejections).
+struct Candidate {
+    policy: Policy,
+    explains: Vec<bool>,
+    evidence: String,
+}
+
+/// Fits the limits of one bank from its calls, sorted by time.
+pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
+    let rejected: Vec<usize> = (0..calls.len()).filter(|&i| !calls[i].admitted).collect();
+    let mut open = vec![true; rejected.len()];
+    let mut found = Vec::new();
+    let mut kinds_found = [false; 5];
+    while found.len() < 4 {
+        let left = open.iter().filter(|&&o| o).count();
+        if left == 0 || (left * 100 <= rejected.len() && !found.is_empty()) {
+            break;
+        }
+        let candidates = candidates(calls, &rejected, &open, surv);
+        let best = candidates
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| !kinds_found[*k])
+            .map(|(k, c)| {
+                let n = c
+                    .explains
+                    .iter()
+                    .zip(&open)
+                    .filter(|(e, o)| **e && **o)
+                    .count();
+                (k, c, n)
+            })
+            .max_by(|a, b| a.2.cmp(&b.2).then(b.0.cmp(&a.0)));
+        let Some((k, c, n)) = best else { break };
+        if n < 3 || n * 20 < left {
+            break;
+        }
+        kinds_found[k] = true;
+        for (o, e) in open.iter_mut().zip(&c.explains) {
+            *o &= !e;
+        }
+        let confidence = match (n * 100 / left, n) {
+            (95.., 20..) => "high",
+            (50.., 5..) => "medium",
+            _ => "low",
+        };
+        found.push(Found {
+            policy: c.policy,
+            explained: n,
+            of: left,
+            evidence: c.evidence,
+            confidence,
+        });
+    }
+    let unexplained = open.iter().filter(|&&o| o).count();
+    LimitsFit {
+        not_identified: not_identified(calls, &kinds_found, surv),
+        found,
+        rejections: rejected.len(),
+        unexplained,
+    }
+}
+
+/// The best candidate of each kind (cap, bucket, fixed window, sliding window, quota),
+/// judged on the rejections still `open`.
+fn candidates(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival) -> Vec<Candidate> {
+    let score = |c: &Candidate| {
+        c.explains
+            .iter()
+            .zip(open)
+            .filter(|(e, o)| **e && **o)
+            .count()
+    };
+    let best = |cs: Vec<Candidate>| cs.into_iter().max_by_key(|c| score(c));
+    let windows = [
+        1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400,
+    ];
+    let mut out = vec![
+        concurrency(calls, rejected, surv),
+        token_bucket(calls, rejected, open),
+    ];
+    out.extend(best(
+        windows
+            .iter()
+            .map(|&w| fixed_window(calls, rejected, w))
+            .collect(),
+    ));
+    out.extend(best(
+        windows
+            .iter()
+            .map(|&w| sliding_window(calls, rejected, w))
+            .collect(),
+    ));
+    out.extend(best(vec![
+        quota(calls, rejected, false),
+        quota(calls, rejected, true),
+    ]));
+    out
+}
+
+/// In-flight counts at each call: the calls certainly in flight, and the mean and variance
+/// of those that may be (each in flight with the chance that its end, uniform in log time
+/// over its censoring interval, is later).
+fn in_flight(calls: &[Call], surv: Survival) -> Vec<(u32, f64, f64)> {
+    let mut active: Vec<(i64, i64, i64)> = Vec::new();
+    let mut out = Vec::with_capacity(calls.len());
+    let s = |start: i64, at: i64| surv((at - start) as f64 / SEC as f64);
+    for c in calls {
+        active.retain(|&(_, _, hi)| hi > c.t);
+        let mut certain = 0;
+        let (mut m, mut v) = (0.0, 0.0);
+        for &(start, lo, hi) in &active {
+            if lo >= c.t {
+                certain += 1;
+            } else {
+                // P(end > t | lo < end <= hi) under the fitted service time.
+                let (sl, sh) = (s(start, lo), s(start, hi));
+                let p = if sl - sh > 1e-12 {
+                    ((s(start, c.t) - sh) / (sl - sh)).clamp(0.0, 1.0)
+                } else {
+                    (hi - c.t) as f64 / (hi - lo).max(1) as f64
+                };
+                m += p;
+                v += p * (1.0 - p);
+            }
+        }
+        out.push((certain, m, v));
+        if c.admitted {
+            active.push((c.t, c.end_lo, c.end_hi));
+        }
+    }
+    out
+}
+
+/// The fitted service time's survival function (seconds → probability).
+pub type Survival<'a> = &'a dyn Fn(f64) -> f64;
+
+/// A 429 is consistent with a cap when the chance that the cap was reached is at least this.
+const CONSISTENT: f64 = 0.05;
+
+/// P(N ≥ cap) under the normal approximation (continuity-corrected).
+fn p_at_least(cap: u32, (k, m, v): (u32, f64, f64)) -> f64 {
+    let x = cap as f64 - 0.5 - k as f64 - m;
+    if v < 1e-9 {
+        return if x <= 0.0 { 1.0 } else { 0.0 };
+    }
+    0.5 * statrs::function::erf::erfc(x / (2.0 * v).sqrt())
+}
+
+fn concurrency(calls: &[Call], rejected: &[usize], surv: Survival) -> Candidate {
+    let n = in_flight(calls, surv);
+    let top = n
+        .iter()
+        .map(|&(k, m, v)| k + (m + 4.0 * v.sqrt()).ceil() as u32)
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let mut best = (f64::NEG_INFINITY, 1u32);
+    for cap in 1..=top.min(100_000) {
+        let mut ll = 0.0;
+        for (c, &x) in calls.iter().zip(&n) {
+            let p = p_at_least(cap, x);
+            ll += if c.admitted {
+                (1.0 - p).max(1e-6).ln()
+            } else {
+                p.max(1e-3).ln()
+            };
+        }
+        if ll > best.0 {
+            best = (ll, cap);
+        }
+    }
+    let cap = best.1;
+    let explains: Vec<bool> = rejected
+        .iter()
+        .map(|&i| p_at_least(cap, n[i]) >= CONSISTENT)
+        .collect();
+    // Bounds: the cap exceeds every certain count at an admission, and is at most the
+    // possible count at each 429 it explains.
+    let lo = calls
+        .iter()
+        .zip(&n)
+        .filter(|(c, _)| c.admitted)
+        .map(|(_, x)| x.0 + 1)
+        .max()
+        .unwrap_or(1);
+    let hi = rejected
+        .iter()
+        .zip(&explains)
+        .filter(|(_, &e)| e)
+        .map(|(&i, _)| n[i].0 + (n[i].1 + 4.0 * n[i].2.sqrt()).ceil() as u32)
+        .min()
+        .unwrap_or(u32::MAX);
+    let at_cap = calls
+        .iter()
+        .zip(&n)
+        .filter(|(c, x)| c.admitted && p_at_least(cap - 1, **x) > 0.5)
+        .count();
+    let evidence = format!(
+        "{at_cap} admissions with about {} in flight, 429s at {cap} or more",
+        cap - 1
+    );
+    Candidate {
+        policy: Policy::Concurrency {
+            max_in_flight: cap,
+            lo: lo.min(cap),
+            hi: hi.max(cap),
+        },
+        explains,
+        evidence,
+    }
+}
+
+/// For rate `r`: the least burst the admissions allow, and which rejections it explains.
+fn bucket_at(calls: &[Call], rejected: &[usize], r: f64) -> (f64, Vec<bool>) {
+    let mut e_last = 0.0f64;
+    let mut t_last = i64::MIN;
+    let mut need = 1.0f64;
+    let mut before = Vec::with_capacity(rejected.len());
+    for c in calls {
+        let drained = if t_last == i64::MIN {
+            0.0
+        } else {
+            (e_last - r * (c.t - t_last) as f64 / SEC as f64).max(0.0)
+        };
+        if c.admitted {
+            e_last = drained + 1.0;
+            t_last = c.t;
+            need = need.max(e_last);
+        } else {
+            before.push(drained);
+        }
+    }
+    let burst = (need - 1e-9).ceil();
+    let explains = before.iter().map(|&d| d > burst - 1.0 + 1e-9).collect();
+    debug_assert_eq!(before.len(), rejected.len());
+    (burst, explains)
+}
+
+fn token_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate {
+    let admitted = calls.iter().filter(|c| c.admitted).count().max(1) as f64;
+    let span = ((calls.last().map_or(0, |c| c.t) - calls.first().map_or(0, |c| c.t)) as f64
+        / SEC as f64)
+        .max(1.0);
+    let peak = peak_in(calls, SEC).max(1) as f64;
+    let (lo, hi) = ((admitted / span / 2.0).max(1e-6), peak * 2.0);
+    let score = |e: &[bool]| e.iter().zip(open).filter(|(e, o)| **e && **o).count();
+    let grid = |lo: f64, hi: f64, n: usize| -> Vec<f64> {
+        (0..n)
+            .map(|i| lo * (hi / lo).powf(i as f64 / (n - 1) as f64))
+            .collect()
+    };
+    let scan = |rates: Vec<f64>| -> (usize, f64, f64) {
+        let mut best = (0usize, rates[0], rates[0]);
+        for r in rates {
+            let (_, e) = bucket_at(calls, rejected, r);
+            let s = score(&e);
+            if s > best.0 {
+                best = (s, r, r);
+            } else if s == best.0 && s > 0 {
+                best.2 = r;
+            }
+        }
+        best
+    };
+    let coarse = scan(grid(lo, hi, 300));
+    let step = (hi / lo).powf(1.0 / 299.0);
+    let fine = scan(grid(coarse.1 / step, coarse.2 * step, 200));
+    let (rate_lo, rate_hi) = (fine.1, fine.2);
+    let rate = (rate_lo * rate_hi).sqrt();
+    let (b, explains) = bucket_at(calls, rejected, rate);
+    let burst_at = |r: f64| bucket_at(calls, rejected, r).0 as u32;
+    let evidence = format!(
+        "admissions need a burst of {} at {:.3}/s; 429s where such a bucket is empty",
+        b as u32, rate
+    );
+    Candidate {
+        policy: Policy::TokenBucket {
+            rate,
+            burst: b as u32,
+            rate_lo,
+            rate_hi,
+            burst_lo: burst_at(rate_hi),
+            burst_hi: burst_at(rate_lo),
+        },
+        explains,
+        evidence,
+    }
+}
+
+/// The most admissions in any window `[k·w, (k+1)·w)` of `w` microseconds.
+fn peak_in(calls: &[Call], w: i64) -> u32 {
+    let mut per: BTreeMap<i64, u32> = BTreeMap::new();
+    for c in calls.iter().filter(|c| c.admitted) {
+        *per.entry(c.t.div_euclid(w)).or_default() += 1;
+    }
+    per.values().copied().max().unwrap_or(0)
+}
+
+fn fixed_window(calls: &[Call], rejected: &[usize], window_s: i64) -> Candidate {
+    let w = window_s * SEC;
+    let limit = peak_in(calls, w).max(1);
+    let (mut idx, mut count) = (i64::MIN, 0u32);
+    let mut explains = Vec::with_capacity(rejected.len());
+    for c in calls {
+        let k = c.t.div_euclid(w);
+        if k != idx {
+            (idx, count) = (k, 0);
+        }
+        if c.admitted {
+            count += 1;
+        } else {
+            explains.push(count >= limit);
+        }
+    }
+    Candidate {
+        policy: Policy::FixedWindow { limit, window_s },
+        explains,
+        evidence: format!("at most {limit} admissions in any {window_s} s window from midnight; 429s once a window had {limit}"),
+    }
+}
+
+fn sliding_window(calls: &[Call], rejected: &[usize], window_s: i64) -> Candidate {
+    let w = window_s * SEC;
+    let mut recent: VecDeque<i64> = VecDeque::new();
+    let mut limit = 1u32;
+    let mut counts = Vec::with_capacity(rejected.len());
+    for c in calls {
+        while recent.front().is_some_and(|&t| t <= c.t - w) {
+            recent.pop_front();
+        }
+        if c.admitted {
+            recent.push_back(c.t);
+            limit = limit.max(recent.len() as u32);
+        } else {
+            counts.push(recent.len() as u32);
+        }
+    }
+    Candidate {
+        policy: Policy::SlidingWindow { limit, window_s },
+        explains: counts.iter().map(|&n| n >= limit).collect(),
+        evidence: format!(
+            "at most {limit} admissions in any trailing {window_s} s; 429s when {limit} were"
+        ),
+    }
+}
+
+/// A per-connection quota on unattended calls (customer-present ones pass, and do not count).
+fn quota(calls: &[Call], rejected: &[usize], rolling: bool) -> Candidate {
+    let mut per: BTreeMap<u32, VecDeque<i64>> = BTreeMap::new();
+    let mut k = 1u32;
+    let mut counts = Vec::with_capacity(rejected.len());
+    for c in calls {
+        let q = per.entry(c.conn).or_default();
+        if rolling {
+            while q.front().is_some_and(|&t| t <= c.t - DAY) {
+                q.pop_front();
+            }
+        } else if q
+            .front()
+            .is_some_and(|&t| t.div_euclid(DAY) != c.t.div_euclid(DAY))
+        {
+            q.clear();
+        }
+        if c.on_demand {
+            if !c.admitted {
+                counts.push(0);
+            }
+        } else if c.admitted {
+            q.push_back(c.t);
+            k = k.max(q.len() as u32);
+        } else {
+            counts.push(q.len() as u32);
+        }
+    }
+    let period = if rolling {
+        "rolling 24 h"
+    } else {
+        "calendar day"
+    };
+    Candidate {
+        policy: Policy::Quota { k, rolling },
+        explains: counts.iter().map(|&n| n >= k).collect(),
+        evidence: format!("at most {k} unattended admissions per connection per {period}; 429s for connections that had {k}"),
+    }
+}
+
+/// For each kind not found: the most the bank admitted without showing it, and what would
+/// reveal it.
+fn not_identified(calls: &[Call], found: &[bool; 5], surv: Survival) -> Vec<String> {
+    let mut out = Vec::new();
+    let n = in_flight(calls, surv);
+    let peak = calls
+        .iter()
+        .zip(&n)
+        .filter(|(c, _)| c.admitted)
+        .map(|(_, x)| x.0 + x.1.round() as u32 + 1)
+        .max()
+        .unwrap_or(0);
+    if !found[0] {
+        out.push(format!("concurrency cap: not identifiable from these logs; up to about {peak} calls in flight were admitted, so any cap is above that (more calls at once would reveal one)"));
+    }
+    if !found[1] && !found[2] && !found[3] {
+        out.push(format!(
+            "rate limit: not identifiable from these logs; up to {} admissions in 1 s, {} in 1 min and {} in 1 h passed (a burstier or faster client would reveal a bucket or window)",
+            peak_in(calls, SEC),
+            peak_in(calls, 60 * SEC),
+            peak_in(calls, 3600 * SEC)
+        ));
+    }
+    if !found[4] {
+        let mut per: BTreeMap<(u32, i64), u32> = BTreeMap::new();
+        for c in calls.iter().filter(|c| c.admitted && !c.on_demand) {
+            *per.entry((c.conn, c.t.div_euclid(DAY))).or_default() += 1;
+        }
+        let most = per.values().copied().max().unwrap_or(0);
+        out.push(format!("per-connection quota: not identifiable from these logs; up to {most} unattended calls per connection per day passed (more refreshes of one connection a day would reveal one)"));
+    }
+    out
+}

@@ -1,0 +1,382 @@
+//! Reading a refresh log (the columns of `output/attempt_log.rs`, as a client's own log
+//! would have them) leniently: required columns by name in any order, optional ones
+//! defaulted with a warning, messy rows counted and left out with a warning, and what
+//! cannot be read an error naming the file, line and column.
+
+use crate::error::{Error, Result};
+use crate::output::attempt_log::{parse_time, AttemptRow, TimeFormat};
+use crate::output::Record;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// How an attempt ended, as the fit needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Seen {
+    Success,
+    /// A 5xx (or a timeout).
+    Error,
+    /// A 429.
+    RateLimited,
+    /// The bank was closed (503 with a rate-limited outcome): not a rate limit.
+    Outage,
+    /// No bank call (a duplicate, a reconnect): left out of every estimate.
+    NoCall,
+}
+
+impl Seen {
+    /// The bank admitted the call and answered later.
+    pub fn admitted(self) -> bool {
+        matches!(self, Seen::Success | Seen::Error)
+    }
+}
+
+/// One attempt, times in microseconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Row {
+    pub submitted: i64,
+    pub learned: i64,
+    pub conn: u32,
+    pub bank: u16,
+    pub seen: Seen,
+    /// Retry-After in seconds.
+    pub retry_after: Option<f64>,
+    pub attempt: u32,
+    pub on_demand: bool,
+}
+
+/// Something the reader left out or assumed, counted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub count: u64,
+    pub what: String,
+    /// The first line it happened on (0: the whole file).
+    pub first_line: u64,
+}
+
+/// A log read for fitting: rows sorted by submission, per bank.
+#[derive(Clone, Debug)]
+pub struct Log {
+    pub banks: Vec<String>,
+    /// Sorted by (submitted, learned, line).
+    pub rows: Vec<Row>,
+    pub connections: usize,
+    pub format: TimeFormat,
+    pub warnings: Vec<Warning>,
+}
+
+const REQUIRED: [&str; 5] = [
+    "connection",
+    "bank",
+    "submitted_at",
+    "learned_at",
+    "outcome",
+];
+
+/// Column positions by name.
+struct Columns {
+    at: [usize; 5],
+    status: Option<usize>,
+    retry_after: Option<usize>,
+    attempt: Option<usize>,
+    on_demand: Option<usize>,
+}
+
+fn columns(path: &Path, header: &csv::StringRecord) -> Result<(Columns, Vec<Warning>)> {
+    let find = |name: &str| header.iter().position(|h| h.trim() == name);
+    let mut at = [0; 5];
+    for (i, name) in REQUIRED.iter().enumerate() {
+        at[i] = find(name).ok_or_else(|| {
+            Error::input(format!(
+                "{}: line 1: no `{name}` column (a refresh log needs {}; found {})",
+                path.display(),
+                REQUIRED.join(", "),
+                header.iter().collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+    }
+    let mut warnings = Vec::new();
+    let mut optional = |name: &str, assumed: &str| {
+        let p = find(name);
+        if p.is_none() {
+            warnings.push(Warning {
+                count: 1,
+                what: format!("no `{name}` column: {assumed}"),
+                first_line: 1,
+            });
+        }
+        p
+    };
+    let cols = Columns {
+        at,
+        status: optional("http_status", "statuses taken from the outcomes"),
+        retry_after: optional("retry_after", "no Retry-After known"),
+        attempt: optional("attempt", "every attempt taken as a first attempt"),
+        on_demand: optional(
+            "on_demand",
+            "every attempt taken as unattended (a quota fit counts them all)",
+        ),
+    };
+    let known: Vec<&str> = AttemptRow::HEADER.to_vec();
+    let extra = header.iter().filter(|h| !known.contains(&h.trim())).count();
+    if extra > 0 {
+        warnings.push(Warning {
+            count: extra as u64,
+            what: "columns not used by the fit, ignored".into(),
+            first_line: 1,
+        });
+    }
+    Ok((cols, warnings))
+}
+
+/// Counts of rows left out, by reason (BTreeMap: reported in a stable order).
+#[derive(Default)]
+struct Skipped(BTreeMap<String, (u64, u64)>);
+
+impl Skipped {
+    fn add(&mut self, what: String, line: u64) {
+        let e = self.0.entry(what).or_insert((0, line));
+        e.0 += 1;
+    }
+}
+
+/// Reads the log at `path`.
+pub fn read(path: &Path) -> Result<Log> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::input(format!("{}: cannot read: {e}", path.display())))?;
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+    let header = r
+        .headers()
+        .map_err(|e| Error::input(format!("{}: bad csv header: {e}", path.display())))?
+        .clone();
+    let (cols, mut warnings) = columns(path, &header)?;
+    let mut st = State::default();
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match r.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(crate::output::row_error(path, e)),
+        }
+        let line = rec.position().map_or(0, |p| p.line());
+        st.row(path, &cols, &header, &rec, line)?;
+    }
+    st.finish(path, &mut warnings)?;
+    Ok(Log {
+        banks: st.bank_names,
+        rows: st.rows.into_iter().map(|(r, _)| r).collect(),
+        connections: st.conn_ids.len(),
+        format: st.format.unwrap_or(TimeFormat::Iso8601),
+        warnings,
+    })
+}
+
+#[derive(Default)]
+struct State {
+    rows: Vec<(Row, u64)>,
+    bank_ids: HashMap<String, u16>,
+    bank_names: Vec<String>,
+    conn_ids: HashMap<String, u32>,
+    format: Option<TimeFormat>,
+    skipped: Skipped,
+}
+
+impl State {
+    fn row(
+        &mut self,
+        path: &Path,
+        cols: &Columns,
+        header: &csv::StringRecord,
+        rec: &csv::StringRecord,
+        line: u64,
+    ) -> Result<()> {
+        let field = |i: usize| rec.get(i).map(str::trim).unwrap_or("");
+        let bad = |i: usize, why: String| {
+            Error::input(format!(
+                "{}: line {line}, column {} (`{}`): {why}",
+                path.display(),
+                i + 1,
+                header.get(i).unwrap_or("?")
+            ))
+        };
+        if rec.len() < header.len() {
+            self.skipped.add(
+                "rows with fewer fields than the header, left out".into(),
+                line,
+            );
+            return Ok(());
+        }
+        let [c_conn, c_bank, c_sub, c_learn, c_out] = cols.at;
+        let mut time = |i: usize| -> Result<i64> {
+            let (t, f) = parse_time(field(i)).map_err(|e| bad(i, e))?;
+            match self.format {
+                None => self.format = Some(f),
+                Some(g) if g != f => {
+                    return Err(bad(
+                        i,
+                        format!("a {f:?} time in a log whose first time was {g:?}"),
+                    ))
+                }
+                _ => {}
+            }
+            Ok(t)
+        };
+        let submitted = time(c_sub)?;
+        let learned = time(c_learn)?;
+        let status = match cols.status.map(field) {
+            None | Some("") => None,
+            Some(s) => Some(s.parse::<u16>().map_err(|_| {
+                bad(
+                    cols.status.unwrap_or(0),
+                    format!("`{s}` is not an HTTP status"),
+                )
+            })?),
+        };
+        let Some(seen) = classify(field(c_out), status) else {
+            self.skipped.add(
+                format!(
+                    "rows with an unknown outcome (e.g. `{}`), left out",
+                    field(c_out)
+                ),
+                line,
+            );
+            return Ok(());
+        };
+        if learned < submitted {
+            self.skipped.add(
+                "rows learned before they were submitted (clock skew), left out".into(),
+                line,
+            );
+            return Ok(());
+        }
+        let retry_after = match cols.retry_after.map(field) {
+            None | Some("") => None,
+            Some(s) => match s.parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
+                _ => {
+                    let i = cols.retry_after.unwrap_or(0);
+                    return Err(bad(i, format!("`{s}` is not a number of seconds")));
+                }
+            },
+        };
+        let attempt = match cols.attempt.map(field) {
+            None | Some("") => 1,
+            Some(s) => s.parse::<u32>().map_err(|_| {
+                bad(
+                    cols.attempt.unwrap_or(0),
+                    format!("`{s}` is not an attempt number"),
+                )
+            })?,
+        };
+        let on_demand = match cols.on_demand.map(field) {
+            None | Some("") | Some("false") | Some("0") | Some("no") => false,
+            Some("true") | Some("1") | Some("yes") => true,
+            Some(s) => {
+                let i = cols.on_demand.unwrap_or(0);
+                return Err(bad(i, format!("`{s}` is not true or false")));
+            }
+        };
+        let bank = id(&mut self.bank_ids, &mut self.bank_names, field(c_bank));
+        let n = self.conn_ids.len() as u32;
+        let conn = *self.conn_ids.entry(field(c_conn).to_string()).or_insert(n);
+        let bank = u16::try_from(bank).map_err(|_| bad(c_bank, "more than 65,535 banks".into()))?;
+        let row = Row {
+            submitted,
+            learned,
+            conn,
+            bank,
+            seen,
+            retry_after,
+            attempt,
+            on_demand,
+        };
+        self.rows.push((row, line));
+        Ok(())
+    }
+
+    /// Sorts, removes exact duplicates, and turns the counts into warnings.
+    fn finish(&mut self, path: &Path, warnings: &mut Vec<Warning>) -> Result<()> {
+        let unsorted = self
+            .rows
+            .windows(2)
+            .filter(|w| w[1].0.submitted < w[0].0.submitted)
+            .count();
+        if unsorted > 0 {
+            warnings.push(Warning {
+                count: unsorted as u64,
+                what: "rows earlier than the row before them (sorted by submitted_at)".into(),
+                first_line: 0,
+            });
+        }
+        let key = |r: &Row| (r.submitted, r.learned, r.conn, r.bank, r.attempt);
+        self.rows
+            .sort_by(|a, b| key(&a.0).cmp(&key(&b.0)).then(a.1.cmp(&b.1)));
+        let before = self.rows.len();
+        let mut first_dup = 0;
+        self.rows.dedup_by(|b, a| {
+            let same = a.0 == b.0;
+            if same && first_dup == 0 {
+                first_dup = b.1;
+            }
+            same
+        });
+        if self.rows.len() < before {
+            self.skipped.0.insert(
+                "duplicate rows (identical to another), left out".into(),
+                ((before - self.rows.len()) as u64, first_dup),
+            );
+        }
+        for (what, (count, first_line)) in std::mem::take(&mut self.skipped.0) {
+            warnings.push(Warning {
+                count,
+                what,
+                first_line,
+            });
+        }
+        if self.rows.is_empty() {
+            return Err(Error::input(format!(
+                "{}: no usable rows (a header and no attempts, or every row left out)",
+                path.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn id(ids: &mut HashMap<String, u16>, names: &mut Vec<String>, name: &str) -> usize {
+    if let Some(&i) = ids.get(name) {
+        return i as usize;
+    }
+    let i = names.len();
+    names.push(name.to_string());
+    ids.insert(name.to_string(), i.min(u16::MAX as usize) as u16);
+    i
+}
+
+/// What an outcome (and its HTTP status, when given) says happened.
+fn classify(outcome: &str, status: Option<u16>) -> Option<Seen> {
+    let o = outcome.to_ascii_lowercase();
+    Some(match (o.as_str(), status) {
+        ("rate_limited", Some(503)) => Seen::Outage,
+        ("success" | "succeeded" | "completed" | "ok", _) => Seen::Success,
+        ("error" | "failed" | "server_error" | "timeout", _) => Seen::Error,
+        ("rate_limited" | "throttled" | "429", _) => Seen::RateLimited,
+        ("reconnect_required" | "deduplicated" | "skipped", _) => Seen::NoCall,
+        (_, Some(429)) => Seen::RateLimited,
+        (_, Some(s)) if (500..600).contains(&s) => Seen::Error,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_fall_back_on_the_status() {
+        assert_eq!(classify("SUCCESS", None), Some(Seen::Success));
+        assert_eq!(classify("weird", Some(429)), Some(Seen::RateLimited));
+        assert_eq!(classify("weird", Some(502)), Some(Seen::Error));
+        assert_eq!(classify("weird", Some(200)), None);
+        assert_eq!(classify("rate_limited", Some(503)), Some(Seen::Outage));
+    }
+}
