@@ -81,6 +81,11 @@ pub struct LimitsFit {
     pub not_identified: Vec<String>,
 }
 
+/// Ties go to the earlier in this order (indexes: cap, bucket, fixed window, sliding window,
+/// quota): a per-connection quota before windows, which can mimic it when every connection
+/// has the same schedule.
+const PREFER: [u8; 5] = [0, 1, 3, 4, 2];
+
 /// A candidate's verdict on each rejection (indexes into the rejections).
 struct Candidate {
     policy: Policy,
@@ -113,7 +118,7 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
                     .count();
                 (k, c, n)
             })
-            .max_by(|a, b| a.2.cmp(&b.2).then(b.0.cmp(&a.0)));
+            .max_by(|a, b| a.2.cmp(&b.2).then(PREFER[b.0].cmp(&PREFER[a.0])));
         let Some((k, c, n)) = best else { break };
         if n < 3 || n * 20 < left {
             break;
@@ -159,7 +164,7 @@ fn candidates(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival)
         1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400,
     ];
     let mut out = vec![
-        concurrency(calls, rejected, surv),
+        concurrency(calls, rejected, open, surv),
         token_bucket(calls, rejected, open),
     ];
     out.extend(best(
@@ -230,8 +235,14 @@ fn p_at_least(cap: u32, (k, m, v): (u32, f64, f64)) -> f64 {
     0.5 * statrs::function::erf::erfc(x / (2.0 * v).sqrt())
 }
 
-fn concurrency(calls: &[Call], rejected: &[usize], surv: Survival) -> Candidate {
+/// The cap of highest likelihood: admissions below it, the 429s still `open` at or above
+/// it (those explained by policies already found say nothing about a cap).
+fn concurrency(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival) -> Candidate {
     let n = in_flight(calls, surv);
+    let mut counts = vec![true; calls.len()];
+    for (&i, &o) in rejected.iter().zip(open) {
+        counts[i] = o;
+    }
     let top = n
         .iter()
         .map(|&(k, m, v)| k + (m + 4.0 * v.sqrt()).ceil() as u32)
@@ -241,7 +252,7 @@ fn concurrency(calls: &[Call], rejected: &[usize], surv: Survival) -> Candidate 
     let mut best = (f64::NEG_INFINITY, 1u32);
     for cap in 1..=top.min(100_000) {
         let mut ll = 0.0;
-        for (c, &x) in calls.iter().zip(&n) {
+        for ((c, &x), _) in calls.iter().zip(&n).zip(&counts).filter(|(_, &k)| k) {
             let p = p_at_least(cap, x);
             ll += if c.admitted {
                 (1.0 - p).max(1e-6).ln()
@@ -294,6 +305,8 @@ fn concurrency(calls: &[Call], rejected: &[usize], surv: Survival) -> Candidate 
     }
 }
 
+const TOKEN_SLACK: f64 = 0.02;
+
 /// For rate `r`: the least burst the admissions allow, and which rejections it explains.
 fn bucket_at(calls: &[Call], rejected: &[usize], r: f64) -> (f64, Vec<bool>) {
     let mut e_last = 0.0f64;
@@ -314,8 +327,13 @@ fn bucket_at(calls: &[Call], rejected: &[usize], r: f64) -> (f64, Vec<bool>) {
             before.push(drained);
         }
     }
-    let burst = (need - 1e-9).ceil();
-    let explains = before.iter().map(|&d| d > burst - 1.0 + 1e-9).collect();
+    // A rate a hair from the true one moves the bucket's level by a hair: tolerate
+    // `TOKEN_SLACK` of a token either way, or the exact rate is a knife-edge no grid finds.
+    let burst = (need - TOKEN_SLACK).ceil();
+    let explains = before
+        .iter()
+        .map(|&d| d > burst - 1.0 - TOKEN_SLACK)
+        .collect();
     debug_assert_eq!(before.len(), rejected.len());
     (burst, explains)
 }
@@ -346,10 +364,15 @@ fn token_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate 
         }
         best
     };
-    let coarse = scan(grid(lo, hi, 300));
-    let step = (hi / lo).powf(1.0 / 299.0);
-    let fine = scan(grid(coarse.1 / step, coarse.2 * step, 200));
-    let (rate_lo, rate_hi) = (fine.1, fine.2);
+    // A coarse scan, then zooms around the best range (the score is a step function).
+    let mut best = scan(grid(lo, hi, 300));
+    let mut step = (hi / lo).powf(1.0 / 299.0);
+    for _ in 0..4 {
+        let (a, b) = (best.1 / step, best.2 * step);
+        best = scan(grid(a, b, 60));
+        step = (b / a).powf(1.0 / 59.0);
+    }
+    let (rate_lo, rate_hi) = (best.1, best.2);
     let rate = (rate_lo * rate_hi).sqrt();
     let (b, explains) = bucket_at(calls, rejected, rate);
     let burst_at = |r: f64| bucket_at(calls, rejected, r).0 as u32;
