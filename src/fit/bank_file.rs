@@ -32,9 +32,9 @@ fn duration(secs: f64) -> String {
     if us >= 1_000_000 {
         us = us.div_ceil(1000) * 1000;
     }
-    if us % 1_000_000 == 0 {
+    if us.is_multiple_of(1_000_000) {
         format!("{}s", us / 1_000_000)
-    } else if us % 1000 == 0 {
+    } else if us.is_multiple_of(1000) {
         format!("{}ms", us / 1000)
     } else {
         format!("{us}us")
@@ -302,69 +302,73 @@ pub fn summary(fit: &Fit) -> String {
         let _ = writeln!(s, "warning: bank {name}: {rows} rows, too few to fit (at least {} admitted calls needed); left out", super::MIN_ADMITTED);
     }
     for b in &fit.banks {
-        let _ = writeln!(
-            s,
-            "\n{}: {} attempts, {} connections",
-            b.name, b.attempts, b.connections
-        );
-        let l = &b.latency;
-        let fam = match l.family {
-            Family::LogNormal { .. } => "lognormal".to_string(),
-            Family::Exponential { mean } => {
-                format!("exponential (mean {} s, lower AIC)", sig(mean, 3))
-            }
-            Family::Constant { value } => format!("constant ({} s)", sig(value, 3)),
-        };
-        if l.identified {
-            let _ = writeln!(
-                s,
-                "  latency: {fam}; median {} s [{}], p95 {} s [{}]; {}",
-                sig(l.median.value, 3),
-                interval(&l.median),
-                sig(l.p95.value, 3),
-                interval(&l.p95),
-                gof(l)
-            );
-        } else {
-            let _ = writeln!(s, "  latency: NOT IDENTIFIED (polls too coarse for these durations): median in {}, p95 in {}", interval(&l.median), interval(&l.p95));
-        }
-        if b.off_grid > 0 {
-            let _ = writeln!(
-                s,
-                "  warning: {} durations not on the poll grid (read as if they were)",
-                b.off_grid
-            );
-        }
-        let e = &b.errors;
-        let _ = writeln!(
-            s,
-            "  5xx: {} % [{}–{} %] ({} of {})",
-            sig(100.0 * e.value, 3),
-            sig(100.0 * e.lo, 3),
-            sig(100.0 * e.hi, 3),
-            e.k,
-            e.n
-        );
-        let _ = writeln!(
-            s,
-            "  429s: {}{}",
-            b.rate_limited,
-            if b.outage > 0 {
-                format!(" (and {} 503s of a closed bank, not fitted)", b.outage)
-            } else {
-                String::new()
-            }
-        );
-        for f in &b.limits.found {
-            let _ = writeln!(s, "  limit: {} — {}", limit(&f.policy), evidence(f));
-        }
-        if b.limits.unexplained > 0 {
-            let _ = writeln!(s, "  {} 429s explained by no policy", b.limits.unexplained);
-        }
-        for n in &b.limits.not_identified {
-            let _ = writeln!(s, "  {n}");
-        }
-        let _ = writeln!(s, "  {}", retry_after(&b.retry_after).replace("  # ", ": "));
+        bank_summary(&mut s, b);
     }
     s
+}
+
+fn bank_summary(s: &mut String, b: &BankFit) {
+    let _ = writeln!(
+        s,
+        "\n{}: {} attempts, {} connections",
+        b.name, b.attempts, b.connections
+    );
+    let l = &b.latency;
+    let fam = match l.family {
+        Family::LogNormal { .. } => "lognormal".to_string(),
+        Family::Exponential { mean } => {
+            format!("exponential (mean {} s, lower AIC)", sig(mean, 3))
+        }
+        Family::Constant { value } => format!("constant ({} s)", sig(value, 3)),
+    };
+    if l.identified {
+        let _ = writeln!(
+            s,
+            "  latency: {fam}; median {} s [{}], p95 {} s [{}]; {}",
+            sig(l.median.value, 3),
+            interval(&l.median),
+            sig(l.p95.value, 3),
+            interval(&l.p95),
+            gof(l)
+        );
+    } else {
+        let _ = writeln!(s, "  latency: NOT IDENTIFIED (polls too coarse for these durations): median in {}, p95 in {}", interval(&l.median), interval(&l.p95));
+    }
+    if b.off_grid > 0 {
+        let _ = writeln!(
+            s,
+            "  warning: {} durations not on the poll grid (read as if they were)",
+            b.off_grid
+        );
+    }
+    let e = &b.errors;
+    let _ = writeln!(
+        s,
+        "  5xx: {} % [{}–{} %] ({} of {})",
+        sig(100.0 * e.value, 3),
+        sig(100.0 * e.lo, 3),
+        sig(100.0 * e.hi, 3),
+        e.k,
+        e.n
+    );
+    let _ = writeln!(
+        s,
+        "  429s: {}{}",
+        b.rate_limited,
+        if b.outage > 0 {
+            format!(" (and {} 503s of a closed bank, not fitted)", b.outage)
+        } else {
+            String::new()
+        }
+    );
+    for f in &b.limits.found {
+        let _ = writeln!(s, "  limit: {} — {}", limit(&f.policy), evidence(f));
+    }
+    if b.limits.unexplained > 0 {
+        let _ = writeln!(s, "  {} 429s explained by no policy", b.limits.unexplained);
+    }
+    for n in &b.limits.not_identified {
+        let _ = writeln!(s, "  {n}");
+    }
+    let _ = writeln!(s, "  {}", retry_after(&b.retry_after).replace("  # ", ": "));
 }

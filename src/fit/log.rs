@@ -170,6 +170,45 @@ pub fn read(path: &Path) -> Result<Log> {
     })
 }
 
+/// One record's fields, for errors that name the file, line and column.
+struct Fields<'a> {
+    path: &'a Path,
+    header: &'a csv::StringRecord,
+    rec: &'a csv::StringRecord,
+    line: u64,
+}
+
+impl Fields<'_> {
+    fn get(&self, i: usize) -> &str {
+        self.rec.get(i).map(str::trim).unwrap_or("")
+    }
+
+    fn bad(&self, i: usize, why: String) -> Error {
+        Error::input(format!(
+            "{}: line {}, column {} (`{}`): {why}",
+            self.path.display(),
+            self.line,
+            i + 1,
+            self.header.get(i).unwrap_or("?")
+        ))
+    }
+
+    /// An optional column's value: `default` when the column or the value is missing, an
+    /// error saying it is not `what` when `parse` refuses it.
+    fn optional<T>(
+        &self,
+        col: Option<usize>,
+        default: T,
+        what: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<T> {
+        match col.map(|i| (i, self.get(i))) {
+            None | Some((_, "")) => Ok(default),
+            Some((i, s)) => parse(s).ok_or_else(|| self.bad(i, format!("`{s}` is not {what}"))),
+        }
+    }
+}
+
 #[derive(Default)]
 struct State {
     rows: Vec<(Row, u64)>,
@@ -189,96 +228,53 @@ impl State {
         rec: &csv::StringRecord,
         line: u64,
     ) -> Result<()> {
-        let field = |i: usize| rec.get(i).map(str::trim).unwrap_or("");
-        let bad = |i: usize, why: String| {
-            Error::input(format!(
-                "{}: line {line}, column {} (`{}`): {why}",
-                path.display(),
-                i + 1,
-                header.get(i).unwrap_or("?")
-            ))
+        let f = Fields {
+            path,
+            header,
+            rec,
+            line,
         };
         if rec.len() < header.len() {
-            self.skipped.add(
-                "rows with fewer fields than the header, left out".into(),
-                line,
-            );
+            let what = "rows with fewer fields than the header, left out";
+            self.skipped.add(what.into(), line);
             return Ok(());
         }
         let [c_conn, c_bank, c_sub, c_learn, c_out] = cols.at;
-        let mut time = |i: usize| -> Result<i64> {
-            let (t, f) = parse_time(field(i)).map_err(|e| bad(i, e))?;
-            match self.format {
-                None => self.format = Some(f),
-                Some(g) if g != f => {
-                    return Err(bad(
-                        i,
-                        format!("a {f:?} time in a log whose first time was {g:?}"),
-                    ))
-                }
-                _ => {}
-            }
-            Ok(t)
-        };
-        let submitted = time(c_sub)?;
-        let learned = time(c_learn)?;
-        let status = match cols.status.map(field) {
-            None | Some("") => None,
-            Some(s) => Some(s.parse::<u16>().map_err(|_| {
-                bad(
-                    cols.status.unwrap_or(0),
-                    format!("`{s}` is not an HTTP status"),
-                )
-            })?),
-        };
-        let Some(seen) = classify(field(c_out), status) else {
-            self.skipped.add(
-                format!(
-                    "rows with an unknown outcome (e.g. `{}`), left out",
-                    field(c_out)
-                ),
-                line,
+        let submitted = self.time(&f, c_sub)?;
+        let learned = self.time(&f, c_learn)?;
+        let status = f.optional(cols.status, None, "an HTTP status", |s| {
+            s.parse::<u16>().ok().map(Some)
+        })?;
+        let Some(seen) = classify(f.get(c_out), status) else {
+            let what = format!(
+                "rows with an unknown outcome (e.g. `{}`), left out",
+                f.get(c_out)
             );
+            self.skipped.add(what, line);
             return Ok(());
         };
         if learned < submitted {
-            self.skipped.add(
-                "rows learned before they were submitted (clock skew), left out".into(),
-                line,
-            );
+            let what = "rows learned before they were submitted (clock skew), left out";
+            self.skipped.add(what.into(), line);
             return Ok(());
         }
-        let retry_after = match cols.retry_after.map(field) {
-            None | Some("") => None,
-            Some(s) => match s.parse::<f64>() {
-                Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
-                _ => {
-                    let i = cols.retry_after.unwrap_or(0);
-                    return Err(bad(i, format!("`{s}` is not a number of seconds")));
-                }
-            },
-        };
-        let attempt = match cols.attempt.map(field) {
-            None | Some("") => 1,
-            Some(s) => s.parse::<u32>().map_err(|_| {
-                bad(
-                    cols.attempt.unwrap_or(0),
-                    format!("`{s}` is not an attempt number"),
-                )
-            })?,
-        };
-        let on_demand = match cols.on_demand.map(field) {
-            None | Some("") | Some("false") | Some("0") | Some("no") => false,
-            Some("true") | Some("1") | Some("yes") => true,
-            Some(s) => {
-                let i = cols.on_demand.unwrap_or(0);
-                return Err(bad(i, format!("`{s}` is not true or false")));
-            }
-        };
-        let bank = id(&mut self.bank_ids, &mut self.bank_names, field(c_bank));
+        let retry_after = f.optional(cols.retry_after, None, "a number of seconds", |s| {
+            s.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .map(Some)
+        })?;
+        let attempt = f.optional(cols.attempt, 1, "an attempt number", |s| s.parse().ok())?;
+        let on_demand = f.optional(cols.on_demand, false, "true or false", |s| match s {
+            "false" | "0" | "no" => Some(false),
+            "true" | "1" | "yes" => Some(true),
+            _ => None,
+        })?;
+        let bank = id(&mut self.bank_ids, &mut self.bank_names, f.get(c_bank));
+        let bank =
+            u16::try_from(bank).map_err(|_| f.bad(c_bank, "more than 65,535 banks".into()))?;
         let n = self.conn_ids.len() as u32;
-        let conn = *self.conn_ids.entry(field(c_conn).to_string()).or_insert(n);
-        let bank = u16::try_from(bank).map_err(|_| bad(c_bank, "more than 65,535 banks".into()))?;
+        let conn = *self.conn_ids.entry(f.get(c_conn).to_string()).or_insert(n);
         let row = Row {
             submitted,
             learned,
@@ -291,6 +287,20 @@ impl State {
         };
         self.rows.push((row, line));
         Ok(())
+    }
+
+    /// A time in column `i`, in the format of the log's first time.
+    fn time(&mut self, f: &Fields, i: usize) -> Result<i64> {
+        let (t, format) = parse_time(f.get(i)).map_err(|e| f.bad(i, e))?;
+        match self.format {
+            None => self.format = Some(format),
+            Some(g) if g != format => {
+                let why = format!("a {format:?} time in a log whose first time was {g:?}");
+                return Err(f.bad(i, why));
+            }
+            _ => {}
+        }
+        Ok(t)
     }
 
     /// Sorts, removes exact duplicates, and turns the counts into warnings.
