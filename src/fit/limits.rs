@@ -90,6 +90,10 @@ const PREFER: [u8; 5] = [0, 1, 3, 4, 2];
 struct Candidate {
     policy: Policy,
     explains: Vec<bool>,
+    /// The 429s it makes likely, where that is less than consistent (a cap under polling:
+    /// the chance that the calls in flight reached it is at least a half); what the
+    /// candidates are ranked by.
+    likely: Option<Vec<bool>>,
     evidence: String,
 }
 
@@ -111,7 +115,9 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
             .filter(|(k, _)| !kinds_found[*k])
             .map(|(k, c)| {
                 let n = c
-                    .explains
+                    .likely
+                    .as_ref()
+                    .unwrap_or(&c.explains)
                     .iter()
                     .zip(&open)
                     .filter(|(e, o)| **e && **o)
@@ -124,17 +130,19 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
             break;
         }
         kinds_found[k] = true;
+        let explained = c
+            .explains
+            .iter()
+            .zip(&open)
+            .filter(|(e, o)| **e && **o)
+            .count();
         for (o, e) in open.iter_mut().zip(&c.explains) {
             *o &= !e;
         }
-        let confidence = match (n * 100 / left, n) {
-            (95.., 20..) => "high",
-            (50.., 5..) => "medium",
-            _ => "low",
-        };
+        let confidence = confidence(explained, n, left, &c.policy);
         found.push(Found {
             policy: c.policy,
-            explained: n,
+            explained,
             of: left,
             evidence: c.evidence,
             confidence,
@@ -147,6 +155,30 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
         rejections: rejected.len(),
         unexplained,
     }
+}
+
+/// How sure a found policy is: by the share of the 429s left that it makes consistent
+/// (`explained`) and likely (`likely`), one level lower when the logs leave its numbers
+/// a range (a cap known only within more than one call, a rate within more than 10 %).
+fn confidence(explained: usize, likely: usize, left: usize, p: &Policy) -> &'static str {
+    let share = |k: usize| k * 100 / left.max(1);
+    let level: usize = match (share(explained), share(likely), explained) {
+        (95.., 50.., 20..) => 2,
+        (50.., _, 5..) => 1,
+        _ => 0,
+    };
+    let vague = match p {
+        Policy::Concurrency { lo, hi, .. } => hi - lo > 1,
+        Policy::TokenBucket {
+            rate_lo, rate_hi, ..
+        } => rate_hi / rate_lo > 1.1,
+        _ => false,
+    };
+    ["low", "medium", "high"][if vague {
+        level.saturating_sub(1)
+    } else {
+        level
+    }]
 }
 
 /// The best candidate of each kind (cap, bucket, fixed window, sliding window, quota),
@@ -186,10 +218,21 @@ fn candidates(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival)
     out
 }
 
-/// In-flight counts at each call: the calls certainly in flight, and the mean and variance
-/// of those that may be (each in flight with the chance that its end, uniform in log time
-/// over its censoring interval, is later).
-fn in_flight(calls: &[Call], surv: Survival) -> Vec<(u32, f64, f64)> {
+/// The calls in flight at the bank when a call arrived.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Load {
+    /// Certainly in flight (their end bound is later).
+    certain: u32,
+    /// Mean and variance of how many of the others were (each with the chance, under the
+    /// fitted service time, that its censored end is later).
+    mean: f64,
+    var: f64,
+    /// Possibly in flight: the certain ones and every one whose end may be later.
+    possible: u32,
+}
+
+/// The load at each call.
+fn in_flight(calls: &[Call], surv: Survival) -> Vec<Load> {
     let mut active: Vec<(i64, i64, i64)> = Vec::new();
     let mut out = Vec::with_capacity(calls.len());
     let s = |start: i64, at: i64| surv((at - start) as f64 / SEC as f64);
@@ -197,6 +240,7 @@ fn in_flight(calls: &[Call], surv: Survival) -> Vec<(u32, f64, f64)> {
         active.retain(|&(_, _, hi)| hi > c.t);
         let mut certain = 0;
         let (mut m, mut v) = (0.0, 0.0);
+        let possible = active.len() as u32;
         for &(start, lo, hi) in &active {
             if lo >= c.t {
                 certain += 1;
@@ -212,7 +256,12 @@ fn in_flight(calls: &[Call], surv: Survival) -> Vec<(u32, f64, f64)> {
                 v += p * (1.0 - p);
             }
         }
-        out.push((certain, m, v));
+        out.push(Load {
+            certain,
+            mean: m,
+            var: v,
+            possible,
+        });
         if c.admitted {
             active.push((c.t, c.end_lo, c.end_hi));
         }
@@ -223,12 +272,14 @@ fn in_flight(calls: &[Call], surv: Survival) -> Vec<(u32, f64, f64)> {
 /// The fitted service time's survival function (seconds → probability).
 pub type Survival<'a> = &'a dyn Fn(f64) -> f64;
 
-/// A 429 is consistent with a cap when the chance that the cap was reached is at least this.
-const CONSISTENT: f64 = 0.05;
-
-/// P(N ≥ cap) under the normal approximation (continuity-corrected).
-fn p_at_least(cap: u32, (k, m, v): (u32, f64, f64)) -> f64 {
-    let x = cap as f64 - 0.5 - k as f64 - m;
+/// P(N ≥ cap) under the normal approximation (continuity-corrected), 0 when even every
+/// call possibly in flight would not reach it.
+fn p_at_least(cap: u32, l: Load) -> f64 {
+    if l.possible < cap {
+        return 0.0;
+    }
+    let x = cap as f64 - 0.5 - l.certain as f64 - l.mean;
+    let v = l.var;
     if v < 1e-9 {
         return if x <= 0.0 { 1.0 } else { 0.0 };
     }
@@ -243,12 +294,7 @@ fn concurrency(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival
     for (&i, &o) in rejected.iter().zip(open) {
         counts[i] = o;
     }
-    let top = n
-        .iter()
-        .map(|&(k, m, v)| k + (m + 4.0 * v.sqrt()).ceil() as u32)
-        .max()
-        .unwrap_or(0)
-        + 2;
+    let top = n.iter().map(|l| l.possible).max().unwrap_or(0) + 2;
     let mut best = (f64::NEG_INFINITY, 1u32);
     for cap in 1..=top.min(100_000) {
         let mut ll = 0.0;
@@ -265,24 +311,22 @@ fn concurrency(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival
         }
     }
     let cap = best.1;
-    let explains: Vec<bool> = rejected
-        .iter()
-        .map(|&i| p_at_least(cap, n[i]) >= CONSISTENT)
-        .collect();
-    // Bounds: the cap exceeds every certain count at an admission, and is at most the
-    // possible count at each 429 it explains.
+    let explains: Vec<bool> = rejected.iter().map(|&i| n[i].possible >= cap).collect();
+    // A 429 is consistent with the cap when the calls possibly in flight reach it. Bounds:
+    // the cap exceeds every certain count at an admission, and is at most the possible
+    // count at each 429 it explains.
     let lo = calls
         .iter()
         .zip(&n)
         .filter(|(c, _)| c.admitted)
-        .map(|(_, x)| x.0 + 1)
+        .map(|(_, l)| l.certain + 1)
         .max()
         .unwrap_or(1);
     let hi = rejected
         .iter()
         .zip(&explains)
         .filter(|(_, &e)| e)
-        .map(|(&i, _)| n[i].0 + (n[i].1 + 4.0 * n[i].2.sqrt()).ceil() as u32)
+        .map(|(&i, _)| n[i].possible)
         .min()
         .unwrap_or(u32::MAX);
     let at_cap = calls
@@ -300,6 +344,12 @@ fn concurrency(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival
             lo: lo.min(cap),
             hi: hi.max(cap),
         },
+        likely: Some(
+            rejected
+                .iter()
+                .map(|&i| p_at_least(cap, n[i]) >= 0.5)
+                .collect(),
+        ),
         explains,
         evidence,
     }
@@ -308,20 +358,17 @@ fn concurrency(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival
 const TOKEN_SLACK: f64 = 0.02;
 
 /// For rate `r`: the least burst the admissions allow, and which rejections it explains.
-fn bucket_at(calls: &[Call], rejected: &[usize], r: f64) -> (f64, Vec<bool>) {
+/// `times`: each call's time in seconds from the first, and whether it was admitted.
+fn bucket_at(times: &[(f64, bool)], rejected: &[usize], r: f64) -> (f64, Vec<bool>) {
     let mut e_last = 0.0f64;
-    let mut t_last = i64::MIN;
+    let mut t_last = f64::NEG_INFINITY;
     let mut need = 1.0f64;
     let mut before = Vec::with_capacity(rejected.len());
-    for c in calls {
-        let drained = if t_last == i64::MIN {
-            0.0
-        } else {
-            (e_last - r * (c.t - t_last) as f64 / SEC as f64).max(0.0)
-        };
-        if c.admitted {
+    for &(t, admitted) in times {
+        let drained = (e_last - r * (t - t_last)).max(0.0);
+        if admitted {
             e_last = drained + 1.0;
-            t_last = c.t;
+            t_last = t;
             need = need.max(e_last);
         } else {
             before.push(drained);
@@ -339,6 +386,11 @@ fn bucket_at(calls: &[Call], rejected: &[usize], r: f64) -> (f64, Vec<bool>) {
 }
 
 fn token_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate {
+    let t0 = calls.first().map_or(0, |c| c.t);
+    let times: Vec<(f64, bool)> = calls
+        .iter()
+        .map(|c| ((c.t - t0) as f64 / SEC as f64, c.admitted))
+        .collect();
     let admitted = calls.iter().filter(|c| c.admitted).count().max(1) as f64;
     let span = ((calls.last().map_or(0, |c| c.t) - calls.first().map_or(0, |c| c.t)) as f64
         / SEC as f64)
@@ -354,7 +406,7 @@ fn token_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate 
     let scan = |rates: Vec<f64>| -> (usize, f64, f64) {
         let mut best = (0usize, rates[0], rates[0]);
         for r in rates {
-            let (_, e) = bucket_at(calls, rejected, r);
+            let (_, e) = bucket_at(&times, rejected, r);
             let s = score(&e);
             if s > best.0 {
                 best = (s, r, r);
@@ -365,17 +417,17 @@ fn token_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate 
         best
     };
     // A coarse scan, then zooms around the best range (the score is a step function).
-    let mut best = scan(grid(lo, hi, 300));
-    let mut step = (hi / lo).powf(1.0 / 299.0);
-    for _ in 0..4 {
+    let mut best = scan(grid(lo, hi, 150));
+    let mut step = (hi / lo).powf(1.0 / 149.0);
+    for _ in 0..5 {
         let (a, b) = (best.1 / step, best.2 * step);
-        best = scan(grid(a, b, 60));
-        step = (b / a).powf(1.0 / 59.0);
+        best = scan(grid(a, b, 40));
+        step = (b / a).powf(1.0 / 39.0);
     }
     let (rate_lo, rate_hi) = (best.1, best.2);
     let rate = (rate_lo * rate_hi).sqrt();
-    let (b, explains) = bucket_at(calls, rejected, rate);
-    let burst_at = |r: f64| bucket_at(calls, rejected, r).0 as u32;
+    let (b, explains) = bucket_at(&times, rejected, rate);
+    let burst_at = |r: f64| bucket_at(&times, rejected, r).0 as u32;
     let evidence = format!(
         "admissions need a burst of {} at {:.3}/s; 429s where such a bucket is empty",
         b as u32, rate
@@ -390,6 +442,7 @@ fn token_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate 
             burst_hi: burst_at(rate_lo),
         },
         explains,
+        likely: None,
         evidence,
     }
 }
@@ -421,6 +474,7 @@ fn fixed_window(calls: &[Call], rejected: &[usize], window_s: i64) -> Candidate 
     }
     Candidate {
         policy: Policy::FixedWindow { limit, window_s },
+        likely: None,
         explains,
         evidence: format!("at most {limit} admissions in any {window_s} s window from midnight; 429s once a window had {limit}"),
     }
@@ -444,6 +498,7 @@ fn sliding_window(calls: &[Call], rejected: &[usize], window_s: i64) -> Candidat
     }
     Candidate {
         policy: Policy::SlidingWindow { limit, window_s },
+        likely: None,
         explains: counts.iter().map(|&n| n >= limit).collect(),
         evidence: format!(
             "at most {limit} admissions in any trailing {window_s} s; 429s when {limit} were"
@@ -486,6 +541,7 @@ fn quota(calls: &[Call], rejected: &[usize], rolling: bool) -> Candidate {
     };
     Candidate {
         policy: Policy::Quota { k, rolling },
+        likely: None,
         explains: counts.iter().map(|&n| n >= k).collect(),
         evidence: format!("at most {k} unattended admissions per connection per {period}; 429s for connections that had {k}"),
     }
@@ -500,7 +556,7 @@ fn not_identified(calls: &[Call], found: &[bool; 5], surv: Survival) -> Vec<Stri
         .iter()
         .zip(&n)
         .filter(|(c, _)| c.admitted)
-        .map(|(_, x)| x.0 + x.1.round() as u32 + 1)
+        .map(|(_, l)| l.certain + l.mean.round() as u32 + 1)
         .max()
         .unwrap_or(0);
     if !found[0] {

@@ -35,6 +35,14 @@ pub struct AttemptLog {
 }
 
 impl AttemptLog {
+    /// A log of these rows (none pending).
+    pub fn of_rows(rows: Vec<Attempt>) -> Self {
+        AttemptLog {
+            rows,
+            open: Vec::new(),
+        }
+    }
+
     pub(super) fn new(connections: usize) -> Self {
         AttemptLog {
             rows: Vec::new(),
