@@ -293,7 +293,7 @@ fn coarse_polling_leaves_a_fast_bank_unidentified() {
 #[test]
 fn fitted_banks_simulated_again_match_the_original() {
     let dir = tempfile::tempdir().unwrap();
-    for timing in ["callback", "10s"] {
+    for timing in ["callback", "5s", "10s"] {
         let (_, original, f) = simulate_and_fit(dir.path(), timing);
         let text = fit::bank_file::scenario_toml(&f, "round-trip log");
         let path = dir.path().join(format!("fitted-{timing}.toml"));
@@ -497,4 +497,64 @@ fn run_writes_the_attempt_log_it_is_asked_for() {
         "{}",
         String::from_utf8_lossy(&check.stderr)
     );
+}
+
+/// A sliding window and a rolling-24 h quota are told from their fixed kin (a fixed window,
+/// a calendar-day quota): customers' requests and random offsets every 8 h break the ties.
+#[test]
+fn sliding_windows_and_rolling_quotas_are_recognised() {
+    let text = r#"
+seed = 9
+[window]
+length = "3d"
+[population]
+connections = 12000
+[platform]
+status = "callback"
+[on_demand]
+per_day = 2000
+[strategy]
+kind = "random_offset"
+period = "8h"
+[[banks]]
+name = "sliding"
+share = 0.5
+error_rate = 0.005
+service_time = { dist = "lognormal", median = "3s", p95 = "9s" }
+limits = [{ kind = "sliding_window", limit = 8, window = "1m" }]
+[[banks]]
+name = "rolling"
+share = 0.5
+error_rate = 0.005
+service_time = { dist = "lognormal", median = "3s", p95 = "9s" }
+limits = [{ kind = "quota", k = 2, period = "rolling_24h" }]
+"#;
+    let sc = scenario::parse(text, "rt2", "rt2", &[]).unwrap();
+    let (result, log) = Simulation::new(&sc, sc.seed)
+        .with_attempt_log()
+        .run_logged();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    attempt_log::write(&path, &log, &result.bank_names).unwrap();
+    let f = fit::fit(fit::log::read(&path).unwrap(), Hint::Infer).unwrap();
+    assert!(
+        matches!(f.timing, fit::Timing::Callback { .. }),
+        "{:?}",
+        f.timing
+    );
+    assert_eq!(
+        policies(bank(&f, "sliding")),
+        vec![&Policy::SlidingWindow {
+            limit: 8,
+            window_s: 60
+        }]
+    );
+    assert_eq!(
+        policies(bank(&f, "rolling")),
+        vec![&Policy::Quota {
+            k: 2,
+            rolling: true
+        }]
+    );
+    assert_latency(bank(&f, "sliding"), 3.0, 9.0, "callback");
 }

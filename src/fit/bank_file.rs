@@ -255,6 +255,7 @@ fn bounds(p: &Policy) -> String {
             sig(*rate_lo, 4),
             sig(*rate_hi, 4)
         ),
+        Policy::Quota { .. } => "k is the most admitted for one connection in one period".into(),
         _ => "the limit is the most admitted in one window".into(),
     }
 }
