@@ -192,7 +192,7 @@ fn timing(log: &Log, hint: Hint) -> Result<(Timing, String)> {
             if interval_us <= 0 {
                 return Err(Error::input("--poll-interval: must be longer than zero"));
             }
-            let first = immediate.filter(|&d| d > 0 && d <= 2 * interval_us);
+            let first = immediate.filter(|&d| d > 0 && d <= interval_us.saturating_mul(2));
             let basis = match first {
                 Some(f) => format!(
                     "first poll {} s after submission, as the 429s were learned",

@@ -558,3 +558,121 @@ limits = [{ kind = "quota", k = 2, period = "rolling_24h" }]
     );
     assert_latency(bank(&f, "sliding"), 3.0, 9.0, "callback");
 }
+
+/// One field of a messy log: a plausible value or garbage.
+fn messy_field() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (0u32..50).prop_map(|n| n.to_string()),
+        (0.0f64..1e6).prop_map(|x| format!("{x:.3}")),
+        (0u32..3).prop_map(|d| format!("2026-01-0{}T0{}:00:00Z", d + 1, d)),
+        prop::sample::select(vec![
+            "success",
+            "rate_limited",
+            "error",
+            "deduplicated",
+            "429",
+            "500",
+            "",
+            "-1",
+            "NaN",
+            "inf",
+            "1e308",
+            "true",
+            "\"a,b\"",
+            "2026-13-40T99:99:99Z",
+            "ünï",
+            "b",
+        ])
+        .prop_map(str::to_string),
+    ]
+}
+
+/// Reads and fits the log `text` at `path` every way; true when a fit came out.
+fn read_and_fit(path: &Path, text: &str) -> bool {
+    std::fs::write(path, text).unwrap();
+    let Ok(log) = fit::log::read(path) else {
+        return false;
+    };
+    let mut fitted = false;
+    for hint in [
+        Hint::Infer,
+        Hint::Callback,
+        Hint::Poll {
+            interval_us: 10_000_000,
+        },
+    ] {
+        if let Ok(f) = fit::fit(log.clone(), hint) {
+            let _ = fit::bank_file::summary(&f);
+            let text = fit::bank_file::scenario_toml(&f, "messy");
+            scenario::parse(&text, "fitted", "f", &[]).unwrap();
+            fitted = true;
+        }
+    }
+    fitted
+}
+
+fn rows_text(rows: &[Vec<String>]) -> String {
+    let mut text = String::from("connection,bank,submitted_at,learned_at,outcome\n");
+    for r in rows {
+        text.push_str(&r.join(","));
+        text.push('\n');
+    }
+    text
+}
+
+/// Whatever the rows hold (garbage, missing or extra fields, or well-formed rows of odd
+/// timings: zero durations, all alike, clock skew), reading and fitting a log returns a fit
+/// or an error, never panics, and a fit's scenario always parses.
+#[test]
+fn no_log_makes_the_fit_panic() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
+    let config = || Config {
+        cases: 200,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/fit.txt",
+        ))),
+        ..Config::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("messy.csv");
+    let garbage = proptest::collection::vec(proptest::collection::vec(messy_field(), 3..11), 0..40);
+    TestRunner::new(config())
+        .run(&garbage, |rows| {
+            read_and_fit(&path, &rows_text(&rows));
+            Ok(())
+        })
+        .unwrap();
+    let plausible =
+        (0u32..40, 0u8..2, 0u64..200_000, 0u64..4, 0u8..6).prop_map(|(c, b, s, d, o)| {
+            let outcome = [
+                "success",
+                "success",
+                "error",
+                "rate_limited",
+                "deduplicated",
+                "429",
+            ];
+            let learned = s + [0, 10_000, 20_000, s % 777][d as usize];
+            vec![
+                c.to_string(),
+                format!("b{b}"),
+                format!("{}.{:03}", s / 1000, s % 1000),
+                format!("{}.{:03}", learned / 1000, learned % 1000),
+                outcome[o as usize].to_string(),
+            ]
+        });
+    let fits = std::cell::Cell::new(0u32);
+    TestRunner::new(config())
+        .run(&proptest::collection::vec(plausible, 0..300), |rows| {
+            fits.set(fits.get() + read_and_fit(&path, &rows_text(&rows)) as u32);
+            Ok(())
+        })
+        .unwrap();
+    let fits = fits.get();
+    assert!(
+        fits > 50,
+        "the generator must reach the fits: {fits} of 200"
+    );
+}

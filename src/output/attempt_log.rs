@@ -165,19 +165,32 @@ fn iso_bytes(out: &mut Vec<u8>, t: SimTime, dates: &mut Dates) {
     out.push(b'Z');
 }
 
+/// Appends `n` in decimal.
+fn uint(out: &mut Vec<u8>, n: u64) {
+    let width = n.checked_ilog10().map_or(1, |l| l as usize + 1);
+    digits(out, n, width);
+}
+
 fn row_bytes(out: &mut Vec<u8>, a: &Attempt, names: &[Vec<u8>], dates: &mut Dates) {
-    use std::io::Write as _;
-    let _ = write!(out, "{},", a.conn);
+    uint(out, a.conn as u64);
+    out.push(b',');
     out.extend_from_slice(&names[a.bank as usize]);
     out.push(b',');
     iso_bytes(out, a.submitted, dates);
     out.push(b',');
     iso_bytes(out, a.learned, dates);
-    let _ = write!(out, ",{},{},", outcome_name(a.outcome), http_status(a));
+    out.push(b',');
+    out.extend_from_slice(outcome_name(a.outcome).as_bytes());
+    out.push(b',');
+    uint(out, http_status(a) as u64);
+    out.push(b',');
     if let Some(d) = a.retry_after {
+        use std::io::Write as _;
         let _ = write!(out, "{:.3}", d.as_secs_f64());
     }
-    let _ = writeln!(out, ",{},{}", a.attempt, a.on_demand);
+    out.push(b',');
+    uint(out, a.attempt as u64);
+    out.extend_from_slice(if a.on_demand { b",true\n" } else { b",false\n" });
 }
 
 const DAY_US: i64 = 86_400_000_000;
