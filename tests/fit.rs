@@ -16,7 +16,8 @@ use std::process::Command;
 const BIN: &str = env!("CARGO_BIN_EXE_refresh-sim");
 
 /// Six banks of known parameters under one client: random offsets every 6 h (four
-/// refreshes per connection a day) plus customers' on-demand requests.
+/// refreshes per connection a day) plus customers' on-demand requests. The last bank's
+/// limits are far above what the client sends: never reached.
 const ROUND_TRIP: &str = r#"
 name = "fit-roundtrip"
 seed = 7
@@ -69,7 +70,7 @@ name = "never"
 share = 0.415
 error_rate = 0.003
 service_time = { dist = "lognormal", median = "1s", p95 = "2.5s" }
-limits = []
+limits = [{ kind = "concurrency", max_in_flight = 50 }, { kind = "token_bucket", rate = 20.0, burst = 40 }]
 "#;
 
 /// The banks' true error rates, in file order.
