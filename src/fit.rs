@@ -12,9 +12,11 @@ pub mod bank_file;
 pub mod latency;
 pub mod limits;
 pub mod log;
+pub mod retry;
 
 use crate::error::{Error, Result};
 use log::{Log, Seen, Warning};
+pub use retry::RetryAfterFit;
 use statrs::distribution::{Beta, ContinuousCDF};
 
 /// Fewest admitted calls a bank needs to be fitted.
@@ -68,23 +70,6 @@ pub fn proportion(k: u64, n: u64) -> Proportion {
     }
 }
 
-/// What the 429s said about when to come back.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RetryAfterFit {
-    /// No 429 carried one (or there were no 429s).
-    None { rejections: u64 },
-    /// Always the same delay, in seconds.
-    Fixed { secs: f64, rejections: u64 },
-    /// Varying: the rejecting policy's own time (min, median, max seconds).
-    Policy {
-        with: u64,
-        rejections: u64,
-        min: f64,
-        median: f64,
-        max: f64,
-    },
-}
-
 /// One bank's fit.
 #[derive(Clone, Debug)]
 pub struct BankFit {
@@ -97,6 +82,8 @@ pub struct BankFit {
     pub latency: latency::LatencyFit,
     pub limits: limits::LimitsFit,
     pub retry_after: RetryAfterFit,
+    /// For each policy found, what its 429s' Retry-After said (if any carried one).
+    pub policy_retry_after: Vec<Option<String>>,
     /// Durations that were not on the poll grid (read as if they were).
     pub off_grid: u64,
 }
@@ -296,11 +283,18 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
             admitted: r.seen.admitted(),
             conn: r.conn,
             on_demand: r.on_demand,
+            retry_after: r.retry_after,
         });
     }
     let count = |s: Seen| rows.iter().filter(|r| r.seen == s).count() as u64;
     let admitted = count(Seen::Success) + count(Seen::Error);
     let lat = latency::fit(&latency::group(pairs));
+    let lim = limits::fit(&calls, &|x| 1.0 - latency::cdf(lat.family, x));
+    let policy_retry_after = lim
+        .found
+        .iter()
+        .map(|f| retry::of_policy(&calls, f))
+        .collect();
     BankFit {
         name: name.to_string(),
         connections: conns.len(),
@@ -308,36 +302,11 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
         errors: proportion(count(Seen::Error), admitted),
         rate_limited: count(Seen::RateLimited),
         outage: count(Seen::Outage),
-        limits: limits::fit(&calls, &|x| 1.0 - latency::cdf(lat.family, x)),
+        limits: lim,
         latency: lat,
-        retry_after: retry_after(rows),
+        retry_after: retry::overall(rows),
+        policy_retry_after,
         off_grid,
-    }
-}
-
-fn retry_after(rows: &[&log::Row]) -> RetryAfterFit {
-    let rejections = rows.iter().filter(|r| r.seen == Seen::RateLimited).count() as u64;
-    let mut v: Vec<f64> = rows
-        .iter()
-        .filter(|r| r.seen == Seen::RateLimited)
-        .filter_map(|r| r.retry_after)
-        .collect();
-    v.sort_by(f64::total_cmp);
-    match (v.first(), v.last()) {
-        (None, _) | (_, None) => RetryAfterFit::None { rejections },
-        (Some(&lo), Some(&hi)) if hi - lo < 1e-9 && v.len() as u64 == rejections => {
-            RetryAfterFit::Fixed {
-                secs: lo,
-                rejections,
-            }
-        }
-        (Some(&min), Some(&max)) => RetryAfterFit::Policy {
-            with: v.len() as u64,
-            rejections,
-            min,
-            median: v[v.len() / 2],
-            max,
-        },
     }
 }
 

@@ -188,6 +188,13 @@ fn assert_limits(f: &Fit, timing: &str) {
         }],
         "{timing}"
     );
+    // Their 429s' Retry-After points to the next window boundary and the next midnight.
+    for name in ["window", "quota"] {
+        let b = bank(f, name);
+        let said = b.policy_retry_after[0].as_deref().unwrap_or("");
+        let all = format!("{} pointing to", b.limits.found[0].calls.len());
+        assert!(said.contains(&all), "{timing} {name}: {said}");
+    }
     let stacked = bank(f, "stacked");
     assert_eq!(cap_of(stacked), Some(3), "{timing}: {:?}", stacked.limits);
     let (rate, burst) = bucket_of(stacked).expect("stacked bucket found");

@@ -144,8 +144,8 @@ fn bank(s: &mut String, b: &BankFit, share: f64) {
     );
     service_time(s, &b.latency);
     let _ = writeln!(s, "limits = [");
-    for f in &b.limits.found {
-        let _ = writeln!(s, "  {},  # {}", limit(&f.policy), evidence(f));
+    for (f, ra) in b.limits.found.iter().zip(&b.policy_retry_after) {
+        let _ = writeln!(s, "  {},  # {}", limit(&f.policy), evidence(f, ra));
     }
     let _ = writeln!(s, "]");
     for n in &b.limits.not_identified {
@@ -260,15 +260,20 @@ fn bounds(p: &Policy) -> String {
     }
 }
 
-fn evidence(f: &Found) -> String {
-    format!(
+fn evidence(f: &Found, retry_after: &Option<String>) -> String {
+    let mut s = format!(
         "{} confidence: explains {} of the {} 429s left; {}; {}",
         f.confidence,
         f.explained,
         f.of,
         bounds(&f.policy),
         f.evidence
-    )
+    );
+    if let Some(r) = retry_after {
+        s.push_str("; ");
+        s.push_str(r);
+    }
+    s
 }
 
 fn retry_after(r: &RetryAfterFit) -> String {
@@ -362,8 +367,8 @@ fn bank_summary(s: &mut String, b: &BankFit) {
             String::new()
         }
     );
-    for f in &b.limits.found {
-        let _ = writeln!(s, "  limit: {} — {}", limit(&f.policy), evidence(f));
+    for (f, ra) in b.limits.found.iter().zip(&b.policy_retry_after) {
+        let _ = writeln!(s, "  limit: {} — {}", limit(&f.policy), evidence(f, ra));
     }
     if b.limits.unexplained > 0 {
         let _ = writeln!(s, "  {} 429s explained by no policy", b.limits.unexplained);

@@ -27,6 +27,8 @@ pub struct Call {
     pub admitted: bool,
     pub conn: u32,
     pub on_demand: bool,
+    /// A 429's Retry-After, in seconds.
+    pub retry_after: Option<f64>,
 }
 
 /// A fitted policy, with the model's parameters.
@@ -69,6 +71,8 @@ pub struct Found {
     pub of: usize,
     pub evidence: String,
     pub confidence: &'static str,
+    /// The calls (indexes) whose 429s it explains.
+    pub calls: Vec<usize>,
 }
 
 /// What the limits fit found for one bank.
@@ -136,7 +140,11 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
             .zip(&open)
             .filter(|(e, o)| **e && **o)
             .count();
-        for (o, e) in open.iter_mut().zip(&c.explains) {
+        let mut which = Vec::with_capacity(explained);
+        for ((o, e), &i) in open.iter_mut().zip(&c.explains).zip(&rejected) {
+            if *o && *e {
+                which.push(i);
+            }
             *o &= !e;
         }
         let confidence = confidence(explained, n, left, &c.policy);
@@ -146,6 +154,7 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
             of: left,
             evidence: c.evidence,
             confidence,
+            calls: which,
         });
     }
     let unexplained = open.iter().filter(|&&o| o).count();
