@@ -12,7 +12,10 @@
 //! daily quota (calendar day or rolling 24 h). Policies are chosen greedily: the candidate
 //! that explains the most of the 429s not yet explained, until at most 1 % are left.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
+
+mod windows;
+use windows::peak_in;
 
 const SEC: i64 = 1_000_000;
 const DAY: i64 = 86_400 * SEC;
@@ -112,20 +115,11 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
         if left == 0 || (left * 100 <= rejected.len() && !found.is_empty()) {
             break;
         }
-        let candidates = candidates(calls, &rejected, &open, surv);
-        let best = candidates
-            .into_iter()
-            .enumerate()
-            .filter(|(k, _)| !kinds_found[*k])
-            .map(|(k, c)| {
-                let n = c
-                    .likely
-                    .as_ref()
-                    .unwrap_or(&c.explains)
-                    .iter()
-                    .zip(&open)
-                    .filter(|(e, o)| **e && **o)
-                    .count();
+        let best = (0..5)
+            .filter(|&k| !kinds_found[k])
+            .map(|k| {
+                let c = candidate(k, calls, &rejected, &open, surv);
+                let n = covered(c.likely.as_ref().unwrap_or(&c.explains), &open);
                 (k, c, n)
             })
             .max_by(|a, b| a.2.cmp(&b.2).then(PREFER[b.0].cmp(&PREFER[a.0])));
@@ -134,12 +128,7 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
             break;
         }
         kinds_found[k] = true;
-        let explained = c
-            .explains
-            .iter()
-            .zip(&open)
-            .filter(|(e, o)| **e && **o)
-            .count();
+        let explained = covered(&c.explains, &open);
         let mut which = Vec::with_capacity(explained);
         for ((o, e), &i) in open.iter_mut().zip(&c.explains).zip(&rejected) {
             if *o && *e {
@@ -148,15 +137,18 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
             *o &= !e;
         }
         let confidence = confidence(explained, n, left, &c.policy);
-        found.push(Found {
+        let f = Found {
             policy: c.policy,
             explained,
             of: left,
             evidence: c.evidence,
             confidence,
             calls: which,
-        });
+        };
+        found.push((k, c.explains, f));
     }
+    refine(calls, &rejected, &mut found, surv);
+    let found = found.into_iter().map(|(_, _, f)| f).collect();
     let unexplained = open.iter().filter(|&&o| o).count();
     LimitsFit {
         not_identified: not_identified(calls, &kinds_found, surv),
@@ -190,41 +182,51 @@ fn confidence(explained: usize, likely: usize, left: usize, p: &Policy) -> &'sta
     }]
 }
 
-/// The best candidate of each kind (cap, bucket, fixed window, sliding window, quota),
-/// judged on the rejections still `open`.
-fn candidates(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival) -> Vec<Candidate> {
-    let score = |c: &Candidate| {
-        c.explains
-            .iter()
-            .zip(open)
-            .filter(|(e, o)| **e && **o)
-            .count()
-    };
-    let best = |cs: Vec<Candidate>| cs.into_iter().max_by_key(|c| score(c));
-    let windows = [
-        1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400,
-    ];
-    let mut out = vec![
-        concurrency(calls, rejected, open, surv),
-        token_bucket(calls, rejected, open),
-    ];
-    out.extend(best(
-        windows
-            .iter()
-            .map(|&w| fixed_window(calls, rejected, w))
-            .collect(),
-    ));
-    out.extend(best(
-        windows
-            .iter()
-            .map(|&w| sliding_window(calls, rejected, w))
-            .collect(),
-    ));
-    out.extend(best(vec![
-        quota(calls, rejected, false),
-        quota(calls, rejected, true),
-    ]));
-    out
+/// The best candidate of a kind (0 cap, 1 bucket, 2 fixed window, 3 sliding window,
+/// 4 quota), judged on the rejections still `open`.
+fn candidate(
+    kind: usize,
+    calls: &[Call],
+    rejected: &[usize],
+    open: &[bool],
+    surv: Survival,
+) -> Candidate {
+    match kind {
+        0 => concurrency(calls, rejected, open, surv),
+        1 => token_bucket(calls, rejected, open),
+        2 => windows::fixed(calls, rejected, open),
+        3 => windows::sliding(calls, rejected, open),
+        _ => windows::quota(calls, rejected, open),
+    }
+}
+
+/// How many of the rejections still `open` a verdict covers.
+fn covered(verdict: &[bool], open: &[bool]) -> usize {
+    verdict.iter().zip(open).filter(|(e, o)| **e && **o).count()
+}
+
+/// With several policies found, each is fitted again on the 429s the others do not explain
+/// (the greedy pass fitted the first on 429s that later ones explain better), and kept if it
+/// explains as many of them.
+fn refine(
+    calls: &[Call],
+    rejected: &[usize],
+    found: &mut [(usize, Vec<bool>, Found)],
+    surv: Survival,
+) {
+    if found.len() < 2 {
+        return;
+    }
+    for j in 0..found.len() {
+        let open: Vec<bool> = (0..rejected.len())
+            .map(|r| !found.iter().enumerate().any(|(i, f)| i != j && f.1[r]))
+            .collect();
+        let c = candidate(found[j].0, calls, rejected, &open, surv);
+        if covered(&c.explains, &open) >= covered(&found[j].1, &open) {
+            found[j].2.policy = c.policy;
+            found[j].2.evidence = c.evidence;
+        }
+    }
 }
 
 /// The calls in flight at the bank when a call arrived.
@@ -453,106 +455,6 @@ fn token_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate 
         explains,
         likely: None,
         evidence,
-    }
-}
-
-/// The most admissions in any window `[k·w, (k+1)·w)` of `w` microseconds.
-fn peak_in(calls: &[Call], w: i64) -> u32 {
-    let mut per: BTreeMap<i64, u32> = BTreeMap::new();
-    for c in calls.iter().filter(|c| c.admitted) {
-        *per.entry(c.t.div_euclid(w)).or_default() += 1;
-    }
-    per.values().copied().max().unwrap_or(0)
-}
-
-fn fixed_window(calls: &[Call], rejected: &[usize], window_s: i64) -> Candidate {
-    let w = window_s * SEC;
-    let limit = peak_in(calls, w).max(1);
-    let (mut idx, mut count) = (i64::MIN, 0u32);
-    let mut explains = Vec::with_capacity(rejected.len());
-    for c in calls {
-        let k = c.t.div_euclid(w);
-        if k != idx {
-            (idx, count) = (k, 0);
-        }
-        if c.admitted {
-            count += 1;
-        } else {
-            explains.push(count >= limit);
-        }
-    }
-    Candidate {
-        policy: Policy::FixedWindow { limit, window_s },
-        likely: None,
-        explains,
-        evidence: format!("at most {limit} admissions in any {window_s} s window from midnight; 429s once a window had {limit}"),
-    }
-}
-
-fn sliding_window(calls: &[Call], rejected: &[usize], window_s: i64) -> Candidate {
-    let w = window_s * SEC;
-    let mut recent: VecDeque<i64> = VecDeque::new();
-    let mut limit = 1u32;
-    let mut counts = Vec::with_capacity(rejected.len());
-    for c in calls {
-        while recent.front().is_some_and(|&t| t <= c.t - w) {
-            recent.pop_front();
-        }
-        if c.admitted {
-            recent.push_back(c.t);
-            limit = limit.max(recent.len() as u32);
-        } else {
-            counts.push(recent.len() as u32);
-        }
-    }
-    Candidate {
-        policy: Policy::SlidingWindow { limit, window_s },
-        likely: None,
-        explains: counts.iter().map(|&n| n >= limit).collect(),
-        evidence: format!(
-            "at most {limit} admissions in any trailing {window_s} s; 429s when {limit} were"
-        ),
-    }
-}
-
-/// A per-connection quota on unattended calls (customer-present ones pass, and do not count).
-fn quota(calls: &[Call], rejected: &[usize], rolling: bool) -> Candidate {
-    let mut per: BTreeMap<u32, VecDeque<i64>> = BTreeMap::new();
-    let mut k = 1u32;
-    let mut counts = Vec::with_capacity(rejected.len());
-    for c in calls {
-        let q = per.entry(c.conn).or_default();
-        if rolling {
-            while q.front().is_some_and(|&t| t <= c.t - DAY) {
-                q.pop_front();
-            }
-        } else if q
-            .front()
-            .is_some_and(|&t| t.div_euclid(DAY) != c.t.div_euclid(DAY))
-        {
-            q.clear();
-        }
-        if c.on_demand {
-            if !c.admitted {
-                counts.push(0);
-            }
-        } else if c.admitted {
-            q.push_back(c.t);
-            k = k.max(q.len() as u32);
-        } else {
-            counts.push(q.len() as u32);
-        }
-    }
-    let period = if rolling {
-        "rolling 24 h"
-    } else {
-        "calendar day"
-    };
-    Candidate {
-        policy: Policy::Quota { k, rolling },
-        likely: None,
-        explains: counts.iter().map(|&n| n >= k).collect(),
-        evidence: format!("at most {k} unattended admissions per connection per {period}; 429s for connections that had {k}"),
     }
 }
 
