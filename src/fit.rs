@@ -100,7 +100,7 @@ pub struct Fit {
     pub warnings: Vec<Warning>,
     pub rows: usize,
     pub connections: usize,
-    /// First submission and last learned time (µs, the log's clock).
+    /// First and last submission (µs, the log's clock).
     pub span: (i64, i64),
     /// The most refreshes the client had outstanding at once.
     pub peak_outstanding: u32,
@@ -133,7 +133,7 @@ pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
     }
     let span = (
         log.rows.iter().map(|r| r.submitted).min().unwrap_or(0),
-        log.rows.iter().map(|r| r.learned).max().unwrap_or(0),
+        log.rows.iter().map(|r| r.submitted).max().unwrap_or(0),
     );
     Ok(Fit {
         timing,
