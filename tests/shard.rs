@@ -35,6 +35,33 @@ fn refused(args: &[&str]) -> String {
     text(&o.stderr)
 }
 
+/// Splits a command line quoted as the messages quote it (single quotes).
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut started) = (vec![], String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                started = true;
+            }
+            ' ' if !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                }
+                started = false;
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
+}
+
 fn read(dir: &Path, f: &str) -> Vec<u8> {
     std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(f).display()))
 }
@@ -87,6 +114,23 @@ fn merged_shards_are_byte_identical_to_one_machine() {
 }
 
 #[test]
+fn check_validates_and_sizes_a_shard_without_running_it() {
+    let t = TempDir::new("shard-check");
+    let scenario = write_small(t.path());
+    let out = t.join("never");
+    let mut args = sweep_args(scenario.to_str().unwrap(), out.to_str().unwrap());
+    args.extend(["--shard", "2/5", "--check"]);
+    let said = ok(&args);
+    assert!(
+        said.contains("12 runs, of which shard 2/5 holds 3"),
+        "{said}"
+    );
+    assert!(!out.exists(), "--check wrote {}", out.display());
+    args[3] = "banks[0].error_rate=0.01,-1";
+    assert!(refused(&args).contains("value 2 of 2"));
+}
+
+#[test]
 fn the_scheduler_environment_picks_the_shard() {
     let t = TempDir::new("shard-env");
     let scenario = write_small(t.path());
@@ -130,10 +174,23 @@ fn merge_refuses_missing_duplicate_mixed_and_unfinished_shards() {
     run_shards(s, d, 3);
     let shard = |k: u64| dir.join(format!("shard-{k}-of-3")).display().to_string();
 
-    // Missing: named, with the runs it holds and the command that makes it.
-    let e = refused(&["merge", &shard(1), &shard(3), "--out", d]);
-    assert!(e.contains("shard 2/3") && e.contains("--shard 2/3"), "{e}");
-    assert!(e.contains("replication"), "{e}");
+    // Missing: named, with the runs it holds and the command that makes it, which works.
+    let kept = t.join("kept");
+    std::fs::rename(shard(2), &kept).unwrap();
+    let e = refused(&["merge", d]);
+    assert!(e.contains("shard 2/3") && e.contains("replication"), "{e}");
+    let command = e.split('`').nth(1).expect("a command in backquotes");
+    let words = shell_words(command);
+    assert_eq!(words[0], "refresh-sim");
+    let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+    ok(&args);
+    assert_eq!(
+        read(Path::new(&shard(2)), "shard.csv"),
+        read(&kept, "shard.csv")
+    );
+    // Merging into a shard's directory is refused.
+    let e = refused(&["merge", d, "--out", &shard(1)]);
+    assert!(e.contains("a shard's"), "{e}");
     // Given twice (the same directory, or a copy).
     let e = refused(&[
         "merge",
@@ -213,10 +270,7 @@ fn a_rerun_shard_replaces_its_output_and_resume_finishes_a_shard() {
     let mut args = sweep_args(s, d);
     args.extend(["--shard", "1/2", "--resume"]);
     let out = ok(&args);
-    assert!(
-        out.contains("0 run now") && out.contains("6 resumed"),
-        "{out}"
-    );
+    assert!(out.contains("6 run(s) (already complete)"), "{out}");
     args.pop();
     ok(&args);
     assert_eq!(read(&one, "shard.csv"), before);

@@ -5,7 +5,6 @@ use crate::error::Result;
 use crate::experiment::sweep::{self, Shard, Sweep};
 use crate::scenario;
 use clap::Args;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -42,6 +41,9 @@ pub struct SweepArgs {
     /// JOB_COMPLETION_INDEX + 1 of N.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub shards: Option<u64>,
+    /// Check the scenario, the grid and the shard, print the sweep's size, and run nothing.
+    #[arg(long)]
+    pub check: bool,
 }
 
 pub(super) fn sweep_cmd(a: SweepArgs) -> Result<()> {
@@ -51,9 +53,39 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<()> {
     let at_once = sweep::pool(a.threads)?.current_num_threads().min(sw.runs());
     scenario::check_memory(&sw.scenarios, at_once)?;
     let base = a.out.unwrap_or_else(|| sw.default_out());
+    if a.check {
+        let mine = shard.as_ref().map(|(s, _)| *s);
+        println!(
+            "sweep {}: {} point(s) × {} replication(s) = {} runs{}; valid, nothing run",
+            sw.origin,
+            sw.points.len(),
+            sw.replications,
+            sw.runs(),
+            match mine {
+                Some(s) => format!(
+                    ", of which shard {}/{} holds {}",
+                    s.index,
+                    s.count,
+                    sw.runs_of(Some(s)).count()
+                ),
+                None => String::new(),
+            }
+        );
+        return Ok(());
+    }
     let out = match &shard {
         Some((s, from)) => {
             eprintln!("shard {}/{} (from {from})", s.index, s.count);
+            if sw.runs_of(Some(*s)).next().is_none() {
+                eprintln!(
+                    "warning: shard {}/{} holds no runs: the sweep has {} runs, so at most {} \
+                     shards do any work",
+                    s.index,
+                    s.count,
+                    sw.runs(),
+                    sw.runs()
+                );
+            }
             base.join(s.dir_name())
         }
         None => base.clone(),
@@ -62,7 +94,7 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<()> {
         out,
         threads: a.threads,
         resume: a.resume,
-        progress: std::io::stderr().is_terminal(),
+        progress: true,
         scheduled: a.shard.is_none() && shard.is_some(),
         shard: shard.map(|(s, _)| s),
     })?;
@@ -90,15 +122,27 @@ pub struct MergeArgs {
 }
 
 pub(super) fn merge_cmd(a: MergeArgs) -> Result<()> {
-    let out = match (&a.out, a.shards.as_slice()) {
-        (Some(o), _) => o.clone(),
-        (None, [one]) if !one.join(crate::output::shard::FILE).exists() => one.clone(),
-        _ => {
-            return Err(crate::error::Error::input(
-                "merge: give --out DIR (the shards are not all under one directory given)",
-            ))
-        }
-    };
+    use crate::error::Error;
+    use crate::output::shard::FILE;
+    let out =
+        match (&a.out, a.shards.as_slice()) {
+            (Some(o), _) => o.clone(),
+            // The shards' parent directory, or the parent of the one shard given.
+            (None, [one]) if one.join(FILE).exists() => {
+                one.parent().map_or(PathBuf::from("."), PathBuf::from)
+            }
+            (None, [one]) => one.clone(),
+            _ => return Err(Error::input(
+                "merge: several directories given: say where the sweep's files go with --out DIR",
+            )),
+        };
+    if out.join(FILE).exists() || out.join(sweep::MANIFEST_FILE).exists() {
+        return Err(Error::input(format!(
+            "merge --out {}: a shard's (or a sweep's working) directory; write the merged files \
+             beside the shards, e.g. into their parent directory",
+            out.display()
+        )));
+    }
     let outcome = sweep::merge(&a.shards, &out)?;
     print!("{}", sweep::human_table(&outcome));
     println!("wrote {}", list(&outcome.files));

@@ -44,13 +44,15 @@ mod journal;
 mod lock;
 mod merge;
 mod pool;
+mod progress;
 mod shard;
 mod shard_dir;
 mod terminal;
 pub use grid::{reject_lists, split_top_level, split_values, Grid, GridAxis, Point};
-use journal::{progress_bar, Appender, Journal};
+use journal::{Appender, Journal};
 pub use merge::merge;
 pub use pool::{max_threads, pool, replicate};
+use progress::Progress;
 pub use shard::{Shard, MAX_SHARDS};
 pub use terminal::human_table;
 
@@ -96,7 +98,7 @@ pub struct Options {
     /// Worker threads; `None` for all cores.
     pub threads: Option<usize>,
     pub resume: bool,
-    /// Draw a progress bar on stderr.
+    /// Report progress on stderr: a bar on a terminal, else a line a minute.
     pub progress: bool,
     /// Run only this shard's runs and write them as a shard (`shard.toml`, `shard.csv`) for
     /// `merge`, instead of the sweep's files; `out` is then the shard's own directory.
@@ -278,7 +280,7 @@ impl Sweep {
             .filter(|k| !done.rows.contains_key(k))
             .collect();
         let resumed = mine.len() - jobs.len();
-        let bar = progress_bar(opts.progress, mine.len() as u64, resumed as u64);
+        let bar = Progress::new(opts.progress, mine.len() as u64, resumed as u64);
         let writer = Mutex::new(Appender {
             file,
             path: partial_path.clone(),
@@ -292,7 +294,7 @@ impl Sweep {
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .append(&header, p, &row)?;
-                bar.inc(1);
+                bar.inc();
                 Ok(())
             })
         })?;
@@ -300,7 +302,7 @@ impl Sweep {
             .into_inner()
             .unwrap_or_else(|e| e.into_inner())
             .sync()?;
-        bar.finish_and_clear();
+        bar.finish();
 
         // Assemble from the journal alone, so resumed and uninterrupted sweeps agree.
         let journal = Journal::read(&partial_path, &header, self)?;

@@ -1,5 +1,5 @@
 //! The sweep's journal: `sweep.partial.csv`, appended one finished run per line so that a
-//! killed sweep keeps what it finished, read back by `--resume`; and the progress bar.
+//! killed sweep keeps what it finished, read back by `--resume`.
 
 use super::*;
 
@@ -204,19 +204,4 @@ impl Appender {
             .sync_data()
             .map_err(|e| Error::io(format!("{}: cannot write: {e}", self.path.display())))
     }
-}
-
-pub(super) fn progress_bar(show: bool, total: u64, done: u64) -> indicatif::ProgressBar {
-    if !show {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:30}] {pos}/{len} runs · ETA {eta}",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_position(done);
-    bar.reset_eta();
-    bar
 }

@@ -18,9 +18,11 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<SweepOutcome> {
     let count = first.shards;
     let by_index = each_shard_once(&shards, count)?;
     let sweep = rebuild(&shards[0].0, first)?;
+    // Where the shards live: a missing one is made there.
+    let home = shards[0].0.parent().unwrap_or(Path::new("."));
     let missing: Vec<String> = (1..=count)
         .filter(|k| !by_index.contains_key(k))
-        .map(|k| missing_shard(&sweep, Shard { index: k, count }))
+        .map(|k| missing_shard(&sweep, Shard { index: k, count }, home))
         .collect();
     if !missing.is_empty() {
         return Err(Error::input(format!(
@@ -36,7 +38,8 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<SweepOutcome> {
             index: record.shard,
             count,
         };
-        all.rows.extend(shard_runs(&sweep, dir, shard, &header)?);
+        all.rows
+            .extend(shard_runs(&sweep, dir, shard, &header, home)?);
     }
     let _lock = lock::Lock::take(out, false)?;
     let (files, summaries) = sweep.assemble(&all, out)?;
@@ -126,11 +129,26 @@ fn one_sweep(shards: &[(PathBuf, ShardRecord)]) -> Result<()> {
     let described: Vec<String> = groups
         .iter()
         .map(|((sweep, n), dirs)| {
-            let origin = shards
+            let r = &shards
                 .iter()
                 .find(|(_, r)| &r.sweep == sweep)
-                .map_or("", |(_, r)| r.scenario.origin.as_str());
-            format!("sweep {sweep} of {origin} in {n} shards: {}", listed(dirs))
+                .expect("a group's")
+                .1;
+            let sets: Vec<String> = r.sets.iter().map(|s| format!("--set {s}")).collect();
+            format!(
+                "sweep {sweep} ({}{}, {} replications{}) in {n} shards: {}",
+                r.scenario.origin,
+                if sets.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", sets.join(" "))
+                },
+                r.replications,
+                r.seed
+                    .as_ref()
+                    .map_or(String::new(), |s| format!(", seed {s}")),
+                listed(dirs)
+            )
         })
         .collect();
     Err(Error::input(if sweeps.len() > 1 {
@@ -207,20 +225,18 @@ fn rebuild(dir: &Path, r: &ShardRecord) -> Result<Sweep> {
 }
 
 /// "shard K/N (its runs)": what a missing shard would have held.
-fn missing_shard(sweep: &Sweep, shard: Shard) -> String {
+fn missing_shard(sweep: &Sweep, shard: Shard, home: &Path) -> String {
     let runs: Vec<String> = sweep
         .runs_of(Some(shard))
         .map(|(p, r)| run_name(sweep, p, r))
         .collect();
     format!(
-        "shard {}/{} ({} run(s): {}; run it with `refresh-sim sweep {} ... --shard {}/{}`)",
+        "shard {}/{} ({} run(s): {}; make it with `{}`)",
         shard.index,
         shard.count,
         runs.len(),
         listed(&runs),
-        crate::scenario::argument_of(&sweep.origin),
-        shard.index,
-        shard.count
+        sweep.shard_command(shard, home)
     )
 }
 
@@ -230,6 +246,7 @@ fn shard_runs(
     dir: &Path,
     shard: Shard,
     header: &[String],
+    home: &Path,
 ) -> Result<BTreeMap<(usize, u32), SweepRow>> {
     let path = dir.join(shard_files::RUNS_FILE);
     let at = format!("{} (shard {}/{})", path.display(), shard.index, shard.count);
@@ -243,13 +260,10 @@ fn shard_runs(
     let name = |&(p, r): &(usize, u32)| run_name(sweep, p, r);
     let problem = |what: &str, runs: Vec<String>| {
         Err(Error::input(format!(
-            "{at}: {} run(s) {what}: {}; run the shard again (`refresh-sim sweep {} ... \
-             --shard {}/{}`)",
+            "{at}: {} run(s) {what}: {}; run the shard again (`{}`)",
             runs.len(),
             listed(&runs),
-            crate::scenario::argument_of(&sweep.origin),
-            shard.index,
-            shard.count
+            sweep.shard_command(shard, home)
         )))
     };
     if !journal.duplicates.is_empty() {

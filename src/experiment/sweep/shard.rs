@@ -9,12 +9,13 @@
 //!
 //! 1. `--shard K/N` on the command line, or `--shard none` to run the whole sweep as one, whatever
 //!    the environment says;
-//! 2. a Slurm job array: `SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN` + 1 of
-//!    `SLURM_ARRAY_TASK_COUNT` (the array must be contiguous, e.g. `--array=0-6`);
+//! 2. a Slurm job array task: with `--shards N`, shard `SLURM_ARRAY_TASK_ID` + 1 of `N` (the
+//!    array numbered from 0, as `deploy/slurm/submit.sh` submits it; so one task can be
+//!    resubmitted alone, `--array=K-1`, and still be shard K); without, shard
+//!    `SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN` + 1 of `SLURM_ARRAY_TASK_COUNT` (the array
+//!    must be contiguous, e.g. `--array=0-6` or `1-7`);
 //! 3. a Kubernetes Indexed Job: `JOB_COMPLETION_INDEX` + 1 of `--shards N` (the pod is not
 //!    told the Job's completions, so the count is given on the command line).
-//!
-//! `--shards N` with a Slurm array is a check: it must equal the array's task count.
 
 use crate::error::{Error, Result};
 
@@ -116,6 +117,16 @@ fn slurm(
     var: &impl Fn(&str) -> Option<String>,
 ) -> Result<(Shard, String)> {
     let id = env_number("SLURM_ARRAY_TASK_ID", id)?;
+    if let Some(n) = shards {
+        let shard = Shard::new(id.saturating_add(1), n).map_err(|why| {
+            Error::input(format!(
+                "SLURM_ARRAY_TASK_ID={id} with --shards {n}: shard {why} (with --shards, array \
+                 tasks are numbered from 0: --array=0-{})",
+                n.saturating_sub(1)
+            ))
+        })?;
+        return Ok((shard, format!("SLURM_ARRAY_TASK_ID={id} of --shards {n}")));
+    }
     let get = |name: &str| var(name).map(|v| env_number(name, &v)).transpose();
     let (min, max, count) = (
         get("SLURM_ARRAY_TASK_MIN")?,
@@ -124,31 +135,24 @@ fn slurm(
     );
     let min = min.unwrap_or(0);
     let span = max.map(|max| max.saturating_sub(min) + 1);
-    let count = match (count, span, shards) {
-        (Some(c), Some(s), _) if c != s => {
+    let count = match (count, span) {
+        (Some(c), Some(s)) if c != s => {
             return Err(Error::input(format!(
                 "the Slurm array is not contiguous (SLURM_ARRAY_TASK_COUNT={c} tasks between \
                  SLURM_ARRAY_TASK_MIN={min} and SLURM_ARRAY_TASK_MAX={}): submit it as \
-                 --array=0-{}, or pass --shard K/N",
+                 --array=0-{} with --shards {c}",
                 max.unwrap_or(0),
                 c.saturating_sub(1)
             )))
         }
-        (Some(c), _, _) | (None, Some(c), _) | (None, None, Some(c)) => c,
-        (None, None, None) => {
+        (Some(c), _) | (None, Some(c)) => c,
+        (None, None) => {
             return Err(Error::input(
                 "SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT: pass --shards N \
-                 (the array's size) or --shard K/N",
+                 (the array's size, numbered from 0) or --shard K/N",
             ))
         }
     };
-    if let Some(n) = shards.filter(|&n| n != count) {
-        return Err(Error::input(format!(
-            "--shards {n}, but the Slurm array has {count} tasks: submit it with \
-             --array=0-{}, or drop --shards",
-            n.saturating_sub(1)
-        )));
-    }
     let index = id.checked_sub(min).map(|i| i + 1).unwrap_or(0);
     let shard = Shard::new(index, count).map_err(|why| {
         Error::input(format!(
@@ -236,7 +240,17 @@ mod tests {
         assert_eq!(got(Some("none"), None, &slurm).unwrap(), None);
         assert_eq!(got(None, None, &slurm).unwrap(), Some((3, 7)));
         assert_eq!(got(None, Some(7), &slurm).unwrap(), Some((3, 7)));
-        assert!(got(None, Some(5), &slurm).is_err());
+        // With --shards, the task id alone: one task resubmitted (--array=2) is still shard 3.
+        let alone = [
+            ("SLURM_ARRAY_TASK_ID", "2"),
+            ("SLURM_ARRAY_TASK_MIN", "2"),
+            ("SLURM_ARRAY_TASK_MAX", "2"),
+            ("SLURM_ARRAY_TASK_COUNT", "1"),
+        ];
+        assert_eq!(got(None, Some(4), &alone).unwrap(), Some((3, 4)));
+        assert_eq!(got(None, None, &alone).unwrap(), Some((1, 1)));
+        let e = got(None, Some(2), &alone).unwrap_err().to_string();
+        assert!(e.contains("numbered from 0"), "{e}");
         // An array numbered from 1: task 1 is the first shard.
         let from_one = [
             ("SLURM_ARRAY_TASK_ID", "1"),

@@ -103,4 +103,42 @@ impl Sweep {
         })?;
         Ok(names.iter().map(|n| dir.join(n)).collect())
     }
+
+    /// The command line that runs `shard` of this sweep into `out` (the shards' parent
+    /// directory), for messages that say how to make a missing shard.
+    pub(super) fn shard_command(&self, shard: Shard, out: &Path) -> String {
+        let mut words = vec![
+            "refresh-sim".to_string(),
+            "sweep".into(),
+            crate::scenario::argument_of(&self.origin).to_string(),
+        ];
+        for s in &self.sets {
+            words.extend(["--set".to_string(), s.clone()]);
+        }
+        words.extend(["--replications".into(), self.replications.to_string()]);
+        if let Some(seed) = self.seed {
+            words.extend(["--seed".into(), seed.to_string()]);
+        }
+        words.extend([
+            "--shard".into(),
+            format!("{}/{}", shard.index, shard.count),
+            "--out".into(),
+            out.display().to_string(),
+        ]);
+        words
+            .iter()
+            .map(|w| shell_word(w))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// `w` as one shell word: as it is when plain, else in single quotes.
+fn shell_word(w: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c);
+    if !w.is_empty() && w.chars().all(plain) {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
 }

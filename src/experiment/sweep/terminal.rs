@@ -44,11 +44,14 @@ pub fn human_table(o: &SweepOutcome) -> String {
         n => format!(", {n} resumed"),
     };
     if let Some(s) = o.shard {
+        let how = match o.ran {
+            0 if runs > 0 => "already complete".to_string(),
+            ran => format!("{ran} run now on {} thread(s){resumed}", o.threads),
+        };
         let _ = writeln!(
             out,
-            "shard {}/{}: {runs} run(s) ({} run now on {} thread(s){resumed}); merge the shards \
-             with `refresh-sim merge`",
-            s.index, s.count, o.ran, o.threads
+            "shard {}/{}: {runs} run(s) ({how}); merge the shards with `refresh-sim merge`",
+            s.index, s.count
         );
         return out;
     }
