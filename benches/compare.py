@@ -16,7 +16,7 @@ mode) against the peer's own timing of its model construction and run.
 
 SimPy is installed with pip if missing; if that fails, the peer is skipped with a message.
 
-Usage: benches/compare.py [--connections N] [--reps K] [--peer-reps K]
+Usage: benches/compare.py [--connections N] [--queued-connections N] [--reps K] [--peer-reps K]
                           [--strategies queued,random_offset] [--concurrency C]
                           [--large N | --large 0] [--no-build]
 """
@@ -145,7 +145,10 @@ def have_simpy():
 
 def main():
     ap = argparse.ArgumentParser(description="refresh-sim beside its SimPy peer")
-    ap.add_argument("--connections", type=int, default=1_000_000)
+    ap.add_argument("--connections", type=int, default=1_000_000,
+                    help="connections of the random-offset case")
+    ap.add_argument("--queued-connections", type=int, default=200_000,
+                    help="connections of the queued case (issue 17: 200,000 at c = 64)")
     ap.add_argument("--reps", type=int, default=5, help="refresh-sim runs per strategy")
     ap.add_argument("--peer-reps", type=int, default=3, help="SimPy runs per strategy")
     ap.add_argument("--strategies", default="queued,random_offset")
@@ -160,26 +163,27 @@ def main():
     exe = bench_exe()
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])
-    print(f"# refresh-sim vs SimPy peer: uk-mix.toml, {a.connections:,} connections, one day; "
-          f"load average {load}")
+    print(f"# refresh-sim vs SimPy peer: uk-mix.toml, one day; load average {load}")
     use_peer = have_simpy()
     tmp = Path(tempfile.mkdtemp(prefix="refresh-sim-compare-"))
     lattice = lattice_scenario(tmp)
     try:
         for strategy in a.strategies.split(","):
+            n = a.queued_connections if strategy == "queued" else a.connections
             label = f"{strategy} c={a.concurrency}" if strategy == "queued" else strategy
-            ours = [refresh_sim(a.connections, strategy, a.concurrency, tmp / f"{strategy}{i}")
+            label += f", {n:,} connections"
+            ours = [refresh_sim(n, strategy, a.concurrency, tmp / f"{strategy}{i}")
                     for i in range(a.reps)]
             walls = [w for w, _, _ in ours]
             rss = max(r for _, r, _ in ours)
             counts = ours[0][2]
-            sims = [sim_only(exe, a.connections, strategy, a.concurrency) for _ in range(a.reps)]
+            sims = [sim_only(exe, n, strategy, a.concurrency) for _ in range(a.reps)]
             print(f"\n## {label}")
             print(f"refresh-sim  wall {show(walls, 3)} s  (sim::run {show(sims, 3)} s)  "
                   f"peak RSS {rss / 1024:.1f} MiB  {counts['events']:,} events")
             if not use_peer:
                 continue
-            theirs = [peer(lattice, a.connections, strategy, a.concurrency) for _ in range(a.peer_reps)]
+            theirs = [peer(lattice, n, strategy, a.concurrency) for _ in range(a.peer_reps)]
             pwalls = [w for w, _, _ in theirs]
             psim = [o["sim_seconds"] for _, _, o in theirs]
             prss = max(r for _, r, _ in theirs)

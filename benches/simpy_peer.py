@@ -1,9 +1,22 @@
 #!/usr/bin/env python3
 """An independent SimPy implementation of refresh-sim's queued and random-offset model.
 
-Small and honest: written in ordinary SimPy style (one process per refresh, one per queued
-slot, timeouts for service and polling), from the same scenario file, so that
-`benches/compare.py` can time refresh-sim and this peer on identical parameters.
+Written the way a careful Python engineer writes it, so that the ratio to refresh-sim is a
+ratio to the best peer, not to a naive one (issue 17): SimPy wakes a process only where
+something must happen at a time, and everything else is computed.
+- **One timeout per attempt that needs a wake-up, and no other event.** Random offset: one
+  process walks the sorted arrivals, one timeout to each. Queued: each slot process submits,
+  computes when its client will learn the outcome, and sleeps until then (one timeout).
+- **Polls are computed, not simulated**: the outcome is learned at the first poll at or after
+  the task ends, `submitted + ceil((done - submitted) / poll) * poll`, and the polls are
+  counted as API calls in one addition.
+- **A bank's in-flight slots are released lazily**: each bank keeps a heap of the completion
+  times of its calls in flight and pops those due at the next admission, so a completion is
+  not an event. The time-average in flight is each admitted call's time inside the window,
+  summed at admission; a success's minute and the connection's last success are known at
+  admission too.
+It runs from the same scenario file, so that `benches/compare.py` can time refresh-sim and
+this peer on identical parameters.
 
 What it models, as refresh-sim does (see ARCHITECTURE.md and docs/manual.md):
 - connections: bank drawn by the banks' shares; consent expiring with probability
@@ -44,6 +57,7 @@ Prints one JSON object: the counters and the wall time of the simulation itself.
 
 import argparse
 import bisect
+import heapq
 import json
 import math
 import random
@@ -118,30 +132,33 @@ class Bank:
         for key in ("servers", "load_latency", "retry_after", "preset"):
             if key in spec:
                 sys.exit(f"simpy_peer.py: bank {self.name}: `{key}` not supported")
-        self.in_flight = 0
-        self.in_flight_since = 0
-        self.in_flight_area = 0  # call-microseconds
+        self.done = []  # completion times of the calls in flight (a heap; released lazily)
+        self.in_flight_area = 0  # call-microseconds inside the window
 
-    def try_admit(self, now, window_end):
-        """Admit a call at `now` if every policy admits it; a rejection consumes nothing."""
-        if self.cap is not None and self.in_flight >= self.cap:
-            return False
+    def admits(self, now):
+        """Whether every policy admits a call at `now` (releasing the calls done by then)."""
+        if self.cap is not None:
+            done = self.done
+            while done and done[0] <= now:
+                heapq.heappop(done)
+            if len(done) >= self.cap:
+                return False
         now_ns = now * 1000
         for b in self.buckets:
             if now_ns + b[1] < b[2]:
                 return False
-        for b in self.buckets:
-            b[2] = max(b[2], now_ns) + b[0]
-        self.change_in_flight(now, +1, window_end)
         return True
 
-    def change_in_flight(self, now, delta, window_end):
-        """Integrates the in-flight level over the window (calls draining after it do not
-        count, as in refresh-sim) and moves it by `delta`."""
-        covered = min(now, window_end) - min(self.in_flight_since, window_end)
-        self.in_flight_area += self.in_flight * covered
-        self.in_flight_since = now
-        self.in_flight += delta
+    def admit(self, now, done_at, window_end):
+        """Takes a call admitted at `now` that ends at `done_at`: a rejection consumes nothing,
+        so the policies are charged only here. Calls draining after the window do not count
+        in the in-flight average, as in refresh-sim."""
+        now_ns = now * 1000
+        for b in self.buckets:
+            b[2] = max(b[2], now_ns) + b[0]
+        if self.cap is not None:
+            heapq.heappush(self.done, done_at)
+        self.in_flight_area += max(0, min(done_at, window_end) - min(now, window_end))
 
 
 class Model:
@@ -189,7 +206,7 @@ class Model:
             for _ in range(connections)
         ]
         self.last_success = [None] * connections
-        self.pending = [False] * connections
+        self.pending_until = [0] * connections  # the bank's task ends (pending before)
         # Counters.
         self.c = dict(attempts=0, successes=0, rate_limited=0, errors=0, reconnect_required=0,
                       deduplicated=0, api_calls=0)
@@ -202,58 +219,58 @@ class Model:
             self.series.append([[0, 0] for _ in self.banks])
         return self.series[m]
 
-    def refresh(self, conn):
-        """One attempt: submit, let the platform and the bank decide, learn by polling.
-        Returns the outcome once the client has learned it."""
-        env, c = self.env, self.c
-        submitted = env.now
+    def attempt(self, conn, submitted):
+        """One attempt submitted now: the platform and the bank decide, and everything that
+        follows (bank completion, polls) is computed. Returns the outcome and when the client
+        learns it."""
+        c = self.c
         c["attempts"] += 1
-        c["api_calls"] += 1
         b = self.bank_of[conn]
         bank = self.banks[b]
         last = self.last_success[conn]
-        if self.pending[conn] or (last is not None and submitted - last < self.dedup):
+        done = submitted
+        if self.pending_until[conn] > submitted or (last is not None and submitted - last < self.dedup):
             outcome = "deduplicated"
         elif self.consent_expires[conn] <= submitted:
             outcome = "reconnect_required"
-        elif not bank.try_admit(submitted, self.end):
+        elif not bank.admits(submitted):
             outcome = "rate_limited"
             self.minute(submitted)[b][1] += 1
         else:
-            service = bank.draw_service(self.rng)
+            done = submitted + bank.draw_service(self.rng)
             failed = bank.error_rate > 0 and self.rng.random() < bank.error_rate
-            self.pending[conn] = True
-            yield env.timeout(service)
-            bank.change_in_flight(env.now, -1, self.end)
-            self.pending[conn] = False
+            bank.admit(submitted, done, self.end)
+            self.pending_until[conn] = done
             if failed:
                 outcome = "errors"
             else:
                 outcome = "successes"
-                self.last_success[conn] = env.now
-                self.minute(env.now)[b][0] += 1
-        # The first poll at or after the task's end (at least one).
-        polls = max(1, -(-(env.now - submitted) // self.poll))
-        c["api_calls"] += polls
-        yield env.timeout(submitted + polls * self.poll - env.now)
+                self.last_success[conn] = done
+                self.minute(done)[b][0] += 1
+        # The first poll at or after the task's end (at least one), and the submission.
+        polls = max(1, -(-(done - submitted) // self.poll))
+        c["api_calls"] += 1 + polls
         c[outcome] += 1
-        return outcome
+        return outcome, submitted + polls * self.poll
 
     def arrivals(self):
         """random_offset: each connection once, at a uniform instant of the window."""
         rng, env = self.rng, self.env
         plan = sorted((self.start + rng.randrange(self.length), conn) for conn in range(self.n))
+        attempt = self.attempt
         for t, conn in plan:
             if t > env.now:
                 yield env.timeout(t - env.now)
-            env.process(self.refresh(conn))
+            attempt(conn, t)
 
     def slot(self, fifo):
-        """queued: a slot submits the FIFO's front, waits for the outcome, requeues it."""
+        """queued: a slot submits the FIFO's front, sleeps until it learns the outcome, and
+        requeues the connection then."""
         env = self.env
         while fifo and env.now < self.end:
             conn = fifo.popleft()
-            outcome = yield env.process(self.refresh(conn))
+            outcome, learned = self.attempt(conn, env.now)
+            yield env.timeout(learned - env.now)
             if outcome != "reconnect_required":
                 fifo.append(conn)
 
@@ -269,8 +286,6 @@ class Model:
         else:
             sys.exit(f"simpy_peer.py: strategy {self.strategy!r} not supported")
         self.env.run()
-        for bank in self.banks:
-            bank.change_in_flight(self.env.now, 0, self.end)
         # Data age at the window's end, in whole minutes.
         ages = [0] * (self.length // MINUTE + 1)
         for t in self.last_success:

@@ -55,6 +55,8 @@ fn main() {
             threads: Some(threads),
             resume: false,
             progress: false,
+            shard: None,
+            scheduled: false,
         };
         let start = Instant::now();
         sw.execute(&opts)

@@ -21,8 +21,10 @@ use std::path::{Path, PathBuf};
 /// reproduced and extended, and bulk, queued and random-offset compared on uk-mix.
 mod fit;
 mod plan;
+mod sweep;
 pub use fit::FitArgs;
 pub use plan::PlanArgs;
+pub use sweep::{MergeArgs, SweepArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,6 +57,9 @@ pub enum Command {
     /// Run a grid of scenario variants (--set path=v1,v2,...) with replications, in parallel;
     /// write sweep.csv and sweep_summary.csv (means, SDs, 95 % CIs).
     Sweep(SweepArgs),
+    /// Put the shards of a sweep (`sweep --shard K/N`, or a Slurm or Kubernetes array) back
+    /// together: sweep.csv and sweep_summary.csv, byte-identical to the sweep run on one machine.
+    Merge(MergeArgs),
     /// Compare strategies in pairs (common random numbers): each against a baseline, with
     /// paired 95 % intervals; write paired.csv and paired.md.
     Compare(CompareArgs),
@@ -170,7 +175,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Some(Command::Run(a)) => run(a),
         Some(Command::Check(a)) => check(a),
         Some(Command::Table(a)) => table_cmd(a).map(|_| ()),
-        Some(Command::Sweep(a)) => sweep_cmd(a),
+        Some(Command::Sweep(a)) => sweep::sweep_cmd(a),
+        Some(Command::Merge(a)) => sweep::merge_cmd(a),
         Some(Command::Compare(a)) => compare_cmd(a),
         Some(Command::Plan(a)) => plan::plan_cmd(a),
         Some(Command::Validate(a)) => validate_cmd(a),
@@ -325,7 +331,7 @@ fn strategy_label(s: &Strategy) -> String {
     }
 }
 
-fn list(paths: &[PathBuf]) -> String {
+pub(crate) fn list(paths: &[PathBuf]) -> String {
     paths
         .iter()
         .map(|p| p.display().to_string())
@@ -420,51 +426,6 @@ fn default_experiment(out: &Path) -> Result<()> {
     for p in &written {
         println!("  {}", p.display());
     }
-    Ok(())
-}
-
-#[derive(Debug, Args)]
-pub struct SweepArgs {
-    /// Scenario file (TOML); its `[sweep]` section, if any, adds grid axes.
-    pub scenario: PathBuf,
-    /// Vary a field over values, e.g. --set strategy.concurrency=8,16,32 (repeatable; the grid
-    /// is the Cartesian product, first axis slowest). A single value is a fixed override.
-    #[arg(long = "set", value_name = "PATH=V1,V2,...")]
-    pub set: Vec<String>,
-    /// Replications per grid point (default: the file's sweep.replications, else 5).
-    #[arg(long, allow_negative_numbers = true)]
-    pub replications: Option<u32>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, allow_negative_numbers = true)]
-    pub threads: Option<usize>,
-    /// Base seed; replication r runs with a seed derived from (seed, r) at every point
-    /// (default: the scenario's `seed`).
-    #[arg(long, allow_negative_numbers = true)]
-    pub seed: Option<u64>,
-    /// Output directory (default: output/<scenario name>/sweep).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Finish an interrupted sweep in the output directory: run only the missing runs.
-    #[arg(long)]
-    pub resume: bool,
-}
-
-fn sweep_cmd(a: SweepArgs) -> Result<()> {
-    use crate::experiment::sweep;
-    use std::io::IsTerminal;
-    let source = scenario::Source::read(&a.scenario)?;
-    let sw = sweep::Sweep::prepare(&source, &a.set, a.replications, a.seed)?;
-    let at_once = sweep::pool(a.threads)?.current_num_threads().min(sw.runs());
-    scenario::check_memory(&sw.scenarios, at_once)?;
-    let out = a.out.unwrap_or_else(|| sw.default_out());
-    let outcome = sw.execute(&sweep::Options {
-        out,
-        threads: a.threads,
-        resume: a.resume,
-        progress: std::io::stderr().is_terminal(),
-    })?;
-    print!("{}", sweep::human_table(&outcome));
-    println!("wrote {}", list(&outcome.files));
     Ok(())
 }
 

@@ -16,6 +16,7 @@ pub mod attempt_log;
 pub mod daily;
 pub mod paired;
 pub mod run_dir;
+pub mod shard;
 pub mod staleness;
 pub mod summary;
 pub mod sweep;

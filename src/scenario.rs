@@ -68,6 +68,15 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Tolerance on the sum of bank shares.
 const SHARE_TOLERANCE: f64 = 1e-6;
 
+/// What a built-in scenario's origin says after its name.
+const BUILT_IN_MARK: &str = " (built in)";
+
+/// The command-line argument that names the scenario read as `origin` (a path as given, or a
+/// built-in name).
+pub fn argument_of(origin: &str) -> &str {
+    origin.strip_suffix(BUILT_IN_MARK).unwrap_or(origin)
+}
+
 /// The scenarios of `scenarios/` built into the binary, so that the default run, `table` and
 /// `run uk-mix` work from any directory.
 const BUILT_IN: [(&str, &str); 3] = [
@@ -111,7 +120,7 @@ fn read_scenario(path: &Path) -> Result<(String, String)> {
                 .map(|p| p.strip_prefix("scenarios/").unwrap_or(p))
                 .map(|p| p.strip_suffix(".toml").unwrap_or(p));
             match BUILT_IN.iter().find(|(n, _)| Some(*n) == name) {
-                Some((_, text)) => Ok((format!("{origin} (built in)"), text.to_string())),
+                Some((_, text)) => Ok((format!("{origin}{BUILT_IN_MARK}"), text.to_string())),
                 None => Err(Error::input(format!(
                     "{origin}: cannot read scenario file: {e} (built-in scenarios, usable from \
                      any directory: {})",

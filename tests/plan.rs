@@ -3,27 +3,12 @@
 
 mod common;
 
-use common::TempDir;
+use common::{root, sim, TempDir};
 use refresh_sim::experiment::plan::{self, FailureScope, Figure, Request, Targets};
 use refresh_sim::experiment::{sweep, table};
 use refresh_sim::{scenario, sim};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_refresh-sim");
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sim(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run refresh-sim")
-}
 
 fn json(args: &[&str]) -> Value {
     let o = sim(args);

@@ -319,6 +319,8 @@ fn new_strategies_are_byte_identical_at_one_and_two_threads() {
             threads: Some(threads),
             resume: false,
             progress: false,
+            shard: None,
+            scheduled: false,
         };
         sw.execute(&opts).unwrap();
         ["sweep.csv", "sweep_summary.csv"].map(|f| std::fs::read(out.join(f)).unwrap())

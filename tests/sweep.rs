@@ -9,77 +9,14 @@ use refresh_sim::rng::replication_seed;
 use refresh_sim::scenario::Source;
 use refresh_sim::stats::Estimate;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
 use common::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_refresh-sim");
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Two banks with limits, a small population and a short window: runs take milliseconds.
-const SMALL: &str = r#"
-name = "small"
-seed = 7
-
-[window]
-length = "2h"
-
-[population]
-connections = 3000
-consent_expiry_share = 0.01
-
-[platform]
-poll_interval = "10s"
-
-[strategy]
-kind = "queued"
-concurrency = 4
-# The refresh period is the window, so a random_offset point submits every connection
-# within it (with the default daily period only a twelfth of the offsets would fall in).
-period = "2h"
-
-[[banks]]
-name = "a"
-share = 0.6
-error_rate = 0.01
-service_time = { dist = "lognormal", median = "3s", p95 = "10s" }
-limits = [{ kind = "concurrency", max_in_flight = 6 }]
-
-[[banks]]
-name = "b"
-share = 0.4
-error_rate = 0.005
-service_time = { dist = "exponential", mean = "4s" }
-limits = [{ kind = "token_bucket", rate = 0.5, burst = 5 }]
-
-[sweep]
-replications = 3
-grid = [{ path = "strategy.concurrency", values = [4, 16] }]
-"#;
-
-fn write_small(dir: &Path) -> PathBuf {
-    let path = dir.join("small.toml");
-    std::fs::write(&path, SMALL).unwrap();
-    path
-}
-
-fn sim(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run refresh-sim")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 #[test]
 fn grid_expands_in_row_major_order_file_axes_first() {

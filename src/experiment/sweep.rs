@@ -24,16 +24,13 @@
 //! sweep and an uninterrupted one give byte-identical files, whatever the thread count.
 
 use crate::error::{Error, Result};
-use crate::metric::Metric;
-use crate::metrics::RunResult;
+use crate::output::shard::{self as shard_files, ShardRecord};
 use crate::output::summary::SummaryRow;
 use crate::output::sweep::{self as files, PointRow, SweepRow};
-use crate::output::text::{column_widths, thousands};
 use crate::output::write_atomic;
 use crate::rng::replication_seed;
 use crate::scenario::{Scenario, Source};
 use crate::sim;
-use crate::stats::Estimate;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -45,8 +42,19 @@ use std::time::{Duration, Instant};
 mod grid;
 mod journal;
 mod lock;
+mod merge;
+mod pool;
+mod progress;
+mod shard;
+mod shard_dir;
+mod terminal;
 pub use grid::{reject_lists, split_top_level, split_values, Grid, GridAxis, Point};
-use journal::{progress_bar, Appender, Journal};
+use journal::{Appender, Journal};
+pub use merge::merge;
+pub use pool::{max_threads, pool, replicate};
+use progress::Progress;
+pub use shard::{Shard, MAX_SHARDS};
+pub use terminal::human_table;
 
 /// Replications per point when neither the command line nor the file says.
 pub const DEFAULT_REPLICATIONS: u32 = 5;
@@ -77,6 +85,10 @@ pub struct Sweep {
     /// FNV-1a of the scenario file's text: with a point's overrides and seed, it fixes what
     /// the point runs (the resume check), independent of toolchain and dependency versions.
     pub text_fingerprint: u64,
+    /// What the sweep was prepared from (recorded by a shard, so `merge` can rebuild it).
+    source: Source,
+    sets: Vec<String>,
+    seed: Option<u64>,
 }
 
 /// How to execute a sweep.
@@ -86,8 +98,14 @@ pub struct Options {
     /// Worker threads; `None` for all cores.
     pub threads: Option<usize>,
     pub resume: bool,
-    /// Draw a progress bar on stderr.
+    /// Report progress on stderr: a bar on a terminal, else a line a minute.
     pub progress: bool,
+    /// Run only this shard's runs and write them as a shard (`shard.toml`, `shard.csv`) for
+    /// `merge`, instead of the sweep's files; `out` is then the shard's own directory.
+    pub shard: Option<Shard>,
+    /// The shard was started by a scheduler (Slurm, Kubernetes), which runs one task per
+    /// shard at a time: a lock left on another host is taken over.
+    pub scheduled: bool,
 }
 
 /// What an executed sweep did and found.
@@ -100,8 +118,13 @@ pub struct SweepOutcome {
     pub resumed: usize,
     pub threads: usize,
     pub columns: Vec<String>,
-    /// Each point's replications, summarised (the rows of `sweep_summary.csv`).
+    /// Each point's replications, summarised (the rows of `sweep_summary.csv`; none for a
+    /// shard).
     pub summaries: Vec<PointRow>,
+    /// The shard run, if the sweep was one.
+    pub shard: Option<Shard>,
+    /// Shards merged into these files (0: run here).
+    pub merged: usize,
 }
 
 impl Sweep {
@@ -174,6 +197,9 @@ impl Sweep {
             base_seeds,
             replications,
             text_fingerprint: fnv1a(source.text.as_bytes()),
+            source: source.clone(),
+            sets: sets.to_vec(),
+            seed,
         })
     }
 
@@ -189,9 +215,26 @@ impl Sweep {
             .join("sweep")
     }
 
-    /// What the journal in an output directory must belong to, line by line: the grid and
-    /// a fingerprint of each point's scenario text, overrides and base seed.
-    fn manifest_identity(&self) -> Vec<String> {
+    /// The sweep's fingerprint: its identity and replications (what a shard records, and
+    /// `merge` compares).
+    pub fn fingerprint(&self) -> u64 {
+        let mut key = self.manifest_identity(None).join("\n");
+        let _ = write!(key, "\nreplications {}", self.replications);
+        fnv1a(key.as_bytes())
+    }
+
+    /// The indexes `(point, replication)` of the runs `shard` holds (all without one), in
+    /// grid order.
+    pub fn runs_of(&self, shard: Option<Shard>) -> impl Iterator<Item = (usize, u32)> + '_ {
+        let reps = self.replications;
+        (0..self.points.len())
+            .flat_map(move |p| (0..reps).map(move |r| (p, r)))
+            .filter(move |&(p, r)| shard.is_none_or(|s| s.holds(p * reps as usize + r as usize)))
+    }
+
+    /// What the journal in an output directory must belong to, line by line: the grid, a
+    /// fingerprint of each point's scenario text, overrides and base seed, and the shard.
+    fn manifest_identity(&self, shard: Option<Shard>) -> Vec<String> {
         let mut lines = vec![
             "refresh-sim sweep manifest 2".to_string(),
             format!("columns {}", self.grid.columns().join(" ")),
@@ -206,28 +249,38 @@ impl Sweep {
             let fp = fnv1a(key.as_bytes());
             lines.push(format!("point {i} {fp:016x} {}", p.sets.join(" ")));
         }
+        if let Some(s) = shard {
+            lines.push(format!("shard {}/{}", s.index, s.count));
+        }
         lines
     }
 
-    /// Runs every missing (point, replication) pair and writes the final files into
-    /// `opts.out`. Checks everything it can before writing anything.
+    /// Runs every missing (point, replication) pair (of `opts.shard`, if given) and writes
+    /// the final files into `opts.out`. Checks everything it can before writing anything.
     pub fn execute(&self, opts: &Options) -> Result<SweepOutcome> {
         let pool = pool(opts.threads)?;
         let dir = &opts.out;
-        let _lock = lock::Lock::take(dir)?;
+        let _lock = lock::Lock::take(dir, opts.scheduled)?;
+        if let Some(shard) = opts.shard {
+            if let Some(done) = self.finished_shard(opts, shard)? {
+                return Ok(done);
+            }
+        }
         let partial_path = dir.join(PARTIAL_FILE);
         let header = self.journal_header();
         // Everything read and checked before the first write.
         let done = self.finished_runs(opts, &header)?;
         // Now write: the manifest, then the journal (kept, truncated or created).
-        self.write_manifest(dir)?;
+        self.write_manifest(dir, opts.shard)?;
         let file = done.open_for_append(&partial_path)?;
-        let jobs: Vec<(usize, u32)> = (0..self.points.len())
-            .flat_map(|p| (0..self.replications).map(move |r| (p, r)))
+        let mine: Vec<(usize, u32)> = self.runs_of(opts.shard).collect();
+        let jobs: Vec<(usize, u32)> = mine
+            .iter()
+            .copied()
             .filter(|k| !done.rows.contains_key(k))
             .collect();
-        let resumed = self.runs() - jobs.len();
-        let bar = progress_bar(opts.progress, self.runs() as u64, resumed as u64);
+        let resumed = mine.len() - jobs.len();
+        let bar = Progress::new(opts.progress, mine.len() as u64, resumed as u64);
         let writer = Mutex::new(Appender {
             file,
             path: partial_path.clone(),
@@ -241,7 +294,7 @@ impl Sweep {
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .append(&header, p, &row)?;
-                bar.inc(1);
+                bar.inc();
                 Ok(())
             })
         })?;
@@ -249,11 +302,14 @@ impl Sweep {
             .into_inner()
             .unwrap_or_else(|e| e.into_inner())
             .sync()?;
-        bar.finish_and_clear();
+        bar.finish();
 
         // Assemble from the journal alone, so resumed and uninterrupted sweeps agree.
         let journal = Journal::read(&partial_path, &header, self)?;
-        let (files, summaries) = self.assemble(&journal, dir)?;
+        let (files, summaries) = match opts.shard {
+            Some(shard) => (self.write_shard(&journal, dir, shard, &header)?, vec![]),
+            None => self.assemble(&journal, dir)?,
+        };
         let _ = std::fs::remove_file(&partial_path);
         let _ = std::fs::remove_file(dir.join(MANIFEST_FILE));
         Ok(SweepOutcome {
@@ -263,6 +319,8 @@ impl Sweep {
             threads: pool.current_num_threads(),
             columns: self.grid.columns(),
             summaries,
+            shard: opts.shard,
+            merged: 0,
         })
     }
 
@@ -307,7 +365,7 @@ impl Sweep {
             .lines()
             .filter(|l| !l.starts_with("replications ") && !l.starts_with("scenario "))
             .collect();
-        let identity = self.manifest_identity();
+        let identity = self.manifest_identity(opts.shard);
         if let Some(i) = (0..identity.len().max(theirs.len()))
             .find(|&i| theirs.get(i).copied() != identity.get(i).map(String::as_str))
         {
@@ -326,8 +384,8 @@ impl Sweep {
 
     /// Writes what the journal belongs to; the lines after the identity (the file as named,
     /// the replications) are informational, not compared by `--resume`.
-    fn write_manifest(&self, dir: &Path) -> Result<()> {
-        let mut manifest = self.manifest_identity().join("\n");
+    fn write_manifest(&self, dir: &Path, shard: Option<Shard>) -> Result<()> {
+        let mut manifest = self.manifest_identity(shard).join("\n");
         let _ = write!(
             manifest,
             "\nscenario {}\nreplications {}\n",
@@ -420,115 +478,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
-}
-
-/// Runs `scenario` for replications `0..replications` (seeds from `base_seed`) in the current
-/// rayon pool and maps each result with `f`, in replication order.
-pub fn replicate<T: Send>(
-    scenario: &Scenario,
-    base_seed: u64,
-    replications: u32,
-    f: impl Fn(&RunResult) -> T + Sync,
-) -> Vec<T> {
-    (0..replications)
-        .into_par_iter()
-        .map(|r| f(&sim::run(scenario, replication_seed(base_seed, r))))
-        .collect()
-}
-
-/// The machine's cores (1 if unknown).
-fn cores() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-}
-
-/// The most worker threads a command accepts: four per core, and never fewer than 64 (a
-/// determinism check may ask for more threads than a small machine has cores).
-pub fn max_threads() -> usize {
-    (4 * cores()).max(64)
-}
-
-/// A local pool of `threads` workers (`None`: all cores).
-pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    let threads = match threads {
-        Some(0) => return Err(Error::input("--threads 0: need at least one thread")),
-        Some(t) if t > max_threads() => {
-            return Err(Error::input(format!(
-                "--threads {t}: at most {} on this machine ({} cores); more threads than cores \
-                 only add memory, not speed",
-                max_threads(),
-                cores()
-            )))
-        }
-        Some(t) => t,
-        None => cores(),
-    };
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::io(format!("cannot start {threads} worker threads: {e}")))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Terminal summary
-
-/// A table of the sweep's key results: per point, mean ± 95 % half-width.
-pub fn human_table(o: &SweepOutcome) -> String {
-    let shown = [
-        (Metric::FailureRate, "failure rate", true),
-        (Metric::Coverage, "coverage", true),
-        (Metric::UsersPerDay, "users/day", false),
-    ];
-    let cell = |e: Option<Estimate>, pct: bool| match e {
-        None => "—".to_string(),
-        Some(e) if pct => match e.ci95 {
-            Some(h) => format!("{:.2} % ± {:.2}", 100.0 * e.mean, 100.0 * h),
-            None => format!("{:.2} %", 100.0 * e.mean),
-        },
-        Some(e) => match e.ci95 {
-            Some(h) => format!("{} ± {}", thousands(e.mean), thousands(h)),
-            None => thousands(e.mean),
-        },
-    };
-    let mut header: Vec<String> = o.columns.clone();
-    header.extend(shown.iter().map(|(_, h, _)| h.to_string()));
-    let rows: Vec<Vec<String>> = o
-        .summaries
-        .iter()
-        .map(|s| {
-            let mut r = s.params.clone();
-            r.extend(shown.iter().map(|(m, _, pct)| cell(s.stat(*m), *pct)));
-            r
-        })
-        .collect();
-    let widths = column_widths(&header, &rows);
-    let mut out = String::new();
-    let reps = o.summaries.first().map_or(0, |s| s.replications);
-    let _ = writeln!(
-        out,
-        "sweep: {} point(s) × {reps} replication(s) = {} runs ({} run now on {} thread(s){}); mean ± 95 % CI half-width",
-        o.summaries.len(),
-        o.ran + o.resumed,
-        o.ran,
-        o.threads,
-        if o.resumed > 0 { format!(", {} resumed", o.resumed) } else { String::new() }
-    );
-    let line = |cells: &[String]| {
-        cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    let _ = writeln!(out, "{}", line(&header));
-    for r in &rows {
-        let _ = writeln!(out, "{}", line(r));
-    }
-    out
 }
 
 #[cfg(test)]

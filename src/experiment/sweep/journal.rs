@@ -1,5 +1,5 @@
 //! The sweep's journal: `sweep.partial.csv`, appended one finished run per line so that a
-//! killed sweep keeps what it finished, read back by `--resume`; and the progress bar.
+//! killed sweep keeps what it finished, read back by `--resume`.
 
 use super::*;
 
@@ -12,6 +12,28 @@ fn check_of<'a>(fields: impl Iterator<Item = &'a str>) -> String {
     format!("{:016x}", fnv1a(joined.join("\x1f").as_bytes()))
 }
 
+/// The journal's header line.
+pub(super) fn header_line(header: &[String]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(crate::output::csv_error)?;
+    w.into_inner().map_err(|e| Error::io(format!("csv: {e}")))
+}
+
+/// A run's journal line: the point, its `sweep.csv` row, and the check.
+pub(super) fn line(point: usize, row: &SweepRow) -> Result<Vec<u8>> {
+    let line = row.line(Some(point))?;
+    let fields = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(&line[..])
+        .records()
+        .next()
+        .and_then(|r| r.ok())
+        .unwrap_or_default();
+    let mut bytes = line.strip_suffix(b"\n").unwrap_or(&line).to_vec();
+    bytes.extend(format!(",{}\n", check_of(fields.iter())).into_bytes());
+    Ok(bytes)
+}
+
 /// Finished runs read back from `sweep.partial.csv`.
 #[derive(Debug)]
 pub(super) struct Journal {
@@ -19,6 +41,8 @@ pub(super) struct Journal {
     pub(super) has_header: bool,
     /// `(point, replication)` → the run's row.
     pub(super) rows: BTreeMap<(usize, u32), SweepRow>,
+    /// Runs found on more than one line (the first is kept).
+    pub(super) duplicates: Vec<(usize, u32)>,
     /// Bytes of the file up to its last complete line (a kill can tear the last line).
     pub(super) complete: u64,
     pub(super) len: u64,
@@ -29,6 +53,7 @@ impl Journal {
         Journal {
             has_header: false,
             rows: BTreeMap::new(),
+            duplicates: vec![],
             complete: 0,
             len: 0,
         }
@@ -44,11 +69,12 @@ impl Journal {
         };
         let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let bad = |what: String| {
-            Error::input(format!(
-                "{}: {what}; delete it and {} to start the sweep over",
-                path.display(),
-                MANIFEST_FILE
-            ))
+            let remedy = if path.file_name() == Some(std::ffi::OsStr::new(PARTIAL_FILE)) {
+                format!("delete it and {MANIFEST_FILE} to start the sweep over")
+            } else {
+                "run the shard again".to_string()
+            };
+            Error::input(format!("{}: {what}; {remedy}", path.display()))
         };
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -57,6 +83,7 @@ impl Journal {
         let mut journal = Journal {
             has_header: false,
             rows: BTreeMap::new(),
+            duplicates: vec![],
             complete: complete as u64,
             len: bytes.len() as u64,
         };
@@ -100,7 +127,13 @@ impl Journal {
                     sweep.points[p].labels.join(",")
                 )));
             }
-            journal.rows.entry((p, row.replication)).or_insert(row);
+            let key = (p, row.replication);
+            match journal.rows.entry(key) {
+                std::collections::btree_map::Entry::Occupied(_) => journal.duplicates.push(key),
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(row);
+                }
+            }
         }
         Ok(journal)
     }
@@ -146,21 +179,10 @@ impl Appender {
     pub(super) fn append(&mut self, header: &[String], point: usize, row: &SweepRow) -> Result<()> {
         let mut bytes = Vec::new();
         if !self.header_written {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(header).map_err(crate::output::csv_error)?;
-            bytes = w.into_inner().map_err(|e| Error::io(format!("csv: {e}")))?;
+            bytes = header_line(header)?;
             self.header_written = true;
         }
-        let line = row.line(Some(point))?;
-        let fields = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(&line[..])
-            .records()
-            .next()
-            .and_then(|r| r.ok())
-            .unwrap_or_default();
-        bytes.extend_from_slice(line.strip_suffix(b"\n").unwrap_or(&line));
-        bytes.extend(format!(",{}\n", check_of(fields.iter())).into_bytes());
+        bytes.extend(line(point, row)?);
         let io =
             |e: std::io::Error| Error::io(format!("{}: cannot write: {e}", self.path.display()));
         // One write per line: a kill leaves whole lines, or a torn last one that is dropped.
@@ -182,19 +204,4 @@ impl Appender {
             .sync_data()
             .map_err(|e| Error::io(format!("{}: cannot write: {e}", self.path.display())))
     }
-}
-
-pub(super) fn progress_bar(show: bool, total: u64, done: u64) -> indicatif::ProgressBar {
-    if !show {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:30}] {pos}/{len} runs · ETA {eta}",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_position(done);
-    bar.reset_eta();
-    bar
 }

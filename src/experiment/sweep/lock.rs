@@ -2,8 +2,12 @@
 //! process id, removed when it ends. Two sweeps (or two `--resume`s) into one directory would
 //! otherwise append to one journal and replace each other's files.
 //!
-//! A lock whose process is gone (a killed sweep) is stale and taken over; where the system
-//! cannot say whether a process lives (no `/proc`), a lock is held until removed by hand.
+//! The lock records the process id and the host. A lock whose process is gone (a killed
+//! sweep) is stale and taken over; where the system cannot say whether a process lives (no
+//! `/proc`), a lock is held until removed by hand. A lock taken on another host (a shared
+//! file system) cannot be checked from here: it is taken over only by a shard that a
+//! scheduler started, since Slurm and Kubernetes run one task per index at a time (a
+//! requeued task or a replaced pod starts after the old one is gone).
 
 use crate::error::{Error, Result};
 use std::io::Write;
@@ -20,7 +24,8 @@ pub struct Lock {
 
 impl Lock {
     /// Takes the lock of `dir` (creating the directory), or says who holds it.
-    pub fn take(dir: &Path) -> Result<Lock> {
+    /// `scheduled`: the caller is a shard a scheduler started (see the module docs).
+    pub fn take(dir: &Path, scheduled: bool) -> Result<Lock> {
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::input(format!("{}: cannot create directory: {e}", dir.display()))
         })?;
@@ -32,13 +37,25 @@ impl Lock {
                 .open(&path)
             {
                 Ok(mut f) => {
-                    let _ = writeln!(f, "{}", std::process::id());
+                    let _ = writeln!(f, "{} {}", std::process::id(), host());
                     return Ok(Lock { path });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                    let pid: Option<u32> = holder.trim().parse().ok();
-                    if pid.is_some_and(gone) {
+                    let mut fields = holder.split_whitespace();
+                    let pid: Option<u32> = fields.next().and_then(|p| p.parse().ok());
+                    let elsewhere = fields.next().is_some_and(|h| h != host());
+                    if elsewhere && scheduled {
+                        eprintln!(
+                            "taking over {} from {} (another host; the scheduler runs one task \
+                             per shard)",
+                            path.display(),
+                            holder.trim()
+                        );
+                        let _ = std::fs::remove_file(&path);
+                        continue;
+                    }
+                    if !elsewhere && pid.is_some_and(gone) {
                         // A killed sweep's lock: take it over.
                         let _ = std::fs::remove_file(&path);
                         continue;
@@ -67,6 +84,13 @@ impl Drop for Lock {
     }
 }
 
+/// This machine's name (empty where the system does not say).
+fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
 /// Whether process `pid` has ended (false where the system cannot say).
 fn gone(pid: u32) -> bool {
     Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists()
@@ -79,15 +103,20 @@ mod tests {
     #[test]
     fn one_holder_at_a_time_and_stale_locks_are_taken_over() {
         let t = tempfile::tempdir().unwrap();
-        let held = Lock::take(t.path()).unwrap();
-        let err = Lock::take(t.path()).unwrap_err().to_string();
+        let held = Lock::take(t.path(), true).unwrap();
+        let err = Lock::take(t.path(), true).unwrap_err().to_string();
         assert!(err.contains("another sweep"), "{err}");
         drop(held);
         assert!(!t.path().join(LOCK_FILE).exists());
         // A lock left by a process that no longer exists.
         std::fs::write(t.path().join(LOCK_FILE), "4294967000\n").unwrap();
         if Path::new("/proc/self").exists() {
-            assert!(Lock::take(t.path()).is_ok());
+            drop(Lock::take(t.path(), false).unwrap());
         }
+        // A lock from another host: a scheduled shard takes it over, anything else refuses.
+        let mine = std::process::id();
+        std::fs::write(t.path().join(LOCK_FILE), format!("{mine} node-elsewhere\n")).unwrap();
+        assert!(Lock::take(t.path(), false).is_err());
+        assert!(Lock::take(t.path(), true).is_ok());
     }
 }
