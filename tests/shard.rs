@@ -256,7 +256,7 @@ fn merge_refuses_missing_duplicate_mixed_and_unfinished_shards() {
 }
 
 #[test]
-fn a_rerun_shard_replaces_its_output_and_resume_finishes_a_shard() {
+fn a_rerun_shard_replaces_its_output() {
     let t = TempDir::new("shard-rerun");
     let scenario = write_small(t.path());
     let s = scenario.to_str().unwrap();

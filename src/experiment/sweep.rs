@@ -305,7 +305,7 @@ impl Sweep {
         bar.finish();
 
         // Assemble from the journal alone, so resumed and uninterrupted sweeps agree.
-        let journal = Journal::read(&partial_path, &header, self)?;
+        let journal = Journal::read(&partial_path, &header, self, journal::START_OVER)?;
         let (files, summaries) = match opts.shard {
             Some(shard) => (self.write_shard(&journal, dir, shard, &header)?, vec![]),
             None => self.assemble(&journal, dir)?,
@@ -348,7 +348,7 @@ impl Sweep {
             return Ok(Journal::empty());
         }
         if !opts.resume {
-            let finished = Journal::read(&partial_path, header, self)
+            let finished = Journal::read(&partial_path, header, self, journal::START_OVER)
                 .map(|j| j.rows.len())
                 .unwrap_or(0);
             return Err(Error::input(format!(
@@ -379,7 +379,7 @@ impl Sweep {
                 partial_path.display()
             )));
         }
-        Journal::read(&partial_path, header, self)
+        Journal::read(&partial_path, header, self, journal::START_OVER)
     }
 
     /// Writes what the journal belongs to; the lines after the identity (the file as named,

@@ -34,6 +34,9 @@ pub(super) fn line(point: usize, row: &SweepRow) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// What to do about a bad `sweep.partial.csv`.
+pub(super) const START_OVER: &str = "delete it and sweep.manifest to start the sweep over";
+
 /// Finished runs read back from `sweep.partial.csv`.
 #[derive(Debug)]
 pub(super) struct Journal {
@@ -60,22 +63,20 @@ impl Journal {
     }
 
     /// Reads the journal, checking each row against the sweep's grid. A missing file is an
-    /// empty journal.
-    pub(super) fn read(path: &Path, prefix: &[String], sweep: &Sweep) -> Result<Journal> {
+    /// empty journal. `remedy` ends the message of a bad file (what the user should do).
+    pub(super) fn read(
+        path: &Path,
+        prefix: &[String],
+        sweep: &Sweep,
+        remedy: &str,
+    ) -> Result<Journal> {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Journal::empty()),
             Err(e) => return Err(Error::io(format!("{}: cannot read: {e}", path.display()))),
         };
         let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let bad = |what: String| {
-            let remedy = if path.file_name() == Some(std::ffi::OsStr::new(PARTIAL_FILE)) {
-                format!("delete it and {MANIFEST_FILE} to start the sweep over")
-            } else {
-                "run the shard again".to_string()
-            };
-            Error::input(format!("{}: {what}; {remedy}", path.display()))
-        };
+        let bad = |what: String| Error::input(format!("{}: {what}; {remedy}", path.display()));
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)

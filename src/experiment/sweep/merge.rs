@@ -250,7 +250,7 @@ fn shard_runs(
 ) -> Result<BTreeMap<(usize, u32), SweepRow>> {
     let path = dir.join(shard_files::RUNS_FILE);
     let at = format!("{} (shard {}/{})", path.display(), shard.index, shard.count);
-    let journal = Journal::read(&path, header, sweep).map_err(|e| {
+    let journal = Journal::read(&path, header, sweep, "run the shard again").map_err(|e| {
         Error::input(format!(
             "shard {}/{}: {}",
             shard.index, shard.count, e.message
