@@ -17,7 +17,7 @@
 use crate::bank::ServiceTime;
 use crate::bank::{Bank, Refusal};
 use crate::engine::{prefetch, EventQueue};
-use crate::metrics::{Daily, Level, RunResult, Staleness, Tally, TimeSeries, DAY_US};
+use crate::metrics::{Daily, Level, RunResult, Staleness, Tally, TimeSeries};
 use crate::platform::Platform;
 use crate::retry::RetryPolicy;
 use crate::rng::{Purpose, Streams};
@@ -30,9 +30,12 @@ mod build;
 mod client;
 mod dedup;
 mod demand;
+mod finish;
 mod log;
+mod unheard;
 
 pub use log::{Attempt, AttemptLog};
+use unheard::Unheard;
 
 /// How an attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -206,6 +209,9 @@ struct World {
     /// outcome (empty under the other rules).
     last_request: Vec<SimTime>,
     last_outcome: Vec<Outcome>,
+    /// A passive client's outcomes yet to be learned, kept instead of `Learned` events
+    /// (`None` for a client that reacts to outcomes; see `unheard.rs`).
+    unheard: Option<Unheard>,
     // Measurement.
     tally: Vec<Tally>,
     in_flight_all: u64,
@@ -285,6 +291,12 @@ impl World {
         day.attempts += 1;
         day.api_calls += 1;
         self.series.at(b, now).submitted += 1;
+        if let Some(unheard) = &mut self.unheard {
+            while let Some(learned) = unheard.pop_before(now) {
+                self.state[learned as usize].outstanding -= 1;
+                self.outstanding_all -= 1;
+            }
+        }
         let st = &mut self.state[b];
         st.outstanding += 1;
         t.peak_outstanding = t.peak_outstanding.max(st.outstanding);
@@ -405,9 +417,33 @@ impl World {
         t.api_calls += learned.polls as u64;
         day.api_calls += learned.polls as u64;
         // A constant delay after now (the first poll, or the callback): in time order.
-        self.queue
-            .schedule_in_order(learned.at, Event::Learned { conn: c, outcome });
+        self.learn_at(learned.at, c, outcome, true);
         self.log_answered(learned.at, outcome);
+    }
+
+    /// The client learns connection `c`'s `outcome` at `at` (`in_order`: a constant delay
+    /// after now, so the event can take the queue's FIFO). A passive client, which only
+    /// counts it off, keeps the instant alone.
+    #[inline]
+    fn learn_at(&mut self, at: SimTime, c: u32, outcome: Outcome, in_order: bool) {
+        let Some(unheard) = &mut self.unheard else {
+            let event = Event::Learned { conn: c, outcome };
+            match in_order {
+                true => self.queue.schedule_in_order(at, event),
+                false => self.queue.schedule(at, event),
+            }
+            return;
+        };
+        let ci = c as usize;
+        let b = self.conns[ci].bank;
+        // The model's event all the same: `events` counts what happens, not queue entries.
+        self.tally[b as usize].events += 1;
+        if outcome == Outcome::ReconnectRequired {
+            // As `learned` does; the connection is next due a period later, after `at`
+            // (`build::is_passive`).
+            self.conns[ci].flags = RECONNECT;
+        }
+        unheard.push(at, b as u32);
     }
 
     fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {
@@ -462,8 +498,7 @@ impl World {
         let learned = self.platform.learn(submitted, now);
         self.tally[b].api_calls += learned.polls as u64;
         self.daily.at(b, now).api_calls += learned.polls as u64;
-        self.queue
-            .schedule(learned.at, Event::Learned { conn: c, outcome });
+        self.learn_at(learned.at, c, outcome, false);
         self.log_done(c, learned.at, outcome);
     }
 
@@ -498,100 +533,5 @@ impl World {
             .change(now, delta, b, window, &mut self.tally[b], &mut self.series);
         self.in_flight_all = self.in_flight_all.checked_add_signed(delta).expect(">= 0");
         self.peak_in_flight_all = self.peak_in_flight_all.max(self.in_flight_all);
-    }
-
-    fn finish(mut self) -> RunResult {
-        debug_assert!(
-            self.state
-                .iter()
-                .all(|s| s.level.current == 0 && s.waiting.is_empty()),
-            "calls left in flight"
-        );
-        let window = self.window_end - self.window_start;
-        let nb = self.banks.len();
-        let days = self.daily.len_days();
-        // Connections due per day: those whose consent is valid through the day's end. A
-        // connection is due on its first `k` days; count how many have each `k`.
-        let mut due_days = vec![0u64; nb * (days + 1)];
-        let mut last_success = None;
-        for conn in &self.conns {
-            let b = conn.bank as usize;
-            let refreshed = conn.last_success != SimTime::NEVER;
-            if refreshed {
-                last_success = last_success.max(Some(conn.last_success));
-            }
-            let from = if refreshed {
-                conn.last_success.max(self.measured_from)
-            } else {
-                self.measured_from
-            };
-            self.staleness.record(
-                b,
-                conn.last_success,
-                from,
-                self.window_end.min(conn.consent_expires),
-            );
-            let k = if conn.consent_expires >= self.window_end {
-                days
-            } else {
-                let whole = conn
-                    .consent_expires
-                    .saturating_since(self.window_start)
-                    .as_micros();
-                ((whole / DAY_US) as usize).min(days)
-            };
-            due_days[b * (days + 1) + k] += 1;
-            self.tally[b].refreshed += refreshed as u64;
-        }
-        for b in 0..nb {
-            let mut due = 0;
-            for d in (0..days).rev() {
-                due += due_days[b * (days + 1) + d + 1];
-                self.daily.days[d * nb + b].eligible = due;
-            }
-        }
-        let measured_days = self.add_measured_days();
-        let (start, end) = (self.window_start, self.window_end);
-        let pool_slots = self
-            .client
-            .pools()
-            .map_or(Vec::new(), |p| p.mean_slots(start, end));
-        RunResult {
-            scenario: self.scenario_name,
-            strategy: self.strategy.name(),
-            concurrency: self.strategy.concurrency(),
-            seed: self.seed,
-            window_start: self.window_start,
-            window,
-            warmup: self.measured_from - self.window_start,
-            bank_names: self.banks.iter().map(|b| b.name.clone()).collect(),
-            banks: self.tally,
-            peak_in_flight_all: self.peak_in_flight_all,
-            peak_outstanding_all: self.peak_outstanding_all,
-            finished: self.queue.now().max(self.window_end),
-            last_success,
-            series: self.series,
-            staleness: self.staleness,
-            daily: self.daily,
-            measured_days,
-            pool_slots,
-            demand: self.demand_stats,
-        }
-    }
-
-    /// Adds the measured days' users and due and covered connection-days to the tallies;
-    /// returns how many days are measured.
-    fn add_measured_days(&mut self) -> f64 {
-        let nb = self.banks.len();
-        let measured = self.daily.measured(self.measured_from);
-        for &d in &measured {
-            for (b, t) in self.tally.iter_mut().enumerate() {
-                let day = &self.daily.days[d * nb + b];
-                t.users += day.users;
-                t.eligible += day.eligible;
-                t.covered += day.covered;
-            }
-        }
-        measured.len() as f64
     }
 }

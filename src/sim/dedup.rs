@@ -2,7 +2,7 @@
 //! request is a duplicate, and what its answer is. A request whose earlier task is still
 //! pending is a duplicate under every rule (`World::submit` answers it first).
 
-use super::{Event, Outcome, World, RECONNECT, SIBLING};
+use super::{Outcome, World, RECONNECT, SIBLING};
 use crate::platform::{Dedup, RESPONSE_TIME};
 use crate::time::SimTime;
 
@@ -42,11 +42,7 @@ impl World {
             Dedup::LastFetch => self.answer_now(now, c, Outcome::Deduplicated),
             Dedup::Skip => {
                 self.count_deduplicated(now, c);
-                let event = Event::Learned {
-                    conn: c,
-                    outcome: Outcome::Deduplicated,
-                };
-                self.queue.schedule(now + RESPONSE_TIME, event);
+                self.learn_at(now + RESPONSE_TIME, c, Outcome::Deduplicated, false);
                 self.log_answered(now + RESPONSE_TIME, Outcome::Deduplicated);
             }
             Dedup::SameRequest => {
@@ -55,11 +51,7 @@ impl World {
                 let b = self.conns[c as usize].bank as usize;
                 self.tally[b].api_calls += learned.polls as u64;
                 self.daily.at(b, now).api_calls += learned.polls as u64;
-                let event = Event::Learned {
-                    conn: c,
-                    outcome: earlier,
-                };
-                self.queue.schedule_in_order(learned.at, event);
+                self.learn_at(learned.at, c, earlier, true);
                 self.log_answered(learned.at, Outcome::Deduplicated);
             }
         }

@@ -1,0 +1,105 @@
+//! Summing a run up once its last event is played: the staleness of every connection to
+//! the window's end, the connections due each day, and the tallies turned into a
+//! [`RunResult`]. Kept apart from the run loop in `sim.rs`; both are `impl World`.
+
+use super::{Unheard, World};
+use crate::metrics::{RunResult, DAY_US};
+use crate::time::SimTime;
+
+impl World {
+    pub(super) fn finish(mut self) -> RunResult {
+        debug_assert!(
+            self.state
+                .iter()
+                .all(|s| s.level.current == 0 && s.waiting.is_empty()),
+            "calls left in flight"
+        );
+        let window = self.window_end - self.window_start;
+        let nb = self.banks.len();
+        let days = self.daily.len_days();
+        // Connections due per day: those whose consent is valid through the day's end. A
+        // connection is due on its first `k` days; count how many have each `k`.
+        let mut due_days = vec![0u64; nb * (days + 1)];
+        let mut last_success = None;
+        for conn in &self.conns {
+            let b = conn.bank as usize;
+            let refreshed = conn.last_success != SimTime::NEVER;
+            if refreshed {
+                last_success = last_success.max(Some(conn.last_success));
+            }
+            let from = if refreshed {
+                conn.last_success.max(self.measured_from)
+            } else {
+                self.measured_from
+            };
+            self.staleness.record(
+                b,
+                conn.last_success,
+                from,
+                self.window_end.min(conn.consent_expires),
+            );
+            let k = if conn.consent_expires >= self.window_end {
+                days
+            } else {
+                let whole = conn
+                    .consent_expires
+                    .saturating_since(self.window_start)
+                    .as_micros();
+                ((whole / DAY_US) as usize).min(days)
+            };
+            due_days[b * (days + 1) + k] += 1;
+            self.tally[b].refreshed += refreshed as u64;
+        }
+        for b in 0..nb {
+            let mut due = 0;
+            for d in (0..days).rev() {
+                due += due_days[b * (days + 1) + d + 1];
+                self.daily.days[d * nb + b].eligible = due;
+            }
+        }
+        let measured_days = self.add_measured_days();
+        let (start, end) = (self.window_start, self.window_end);
+        let pool_slots = self
+            .client
+            .pools()
+            .map_or(Vec::new(), |p| p.mean_slots(start, end));
+        RunResult {
+            scenario: self.scenario_name,
+            strategy: self.strategy.name(),
+            concurrency: self.strategy.concurrency(),
+            seed: self.seed,
+            window_start: self.window_start,
+            window,
+            warmup: self.measured_from - self.window_start,
+            bank_names: self.banks.iter().map(|b| b.name.clone()).collect(),
+            banks: self.tally,
+            peak_in_flight_all: self.peak_in_flight_all,
+            peak_outstanding_all: self.peak_outstanding_all,
+            finished: (self.queue.now().max(self.window_end))
+                .max(self.unheard.as_ref().map_or(SimTime::ZERO, Unheard::latest)),
+            last_success,
+            series: self.series,
+            staleness: self.staleness,
+            daily: self.daily,
+            measured_days,
+            pool_slots,
+            demand: self.demand_stats,
+        }
+    }
+
+    /// Adds the measured days' users and due and covered connection-days to the tallies;
+    /// returns how many days are measured.
+    fn add_measured_days(&mut self) -> f64 {
+        let nb = self.banks.len();
+        let measured = self.daily.measured(self.measured_from);
+        for &d in &measured {
+            for (b, t) in self.tally.iter_mut().enumerate() {
+                let day = &self.daily.days[d * nb + b];
+                t.users += day.users;
+                t.eligible += day.eligible;
+                t.covered += day.covered;
+            }
+        }
+        measured.len() as f64
+    }
+}
