@@ -2,8 +2,8 @@
 # Runs every benchmark of BENCHMARKS.md in order and tees the output to target/bench-results.txt:
 # the engine (hold model vs a bare BinaryHeap loop), the full model (1M queued and random
 # offset, 10M random offset: wall time, events/s, peak RSS), the 64-point sweep (1 vs 2
-# threads), and refresh-sim beside the SimPy peer (installs SimPy with pip if missing, or
-# skips the peer with a message).
+# threads), refresh-sim beside the SimPy peer (installs SimPy with pip if missing, or
+# skips the peer with a message), and `plan` for 1,000,000 users.
 #
 # Usage: benches/run.sh [--quick]   (--quick: smaller sizes and one repetition, a smoke run)
 # Take numbers on a quiet machine: the script prints `uptime` before and after each part;
@@ -31,4 +31,12 @@ fi
   echo
   echo "## benches/compare.py   ($(uptime | sed 's/.*load/load/'))"
   python3 benches/compare.py --no-build "${compare_args[@]}"
+  echo
+  users=1000000; reps=3
+  [[ -n "${REFRESH_SIM_BENCH_QUICK:-}" ]] && users=100000 reps=1
+  echo "## refresh-sim plan uk-mix --users $users, $reps runs, all cores   ($(uptime | sed 's/.*load/load/'))"
+  TIMEFORMAT='plan wall %R s (user %U s, system %S s)'
+  for _ in $(seq "$reps"); do
+    time target/release/refresh-sim plan uk-mix --users "$users" > /dev/null
+  done
 } 2>&1 | tee target/bench-results.txt
