@@ -32,10 +32,10 @@ mod dedup;
 mod demand;
 mod finish;
 mod log;
-mod unheard;
+mod passive;
 
 pub use log::{Attempt, AttemptLog};
-use unheard::Unheard;
+use passive::Passive;
 
 /// How an attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,7 +116,8 @@ impl Simulation {
 struct Conn {
     consent_expires: SimTime,
     last_success: SimTime,
-    /// Submission time of the pending bank call, `NEVER` when none is pending.
+    /// Submission time of the pending bank call, `NEVER` when none is pending. A passive
+    /// run, which settles a call when it is admitted, keeps when the call ends instead.
     pending_since: SimTime,
     attempts: u32,
     bank: u16,
@@ -209,9 +210,10 @@ struct World {
     /// outcome (empty under the other rules).
     last_request: Vec<SimTime>,
     last_outcome: Vec<Outcome>,
-    /// A passive client's outcomes yet to be learned, kept instead of `Learned` events
-    /// (`None` for a client that reacts to outcomes; see `unheard.rs`).
-    unheard: Option<Unheard>,
+    /// A passive client's calls in progress and outcomes yet to be learned, kept instead of
+    /// `BankDone` and `Learned` events (`None` for a client that reacts to outcomes; see
+    /// `passive.rs`).
+    passive: Option<Passive>,
     // Measurement.
     tally: Vec<Tally>,
     in_flight_all: u64,
@@ -232,6 +234,11 @@ struct World {
 
 impl World {
     fn play(&mut self) {
+        self.play_events();
+        self.settle_before(SimTime::NEVER);
+    }
+
+    fn play_events(&mut self) {
         while let Some((now, event)) = self.queue.pop() {
             // Arrivals come in random connection order: fetch the state of one a little
             // ahead so that its submission does not wait on memory (BENCHMARKS.md).
@@ -272,6 +279,7 @@ impl World {
     }
 
     fn submit(&mut self, now: SimTime, c: u32, is_retry: bool) {
+        self.settle_before(now);
         let ci = c as usize;
         let b = self.conns[ci].bank as usize;
         let attempt = self.conns[ci].attempts;
@@ -291,12 +299,6 @@ impl World {
         day.attempts += 1;
         day.api_calls += 1;
         self.series.at(b, now).submitted += 1;
-        if let Some(unheard) = &mut self.unheard {
-            while let Some(learned) = unheard.pop_before(now) {
-                self.state[learned as usize].outstanding -= 1;
-                self.outstanding_all -= 1;
-            }
-        }
         let st = &mut self.state[b];
         st.outstanding += 1;
         t.peak_outstanding = t.peak_outstanding.max(st.outstanding);
@@ -304,7 +306,8 @@ impl World {
         self.peak_outstanding_all = self.peak_outstanding_all.max(self.outstanding_all);
         self.log_submit(now, c);
 
-        let pending = self.conns[ci].pending_since != SimTime::NEVER;
+        let since = self.conns[ci].pending_since;
+        let pending = since != SimTime::NEVER && (self.passive.is_none() || since >= now);
         let duplicate = if pending {
             None
         } else {
@@ -362,9 +365,35 @@ impl World {
             }
             _ => {
                 st.busy_servers += 1;
-                self.queue
-                    .schedule(now + service, Event::BankDone { conn: c, failed });
+                let end = now + service;
+                let Some(passive) = &mut self.passive else {
+                    self.queue
+                        .schedule(end, Event::BankDone { conn: c, failed });
+                    return;
+                };
+                // Settled now, ended later (`passive.rs`); the model's event all the same.
+                passive.ending.push(end, b as u32);
+                self.tally[b].events += 1;
+                self.settle_call(end, c, failed, now);
+                self.conns[ci].pending_since = end;
             }
+        }
+    }
+
+    /// A passive run's calls that ended, and outcomes learned, before `now`: their banks'
+    /// concurrency freed, in-flight levels lowered and outstanding counts counted off, in
+    /// time order (`passive.rs`).
+    #[inline]
+    fn settle_before(&mut self, now: SimTime) {
+        let Some(passive) = &mut self.passive else {
+            return;
+        };
+        while let Some((_, b)) = passive.unheard.pop_before(now) {
+            self.state[b as usize].outstanding -= 1;
+            self.outstanding_all -= 1;
+        }
+        while let Some((end, b)) = self.passive.as_mut().and_then(|p| p.ending.pop_before(now)) {
+            self.call_ended(end, b as usize);
         }
     }
 
@@ -426,7 +455,7 @@ impl World {
     /// counts it off, keeps the instant alone.
     #[inline]
     fn learn_at(&mut self, at: SimTime, c: u32, outcome: Outcome, in_order: bool) {
-        let Some(unheard) = &mut self.unheard else {
+        let Some(passive) = &mut self.passive else {
             let event = Event::Learned { conn: c, outcome };
             match in_order {
                 true => self.queue.schedule_in_order(at, event),
@@ -443,12 +472,24 @@ impl World {
             // (`build::is_passive`).
             self.conns[ci].flags = RECONNECT;
         }
-        unheard.push(at, b as u32);
+        passive.unheard.push(at, b as u32);
     }
 
     fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {
         let ci = c as usize;
         let b = self.conns[ci].bank as usize;
+        self.call_ended(now, b);
+        if self.conns[ci].flags & SIBLING != 0 {
+            self.sibling_done(now, c, failed);
+            return;
+        }
+        let submitted = std::mem::replace(&mut self.conns[ci].pending_since, SimTime::NEVER);
+        self.settle_call(now, c, failed, submitted);
+    }
+
+    /// A call at bank `b` ends at `now`: its concurrency and a server are freed, and the
+    /// in-flight levels fall.
+    fn call_ended(&mut self, now: SimTime, b: usize) {
         self.banks[b].release();
         self.change_in_flight(now, b, -1);
         // A freed server takes the longest-waiting call.
@@ -467,10 +508,15 @@ impl World {
                 },
             );
         }
-        if self.conns[ci].flags & SIBLING != 0 {
-            self.sibling_done(now, c, failed);
-            return;
-        }
+    }
+
+    /// Connection `c`'s call, submitted at `submitted`, ends at `now` in success or a 5xx
+    /// (`failed`): counted, its data refreshed, and learned by the client at the next poll
+    /// or by callback.
+    #[inline]
+    fn settle_call(&mut self, now: SimTime, c: u32, failed: bool, submitted: SimTime) {
+        let ci = c as usize;
+        let b = self.conns[ci].bank as usize;
         let t = &mut self.tally[b];
         let outcome = if failed {
             t.errors += 1;
@@ -493,7 +539,6 @@ impl World {
             Outcome::Success
         };
         self.note_decided(ci, outcome);
-        let submitted = std::mem::replace(&mut self.conns[ci].pending_since, SimTime::NEVER);
         self.tally[b].sojourn_total += (now - submitted).as_micros() as u128;
         let learned = self.platform.learn(submitted, now);
         self.tally[b].api_calls += learned.polls as u64;

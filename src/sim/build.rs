@@ -3,7 +3,7 @@
 //! and the client's planned arrivals in the event queue. Kept apart from the run loop in
 //! `sim.rs`; both are `impl World`.
 
-use super::{BankState, Conn, Event, Unheard, World};
+use super::{BankState, Conn, Event, Passive, World};
 use crate::bank::Bank;
 use crate::engine::EventQueue;
 use crate::metrics::{staleness_horizon, Daily, Staleness, Tally, TimeSeries, DAY_US};
@@ -63,7 +63,7 @@ impl World {
             per_customer: sc.connections_per_customer,
             last_request: vec![SimTime::NEVER; per_conn(same_request)],
             last_outcome: vec![super::Outcome::Deduplicated; per_conn(same_request)],
-            unheard: is_passive(sc, &client).then(Unheard::default),
+            passive: is_passive(sc, &client).then(Passive::default),
             tally,
             in_flight_all: 0,
             outstanding_all: 0,
@@ -89,9 +89,10 @@ impl World {
 
 /// Does the client react to no outcome it learns? Bulk and random offset without retries,
 /// on-demand requests, pauses or sibling accounts only count their outcomes off
-/// (`unheard.rs`). Its period must also outlast an immediate answer's delay: a
+/// (`passive.rs`). Its period must also outlast an immediate answer's delay: a
 /// `reconnect_required` is then learned before the connection is next due, so its flag can
-/// be set when the answer is decided.
+/// be set when the answer is decided. A bank with internal servers decides when a call
+/// ends only once a server takes it, so it keeps its events.
 fn is_passive(sc: &Scenario, client: &ClientState) -> bool {
     let answer = sc.platform.learn(SimTime::ZERO, SimTime::ZERO).at;
     client.busy().is_none()
@@ -99,6 +100,7 @@ fn is_passive(sc: &Scenario, client: &ClientState) -> bool {
         && sc.on_demand.is_none()
         && sc.connections_per_customer <= 1
         && !sc.schedule.pause_on_retry_after
+        && sc.banks.iter().all(|b| b.servers.is_none())
         && sc.schedule.period.as_micros() > answer.as_micros()
 }
 

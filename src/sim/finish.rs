@@ -2,7 +2,7 @@
 //! the window's end, the connections due each day, and the tallies turned into a
 //! [`RunResult`]. Kept apart from the run loop in `sim.rs`; both are `impl World`.
 
-use super::{Unheard, World};
+use super::World;
 use crate::metrics::{RunResult, DAY_US};
 use crate::time::SimTime;
 
@@ -75,8 +75,11 @@ impl World {
             banks: self.tally,
             peak_in_flight_all: self.peak_in_flight_all,
             peak_outstanding_all: self.peak_outstanding_all,
-            finished: (self.queue.now().max(self.window_end))
-                .max(self.unheard.as_ref().map_or(SimTime::ZERO, Unheard::latest)),
+            finished: (self.queue.now().max(self.window_end)).max(
+                self.passive
+                    .as_ref()
+                    .map_or(SimTime::ZERO, |p| p.unheard.latest()),
+            ),
             last_success,
             series: self.series,
             staleness: self.staleness,
