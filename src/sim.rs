@@ -372,7 +372,7 @@ impl World {
                     return;
                 };
                 // Settled now, ended later (`passive.rs`); the model's event all the same.
-                passive.ending.push(end, b as u32);
+                passive.ending.push(end, b as u32, false);
                 self.tally[b].events += 1;
                 self.settle_call(end, c, failed, now);
                 self.conns[ci].pending_since = end;
@@ -472,7 +472,7 @@ impl World {
             // (`build::is_passive`).
             self.conns[ci].flags = RECONNECT;
         }
-        passive.unheard.push(at, b as u32);
+        passive.unheard.push(at, b as u32, in_order);
     }
 
     fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {

@@ -29,7 +29,7 @@ pub(super) struct Passive {
     pub(super) unheard: Instants,
 }
 
-/// Future instants, each with a bank, counted off in any order once passed.
+/// Future instants, each with a bank, taken in time order once passed.
 #[derive(Debug, Default)]
 pub(super) struct Instants {
     /// Instants pushed in time order (an answer a constant delay after its submission).
@@ -41,13 +41,15 @@ pub(super) struct Instants {
 }
 
 impl Instants {
-    /// An instant `at` at bank `bank`.
+    /// An instant `at` at bank `bank`; `in_order`: a constant delay after now, so usually
+    /// no earlier than the last such one (a FIFO keeps those).
     #[inline]
-    pub(super) fn push(&mut self, at: SimTime, bank: u32) {
+    pub(super) fn push(&mut self, at: SimTime, bank: u32, in_order: bool) {
         self.latest = self.latest.max(at);
         match self.in_order.back() {
-            Some(&(last, _)) if last > at => self.heap.push(Reverse((at, bank))),
-            _ => self.in_order.push_back((at, bank)),
+            Some(&(last, _)) if in_order && last <= at => self.in_order.push_back((at, bank)),
+            None if in_order => self.in_order.push_back((at, bank)),
+            _ => self.heap.push(Reverse((at, bank))),
         }
     }
 
@@ -79,7 +81,7 @@ mod tests {
     fn takes_exactly_the_instants_before_until_in_time_order() {
         let mut u = Instants::default();
         for (at, b) in [(10, 0), (30, 1), (20, 2), (30, 3), (5, 4), (40, 5), (35, 6)] {
-            u.push(SimTime(at), b);
+            u.push(SimTime(at), b, b % 2 == 0);
         }
         let off = |u: &mut Instants, until| {
             let v: Vec<(SimTime, u32)> =
