@@ -281,27 +281,29 @@ impl Sweep {
             .collect();
         let resumed = mine.len() - jobs.len();
         let bar = Progress::new(opts.progress, mine.len() as u64, resumed as u64);
-        let writer = Mutex::new(Appender {
+        let appender = Appender {
             file,
             path: partial_path.clone(),
             header_written: done.has_header,
             last_sync: Instant::now(),
-        });
+        };
+        let syncer = appender.syncer()?;
+        let writer = Mutex::new(appender);
         pool.install(|| {
             jobs.par_iter().try_for_each(|&(p, r)| -> Result<()> {
                 let row = self.run_one(p, r);
-                writer
+                let due = writer
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .append(&header, p, &row)?;
+                if due {
+                    syncer.sync()?;
+                }
                 bar.inc();
                 Ok(())
             })
         })?;
-        writer
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner())
-            .sync()?;
+        syncer.sync()?;
         bar.finish();
 
         // Assemble from the journal alone, so resumed and uninterrupted sweeps agree.

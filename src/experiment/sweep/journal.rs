@@ -167,7 +167,9 @@ impl Journal {
     }
 }
 
-/// Appends finished runs to the journal, one `write` per line.
+/// Appends finished runs to the journal, one `write` per line. Putting them on disk is the
+/// caller's, through a [`Syncer`], outside the lock that orders the writes: a worker that
+/// waits for the disk then holds up no other.
 pub(super) struct Appender {
     pub(super) file: std::fs::File,
     pub(super) path: PathBuf,
@@ -177,29 +179,52 @@ pub(super) struct Appender {
 }
 
 impl Appender {
-    pub(super) fn append(&mut self, header: &[String], point: usize, row: &SweepRow) -> Result<()> {
+    /// Appends one finished run; returns whether the journal is due to be put on disk: at
+    /// least once a second (the OS has every line at once, which survives a kill; syncing
+    /// bounds what a power cut can take).
+    pub(super) fn append(
+        &mut self,
+        header: &[String],
+        point: usize,
+        row: &SweepRow,
+    ) -> Result<bool> {
         let mut bytes = Vec::new();
         if !self.header_written {
             bytes = header_line(header)?;
             self.header_written = true;
         }
         bytes.extend(line(point, row)?);
-        let io =
-            |e: std::io::Error| Error::io(format!("{}: cannot write: {e}", self.path.display()));
         // One write per line: a kill leaves whole lines, or a torn last one that is dropped.
-        self.file.write_all(&bytes).map_err(io)?;
-        // On disk at least once a second (the OS has every line at once, which survives a
-        // kill; syncing bounds what a power cut can take).
-        if self.last_sync.elapsed() >= Duration::from_secs(1) {
-            self.file.sync_data().map_err(io)?;
+        self.file
+            .write_all(&bytes)
+            .map_err(|e| Error::io(format!("{}: cannot write: {e}", self.path.display())))?;
+        let due = self.last_sync.elapsed() >= Duration::from_secs(1);
+        if due {
             self.last_sync = Instant::now();
         }
-        Ok(())
+        Ok(due)
+    }
+
+    /// A second handle on the journal, to sync it without the appender.
+    pub(super) fn syncer(&self) -> Result<Syncer> {
+        let file = self
+            .file
+            .try_clone()
+            .map_err(|e| Error::io(format!("{}: cannot open: {e}", self.path.display())))?;
+        Ok(Syncer {
+            file,
+            path: self.path.clone(),
+        })
     }
 }
 
-impl Appender {
-    /// Puts every line on disk (at the sweep's end).
+/// Puts the journal's lines on disk.
+pub(super) struct Syncer {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+impl Syncer {
     pub(super) fn sync(&self) -> Result<()> {
         self.file
             .sync_data()
