@@ -1,7 +1,8 @@
 //! Full model on `scenarios/uk-mix.toml`: one day of 1,000,000 connections queued (c = 64)
 //! and random offset, one day of 10,000,000 connections random offset, and 30 days of
-//! 1,000,000 connections random offset (a daily client: the same events per second as one
-//! day, and memory that does not grow with the days beyond the per-day and per-minute rows). Wall time of `sim::run`, split
+//! 1,000,000 connections random offset, and 7 (a daily client: a day's cost the same on the
+//! 30th as on the 2nd, the same events per second as one day, and memory that does not
+//! grow with the days beyond the per-day and per-minute rows). Wall time of `sim::run`, split
 //! into set-up (`Simulation::new`: drawing every connection's bank and consent, planning the
 //! arrivals) and the event loop (`Simulation::run`); events per second
 //! (`RunResult::total().events`) of the loop alone and end to end; peak resident memory per
@@ -61,6 +62,15 @@ fn configs(quick: bool) -> Vec<Config> {
             label: "random_offset",
             connections: large,
             sets: &["strategy.kind=random_offset", DAY[0], DAY[1]],
+        },
+        Config {
+            label: "rand_off 7d",
+            connections: small,
+            sets: &[
+                "strategy.kind=random_offset",
+                "window.length=7d",
+                "window.warmup=1d",
+            ],
         },
         Config {
             label: "rand_off 30d",
@@ -141,7 +151,7 @@ fn main() {
     }
     let quick = quick();
     println!(
-        "# model: uk-mix.toml, one 24 h day unless the label says 30d, sim::run in a fresh process per run (median, min–max)"
+        "# model: uk-mix.toml, one 24 h day unless the label says 7d or 30d, sim::run in a fresh process per run (median, min–max)"
     );
     println!("# {}", machine());
     let incs = exp_increments(INCREMENTS, MEAN_INCREMENT_US);
