@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Do two builds of refresh-sim write byte-identical files? The check every optimisation in
-# BENCHMARKS.md passed: `run` on uk-mix with every strategy, retries, on-demand requests (both
-# lanes), callbacks, each vendor's dedup rule (D•One's with three accounts a customer), pauses
-# on Retry-After, short periods, the benchmark cases (200k queued lattice, 1M random offset),
-# 30 days, attempt logs; example.toml with every strategy; each bank preset with three
-# strategies; and `table`. About 30 s a build.
+# BENCHMARKS.md passed: `run` on uk-mix with every strategy, retries, on-demand requests
+# (both lanes), callbacks, each vendor's dedup rule (D•One's with three accounts a
+# customer), pauses on Retry-After, short periods (shorter than the first poll, and just
+# longer), the benchmark cases (200k queued lattice, 1M random offset), 30 days, attempt
+# logs; example.toml with every strategy; each bank preset with three strategies; and
+# `table`: 54 runs. About 30 s a build.
 #
 # Usage: benches/same_output.sh BEFORE_BINARY AFTER_BINARY
 #   e.g. git stash; cargo build --release; cp target/release/refresh-sim /tmp/before
@@ -34,6 +35,7 @@ cases() {
   echo "$u --set strategy.kind=random_offset --set strategy.period=1h --set window.length=6h --set window.warmup=0s"
   echo "$u --set strategy.kind=random_offset --set strategy.period=5s --set window.length=2m --set window.warmup=0s --set population.connections=2000"
   echo "$u --set strategy.kind=bulk --set strategy.period=5s --set window.length=2m --set window.warmup=0s --set population.connections=2000"
+  echo "$u --set strategy.kind=random_offset --set strategy.period=10s --set platform.first_poll=2s --set window.length=5m --set window.warmup=1m --set population.connections=20000"
   echo "$u --set population.connections=200000 --set strategy.kind=queued $q64 $lattice"
   echo "$u --set population.connections=1000000 --set strategy.kind=random_offset $lattice"
   echo "$u --set population.connections=100000 --set strategy.kind=random_offset --set window.length=30d --set window.warmup=1d"

@@ -201,6 +201,12 @@ pub enum ServiceTime {
     },
 }
 
+/// The longest service time drawn: 100 years. A lognormal with a sigma near its bound of 10
+/// draws times past `u64` microseconds, and the instants after them (the call's end, the
+/// poll that reveals it) would saturate or overflow; a call of 100 years outlasts any window
+/// all the same.
+pub const LONGEST_SERVICE: SimDuration = SimDuration::from_hours(100 * 365 * 24);
+
 /// z-score of the 95th percentile of the standard normal.
 pub const Z95: f64 = 1.644_853_626_951_472_2;
 
@@ -225,14 +231,15 @@ impl ServiceTime {
         Self::lognormal_sigma(median, sigma)
     }
 
-    /// Draws one service time.
+    /// Draws one service time, at most [`LONGEST_SERVICE`].
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimDuration {
-        match self {
+        let d = match self {
             ServiceTime::Constant(d) => *d,
             ServiceTime::Exponential { dist, .. } => SimDuration::from_secs_f64(dist.sample(rng)),
             ServiceTime::LogNormal { dist, .. } => SimDuration::from_secs_f64(dist.sample(rng)),
-        }
+        };
+        d.min(LONGEST_SERVICE)
     }
 
     /// The distribution's second moment `E[S²]` in seconds² (for residual-time bounds).

@@ -32,10 +32,10 @@ mod dedup;
 mod demand;
 mod finish;
 mod log;
-mod passive;
+mod settled;
 
 pub use log::{Attempt, AttemptLog};
-use passive::Passive;
+use settled::Settled;
 
 /// How an attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,8 +116,9 @@ impl Simulation {
 struct Conn {
     consent_expires: SimTime,
     last_success: SimTime,
-    /// Submission time of the pending bank call, `NEVER` when none is pending. A passive
-    /// run, which settles a call when it is admitted, keeps when the call ends instead.
+    /// Submission time of the pending bank call, `NEVER` when none is pending. A settled
+    /// run (`settled.rs`), which settles a call when it is admitted, keeps when the call
+    /// ends instead.
     pending_since: SimTime,
     attempts: u32,
     bank: u16,
@@ -210,10 +211,10 @@ struct World {
     /// outcome (empty under the other rules).
     last_request: Vec<SimTime>,
     last_outcome: Vec<Outcome>,
-    /// A passive client's calls in progress and outcomes yet to be learned, kept instead of
-    /// `BankDone` and `Learned` events (`None` for a client that reacts to outcomes; see
-    /// `passive.rs`).
-    passive: Option<Passive>,
+    /// For a client that heeds no outcome, its calls in progress and outcomes yet to be
+    /// learned, kept instead of `BankDone` and `Learned` events (`None` otherwise; see
+    /// `settled.rs`).
+    settled: Option<Settled>,
     // Measurement.
     tally: Vec<Tally>,
     in_flight_all: u64,
@@ -307,7 +308,7 @@ impl World {
         self.log_submit(now, c);
 
         let since = self.conns[ci].pending_since;
-        let pending = since != SimTime::NEVER && (self.passive.is_none() || since >= now);
+        let pending = since != SimTime::NEVER && (self.settled.is_none() || since >= now);
         let duplicate = if pending {
             None
         } else {
@@ -366,13 +367,13 @@ impl World {
             _ => {
                 st.busy_servers += 1;
                 let end = now + service;
-                let Some(passive) = &mut self.passive else {
+                let Some(settled) = &mut self.settled else {
                     self.queue
                         .schedule(end, Event::BankDone { conn: c, failed });
                     return;
                 };
-                // Settled now, ended later (`passive.rs`); the model's event all the same.
-                passive.ending.push(end, b as u32, false);
+                // Settled now, ended later (`settled.rs`); the model's event all the same.
+                settled.ending.push(end, b as u32, false);
                 self.tally[b].events += 1;
                 self.settle_call(end, c, failed, now);
                 self.conns[ci].pending_since = end;
@@ -380,19 +381,19 @@ impl World {
         }
     }
 
-    /// A passive run's calls that ended, and outcomes learned, before `now`: their banks'
+    /// A settled run's calls that ended, and outcomes learned, before `now`: their banks'
     /// concurrency freed, in-flight levels lowered and outstanding counts counted off, in
-    /// time order (`passive.rs`).
+    /// time order (`settled.rs`).
     #[inline]
     fn settle_before(&mut self, now: SimTime) {
-        let Some(passive) = &mut self.passive else {
+        let Some(settled) = &mut self.settled else {
             return;
         };
-        while let Some((_, b)) = passive.unheard.pop_before(now) {
+        while let Some((_, b)) = settled.unheard.pop_before(now) {
             self.state[b as usize].outstanding -= 1;
             self.outstanding_all -= 1;
         }
-        while let Some((end, b)) = self.passive.as_mut().and_then(|p| p.ending.pop_before(now)) {
+        while let Some((end, b)) = self.settled.as_mut().and_then(|p| p.ending.pop_before(now)) {
             self.call_ended(end, b as usize);
         }
     }
@@ -451,11 +452,11 @@ impl World {
     }
 
     /// The client learns connection `c`'s `outcome` at `at` (`in_order`: a constant delay
-    /// after now, so the event can take the queue's FIFO). A passive client, which only
-    /// counts it off, keeps the instant alone.
+    /// after now, so the event can take the queue's FIFO). A client that heeds no outcome
+    /// only counts it off: a settled run keeps the instant alone.
     #[inline]
     fn learn_at(&mut self, at: SimTime, c: u32, outcome: Outcome, in_order: bool) {
-        let Some(passive) = &mut self.passive else {
+        let Some(settled) = &mut self.settled else {
             let event = Event::Learned { conn: c, outcome };
             match in_order {
                 true => self.queue.schedule_in_order(at, event),
@@ -469,10 +470,10 @@ impl World {
         self.tally[b as usize].events += 1;
         if outcome == Outcome::ReconnectRequired {
             // As `learned` does; the connection is next due a period later, after `at`
-            // (`build::is_passive`).
+            // (`build::heeds_no_outcome`).
             self.conns[ci].flags = RECONNECT;
         }
-        passive.unheard.push(at, b as u32, in_order);
+        settled.unheard.push(at, b as u32, in_order);
     }
 
     fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {

@@ -3,7 +3,7 @@
 //! and the client's planned arrivals in the event queue. Kept apart from the run loop in
 //! `sim.rs`; both are `impl World`.
 
-use super::{BankState, Conn, Event, Passive, World};
+use super::{BankState, Conn, Event, Settled, World};
 use crate::bank::Bank;
 use crate::engine::EventQueue;
 use crate::metrics::{staleness_horizon, Daily, Staleness, Tally, TimeSeries, DAY_US};
@@ -63,7 +63,7 @@ impl World {
             per_customer: sc.connections_per_customer,
             last_request: vec![SimTime::NEVER; per_conn(same_request)],
             last_outcome: vec![super::Outcome::Deduplicated; per_conn(same_request)],
-            passive: is_passive(sc, &client).then(Passive::default),
+            settled: heeds_no_outcome(sc, &client).then(Settled::default),
             tally,
             in_flight_all: 0,
             outstanding_all: 0,
@@ -87,13 +87,13 @@ impl World {
     }
 }
 
-/// Does the client react to no outcome it learns? Bulk and random offset without retries,
-/// on-demand requests, pauses or sibling accounts only count their outcomes off
-/// (`passive.rs`). Its period must also outlast an immediate answer's delay: a
+/// Does the client heed no outcome it learns, so that the run can settle each call when it
+/// is admitted (`settled.rs`)? Bulk and random offset without retries, on-demand requests,
+/// pauses or sibling accounts only count their outcomes off. Its period must also outlast an immediate answer's delay: a
 /// `reconnect_required` is then learned before the connection is next due, so its flag can
 /// be set when the answer is decided. A bank with internal servers decides when a call
 /// ends only once a server takes it, so it keeps its events.
-fn is_passive(sc: &Scenario, client: &ClientState) -> bool {
+fn heeds_no_outcome(sc: &Scenario, client: &ClientState) -> bool {
     let answer = sc.platform.learn(SimTime::ZERO, SimTime::ZERO).at;
     client.busy().is_none()
         && !sc.retry.enabled()

@@ -76,7 +76,7 @@ impl World {
             peak_in_flight_all: self.peak_in_flight_all,
             peak_outstanding_all: self.peak_outstanding_all,
             finished: (self.queue.now().max(self.window_end)).max(
-                self.passive
+                self.settled
                     .as_ref()
                     .map_or(SimTime::ZERO, |p| p.unheard.latest()),
             ),
