@@ -15,6 +15,40 @@ impl World {
             "calls left in flight"
         );
         let window = self.window_end - self.window_start;
+        let last_success = self.close_connections();
+        let finished = self.finished();
+        let measured_days = self.add_measured_days();
+        let (start, end) = (self.window_start, self.window_end);
+        let pool_slots = self
+            .client
+            .pools()
+            .map_or(Vec::new(), |p| p.mean_slots(start, end));
+        RunResult {
+            scenario: self.scenario_name,
+            strategy: self.strategy.name(),
+            concurrency: self.strategy.concurrency(),
+            seed: self.seed,
+            window_start: self.window_start,
+            window,
+            warmup: self.measured_from - self.window_start,
+            bank_names: self.banks.iter().map(|b| b.name.clone()).collect(),
+            banks: self.tally,
+            peak_in_flight_all: self.peak_in_flight_all,
+            peak_outstanding_all: self.peak_outstanding_all,
+            finished,
+            last_success,
+            series: self.series,
+            staleness: self.staleness,
+            daily: self.daily,
+            measured_days,
+            pool_slots,
+            demand: self.demand_stats,
+        }
+    }
+
+    /// Each connection's staleness to the window's end (or its consent's), the connections
+    /// refreshed and due each day per bank; returns the last success.
+    fn close_connections(&mut self) -> Option<SimTime> {
         let nb = self.banks.len();
         let days = self.daily.len_days();
         // Connections due per day: those whose consent is valid through the day's end. A
@@ -57,37 +91,13 @@ impl World {
                 self.daily.days[d * nb + b].eligible = due;
             }
         }
-        let measured_days = self.add_measured_days();
-        let (start, end) = (self.window_start, self.window_end);
-        let pool_slots = self
-            .client
-            .pools()
-            .map_or(Vec::new(), |p| p.mean_slots(start, end));
-        RunResult {
-            scenario: self.scenario_name,
-            strategy: self.strategy.name(),
-            concurrency: self.strategy.concurrency(),
-            seed: self.seed,
-            window_start: self.window_start,
-            window,
-            warmup: self.measured_from - self.window_start,
-            bank_names: self.banks.iter().map(|b| b.name.clone()).collect(),
-            banks: self.tally,
-            peak_in_flight_all: self.peak_in_flight_all,
-            peak_outstanding_all: self.peak_outstanding_all,
-            finished: (self.queue.now().max(self.window_end)).max(
-                self.settled
-                    .as_ref()
-                    .map_or(SimTime::ZERO, |p| p.unheard.latest()),
-            ),
-            last_success,
-            series: self.series,
-            staleness: self.staleness,
-            daily: self.daily,
-            measured_days,
-            pool_slots,
-            demand: self.demand_stats,
-        }
+        last_success
+    }
+
+    /// When the last event was (or, in a settled run, would have been).
+    fn finished(&self) -> SimTime {
+        let settled = self.settled.as_ref().map(|s| s.unheard.latest());
+        (self.queue.now().max(self.window_end)).max(settled.unwrap_or(SimTime::ZERO))
     }
 
     /// Adds the measured days' users and due and covered connection-days to the tallies;
