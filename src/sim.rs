@@ -384,8 +384,14 @@ impl World {
     /// A settled run's calls that ended, and outcomes learned, before `now`: their banks'
     /// concurrency freed, in-flight levels lowered and outstanding counts counted off, in
     /// time order (`settled.rs`).
-    #[inline]
+    #[inline(always)]
     fn settle_before(&mut self, now: SimTime) {
+        if self.settled.is_some() {
+            self.settle(now);
+        }
+    }
+
+    fn settle(&mut self, now: SimTime) {
         let Some(settled) = &mut self.settled else {
             return;
         };
@@ -454,7 +460,7 @@ impl World {
     /// The client learns connection `c`'s `outcome` at `at` (`in_order`: a constant delay
     /// after now, so the event can take the queue's FIFO). A client that heeds no outcome
     /// only counts it off: a settled run keeps the instant alone.
-    #[inline]
+    #[inline(always)]
     fn learn_at(&mut self, at: SimTime, c: u32, outcome: Outcome, in_order: bool) {
         let Some(settled) = &mut self.settled else {
             let event = Event::Learned { conn: c, outcome };
@@ -490,6 +496,7 @@ impl World {
 
     /// A call at bank `b` ends at `now`: its concurrency and a server are freed, and the
     /// in-flight levels fall.
+    #[inline]
     fn call_ended(&mut self, now: SimTime, b: usize) {
         self.banks[b].release();
         self.change_in_flight(now, b, -1);
@@ -514,7 +521,7 @@ impl World {
     /// Connection `c`'s call, submitted at `submitted`, ends at `now` in success or a 5xx
     /// (`failed`): counted, its data refreshed, and learned by the client at the next poll
     /// or by callback.
-    #[inline]
+    #[inline(always)]
     fn settle_call(&mut self, now: SimTime, c: u32, failed: bool, submitted: SimTime) {
         let ci = c as usize;
         let b = self.conns[ci].bank as usize;
