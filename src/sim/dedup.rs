@@ -99,6 +99,7 @@ impl World {
     /// bank's, a success refreshes the account's data (`triggered` counts the calls).
     pub(super) fn trigger_siblings(&mut self, now: SimTime, c: u32) {
         let ci = c as usize;
+        // `pending_since` is a submission instant here: a run with siblings is never settled.
         for s in self.siblings(ci).filter(|&s| s != ci) {
             if !self.eligible(now, s) || self.conns[s].pending_since != SimTime::NEVER {
                 continue;

@@ -38,7 +38,8 @@ impl World {
         let (c, ci) = (r.conn, r.conn as usize);
         let b = self.conns[ci].bank as usize;
         self.tally[b].events += 1;
-        // Like every other figure, the customers' leave out the warm-up.
+        // Like every other figure, the customers' leave out the warm-up. (`pending_since` is
+        // a submission instant here: a run with customers' requests is never settled.)
         let measured = (now >= self.measured_from) as u64;
         self.demand_stats.requests[b] += measured;
         if self.demand_since[ci] != SimTime::NEVER || self.conns[ci].pending_since != SimTime::NEVER
