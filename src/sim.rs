@@ -12,7 +12,9 @@
 //! with `deduplicated` or `reconnect_required` without calling the bank, or calls the bank,
 //! which rejects with 429 or admits the call) → `BankDone` (an admitted call ends in success
 //! or a 5xx error) → `Learned` (the client learns the outcome by poll or callback; a queued
-//! slot frees). Every attempt ends in exactly one outcome.
+//! slot frees). Every attempt ends in exactly one outcome. When the client heeds no outcome,
+//! the run settles each call at its admission and queues neither of the last two
+//! (`settled.rs`); the results are the same.
 
 use crate::bank::ServiceTime;
 use crate::bank::{Bank, Refusal};
