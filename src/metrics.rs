@@ -77,6 +77,17 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// A call in flight over `[from, to)`: its time within `window` (the measured part of
+    /// the run) adds to the integral `mean_in_flight` averages, which is the sum of the
+    /// calls' times in flight.
+    #[inline]
+    pub fn add_in_flight(&mut self, window: (SimTime, SimTime), from: SimTime, to: SimTime) {
+        let (lo, hi) = (from.max(window.0), to.min(window.1));
+        if hi > lo {
+            self.in_flight_area += (hi - lo).as_micros() as u128;
+        }
+    }
+
     /// Sum of every outcome: equals `attempts` when nothing is lost or counted twice.
     pub fn outcomes(&self) -> u64 {
         self.successes
@@ -148,6 +159,9 @@ pub struct TimeSeries {
     limit: usize,
     /// Where events after the limit are counted, and discarded.
     beyond: Minute,
+    /// Calls in flight through each whole minute, as differences (`minutes`' layout):
+    /// added by `close`; empty until a call spans a whole minute.
+    spanning: Vec<i64>,
 }
 
 impl TimeSeries {
@@ -159,6 +173,7 @@ impl TimeSeries {
             minutes: Vec::with_capacity(n),
             limit: (window + TAIL).as_micros().div_ceil(MINUTE_US) as usize,
             beyond: Minute::default(),
+            spanning: Vec::new(),
         }
     }
 
@@ -174,6 +189,12 @@ impl TimeSeries {
         if m >= self.limit {
             return &mut self.beyond;
         }
+        self.at_minute(m, bank)
+    }
+
+    /// Bank `bank`'s bucket of minute `m`, below the limit.
+    #[inline]
+    fn at_minute(&mut self, m: usize, bank: usize) -> &mut Minute {
         let idx = m * self.banks + bank;
         if idx >= self.minutes.len() {
             self.minutes.resize((m + 1) * self.banks, Minute::default());
@@ -181,56 +202,49 @@ impl TimeSeries {
         &mut self.minutes[idx]
     }
 
-    /// Adds `level` calls in flight over `[from, to)` to the buckets it spans (up to the
-    /// limit).
+    /// A call in flight at `bank` over `[from, to)`: its time adds to each minute it spans
+    /// (up to the limit). A minute's in-flight integral is the sum of its calls' times in it,
+    /// so nothing is integrated when a call ends, and the series grows to the same minutes as
+    /// the level would. The minutes a call spans whole are counted in `spanning` and added by
+    /// [`TimeSeries::close`], so that a long call costs no more than a short one.
     #[inline]
-    fn add_level(&mut self, bank: usize, from: SimTime, to: SimTime, level: u64) {
-        let horizon = self.start.as_micros() + self.limit as u64 * MINUTE_US;
-        let to = SimTime(to.as_micros().min(horizon));
-        if level == 0 || to <= from {
+    pub fn add_call(&mut self, bank: usize, from: SimTime, to: SimTime) {
+        let s = self.start.as_micros();
+        let to = to.as_micros().min(s + self.limit as u64 * MINUTE_US);
+        let from = from.as_micros().max(s);
+        if to <= from {
             return;
         }
-        let mut t = from.max(self.start);
-        while t < to {
-            let minute_end = self.start.as_micros()
-                + ((t.as_micros() - self.start.as_micros()) / MINUTE_US + 1) * MINUTE_US;
-            let seg_end = to.as_micros().min(minute_end);
-            self.at(bank, t).in_flight_area += level * (seg_end - t.as_micros());
-            t = SimTime(seg_end);
+        let (first, last) = ((from - s) / MINUTE_US, (to - 1 - s) / MINUTE_US);
+        if first == last {
+            self.at_minute(first as usize, bank).in_flight_area += to - from;
+            return;
+        }
+        self.at_minute(first as usize, bank).in_flight_area += s + (first + 1) * MINUTE_US - from;
+        self.at_minute(last as usize, bank).in_flight_area += to - (s + last * MINUTE_US);
+        if last > first + 1 {
+            if self.spanning.is_empty() {
+                self.spanning = vec![0; (self.limit + 1) * self.banks];
+            }
+            self.spanning[(first as usize + 1) * self.banks + bank] += 1;
+            self.spanning[last as usize * self.banks + bank] -= 1;
         }
     }
-}
 
-/// Tracks one bank's in-flight level and integrates it over the window and per minute.
-#[derive(Clone, Debug, Default)]
-pub struct Level {
-    pub current: u64,
-    since: SimTime,
-}
-
-impl Level {
-    /// Moves the level by `delta` at `now`, integrating the old level since the last change.
-    #[inline]
-    pub fn change(
-        &mut self,
-        now: SimTime,
-        delta: i64,
-        bank: usize,
-        window: (SimTime, SimTime),
-        tally: &mut Tally,
-        series: &mut TimeSeries,
-    ) {
-        let (lo, hi) = (self.since.max(window.0), now.min(window.1));
-        if hi > lo {
-            tally.in_flight_area += self.current as u128 * (hi - lo).as_micros() as u128;
+    /// Adds the whole minutes of long calls (`add_call`): call once, when the run is over.
+    pub fn close(&mut self) {
+        let spanning = std::mem::take(&mut self.spanning);
+        if spanning.is_empty() {
+            return;
         }
-        series.add_level(bank, self.since, now, self.current);
-        self.current = self
-            .current
-            .checked_add_signed(delta)
-            .expect("in-flight below zero");
-        self.since = now;
-        tally.peak_in_flight = tally.peak_in_flight.max(self.current);
+        for b in 0..self.banks {
+            let mut calls = 0i64;
+            for m in 0..self.len_minutes() {
+                calls += spanning[m * self.banks + b];
+                let calls = u64::try_from(calls).expect("calls spanning a minute >= 0");
+                self.minutes[m * self.banks + b].in_flight_area += calls * MINUTE_US;
+            }
+        }
     }
 }
 
@@ -260,6 +274,8 @@ pub struct Daily {
     pub start: SimTime,
     pub end: SimTime,
     pub days: Vec<DayTally>,
+    /// The last day's index, kept so that `day_of` divides by a constant only.
+    last_day: usize,
 }
 
 pub const DAY_US: u64 = 86_400_000_000;
@@ -272,17 +288,18 @@ impl Daily {
             start,
             end: start + window,
             days: vec![DayTally::default(); n * banks],
+            last_day: n - 1,
         }
     }
 
     pub fn len_days(&self) -> usize {
-        self.days.len() / self.banks.max(1)
+        self.last_day + 1
     }
 
     /// The day holding `t` (the last for times after the window).
     #[inline]
     pub fn day_of(&self, t: SimTime) -> usize {
-        ((t.saturating_since(self.start).as_micros() / DAY_US) as usize).min(self.len_days() - 1)
+        ((t.saturating_since(self.start).as_micros() / DAY_US) as usize).min(self.last_day)
     }
 
     /// The end of day `d` (the window's end for the last).
@@ -465,5 +482,73 @@ impl Summary {
             on_demand_p95_seconds: None,
             tally,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each minute's in-flight integral is the sum of each call's overlap with the minute,
+    /// computed here directly: calls within a minute, across one boundary, spanning many
+    /// minutes, starting before the series and running past its limit.
+    #[test]
+    fn a_minutes_in_flight_time_is_its_calls_overlaps() {
+        let start = SimTime(7 * MINUTE_US + 123);
+        let mut series = TimeSeries::new(start, 2, SimDuration::from_hours(1));
+        let limit_end = start.as_micros() + series.limit as u64 * MINUTE_US;
+        let calls: Vec<(usize, u64, u64)> = vec![
+            (0, start.as_micros() + 5, start.as_micros() + 9),
+            (
+                1,
+                start.as_micros() + MINUTE_US - 3,
+                start.as_micros() + MINUTE_US + 4,
+            ),
+            (
+                0,
+                start.as_micros() + 90_000_000,
+                start.as_micros() + 400_000_001,
+            ),
+            (1, start.as_micros() - 50, start.as_micros() + 3 * MINUTE_US),
+            (0, 0, start.as_micros()),
+            (
+                1,
+                start.as_micros() + 20 * MINUTE_US,
+                limit_end + 5 * MINUTE_US,
+            ),
+            (
+                0,
+                start.as_micros() + 2 * MINUTE_US,
+                start.as_micros() + 4 * MINUTE_US,
+            ),
+        ];
+        for &(b, from, to) in &calls {
+            series.add_call(b, SimTime(from), SimTime(to));
+        }
+        series.close();
+        assert_eq!(series.len_minutes(), series.limit);
+        for m in 0..series.len_minutes() {
+            let lo = start.as_micros() + m as u64 * MINUTE_US;
+            let hi = lo + MINUTE_US;
+            for b in 0..2 {
+                let want: u64 = calls
+                    .iter()
+                    .filter(|c| c.0 == b)
+                    .map(|&(_, from, to)| to.min(hi).saturating_sub(from.max(lo)))
+                    .sum();
+                let got = series.minutes[m * 2 + b].in_flight_area;
+                assert_eq!(got, want, "minute {m}, bank {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_measured_part_of_a_call_counts() {
+        let mut t = Tally::default();
+        let w = (SimTime(100), SimTime(200));
+        for (from, to) in [(50, 120), (150, 160), (190, 400), (10, 90), (250, 300)] {
+            t.add_in_flight(w, SimTime(from), SimTime(to));
+        }
+        assert_eq!(t.in_flight_area, 20 + 10 + 10);
     }
 }

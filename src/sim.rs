@@ -19,7 +19,7 @@
 use crate::bank::ServiceTime;
 use crate::bank::{Bank, Refusal};
 use crate::engine::{prefetch, EventQueue};
-use crate::metrics::{Daily, Level, RunResult, Staleness, Tally, TimeSeries};
+use crate::metrics::{Daily, RunResult, Staleness, Tally, TimeSeries};
 use crate::platform::Platform;
 use crate::retry::RetryPolicy;
 use crate::rng::{Purpose, Streams};
@@ -155,7 +155,8 @@ struct Waiting {
 /// Per-bank runtime state besides the policies.
 #[derive(Clone, Debug, Default)]
 struct BankState {
-    level: Level,
+    /// Calls admitted and not yet ended (waiting for a server or served).
+    in_flight: u64,
     outstanding: u64,
     busy_servers: u32,
     waiting: VecDeque<Waiting>,
@@ -354,7 +355,7 @@ impl World {
             self.banks[b].draw_call(now, &mut self.streams.at(Purpose::Call, c, attempt));
         self.series.at(b, now).admitted += 1;
         self.tally[b].admitted += 1;
-        self.change_in_flight(now, b, 1);
+        self.call_admitted(b);
         self.conns[ci].pending_since = now;
         let st = &mut self.state[b];
         match self.banks[b].servers {
@@ -369,6 +370,7 @@ impl World {
             _ => {
                 st.busy_servers += 1;
                 let end = now + service;
+                self.in_flight_over(b, now, end);
                 let Some(settled) = &mut self.settled else {
                     self.queue
                         .schedule(end, Event::BankDone { conn: c, failed });
@@ -497,19 +499,21 @@ impl World {
     }
 
     /// A call at bank `b` ends at `now`: its concurrency and a server are freed, and the
-    /// in-flight levels fall.
+    /// in-flight levels fall (its time in flight was counted when its end was known).
     #[inline]
     fn call_ended(&mut self, now: SimTime, b: usize) {
         self.banks[b].release();
-        self.change_in_flight(now, b, -1);
-        // A freed server takes the longest-waiting call.
         let st = &mut self.state[b];
+        st.in_flight -= 1;
+        self.in_flight_all -= 1;
+        // A freed server takes the longest-waiting call.
         st.busy_servers -= 1;
         if let Some(w) = st.waiting.pop_front() {
             st.busy_servers += 1;
             let t = &mut self.tally[b];
             t.waited += 1;
             t.wait_total += (now - w.since).as_micros() as u128;
+            self.in_flight_over(b, w.since, now + w.service);
             self.queue.schedule(
                 now + w.service,
                 Event::BankDone {
@@ -581,12 +585,24 @@ impl World {
         self.conns[ci].last_success = now;
     }
 
-    fn change_in_flight(&mut self, now: SimTime, b: usize, delta: i64) {
-        let window = (self.measured_from, self.window_end);
-        self.state[b]
-            .level
-            .change(now, delta, b, window, &mut self.tally[b], &mut self.series);
-        self.in_flight_all = self.in_flight_all.checked_add_signed(delta).expect(">= 0");
+    /// A call is admitted at bank `b`: the in-flight levels rise (so their peaks can move
+    /// only here).
+    #[inline]
+    fn call_admitted(&mut self, b: usize) {
+        let st = &mut self.state[b];
+        st.in_flight += 1;
+        self.tally[b].peak_in_flight = self.tally[b].peak_in_flight.max(st.in_flight);
+        self.in_flight_all += 1;
         self.peak_in_flight_all = self.peak_in_flight_all.max(self.in_flight_all);
+    }
+
+    /// Bank `b`'s call is in flight over `[from, to)`, known once a server takes it: its
+    /// time adds to the in-flight integrals (the levels' integrals are the sums of the
+    /// calls' times, see `TimeSeries::add_call`).
+    #[inline]
+    fn in_flight_over(&mut self, b: usize, from: SimTime, to: SimTime) {
+        let window = (self.measured_from, self.window_end);
+        self.tally[b].add_in_flight(window, from, to);
+        self.series.add_call(b, from, to);
     }
 }

@@ -11,13 +11,14 @@ impl World {
         debug_assert!(
             self.state
                 .iter()
-                .all(|s| s.level.current == 0 && s.waiting.is_empty()),
+                .all(|s| s.in_flight == 0 && s.waiting.is_empty()),
             "calls left in flight"
         );
         let window = self.window_end - self.window_start;
         let last_success = self.close_connections();
         let finished = self.finished();
         let measured_days = self.add_measured_days();
+        self.series.close();
         let (start, end) = (self.window_start, self.window_end);
         let pool_slots = self
             .client
