@@ -377,7 +377,7 @@ impl World {
                     return;
                 };
                 // Settled now, ended later (`settled.rs`); the model's event all the same.
-                settled.ending.push(end, b as u32, false);
+                settled.ending.push(end, b as u32);
                 self.tally[b].events += 1;
                 self.settle_call(end, c, failed, now);
                 self.conns[ci].pending_since = end;
@@ -386,8 +386,8 @@ impl World {
     }
 
     /// A settled run's calls that ended, and outcomes learned, before `now`: their banks'
-    /// concurrency freed, in-flight levels lowered and outstanding counts counted off, in
-    /// time order (`settled.rs`).
+    /// concurrency freed, in-flight levels lowered and outstanding counts counted off (in
+    /// any order: none of it depends on the order, see `settled.rs`).
     #[inline(always)]
     fn settle_before(&mut self, now: SimTime) {
         if self.settled.is_some() {
@@ -483,7 +483,7 @@ impl World {
             // (`build::heeds_no_outcome`).
             self.conns[ci].flags = RECONNECT;
         }
-        settled.unheard.push(at, b as u32, in_order);
+        settled.unheard.push(at, b as u32);
     }
 
     fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {

@@ -271,7 +271,13 @@ fn random_offsets(
     let length_us = band.period;
     let offset = |c: u32| {
         let w = streams.at(Purpose::Schedule, c, 0).next_u64();
-        (band.from + below(w, band.width)) % band.period
+        let o = band.from + below(w, band.width);
+        // Folded by a division only when it is needed (rarely: a band past midnight).
+        if o < band.period {
+            o
+        } else {
+            o % band.period
+        }
     };
     // The finest power-of-two slices with 128 or more arrivals each on average (128–256).
     let slices_wanted = (connections as u64 / 128).max(1);
@@ -297,12 +303,61 @@ fn random_offsets(
         *at -= 1;
         arrivals[*at as usize] = (SimTime(start.as_micros() + o), c);
     }
+    let mut sorter = SliceSorter::default();
     for (i, &from) in ends.iter().enumerate() {
         let to = ends.get(i + 1).map_or(arrivals.len(), |&e| e as usize);
-        // (time, connection) is unique, so the unstable sort is deterministic.
-        arrivals[from as usize..to].sort_unstable();
+        let base = start.as_micros() + ((i as u64) << shift);
+        sorter.sort(&mut arrivals[from as usize..to], base, shift);
     }
     arrivals
+}
+
+/// Sorts the arrivals of one slice by `(time, connection)`, a pair unique to each arrival.
+/// Their offsets are uniform over the slice, so a counting pass over as many sub-slices as
+/// there are arrivals leaves them nearly sorted (a few per sub-slice), and an insertion pass
+/// finishes in about one comparison each: a fifth of a comparison sort's work.
+#[derive(Default)]
+struct SliceSorter {
+    counts: Vec<u32>,
+    scratch: Vec<(SimTime, u32)>,
+}
+
+impl SliceSorter {
+    /// Sorts `slice`, whose times lie in `[base, base + 2^shift)`.
+    fn sort(&mut self, slice: &mut [(SimTime, u32)], base: u64, shift: u32) {
+        if slice.len() <= 16 {
+            slice.sort_unstable();
+            return;
+        }
+        let bits = slice.len().next_power_of_two().trailing_zeros();
+        let sub =
+            |a: &(SimTime, u32)| ((a.0.as_micros() - base) >> shift.saturating_sub(bits)) as usize;
+        self.counts.clear();
+        self.counts.resize((1 << bits) + 1, 0);
+        for a in slice.iter() {
+            self.counts[sub(a) + 1] += 1;
+        }
+        for i in 1..self.counts.len() {
+            self.counts[i] += self.counts[i - 1];
+        }
+        self.scratch.clear();
+        self.scratch.resize(slice.len(), (SimTime::ZERO, 0));
+        for a in slice.iter() {
+            let at = &mut self.counts[sub(a)];
+            self.scratch[*at as usize] = *a;
+            *at += 1;
+        }
+        for i in 1..self.scratch.len() {
+            let a = self.scratch[i];
+            let mut j = i;
+            while j > 0 && self.scratch[j - 1] > a {
+                self.scratch[j] = self.scratch[j - 1];
+                j -= 1;
+            }
+            self.scratch[j] = a;
+        }
+        slice.copy_from_slice(&self.scratch);
+    }
 }
 
 impl ClientState {

@@ -23,7 +23,7 @@
 
 use crate::time::SimTime;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 /// What a settled run keeps instead of events.
 #[derive(Debug, Default)]
@@ -34,41 +34,94 @@ pub(super) struct Settled {
     pub(super) unheard: Instants,
 }
 
-/// Future instants, each with a bank, taken in time order once passed.
-#[derive(Debug, Default)]
+/// Width of a wheel slot: 2^17 µs, about 131 ms.
+const SLOT_BITS: u32 = 17;
+/// Slots on the wheel: 2,048, about 4.5 minutes ahead of the cursor.
+const SLOTS: u64 = 2048;
+
+/// Future instants, each with a bank, taken once passed, in no particular order.
+///
+/// What a settled run does with a passed instant (free a bank's concurrency, lower a level
+/// or a count) does not depend on the order, only on which instants are before the next
+/// submission; so a timing wheel keeps them instead of a heap: slots of `2^SLOT_BITS` µs,
+/// each unordered, the slot under the cursor scanned for what is before the submission,
+/// and instants beyond the wheel in a heap (a few long calls).
+#[derive(Debug)]
 pub(super) struct Instants {
-    /// Instants pushed in time order (an answer a constant delay after its submission).
-    in_order: VecDeque<(SimTime, u32)>,
-    /// The others (a call's end; an outcome learned at the poll after it).
-    heap: BinaryHeap<Reverse<(SimTime, u32)>>,
+    /// Slot `k % SLOTS` holds the instants `t` with `t >> SLOT_BITS == k`, for `k` from
+    /// `cursor` to `cursor + SLOTS - 1`.
+    wheel: Vec<Vec<(SimTime, u32)>>,
+    /// The slot of the last `until`: every instant in an earlier slot has been taken.
+    cursor: u64,
+    /// Instants on the wheel.
+    on_wheel: usize,
+    /// Every instant in the cursor's slot is at or after this one.
+    none_before: SimTime,
+    /// Instants beyond the wheel when pushed.
+    far: BinaryHeap<Reverse<(SimTime, u32)>>,
     /// The latest instant pushed: for `unheard`, when the run's last event would have been.
     latest: SimTime,
 }
 
+impl Default for Instants {
+    fn default() -> Self {
+        Instants {
+            wheel: vec![Vec::new(); SLOTS as usize],
+            cursor: 0,
+            on_wheel: 0,
+            none_before: SimTime::ZERO,
+            far: BinaryHeap::new(),
+            latest: SimTime::ZERO,
+        }
+    }
+}
+
 impl Instants {
-    /// An instant `at` at bank `bank`; `in_order`: a constant delay after now, so usually
-    /// no earlier than the last such one (a FIFO keeps those).
+    /// An instant `at` at bank `bank`, no earlier than the last `until` taken.
     #[inline]
-    pub(super) fn push(&mut self, at: SimTime, bank: u32, in_order: bool) {
+    pub(super) fn push(&mut self, at: SimTime, bank: u32) {
         self.latest = self.latest.max(at);
-        match self.in_order.back() {
-            Some(&(last, _)) if in_order && last <= at => self.in_order.push_back((at, bank)),
-            None if in_order => self.in_order.push_back((at, bank)),
-            _ => self.heap.push(Reverse((at, bank))),
+        let slot = at.as_micros() >> SLOT_BITS;
+        debug_assert!(slot >= self.cursor, "an instant before one already taken");
+        if slot < self.cursor + SLOTS {
+            self.wheel[(slot % SLOTS) as usize].push((at, bank));
+            self.on_wheel += 1;
+        } else {
+            self.far.push(Reverse((at, bank)));
         }
     }
 
-    /// The earliest instant, with its bank, removed if it is before `until`.
+    /// An instant before `until`, with its bank, removed; `None` when none is left. `until`
+    /// never decreases from one call to the next.
     #[inline]
     pub(super) fn pop_before(&mut self, until: SimTime) -> Option<(SimTime, u32)> {
-        let front = self.in_order.front().map_or(SimTime::NEVER, |f| f.0);
-        let top = self.heap.peek().map_or(SimTime::NEVER, |r| r.0 .0);
-        if front <= top && front < until {
-            self.in_order.pop_front()
-        } else if top < until {
-            self.heap.pop().map(|r| r.0)
-        } else {
-            None
+        let last = until.as_micros() >> SLOT_BITS;
+        while self.cursor < last {
+            if self.on_wheel == 0 {
+                self.cursor = last;
+                self.none_before = SimTime::ZERO;
+                break;
+            }
+            if let Some(p) = self.wheel[(self.cursor % SLOTS) as usize].pop() {
+                self.on_wheel -= 1;
+                return Some(p);
+            }
+            self.cursor += 1;
+            self.none_before = SimTime::ZERO;
+        }
+        if until > self.none_before {
+            let slot = &mut self.wheel[(self.cursor % SLOTS) as usize];
+            match slot.iter().position(|p| p.0 < until) {
+                Some(i) => {
+                    self.on_wheel -= 1;
+                    return Some(slot.swap_remove(i));
+                }
+                None => self.none_before = until,
+            }
+        }
+        match self.far.peek() {
+            Some(r) if r.0 .0 < until => self.far.pop().map(|r| r.0),
+            _ => None,
         }
     }
 
@@ -83,15 +136,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn takes_exactly_the_instants_before_until_in_time_order() {
+    fn takes_exactly_the_instants_before_until() {
         let mut u = Instants::default();
         for (at, b) in [(10, 0), (30, 1), (20, 2), (30, 3), (5, 4), (40, 5), (35, 6)] {
-            u.push(SimTime(at), b, b % 2 == 0);
+            u.push(SimTime(at), b);
         }
         let off = |u: &mut Instants, until| {
             let v: Vec<(SimTime, u32)> =
                 std::iter::from_fn(|| u.pop_before(SimTime(until))).collect();
-            assert!(v.windows(2).all(|w| w[0].0 <= w[1].0), "in time order");
             let mut banks: Vec<u32> = v.iter().map(|p| p.1).collect();
             banks.sort();
             banks
@@ -101,6 +153,48 @@ mod tests {
         assert_eq!(off(&mut u, 31), vec![1, 3]);
         assert_eq!(off(&mut u, SimTime::NEVER.0), vec![5, 6]);
         assert_eq!(u.latest(), SimTime(40));
+    }
+
+    /// Against a plain list: random instants, near (same slot), on the wheel and beyond it,
+    /// taken at increasing instants (some repeated), then all at once.
+    #[test]
+    fn the_wheel_takes_what_a_list_would() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::SplitMix64::seed_from_u64(5);
+        let mut wheel = Instants::default();
+        let mut list: Vec<(SimTime, u32)> = Vec::new();
+        let mut now = 0u64;
+        for step in 0..20_000u32 {
+            for _ in 0..rng.random_range(0..4) {
+                let ahead = match rng.random_range(0..4) {
+                    0 => rng.random_range(0..1_000),
+                    1 => rng.random_range(0..1u64 << SLOT_BITS),
+                    2 => rng.random_range(0..SLOTS << SLOT_BITS),
+                    _ => rng.random_range(0..100 * (SLOTS << SLOT_BITS)),
+                };
+                let p = (SimTime(now + ahead), step);
+                wheel.push(p.0, p.1);
+                list.push(p);
+            }
+            if rng.random_range(0..3) > 0 {
+                now += rng.random_range(0..3u64 << SLOT_BITS);
+            }
+            let until = if step == 19_999 {
+                SimTime::NEVER
+            } else {
+                SimTime(now)
+            };
+            let mut got: Vec<(SimTime, u32)> =
+                std::iter::from_fn(|| wheel.pop_before(until)).collect();
+            let mut want: Vec<(SimTime, u32)> =
+                list.iter().copied().filter(|p| p.0 < until).collect();
+            list.retain(|p| p.0 >= until);
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "step {step}");
+        }
+        assert!(list.is_empty());
+        assert_eq!(wheel.on_wheel, 0);
     }
 
     /// A settled run is the run with a `BankDone` and a `Learned` event per call: every
