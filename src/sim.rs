@@ -399,13 +399,16 @@ impl World {
         let Some(settled) = &mut self.settled else {
             return;
         };
-        while let Some((_, b)) = settled.unheard.pop_before(now) {
-            self.state[b as usize].outstanding -= 1;
-            self.outstanding_all -= 1;
-        }
-        while let Some((end, b)) = self.settled.as_mut().and_then(|p| p.ending.pop_before(now)) {
-            self.call_ended(end, b as usize);
-        }
+        let (state, all) = (&mut self.state, &mut self.outstanding_all);
+        settled.unheard.take_before(now, |_, b| {
+            state[b as usize].outstanding -= 1;
+            *all -= 1;
+        });
+        let (banks, all) = (&mut self.banks, &mut self.in_flight_all);
+        settled.ending.take_before(now, |_, b| {
+            // A settled run's banks have no internal servers, so no call waits for this one.
+            end_call(&mut banks[b as usize], &mut state[b as usize], all);
+        });
     }
 
     /// The bank answered 429: its Retry-After is kept for the retry policy and, when it
@@ -502,12 +505,13 @@ impl World {
     /// in-flight levels fall (its time in flight was counted when its end was known).
     #[inline]
     fn call_ended(&mut self, now: SimTime, b: usize) {
-        self.banks[b].release();
-        let st = &mut self.state[b];
-        st.in_flight -= 1;
-        self.in_flight_all -= 1;
+        end_call(
+            &mut self.banks[b],
+            &mut self.state[b],
+            &mut self.in_flight_all,
+        );
         // A freed server takes the longest-waiting call.
-        st.busy_servers -= 1;
+        let st = &mut self.state[b];
         if let Some(w) = st.waiting.pop_front() {
             st.busy_servers += 1;
             let t = &mut self.tally[b];
@@ -605,4 +609,14 @@ impl World {
         self.tally[b].add_in_flight(window, from, to);
         self.series.add_call(b, from, to);
     }
+}
+
+/// A call ends at `bank`: its concurrency and server are freed, and the in-flight levels
+/// (`st`'s and `all`, every bank's) fall.
+#[inline(always)]
+fn end_call(bank: &mut Bank, st: &mut BankState, all: &mut u64) {
+    bank.release();
+    st.in_flight -= 1;
+    st.busy_servers -= 1;
+    *all -= 1;
 }

@@ -59,11 +59,21 @@ impl SimDuration {
     pub const fn from_hours(h: u64) -> Self {
         SimDuration(h * 3_600 * MICROS_PER_SEC)
     }
-    /// Rounds a non-negative number of seconds to the nearest microsecond (saturating).
+    /// Rounds a non-negative number of seconds to the nearest microsecond, halves away from
+    /// zero as `f64::round` does (saturating; negative and NaN give zero).
+    ///
+    /// Drawn service times and overheads pass here, several per attempt, so it rounds with
+    /// integer steps rather than `f64::round`, a software routine: below 2^52 a double's
+    /// whole part converts exactly and the rest, `x - whole`, is exact too; above, every
+    /// double is whole.
+    #[inline]
     pub fn from_secs_f64(s: f64) -> Self {
-        let us = (s * MICROS_PER_SEC as f64).round();
-        if us.is_nan() || us <= 0.0 {
+        let us = s * MICROS_PER_SEC as f64;
+        if !(us > 0.0) {
             SimDuration(0)
+        } else if us < (1u64 << 52) as f64 {
+            let whole = us as u64;
+            SimDuration(whole + (us - whole as f64 >= 0.5) as u64)
         } else if us >= u64::MAX as f64 {
             SimDuration(u64::MAX)
         } else {
@@ -250,6 +260,49 @@ pub fn parse_time_of_day(text: &str) -> Result<SimDuration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Integer rounding equals `f64::round` (then clamped to `u64`): on halves, on the
+    /// doubles either side of them, near 2^52 and 2^53, on huge, tiny, negative and NaN
+    /// seconds, and on a million random ones over twenty decades.
+    #[test]
+    fn seconds_round_to_microseconds_as_f64_round_does() {
+        let reference = |s: f64| {
+            let us = (s * MICROS_PER_SEC as f64).round();
+            if us.is_nan() || us <= 0.0 {
+                0
+            } else if us >= u64::MAX as f64 {
+                u64::MAX
+            } else {
+                us as u64
+            }
+        };
+        let mut cases = vec![f64::NAN, -1.0, -0.0, 0.0, 1e-300, 1e300, f64::INFINITY];
+        for us in [
+            0.5f64,
+            1.5,
+            2.5,
+            1e6 + 0.5,
+            2f64.powi(51) + 0.5,
+            2f64.powi(52),
+            2f64.powi(53),
+        ] {
+            for x in [us, us.next_up(), us.next_down()] {
+                cases.push(x / MICROS_PER_SEC as f64);
+                cases.push(x.next_up() / MICROS_PER_SEC as f64);
+            }
+        }
+        let mut w = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..1_000_000 {
+            w = w
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let mantissa = (w >> 11) as f64 / (1u64 << 53) as f64;
+            cases.push(mantissa * 10f64.powi((w % 20) as i32 - 6));
+        }
+        for s in cases {
+            assert_eq!(SimDuration::from_secs_f64(s).0, reference(s), "{s:e} s");
+        }
+    }
 
     #[test]
     fn retry_after_rounds_up_to_whole_seconds() {

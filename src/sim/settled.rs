@@ -91,37 +91,40 @@ impl Instants {
         }
     }
 
-    /// An instant before `until`, with its bank, removed; `None` when none is left. `until`
+    /// Takes every instant before `until`, calling `taken` with each and its bank. `until`
     /// never decreases from one call to the next.
     #[inline]
-    pub(super) fn pop_before(&mut self, until: SimTime) -> Option<(SimTime, u32)> {
+    pub(super) fn take_before(&mut self, until: SimTime, mut taken: impl FnMut(SimTime, u32)) {
         let last = until.as_micros() >> SLOT_BITS;
-        while self.cursor < last {
-            if self.on_wheel == 0 {
-                self.cursor = last;
-                self.none_before = SimTime::ZERO;
-                break;
+        if self.cursor < last {
+            while self.cursor < last && self.on_wheel > 0 {
+                let slot = &mut self.wheel[(self.cursor % SLOTS) as usize];
+                self.on_wheel -= slot.len();
+                slot.drain(..).for_each(|(at, bank)| taken(at, bank));
+                self.cursor += 1;
             }
-            if let Some(p) = self.wheel[(self.cursor % SLOTS) as usize].pop() {
-                self.on_wheel -= 1;
-                return Some(p);
-            }
-            self.cursor += 1;
+            self.cursor = last;
             self.none_before = SimTime::ZERO;
         }
         if until > self.none_before {
             let slot = &mut self.wheel[(self.cursor % SLOTS) as usize];
-            match slot.iter().position(|p| p.0 < until) {
-                Some(i) => {
-                    self.on_wheel -= 1;
-                    return Some(slot.swap_remove(i));
+            let before = slot.len();
+            slot.retain(|&(at, bank)| {
+                let passed = at < until;
+                if passed {
+                    taken(at, bank);
                 }
-                None => self.none_before = until,
-            }
+                !passed
+            });
+            self.on_wheel -= before - slot.len();
+            self.none_before = until;
         }
-        match self.far.peek() {
-            Some(r) if r.0 .0 < until => self.far.pop().map(|r| r.0),
-            _ => None,
+        while let Some(&Reverse((at, bank))) = self.far.peek() {
+            if at >= until {
+                break;
+            }
+            self.far.pop();
+            taken(at, bank);
         }
     }
 
@@ -142,8 +145,8 @@ mod tests {
             u.push(SimTime(at), b);
         }
         let off = |u: &mut Instants, until| {
-            let v: Vec<(SimTime, u32)> =
-                std::iter::from_fn(|| u.pop_before(SimTime(until))).collect();
+            let mut v: Vec<(SimTime, u32)> = Vec::new();
+            u.take_before(SimTime(until), |at, bank| v.push((at, bank)));
             let mut banks: Vec<u32> = v.iter().map(|p| p.1).collect();
             banks.sort();
             banks
@@ -184,8 +187,8 @@ mod tests {
             } else {
                 SimTime(now)
             };
-            let mut got: Vec<(SimTime, u32)> =
-                std::iter::from_fn(|| wheel.pop_before(until)).collect();
+            let mut got: Vec<(SimTime, u32)> = Vec::new();
+            wheel.take_before(until, |at, bank| got.push((at, bank)));
             let mut want: Vec<(SimTime, u32)> =
                 list.iter().copied().filter(|p| p.0 < until).collect();
             list.retain(|p| p.0 >= until);
