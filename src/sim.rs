@@ -385,32 +385,6 @@ impl World {
         }
     }
 
-    /// A settled run's calls that ended, and outcomes learned, before `now`: their banks'
-    /// concurrency freed, in-flight levels lowered and outstanding counts counted off (in
-    /// any order: none of it depends on the order, see `settled.rs`).
-    #[inline(always)]
-    fn settle_before(&mut self, now: SimTime) {
-        if self.settled.is_some() {
-            self.settle(now);
-        }
-    }
-
-    fn settle(&mut self, now: SimTime) {
-        let Some(settled) = &mut self.settled else {
-            return;
-        };
-        let (state, all) = (&mut self.state, &mut self.outstanding_all);
-        settled.unheard.take_before(now, |_, b| {
-            state[b as usize].outstanding -= 1;
-            *all -= 1;
-        });
-        let (banks, all) = (&mut self.banks, &mut self.in_flight_all);
-        settled.ending.take_before(now, |_, b| {
-            // A settled run's banks have no internal servers, so no call waits for this one.
-            end_call(&mut banks[b as usize], &mut state[b as usize], all);
-        });
-    }
-
     /// The bank answered 429: its Retry-After is kept for the retry policy and, when it
     /// holds for every call, for a client that pauses the bank.
     fn refused(&mut self, now: SimTime, c: u32, refusal: Refusal) {

@@ -21,6 +21,7 @@
 //! due after the answer is learned: hence the conditions. `a_settled_run_equals_the_run_with_events`
 //! compares the two.
 
+use super::{end_call, World};
 use crate::time::SimTime;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -32,6 +33,34 @@ pub(super) struct Settled {
     pub(super) ending: Instants,
     /// When the client learns each outcome it has yet to learn.
     pub(super) unheard: Instants,
+}
+
+impl World {
+    /// A settled run's calls that ended, and outcomes learned, before `now`: their banks'
+    /// concurrency freed, in-flight levels lowered and outstanding counts counted off (in
+    /// any order: none of it depends on the order, see [`Instants`]).
+    #[inline(always)]
+    pub(super) fn settle_before(&mut self, now: SimTime) {
+        if self.settled.is_some() {
+            self.settle(now);
+        }
+    }
+
+    fn settle(&mut self, now: SimTime) {
+        let Some(settled) = &mut self.settled else {
+            return;
+        };
+        let (state, all) = (&mut self.state, &mut self.outstanding_all);
+        settled.unheard.take_before(now, |_, b| {
+            state[b as usize].outstanding -= 1;
+            *all -= 1;
+        });
+        let (banks, all) = (&mut self.banks, &mut self.in_flight_all);
+        settled.ending.take_before(now, |_, b| {
+            // A settled run's banks have no internal servers, so no call waits for this one.
+            end_call(&mut banks[b as usize], &mut state[b as usize], all);
+        });
+    }
 }
 
 /// Width of a wheel slot: 2^17 µs, about 131 ms.
