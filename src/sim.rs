@@ -377,7 +377,7 @@ impl World {
                     return;
                 };
                 // Settled now, ended later (`settled.rs`); the model's event all the same.
-                settled.ending.push(end, b as u32);
+                settled.call_ends(end, b);
                 self.tally[b].events += 1;
                 self.settle_call(end, c, failed, now);
                 self.conns[ci].pending_since = end;
@@ -460,7 +460,7 @@ impl World {
             // (`build::heeds_no_outcome`).
             self.conns[ci].flags = RECONNECT;
         }
-        settled.unheard.push(at, b as u32);
+        settled.outcome_learned(at, b as usize);
     }
 
     fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {

@@ -97,7 +97,7 @@ impl World {
 
     /// When the last event was (or, in a settled run, would have been).
     fn finished(&self) -> SimTime {
-        let settled = self.settled.as_ref().map(|s| s.unheard.latest());
+        let settled = self.settled.as_ref().map(|s| s.last_event());
         (self.queue.now().max(self.window_end)).max(settled.unwrap_or(SimTime::ZERO))
     }
 

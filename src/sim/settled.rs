@@ -5,13 +5,13 @@
 //! than an immediate answer's delay (`build::heeds_no_outcome`), only count each outcome off
 //! their outstanding refreshes when they learn it. So the run settles each call when the
 //! bank admits it (its outcome, the data it refreshes, when the client learns it: all known
-//! then) and keeps two sets of instants, each with its bank, instead of an event for each:
+//! then) and keeps, instead of an event for each, two kinds of instants, each with its bank:
 //!
-//! - `ending`: when each call in progress ends, freeing its bank's concurrency and lowering
-//!   the in-flight levels;
-//! - `unheard`: when the client learns each outcome, lowering the outstanding counts.
+//! - when each call in progress ends, freeing its bank's concurrency and lowering the
+//!   in-flight levels;
+//! - when the client learns each outcome, lowering the outstanding counts.
 //!
-//! Both are taken before each submission, the only moment a limit is checked and a level or
+//! They are taken before each submission, the only moment a limit is checked and a level or
 //! count rises (so the only moment a peak can move), and at the run's end. The run is the
 //! one the events would give: a planned arrival precedes every other event at its instant
 //! (it was sequenced first), so a call ending, or an outcome learned, at the arrival's own
@@ -26,13 +26,36 @@ use crate::time::SimTime;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// What a settled run keeps instead of events.
+/// What a settled run keeps instead of events: when each call in progress ends (freeing
+/// its bank's concurrency, lowering the in-flight levels) and when the client learns each
+/// outcome it has yet to learn (lowering the outstanding counts), each with its bank, on one
+/// wheel (one pass per submission takes both).
 #[derive(Debug, Default)]
 pub(super) struct Settled {
-    /// When each call in progress ends.
-    pub(super) ending: Instants,
-    /// When the client learns each outcome it has yet to learn.
-    pub(super) unheard: Instants,
+    instants: Instants,
+}
+
+/// Marks an instant as a call's end (unmarked: an outcome learned); banks are `u16`.
+const ENDS: u32 = 1 << 31;
+
+impl Settled {
+    /// Bank `bank`'s call ends at `at`.
+    #[inline]
+    pub(super) fn call_ends(&mut self, at: SimTime, bank: usize) {
+        self.instants.push(at, bank as u32 | ENDS);
+    }
+
+    /// The client learns an outcome of bank `bank` at `at`.
+    #[inline]
+    pub(super) fn outcome_learned(&mut self, at: SimTime, bank: usize) {
+        self.instants.push(at, bank as u32);
+    }
+
+    /// When the run's last event would have been: the latest outcome learned (a call ends
+    /// no later than its outcome is learned, so the latest instant of either).
+    pub(super) fn last_event(&self) -> SimTime {
+        self.instants.latest()
+    }
 }
 
 impl World {
@@ -50,15 +73,17 @@ impl World {
         let Some(settled) = &mut self.settled else {
             return;
         };
-        let (state, all) = (&mut self.state, &mut self.outstanding_all);
-        settled.unheard.take_before(now, |_, b| {
-            state[b as usize].outstanding -= 1;
-            *all -= 1;
-        });
-        let (banks, all) = (&mut self.banks, &mut self.in_flight_all);
-        settled.ending.take_before(now, |_, b| {
-            // A settled run's banks have no internal servers, so no call waits for this one.
-            end_call(&mut banks[b as usize], &mut state[b as usize], all);
+        let (banks, state) = (&mut self.banks, &mut self.state);
+        let (in_flight, outstanding) = (&mut self.in_flight_all, &mut self.outstanding_all);
+        settled.instants.take_before(now, |_, marked| {
+            let b = (marked & !ENDS) as usize;
+            if marked & ENDS != 0 {
+                // A settled run's banks have no internal servers: no call waits for this one.
+                end_call(&mut banks[b], &mut state[b], in_flight);
+            } else {
+                state[b].outstanding -= 1;
+                *outstanding -= 1;
+            }
         });
     }
 }
