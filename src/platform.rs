@@ -82,7 +82,11 @@ impl Platform {
                 let p = interval.as_micros();
                 let first = first.as_micros();
                 let elapsed = ended.saturating_since(submitted).as_micros();
-                let polls = 1 + elapsed.saturating_sub(first).div_ceil(p);
+                // Most outcomes (every 429) are seen by the first poll: no division then.
+                let polls = match elapsed.saturating_sub(first) {
+                    0 => 1,
+                    late => 1 + late.div_ceil(p),
+                };
                 Learned {
                     at: submitted + SimDuration(first + (polls - 1) * p),
                     polls: polls.min(u32::MAX as u64) as u32,

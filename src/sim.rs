@@ -460,7 +460,7 @@ impl World {
             // (`build::heeds_no_outcome`).
             self.conns[ci].flags = RECONNECT;
         }
-        settled.outcome_learned(at, b as usize);
+        settled.outcome_learned(at, b as usize, in_order);
     }
 
     fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {

@@ -24,7 +24,7 @@
 use super::{end_call, World};
 use crate::time::SimTime;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// What a settled run keeps instead of events: when each call in progress ends (freeing
 /// its bank's concurrency, lowering the in-flight levels) and when the client learns each
@@ -42,13 +42,14 @@ impl Settled {
     /// Bank `bank`'s call ends at `at`.
     #[inline]
     pub(super) fn call_ends(&mut self, at: SimTime, bank: usize) {
-        self.instants.push(at, bank as u32 | ENDS);
+        self.instants.push(at, bank as u32 | ENDS, false);
     }
 
-    /// The client learns an outcome of bank `bank` at `at`.
+    /// The client learns an outcome of bank `bank` at `at` (`in_order`: see
+    /// [`Instants::push`]).
     #[inline]
-    pub(super) fn outcome_learned(&mut self, at: SimTime, bank: usize) {
-        self.instants.push(at, bank as u32);
+    pub(super) fn outcome_learned(&mut self, at: SimTime, bank: usize, in_order: bool) {
+        self.instants.push(at, bank as u32, in_order);
     }
 
     /// When the run's last event would have been: the latest outcome learned (a call ends
@@ -99,9 +100,13 @@ const SLOTS: u64 = 2048;
 /// or a count) does not depend on the order, only on which instants are before the next
 /// submission; so a timing wheel keeps them instead of a heap: slots of `2^SLOT_BITS` µs,
 /// each unordered, the slot under the cursor scanned for what is before the submission,
-/// and instants beyond the wheel in a heap (a few long calls).
+/// and instants beyond the wheel in a heap (a few long calls). Instants that come in time
+/// order (an outcome learned a constant delay after its submission: every 429) skip the
+/// wheel for a FIFO, whose front alone need be looked at.
 #[derive(Debug)]
 pub(super) struct Instants {
+    /// Instants pushed in time order.
+    in_order: VecDeque<(SimTime, u32)>,
     /// Slot `k % SLOTS` holds the instants `t` with `t >> SLOT_BITS == k`, for `k` from
     /// `cursor` to `cursor + SLOTS - 1`.
     wheel: Vec<Vec<(SimTime, u32)>>,
@@ -109,8 +114,9 @@ pub(super) struct Instants {
     cursor: u64,
     /// Instants on the wheel.
     on_wheel: usize,
-    /// Every instant in the cursor's slot is at or after this one.
-    none_before: SimTime,
+    /// The earliest instant in the cursor's slot (`NEVER` when empty): the slot is looked
+    /// through only when a submission comes after it.
+    earliest: SimTime,
     /// Instants beyond the wheel when pushed.
     far: BinaryHeap<Reverse<(SimTime, u32)>>,
     /// The latest instant pushed: for `unheard`, when the run's last event would have been.
@@ -120,10 +126,11 @@ pub(super) struct Instants {
 impl Default for Instants {
     fn default() -> Self {
         Instants {
+            in_order: VecDeque::new(),
             wheel: vec![Vec::new(); SLOTS as usize],
             cursor: 0,
             on_wheel: 0,
-            none_before: SimTime::ZERO,
+            earliest: SimTime::NEVER,
             far: BinaryHeap::new(),
             latest: SimTime::ZERO,
         }
@@ -131,13 +138,21 @@ impl Default for Instants {
 }
 
 impl Instants {
-    /// An instant `at` at bank `bank`, no earlier than the last `until` taken.
+    /// An instant `at` at bank `bank`, no earlier than the last `until` taken (`in_order`:
+    /// a constant delay after now, so usually no earlier than the last such one).
     #[inline]
-    pub(super) fn push(&mut self, at: SimTime, bank: u32) {
+    pub(super) fn push(&mut self, at: SimTime, bank: u32, in_order: bool) {
         self.latest = self.latest.max(at);
+        if in_order && self.in_order.back().is_none_or(|last| last.0 <= at) {
+            self.in_order.push_back((at, bank));
+            return;
+        }
         let slot = at.as_micros() >> SLOT_BITS;
         debug_assert!(slot >= self.cursor, "an instant before one already taken");
         if slot < self.cursor + SLOTS {
+            if slot == self.cursor {
+                self.earliest = self.earliest.min(at);
+            }
             self.wheel[(slot % SLOTS) as usize].push((at, bank));
             self.on_wheel += 1;
         } else {
@@ -149,6 +164,13 @@ impl Instants {
     /// never decreases from one call to the next.
     #[inline]
     pub(super) fn take_before(&mut self, until: SimTime, mut taken: impl FnMut(SimTime, u32)) {
+        while let Some(&(at, bank)) = self.in_order.front() {
+            if at >= until {
+                break;
+            }
+            self.in_order.pop_front();
+            taken(at, bank);
+        }
         let last = until.as_micros() >> SLOT_BITS;
         if self.cursor < last {
             while self.cursor < last && self.on_wheel > 0 {
@@ -158,20 +180,24 @@ impl Instants {
                 self.cursor += 1;
             }
             self.cursor = last;
-            self.none_before = SimTime::ZERO;
+            let slot = &self.wheel[(last % SLOTS) as usize];
+            self.earliest = slot.iter().map(|p| p.0).min().unwrap_or(SimTime::NEVER);
         }
-        if until > self.none_before {
+        if until > self.earliest {
             let slot = &mut self.wheel[(self.cursor % SLOTS) as usize];
             let before = slot.len();
+            let mut earliest = SimTime::NEVER;
             slot.retain(|&(at, bank)| {
                 let passed = at < until;
                 if passed {
                     taken(at, bank);
+                } else {
+                    earliest = earliest.min(at);
                 }
                 !passed
             });
             self.on_wheel -= before - slot.len();
-            self.none_before = until;
+            self.earliest = earliest;
         }
         while let Some(&Reverse((at, bank))) = self.far.peek() {
             if at >= until {
@@ -196,7 +222,7 @@ mod tests {
     fn takes_exactly_the_instants_before_until() {
         let mut u = Instants::default();
         for (at, b) in [(10, 0), (30, 1), (20, 2), (30, 3), (5, 4), (40, 5), (35, 6)] {
-            u.push(SimTime(at), b);
+            u.push(SimTime(at), b, b % 2 == 0);
         }
         let off = |u: &mut Instants, until| {
             let mut v: Vec<(SimTime, u32)> = Vec::new();
@@ -230,7 +256,7 @@ mod tests {
                     _ => rng.random_range(0..100 * (SLOTS << SLOT_BITS)),
                 };
                 let p = (SimTime(now + ahead), step);
-                wheel.push(p.0, p.1);
+                wheel.push(p.0, p.1, rng.random_range(0..2) == 0);
                 list.push(p);
             }
             if rng.random_range(0..3) > 0 {
@@ -251,7 +277,7 @@ mod tests {
             assert_eq!(got, want, "step {step}");
         }
         assert!(list.is_empty());
-        assert_eq!(wheel.on_wheel, 0);
+        assert_eq!(wheel.on_wheel + wheel.in_order.len() + wheel.far.len(), 0);
     }
 
     /// A settled run is the run with a `BankDone` and a `Learned` event per call: every
