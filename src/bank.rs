@@ -323,16 +323,21 @@ impl Bank {
             return Ok(());
         }
         // A breach closes the box; a call the closed box rejects does not extend it.
+        let mut has_box = box_closed;
         if !box_closed {
             for limit in &mut self.limits {
                 if let Limit::PenaltyBox(p) = limit {
                     p.on_breach(now);
+                    has_box = true;
                 }
             }
-            // The box now blocks too: the earliest success is no sooner than its end.
-            for limit in &self.limits {
-                if let Err(r) = limit.check(now, conn) {
-                    retry_at = retry_at.max(r.retry_at);
+            // The box now blocks too: the earliest success is no sooner than its end. (With
+            // no box, and every policy applying, the policies would answer as above.)
+            if has_box || present {
+                for limit in &self.limits {
+                    if let Err(r) = limit.check(now, conn) {
+                        retry_at = retry_at.max(r.retry_at);
+                    }
                 }
             }
         }
@@ -343,10 +348,6 @@ impl Bank {
             RetryAfter::Policy => retry_at.map(|at| now + at.saturating_since(now).ceil_secs()),
         };
         // Any breach closes a penalty box on every connection.
-        let has_box = self
-            .limits
-            .iter()
-            .any(|l| matches!(l, Limit::PenaltyBox(_)));
         Err(Refusal {
             retry_at,
             bank_wide: bank_wide || has_box,
