@@ -14,6 +14,7 @@
 
 pub mod attempt_log;
 pub mod daily;
+mod decimal;
 pub mod paired;
 pub mod run_dir;
 pub mod shard;
@@ -96,27 +97,59 @@ pub fn write_run(dir: &Path, r: &crate::metrics::RunResult) -> Result<Vec<PathBu
         let at = |f: &str| tmp.join(f);
         write(&at(files[0]), &summary::SummaryRow::of_run(r))?;
         write(&at(files[1]), &daily::DailyRow::of_run(r))?;
-        write(&at(files[2]), &timeseries::MinuteRow::of_run(r))?;
-        write(&at(files[3]), &staleness::AgeRow::of_run(r))
+        // The two long files, streamed: each row filled in place and serialized.
+        write_each(&at(files[2]), |sink| {
+            timeseries::MinuteRow::each_of_run(r, sink)
+        })?;
+        write_each(&at(files[3]), |sink| {
+            staleness::AgeRow::each_of_run(r, sink)
+        })
     })?;
     Ok(files.map(|f| dir.join(f)).to_vec())
 }
 
 /// Rows as CSV bytes, the header line first.
 pub fn to_csv<T: Record>(rows: &[T]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    if rows.is_empty() {
-        w.write_record(T::HEADER).map_err(csv_error)?;
-    }
-    for r in rows {
-        w.serialize(r).map_err(csv_error)?;
-    }
-    w.into_inner().map_err(|e| Error::io(format!("csv: {e}")))
+    write_csv(Vec::new(), |sink| rows.iter().try_for_each(sink)).map_err(csv_error)
 }
 
 /// Writes `rows` to `path` atomically.
 pub fn write<T: Record>(path: &Path, rows: &[T]) -> Result<()> {
-    write_atomic(path, &to_csv(rows)?)
+    write_each(path, |sink| rows.iter().try_for_each(sink))
+}
+
+/// [`write`] for rows made one at a time: `each` passes every row to the sink it is given,
+/// which serializes it straight into the file's buffer. A file is not held in memory whole,
+/// nor its rows (so a row type can be filled in place, row after row).
+pub fn write_each<T: Record>(
+    path: &Path,
+    each: impl FnOnce(Sink<T>) -> csv::Result<()>,
+) -> Result<()> {
+    write_atomic_with(path, |w| {
+        write_csv(w, each)?;
+        Ok(())
+    })
+}
+
+/// Where [`write_each`] takes each row.
+pub type Sink<'s, T> = &'s mut dyn FnMut(&T) -> csv::Result<()>;
+
+/// The rows `each` passes to its sink, as CSV into `w`: the header line first, alone when
+/// there are no rows.
+fn write_csv<T: Record, W: std::io::Write>(
+    w: W,
+    each: impl FnOnce(Sink<T>) -> csv::Result<()>,
+) -> csv::Result<W> {
+    let mut csv = csv::Writer::from_writer(w);
+    let mut empty = true;
+    each(&mut |row| {
+        empty = false;
+        csv.serialize(row)
+    })?;
+    if empty {
+        csv.write_record(T::HEADER)?;
+    }
+    csv.into_inner().map_err(|e| e.into_error().into())
 }
 
 /// A CSV file opened for reading, and its header; the errors name the file.
@@ -176,12 +209,18 @@ pub(crate) fn csv_error(e: csv::Error) -> Error {
     Error::io(format!("csv: {e}"))
 }
 
-/// Serializes a float with `D` decimals (stable bytes, no exponent; infinity as `inf`).
+/// Serializes a float with `D` decimals (stable bytes, no exponent; infinity as `inf`): the
+/// bytes of `format!("{:.D}")`, written by [`decimal::format`] into a buffer on the stack
+/// (std's float formatting and a `String` a float were most of the cost of a run's files).
 pub(crate) fn fixed<const D: usize, S: Serializer>(
     x: &f64,
     s: S,
 ) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_str(&format_args!("{:.*}", D, x))
+    let mut buf = [0; decimal::LEN];
+    match decimal::format::<D>(*x, &mut buf) {
+        Some(text) => s.serialize_str(text),
+        None => s.collect_str(&format_args!("{:.*}", D, x)),
+    }
 }
 
 /// [`fixed`] for an optional float: empty when absent.

@@ -4,6 +4,7 @@
 use super::{fixed, Record};
 use crate::metrics::RunResult;
 use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
 
 /// The file's name in a results directory.
 pub const FILE: &str = "staleness.csv";
@@ -27,13 +28,27 @@ impl Record for AgeRow {
 }
 
 impl AgeRow {
-    /// The rows of a run: its banks in order, then `all`; each by increasing age, then the
-    /// time never refreshed.
+    /// The rows of a run (see [`AgeRow::each_of_run`]).
     pub fn of_run(r: &RunResult) -> Vec<AgeRow> {
         let mut rows = Vec::new();
+        let Ok(()) = Self::each_of_run(r, |row| {
+            rows.push(row.clone());
+            Ok::<_, Infallible>(())
+        });
+        rows
+    }
+
+    /// Passes each row of a run to `f`: its banks in order, then `all`; each by increasing
+    /// age, then the time never refreshed. One row is filled in place for them all (a string
+    /// a bank), so writing the file ([`super::write_each`]) allocates nothing per row.
+    pub fn each_of_run<E>(
+        r: &RunResult,
+        mut f: impl FnMut(&AgeRow) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut row = AgeRow::default();
         let banks = (0..r.bank_names.len()).map(Some).chain([None]);
         for b in banks {
-            let name = b.map_or("all", |b| r.bank_names[b].as_str());
+            row.bank = b.map_or("all", |b| r.bank_names[b].as_str()).to_string();
             let h = r.staleness.histogram(b);
             let never = r.staleness.never_us(b);
             let total = (h.iter().map(|&x| x as u128).sum::<u128>() + never).max(1) as f64;
@@ -43,15 +58,13 @@ impl AgeRow {
                 .map(|(m, &us)| (Some(m), us as f64))
                 .chain([(None, never as f64)]);
             for (age, us) in cells.filter(|c| c.1 > 0.0) {
-                rows.push(AgeRow {
-                    bank: name.to_string(),
-                    age_minutes: age,
-                    connection_hours: us / 3.6e9,
-                    share: us / total,
-                });
+                row.age_minutes = age;
+                row.connection_hours = us / 3.6e9;
+                row.share = us / total;
+                f(&row)?;
             }
         }
-        rows
+        Ok(())
     }
 }
 

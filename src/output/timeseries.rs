@@ -5,6 +5,8 @@ use super::{fixed, Record};
 use crate::metrics::RunResult;
 use crate::time::SimDuration;
 use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
+use std::fmt::Write as _;
 
 /// The file's name in a results directory.
 pub const FILE: &str = "timeseries.csv";
@@ -42,30 +44,43 @@ impl Record for MinuteRow {
 }
 
 impl MinuteRow {
-    /// The rows of a run, minute by minute, its banks in order.
+    /// The rows of a run (see [`MinuteRow::each_of_run`]).
     pub fn of_run(r: &RunResult) -> Vec<MinuteRow> {
+        let mut rows = Vec::with_capacity(r.series.minutes.len());
+        let Ok(()) = Self::each_of_run(r, |row| {
+            rows.push(row.clone());
+            Ok::<_, Infallible>(())
+        });
+        rows
+    }
+
+    /// Passes each row of a run to `f`, minute by minute, its banks in order. One row is
+    /// filled in place for them all (its strings rewritten in their own buffers), so writing
+    /// the file ([`super::write_each`]) allocates nothing per row.
+    pub fn each_of_run<E>(
+        r: &RunResult,
+        mut f: impl FnMut(&MinuteRow) -> Result<(), E>,
+    ) -> Result<(), E> {
         let s = &r.series;
-        let mut rows = Vec::with_capacity(s.minutes.len());
+        let mut row = MinuteRow::default();
         for m in 0..s.len_minutes() {
-            let time = (r.window_start + SimDuration::from_mins(m as u64))
-                .clock()
-                .to_string();
+            row.minute = m;
+            row.time.clear();
+            let clock = (r.window_start + SimDuration::from_mins(m as u64)).clock();
+            write!(row.time, "{clock}").expect("a String takes any text");
             for (b, name) in r.bank_names.iter().enumerate() {
                 let x = s.minutes[m * s.banks + b];
-                rows.push(MinuteRow {
-                    minute: m,
-                    time: time.clone(),
-                    bank: name.clone(),
-                    in_flight: x.in_flight_area as f64 / 60e6,
-                    submitted: x.submitted,
-                    admitted: x.admitted,
-                    successes: x.successes,
-                    rate_limited: x.rate_limited,
-                    errors: x.errors,
-                });
+                row.bank.clone_from(name);
+                row.in_flight = x.in_flight_area as f64 / 60e6;
+                row.submitted = x.submitted;
+                row.admitted = x.admitted;
+                row.successes = x.successes;
+                row.rate_limited = x.rate_limited;
+                row.errors = x.errors;
+                f(&row)?;
             }
         }
-        rows
+        Ok(())
     }
 
     /// The time of day as minutes after midnight (`07:30+1d` → 450).
