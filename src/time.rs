@@ -69,7 +69,7 @@ impl SimDuration {
     #[inline]
     pub fn from_secs_f64(s: f64) -> Self {
         let us = s * MICROS_PER_SEC as f64;
-        if !(us > 0.0) {
+        if us.is_nan() || us <= 0.0 {
             SimDuration(0)
         } else if us < (1u64 << 52) as f64 {
             let whole = us as u64;
