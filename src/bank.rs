@@ -332,9 +332,10 @@ impl Bank {
                 }
             }
             // The box now blocks too: the earliest success is no sooner than its end. (With
-            // no box, and every policy applying, the policies would answer as above.)
-            if has_box || present {
-                for limit in &self.limits {
+            // no box the policies would answer as above.) A policy that does not apply to
+            // the call has no say in when it may succeed.
+            if has_box {
+                for limit in self.limits.iter().filter(|l| applies(l)) {
                     if let Err(r) = limit.check(now, conn) {
                         retry_at = retry_at.max(r.retry_at);
                     }
@@ -449,6 +450,27 @@ mod tests {
             b.try_admit(now, 0, false).unwrap_err().retry_at,
             Some(now + SimDuration::from_secs(30))
         );
+    }
+
+    /// A customer-present call refused while an unattended-access quota is spent: its
+    /// Retry-After is the box's end, not the quota's (which does not apply to it).
+    #[test]
+    fn a_present_calls_retry_after_ignores_the_unattended_quota() {
+        let mut b = bank(vec![
+            Limit::Quota(Quota::new(1, QuotaPeriod::Rolling)),
+            Limit::Concurrency(ConcurrencyCap::new(1)),
+            Limit::PenaltyBox(PenaltyBox::new(SimDuration::from_secs(60))),
+        ]);
+        b.prepare(1);
+        let s = |x| SimTime(SimDuration::from_secs(x).as_micros());
+        assert!(b.try_admit(s(0), 0, false).is_ok()); // the quota's one call of the day
+        b.release();
+        assert!(b.try_admit(s(10), 0, true).is_ok()); // present: the quota does not count
+        let r = b.try_admit(s(20), 0, true).unwrap_err(); // the cap refuses; the box closes
+        assert_eq!(r.retry_at, Some(s(80)));
+        // Unattended, the spent quota does count: a day after its call.
+        let r = b.try_admit(s(30), 0, false).unwrap_err();
+        assert_eq!(r.retry_at, Some(s(86_400)));
     }
 
     #[test]
