@@ -119,7 +119,7 @@ pub(super) struct Instants {
     earliest: SimTime,
     /// Instants beyond the wheel when pushed.
     far: BinaryHeap<Reverse<(SimTime, u32)>>,
-    /// The latest instant pushed: for `unheard`, when the run's last event would have been.
+    /// The latest instant pushed (see [`Settled::last_event`]).
     latest: SimTime,
 }
 
