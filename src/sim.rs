@@ -509,15 +509,19 @@ impl World {
     fn settle_call(&mut self, now: SimTime, c: u32, failed: bool, submitted: SimTime) {
         let ci = c as usize;
         let b = self.conns[ci].bank as usize;
+        let learned = self.platform.learn(submitted, now);
         let t = &mut self.tally[b];
+        t.api_calls += learned.polls as u64;
+        let day = self.daily.at(b, now);
+        day.api_calls += learned.polls as u64;
         let outcome = if failed {
             t.errors += 1;
-            self.daily.at(b, now).errors += 1;
+            day.errors += 1;
             self.series.at(b, now).errors += 1;
             Outcome::Error
         } else {
             t.successes += 1;
-            self.daily.at(b, now).successes += 1;
+            day.successes += 1;
             self.series.at(b, now).successes += 1;
             if now < self.window_end {
                 t.successes_after_warmup += (now >= self.measured_from) as u64;
@@ -532,9 +536,6 @@ impl World {
         };
         self.note_decided(ci, outcome);
         self.tally[b].sojourn_total += (now - submitted).as_micros() as u128;
-        let learned = self.platform.learn(submitted, now);
-        self.tally[b].api_calls += learned.polls as u64;
-        self.daily.at(b, now).api_calls += learned.polls as u64;
         self.learn_at(learned.at, c, outcome, false);
         self.log_done(c, learned.at, outcome);
     }
