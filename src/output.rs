@@ -29,6 +29,7 @@ pub mod timeseries;
 use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
 use serde::{Serialize, Serializer};
+use std::convert::Infallible;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -133,6 +134,21 @@ pub fn write_each<T: Record>(
 
 /// Where [`write_each`] takes each row.
 pub type Sink<'s, T> = &'s mut dyn FnMut(&T) -> csv::Result<()>;
+
+/// Every row `each` passes to the sink it is given, collected: for callers that want the
+/// rows of a file made one at a time (`each_of_run`) all at once.
+pub(crate) fn collect_rows<T: Clone>(
+    each: impl FnOnce(
+        &mut dyn FnMut(&T) -> std::result::Result<(), Infallible>,
+    ) -> std::result::Result<(), Infallible>,
+) -> Vec<T> {
+    let mut rows = Vec::new();
+    let Ok(()) = each(&mut |row: &T| {
+        rows.push(row.clone());
+        Ok(())
+    });
+    rows
+}
 
 /// The rows `each` passes to its sink, as CSV into `w`: the header line first, alone when
 /// there are no rows.

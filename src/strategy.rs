@@ -315,7 +315,8 @@ fn random_offsets(
 /// Sorts the arrivals of one slice by `(time, connection)`, a pair unique to each arrival.
 /// Their offsets are uniform over the slice, so a counting pass over as many sub-slices as
 /// there are arrivals leaves them nearly sorted (a few per sub-slice), and an insertion pass
-/// finishes in about one comparison each: a fifth of a comparison sort's work.
+/// finishes in about one comparison each (the offsets of 1M connections: 184 M instructions
+/// against 263 M with `sort_unstable` per slice, BENCHMARKS.md).
 #[derive(Default)]
 struct SliceSorter {
     counts: Vec<u32>,

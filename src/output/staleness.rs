@@ -4,7 +4,6 @@
 use super::{fixed, Record};
 use crate::metrics::RunResult;
 use serde::{Deserialize, Serialize};
-use std::convert::Infallible;
 
 /// The file's name in a results directory.
 pub const FILE: &str = "staleness.csv";
@@ -30,12 +29,7 @@ impl Record for AgeRow {
 impl AgeRow {
     /// The rows of a run (see [`AgeRow::each_of_run`]).
     pub fn of_run(r: &RunResult) -> Vec<AgeRow> {
-        let mut rows = Vec::new();
-        let Ok(()) = Self::each_of_run(r, |row| {
-            rows.push(row.clone());
-            Ok::<_, Infallible>(())
-        });
-        rows
+        super::collect_rows(|sink| Self::each_of_run(r, sink))
     }
 
     /// Passes each row of a run to `f`: its banks in order, then `all`; each by increasing

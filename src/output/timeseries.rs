@@ -5,7 +5,6 @@ use super::{fixed, Record};
 use crate::metrics::RunResult;
 use crate::time::SimDuration;
 use serde::{Deserialize, Serialize};
-use std::convert::Infallible;
 use std::fmt::Write as _;
 
 /// The file's name in a results directory.
@@ -46,12 +45,7 @@ impl Record for MinuteRow {
 impl MinuteRow {
     /// The rows of a run (see [`MinuteRow::each_of_run`]).
     pub fn of_run(r: &RunResult) -> Vec<MinuteRow> {
-        let mut rows = Vec::with_capacity(r.series.minutes.len());
-        let Ok(()) = Self::each_of_run(r, |row| {
-            rows.push(row.clone());
-            Ok::<_, Infallible>(())
-        });
-        rows
+        super::collect_rows(|sink| Self::each_of_run(r, sink))
     }
 
     /// Passes each row of a run to `f`, minute by minute, its banks in order. One row is
