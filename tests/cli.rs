@@ -498,6 +498,11 @@ fn check_table_csv(path: &Path) {
     let concs: Vec<u32> = rows.iter().map(|r| r.concurrency).collect();
     assert_eq!(concs, [1, 2, 4, 8, 16, 32, 64, 128, 256]);
     for (i, r) in rows.iter().enumerate() {
+        // What reproduces the row: the scenarios' seed (1) and windows (vendor-table 24 h,
+        // uk-mix 4 days).
+        assert_eq!(r.seed, 1, "row {i}: seed");
+        let window = if i < 5 { 24.0 } else { 96.0 };
+        assert_eq!(r.window_hours, window, "row {i}: window");
         if i < 5 {
             let (_, rph, upd) = DOCUMENTED[i];
             let documented = (r.documented_refreshes_per_hour, r.documented_users_per_day);

@@ -81,6 +81,8 @@ fn write_default_like(dir: &Path) {
             }
             .into(),
             connections: n,
+            seed: 1,
+            window_hours: 24.0,
             within_5_percent: doc.map(|d| (rpd / d.1 - 1.0).abs() <= 0.05),
         },
     )

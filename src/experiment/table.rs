@@ -35,6 +35,9 @@ pub struct Row {
     pub concurrency: u32,
     pub scenario: String,
     pub connections: u32,
+    pub seed: u64,
+    /// The row's window, in hours.
+    pub window_hours: f64,
     pub summary: Summary,
     /// (refreshes per hour, users per day) as documented, for concurrency 1–16.
     pub documented: Option<(f64, f64)>,
@@ -88,6 +91,8 @@ fn run_row(base: &Scenario, concurrency: u32, seed: u64, documented: Option<(f64
         concurrency,
         scenario: sc.name.clone(),
         connections: sc.connections,
+        seed,
+        window_hours: sc.window.as_secs_f64() / 3600.0,
         summary: result.summary(None),
         documented,
     }
@@ -117,6 +122,8 @@ pub fn csv_rows(rows: &[Row]) -> Vec<TableRow> {
             failure_rate: r.summary.failure_rate,
             scenario: r.scenario.clone(),
             connections: r.connections,
+            seed: r.seed,
+            window_hours: r.window_hours,
             within_5_percent: r.within_tolerance(),
         })
         .collect()

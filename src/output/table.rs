@@ -30,6 +30,11 @@ pub struct TableRow {
     pub failure_rate: f64,
     pub scenario: String,
     pub connections: u32,
+    /// The seed the row ran with and its window's length: with the scenario, what
+    /// reproduces the row.
+    pub seed: u64,
+    #[serde(serialize_with = "fixed::<3, _>")]
+    pub window_hours: f64,
     /// Both deviations within the tolerance (`yes` / `no`; empty without documented figures).
     #[serde(serialize_with = "yes_no", deserialize_with = "from_yes_no")]
     pub within_5_percent: Option<bool>,
@@ -47,6 +52,8 @@ impl Record for TableRow {
         "failure_rate",
         "scenario",
         "connections",
+        "seed",
+        "window_hours",
         "within_5_percent",
     ];
 }
@@ -81,6 +88,8 @@ mod tests {
                 documented_users_per_day: Some(28000.0),
                 deviation_per_day: Some(-0.0351),
                 scenario: "vendor-table".into(),
+                seed: 7,
+                window_hours: 1.5,
                 within_5_percent: within,
                 ..Default::default()
             });
