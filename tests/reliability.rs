@@ -107,6 +107,55 @@ fn a_killed_run_leaves_one_complete_set() {
     assert!(old >= 1, "no kill landed before the end of the run");
 }
 
+/// Runs started together into one directory take turns writing it: each succeeds, and the
+/// directory holds one run's set, whole. (Before the directory lock, five of six such runs
+/// failed: one removed another's staging directory as a killed run's.)
+#[test]
+fn concurrent_runs_into_one_directory_take_turns() {
+    let t = TempDir::new("concurrent");
+    let dir = t.path();
+    let args = |out: &str, seed: &str| -> Vec<String> {
+        ["run", "uk-mix", "--set", "population.connections=20000"]
+            .iter()
+            .chain(&["--seed", seed, "--out", out])
+            .map(|a| a.to_string())
+            .collect()
+    };
+    let seeds = ["1", "2", "3", "4"];
+    let sets: Vec<_> = seeds
+        .iter()
+        .map(|s| {
+            let out = format!("ref{s}");
+            let a = args(&out, s);
+            let o = sim_in(dir, &a.iter().map(|x| x.as_str()).collect::<Vec<_>>());
+            assert!(o.status.success(), "{}", err(&o));
+            files(&dir.join(out))
+        })
+        .collect();
+    let children: Vec<_> = seeds
+        .iter()
+        .map(|s| {
+            Command::new(BIN)
+                .args(args("d", s))
+                .current_dir(dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "a concurrent run failed: {}", err(&o));
+    }
+    let got = files(&dir.join("d"));
+    assert!(
+        sets.contains(&got),
+        "not one run's set: {:?}",
+        got.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+}
+
 /// Sizes that validation accepts but no machine holds are refused before allocating, with
 /// the estimate and the field; `--memory` is the override.
 #[test]

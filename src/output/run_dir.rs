@@ -16,6 +16,11 @@
 //! A kill between 2 and 4 leaves `.commit`: the next write to the directory, or a report read
 //! from it, first rolls the commit forward ([`recover`]). So after recovery the directory
 //! holds the previous complete set or the new one, never a mixture.
+//!
+//! Two runs writing one directory at once take turns: steps 1–4, and a reader's recovery,
+//! hold an advisory lock on the directory itself ([`hold`]), so that neither removes the
+//! other's staging directory as a killed run's or rolls its commit forward half-way; the last
+//! to write wins, whole. The lock goes with its holder, even a killed one.
 
 use super::write_atomic;
 use crate::error::{Error, Result};
@@ -36,7 +41,8 @@ pub fn replace_files(
     // The user chose the path: one that cannot be a directory is bad input (exit 2).
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::input(format!("{}: cannot create directory: {e}", dir.display())))?;
-    recover(dir)?;
+    let _held = hold(dir);
+    recover_held(dir)?;
     let staging = dir.join(format!(".new-{}", std::process::id()));
     std::fs::create_dir(&staging).map_err(|e| io("create directory", &staging, e))?;
     if let Err(e) = fill(&staging) {
@@ -56,8 +62,26 @@ pub fn replace_files(
 }
 
 /// Finishes what a killed [`replace_files`] left in `dir`: a committed set is moved into
-/// place, uncommitted staging directories and stray temporary files are removed.
+/// place, uncommitted staging directories and stray temporary files are removed. Waits for
+/// a run writing the directory to finish first.
 pub fn recover(dir: &Path) -> Result<()> {
+    let _held = hold(dir);
+    recover_held(dir)
+}
+
+/// Holds `dir` until the returned file is dropped: an exclusive `flock` on the directory,
+/// waiting for another holder (a process or a thread) to let go. The kernel releases it when
+/// its holder ends, so a killed run leaves no lock behind. Where the directory cannot be
+/// opened or locked (a file system without such locks), nothing is held, as before locks:
+/// concurrent writers of such a directory are the user's to avoid (docs/manual.md).
+fn hold(dir: &Path) -> Option<std::fs::File> {
+    let f = std::fs::File::open(dir).ok()?;
+    f.lock().ok()?;
+    Some(f)
+}
+
+/// [`recover`], with `dir` held by the caller.
+fn recover_held(dir: &Path) -> Result<()> {
     if dir.join(COMMIT).is_file() {
         roll_forward(dir)?;
     }
@@ -175,6 +199,54 @@ mod tests {
         recover(d).unwrap();
         assert_eq!(names(d), ["a.csv", "b.csv"]);
         assert_eq!(read(d, "a.csv"), "new");
+    }
+
+    /// Two writers of one directory take turns: the second waits while the first fills its
+    /// staging directory (rather than removing it as a killed run's), then replaces the first
+    /// one's set with its own, whole.
+    #[test]
+    fn concurrent_writers_take_turns() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::mpsc;
+        use std::sync::Arc;
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().to_path_buf();
+        let (started, on_start) = mpsc::channel();
+        let (go, on_go) = mpsc::channel::<()>();
+        let first = {
+            let d = d.clone();
+            std::thread::spawn(move || {
+                replace_files(&d, &FILES, |s| {
+                    started.send(()).unwrap();
+                    on_go.recv().unwrap();
+                    fill_with("first")(s)
+                })
+            })
+        };
+        on_start.recv().unwrap();
+        let filled = Arc::new(AtomicBool::new(false));
+        let second = {
+            let (d, filled) = (d.clone(), filled.clone());
+            std::thread::spawn(move || {
+                replace_files(&d, &FILES, |s| {
+                    filled.store(true, Ordering::SeqCst);
+                    fill_with("second")(s)
+                })
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(
+            !filled.load(Ordering::SeqCst),
+            "the second writer went ahead while the first was filling"
+        );
+        go.send(()).unwrap();
+        first.join().unwrap().unwrap();
+        second.join().unwrap().unwrap();
+        assert_eq!(names(&d), ["a.csv", "b.csv"]);
+        assert_eq!(
+            (read(&d, "a.csv"), read(&d, "b.csv")),
+            ("second".into(), "second".into())
+        );
     }
 
     /// A failed fill leaves the old set and nothing else.
