@@ -215,6 +215,10 @@ fn run(a: RunArgs) -> Result<()> {
     let seed = a.seed.unwrap_or(sc.seed);
     scenario::check_memory([&sc], 1)?;
     let out = a.out.unwrap_or_else(|| Path::new("output").join(&sc.name));
+    output::check_dir(&out)?;
+    if let Some(path) = &a.attempt_log {
+        output::check_file(path)?;
+    }
     let (result, mut written) = match &a.attempt_log {
         None => (sim::run(&sc, seed), Vec::new()),
         Some(path) => {
@@ -250,6 +254,7 @@ fn table_cmd(a: TableArgs) -> Result<Vec<PathBuf>> {
     let calibrated = scenario::load(&a.scenario, &[])?;
     let limited = scenario::load(&a.extension, &[])?;
     let seed = a.seed.unwrap_or(calibrated.seed);
+    output::check_dir(&a.out)?;
     eprintln!("running the vendor table: 9 queued runs (seed {seed})…");
     let rows = table::vendor_table(&calibrated, &limited, seed);
     let md = table::markdown(&rows);
@@ -367,6 +372,7 @@ fn default_experiment(out: &Path) -> Result<()> {
         },
     )?;
     // Load everything first: bad input writes nothing.
+    output::check_dir(out)?;
     let runs: Vec<Scenario> = COMPARED
         .iter()
         .map(|k| scenario::load(uk_path, &[format!("strategy.kind={k}")]))
@@ -477,6 +483,7 @@ fn compare_cmd(a: CompareArgs) -> Result<()> {
         pool.current_num_threads().min(c.runs()),
     )?;
     let out = a.out.unwrap_or_else(|| c.default_out());
+    output::check_dir(&out)?;
     eprintln!(
         "comparing {} strategies × {} replications = {} runs (seed {}) on {} thread(s)…",
         c.variants.len(),

@@ -47,6 +47,41 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, |w| w.write_all(bytes))
 }
 
+/// Refuses, before any work, an output directory that cannot be one: a file stands at the
+/// path or at one of its ancestors. Writing would find out only after the simulation.
+pub fn check_dir(dir: &Path) -> Result<()> {
+    let mut at = Some(dir);
+    while let Some(p) = at {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(_) => {
+                return Err(Error::input(format!(
+                    "{}: cannot create directory: {} is a file",
+                    dir.display(),
+                    p.display()
+                )))
+            }
+            Err(_) => at = p.parent(),
+        }
+    }
+    Ok(())
+}
+
+/// [`check_dir`] for a file to be written: its directory can be one, and the path itself is
+/// not a directory.
+pub fn check_file(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::input(format!(
+            "{}: cannot write a file: it is a directory",
+            path.display()
+        )));
+    }
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) => check_dir(dir),
+        None => Ok(()),
+    }
+}
+
 /// [`write_atomic`] for a file written piece by piece: `fill` writes into a buffered writer
 /// over the temporary file (so a large file never has to be held in memory whole).
 pub fn write_atomic_with(

@@ -306,6 +306,51 @@ fn output_paths_are_guarded() {
     std::fs::write(d.join("file"), "x").unwrap();
     let o = sim_in(d, &["run", "vendor-table", "--out", "file/sub"]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    // An output path that cannot be a directory is refused before the work: nothing runs
+    // (no table announced, no comparison), nothing is written (not even the attempt log a
+    // run writes before its directory), and the file stays.
+    let refused: [&[&str]; 4] = [
+        &[
+            "run",
+            "vendor-table",
+            "--out",
+            "file",
+            "--attempt-log",
+            "a.csv",
+        ],
+        &["run", "vendor-table", "--attempt-log", "mine"],
+        &["table", "--out", "file/t"],
+        &[
+            "compare",
+            "vendor-table",
+            "--strategies",
+            "queued,random_offset",
+            "--out",
+            "file",
+        ],
+    ];
+    for args in refused {
+        let o = sim_in(d, args);
+        let e = err(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {e}");
+        assert!(
+            e.contains("is a file") || e.contains("is a directory"),
+            "{args:?}: {e}"
+        );
+        assert!(
+            !e.contains("running") && !e.contains("comparing"),
+            "{args:?} ran: {e}"
+        );
+        assert!(o.stdout.is_empty(), "{args:?} printed results");
+    }
+    assert!(!d.join("a.csv").exists());
+    assert_eq!(std::fs::read_to_string(d.join("file")).unwrap(), "x");
+    let o = sim_in(d, &["report", "file"]);
+    assert!(
+        err(&o).contains("is a file, not a results directory"),
+        "{}",
+        err(&o)
+    );
 }
 
 /// A journal row edited by hand is refused on resume; a second sweep into a directory that

@@ -430,6 +430,12 @@ fn subdirs(dir: &Path) -> Vec<PathBuf> {
 
 /// Reads what `dir` holds: see the module docs.
 pub fn discover(dir: &Path) -> Result<Dataset> {
+    if dir.is_file() {
+        return Err(Error::input(format!(
+            "{}: is a file, not a results directory (give a directory written by `run`, `sweep`, `compare` or the default experiment)",
+            dir.display()
+        )));
+    }
     if !dir.is_dir() {
         return Err(Error::input(format!(
             "{}: no such directory (give a directory written by `run`, `sweep`, `compare` or the default experiment)",
