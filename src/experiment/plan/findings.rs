@@ -33,33 +33,11 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
         out.push(failure_finding(p));
     }
     if let (false, Some(h)) = (r.met.staleness, t.staleness_p95_hours) {
-        let best = p
-            .candidates
-            .iter()
-            .map(|e| e.figures.mean(Figure::StalenessP95Hours))
-            .fold(f64::INFINITY, f64::min);
         let period = sc.schedule.period.as_secs_f64() / 3600.0;
-        let why = if h < period {
-            format!(
-                " (a client that refreshes each connection once per {period} h period leaves data up \
-                 to a period old; a shorter strategy.period is the lever)"
-            )
-        } else {
-            String::new()
-        };
-        out.push(format!(
-            "no searched setting keeps the 95th percentile of data age within {h} h; the least seen \
-             is {}{why}",
-            hours(best)
-        ));
+        out.push(staleness_finding(r, &p.candidates, h, period));
     }
     if let (false, Some(a)) = (r.met.api_calls, t.max_api_calls_per_day) {
-        out.push(format!(
-            "no searched setting stays within the budget of {} API calls a day; the recommendation \
-             needs {}",
-            thousands(a),
-            thousands(r.figures.mean(Figure::ApiCallsPerDay))
-        ));
+        out.push(api_calls_finding(r, &p.candidates, a));
     }
     out.push(floor_finding(r));
     if sc.warmup.is_zero() {
@@ -73,6 +51,71 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     out
 }
 
+/// The searched setting with the least `figure` among those that meet its target
+/// (`met`), if any.
+fn least_meeting<'a>(
+    candidates: &'a [Evaluation],
+    figure: Figure,
+    met: impl Fn(&Evaluation) -> bool,
+) -> Option<&'a Evaluation> {
+    candidates
+        .iter()
+        .filter(|e| met(e))
+        .min_by(|a, b| a.figures.mean(figure).total_cmp(&b.figures.mean(figure)))
+}
+
+/// The recommendation (the closest setting) misses the data-age target `h`: either no
+/// searched setting meets it (the least seen, and the period's lever), or some do but miss
+/// another target. (A setting may meet this target alone: "no setting" must be true.)
+fn staleness_finding(r: &Evaluation, candidates: &[Evaluation], h: f64, period: f64) -> String {
+    let age = |e: &Evaluation| e.figures.mean(Figure::StalenessP95Hours);
+    if let Some(e) = least_meeting(candidates, Figure::StalenessP95Hours, |e| e.met.staleness) {
+        return format!(
+            "the recommendation leaves the 95th percentile of data age at {}, past {h} h; searched \
+             settings keep it within (the least: {}, {}), but miss another target",
+            hours(age(r)),
+            hours(age(e)),
+            e.label
+        );
+    }
+    let best = candidates.iter().map(age).fold(f64::INFINITY, f64::min);
+    let why = if h < period {
+        format!(
+            " (a client that refreshes each connection once per {period} h period leaves data up \
+             to a period old; a shorter strategy.period is the lever)"
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "no searched setting keeps the 95th percentile of data age within {h} h; the least seen \
+         is {}{why}",
+        hours(best)
+    )
+}
+
+/// The recommendation misses the API budget `budget`: no searched setting stays within it,
+/// or some do but miss another target.
+fn api_calls_finding(r: &Evaluation, candidates: &[Evaluation], budget: f64) -> String {
+    let calls = |e: &Evaluation| thousands(e.figures.mean(Figure::ApiCallsPerDay));
+    match least_meeting(candidates, Figure::ApiCallsPerDay, |e| e.met.api_calls) {
+        Some(e) => format!(
+            "the recommendation needs {} API calls a day, over the budget of {}; searched settings \
+             stay within it (the fewest: {}, {}), but miss another target",
+            calls(r),
+            thousands(budget),
+            calls(e),
+            e.label
+        ),
+        None => format!(
+            "no searched setting stays within the budget of {} API calls a day; the recommendation \
+             needs {}",
+            thousands(budget),
+            calls(r)
+        ),
+    }
+}
+
 /// The recommendation meets its targets on average, but a single day-to-day run with other
 /// seeds may not: the 95 % prediction interval of one run (the confidence half-width times
 /// `√(n + 1)`) reaches past a target.
@@ -83,16 +126,29 @@ fn borderline(p: &Plan) -> Option<String> {
     let fail = f.get(t.scope.figure());
     let widen = ((cov.n + 1) as f64).sqrt();
     let (c, e) = (cov.ci95? * widen, fail.ci95.unwrap_or(0.0) * widen);
-    let low = p.targets_met && (cov.mean - c < t.coverage || fail.mean + e > t.max_failure_rate);
-    low.then(|| {
-        format!(
-            "borderline: one run with other seeds lands within coverage {} ± {:.2} and failures {} \
-             ± {:.2} (95 % prediction intervals), past a target; leave a margin (e.g. plan for a \
-             slightly higher coverage)",
+    // Name only the figures whose interval crosses their target.
+    let mut past = Vec::new();
+    if cov.mean - c < t.coverage {
+        past.push(format!(
+            "coverage {} ± {:.2} (target {})",
             pct(cov.mean),
             100.0 * c,
+            pct(t.coverage)
+        ));
+    }
+    if fail.mean + e > t.max_failure_rate {
+        past.push(format!(
+            "failures {} ± {:.2} (bound {})",
             pct(fail.mean),
-            100.0 * e
+            100.0 * e,
+            pct(t.max_failure_rate)
+        ));
+    }
+    (p.targets_met && !past.is_empty()).then(|| {
+        format!(
+            "borderline: one run with other seeds lands within {} (95 % prediction interval), past \
+             the target; leave a margin (e.g. plan for a slightly higher coverage)",
+            past.join(" and ")
         )
     })
 }
@@ -230,4 +286,74 @@ fn floor_finding(r: &Evaluation) -> String {
         pct(f.mean(Figure::ClientFailureRate)),
         pct(f.mean(Figure::ReconnectRate))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::plan::{Figures, Met};
+    use crate::stats::Estimate;
+    use crate::strategy::Strategy;
+
+    /// A setting with this data age and these API calls, meeting the targets `met` says.
+    fn setting(label: &str, age: f64, calls: f64, met: Met) -> Evaluation {
+        let value = |f: Figure| match f {
+            Figure::StalenessP95Hours => age,
+            Figure::ApiCallsPerDay => calls,
+            _ => 0.5,
+        };
+        Evaluation {
+            strategy: Strategy::Queued { concurrency: 8 },
+            label: label.into(),
+            replications: 2,
+            figures: Figures {
+                all: Figure::ALL.map(|f| Estimate::of(&[value(f), value(f)]).unwrap()),
+                banks: Vec::new(),
+            },
+            met,
+        }
+    }
+
+    /// "No searched setting" is said only when none does; otherwise the finding names the
+    /// setting that meets the target and says it misses another (a user found the memo
+    /// contradicting its own table).
+    #[test]
+    fn a_finding_says_no_setting_only_when_none_does() {
+        let missed = Met {
+            coverage: true,
+            failure_rate: true,
+            staleness: false,
+            api_calls: false,
+        };
+        let aged = Met {
+            coverage: false,
+            failure_rate: true,
+            staleness: true,
+            api_calls: true,
+        };
+        let chosen = setting("queued, concurrency 8", 25.1, 1_200_000.0, missed);
+        let others = [
+            chosen.clone(),
+            setting("paced, 4.6/s", 23.9, 950_000.0, aged),
+            setting("paced, 5.0/s", 23.5, 880_000.0, aged),
+        ];
+        let s = staleness_finding(&chosen, &others, 24.0, 24.0);
+        assert!(!s.starts_with("no searched setting"), "{s}");
+        assert!(s.contains("23.5") && s.contains("paced, 5.0/s"), "{s}");
+        let a = api_calls_finding(&chosen, &others, 1_000_000.0);
+        assert!(!a.starts_with("no searched setting"), "{a}");
+        assert!(a.contains("880,000") && a.contains("paced, 5.0/s"), "{a}");
+        // None meets them: the old sentences, with the least seen.
+        let alone = [
+            chosen.clone(),
+            setting("paced, 4.6/s", 24.5, 1_100_000.0, missed),
+        ];
+        let s = staleness_finding(&chosen, &alone, 24.0, 24.0);
+        assert!(
+            s.starts_with("no searched setting") && s.contains("24.5"),
+            "{s}"
+        );
+        let a = api_calls_finding(&chosen, &alone, 1_000_000.0);
+        assert!(a.starts_with("no searched setting"), "{a}");
+    }
 }
