@@ -53,11 +53,11 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
 
 /// The searched setting with the least `figure` among those that meet its target
 /// (`met`), if any.
-fn least_meeting<'a>(
-    candidates: &'a [Evaluation],
+fn least_meeting(
+    candidates: &[Evaluation],
     figure: Figure,
     met: impl Fn(&Evaluation) -> bool,
-) -> Option<&'a Evaluation> {
+) -> Option<&Evaluation> {
     candidates
         .iter()
         .filter(|e| met(e))
