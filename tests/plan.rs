@@ -169,8 +169,12 @@ fn a_failure_floor_above_the_bound_is_reported_apart() {
     assert!(j["outage_rate"].as_f64().unwrap() > 0.0, "{j}");
     assert!(j["client_failure_rate"].as_f64().unwrap() <= 0.01);
     let findings = j["findings"].to_string();
-    assert!(findings.contains("the client does not cause"), "{findings}");
+    assert!(findings.contains("no pace avoids"), "{findings}");
     assert_eq!(j["banks"][1]["ceiling_method"], "simulation");
+    // The maintenance window's Retry-After outlasts the poll: pausing was tried.
+    let candidates = j["candidates"].as_array().unwrap();
+    let paused = |c: &&Value| c["parameters"]["pause_on_retry_after"] == true;
+    assert!(candidates.iter().any(|c| paused(&c)), "{candidates:?}");
 
     let mut all = args.to_vec();
     all.extend(["--failure-scope", "all"]);
@@ -178,6 +182,50 @@ fn a_failure_floor_above_the_bound_is_reported_apart() {
     assert_eq!(j["targets_met"], false);
     let findings = j["findings"].to_string();
     assert!(findings.contains("is out of reach"), "{findings}");
+    // Counting every failure, the closest setting is one that pauses: it stops calling the
+    // closed bank, so it meets a small share of the maintenance rejections the others do.
+    assert_eq!(j["parameters"]["pause_on_retry_after"], true, "{j}");
+    assert!(j["setting"]
+        .as_str()
+        .unwrap()
+        .ends_with("pausing on Retry-After"));
+    let outage = |c: &Value| c["outage_rate"].as_f64().unwrap();
+    let unpaused = j["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["parameters"]["pause_on_retry_after"].is_null())
+        .map(outage)
+        .fold(f64::INFINITY, f64::min);
+    assert!(outage(&j) < 0.2 * unpaused, "{} vs {unpaused}", outage(&j));
+}
+
+/// Banks whose Retry-After never outlasts the poll that reveals a 429 (a fast token bucket)
+/// leave pausing nothing to change: no paused setting is listed.
+#[test]
+fn pausing_that_changes_nothing_is_not_listed() {
+    let t = TempDir::new("plan-no-pause");
+    let s = two_banks(
+        t.path(),
+        r#"[{ kind = "token_bucket", rate = 2.0, burst = 4 }]"#,
+        "",
+    );
+    let j = json(&[
+        "plan",
+        &s,
+        "--users",
+        "20000",
+        "--replications",
+        "2",
+        "--json",
+    ]);
+    let candidates = j["candidates"].as_array().unwrap();
+    assert!(
+        candidates
+            .iter()
+            .all(|c| c["parameters"]["pause_on_retry_after"].is_null()),
+        "{candidates:?}"
+    );
 }
 
 /// The recommended strategy, run again on seeds the planner never used, meets its targets.

@@ -19,8 +19,9 @@ pub struct PlanArgs {
     /// Bound on the failure rate of --failure-scope.
     #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub max_failure_rate: f64,
-    /// Which failures the bound counts: the client's own 429s, or all (5xx and maintenance
-    /// rejections, a floor no client lowers, included).
+    /// Which failures the bound counts: the client's own 429s, or all (5xx errors and
+    /// maintenance rejections included: no pace avoids them, though a client that pauses on a
+    /// Retry-After sends fewer calls into a maintenance window).
     #[arg(long, value_parser = ["client", "all"], default_value = "client")]
     pub failure_scope: String,
     /// Bound on the 95th percentile of data age, in hours.

@@ -17,7 +17,8 @@
 //!
 //! Failures are split ([`figures`]): the failure target bounds the 429s the client causes
 //! unless the user asks for every failure; 5xx errors and maintenance rejections are a
-//! floor no client lowers, reported apart.
+//! floor no pace lowers (a client that pauses on a Retry-After meets fewer of the latter),
+//! reported apart.
 
 use crate::error::{Error, Result};
 use crate::experiment::sweep;
@@ -171,6 +172,9 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     s.paced(screening);
     s.aimd(&ceilings, screening);
     s.random_offset(screening);
+    s.pausing(screening, |family| {
+        provisional(family, &req.targets).cloned()
+    });
     let (recommendation, confirmed) = choose(&s, req.replications, screening);
     s.done();
     let mut p = Plan {
@@ -192,6 +196,18 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     Ok(p)
 }
 
+/// What [`choose`] would pick among `evaluated` before confirming: the cheapest meeting every
+/// target, or the closest.
+fn provisional<'e>(evaluated: &'e [Evaluation], t: &Targets) -> Option<&'e Evaluation> {
+    let cost = |e: &&Evaluation| e.figures.mean(Figure::ApiCallsPerDay);
+    let feasible = evaluated.iter().filter(|e| e.met.all());
+    match feasible.min_by(|a, b| cost(a).total_cmp(&cost(b))) {
+        Some(e) => Some(e),
+        None if evaluated.is_empty() => None,
+        None => Some(best_achievable(evaluated, t)),
+    }
+}
+
 /// The cheapest setting meeting every target, confirmed at the full replications (the next
 /// cheapest when a confirmation misses, up to three); or the best achievable. The flag says
 /// whether a screened choice held at the full replications.
@@ -211,13 +227,14 @@ fn choose(s: &search::Search, replications: u32, screening: u32) -> (Evaluation,
                 .evaluated
                 .iter()
                 .position(|x| x.strategy.name() == e.strategy.name());
-            (first.unwrap_or(usize::MAX), knob(&e.strategy))
+            // A client that does not pause is the simpler one.
+            (first.unwrap_or(usize::MAX), knob(&e.strategy), e.pause)
         };
         feasible[..ties].sort_by(|a, b| rank(a).partial_cmp(&rank(b)).expect("finite knobs"));
     }
     let confirm = |e: &Evaluation| {
         if replications > screening {
-            s.evaluate(e.strategy.clone(), replications)
+            s.evaluate(e.strategy.clone(), e.pause, replications)
         } else {
             e.clone()
         }

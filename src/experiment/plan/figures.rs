@@ -2,9 +2,10 @@
 //! estimated over the replications.
 //!
 //! Failures are split by who can lower them. `client_failure_rate` is the 429s the client's
-//! own traffic caused; the `failure_floor` is what no client can lower: 5xx errors and the
+//! own traffic caused; the `failure_floor` is what no pace lowers: 5xx errors and the
 //! rejections of a maintenance window (the bank refuses every call then, whatever the
-//! client's pace). `failure_rate` is both. Consent expiry is a third kind no client avoids,
+//! client's pace; a client that pauses on the window's Retry-After sends fewer calls into
+//! it). `failure_rate` is both. Consent expiry is a third kind no client avoids,
 //! kept apart (`reconnect_rate`, not a failure of a refresh the bank could have served).
 
 use crate::metrics::RunResult;

@@ -266,18 +266,18 @@ fn failure_finding(p: &Plan) -> String {
     }
 }
 
-/// The failures the client does not cause.
+/// The failures no pace avoids.
 fn floor_finding(r: &Evaluation) -> String {
     let f = &r.figures;
     let outage = f.mean(Figure::OutageRate);
-    let pause = if outage > 0.0 {
+    let pause = if outage > 0.0 && !r.pause {
         "; a client that pauses a bank on a Retry-After (strategy.pause_on_retry_after = true) meets \
          far fewer maintenance rejections"
     } else {
         ""
     };
     format!(
-        "failures the client does not cause: 5xx errors {} and rejections during maintenance windows {} \
+        "failures no pace avoids: 5xx errors {} and rejections during maintenance windows {} \
          of attempts (a floor of {}), kept apart from the client's own 429s ({}); consent expiry ends {} \
          of attempts in reconnect_required{pause}",
         pct(f.mean(Figure::ErrorRate)),
@@ -304,6 +304,7 @@ mod tests {
         };
         Evaluation {
             strategy: Strategy::Queued { concurrency: 8 },
+            pause: false,
             label: label.into(),
             replications: 2,
             figures: Figures {

@@ -31,7 +31,7 @@ impl Plan {
             }),
         );
         top.insert("strategy".into(), json!(r.strategy.name()));
-        top.insert("parameters".into(), parameters(&r.strategy, sc));
+        top.insert("parameters".into(), parameters(r, sc));
         top.insert("setting".into(), json!(r.label));
         top.insert("targets_met".into(), json!(self.targets_met));
         top.insert("met".into(), met(r));
@@ -47,10 +47,13 @@ impl Plan {
             .map(|e| {
                 let mut m = Map::new();
                 m.insert("strategy".into(), json!(e.strategy.name()));
-                m.insert("parameters".into(), parameters(&e.strategy, sc));
+                m.insert("parameters".into(), parameters(e, sc));
                 m.insert("setting".into(), json!(e.label));
                 m.insert("meets_targets".into(), json!(e.met.all()));
-                m.insert("chosen".into(), json!(e.strategy == r.strategy));
+                m.insert(
+                    "chosen".into(),
+                    json!(e.strategy == r.strategy && e.pause == r.pause),
+                );
                 figures(&mut m, &e.figures.all);
                 Value::Object(m)
             })
@@ -127,7 +130,16 @@ fn figures(m: &mut Map<String, Value>, f: &[Estimate; super::figures::N]) {
 }
 
 /// A strategy's parameters as `--set strategy.*` would give them.
-pub fn parameters(s: &Strategy, sc: &Scenario) -> Value {
+pub fn parameters(e: &Evaluation, sc: &Scenario) -> Value {
+    let mut p = strategy_parameters(&e.strategy, sc);
+    if let (true, Value::Object(m)) = (e.pause, &mut p) {
+        m.insert("pause_on_retry_after".into(), json!(true));
+    }
+    p
+}
+
+/// A strategy's own parameters as `strategy.*` fields.
+fn strategy_parameters(s: &Strategy, sc: &Scenario) -> Value {
     match s {
         Strategy::Queued { concurrency } => json!({ "concurrency": concurrency }),
         Strategy::PerBank { pools } => {

@@ -209,7 +209,7 @@ impl Plan {
 }
 
 fn verdict(e: &Evaluation, chosen: &Evaluation) -> String {
-    let mark = if e.strategy == chosen.strategy {
+    let mark = if e.strategy == chosen.strategy && e.pause == chosen.pause {
         " ← chosen"
     } else {
         ""
