@@ -82,6 +82,21 @@ impl Limit {
         }
     }
 
+    /// The longest a call this policy rejects can be told to wait (zero for a cap, which
+    /// says nothing; a day for a quota).
+    pub fn longest_wait(&self) -> SimDuration {
+        match self {
+            Limit::Concurrency(_) => SimDuration::ZERO,
+            Limit::Quota(_) => SimDuration(DAY_US),
+            Limit::TokenBucket(t) => t.longest_wait(),
+            Limit::FixedWindow(w) => w.longest_wait(),
+            Limit::SlidingWindow(w) => w.longest_wait(),
+            Limit::PenaltyBox(p) => p.longest_wait(),
+            Limit::Maintenance(m) => m.longest_wait(),
+            Limit::During { inner, .. } => inner.longest_wait(),
+        }
+    }
+
     /// Wraps a rate policy so it applies only from `from` to `to` each day (`from < to`).
     pub fn during(from: SimDuration, to: SimDuration, inner: Limit) -> Limit {
         assert!(
@@ -286,6 +301,22 @@ impl Bank {
     pub fn prepare(&mut self, connections: u32) {
         for limit in &mut self.limits {
             limit.prepare(connections);
+        }
+    }
+
+    /// The longest Retry-After this bank can send (so the longest a client pausing the bank
+    /// on one would wait), rounded up as HTTP sends it.
+    pub fn longest_retry_after(&self) -> SimDuration {
+        match self.retry_after {
+            RetryAfter::None => SimDuration::ZERO,
+            RetryAfter::Fixed(d) => d.ceil_secs(),
+            RetryAfter::Policy => self
+                .limits
+                .iter()
+                .map(Limit::longest_wait)
+                .max()
+                .unwrap_or(SimDuration::ZERO)
+                .ceil_secs(),
         }
     }
 

@@ -349,7 +349,8 @@ fn bank_case() -> impl Strategy<Value = (Vec<Limit>, u32, Vec<Step>)> {
 }
 
 /// Runs `steps` through a bank of `limits`, failing if a refused call changed any limit's
-/// state; returns how many calls were refused.
+/// state or was told to wait longer than `Bank::longest_retry_after` (the planner's test of
+/// whether pausing can matter); returns how many calls were refused.
 fn refusals_change_nothing(
     limits: Vec<Limit>,
     connections: u32,
@@ -362,11 +363,19 @@ fn refusals_change_nothing(
             Step::Call { gap, conn, present } => {
                 now += gap;
                 let before = bank.limits.clone();
-                if bank.try_admit(SimTime(now), conn, present).is_ok() {
-                    in_flight += 1;
-                } else {
-                    refused += 1;
-                    prop_assert_eq!(&bank.limits, &before, "refusal {} at {} µs", refused, now);
+                match bank.try_admit(SimTime(now), conn, present) {
+                    Ok(()) => in_flight += 1,
+                    Err(r) => {
+                        refused += 1;
+                        prop_assert_eq!(&bank.limits, &before, "refusal {} at {} µs", refused, now);
+                        let wait = r.retry_at.map_or(0, |at| at.as_micros() - now);
+                        prop_assert!(
+                            wait <= bank.longest_retry_after().as_micros(),
+                            "told to wait {} µs at {} µs, longer than the bank's longest",
+                            wait,
+                            now
+                        );
+                    }
                 }
             }
             Step::Release if in_flight > 0 => {
@@ -384,7 +393,8 @@ proptest! {
 
     /// A rejection consumes nothing: when one of a bank's stacked limits refuses a call, every
     /// limit's state (tokens, window counts, quota slots, calls in flight) is as it was, so
-    /// a refused call never lowers what the next one can get.
+    /// a refused call never lowers what the next one can get. And its Retry-After is within
+    /// the bank's longest.
     #[test]
     fn a_rejected_call_leaves_every_limit_unchanged(
         (limits, connections, steps) in bank_case()

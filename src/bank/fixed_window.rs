@@ -18,6 +18,11 @@ pub struct FixedWindow {
 }
 
 impl FixedWindow {
+    /// The longest a rejected call is told to wait: until the window resets.
+    pub fn longest_wait(&self) -> SimDuration {
+        SimDuration(self.window_us)
+    }
+
     /// `limit` ≥ 1 calls per `window` (> 0).
     pub fn new(limit: u32, window: SimDuration) -> Self {
         assert!(

@@ -25,6 +25,14 @@ pub struct Maintenance {
 }
 
 impl Maintenance {
+    /// The longest a rejected call is told to wait: the whole window, when it rejects.
+    pub fn longest_wait(&self) -> SimDuration {
+        match self.mode {
+            MaintenanceMode::Reject => SimDuration(self.end_us - self.start_us),
+            MaintenanceMode::Slow { .. } => SimDuration::ZERO,
+        }
+    }
+
     /// A window from `start` to `end` after midnight (`start < end ≤ 24h`).
     pub fn new(start: SimDuration, end: SimDuration, mode: MaintenanceMode) -> Self {
         assert!(

@@ -15,6 +15,11 @@ pub struct PenaltyBox {
 }
 
 impl PenaltyBox {
+    /// The longest a rejected call is told to wait: the whole box.
+    pub fn longest_wait(&self) -> SimDuration {
+        self.duration
+    }
+
     pub fn new(duration: SimDuration) -> Self {
         PenaltyBox {
             duration,

@@ -17,6 +17,11 @@ pub struct SlidingWindow {
 }
 
 impl SlidingWindow {
+    /// The longest a rejected call is told to wait: until the oldest call leaves the window.
+    pub fn longest_wait(&self) -> SimDuration {
+        self.window
+    }
+
     /// `limit` ≥ 1 calls in any `window` (> 0).
     pub fn new(limit: u32, window: SimDuration) -> Self {
         assert!(

@@ -22,6 +22,12 @@ pub struct TokenBucket {
 }
 
 impl TokenBucket {
+    /// The longest a rejected call is told to wait: one emission interval (a rejection
+    /// means the next conforming instant is less than one interval away).
+    pub fn longest_wait(&self) -> SimDuration {
+        SimDuration(self.emission_ns.div_ceil(1_000))
+    }
+
     /// `rate` calls per second (finite, > 0) with bursts of up to `burst` (≥ 1) calls.
     pub fn new(rate: f64, burst: u32) -> Self {
         assert!(

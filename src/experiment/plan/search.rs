@@ -24,6 +24,7 @@ use super::figures::{measure, Figure, Figures};
 use super::pools::{self, Goal, Step};
 use super::targets::{Met, Targets};
 use crate::experiment::sweep;
+use crate::platform::StatusMode;
 use crate::scenario::Scenario;
 use crate::strategy::{AimdRule, Strategy};
 use std::io::{IsTerminal, Write};
@@ -316,8 +317,7 @@ impl<'a> Search<'a> {
     /// its closest, as `best` picks), tried again pausing on a Retry-After. Nothing to try
     /// when the scenario's client already pauses, or for random offsets (no pool to pause).
     pub fn pausing(&mut self, reps: u32, best: impl Fn(&[Evaluation]) -> Option<Evaluation>) {
-        let silent = |b: &crate::bank::Bank| b.retry_after == crate::bank::RetryAfter::None;
-        if self.base.schedule.pause_on_retry_after || self.base.banks.iter().all(silent) {
+        if self.base.schedule.pause_on_retry_after || !pausing_can_matter(self.base) {
             return;
         }
         for kind in ["queued", "per_bank", "paced", "aimd"] {
@@ -337,6 +337,20 @@ impl<'a> Search<'a> {
             }
         }
     }
+}
+
+/// Whether pausing on a Retry-After can change a run of `sc`: some bank's longest Retry-After
+/// for every call (plus the client's jitter) outlasts the delay before the client learns of
+/// a 429, its first poll or its callback. Otherwise the pause always ends before it starts.
+fn pausing_can_matter(sc: &Scenario) -> bool {
+    let learn = match sc.platform.status {
+        StatusMode::Poll { first, .. } => first,
+        StatusMode::Callback { delay } => delay,
+    };
+    let jitter = sc.retry.retry_after_jitter;
+    sc.banks
+        .iter()
+        .any(|b| b.longest_retry_after() + jitter > learn)
 }
 
 /// A pace people can type: four significant digits.
