@@ -238,8 +238,22 @@ fn run(a: RunArgs) -> Result<()> {
 fn check(a: CheckArgs) -> Result<()> {
     crate::experiment::sweep::reject_lists(&a.overrides.set, "check")?;
     let sc = scenario::check(&a.scenario, &a.overrides.set)?;
+    // A `[sweep]` grid is checked as `sweep` would: every point parsed and validated.
+    let source = scenario::Source::read(&a.scenario)?;
+    let grid = match source.sweep_section()? {
+        Some(s) if !s.grid.is_empty() => {
+            let sw =
+                crate::experiment::sweep::Sweep::prepare(&source, &a.overrides.set, None, None)?;
+            format!(
+                "; its [sweep] grid: {} points × {} replications, every point valid",
+                sw.points.len(),
+                sw.replications
+            )
+        }
+        _ => String::new(),
+    };
     println!(
-        "{}: ok — {} ({}), {} connections, {} bank(s), {} window",
+        "{}: ok — {} ({}), {} connections, {} bank(s), {} window{grid}",
         a.scenario.display(),
         sc.name,
         strategy_label(&sc.strategy),

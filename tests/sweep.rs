@@ -353,6 +353,36 @@ fn bad_set_values_are_clear_errors_and_write_nothing() {
         "{err}"
     );
     assert!(!out.exists());
+    // `check` checks the grid as `sweep` would, and says what it holds when it is good.
+    let r = sim(&["check", bad.to_str().unwrap()]);
+    let err = text(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "check passed a bad grid: {err}");
+    assert!(
+        err.contains("[sweep] grid[0]") && err.contains("many"),
+        "{err}"
+    );
+    let typo = dir.join("typo-grid.toml");
+    std::fs::write(
+        &typo,
+        SMALL.replace("strategy.concurrency", "strategy.concurency"),
+    )
+    .unwrap();
+    let r = sim(&["check", typo.to_str().unwrap()]);
+    assert_eq!(
+        r.status.code(),
+        Some(2),
+        "check passed a grid typo: {}",
+        text(&r.stdout)
+    );
+    let good = dir.join("good-grid.toml");
+    std::fs::write(&good, SMALL).unwrap();
+    let r = sim(&["check", good.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", text(&r.stderr));
+    assert!(
+        text(&r.stdout).contains("[sweep] grid: 2 points × 3 replications"),
+        "{}",
+        text(&r.stdout)
+    );
 }
 
 #[test]
