@@ -144,26 +144,43 @@ pub fn check_memory<'a>(
     if total <= budget {
         return Ok(());
     }
-    let gb = |b: f64| b / 1e9;
     let runs = if at_once > 1 {
         format!(", × {at_once} runs at once (--threads)")
     } else {
         String::new()
     };
     Err(Error::input(format!(
-        "{}: a run needs about {:.1} GB of memory, driven by {}{runs}: {:.1} GB in all, over the \
-         budget of {:.1} GB ({}); lower it, or set --memory GB to allow more",
+        "{}: a run needs about {} of memory, driven by {}{runs}: {} in all, over the budget of {} \
+         ({}); lower it, or set --memory GB to allow more",
         sc.name,
-        gb(need.bytes),
+        bytes(need.bytes),
         need.driver,
-        gb(total),
-        gb(budget),
+        bytes(total),
+        bytes(budget),
         if BUDGET.get().is_some() {
             "--memory"
         } else {
             "80 % of this machine's available memory"
         }
     )))
+}
+
+/// A size for people, to three significant figures in MB or GB (so that a need just over
+/// a 50 MB budget does not read as 0.1 GB over 0.1 GB).
+fn bytes(b: f64) -> String {
+    let (x, unit) = if b < 1e9 {
+        (b / 1e6, "MB")
+    } else {
+        (b / 1e9, "GB")
+    };
+    let decimals = if x < 10.0 {
+        2
+    } else if x < 100.0 {
+        1
+    } else {
+        0
+    };
+    format!("{x:.decimals$} {unit}")
 }
 
 #[cfg(test)]
