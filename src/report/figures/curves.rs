@@ -355,6 +355,7 @@ pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
     let (lines, mut refs) = sweep_lines(sweep_series(sw, x, Metric::Coverage), true);
     too_many_series(sw, x, Metric::Coverage, "coverage against user base", p);
     refs.push(coverage_target());
+    let floor = coverage_floor(&lines, &refs);
     p.charts.push(Planned {
         stem: COVERAGE_VS_USERS.into(),
         chart: Chart::Xy(XyChart {
@@ -371,11 +372,50 @@ pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
                 Scale::Linear,
                 Format::Percent,
             )
-            .range(Some(0.0), Some(1.0)),
+            .range(Some(floor), Some(1.0)),
             lines,
             refs,
         }),
         caption: sweep_target_sentence(sw, x).unwrap_or_default(),
         per_bank: false,
     });
+}
+
+/// The coverage axis's lower end: 0, unless every point, band and reference line sits at
+/// 50 % or more; then the 5-point step below the lowest, less a point, so that curves
+/// between 97 and 100 % are not one flat line on the target. (The axis prints its ends.)
+fn coverage_floor(lines: &[Line], refs: &[RefLine]) -> f64 {
+    let low = lines
+        .iter()
+        .flat_map(|l| {
+            l.points
+                .iter()
+                .map(|p| p.1)
+                .chain(l.band.iter().map(|b| b.1))
+        })
+        .chain(refs.iter().map(|r| r.y))
+        .fold(f64::INFINITY, f64::min);
+    if low.is_finite() && low >= 0.5 {
+        ((low - 0.01) * 20.0).floor() / 20.0
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_coverage_axis_zooms_only_when_everything_sits_high() {
+        let line = |ys: &[f64]| {
+            let points = ys.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect();
+            Line::new("x", TARGET_LOOK, points)
+        };
+        let target = [coverage_target()];
+        assert_eq!(coverage_floor(&[line(&[0.975, 0.99, 1.0])], &target), 0.95);
+        assert_eq!(coverage_floor(&[line(&[0.62, 0.99])], &target), 0.6);
+        assert_eq!(coverage_floor(&[line(&[0.3, 0.99])], &target), 0.0);
+        assert_eq!(coverage_floor(&[], &[]), 0.0);
+    }
 }
