@@ -1,5 +1,5 @@
-//! The crate's error type: bad input (exit status 2), or a failure to do I/O or a failed check
-//! (exit status 1).
+//! The crate's error type: bad input (exit status 2), a failure to do I/O or a failed check
+//! (exit status 1), or a command a signal stopped (130).
 //!
 //! Messages are lowercase, name the file and the field, quote the bad value and, where it
 //! helps, say what would be accepted.
@@ -14,6 +14,8 @@ pub enum ErrorKind {
     Io,
     /// A check the user asked for failed (e.g. `validate`).
     Check,
+    /// A signal stopped the command before it finished (what it finished is kept).
+    Interrupted,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,11 +43,19 @@ impl Error {
             message: message.into(),
         }
     }
+    pub fn interrupted(message: impl Into<String>) -> Self {
+        Error {
+            kind: ErrorKind::Interrupted,
+            message: message.into(),
+        }
+    }
     /// The process exit status for this error.
     pub fn exit_code(&self) -> i32 {
         match self.kind {
             ErrorKind::Input => 2,
             ErrorKind::Io | ErrorKind::Check => 1,
+            // As a shell reports a process Ctrl-C ended.
+            ErrorKind::Interrupted => 130,
         }
     }
 }

@@ -256,6 +256,51 @@ fn a_killed_sweep_resumes_to_the_same_files() {
         files::read_sweep(&whole.join("sweep.csv")).unwrap().1.len(),
         20
     );
+
+    // A signal (Ctrl-C, a scheduler's SIGTERM at its time limit) stops it cleanly: the runs
+    // in progress finish into the journal, the lock goes, it says how to resume, and the
+    // resumed sweep is the uninterrupted one.
+    let signalled = dir.join("signalled");
+    let partial = signalled.join("sweep.partial.csv");
+    let child = Command::new(BIN)
+        .args(args(&signalled, "2"))
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while rows_in(&partial) < 3 {
+        assert!(start.elapsed() < Duration::from_secs(120), "no progress");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let o = child.wait_with_output().unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("stopped by a signal") && err.contains("--resume"),
+        "{err}"
+    );
+    assert!(!signalled.join("sweep.lock").exists(), "the lock was left");
+    let kept = rows_in(&partial);
+    assert!((3..20).contains(&kept), "{kept} rows");
+    assert!(err.contains(&format!("after {kept} of 20 runs")), "{err}");
+    let mut resume = args(&signalled, "2");
+    resume.push("--resume".into());
+    let o = sim(&resume.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for f in ["sweep.csv", "sweep_summary.csv"] {
+        assert_eq!(
+            std::fs::read(signalled.join(f)).unwrap(),
+            std::fs::read(whole.join(f)).unwrap(),
+            "{f}: a signalled and resumed sweep differs"
+        );
+    }
 }
 
 #[test]

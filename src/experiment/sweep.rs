@@ -47,6 +47,7 @@ mod pool;
 mod progress;
 mod shard;
 mod shard_dir;
+mod stop;
 mod terminal;
 pub use grid::{reject_lists, split_top_level, split_values, Grid, GridAxis, Point};
 use journal::{Appender, Journal};
@@ -287,24 +288,18 @@ impl Sweep {
             header_written: done.has_header,
             last_sync: Instant::now(),
         };
-        let syncer = appender.syncer()?;
-        let writer = Mutex::new(appender);
-        pool.install(|| {
-            jobs.par_iter().try_for_each(|&(p, r)| -> Result<()> {
-                let row = self.run_one(p, r);
-                let due = writer
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .append(&header, p, &row)?;
-                if due {
-                    syncer.sync()?;
-                }
-                bar.inc();
-                Ok(())
-            })
-        })?;
-        syncer.sync()?;
+        let (finished, stopped) = self.run_jobs(&pool, &jobs, appender, &header, &bar)?;
         bar.finish();
+        if stopped {
+            let kept = resumed + finished;
+            return Err(Error::interrupted(format!(
+                "{}: stopped by a signal after {kept} of {} runs, each kept in {}; run the same \
+                 sweep with --resume to finish it",
+                dir.display(),
+                mine.len(),
+                partial_path.display()
+            )));
+        }
 
         // Assemble from the journal alone, so resumed and uninterrupted sweeps agree.
         let journal = Journal::read(&partial_path, &header, self, journal::START_OVER)?;
@@ -324,6 +319,48 @@ impl Sweep {
             shard: opts.shard,
             merged: 0,
         })
+    }
+
+    /// Runs `jobs` on `pool`, each row appended to the journal as it finishes; returns how
+    /// many ran, and whether a signal stopped the sweep before the rest (`stop.rs`).
+    fn run_jobs(
+        &self,
+        pool: &rayon::ThreadPool,
+        jobs: &[(usize, u32)],
+        appender: Appender,
+        header: &[String],
+        bar: &Progress,
+    ) -> Result<(usize, bool)> {
+        let syncer = appender.syncer()?;
+        let writer = Mutex::new(appender);
+        let stop = stop::Stop::install();
+        let stopping = std::sync::Once::new();
+        let finished = std::sync::atomic::AtomicUsize::new(0);
+        pool.install(|| {
+            jobs.par_iter().try_for_each(|&(p, r)| -> Result<()> {
+                if stop.requested() {
+                    stopping.call_once(|| {
+                        eprintln!(
+                            "\nstopping: finishing the runs in progress (a second Ctrl-C stops at once)"
+                        )
+                    });
+                    return Ok(());
+                }
+                let row = self.run_one(p, r);
+                let due = writer
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .append(header, p, &row)?;
+                if due {
+                    syncer.sync()?;
+                }
+                finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                bar.inc();
+                Ok(())
+            })
+        })?;
+        syncer.sync()?;
+        Ok((finished.into_inner(), stop.requested()))
     }
 
     /// Replication `r` of point `p`, run: its `sweep.csv` row.
