@@ -313,6 +313,28 @@ fn unknown_field_is_rejected() {
     assert!(e.contains("population"), "does not say which table: {e}");
 }
 
+/// A typo inside a bank's `limits` list names the element and its own line, not the
+/// list's opening bracket.
+#[test]
+fn a_typo_in_a_limit_names_the_element() {
+    let tmp = TempDir::new("limit-typo");
+    let (path, edited) = bad_file(&tmp, "uk-mix.toml", "max_in_flight = 8", "max_in_flght = 8");
+    let p = path.to_str().unwrap();
+    let e = expect_input_error(
+        &tmp,
+        &["run", p],
+        &[
+            p,
+            "banks[2].limits[0]",
+            "max_in_flght",
+            "unknown field",
+            "max_in_flight",
+        ],
+    );
+    let line = line_of(&edited, "max_in_flght");
+    assert_position(&e, &path, line, &[1, 2, 3, 4, 5]);
+}
+
 #[test]
 fn wrong_unit_is_rejected() {
     let tmp = TempDir::new("unit");

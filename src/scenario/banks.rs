@@ -68,7 +68,14 @@ fn bank(b: &BankFile, i: usize, earlier: &[BankFile]) -> Result<Bank, FieldError
         .limits
         .iter()
         .enumerate()
-        .map(|(j, l)| limit(l, &at(&format!("limits[{j}]"))))
+        .map(|(j, l)| {
+            let at = at(&format!("limits[{j}]"));
+            let l = LimitFile::deserialize(l.clone()).map_err(|e| FieldError {
+                field: at.clone(),
+                reason: e.message().to_string(),
+            })?;
+            limit(&l, &at)
+        })
         .collect::<Result<_, _>>()?;
     Ok(Bank {
         name: b.name.clone(),

@@ -170,8 +170,11 @@ pub struct BankFile {
     pub description: Option<String>,
     pub error_rate: Option<f64>,
     pub service_time: Option<ServiceTimeFile>,
+    /// Each a [`LimitFile`], read one by one (`banks.rs`) so that an error inside one names
+    /// it and its line: read as a list of `LimitFile`s, a typo in any element was reported
+    /// at the list's opening bracket.
     #[serde(default)]
-    pub limits: Vec<LimitFile>,
+    pub limits: Vec<toml::Value>,
     pub servers: Option<i64>,
     pub retry_after: Option<RetryAfterFile>,
 }
