@@ -238,12 +238,15 @@ fn infer(durations: &[i64]) -> Hint {
 
 /// An admitted call's duration bounds `(a, b]` in µs under `timing`, and whether it was on
 /// the poll grid.
+///
+/// A callback learned no later than the delay measured from the 429s (the callbacks' delay
+/// varies, and that measure is a median) says only that the call took at most the time to
+/// its callback: `(0, elapsed]`. Read as exact, it would be a duration of 1 µs, whose
+/// logarithm alone drags a lognormal's median down by orders of magnitude.
 pub fn censor(timing: Timing, elapsed: i64) -> (i64, i64, bool) {
     match timing {
-        Timing::Callback { delay_us } => {
-            let d = (elapsed - delay_us).max(1);
-            (d, d, true)
-        }
+        Timing::Callback { delay_us } if elapsed <= delay_us => (0, elapsed.max(1), true),
+        Timing::Callback { delay_us } => (elapsed - delay_us, elapsed - delay_us, true),
         Timing::Poll {
             interval_us,
             first_us,
@@ -353,5 +356,15 @@ mod tests {
         assert!(!censor(t, 25_000_000).2);
         let c = Timing::Callback { delay_us: 200_000 };
         assert_eq!(censor(c, 5_200_000), (5_000_000, 5_000_000, true));
+    }
+
+    /// A callback that came no later than the measured delay bounds the duration by the time
+    /// to it, not by a made-up microsecond.
+    #[test]
+    fn callbacks_within_the_delay_are_censored_not_zero() {
+        let c = Timing::Callback { delay_us: 200_000 };
+        assert_eq!(censor(c, 150_000), (0, 150_000, true));
+        assert_eq!(censor(c, 200_000), (0, 200_000, true));
+        assert_eq!(censor(c, 0), (0, 1, true));
     }
 }

@@ -178,9 +178,14 @@ fn service_time(s: &mut String, l: &LatencyFit) {
     };
     let _ = writeln!(s, "service_time = {line}");
     let how = if l.exact {
-        "exact durations (callbacks)"
+        "exact durations (callbacks)".to_string()
+    } else if l.censored < l.n {
+        format!(
+            "exact durations (callbacks), but {} learned within the callback delay, known only to be shorter than the time to their callback",
+            l.censored
+        )
     } else {
-        "durations censored by the polls"
+        "durations censored by the polls".to_string()
     };
     if l.identified {
         let _ = writeln!(

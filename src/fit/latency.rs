@@ -8,7 +8,8 @@
 //! information (a numerical Hessian, delta method). An exponential is fitted the same way and
 //! kept when its AIC is lower; a constant when every exact duration is the same to 1 %.
 //! Goodness of fit: Pearson's chi-square over the poll bins (exact data: 20 bins equally
-//! likely under the fit), bins merged until each expects at least 5.
+//! likely under the fit, those a censored duration spans joined), bins merged until each
+//! expects at least 5.
 //!
 //! When the polls are too coarse for the data to say much (most calls end before the first
 //! poll), the information is nearly singular and the interval huge: the fit then reports the
@@ -79,7 +80,11 @@ pub struct LatencyFit {
     pub aic_exponential: f64,
     /// Pearson's chi-square, its degrees of freedom and p-value (`None`: no degrees left).
     pub gof: Option<(f64, usize, f64)>,
+    /// Every duration exact (callbacks).
     pub exact: bool,
+    /// Durations known only within bounds: all of them under polling; with callbacks, those
+    /// learned within the callback delay.
+    pub censored: f64,
 }
 
 fn phi_diff(za: f64, zb: f64) -> f64 {
@@ -237,6 +242,7 @@ pub fn fit(obs: &[Obs]) -> LatencyFit {
         aic_exponential: aic_exp,
         gof: gof(obs, family, n),
         exact,
+        censored: obs.iter().filter(|o| o.a != o.b).map(|o| o.n).sum(),
     }
 }
 
@@ -314,32 +320,11 @@ fn gof(obs: &[Obs], f: Family, n: f64) -> Option<(f64, usize, f64)> {
         Family::LogNormal { .. } => 2,
         Family::Exponential { .. } | Family::Constant { .. } => 1,
     };
-    // Bins: the distinct censoring intervals, or 20 equally likely ranges for exact data.
-    let mut bins: Vec<(f64, f64)> = Vec::new(); // (observed, expected)
-    if obs.iter().all(|o| o.a == o.b) {
-        let mut counts = [0.0f64; 20];
-        for o in obs {
-            let u = cdf(f, o.a).clamp(0.0, 1.0 - 1e-12);
-            counts[(u * 20.0) as usize] += o.n;
-        }
-        bins.extend(counts.iter().map(|&c| (c, n / 20.0)));
+    let bins = if obs.iter().any(|o| o.a == o.b) {
+        quantile_bins(obs, f, n)
     } else {
-        let mut edges: BTreeMap<(i64, i64), f64> = BTreeMap::new();
-        for o in obs {
-            let key = ((o.a * 1e6) as i64, (o.b * 1e6) as i64);
-            *edges.entry(key).or_default() += o.n;
-        }
-        for ((a, b), c) in edges {
-            let e = n * (cdf(f, b as f64 / 1e6) - cdf(f, a as f64 / 1e6));
-            bins.push((c, e));
-        }
-        // The tail beyond the last bin.
-        let last = bins.len();
-        let covered: f64 = bins.iter().map(|x| x.1).sum();
-        if last > 0 && n - covered > 0.0 {
-            bins.push((0.0, n - covered));
-        }
-    }
+        interval_bins(obs, f, n)
+    };
     let mut merged: Vec<(f64, f64)> = Vec::new();
     let mut acc = (0.0, 0.0);
     for (o, e) in bins {
@@ -362,6 +347,51 @@ fn gof(obs: &[Obs], f: Family, n: f64) -> Option<(f64, usize, f64)> {
         .map(|c| c.sf(x2))
         .unwrap_or(f64::NAN);
     Some((x2, df, p))
+}
+
+/// (observed, expected) over 20 ranges equally likely under the fit, for data with exact
+/// durations. A censored duration among them (a callback learned within the callback delay,
+/// `(0, b]`) could lie in any range it spans, so those ranges are joined into one bin: the
+/// count stays a count of what the data say.
+fn quantile_bins(obs: &[Obs], f: Family, n: f64) -> Vec<(f64, f64)> {
+    const K: usize = 20;
+    let bin = |x: f64| (cdf(f, x).clamp(0.0, 1.0 - 1e-12) * K as f64) as usize;
+    // joined[i]: range i is one bin with range i + 1.
+    let mut joined = [false; K];
+    let mut counts = [0.0f64; K];
+    for o in obs {
+        joined[bin(o.a)..bin(o.b)].fill(true);
+        counts[bin(o.b)] += o.n;
+    }
+    let mut bins = Vec::new();
+    let mut acc = (0.0, 0.0);
+    for (c, j) in counts.iter().zip(joined) {
+        acc = (acc.0 + c, acc.1 + n / K as f64);
+        if !j {
+            bins.push(acc);
+            acc = (0.0, 0.0);
+        }
+    }
+    bins
+}
+
+/// (observed, expected) over the distinct censoring intervals (the poll bins), and the tail
+/// beyond the last.
+fn interval_bins(obs: &[Obs], f: Family, n: f64) -> Vec<(f64, f64)> {
+    let mut edges: BTreeMap<(i64, i64), f64> = BTreeMap::new();
+    for o in obs {
+        let key = ((o.a * 1e6) as i64, (o.b * 1e6) as i64);
+        *edges.entry(key).or_default() += o.n;
+    }
+    let mut bins: Vec<(f64, f64)> = edges
+        .into_iter()
+        .map(|((a, b), c)| (c, n * (cdf(f, b as f64 / 1e6) - cdf(f, a as f64 / 1e6))))
+        .collect();
+    let covered: f64 = bins.iter().map(|x| x.1).sum();
+    if !bins.is_empty() && n - covered > 0.0 {
+        bins.push((0.0, n - covered));
+    }
+    bins
 }
 
 #[cfg(test)]
