@@ -9,6 +9,7 @@
 //! the readable summary. Method, references and limits: docs/fitting.md.
 
 pub mod bank_file;
+pub mod grid;
 pub mod latency;
 pub mod limits;
 pub mod log;
@@ -155,7 +156,8 @@ fn median(mut v: Vec<i64>) -> Option<i64> {
 }
 
 /// The timing from the hint, with the first poll or callback delay measured from the
-/// outcomes answered at once (429s); inferred from the durations' grid without a hint.
+/// outcomes answered at once (429s); inferred from the durations' grid without a hint; an
+/// error when the hint is callbacks and the durations sit on a poll grid (`grid.rs`).
 fn timing(log: &Log, hint: Hint) -> Result<(Timing, String)> {
     let immediate = median(
         log.rows
@@ -172,6 +174,14 @@ fn timing(log: &Log, hint: Hint) -> Result<(Timing, String)> {
         .collect();
     let hint = match hint {
         Hint::Infer => infer(&durations),
+        Hint::Callback => {
+            // A claim of callbacks that the durations contradict is refused, not fitted.
+            let times = log.rows.iter().flat_map(|r| [r.submitted, r.learned]);
+            if let Some(g) = grid::find(&durations, grid::clock_tick(times)) {
+                return Err(Error::input(grid::contradicts_callback(&g)));
+            }
+            hint
+        }
         h => h,
     };
     Ok(match hint {

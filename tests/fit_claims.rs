@@ -61,3 +61,64 @@ fn callbacks_within_their_delay_do_not_drag_the_latency_to_zero() {
     assert!((l.p95.value / 1.0 - 1.0).abs() < 0.25, "p95 {:?}", l.p95);
     assert!(l.censored > 20.0 && l.identified, "{l:?}");
 }
+
+/// Runs `example` (polled every 10 s unless `sets` say otherwise) with an attempt log, then
+/// `fit LOG ARGS --out FILE`; returns the exit status, stdout, stderr and the file written.
+fn run_and_fit(dir: &Path, sets: &[&str], args: &[&str]) -> (i32, String, String, Option<String>) {
+    let log = dir.join("attempts.csv");
+    let mut run = Command::new(BIN);
+    run.args(["run", "example", "--set", "population.connections=5000"]);
+    for s in sets {
+        run.args(["--set", s]);
+    }
+    let out = run
+        .arg("--out")
+        .arg(dir.join("out"))
+        .arg("--attempt-log")
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let toml = dir.join("fitted.toml");
+    let _ = std::fs::remove_file(&toml);
+    let out = Command::new(BIN)
+        .arg("fit")
+        .arg(&log)
+        .args(args)
+        .arg("--out")
+        .arg(&toml)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        std::fs::read_to_string(&toml).ok(),
+    )
+}
+
+/// The user's report: a log of a client polling every 10 s, fitted with `--callback`, gave
+/// latencies of microseconds and no warning. The claim is refused, naming the interval the
+/// durations sit on, and nothing is written; a log of real callbacks is fitted as before.
+#[test]
+fn a_callback_claim_on_a_polled_log_is_refused_naming_the_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err, toml) = run_and_fit(dir.path(), &[], &["--callback"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("the client polled") && err.contains("--poll-interval 10s"),
+        "{err}"
+    );
+    assert!(toml.is_none(), "bad input writes nothing");
+    let (code, out, err, toml) =
+        run_and_fit(dir.path(), &["platform.status=callback"], &["--callback"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("callback delay 0.2 s") && toml.is_some(),
+        "{out}"
+    );
+}
