@@ -122,3 +122,75 @@ fn a_callback_claim_on_a_polled_log_is_refused_naming_the_interval() {
         "{out}"
     );
 }
+
+/// The number after `key` in `text` (e.g. "median 17.3 s" → 17.3).
+fn number_after(text: &str, key: &str) -> f64 {
+    let at = text
+        .find(key)
+        .unwrap_or_else(|| panic!("no `{key}` in {text}"))
+        + key.len();
+    let num: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    num.parse()
+        .unwrap_or_else(|_| panic!("`{key}` then `{num}` in {text}"))
+}
+
+/// The user's report: fit chose "exponential (mean 25 s, lower AIC)" and printed the
+/// lognormal's "median 15.2 s, p95 746 s", in the terminal and in the file. A bank of
+/// exponential service times (mean 25 s, exact callbacks): both show the exponential's
+/// median (25·ln 2 = 17.3 s) and p95 (25·ln 20 = 74.9 s), and label the lognormal's as the
+/// alternative not chosen.
+#[test]
+fn the_figures_shown_are_those_of_the_family_chosen() {
+    let mut rows = String::new();
+    for i in 0..3000 {
+        let t = 100.0 * i as f64;
+        let d = -25.0 * (1.0 - frac(i, 0.754_877_666_2)).ln();
+        let _ = writeln!(rows, "{i},slow,{t:.6},{:.6},success,200", t + d + 0.2);
+        if i % 10 == 0 {
+            let _ = writeln!(
+                rows,
+                "{i},slow,{:.6},{:.6},rate_limited,429",
+                t + 50.0,
+                t + 50.2
+            );
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_log(dir.path(), "exponential.csv", &rows);
+    let toml = dir.path().join("fitted.toml");
+    let out = Command::new(BIN)
+        .arg("fit")
+        .arg(&path)
+        .arg("--callback")
+        .arg("--out")
+        .arg(&toml)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout.lines().find(|l| l.contains("latency:")).unwrap();
+    assert!(line.contains("exponential (mean"), "{line}");
+    let file = std::fs::read_to_string(&toml).unwrap();
+    let comment = file
+        .lines()
+        .find(|l| l.starts_with('#') && l.contains(" median ") && l.contains(" calls, "))
+        .unwrap_or_else(|| panic!("{file}"));
+    for text in [line, comment] {
+        let (median, p95) = (number_after(text, "median "), number_after(text, "p95 "));
+        assert!((median / 17.33 - 1.0).abs() < 0.05, "{text}");
+        assert!((p95 / 74.89 - 1.0).abs() < 0.05, "{text}");
+    }
+    assert!(comment.starts_with("# exponential median"), "{comment}");
+    assert!(
+        line.contains("the lognormal, not chosen, would have median")
+            && file.contains("the lognormal, not chosen, would have median"),
+        "{line}\n{file}"
+    );
+}

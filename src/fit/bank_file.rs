@@ -190,7 +190,8 @@ fn service_time(s: &mut String, l: &LatencyFit) {
     if l.identified {
         let _ = writeln!(
             s,
-            "# lognormal median {} s (95 % {}), p95 {} s (95 % {}); {} calls, {how}",
+            "# {} median {} s (95 % {}), p95 {} s (95 % {}); {} calls, {how}",
+            family_name(l.family),
             sig(l.median.value, 3),
             interval(&l.median),
             sig(l.p95.value, 3),
@@ -203,11 +204,33 @@ fn service_time(s: &mut String, l: &LatencyFit) {
     }
     let _ = writeln!(
         s,
-        "# AIC lognormal {:.1}, exponential {:.1}; {}",
+        "# AIC lognormal {:.1}, exponential {:.1}; {}{}",
         l.aic_lognormal,
         l.aic_exponential,
-        gof(l)
+        gof(l),
+        rejected_lognormal(l)
     );
+}
+
+fn family_name(f: Family) -> &'static str {
+    match f {
+        Family::LogNormal { .. } => "lognormal",
+        Family::Exponential { .. } => "exponential",
+        Family::Constant { .. } => "constant",
+    }
+}
+
+/// The lognormal's own figures when another family was chosen, labelled as such: a user
+/// who prefers it can write them in.
+fn rejected_lognormal(l: &LatencyFit) -> String {
+    match l.family {
+        Family::LogNormal { .. } => String::new(),
+        _ => format!(
+            "; the lognormal, not chosen, would have median {} s, p95 {} s",
+            sig(l.lognormal.0, 3),
+            sig(l.lognormal.1, 3)
+        ),
+    }
 }
 
 fn gof(l: &LatencyFit) -> String {
@@ -335,12 +358,13 @@ fn bank_summary(s: &mut String, b: &BankFit) {
     if l.identified {
         let _ = writeln!(
             s,
-            "  latency: {fam}; median {} s [{}], p95 {} s [{}]; {}",
+            "  latency: {fam}; median {} s [{}], p95 {} s [{}]; {}{}",
             sig(l.median.value, 3),
             interval(&l.median),
             sig(l.p95.value, 3),
             interval(&l.p95),
-            gof(l)
+            gof(l),
+            rejected_lognormal(l)
         );
     } else {
         let _ = writeln!(s, "  latency: NOT IDENTIFIED (polls too coarse for these durations): median in {}, p95 in {}", interval(&l.median), interval(&l.p95));

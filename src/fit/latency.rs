@@ -69,12 +69,18 @@ pub struct Estimate {
 pub struct LatencyFit {
     pub n: f64,
     pub family: Family,
-    /// The lognormal's median and p95 (always fitted, whatever family is chosen).
+    /// The chosen family's median and p95, with their 95 % intervals: what the summary and
+    /// the file show.
     pub median: Estimate,
     pub p95: Estimate,
+    /// The lognormal's median and p95 (always fitted): the alternative, when another family
+    /// is chosen.
+    pub lognormal: (f64, f64),
     pub sigma: f64,
-    /// Whether the logs pin the latency down (else `median`/`p95` carry the bounds that the
-    /// censoring alone implies).
+    /// Whether the logs pin the latency down, judged on the lognormal (its two parameters
+    /// make it the one that notices when they do not; a one-parameter family would give a
+    /// narrow interval from the family's shape alone). If not, `median`/`p95` carry the
+    /// bounds that the censoring alone implies, around the chosen family's values.
     pub identified: bool,
     pub aic_lognormal: f64,
     pub aic_exponential: f64,
@@ -220,7 +226,7 @@ pub fn fit(obs: &[Obs]) -> LatencyFit {
     let ll_exp = ll_exponential(obs, 1.0 / mean);
     let (aic_ln, aic_exp) = (4.0 - 2.0 * ll_ln, 2.0 - 2.0 * ll_exp);
     let cov = covariance(|m, s| ll_lognormal(obs, m, s), mu, sigma);
-    let (median, p95, identified) = intervals(obs, mu, sigma, cov);
+    let (ln_median, ln_p95, identified) = intervals(obs, mu, sigma, cov);
     let spread = quantile(obs, 1.0, |o| o.b) / quantile(obs, 0.0, |o| o.a).max(1e-9);
     let family = if exact && spread < 1.01 {
         Family::Constant {
@@ -231,11 +237,24 @@ pub fn fit(obs: &[Obs]) -> LatencyFit {
     } else {
         Family::LogNormal { mu, sigma }
     };
+    let (median, p95) = match family {
+        Family::LogNormal { .. } => (ln_median, ln_p95),
+        _ if !identified => (
+            bounds(obs, 0.5, quantile_of(family, 0.5)),
+            bounds(obs, 0.95, quantile_of(family, 0.95)),
+        ),
+        Family::Exponential { mean } => exponential_intervals(obs, mean),
+        Family::Constant { value } => {
+            let e = bounds(obs, 0.5, value);
+            (e, e)
+        }
+    };
     LatencyFit {
         n,
         family,
         median,
         p95,
+        lognormal: (ln_median.value, ln_p95.value),
         sigma,
         identified,
         aic_lognormal: aic_ln,
@@ -291,14 +310,50 @@ fn intervals(
             return (med, p, true);
         }
     }
-    // Bounds from the censoring alone: a quantile lies between that of the intervals' lower
-    // ends and that of their upper ends.
-    let bounds = |q: f64, value: f64| Estimate {
+    (bounds(obs, 0.5, median), bounds(obs, 0.95, p95), false)
+}
+
+/// `value` with the bounds of the `q` quantile that the censoring alone implies: between
+/// that of the intervals' lower ends and that of their upper ends (for exact durations, the
+/// quantile itself; for a constant, `q = 0.5`, the durations' median).
+fn bounds(obs: &[Obs], q: f64, value: f64) -> Estimate {
+    Estimate {
         value,
         lo: quantile(obs, q, |o| o.a),
         hi: quantile(obs, q, |o| o.b),
+    }
+}
+
+/// The `q` quantile of the family.
+fn quantile_of(f: Family, q: f64) -> f64 {
+    match f {
+        Family::LogNormal { mu, sigma } => {
+            (mu + sigma * statrs::distribution::Normal::standard().inverse_cdf(q)).exp()
+        }
+        Family::Exponential { mean } => -mean * (1.0 - q).ln(),
+        Family::Constant { value } => value,
+    }
+}
+
+/// The exponential's median (`mean·ln 2`) and p95 (`mean·ln 20`), each with the 95 %
+/// interval of the mean scaled alike (both are proportional to it), from the observed
+/// information of `ln mean` (a numerical second derivative), by the delta method.
+fn exponential_intervals(obs: &[Obs], mean: f64) -> (Estimate, Estimate) {
+    let t = mean.ln();
+    let ll = |t: f64| ll_exponential(obs, (-t).exp());
+    let h = 1e-4 * t.abs().max(1.0);
+    let info = -(ll(t + h) - 2.0 * ll(t) + ll(t - h)) / (h * h);
+    let se = if info > 0.0 && info.is_finite() {
+        1.0 / info.sqrt()
+    } else {
+        f64::INFINITY
     };
-    (bounds(0.5, median), bounds(0.95, p95), false)
+    let at = |k: f64| Estimate {
+        value: k * mean,
+        lo: k * (t - Z975 * se).exp(),
+        hi: k * (t + Z975 * se).exp(),
+    };
+    (at(std::f64::consts::LN_2), at(20f64.ln()))
 }
 
 pub fn cdf(f: Family, x: f64) -> f64 {
@@ -416,6 +471,36 @@ mod tests {
         assert!((f.median.value / median - 1.0).abs() < 0.01, "{f:?}");
         assert!(matches!(f.family, Family::LogNormal { .. }));
         assert!(f.median.lo < median && median < f.median.hi);
+    }
+
+    /// Exact exponential durations: the exponential is chosen, and the median and p95 shown
+    /// are its own (`mean·ln 2`, `mean·ln 20`), not the lognormal's (whose median of such
+    /// data is `mean·e^−γ`, 19 % lower, and p95 half as high again).
+    #[test]
+    fn the_chosen_family_gives_the_figures() {
+        let mean = 25.0;
+        let obs: Vec<Obs> = (1..4000)
+            .map(|i| {
+                let d = -mean * (1.0 - i as f64 / 4000.0).ln();
+                Obs { a: d, b: d, n: 1.0 }
+            })
+            .collect();
+        let f = fit(&obs);
+        assert!(matches!(f.family, Family::Exponential { .. }), "{f:?}");
+        let (median, p95) = (mean * std::f64::consts::LN_2, mean * 20f64.ln());
+        assert!((f.median.value / median - 1.0).abs() < 0.02, "{f:?}");
+        assert!((f.p95.value / p95 - 1.0).abs() < 0.02, "{f:?}");
+        assert!(
+            f.median.lo < median && median < f.median.hi,
+            "{:?}",
+            f.median
+        );
+        assert!(f.p95.lo < p95 && p95 < f.p95.hi, "{:?}", f.p95);
+        assert!(
+            f.lognormal.1 > 1.3 * p95,
+            "the alternative is kept: {:?}",
+            f.lognormal
+        );
     }
 
     /// Everything ends before the first poll: not identified, bounds (0, 10].
