@@ -14,6 +14,7 @@ pub mod latency;
 pub mod limits;
 pub mod log;
 pub mod retry;
+pub mod unfitted;
 
 use crate::error::{Error, Result};
 use log::{Log, Seen, Warning};
@@ -87,6 +88,8 @@ pub struct BankFit {
     pub policy_retry_after: Vec<Option<String>>,
     /// Durations that were not on the poll grid (read as if they were).
     pub off_grid: u64,
+    /// The hours of the day of its 503s (a closed bank), which are not fitted.
+    pub closed: Option<unfitted::ClosedHours>,
 }
 
 /// The whole fit.
@@ -106,6 +109,8 @@ pub struct Fit {
     /// The most refreshes the client had outstanding at once.
     pub peak_outstanding: u32,
     pub iso: bool,
+    /// What the log shows of what the fit leaves at defaults.
+    pub unfitted: unfitted::Unfitted,
 }
 
 /// Fits every bank of `log`.
@@ -142,6 +147,7 @@ pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
         banks,
         left_out,
         peak_outstanding: peak_outstanding(&log.rows),
+        unfitted: unfitted::unfitted(&log.rows),
         warnings: log.warnings,
         rows: log.rows.len(),
         connections: log.connections,
@@ -287,7 +293,7 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
                 (a, b)
             }
             Seen::RateLimited => (0, 0),
-            Seen::Outage | Seen::NoCall => continue,
+            Seen::Outage | Seen::Reconnect | Seen::NoCall => continue,
         };
         calls.push(limits::Call {
             t: r.submitted,
@@ -300,6 +306,11 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
         });
     }
     let count = |s: Seen| rows.iter().filter(|r| r.seen == s).count() as u64;
+    let closed: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.seen == Seen::Outage)
+        .map(|r| r.submitted)
+        .collect();
     let admitted = count(Seen::Success) + count(Seen::Error);
     let lat = latency::fit(&latency::group(pairs));
     let lim = limits::fit(&calls, &|x| 1.0 - latency::cdf(lat.family, x));
@@ -320,6 +331,7 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
         retry_after: retry::overall(rows),
         policy_retry_after,
         off_grid,
+        closed: unfitted::closed_hours(&closed),
     }
 }
 
@@ -327,7 +339,10 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
 fn peak_outstanding(rows: &[log::Row]) -> u32 {
     let mut ends = std::collections::BinaryHeap::new();
     let mut peak = 0;
-    for r in rows.iter().filter(|r| r.seen != Seen::NoCall) {
+    for r in rows
+        .iter()
+        .filter(|r| !matches!(r.seen, Seen::NoCall | Seen::Reconnect))
+    {
         while ends
             .peek()
             .is_some_and(|&std::cmp::Reverse(e)| e <= r.submitted)

@@ -194,3 +194,53 @@ fn the_figures_shown_are_those_of_the_family_chosen() {
         "{line}\n{file}"
     );
 }
+
+/// The user's report: the fitted scenario silently dropped the warm-up, the consent expiry
+/// and a bank's maintenance window (seen in the log as 503s at 02:00–03:00). The file's
+/// header lists what is left at defaults, with what the log showed; the bank's section
+/// suggests the window, commented out (not fitted: `check` sees no maintenance); the
+/// terminal says the same in one line.
+#[test]
+fn what_is_not_fitted_is_listed_and_a_closed_banks_hours_suggested() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = r#"banks.big-bank.limits=[{kind="maintenance",start="02:00",end="03:00"},{kind="concurrency",max_in_flight=20}]"#;
+    let (code, out, err, toml) = run_and_fit(dir.path(), &[limits], &["--poll-interval", "10s"]);
+    assert_eq!(code, 0, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("not fitted, left at defaults"))
+        .unwrap_or_else(|| panic!("{out}"));
+    for want in [
+        "warm-up",
+        "consent expiry (",
+        "big-bank",
+        "02:00–03:00",
+        "internal servers",
+    ] {
+        assert!(line.contains(want), "{want}: {line}");
+    }
+    let toml = toml.unwrap();
+    let header = &toml[..toml.find("name = ").unwrap()];
+    for want in [
+        "NOT FITTED, left at their defaults",
+        "warm-up: none ([window] warmup)",
+        "consent expiry: 0 ([population] consent_expiry_share); the log has",
+        "503s of a closed bank: big-bank",
+        "penalty boxes",
+        "(`servers`)",
+    ] {
+        assert!(header.contains(want), "{want}: {header}");
+    }
+    let big = &toml[toml.find("name = \"big-bank\"").unwrap()..];
+    let big = &big[..big.find("[[banks]]").unwrap_or(big.len())];
+    assert!(
+        big.contains("#     { kind = \"maintenance\", start = \"02:00\", end = \"03:00\" },"),
+        "{big}"
+    );
+    let sc = refresh_sim::scenario::parse(&toml, "fitted", "f", &[]).unwrap();
+    let text = format!("{:?}", sc.banks);
+    assert!(
+        !text.to_lowercase().contains("maintenance"),
+        "fitted silently: {text}"
+    );
+}

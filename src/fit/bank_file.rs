@@ -69,6 +69,7 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
         s,
         "# as deep as the most refreshes the log had outstanding) is a guess: set it to your own."
     );
+    s.push_str(&super::unfitted::header(fit));
     let _ = writeln!(
         s,
         "name = \"fitted\"\ndescription = \"Banks fitted from {}\"\nseed = 1\n",
@@ -148,6 +149,9 @@ fn bank(s: &mut String, b: &BankFit, share: f64) {
         let _ = writeln!(s, "  {},  # {}", limit(&f.policy), evidence(f, ra));
     }
     let _ = writeln!(s, "]");
+    if let Some(c) = &b.closed {
+        s.push_str(&super::unfitted::closed_note(c));
+    }
     for n in &b.limits.not_identified {
         let _ = writeln!(s, "# {n}");
     }
@@ -335,6 +339,7 @@ pub fn summary(fit: &Fit) -> String {
     for (name, rows) in &fit.left_out {
         let _ = writeln!(s, "warning: bank {name}: {rows} rows, too few to fit (at least {} admitted calls needed); left out", super::MIN_ADMITTED);
     }
+    let _ = writeln!(s, "{}", super::unfitted::line(fit));
     for b in &fit.banks {
         bank_summary(&mut s, b);
     }
