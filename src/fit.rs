@@ -9,10 +9,12 @@
 //! the readable summary. Method, references and limits: docs/fitting.md.
 
 pub mod bank_file;
+pub mod grid;
 pub mod latency;
 pub mod limits;
 pub mod log;
 pub mod retry;
+pub mod unfitted;
 
 use crate::error::{Error, Result};
 use log::{Log, Seen, Warning};
@@ -86,6 +88,8 @@ pub struct BankFit {
     pub policy_retry_after: Vec<Option<String>>,
     /// Durations that were not on the poll grid (read as if they were).
     pub off_grid: u64,
+    /// The hours of the day of its 503s (a closed bank), which are not fitted.
+    pub closed: Option<unfitted::ClosedHours>,
 }
 
 /// The whole fit.
@@ -105,6 +109,8 @@ pub struct Fit {
     /// The most refreshes the client had outstanding at once.
     pub peak_outstanding: u32,
     pub iso: bool,
+    /// What the log shows of what the fit leaves at defaults.
+    pub unfitted: unfitted::Unfitted,
 }
 
 /// Fits every bank of `log`.
@@ -141,6 +147,7 @@ pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
         banks,
         left_out,
         peak_outstanding: peak_outstanding(&log.rows),
+        unfitted: unfitted::unfitted(&log.rows),
         warnings: log.warnings,
         rows: log.rows.len(),
         connections: log.connections,
@@ -155,7 +162,8 @@ fn median(mut v: Vec<i64>) -> Option<i64> {
 }
 
 /// The timing from the hint, with the first poll or callback delay measured from the
-/// outcomes answered at once (429s); inferred from the durations' grid without a hint.
+/// outcomes answered at once (429s); inferred from the durations' grid without a hint; an
+/// error when the hint is callbacks and the durations sit on a poll grid (`grid.rs`).
 fn timing(log: &Log, hint: Hint) -> Result<(Timing, String)> {
     let immediate = median(
         log.rows
@@ -172,6 +180,14 @@ fn timing(log: &Log, hint: Hint) -> Result<(Timing, String)> {
         .collect();
     let hint = match hint {
         Hint::Infer => infer(&durations),
+        Hint::Callback => {
+            // A claim of callbacks that the durations contradict is refused, not fitted.
+            let times = log.rows.iter().flat_map(|r| [r.submitted, r.learned]);
+            if let Some(g) = grid::find(&durations, grid::clock_tick(times)) {
+                return Err(Error::input(grid::contradicts_callback(&g)));
+            }
+            hint
+        }
         h => h,
     };
     Ok(match hint {
@@ -238,12 +254,15 @@ fn infer(durations: &[i64]) -> Hint {
 
 /// An admitted call's duration bounds `(a, b]` in µs under `timing`, and whether it was on
 /// the poll grid.
+///
+/// A callback learned no later than the delay measured from the 429s (the callbacks' delay
+/// varies, and that measure is a median) says only that the call took at most the time to
+/// its callback: `(0, elapsed]`. Read as exact, it would be a duration of 1 µs, whose
+/// logarithm alone drags a lognormal's median down by orders of magnitude.
 pub fn censor(timing: Timing, elapsed: i64) -> (i64, i64, bool) {
     match timing {
-        Timing::Callback { delay_us } => {
-            let d = (elapsed - delay_us).max(1);
-            (d, d, true)
-        }
+        Timing::Callback { delay_us } if elapsed <= delay_us => (0, elapsed.max(1), true),
+        Timing::Callback { delay_us } => (elapsed - delay_us, elapsed - delay_us, true),
         Timing::Poll {
             interval_us,
             first_us,
@@ -274,7 +293,7 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
                 (a, b)
             }
             Seen::RateLimited => (0, 0),
-            Seen::Outage | Seen::NoCall => continue,
+            Seen::Outage | Seen::Reconnect | Seen::NoCall => continue,
         };
         calls.push(limits::Call {
             t: r.submitted,
@@ -287,6 +306,11 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
         });
     }
     let count = |s: Seen| rows.iter().filter(|r| r.seen == s).count() as u64;
+    let closed: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.seen == Seen::Outage)
+        .map(|r| r.submitted)
+        .collect();
     let admitted = count(Seen::Success) + count(Seen::Error);
     let lat = latency::fit(&latency::group(pairs));
     let lim = limits::fit(&calls, &|x| 1.0 - latency::cdf(lat.family, x));
@@ -307,6 +331,7 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
         retry_after: retry::overall(rows),
         policy_retry_after,
         off_grid,
+        closed: unfitted::closed_hours(&closed),
     }
 }
 
@@ -314,7 +339,10 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
 fn peak_outstanding(rows: &[log::Row]) -> u32 {
     let mut ends = std::collections::BinaryHeap::new();
     let mut peak = 0;
-    for r in rows.iter().filter(|r| r.seen != Seen::NoCall) {
+    for r in rows
+        .iter()
+        .filter(|r| !matches!(r.seen, Seen::NoCall | Seen::Reconnect))
+    {
         while ends
             .peek()
             .is_some_and(|&std::cmp::Reverse(e)| e <= r.submitted)
@@ -353,5 +381,15 @@ mod tests {
         assert!(!censor(t, 25_000_000).2);
         let c = Timing::Callback { delay_us: 200_000 };
         assert_eq!(censor(c, 5_200_000), (5_000_000, 5_000_000, true));
+    }
+
+    /// A callback that came no later than the measured delay bounds the duration by the time
+    /// to it, not by a made-up microsecond.
+    #[test]
+    fn callbacks_within_the_delay_are_censored_not_zero() {
+        let c = Timing::Callback { delay_us: 200_000 };
+        assert_eq!(censor(c, 150_000), (0, 150_000, true));
+        assert_eq!(censor(c, 200_000), (0, 200_000, true));
+        assert_eq!(censor(c, 0), (0, 1, true));
     }
 }

@@ -69,6 +69,7 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
         s,
         "# as deep as the most refreshes the log had outstanding) is a guess: set it to your own."
     );
+    s.push_str(&super::unfitted::header(fit));
     let _ = writeln!(
         s,
         "name = \"fitted\"\ndescription = \"Banks fitted from {}\"\nseed = 1\n",
@@ -148,6 +149,9 @@ fn bank(s: &mut String, b: &BankFit, share: f64) {
         let _ = writeln!(s, "  {},  # {}", limit(&f.policy), evidence(f, ra));
     }
     let _ = writeln!(s, "]");
+    if let Some(c) = &b.closed {
+        s.push_str(&super::unfitted::closed_note(c));
+    }
     for n in &b.limits.not_identified {
         let _ = writeln!(s, "# {n}");
     }
@@ -178,14 +182,20 @@ fn service_time(s: &mut String, l: &LatencyFit) {
     };
     let _ = writeln!(s, "service_time = {line}");
     let how = if l.exact {
-        "exact durations (callbacks)"
+        "exact durations (callbacks)".to_string()
+    } else if l.censored < l.n {
+        format!(
+            "exact durations (callbacks), but {} learned within the callback delay, known only to be shorter than the time to their callback",
+            l.censored
+        )
     } else {
-        "durations censored by the polls"
+        "durations censored by the polls".to_string()
     };
     if l.identified {
         let _ = writeln!(
             s,
-            "# lognormal median {} s (95 % {}), p95 {} s (95 % {}); {} calls, {how}",
+            "# {} median {} s (95 % {}), p95 {} s (95 % {}); {} calls, {how}",
+            family_name(l.family),
             sig(l.median.value, 3),
             interval(&l.median),
             sig(l.p95.value, 3),
@@ -198,11 +208,33 @@ fn service_time(s: &mut String, l: &LatencyFit) {
     }
     let _ = writeln!(
         s,
-        "# AIC lognormal {:.1}, exponential {:.1}; {}",
+        "# AIC lognormal {:.1}, exponential {:.1}; {}{}",
         l.aic_lognormal,
         l.aic_exponential,
-        gof(l)
+        gof(l),
+        rejected_lognormal(l)
     );
+}
+
+fn family_name(f: Family) -> &'static str {
+    match f {
+        Family::LogNormal { .. } => "lognormal",
+        Family::Exponential { .. } => "exponential",
+        Family::Constant { .. } => "constant",
+    }
+}
+
+/// The lognormal's own figures when another family was chosen, labelled as such: a user
+/// who prefers it can write them in.
+fn rejected_lognormal(l: &LatencyFit) -> String {
+    match l.family {
+        Family::LogNormal { .. } => String::new(),
+        _ => format!(
+            "; the lognormal, not chosen, would have median {} s, p95 {} s",
+            sig(l.lognormal.0, 3),
+            sig(l.lognormal.1, 3)
+        ),
+    }
 }
 
 fn gof(l: &LatencyFit) -> String {
@@ -307,6 +339,7 @@ pub fn summary(fit: &Fit) -> String {
     for (name, rows) in &fit.left_out {
         let _ = writeln!(s, "warning: bank {name}: {rows} rows, too few to fit (at least {} admitted calls needed); left out", super::MIN_ADMITTED);
     }
+    let _ = writeln!(s, "{}", super::unfitted::line(fit));
     for b in &fit.banks {
         bank_summary(&mut s, b);
     }
@@ -330,12 +363,13 @@ fn bank_summary(s: &mut String, b: &BankFit) {
     if l.identified {
         let _ = writeln!(
             s,
-            "  latency: {fam}; median {} s [{}], p95 {} s [{}]; {}",
+            "  latency: {fam}; median {} s [{}], p95 {} s [{}]; {}{}",
             sig(l.median.value, 3),
             interval(&l.median),
             sig(l.p95.value, 3),
             interval(&l.p95),
-            gof(l)
+            gof(l),
+            rejected_lognormal(l)
         );
     } else {
         let _ = writeln!(s, "  latency: NOT IDENTIFIED (polls too coarse for these durations): median in {}, p95 in {}", interval(&l.median), interval(&l.p95));

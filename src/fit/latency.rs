@@ -8,7 +8,8 @@
 //! information (a numerical Hessian, delta method). An exponential is fitted the same way and
 //! kept when its AIC is lower; a constant when every exact duration is the same to 1 %.
 //! Goodness of fit: Pearson's chi-square over the poll bins (exact data: 20 bins equally
-//! likely under the fit), bins merged until each expects at least 5.
+//! likely under the fit, those a censored duration spans joined), bins merged until each
+//! expects at least 5.
 //!
 //! When the polls are too coarse for the data to say much (most calls end before the first
 //! poll), the information is nearly singular and the interval huge: the fit then reports the
@@ -68,18 +69,28 @@ pub struct Estimate {
 pub struct LatencyFit {
     pub n: f64,
     pub family: Family,
-    /// The lognormal's median and p95 (always fitted, whatever family is chosen).
+    /// The chosen family's median and p95, with their 95 % intervals: what the summary and
+    /// the file show.
     pub median: Estimate,
     pub p95: Estimate,
+    /// The lognormal's median and p95 (always fitted): the alternative, when another family
+    /// is chosen.
+    pub lognormal: (f64, f64),
     pub sigma: f64,
-    /// Whether the logs pin the latency down (else `median`/`p95` carry the bounds that the
-    /// censoring alone implies).
+    /// Whether the logs pin the latency down, judged on the lognormal (its two parameters
+    /// make it the one that notices when they do not; a one-parameter family would give a
+    /// narrow interval from the family's shape alone). If not, `median`/`p95` carry the
+    /// bounds that the censoring alone implies, around the chosen family's values.
     pub identified: bool,
     pub aic_lognormal: f64,
     pub aic_exponential: f64,
     /// Pearson's chi-square, its degrees of freedom and p-value (`None`: no degrees left).
     pub gof: Option<(f64, usize, f64)>,
+    /// Every duration exact (callbacks).
     pub exact: bool,
+    /// Durations known only within bounds: all of them under polling; with callbacks, those
+    /// learned within the callback delay.
+    pub censored: f64,
 }
 
 fn phi_diff(za: f64, zb: f64) -> f64 {
@@ -215,7 +226,7 @@ pub fn fit(obs: &[Obs]) -> LatencyFit {
     let ll_exp = ll_exponential(obs, 1.0 / mean);
     let (aic_ln, aic_exp) = (4.0 - 2.0 * ll_ln, 2.0 - 2.0 * ll_exp);
     let cov = covariance(|m, s| ll_lognormal(obs, m, s), mu, sigma);
-    let (median, p95, identified) = intervals(obs, mu, sigma, cov);
+    let (ln_median, ln_p95, identified) = intervals(obs, mu, sigma, cov);
     let spread = quantile(obs, 1.0, |o| o.b) / quantile(obs, 0.0, |o| o.a).max(1e-9);
     let family = if exact && spread < 1.01 {
         Family::Constant {
@@ -226,17 +237,31 @@ pub fn fit(obs: &[Obs]) -> LatencyFit {
     } else {
         Family::LogNormal { mu, sigma }
     };
+    let (median, p95) = match family {
+        Family::LogNormal { .. } => (ln_median, ln_p95),
+        _ if !identified => (
+            bounds(obs, 0.5, quantile_of(family, 0.5)),
+            bounds(obs, 0.95, quantile_of(family, 0.95)),
+        ),
+        Family::Exponential { mean } => exponential_intervals(obs, mean),
+        Family::Constant { value } => {
+            let e = bounds(obs, 0.5, value);
+            (e, e)
+        }
+    };
     LatencyFit {
         n,
         family,
         median,
         p95,
+        lognormal: (ln_median.value, ln_p95.value),
         sigma,
         identified,
         aic_lognormal: aic_ln,
         aic_exponential: aic_exp,
         gof: gof(obs, family, n),
         exact,
+        censored: obs.iter().filter(|o| o.a != o.b).map(|o| o.n).sum(),
     }
 }
 
@@ -285,14 +310,50 @@ fn intervals(
             return (med, p, true);
         }
     }
-    // Bounds from the censoring alone: a quantile lies between that of the intervals' lower
-    // ends and that of their upper ends.
-    let bounds = |q: f64, value: f64| Estimate {
+    (bounds(obs, 0.5, median), bounds(obs, 0.95, p95), false)
+}
+
+/// `value` with the bounds of the `q` quantile that the censoring alone implies: between
+/// that of the intervals' lower ends and that of their upper ends (for exact durations, the
+/// quantile itself; for a constant, `q = 0.5`, the durations' median).
+fn bounds(obs: &[Obs], q: f64, value: f64) -> Estimate {
+    Estimate {
         value,
         lo: quantile(obs, q, |o| o.a),
         hi: quantile(obs, q, |o| o.b),
+    }
+}
+
+/// The `q` quantile of the family.
+fn quantile_of(f: Family, q: f64) -> f64 {
+    match f {
+        Family::LogNormal { mu, sigma } => {
+            (mu + sigma * statrs::distribution::Normal::standard().inverse_cdf(q)).exp()
+        }
+        Family::Exponential { mean } => -mean * (1.0 - q).ln(),
+        Family::Constant { value } => value,
+    }
+}
+
+/// The exponential's median (`mean·ln 2`) and p95 (`mean·ln 20`), each with the 95 %
+/// interval of the mean scaled alike (both are proportional to it), from the observed
+/// information of `ln mean` (a numerical second derivative), by the delta method.
+fn exponential_intervals(obs: &[Obs], mean: f64) -> (Estimate, Estimate) {
+    let t = mean.ln();
+    let ll = |t: f64| ll_exponential(obs, (-t).exp());
+    let h = 1e-4 * t.abs().max(1.0);
+    let info = -(ll(t + h) - 2.0 * ll(t) + ll(t - h)) / (h * h);
+    let se = if info > 0.0 && info.is_finite() {
+        1.0 / info.sqrt()
+    } else {
+        f64::INFINITY
     };
-    (bounds(0.5, median), bounds(0.95, p95), false)
+    let at = |k: f64| Estimate {
+        value: k * mean,
+        lo: k * (t - Z975 * se).exp(),
+        hi: k * (t + Z975 * se).exp(),
+    };
+    (at(std::f64::consts::LN_2), at(20f64.ln()))
 }
 
 pub fn cdf(f: Family, x: f64) -> f64 {
@@ -314,32 +375,11 @@ fn gof(obs: &[Obs], f: Family, n: f64) -> Option<(f64, usize, f64)> {
         Family::LogNormal { .. } => 2,
         Family::Exponential { .. } | Family::Constant { .. } => 1,
     };
-    // Bins: the distinct censoring intervals, or 20 equally likely ranges for exact data.
-    let mut bins: Vec<(f64, f64)> = Vec::new(); // (observed, expected)
-    if obs.iter().all(|o| o.a == o.b) {
-        let mut counts = [0.0f64; 20];
-        for o in obs {
-            let u = cdf(f, o.a).clamp(0.0, 1.0 - 1e-12);
-            counts[(u * 20.0) as usize] += o.n;
-        }
-        bins.extend(counts.iter().map(|&c| (c, n / 20.0)));
+    let bins = if obs.iter().any(|o| o.a == o.b) {
+        quantile_bins(obs, f, n)
     } else {
-        let mut edges: BTreeMap<(i64, i64), f64> = BTreeMap::new();
-        for o in obs {
-            let key = ((o.a * 1e6) as i64, (o.b * 1e6) as i64);
-            *edges.entry(key).or_default() += o.n;
-        }
-        for ((a, b), c) in edges {
-            let e = n * (cdf(f, b as f64 / 1e6) - cdf(f, a as f64 / 1e6));
-            bins.push((c, e));
-        }
-        // The tail beyond the last bin.
-        let last = bins.len();
-        let covered: f64 = bins.iter().map(|x| x.1).sum();
-        if last > 0 && n - covered > 0.0 {
-            bins.push((0.0, n - covered));
-        }
-    }
+        interval_bins(obs, f, n)
+    };
     let mut merged: Vec<(f64, f64)> = Vec::new();
     let mut acc = (0.0, 0.0);
     for (o, e) in bins {
@@ -364,6 +404,51 @@ fn gof(obs: &[Obs], f: Family, n: f64) -> Option<(f64, usize, f64)> {
     Some((x2, df, p))
 }
 
+/// (observed, expected) over 20 ranges equally likely under the fit, for data with exact
+/// durations. A censored duration among them (a callback learned within the callback delay,
+/// `(0, b]`) could lie in any range it spans, so those ranges are joined into one bin: the
+/// count stays a count of what the data say.
+fn quantile_bins(obs: &[Obs], f: Family, n: f64) -> Vec<(f64, f64)> {
+    const K: usize = 20;
+    let bin = |x: f64| (cdf(f, x).clamp(0.0, 1.0 - 1e-12) * K as f64) as usize;
+    // joined[i]: range i is one bin with range i + 1.
+    let mut joined = [false; K];
+    let mut counts = [0.0f64; K];
+    for o in obs {
+        joined[bin(o.a)..bin(o.b)].fill(true);
+        counts[bin(o.b)] += o.n;
+    }
+    let mut bins = Vec::new();
+    let mut acc = (0.0, 0.0);
+    for (c, j) in counts.iter().zip(joined) {
+        acc = (acc.0 + c, acc.1 + n / K as f64);
+        if !j {
+            bins.push(acc);
+            acc = (0.0, 0.0);
+        }
+    }
+    bins
+}
+
+/// (observed, expected) over the distinct censoring intervals (the poll bins), and the tail
+/// beyond the last.
+fn interval_bins(obs: &[Obs], f: Family, n: f64) -> Vec<(f64, f64)> {
+    let mut edges: BTreeMap<(i64, i64), f64> = BTreeMap::new();
+    for o in obs {
+        let key = ((o.a * 1e6) as i64, (o.b * 1e6) as i64);
+        *edges.entry(key).or_default() += o.n;
+    }
+    let mut bins: Vec<(f64, f64)> = edges
+        .into_iter()
+        .map(|((a, b), c)| (c, n * (cdf(f, b as f64 / 1e6) - cdf(f, a as f64 / 1e6))))
+        .collect();
+    let covered: f64 = bins.iter().map(|x| x.1).sum();
+    if !bins.is_empty() && n - covered > 0.0 {
+        bins.push((0.0, n - covered));
+    }
+    bins
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,6 +471,36 @@ mod tests {
         assert!((f.median.value / median - 1.0).abs() < 0.01, "{f:?}");
         assert!(matches!(f.family, Family::LogNormal { .. }));
         assert!(f.median.lo < median && median < f.median.hi);
+    }
+
+    /// Exact exponential durations: the exponential is chosen, and the median and p95 shown
+    /// are its own (`mean·ln 2`, `mean·ln 20`), not the lognormal's (whose median of such
+    /// data is `mean·e^−γ`, 19 % lower, and p95 half as high again).
+    #[test]
+    fn the_chosen_family_gives_the_figures() {
+        let mean = 25.0;
+        let obs: Vec<Obs> = (1..4000)
+            .map(|i| {
+                let d = -mean * (1.0 - i as f64 / 4000.0).ln();
+                Obs { a: d, b: d, n: 1.0 }
+            })
+            .collect();
+        let f = fit(&obs);
+        assert!(matches!(f.family, Family::Exponential { .. }), "{f:?}");
+        let (median, p95) = (mean * std::f64::consts::LN_2, mean * 20f64.ln());
+        assert!((f.median.value / median - 1.0).abs() < 0.02, "{f:?}");
+        assert!((f.p95.value / p95 - 1.0).abs() < 0.02, "{f:?}");
+        assert!(
+            f.median.lo < median && median < f.median.hi,
+            "{:?}",
+            f.median
+        );
+        assert!(f.p95.lo < p95 && p95 < f.p95.hi, "{:?}", f.p95);
+        assert!(
+            f.lognormal.1 > 1.3 * p95,
+            "the alternative is kept: {:?}",
+            f.lognormal
+        );
     }
 
     /// Everything ends before the first poll: not identified, bounds (0, 10].

@@ -19,7 +19,10 @@ pub enum Seen {
     RateLimited,
     /// The bank was closed (503 with a rate-limited outcome): not a rate limit.
     Outage,
-    /// No bank call (a duplicate, a reconnect): left out of every estimate.
+    /// The consent had expired (`reconnect_required`): no bank call, left out of every
+    /// estimate, counted for what the fit leaves at defaults (`unfitted.rs`).
+    Reconnect,
+    /// No bank call (a duplicate): left out of every estimate.
     NoCall,
 }
 
@@ -370,7 +373,8 @@ fn classify(outcome: &str, status: Option<u16>) -> Option<Seen> {
         ("success" | "succeeded" | "completed" | "ok", _) => Seen::Success,
         ("error" | "failed" | "server_error" | "timeout", _) => Seen::Error,
         ("rate_limited" | "throttled" | "429", _) => Seen::RateLimited,
-        ("reconnect_required" | "deduplicated" | "skipped", _) => Seen::NoCall,
+        ("reconnect_required", _) => Seen::Reconnect,
+        ("deduplicated" | "skipped", _) => Seen::NoCall,
         (_, Some(429)) => Seen::RateLimited,
         (_, Some(s)) if (500..600).contains(&s) => Seen::Error,
         _ => return None,
@@ -388,5 +392,9 @@ mod tests {
         assert_eq!(classify("weird", Some(502)), Some(Seen::Error));
         assert_eq!(classify("weird", Some(200)), None);
         assert_eq!(classify("rate_limited", Some(503)), Some(Seen::Outage));
+        assert_eq!(
+            classify("reconnect_required", Some(403)),
+            Some(Seen::Reconnect)
+        );
     }
 }
