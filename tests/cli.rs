@@ -313,6 +313,25 @@ fn unknown_field_is_rejected() {
     assert!(e.contains("population"), "does not say which table: {e}");
 }
 
+/// A reader that stops early (`| head`) ends the command quietly with SIGPIPE's status,
+/// not with a panic about the failed print.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refresh-sim"))
+        .args(["plan", "uk-mix", "--users", "20000"])
+        .current_dir(crate_root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed long before the plan prints its first line.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = text(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(141), "{err}");
+}
+
 /// A typo inside a bank's `limits` list names the element and its own line, not the
 /// list's opening bracket.
 #[test]
