@@ -139,6 +139,52 @@ fn a_lone_binding_token_bucket_is_named_with_its_bank() {
     assert!(best <= 0.9322 + 0.005 && best > 0.85, "{best}");
 }
 
+/// A floor on every bank's coverage: the population's target alone is met by leaving the
+/// metered bank at three quarters; a floor above what its bucket allows is reported as out
+/// of any client's reach, naming the bank and its limit.
+#[test]
+fn a_floor_on_each_banks_coverage_is_a_target() {
+    let t = TempDir::new("plan-bank-floor");
+    let s = two_banks(
+        t.path(),
+        r#"[{ kind = "token_bucket", rate = 0.1, burst = 4 }]"#,
+        "",
+    );
+    let args = |floor: Option<&'static str>| {
+        let mut a = vec![
+            "plan".to_string(),
+            s.clone(),
+            "--users".into(),
+            "20000".into(),
+            "--coverage".into(),
+            "0.5".into(),
+            "--replications".into(),
+            "3".into(),
+            "--json".into(),
+        ];
+        if let Some(f) = floor {
+            a.extend(["--min-bank-coverage".to_string(), f.to_string()]);
+        }
+        a
+    };
+    let run = |floor| json(&args(floor).iter().map(String::as_str).collect::<Vec<_>>());
+    let j = run(None);
+    assert_eq!(j["targets_met"], true, "{j}");
+    assert!(j["targets"]["min_bank_coverage"].is_null());
+    // The bucket allows 8,644 of the metered bank's ~10,000 connections a day: 86 %.
+    let j = run(Some("0.9"));
+    assert_eq!(j["targets"]["min_bank_coverage"], 0.9);
+    assert_eq!(j["targets_met"], false, "{j}");
+    assert_eq!(j["met"]["coverage"], true, "{j}");
+    assert_eq!(j["met"]["bank_coverage"], false, "{j}");
+    let findings = j["findings"].to_string();
+    assert!(
+        findings.contains("metered gets") && findings.contains("no client can"),
+        "{findings}"
+    );
+    assert!(!findings.contains("open gets"), "{findings}");
+}
+
 /// 5xx errors and a maintenance window put a floor above the 1 % bound: the plan still
 /// recommends a client (the bound is on the client's own 429s) and reports the floor apart;
 /// bounding every failure instead, it says that is out of reach.
@@ -244,6 +290,7 @@ fn the_recommendation_meets_its_targets_on_fresh_seeds() {
         scope: FailureScope::Client,
         staleness_p95_hours: None,
         max_api_calls_per_day: None,
+        min_bank_coverage: None,
     };
     let req = Request {
         users: 40_000,
@@ -352,6 +399,8 @@ fn bad_targets_name_their_flag() {
         ("--coverage", "1.5"),
         ("--max-failure-rate", "2"),
         ("--failure-scope", "mine"),
+        ("--min-bank-coverage", "0"),
+        ("--min-bank-coverage", "1.2"),
     ] {
         let o = sim(&[
             "plan",

@@ -30,6 +30,10 @@ pub struct PlanArgs {
     /// Bound on API calls (refresh requests and status polls) a day.
     #[arg(long, value_name = "CALLS", allow_negative_numbers = true)]
     pub max_api_calls_per_day: Option<f64>,
+    /// Least coverage of every bank (e.g. 0.9), so that the population's coverage is not met
+    /// by starving one bank's customers.
+    #[arg(long, value_name = "SHARE", allow_negative_numbers = true)]
+    pub min_bank_coverage: Option<f64>,
     /// Replications of the recommendation (the search screens each setting with 2).
     #[arg(long, allow_negative_numbers = true, default_value_t = crate::experiment::sweep::DEFAULT_REPLICATIONS)]
     pub replications: u32,
@@ -78,6 +82,7 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
             },
             staleness_p95_hours: a.staleness_p95,
             max_api_calls_per_day: a.max_api_calls_per_day,
+            min_bank_coverage: a.min_bank_coverage,
         },
         replications: a.replications,
         seed: a.seed,

@@ -101,6 +101,13 @@ impl Request {
                 "must be a positive number (e.g. 2000000)",
             );
         }
+        if let Some(b) = t.min_bank_coverage.filter(|b| !(*b > 0.0 && *b <= 1.0)) {
+            return bad(
+                "--min-bank-coverage",
+                b,
+                "must be greater than 0 and at most 1 (e.g. 0.9)",
+            );
+        }
         if !(1..=sweep::MAX_REPLICATIONS).contains(&self.replications) {
             return Err(Error::input(format!(
                 "--replications {}: must be between 1 and {}",
@@ -263,6 +270,7 @@ fn best_achievable<'e>(evaluated: &'e [Evaluation], t: &Targets) -> &'e Evaluati
         let m = |f| e.figures.mean(f);
         let over = |x: f64, bound: f64| (x / bound - 1.0).max(0.0);
         (t.coverage - m(Figure::Coverage)).max(0.0)
+            + t.bank_shortfall(&e.figures)
             + (m(t.scope.figure()) - t.max_failure_rate).max(0.0)
             + t.staleness_p95_hours
                 .map_or(0.0, |h| over(m(Figure::StalenessP95Hours), h))

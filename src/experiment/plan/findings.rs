@@ -26,6 +26,9 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     if !r.met.coverage {
         out.push(coverage_finding(p));
     }
+    if let (false, Some(floor)) = (r.met.bank_coverage, t.min_bank_coverage) {
+        out.push(bank_floor_finding(p, floor));
+    }
     if !p.targets_met {
         out.extend(alternatives(p));
     }
@@ -214,6 +217,40 @@ fn coverage_finding(p: &Plan) -> String {
     }
 }
 
+/// The banks the recommendation leaves under the floor on each bank's coverage, and why:
+/// its policies (no client can), saturating clients' measure, or the search.
+fn bank_floor_finding(p: &Plan, floor: f64) -> String {
+    let r = &p.recommendation;
+    let under: Vec<String> = p
+        .ceilings
+        .iter()
+        .zip(&r.figures.banks)
+        .filter(|(_, f)| f[Figure::Coverage as usize].mean < floor)
+        .map(|(b, f)| {
+            let got = pct(f[Figure::Coverage as usize].mean);
+            let why = if b.bound_coverage() < floor {
+                format!(
+                    "no client can: its {} allows about {}",
+                    b.binding().unwrap_or("limits"),
+                    pct(b.bound_coverage())
+                )
+            } else if b.coverage() < floor {
+                format!("saturating clients got at most {}", pct(b.coverage()))
+            } else {
+                "its limits allow more, but no searched setting reached it within the other \
+                 targets"
+                    .to_string()
+            };
+            format!("{} gets {got} ({why})", b.name)
+        })
+        .collect();
+    format!(
+        "every bank's coverage should reach {}: {}",
+        pct(floor),
+        under.join("; ")
+    )
+}
+
 /// The settings a planner might prefer to the closest: the most coverage any reached, and
 /// the most within the failure bound.
 fn alternatives(p: &Plan) -> Vec<String> {
@@ -322,12 +359,14 @@ mod tests {
     fn a_finding_says_no_setting_only_when_none_does() {
         let missed = Met {
             coverage: true,
+            bank_coverage: true,
             failure_rate: true,
             staleness: false,
             api_calls: false,
         };
         let aged = Met {
             coverage: false,
+            bank_coverage: true,
             failure_rate: true,
             staleness: true,
             api_calls: true,

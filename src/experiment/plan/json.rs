@@ -28,6 +28,7 @@ impl Plan {
                 "failure_scope": t.scope.name(),
                 "staleness_p95_hours": t.staleness_p95_hours,
                 "max_api_calls_per_day": t.max_api_calls_per_day,
+                "min_bank_coverage": t.min_bank_coverage,
             }),
         );
         top.insert("strategy".into(), json!(r.strategy.name()));
@@ -115,6 +116,7 @@ impl Plan {
 fn met(r: &Evaluation) -> Value {
     json!({
         "coverage": r.met.coverage,
+        "bank_coverage": r.met.bank_coverage,
         "failure_rate": r.met.failure_rate,
         "staleness": r.met.staleness,
         "api_calls": r.met.api_calls,

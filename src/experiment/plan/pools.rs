@@ -25,6 +25,8 @@ pub struct Step {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Goal {
     pub coverage: f64,
+    /// Least coverage of every bank, if any.
+    pub min_bank_coverage: Option<f64>,
     pub max_failure_rate: f64,
     pub max_api_calls: Option<f64>,
 }
@@ -78,8 +80,12 @@ fn pareto(steps: &[Step]) -> Vec<Step> {
 fn score(frontier: &[Vec<Step>], pick: &[usize], weights: &[f64], goal: &Goal) -> (f64, f64) {
     let (mut covered, mut weight, mut attempts, mut failures, mut calls) =
         (0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut starved = 0.0;
     for ((s, &i), w) in frontier.iter().zip(pick).zip(weights) {
         let st = &s[i];
+        starved += goal
+            .min_bank_coverage
+            .map_or(0.0, |floor| (floor - st.coverage).max(0.0));
         covered += w * st.coverage;
         weight += w;
         attempts += st.attempts;
@@ -93,6 +99,7 @@ fn score(frontier: &[Vec<Step>], pick: &[usize], weights: &[f64], goal: &Goal) -
         0.0
     };
     let distance = (goal.coverage - coverage).max(0.0)
+        + starved
         + (rate - goal.max_failure_rate).max(0.0)
         + goal
             .max_api_calls
@@ -181,6 +188,7 @@ mod tests {
         ];
         let goal = Goal {
             coverage: 0.849,
+            min_bank_coverage: None,
             max_failure_rate: 0.01,
             max_api_calls: None,
         };
@@ -193,6 +201,24 @@ mod tests {
         assert_eq!(combine(&[free, limited], &[3.0, 1.0], &goal), [2, 2]);
     }
 
+    /// A floor on each bank's coverage moves a starved bank up its ladder even when the
+    /// weighted whole already meets the target.
+    #[test]
+    fn a_floor_lifts_the_starved_bank() {
+        let free = vec![step(1, 0.9, 0.0, 100.0), step(2, 1.0, 0.0, 200.0)];
+        let limited = vec![step(1, 0.6, 0.0, 100.0), step(2, 0.75, 0.0, 150.0)];
+        let mut goal = Goal {
+            coverage: 0.75,
+            min_bank_coverage: None,
+            max_failure_rate: 0.01,
+            max_api_calls: None,
+        };
+        let banks = [free, limited];
+        assert_eq!(combine(&banks, &[1.0, 1.0], &goal), [1, 1]);
+        goal.min_bank_coverage = Some(0.7);
+        assert_eq!(combine(&banks, &[1.0, 1.0], &goal), [1, 2]);
+    }
+
     /// No choice meets the failure bound and the coverage: the closest wins, and the greedy
     /// ascent agrees with the exhaustive search on a small case.
     #[test]
@@ -201,6 +227,7 @@ mod tests {
         let b = vec![step(1, 0.6, 0.0, 10.0), step(2, 0.9, 1.0, 30.0)];
         let goal = Goal {
             coverage: 0.99,
+            min_bank_coverage: None,
             max_failure_rate: 0.01,
             max_api_calls: None,
         };

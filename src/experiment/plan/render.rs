@@ -53,6 +53,9 @@ impl Plan {
         if let Some(a) = t.max_api_calls_per_day {
             targets.push(format!("API calls ≤ {} a day", thousands(a)));
         }
+        if let Some(b) = t.min_bank_coverage {
+            targets.push(format!("every bank's coverage ≥ {}", pct(b)));
+        }
         format!(
             "plan · {} · {} users · {} replication(s) ({} while searching), seed {}\ntargets: {}\n\n",
             self.scenario,

@@ -138,7 +138,7 @@ impl<'a> Search<'a> {
     }
 
     fn covers(&self, e: &Evaluation) -> bool {
-        e.met.coverage
+        e.met.coverage && e.met.bank_coverage
     }
 
     /// The setting fails by the client's own 429s, which more of the knob only raises.
@@ -249,6 +249,7 @@ impl<'a> Search<'a> {
         let weights: Vec<f64> = ceilings.iter().map(|c| c.connections).collect();
         let goal = Goal {
             coverage: self.targets.coverage,
+            min_bank_coverage: self.targets.min_bank_coverage,
             max_failure_rate: self.targets.max_failure_rate,
             max_api_calls: self.targets.max_api_calls_per_day,
         };

@@ -40,12 +40,17 @@ pub struct Targets {
     pub staleness_p95_hours: Option<f64>,
     /// Bound on API calls (refresh requests and status polls) a day.
     pub max_api_calls_per_day: Option<f64>,
+    /// Least coverage of every bank, 0 < x ≤ 1: a population's coverage can be met by
+    /// starving one bank's customers, which this forbids.
+    pub min_bank_coverage: Option<f64>,
 }
 
 /// Which targets a setting meets (on the means of its figures). Targets not set are met.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Met {
     pub coverage: bool,
+    /// Every bank's coverage reaches `min_bank_coverage`.
+    pub bank_coverage: bool,
     pub failure_rate: bool,
     pub staleness: bool,
     pub api_calls: bool,
@@ -53,12 +58,13 @@ pub struct Met {
 
 impl Met {
     pub fn all(&self) -> bool {
-        self.coverage && self.failure_rate && self.staleness && self.api_calls
+        self.coverage && self.bank_coverage && self.failure_rate && self.staleness && self.api_calls
     }
 
     pub fn count(&self) -> usize {
         [
             self.coverage,
+            self.bank_coverage,
             self.failure_rate,
             self.staleness,
             self.api_calls,
@@ -70,9 +76,22 @@ impl Met {
 }
 
 impl Targets {
+    /// How far the banks fall short of `min_bank_coverage`: the sum of each bank's shortfall
+    /// (0 when every bank reaches it, or when there is no floor).
+    pub fn bank_shortfall(&self, f: &Figures) -> f64 {
+        let Some(floor) = self.min_bank_coverage else {
+            return 0.0;
+        };
+        f.banks
+            .iter()
+            .map(|b| (floor - b[Figure::Coverage as usize].mean).max(0.0))
+            .sum()
+    }
+
     pub fn met(&self, f: &Figures) -> Met {
         Met {
             coverage: f.mean(Figure::Coverage) >= self.coverage,
+            bank_coverage: self.bank_shortfall(f) == 0.0,
             failure_rate: f.mean(self.scope.figure()) <= self.max_failure_rate,
             staleness: self
                 .staleness_p95_hours
