@@ -241,7 +241,7 @@ fn check(a: CheckArgs) -> Result<()> {
     // A `[sweep]` grid is checked as `sweep` would: every point parsed and validated.
     let source = scenario::Source::read(&a.scenario)?;
     let grid = match source.sweep_section()? {
-        Some(s) if !s.grid.is_empty() => {
+        Some(_) => {
             let sw =
                 crate::experiment::sweep::Sweep::prepare(&source, &a.overrides.set, None, None)?;
             format!(

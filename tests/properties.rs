@@ -350,7 +350,8 @@ fn bank_case() -> impl Strategy<Value = (Vec<Limit>, u32, Vec<Step>)> {
 
 /// Runs `steps` through a bank of `limits`, failing if a refused call changed any limit's
 /// state or was told to wait longer than `Bank::longest_retry_after` (the planner's test of
-/// whether pausing can matter); returns how many calls were refused.
+/// whether pausing can matter; for the policies generated here: caps, buckets, windows and
+/// quotas); returns how many calls were refused.
 fn refusals_change_nothing(
     limits: Vec<Limit>,
     connections: u32,

@@ -333,7 +333,7 @@ impl Sweep {
     ) -> Result<(usize, bool)> {
         let syncer = appender.syncer()?;
         let writer = Mutex::new(appender);
-        let stop = stop::Stop::install();
+        let stop = stop::Stop::listen();
         let stopping = std::sync::Once::new();
         let finished = std::sync::atomic::AtomicUsize::new(0);
         pool.install(|| {
@@ -360,7 +360,9 @@ impl Sweep {
             })
         })?;
         syncer.sync()?;
-        Ok((finished.into_inner(), stop.requested()))
+        // A signal during the last runs stopped nothing.
+        let finished = finished.into_inner();
+        Ok((finished, stop.requested() && finished < jobs.len()))
     }
 
     /// Replication `r` of point `p`, run: its `sweep.csv` row.

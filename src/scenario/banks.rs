@@ -72,7 +72,7 @@ fn bank(b: &BankFile, i: usize, earlier: &[BankFile]) -> Result<Bank, FieldError
             let at = at(&format!("limits[{j}]"));
             let l = LimitFile::deserialize(l.clone()).map_err(|e| FieldError {
                 field: at.clone(),
-                reason: e.message().to_string(),
+                reason: friendly(e.message()),
             })?;
             limit(&l, &at)
         })

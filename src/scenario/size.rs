@@ -168,7 +168,8 @@ pub fn check_memory<'a>(
 /// A size for people, to three significant figures in MB or GB (so that a need just over
 /// a 50 MB budget does not read as 0.1 GB over 0.1 GB).
 fn bytes(b: f64) -> String {
-    let (x, unit) = if b < 1e9 {
+    // (999.6 MB would print as "1000 MB": from 999.5 MB on, GB.)
+    let (x, unit) = if b < 999.5e6 {
         (b / 1e6, "MB")
     } else {
         (b / 1e9, "GB")
@@ -186,6 +187,18 @@ fn bytes(b: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sizes keep three significant figures, so a need just over its budget reads as over.
+    #[test]
+    fn sizes_read_to_three_figures() {
+        assert_eq!(bytes(50.4e6), "50.4 MB");
+        assert_eq!(bytes(50.0e6), "50.0 MB");
+        assert_eq!(bytes(5.04e6), "5.04 MB");
+        assert_eq!(bytes(123.4e6), "123 MB");
+        assert_eq!(bytes(999.6e6), "1.00 GB");
+        assert_eq!(bytes(19.6e9), "19.6 GB");
+        assert_eq!(bytes(192.0e9), "192 GB");
+    }
 
     /// The estimate follows the driving field, and names it.
     #[test]

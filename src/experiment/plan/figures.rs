@@ -99,6 +99,9 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
     let mut f = [0.0; N];
     for (i, fig) in Figure::ALL.iter().enumerate() {
         f[i] = match fig {
+            // A bank with nothing due (a small population drew none of its connections)
+            // has no coverage to judge, not a coverage of 0.
+            Figure::Coverage if bank.is_some() && t.eligible == 0 => f64::NAN,
             Figure::Coverage => s.coverage,
             Figure::FailureRate => s.failure_rate,
             Figure::ClientFailureRate => share(t.rate_limited - t.outage_rejected),

@@ -1,6 +1,7 @@
 //! What a plan found, as sentences for the memo and the JSON: why a target is out of reach
 //! (and whether the banks or the client put it there), the failure floor, caveats.
 
+use super::search::pausing_can_matter;
 use super::{hours, Evaluation, FailureScope, Figure, Plan};
 use crate::output::text::{pct, thousands};
 use crate::scenario::Scenario;
@@ -42,7 +43,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     if let (false, Some(a)) = (r.met.api_calls, t.max_api_calls_per_day) {
         out.push(api_calls_finding(r, &p.candidates, a));
     }
-    out.push(floor_finding(r));
+    out.push(floor_finding(p, sc));
     if sc.warmup.is_zero() {
         out.push(
             "the scenario's window starts empty, with no warm-up: its data ages count connections \
@@ -304,14 +305,24 @@ fn failure_finding(p: &Plan) -> String {
 }
 
 /// The failures no pace avoids.
-fn floor_finding(r: &Evaluation) -> String {
+/// (A client pausing on Retry-After meets fewer maintenance rejections: said when the
+/// recommendation does not pause and pausing could change something.)
+fn floor_finding(p: &Plan, sc: &Scenario) -> String {
+    let r = &p.recommendation;
     let f = &r.figures;
     let outage = f.mean(Figure::OutageRate);
-    let pause = if outage > 0.0 && !r.pause {
-        "; a client that pauses a bank on a Retry-After (strategy.pause_on_retry_after = true) meets \
-         far fewer maintenance rejections"
-    } else {
-        ""
+    let tried = p.candidates.iter().any(|e| e.pause);
+    let pause = match outage > 0.0 && !r.pause && pausing_can_matter(sc) {
+        false => "",
+        true if tried => {
+            "; a client that pauses a bank on a Retry-After meets far fewer maintenance \
+             rejections: the settings searched include such clients (\"pausing on Retry-After\"), \
+             not chosen for the targets"
+        }
+        true => {
+            "; a client that pauses a bank on a Retry-After (strategy.pause_on_retry_after = \
+             true) meets far fewer maintenance rejections"
+        }
     };
     format!(
         "failures no pace avoids: 5xx errors {} and rejections during maintenance windows {} \

@@ -83,11 +83,14 @@ fn score(frontier: &[Vec<Step>], pick: &[usize], weights: &[f64], goal: &Goal) -
     let mut starved = 0.0;
     for ((s, &i), w) in frontier.iter().zip(pick).zip(weights) {
         let st = &s[i];
-        starved += goal
-            .min_bank_coverage
-            .map_or(0.0, |floor| (floor - st.coverage).max(0.0));
-        covered += w * st.coverage;
-        weight += w;
+        // A bank with nothing due in the run (NaN) has no coverage to weigh.
+        if !st.coverage.is_nan() {
+            starved += goal
+                .min_bank_coverage
+                .map_or(0.0, |floor| (floor - st.coverage).max(0.0));
+            covered += w * st.coverage;
+            weight += w;
+        }
         attempts += st.attempts;
         failures += st.failures;
         calls += st.api_calls;

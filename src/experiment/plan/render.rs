@@ -152,7 +152,7 @@ impl Plan {
                 let m = |x: Figure| f[x as usize].mean;
                 vec![
                     c.name.clone(),
-                    pct(m(Figure::Coverage)),
+                    share(m(Figure::Coverage)),
                     pct(m(Figure::ClientFailureRate)),
                     pct(m(Figure::FailureFloor)),
                     short_hours(m(Figure::StalenessP50Hours)),

@@ -332,7 +332,7 @@ impl<'a> Search<'a> {
                 let paused = self.evaluate(e.strategy.clone(), true, reps);
                 // Identical runs: the pool never paused (every Retry-After had passed by the
                 // time the client learned its 429), so there is nothing to choose between.
-                if paused.figures != e.figures {
+                if !same_bits(&paused.figures, &e.figures) {
                     self.evaluated.push(paused);
                 }
             }
@@ -340,10 +340,31 @@ impl<'a> Search<'a> {
     }
 }
 
+/// Whether two settings' figures are the same to the bit (a figure that measured nothing is
+/// NaN in both, which `==` would call different).
+fn same_bits(a: &Figures, b: &Figures) -> bool {
+    let bits = |e: &crate::stats::Estimate| {
+        (
+            e.n,
+            e.mean.to_bits(),
+            e.sd.map(f64::to_bits),
+            e.ci95.map(f64::to_bits),
+        )
+    };
+    let all = |f: &Figures| {
+        f.all
+            .iter()
+            .chain(f.banks.iter().flatten())
+            .map(bits)
+            .collect::<Vec<_>>()
+    };
+    all(a) == all(b)
+}
+
 /// Whether pausing on a Retry-After can change a run of `sc`: some bank's longest Retry-After
 /// for every call (plus the client's jitter) outlasts the delay before the client learns of
 /// a 429, its first poll or its callback. Otherwise the pause always ends before it starts.
-fn pausing_can_matter(sc: &Scenario) -> bool {
+pub(super) fn pausing_can_matter(sc: &Scenario) -> bool {
     let learn = match sc.platform.status {
         StatusMode::Poll { first, .. } => first,
         StatusMode::Callback { delay } => delay,
