@@ -237,9 +237,9 @@ fn run(a: RunArgs) -> Result<()> {
 
 fn check(a: CheckArgs) -> Result<()> {
     crate::experiment::sweep::reject_lists(&a.overrides.set, "check")?;
-    let sc = scenario::check(&a.scenario, &a.overrides.set)?;
-    // A `[sweep]` grid is checked as `sweep` would: every point parsed and validated.
     let source = scenario::Source::read(&a.scenario)?;
+    let sc = source.parse(&a.overrides.set)?;
+    // A `[sweep]` section is checked as `sweep` would: every point parsed and validated.
     let grid = match source.sweep_section()? {
         Some(_) => {
             let sw =

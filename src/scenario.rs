@@ -211,11 +211,6 @@ fn apply_presets(table: &mut toml::Table) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Checks a scenario without running it (the `check` command).
-pub fn check(path: &Path, sets: &[String]) -> Result<Scenario> {
-    load(path, sets)
-}
-
 /// A scenario file read once, to be parsed with many lists of overrides (a sweep's grid
 /// points, the planner's candidates): each [`Source::parse`] is [`parse`] with this text.
 #[derive(Clone, Debug)]
