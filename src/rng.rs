@@ -14,9 +14,11 @@
 //! opening a keyed stream is one mix (of the key, into the starting state), where a ChaCha8
 //! seek computed four 64-byte blocks for the two to six words a draw set uses (BENCHMARKS.md).
 //!
-//! Layout: the 64-bit key `purpose | entity | attempt` (2 + 32 + 30 bits) is combined with the
+//! Layout: the 64-bit key `purpose | entity | attempt` (3 + 32 + 29 bits) is combined with the
 //! run's base (from the seed) and mixed by SplitMix64 itself into the stream's starting
-//! state. The mix is a bijection, so distinct keys start at distinct points of the one
+//! state. The purpose's two low bits are the key's top two and its third bit sits just
+//! below the entity (see [`Streams::at`]), so that the first four purposes keep the keys
+//! they had when the key held only two bits of purpose. The mix is a bijection, so distinct keys start at distinct points of the one
 //! 2^64-word cycle, and it avalanches, so keys that differ in one bit (neighbouring entities,
 //! consecutive attempts, another purpose) start at unrelated points rather than on a lattice.
 //! Two streams could share words only if their starts fell within a few words of each other
@@ -32,7 +34,8 @@
 use rand_xoshiro::rand_core::SeedableRng;
 use rand_xoshiro::SplitMix64;
 
-/// What a stream is used for. Each purpose has its own keys (2 bits of the key).
+/// What a stream is used for. Each purpose has its own keys (3 bits of the key: at most
+/// eight purposes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
@@ -48,14 +51,17 @@ pub enum Purpose {
     Pause = 4,
     /// Customer-initiated requests: candidate instant `k`'s draws.
     Demand = 5,
+    /// Whether and when a customer reconnects after their consent expired (the `k`-th
+    /// expiry of a connection's consent).
+    Reconnect = 6,
 }
 
 /// The generator a keyed stream lends: cheap to create, eight bytes, owned by the caller.
 pub type StreamRng = SplitMix64;
 
-/// Attempts per entity that get distinct keys (2^30, about a billion). Beyond that, attempt
-/// numbers wrap and reuse earlier draws (a repeat of luck, never an error).
-const ATTEMPT_BITS: u32 = 30;
+/// Attempts per entity that get distinct keys (2^29, about half a billion). Beyond that,
+/// attempt numbers wrap and reuse earlier draws (a repeat of luck, never an error).
+const ATTEMPT_BITS: u32 = 29;
 
 /// A source of keyed streams for one run (one base seed).
 #[derive(Clone, Copy, Debug)]
@@ -75,8 +81,15 @@ impl Streams {
     #[inline]
     pub fn at(&self, purpose: Purpose, entity: u32, attempt: u32) -> StreamRng {
         let attempt = attempt as u64 & ((1 << ATTEMPT_BITS) - 1);
-        let key =
-            (purpose as u64) << (32 + ATTEMPT_BITS) | (entity as u64) << ATTEMPT_BITS | attempt;
+        // Purpose bits 0-1 at the top (bits 62-63), bit 2 below the entity (bit 29): the
+        // key of purposes 0-3 is the one they had with two bits of purpose (and 30 of
+        // attempt), so their streams, and every run's figures, did not change when purposes
+        // 4-7 got keys of their own (before, purpose 4 shifted out to 0 and 5 to 1).
+        let p = purpose as u64;
+        let key = (p & 3) << 62
+            | (entity as u64) << (ATTEMPT_BITS + 1)
+            | (p >> 2) << ATTEMPT_BITS
+            | attempt;
         SplitMix64::seed_from_u64(start(self.base ^ key))
     }
 }
@@ -177,6 +190,45 @@ mod tests {
         );
     }
 
+    const PURPOSES: [Purpose; 7] = [
+        Purpose::Connection,
+        Purpose::Schedule,
+        Purpose::Call,
+        Purpose::Backoff,
+        Purpose::Pause,
+        Purpose::Demand,
+        Purpose::Reconnect,
+    ];
+
+    /// Every purpose has streams of its own: before the key held a third bit of purpose,
+    /// `Demand` (5) read `Schedule`'s (1) streams, so a customer's request `k` drew the same
+    /// words as connection `k`'s random offset.
+    #[test]
+    fn every_purpose_has_its_own_streams() {
+        let s = Streams::new(7);
+        for (i, &p) in PURPOSES.iter().enumerate() {
+            for &q in &PURPOSES[i + 1..] {
+                for (e, a) in [(0, 0), (5, 0), (5, 1), (u32::MAX, 3)] {
+                    assert_ne!(first(&s, p, e, a), first(&s, q, e, a), "{p:?} vs {q:?}");
+                }
+            }
+        }
+    }
+
+    /// The first four purposes keep the keys of the two-bit layout (`purpose << 62 | entity
+    /// << 30 | attempt`), so that the purposes added after them changed no run's draws.
+    #[test]
+    fn the_first_four_purposes_keep_their_keys() {
+        let s = Streams::new(11);
+        for &p in &PURPOSES[..4] {
+            for (e, a) in [(0u32, 0u32), (9, 4), (u32::MAX, (1 << ATTEMPT_BITS) - 1)] {
+                let key = (p as u64) << 62 | (e as u64) << 30 | a as u64;
+                let old = SplitMix64::seed_from_u64(start(s.base ^ key));
+                assert_eq!(s.at(p, e, a).state(), old.state(), "{p:?}");
+            }
+        }
+    }
+
     #[test]
     fn neighbouring_keys_start_far_apart() {
         // Neighbouring entities, attempts and purposes must not start close to one another on
@@ -186,12 +238,7 @@ mod tests {
         // thousandth of that has probability 0.001.
         let s = Streams::new(3);
         let mut positions = Vec::new();
-        for p in [
-            Purpose::Connection,
-            Purpose::Schedule,
-            Purpose::Call,
-            Purpose::Backoff,
-        ] {
+        for p in PURPOSES {
             for e in (0..500u32).chain([u32::MAX - 1, u32::MAX]) {
                 for a in [0, 1, 2, (1 << ATTEMPT_BITS) - 1] {
                     let state = u64::from_le_bytes(s.at(p, e, a).state());
