@@ -26,6 +26,7 @@
 
 pub mod bank;
 pub mod cli;
+pub mod consent;
 pub mod demand;
 pub mod engine;
 pub mod error;

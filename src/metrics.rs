@@ -64,6 +64,8 @@ pub struct Tally {
     pub errors: u64,
     pub reconnect_required: u64,
     pub deduplicated: u64,
+    /// Customers who reconnected after their consent expired (after the warm-up).
+    pub reconnected: u64,
     /// Calls the platform made for accounts the client did not ask about (D•One refreshes
     /// a customer's accounts together); not attempts.
     pub triggered: u64,
@@ -119,6 +121,7 @@ impl Tally {
         self.errors += o.errors;
         self.reconnect_required += o.reconnect_required;
         self.deduplicated += o.deduplicated;
+        self.reconnected += o.reconnected;
         self.triggered += o.triggered;
         self.api_calls += o.api_calls;
         self.events += o.events;
@@ -258,6 +261,8 @@ pub struct DayTally {
     pub reconnect_required: u64,
     pub deduplicated: u64,
     pub api_calls: u64,
+    /// Customers who reconnected that day after their consent expired.
+    pub reconnected: u64,
     /// Distinct connections refreshed successfully that day.
     pub users: u64,
     /// Connections due that day: consent valid through the day's end.
@@ -325,6 +330,7 @@ impl Daily {
             t.reconnect_required += x.reconnect_required;
             t.deduplicated += x.deduplicated;
             t.api_calls += x.api_calls;
+            t.reconnected += x.reconnected;
             t.users += x.users;
             t.eligible += x.eligible;
             t.covered += x.covered;

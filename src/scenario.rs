@@ -17,6 +17,7 @@ use crate::bank::{
     Bank, ConcurrencyCap, FixedWindow, Limit, Maintenance, MaintenanceMode, PenaltyBox, Quota,
     QuotaPeriod, RetryAfter, ServiceTime, SlidingWindow, TokenBucket,
 };
+use crate::consent::Reconnect;
 use crate::demand::{Lane, OnDemand, DEFAULT_PROFILE};
 use crate::error::{Error, Result};
 use crate::platform::{Dedup, Platform, StatusMode};
@@ -51,6 +52,8 @@ pub struct Scenario {
     /// Share of connections whose consent expires per day (a daily hazard: over a run of
     /// `d` days, `1 − (1 − share)^d` of them expire, each at an exponentially drawn instant).
     pub consent_expiry_share: f64,
+    /// Customers who reconnect after their consent expired, if any do (`consent.rs`).
+    pub reconnect: Option<Reconnect>,
     /// Accounts per customer (connections `k·u .. k·u + k` are customer `u`'s).
     pub connections_per_customer: u32,
     pub platform: Platform,
@@ -65,6 +68,9 @@ pub struct Scenario {
 
 /// Default seed when neither the scenario nor the command line gives one.
 pub const DEFAULT_SEED: u64 = 1;
+/// Mean days between the app opens of a customer who will reconnect, when the scenario
+/// does not say: a modelling choice (docs/sources.md), not a measurement.
+pub const DEFAULT_RECONNECT_MEAN_DAYS: f64 = 3.0;
 /// Tolerance on the sum of bank shares.
 const SHARE_TOLERANCE: f64 = 1e-6;
 
@@ -334,6 +340,26 @@ fn population(p: &file::PopulationFile) -> Result<(u32, f64, u32), FieldError> {
     Ok((n as u32, consent_expiry_share, per_customer))
 }
 
+/// `population.reconnect_share` and `reconnect_mean_days`: `None` when nobody reconnects.
+fn reconnect(p: &file::PopulationFile) -> Result<Option<Reconnect>, FieldError> {
+    let share = p.reconnect_share.unwrap_or(0.0);
+    probability("population.reconnect_share", share)?;
+    let mean_days = p.reconnect_mean_days.unwrap_or(DEFAULT_RECONNECT_MEAN_DAYS);
+    if !(mean_days > 0.0 && mean_days <= 3650.0) {
+        return err(
+            "population.reconnect_mean_days",
+            format!("must be more than 0 and at most 3650 days, got {mean_days}"),
+        );
+    }
+    if p.reconnect_mean_days.is_some() && p.reconnect_share.is_none() {
+        return err(
+            "population.reconnect_mean_days",
+            "set population.reconnect_share too (the share of customers who ever reconnect)",
+        );
+    }
+    Ok((share > 0.0).then_some(Reconnect { share, mean_days }))
+}
+
 fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError> {
     let window = f.window.length.0;
     if window.is_zero() {
@@ -355,6 +381,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
     }
 
     let (n, consent_expiry_share, connections_per_customer) = population(&f.population)?;
+    let reconnect = reconnect(&f.population)?;
     let platform = platform(&f.platform)?;
     if connections_per_customer > 1 && platform.dedup != Dedup::Skip {
         return err(
@@ -388,6 +415,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         warmup,
         connections: n,
         consent_expiry_share,
+        reconnect,
         connections_per_customer,
         platform,
         strategy,

@@ -16,8 +16,8 @@
 //! the run settles each call at its admission and queues neither of the last two
 //! (`settled.rs`); the results are the same.
 
+use crate::bank::Bank;
 use crate::bank::ServiceTime;
-use crate::bank::{Bank, Refusal};
 use crate::engine::{prefetch, EventQueue};
 use crate::metrics::{Daily, RunResult, Staleness, Tally, TimeSeries};
 use crate::platform::Platform;
@@ -28,15 +28,19 @@ use crate::strategy::{self, ClientState};
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
+mod answer;
 mod build;
 mod client;
 mod dedup;
 mod demand;
 mod finish;
+mod fresh;
 mod log;
+mod reconnect;
 mod settled;
 
 pub use log::{Attempt, AttemptLog};
+use reconnect::Renewals;
 use settled::Settled;
 
 /// How an attempt ended.
@@ -53,8 +57,13 @@ pub enum Outcome {
 /// The model's events. `Copy` and eight bytes: no heap allocation per event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Event {
-    /// The client submits a refresh of this connection (`retry`: after a backoff).
-    Submit { conn: u32, retry: bool },
+    /// The client submits a refresh of this connection (`retry`: after a backoff;
+    /// `present`: a customer's request through the client's slots).
+    Submit {
+        conn: u32,
+        retry: bool,
+        present: bool,
+    },
     /// A refresh period starts: a queued client's connections are due again.
     PeriodStart,
     /// A retry's backoff has expired.
@@ -62,13 +71,24 @@ enum Event {
     /// A queued refresh whose retries gave up goes back to the queue.
     Requeue(u32),
     /// The bank finishes serving an admitted call for this connection.
-    BankDone { conn: u32, failed: bool },
+    /// (`present`, here and below: the attempt is customer-present, not the client's.)
+    BankDone {
+        conn: u32,
+        failed: bool,
+        present: bool,
+    },
     /// The client learns the outcome of the connection's attempt.
-    Learned { conn: u32, outcome: Outcome },
+    Learned {
+        conn: u32,
+        outcome: Outcome,
+        present: bool,
+    },
     /// A queued client's pool may submit again (its pace's next tick, or a pause's end).
     Wake(u32),
     /// A customer asks for a refresh (the World holds which connection).
     Demand,
+    /// The connection's customer reconnects after its consent expired.
+    Reconnect(u32),
 }
 
 /// How many arrivals ahead the run loop prefetches connection state: far enough to cover a
@@ -138,6 +158,13 @@ const ON_DEMAND: u8 = 4;
 /// The connection's call in progress was triggered by the platform with a sibling account's
 /// request (D•One): nobody polls for it.
 const SIBLING: u8 = 8;
+/// With `ON_DEMAND`: the attempt is the reconnect flow's first fetch (`reconnect.rs`), which
+/// the on-demand figures leave out.
+const FETCH: u8 = 16;
+const _: () = assert!(
+    std::mem::size_of::<Event>() == 8,
+    "an event fits in a word beside its time"
+);
 const _: () = assert!(
     std::mem::size_of::<Conn>() == 32,
     "a Conn fills half a cache line"
@@ -150,6 +177,7 @@ struct Waiting {
     since: SimTime,
     service: SimDuration,
     failed: bool,
+    present: bool,
 }
 
 /// Per-bank runtime state besides the policies.
@@ -234,6 +262,7 @@ struct World {
     seed: u64,
     /// Every attempt, when the run keeps an attempt log.
     log: Option<AttemptLog>,
+    renewals: Renewals,
 }
 
 impl World {
@@ -254,6 +283,7 @@ impl World {
             }
             let conn = match event {
                 Event::Submit { conn, .. } | Event::RetryDue(conn) | Event::Requeue(conn) => conn,
+                Event::Reconnect(conn) => conn,
                 Event::BankDone { conn, .. } | Event::Learned { conn, .. } => conn,
                 Event::PeriodStart => {
                     self.period_start(now);
@@ -270,19 +300,35 @@ impl World {
             };
             self.tally[self.conns[conn as usize].bank as usize].events += 1;
             match event {
-                Event::Submit { conn, retry } => self.submission(now, conn, retry),
+                Event::Submit {
+                    conn,
+                    retry,
+                    present,
+                } => self.submission(now, conn, retry, present),
                 Event::PeriodStart | Event::Wake(_) | Event::Demand => {
                     unreachable!("handled above")
                 }
                 Event::RetryDue(c) => self.retry_due(now, c),
                 Event::Requeue(c) => self.requeue(now, c),
-                Event::BankDone { conn, failed } => self.bank_done(now, conn, failed),
-                Event::Learned { conn, outcome } => self.learned(now, conn, outcome),
+                Event::BankDone {
+                    conn,
+                    failed,
+                    present,
+                } => self.bank_done(now, conn, failed, present),
+                Event::Learned {
+                    conn,
+                    outcome,
+                    present,
+                } => self.learned(now, conn, outcome, present),
+                Event::Reconnect(c) => self.reconnect(now, c),
             }
         }
     }
 
-    fn submit(&mut self, now: SimTime, c: u32, is_retry: bool) {
+    /// Connection `c`'s attempt reaches the platform: the client's (`present` false) or a
+    /// customer's (on-demand, or the reconnect flow's fetch), which an unattended quota lets
+    /// through and whose outcome goes back to the customer.
+    fn submit(&mut self, now: SimTime, c: u32, is_retry: bool, present: bool) {
         self.settle_before(now);
         let ci = c as usize;
         let b = self.conns[ci].bank as usize;
@@ -308,7 +354,7 @@ impl World {
         t.peak_outstanding = t.peak_outstanding.max(st.outstanding);
         self.outstanding_all += 1;
         self.peak_outstanding_all = self.peak_outstanding_all.max(self.outstanding_all);
-        self.log_submit(now, c);
+        self.log_submit(now, c, present);
 
         let since = self.conns[ci].pending_since;
         let pending = since != SimTime::NEVER && (self.settled.is_none() || since >= now);
@@ -318,25 +364,25 @@ impl World {
             self.duplicate_of(now, ci)
         };
         if pending {
-            self.answer_now(now, c, Outcome::Deduplicated);
+            self.answer_now(now, c, Outcome::Deduplicated, present);
         } else if let Some(earlier) = duplicate {
-            self.answer_duplicate(now, c, earlier);
+            self.answer_duplicate(now, c, earlier, present);
         } else if self.conns[ci].consent_expires <= now {
-            self.answer_now(now, c, Outcome::ReconnectRequired);
+            self.answer_now(now, c, Outcome::ReconnectRequired, present);
         } else {
             // Banks without per-connection state ignore the index.
             debug_assert!(!self.banks[b].per_connection() || ci < self.local_of.len());
             let local = self.local_of.get(ci).copied().unwrap_or(0);
-            let present = self.conns[ci].flags & ON_DEMAND != 0;
-            if present && self.demand_since[ci] >= self.measured_from {
+            let asked = self.conns[ci].flags & FETCH == 0;
+            if present && asked && self.demand_since[ci] >= self.measured_from {
                 self.demand_stats.attempts[b] += 1;
             }
             match self.banks[b].try_admit(now, local, present) {
-                Err(refusal) => self.refused(now, c, refusal),
+                Err(refusal) => self.refused(now, c, refusal, present),
                 Ok(()) => {
                     self.log_admitted(c);
                     self.note_triggered(now, ci);
-                    self.start_call(now, c, attempt);
+                    self.start_call(now, c, attempt, present);
                 }
             }
         }
@@ -348,7 +394,7 @@ impl World {
 
     /// An admitted call of connection `c` (its attempt `attempt`) starts at the bank: its
     /// service time and 5xx coin are drawn, and it is served at once or waits for a server.
-    fn start_call(&mut self, now: SimTime, c: u32, attempt: u32) {
+    fn start_call(&mut self, now: SimTime, c: u32, attempt: u32, present: bool) {
         let ci = c as usize;
         let b = self.conns[ci].bank as usize;
         let (service, failed) =
@@ -365,6 +411,7 @@ impl World {
                     since: now,
                     service,
                     failed,
+                    present,
                 });
             }
             _ => {
@@ -372,98 +419,24 @@ impl World {
                 let end = now + service;
                 self.in_flight_over(b, now, end);
                 let Some(settled) = &mut self.settled else {
-                    self.queue
-                        .schedule(end, Event::BankDone { conn: c, failed });
+                    let event = Event::BankDone {
+                        conn: c,
+                        failed,
+                        present,
+                    };
+                    self.queue.schedule(end, event);
                     return;
                 };
                 // Settled now, ended later (`settled.rs`); the model's event all the same.
                 settled.call_ends(end, b);
                 self.tally[b].events += 1;
-                self.settle_call(end, c, failed, now);
+                self.settle_call(end, c, failed, now, present);
                 self.conns[ci].pending_since = end;
             }
         }
     }
 
-    /// The bank answered 429: its Retry-After is kept for the retry policy and, when it
-    /// holds for every call, for a client that pauses the bank.
-    fn refused(&mut self, now: SimTime, c: u32, refusal: Refusal) {
-        let ci = c as usize;
-        if let Some(at) = self.retry_after.get_mut(ci) {
-            *at = refusal.retry_at.unwrap_or(SimTime::NEVER);
-        }
-        if let Some(at) = self.pause_at.get_mut(ci) {
-            *at = refusal
-                .retry_at
-                .filter(|_| refusal.bank_wide)
-                .unwrap_or(SimTime::NEVER);
-        }
-        let b = self.conns[ci].bank as usize;
-        self.series.at(b, now).rate_limited += 1;
-        self.tally[b].outage_rejected += refusal.outage as u64;
-        self.log_refused(now, &refusal);
-        self.answer_now(now, c, Outcome::RateLimited);
-    }
-
-    /// An outcome decided at submission (no bank call in progress).
-    fn answer_now(&mut self, now: SimTime, c: u32, outcome: Outcome) {
-        if outcome != Outcome::Deduplicated {
-            // A request that reached the platform's decision: Mastercard's rule remembers it.
-            self.note_triggered(now, c as usize);
-            self.note_decided(c as usize, outcome);
-        }
-        let b = self.conns[c as usize].bank as usize;
-        let t = &mut self.tally[b];
-        let day = self.daily.at(b, now);
-        match outcome {
-            Outcome::Deduplicated => {
-                t.deduplicated += 1;
-                day.deduplicated += 1;
-            }
-            Outcome::ReconnectRequired => {
-                t.reconnect_required += 1;
-                day.reconnect_required += 1;
-            }
-            Outcome::RateLimited => {
-                t.rate_limited += 1;
-                day.rate_limited += 1;
-            }
-            Outcome::Success | Outcome::Error => unreachable!("decided by the bank"),
-        }
-        let learned = self.platform.learn(now, now);
-        t.api_calls += learned.polls as u64;
-        day.api_calls += learned.polls as u64;
-        // A constant delay after now (the first poll, or the callback): in time order.
-        self.learn_at(learned.at, c, outcome, true);
-        self.log_answered(learned.at, outcome);
-    }
-
-    /// The client learns connection `c`'s `outcome` at `at` (`in_order`: a constant delay
-    /// after now, so the event can take the queue's FIFO). A client that heeds no outcome
-    /// only counts it off: a settled run keeps the instant alone.
-    #[inline(always)]
-    fn learn_at(&mut self, at: SimTime, c: u32, outcome: Outcome, in_order: bool) {
-        let Some(settled) = &mut self.settled else {
-            let event = Event::Learned { conn: c, outcome };
-            match in_order {
-                true => self.queue.schedule_in_order(at, event),
-                false => self.queue.schedule(at, event),
-            }
-            return;
-        };
-        let ci = c as usize;
-        let b = self.conns[ci].bank;
-        // The model's event all the same: `events` counts what happens, not queue entries.
-        self.tally[b as usize].events += 1;
-        if outcome == Outcome::ReconnectRequired {
-            // As `learned` does; the connection is next due a period later, after `at`
-            // (`build::heeds_no_outcome`).
-            self.conns[ci].flags = RECONNECT;
-        }
-        settled.outcome_learned(at, b as usize, in_order);
-    }
-
-    fn bank_done(&mut self, now: SimTime, c: u32, failed: bool) {
+    fn bank_done(&mut self, now: SimTime, c: u32, failed: bool, present: bool) {
         let ci = c as usize;
         let b = self.conns[ci].bank as usize;
         self.call_ended(now, b);
@@ -472,7 +445,7 @@ impl World {
             return;
         }
         let submitted = std::mem::replace(&mut self.conns[ci].pending_since, SimTime::NEVER);
-        self.settle_call(now, c, failed, submitted);
+        self.settle_call(now, c, failed, submitted, present);
     }
 
     /// A call at bank `b` ends at `now`: its concurrency and a server are freed, and the
@@ -497,6 +470,7 @@ impl World {
                 Event::BankDone {
                     conn: w.conn,
                     failed: w.failed,
+                    present: w.present,
                 },
             );
         }
@@ -506,7 +480,14 @@ impl World {
     /// (`failed`): counted, its data refreshed, and learned by the client at the next poll
     /// or by callback.
     #[inline(always)]
-    fn settle_call(&mut self, now: SimTime, c: u32, failed: bool, submitted: SimTime) {
+    fn settle_call(
+        &mut self,
+        now: SimTime,
+        c: u32,
+        failed: bool,
+        submitted: SimTime,
+        present: bool,
+    ) {
         let ci = c as usize;
         let b = self.conns[ci].bank as usize;
         let learned = self.platform.learn(submitted, now);
@@ -536,32 +517,8 @@ impl World {
         };
         self.note_decided(ci, outcome);
         self.tally[b].sojourn_total += (now - submitted).as_micros() as u128;
-        self.learn_at(learned.at, c, outcome, false);
+        self.learn_at(learned.at, c, outcome, false, present);
         self.log_done(c, learned.at, outcome);
-    }
-
-    /// Connection `ci`'s data is refreshed at `now` (within the window): its staleness
-    /// segment since the last refresh ends, and it counts as a user of the day if it is its
-    /// first success that day.
-    #[inline]
-    fn refreshed(&mut self, now: SimTime, ci: usize) {
-        let conn = self.conns[ci];
-        let b = conn.bank as usize;
-        let from = if conn.last_success == SimTime::NEVER {
-            self.measured_from
-        } else {
-            conn.last_success.max(self.measured_from)
-        };
-        let to = now.min(conn.consent_expires);
-        self.staleness.record(b, conn.last_success, from, to);
-        let d = self.daily.day_of(now);
-        if conn.last_success == SimTime::NEVER || self.daily.day_of(conn.last_success) < d {
-            let due = conn.consent_expires >= self.daily.day_end(d);
-            let day = &mut self.daily.days[d * self.daily.banks + b];
-            day.users += 1;
-            day.covered += due as u64;
-        }
-        self.conns[ci].last_success = now;
     }
 
     /// A call is admitted at bank `b`: the in-flight levels rise (so their peaks can move

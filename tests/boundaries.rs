@@ -23,7 +23,7 @@ fn layer_of_module(name: &str) -> Option<Layer> {
     Some(match name {
         "time" | "rng" | "stats" | "vendor" | "error" | "metric" => Vocabulary,
         "engine" | "sim" | "bank" | "platform" | "strategy" | "scenario" | "metrics" | "retry"
-        | "presets" | "demand" => Model,
+        | "presets" | "demand" | "consent" => Model,
         "output" => Writers,
         "report" => Document,
         "experiment" | "fit" => Experiments,

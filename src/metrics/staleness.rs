@@ -57,19 +57,36 @@ impl Staleness {
     /// (`SimTime::NEVER` when it has none).
     #[inline]
     pub fn record(&mut self, bank: usize, last: SimTime, t0: SimTime, t1: SimTime) {
+        self.add(bank, last, t0, t1, 1);
+    }
+
+    /// Takes back connection-time `[t0, t1)` that a later [`record`](Self::record) from
+    /// the same `last` will span (a connection's time without consent, between an expiry
+    /// and a reconnection). The sums are linear, so a span recorded with a part taken back
+    /// counts the rest: exact once the run is over, whatever the order of the two calls.
+    pub fn unrecord(&mut self, bank: usize, last: SimTime, t0: SimTime, t1: SimTime) {
+        self.add(bank, last, t0, t1, -1);
+    }
+
+    /// Adds (`sign` 1) or takes back (−1) connection-time `[t0, t1)`. Totals may pass
+    /// below zero between the two calls, so they wrap (a `u128` wraps back exactly).
+    #[inline(always)]
+    fn add(&mut self, bank: usize, last: SimTime, t0: SimTime, t1: SimTime, sign: i64) {
         if t1 <= t0 {
             return;
         }
+        let signed = |x: u128| if sign > 0 { x } else { x.wrapping_neg() };
         if last == SimTime::NEVER {
-            self.never[bank] += (t1 - t0).as_micros() as u128;
+            self.never[bank] = self.never[bank].wrapping_add(signed((t1 - t0).as_micros() as u128));
             return;
         }
         let (a0, a1) = ((t0 - last).as_micros(), (t1 - last).as_micros());
         // Time spent at ages past the horizon; ramps starting there add nothing within it.
         let cap = self.buckets as u64 * MINUTE_US;
-        self.overflow[bank] += (a1.saturating_sub(cap) - a0.saturating_sub(cap)) as u128;
-        self.ramp(bank, a0.min(cap), 1);
-        self.ramp(bank, a1.min(cap), -1);
+        let over = (a1.saturating_sub(cap) - a0.saturating_sub(cap)) as u128;
+        self.overflow[bank] = self.overflow[bank].wrapping_add(signed(over));
+        self.ramp(bank, a0.min(cap), sign);
+        self.ramp(bank, a1.min(cap), -sign);
     }
 
     /// Adds `sign · max(0, a − x)` to the cumulative time-younger-than-`a` function.

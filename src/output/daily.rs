@@ -28,6 +28,8 @@ pub struct DailyRow {
     /// Due connections refreshed that day, over the due ones.
     #[serde(serialize_with = "fixed::<6, _>")]
     pub coverage: f64,
+    /// Customers who reconnected that day after their consent expired.
+    pub reconnected: u64,
 }
 
 impl Record for DailyRow {
@@ -45,6 +47,7 @@ impl Record for DailyRow {
         "users",
         "due",
         "coverage",
+        "reconnected",
     ];
 }
 
@@ -75,6 +78,7 @@ impl DailyRow {
                     } else {
                         t.covered as f64 / t.eligible as f64
                     },
+                    reconnected: t.reconnected,
                 });
             }
         }

@@ -92,6 +92,9 @@ pub struct SummaryRow {
     /// Bank calls the platform made for accounts the client did not ask about (D•One
     /// refreshes a customer's accounts together); not attempts.
     pub triggered: u64,
+    /// Customers who reconnected after their consent expired (`population.reconnect_share`),
+    /// after the warm-up.
+    pub reconnected: u64,
 }
 
 impl Record for SummaryRow {
@@ -140,6 +143,7 @@ impl Record for SummaryRow {
         "on_demand_p50_seconds",
         "on_demand_p95_seconds",
         "triggered",
+        "reconnected",
     ];
 }
 
@@ -191,6 +195,7 @@ impl SummaryRow {
             on_demand_p50_seconds: s.on_demand_p50_seconds,
             on_demand_p95_seconds: s.on_demand_p95_seconds,
             triggered: t.triggered,
+            reconnected: t.reconnected,
         }
     }
 

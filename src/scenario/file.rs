@@ -85,6 +85,10 @@ pub struct WindowFile {
 pub struct PopulationFile {
     pub connections: i64,
     pub consent_expiry_share: Option<f64>,
+    /// Share of customers who reconnect after their consent expired (`consent.rs`).
+    pub reconnect_share: Option<f64>,
+    /// Mean days between a reconnecting customer's app opens.
+    pub reconnect_mean_days: Option<f64>,
     /// Accounts per customer, consecutive connections (D•One's rule refreshes them together).
     pub connections_per_customer: Option<i64>,
 }

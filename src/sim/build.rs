@@ -5,12 +5,13 @@
 
 use super::{BankState, Conn, Event, Settled, World};
 use crate::bank::Bank;
+use crate::consent::Consents;
 use crate::engine::EventQueue;
-use crate::metrics::{staleness_horizon, Daily, Staleness, Tally, TimeSeries, DAY_US};
-use crate::rng::{Chance, Purpose, StreamRng, Streams};
+use crate::metrics::{staleness_horizon, Daily, Staleness, Tally, TimeSeries};
+use crate::rng::{Chance, Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::strategy::{self, ClientState};
-use crate::time::{SimDuration, SimTime};
+use crate::time::SimTime;
 use rand::Rng;
 
 impl World {
@@ -57,7 +58,7 @@ impl World {
             demand: sc.on_demand.clone(),
             next_request: None,
             demand_index: 0,
-            demand_since: vec![SimTime::NEVER; per_conn(sc.on_demand.is_some())],
+            demand_since: vec![SimTime::NEVER; per_conn(customers_call(sc))],
             demand_stats: crate::metrics::DemandStats::new(nb, sc.on_demand.is_some()),
             unslotted: 0,
             per_customer: sc.connections_per_customer,
@@ -78,8 +79,10 @@ impl World {
             strategy: sc.strategy.clone(),
             seed,
             log: None,
+            renewals: Default::default(),
         };
         world.schedule_request(window_start);
+        world.schedule_reconnections(sc);
         if let (Some(d), Some(pools)) = (&sc.on_demand, world.client.pools()) {
             pools.iter_mut().for_each(|q| q.reserve(d.reserved));
         }
@@ -88,8 +91,9 @@ impl World {
 }
 
 /// Does the client heed no outcome it learns, so that the run can settle each call when it
-/// is admitted (`settled.rs`)? Bulk and random offset without retries, on-demand requests,
-/// pauses or sibling accounts only count their outcomes off. Its period must also outlast an immediate answer's delay: a
+/// is admitted (`settled.rs`)? Bulk and random offset without retries, customers' calls
+/// (on-demand requests, reconnections), pauses or sibling accounts only count their
+/// outcomes off. Its period must also outlast an immediate answer's delay: a
 /// `reconnect_required` is then learned before the connection is next due, so its flag can
 /// be set when the answer is decided. A bank with internal servers decides when a call
 /// ends only once a server takes it, so it keeps its events.
@@ -97,11 +101,17 @@ fn heeds_no_outcome(sc: &Scenario, client: &ClientState) -> bool {
     let answer = sc.platform.learn(SimTime::ZERO, SimTime::ZERO).at;
     client.busy().is_none()
         && !sc.retry.enabled()
-        && sc.on_demand.is_none()
+        && !customers_call(sc)
         && sc.connections_per_customer <= 1
         && !sc.schedule.pause_on_retry_after
         && sc.banks.iter().all(|b| b.servers.is_none())
         && sc.schedule.period.as_micros() > answer.as_micros()
+}
+
+/// Do customers call the bank themselves (on-demand requests, or the reconnect flow's
+/// fetch)?
+fn customers_call(sc: &Scenario) -> bool {
+    sc.on_demand.is_some() || Consents::new(sc).reconnects()
 }
 
 /// The connections drawn for a run.
@@ -120,7 +130,7 @@ struct Population {
 fn draw_connections(sc: &Scenario, streams: &Streams) -> Population {
     let n = sc.connections;
     let cuts = bank_cuts(sc);
-    let expiry = ConsentExpiry::new(sc);
+    let consents = Consents::new(sc);
     let mut conns = Vec::with_capacity(n as usize);
     // Index within the bank, kept only when a bank has per-connection policy state.
     let keep_local = sc.banks.iter().any(Bank::per_connection);
@@ -134,7 +144,7 @@ fn draw_connections(sc: &Scenario, streams: &Streams) -> Population {
         // without a branch: the bank is random, a loop exit would be mispredicted).
         let b = cuts.iter().filter(|cut| !cut.hit(w_bank)).count();
         conns.push(Conn {
-            consent_expires: expiry.draw(&mut rng),
+            consent_expires: consents.first_expiry(&mut rng),
             last_success: SimTime::NEVER,
             pending_since: SimTime::NEVER,
             attempts: 0,
@@ -164,60 +174,6 @@ fn bank_cuts(sc: &Scenario) -> Vec<Chance> {
         cuts.push(Chance::new(acc));
     }
     cuts
-}
-
-/// When a connection's consent expires. Consent expiry is a daily hazard: P(expires within
-/// the window) = 1 − (1 − p)^days, and given that, its instant is the exponential's,
-/// truncated to the window.
-struct ConsentExpiry {
-    /// Whether a connection's consent expires within the window.
-    expires: Chance,
-    /// The probability that a consent survives the window.
-    survive: f64,
-    /// The daily expiry hazard's share `p`.
-    share: f64,
-    window_start: SimTime,
-    window: SimDuration,
-}
-
-impl ConsentExpiry {
-    /// The expiry law of `sc`'s consents over its window.
-    fn new(sc: &Scenario) -> Self {
-        let days = sc.window.as_micros() as f64 / DAY_US as f64;
-        let survive = (1.0 - sc.consent_expiry_share).powf(days);
-        ConsentExpiry {
-            expires: Chance::new(1.0 - survive),
-            survive,
-            share: sc.consent_expiry_share,
-            window_start: sc.window_start,
-            window: sc.window,
-        }
-    }
-
-    /// Draws from a connection's stream when its consent expires: `NEVER` when it outlives
-    /// the window.
-    #[inline]
-    fn draw(&self, rng: &mut StreamRng) -> SimTime {
-        if self.expires.hit(rng.next_u64()) {
-            self.at(rng.next_u64())
-        } else {
-            SimTime::NEVER
-        }
-    }
-
-    /// The instant, within the window, of an expiry known to happen in it, from a random
-    /// word.
-    fn at(&self, word: u64) -> SimTime {
-        let u = (word >> 11) as f64 / (1u64 << 53) as f64;
-        let p = self.share;
-        if p >= 1.0 {
-            return self.window_start;
-        }
-        // Inverse CDF of the day-hazard −ln(1 − p), truncated at the window's length.
-        let at_days = -(1.0 - u * (1.0 - self.survive)).ln() / -(1.0 - p).ln();
-        let at = SimDuration::from_secs_f64(at_days * 86_400.0).min(self.window);
-        self.window_start + SimDuration(at.as_micros().min(self.window.as_micros() - 1))
-    }
 }
 
 /// The scenario's banks, each prepared for the connections its tally counts.
@@ -260,6 +216,7 @@ fn planned_arrivals(
                 Event::Submit {
                     conn: c,
                     retry: false,
+                    present: false,
                 },
             )
         })

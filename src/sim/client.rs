@@ -29,7 +29,7 @@ impl World {
 
     /// A submission event: a planned arrival (bulk, random offset), or a queued worker's
     /// request at the end of its overhead, or a passive client's retry.
-    pub(super) fn submission(&mut self, now: SimTime, c: u32, is_retry: bool) {
+    pub(super) fn submission(&mut self, now: SimTime, c: u32, is_retry: bool, present: bool) {
         let queued = self.client.busy().is_some();
         if queued {
             self.starting -= 1;
@@ -46,10 +46,10 @@ impl World {
             // The client knows this customer must reconnect first: not due.
             return;
         }
-        self.submit(now, c, is_retry);
+        self.submit(now, c, is_retry, present);
     }
 
-    pub(super) fn learned(&mut self, now: SimTime, c: u32, outcome: Outcome) {
+    pub(super) fn learned(&mut self, now: SimTime, c: u32, outcome: Outcome, present: bool) {
         let ci = c as usize;
         let b = self.conns[ci].bank as usize;
         self.state[b].outstanding -= 1;
@@ -63,8 +63,10 @@ impl World {
                 Outcome::ReconnectRequired | Outcome::Deduplicated => {}
             }
         }
-        if self.conns[ci].flags & ON_DEMAND != 0 {
-            // A customer's request: its outcome is the customer's, never retried or requeued.
+        if present {
+            // A customer's request: its outcome is the customer's, never retried or requeued
+            // (told by the attempt, not by the connection's flag: the client's own attempt
+            // may overlap a customer's).
             self.on_demand_learned(now, c, outcome);
             self.fill_slots(now);
             return;
@@ -85,7 +87,9 @@ impl World {
             if self.retry.enabled() {
                 self.last_wait[ci] = self.retry.base;
             }
-            if outcome == Outcome::ReconnectRequired {
+            // Unless its customer reconnected while the answer was on its way.
+            let lapsed = self.conns[ci].consent_expires <= now;
+            if outcome == Outcome::ReconnectRequired && lapsed {
                 self.conns[ci].flags = RECONNECT;
             }
             if let Some(q) = self.client.pool_of(b) {
@@ -96,7 +100,7 @@ impl World {
                 // looping queue sends every connection back but those that need a reconnect.
                 let stale = self.conns[ci].last_success < self.period_started;
                 let requeue = match outcome {
-                    Outcome::ReconnectRequired => false,
+                    Outcome::ReconnectRequired => !lapsed && q.looping,
                     Outcome::Success => q.looping || stale,
                     Outcome::Deduplicated => q.looping,
                     Outcome::RateLimited | Outcome::Error => true,
@@ -212,9 +216,9 @@ impl World {
         }
         match self.client.pool_of(b) {
             // The worker that kept its slot retries at once; a freed refresh waits for one.
-            Some(_) if hold => self.submit(now, c, true),
+            Some(_) if hold => self.submit(now, c, true, false),
             Some(q) => q.retry_due(c),
-            None => self.submit(now, c, true),
+            None => self.submit(now, c, true, false),
         }
         self.fill_slots(now);
     }
@@ -256,12 +260,13 @@ impl World {
             };
             if overhead.is_zero() {
                 // The idealised lattice client submits as it takes the connection.
-                self.submit(now, next, is_retry);
+                self.submit(now, next, is_retry, take == Take::Urgent);
             } else {
                 self.starting += 1;
                 let event = Event::Submit {
                     conn: next,
                     retry: is_retry,
+                    present: take == Take::Urgent,
                 };
                 self.queue.schedule(now + overhead, event);
             }

@@ -37,12 +37,24 @@ impl World {
     /// Answers a duplicate: counted `deduplicated` (no bank call); the client learns it by
     /// polling the earlier task (Bud), in the response itself (D•One's SKIPPED), or as the
     /// earlier refresh's outcome, whatever it was (Mastercard).
-    pub(super) fn answer_duplicate(&mut self, now: SimTime, c: u32, earlier: Outcome) {
+    pub(super) fn answer_duplicate(
+        &mut self,
+        now: SimTime,
+        c: u32,
+        earlier: Outcome,
+        present: bool,
+    ) {
         match self.platform.dedup {
-            Dedup::LastFetch => self.answer_now(now, c, Outcome::Deduplicated),
+            Dedup::LastFetch => self.answer_now(now, c, Outcome::Deduplicated, present),
             Dedup::Skip => {
                 self.count_deduplicated(now, c);
-                self.learn_at(now + RESPONSE_TIME, c, Outcome::Deduplicated, false);
+                self.learn_at(
+                    now + RESPONSE_TIME,
+                    c,
+                    Outcome::Deduplicated,
+                    false,
+                    present,
+                );
                 self.log_answered(now + RESPONSE_TIME, Outcome::Deduplicated);
             }
             Dedup::SameRequest => {
@@ -51,7 +63,7 @@ impl World {
                 let b = self.conns[c as usize].bank as usize;
                 self.tally[b].api_calls += learned.polls as u64;
                 self.daily.at(b, now).api_calls += learned.polls as u64;
-                self.learn_at(learned.at, c, earlier, true);
+                self.learn_at(learned.at, c, earlier, true, present);
                 self.log_answered(learned.at, Outcome::Deduplicated);
             }
         }
@@ -111,7 +123,7 @@ impl World {
                 let attempt = self.conns[s].attempts;
                 self.conns[s].attempts += 1;
                 self.conns[s].flags |= SIBLING;
-                self.start_call(now, s as u32, attempt);
+                self.start_call(now, s as u32, attempt, false);
             }
         }
     }

@@ -4,7 +4,7 @@
 //! of the background work; it is customer-present, so an unattended quota lets it through
 //! (`Bank::try_admit`). Its outcome is the customer's: never retried, never requeued.
 
-use super::{Event, Outcome, World, ON_DEMAND, RECONNECT};
+use super::{Event, Outcome, World, FETCH, ON_DEMAND, RECONNECT};
 use crate::demand::Lane;
 use crate::time::SimTime;
 
@@ -57,7 +57,7 @@ impl World {
             _ => {
                 self.conns[ci].flags |= ON_DEMAND;
                 self.unslotted += 1;
-                self.submit(now, c, false);
+                self.submit(now, c, false, true);
             }
         }
     }
@@ -67,20 +67,26 @@ impl World {
     pub(super) fn on_demand_learned(&mut self, now: SimTime, c: u32, outcome: Outcome) {
         let ci = c as usize;
         let b = self.conns[ci].bank as usize;
-        self.conns[ci].flags &= !ON_DEMAND;
+        // The reconnect flow's fetch is customer-present too, but no customer's request.
+        let fetch = self.conns[ci].flags & FETCH != 0;
+        self.conns[ci].flags &= !(ON_DEMAND | FETCH);
         let since = std::mem::replace(&mut self.demand_since[ci], SimTime::NEVER);
-        let measured = since >= self.measured_from;
+        let measured = since >= self.measured_from && !fetch;
         match outcome {
             Outcome::Success if measured => self.demand_stats.served(b, since, now),
             Outcome::RateLimited | Outcome::Error if measured => self.demand_stats.failed[b] += 1,
-            Outcome::ReconnectRequired => self.conns[ci].flags |= RECONNECT,
+            // Unless the customer reconnected while the answer was on its way.
+            Outcome::ReconnectRequired if self.conns[ci].consent_expires <= now => {
+                self.conns[ci].flags |= RECONNECT
+            }
             Outcome::Deduplicated if measured => self.demand_stats.joined[b] += 1,
             _ => {}
         }
-        let slotted = self
-            .demand
-            .as_ref()
-            .is_some_and(|d| d.lane == Lane::Priority);
+        let slotted = !fetch
+            && self
+                .demand
+                .as_ref()
+                .is_some_and(|d| d.lane == Lane::Priority);
         match self.client.pool_of(b) {
             Some(q) if slotted => q.release_urgent(),
             _ => self.unslotted -= 1,

@@ -53,7 +53,9 @@ impl World {
         let nb = self.banks.len();
         let days = self.daily.len_days();
         // Connections due per day: those whose consent is valid through the day's end. A
-        // connection is due on its first `k` days; count how many have each `k`.
+        // connection is due on its first `k` days, by the consent it holds at the end (those
+        // days it went without one before a reconnect are taken off below); count how many
+        // have each `k`.
         let mut due_days = vec![0u64; nb * (days + 1)];
         let mut last_success = None;
         for conn in &self.conns {
@@ -85,11 +87,13 @@ impl World {
             due_days[b * (days + 1) + k] += 1;
             self.tally[b].refreshed += refreshed as u64;
         }
+        let lapsed = |i: usize| self.renewals.lapsed.get(i).copied().unwrap_or(0);
         for b in 0..nb {
             let mut due = 0;
             for d in (0..days).rev() {
                 due += due_days[b * (days + 1) + d + 1];
-                self.daily.days[d * nb + b].eligible = due;
+                // Less those whose consent had lapsed at the day's end, to be renewed later.
+                self.daily.days[d * nb + b].eligible = due - lapsed(d * nb + b);
             }
         }
         last_success

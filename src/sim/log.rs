@@ -4,7 +4,7 @@
 //! attempt; on, one 40-byte push per attempt and a store when the outcome is decided. No
 //! strings: the writer (`output/attempt_log.rs`) formats the rows after the run.
 
-use super::{Outcome, World, ON_DEMAND};
+use super::{Outcome, World};
 use crate::time::{SimDuration, SimTime};
 
 /// One attempt, as the client saw it.
@@ -20,7 +20,8 @@ pub struct Attempt {
     pub attempt: u32,
     pub bank: u16,
     pub outcome: Outcome,
-    /// A customer's on-demand request (customer present), not a background refresh.
+    /// A customer-present call, not a background refresh: a customer's on-demand request,
+    /// or the reconnect flow's fetch.
     pub on_demand: bool,
     /// A 429 sent because a maintenance window closed the bank (an HTTP 503 in the log).
     pub outage: bool,
@@ -54,7 +55,7 @@ impl AttemptLog {
 impl World {
     /// Connection `c` submits an attempt at `now` (its outcome is filled in when decided).
     #[inline]
-    pub(super) fn log_submit(&mut self, now: SimTime, c: u32) {
+    pub(super) fn log_submit(&mut self, now: SimTime, c: u32, present: bool) {
         let Some(log) = &mut self.log else {
             return;
         };
@@ -68,7 +69,7 @@ impl World {
             attempt,
             bank: self.conns[ci].bank,
             outcome: Outcome::Deduplicated,
-            on_demand: self.conns[ci].flags & ON_DEMAND != 0,
+            on_demand: present,
             outage: false,
         });
     }

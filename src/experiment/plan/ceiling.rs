@@ -11,6 +11,7 @@
 //! arithmetic an upper bound: both are reported.
 
 use crate::bank::{Bank, Capacity};
+use crate::consent::Consents;
 use crate::experiment::sweep;
 use crate::metrics::RunResult;
 use crate::retry::RetryPolicy;
@@ -120,10 +121,11 @@ fn due_share(sc: &Scenario) -> f64 {
     let day = DAY.as_micros();
     let first = sc.warmup.as_micros().div_ceil(day);
     let last = (sc.window.as_micros() / day).max(first + 1);
-    let valid = 1.0 - sc.consent_expiry_share;
+    let consents = Consents::new(sc);
+    let day_end = |d: u64| sc.window_start + SimDuration((d + 1) * day);
     let days = first..last;
     let n = days.end - days.start;
-    days.map(|d| valid.powi(d as i32 + 1)).sum::<f64>() / n as f64
+    days.map(|d| consents.valid_share(day_end(d))).sum::<f64>() / n as f64
 }
 
 /// The coverage ceiling of the whole population: each bank's, weighted by its share.

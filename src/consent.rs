@@ -1,0 +1,339 @@
+//! Consents: when a connection's consent expires, and whether and when its customer
+//! reconnects.
+//!
+//! **Expiry** is a daily hazard `p` (`population.consent_expiry_share`): a consent outlives
+//! `d` days with probability `(1 − p)^d`, and one that expires within the window does so at
+//! an exponentially drawn instant. On expiry the aggregator answers "reconnect required" and
+//! the client stops refreshing the connection.
+//!
+//! **Reconnection** (`population.reconnect_share`, `population.reconnect_mean_days`): the
+//! customer is asked to reconnect the next time they open the app. A share `s` of customers
+//! ever do; each of them opens the app as a Poisson process of `1 / mean_days` opens a day
+//! whose rate follows the hour of day (the scenario's `[on_demand]` profile, or the default
+//! one), and reconnects at the first open after the expiry. The renewed consent runs a full
+//! lifetime of `1 / p` days: a population whose consents have evenly spread ages, each
+//! lasting `L` days, sees `1 / L` of them expire a day, which is the hazard. So a renewed
+//! consent expires again only in windows longer than that (91 days at the UK's 1.1 %).
+//!
+//! Every draw is keyed: the first expiry by the connection (`Purpose::Connection`, shared
+//! with its bank), the `k`-th reconnection by the connection and `k` (`Purpose::Reconnect`),
+//! so a connection's consents depend on the seed and its id alone, whatever the client.
+
+use crate::demand::DEFAULT_PROFILE;
+use crate::metrics::DAY_US;
+use crate::rng::{Chance, Purpose, StreamRng, Streams};
+use crate::scenario::Scenario;
+use crate::time::{SimDuration, SimTime};
+use rand::{Rng, RngExt};
+
+/// Customers who reconnect after their consent expired (validated).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reconnect {
+    /// Share of customers who ever reconnect, in `(0, 1]`.
+    pub share: f64,
+    /// Mean days between a reconnecting customer's app opens.
+    pub mean_days: f64,
+}
+
+/// The law of a run's consents over its window.
+#[derive(Clone, Debug)]
+pub struct Consents {
+    /// Whether a connection's first consent expires within the window.
+    expires: Chance,
+    /// The probability that a consent survives the window.
+    survive: f64,
+    /// The daily expiry hazard's share `p`.
+    share: f64,
+    window_start: SimTime,
+    window_end: SimTime,
+    /// How long a renewed consent lasts: `1 / p` days.
+    lifetime: SimDuration,
+    reconnect: Option<Opens>,
+}
+
+/// A reconnecting customer's app opens: a Poisson process whose rate follows the hour of day.
+#[derive(Clone, Debug)]
+struct Opens {
+    will: Chance,
+    /// The share of customers who ever reconnect (`will`'s probability).
+    share: f64,
+    /// Opens per day.
+    per_day: f64,
+    /// Relative weights of the 24 hours, and the largest.
+    profile: [f64; 24],
+    busiest: f64,
+}
+
+const HOUR_US: u64 = 3_600_000_000;
+
+impl Opens {
+    /// Opens per microsecond in the hour holding `t`.
+    fn rate(&self, t: SimTime) -> f64 {
+        let total: f64 = self.profile.iter().sum();
+        self.per_day * self.profile[hour(t)] / total * 24.0 / DAY_US as f64
+    }
+}
+
+/// The hour of day (0..24) of an instant, on the window's clock (time 0 is midnight).
+fn hour(t: SimTime) -> usize {
+    (t.as_micros() / HOUR_US % 24) as usize
+}
+
+impl Consents {
+    /// The consents of `sc`'s runs.
+    pub fn new(sc: &Scenario) -> Self {
+        let days = sc.window.as_micros() as f64 / DAY_US as f64;
+        let p = sc.consent_expiry_share;
+        let survive = (1.0 - p).powf(days);
+        // Beyond the window plus a day, a lifetime changes nothing; capped so it cannot
+        // overflow.
+        let horizon = sc.window.as_secs_f64() + 86_400.0;
+        let lifetime = SimDuration::from_secs_f64((86_400.0 / p).min(horizon));
+        let profile = sc.on_demand.as_ref().map_or(DEFAULT_PROFILE, |d| d.profile);
+        let reconnect = sc.reconnect.map(|r| Opens {
+            will: Chance::new(r.share),
+            share: r.share,
+            per_day: 1.0 / r.mean_days,
+            profile,
+            busiest: profile.iter().copied().fold(0.0, f64::max),
+        });
+        Consents {
+            expires: Chance::new(1.0 - survive),
+            survive,
+            share: p,
+            window_start: sc.window_start,
+            window_end: sc.window_start + sc.window,
+            lifetime,
+            reconnect,
+        }
+    }
+
+    /// Whether any customer reconnects in these runs.
+    pub fn reconnects(&self) -> bool {
+        self.reconnect.is_some() && self.share > 0.0
+    }
+
+    /// How long a renewed consent lasts.
+    pub fn lifetime(&self) -> SimDuration {
+        self.lifetime
+    }
+
+    /// Draws from a connection's stream when its first consent expires: `NEVER` when it
+    /// outlives the window.
+    #[inline]
+    pub fn first_expiry(&self, rng: &mut StreamRng) -> SimTime {
+        if self.expires.hit(rng.next_u64()) {
+            self.expiry_at(rng.next_u64())
+        } else {
+            SimTime::NEVER
+        }
+    }
+
+    /// The instant, within the window, of an expiry known to happen in it, from a random
+    /// word.
+    fn expiry_at(&self, word: u64) -> SimTime {
+        let u = (word >> 11) as f64 / (1u64 << 53) as f64;
+        let p = self.share;
+        if p >= 1.0 {
+            return self.window_start;
+        }
+        let window = self.window_end - self.window_start;
+        // Inverse CDF of the day-hazard −ln(1 − p), truncated at the window's length.
+        let at_days = -(1.0 - u * (1.0 - self.survive)).ln() / -(1.0 - p).ln();
+        let at = SimDuration::from_secs_f64(at_days * 86_400.0).min(window);
+        self.window_start + SimDuration(at.as_micros().min(window.as_micros() - 1))
+    }
+
+    /// Calls `f` with each instant connection `c`, whose first consent expires at `expiry`,
+    /// reconnects within the window: after each expiry its customer may reconnect, and the
+    /// renewed consent expires a lifetime later.
+    pub fn each_reconnection(
+        &self,
+        streams: &Streams,
+        c: u32,
+        mut expiry: SimTime,
+        mut f: impl FnMut(SimTime),
+    ) {
+        let mut k = 0;
+        while expiry < self.window_end {
+            let Some(at) = self.reconnection(expiry, &mut streams.at(Purpose::Reconnect, c, k))
+            else {
+                return;
+            };
+            f(at);
+            expiry = at + self.lifetime;
+            k += 1;
+        }
+    }
+
+    /// When a customer whose consent expired at `expiry` reconnects, if they do within the
+    /// window: the first of their app opens after it, drawn by thinning (candidates at the
+    /// busiest hour's rate, each kept with probability rate(hour) / busiest rate, as
+    /// `demand.rs` draws requests).
+    fn reconnection(&self, expiry: SimTime, rng: &mut StreamRng) -> Option<SimTime> {
+        let o = self.reconnect.as_ref()?;
+        if !o.will.hit(rng.next_u64()) {
+            return None;
+        }
+        let total: f64 = o.profile.iter().sum();
+        let peak = o.per_day * o.busiest / total * 24.0 / DAY_US as f64;
+        let mut t = expiry.as_micros() as f64;
+        loop {
+            let u: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
+            t += -u.ln() / peak;
+            if t >= self.window_end.as_micros() as f64 {
+                return None;
+            }
+            let at = SimTime(t as u64);
+            if rng.random::<f64>() * o.busiest < o.profile[hour(at)] {
+                return Some(at.max(expiry + SimDuration(1)));
+            }
+        }
+    }
+
+    /// The probability that a connection's consent is valid at `t`, by integrating the law
+    /// (in steps of a minute) rather than drawing from it: its first consent survives, or it
+    /// expired at some `e < t` and its customer reconnected by `t`. A renewed consent's own
+    /// expiry is left out, so this is exact for windows shorter than a consent's lifetime.
+    pub fn valid_share(&self, t: SimTime) -> f64 {
+        let day = DAY_US as f64;
+        let span = t.saturating_since(self.window_start).as_micros() as f64;
+        let lambda = -(1.0 - self.share).ln() / day; // hazard per µs
+        let survives = (1.0 - self.share).powf(span / day);
+        let Some(o) = self.reconnect.as_ref().filter(|_| self.share > 0.0) else {
+            return survives;
+        };
+        if self.share >= 1.0 {
+            // Every consent expired at the window's start.
+            return o.share * (1.0 - (-opens_between(o, self.window_start, t)).exp());
+        }
+        // Walk back from t a minute at a time, with Λ the customer's expected opens over
+        // [e, t]: reconnected by t with probability s·(1 − e^−Λ).
+        const STEP: u64 = 60_000_000;
+        let (mut e, mut opens, mut reconnected) = (t, 0.0, 0.0);
+        while e > self.window_start {
+            let lo = e.saturating_since(self.window_start).as_micros().min(STEP);
+            let from = SimTime(e.as_micros() - lo);
+            opens += o.rate(from) * lo as f64;
+            let since = from.saturating_since(self.window_start).as_micros() as f64;
+            let expired_here = (-lambda * since).exp() - (-lambda * (since + lo as f64)).exp();
+            reconnected += expired_here * (1.0 - (-opens).exp());
+            e = from;
+        }
+        survives + o.share * reconnected
+    }
+}
+
+/// A customer's expected app opens over `[from, to)`.
+fn opens_between(o: &Opens, from: SimTime, to: SimTime) -> f64 {
+    let mut t = from;
+    let mut opens = 0.0;
+    while t < to {
+        let next = SimTime((t.as_micros() / HOUR_US + 1) * HOUR_US).min(to);
+        opens += o.rate(t) * (next - t).as_micros() as f64;
+        t = next;
+    }
+    opens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario;
+
+    fn consents(population: &str, days: u32) -> Consents {
+        let text = format!(
+            "[window]\nstart = \"00:00\"\nlength = \"{days}d\"\n\
+             [population]\nconnections = 10\n{population}\n\
+             [strategy]\nkind = \"random_offset\"\n\
+             [[banks]]\nname = \"b\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        );
+        Consents::new(&scenario::parse(&text, "inline", "t", &[]).unwrap())
+    }
+
+    /// The drawn consents (first expiry, first reconnection) agree with the integrated law
+    /// at each day's end: two methods, one law. A consent lasts 1/0.04 = 25 days, past the
+    /// 20-day window, so a renewed one never expires again here.
+    #[test]
+    fn drawn_reconnections_follow_the_integrated_law() {
+        let c = consents(
+            "consent_expiry_share = 0.04\nreconnect_share = 0.7\nreconnect_mean_days = 2.5",
+            20,
+        );
+        let streams = Streams::new(3);
+        let n = 200_000u32;
+        let mut valid_at_end = [0u64; 20];
+        for i in 0..n {
+            let expiry = c.first_expiry(&mut streams.at(Purpose::Connection, i, 0));
+            let mut renewed = SimTime::NEVER;
+            c.each_reconnection(&streams, i, expiry, |at| renewed = renewed.min(at));
+            for (d, valid) in valid_at_end.iter_mut().enumerate() {
+                let end = SimTime((d as u64 + 1) * DAY_US);
+                *valid += (expiry >= end || renewed <= end) as u64;
+            }
+        }
+        for (d, &valid) in valid_at_end.iter().enumerate() {
+            let want = c.valid_share(SimTime((d as u64 + 1) * DAY_US));
+            let sd = (want * (1.0 - want) / n as f64).sqrt();
+            let got = valid as f64 / n as f64;
+            assert!(
+                (got - want).abs() < 4.5 * sd + 1e-4,
+                "day {d}: {got} vs {want}"
+            );
+        }
+        // Without reconnections, the share is the hazard's survival.
+        let none = consents("consent_expiry_share = 0.04", 20);
+        let t = SimTime(5 * DAY_US);
+        assert!((none.valid_share(t) - 0.96f64.powi(5)).abs() < 1e-12);
+        assert!(c.valid_share(t) > none.valid_share(t) + 0.05);
+    }
+
+    /// Reconnections happen at app opens: their hours follow the profile, and the share of
+    /// lapsed customers who ever come back is the share asked for.
+    #[test]
+    fn reconnections_follow_the_profile_and_the_share() {
+        let c = consents(
+            "consent_expiry_share = 1.0\nreconnect_share = 0.6\nreconnect_mean_days = 0.5",
+            30,
+        );
+        let streams = Streams::new(9);
+        let n = 100_000u32;
+        let (mut per_hour, mut back) = ([0u64; 24], 0u64);
+        for i in 0..n {
+            let mut first = None;
+            c.each_reconnection(&streams, i, SimTime::ZERO, |at| {
+                first.get_or_insert(at);
+            });
+            if let Some(at) = first {
+                back += 1;
+                per_hour[hour(at)] += 1;
+            }
+        }
+        // With two opens a day for 30 days, all who will have come back.
+        let sd = (n as f64 * 0.6 * 0.4).sqrt();
+        assert!((back as f64 - 0.6 * n as f64).abs() < 4.5 * sd, "{back}");
+        // The first open after midnight: the hourly rate decides where it lands, and the
+        // night's low rate carries many into the morning, so compare with the law's own
+        // first-open density rather than with the profile's weights.
+        let rate: Vec<f64> = (0..24)
+            .map(|h| DEFAULT_PROFILE[h] / DEFAULT_PROFILE.iter().sum::<f64>() * 24.0 * 2.0)
+            .collect();
+        let (mut survive, mut want) = (1.0, [0.0; 24]);
+        for _day in 0..30 {
+            for h in 0..24 {
+                let stay = (-rate[h] / 24.0).exp();
+                want[h] += survive * (1.0 - stay);
+                survive *= stay;
+            }
+        }
+        for h in 0..24 {
+            let w = want[h] * back as f64;
+            assert!(
+                (per_hour[h] as f64 - w).abs() < 4.5 * w.sqrt() + 5.0,
+                "hour {h}: {} vs {w:.0}",
+                per_hour[h]
+            );
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Customers reconnecting after their consent expired (`consent.rs` draws when): the
+//! connection's consent is renewed, the reconnect flow fetches its data, it is due again,
+//! and the time it spent without consent counts neither in its data age nor in the days it
+//! was due. Kept apart from the run loop
+//! in `sim.rs`; both are `impl World`.
+
+use super::{Event, World, FETCH, HELD, ON_DEMAND, RECONNECT};
+use crate::consent::Consents;
+use crate::scenario::Scenario;
+use crate::time::{SimDuration, SimTime};
+
+/// What the run keeps for reconnections.
+#[derive(Debug, Default)]
+pub(super) struct Renewals {
+    /// How long a renewed consent lasts.
+    lifetime: SimDuration,
+    /// Per day and bank (`d * banks + b`), connections that were counted due through the
+    /// consent they hold at the end but had none at the day's end: `finish` takes them off.
+    pub(super) lapsed: Vec<u64>,
+}
+
+impl World {
+    /// Schedules every reconnection of the window (none unless the scenario has customers
+    /// who reconnect). Drawn at the start, as the connections are, since they depend only
+    /// on each connection's expiry.
+    pub(super) fn schedule_reconnections(&mut self, sc: &Scenario) {
+        let consents = Consents::new(sc);
+        if !consents.reconnects() {
+            return;
+        }
+        self.renewals = Renewals {
+            lifetime: consents.lifetime(),
+            lapsed: vec![0; self.daily.days.len()],
+        };
+        for c in 0..self.conns.len() as u32 {
+            let expiry = self.conns[c as usize].consent_expires;
+            let queue = &mut self.queue;
+            consents.each_reconnection(&self.streams, c, expiry, |at| {
+                queue.schedule(at, Event::Reconnect(c));
+            });
+        }
+    }
+
+    /// Connection `c`'s customer reconnects at `now`: a new consent, due again from now,
+    /// and the reconnect flow fetches the data at once.
+    pub(super) fn reconnect(&mut self, now: SimTime, c: u32) {
+        // A client that settles its calls ahead must apply those ended by now first, under
+        // the consent they ended in.
+        self.settle_before(now);
+        let ci = c as usize;
+        let conn = self.conns[ci];
+        let b = conn.bank as usize;
+        debug_assert!(conn.consent_expires <= now, "a reconnect before the expiry");
+        // The gap [expiry, now) is no connection-time: its data age is taken off the segment
+        // that the next refresh (or the window's end) records from the last one.
+        let segment_from = if conn.last_success == SimTime::NEVER {
+            self.measured_from
+        } else {
+            conn.last_success.max(self.measured_from)
+        };
+        let gap_from = conn.consent_expires.max(segment_from);
+        self.staleness
+            .unrecord(b, conn.last_success, gap_from, now.max(gap_from));
+        self.lapse_days(b, conn.consent_expires, now);
+        let d = self.daily.day_of(now);
+        if conn.last_success != SimTime::NEVER && self.daily.day_of(conn.last_success) == d {
+            // Refreshed earlier today under the lapsed consent: a user of the day but not
+            // covered, its consent ending before the day did. Now it runs through the day.
+            self.daily.days[d * self.daily.banks + b].covered += 1;
+        }
+        self.conns[ci].consent_expires = now + self.renewals.lifetime;
+        if now >= self.measured_from {
+            self.tally[b].reconnected += 1;
+        }
+        self.daily.at(b, now).reconnected += 1;
+        self.fetch_on_reconnect(now, c);
+        if conn.flags & RECONNECT == 0 {
+            // The client never learned of the expiry: it still refreshes the connection.
+            return;
+        }
+        self.conns[ci].flags &= !RECONNECT;
+        let Some(q) = self.client.pool_of(b) else {
+            return;
+        };
+        // A looping queue dropped it when it learned; a daily pass meets it again at its
+        // next turn.
+        if q.looping && conn.flags & HELD == 0 {
+            q.requeue(c);
+        }
+        self.fill_slots(now);
+    }
+
+    /// The reconnect flow fetches the customer's data: a customer-present call, as an
+    /// on-demand request through the direct lane (an unattended quota lets it through, its
+    /// outcome is the customer's and never retried), left out of the on-demand figures.
+    /// None when a call or a customer's request is already under way.
+    fn fetch_on_reconnect(&mut self, now: SimTime, c: u32) {
+        let ci = c as usize;
+        if self.demand_since[ci] != SimTime::NEVER || self.conns[ci].pending_since != SimTime::NEVER
+        {
+            return;
+        }
+        self.demand_since[ci] = now;
+        self.conns[ci].flags |= ON_DEMAND | FETCH;
+        self.unslotted += 1;
+        self.submit(now, c, false, true);
+    }
+
+    /// The days of bank `b` whose end fell in `[expired, renewed)`: counted due by the
+    /// consent a connection holds at the end, they had none.
+    fn lapse_days(&mut self, b: usize, expired: SimTime, renewed: SimTime) {
+        let mut d = self.daily.day_of(expired);
+        while d < self.daily.len_days() && self.daily.day_end(d) < renewed {
+            if self.daily.day_end(d) > expired {
+                self.renewals.lapsed[d * self.daily.banks + b] += 1;
+            }
+            d += 1;
+        }
+    }
+}
