@@ -1,10 +1,11 @@
 //! Fitting bank models from a client's own refresh log (`refresh-sim fit`).
 //!
-//! `log.rs` reads the log (leniently, with warnings and counts); this module works out how
-//! the client learned outcomes (polling or callbacks, from the flags or the log itself),
-//! turns each admitted call into a censored duration and each call into an admission or a
-//! rejection, and fits per bank: the service time (`latency.rs`), the 5xx rate
-//! (Clopper–Pearson), the rate-limit policies (`limits.rs`) and the Retry-After behaviour.
+//! `log.rs` reads the log (leniently, with warnings and counts); `timing.rs` works out how
+//! the client learned outcomes (polling or callbacks, from the flags or, with neither, from
+//! the durations' poll grid, `grid.rs`); this module turns each admitted call into a
+//! censored duration and each call into an admission or a rejection, and fits per bank: the
+//! service time (`latency.rs`), the 5xx rate (Clopper–Pearson), the rate-limit policies
+//! (`limits.rs`) and the Retry-After behaviour.
 //! `bank_file.rs` writes the result as a scenario that `check` accepts and `run` runs, and
 //! the readable summary. Method, references and limits: docs/fitting.md.
 
@@ -14,6 +15,7 @@ pub mod latency;
 pub mod limits;
 pub mod log;
 pub mod retry;
+pub mod timing;
 pub mod unfitted;
 
 use crate::error::{Error, Result};
@@ -97,7 +99,7 @@ pub struct BankFit {
 pub struct Fit {
     pub timing: Timing,
     /// How the timing was decided.
-    pub timing_basis: String,
+    pub timing_basis: timing::Basis,
     pub banks: Vec<BankFit>,
     /// Banks with too few admitted calls to fit, and how many rows they had.
     pub left_out: Vec<(String, usize)>,
@@ -115,7 +117,7 @@ pub struct Fit {
 
 /// Fits every bank of `log`.
 pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
-    let (timing, timing_basis) = timing(&log, hint)?;
+    let (timing, timing_basis) = timing::timing(&log, hint)?;
     let mut banks = Vec::new();
     let mut left_out = Vec::new();
     for (b, name) in log.banks.iter().enumerate() {
@@ -156,102 +158,6 @@ pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
     })
 }
 
-fn median(mut v: Vec<i64>) -> Option<i64> {
-    v.sort_unstable();
-    v.get(v.len() / 2).copied()
-}
-
-/// The timing from the hint, with the first poll or callback delay measured from the
-/// outcomes answered at once (429s); inferred from the durations' grid without a hint; an
-/// error when the hint is callbacks and the durations sit on a poll grid (`grid.rs`).
-fn timing(log: &Log, hint: Hint) -> Result<(Timing, String)> {
-    let immediate = median(
-        log.rows
-            .iter()
-            .filter(|r| matches!(r.seen, Seen::RateLimited | Seen::Outage))
-            .map(|r| r.learned - r.submitted)
-            .collect(),
-    );
-    let durations: Vec<i64> = log
-        .rows
-        .iter()
-        .filter(|r| r.seen.admitted())
-        .map(|r| r.learned - r.submitted)
-        .collect();
-    let hint = match hint {
-        Hint::Infer => infer(&durations),
-        Hint::Callback => {
-            // A claim of callbacks that the durations contradict is refused, not fitted.
-            let times = log.rows.iter().flat_map(|r| [r.submitted, r.learned]);
-            if let Some(g) = grid::find(&durations, grid::clock_tick(times)) {
-                return Err(Error::input(grid::contradicts_callback(&g)));
-            }
-            hint
-        }
-        h => h,
-    };
-    Ok(match hint {
-        Hint::Poll { interval_us } => {
-            if interval_us <= 0 {
-                return Err(Error::input("--poll-interval: must be longer than zero"));
-            }
-            let first = immediate.filter(|&d| d > 0 && d <= interval_us.saturating_mul(2));
-            let basis = match first {
-                Some(f) => format!(
-                    "first poll {} s after submission, as the 429s were learned",
-                    secs(f)
-                ),
-                None => "first poll taken as one interval (no 429s to measure it)".to_string(),
-            };
-            let first_us = first.unwrap_or(interval_us);
-            (
-                Timing::Poll {
-                    interval_us,
-                    first_us,
-                },
-                basis,
-            )
-        }
-        Hint::Callback | Hint::Infer => {
-            let basis = match immediate {
-                Some(d) => format!("callback delay {} s, as the 429s were learned", secs(d)),
-                None => "callback delay taken as 0 (no 429s to measure it)".to_string(),
-            };
-            (
-                Timing::Callback {
-                    delay_us: immediate.unwrap_or(0).max(0),
-                },
-                basis,
-            )
-        }
-    })
-}
-
-fn secs(us: i64) -> String {
-    bank_file::sig(us as f64 / 1e6, 4)
-}
-
-/// Polling when the durations take few distinct values (the poll grid), the interval being
-/// their commonest step; callbacks otherwise.
-fn infer(durations: &[i64]) -> Hint {
-    let mut d: Vec<i64> = durations.iter().map(|&x| (x + 500) / 1000).collect();
-    d.sort_unstable();
-    d.dedup();
-    if d.len() < 2 || d.len() * 50 > durations.len().max(1) {
-        return Hint::Callback;
-    }
-    let mut steps = std::collections::BTreeMap::<i64, usize>::new();
-    for w in d.windows(2) {
-        *steps.entry(w[1] - w[0]).or_default() += 1;
-    }
-    match steps.into_iter().max_by_key(|&(s, n)| (n, -s)) {
-        Some((s, _)) if s > 0 => Hint::Poll {
-            interval_us: s * 1000,
-        },
-        _ => Hint::Callback,
-    }
-}
-
 /// An admitted call's duration bounds `(a, b]` in µs under `timing`, and whether it was on
 /// the poll grid.
 ///
@@ -259,6 +165,11 @@ fn infer(durations: &[i64]) -> Hint {
 /// varies, and that measure is a median) says only that the call took at most the time to
 /// its callback: `(0, elapsed]`. Read as exact, it would be a duration of 1 µs, whose
 /// logarithm alone drags a lognormal's median down by orders of magnitude.
+///
+/// A polled duration within ±2 % of the interval (at least 1 ms) of a poll, the tolerance of
+/// the grid test (`grid.rs`), is read at that poll: `(previous poll, poll]`. Polls' timers and
+/// networks make an answer a few milliseconds late, and read at the late instant every call
+/// would have an interval of its own, off the grid, and the chi-square one bin per call.
 pub fn censor(timing: Timing, elapsed: i64) -> (i64, i64, bool) {
     match timing {
         Timing::Callback { delay_us } if elapsed <= delay_us => (0, elapsed.max(1), true),
@@ -267,12 +178,18 @@ pub fn censor(timing: Timing, elapsed: i64) -> (i64, i64, bool) {
             interval_us,
             first_us,
         } => {
-            if elapsed <= first_us + 1000 {
-                (0, elapsed.max(1), (elapsed - first_us).abs() <= 1000)
+            let tol = (interval_us / 50).max(1000);
+            let k = ((elapsed - first_us) as f64 / interval_us as f64)
+                .round()
+                .max(0.0) as i64;
+            let poll = first_us.saturating_add(k.saturating_mul(interval_us));
+            if (elapsed - poll).abs() <= tol {
+                let from = if k == 0 { 0 } else { poll - interval_us };
+                (from, poll.max(1), true)
+            } else if elapsed <= first_us {
+                (0, elapsed.max(1), false)
             } else {
-                let off = (elapsed - first_us).rem_euclid(interval_us);
-                let on = off <= 1000 || interval_us - off <= 1000;
-                ((elapsed - interval_us).max(0), elapsed, on)
+                ((elapsed - interval_us).max(0), elapsed, false)
             }
         }
     }
@@ -379,6 +296,10 @@ mod tests {
         assert_eq!(censor(t, 10_000_000), (0, 10_000_000, true));
         assert_eq!(censor(t, 30_000_000), (20_000_000, 30_000_000, true));
         assert!(!censor(t, 25_000_000).2);
+        // A poll's answer a little late (or early) is read at the poll.
+        assert_eq!(censor(t, 30_040_000), (20_000_000, 30_000_000, true));
+        assert_eq!(censor(t, 9_950_000), (0, 10_000_000, true));
+        assert_eq!(censor(t, 30_300_000), (20_300_000, 30_300_000, false));
         let c = Timing::Callback { delay_us: 200_000 };
         assert_eq!(censor(c, 5_200_000), (5_000_000, 5_000_000, true));
     }

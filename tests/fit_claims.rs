@@ -244,3 +244,226 @@ fn what_is_not_fitted_is_listed_and_a_closed_banks_hours_suggested() {
         "fitted silently: {text}"
     );
 }
+
+/// How a synthetic client learned its outcomes.
+#[derive(Clone, Copy)]
+enum Learned {
+    /// Polls every `.0` s, the first `.1` s after submission, each 0–50 ms late.
+    Polls(f64, f64),
+    /// Callbacks 0.2–0.4 s after the call ended.
+    Callbacks,
+}
+
+/// A log of `n` calls to one bank, one every 100 s, of lognormal service times (`median`,
+/// `p95`), learned as `learned` says, with a 429 every tenth call (learned at the first poll,
+/// or by callback); times in seconds to the microsecond, or to the second when `whole`.
+fn synthetic_log(n: usize, median: f64, p95: f64, learned: Learned, whole: bool) -> String {
+    let mut rows = String::new();
+    let time = |t: f64| {
+        if whole {
+            format!("{}", t.round())
+        } else {
+            format!("{t:.6}")
+        }
+    };
+    for i in 0..n {
+        let t = 100.0 * i as f64;
+        let d = lognormal(frac(i + 1, 0.754_877_666_2), median, p95);
+        let late = frac(i, 0.569_840_291);
+        let (learned_at, rejected_at) = match learned {
+            Learned::Polls(p, f) => {
+                let k = ((d - f) / p).ceil().max(0.0);
+                (t + f + k * p + 0.05 * late, t + 50.0 + f + 0.05 * late)
+            }
+            Learned::Callbacks => (t + d + 0.2 + 0.2 * late, t + 50.2 + 0.2 * late),
+        };
+        let _ = writeln!(rows, "{i},b,{},{},success,200", time(t), time(learned_at));
+        if i % 10 == 0 {
+            let _ = writeln!(
+                rows,
+                "{i},b,{},{},rate_limited,429",
+                time(t + 50.0),
+                time(rejected_at)
+            );
+        }
+    }
+    rows
+}
+
+/// `fit LOG ARGS --out FILE` on the log `rows`: the exit status, stdout, stderr and the file
+/// written.
+fn fit_log(dir: &Path, rows: &str, args: &[&str]) -> (i32, String, String, Option<String>) {
+    let path = write_log(dir, "synthetic.csv", rows);
+    let toml = dir.join("fitted.toml");
+    let _ = std::fs::remove_file(&toml);
+    let out = Command::new(BIN)
+        .arg("fit")
+        .arg(&path)
+        .args(args)
+        .arg("--out")
+        .arg(&toml)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        std::fs::read_to_string(&toml).ok(),
+    )
+}
+
+/// The comment lines of the file's header that say how the timing was decided, joined.
+fn timing_header(toml: &str) -> String {
+    let at = toml.find("# TIMING").unwrap_or_else(|| panic!("{toml}"));
+    toml[at..]
+        .lines()
+        .take_while(|l| l.starts_with('#') && *l != "#")
+        .map(|l| l.trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The user's report: without a flag, a log of a client polling every 10 s, whose polls came
+/// a few milliseconds late as real ones do, was fitted as callbacks (its durations took too
+/// many distinct values for the old test), and the latency came out as nonsense. The grid
+/// test finds the polls, the interval and the first poll; the terminal and the file's header
+/// say it was inferred from the durations' grid, with the share on it; and the latency is
+/// the bank's.
+#[test]
+fn with_neither_flag_a_polled_log_is_fitted_at_its_grids_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = synthetic_log(3000, 15.0, 45.0, Learned::Polls(10.0, 10.0), false);
+    let (code, out, err, toml) = fit_log(dir.path(), &rows, &[]);
+    assert_eq!(code, 0, "{err}");
+    let toml = toml.unwrap();
+    let want = "polled every 10 s, inferred from the durations' grid";
+    assert!(out.lines().next().unwrap().contains(want), "{out}");
+    assert!(
+        out.contains("evidence: 100 % of the 3000 admitted calls' durations"),
+        "{out}"
+    );
+    let header = timing_header(&toml);
+    assert!(
+        header.contains(want) && header.contains("Evidence: 100 % of the 3000"),
+        "{header}"
+    );
+    assert!(
+        toml.contains("poll_interval = \"10s\"  # polled every 10 s, inferred")
+            && toml.contains("first_poll = \"10s\""),
+        "{toml}"
+    );
+    let line = out.lines().find(|l| l.contains("latency:")).unwrap();
+    assert!(
+        (number_after(line, "median ") / 15.0 - 1.0).abs() < 0.1,
+        "{line}"
+    );
+    // The polls' answers, a few milliseconds late, are read at their polls.
+    assert!(!out.contains("not on the poll grid"), "{out}");
+    assert!(number_after(line, "p = ") > 0.01, "{line}");
+}
+
+/// Intervals that are not whole seconds, and longer than 2 min, are found too: polls every
+/// 2.5 s, and every 150 s over calls of several minutes (the first poll at 30 s, read within
+/// the polls' 50 ms of lateness).
+#[test]
+fn intervals_off_whole_seconds_and_over_two_minutes_are_inferred() {
+    let dir = tempfile::tempdir().unwrap();
+    for (learned, median, p95, interval, first) in [
+        (Learned::Polls(2.5, 2.5), 8.0, 20.0, "2500ms", 2.5),
+        (Learned::Polls(150.0, 30.0), 300.0, 900.0, "150s", 30.0),
+    ] {
+        let rows = synthetic_log(3000, median, p95, learned, false);
+        let (code, out, err, toml) = fit_log(dir.path(), &rows, &[]);
+        assert_eq!(code, 0, "{err}");
+        let toml = toml.unwrap();
+        assert!(
+            toml.contains(&format!("poll_interval = \"{interval}\"  # polled every"))
+                && out.contains("inferred from the durations' grid"),
+            "{out}\n{toml}"
+        );
+        let at = toml.find("first_poll = \"").unwrap() + "first_poll = \"".len();
+        let written = &toml[at..at + toml[at..].find('"').unwrap()];
+        let secs = refresh_sim::time::parse_duration(written)
+            .unwrap()
+            .as_secs_f64();
+        assert!((secs - first).abs() <= 0.05, "first poll {written}");
+    }
+}
+
+/// A slow bank's calls all outlast the first poll (at 10 s), so its durations start at
+/// 20 s; the 429s, answered at once, were learned at 10 s, on the grid: the first poll.
+#[test]
+fn the_first_poll_is_where_the_429s_were_learned_on_the_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = synthetic_log(3000, 40.0, 60.0, Learned::Polls(10.0, 10.0), false);
+    let (code, out, err, toml) = fit_log(dir.path(), &rows, &[]);
+    assert_eq!(code, 0, "{err}");
+    let toml = toml.unwrap();
+    assert!(
+        toml.contains("first_poll = \"10s\"  # first poll 10 s after submission, where the 429s")
+            && out.contains("polled every 10 s, inferred"),
+        "{out}\n{toml}"
+    );
+}
+
+/// The user's report: a log of 10,000 callbacks whose times were written to the whole second
+/// had every duration a whole number of seconds, which the old test (few distinct values)
+/// read as polls every second. A grid no coarser than the clock is the clock's: the
+/// durations are fitted as exact, and the terminal and the header say so and why; so are
+/// callbacks to the microsecond.
+#[test]
+fn with_neither_flag_exact_durations_are_fitted_as_callbacks_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    for whole in [true, false] {
+        let rows = synthetic_log(10_000, 20.0, 60.0, Learned::Callbacks, whole);
+        let (code, out, err, toml) = fit_log(dir.path(), &rows, &[]);
+        assert_eq!(code, 0, "{err}");
+        let toml = toml.unwrap();
+        let want = "callbacks (exact durations), inferred: the durations sit on no poll grid";
+        assert!(out.lines().next().unwrap().contains(want), "{out}");
+        assert!(
+            timing_header(&toml).contains(want) && toml.contains("status = \"callback\""),
+            "{toml}"
+        );
+        assert!(out.contains("evidence: no interval from"), "{out}");
+    }
+}
+
+/// Where the log cannot tell polls from callbacks, the fit says the timing is assumed and
+/// what to pass: nearly every call of a fast bank learned at the first of 10 s polls (a grid
+/// too thin to be sure: taken as polls); every duration one value, 10 s (polls after every
+/// call ended, or a constant service time: taken as callbacks).
+#[test]
+fn where_the_log_cannot_tell_the_timing_is_assumed_and_says_what_to_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let thin = synthetic_log(2000, 1.0, 5.0, Learned::Polls(10.0, 10.0), false);
+    let one = synthetic_log(40, 1.0, 2.0, Learned::Polls(10.0, 10.0), true);
+    for (rows, decided, pass) in [
+        (
+            thin,
+            "ASSUMED polled every 10 s",
+            "pass --poll-interval 10s",
+        ),
+        (
+            one,
+            "ASSUMED callbacks",
+            "pass --poll-interval or --callback",
+        ),
+    ] {
+        let (code, out, err, toml) = fit_log(dir.path(), &rows, &[]);
+        assert_eq!(code, 0, "{err}");
+        let warning = out
+            .lines()
+            .find(|l| l.starts_with("warning: the timing is assumed"))
+            .unwrap_or_else(|| panic!("{out}"));
+        assert!(
+            out.lines().next().unwrap().contains(decided) && warning.contains(pass),
+            "{out}"
+        );
+        let header = timing_header(&toml.unwrap());
+        assert!(
+            header.contains(decided) && header.contains(pass),
+            "{header}"
+        );
+    }
+}

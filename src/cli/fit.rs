@@ -12,7 +12,9 @@ pub struct FitArgs {
     /// optionally http_status, retry_after, attempt, on_demand).
     pub log: PathBuf,
     /// The client polled task status every this long (e.g. 10s); the first poll's delay is
-    /// measured from the 429s. Without it or --callback, the log's durations decide.
+    /// measured from the 429s. Without it or --callback, whether the durations sit on a poll
+    /// grid decides (and the output says so, or that the timing is assumed where the log
+    /// cannot tell).
     #[arg(long, value_name = "DURATION", conflicts_with = "callback")]
     pub poll_interval: Option<String>,
     /// The client learned outcomes by callback (durations are exact, less the callback's

@@ -69,6 +69,7 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
         s,
         "# as deep as the most refreshes the log had outstanding) is a guess: set it to your own."
     );
+    s.push_str(&timing_header(fit));
     s.push_str(&super::unfitted::header(fit));
     let _ = writeln!(
         s,
@@ -86,23 +87,7 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
         "[population]\nconnections = {}\n",
         fit.connections.max(1)
     );
-    match fit.timing {
-        Timing::Poll {
-            interval_us,
-            first_us,
-        } => {
-            let _ = writeln!(s, "[platform]\nstatus = \"poll\"\npoll_interval = \"{}\"\nfirst_poll = \"{}\"  # {}\n",
-                duration(interval_us as f64 / 1e6), duration(first_us as f64 / 1e6), fit.timing_basis);
-        }
-        Timing::Callback { delay_us } => {
-            let _ = writeln!(
-                s,
-                "[platform]\nstatus = \"callback\"\ncallback_delay = \"{}\"  # {}\n",
-                duration(delay_us.max(1000) as f64 / 1e6),
-                fit.timing_basis
-            );
-        }
-    }
+    platform(&mut s, fit);
     let _ = writeln!(s, "[strategy]\nkind = \"queued\"\nconcurrency = {}  # the most refreshes outstanding at once in the log\n", fit.peak_outstanding.max(1));
     let total: usize = fit.banks.iter().map(|b| b.connections).sum();
     let mut given = 0.0;
@@ -123,6 +108,51 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
         );
     }
     s
+}
+
+/// The header's lines on how the client learned outcomes: from a flag, inferred from the
+/// durations (with what they showed), or assumed where the log cannot tell, since every
+/// latency in the file is read through it.
+fn timing_header(fit: &Fit) -> String {
+    let b = &fit.timing_basis;
+    let mut s = String::from("#\n");
+    let assumed = if b.assumed {
+        " (check it: the latencies are read through it)"
+    } else {
+        ""
+    };
+    let mut text = format!("TIMING{assumed}: {}; {}.", b.decided, b.delay);
+    if let Some(e) = &b.evidence {
+        text.push_str(&format!(" Evidence: {e}."));
+    }
+    super::unfitted::comment(&mut s, &text);
+    s
+}
+
+/// The `[platform]` section: the timing, each value with how it was decided.
+fn platform(s: &mut String, fit: &Fit) {
+    let decided = &fit.timing_basis.decided;
+    let delay = &fit.timing_basis.delay;
+    match fit.timing {
+        Timing::Poll {
+            interval_us,
+            first_us,
+        } => {
+            let _ = writeln!(
+                s,
+                "[platform]\nstatus = \"poll\"\npoll_interval = \"{}\"  # {decided}\nfirst_poll = \"{}\"  # {delay}\n",
+                duration(interval_us as f64 / 1e6),
+                duration(first_us.max(1000) as f64 / 1e6),
+            );
+        }
+        Timing::Callback { delay_us } => {
+            let _ = writeln!(
+                s,
+                "[platform]\nstatus = \"callback\"  # {decided}\ncallback_delay = \"{}\"  # {delay}\n",
+                duration(delay_us.max(1000) as f64 / 1e6),
+            );
+        }
+    }
 }
 
 fn bank(s: &mut String, b: &BankFit, share: f64) {
@@ -322,12 +352,21 @@ pub fn summary(fit: &Fit) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{} attempts, {} connections, {} bank(s) fitted; timing: {}",
+        "{} attempts, {} connections, {} bank(s) fitted; timing: {}; {}",
         fit.rows,
         fit.connections,
         fit.banks.len(),
-        fit.timing_basis
+        fit.timing_basis.decided,
+        fit.timing_basis.delay
     );
+    if let Some(e) = &fit.timing_basis.evidence {
+        let lead = if fit.timing_basis.assumed {
+            "warning: the timing is assumed, the log cannot tell"
+        } else {
+            "  evidence"
+        };
+        let _ = writeln!(s, "{lead}: {e}");
+    }
     for w in &fit.warnings {
         let at = if w.first_line > 0 {
             format!(" (first at line {})", w.first_line)

@@ -147,7 +147,7 @@ pub fn closed_note(c: &ClosedHours) -> String {
 }
 
 /// `text` as comment lines of at most 95 columns, continuations indented.
-fn comment(s: &mut String, text: &str) {
+pub(super) fn comment(s: &mut String, text: &str) {
     let mut line = String::from("#");
     for word in text.split(' ') {
         if line.chars().count() + 1 + word.chars().count() > 95 && line.len() > 4 {
