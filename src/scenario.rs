@@ -10,6 +10,7 @@ mod file;
 mod locate;
 mod platform;
 use platform::platform;
+pub use platform::MIN_POLL;
 mod size;
 mod strategy;
 

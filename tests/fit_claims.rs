@@ -467,3 +467,32 @@ fn where_the_log_cannot_tell_the_timing_is_assumed_and_says_what_to_pass() {
         );
     }
 }
+
+/// A `--poll-interval` claim is checked as a `--callback` claim is: one below what a
+/// scenario accepts is refused before the fit (it used to fit, then fail with "does not
+/// validate (a bug)"), and one the durations' grid contradicts is refused naming the grid;
+/// the right one is fitted.
+#[test]
+fn a_poll_interval_claim_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err, toml) = run_and_fit(dir.path(), &[], &["--poll-interval", "50ms"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--poll-interval") && err.contains("shortest poll interval"),
+        "{err}"
+    );
+    assert!(toml.is_none(), "bad input writes nothing");
+    let (code, _, err, toml) = run_and_fit(dir.path(), &[], &["--poll-interval", "5s"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("polled every 10 s") && err.contains("--poll-interval 10s"),
+        "{err}"
+    );
+    assert!(toml.is_none());
+    let (code, out, err, toml) = run_and_fit(dir.path(), &[], &["--poll-interval", "10s"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("polled every 10 s (--poll-interval)") && toml.is_some(),
+        "{out}"
+    );
+}

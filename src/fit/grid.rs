@@ -74,6 +74,13 @@ pub struct Grid {
 }
 
 impl Grid {
+    /// Whether a claimed interval (µs) is this grid's, within the grid's ±2 % (and a
+    /// millisecond): a client's 10 s reads as a grid of 10 s, give or take its jitter.
+    pub fn agrees_with(&self, claimed_us: i64) -> bool {
+        let tol = (self.interval_us / 50).max(1000);
+        (claimed_us - self.interval_us).abs() <= tol
+    }
+
     /// Whether a delay (µs) from submission falls on the grid (within its ±2 %).
     pub fn holds(&self, us: i64) -> bool {
         let (p, tol) = (self.interval_us / 1000, (self.interval_us / 50_000).max(1));
@@ -389,6 +396,20 @@ pub fn share(on: usize, of: usize) -> String {
 }
 
 /// The error for a `--callback` claim that the durations contradict.
+/// Why a `--poll-interval` claim is refused: the durations sit on a grid of another interval.
+pub fn contradicts_poll(g: &Grid, claimed_us: i64) -> String {
+    let (p, f, c) = (secs(g.interval_us), secs(g.first_us), secs(claimed_us));
+    format!(
+        "--poll-interval {c}s, but the log says the client polled every {p} s: {} % of the {} \
+         admitted calls' durations (learned_at − submitted_at) sit on a {p} s grid ({f} s, \
+         then every {p} s); read on a {c} s grid they give latencies off by up to the \
+         difference. Fit with --poll-interval {p}s (or with neither flag, to let the log \
+         decide)",
+        share(g.on, g.of),
+        g.of
+    )
+}
+
 pub fn contradicts_callback(g: &Grid) -> String {
     let (p, f) = (secs(g.interval_us), secs(g.first_us));
     format!(

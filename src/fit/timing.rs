@@ -61,6 +61,22 @@ pub fn timing(log: &Log, hint: Hint) -> Result<(Timing, Basis)> {
             if interval_us <= 0 {
                 return Err(Error::input("--poll-interval: must be longer than zero"));
             }
+            let min = crate::scenario::MIN_POLL;
+            if interval_us < min.as_micros() as i64 {
+                return Err(Error::input(format!(
+                    "--poll-interval: {} s is below the shortest poll interval a scenario \
+                     accepts ({min}; the vendors poll every 5 to 10 s), so the fitted file \
+                     could not be run",
+                    secs(interval_us)
+                )));
+            }
+            // A claim of polls at another interval than the durations' grid is refused, as
+            // a claim of callbacks is.
+            if let Reading::Grid(g) = grid::read(&durations, tick()) {
+                if !g.agrees_with(interval_us) {
+                    return Err(Error::input(grid::contradicts_poll(&g, interval_us)));
+                }
+            }
             let (timing, delay) = polled(interval_us, immediate);
             let decided = format!("polled every {} s (--poll-interval)", secs(interval_us));
             Ok((timing, Basis::given(decided, delay)))

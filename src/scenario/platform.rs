@@ -6,7 +6,7 @@ use crate::platform::{Dedup, Platform, StatusMode};
 use crate::time::SimDuration;
 
 /// The shortest poll interval accepted: the vendors poll every 5–10 s.
-const MIN_POLL: SimDuration = SimDuration::from_millis(100);
+pub const MIN_POLL: SimDuration = SimDuration::from_millis(100);
 /// The shortest callback delay (and first poll) accepted: an HTTP request takes longer.
 const MIN_CALLBACK: SimDuration = SimDuration::from_millis(1);
 
