@@ -145,8 +145,9 @@ impl Consents {
     }
 
     /// Calls `f` with each instant connection `c`, whose first consent expires at `expiry`,
-    /// reconnects within the window: after each expiry its customer may reconnect, and the
-    /// renewed consent expires a lifetime later.
+    /// reconnects within the window. Whether its customer is one who reconnects is drawn
+    /// once: one who is reconnects after every expiry, the renewed consent expiring a
+    /// lifetime later.
     pub fn each_reconnection(
         &self,
         streams: &Streams,
@@ -154,10 +155,19 @@ impl Consents {
         mut expiry: SimTime,
         mut f: impl FnMut(SimTime),
     ) {
+        let Some(o) = self.reconnect.as_ref() else {
+            return;
+        };
+        let mut rng = streams.at(Purpose::Reconnect, c, 0);
+        if !o.will.hit(rng.next_u64()) {
+            return;
+        }
         let mut k = 0;
         while expiry < self.window_end {
-            let Some(at) = self.reconnection(expiry, &mut streams.at(Purpose::Reconnect, c, k))
-            else {
+            if k > 0 {
+                rng = streams.at(Purpose::Reconnect, c, k);
+            }
+            let Some(at) = self.first_open(o, expiry, &mut rng) else {
                 return;
             };
             f(at);
@@ -166,15 +176,10 @@ impl Consents {
         }
     }
 
-    /// When a customer whose consent expired at `expiry` reconnects, if they do within the
-    /// window: the first of their app opens after it, drawn by thinning (candidates at the
-    /// busiest hour's rate, each kept with probability rate(hour) / busiest rate, as
-    /// `demand.rs` draws requests).
-    fn reconnection(&self, expiry: SimTime, rng: &mut StreamRng) -> Option<SimTime> {
-        let o = self.reconnect.as_ref()?;
-        if !o.will.hit(rng.next_u64()) {
-            return None;
-        }
+    /// The customer's first app open after `expiry`, if it comes within the window: drawn by
+    /// thinning (candidates at the busiest hour's rate, each kept with probability
+    /// rate(hour) / busiest rate, as `demand.rs` draws requests).
+    fn first_open(&self, o: &Opens, expiry: SimTime, rng: &mut StreamRng) -> Option<SimTime> {
         let total: f64 = o.profile.iter().sum();
         let peak = o.per_day * o.busiest / total * 24.0 / DAY_US as f64;
         let mut t = expiry.as_micros() as f64;
@@ -194,7 +199,8 @@ impl Consents {
     /// The probability that a connection's consent is valid at `t`, by integrating the law
     /// (in steps of a minute) rather than drawing from it: its first consent survives, or it
     /// expired at some `e < t` and its customer reconnected by `t`. A renewed consent's own
-    /// expiry is left out, so this is exact for windows shorter than a consent's lifetime.
+    /// expiry is left out, so this is exact only while `t` is within a consent's lifetime
+    /// (`1 / p` days) of the window's start, and above the truth after (the manual says so).
     pub fn valid_share(&self, t: SimTime) -> f64 {
         let day = DAY_US as f64;
         let span = t.saturating_since(self.window_start).as_micros() as f64;

@@ -64,7 +64,8 @@ pub struct Tally {
     pub errors: u64,
     pub reconnect_required: u64,
     pub deduplicated: u64,
-    /// Customers who reconnected after their consent expired (after the warm-up).
+    /// Customers who reconnected after their consent expired (warm-up included, as the
+    /// outcomes are).
     pub reconnected: u64,
     /// Calls the platform made for accounts the client did not ask about (D•One refreshes
     /// a customer's accounts together); not attempts.

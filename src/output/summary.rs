@@ -93,7 +93,7 @@ pub struct SummaryRow {
     /// refreshes a customer's accounts together); not attempts.
     pub triggered: u64,
     /// Customers who reconnected after their consent expired (`population.reconnect_share`),
-    /// after the warm-up.
+    /// warm-up included as the outcomes are.
     pub reconnected: u64,
 }
 

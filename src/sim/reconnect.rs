@@ -69,23 +69,29 @@ impl World {
             self.daily.days[d * self.daily.banks + b].covered += 1;
         }
         self.conns[ci].consent_expires = now + self.renewals.lifetime;
-        if now >= self.measured_from {
-            self.tally[b].reconnected += 1;
+        // A new consent: Mastercard's rule answers no request from one under the old.
+        if let Some(at) = self.last_request.get_mut(ci) {
+            *at = SimTime::NEVER;
         }
+        self.tally[b].reconnected += 1;
         self.daily.at(b, now).reconnected += 1;
+        // Cleared before the fetch: D•One's rule leaves accounts awaiting a reconnect out of
+        // a customer's, and would answer this one from its siblings' freshness.
+        self.conns[ci].flags &= !RECONNECT;
         self.fetch_on_reconnect(now, c);
         if conn.flags & RECONNECT == 0 {
             // The client never learned of the expiry: it still refreshes the connection.
             return;
         }
-        self.conns[ci].flags &= !RECONNECT;
         let Some(q) = self.client.pool_of(b) else {
             return;
         };
         // A looping queue dropped it when it learned; a daily pass meets it again at its
-        // next turn.
+        // next turn. Held, as everything in the queue is, so that a pass still to reach it
+        // does not take it a second time.
         if q.looping && conn.flags & HELD == 0 {
             q.requeue(c);
+            self.conns[ci].flags |= HELD;
         }
         self.fill_slots(now);
     }
