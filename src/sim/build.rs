@@ -91,9 +91,9 @@ impl World {
 }
 
 /// Does the client heed no outcome it learns, so that the run can settle each call when it
-/// is admitted (`settled.rs`)? Bulk and random offset without retries, customers' calls
-/// (on-demand requests, reconnections), pauses or sibling accounts only count their
-/// outcomes off. Its period must also outlast an immediate answer's delay: a
+/// is admitted (`settled.rs`)? Bulk and random offset without retries, on-demand requests,
+/// pauses or sibling accounts only count their outcomes off (a reconnect flow's fetch, whose
+/// outcome nobody waits for either, is settled too). Its period must also outlast an immediate answer's delay: a
 /// `reconnect_required` is then learned before the connection is next due, so its flag can
 /// be set when the answer is decided. A bank with internal servers decides when a call
 /// ends only once a server takes it, so it keeps its events.
@@ -101,7 +101,7 @@ fn heeds_no_outcome(sc: &Scenario, client: &ClientState) -> bool {
     let answer = sc.platform.learn(SimTime::ZERO, SimTime::ZERO).at;
     client.busy().is_none()
         && !sc.retry.enabled()
-        && !customers_call(sc)
+        && sc.on_demand.is_none()
         && sc.connections_per_customer <= 1
         && !sc.schedule.pause_on_retry_after
         && sc.banks.iter().all(|b| b.servers.is_none())

@@ -98,16 +98,23 @@ impl World {
 
     /// The reconnect flow fetches the customer's data: a customer-present call, as an
     /// on-demand request through the direct lane (an unattended quota lets it through, its
-    /// outcome is the customer's and never retried), left out of the on-demand figures.
-    /// None when a call or a customer's request is already under way.
+    /// outcome is the customer's and never retried), left out of the on-demand figures. A
+    /// call under way answers it with its task; a customer's request still open (answered,
+    /// not yet learned) stands for it. In a settled run nobody waits for its outcome: it is
+    /// settled as it is submitted, as the client's calls are.
     fn fetch_on_reconnect(&mut self, now: SimTime, c: u32) {
         let ci = c as usize;
-        if self.demand_since[ci] != SimTime::NEVER || self.conns[ci].pending_since != SimTime::NEVER
-        {
+        if self.demand_since[ci] != SimTime::NEVER {
+            return;
+        }
+        self.conns[ci].flags |= FETCH;
+        if self.settled.is_some() {
+            self.submit(now, c, false, true);
+            self.conns[ci].flags &= !FETCH;
             return;
         }
         self.demand_since[ci] = now;
-        self.conns[ci].flags |= ON_DEMAND | FETCH;
+        self.conns[ci].flags |= ON_DEMAND;
         self.unslotted += 1;
         self.submit(now, c, false, true);
     }

@@ -281,7 +281,8 @@ mod tests {
     }
 
     /// A settled run is the run with a `BankDone` and a `Learned` event per call: every
-    /// count, peak, series, day and attempt-log row, on cases that reach each path (reconnects,
+    /// count, peak, series, day and attempt-log row, on cases that reach each path (reconnects
+    /// and reconnections,
     /// each dedup rule, callbacks, periods just over the first answer, calls longer than the
     /// period, limits of every kind, `hours`, a service time so long it saturates).
     #[test]
@@ -291,6 +292,19 @@ mod tests {
         let cases: &[&[&str]] = &[
             &["strategy.kind=random_offset"],
             &["strategy.kind=bulk", "population.consent_expiry_share=0.2"],
+            &[
+                "strategy.kind=random_offset",
+                "population.consent_expiry_share=0.3",
+                "population.reconnect_share=0.9",
+                "population.reconnect_mean_days=0.2",
+            ],
+            &[
+                "strategy.kind=bulk",
+                "platform.dedup=same_request",
+                "population.consent_expiry_share=0.3",
+                "population.reconnect_share=1",
+                "population.reconnect_mean_days=0.05",
+            ],
             &["strategy.kind=random_offset", "platform.dedup=skip"],
             &["strategy.kind=random_offset", "platform.dedup=same_request"],
             &["strategy.kind=bulk", "platform.status=callback"],
