@@ -280,87 +280,89 @@ mod tests {
         assert_eq!(wheel.on_wheel + wheel.in_order.len() + wheel.far.len(), 0);
     }
 
+    /// Runs that take the settled path, each a set of overrides on uk-mix.
+    const SETTLED_CASES: &[&[&str]] = &[
+        &["strategy.kind=random_offset"],
+        &["strategy.kind=bulk", "population.consent_expiry_share=0.2"],
+        &[
+            "strategy.kind=random_offset",
+            "population.consent_expiry_share=0.3",
+            "population.reconnect_share=0.9",
+            "population.reconnect_mean_days=0.2",
+        ],
+        &[
+            "strategy.kind=bulk",
+            "platform.dedup=same_request",
+            "population.consent_expiry_share=0.3",
+            "population.reconnect_share=1",
+            "population.reconnect_mean_days=0.05",
+        ],
+        &["strategy.kind=random_offset", "platform.dedup=skip"],
+        &["strategy.kind=random_offset", "platform.dedup=same_request"],
+        &["strategy.kind=bulk", "platform.status=callback"],
+        &[
+            "strategy.kind=random_offset",
+            "strategy.period=11s",
+            "window.length=30m",
+            "window.warmup=0s",
+            "population.consent_expiry_share=0.9",
+        ],
+        &[
+            "strategy.kind=bulk",
+            "strategy.period=10s",
+            "platform.first_poll=2s",
+            r#"banks.challenger.service_time={dist="constant",value="10s"}"#,
+            r#"banks.neobank.service_time={dist="constant",value="25s"}"#,
+            "window.length=5m",
+            "window.warmup=1m",
+        ],
+        &[
+            "strategy.kind=random_offset",
+            "platform.dedup=same_request",
+            "strategy.period=1m",
+            "banks.challenger.error_rate=0.5",
+            "population.consent_expiry_share=0.5",
+            "window.length=30m",
+            "window.warmup=0s",
+        ],
+        &[
+            "strategy.kind=random_offset",
+            "strategy.period=1h",
+            "window.length=2d",
+            "window.warmup=5h",
+            "window.start=07:30",
+            r#"banks.challenger.limits=[{kind="quota",k=2},{kind="concurrency",max_in_flight=3}]"#,
+            r#"banks.neobank.limits=[{kind="token_bucket",rate=1.0,burst=2},{kind="penalty_box",duration="2m"}]"#,
+            r#"banks.building-society.limits=[{kind="maintenance",start="01:00",end="03:00",slowdown=3.0},{kind="fixed_window",limit=50,window="1h"}]"#,
+        ],
+        &[
+            "strategy.kind=random_offset",
+            r#"strategy.hours=["01:00","06:00"]"#,
+            "window.start=02:00",
+            "window.length=3d",
+            "window.warmup=1d",
+        ],
+        &[
+            "strategy.kind=bulk",
+            "strategy.period=1h",
+            "window.length=1d",
+            "window.warmup=0s",
+            "banks.neobank.limits=[]",
+            r#"banks.neobank.service_time={dist="lognormal",median="5s",sigma=10}"#,
+            "platform.status=callback",
+        ],
+    ];
+
     /// A settled run is the run with a `BankDone` and a `Learned` event per call: every
     /// count, peak, series, day and attempt-log row, on cases that reach each path (reconnects
-    /// and reconnections,
-    /// each dedup rule, callbacks, periods just over the first answer, calls longer than the
-    /// period, limits of every kind, `hours`, a service time so long it saturates).
+    /// and reconnections, each dedup rule, callbacks, periods just over the first answer,
+    /// calls longer than the period, limits of every kind, `hours`, a service time so long it
+    /// saturates).
     #[test]
     fn a_settled_run_equals_the_run_with_events() {
         use crate::sim::Simulation;
         let text = include_str!("../../scenarios/uk-mix.toml");
-        let cases: &[&[&str]] = &[
-            &["strategy.kind=random_offset"],
-            &["strategy.kind=bulk", "population.consent_expiry_share=0.2"],
-            &[
-                "strategy.kind=random_offset",
-                "population.consent_expiry_share=0.3",
-                "population.reconnect_share=0.9",
-                "population.reconnect_mean_days=0.2",
-            ],
-            &[
-                "strategy.kind=bulk",
-                "platform.dedup=same_request",
-                "population.consent_expiry_share=0.3",
-                "population.reconnect_share=1",
-                "population.reconnect_mean_days=0.05",
-            ],
-            &["strategy.kind=random_offset", "platform.dedup=skip"],
-            &["strategy.kind=random_offset", "platform.dedup=same_request"],
-            &["strategy.kind=bulk", "platform.status=callback"],
-            &[
-                "strategy.kind=random_offset",
-                "strategy.period=11s",
-                "window.length=30m",
-                "window.warmup=0s",
-                "population.consent_expiry_share=0.9",
-            ],
-            &[
-                "strategy.kind=bulk",
-                "strategy.period=10s",
-                "platform.first_poll=2s",
-                r#"banks.challenger.service_time={dist="constant",value="10s"}"#,
-                r#"banks.neobank.service_time={dist="constant",value="25s"}"#,
-                "window.length=5m",
-                "window.warmup=1m",
-            ],
-            &[
-                "strategy.kind=random_offset",
-                "platform.dedup=same_request",
-                "strategy.period=1m",
-                "banks.challenger.error_rate=0.5",
-                "population.consent_expiry_share=0.5",
-                "window.length=30m",
-                "window.warmup=0s",
-            ],
-            &[
-                "strategy.kind=random_offset",
-                "strategy.period=1h",
-                "window.length=2d",
-                "window.warmup=5h",
-                "window.start=07:30",
-                r#"banks.challenger.limits=[{kind="quota",k=2},{kind="concurrency",max_in_flight=3}]"#,
-                r#"banks.neobank.limits=[{kind="token_bucket",rate=1.0,burst=2},{kind="penalty_box",duration="2m"}]"#,
-                r#"banks.building-society.limits=[{kind="maintenance",start="01:00",end="03:00",slowdown=3.0},{kind="fixed_window",limit=50,window="1h"}]"#,
-            ],
-            &[
-                "strategy.kind=random_offset",
-                r#"strategy.hours=["01:00","06:00"]"#,
-                "window.start=02:00",
-                "window.length=3d",
-                "window.warmup=1d",
-            ],
-            &[
-                "strategy.kind=bulk",
-                "strategy.period=1h",
-                "window.length=1d",
-                "window.warmup=0s",
-                "banks.neobank.limits=[]",
-                r#"banks.neobank.service_time={dist="lognormal",median="5s",sigma=10}"#,
-                "platform.status=callback",
-            ],
-        ];
-        for sets in cases {
+        for sets in SETTLED_CASES {
             let mut sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
             sets.push("population.connections=20000".into());
             let sc = crate::scenario::parse(text, "uk-mix", "uk-mix", &sets).expect("parses");
