@@ -196,50 +196,59 @@ impl Consents {
         }
     }
 
-    /// The probability that a connection's consent is valid at `t`, by integrating the law
-    /// (in steps of a minute) rather than drawing from it: its first consent survives, or it
-    /// expired at some `e < t` and its customer reconnected by `t`. A renewed consent's own
-    /// expiry is left out, so this is exact only while `t` is within a consent's lifetime
-    /// (`1 / p` days) of the window's start, and above the truth after (the manual says so).
+    /// The probability that a connection's consent is valid at `t`: see
+    /// [`valid_shares`](Self::valid_shares).
     pub fn valid_share(&self, t: SimTime) -> f64 {
-        let day = DAY_US as f64;
-        let span = t.saturating_since(self.window_start).as_micros() as f64;
-        let lambda = -(1.0 - self.share).ln() / day; // hazard per µs
-        let survives = (1.0 - self.share).powf(span / day);
-        let Some(o) = self.reconnect.as_ref().filter(|_| self.share > 0.0) else {
-            return survives;
-        };
-        if self.share >= 1.0 {
-            // Every consent expired at the window's start.
-            return o.share * (1.0 - (-opens_between(o, self.window_start, t)).exp());
-        }
-        // Walk back from t a minute at a time, with Λ the customer's expected opens over
-        // [e, t]: reconnected by t with probability s·(1 − e^−Λ).
-        const STEP: u64 = 60_000_000;
-        let (mut e, mut opens, mut reconnected) = (t, 0.0, 0.0);
-        while e > self.window_start {
-            let lo = e.saturating_since(self.window_start).as_micros().min(STEP);
-            let from = SimTime(e.as_micros() - lo);
-            opens += o.rate(from) * lo as f64;
-            let since = from.saturating_since(self.window_start).as_micros() as f64;
-            let expired_here = (-lambda * since).exp() - (-lambda * (since + lo as f64)).exp();
-            reconnected += expired_here * (1.0 - (-opens).exp());
-            e = from;
-        }
-        survives + o.share * reconnected
+        self.valid_shares(&[t])[0]
     }
-}
 
-/// A customer's expected app opens over `[from, to)`.
-fn opens_between(o: &Opens, from: SimTime, to: SimTime) -> f64 {
-    let mut t = from;
-    let mut opens = 0.0;
-    while t < to {
-        let next = SimTime((t.as_micros() / HOUR_US + 1) * HOUR_US).min(to);
-        opens += o.rate(t) * (next - t).as_micros() as f64;
-        t = next;
+    /// The probability that a connection's consent is valid at each instant of `at`
+    /// (ascending), by integrating the law forward a minute at a time rather than drawing
+    /// from it. Of the customers who reconnect, the share without a consent gains each
+    /// step's expiries (first consents at the daily hazard, renewed ones a lifetime after
+    /// their reconnection) and loses the share `1 − e^−Λ` whose customer opens the app (`Λ`
+    /// the step's expected opens): opens are a Poisson process, so how long a customer has
+    /// waited does not matter. An expiry within a step meets half the step's opens.
+    pub fn valid_shares(&self, at: &[SimTime]) -> Vec<f64> {
+        let survives = |t: SimTime| {
+            let days = t.saturating_since(self.window_start).as_micros() as f64 / DAY_US as f64;
+            (1.0 - self.share).powf(days)
+        };
+        let Some(o) = self.reconnect.as_ref().filter(|_| self.share > 0.0) else {
+            return at.iter().map(|&t| survives(t)).collect();
+        };
+        const STEP: u64 = 60_000_000;
+        let life = (self.lifetime.as_micros() as f64 / STEP as f64).round() as usize;
+        // Per step: the share reconnected in it, whose renewed consents expire `life` later.
+        let mut renewed: Vec<f64> = Vec::new();
+        let mut lapsed = 0.0;
+        // The share lapsed at the end of the step from `from` of `len` µs, and the share
+        // reconnected within it, from `lapsed` at its start.
+        let step = |lapsed: f64, renewed: &[f64], from: SimTime, len: u64| {
+            let i = renewed.len();
+            let expired = survives(from) - survives(from + SimDuration(len))
+                + i.checked_sub(life).map_or(0.0, |j| renewed[j]) * len as f64 / STEP as f64;
+            let stay = (-o.rate(from) * len as f64).exp();
+            let end = lapsed * stay + expired * stay.sqrt();
+            (end, lapsed + expired - end)
+        };
+        assert!(at.is_sorted(), "instants in ascending order");
+        let mut out = Vec::with_capacity(at.len());
+        for &t in at {
+            let span = t.saturating_since(self.window_start).as_micros();
+            while (renewed.len() as u64 + 1) * STEP <= span {
+                let from = self.window_start + SimDuration(renewed.len() as u64 * STEP);
+                let (next, back) = step(lapsed, &renewed, from, STEP);
+                lapsed = next;
+                renewed.push(back);
+            }
+            let done = renewed.len() as u64 * STEP;
+            let from = self.window_start + SimDuration(done);
+            let lapsed_at_t = step(lapsed, &renewed, from, span - done).0;
+            out.push(o.share * (1.0 - lapsed_at_t) + (1.0 - o.share) * survives(t));
+        }
+        out
     }
-    opens
 }
 
 #[cfg(test)]
@@ -258,29 +267,38 @@ mod tests {
         Consents::new(&scenario::parse(&text, "inline", "t", &[]).unwrap())
     }
 
-    /// The drawn consents (first expiry, first reconnection) agree with the integrated law
-    /// at each day's end: two methods, one law. A consent lasts 1/0.04 = 25 days, past the
-    /// 20-day window, so a renewed one never expires again here.
+    /// The drawn consents (first expiry, each reconnection) agree with the integrated law
+    /// at each day's end: two methods, one law. A consent lasts 1/0.1 = 10 days, so renewed
+    /// consents expire again within the 30-day window, and are renewed again.
     #[test]
     fn drawn_reconnections_follow_the_integrated_law() {
         let c = consents(
-            "consent_expiry_share = 0.04\nreconnect_share = 0.7\nreconnect_mean_days = 2.5",
-            20,
+            "consent_expiry_share = 0.1\nreconnect_share = 0.7\nreconnect_mean_days = 2.5",
+            30,
         );
         let streams = Streams::new(3);
         let n = 200_000u32;
-        let mut valid_at_end = [0u64; 20];
+        let (mut valid_at_end, mut renewed_again) = ([0u64; 30], 0);
+        let ends: Vec<SimTime> = (1..=30).map(|d| SimTime(d * DAY_US)).collect();
         for i in 0..n {
             let expiry = c.first_expiry(&mut streams.at(Purpose::Connection, i, 0));
-            let mut renewed = SimTime::NEVER;
-            c.each_reconnection(&streams, i, expiry, |at| renewed = renewed.min(at));
-            for (d, valid) in valid_at_end.iter_mut().enumerate() {
-                let end = SimTime((d as u64 + 1) * DAY_US);
-                *valid += (expiry >= end || renewed <= end) as u64;
+            let mut renewals = Vec::new();
+            c.each_reconnection(&streams, i, expiry, |at| renewals.push(at));
+            renewed_again += (renewals.len() > 1) as u32;
+            for (valid, &end) in valid_at_end.iter_mut().zip(&ends) {
+                // Valid through its first consent, or through the last renewal before `end`.
+                let last = renewals.iter().rev().find(|&&at| at <= end);
+                *valid += (expiry >= end || last.is_some_and(|&at| at + c.lifetime() > end)) as u64;
             }
         }
+        assert!(
+            renewed_again > n / 20,
+            "renewed consents expire and are renewed"
+        );
+        let law = c.valid_shares(&ends);
         for (d, &valid) in valid_at_end.iter().enumerate() {
-            let want = c.valid_share(SimTime((d as u64 + 1) * DAY_US));
+            let want = law[d];
+            assert_eq!(want, c.valid_share(ends[d]));
             let sd = (want * (1.0 - want) / n as f64).sqrt();
             let got = valid as f64 / n as f64;
             assert!(
@@ -289,9 +307,9 @@ mod tests {
             );
         }
         // Without reconnections, the share is the hazard's survival.
-        let none = consents("consent_expiry_share = 0.04", 20);
+        let none = consents("consent_expiry_share = 0.1", 30);
         let t = SimTime(5 * DAY_US);
-        assert!((none.valid_share(t) - 0.96f64.powi(5)).abs() < 1e-12);
+        assert!((none.valid_share(t) - 0.9f64.powi(5)).abs() < 1e-12);
         assert!(c.valid_share(t) > none.valid_share(t) + 0.05);
     }
 

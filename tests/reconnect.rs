@@ -53,18 +53,15 @@ fn due_by_day(r: &RunResult) -> Vec<u64> {
         .collect()
 }
 
-/// The due population follows the consent law: each day's due count is the connections
-/// times the share valid at the day's end, integrated from the law. Without reconnections
-/// it shrinks by 3 % a day; with them it settles. A consent lasts 1/0.03 = 33 days, past
-/// the 30-day window, so no renewed consent expires again.
-#[test]
-fn the_due_population_follows_the_consent_law() {
-    let sc = scenario(30, RECONNECTING, "kind = \"random_offset\"");
-    let r = sim::run(&sc, 1);
-    let law = Consents::new(&sc);
-    let n = 40_000.0;
-    for (d, &due) in due_by_day(&r).iter().enumerate() {
-        let share = law.valid_share(SimTime((d as u64 + 1) * DAY_US));
+/// Asserts that each day's due count of `r` is the connections times the share valid at
+/// the day's end, integrated from `sc`'s consent law.
+fn assert_due_follows_the_law(sc: &Scenario, r: &RunResult) {
+    let n = sc.connections as f64;
+    let ends: Vec<SimTime> = (1..=r.daily.len_days() as u64)
+        .map(|d| SimTime(d * DAY_US))
+        .collect();
+    let law = Consents::new(sc).valid_shares(&ends);
+    for (d, (&due, share)) in due_by_day(r).iter().zip(law).enumerate() {
         let sd = (n * share * (1.0 - share)).sqrt();
         assert!(
             (due as f64 - n * share).abs() < 4.5 * sd + 2.0,
@@ -72,6 +69,27 @@ fn the_due_population_follows_the_consent_law() {
             n * share
         );
     }
+}
+
+/// The due population follows the consent law. Without reconnections it shrinks by 3 % a
+/// day; with them it settles. A consent lasts 1/0.03 = 33 days, past the 30-day window, so
+/// no renewed consent expires again; at 10 % a day one lasts 10 days, and renewed consents
+/// expire and are renewed within the window.
+#[test]
+fn the_due_population_follows_the_consent_law() {
+    let sc = scenario(30, RECONNECTING, "kind = \"random_offset\"");
+    let r = sim::run(&sc, 1);
+    assert_due_follows_the_law(&sc, &r);
+    let renewing = scenario(
+        30,
+        "connections = 40000\nconsent_expiry_share = 0.1\n\
+         reconnect_share = 0.8\nreconnect_mean_days = 2",
+        "kind = \"queued\"\nconcurrency = 8",
+    );
+    let again = sim::run(&renewing, 2);
+    assert_due_follows_the_law(&renewing, &again);
+    assert!(again.total().reconnected as f64 > 40_000.0 * 0.8 * (1.0 - 0.9f64.powi(30)));
+    let n = 40_000.0;
     let shrinking = sim::run(
         &scenario(
             30,

@@ -123,9 +123,8 @@ fn due_share(sc: &Scenario) -> f64 {
     let last = (sc.window.as_micros() / day).max(first + 1);
     let consents = Consents::new(sc);
     let day_end = |d: u64| sc.window_start + SimDuration((d + 1) * day);
-    let days = first..last;
-    let n = days.end - days.start;
-    days.map(|d| consents.valid_share(day_end(d))).sum::<f64>() / n as f64
+    let ends: Vec<SimTime> = (first..last).map(day_end).collect();
+    consents.valid_shares(&ends).iter().sum::<f64>() / ends.len() as f64
 }
 
 /// The coverage ceiling of the whole population: each bank's, weighted by its share.
