@@ -268,7 +268,8 @@ pub struct DayTally {
     pub users: u64,
     /// Connections due that day: consent valid through the day's end.
     pub eligible: u64,
-    /// Due connections refreshed successfully that day.
+    /// Due connections covered that day: refreshed successfully on it, or, with a period of
+    /// `k` days, on one of the `k − 1` days before ([`cover_days`]).
     pub covered: u64,
 }
 
@@ -285,6 +286,13 @@ pub struct Daily {
 }
 
 pub const DAY_US: u64 = 86_400_000_000;
+
+/// The calendar days one success covers for a client that refreshes once per `period`: the
+/// period in whole days, rounded up, at least 1. A daily client covers a connection on the
+/// day it refreshes it; one that refreshes every two days covers it that day and the next.
+pub fn cover_days(period: SimDuration) -> usize {
+    period.as_micros().div_ceil(DAY_US).max(1) as usize
+}
 
 impl Daily {
     pub fn new(start: SimTime, window: SimDuration, banks: usize) -> Self {

@@ -254,6 +254,9 @@ struct World {
     peak_outstanding_all: u64,
     series: TimeSeries,
     daily: Daily,
+    /// The calendar days a success covers: the period in days, rounded up (1 for a day or
+    /// less), so that a client refreshing each connection once every two days covers it.
+    cover_days: usize,
     staleness: Staleness,
     queue: EventQueue<Event>,
     client: ClientState,

@@ -139,6 +139,40 @@ fn a_lone_binding_token_bucket_is_named_with_its_bank() {
     assert!(best <= 0.9322 + 0.005 && best > 0.85, "{best}");
 }
 
+/// With a period of two days a refresh covers two: the same bucket's 8,644 refreshes a day
+/// cover 17,288 of twice as many connections due, and the best achievable gets near that
+/// ceiling and never above it (a day's rule would put the ceiling at half of it).
+#[test]
+fn a_period_of_days_lifts_the_ceiling_by_its_days() {
+    let t = TempDir::new("plan-period");
+    let s = two_banks(
+        t.path(),
+        r#"[{ kind = "token_bucket", rate = 0.1, burst = 4 }]"#,
+        "",
+    );
+    let j = json(&[
+        "plan",
+        &s,
+        "--users",
+        "40000",
+        "--replications",
+        "2",
+        "--set",
+        "window.length=6d",
+        "--set",
+        "window.warmup=2d",
+        "--set",
+        "strategy.period=48h",
+        "--json",
+    ]);
+    let metered = &j["banks"][1];
+    assert!((metered["ceiling_per_day"].as_f64().unwrap() - 8_644.0).abs() < 1e-6);
+    assert!((metered["coverage_ceiling"].as_f64().unwrap() - 0.8644).abs() < 1e-6);
+    assert!((j["coverage_ceiling"].as_f64().unwrap() - 0.9322).abs() < 1e-6);
+    let best = j["coverage"].as_f64().unwrap();
+    assert!(best <= 0.9322 + 0.005 && best > 0.85, "{best}");
+}
+
 /// A floor on every bank's coverage: the population's target alone is met by leaving the
 /// metered bank at three quarters; a floor above what its bucket allows is reported as out
 /// of any client's reach, naming the bank and its limit.

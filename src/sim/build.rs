@@ -7,7 +7,7 @@ use super::{BankState, Conn, Event, Settled, World};
 use crate::bank::Bank;
 use crate::consent::Consents;
 use crate::engine::EventQueue;
-use crate::metrics::{staleness_horizon, Daily, Staleness, Tally, TimeSeries};
+use crate::metrics::{cover_days, staleness_horizon, Daily, Staleness, Tally, TimeSeries};
 use crate::rng::{Chance, Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::strategy::{self, ClientState};
@@ -72,6 +72,7 @@ impl World {
             peak_outstanding_all: 0,
             series: TimeSeries::new(window_start, nb, sc.window),
             daily: Daily::new(window_start, sc.window, nb),
+            cover_days: cover_days(sc.schedule.period),
             staleness: Staleness::new(nb, staleness_horizon(sc.window, sc.schedule.period)),
             queue,
             client,

@@ -1,5 +1,5 @@
 //! A connection's data refreshed: the data age it had since its last refresh is recorded,
-//! and it counts as a user of the day. Kept apart from the run loop in `sim.rs`; both are
+//! it counts as a user of the day, and as covered on the days of its period. Kept apart from the run loop in `sim.rs`; both are
 //! `impl World`.
 
 use super::World;
@@ -22,11 +22,29 @@ impl World {
         self.staleness.record(b, conn.last_success, from, to);
         let d = self.daily.day_of(now);
         if conn.last_success == SimTime::NEVER || self.daily.day_of(conn.last_success) < d {
-            let due = conn.consent_expires >= self.daily.day_end(d);
-            let day = &mut self.daily.days[d * self.daily.banks + b];
-            day.users += 1;
-            day.covered += due as u64;
+            self.daily.days[d * self.daily.banks + b].users += 1;
         }
+        // The days this success covers that the last one did not.
+        let from = match conn.last_success {
+            SimTime::NEVER => d,
+            last => d.max(self.daily.day_of(last) + self.cover_days),
+        };
+        self.cover(ci, from, d + self.cover_days - 1);
         self.conns[ci].last_success = now;
+    }
+
+    /// Counts connection `ci` covered on days `from..=through` (those in the window), up to
+    /// the first whose end its consent does not reach: a day is covered when the connection
+    /// was due at its end and refreshed on it or on the `cover_days − 1` days before.
+    #[inline]
+    pub(super) fn cover(&mut self, ci: usize, from: usize, through: usize) {
+        let conn = self.conns[ci];
+        let banks = self.daily.banks;
+        for d in from..=through.min(self.daily.len_days() - 1) {
+            if conn.consent_expires < self.daily.day_end(d) {
+                break;
+            }
+            self.daily.days[d * banks + conn.bank as usize].covered += 1;
+        }
     }
 }

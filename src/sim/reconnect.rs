@@ -62,13 +62,14 @@ impl World {
         self.staleness
             .unrecord(b, conn.last_success, gap_from, now.max(gap_from));
         self.lapse_days(b, conn.consent_expires, now);
-        let d = self.daily.day_of(now);
-        if conn.last_success != SimTime::NEVER && self.daily.day_of(conn.last_success) == d {
-            // Refreshed earlier today under the lapsed consent: a user of the day but not
-            // covered, its consent ending before the day did. Now it runs through the day.
-            self.daily.days[d * self.daily.banks + b].covered += 1;
-        }
         self.conns[ci].consent_expires = now + self.renewals.lifetime;
+        if conn.last_success != SimTime::NEVER {
+            // Refreshed recently enough under the lapsed consent to cover today (and on, with
+            // a period of days), but not counted so, its consent ending before the day did.
+            // Now it runs through them.
+            let through = self.daily.day_of(conn.last_success) + self.cover_days - 1;
+            self.cover(ci, self.daily.day_of(now), through);
+        }
         // A new consent: Mastercard's rule answers no request from one under the old.
         if let Some(at) = self.last_request.get_mut(ci) {
             *at = SimTime::NEVER;

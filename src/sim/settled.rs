@@ -337,6 +337,16 @@ mod tests {
         ],
         &[
             "strategy.kind=random_offset",
+            "strategy.period=48h",
+            "window.length=6d",
+            "window.warmup=2d",
+            "banks.neobank.error_rate=0.2",
+            "population.consent_expiry_share=0.2",
+            "population.reconnect_share=1",
+            "population.reconnect_mean_days=0.3",
+        ],
+        &[
+            "strategy.kind=random_offset",
             r#"strategy.hours=["01:00","06:00"]"#,
             "window.start=02:00",
             "window.length=3d",

@@ -13,7 +13,7 @@
 use crate::bank::{Bank, Capacity};
 use crate::consent::Consents;
 use crate::experiment::sweep;
-use crate::metrics::RunResult;
+use crate::metrics::{cover_days, RunResult};
 use crate::retry::RetryPolicy;
 use crate::rng::{Purpose, Streams};
 use crate::scenario::Scenario;
@@ -60,25 +60,32 @@ pub struct BankCeiling {
     /// Successful refreshes a day (infinite when unlimited).
     pub per_day: f64,
     pub method: Method,
+    /// The calendar days a refresh covers (the client's period in days, rounded up).
+    pub cover_days: f64,
 }
 
 impl BankCeiling {
-    /// The most of its connections the bank can refresh in a day, at most 1.
+    /// The refreshes a day that cover all its due connections: one each per period.
+    pub fn needed_per_day(&self) -> f64 {
+        self.connections / self.cover_days
+    }
+
+    /// The most of its connections the bank can cover on a day, at most 1.
     pub fn coverage(&self) -> f64 {
         if self.connections <= 0.0 {
             1.0
         } else {
-            (self.per_day / self.connections).min(1.0)
+            (self.per_day / self.needed_per_day()).min(1.0)
         }
     }
 
-    /// The most of its connections the bank's policies allow in a day, by their arithmetic
+    /// The most of its connections the bank's policies let it cover on a day, by their arithmetic
     /// alone (an upper bound: no client can exceed it), at most 1.
     pub fn bound_coverage(&self) -> f64 {
         if self.connections <= 0.0 {
             1.0
         } else {
-            (self.capacity.refreshes / self.connections).min(1.0)
+            (self.capacity.refreshes / self.needed_per_day()).min(1.0)
         }
     }
 
@@ -110,6 +117,7 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
                 capacity,
                 per_day,
                 method,
+                cover_days: cover_days(base.schedule.period) as f64,
             }
         })
         .collect()

@@ -170,7 +170,7 @@ fn coverage_finding(p: &Plan) -> String {
             .map(|b| {
                 let (per_day, cov) = f(b);
                 (
-                    (c * b.connections - per_day).max(0.0),
+                    (c * b.needed_per_day() - per_day).max(0.0),
                     format!(
                         "{}'s {} serves at most {} refreshes a day ({} of its {} connections due, {} \
                          a day short)",
@@ -179,7 +179,7 @@ fn coverage_finding(p: &Plan) -> String {
                         thousands(per_day),
                         pct(cov),
                         thousands(b.connections),
-                        thousands((c * b.connections - per_day).max(0.0))
+                        thousands((c * b.needed_per_day() - per_day).max(0.0))
                     ),
                 )
             })

@@ -1,0 +1,80 @@
+//! Coverage with a period of days: a client that refreshes each connection once every `k`
+//! days covers it on the day of the refresh and the `k − 1` days after, so a client that
+//! keeps its schedule covers every connection every day, and each failure leaves its
+//! connection uncovered for the `k` days until its next turn. Expectations come from those
+//! rules by hand, not from a run.
+
+use refresh_sim::metrics::RunResult;
+use refresh_sim::scenario::{self, Scenario};
+use refresh_sim::sim;
+
+/// One bank that admits everything and answers in 2 s, failing a share `errors` of calls
+/// (never retried), refreshed by random offsets once per `period`; `population` adds TOML
+/// lines to its table.
+fn scenario(period: &str, days: u32, warmup: &str, errors: f64, population: &str) -> Scenario {
+    let text = format!(
+        "[window]\nstart = \"00:00\"\nlength = \"{days}d\"\nwarmup = \"{warmup}\"\n\
+         [population]\nconnections = 30000\n{population}\n\
+         [platform]\npoll_interval = \"10s\"\n\
+         [strategy]\nkind = \"random_offset\"\nperiod = \"{period}\"\n\
+         [[banks]]\nname = \"b\"\nshare = 1.0\nerror_rate = {errors}\n\
+         service_time = {{ dist = \"constant\", value = \"2s\" }}\n"
+    );
+    scenario::parse(&text, "inline", "coverage", &[]).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+fn coverage(r: &RunResult) -> f64 {
+    r.summary(None).coverage
+}
+
+/// Without failures every due connection is covered every measured day, whatever the
+/// period (a day's rule alone would read 1/2 for two days, 1/3 for three); a 36 h period
+/// refreshes within every two calendar days. Users a day are the refreshes of the day.
+#[test]
+fn a_client_that_keeps_its_period_covers_every_day() {
+    for (period, k) in [("24h", 1.0), ("36h", 1.5), ("48h", 2.0), ("72h", 3.0)] {
+        let r = sim::run(&scenario(period, 12, "3d", 0.0, ""), 1);
+        assert_eq!(coverage(&r), 1.0, "period {period}");
+        let users = r.summary(None).users_per_day;
+        assert!(
+            (users - 30_000.0 / k).abs() < 0.02 * 30_000.0 / k,
+            "period {period}: {users} users a day"
+        );
+    }
+}
+
+/// Each day of a period is covered by the one refresh of the period before it that falls
+/// within `k` days (offsets are fixed, so exactly one does): covered with probability
+/// `1 − e` for a failure share `e`, whatever `k`. Refreshes are independent, about
+/// 30,000 × 9 / k of them over the measured days.
+#[test]
+fn each_failure_uncovers_its_connection_for_a_period() {
+    let e = 0.1;
+    for (period, k) in [("24h", 1.0), ("48h", 2.0), ("72h", 3.0)] {
+        let r = sim::run(&scenario(period, 12, "3d", e, ""), 2);
+        let refreshes = 30_000.0 * 9.0 / k;
+        let sd = (e * (1.0 - e) / refreshes).sqrt();
+        let got = coverage(&r);
+        assert!(
+            (got - (1.0 - e)).abs() < 5.0 * sd,
+            "period {period}: coverage {got}, expected {} ± {:.4}",
+            1.0 - e,
+            5.0 * sd
+        );
+    }
+}
+
+/// Consents that expire and customers who reconnect, every two days: a day is covered only
+/// while it is due, on no day more than are due, and a reconnection's fetch covers the days
+/// its lapsed consent could not, so with no failures every due day is covered.
+#[test]
+fn covered_days_stay_within_the_due_under_reconnections() {
+    let population = "consent_expiry_share = 0.1\nreconnect_share = 1.0\nreconnect_mean_days = 0.5";
+    let r = sim::run(&scenario("48h", 12, "2d", 0.0, population), 3);
+    assert!(r.total().reconnected > 5_000);
+    for (d, day) in r.daily.days.iter().enumerate() {
+        assert!(day.covered <= day.eligible, "day {d}: {day:?}");
+    }
+    let got = coverage(&r);
+    assert!(got > 0.999, "coverage {got}");
+}
