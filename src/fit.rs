@@ -252,13 +252,14 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
     }
 }
 
-/// The most refreshes outstanding at once (submitted, not yet learned).
+/// The most of the client's refreshes outstanding at once (submitted, not yet learned):
+/// customers' requests (on-demand, a reconnect flow's fetch) hold none of its slots.
 fn peak_outstanding(rows: &[log::Row]) -> u32 {
     let mut ends = std::collections::BinaryHeap::new();
     let mut peak = 0;
     for r in rows
         .iter()
-        .filter(|r| !matches!(r.seen, Seen::NoCall | Seen::Reconnect))
+        .filter(|r| !r.on_demand && !matches!(r.seen, Seen::NoCall | Seen::Reconnect))
     {
         while ends
             .peek()
@@ -302,6 +303,36 @@ mod tests {
         assert_eq!(censor(t, 30_300_000), (20_300_000, 30_300_000, false));
         let c = Timing::Callback { delay_us: 200_000 };
         assert_eq!(censor(c, 5_200_000), (5_000_000, 5_000_000, true));
+    }
+
+    /// The client's slots: customers' requests overlapping its refreshes are not counted.
+    #[test]
+    fn peak_outstanding_counts_the_clients_refreshes() {
+        let row = |submitted: i64, learned: i64, on_demand: bool| log::Row {
+            submitted,
+            learned,
+            conn: 0,
+            bank: 0,
+            seen: Seen::Success,
+            retry_after: None,
+            attempt: 1,
+            on_demand,
+        };
+        let rows = [
+            row(0, 10, false),
+            row(1, 12, true),
+            row(2, 11, false),
+            row(3, 9, true),
+            row(10, 20, false),
+        ];
+        assert_eq!(peak_outstanding(&rows), 2);
+        assert_eq!(
+            peak_outstanding(&rows.map(|r| log::Row {
+                on_demand: false,
+                ..r
+            })),
+            4
+        );
     }
 
     /// A callback that came no later than the measured delay bounds the duration by the time

@@ -88,7 +88,7 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
         fit.connections.max(1)
     );
     platform(&mut s, fit);
-    let _ = writeln!(s, "[strategy]\nkind = \"queued\"\nconcurrency = {}  # the most refreshes outstanding at once in the log\n", fit.peak_outstanding.max(1));
+    let _ = writeln!(s, "[strategy]\nkind = \"queued\"\nconcurrency = {}  # the most of the client's refreshes outstanding at once in the log\n", fit.peak_outstanding.max(1));
     let total: usize = fit.banks.iter().map(|b| b.connections).sum();
     let mut given = 0.0;
     for (i, b) in fit.banks.iter().enumerate() {

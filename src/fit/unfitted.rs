@@ -191,7 +191,8 @@ pub fn header(fit: &Fit) -> String {
             .to_string(),
         format!(
             "- the client's retries ([retry]: none; the log has {} retries) and customers' \
-             requests ([on_demand]: none; the log has {}).",
+             requests, on-demand or a reconnect flow's fetch ([on_demand]: none, \
+             population.reconnect_share: 0; the log has {}).",
             u.retries, u.on_demand
         ),
     ];
@@ -208,7 +209,7 @@ pub fn line(fit: &Fit) -> String {
         "not fitted, left at defaults (the file's header lists them): warm-up; consent expiry \
          ({} reconnect_required in the log); maintenance windows ({}); penalty boxes, \
          time-of-day limits, internal servers; the client's retries ({} in the log) and \
-         customers' requests ({})",
+         customers' requests, on-demand or reconnect fetches ({})",
         u.reconnects,
         closed_banks(fit).map_or("no 503s of a closed bank in the log".into(), |b| {
             format!("503s of a closed bank: {b}")
