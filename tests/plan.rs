@@ -219,6 +219,58 @@ fn a_floor_on_each_banks_coverage_is_a_target() {
     assert!(!findings.contains("open gets"), "{findings}");
 }
 
+/// The population's target met by starving a small, slow bank: the cheapest setting gives it
+/// one slot, which serves about 86,400 / 70 s ≈ 1,200 of its 2,000 connections a day, and
+/// the plan says so, with the lever; asked for a floor on every bank, it lifts that bank.
+#[test]
+fn a_bank_left_far_behind_is_named() {
+    let t = TempDir::new("plan-left-behind");
+    let path = t.path().join("slow-bank.toml");
+    std::fs::write(
+        &path,
+        r#"
+[window]
+length = "24h"
+[population]
+connections = 1000
+[platform]
+poll_interval = "10s"
+[strategy]
+kind = "queued"
+concurrency = 4
+[[banks]]
+name = "open"
+share = 0.9
+service_time = { dist = "lognormal", median = "4s", p95 = "12s" }
+[[banks]]
+name = "slow"
+share = 0.1
+service_time = { dist = "lognormal", median = "60s", p95 = "120s" }
+limits = [{ kind = "concurrency", max_in_flight = 4 }]
+"#,
+    )
+    .unwrap();
+    let s = path.to_str().unwrap();
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["plan", s, "--users", "20000", "--coverage", "0.85"];
+        args.extend(extra);
+        args.extend(["--replications", "2", "--json"]);
+        json(&args)
+    };
+    let j = plan(&[]);
+    let slow = j["banks"][1]["coverage"].as_f64().unwrap();
+    assert!(slow < j["coverage"].as_f64().unwrap() - 0.1, "{j}");
+    let findings = j["findings"].to_string();
+    assert!(
+        findings.contains("far behind") && findings.contains("slow at"),
+        "{findings}"
+    );
+    let j = plan(&["--min-bank-coverage", "0.85"]);
+    assert_eq!(j["targets_met"], true, "{j}");
+    assert!(j["banks"][1]["coverage"].as_f64().unwrap() >= 0.85, "{j}");
+    assert!(!j["findings"].to_string().contains("far behind"), "{j}");
+}
+
 /// 5xx errors and a maintenance window put a floor above the 1 % bound: the plan still
 /// recommends a client (the bound is on the client's own 429s) and reports the floor apart;
 /// bounding every failure instead, it says that is out of reach.

@@ -9,6 +9,9 @@ use crate::scenario::Scenario;
 /// Coverage within this of another counts as the same.
 const COVERAGE_TIE: f64 = 0.0025;
 
+/// A bank this far below the population's coverage is left behind.
+const LEFT_BEHIND: f64 = 0.10;
+
 /// Every finding, most important first. `confirmed`: the screened choice held at the full
 /// replications.
 pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
@@ -30,6 +33,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     if let (false, Some(floor)) = (r.met.bank_coverage, t.min_bank_coverage) {
         out.push(bank_floor_finding(p, floor));
     }
+    out.extend(left_behind_finding(p));
     if !p.targets_met {
         out.extend(alternatives(p));
     }
@@ -250,6 +254,41 @@ fn bank_floor_finding(p: &Plan, floor: f64) -> String {
         pct(floor),
         under.join("; ")
     )
+}
+
+/// Banks the recommendation leaves far behind the population when no floor was asked for:
+/// the population's coverage can be met by starving a small bank, whose customers see old
+/// data however good the whole looks.
+fn left_behind_finding(p: &Plan) -> Option<String> {
+    if p.targets.min_bank_coverage.is_some() {
+        return None;
+    }
+    let r = &p.recommendation;
+    let whole = r.figures.mean(Figure::Coverage);
+    let behind: Vec<String> = p
+        .ceilings
+        .iter()
+        .zip(&r.figures.banks)
+        .filter(|(_, f)| f[Figure::Coverage as usize].mean < whole - LEFT_BEHIND)
+        .map(|(b, f)| {
+            let got = f[Figure::Coverage as usize].mean;
+            let room = if b.coverage() > got + COVERAGE_TIE {
+                format!("a client can reach {} there", pct(b.coverage()))
+            } else {
+                "all its limits allow".to_string()
+            };
+            format!("{} at {} ({room})", b.name, pct(got))
+        })
+        .collect();
+    (!behind.is_empty()).then(|| {
+        format!(
+            "the recommendation leaves {} far behind the population's {}: {}; \
+             --min-bank-coverage SHARE makes every bank's coverage a target",
+            if behind.len() == 1 { "a bank" } else { "banks" },
+            pct(whole),
+            behind.join(", ")
+        )
+    })
 }
 
 /// The settings a planner might prefer to the closest: the most coverage any reached, and
