@@ -148,6 +148,8 @@ fn a_strategy_against_itself_differs_by_exactly_zero() {
     // with dashes.
     assert!(!md.contains("On-demand"), "{md}");
     assert!(md.contains("Users/day"), "{md}");
+    // Every cell shown has a difference: no footnote for the dash.
+    assert!(!md.contains("— "), "{md}");
 }
 
 /// Pooled two-sample Student-t half-width of the difference of two means, as if the samples
@@ -235,6 +237,8 @@ fn pairing_narrows_the_interval() {
     let p95 = row(&rows, "random_offset", Metric::StalenessP95Hours);
     assert_eq!(p95.baseline_mean, Some(f64::INFINITY));
     assert_eq!((p95.difference_mean, p95.difference_ci95), (None, None));
+    let md = std::fs::read_to_string(tmp.join("crn").join(MARKDOWN_FILE)).unwrap();
+    assert!(md.contains("| — |") && md.contains("— : no difference"), "{md}");
 }
 
 /// One thread or two, default or explicit output directory: the same bytes.

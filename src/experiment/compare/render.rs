@@ -29,7 +29,15 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
     );
     table(&mut out, &order, &per_variant, difference);
     let _ = writeln!(out, "\n{}", significant(&order, &per_variant, c.baseline));
-    if rows.iter().any(|row| row.difference_mean.is_none()) {
+    // Only the columns shown: an unmeasured metric's column (on-demand figures without
+    // customers) is left out of the table, and its cells with it.
+    let shown = shown(&per_variant);
+    let blank = per_variant.iter().any(|rows| {
+        rows.iter()
+            .zip(&shown)
+            .any(|(row, &s)| s && row.difference_mean.is_none())
+    });
+    if blank {
         let _ = writeln!(
             out,
             "\n— : no difference: the metric is `inf` (a staleness percentile that falls among \
@@ -44,6 +52,17 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
     out
 }
 
+/// Which of [`METRICS`] some variant measured: the columns the tables show.
+fn shown(per_variant: &[&[PairedRow]]) -> Vec<bool> {
+    (0..METRICS.len())
+        .map(|k| {
+            per_variant
+                .iter()
+                .any(|rows| rows[k].variant_mean.is_some())
+        })
+        .collect()
+}
+
 /// A table with one row per variant (in `order`) and a column per metric that some variant
 /// measured (no on-demand column in a scenario without customers), each cell `cell`.
 fn table(
@@ -52,13 +71,7 @@ fn table(
     per_variant: &[&[PairedRow]],
     cell: impl Fn(&PairedRow) -> String,
 ) {
-    let shown: Vec<bool> = (0..METRICS.len())
-        .map(|k| {
-            per_variant
-                .iter()
-                .any(|rows| rows[k].variant_mean.is_some())
-        })
-        .collect();
+    let shown = shown(per_variant);
     let heads: Vec<&str> = METRICS
         .iter()
         .zip(&shown)
