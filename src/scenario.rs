@@ -179,11 +179,7 @@ pub fn parse(text: &str, origin: &str, default_name: &str, sets: &[String]) -> R
         let at = locate::line_col_of(text, &field)
             .map(|(l, c)| format!("{l}:{c}:"))
             .unwrap_or_default();
-        let via = sets
-            .iter()
-            .find(|s| locate::set_targets(s, &field))
-            .map(|s| format!(" (set by --set {s})"))
-            .unwrap_or_default();
+        let via = locate::sets_behind(sets, &field);
         Error::input(format!("{origin}:{at} field `{field}`{via}: {reason}"))
     })
 }

@@ -238,7 +238,10 @@ fn pairing_narrows_the_interval() {
     assert_eq!(p95.baseline_mean, Some(f64::INFINITY));
     assert_eq!((p95.difference_mean, p95.difference_ci95), (None, None));
     let md = std::fs::read_to_string(tmp.join("crn").join(MARKDOWN_FILE)).unwrap();
-    assert!(md.contains("| — |") && md.contains("— : no difference"), "{md}");
+    assert!(
+        md.contains("| — |") && md.contains("— : no difference"),
+        "{md}"
+    );
 }
 
 /// One thread or two, default or explicit output directory: the same bytes.

@@ -248,9 +248,48 @@ pub fn line_col_of(text: &str, field: &str) -> Option<(usize, usize)> {
     best.map(|o| line_col(text, o))
 }
 
+/// What an error on `field` says of the command line's `--set`s: the one that set it, or,
+/// when none did, those that set other fields of its table. A check across fields blames
+/// the field it checks, which the file may hold: a warm-up no longer shorter than a window
+/// that `--set window.length` shortened.
+pub fn sets_behind(sets: &[String], field: &str) -> String {
+    if let Some(s) = sets.iter().find(|s| set_targets(s, field)) {
+        return format!(" (set by --set {s})");
+    }
+    let table = |path: &str| parse_path(path.trim()).ok()?.into_iter().next();
+    let Some(own) = table(field) else {
+        return String::new();
+    };
+    let near: Vec<&str> = sets
+        .iter()
+        .filter(|s| s.split_once('=').and_then(|(p, _)| table(p)) == Some(own.clone()))
+        .map(String::as_str)
+        .collect();
+    if near.is_empty() {
+        String::new()
+    } else {
+        format!(" (after --set {})", near.join(", --set "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_names_the_sets_behind_it() {
+        let sets = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let field = "window.warmup";
+        let s = sets(&["window.warmup=2d", "seed=3"]);
+        assert_eq!(sets_behind(&s, field), " (set by --set window.warmup=2d)");
+        let s = sets(&["window.length=1d", "seed=3", "window.start=02:00"]);
+        assert_eq!(
+            sets_behind(&s, field),
+            " (after --set window.length=1d, --set window.start=02:00)"
+        );
+        assert_eq!(sets_behind(&sets(&["seed=3"]), field), "");
+        assert_eq!(sets_behind(&sets(&[]), field), "");
+    }
 
     #[test]
     fn paths_accept_dots_and_brackets() {

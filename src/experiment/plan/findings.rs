@@ -154,8 +154,9 @@ fn borderline(p: &Plan) -> Option<String> {
     }
     (p.targets_met && !past.is_empty()).then(|| {
         format!(
-            "borderline: one run with other seeds lands within {} (95 % prediction interval), past \
-             the target; leave a margin (e.g. plan for a slightly higher coverage)",
+            "borderline: a single run on other seeds may miss the target, its 95 % prediction \
+             interval reaching past it: {}; leave a margin (e.g. plan for a slightly higher \
+             coverage)",
             past.join(" and ")
         )
     })
