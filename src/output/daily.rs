@@ -25,7 +25,8 @@ pub struct DailyRow {
     pub users: u64,
     /// Connections due that day (consent valid through the day's end).
     pub due: u64,
-    /// Due connections refreshed that day, over the due ones.
+    /// Due connections covered that day (refreshed on it, or within a period of days), over
+    /// the due ones.
     #[serde(serialize_with = "fixed::<6, _>")]
     pub coverage: f64,
     /// Customers who reconnected that day after their consent expired.

@@ -57,7 +57,7 @@ pub const COVERAGE_TARGET: f64 = 0.99;
 
 /// What coverage is, for chart subtitles.
 pub(crate) const COVERAGE_MEANING: &str =
-    "share of due connection-days (consent valid through the day's end) refreshed that day, over the measured days";
+    "share of due connection-days (consent valid through the day's end) refreshed that day (or within a period of days), over the measured days";
 
 /// Most runs (rows) in one "day in the life" chart.
 pub(crate) const MAX_DAY_ROWS: usize = 6;

@@ -254,7 +254,9 @@ pub(crate) fn coverage_caption(ds: &Dataset) -> String {
             .map(|r| format!("{} {}", r.label(), pct(r.total().coverage)))
             .collect();
         let over = match measured_days(runs[0].total()) {
-            Some(m) => format!(" (due connection-days refreshed that day, over {m})"),
+            Some(m) => format!(
+                " (due connection-days refreshed that day or within a period of days, over {m})"
+            ),
             None => String::new(),
         };
         out.push(format!(

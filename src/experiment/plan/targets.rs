@@ -31,7 +31,8 @@ impl FailureScope {
 /// The targets of a plan.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Targets {
-    /// Share of due connections refreshed each day, 0 < x ≤ 1.
+    /// Share of due connections covered each day (refreshed that day, or within a period of
+    /// days), 0 < x ≤ 1.
     pub coverage: f64,
     /// Bound on the failure rate of `scope`, 0 ≤ x ≤ 1.
     pub max_failure_rate: f64,

@@ -314,7 +314,8 @@ pub(crate) fn results_note(ds: &Dataset) -> String {
     format!(
         "All banks together. Users/day and coverage are per-day averages over {over} (after the \
          warm-up): users/day counts the connections refreshed each day, coverage the share of \
-         due connection-days (consent valid through the day's end) refreshed that day. Data age \
+         due connection-days (consent valid through the day's end) refreshed that day (or, with \
+         a period of days, within the period). Data age \
          is time-weighted over the measured time, every connection with valid consent counted \
          (one never refreshed is older than any age): the percentiles are of connection-time \
          (`never refreshed` when one falls among connections never refreshed), and \
