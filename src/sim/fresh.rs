@@ -21,15 +21,17 @@ impl World {
         let to = now.min(conn.consent_expires);
         self.staleness.record(b, conn.last_success, from, to);
         let d = self.daily.day_of(now);
-        if conn.last_success == SimTime::NEVER || self.daily.day_of(conn.last_success) < d {
+        let last =
+            (conn.last_success != SimTime::NEVER).then(|| self.daily.day_of(conn.last_success));
+        if last.is_none_or(|l| l < d) {
             self.daily.days[d * self.daily.banks + b].users += 1;
         }
         // The days this success covers that the last one did not.
-        let from = match conn.last_success {
-            SimTime::NEVER => d,
-            last => d.max(self.daily.day_of(last) + self.cover_days),
-        };
-        self.cover(ci, from, d + self.cover_days - 1);
+        let from = last.map_or(d, |l| d.max(l + self.cover_days));
+        let through = d + self.cover_days - 1;
+        if from <= through {
+            self.cover(ci, from, through);
+        }
         self.conns[ci].last_success = now;
     }
 
