@@ -216,6 +216,9 @@ fn run(a: RunArgs) -> Result<()> {
     scenario::check_memory([&sc], 1)?;
     let out = a.out.unwrap_or_else(|| Path::new("output").join(&sc.name));
     output::check_dir(&out)?;
+    if let Some(caveat) = sc.coverage_caveat() {
+        eprintln!("note: {caveat}");
+    }
     if let Some(path) = &a.attempt_log {
         output::check_file(path)?;
     }
@@ -239,6 +242,9 @@ fn check(a: CheckArgs) -> Result<()> {
     crate::experiment::sweep::reject_lists(&a.overrides.set, "check")?;
     let source = scenario::Source::read(&a.scenario)?;
     let sc = source.parse(&a.overrides.set)?;
+    if let Some(caveat) = sc.coverage_caveat() {
+        eprintln!("note: {caveat}");
+    }
     // A `[sweep]` section is checked as `sweep` would: every point parsed and validated.
     let grid = match source.sweep_section()? {
         Some(_) => {

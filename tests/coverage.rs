@@ -64,6 +64,23 @@ fn each_failure_uncovers_its_connection_for_a_period() {
     }
 }
 
+/// A warm-up shorter than a period of days leaves in days whose cover is still building:
+/// the first measured day of a 7-day random offset has a seventh of the connections
+/// refreshed since the window's start. Coverage reads low, and the scenario says why.
+#[test]
+fn a_short_warm_up_is_a_caveat() {
+    // Measured days 1–13: days 1–5 covered 2/7 … 6/7, the rest fully: 0.835.
+    let short = scenario("168h", 14, "1d", 0.0, "");
+    let caveat = short.coverage_caveat().expect("a caveat");
+    assert!(caveat.contains("window.warmup = \"6d\""), "{caveat}");
+    let got = coverage(&sim::run(&short, 1));
+    assert!((got - (20.0 / 7.0 + 8.0) / 13.0).abs() < 0.01, "{got}");
+    let steady = scenario("168h", 14, "6d", 0.0, "");
+    assert_eq!(steady.coverage_caveat(), None);
+    assert_eq!(coverage(&sim::run(&steady, 1)), 1.0);
+    assert_eq!(scenario("24h", 12, "0s", 0.0, "").coverage_caveat(), None);
+}
+
 /// Consents that expire and customers who reconnect, every two days: a day is covered only
 /// while it is due, on no day more than are due, and a reconnection's fetch covers the days
 /// its lapsed consent could not, so with no failures every due day is covered.

@@ -169,6 +169,11 @@ fn a_period_of_days_lifts_the_ceiling_by_its_days() {
     assert!((metered["ceiling_per_day"].as_f64().unwrap() - 8_644.0).abs() < 1e-6);
     assert!((metered["coverage_ceiling"].as_f64().unwrap() - 0.8644).abs() < 1e-6);
     assert!((j["coverage_ceiling"].as_f64().unwrap() - 0.9322).abs() < 1e-6);
+    // 99 % of 10,000 refreshes a day needed, 8,644 served.
+    let limiting = &j["limiting_banks"][0];
+    assert_eq!(limiting["bank"], "metered");
+    let short = limiting["short_per_day"].as_f64().unwrap();
+    assert!((short - (9_900.0 - 8_644.0)).abs() < 1e-6, "{short}");
     let best = j["coverage"].as_f64().unwrap();
     assert!(best <= 0.9322 + 0.005 && best > 0.85, "{best}");
 }

@@ -156,9 +156,10 @@ impl Plan {
     }
 }
 
-/// Refreshes a day bank `b` falls short of coverage `c` of its connections.
+/// Refreshes a day bank `b` falls short of coverage `c` of its connections (each needing
+/// one a period).
 pub fn short(b: &BankCeiling, c: f64) -> f64 {
-    (c * b.connections - b.per_day).max(0.0)
+    (c * b.needed_per_day() - b.per_day).max(0.0)
 }
 
 /// Plans `req` on `base` (whose own population and strategy are replaced), running

@@ -48,6 +48,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
         out.push(api_calls_finding(r, &p.candidates, a));
     }
     out.push(floor_finding(p, sc));
+    out.extend(sc.coverage_caveat());
     if sc.warmup.is_zero() {
         out.push(
             "the scenario's window starts empty, with no warm-up: its data ages count connections \

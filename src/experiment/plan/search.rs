@@ -258,17 +258,19 @@ impl<'a> Search<'a> {
     }
 
     /// A pool per bank: `headroom` times the slots that carry the bank's share of the target
-    /// (at most what its ceiling serves) through a day, given how long a slot is held.
+    /// through each period (at most the rate its ceiling serves), given how long a slot is
+    /// held.
     fn pools(&self, ceilings: &[BankCeiling], headroom: f64) -> Vec<u32> {
-        let day = self.base.schedule.period.as_secs_f64();
+        let period = self.base.schedule.period.as_secs_f64();
         self.base
             .banks
             .iter()
             .zip(ceilings)
             .map(|(bank, c)| {
-                let wanted = (self.targets.coverage * c.connections).min(c.per_day);
+                let wanted =
+                    (self.targets.coverage * c.connections / period).min(c.per_day / 86_400.0);
                 let attempts = wanted / (1.0 - bank.error_rate).max(0.01);
-                let slots = headroom * attempts / day * slot_hold_secs(self.base, bank);
+                let slots = headroom * attempts * slot_hold_secs(self.base, bank);
                 (slots.ceil() as u32).clamp(1, MAX_CONCURRENCY)
             })
             .collect()
