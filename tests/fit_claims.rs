@@ -83,11 +83,16 @@ fn run_and_fit(dir: &Path, sets: &[&str], args: &[&str]) -> (i32, String, String
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    fit(dir, &log, args)
+}
+
+/// `fit LOG ARGS --out FILE` beside it: the exit status, stdout, stderr and the file written.
+fn fit(dir: &Path, log: &Path, args: &[&str]) -> (i32, String, String, Option<String>) {
     let toml = dir.join("fitted.toml");
     let _ = std::fs::remove_file(&toml);
     let out = Command::new(BIN)
         .arg("fit")
-        .arg(&log)
+        .arg(log)
         .args(args)
         .arg("--out")
         .arg(&toml)
@@ -293,23 +298,7 @@ fn synthetic_log(n: usize, median: f64, p95: f64, learned: Learned, whole: bool)
 /// `fit LOG ARGS --out FILE` on the log `rows`: the exit status, stdout, stderr and the file
 /// written.
 fn fit_log(dir: &Path, rows: &str, args: &[&str]) -> (i32, String, String, Option<String>) {
-    let path = write_log(dir, "synthetic.csv", rows);
-    let toml = dir.join("fitted.toml");
-    let _ = std::fs::remove_file(&toml);
-    let out = Command::new(BIN)
-        .arg("fit")
-        .arg(&path)
-        .args(args)
-        .arg("--out")
-        .arg(&toml)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        std::fs::read_to_string(&toml).ok(),
-    )
+    fit(dir, &write_log(dir, "synthetic.csv", rows), args)
 }
 
 /// The comment lines of the file's header that say how the timing was decided, joined.

@@ -50,6 +50,9 @@ limits = {limits}
     path.to_str().unwrap().to_string()
 }
 
+/// A token bucket of one call every 10 s and a burst of 4: 8,644 calls a day.
+const BUCKET: &str = r#"[{ kind = "token_bucket", rate = 0.1, burst = 4 }]"#;
+
 /// The vendor table's answer: the smallest queued concurrency its per-slot throughput
 /// implies, and every strategy searched.
 #[test]
@@ -99,11 +102,7 @@ fn the_vendor_table_gets_the_concurrency_its_slot_throughput_implies() {
 #[test]
 fn a_lone_binding_token_bucket_is_named_with_its_bank() {
     let t = TempDir::new("plan-bucket");
-    let s = two_banks(
-        t.path(),
-        r#"[{ kind = "token_bucket", rate = 0.1, burst = 4 }]"#,
-        "",
-    );
+    let s = two_banks(t.path(), BUCKET, "");
     let j = json(&[
         "plan",
         &s,
@@ -145,11 +144,7 @@ fn a_lone_binding_token_bucket_is_named_with_its_bank() {
 #[test]
 fn a_period_of_days_lifts_the_ceiling_by_its_days() {
     let t = TempDir::new("plan-period");
-    let s = two_banks(
-        t.path(),
-        r#"[{ kind = "token_bucket", rate = 0.1, burst = 4 }]"#,
-        "",
-    );
+    let s = two_banks(t.path(), BUCKET, "");
     let j = json(&[
         "plan",
         &s,
@@ -184,11 +179,7 @@ fn a_period_of_days_lifts_the_ceiling_by_its_days() {
 #[test]
 fn a_floor_on_each_banks_coverage_is_a_target() {
     let t = TempDir::new("plan-bank-floor");
-    let s = two_banks(
-        t.path(),
-        r#"[{ kind = "token_bucket", rate = 0.1, burst = 4 }]"#,
-        "",
-    );
+    let s = two_banks(t.path(), BUCKET, "");
     let args = |floor: Option<&'static str>| {
         let mut a = vec![
             "plan".to_string(),

@@ -64,11 +64,7 @@ impl World {
             if refreshed {
                 last_success = last_success.max(Some(conn.last_success));
             }
-            let from = if refreshed {
-                conn.last_success.max(self.measured_from)
-            } else {
-                self.measured_from
-            };
+            let from = self.segment_from(conn);
             self.staleness.record(
                 b,
                 conn.last_success,

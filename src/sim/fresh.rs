@@ -1,25 +1,22 @@
 //! A connection's data refreshed: the data age it had since its last refresh is recorded,
-//! it counts as a user of the day, and as covered on the days of its period. Kept apart from the run loop in `sim.rs`; both are
-//! `impl World`.
+//! it counts as a user of the day, and as covered on the days of its period. Kept apart
+//! from the run loop in `sim.rs`; both are `impl World`.
 
-use super::World;
+use super::{Conn, World};
 use crate::time::SimTime;
 
 impl World {
     /// Connection `ci`'s data is refreshed at `now` (within the window): its staleness
-    /// segment since the last refresh ends, and it counts as a user of the day if it is its
-    /// first success that day.
+    /// segment since the last refresh ends, it counts as a user of the day if it is its
+    /// first success that day, and as covered on the days of its period the last success
+    /// did not cover.
     #[inline]
     pub(super) fn refreshed(&mut self, now: SimTime, ci: usize) {
         let conn = self.conns[ci];
         let b = conn.bank as usize;
-        let from = if conn.last_success == SimTime::NEVER {
-            self.measured_from
-        } else {
-            conn.last_success.max(self.measured_from)
-        };
         let to = now.min(conn.consent_expires);
-        self.staleness.record(b, conn.last_success, from, to);
+        self.staleness
+            .record(b, conn.last_success, self.segment_from(&conn), to);
         let d = self.daily.day_of(now);
         let last =
             (conn.last_success != SimTime::NEVER).then(|| self.daily.day_of(conn.last_success));
@@ -33,6 +30,17 @@ impl World {
             self.cover(ci, from, through);
         }
         self.conns[ci].last_success = now;
+    }
+
+    /// Where the staleness segment from `conn`'s last refresh starts: the refresh, or the
+    /// measured time's start.
+    #[inline]
+    pub(super) fn segment_from(&self, conn: &Conn) -> SimTime {
+        if conn.last_success == SimTime::NEVER {
+            self.measured_from
+        } else {
+            conn.last_success.max(self.measured_from)
+        }
     }
 
     /// Counts connection `ci` covered on days `from..=through` (those in the window), up to

@@ -53,12 +53,7 @@ impl World {
         debug_assert!(conn.consent_expires <= now, "a reconnect before the expiry");
         // The gap [expiry, now) is no connection-time: its data age is taken off the segment
         // that the next refresh (or the window's end) records from the last one.
-        let segment_from = if conn.last_success == SimTime::NEVER {
-            self.measured_from
-        } else {
-            conn.last_success.max(self.measured_from)
-        };
-        let gap_from = conn.consent_expires.max(segment_from);
+        let gap_from = conn.consent_expires.max(self.segment_from(&conn));
         self.staleness
             .unrecord(b, conn.last_success, gap_from, now.max(gap_from));
         self.lapse_days(b, conn.consent_expires, now);
