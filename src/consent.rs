@@ -15,6 +15,15 @@
 //! lasting `L` days, sees `1 / L` of them expire a day, which is the hazard. So a renewed
 //! consent expires again only in windows longer than that (91 days at the UK's 1.1 %).
 //!
+//! **Joins** (`population.join_share`): new customers link connections during the window,
+//! `share · connections` a day, at instants that follow the hour of day as app opens do.
+//! Each is a connection from its join on (ids after the first `connections`), with a new
+//! consent of a full lifetime and the reconnect flow's first fetch; before it, it is no
+//! connection at all. Joins are a rate of their own, as sign-ups are: a share of
+//! `consent_expiry_share · (1 − reconnect_share)` replaces the first day's consents lost for
+//! good, but the hazard's expiries fall as the first consents dwindle, so over a window
+//! long against `1 / p` days the population grows (by 30 % over 30 days at 3 %).
+//!
 //! Every draw is keyed: the first expiry by the connection (`Purpose::Connection`, shared
 //! with its bank), the `k`-th reconnection by the connection and `k` (`Purpose::Reconnect`),
 //! so a connection's consents depend on the seed and its id alone, whatever the client.
@@ -51,6 +60,21 @@ pub struct Consents {
     reconnect: Option<Opens>,
 }
 
+/// New connections linked during the window: ids `first .. first + count`, a customer's
+/// accounts (`connections_per_customer` consecutive ids) linked together.
+#[derive(Clone, Debug)]
+pub struct Joins {
+    /// Connections at the window's start: the first joiner's id.
+    pub first: u32,
+    /// Connections that join within the window.
+    pub count: u32,
+    per_customer: u32,
+    window_start: SimTime,
+    window_end: SimTime,
+    profile: [f64; 24],
+    busiest: f64,
+}
+
 /// A reconnecting customer's app opens: a Poisson process whose rate follows the hour of day.
 #[derive(Clone, Debug)]
 struct Opens {
@@ -77,6 +101,48 @@ impl Opens {
 /// The hour of day (0..24) of an instant, on the window's clock (time 0 is midnight).
 fn hour(t: SimTime) -> usize {
     (t.as_micros() / HOUR_US % 24) as usize
+}
+
+impl Joins {
+    /// The joins of `sc`'s runs: `join_share · connections` a day over the window.
+    pub fn new(sc: &Scenario) -> Self {
+        let days = sc.window.as_micros() as f64 / DAY_US as f64;
+        let wanted = (sc.join_share * sc.connections as f64 * days).round();
+        let room = (u32::MAX - 1 - sc.connections) as f64;
+        let profile = sc.on_demand.as_ref().map_or(DEFAULT_PROFILE, |d| d.profile);
+        Joins {
+            first: sc.connections,
+            count: wanted.min(room) as u32,
+            per_customer: sc.connections_per_customer,
+            window_start: sc.window_start,
+            window_end: sc.window_start + sc.window,
+            profile,
+            busiest: profile.iter().copied().fold(0.0, f64::max),
+        }
+    }
+
+    /// Every connection of a run: those at the start and those that join.
+    pub fn total(&self) -> u32 {
+        self.first + self.count
+    }
+
+    /// When joiner `c` links: uniform over the window, thinned by the hour of day, drawn
+    /// from its customer's stream so that a customer's accounts link together.
+    pub fn at(&self, streams: &Streams, c: u32) -> SimTime {
+        debug_assert!((self.first..self.total()).contains(&c));
+        let customer = (c - self.first) / self.per_customer;
+        let mut rng = streams.at(Purpose::Join, customer, 0);
+        let (start, len) = (
+            self.window_start.as_micros(),
+            self.window_end - self.window_start,
+        );
+        loop {
+            let at = SimTime(start + crate::rng::below(rng.next_u64(), len.as_micros()));
+            if rng.random::<f64>() * self.busiest < self.profile[hour(at)] {
+                return at;
+            }
+        }
+    }
 }
 
 impl Consents {
@@ -194,6 +260,67 @@ impl Consents {
                 return Some(at.max(expiry + SimDuration(1)));
             }
         }
+    }
+
+    /// The expected connections that joined and hold a valid consent at each instant of `at`
+    /// (ascending), as a share of the connections at the start: joins by the minute
+    /// following the hour of day, each consent expiring a lifetime after it began, and
+    /// those customers who reconnect doing so at the rate of their opens (as
+    /// [`valid_shares`](Self::valid_shares) integrates them).
+    pub fn joined_shares(&self, joins: &Joins, at: &[SimTime]) -> Vec<f64> {
+        const STEP: u64 = 60_000_000;
+        let weight = |t: SimTime| joins.profile[hour(t)];
+        let window = self
+            .window_end
+            .saturating_since(self.window_start)
+            .as_micros();
+        let mass: f64 = (0..window.div_ceil(STEP))
+            .map(|i| {
+                weight(self.window_start + SimDuration(i * STEP))
+                    * STEP.min(window - i * STEP) as f64
+            })
+            .sum();
+        let per_mass = joins.count as f64 / joins.first.max(1) as f64 / mass;
+        let life = (self.lifetime.as_micros() as f64 / STEP as f64).round() as usize;
+        let share = self.reconnect.as_ref().map_or(0.0, |o| o.share);
+        let rate = |t: SimTime| self.reconnect.as_ref().map_or(0.0, |o| o.rate(t));
+        // Per step: the share that joined in it, and the share reconnected in it.
+        let (mut joined, mut renewed): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+        let (mut valid, mut lapsed) = (0.0, 0.0);
+        // From `valid` and `lapsed` at the start of the step from `from` of `len` µs: at its
+        // end, and the shares joined and reconnected in it.
+        let step =
+            |valid: f64, lapsed: f64, joined: &[f64], renewed: &[f64], from: SimTime, len: u64| {
+                let i = joined.len();
+                let frac = len as f64 / STEP as f64;
+                let old = |v: &[f64]| i.checked_sub(life).map_or(0.0, |j| v[j]) * frac;
+                let (first, again) = (old(joined), old(renewed));
+                let new = weight(from) * len as f64 * per_mass;
+                let stay = (-rate(from) * len as f64).exp();
+                let into = share * first + again;
+                let end = lapsed * stay + into * stay.sqrt();
+                let back = lapsed + into - end;
+                (valid + new - first - again + back, end, new, back)
+            };
+        assert!(at.is_sorted(), "instants in ascending order");
+        let mut out = Vec::with_capacity(at.len());
+        for &t in at {
+            let span = t
+                .saturating_since(self.window_start)
+                .as_micros()
+                .min(window);
+            while (joined.len() as u64 + 1) * STEP <= span {
+                let from = self.window_start + SimDuration(joined.len() as u64 * STEP);
+                let (v, l, j, r) = step(valid, lapsed, &joined, &renewed, from, STEP);
+                (valid, lapsed) = (v, l);
+                joined.push(j);
+                renewed.push(r);
+            }
+            let done = joined.len() as u64 * STEP;
+            let from = self.window_start + SimDuration(done);
+            out.push(step(valid, lapsed, &joined, &renewed, from, span - done).0);
+        }
+        out
     }
 
     /// The probability that a connection's consent is valid at `t`: see
@@ -357,6 +484,41 @@ mod tests {
                 (per_hour[h] as f64 - w).abs() < 4.5 * w.sqrt() + 5.0,
                 "hour {h}: {} vs {w:.0}",
                 per_hour[h]
+            );
+        }
+    }
+
+    /// Joins fall within the window at hours that follow the profile, as many as the share
+    /// says, and a customer's accounts link together.
+    #[test]
+    fn joins_follow_the_profile_and_link_a_customers_accounts() {
+        let text = "[window]\nstart = \"06:00\"\nlength = \"3d\"\n\
+                    [population]\nconnections = 100000\njoin_share = 0.2\n\
+                    connections_per_customer = 2\n[platform]\ndedup = \"skip\"\n\
+                    [strategy]\nkind = \"bulk\"\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
+                    service_time = { dist = \"constant\", value = \"1s\" }\n";
+        let sc = scenario::parse(text, "inline", "t", &[]).unwrap();
+        let joins = Joins::new(&sc);
+        assert_eq!((joins.first, joins.count), (100_000, 60_000));
+        let streams = Streams::new(5);
+        let mut per_hour = [0u64; 24];
+        for c in (joins.first..joins.total()).step_by(2) {
+            let at = joins.at(&streams, c);
+            assert_eq!(
+                at,
+                joins.at(&streams, c + 1),
+                "a customer's accounts link together"
+            );
+            assert!(at >= sc.window_start && at < sc.window_start + sc.window);
+            per_hour[hour(at)] += 1;
+        }
+        let total: f64 = DEFAULT_PROFILE.iter().sum();
+        for h in 0..24 {
+            let want = 30_000.0 * DEFAULT_PROFILE[h] / total;
+            let got = per_hour[h] as f64;
+            assert!(
+                (got - want).abs() < 4.5 * want.sqrt(),
+                "hour {h}: {got} vs {want:.0}"
             );
         }
     }

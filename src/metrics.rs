@@ -67,6 +67,8 @@ pub struct Tally {
     /// Customers who reconnected after their consent expired (warm-up included, as the
     /// outcomes are).
     pub reconnected: u64,
+    /// Connections linked during the window (`population.join_share`), warm-up included.
+    pub joined: u64,
     /// Calls the platform made for accounts the client did not ask about (D•One refreshes
     /// a customer's accounts together); not attempts.
     pub triggered: u64,
@@ -123,6 +125,7 @@ impl Tally {
         self.reconnect_required += o.reconnect_required;
         self.deduplicated += o.deduplicated;
         self.reconnected += o.reconnected;
+        self.joined += o.joined;
         self.triggered += o.triggered;
         self.api_calls += o.api_calls;
         self.events += o.events;
@@ -264,6 +267,8 @@ pub struct DayTally {
     pub api_calls: u64,
     /// Customers who reconnected that day after their consent expired.
     pub reconnected: u64,
+    /// Connections linked that day.
+    pub joined: u64,
     /// Distinct connections refreshed successfully that day.
     pub users: u64,
     /// Connections due that day: consent valid through the day's end.
@@ -340,6 +345,7 @@ impl Daily {
             t.deduplicated += x.deduplicated;
             t.api_calls += x.api_calls;
             t.reconnected += x.reconnected;
+            t.joined += x.joined;
             t.users += x.users;
             t.eligible += x.eligible;
             t.covered += x.covered;

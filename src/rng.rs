@@ -54,6 +54,8 @@ pub enum Purpose {
     /// Whether and when a customer reconnects after their consent expired (the `k`-th
     /// expiry of a connection's consent).
     Reconnect = 6,
+    /// When a customer who joins during the window links their accounts.
+    Join = 7,
 }
 
 /// The generator a keyed stream lends: cheap to create, eight bytes, owned by the caller.

@@ -9,8 +9,10 @@ mod banks;
 mod file;
 mod locate;
 mod platform;
+mod population;
 use platform::platform;
 pub use platform::MIN_POLL;
+use population::population;
 mod size;
 mod strategy;
 
@@ -55,6 +57,8 @@ pub struct Scenario {
     pub consent_expiry_share: f64,
     /// Customers who reconnect after their consent expired, if any do (`consent.rs`).
     pub reconnect: Option<Reconnect>,
+    /// New connections linked a day, as a share of `connections` (`consent.rs`).
+    pub join_share: f64,
     /// Accounts per customer (connections `k·u .. k·u + k` are customer `u`'s).
     pub connections_per_customer: u32,
     pub platform: Platform,
@@ -327,56 +331,6 @@ fn err<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, Fiel
     })
 }
 
-/// `[population]`: connections, the daily consent-expiry hazard, accounts per customer.
-fn population(p: &file::PopulationFile) -> Result<(u32, f64, u32), FieldError> {
-    let n = p.connections;
-    if n <= 0 {
-        return err(
-            "population.connections",
-            format!("must be at least 1, got {n}"),
-        );
-    }
-    if n >= u32::MAX as i64 {
-        return err(
-            "population.connections",
-            format!("{n} is more than the {} supported", u32::MAX - 1),
-        );
-    }
-    let consent_expiry_share = p.consent_expiry_share.unwrap_or(0.0);
-    probability("population.consent_expiry_share", consent_expiry_share)?;
-    let per_customer = match p.connections_per_customer {
-        None => 1,
-        Some(k) if (1..=1000).contains(&k) => k as u32,
-        Some(k) => {
-            return err(
-                "population.connections_per_customer",
-                format!("must be between 1 and 1000, got {k}"),
-            )
-        }
-    };
-    Ok((n as u32, consent_expiry_share, per_customer))
-}
-
-/// `population.reconnect_share` and `reconnect_mean_days`: `None` when nobody reconnects.
-fn reconnect(p: &file::PopulationFile) -> Result<Option<Reconnect>, FieldError> {
-    let share = p.reconnect_share.unwrap_or(0.0);
-    probability("population.reconnect_share", share)?;
-    let mean_days = p.reconnect_mean_days.unwrap_or(DEFAULT_RECONNECT_MEAN_DAYS);
-    if !(mean_days > 0.0 && mean_days <= 3650.0) {
-        return err(
-            "population.reconnect_mean_days",
-            format!("must be more than 0 and at most 3650 days, got {mean_days}"),
-        );
-    }
-    if p.reconnect_mean_days.is_some() && p.reconnect_share.is_none() {
-        return err(
-            "population.reconnect_mean_days",
-            "set population.reconnect_share too (the share of customers who ever reconnect)",
-        );
-    }
-    Ok((share > 0.0).then_some(Reconnect { share, mean_days }))
-}
-
 fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError> {
     let window = f.window.length.0;
     if window.is_zero() {
@@ -397,8 +351,13 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         );
     }
 
-    let (n, consent_expiry_share, connections_per_customer) = population(&f.population)?;
-    let reconnect = reconnect(&f.population)?;
+    let population::Population {
+        connections: n,
+        consent_expiry_share,
+        reconnect,
+        join_share,
+        connections_per_customer,
+    } = population(&f.population)?;
     let platform = platform(&f.platform)?;
     if connections_per_customer > 1 && platform.dedup != Dedup::Skip {
         return err(
@@ -433,6 +392,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         connections: n,
         consent_expiry_share,
         reconnect,
+        join_share,
         connections_per_customer,
         platform,
         strategy,

@@ -144,7 +144,7 @@ struct Conn {
     pending_since: SimTime,
     attempts: u32,
     bank: u16,
-    /// `HELD` and `RECONNECT` bits (see there).
+    /// `HELD`, `RECONNECT`, `ON_DEMAND`, `SIBLING`, `FETCH` and `UNLINKED` bits (see there).
     flags: u8,
 }
 
@@ -161,6 +161,9 @@ const SIBLING: u8 = 8;
 /// With `ON_DEMAND`: the attempt is the reconnect flow's first fetch (`reconnect.rs`), which
 /// the on-demand figures leave out.
 const FETCH: u8 = 16;
+/// With `RECONNECT`: a connection that joins later in the window and has not yet; its
+/// customer makes no request (`reconnect.rs` links it).
+const UNLINKED: u8 = 32;
 const _: () = assert!(
     std::mem::size_of::<Event>() == 8,
     "an event fits in a word beside its time"

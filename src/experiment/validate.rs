@@ -118,6 +118,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
         connections: (lambda * window.as_secs_f64()).round() as u32,
         consent_expiry_share: 0.0,
         reconnect: None,
+        join_share: 0.0,
         connections_per_customer: 1,
         platform: Platform {
             status: StatusMode::Callback {

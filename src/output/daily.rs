@@ -31,6 +31,8 @@ pub struct DailyRow {
     pub coverage: f64,
     /// Customers who reconnected that day after their consent expired.
     pub reconnected: u64,
+    /// Connections linked that day (`population.join_share`).
+    pub joined: u64,
 }
 
 impl Record for DailyRow {
@@ -49,6 +51,7 @@ impl Record for DailyRow {
         "due",
         "coverage",
         "reconnected",
+        "joined",
     ];
 }
 
@@ -80,6 +83,7 @@ impl DailyRow {
                         t.covered as f64 / t.eligible as f64
                     },
                     reconnected: t.reconnected,
+                    joined: t.joined,
                 });
             }
         }

@@ -95,6 +95,8 @@ pub struct SummaryRow {
     /// Customers who reconnected after their consent expired (`population.reconnect_share`),
     /// warm-up included as the outcomes are.
     pub reconnected: u64,
+    /// Connections linked during the window (`population.join_share`), warm-up included.
+    pub joined: u64,
 }
 
 impl Record for SummaryRow {
@@ -144,6 +146,7 @@ impl Record for SummaryRow {
         "on_demand_p95_seconds",
         "triggered",
         "reconnected",
+        "joined",
     ];
 }
 
@@ -196,6 +199,7 @@ impl SummaryRow {
             on_demand_p95_seconds: s.on_demand_p95_seconds,
             triggered: t.triggered,
             reconnected: t.reconnected,
+            joined: t.joined,
         }
     }
 
@@ -249,10 +253,12 @@ impl SummaryRow {
     }
 }
 
-/// `random_offset` → `random offset`, with the concurrency where there is one.
+/// `random_offset` → `random offset`, with the concurrency where there is one (per-bank
+/// pools: their slots in all, which no one pool has).
 pub fn strategy_label(strategy: &str, concurrency: Option<u32>) -> String {
     let name = strategy.replace('_', " ");
     match concurrency {
+        Some(c) if strategy == "per_bank" => format!("{name} ({c} slots in all)"),
         Some(c) => format!("{name} (concurrency {c})"),
         None => name,
     }

@@ -7,10 +7,7 @@ use std::fmt::Write as _;
 /// A short human summary of a run, one line per bank and one for all.
 pub fn human_summary(r: &RunResult) -> String {
     let mut out = String::new();
-    let strategy = match r.concurrency {
-        Some(c) => format!("{} (concurrency {c})", r.strategy),
-        None => r.strategy.to_string(),
-    };
+    let strategy = super::summary::strategy_label(r.strategy, r.concurrency);
     let total = r.summary(None);
     let _ = writeln!(
         out,
@@ -28,7 +25,7 @@ pub fn human_summary(r: &RunResult) -> String {
         "bank",
         "attempts",
         "successes",
-        "429s",
+        "429/503",
         "errors",
         "failure",
         "coverage",

@@ -89,6 +89,8 @@ pub struct PopulationFile {
     pub reconnect_share: Option<f64>,
     /// Mean days between a reconnecting customer's app opens.
     pub reconnect_mean_days: Option<f64>,
+    /// New connections linked a day, as a share of `connections`.
+    pub join_share: Option<f64>,
     /// Accounts per customer, consecutive connections (D•One's rule refreshes them together).
     pub connections_per_customer: Option<i64>,
 }

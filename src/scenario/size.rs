@@ -46,7 +46,8 @@ pub struct MemoryNeed {
 impl Scenario {
     /// The memory one run of this scenario needs, bounded above (see the module docs).
     pub fn memory_need(&self) -> MemoryNeed {
-        let n = self.connections as f64;
+        // Those that join included (`population.join_share`).
+        let n = crate::consent::Joins::new(self).total() as f64;
         let banks = self.banks.len() as f64;
         let minutes = |d: SimDuration| d.as_secs_f64() / 60.0;
         let tail = SimDuration::from_hours(24);
@@ -62,7 +63,13 @@ impl Scenario {
         let terms = [
             (
                 n * PER_CONNECTION,
-                format!("population.connections = {}", self.connections),
+                match self.join_share {
+                    0.0 => format!("population.connections = {}", self.connections),
+                    j => format!(
+                        "population.connections = {} with join_share = {j}",
+                        self.connections
+                    ),
+                },
             ),
             (
                 quota,

@@ -3,9 +3,9 @@
 //! and the client's planned arrivals in the event queue. Kept apart from the run loop in
 //! `sim.rs`; both are `impl World`.
 
-use super::{BankState, Conn, Event, Settled, World};
+use super::{BankState, Conn, Event, Settled, World, RECONNECT, UNLINKED};
 use crate::bank::Bank;
-use crate::consent::Consents;
+use crate::consent::{Consents, Joins};
 use crate::engine::EventQueue;
 use crate::metrics::{cover_days, staleness_horizon, Daily, Staleness, Tally, TimeSeries};
 use crate::rng::{Chance, Purpose, Streams};
@@ -19,7 +19,8 @@ impl World {
     /// them and plans the client's arrivals; every measure starts at zero.
     pub(super) fn new(sc: &Scenario, seed: u64) -> Self {
         let streams = Streams::new(seed);
-        let n = sc.connections;
+        // Every connection of the run, those that join included.
+        let n = Joins::new(sc).total();
         let window_start = sc.window_start;
         let window_end = window_start + sc.window;
         let nb = sc.banks.len();
@@ -112,7 +113,7 @@ fn heeds_no_outcome(sc: &Scenario, client: &ClientState) -> bool {
 /// Do customers call the bank themselves (on-demand requests, or the reconnect flow's
 /// fetch)?
 fn customers_call(sc: &Scenario) -> bool {
-    sc.on_demand.is_some() || Consents::new(sc).reconnects()
+    sc.on_demand.is_some() || Consents::new(sc).reconnects() || Joins::new(sc).count > 0
 }
 
 /// The connections drawn for a run.
@@ -127,9 +128,10 @@ struct Population {
 }
 
 /// Draws every connection's bank and consent expiry from its own stream, so that a
-/// connection's attributes depend only on the seed and its id.
+/// connection's attributes depend only on the seed and its id. Those that join later hold
+/// no consent until they do (`reconnect.rs` links them), and the client does not know them.
 fn draw_connections(sc: &Scenario, streams: &Streams) -> Population {
-    let n = sc.connections;
+    let n = Joins::new(sc).total();
     let cuts = bank_cuts(sc);
     let consents = Consents::new(sc);
     let mut conns = Vec::with_capacity(n as usize);
@@ -144,13 +146,17 @@ fn draw_connections(sc: &Scenario, streams: &Streams) -> Population {
         // The cuts ascend, so the bank is the number of cuts the word passes (counted
         // without a branch: the bank is random, a loop exit would be mispredicted).
         let b = cuts.iter().filter(|cut| !cut.hit(w_bank)).count();
+        let joins = c >= sc.connections;
         conns.push(Conn {
-            consent_expires: consents.first_expiry(&mut rng),
+            consent_expires: match joins {
+                false => consents.first_expiry(&mut rng),
+                true => sc.window_start,
+            },
             last_success: SimTime::NEVER,
             pending_since: SimTime::NEVER,
             attempts: 0,
             bank: b as u16,
-            flags: 0,
+            flags: if joins { RECONNECT | UNLINKED } else { 0 },
         });
         if keep_local {
             local_of.push(tally[b].connections as u32);
@@ -196,7 +202,7 @@ fn planned_arrivals(
 ) -> (EventQueue<Event>, ClientState) {
     let window_start = sc.window_start;
     let clientele = strategy::Clientele {
-        connections: sc.connections,
+        connections: conns.len() as u32,
         banks: sc.banks.len(),
         bank_of: |c: u32| conns[c as usize].bank as usize,
     };

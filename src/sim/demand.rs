@@ -4,7 +4,7 @@
 //! of the background work; it is customer-present, so an unattended quota lets it through
 //! (`Bank::try_admit`). Its outcome is the customer's: never retried, never requeued.
 
-use super::{Event, Outcome, World, FETCH, ON_DEMAND, RECONNECT};
+use super::{Event, Outcome, World, FETCH, ON_DEMAND, RECONNECT, UNLINKED};
 use crate::demand::Lane;
 use crate::time::SimTime;
 
@@ -36,6 +36,10 @@ impl World {
         };
         self.schedule_request(now);
         let (c, ci) = (r.conn, r.conn as usize);
+        if self.conns[ci].flags & UNLINKED != 0 {
+            // A customer who has not joined yet opens no app.
+            return;
+        }
         let b = self.conns[ci].bank as usize;
         self.tally[b].events += 1;
         // Like every other figure, the customers' leave out the warm-up. (`pending_since` is

@@ -1,11 +1,11 @@
-//! Customers reconnecting after their consent expired (`consent.rs` draws when): the
-//! connection's consent is renewed, the reconnect flow fetches its data, it is due again,
-//! and the time it spent without consent counts neither in its data age nor in the days it
-//! was due. Kept apart from the run loop
-//! in `sim.rs`; both are `impl World`.
+//! Customers reconnecting after their consent expired, and new ones linking a connection
+//! (`consent.rs` draws when): the connection's consent begins, the reconnect flow fetches
+//! its data, it is due from then on, and the time it spent without consent (or before it
+//! joined) counts neither in its data age nor in the days it was due. Kept apart from the
+//! run loop in `sim.rs`; both are `impl World`.
 
-use super::{Event, World, FETCH, HELD, ON_DEMAND, RECONNECT};
-use crate::consent::Consents;
+use super::{Event, World, FETCH, HELD, ON_DEMAND, RECONNECT, UNLINKED};
+use crate::consent::{Consents, Joins};
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
 
@@ -20,12 +20,15 @@ pub(super) struct Renewals {
 }
 
 impl World {
-    /// Schedules every reconnection of the window (none unless the scenario has customers
-    /// who reconnect). Drawn at the start, as the connections are, since they depend only
-    /// on each connection's expiry.
+    /// Schedules every join and reconnection of the window (none unless the scenario has
+    /// customers who join or reconnect). Drawn at the start, as the connections are, since
+    /// they depend only on each connection's expiry and its customer's stream. A joiner's
+    /// link is a reconnection of a connection that had no consent; its consent expires a
+    /// lifetime later.
     pub(super) fn schedule_reconnections(&mut self, sc: &Scenario) {
         let consents = Consents::new(sc);
-        if !consents.reconnects() {
+        let joins = Joins::new(sc);
+        if !consents.reconnects() && joins.count == 0 {
             return;
         }
         self.renewals = Renewals {
@@ -33,7 +36,12 @@ impl World {
             lapsed: vec![0; self.daily.days.len()],
         };
         for c in 0..self.conns.len() as u32 {
-            let expiry = self.conns[c as usize].consent_expires;
+            let mut expiry = self.conns[c as usize].consent_expires;
+            if c >= joins.first {
+                let at = joins.at(&self.streams, c);
+                self.queue.schedule(at, Event::Reconnect(c));
+                expiry = at + consents.lifetime();
+            }
             let queue = &mut self.queue;
             consents.each_reconnection(&self.streams, c, expiry, |at| {
                 queue.schedule(at, Event::Reconnect(c));
@@ -41,8 +49,8 @@ impl World {
         }
     }
 
-    /// Connection `c`'s customer reconnects at `now`: a new consent, due again from now,
-    /// and the reconnect flow fetches the data at once.
+    /// Connection `c`'s customer reconnects (or links it for the first time) at `now`: a new
+    /// consent, due from now, and the reconnect flow fetches the data at once.
     pub(super) fn reconnect(&mut self, now: SimTime, c: u32) {
         // A client that settles its calls ahead must apply those ended by now first, under
         // the consent they ended in.
@@ -69,8 +77,13 @@ impl World {
         if let Some(at) = self.last_request.get_mut(ci) {
             *at = SimTime::NEVER;
         }
-        self.tally[b].reconnected += 1;
-        self.daily.at(b, now).reconnected += 1;
+        let (day, t) = (self.daily.at(b, now), &mut self.tally[b]);
+        if conn.flags & UNLINKED != 0 {
+            (t.joined, day.joined) = (t.joined + 1, day.joined + 1);
+            self.conns[ci].flags &= !UNLINKED;
+        } else {
+            (t.reconnected, day.reconnected) = (t.reconnected + 1, day.reconnected + 1);
+        }
         // Cleared before the fetch: D•One's rule leaves accounts awaiting a reconnect out of
         // a customer's, and would answer this one from its siblings' freshness.
         self.conns[ci].flags &= !RECONNECT;

@@ -11,7 +11,7 @@
 //! arithmetic an upper bound: both are reported.
 
 use crate::bank::{Bank, Capacity};
-use crate::consent::Consents;
+use crate::consent::{Consents, Joins};
 use crate::experiment::sweep;
 use crate::metrics::{cover_days, RunResult};
 use crate::retry::RetryPolicy;
@@ -123,8 +123,9 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
         .collect()
 }
 
-/// The share of connections due on a measured day (consent valid through its end), averaged
-/// over the measured days: what coverage divides by.
+/// The connections due on a measured day (consent valid through its end), as a share of
+/// those at the start and averaged over the measured days: what coverage divides by. Those
+/// that join count from their join; with joins the share may pass 1.
 fn due_share(sc: &Scenario) -> f64 {
     let day = DAY.as_micros();
     let first = sc.warmup.as_micros().div_ceil(day);
@@ -132,7 +133,9 @@ fn due_share(sc: &Scenario) -> f64 {
     let consents = Consents::new(sc);
     let day_end = |d: u64| sc.window_start + SimDuration((d + 1) * day);
     let ends: Vec<SimTime> = (first..last).map(day_end).collect();
-    consents.valid_shares(&ends).iter().sum::<f64>() / ends.len() as f64
+    let joined = consents.joined_shares(&Joins::new(sc), &ends);
+    let valid = consents.valid_shares(&ends);
+    valid.iter().zip(&joined).map(|(v, j)| v + j).sum::<f64>() / ends.len() as f64
 }
 
 /// The coverage ceiling of the whole population: each bank's, weighted by its share.
@@ -172,6 +175,7 @@ fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::Thread
     sc.window = DAY;
     sc.warmup = SimDuration::ZERO;
     sc.consent_expiry_share = 0.0;
+    sc.join_share = 0.0;
     sc.on_demand = None;
     // The bank's capacity, not the scenario client's habits: no backoff, no pauses.
     sc.retry = RetryPolicy::default();

@@ -1,0 +1,152 @@
+//! New customers who link a connection during the window (`population.join_share`): as
+//! many as the share says, each linked by the reconnect flow's fetch and unknown to the
+//! client before it, due from its join on, with no data age before it; the due population
+//! follows the consent law with joins (`Consents::joined_shares`, integrated apart from
+//! the run's draws), which is what the planner divides by.
+
+use refresh_sim::consent::{Consents, Joins};
+use refresh_sim::metrics::{RunResult, DAY_US};
+use refresh_sim::rng::Streams;
+use refresh_sim::scenario::{self, Scenario};
+use refresh_sim::sim::{self, Outcome, Simulation};
+use refresh_sim::time::{SimDuration, SimTime};
+
+/// One bank that admits everything, answers in 2 s and never fails; `population` and
+/// `strategy` are TOML lines of their tables.
+fn scenario(days: u32, population: &str, strategy: &str) -> Scenario {
+    let text = format!(
+        "[window]\nstart = \"00:00\"\nlength = \"{days}d\"\n\
+         [population]\n{population}\n\
+         [platform]\npoll_interval = \"10s\"\n\
+         [strategy]\n{strategy}\n\
+         [[banks]]\nname = \"b\"\nshare = 1.0\nerror_rate = 0.0\n\
+         service_time = {{ dist = \"constant\", value = \"2s\" }}\n"
+    );
+    scenario::parse(&text, "inline", "joins", &[]).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// 3 % of consents expire a day and as many connections as that at the start join.
+const STEADY: &str = "connections = 40000\nconsent_expiry_share = 0.03\njoin_share = 0.03";
+
+/// Asserts that each day's due count of `r` is the connections at the start times the
+/// share valid at the day's end plus the joiners' share, from `sc`'s consent law.
+fn assert_due_follows_the_law(sc: &Scenario, r: &RunResult) {
+    let n = sc.connections as f64;
+    let ends: Vec<SimTime> = (1..=r.daily.len_days() as u64)
+        .map(|d| SimTime(d * DAY_US))
+        .collect();
+    let consents = Consents::new(sc);
+    let valid = consents.valid_shares(&ends);
+    let joined = consents.joined_shares(&Joins::new(sc), &ends);
+    for d in 0..ends.len() {
+        let due = r.daily.total(d).eligible as f64;
+        let want = n * (valid[d] + joined[d]);
+        // Binomial spreads of both groups, bounded above.
+        let sd = (n * valid[d] * (1.0 - valid[d]) + n * joined[d]).sqrt();
+        assert!(
+            (due - want).abs() < 4.5 * sd + 2.0,
+            "day {d}: {due} due, expected {want:.0} ± {sd:.0}"
+        );
+    }
+}
+
+/// The due population follows the law with joins. Without joins it shrinks by 3 % a day;
+/// with them it grows, the hazard's expiries falling as the first consents dwindle while
+/// the joins keep their pace (16,076 left of the first 40,000 and 36,000 joined on day 30,
+/// within a day's joins). At 10 % a day a consent lasts 10
+/// days, so joiners' consents expire within the window and those customers who reconnect
+/// come back; on the settled path (random offset) and the event loop (queued) alike.
+#[test]
+fn the_due_population_follows_the_law_with_joins() {
+    let sc = scenario(30, STEADY, "kind = \"random_offset\"");
+    let r = sim::run(&sc, 1);
+    assert_due_follows_the_law(&sc, &r);
+    let last = r.daily.total(29).eligible as f64;
+    assert!((last - 52_076.0).abs() < 1_200.0, "{last}");
+    let renewing = scenario(
+        30,
+        "connections = 20000\nconsent_expiry_share = 0.1\njoin_share = 0.05\n\
+         reconnect_share = 0.7\nreconnect_mean_days = 2",
+        "kind = \"queued\"\nconcurrency = 8",
+    );
+    let again = sim::run(&renewing, 2);
+    assert_due_follows_the_law(&renewing, &again);
+    assert_eq!(again.total().joined, 30_000);
+}
+
+/// Each joiner is linked once, by a customer-present fetch at its join (drawn apart from
+/// the run) that comes before any other call for it and succeeds: the client does not
+/// refresh a connection it does not know, and no customer asks for one they have not
+/// linked (which would be answered `reconnect_required`). The count is the share's, and
+/// the daily figures add up to it.
+#[test]
+fn joiners_are_linked_before_any_refresh() {
+    for strategy in [
+        "kind = \"random_offset\"",
+        "kind = \"queued\"\nconcurrency = 64",
+    ] {
+        let sc = scenario(6, STEADY, strategy);
+        let sc = Scenario {
+            on_demand: scenario(1, STEADY, "kind = \"bulk\"\n[on_demand]\nper_day = 20000")
+                .on_demand,
+            ..sc
+        };
+        let (r, log) = Simulation::new(&sc, 3).with_attempt_log().run_logged();
+        let joins = Joins::new(&sc);
+        assert_eq!(joins.count, 7_200, "{strategy}");
+        assert_eq!(r.total().joined, 7_200);
+        let daily: u64 = (0..6).map(|d| r.daily.total(d).joined).sum();
+        assert_eq!(daily, 7_200);
+        let mut first = vec![None; joins.count as usize];
+        for a in log.rows.iter().filter(|a| a.conn >= joins.first) {
+            first[(a.conn - joins.first) as usize].get_or_insert(a);
+        }
+        let streams = Streams::new(3);
+        for (j, a) in first.iter().enumerate() {
+            let a = a.unwrap_or_else(|| panic!("{strategy}: joiner {j} never called"));
+            assert_eq!(a.submitted, joins.at(&streams, a.conn), "{strategy}: {a:?}");
+            assert!(
+                a.on_demand && a.outcome == Outcome::Success,
+                "{strategy}: {a:?}"
+            );
+        }
+    }
+}
+
+/// Every client takes a joiner in: with ample capacity nearly every due connection-day is
+/// covered, and a joiner's time before it joined is no data age (counted, the hours before
+/// the joins would put about a tenth of the connection-time past 48 h).
+#[test]
+fn every_client_takes_joiners_in() {
+    for strategy in [
+        "kind = \"queued\"\nconcurrency = 512\nloop = true",
+        "kind = \"queued\"\nconcurrency = 64",
+        "kind = \"random_offset\"",
+        "kind = \"bulk\"",
+    ] {
+        let sc = Scenario {
+            warmup: SimDuration::from_hours(24),
+            ..scenario(12, STEADY, strategy)
+        };
+        let r = sim::run(&sc, 4);
+        let s = r.summary(None);
+        assert!(r.total().joined > 10_000, "{strategy}");
+        assert!(s.coverage > 0.995, "{strategy}: coverage {}", s.coverage);
+        assert!(s.stale_48h_share.unwrap() < 1e-6, "{strategy}: {s:?}");
+    }
+}
+
+/// The share is checked like every other, and names its field.
+#[test]
+fn join_share_is_checked() {
+    let text = "[window]\nlength = \"1d\"\n[population]\nconnections = 10\njoin_share = 1.5\n\
+                [strategy]\nkind = \"bulk\"\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
+                service_time = { dist = \"constant\", value = \"1s\" }\n";
+    let e = scenario::parse(text, "inline", "t", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("population.join_share") && e.contains("between 0 and 1"),
+        "{e}"
+    );
+}
