@@ -25,6 +25,8 @@ use statrs::distribution::{Beta, ContinuousCDF};
 
 /// Fewest admitted calls a bank needs to be fitted.
 pub const MIN_ADMITTED: usize = 30;
+/// How a fitted scenario's description starts (`plan` tells a fitted scenario by it).
+pub const FITTED_FROM: &str = "Banks fitted from ";
 
 /// How the client learned outcomes.
 #[derive(Clone, Copy, Debug, PartialEq)]

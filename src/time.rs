@@ -168,20 +168,22 @@ const UNITS_DESC: [(&str, u64); 5] = [
     ("us", 1),
 ];
 
+/// A unit's size: its symbol, its short forms and its name, singular or plural.
 fn unit_size(unit: &str) -> Option<u64> {
     Some(match unit {
-        "us" | "µs" => 1,
-        "ms" => 1_000,
-        "s" | "sec" | "secs" => MICROS_PER_SEC,
-        "m" | "min" | "mins" => 60 * MICROS_PER_SEC,
-        "h" | "hr" | "hrs" => 3_600 * MICROS_PER_SEC,
+        "us" | "µs" | "microsecond" | "microseconds" => 1,
+        "ms" | "msec" | "millisecond" | "milliseconds" => 1_000,
+        "s" | "sec" | "secs" | "second" | "seconds" => MICROS_PER_SEC,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60 * MICROS_PER_SEC,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3_600 * MICROS_PER_SEC,
         "d" | "day" | "days" => 86_400 * MICROS_PER_SEC,
         _ => return None,
     })
 }
 
 /// Parses a duration written as one or more `<number><unit>` parts: `"10s"`, `"1h30m"`,
-/// `"250ms"`, `"1.5s"`, `"24h"`. Units: `us`, `ms`, `s`, `m`, `h`, `d`. A bare `"0"` is zero.
+/// `"250ms"`, `"1.5s"`, `"24h"`, `"5 hours"`. Units: `us`, `ms`, `s`, `m`, `h`, `d`, or their
+/// names (`seconds`, `minute`, `hrs`, …). A bare `"0"` is zero.
 pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     let s = text.trim();
     if s.is_empty() {
@@ -219,7 +221,8 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
         }
         let size = unit_size(unit).ok_or_else(|| {
             format!(
-                "invalid duration \"{text}\": unknown unit \"{unit}\" (use us, ms, s, m, h or d)"
+                "invalid duration \"{text}\": unknown unit \"{unit}\" (use us, ms, s, m, h or d, or \
+                 their names: milliseconds, seconds, minutes, hours, days)"
             )
         })?;
         let value: f64 = num
@@ -329,6 +332,27 @@ mod tests {
         );
         assert_eq!(parse_duration("0").unwrap(), SimDuration::ZERO);
         assert_eq!(parse_duration("2 d").unwrap(), SimDuration::from_hours(48));
+        // Every spelling of a unit a user writes (a trial's "5 hours" was refused while
+        // "5 hrs" passed).
+        for (text, secs) in [
+            ("5 hours", 5 * 3_600),
+            ("1 hour", 3_600),
+            ("90 seconds", 90),
+            ("1 second", 1),
+            ("2 minutes", 120),
+            ("1 minute 30 seconds", 90),
+            ("1 day", 86_400),
+        ] {
+            assert_eq!(
+                parse_duration(text),
+                Ok(SimDuration::from_secs(secs)),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            parse_duration("250 milliseconds"),
+            Ok(SimDuration::from_millis(250))
+        );
     }
 
     #[test]

@@ -472,28 +472,29 @@ fn staleness_and_api_call_targets_are_checked() {
     assert_eq!(loose["targets_met"], true);
 }
 
-/// Bad targets are clear errors naming the flag, with exit status 2.
+/// Bad targets are clear errors naming the flag, with exit status 2: a failure rate of 1
+/// (meant as 1 %, taken as every attempt) and a negative population among them.
 #[test]
 fn bad_targets_name_their_flag() {
-    for (flag, value) in [
-        ("--staleness-p95", "0"),
-        ("--max-api-calls-per-day", "-5"),
-        ("--coverage", "1.5"),
-        ("--max-failure-rate", "2"),
-        ("--failure-scope", "mine"),
-        ("--min-bank-coverage", "0"),
-        ("--min-bank-coverage", "1.2"),
+    for (flag, value, why) in [
+        ("--max-failure-rate", "1", "for 1 % write 0.01"),
+        ("--users", "-5", "at least 1"),
+        ("--staleness-p95", "0", "positive"),
+        ("--max-api-calls-per-day", "-5", "positive"),
+        ("--coverage", "1.5", "at most 1"),
+        ("--max-failure-rate", "2", "below 1"),
+        ("--failure-scope", "mine", "possible values"),
+        ("--min-bank-coverage", "0", "greater than 0"),
+        ("--min-bank-coverage", "1.2", "at most 1"),
     ] {
-        let o = sim(&[
-            "plan",
-            "scenarios/vendor-table.toml",
-            "--users",
-            "100",
-            flag,
-            value,
-        ]);
+        let users = if flag == "--users" { value } else { "100" };
+        let mut args = vec!["plan", "scenarios/vendor-table.toml", "--users", users];
+        if flag != "--users" {
+            args.extend([flag, value]);
+        }
+        let o = sim(&args);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{flag} {value}: {err}");
-        assert!(err.contains(flag), "{flag}: {err}");
+        assert!(err.contains(flag) && err.contains(why), "{flag}: {err}");
     }
 }

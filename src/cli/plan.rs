@@ -12,7 +12,7 @@ pub struct PlanArgs {
     pub scenario: PathBuf,
     /// Connections to refresh each period.
     #[arg(long, allow_negative_numbers = true)]
-    pub users: u64,
+    pub users: i64,
     /// Target coverage: share of due connections refreshed each day.
     #[arg(long, default_value_t = 0.99, allow_negative_numbers = true)]
     pub coverage: f64,
@@ -70,8 +70,10 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
         )));
     }
     let base = scenario::load(&a.scenario, &a.overrides.set)?;
+    let users = u64::try_from(a.users)
+        .map_err(|_| Error::input(format!("--users {}: must be at least 1", a.users)))?;
     let req = plan::Request {
-        users: a.users,
+        users,
         targets: plan::Targets {
             coverage: a.coverage,
             max_failure_rate: a.max_failure_rate,
@@ -90,7 +92,7 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
     req.validate()?;
     let pool = sweep::pool(a.threads)?;
     let mut at_size = base.clone();
-    at_size.connections = a.users.min(u32::MAX as u64) as u32;
+    at_size.connections = users.min(u32::MAX as u64) as u32;
     scenario::check_memory([&at_size], pool.current_num_threads())?;
     let p = plan::plan(&base, &req, &pool)?;
     if a.json {

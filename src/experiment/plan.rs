@@ -74,11 +74,12 @@ impl Request {
                 "must be greater than 0 and at most 1 (e.g. 0.99)",
             );
         }
-        if !(0.0..=1.0).contains(&t.max_failure_rate) {
+        if !(0.0..1.0).contains(&t.max_failure_rate) {
             return bad(
                 "--max-failure-rate",
                 t.max_failure_rate,
-                "must be between 0 and 1 (e.g. 0.01)",
+                "must be at least 0 and below 1, a share (1 would let every attempt fail: for \
+                 1 % write 0.01)",
             );
         }
         if let Some(h) = t

@@ -71,10 +71,16 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
     );
     s.push_str(&timing_header(fit));
     s.push_str(&super::unfitted::header(fit));
+    // The description carries what is not fitted, so that `plan` can say it.
+    let description = format!(
+        "{}{source}. {}",
+        super::FITTED_FROM,
+        super::unfitted::line(fit)
+    );
     let _ = writeln!(
         s,
-        "name = \"fitted\"\ndescription = \"Banks fitted from {}\"\nseed = 1\n",
-        source.replace('"', "'")
+        "name = \"fitted\"\ndescription = \"{}\"\nseed = 1\n",
+        description.replace('\\', "/").replace('"', "'")
     );
     let _ = writeln!(
         s,
@@ -274,7 +280,8 @@ fn gof(l: &LatencyFit) -> String {
     }
 }
 
-fn limit(p: &Policy) -> String {
+/// A policy as the scenario file writes it (an inline table).
+pub(super) fn limit(p: &Policy) -> String {
     match p {
         Policy::Concurrency { max_in_flight, .. } => {
             format!("{{ kind = \"concurrency\", max_in_flight = {max_in_flight} }}")
@@ -288,6 +295,9 @@ fn limit(p: &Policy) -> String {
         }
         Policy::SlidingWindow { limit, window_s } => {
             format!("{{ kind = \"sliding_window\", limit = {limit}, window = \"{window_s}s\" }}")
+        }
+        Policy::PenaltyBox { duration_s } => {
+            format!("{{ kind = \"penalty_box\", duration = \"{duration_s}s\" }}")
         }
         Policy::Quota { k, rolling } => format!(
             "{{ kind = \"quota\", k = {k}, period = \"{}\" }}",
@@ -318,6 +328,9 @@ fn bounds(p: &Policy) -> String {
             sig(*rate_hi, 4)
         ),
         Policy::Quota { .. } => "k is the most admitted for one connection in one period".into(),
+        Policy::PenaltyBox { .. } => {
+            "the duration is what the closures' first 429s said, to the second".into()
+        }
         _ => "the limit is the most admitted in one window".into(),
     }
 }
@@ -334,6 +347,12 @@ fn evidence(f: &Found, retry_after: &Option<String>) -> String {
     if let Some(r) = retry_after {
         s.push_str("; ");
         s.push_str(r);
+    }
+    for r in &f.rivals {
+        s += &format!(
+            "; {} explains as many: the log cannot tell them apart",
+            limit(r)
+        );
     }
     s
 }
@@ -373,7 +392,11 @@ pub fn summary(fit: &Fit) -> String {
         } else {
             String::new()
         };
-        let _ = writeln!(s, "warning: {} {}{at}", w.count, w.what);
+        match w.count {
+            0 => writeln!(s, "warning: {}{at}", w.what),
+            n => writeln!(s, "warning: {n} {}{at}", w.what),
+        }
+        .ok();
     }
     for (name, rows) in &fit.left_out {
         let _ = writeln!(s, "warning: bank {name}: {rows} rows, too few to fit (at least {} admitted calls needed); left out", super::MIN_ADMITTED);

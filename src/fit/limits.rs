@@ -9,11 +9,14 @@
 //! in-flight count at each call, from the censored end times, as a normal approximation to
 //! its Poisson-binomial law), a token bucket (GCRA, for each rate on a grid the least burst
 //! the admissions allow), fixed and sliding windows of common lengths, and a per-connection
-//! daily quota (calendar day or rolling 24 h). Policies are chosen greedily: the candidate
-//! that explains the most of the 429s not yet explained, until at most 1 % are left.
+//! daily quota (calendar day or rolling 24 h), and a penalty box (runs of 429s whose
+//! Retry-After counts down to one instant, `penalty.rs`). Policies are chosen greedily: the
+//! candidate that explains the most of the 429s not yet explained, until at most 1 % are
+//! left.
 
 use std::collections::BTreeMap;
 
+mod penalty;
 mod windows;
 use windows::peak_in;
 
@@ -62,6 +65,9 @@ pub enum Policy {
         k: u32,
         rolling: bool,
     },
+    PenaltyBox {
+        duration_s: i64,
+    },
 }
 
 /// A policy found, and what supports it.
@@ -76,6 +82,9 @@ pub struct Found {
     pub confidence: &'static str,
     /// The calls (indexes) whose 429s it explains.
     pub calls: Vec<usize>,
+    /// Policies of other kinds that explain as many of those 429s: the log cannot tell
+    /// them from this one.
+    pub rivals: Vec<Policy>,
 }
 
 /// What the limits fit found for one bank.
@@ -89,9 +98,13 @@ pub struct LimitsFit {
 }
 
 /// Ties go to the earlier in this order (indexes: cap, bucket, fixed window, sliding window,
-/// quota): a per-connection quota before windows, which can mimic it when every connection
-/// has the same schedule.
-const PREFER: [u8; 5] = [0, 1, 3, 4, 2];
+/// quota, penalty box): a per-connection quota before windows, which can mimic it when
+/// every connection has the same schedule.
+const PREFER: [u8; KINDS] = [0, 1, 3, 4, 2, 5];
+/// The kinds of policy a fit tries.
+const KINDS: usize = 6;
+/// The penalty box's kind: its breaches are another policy's 429s.
+const BOX: usize = 5;
 
 /// A candidate's verdict on each rejection (indexes into the rejections).
 struct Candidate {
@@ -109,25 +122,30 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
     let rejected: Vec<usize> = (0..calls.len()).filter(|&i| !calls[i].admitted).collect();
     let mut open = vec![true; rejected.len()];
     let mut found = Vec::new();
-    let mut kinds_found = [false; 5];
+    let mut kinds_found = [false; KINDS];
+    let mut identified = [false; KINDS];
     while found.len() < 4 {
         let left = open.iter().filter(|&&o| o).count();
-        if left == 0 || (left * 100 <= rejected.len() && !found.is_empty()) {
+        // A penalty box's breaches are few, but another policy refused each of them.
+        let few = left * 100 <= rejected.len() && !kinds_found[BOX];
+        if left == 0 || (few && !found.is_empty()) {
             break;
         }
-        let best = (0..5)
-            .filter(|&k| !kinds_found[k])
-            .map(|k| {
-                let c = candidate(k, calls, &rejected, &open, surv);
-                let n = covered(c.likely.as_ref().unwrap_or(&c.explains), &open);
-                (k, c, n)
-            })
-            .max_by(|a, b| a.2.cmp(&b.2).then(PREFER[b.0].cmp(&PREFER[a.0])));
-        let Some((k, c, n)) = best else { break };
+        let Some(Choice {
+            kind: k,
+            candidate: c,
+            likely: n,
+            rivals,
+        }) = choose(calls, &rejected, &open, &kinds_found, surv)
+        else {
+            break;
+        };
         if n < 3 || n * 20 < left {
             break;
         }
         kinds_found[k] = true;
+        // A rival's kind is no more unidentified than the one chosen.
+        rivals.iter().for_each(|&(r, _)| identified[r] = true);
         let explained = covered(&c.explains, &open);
         let mut which = Vec::with_capacity(explained);
         for ((o, e), &i) in open.iter_mut().zip(&c.explains).zip(&rejected) {
@@ -136,7 +154,7 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
             }
             *o &= !e;
         }
-        let confidence = confidence(explained, n, left, &c.policy);
+        let confidence = confidence(explained, n, left, &c.policy, !rivals.is_empty());
         let f = Found {
             policy: c.policy,
             explained,
@@ -144,24 +162,74 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
             evidence: c.evidence,
             confidence,
             calls: which,
+            rivals: rivals.into_iter().map(|(_, p)| p).collect(),
         };
         found.push((k, c.explains, f));
     }
     refine(calls, &rejected, &mut found, surv);
     let found = found.into_iter().map(|(_, _, f)| f).collect();
     let unexplained = open.iter().filter(|&&o| o).count();
+    let identified: [bool; KINDS] = std::array::from_fn(|k| identified[k] || kinds_found[k]);
     LimitsFit {
-        not_identified: not_identified(calls, &kinds_found, surv),
+        not_identified: not_identified(calls, &identified, surv),
         found,
         rejections: rejected.len(),
         unexplained,
     }
 }
 
+/// The candidate of a kind not yet found that makes the most of the 429s still `open`
+/// likely (ties by [`PREFER`]).
+struct Choice {
+    kind: usize,
+    candidate: Candidate,
+    /// How many 429s it makes likely.
+    likely: usize,
+    /// The other kinds' policies that make as many likely: the log cannot tell them apart.
+    rivals: Vec<(usize, Policy)>,
+}
+
+fn choose(
+    calls: &[Call],
+    rejected: &[usize],
+    open: &[bool],
+    kinds_found: &[bool; KINDS],
+    surv: Survival,
+) -> Option<Choice> {
+    let mut all: Vec<(usize, Candidate, usize)> = (0..KINDS)
+        .filter(|&k| !kinds_found[k])
+        .map(|k| {
+            let c = candidate(k, calls, rejected, open, surv);
+            let n = covered(c.likely.as_ref().unwrap_or(&c.explains), open);
+            (k, c, n)
+        })
+        .collect();
+    all.sort_by(|a, b| b.2.cmp(&a.2).then(PREFER[a.0].cmp(&PREFER[b.0])));
+    let mut all = all.into_iter();
+    let (k, c, n) = all.next()?;
+    let rivals = all
+        .filter(|r| r.2 == n)
+        .map(|r| (r.0, r.1.policy))
+        .collect();
+    Some(Choice {
+        kind: k,
+        candidate: c,
+        likely: n,
+        rivals,
+    })
+}
+
 /// How sure a found policy is: by the share of the 429s left that it makes consistent
 /// (`explained`) and likely (`likely`), one level lower when the logs leave its numbers
-/// a range (a cap known only within more than one call, a rate within more than 10 %).
-fn confidence(explained: usize, likely: usize, left: usize, p: &Policy) -> &'static str {
+/// a range (a cap known only within more than one call, a rate within more than 10 %) or
+/// another kind of policy explains as many (`rivalled`).
+fn confidence(
+    explained: usize,
+    likely: usize,
+    left: usize,
+    p: &Policy,
+    rivalled: bool,
+) -> &'static str {
     let share = |k: usize| k * 100 / left.max(1);
     let level: usize = match (share(explained), share(likely), explained) {
         (95.., 50.., 20..) => 2,
@@ -173,8 +241,8 @@ fn confidence(explained: usize, likely: usize, left: usize, p: &Policy) -> &'sta
         Policy::TokenBucket {
             rate_lo, rate_hi, ..
         } => rate_hi / rate_lo > 1.1,
-        _ => false,
-    };
+        _ => rivalled,
+    } || rivalled;
     ["low", "medium", "high"][if vague {
         level.saturating_sub(1)
     } else {
@@ -183,7 +251,7 @@ fn confidence(explained: usize, likely: usize, left: usize, p: &Policy) -> &'sta
 }
 
 /// The best candidate of a kind (0 cap, 1 bucket, 2 fixed window, 3 sliding window,
-/// 4 quota), judged on the rejections still `open`.
+/// 4 quota, 5 penalty box), judged on the rejections still `open`.
 fn candidate(
     kind: usize,
     calls: &[Call],
@@ -196,7 +264,8 @@ fn candidate(
         1 => token_bucket(calls, rejected, open),
         2 => windows::fixed(calls, rejected, open),
         3 => windows::sliding(calls, rejected, open),
-        _ => windows::quota(calls, rejected, open),
+        4 => windows::quota(calls, rejected, open),
+        _ => penalty::penalty_box(calls, rejected),
     }
 }
 
@@ -298,16 +367,27 @@ fn p_at_least(cap: u32, l: Load) -> f64 {
 }
 
 /// The cap of highest likelihood: admissions below it, the 429s still `open` at or above
-/// it (those explained by policies already found say nothing about a cap).
+/// it (those explained by policies already found say nothing about a cap). A cap no higher
+/// than the calls certainly in flight at an admission is impossible, not unlikely: it is
+/// not tried (else a bank whose 429s come from elsewhere, a penalty box, could be fitted a
+/// cap of 1 that its own admissions rule out).
 fn concurrency(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival) -> Candidate {
     let n = in_flight(calls, surv);
     let mut counts = vec![true; calls.len()];
     for (&i, &o) in rejected.iter().zip(open) {
         counts[i] = o;
     }
+    // The cap exceeds every certain count at an admission.
+    let lo = calls
+        .iter()
+        .zip(&n)
+        .filter(|(c, _)| c.admitted)
+        .map(|(_, l)| l.certain + 1)
+        .max()
+        .unwrap_or(1);
     let top = n.iter().map(|l| l.possible).max().unwrap_or(0) + 2;
-    let mut best = (f64::NEG_INFINITY, 1u32);
-    for cap in 1..=top.min(100_000) {
+    let mut best = (f64::NEG_INFINITY, lo);
+    for cap in lo..=top.min(100_000) {
         let mut ll = 0.0;
         for ((c, &x), _) in calls.iter().zip(&n).zip(&counts).filter(|(_, &k)| k) {
             let p = p_at_least(cap, x);
@@ -324,15 +404,7 @@ fn concurrency(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival
     let cap = best.1;
     let explains: Vec<bool> = rejected.iter().map(|&i| n[i].possible >= cap).collect();
     // A 429 is consistent with the cap when the calls possibly in flight reach it. Bounds:
-    // the cap exceeds every certain count at an admission, and is at most the possible
-    // count at each 429 it explains.
-    let lo = calls
-        .iter()
-        .zip(&n)
-        .filter(|(c, _)| c.admitted)
-        .map(|(_, l)| l.certain + 1)
-        .max()
-        .unwrap_or(1);
+    // `lo`, and at most the possible count at each 429 it explains.
     let hi = rejected
         .iter()
         .zip(&explains)
@@ -460,7 +532,7 @@ fn token_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate 
 
 /// For each kind not found: the most the bank admitted without showing it, and what would
 /// reveal it.
-fn not_identified(calls: &[Call], found: &[bool; 5], surv: Survival) -> Vec<String> {
+fn not_identified(calls: &[Call], found: &[bool; KINDS], surv: Survival) -> Vec<String> {
     let mut out = Vec::new();
     let n = in_flight(calls, surv);
     let peak = calls

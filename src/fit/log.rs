@@ -50,6 +50,7 @@ pub struct Row {
 /// Something the reader left out or assumed, counted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Warning {
+    /// How many rows or columns it concerns (0: not a count, the file as a whole).
     pub count: u64,
     pub what: String,
     /// The first line it happened on (0: the whole file).
@@ -102,9 +103,9 @@ fn columns(path: &Path, header: &csv::StringRecord) -> Result<(Columns, Vec<Warn
         let p = find(name);
         if p.is_none() {
             warnings.push(Warning {
-                count: 1,
+                count: 0,
                 what: format!("no `{name}` column: {assumed}"),
-                first_line: 1,
+                first_line: 0,
             });
         }
         p
@@ -125,7 +126,7 @@ fn columns(path: &Path, header: &csv::StringRecord) -> Result<(Columns, Vec<Warn
         warnings.push(Warning {
             count: extra as u64,
             what: "columns not used by the fit, ignored".into(),
-            first_line: 1,
+            first_line: 0,
         });
     }
     Ok((cols, warnings))
@@ -142,6 +143,18 @@ impl Skipped {
     }
 }
 
+/// Whether the file's first line ends in CRLF (a log exported on Windows). The csv reader
+/// stops a record at the `\r` and counts the `\n` with the next one, so it places every
+/// record on the line before its own.
+fn ends_in_crlf(path: &Path) -> bool {
+    use std::io::BufRead;
+    let mut first = Vec::new();
+    std::fs::File::open(path)
+        .map(std::io::BufReader::new)
+        .and_then(|mut r| r.read_until(b'\n', &mut first))
+        .is_ok_and(|_| first.ends_with(b"\r\n"))
+}
+
 /// Reads the log at `path`.
 pub fn read(path: &Path) -> Result<Log> {
     let file = std::fs::File::open(path)
@@ -152,6 +165,7 @@ pub fn read(path: &Path) -> Result<Log> {
         .map_err(|e| Error::input(format!("{}: bad csv header: {e}", path.display())))?
         .clone();
     let (cols, mut warnings) = columns(path, &header)?;
+    let crlf = ends_in_crlf(path) as u64;
     let mut st = State::default();
     let mut rec = csv::StringRecord::new();
     loop {
@@ -160,7 +174,7 @@ pub fn read(path: &Path) -> Result<Log> {
             Ok(false) => break,
             Err(e) => return Err(crate::output::row_error(path, e)),
         }
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.position().map_or(0, |p| p.line() + crlf);
         st.row(path, &cols, &header, &rec, line)?;
     }
     st.finish(path, &mut warnings)?;
@@ -384,6 +398,27 @@ fn classify(outcome: &str, status: Option<u16>) -> Option<Seen> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An error names the line a row is on, whatever the line ending (a CRLF log's rows
+    /// were named one line early).
+    #[test]
+    fn errors_name_the_rows_line_under_either_line_ending() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, eol) in [("lf.csv", "\n"), ("crlf.csv", "\r\n")] {
+            let path = dir.path().join(name);
+            let text = [
+                "connection,bank,submitted_at,learned_at,outcome",
+                "1,a,0,10,success",
+            ]
+            .into_iter()
+            .chain(["2,a,5,15,success", "3,a,zz,10,success", ""])
+            .collect::<Vec<_>>()
+            .join(eol);
+            std::fs::write(&path, text).unwrap();
+            let e = read(&path).unwrap_err().to_string();
+            assert!(e.contains("line 4, column 3"), "{name}: {e}");
+        }
+    }
 
     #[test]
     fn outcomes_fall_back_on_the_status() {

@@ -1,8 +1,8 @@
 //! What the fit leaves at defaults, said plainly.
 //!
 //! The scenario `fit` writes differs from the client's own beyond the banks: it has no
-//! warm-up, no consent expiry, no maintenance windows, penalty boxes, time-of-day limits or
-//! internal servers, and no retries or customers' requests, because a log does not determine
+//! warm-up, no consent expiry, no maintenance windows, time-of-day limits or internal
+//! servers (nor penalty boxes whose 429s carry no Retry-After), and no retries or customers' requests, because a log does not determine
 //! them or the fit does not try. Left unsaid, a user comparing a run of the fitted file with
 //! their own would find figures that differ for reasons no number in the file shows. So the
 //! file's header lists them, with what the log did show of them (reconnects, 503s of a closed
@@ -185,9 +185,9 @@ pub fn header(fit: &Fit) -> String {
             ),
             None => "- maintenance windows: none (the log has no 503s of a closed bank).".into(),
         },
-        "- penalty boxes, time-of-day (`during`) limits, maintenance slowdowns and internal \
-         servers (`servers`): never fitted; they show as 429s that no policy explains and as \
-         longer latencies."
+        "- time-of-day (`during`) limits, maintenance slowdowns and internal servers \
+         (`servers`), and penalty boxes whose 429s carry no Retry-After: never fitted; they \
+         show as 429s that no policy explains and as longer latencies."
             .to_string(),
         format!(
             "- the client's retries ([retry]: none; the log has {} retries) and customers' \
@@ -207,8 +207,8 @@ pub fn line(fit: &Fit) -> String {
     let u = &fit.unfitted;
     format!(
         "not fitted, left at defaults (the file's header lists them): warm-up; consent expiry \
-         ({} reconnect_required in the log); maintenance windows ({}); penalty boxes, \
-         time-of-day limits, internal servers; the client's retries ({} in the log) and \
+         ({} reconnect_required in the log); maintenance windows ({}); time-of-day limits, \
+         internal servers, penalty boxes without Retry-After; the client's retries ({} in the log) and \
          customers' requests, on-demand or reconnect fetches ({})",
         u.reconnects,
         closed_banks(fit).map_or("no 503s of a closed bank in the log".into(), |b| {
