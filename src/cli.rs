@@ -216,8 +216,8 @@ fn run(a: RunArgs) -> Result<()> {
     scenario::check_memory([&sc], 1)?;
     let out = a.out.unwrap_or_else(|| Path::new("output").join(&sc.name));
     output::check_dir(&out)?;
-    if let Some(caveat) = sc.coverage_caveat() {
-        eprintln!("note: {caveat}");
+    for note in sc.notes() {
+        eprintln!("note: {note}");
     }
     if let Some(path) = &a.attempt_log {
         output::check_file(path)?;
@@ -242,8 +242,8 @@ fn check(a: CheckArgs) -> Result<()> {
     crate::experiment::sweep::reject_lists(&a.overrides.set, "check")?;
     let source = scenario::Source::read(&a.scenario)?;
     let sc = source.parse(&a.overrides.set)?;
-    if let Some(caveat) = sc.coverage_caveat() {
-        eprintln!("note: {caveat}");
+    for note in sc.notes() {
+        eprintln!("note: {note}");
     }
     // A `[sweep]` section is checked as `sweep` would: every point parsed and validated.
     let grid = match source.sweep_section()? {

@@ -145,6 +145,9 @@ pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
         log.rows.iter().map(|r| r.submitted).min().unwrap_or(0),
         log.rows.iter().map(|r| r.submitted).max().unwrap_or(0),
     );
+    let iso = log.format == crate::output::attempt_log::TimeFormat::Iso8601;
+    let mut warnings = log.warnings;
+    warnings.extend((!iso).then(|| slow_calls(&log.rows)).flatten());
     Ok(Fit {
         timing,
         timing_basis,
@@ -152,11 +155,37 @@ pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
         left_out,
         peak_outstanding: peak_outstanding(&log.rows),
         unfitted: unfitted::unfitted(&log.rows),
-        warnings: log.warnings,
+        warnings,
         rows: log.rows.len(),
         connections: log.connections,
         span,
-        iso: log.format == crate::output::attempt_log::TimeFormat::Iso8601,
+        iso,
+    })
+}
+
+/// Calls no bank takes, in a log of plain numbers: its times are likely milliseconds read
+/// as seconds (a trial's log of epoch milliseconds was fitted as polled every 500 s, over
+/// 67 days, without a word). Warned when the admitted calls' median time to their outcome
+/// is over ten minutes.
+fn slow_calls(rows: &[log::Row]) -> Option<Warning> {
+    let mut took: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.seen.admitted())
+        .map(|r| r.learned - r.submitted)
+        .collect();
+    if took.is_empty() {
+        return None;
+    }
+    let mid = took.len() / 2;
+    let median = *took.select_nth_unstable(mid).1;
+    (median > 600 * 1_000_000).then(|| Warning {
+        count: 0,
+        what: format!(
+            "times read as seconds make the admitted calls' median time to their outcome {} s: \
+             if the log's times are milliseconds, divide them by 1,000",
+            median / 1_000_000
+        ),
+        first_line: 0,
     })
 }
 
@@ -305,6 +334,29 @@ mod tests {
         assert_eq!(censor(t, 30_300_000), (20_300_000, 30_300_000, false));
         let c = Timing::Callback { delay_us: 200_000 };
         assert_eq!(censor(c, 5_200_000), (5_000_000, 5_000_000, true));
+    }
+
+    /// A log whose calls take hours (milliseconds read as seconds) is warned about; one of
+    /// seconds-long calls is not.
+    #[test]
+    fn calls_hours_long_are_warned_about() {
+        let row = |learned: i64| log::Row {
+            submitted: 0,
+            learned,
+            conn: 0,
+            bank: 0,
+            seen: Seen::Success,
+            retry_after: None,
+            attempt: 1,
+            on_demand: false,
+        };
+        let w = slow_calls(&[row(10_000_000_000), row(20_000_000_000), row(5)]).unwrap();
+        assert!(
+            w.what.contains("10000 s") && w.what.contains("milliseconds"),
+            "{w:?}"
+        );
+        assert_eq!(slow_calls(&[row(10_000_000), row(20_000_000)]), None);
+        assert_eq!(slow_calls(&[]), None);
     }
 
     /// The client's slots: customers' requests overlapping its refreshes are not counted.

@@ -8,6 +8,7 @@
 mod banks;
 mod file;
 mod locate;
+mod notes;
 mod platform;
 mod population;
 use platform::platform;
@@ -76,26 +77,6 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Mean days between the app opens of a customer who will reconnect, when the scenario
 /// does not say: a modelling choice (docs/sources.md), not a measurement.
 pub const DEFAULT_RECONNECT_MEAN_DAYS: f64 = 3.0;
-impl Scenario {
-    /// Why coverage may read low for want of history: with a period of `k` days a day is
-    /// covered by a refresh on it or the `k − 1` days before, and a window holds none from
-    /// before its start, so a warm-up shorter than `k − 1` days measures days whose cover
-    /// is still building (a random offset's 7-day period reads 14 % on its first day).
-    pub fn coverage_caveat(&self) -> Option<String> {
-        let k = crate::metrics::cover_days(self.schedule.period) as u64;
-        let needed = SimDuration::from_hours(24 * (k - 1));
-        (k > 1 && self.warmup < needed).then(|| {
-            format!(
-                "with a period of {k} days a refresh covers its connection for {k} days, and the \
-                 warm-up ({}) leaves in days whose cover is still building: coverage reads low \
-                 (window.warmup = \"{}d\" measures a steady state)",
-                self.warmup,
-                k - 1
-            )
-        })
-    }
-}
-
 /// Tolerance on the sum of bank shares.
 const SHARE_TOLERANCE: f64 = 1e-6;
 

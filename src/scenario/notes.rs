@@ -1,0 +1,121 @@
+//! What a valid scenario should still be told: a warm-up too short for its period, and
+//! settings that do nothing in it. Accepted, since a sweep may vary what makes them matter
+//! (`kind`, the expiry share), but said by `run` and `check`, so that a user who set one does
+//! not read its effect into the figures.
+
+use super::Scenario;
+use crate::strategy::{Schedule, Strategy};
+use crate::time::SimDuration;
+
+impl Scenario {
+    /// Every note, the coverage caveat first.
+    pub fn notes(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.coverage_caveat().into_iter().collect();
+        out.extend(self.idle_settings());
+        out
+    }
+
+    /// Why coverage may read low for want of history: with a period of `k` days a day is
+    /// covered by a refresh on it or the `k − 1` days before, and a window holds none from
+    /// before its start, so a warm-up shorter than `k − 1` days measures days whose cover
+    /// is still building (a random offset's 7-day period reads 14 % on its first day).
+    pub fn coverage_caveat(&self) -> Option<String> {
+        let k = crate::metrics::cover_days(self.schedule.period) as u64;
+        let needed = SimDuration::from_hours(24 * (k - 1));
+        (k > 1 && self.warmup < needed).then(|| {
+            format!(
+                "with a period of {k} days a refresh covers its connection for {k} days, and the \
+                 warm-up ({}) leaves in days whose cover is still building: coverage reads low \
+                 (window.warmup = \"{}d\" measures a steady state)",
+                self.warmup,
+                k - 1
+            )
+        })
+    }
+
+    /// The settings given that change nothing in this scenario, each with why (an overhead
+    /// is told given by differing from the default's).
+    pub fn idle_settings(&self) -> Vec<String> {
+        let kind = self.strategy.name();
+        let pooled = !matches!(self.strategy, Strategy::Bulk | Strategy::RandomOffset);
+        let s = &self.schedule;
+        let idle = [
+            (
+                self.reconnect.is_some() && self.consent_expiry_share == 0.0,
+                "population.reconnect_share: no consent expires \
+                 (population.consent_expiry_share = 0), so nobody reconnects"
+                    .to_string(),
+            ),
+            (
+                s.looping && !pooled,
+                format!("strategy.loop: only a client with slots loops, not kind = \"{kind}\""),
+            ),
+            (
+                s.hours.is_some() && !matches!(self.strategy, Strategy::RandomOffset),
+                format!(
+                    "strategy.hours: only random offsets are placed in a band of hours, not \
+                     kind = \"{kind}\""
+                ),
+            ),
+            (
+                s.overhead != Schedule::default_overhead()
+                    && !matches!(
+                        self.strategy,
+                        Strategy::Queued { .. } | Strategy::PerBank { .. } | Strategy::Aimd(_)
+                    ),
+                format!(
+                    "strategy.worker_overhead: only a queued client's workers have one, not \
+                     kind = \"{kind}\""
+                ),
+            ),
+        ];
+        idle.into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, why)| format!("{why}; it does nothing here"))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario;
+
+    fn notes(population: &str, strategy: &str) -> Vec<String> {
+        let text = format!(
+            "[window]\nlength = \"1d\"\n[population]\nconnections = 10\n{population}\n\
+             [strategy]\n{strategy}\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        );
+        scenario::parse(&text, "inline", "t", &[]).unwrap().notes()
+    }
+
+    /// Each setting that does nothing is named, with why; where it acts, nothing is said.
+    #[test]
+    fn settings_that_do_nothing_are_named() {
+        let ro = "kind = \"random_offset\"";
+        assert!(notes("", ro).is_empty());
+        let n = notes("reconnect_share = 0.5", ro);
+        assert!(
+            n.len() == 1 && n[0].contains("population.reconnect_share"),
+            "{n:?}"
+        );
+        assert!(notes("reconnect_share = 0.5\nconsent_expiry_share = 0.01", ro).is_empty());
+        let n = notes(
+            "",
+            "kind = \"bulk\"\nloop = true\nhours = [\"01:00\", \"05:00\"]",
+        );
+        assert!(
+            n[0].contains("strategy.loop") && n[1].contains("strategy.hours"),
+            "{n:?}"
+        );
+        assert!(notes("", "kind = \"queued\"\nconcurrency = 4\nloop = true").is_empty());
+        let overhead = "worker_overhead = { dist = \"constant\", value = \"2s\" }";
+        let n = notes("", &format!("{ro}\n{overhead}"));
+        assert!(n.len() == 1 && n[0].contains("worker_overhead"), "{n:?}");
+        assert!(notes(
+            "",
+            &format!("kind = \"queued\"\nconcurrency = 4\n{overhead}")
+        )
+        .is_empty());
+    }
+}
