@@ -258,8 +258,12 @@ fn check(a: CheckArgs) -> Result<()> {
         }
         _ => String::new(),
     };
+    let joining = match crate::consent::Joins::new(&sc).count {
+        0 => String::new(),
+        j => format!(" (+{} joining)", thousands(j as f64)),
+    };
     println!(
-        "{}: ok — {} ({}), {} connections, {} bank(s), {} window{grid}",
+        "{}: ok — {} ({}), {} connections{joining}, {} bank(s), {} window{grid}",
         a.scenario.display(),
         sc.name,
         strategy_label(&sc.strategy),

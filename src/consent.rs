@@ -127,11 +127,12 @@ impl Joins {
     }
 
     /// When joiner `c` links: uniform over the window, thinned by the hour of day, drawn
-    /// from its customer's stream so that a customer's accounts link together.
+    /// from its customer's stream (the customer D•One's rule knows, `c / k`) so that a
+    /// customer's accounts link together; a customer with accounts from the start adds the
+    /// new ones at one instant. The window must hold hours of some weight ([`Joins::check`]).
     pub fn at(&self, streams: &Streams, c: u32) -> SimTime {
         debug_assert!((self.first..self.total()).contains(&c));
-        let customer = (c - self.first) / self.per_customer;
-        let mut rng = streams.at(Purpose::Join, customer, 0);
+        let mut rng = streams.at(Purpose::Join, c / self.per_customer, 0);
         let (start, len) = (
             self.window_start.as_micros(),
             self.window_end - self.window_start,
@@ -142,6 +143,23 @@ impl Joins {
                 return at;
             }
         }
+    }
+
+    /// Whether anyone can join: with joins, the window must hold an hour the app-open
+    /// profile gives weight (else no instant would ever be drawn).
+    pub fn check(&self) -> Result<(), String> {
+        let window = (self.window_end - self.window_start).as_micros();
+        let hours = window.div_ceil(HOUR_US).min(24) as usize;
+        let first = hour(self.window_start);
+        let open = (0..hours).any(|h| self.profile[(first + h) % 24] > 0.0);
+        if self.count == 0 || open {
+            return Ok(());
+        }
+        Err(
+            "the app-open profile ([on_demand].profile) gives no weight to the window's hours, \
+             so nobody could join in it"
+                .into(),
+        )
     }
 }
 

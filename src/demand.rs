@@ -61,13 +61,15 @@ impl OnDemand {
     }
 
     /// Request `k`, the first after `after` (the previous request's instant), for one of
-    /// `connections`; `None` when the rate is zero or the request would fall at or after
-    /// `end`. `index` counts candidate instants, so that each is keyed once.
+    /// `connections` that `linked` says is one by then; `None` when the rate is zero or the
+    /// request would fall at or after `end`. `index` counts candidate instants, so that each
+    /// is keyed once. A connection not yet linked (its customer joins later) is drawn again,
+    /// so that `per_day` holds over the connections there are.
     pub fn next(
         &self,
         after: SimTime,
         index: &mut u32,
-        connections: u32,
+        (connections, linked): (u32, impl Fn(u32) -> bool),
         end: SimTime,
         streams: &Streams,
     ) -> Option<Request> {
@@ -88,8 +90,13 @@ impl OnDemand {
             let at = SimTime(t as u64);
             let hour = (at.as_micros() / SimDuration::from_hours(1).as_micros() % 24) as usize;
             if rng.random::<f64>() * max < self.profile[hour] {
-                let conn = below(rng.next_u64(), connections as u64) as u32;
-                return Some(Request { at, conn });
+                // At most a few draws: the connections linked are most of them.
+                for _ in 0..64 {
+                    let conn = below(rng.next_u64(), connections as u64) as u32;
+                    if linked(conn) {
+                        return Some(Request { at, conn });
+                    }
+                }
             }
         }
     }
@@ -113,7 +120,7 @@ mod tests {
         let days = 20u64;
         let end = SimTime::ZERO + SimDuration::from_hours(24 * days);
         let (mut at, mut index, mut per_hour) = (SimTime::ZERO, 0u32, [0u64; 24]);
-        while let Some(r) = d.next(at, &mut index, 1000, end, &streams) {
+        while let Some(r) = d.next(at, &mut index, (1000, |_| true), end, &streams) {
             per_hour[(r.at.as_micros() / 3_600_000_000 % 24) as usize] += 1;
             assert!(r.conn < 1000 && r.at >= at);
             at = r.at;

@@ -363,7 +363,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
 
     let name = f.name.unwrap_or_else(|| default_name.to_string());
     check_name(&name)?;
-    Ok(Scenario {
+    let sc = Scenario {
         name,
         description: f.description.unwrap_or_default().trim().to_string(),
         seed: f.seed.unwrap_or(DEFAULT_SEED),
@@ -381,7 +381,11 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         retry,
         banks,
         on_demand,
-    })
+    };
+    crate::consent::Joins::new(&sc)
+        .check()
+        .or_else(|why| err("population.join_share", why))?;
+    Ok(sc)
 }
 
 /// The name becomes a directory under the output directory (`output/NAME`): one plain path

@@ -269,6 +269,8 @@ struct World {
     /// Every attempt, when the run keeps an attempt log.
     log: Option<AttemptLog>,
     renewals: Renewals,
+    /// Connections join within the window (`population.join_share`).
+    joining: bool,
 }
 
 impl World {

@@ -209,16 +209,23 @@ fn client_state<F: Fn(u32) -> usize>(
         Strategy::PerBank { pools } => Pools::per_bank(pools, looping, connections, bank_of),
         &Strategy::Aimd(rule) => Pools::adaptive(rule, banks, looping, connections, start, bank_of),
         &Strategy::Paced { rate, per_bank } => {
-            let period = schedule.period.as_micros() as f64;
             // A pool of n connections submits every period / n, or every n_all / (rate · n).
-            let interval = |n: u32| {
-                let us = match rate {
-                    None => period / n.max(1) as f64,
-                    Some(r) => 1e6 * connections.max(1) as f64 / (r * n.max(1) as f64),
-                };
-                SimDuration((us.round() as u64).max(1))
+            let interval = |n: u32| match rate {
+                None => Queue::pace_over(schedule.period, n),
+                Some(r) => {
+                    let us = 1e6 * connections.max(1) as f64 / (r * n.max(1) as f64);
+                    SimDuration((us.round() as u64).max(1))
+                }
             };
-            Pools::paced(per_bank, banks, looping, connections, interval, bank_of)
+            let period = rate.is_none().then_some(schedule.period);
+            Pools::paced(
+                per_bank,
+                banks,
+                looping,
+                connections,
+                (interval, period),
+                bank_of,
+            )
         }
     })
 }

@@ -136,9 +136,22 @@ fn every_client_takes_joiners_in() {
     }
 }
 
-/// The share is checked like every other, and names its field.
+/// The share is checked like every other, and names its field; so is a window whose hours
+/// the app-open profile gives no weight (no join instant could be drawn: `run` hung).
 #[test]
 fn join_share_is_checked() {
+    let closed = "[window]\nstart = \"09:00\"\nlength = \"6h\"\n[population]\nconnections = 100\n\
+                  join_share = 0.1\n[strategy]\nkind = \"bulk\"\n[on_demand]\nper_day = 10\n\
+                  profile = [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0]\n\
+                  [[banks]]\nname = \"b\"\nshare = 1.0\n\
+                  service_time = { dist = \"constant\", value = \"1s\" }\n";
+    let e = scenario::parse(closed, "inline", "t", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("population.join_share") && e.contains("no weight"),
+        "{e}"
+    );
     let text = "[window]\nlength = \"1d\"\n[population]\nconnections = 10\njoin_share = 1.5\n\
                 [strategy]\nkind = \"bulk\"\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
                 service_time = { dist = \"constant\", value = \"1s\" }\n";
@@ -149,4 +162,62 @@ fn join_share_is_checked() {
         e.contains("population.join_share") && e.contains("between 0 and 1"),
         "{e}"
     );
+}
+
+/// A paced client spreads the connections there are at each period's start over the
+/// period, not those yet to join: 10,000 connections at the start of a day, one every
+/// 8.64 s, so 417 of its refreshes in the first hour. Paced for every connection the day
+/// would have (13,000), it ran one every 6.65 s: 541.
+#[test]
+fn a_paced_client_paces_the_connections_it_has() {
+    let sc = scenario(
+        1,
+        "connections = 10000\njoin_share = 0.3",
+        "kind = \"paced\"",
+    );
+    let (r, log) = Simulation::new(&sc, 1).with_attempt_log().run_logged();
+    assert_eq!(r.total().joined, 3_000);
+    let hour = SimTime(3_600_000_000);
+    let first_hour = log
+        .rows
+        .iter()
+        .filter(|a| !a.on_demand && a.submitted < hour)
+        .count();
+    assert!((416..=417).contains(&first_hour), "{first_hour}");
+}
+
+/// Customers' requests a day are spread over the connections there are: joins change which
+/// connections are asked for, not how many requests there are (a request drawn for one not
+/// yet linked was dropped, so a 30-day run with joins had a quarter fewer).
+#[test]
+fn on_demand_requests_keep_their_volume_with_joins() {
+    let with = |joins: f64| {
+        let population = format!("connections = 5000\njoin_share = {joins}");
+        let sc = Scenario {
+            on_demand: scenario(1, STEADY, "kind = \"bulk\"\n[on_demand]\nper_day = 5000")
+                .on_demand,
+            ..scenario(20, &population, "kind = \"random_offset\"")
+        };
+        r_requests(&sim::run(&sc, 2))
+    };
+    let (without, joining) = (with(0.0), with(0.05));
+    assert!(without > 95_000, "{without}");
+    assert_eq!(joining, without);
+}
+
+fn r_requests(r: &RunResult) -> u64 {
+    r.demand.requests.iter().sum()
+}
+
+/// With accounts per customer, a joiner links with the accounts D•One's rule groups it with
+/// (customer `c / k`), even when the connections at the start end inside a customer.
+#[test]
+fn a_customers_accounts_link_together() {
+    let mut sc = scenario(2, "connections = 1000\njoin_share = 0.2", "kind = \"bulk\"");
+    sc.connections_per_customer = 3;
+    let joins = Joins::new(&sc);
+    let s = Streams::new(1);
+    assert_eq!(joins.at(&s, 1000), joins.at(&s, 1001), "customer 333");
+    assert_eq!(joins.at(&s, 1002), joins.at(&s, 1004), "customer 334");
+    assert_ne!(joins.at(&s, 1001), joins.at(&s, 1002));
 }

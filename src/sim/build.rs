@@ -82,6 +82,7 @@ impl World {
             seed,
             log: None,
             renewals: Default::default(),
+            joining: Joins::new(sc).count > 0,
         };
         world.schedule_request(window_start);
         world.schedule_reconnections(sc);

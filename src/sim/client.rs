@@ -3,7 +3,7 @@
 //! workers taking connections (with their overhead). Kept apart from the bank and platform
 //! side in `sim.rs`; both are `impl World`.
 
-use super::{Conn, Event, Outcome, World, HELD, ON_DEMAND, RECONNECT};
+use super::{Conn, Event, Outcome, World, HELD, ON_DEMAND, RECONNECT, UNLINKED};
 use crate::bank::ServiceTime;
 use crate::rng::Purpose;
 use crate::strategy::Take;
@@ -19,10 +19,14 @@ impl World {
             self.queue.schedule(next, Event::PeriodStart);
         }
         self.period_started = now;
+        let (conns, joining) = (&self.conns, self.joining);
         if let Some(pools) = self.client.pools() {
-            pools
-                .iter_mut()
-                .for_each(|q| q.period_start(now == self.window_start));
+            for q in pools.iter_mut() {
+                if joining {
+                    q.repace(|c| conns[c as usize].flags & UNLINKED == 0);
+                }
+                q.period_start(now == self.window_start);
+            }
         }
         self.fill_slots(now);
     }

@@ -15,11 +15,12 @@ impl World {
         let Some(d) = &self.demand else {
             return;
         };
-        let n = self.conns.len() as u32;
+        let conns = &self.conns;
+        let linked = |c: u32| conns[c as usize].flags & UNLINKED == 0;
         self.next_request = d.next(
             after,
             &mut self.demand_index,
-            n,
+            (conns.len() as u32, linked),
             self.window_end,
             &self.streams,
         );
@@ -36,10 +37,10 @@ impl World {
         };
         self.schedule_request(now);
         let (c, ci) = (r.conn, r.conn as usize);
-        if self.conns[ci].flags & UNLINKED != 0 {
-            // A customer who has not joined yet opens no app.
-            return;
-        }
+        debug_assert!(
+            self.conns[ci].flags & UNLINKED == 0,
+            "a request before the join"
+        );
         let b = self.conns[ci].bank as usize;
         self.tally[b].events += 1;
         // Like every other figure, the customers' leave out the warm-up. (`pending_since` is

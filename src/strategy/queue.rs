@@ -97,27 +97,27 @@ impl Pools {
     }
 
     /// A paced pool per bank (`per_bank`) or one over every connection: the pool of `n`
-    /// connections submits one every `interval(n)`.
+    /// connections submits one every `interval(n)`; paced over `period` (no rate given), it
+    /// is paced again at each period start ([`Queue::repace`]).
     pub fn paced(
         per_bank: bool,
         banks: usize,
         looping: bool,
         connections: u32,
-        interval: impl Fn(u32) -> SimDuration,
+        (interval, period): (impl Fn(u32) -> SimDuration, Option<SimDuration>),
         bank_of: impl Fn(u32) -> usize,
     ) -> Pools {
+        let paced = |n: u32, members: Members| Queue {
+            pace_period: period,
+            ..Queue::paced(interval(n), looping, members)
+        };
         if !per_bank {
-            let q = Queue::paced(interval(connections), looping, Members::All(connections));
-            return Pools::one(q);
+            return Pools::one(paced(connections, Members::All(connections)));
         }
         let mut p = Pools::per_bank(&vec![0; banks], looping, connections, bank_of);
         for q in &mut p.pools {
             let n = q.members.len();
-            *q = Queue::paced(
-                interval(n),
-                looping,
-                std::mem::replace(&mut q.members, Members::All(0)),
-            );
+            *q = paced(n, std::mem::replace(&mut q.members, Members::All(0)));
         }
         p
     }
@@ -193,6 +193,8 @@ pub struct Queue {
     aimd: Option<Aimd>,
     /// Paced: one submission per `interval`, without a slot limit.
     interval: Option<SimDuration>,
+    /// Paced over the period (no `rate`): the period the pass spreads its members over.
+    pace_period: Option<SimDuration>,
     /// Customers' on-demand requests waiting for a slot (the priority lane), served first;
     /// the slots they hold; and the share of the slots only they may take.
     urgent: VecDeque<u32>,
@@ -218,6 +220,7 @@ impl Queue {
             members,
             aimd: None,
             interval: None,
+            pace_period: None,
             urgent: VecDeque::new(),
             busy_urgent: 0,
             reserved_share: 0.0,
@@ -232,6 +235,25 @@ impl Queue {
             interval: Some(interval),
             ..Queue::new(u32::MAX, looping, members)
         }
+    }
+
+    /// The interval that spreads `n` connections over `period`.
+    pub fn pace_over(period: SimDuration, n: u32) -> SimDuration {
+        let us = period.as_micros() as f64 / n.max(1) as f64;
+        SimDuration((us.round() as u64).max(1))
+    }
+
+    /// At a period start, a pool paced over the period spreads the members `linked` says are
+    /// connections by then over it (not those that join later: paced for them too, it would
+    /// run ahead of the population it has).
+    pub fn repace(&mut self, linked: impl Fn(u32) -> bool) {
+        let Some(period) = self.pace_period else {
+            return;
+        };
+        let n = (0..self.members.len())
+            .filter(|&i| linked(self.members.get(i)))
+            .count();
+        self.interval = Some(Queue::pace_over(period, n as u32));
     }
 
     /// Whether this pool submits on a timer (no worker overhead) rather than from slots.
