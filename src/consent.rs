@@ -73,6 +73,8 @@ pub struct Joins {
     window_end: SimTime,
     profile: [f64; 24],
     busiest: f64,
+    /// The joins the share asks for, before rounding and the cap on connection ids.
+    wanted: f64,
 }
 
 /// A reconnecting customer's app opens: a Poisson process whose rate follows the hour of day.
@@ -98,26 +100,48 @@ impl Opens {
     }
 }
 
+/// The profile's weight integrated over `[from, to)` (weight × µs).
+fn profile_mass(profile: &[f64; 24], from: SimTime, to: SimTime) -> f64 {
+    let mut mass = 0.0;
+    let mut t = from.as_micros();
+    while t < to.as_micros() {
+        let next = ((t / HOUR_US + 1) * HOUR_US).min(to.as_micros());
+        mass += profile[hour(SimTime(t))] * (next - t) as f64;
+        t = next;
+    }
+    mass
+}
+
 /// The hour of day (0..24) of an instant, on the window's clock (time 0 is midnight).
 fn hour(t: SimTime) -> usize {
     (t.as_micros() / HOUR_US % 24) as usize
 }
 
 impl Joins {
-    /// The joins of `sc`'s runs: `join_share · connections` a day over the window.
+    /// The joins of `sc`'s runs: `join_share · connections` a day over the window, a day
+    /// weighted by the app-open profile (six hours of the night hold fewer joins than six
+    /// of the evening; whole days hold a day's each).
     pub fn new(sc: &Scenario) -> Self {
-        let days = sc.window.as_micros() as f64 / DAY_US as f64;
+        let profile = sc.on_demand.as_ref().map_or(DEFAULT_PROFILE, |d| d.profile);
+        let (start, end) = (sc.window_start, sc.window_start + sc.window);
+        let days = match sc.window.as_micros() % DAY_US {
+            0 => sc.window.as_micros() as f64 / DAY_US as f64,
+            _ => {
+                profile_mass(&profile, start, end)
+                    / profile_mass(&profile, start, start + SimDuration(DAY_US))
+            }
+        };
         let wanted = (sc.join_share * sc.connections as f64 * days).round();
         let room = (u32::MAX - 1 - sc.connections) as f64;
-        let profile = sc.on_demand.as_ref().map_or(DEFAULT_PROFILE, |d| d.profile);
         Joins {
             first: sc.connections,
             count: wanted.min(room) as u32,
             per_customer: sc.connections_per_customer,
-            window_start: sc.window_start,
-            window_end: sc.window_start + sc.window,
+            window_start: start,
+            window_end: end,
             profile,
             busiest: profile.iter().copied().fold(0.0, f64::max),
+            wanted,
         }
     }
 
@@ -129,7 +153,8 @@ impl Joins {
     /// When joiner `c` links: uniform over the window, thinned by the hour of day, drawn
     /// from its customer's stream (the customer D•One's rule knows, `c / k`) so that a
     /// customer's accounts link together; a customer with accounts from the start adds the
-    /// new ones at one instant. The window must hold hours of some weight ([`Joins::check`]).
+    /// new ones at one instant. Joins are only drawn in a window the profile gives weight
+    /// ([`Joins::new`]).
     pub fn at(&self, streams: &Streams, c: u32) -> SimTime {
         debug_assert!((self.first..self.total()).contains(&c));
         let mut rng = streams.at(Purpose::Join, c / self.per_customer, 0);
@@ -145,21 +170,19 @@ impl Joins {
         }
     }
 
-    /// Whether anyone can join: with joins, the window must hold an hour the app-open
-    /// profile gives weight (else no instant would ever be drawn).
+    /// Whether the joins fit the connection ids left. (Their count follows the profile's
+    /// weight over the window, so a window it gives none holds none, and `at` always finds
+    /// an instant.)
     pub fn check(&self) -> Result<(), String> {
-        let window = (self.window_end - self.window_start).as_micros();
-        let hours = window.div_ceil(HOUR_US).min(24) as usize;
-        let first = hour(self.window_start);
-        let open = (0..hours).any(|h| self.profile[(first + h) % 24] > 0.0);
-        if self.count == 0 || open {
-            return Ok(());
+        if self.wanted > self.count as f64 {
+            return Err(format!(
+                "{} joiners over the window, beside the connections at the start, are more than \
+                 the {} connections supported",
+                self.wanted,
+                u32::MAX - 1
+            ));
         }
-        Err(
-            "the app-open profile ([on_demand].profile) gives no weight to the window's hours, \
-             so nobody could join in it"
-                .into(),
-        )
+        Ok(())
     }
 }
 

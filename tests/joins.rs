@@ -136,8 +136,9 @@ fn every_client_takes_joiners_in() {
     }
 }
 
-/// The share is checked like every other, and names its field; so is a window whose hours
-/// the app-open profile gives no weight (no join instant could be drawn: `run` hung).
+/// The share is checked like every other, and names its field. A window whose hours the
+/// app-open profile gives no weight holds no joins (`run` hung, drawing for one), and the
+/// note says the share does nothing there.
 #[test]
 fn join_share_is_checked() {
     let closed = "[window]\nstart = \"09:00\"\nlength = \"6h\"\n[population]\nconnections = 100\n\
@@ -145,13 +146,14 @@ fn join_share_is_checked() {
                   profile = [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0]\n\
                   [[banks]]\nname = \"b\"\nshare = 1.0\n\
                   service_time = { dist = \"constant\", value = \"1s\" }\n";
-    let e = scenario::parse(closed, "inline", "t", &[])
-        .unwrap_err()
-        .to_string();
+    let sc = scenario::parse(closed, "inline", "t", &[]).unwrap();
+    assert_eq!(Joins::new(&sc).count, 0);
     assert!(
-        e.contains("population.join_share") && e.contains("no weight"),
-        "{e}"
+        sc.notes().iter().any(|n| n.contains("no joiner")),
+        "{:?}",
+        sc.notes()
     );
+    assert_eq!(sim::run(&sc, 1).total().joined, 0);
     let text = "[window]\nlength = \"1d\"\n[population]\nconnections = 10\njoin_share = 1.5\n\
                 [strategy]\nkind = \"bulk\"\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
                 service_time = { dist = \"constant\", value = \"1s\" }\n";
@@ -220,4 +222,63 @@ fn a_customers_accounts_link_together() {
     assert_eq!(joins.at(&s, 1000), joins.at(&s, 1001), "customer 333");
     assert_eq!(joins.at(&s, 1002), joins.at(&s, 1004), "customer 334");
     assert_ne!(joins.at(&s, 1001), joins.at(&s, 1002));
+}
+
+/// A window of part of a day holds its hours' share of a day's joins by the app-open
+/// profile: six hours of the night fewer than six of the evening (both held 50 before); an
+/// hour of which the profile weighs only the second half holds half an hour's joins, and
+/// one it does not weigh holds none (it was refused, counted by whole hours, or drew all
+/// its joins into the one weighted minute).
+#[test]
+fn part_of_a_day_holds_its_hours_share_of_joins() {
+    use refresh_sim::demand::DEFAULT_PROFILE;
+    let day: f64 = DEFAULT_PROFILE.iter().sum();
+    let joins = |start: &str| {
+        let mut sc = scenario(
+            1,
+            "connections = 10000\njoin_share = 0.1",
+            "kind = \"bulk\"",
+        );
+        sc.window = SimDuration::from_hours(6);
+        sc.window_start = SimTime::ZERO + refresh_sim::time::parse_time_of_day(start).unwrap();
+        Joins::new(&sc).count
+    };
+    let want = |from: usize| {
+        (1000.0 * DEFAULT_PROFILE[from..from + 6].iter().sum::<f64>() / day).round() as u32
+    };
+    assert_eq!(joins("00:00"), want(0));
+    assert_eq!(joins("17:00"), want(17));
+    assert!(joins("17:00") > 5 * joins("00:00"));
+    let one_hour = |start: &str| {
+        let mut profile = [0.0; 24];
+        profile[14] = 1.0;
+        let text = format!(
+            "[window]\nstart = \"{start}\"\nlength = \"1h\"\n[population]\nconnections = 100000\n\
+             join_share = 0.5\n[strategy]\nkind = \"bulk\"\n[on_demand]\nper_day = 10\n\
+             profile = {profile:?}\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        );
+        scenario::parse(&text, "inline", "t", &[]).map(|sc| Joins::new(&sc).count)
+    };
+    assert_eq!(
+        one_hour("13:30").unwrap(),
+        25_000,
+        "half an hour of the only hour"
+    );
+    assert_eq!(one_hour("13:00").unwrap(), 0);
+}
+
+/// More joiners than connection ids is refused, not capped silently.
+#[test]
+fn joins_beyond_the_ids_are_refused() {
+    let text = "[window]\nlength = \"2d\"\n[population]\nconnections = 4000000000\n\
+                join_share = 0.5\n[strategy]\nkind = \"bulk\"\n[[banks]]\nname = \"b\"\n\
+                share = 1.0\nservice_time = { dist = \"constant\", value = \"1s\" }\n";
+    let e = scenario::parse(text, "inline", "t", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("population.join_share") && e.contains("supported"),
+        "{e}"
+    );
 }

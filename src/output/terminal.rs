@@ -4,6 +4,19 @@ use super::text::{pct, thousands};
 use crate::metrics::{RunResult, Summary};
 use std::fmt::Write as _;
 
+/// The connections at the start, and those that joined: a book of 150,000 that signs up
+/// 21,000 in the window is not a book of 171,000.
+fn connections(t: &crate::metrics::Tally) -> String {
+    match t.joined {
+        0 => thousands(t.connections as f64),
+        j => format!(
+            "{} (+{} joined)",
+            thousands((t.connections - j) as f64),
+            thousands(j as f64)
+        ),
+    }
+}
+
 /// A short human summary of a run, one line per bank and one for all.
 pub fn human_summary(r: &RunResult) -> String {
     let mut out = String::new();
@@ -15,7 +28,7 @@ pub fn human_summary(r: &RunResult) -> String {
         r.scenario,
         strategy,
         r.seed,
-        thousands(total.tally.connections as f64),
+        connections(&total.tally),
         r.window,
         r.window_start.clock()
     );

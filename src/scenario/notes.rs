@@ -41,6 +41,14 @@ impl Scenario {
         let s = &self.schedule;
         let idle = [
             (
+                self.join_share > 0.0 && crate::consent::Joins::new(self).count == 0,
+                format!(
+                    "population.join_share: {} of {} connections a day rounds to no joiner \
+                     over this window",
+                    self.join_share, self.connections
+                ),
+            ),
+            (
                 self.reconnect.is_some() && self.consent_expiry_share == 0.0,
                 "population.reconnect_share: no consent expires \
                  (population.consent_expiry_share = 0), so nobody reconnects"
@@ -94,6 +102,8 @@ mod tests {
     fn settings_that_do_nothing_are_named() {
         let ro = "kind = \"random_offset\"";
         assert!(notes("", ro).is_empty());
+        let n = notes("join_share = 0.0001", ro);
+        assert!(n.len() == 1 && n[0].contains("no joiner"), "{n:?}");
         let n = notes("reconnect_share = 0.5", ro);
         assert!(
             n.len() == 1 && n[0].contains("population.reconnect_share"),

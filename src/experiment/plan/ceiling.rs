@@ -127,6 +127,12 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
 /// those at the start and averaged over the measured days: what coverage divides by. Those
 /// that join count from their join; with joins the share may pass 1.
 fn due_share(sc: &Scenario) -> f64 {
+    let shares = due_shares(sc);
+    shares.iter().sum::<f64>() / shares.len() as f64
+}
+
+/// The share due (as [`due_share`]) on each measured day.
+fn due_shares(sc: &Scenario) -> Vec<f64> {
     let day = DAY.as_micros();
     let first = sc.warmup.as_micros().div_ceil(day);
     let last = (sc.window.as_micros() / day).max(first + 1);
@@ -135,7 +141,18 @@ fn due_share(sc: &Scenario) -> f64 {
     let ends: Vec<SimTime> = (first..last).map(day_end).collect();
     let joined = consents.joined_shares(&Joins::new(sc), &ends);
     let valid = consents.valid_shares(&ends);
-    valid.iter().zip(&joined).map(|(v, j)| v + j).sum::<f64>() / ends.len() as f64
+    valid.iter().zip(&joined).map(|(v, j)| v + j).collect()
+}
+
+/// With joins, the share due on the last measured day and on average (`None` without
+/// joins): the population the window ends with, which averaged targets hide.
+pub fn growth(sc: &Scenario) -> Option<(f64, f64)> {
+    if Joins::new(sc).count == 0 {
+        return None;
+    }
+    let shares = due_shares(sc);
+    let mean = shares.iter().sum::<f64>() / shares.len() as f64;
+    Some((*shares.last()?, mean))
 }
 
 /// The coverage ceiling of the whole population: each bank's, weighted by its share.

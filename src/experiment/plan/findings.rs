@@ -48,6 +48,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     if let (false, Some(a)) = (r.met.api_calls, t.max_api_calls_per_day) {
         out.push(api_calls_finding(r, &p.candidates, a));
     }
+    out.extend(growth_finding(sc));
     out.push(floor_finding(p, sc));
     out.extend(sc.coverage_caveat());
     if sc.warmup.is_zero() {
@@ -89,6 +90,22 @@ fn fitted_finding(sc: &Scenario) -> Option<String> {
         );
     }
     Some(s)
+}
+
+/// With joins, the population grows through the window, and every target is judged on the
+/// measured days' average: the last days, with more due, read worse (a trial's plan met
+/// 99 % on average with its last days at 97.7 %).
+fn growth_finding(sc: &Scenario) -> Option<String> {
+    let (last, mean) = super::ceiling::growth(sc)?;
+    (last > mean * 1.02).then(|| {
+        format!(
+            "the population grows with its joins: the last measured day has {} more connections \
+             due than the average the targets are judged on, so its coverage and failures read \
+             worse than the figures here (a run of the choice shows them in daily.csv); plan \
+             over the horizon you size for, or with --users at the size you will reach",
+            pct(last / mean - 1.0)
+        )
+    })
 }
 
 /// The searched setting with the least `figure` among those that meet its target
@@ -433,6 +450,32 @@ mod tests {
             },
             met,
         }
+    }
+
+    /// A growing population is named, with how far its last day is above the average; a
+    /// shrinking or steady one is not.
+    #[test]
+    fn growth_is_named() {
+        let text = |joins: f64| {
+            format!(
+                "[window]\nlength = \"14d\"\nwarmup = \"1d\"\n[population]\nconnections = 1000\n\
+                 join_share = {joins}\nconsent_expiry_share = 0.011\n[strategy]\nkind = \"bulk\"\n\
+                 [[banks]]\nname = \"b\"\nshare = 1.0\n\
+                 service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+            )
+        };
+        let parse = |j| crate::scenario::parse(&text(j), "inline", "t", &[]).unwrap();
+        let g = growth_finding(&parse(0.03)).unwrap();
+        assert!(
+            g.contains("grows") && g.contains("more connections due"),
+            "{g}"
+        );
+        assert_eq!(growth_finding(&parse(0.0)), None);
+        assert_eq!(
+            growth_finding(&parse(0.011)),
+            None,
+            "about steady over 14 days"
+        );
     }
 
     /// A fitted scenario is named, with what it leaves out and its banks without a limit;

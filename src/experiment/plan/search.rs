@@ -276,9 +276,11 @@ impl<'a> Search<'a> {
             .collect()
     }
 
-    /// Paced per bank at growing multiples of the users over the period.
+    /// Paced per bank at growing multiples of the users over the period (with joins, the
+    /// connections due on the last day: a fixed pace for the first day's falls behind).
     pub fn paced(&mut self, reps: u32) {
-        let base = self.base.connections as f64 / self.base.schedule.period.as_secs_f64();
+        let last = super::ceiling::growth(self.base).map_or(1.0, |(last, _)| last.max(1.0));
+        let base = last * self.base.connections as f64 / self.base.schedule.period.as_secs_f64();
         let settings = PACES
             .iter()
             .map(|&m| Strategy::Paced {
