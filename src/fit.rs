@@ -340,16 +340,7 @@ mod tests {
     /// seconds-long calls is not.
     #[test]
     fn calls_hours_long_are_warned_about() {
-        let row = |learned: i64| log::Row {
-            submitted: 0,
-            learned,
-            conn: 0,
-            bank: 0,
-            seen: Seen::Success,
-            retry_after: None,
-            attempt: 1,
-            on_demand: false,
-        };
+        let row = |learned: i64| success(0, learned, false);
         let w = slow_calls(&[row(10_000_000_000), row(20_000_000_000), row(5)]).unwrap();
         assert!(
             w.what.contains("10000 s") && w.what.contains("milliseconds"),
@@ -359,10 +350,9 @@ mod tests {
         assert_eq!(slow_calls(&[]), None);
     }
 
-    /// The client's slots: customers' requests overlapping its refreshes are not counted.
-    #[test]
-    fn peak_outstanding_counts_the_clients_refreshes() {
-        let row = |submitted: i64, learned: i64, on_demand: bool| log::Row {
+    /// A first attempt of connection 0 that succeeded.
+    fn success(submitted: i64, learned: i64, on_demand: bool) -> log::Row {
+        log::Row {
             submitted,
             learned,
             conn: 0,
@@ -371,7 +361,13 @@ mod tests {
             retry_after: None,
             attempt: 1,
             on_demand,
-        };
+        }
+    }
+
+    /// The client's slots: customers' requests overlapping its refreshes are not counted.
+    #[test]
+    fn peak_outstanding_counts_the_clients_refreshes() {
+        let row = success;
         let rows = [
             row(0, 10, false),
             row(1, 12, true),

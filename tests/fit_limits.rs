@@ -119,20 +119,12 @@ fn a_penalty_box_and_the_bucket_behind_it_are_fitted() {
         &["--attempt-log", log.to_str().unwrap()],
     );
     let fitted = dir.path().join("fitted.toml");
-    let out = Command::new(BIN)
-        .args([
-            "fit",
-            log.to_str().unwrap(),
-            "--out",
-            fitted.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed(Command::new(BIN).args([
+        "fit",
+        log.to_str().unwrap(),
+        "--out",
+        fitted.to_str().unwrap(),
+    ]));
     let text = std::fs::read_to_string(&fitted).unwrap();
     let sc = refresh_sim::scenario::parse(&text, "fitted", "f", &[]).unwrap();
     // The description says what is not fitted, for `plan` to repeat.
@@ -185,18 +177,13 @@ fn a_penalty_box_and_the_bucket_behind_it_are_fitted() {
 /// Runs `scenario` into `dir/out` with `args`; returns the failure rate of `bank = all`.
 fn run(dir: &Path, scenario: &Path, args: &[&str]) -> f64 {
     let out_dir = dir.join("out");
-    let out = Command::new(BIN)
-        .arg("run")
-        .arg(scenario)
-        .args(args)
-        .arg("--out")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed(
+        Command::new(BIN)
+            .arg("run")
+            .arg(scenario)
+            .args(args)
+            .arg("--out")
+            .arg(&out_dir),
     );
     let mut rd = csv::Reader::from_path(out_dir.join("summary.csv")).unwrap();
     let headers = rd.headers().unwrap().clone();
@@ -207,4 +194,14 @@ fn run(dir: &Path, scenario: &Path, args: &[&str]) -> f64 {
         .find(|r| &r[col("bank")] == "all")
         .unwrap();
     row[col("failure_rate")].parse().unwrap()
+}
+
+/// Runs `cmd`, which must succeed (its stderr shown if not).
+fn succeed(cmd: &mut Command) {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
