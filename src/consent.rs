@@ -315,12 +315,7 @@ impl Consents {
             .window_end
             .saturating_since(self.window_start)
             .as_micros();
-        let mass: f64 = (0..window.div_ceil(STEP))
-            .map(|i| {
-                weight(self.window_start + SimDuration(i * STEP))
-                    * STEP.min(window - i * STEP) as f64
-            })
-            .sum();
+        let mass = profile_mass(&joins.profile, self.window_start, self.window_end);
         let per_mass = joins.count as f64 / joins.first.max(1) as f64 / mass;
         let life = (self.lifetime.as_micros() as f64 / STEP as f64).round() as usize;
         let share = self.reconnect.as_ref().map_or(0.0, |o| o.share);

@@ -154,14 +154,22 @@ fn join_share_is_checked() {
         sc.notes()
     );
     assert_eq!(sim::run(&sc, 1).total().joined, 0);
-    let text = "[window]\nlength = \"1d\"\n[population]\nconnections = 10\njoin_share = 1.5\n\
-                [strategy]\nkind = \"bulk\"\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
-                service_time = { dist = \"constant\", value = \"1s\" }\n";
-    let e = scenario::parse(text, "inline", "t", &[])
+    refused("connections = 10\njoin_share = 1.5", "between 0 and 1");
+}
+
+/// Asserts that a one-bank scenario over two days with `population` is refused, naming
+/// `population.join_share` and saying `why`.
+fn refused(population: &str, why: &str) {
+    let text = format!(
+        "[window]\nlength = \"2d\"\n[population]\n{population}\n[strategy]\nkind = \"bulk\"\n\
+         [[banks]]\nname = \"b\"\nshare = 1.0\n\
+         service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+    );
+    let e = scenario::parse(&text, "inline", "t", &[])
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("population.join_share") && e.contains("between 0 and 1"),
+        e.contains("population.join_share") && e.contains(why),
         "{e}"
     );
 }
@@ -271,14 +279,5 @@ fn part_of_a_day_holds_its_hours_share_of_joins() {
 /// More joiners than connection ids is refused, not capped silently.
 #[test]
 fn joins_beyond_the_ids_are_refused() {
-    let text = "[window]\nlength = \"2d\"\n[population]\nconnections = 4000000000\n\
-                join_share = 0.5\n[strategy]\nkind = \"bulk\"\n[[banks]]\nname = \"b\"\n\
-                share = 1.0\nservice_time = { dist = \"constant\", value = \"1s\" }\n";
-    let e = scenario::parse(text, "inline", "t", &[])
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("population.join_share") && e.contains("supported"),
-        "{e}"
-    );
+    refused("connections = 4000000000\njoin_share = 0.5", "supported");
 }

@@ -350,7 +350,7 @@ fn evidence(f: &Found, retry_after: &Option<String>) -> String {
     }
     for r in &f.rivals {
         s += &format!(
-            "; {} explains as many: the log cannot tell them apart",
+            "; {} explains the same 429s: the log cannot tell them apart",
             limit(r)
         );
     }

@@ -82,7 +82,7 @@ pub struct Found {
     pub confidence: &'static str,
     /// The calls (indexes) whose 429s it explains.
     pub calls: Vec<usize>,
-    /// Policies of other kinds that explain as many of those 429s: the log cannot tell
+    /// Policies of other kinds that explain the same 429s: the log cannot tell
     /// them from this one.
     pub rivals: Vec<Policy>,
 }
@@ -185,7 +185,8 @@ struct Choice {
     candidate: Candidate,
     /// How many 429s it makes likely.
     likely: usize,
-    /// The other kinds' policies that make as many likely: the log cannot tell them apart.
+    /// The other kinds' policies that make the same 429s likely: the log cannot tell them
+    /// apart.
     rivals: Vec<(usize, Policy)>,
 }
 
@@ -207,8 +208,14 @@ fn choose(
     all.sort_by(|a, b| b.2.cmp(&a.2).then(PREFER[a.0].cmp(&PREFER[b.0])));
     let mut all = all.into_iter();
     let (k, c, n) = all.next()?;
+    // Which of the open 429s a candidate makes likely.
+    let verdict = |c: &Candidate| -> Vec<bool> {
+        let v = c.likely.as_ref().unwrap_or(&c.explains);
+        v.iter().zip(open).map(|(e, o)| *e && *o).collect()
+    };
+    let chosen = verdict(&c);
     let rivals = all
-        .filter(|r| r.2 == n)
+        .filter(|r| r.2 == n && verdict(&r.1) == chosen)
         .map(|r| (r.0, r.1.policy))
         .collect();
     Some(Choice {
@@ -222,7 +229,7 @@ fn choose(
 /// How sure a found policy is: by the share of the 429s left that it makes consistent
 /// (`explained`) and likely (`likely`), one level lower when the logs leave its numbers
 /// a range (a cap known only within more than one call, a rate within more than 10 %) or
-/// another kind of policy explains as many (`rivalled`).
+/// another kind of policy explains the same 429s (`rivalled`).
 fn confidence(
     explained: usize,
     likely: usize,
@@ -241,7 +248,7 @@ fn confidence(
         Policy::TokenBucket {
             rate_lo, rate_hi, ..
         } => rate_hi / rate_lo > 1.1,
-        _ => rivalled,
+        _ => false,
     } || rivalled;
     ["low", "medium", "high"][if vague {
         level.saturating_sub(1)

@@ -19,8 +19,9 @@ impl World {
     /// them and plans the client's arrivals; every measure starts at zero.
     pub(super) fn new(sc: &Scenario, seed: u64) -> Self {
         let streams = Streams::new(seed);
+        let joins = Joins::new(sc);
         // Every connection of the run, those that join included.
-        let n = Joins::new(sc).total();
+        let n = joins.total();
         let window_start = sc.window_start;
         let window_end = window_start + sc.window;
         let nb = sc.banks.len();
@@ -28,7 +29,7 @@ impl World {
             conns,
             local_of,
             tally,
-        } = draw_connections(sc, &streams);
+        } = draw_connections(sc, &streams, n);
         let banks = prepared_banks(sc, &tally);
         let (queue, client) = planned_arrivals(sc, &streams, window_end, &conns);
         let per_conn = |on: bool| if on { n as usize } else { 0 };
@@ -82,7 +83,7 @@ impl World {
             seed,
             log: None,
             renewals: Default::default(),
-            joining: Joins::new(sc).count > 0,
+            joining: joins.count > 0,
         };
         world.schedule_request(window_start);
         world.schedule_reconnections(sc);
@@ -129,10 +130,10 @@ struct Population {
 }
 
 /// Draws every connection's bank and consent expiry from its own stream, so that a
-/// connection's attributes depend only on the seed and its id. Those that join later hold
+/// connection's attributes depend only on the seed and its id; `n` counts those that join
+/// too. Those that join later hold
 /// no consent until they do (`reconnect.rs` links them), and the client does not know them.
-fn draw_connections(sc: &Scenario, streams: &Streams) -> Population {
-    let n = Joins::new(sc).total();
+fn draw_connections(sc: &Scenario, streams: &Streams, n: u32) -> Population {
     let cuts = bank_cuts(sc);
     let consents = Consents::new(sc);
     let mut conns = Vec::with_capacity(n as usize);
@@ -149,9 +150,10 @@ fn draw_connections(sc: &Scenario, streams: &Streams) -> Population {
         let b = cuts.iter().filter(|cut| !cut.hit(w_bank)).count();
         let joins = c >= sc.connections;
         conns.push(Conn {
-            consent_expires: match joins {
-                false => consents.first_expiry(&mut rng),
-                true => sc.window_start,
+            consent_expires: if joins {
+                sc.window_start
+            } else {
+                consents.first_expiry(&mut rng)
             },
             last_success: SimTime::NEVER,
             pending_since: SimTime::NEVER,
