@@ -281,3 +281,37 @@ fn part_of_a_day_holds_its_hours_share_of_joins() {
 fn joins_beyond_the_ids_are_refused() {
     refused("connections = 4000000000\njoin_share = 0.5", "supported");
 }
+
+/// The terminal, the report and its charts say the book the run started with and how many
+/// joined, not one total (a book of 30,000 with 8,400 sign-ups read as 38,400).
+#[test]
+fn outputs_tell_the_book_from_its_joiners() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let bin = env!("CARGO_BIN_EXE_refresh-sim");
+    let run = std::process::Command::new(bin)
+        .args(["run", "example", "--set", "population.connections=2000"])
+        .args(["--set", "population.join_share=0.05", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(text.contains("2,000 connections (+300 joined)"), "{text}");
+    let report = std::process::Command::new(bin)
+        .arg("report")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("2,000 connections (+300 joined during the window)"),
+        "{md}"
+    );
+    let svg = std::fs::read_to_string(out.join("charts/day_in_the_life.svg")).unwrap();
+    assert!(svg.contains("2,000 connections (+300 joined)"));
+}

@@ -8,9 +8,9 @@ use std::fmt::Write as _;
 /// 21,000 in the window is not a book of 171,000.
 fn connections(t: &crate::metrics::Tally) -> String {
     match t.joined {
-        0 => thousands(t.connections as f64),
+        0 => format!("{} connections", thousands(t.connections as f64)),
         j => format!(
-            "{} (+{} joined)",
+            "{} connections (+{} joined)",
             thousands((t.connections - j) as f64),
             thousands(j as f64)
         ),
@@ -24,7 +24,7 @@ pub fn human_summary(r: &RunResult) -> String {
     let total = r.summary(None);
     let _ = writeln!(
         out,
-        "{} · {} · seed {} · {} connections · {} window from {}",
+        "{} · {} · seed {} · {} · {} window from {}",
         r.scenario,
         strategy,
         r.seed,

@@ -193,9 +193,16 @@ pub(crate) fn runs_provenance(runs: &[&RunData]) -> Option<String> {
     if !scen.is_empty() {
         parts.push(and_list(&scen));
     }
-    let mut conns: Vec<f64> = distinct(runs.iter().map(|r| r.total().connections as f64));
+    // The connections at the start, and those that joined (one count, or said as varying).
+    let start = |r: &&RunData| (r.total().connections - r.total().joined) as f64;
+    let mut conns: Vec<f64> = distinct(runs.iter().map(start));
     conns.sort_by(f64::total_cmp);
-    parts.extend(connections_phrase(&conns));
+    let joined: Vec<u64> = distinct(runs.iter().map(|r| r.total().joined));
+    parts.extend(connections_phrase(&conns).map(|c| match joined[..] {
+        [0] => c,
+        [j] => format!("{c} (+{} joined)", thousands(j as f64)),
+        _ => format!("{c} (+ those that joined)"),
+    }));
     let windows: Vec<String> = distinct(runs.iter().map(|r| {
         let t = r.total();
         window_phrase(t.window_hours, Some(t.measured_days))

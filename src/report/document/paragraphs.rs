@@ -94,9 +94,14 @@ fn run_paragraph(ds: &Dataset, r: &RunData) -> String {
     } else {
         format!("Scenario `{}`", t.scenario)
     };
+    // A book that signs up customers in the window is the book it started with, plus them.
+    let joined = match t.joined {
+        0 => String::new(),
+        j => format!(" (+{} joined during the window)", thousands(j as f64)),
+    };
     let mut s = format!(
-        "{name}: {} connections{bank_part}{window}, seed {}.",
-        thousands(total),
+        "{name}: {} connections{joined}{bank_part}{window}, seed {}.",
+        thousands((t.connections - t.joined) as f64),
         t.seed
     );
     if let Some(m) = measured_sentence(r) {
