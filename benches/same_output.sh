@@ -5,7 +5,7 @@
 # customer), pauses on Retry-After, short periods (shorter than the first poll, and just
 # longer), the benchmark cases (200k queued lattice, 1M random offset), 30 days,
 # reconnections, joins, attempt logs; example.toml with every strategy; each bank preset with three
-# strategies; and `table`: 58 runs. About 30 s a build.
+# strategies; and `table`: 59 runs. About 30 s a build.
 #
 # Usage: benches/same_output.sh BEFORE_BINARY AFTER_BINARY
 #   e.g. git stash; cargo build --release; cp target/release/refresh-sim /tmp/before
@@ -45,6 +45,7 @@ cases() {
   echo "$u --set strategy.kind=queued $q64 --set window.length=10d --set population.join_share=0.02"
   echo "$u --set strategy.kind=random_offset --attempt-log OUT/attempts.csv"
   echo "$u --set strategy.kind=queued $q64 --attempt-log OUT/attempts.csv"
+  echo "$u --set strategy.kind=random_offset --set window.length=4d --set population.join_share=0.02 --set population.reconnect_share=0.5 --set on_demand.per_day=50000 --attempt-log OUT/attempts.csv"
   for k in bulk queued per_bank aimd paced random_offset; do echo "$e --set strategy.kind=$k"; done
   for preset in "$root"/scenarios/banks/*.toml; do
     local name; name=$(basename "$preset" .toml)

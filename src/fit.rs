@@ -10,6 +10,7 @@
 //! the readable summary. Method, references and limits: docs/fitting.md.
 
 pub mod bank_file;
+pub mod customers;
 pub mod grid;
 pub mod latency;
 pub mod limits;
@@ -115,6 +116,8 @@ pub struct Fit {
     pub iso: bool,
     /// What the log shows of what the fit leaves at defaults.
     pub unfitted: unfitted::Unfitted,
+    /// The customers: their requests, consent expiries, reconnections and joins.
+    pub customers: customers::CustomersFit,
 }
 
 /// Fits every bank of `log`.
@@ -154,7 +157,8 @@ pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
         banks,
         left_out,
         peak_outstanding: peak_outstanding(&log.rows),
-        unfitted: unfitted::unfitted(&log.rows),
+        unfitted: unfitted::unfitted(&log.rows, log.reasons),
+        customers: customers::fit(&log.rows, log.connections, log.reasons, span),
         warnings,
         rows: log.rows.len(),
         connections: log.connections,
@@ -361,6 +365,7 @@ mod tests {
             retry_after: None,
             attempt: 1,
             on_demand,
+            reason: crate::sim::Reason::Schedule,
         }
     }
 

@@ -39,7 +39,7 @@ mod log;
 mod reconnect;
 mod settled;
 
-pub use log::{Attempt, AttemptLog};
+pub use log::{Attempt, AttemptLog, Reason};
 use reconnect::Renewals;
 use settled::Settled;
 

@@ -250,7 +250,7 @@ fn attempt_log_accounts_for_every_attempt_and_is_deterministic() {
         .rows
         .iter()
         .all(|r| r.learned >= r.submitted && r.learned.as_micros() < u64::MAX));
-    assert!(log.rows.iter().any(|r| r.on_demand));
+    assert!(log.rows.iter().any(|r| r.reason == sim::Reason::Customer));
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
     attempt_log::write(&a, &log, &result.bank_names).unwrap();
@@ -478,7 +478,7 @@ fn run_writes_the_attempt_log_it_is_asked_for() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "connection,bank,submitted_at,learned_at,outcome,http_status,retry_after,attempt,on_demand"
+        "connection,bank,submitted_at,learned_at,outcome,http_status,retry_after,attempt,on_demand,reason"
     );
     assert!(
         lines.next().unwrap().contains(",2026-01-01T02:00:"),

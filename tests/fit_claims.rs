@@ -201,7 +201,7 @@ fn the_figures_shown_are_those_of_the_family_chosen() {
 }
 
 /// The user's report: the fitted scenario silently dropped the warm-up, the consent expiry
-/// and a bank's maintenance window (seen in the log as 503s at 02:00–03:00). The file's
+/// (fitted since) and a bank's maintenance window (seen in the log as 503s at 02:00–03:00). The file's
 /// header lists what is left at defaults, with what the log showed; the bank's section
 /// suggests the window, commented out (not fitted: `check` sees no maintenance); the
 /// terminal says the same in one line.
@@ -217,7 +217,7 @@ fn what_is_not_fitted_is_listed_and_a_closed_banks_hours_suggested() {
         .unwrap_or_else(|| panic!("{out}"));
     for want in [
         "warm-up",
-        "consent expiry (",
+        "the client's retries (",
         "big-bank",
         "02:00–03:00",
         "internal servers",
@@ -229,13 +229,15 @@ fn what_is_not_fitted_is_listed_and_a_closed_banks_hours_suggested() {
     for want in [
         "NOT FITTED, left at their defaults",
         "warm-up: none ([window] warmup)",
-        "consent expiry: 0 ([population] consent_expiry_share); the log has",
+        "the client's retries ([retry]: none; the log has",
         "503s of a closed bank: big-bank",
         "penalty boxes",
         "(`servers`)",
     ] {
         assert!(header.contains(want), "{want}: {header}");
     }
+    // The consent expiry is fitted now, not left at 0 (docs/fitting.md, "Customers").
+    assert!(toml.contains("\nconsent_expiry_share = "), "{toml}");
     let big = &toml[toml.find("name = \"big-bank\"").unwrap()..];
     let big = &big[..big.find("[[banks]]").unwrap_or(big.len())];
     assert!(

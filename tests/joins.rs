@@ -8,7 +8,7 @@ use refresh_sim::consent::{Consents, Joins};
 use refresh_sim::metrics::{RunResult, DAY_US};
 use refresh_sim::rng::Streams;
 use refresh_sim::scenario::{self, Scenario};
-use refresh_sim::sim::{self, Outcome, Simulation};
+use refresh_sim::sim::{self, Outcome, Reason, Simulation};
 use refresh_sim::time::{SimDuration, SimTime};
 
 /// One bank that admits everything, answers in 2 s and never fails; `population` and
@@ -106,7 +106,7 @@ fn joiners_are_linked_before_any_refresh() {
             let a = a.unwrap_or_else(|| panic!("{strategy}: joiner {j} never called"));
             assert_eq!(a.submitted, joins.at(&streams, a.conn), "{strategy}: {a:?}");
             assert!(
-                a.on_demand && a.outcome == Outcome::Success,
+                a.reason == Reason::Link && a.outcome == Outcome::Success,
                 "{strategy}: {a:?}"
             );
         }
@@ -191,7 +191,7 @@ fn a_paced_client_paces_the_connections_it_has() {
     let first_hour = log
         .rows
         .iter()
-        .filter(|a| !a.on_demand && a.submitted < hour)
+        .filter(|a| !a.reason.present() && a.submitted < hour)
         .count();
     assert!((416..=417).contains(&first_hour), "{first_hour}");
 }

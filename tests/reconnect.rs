@@ -10,7 +10,7 @@
 use refresh_sim::consent::Consents;
 use refresh_sim::metrics::{RunResult, DAY_US};
 use refresh_sim::scenario::{self, Scenario};
-use refresh_sim::sim::{self, Simulation};
+use refresh_sim::sim::{self, Reason, Simulation};
 use refresh_sim::time::SimTime;
 
 /// One bank that admits everything, answers in 2 s and never fails; `population` and
@@ -136,12 +136,18 @@ fn the_reconnect_flow_fetches_the_data() {
     let sc = answering_in("10m", 10, RECONNECTING, "kind = \"random_offset\"");
     let (r, log) = Simulation::new(&sc, 3).with_attempt_log().run_logged();
     let t = r.total();
-    let present = log.rows.iter().filter(|a| a.on_demand).count() as u64;
+    let present = log.rows.iter().filter(|a| a.reason.present()).count() as u64;
+    let fetches = log
+        .rows
+        .iter()
+        .filter(|a| a.reason == Reason::Reconnect)
+        .count() as u64;
     let reconnected: u64 = (0..r.daily.len_days())
         .map(|d| r.daily.total(d).reconnected)
         .sum();
     assert!(reconnected > 1_000);
     assert_eq!(present, reconnected, "one fetch per reconnection");
+    assert_eq!(fetches, reconnected, "each named a reconnect in the log");
     assert_eq!(r.demand.requests.iter().sum::<u64>(), 0);
     // Every call succeeds: each fetch is a success beside the client's (whose refresh
     // within the hour after a fetch gets the fetch's task back: deduplicated).
@@ -220,7 +226,11 @@ fn a_fetch_is_not_skipped_for_the_customers_other_accounts() {
         "kind = \"random_offset\"",
     );
     let (r, log) = Simulation::new(&sc, 5).with_attempt_log().run_logged();
-    let fetches: Vec<_> = log.rows.iter().filter(|a| a.on_demand).collect();
+    let fetches: Vec<_> = log
+        .rows
+        .iter()
+        .filter(|a| a.reason == Reason::Reconnect)
+        .collect();
     let skipped = fetches
         .iter()
         .filter(|a| a.outcome == refresh_sim::sim::Outcome::Deduplicated)
@@ -259,7 +269,11 @@ fn a_looping_queue_holds_a_reconnected_connection_once() {
     assert!(r.total().reconnected > 500);
     let mut last = std::collections::HashMap::new();
     let mut twice = 0;
-    for a in log.rows.iter().filter(|a| !a.on_demand && a.attempt == 1) {
+    for a in log
+        .rows
+        .iter()
+        .filter(|a| a.reason == Reason::Schedule && a.attempt == 1)
+    {
         if let Some(&t) = last.get(&a.conn) {
             twice += (a.submitted - t < refresh_sim::time::SimDuration::from_hours(6)) as u32;
         }

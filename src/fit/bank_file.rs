@@ -88,11 +88,8 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
         start_s / 3600,
         start_s / 60 % 60
     );
-    let _ = writeln!(
-        s,
-        "[population]\nconnections = {}\n",
-        fit.connections.max(1)
-    );
+    fit.customers.population_toml(&mut s, fit.connections);
+    fit.customers.on_demand_toml(&mut s);
     platform(&mut s, fit);
     let _ = writeln!(s, "[strategy]\nkind = \"queued\"\nconcurrency = {}  # the most of the client's refreshes outstanding at once in the log\n", fit.peak_outstanding.max(1));
     let total: usize = fit.banks.iter().map(|b| b.connections).sum();
@@ -401,6 +398,7 @@ pub fn summary(fit: &Fit) -> String {
     for (name, rows) in &fit.left_out {
         let _ = writeln!(s, "warning: bank {name}: {rows} rows, too few to fit (at least {} admitted calls needed); left out", super::MIN_ADMITTED);
     }
+    let _ = writeln!(s, "{}", fit.customers.line());
     let _ = writeln!(s, "{}", super::unfitted::line(fit));
     for b in &fit.banks {
         bank_summary(&mut s, b);

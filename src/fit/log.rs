@@ -6,6 +6,7 @@
 use crate::error::{Error, Result};
 use crate::output::attempt_log::{parse_time, AttemptRow, TimeFormat};
 use crate::output::Record;
+use crate::sim::Reason;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -45,6 +46,9 @@ pub struct Row {
     pub retry_after: Option<f64>,
     pub attempt: u32,
     pub on_demand: bool,
+    /// Who asked for the call; without a `reason` column, `Customer` for a customer-present
+    /// call and `Schedule` otherwise (`customers.rs` tells reconnect fetches apart).
+    pub reason: Reason,
 }
 
 /// Something the reader left out or assumed, counted.
@@ -66,6 +70,8 @@ pub struct Log {
     pub connections: usize,
     pub format: TimeFormat,
     pub warnings: Vec<Warning>,
+    /// Whether the log has a `reason` column (links and reconnect fetches told apart).
+    pub reasons: bool,
 }
 
 const REQUIRED: [&str; 5] = [
@@ -83,6 +89,7 @@ struct Columns {
     retry_after: Option<usize>,
     attempt: Option<usize>,
     on_demand: Option<usize>,
+    reason: Option<usize>,
 }
 
 fn columns(path: &Path, header: &csv::StringRecord) -> Result<(Columns, Vec<Warning>)> {
@@ -118,6 +125,11 @@ fn columns(path: &Path, header: &csv::StringRecord) -> Result<(Columns, Vec<Warn
         on_demand: optional(
             "on_demand",
             "every attempt taken as unattended (a quota fit counts them all)",
+        ),
+        reason: optional(
+            "reason",
+            "customers' requests told from link and reconnect fetches by the calls before \
+             them (joins not told apart)",
         ),
     };
     let known: Vec<&str> = AttemptRow::HEADER.to_vec();
@@ -184,6 +196,7 @@ pub fn read(path: &Path) -> Result<Log> {
         connections: st.conn_ids.len(),
         format: st.format.unwrap_or(TimeFormat::Iso8601),
         warnings,
+        reasons: cols.reason.is_some(),
     })
 }
 
@@ -287,6 +300,17 @@ impl State {
             "true" | "1" | "yes" => Some(true),
             _ => None,
         })?;
+        let implied = if on_demand {
+            Reason::Customer
+        } else {
+            Reason::Schedule
+        };
+        let reason = f.optional(
+            cols.reason,
+            implied,
+            "a reason (schedule, customer, reconnect or link)",
+            reason,
+        )?;
         let bank = id(&mut self.bank_ids, &mut self.bank_names, f.get(c_bank));
         let bank =
             u16::try_from(bank).map_err(|_| f.bad(c_bank, "more than 65,535 banks".into()))?;
@@ -300,7 +324,8 @@ impl State {
             seen,
             retry_after,
             attempt,
-            on_demand,
+            on_demand: on_demand || reason.present(),
+            reason,
         };
         self.rows.push((row, line));
         Ok(())
@@ -391,6 +416,17 @@ fn classify(outcome: &str, status: Option<u16>) -> Option<Seen> {
         ("deduplicated" | "skipped", _) => Seen::NoCall,
         (_, Some(429)) => Seen::RateLimited,
         (_, Some(s)) if (500..600).contains(&s) => Seen::Error,
+        _ => return None,
+    })
+}
+
+/// Who asked for a call, as a client's log may name it.
+fn reason(s: &str) -> Option<Reason> {
+    Some(match s.to_ascii_lowercase().as_str() {
+        "schedule" | "scheduled" | "background" | "batch" | "retry" => Reason::Schedule,
+        "customer" | "user" | "on_demand" | "on-demand" | "manual" => Reason::Customer,
+        "reconnect" | "reconsent" | "reauth" | "renewal" => Reason::Reconnect,
+        "link" | "join" | "new" | "onboarding" => Reason::Link,
         _ => return None,
     })
 }

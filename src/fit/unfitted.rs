@@ -1,17 +1,17 @@
 //! What the fit leaves at defaults, said plainly.
 //!
-//! The scenario `fit` writes differs from the client's own beyond the banks: it has no
-//! warm-up, no consent expiry, no maintenance windows, time-of-day limits or internal
-//! servers (nor penalty boxes whose 429s carry no Retry-After), and no retries or customers' requests, because a log does not determine
-//! them or the fit does not try. Left unsaid, a user comparing a run of the fitted file with
-//! their own would find figures that differ for reasons no number in the file shows. So the
-//! file's header lists them, with what the log did show of them (reconnects, 503s of a closed
-//! bank and their hours of the day, retries, customers' requests), and the summary says the
-//! same in one line. A bank whose 503s all fall within one run of whole hours gets that run as
+//! The scenario `fit` writes differs from the client's own beyond the banks and customers: it
+//! has no warm-up, no maintenance windows, time-of-day limits or internal servers (nor
+//! penalty boxes whose 429s carry no Retry-After), and no retries, because a log does not
+//! determine them or the fit does not try (nor joins, in a log without a `reason` column).
+//! Left unsaid, a user comparing a run of the fitted file with their own would find figures
+//! that differ for reasons no number in the file shows. So the file's header lists them, with
+//! what the log did show of them (503s of a closed bank and their hours of the day, retries),
+//! and the summary says the same in one line. A bank whose 503s all fall within one run of whole hours gets that run as
 //! a commented-out maintenance window to copy: a suggestion, never fitted silently, since the
 //! hours the client happened to call in are only a lower bound on the window.
 
-use super::log::{Row, Seen};
+use super::log::Row;
 use super::{BankFit, Fit};
 use std::fmt::Write as _;
 
@@ -21,13 +21,10 @@ const DAY_US: i64 = 24 * HOUR_US;
 /// What the log shows of what the fit leaves at defaults, over the whole log.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Unfitted {
-    /// `reconnect_required` outcomes (consent expired), and the connections they hit.
-    pub reconnects: u64,
-    pub reconnect_connections: usize,
     /// Attempts after a refresh's first (`attempt` > 1).
     pub retries: u64,
-    /// Customer-present requests (`on_demand`).
-    pub on_demand: u64,
+    /// Whether joins were told apart (the log has a `reason` column).
+    pub reasons: bool,
 }
 
 /// The hours of the day in which a bank's 503s (a closed bank) fell.
@@ -44,15 +41,11 @@ pub struct ClosedHours {
     pub one_window: bool,
 }
 
-/// What the log shows of consent expiry, retries and customers' requests.
-pub fn unfitted(rows: &[Row]) -> Unfitted {
-    let reconnect = rows.iter().filter(|r| r.seen == Seen::Reconnect);
-    let conns: std::collections::BTreeSet<u32> = reconnect.clone().map(|r| r.conn).collect();
+/// What the log shows of retries, and whether it tells joins apart.
+pub fn unfitted(rows: &[Row], reasons: bool) -> Unfitted {
     Unfitted {
-        reconnects: reconnect.count() as u64,
-        reconnect_connections: conns.len(),
         retries: rows.iter().filter(|r| r.attempt > 1).count() as u64,
-        on_demand: rows.iter().filter(|r| r.on_demand).count() as u64,
+        reasons,
     }
 }
 
@@ -170,14 +163,6 @@ pub fn header(fit: &Fit) -> String {
         "- warm-up: none ([window] warmup); every figure of a run includes its start, when no \
          connection has data yet."
             .to_string(),
-        format!(
-            "- consent expiry: 0 ([population] consent_expiry_share); the log has {} \
-             reconnect_required outcomes at {} of {} connections over {} day(s).",
-            u.reconnects,
-            u.reconnect_connections,
-            fit.connections,
-            days(fit)
-        ),
         match closed_banks(fit) {
             Some(banks) => format!(
                 "- maintenance windows: none; 503s of a closed bank: {banks} (the bank's section \
@@ -190,32 +175,45 @@ pub fn header(fit: &Fit) -> String {
          show as 429s that no policy explains and as longer latencies."
             .to_string(),
         format!(
-            "- the client's retries ([retry]: none; the log has {} retries) and customers' \
-             requests, on-demand or a reconnect flow's fetch ([on_demand]: none, \
-             population.reconnect_share: 0; the log has {}).",
-            u.retries, u.on_demand
+            "- the client's retries ([retry]: none; the log has {} retries over {} day(s)), and \
+             how customers' requests reach the bank (on_demand.lane: direct, outside the \
+             client's slots).",
+            u.retries,
+            days(fit)
         ),
     ];
-    for item in items {
-        comment(&mut s, &item);
+    for item in items.iter().chain(&joins_item(u)) {
+        comment(&mut s, item);
     }
     s
+}
+
+/// Without a `reason` column, a link cannot be told from a connection present from the start.
+fn joins_item(u: &Unfitted) -> Option<String> {
+    (!u.reasons).then(|| {
+        "- customers who join: none ([population] join_share); the log has no `reason` column, \
+         so a connection's first call (a link fetch) cannot be told from one present from the \
+         start: every connection seen is taken as present, its link fetch as a request."
+            .to_string()
+    })
 }
 
 /// The summary's line saying the same.
 pub fn line(fit: &Fit) -> String {
     let u = &fit.unfitted;
     format!(
-        "not fitted, left at defaults (the file's header lists them): warm-up; consent expiry \
-         ({} reconnect_required in the log); maintenance windows ({}); time-of-day limits, \
-         internal servers, penalty boxes without Retry-After; the client's retries ({} in the log) and \
-         customers' requests, on-demand or reconnect fetches ({})",
-        u.reconnects,
+        "not fitted, left at defaults (the file's header lists them): warm-up; maintenance \
+         windows ({}); time-of-day limits, internal servers, penalty boxes without Retry-After; \
+         the client's retries ({} in the log){}",
         closed_banks(fit).map_or("no 503s of a closed bank in the log".into(), |b| {
             format!("503s of a closed bank: {b}")
         }),
         u.retries,
-        u.on_demand
+        if u.reasons {
+            ""
+        } else {
+            "; joins (no `reason` column)"
+        }
     )
 }
 

@@ -33,8 +33,12 @@ pub struct AttemptRow {
     pub retry_after: Option<f64>,
     /// 1 for a refresh's first attempt, 2 for its first retry, …
     pub attempt: u32,
-    /// A customer's on-demand (customer-present) request.
+    /// A customer-present call (a customer's request, or the link or reconnect flow's
+    /// fetch): a PSD2 quota does not count it.
     pub on_demand: bool,
+    /// Who asked for the call: `schedule` (the client's refresh or its retry), `customer`,
+    /// `reconnect` or `link` ([`Reason`]).
+    pub reason: String,
 }
 
 impl Record for AttemptRow {
@@ -48,6 +52,7 @@ impl Record for AttemptRow {
         "retry_after",
         "attempt",
         "on_demand",
+        "reason",
     ];
 }
 
@@ -84,7 +89,8 @@ impl AttemptRow {
             http_status: http_status(a),
             retry_after: a.retry_after.map(|d| d.as_secs_f64()),
             attempt: a.attempt,
-            on_demand: a.on_demand,
+            on_demand: a.reason.present(),
+            reason: a.reason.name().to_string(),
         }
     }
 }
@@ -190,7 +196,13 @@ fn row_bytes(out: &mut Vec<u8>, a: &Attempt, names: &[Vec<u8>], dates: &mut Date
     }
     out.push(b',');
     uint(out, a.attempt as u64);
-    out.extend_from_slice(if a.on_demand { b",true\n" } else { b",false\n" });
+    out.extend_from_slice(if a.reason.present() {
+        b",true,"
+    } else {
+        b",false,"
+    });
+    out.extend_from_slice(a.reason.name().as_bytes());
+    out.push(b'\n');
 }
 
 const DAY_US: i64 = 86_400_000_000;
@@ -322,6 +334,7 @@ fn parse_iso(s: &str) -> std::result::Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::Reason;
 
     #[test]
     fn header_is_the_fields() {
@@ -335,6 +348,7 @@ mod tests {
             retry_after: Some(3.0),
             attempt: 2,
             on_demand: false,
+            reason: "schedule".into(),
         });
     }
 
@@ -355,7 +369,12 @@ mod tests {
                 attempt: 1 + i as u32,
                 bank: (i % 2) as u16,
                 outcome,
-                on_demand: i == 2,
+                reason: [
+                    Reason::Schedule,
+                    Reason::Customer,
+                    Reason::Reconnect,
+                    Reason::Link,
+                ][i % 4],
                 outage: false,
             })
             .collect();

@@ -4,7 +4,7 @@
 //! attempt; on, one 40-byte push per attempt and a store when the outcome is decided. No
 //! strings: the writer (`output/attempt_log.rs`) formats the rows after the run.
 
-use super::{Outcome, World};
+use super::{Outcome, World, FETCH};
 use crate::time::{SimDuration, SimTime};
 
 /// One attempt, as the client saw it.
@@ -20,11 +20,43 @@ pub struct Attempt {
     pub attempt: u32,
     pub bank: u16,
     pub outcome: Outcome,
-    /// A customer-present call, not a background refresh: a customer's on-demand request,
-    /// or the reconnect flow's fetch.
-    pub on_demand: bool,
+    /// Who asked for the call: the client's schedule, a customer, or the link or reconnect
+    /// flow.
+    pub reason: Reason,
     /// A 429 sent because a maintenance window closed the bank (an HTTP 503 in the log).
     pub outage: bool,
+}
+
+/// Why an attempt was made: what a client's own log records as its trigger, and what lets
+/// `fit` tell the customers' behaviour (requests, reconnections, joins) from the client's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reason {
+    /// The client's background refresh (its first attempt or a retry).
+    Schedule,
+    /// A customer's on-demand request.
+    Customer,
+    /// The reconnect flow's fetch, after a customer renewed an expired consent.
+    Reconnect,
+    /// The link flow's first fetch of a connection a customer has just joined with.
+    Link,
+}
+
+impl Reason {
+    /// A customer-present call (every reason but the schedule): a PSD2 quota does not count
+    /// it.
+    pub fn present(self) -> bool {
+        self != Reason::Schedule
+    }
+
+    /// The name in the attempt log's `reason` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reason::Schedule => "schedule",
+            Reason::Customer => "customer",
+            Reason::Reconnect => "reconnect",
+            Reason::Link => "link",
+        }
+    }
 }
 
 /// The attempts of a run, in submission order.
@@ -33,6 +65,9 @@ pub struct AttemptLog {
     pub rows: Vec<Attempt>,
     /// Per connection, the row of its call pending at the bank.
     open: Vec<u32>,
+    /// The reconnect flow's next fetch is a join's link (set by the join, read by the
+    /// fetch's submission).
+    pub(super) linking: bool,
 }
 
 impl AttemptLog {
@@ -41,6 +76,7 @@ impl AttemptLog {
         AttemptLog {
             rows,
             open: Vec::new(),
+            linking: false,
         }
     }
 
@@ -48,6 +84,7 @@ impl AttemptLog {
         AttemptLog {
             rows: Vec::new(),
             open: vec![u32::MAX; connections],
+            linking: false,
         }
     }
 }
@@ -61,6 +98,12 @@ impl World {
         };
         let ci = c as usize;
         let attempt = self.chain.get(ci).copied().unwrap_or(1);
+        let reason = match (present, self.conns[ci].flags & FETCH != 0) {
+            (false, _) => Reason::Schedule,
+            (true, false) => Reason::Customer,
+            (true, true) if log.linking => Reason::Link,
+            (true, true) => Reason::Reconnect,
+        };
         log.rows.push(Attempt {
             submitted: now,
             learned: SimTime::NEVER,
@@ -69,7 +112,7 @@ impl World {
             attempt,
             bank: self.conns[ci].bank,
             outcome: Outcome::Deduplicated,
-            on_demand: present,
+            reason,
             outage: false,
         });
     }

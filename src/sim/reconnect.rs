@@ -87,6 +87,9 @@ impl World {
         // Cleared before the fetch: D•One's rule leaves accounts awaiting a reconnect out of
         // a customer's, and would answer this one from its siblings' freshness.
         self.conns[ci].flags &= !RECONNECT;
+        if let Some(log) = &mut self.log {
+            log.linking = conn.flags & UNLINKED != 0;
+        }
         self.fetch_on_reconnect(now, c);
         if conn.flags & RECONNECT == 0 {
             // The client never learned of the expiry: it still refreshes the connection.
