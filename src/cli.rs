@@ -355,6 +355,7 @@ pub fn contention_markdown(rows: &[crate::experiment::validate::ContentionRow]) 
 
 fn strategy_label(s: &Strategy) -> String {
     match s.concurrency() {
+        Some(c) if matches!(s, Strategy::Aimd(_)) => format!("aimd from {c} slots a bank"),
         Some(c) => format!("{} at concurrency {c}", s.name()),
         None => s.name().to_string(),
     }

@@ -22,10 +22,12 @@
 
 use crate::time::{SimDuration, SimTime};
 
+mod at_open;
 mod demand;
 mod staleness;
+pub use at_open::AtOpen;
 pub use demand::DemandStats;
-pub use staleness::{staleness_horizon, Staleness};
+pub use staleness::{staleness_horizon, Ramps, Staleness};
 
 /// Counters for one bank (or, summed, for all).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -61,6 +63,10 @@ pub struct Tally {
     pub rate_limited: u64,
     /// Of the 429s, those given while a maintenance window was closed to every call.
     pub outage_rejected: u64,
+    /// Customer-present attempts (requests, link and reconnect fetches) and their 429s (503s
+    /// apart): what the background strategy does not send, for a plan to judge it alone.
+    pub present_attempts: u64,
+    pub present_rate_limited: u64,
     pub errors: u64,
     pub reconnect_required: u64,
     pub deduplicated: u64,
@@ -121,6 +127,8 @@ impl Tally {
         self.late_successes += o.late_successes;
         self.rate_limited += o.rate_limited;
         self.outage_rejected += o.outage_rejected;
+        self.present_attempts += o.present_attempts;
+        self.present_rate_limited += o.present_rate_limited;
         self.errors += o.errors;
         self.reconnect_required += o.reconnect_required;
         self.deduplicated += o.deduplicated;
@@ -141,6 +149,8 @@ pub struct Minute {
     pub admitted: u32,
     pub successes: u32,
     pub rate_limited: u32,
+    /// Of `rate_limited`, the calls a closed maintenance window refused (503s, not 429s).
+    pub outage_rejected: u32,
     pub errors: u32,
     /// Integral of in-flight calls over the minute, in call·microseconds.
     pub in_flight_area: u64,
@@ -261,6 +271,8 @@ pub struct DayTally {
     pub attempts: u64,
     pub successes: u64,
     pub rate_limited: u64,
+    /// Of `rate_limited`, the calls a closed maintenance window refused (503s).
+    pub outage_rejected: u64,
     pub errors: u64,
     pub reconnect_required: u64,
     pub deduplicated: u64,
@@ -340,6 +352,7 @@ impl Daily {
             t.attempts += x.attempts;
             t.successes += x.successes;
             t.rate_limited += x.rate_limited;
+            t.outage_rejected += x.outage_rejected;
             t.errors += x.errors;
             t.reconnect_required += x.reconnect_required;
             t.deduplicated += x.deduplicated;
@@ -396,6 +409,8 @@ pub struct RunResult {
     pub last_success: Option<SimTime>,
     pub series: TimeSeries,
     pub staleness: Staleness,
+    /// Data age weighted by the app-open profile: what customers see when they look.
+    pub at_open: AtOpen,
     pub daily: Daily,
     /// How many days the per-day figures average over (whole days after the warm-up).
     pub measured_days: f64,
@@ -430,6 +445,9 @@ impl RunResult {
         s.staleness_p99_hours = self.staleness.quantile_hours(bank, 0.99);
         s.stale_24h_share = self.staleness.share_older_than(bank, 24);
         s.stale_48h_share = self.staleness.share_older_than(bank, 48);
+        if bank.is_none() {
+            self.at_open.summarise(&mut s);
+        }
         s.on_demand_requests = self.demand.requests_of(bank);
         s.on_demand_attempts = self.demand.attempts_of(bank);
         s.on_demand_failure_rate = self.demand.failure_rate(bank);
@@ -458,6 +476,10 @@ pub struct Summary {
     /// Share of connection-time with data 24 h / 48 h old or older, or none.
     pub stale_24h_share: Option<f64>,
     pub stale_48h_share: Option<f64>,
+    /// The same weighted by the app-open profile (what customers see), all banks only.
+    pub at_open_p50_hours: Option<f64>,
+    pub at_open_p95_hours: Option<f64>,
+    pub stale_24h_at_open_share: Option<f64>,
     /// Wasted work: attempts and API calls per successful refresh.
     pub attempts_per_success: f64,
     pub api_calls_per_success: f64,
@@ -494,6 +516,9 @@ impl Summary {
             staleness_p99_hours: None,
             stale_24h_share: None,
             stale_48h_share: None,
+            at_open_p50_hours: None,
+            at_open_p95_hours: None,
+            stale_24h_at_open_share: None,
             attempts_per_success: ratio(tally.attempts, tally.successes),
             api_calls_per_success: ratio(tally.api_calls, tally.successes),
             on_demand_requests: 0,

@@ -251,6 +251,10 @@ pub fn row_error(path: &Path, e: csv::Error) -> Error {
             Some(f) => format!("field {}: {}", f + 1, err.kind()),
             None => err.kind().to_string(),
         },
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("{len} fields where the header has {expected_len} (a cut-off or edited row)"),
+        csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".to_string(),
         k => format!("{k:?}"),
     };
     Error::input(format!("{}: line {line}: {what}", path.display()))
@@ -298,5 +302,28 @@ pub(crate) mod testing {
         let path = dir.path().join("f.csv");
         std::fs::write(&path, &bytes).unwrap();
         assert_eq!(read::<T>(&path).unwrap(), vec![row]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::daily::DailyRow;
+    use super::*;
+
+    /// A cut-off row is named by its line and its field count, not by the csv crate's
+    /// debug structure (a trial's truncated timeseries.csv printed `UnequalLengths { … }`).
+    #[test]
+    fn a_cut_off_row_says_what_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("daily.csv");
+        let mut text = String::from_utf8(to_csv(&[DailyRow::default()]).unwrap()).unwrap();
+        text.push_str("1,all,true\n");
+        std::fs::write(&path, text).unwrap();
+        let e = read::<DailyRow>(&path).unwrap_err().to_string();
+        let want = format!(
+            "daily.csv: line 3: 3 fields where the header has {}",
+            DailyRow::HEADER.len()
+        );
+        assert!(e.contains(&want), "{e}");
     }
 }

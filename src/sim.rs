@@ -19,7 +19,7 @@
 use crate::bank::Bank;
 use crate::bank::ServiceTime;
 use crate::engine::{prefetch, EventQueue};
-use crate::metrics::{Daily, RunResult, Staleness, Tally, TimeSeries};
+use crate::metrics::{AtOpen, Daily, RunResult, Staleness, Tally, TimeSeries};
 use crate::platform::Platform;
 use crate::retry::RetryPolicy;
 use crate::rng::{Purpose, Streams};
@@ -261,6 +261,7 @@ struct World {
     /// less), so that a client refreshing each connection once every two days covers it.
     cover_days: usize,
     staleness: Staleness,
+    at_open: AtOpen,
     queue: EventQueue<Event>,
     client: ClientState,
     scenario_name: String,
@@ -352,6 +353,7 @@ impl World {
         let t = &mut self.tally[b];
         t.attempts += 1;
         t.retries += is_retry as u64;
+        t.present_attempts += present as u64;
         t.api_calls += 1;
         let day = self.daily.at(b, now);
         day.attempts += 1;

@@ -78,12 +78,14 @@ impl Strategy {
         }
     }
 
-    /// The concurrency limit, for strategies that have one (per bank: the slots of every
-    /// pool together).
+    /// The slots, for strategies that have them: the queue's, per-bank pools' in all, and
+    /// AIMD's initial slots a bank (`strategy.concurrency`, which changes its runs: a trial's
+    /// sweep over it read "aimd has no concurrency limit" beside rows that differed).
     pub fn concurrency(&self) -> Option<u32> {
         match self {
             Strategy::Queued { concurrency } => Some(*concurrency),
             Strategy::PerBank { pools } => Some(pools.iter().sum()),
+            Strategy::Aimd(rule) => Some(rule.initial),
             _ => None,
         }
     }

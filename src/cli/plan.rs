@@ -19,10 +19,12 @@ pub struct PlanArgs {
     /// Bound on the failure rate of --failure-scope.
     #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub max_failure_rate: f64,
-    /// Which failures the bound counts: the client's own 429s, or all (5xx errors and
-    /// maintenance rejections included: no pace avoids them, though a client that pauses on a
-    /// Retry-After sends fewer calls into a maintenance window).
-    #[arg(long, value_parser = ["client", "all"], default_value = "client")]
+    /// Which failures the bound counts: the client's own 429s (its customers' calls
+    /// included), its background refreshes' 429s alone (`background`: customers' calls a bank
+    /// refuses whatever the background does are apart), or all (5xx errors and maintenance
+    /// rejections included: no pace avoids them, though a client that pauses on a Retry-After
+    /// sends fewer calls into a maintenance window).
+    #[arg(long, value_parser = ["client", "background", "all"], default_value = "client")]
     pub failure_scope: String,
     /// Bound on the 95th percentile of data age, in hours.
     #[arg(long, value_name = "HOURS", allow_negative_numbers = true)]
@@ -77,10 +79,10 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
         targets: plan::Targets {
             coverage: a.coverage,
             max_failure_rate: a.max_failure_rate,
-            scope: if a.failure_scope == "all" {
-                plan::FailureScope::All
-            } else {
-                plan::FailureScope::Client
+            scope: match a.failure_scope.as_str() {
+                "all" => plan::FailureScope::All,
+                "background" => plan::FailureScope::Background,
+                _ => plan::FailureScope::Client,
             },
             staleness_p95_hours: a.staleness_p95,
             max_api_calls_per_day: a.max_api_calls_per_day,

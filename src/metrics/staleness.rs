@@ -2,6 +2,8 @@
 //! recorded as ramps in O(1) per refresh (see [`Staleness`]).
 
 use super::MINUTE_US;
+
+const HOUR_US: u64 = 60 * MINUTE_US;
 use crate::time::{SimDuration, SimTime};
 
 /// Staleness as customers see it: for each bank, how much connection-time was spent with
@@ -13,10 +15,10 @@ use crate::time::{SimDuration, SimTime};
 /// A segment of connection-time from `t0` to `t1` with last success `s` spends equal time at
 /// every age in `[t0 − s, t1 − s)`, so it adds a ramp to the cumulative "time spent younger
 /// than `a`". Ramps are recorded in O(1) as jumps in the first and second differences of
-/// that function sampled at minute boundaries, and summed once at the end: a connection
+/// that function sampled at bucket boundaries (minutes for [`Staleness`]), and summed once at the end: a connection
 /// refreshed daily for 30 days costs 30 constant-time updates, not 30 days of buckets.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Staleness {
+pub struct Ramps<const UNIT: u64> {
     pub banks: usize,
     /// Age buckets per bank: one per minute up to the longest possible age.
     pub buckets: usize,
@@ -39,11 +41,15 @@ pub fn staleness_horizon(window: SimDuration, period: SimDuration) -> SimDuratio
     floor.min(window)
 }
 
-impl Staleness {
-    /// Staleness resolved by the minute up to `horizon` (see [`staleness_horizon`]).
+/// Staleness by the minute of age, per bank: what `summary.csv` and `staleness.csv` read.
+pub type Staleness = Ramps<MINUTE_US>;
+
+impl<const UNIT: u64> Ramps<UNIT> {
+    /// Ages resolved by `UNIT` (a minute for [`Staleness`]) up to `horizon` (see
+    /// [`staleness_horizon`]).
     pub fn new(banks: usize, horizon: SimDuration) -> Self {
-        let buckets = horizon.as_micros().div_ceil(MINUTE_US) as usize + 1;
-        Staleness {
+        let buckets = horizon.as_micros().div_ceil(UNIT) as usize + 1;
+        Ramps {
             banks,
             buckets,
             jump: vec![0; banks * (buckets + 3)],
@@ -82,9 +88,11 @@ impl Staleness {
         }
         let (a0, a1) = ((t0 - last).as_micros(), (t1 - last).as_micros());
         // Time spent at ages past the horizon; ramps starting there add nothing within it.
-        let cap = self.buckets as u64 * MINUTE_US;
+        let cap = self.buckets as u64 * UNIT;
         let over = (a1.saturating_sub(cap) - a0.saturating_sub(cap)) as u128;
-        self.overflow[bank] = self.overflow[bank].wrapping_add(signed(over));
+        if over > 0 {
+            self.overflow[bank] = self.overflow[bank].wrapping_add(signed(over));
+        }
         self.ramp(bank, a0.min(cap), sign);
         self.ramp(bank, a1.min(cap), -sign);
     }
@@ -93,9 +101,9 @@ impl Staleness {
     #[inline]
     fn ramp(&mut self, bank: usize, x: u64, sign: i64) {
         let row = bank * (self.buckets + 3);
-        let k = ((x / MINUTE_US) as usize).min(self.buckets);
-        let r = (x - k as u64 * MINUTE_US).min(MINUTE_US);
-        self.jump[row + k + 1] += sign * (MINUTE_US - r) as i64;
+        let k = ((x / UNIT) as usize).min(self.buckets);
+        let r = (x - k as u64 * UNIT).min(UNIT);
+        self.jump[row + k + 1] += sign * (UNIT - r) as i64;
         self.slope[row + k + 2] += sign;
     }
 
@@ -110,7 +118,7 @@ impl Staleness {
             let mut ramps = 0i64;
             for i in 1..=self.buckets {
                 ramps += slope[i];
-                out.push((row[i] + ramps * MINUTE_US as i64).max(0) as u64);
+                out.push((row[i] + ramps * UNIT as i64).max(0) as u64);
             }
             out.push(self.overflow[b] as u64);
             out
@@ -149,7 +157,7 @@ impl Staleness {
         for (m, &c) in h.iter().enumerate() {
             acc += c as u128;
             if acc >= rank {
-                return Some((m + 1).min(self.buckets) as f64 / 60.0);
+                return Some((m + 1).min(self.buckets) as f64 * UNIT as f64 / HOUR_US as f64);
             }
         }
         Some(f64::INFINITY)
@@ -163,7 +171,7 @@ impl Staleness {
         if total == 0 {
             return None;
         }
-        let from = (hours as usize * 60).min(h.len());
+        let from = ((hours * HOUR_US / UNIT) as usize).min(h.len());
         let old = h[from..].iter().map(|&x| x as u128).sum::<u128>() + never;
         Some(old as f64 / total as f64)
     }

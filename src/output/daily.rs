@@ -33,6 +33,8 @@ pub struct DailyRow {
     pub reconnected: u64,
     /// Connections linked that day (`population.join_share`).
     pub joined: u64,
+    /// Of `rate_limited`, the calls a closed maintenance window refused (HTTP 503).
+    pub outage_rejected: u64,
 }
 
 impl Record for DailyRow {
@@ -52,6 +54,7 @@ impl Record for DailyRow {
         "coverage",
         "reconnected",
         "joined",
+        "outage_rejected",
     ];
 }
 
@@ -84,6 +87,7 @@ impl DailyRow {
                     },
                     reconnected: t.reconnected,
                     joined: t.joined,
+                    outage_rejected: t.outage_rejected,
                 });
             }
         }

@@ -16,7 +16,8 @@ pub const COMPARE_FILE: &str = "compare.csv";
 pub struct SummaryRow {
     pub scenario: String,
     pub strategy: String,
-    /// The queued strategy's slots; empty for strategies without any.
+    /// The queued strategy's slots (per-bank pools': in all; AIMD's: each bank's initial
+    /// slots); empty for strategies without any.
     pub concurrency: Option<u32>,
     pub bank: String,
     pub seed: u64,
@@ -97,6 +98,17 @@ pub struct SummaryRow {
     pub reconnected: u64,
     /// Connections linked during the window (`population.join_share`), warm-up included.
     pub joined: u64,
+    /// Of `rate_limited`, the calls a closed maintenance window refused (HTTP 503, not a
+    /// 429: no pace avoids them).
+    pub outage_rejected: u64,
+    /// Data age when customers open the app (connection-time weighted by the app-open
+    /// profile): median, 95th percentile (hours), share 24 h old or older. `bank = all` only.
+    #[serde(serialize_with = "fixed_opt::<4, _>")]
+    pub at_open_p50_hours: Option<f64>,
+    #[serde(serialize_with = "fixed_opt::<4, _>")]
+    pub at_open_p95_hours: Option<f64>,
+    #[serde(serialize_with = "fixed_opt::<6, _>")]
+    pub stale_24h_at_open_share: Option<f64>,
 }
 
 impl Record for SummaryRow {
@@ -147,6 +159,10 @@ impl Record for SummaryRow {
         "triggered",
         "reconnected",
         "joined",
+        "outage_rejected",
+        "at_open_p50_hours",
+        "at_open_p95_hours",
+        "stale_24h_at_open_share",
     ];
 }
 
@@ -200,6 +216,10 @@ impl SummaryRow {
             triggered: t.triggered,
             reconnected: t.reconnected,
             joined: t.joined,
+            outage_rejected: t.outage_rejected,
+            at_open_p50_hours: s.at_open_p50_hours,
+            at_open_p95_hours: s.at_open_p95_hours,
+            stale_24h_at_open_share: s.stale_24h_at_open_share,
         }
     }
 
@@ -254,11 +274,12 @@ impl SummaryRow {
 }
 
 /// `random_offset` → `random offset`, with the concurrency where there is one (per-bank
-/// pools: their slots in all, which no one pool has).
+/// pools: their slots in all, which no one pool has; AIMD: the slots each bank starts at).
 pub fn strategy_label(strategy: &str, concurrency: Option<u32>) -> String {
     let name = strategy.replace('_', " ");
     match concurrency {
         Some(c) if strategy == "per_bank" => format!("{name} ({c} slots in all)"),
+        Some(c) if strategy == "aimd" => format!("{name} (from {c} slots a bank)"),
         Some(c) => format!("{name} (concurrency {c})"),
         None => name,
     }

@@ -26,6 +26,8 @@ pub struct MinuteRow {
     pub successes: u32,
     pub rate_limited: u32,
     pub errors: u32,
+    /// Of `rate_limited`, the calls a closed maintenance window refused (HTTP 503).
+    pub outage_rejected: u32,
 }
 
 impl Record for MinuteRow {
@@ -39,6 +41,7 @@ impl Record for MinuteRow {
         "successes",
         "rate_limited",
         "errors",
+        "outage_rejected",
     ];
 }
 
@@ -71,6 +74,7 @@ impl MinuteRow {
                 row.successes = x.successes;
                 row.rate_limited = x.rate_limited;
                 row.errors = x.errors;
+                row.outage_rejected = x.outage_rejected;
                 f(&row)?;
             }
         }

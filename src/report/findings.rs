@@ -4,15 +4,17 @@ use crate::metric::Metric;
 use crate::output::text::{pct, thousands};
 use crate::report::dataset::{self, Dataset, RunData};
 use crate::report::document::paragraphs::measured_days;
-use crate::report::figures::day::{minute_series, when};
+use crate::report::figures::day::{minute_series, outage_503s, when};
 use crate::report::figures::scenarios_of;
 use crate::report::figures::staleness::share;
 use crate::report::figures::sweep_series::sweep_caption;
 use crate::report::figures::{run_name, COVERAGE_TARGET};
+use crate::report::findings::at_open::at_open_phrase;
 use crate::report::findings::sweep::{sweep_best_sentence, sweep_target_sentence};
 use crate::report::phrases::{and_list, ratio};
 use std::fmt::Write as _;
 
+pub(crate) mod at_open;
 pub(crate) mod paired;
 pub(crate) mod sweep;
 
@@ -327,8 +329,24 @@ pub(crate) fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<Strin
     if parts.is_empty() {
         return None;
     }
+    let closed: Vec<String> = runs
+        .iter()
+        .filter(|r| r.has_series)
+        .filter_map(|r| {
+            let n = outage_503s(r, None);
+            (n > 0).then(|| format!("{} {}", run_name(r, several), thousands(n as f64)))
+        })
+        .collect();
+    let outage = match &closed[..] {
+        [] => String::new(),
+        _ => format!(
+            " Calls refused by a closed maintenance window (503s, not rate limits, not drawn): \
+             {}.",
+            and_list(&closed)
+        ),
+    };
     Some(format!(
-        "Most 429 responses in one minute: {}.",
+        "Most 429 responses in one minute: {}.{outage}",
         and_list(&parts)
     ))
 }
@@ -341,11 +359,16 @@ pub(crate) fn bank_sentence(runs: &[&RunData], bank: &str, several: bool) -> Opt
             let (a, b) = minute_series(r, Some(bank));
             let busiest = a.iter().copied().fold(0.0, f64::max);
             let total: f64 = b.iter().sum();
-            let n429 = if total > 0.0 {
+            let mut n429 = if total > 0.0 {
                 format!("{} 429s in all", thousands(total))
             } else {
                 "no 429s".to_string()
             };
+            let closed = outage_503s(r, Some(bank));
+            if closed > 0 {
+                let n = thousands(closed as f64);
+                n429.push_str(&format!(" and {n} 503s of its maintenance window"));
+            }
             // Peak in flight is the instantaneous maximum (summary.csv); the chart's curve
             // is of minute means, whose highest is lower.
             let peak = r
@@ -451,11 +474,11 @@ pub(crate) fn staleness_sentence(runs: &[&RunData], several: bool) -> Option<Str
         .iter()
         .filter_map(|r| {
             let t = r.total();
-            let who = format!("Under {}", run_name(r, several));
+            let (who, open) = (format!("Under {}", run_name(r, several)), at_open_phrase(t));
             Some(match (stale_phrase(r, t, ""), percentiles_phrase(t)) {
-                (Some(a), Some(b)) => format!("{who}, data was {a}; {b}."),
-                (Some(a), None) => format!("{who}, data was {a}."),
-                (None, Some(b)) => format!("{who}, {b}."),
+                (Some(a), Some(b)) => format!("{who}, data was {a}; {b}.{open}"),
+                (Some(a), None) => format!("{who}, data was {a}.{open}"),
+                (None, Some(b)) => format!("{who}, {b}.{open}"),
                 (None, None) => return None,
             })
         })

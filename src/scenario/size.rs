@@ -11,7 +11,8 @@
 //! - per bank and minute of the window and a day's tail, the per-minute series and its CSV
 //!   rows ([`PER_BANK_MINUTE`]);
 //! - per bank and minute of the staleness horizon, the age histogram and its rows
-//!   ([`PER_BANK_AGE_MINUTE`]).
+//!   ([`PER_BANK_AGE_MINUTE`]), and per minute of it the ages at app opens
+//!   ([`AT_OPEN_AGE_MINUTE`]).
 //!
 //! It is a coarse upper bound. Measured peaks (resident set, this project's 2-core machine):
 //! uk-mix, 400,000 connections over 4 days, 20 MB for an estimate of 50 MB; the vendor table
@@ -31,6 +32,9 @@ pub const PER_CONNECTION: f64 = 96.0;
 pub const PER_BANK_MINUTE: f64 = 256.0;
 /// Bytes a bank-minute of the staleness horizon costs, its output rows included.
 pub const PER_BANK_AGE_MINUTE: f64 = 96.0;
+/// Bytes a minute of the staleness horizon costs the data age at app opens (144 rows of
+/// ten-minute buckets, 16 bytes each: `metrics/at_open.rs`), whatever the banks.
+pub const AT_OPEN_AGE_MINUTE: f64 = 240.0;
 /// Share of the available memory a command may plan to use.
 const HEADROOM: f64 = 0.8;
 
@@ -84,11 +88,11 @@ impl Scenario {
                 ),
             ),
             (
-                banks
-                    * minutes(staleness_horizon(self.window, self.schedule.period))
-                    * PER_BANK_AGE_MINUTE,
+                (banks * PER_BANK_AGE_MINUTE + AT_OPEN_AGE_MINUTE)
+                    * minutes(staleness_horizon(self.window, self.schedule.period)),
                 format!(
-                    "window.length = \"{}\" over {} banks (data ages per bank and minute)",
+                    "window.length = \"{}\" over {} banks (data ages per bank and minute, and at \
+                     app opens)",
                     self.window,
                     self.banks.len()
                 ),

@@ -21,8 +21,15 @@ impl World {
                 .unwrap_or(SimTime::NEVER);
         }
         let b = self.conns[ci].bank as usize;
-        self.series.at(b, now).rate_limited += 1;
-        self.tally[b].outage_rejected += refusal.outage as u64;
+        let minute = self.series.at(b, now);
+        minute.rate_limited += 1;
+        if refusal.outage {
+            minute.outage_rejected += 1;
+            self.tally[b].outage_rejected += 1;
+            self.daily.at(b, now).outage_rejected += 1;
+        } else {
+            self.tally[b].present_rate_limited += present as u64;
+        }
         self.log_refused(now, &refusal);
         self.answer_now(now, c, Outcome::RateLimited, present);
     }

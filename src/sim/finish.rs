@@ -40,6 +40,7 @@ impl World {
             last_success,
             series: self.series,
             staleness: self.staleness,
+            at_open: self.at_open,
             daily: self.daily,
             measured_days,
             pool_slots,
@@ -64,13 +65,12 @@ impl World {
             if refreshed {
                 last_success = last_success.max(Some(conn.last_success));
             }
-            let from = self.segment_from(conn);
-            self.staleness.record(
-                b,
-                conn.last_success,
-                from,
+            let (from, to) = (
+                self.segment_from(conn),
                 self.window_end.min(conn.consent_expires),
             );
+            self.staleness.record(b, conn.last_success, from, to);
+            self.at_open.record(conn.last_success, from, to);
             let k = if conn.consent_expires >= self.window_end {
                 days
             } else {

@@ -14,9 +14,9 @@ impl World {
     pub(super) fn refreshed(&mut self, now: SimTime, ci: usize) {
         let conn = self.conns[ci];
         let b = conn.bank as usize;
-        let to = now.min(conn.consent_expires);
-        self.staleness
-            .record(b, conn.last_success, self.segment_from(&conn), to);
+        let (from, to) = (self.segment_from(&conn), now.min(conn.consent_expires));
+        self.staleness.record(b, conn.last_success, from, to);
+        self.at_open.record(conn.last_success, from, to);
         let d = self.daily.day_of(now);
         let last =
             (conn.last_success != SimTime::NEVER).then(|| self.daily.day_of(conn.last_success));

@@ -62,8 +62,10 @@ impl World {
         // The gap [expiry, now) is no connection-time: its data age is taken off the segment
         // that the next refresh (or the window's end) records from the last one.
         let gap_from = conn.consent_expires.max(self.segment_from(&conn));
+        let gap_to = now.max(gap_from);
         self.staleness
-            .unrecord(b, conn.last_success, gap_from, now.max(gap_from));
+            .unrecord(b, conn.last_success, gap_from, gap_to);
+        self.at_open.unrecord(conn.last_success, gap_from, gap_to);
         self.lapse_days(b, conn.consent_expires, now);
         self.conns[ci].consent_expires = now + self.renewals.lifetime;
         if conn.last_success != SimTime::NEVER {

@@ -2,7 +2,10 @@
 //! estimated over the replications.
 //!
 //! Failures are split by who can lower them. `client_failure_rate` is the 429s the client's
-//! own traffic caused; the `failure_floor` is what no pace lowers: 5xx errors and the
+//! own traffic caused, its customers' calls included; `background_failure_rate` the 429s of
+//! its background refreshes alone (over their attempts), and `customer_failure_rate` those of
+//! its customers' calls (requests, link and reconnect fetches), which the background strategy
+//! does not send and lowers only by leaving them room; the `failure_floor` is what no pace lowers: 5xx errors and the
 //! rejections of a maintenance window (the bank refuses every call then, whatever the
 //! client's pace; a client that pauses on the window's Retry-After sends fewer calls into
 //! it). `failure_rate` is both. Consent expiry is a third kind no client avoids,
@@ -12,7 +15,7 @@ use crate::metrics::RunResult;
 use crate::stats::Estimate;
 
 /// How many figures a plan reports.
-pub const N: usize = 13;
+pub const N: usize = 15;
 
 /// One figure a plan reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +23,10 @@ pub enum Figure {
     Coverage,
     FailureRate,
     ClientFailureRate,
+    /// The client's background refreshes' 429s over their attempts (customers' calls apart).
+    BackgroundFailureRate,
+    /// Customers' calls' 429s over their attempts (NaN without any).
+    CustomerFailureRate,
     FailureFloor,
     ErrorRate,
     OutageRate,
@@ -37,6 +44,8 @@ impl Figure {
         Figure::Coverage,
         Figure::FailureRate,
         Figure::ClientFailureRate,
+        Figure::BackgroundFailureRate,
+        Figure::CustomerFailureRate,
         Figure::FailureFloor,
         Figure::ErrorRate,
         Figure::OutageRate,
@@ -55,6 +64,8 @@ impl Figure {
             Figure::Coverage => "coverage",
             Figure::FailureRate => "failure_rate",
             Figure::ClientFailureRate => "client_failure_rate",
+            Figure::BackgroundFailureRate => "background_failure_rate",
+            Figure::CustomerFailureRate => "customer_failure_rate",
             Figure::FailureFloor => "failure_floor",
             Figure::ErrorRate => "error_rate",
             Figure::OutageRate => "outage_rate",
@@ -105,6 +116,14 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
             Figure::Coverage => s.coverage,
             Figure::FailureRate => s.failure_rate,
             Figure::ClientFailureRate => share(t.rate_limited - t.outage_rejected),
+            Figure::BackgroundFailureRate => ratio(
+                t.rate_limited - t.outage_rejected - t.present_rate_limited,
+                t.attempts - t.present_attempts,
+                0.0,
+            ),
+            Figure::CustomerFailureRate => {
+                ratio(t.present_rate_limited, t.present_attempts, f64::NAN)
+            }
             Figure::FailureFloor => share(t.errors + t.outage_rejected),
             Figure::ErrorRate => share(t.errors),
             Figure::OutageRate => share(t.outage_rejected),
@@ -118,6 +137,15 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
         };
     }
     f
+}
+
+/// `x / n`, or `none` when there is nothing to divide.
+fn ratio(x: u64, n: u64, none: f64) -> f64 {
+    if n == 0 {
+        none
+    } else {
+        x as f64 / n as f64
+    }
 }
 
 /// Attempts and API calls a day over the measured days (those of users per day).

@@ -384,12 +384,24 @@ fn failure_finding(p: &Plan) -> String {
             pct(floor)
         )
     } else {
-        format!(
+        let mut s = format!(
             "no searched setting reaching this coverage keeps its own 429s within {}: the best \
              achievable fails {} of attempts",
             pct(t.max_failure_rate),
             pct(r.figures.mean(t.scope.figure()))
-        )
+        );
+        let customers = r.figures.mean(Figure::CustomerFailureRate);
+        if t.scope == FailureScope::Client && customers > t.max_failure_rate {
+            s.push_str(&format!(
+                ", of which its customers' own calls (requests, link and reconnect fetches, which \
+                 the background strategy does not send) fail {} of theirs and its background \
+                 refreshes {}: to size the background alone, bound its 429s \
+                 (--failure-scope background)",
+                pct(customers),
+                pct(r.figures.mean(Figure::BackgroundFailureRate))
+            ));
+        }
+        s
     }
 }
 

@@ -42,6 +42,7 @@ impl Plan {
                 "{} ≤ {}",
                 match t.scope {
                     FailureScope::Client => "client-caused failures",
+                    FailureScope::Background => "background refreshes' failures",
                     FailureScope::All => "failures",
                 },
                 pct(t.max_failure_rate)
@@ -84,9 +85,18 @@ impl Plan {
             pm_pct(f(Figure::Coverage)),
             pm_num(f(Figure::UsersPerDay))
         );
+        let customers = f(Figure::CustomerFailureRate).mean;
+        let split = match customers.is_nan() {
+            true => String::new(),
+            false => format!(
+                " (its background refreshes' {}, its customers' calls' {})",
+                pct(f(Figure::BackgroundFailureRate).mean),
+                pct(customers)
+            ),
+        };
         let _ = writeln!(
             out,
-            "  failures {}: the client's own 429s {}, a floor of {} (5xx {}, maintenance {})",
+            "  failures {}: the client's own 429s {}{split}, a floor of {} (5xx {}, maintenance {})",
             pm_pct(f(Figure::FailureRate)),
             pm_pct(f(Figure::ClientFailureRate)),
             pct(f(Figure::FailureFloor).mean),

@@ -22,7 +22,7 @@
 use super::ceiling::{slot_hold_secs, BankCeiling};
 use super::figures::{measure, Figure, Figures};
 use super::pools::{self, Goal, Step};
-use super::targets::{Met, Targets};
+use super::targets::{FailureScope, Met, Targets};
 use crate::experiment::sweep;
 use crate::platform::StatusMode;
 use crate::scenario::Scenario;
@@ -141,10 +141,14 @@ impl<'a> Search<'a> {
         e.met.coverage && e.met.bank_coverage
     }
 
-    /// The setting fails by the client's own 429s, which more of the knob only raises.
+    /// The setting fails by the client's own 429s (its background's, when the target bounds
+    /// those alone), which more of the knob only raises.
     fn fails(&self, e: &Evaluation) -> bool {
-        e.figures.mean(Figure::ClientFailureRate) > self.targets.max_failure_rate
-            && !e.met.failure_rate
+        let own = match self.targets.scope {
+            FailureScope::Background => Figure::BackgroundFailureRate,
+            FailureScope::Client | FailureScope::All => Figure::ClientFailureRate,
+        };
+        e.figures.mean(own) > self.targets.max_failure_rate && !e.met.failure_rate
     }
 
     /// Whether coverage stopped growing from `p` to `e`.

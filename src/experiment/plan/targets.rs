@@ -7,6 +7,9 @@ use super::figures::{Figure, Figures};
 pub enum FailureScope {
     /// The 429s the client's traffic causes (the default: what a strategy can change).
     Client,
+    /// The 429s of the client's background refreshes alone: its customers' own calls apart,
+    /// which a bank may refuse whatever the background does.
+    Background,
     /// Every failure, the floor of 5xx errors and maintenance rejections included.
     All,
 }
@@ -16,6 +19,7 @@ impl FailureScope {
     pub fn figure(self) -> Figure {
         match self {
             FailureScope::Client => Figure::ClientFailureRate,
+            FailureScope::Background => Figure::BackgroundFailureRate,
             FailureScope::All => Figure::FailureRate,
         }
     }
@@ -23,6 +27,7 @@ impl FailureScope {
     pub fn name(self) -> &'static str {
         match self {
             FailureScope::Client => "client",
+            FailureScope::Background => "background",
             FailureScope::All => "all",
         }
     }

@@ -48,11 +48,21 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
                 "{who}| {day} | {} | {} | {} |",
                 thousands(d.users as f64),
                 pct(d.coverage),
-                thousands(d.rate_limited as f64)
+                refused(d.rate_limited, d.outage_rejected)
             );
         }
     }
     Some(s)
+}
+
+/// The 429s of `rate_limited`, with a closed maintenance window's 503s beside them when
+/// there were any (they are not rate limits).
+fn refused(rate_limited: u64, outage: u64) -> String {
+    let n429 = thousands((rate_limited - outage) as f64);
+    match outage {
+        0 => n429,
+        n => format!("{n429} (+{} 503s)", thousands(n as f64)),
+    }
 }
 
 pub(crate) fn runs_table(ds: &Dataset) -> String {
@@ -82,7 +92,7 @@ pub(crate) fn runs_table(ds: &Dataset) -> String {
             cell(&run_name(r, several)),
             thousands(t.attempts as f64),
             thousands(t.successes as f64),
-            thousands(t.rate_limited as f64),
+            refused(t.rate_limited, t.outage_rejected),
             thousands(t.errors as f64),
             pct(t.failure_rate),
             pct(t.coverage),

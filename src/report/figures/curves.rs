@@ -199,9 +199,17 @@ impl ConcurrencyChart {
     fn lines(&self, ds: &Dataset, p: &mut ChartPlan) -> Option<(Vec<Line>, Vec<RefLine>)> {
         let found = strategy_metric_lines(ds, self.metric, self.from_table);
         if found.is_none() {
+            // A sweep over something else (a bank's cap) has strategies, not concurrencies.
+            let sweep_elsewhere = ds
+                .sweep
+                .as_ref()
+                .is_some_and(|sw| sw.param("concurrency").is_none());
             p.skipped.push(Skipped {
                 chart: self.chart,
-                why: self.why.into(),
+                why: match sweep_elsewhere && ds.runs.is_empty() && ds.table.is_none() {
+                    true => "the sweep does not vary the concurrency".into(),
+                    false => self.why.into(),
+                },
             });
         }
         found

@@ -58,17 +58,28 @@ pub(crate) fn when(r: &RunData, m: usize) -> String {
     )
 }
 
-/// Per-minute series of one run summed over `bank` (`None`: all banks).
+/// Per-minute series of one run summed over `bank` (`None`: all banks): calls in flight,
+/// and 429s. A closed maintenance window's 503s are not 429s and are left out: drawn as
+/// 429s, a trial's planned outage read as the bank's rate limit.
 pub(crate) fn minute_series(r: &RunData, bank: Option<&str>) -> (Vec<f64>, Vec<f64>) {
     let len = r.series.iter().map(|m| m.minute + 1).max().unwrap_or(0);
     let (mut a, mut b) = (vec![0.0; len], vec![0.0; len]);
     for m in &r.series {
         if bank.is_none_or(|x| x == m.bank) {
             a[m.minute] += m.in_flight;
-            b[m.minute] += m.rate_limited as f64;
+            b[m.minute] += (m.rate_limited - m.outage_rejected) as f64;
         }
     }
     (a, b)
+}
+
+/// A closed maintenance window's 503s in one run at `bank` (`None`: all banks).
+pub(crate) fn outage_503s(r: &RunData, bank: Option<&str>) -> u64 {
+    r.series
+        .iter()
+        .filter(|m| bank.is_none_or(|x| x == m.bank))
+        .map(|m| m.outage_rejected as u64)
+        .sum()
 }
 
 /// The rows of one run's day-in-the-life chart: its total, then each of its banks.
@@ -122,6 +133,8 @@ struct DayFrame {
     on: String,
     /// The runs are of several scenarios.
     several: bool,
+    /// Some run had a maintenance window's 503s (left out of the 429 panels).
+    outage: bool,
 }
 
 impl DayFrame {
@@ -144,6 +157,7 @@ impl DayFrame {
             source: runs_provenance(runs),
             on: on_scenario(&scen),
             several: scen.len() > 1,
+            outage: runs.iter().any(|r| outage_503s(r, None) > 0),
         }
     }
 
@@ -152,7 +166,11 @@ impl DayFrame {
         Chart::Day(DayChart {
             title,
             subtitle: Some(subtitle(
-                "calls in flight at the bank and 429 responses per minute over the whole window; each panel has its own scale",
+                if self.outage {
+                    "calls in flight at the bank and 429 responses per minute over the whole window (a maintenance window's 503s not drawn); each panel has its own scale"
+                } else {
+                    "calls in flight at the bank and 429 responses per minute over the whole window; each panel has its own scale"
+                },
                 [self.source.clone()],
             )),
             start_minute_of_day: self.start,
