@@ -4,8 +4,11 @@
 //! truth. A fitted file without them played the client alone (a trial's fitted plan forecast
 //! 1.7 % failures where the truth, with its customers, gave 7.8 %).
 
+mod common;
+
+use common::succeed;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_refresh-sim");
@@ -38,14 +41,7 @@ fn truth() -> String {
 #[test]
 fn the_customers_are_fitted_from_the_log_and_put_the_same_load_on_the_banks() {
     let dir = tempfile::tempdir().unwrap();
-    let truth_path = dir.path().join("truth.toml");
-    std::fs::write(&truth_path, truth()).unwrap();
-    let log = dir.path().join("log.csv");
-    let seen = run(
-        dir.path(),
-        &truth_path,
-        &["--attempt-log", log.to_str().unwrap()],
-    );
+    let (truth_path, log, seen) = logged_truth(dir.path());
     // The log names who asked for each call: a link per joiner, a fetch per renewal.
     let reasons = reasons(&log);
     assert_eq!(reasons["link"], seen["joined"], "{reasons:?}");
@@ -93,14 +89,7 @@ fn the_customers_are_fitted_from_the_log_and_put_the_same_load_on_the_banks() {
 #[test]
 fn without_a_reason_column_renewals_are_inferred_and_joins_said_to_be_unfitted() {
     let dir = tempfile::tempdir().unwrap();
-    let truth_path = dir.path().join("truth.toml");
-    std::fs::write(&truth_path, truth()).unwrap();
-    let log = dir.path().join("log.csv");
-    let seen = run(
-        dir.path(),
-        &truth_path,
-        &["--attempt-log", log.to_str().unwrap()],
-    );
+    let (_, log, seen) = logged_truth(dir.path());
     let text = std::fs::read_to_string(&log).unwrap();
     let stripped: String = text
         .lines()
@@ -164,6 +153,16 @@ fn an_unknown_reason_is_refused_naming_where() {
     );
 }
 
+/// The truth's scenario file in `dir`, run with its attempt log: the file, the log and the
+/// run's `all` row.
+fn logged_truth(dir: &Path) -> (PathBuf, PathBuf, BTreeMap<String, f64>) {
+    let truth_path = dir.join("truth.toml");
+    std::fs::write(&truth_path, truth()).unwrap();
+    let log = dir.join("log.csv");
+    let seen = run(dir, &truth_path, &["--attempt-log", log.to_str().unwrap()]);
+    (truth_path, log, seen)
+}
+
 /// Runs `scenario` with `args`; the `all` row of its summary.csv, by column.
 fn run(dir: &Path, scenario: &Path, args: &[&str]) -> BTreeMap<String, f64> {
     let out_dir = dir.join("out");
@@ -218,14 +217,4 @@ fn correlation(a: &[f64], b: &[f64]) -> f64 {
     let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
     let var = |x: &[f64], m: f64| x.iter().map(|v| (v - m).powi(2)).sum::<f64>();
     cov / (var(a, ma) * var(b, mb)).sqrt()
-}
-
-/// Runs `cmd`, which must succeed (its stderr shown if not).
-fn succeed(cmd: &mut Command) {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }

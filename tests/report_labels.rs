@@ -3,7 +3,10 @@
 //! bank starts at) had changed, and a sweep over a bank's cap was told its concurrency charts
 //! needed "several strategies" when it had two.
 
-use std::path::Path;
+mod common;
+
+use common::succeed;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_refresh-sim");
@@ -16,37 +19,46 @@ const SCENARIO: &str = "name = \"small\"\nseed = 5\n[window]\nlength = \"1d\"\n\
     [[banks]]\nname = \"open\"\nshare = 0.5\n\
     service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"10s\" }\n";
 
-#[test]
-fn aimd_is_labelled_by_the_slots_it_starts_at() {
-    let dir = tempfile::tempdir().unwrap();
-    let sc = dir.path().join("small.toml");
+/// Sweeps the small scenario over `kinds` and `other` (a `--set`) in `dir`, reports on it,
+/// and returns the scenario's path, the sweep's directory and its report.md.
+fn swept(dir: &Path, kinds: &str, other: &str) -> (PathBuf, PathBuf, String) {
+    let sc = dir.join("small.toml");
     std::fs::write(&sc, SCENARIO).unwrap();
-    let out = dir.path().join("sweep");
+    let out = dir.join("sweep");
+    let kinds = format!("strategy.kind={kinds}");
+    let args = [
+        "--set",
+        &kinds,
+        "--set",
+        other,
+        "--replications",
+        "1",
+        "--threads",
+        "2",
+    ];
     succeed(
         Command::new(BIN)
             .arg("sweep")
             .arg(&sc)
-            .args([
-                "--set",
-                "strategy.kind=aimd,random_offset",
-                "--set",
-                "strategy.concurrency=1,8",
-                "--replications",
-                "1",
-                "--threads",
-                "2",
-                "--out",
-            ])
+            .args(args)
+            .arg("--out")
             .arg(&out),
     );
+    succeed(Command::new(BIN).arg("report").arg(&out));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    (sc, out, report)
+}
+
+#[test]
+fn aimd_is_labelled_by_the_slots_it_starts_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sc, out, report) = swept(dir.path(), "aimd,random_offset", "strategy.concurrency=1,8");
     let summary = std::fs::read_to_string(out.join("sweep_summary.csv")).unwrap();
     for (row, concurrency) in [("aimd,1,", "1"), ("aimd,8,", "8")] {
         let line = summary.lines().find(|l| l.starts_with(row)).unwrap();
         let cols: Vec<&str> = line.split(',').collect();
         assert_eq!(cols[4], concurrency, "{line}");
     }
-    succeed(Command::new(BIN).arg("report").arg(&out));
-    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
         !report.contains("Aimd has no concurrency limit"),
         "{report}"
@@ -69,26 +81,8 @@ fn aimd_is_labelled_by_the_slots_it_starts_at() {
 #[test]
 fn a_sweep_over_a_banks_cap_is_told_it_does_not_vary_the_concurrency() {
     let dir = tempfile::tempdir().unwrap();
-    let sc = dir.path().join("small.toml");
-    std::fs::write(&sc, SCENARIO).unwrap();
-    let out = dir.path().join("sweep");
-    succeed(
-        Command::new(BIN)
-            .arg("sweep")
-            .arg(&sc)
-            .args([
-                "--set",
-                "strategy.kind=paced,random_offset",
-                "--set",
-                "banks.capped.limits[0].max_in_flight=2,6",
-                "--replications",
-                "1",
-                "--out",
-            ])
-            .arg(&out),
-    );
-    succeed(Command::new(BIN).arg("report").arg(&out));
-    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let cap = "banks.capped.limits[0].max_in_flight=2,6";
+    let (_, _, report) = swept(dir.path(), "paced,random_offset", cap);
     for chart in [
         "Failure rate against concurrency",
         "Coverage against concurrency",
@@ -104,26 +98,13 @@ fn a_sweep_over_a_banks_cap_is_told_it_does_not_vary_the_concurrency() {
 
 /// Runs `scenario` into `out`; what it printed.
 fn run_header(scenario: &Path, out: &Path, args: &[&str]) -> String {
-    let o = Command::new(BIN)
-        .arg("run")
+    let mut run = Command::new(BIN);
+    run.arg("run")
         .arg(scenario)
         .args(args)
         .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Runs `cmd`, which must succeed (its stderr shown if not).
-fn succeed(cmd: &mut Command) {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(out);
+    common::text(&succeed(&mut run).stdout)
 }
 
 /// A closed maintenance window's 503s are counted apart in every file (`outage_rejected`,

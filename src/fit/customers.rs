@@ -360,27 +360,22 @@ fn log_likelihood(s: f64, m: f64, delays: &[f64], open: &[f64]) -> f64 {
 /// (golden-section search over the log of the mean, 1 minute to 3,650 days).
 fn best_mean(s: f64, delays: &[f64], open: &[f64]) -> (f64, f64) {
     let f = |x: f64| log_likelihood(s, x.exp(), delays, open);
-    let (mut a, mut b) = ((1.0f64 / 1440.0).ln(), 3650f64.ln());
-    let g = (5f64.sqrt() - 1.0) / 2.0;
-    for _ in 0..60 {
-        let (c, d) = (b - g * (b - a), a + g * (b - a));
-        if f(c) >= f(d) {
-            b = d;
-        } else {
-            a = c;
-        }
-    }
-    let x = (a + b) / 2.0;
+    let x = golden_max(f, (1.0f64 / 1440.0).ln(), 3650f64.ln(), 60);
     (x.exp(), f(x))
 }
 
 /// The share, mean and log-likelihood at the maximum: the profile over the share searched
 /// by golden section on (0, 1].
 fn mle(delays: &[f64], open: &[f64]) -> (f64, f64, f64) {
-    let f = |s: f64| best_mean(s, delays, open).1;
-    let (mut a, mut b) = (1e-6, 1.0);
+    let s = golden_max(|s| best_mean(s, delays, open).1, 1e-6, 1.0, 50);
+    let (m, l) = best_mean(s, delays, open);
+    (s, m, l)
+}
+
+/// Where the unimodal `f` is highest on `[a, b]`, by `steps` golden-section steps.
+fn golden_max(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, steps: u32) -> f64 {
     let g = (5f64.sqrt() - 1.0) / 2.0;
-    for _ in 0..50 {
+    for _ in 0..steps {
         let (c, d) = (b - g * (b - a), a + g * (b - a));
         if f(c) >= f(d) {
             b = d;
@@ -388,9 +383,7 @@ fn mle(delays: &[f64], open: &[f64]) -> (f64, f64, f64) {
             a = c;
         }
     }
-    let s = (a + b) / 2.0;
-    let (m, l) = best_mean(s, delays, open);
-    (s, m, l)
+    (a + b) / 2.0
 }
 
 /// The last point from `inside` towards `edge` where `within` holds (bisection; `edge`

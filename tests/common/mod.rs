@@ -90,3 +90,10 @@ pub fn write_small(dir: &Path) -> PathBuf {
     std::fs::write(&path, SMALL).unwrap();
     path
 }
+
+/// Runs `cmd`, which must succeed (its stderr shown if not); its output.
+pub fn succeed(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("run a command");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    out
+}
