@@ -148,17 +148,7 @@ fn a_maintenance_windows_503s_are_not_shown_as_429s() {
     succeed(Command::new(BIN).arg("report").arg(&run));
     let report = std::fs::read_to_string(run.join("report.md")).unwrap();
     let n429 = rate_limited - outage;
-    let thousands = |x: f64| {
-        let s = (x as u64).to_string();
-        let mut out = String::new();
-        for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
-    };
+    let thousands = refresh_sim::output::text::thousands;
     assert!(
         report.contains(&format!(
             "| {} (+{} 503s) |",
