@@ -45,7 +45,18 @@ fn plan(scope: &str) -> (String, serde_json::Value) {
 fn customers_calls_are_kept_apart_from_the_background() {
     let (text, j) = plan("client");
     let f = |k: &str| j[k].as_f64().unwrap_or_else(|| panic!("{k}: {j}"));
-    // The split adds up: the client's 429s are the background's and the customers'.
+    // The split adds up: the client's 429s are the background's and the customers', each
+    // rate over its own attempts (one day, no warm-up: the rates and the attempts a day
+    // cover the same calls; means over replications, so within a few per cent).
+    let (all, background) = (f("attempts_per_day"), f("background_attempts_per_day"));
+    let parts =
+        f("background_failure_rate") * background + f("customer_failure_rate") * (all - background);
+    let whole = f("client_failure_rate") * all;
+    assert!(
+        (parts / whole - 1.0).abs() < 0.03,
+        "{parts} vs {whole}: {j}"
+    );
+    assert!(background > 0.0 && background < all, "{j}");
     assert!(f("customer_failure_rate") > 0.01, "{j}");
     assert!(f("background_failure_rate") < 0.01, "{j}");
     assert!(

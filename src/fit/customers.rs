@@ -85,14 +85,18 @@ pub fn fit(rows: &[Row], connections: usize, reasons: bool, span: (i64, i64)) ->
         .filter(|r| r.reason == Reason::Customer && r.attempt <= 1)
     {
         requests += 1;
-        by_hour[(r.submitted.rem_euclid(24 * HOUR_US) / HOUR_US) as usize] += 1;
+        by_hour[hour_of(r.submitted)] += 1;
     }
     let mut h = History::default();
     for conn in &by_conn {
         h.walk(conn, reasons, span);
     }
     // A reconnect fetch inferred (no `reason` column) was counted as a customer's request.
-    requests -= h.inferred.min(requests);
+    for (n, fetches) in by_hour.iter_mut().zip(h.inferred) {
+        let fetches = fetches.min(*n);
+        *n -= fetches;
+        requests -= fetches;
+    }
     let rate = poisson_rate(h.expiries, h.exposure_days);
     let book = connections - h.joined as usize;
     CustomersFit {
@@ -257,6 +261,11 @@ fn reconnects_toml(s: &mut String, r: &Reconnects) {
     );
 }
 
+/// The hour of the day (the log's clock) of `t`, in µs.
+fn hour_of(t: i64) -> usize {
+    (t.rem_euclid(24 * HOUR_US) / HOUR_US) as usize
+}
+
 /// What the walk over each connection's calls gathers.
 #[derive(Default)]
 struct History {
@@ -267,8 +276,9 @@ struct History {
     delays: Vec<f64>,
     open: Vec<f64>,
     joined: u64,
-    /// Reconnect fetches told by the call before them (no `reason` column).
-    inferred: u64,
+    /// Reconnect fetches told by the call before them (no `reason` column), by the hour
+    /// of the day they were made.
+    inferred: [u64; 24],
 }
 
 impl History {
@@ -283,21 +293,25 @@ impl History {
         let mut at_risk = !joiner;
         let (mut before, mut expired) = (span.0, None::<f64>);
         for r in calls {
+            // A duplicate answered from an earlier task (Mastercard's rule answers a request
+            // with the task's reconnect_required) reached no consent check: no renewal.
             let fetch = if reasons {
                 r.reason == Reason::Reconnect
             } else {
-                expired.is_some() && r.seen != Seen::Reconnect
+                expired.is_some() && !matches!(r.seen, Seen::Reconnect | Seen::NoCall)
             };
             if fetch {
-                self.inferred +=
-                    (!reasons && r.reason == Reason::Customer && r.attempt <= 1) as u64;
+                if !reasons && r.reason == Reason::Customer && r.attempt <= 1 {
+                    // Counted as a customer's request: taken back from the count and its hour.
+                    self.inferred[hour_of(r.submitted)] += 1;
+                }
                 let e = expired.unwrap_or_else(|| self.expiry(&mut at_risk, before, r, span));
                 self.delays.push((r.submitted as f64 - e) / DAY_US);
                 expired = None;
             } else if r.seen == Seen::Reconnect && expired.is_none() {
                 expired = Some(self.expiry(&mut at_risk, before, r, span));
             }
-            if r.seen != Seen::Reconnect {
+            if !matches!(r.seen, Seen::Reconnect | Seen::NoCall) {
                 before = r.submitted;
             }
         }
@@ -459,6 +473,50 @@ mod tests {
         assert!((s.value - 0.6).abs() < 0.05, "{s:?}");
         assert!(s.lo < 0.6 && 0.6 < s.hi && s.hi - s.lo < 0.2, "{s:?}");
         assert!((r.mean_days.unwrap() - 2.0).abs() < 0.3, "{r:?}");
+    }
+
+    /// Without a `reason` column, the renewal is the first call after an expiry that reached
+    /// the consent check: a duplicate answered from the expired task (Mastercard's rule) is
+    /// not one, nor does it move the expiry's midpoint; the renewal's hour is taken out of
+    /// the customers' requests and their profile.
+    #[test]
+    fn a_duplicate_after_an_expiry_is_no_renewal() {
+        let day = DAY_US as i64;
+        let row = |t: i64, seen: Seen, on_demand: bool| Row {
+            submitted: t,
+            learned: t + 10_000_000,
+            conn: 0,
+            bank: 0,
+            seen,
+            retry_after: None,
+            attempt: 1,
+            on_demand,
+            reason: if on_demand {
+                Reason::Customer
+            } else {
+                Reason::Schedule
+            },
+        };
+        let rows = [
+            row(0, Seen::Success, false),
+            row(2 * day, Seen::Reconnect, false),
+            row(2 * day + 300_000_000, Seen::NoCall, true),
+            row(4 * day + 7 * HOUR_US, Seen::Success, true),
+            row(6 * day, Seen::Success, false),
+        ];
+        let c = fit(&rows, 1, false, (0, 6 * day));
+        let r = c.reconnects.clone().unwrap();
+        assert_eq!((r.episodes, r.reconnected), (1, 1));
+        // Expired midway between day 0 and day 2, renewed on day 4 at 07:00: 3.29 days.
+        assert!((c.exposure_days - 1.0).abs() < 1e-9, "{c:?}");
+        assert!(
+            (r.mean_days.unwrap() - (3.0 + 7.0 / 24.0)).abs() < 0.01,
+            "{r:?}"
+        );
+        // The duplicate is a customer's request; the renewal is not.
+        assert_eq!(c.requests, 1);
+        assert_eq!(c.by_hour.iter().sum::<u64>(), 1);
+        assert_eq!(c.by_hour[0], 1);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::metrics::RunResult;
 use crate::stats::Estimate;
 
 /// How many figures a plan reports.
-pub const N: usize = 15;
+pub const N: usize = 16;
 
 /// One figure a plan reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +36,9 @@ pub enum Figure {
     StalenessP95Hours,
     Stale24hShare,
     AttemptsPerDay,
+    /// The background refreshes' share of those (customers' calls apart): what
+    /// `background_failure_rate` is a rate over.
+    BackgroundAttemptsPerDay,
     ApiCallsPerDay,
 }
 
@@ -55,6 +58,7 @@ impl Figure {
         Figure::StalenessP95Hours,
         Figure::Stale24hShare,
         Figure::AttemptsPerDay,
+        Figure::BackgroundAttemptsPerDay,
         Figure::ApiCallsPerDay,
     ];
 
@@ -75,6 +79,7 @@ impl Figure {
             Figure::StalenessP95Hours => "staleness_p95_hours",
             Figure::Stale24hShare => "stale_24h_share",
             Figure::AttemptsPerDay => "attempts_per_day",
+            Figure::BackgroundAttemptsPerDay => "background_attempts_per_day",
             Figure::ApiCallsPerDay => "api_calls_per_day",
         }
     }
@@ -133,6 +138,9 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
             Figure::StalenessP95Hours => s.staleness_p95_hours.unwrap_or(f64::NAN),
             Figure::Stale24hShare => s.stale_24h_share.unwrap_or(f64::NAN),
             Figure::AttemptsPerDay => attempts,
+            Figure::BackgroundAttemptsPerDay => {
+                attempts * ratio(t.attempts - t.present_attempts, t.attempts, 0.0)
+            }
             Figure::ApiCallsPerDay => api_calls,
         };
     }

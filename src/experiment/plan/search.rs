@@ -231,6 +231,12 @@ impl<'a> Search<'a> {
             }
         }
         let failure = self.targets.scope.figure();
+        // The failure figure is a rate over these attempts: the background's alone when the
+        // target bounds its 429s (a bank busy with customers' calls weighs no more).
+        let over = match self.targets.scope {
+            FailureScope::Background => Figure::BackgroundAttemptsPerDay,
+            FailureScope::Client | FailureScope::All => Figure::AttemptsPerDay,
+        };
         let steps: Vec<Vec<Step>> = (0..ceilings.len())
             .map(|b| {
                 runs.iter()
@@ -242,8 +248,8 @@ impl<'a> Search<'a> {
                         Step {
                             pool: pools[b],
                             coverage: m(Figure::Coverage),
-                            attempts: m(Figure::AttemptsPerDay),
-                            failures: m(failure) * m(Figure::AttemptsPerDay),
+                            attempts: m(over),
+                            failures: m(failure) * m(over),
                             api_calls: m(Figure::ApiCallsPerDay),
                         }
                     })

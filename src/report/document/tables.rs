@@ -58,7 +58,7 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
 /// The 429s of `rate_limited`, with a closed maintenance window's 503s beside them when
 /// there were any (they are not rate limits).
 fn refused(rate_limited: u64, outage: u64) -> String {
-    let n429 = thousands((rate_limited - outage) as f64);
+    let n429 = thousands(rate_limited.saturating_sub(outage) as f64);
     match outage {
         0 => n429,
         n => format!("{n429} (+{} 503s)", thousands(n as f64)),

@@ -125,13 +125,14 @@ fn run_metric_lines(
     let mut groups: Vec<RunSeries> = Vec::new();
     let mut refs: Vec<RefLine> = Vec::new();
     for t in runs.iter().map(|r| r.total()) {
-        let Some(c) = t.concurrency else {
+        // AIMD's concurrency is the slots each bank starts at, not a total on this axis.
+        let Some(c) = t.concurrency.filter(|_| t.strategy != "aimd") else {
+            let why = match t.strategy.as_str() {
+                "aimd" => "adaptive slots",
+                _ => "no concurrency limit",
+            };
             refs.push(RefLine {
-                label: format!(
-                    "{}{} (no concurrency limit)",
-                    strategy_label(&t.strategy, None),
-                    on(t)
-                ),
+                label: format!("{}{} ({why})", strategy_label(&t.strategy, None), on(t)),
                 look: strategy_look(&t.strategy, refs.len()),
                 y: value(t),
             });

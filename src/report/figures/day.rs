@@ -67,7 +67,7 @@ pub(crate) fn minute_series(r: &RunData, bank: Option<&str>) -> (Vec<f64>, Vec<f
     for m in &r.series {
         if bank.is_none_or(|x| x == m.bank) {
             a[m.minute] += m.in_flight;
-            b[m.minute] += (m.rate_limited - m.outage_rejected) as f64;
+            b[m.minute] += m.rate_limited.saturating_sub(m.outage_rejected) as f64;
         }
     }
     (a, b)
