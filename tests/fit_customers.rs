@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::succeed;
+use common::{run_all_row as run, succeed};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -161,31 +161,6 @@ fn logged_truth(dir: &Path) -> (PathBuf, PathBuf, BTreeMap<String, f64>) {
     let log = dir.join("log.csv");
     let seen = run(dir, &truth_path, &["--attempt-log", log.to_str().unwrap()]);
     (truth_path, log, seen)
-}
-
-/// Runs `scenario` with `args`; the `all` row of its summary.csv, by column.
-fn run(dir: &Path, scenario: &Path, args: &[&str]) -> BTreeMap<String, f64> {
-    let out_dir = dir.join("out");
-    succeed(
-        Command::new(BIN)
-            .arg("run")
-            .arg(scenario)
-            .args(args)
-            .arg("--out")
-            .arg(&out_dir),
-    );
-    let mut rd = csv::Reader::from_path(out_dir.join("summary.csv")).unwrap();
-    let headers = rd.headers().unwrap().clone();
-    let row = rd
-        .records()
-        .map(|r| r.unwrap())
-        .find(|r| &r[3] == "all")
-        .unwrap();
-    headers
-        .iter()
-        .zip(row.iter())
-        .filter_map(|(h, v)| Some((h.to_string(), v.parse().ok()?)))
-        .collect()
 }
 
 /// Fits `log` into `dir/name`; the file's text.

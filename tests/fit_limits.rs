@@ -3,6 +3,9 @@
 //! concurrency cap of 1 that its own admissions rule out, or no limit at all. Each test
 //! fails without its part of the fix.
 
+mod common;
+
+use common::{run_all_row, succeed};
 use refresh_sim::fit::limits::{self, Call, Policy};
 use std::path::Path;
 use std::process::Command;
@@ -113,7 +116,7 @@ fn a_penalty_box_and_the_bucket_behind_it_are_fitted() {
     )
     .unwrap();
     let log = dir.path().join("log.csv");
-    run(
+    run_all_row(
         dir.path(),
         &truth,
         &["--attempt-log", log.to_str().unwrap()],
@@ -163,7 +166,9 @@ fn a_penalty_box_and_the_bucket_behind_it_are_fitted() {
         "strategy.concurrency=30",
     ];
     let mean = |sc: &Path| {
-        let f = |s: &str| run(dir.path(), sc, &[&client[..], &["--seed", s]].concat());
+        let f = |s: &str| {
+            run_all_row(dir.path(), sc, &[&client[..], &["--seed", s]].concat())["failure_rate"]
+        };
         ["1", "2", "3", "4"].iter().map(|s| f(s)).sum::<f64>() / 4.0
     };
     let (true_failure, fitted_failure) = (mean(&truth), mean(&fitted));
@@ -171,37 +176,5 @@ fn a_penalty_box_and_the_bucket_behind_it_are_fitted() {
     assert!(
         (fitted_failure - true_failure).abs() < 0.05,
         "{fitted_failure} vs {true_failure}"
-    );
-}
-
-/// Runs `scenario` into `dir/out` with `args`; returns the failure rate of `bank = all`.
-fn run(dir: &Path, scenario: &Path, args: &[&str]) -> f64 {
-    let out_dir = dir.join("out");
-    succeed(
-        Command::new(BIN)
-            .arg("run")
-            .arg(scenario)
-            .args(args)
-            .arg("--out")
-            .arg(&out_dir),
-    );
-    let mut rd = csv::Reader::from_path(out_dir.join("summary.csv")).unwrap();
-    let headers = rd.headers().unwrap().clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    let row = rd
-        .records()
-        .map(|r| r.unwrap())
-        .find(|r| &r[col("bank")] == "all")
-        .unwrap();
-    row[col("failure_rate")].parse().unwrap()
-}
-
-/// Runs `cmd`, which must succeed (its stderr shown if not).
-fn succeed(cmd: &mut Command) {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
 }

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests (each test crate uses a subset).
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -96,4 +97,31 @@ pub fn succeed(cmd: &mut Command) -> Output {
     let out = cmd.output().expect("run a command");
     assert!(out.status.success(), "{}", text(&out.stderr));
     out
+}
+
+/// `refresh-sim run SCENARIO ARGS --out DIR/out`, which must succeed; the `all` row of its
+/// summary.csv, by column (the columns that hold numbers).
+pub fn run_all_row(dir: &Path, scenario: &Path, args: &[&str]) -> BTreeMap<String, f64> {
+    let out_dir = dir.join("out");
+    succeed(
+        Command::new(env!("CARGO_BIN_EXE_refresh-sim"))
+            .arg("run")
+            .arg(scenario)
+            .args(args)
+            .arg("--out")
+            .arg(&out_dir),
+    );
+    let mut rd = csv::Reader::from_path(out_dir.join("summary.csv")).unwrap();
+    let headers = rd.headers().unwrap().clone();
+    let bank = headers.iter().position(|h| h == "bank").unwrap();
+    let row = rd
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[bank] == "all")
+        .unwrap();
+    headers
+        .iter()
+        .zip(row.iter())
+        .filter_map(|(h, v)| Some((h.to_string(), v.parse().ok()?)))
+        .collect()
 }
