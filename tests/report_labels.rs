@@ -19,23 +19,17 @@ const SCENARIO: &str = "name = \"small\"\nseed = 5\n[window]\nlength = \"1d\"\n\
     [[banks]]\nname = \"open\"\nshare = 0.5\n\
     service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"10s\" }\n";
 
-/// Sweeps the small scenario over `kinds` and `other` (a `--set`) in `dir`, reports on it,
-/// and returns the scenario's path, the sweep's directory and its report.md.
-fn swept(dir: &Path, kinds: &str, other: &str) -> (PathBuf, PathBuf, String) {
+/// Sweeps the small scenario over `kinds` and `others` (each a `--set`) in `dir`, reports on
+/// it, and returns the scenario's path, the sweep's directory and its report.md.
+fn swept(dir: &Path, kinds: &str, others: &[&str]) -> (PathBuf, PathBuf, String) {
     let sc = dir.join("small.toml");
     std::fs::write(&sc, SCENARIO).unwrap();
     let out = dir.join("sweep");
     let kinds = format!("strategy.kind={kinds}");
-    let args = [
-        "--set",
-        &kinds,
-        "--set",
-        other,
-        "--replications",
-        "1",
-        "--threads",
-        "2",
-    ];
+    let mut args = vec!["--set", &kinds, "--replications", "1", "--threads", "2"];
+    for other in others {
+        args.extend(["--set", other]);
+    }
     succeed(
         Command::new(BIN)
             .arg("sweep")
@@ -52,7 +46,11 @@ fn swept(dir: &Path, kinds: &str, other: &str) -> (PathBuf, PathBuf, String) {
 #[test]
 fn aimd_is_labelled_by_the_slots_it_starts_at() {
     let dir = tempfile::tempdir().unwrap();
-    let (sc, out, report) = swept(dir.path(), "aimd,random_offset", "strategy.concurrency=1,8");
+    let (sc, out, report) = swept(
+        dir.path(),
+        "aimd,random_offset",
+        &["strategy.concurrency=1,8"],
+    );
     let summary = std::fs::read_to_string(out.join("sweep_summary.csv")).unwrap();
     for (row, concurrency) in [("aimd,1,", "1"), ("aimd,8,", "8")] {
         let line = summary.lines().find(|l| l.starts_with(row)).unwrap();
@@ -82,7 +80,7 @@ fn aimd_is_labelled_by_the_slots_it_starts_at() {
 fn a_sweep_over_a_banks_cap_is_told_it_does_not_vary_the_concurrency() {
     let dir = tempfile::tempdir().unwrap();
     let cap = "banks.capped.limits[0].max_in_flight=2,6";
-    let (_, _, report) = swept(dir.path(), "paced,random_offset", cap);
+    let (_, _, report) = swept(dir.path(), "paced,random_offset", &[cap]);
     for chart in [
         "Failure rate against concurrency",
         "Coverage against concurrency",
@@ -94,6 +92,62 @@ fn a_sweep_over_a_banks_cap_is_told_it_does_not_vary_the_concurrency() {
             "{chart}: {report}"
         );
     }
+}
+
+/// A sweep over a bank's cap and the poll interval (a duration) draws the failure rate,
+/// the coverage and the time with day-old data against each, and its findings are read
+/// against the cap: a trial's sweep over a cap had a table and no chart, and a user base
+/// swept at one size was read as the findings' axis ("the largest user base … was 3,000").
+#[test]
+fn a_sweep_over_any_numeric_field_draws_its_curves() {
+    let dir = tempfile::tempdir().unwrap();
+    let sets = [
+        "banks.capped.limits[0].max_in_flight=1,2,8",
+        "platform.poll_interval=5s,1m",
+        "population.connections=3000",
+        "banks.open.limits=[],[{kind = \"concurrency\", max_in_flight = 50}]",
+    ];
+    let (_, out, report) = swept(dir.path(), "queued", &sets);
+    for field in [
+        "banks-capped-limits-0-max_in_flight",
+        "platform-poll_interval",
+    ] {
+        for base in ["failure_rate", "coverage", "stale_24h"] {
+            for ext in ["png", "svg"] {
+                let file = out.join(format!("charts/{base}_vs_{field}.{ext}"));
+                assert!(file.is_file(), "{}: {report}", file.display());
+            }
+        }
+    }
+    for title in [
+        "### Failure rate against max in flight, by poll interval and limits",
+        "### Coverage against poll interval, by max in flight and limits",
+    ] {
+        assert!(report.contains(title), "{title}: {report}");
+    }
+    // Durations are read in seconds and said as written.
+    assert!(report.contains("at poll interval 5s to "), "{report}");
+    assert!(!report.contains("largest user base"), "{report}");
+    assert!(
+        report.contains("the mean failure rate went from ")
+            && report.contains(" at max in flight 1 to "),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "`banks.open.limits` takes a value that is neither a number nor a duration (`[]`)"
+        ),
+        "{report}"
+    );
+    let svg = std::fs::read_to_string(
+        out.join("charts/coverage_vs_banks-capped-limits-0-max_in_flight.svg"),
+    )
+    .unwrap();
+    assert!(svg.contains("(log scale)"), "powers of two on a log axis");
+    assert!(refresh_sim::report::is_chart_file(
+        "stale_24h_vs_platform-poll_interval.png"
+    ));
+    assert!(!refresh_sim::report::is_chart_file("stale_24h_vs_.png"));
 }
 
 /// Runs `scenario` into `out`; what it printed.

@@ -6,6 +6,7 @@ use crate::report::figures::curves::{coverage_chart, coverage_users_chart, failu
 use crate::report::figures::day::day_charts;
 use crate::report::figures::paired::paired_chart;
 use crate::report::figures::staleness::staleness_chart;
+use crate::report::figures::swept_field::{is_swept_field_stem, swept_field_charts};
 use crate::report::figures::users::users_chart;
 use crate::report::phrases::{distinct, slug};
 
@@ -14,6 +15,7 @@ pub(crate) mod day;
 pub(crate) mod paired;
 pub(crate) mod staleness;
 pub(crate) mod sweep_series;
+pub(crate) mod swept_field;
 pub(crate) mod users;
 
 /// The file stems of the charts (`charts/<stem>.svg` and `.png`); the per-bank charts add
@@ -45,6 +47,7 @@ pub fn is_chart_file(name: &str) -> bool {
         PAIRED_DIFFERENCES,
     ];
     fixed.contains(&stem)
+        || is_swept_field_stem(stem)
         || [DAY_IN_THE_LIFE, STALENESS].iter().any(|base| {
             stem.strip_prefix(base)
                 .and_then(|rest| rest.strip_prefix('_'))
@@ -116,6 +119,9 @@ pub fn plan(ds: &Dataset) -> ChartPlan {
     failure_chart(ds, &mut p);
     coverage_chart(ds, &mut p);
     coverage_users_chart(ds, &mut p);
+    if let Some(sw) = &ds.sweep {
+        swept_field_charts(sw, &mut p);
+    }
     day_charts(ds, &mut p);
     staleness_chart(ds, &mut p);
     paired_chart(ds, &mut p);

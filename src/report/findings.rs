@@ -1,16 +1,14 @@
 //! Findings: sentences computed from the data of runs and vendor tables, for captions.
 
-use crate::metric::Metric;
 use crate::output::text::{pct, thousands};
 use crate::report::dataset::{self, Dataset, RunData};
 use crate::report::document::paragraphs::measured_days;
 use crate::report::figures::day::{minute_series, outage_503s, when};
 use crate::report::figures::scenarios_of;
 use crate::report::figures::staleness::share;
-use crate::report::figures::sweep_series::sweep_caption;
 use crate::report::figures::{run_name, COVERAGE_TARGET};
 use crate::report::findings::at_open::at_open_phrase;
-use crate::report::findings::sweep::{sweep_best_sentence, sweep_target_sentence};
+use crate::report::findings::sweep::sweep_findings;
 use crate::report::phrases::{and_list, ratio};
 use std::fmt::Write as _;
 
@@ -577,18 +575,7 @@ pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
         findings.extend(stalest_bank_sentence(r));
     }
     if let Some(sw) = &ds.sweep {
-        findings.extend(sweep_best_sentence(
-            sw,
-            Metric::UsersPerDay,
-            "users per day",
-            false,
-        ));
-        findings.extend(sweep_caption(ds, Metric::FailureRate, "failure rate"));
-        if let Some(x) = sw.param("concurrency").or_else(|| sw.param("connections")) {
-            if sw.has_metric(Metric::Coverage) {
-                findings.extend(sweep_target_sentence(sw, x));
-            }
-        }
+        findings.extend(sweep_findings(sw));
     }
     if let Some(pd) = &ds.paired {
         findings.push(paired::paired_caption(pd));

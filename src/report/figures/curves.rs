@@ -393,7 +393,7 @@ pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
 /// The coverage axis's lower end: 0, unless every point, band and reference line sits at
 /// 50 % or more; then the 5-point step below the lowest, less a point, so that curves
 /// between 97 and 100 % are not one flat line on the target. (The axis prints its ends.)
-fn coverage_floor(lines: &[Line], refs: &[RefLine]) -> f64 {
+pub(crate) fn coverage_floor(lines: &[Line], refs: &[RefLine]) -> f64 {
     let low = lines
         .iter()
         .flat_map(|l| {

@@ -1,6 +1,7 @@
 //! A sweep's points as chart series: one per combination of the other swept parameters.
 
 use crate::metric::Metric;
+use crate::output::text::thousands;
 use crate::report::charts::{cycle_look, strategy_look, Line, RefLine};
 use crate::report::dataset::{strategy_label, Dataset, SweepData};
 use crate::report::figures::{ChartPlan, Skipped, MAX_SERIES};
@@ -47,8 +48,7 @@ pub(crate) fn sweep_series(sw: &SweepData, x: usize, metric: Metric) -> SweepSer
     let mut keys: Vec<Vec<(usize, String)>> = Vec::new();
     let mut out: Vec<SweepSeries> = Vec::new();
     for pt in &sw.points {
-        let (Some(xv), Some(st)) = (pt.params[x].parse::<f64>().ok(), pt.metrics.get(&metric))
-        else {
+        let (Some(xv), Some(st)) = (swept_number(&pt.params[x]), pt.metrics.get(&metric)) else {
             continue;
         };
         let applies = |i: &usize| !(pt.ignores_concurrency && Some(*i) == conc);
@@ -112,6 +112,24 @@ pub(crate) fn sweep_series(sw: &SweepData, x: usize, metric: Metric) -> SweepSer
         series: out,
         strategies_only,
     }
+}
+
+/// A swept value as a number on a chart's axis: the number, or a duration in seconds
+/// (`30s`, `2m`); `None` for anything else (a strategy, a list of limits, `true`).
+pub(crate) fn swept_number(v: &str) -> Option<f64> {
+    v.parse::<f64>()
+        .ok()
+        .or_else(|| crate::time::parse_duration(v).ok().map(|d| d.as_secs_f64()))
+        .filter(|n| n.is_finite())
+}
+
+/// Value `xv` of parameter `x` as the sweep wrote it (`30s`, `64`, `100,000`), for sentences.
+pub(crate) fn x_text(sw: &SweepData, x: usize, xv: f64) -> String {
+    sw.values(x)
+        .into_iter()
+        .find(|v| swept_number(v) == Some(xv))
+        .map(|v| value_text(&sw.params[x], &v))
+        .unwrap_or_else(|| thousands(xv))
 }
 
 /// What tells a sweep chart's series apart, for its title: `, per strategy`,

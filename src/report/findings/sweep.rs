@@ -3,10 +3,49 @@
 use crate::metric::Metric;
 use crate::output::text::{pct, thousands};
 use crate::report::dataset::{self, strategy_label, SweepData};
-use crate::report::figures::sweep_series::{sweep_series, SweepSeries};
+use crate::report::figures::sweep_series::{sweep_series, swept_number, x_text, SweepSeries};
 use crate::report::figures::COVERAGE_TARGET;
 use crate::report::findings::capitalise;
-use crate::report::phrases::{and_list, distinct, param_names, value_text};
+use crate::report::phrases::{and_list, distinct, is_kind, param_names, value_text};
+
+/// A sweep's key findings: its best users per day, then the failure rate's range and where
+/// coverage meets its target along the field the sweep is read against.
+pub(crate) fn sweep_findings(sw: &SweepData) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    out.extend(sweep_best_sentence(
+        sw,
+        Metric::UsersPerDay,
+        "users per day",
+        false,
+    ));
+    if let Some(x) = primary_field(sw) {
+        if sw.has_metric(Metric::FailureRate) {
+            out.extend(sweep_range_sentence(
+                sw,
+                x,
+                Metric::FailureRate,
+                "failure rate",
+            ));
+        }
+        if sw.has_metric(Metric::Coverage) {
+            out.extend(sweep_target_sentence(sw, x));
+        }
+    }
+    out
+}
+
+/// The field a sweep's findings are read against, among those it varies: the concurrency,
+/// else the user base, else the first other field with numbers or durations (a bank's cap).
+fn primary_field(sw: &SweepData) -> Option<usize> {
+    let varies = |i: &usize| sw.values(*i).len() > 1;
+    let numeric = |i: &usize| sw.values(*i).iter().all(|v| swept_number(v).is_some());
+    sw.param("concurrency")
+        .filter(varies)
+        .or_else(|| sw.param("connections").filter(varies))
+        .or_else(|| {
+            (0..sw.params.len()).find(|i| varies(i) && !is_kind(&sw.params[*i]) && numeric(i))
+        })
+}
 
 /// The sweep point(s) with the best mean of `metric`: ties (equal means, as for a strategy
 /// that ignores the swept parameter) are named by what they share.
@@ -178,9 +217,9 @@ pub(crate) fn sweep_range_sentence(
                 &format!(
                     "the mean {name} went from {} at {xname} {} to {} at {}.",
                     pct(a.1),
-                    thousands(a.0),
+                    x_text(sw, x, a.0),
                     pct(b.1),
-                    thousands(b.0)
+                    x_text(sw, x, b.0)
                 ),
             ));
         }
@@ -215,12 +254,12 @@ pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> 
             let sentence = match pts.iter().rev().find(|p| p.1 >= COVERAGE_TARGET) {
                 Some(&(xv, m, _)) => format!(
                     "the largest user base in the sweep with a mean coverage of at least {target} was {} connections ({}).",
-                    thousands(xv),
+                    x_text(sw, x, xv),
                     pct(m)
                 ),
                 None => format!(
                     "no user base in the sweep reached {target} coverage; at the smallest, {} connections, the mean was {}.",
-                    thousands(first.0),
+                    x_text(sw, x, first.0),
                     pct(first.1)
                 ),
             };
@@ -230,7 +269,7 @@ pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> 
         let sentence = match pts.iter().find(|p| p.1 >= COVERAGE_TARGET) {
             Some(&(xv, m, ci)) => format!(
                 "the smallest {name} whose mean coverage reached {target} was {} ({}{}).",
-                thousands(xv),
+                x_text(sw, x, xv),
                 pct(m),
                 ci.filter(|c| *c > 0.0)
                     .map(|c| format!(" ± {}", pct(c)))
@@ -244,7 +283,7 @@ pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> 
                 Some(&(xv, m, _)) => format!(
                     "no {name} in the sweep reached {target} coverage; the best mean was {} at {}.",
                     pct(m),
-                    thousands(xv)
+                    x_text(sw, x, xv)
                 ),
                 None => continue,
             },

@@ -1,0 +1,172 @@
+//! Charts against a swept field other than the concurrency and the user base (a bank's cap
+//! or rate, a pace, the poll interval, a share): the failure rate, the coverage and the
+//! time with day-old data, one chart each. A sweep over anything a planner is unsure of
+//! then draws its curves, not only a table.
+
+use crate::metric::Metric;
+use crate::report::charts::{Chart, ChartAxis, Format, RefLine, Scale, XyChart};
+use crate::report::dataset::SweepData;
+use crate::report::figures::curves::coverage_floor;
+use crate::report::figures::sweep_series::{
+    sweep_by, sweep_lines, sweep_series, swept_number, too_many_series,
+};
+use crate::report::figures::TARGET_LOOK;
+use crate::report::figures::{ChartPlan, Planned, Skipped, COVERAGE_MEANING, COVERAGE_TARGET};
+use crate::report::findings::capitalise;
+use crate::report::findings::sweep::{sweep_range_sentence, sweep_target_sentence};
+use crate::report::phrases::{is_kind, param_names, subtitle, sweep_provenance};
+
+/// In notes about these charts.
+const CHART: &str = "charts against a swept field";
+
+/// The metrics drawn against each swept field, with the stem each chart's file begins with
+/// (`<stem>_vs_<field>`) and what its axis shows.
+const DRAWN: [(Metric, &str, &str); 3] = [
+    (
+        Metric::FailureRate,
+        "failure_rate",
+        "failed attempts (429 and 5xx) per attempt",
+    ),
+    (Metric::Coverage, "coverage", COVERAGE_MEANING),
+    (
+        Metric::Stale24hShare,
+        "stale_24h",
+        "share of connection-time whose data was 24 h old or older",
+    ),
+];
+
+/// Whether `stem` is one of these charts' (`coverage_vs_banks-challenger-…`). The
+/// concurrency and user-base charts' stems have the same form.
+pub(crate) fn is_swept_field_stem(stem: &str) -> bool {
+    DRAWN.iter().any(|(_, base, _)| {
+        stem.strip_prefix(base)
+            .and_then(|rest| rest.strip_prefix("_vs_"))
+            .is_some_and(|field| !field.is_empty() && field_slug(field) == field)
+    })
+}
+
+/// A field's path in a file name: lower case, each run of other characters than letters,
+/// digits and `_` one `-` (`banks.capped.limits[0].max_in_flight` →
+/// `banks-capped-limits-0-max_in_flight`).
+fn field_slug(path: &str) -> String {
+    let mut out = String::new();
+    for c in path.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// The swept fields these charts are drawn against: those that vary, are neither the
+/// strategy's kind, nor the concurrency or the user base (their own charts draw those), and
+/// whose values are all numbers or durations. A field with other values gets a note.
+pub(crate) fn swept_fields(sw: &SweepData, p: &mut ChartPlan) -> Vec<usize> {
+    let own = [sw.param("concurrency"), sw.param("connections")];
+    let mut fields = Vec::new();
+    for i in 0..sw.params.len() {
+        let values = sw.values(i);
+        if values.len() < 2 || is_kind(&sw.params[i]) || own.contains(&Some(i)) {
+            continue;
+        }
+        match values.iter().find(|v| swept_number(v).is_none()) {
+            None => fields.push(i),
+            Some(v) => p.skipped.push(Skipped {
+                chart: CHART,
+                why: format!(
+                    "`{}` takes a value that is neither a number nor a duration (`{v}`)",
+                    sw.params[i]
+                ),
+            }),
+        }
+    }
+    fields
+}
+
+/// Plans the three charts against each swept field.
+pub(crate) fn swept_field_charts(sw: &SweepData, p: &mut ChartPlan) {
+    for x in swept_fields(sw, p) {
+        for (metric, base, meaning) in DRAWN {
+            if sw.has_metric(metric) {
+                field_chart(sw, x, (metric, base, meaning), p);
+            }
+        }
+    }
+}
+
+/// One metric against field `x`.
+fn field_chart(
+    sw: &SweepData,
+    x: usize,
+    (metric, base, meaning): (Metric, &str, &str),
+    p: &mut ChartPlan,
+) {
+    let name = param_names(&sw.params)[x].clone();
+    let (lines, mut refs) = sweep_lines(sweep_series(sw, x, metric), true);
+    too_many_series(sw, x, metric, CHART, p);
+    let caption = if metric == Metric::Coverage {
+        refs.push(RefLine {
+            label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
+            look: TARGET_LOOK,
+            y: COVERAGE_TARGET,
+        });
+        sweep_target_sentence(sw, x)
+    } else {
+        sweep_range_sentence(sw, x, metric, metric.label())
+    };
+    let (bottom, top) = match metric {
+        Metric::FailureRate => (0.0, None),
+        Metric::Coverage => (coverage_floor(&lines, &refs), Some(1.0)),
+        _ => (0.0, Some(1.0)),
+    };
+    p.charts.push(Planned {
+        stem: format!("{base}_vs_{}", field_slug(&sw.params[x])),
+        chart: Chart::Xy(XyChart {
+            title: format!(
+                "{} against {name}{}",
+                capitalise(metric.label()),
+                sweep_by(sw, x)
+            ),
+            subtitle: Some(subtitle(meaning, [Some(sweep_provenance(sw))])),
+            x: field_axis(sw, x),
+            y: ChartAxis::new(metric.label(), Scale::Linear, Format::Percent)
+                .range(Some(bottom), top),
+            lines,
+            refs,
+        }),
+        caption: caption.unwrap_or_default(),
+        per_bank: false,
+    });
+}
+
+/// The field's axis: its path (in seconds for durations), on powers of two when its values
+/// are powers of two spanning a factor of 8 or more (caps and slots usually are).
+fn field_axis(sw: &SweepData, x: usize) -> ChartAxis {
+    let values = sw.values(x);
+    let numbers: Vec<f64> = values.iter().filter_map(|v| swept_number(v)).collect();
+    let durations = values.iter().any(|v| v.parse::<f64>().is_err());
+    let (lo, hi) = numbers
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    let powers = numbers
+        .iter()
+        .all(|&v| v >= 1.0 && v.fract() == 0.0 && (v as u64).is_power_of_two());
+    let log = powers && hi >= 8.0 * lo;
+    let label = format!(
+        "{}{}{}",
+        sw.params[x],
+        if durations { " (seconds)" } else { "" },
+        if log { " (log scale)" } else { "" }
+    );
+    let scale = if log { Scale::Log2 } else { Scale::Linear };
+    let axis = ChartAxis::new(&label, scale, Format::Count);
+    if log {
+        axis
+    } else {
+        axis.range(Some(0.0), None)
+    }
+}
