@@ -48,7 +48,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Play a scenario's window and write summary.csv, daily.csv, timeseries.csv and staleness.csv.
+    /// Play a scenario's window and write summary.csv, daily.csv, timeseries.csv, staleness.csv and data_age_by_hour.csv.
     Run(RunArgs),
     /// Validate a scenario file (and overrides) without running it.
     Check(CheckArgs),

@@ -25,7 +25,7 @@ use crate::time::{SimDuration, SimTime};
 mod at_open;
 mod demand;
 mod staleness;
-pub use at_open::AtOpen;
+pub use at_open::{AtOpen, HourAge};
 pub use demand::DemandStats;
 pub use staleness::{staleness_horizon, Ramps, Staleness};
 

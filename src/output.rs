@@ -12,6 +12,7 @@
 //! the bytes go to a temporary file beside the target, which is then renamed over it, so a
 //! reader (or an interrupted run) never sees half a file.
 
+pub mod age_by_hour;
 pub mod attempt_log;
 pub mod daily;
 mod decimal;
@@ -120,7 +121,7 @@ pub fn write_atomic_with(
 }
 
 /// Writes a run's files into `dir` (`summary.csv`, `daily.csv`, `timeseries.csv`,
-/// `staleness.csv`) as one unit, committed like a transaction ([`run_dir`]), so a kill leaves
+/// `staleness.csv`, `data_age_by_hour.csv`) as one unit, committed like a transaction ([`run_dir`]), so a kill leaves
 /// the previous complete set or the new one, never a mixture. Returns their paths.
 pub fn write_run(dir: &Path, r: &crate::metrics::RunResult) -> Result<Vec<PathBuf>> {
     let files = [
@@ -128,6 +129,7 @@ pub fn write_run(dir: &Path, r: &crate::metrics::RunResult) -> Result<Vec<PathBu
         daily::FILE,
         timeseries::FILE,
         staleness::FILE,
+        age_by_hour::FILE,
     ];
     run_dir::replace_files(dir, &files, |tmp| {
         let at = |f: &str| tmp.join(f);
@@ -139,7 +141,8 @@ pub fn write_run(dir: &Path, r: &crate::metrics::RunResult) -> Result<Vec<PathBu
         })?;
         write_each(&at(files[3]), |sink| {
             staleness::AgeRow::each_of_run(r, sink)
-        })
+        })?;
+        write(&at(files[4]), &age_by_hour::HourRow::of_run(r))
     })?;
     Ok(files.map(|f| dir.join(f)).to_vec())
 }

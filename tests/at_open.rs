@@ -49,3 +49,46 @@ fn evening_customers_see_a_nightly_refresh_eighteen_hours_old() {
     assert!((18.3..=18.7).contains(&o50), "{o50}");
     assert!(s.at_open_p95_hours.unwrap() < 21.0, "{s:?}");
 }
+
+/// `data_age_by_hour.csv`, hour by hour, on the nightly run: the data is about an hour old
+/// after the 02:00 refresh and 17–18 h old at 19:00; the opens' shares are the profile's; and
+/// the hours' shares of day-old data, weighted by the opens, are summary.csv's share at app
+/// opens.
+#[test]
+fn each_hour_of_the_day_is_written_with_the_age_it_sees() {
+    let mut profile = ["1"; 24];
+    profile[19..22].fill("4");
+    let text = format!(
+        "name = \"open\"\nseed = 4\n[window]\nstart = \"02:00\"\nlength = \"3d\"\nwarmup = \"1d\"\n\
+         [population]\nconnections = 20000\nconsent_expiry_share = 0.02\n\
+         [on_demand]\nper_day = 0\nprofile = [{}]\n\
+         [strategy]\nkind = \"bulk\"\n\
+         [[banks]]\nname = \"a\"\nshare = 1.0\n\
+         service_time = {{ dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }}\n",
+        profile.join(", ")
+    );
+    let sc = scenario::parse(&text, "open", "t", &[]).unwrap();
+    let r = sim::run(&sc, sc.seed);
+    let dir = tempfile::tempdir().unwrap();
+    refresh_sim::output::write_run(dir.path(), &r).unwrap();
+    let mut rd = csv::Reader::from_path(dir.path().join("data_age_by_hour.csv")).unwrap();
+    let rows: Vec<refresh_sim::output::age_by_hour::HourRow> =
+        rd.deserialize().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 24);
+    let p50 = |h: usize| rows[h].data_age_p50_hours.unwrap();
+    assert!((1.0..=2.0).contains(&p50(3)), "{}", p50(3));
+    assert!((17.0..=18.0).contains(&p50(19)), "{}", p50(19));
+    assert!((rows[20].app_open_share - 4.0 / 33.0).abs() < 1e-6);
+    let hours: f64 = rows.iter().map(|r| r.connection_hours).sum();
+    // Two measured days of 20,000 connections, less the 2 % a day whose consent lapsed.
+    assert!((0.95 * 960_000.0..=960_000.0).contains(&hours), "{hours}");
+    let weighted: f64 = rows
+        .iter()
+        .map(|r| r.app_open_share * r.stale_24h_share.unwrap())
+        .sum();
+    let at_open = r.summary(None).stale_24h_at_open_share.unwrap();
+    assert!(
+        (weighted - at_open).abs() < 0.002,
+        "{weighted} vs {at_open}"
+    );
+}

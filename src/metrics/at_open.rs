@@ -125,6 +125,21 @@ impl AtOpen {
         never
     }
 
+    /// Unweighted connection-time with no data yet (µs) in each hour of the clock from
+    /// `first_hour` (as [`never`](Self::never) counts it).
+    fn never_by_clock_hour(&self) -> Vec<f64> {
+        let (mut ends, mut offsets) = (self.ends.clone(), self.offsets.clone());
+        ends[0] += self.from_starts;
+        offsets[0] += self.from_starts * (self.from.as_micros() % HOUR_US) as i64;
+        let mut after = 0i64;
+        let mut out = vec![0.0; ends.len()];
+        for h in (0..ends.len()).rev() {
+            out[h] = after as f64 * HOUR_US as f64 + offsets[h] as f64;
+            after += ends[h];
+        }
+        out
+    }
+
     /// Weighted connection-time (µs) at each ten minutes of age, the last entry at the
     /// horizon or older (weighted by the day's mean, 1), and with no data yet.
     pub fn histogram(&self) -> (Vec<f64>, f64) {
@@ -143,6 +158,57 @@ impl AtOpen {
             out[s.buckets] += h[s.buckets] as f64;
         }
         (out, self.never())
+    }
+
+    /// Unweighted connection-time (µs) by the hour of the day it was lived, each hour's by
+    /// ten minutes of age (the last entry at the horizon or older) and with no data yet:
+    /// what a customer opening the app at that hour finds. A bucket whose clock straddles
+    /// two hours is split half and half, as [`histogram`](Self::histogram) weighs it; time
+    /// at the horizon or older, whose hour the ramps do not keep, is spread evenly.
+    pub fn by_hour(&self) -> Vec<(Vec<f64>, f64)> {
+        let s = &self.by_phase;
+        let mut out = vec![(vec![0.0; s.buckets + 1], 0.0); 24];
+        for p in 0..PHASES {
+            let h = s.histogram(Some(p));
+            for (i, &x) in h[..s.buckets].iter().enumerate() {
+                let hour = (p + i) / 6 % 24;
+                match (p + i) % 6 {
+                    5 => {
+                        out[hour].0[i] += x as f64 / 2.0;
+                        out[(hour + 1) % 24].0[i] += x as f64 / 2.0;
+                    }
+                    _ => out[hour].0[i] += x as f64,
+                }
+            }
+            for o in &mut out {
+                o.0[s.buckets] += h[s.buckets] as f64 / 24.0;
+            }
+        }
+        for (h, time) in self.never_by_clock_hour().into_iter().enumerate() {
+            out[((self.first_hour + h as u64) % 24) as usize].1 += time;
+        }
+        out
+    }
+
+    /// Data age at each hour of the day, as `data_age_by_hour.csv` reads it.
+    pub fn hours(&self) -> Vec<HourAge> {
+        let sum: f64 = self.weight.iter().sum();
+        self.by_hour()
+            .into_iter()
+            .enumerate()
+            .map(|(hour, (h, never))| {
+                let total = h.iter().sum::<f64>() + never;
+                HourAge {
+                    hour,
+                    app_open_share: self.weight[hour] / sum,
+                    connection_hours: total / HOUR_US as f64,
+                    p50_hours: self.quantile_hours(&h, never, 0.5),
+                    p95_hours: self.quantile_hours(&h, never, 0.95),
+                    stale_24h_share: share_older_than(&h, never, 24),
+                    never_share: (total > 0.0).then(|| never / total),
+                }
+            })
+            .collect()
     }
 
     /// A summary's figures: the median and 95th percentile of data age at app opens, and
@@ -173,6 +239,25 @@ impl AtOpen {
         }
         Some(f64::INFINITY)
     }
+}
+
+/// Data age at one hour of the day (all banks): what a customer opening the app then finds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HourAge {
+    /// The hour of the clock, 0–23 (`hour` to `hour + 1`).
+    pub hour: usize,
+    /// The share of app opens in this hour (the profile's).
+    pub app_open_share: f64,
+    /// Connection-time lived in this hour over the measured window (hours).
+    pub connection_hours: f64,
+    /// Median and 95th percentile of data age in this hour (hours, by ten minutes; infinite
+    /// among connections never refreshed; `None` with no time measured).
+    pub p50_hours: Option<f64>,
+    pub p95_hours: Option<f64>,
+    /// Share of this hour's connection-time with data 24 h old or older, or none.
+    pub stale_24h_share: Option<f64>,
+    /// Share of this hour's connection-time with no data yet (never refreshed).
+    pub never_share: Option<f64>,
 }
 
 /// Share of app opens that find data at least `hours` old (never refreshed included).
@@ -285,5 +370,45 @@ mod tests {
         assert!((18.3..=18.7).contains(&p50), "{p50}");
         assert!(share_older_than(&h, never, 20).unwrap() < 0.03);
         assert!(share_older_than(&h, never, 17).unwrap() > 0.97);
+    }
+
+    /// Hour by hour, weighted by the profile, the ages are the app-open histogram; and a
+    /// nightly refresh at 02:00 is 1–2 h old from 03:00 to 04:00 and 17–18 h old from 19:00.
+    #[test]
+    fn each_hour_of_the_day_sees_its_own_ages() {
+        let mut profile = [1.0; 24];
+        profile[19..22].fill(4.0);
+        let window = (SimTime(0), SimTime(150 * HOUR_US));
+        let mut a = AtOpen::new(&profile, SimDuration::from_hours(48), window);
+        a.record(SimTime::NEVER, SimTime(0), SimTime(2 * HOUR_US));
+        for d in 0..5u64 {
+            let last = SimTime((d * 24 + 2) * HOUR_US);
+            a.record(last, last, SimTime(((d + 1) * 24 + 2) * HOUR_US));
+        }
+        let (h, never) = a.histogram();
+        let by_hour = a.by_hour();
+        for (i, want) in h.iter().enumerate() {
+            let got: f64 = (0..24).map(|k| a.weight[k] * by_hour[k].0[i]).sum();
+            assert!(
+                (got - want).abs() <= 1e-9 * want.max(1.0),
+                "bucket {i}: {got} vs {want}"
+            );
+        }
+        let got_never: f64 = (0..24).map(|k| a.weight[k] * by_hour[k].1).sum();
+        assert!(
+            (got_never - never).abs() <= 1e-9 * never,
+            "{got_never} vs {never}"
+        );
+        let hours = a.hours();
+        let p50 = |k: usize| hours[k].p50_hours.unwrap();
+        assert!((1.3..=1.8).contains(&p50(3)), "{}", p50(3));
+        assert!((17.3..=17.8).contains(&p50(19)), "{}", p50(19));
+        // The first night's two hours with no data, one of six nights at 00:00 and 01:00.
+        assert_eq!(hours[0].never_share, Some(1.0 / 6.0));
+        assert_eq!(hours[5].never_share, Some(0.0));
+        let opens: f64 = hours.iter().map(|h| h.app_open_share).sum();
+        assert!(
+            (opens - 1.0).abs() < 1e-12 && (hours[20].app_open_share - 4.0 / 33.0).abs() < 1e-12
+        );
     }
 }
