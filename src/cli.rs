@@ -221,6 +221,7 @@ fn run(a: RunArgs) -> Result<()> {
     }
     if let Some(path) = &a.attempt_log {
         output::check_file(path)?;
+        output::check_not_input(path, &[(&a.scenario, "the scenario")])?;
     }
     let (result, mut written) = match &a.attempt_log {
         None => (sim::run(&sc, seed), Vec::new()),

@@ -83,6 +83,25 @@ pub fn check_file(path: &Path) -> Result<()> {
     }
 }
 
+/// Refuses to write `path` when it is one of the files the command reads (`inputs`, each
+/// with what it is: `the scenario`): `run --attempt-log scenario.toml` or `fit log.csv --out
+/// log.csv` would replace the input with the output. Paths that do not exist yet, or are not
+/// files (a built-in scenario's name), cannot be an input.
+pub fn check_not_input(path: &Path, inputs: &[(&Path, &str)]) -> Result<()> {
+    let Ok(out) = path.canonicalize() else {
+        return Ok(());
+    };
+    for (input, what) in inputs {
+        if input.canonicalize().is_ok_and(|i| i == out) {
+            return Err(Error::input(format!(
+                "{}: is {what} this command reads; refusing to write over it (choose another path)",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// [`write_atomic`] for a file written piece by piece: `fill` writes into a buffered writer
 /// over the temporary file (so a large file never has to be held in memory whole).
 pub fn write_atomic_with(

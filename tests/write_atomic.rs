@@ -71,3 +71,45 @@ fn a_failed_write_names_the_path_and_leaves_nothing() {
         err.message
     );
 }
+
+/// An output path that is the command's own input is refused (exit 2, naming it), and the
+/// input is left as it was: a trial's `run s.toml --attempt-log s.toml` replaced its scenario
+/// with a 16 MB log, and `fit log.csv --out log.csv` its log with the fitted file.
+#[test]
+fn an_output_over_the_commands_own_input_is_refused() {
+    let tmp = TempDir::new("own-input");
+    let sc = common::write_small(tmp.path());
+    let scenario = std::fs::read(&sc).unwrap();
+    let s = sc.to_str().unwrap();
+    let out = tmp.join("out");
+    let o = out.to_str().unwrap();
+    let refused = common::sim(&["run", s, "--attempt-log", s, "--out", o]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = common::text(&refused.stderr);
+    assert!(
+        err.contains(s) && err.contains("is the scenario this command reads"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&sc).unwrap(), scenario);
+    assert!(!out.exists());
+
+    let log = tmp.join("log.csv");
+    let l = log.to_str().unwrap();
+    common::succeed(
+        std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim")).args([
+            "run",
+            s,
+            "--attempt-log",
+            l,
+            "--out",
+            o,
+        ]),
+    );
+    let logged = std::fs::read(&log).unwrap();
+    // Spelled another way, the same file.
+    let again = format!("{o}/../log.csv");
+    let refused = common::sim(&["fit", l, "--out", &again]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(common::text(&refused.stderr).contains("is the log this command reads"));
+    assert_eq!(std::fs::read(&log).unwrap(), logged);
+}

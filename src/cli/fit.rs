@@ -41,6 +41,9 @@ pub fn fit_cmd(a: FitArgs) -> Result<()> {
         (None, true) => Hint::Callback,
         (None, false) => Hint::Infer,
     };
+    if let Some(out) = &a.out {
+        crate::output::check_not_input(out, &[(&a.log, "the log")])?;
+    }
     let log = fit::log::read(&a.log)?;
     let fitted = fit::fit(log, hint)
         .map_err(|e| Error::input(format!("{}: {}", a.log.display(), e.message)))?;
