@@ -216,3 +216,34 @@ fn a_maintenance_windows_503s_are_not_shown_as_429s() {
         "{report}"
     );
 }
+
+/// A single run at six banks: its day in the life shows the total and five banks, says so,
+/// and draws each bank's own chart (a trial's sixth bank was left out without a word).
+#[test]
+fn a_run_at_more_banks_than_the_day_chart_has_rows_draws_each_bank() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("six.toml");
+    let mut text = String::from(
+        "name = \"six\"\nseed = 2\n[window]\nlength = \"2h\"\n[population]\n\
+         connections = 1200\n[strategy]\nkind = \"queued\"\nconcurrency = 4\nperiod = \"2h\"\n",
+    );
+    for (i, share) in [0.2, 0.2, 0.2, 0.2, 0.1, 0.1].iter().enumerate() {
+        text.push_str(&format!(
+            "[[banks]]\nname = \"bank{i}\"\nshare = {share}\n\
+             service_time = {{ dist = \"exponential\", mean = \"2s\" }}\n"
+        ));
+    }
+    std::fs::write(&sc, text).unwrap();
+    let run = dir.path().join("run");
+    run_header(&sc, &run, &[]);
+    succeed(Command::new(BIN).arg("report").arg(&run));
+    let report = std::fs::read_to_string(run.join("report.md")).unwrap();
+    assert!(
+        report.contains("- A day in the life: shows the total and the first 5 of 6 banks"),
+        "{report}"
+    );
+    for i in 0..6 {
+        let chart = run.join(format!("charts/day_in_the_life_bank{i}.png"));
+        assert!(chart.is_file(), "{}", chart.display());
+    }
+}

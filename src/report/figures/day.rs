@@ -192,19 +192,24 @@ fn runs_day_charts(runs: &[&RunData], f: &DayFrame, p: &mut ChartPlan) {
         caption: busiest_sentence(runs, f.several).unwrap_or_default(),
         per_bank: false,
     });
-    let banks = runs[0].bank_names();
-    if banks.len() > 1 {
-        for bank in &banks {
-            p.charts.push(Planned {
-                stem: format!("{DAY_IN_THE_LIFE}_{}", slug(bank)),
-                chart: f.chart(
-                    format!("{life} at {bank}{on}"),
-                    run_rows(runs, Some(bank), f.several),
-                ),
-                caption: bank_sentence(runs, bank, f.several).unwrap_or_default(),
-                per_bank: true,
-            });
-        }
+    if runs[0].bank_names().len() > 1 {
+        bank_day_charts(runs, f, p);
+    }
+}
+
+/// One day-in-the-life chart per bank, a row per run.
+fn bank_day_charts(runs: &[&RunData], f: &DayFrame, p: &mut ChartPlan) {
+    let (life, on) = (&f.life, &f.on);
+    for bank in &runs[0].bank_names() {
+        p.charts.push(Planned {
+            stem: format!("{DAY_IN_THE_LIFE}_{}", slug(bank)),
+            chart: f.chart(
+                format!("{life} at {bank}{on}"),
+                run_rows(runs, Some(bank), f.several),
+            ),
+            caption: bank_sentence(runs, bank, f.several).unwrap_or_default(),
+            per_bank: true,
+        });
     }
 }
 
@@ -233,6 +238,17 @@ pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
     }
     let f = DayFrame::of(shown);
     if let [r] = shown {
+        let banks = r.bank_names().len();
+        if banks > MAX_DAY_ROWS - 1 {
+            p.skipped.push(Skipped {
+                chart: "a day in the life",
+                why: format!(
+                    "shows the total and the first {} of {banks} banks, to stay readable (each \
+                     bank's own chart follows, `{DAY_IN_THE_LIFE}_<bank>`)",
+                    MAX_DAY_ROWS - 1
+                ),
+            });
+        }
         // One run: its total, then each bank.
         p.charts.push(Planned {
             stem: DAY_IN_THE_LIFE.into(),
@@ -243,6 +259,9 @@ pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
             caption: busiest_sentence(shown, f.several).unwrap_or_default(),
             per_bank: false,
         });
+        if banks > MAX_DAY_ROWS - 1 {
+            bank_day_charts(shown, &f, p);
+        }
         return;
     }
     runs_day_charts(shown, &f, p);
