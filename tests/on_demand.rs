@@ -139,3 +139,29 @@ fn a_reserved_share_keeps_slots_for_customers() {
         p95(&shared)
     );
 }
+
+/// A customer whose connection the client knows needs reconnecting (it was told so) is asked
+/// to reconnect by the app, which calls nobody: a connection whose customer never renews
+/// meets `reconnect_required` once, not at every app open (a trial saw six in seven days).
+#[test]
+fn a_customer_told_to_reconnect_makes_no_more_calls() {
+    let text = scenario("kind = \"random_offset\"", "per_day = 20000", "", 2000).replace(
+        "[population]\nconnections = 2000\n",
+        "[population]\nconnections = 2000\nconsent_expiry_share = 0.05\n",
+    );
+    let r = run(&text);
+    let s = r.summary(None);
+    // 5 % a day over two days: about 200 expiries, each found once, by the customer (ten
+    // requests a connection a day) or the background.
+    let found = s.tally.reconnect_required;
+    assert!((120..=300).contains(&found), "{found}");
+    let requests = r.demand.requests_of(None);
+    let attempts = s.on_demand_attempts;
+    // Customers of the expired connections keep opening the app (about 5 % of the requests
+    // on the measured day) without a call.
+    assert!(
+        attempts + r.demand.joined[0] + requests / 40 < requests,
+        "{attempts} attempts, {} joined, {requests} requests",
+        r.demand.joined[0]
+    );
+}

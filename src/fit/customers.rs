@@ -7,7 +7,9 @@
 //! off the rows, with an exact Poisson interval where it is a count over time:
 //!
 //! - `on_demand.per_day` and `profile`: customers' requests (first attempts) over the log's
-//!   days, and their hours of the day (the log's clock, UTC).
+//!   days, and their hours of the day (the log's clock, UTC). A customer the client has told
+//!   to reconnect opens the app without a call, so the requests the log shows come from the
+//!   connection-time not waiting for a renewal: the count is over that share of the days.
 //! - `consent_expiry_share`: a daily hazard, from the first expiries of the consents held at
 //!   the log's start over the connection-days at risk. An expiry is seen when a call is
 //!   answered `reconnect_required`, or when a reconnect fetch comes without one (the
@@ -53,6 +55,8 @@ pub struct CustomersFit {
     /// First expiries of the consents held at the start, over the connection-days at risk.
     pub expiries: u64,
     pub exposure_days: f64,
+    /// The share of linked connection-time told to reconnect, when opens make no call.
+    pub silent_share: f64,
     pub expiry_share: Estimate,
     /// Who renewed an expired consent within the log; `None` without expiries.
     pub reconnects: Option<Reconnects>,
@@ -104,7 +108,8 @@ pub fn fit(rows: &[Row], connections: usize, reasons: bool, span: (i64, i64)) ->
         reasons,
         book,
         requests,
-        per_day: poisson_rate(requests, days),
+        per_day: poisson_rate(requests, days * h.calling_share()),
+        silent_share: 1.0 - h.calling_share(),
         by_hour,
         expiries: h.expiries,
         exposure_days: h.exposure_days,
@@ -191,13 +196,14 @@ impl CustomersFit {
         let _ = writeln!(
             s,
             "[on_demand]\nper_day = {}  # 95 %: {}–{}; {} customers' requests (first attempts) \
-         over {} days\nprofile = [{}]  # by hour of the day (the log's clock), 24 × the \
+         over {} days, {} % of the connection-time told to reconnect (no call)\nprofile = [{}]  # by hour of the day (the log's clock), 24 × the \
          hour's share\n",
             sig(p.value, 4),
             sig(p.lo, 4),
             sig(p.hi, 4),
             c.requests,
             sig(c.days, 3),
+            sig(100.0 * c.silent_share, 3),
             weights.join(", ")
         );
     }
@@ -276,6 +282,11 @@ struct History {
     delays: Vec<f64>,
     open: Vec<f64>,
     joined: u64,
+    /// Connection-days linked (from the log's start, or a joiner's link, to its end), and
+    /// of those, told to reconnect (from a `reconnect_required` learned to the renewal or
+    /// the end), when a customer's open makes no call.
+    linked_days: f64,
+    silent_days: f64,
     /// Reconnect fetches told by the call before them (no `reason` column), by the hour
     /// of the day they were made.
     inferred: [u64; 24],
@@ -289,6 +300,9 @@ impl History {
         };
         let joiner = first.reason == Reason::Link;
         self.joined += joiner as u64;
+        let linked_from = if joiner { first.submitted } else { span.0 };
+        self.linked_days += (span.1 - linked_from).max(0) as f64 / DAY_US;
+        let mut told = None::<i64>;
         // The consent held since the start is at risk until its first expiry.
         let mut at_risk = !joiner;
         let (mut before, mut expired) = (span.0, None::<f64>);
@@ -308,8 +322,14 @@ impl History {
                 let e = expired.unwrap_or_else(|| self.expiry(&mut at_risk, before, r, span));
                 self.delays.push((r.submitted as f64 - e) / DAY_US);
                 expired = None;
+                if let Some(t) = told.take() {
+                    self.silent_days += (r.submitted - t).max(0) as f64 / DAY_US;
+                }
             } else if r.seen == Seen::Reconnect && expired.is_none() {
                 expired = Some(self.expiry(&mut at_risk, before, r, span));
+            }
+            if r.seen == Seen::Reconnect && expired.is_some() && told.is_none() {
+                told = Some(r.learned.min(span.1));
             }
             if !matches!(r.seen, Seen::Reconnect | Seen::NoCall) {
                 before = r.submitted;
@@ -318,10 +338,22 @@ impl History {
         if let Some(e) = expired {
             self.open.push((span.1 as f64 - e) / DAY_US);
         }
+        if let Some(t) = told {
+            self.silent_days += (span.1 - t).max(0) as f64 / DAY_US;
+        }
         if at_risk {
             // Valid at its last call; whether it expired after is not known (the next call
             // would have told), so the time after it is not at risk as far as the log shows.
             self.exposure_days += (before - span.0) as f64 / DAY_US;
+        }
+    }
+
+    /// The share of linked connection-time whose customers' opens make calls (not told to
+    /// reconnect): what the log's requests are a sample of.
+    fn calling_share(&self) -> f64 {
+        match self.linked_days > 0.0 {
+            true => (1.0 - self.silent_days / self.linked_days).clamp(1e-9, 1.0),
+            false => 1.0,
         }
     }
 

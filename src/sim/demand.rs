@@ -47,6 +47,11 @@ impl World {
         // a submission instant here: a run with customers' requests is never settled.)
         let measured = (now >= self.measured_from) as u64;
         self.demand_stats.requests[b] += measured;
+        // The client was told this connection needs its customer to reconnect: the app asks
+        // them to, and calls nobody (the renewal itself is `reconnect.rs`'s).
+        if self.conns[ci].flags & RECONNECT != 0 {
+            return;
+        }
         if self.demand_since[ci] != SimTime::NEVER || self.conns[ci].pending_since != SimTime::NEVER
         {
             self.demand_stats.joined[b] += measured;
