@@ -27,7 +27,11 @@ pub enum Lane {
 /// The customer-initiated refreshes of a scenario (validated).
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnDemand {
+    /// Requests a day over every connection. With `per_connection`, that rate times the
+    /// connections, set again wherever the connections change (`OnDemand::for_connections`).
     pub per_day: f64,
+    /// Requests a connection a day, when the scenario gives the rate per connection.
+    pub per_connection: Option<f64>,
     /// Relative weights of the 24 hours of the day (local time of the window's clock).
     pub profile: [f64; 24],
     pub lane: Lane,
@@ -53,6 +57,16 @@ pub struct Request {
 }
 
 impl OnDemand {
+    /// The requests for `connections` connections: a rate per connection scales with them;
+    /// an absolute `per_day` does not.
+    pub fn for_connections(&self, connections: u32) -> OnDemand {
+        let mut d = self.clone();
+        if let Some(p) = self.per_connection {
+            d.per_day = p * connections as f64;
+        }
+        d
+    }
+
     /// The busiest hour's rate, in requests per microsecond.
     fn peak_rate(&self) -> f64 {
         let total: f64 = self.profile.iter().sum();
@@ -112,6 +126,7 @@ mod tests {
     fn requests_follow_the_volume_and_the_profile() {
         let d = OnDemand {
             per_day: 24_000.0,
+            per_connection: None,
             profile: DEFAULT_PROFILE,
             lane: Lane::Direct,
             reserved: 0.0,

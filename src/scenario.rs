@@ -350,7 +350,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
     let strategy = strategy(&f.strategy, &banks, &platform)?;
     let schedule = schedule(&f.strategy, window)?;
     let retry = retry(f.retry.as_ref())?;
-    let on_demand = f.on_demand.as_ref().map(on_demand).transpose()?;
+    let on_demand = f.on_demand.as_ref().map(|d| on_demand(d, n)).transpose()?;
     if on_demand.as_ref().is_some_and(|d| d.lane == Lane::Priority)
         && matches!(strategy, Strategy::Bulk | Strategy::RandomOffset)
     {
@@ -477,16 +477,37 @@ fn probability(field: &str, p: f64) -> Result<(), FieldError> {
 }
 
 /// The `[on_demand]` section: a volume a day, an hourly profile, a lane.
-fn on_demand(d: &file::OnDemandFile) -> Result<OnDemand, FieldError> {
-    if !(d.per_day >= 0.0 && d.per_day <= 1e9) {
-        return err(
-            "on_demand.per_day",
-            format!(
-                "must be between 0 and 1e9 requests a day, got {}",
-                d.per_day
-            ),
-        );
-    }
+fn on_demand(d: &file::OnDemandFile, connections: u32) -> Result<OnDemand, FieldError> {
+    let per_day = match (d.per_day, d.per_connection) {
+        (Some(v), None) if (0.0..=1e9).contains(&v) => v,
+        (Some(v), None) => {
+            return err(
+                "on_demand.per_day",
+                format!("must be between 0 and 1e9 requests a day, got {v}"),
+            )
+        }
+        (None, Some(v)) if (0.0..=1e4).contains(&v) => v * connections as f64,
+        (None, Some(v)) => {
+            return err(
+                "on_demand.per_connection",
+                format!("must be between 0 and 10,000 requests a connection a day, got {v}"),
+            )
+        }
+        (Some(_), Some(_)) => {
+            return err(
+                "on_demand.per_connection",
+                "give per_day (requests a day over every connection) or per_connection \
+                 (requests a connection a day), not both",
+            )
+        }
+        (None, None) => {
+            return err(
+                "on_demand.per_day",
+                "missing: give per_day (requests a day over every connection) or \
+                 per_connection (requests a connection a day, scaling with the connections)",
+            )
+        }
+    };
     let profile = match &d.profile {
         None => DEFAULT_PROFILE,
         Some(w) => {
@@ -523,7 +544,8 @@ fn on_demand(d: &file::OnDemandFile) -> Result<OnDemand, FieldError> {
         );
     }
     Ok(OnDemand {
-        per_day: d.per_day,
+        per_day,
+        per_connection: d.per_connection,
         profile,
         lane,
         reserved,

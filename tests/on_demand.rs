@@ -165,3 +165,64 @@ fn a_customer_told_to_reconnect_makes_no_more_calls() {
         r.demand.joined[0]
     );
 }
+
+/// `per_connection` scales the customers' requests with the connections, where `per_day`
+/// is a volume that stays put; giving both, or neither, is refused naming the field; and a
+/// plan for another user count says when the volume stays put.
+#[test]
+fn requests_a_connection_a_day_scale_with_the_connections() {
+    let requests = |on_demand: &str, connections: u32| {
+        let text = scenario("kind = \"random_offset\"", on_demand, "", connections);
+        run(&text).demand.requests_of(None) as f64
+    };
+    let (small, large) = (
+        requests("per_connection = 2.0", 1000),
+        requests("per_connection = 2.0", 4000),
+    );
+    // Two a connection over the measured day, within Poisson noise (sd 45 and 89).
+    assert!((small - 2000.0).abs() < 200.0, "{small}");
+    assert!((large - 8000.0).abs() < 400.0, "{large}");
+    let (small, large) = (
+        requests("per_day = 2000", 1000),
+        requests("per_day = 2000", 4000),
+    );
+    assert!((small - 2000.0).abs() < 200.0 && (large - 2000.0).abs() < 200.0);
+
+    for (on_demand, field, says) in [
+        (
+            "per_day = 10\nper_connection = 1.0",
+            "on_demand.per_connection",
+            "not both",
+        ),
+        ("profile = [1.0]", "on_demand.per_day", "missing"),
+        (
+            "per_connection = -1.0",
+            "on_demand.per_connection",
+            "between 0 and 10,000",
+        ),
+    ] {
+        let text = scenario("kind = \"random_offset\"", on_demand, "", 100);
+        let e = scenario::parse(&text, "test.toml", "t", &[]).unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains(field) && m.contains(says), "{m}");
+    }
+
+    let base = |on_demand: &str| {
+        let text = scenario("kind = \"random_offset\"", on_demand, "", 1000);
+        scenario::parse(&text, "test.toml", "t", &[]).unwrap()
+    };
+    let fixed = base("per_day = 2000");
+    let mut planned = fixed.clone();
+    planned.connections = 4000;
+    let finding = refresh_sim::experiment::plan::fixed_demand_finding(&fixed, &planned)
+        .expect("a volume that stays put is named");
+    assert!(
+        finding.contains("2,000 a day") && finding.contains("0.5 a user a day here against 2"),
+        "{finding}"
+    );
+    let scaled = base("per_connection = 2.0");
+    assert_eq!(
+        refresh_sim::experiment::plan::fixed_demand_finding(&scaled, &planned),
+        None
+    );
+}

@@ -261,6 +261,7 @@ fn a_looping_queue_holds_a_reconnected_connection_once() {
     );
     sc.on_demand = Some(refresh_sim::demand::OnDemand {
         per_day: 20_000.0,
+        per_connection: None,
         profile: refresh_sim::demand::DEFAULT_PROFILE,
         lane: refresh_sim::demand::Lane::Direct,
         reserved: 0.0,

@@ -36,6 +36,7 @@ mod targets;
 
 pub use ceiling::{BankCeiling, Method};
 pub use figures::{Figure, Figures};
+pub use findings::fixed_demand_finding;
 pub use search::{Evaluation, MAX_CONCURRENCY};
 pub use targets::{FailureScope, Met, Targets};
 
@@ -202,6 +203,7 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
         findings: Vec::new(),
     };
     p.findings = findings::findings(&p, confirmed, &sc);
+    p.findings.extend(findings::fixed_demand_finding(base, &sc));
     Ok(p)
 }
 

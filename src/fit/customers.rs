@@ -188,6 +188,8 @@ impl CustomersFit {
             return;
         }
         let p = &c.per_day;
+        // A rate a connection, so that the customers scale with `plan --users`.
+        let book = c.book.max(1) as f64;
         let weights: Vec<String> = c
             .by_hour
             .iter()
@@ -195,15 +197,18 @@ impl CustomersFit {
             .collect();
         let _ = writeln!(
             s,
-            "[on_demand]\nper_day = {}  # 95 %: {}–{}; {} customers' requests (first attempts) \
-         over {} days, {} % of the connection-time told to reconnect (no call)\nprofile = [{}]  # by hour of the day (the log's clock), 24 × the \
+            "[on_demand]\nper_connection = {}  # a day; 95 %: {}–{}; {} customers' requests (first \
+         attempts) over {} days, {} % of the connection-time told to reconnect (no call): {} a \
+         day over the {} connections at the log's start\nprofile = [{}]  # by hour of the day (the log's clock), 24 × the \
          hour's share\n",
-            sig(p.value, 4),
-            sig(p.lo, 4),
-            sig(p.hi, 4),
+            sig(p.value / book, 4),
+            sig(p.lo / book, 4),
+            sig(p.hi / book, 4),
             c.requests,
             sig(c.days, 3),
             sig(100.0 * c.silent_share, 3),
+            sig(p.value, 4),
+            c.book,
             weights.join(", ")
         );
     }

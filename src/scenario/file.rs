@@ -38,8 +38,10 @@ pub enum DedupKind {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OnDemandFile {
-    /// Requests a day over every connection.
-    pub per_day: f64,
+    /// Requests a day over every connection (an absolute volume) ...
+    pub per_day: Option<f64>,
+    /// ... or requests a connection a day (scales with `population.connections`).
+    pub per_connection: Option<f64>,
     /// 24 weights, one per hour of the day (default: a daytime profile).
     pub profile: Option<Vec<f64>>,
     /// `"direct"` (default) or `"priority"`.

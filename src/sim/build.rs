@@ -58,7 +58,10 @@ impl World {
             retry_after: vec![SimTime::NEVER; per_conn(retries)],
             pause_at: vec![SimTime::NEVER; per_conn(sc.schedule.pause_on_retry_after)],
             pause_on_retry_after: sc.schedule.pause_on_retry_after,
-            demand: sc.on_demand.clone(),
+            demand: sc
+                .on_demand
+                .as_ref()
+                .map(|d| d.for_connections(sc.connections)),
             next_request: None,
             demand_index: 0,
             demand_since: vec![SimTime::NEVER; per_conn(customers_call(sc))],

@@ -3,6 +3,7 @@
 
 use super::search::pausing_can_matter;
 use super::{hours, Evaluation, FailureScope, Figure, Plan};
+use crate::fit::bank_file::sig;
 use crate::output::text::{pct, thousands};
 use crate::scenario::Scenario;
 
@@ -90,6 +91,26 @@ fn fitted_finding(sc: &Scenario) -> Option<String> {
         );
     }
     Some(s)
+}
+
+/// Customers' requests given as an absolute `per_day` stay that volume at `--users`, so a
+/// plan for another size changes each customer's rate silently (a trial's 60,000 requests a
+/// day were a fifth of its users at 300,000 and three fifths at 100,000).
+pub fn fixed_demand_finding(base: &Scenario, sc: &Scenario) -> Option<String> {
+    let d = base.on_demand.as_ref()?;
+    if d.per_connection.is_some() || d.per_day <= 0.0 || base.connections == sc.connections {
+        return None;
+    }
+    let per = |n: u32| d.per_day / n.max(1) as f64;
+    Some(format!(
+        "customers' requests are the scenario's {} a day (on_demand.per_day, a volume) at {}          users as at its {}: {} a user a day here against {} there; with on_demand.per_connection          = {} instead, they scale with the users",
+        thousands(d.per_day),
+        thousands(sc.connections as f64),
+        thousands(base.connections as f64),
+        sig(per(sc.connections), 3),
+        sig(per(base.connections), 3),
+        sig(per(base.connections), 3),
+    ))
 }
 
 /// With joins, the population grows through the window, and every target is judged on the
