@@ -193,3 +193,40 @@ fn correlation(a: &[f64], b: &[f64]) -> f64 {
     let var = |x: &[f64], m: f64| x.iter().map(|v| (v - m).powi(2)).sum::<f64>();
     cov / (var(a, ma) * var(b, mb)).sqrt()
 }
+
+/// A log of half a day is fitted, and said on the terminal and in the file to be too short
+/// for the customers and the limits (a trial fitted 3.8 hours cut from a week's log and was
+/// told nothing but a cut-off row).
+#[test]
+fn a_log_of_half_a_day_is_said_to_be_too_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth_path = dir.path().join("truth.toml");
+    std::fs::write(&truth_path, truth()).unwrap();
+    let log = dir.path().join("log.csv");
+    run(
+        dir.path(),
+        &truth_path,
+        &[
+            "--set",
+            "window.length=12h",
+            "--attempt-log",
+            log.to_str().unwrap(),
+        ],
+    );
+    let out = dir.path().join("fitted.toml");
+    let printed = succeed(
+        Command::new(BIN)
+            .args(["fit", log.to_str().unwrap(), "--out"])
+            .arg(&out),
+    );
+    let said = common::text(&printed.stdout);
+    assert!(
+        said.contains("warning: the log spans only 12.0 hours"),
+        "{said}"
+    );
+    let file = std::fs::read_to_string(out).unwrap();
+    assert!(
+        file.contains("# WARNING: the log spans only 12.0 hours"),
+        "{file}"
+    );
+}

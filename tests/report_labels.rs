@@ -120,8 +120,8 @@ fn a_sweep_over_any_numeric_field_draws_its_curves() {
         }
     }
     for title in [
-        "### Failure rate against max in flight, by poll interval and limits",
-        "### Coverage against poll interval, by max in flight and limits",
+        "### Failure rate against capped max in flight, by poll interval and open limits",
+        "### Coverage against poll interval, by capped max in flight and open limits",
     ] {
         assert!(report.contains(title), "{title}: {report}");
     }
@@ -130,7 +130,7 @@ fn a_sweep_over_any_numeric_field_draws_its_curves() {
     assert!(!report.contains("largest user base"), "{report}");
     assert!(
         report.contains("the mean failure rate went from ")
-            && report.contains(" at max in flight 1 to "),
+            && report.contains(" at capped max in flight 1 to "),
         "{report}"
     );
     assert!(

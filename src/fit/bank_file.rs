@@ -69,6 +69,13 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
         s,
         "# as deep as the most refreshes the log had outstanding) is a guess: set it to your own."
     );
+    for w in fit
+        .warnings
+        .iter()
+        .filter(|w| w.what.starts_with("the log spans only"))
+    {
+        let _ = writeln!(s, "# WARNING: {}.", w.what);
+    }
     s.push_str(&timing_header(fit));
     s.push_str(&super::unfitted::header(fit));
     // The description carries what is not fitted, so that `plan` can say it.

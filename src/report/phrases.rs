@@ -58,17 +58,23 @@ pub(crate) fn slug(s: &str) -> String {
 
 /// How a sweep's parameters are named in legends, titles and sentences: the last segment of
 /// the field path (`population.connections` → `connections`), with more segments where two
-/// parameters would read the same (`banks.neobank.share` → `neobank share`); `strategy` for
+/// parameters would read the same; a bank's field with its bank (`banks.neobank.share` →
+/// `neobank share`, `banks.megabank.limits[0].max_in_flight` → `megabank max in flight`), a
+/// customers' field as theirs (`on_demand.per_day` → `on-demand per day`); `strategy` for
 /// `strategy.kind`; underscores as spaces.
 pub(crate) fn param_names(params: &[String]) -> Vec<String> {
-    let segs: Vec<Vec<&str>> = params.iter().map(|p| p.split('.').collect()).collect();
+    let segs: Vec<(String, Vec<&str>)> = params.iter().map(|p| named_segments(p)).collect();
     let mut take = vec![1usize; params.len()];
     let name = |i: usize, k: usize| -> String {
-        let s = &segs[i];
+        let (owner, s) = &segs[i];
         if s.last() == Some(&"kind") && k == 1 {
             return "strategy".into();
         }
-        s[s.len() - k.min(s.len())..].join(" ").replace('_', " ")
+        let field = s[s.len() - k.min(s.len())..].join(" ").replace('_', " ");
+        match owner.is_empty() {
+            true => field,
+            false => format!("{owner} {field}"),
+        }
     };
     // Lengthen the names that collide until none do (or the whole path is used).
     for _ in 0..8 {
@@ -76,7 +82,7 @@ pub(crate) fn param_names(params: &[String]) -> Vec<String> {
         let mut changed = false;
         for i in 0..params.len() {
             let clash = (0..params.len()).any(|j| j != i && names[j] == names[i]);
-            if clash && take[i] < segs[i].len() {
+            if clash && take[i] < segs[i].1.len() {
                 take[i] += 1;
                 changed = true;
             }
@@ -86,6 +92,32 @@ pub(crate) fn param_names(params: &[String]) -> Vec<String> {
         }
     }
     (0..params.len()).map(|i| name(i, take[i])).collect()
+}
+
+/// Who a field belongs to in its name (a bank's name, `on-demand`, or nobody) and the
+/// segments that name the field itself: a bank's path without `banks` and its name, and
+/// without the index of a limit (`limits[0]`, `limits.0`) when a field of it follows.
+fn named_segments(path: &str) -> (String, Vec<&str>) {
+    let s: Vec<&str> = path.split('.').collect();
+    match s[..] {
+        ["banks", bank, ref rest @ ..] if !rest.is_empty() => {
+            let last = rest.len() - 1;
+            let field = rest
+                .iter()
+                .enumerate()
+                .filter(|&(j, seg)| {
+                    let index = *seg == "limits"
+                        || seg.starts_with("limits[")
+                        || seg.bytes().all(|b| b.is_ascii_digit());
+                    j == last || !index
+                })
+                .map(|(_, seg)| *seg)
+                .collect();
+            (bank.to_string(), field)
+        }
+        ["on_demand", ref rest @ ..] if !rest.is_empty() => ("on-demand".into(), rest.to_vec()),
+        _ => (String::new(), s),
+    }
 }
 
 /// Whether parameter `p` is the strategy's kind.
@@ -299,4 +331,43 @@ pub(crate) fn subtitle(what: &str, sources: impl IntoIterator<Item = Option<Stri
 /// Bold-free Markdown-safe cell text.
 pub(crate) fn cell(s: &str) -> String {
     s.replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::param_names;
+
+    #[test]
+    fn a_banks_field_is_named_with_its_bank_and_a_customers_field_as_theirs() {
+        let params = [
+            "banks.megabank.limits[0].max_in_flight",
+            "banks.bucketbank.limits.1.rate",
+            "banks.neobank.share",
+            "banks.neobank.limits",
+            "on_demand.per_day",
+            "population.connections",
+            "strategy.kind",
+        ]
+        .map(String::from);
+        assert_eq!(
+            param_names(&params),
+            [
+                "megabank max in flight",
+                "bucketbank rate",
+                "neobank share",
+                "neobank limits",
+                "on-demand per day",
+                "connections",
+                "strategy"
+            ]
+        );
+        // Two fields of one name at two banks read apart; at one bank, by their paths.
+        let two = ["banks.a.share", "banks.b.share"].map(String::from);
+        assert_eq!(param_names(&two), ["a share", "b share"]);
+        let same = ["banks.a.service_time.median", "banks.a.latency.median"].map(String::from);
+        assert_eq!(
+            param_names(&same),
+            ["a service time median", "a latency median"]
+        );
+    }
 }
