@@ -247,3 +247,50 @@ fn a_run_at_more_banks_than_the_day_chart_has_rows_draws_each_bank() {
         assert!(chart.is_file(), "{}", chart.display());
     }
 }
+
+/// Edited or cut files are refused, naming the file, the line and the column, not drawn: a
+/// trial's coverage edited to 1.5 was reported as 150 %, and a sweep_summary.csv cut to 2
+/// of its 4 points, beside the whole sweep.csv, as a 2-point sweep.
+#[test]
+fn an_edited_share_or_a_cut_sweep_summary_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sc, sweep, _) = swept(
+        dir.path(),
+        "queued,random_offset",
+        &["strategy.concurrency=2,8"],
+    );
+    let summary = sweep.join("sweep_summary.csv");
+    let text = std::fs::read_to_string(&summary).unwrap();
+    let cut: Vec<&str> = text.lines().take(3).collect();
+    std::fs::write(&summary, cut.join("\n") + "\n").unwrap();
+    let o = Command::new(BIN)
+        .arg("report")
+        .arg(&sweep)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = common::text(&o.stderr);
+    assert!(
+        err.contains("sweep_summary.csv: 2 point(s) where sweep.csv has 4"),
+        "{err}"
+    );
+
+    let run = dir.path().join("run");
+    run_header(&sc, &run, &[]);
+    let path = run.join("summary.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "coverage").unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[2].split(',').map(String::from).collect();
+    cells[col] = "1.5".into();
+    lines[2] = cells.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let o = Command::new(BIN).arg("report").arg(&run).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = common::text(&o.stderr);
+    assert!(
+        err.contains("summary.csv: line 3: `coverage` is 1.5, not a share between 0 and 1"),
+        "{err}"
+    );
+}

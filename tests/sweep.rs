@@ -224,6 +224,40 @@ fn a_killed_sweep_resumes_to_the_same_files() {
     assert!(text(&o.stderr).contains("--resume"), "{}", text(&o.stderr));
     assert_eq!(std::fs::read(&partial).unwrap(), before);
 
+    // --check judges the directory as the run would: without --resume, or for another
+    // sweep, it refuses; with it, it counts what is finished. Nothing is touched.
+    let check = |extra: &[&str], set: &str| {
+        let mut a: Vec<String> = args(&killed, "2")
+            .into_iter()
+            .map(|x| {
+                if x.starts_with("strategy.concurrency=") {
+                    set.to_string()
+                } else {
+                    x
+                }
+            })
+            .collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        sim(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let same = "strategy.concurrency=4,8,12,16";
+    assert_eq!(check(&["--check"], same).status.code(), Some(2));
+    let other = check(&["--check", "--resume"], "strategy.concurrency=4,8");
+    assert_eq!(other.status.code(), Some(2));
+    assert!(
+        text(&other.stderr).contains("a different sweep"),
+        "{}",
+        text(&other.stderr)
+    );
+    let ok = check(&["--check", "--resume"], same);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    let said = text(&ok.stdout);
+    assert!(
+        said.contains(&format!("{finished} of them finished in")),
+        "{said}"
+    );
+    assert_eq!(std::fs::read(&partial).unwrap(), before);
+
     // A torn last line (a kill mid-write) is dropped.
     let mut torn = before.clone();
     torn.extend_from_slice(b"3,16,2,vendor-ta");

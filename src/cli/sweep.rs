@@ -41,7 +41,9 @@ pub struct SweepArgs {
     /// JOB_COMPLETION_INDEX + 1 of N.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub shards: Option<u64>,
-    /// Check the scenario, the grid and the shard, print the sweep's size, and run nothing.
+    /// Check the scenario, the grid, the shard and the output directory (an interrupted sweep
+    /// there, with or without --resume, as the run would), print the sweep's size, and run
+    /// nothing.
     #[arg(long)]
     pub check: bool,
 }
@@ -53,10 +55,27 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<()> {
     let at_once = sweep::pool(a.threads)?.current_num_threads().min(sw.runs());
     scenario::check_memory(&sw.scenarios, at_once)?;
     let base = a.out.unwrap_or_else(|| sw.default_out());
+    let opts = sweep::Options {
+        out: match &shard {
+            Some((s, _)) => base.join(s.dir_name()),
+            None => base.clone(),
+        },
+        threads: a.threads,
+        resume: a.resume,
+        progress: true,
+        scheduled: a.shard.is_none() && shard.is_some(),
+        shard: shard.as_ref().map(|(s, _)| *s),
+    };
     if a.check {
+        // What the output directory holds is checked as the run would: a resume it would
+        // refuse is refused here too.
+        let finished = match opts.shard.is_some() {
+            true => 0,
+            false => sw.check_out(&opts)?,
+        };
         let mine = shard.as_ref().map(|(s, _)| *s);
         println!(
-            "sweep {}: {} point(s) × {} replication(s) = {} runs{}; valid, nothing run",
+            "sweep {}: {} point(s) × {} replication(s) = {} runs{}{}; valid, nothing run",
             sw.origin,
             sw.points.len(),
             sw.replications,
@@ -69,35 +88,28 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<()> {
                     sw.runs_of(Some(s)).count()
                 ),
                 None => String::new(),
+            },
+            match finished {
+                0 => String::new(),
+                n => format!(", {n} of them finished in {}", opts.out.display()),
             }
         );
         return Ok(());
     }
-    let out = match &shard {
-        Some((s, from)) => {
-            eprintln!("shard {}/{} (from {from})", s.index, s.count);
-            if sw.runs_of(Some(*s)).next().is_none() {
-                eprintln!(
-                    "warning: shard {}/{} holds no runs: the sweep has {} runs, so at most {} \
+    if let Some((s, from)) = &shard {
+        eprintln!("shard {}/{} (from {from})", s.index, s.count);
+        if sw.runs_of(Some(*s)).next().is_none() {
+            eprintln!(
+                "warning: shard {}/{} holds no runs: the sweep has {} runs, so at most {} \
                      shards do any work",
-                    s.index,
-                    s.count,
-                    sw.runs(),
-                    sw.runs()
-                );
-            }
-            base.join(s.dir_name())
+                s.index,
+                s.count,
+                sw.runs(),
+                sw.runs()
+            );
         }
-        None => base.clone(),
-    };
-    let outcome = sw.execute(&sweep::Options {
-        out,
-        threads: a.threads,
-        resume: a.resume,
-        progress: true,
-        scheduled: a.shard.is_none() && shard.is_some(),
-        shard: shard.map(|(s, _)| s),
-    })?;
+    }
+    let outcome = sw.execute(&opts)?;
     print!("{}", sweep::human_table(&outcome));
     println!("wrote {}", list(&outcome.files));
     if outcome.shard.is_some() {

@@ -256,6 +256,13 @@ impl Sweep {
         lines
     }
 
+    /// What [`execute`](Self::execute) would find in `opts.out`, without running or writing
+    /// anything (`sweep --check`): the runs an interrupted sweep finished there, or the
+    /// refusal `execute` would give (another sweep; an interrupted one without `--resume`).
+    pub fn check_out(&self, opts: &Options) -> Result<usize> {
+        Ok(self.finished_runs(opts, &self.journal_header())?.rows.len())
+    }
+
     /// Runs every missing (point, replication) pair (of `opts.shard`, if given) and writes
     /// the final files into `opts.out`. Checks everything it can before writing anything.
     pub fn execute(&self, opts: &Options) -> Result<SweepOutcome> {

@@ -115,6 +115,7 @@ fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
     if summary.is_empty() {
         return Err(Error::input(format!("{}: no rows", spath.display())));
     }
+    check_shares(&spath, &summary)?;
     let optional = |file: &str| Some(dir.join(file)).filter(|p| p.is_file());
     let daily = optional(daily::FILE).map(|p| read(&p)).transpose()?;
     let series: Option<Vec<MinuteRow>> =
@@ -133,6 +134,31 @@ fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
         staleness: ages.unwrap_or_default(),
         daily: daily.unwrap_or_default(),
     })
+}
+
+/// Every share of a summary (coverage, failure rate, the stale shares) lies in [0, 1]: one
+/// that does not is an edited file, refused naming its line and column, not drawn as 150 %.
+fn check_shares(path: &Path, rows: &[SummaryRow]) -> Result<()> {
+    for (i, r) in rows.iter().enumerate() {
+        let shares = [
+            ("failure_rate", Some(r.failure_rate)),
+            ("coverage", Some(r.coverage)),
+            ("stale_24h_share", r.stale_24h_share),
+            ("stale_48h_share", r.stale_48h_share),
+            ("stale_24h_at_open_share", r.stale_24h_at_open_share),
+        ];
+        for (column, v) in shares {
+            if let Some(v) = v.filter(|v| !(0.0..=1.0).contains(v)) {
+                return Err(Error::input(format!(
+                    "{}: line {}: `{column}` is {v}, not a share between 0 and 1 (an edited \
+                     file? rerun to write it again)",
+                    path.display(),
+                    i + 2
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One point of a sweep: its parameter values and its metrics.
@@ -270,6 +296,19 @@ fn read_sweep(dir: &Path) -> Result<SweepData> {
     let summary_path = dir.join(sweep::SUMMARY_FILE);
     let (params, points, source) = if summary_path.is_file() {
         let (params, points) = sweep::read_summary(&summary_path)?;
+        if let Some((_, rows)) = &rows {
+            let in_rows = summarise(rows).len();
+            if in_rows != points.len() {
+                return Err(Error::input(format!(
+                    "{}: {} point(s) where {} has {in_rows}: a cut-off or edited file (remove \
+                     it, and the report summarises {} itself)",
+                    summary_path.display(),
+                    points.len(),
+                    sweep::SWEEP_FILE,
+                    sweep::SWEEP_FILE
+                )));
+            }
+        }
         (params, points, sweep::SUMMARY_FILE)
     } else {
         let (params, rows) = rows.as_ref().expect("sweep.csv exists");
