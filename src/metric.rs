@@ -34,11 +34,14 @@ pub enum Metric {
     ApiCallsPerSuccess,
     OnDemandFailureRate,
     OnDemandP95Seconds,
+    AtOpenP50Hours,
+    AtOpenP95Hours,
+    Stale24hAtOpenShare,
 }
 
 impl Metric {
     /// Every metric, in the order of `sweep_summary.csv`'s columns.
-    pub const ALL: [Metric; 23] = [
+    pub const ALL: [Metric; 26] = [
         Metric::FailureRate,
         Metric::Coverage,
         Metric::UsersPerDay,
@@ -62,6 +65,9 @@ impl Metric {
         Metric::ApiCallsPerSuccess,
         Metric::OnDemandFailureRate,
         Metric::OnDemandP95Seconds,
+        Metric::AtOpenP50Hours,
+        Metric::AtOpenP95Hours,
+        Metric::Stale24hAtOpenShare,
     ];
 
     /// The column name in `summary.csv` (and the stem of `sweep_summary.csv`'s columns).
@@ -91,6 +97,9 @@ impl Metric {
             ApiCallsPerSuccess => "api_calls_per_success",
             OnDemandFailureRate => "on_demand_failure_rate",
             OnDemandP95Seconds => "on_demand_p95_seconds",
+            AtOpenP50Hours => "at_open_p50_hours",
+            AtOpenP95Hours => "at_open_p95_hours",
+            Stale24hAtOpenShare => "stale_24h_at_open_share",
         }
     }
 
@@ -126,6 +135,9 @@ impl Metric {
             ApiCallsPerSuccess => "API calls per success",
             OnDemandFailureRate => "on-demand failure rate",
             OnDemandP95Seconds => "on-demand p95 wait (s)",
+            AtOpenP50Hours => "median data age at app opens (h)",
+            AtOpenP95Hours => "p95 data age at app opens (h)",
+            Stale24hAtOpenShare => "app opens finding data ≥ 24 h old",
         }
     }
 
@@ -138,6 +150,7 @@ impl Metric {
                 | Metric::Stale24hShare
                 | Metric::Stale48hShare
                 | Metric::OnDemandFailureRate
+                | Metric::Stale24hAtOpenShare
         )
     }
 }

@@ -153,6 +153,13 @@ fn output_is_byte_identical_for_one_and_two_threads() {
         assert!((got.mean - e.mean).abs() < 1e-6);
         assert!((got.sd.unwrap() - e.sd.unwrap()).abs() < 1e-6);
         assert!((got.ci95.unwrap() - 4.302_652_73 * e.sd.unwrap() / 3f64.sqrt()).abs() < 1e-5);
+        // The data age at app opens is summarised too.
+        let opens: Vec<f64> = rows[3 * p..3 * p + 3]
+            .iter()
+            .map(|r| r.run.stale_24h_at_open_share.unwrap())
+            .collect();
+        let got = s.stat(Metric::Stale24hAtOpenShare).unwrap();
+        assert!((got.mean - Estimate::of(&opens).unwrap().mean).abs() < 1e-6);
     }
 }
 

@@ -264,6 +264,9 @@ impl SummaryRow {
             ApiCallsPerSuccess => Some(self.api_calls_per_success),
             OnDemandFailureRate => self.on_demand_failure_rate,
             OnDemandP95Seconds => self.on_demand_p95_seconds,
+            AtOpenP50Hours => self.at_open_p50_hours,
+            AtOpenP95Hours => self.at_open_p95_hours,
+            Stale24hAtOpenShare => self.stale_24h_at_open_share,
         }
     }
 
