@@ -256,7 +256,7 @@ fn a_run_directory_gets_its_charts_and_a_report() {
     let written = markdown::write_report(t.path()).unwrap();
     assert!(written.iter().all(|p| p.is_file()));
     let stems = check_rendered(t.path());
-    assert_eq!(stems, ["day_in_the_life", "staleness"]);
+    assert_eq!(stems, ["day_in_the_life", "staleness", "data_age_by_hour"]);
     check_names_only_existing_files(t.path());
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
     assert!(md.contains("Scenario `uk-mix`: 3,000 connections at 5 banks"));
@@ -902,7 +902,7 @@ fn a_single_strategy_renders() {
     markdown::write_report(t.path()).unwrap();
     let stems = check_rendered(t.path());
     // One run is one number per metric: nothing to draw against concurrency.
-    assert_eq!(stems, ["day_in_the_life", "staleness"]);
+    assert_eq!(stems, ["day_in_the_life", "staleness", "data_age_by_hour"]);
     check_names_only_existing_files(t.path());
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
     assert!(

@@ -246,6 +246,16 @@ fn a_run_at_more_banks_than_the_day_chart_has_rows_draws_each_bank() {
         let chart = run.join(format!("charts/day_in_the_life_bank{i}.png"));
         assert!(chart.is_file(), "{}", chart.display());
     }
+    // The data age by hour of day is drawn from data_age_by_hour.csv, with its sentence.
+    assert!(run.join("charts/data_age_by_hour.png").is_file());
+    assert!(
+        report.contains("### Data age by hour of day: queued (concurrency 4) on six")
+            && report.contains(
+                "Of the hours the window measured, customers open the app most from 00:00 to 01:00"
+            ),
+        "{report}"
+    );
+    assert!(refresh_sim::report::is_chart_file("data_age_by_hour.svg"));
 }
 
 /// Edited or cut files are refused, naming the file, the line and the column, not drawn: a

@@ -18,6 +18,7 @@
 
 use crate::error::{Error, Result};
 use crate::metric::Metric;
+use crate::output::age_by_hour::{self, HourRow};
 use crate::output::paired::{self, by_variant, ranking};
 use crate::output::sweep::{self, PointRow, SweepRow};
 use crate::output::{daily, read, staleness, summary, table, timeseries};
@@ -46,6 +47,8 @@ pub struct RunData {
     pub staleness: Vec<AgeRow>,
     /// Per-day counters, from `daily.csv` (per bank and `all`).
     pub daily: Vec<DailyRow>,
+    /// Data age by the hour of the day, from `data_age_by_hour.csv` (24 rows, or none).
+    pub by_hour: Vec<HourRow>,
     pub has_series: bool,
     pub has_staleness: bool,
 }
@@ -121,6 +124,7 @@ fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
     let series: Option<Vec<MinuteRow>> =
         optional(timeseries::FILE).map(|p| read(&p)).transpose()?;
     let ages = optional(staleness::FILE).map(|p| read(&p)).transpose()?;
+    let by_hour = optional(age_by_hour::FILE).map(|p| read(&p)).transpose()?;
     Ok(RunData {
         rel_dir: Some(rel.to_path_buf()),
         summary,
@@ -133,6 +137,7 @@ fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
         series: series.unwrap_or_default(),
         staleness: ages.unwrap_or_default(),
         daily: daily.unwrap_or_default(),
+        by_hour: by_hour.unwrap_or_default(),
     })
 }
 
@@ -560,6 +565,7 @@ fn runs_of_compare(dir: &Path) -> Result<Vec<RunData>> {
             series: Vec::new(),
             staleness: Vec::new(),
             daily: Vec::new(),
+            by_hour: Vec::new(),
             has_series: false,
             has_staleness: false,
         });

@@ -2,6 +2,7 @@
 
 use crate::report::charts::{cycle_look, palette, strategy_look, Chart, Dash, Look, Marker};
 use crate::report::dataset::{Dataset, RunData};
+use crate::report::figures::by_hour::by_hour_chart;
 use crate::report::figures::curves::{coverage_chart, coverage_users_chart, failure_chart};
 use crate::report::figures::day::day_charts;
 use crate::report::figures::paired::paired_chart;
@@ -10,6 +11,7 @@ use crate::report::figures::swept_field::{is_swept_field_stem, swept_field_chart
 use crate::report::figures::users::users_chart;
 use crate::report::phrases::{distinct, slug};
 
+pub(crate) mod by_hour;
 pub(crate) mod curves;
 pub(crate) mod day;
 pub(crate) mod paired;
@@ -26,6 +28,7 @@ pub(crate) const COVERAGE_VS_CONCURRENCY: &str = "coverage_vs_concurrency";
 pub(crate) const COVERAGE_VS_USERS: &str = "coverage_vs_users";
 pub(crate) const DAY_IN_THE_LIFE: &str = "day_in_the_life";
 pub(crate) const STALENESS: &str = "staleness";
+pub(crate) const DATA_AGE_BY_HOUR: &str = "data_age_by_hour";
 pub(crate) const PAIRED_DIFFERENCES: &str = "paired_differences";
 
 /// Whether `name` is a file this tool writes into `charts/`: a chart's stem (with a bank's
@@ -44,6 +47,7 @@ pub fn is_chart_file(name: &str) -> bool {
         COVERAGE_VS_USERS,
         DAY_IN_THE_LIFE,
         STALENESS,
+        DATA_AGE_BY_HOUR,
         PAIRED_DIFFERENCES,
     ];
     fixed.contains(&stem)
@@ -124,6 +128,7 @@ pub fn plan(ds: &Dataset) -> ChartPlan {
     }
     day_charts(ds, &mut p);
     staleness_chart(ds, &mut p);
+    by_hour_chart(ds, &mut p);
     paired_chart(ds, &mut p);
     p
 }

@@ -1,0 +1,140 @@
+//! Data age by the hour of the day (`data_age_by_hour.csv`): what customers opening the app
+//! at each hour find. A nightly refresh reads as 12 h old over the clock and as 18 h old to
+//! evening customers; this chart shows the whole day.
+
+use crate::output::age_by_hour::HourRow;
+use crate::output::text::pct;
+use crate::report::charts::{cycle_look, Chart, ChartAxis, Format, Line, Scale, XyChart};
+use crate::report::dataset::{Dataset, RunData};
+use crate::report::figures::{
+    on_scenario, run_looks, run_name, scenarios_of, ChartPlan, Planned, Skipped, DATA_AGE_BY_HOUR,
+    MAX_SERIES,
+};
+use crate::report::findings::{age, capitalise};
+use crate::report::phrases::{runs_provenance, subtitle};
+
+/// Plans the chart: one run's median and 95th percentile, or several runs' medians.
+pub(crate) fn by_hour_chart(ds: &Dataset, p: &mut ChartPlan) {
+    let runs: Vec<&RunData> = ds.runs.iter().filter(|r| r.by_hour.len() == 24).collect();
+    if runs.is_empty() {
+        p.skipped.push(Skipped {
+            chart: "data age by hour of day",
+            why: "the directory has no data_age_by_hour.csv (written by `run` and the default \
+                  experiment)"
+                .into(),
+        });
+        return;
+    }
+    let runs = &runs[..runs.len().min(MAX_SERIES)];
+    let scenarios = scenarios_of(runs);
+    let several = scenarios.len() > 1;
+    let (title, lines) = match runs {
+        [r] => (
+            format!("Data age by hour of day: {}", r.label()),
+            vec![
+                line("median", &r.by_hour, |h| h.data_age_p50_hours, 0),
+                line("95th percentile", &r.by_hour, |h| h.data_age_p95_hours, 1),
+            ],
+        ),
+        _ => {
+            let strategies: Vec<String> = runs.iter().map(|r| r.total().strategy.clone()).collect();
+            let lines = runs
+                .iter()
+                .zip(run_looks(&strategies))
+                .map(|(r, look)| {
+                    let mut l = line(
+                        &run_name(r, several),
+                        &r.by_hour,
+                        |h| h.data_age_p50_hours,
+                        0,
+                    );
+                    l.look = look;
+                    l
+                })
+                .collect();
+            ("Median data age by hour of day, per run".to_string(), lines)
+        }
+    };
+    let caption: Vec<String> = runs
+        .iter()
+        .filter_map(|r| sentence(r, runs.len() > 1))
+        .collect();
+    p.charts.push(Planned {
+        stem: DATA_AGE_BY_HOUR.into(),
+        chart: Chart::Xy(XyChart {
+            title: format!("{title}{}", on_scenario(&scenarios)),
+            subtitle: Some(subtitle(
+                "age of the data over the connection-time lived in each hour of the day (the \
+                 scenario's clock), after the warm-up; hours whose percentile falls among \
+                 connections never refreshed are not drawn",
+                [runs_provenance(runs)],
+            )),
+            x: ChartAxis::new("hour of the day", Scale::Linear, Format::Count)
+                .range(Some(0.0), Some(24.0)),
+            y: ChartAxis::new("data age (hours)", Scale::Linear, Format::Hours)
+                .range(Some(0.0), None),
+            lines,
+            refs: Vec::new(),
+        }),
+        caption: caption.join(" "),
+        per_bank: false,
+    });
+}
+
+/// A percentile of each hour, drawn at the hour's middle; hours where it is infinite (among
+/// connections never refreshed) or unmeasured are left out.
+fn line(label: &str, hours: &[HourRow], of: fn(&HourRow) -> Option<f64>, look: usize) -> Line {
+    let pts = hours
+        .iter()
+        .filter_map(|h| {
+            of(h)
+                .filter(|v| v.is_finite())
+                .map(|v| (h.hour as f64 + 0.5, v))
+        })
+        .collect();
+    Line::new(label, cycle_look(look), pts)
+}
+
+/// When customers open the app most, and what they find then; the youngest and oldest
+/// hours' medians.
+fn sentence(r: &RunData, named: bool) -> Option<String> {
+    let median = |x: &HourRow| x.data_age_p50_hours.unwrap_or(f64::NAN);
+    let measured: Vec<&HourRow> = r
+        .by_hour
+        .iter()
+        .filter(|x| x.data_age_p50_hours.is_some())
+        .collect();
+    let busiest = measured
+        .iter()
+        .max_by(|a, b| a.app_open_share.total_cmp(&b.app_open_share))?;
+    let youngest = measured
+        .iter()
+        .min_by(|a, b| median(a).total_cmp(&median(b)))?;
+    let oldest = measured
+        .iter()
+        .max_by(|a, b| median(a).total_cmp(&median(b)))?;
+    let mut who = match named {
+        true => format!("{}: ", r.label()),
+        false => String::new(),
+    };
+    // A window shorter than a day measures some hours only.
+    if measured.len() < 24 {
+        who += "of the hours the window measured, ";
+    }
+    Some(capitalise(&format!(
+        "{who}customers open the app most from {:02}:00 to {:02}:00 ({} of opens), when the \
+         median data age is {} (95th percentile {}); the median is youngest from {:02}:00 ({}) \
+         and oldest from {:02}:00 ({}).",
+        busiest.hour,
+        (busiest.hour + 1) % 24,
+        pct(busiest.app_open_share),
+        age(median(busiest)),
+        busiest
+            .data_age_p95_hours
+            .map_or("not measured".into(), age),
+        youngest.hour,
+        age(median(youngest)),
+        oldest.hour,
+        age(median(oldest)),
+    )))
+}
