@@ -163,7 +163,7 @@ impl Plan {
                 vec![
                     c.name.clone(),
                     share(m(Figure::Coverage)),
-                    pct(m(Figure::ClientFailureRate)),
+                    pct(m(self.targets.scope.figure())),
                     pct(m(Figure::FailureFloor)),
                     short_hours(m(Figure::StalenessP50Hours)),
                     short_hours(m(Figure::StalenessP95Hours)),
@@ -177,7 +177,7 @@ impl Plan {
             &[
                 "bank",
                 "coverage",
-                "own 429s",
+                self.targets.scope.column(),
                 "floor",
                 "age p50",
                 "age p95",
@@ -199,7 +199,7 @@ impl Plan {
                 vec![
                     e.label.clone(),
                     pct(m(Figure::Coverage)),
-                    pct(m(Figure::ClientFailureRate)),
+                    pct(m(self.targets.scope.figure())),
                     short_hours(m(Figure::StalenessP95Hours)),
                     thousands(m(Figure::ApiCallsPerDay)),
                     verdict(e, &self.recommendation),
@@ -210,7 +210,7 @@ impl Plan {
             &[
                 "setting",
                 "coverage",
-                "own 429s",
+                self.targets.scope.column(),
                 "age p95",
                 "API calls/day",
                 "meets",

@@ -24,6 +24,24 @@ impl FailureScope {
         }
     }
 
+    /// The failures bounded, in a sentence about a setting: `its own 429s`.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            FailureScope::Client => "its own 429s",
+            FailureScope::Background => "its background refreshes' 429s",
+            FailureScope::All => "its failures",
+        }
+    }
+
+    /// The bounded failures' column in the memo's tables.
+    pub fn column(self) -> &'static str {
+        match self {
+            FailureScope::Client => "own 429s",
+            FailureScope::Background => "background 429s",
+            FailureScope::All => "failures",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             FailureScope::Client => "client",

@@ -1,0 +1,176 @@
+//! The findings' sentences on made-up plans and scenarios.
+use super::*;
+use crate::experiment::plan::{Figures, Met, Targets};
+use crate::stats::Estimate;
+use crate::strategy::Strategy;
+
+/// A setting with this data age and these API calls, meeting the targets `met` says.
+fn setting(label: &str, age: f64, calls: f64, met: Met) -> Evaluation {
+    let value = |f: Figure| match f {
+        Figure::StalenessP95Hours => age,
+        Figure::ApiCallsPerDay => calls,
+        _ => 0.5,
+    };
+    Evaluation {
+        strategy: Strategy::Queued { concurrency: 8 },
+        pause: false,
+        label: label.into(),
+        replications: 2,
+        figures: Figures {
+            all: Figure::ALL.map(|f| Estimate::of(&[value(f), value(f)]).unwrap()),
+            banks: Vec::new(),
+        },
+        met,
+    }
+}
+
+/// A growing population is named, with how far its last day is above the average; a
+/// shrinking or steady one is not.
+#[test]
+fn growth_is_named() {
+    let text = |joins: f64| {
+        format!(
+            "[window]\nlength = \"14d\"\nwarmup = \"1d\"\n[population]\nconnections = 1000\n\
+             join_share = {joins}\nconsent_expiry_share = 0.011\n[strategy]\nkind = \"bulk\"\n\
+             [[banks]]\nname = \"b\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        )
+    };
+    let parse = |j| crate::scenario::parse(&text(j), "inline", "t", &[]).unwrap();
+    let g = growth_finding(&parse(0.03)).unwrap();
+    assert!(
+        g.contains("grows") && g.contains("more connections due"),
+        "{g}"
+    );
+    assert_eq!(growth_finding(&parse(0.0)), None);
+    assert_eq!(
+        growth_finding(&parse(0.011)),
+        None,
+        "about steady over 14 days"
+    );
+}
+
+/// A fitted scenario is named, with what it leaves out and its banks without a limit;
+/// any other is not.
+#[test]
+fn a_fitted_scenario_says_what_it_leaves_out() {
+    let text = |description: &str| {
+        format!(
+            "description = \"{description}\"\n[window]\nlength = \"1d\"\n\
+             [population]\nconnections = 10\n[strategy]\nkind = \"bulk\"\n\
+             [[banks]]\nname = \"albion\"\nshare = 0.5\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+             [[banks]]\nname = \"thames\"\nshare = 0.5\n\
+             limits = [{{ kind = \"concurrency\", max_in_flight = 3 }}]\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        )
+    };
+    let parse = |d: &str| crate::scenario::parse(&text(d), "inline", "t", &[]).unwrap();
+    let fitted = parse("Banks fitted from prod.csv. not fitted, left at defaults: on-demand (12)");
+    let f = fitted_finding(&fitted).unwrap();
+    assert!(
+        f.contains("prod.csv") && f.contains("on-demand (12)"),
+        "{f}"
+    );
+    assert!(
+        f.contains("albion has no limit") && !f.contains("thames"),
+        "{f}"
+    );
+    assert_eq!(fitted_finding(&parse("UK-like banks")), None);
+}
+
+/// "No searched setting" is said only when none does; otherwise the finding names the
+/// setting that meets the target and says it misses another (a user found the memo
+/// contradicting its own table).
+#[test]
+fn a_finding_says_no_setting_only_when_none_does() {
+    let missed = Met {
+        coverage: true,
+        bank_coverage: true,
+        failure_rate: true,
+        staleness: false,
+        api_calls: false,
+    };
+    let aged = Met {
+        coverage: false,
+        bank_coverage: true,
+        failure_rate: true,
+        staleness: true,
+        api_calls: true,
+    };
+    let chosen = setting("queued, concurrency 8", 25.1, 1_200_000.0, missed);
+    let others = [
+        chosen.clone(),
+        setting("paced, 4.6/s", 23.9, 950_000.0, aged),
+        setting("paced, 5.0/s", 23.5, 880_000.0, aged),
+    ];
+    let s = staleness_finding(&chosen, &others, 24.0, 24.0);
+    assert!(!s.starts_with("no searched setting"), "{s}");
+    assert!(s.contains("23.5") && s.contains("paced, 5.0/s"), "{s}");
+    let a = api_calls_finding(&chosen, &others, 1_000_000.0);
+    assert!(!a.starts_with("no searched setting"), "{a}");
+    assert!(a.contains("880,000") && a.contains("paced, 5.0/s"), "{a}");
+    // None meets them: the old sentences, with the least seen.
+    let alone = [
+        chosen.clone(),
+        setting("paced, 4.6/s", 24.5, 1_100_000.0, missed),
+    ];
+    let s = staleness_finding(&chosen, &alone, 24.0, 24.0);
+    assert!(
+        s.starts_with("no searched setting") && s.contains("24.5"),
+        "{s}"
+    );
+    let a = api_calls_finding(&chosen, &alone, 1_000_000.0);
+    assert!(a.starts_with("no searched setting"), "{a}");
+}
+
+/// A failure bound the choice misses while another setting keeps it at as much
+/// coverage is said as such, in the scope's words; "no searched setting" only when none
+/// does (a trial's memo said both, under --failure-scope background).
+#[test]
+fn a_failure_finding_names_the_setting_within_the_bound() {
+    let met = |failure_rate: bool, staleness: bool| Met {
+        coverage: false,
+        bank_coverage: true,
+        failure_rate,
+        staleness,
+        api_calls: true,
+    };
+    let chosen = setting("per-bank pools", 20.0, 1.0, met(false, true));
+    let plan = |candidates: Vec<Evaluation>| Plan {
+        scenario: "s".into(),
+        users: 1000,
+        targets: Targets {
+            coverage: 0.99,
+            max_failure_rate: 0.05,
+            scope: FailureScope::Background,
+            staleness_p95_hours: Some(24.0),
+            max_api_calls_per_day: None,
+            min_bank_coverage: None,
+        },
+        replications: 2,
+        screening: 2,
+        seed: 1,
+        ceilings: Vec::new(),
+        coverage_ceiling: 1.0,
+        coverage_bound: 1.0,
+        recommendation: chosen.clone(),
+        targets_met: false,
+        candidates,
+        findings: Vec::new(),
+    };
+    let within = setting("paced, 3.5/s", 30.0, 1.0, met(true, false));
+    let f = failure_finding(&plan(vec![chosen.clone(), within]));
+    assert!(
+        f.starts_with("the choice fails 50.00 % of attempts by its background refreshes' 429s")
+            && f.contains("paced, 3.5/s stays within it"),
+        "{f}"
+    );
+    let f = failure_finding(&plan(vec![chosen.clone()]));
+    assert!(
+        f.starts_with(
+            "no searched setting reaching this coverage keeps its background refreshes' 429s"
+        ),
+        "{f}"
+    );
+}
