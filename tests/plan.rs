@@ -461,6 +461,8 @@ fn staleness_and_api_call_targets_are_checked() {
     let j = with(&["--staleness-p95", "1"]);
     assert_eq!(j["met"]["staleness"], false);
     assert!(j["findings"].to_string().contains("data age"), "{j}");
+    // A duration is read as its hours: the same plan.
+    assert_eq!(with(&["--staleness-p95", "60m"]), j);
     // A budget some settings fit is a hard limit: the best achievable keeps to it.
     let j = with(&["--max-api-calls-per-day", "30000"]);
     assert_eq!(j["targets_met"], false);
@@ -480,6 +482,7 @@ fn bad_targets_name_their_flag() {
         ("--max-failure-rate", "1", "for 1 % write 0.01"),
         ("--users", "-5", "at least 1"),
         ("--staleness-p95", "0", "positive"),
+        ("--staleness-p95", "2x", "unknown unit"),
         ("--max-api-calls-per-day", "-5", "positive"),
         ("--coverage", "1.5", "at most 1"),
         ("--max-failure-rate", "2", "below 1"),

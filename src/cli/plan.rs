@@ -26,8 +26,9 @@ pub struct PlanArgs {
     /// sends fewer calls into a maintenance window).
     #[arg(long, value_parser = ["client", "background", "all"], default_value = "client")]
     pub failure_scope: String,
-    /// Bound on the 95th percentile of data age, in hours.
-    #[arg(long, value_name = "HOURS", allow_negative_numbers = true)]
+    /// Bound on the 95th percentile of data age: hours (`24`), or a duration (`24h`, `1d`,
+    /// `90m`).
+    #[arg(long, value_name = "HOURS", allow_negative_numbers = true, value_parser = hours_or_duration)]
     pub staleness_p95: Option<f64>,
     /// Bound on API calls (refresh requests and status polls) a day.
     #[arg(long, value_name = "CALLS", allow_negative_numbers = true)]
@@ -103,4 +104,14 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
         print!("{}", p.human());
     }
     Ok(())
+}
+
+/// `--staleness-p95`: a number of hours, or a duration in the scenario syntax.
+fn hours_or_duration(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(h) => Ok(h),
+        Err(_) => crate::time::parse_duration(s)
+            .map(|d| d.as_hours_f64())
+            .map_err(|e| format!("{e} (or a number of hours, e.g. 24)")),
+    }
 }
