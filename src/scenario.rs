@@ -486,7 +486,19 @@ fn on_demand(d: &file::OnDemandFile, connections: u32) -> Result<OnDemand, Field
                 format!("must be between 0 and 1e9 requests a day, got {v}"),
             )
         }
-        (None, Some(v)) if (0.0..=1e4).contains(&v) => v * connections as f64,
+        (None, Some(v)) if (0.0..=1e4).contains(&v) && v * connections as f64 <= 1e9 => {
+            v * connections as f64
+        }
+        (None, Some(v)) if (0.0..=1e4).contains(&v) => {
+            return err(
+                "on_demand.per_connection",
+                format!(
+                    "{v} a connection a day over {connections} connections is {:.3e} requests a \
+                     day, above the 1e9 the model takes",
+                    v * connections as f64
+                ),
+            )
+        }
         (None, Some(v)) => {
             return err(
                 "on_demand.per_connection",

@@ -799,3 +799,16 @@ fn queued_with_immediate_callbacks_and_429s_terminates() {
     let out = out.unwrap_or_else(|e| panic!("queued + callback (delay 0) + 429s: {e}"));
     assert_success(&out, "queued + callback + 429s");
 }
+
+/// A duration written as a bare number is refused with the units to choose from, days
+/// included (a trial's `window.length=14` was offered 14s, 14m and 14h).
+#[test]
+fn a_bare_number_for_a_duration_is_offered_every_unit() {
+    let text = common::SMALL.replace("length = \"2h\"", "length = 14");
+    let e = refresh_sim::scenario::parse(&text, "small.toml", "small", &[]).unwrap_err();
+    let m = e.to_string();
+    assert!(
+        m.contains("window.length") && m.contains("\"14h\" or \"14d\" (in quotes)"),
+        "{m}"
+    );
+}

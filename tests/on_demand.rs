@@ -200,8 +200,13 @@ fn requests_a_connection_a_day_scale_with_the_connections() {
             "on_demand.per_connection",
             "between 0 and 10,000",
         ),
+        (
+            "per_connection = 10000.0",
+            "on_demand.per_connection",
+            "above the 1e9",
+        ),
     ] {
-        let text = scenario("kind = \"random_offset\"", on_demand, "", 100);
+        let text = scenario("kind = \"random_offset\"", on_demand, "", 1_000_000);
         let e = scenario::parse(&text, "test.toml", "t", &[]).unwrap_err();
         let m = e.to_string();
         assert!(m.contains(field) && m.contains(says), "{m}");
@@ -216,11 +221,18 @@ fn requests_a_connection_a_day_scale_with_the_connections() {
     planned.connections = 4000;
     let finding = refresh_sim::experiment::plan::fixed_demand_finding(&fixed, &planned)
         .expect("a volume that stays put is named");
-    assert!(
-        finding.contains("2,000 a day") && finding.contains("0.5 a user a day here against 2"),
-        "{finding}"
+    assert_eq!(
+        finding,
+        "customers' requests are the scenario's 2,000 a day (on_demand.per_day, a volume) at \
+         4,000 users as at its 1,000: 0.5 a user a day here against 2 there; with \
+         on_demand.per_connection = 2 instead, they scale with the users"
     );
     let scaled = base("per_connection = 2.0");
+    // The vendor table's backlog (connections that keep its slots busy) brings no customers.
+    let row = refresh_sim::experiment::table::row_scenario(&scaled, 256);
+    assert!(row.connections > 100_000);
+    let d = row.on_demand.as_ref().unwrap();
+    assert_eq!((d.per_day, d.per_connection), (2000.0, None));
     assert_eq!(
         refresh_sim::experiment::plan::fixed_demand_finding(&scaled, &planned),
         None

@@ -304,3 +304,17 @@ fn an_edited_share_or_a_cut_sweep_summary_is_refused() {
         "{err}"
     );
 }
+
+/// Coverage that falls along the swept field is met up to a value: "the largest poll
+/// interval …", not "the smallest" (which read as if 10 s were a minimum).
+#[test]
+fn coverage_falling_along_a_field_is_read_from_the_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _, report) = swept(dir.path(), "queued", &["platform.poll_interval=10s,1m,5m"]);
+    assert!(
+        report.contains(
+            "The largest poll interval whose mean coverage reached 99 % was 1m (100.00 %)"
+        ),
+        "{report}"
+    );
+}

@@ -171,6 +171,16 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     let seed = req.seed.unwrap_or(base.seed);
     let mut sc = base.clone();
     sc.connections = req.users as u32;
+    if let Some(p) = sc.on_demand.as_ref().and_then(|d| d.per_connection) {
+        if p * req.users as f64 > 1e9 {
+            return Err(crate::error::Error::input(format!(
+                "--users {}: on_demand.per_connection = {p} makes {:.3e} customers' requests a \
+                 day, above the 1e9 the model takes",
+                req.users,
+                p * req.users as f64
+            )));
+        }
+    }
     // The daily client the question is about, even on a scenario that loops (the vendor
     // table's): each connection once a period, the slots idle when it is done.
     sc.schedule.looping = false;

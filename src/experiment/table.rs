@@ -74,6 +74,12 @@ impl Row {
 /// saturated slots makes: with a backlog larger than a day, each is a distinct user).
 pub fn row_scenario(base: &Scenario, concurrency: u32) -> Scenario {
     let mut sc = base.clone();
+    // The backlog's connections exist only to keep the slots busy: the customers' requests
+    // stay those of the scenario's connections.
+    sc.on_demand = sc.on_demand.map(|d| crate::demand::OnDemand {
+        per_connection: None,
+        ..d.for_connections(base.connections)
+    });
     sc.strategy = Strategy::Queued { concurrency };
     sc.schedule.looping = true;
     if let StatusMode::Poll { interval, .. } = sc.platform.status {

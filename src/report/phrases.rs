@@ -91,7 +91,17 @@ pub(crate) fn param_names(params: &[String]) -> Vec<String> {
             break;
         }
     }
-    (0..params.len()).map(|i| name(i, take[i])).collect()
+    // Names still alike (two limits of one bank: their index is what tells them apart)
+    // are their whole paths.
+    let names: Vec<String> = (0..params.len()).map(|i| name(i, take[i])).collect();
+    (0..params.len())
+        .map(
+            |i| match (0..params.len()).any(|j| j != i && names[j] == names[i]) {
+                true => params[i].replace('_', " "),
+                false => names[i].clone(),
+            },
+        )
+        .collect()
 }
 
 /// Who a field belongs to in its name (a bank's name, `on-demand`, or nobody) and the
@@ -364,6 +374,12 @@ mod tests {
         // Two fields of one name at two banks read apart; at one bank, by their paths.
         let two = ["banks.a.share", "banks.b.share"].map(String::from);
         assert_eq!(param_names(&two), ["a share", "b share"]);
+        // Two limits of one bank, told apart by their index.
+        let limits = ["banks.m.limits[0].limit", "banks.m.limits[1].limit"].map(String::from);
+        assert_eq!(
+            param_names(&limits),
+            ["banks.m.limits[0].limit", "banks.m.limits[1].limit"]
+        );
         let same = ["banks.a.service_time.median", "banks.a.latency.median"].map(String::from);
         assert_eq!(
             param_names(&same),

@@ -325,7 +325,7 @@ impl<'de> Deserialize<'de> for Duration {
                 .map_err(serde::de::Error::custom),
             StringOrNumber::Int(0) => Ok(Duration(SimDuration::ZERO)),
             StringOrNumber::Int(n) => Err(serde::de::Error::custom(format!(
-                "a duration needs a unit: write \"{n}s\", \"{n}m\" or \"{n}h\" (in quotes)"
+                "a duration needs a unit: write \"{n}s\", \"{n}m\", \"{n}h\" or \"{n}d\" (in quotes)"
             ))),
             StringOrNumber::Float(x) => Err(serde::de::Error::custom(format!(
                 "a duration needs a unit: write \"{x}s\" (in quotes)"

@@ -103,7 +103,9 @@ pub fn fixed_demand_finding(base: &Scenario, sc: &Scenario) -> Option<String> {
     }
     let per = |n: u32| d.per_day / n.max(1) as f64;
     Some(format!(
-        "customers' requests are the scenario's {} a day (on_demand.per_day, a volume) at {}          users as at its {}: {} a user a day here against {} there; with on_demand.per_connection          = {} instead, they scale with the users",
+        "customers' requests are the scenario's {} a day (on_demand.per_day, a volume) at {} \
+         users as at its {}: {} a user a day here against {} there; with on_demand.per_connection \
+         = {} instead, they scale with the users",
         thousands(d.per_day),
         thousands(sc.connections as f64),
         thousands(base.connections as f64),

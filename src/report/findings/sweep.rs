@@ -266,9 +266,18 @@ pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> 
             out.push(about(&who, &sentence));
             continue;
         }
-        let sentence = match pts.iter().find(|p| p.1 >= COVERAGE_TARGET) {
+        // Coverage that falls along the field (a longer poll interval, a slower bank) is met
+        // up to a value, not from one.
+        let falling = pts.last().is_some_and(|l| l.1 < first.1);
+        let reached = |p: &&(f64, f64, Option<f64>)| p.1 >= COVERAGE_TARGET;
+        let found = match falling {
+            true => pts.iter().rev().find(reached),
+            false => pts.iter().find(reached),
+        };
+        let sentence = match found {
             Some(&(xv, m, ci)) => format!(
-                "the smallest {name} whose mean coverage reached {target} was {} ({}{}).",
+                "the {} {name} whose mean coverage reached {target} was {} ({}{}).",
+                if falling { "largest" } else { "smallest" },
                 x_text(sw, x, xv),
                 pct(m),
                 ci.filter(|c| *c > 0.0)
