@@ -256,6 +256,19 @@ fn a_killed_sweep_resumes_to_the_same_files() {
         "{}",
         text(&other.stderr)
     );
+    // A sweep writing there (this process, alive, holds its lock) stops the check as it
+    // would the run.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let lock = killed.join("sweep.lock");
+    std::fs::write(&lock, format!("{} {}", std::process::id(), host.trim())).unwrap();
+    let busy = check(&["--check", "--resume"], same);
+    assert_eq!(busy.status.code(), Some(2), "{}", text(&busy.stderr));
+    assert!(
+        text(&busy.stderr).contains("another sweep"),
+        "{}",
+        text(&busy.stderr)
+    );
+    std::fs::remove_file(&lock).unwrap();
     let ok = check(&["--check", "--resume"], same);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     let said = text(&ok.stdout);

@@ -260,6 +260,12 @@ impl Sweep {
     /// anything (`sweep --check`): the runs an interrupted sweep finished there, or the
     /// refusal `execute` would give (another sweep; an interrupted one without `--resume`).
     pub fn check_out(&self, opts: &Options) -> Result<usize> {
+        let dir = &opts.out;
+        if !dir.join(MANIFEST_FILE).exists() {
+            return Ok(0);
+        }
+        // Another sweep writing there would stop the run: taken and given back at once.
+        let _held = lock::Lock::take(dir, opts.scheduled)?;
         Ok(self.finished_runs(opts, &self.journal_header())?.rows.len())
     }
 
