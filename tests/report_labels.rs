@@ -271,6 +271,27 @@ fn an_edited_share_or_a_cut_sweep_summary_is_refused() {
     );
     let summary = sweep.join("sweep_summary.csv");
     let text = std::fs::read_to_string(&summary).unwrap();
+    // A mean edited: refused naming its line and column.
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "coverage_mean").unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[2].split(',').map(String::from).collect();
+    cells[col] = "0.123456".into();
+    lines[2] = cells.join(",");
+    std::fs::write(&summary, lines.join("\n") + "\n").unwrap();
+    let o = Command::new(BIN)
+        .arg("report")
+        .arg(&sweep)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = common::text(&o.stderr);
+    assert!(
+        err.contains(
+            "sweep_summary.csv: line 3: `coverage_mean` is not the mean of sweep.csv's runs"
+        ),
+        "{err}"
+    );
     let cut: Vec<&str> = text.lines().take(3).collect();
     std::fs::write(&summary, cut.join("\n") + "\n").unwrap();
     let o = Command::new(BIN)
@@ -281,7 +302,9 @@ fn an_edited_share_or_a_cut_sweep_summary_is_refused() {
     assert_eq!(o.status.code(), Some(2));
     let err = common::text(&o.stderr);
     assert!(
-        err.contains("sweep_summary.csv: 2 point(s) where sweep.csv has 4"),
+        err.contains(
+            "sweep_summary.csv: 2 point(s) where sweep.csv has 4: a cut-off or edited file"
+        ),
         "{err}"
     );
 

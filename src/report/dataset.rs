@@ -302,17 +302,7 @@ fn read_sweep(dir: &Path) -> Result<SweepData> {
     let (params, points, source) = if summary_path.is_file() {
         let (params, points) = sweep::read_summary(&summary_path)?;
         if let Some((_, rows)) = &rows {
-            let in_rows = summarise(rows).len();
-            if in_rows != points.len() {
-                return Err(Error::input(format!(
-                    "{}: {} point(s) where {} has {in_rows}: a cut-off or edited file (remove \
-                     it, and the report summarises {} itself)",
-                    summary_path.display(),
-                    points.len(),
-                    sweep::SWEEP_FILE,
-                    sweep::SWEEP_FILE
-                )));
-            }
+            agrees(&summary_path, &points, &summarise(rows))?;
         }
         (params, points, sweep::SUMMARY_FILE)
     } else {
@@ -329,6 +319,53 @@ fn read_sweep(dir: &Path) -> Result<SweepData> {
         source,
         context,
     })
+}
+
+/// `sweep_summary.csv`'s points are those `sweep.csv`'s rows summarise: the same points, in
+/// order, with the same means (to the six decimals written). One that is not is a cut-off or
+/// edited file, refused naming its line and column rather than drawn.
+fn agrees(path: &Path, points: &[PointRow], from_rows: &[PointRow]) -> Result<()> {
+    let refuse = |what: String| {
+        Err(Error::input(format!(
+            "{}: {what}: a cut-off or edited file (remove it, and the report summarises {} \
+             itself)",
+            path.display(),
+            sweep::SWEEP_FILE
+        )))
+    };
+    if points.len() != from_rows.len() {
+        let n = from_rows.len();
+        return refuse(format!(
+            "{} point(s) where {} has {n}",
+            points.len(),
+            sweep::SWEEP_FILE
+        ));
+    }
+    for (i, (p, q)) in points.iter().zip(from_rows).enumerate() {
+        if p.params != q.params {
+            return refuse(format!(
+                "line {}: the point is not {}'s",
+                i + 2,
+                sweep::SWEEP_FILE
+            ));
+        }
+        for m in Metric::ALL {
+            let (a, b) = (p.stat(m).map(|e| e.mean), q.stat(m).map(|e| e.mean));
+            let same = match (a, b) {
+                (Some(a), Some(b)) => a == b || (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                return refuse(format!(
+                    "line {}: `{m}_mean` is not the mean of {}'s runs",
+                    i + 2,
+                    sweep::SWEEP_FILE
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `sweep.csv`'s rows grouped by point (in first-appearance order) and summarised.
