@@ -476,9 +476,10 @@ fn probability(field: &str, p: f64) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// The `[on_demand]` section: a volume a day, an hourly profile, a lane.
-fn on_demand(d: &file::OnDemandFile, connections: u32) -> Result<OnDemand, FieldError> {
-    let per_day = match (d.per_day, d.per_connection) {
+/// The customers' requests a day: `per_day`, or `per_connection` times the connections
+/// (one of the two, and at most 1e9 a day).
+fn volume(d: &file::OnDemandFile, connections: u32) -> Result<f64, FieldError> {
+    Ok(match (d.per_day, d.per_connection) {
         (Some(v), None) if (0.0..=1e9).contains(&v) => v,
         (Some(v), None) => {
             return err(
@@ -519,7 +520,12 @@ fn on_demand(d: &file::OnDemandFile, connections: u32) -> Result<OnDemand, Field
                  per_connection (requests a connection a day, scaling with the connections)",
             )
         }
-    };
+    })
+}
+
+/// The `[on_demand]` section: a volume a day, an hourly profile, a lane.
+fn on_demand(d: &file::OnDemandFile, connections: u32) -> Result<OnDemand, FieldError> {
+    let per_day = volume(d, connections)?;
     let profile = match &d.profile {
         None => DEFAULT_PROFILE,
         Some(w) => {

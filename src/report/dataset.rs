@@ -26,6 +26,8 @@ use crate::stats::Estimate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod checks;
+
 pub use crate::output::daily::DailyRow;
 pub use crate::output::paired::PairedRow;
 pub use crate::output::staleness::AgeRow;
@@ -118,7 +120,7 @@ fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
     if summary.is_empty() {
         return Err(Error::input(format!("{}: no rows", spath.display())));
     }
-    check_shares(&spath, &summary)?;
+    checks::check_shares(&spath, &summary)?;
     let optional = |file: &str| Some(dir.join(file)).filter(|p| p.is_file());
     let daily = optional(daily::FILE).map(|p| read(&p)).transpose()?;
     let series: Option<Vec<MinuteRow>> =
@@ -139,31 +141,6 @@ fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
         daily: daily.unwrap_or_default(),
         by_hour: by_hour.unwrap_or_default(),
     })
-}
-
-/// Every share of a summary (coverage, failure rate, the stale shares) lies in [0, 1]: one
-/// that does not is an edited file, refused naming its line and column, not drawn as 150 %.
-fn check_shares(path: &Path, rows: &[SummaryRow]) -> Result<()> {
-    for (i, r) in rows.iter().enumerate() {
-        let shares = [
-            ("failure_rate", Some(r.failure_rate)),
-            ("coverage", Some(r.coverage)),
-            ("stale_24h_share", r.stale_24h_share),
-            ("stale_48h_share", r.stale_48h_share),
-            ("stale_24h_at_open_share", r.stale_24h_at_open_share),
-        ];
-        for (column, v) in shares {
-            if let Some(v) = v.filter(|v| !(0.0..=1.0).contains(v)) {
-                return Err(Error::input(format!(
-                    "{}: line {}: `{column}` is {v}, not a share between 0 and 1 (an edited \
-                     file? rerun to write it again)",
-                    path.display(),
-                    i + 2
-                )));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// One point of a sweep: its parameter values and its metrics.
@@ -302,7 +279,7 @@ fn read_sweep(dir: &Path) -> Result<SweepData> {
     let (params, points, source) = if summary_path.is_file() {
         let (params, points) = sweep::read_summary(&summary_path)?;
         if let Some((_, rows)) = &rows {
-            agrees(&summary_path, &points, &summarise(rows))?;
+            checks::agrees(&summary_path, &points, &summarise(rows))?;
         }
         (params, points, sweep::SUMMARY_FILE)
     } else {
@@ -319,53 +296,6 @@ fn read_sweep(dir: &Path) -> Result<SweepData> {
         source,
         context,
     })
-}
-
-/// `sweep_summary.csv`'s points are those `sweep.csv`'s rows summarise: the same points, in
-/// order, with the same means (to the six decimals written). One that is not is a cut-off or
-/// edited file, refused naming its line and column rather than drawn.
-fn agrees(path: &Path, points: &[PointRow], from_rows: &[PointRow]) -> Result<()> {
-    let refuse = |what: String| {
-        Err(Error::input(format!(
-            "{}: {what}: a cut-off or edited file (remove it, and the report summarises {} \
-             itself)",
-            path.display(),
-            sweep::SWEEP_FILE
-        )))
-    };
-    if points.len() != from_rows.len() {
-        let n = from_rows.len();
-        return refuse(format!(
-            "{} point(s) where {} has {n}",
-            points.len(),
-            sweep::SWEEP_FILE
-        ));
-    }
-    for (i, (p, q)) in points.iter().zip(from_rows).enumerate() {
-        if p.params != q.params {
-            return refuse(format!(
-                "line {}: the point is not {}'s",
-                i + 2,
-                sweep::SWEEP_FILE
-            ));
-        }
-        for m in Metric::ALL {
-            let (a, b) = (p.stat(m).map(|e| e.mean), q.stat(m).map(|e| e.mean));
-            let same = match (a, b) {
-                (Some(a), Some(b)) => a == b || (a - b).abs() <= 1e-6 * b.abs().max(1.0),
-                (None, None) => true,
-                _ => false,
-            };
-            if !same {
-                return refuse(format!(
-                    "line {}: `{m}_mean` is not the mean of {}'s runs",
-                    i + 2,
-                    sweep::SWEEP_FILE
-                ));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// `sweep.csv`'s rows grouped by point (in first-appearance order) and summarised.
