@@ -307,6 +307,22 @@ fn an_edited_share_or_a_cut_sweep_summary_is_refused() {
         ),
         "{err}"
     );
+    // Alone, a summary's share out of range is refused too.
+    cells[col] = "1.7".into();
+    lines[2] = cells.join(",");
+    std::fs::write(&summary, lines.join("\n") + "\n").unwrap();
+    std::fs::remove_file(sweep.join("sweep.csv")).unwrap();
+    let o = Command::new(BIN)
+        .arg("report")
+        .arg(&sweep)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = common::text(&o.stderr);
+    assert!(
+        err.contains("sweep_summary.csv: line 3: `coverage_mean` is 1.7, not a share"),
+        "{err}"
+    );
 
     let run = dir.path().join("run");
     run_header(&sc, &run, &[]);

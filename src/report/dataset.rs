@@ -278,6 +278,7 @@ fn read_sweep(dir: &Path) -> Result<SweepData> {
     let summary_path = dir.join(sweep::SUMMARY_FILE);
     let (params, points, source) = if summary_path.is_file() {
         let (params, points) = sweep::read_summary(&summary_path)?;
+        checks::check_point_shares(&summary_path, &points)?;
         if let Some((_, rows)) = &rows {
             checks::agrees(&summary_path, &points, &summarise(rows))?;
         }

@@ -7,26 +7,39 @@ use crate::output::summary::SummaryRow;
 use crate::output::sweep::{self, PointRow};
 use std::path::Path;
 
-/// Every share of a summary (coverage, failure rate, the stale shares) lies in [0, 1]: one
-/// that does not is an edited file, refused naming its line and column, not drawn as 150 %.
+/// Every share of a summary (coverage, failure rate, the stale shares: `Metric::is_share`)
+/// lies in [0, 1]: one that does not is an edited file, refused naming its line and column,
+/// not drawn as 150 %.
 pub(super) fn check_shares(path: &Path, rows: &[SummaryRow]) -> Result<()> {
     for (i, r) in rows.iter().enumerate() {
-        let shares = [
-            ("failure_rate", Some(r.failure_rate)),
-            ("coverage", Some(r.coverage)),
-            ("stale_24h_share", r.stale_24h_share),
-            ("stale_48h_share", r.stale_48h_share),
-            ("stale_24h_at_open_share", r.stale_24h_at_open_share),
-        ];
-        for (column, v) in shares {
-            if let Some(v) = v.filter(|v| !(0.0..=1.0).contains(v)) {
-                return Err(Error::input(format!(
-                    "{}: line {}: `{column}` is {v}, not a share between 0 and 1 (an edited \
-                     file? rerun to write it again)",
-                    path.display(),
-                    i + 2
-                )));
-            }
+        share_in_range(path, i, |m| r.metric(m), "")?;
+    }
+    Ok(())
+}
+
+/// The same of a sweep's points, by their means (`<metric>_mean`).
+pub(super) fn check_point_shares(path: &Path, points: &[PointRow]) -> Result<()> {
+    for (i, p) in points.iter().enumerate() {
+        share_in_range(path, i, |m| p.stat(m).map(|e| e.mean), "_mean")?;
+    }
+    Ok(())
+}
+
+/// Row `i`'s shares, each read by `value`, in [0, 1].
+fn share_in_range(
+    path: &Path,
+    i: usize,
+    value: impl Fn(Metric) -> Option<f64>,
+    suffix: &str,
+) -> Result<()> {
+    for m in Metric::ALL.into_iter().filter(|m| m.is_share()) {
+        if let Some(v) = value(m).filter(|v| !(0.0..=1.0).contains(v)) {
+            return Err(Error::input(format!(
+                "{}: line {}: `{m}{suffix}` is {v}, not a share between 0 and 1 (an edited \
+                 file? rerun to write it again)",
+                path.display(),
+                i + 2
+            )));
         }
     }
     Ok(())
