@@ -270,37 +270,18 @@ fn an_edited_share_or_a_cut_sweep_summary_is_refused() {
         &["strategy.concurrency=2,8"],
     );
     let summary = sweep.join("sweep_summary.csv");
-    let text = std::fs::read_to_string(&summary).unwrap();
-    // A mean edited: refused naming its line and column.
-    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
-    let col = header.iter().position(|h| *h == "coverage_mean").unwrap();
-    let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let mut cells: Vec<String> = lines[2].split(',').map(String::from).collect();
-    cells[col] = "0.123456".into();
-    lines[2] = cells.join(",");
-    std::fs::write(&summary, lines.join("\n") + "\n").unwrap();
-    let o = Command::new(BIN)
-        .arg("report")
-        .arg(&sweep)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    let err = common::text(&o.stderr);
+    let whole = std::fs::read_to_string(&summary).unwrap();
+    edit_cell(&summary, 3, "coverage_mean", "0.123456");
+    let err = refused(&sweep);
     assert!(
         err.contains(
             "sweep_summary.csv: line 3: `coverage_mean` is not the mean of sweep.csv's runs"
         ),
         "{err}"
     );
-    let cut: Vec<&str> = text.lines().take(3).collect();
+    let cut: Vec<&str> = whole.lines().take(3).collect();
     std::fs::write(&summary, cut.join("\n") + "\n").unwrap();
-    let o = Command::new(BIN)
-        .arg("report")
-        .arg(&sweep)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    let err = common::text(&o.stderr);
+    let err = refused(&sweep);
     assert!(
         err.contains(
             "sweep_summary.csv: 2 point(s) where sweep.csv has 4: a cut-off or edited file"
@@ -308,17 +289,10 @@ fn an_edited_share_or_a_cut_sweep_summary_is_refused() {
         "{err}"
     );
     // Alone, a summary's share out of range is refused too.
-    cells[col] = "1.7".into();
-    lines[2] = cells.join(",");
-    std::fs::write(&summary, lines.join("\n") + "\n").unwrap();
+    std::fs::write(&summary, &whole).unwrap();
+    edit_cell(&summary, 3, "coverage_mean", "1.7");
     std::fs::remove_file(sweep.join("sweep.csv")).unwrap();
-    let o = Command::new(BIN)
-        .arg("report")
-        .arg(&sweep)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    let err = common::text(&o.stderr);
+    let err = refused(&sweep);
     assert!(
         err.contains("sweep_summary.csv: line 3: `coverage_mean` is 1.7, not a share"),
         "{err}"
@@ -326,22 +300,30 @@ fn an_edited_share_or_a_cut_sweep_summary_is_refused() {
 
     let run = dir.path().join("run");
     run_header(&sc, &run, &[]);
-    let path = run.join("summary.csv");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
-    let col = header.iter().position(|h| *h == "coverage").unwrap();
-    let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let mut cells: Vec<String> = lines[2].split(',').map(String::from).collect();
-    cells[col] = "1.5".into();
-    lines[2] = cells.join(",");
-    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    let o = Command::new(BIN).arg("report").arg(&run).output().unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    let err = common::text(&o.stderr);
+    edit_cell(&run.join("summary.csv"), 3, "coverage", "1.5");
+    let err = refused(&run);
     assert!(
         err.contains("summary.csv: line 3: `coverage` is 1.5, not a share between 0 and 1"),
         "{err}"
     );
+}
+
+/// Sets `column` of line `line` (1-based, the header is line 1) of the CSV at `path`.
+fn edit_cell(path: &Path, line: usize, column: &str, value: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let col = lines[0].split(',').position(|h| h == column).unwrap();
+    let mut cells: Vec<&str> = lines[line - 1].split(',').collect();
+    cells[col] = value;
+    lines[line - 1] = cells.join(",");
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+/// `report DIR`, which must refuse with exit status 2; what it said.
+fn refused(dir: &Path) -> String {
+    let o = Command::new(BIN).arg("report").arg(dir).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", common::text(&o.stderr));
+    common::text(&o.stderr)
 }
 
 /// Coverage that falls along the swept field is met up to a value: "the largest poll
