@@ -112,21 +112,16 @@ impl AtOpen {
     /// is the hour for each segment ending after it, and the offsets of those ending or
     /// starting within it.
     fn never(&self) -> f64 {
-        let (mut ends, mut offsets) = (self.ends.clone(), self.offsets.clone());
-        let from = self.from.as_micros();
-        ends[0] += self.from_starts;
-        offsets[0] += self.from_starts * (from % HOUR_US) as i64;
-        let (mut after, mut never) = (0i64, 0.0);
-        for h in (0..ends.len()).rev() {
-            let time = after as f64 * HOUR_US as f64 + offsets[h] as f64;
-            never += self.weight[((self.first_hour + h as u64) % 24) as usize] * time;
-            after += ends[h];
-        }
-        never
+        // Summed from the last hour back, as the times are built (the same bytes in files).
+        let times = self.never_by_clock_hour();
+        (0..times.len()).rev().fold(0.0, |never, h| {
+            never + self.weight[((self.first_hour + h as u64) % 24) as usize] * times[h]
+        })
     }
 
     /// Unweighted connection-time with no data yet (µs) in each hour of the clock from
-    /// `first_hour` (as [`never`](Self::never) counts it).
+    /// `first_hour`: the hour for each segment ending after it, and the offsets of those
+    /// ending or starting within it.
     fn never_by_clock_hour(&self) -> Vec<f64> {
         let (mut ends, mut offsets) = (self.ends.clone(), self.offsets.clone());
         ends[0] += self.from_starts;

@@ -3,10 +3,12 @@
 use crate::metric::Metric;
 use crate::output::text::{pct, thousands};
 use crate::report::dataset::{self, strategy_label, SweepData};
-use crate::report::figures::sweep_series::{sweep_series, swept_number, x_text, SweepSeries};
+use crate::report::figures::sweep_series::{sweep_series, x_text, SweepSeries};
+use crate::report::figures::swept_field::swept_fields;
+use crate::report::figures::ChartPlan;
 use crate::report::figures::COVERAGE_TARGET;
 use crate::report::findings::capitalise;
-use crate::report::phrases::{and_list, distinct, is_kind, param_names, value_text};
+use crate::report::phrases::{and_list, distinct, param_names, value_text};
 
 /// A sweep's key findings: its best users per day, then the failure rate's range and where
 /// coverage meets its target along the field the sweep is read against.
@@ -38,13 +40,11 @@ pub(crate) fn sweep_findings(sw: &SweepData) -> Vec<String> {
 /// else the user base, else the first other field with numbers or durations (a bank's cap).
 fn primary_field(sw: &SweepData) -> Option<usize> {
     let varies = |i: &usize| sw.values(*i).len() > 1;
-    let numeric = |i: &usize| sw.values(*i).iter().all(|v| swept_number(v).is_some());
     sw.param("concurrency")
         .filter(varies)
         .or_else(|| sw.param("connections").filter(varies))
-        .or_else(|| {
-            (0..sw.params.len()).find(|i| varies(i) && !is_kind(&sw.params[*i]) && numeric(i))
-        })
+        // The fields the charts are drawn against (their notes are the charts').
+        .or_else(|| swept_fields(sw, &mut ChartPlan::default()).first().copied())
 }
 
 /// The sweep point(s) with the best mean of `metric`: ties (equal means, as for a strategy
