@@ -217,6 +217,15 @@ fn assert_limits(f: &Fit, timing: &str) {
         "{timing}: {:?}",
         never.limits.not_identified
     );
+    // The lower bound it states for a cap is one the true cap (50) satisfies.
+    let cap_line = &never.limits.not_identified[0];
+    let bound: u32 = cap_line
+        .split("is at least ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{timing}: no bound in {cap_line}"));
+    assert!((1..=50).contains(&bound), "{timing}: {cap_line}");
 }
 
 /// Of six 95 % intervals, at most one may miss its true rate (two or more: 3 % by chance).

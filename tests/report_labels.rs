@@ -308,6 +308,50 @@ fn an_edited_share_or_a_cut_sweep_summary_is_refused() {
     );
 }
 
+/// A timeseries.csv copied short (or with a minute's counts edited) no longer sums to the
+/// run's summary: refused, not drawn as a day that went quiet.
+#[test]
+fn a_cut_or_edited_timeseries_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("small.toml");
+    std::fs::write(&sc, SCENARIO).unwrap();
+    let run = dir.path().join("run");
+    run_header(&sc, &run, &[]);
+    let series = run.join("timeseries.csv");
+    let whole = std::fs::read_to_string(&series).unwrap();
+    let rows = whole.lines().count();
+    let cut: Vec<&str> = whole.lines().take(rows / 2).collect();
+    std::fs::write(&series, cut.join("\n") + "\n").unwrap();
+    let err = refused(&run);
+    assert!(
+        err.contains("timeseries.csv: bank `capped`: its `submitted` column sums to")
+            && err.contains("a cut-off or edited file"),
+        "{err}"
+    );
+    // Whole again, it is drawn; one minute's successes raised by one is refused.
+    std::fs::write(&series, &whole).unwrap();
+    succeed(Command::new(BIN).arg("report").arg(&run));
+    let line = whole
+        .lines()
+        .position(|l| l.contains(",open,") && !l.ends_with(",0,0,0,0,0,0"))
+        .unwrap()
+        + 1;
+    let header: Vec<&str> = whole.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "successes").unwrap();
+    let was: u64 = whole
+        .lines()
+        .nth(line - 1)
+        .unwrap()
+        .split(',')
+        .nth(col)
+        .unwrap()
+        .parse()
+        .unwrap();
+    edit_cell(&series, line, "successes", &(was + 1).to_string());
+    let err = refused(&run);
+    assert!(err.contains("bank `open`: its `successes` column"), "{err}");
+}
+
 /// Sets `column` of line `line` (1-based, the header is line 1) of the CSV at `path`.
 fn edit_cell(path: &Path, line: usize, column: &str, value: &str) {
     let text = std::fs::read_to_string(path).unwrap();

@@ -542,15 +542,16 @@ fn token_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate 
 fn not_identified(calls: &[Call], found: &[bool; KINDS], surv: Survival) -> Vec<String> {
     let mut out = Vec::new();
     let n = in_flight(calls, surv);
-    let peak = calls
-        .iter()
-        .zip(&n)
-        .filter(|(c, _)| c.admitted)
+    let admitted = || calls.iter().zip(&n).filter(|(c, _)| c.admitted);
+    // Counting the admitted call itself: the calls certainly in flight bound a cap from
+    // below; the likely count (the uncertain ones at their mean) is only an estimate.
+    let certain = admitted().map(|(_, l)| l.certain + 1).max().unwrap_or(0);
+    let likely = admitted()
         .map(|(_, l)| l.certain + l.mean.round() as u32 + 1)
         .max()
         .unwrap_or(0);
     if !found[0] {
-        out.push(format!("concurrency cap: not identifiable from these logs; up to about {peak} calls in flight were admitted, so any cap is above that (more calls at once would reveal one)"));
+        out.push(format!("concurrency cap: not identifiable from these logs; at one admission {certain} calls were certainly in flight counting it (about {likely} likely at the busiest), so a cap, if the bank has one, is at least {certain} (more calls at once would reveal one)"));
     }
     if !found[1] && !found[2] && !found[3] {
         out.push(format!(

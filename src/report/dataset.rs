@@ -125,6 +125,9 @@ fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
     let daily = optional(daily::FILE).map(|p| read(&p)).transpose()?;
     let series: Option<Vec<MinuteRow>> =
         optional(timeseries::FILE).map(|p| read(&p)).transpose()?;
+    if let Some(s) = &series {
+        checks::series_agrees(&dir.join(timeseries::FILE), s, &summary)?;
+    }
     let ages = optional(staleness::FILE).map(|p| read(&p)).transpose()?;
     let by_hour = optional(age_by_hour::FILE).map(|p| read(&p)).transpose()?;
     Ok(RunData {

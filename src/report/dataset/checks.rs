@@ -1,10 +1,12 @@
 //! What a report refuses to read: files a user edited or cut, checked against what wrote
-//! them, so that a damaged file is named rather than drawn.
+//! them (or against each other), so that a damaged file is named rather than drawn.
 
 use crate::error::{Error, Result};
 use crate::metric::Metric;
-use crate::output::summary::SummaryRow;
+use crate::output::summary::{self, SummaryRow};
 use crate::output::sweep::{self, PointRow};
+use crate::output::timeseries::MinuteRow;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Every share of a summary (coverage, failure rate, the stale shares: `Metric::is_share`)
@@ -87,6 +89,61 @@ pub(super) fn agrees(path: &Path, points: &[PointRow], from_rows: &[PointRow]) -
                     sweep::SWEEP_FILE
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// `timeseries.csv` counts every attempt of the run minute by minute, so each bank's
+/// columns sum to its row of `summary.csv` (attempts, admitted, successes, 429s, errors).
+/// Totals that differ are a cut-off or edited file (a copy stopped short, rows deleted),
+/// refused naming the bank and the column rather than drawn as a quieter day.
+pub(super) fn series_agrees(
+    path: &Path,
+    series: &[MinuteRow],
+    summary: &[SummaryRow],
+) -> Result<()> {
+    let mut sums: BTreeMap<&str, [u64; 5]> = BTreeMap::new();
+    for m in series {
+        let s = sums.entry(m.bank.as_str()).or_default();
+        let row = [
+            m.submitted,
+            m.admitted,
+            m.successes,
+            m.rate_limited,
+            m.errors,
+        ];
+        for (a, b) in s.iter_mut().zip(row) {
+            *a += u64::from(b);
+        }
+    }
+    const COLUMNS: [&str; 5] = [
+        "submitted",
+        "admitted",
+        "successes",
+        "rate_limited",
+        "errors",
+    ];
+    for r in summary.iter().filter(|r| r.bank != "all") {
+        let want = [
+            r.attempts,
+            r.admitted,
+            r.successes,
+            r.rate_limited,
+            r.errors,
+        ];
+        let have = sums.get(r.bank.as_str()).copied().unwrap_or_default();
+        if let Some(k) = (0..5).find(|&k| have[k] != want[k]) {
+            return Err(Error::input(format!(
+                "{}: bank `{}`: its `{}` column sums to {}, but {} counts {}: a cut-off or \
+                 edited file (rerun to write it again)",
+                path.display(),
+                r.bank,
+                COLUMNS[k],
+                have[k],
+                summary::FILE,
+                want[k]
+            )));
         }
     }
     Ok(())
