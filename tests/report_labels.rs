@@ -74,6 +74,11 @@ fn aimd_is_labelled_by_the_slots_it_starts_at() {
         summary.lines().nth(1).unwrap().starts_with("small,aimd,4,"),
         "{summary}"
     );
+    // Its report is written (a trial's panicked: the curves' reference lines, AIMD's among
+    // them, outnumbered their looks).
+    succeed(Command::new(BIN).arg("report").arg(&run));
+    let report = std::fs::read_to_string(run.join("report.md")).unwrap();
+    assert!(report.contains("aimd (from 4 slots a bank)"), "{report}");
 }
 
 #[test]
@@ -380,6 +385,26 @@ fn coverage_falling_along_a_field_is_read_from_the_top() {
         report.contains(
             "The largest poll interval whose mean coverage reached 99 % was 1m (100.00 %)"
         ),
+        "{report}"
+    );
+}
+
+/// Along the user base the most users a day is at the most users, trivially: the finding is
+/// where users per day stop growing (a queue of four workers levels off), or that they
+/// still grow at the largest base (bulk, which sends everyone at once).
+#[test]
+fn users_per_day_along_the_user_base_say_where_they_level_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _, report) = swept(
+        dir.path(),
+        "queued,bulk",
+        &["population.connections=3000,100000,200000"],
+    );
+    assert!(
+        report.contains("For queued, users per day levelled off from 100,000 connections up, at ")
+            && report.contains("For bulk, users per day grew with the user base, to ")
+            && report.contains(" at 200,000 connections, the largest in the sweep")
+            && !report.contains("The highest mean users per day"),
         "{report}"
     );
 }

@@ -124,6 +124,8 @@ fn run_metric_lines(
     };
     let mut groups: Vec<RunSeries> = Vec::new();
     let mut refs: Vec<RefLine> = Vec::new();
+    // The strategy of each reference line, for its look.
+    let mut ref_strategies: Vec<String> = Vec::new();
     for t in runs.iter().map(|r| r.total()) {
         // AIMD's concurrency is the slots each bank starts at, not a total on this axis.
         let Some(c) = t.concurrency.filter(|_| t.strategy != "aimd") else {
@@ -136,6 +138,7 @@ fn run_metric_lines(
                 look: strategy_look(&t.strategy, refs.len()),
                 y: value(t),
             });
+            ref_strategies.push(t.strategy.clone());
             continue;
         };
         if table_keys.contains(&(t.scenario.clone(), c)) {
@@ -153,11 +156,7 @@ fn run_metric_lines(
     // A strategy on several scenarios is several series: then each takes its own look.
     let mut all: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
     let lines_n = all.len();
-    all.extend(
-        runs.iter()
-            .filter(|r| r.total().concurrency.is_none())
-            .map(|r| r.total().strategy.clone()),
-    );
+    all.extend(ref_strategies);
     let looks = run_looks(&all);
     for (i, r) in refs.iter_mut().enumerate() {
         r.look = looks[lines_n + i];

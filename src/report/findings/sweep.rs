@@ -14,13 +14,19 @@ use crate::report::phrases::{and_list, distinct, param_names, value_text};
 /// coverage meets its target along the field the sweep is read against.
 pub(crate) fn sweep_findings(sw: &SweepData) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    out.extend(sweep_best_sentence(
-        sw,
-        Metric::UsersPerDay,
-        "users per day",
-        false,
-    ));
-    if let Some(x) = primary_field(sw) {
+    let primary = primary_field(sw);
+    match primary.filter(|&x| sw.param("connections") == Some(x)) {
+        // The most users a day is at the most users, trivially: the finding is where it
+        // stops growing.
+        Some(x) if sw.has_metric(Metric::UsersPerDay) => out.extend(capacity_sentence(sw, x)),
+        _ => out.extend(sweep_best_sentence(
+            sw,
+            Metric::UsersPerDay,
+            "users per day",
+            false,
+        )),
+    }
+    if let Some(x) = primary {
         if sw.has_metric(Metric::FailureRate) {
             out.extend(sweep_range_sentence(
                 sw,
@@ -118,6 +124,54 @@ pub(crate) fn sweep_best_sentence(
         if lowest { "lowest" } else { "highest" },
         thousands(st.mean),
     ))
+}
+
+/// Users per day within this share of their most have levelled off.
+const LEVEL: f64 = 0.97;
+
+/// Along the user base, for each series: users per day grow with it up to what the setup
+/// can refresh in a day, then level off (within 3 % of their most) or fall; from there a
+/// larger user base is refreshed less often, not more.
+fn capacity_sentence(sw: &SweepData, x: usize) -> Option<String> {
+    let set = sweep_series(sw, x, Metric::UsersPerDay);
+    let only = set.series.len() == 1;
+    let mut out = Vec::new();
+    for s in set.series.iter().filter(|s| s.pts.len() > 1) {
+        let pts = &s.pts;
+        let at =
+            |p: &(f64, f64, Option<f64>)| format!("{} at {}", thousands(p.1), x_text(sw, x, p.0));
+        let top = pts.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+        let last = pts.last()?;
+        let from = pts.iter().position(|p| p.1 >= LEVEL * top.1)?;
+        let sentence = if last.1 < LEVEL * top.1 {
+            format!(
+                "users per day peaked at {} connections and fell to {} connections: past the peak, more \
+                 users cost more than they are refreshed.",
+                at(top),
+                at(last)
+            )
+        } else if from + 1 < pts.len() {
+            let rest = &pts[from..];
+            let lo = rest.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+            let level = match thousands(lo) {
+                l if l == thousands(top.1) => l,
+                l => format!("{l} to {}", thousands(top.1)),
+            };
+            format!(
+                "users per day levelled off from {} connections up, at {level} a day: the most \
+                 this setup refreshes, so a larger user base is refreshed less often, not more.",
+                x_text(sw, x, rest[0].0),
+            )
+        } else {
+            format!(
+                "users per day grew with the user base, to {} connections, the largest in \
+                 the sweep: its daily capacity lies beyond.",
+                at(last)
+            )
+        };
+        out.push(about(&series_subject(s, only), &sentence));
+    }
+    (!out.is_empty()).then(|| out.join(" "))
 }
 
 /// Parameter `i` at value `v` in a sentence: `strategy random offset`, `concurrency 64`,
