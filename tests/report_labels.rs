@@ -408,3 +408,38 @@ fn users_per_day_along_the_user_base_say_where_they_level_off() {
         "{report}"
     );
 }
+
+/// A field set to one value (`--set strategy.concurrency=16`) is not an axis: no chart is
+/// drawn against it with one point a series. A chart with more series than it shows says so
+/// in its caption (it was drawn), not among the charts not drawn.
+#[test]
+fn a_single_valued_field_is_not_an_axis_and_a_cut_legend_is_captioned() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _, report) = swept(
+        dir.path(),
+        "queued,aimd",
+        &[
+            "strategy.concurrency=16",
+            "population.connections=3000,6000",
+        ],
+    );
+    assert!(
+        !report.contains("against concurrency, by")
+            && report.contains(
+                "- Coverage against concurrency: the sweep does not vary the concurrency."
+            )
+            && report.contains("![Coverage against user base"),
+        "{report}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let caps = "banks.capped.limits.0.max_in_flight=1,2,3,4,5,6,7,8";
+    let (_, _, report) = swept(dir.path(), "queued", &["strategy.concurrency=2,4", caps]);
+    let (drawn, not_drawn) = report
+        .split_once("## Charts not drawn")
+        .unwrap_or((&report, ""));
+    assert!(
+        drawn.contains("The chart shows the first 7 of the sweep's 8 series, to stay readable")
+            && !not_drawn.contains("of the sweep's 8 series"),
+        "{report}"
+    );
+}

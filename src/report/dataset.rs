@@ -254,6 +254,12 @@ impl SweepData {
             .or_else(|| self.params.iter().position(|p| p.ends_with(&dotted)))
     }
 
+    /// The index of parameter `name` (as [`SweepData::param`]) when the sweep gives it more
+    /// than one value: an axis to draw against (`--set strategy.concurrency=16` is not).
+    pub fn axis(&self, name: &str) -> Option<usize> {
+        self.param(name).filter(|&i| self.values(i).len() > 1)
+    }
+
     /// Distinct values of parameter `i`, in first-appearance order.
     pub fn values(&self, i: usize) -> Vec<String> {
         let mut v: Vec<String> = Vec::new();

@@ -6,7 +6,7 @@ use crate::report::charts::{
 };
 use crate::report::dataset::{self, strategy_label, Dataset, RunData};
 use crate::report::figures::sweep_series::{
-    series_by, sweep_by, sweep_caption, sweep_lines, sweep_series, too_many_series,
+    series_by, sweep_by, sweep_caption, sweep_lines, sweep_series, with_series_note,
 };
 use crate::report::figures::{
     group_look, run_looks, scenarios_of, ChartPlan, Planned, Skipped, COVERAGE_MEANING,
@@ -43,7 +43,7 @@ pub(crate) fn strategy_metric_lines(
     let (run_lines, mut refs) = run_metric_lines(&runs, metric, &table_keys, show_scenario);
     lines.extend(run_lines);
     if let Some(sw) = &ds.sweep {
-        if let Some(x) = sw.param("concurrency").filter(|_| sw.has_metric(metric)) {
+        if let Some(x) = sw.axis("concurrency").filter(|_| sw.has_metric(metric)) {
             let (l, r) = sweep_lines(sweep_series(sw, x, metric), true);
             lines.extend(l);
             refs.extend(r);
@@ -203,7 +203,7 @@ impl ConcurrencyChart {
             let sweep_elsewhere = ds
                 .sweep
                 .as_ref()
-                .is_some_and(|sw| sw.param("concurrency").is_none());
+                .is_some_and(|sw| sw.axis("concurrency").is_none());
             p.skipped.push(Skipped {
                 chart: self.chart,
                 why: match sweep_elsewhere && ds.runs.is_empty() && ds.table.is_none() {
@@ -232,11 +232,14 @@ impl ConcurrencyChart {
         caption: String,
         (lines, refs): (Vec<Line>, Vec<RefLine>),
     ) {
-        if let Some(sw) = &ds.sweep {
-            if let Some(x) = sw.param("concurrency") {
-                too_many_series(sw, x, self.metric, self.chart, p);
-            }
-        }
+        let caption = match ds
+            .sweep
+            .as_ref()
+            .and_then(|sw| Some((sw, sw.axis("concurrency")?)))
+        {
+            Some((sw, x)) => with_series_note(sw, x, self.metric, caption),
+            None => caption,
+        };
         p.charts.push(Planned {
             stem: self.stem.into(),
             chart: Chart::Xy(XyChart {
@@ -346,7 +349,7 @@ fn single_concurrency_note(ds: &Dataset, caption: String) -> String {
 /// Plans the coverage against the user base, from a sweep over the connections.
 pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
     let Some(sw) = &ds.sweep else { return };
-    let Some(x) = sw.param("connections").filter(|&i| sw.values(i).len() > 1) else {
+    let Some(x) = sw.axis("connections") else {
         p.skipped.push(Skipped {
             chart: "coverage against user base",
             why: "the sweep does not vary the number of connections".into(),
@@ -361,7 +364,6 @@ pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
         return;
     }
     let (lines, mut refs) = sweep_lines(sweep_series(sw, x, Metric::Coverage), true);
-    too_many_series(sw, x, Metric::Coverage, "coverage against user base", p);
     refs.push(coverage_target());
     let floor = coverage_floor(&lines, &refs);
     p.charts.push(Planned {
@@ -384,7 +386,12 @@ pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
             lines,
             refs,
         }),
-        caption: sweep_target_sentence(sw, x).unwrap_or_default(),
+        caption: with_series_note(
+            sw,
+            x,
+            Metric::Coverage,
+            sweep_target_sentence(sw, x).unwrap_or_default(),
+        ),
         per_bank: false,
     });
 }

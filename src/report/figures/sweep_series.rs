@@ -4,7 +4,7 @@ use crate::metric::Metric;
 use crate::output::text::thousands;
 use crate::report::charts::{cycle_look, strategy_look, Line, RefLine};
 use crate::report::dataset::{strategy_label, Dataset, SweepData};
-use crate::report::figures::{ChartPlan, Skipped, MAX_SERIES};
+use crate::report::figures::MAX_SERIES;
 use crate::report::findings::sweep::{sweep_range_sentence, sweep_target_sentence};
 use crate::report::phrases::{and_list, distinct, is_kind, param_names, param_text, value_text};
 
@@ -191,25 +191,24 @@ pub(crate) fn sweep_lines(set: SweepSeriesSet, clamp01: bool) -> (Vec<Line>, Vec
     (lines, refs)
 }
 
-/// A note for the charts not drawn when a sweep has more series than a chart shows.
-pub(crate) fn too_many_series(
+/// `caption`, with a note when the sweep has more series than a chart shows (the chart is
+/// drawn: the note is its caption's, not among the charts not drawn).
+pub(crate) fn with_series_note(
     sw: &SweepData,
     x: usize,
     metric: Metric,
-    chart: &'static str,
-    p: &mut ChartPlan,
-) {
+    caption: String,
+) -> String {
     let n = sweep_series(sw, x, metric).series.len();
-    if n > MAX_SERIES {
-        p.skipped.push(Skipped {
-            chart,
-            why: format!(
-                "shows the first {MAX_SERIES} of the sweep's {n} series, to stay readable \
-                 (all are in {})",
-                sw.source
-            ),
-        });
+    if n <= MAX_SERIES {
+        return caption;
     }
+    let note = format!(
+        "The chart shows the first {MAX_SERIES} of the sweep's {n} series, to stay readable \
+         (all are in {} and the table above).",
+        sw.source
+    );
+    format!("{caption} {note}").trim().to_string()
 }
 
 /// Replications per point if they are the same everywhere.
@@ -224,7 +223,7 @@ pub(crate) fn sweep_reps(sw: &SweepData) -> Option<u32> {
 /// Sentences about the sweep's series of `metric` against the concurrency.
 pub(crate) fn sweep_caption(ds: &Dataset, metric: Metric, name: &str) -> Option<String> {
     let sw = ds.sweep.as_ref()?;
-    let x = sw.param("concurrency")?;
+    let x = sw.axis("concurrency")?;
     if metric == Metric::Coverage {
         sweep_target_sentence(sw, x)
     } else {
@@ -245,7 +244,7 @@ pub(crate) const VENDOR_CALIBRATION: &str = "vendor-table";
 /// parameters; else `, per strategy` for runs of several strategies.
 pub(crate) fn series_by(ds: &Dataset) -> String {
     if let Some(sw) = &ds.sweep {
-        if let Some(x) = sw.param("concurrency") {
+        if let Some(x) = sw.axis("concurrency") {
             return sweep_by(sw, x);
         }
     }

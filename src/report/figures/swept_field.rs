@@ -8,7 +8,7 @@ use crate::report::charts::{Chart, ChartAxis, Format, RefLine, Scale, XyChart};
 use crate::report::dataset::SweepData;
 use crate::report::figures::curves::coverage_floor;
 use crate::report::figures::sweep_series::{
-    sweep_by, sweep_lines, sweep_series, swept_number, too_many_series,
+    sweep_by, sweep_lines, sweep_series, swept_number, with_series_note,
 };
 use crate::report::figures::TARGET_LOOK;
 use crate::report::figures::{ChartPlan, Planned, Skipped, COVERAGE_MEANING, COVERAGE_TARGET};
@@ -105,7 +105,6 @@ fn field_chart(
 ) {
     let name = param_names(&sw.params)[x].clone();
     let (lines, mut refs) = sweep_lines(sweep_series(sw, x, metric), true);
-    too_many_series(sw, x, metric, CHART, p);
     let caption = if metric == Metric::Coverage {
         refs.push(RefLine {
             label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
@@ -136,7 +135,7 @@ fn field_chart(
             lines,
             refs,
         }),
-        caption: caption.unwrap_or_default(),
+        caption: with_series_note(sw, x, metric, caption.unwrap_or_default()),
         per_bank: false,
     });
 }

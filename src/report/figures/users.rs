@@ -7,7 +7,7 @@ use crate::output::text::thousands;
 use crate::report::charts::{Chart, ChartAxis, Format, Line, RefLine, Scale, XyChart};
 use crate::report::dataset::{self, Dataset, SweepData};
 use crate::report::figures::sweep_series::{
-    is_vendor_calibration, sweep_by, sweep_lines, sweep_series, too_many_series,
+    is_vendor_calibration, sweep_by, sweep_lines, sweep_series, with_series_note,
 };
 use crate::report::figures::{
     group_look, ChartPlan, Planned, Skipped, DOCUMENTED_LOOK, LINEAR_LOOK, USERS_PER_DAY,
@@ -108,7 +108,7 @@ struct SweepUsers {
 /// The sweep's users per day against concurrency (and the vendor's documented table beside
 /// its calibration), or, without the vendor table, a note why the sweep cannot draw them.
 fn sweep_users(ds: &Dataset, sw: &SweepData, p: &mut ChartPlan) -> SweepUsers {
-    let x = match (sw.param("concurrency"), sw.has_metric(Metric::UsersPerDay)) {
+    let x = match (sw.axis("concurrency"), sw.has_metric(Metric::UsersPerDay)) {
         (Some(x), true) => x,
         (None, _) => {
             if ds.table.is_none() {
@@ -130,13 +130,6 @@ fn sweep_users(ds: &Dataset, sw: &SweepData, p: &mut ChartPlan) -> SweepUsers {
         }
     };
     let (mut lines, refs) = sweep_lines(sweep_series(sw, x, Metric::UsersPerDay), false);
-    too_many_series(
-        sw,
-        x,
-        Metric::UsersPerDay,
-        "users per day against concurrency",
-        p,
-    );
     // The documented table is about the vendor-table calibration: beside a sweep of another
     // scenario it would compare unlike things.
     let overlaid = ds.table.is_none() && is_vendor_calibration(sw);
@@ -148,7 +141,14 @@ fn sweep_users(ds: &Dataset, sw: &SweepData, p: &mut ChartPlan) -> SweepUsers {
         refs,
         by: sweep_by(sw, x),
         overlaid,
-        sentence: sweep_best_sentence(sw, Metric::UsersPerDay, "users per day", false),
+        sentence: Some(with_series_note(
+            sw,
+            x,
+            Metric::UsersPerDay,
+            sweep_best_sentence(sw, Metric::UsersPerDay, "users per day", false)
+                .unwrap_or_default(),
+        ))
+        .filter(|s| !s.is_empty()),
     }
 }
 

@@ -45,10 +45,8 @@ pub(crate) fn sweep_findings(sw: &SweepData) -> Vec<String> {
 /// The field a sweep's findings are read against, among those it varies: the concurrency,
 /// else the user base, else the first other field with numbers or durations (a bank's cap).
 fn primary_field(sw: &SweepData) -> Option<usize> {
-    let varies = |i: &usize| sw.values(*i).len() > 1;
-    sw.param("concurrency")
-        .filter(varies)
-        .or_else(|| sw.param("connections").filter(varies))
+    sw.axis("concurrency")
+        .or_else(|| sw.axis("connections"))
         // The fields the charts are drawn against (their notes are the charts').
         .or_else(|| swept_fields(sw, &mut ChartPlan::default()).first().copied())
 }
