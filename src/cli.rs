@@ -235,6 +235,9 @@ fn run(a: RunArgs) -> Result<()> {
     };
     written.extend(output::write_run(&out, &result)?);
     print!("{}", human_summary(&result));
+    if let Some(note) = output::terminal::never_refreshed_note(&result) {
+        eprintln!("note: {note}");
+    }
     println!("wrote {}", list(&written));
     Ok(())
 }

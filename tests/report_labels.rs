@@ -443,3 +443,39 @@ fn a_single_valued_field_is_not_an_axis_and_a_cut_legend_is_captioned() {
         "{report}"
     );
 }
+
+/// A client that cannot refresh everyone in a day leaves connections with no data since the
+/// window opened: `run` and the report say the "never refreshed" tail is the start's
+/// artefact (a longer warm-up measures the steady state); a client that keeps up is not told.
+#[test]
+fn never_refreshed_time_is_called_an_artefact_of_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("small.toml");
+    std::fs::write(&sc, SCENARIO).unwrap();
+    let run = |out: &str, connections: &str| {
+        let o = succeed(
+            Command::new(BIN)
+                .arg("run")
+                .arg(&sc)
+                .args(["--set", &format!("population.connections={connections}")])
+                .args(["--set", "window.length=2d", "--set", "window.warmup=1d"])
+                .arg("--out")
+                .arg(dir.path().join(out)),
+        );
+        common::text(&o.stderr)
+    };
+    let said = "had never been refreshed since the window opened";
+    let behind = run("behind", "60000");
+    assert!(behind.contains(said), "{behind}");
+    let kept_up = run("kept-up", "3000");
+    assert!(!kept_up.contains(said), "{kept_up}");
+    for (out, noted) in [("behind", true), ("kept-up", false)] {
+        succeed(Command::new(BIN).arg("report").arg(dir.path().join(out)));
+        let md = std::fs::read_to_string(dir.path().join(out).join("report.md")).unwrap();
+        assert_eq!(
+            md.contains("is an artefact of the window's start, not a fact about refreshes"),
+            noted,
+            "{md}"
+        );
+    }
+}

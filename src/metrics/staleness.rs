@@ -142,6 +142,19 @@ impl<const UNIT: u64> Ramps<UNIT> {
         }
     }
 
+    /// Share of connection-time with no data (never refreshed), for one bank or all; `None`
+    /// when no connection-time was measured.
+    pub fn never_share(&self, bank: Option<usize>) -> Option<f64> {
+        let never = self.never_us(bank);
+        let total = self
+            .histogram(bank)
+            .iter()
+            .map(|&x| x as u128)
+            .sum::<u128>()
+            + never;
+        (total > 0).then(|| never as f64 / total as f64)
+    }
+
     /// The `q`-quantile (0..=1) of data age over connection-time, in hours, at minute
     /// resolution (the upper edge of the bucket; past the horizon, the horizon itself, a
     /// lower bound). `Some(f64::INFINITY)` when it falls among connections never refreshed;

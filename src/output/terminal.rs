@@ -17,6 +17,26 @@ fn connections(t: &crate::metrics::Tally) -> String {
     }
 }
 
+/// Connection-time never refreshed above this share, after the warm-up, is worth a note.
+pub const NEVER_NOTED: f64 = 0.001;
+
+/// A note when much of the measured connection-time had no data: the window opens with no
+/// data behind any connection, and a client that cannot refresh them all in a day leaves
+/// some with none for days. A client running for weeks would hold older data there, so the
+/// data-age tail reads "never" (`inf`) for an artefact of the start, not a fact about
+/// refreshes.
+pub fn never_refreshed_note(r: &RunResult) -> Option<String> {
+    let never = r.staleness.never_share(None).filter(|&s| s > NEVER_NOTED)?;
+    Some(format!(
+        "{} of the connection-time measured had never been refreshed since the window opened \
+         (a simulation starts with no data behind any connection): a client running for weeks \
+         would hold older data there, so the data-age tail (p99, the share 48 h old or \
+         older) reads 'never' for want of history. A longer window.warmup (and window) \
+         measures the steady state",
+        pct(never)
+    ))
+}
+
 /// A short human summary of a run, one line per bank and one for all.
 pub fn human_summary(r: &RunResult) -> String {
     let mut out = String::new();

@@ -574,6 +574,7 @@ pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
     if let [r] = stale[..] {
         findings.extend(stalest_bank_sentence(r));
     }
+    findings.extend(at_open::never_refreshed_sentence(&stale));
     if let Some(sw) = &ds.sweep {
         findings.extend(sweep_findings(sw));
     }

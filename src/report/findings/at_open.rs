@@ -1,13 +1,15 @@
 //! The data age customers see when they open the app, in a sentence: the time-weighted age
 //! weighs 04:00 like 20:00, when far more customers look.
 
-use crate::report::dataset::SummaryRow;
+use crate::output::terminal::NEVER_NOTED;
+use crate::report::dataset::{RunData, SummaryRow};
 use crate::report::figures::staleness::share;
 use crate::report::findings::age;
 
-/// ` When customers open the app (by the app-open profile), the median age they see is
-/// 18.2 h and the 95th percentile 23.9 h; 4.10 % of opens find data older than 24 h.`, or
-/// nothing for a file without the columns.
+/// ` When customers open the app (weighted by the app-open profile), the data they see has a
+/// median age of 18.2 h and a 95th percentile of 23.9 h; 4.10 % of opens find data 24 h old
+/// or older.` (a percentile among connections never refreshed said so), or nothing for a
+/// file without the columns.
 pub(crate) fn at_open_phrase(t: &SummaryRow) -> String {
     let (Some(p50), Some(p95), Some(old)) = (
         t.at_open_p50_hours,
@@ -16,11 +18,36 @@ pub(crate) fn at_open_phrase(t: &SummaryRow) -> String {
     ) else {
         return String::new();
     };
+    let of = |h: f64| match h.is_finite() {
+        true => format!("of {}", age(h)),
+        false => "among connections never refreshed".into(),
+    };
     format!(
-        " When customers open the app (weighted by the app-open profile), the median age \
-         they see is {} and the 95th percentile {}; {} of opens find data 24 h old or older.",
-        age(p50),
-        age(p95),
+        " When customers open the app (weighted by the app-open profile), the data they see \
+         has a median age {} and a 95th percentile {}; {} of opens find data 24 h old or older.",
+        of(p50),
+        of(p95),
         share(old)
     )
+}
+
+/// Where the runs' measured connection-time was more than 0.1 % never refreshed: said to be
+/// an artefact of the window's start (no data behind any connection at it), not a fact
+/// about refreshes, as `run` notes.
+pub(crate) fn never_refreshed_sentence(runs: &[&RunData]) -> Option<String> {
+    let most = runs
+        .iter()
+        .map(|r| r.age_shares("all").1)
+        .fold(0.0, f64::max);
+    (most > NEVER_NOTED).then(|| {
+        format!(
+            "Connection-time never refreshed ({}{}) is an artefact of the window's start, not a \
+             fact about refreshes: a simulation starts with no data behind any connection, and \
+             a client running for weeks would hold older data there, so the data-age tail reads \
+             \"never\" for want of history. A longer warm-up (`window.warmup`) measures the \
+             steady state.",
+            if runs.len() > 1 { "up to " } else { "" },
+            share(most)
+        )
+    })
 }
