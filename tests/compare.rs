@@ -85,7 +85,7 @@ fn row<'a>(rows: &'a [PairedRow], variant: &str, m: Metric) -> &'a PairedRow {
 
 /// The same strategy under three labels (one of them the baseline, named by --baseline): every
 /// difference is exactly 0 with sd 0, because the pairs are the same runs. With a warm-up and
-/// a population the slots can clear, the staleness percentile is finite, so all six metrics
+/// a population the slots can clear, the staleness percentile is finite, so all the background's metrics
 /// are checked.
 #[test]
 fn a_strategy_against_itself_differs_by_exactly_zero() {
@@ -117,17 +117,13 @@ fn a_strategy_against_itself_differs_by_exactly_zero() {
     let metrics = refresh_sim::experiment::compare::METRICS;
     assert_eq!(rows.len(), 4 * metrics.len());
     for label in ["queued", "queued:concurrency=2", "queued:period=24h"] {
-        // No customers ask in this scenario: the on-demand wait is not measured.
-        let r = row(
-            &rows,
-            label,
-            refresh_sim::metric::Metric::OnDemandP95Seconds,
-        );
-        assert_eq!((r.variant_mean, r.difference_mean), (None, None));
-        for m in metrics
-            .into_iter()
-            .filter(|&m| m != refresh_sim::metric::Metric::OnDemandP95Seconds)
-        {
+        // No customers ask in this scenario: their failures and wait are not measured.
+        let customers = [Metric::OnDemandFailureRate, Metric::OnDemandP95Seconds];
+        for m in customers {
+            let r = row(&rows, label, m);
+            assert_eq!((r.variant_mean, r.difference_mean), (None, None), "{m}");
+        }
+        for m in metrics.into_iter().filter(|m| !customers.contains(m)) {
             let r = row(&rows, label, m);
             assert_eq!(r.baseline, "queued:concurrency=2");
             assert!(r.variant_mean.unwrap().is_finite(), "{label} {m}");
@@ -146,7 +142,7 @@ fn a_strategy_against_itself_differs_by_exactly_zero() {
     assert!(md.contains("`queued:concurrency=2` (baseline)"), "{md}");
     // No customers ask here: the tables leave out the on-demand column rather than fill it
     // with dashes.
-    assert!(!md.contains("On-demand"), "{md}");
+    assert!(!md.contains("Customers'"), "{md}");
     assert!(md.contains("Users/day"), "{md}");
     // Every cell shown has a difference: no footnote for the dash.
     assert!(!md.contains("— "), "{md}");
@@ -324,4 +320,49 @@ fn bad_items_and_baselines_write_nothing() {
         assert!(!tmp.join("bad").exists(), "{extra:?} wrote something");
         assert!(!tmp.join("output").exists(), "{extra:?} wrote something");
     }
+}
+
+/// With customers asking, the comparison shows what they meet beside the background's
+/// figures: the share of their requests' attempts that failed (where strategies differ, as
+/// a client filling a bank's bucket leaves them its 429s), their wait and the age of the data
+/// at app opens.
+#[test]
+fn customers_failures_are_compared_when_customers_ask() {
+    let tmp = TempDir::new("compare-customers");
+    write_small(tmp.path());
+    let out = sim(
+        tmp.path(),
+        &[
+            "compare",
+            "small.toml",
+            "--strategies",
+            "queued,bulk",
+            "--replications",
+            "3",
+            "--set",
+            "on_demand.per_connection=0.05",
+            "--out",
+            "customers",
+        ],
+    );
+    ok(&out);
+    let rows: Vec<PairedRow> = output::read(&tmp.join("customers").join(FILE)).unwrap();
+    for m in [Metric::OnDemandFailureRate, Metric::AtOpenP95Hours] {
+        for label in ["queued", "bulk"] {
+            let r = row(&rows, label, m);
+            assert!(r.variant_mean.is_some_and(|x| x >= 0.0), "{label} {m}");
+        }
+    }
+    // Bulk sends every refresh at midnight; the customers who come by day find the buckets
+    // refilled, where the queue keeps them drained all day.
+    let bulk = row(&rows, "bulk", Metric::OnDemandFailureRate);
+    assert!(
+        bulk.variant_mean.unwrap() < bulk.baseline_mean.unwrap() && bulk.significant(),
+        "{bulk:?}"
+    );
+    let md = std::fs::read_to_string(tmp.join("customers").join(MARKDOWN_FILE)).unwrap();
+    assert!(
+        md.contains("| Customers' failure rate |") && md.contains("| Age at app open p95 (h) |"),
+        "{md}"
+    );
 }

@@ -479,3 +479,36 @@ fn never_refreshed_time_is_called_an_artefact_of_the_start() {
         );
     }
 }
+
+/// Customers' in-app requests are told on the terminal and in the report (how many, the
+/// share of their attempts that failed and where most did, their wait), with the warning
+/// that their refreshes count with the background's; without customers, nothing is said.
+#[test]
+fn customers_requests_are_told_beside_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("small.toml");
+    std::fs::write(&sc, SCENARIO).unwrap();
+    let with = dir.path().join("with");
+    let header = run_header(&sc, &with, &["--set", "on_demand.per_connection=0.5"]);
+    let line = header
+        .lines()
+        .find(|l| l.starts_with("customers: "))
+        .unwrap_or_else(|| panic!("{header}"));
+    assert!(
+        line.contains(" in-app requests (") && line.contains("% of the attempts failed"),
+        "{line}"
+    );
+    let without = dir.path().join("without");
+    let header = run_header(&sc, &without, &[]);
+    assert!(!header.contains("customers: "), "{header}");
+    for (out, told) in [(&with, true), (&without, false)] {
+        succeed(Command::new(BIN).arg("report").arg(out));
+        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        assert_eq!(
+            md.contains("customers made ")
+                && md.contains("Their refreshes count in coverage, users per day and staleness"),
+            told,
+            "{md}"
+        );
+    }
+}

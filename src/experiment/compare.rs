@@ -33,14 +33,18 @@ pub use render::markdown;
 /// The strategies compared when `--strategies` is not given; the first is the baseline.
 pub const DEFAULT_STRATEGIES: &str = "queued,aimd,paced,random_offset";
 
-/// The metrics compared, in the order of `paired.csv`'s rows and `paired.md`'s columns.
-pub const METRICS: [Metric; 7] = [
+/// The metrics compared, in the order of `paired.csv`'s rows and `paired.md`'s columns:
+/// the background's, then what customers meet (the age of the data when they open the app,
+/// the share of their requests that fail, their wait).
+pub const METRICS: [Metric; 9] = [
     Metric::Coverage,
     Metric::FailureRate,
     Metric::AttemptsPerSuccess,
     Metric::ApiCallsPerSuccess,
     Metric::StalenessP95Hours,
     Metric::UsersPerDay,
+    Metric::AtOpenP95Hours,
+    Metric::OnDemandFailureRate,
     Metric::OnDemandP95Seconds,
 ];
 

@@ -94,5 +94,35 @@ pub fn human_summary(r: &RunResult) -> String {
         line(name, &r.summary(Some(i)));
     }
     line("all", &total);
+    if let Some(c) = customers_line(r, &total) {
+        let _ = writeln!(out, "{c}");
+    }
     out
+}
+
+/// Customers' in-app requests, when the scenario has them (the table's figures count their
+/// refreshes with the background's): how many, the share of their attempts that failed
+/// (and at the bank where most did), and their wait for data. After the warm-up.
+fn customers_line(r: &RunResult, total: &Summary) -> Option<String> {
+    let rate = total.on_demand_failure_rate?;
+    let worst = (0..r.bank_names.len())
+        .filter_map(|b| Some((b, r.summary(Some(b)).on_demand_failure_rate?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|w| r.bank_names.len() > 1 && pct(w.1) != pct(rate))
+        .map(|(b, x)| format!(" ({} at {})", pct(x), r.bank_names[b]))
+        .unwrap_or_default();
+    let wait = |s: Option<f64>| match s {
+        Some(s) if s.is_finite() => format!("{s:.1} s"),
+        Some(_) => "over an hour".into(),
+        None => "-".into(),
+    };
+    Some(format!(
+        "customers: {} in-app requests ({} attempts), {} of the attempts failed{worst}; data \
+         reached them in {} at the median, {} at p95",
+        thousands(total.on_demand_requests as f64),
+        thousands(total.on_demand_attempts as f64),
+        pct(rate),
+        wait(total.on_demand_p50_seconds),
+        wait(total.on_demand_p95_seconds)
+    ))
 }

@@ -131,7 +131,9 @@ fn heading(m: Metric) -> &'static str {
         Metric::ApiCallsPerSuccess => "API calls/success",
         Metric::StalenessP95Hours => "Staleness p95 (h)",
         Metric::UsersPerDay => "Users/day",
-        Metric::OnDemandP95Seconds => "On-demand p95 (s)",
+        Metric::AtOpenP95Hours => "Age at app open p95 (h)",
+        Metric::OnDemandFailureRate => "Customers' failure rate",
+        Metric::OnDemandP95Seconds => "Customers' wait p95 (s)",
         other => other.label(),
     }
 }

@@ -1,8 +1,11 @@
-//! The data age customers see when they open the app, in a sentence: the time-weighted age
-//! weighs 04:00 like 20:00, when far more customers look.
+//! What customers meet, in sentences: the data age they see when they open the app (the
+//! time-weighted age weighs 04:00 like 20:00, when far more customers look), and how their
+//! own in-app requests fared (their refreshes count with the background's everywhere else).
 
 use crate::output::terminal::NEVER_NOTED;
+use crate::output::text::{pct, thousands};
 use crate::report::dataset::{RunData, SummaryRow};
+use crate::report::figures::run_name;
 use crate::report::figures::staleness::share;
 use crate::report::findings::age;
 
@@ -49,5 +52,46 @@ pub(crate) fn never_refreshed_sentence(runs: &[&RunData]) -> Option<String> {
             if runs.len() > 1 { "up to " } else { "" },
             share(most)
         )
+    })
+}
+
+/// Per run with customers' in-app requests: how many, the share of their attempts that
+/// failed (and at the bank where most did), their wait for data; and that their refreshes
+/// count in coverage, users per day and staleness with the background's.
+pub(crate) fn customers_sentence(runs: &[&RunData], several: bool) -> Option<String> {
+    let wait = |s: Option<f64>| match s {
+        Some(s) if s.is_finite() => format!("{s:.1} s"),
+        _ => "over an hour".into(),
+    };
+    let parts: Vec<String> = runs
+        .iter()
+        .filter_map(|r| {
+            let t = r.total();
+            let rate = t.on_demand_failure_rate?;
+            let worst = r
+                .banks()
+                .into_iter()
+                .filter_map(|b| Some((b.bank.as_str(), b.on_demand_failure_rate?)))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .filter(|w| r.banks().len() > 1 && pct(w.1) != pct(rate))
+                .map(|(b, x)| format!(" ({} at {b})", pct(x)))
+                .unwrap_or_default();
+            Some(format!(
+                "Under {}, customers made {} in-app requests ({} attempts): {} of the attempts \
+                 failed{worst}, and data reached them in {} at the median, {} at the 95th \
+                 percentile.",
+                run_name(r, several),
+                thousands(t.on_demand_requests as f64),
+                thousands(t.on_demand_attempts as f64),
+                pct(rate),
+                wait(t.on_demand_p50_seconds),
+                wait(t.on_demand_p95_seconds)
+            ))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| {
+        parts.join(" ")
+            + " Their refreshes count in coverage, users per day and staleness with the \
+               background's, and spend the same banks' limits."
     })
 }
