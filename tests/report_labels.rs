@@ -512,3 +512,51 @@ fn customers_requests_are_told_beside_the_background() {
         );
     }
 }
+
+/// A directory whose subdirectories mix kinds of results (a run, a sweep) is refused naming
+/// what its report would leave out, not reported on the runs alone; one holding only a
+/// sweep below it points there.
+#[test]
+fn a_directory_mixing_kinds_of_results_names_what_it_would_leave_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sc, _, _) = swept(dir.path(), "queued", &["strategy.concurrency=2,4"]);
+    let err = refused(dir.path());
+    assert!(
+        err.contains("holds no results of its own, but its subdirectories hold sweep (a sweep): report on it"),
+        "{err}"
+    );
+    run_header(&sc, &dir.path().join("run"), &[]);
+    let err = refused(dir.path());
+    assert!(
+        err.contains("its subdirectories hold sweep (a sweep) beside 1 run(s): a report reads one kind of results"),
+        "{err}"
+    );
+}
+
+/// Two runs of one strategy with other settings (a poll interval) are told apart in the
+/// report by their directories; runs of different strategies keep their plain labels.
+#[test]
+fn runs_of_one_strategy_are_told_apart_by_their_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("small.toml");
+    std::fs::write(&sc, SCENARIO).unwrap();
+    let runs = dir.path().join("runs");
+    run_header(&sc, &runs.join("fast-poll"), &[]);
+    let slow = ["--set", "platform.poll_interval=1m"];
+    run_header(&sc, &runs.join("slow-poll"), &slow);
+    succeed(Command::new(BIN).arg("report").arg(&runs));
+    let md = std::fs::read_to_string(runs.join("report.md")).unwrap();
+    assert!(
+        md.contains("queued (concurrency 4) in fast-poll/")
+            && md.contains("queued (concurrency 4) in slow-poll/"),
+        "{md}"
+    );
+    run_header(
+        &sc,
+        &runs.join("slow-poll"),
+        &["--set", "strategy.kind=bulk"],
+    );
+    succeed(Command::new(BIN).arg("report").arg(&runs));
+    let md = std::fs::read_to_string(runs.join("report.md")).unwrap();
+    assert!(!md.contains(" in fast-poll/"), "{md}");
+}

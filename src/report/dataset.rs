@@ -53,6 +53,9 @@ pub struct RunData {
     pub by_hour: Vec<HourRow>,
     pub has_series: bool,
     pub has_staleness: bool,
+    /// Its directory, when another run of the report has the same strategy label on the
+    /// same scenario (two runs of one strategy with other settings): told apart by it.
+    pub dir_name: Option<String>,
 }
 
 impl RunData {
@@ -81,9 +84,13 @@ impl RunData {
         }
     }
 
-    /// How the run is named in charts and prose: `bulk`, `queued (concurrency 64)`.
+    /// How the run is named in charts and prose: `bulk`, `queued (concurrency 64)`, and
+    /// `queued (concurrency 64) in priority/` beside another run of that label.
     pub fn label(&self) -> String {
-        self.total().strategy_label()
+        match &self.dir_name {
+            Some(d) => format!("{} in {d}/", self.total().strategy_label()),
+            None => self.total().strategy_label(),
+        }
     }
 
     /// Data age of `bank` (or `all`) over connection-time: the share of time at each whole
@@ -143,6 +150,7 @@ fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
         staleness: ages.unwrap_or_default(),
         daily: daily.unwrap_or_default(),
         by_hour: by_hour.unwrap_or_default(),
+        dir_name: None,
     })
 }
 
@@ -492,7 +500,13 @@ pub fn discover(dir: &Path) -> Result<Dataset> {
                 }
             }
         }
+        checks::refuse_unread(
+            dir,
+            &checks::unread_subdirs(dir, &subdirs(dir)),
+            ds.runs.len(),
+        )?;
     }
+    tell_apart(&mut ds.runs);
     if ds.sweep.is_none() && !dir.join(summary::FILE).is_file() {
         // A compare directory, or the default experiment's `<scenario>/paired/`.
         ds.paired = find_paired(dir)?;
@@ -545,7 +559,21 @@ fn runs_of_compare(dir: &Path) -> Result<Vec<RunData>> {
             by_hour: Vec::new(),
             has_series: false,
             has_staleness: false,
+            dir_name: None,
         });
     }
     Ok(runs)
+}
+
+/// Names by their directories the runs that share a strategy label and a scenario.
+fn tell_apart(runs: &mut [RunData]) {
+    let key = |r: &RunData| (r.total().strategy_label(), r.total().scenario.clone());
+    let keys: Vec<_> = runs.iter().map(key).collect();
+    for (i, r) in runs.iter_mut().enumerate() {
+        let shared = keys.iter().filter(|k| **k == keys[i]).count() > 1;
+        let dir = r.rel_dir.as_ref().filter(|d| !d.as_os_str().is_empty());
+        if let (true, Some(d)) = (shared, dir) {
+            r.dir_name = Some(d.to_string_lossy().replace('\\', "/"));
+        }
+    }
 }

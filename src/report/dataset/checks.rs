@@ -3,11 +3,12 @@
 
 use crate::error::{Error, Result};
 use crate::metric::Metric;
+use crate::output::paired;
 use crate::output::summary::{self, SummaryRow};
 use crate::output::sweep::{self, PointRow};
 use crate::output::timeseries::MinuteRow;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Every share of a summary (coverage, failure rate, the stale shares: `Metric::is_share`)
 /// lies in [0, 1]: one that does not is an edited file, refused naming its line and column,
@@ -147,4 +148,47 @@ pub(super) fn series_agrees(
         }
     }
     Ok(())
+}
+
+/// The subdirectories of `dir` (`subdirs`, relative) holding results a report of `dir` does
+/// not read: a sweep's (`sweep.csv`, `sweep_summary.csv`) or a comparison's (`paired.csv`),
+/// each with what it is. A report reads one kind of results directory; these are named
+/// rather than left out in silence.
+pub(super) fn unread_subdirs(dir: &Path, subdirs: &[PathBuf]) -> Vec<String> {
+    subdirs
+        .iter()
+        .filter_map(|a| {
+            let d = dir.join(a);
+            let kind =
+                if d.join(sweep::SWEEP_FILE).is_file() || d.join(sweep::SUMMARY_FILE).is_file() {
+                    "a sweep"
+                } else if d.join(paired::FILE).is_file() {
+                    "a comparison"
+                } else {
+                    return None;
+                };
+            Some(format!("{} ({kind})", a.display()))
+        })
+        .collect()
+}
+
+/// Refuses a directory whose subdirectories hold results its report would leave out (`read`:
+/// the runs it found), pointing at the first.
+pub(super) fn refuse_unread(dir: &Path, unread: &[String], read: usize) -> Result<()> {
+    let Some(first) = unread.first() else {
+        return Ok(());
+    };
+    let first = dir.join(first.split(" (").next().unwrap_or(""));
+    let (dir, list, first) = (dir.display(), unread.join(", "), first.display());
+    Err(Error::input(match read {
+        0 => format!(
+            "{dir}: holds no results of its own, but its subdirectories hold {list}: report on \
+             {} (`refresh-sim report {first}`)",
+            if unread.len() == 1 { "it" } else { "each" }
+        ),
+        n => format!(
+            "{dir}: its subdirectories hold {list} beside {n} run(s): a report reads one kind \
+             of results, so report on each directory apart (`refresh-sim report {first}`)"
+        ),
+    }))
 }
