@@ -511,6 +511,14 @@ fn customers_requests_are_told_beside_the_background() {
             "{md}"
         );
     }
+    // The hour-of-day chart reads the clock, and the files it was drawn from are named.
+    let svg = std::fs::read_to_string(with.join("charts/data_age_by_hour.svg")).unwrap();
+    assert!(
+        svg.contains("06:00") && svg.contains("time of day"),
+        "{svg}"
+    );
+    let md = std::fs::read_to_string(with.join("report.md")).unwrap();
+    assert!(md.contains("`data_age_by_hour.csv`."), "{md}");
 }
 
 /// A directory whose subdirectories mix kinds of results (a run, a sweep) is refused naming

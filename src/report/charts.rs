@@ -83,6 +83,8 @@ pub enum Format {
     Hours,
     /// A difference of shares shown in signed percentage points: `+5 pp`, `0`, `-10 pp`.
     Points,
+    /// Hours of the day (0 to 24) shown on the clock: `06:00`, ticked as [`Format::Hours`].
+    Clock,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -1,7 +1,7 @@
 //! report.md: reading a results directory, drawing its charts, assembling the document.
 
 use crate::error::Result;
-use crate::output::{paired, write_atomic};
+use crate::output::{self, paired, write_atomic};
 use crate::report::charts;
 use crate::report::dataset::{self, Dataset};
 use crate::report::document::paragraphs::{results_note, scenario_paragraph};
@@ -76,10 +76,11 @@ pub(crate) fn sources(ds: &Dataset) -> Vec<String> {
     for r in &ds.runs {
         if let Some(rel) = &r.rel_dir {
             for f in [
-                "summary.csv",
-                "daily.csv",
-                "timeseries.csv",
-                "staleness.csv",
+                output::summary::FILE,
+                output::daily::FILE,
+                output::timeseries::FILE,
+                output::staleness::FILE,
+                output::age_by_hour::FILE,
             ] {
                 let p = rel.join(f);
                 if root.join(&p).is_file() {

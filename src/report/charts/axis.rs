@@ -43,13 +43,16 @@ impl Resolved {
                 match self.format {
                     Format::Percent => format_pct(v, v / 10.0),
                     Format::Points => format_points(v, v / 10.0),
-                    Format::Count | Format::Hours => format_count(v, if v < 1.0 { v } else { 1.0 }),
+                    Format::Count | Format::Hours | Format::Clock => {
+                        format_count(v, if v < 1.0 { v } else { 1.0 })
+                    }
                 }
             }
             Scale::Linear => match self.format {
                 Format::Percent => format_pct(p, self.step),
                 Format::Points => format_points(p, self.step),
                 Format::Count | Format::Hours => format_count(p, self.step),
+                Format::Clock => format_clock(p),
             },
         }
     }
@@ -314,10 +317,16 @@ fn resolve_linear(axis: &ChartAxis, (dmin, dmax): (f64, f64), max_ticks: usize) 
     }
 }
 
+/// An hour of the day as the clock shows it: `06:00`, `13:30` (24 as `24:00`, the day's end).
+fn format_clock(h: f64) -> String {
+    let m = (h * 60.0).round() as i64;
+    format!("{:02}:{:02}", m.div_euclid(60), m.rem_euclid(60))
+}
+
 /// The tick step of a linear axis `span` long: clock-friendly for hours beyond two, else
 /// 1-2-5.
 fn linear_step(format: Format, span: f64, max_ticks: usize) -> f64 {
-    if format == Format::Hours && span > 2.0 {
+    if matches!(format, Format::Hours | Format::Clock) && span > 2.0 {
         [1.0, 2.0, 3.0, 4.0, 6.0, 12.0, 24.0, 48.0, 168.0]
             .into_iter()
             .find(|s| span / s <= max_ticks as f64)

@@ -64,12 +64,11 @@ pub(crate) fn by_hour_chart(ds: &Dataset, p: &mut ChartPlan) {
         chart: Chart::Xy(XyChart {
             title: format!("{title}{}", on_scenario(&scenarios)),
             subtitle: Some(subtitle(
-                "age of the data over the connection-time lived in each hour of the day (the \
-                 scenario's clock), after the warm-up; hours whose percentile falls among \
-                 connections never refreshed are not drawn",
+                "data age over the connection-time in each hour (the scenario's clock), after \
+                 the warm-up; a percentile among the never refreshed is not drawn",
                 [runs_provenance(runs)],
             )),
-            x: ChartAxis::new("hour of the day", Scale::Linear, Format::Count)
+            x: ChartAxis::new("time of day", Scale::Linear, Format::Clock)
                 .range(Some(0.0), Some(24.0)),
             y: ChartAxis::new("data age (hours)", Scale::Linear, Format::Hours)
                 .range(Some(0.0), None),
