@@ -501,3 +501,56 @@ fn bad_targets_name_their_flag() {
         assert!(err.contains(flag) && err.contains(why), "{flag}: {err}");
     }
 }
+
+/// Customers' requests spend a bank's limit too: 0.3 a connection a day at 20,000 users put
+/// 3,000 calls a day on the metered bank's 10,000 connections, 34.71 % of its bucket's 8,644;
+/// they fetch 10,000 (1 − e^−0.3) ≈ 2,592 distinct connections, so served in full they
+/// leave the background 5,644 and the bank's coverage near (5,644 + 2,592) / 10,000. The
+/// open bank has no limit to spend, and without customers nothing is said.
+#[test]
+fn customers_requests_are_counted_against_a_banks_limit() {
+    let t = TempDir::new("plan-customers");
+    let s = two_banks(t.path(), BUCKET, "[on_demand]\nper_connection = 0.3\n");
+    let args = [
+        "plan",
+        &s,
+        "--users",
+        "20000",
+        "--replications",
+        "2",
+        "--json",
+    ];
+    let j = json(&args);
+    let said: Vec<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.as_str())
+        .filter(|f| f.starts_with("customers' requests spend the banks' limits too"))
+        .collect();
+    assert_eq!(said.len(), 1, "{j}");
+    let expected = format!(
+        "at metered, about 3,000 calls a day, 34.71 % of the 8,644 it serves, fetching about \
+         2,592 distinct connections: served in full they leave the background about 5,644 a \
+         day and the bank's coverage near {:.2} %",
+        100.0 * (5_644.0 + 10_000.0 * (1.0 - (-0.3f64).exp())) / 10_000.0
+    );
+    assert!(said[0].contains(&expected), "{}\n{expected}", said[0]);
+    assert!(!said[0].contains("at open"), "{}", said[0]);
+    let s = two_banks(t.path(), BUCKET, "");
+    let j = json(&[
+        "plan",
+        &s,
+        "--users",
+        "20000",
+        "--replications",
+        "2",
+        "--json",
+    ]);
+    assert!(
+        !j["findings"]
+            .to_string()
+            .contains("customers' requests spend"),
+        "{j}"
+    );
+}

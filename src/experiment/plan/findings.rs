@@ -50,6 +50,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
         out.push(api_calls_finding(r, &p.candidates, a));
     }
     out.extend(growth_finding(sc));
+    out.extend(customers_share_finding(p, sc));
     out.push(floor_finding(p, sc));
     out.extend(sc.coverage_caveat());
     if sc.warmup.is_zero() {
@@ -113,6 +114,66 @@ pub fn fixed_demand_finding(base: &Scenario, sc: &Scenario) -> Option<String> {
         sig(per(base.connections), 3),
         sig(per(base.connections), 3),
     ))
+}
+
+/// Customers' requests spend the same limits as the background: at a bank where they would
+/// take a tenth or more of what it serves in a day, say how much, and what serving them in
+/// full leaves. Requests fall on connections uniformly (`demand.rs`), so a bank's share of
+/// them is its share of the connections, and `c` requests over `n` connections fetch about
+/// `n (1 − e^{−c/n})` distinct ones: repeats spend calls that cover nothing new. Not a
+/// ceiling: a rejected call spends no token, so a client that crowds its customers out (its
+/// 429s falling on them) covers more, at their expense. (A trial's customers would have
+/// sent a bank 108,000 calls a day against its bucket's 128,832, and the plan did not say.)
+fn customers_share_finding(p: &Plan, sc: &Scenario) -> Option<String> {
+    let per_day = sc
+        .on_demand
+        .as_ref()?
+        .for_connections(sc.connections)
+        .per_day;
+    let parts: Vec<String> = p
+        .ceilings
+        .iter()
+        .filter(|b| b.per_day.is_finite() && b.per_day > 0.0 && b.connections > 0.0)
+        .filter_map(|b| {
+            let calls = b.share * per_day;
+            let taken = calls / b.per_day;
+            if taken < 0.1 {
+                return None;
+            }
+            let fetched = b.connections * (1.0 - (-calls / b.connections).exp());
+            let head = format!(
+                "at {}, about {} calls a day, {} of the {} it serves, fetching about {} \
+                 distinct connections",
+                b.name,
+                thousands(calls),
+                pct(taken),
+                thousands(b.per_day),
+                thousands(fetched)
+            );
+            Some(match taken >= 1.0 {
+                true => format!("{head}: served in full they would leave the background nothing"),
+                false => {
+                    let left = b.per_day - calls;
+                    let with = ((left + fetched) / b.needed_per_day()).min(1.0);
+                    format!(
+                        "{head}: served in full they leave the background about {} a day{}",
+                        thousands(left),
+                        match b.cover_days == 1.0 {
+                            true => format!(" and the bank's coverage near {}", pct(with)),
+                            false => String::new(),
+                        }
+                    )
+                }
+            })
+        })
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "customers' requests spend the banks' limits too: {}; a client that takes more \
+             leaves its customers the 429s",
+            parts.join("; ")
+        )
+    })
 }
 
 /// With joins, the population grows through the window, and every target is judged on the
