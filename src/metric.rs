@@ -37,11 +37,12 @@ pub enum Metric {
     AtOpenP50Hours,
     AtOpenP95Hours,
     Stale24hAtOpenShare,
+    BackgroundCoverage,
 }
 
 impl Metric {
     /// Every metric, in the order of `sweep_summary.csv`'s columns.
-    pub const ALL: [Metric; 26] = [
+    pub const ALL: [Metric; 27] = [
         Metric::FailureRate,
         Metric::Coverage,
         Metric::UsersPerDay,
@@ -68,6 +69,7 @@ impl Metric {
         Metric::AtOpenP50Hours,
         Metric::AtOpenP95Hours,
         Metric::Stale24hAtOpenShare,
+        Metric::BackgroundCoverage,
     ];
 
     /// The column name in `summary.csv` (and the stem of `sweep_summary.csv`'s columns).
@@ -100,6 +102,7 @@ impl Metric {
             AtOpenP50Hours => "at_open_p50_hours",
             AtOpenP95Hours => "at_open_p95_hours",
             Stale24hAtOpenShare => "stale_24h_at_open_share",
+            BackgroundCoverage => "background_coverage",
         }
     }
 
@@ -138,6 +141,7 @@ impl Metric {
             AtOpenP50Hours => "median data age at app opens (h)",
             AtOpenP95Hours => "p95 data age at app opens (h)",
             Stale24hAtOpenShare => "app opens finding data ≥ 24 h old",
+            BackgroundCoverage => "background coverage",
         }
     }
 
@@ -151,6 +155,7 @@ impl Metric {
                 | Metric::Stale48hShare
                 | Metric::OnDemandFailureRate
                 | Metric::Stale24hAtOpenShare
+                | Metric::BackgroundCoverage
         )
     }
 }

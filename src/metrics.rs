@@ -28,8 +28,8 @@ mod series;
 mod staleness;
 pub use at_open::{AtOpen, HourAge};
 pub use demand::DemandStats;
-pub use series::{Minute, TimeSeries};
 use series::MINUTE_US;
+pub use series::{Minute, TimeSeries};
 pub use staleness::{staleness_horizon, Ramps, Staleness};
 
 /// Counters for one bank (or, summed, for all).
@@ -41,6 +41,9 @@ pub struct Tally {
     pub eligible: u64,
     /// Of those, the connection-days with a success that day.
     pub covered: u64,
+    /// Of those, the connection-days covered by the background's own successes (customers'
+    /// requests and the refreshes they trigger apart).
+    pub background_covered: u64,
     /// Connection-days with a success that day, over the measured days (consent expiring
     /// later that day or not).
     pub users: u64,
@@ -117,6 +120,7 @@ impl Tally {
         self.connections += o.connections;
         self.eligible += o.eligible;
         self.covered += o.covered;
+        self.background_covered += o.background_covered;
         self.users += o.users;
         self.refreshed += o.refreshed;
         self.attempts += o.attempts;
@@ -167,7 +171,13 @@ pub struct DayTally {
     /// Due connections covered that day: refreshed successfully on it, or, with a period of
     /// `k` days, on one of the `k − 1` days before ([`cover_days`]).
     pub covered: u64,
+    /// Of `covered`, those the background's own successes cover (customers' requests and the
+    /// refreshes they trigger apart), counted only while [`Daily::tracks_background`].
+    pub background_covered: u64,
 }
+
+/// The longest window, in days, whose background cover is counted (a byte holds the day).
+pub const BACKGROUND_DAYS: usize = 254;
 
 /// Per-day, per-bank counters: `days[d * banks + b]`. Outcomes after the window's end (calls
 /// that drain) count in its last day, so each column sums to the run's total.
@@ -241,8 +251,15 @@ impl Daily {
             t.users += x.users;
             t.eligible += x.eligible;
             t.covered += x.covered;
+            t.background_covered += x.background_covered;
         }
         t
+    }
+
+    /// Whether the background's cover is counted: a connection keeps the day of its last
+    /// background success in a byte (`sim.rs`'s `Conn`), so up to [`BACKGROUND_DAYS`] days.
+    pub fn tracks_background(&self) -> bool {
+        self.len_days() <= BACKGROUND_DAYS
     }
 
     /// The days the figures average over: the whole days that start after the warm-up. A
@@ -332,6 +349,9 @@ impl RunResult {
         s.on_demand_failure_rate = self.demand.failure_rate(bank);
         s.on_demand_p50_seconds = self.demand.wait_quantile_seconds(bank, 0.5);
         s.on_demand_p95_seconds = self.demand.wait_quantile_seconds(bank, 0.95);
+        s.background_coverage = s
+            .background_coverage
+            .filter(|_| self.daily.tracks_background());
         s
     }
 }
@@ -342,6 +362,9 @@ pub struct Summary {
     pub tally: Tally,
     pub failure_rate: f64,
     pub coverage: f64,
+    /// The coverage the background's own successes give (`None` past [`BACKGROUND_DAYS`]):
+    /// `coverage` less what customers' requests added.
+    pub background_coverage: Option<f64>,
     pub refreshes_per_hour: f64,
     pub users_per_day: f64,
     pub mean_in_flight: f64,
@@ -382,6 +405,7 @@ impl Summary {
         Summary {
             failure_rate: ratio(tally.rate_limited + tally.errors, tally.attempts),
             coverage: ratio(tally.covered, tally.eligible),
+            background_coverage: Some(ratio(tally.background_covered, tally.eligible)),
             refreshes_per_hour: tally.successes_after_warmup as f64 / measured.as_hours_f64(),
             users_per_day: if days > 0.0 {
                 tally.users as f64 / days

@@ -146,6 +146,10 @@ struct Conn {
     bank: u16,
     /// `HELD`, `RECONNECT`, `ON_DEMAND`, `SIBLING`, `FETCH` and `UNLINKED` bits (see there).
     flags: u8,
+    /// The day of the last success of the background's own (its index plus one; 0: none),
+    /// for the background's cover apart from customers' (`fresh.rs`). A byte, the Conn's
+    /// last: windows of more days do not count it ([`crate::metrics::BACKGROUND_DAYS`]).
+    background_day: u8,
 }
 
 /// The queued client holds the connection this period: in its queue, in a slot, or backing
@@ -398,7 +402,7 @@ impl World {
         }
         if self.per_customer > 1 && !pending && duplicate.is_none() {
             // D•One triggers every eligible account of the customer with this one.
-            self.trigger_siblings(now, c);
+            self.trigger_siblings(now, c, present);
         }
     }
 
@@ -451,7 +455,7 @@ impl World {
         let b = self.conns[ci].bank as usize;
         self.call_ended(now, b);
         if self.conns[ci].flags & SIBLING != 0 {
-            self.sibling_done(now, c, failed);
+            self.sibling_done(now, c, failed, present);
             return;
         }
         let submitted = std::mem::replace(&mut self.conns[ci].pending_since, SimTime::NEVER);
@@ -516,7 +520,7 @@ impl World {
             self.series.at(b, now).successes += 1;
             if now < self.window_end {
                 t.successes_after_warmup += (now >= self.measured_from) as u64;
-                self.refreshed(now, ci);
+                self.refreshed(now, ci, !present);
             } else {
                 // A call admitted in the window that ends after it: an outcome like any
                 // other, but not a refresh "within the window" (no submission follows, so

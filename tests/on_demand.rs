@@ -238,3 +238,55 @@ fn requests_a_connection_a_day_scale_with_the_connections() {
         None
     );
 }
+
+/// The background's own coverage: all of the coverage without customers; with them, the
+/// connection-days the attempt log shows a success of the client's schedule on (counted
+/// here from the log, by the day the call was submitted and learned: a call across
+/// midnight may count on either), while the coverage counting the customers' refreshes is
+/// well above it. A one-slot queue covers two fifths of 20,000 connections a day alone; with
+/// two requests a connection a day it covers fewer itself, for its pass skips connections
+/// customers refreshed this period (it idles once the rest are done).
+#[test]
+fn the_backgrounds_own_coverage_leaves_the_customers_out() {
+    let slow = "kind = \"queued\"\nconcurrency = 1";
+    let alone = run(&scenario(slow, "per_day = 0", "", 20_000)).summary(None);
+    assert_eq!(alone.background_coverage, Some(alone.coverage));
+    assert!(
+        alone.coverage > 0.05 && alone.coverage < 0.6,
+        "{}",
+        alone.coverage
+    );
+    let text = scenario(slow, "per_connection = 2", "", 20_000);
+    let sc = scenario::parse(&text, "test.toml", "t", &[]).unwrap();
+    let (r, log) = sim::Simulation::new(&sc, sc.seed)
+        .with_attempt_log()
+        .run_logged();
+    let with = r.summary(None);
+    let own = with.background_coverage.unwrap();
+    assert!(with.coverage > own + 0.3, "{} vs {own}", with.coverage);
+    assert!(own < alone.coverage, "{own} vs {}", alone.coverage);
+    // From the log: connections with a schedule success on day 1 (the measured day).
+    let day = |t: refresh_sim::time::SimTime| (t - sc.window_start).as_micros() / 86_400_000_000;
+    let schedule_successes = log
+        .rows
+        .iter()
+        .filter(|a| a.reason == sim::Reason::Schedule && a.outcome == sim::Outcome::Success);
+    let (mut sure, mut either) = (std::collections::BTreeSet::new(), 0);
+    for a in schedule_successes {
+        match (day(a.submitted), day(a.learned)) {
+            (1, 1) => {
+                sure.insert(a.conn);
+            }
+            (0, 1) | (1, 2) => either += 1,
+            _ => {}
+        }
+    }
+    let covered = with.tally.background_covered;
+    assert!(
+        (sure.len() as u64..=sure.len() as u64 + either).contains(&covered),
+        "{covered} vs {} (+{either})",
+        sure.len()
+    );
+    assert_eq!(with.tally.eligible, 20_000);
+    assert_eq!(r.summary(Some(0)).background_coverage, Some(own));
+}

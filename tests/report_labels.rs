@@ -495,7 +495,9 @@ fn customers_requests_are_told_beside_the_background() {
         .find(|l| l.starts_with("customers: "))
         .unwrap_or_else(|| panic!("{header}"));
     assert!(
-        line.contains(" in-app requests (") && line.contains("% of the attempts failed"),
+        line.contains(" in-app requests (")
+            && line.contains("% of the attempts failed")
+            && line.contains("; the background's own refreshes covered "),
         "{line}"
     );
     let without = dir.path().join("without");
@@ -506,6 +508,7 @@ fn customers_requests_are_told_beside_the_background() {
         let md = std::fs::read_to_string(out.join("report.md")).unwrap();
         assert_eq!(
             md.contains("customers made ")
+                && md.contains("coverage, the background's own refreshes gave ")
                 && md.contains("Their refreshes count in coverage, users per day and staleness"),
             told,
             "{md}"

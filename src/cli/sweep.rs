@@ -52,6 +52,9 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<()> {
     let source = scenario::Source::read(&a.scenario)?;
     let shard = Shard::resolve(a.shard.as_deref(), a.shards, |k| std::env::var(k).ok())?;
     let sw = Sweep::prepare(&source, &a.set, a.replications, a.seed)?;
+    if let Some(note) = sweep::fixed_demand_note(&sw.scenarios) {
+        eprintln!("note: {note}");
+    }
     let at_once = sweep::pool(a.threads)?.current_num_threads().min(sw.runs());
     scenario::check_memory(&sw.scenarios, at_once)?;
     let base = a.out.unwrap_or_else(|| sw.default_out());

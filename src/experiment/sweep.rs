@@ -49,7 +49,9 @@ mod shard;
 mod shard_dir;
 mod stop;
 mod terminal;
-pub use grid::{reject_lists, split_top_level, split_values, Grid, GridAxis, Point};
+pub use grid::{
+    fixed_demand_note, reject_lists, split_top_level, split_values, Grid, GridAxis, Point,
+};
 use journal::{Appender, Journal};
 pub use merge::merge;
 pub use pool::{max_threads, pool, replicate};

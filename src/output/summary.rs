@@ -109,6 +109,11 @@ pub struct SummaryRow {
     pub at_open_p95_hours: Option<f64>,
     #[serde(serialize_with = "fixed_opt::<6, _>")]
     pub stale_24h_at_open_share: Option<f64>,
+    /// The coverage the background's own successes give, customers' requests (and the
+    /// refreshes they trigger) apart: `coverage` less what customers added. Empty past 254
+    /// days of window.
+    #[serde(serialize_with = "fixed_opt::<6, _>")]
+    pub background_coverage: Option<f64>,
 }
 
 impl Record for SummaryRow {
@@ -163,6 +168,7 @@ impl Record for SummaryRow {
         "at_open_p50_hours",
         "at_open_p95_hours",
         "stale_24h_at_open_share",
+        "background_coverage",
     ];
 }
 
@@ -220,6 +226,7 @@ impl SummaryRow {
             at_open_p50_hours: s.at_open_p50_hours,
             at_open_p95_hours: s.at_open_p95_hours,
             stale_24h_at_open_share: s.stale_24h_at_open_share,
+            background_coverage: s.background_coverage,
         }
     }
 
@@ -267,6 +274,7 @@ impl SummaryRow {
             AtOpenP50Hours => self.at_open_p50_hours,
             AtOpenP95Hours => self.at_open_p95_hours,
             Stale24hAtOpenShare => self.stale_24h_at_open_share,
+            BackgroundCoverage => self.background_coverage,
         }
     }
 

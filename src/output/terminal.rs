@@ -116,9 +116,17 @@ fn customers_line(r: &RunResult, total: &Summary) -> Option<String> {
         Some(_) => "over an hour".into(),
         None => "-".into(),
     };
+    let own = match total.background_coverage {
+        Some(b) => format!(
+            "; the background's own refreshes covered {} of the {}",
+            pct(b),
+            pct(total.coverage)
+        ),
+        None => String::new(),
+    };
     Some(format!(
         "customers: {} in-app requests ({} attempts), {} of the attempts failed{worst}; data \
-         reached them in {} at the median, {} at p95",
+         reached them in {} at the median, {} at p95{own}",
         thousands(total.on_demand_requests as f64),
         thousands(total.on_demand_attempts as f64),
         pct(rate),

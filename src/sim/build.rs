@@ -173,6 +173,7 @@ fn draw_connections(sc: &Scenario, streams: &Streams, n: u32) -> Population {
             attempts: 0,
             bank: b as u16,
             flags: if joins { RECONNECT | UNLINKED } else { 0 },
+            background_day: 0,
         });
         if keep_local {
             local_of.push(tally[b].connections as u32);

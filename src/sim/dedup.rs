@@ -109,7 +109,8 @@ impl World {
     /// other eligible account of connection `c`'s customer that has no call in progress.
     /// The client did not ask for them, so they are not attempts: a rejection is only the
     /// bank's, a success refreshes the account's data (`triggered` counts the calls).
-    pub(super) fn trigger_siblings(&mut self, now: SimTime, c: u32) {
+    /// `present`: the request that triggers them is a customer's (so are the refreshes).
+    pub(super) fn trigger_siblings(&mut self, now: SimTime, c: u32, present: bool) {
         let ci = c as usize;
         // `pending_since` is a submission instant here: a run with siblings is never settled.
         for s in self.siblings(ci).filter(|&s| s != ci) {
@@ -123,19 +124,21 @@ impl World {
                 let attempt = self.conns[s].attempts;
                 self.conns[s].attempts += 1;
                 self.conns[s].flags |= SIBLING;
-                self.start_call(now, s as u32, attempt, false);
+                // Admitted as unattended; `present` only says whose request caused it.
+                self.start_call(now, s as u32, attempt, present);
             }
         }
     }
 
     /// A triggered sibling call ends: its data is refreshed if it succeeded in the window;
     /// no one learns it (the client polls only for the accounts it asked about).
-    pub(super) fn sibling_done(&mut self, now: SimTime, c: u32, failed: bool) {
+    /// `present`: a customer's request triggered it, so it is no refresh of the background's.
+    pub(super) fn sibling_done(&mut self, now: SimTime, c: u32, failed: bool, present: bool) {
         let ci = c as usize;
         self.conns[ci].flags &= !SIBLING;
         self.conns[ci].pending_since = SimTime::NEVER;
         if !failed && now < self.window_end {
-            self.refreshed(now, ci);
+            self.refreshed(now, ci, !present);
         }
     }
 }

@@ -112,6 +112,7 @@ impl World {
                 t.users += day.users;
                 t.eligible += day.eligible;
                 t.covered += day.covered;
+                t.background_covered += day.background_covered;
             }
         }
         measured.len() as f64

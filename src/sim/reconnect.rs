@@ -73,7 +73,13 @@ impl World {
             // a period of days), but not counted so, its consent ending before the day did.
             // Now it runs through them.
             let through = self.daily.day_of(conn.last_success) + self.cover_days - 1;
-            self.cover(ci, self.daily.day_of(now), through);
+            self.cover(ci, self.daily.day_of(now), through, |t| &mut t.covered);
+        }
+        if let Some(last) = conn.background_day.checked_sub(1) {
+            // The same of the background's own last success.
+            let through = last as usize + self.cover_days - 1;
+            let today = self.daily.day_of(now);
+            self.cover(ci, today, through, |t| &mut t.background_covered);
         }
         // A new consent: Mastercard's rule answers no request from one under the old.
         if let Some(at) = self.last_request.get_mut(ci) {

@@ -2,6 +2,7 @@
 //! ranges included, or the file's `[sweep] grid`) and their Cartesian product.
 
 use super::*;
+use crate::output::text::thousands;
 
 /// One swept field: its path and its values.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -381,5 +382,64 @@ impl Grid {
             });
         }
         out
+    }
+}
+
+/// For a grid of scenarios (a sweep's points): customers' requests given as a volume
+/// (`on_demand.per_day`) stay that volume at every user base the grid has, so each user's
+/// rate changes along it; `on_demand.per_connection` scales them. `None` when the user base
+/// does not vary or the requests scale.
+pub fn fixed_demand_note(points: &[Scenario]) -> Option<String> {
+    let (lo, hi) = points.iter().fold((u32::MAX, 0), |(lo, hi), s| {
+        (lo.min(s.connections), hi.max(s.connections))
+    });
+    let fixed = points
+        .iter()
+        .filter_map(|s| s.on_demand.as_ref())
+        .find(|d| d.per_connection.is_none() && d.per_day > 0.0)?;
+    (lo < hi).then(|| {
+        let per = |n: u32| fixed.per_day / n.max(1) as f64;
+        format!(
+            "on_demand.per_day is a volume: customers' requests stay {} a day at every \
+             population.connections of the sweep, {:.3} a user a day at {} and {:.3} at {} \
+             (on_demand.per_connection = r makes them scale with the users)",
+            thousands(fixed.per_day),
+            per(lo),
+            thousands(lo as f64),
+            per(hi),
+            thousands(hi as f64),
+        )
+    })
+}
+
+#[cfg(test)]
+mod note_tests {
+    use super::*;
+    use crate::scenario;
+
+    /// A sweep along the user base with customers' requests as a volume is told so; one
+    /// whose requests scale, or whose user base is fixed, is not.
+    #[test]
+    fn a_fixed_request_volume_along_the_user_base_is_noted() {
+        let at = |connections: u32, on_demand: &str| {
+            let text = format!(
+                "[window]\nlength = \"1d\"\n[population]\nconnections = {connections}\n\
+                 [strategy]\nkind = \"bulk\"\n[on_demand]\n{on_demand}\n[[banks]]\n\
+                 name = \"b\"\nshare = 1.0\nservice_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+            );
+            scenario::parse(&text, "inline", "t", &[]).unwrap()
+        };
+        let volume = [at(1000, "per_day = 500"), at(4000, "per_day = 500")];
+        let note = fixed_demand_note(&volume).unwrap();
+        assert!(
+            note.contains("stay 500 a day") && note.contains("0.500 a user a day at 1,000"),
+            "{note}"
+        );
+        let scaled = [
+            at(1000, "per_connection = 0.5"),
+            at(4000, "per_connection = 0.5"),
+        ];
+        assert_eq!(fixed_demand_note(&scaled), None);
+        assert_eq!(fixed_demand_note(&volume[..1]), None);
     }
 }

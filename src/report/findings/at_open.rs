@@ -76,10 +76,18 @@ pub(crate) fn customers_sentence(runs: &[&RunData], several: bool) -> Option<Str
                 .filter(|w| r.banks().len() > 1 && pct(w.1) != pct(rate))
                 .map(|(b, x)| format!(" ({} at {b})", pct(x)))
                 .unwrap_or_default();
+            let own = match t.background_coverage {
+                Some(b) => format!(
+                    " Of its {} coverage, the background's own refreshes gave {}.",
+                    pct(t.coverage),
+                    pct(b)
+                ),
+                None => String::new(),
+            };
             Some(format!(
                 "Under {}, customers made {} in-app requests ({} attempts): {} of the attempts \
                  failed{worst}, and data reached them in {} at the median, {} at the 95th \
-                 percentile.",
+                 percentile.{own}",
                 run_name(r, several),
                 thousands(t.on_demand_requests as f64),
                 thousands(t.on_demand_attempts as f64),
@@ -92,6 +100,8 @@ pub(crate) fn customers_sentence(runs: &[&RunData], several: bool) -> Option<Str
     (!parts.is_empty()).then(|| {
         parts.join(" ")
             + " Their refreshes count in coverage, users per day and staleness with the \
-               background's, and spend the same banks' limits."
+               background's, and spend the same banks' limits (a pass skips connections \
+               already refreshed this period, so the background's own share is not what it \
+               would cover without them)."
     })
 }
