@@ -571,3 +571,23 @@ fn runs_of_one_strategy_are_told_apart_by_their_directories() {
     let md = std::fs::read_to_string(runs.join("report.md")).unwrap();
     assert!(!md.contains(" in fast-poll/"), "{md}");
 }
+
+/// On the concurrency axis (calls in parallel) per-bank pools stand at their slots in all:
+/// `strategy.concurrency = 2` is two slots at each of the two banks, four in all, as
+/// sweep_summary.csv's `concurrency` column says.
+#[test]
+fn per_bank_pools_stand_at_their_slots_in_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out, report) = swept(dir.path(), "queued,per_bank", &["strategy.concurrency=2,4"]);
+    let summary = std::fs::read_to_string(out.join("sweep_summary.csv")).unwrap();
+    assert!(
+        summary.contains("\nper_bank,2,small,per_bank,4,"),
+        "{summary}"
+    );
+    assert!(
+        report.contains("For per bank (slots in all), the mean failure rate went from ")
+            && report.contains("% at concurrency 4 to ")
+            && report.contains("% at 8."),
+        "{report}"
+    );
+}

@@ -166,6 +166,9 @@ pub struct SweepPoint {
     /// The point's strategy has no concurrency (bulk, random offset), so a swept
     /// `strategy.concurrency` does not change it.
     pub ignores_concurrency: bool,
+    /// Its slots in all, from the file's `concurrency` column (per-bank pools: every pool's,
+    /// where `strategy.concurrency` is each bank's).
+    pub slots: Option<u32>,
 }
 
 impl SweepPoint {
@@ -177,6 +180,7 @@ impl SweepPoint {
                 .collect(),
             replications: Some(p.replications as u32),
             ignores_concurrency: p.concurrency.is_none() && !p.strategy.is_empty(),
+            slots: p.concurrency,
             strategy: Some(p.strategy).filter(|s| !s.is_empty()),
             params: p.params,
         }

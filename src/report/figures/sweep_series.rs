@@ -51,6 +51,13 @@ pub(crate) fn sweep_series(sw: &SweepData, x: usize, metric: Metric) -> SweepSer
         let (Some(xv), Some(st)) = (swept_number(&pt.params[x]), pt.metrics.get(&metric)) else {
             continue;
         };
+        // On the concurrency axis (calls in parallel), per-bank pools stand at their slots
+        // in all: `strategy.concurrency` is each bank's pool.
+        let all_slots = Some(x) == conc && pt.strategy.as_deref() == Some("per_bank");
+        let xv = match (all_slots, pt.slots) {
+            (true, Some(n)) => n as f64,
+            _ => xv,
+        };
         let applies = |i: &usize| !(pt.ignores_concurrency && Some(*i) == conc);
         let key: Vec<(usize, String)> = varying
             .iter()
@@ -74,7 +81,15 @@ pub(crate) fn sweep_series(sw: &SweepData, x: usize, metric: Metric) -> SweepSer
                 let kind = key
                     .iter()
                     .find(|(i, _)| is_kind(&sw.params[*i]))
-                    .map(|(i, v)| value_text(&sw.params[*i], v));
+                    .map(|(i, v)| value_text(&sw.params[*i], v))
+                    .map(|k| match all_slots {
+                        true => format!("{k} (slots in all)"),
+                        false => k,
+                    });
+                let label = match all_slots {
+                    true => label.replacen("per bank", "per bank (slots in all)", 1),
+                    false => label,
+                };
                 let parts = key
                     .iter()
                     .filter(|(i, _)| !is_kind(&sw.params[*i]))
