@@ -365,4 +365,9 @@ fn customers_failures_are_compared_when_customers_ask() {
         md.contains("| Customers' failure rate |") && md.contains("| Age at app open p95 (h) |"),
         "{md}"
     );
+    // What each item ran, in words.
+    assert!(
+        md.contains("As run: `queued`: queued (concurrency 2); `bulk`: bulk."),
+        "{md}"
+    );
 }

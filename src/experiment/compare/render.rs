@@ -5,6 +5,7 @@
 use super::{Comparison, METRICS};
 use crate::metric::Metric;
 use crate::output::paired::{ranking, PairedRow, MARKDOWN_TITLE};
+use crate::output::summary::strategy_label;
 use crate::output::text::thousands;
 use std::fmt::Write as _;
 
@@ -28,6 +29,7 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
         c.seed
     );
     table(&mut out, &order, &per_variant, difference);
+    let _ = writeln!(out, "\n{}", as_run(c));
     let _ = writeln!(out, "\n{}", significant(&order, &per_variant, c.baseline));
     // Only the columns shown: an unmeasured metric's column (on-demand figures without
     // customers) is left out of the table, and its cells with it.
@@ -50,6 +52,24 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
         mean(row.metric, row.variant_mean)
     });
     out
+}
+
+/// What each item ran, for a reader who did not write the command: `per_bank:concurrency=13`
+/// is per-bank pools of 65 slots in all, `aimd` adapts from the scenario's slots a bank.
+fn as_run(c: &Comparison) -> String {
+    let each: Vec<String> = c
+        .variants
+        .iter()
+        .map(|v| {
+            let s = &v.scenario.strategy;
+            format!(
+                "`{}`: {}",
+                v.label,
+                strategy_label(s.name(), s.concurrency())
+            )
+        })
+        .collect();
+    format!("As run: {}.", each.join("; "))
 }
 
 /// Which of [`METRICS`] some variant measured: the columns the tables show.
