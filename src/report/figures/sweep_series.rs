@@ -3,7 +3,7 @@
 use crate::metric::Metric;
 use crate::output::text::thousands;
 use crate::report::charts::{cycle_look, strategy_look, Line, RefLine};
-use crate::report::dataset::{strategy_label, Dataset, SweepData};
+use crate::report::dataset::{strategy_label, Dataset, SweepData, SweepPoint};
 use crate::report::figures::MAX_SERIES;
 use crate::report::findings::sweep::{sweep_range_sentence, sweep_target_sentence};
 use crate::report::phrases::{and_list, distinct, is_kind, param_names, param_text, value_text};
@@ -40,7 +40,6 @@ pub(crate) struct SweepSeriesSet {
 /// offset) is left out of its series' key and label, so that such a strategy is one series,
 /// not one per swept concurrency.
 pub(crate) fn sweep_series(sw: &SweepData, x: usize, metric: Metric) -> SweepSeriesSet {
-    let names = param_names(&sw.params);
     let conc = sw.param("concurrency");
     let varying: Vec<usize> = (0..sw.params.len())
         .filter(|&i| i != x && sw.values(i).len() > 1)
@@ -67,43 +66,8 @@ pub(crate) fn sweep_series(sw: &SweepData, x: usize, metric: Metric) -> SweepSer
         let k = match keys.iter().position(|k| *k == key) {
             Some(k) => k,
             None => {
-                let label = if key.is_empty() {
-                    pt.strategy
-                        .as_deref()
-                        .map(|s| strategy_label(s, None))
-                        .unwrap_or_else(|| "model".into())
-                } else {
-                    key.iter()
-                        .map(|(i, v)| param_text(sw, &names, *i, v))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                let kind = key
-                    .iter()
-                    .find(|(i, _)| is_kind(&sw.params[*i]))
-                    .map(|(i, v)| value_text(&sw.params[*i], v))
-                    .map(|k| match all_slots {
-                        true => format!("{k} (slots in all)"),
-                        false => k,
-                    });
-                let label = match all_slots {
-                    true => label.replacen("per bank", "per bank (slots in all)", 1),
-                    false => label,
-                };
-                let parts = key
-                    .iter()
-                    .filter(|(i, _)| !is_kind(&sw.params[*i]))
-                    .map(|(i, v)| param_text(sw, &names, *i, v))
-                    .collect();
+                out.push(new_series(sw, &key, pt, all_slots, Some(x) == conc));
                 keys.push(key);
-                out.push(SweepSeries {
-                    label,
-                    kind,
-                    parts,
-                    strategy: pt.strategy.clone(),
-                    flat: pt.ignores_concurrency && Some(x) == conc,
-                    pts: Vec::new(),
-                });
                 keys.len() - 1
             }
         };
@@ -126,6 +90,48 @@ pub(crate) fn sweep_series(sw: &SweepData, x: usize, metric: Metric) -> SweepSer
     SweepSeriesSet {
         series: out,
         strategies_only,
+    }
+}
+
+/// A new series for `key` (the other parameters' values), starting at point `pt`; on the
+/// concurrency axis (`on_conc`), per-bank pools are named by their slots in all.
+fn new_series(
+    sw: &SweepData,
+    key: &[(usize, String)],
+    pt: &SweepPoint,
+    all_slots: bool,
+    on_conc: bool,
+) -> SweepSeries {
+    let names = param_names(&sw.params);
+    let in_all = |k: String| match all_slots {
+        true => k.replacen("per bank", "per bank (slots in all)", 1),
+        false => k,
+    };
+    let label = if key.is_empty() {
+        pt.strategy
+            .as_deref()
+            .map(|s| strategy_label(s, None))
+            .unwrap_or_else(|| "model".into())
+    } else {
+        key.iter()
+            .map(|(i, v)| param_text(sw, &names, *i, v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    SweepSeries {
+        label: in_all(label),
+        kind: key
+            .iter()
+            .find(|(i, _)| is_kind(&sw.params[*i]))
+            .map(|(i, v)| in_all(value_text(&sw.params[*i], v))),
+        parts: key
+            .iter()
+            .filter(|(i, _)| !is_kind(&sw.params[*i]))
+            .map(|(i, v)| param_text(sw, &names, *i, v))
+            .collect(),
+        strategy: pt.strategy.clone(),
+        flat: pt.ignores_concurrency && on_conc,
+        pts: Vec::new(),
     }
 }
 
