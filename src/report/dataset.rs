@@ -407,6 +407,11 @@ fn find_paired(dir: &Path) -> Result<Option<PairedData>> {
     if dir.join(paired::FILE).is_file() {
         return read_paired(dir, Path::new(""), None).map(Some);
     }
+    // A scenario's directory of the default experiment: its runs, and `paired/` beside them.
+    if dir.join(paired::DIR).join(paired::FILE).is_file() {
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        return read_paired(dir, Path::new(paired::DIR), name).map(Some);
+    }
     for a in subdirs(dir) {
         let rel = a.join(paired::DIR);
         if dir.join(&rel).join(paired::FILE).is_file() {

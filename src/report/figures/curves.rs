@@ -118,15 +118,25 @@ fn run_metric_lines(
     show_scenario: bool,
 ) -> (Vec<Line>, Vec<RefLine>) {
     let value = |t: &dataset::SummaryRow| t.metric(metric).unwrap_or(f64::NAN);
-    let on = |t: &dataset::SummaryRow| match show_scenario && !t.scenario.is_empty() {
-        true => format!(" on {}", t.scenario),
-        false => String::new(),
+    // The scenario, where runs of several are drawn, and the directory of a run whose
+    // label another shares (`RunData::dir_name`): a line (or reference) of its own.
+    let on = |r: &RunData| {
+        let t = r.total();
+        let mut s = match show_scenario && !t.scenario.is_empty() {
+            true => format!(" on {}", t.scenario),
+            false => String::new(),
+        };
+        if let Some(d) = &r.dir_name {
+            s += &format!(" in {d}/");
+        }
+        s
     };
     let mut groups: Vec<RunSeries> = Vec::new();
     let mut refs: Vec<RefLine> = Vec::new();
     // The strategy of each reference line, for its look.
     let mut ref_strategies: Vec<String> = Vec::new();
-    for t in runs.iter().map(|r| r.total()) {
+    for r in runs {
+        let (t, on) = (r.total(), on(r));
         // AIMD's concurrency is the slots each bank starts at, not a total on this axis.
         let Some(c) = t.concurrency.filter(|_| t.strategy != "aimd") else {
             let why = match t.strategy.as_str() {
@@ -134,7 +144,7 @@ fn run_metric_lines(
                 _ => "no concurrency limit",
             };
             refs.push(RefLine {
-                label: format!("{}{} ({why})", strategy_label(&t.strategy, None), on(t)),
+                label: format!("{}{on} ({why})", strategy_label(&t.strategy, None)),
                 look: strategy_look(&t.strategy, refs.len()),
                 y: value(t),
             });
@@ -145,12 +155,9 @@ fn run_metric_lines(
             continue;
         }
         let point = (c as f64, value(t));
-        match groups
-            .iter_mut()
-            .find(|g| g.0 == t.strategy && g.1 == on(t))
-        {
+        match groups.iter_mut().find(|g| g.0 == t.strategy && g.1 == on) {
             Some(g) => g.2.push(point),
-            None => groups.push((t.strategy.clone(), on(t), vec![point])),
+            None => groups.push((t.strategy.clone(), on, vec![point])),
         }
     }
     // A strategy on several scenarios is several series: then each takes its own look.
