@@ -19,11 +19,17 @@ const SCENARIO: &str = "name = \"small\"\nseed = 5\n[window]\nlength = \"1d\"\n\
     [[banks]]\nname = \"open\"\nshare = 0.5\n\
     service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"10s\" }\n";
 
+/// Writes the small scenario into `dir`; its path.
+fn small(dir: &Path) -> PathBuf {
+    let sc = dir.join("small.toml");
+    std::fs::write(&sc, SCENARIO).unwrap();
+    sc
+}
+
 /// Sweeps the small scenario over `kinds` and `others` (each a `--set`) in `dir`, reports on
 /// it, and returns the scenario's path, the sweep's directory and its report.md.
 fn swept(dir: &Path, kinds: &str, others: &[&str]) -> (PathBuf, PathBuf, String) {
-    let sc = dir.join("small.toml");
-    std::fs::write(&sc, SCENARIO).unwrap();
+    let sc = small(dir);
     let out = dir.join("sweep");
     let kinds = format!("strategy.kind={kinds}");
     let mut args = vec!["--set", &kinds, "--replications", "1", "--threads", "2"];
@@ -318,8 +324,7 @@ fn an_edited_share_or_a_cut_sweep_summary_is_refused() {
 #[test]
 fn a_cut_or_edited_timeseries_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let sc = dir.path().join("small.toml");
-    std::fs::write(&sc, SCENARIO).unwrap();
+    let sc = small(dir.path());
     let run = dir.path().join("run");
     run_header(&sc, &run, &[]);
     let series = run.join("timeseries.csv");
@@ -450,8 +455,7 @@ fn a_single_valued_field_is_not_an_axis_and_a_cut_legend_is_captioned() {
 #[test]
 fn never_refreshed_time_is_called_an_artefact_of_the_start() {
     let dir = tempfile::tempdir().unwrap();
-    let sc = dir.path().join("small.toml");
-    std::fs::write(&sc, SCENARIO).unwrap();
+    let sc = small(dir.path());
     let run = |out: &str, connections: &str| {
         let o = succeed(
             Command::new(BIN)
@@ -486,8 +490,7 @@ fn never_refreshed_time_is_called_an_artefact_of_the_start() {
 #[test]
 fn customers_requests_are_told_beside_the_background() {
     let dir = tempfile::tempdir().unwrap();
-    let sc = dir.path().join("small.toml");
-    std::fs::write(&sc, SCENARIO).unwrap();
+    let sc = small(dir.path());
     let with = dir.path().join("with");
     let header = run_header(&sc, &with, &["--set", "on_demand.per_connection=0.5"]);
     let line = header
@@ -575,8 +578,7 @@ fn a_directory_mixing_kinds_of_results_names_what_it_would_leave_out() {
 #[test]
 fn runs_of_one_strategy_are_told_apart_by_their_directories() {
     let dir = tempfile::tempdir().unwrap();
-    let sc = dir.path().join("small.toml");
-    std::fs::write(&sc, SCENARIO).unwrap();
+    let sc = small(dir.path());
     let runs = dir.path().join("runs");
     run_header(&sc, &runs.join("fast-poll"), &[]);
     let slow = ["--set", "platform.poll_interval=1m"];
