@@ -537,6 +537,9 @@ fn customers_requests_are_counted_against_a_banks_limit() {
     );
     assert!(said[0].contains(&expected), "{}\n{expected}", said[0]);
     assert!(!said[0].contains("at open"), "{}", said[0]);
+    // The recommendation's coverage, and the part of it its background refreshes gave.
+    let (all, own) = (j["coverage"].as_f64(), j["background_coverage"].as_f64());
+    assert!(own.unwrap() < all.unwrap(), "{j}");
     let s = two_banks(t.path(), BUCKET, "");
     let j = json(&[
         "plan",
@@ -553,4 +556,5 @@ fn customers_requests_are_counted_against_a_banks_limit() {
             .contains("customers' requests spend"),
         "{j}"
     );
+    assert_eq!(j["background_coverage"], j["coverage"], "{j}");
 }

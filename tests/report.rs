@@ -1253,3 +1253,34 @@ fn a_comparison_of_identical_strategies_renders() {
         "{caption}"
     );
 }
+
+/// A coverage gain bought with significantly more failures says so in the same sentence
+/// (a trial's paced gained coverage at twice the queue's failure rate, and the finding was
+/// silent on it).
+#[test]
+fn a_coverage_gain_with_more_failures_says_so() {
+    let rows: Vec<PairedRow> = [
+        ("queued", (0.0, 0.0), (0.0, 0.0)),
+        ("paced", (0.03, 0.002), (0.2, 0.01)),
+        ("aimd", (0.01, 0.003), (-0.05, 0.004)),
+    ]
+    .into_iter()
+    .flat_map(|(v, c, f)| paired_rows(v, c, f))
+    .collect();
+    let t = TempDir::new("paired-cost");
+    write_paired(t.path(), &rows, None);
+    let (_, caption) = paired_chart(t.path()).unwrap();
+    assert!(
+        caption.contains(
+            "`paced` gained the most coverage, 83.00 % against `queued`'s 80.00 %: a paired \
+             difference of +3.00 percentage points (95 % interval +2.80 to +3.20); it failed \
+             more often: "
+        ) && caption.contains("a paired difference of +20.00 percentage points"),
+        "{caption}"
+    );
+    // Without that cost, nothing is added (the fixture's paced fails less).
+    let t = TempDir::new("paired-no-cost");
+    write_paired(t.path(), &paired_fixture(), None);
+    let (_, caption) = paired_chart(t.path()).unwrap();
+    assert!(!caption.contains("it failed more often"), "{caption}");
+}

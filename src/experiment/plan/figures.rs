@@ -15,12 +15,14 @@ use crate::metrics::RunResult;
 use crate::stats::Estimate;
 
 /// How many figures a plan reports.
-pub const N: usize = 16;
+pub const N: usize = 17;
 
 /// One figure a plan reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Figure {
     Coverage,
+    /// The coverage the background's own successes give (customers' refreshes apart).
+    BackgroundCoverage,
     FailureRate,
     ClientFailureRate,
     /// The client's background refreshes' 429s over their attempts (customers' calls apart).
@@ -45,6 +47,7 @@ pub enum Figure {
 impl Figure {
     pub const ALL: [Figure; N] = [
         Figure::Coverage,
+        Figure::BackgroundCoverage,
         Figure::FailureRate,
         Figure::ClientFailureRate,
         Figure::BackgroundFailureRate,
@@ -66,6 +69,7 @@ impl Figure {
     pub fn key(self) -> &'static str {
         match self {
             Figure::Coverage => "coverage",
+            Figure::BackgroundCoverage => "background_coverage",
             Figure::FailureRate => "failure_rate",
             Figure::ClientFailureRate => "client_failure_rate",
             Figure::BackgroundFailureRate => "background_failure_rate",
@@ -117,8 +121,11 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
         f[i] = match fig {
             // A bank with nothing due (a small population drew none of its connections)
             // has no coverage to judge, not a coverage of 0.
-            Figure::Coverage if bank.is_some() && t.eligible == 0 => f64::NAN,
+            Figure::Coverage | Figure::BackgroundCoverage if bank.is_some() && t.eligible == 0 => {
+                f64::NAN
+            }
             Figure::Coverage => s.coverage,
+            Figure::BackgroundCoverage => s.background_coverage.unwrap_or(f64::NAN),
             Figure::FailureRate => s.failure_rate,
             Figure::ClientFailureRate => share(t.rate_limited - t.outage_rejected),
             Figure::BackgroundFailureRate => ratio(

@@ -79,13 +79,20 @@ impl Plan {
                 r.label
             )
         };
+        let customers = f(Figure::CustomerFailureRate).mean;
+        let own = match customers.is_nan() {
+            true => String::new(),
+            false => format!(
+                " (its background refreshes' own {})",
+                pct(f(Figure::BackgroundCoverage).mean)
+            ),
+        };
         let _ = writeln!(
             out,
-            "  coverage {}, {} users a day",
+            "  coverage {}{own}, {} users a day",
             pm_pct(f(Figure::Coverage)),
             pm_num(f(Figure::UsersPerDay))
         );
-        let customers = f(Figure::CustomerFailureRate).mean;
         let split = match customers.is_nan() {
             true => String::new(),
             false => format!(

@@ -63,6 +63,7 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
     let reps = pd.replications();
     let mut out = Vec::new();
     let coverage = variants(pd, Metric::Coverage);
+    let failure = variants(pd, Metric::FailureRate);
     // Ranked by the coverage difference: the first gained the most.
     if let Some(best) = coverage.first() {
         let d = best.difference_mean.unwrap_or(0.0);
@@ -70,9 +71,16 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
             "Against the baseline `{base}`, over {reps} paired replication{}",
             if reps == 1 { "" } else { "s" }
         );
+        // A gain bought with significantly more failures says so where it is told.
+        let cost = failure
+            .iter()
+            .find(|f| f.variant == best.variant)
+            .filter(|f| f.significant() && f.difference_mean.is_some_and(|x| x > 0.0))
+            .map(|f| format!("; it failed more often: {}", difference_phrase(f)))
+            .unwrap_or_default();
         out.push(if points(d).starts_with('+') {
             format!(
-                "{over}, `{}` gained the most coverage, {}.",
+                "{over}, `{}` gained the most coverage, {}{cost}.",
                 best.variant,
                 difference_phrase(best)
             )
@@ -84,7 +92,6 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
             )
         });
     }
-    let failure = variants(pd, Metric::FailureRate);
     let least = failure.iter().min_by(|a, b| {
         let d = |r: &&&PairedRow| r.difference_mean.unwrap_or(0.0);
         d(a).total_cmp(&d(b))
