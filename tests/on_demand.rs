@@ -289,4 +289,8 @@ fn the_backgrounds_own_coverage_leaves_the_customers_out() {
     );
     assert_eq!(with.tally.eligible, 20_000);
     assert_eq!(r.summary(Some(0)).background_coverage, Some(own));
+    // daily.csv's measured day (the one) says the same.
+    let days = refresh_sim::output::daily::DailyRow::of_run(&r);
+    let day = days.iter().find(|d| d.measured && d.bank == "all").unwrap();
+    assert_eq!(day.background_coverage, Some(own));
 }

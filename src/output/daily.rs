@@ -1,6 +1,6 @@
 //! `daily.csv`: one row per day (24 h from the window's start) × bank, then `all`.
 
-use super::{fixed, Record};
+use super::{fixed, fixed_opt, Record};
 use crate::metrics::RunResult;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +35,10 @@ pub struct DailyRow {
     pub joined: u64,
     /// Of `rate_limited`, the calls a closed maintenance window refused (HTTP 503).
     pub outage_rejected: u64,
+    /// Of `coverage`, the part the background's own successes gave (customers' refreshes
+    /// apart); empty past 254 days of window.
+    #[serde(serialize_with = "fixed_opt::<6, _>")]
+    pub background_coverage: Option<f64>,
 }
 
 impl Record for DailyRow {
@@ -55,6 +59,7 @@ impl Record for DailyRow {
         "reconnected",
         "joined",
         "outage_rejected",
+        "background_coverage",
     ];
 }
 
@@ -80,11 +85,10 @@ impl DailyRow {
                     api_calls: t.api_calls,
                     users: t.users,
                     due: t.eligible,
-                    coverage: if t.eligible == 0 {
-                        0.0
-                    } else {
-                        t.covered as f64 / t.eligible as f64
-                    },
+                    coverage: share(t.covered, t.eligible),
+                    background_coverage: d
+                        .tracks_background()
+                        .then(|| share(t.background_covered, t.eligible)),
                     reconnected: t.reconnected,
                     joined: t.joined,
                     outage_rejected: t.outage_rejected,
@@ -92,6 +96,15 @@ impl DailyRow {
             }
         }
         rows
+    }
+}
+
+/// `part / of`, 0 when nothing is due.
+fn share(part: u64, of: u64) -> f64 {
+    if of == 0 {
+        0.0
+    } else {
+        part as f64 / of as f64
     }
 }
 
