@@ -20,21 +20,44 @@ fn connections(t: &crate::metrics::Tally) -> String {
 /// Connection-time never refreshed above this share, after the warm-up, is worth a note.
 pub const NEVER_NOTED: f64 = 0.001;
 
-/// A note when much of the measured connection-time had no data: the window opens with no
-/// data behind any connection, and a client that cannot refresh them all in a day leaves
-/// some with none for days. A client running for weeks would hold older data there, so the
-/// data-age tail reads "never" (`inf`) for an artefact of the start, not a fact about
-/// refreshes.
+/// A note when much of the measured connection-time had no data (see
+/// [`never_refreshed_phrase`]).
 pub fn never_refreshed_note(r: &RunResult) -> Option<String> {
     let never = r.staleness.never_share(None).filter(|&s| s > NEVER_NOTED)?;
-    Some(format!(
-        "{} of the connection-time measured had never been refreshed since the window opened \
-         (a simulation starts with no data behind any connection): a client running for weeks \
-         would hold older data there, so the data-age tail (p99, the share 48 h old or \
-         older) reads 'never' for want of history. A longer window.warmup (and window) \
-         measures the steady state",
+    Some(never_refreshed_phrase(never, r.summary(None).coverage))
+}
+
+/// What connection-time with no data means, for a run covering `coverage` of its connections
+/// a day. The window opens with no data behind any connection: a client that reaches most
+/// connections each day would reach the rest within days, so there it is the start's
+/// artefact (a longer warm-up removes it); a client that reaches few leaves them without
+/// data for weeks, and then it is the client's own (bulk against a tight limit).
+pub fn never_refreshed_phrase(never: f64, coverage: f64) -> String {
+    let head = format!(
+        "{} of the connection-time measured had no data (never refreshed since the window \
+         opened, and a simulation starts with no data behind any connection)",
         pct(never)
-    ))
+    );
+    if coverage >= 0.5 {
+        format!(
+            "{head}: at a coverage of {} a day the client reaches them within days, so this \
+             is mostly the start's artefact, not a fact about refreshes, and the data-age tail \
+             (p99, the share 48 h old or older) reads high for want of history; a longer \
+             window.warmup (and window) measures the steady state",
+            pct(coverage)
+        )
+    } else {
+        format!(
+            "{head}: at a coverage of {} a day much of it is the client's own (a connection \
+             waits {} for its turn), not only the start's; a longer window.warmup (and window) \
+             shows how much is the start's",
+            pct(coverage),
+            match coverage > 0.001 {
+                true => format!("about {:.0} days", (1.0 / coverage).round()),
+                false => "longer than any window".to_string(),
+            }
+        )
+    }
 }
 
 /// A short human summary of a run, one line per bank and one for all.

@@ -574,7 +574,7 @@ pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
     if let [r] = stale[..] {
         findings.extend(stalest_bank_sentence(r));
     }
-    findings.extend(at_open::never_refreshed_sentence(&stale));
+    findings.extend(at_open::never_refreshed_sentence(&stale, several));
     findings.extend(at_open::customers_sentence(&runs, several));
     if let Some(sw) = &ds.sweep {
         findings.extend(sweep_findings(sw));

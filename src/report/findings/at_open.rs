@@ -2,12 +2,12 @@
 //! time-weighted age weighs 04:00 like 20:00, when far more customers look), and how their
 //! own in-app requests fared (their refreshes count with the background's everywhere else).
 
-use crate::output::terminal::NEVER_NOTED;
+use crate::output::terminal::{never_refreshed_phrase, NEVER_NOTED};
 use crate::output::text::{pct, thousands};
 use crate::report::dataset::{RunData, SummaryRow};
 use crate::report::figures::run_name;
 use crate::report::figures::staleness::share;
-use crate::report::findings::age;
+use crate::report::findings::{age, capitalise};
 
 /// ` When customers open the app (weighted by the app-open profile), the data they see has a
 /// median age of 18.2 h and a 95th percentile of 23.9 h; 4.10 % of opens find data 24 h old
@@ -34,24 +34,21 @@ pub(crate) fn at_open_phrase(t: &SummaryRow) -> String {
     )
 }
 
-/// Where the runs' measured connection-time was more than 0.1 % never refreshed: said to be
-/// an artefact of the window's start (no data behind any connection at it), not a fact
-/// about refreshes, as `run` notes.
-pub(crate) fn never_refreshed_sentence(runs: &[&RunData]) -> Option<String> {
-    let most = runs
+/// Where a run's measured connection-time was more than 0.1 % never refreshed: whether
+/// that is the window's start or the client's own (`never_refreshed_phrase`, as `run` notes
+/// it), for the run with the most.
+pub(crate) fn never_refreshed_sentence(runs: &[&RunData], several: bool) -> Option<String> {
+    let (r, never) = runs
         .iter()
-        .map(|r| r.age_shares("all").1)
-        .fold(0.0, f64::max);
-    (most > NEVER_NOTED).then(|| {
-        format!(
-            "Connection-time never refreshed ({}{}) is an artefact of the window's start, not a \
-             fact about refreshes: a simulation starts with no data behind any connection, and \
-             a client running for weeks would hold older data there, so the data-age tail reads \
-             \"never\" for want of history. A longer warm-up (`window.warmup`) measures the \
-             steady state.",
-            if runs.len() > 1 { "up to " } else { "" },
-            share(most)
-        )
+        .map(|r| (r, r.age_shares("all").1))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    (never > NEVER_NOTED).then(|| {
+        let phrase = never_refreshed_phrase(never, r.total().coverage);
+        let who = match runs.len() > 1 {
+            true => format!("Under {} (the most of the runs), ", run_name(r, several)),
+            false => String::new(),
+        };
+        capitalise(&format!("{who}{phrase}."))
     })
 }
 
