@@ -1,6 +1,6 @@
 //! The run's summary on the terminal: one line per bank and one for all.
 
-use super::text::{pct, thousands};
+use super::text::{pct, thousands, wait};
 use crate::metrics::{RunResult, Summary};
 use std::fmt::Write as _;
 
@@ -134,11 +134,6 @@ fn customers_line(r: &RunResult, total: &Summary) -> Option<String> {
         .filter(|w| r.bank_names.len() > 1 && pct(w.1) != pct(rate))
         .map(|(b, x)| format!(" ({} at {})", pct(x), r.bank_names[b]))
         .unwrap_or_default();
-    let wait = |s: Option<f64>| match s {
-        Some(s) if s.is_finite() => format!("{s:.1} s"),
-        Some(_) => "over an hour".into(),
-        None => "-".into(),
-    };
     let own = match total.background_coverage {
         Some(b) => format!(
             "; the background's own refreshes covered {} of the {}",

@@ -34,6 +34,27 @@ pub fn thousands(x: f64) -> String {
 }
 
 /// A share as a percentage with two decimals: `0.1234` → `12.34 %`.
+/// A customer's wait for data, as the on-demand percentiles hold it: `10.1 s`; `over an hour`
+/// past the histogram's last bucket (infinite); `not measured` when no request got data.
+pub fn wait(seconds: Option<f64>) -> String {
+    match seconds {
+        Some(s) if s.is_finite() => format!("{s:.1} s"),
+        Some(_) => "over an hour".into(),
+        None => "not measured".into(),
+    }
+}
+
 pub fn pct(x: f64) -> String {
     format!("{:.2} %", 100.0 * x)
+}
+
+#[cfg(test)]
+mod tests {
+    /// A wait no request measured is not one past the histogram's end.
+    #[test]
+    fn a_wait_reads_its_three_cases() {
+        assert_eq!(super::wait(Some(10.06)), "10.1 s");
+        assert_eq!(super::wait(Some(f64::INFINITY)), "over an hour");
+        assert_eq!(super::wait(None), "not measured");
+    }
 }

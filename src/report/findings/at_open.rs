@@ -3,7 +3,7 @@
 //! own in-app requests fared (their refreshes count with the background's everywhere else).
 
 use crate::output::terminal::{never_refreshed_phrase, NEVER_NOTED};
-use crate::output::text::{pct, thousands};
+use crate::output::text::{pct, thousands, wait};
 use crate::report::dataset::{RunData, SummaryRow};
 use crate::report::figures::run_name;
 use crate::report::figures::staleness::share;
@@ -56,10 +56,6 @@ pub(crate) fn never_refreshed_sentence(runs: &[&RunData], several: bool) -> Opti
 /// failed (and at the bank where most did), their wait for data; and that their refreshes
 /// count in coverage, users per day and staleness with the background's.
 pub(crate) fn customers_sentence(runs: &[&RunData], several: bool) -> Option<String> {
-    let wait = |s: Option<f64>| match s {
-        Some(s) if s.is_finite() => format!("{s:.1} s"),
-        _ => "over an hour".into(),
-    };
     let parts: Vec<String> = runs
         .iter()
         .filter_map(|r| {
