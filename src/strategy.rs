@@ -59,9 +59,12 @@ pub enum Strategy {
     Aimd(AimdRule),
     /// Submissions at a constant pace: `rate` a second (by default, the connections over
     /// the period), per bank by its share of the connections, or over every connection.
+    /// `rates`, in the scenario's bank order (empty when none is named), gives a bank its own
+    /// pace a second in place of its share: a client that knows a bank's limit paces under it.
     Paced {
         rate: Option<f64>,
         per_bank: bool,
+        rates: Vec<Option<f64>>,
     },
 }
 
@@ -210,24 +213,26 @@ fn client_state<F: Fn(u32) -> usize>(
         }
         Strategy::PerBank { pools } => Pools::per_bank(pools, looping, connections, bank_of),
         &Strategy::Aimd(rule) => Pools::adaptive(rule, banks, looping, connections, start, bank_of),
-        &Strategy::Paced { rate, per_bank } => {
-            // A pool of n connections submits every period / n, or every n_all / (rate · n).
-            let interval = |n: u32| match rate {
-                None => Queue::pace_over(schedule.period, n),
-                Some(r) => {
-                    let us = 1e6 * connections.max(1) as f64 / (r * n.max(1) as f64);
-                    SimDuration((us.round() as u64).max(1))
-                }
+        Strategy::Paced {
+            rate,
+            per_bank,
+            rates,
+        } => {
+            // Bank b's own pace submits every 1 / r; otherwise a pool of n connections submits
+            // every period / n (re-paced each period), or every n_all / (rate · n).
+            let micros = |us: f64| SimDuration((us.round() as u64).max(1));
+            let pace = |bank: Option<usize>, n: u32| match (
+                bank.and_then(|b| rates.get(b).copied().flatten()),
+                *rate,
+            ) {
+                (Some(r), _) => (micros(1e6 / r), None),
+                (None, Some(r)) => (
+                    micros(1e6 * connections.max(1) as f64 / (r * n.max(1) as f64)),
+                    None,
+                ),
+                (None, None) => (Queue::pace_over(schedule.period, n), Some(schedule.period)),
             };
-            let period = rate.is_none().then_some(schedule.period);
-            Pools::paced(
-                per_bank,
-                banks,
-                looping,
-                connections,
-                (interval, period),
-                bank_of,
-            )
+            Pools::paced(*per_bank, banks, looping, connections, pace, bank_of)
         }
     })
 }

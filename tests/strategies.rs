@@ -224,6 +224,42 @@ fn pacing_at_the_buckets_rate_admits_everything() {
     assert!(offsets.tally.rate_limited > 1_000, "{:?}", offsets.tally);
 }
 
+/// A bank's own pace (`strategy.rates`) keeps it under its bucket where its share of one
+/// pace overruns it, and leaves the other bank's figures exactly as they were: about 20,000
+/// connections a bank, `rate = 2` split by share paces each at 1 a second, twice the slow
+/// bank's bucket; at its own 0.45 a second the slow bank's pass of n takes (n − 1) / 0.45 s
+/// (about 12 h), one call each, none refused.
+#[test]
+fn a_banks_own_pace_keeps_it_under_its_bucket() {
+    let banks = |strategy: &str| {
+        let r = run(&two_banks(strategy, "2s", 0.5));
+        (r.summary(Some(0)), r.summary(Some(1)))
+    };
+    let (fast, slow) = banks("kind = \"paced\"\nrate = 2");
+    assert!(slow.tally.rate_limited > 5_000, "{:?}", slow.tally);
+    let (fast_own, slow_own) = banks("kind = \"paced\"\nrate = 2\nrates = { slow = 0.45 }");
+    let n = slow_own.tally.attempts;
+    assert_eq!(slow_own.tally.rate_limited, 0, "{:?}", slow_own.tally);
+    assert_eq!(slow_own.tally.successes, n, "one call each");
+    assert!((19_000..21_000).contains(&n), "{n}");
+    assert_eq!(fast, fast_own, "the fast bank's pace and figures moved");
+    // The fast bank done within the hour, the slow bank's last submission at (n − 1) / 0.45 s.
+    let r = run(&two_banks(
+        "kind = \"paced\"\nrate = 2\nrates = { slow = 0.45, fast = 10 }",
+        "2s",
+        0.5,
+    ));
+    // Minute-major, a row per bank.
+    let last = r
+        .series
+        .minutes
+        .chunks(2)
+        .rposition(|banks| banks.iter().any(|m| m.submitted > 0))
+        .unwrap();
+    let at = ((n - 1) as f64 / 0.45) as usize;
+    assert_eq!(last, at / 60, "the slow bank's last minute of submissions");
+}
+
 /// By default a pacer spreads the period's connections evenly: 100,000 over a day is one
 /// every 0.864 s, so every minute submits 69 or 70 of them.
 #[test]
@@ -376,4 +412,24 @@ fn fields_of_another_kind_and_impossible_settings_are_refused() {
         "on_demand.lane=priority",
     ]);
     assert!(lane.contains("on_demand.lane"), "{lane}");
+    let paces = |rates: &str, more: &[&str]| {
+        let set = format!("strategy.rates={rates}");
+        let mut sets = vec!["strategy.kind=paced", set.as_str()];
+        sets.extend(more);
+        e(&sets)
+    };
+    let unknown = paces("{ nobank = 1 }", &[]);
+    assert!(
+        unknown.contains("strategy.rates.nobank") && unknown.contains("banks: fast, slow"),
+        "{unknown}"
+    );
+    let zero = paces("{ slow = 0 }", &[]);
+    assert!(zero.contains("strategy.rates.slow"), "{zero}");
+    let one = paces("{ slow = 1 }", &["strategy.per_bank=false"]);
+    assert!(
+        one.contains("strategy.rates") && one.contains("per_bank"),
+        "{one}"
+    );
+    let queued = e(&["strategy.rates={ slow = 1 }"]);
+    assert!(queued.contains("only kind = \"paced\""), "{queued}");
 }

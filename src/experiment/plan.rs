@@ -190,6 +190,7 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     s.queued(screening);
     s.per_bank(&ceilings, screening);
     s.paced(screening);
+    s.paced_per_bank(&ceilings, screening);
     s.aimd(&ceilings, screening);
     s.random_offset(screening);
     s.pausing(screening, |family| {

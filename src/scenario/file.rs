@@ -142,6 +142,9 @@ pub struct StrategyFile {
     pub rate: Option<f64>,
     /// Paced only: a pace per bank, by its share (default), or one over every connection.
     pub per_bank: Option<bool>,
+    /// Paced per bank only: the submissions a second of the named banks (the others are
+    /// paced by `rate` or over the period).
+    pub rates: Option<std::collections::BTreeMap<String, f64>>,
     /// Queued kinds: a 429 with Retry-After holds the new submissions of that bank's pool
     /// until then (plus `retry.retry_after_jitter`).
     pub pause_on_retry_after: Option<bool>,

@@ -107,19 +107,56 @@ pub(super) fn strategy(
         StrategyKind::Aimd => Strategy::Aimd(aimd(s, platform)?),
         StrategyKind::Paced => Strategy::Paced {
             rate: match s.rate {
-                Some(r) if !(r > 0.0 && r <= 100_000.0) => {
-                    return err(
-                        "strategy.rate",
-                        format!(
-                            "must be a positive number of submissions a second, at most 100000, got {r}"
-                        ),
-                    )
-                }
-                r => r,
+                Some(r) => Some(pace("strategy.rate", r)?),
+                None => None,
             },
             per_bank: s.per_bank.unwrap_or(true),
+            rates: rates(s, banks)?,
         },
     })
+}
+
+/// A pace a second, checked.
+fn pace(field: &str, r: f64) -> Result<f64, FieldError> {
+    match r > 0.0 && r <= 100_000.0 {
+        true => Ok(r),
+        false => err(
+            field,
+            format!("must be a positive number of submissions a second, at most 100000, got {r}"),
+        ),
+    }
+}
+
+/// `paced`'s own pace of the banks `strategy.rates` names, in bank order (empty when it names
+/// none). A pace per bank needs a pool per bank.
+fn rates(s: &file::StrategyFile, banks: &[Bank]) -> Result<Vec<Option<f64>>, FieldError> {
+    let Some(named) = s.rates.as_ref().filter(|r| !r.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    if s.per_bank == Some(false) {
+        return err(
+            "strategy.rates",
+            "paces banks one by one, so needs a pool per bank: drop `per_bank = false`",
+        );
+    }
+    for (name, &r) in named {
+        let field = format!("strategy.rates.{name}");
+        known_bank(&field, name, banks)?;
+        pace(&field, r)?;
+    }
+    Ok(banks.iter().map(|b| named.get(&b.name).copied()).collect())
+}
+
+/// `name` is one of the scenario's banks.
+fn known_bank(field: &str, name: &str, banks: &[Bank]) -> Result<(), FieldError> {
+    if banks.iter().any(|b| b.name == name) {
+        return Ok(());
+    }
+    let known: Vec<&str> = banks.iter().map(|b| b.name.as_str()).collect();
+    err(
+        field,
+        format!("no bank is named `{name}` (banks: {})", known.join(", ")),
+    )
 }
 
 /// `per_bank`'s slots, bank by bank: those `strategy.pools` names, else `concurrency`.
@@ -128,13 +165,7 @@ fn pools(s: &file::StrategyFile, banks: &[Bank]) -> Result<Vec<u32>, FieldError>
     let named = s.pools.clone().unwrap_or_default();
     for (name, &n) in &named {
         let field = format!("strategy.pools.{name}");
-        if !banks.iter().any(|b| &b.name == name) {
-            let known: Vec<&str> = banks.iter().map(|b| b.name.as_str()).collect();
-            return err(
-                field,
-                format!("no bank is named `{name}` (banks: {})", known.join(", ")),
-            );
-        }
+        known_bank(&field, name, banks)?;
         slots(&field, n)?;
     }
     banks
@@ -210,6 +241,12 @@ fn only_with_its_kind(s: &file::StrategyFile) -> Result<(), FieldError> {
         (
             "per_bank",
             s.per_bank.is_some(),
+            kind(StrategyKind::Paced),
+            "paced",
+        ),
+        (
+            "rates",
+            s.rates.is_some(),
             kind(StrategyKind::Paced),
             "paced",
         ),

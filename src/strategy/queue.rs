@@ -96,28 +96,36 @@ impl Pools {
         p
     }
 
-    /// A paced pool per bank (`per_bank`) or one over every connection: the pool of `n`
-    /// connections submits one every `interval(n)`; paced over `period` (no rate given), it
-    /// is paced again at each period start ([`Queue::repace`]).
+    /// A paced pool per bank (`per_bank`) or one over every connection: the pool of bank `b`
+    /// (`None` for the one pool), with `n` connections, submits one every `pace(b, n).0`;
+    /// paced over a period (`pace(b, n).1`), it is paced again at each period start
+    /// ([`Queue::repace`]).
     pub fn paced(
         per_bank: bool,
         banks: usize,
         looping: bool,
         connections: u32,
-        (interval, period): (impl Fn(u32) -> SimDuration, Option<SimDuration>),
+        pace: impl Fn(Option<usize>, u32) -> (SimDuration, Option<SimDuration>),
         bank_of: impl Fn(u32) -> usize,
     ) -> Pools {
-        let paced = |n: u32, members: Members| Queue {
-            pace_period: period,
-            ..Queue::paced(interval(n), looping, members)
+        let paced = |bank: Option<usize>, n: u32, members: Members| {
+            let (interval, period) = pace(bank, n);
+            Queue {
+                pace_period: period,
+                ..Queue::paced(interval, looping, members)
+            }
         };
         if !per_bank {
-            return Pools::one(paced(connections, Members::All(connections)));
+            return Pools::one(paced(None, connections, Members::All(connections)));
         }
         let mut p = Pools::per_bank(&vec![0; banks], looping, connections, bank_of);
-        for q in &mut p.pools {
+        for (b, q) in p.pools.iter_mut().enumerate() {
             let n = q.members.len();
-            *q = paced(n, std::mem::replace(&mut q.members, Members::All(0)));
+            *q = paced(
+                Some(b),
+                n,
+                std::mem::replace(&mut q.members, Members::All(0)),
+            );
         }
         p
     }

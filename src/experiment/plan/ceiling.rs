@@ -208,6 +208,7 @@ fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::Thread
     clients.push(Strategy::Paced {
         rate: Some(0.97 * rate),
         per_bank: false,
+        rates: Vec::new(),
     });
     let refreshes = |r: &RunResult| r.total().successes_after_warmup as f64;
     pool.install(|| {

@@ -163,7 +163,23 @@ fn strategy_parameters(s: &Strategy, sc: &Scenario) -> Value {
                 "on_error": r.on_error,
             }
         }),
-        Strategy::Paced { rate, per_bank } => json!({ "rate": rate, "per_bank": per_bank }),
+        Strategy::Paced {
+            rate,
+            per_bank,
+            rates,
+        } => {
+            let mut p = json!({ "rate": rate, "per_bank": per_bank });
+            let named: Map<String, Value> = sc
+                .banks
+                .iter()
+                .zip(rates)
+                .filter_map(|(b, r)| r.map(|r| (b.name.clone(), json!(r))))
+                .collect();
+            if !named.is_empty() {
+                p["rates"] = Value::Object(named);
+            }
+            p
+        }
         Strategy::RandomOffset | Strategy::Bulk => json!({}),
     }
 }

@@ -1,9 +1,10 @@
-//! Per-bank pools chosen bank by bank.
+//! Per-bank settings (pools of slots, or paces) chosen bank by bank.
 //!
-//! With a pool of slots per bank, each bank's figures depend on its own pool only: its
-//! connections are queued for it alone and its limits see only its pool's calls. So one run
-//! in which every bank's pool is at step `i` of its own ladder measures every bank at step
-//! `i` at once, and a handful of runs measure each bank at every step. [`combine`] then picks
+//! With a pool of slots per bank, or a pace per bank, each bank's figures depend on its own
+//! setting only: its connections are queued for it alone and its limits see only its pool's
+//! calls. So one run in which every bank's setting is at step `i` of its own ladder measures
+//! every bank at step `i` at once, and a handful of runs measure each bank at every step.
+//! [`combine`] then picks
 //! one step per bank: the fewest API calls a day whose coverage (the banks' weighted by their
 //! connections) and failure rate (their failures over their attempts) meet the targets, or,
 //! when no choice does, the one closest to them. The choice is then run as a whole, which
@@ -13,7 +14,8 @@
 /// One bank at one step of its ladder, as measured.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Step {
-    pub pool: u32,
+    /// The bank's setting: its pool's slots, or its pace a second.
+    pub knob: f64,
     pub coverage: f64,
     pub attempts: f64,
     /// Failures counted by the target's scope, a day.
@@ -34,8 +36,9 @@ pub struct Goal {
 /// Most combinations tried exhaustively; beyond, a greedy ascent.
 const EXHAUSTIVE: usize = 2_000_000;
 
-/// One step per bank (`steps[b]` is bank `b`'s ladder, `weights[b]` its connections).
-pub fn combine(steps: &[Vec<Step>], weights: &[f64], goal: &Goal) -> Vec<u32> {
+/// One step per bank (`steps[b]` is bank `b`'s ladder, `weights[b]` its connections): each
+/// bank's chosen setting.
+pub fn combine(steps: &[Vec<Step>], weights: &[f64], goal: &Goal) -> Vec<f64> {
     let frontier: Vec<Vec<Step>> = steps.iter().map(|s| pareto(s)).collect();
     let combos = frontier
         .iter()
@@ -48,7 +51,7 @@ pub fn combine(steps: &[Vec<Step>], weights: &[f64], goal: &Goal) -> Vec<u32> {
     };
     pick.iter()
         .zip(&frontier)
-        .map(|(&i, s)| s[i].pool)
+        .map(|(&i, s)| s[i].knob)
         .collect()
 }
 
@@ -64,14 +67,14 @@ fn pareto(steps: &[Step]) -> Vec<Step> {
     let mut kept: Vec<Step> = Vec::new();
     for s in steps {
         let dominated = steps.iter().any(|o| beats(o, s));
-        if !dominated && !kept.iter().any(|k| k.pool == s.pool) {
+        if !dominated && !kept.iter().any(|k| k.knob == s.knob) {
             kept.push(*s);
         }
     }
     kept.sort_by(|a, b| {
         a.api_calls
             .total_cmp(&b.api_calls)
-            .then(a.pool.cmp(&b.pool))
+            .then(a.knob.total_cmp(&b.knob))
     });
     kept
 }
@@ -167,7 +170,7 @@ mod tests {
 
     fn step(pool: u32, coverage: f64, failures: f64, api_calls: f64) -> Step {
         Step {
-            pool,
+            knob: pool as f64,
             coverage,
             attempts: 100.0,
             failures,
@@ -198,10 +201,10 @@ mod tests {
         // 1.0 and 0.7 weighted equally is 0.85, at 1 failure in 200 attempts.
         assert_eq!(
             combine(&[free.clone(), limited.clone()], &[1.0, 1.0], &goal),
-            [3, 2]
+            [3.0, 2.0]
         );
         // Weighted 3:1 towards the free bank, 0.9 there and 0.7 at the other reach 0.85.
-        assert_eq!(combine(&[free, limited], &[3.0, 1.0], &goal), [2, 2]);
+        assert_eq!(combine(&[free, limited], &[3.0, 1.0], &goal), [2.0, 2.0]);
     }
 
     /// A floor on each bank's coverage moves a starved bank up its ladder even when the
@@ -217,9 +220,9 @@ mod tests {
             max_api_calls: None,
         };
         let banks = [free, limited];
-        assert_eq!(combine(&banks, &[1.0, 1.0], &goal), [1, 1]);
+        assert_eq!(combine(&banks, &[1.0, 1.0], &goal), [1.0, 1.0]);
         goal.min_bank_coverage = Some(0.7);
-        assert_eq!(combine(&banks, &[1.0, 1.0], &goal), [1, 2]);
+        assert_eq!(combine(&banks, &[1.0, 1.0], &goal), [1.0, 2.0]);
     }
 
     /// No choice meets the failure bound and the coverage: the closest wins, and the greedy

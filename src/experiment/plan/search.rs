@@ -9,7 +9,9 @@
 //! - `per_bank`: a pool per bank, chosen bank by bank ([`super::pools`]): every bank's pool
 //!   at 0.4 … 3 times the slots Little's law gives it for its share of the target (no more
 //!   than its ceiling serves), then the cheapest step per bank meeting the targets together;
-//! - `paced`: the pace, the users over the period times 1, 1.1, 1.25, 1.5, 2, per bank;
+//! - `paced`: the pace, the users over the period times 1, 1.1, 1.25, 1.5, 2, split by bank
+//!   share; then a pace per bank under its limits, chosen bank by bank as the pools are
+//!   ([`Search::paced_per_bank`]);
 //! - `aimd`: the default rule, and one whose slots per bank are bounded by the per-bank
 //!   pools at a headroom of 2;
 //! - `random_offset`: no knob.
@@ -38,6 +40,9 @@ pub const MAX_CONCURRENCY: u32 = 10_000_000;
 const LADDER_GAIN: f64 = 0.01;
 const LADDER: [f64; 12] = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0];
 const PACES: [f64; 5] = [1.0, 1.1, 1.25, 1.5, 2.0];
+/// The steps of every bank's pace under its limits: multiples of the least of the pace its
+/// users need and what its ceiling admits.
+const UNDER: [f64; 8] = [0.5, 0.7, 0.8, 0.9, 0.95, 1.0, 1.1, 1.25];
 
 /// One strategy setting evaluated over replications.
 #[derive(Clone, Debug, PartialEq)]
@@ -215,13 +220,74 @@ impl<'a> Search<'a> {
     /// Per-bank pools: every bank's pool up its ladder together (each run measures every
     /// bank at one step), then one step per bank chosen by [`pools::combine`], run whole.
     pub fn per_bank(&mut self, ceilings: &[BankCeiling], reps: u32) {
-        let mut ladder: Vec<Vec<u32>> = LADDER.iter().map(|&h| self.pools(ceilings, h)).collect();
+        let ladder = LADDER
+            .iter()
+            .map(|&h| self.pools(ceilings, h).into_iter().map(f64::from).collect())
+            .collect();
+        let make = |p: &[f64]| Strategy::PerBank {
+            pools: p.iter().map(|&n| n as u32).collect(),
+        };
+        self.bank_by_bank(ladder, make, ceilings, reps);
+    }
+
+    /// A pace per bank under its limits: every bank's pace at 0.5 … 1.25 times the least of
+    /// the pace that refreshes its connections once a period and the calls a second its
+    /// ceiling admits less its customers' calls, chosen bank by bank as the pools are. A pace
+    /// under a token bucket never breaches it; one split by share over every bank either
+    /// overruns the tightest bank or leaves the others short.
+    pub fn paced_per_bank(&mut self, ceilings: &[BankCeiling], reps: u32) {
+        let under = self.paces_under(ceilings);
+        let ladder = UNDER
+            .iter()
+            .map(|&f| under.iter().map(|&r| round_rate(f * r)).collect())
+            .collect();
+        let make = |r: &[f64]| Strategy::Paced {
+            rate: None,
+            per_bank: true,
+            rates: r.iter().map(|&r| Some(r)).collect(),
+        };
+        self.bank_by_bank(ladder, make, ceilings, reps);
+    }
+
+    /// Each bank's pace a second: its share of the users over the period (with joins, those
+    /// due on the last day), at most the calls its ceiling admits (the successes a day over
+    /// the share of calls that do not fail by 5xx) less its customers' average calls.
+    fn paces_under(&self, ceilings: &[BankCeiling]) -> Vec<f64> {
+        let sc = self.base;
+        let last = super::ceiling::growth(sc).map_or(1.0, |(last, _)| last.max(1.0));
+        let users = last * sc.connections as f64 / sc.schedule.period.as_secs_f64();
+        let customers = sc.on_demand.as_ref().map_or(0.0, |d| {
+            d.for_connections(sc.connections).per_day / 86_400.0
+        });
+        sc.banks
+            .iter()
+            .zip(ceilings)
+            .map(|(bank, c)| {
+                let need = bank.share * users;
+                let admits = c.per_day / (1.0 - bank.error_rate).max(0.01) / 86_400.0;
+                let left = admits - bank.share * customers;
+                need.min(left).max(need * 0.05)
+            })
+            .collect()
+    }
+
+    /// Every bank's setting up its ladder together (`ladder[i][b]` is bank `b`'s at step
+    /// `i`; each run measures every bank at one step) until more only buys 429s, then one
+    /// step per bank chosen by [`pools::combine`], run whole (`make` is the strategy of one
+    /// setting per bank).
+    fn bank_by_bank(
+        &mut self,
+        mut ladder: Vec<Vec<f64>>,
+        make: impl Fn(&[f64]) -> Strategy,
+        ceilings: &[BankCeiling],
+        reps: u32,
+    ) {
         ladder.dedup();
         let mut runs: Vec<Evaluation> = Vec::new();
-        for pools in ladder {
-            let e = self.at(Strategy::PerBank { pools }, reps);
-            // Up the ladder until more slots only buy 429s: failing, and less than a point
-            // of coverage over the step below.
+        for knobs in &ladder {
+            let e = self.at(make(knobs), reps);
+            // Up the ladder until more only buys 429s: failing, and less than a point of
+            // coverage over the step below.
             let stalled = runs.last().is_some_and(|p: &Evaluation| {
                 e.figures.mean(Figure::Coverage) - p.figures.mean(Figure::Coverage) < LADDER_GAIN
             });
@@ -240,13 +306,11 @@ impl<'a> Search<'a> {
         let steps: Vec<Vec<Step>> = (0..ceilings.len())
             .map(|b| {
                 runs.iter()
-                    .map(|e| {
+                    .zip(&ladder)
+                    .map(|(e, knobs)| {
                         let m = |x: Figure| e.figures.banks[b][x as usize].mean;
-                        let Strategy::PerBank { pools } = &e.strategy else {
-                            unreachable!("a per_bank ladder")
-                        };
                         Step {
-                            pool: pools[b],
+                            knob: knobs[b],
                             coverage: m(Figure::Coverage),
                             attempts: m(over),
                             failures: m(failure) * m(over),
@@ -263,8 +327,8 @@ impl<'a> Search<'a> {
             max_failure_rate: self.targets.max_failure_rate,
             max_api_calls: self.targets.max_api_calls_per_day,
         };
-        let pools = pools::combine(&steps, &weights, &goal);
-        self.at(Strategy::PerBank { pools }, reps);
+        let chosen = pools::combine(&steps, &weights, &goal);
+        self.at(make(&chosen), reps);
     }
 
     /// A pool per bank: `headroom` times the slots that carry the bank's share of the target
@@ -296,6 +360,7 @@ impl<'a> Search<'a> {
             .map(|&m| Strategy::Paced {
                 rate: Some(round_rate(m * base)),
                 per_bank: true,
+                rates: Vec::new(),
             })
             .collect();
         self.walk(settings, reps);
@@ -412,7 +477,19 @@ pub fn label(s: &Strategy, sc: &Scenario) -> String {
             "aimd, {}–{} slots per bank from {}, ×{} on a 429",
             r.min, r.max, r.initial, r.decrease
         ),
-        Strategy::Paced { rate, per_bank } => format!(
+        Strategy::Paced { rates, .. } if rates.iter().any(Option::is_some) => {
+            let p: Vec<String> = sc
+                .banks
+                .iter()
+                .zip(rates)
+                .map(|(b, r)| match r {
+                    Some(r) => format!("{} {r}/s", b.name),
+                    None => format!("{} by share", b.name),
+                })
+                .collect();
+            format!("paced per bank, {}", p.join(", "))
+        }
+        Strategy::Paced { rate, per_bank, .. } => format!(
             "paced, {}/s{}",
             rate.map_or("the period's".to_string(), |r| r.to_string()),
             if *per_bank {
