@@ -297,6 +297,18 @@ pub struct Bank {
 }
 
 impl Bank {
+    /// The least of the bank's concurrency caps that hold all day (`None` without one): the
+    /// most calls a client that knows it keeps in flight there.
+    pub fn concurrency_cap(&self) -> Option<u32> {
+        self.limits
+            .iter()
+            .filter_map(|l| match l {
+                Limit::Concurrency(c) => Some(c.max_in_flight()),
+                _ => None,
+            })
+            .min()
+    }
+
     /// Sizes per-connection policy state for the bank's `connections` connections.
     pub fn prepare(&mut self, connections: u32) {
         for limit in &mut self.limits {

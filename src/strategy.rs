@@ -61,10 +61,13 @@ pub enum Strategy {
     /// the period), per bank by its share of the connections, or over every connection.
     /// `rates`, in the scenario's bank order (empty when none is named), gives a bank its own
     /// pace a second in place of its share: a client that knows a bank's limit paces under it.
+    /// `outstanding` (likewise) bounds a bank's refreshes outstanding at once: a tick that
+    /// finds them all out waits for one to be learned, so a pace keeps under a concurrency cap.
     Paced {
         rate: Option<f64>,
         per_bank: bool,
         rates: Vec<Option<f64>>,
+        outstanding: Vec<Option<u32>>,
     },
 }
 
@@ -217,6 +220,7 @@ fn client_state<F: Fn(u32) -> usize>(
             rate,
             per_bank,
             rates,
+            outstanding,
         } => {
             // Bank b's own pace submits every 1 / r; otherwise a pool of n connections submits
             // every period / n (re-paced each period), or every n_all / (rate · n).
@@ -232,7 +236,14 @@ fn client_state<F: Fn(u32) -> usize>(
                 ),
                 (None, None) => (Queue::pace_over(schedule.period, n), Some(schedule.period)),
             };
-            Pools::paced(*per_bank, banks, looping, connections, pace, bank_of)
+            let mut pools = Pools::paced(*per_bank, banks, looping, connections, pace, bank_of);
+            debug_assert!(*per_bank || outstanding.is_empty(), "validated");
+            for (b, most) in outstanding.iter().enumerate() {
+                if let Some(most) = most {
+                    pools.get(b).concurrency = *most;
+                }
+            }
+            pools
         }
     })
 }

@@ -179,6 +179,44 @@ fn a_pace_per_bank_under_a_bucket_covers_without_429s() {
     assert!(f(&j, "coverage") > 0.92, "{j}");
 }
 
+/// Under a concurrency cap, a pace refuses some calls (long calls overlap), so the plan
+/// tries its pace per bank again with the capped bank's refreshes outstanding bounded by its
+/// cap: none refused there.
+#[test]
+fn a_pace_per_bank_is_tried_bounded_by_the_cap() {
+    let t = TempDir::new("plan-paced-cap");
+    let s = two_banks(
+        t.path(),
+        r#"[{ kind = "concurrency", max_in_flight = 2 }]"#,
+        "",
+    );
+    let j = json(&[
+        "plan",
+        &s,
+        "--users",
+        "20000",
+        "--replications",
+        "2",
+        "--json",
+    ]);
+    let capped: Vec<&Value> = j["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["parameters"]["outstanding"].is_object())
+        .collect();
+    assert_eq!(capped.len(), 1, "{j}");
+    let c = capped[0];
+    assert_eq!(c["parameters"]["outstanding"]["metered"], 2, "{c}");
+    assert!(c["parameters"]["outstanding"]["open"].is_null(), "{c}");
+    assert_eq!(c["client_failure_rate"], 0.0, "{c}");
+    assert!(
+        c["setting"].as_str().unwrap().contains("metered")
+            && c["setting"].as_str().unwrap().contains("≤ 2 out"),
+        "{c}"
+    );
+}
+
 /// With a period of two days a refresh covers two: the same bucket's 8,644 refreshes a day
 /// cover 17,288 of twice as many connections due, and the best achievable gets near that
 /// ceiling and never above it (a day's rule would put the ceiling at half of it).

@@ -125,6 +125,24 @@ fn capped_bank(strategy: &str) -> String {
     )
 }
 
+/// A pace bounded by the bank's cap (`strategy.outstanding`) is refused nothing, and Little's
+/// law on the client side gives its throughput: a refresh is outstanding from its submission
+/// until the poll 10 s later reveals its 4 s call, so 8 outstanding make 8 every 10 s, 69,120
+/// a day, under a pace of 2.5 a second. Unbounded, the same pace keeps 10 calls in flight on
+/// average against the cap of 8.
+#[test]
+fn a_pace_bounded_by_the_cap_is_refused_nothing() {
+    let paced = "kind = \"paced\"\nrate = 2.5";
+    let free = run(&capped_bank(paced)).summary(None);
+    assert!(free.tally.rate_limited > 10_000, "{:?}", free.tally);
+    let bounded = run(&capped_bank(&format!(
+        "{paced}\noutstanding = {{ capped = 8 }}"
+    )));
+    let s = bounded.summary(None);
+    assert_eq!(s.tally.rate_limited, 0, "{:?}", s.tally);
+    assert_eq!(s.tally.attempts, 8 * 86_400 / 10);
+}
+
 /// AIMD against a concurrency cap of 8. A client slot is busy for a whole cycle, the
 /// worker's overhead (mean 0.392 s) plus the 10 s until the first poll reveals the outcome
 /// (a success after its 4 s call, or a 429 at once), while the bank's slot is busy only for
@@ -430,6 +448,8 @@ fn fields_of_another_kind_and_impossible_settings_are_refused() {
         one.contains("strategy.rates") && one.contains("per_bank"),
         "{one}"
     );
+    let none = paces("{ slow = 1 }", &["strategy.outstanding={ slow = 0 }"]);
+    assert!(none.contains("strategy.outstanding.slow"), "{none}");
     let queued = e(&["strategy.rates={ slow = 1 }"]);
     assert!(queued.contains("only kind = \"paced\""), "{queued}");
 }

@@ -312,7 +312,9 @@ fn best_achievable<'e>(evaluated: &'e [Evaluation], t: &Targets) -> &'e Evaluati
 /// How much of its knob a setting turns: slots, pace or AIMD bound (smaller is gentler).
 fn knob(s: &Strategy) -> f64 {
     match s {
-        Strategy::Paced { rate, .. } => rate.unwrap_or(0.0),
+        Strategy::Paced { rate, rates, .. } => {
+            rate.unwrap_or(0.0) + rates.iter().flatten().sum::<f64>()
+        }
         Strategy::Aimd(r) => r.max as f64,
         _ => s.concurrency().unwrap_or(0) as f64,
     }

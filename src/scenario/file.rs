@@ -145,6 +145,9 @@ pub struct StrategyFile {
     /// Paced per bank only: the submissions a second of the named banks (the others are
     /// paced by `rate` or over the period).
     pub rates: Option<std::collections::BTreeMap<String, f64>>,
+    /// Paced per bank only: the most refreshes of each named bank outstanding at once
+    /// (submitted, their outcome not yet learned), e.g. under its concurrency cap.
+    pub outstanding: Option<std::collections::BTreeMap<String, i64>>,
     /// Queued kinds: a 429 with Retry-After holds the new submissions of that bank's pool
     /// until then (plus `retry.retry_after_jitter`).
     pub pause_on_retry_after: Option<bool>,

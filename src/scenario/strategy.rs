@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::strategy::AimdRule;
+use std::collections::BTreeMap;
 
 /// The client's schedule. The period defaults to a day, or to the whole window when that is
 /// shorter (a run of a few hours refreshes each connection once within it, rather than
@@ -111,7 +112,8 @@ pub(super) fn strategy(
                 None => None,
             },
             per_bank: s.per_bank.unwrap_or(true),
-            rates: rates(s, banks)?,
+            rates: by_bank(s, ("rates", s.rates.as_ref()), banks, pace)?,
+            outstanding: by_bank(s, ("outstanding", s.outstanding.as_ref()), banks, slots)?,
         },
     })
 }
@@ -127,24 +129,34 @@ fn pace(field: &str, r: f64) -> Result<f64, FieldError> {
     }
 }
 
-/// `paced`'s own pace of the banks `strategy.rates` names, in bank order (empty when it names
-/// none). A pace per bank needs a pool per bank.
-fn rates(s: &file::StrategyFile, banks: &[Bank]) -> Result<Vec<Option<f64>>, FieldError> {
-    let Some(named) = s.rates.as_ref().filter(|r| !r.is_empty()) else {
+/// `paced`'s settings of the banks a `strategy.<field>` table names, each checked by
+/// `check`, in bank order (empty when it names none). A setting per bank needs a pool per
+/// bank.
+fn by_bank<T: Copy, V: Copy>(
+    s: &file::StrategyFile,
+    (field, named): (&str, Option<&BTreeMap<String, T>>),
+    banks: &[Bank],
+    check: impl Fn(&str, T) -> Result<V, FieldError>,
+) -> Result<Vec<Option<V>>, FieldError> {
+    let Some(named) = named.filter(|r| !r.is_empty()) else {
         return Ok(Vec::new());
     };
     if s.per_bank == Some(false) {
         return err(
-            "strategy.rates",
-            "paces banks one by one, so needs a pool per bank: drop `per_bank = false`",
+            format!("strategy.{field}"),
+            "sets banks one by one, so needs a pool per bank: drop `per_bank = false`",
         );
     }
-    for (name, &r) in named {
-        let field = format!("strategy.rates.{name}");
+    let mut checked = BTreeMap::new();
+    for (name, &v) in named {
+        let field = format!("strategy.{field}.{name}");
         known_bank(&field, name, banks)?;
-        pace(&field, r)?;
+        checked.insert(name, check(&field, v)?);
     }
-    Ok(banks.iter().map(|b| named.get(&b.name).copied()).collect())
+    Ok(banks
+        .iter()
+        .map(|b| checked.get(&b.name).copied())
+        .collect())
 }
 
 /// `name` is one of the scenario's banks.
@@ -247,6 +259,12 @@ fn only_with_its_kind(s: &file::StrategyFile) -> Result<(), FieldError> {
         (
             "rates",
             s.rates.is_some(),
+            kind(StrategyKind::Paced),
+            "paced",
+        ),
+        (
+            "outstanding",
+            s.outstanding.is_some(),
             kind(StrategyKind::Paced),
             "paced",
         ),

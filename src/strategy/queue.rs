@@ -199,7 +199,8 @@ pub struct Queue {
     members: Members,
     /// Adaptive slots (`aimd`): `concurrency` follows its limit.
     aimd: Option<Aimd>,
-    /// Paced: one submission per `interval`, without a slot limit.
+    /// Paced: one submission per `interval` (a paced pool's `concurrency` is unbounded
+    /// unless `strategy.outstanding` bounds it).
     interval: Option<SimDuration>,
     /// Paced over the period (no `rate`): the period the pass spreads its members over.
     pace_period: Option<SimDuration>,
@@ -237,7 +238,8 @@ impl Queue {
         }
     }
 
-    /// A paced pool: one of `members` every `interval`, as many outstanding as that makes.
+    /// A paced pool: one of `members` every `interval`, as many outstanding as that makes
+    /// (the caller may bound them by setting `concurrency`).
     pub fn paced(interval: SimDuration, looping: bool, members: Members) -> Queue {
         Queue {
             interval: Some(interval),

@@ -209,6 +209,7 @@ fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::Thread
         rate: Some(0.97 * rate),
         per_bank: false,
         rates: Vec::new(),
+        outstanding: Vec::new(),
     });
     let refreshes = |r: &RunResult| r.total().successes_after_warmup as f64;
     pool.install(|| {

@@ -167,16 +167,26 @@ fn strategy_parameters(s: &Strategy, sc: &Scenario) -> Value {
             rate,
             per_bank,
             rates,
+            outstanding,
         } => {
-            let mut p = json!({ "rate": rate, "per_bank": per_bank });
-            let named: Map<String, Value> = sc
-                .banks
-                .iter()
-                .zip(rates)
-                .filter_map(|(b, r)| r.map(|r| (b.name.clone(), json!(r))))
-                .collect();
-            if !named.is_empty() {
-                p["rates"] = Value::Object(named);
+            let mut p = json!({ "per_bank": per_bank });
+            if let Some(r) = rate {
+                p["rate"] = json!(r);
+            }
+            let named = |v: Vec<Option<Value>>| -> Map<String, Value> {
+                sc.banks
+                    .iter()
+                    .zip(v)
+                    .filter_map(|(b, v)| Some((b.name.clone(), v?)))
+                    .collect()
+            };
+            let rates = named(rates.iter().map(|r| r.map(|r| json!(r))).collect());
+            let most = named(outstanding.iter().map(|k| k.map(|k| json!(k))).collect());
+            if !rates.is_empty() {
+                p["rates"] = Value::Object(rates);
+            }
+            if !most.is_empty() {
+                p["outstanding"] = Value::Object(most);
             }
             p
         }

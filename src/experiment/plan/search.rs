@@ -245,8 +245,29 @@ impl<'a> Search<'a> {
             rate: None,
             per_bank: true,
             rates: r.iter().map(|&r| Some(r)).collect(),
+            outstanding: Vec::new(),
         };
-        self.bank_by_bank(ladder, make, ceilings, reps);
+        let chosen = self.bank_by_bank(ladder, make, ceilings, reps);
+        // A pace does not see the calls in flight, and long calls overlap under a cap; the
+        // choice again with each capped bank's refreshes outstanding bounded by its cap
+        // refuses none of the background's there (customers' direct calls aside), for the
+        // throughput a refresh outstanding until the poll costs. Caps beyond any pool bind
+        // nothing.
+        let caps: Vec<Option<u32>> = self
+            .base
+            .banks
+            .iter()
+            .map(|b| b.concurrency_cap().filter(|&c| c <= MAX_CONCURRENCY))
+            .collect();
+        if let (Strategy::Paced { rates, .. }, true) = (chosen, caps.iter().any(Option::is_some)) {
+            let capped = Strategy::Paced {
+                rate: None,
+                per_bank: true,
+                rates,
+                outstanding: caps,
+            };
+            self.at(capped, reps);
+        }
     }
 
     /// Each bank's pace a second: its share of the users over the period (with joins, those
@@ -256,9 +277,14 @@ impl<'a> Search<'a> {
         let sc = self.base;
         let last = super::ceiling::growth(sc).map_or(1.0, |(last, _)| last.max(1.0));
         let users = last * sc.connections as f64 / sc.schedule.period.as_secs_f64();
-        let customers = sc.on_demand.as_ref().map_or(0.0, |d| {
-            d.for_connections(sc.connections).per_day / 86_400.0
-        });
+        // Customers' calls straight from the app spend the bank's limits beside the pace;
+        // through the priority lane they take the pace's own ticks.
+        let customers = match &sc.on_demand {
+            Some(d) if d.lane == crate::demand::Lane::Direct => {
+                d.for_connections(sc.connections).per_day / 86_400.0
+            }
+            _ => 0.0,
+        };
         sc.banks
             .iter()
             .zip(ceilings)
@@ -274,14 +300,14 @@ impl<'a> Search<'a> {
     /// Every bank's setting up its ladder together (`ladder[i][b]` is bank `b`'s at step
     /// `i`; each run measures every bank at one step) until more only buys 429s, then one
     /// step per bank chosen by [`pools::combine`], run whole (`make` is the strategy of one
-    /// setting per bank).
+    /// setting per bank). Returns the chosen strategy.
     fn bank_by_bank(
         &mut self,
         mut ladder: Vec<Vec<f64>>,
         make: impl Fn(&[f64]) -> Strategy,
         ceilings: &[BankCeiling],
         reps: u32,
-    ) {
+    ) -> Strategy {
         ladder.dedup();
         let mut runs: Vec<Evaluation> = Vec::new();
         for knobs in &ladder {
@@ -327,8 +353,9 @@ impl<'a> Search<'a> {
             max_failure_rate: self.targets.max_failure_rate,
             max_api_calls: self.targets.max_api_calls_per_day,
         };
-        let chosen = pools::combine(&steps, &weights, &goal);
-        self.at(make(&chosen), reps);
+        let chosen = make(&pools::combine(&steps, &weights, &goal));
+        self.at(chosen.clone(), reps);
+        chosen
     }
 
     /// A pool per bank: `headroom` times the slots that carry the bank's share of the target
@@ -361,6 +388,7 @@ impl<'a> Search<'a> {
                 rate: Some(round_rate(m * base)),
                 per_bank: true,
                 rates: Vec::new(),
+                outstanding: Vec::new(),
             })
             .collect();
         self.walk(settings, reps);
@@ -477,14 +505,19 @@ pub fn label(s: &Strategy, sc: &Scenario) -> String {
             "aimd, {}–{} slots per bank from {}, ×{} on a 429",
             r.min, r.max, r.initial, r.decrease
         ),
-        Strategy::Paced { rates, .. } if rates.iter().any(Option::is_some) => {
-            let p: Vec<String> = sc
-                .banks
-                .iter()
-                .zip(rates)
-                .map(|(b, r)| match r {
-                    Some(r) => format!("{} {r}/s", b.name),
-                    None => format!("{} by share", b.name),
+        Strategy::Paced {
+            rates, outstanding, ..
+        } if rates.iter().any(Option::is_some) || outstanding.iter().any(Option::is_some) => {
+            let p: Vec<String> = (0..sc.banks.len())
+                .map(|b| {
+                    let pace = match rates.get(b).copied().flatten() {
+                        Some(r) => format!("{r}/s"),
+                        None => "by share".to_string(),
+                    };
+                    match outstanding.get(b).copied().flatten() {
+                        Some(k) => format!("{} {pace} ≤ {k} out", sc.banks[b].name),
+                        None => format!("{} {pace}", sc.banks[b].name),
+                    }
                 })
                 .collect();
             format!("paced per bank, {}", p.join(", "))
