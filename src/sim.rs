@@ -66,6 +66,8 @@ enum Event {
     },
     /// A refresh period starts: a queued client's connections are due again.
     PeriodStart,
+    /// The queued kinds' band of hours closes for the day.
+    BandClose,
     /// A retry's backoff has expired.
     RetryDue(u32),
     /// A queued refresh whose retries gave up goes back to the queue.
@@ -202,6 +204,9 @@ struct World {
     /// The client's refresh period and its workers' overhead.
     period: SimDuration,
     overhead: ServiceTime,
+    /// The queued kinds' band of hours, `(from, to)` as microseconds into the day: their
+    /// pools submit background refreshes only then.
+    band: Option<(u64, u64)>,
     /// Queued submissions a worker has taken but not yet sent (in their overhead).
     starting: u64,
     /// Queued workers waiting to retry while keeping their slot.
@@ -302,6 +307,10 @@ impl World {
                     self.period_start(now);
                     continue;
                 }
+                Event::BandClose => {
+                    self.band_close(now);
+                    continue;
+                }
                 Event::Wake(p) => {
                     self.wake(now, p);
                     continue;
@@ -318,7 +327,7 @@ impl World {
                     retry,
                     present,
                 } => self.submission(now, conn, retry, present),
-                Event::PeriodStart | Event::Wake(_) | Event::Demand => {
+                Event::PeriodStart | Event::BandClose | Event::Wake(_) | Event::Demand => {
                     unreachable!("handled above")
                 }
                 Event::RetryDue(c) => self.retry_due(now, c),

@@ -115,6 +115,19 @@ pub struct Schedule {
 }
 
 impl Schedule {
+    /// What a pass over the connections is spread over: the band of hours, else the period.
+    pub fn spread(&self) -> SimDuration {
+        self.hours.map_or(self.period, |(from, to)| {
+            SimDuration(to.as_micros() - from.as_micros())
+        })
+    }
+
+    /// The band of hours as microseconds into the day.
+    pub fn band_micros(&self) -> Option<(u64, u64)> {
+        self.hours
+            .map(|(from, to)| (from.as_micros(), to.as_micros()))
+    }
+
     /// A worker's default overhead: lognormal, median 300 ms, 95th percentile 1 s (mean
     /// about 0.39 s). A queue worker that learns an outcome stores the refreshed data (or
     /// records the failure), acknowledges its job, fetches the next one and sends an HTTPS
@@ -225,6 +238,8 @@ fn client_state<F: Fn(u32) -> usize>(
             // Bank b's own pace submits every 1 / r; otherwise a pool of n connections submits
             // every period / n (re-paced each period), or every n_all / (rate · n).
             let micros = |us: f64| SimDuration((us.round() as u64).max(1));
+            // Paced over the period, or over its band of hours.
+            let spread = schedule.spread();
             let pace = |bank: Option<usize>, n: u32| match (
                 bank.and_then(|b| rates.get(b).copied().flatten()),
                 *rate,
@@ -234,7 +249,7 @@ fn client_state<F: Fn(u32) -> usize>(
                     micros(1e6 * connections.max(1) as f64 / (r * n.max(1) as f64)),
                     None,
                 ),
-                (None, None) => (Queue::pace_over(schedule.period, n), Some(schedule.period)),
+                (None, None) => (Queue::pace_over(spread, n), Some(spread)),
             };
             let mut pools = Pools::paced(*per_bank, banks, looping, connections, pace, bank_of);
             debug_assert!(*per_bank || outstanding.is_empty(), "validated");

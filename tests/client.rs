@@ -216,6 +216,67 @@ fn random_offsets_stay_within_their_band_of_hours() {
     assert!(e.message.contains("strategy.hours"), "{}", e.message);
 }
 
+/// The queued kinds keep to the band too. A queue of 4 slots, each refresh learned at the
+/// first poll 10 s after its submission (a 0 s call, no worker overhead), submits only from
+/// 02:00 to 06:00, 4 every 10 s there: 4 · 14,400 / 10 = 5,760 a day, Little's law on the
+/// client side. A pacer spreads the day's 3,000 connections over the band's 14,400 s, one
+/// every 4.8 s: 12 or 13 a minute there, every connection each day. Customers through the
+/// pools' priority lane would find them shut at night: refused.
+#[test]
+fn queued_and_paced_clients_keep_to_their_band_of_hours() {
+    let client = |connections: u32, strategy: &str| {
+        let text = one_bank(
+            "length = \"2d\"",
+            connections,
+            "poll_interval = \"10s\"",
+            &format!("{strategy}\nhours = [\"02:00\", \"06:00\"]"),
+            r#"service_time = { dist = "constant", value = "0s" }"#,
+            "",
+        );
+        let r = run(&text, 3);
+        let minutes: Vec<u64> = r
+            .series
+            .minutes
+            .iter()
+            .map(|m| m.submitted as u64)
+            .collect();
+        let outside: u64 = (0..minutes.len())
+            .filter(|m| !(120..360).contains(&(m % 1440)))
+            .map(|m| minutes[m])
+            .sum();
+        (r.total().attempts, minutes, outside, text)
+    };
+    let overhead = r#"worker_overhead = { dist = "constant", value = "0s" }"#;
+    let (attempts, _, outside, _) = client(
+        100_000,
+        &format!("kind = \"queued\"\nconcurrency = 4\n{overhead}"),
+    );
+    assert_eq!((attempts, outside), (2 * 5_760, 0));
+    let (attempts, minutes, outside, text) = client(3_000, "kind = \"paced\"");
+    assert_eq!((attempts, outside), (2 * 3_000, 0));
+    for day in 0..2 {
+        for m in 120..360 {
+            let n = minutes[day * 1440 + m];
+            assert!(n == 12 || n == 13, "day {day}, minute {m}: {n}");
+        }
+    }
+    let e = scenario::parse(
+        &text.replace("kind = \"paced\"", "kind = \"queued\"\nconcurrency = 4"),
+        "inline",
+        "band",
+        &[
+            "on_demand.per_day=10".into(),
+            "on_demand.lane=priority".into(),
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains("on_demand.lane") && e.message.contains("strategy.hours"),
+        "{}",
+        e.message
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // (c) The poll lattice: phase lock with zero overhead, gone with the default
 // ---------------------------------------------------------------------------------------

@@ -97,6 +97,33 @@ fn the_vendor_table_gets_the_concurrency_its_slot_throughput_implies() {
     }
 }
 
+/// A nightly client (`strategy.hours`, which `plan --set` takes, as the client's timing)
+/// has a quarter of the day for the same connections: by Little's law, four times the
+/// slots of one that runs all day.
+#[test]
+fn a_nightly_client_needs_the_slots_its_hours_imply() {
+    let slots = |more: &[&str]| {
+        let mut args = vec!["plan", "scenarios/vendor-table.toml", "--users", "100000"];
+        args.extend(more);
+        args.extend(["--replications", "2", "--json"]);
+        let j = json(&args);
+        assert_eq!(
+            (&j["strategy"], &j["targets_met"]),
+            (&"queued".into(), &true.into()),
+            "{j}"
+        );
+        j["parameters"]["concurrency"].as_f64().unwrap()
+    };
+    let (day, night) = (
+        slots(&[]),
+        slots(&["--set", r#"strategy.hours=["00:00","06:00"]"#]),
+    );
+    assert!(
+        (3.6..=4.2).contains(&(night / day)),
+        "{day} all day, {night} by night"
+    );
+}
+
 /// One bank's 1/10 s token bucket is the only limit that binds: the plan names that bank and
 /// that limit, with the arithmetic ceiling, and says coverage cannot reach the target.
 #[test]

@@ -406,10 +406,12 @@ fn a_quotas_retry_after_does_not_pause_the_bank() {
     assert_eq!(plain.summary(None), pausing.summary(None));
 }
 
-/// The newer kinds' fields are errors with another kind, not silently ignored; a pace
-/// beyond reason is refused; the customers' priority lane needs a client with slots.
+/// The newer kinds' fields are accepted with another kind and noted, not silently ignored
+/// (so that a file holding a plan's paced setting can be compared over kinds), and checked
+/// all the same; a pace beyond reason is refused; the customers' priority lane needs a
+/// client with slots.
 #[test]
-fn fields_of_another_kind_and_impossible_settings_are_refused() {
+fn fields_of_another_kind_are_noted_and_impossible_settings_refused() {
     let text = two_banks("kind = \"per_bank\"\nconcurrency = 3", "2s", 1.0);
     let e = |sets: &[&str]| {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
@@ -417,8 +419,19 @@ fn fields_of_another_kind_and_impossible_settings_are_refused() {
             .unwrap_err()
             .to_string()
     };
-    assert!(e(&["strategy.aimd.max=8"]).contains("strategy.aimd"));
-    assert!(e(&["strategy.rate=2"]).contains("only kind = \"paced\""));
+    let notes = |sets: &[&str]| {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        let sc = scenario::parse(&text, "t.toml", "t", &sets).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(sc.strategy, Strategy::PerBank { pools: vec![3, 3] });
+        sc.notes().join("\n")
+    };
+    assert!(notes(&["strategy.aimd.max=8"]).contains("strategy.aimd: only kind = \"aimd\""));
+    let n = notes(&["strategy.rate=2", "strategy.rates={ slow = 1 }"]);
+    assert!(
+        n.contains("strategy.rate: only kind = \"paced\" reads it, not kind = \"per_bank\"")
+            && n.contains("strategy.rates: only"),
+        "{n}"
+    );
     let fast = e(&["strategy.kind=paced", "strategy.rate=1e9"]);
     assert!(
         fast.contains("strategy.rate") && fast.contains("100000"),
@@ -430,6 +443,15 @@ fn fields_of_another_kind_and_impossible_settings_are_refused() {
         "on_demand.lane=priority",
     ]);
     assert!(lane.contains("on_demand.lane"), "{lane}");
+    let paced_lane = e(&[
+        "strategy.kind=paced",
+        "on_demand.per_day=10",
+        "on_demand.lane=priority",
+    ]);
+    assert!(
+        paced_lane.contains("on_demand.lane") && paced_lane.contains("a pace has none"),
+        "{paced_lane}"
+    );
     let paces = |rates: &str, more: &[&str]| {
         let set = format!("strategy.rates={rates}");
         let mut sets = vec!["strategy.kind=paced", set.as_str()];
@@ -450,6 +472,9 @@ fn fields_of_another_kind_and_impossible_settings_are_refused() {
     );
     let none = paces("{ slow = 1 }", &["strategy.outstanding={ slow = 0 }"]);
     assert!(none.contains("strategy.outstanding.slow"), "{none}");
-    let queued = e(&["strategy.rates={ slow = 1 }"]);
-    assert!(queued.contains("only kind = \"paced\""), "{queued}");
+    let idle = e(&["strategy.rates={ nobank = 1 }"]);
+    assert!(
+        idle.contains("strategy.rates.nobank"),
+        "checked whatever the kind: {idle}"
+    );
 }

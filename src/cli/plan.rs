@@ -61,6 +61,7 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
         // The client's timing is the user's to set; which client, and how much of it, the plan's.
         let timing = [
             "strategy.period",
+            "strategy.hours",
             "strategy.worker_overhead",
             "strategy.pause_on_retry_after",
         ];

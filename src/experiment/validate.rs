@@ -139,6 +139,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
         retry: RetryPolicy::default(),
         banks: vec![b],
         on_demand: None,
+        unread_fields: Vec::new(),
     }
 }
 

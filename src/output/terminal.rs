@@ -24,40 +24,103 @@ pub const NEVER_NOTED: f64 = 0.001;
 /// [`never_refreshed_phrase`]).
 pub fn never_refreshed_note(r: &RunResult) -> Option<String> {
     let never = r.staleness.never_share(None).filter(|&s| s > NEVER_NOTED)?;
-    Some(never_refreshed_phrase(never, r.summary(None).coverage))
+    let parts: Vec<NeverPart> = (0..r.banks.len())
+        .map(|b| NeverPart {
+            bank: &r.bank_names[b],
+            connections: r.banks[b].connections as f64,
+            never: r.staleness.never_share(Some(b)).unwrap_or(0.0),
+            coverage: r.summary(Some(b)).coverage,
+        })
+        .collect();
+    Some(never_refreshed_phrase(
+        never,
+        r.summary(None).coverage,
+        &parts,
+    ))
 }
 
+/// One bank's part in the connection-time with no data.
+pub struct NeverPart<'a> {
+    pub bank: &'a str,
+    pub connections: f64,
+    /// The share of its own connection-time with no data.
+    pub never: f64,
+    /// Its coverage a day.
+    pub coverage: f64,
+}
+
+/// Below this coverage a day, a bank's connections wait days for their turn: their time
+/// without data is the client's own.
+const REACHES_MOST: f64 = 0.5;
+
 /// What connection-time with no data means, for a run covering `coverage` of its connections
-/// a day. The window opens with no data behind any connection: a client that reaches most
-/// connections each day would reach the rest within days, so there it is the start's
-/// artefact (a longer warm-up removes it); a client that reaches few leaves them without
-/// data for weeks, and then it is the client's own (bulk against a tight limit).
-pub fn never_refreshed_phrase(never: f64, coverage: f64) -> String {
+/// a day, bank by bank (`parts`). The window opens with no data behind any connection: a
+/// client that reaches most of a bank's connections each day would reach the rest within
+/// days, so there it is the start's artefact (a longer warm-up removes it); where it reaches
+/// few, they go without data for weeks, and then it is the client's own (bulk against a
+/// tight limit, or one bank's cap in a mix the client otherwise keeps up with).
+pub fn never_refreshed_phrase(never: f64, coverage: f64, parts: &[NeverPart]) -> String {
     let head = format!(
         "{} of the connection-time measured had no data (never refreshed since the window \
          opened, and a simulation starts with no data behind any connection)",
         pct(never)
     );
-    if coverage >= 0.5 {
+    let waits = |c: f64| match c > 0.001 {
+        true => format!("about {:.0} days", (1.0 / c).round()),
+        false => "longer than any window".to_string(),
+    };
+    let weight = |p: &NeverPart| p.connections * p.never;
+    let all: f64 = parts.iter().map(weight).sum();
+    let own: Vec<&NeverPart> = parts
+        .iter()
+        .filter(|p| p.coverage < REACHES_MOST && p.never > NEVER_NOTED)
+        .collect();
+    let own_share = match all > 0.0 {
+        true => own.iter().map(|p| weight(p)).sum::<f64>() / all,
+        false => 0.0,
+    };
+    let at = |p: &&NeverPart| {
         format!(
-            "{head}: at a coverage of {} a day the client reaches them within days, so this \
-             is mostly the start's artefact, not a fact about refreshes, and the data-age tail \
-             (p99, the share 48 h old or older) reads high for want of history; a longer \
-             window.warmup (and window) measures the steady state",
-            pct(coverage)
+            "{} ({} of its time; covered at {} a day, a connection waits {} for its turn)",
+            p.bank,
+            pct(p.never),
+            pct(p.coverage),
+            waits(p.coverage)
         )
-    } else {
-        format!(
+    };
+    let listed = || own.iter().map(at).collect::<Vec<_>>().join(", ");
+    if coverage < REACHES_MOST {
+        return format!(
             "{head}: at a coverage of {} a day much of it is the client's own (a connection \
              waits {} for its turn), not only the start's; a longer window.warmup (and window) \
              shows how much is the start's",
             pct(coverage),
-            match coverage > 0.001 {
-                true => format!("about {:.0} days", (1.0 / coverage).round()),
-                false => "longer than any window".to_string(),
-            }
-        )
+            waits(coverage)
+        );
     }
+    if own_share >= 0.5 {
+        let much = match own_share > 0.9999 {
+            true => "all".to_string(),
+            false => pct(own_share),
+        };
+        return format!(
+            "{head}: {much} of it at {}: the client's own, not the start's (a longer \
+             window.warmup turns it into data days old, not fresh data); the data-age tail \
+             there (p95, p99, the share 48 h old or older) is a fact of the client",
+            listed()
+        );
+    }
+    let except = match own.is_empty() {
+        true => String::new(),
+        false => format!(", except at {}, where it is the client's own", listed()),
+    };
+    format!(
+        "{head}: at a coverage of {} a day the client reaches them within days, so this is \
+         mostly the start's artefact, not a fact about refreshes{except}, and the data-age tail \
+         (p99, the share 48 h old or older) reads high for want of history; a longer \
+         window.warmup (and window) measures the steady state",
+        pct(coverage)
+    )
 }
 
 /// A short human summary of a run, one line per bank and one for all.

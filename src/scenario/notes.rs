@@ -39,6 +39,9 @@ impl Scenario {
         let kind = self.strategy.name();
         let pooled = !matches!(self.strategy, Strategy::Bulk | Strategy::RandomOffset);
         let s = &self.schedule;
+        let unread = self.unread_fields.iter().map(|(field, by)| {
+            format!("strategy.{field}: only kind = \"{by}\" reads it, not kind = \"{kind}\"")
+        });
         let idle = [
             (
                 self.join_share > 0.0 && crate::consent::Joins::new(self).count == 0,
@@ -59,11 +62,10 @@ impl Scenario {
                 format!("strategy.loop: only a client with slots loops, not kind = \"{kind}\""),
             ),
             (
-                s.hours.is_some() && !matches!(self.strategy, Strategy::RandomOffset),
-                format!(
-                    "strategy.hours: only random offsets are placed in a band of hours, not \
-                     kind = \"{kind}\""
-                ),
+                s.hours.is_some() && matches!(self.strategy, Strategy::Bulk),
+                "strategy.hours: bulk submits every due connection at the period's start; \
+                 random offsets and the clients with slots or a pace keep to a band of hours"
+                    .to_string(),
             ),
             (
                 s.overhead != Schedule::default_overhead()
@@ -79,7 +81,9 @@ impl Scenario {
         ];
         idle.into_iter()
             .filter(|(on, _)| *on)
-            .map(|(_, why)| format!("{why}; it does nothing here"))
+            .map(|(_, why)| why)
+            .chain(unread)
+            .map(|why| format!("{why}; it does nothing here"))
             .collect()
     }
 }
@@ -119,6 +123,17 @@ mod tests {
             "{n:?}"
         );
         assert!(notes("", "kind = \"queued\"\nconcurrency = 4\nloop = true").is_empty());
+        let band = "hours = [\"01:00\", \"05:00\"]";
+        assert!(notes("", &format!("kind = \"paced\"\n{band}")).is_empty());
+        // A plan's paced setting pasted into a file, run as a queue: noted, not refused.
+        let pasted = "kind = \"queued\"\nconcurrency = 4\nrate = 2\nper_bank = true";
+        let n = notes("", pasted);
+        assert!(
+            n.len() == 2
+                && n[0].starts_with("strategy.rate: only kind = \"paced\" reads it")
+                && n[1].contains("strategy.per_bank"),
+            "{n:?}"
+        );
         let overhead = "worker_overhead = { dist = \"constant\", value = \"2s\" }";
         let n = notes("", &format!("{ro}\n{overhead}"));
         assert!(n.len() == 1 && n[0].contains("worker_overhead"), "{n:?}");

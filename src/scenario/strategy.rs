@@ -87,7 +87,11 @@ pub(super) fn strategy(
     if let Some(c) = s.concurrency {
         slots("strategy.concurrency", c)?;
     }
-    only_with_its_kind(s)?;
+    // Checked whatever the kind: accepted with another (a note says so), so that the file a
+    // plan's paced setting was pasted into can still be compared or swept over kinds.
+    let rate = s.rate.map(|r| pace("strategy.rate", r)).transpose()?;
+    let rates = by_bank(s, ("rates", s.rates.as_ref()), banks, pace)?;
+    let outstanding = by_bank(s, ("outstanding", s.outstanding.as_ref()), banks, slots)?;
     Ok(match s.kind {
         StrategyKind::Bulk => Strategy::Bulk,
         StrategyKind::RandomOffset => Strategy::RandomOffset,
@@ -107,13 +111,10 @@ pub(super) fn strategy(
         },
         StrategyKind::Aimd => Strategy::Aimd(aimd(s, platform)?),
         StrategyKind::Paced => Strategy::Paced {
-            rate: match s.rate {
-                Some(r) => Some(pace("strategy.rate", r)?),
-                None => None,
-            },
+            rate,
             per_bank: s.per_bank.unwrap_or(true),
-            rates: by_bank(s, ("rates", s.rates.as_ref()), banks, pace)?,
-            outstanding: by_bank(s, ("outstanding", s.outstanding.as_ref()), banks, slots)?,
+            rates,
+            outstanding,
         },
     })
 }
@@ -242,40 +243,22 @@ fn aimd(s: &file::StrategyFile, platform: &Platform) -> Result<AimdRule, FieldEr
     })
 }
 
-/// A field of the newer kinds that only its kind reads is an error with another kind, not
-/// silently ignored. (`concurrency`, `pools`, `loop`, `hours` and `worker_overhead` are
-/// accepted with every kind, so that `kind` can be swept over a file that sets them.)
-fn only_with_its_kind(s: &file::StrategyFile) -> Result<(), FieldError> {
-    let kind = |k: StrategyKind| s.kind == k;
-    let fields = [
-        ("aimd", s.aimd.is_some(), kind(StrategyKind::Aimd), "aimd"),
-        ("rate", s.rate.is_some(), kind(StrategyKind::Paced), "paced"),
-        (
-            "per_bank",
-            s.per_bank.is_some(),
-            kind(StrategyKind::Paced),
-            "paced",
-        ),
-        (
-            "rates",
-            s.rates.is_some(),
-            kind(StrategyKind::Paced),
-            "paced",
-        ),
-        (
-            "outstanding",
-            s.outstanding.is_some(),
-            kind(StrategyKind::Paced),
-            "paced",
-        ),
+/// The fields of one kind given with another, each with the kind that reads it: accepted
+/// (the scenario's notes say so) so that `kind` can be swept or compared over a file that
+/// sets them, as `concurrency`, `pools`, `loop`, `hours` and `worker_overhead` always were.
+pub(super) fn unread_fields(s: &file::StrategyFile) -> Vec<(&'static str, &'static str)> {
+    let paced = [
+        ("rate", s.rate.is_some()),
+        ("per_bank", s.per_bank.is_some()),
+        ("rates", s.rates.is_some()),
+        ("outstanding", s.outstanding.is_some()),
     ];
-    for (field, given, read, by) in fields {
-        if given && !read {
-            return err(
-                format!("strategy.{field}"),
-                format!("only kind = \"{by}\" uses it"),
-            );
-        }
-    }
-    Ok(())
+    let fields = paced
+        .map(|(f, given)| (f, given, StrategyKind::Paced, "paced"))
+        .into_iter()
+        .chain([("aimd", s.aimd.is_some(), StrategyKind::Aimd, "aimd")]);
+    fields
+        .filter(|&(_, given, by, _)| given && s.kind != by)
+        .map(|(field, _, _, name)| (field, name))
+        .collect()
 }

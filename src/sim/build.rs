@@ -36,11 +36,11 @@ impl World {
         let per_conn = |on: bool| if on { n as usize } else { 0 };
         let retries = sc.retry.enabled();
         let same_request = sc.platform.dedup == crate::platform::Dedup::SameRequest;
-
         let mut world = World {
             streams,
             period: sc.schedule.period,
             overhead: sc.schedule.overhead.clone(),
+            band: sc.schedule.band_micros(),
             starting: 0,
             sleeping: 0,
             period_started: window_start,

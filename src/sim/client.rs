@@ -28,7 +28,41 @@ impl World {
                 q.period_start(now == self.window_start);
             }
         }
+        self.hold_outside_band(now);
         self.fill_slots(now);
+    }
+
+    /// At a period start, with a band of hours: the pools are held until it opens if it is
+    /// shut, and its close today is scheduled ([`World::band_close`]). The period is a day,
+    /// so each day's close is scheduled once; no submission looks at the clock.
+    fn hold_outside_band(&mut self, now: SimTime) {
+        let Some((from, to)) = self.band else {
+            return;
+        };
+        let closes = match band_at((from, to), now) {
+            Ok(closes) => closes,
+            Err(opens) => {
+                self.hold_pools(opens);
+                SimTime(opens.as_micros() + (to - from))
+            }
+        };
+        if closes < self.window_end {
+            self.queue.schedule(closes, Event::BandClose);
+        }
+    }
+
+    /// The band of hours closes: the pools are held until it next opens.
+    pub(super) fn band_close(&mut self, now: SimTime) {
+        if let Some(Err(opens)) = self.band.map(|band| band_at(band, now)) {
+            self.hold_pools(opens);
+        }
+    }
+
+    /// Holds every pool's new submissions until `until` (a pool with one due then wakes).
+    fn hold_pools(&mut self, until: SimTime) {
+        if let Some(pools) = self.client.pools() {
+            pools.iter_mut().for_each(|q| q.pause_until(until));
+        }
     }
 
     /// A submission event: a planned arrival (bulk, random offset), or a queued worker's
@@ -314,5 +348,37 @@ impl World {
         if now < self.window_end {
             self.fill_pool(now, p as usize);
         }
+    }
+}
+
+/// Where a band of hours `(from, to)` (microseconds into the day, `from < to`) stands at
+/// `now`: open until it closes (`Ok`), or shut until it next opens (`Err`).
+#[inline]
+fn band_at((from, to): (u64, u64), now: SimTime) -> Result<SimTime, SimTime> {
+    const DAY: u64 = 86_400_000_000;
+    let day_start = now.as_micros() - now.as_micros() % DAY;
+    let tod = now.as_micros() - day_start;
+    match tod {
+        t if t < from => Err(SimTime(day_start + from)),
+        t if t >= to => Err(SimTime(day_start + DAY + from)),
+        _ => Ok(SimTime(day_start + to)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_band_is_open_until_it_closes_and_shut_until_it_opens() {
+        let h = |x: u64| x * 3_600_000_000;
+        let band = (h(2), h(6));
+        let at = |x: u64| SimTime(x);
+        assert_eq!(band_at(band, at(h(1))), Err(at(h(2))));
+        assert_eq!(band_at(band, at(h(2))), Ok(at(h(6))));
+        assert_eq!(band_at(band, at(h(6) - 1)), Ok(at(h(6))));
+        assert_eq!(band_at(band, at(h(6))), Err(at(h(26))));
+        assert_eq!(band_at(band, at(h(23) + h(24))), Err(at(h(50))));
+        assert_eq!(band_at(band, at(h(3) + h(48))), Ok(at(h(54))));
     }
 }

@@ -59,8 +59,10 @@ impl World {
         }
         self.demand_since[ci] = now;
         let lane = self.demand.as_ref().map_or(Lane::Direct, |d| d.lane);
+        // Without slots (bulk, random offsets, a pace: the scenario refuses the lane there,
+        // but the planner tries them all), the app calls at once.
         match (lane, self.client.pool_of(b)) {
-            (Lane::Priority, Some(q)) => {
+            (Lane::Priority, Some(q)) if !q.is_paced() => {
                 q.request(c);
                 self.fill_slots(now);
             }
@@ -98,7 +100,7 @@ impl World {
                 .as_ref()
                 .is_some_and(|d| d.lane == Lane::Priority);
         match self.client.pool_of(b) {
-            Some(q) if slotted => q.release_urgent(),
+            Some(q) if slotted && !q.is_paced() => q.release_urgent(),
             _ => self.unslotted -= 1,
         }
     }

@@ -270,13 +270,14 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Each bank's pace a second: its share of the users over the period (with joins, those
-    /// due on the last day), at most the calls its ceiling admits (the successes a day over
-    /// the share of calls that do not fail by 5xx) less its customers' average calls.
+    /// Each bank's pace a second: its share of the users over the period, or over its band of
+    /// hours (with joins, those due on the last day), at most the calls its ceiling admits
+    /// (the successes a day over the share of calls that do not fail by 5xx) less its
+    /// customers' average calls.
     fn paces_under(&self, ceilings: &[BankCeiling]) -> Vec<f64> {
         let sc = self.base;
         let last = super::ceiling::growth(sc).map_or(1.0, |(last, _)| last.max(1.0));
-        let users = last * sc.connections as f64 / sc.schedule.period.as_secs_f64();
+        let users = last * sc.connections as f64 / sc.schedule.spread().as_secs_f64();
         // Customers' calls straight from the app spend the bank's limits beside the pace;
         // through the priority lane they take the pace's own ticks.
         let customers = match &sc.on_demand {
@@ -359,10 +360,10 @@ impl<'a> Search<'a> {
     }
 
     /// A pool per bank: `headroom` times the slots that carry the bank's share of the target
-    /// through each period (at most the rate its ceiling serves), given how long a slot is
-    /// held.
+    /// through each period or its band of hours (at most the rate its ceiling serves), given
+    /// how long a slot is held.
     fn pools(&self, ceilings: &[BankCeiling], headroom: f64) -> Vec<u32> {
-        let period = self.base.schedule.period.as_secs_f64();
+        let period = self.base.schedule.spread().as_secs_f64();
         self.base
             .banks
             .iter()
@@ -377,11 +378,12 @@ impl<'a> Search<'a> {
             .collect()
     }
 
-    /// Paced per bank at growing multiples of the users over the period (with joins, the
-    /// connections due on the last day: a fixed pace for the first day's falls behind).
+    /// Paced per bank at growing multiples of the users over the period, or over its band of
+    /// hours (with joins, the connections due on the last day: a fixed pace for the first
+    /// day's falls behind).
     pub fn paced(&mut self, reps: u32) {
         let last = super::ceiling::growth(self.base).map_or(1.0, |(last, _)| last.max(1.0));
-        let base = last * self.base.connections as f64 / self.base.schedule.period.as_secs_f64();
+        let base = last * self.base.connections as f64 / self.base.schedule.spread().as_secs_f64();
         let settings = PACES
             .iter()
             .map(|&m| Strategy::Paced {

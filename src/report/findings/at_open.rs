@@ -2,7 +2,7 @@
 //! time-weighted age weighs 04:00 like 20:00, when far more customers look), and how their
 //! own in-app requests fared (their refreshes count with the background's everywhere else).
 
-use crate::output::terminal::{never_refreshed_phrase, NEVER_NOTED};
+use crate::output::terminal::{never_refreshed_phrase, NeverPart, NEVER_NOTED};
 use crate::output::text::{pct, thousands, wait};
 use crate::report::dataset::{RunData, SummaryRow};
 use crate::report::figures::run_name;
@@ -43,7 +43,17 @@ pub(crate) fn never_refreshed_sentence(runs: &[&RunData], several: bool) -> Opti
         .map(|r| (r, r.age_shares("all").1))
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     (never > NEVER_NOTED).then(|| {
-        let phrase = never_refreshed_phrase(never, r.total().coverage);
+        let parts: Vec<NeverPart> = r
+            .banks()
+            .into_iter()
+            .map(|b| NeverPart {
+                bank: &b.bank,
+                connections: b.connections as f64,
+                never: r.age_shares(&b.bank).1,
+                coverage: b.coverage,
+            })
+            .collect();
+        let phrase = never_refreshed_phrase(never, r.total().coverage, &parts);
         let who = match runs.len() > 1 {
             true => format!("Under {} (the most of the runs), ", run_name(r, several)),
             false => String::new(),
