@@ -98,14 +98,14 @@ impl Strategy {
 }
 
 /// How the client runs its strategy over time: the refresh period, the queued client's
-/// looping, the random offsets' band of hours, and its workers' overhead.
+/// looping, the band of hours, and its workers' overhead.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Schedule {
     /// Each connection is due once per period (24 h unless the scenario says otherwise).
     pub period: SimDuration,
     /// Queued only: never stop (the backlog reading); see the module docs.
     pub looping: bool,
-    /// Random offset only: offsets fall between these times of day (`from < to`).
+    /// Offsets fall, and the queued kinds submit, between these times of day (`from < to`).
     pub hours: Option<(SimDuration, SimDuration)>,
     /// Queued only: a worker's time from taking a connection to submitting it (handling the
     /// previous outcome, fetching the next job, the request's own latency).

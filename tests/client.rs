@@ -252,6 +252,25 @@ fn queued_and_paced_clients_keep_to_their_band_of_hours() {
         &format!("kind = \"queued\"\nconcurrency = 4\n{overhead}"),
     );
     assert_eq!((attempts, outside), (2 * 5_760, 0));
+    // From inside the band (03:00), with a third of calls failing and retried 20 to 60
+    // minutes later by the worker that keeps its slot: a retry due after 06:00 waits too.
+    let failing = one_bank(
+        "length = \"2d\"",
+        100_000,
+        "poll_interval = \"10s\"",
+        &format!("kind = \"queued\"\nconcurrency = 4\n{overhead}\nhours = [\"02:00\", \"06:00\"]"),
+        "service_time = { dist = \"constant\", value = \"0s\" }",
+        "[retry]\nmax_attempts = 4\nbase = \"20m\"\ncap = \"1h\"",
+    )
+    .replace("start = \"00:00\"", "start = \"03:00\"")
+    .replace("error_rate = 0.0", "error_rate = 0.3");
+    let r = run(&failing, 3);
+    let late: u64 = (r.series.minutes.iter().enumerate())
+        .filter(|(m, _)| !(120..360).contains(&((m + 180) % 1440)))
+        .map(|(_, x)| x.submitted as u64)
+        .sum();
+    assert!(r.total().retries > 50, "{:?}", r.total());
+    assert_eq!(late, 0, "submissions outside the band");
     let (attempts, minutes, outside, text) = client(3_000, "kind = \"paced\"");
     assert_eq!((attempts, outside), (2 * 3_000, 0));
     for day in 0..2 {

@@ -129,7 +129,8 @@ pub struct StrategyFile {
     /// Queued only: start the next pass at once when one ends (the backlog reading).
     #[serde(rename = "loop")]
     pub looping: Option<bool>,
-    /// Random offset only: offsets within these times of day, e.g. ["00:00", "06:00"].
+    /// Offsets, and the queued kinds' submissions, within these times of day, e.g.
+    /// ["00:00", "06:00"].
     pub hours: Option<[TimeOfDay; 2]>,
     /// Queued only: a worker's time from taking a connection to submitting it.
     pub worker_overhead: Option<ServiceTimeFile>,

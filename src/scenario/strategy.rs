@@ -87,8 +87,10 @@ pub(super) fn strategy(
     if let Some(c) = s.concurrency {
         slots("strategy.concurrency", c)?;
     }
-    // Checked whatever the kind: accepted with another (a note says so), so that the file a
-    // plan's paced setting was pasted into can still be compared or swept over kinds.
+    // The paced fields are checked whatever the kind: accepted with another (a note says
+    // so), so that the file a plan's paced setting was pasted into can still be compared or
+    // swept over kinds. (`aimd`'s table is checked with its kind, as its bounds hold the
+    // initial slots, which another kind's `concurrency` is not.)
     let rate = s.rate.map(|r| pace("strategy.rate", r)).transpose()?;
     let rates = by_bank(s, ("rates", s.rates.as_ref()), banks, pace)?;
     let outstanding = by_bank(s, ("outstanding", s.outstanding.as_ref()), banks, slots)?;

@@ -94,7 +94,7 @@ impl World {
         world.schedule_request(window_start);
         world.schedule_reconnections(sc);
         if let (Some(d), Some(pools)) = (&sc.on_demand, world.client.pools()) {
-            pools.iter_mut().for_each(|q| q.reserve(d.reserved));
+            pools.reserve(d.reserved);
         }
         world
     }

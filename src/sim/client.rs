@@ -252,7 +252,13 @@ impl World {
             }
             return;
         }
+        // Outside the band of hours even a worker that kept its slot waits for it to open.
+        let shut = self.band.is_some_and(|band| band_at(band, now).is_err());
         match self.client.pool_of(b) {
+            Some(q) if hold && shut => {
+                q.release(None);
+                q.retry_due(c);
+            }
             // The worker that kept its slot retries at once; a freed refresh waits for one.
             Some(_) if hold => self.submit(now, c, true, false),
             Some(q) => q.retry_due(c),

@@ -171,6 +171,14 @@ impl Pools {
         self.pools.iter_mut()
     }
 
+    /// Keeps `share` of each pool's slots for customers' requests, but a pace's: its
+    /// customers call direct (`sim/demand.rs`).
+    pub fn reserve(&mut self, share: f64) {
+        for q in self.pools.iter_mut().filter(|q| !q.is_paced()) {
+            q.reserve(share);
+        }
+    }
+
     /// Busy slots over every pool.
     pub fn busy(&self) -> u32 {
         self.pools.iter().map(|q| q.busy).sum()

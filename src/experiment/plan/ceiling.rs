@@ -198,6 +198,7 @@ fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::Thread
     sc.retry = RetryPolicy::default();
     sc.schedule.pause_on_retry_after = false;
     sc.schedule.looping = true;
+    sc.schedule.hours = None;
     let slots = (rate * slot_hold_secs(base, bank)).ceil().max(1.0) as u32;
     let mut clients: Vec<Strategy> = [1, 2, 4]
         .iter()

@@ -278,14 +278,11 @@ impl<'a> Search<'a> {
         let sc = self.base;
         let last = super::ceiling::growth(sc).map_or(1.0, |(last, _)| last.max(1.0));
         let users = last * sc.connections as f64 / sc.schedule.spread().as_secs_f64();
-        // Customers' calls straight from the app spend the bank's limits beside the pace;
-        // through the priority lane they take the pace's own ticks.
-        let customers = match &sc.on_demand {
-            Some(d) if d.lane == crate::demand::Lane::Direct => {
-                d.for_connections(sc.connections).per_day / 86_400.0
-            }
-            _ => 0.0,
-        };
+        // Customers' calls spend the bank's limits beside the pace (a paced pool sends them
+        // straight from the app, whatever the lane).
+        let customers = sc.on_demand.as_ref().map_or(0.0, |d| {
+            d.for_connections(sc.connections).per_day / 86_400.0
+        });
         sc.banks
             .iter()
             .zip(ceilings)

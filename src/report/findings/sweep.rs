@@ -80,11 +80,15 @@ pub(crate) fn sweep_best_sentence(
         return None;
     }
     let tol = 1e-9 * best_key.abs().max(1.0);
-    let tied: Vec<&dataset::SweepPoint> = with
+    let (tied, others): (Vec<&dataset::SweepPoint>, Vec<&dataset::SweepPoint>) = with
         .into_iter()
-        .filter(|p| (key(p) - best_key).abs() <= tol)
-        .collect();
+        .partition(|p| (key(p) - best_key).abs() <= tol);
     let st = tied[0].metrics[&metric];
+    let held: Vec<&dataset::SweepPoint> = others
+        .into_iter()
+        .filter(|p| st.ci95.is_some_and(|c| best_key - key(p) <= c))
+        .collect();
+    let near = within_interval(sw, &tied, &held);
     let ci = match st.ci95 {
         Some(c) if c > 0.0 => format!(" ± {}", thousands(c)),
         _ => String::new(),
@@ -118,10 +122,38 @@ pub(crate) fn sweep_best_sentence(
         }
     };
     Some(format!(
-        "The {} mean {name} in the sweep, {}{ci}, {at}.",
+        "The {} mean {name} in the sweep, {}{ci}, {at}{near}.",
         if lowest { "lowest" } else { "highest" },
         thousands(st.mean),
     ))
+}
+
+/// The points (`held`) other than the best (`tied`) whose means lie within the best's 95 %
+/// interval, as a clause: these replications do not tell them from it (a trial's sweep
+/// named a winner 8 users a day ahead of the next).
+fn within_interval(
+    sw: &SweepData,
+    tied: &[&dataset::SweepPoint],
+    held: &[&dataset::SweepPoint],
+) -> String {
+    let tied = distinct(tied.iter().map(|p| point_name(sw, p)));
+    let near = distinct(
+        held.iter()
+            .map(|p| point_name(sw, p))
+            .filter(|n| !tied.contains(n)),
+    );
+    match near.len() {
+        0 => String::new(),
+        n if n <= 4 => format!(
+            "; {} {} within its 95 % interval: these replications do not tell them apart",
+            and_list(&near),
+            if n == 1 { "lies" } else { "lie" }
+        ),
+        n => format!(
+            "; {n} other points lie within its 95 % interval: these replications do not tell \
+             them apart"
+        ),
+    }
 }
 
 /// Users per day within this share of their most have levelled off.
