@@ -235,6 +235,13 @@ fn run(a: RunArgs) -> Result<()> {
     };
     written.extend(output::write_run(&out, &result)?);
     print!("{}", human_summary(&result));
+    if matches!(
+        sc.strategy,
+        Strategy::PerBank { .. } | Strategy::Aimd(_) | Strategy::Paced { .. }
+    ) {
+        // Their settings per bank, which the header's kind does not say.
+        println!("client: {}", sc.strategy.describe(&sc.banks));
+    }
     if let Some(note) = output::terminal::never_refreshed_note(&result) {
         eprintln!("note: {note}");
     }

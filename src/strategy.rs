@@ -39,6 +39,7 @@ use crate::time::{SimDuration, SimTime};
 use rand::Rng;
 
 mod aimd;
+mod describe;
 mod queue;
 pub use aimd::{Aimd, AimdRule};
 pub use queue::{Members, Pools, Queue, Take};

@@ -123,6 +123,42 @@ fn run_writes_summary_and_timeseries() {
 
 /// `daily.csv`: one row per day and bank (plus all); each bank's days add up to its summary
 /// counters, and its measured days' users to the summary's `users`.
+/// A client with settings per bank says them under its summary (the header names only its
+/// kind); a queue's concurrency is in the header, and it gets no such line.
+#[test]
+fn run_says_a_clients_settings_per_bank() {
+    let tmp = TempDir::new("client-line");
+    let uk = scenario_path("uk-mix.toml");
+    let client = |sets: &[&str]| {
+        let mut args = vec!["run", uk.to_str().unwrap(), "--set", SMALL];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        let out_dir = tmp.join("out");
+        args.extend(["--out", out_dir.to_str().unwrap()]);
+        let out = run_in(tmp.path(), &args);
+        assert_success(&out, "run");
+        let stdout = text(&out.stdout);
+        stdout
+            .lines()
+            .find(|l| l.starts_with("client: "))
+            .map(str::to_string)
+    };
+    let paced = client(&[
+        "strategy.kind=paced",
+        "strategy.rates={ high-street-b = 0.95 }",
+        "strategy.outstanding={ building-society = 4 }",
+    ]);
+    assert_eq!(
+        paced.as_deref(),
+        Some(
+            "client: paced per bank, high-street-a by share, high-street-b 0.95/s, challenger \
+             by share, building-society by share ≤ 4 out, neobank by share"
+        )
+    );
+    assert_eq!(client(&["strategy.kind=queued"]), None);
+}
+
 fn check_daily_csv(path: &Path, summary: &[SummaryRow]) {
     let days: Vec<DailyRow> = output::read(path).unwrap();
     let n_days = days.iter().map(|d| d.day).max().unwrap() + 1;

@@ -489,48 +489,5 @@ fn round_rate(x: f64) -> f64 {
 
 /// A setting in words.
 pub fn label(s: &Strategy, sc: &Scenario) -> String {
-    match s {
-        Strategy::Queued { concurrency } => format!("queued, concurrency {concurrency}"),
-        Strategy::PerBank { pools } => {
-            let p: Vec<String> = sc
-                .banks
-                .iter()
-                .zip(pools)
-                .map(|(b, n)| format!("{} {n}", b.name))
-                .collect();
-            format!("per_bank, pools {}", p.join(", "))
-        }
-        Strategy::Aimd(r) => format!(
-            "aimd, {}–{} slots per bank from {}, ×{} on a 429",
-            r.min, r.max, r.initial, r.decrease
-        ),
-        Strategy::Paced {
-            rates, outstanding, ..
-        } if rates.iter().any(Option::is_some) || outstanding.iter().any(Option::is_some) => {
-            let p: Vec<String> = (0..sc.banks.len())
-                .map(|b| {
-                    let pace = match rates.get(b).copied().flatten() {
-                        Some(r) => format!("{r}/s"),
-                        None => "by share".to_string(),
-                    };
-                    match outstanding.get(b).copied().flatten() {
-                        Some(k) => format!("{} {pace} ≤ {k} out", sc.banks[b].name),
-                        None => format!("{} {pace}", sc.banks[b].name),
-                    }
-                })
-                .collect();
-            format!("paced per bank, {}", p.join(", "))
-        }
-        Strategy::Paced { rate, per_bank, .. } => format!(
-            "paced, {}/s{}",
-            rate.map_or("the period's".to_string(), |r| r.to_string()),
-            if *per_bank {
-                " split by bank share"
-            } else {
-                ""
-            }
-        ),
-        Strategy::RandomOffset => "random_offset".to_string(),
-        Strategy::Bulk => "bulk".to_string(),
-    }
+    s.describe(&sc.banks)
 }
