@@ -157,6 +157,11 @@ fn run_says_a_clients_settings_per_bank() {
         )
     );
     assert_eq!(client(&["strategy.kind=queued"]), None);
+    let nightly = client(&["strategy.kind=paced", r#"strategy.hours=["00:00","06:00"]"#]);
+    assert_eq!(
+        nightly.as_deref(),
+        Some("client: paced, each bank's connections over the period; within 00:00–06:00")
+    );
 }
 
 fn check_daily_csv(path: &Path, summary: &[SummaryRow]) {

@@ -124,6 +124,42 @@ fn a_nightly_client_needs_the_slots_its_hours_imply() {
     );
 }
 
+/// A nightly pace per bank is capped by what the bank admits through the band, not by its
+/// day's average: 172,800 users need 4 a second a bank through 00:00–06:00, which the
+/// metered bank's night bucket (10/s) admits though its day's average (2.6/s, with 0.1/s by
+/// day) does not; the pace per bank covers everyone without a 429.
+#[test]
+fn a_nightly_pace_is_capped_by_the_night_not_the_day() {
+    let t = TempDir::new("plan-night");
+    let limits = r#"[{ kind = "token_bucket", rate = 10, burst = 10, during = ["00:00", "06:00"] }, { kind = "token_bucket", rate = 0.1, burst = 10, during = ["06:00", "24:00"] }]"#;
+    let s = two_banks(t.path(), limits, "");
+    let j = json(&[
+        "plan",
+        &s,
+        "--users",
+        "172800",
+        "--set",
+        r#"strategy.hours=["00:00","06:00"]"#,
+        "--replications",
+        "2",
+        "--json",
+    ]);
+    let f = |c: &Value, key: &str| c[key].as_f64().unwrap();
+    let best = j["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["parameters"]["rates"].is_object())
+        .max_by(|a, b| f(a, "coverage").total_cmp(&f(b, "coverage")))
+        .expect("a pace per bank");
+    assert!(
+        best["parameters"]["rates"]["metered"].as_f64().unwrap() >= 3.9,
+        "{best}"
+    );
+    assert!(f(best, "coverage") > 0.99, "{best}");
+    assert_eq!(f(best, "client_failure_rate"), 0.0, "{best}");
+}
+
 /// One bank's 1/10 s token bucket is the only limit that binds: the plan names that bank and
 /// that limit, with the arithmetic ceiling, and says coverage cannot reach the target.
 #[test]

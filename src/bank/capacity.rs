@@ -109,6 +109,29 @@ impl Bank {
         }
     }
 
+    /// The most calls a second the bank's policies admit on average through a band of hours
+    /// `(from, to)` (microseconds into the day), by their arithmetic over the band (infinite
+    /// without a bound): a rate policy scheduled for hours that meet the band binds it, one
+    /// for other hours does not, and a daily window's calls may all fall in the band. An
+    /// upper bound, as [`Bank::capacity`] is (maintenance windows are left to simulation).
+    pub fn band_rate(&self, (from, to): (u64, u64)) -> f64 {
+        let secs = (to - from) as f64 / 1e6;
+        let per_slot = secs / self.service_time.mean_secs();
+        let calls = |l: &Limit| match l {
+            Limit::Concurrency(c) => c.max_in_flight() as f64 * per_slot,
+            Limit::During {
+                from_us,
+                to_us,
+                inner,
+            } if *from_us < to && from < *to_us => {
+                rate_bound(inner, secs).map_or(f64::INFINITY, |b| b.1)
+            }
+            _ => rate_bound(l, secs).map_or(f64::INFINITY, |b| b.1),
+        };
+        let servers = self.servers.map_or(f64::INFINITY, |k| k as f64 * per_slot);
+        self.limits.iter().map(calls).fold(servers, f64::min) / secs
+    }
+
     /// Shares of each day closed by rejecting maintenance windows, and of slow windows with
     /// their slowdown factors.
     fn maintenance_per_day(&self) -> (f64, Vec<(f64, f64)>) {
@@ -396,5 +419,36 @@ mod tests {
         )
         .capacity(DAY, 1e5);
         assert!(c.calls.is_infinite() && !c.exact);
+    }
+
+    /// Through a band of hours a rate scheduled for those hours binds, one for other hours
+    /// does not, a cap serves its slots' calls, and a daily window may spend it all there.
+    #[test]
+    fn a_band_is_bound_by_the_policies_that_hold_in_it() {
+        let h = |x: u64| x * 3_600_000_000;
+        let during = |from: u64, to: u64, rate: f64| Limit::During {
+            from_us: h(from),
+            to_us: h(to),
+            inner: Box::new(Limit::TokenBucket(TokenBucket::new(rate, 1))),
+        };
+        let cdr = bank(vec![during(0, 6, 50.0), during(6, 24, 5.0)], 2, 0.0);
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-3 * b;
+        assert!(
+            near(cdr.band_rate((h(0), h(6))), 50.0),
+            "{}",
+            cdr.band_rate((h(0), h(6)))
+        );
+        assert!(near(cdr.band_rate((h(8), h(12))), 5.0));
+        // Both: the tighter binds.
+        assert!(near(cdr.band_rate((h(4), h(8))), 5.0));
+        let capped = bank(vec![Limit::Concurrency(ConcurrencyCap::new(16))], 4, 0.0);
+        assert!(near(capped.band_rate((h(0), h(6))), 4.0));
+        let daily = bank(
+            vec![Limit::FixedWindow(FixedWindow::new(86_400, DAY))],
+            1,
+            0.0,
+        );
+        assert!(near(daily.band_rate((h(0), h(6))), 4.0));
+        assert!(bank(vec![], 1, 0.0).band_rate((h(0), h(6))).is_infinite());
     }
 }

@@ -288,7 +288,12 @@ impl<'a> Search<'a> {
             .zip(ceilings)
             .map(|(bank, c)| {
                 let need = bank.share * users;
-                let admits = c.per_day / (1.0 - bank.error_rate).max(0.01) / 86_400.0;
+                // Through a band, what its policies admit there (a night rate, a daily window
+                // spent in the band); else the day's ceiling, as calls.
+                let admits = match sc.schedule.band_micros() {
+                    Some(band) => bank.band_rate(band),
+                    None => c.per_day / (1.0 - bank.error_rate).max(0.01) / 86_400.0,
+                };
                 let left = admits - bank.share * customers;
                 need.min(left).max(need * 0.05)
             })
