@@ -88,7 +88,7 @@ impl<'a> Search<'a> {
     /// Runs `strategy` (pausing on a Retry-After if `pause`) `replications` times (common
     /// random numbers: replication `r` of every setting uses the same seed).
     pub fn evaluate(&self, strategy: Strategy, pause: bool, replications: u32) -> Evaluation {
-        let mut label = label(&strategy, self.base);
+        let mut label = strategy.describe(&self.base.banks);
         if pause && !self.base.schedule.pause_on_retry_after {
             label.push_str(", pausing on Retry-After");
         }
@@ -490,9 +490,4 @@ pub(super) fn pausing_can_matter(sc: &Scenario) -> bool {
 fn round_rate(x: f64) -> f64 {
     let scale = 10f64.powi(3 - x.log10().floor() as i32);
     (x * scale).round() / scale
-}
-
-/// A setting in words.
-pub fn label(s: &Strategy, sc: &Scenario) -> String {
-    s.describe(&sc.banks)
 }
