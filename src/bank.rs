@@ -8,6 +8,7 @@
 pub mod capacity;
 pub mod concurrency;
 pub mod fixed_window;
+pub mod limit;
 pub mod maintenance;
 pub mod penalty_box;
 pub mod quota;
@@ -17,6 +18,7 @@ pub mod token_bucket;
 pub use capacity::{Capacity, PolicyBound};
 pub use concurrency::ConcurrencyCap;
 pub use fixed_window::FixedWindow;
+pub use limit::Limit;
 pub use maintenance::{Maintenance, MaintenanceMode};
 pub use penalty_box::PenaltyBox;
 pub use quota::{Quota, QuotaPeriod};
@@ -46,146 +48,6 @@ pub struct Refusal {
     /// overrun by the client (the planner keeps such refusals apart from the 429s a client
     /// causes).
     pub outage: bool,
-}
-
-const DAY_US: u64 = 86_400_000_000;
-
-/// One rate-limit policy. A closed enum rather than trait objects: dispatch is a jump table
-/// on the hot path, and the set of policies is the model's vocabulary. `conn` is the
-/// connection's index within its bank (for per-customer state).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Limit {
-    Concurrency(ConcurrencyCap),
-    TokenBucket(TokenBucket),
-    FixedWindow(FixedWindow),
-    SlidingWindow(SlidingWindow),
-    Quota(Quota),
-    PenaltyBox(PenaltyBox),
-    Maintenance(Maintenance),
-    /// A rate policy that applies only between two times of day (e.g. the CDR's unattended
-    /// thresholds for 00:00–06:00); outside them it neither rejects nor counts.
-    During {
-        from_us: u64,
-        to_us: u64,
-        inner: Box<Limit>,
-    },
-}
-
-impl Limit {
-    /// Whether the policy counts only unattended (background) calls: a per-connection quota,
-    /// PSD2's four unattended accesses a day, lets a customer-present call through.
-    pub fn unattended_only(&self) -> bool {
-        match self {
-            Limit::Quota(_) => true,
-            Limit::During { inner, .. } => inner.unattended_only(),
-            _ => false,
-        }
-    }
-
-    /// The longest a call this policy rejects can be told to wait (zero for a cap, which
-    /// says nothing; a day for a quota).
-    pub fn longest_wait(&self) -> SimDuration {
-        match self {
-            Limit::Concurrency(_) => SimDuration::ZERO,
-            Limit::Quota(_) => SimDuration(DAY_US),
-            Limit::TokenBucket(t) => t.longest_wait(),
-            Limit::FixedWindow(w) => w.longest_wait(),
-            Limit::SlidingWindow(w) => w.longest_wait(),
-            Limit::PenaltyBox(p) => p.longest_wait(),
-            Limit::Maintenance(m) => m.longest_wait(),
-            Limit::During { inner, .. } => inner.longest_wait(),
-        }
-    }
-
-    /// Wraps a rate policy so it applies only from `from` to `to` each day (`from < to`).
-    pub fn during(from: SimDuration, to: SimDuration, inner: Limit) -> Limit {
-        assert!(
-            from < to && to.as_micros() <= DAY_US,
-            "during needs from < to <= 24:00"
-        );
-        assert!(
-            matches!(
-                inner,
-                Limit::TokenBucket(_) | Limit::FixedWindow(_) | Limit::SlidingWindow(_)
-            ),
-            "only rate policies can be scheduled"
-        );
-        Limit::During {
-            from_us: from.as_micros(),
-            to_us: to.as_micros(),
-            inner: Box::new(inner),
-        }
-    }
-
-    #[inline]
-    fn active(from_us: u64, to_us: u64, now: SimTime) -> bool {
-        let tod = now.as_micros() % DAY_US;
-        from_us <= tod && tod < to_us
-    }
-
-    #[inline]
-    fn check(&self, now: SimTime, conn: u32) -> Result<(), Rejection> {
-        match self {
-            Limit::Concurrency(c) => c.check(),
-            Limit::TokenBucket(t) => t.check(now),
-            Limit::FixedWindow(w) => w.check(now),
-            Limit::SlidingWindow(w) => w.check(now),
-            Limit::Quota(q) => q.check(now, conn),
-            Limit::PenaltyBox(p) => p.check(now),
-            Limit::Maintenance(m) => m.check(now),
-            Limit::During {
-                from_us,
-                to_us,
-                inner,
-            } => {
-                if Self::active(*from_us, *to_us, now) {
-                    inner.check(now, conn)
-                } else {
-                    Ok(())
-                }
-            }
-        }
-    }
-
-    #[inline]
-    fn admit(&mut self, now: SimTime, conn: u32) {
-        match self {
-            Limit::Concurrency(c) => c.admit(),
-            Limit::TokenBucket(t) => t.admit(now),
-            Limit::FixedWindow(w) => w.admit(now),
-            Limit::SlidingWindow(w) => w.admit(now),
-            Limit::Quota(q) => q.admit(now, conn),
-            Limit::PenaltyBox(_) | Limit::Maintenance(_) => {}
-            Limit::During {
-                from_us,
-                to_us,
-                inner,
-            } => {
-                if Self::active(*from_us, *to_us, now) {
-                    inner.admit(now, conn)
-                }
-            }
-        }
-    }
-
-    #[inline]
-    fn release(&mut self) {
-        if let Limit::Concurrency(c) = self {
-            c.release()
-        }
-    }
-
-    /// Whether the policy keeps state per connection (so admission needs the connection's
-    /// index within its bank). Kept beside `prepare`, the other place that knows.
-    fn per_connection(&self) -> bool {
-        matches!(self, Limit::Quota(_))
-    }
-
-    fn prepare(&mut self, connections: u32) {
-        if let Limit::Quota(q) = self {
-            q.prepare(connections)
-        }
-    }
 }
 
 /// What a bank's 429 tells the client about when to retry.
@@ -348,20 +210,21 @@ impl Bank {
         let mut box_closed = false;
         let mut outage = false;
         let mut retry_at: Option<SimTime> = None;
-        // A customer-present call is not counted by an unattended-access quota.
-        let applies = |l: &Limit| !(present && l.unattended_only());
-        for limit in self.limits.iter().filter(|l| applies(l)) {
-            if let Err(r) = limit.check(now, conn) {
+        // A customer-present call is not counted by an unattended-access quota, nor by a
+        // rate policy for unattended calls (nor an unattended one by one for present calls):
+        // such a policy admits it.
+        for limit in &self.limits {
+            if let Err(r) = limit.check(now, conn, present) {
                 rejected = true;
-                bank_wide |= !limit.unattended_only();
+                bank_wide |= !limit.per_connection();
                 box_closed |= matches!(limit, Limit::PenaltyBox(_));
                 outage |= matches!(limit, Limit::Maintenance(_));
                 retry_at = retry_at.max(r.retry_at);
             }
         }
         if !rejected {
-            for limit in self.limits.iter_mut().filter(|l| applies(l)) {
-                limit.admit(now, conn);
+            for limit in &mut self.limits {
+                limit.admit(now, conn, present);
             }
             return Ok(());
         }
@@ -378,8 +241,8 @@ impl Bank {
             // no box the policies would answer as above.) A policy that does not apply to
             // the call has no say in when it may succeed.
             if has_box {
-                for limit in self.limits.iter().filter(|l| applies(l)) {
-                    if let Err(r) = limit.check(now, conn) {
+                for limit in &self.limits {
+                    if let Err(r) = limit.check(now, conn, present) {
                         retry_at = retry_at.max(r.retry_at);
                     }
                 }
@@ -514,6 +377,34 @@ mod tests {
         // Unattended, the spent quota does count: a day after its call.
         let r = b.try_admit(s(30), 0, false).unwrap_err();
         assert_eq!(r.retry_at, Some(s(86_400)));
+    }
+
+    /// A bucket for unattended calls neither counts nor refuses customer-present ones, and
+    /// its refusal of an unattended call refuses every connection's (not one's, as a quota's);
+    /// one for customer-present calls is the mirror image.
+    #[test]
+    fn a_policy_for_one_kind_of_call_lets_the_other_through() {
+        let s = |x| SimTime(SimDuration::from_secs(x).as_micros());
+        let bucket = || Limit::TokenBucket(TokenBucket::new(0.01, 1));
+        let mut b = bank(vec![Limit::only(false, bucket())]);
+        assert!(b.try_admit(s(0), 0, false).is_ok());
+        for i in 0..5 {
+            assert!(b.try_admit(s(1 + i), 0, true).is_ok(), "present call {i}");
+        }
+        let r = b.try_admit(s(10), 1, false).unwrap_err();
+        assert!(r.bank_wide);
+        assert_eq!(r.retry_at, Some(s(100)));
+        let mut b = bank(vec![Limit::only(true, bucket())]);
+        assert!(b.try_admit(s(0), 0, true).is_ok());
+        assert!(b.try_admit(s(1), 0, false).is_ok());
+        assert!(b.try_admit(s(2), 1, true).is_err());
+        // Scheduled too: outside its hours it counts nothing, within them only its kind.
+        let night = Limit::during(SimDuration::ZERO, SimDuration::from_hours(6), bucket());
+        let mut b = bank(vec![Limit::only(false, night)]);
+        assert!(b.try_admit(s(0), 0, false).is_ok());
+        assert!(b.try_admit(s(1), 0, true).is_ok());
+        assert!(b.try_admit(s(2), 0, false).is_err());
+        assert!(b.try_admit(s(7 * 3600), 0, false).is_ok());
     }
 
     #[test]

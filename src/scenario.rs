@@ -32,7 +32,7 @@ use crate::time::{SimDuration, SimTime};
 use banks::{banks, service_time};
 use file::{
     BankFile, JitterKind, LimitFile, QuotaPeriodKind, RetryAfterFile, RetryOn, ScenarioFile,
-    ServiceTimeFile, StrategyKind, TimeOfDay,
+    ServiceTimeFile, StrategyKind, TimeOfDay, Traffic,
 };
 use serde::Deserialize;
 use std::path::Path;

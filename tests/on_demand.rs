@@ -294,3 +294,73 @@ fn the_backgrounds_own_coverage_leaves_the_customers_out() {
     let day = days.iter().find(|d| d.measured && d.bank == "all").unwrap();
     assert_eq!(day.background_coverage, Some(own));
 }
+
+/// A rate policy that counts one kind of call (`applies_to`): the CDR's thresholds are for
+/// unattended traffic, so customers' calls neither spend nor meet them. A bucket of 0.02/s
+/// (burst 5) admits at most 0.02 · 86,400 + 5 = 1,733 calls a day. A looping queue of 4
+/// keeps it drained; customers ask for 2,000 refreshes a day on top, direct. Counting every
+/// call, the bucket is shared, both kinds together within it, and the queue, taking each
+/// token as it comes, leaves the customers the 429s. Counting unattended calls, the
+/// background gets the whole bucket (and never more) and no customer meets a 429. Counting
+/// customer-present calls, the background is never refused and the customers are.
+#[test]
+fn a_limit_for_one_kind_of_call_lets_the_other_through() {
+    let at = |applies_to: &str| {
+        let bucket = format!("{{ kind = \"token_bucket\", rate = 0.02, burst = 5{applies_to} }}");
+        let text = scenario(
+            "kind = \"queued\"\nconcurrency = 4\nloop = true",
+            "per_day = 2000\nlane = \"direct\"",
+            &bucket,
+            5_000,
+        );
+        let sc = scenario::parse(&text, "test.toml", "t", &[]).unwrap_or_else(|e| panic!("{e}"));
+        let (r, log) = sim::Simulation::new(&sc, sc.seed)
+            .with_attempt_log()
+            .run_logged();
+        // Calls of the background's and the customers' the bank admitted on the measured
+        // day (by submission: a call reaches the bank as it is submitted).
+        let day = 86_400_000_000;
+        let admitted = |background: bool| {
+            log.rows
+                .iter()
+                .filter(|a| (a.reason == sim::Reason::Schedule) == background)
+                .filter(|a| matches!(a.outcome, sim::Outcome::Success | sim::Outcome::Error))
+                .filter(|a| (a.submitted - sc.window_start).as_micros() / day == 1)
+                .count() as f64
+        };
+        (r.summary(None).tally, admitted(true), admitted(false))
+    };
+    let bound = 0.02 * 86_400.0 + 5.0;
+
+    let (all, background, customers) = at("");
+    assert!(all.present_attempts > 1_800, "{}", all.present_attempts);
+    assert!(
+        all.present_rate_limited > 1_000,
+        "{}",
+        all.present_rate_limited
+    );
+    assert!(customers > 0.0);
+    assert!(
+        background + customers <= bound + 4.0,
+        "{background} + {customers}"
+    );
+
+    let (unattended, background, customers) = at(", applies_to = \"unattended\"");
+    assert_eq!(unattended.present_rate_limited, 0);
+    assert!(customers > 1_800.0, "{customers}");
+    assert!(
+        background <= bound + 4.0 && background > 0.95 * bound,
+        "{background} of {bound}"
+    );
+    assert!(
+        unattended.rate_limited > 10_000,
+        "{}",
+        unattended.rate_limited
+    );
+
+    let (present, background, customers) = at(", applies_to = \"customer_present\"");
+    assert_eq!(present.rate_limited, present.present_rate_limited);
+    assert!(present.present_rate_limited > 0);
+    assert!(customers <= bound + 4.0, "{customers}");
+    assert!(background > 10.0 * bound, "{background}");
+}

@@ -700,3 +700,41 @@ fn customers_requests_are_counted_against_a_banks_limit() {
     );
     assert_eq!(j["background_coverage"], j["coverage"], "{j}");
 }
+
+/// A bucket for unattended calls (the CDR's thresholds are written so) is the background's
+/// alone: the customers' 3,000 calls a day spend none of it, so the plan does not say they
+/// do, and its pace per bank at the metered bank reaches the bucket's 0.1/s where, shared
+/// with the customers, it stops below 0.1 − 3,000 / 86,400 ≈ 0.065/s (× 1.25 at most).
+#[test]
+fn customers_do_not_spend_a_limit_for_unattended_calls() {
+    let t = TempDir::new("plan-unattended");
+    let metered_paces = |limits: &str| {
+        let s = two_banks(t.path(), limits, "[on_demand]\nper_connection = 0.3\n");
+        let j = json(&[
+            "plan",
+            &s,
+            "--users",
+            "20000",
+            "--replications",
+            "2",
+            "--json",
+        ]);
+        let paces: Vec<f64> = j["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["parameters"]["rates"]["metered"].as_f64())
+            .collect();
+        let said = j["findings"]
+            .to_string()
+            .contains("customers' requests spend");
+        (paces.into_iter().fold(0.0, f64::max), said)
+    };
+    let (shared, said) = metered_paces(BUCKET);
+    assert!(said);
+    assert!(shared < 0.09, "{shared}");
+    let unattended = BUCKET.replace("burst = 4", "burst = 4, applies_to = \"unattended\"");
+    let (own, said) = metered_paces(&unattended);
+    assert!(!said);
+    assert!(own >= 0.1, "{own}");
+}

@@ -300,6 +300,10 @@ fn tight_limit() -> impl Strategy<Value = Limit> {
     prop_oneof![
         (1u32..=3).prop_map(|c| Limit::Concurrency(ConcurrencyCap::new(c))),
         (rate(), 1u32..=3).prop_map(|(r, b)| Limit::TokenBucket(TokenBucket::new(r, b))),
+        // A bucket for one kind of call (customer-present or unattended) only.
+        (rate(), 1u32..=3, any::<bool>()).prop_map(|(r, b, present)| {
+            Limit::only(present, Limit::TokenBucket(TokenBucket::new(r, b)))
+        }),
         (1u32..=3, ms(1, 10_000)).prop_map(|(n, w)| Limit::FixedWindow(FixedWindow::new(n, w))),
         (1u32..=3, ms(1, 10_000)).prop_map(|(n, w)| Limit::SlidingWindow(SlidingWindow::new(n, w))),
         (1u32..=3, any::<bool>()).prop_map(|(k, rolling)| {

@@ -91,7 +91,7 @@ impl Bank {
             || self
                 .limits
                 .iter()
-                .any(|l| matches!(l, Limit::PenaltyBox(_) | Limit::During { .. }));
+                .any(|l| matches!(l.unscoped(), Limit::PenaltyBox(_) | Limit::During { .. }));
         let binding = (0..bounds.len())
             .filter(|&i| bounds[i].binds)
             .min_by(|&a, &b| bounds[a].calls.total_cmp(&bounds[b].calls));
@@ -109,15 +109,18 @@ impl Bank {
         }
     }
 
-    /// The most calls a second the bank's policies admit on average through a band of hours
-    /// `(from, to)` (microseconds into the day), by their arithmetic over the band (infinite
-    /// without a bound): a rate policy scheduled for hours that meet the band binds it, one
-    /// for other hours does not, and a daily window's calls may all fall in the band. An
-    /// upper bound, as [`Bank::capacity`] is (maintenance windows are left to simulation).
-    pub fn band_rate(&self, (from, to): (u64, u64)) -> f64 {
+    /// The most background calls a second the bank's policies admit on average through a
+    /// band of hours `(from, to)` (microseconds into the day), beside `present` customer-present
+    /// calls a second, by their arithmetic over the band (infinite without a bound): a rate
+    /// policy scheduled for hours that meet the band binds it, one for other hours does not,
+    /// a daily window's calls may all fall in the band, and customers' calls spend only the
+    /// policies that count them (not one for unattended calls). An upper bound, as
+    /// [`Bank::capacity`] is (maintenance windows are left to simulation).
+    pub fn band_rate(&self, (from, to): (u64, u64), present: f64) -> f64 {
         let secs = (to - from) as f64 / 1e6;
         let per_slot = secs / self.service_time.mean_secs();
-        let calls = |l: &Limit| match l {
+        let calls = |l: &Limit| match l.unscoped() {
+            _ if !l.counts(false) => f64::INFINITY,
             Limit::Concurrency(c) => c.max_in_flight() as f64 * per_slot,
             Limit::During {
                 from_us,
@@ -126,10 +129,34 @@ impl Bank {
             } if *from_us < to && from < *to_us => {
                 rate_bound(inner, secs).map_or(f64::INFINITY, |b| b.1)
             }
-            _ => rate_bound(l, secs).map_or(f64::INFINITY, |b| b.1),
+            p => rate_bound(p, secs).map_or(f64::INFINITY, |b| b.1),
         };
-        let servers = self.servers.map_or(f64::INFINITY, |k| k as f64 * per_slot);
-        self.limits.iter().map(calls).fold(servers, f64::min) / secs
+        let spent = |l: &Limit| match l.counts(true) {
+            true => present * secs,
+            false => 0.0,
+        };
+        let servers = self
+            .servers
+            .map_or(f64::INFINITY, |k| k as f64 * per_slot - present * secs);
+        let left = self.limits.iter().map(|l| calls(l) - spent(l));
+        left.fold(servers, f64::min).max(0.0) / secs
+    }
+
+    /// Whether customers' calls spend what bounds the background: a cap, the bank's servers
+    /// or a rate policy that counts every call (not a quota, nor a policy for unattended
+    /// calls only, as the CDR's thresholds are).
+    pub fn customers_spend_limits(&self) -> bool {
+        self.servers.is_some()
+            || self.limits.iter().any(|l| {
+                matches!(
+                    l,
+                    Limit::Concurrency(_)
+                        | Limit::TokenBucket(_)
+                        | Limit::FixedWindow(_)
+                        | Limit::SlidingWindow(_)
+                        | Limit::During { .. }
+                )
+            })
     }
 
     /// Shares of each day closed by rejecting maintenance windows, and of slow windows with
@@ -197,8 +224,32 @@ fn policy_bound(limit: &Limit, s: &Scope) -> Option<PolicyBound> {
             }
         }
         Limit::PenaltyBox(_) | Limit::During { .. } => return None,
+        // A policy for unattended calls bounds the background as any does (listed by
+        // [`scheduled`] when it has hours); one for customer-present calls bounds it not.
+        Limit::Only {
+            present: false,
+            inner,
+        } => {
+            let mut b = policy_bound(inner, s)?;
+            b.policy.push_str(UNATTENDED);
+            b
+        }
+        Limit::Only {
+            present: true,
+            inner,
+        } => PolicyBound {
+            policy: format!(
+                "{} on customer-present calls",
+                rate_bound(inner.unscheduled(), s.open_secs)?.0
+            ),
+            calls: f64::INFINITY,
+            binds: false,
+        },
     })
 }
+
+/// What a bound's name adds for a policy that counts only unattended calls.
+const UNATTENDED: &str = " on unattended calls";
 
 /// A rate policy's name and the calls it admits in `secs` seconds.
 fn rate_bound(limit: &Limit, secs: f64) -> Option<(String, f64)> {
@@ -229,22 +280,36 @@ fn scheduled(limits: &[Limit], s: &Scope) -> Option<PolicyBound> {
     let mut covered = 0u64;
     let mut calls = 0.0;
     let mut names = Vec::new();
+    // Whether each counts unattended calls only: said once when all do (the CDR's).
+    let all_unattended = limits
+        .iter()
+        .filter(|l| matches!(l.unscoped(), Limit::During { .. }) && l.counts(false))
+        .all(|l| !l.counts(true));
     for l in limits {
+        let tag = match l {
+            Limit::Only { present: true, .. } => continue,
+            Limit::Only { .. } if !all_unattended => UNATTENDED,
+            _ => "",
+        };
         if let Limit::During {
             from_us,
             to_us,
             inner,
-        } = l
+        } = l.unscoped()
         {
             covered += to_us - from_us;
             let hours = (to_us - from_us) as f64 / 1e6;
             let (name, c) = rate_bound(inner, hours)?;
             calls += c * s.days.max(1.0);
-            names.push(name);
+            names.push(name + tag);
         }
     }
     (covered >= 86_400_000_000).then(|| PolicyBound {
-        policy: format!("scheduled {}", names.join(" and ")),
+        policy: format!(
+            "scheduled {}{}",
+            names.join(" and "),
+            if all_unattended { UNATTENDED } else { "" }
+        ),
         calls,
         binds: true,
     })
@@ -434,21 +499,67 @@ mod tests {
         let cdr = bank(vec![during(0, 6, 50.0), during(6, 24, 5.0)], 2, 0.0);
         let near = |a: f64, b: f64| (a - b).abs() < 1e-3 * b;
         assert!(
-            near(cdr.band_rate((h(0), h(6))), 50.0),
+            near(cdr.band_rate((h(0), h(6)), 0.0), 50.0),
             "{}",
-            cdr.band_rate((h(0), h(6)))
+            cdr.band_rate((h(0), h(6)), 0.0)
         );
-        assert!(near(cdr.band_rate((h(8), h(12))), 5.0));
+        assert!(near(cdr.band_rate((h(8), h(12)), 0.0), 5.0));
         // Both: the tighter binds.
-        assert!(near(cdr.band_rate((h(4), h(8))), 5.0));
+        assert!(near(cdr.band_rate((h(4), h(8)), 0.0), 5.0));
         let capped = bank(vec![Limit::Concurrency(ConcurrencyCap::new(16))], 4, 0.0);
-        assert!(near(capped.band_rate((h(0), h(6))), 4.0));
+        assert!(near(capped.band_rate((h(0), h(6)), 0.0), 4.0));
         let daily = bank(
             vec![Limit::FixedWindow(FixedWindow::new(86_400, DAY))],
             1,
             0.0,
         );
-        assert!(near(daily.band_rate((h(0), h(6))), 4.0));
-        assert!(bank(vec![], 1, 0.0).band_rate((h(0), h(6))).is_infinite());
+        assert!(near(daily.band_rate((h(0), h(6)), 0.0), 4.0));
+        assert!(bank(vec![], 1, 0.0)
+            .band_rate((h(0), h(6)), 0.0)
+            .is_infinite());
+    }
+
+    /// Customers' calls spend a cap's slots and a bucket for every call, not one for
+    /// unattended calls (the CDR's); a bucket for customer-present calls bounds no
+    /// background refresh, and is listed as not binding.
+    #[test]
+    fn customers_spend_only_the_policies_that_count_them() {
+        let (h, hours) = (|x: u64| x * 3_600_000_000, SimDuration::from_hours);
+        let bucket = |rate: f64| Limit::TokenBucket(TokenBucket::new(rate, 1));
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-3 * b;
+        let capped = bank(vec![Limit::Concurrency(ConcurrencyCap::new(16))], 4, 0.0);
+        assert!(near(capped.band_rate((h(0), h(6)), 1.0), 3.0));
+        assert!(capped.customers_spend_limits());
+        let shared = bank(vec![bucket(5.0)], 1, 0.0);
+        assert!(near(shared.band_rate((h(0), h(6)), 1.0), 4.0));
+        let unattended = |from, to, rate| {
+            Limit::only(false, Limit::during(hours(from), hours(to), bucket(rate)))
+        };
+        let cdr = bank(
+            vec![
+                unattended(0, 6, 50.0),
+                unattended(6, 24, 5.0),
+                Limit::Quota(Quota::new(20, QuotaPeriod::CalendarDay)),
+            ],
+            2,
+            0.0,
+        );
+        assert!(near(cdr.band_rate((h(0), h(6)), 10.0), 50.0));
+        assert!(!cdr.customers_spend_limits());
+        let c = cdr.capacity(DAY, 1e5);
+        close(c.calls, (50.0 * 21_600.0 + 1.0) + (5.0 * 64_800.0 + 1.0));
+        assert_eq!(
+            c.binding_policy(),
+            Some("scheduled token bucket 50/s, burst 1 and token bucket 5/s, burst 1 on unattended calls")
+        );
+        let present = bank(vec![Limit::only(true, bucket(5.0))], 1, 0.0);
+        assert!(present.band_rate((h(0), h(6)), 1.0).is_infinite());
+        let c = present.capacity(DAY, 1e5);
+        assert!(
+            c.calls.is_infinite() && !c.bounds[0].binds,
+            "{:?}",
+            c.bounds
+        );
+        assert!(c.bounds[0].policy.contains("customer-present"));
     }
 }

@@ -171,8 +171,9 @@ pub fn header(fit: &Fit) -> String {
             None => "- maintenance windows: none (the log has no 503s of a closed bank).".into(),
         },
         "- time-of-day (`during`) limits, maintenance slowdowns and internal servers \
-         (`servers`), and penalty boxes whose 429s carry no Retry-After: never fitted; they \
-         show as 429s that no policy explains and as longer latencies."
+         (`servers`), penalty boxes whose 429s carry no Retry-After, and limits for one kind \
+         of call (`applies_to`; a rate fitted counts every call): never fitted; they show as \
+         429s that no policy explains and as longer latencies."
             .to_string(),
         format!(
             "- the client's retries ([retry]: none; the log has {} retries over {} day(s)), and \

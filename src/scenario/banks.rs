@@ -190,6 +190,15 @@ fn scheduled(limit: Limit, during: &Option<[TimeOfDay; 2]>, at: &str) -> Result<
     }
 }
 
+/// Scopes a rate policy to the calls its `applies_to` names, if not all.
+fn scoped(limit: Limit, applies_to: Option<Traffic>) -> Limit {
+    match applies_to {
+        None | Some(Traffic::All) => limit,
+        Some(Traffic::Unattended) => Limit::only(false, limit),
+        Some(Traffic::CustomerPresent) => Limit::only(true, limit),
+    }
+}
+
 /// Validates one `[[banks.limits]]` table (at field path `at`) into its rate-limit policy.
 fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
     let f = |name: &str| format!("{at}.{name}");
@@ -203,32 +212,34 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
             rate,
             burst,
             during,
+            applies_to,
         } => {
             let rate = token_rate(f("rate"), *rate)?;
             let burst = count(f("burst"), *burst, "calls")?;
-            scheduled(
-                Limit::TokenBucket(TokenBucket::new(rate, burst)),
-                during,
-                at,
-            )?
+            let bucket = Limit::TokenBucket(TokenBucket::new(rate, burst));
+            scoped(scheduled(bucket, during, at)?, *applies_to)
         }
         LimitFile::FixedWindow {
             limit,
             window,
             during,
+            applies_to,
         } => {
             let n = count(f("limit"), *limit, "calls per window")?;
             let w = positive(f("window"), window.0)?;
-            scheduled(Limit::FixedWindow(FixedWindow::new(n, w)), during, at)?
+            let window = Limit::FixedWindow(FixedWindow::new(n, w));
+            scoped(scheduled(window, during, at)?, *applies_to)
         }
         LimitFile::SlidingWindow {
             limit,
             window,
             during,
+            applies_to,
         } => {
             let n = sliding_limit(f("limit"), *limit)?;
             let w = positive(f("window"), window.0)?;
-            scheduled(Limit::SlidingWindow(SlidingWindow::new(n, w)), during, at)?
+            let window = Limit::SlidingWindow(SlidingWindow::new(n, w));
+            scoped(scheduled(window, during, at)?, *applies_to)
         }
         LimitFile::Quota { k, period } => quota(f("k"), *k, *period)?,
         LimitFile::PenaltyBox { duration } => {

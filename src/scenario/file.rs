@@ -286,16 +286,19 @@ pub enum LimitFile {
         rate: f64,
         burst: i64,
         during: Option<[TimeOfDay; 2]>,
+        applies_to: Option<Traffic>,
     },
     FixedWindow {
         limit: i64,
         window: Duration,
         during: Option<[TimeOfDay; 2]>,
+        applies_to: Option<Traffic>,
     },
     SlidingWindow {
         limit: i64,
         window: Duration,
         during: Option<[TimeOfDay; 2]>,
+        applies_to: Option<Traffic>,
     },
     Quota {
         k: Option<i64>,
@@ -309,6 +312,16 @@ pub enum LimitFile {
         end: TimeOfDay,
         slowdown: Option<f64>,
     },
+}
+
+/// Which calls a rate policy counts: every call (the default), only unattended ones (the
+/// client's background refreshes; the CDR's thresholds), or only customer-present ones.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Traffic {
+    All,
+    Unattended,
+    CustomerPresent,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

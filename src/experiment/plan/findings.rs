@@ -116,7 +116,8 @@ pub fn fixed_demand_finding(base: &Scenario, sc: &Scenario) -> Option<String> {
     ))
 }
 
-/// Customers' requests spend the same limits as the background: at a bank where they would
+/// Customers' requests spend the same limits as the background (unless those count only
+/// unattended calls): at a bank where they would
 /// take a tenth or more of what it serves in a day, say how much, and what serving them in
 /// full leaves. Requests fall on connections uniformly (`demand.rs`), so a bank's share of
 /// them is its share of the connections, and `c` requests over `n` connections fetch about
@@ -133,6 +134,10 @@ fn customers_share_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     let parts: Vec<String> = p
         .ceilings
         .iter()
+        .zip(&sc.banks)
+        // Not where the limits count unattended calls only (the CDR's thresholds).
+        .filter(|(_, bank)| bank.customers_spend_limits())
+        .map(|(b, _)| b)
         .filter(|b| b.per_day.is_finite() && b.per_day > 0.0 && b.connections > 0.0)
         .filter_map(|b| {
             let calls = b.share * per_day;

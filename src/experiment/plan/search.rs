@@ -288,13 +288,22 @@ impl<'a> Search<'a> {
             .zip(ceilings)
             .map(|(bank, c)| {
                 let need = bank.share * users;
+                let present = bank.share * customers;
                 // Through a band, what its policies admit there (a night rate, a daily window
-                // spent in the band); else the day's ceiling, as calls.
-                let admits = match sc.schedule.band_micros() {
-                    Some(band) => bank.band_rate(band),
-                    None => c.per_day / (1.0 - bank.error_rate).max(0.01) / 86_400.0,
+                // spent in the band) beside the customers' calls; else the day's ceiling, as
+                // calls, less the customers' calls where they spend its limits.
+                let left = match sc.schedule.band_micros() {
+                    Some(band) => bank.band_rate(band, present),
+                    None => {
+                        let admits = c.per_day / (1.0 - bank.error_rate).max(0.01) / 86_400.0;
+                        let spent = if bank.customers_spend_limits() {
+                            present
+                        } else {
+                            0.0
+                        };
+                        admits - spent
+                    }
                 };
-                let left = admits - bank.share * customers;
                 need.min(left).max(need * 0.05)
             })
             .collect()
