@@ -174,3 +174,66 @@ fn a_failure_finding_names_the_setting_within_the_bound() {
         "{f}"
     );
 }
+
+/// A setting meeting every target that covers markedly more (half a point) for at most 2 %
+/// more API calls is named beside the cheapest choice; the most coverage among them, not
+/// one past the cost margin nor one that misses a target.
+#[test]
+fn a_margin_for_a_few_more_calls_is_named() {
+    let met = |all: bool| Met {
+        coverage: all,
+        bank_coverage: true,
+        failure_rate: true,
+        staleness: true,
+        api_calls: true,
+    };
+    let at = |label: &str, coverage: f64, calls: f64, all: bool| {
+        let mut e = setting(label, 20.0, calls, met(all));
+        e.figures.all[Figure::Coverage as usize] = Estimate::of(&[coverage, coverage]).unwrap();
+        e
+    };
+    let chosen = at("queued, concurrency 139", 0.9924, 1_000.0, true);
+    let plan = |candidates: Vec<Evaluation>| Plan {
+        scenario: "s".into(),
+        users: 1000,
+        targets: Targets {
+            coverage: 0.99,
+            max_failure_rate: 0.01,
+            scope: FailureScope::Client,
+            staleness_p95_hours: None,
+            max_api_calls_per_day: None,
+            min_bank_coverage: None,
+        },
+        replications: 2,
+        screening: 2,
+        seed: 1,
+        ceilings: Vec::new(),
+        coverage_ceiling: 1.0,
+        coverage_bound: 1.0,
+        recommendation: chosen.clone(),
+        targets_met: true,
+        candidates,
+        findings: Vec::new(),
+    };
+    let others = vec![
+        chosen.clone(),
+        at("queued, concurrency 138", 0.9897, 995.0, false),
+        at("queued, concurrency 256", 0.9986, 1_014.0, true),
+        at("queued, concurrency 144", 0.9992, 1_009.4, true),
+        at("random_offset", 0.9999, 1_030.0, true),
+        at("aimd, 1–256", 0.9998, 1_010.0, false),
+    ];
+    let f = headroom_finding(&plan(others)).unwrap();
+    assert!(
+        f.starts_with(
+            "a margin for a few more calls: queued, concurrency 144 covers 99.92 % (the choice \
+             99.24 %) for 0.94 % more API calls a day"
+        ),
+        "{f}"
+    );
+    let near = vec![
+        chosen.clone(),
+        at("queued, concurrency 140", 0.9948, 1_003.0, true),
+    ];
+    assert_eq!(headroom_finding(&plan(near)), None);
+}
