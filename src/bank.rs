@@ -5,6 +5,7 @@
 //! all admit, and a rejection by one consumes nothing from the others (check all, then
 //! commit all). The client never sees the policies, only outcomes.
 
+pub mod band;
 pub mod capacity;
 pub mod concurrency;
 pub mod fixed_window;

@@ -240,13 +240,10 @@ fn run(a: RunArgs) -> Result<()> {
         Strategy::PerBank { .. } | Strategy::Aimd(_) | Strategy::Paced { .. }
     ) {
         // Their settings per bank, which the header's kind does not say.
-        let band = sc.schedule.hours.map_or(String::new(), |(from, to)| {
-            format!(
-                "; within {}–{}",
-                crate::time::SimTime(from.as_micros()).clock(),
-                crate::time::SimTime(to.as_micros()).clock()
-            )
-        });
+        let band = sc
+            .schedule
+            .band_label()
+            .map_or(String::new(), |b| format!("; within {b}"));
         println!("client: {}{band}", sc.strategy.describe(&sc.banks));
     }
     if let Some(note) = output::terminal::never_refreshed_note(&result) {

@@ -67,6 +67,20 @@ impl OnDemand {
         d
     }
 
+    /// The requests a second on average through a band of hours `(from, to)` (microseconds
+    /// into the day), by the profile's weights (a part hour by its part).
+    pub fn rate_within(&self, (from, to): (u64, u64)) -> f64 {
+        const HOUR: u64 = 3_600_000_000;
+        let total: f64 = self.profile.iter().sum();
+        let within: f64 = (0..24u64)
+            .map(|h| {
+                let shared = to.min((h + 1) * HOUR).saturating_sub(from.max(h * HOUR));
+                self.profile[h as usize] * shared as f64 / HOUR as f64
+            })
+            .sum();
+        self.per_day * within / total / ((to - from) as f64 / 1e6)
+    }
+
     /// The busiest hour's rate, in requests per microsecond.
     fn peak_rate(&self) -> f64 {
         let total: f64 = self.profile.iter().sum();
@@ -135,11 +149,21 @@ mod tests {
         let days = 20u64;
         let end = SimTime::ZERO + SimDuration::from_hours(24 * days);
         let (mut at, mut index, mut per_hour) = (SimTime::ZERO, 0u32, [0u64; 24]);
+        // Requests in a band with part hours, 05:30–07:30, against its average rate.
+        let band = (19_800_000_000, 27_000_000_000);
+        let mut in_band = 0u64;
         while let Some(r) = d.next(at, &mut index, (1000, |_| true), end, &streams) {
             per_hour[(r.at.as_micros() / 3_600_000_000 % 24) as usize] += 1;
+            in_band += (band.0..band.1).contains(&(r.at.as_micros() % 86_400_000_000)) as u64;
             assert!(r.conn < 1000 && r.at >= at);
             at = r.at;
         }
+        let want = d.rate_within(band) * 7_200.0 * days as f64;
+        assert!(
+            (in_band as f64 - want).abs() < 4.0 * want.sqrt(),
+            "{in_band} vs {want}"
+        );
+        assert!((d.rate_within((0, 86_400_000_000)) - 24_000.0 / 86_400.0).abs() < 1e-12);
         let total: u64 = per_hour.iter().sum();
         let want = 24_000.0 * days as f64;
         assert!((total as f64 - want).abs() < 4.0 * want.sqrt(), "{total}");

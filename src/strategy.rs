@@ -123,6 +123,13 @@ impl Schedule {
         })
     }
 
+    /// The band of hours as people write it, `00:00–06:00`.
+    pub fn band_label(&self) -> Option<String> {
+        let clock = |d: SimDuration| crate::time::SimTime(d.as_micros()).clock();
+        self.hours
+            .map(|(from, to)| format!("{}–{}", clock(from), clock(to)))
+    }
+
     /// The band of hours as microseconds into the day.
     pub fn band_micros(&self) -> Option<(u64, u64)> {
         self.hours

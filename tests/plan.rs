@@ -158,6 +158,54 @@ fn a_nightly_pace_is_capped_by_the_night_not_the_day() {
     );
     assert!(f(best, "coverage") > 0.99, "{best}");
     assert_eq!(f(best, "client_failure_rate"), 0.0, "{best}");
+    // The ceiling is the night's: 10/s over six hours and the burst, named as the band's.
+    let metered = &j["banks"][1];
+    assert_eq!(j["ceiling_hours"], "00:00–06:00", "{j}");
+    assert!(
+        (f(metered, "bound_per_day") - 216_010.0).abs() < 1e-6,
+        "{metered}"
+    );
+    assert_eq!(
+        metered["binding_limit"], "scheduled token bucket 10/s, burst 10",
+        "{metered}"
+    );
+}
+
+/// A nightly client's ceilings are the band's: the metered bank's bucket of 0.1/s (burst 4)
+/// serves 0.1 · 21,600 + 4 = 2,164 refreshes in 00:00–06:00, a fifth of its 10,000
+/// connections, where it serves 8,644 in a whole day; the memo's table says whose hours.
+#[test]
+fn a_nightly_clients_ceilings_are_the_bands() {
+    let t = TempDir::new("plan-night-ceiling");
+    let s = two_banks(t.path(), BUCKET, "");
+    let args = [
+        "plan",
+        &s,
+        "--users",
+        "20000",
+        "--set",
+        r#"strategy.hours=["00:00","06:00"]"#,
+        "--replications",
+        "2",
+    ];
+    let j = json(&[&args[..], &["--json"]].concat());
+    let metered = &j["banks"][1];
+    assert_eq!(metered["ceiling_method"], "arithmetic");
+    assert!((metered["ceiling_per_day"].as_f64().unwrap() - 2_164.0).abs() < 1e-6);
+    assert!((metered["coverage_ceiling"].as_f64().unwrap() - 0.2164).abs() < 1e-6);
+    assert_eq!(j["ceiling_hours"], "00:00–06:00");
+    assert!(j["banks"][0]["binding_limit"].is_null());
+    let memo = String::from_utf8(sim(&args).stdout).unwrap();
+    assert!(
+        memo.contains(
+            "What each bank can serve in a day's 00:00–06:00, the client's band of hours"
+        ),
+        "{memo}"
+    );
+    // The whole day's, without the band.
+    let day = json(&[&args[..4], &args[6..], &["--json"]].concat());
+    assert_eq!(day["ceiling_hours"], Value::Null);
+    assert!((day["banks"][1]["ceiling_per_day"].as_f64().unwrap() - 8_644.0).abs() < 1e-6);
 }
 
 /// One bank's 1/10 s token bucket is the only limit that binds: the plan names that bank and

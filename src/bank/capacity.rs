@@ -23,6 +23,8 @@
 use super::{Bank, Limit, MaintenanceMode, Quota};
 use crate::time::SimDuration;
 
+const DAY_US: u64 = 86_400_000_000;
+
 /// One policy's bound on the calls its bank admits in the span.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyBound {
@@ -52,6 +54,26 @@ pub struct Capacity {
 }
 
 impl Capacity {
+    /// The capacity the policies' `bounds` give: the least that binds, exact when it is the
+    /// only finite one and nothing needs simulating.
+    pub(super) fn of(bounds: Vec<PolicyBound>, simulate: bool, error_rate: f64) -> Capacity {
+        let binding = (0..bounds.len())
+            .filter(|&i| bounds[i].binds)
+            .min_by(|&a, &b| bounds[a].calls.total_cmp(&bounds[b].calls));
+        let calls = binding.map_or(f64::INFINITY, |i| bounds[i].calls);
+        let binding_count = bounds
+            .iter()
+            .filter(|b| b.binds && b.calls.is_finite())
+            .count();
+        Capacity {
+            exact: binding_count <= 1 && !simulate,
+            refreshes: calls * (1.0 - error_rate),
+            calls,
+            binding,
+            bounds,
+        }
+    }
+
     /// The binding policy's name, if any policy bounds the bank.
     pub fn binding_policy(&self) -> Option<&str> {
         self.binding.map(|i| self.bounds[i].policy.as_str())
@@ -83,7 +105,9 @@ impl Bank {
             days: t / 86_400.0,
         };
         bounds.extend(self.limits.iter().filter_map(|l| policy_bound(l, &scope)));
-        if let Some(b) = scheduled(&self.limits, &scope) {
+        if let Some(mut b) = scheduled(&self.limits, (0, DAY_US), 0.0) {
+            // A day's worth for every day of the span.
+            b.calls *= scope.days.max(1.0);
             bounds.push(b);
         }
         let simulate = closed > 0.0
@@ -92,54 +116,7 @@ impl Bank {
                 .limits
                 .iter()
                 .any(|l| matches!(l.unscoped(), Limit::PenaltyBox(_) | Limit::During { .. }));
-        let binding = (0..bounds.len())
-            .filter(|&i| bounds[i].binds)
-            .min_by(|&a, &b| bounds[a].calls.total_cmp(&bounds[b].calls));
-        let calls = binding.map_or(f64::INFINITY, |i| bounds[i].calls);
-        let binding_count = bounds
-            .iter()
-            .filter(|b| b.binds && b.calls.is_finite())
-            .count();
-        Capacity {
-            exact: binding_count <= 1 && !simulate,
-            refreshes: calls * (1.0 - self.error_rate),
-            calls,
-            binding,
-            bounds,
-        }
-    }
-
-    /// The most background calls a second the bank's policies admit on average through a
-    /// band of hours `(from, to)` (microseconds into the day), beside `present` customer-present
-    /// calls a second, by their arithmetic over the band (infinite without a bound): a rate
-    /// policy scheduled for hours that meet the band binds it, one for other hours does not,
-    /// a daily window's calls may all fall in the band, and customers' calls spend only the
-    /// policies that count them (not one for unattended calls). An upper bound, as
-    /// [`Bank::capacity`] is (maintenance windows are left to simulation).
-    pub fn band_rate(&self, (from, to): (u64, u64), present: f64) -> f64 {
-        let secs = (to - from) as f64 / 1e6;
-        let per_slot = secs / self.service_time.mean_secs();
-        let calls = |l: &Limit| match l.unscoped() {
-            _ if !l.counts(false) => f64::INFINITY,
-            Limit::Concurrency(c) => c.max_in_flight() as f64 * per_slot,
-            Limit::During {
-                from_us,
-                to_us,
-                inner,
-            } if *from_us < to && from < *to_us => {
-                rate_bound(inner, secs).map_or(f64::INFINITY, |b| b.1)
-            }
-            p => rate_bound(p, secs).map_or(f64::INFINITY, |b| b.1),
-        };
-        let spent = |l: &Limit| match l.counts(true) {
-            true => present * secs,
-            false => 0.0,
-        };
-        let servers = self
-            .servers
-            .map_or(f64::INFINITY, |k| k as f64 * per_slot - present * secs);
-        let left = self.limits.iter().map(|l| calls(l) - spent(l));
-        left.fold(servers, f64::min).max(0.0) / secs
+        Capacity::of(bounds, simulate, self.error_rate)
     }
 
     /// Whether customers' calls spend what bounds the background: a cap, the bank's servers
@@ -179,19 +156,19 @@ impl Bank {
 }
 
 /// What a policy's bound depends on besides the policy.
-struct Scope {
+pub(super) struct Scope {
     /// Seconds of the span the bank is open (outside rejecting maintenance).
-    open_secs: f64,
+    pub(super) open_secs: f64,
     /// Calls one slot serves in the span (Little's law, slow hours at their pace).
-    per_slot: f64,
-    connections: f64,
-    days: f64,
+    pub(super) per_slot: f64,
+    pub(super) connections: f64,
+    pub(super) days: f64,
 }
 
 /// One policy's bound over the span; quotas and maintenance windows are listed but do not
 /// bind (a quota limits retries, not the one refresh a day; a window's effect is in the
 /// open hours); a scheduled policy is counted with the others of its kind ([`scheduled`]).
-fn policy_bound(limit: &Limit, s: &Scope) -> Option<PolicyBound> {
+pub(super) fn policy_bound(limit: &Limit, s: &Scope) -> Option<PolicyBound> {
     let bound = |policy: String, calls: f64| PolicyBound {
         policy,
         calls,
@@ -249,10 +226,10 @@ fn policy_bound(limit: &Limit, s: &Scope) -> Option<PolicyBound> {
 }
 
 /// What a bound's name adds for a policy that counts only unattended calls.
-const UNATTENDED: &str = " on unattended calls";
+pub(super) const UNATTENDED: &str = " on unattended calls";
 
 /// A rate policy's name and the calls it admits in `secs` seconds.
-fn rate_bound(limit: &Limit, secs: f64) -> Option<(String, f64)> {
+pub(super) fn rate_bound(limit: &Limit, secs: f64) -> Option<(String, f64)> {
     match limit {
         Limit::TokenBucket(b) => Some((
             format!("token bucket {}/s, burst {}", round(b.rate()), b.burst()),
@@ -273,10 +250,17 @@ fn rate_bound(limit: &Limit, secs: f64) -> Option<(String, f64)> {
     }
 }
 
-/// Rate policies scheduled for hours of the day bound the bank only when their hours cover
-/// the whole day (e.g. the CDR's 00:00–06:00 and 06:00–24:00 thresholds): then together, as
-/// the sum of each over its hours (an upper bound, taken for every day of the span).
-fn scheduled(limits: &[Limit], s: &Scope) -> Option<PolicyBound> {
+/// Rate policies scheduled for hours of the day bound the bank through a band of hours
+/// `(from, to)` (microseconds into the day; the whole day for a day's capacity) only when
+/// their hours cover the band (e.g. the CDR's 00:00–06:00 and 06:00–24:00 thresholds over a
+/// day): then together, as the sum of each over the hours it shares with the band (an upper
+/// bound), less `present` customer-present calls a second over the hours of those that count
+/// them.
+pub(super) fn scheduled(
+    limits: &[Limit],
+    (from, to): (u64, u64),
+    present: f64,
+) -> Option<PolicyBound> {
     let mut covered = 0u64;
     let mut calls = 0.0;
     let mut names = Vec::new();
@@ -297,14 +281,18 @@ fn scheduled(limits: &[Limit], s: &Scope) -> Option<PolicyBound> {
             inner,
         } = l.unscoped()
         {
-            covered += to_us - from_us;
-            let hours = (to_us - from_us) as f64 / 1e6;
-            let (name, c) = rate_bound(inner, hours)?;
-            calls += c * s.days.max(1.0);
+            let shared = to.min(*to_us).saturating_sub(from.max(*from_us));
+            if shared == 0 {
+                continue;
+            }
+            let secs = shared as f64 / 1e6;
+            let (name, c) = rate_bound(inner, secs)?;
+            covered += shared;
+            calls += c - if l.counts(true) { present * secs } else { 0.0 };
             names.push(name + tag);
         }
     }
-    (covered >= 86_400_000_000).then(|| PolicyBound {
+    (covered >= to - from).then(|| PolicyBound {
         policy: format!(
             "scheduled {}{}",
             names.join(" and "),
@@ -330,7 +318,7 @@ fn round(x: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::bank::{
         ConcurrencyCap, FixedWindow, Maintenance, PenaltyBox, QuotaPeriod, RetryAfter, ServiceTime,
@@ -339,7 +327,8 @@ mod tests {
 
     const DAY: SimDuration = SimDuration::from_hours(24);
 
-    fn bank(limits: Vec<Limit>, mean_secs: u64, error_rate: f64) -> Bank {
+    /// A bank of `limits` whose calls take `mean_secs` on average (exponentially).
+    pub(in crate::bank) fn bank(limits: Vec<Limit>, mean_secs: u64, error_rate: f64) -> Bank {
         Bank {
             name: "b".into(),
             description: String::new(),
@@ -484,39 +473,6 @@ mod tests {
         )
         .capacity(DAY, 1e5);
         assert!(c.calls.is_infinite() && !c.exact);
-    }
-
-    /// Through a band of hours a rate scheduled for those hours binds, one for other hours
-    /// does not, a cap serves its slots' calls, and a daily window may spend it all there.
-    #[test]
-    fn a_band_is_bound_by_the_policies_that_hold_in_it() {
-        let h = |x: u64| x * 3_600_000_000;
-        let during = |from: u64, to: u64, rate: f64| Limit::During {
-            from_us: h(from),
-            to_us: h(to),
-            inner: Box::new(Limit::TokenBucket(TokenBucket::new(rate, 1))),
-        };
-        let cdr = bank(vec![during(0, 6, 50.0), during(6, 24, 5.0)], 2, 0.0);
-        let near = |a: f64, b: f64| (a - b).abs() < 1e-3 * b;
-        assert!(
-            near(cdr.band_rate((h(0), h(6)), 0.0), 50.0),
-            "{}",
-            cdr.band_rate((h(0), h(6)), 0.0)
-        );
-        assert!(near(cdr.band_rate((h(8), h(12)), 0.0), 5.0));
-        // Both: the tighter binds.
-        assert!(near(cdr.band_rate((h(4), h(8)), 0.0), 5.0));
-        let capped = bank(vec![Limit::Concurrency(ConcurrencyCap::new(16))], 4, 0.0);
-        assert!(near(capped.band_rate((h(0), h(6)), 0.0), 4.0));
-        let daily = bank(
-            vec![Limit::FixedWindow(FixedWindow::new(86_400, DAY))],
-            1,
-            0.0,
-        );
-        assert!(near(daily.band_rate((h(0), h(6)), 0.0), 4.0));
-        assert!(bank(vec![], 1, 0.0)
-            .band_rate((h(0), h(6)), 0.0)
-            .is_infinite());
     }
 
     /// Customers' calls spend a cap's slots and a bucket for every call, not one for

@@ -131,8 +131,10 @@ pub struct Plan {
     /// Replications of each setting while searching.
     pub screening: u32,
     pub seed: u64,
-    /// What each bank can serve, in the scenario's order.
+    /// What each bank can serve, in the scenario's order: in a day, or in the client's band
+    /// of hours of a day (`band`, e.g. `00:00–06:00`).
     pub ceilings: Vec<BankCeiling>,
+    pub band: Option<String>,
     /// The coverage saturating clients achieve: each bank's ceiling weighted by its share.
     pub coverage_ceiling: f64,
     /// The coverage no client can exceed: the policies' arithmetic, weighted by share.
@@ -208,6 +210,7 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
         coverage_ceiling: ceiling::coverage_ceiling(&ceilings),
         coverage_bound: ceiling::coverage_bound(&ceilings),
         ceilings,
+        band: sc.schedule.band_label(),
         targets_met: recommendation.met.all(),
         recommendation,
         candidates: s.evaluated,

@@ -8,7 +8,10 @@
 //! keep it busy, and a pace just under its bound, which never breaches a bucket and so never
 //! closes a penalty box), for one day of the scenario's clock; the best of them is the
 //! ceiling. That is a lower bound on what some cleverer client might get, and the
-//! arithmetic an upper bound: both are reported.
+//! arithmetic an upper bound: both are reported. A client that keeps to a band of hours
+//! (`strategy.hours`) has the band for its day: the arithmetic is over the band
+//! ([`crate::bank::band`]: a night rate, a cap's slots for the band's hours, a daily window
+//! spent there) and the saturating clients keep to it too.
 
 use crate::bank::{Bank, Capacity};
 use crate::consent::{Consents, Joins};
@@ -95,6 +98,13 @@ impl BankCeiling {
     }
 }
 
+/// The seconds of a day a ceiling is served in: the client's band of hours, else the day.
+pub fn served_secs(sc: &Scenario) -> f64 {
+    let band = sc.schedule.band_micros();
+    band.map_or(DAY, |(from, to)| SimDuration(to - from))
+        .as_secs_f64()
+}
+
 /// The ceilings of every bank of `base` (whose population is `users`), probes run on `pool`.
 pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<BankCeiling> {
     let due = due_share(base);
@@ -102,7 +112,11 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
         .iter()
         .map(|bank| {
             let connections = bank.share * users as f64 * due;
-            let capacity = bank.capacity(DAY, connections);
+            // A nightly client's day is its band of hours.
+            let capacity = match base.schedule.band_micros() {
+                Some(band) => bank.band_capacity(band, connections),
+                None => bank.capacity(DAY, connections),
+            };
             let (per_day, method) = if capacity.calls.is_infinite() {
                 (f64::INFINITY, Method::Unlimited)
             } else if capacity.exact {
@@ -180,9 +194,10 @@ pub fn slot_hold_secs(sc: &Scenario, bank: &Bank) -> f64 {
     sc.schedule.overhead.mean_secs() + learned / DRAWS as f64
 }
 
-/// The most refreshes a day saturating clients get from `bank` alone.
+/// The most refreshes a day saturating clients get from `bank` alone (within the client's
+/// band of hours, if it keeps to one).
 fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::ThreadPool) -> f64 {
-    let rate = capacity.calls / DAY.as_secs_f64();
+    let rate = capacity.calls / served_secs(base);
     let mut sc = base.clone();
     sc.banks = vec![Bank {
         share: 1.0,
@@ -198,7 +213,6 @@ fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::Thread
     sc.retry = RetryPolicy::default();
     sc.schedule.pause_on_retry_after = false;
     sc.schedule.looping = true;
-    sc.schedule.hours = None;
     let slots = (rate * slot_hold_secs(base, bank)).ceil().max(1.0) as u32;
     let mut clients: Vec<Strategy> = [1, 2, 4]
         .iter()

@@ -131,11 +131,13 @@ pub fn fixed_demand_finding(base: &Scenario, sc: &Scenario) -> Option<String> {
 /// 429s falling on them) covers more, at their expense. (A trial's customers would have
 /// sent a bank 108,000 calls a day against its bucket's 128,832, and the plan did not say.)
 fn customers_share_finding(p: &Plan, sc: &Scenario) -> Option<String> {
-    let per_day = sc
-        .on_demand
-        .as_ref()?
-        .for_connections(sc.connections)
-        .per_day;
+    let d = sc.on_demand.as_ref()?.for_connections(sc.connections);
+    let per_day = d.per_day;
+    // A nightly client's ceilings are the band's: the customers' calls in it spend them.
+    let band = sc.schedule.band_micros().zip(p.band.as_ref());
+    let in_band = band.map_or(per_day, |(b, _)| {
+        d.rate_within(b) * (b.1 - b.0) as f64 / 1e6
+    });
     let parts: Vec<String> = p
         .ceilings
         .iter()
@@ -145,25 +147,29 @@ fn customers_share_finding(p: &Plan, sc: &Scenario) -> Option<String> {
         .map(|(b, _)| b)
         .filter(|b| b.per_day.is_finite() && b.per_day > 0.0 && b.connections > 0.0)
         .filter_map(|b| {
-            let calls = b.share * per_day;
-            let taken = calls / b.per_day;
+            let (calls, spent) = (b.share * per_day, b.share * in_band);
+            let taken = spent / b.per_day;
             if taken < 0.1 {
                 return None;
             }
             let fetched = b.connections * (1.0 - (-calls / b.connections).exp());
+            let within = band.map_or(String::new(), |(_, label)| {
+                format!(", {} of them within {label}", thousands(spent))
+            });
             let head = format!(
-                "at {}, about {} calls a day, {} of the {} it serves, fetching about {} \
+                "at {}, about {} calls a day{within}, {} of the {} it serves{}, fetching about {} \
                  distinct connections",
                 b.name,
                 thousands(calls),
                 pct(taken),
                 thousands(b.per_day),
+                if band.is_some() { " there" } else { "" },
                 thousands(fetched)
             );
             Some(match taken >= 1.0 {
                 true => format!("{head}: served in full they would leave the background nothing"),
                 false => {
-                    let left = b.per_day - calls;
+                    let left = b.per_day - spent;
                     let with = ((left + fetched) / b.needed_per_day()).min(1.0);
                     format!(
                         "{head}: served in full they leave the background about {} a day{}",

@@ -39,6 +39,7 @@ impl Plan {
         figures(&mut top, &r.figures.all);
         top.insert("coverage_ceiling".into(), json!(self.coverage_ceiling));
         top.insert("coverage_bound".into(), json!(self.coverage_bound));
+        top.insert("ceiling_hours".into(), json!(self.band));
         top.insert("limiting_banks".into(), self.limiting_json());
         top.insert("findings".into(), json!(self.findings));
         top.insert("banks".into(), self.banks_json(&r.figures));

@@ -15,10 +15,14 @@ impl Plan {
         for f in &self.findings {
             let _ = writeln!(out, "  - {f}");
         }
+        let span = match &self.band {
+            Some(band) => format!("in a day's {band}, the client's band of hours"),
+            None => "in a day".to_string(),
+        };
         let _ = writeln!(
             out,
-            "\nWhat each bank can serve in a day (the whole population's coverage: at most {} by the \
-             policies' arithmetic, {} by saturating clients):",
+            "\nWhat each bank can serve {span} (the whole population's coverage: at most {} by \
+             the policies' arithmetic, {} by saturating clients):",
             pct(self.coverage_bound),
             pct(self.coverage_ceiling)
         );

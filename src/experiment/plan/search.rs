@@ -273,15 +273,17 @@ impl<'a> Search<'a> {
     /// Each bank's pace a second: its share of the users over the period, or over its band of
     /// hours (with joins, those due on the last day), at most the calls its ceiling admits
     /// (the successes a day over the share of calls that do not fail by 5xx) less its
-    /// customers' average calls.
+    /// customers' average calls there.
     fn paces_under(&self, ceilings: &[BankCeiling]) -> Vec<f64> {
         let sc = self.base;
         let last = super::ceiling::growth(sc).map_or(1.0, |(last, _)| last.max(1.0));
         let users = last * sc.connections as f64 / sc.schedule.spread().as_secs_f64();
         // Customers' calls spend the bank's limits beside the pace (a paced pool sends them
-        // straight from the app, whatever the lane).
+        // straight from the app, whatever the lane): a second's worth through the band, by
+        // their hours (few at night), or over the day.
         let customers = sc.on_demand.as_ref().map_or(0.0, |d| {
-            d.for_connections(sc.connections).per_day / 86_400.0
+            let band = sc.schedule.band_micros().unwrap_or((0, 86_400_000_000));
+            d.for_connections(sc.connections).rate_within(band)
         });
         sc.banks
             .iter()
@@ -375,13 +377,14 @@ impl<'a> Search<'a> {
     /// how long a slot is held.
     fn pools(&self, ceilings: &[BankCeiling], headroom: f64) -> Vec<u32> {
         let period = self.base.schedule.spread().as_secs_f64();
+        let served = super::ceiling::served_secs(self.base);
         self.base
             .banks
             .iter()
             .zip(ceilings)
             .map(|(bank, c)| {
                 let wanted =
-                    (self.targets.coverage * c.connections / period).min(c.per_day / 86_400.0);
+                    (self.targets.coverage * c.connections / period).min(c.per_day / served);
                 let attempts = wanted / (1.0 - bank.error_rate).max(0.01);
                 let slots = headroom * attempts * slot_hold_secs(self.base, bank);
                 (slots.ceil() as u32).clamp(1, MAX_CONCURRENCY)

@@ -1,0 +1,179 @@
+//! What a bank's policies admit through a band of hours of each day (a nightly client's
+//! `strategy.hours`), by the arithmetic of [`super::capacity`] taken over the band: a cap's
+//! or the servers' slots for the band's seconds, a rate policy's guarantee over them (a daily
+//! window's calls may all fall inside), and scheduled policies piece by piece over the hours
+//! they share with the band, bounding it only when they cover all of it. Two questions, two
+//! answers: what the band can hold at most (its capacity, the planner's ceiling: the pieces
+//! add up), and the fastest steady pace no part of the band refuses (the planner's pace: the
+//! tightest piece binds). Maintenance windows and penalty boxes are left to simulation.
+
+use super::capacity::{policy_bound, rate_bound, scheduled, Scope};
+use super::{Bank, Capacity, Limit, PolicyBound};
+
+impl Bank {
+    /// The calls the bank's policies admit through the band `(from, to)` (microseconds into
+    /// the day) on one day, for `connections` connections (a quota's, listed): an upper
+    /// bound, exact when one policy alone binds and none is scheduled, a penalty box or a
+    /// maintenance window.
+    pub fn band_capacity(&self, band: (u64, u64), connections: f64) -> Capacity {
+        let mut bounds = self.band_bounds(band, 0.0, connections);
+        bounds.extend(scheduled(&self.limits, band, 0.0));
+        let simulate = self.limits.iter().any(|l| {
+            matches!(
+                l.unscoped(),
+                Limit::PenaltyBox(_) | Limit::During { .. } | Limit::Maintenance(_)
+            )
+        });
+        Capacity::of(bounds, simulate, self.error_rate)
+    }
+
+    /// The fastest steady pace of background calls a second that no policy refuses anywhere
+    /// in the band `(from, to)`, beside `present` customer-present calls a second that spend
+    /// the policies counting them (not one for unattended calls): each policy's calls over
+    /// the band, and a scheduled one's rate where its hours meet the band (infinite without
+    /// a bound).
+    pub fn band_rate(&self, band: (u64, u64), present: f64) -> f64 {
+        let secs = (band.1 - band.0) as f64 / 1e6;
+        let steady = self.limits.iter().filter_map(|l| match l.unscoped() {
+            Limit::During {
+                from_us,
+                to_us,
+                inner,
+            } if *from_us < band.1 && band.0 < *to_us && l.counts(false) => {
+                let spent = if l.counts(true) { present * secs } else { 0.0 };
+                Some(rate_bound(inner, secs)?.1 - spent)
+            }
+            _ => None,
+        });
+        let calls = self.band_bounds(band, present, 0.0);
+        let least = calls.iter().filter(|b| b.binds).map(|b| b.calls);
+        least.chain(steady).fold(f64::INFINITY, f64::min).max(0.0) / secs
+    }
+
+    /// Every unscheduled policy's bound over the band (and the servers'), less `present`
+    /// customer-present calls a second where it counts them.
+    fn band_bounds(
+        &self,
+        (from, to): (u64, u64),
+        present: f64,
+        connections: f64,
+    ) -> Vec<PolicyBound> {
+        let secs = (to - from) as f64 / 1e6;
+        let scope = Scope {
+            open_secs: secs,
+            per_slot: secs / self.service_time.mean_secs(),
+            connections,
+            days: 1.0,
+        };
+        let spent = present * secs;
+        let mut bounds = Vec::new();
+        if let Some(k) = self.servers {
+            bounds.push(PolicyBound {
+                policy: format!("{k} servers"),
+                calls: k as f64 * scope.per_slot - spent,
+                binds: true,
+            });
+        }
+        for l in &self.limits {
+            if let Some(mut b) = policy_bound(l, &scope) {
+                if b.binds && l.counts(true) {
+                    b.calls -= spent;
+                }
+                bounds.push(b);
+            }
+        }
+        bounds
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::capacity::tests::bank;
+    use crate::bank::{ConcurrencyCap, FixedWindow, Maintenance, MaintenanceMode, TokenBucket};
+    use crate::time::SimDuration;
+
+    const DAY: SimDuration = SimDuration::from_hours(24);
+
+    /// Through a band of hours a rate scheduled for those hours binds, one for other hours
+    /// does not, a cap serves its slots' calls, and a daily window may spend it all there.
+    #[test]
+    fn a_band_is_bound_by_the_policies_that_hold_in_it() {
+        let h = |x: u64| x * 3_600_000_000;
+        let during = |from: u64, to: u64, rate: f64| Limit::During {
+            from_us: h(from),
+            to_us: h(to),
+            inner: Box::new(Limit::TokenBucket(TokenBucket::new(rate, 1))),
+        };
+        let cdr = bank(vec![during(0, 6, 50.0), during(6, 24, 5.0)], 2, 0.0);
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-3 * b;
+        assert!(
+            near(cdr.band_rate((h(0), h(6)), 0.0), 50.0),
+            "{}",
+            cdr.band_rate((h(0), h(6)), 0.0)
+        );
+        assert!(near(cdr.band_rate((h(8), h(12)), 0.0), 5.0));
+        // Both: the tighter binds.
+        assert!(near(cdr.band_rate((h(4), h(8)), 0.0), 5.0));
+        let capped = bank(vec![Limit::Concurrency(ConcurrencyCap::new(16))], 4, 0.0);
+        assert!(near(capped.band_rate((h(0), h(6)), 0.0), 4.0));
+        let daily = bank(
+            vec![Limit::FixedWindow(FixedWindow::new(86_400, DAY))],
+            1,
+            0.0,
+        );
+        assert!(near(daily.band_rate((h(0), h(6)), 0.0), 4.0));
+        assert!(bank(vec![], 1, 0.0)
+            .band_rate((h(0), h(6)), 0.0)
+            .is_infinite());
+    }
+
+    /// What a band holds: a night rate over the night (the day's rate has no hours there), the
+    /// pieces of a band across both added up, a cap's slots for the band's seconds, nothing
+    /// where scheduled rates leave hours unmetered; exact only for one unscheduled policy.
+    #[test]
+    fn a_bands_capacity_adds_up_its_hours() {
+        let h = |x: u64| x * 3_600_000_000;
+        let during = |from: u64, to: u64, rate: f64| {
+            Limit::during(
+                SimDuration::from_hours(from),
+                SimDuration::from_hours(to),
+                Limit::TokenBucket(TokenBucket::new(rate, 10)),
+            )
+        };
+        let cdr = bank(vec![during(0, 6, 50.0), during(6, 24, 5.0)], 2, 0.0);
+        let night = cdr.band_capacity((h(0), h(6)), 1e5);
+        assert_eq!(night.calls, 50.0 * 21_600.0 + 10.0);
+        assert_eq!(
+            night.binding_policy(),
+            Some("scheduled token bucket 50/s, burst 10")
+        );
+        assert!(!night.exact);
+        let across = cdr.band_capacity((h(4), h(8)), 1e5);
+        assert_eq!(
+            across.calls,
+            (50.0 * 7_200.0 + 10.0) + (5.0 * 7_200.0 + 10.0)
+        );
+        // A steady pace across it keeps to the day's 5/s (and the burst over the band).
+        assert!((cdr.band_rate((h(4), h(8)), 0.0) - (5.0 + 10.0 / 14_400.0)).abs() < 1e-9);
+        let nights_only = bank(vec![during(0, 6, 50.0)], 2, 0.0);
+        assert!(nights_only
+            .band_capacity((h(6), h(12)), 1e5)
+            .calls
+            .is_infinite());
+        let capped = bank(vec![Limit::Concurrency(ConcurrencyCap::new(16))], 4, 0.01);
+        let c = capped.band_capacity((h(0), h(6)), 1e5);
+        assert_eq!(c.calls, 16.0 * 21_600.0 / 4.0);
+        assert!((c.refreshes - 0.99 * c.calls).abs() < 1e-6);
+        assert!(c.exact);
+        let closing = Limit::Maintenance(Maintenance::new(
+            SimDuration::from_hours(1),
+            SimDuration::from_hours(2),
+            MaintenanceMode::Reject,
+        ));
+        let daily = Limit::FixedWindow(FixedWindow::new(5_000, DAY));
+        let c = bank(vec![daily, closing], 1, 0.0).band_capacity((h(0), h(6)), 1e5);
+        assert_eq!(c.calls, 5_000.0);
+        assert!(!c.exact, "a maintenance window is left to simulation");
+    }
+}
