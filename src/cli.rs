@@ -235,11 +235,12 @@ fn run(a: RunArgs) -> Result<()> {
     };
     written.extend(output::write_run(&out, &result)?);
     print!("{}", human_summary(&result));
-    if matches!(
+    let per_bank = matches!(
         sc.strategy,
         Strategy::PerBank { .. } | Strategy::Aimd(_) | Strategy::Paced { .. }
-    ) {
-        // Their settings per bank, which the header's kind does not say.
+    );
+    if per_bank || sc.schedule.hours.is_some() {
+        // Their settings per bank, or their band, which the header's kind does not say.
         let band = sc
             .schedule
             .band_label()

@@ -125,9 +125,8 @@ impl Schedule {
 
     /// The band of hours as people write it, `00:00–06:00`.
     pub fn band_label(&self) -> Option<String> {
-        let clock = |d: SimDuration| crate::time::SimTime(d.as_micros()).clock();
         self.hours
-            .map(|(from, to)| format!("{}–{}", clock(from), clock(to)))
+            .map(|(from, to)| format!("{}–{}", from.time_of_day(), to.time_of_day()))
     }
 
     /// The band of hours as microseconds into the day.

@@ -143,6 +143,19 @@ impl fmt::Display for Clock {
     }
 }
 
+impl SimDuration {
+    /// This long after midnight as a time of day, as scenarios write it: `06:00`, `24:00`
+    /// for the end of the day (seconds when there are any, `06:00:30`).
+    pub fn time_of_day(self) -> String {
+        let secs = self.0 / MICROS_PER_SEC;
+        let (h, m, s) = (secs / 3_600, secs % 3_600 / 60, secs % 60);
+        match s {
+            0 => format!("{h:02}:{m:02}"),
+            _ => format!("{h:02}:{m:02}:{s:02}"),
+        }
+    }
+}
+
 impl fmt::Display for SimDuration {
     /// The shortest exact rendering in the scenario syntax, e.g. `90s` → `1m30s`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

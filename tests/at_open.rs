@@ -92,3 +92,34 @@ fn each_hour_of_the_day_is_written_with_the_age_it_sees() {
         "{weighted} vs {at_open}"
     );
 }
+
+/// A nightly client's period begins as its band opens, not at the window's clock: a pass
+/// skips only what was refreshed since it began. From a window opening at 18:00, the
+/// evening's customers (one request a connection, all between 18:00 and 24:00) had spared
+/// those connections the night's pass, leaving the background 37 % of them (e^−1); now the
+/// night refreshes all but a few whatever the window's start, as from 00:00 (the few: a
+/// customer's fetch in the hour before the pass reaches them answers it, deduplicated).
+#[test]
+fn a_nightly_pass_does_not_depend_on_the_windows_start() {
+    let background = |start: &str| {
+        let mut evening = ["0"; 24];
+        evening[18..24].fill("1");
+        let text = format!(
+            "name = \"night\"\nseed = 4\n[window]\nstart = \"{start}\"\nlength = \"3d\"\nwarmup = \"1d\"\n\
+             [population]\nconnections = 20000\n\
+             [on_demand]\nper_connection = 1.0\nprofile = [{}]\n\
+             [strategy]\nkind = \"queued\"\nconcurrency = 40\nhours = [\"00:00\", \"06:00\"]\n\
+             [[banks]]\nname = \"a\"\nshare = 1.0\n\
+             service_time = {{ dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }}\n",
+            evening.join(", ")
+        );
+        let sc = scenario::parse(&text, "night", "t", &[]).unwrap();
+        sim::run(&sc, sc.seed)
+            .summary(None)
+            .background_coverage
+            .unwrap()
+    };
+    let (midnight, evening) = (background("00:00"), background("18:00"));
+    assert!(midnight > 0.93, "{midnight}");
+    assert!((evening - midnight).abs() < 0.01, "{evening} vs {midnight}");
+}

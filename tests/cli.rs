@@ -124,7 +124,7 @@ fn run_writes_summary_and_timeseries() {
 /// `daily.csv`: one row per day and bank (plus all); each bank's days add up to its summary
 /// counters, and its measured days' users to the summary's `users`.
 /// A client with settings per bank says them under its summary (the header names only its
-/// kind); a queue's concurrency is in the header, and it gets no such line.
+/// kind); a queue's concurrency is in the header, and it gets no such line without a band.
 #[test]
 fn run_says_a_clients_settings_per_bank() {
     let tmp = TempDir::new("client-line");
@@ -161,6 +161,16 @@ fn run_says_a_clients_settings_per_bank() {
     assert_eq!(
         nightly.as_deref(),
         Some("client: paced, each bank's connections over the period; within 00:00–06:00")
+    );
+    // A queue's band is said too (its header names only the concurrency), to the day's end
+    // as 24:00.
+    let queued = client(&[
+        "strategy.kind=queued",
+        r#"strategy.hours=["18:00","24:00"]"#,
+    ]);
+    assert_eq!(
+        queued.as_deref(),
+        Some("client: queued, concurrency 64; within 18:00–24:00")
     );
 }
 

@@ -371,3 +371,31 @@ fn customers_failures_are_compared_when_customers_ask() {
         "{md}"
     );
 }
+
+/// An item's band of hours is said with what it ran (its label may say only its kind).
+#[test]
+fn what_each_item_ran_names_its_band() {
+    let tmp = TempDir::new("compare-band");
+    write_small(tmp.path());
+    let out = sim(
+        tmp.path(),
+        &[
+            "compare",
+            "small.toml",
+            "--strategies",
+            r#"queued,queued:hours=["00:00","06:00"]"#,
+            "--replications",
+            "2",
+            "--out",
+            "band",
+        ],
+    );
+    ok(&out);
+    let md = std::fs::read_to_string(tmp.join("band").join(MARKDOWN_FILE)).unwrap();
+    assert!(
+        md.contains(
+            r#"`queued:hours=["00:00","06:00"]`: queued (concurrency 2) within 00:00–06:00"#
+        ),
+        "{md}"
+    );
+}

@@ -183,8 +183,9 @@ fn scheduled(limit: Limit, during: &Option<[TimeOfDay; 2]>, at: &str) -> Result<
         Some([from, to]) => err(
             format!("{at}.during"),
             format!(
-                "ends ({}) before it starts ({}); write an overnight period as two limits",
-                to.0, from.0
+                "ends ({}) at or before it starts ({}); write an overnight period as two limits",
+                to.0.time_of_day(),
+                from.0.time_of_day()
             ),
         ),
     }
@@ -322,8 +323,9 @@ fn maintenance(
         return err(
             format!("{at}.end"),
             format!(
-                "the window ends ({}) before it starts ({}); write an overnight window as two",
-                end.0, start.0
+                "the window ends ({}) at or before it starts ({}); write an overnight window as two",
+                end.0.time_of_day(),
+                start.0.time_of_day()
             ),
         );
     }

@@ -41,8 +41,9 @@ pub(super) fn schedule(
             return err(
                 "strategy.hours",
                 format!(
-                    "ends ({}) before it starts ({}); the band must lie within one day",
-                    to.0, from.0
+                    "ends ({}) at or before it starts ({}); the band must lie within one day",
+                    to.0.time_of_day(),
+                    from.0.time_of_day()
                 ),
             )
         }

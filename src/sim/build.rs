@@ -210,7 +210,7 @@ fn prepared_banks(sc: &Scenario, tally: &[Tally]) -> Vec<Bank> {
 }
 
 /// The event queue holding the client's planned arrivals (repeated every period), and the
-/// client's state; a queued client's first period starts with the window.
+/// client's state; a queued client's first period starts with the window (or its band).
 fn planned_arrivals(
     sc: &Scenario,
     streams: &Streams,
@@ -248,7 +248,11 @@ fn planned_arrivals(
     let mut queue =
         EventQueue::with_periodic_arrivals(arrivals, plan.period, plan.periods, window_end);
     if matches!(plan.state, ClientState::Queued(_)) {
-        queue.schedule(window_start, Event::PeriodStart);
+        let band = sc.schedule.band_micros();
+        let first = super::client::first_period_start(band, window_start);
+        if first < window_end {
+            queue.schedule(first, Event::PeriodStart);
+        }
     }
     (queue, plan.state)
 }

@@ -12,9 +12,15 @@ use rand::Rng;
 
 impl World {
     /// A period starts: the queued client's connections are due again; the next period's
-    /// start is scheduled while it is within the window.
+    /// start is scheduled while it is within the window. A nightly client's period starts as
+    /// its band opens ([`first_period_start`]), not at the window's clock: a pass skips the
+    /// connections refreshed since its period began, and from a window opening at 18:00 the
+    /// evening's customers would have spared those connections the night's pass.
     pub(super) fn period_start(&mut self, now: SimTime) {
-        let next = now + self.period;
+        let next = match self.band {
+            Some(band) => next_opening(band, now),
+            None => now + self.period,
+        };
         if next < self.window_end {
             self.queue.schedule(next, Event::PeriodStart);
         }
@@ -25,7 +31,7 @@ impl World {
                 if joining {
                     q.repace(|c| conns[c as usize].flags & UNLINKED == 0);
                 }
-                q.period_start(now == self.window_start);
+                q.period_start(now == first_period_start(self.band, self.window_start));
             }
         }
         self.hold_outside_band(now);
@@ -357,6 +363,25 @@ impl World {
     }
 }
 
+/// When a queued client's first period starts: with the window, or with a band of hours,
+/// when the band first opens (at once if it is open).
+pub(super) fn first_period_start(band: Option<(u64, u64)>, window_start: SimTime) -> SimTime {
+    match band.map(|b| band_at(b, window_start)) {
+        Some(Err(opens)) => opens,
+        _ => window_start,
+    }
+}
+
+/// The band's next opening after `now` (a day after `now` when it opens at `now`).
+fn next_opening((from, _): (u64, u64), now: SimTime) -> SimTime {
+    const DAY: u64 = 86_400_000_000;
+    let day_start = now.as_micros() - now.as_micros() % DAY;
+    match now.as_micros() - day_start < from {
+        true => SimTime(day_start + from),
+        false => SimTime(day_start + DAY + from),
+    }
+}
+
 /// Where a band of hours `(from, to)` (microseconds into the day, `from < to`) stands at
 /// `now`: open until it closes (`Ok`), or shut until it next opens (`Err`).
 #[inline]
@@ -386,5 +411,21 @@ mod tests {
         assert_eq!(band_at(band, at(h(6))), Err(at(h(26))));
         assert_eq!(band_at(band, at(h(23) + h(24))), Err(at(h(50))));
         assert_eq!(band_at(band, at(h(3) + h(48))), Ok(at(h(54))));
+    }
+
+    /// A nightly client's periods begin as the band opens: the first at the window's start
+    /// only while the band is open, then each opening.
+    #[test]
+    fn a_nightly_period_starts_as_the_band_opens() {
+        let h = |x: u64| x * 3_600_000_000;
+        let band = (h(2), h(6));
+        let at = |x: u64| SimTime(x);
+        assert_eq!(first_period_start(None, at(h(18))), at(h(18)));
+        assert_eq!(first_period_start(Some(band), at(h(18))), at(h(26)));
+        assert_eq!(first_period_start(Some(band), at(h(1))), at(h(2)));
+        assert_eq!(first_period_start(Some(band), at(h(3))), at(h(3)));
+        assert_eq!(next_opening(band, at(h(3))), at(h(26)));
+        assert_eq!(next_opening(band, at(h(2))), at(h(26)));
+        assert_eq!(next_opening(band, at(h(1))), at(h(2)));
     }
 }

@@ -62,10 +62,12 @@ fn as_run(c: &Comparison) -> String {
         .iter()
         .map(|v| {
             let s = &v.scenario.strategy;
+            let band = v.scenario.schedule.band_label();
             format!(
-                "`{}`: {}",
+                "`{}`: {}{}",
                 v.label,
-                strategy_label(s.name(), s.concurrency())
+                strategy_label(s.name(), s.concurrency()),
+                band.map_or(String::new(), |b| format!(" within {b}"))
             )
         })
         .collect();
