@@ -78,3 +78,56 @@ fn customers_calls_are_kept_apart_from_the_background() {
         "{text}"
     );
 }
+
+/// A search does not stop climbing for 429s its knob does not cause: a bank whose bucket for
+/// customer-present calls (0.05/s) refuses a share of the customers' 10,000 requests a day,
+/// and nothing of the background's. A queue of one slot fails the client's 1 % bound by its
+/// customers' calls alone, and covers too little; the walk goes on to the slots that cover
+/// (it stopped at one, where no more slots could lower its background's 429s, none).
+#[test]
+fn the_search_climbs_past_429s_its_knob_does_not_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("s.toml");
+    std::fs::write(
+        &sc,
+        "name = \"present-bucket\"\nseed = 3\n[window]\nlength = \"2d\"\nwarmup = \"1d\"\n\
+         [population]\nconnections = 20000\n[on_demand]\nper_connection = 0.5\n\
+         [strategy]\nkind = \"queued\"\nconcurrency = 1\n\
+         [[banks]]\nname = \"b\"\nshare = 1.0\nerror_rate = 0.0\n\
+         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }\n\
+         limits = [{ kind = \"token_bucket\", rate = 0.05, burst = 5, applies_to = \"customer_present\" }]\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .arg("plan")
+        .arg(&sc)
+        .args(["--users", "20000", "--replications", "2", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let queued: Vec<&serde_json::Value> = j["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["strategy"] == "queued")
+        .collect();
+    let one = queued[0];
+    assert_eq!(one["parameters"]["concurrency"], 1, "{j}");
+    assert!(one["client_failure_rate"].as_f64().unwrap() > 0.01, "{one}");
+    assert_eq!(
+        one["background_failure_rate"].as_f64().unwrap(),
+        0.0,
+        "{one}"
+    );
+    assert!(
+        queued
+            .iter()
+            .any(|c| c["coverage"].as_f64().unwrap() >= 0.99),
+        "{queued:?}"
+    );
+}

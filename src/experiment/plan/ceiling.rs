@@ -65,6 +65,11 @@ pub struct BankCeiling {
     pub method: Method,
     /// The calendar days a refresh covers (the client's period in days, rounded up).
     pub cover_days: f64,
+    /// Distinct connections a day the customers' own fetches refresh beside the background
+    /// where no limit of the bank counts them (the CDR's limits are for unattended calls):
+    /// they add to what the bank's limits let it cover. Zero where the customers spend the
+    /// limits (their fetches are then within `per_day`) or do not ask.
+    pub fetched: f64,
 }
 
 impl BankCeiling {
@@ -78,7 +83,7 @@ impl BankCeiling {
         if self.connections <= 0.0 {
             1.0
         } else {
-            (self.per_day / self.needed_per_day()).min(1.0)
+            ((self.per_day + self.fetched) / self.needed_per_day()).min(1.0)
         }
     }
 
@@ -88,7 +93,7 @@ impl BankCeiling {
         if self.connections <= 0.0 {
             1.0
         } else {
-            (self.capacity.refreshes / self.needed_per_day()).min(1.0)
+            ((self.capacity.refreshes + self.fetched) / self.needed_per_day()).min(1.0)
         }
     }
 
@@ -132,9 +137,24 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
                 per_day,
                 method,
                 cover_days: cover_days(base.schedule.period) as f64,
+                fetched: fetched(base, bank, users, connections),
             }
         })
         .collect()
+}
+
+/// The distinct connections of `bank`'s `connections` due that its customers' requests
+/// fetch in a day, where no limit of the bank counts them: `n (1 − e^{−c/n})` for `c`
+/// requests falling uniformly on `n` connections (`demand.rs`).
+fn fetched(base: &Scenario, bank: &Bank, users: u64, connections: f64) -> f64 {
+    let Some(d) = base.on_demand.as_ref() else {
+        return 0.0;
+    };
+    if bank.customers_spend_limits() || connections <= 0.0 {
+        return 0.0;
+    }
+    let calls = bank.share * d.for_connections(users as u32).per_day;
+    connections * (1.0 - (-calls / connections).exp())
 }
 
 /// The connections due on a measured day (consent valid through its end), as a share of

@@ -2,9 +2,11 @@
 //!
 //! Each strategy has one knob the search turns, in the direction that buys coverage with
 //! more calls, and stops at the first setting whose mean coverage reaches the target (so the
-//! cheapest of that strategy), when coverage stops growing (the banks' limits bind, not the
-//! client), or when its own failures pass the bound (more of the knob only adds calls
-//! against the same limits):
+//! cheapest of that strategy), when the coverage its background refreshes give stops growing
+//! (the banks' limits bind, not the client; customers' own fetches, which no knob moves, are
+//! left out), or when the failure bound fails and its background refreshes' own 429s pass it
+//! too (more of the knob only adds calls against the same limits; customers' 429s weigh less
+//! as the background sends more):
 //! - `queued`: the concurrency, by doubling from 1 and then bisection over the integers;
 //! - `per_bank`: a pool per bank, chosen bank by bank ([`super::pools`]): every bank's pool
 //!   at 0.4 … 3 times the slots Little's law gives it for its share of the target (no more
@@ -146,21 +148,29 @@ impl<'a> Search<'a> {
         e.met.coverage && e.met.bank_coverage
     }
 
-    /// The setting fails by the client's own 429s (its background's, when the target bounds
-    /// those alone), which more of the knob only raises.
+    /// The setting fails the failure bound in a way more of the knob cannot mend: its
+    /// background refreshes' own 429s pass the bound too. (Customers' 429s, which the
+    /// background does not cause, weigh less as it sends more: a trial's queue of one slot
+    /// failed 1.15 % by its customers' calls and the walk stopped there.)
     fn fails(&self, e: &Evaluation) -> bool {
-        let own = match self.targets.scope {
-            FailureScope::Background => Figure::BackgroundFailureRate,
-            FailureScope::Client | FailureScope::All => Figure::ClientFailureRate,
-        };
-        e.figures.mean(own) > self.targets.max_failure_rate && !e.met.failure_rate
+        let own = e.figures.mean(Figure::BackgroundFailureRate);
+        !e.met.failure_rate && own > self.targets.max_failure_rate
     }
 
-    /// Whether coverage stopped growing from `p` to `e`.
+    /// The coverage a knob drives: the background's own (customers' fetches, which no knob
+    /// moves, make the whole coverage's steps look flat), or the whole where unmeasured.
+    fn driven(e: &Evaluation) -> Figure {
+        match e.figures.mean(Figure::BackgroundCoverage).is_finite() {
+            true => Figure::BackgroundCoverage,
+            false => Figure::Coverage,
+        }
+    }
+
+    /// Whether the coverage the knob drives stopped growing from `p` to `e`.
     fn plateau(p: &Evaluation, e: &Evaluation) -> bool {
         let (a, b) = (
-            p.figures.get(Figure::Coverage),
-            e.figures.get(Figure::Coverage),
+            p.figures.get(Self::driven(p)),
+            e.figures.get(Self::driven(e)),
         );
         let noise = a
             .ci95
@@ -170,8 +180,8 @@ impl<'a> Search<'a> {
         b.mean - a.mean <= noise
     }
 
-    /// Walks `settings` in order until one covers, coverage stops growing, or the client's
-    /// failures pass the bound.
+    /// Walks `settings` in order until one covers, the coverage the knob drives stops
+    /// growing, or the failures pass the bound beyond what more of the knob could mend.
     fn walk(&mut self, settings: Vec<Strategy>, reps: u32) {
         let mut prev: Option<Evaluation> = None;
         for s in settings {
@@ -329,7 +339,8 @@ impl<'a> Search<'a> {
             // Up the ladder until more only buys 429s: failing, and less than a point of
             // coverage over the step below.
             let stalled = runs.last().is_some_and(|p: &Evaluation| {
-                e.figures.mean(Figure::Coverage) - p.figures.mean(Figure::Coverage) < LADDER_GAIN
+                let gain = |x: &Evaluation| x.figures.mean(Self::driven(x));
+                gain(&e) - gain(p) < LADDER_GAIN
             });
             runs.push(e);
             if stalled && self.fails(runs.last().expect("just pushed")) {

@@ -1,0 +1,100 @@
+//! The findings about the customers' own requests: a volume that stays put when the plan
+//! changes the users, and what they spend of the banks' limits.
+
+use super::super::Plan;
+use crate::fit::bank_file::sig;
+use crate::output::text::{pct, thousands};
+use crate::scenario::Scenario;
+
+/// Customers' requests given as an absolute `per_day` stay that volume at `--users`, so a
+/// plan for another size changes each customer's rate silently (a trial's 60,000 requests a
+/// day were a fifth of its users at 300,000 and three fifths at 100,000).
+pub fn fixed_demand_finding(base: &Scenario, sc: &Scenario) -> Option<String> {
+    let d = base.on_demand.as_ref()?;
+    if d.per_connection.is_some() || d.per_day <= 0.0 || base.connections == sc.connections {
+        return None;
+    }
+    let per = |n: u32| d.per_day / n.max(1) as f64;
+    Some(format!(
+        "customers' requests are the scenario's {} a day (on_demand.per_day, a volume) at {} \
+         users as at its {}: {} a user a day here against {} there; with on_demand.per_connection \
+         = {} instead, they scale with the users",
+        thousands(d.per_day),
+        thousands(sc.connections as f64),
+        thousands(base.connections as f64),
+        sig(per(sc.connections), 3),
+        sig(per(base.connections), 3),
+        sig(per(base.connections), 3),
+    ))
+}
+
+/// Customers' requests spend the same limits as the background (unless those count only
+/// unattended calls): at a bank where they would
+/// take a tenth or more of what it serves in a day, say how much, and what serving them in
+/// full leaves. Requests fall on connections uniformly (`demand.rs`), so a bank's share of
+/// them is its share of the connections, and `c` requests over `n` connections fetch about
+/// `n (1 − e^{−c/n})` distinct ones: repeats spend calls that cover nothing new. Not a
+/// ceiling: a rejected call spends no token, so a client that crowds its customers out (its
+/// 429s falling on them) covers more, at their expense. (A trial's customers would have
+/// sent a bank 108,000 calls a day against its bucket's 128,832, and the plan did not say.)
+pub(super) fn customers_share_finding(p: &Plan, sc: &Scenario) -> Option<String> {
+    let d = sc.on_demand.as_ref()?.for_connections(sc.connections);
+    let per_day = d.per_day;
+    // A nightly client's ceilings are the band's: the customers' calls in it spend them.
+    let band = sc.schedule.band_micros().zip(p.band.as_ref());
+    let in_band = band.map_or(per_day, |(b, _)| {
+        d.rate_within(b) * (b.1 - b.0) as f64 / 1e6
+    });
+    let parts: Vec<String> = p
+        .ceilings
+        .iter()
+        .zip(&sc.banks)
+        // Not where the limits count unattended calls only (the CDR's thresholds).
+        .filter(|(_, bank)| bank.customers_spend_limits())
+        .map(|(b, _)| b)
+        .filter(|b| b.per_day.is_finite() && b.per_day > 0.0 && b.connections > 0.0)
+        .filter_map(|b| {
+            let (calls, spent) = (b.share * per_day, b.share * in_band);
+            let taken = spent / b.per_day;
+            if taken < 0.1 {
+                return None;
+            }
+            let fetched = b.connections * (1.0 - (-calls / b.connections).exp());
+            let within = band.map_or(String::new(), |(_, label)| {
+                format!(", {} of them within {label}", thousands(spent))
+            });
+            let head = format!(
+                "at {}, about {} calls a day{within}, {} of the {} it serves{}, fetching about {} \
+                 distinct connections",
+                b.name,
+                thousands(calls),
+                pct(taken),
+                thousands(b.per_day),
+                if band.is_some() { " there" } else { "" },
+                thousands(fetched)
+            );
+            Some(match taken >= 1.0 {
+                true => format!("{head}: served in full they would leave the background nothing"),
+                false => {
+                    let left = b.per_day - spent;
+                    let with = ((left + fetched) / b.needed_per_day()).min(1.0);
+                    format!(
+                        "{head}: served in full they leave the background about {} a day{}",
+                        thousands(left),
+                        match b.cover_days == 1.0 {
+                            true => format!(" and the bank's coverage near {}", pct(with)),
+                            false => String::new(),
+                        }
+                    )
+                }
+            })
+        })
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "customers' requests spend the banks' limits too: {}; a client that takes more \
+             leaves its customers the 429s",
+            parts.join("; ")
+        )
+    })
+}
