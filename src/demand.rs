@@ -3,7 +3,8 @@
 //!
 //! Requests arrive as a Poisson process over the window whose rate follows the hour of day:
 //! `per_day` requests a day, spread over the hours by `profile` (24 weights), each for a
-//! connection drawn uniformly. The process is drawn by thinning (Lewis and Shedler): candidate
+//! connection drawn uniformly among those whose customers open the app (`active_share` of
+//! them, each connection's chance drawn once a run; every connection by default). The process is drawn by thinning (Lewis and Shedler): candidate
 //! instants at the busiest hour's rate, each kept with probability rate(hour) / busiest rate,
 //! which gives exactly the piecewise-constant rate. Every draw is keyed by the request's
 //! index, so the requests do not depend on the strategy or on anything else in the run.
@@ -38,6 +39,81 @@ pub struct OnDemand {
     /// With the priority lane: the share of each pool's slots kept for customers
     /// (background work never takes them).
     pub reserved: f64,
+    /// The share of connections whose customers open the app at all: the requests fall on
+    /// those alone (many customers of a fintech never open it; their connections rely on
+    /// the background).
+    pub active_share: f64,
+}
+
+/// A run's customers: their requests, and the connections whose customers ask (drawn once a
+/// run; empty when every connection's do).
+#[derive(Clone, Debug)]
+pub struct Customers {
+    pub demand: OnDemand,
+    pub askers: Vec<u32>,
+}
+
+impl Customers {
+    /// The customers of `connections` connections (a rate a connection scales): each one's
+    /// customer asks with probability `active_share`, from its own keyed draw.
+    pub fn new(d: &OnDemand, connections: u32, streams: &Streams) -> Customers {
+        let askers = match d.active_share < 1.0 {
+            true => (0..connections)
+                .filter(|&c| streams.at(Purpose::Active, c, 0).random::<f64>() < d.active_share)
+                .collect(),
+            false => Vec::new(),
+        };
+        Customers {
+            demand: d.for_connections(connections),
+            askers,
+        }
+    }
+
+    /// Whether connection `c`'s customer opens the app.
+    #[inline]
+    pub fn asks(&self, c: u32) -> bool {
+        self.demand.active_share >= 1.0 || self.askers.binary_search(&c).is_ok()
+    }
+
+    /// The next request after `after` (see [`OnDemand::next`]), for one of the askers.
+    pub fn next(
+        &self,
+        after: SimTime,
+        index: &mut u32,
+        (connections, linked): (u32, impl Fn(u32) -> bool),
+        end: SimTime,
+        streams: &Streams,
+    ) -> Option<Request> {
+        let among = match self.demand.active_share < 1.0 {
+            true => Among::Listed(&self.askers),
+            false => Among::All(connections),
+        };
+        self.demand
+            .next(after, index, (among, linked), end, streams)
+    }
+}
+
+/// The connections a request may fall on: every one of `n`, or those listed.
+#[derive(Clone, Copy, Debug)]
+pub enum Among<'a> {
+    All(u32),
+    Listed(&'a [u32]),
+}
+
+impl Among<'_> {
+    fn len(self) -> u64 {
+        match self {
+            Among::All(n) => n as u64,
+            Among::Listed(l) => l.len() as u64,
+        }
+    }
+
+    fn pick(self, word: u64) -> u32 {
+        match self {
+            Among::All(n) => below(word, n as u64) as u32,
+            Among::Listed(l) => l[below(word, l.len() as u64) as usize],
+        }
+    }
 }
 
 /// Hour-of-day weights of app opens: quiet at night, a rise from 7 h, peaks at the morning
@@ -81,6 +157,16 @@ impl OnDemand {
         self.per_day * within / total / ((to - from) as f64 / 1e6)
     }
 
+    /// The distinct connections `calls` requests a day fetch among `connections`: they fall
+    /// uniformly on the askers' share of them, so `a n (1 − e^{−c / (a n)})`.
+    pub fn fetched(&self, calls: f64, connections: f64) -> f64 {
+        let askers = self.active_share * connections;
+        if askers <= 0.0 {
+            return 0.0;
+        }
+        askers * (1.0 - (-calls / askers).exp())
+    }
+
     /// The busiest hour's rate, in requests per microsecond.
     fn peak_rate(&self) -> f64 {
         let total: f64 = self.profile.iter().sum();
@@ -89,21 +175,21 @@ impl OnDemand {
     }
 
     /// Request `k`, the first after `after` (the previous request's instant), for one of
-    /// `connections` that `linked` says is one by then; `None` when the rate is zero or the
-    /// request would fall at or after `end`. `index` counts candidate instants, so that each
+    /// the connections `among` that `linked` says is one by then; `None` when the rate is
+    /// zero (or no connection's customer asks) or the request would fall at or after `end`. `index` counts candidate instants, so that each
     /// is keyed once. A connection not yet linked (its customer joins later) is drawn again,
     /// so that `per_day` holds over the connections there are.
     pub fn next(
         &self,
         after: SimTime,
         index: &mut u32,
-        (connections, linked): (u32, impl Fn(u32) -> bool),
+        (among, linked): (Among, impl Fn(u32) -> bool),
         end: SimTime,
         streams: &Streams,
     ) -> Option<Request> {
         let peak = self.peak_rate();
         let max = self.profile.iter().copied().fold(0.0, f64::max);
-        if peak <= 0.0 || connections == 0 {
+        if peak <= 0.0 || among.len() == 0 {
             return None;
         }
         let mut t = after.as_micros() as f64;
@@ -120,7 +206,7 @@ impl OnDemand {
             if rng.random::<f64>() * max < self.profile[hour] {
                 // At most a few draws: the connections linked are most of them.
                 for _ in 0..64 {
-                    let conn = below(rng.next_u64(), connections as u64) as u32;
+                    let conn = among.pick(rng.next_u64());
                     if linked(conn) {
                         return Some(Request { at, conn });
                     }
@@ -144,6 +230,7 @@ mod tests {
             profile: DEFAULT_PROFILE,
             lane: Lane::Direct,
             reserved: 0.0,
+            active_share: 1.0,
         };
         let streams = Streams::new(5);
         let days = 20u64;
@@ -152,7 +239,7 @@ mod tests {
         // Requests in a band with part hours, 05:30–07:30, against its average rate.
         let band = (19_800_000_000, 27_000_000_000);
         let mut in_band = 0u64;
-        while let Some(r) = d.next(at, &mut index, (1000, |_| true), end, &streams) {
+        while let Some(r) = d.next(at, &mut index, (Among::All(1000), |_| true), end, &streams) {
             per_hour[(r.at.as_micros() / 3_600_000_000 % 24) as usize] += 1;
             in_band += (band.0..band.1).contains(&(r.at.as_micros() % 86_400_000_000)) as u64;
             assert!(r.conn < 1000 && r.at >= at);
@@ -175,5 +262,43 @@ mod tests {
                 "hour {h}: {n} vs {want}"
             );
         }
+    }
+
+    /// With `active_share`, the requests fall only on the connections whose customers ask,
+    /// a binomial share of them (250 of 1,000 expected), and keep their volume: each asker
+    /// asks four times as often.
+    #[test]
+    fn requests_fall_on_the_askers_alone() {
+        let d = OnDemand {
+            per_day: 2_000.0,
+            per_connection: None,
+            profile: DEFAULT_PROFILE,
+            lane: Lane::Direct,
+            reserved: 0.0,
+            active_share: 0.25,
+        };
+        let streams = Streams::new(9);
+        let customers = Customers::new(&d, 1_000, &streams);
+        let n = customers.askers.len() as f64;
+        assert!(
+            (n - 250.0).abs() < 4.0 * (1_000.0f64 * 0.25 * 0.75).sqrt(),
+            "{n}"
+        );
+        let end = SimTime::ZERO + SimDuration::from_hours(24 * 5);
+        let (mut at, mut index, mut count) = (SimTime::ZERO, 0u32, 0u64);
+        let mut asked = std::collections::BTreeSet::new();
+        while let Some(r) = customers.next(at, &mut index, (1_000, |_| true), end, &streams) {
+            asked.insert(r.conn);
+            (at, count) = (r.at, count + 1);
+        }
+        assert!((count as f64 - 10_000.0).abs() < 400.0, "{count}");
+        // Every asker asked (40 times each on average), and no one else.
+        assert_eq!(asked.into_iter().collect::<Vec<_>>(), customers.askers);
+        // Everyone asks by default: no list is drawn.
+        let all = OnDemand {
+            active_share: 1.0,
+            ..d
+        };
+        assert!(Customers::new(&all, 1_000, &streams).askers.is_empty());
     }
 }

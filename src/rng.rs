@@ -56,6 +56,8 @@ pub enum Purpose {
     Reconnect = 6,
     /// When a customer who joins during the window links their accounts.
     Join = 7,
+    /// Whether a connection's customer opens the app at all (`on_demand.active_share`).
+    Active = 8,
 }
 
 /// The generator a keyed stream lends: cheap to create, eight bytes, owned by the caller.

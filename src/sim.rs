@@ -240,7 +240,7 @@ struct World {
     pause_at: Vec<SimTime>,
     /// Customer-initiated refreshes, the next request and the candidate index its draws
     /// continue from, each connection's open request (`NEVER`: none), and what they got.
-    demand: Option<crate::demand::OnDemand>,
+    demand: Option<crate::demand::Customers>,
     next_request: Option<crate::demand::Request>,
     demand_index: u32,
     demand_since: Vec<SimTime>,
@@ -574,4 +574,11 @@ fn end_call(bank: &mut Bank, st: &mut BankState, all: &mut u64) {
     st.in_flight -= 1;
     st.busy_servers -= 1;
     *all -= 1;
+}
+
+/// Whether connection `ci`'s customer opens the app (everyone's, without customers): the
+/// data age at app opens weighs only theirs.
+#[inline]
+fn asks(demand: &Option<crate::demand::Customers>, ci: usize) -> bool {
+    demand.as_ref().is_none_or(|d| d.asks(ci as u32))
 }

@@ -364,3 +364,41 @@ fn a_limit_for_one_kind_of_call_lets_the_other_through() {
     assert!(customers <= bound + 4.0, "{customers}");
     assert!(background > 10.0 * bound, "{background}");
 }
+
+/// Customers who never open the app (`active_share`): the same two requests a connection a
+/// day fall on a quarter of the connections, so the customers' own fetches cover at most that
+/// quarter where, spread over everyone, they fetch 1 − e^−2 ≈ 86 % of the connections. The
+/// rest are left to the background (one slot, a fraction of them).
+#[test]
+fn customers_who_never_open_the_app_leave_their_connections_to_the_background() {
+    let slow = "kind = \"queued\"\nconcurrency = 1";
+    let at = |share: &str| {
+        let demand = format!("per_connection = 2\nactive_share = {share}");
+        let s = run(&scenario(slow, &demand, "", 20_000)).summary(None);
+        (s.coverage, s.background_coverage.unwrap())
+    };
+    let (all, own_all) = at("1.0");
+    let (quarter, own_quarter) = at("0.25");
+    assert!(all - own_all > 0.4, "{all} vs {own_all}");
+    assert!(quarter - own_quarter < 0.25, "{quarter} vs {own_quarter}");
+    assert!(quarter < all - 0.3, "{quarter} vs {all}");
+}
+
+/// Data age at app opens is what the customers who open the app see: with a quarter of the
+/// customers asking sixteen times a day each and a background that reaches few connections,
+/// most connection-time has no data (its 95th percentile is never refreshed), while the
+/// askers find theirs hours old at most.
+#[test]
+fn the_age_at_app_open_is_the_askers() {
+    let slow = "kind = \"queued\"\nconcurrency = 1";
+    let s = run(&scenario(
+        slow,
+        "per_connection = 4\nactive_share = 0.25",
+        "",
+        20_000,
+    ))
+    .summary(None);
+    assert_eq!(s.staleness_p95_hours, Some(f64::INFINITY), "{s:?}");
+    let at_open = s.at_open_p95_hours.unwrap();
+    assert!(at_open < 12.0, "{at_open}");
+}

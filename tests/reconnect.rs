@@ -265,6 +265,7 @@ fn a_looping_queue_holds_a_reconnected_connection_once() {
         profile: refresh_sim::demand::DEFAULT_PROFILE,
         lane: refresh_sim::demand::Lane::Direct,
         reserved: 0.0,
+        active_share: 1.0,
     });
     let (r, log) = Simulation::new(&sc, 6).with_attempt_log().run_logged();
     assert!(r.total().reconnected > 500);

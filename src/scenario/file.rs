@@ -48,6 +48,8 @@ pub struct OnDemandFile {
     pub lane: Option<LaneKind>,
     /// With the priority lane: the share of the slots kept for customers.
     pub reserved: Option<f64>,
+    /// The share of connections whose customers open the app at all (default 1).
+    pub active_share: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

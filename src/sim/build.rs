@@ -58,7 +58,7 @@ impl World {
             retry_after: vec![SimTime::NEVER; per_conn(retries)],
             pause_at: vec![SimTime::NEVER; per_conn(sc.schedule.pause_on_retry_after)],
             pause_on_retry_after: sc.schedule.pause_on_retry_after,
-            demand: demand_of(sc),
+            demand: demand_of(sc, &streams),
             next_request: None,
             demand_index: 0,
             demand_since: vec![SimTime::NEVER; per_conn(customers_call(sc))],
@@ -118,11 +118,11 @@ fn heeds_no_outcome(sc: &Scenario, client: &ClientState) -> bool {
         && sc.schedule.period.as_micros() > answer.as_micros()
 }
 
-/// The customers' requests at the scenario's connections (a rate a connection scales).
-fn demand_of(sc: &Scenario) -> Option<crate::demand::OnDemand> {
-    sc.on_demand
-        .as_ref()
-        .map(|d| d.for_connections(sc.connections))
+/// The customers' requests at the scenario's connections (a rate a connection scales), and
+/// whose customers ask.
+fn demand_of(sc: &Scenario, streams: &Streams) -> Option<crate::demand::Customers> {
+    let d = sc.on_demand.as_ref()?;
+    Some(crate::demand::Customers::new(d, sc.connections, streams))
 }
 
 /// Do customers call the bank themselves (on-demand requests, or the reconnect flow's

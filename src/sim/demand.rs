@@ -58,7 +58,7 @@ impl World {
             return;
         }
         self.demand_since[ci] = now;
-        let lane = self.demand.as_ref().map_or(Lane::Direct, |d| d.lane);
+        let lane = self.demand.as_ref().map_or(Lane::Direct, |d| d.demand.lane);
         // Without slots (bulk, random offsets, a pace: the scenario refuses the lane there,
         // but the planner tries them all), the app calls at once.
         match (lane, self.client.pool_of(b)) {
@@ -98,7 +98,7 @@ impl World {
             && self
                 .demand
                 .as_ref()
-                .is_some_and(|d| d.lane == Lane::Priority);
+                .is_some_and(|d| d.demand.lane == Lane::Priority);
         match self.client.pool_of(b) {
             Some(q) if slotted && !q.is_paced() => q.release_urgent(),
             _ => self.unslotted -= 1,

@@ -59,7 +59,7 @@ impl World {
         // have each `k`.
         let mut due_days = vec![0u64; nb * (days + 1)];
         let mut last_success = None;
-        for conn in &self.conns {
+        for (ci, conn) in self.conns.iter().enumerate() {
             let b = conn.bank as usize;
             let refreshed = conn.last_success != SimTime::NEVER;
             if refreshed {
@@ -70,7 +70,9 @@ impl World {
                 self.window_end.min(conn.consent_expires),
             );
             self.staleness.record(b, conn.last_success, from, to);
-            self.at_open.record(conn.last_success, from, to);
+            if super::asks(&self.demand, ci) {
+                self.at_open.record(conn.last_success, from, to);
+            }
             let k = if conn.consent_expires >= self.window_end {
                 days
             } else {

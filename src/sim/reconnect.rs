@@ -65,7 +65,9 @@ impl World {
         let gap_to = now.max(gap_from);
         self.staleness
             .unrecord(b, conn.last_success, gap_from, gap_to);
-        self.at_open.unrecord(conn.last_success, gap_from, gap_to);
+        if super::asks(&self.demand, ci) {
+            self.at_open.unrecord(conn.last_success, gap_from, gap_to);
+        }
         self.lapse_days(b, conn.consent_expires, now);
         self.conns[ci].consent_expires = now + self.renewals.lifetime;
         if conn.last_success != SimTime::NEVER {

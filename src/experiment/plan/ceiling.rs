@@ -144,8 +144,7 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
 }
 
 /// The distinct connections of `bank`'s `connections` due that its customers' requests
-/// fetch in a day, where no limit of the bank counts them: `n (1 − e^{−c/n})` for `c`
-/// requests falling uniformly on `n` connections (`demand.rs`).
+/// fetch in a day, where no limit of the bank counts them ([`crate::demand::OnDemand::fetched`]).
 fn fetched(base: &Scenario, bank: &Bank, users: u64, connections: f64) -> f64 {
     let Some(d) = base.on_demand.as_ref() else {
         return 0.0;
@@ -154,7 +153,7 @@ fn fetched(base: &Scenario, bank: &Bank, users: u64, connections: f64) -> f64 {
         return 0.0;
     }
     let calls = bank.share * d.for_connections(users as u32).per_day;
-    connections * (1.0 - (-calls / connections).exp())
+    d.fetched(calls, connections)
 }
 
 /// The connections due on a measured day (consent valid through its end), as a share of

@@ -29,11 +29,11 @@ pub fn fixed_demand_finding(base: &Scenario, sc: &Scenario) -> Option<String> {
 }
 
 /// Customers' requests spend the same limits as the background (unless those count only
-/// unattended calls): at a bank where they would
-/// take a tenth or more of what it serves in a day, say how much, and what serving them in
-/// full leaves. Requests fall on connections uniformly (`demand.rs`), so a bank's share of
-/// them is its share of the connections, and `c` requests over `n` connections fetch about
-/// `n (1 − e^{−c/n})` distinct ones: repeats spend calls that cover nothing new. Not a
+/// unattended calls): at a bank where they would take a tenth or more of what it serves in a
+/// day, say how much, and what serving them in full leaves. Requests fall uniformly on the
+/// connections whose customers ask (`demand.rs`), so a bank's share of them is its share of
+/// the connections, and `c` requests over `n` connections fetch about `a n (1 − e^{−c/(a n)})`
+/// distinct ones for an active share `a`: repeats spend calls that cover nothing new. Not a
 /// ceiling: a rejected call spends no token, so a client that crowds its customers out (its
 /// 429s falling on them) covers more, at their expense. (A trial's customers would have
 /// sent a bank 108,000 calls a day against its bucket's 128,832, and the plan did not say.)
@@ -59,7 +59,7 @@ pub(super) fn customers_share_finding(p: &Plan, sc: &Scenario) -> Option<String>
             if taken < 0.1 {
                 return None;
             }
-            let fetched = b.connections * (1.0 - (-calls / b.connections).exp());
+            let fetched = d.fetched(calls, b.connections);
             let within = band.map_or(String::new(), |(_, label)| {
                 format!(", {} of them within {label}", thousands(spent))
             });
