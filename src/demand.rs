@@ -54,13 +54,21 @@ pub struct Customers {
 }
 
 impl Customers {
-    /// The customers of `connections` connections (a rate a connection scales): each one's
-    /// customer asks with probability `active_share`, from its own keyed draw.
-    pub fn new(d: &OnDemand, connections: u32, streams: &Streams) -> Customers {
+    /// The customers of `connections` connections (a rate a connection scales), over the
+    /// `records` connection records of a run (those who join later among them): each
+    /// customer (`per_customer` consecutive connections, linked together) asks with
+    /// probability `active_share`, from their own keyed draw.
+    pub fn new(
+        d: &OnDemand,
+        (connections, records, per_customer): (u32, u32, u32),
+        streams: &Streams,
+    ) -> Customers {
+        let asks = |c: u32| {
+            let customer = c / per_customer.max(1);
+            streams.at(Purpose::Active, customer, 0).random::<f64>() < d.active_share
+        };
         let askers = match d.active_share < 1.0 {
-            true => (0..connections)
-                .filter(|&c| streams.at(Purpose::Active, c, 0).random::<f64>() < d.active_share)
-                .collect(),
+            true => (0..records).filter(|&c| asks(c)).collect(),
             false => Vec::new(),
         };
         Customers {
@@ -278,7 +286,7 @@ mod tests {
             active_share: 0.25,
         };
         let streams = Streams::new(9);
-        let customers = Customers::new(&d, 1_000, &streams);
+        let customers = Customers::new(&d, (1_000, 1_000, 1), &streams);
         let n = customers.askers.len() as f64;
         assert!(
             (n - 250.0).abs() < 4.0 * (1_000.0f64 * 0.25 * 0.75).sqrt(),
@@ -299,6 +307,14 @@ mod tests {
             active_share: 1.0,
             ..d
         };
-        assert!(Customers::new(&all, 1_000, &streams).askers.is_empty());
+        assert!(Customers::new(&all, (1_000, 1_000, 1), &streams)
+            .askers
+            .is_empty());
+        // A customer's connections ask together, joiners' too.
+        let pairs = Customers::new(&d, (1_000, 1_200, 2), &streams).askers;
+        assert!(pairs
+            .chunks(2)
+            .all(|p| p.len() == 2 && p[1] == p[0] + 1 && p[0] % 2 == 0));
+        assert!(pairs.iter().any(|&c| c >= 1_000), "a joiner asks");
     }
 }

@@ -202,6 +202,16 @@ fn a_nightly_clients_ceilings_are_the_bands() {
         ),
         "{memo}"
     );
+    // Customers who fetch by day, outside the band, add to the night's ceiling what they
+    // fetch themselves: 0.3 a connection a day, all but the default profile's night share.
+    let with = two_banks(t.path(), BUCKET, "[on_demand]\nper_connection = 0.3\n");
+    let j = json(&[&["plan", &with], &args[2..], &["--json"]].concat());
+    let p = refresh_sim::demand::DEFAULT_PROFILE;
+    let by_day = 3_000.0 * p[6..].iter().sum::<f64>() / p.iter().sum::<f64>();
+    let fetched = 1.0 - (-by_day / 10_000.0f64).exp();
+    let expected = 0.2164 + (1.0 - 0.2164) * fetched;
+    let got = j["banks"][1]["coverage_ceiling"].as_f64().unwrap();
+    assert!((got - expected).abs() < 1e-6, "{got} vs {expected}");
     // The whole day's, without the band.
     let day = json(&[&args[..4], &args[6..], &["--json"]].concat());
     assert_eq!(day["ceiling_hours"], Value::Null);
@@ -784,11 +794,14 @@ fn customers_do_not_spend_a_limit_for_unattended_calls() {
     assert!(said);
     assert!(shared < 0.09, "{shared}");
     assert!((ceiling - 0.8644).abs() < 1e-6, "{ceiling}");
-    // The background's alone, the customers' own fetches (about 2,592 distinct connections
-    // a day) add to what it covers: 8,644 + 2,592 of 10,000, so nothing bounds the bank.
+    // The background's alone, the customers' own fetches (10,000 (1 − e^−0.3) ≈ 2,592
+    // distinct connections a day) add to what it covers: of the 13.56 % the bucket leaves,
+    // taken as independent of it, they fetch a 25.92 % share.
     let unattended = BUCKET.replace("burst = 4", "burst = 4, applies_to = \"unattended\"");
     let (own, said, ceiling) = metered_paces(&unattended);
     assert!(!said);
     assert!(own >= 0.1, "{own}");
-    assert_eq!(ceiling, 1.0);
+    let fetched = 1.0 - (-0.3f64).exp();
+    let expected = 0.8644 + (1.0 - 0.8644) * fetched;
+    assert!((ceiling - expected).abs() < 1e-9, "{ceiling} vs {expected}");
 }

@@ -250,6 +250,39 @@ fn cdr_thresholds_follow_the_time_of_day() {
         "night {night}"
     );
     assert!(*day <= 5 * 60 + 10, "day {day}");
+    // Eight calls a refresh: the night's 50 calls a second are 6.25 refreshes, the day's 5
+    // are 0.625 (a burst of 10 holds one refresh).
+    let r = run(&one_bank(
+        3_000_000,
+        "kind = \"random_offset\"",
+        "preset = \"cdr-au\"\ncalls_per_refresh = 8",
+        "",
+    ));
+    let per_min: Vec<u32> = r.series.minutes.iter().map(|x| x.admitted).collect();
+    let night = per_min[..360].iter().max().unwrap();
+    let day = per_min[360..1440].iter().max().unwrap();
+    assert!((6 * 60..=6 * 60 + 32).contains(night), "night {night}");
+    assert!((36..=38 + 1).contains(day), "day {day}");
+}
+
+/// A refresh's calls must fit in a policy: a burst or a window smaller than the bank's
+/// calls a refresh is refused, naming the policy's field.
+#[test]
+fn a_refresh_that_never_fits_is_refused() {
+    let text = one_bank(
+        1_000,
+        "kind = \"bulk\"",
+        "service_time = { dist = \"constant\", value = \"1s\" }\ncalls_per_refresh = 8\n\
+         limits = [{ kind = \"token_bucket\", rate = 10.0, burst = 4 }]",
+        "",
+    );
+    let e = refresh_sim::scenario::parse(&text, "s.toml", "s", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("banks[0].limits[0].burst") && e.contains("no refresh ever fits"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! tightest piece binds). Maintenance windows and penalty boxes are left to simulation.
 
 use super::capacity::{policy_bound, rate_bound, scheduled, Scope};
-use super::{Bank, Capacity, Limit, PolicyBound};
+use super::{Bank, Capacity, FixedWindow, Limit, PolicyBound};
 
 impl Bank {
     /// The calls the bank's policies admit through the band `(from, to)` (microseconds into
@@ -76,6 +76,9 @@ impl Bank {
         }
         for l in &self.limits {
             if let Some(mut b) = policy_bound(l, &scope) {
+                if let Limit::FixedWindow(w) = l.unscoped() {
+                    b.calls = w.admissions().0 as f64 * fixed_windows_met(w, (from, to));
+                }
                 if b.binds && l.counts(true) {
                     b.calls -= spent;
                 }
@@ -83,6 +86,19 @@ impl Bank {
             }
         }
         bounds
+    }
+}
+
+/// The windows of a fixed window a band `(from, to)` meets each day: they are aligned to
+/// midnight of the first day, so `⌈to / W⌉ − ⌊from / W⌋` of them when `W` divides the day (a
+/// band of 02:00–04:00 meets two 3 h windows), and at most one more than its length holds
+/// otherwise (the alignment moves from day to day).
+fn fixed_windows_met(w: &FixedWindow, (from, to): (u64, u64)) -> f64 {
+    const DAY_US: u64 = 86_400_000_000;
+    let win = w.limit().1.as_micros();
+    match DAY_US.is_multiple_of(win) {
+        true => (to.div_ceil(win) - from / win) as f64,
+        false => ((to - from).div_ceil(win) + 1) as f64,
     }
 }
 
@@ -156,6 +172,20 @@ mod tests {
         );
         // A steady pace across it keeps to the day's 5/s (and the burst over the band).
         assert!((cdr.band_rate((h(4), h(8)), 0.0) - (5.0 + 10.0 / 14_400.0)).abs() < 1e-9);
+        // Two policies on the same hours leave the rest of a longer band unmetered.
+        let stacked = bank(vec![during(0, 6, 50.0), during(0, 6, 5.0)], 2, 0.0);
+        assert!(stacked
+            .band_capacity((h(0), h(12)), 1e5)
+            .calls
+            .is_infinite());
+        // A fixed window's windows are aligned to midnight: 02:00–04:00 meets two of 3 h.
+        let three = Limit::FixedWindow(FixedWindow::new(100, SimDuration::from_hours(3)));
+        assert_eq!(
+            bank(vec![three], 1, 0.0)
+                .band_capacity((h(2), h(4)), 1e5)
+                .calls,
+            200.0
+        );
         let nights_only = bank(vec![during(0, 6, 50.0)], 2, 0.0);
         assert!(nights_only
             .band_capacity((h(6), h(12)), 1e5)

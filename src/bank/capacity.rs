@@ -232,18 +232,26 @@ pub(super) const UNATTENDED: &str = " on unattended calls";
 pub(super) fn rate_bound(limit: &Limit, secs: f64) -> Option<(String, f64)> {
     match limit {
         Limit::TokenBucket(b) => Some((
-            format!("token bucket {}/s, burst {}", round(b.rate()), b.burst()),
+            format!(
+                "token bucket {}/s, burst {}{}",
+                round(b.rate()),
+                b.burst(),
+                per_refresh(b.calls())
+            ),
             b.most_in(SimDuration::from_secs_f64(secs)),
         )),
         Limit::FixedWindow(w) => {
-            let (n, win) = w.limit();
-            Some((format!("fixed window {n} per {win}"), windows(n, win, secs)))
+            let ((n, win), (admitted, calls)) = (w.limit(), w.admissions());
+            Some((
+                format!("fixed window {n} per {win}{}", per_refresh(calls)),
+                windows(admitted, win, secs),
+            ))
         }
         Limit::SlidingWindow(w) => {
-            let (n, win) = w.limit();
+            let ((n, win), (admitted, calls)) = (w.limit(), w.admissions());
             Some((
-                format!("sliding window {n} per {win}"),
-                windows(n, win, secs),
+                format!("sliding window {n} per {win}{}", per_refresh(calls)),
+                windows(admitted, win, secs),
             ))
         }
         _ => None,
@@ -261,7 +269,7 @@ pub(super) fn scheduled(
     (from, to): (u64, u64),
     present: f64,
 ) -> Option<PolicyBound> {
-    let mut covered = 0u64;
+    let mut pieces = Vec::new();
     let mut calls = 0.0;
     let mut names = Vec::new();
     // Whether each counts unattended calls only: said once when all do (the CDR's).
@@ -287,10 +295,18 @@ pub(super) fn scheduled(
             }
             let secs = shared as f64 / 1e6;
             let (name, c) = rate_bound(inner, secs)?;
-            covered += shared;
+            pieces.push((from.max(*from_us), to.min(*to_us)));
             calls += c - if l.counts(true) { present * secs } else { 0.0 };
             names.push(name + tag);
         }
+    }
+    // The hours they meter together (two on the same hours leave the others unmetered);
+    // where they overlap, the sum of their calls is still an upper bound.
+    pieces.sort_unstable();
+    let (mut covered, mut reach) = (0, from);
+    for (a, b) in pieces {
+        covered += b.saturating_sub(a.max(reach));
+        reach = reach.max(b);
     }
     (covered >= to - from).then(|| PolicyBound {
         policy: format!(
@@ -303,7 +319,15 @@ pub(super) fn scheduled(
     })
 }
 
-/// `n` calls in each of the `⌈t / window⌉` windows a span of `t` seconds meets.
+/// What a policy's name adds when a refresh spends several of its calls.
+fn per_refresh(calls: u32) -> String {
+    match calls {
+        1 => String::new(),
+        k => format!(" at {k} calls a refresh"),
+    }
+}
+
+/// `n` admissions in each of the `⌈t / window⌉` windows a span of `t` seconds meets.
 fn windows(n: u32, window: SimDuration, t: f64) -> f64 {
     n as f64 * (t / window.as_secs_f64()).ceil()
 }

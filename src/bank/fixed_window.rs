@@ -11,7 +11,12 @@ use crate::time::{SimDuration, SimTime};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FixedWindow {
+    /// Admissions a window: its calls over the calls a refresh makes, rounded down.
     limit: u32,
+    /// The calls a window and the calls an admission spends (1 unless
+    /// [`FixedWindow::per_refresh`]).
+    calls_limit: u32,
+    calls: u32,
     window_us: u64,
     current: u64,
     count: u32,
@@ -31,6 +36,8 @@ impl FixedWindow {
         );
         FixedWindow {
             limit,
+            calls_limit: limit,
+            calls: 1,
             window_us: window.as_micros(),
             current: 0,
             count: 0,
@@ -46,9 +53,26 @@ impl FixedWindow {
         }
     }
 
-    /// The limit and its window.
+    /// The same window counting `calls` calls an admission (a refresh of that many API
+    /// calls, `1 ≤ calls ≤ limit`): `⌊limit / calls⌋` refreshes a window, exactly as calls
+    /// counted `calls` at a time.
+    pub fn per_refresh(self, calls: u32) -> Self {
+        assert!(calls >= 1 && calls <= self.calls_limit && self.calls == 1);
+        FixedWindow {
+            limit: self.calls_limit / calls,
+            calls,
+            ..self
+        }
+    }
+
+    /// The limit in calls and its window.
     pub fn limit(&self) -> (u32, SimDuration) {
-        (self.limit, SimDuration(self.window_us))
+        (self.calls_limit, SimDuration(self.window_us))
+    }
+
+    /// Admissions (refreshes) a window, and the calls each spends.
+    pub fn admissions(&self) -> (u32, u32) {
+        (self.limit, self.calls)
     }
 
     #[inline]

@@ -11,7 +11,12 @@ use std::collections::VecDeque;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SlidingWindow {
+    /// Admissions in a window: its calls over the calls a refresh makes, rounded down.
     limit: u32,
+    /// The calls in a window and the calls an admission spends (1 unless
+    /// [`SlidingWindow::per_refresh`]).
+    calls_limit: u32,
+    calls: u32,
     window: SimDuration,
     recent: VecDeque<SimTime>,
 }
@@ -30,14 +35,35 @@ impl SlidingWindow {
         );
         SlidingWindow {
             limit,
+            calls_limit: limit,
+            calls: 1,
             window,
             recent: VecDeque::with_capacity(limit.min(1 << 16) as usize),
         }
     }
 
-    /// The limit and its window.
+    /// The same window counting `calls` calls an admission (a refresh of that many API
+    /// calls, `1 ≤ calls ≤ limit`): `⌊limit / calls⌋` refreshes in any window, exactly as
+    /// calls counted `calls` at a time.
+    pub fn per_refresh(self, calls: u32) -> Self {
+        assert!(calls >= 1 && calls <= self.calls_limit && self.calls == 1);
+        let limit = self.calls_limit / calls;
+        SlidingWindow {
+            limit,
+            calls,
+            recent: VecDeque::with_capacity(limit.min(1 << 16) as usize),
+            ..self
+        }
+    }
+
+    /// The limit in calls and its window.
     pub fn limit(&self) -> (u32, SimDuration) {
-        (self.limit, self.window)
+        (self.calls_limit, self.window)
+    }
+
+    /// Admissions (refreshes) in a window, and the calls each spends.
+    pub fn admissions(&self) -> (u32, u32) {
+        (self.limit, self.calls)
     }
 
     #[inline]

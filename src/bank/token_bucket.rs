@@ -19,6 +19,8 @@ pub struct TokenBucket {
     emission_ns: u64,
     tolerance_ns: u64,
     tat_ns: u64,
+    /// Tokens an admission spends: the API calls of one refresh ([`TokenBucket::per_refresh`]).
+    calls: u32,
 }
 
 impl TokenBucket {
@@ -40,7 +42,31 @@ impl TokenBucket {
             emission_ns,
             tolerance_ns: (burst as u64 - 1).saturating_mul(emission_ns),
             tat_ns: 0,
+            calls: 1,
         }
+    }
+
+    /// The same bucket spending `calls` tokens an admission (a refresh of that many API
+    /// calls, `1 ≤ calls ≤ burst`): GCRA with the emission interval `calls · I` and the
+    /// tolerance `(burst − calls) · I`, so a full bucket admits `⌊burst / calls⌋` refreshes at
+    /// once and `rate / calls` a second after, exactly as tokens spent `calls` at a time.
+    pub fn per_refresh(self, calls: u32) -> Self {
+        assert!(
+            calls >= 1 && self.burst() >= calls as u64 && self.calls == 1,
+            "a refresh's calls must fit in the burst"
+        );
+        let k = calls as u64;
+        TokenBucket {
+            emission_ns: self.emission_ns.saturating_mul(k),
+            tolerance_ns: self.tolerance_ns - (k - 1) * self.emission_ns,
+            tat_ns: 0,
+            calls,
+        }
+    }
+
+    /// The API calls an admission spends.
+    pub fn calls(&self) -> u32 {
+        self.calls
     }
 
     /// Would a call at `now` be admitted? Changes nothing. A rejection says when the next
@@ -58,8 +84,9 @@ impl TokenBucket {
         }
     }
 
-    /// The most calls the bucket admits in any span of length `span`: `burst + rate·span`
-    /// (the rate as the integer emission interval realises it).
+    /// The most admissions (refreshes) the bucket admits in any span of length `span`:
+    /// `burst + rate·span` in calls, over the calls an admission spends (the rate as the
+    /// integer emission interval realises it).
     pub fn most_in(&self, span: SimDuration) -> f64 {
         let burst = (self.tolerance_ns / self.emission_ns + 1) as f64;
         burst + span.as_micros() as f64 * 1_000.0 / self.emission_ns as f64
@@ -67,12 +94,13 @@ impl TokenBucket {
 
     /// Calls per second, as the integer emission interval realises it.
     pub fn rate(&self) -> f64 {
-        1e9 / self.emission_ns as f64
+        self.calls as f64 * 1e9 / self.emission_ns as f64
     }
 
-    /// Calls a full bucket admits at once.
+    /// Calls a full bucket holds.
     pub fn burst(&self) -> u64 {
-        self.tolerance_ns / self.emission_ns + 1
+        let k = self.calls as u64;
+        self.tolerance_ns * k / self.emission_ns + k
     }
 
     /// Records an admitted call at `now` (after every policy of the bank has agreed).
@@ -123,6 +151,23 @@ mod tests {
         let later = SimTime(SimDuration::from_hours(1).as_micros());
         let admitted = (0..10).filter(|_| offer(&mut tb, later)).count();
         assert_eq!(admitted, 3);
+    }
+
+    /// Eight calls a refresh from a bucket of 2 calls a second and a burst of 20: two
+    /// refreshes at once (16 calls; a third's 8 would pass 20), then one every 4 s.
+    #[test]
+    fn a_refresh_of_several_calls_spends_that_many_tokens() {
+        let mut tb = TokenBucket::new(2.0, 20).per_refresh(8);
+        assert_eq!((tb.rate(), tb.burst(), tb.calls()), (2.0, 20, 8));
+        let t0 = SimTime(0);
+        assert_eq!((0..5).filter(|_| offer(&mut tb, t0)).count(), 2);
+        // 16 spent, 4 left: the next refresh needs 4 more, 2 s later; then one every 4 s.
+        assert!(!offer(&mut tb, t0 + SimDuration::from_millis(1_999)));
+        assert!(offer(&mut tb, t0 + SimDuration::from_millis(2_000)));
+        assert!(!offer(&mut tb, t0 + SimDuration::from_millis(5_999)));
+        assert!(offer(&mut tb, t0 + SimDuration::from_millis(6_000)));
+        // Two at once, and one every 4 s of a 40 s span.
+        assert_eq!(tb.most_in(SimDuration::from_secs(40)), 12.0);
     }
 
     #[test]

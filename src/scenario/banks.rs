@@ -64,6 +64,16 @@ fn bank(b: &BankFile, i: usize, earlier: &[BankFile]) -> Result<Bank, FieldError
         Some(RetryAfterFile::None) => RetryAfter::None,
         Some(RetryAfterFile::Fixed(d)) => RetryAfter::Fixed(*d),
     };
+    let calls = match b.calls_per_refresh {
+        None => 1,
+        Some(k) if (1..=1_000).contains(&k) => k as u32,
+        Some(k) => {
+            return err(
+                at("calls_per_refresh"),
+                format!("must be 1 to 1,000, got {k}"),
+            )
+        }
+    };
     let limits = b
         .limits
         .iter()
@@ -74,7 +84,7 @@ fn bank(b: &BankFile, i: usize, earlier: &[BankFile]) -> Result<Bank, FieldError
                 field: at.clone(),
                 reason: friendly(e.message()),
             })?;
-            limit(&l, &at)
+            per_refresh(limit(&l, &at)?, calls, &at)
         })
         .collect::<Result<_, _>>()?;
     Ok(Bank {
@@ -189,6 +199,49 @@ fn scheduled(limit: Limit, during: &Option<[TimeOfDay; 2]>, at: &str) -> Result<
             ),
         ),
     }
+}
+
+/// A rate policy counting `calls` API calls an admission (a refresh of that many calls; the
+/// bank's `calls_per_refresh`), under its hours and scope: refused where a refresh cannot fit.
+fn per_refresh(limit: Limit, calls: u32, at: &str) -> Result<Limit, FieldError> {
+    let fits = |field: &str, n: u64| match n >= calls as u64 {
+        true => Ok(()),
+        false => err(
+            format!("{at}.{field}"),
+            format!(
+                "{n} is fewer than the bank's calls_per_refresh ({calls}): no refresh ever fits"
+            ),
+        ),
+    };
+    Ok(match limit {
+        _ if calls == 1 => limit,
+        Limit::TokenBucket(b) => {
+            fits("burst", b.burst())?;
+            Limit::TokenBucket(b.per_refresh(calls))
+        }
+        Limit::FixedWindow(w) => {
+            fits("limit", w.limit().0 as u64)?;
+            Limit::FixedWindow(w.per_refresh(calls))
+        }
+        Limit::SlidingWindow(w) => {
+            fits("limit", w.limit().0 as u64)?;
+            Limit::SlidingWindow(w.per_refresh(calls))
+        }
+        Limit::During {
+            from_us,
+            to_us,
+            inner,
+        } => Limit::During {
+            from_us,
+            to_us,
+            inner: Box::new(per_refresh(*inner, calls, at)?),
+        },
+        Limit::Only { present, inner } => Limit::Only {
+            present,
+            inner: Box::new(per_refresh(*inner, calls, at)?),
+        },
+        other => other,
+    })
 }
 
 /// Scopes a rate policy to the calls its `applies_to` names, if not all.

@@ -194,6 +194,9 @@ pub struct BankFile {
     pub limits: Vec<toml::Value>,
     pub servers: Option<i64>,
     pub retry_after: Option<RetryAfterFile>,
+    /// The API calls one refresh makes at this bank (accounts, balances, transactions):
+    /// what its rate policies count (default 1).
+    pub calls_per_refresh: Option<i64>,
 }
 
 /// `retry_after = "none" | "policy" | "30s"`.

@@ -58,7 +58,7 @@ impl World {
             retry_after: vec![SimTime::NEVER; per_conn(retries)],
             pause_at: vec![SimTime::NEVER; per_conn(sc.schedule.pause_on_retry_after)],
             pause_on_retry_after: sc.schedule.pause_on_retry_after,
-            demand: demand_of(sc, &streams),
+            demand: demand_of(sc, &streams, n),
             next_request: None,
             demand_index: 0,
             demand_since: vec![SimTime::NEVER; per_conn(customers_call(sc))],
@@ -120,9 +120,10 @@ fn heeds_no_outcome(sc: &Scenario, client: &ClientState) -> bool {
 
 /// The customers' requests at the scenario's connections (a rate a connection scales), and
 /// whose customers ask.
-fn demand_of(sc: &Scenario, streams: &Streams) -> Option<crate::demand::Customers> {
+fn demand_of(sc: &Scenario, streams: &Streams, records: u32) -> Option<crate::demand::Customers> {
     let d = sc.on_demand.as_ref()?;
-    Some(crate::demand::Customers::new(d, sc.connections, streams))
+    let sizes = (sc.connections, records, sc.connections_per_customer);
+    Some(crate::demand::Customers::new(d, sizes, streams))
 }
 
 /// Do customers call the bank themselves (on-demand requests, or the reconnect flow's

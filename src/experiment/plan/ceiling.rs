@@ -58,7 +58,7 @@ pub struct BankCeiling {
     /// The bank's connections due on a measured day: its share of the users whose consent
     /// is still valid (the population coverage divides by).
     pub connections: f64,
-    /// The arithmetic of its policies over a day.
+    /// The arithmetic of its policies over a day (over its band, for a nightly client).
     pub capacity: Capacity,
     /// Successful refreshes a day (infinite when unlimited).
     pub per_day: f64,
@@ -78,17 +78,22 @@ impl BankCeiling {
         self.connections / self.cover_days
     }
 
-    /// The most of its connections the bank can cover on a day, at most 1.
+    /// The most of its connections the bank can cover on a day, at most 1: its ceiling, and
+    /// the customers' own fetches ([`BankCeiling::fetched`]) of the connections it leaves,
+    /// taken as falling on them independently.
     pub fn coverage(&self) -> f64 {
         if self.connections <= 0.0 {
             1.0
         } else {
-            ((self.per_day + self.fetched) / self.needed_per_day()).min(1.0)
+            let served = (self.per_day / self.needed_per_day()).min(1.0);
+            let fetched = (self.fetched / self.connections).min(1.0);
+            served + (1.0 - served) * fetched
         }
     }
 
     /// The most of its connections the bank's policies let it cover on a day, by their arithmetic
-    /// alone (an upper bound: no client can exceed it), at most 1.
+    /// alone and the customers' own fetches added whole (an upper bound: no client can exceed
+    /// it), at most 1.
     pub fn bound_coverage(&self) -> f64 {
         if self.connections <= 0.0 {
             1.0
@@ -144,16 +149,24 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
 }
 
 /// The distinct connections of `bank`'s `connections` due that its customers' requests
-/// fetch in a day, where no limit of the bank counts them ([`crate::demand::OnDemand::fetched`]).
+/// fetch in a day beyond what its ceiling counts ([`crate::demand::OnDemand::fetched`]):
+/// all their requests where no limit of the bank counts them; where the limits do, those
+/// outside a nightly client's band, whose ceiling is the band's; else none (they are within
+/// the ceiling).
 fn fetched(base: &Scenario, bank: &Bank, users: u64, connections: f64) -> f64 {
-    let Some(d) = base.on_demand.as_ref() else {
+    let Some(d) = base
+        .on_demand
+        .as_ref()
+        .map(|d| d.for_connections(users as u32))
+    else {
         return 0.0;
     };
-    if bank.customers_spend_limits() || connections <= 0.0 {
-        return 0.0;
-    }
-    let calls = bank.share * d.for_connections(users as u32).per_day;
-    d.fetched(calls, connections)
+    let per_day = match (bank.customers_spend_limits(), base.schedule.band_micros()) {
+        (false, _) => d.per_day,
+        (true, Some(band)) => d.per_day - d.rate_within(band) * (band.1 - band.0) as f64 / 1e6,
+        (true, None) => 0.0,
+    };
+    d.fetched(bank.share * per_day, connections)
 }
 
 /// The connections due on a measured day (consent valid through its end), as a share of

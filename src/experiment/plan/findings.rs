@@ -442,7 +442,7 @@ fn failure_finding(p: &Plan) -> String {
 /// The choice is the cheapest setting that meets the targets, so it may sit at the edge of a
 /// cliff (a trial's nightly queue of 139 slots covered 99.24 %, 138 slots 98.97 %), where a
 /// setting meeting them too covers markedly more for a few more calls (144 slots: 99.92 %
-/// for 0.96 % more): say so, and let the planner buy the margin. Markedly: at least half a
+/// for 0.94 % more): say so, and let the planner buy the margin. Markedly: at least half a
 /// point more, within 2 % more API calls a day.
 fn headroom_finding(p: &Plan) -> Option<String> {
     let r = &p.recommendation;
@@ -450,9 +450,16 @@ fn headroom_finding(p: &Plan) -> Option<String> {
         |e: &Evaluation| e.figures.mean(Figure::Coverage),
         |e: &Evaluation| e.figures.mean(Figure::ApiCallsPerDay),
     );
+    if !p.targets_met {
+        return None;
+    }
     let better = p
         .candidates
         .iter()
+        // Not the choice's own screening run, nor one that costs less (a cheaper setting
+        // that met the targets in screening was not confirmed).
+        .filter(|e| !(e.strategy == r.strategy && e.pause == r.pause))
+        .filter(|e| calls(e) >= calls(r))
         .filter(|e| e.met.all() && calls(e) <= calls(r) * (1.0 + HEADROOM_COST))
         .filter(|e| cov(e) >= cov(r) + HEADROOM_GAIN)
         .max_by(|a, b| {

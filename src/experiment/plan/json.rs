@@ -96,6 +96,7 @@ impl Plan {
                     m.insert("ceiling_method".into(), json!(c.method.name()));
                     m.insert("bound_per_day".into(), json!(c.capacity.refreshes));
                     m.insert("coverage_ceiling".into(), json!(c.coverage()));
+                    m.insert("customers_fetched_per_day".into(), json!(c.fetched));
                     m.insert("binding_limit".into(), json!(c.binding()));
                     let policies: Vec<Value> = c
                         .capacity

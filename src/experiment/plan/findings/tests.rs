@@ -191,6 +191,10 @@ fn a_margin_for_a_few_more_calls_is_named() {
     let at = |label: &str, coverage: f64, calls: f64, all: bool| {
         let mut e = setting(label, 20.0, calls, met(all));
         e.figures.all[Figure::Coverage as usize] = Estimate::of(&[coverage, coverage]).unwrap();
+        // Told apart by their settings (the calls stand for the slots here).
+        e.strategy = Strategy::Queued {
+            concurrency: calls as u32,
+        };
         e
     };
     let chosen = at("queued, concurrency 139", 0.9924, 1_000.0, true);
@@ -238,4 +242,8 @@ fn a_margin_for_a_few_more_calls_is_named() {
         at("queued, concurrency 140", 0.9948, 1_003.0, true),
     ];
     assert_eq!(headroom_finding(&plan(near)), None);
+    // Not the choice's own screening run, however it screened.
+    let mut screened = chosen.clone();
+    screened.figures.all[Figure::Coverage as usize] = Estimate::of(&[0.998, 0.998]).unwrap();
+    assert_eq!(headroom_finding(&plan(vec![screened])), None);
 }
