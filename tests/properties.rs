@@ -396,6 +396,37 @@ fn refusals_change_nothing(
 proptest! {
     #![proptest_config(config())]
 
+    /// A policy admits the calls it does not count and keeps no trace of them (a quota a
+    /// customer-present call; a bucket for one kind of call the other): `Limit::counts` and
+    /// each policy's own dispatch agree. The other calls run as usual in between.
+    #[test]
+    fn a_policy_ignores_the_calls_it_does_not_count(
+        (limit, connections, steps) in (tight_limit(), 1u32..=3)
+            .prop_flat_map(|(l, n)| (Just(l), Just(n), steps(n)))
+    ) {
+        let mut bank = bank(vec![limit.clone()], connections);
+        let (mut now, mut in_flight) = (0u64, 0u32);
+        for step in steps {
+            match step {
+                Step::Call { gap, conn, present } => {
+                    now += gap;
+                    let before = bank.limits.clone();
+                    let admitted = bank.try_admit(SimTime(now), conn, present).is_ok();
+                    if !limit.counts(present) {
+                        prop_assert!(admitted, "refused a call it does not count at {} µs", now);
+                        prop_assert_eq!(&bank.limits, &before);
+                    }
+                    in_flight += admitted as u32;
+                }
+                Step::Release if in_flight > 0 => {
+                    bank.release();
+                    in_flight -= 1;
+                }
+                Step::Release => {}
+            }
+        }
+    }
+
     /// A rejection consumes nothing: when one of a bank's stacked limits refuses a call, every
     /// limit's state (tokens, window counts, quota slots, calls in flight) is as it was, so
     /// a refused call never lowers what the next one can get. And its Retry-After is within

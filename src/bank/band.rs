@@ -17,7 +17,7 @@ impl Bank {
     /// maintenance window.
     pub fn band_capacity(&self, band: (u64, u64), connections: f64) -> Capacity {
         let mut bounds = self.band_bounds(band, 0.0, connections);
-        bounds.extend(scheduled(&self.limits, band, 0.0));
+        bounds.extend(scheduled(&self.limits, band));
         let simulate = self.limits.iter().any(|l| {
             matches!(
                 l.unscoped(),

@@ -105,7 +105,7 @@ impl Bank {
             days: t / 86_400.0,
         };
         bounds.extend(self.limits.iter().filter_map(|l| policy_bound(l, &scope)));
-        if let Some(mut b) = scheduled(&self.limits, (0, DAY_US), 0.0) {
+        if let Some(mut b) = scheduled(&self.limits, (0, DAY_US)) {
             // A day's worth for every day of the span.
             b.calls *= scope.days.max(1.0);
             bounds.push(b);
@@ -262,13 +262,8 @@ pub(super) fn rate_bound(limit: &Limit, secs: f64) -> Option<(String, f64)> {
 /// `(from, to)` (microseconds into the day; the whole day for a day's capacity) only when
 /// their hours cover the band (e.g. the CDR's 00:00–06:00 and 06:00–24:00 thresholds over a
 /// day): then together, as the sum of each over the hours it shares with the band (an upper
-/// bound), less `present` customer-present calls a second over the hours of those that count
-/// them.
-pub(super) fn scheduled(
-    limits: &[Limit],
-    (from, to): (u64, u64),
-    present: f64,
-) -> Option<PolicyBound> {
+/// bound).
+pub(super) fn scheduled(limits: &[Limit], (from, to): (u64, u64)) -> Option<PolicyBound> {
     let mut pieces = Vec::new();
     let mut calls = 0.0;
     let mut names = Vec::new();
@@ -296,7 +291,7 @@ pub(super) fn scheduled(
             let secs = shared as f64 / 1e6;
             let (name, c) = rate_bound(inner, secs)?;
             pieces.push((from.max(*from_us), to.min(*to_us)));
-            calls += c - if l.counts(true) { present * secs } else { 0.0 };
+            calls += c;
             names.push(name + tag);
         }
     }
