@@ -157,7 +157,7 @@ impl Joins {
     /// ([`Joins::new`]).
     pub fn at(&self, streams: &Streams, c: u32) -> SimTime {
         debug_assert!((self.first..self.total()).contains(&c));
-        let mut rng = streams.at(Purpose::Join, c / self.per_customer, 0);
+        let mut rng = streams.at(Purpose::Customer, c / self.per_customer, 0);
         let (start, len) = (
             self.window_start.as_micros(),
             self.window_end - self.window_start,

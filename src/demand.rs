@@ -65,7 +65,7 @@ impl Customers {
     ) -> Customers {
         let asks = |c: u32| {
             let customer = c / per_customer.max(1);
-            streams.at(Purpose::Active, customer, 0).random::<f64>() < d.active_share
+            streams.at(Purpose::Customer, customer, 1).random::<f64>() < d.active_share
         };
         let askers = match d.active_share < 1.0 {
             true => (0..records).filter(|&c| asks(c)).collect(),

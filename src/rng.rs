@@ -54,10 +54,15 @@ pub enum Purpose {
     /// Whether and when a customer reconnects after their consent expired (the `k`-th
     /// expiry of a connection's consent).
     Reconnect = 6,
-    /// When a customer who joins during the window links their accounts.
-    Join = 7,
-    /// Whether a connection's customer opens the app at all (`on_demand.active_share`).
-    Active = 8,
+    /// A customer's own draws (keyed by the customer): when one who joins during the window
+    /// links their accounts (attempt 0), whether they open the app at all (attempt 1,
+    /// `on_demand.active_share`).
+    ///
+    /// Eight purposes fill the key's three bits of purpose: a ninth would share another's
+    /// keys (an `Active = 8` did: customer `c`'s draw was connection `c + 1`'s, so whether a
+    /// customer asked followed the next connection's bank). A new kind of draw takes an
+    /// attempt of the purpose it belongs to.
+    Customer = 7,
 }
 
 /// The generator a keyed stream lends: cheap to create, eight bytes, owned by the caller.
@@ -194,7 +199,7 @@ mod tests {
         );
     }
 
-    const PURPOSES: [Purpose; 7] = [
+    const PURPOSES: [Purpose; 8] = [
         Purpose::Connection,
         Purpose::Schedule,
         Purpose::Call,
@@ -202,7 +207,26 @@ mod tests {
         Purpose::Pause,
         Purpose::Demand,
         Purpose::Reconnect,
+        Purpose::Customer,
     ];
+
+    /// No two keys share a stream, across purposes, entities and attempts alike (a ninth
+    /// purpose once read the next entity's `Connection` stream).
+    #[test]
+    fn no_two_keys_share_a_stream() {
+        let s = Streams::new(7);
+        let mut seen = std::collections::BTreeMap::new();
+        for &p in &PURPOSES {
+            for e in [0, 1, 2, 3, 1_000, u32::MAX - 1, u32::MAX] {
+                for a in 0..4 {
+                    let words = first(&s, p, e, a);
+                    if let Some(other) = seen.insert(words, (p, e, a)) {
+                        panic!("{:?} shares {other:?}'s stream", (p, e, a));
+                    }
+                }
+            }
+        }
+    }
 
     /// Every purpose has streams of its own: before the key held a third bit of purpose,
     /// `Demand` (5) read `Schedule`'s (1) streams, so a customer's request `k` drew the same

@@ -402,3 +402,20 @@ fn the_age_at_app_open_is_the_askers() {
     let at_open = s.at_open_p95_hours.unwrap();
     assert!(at_open < 12.0, "{at_open}");
 }
+
+/// The askers are drawn apart from the banks: with a quarter of the customers asking, the
+/// requests still split by the banks' shares (an askers' draw that shared the connections'
+/// keys once sent 72.5 % of them to a bank with 45 %).
+#[test]
+fn the_askers_are_spread_over_the_banks_by_their_shares() {
+    let text = "[window]\nlength = \"1d\"\n[population]\nconnections = 40000\n\
+        [strategy]\nkind = \"random_offset\"\n\
+        [on_demand]\nper_connection = 2\nactive_share = 0.25\n\
+        [[banks]]\nname = \"big\"\nshare = 0.7\nservice_time = { dist = \"constant\", value = \"2s\" }\n\
+        [[banks]]\nname = \"small\"\nshare = 0.3\nservice_time = { dist = \"constant\", value = \"2s\" }\n";
+    let r = run(text);
+    let big = r.demand.requests_of(Some(0)) as f64;
+    let small = r.demand.requests_of(Some(1)) as f64;
+    let share = big / (big + small);
+    assert!((share - 0.7).abs() < 0.02, "{share}");
+}

@@ -163,7 +163,7 @@ impl Plan {
 /// Refreshes a day bank `b` falls short of coverage `c` of its connections (each needing
 /// one a period).
 pub fn short(b: &BankCeiling, c: f64) -> f64 {
-    (c * b.needed_per_day() - b.per_day - b.fetched).max(0.0)
+    ((c - b.coverage()) * b.needed_per_day()).max(0.0)
 }
 
 /// Plans `req` on `base` (whose own population and strategy are replaced), running

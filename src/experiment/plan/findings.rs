@@ -7,8 +7,8 @@ use crate::output::text::{pct, thousands};
 use crate::scenario::Scenario;
 
 mod customers;
-use customers::customers_share_finding;
 pub use customers::fixed_demand_finding;
+use customers::{customers_share_finding, reliance_finding};
 
 /// Coverage within this of another counts as the same.
 const COVERAGE_TIE: f64 = 0.0025;
@@ -59,6 +59,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     }
     out.extend(growth_finding(sc));
     out.extend(customers_share_finding(p, sc));
+    out.extend(reliance_finding(p, sc));
     out.push(floor_finding(p, sc));
     out.extend(sc.coverage_caveat());
     if sc.warmup.is_zero() {
@@ -233,7 +234,8 @@ fn coverage_finding(p: &Plan) -> String {
             .filter(|b| f(b).1 < c)
             .map(|b| {
                 let (per_day, cov) = f(b);
-                let short = (c * b.needed_per_day() - per_day - b.fetched).max(0.0);
+                // As the coverage says it (the customers' fetches of what it leaves).
+                let short = ((c - cov) * b.needed_per_day()).max(0.0);
                 let customers = match b.fetched > 0.0 {
                     true => format!(
                         ", beside about {} its customers fetch themselves",
@@ -461,12 +463,12 @@ fn headroom_finding(p: &Plan) -> Option<String> {
         .filter(|e| !(e.strategy == r.strategy && e.pause == r.pause))
         .filter(|e| calls(e) >= calls(r))
         .filter(|e| e.met.all() && calls(e) <= calls(r) * (1.0 + HEADROOM_COST))
-        .filter(|e| cov(e) >= cov(r) + HEADROOM_GAIN)
-        .max_by(|a, b| {
-            cov(a)
-                .total_cmp(&cov(b))
-                .then(calls(b).total_cmp(&calls(a)))
-        })?;
+        .filter(|e| cov(e) >= cov(r) + HEADROOM_GAIN);
+    // The cheapest of those near the most coverage among them.
+    let most = better.clone().map(cov).fold(f64::NEG_INFINITY, f64::max);
+    let better = better
+        .filter(|e| cov(e) + COVERAGE_TIE >= most)
+        .min_by(|a, b| calls(a).total_cmp(&calls(b)))?;
     Some(format!(
         "a margin for a few more calls: {} covers {} (the choice {}) for {} more API calls a \
          day, meeting every target too; the choice is the cheapest that meets them, and a \

@@ -242,8 +242,79 @@ fn a_margin_for_a_few_more_calls_is_named() {
         at("queued, concurrency 140", 0.9948, 1_003.0, true),
     ];
     assert_eq!(headroom_finding(&plan(near)), None);
+    // Of those near the most coverage, the cheapest.
+    let cheaper = vec![
+        at("queued, concurrency 144", 0.9992, 1_009.4, true),
+        at("paced, 3/s", 0.9990, 1_005.0, true),
+    ];
+    let f = headroom_finding(&plan(cheaper)).unwrap();
+    assert!(
+        f.starts_with("a margin for a few more calls: paced, 3/s covers 99.90 %"),
+        "{f}"
+    );
     // Not the choice's own screening run, however it screened.
     let mut screened = chosen.clone();
     screened.figures.all[Figure::Coverage as usize] = Estimate::of(&[0.998, 0.998]).unwrap();
     assert_eq!(headroom_finding(&plan(vec![screened])), None);
+}
+
+/// A choice that leans on the customers' fetches, with everyone taken to open the app, says
+/// how much; not when the scenario says how many open it, nor when the background covers
+/// nearly all itself.
+#[test]
+fn a_choice_leaning_on_customers_fetches_says_so() {
+    let text = |active: &str| {
+        format!(
+            "[window]\nlength = \"1d\"\n[population]\nconnections = 1000\n\
+             [on_demand]\nper_connection = 1.5\n{active}\n[strategy]\nkind = \"bulk\"\n\
+             [[banks]]\nname = \"b\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        )
+    };
+    let parse = |a: &str| crate::scenario::parse(&text(a), "inline", "t", &[]).unwrap();
+    let met = Met {
+        coverage: true,
+        bank_coverage: true,
+        failure_rate: true,
+        staleness: true,
+        api_calls: true,
+    };
+    let plan = |own: f64| {
+        let mut r = setting("paced", 20.0, 1_000.0, met);
+        r.figures.all[Figure::Coverage as usize] = Estimate::of(&[0.9933, 0.9933]).unwrap();
+        r.figures.all[Figure::BackgroundCoverage as usize] = Estimate::of(&[own, own]).unwrap();
+        Plan {
+            scenario: "s".into(),
+            users: 1000,
+            targets: Targets {
+                coverage: 0.99,
+                max_failure_rate: 0.01,
+                scope: FailureScope::Client,
+                staleness_p95_hours: None,
+                max_api_calls_per_day: None,
+                min_bank_coverage: None,
+            },
+            replications: 2,
+            screening: 2,
+            seed: 1,
+            ceilings: Vec::new(),
+            band: None,
+            coverage_ceiling: 1.0,
+            coverage_bound: 1.0,
+            recommendation: r.clone(),
+            targets_met: true,
+            candidates: vec![r],
+            findings: Vec::new(),
+        }
+    };
+    let f = reliance_finding(&plan(0.4978), &parse("")).unwrap();
+    assert!(
+        f.starts_with("the customers' own fetches give 49.55 % of the choice's coverage (its background alone covers 49.78 %)"),
+        "{f}"
+    );
+    assert_eq!(
+        reliance_finding(&plan(0.4978), &parse("active_share = 0.4")),
+        None
+    );
+    assert_eq!(reliance_finding(&plan(0.95), &parse("")), None);
 }
