@@ -283,6 +283,20 @@ fn a_refresh_that_never_fits_is_refused() {
         e.contains("banks[0].limits[0].burst") && e.contains("no refresh ever fits"),
         "{e}"
     );
+    // A preset's limits are named as the preset's.
+    let text = one_bank(
+        1_000,
+        "kind = \"bulk\"",
+        "preset = \"cdr-au\"\ncalls_per_refresh = 16",
+        "",
+    );
+    let e = refresh_sim::scenario::parse(&text, "s.toml", "s", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("limits[1].burst") && e.contains("preset \"cdr-au\""),
+        "{e}"
+    );
 }
 
 #[test]

@@ -84,7 +84,13 @@ fn bank(b: &BankFile, i: usize, earlier: &[BankFile]) -> Result<Bank, FieldError
                 field: at.clone(),
                 reason: friendly(e.message()),
             })?;
-            per_refresh(limit(&l, &at)?, calls, &at)
+            per_refresh(limit(&l, &at)?, calls, &at).map_err(|mut e| {
+                if let Some(p) = &b.preset {
+                    e.reason +=
+                        &format!(" (with preset \"{p}\", its limits unless the bank sets its own)");
+                }
+                e
+            })
         })
         .collect::<Result<_, _>>()?;
     Ok(Bank {
