@@ -24,6 +24,39 @@ fn setting(label: &str, age: f64, calls: f64, met: Met) -> Evaluation {
     }
 }
 
+/// The targets of the made-up plans: 99 % coverage, the client's 429s within 1 %.
+fn targets() -> Targets {
+    Targets {
+        coverage: 0.99,
+        max_failure_rate: 0.01,
+        scope: FailureScope::Client,
+        staleness_p95_hours: None,
+        max_api_calls_per_day: None,
+        min_bank_coverage: None,
+    }
+}
+
+/// A plan of 1,000 users with these targets, choice and settings searched (the targets met
+/// when the choice meets them), its banks unbounded.
+fn made_up_plan(targets: Targets, chosen: Evaluation, candidates: Vec<Evaluation>) -> Plan {
+    Plan {
+        scenario: "s".into(),
+        users: 1000,
+        targets,
+        replications: 2,
+        screening: 2,
+        seed: 1,
+        ceilings: Vec::new(),
+        band: None,
+        coverage_ceiling: 1.0,
+        coverage_bound: 1.0,
+        targets_met: chosen.met.all(),
+        recommendation: chosen,
+        candidates,
+        findings: Vec::new(),
+    }
+}
+
 /// A growing population is named, with how far its last day is above the average; a
 /// shrinking or steady one is not.
 #[test]
@@ -137,29 +170,13 @@ fn a_failure_finding_names_the_setting_within_the_bound() {
         api_calls: true,
     };
     let chosen = setting("per-bank pools", 20.0, 1.0, met(false, true));
-    let plan = |candidates: Vec<Evaluation>| Plan {
-        scenario: "s".into(),
-        users: 1000,
-        targets: Targets {
-            coverage: 0.99,
-            max_failure_rate: 0.05,
-            scope: FailureScope::Background,
-            staleness_p95_hours: Some(24.0),
-            max_api_calls_per_day: None,
-            min_bank_coverage: None,
-        },
-        replications: 2,
-        screening: 2,
-        seed: 1,
-        ceilings: Vec::new(),
-        band: None,
-        coverage_ceiling: 1.0,
-        coverage_bound: 1.0,
-        recommendation: chosen.clone(),
-        targets_met: false,
-        candidates,
-        findings: Vec::new(),
+    let targets = Targets {
+        max_failure_rate: 0.05,
+        scope: FailureScope::Background,
+        staleness_p95_hours: Some(24.0),
+        ..targets()
     };
+    let plan = |candidates| made_up_plan(targets.clone(), chosen.clone(), candidates);
     let within = setting("paced, 3.5/s", 30.0, 1.0, met(true, false));
     let f = failure_finding(&plan(vec![chosen.clone(), within]));
     assert!(
@@ -198,29 +215,7 @@ fn a_margin_for_a_few_more_calls_is_named() {
         e
     };
     let chosen = at("queued, concurrency 139", 0.9924, 1_000.0, true);
-    let plan = |candidates: Vec<Evaluation>| Plan {
-        scenario: "s".into(),
-        users: 1000,
-        targets: Targets {
-            coverage: 0.99,
-            max_failure_rate: 0.01,
-            scope: FailureScope::Client,
-            staleness_p95_hours: None,
-            max_api_calls_per_day: None,
-            min_bank_coverage: None,
-        },
-        replications: 2,
-        screening: 2,
-        seed: 1,
-        ceilings: Vec::new(),
-        band: None,
-        coverage_ceiling: 1.0,
-        coverage_bound: 1.0,
-        recommendation: chosen.clone(),
-        targets_met: true,
-        candidates,
-        findings: Vec::new(),
-    };
+    let plan = |candidates| made_up_plan(targets(), chosen.clone(), candidates);
     let others = vec![
         chosen.clone(),
         at("queued, concurrency 138", 0.9897, 995.0, false),
@@ -283,29 +278,7 @@ fn a_choice_leaning_on_customers_fetches_says_so() {
         let mut r = setting("paced", 20.0, 1_000.0, met);
         r.figures.all[Figure::Coverage as usize] = Estimate::of(&[0.9933, 0.9933]).unwrap();
         r.figures.all[Figure::BackgroundCoverage as usize] = Estimate::of(&[own, own]).unwrap();
-        Plan {
-            scenario: "s".into(),
-            users: 1000,
-            targets: Targets {
-                coverage: 0.99,
-                max_failure_rate: 0.01,
-                scope: FailureScope::Client,
-                staleness_p95_hours: None,
-                max_api_calls_per_day: None,
-                min_bank_coverage: None,
-            },
-            replications: 2,
-            screening: 2,
-            seed: 1,
-            ceilings: Vec::new(),
-            band: None,
-            coverage_ceiling: 1.0,
-            coverage_bound: 1.0,
-            recommendation: r.clone(),
-            targets_met: true,
-            candidates: vec![r],
-            findings: Vec::new(),
-        }
+        made_up_plan(targets(), r.clone(), vec![r])
     };
     let f = reliance_finding(&plan(0.4978), &parse("")).unwrap();
     assert!(
