@@ -157,6 +157,10 @@ pub struct Bank {
     /// exponential and arrivals Poisson). `None`: every admitted call is served at once.
     pub servers: Option<u32>,
     pub retry_after: RetryAfter,
+    /// The API calls one refresh makes (`calls_per_refresh`): the limits already count a
+    /// refresh as that many (the scenario folds it into them); kept to report the calls at
+    /// the bank (`bank_calls`), which thresholds such as the CDR's count.
+    pub calls_per_refresh: u32,
 }
 
 impl Bank {
@@ -303,6 +307,7 @@ mod tests {
             limits,
             servers: None,
             retry_after: RetryAfter::Policy,
+            calls_per_refresh: 1,
         }
     }
 

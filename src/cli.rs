@@ -245,7 +245,9 @@ fn run(a: RunArgs) -> Result<()> {
             .schedule
             .band_label()
             .map_or(String::new(), |b| format!("; within {b}"));
-        println!("client: {}{band}", sc.strategy.describe(&sc.banks));
+        let profile =
+            (sc.schedule.pace_label(&sc.strategy)).map_or(String::new(), |p| format!("; {p}"));
+        println!("client: {}{band}{profile}", sc.strategy.describe(&sc.banks));
     }
     if let Some(note) = output::terminal::never_refreshed_note(&result) {
         eprintln!("note: {note}");

@@ -38,11 +38,12 @@ pub enum Metric {
     AtOpenP95Hours,
     Stale24hAtOpenShare,
     BackgroundCoverage,
+    BankCalls,
 }
 
 impl Metric {
     /// Every metric, in the order of `sweep_summary.csv`'s columns.
-    pub const ALL: [Metric; 27] = [
+    pub const ALL: [Metric; 28] = [
         Metric::FailureRate,
         Metric::Coverage,
         Metric::UsersPerDay,
@@ -70,6 +71,7 @@ impl Metric {
         Metric::AtOpenP95Hours,
         Metric::Stale24hAtOpenShare,
         Metric::BackgroundCoverage,
+        Metric::BankCalls,
     ];
 
     /// The column name in `summary.csv` (and the stem of `sweep_summary.csv`'s columns).
@@ -103,6 +105,7 @@ impl Metric {
             AtOpenP95Hours => "at_open_p95_hours",
             Stale24hAtOpenShare => "stale_24h_at_open_share",
             BackgroundCoverage => "background_coverage",
+            BankCalls => "bank_calls",
         }
     }
 
@@ -142,6 +145,7 @@ impl Metric {
             AtOpenP95Hours => "p95 data age at app opens (h)",
             Stale24hAtOpenShare => "app opens finding data ≥ 24 h old",
             BackgroundCoverage => "background coverage",
+            BankCalls => "API calls at the banks",
         }
     }
 

@@ -85,6 +85,9 @@ pub struct Tally {
     /// a customer's accounts together); not attempts.
     pub triggered: u64,
     pub api_calls: u64,
+    /// The API calls made at the bank: admissions times its `calls_per_refresh` (counted
+    /// as the run closes), where `api_calls` are the client's calls to the aggregator.
+    pub bank_calls: u64,
     pub events: u64,
     pub peak_in_flight: u64,
     /// Integral of in-flight calls over the window, in call·microseconds.
@@ -126,6 +129,7 @@ impl Tally {
         self.attempts += o.attempts;
         self.retries += o.retries;
         self.admitted += o.admitted;
+        self.bank_calls += o.bank_calls;
         self.waited += o.waited;
         self.wait_total += o.wait_total;
         self.sojourn_total += o.sojourn_total;
@@ -294,6 +298,8 @@ pub struct RunResult {
     /// Leading part of the window excluded from time averages.
     pub warmup: SimDuration,
     pub bank_names: Vec<String>,
+    /// Each bank's API calls a refresh (its `calls_per_refresh`), in the banks' order.
+    pub calls_per_refresh: Vec<u32>,
     pub banks: Vec<Tally>,
     /// Peak of calls in flight across all banks at once.
     pub peak_in_flight_all: u64,

@@ -26,7 +26,8 @@
 //!   on 429s (the rule is in [`AimdRule`]'s module).
 //! - `paced`: the due connections submitted at a constant pace, one every `period / n` (or at
 //!   `rate` a second), per bank by its share or over every connection; a failure goes to the
-//!   back of its FIFO and is submitted again at the pace.
+//!   back of its FIFO and is submitted again at the pace. A pace profile weights the hours
+//!   of the day ([`PaceProfile`]): faster where the banks' limits are loose.
 //! - `random_offset`: each connection at its own instant of the period (drawn once, so the
 //!   same every period, as a hash of the connection id would give), optionally only within a
 //!   band of hours of the day (e.g. the Australian CDR's unattended 00:00–06:00).
@@ -40,8 +41,10 @@ use rand::Rng;
 
 mod aimd;
 mod describe;
+mod profile;
 mod queue;
 pub use aimd::{Aimd, AimdRule};
+pub use profile::PaceProfile;
 pub use queue::{Members, Pools, Queue, Take};
 
 /// Which strategy, with its parameters (validated).
@@ -113,6 +116,9 @@ pub struct Schedule {
     pub overhead: ServiceTime,
     /// Queued kinds: a 429 with Retry-After holds its bank's pool until then, plus a jitter.
     pub pause_on_retry_after: bool,
+    /// Paced only: the weights of the hours of the day that multiply the pace (daily
+    /// period only).
+    pub pace_profile: Option<PaceProfile>,
 }
 
 impl Schedule {
@@ -121,6 +127,25 @@ impl Schedule {
         self.hours.map_or(self.period, |(from, to)| {
             SimDuration(to.as_micros() - from.as_micros())
         })
+    }
+
+    /// What a pace over the period spreads a pass over: [`Schedule::spread`], weighted by the
+    /// pace profile's hours when there is one (the pass then still fills the band, faster in
+    /// its heavier hours).
+    pub fn weighted_spread(&self) -> SimDuration {
+        match &self.pace_profile {
+            None => self.spread(),
+            Some(p) => p.weighted(self.band_micros().unwrap_or((0, 86_400_000_000))),
+        }
+    }
+
+    /// A paced client's profile in words (`pace by hour ×10 00:00–06:00, ×1 06:00–24:00`);
+    /// `None` without one, or for a kind that does not read it.
+    pub fn pace_label(&self, strategy: &Strategy) -> Option<String> {
+        match (strategy, &self.pace_profile) {
+            (Strategy::Paced { .. }, Some(p)) => Some(format!("pace by hour {}", p.describe())),
+            _ => None,
+        }
     }
 
     /// The band of hours as people write it, `00:00–06:00`.
@@ -155,6 +180,7 @@ impl Schedule {
             hours: None,
             overhead: Self::default_overhead(),
             pause_on_retry_after: false,
+            pace_profile: None,
         }
     }
 
@@ -245,8 +271,8 @@ fn client_state<F: Fn(u32) -> usize>(
             // Bank b's own pace submits every 1 / r; otherwise a pool of n connections submits
             // every period / n (re-paced each period), or every n_all / (rate · n).
             let micros = |us: f64| SimDuration((us.round() as u64).max(1));
-            // Paced over the period, or over its band of hours.
-            let spread = schedule.spread();
+            // Paced over the period, or over its band of hours (weighted by the profile's).
+            let spread = schedule.weighted_spread();
             let pace = |bank: Option<usize>, n: u32| match (
                 bank.and_then(|b| rates.get(b).copied().flatten()),
                 *rate,
@@ -260,6 +286,9 @@ fn client_state<F: Fn(u32) -> usize>(
             };
             let mut pools = Pools::paced(*per_bank, banks, looping, connections, pace, bank_of);
             debug_assert!(*per_bank || outstanding.is_empty(), "validated");
+            for q in pools.iter_mut() {
+                q.set_profile(schedule.pace_profile);
+            }
             for (b, most) in outstanding.iter().enumerate() {
                 if let Some(most) = most {
                     pools.get(b).concurrency = *most;

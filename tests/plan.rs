@@ -234,6 +234,7 @@ fn a_lone_binding_token_bucket_is_named_with_its_bank() {
         "--json",
     ]);
     assert_eq!(j["targets_met"], false, "{j}");
+    assert_eq!(j["banks"][1]["calls_per_refresh"], 1);
     let limiting = j["limiting_banks"].as_array().unwrap();
     assert_eq!(limiting.len(), 1, "{limiting:?}");
     assert_eq!(limiting[0]["bank"], "metered");
@@ -257,6 +258,61 @@ fn a_lone_binding_token_bucket_is_named_with_its_bank() {
     let best = j["coverage"].as_f64().unwrap();
     // (the bank's share of the connections is drawn: about ±0.5 % at 10,000 connections)
     assert!(best <= 0.9322 + 0.005 && best > 0.85, "{best}");
+}
+
+/// A CDR data holder at eight calls a refresh allows 6.25 refreshes a second by night and
+/// 0.625 by day: no constant client covers 100,000 connections within the failure bound (a
+/// pace under the day's rate refreshes 54,000; any faster meets the day's 429s), where a
+/// pace ten times faster by night does, without a 429. The plan searches the profiled paces
+/// under each hour's limit and says what it followed.
+#[test]
+fn a_pace_by_the_hour_covers_what_no_constant_client_can() {
+    let t = TempDir::new("plan-profile");
+    let text = |profile: &str| {
+        format!(
+            "name = \"cdr\"\n[window]\nlength = \"24h\"\n[population]\nconnections = 1000\n\
+             [platform]\nstatus = \"callback\"\n[strategy]\nkind = \"paced\"\n{profile}\n\
+             [[banks]]\nname = \"holder\"\nshare = 1.0\npreset = \"cdr-au\"\ncalls_per_refresh = 8\n"
+        )
+    };
+    let plan = |name: &str, profile: &str| {
+        let path = t.path().join(name);
+        std::fs::write(&path, text(profile)).unwrap();
+        let path = path.to_str().unwrap().to_string();
+        json(&[
+            "plan",
+            &path,
+            "--users",
+            "100000",
+            "--replications",
+            "3",
+            "--json",
+        ])
+    };
+    let constant = plan("constant.toml", "");
+    assert_eq!(constant["targets_met"], false, "{constant}");
+    let night = format!(
+        "pace_profile = [{}, {}]",
+        ["10"; 6].join(", "),
+        ["1"; 18].join(", ")
+    );
+    let j = plan("profiled.toml", &night);
+    assert_eq!(j["targets_met"], true, "{j}");
+    assert_eq!(j["strategy"], "paced");
+    assert!(
+        j["setting"].as_str().unwrap().ends_with("by the hour"),
+        "{j}"
+    );
+    assert_eq!(j["parameters"]["pace_profile"][0], 10.0);
+    assert_eq!(j["parameters"]["pace_profile"][6], 1.0);
+    assert_eq!(j["client_failure_rate"], 0.0, "{j}");
+    assert_eq!(j["banks"][0]["calls_per_refresh"], 8);
+    let follows = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f.as_str().unwrap().starts_with("paced settings follow the scenario's strategy.pace_profile (×10 00:00–06:00, ×1 06:00–24:00)"));
+    assert!(follows, "{j}");
 }
 
 /// Under one bank's token bucket, a pace per bank at the bucket's rate or under it covers

@@ -265,6 +265,29 @@ fn cdr_thresholds_follow_the_time_of_day() {
     assert!((36..=38 + 1).contains(day), "day {day}");
 }
 
+/// The calls at the bank are its admitted refreshes times its calls a refresh, in the
+/// summary (the bank's row and `all`) and minute by minute; the limit counts them as calls.
+#[test]
+fn calls_at_the_bank_count_each_refreshs_calls() {
+    use refresh_sim::output::{summary::SummaryRow, timeseries::MinuteRow};
+    let r = run(&one_bank(
+        2_000,
+        "kind = \"random_offset\"",
+        "service_time = { dist = \"constant\", value = \"1s\" }\ncalls_per_refresh = 3\n\
+         limits = [{ kind = \"token_bucket\", rate = 0.03, burst = 300 }]",
+        "",
+    ));
+    let t = &r.banks[0];
+    // The burst holds 100 refreshes, the day adds 0.03 × 86,400 / 3 = 864.
+    assert!((900..=964).contains(&t.admitted), "{t:?}");
+    let rows = SummaryRow::of_run(&r);
+    for row in &rows {
+        assert_eq!(row.bank_calls, 3 * row.admitted, "{row:?}");
+    }
+    let minutes: u64 = MinuteRow::of_run(&r).iter().map(|m| m.bank_calls).sum();
+    assert_eq!(minutes, 3 * t.admitted);
+}
+
 /// A refresh's calls must fit in a policy: a burst or a window smaller than the bank's
 /// calls a refresh is refused, naming the policy's field.
 #[test]

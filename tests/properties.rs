@@ -341,6 +341,7 @@ fn bank(limits: Vec<Limit>, connections: u32) -> Bank {
         limits,
         servers: None,
         retry_after: RetryAfter::Policy,
+        calls_per_refresh: 1,
     };
     bank.prepare(connections);
     bank

@@ -357,6 +357,7 @@ pub(super) mod tests {
             limits,
             servers: None,
             retry_after: RetryAfter::Policy,
+            calls_per_refresh: 1,
         }
     }
 

@@ -29,6 +29,7 @@ mod ceiling;
 mod figures;
 mod findings;
 mod json;
+mod paces;
 mod pools;
 mod render;
 mod search;
@@ -186,7 +187,13 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     // The daily client the question is about, even on a scenario that loops (the vendor
     // table's): each connection once a period, the slots idle when it is done.
     sc.schedule.looping = false;
-    let ceilings = ceiling::ceilings(&sc, req.users, pool);
+    // What the banks allow is the banks' own: the ceilings' saturating clients run at
+    // constant paces. The search's paced settings keep the scenario's pace profile.
+    let ceilings = {
+        let mut constant = sc.clone();
+        constant.schedule.pace_profile = None;
+        ceiling::ceilings(&constant, req.users, pool)
+    };
     let screening = SCREENING.min(req.replications);
     let mut s = search::Search::new(&sc, &req.targets, seed, pool);
     s.queued(screening);
@@ -218,6 +225,14 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     };
     p.findings = findings::findings(&p, confirmed, &sc);
     p.findings.extend(findings::fixed_demand_finding(base, &sc));
+    p.findings.extend(sc.schedule.pace_profile.map(|pr| {
+        format!(
+            "paced settings follow the scenario's strategy.pace_profile ({}): their paces are \
+             those of its weight-1 hours, each hour kept under what the banks allow in it; the \
+             other kinds do not read it",
+            pr.describe()
+        )
+    }));
     Ok(p)
 }
 

@@ -103,6 +103,7 @@ fn bank(name: &str, service: ServiceTime, limits: Vec<Limit>, servers: Option<u3
         limits,
         servers,
         retry_after: RetryAfter::Policy,
+        calls_per_refresh: 1,
     }
 }
 
@@ -135,6 +136,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
             hours: None,
             overhead: ServiceTime::constant(SimDuration::ZERO),
             pause_on_retry_after: false,
+            pace_profile: None,
         },
         retry: RetryPolicy::default(),
         banks: vec![b],

@@ -114,6 +114,10 @@ pub struct SummaryRow {
     /// days of window.
     #[serde(serialize_with = "fixed_opt::<6, _>")]
     pub background_coverage: Option<f64>,
+    /// The API calls made at the bank: `admitted` times its `calls_per_refresh` (the same
+    /// as `admitted` at one call a refresh), where `api_calls` are the client's calls to the
+    /// aggregator. What a threshold in calls a second (the CDR's) counts.
+    pub bank_calls: u64,
 }
 
 impl Record for SummaryRow {
@@ -169,6 +173,7 @@ impl Record for SummaryRow {
         "at_open_p95_hours",
         "stale_24h_at_open_share",
         "background_coverage",
+        "bank_calls",
     ];
 }
 
@@ -227,6 +232,7 @@ impl SummaryRow {
             at_open_p95_hours: s.at_open_p95_hours,
             stale_24h_at_open_share: s.stale_24h_at_open_share,
             background_coverage: s.background_coverage,
+            bank_calls: t.bank_calls,
         }
     }
 
@@ -275,6 +281,7 @@ impl SummaryRow {
             AtOpenP95Hours => self.at_open_p95_hours,
             Stale24hAtOpenShare => self.stale_24h_at_open_share,
             BackgroundCoverage => self.background_coverage,
+            BankCalls => count(self.bank_calls),
         }
     }
 

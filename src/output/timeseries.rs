@@ -28,6 +28,9 @@ pub struct MinuteRow {
     pub errors: u32,
     /// Of `rate_limited`, the calls a closed maintenance window refused (HTTP 503).
     pub outage_rejected: u32,
+    /// The API calls made at the bank in the minute: `admitted` times the bank's
+    /// `calls_per_refresh` (divide by 60 for a rate a second, averaged over the minute).
+    pub bank_calls: u64,
 }
 
 impl Record for MinuteRow {
@@ -42,6 +45,7 @@ impl Record for MinuteRow {
         "rate_limited",
         "errors",
         "outage_rejected",
+        "bank_calls",
     ];
 }
 
@@ -75,6 +79,7 @@ impl MinuteRow {
                 row.rate_limited = x.rate_limited;
                 row.errors = x.errors;
                 row.outage_rejected = x.outage_rejected;
+                row.bank_calls = x.admitted as u64 * r.calls_per_refresh[b] as u64;
                 f(&row)?;
             }
         }

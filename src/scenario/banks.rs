@@ -102,6 +102,7 @@ fn bank(b: &BankFile, i: usize, earlier: &[BankFile]) -> Result<Bank, FieldError
         limits,
         servers,
         retry_after,
+        calls_per_refresh: calls,
     })
 }
 

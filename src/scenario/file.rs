@@ -151,6 +151,8 @@ pub struct StrategyFile {
     /// Paced per bank only: the most refreshes of each named bank outstanding at once
     /// (submitted, their outcome not yet learned), e.g. under its concurrency cap.
     pub outstanding: Option<std::collections::BTreeMap<String, i64>>,
+    /// Paced only: 24 weights, one per hour of the day from 00:00, multiplying the pace.
+    pub pace_profile: Option<Vec<f64>>,
     /// Queued kinds: a 429 with Retry-After holds the new submissions of that bank's pool
     /// until then (plus `retry.retry_after_jitter`).
     pub pause_on_retry_after: Option<bool>,

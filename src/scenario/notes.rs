@@ -11,8 +11,30 @@ impl Scenario {
     /// Every note, the coverage caveat first.
     pub fn notes(&self) -> Vec<String> {
         let mut out: Vec<String> = self.coverage_caveat().into_iter().collect();
+        out.extend(self.few_askers());
         out.extend(self.idle_settings());
         out
+    }
+
+    /// When the customers' requests fall on so few connections that each is asked about more
+    /// than once an hour: valid (a test may want it), but more likely an `active_share` typed
+    /// a few places off (0.0001 made 20 customers open the app 2,500 times a day each).
+    pub fn few_askers(&self) -> Option<String> {
+        let d = self.on_demand.as_ref()?;
+        let askers = d.active_share * self.connections as f64;
+        let each = d.per_day / askers;
+        (each > 24.0).then(|| {
+            format!(
+                "on_demand: {} requests a day fall on about {} connections \
+                 (on_demand.active_share = {} of {}), {} a connection a day: more than once an \
+                 hour each; is the share as meant?",
+                d.per_day.round(),
+                askers.round(),
+                d.active_share,
+                self.connections,
+                each.round()
+            )
+        })
     }
 
     /// Why coverage may read low for want of history: with a period of `k` days a day is
@@ -142,5 +164,22 @@ mod tests {
             &format!("kind = \"queued\"\nconcurrency = 4\n{overhead}")
         )
         .is_empty());
+    }
+
+    /// Customers' requests on so few connections that each is asked about more than hourly
+    /// are noted; the same requests over a plausible share are not.
+    #[test]
+    fn customers_asking_more_than_hourly_are_noted() {
+        let ro = "kind = \"random_offset\"";
+        let on_demand =
+            |share: &str| format!("{ro}\n[on_demand]\nper_day = 30.0\nactive_share = {share}");
+        assert!(notes("", &on_demand("0.5")).is_empty());
+        let n = notes("", &on_demand("0.1"));
+        assert!(
+            n.len() == 1
+                && n[0].starts_with("on_demand: 30 requests a day fall on about 1 connections")
+                && n[0].contains("30 a connection a day"),
+            "{n:?}"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! the client runs it on. Every error names the field (`strategy.pools.neobank`).
 
 use super::*;
-use crate::strategy::AimdRule;
+use crate::strategy::{AimdRule, PaceProfile};
 use std::collections::BTreeMap;
 
 /// The client's schedule. The period defaults to a day, or to the whole window when that is
@@ -66,7 +66,54 @@ pub(super) fn schedule(
         hours,
         overhead,
         pause_on_retry_after,
+        pace_profile: pace_profile(s.pace_profile.as_deref(), period, hours)?,
     })
+}
+
+/// `strategy.pace_profile`: 24 weights of the hours of a daily period, one at least
+/// positive within the band of hours.
+fn pace_profile(
+    weights: Option<&[f64]>,
+    period: SimDuration,
+    hours: Option<(SimDuration, SimDuration)>,
+) -> Result<Option<PaceProfile>, FieldError> {
+    const FIELD: &str = "strategy.pace_profile";
+    let Some(weights) = weights else {
+        return Ok(None);
+    };
+    if period != SimDuration::from_hours(24) {
+        return err(
+            FIELD,
+            format!(
+                "weights the hours of a day, so needs a daily period, but period is \"{period}\""
+            ),
+        );
+    }
+    let Ok(w) = <[f64; 24]>::try_from(weights) else {
+        return err(
+            FIELD,
+            format!(
+                "needs 24 weights, one per hour from 00:00, got {}",
+                weights.len()
+            ),
+        );
+    };
+    let Some(profile) = PaceProfile::new(w) else {
+        return err(FIELD, "weights must be non-negative numbers, not all zero");
+    };
+    let hour = SimDuration::from_hours(1).as_micros();
+    if let Some((from, to)) = hours {
+        let (from, to) = (from.as_micros(), to.as_micros());
+        let open =
+            (0..24u64).any(|h| w[h as usize] > 0.0 && h * hour < to && (h + 1) * hour > from);
+        if !open {
+            return err(
+                FIELD,
+                "every hour of strategy.hours has weight 0: the client would never submit",
+            );
+        }
+    }
+    Ok(Some(profile))
 }
 
 /// A number of slots: at least 1, at most 10,000,000.
@@ -255,6 +302,7 @@ pub(super) fn unread_fields(s: &file::StrategyFile) -> Vec<(&'static str, &'stat
         ("per_bank", s.per_bank.is_some()),
         ("rates", s.rates.is_some()),
         ("outstanding", s.outstanding.is_some()),
+        ("pace_profile", s.pace_profile.is_some()),
     ];
     let fields = paced
         .map(|(f, given)| (f, given, StrategyKind::Paced, "paced"))

@@ -18,6 +18,9 @@ impl World {
         let last_success = self.close_connections();
         let finished = self.finished();
         let measured_days = self.add_measured_days();
+        for (t, b) in self.tally.iter_mut().zip(&self.banks) {
+            t.bank_calls = t.admitted * b.calls_per_refresh as u64;
+        }
         self.series.close();
         let (start, end) = (self.window_start, self.window_end);
         let pool_slots = self
@@ -33,6 +36,7 @@ impl World {
             window,
             warmup: self.measured_from - self.window_start,
             bank_names: self.banks.iter().map(|b| b.name.clone()).collect(),
+            calls_per_refresh: self.banks.iter().map(|b| b.calls_per_refresh).collect(),
             banks: self.tally,
             peak_in_flight_all: self.peak_in_flight_all,
             peak_outstanding_all: self.peak_outstanding_all,

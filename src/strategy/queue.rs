@@ -2,6 +2,7 @@
 //! connections (one pool over every connection for `queued`, one per bank for `per_bank`).
 
 use super::aimd::{Aimd, AimdRule};
+use super::profile::PaceProfile;
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -212,6 +213,8 @@ pub struct Queue {
     interval: Option<SimDuration>,
     /// Paced over the period (no `rate`): the period the pass spreads its members over.
     pace_period: Option<SimDuration>,
+    /// Paced: the weights of the hours of the day that multiply the pace.
+    profile: Option<PaceProfile>,
     /// Customers' on-demand requests waiting for a slot (the priority lane), served first;
     /// the slots they hold; and the share of the slots only they may take.
     urgent: VecDeque<u32>,
@@ -238,6 +241,7 @@ impl Queue {
             aimd: None,
             interval: None,
             pace_period: None,
+            profile: None,
             urgent: VecDeque::new(),
             busy_urgent: 0,
             reserved_share: 0.0,
@@ -280,18 +284,35 @@ impl Queue {
         self.interval.is_some()
     }
 
-    /// The time before which the pool may not submit (`None`: it may now).
+    /// The time before which the pool may not submit (`None`: it may now): its next tick,
+    /// a pause, or an hour its pace profile gives no weight.
     #[inline]
     pub fn not_before(&self, now: SimTime) -> Option<SimTime> {
-        (now < self.next_at).then_some(self.next_at)
+        if now < self.next_at {
+            return Some(self.next_at);
+        }
+        let open = match &self.profile {
+            Some(p) => p.open_from(now),
+            None => return None,
+        };
+        (open > now).then_some(open)
     }
 
-    /// A connection was taken at `now`: a paced pool's next tick is one interval later.
+    /// A connection was taken at `now`: a paced pool's next tick is one interval later (in
+    /// the weighted time of its profile, if it has one).
     #[inline]
     pub fn took(&mut self, now: SimTime) {
         if let Some(i) = self.interval {
-            self.next_at = now + i;
+            self.next_at = match &self.profile {
+                None => now + i,
+                Some(p) => p.next_tick(now, i),
+            };
         }
+    }
+
+    /// Paces the pool by the hours of the day (see [`PaceProfile`]).
+    pub fn set_profile(&mut self, profile: Option<PaceProfile>) {
+        self.profile = profile;
     }
 
     /// Holds new submissions until `until` (a bank's Retry-After).

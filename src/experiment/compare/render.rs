@@ -62,12 +62,17 @@ fn as_run(c: &Comparison) -> String {
         .iter()
         .map(|v| {
             let s = &v.scenario.strategy;
-            let band = v.scenario.schedule.band_label();
+            let schedule = &v.scenario.schedule;
             format!(
-                "`{}`: {}{}",
+                "`{}`: {}{}{}",
                 v.label,
                 strategy_label(s.name(), s.concurrency()),
-                band.map_or(String::new(), |b| format!(" within {b}"))
+                schedule
+                    .band_label()
+                    .map_or(String::new(), |b| format!(" within {b}")),
+                schedule
+                    .pace_label(s)
+                    .map_or(String::new(), |p| format!(", {p}"))
             )
         })
         .collect();

@@ -70,6 +70,8 @@ pub struct BankCeiling {
     /// they add to what the bank's limits let it cover. Zero where the customers spend the
     /// limits (their fetches are then within `per_day`) or do not ask.
     pub fetched: f64,
+    /// The API calls one of its refreshes makes: its policies' figures count refreshes.
+    pub calls_per_refresh: u32,
 }
 
 impl BankCeiling {
@@ -143,6 +145,7 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
                 method,
                 cover_days: cover_days(base.schedule.period) as f64,
                 fetched: fetched(base, bank, users, connections),
+                calls_per_refresh: bank.calls_per_refresh,
             }
         })
         .collect()

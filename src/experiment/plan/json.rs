@@ -98,6 +98,7 @@ impl Plan {
                     m.insert("coverage_ceiling".into(), json!(c.coverage()));
                     m.insert("customers_fetched_per_day".into(), json!(c.fetched));
                     m.insert("binding_limit".into(), json!(c.binding()));
+                    m.insert("calls_per_refresh".into(), json!(c.calls_per_refresh));
                     let policies: Vec<Value> = c
                         .capacity
                         .bounds
@@ -189,6 +190,9 @@ fn strategy_parameters(s: &Strategy, sc: &Scenario) -> Value {
             }
             if !most.is_empty() {
                 p["outstanding"] = Value::Object(most);
+            }
+            if let Some(profile) = &sc.schedule.pace_profile {
+                p["pace_profile"] = json!(profile.weights());
             }
             p
         }

@@ -91,6 +91,9 @@ impl<'a> Search<'a> {
     /// random numbers: replication `r` of every setting uses the same seed).
     pub fn evaluate(&self, strategy: Strategy, pause: bool, replications: u32) -> Evaluation {
         let mut label = strategy.describe(&self.base.banks);
+        if let (Strategy::Paced { .. }, Some(_)) = (&strategy, self.base.schedule.pace_profile) {
+            label.push_str(", by the hour");
+        }
         if pause && !self.base.schedule.pause_on_retry_after {
             label.push_str(", pausing on Retry-After");
         }
@@ -246,7 +249,7 @@ impl<'a> Search<'a> {
     /// under a token bucket never breaches it; one split by share over every bank either
     /// overruns the tightest bank or leaves the others short.
     pub fn paced_per_bank(&mut self, ceilings: &[BankCeiling], reps: u32) {
-        let under = self.paces_under(ceilings);
+        let under = super::paces::under(self.base, ceilings);
         let ladder = UNDER
             .iter()
             .map(|&f| under.iter().map(|&r| round_rate(f * r)).collect())
@@ -278,47 +281,6 @@ impl<'a> Search<'a> {
             };
             self.at(capped, reps);
         }
-    }
-
-    /// Each bank's pace a second: its share of the users over the period, or over its band of
-    /// hours (with joins, those due on the last day), at most the calls its ceiling admits
-    /// (the successes a day over the share of calls that do not fail by 5xx) less its
-    /// customers' average calls there.
-    fn paces_under(&self, ceilings: &[BankCeiling]) -> Vec<f64> {
-        let sc = self.base;
-        let last = super::ceiling::growth(sc).map_or(1.0, |(last, _)| last.max(1.0));
-        let users = last * sc.connections as f64 / sc.schedule.spread().as_secs_f64();
-        // Customers' calls spend the bank's limits beside the pace (a paced pool sends them
-        // straight from the app, whatever the lane): a second's worth through the band, by
-        // their hours (few at night), or over the day.
-        let customers = sc.on_demand.as_ref().map_or(0.0, |d| {
-            let band = sc.schedule.band_micros().unwrap_or((0, 86_400_000_000));
-            d.for_connections(sc.connections).rate_within(band)
-        });
-        sc.banks
-            .iter()
-            .zip(ceilings)
-            .map(|(bank, c)| {
-                let need = bank.share * users;
-                let present = bank.share * customers;
-                // Through a band, what its policies admit there (a night rate, a daily window
-                // spent in the band) beside the customers' calls; else the day's ceiling, as
-                // calls, less the customers' calls where they spend its limits.
-                let left = match sc.schedule.band_micros() {
-                    Some(band) => bank.band_rate(band, present),
-                    None => {
-                        let admits = c.per_day / (1.0 - bank.error_rate).max(0.01) / 86_400.0;
-                        let spent = if bank.customers_spend_limits() {
-                            present
-                        } else {
-                            0.0
-                        };
-                        admits - spent
-                    }
-                };
-                need.min(left).max(need * 0.05)
-            })
-            .collect()
     }
 
     /// Every bank's setting up its ladder together (`ladder[i][b]` is bank `b`'s at step
@@ -408,7 +370,8 @@ impl<'a> Search<'a> {
     /// day's falls behind).
     pub fn paced(&mut self, reps: u32) {
         let last = super::ceiling::growth(self.base).map_or(1.0, |(last, _)| last.max(1.0));
-        let base = last * self.base.connections as f64 / self.base.schedule.spread().as_secs_f64();
+        let spread = self.base.schedule.weighted_spread().as_secs_f64();
+        let base = last * self.base.connections as f64 / spread;
         let settings = PACES
             .iter()
             .map(|&m| Strategy::Paced {
@@ -513,4 +476,49 @@ pub(super) fn pausing_can_matter(sc: &Scenario) -> bool {
 fn round_rate(x: f64) -> f64 {
     let scale = 10f64.powi(3 - x.log10().floor() as i32);
     (x * scale).round() / scale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Estimate;
+
+    /// A setting whose whole coverage and background's own coverage are these.
+    fn setting(coverage: f64, own: f64) -> Evaluation {
+        let value = |f: Figure| match f {
+            Figure::Coverage => coverage,
+            Figure::BackgroundCoverage => own,
+            _ => 0.5,
+        };
+        Evaluation {
+            strategy: Strategy::Queued { concurrency: 8 },
+            pause: false,
+            label: "queued".into(),
+            replications: 2,
+            figures: Figures {
+                all: Figure::ALL.map(|f| Estimate::of(&[value(f), value(f)]).unwrap()),
+                banks: Vec::new(),
+            },
+            met: Met {
+                coverage: false,
+                bank_coverage: false,
+                failure_rate: true,
+                staleness: true,
+                api_calls: true,
+            },
+        }
+    }
+
+    /// Customers' fetches hold the whole coverage still while the knob moves the
+    /// background's: the walk goes on while the background's grows, and stops when it does
+    /// not; unmeasured (a window past 254 days), the whole coverage decides.
+    #[test]
+    fn the_walk_follows_the_coverage_its_knob_drives() {
+        let more = setting(0.95, 0.60);
+        assert!(!Search::plateau(&setting(0.95, 0.40), &more));
+        assert!(Search::plateau(&more, &setting(0.96, 0.60)));
+        let nan = f64::NAN;
+        assert!(Search::plateau(&setting(0.95, nan), &setting(0.95, nan)));
+        assert!(!Search::plateau(&setting(0.95, nan), &setting(0.96, nan)));
+    }
 }

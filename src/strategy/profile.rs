@@ -1,0 +1,182 @@
+//! A paced client's pace hour by hour (`strategy.pace_profile`): a weight for each hour of
+//! the day that multiplies its pace, so that a client can go fast while a bank's limits are
+//! loose and slow (or not at all) while they are tight. The Australian CDR's thresholds
+//! are the case: unattended calls get 50 a second from 00:00 to 06:00 and "best effort"
+//! (the preset's 5) by day, so a client that knows it paces ten times faster at night.
+//!
+//! The pace is a rate that changes with the hour; a tick is due once one tick's worth of it
+//! has accrued. So a slow tick that started in a slow hour does not hold up the fast hour
+//! that follows, and a weight of zero stops the ticks until the next hour that has one.
+
+use crate::time::{SimDuration, SimTime};
+
+const HOUR: u64 = 3_600_000_000;
+const DAY: u64 = 24 * HOUR;
+
+/// The 24 weights of the hours of the day (the window's clock), at least one positive.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PaceProfile([f64; 24]);
+
+impl PaceProfile {
+    /// `None` when a weight is negative or not finite, or none is positive.
+    pub fn new(weights: [f64; 24]) -> Option<PaceProfile> {
+        let valid = weights.iter().all(|w| w.is_finite() && *w >= 0.0);
+        (valid && weights.iter().any(|w| *w > 0.0)).then_some(PaceProfile(weights))
+    }
+
+    pub fn weights(&self) -> &[f64; 24] {
+        &self.0
+    }
+
+    /// The weight of the hour holding `t`.
+    #[inline]
+    pub fn at(&self, t: SimTime) -> f64 {
+        self.0[((t.as_micros() % DAY) / HOUR) as usize]
+    }
+
+    /// The next tick of a pace whose unweighted interval is `interval`, the last tick at
+    /// `now`: the first instant by which the weighted time since `now` reaches it. Kept out
+    /// of line: the clients without a profile pay nothing for its loop.
+    #[inline(never)]
+    pub fn next_tick(&self, now: SimTime, interval: SimDuration) -> SimTime {
+        let mut t = now.as_micros();
+        let mut left = interval.as_micros() as f64;
+        loop {
+            let end = (t / HOUR + 1) * HOUR;
+            let w = self.at(SimTime(t));
+            let span = (end - t) as f64;
+            if w * span >= left {
+                return SimTime(t + ((left / w).ceil() as u64).max(1));
+            }
+            left -= w * span;
+            t = end;
+        }
+    }
+
+    /// When a pool may next submit from `now`: at once in an hour with a weight, else as
+    /// the next hour with one begins.
+    #[inline(never)]
+    pub fn open_from(&self, now: SimTime) -> SimTime {
+        let mut t = now.as_micros();
+        while self.at(SimTime(t)) == 0.0 {
+            t = (t / HOUR + 1) * HOUR;
+        }
+        SimTime(t)
+    }
+
+    /// The profile as runs of hours of equal weight: `×10 00:00–06:00, ×1 06:00–24:00`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        let mut h = 0;
+        while h < 24 {
+            let w = self.0[h];
+            let end = (h + 1..24).find(|&e| self.0[e] != w).unwrap_or(24);
+            parts.push(format!("×{w} {h:02}:00–{end:02}:00"));
+            h = end;
+        }
+        parts.join(", ")
+    }
+
+    /// The weighted length of the times of day `[from, to)` (microseconds into the day):
+    /// what a pass spread over them takes at weight 1, so that a pace over the period
+    /// still spreads its connections over the whole band.
+    pub fn weighted(&self, (from, to): (u64, u64)) -> SimDuration {
+        let mut t = from;
+        let mut sum = 0.0;
+        while t < to {
+            let end = ((t / HOUR + 1) * HOUR).min(to);
+            sum += self.0[(t / HOUR) as usize % 24] * (end - t) as f64;
+            t = end;
+        }
+        SimDuration((sum.round() as u64).max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: u64 = HOUR;
+
+    /// Ten at night (00:00–06:00), one by day: the CDR's unattended thresholds.
+    fn cdr() -> PaceProfile {
+        let mut w = [1.0; 24];
+        w[..6].fill(10.0);
+        PaceProfile::new(w).unwrap()
+    }
+
+    #[test]
+    fn weights_must_be_finite_non_negative_and_not_all_zero() {
+        assert!(PaceProfile::new([0.0; 24]).is_none());
+        let mut w = [1.0; 24];
+        w[3] = -1.0;
+        assert!(PaceProfile::new(w).is_none());
+        w[3] = f64::NAN;
+        assert!(PaceProfile::new(w).is_none());
+        assert!(PaceProfile::new([2.0; 24]).is_some());
+    }
+
+    /// A flat weight divides the interval; across hours of different weights the tick
+    /// comes when the weighted time accrued reaches one interval.
+    #[test]
+    fn a_tick_is_due_when_one_intervals_weighted_time_has_accrued() {
+        let p = cdr();
+        let s = SimDuration::from_secs;
+        // At night, ten times faster; by day as given.
+        assert_eq!(p.next_tick(SimTime(H), s(10)), SimTime(H + 1_000_000));
+        assert_eq!(
+            p.next_tick(SimTime(7 * H), s(10)),
+            SimTime(7 * H + 10_000_000)
+        );
+        // Five minutes before 06:00, a 2 h interval: the 5 minutes give 50 minutes' worth,
+        // the remaining 70 minutes come at weight 1 after 06:00.
+        let t = SimTime(6 * H - 300_000_000);
+        assert_eq!(
+            p.next_tick(t, SimDuration::from_hours(2)),
+            SimTime(6 * H + 70 * 60_000_000)
+        );
+        // A day pace that would run past midnight speeds up at 00:00: 23:59:50 with 100 s
+        // left gives 10 s at weight 1, then 90 s of weight at 10 (9 s).
+        let t = SimTime(24 * H - 10_000_000);
+        assert_eq!(p.next_tick(t, s(100)), SimTime(24 * H + 9_000_000));
+        // Never earlier than a microsecond after the last.
+        assert_eq!(p.next_tick(SimTime(5), SimDuration(1)), SimTime(6));
+    }
+
+    #[test]
+    fn described_as_runs_of_equal_weight() {
+        assert_eq!(cdr().describe(), "×10 00:00–06:00, ×1 06:00–24:00");
+        let mut w = [0.0; 24];
+        w[23] = 0.5;
+        assert_eq!(
+            PaceProfile::new(w).unwrap().describe(),
+            "×0 00:00–23:00, ×0.5 23:00–24:00"
+        );
+    }
+
+    /// Hours of weight zero are skipped, on the next day if need be.
+    #[test]
+    fn hours_of_weight_zero_stop_the_ticks() {
+        let mut w = [0.0; 24];
+        w[1] = 1.0; // only 01:00–02:00
+        let p = PaceProfile::new(w).unwrap();
+        assert_eq!(p.open_from(SimTime(H / 2)), SimTime(H));
+        assert_eq!(p.open_from(SimTime(H + 5)), SimTime(H + 5));
+        assert_eq!(p.open_from(SimTime(3 * H)), SimTime(DAY + H));
+        // 30 minutes into the hour with a 45-minute interval: 30 minutes now, 15 tomorrow.
+        let t = SimTime(H + 30 * 60_000_000);
+        let tick = p.next_tick(t, SimDuration::from_mins(45));
+        assert_eq!(tick, SimTime(DAY + H + 15 * 60_000_000));
+    }
+
+    /// The weighted length of a band: the whole day of the CDR's profile is 6 × 10 + 18
+    /// hours; the night band alone 60 hours' worth; a part-hour counts its part.
+    #[test]
+    fn the_weighted_length_of_a_band() {
+        let p = cdr();
+        assert_eq!(p.weighted((0, DAY)), SimDuration::from_hours(78));
+        assert_eq!(p.weighted((0, 6 * H)), SimDuration::from_hours(60));
+        let half = p.weighted((5 * H + H / 2, 6 * H + H / 2));
+        assert_eq!(half, SimDuration::from_mins(5 * 60 + 30));
+    }
+}

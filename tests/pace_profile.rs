@@ -1,0 +1,168 @@
+//! A paced client's pace by the hour (`strategy.pace_profile`), end to end: the pace each
+//! hour is the weight times the given pace; paced over the period, the pass still fills
+//! the day; under the CDR's time-of-day thresholds a profiled client refreshes three times
+//! as many as a constant one, with no more 429s; and bad profiles are refused by field.
+
+use refresh_sim::metrics::RunResult;
+use refresh_sim::scenario;
+use refresh_sim::sim;
+
+/// Ten at night (00:00–06:00), one by day.
+const CDR: &str = "[10, 10, 10, 10, 10, 10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]";
+
+/// One bank `b` of `connections`, a day from 00:00, paced by `strategy`.
+fn text(connections: u32, strategy: &str, bank: &str) -> String {
+    format!(
+        "[window]\nstart = \"00:00\"\nlength = \"24h\"\n[population]\nconnections = {connections}\n\
+         [platform]\nstatus = \"callback\"\ndedup_window = \"0s\"\n\
+         [strategy]\nkind = \"paced\"\n{strategy}\n\
+         [[banks]]\nname = \"b\"\nshare = 1.0\n{bank}\n"
+    )
+}
+
+fn run(text: &str) -> RunResult {
+    let sc = scenario::parse(text, "t.toml", "t", &[]).unwrap_or_else(|e| panic!("{e}"));
+    sim::run(&sc, sc.seed)
+}
+
+const ONE_SECOND: &str = "service_time = { dist = \"constant\", value = \"1s\" }";
+
+/// Submissions in each minute of the first day.
+fn per_minute(r: &RunResult) -> Vec<u32> {
+    r.series.minutes[..1440]
+        .iter()
+        .map(|m| m.submitted)
+        .collect()
+}
+
+/// One a second by day, ten a second by night: 600 a minute, then 60; the change at 06:00
+/// is on the minute.
+#[test]
+fn the_pace_each_hour_is_the_weight_times_the_rate() {
+    let r = run(&text(
+        500_000,
+        &format!("rates = {{ b = 1.0 }}\npace_profile = {CDR}"),
+        ONE_SECOND,
+    ));
+    let m = per_minute(&r);
+    assert!(
+        m[..360].iter().all(|&n| (599..=601).contains(&n)),
+        "{:?}",
+        &m[..360]
+    );
+    assert!(
+        m[360..].iter().all(|&n| (59..=61).contains(&n)),
+        "{:?}",
+        &m[360..400]
+    );
+    let night: u32 = m[..360].iter().sum();
+    assert!((215_990..=216_010).contains(&night), "{night}");
+}
+
+/// Paced over the period (no rate), the pass still takes the day: 7,800 connections over a
+/// weighted day of 78 hours is one every 36 s at weight 1, every 3.6 s by night, so 6,000
+/// by 06:00 and the rest by the day's end, every one refreshed.
+#[test]
+fn a_pace_over_the_period_still_fills_the_period() {
+    let r = run(&text(7_800, &format!("pace_profile = {CDR}"), ONE_SECOND));
+    let night: u32 = per_minute(&r)[..360].iter().sum();
+    assert!((5_998..=6_001).contains(&night), "{night}");
+    let t = r.total();
+    assert_eq!(t.successes, 7_800);
+    let last = r.series.minutes[1380..1440]
+        .iter()
+        .map(|m| m.submitted)
+        .sum::<u32>();
+    assert!(
+        last >= 90,
+        "the pass ends before the day does: {last} in its last hour"
+    );
+}
+
+/// The CDR preset at eight calls a refresh: 6.25 refreshes a second fit its night and 0.625
+/// its day. A client paced at the day's pace all day gets 54,000; one at the night's gets
+/// 429s by day; the profiled one gets the night's 135,000 and the day's 40,500 with the
+/// constant one's handful of 429s.
+#[test]
+fn a_profiled_client_follows_the_cdrs_time_of_day_thresholds() {
+    let bank = "preset = \"cdr-au\"\ncalls_per_refresh = 8";
+    let day = run(&text(400_000, "rates = { b = 0.625 }", bank)).total();
+    let night = run(&text(400_000, "rates = { b = 6.25 }", bank)).total();
+    let profiled = run(&text(
+        400_000,
+        &format!("rates = {{ b = 0.625 }}\npace_profile = {CDR}"),
+        bank,
+    ))
+    .total();
+    assert!((53_900..=54_000).contains(&day.admitted), "{day:?}");
+    assert!(night.rate_limited > 300_000, "{night:?}");
+    assert!(
+        (175_000..=175_500).contains(&profiled.admitted),
+        "{profiled:?}"
+    );
+    assert!(
+        profiled.rate_limited <= day.rate_limited + 10,
+        "{profiled:?} vs {day:?}"
+    );
+    assert_eq!(profiled.bank_calls, 8 * profiled.admitted);
+}
+
+/// An hour of weight 0 stops the ticks; the client resumes when the next hour has weight.
+#[test]
+fn hours_of_weight_zero_submit_nothing() {
+    let mut w = vec!["1"; 24];
+    w[2..5].fill("0");
+    let r = run(&text(
+        500_000,
+        &format!("rates = {{ b = 1.0 }}\npace_profile = [{}]", w.join(", ")),
+        ONE_SECOND,
+    ));
+    let m = per_minute(&r);
+    assert!(m[120..300].iter().all(|&n| n == 0));
+    assert!(m[300..].iter().all(|&n| n >= 59), "{:?}", &m[300..310]);
+}
+
+/// Bad profiles are refused naming the field and why.
+#[test]
+fn bad_profiles_are_refused_by_field() {
+    let refused = |strategy: &str| {
+        scenario::parse(&text(100, strategy, ONE_SECOND), "t.toml", "t", &[])
+            .unwrap_err()
+            .to_string()
+    };
+    let e = refused("pace_profile = [1, 2]");
+    assert!(
+        e.contains("strategy.pace_profile") && e.contains("24 weights"),
+        "{e}"
+    );
+    let zeros = format!("pace_profile = [{}]", vec!["0"; 24].join(", "));
+    assert!(refused(&zeros).contains("not all zero"));
+    let e = refused(&format!("period = \"12h\"\npace_profile = {CDR}"));
+    assert!(e.contains("daily period"), "{e}");
+    let mut w = vec!["1"; 24];
+    w[1..3].fill("0");
+    let e = refused(&format!(
+        "hours = [\"01:00\", \"03:00\"]\npace_profile = [{}]",
+        w.join(", ")
+    ));
+    assert!(
+        e.contains("weight 0") && e.contains("strategy.hours"),
+        "{e}"
+    );
+    // Another kind notes it reads nothing of it.
+    let sc = scenario::parse(
+        &text(100, &format!("pace_profile = {CDR}"), ONE_SECOND)
+            .replace("kind = \"paced\"", "kind = \"queued\"\nconcurrency = 2"),
+        "t.toml",
+        "t",
+        &[],
+    )
+    .unwrap();
+    let notes = sc.notes();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("strategy.pace_profile: only kind = \"paced\"")),
+        "{notes:?}"
+    );
+}
