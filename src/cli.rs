@@ -246,8 +246,8 @@ fn run(a: RunArgs) -> Result<()> {
             .band_label()
             .map_or(String::new(), |b| format!("; within {b}"));
         let profile =
-            (sc.schedule.pace_label(&sc.strategy)).map_or(String::new(), |p| format!("; {p}"));
-        println!("client: {}{band}{profile}", sc.strategy.describe(&sc.banks));
+            (sc.strategy.pace_profile()).map_or(String::new(), |p| format!(" ({})", p.describe()));
+        println!("client: {}{profile}{band}", sc.strategy.describe(&sc.banks));
     }
     if let Some(note) = output::terminal::never_refreshed_note(&result) {
         eprintln!("note: {note}");

@@ -378,8 +378,8 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         );
     }
     let banks = banks(&f.banks)?;
-    let strategy = strategy(&f.strategy, &banks, &platform)?;
     let schedule = schedule(&f.strategy, window)?;
+    let strategy = strategy(&f.strategy, &banks, &platform, &schedule)?;
     let retry = retry(f.retry.as_ref())?;
     let on_demand = f
         .on_demand

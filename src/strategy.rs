@@ -67,11 +67,13 @@ pub enum Strategy {
     /// pace a second in place of its share: a client that knows a bank's limit paces under it.
     /// `outstanding` (likewise) bounds a bank's refreshes outstanding at once: a tick that
     /// finds them all out waits for one to be learned, so a pace keeps under a concurrency cap.
+    /// `profile` weights the hours of the day: the paces are its weight-1 hours'.
     Paced {
         rate: Option<f64>,
         per_bank: bool,
         rates: Vec<Option<f64>>,
         outstanding: Vec<Option<u32>>,
+        profile: Option<Box<PaceProfile>>,
     },
 }
 
@@ -85,6 +87,14 @@ impl Strategy {
             Strategy::PerBank { .. } => "per_bank",
             Strategy::Aimd(_) => "aimd",
             Strategy::Paced { .. } => "paced",
+        }
+    }
+
+    /// A paced client's weights of the hours of the day, if it has them.
+    pub fn pace_profile(&self) -> Option<&PaceProfile> {
+        match self {
+            Strategy::Paced { profile, .. } => profile.as_deref(),
+            _ => None,
         }
     }
 
@@ -116,9 +126,6 @@ pub struct Schedule {
     pub overhead: ServiceTime,
     /// Queued kinds: a 429 with Retry-After holds its bank's pool until then, plus a jitter.
     pub pause_on_retry_after: bool,
-    /// Paced only: the weights of the hours of the day that multiply the pace (daily
-    /// period only).
-    pub pace_profile: Option<PaceProfile>,
 }
 
 impl Schedule {
@@ -129,22 +136,12 @@ impl Schedule {
         })
     }
 
-    /// What a pace over the period spreads a pass over: [`Schedule::spread`], weighted by the
-    /// pace profile's hours when there is one (the pass then still fills the band, faster in
-    /// its heavier hours).
-    pub fn weighted_spread(&self) -> SimDuration {
-        match &self.pace_profile {
+    /// What a pace over the period spreads a pass over: [`Schedule::spread`], weighted by a
+    /// pace profile's hours (the pass then still fills the band, faster in its heavier hours).
+    pub fn weighted_spread(&self, profile: Option<&PaceProfile>) -> SimDuration {
+        match profile {
             None => self.spread(),
             Some(p) => p.weighted(self.band_micros().unwrap_or((0, 86_400_000_000))),
-        }
-    }
-
-    /// A paced client's profile in words (`pace by hour ×10 00:00–06:00, ×1 06:00–24:00`);
-    /// `None` without one, or for a kind that does not read it.
-    pub fn pace_label(&self, strategy: &Strategy) -> Option<String> {
-        match (strategy, &self.pace_profile) {
-            (Strategy::Paced { .. }, Some(p)) => Some(format!("pace by hour {}", p.describe())),
-            _ => None,
         }
     }
 
@@ -180,7 +177,6 @@ impl Schedule {
             hours: None,
             overhead: Self::default_overhead(),
             pause_on_retry_after: false,
-            pace_profile: None,
         }
     }
 
@@ -267,12 +263,13 @@ fn client_state<F: Fn(u32) -> usize>(
             per_bank,
             rates,
             outstanding,
+            profile,
         } => {
             // Bank b's own pace submits every 1 / r; otherwise a pool of n connections submits
             // every period / n (re-paced each period), or every n_all / (rate · n).
             let micros = |us: f64| SimDuration((us.round() as u64).max(1));
             // Paced over the period, or over its band of hours (weighted by the profile's).
-            let spread = schedule.weighted_spread();
+            let spread = schedule.weighted_spread(profile.as_deref());
             let pace = |bank: Option<usize>, n: u32| match (
                 bank.and_then(|b| rates.get(b).copied().flatten()),
                 *rate,
@@ -287,7 +284,7 @@ fn client_state<F: Fn(u32) -> usize>(
             let mut pools = Pools::paced(*per_bank, banks, looping, connections, pace, bank_of);
             debug_assert!(*per_bank || outstanding.is_empty(), "validated");
             for q in pools.iter_mut() {
-                q.set_profile(schedule.pace_profile);
+                q.set_profile(profile.as_deref().copied());
             }
             for (b, most) in outstanding.iter().enumerate() {
                 if let Some(most) = most {

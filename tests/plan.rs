@@ -263,8 +263,8 @@ fn a_lone_binding_token_bucket_is_named_with_its_bank() {
 /// A CDR data holder at eight calls a refresh allows 6.25 refreshes a second by night and
 /// 0.625 by day: no constant client covers 100,000 connections within the failure bound (a
 /// pace under the day's rate refreshes 54,000; any faster meets the day's 429s), where a
-/// pace ten times faster by night does, without a 429. The plan searches the profiled paces
-/// under each hour's limit and says what it followed.
+/// pace ten times faster by night does, without a 429. The plan finds that shape in the
+/// bank's limits itself, or follows the scenario's profile, and says which.
 #[test]
 fn a_pace_by_the_hour_covers_what_no_constant_client_can() {
     let t = TempDir::new("plan-profile");
@@ -289,8 +289,24 @@ fn a_pace_by_the_hour_covers_what_no_constant_client_can() {
             "--json",
         ])
     };
-    let constant = plan("constant.toml", "");
-    assert_eq!(constant["targets_met"], false, "{constant}");
+    let shaped = plan("constant.toml", "");
+    assert_eq!(shaped["targets_met"], true, "{shaped}");
+    let profile = &shaped["parameters"]["pace_profile"];
+    assert!(profile[0] == 1.0 && profile[5] == 1.0, "{profile}");
+    assert!(profile[6] == 0.1 && profile[23] == 0.1, "{profile}");
+    assert!(shaped["setting"].as_str().unwrap().ends_with("by the hour"));
+    for c in shaped["candidates"].as_array().unwrap() {
+        let by_the_hour = c["setting"].as_str().unwrap().contains("by the hour");
+        assert!(by_the_hour || c["meets_targets"] == false, "{c}");
+    }
+    let finding = |j: &Value, start: &str| {
+        let f = j["findings"].as_array().unwrap();
+        assert!(
+            f.iter().any(|f| f.as_str().unwrap().starts_with(start)),
+            "{f:?}"
+        );
+    };
+    finding(&shaped, "the banks allow different paces by the hour");
     let night = format!(
         "pace_profile = [{}, {}]",
         ["10"; 6].join(", "),
@@ -307,12 +323,11 @@ fn a_pace_by_the_hour_covers_what_no_constant_client_can() {
     assert_eq!(j["parameters"]["pace_profile"][6], 1.0);
     assert_eq!(j["client_failure_rate"], 0.0, "{j}");
     assert_eq!(j["banks"][0]["calls_per_refresh"], 8);
-    let follows = j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|f| f.as_str().unwrap().starts_with("paced settings follow the scenario's strategy.pace_profile (×10 00:00–06:00, ×1 06:00–24:00)"));
-    assert!(follows, "{j}");
+    finding(
+        &j,
+        "paced settings follow the scenario's strategy.pace_profile (×10 00:00–06:00, ×1 \
+         06:00–24:00)",
+    );
 }
 
 /// Under one bank's token bucket, a pace per bank at the bucket's rate or under it covers

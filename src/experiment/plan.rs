@@ -187,19 +187,20 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     // The daily client the question is about, even on a scenario that loops (the vendor
     // table's): each connection once a period, the slots idle when it is done.
     sc.schedule.looping = false;
-    // What the banks allow is the banks' own: the ceilings' saturating clients run at
-    // constant paces. The search's paced settings keep the scenario's pace profile.
-    let ceilings = {
-        let mut constant = sc.clone();
-        constant.schedule.pace_profile = None;
-        ceiling::ceilings(&constant, req.users, pool)
-    };
+    let ceilings = ceiling::ceilings(&sc, req.users, pool);
+    // Paces by the hour: the scenario's profile for every paced setting, or else, where the
+    // banks allow different paces by the hour, a family following their shape as well.
+    let given = base.strategy.pace_profile().copied();
+    let shaped = given.is_none().then(|| paces::shape(&sc)).flatten();
     let screening = SCREENING.min(req.replications);
     let mut s = search::Search::new(&sc, &req.targets, seed, pool);
     s.queued(screening);
     s.per_bank(&ceilings, screening);
-    s.paced(screening);
-    s.paced_per_bank(&ceilings, screening);
+    s.paced(screening, given);
+    s.paced_per_bank(&ceilings, screening, given);
+    if shaped.is_some() {
+        s.paced_per_bank(&ceilings, screening, shaped);
+    }
     s.aimd(&ceilings, screening);
     s.random_offset(screening);
     s.pausing(screening, |family| {
@@ -225,14 +226,7 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     };
     p.findings = findings::findings(&p, confirmed, &sc);
     p.findings.extend(findings::fixed_demand_finding(base, &sc));
-    p.findings.extend(sc.schedule.pace_profile.map(|pr| {
-        format!(
-            "paced settings follow the scenario's strategy.pace_profile ({}): their paces are \
-             those of its weight-1 hours, each hour kept under what the banks allow in it; the \
-             other kinds do not read it",
-            pr.describe()
-        )
-    }));
+    p.findings.extend(findings::profile_finding(given, shaped));
     Ok(p)
 }
 

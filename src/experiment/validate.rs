@@ -136,7 +136,6 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
             hours: None,
             overhead: ServiceTime::constant(SimDuration::ZERO),
             pause_on_retry_after: false,
-            pace_profile: None,
         },
         retry: RetryPolicy::default(),
         banks: vec![b],

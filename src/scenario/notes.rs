@@ -12,7 +12,64 @@ impl Scenario {
     pub fn notes(&self) -> Vec<String> {
         let mut out: Vec<String> = self.coverage_caveat().into_iter().collect();
         out.extend(self.few_askers());
+        out.extend(self.paces_over_limits());
         out.extend(self.idle_settings());
+        out
+    }
+
+    /// A paced client's pace above what a bank's limits admit steadily in hours of its band:
+    /// valid (a sweep may look for the cliff), but a pace does not slow for 429s, so they are
+    /// the run's (a trial's profile without rates failed a third of a CDR holder's calls by
+    /// day, under a threshold it never read).
+    pub fn paces_over_limits(&self) -> Vec<String> {
+        let Strategy::Paced {
+            rate,
+            rates,
+            profile,
+            ..
+        } = &self.strategy
+        else {
+            return Vec::new();
+        };
+        const HOUR: u64 = 3_600_000_000;
+        let band = self.schedule.band_micros().unwrap_or((0, 24 * HOUR));
+        let spread = self
+            .schedule
+            .weighted_spread(profile.as_deref())
+            .as_secs_f64();
+        let mut out = Vec::new();
+        for (b, bank) in self.banks.iter().enumerate() {
+            // The bank's part of the pace at weight 1: its own, its share of one, or its
+            // connections over the (weighted) period.
+            let pace = match (rates.get(b).copied().flatten(), rate) {
+                (Some(r), _) => r,
+                (None, Some(r)) => r * bank.share,
+                (None, None) => bank.share * self.connections as f64 / spread,
+            };
+            let mut worst: Option<(f64, f64)> = None;
+            let over: Vec<usize> = (0..24)
+                .filter(|&h| {
+                    let span = ((h * HOUR).max(band.0), ((h + 1) * HOUR).min(band.1));
+                    let w = profile.as_ref().map_or(1.0, |p| p.weights()[h as usize]);
+                    let (offered, admitted) = (pace * w, bank.band_rate(span, 0.0));
+                    let over = span.0 < span.1 && offered > 1.01 * admitted;
+                    if over && worst.is_none_or(|(o, a)| offered / admitted > o / a) {
+                        worst = Some((offered, admitted));
+                    }
+                    over
+                })
+                .map(|h| h as usize)
+                .collect();
+            if let Some((offered, admitted)) = worst {
+                out.push(format!(
+                    "strategy: bank `{}` is paced at up to {offered:.4} refreshes a second in \
+                     {} where its limits admit {admitted:.4} steadily: expect 429s there (a \
+                     pace does not slow for them)",
+                    bank.name,
+                    hour_runs(&over)
+                ));
+            }
+        }
         out
     }
 
@@ -110,6 +167,21 @@ impl Scenario {
     }
 }
 
+/// Hours of the day as runs: `[6, 7, …, 23]` → `06:00–24:00`.
+fn hour_runs(hours: &[usize]) -> String {
+    let mut runs: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < hours.len() {
+        let mut j = i;
+        while j + 1 < hours.len() && hours[j + 1] == hours[j] + 1 {
+            j += 1;
+        }
+        runs.push(format!("{:02}:00–{:02}:00", hours[i], hours[j] + 1));
+        i = j + 1;
+    }
+    runs.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use crate::scenario;
@@ -164,6 +236,46 @@ mod tests {
             &format!("kind = \"queued\"\nconcurrency = 4\n{overhead}")
         )
         .is_empty());
+    }
+
+    /// A pace above a bank's steady allowance in some hours is noted with those hours and
+    /// both figures; one within it, or a kind without a pace, is not.
+    #[test]
+    fn paces_over_a_banks_limits_are_noted() {
+        let cdr = |strategy: &str| {
+            let text = format!(
+                "[window]\nlength = \"1d\"\n[population]\nconnections = 600000\n[strategy]\n\
+                 {strategy}\n[[banks]]\nname = \"cba\"\nshare = 1.0\npreset = \"cdr-au\"\n\
+                 calls_per_refresh = 8\n"
+            );
+            scenario::parse(&text, "inline", "t", &[]).unwrap().notes()
+        };
+        let n = cdr("kind = \"paced\"\nrates = { cba = 6.25 }");
+        assert!(
+            n.len() == 1
+                && n[0].starts_with(
+                    "strategy: bank `cba` is paced at up to 6.2500 refreshes a \
+                                     second in 06:00–24:00 where its limits admit 0.6253"
+                ),
+            "{n:?}"
+        );
+        assert!(cdr("kind = \"paced\"\nrates = { cba = 0.625 }").is_empty());
+        let night = format!("[{}, {}]", ["10"; 6].join(", "), ["1"; 18].join(", "));
+        let profiled =
+            format!("kind = \"paced\"\nrates = {{ cba = 0.625 }}\npace_profile = {night}");
+        assert!(cdr(&profiled).is_empty());
+        // Over the period, 600,000 over 78 weighted hours: 2.14 a second by day, 21.4 by
+        // night, over the bank's allowance all day.
+        let n = cdr(&format!("kind = \"paced\"\npace_profile = {night}"));
+        assert!(
+            n.len() == 1 && n[0].contains("up to 21.3675") && n[0].contains("in 00:00–24:00"),
+            "{n:?}"
+        );
+        assert!(cdr("kind = \"random_offset\"").is_empty());
+        assert_eq!(
+            super::hour_runs(&[0, 1, 5, 22, 23]),
+            "00:00–02:00, 05:00–06:00, 22:00–24:00"
+        );
     }
 
     /// Customers' requests on so few connections that each is asked about more than hourly

@@ -66,7 +66,6 @@ pub(super) fn schedule(
         hours,
         overhead,
         pause_on_retry_after,
-        pace_profile: pace_profile(s.pace_profile.as_deref(), period, hours)?,
     })
 }
 
@@ -74,10 +73,10 @@ pub(super) fn schedule(
 /// positive within the band of hours.
 fn pace_profile(
     weights: Option<&[f64]>,
-    period: SimDuration,
-    hours: Option<(SimDuration, SimDuration)>,
+    schedule: &Schedule,
 ) -> Result<Option<PaceProfile>, FieldError> {
     const FIELD: &str = "strategy.pace_profile";
+    let (period, hours) = (schedule.period, schedule.hours);
     let Some(weights) = weights else {
         return Ok(None);
     };
@@ -131,6 +130,7 @@ pub(super) fn strategy(
     s: &file::StrategyFile,
     banks: &[Bank],
     platform: &Platform,
+    schedule: &Schedule,
 ) -> Result<Strategy, FieldError> {
     if let Some(c) = s.concurrency {
         slots("strategy.concurrency", c)?;
@@ -142,6 +142,7 @@ pub(super) fn strategy(
     let rate = s.rate.map(|r| pace("strategy.rate", r)).transpose()?;
     let rates = by_bank(s, ("rates", s.rates.as_ref()), banks, pace)?;
     let outstanding = by_bank(s, ("outstanding", s.outstanding.as_ref()), banks, slots)?;
+    let profile = pace_profile(s.pace_profile.as_deref(), schedule)?;
     Ok(match s.kind {
         StrategyKind::Bulk => Strategy::Bulk,
         StrategyKind::RandomOffset => Strategy::RandomOffset,
@@ -165,6 +166,7 @@ pub(super) fn strategy(
             per_bank: s.per_bank.unwrap_or(true),
             rates,
             outstanding,
+            profile: profile.map(Box::new),
         },
     })
 }

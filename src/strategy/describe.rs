@@ -6,8 +6,17 @@ use crate::bank::Bank;
 
 impl Strategy {
     /// The setting in words: `queued, concurrency 54`, `per_bank, pools a 3, b 5`,
-    /// `paced per bank, a 1.2/s, b 0.95/s ≤ 4 out` (`banks` in the scenario's order).
+    /// `paced per bank, a 1.2/s, b 0.95/s ≤ 4 out` (`banks` in the scenario's order), `, by the
+    /// hour` when a pace profile weights it (its weights are its weight-1 hours' paces).
     pub fn describe(&self, banks: &[Bank]) -> String {
+        let setting = self.setting(banks);
+        match self.pace_profile() {
+            Some(_) => format!("{setting}, by the hour"),
+            None => setting,
+        }
+    }
+
+    fn setting(&self, banks: &[Bank]) -> String {
         match self {
             Strategy::Queued { concurrency } => format!("queued, concurrency {concurrency}"),
             Strategy::PerBank { pools } => {

@@ -70,9 +70,10 @@ fn as_run(c: &Comparison) -> String {
                 schedule
                     .band_label()
                     .map_or(String::new(), |b| format!(" within {b}")),
-                schedule
-                    .pace_label(s)
-                    .map_or(String::new(), |p| format!(", {p}"))
+                s.pace_profile().map_or(String::new(), |p| format!(
+                    ", by the hour ({})",
+                    p.describe()
+                ))
             )
         })
         .collect();

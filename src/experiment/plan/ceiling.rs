@@ -256,6 +256,7 @@ fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::Thread
         })
         .collect();
     clients.push(Strategy::Paced {
+        profile: None,
         rate: Some(0.97 * rate),
         per_bank: false,
         rates: Vec::new(),

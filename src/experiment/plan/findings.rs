@@ -5,6 +5,7 @@ use super::search::pausing_can_matter;
 use super::{hours, Evaluation, FailureScope, Figure, Plan};
 use crate::output::text::{pct, thousands};
 use crate::scenario::Scenario;
+use crate::strategy::PaceProfile;
 
 mod customers;
 pub use customers::fixed_demand_finding;
@@ -520,6 +521,26 @@ fn floor_finding(p: &Plan, sc: &Scenario) -> String {
         pct(f.mean(Figure::ClientFailureRate)),
         pct(f.mean(Figure::ReconnectRate))
     )
+}
+
+/// What the paced settings followed by the hour: the scenario's pace profile, or the shape
+/// of the banks' own limits by the hour, searched beside the constant paces.
+pub fn profile_finding(given: Option<PaceProfile>, shaped: Option<PaceProfile>) -> Option<String> {
+    match (given, shaped) {
+        (Some(p), _) => Some(format!(
+            "paced settings follow the scenario's strategy.pace_profile ({}): their paces are \
+             those of its weight-1 hours, each hour kept under what the banks allow in it; the \
+             other kinds do not read it",
+            p.describe()
+        )),
+        (None, Some(p)) => Some(format!(
+            "the banks allow different paces by the hour, so paced settings by the hour were \
+             searched too, following their shape ({}; `strategy.pace_profile` in a scenario \
+             file): their paces are those of the weight-1 hours",
+            p.describe()
+        )),
+        (None, None) => None,
+    }
 }
 
 #[cfg(test)]

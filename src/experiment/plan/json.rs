@@ -171,6 +171,7 @@ fn strategy_parameters(s: &Strategy, sc: &Scenario) -> Value {
             per_bank,
             rates,
             outstanding,
+            profile,
         } => {
             let mut p = json!({ "per_bank": per_bank });
             if let Some(r) = rate {
@@ -191,7 +192,7 @@ fn strategy_parameters(s: &Strategy, sc: &Scenario) -> Value {
             if !most.is_empty() {
                 p["outstanding"] = Value::Object(most);
             }
-            if let Some(profile) = &sc.schedule.pace_profile {
+            if let Some(profile) = profile {
                 p["pace_profile"] = json!(profile.weights());
             }
             p

@@ -18,25 +18,18 @@ const DAY: u64 = 24 * HOUR;
 /// Each bank's pace a second, in the scenario's bank order: its share of the users over the
 /// period, or over its band of hours, weighted by a pace profile (with joins, those due on
 /// the last day), at most the calls its policies admit less its customers' calls there.
-pub fn under(sc: &Scenario, ceilings: &[BankCeiling]) -> Vec<f64> {
+pub fn under(sc: &Scenario, ceilings: &[BankCeiling], profile: Option<&PaceProfile>) -> Vec<f64> {
     let last = growth(sc).map_or(1.0, |(last, _)| last.max(1.0));
-    let users = last * sc.connections as f64 / sc.schedule.weighted_spread().as_secs_f64();
+    let users = last * sc.connections as f64 / sc.schedule.weighted_spread(profile).as_secs_f64();
     let band = sc.schedule.band_micros().unwrap_or((0, DAY));
-    // Customers' calls spend the bank's limits beside the pace (a paced pool sends them
-    // straight from the app, whatever the lane): a second's worth within a span of the day,
-    // by their hours (few at night).
-    let demand = sc
-        .on_demand
-        .as_ref()
-        .map(|d| d.for_connections(sc.connections));
-    let customers = |span: (u64, u64)| demand.as_ref().map_or(0.0, |d| d.rate_within(span));
+    let customers = customers(sc);
     sc.banks
         .iter()
         .zip(ceilings)
         .map(|(bank, c)| {
             let need = bank.share * users;
             let present = |span| bank.share * customers(span);
-            let left = match &sc.schedule.pace_profile {
+            let left = match profile {
                 Some(p) => profiled(bank, c, p, band, &present),
                 None => steady(bank, c, sc.schedule.band_micros(), present(band)),
             };
@@ -45,13 +38,77 @@ pub fn under(sc: &Scenario, ceilings: &[BankCeiling]) -> Vec<f64> {
         .collect()
 }
 
+/// The banks' own paces by the hour as a profile, when their limits change with it (the
+/// CDR's night and day): each hour's weight the least, over the banks, of what the bank
+/// allows steadily in that hour over what it allows in its best hour (two significant
+/// figures), and 0 outside the client's band. `None` when every bank allows the same every
+/// hour. Customers' calls, though fewer at night, do not shape it: a shape from their
+/// daily curve alone made borderline settings that failed their confirmation.
+pub fn shape(sc: &Scenario) -> Option<PaceProfile> {
+    let band = sc.schedule.band_micros().unwrap_or((0, DAY));
+    let spans: Vec<(usize, (u64, u64))> = (0..24u64)
+        .map(|h| {
+            (
+                h as usize,
+                ((h * HOUR).max(band.0), ((h + 1) * HOUR).min(band.1)),
+            )
+        })
+        .filter(|(_, s)| s.0 < s.1)
+        .collect();
+    let mut w = [0.0; 24];
+    spans.iter().for_each(|&(h, _)| w[h] = 1.0);
+    for bank in &sc.banks {
+        let rate: Vec<f64> = spans.iter().map(|&(_, s)| bank.band_rate(s, 0.0)).collect();
+        let best = rate
+            .iter()
+            .copied()
+            .filter(|r| r.is_finite())
+            .fold(0.0, f64::max);
+        for (&(h, _), r) in spans.iter().zip(&rate) {
+            if best > 0.0 && r.is_finite() {
+                w[h] = f64::min(w[h], r / best);
+            }
+        }
+    }
+    let w = w.map(two_figures);
+    let flat = spans.iter().all(|&(h, _)| w[h] >= 0.99);
+    (!flat).then(|| PaceProfile::new(w)).flatten()
+}
+
+/// `x` to two significant figures.
+fn two_figures(x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    let unit = 10f64.powf(x.log10().floor() - 1.0);
+    (x / unit).round() * unit
+}
+
+/// The scenario's customers' calls a second within a span of the day, by their hours (few
+/// at night): they spend a bank's limits beside the pace (a paced pool sends them straight
+/// from the app, whatever the lane).
+fn customers(sc: &Scenario) -> impl Fn((u64, u64)) -> f64 + '_ {
+    let demand = sc
+        .on_demand
+        .as_ref()
+        .map(|d| d.for_connections(sc.connections));
+    move |span| demand.as_ref().map_or(0.0, |d| d.rate_within(span))
+}
+
 /// The fastest constant pace: through a band, what its policies admit there (a night rate,
 /// a daily window spent in the band) beside `present` customers' calls a second; else the
-/// day's ceiling, as calls, less the customers' calls where they spend its limits.
+/// day's ceiling, as calls, less the customers' calls where they spend its limits, and at
+/// most what its tightest hour allows steadily (a trial's plan paced a CDR holder at its
+/// day's average, twice what its daytime threshold admits, and every setting failed).
 fn steady(bank: &Bank, c: &BankCeiling, band: Option<(u64, u64)>, present: f64) -> f64 {
     match band {
         Some(band) => bank.band_rate(band, present),
-        None => admits(bank, c) / 86_400.0 - spent(bank, present),
+        None => {
+            let tightest = (0..24u64)
+                .map(|h| bank.band_rate((h * HOUR, (h + 1) * HOUR), 0.0))
+                .fold(f64::INFINITY, f64::min);
+            (admits(bank, c) / 86_400.0 - spent(bank, present)).min(tightest)
+        }
     }
 }
 
@@ -90,5 +147,46 @@ fn spent(bank: &Bank, present: f64) -> f64 {
         present
     } else {
         0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(bank: &str, strategy: &str) -> Scenario {
+        let text = format!(
+            "[window]\nlength = \"1d\"\n[population]\nconnections = 1000\n[strategy]\n\
+             kind = \"paced\"\n{strategy}\n[[banks]]\nname = \"b\"\nshare = 1.0\n{bank}\n"
+        );
+        crate::scenario::parse(&text, "inline", "t", &[]).unwrap()
+    }
+
+    #[test]
+    fn weights_keep_two_significant_figures() {
+        assert_eq!(two_figures(0.09999), 0.1);
+        assert_eq!(two_figures(1.0), 1.0);
+        assert_eq!(two_figures(0.1234), 0.12);
+        assert_eq!(two_figures(0.0), 0.0);
+    }
+
+    /// The CDR's night and day make a shape (0 outside a band); a bucket all day does not.
+    #[test]
+    fn the_shape_is_the_banks_limits_by_the_hour() {
+        let cdr = "preset = \"cdr-au\"\ncalls_per_refresh = 8";
+        let w = *shape(&scenario(cdr, "")).unwrap().weights();
+        assert!(
+            w[..6].iter().all(|&x| x == 1.0) && w[6..].iter().all(|&x| x == 0.1),
+            "{w:?}"
+        );
+        let banded = shape(&scenario(cdr, "hours = [\"00:00\", \"12:00\"]")).unwrap();
+        let w = banded.weights();
+        assert!(
+            w[5] == 1.0 && w[6] == 0.1 && w[11] == 0.1 && w[12] == 0.0,
+            "{w:?}"
+        );
+        let bucket = "service_time = { dist = \"constant\", value = \"1s\" }\n\
+                      limits = [{ kind = \"token_bucket\", rate = 2.0, burst = 10 }]";
+        assert_eq!(shape(&scenario(bucket, "")), None);
     }
 }

@@ -30,7 +30,7 @@ use super::targets::{FailureScope, Met, Targets};
 use crate::experiment::sweep;
 use crate::platform::StatusMode;
 use crate::scenario::Scenario;
-use crate::strategy::{AimdRule, Strategy};
+use crate::strategy::{AimdRule, PaceProfile, Strategy};
 use std::io::{IsTerminal, Write};
 
 /// Coverage gains below this (absolute) count as no gain, whatever the noise.
@@ -91,9 +91,6 @@ impl<'a> Search<'a> {
     /// random numbers: replication `r` of every setting uses the same seed).
     pub fn evaluate(&self, strategy: Strategy, pause: bool, replications: u32) -> Evaluation {
         let mut label = strategy.describe(&self.base.banks);
-        if let (Strategy::Paced { .. }, Some(_)) = (&strategy, self.base.schedule.pace_profile) {
-            label.push_str(", by the hour");
-        }
         if pause && !self.base.schedule.pause_on_retry_after {
             label.push_str(", pausing on Retry-After");
         }
@@ -248,8 +245,13 @@ impl<'a> Search<'a> {
     /// ceiling admits less its customers' calls, chosen bank by bank as the pools are. A pace
     /// under a token bucket never breaches it; one split by share over every bank either
     /// overruns the tightest bank or leaves the others short.
-    pub fn paced_per_bank(&mut self, ceilings: &[BankCeiling], reps: u32) {
-        let under = super::paces::under(self.base, ceilings);
+    pub fn paced_per_bank(
+        &mut self,
+        ceilings: &[BankCeiling],
+        reps: u32,
+        profile: Option<PaceProfile>,
+    ) {
+        let under = super::paces::under(self.base, ceilings, profile.as_ref());
         let ladder = UNDER
             .iter()
             .map(|&f| under.iter().map(|&r| round_rate(f * r)).collect())
@@ -259,6 +261,7 @@ impl<'a> Search<'a> {
             per_bank: true,
             rates: r.iter().map(|&r| Some(r)).collect(),
             outstanding: Vec::new(),
+            profile: profile.map(Box::new),
         };
         let chosen = self.bank_by_bank(ladder, make, ceilings, reps);
         // A pace does not see the calls in flight, and long calls overlap under a cap; the
@@ -278,6 +281,7 @@ impl<'a> Search<'a> {
                 per_bank: true,
                 rates,
                 outstanding: caps,
+                profile: profile.map(Box::new),
             };
             self.at(capped, reps);
         }
@@ -367,10 +371,14 @@ impl<'a> Search<'a> {
 
     /// Paced per bank at growing multiples of the users over the period, or over its band of
     /// hours (with joins, the connections due on the last day: a fixed pace for the first
-    /// day's falls behind).
-    pub fn paced(&mut self, reps: u32) {
+    /// day's falls behind), weighted by `profile` when there is one.
+    pub fn paced(&mut self, reps: u32, profile: Option<PaceProfile>) {
         let last = super::ceiling::growth(self.base).map_or(1.0, |(last, _)| last.max(1.0));
-        let spread = self.base.schedule.weighted_spread().as_secs_f64();
+        let spread = self
+            .base
+            .schedule
+            .weighted_spread(profile.as_ref())
+            .as_secs_f64();
         let base = last * self.base.connections as f64 / spread;
         let settings = PACES
             .iter()
@@ -379,6 +387,7 @@ impl<'a> Search<'a> {
                 per_bank: true,
                 rates: Vec::new(),
                 outstanding: Vec::new(),
+                profile: profile.map(Box::new),
             })
             .collect();
         self.walk(settings, reps);
