@@ -34,7 +34,7 @@ pub use sweep::{MergeArgs, SweepArgs};
     long_about = None,
     after_help = "Without a command, refresh-sim runs the default experiment into output/: the \
 vendor sizing table reproduced and extended, and bulk, queued and random offset compared on \
-uk-mix, with report.md and charts. Built-in scenarios (uk-mix, vendor-table, example) work \
+uk-mix, with report.md and charts. Built-in scenarios (uk-mix, vendor-table, example, cdr-au) work \
 from any directory; a file of the same path on disk wins."
 )]
 pub struct Cli {

@@ -94,13 +94,14 @@ pub fn argument_of(origin: &str) -> &str {
 
 /// The scenarios of `scenarios/` built into the binary, so that the default run, `table` and
 /// `run uk-mix` work from any directory.
-const BUILT_IN: [(&str, &str); 3] = [
+const BUILT_IN: [(&str, &str); 4] = [
     ("uk-mix", include_str!("../scenarios/uk-mix.toml")),
     (
         "vendor-table",
         include_str!("../scenarios/vendor-table.toml"),
     ),
     ("example", include_str!("../scenarios/example.toml")),
+    ("cdr-au", include_str!("../scenarios/cdr-au.toml")),
 ];
 
 /// The names of the built-in scenarios.

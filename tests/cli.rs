@@ -667,7 +667,7 @@ fn built_in_scenarios_work_from_any_directory() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains("nope.toml") && err.contains("uk-mix, vendor-table, example"),
+        err.contains("nope.toml") && err.contains("uk-mix, vendor-table, example, cdr-au"),
         "{err}"
     );
     // A file of the same path on disk wins over the built-in copy.

@@ -50,9 +50,12 @@ impl Scenario {
             let over: Vec<usize> = (0..24)
                 .filter(|&h| {
                     let span = ((h * HOUR).max(band.0), ((h + 1) * HOUR).min(band.1));
+                    if span.0 >= span.1 {
+                        return false;
+                    }
                     let w = profile.as_ref().map_or(1.0, |p| p.weights()[h as usize]);
                     let (offered, admitted) = (pace * w, bank.band_rate(span, 0.0));
-                    let over = span.0 < span.1 && offered > 1.01 * admitted;
+                    let over = offered > 1.01 * admitted;
                     if over && worst.is_none_or(|(o, a)| offered / admitted > o / a) {
                         worst = Some((offered, admitted));
                     }

@@ -275,8 +275,9 @@ fn coverage_finding(p: &Plan) -> String {
     } else if p.coverage_ceiling < c {
         let list = banks(&|b| (b.per_day, b.coverage()));
         format!(
-            "the banks' policies would allow {} of the users a day, but saturating clients got at most \
-             {} out of them: {}. The best achievable here is {}",
+            "the banks' policies would allow {} of the users a day, but saturating clients got \
+             {} out of them (a measure, not a bound: a cleverer client may get more, as one that \
+             skips what customers fetched first does): {}. The best achievable here is {}",
             pct(p.coverage_bound),
             pct(p.coverage_ceiling),
             list.join("; "),
@@ -311,7 +312,7 @@ fn bank_floor_finding(p: &Plan, floor: f64) -> String {
                     pct(b.bound_coverage())
                 )
             } else if b.coverage() < floor {
-                format!("saturating clients got at most {}", pct(b.coverage()))
+                format!("saturating clients got {}", pct(b.coverage()))
             } else {
                 "its limits allow more, but no searched setting reached it within the other \
                  targets"
