@@ -88,6 +88,9 @@ pub struct Tally {
     /// The API calls made at the bank: admissions times its `calls_per_refresh` (counted
     /// as the run closes), where `api_calls` are the client's calls to the aggregator.
     pub bank_calls: u64,
+    /// Of the admissions, the customer-present ones; and of `bank_calls`, their calls.
+    pub present_admitted: u64,
+    pub customer_bank_calls: u64,
     pub events: u64,
     pub peak_in_flight: u64,
     /// Integral of in-flight calls over the window, in call·microseconds.
@@ -130,6 +133,8 @@ impl Tally {
         self.retries += o.retries;
         self.admitted += o.admitted;
         self.bank_calls += o.bank_calls;
+        self.present_admitted += o.present_admitted;
+        self.customer_bank_calls += o.customer_bank_calls;
         self.waited += o.waited;
         self.wait_total += o.wait_total;
         self.sojourn_total += o.sojourn_total;

@@ -422,8 +422,12 @@ impl World {
         let b = self.conns[ci].bank as usize;
         let (service, failed) =
             self.banks[b].draw_call(now, &mut self.streams.at(Purpose::Call, c, attempt));
-        self.series.at(b, now).admitted += 1;
-        self.tally[b].admitted += 1;
+        let minute = self.series.at(b, now);
+        minute.admitted += 1;
+        minute.present_admitted += present as u32;
+        let t = &mut self.tally[b];
+        t.admitted += 1;
+        t.present_admitted += present as u64;
         self.call_admitted(b);
         self.conns[ci].pending_since = now;
         let st = &mut self.state[b];

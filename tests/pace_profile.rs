@@ -122,6 +122,51 @@ fn hours_of_weight_zero_submit_nothing() {
     assert!(m[300..].iter().all(|&n| n >= 59), "{:?}", &m[300..310]);
 }
 
+/// A retry that comes due in an hour of weight 0 waits for the next hour with weight, as
+/// the ticks do (a worker that kept its slot included): 429s from a bucket at half the
+/// pace, retried after 5 s to 40 s.
+#[test]
+fn retries_wait_out_hours_of_weight_zero_too() {
+    let mut w = vec!["1"; 24];
+    w[2..5].fill("0");
+    let r = run(&text(
+        500_000,
+        &format!(
+            "rates = {{ b = 1.0 }}\npace_profile = [{}]\n[retry]\nmax_attempts = 5\nbase = \"5s\"\n\
+             cap = \"40s\"\nhonour_retry_after = false",
+            w.join(", ")
+        ),
+        &format!("{ONE_SECOND}\nlimits = [{{ kind = \"token_bucket\", rate = 0.5, burst = 2 }}]"),
+    ));
+    assert!(r.total().retries > 10_000, "{:?}", r.total());
+    let m = per_minute(&r);
+    assert!(m[120..300].iter().all(|&n| n == 0), "{:?}", &m[120..125]);
+    assert!(m[300..310].iter().all(|&n| n >= 60), "{:?}", &m[300..310]);
+}
+
+/// A window opening at 18:00: the profile follows the clock, not the window.
+#[test]
+fn the_profile_follows_the_clock() {
+    let r = run(&text(
+        500_000,
+        &format!("rates = {{ b = 1.0 }}\npace_profile = {CDR}"),
+        ONE_SECOND,
+    )
+    .replace("start = \"00:00\"", "start = \"18:00\""));
+    let m = per_minute(&r);
+    // Minute 0 is 18:00: six hours at 60 a minute, then six at 600 from midnight.
+    assert!(
+        m[..360].iter().all(|&n| (59..=61).contains(&n)),
+        "{:?}",
+        &m[..5]
+    );
+    assert!(
+        m[360..720].iter().all(|&n| (599..=601).contains(&n)),
+        "{:?}",
+        &m[360..365]
+    );
+}
+
 /// Bad profiles are refused naming the field and why.
 #[test]
 fn bad_profiles_are_refused_by_field() {

@@ -286,6 +286,24 @@ fn calls_at_the_bank_count_each_refreshs_calls() {
     }
     let minutes: u64 = MinuteRow::of_run(&r).iter().map(|m| m.bank_calls).sum();
     assert_eq!(minutes, 3 * t.admitted);
+    assert_eq!(t.customer_bank_calls, 0);
+    // With customers, their part is told apart: their admitted calls, three calls each.
+    let r = run(&one_bank(
+        2_000,
+        "kind = \"random_offset\"",
+        "service_time = { dist = \"constant\", value = \"1s\" }\ncalls_per_refresh = 3",
+        "[on_demand]\nper_day = 500.0",
+    ));
+    let t = &r.banks[0];
+    assert!(
+        t.present_admitted > 400 && t.present_admitted < t.admitted,
+        "{t:?}"
+    );
+    assert_eq!(t.customer_bank_calls, 3 * t.present_admitted);
+    let rows = MinuteRow::of_run(&r);
+    let customers: u64 = rows.iter().map(|m| m.customer_bank_calls).sum();
+    assert_eq!(customers, t.customer_bank_calls);
+    assert_eq!(SummaryRow::of_run(&r)[1].customer_bank_calls, customers);
 }
 
 /// A refresh's calls must fit in a policy: a burst or a window smaller than the bank's

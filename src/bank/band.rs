@@ -50,6 +50,32 @@ impl Bank {
         least.chain(steady).fold(f64::INFINITY, f64::min).max(0.0) / secs
     }
 
+    /// The steady pace of background calls a second the bank's policies allow through the
+    /// hour starting `from` microseconds into the day: each unscheduled policy at its rate
+    /// over a whole day (a window's admissions a window, a bucket's rate: not all one hour
+    /// alone could hold), each scheduled one at its rate over its own hours where they hold
+    /// the hour (infinite without a bound). What a pace by the hour may take then.
+    pub fn hour_rate(&self, from: u64) -> f64 {
+        const HOUR: u64 = 3_600_000_000;
+        let scheduled = self.limits.iter().filter_map(|l| match l.unscoped() {
+            Limit::During {
+                from_us,
+                to_us,
+                inner,
+            } if *from_us < from + HOUR && from < *to_us && l.counts(false) => {
+                let secs = (*to_us - *from_us) as f64 / 1e6;
+                Some(rate_bound(inner, secs)?.1 / secs)
+            }
+            _ => None,
+        });
+        let day = self.band_bounds((0, 24 * HOUR), 0.0, 0.0);
+        let unscheduled = day.iter().filter(|b| b.binds).map(|b| b.calls / 86_400.0);
+        unscheduled
+            .chain(scheduled)
+            .fold(f64::INFINITY, f64::min)
+            .max(0.0)
+    }
+
     /// Every unscheduled policy's bound over the band (and the servers'), less `present`
     /// customer-present calls a second where it counts them.
     fn band_bounds(
@@ -110,6 +136,32 @@ mod tests {
     use crate::time::SimDuration;
 
     const DAY: SimDuration = SimDuration::from_hours(24);
+
+    /// An hour's steady pace: a scheduled rate in its hours, an unscheduled policy's rate over
+    /// the day (a daily window's 1,000 are 1,000 a day, not 1,000 an hour).
+    #[test]
+    fn an_hours_steady_pace_is_its_policies_rates() {
+        let h = |x: u64| x * 3_600_000_000;
+        let during = |from: u64, to: u64, rate: f64| Limit::During {
+            from_us: h(from),
+            to_us: h(to),
+            inner: Box::new(Limit::TokenBucket(TokenBucket::new(rate, 1))),
+        };
+        let cdr = bank(vec![during(0, 6, 50.0), during(6, 24, 5.0)], 2, 0.0);
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-3 * b;
+        assert!(near(cdr.hour_rate(h(2)), 50.0) && near(cdr.hour_rate(h(7)), 5.0));
+        let daily = bank(
+            vec![Limit::FixedWindow(FixedWindow::new(1_000, DAY))],
+            1,
+            0.0,
+        );
+        assert!(
+            near(daily.hour_rate(h(3)), 1_000.0 / 86_400.0),
+            "{}",
+            daily.hour_rate(h(3))
+        );
+        assert_eq!(bank(Vec::new(), 1, 0.0).hour_rate(0), f64::INFINITY);
+    }
 
     /// Through a band of hours a rate scheduled for those hours binds, one for other hours
     /// does not, a cap serves its slots' calls, and a daily window may spend it all there.

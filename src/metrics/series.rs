@@ -9,6 +9,8 @@ pub struct Minute {
     pub submitted: u32,
     /// Calls the bank admitted in this minute.
     pub admitted: u32,
+    /// Of those, the customer-present ones (in-app requests, link and reconnect fetches).
+    pub present_admitted: u32,
     pub successes: u32,
     pub rate_limited: u32,
     /// Of `rate_limited`, the calls a closed maintenance window refused (503s, not 429s).

@@ -118,6 +118,9 @@ pub struct SummaryRow {
     /// as `admitted` at one call a refresh), where `api_calls` are the client's calls to the
     /// aggregator. What a threshold in calls a second (the CDR's) counts.
     pub bank_calls: u64,
+    /// Of `bank_calls`, the customers' (in-app requests, link and reconnect fetches): the
+    /// rest are the background's, which a threshold for unattended calls counts alone.
+    pub customer_bank_calls: u64,
 }
 
 impl Record for SummaryRow {
@@ -174,6 +177,7 @@ impl Record for SummaryRow {
         "stale_24h_at_open_share",
         "background_coverage",
         "bank_calls",
+        "customer_bank_calls",
     ];
 }
 
@@ -233,6 +237,7 @@ impl SummaryRow {
             stale_24h_at_open_share: s.stale_24h_at_open_share,
             background_coverage: s.background_coverage,
             bank_calls: t.bank_calls,
+            customer_bank_calls: t.customer_bank_calls,
         }
     }
 

@@ -31,6 +31,8 @@ pub struct MinuteRow {
     /// The API calls made at the bank in the minute: `admitted` times the bank's
     /// `calls_per_refresh` (divide by 60 for a rate a second, averaged over the minute).
     pub bank_calls: u64,
+    /// Of those, the customers' (customer-present calls).
+    pub customer_bank_calls: u64,
 }
 
 impl Record for MinuteRow {
@@ -46,6 +48,7 @@ impl Record for MinuteRow {
         "errors",
         "outage_rejected",
         "bank_calls",
+        "customer_bank_calls",
     ];
 }
 
@@ -79,7 +82,9 @@ impl MinuteRow {
                 row.rate_limited = x.rate_limited;
                 row.errors = x.errors;
                 row.outage_rejected = x.outage_rejected;
-                row.bank_calls = x.admitted as u64 * r.calls_per_refresh[b] as u64;
+                let k = r.calls_per_refresh[b] as u64;
+                row.bank_calls = x.admitted as u64 * k;
+                row.customer_bank_calls = x.present_admitted as u64 * k;
                 f(&row)?;
             }
         }

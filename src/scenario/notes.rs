@@ -54,7 +54,7 @@ impl Scenario {
                         return false;
                     }
                     let w = profile.as_ref().map_or(1.0, |p| p.weights()[h as usize]);
-                    let (offered, admitted) = (pace * w, bank.band_rate(span, 0.0));
+                    let (offered, admitted) = (pace * w, bank.hour_rate(h * HOUR));
                     let over = offered > 1.01 * admitted;
                     if over && worst.is_none_or(|(o, a)| offered / admitted > o / a) {
                         worst = Some((offered, admitted));
@@ -65,9 +65,9 @@ impl Scenario {
                 .collect();
             if let Some((offered, admitted)) = worst {
                 out.push(format!(
-                    "strategy: bank `{}` is paced at up to {offered:.4} refreshes a second in \
-                     {} where its limits admit {admitted:.4} steadily: expect 429s there (a \
-                     pace does not slow for them)",
+                    "strategy: bank `{}` is paced above what its limits admit steadily in {} \
+                     (at worst {offered:.4} refreshes a second against {admitted:.4}): expect \
+                     429s there (a pace does not slow for them)",
                     bank.name,
                     hour_runs(&over)
                 ));
@@ -257,8 +257,8 @@ mod tests {
         assert!(
             n.len() == 1
                 && n[0].starts_with(
-                    "strategy: bank `cba` is paced at up to 6.2500 refreshes a \
-                                     second in 06:00–24:00 where its limits admit 0.6253"
+                    "strategy: bank `cba` is paced above what its limits admit steadily in \
+                     06:00–24:00 (at worst 6.2500 refreshes a second against 0.6250)"
                 ),
             "{n:?}"
         );
@@ -271,7 +271,7 @@ mod tests {
         // night, over the bank's allowance all day.
         let n = cdr(&format!("kind = \"paced\"\npace_profile = {night}"));
         assert!(
-            n.len() == 1 && n[0].contains("up to 21.3675") && n[0].contains("in 00:00–24:00"),
+            n.len() == 1 && n[0].contains("steadily in 00:00–24:00 (at worst"),
             "{n:?}"
         );
         assert!(cdr("kind = \"random_offset\"").is_empty());

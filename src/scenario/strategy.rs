@@ -84,7 +84,8 @@ fn pace_profile(
         return err(
             FIELD,
             format!(
-                "weights the hours of a day, so needs a daily period, but period is \"{period}\""
+                "weights the hours of a day, so needs a daily period (strategy.period = \"24h\"), \
+                 but period is \"{period}\""
             ),
         );
     }
@@ -98,7 +99,11 @@ fn pace_profile(
         );
     };
     let Some(profile) = PaceProfile::new(w) else {
-        return err(FIELD, "weights must be non-negative numbers, not all zero");
+        return err(
+            FIELD,
+            "weights must be non-negative numbers, not all zero, a positive one at least a \
+             millionth of the largest",
+        );
     };
     let hour = SimDuration::from_hours(1).as_micros();
     if let Some((from, to)) = hours {

@@ -258,10 +258,11 @@ impl World {
             }
             return;
         }
-        // Outside the band of hours even a worker that kept its slot waits for it to open.
+        // Outside the band of hours, or in an hour its pace profile gives no weight, even a
+        // worker that kept its slot waits for it to open.
         let shut = self.band.is_some_and(|band| band_at(band, now).is_err());
         match self.client.pool_of(b) {
-            Some(q) if hold && shut => {
+            Some(q) if hold && (shut || q.idle_hour(now)) => {
                 q.release(None);
                 q.retry_due(c);
             }

@@ -20,6 +20,7 @@ impl World {
         let measured_days = self.add_measured_days();
         for (t, b) in self.tally.iter_mut().zip(&self.banks) {
             t.bank_calls = t.admitted * b.calls_per_refresh as u64;
+            t.customer_bank_calls = t.present_admitted * b.calls_per_refresh as u64;
         }
         self.series.close();
         let (start, end) = (self.window_start, self.window_end);

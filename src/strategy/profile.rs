@@ -18,10 +18,17 @@ const DAY: u64 = 24 * HOUR;
 pub struct PaceProfile([f64; 24]);
 
 impl PaceProfile {
-    /// `None` when a weight is negative or not finite, or none is positive.
+    /// The least positive weight, as a share of the largest: below it a tick's weighted time
+    /// would take ages of hours to accrue (a weight of 1e-300 never did).
+    pub const LEAST: f64 = 1e-6;
+
+    /// `None` when a weight is negative or not finite, none is positive, or a positive one
+    /// is below [`PaceProfile::LEAST`] of the largest.
     pub fn new(weights: [f64; 24]) -> Option<PaceProfile> {
         let valid = weights.iter().all(|w| w.is_finite() && *w >= 0.0);
-        (valid && weights.iter().any(|w| *w > 0.0)).then_some(PaceProfile(weights))
+        let most = weights.iter().copied().fold(0.0, f64::max);
+        let tiny = weights.iter().any(|&w| w > 0.0 && w < Self::LEAST * most);
+        (valid && most > 0.0 && !tiny).then_some(PaceProfile(weights))
     }
 
     pub fn weights(&self) -> &[f64; 24] {
@@ -39,8 +46,18 @@ impl PaceProfile {
     /// of line: the clients without a profile pay nothing for its loop.
     #[inline(never)]
     pub fn next_tick(&self, now: SimTime, interval: SimDuration) -> SimTime {
-        let mut t = now.as_micros();
+        // Whole days first (a slow pace's interval may span many), then hour by hour: at
+        // most two days' hours.
+        let per_day = self.0.iter().sum::<f64>() * HOUR as f64;
         let mut left = interval.as_micros() as f64;
+        let days = ((left / per_day).floor() - 1.0).max(0.0);
+        let Some(mut t) = now.as_micros().checked_add((days * DAY as f64) as u64) else {
+            return SimTime::NEVER;
+        };
+        if t > u64::MAX - 3 * DAY {
+            return SimTime::NEVER;
+        }
+        left -= days * per_day;
         loop {
             let end = (t / HOUR + 1) * HOUR;
             let w = self.at(SimTime(t));
@@ -109,6 +126,14 @@ mod tests {
     fn weights_must_be_finite_non_negative_and_not_all_zero() {
         assert!(PaceProfile::new([0.0; 24]).is_none());
         let mut w = [1.0; 24];
+        w[5] = 1e-300;
+        assert!(
+            PaceProfile::new(w).is_none(),
+            "a weight a tick would never accrue in"
+        );
+        w[5] = 2e-6;
+        assert!(PaceProfile::new(w).is_some());
+        let mut w = [1.0; 24];
         w[3] = -1.0;
         assert!(PaceProfile::new(w).is_none());
         w[3] = f64::NAN;
@@ -141,6 +166,12 @@ mod tests {
         assert_eq!(p.next_tick(t, s(100)), SimTime(24 * H + 9_000_000));
         // Never earlier than a microsecond after the last.
         assert_eq!(p.next_tick(SimTime(5), SimDuration(1)), SimTime(6));
+        // A slow pace's interval of many days skips them whole: 780 h of weighted time is
+        // ten days from 00:00; an interval past any window lands past it, in a few steps.
+        let ten = p.next_tick(SimTime(0), SimDuration::from_hours(780));
+        assert_eq!(ten, SimTime(10 * DAY));
+        let far = p.next_tick(SimTime(H), SimDuration(u64::MAX));
+        assert!(far > SimTime(1_000 * 365 * DAY), "{far:?}");
     }
 
     #[test]

@@ -310,6 +310,11 @@ impl Queue {
         }
     }
 
+    /// Whether the pool's pace profile gives the hour holding `now` no weight.
+    pub fn idle_hour(&self, now: SimTime) -> bool {
+        self.profile.as_ref().is_some_and(|p| p.at(now) == 0.0)
+    }
+
     /// Paces the pool by the hours of the day (see [`PaceProfile`]).
     pub fn set_profile(&mut self, profile: Option<PaceProfile>) {
         self.profile = profile;

@@ -530,8 +530,8 @@ pub fn profile_finding(given: Option<PaceProfile>, shaped: Option<PaceProfile>) 
     match (given, shaped) {
         (Some(p), _) => Some(format!(
             "paced settings follow the scenario's strategy.pace_profile ({}): their paces are \
-             those of its weight-1 hours, each hour kept under what the banks allow in it; the \
-             other kinds do not read it",
+             those of its weight-1 hours, a pace per bank kept under what its bank allows in \
+             each hour; the other kinds do not read it",
             p.describe()
         )),
         (None, Some(p)) => Some(format!(

@@ -45,6 +45,9 @@ pub fn under(sc: &Scenario, ceilings: &[BankCeiling], profile: Option<&PaceProfi
 /// hour. Customers' calls, though fewer at night, do not shape it: a shape from their
 /// daily curve alone made borderline settings that failed their confirmation.
 pub fn shape(sc: &Scenario) -> Option<PaceProfile> {
+    if sc.schedule.period != crate::time::SimDuration::from_hours(24) {
+        return None; // a profile weights the hours of a daily period only
+    }
     let band = sc.schedule.band_micros().unwrap_or((0, DAY));
     let spans: Vec<(usize, (u64, u64))> = (0..24u64)
         .map(|h| {
@@ -58,7 +61,10 @@ pub fn shape(sc: &Scenario) -> Option<PaceProfile> {
     let mut w = [0.0; 24];
     spans.iter().for_each(|&(h, _)| w[h] = 1.0);
     for bank in &sc.banks {
-        let rate: Vec<f64> = spans.iter().map(|&(_, s)| bank.band_rate(s, 0.0)).collect();
+        let rate: Vec<f64> = spans
+            .iter()
+            .map(|&(h, _)| bank.hour_rate(h as u64 * HOUR))
+            .collect();
         let best = rate
             .iter()
             .copied()
@@ -75,13 +81,17 @@ pub fn shape(sc: &Scenario) -> Option<PaceProfile> {
     (!flat).then(|| PaceProfile::new(w)).flatten()
 }
 
-/// `x` to two significant figures.
+/// `x` to two significant figures, by an exact power of ten (0.57, not 0.5700000000000001).
 fn two_figures(x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
-    let unit = 10f64.powf(x.log10().floor() - 1.0);
-    (x / unit).round() * unit
+    let e = x.log10().floor() as i32 - 1;
+    let unit = 10f64.powi(e.abs());
+    match e < 0 {
+        true => (x * unit).round() / unit,
+        false => (x / unit).round() * unit,
+    }
 }
 
 /// The scenario's customers' calls a second within a span of the day, by their hours (few
@@ -105,7 +115,7 @@ fn steady(bank: &Bank, c: &BankCeiling, band: Option<(u64, u64)>, present: f64) 
         Some(band) => bank.band_rate(band, present),
         None => {
             let tightest = (0..24u64)
-                .map(|h| bank.band_rate((h * HOUR, (h + 1) * HOUR), 0.0))
+                .map(|h| bank.hour_rate(h * HOUR))
                 .fold(f64::INFINITY, f64::min);
             (admits(bank, c) / 86_400.0 - spent(bank, present)).min(tightest)
         }
@@ -125,7 +135,8 @@ fn profiled(
         .filter_map(|h| {
             let span = ((h * HOUR).max(band.0), ((h + 1) * HOUR).min(band.1));
             let w = p.weights()[h as usize];
-            (span.0 < span.1 && w > 0.0).then(|| bank.band_rate(span, present(span)) / w)
+            let steady = || bank.hour_rate(h * HOUR) - spent(bank, present(span));
+            (span.0 < span.1 && w > 0.0).then(|| steady() / w)
         })
         .fold(f64::INFINITY, f64::min);
     let secs = (band.1 - band.0) as f64 / 1e6;
@@ -168,6 +179,9 @@ mod tests {
         assert_eq!(two_figures(1.0), 1.0);
         assert_eq!(two_figures(0.1234), 0.12);
         assert_eq!(two_figures(0.0), 0.0);
+        assert_eq!(two_figures(0.5712), 0.57);
+        assert_eq!(two_figures(0.35), 0.35);
+        assert_eq!(two_figures(1234.0), 1200.0);
     }
 
     /// The CDR's night and day make a shape (0 outside a band); a bucket all day does not.
@@ -188,5 +202,7 @@ mod tests {
         let bucket = "service_time = { dist = \"constant\", value = \"1s\" }\n\
                       limits = [{ kind = \"token_bucket\", rate = 2.0, burst = 10 }]";
         assert_eq!(shape(&scenario(bucket, "")), None);
+        // A profile weights a day's hours: none for a two-day period.
+        assert_eq!(shape(&scenario(cdr, "period = \"48h\"")), None);
     }
 }
