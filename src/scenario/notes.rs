@@ -85,11 +85,12 @@ impl Scenario {
         let each = d.per_day / askers;
         (each > 24.0).then(|| {
             format!(
-                "on_demand: {} requests a day fall on about {} connections \
+                "on_demand: {} requests a day fall on about {} connection{} \
                  (on_demand.active_share = {} of {}), {} a connection a day: more than once an \
                  hour each; is the share as meant?",
                 d.per_day.round(),
                 askers.round(),
+                if askers.round() == 1.0 { "" } else { "s" },
                 d.active_share,
                 self.connections,
                 each.round()
@@ -292,7 +293,7 @@ mod tests {
         let n = notes("", &on_demand("0.1"));
         assert!(
             n.len() == 1
-                && n[0].starts_with("on_demand: 30 requests a day fall on about 1 connections")
+                && n[0].starts_with("on_demand: 30 requests a day fall on about 1 connection (")
                 && n[0].contains("30 a connection a day"),
             "{n:?}"
         );
