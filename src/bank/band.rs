@@ -34,16 +34,9 @@ impl Bank {
     /// a bound).
     pub fn band_rate(&self, band: (u64, u64), present: f64) -> f64 {
         let secs = (band.1 - band.0) as f64 / 1e6;
-        let steady = self.limits.iter().filter_map(|l| match l.unscoped() {
-            Limit::During {
-                from_us,
-                to_us,
-                inner,
-            } if *from_us < band.1 && band.0 < *to_us && l.counts(false) => {
-                let spent = if l.counts(true) { present * secs } else { 0.0 };
-                Some(rate_bound(inner, secs)?.1 - spent)
-            }
-            _ => None,
+        let steady = self.scheduled_meeting(band).filter_map(|(l, inner, _)| {
+            let spent = if l.counts(true) { present * secs } else { 0.0 };
+            Some(rate_bound(inner, secs)?.1 - spent)
         });
         let calls = self.band_bounds(band, present, 0.0);
         let least = calls.iter().filter(|b| b.binds).map(|b| b.calls);
@@ -57,23 +50,36 @@ impl Bank {
     /// the hour (infinite without a bound). What a pace by the hour may take then.
     pub fn hour_rate(&self, from: u64) -> f64 {
         const HOUR: u64 = 3_600_000_000;
-        let scheduled = self.limits.iter().filter_map(|l| match l.unscoped() {
-            Limit::During {
-                from_us,
-                to_us,
-                inner,
-            } if *from_us < from + HOUR && from < *to_us && l.counts(false) => {
-                let secs = (*to_us - *from_us) as f64 / 1e6;
-                Some(rate_bound(inner, secs)?.1 / secs)
-            }
-            _ => None,
-        });
+        let scheduled =
+            self.scheduled_meeting((from, from + HOUR))
+                .filter_map(|(_, inner, (on, off))| {
+                    let secs = (off - on) as f64 / 1e6;
+                    Some(rate_bound(inner, secs)?.1 / secs)
+                });
         let day = self.band_bounds((0, 24 * HOUR), 0.0, 0.0);
         let unscheduled = day.iter().filter(|b| b.binds).map(|b| b.calls / 86_400.0);
         unscheduled
             .chain(scheduled)
             .fold(f64::INFINITY, f64::min)
             .max(0.0)
+    }
+
+    /// The scheduled policies counting background calls whose hours meet `span`: each with
+    /// its policy (scope included), the policy it schedules, and its hours.
+    fn scheduled_meeting(
+        &self,
+        span: (u64, u64),
+    ) -> impl Iterator<Item = (&Limit, &Limit, (u64, u64))> {
+        self.limits.iter().filter_map(move |l| match l.unscoped() {
+            Limit::During {
+                from_us,
+                to_us,
+                inner,
+            } if *from_us < span.1 && span.0 < *to_us && l.counts(false) => {
+                Some((l, &**inner, (*from_us, *to_us)))
+            }
+            _ => None,
+        })
     }
 
     /// Every unscheduled policy's bound over the band (and the servers'), less `present`
@@ -137,18 +143,29 @@ mod tests {
 
     const DAY: SimDuration = SimDuration::from_hours(24);
 
+    /// Microseconds of `x` hours into the day.
+    fn h(x: u64) -> u64 {
+        x * 3_600_000_000
+    }
+
+    /// A token bucket of `rate` a second (burst 1) from `from` to `to` o'clock.
+    fn during(from: u64, to: u64, rate: f64) -> Limit {
+        Limit::During {
+            from_us: h(from),
+            to_us: h(to),
+            inner: Box::new(Limit::TokenBucket(TokenBucket::new(rate, 1))),
+        }
+    }
+
+    fn near(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-3 * b
+    }
+
     /// An hour's steady pace: a scheduled rate in its hours, an unscheduled policy's rate over
     /// the day (a daily window's 1,000 are 1,000 a day, not 1,000 an hour).
     #[test]
     fn an_hours_steady_pace_is_its_policies_rates() {
-        let h = |x: u64| x * 3_600_000_000;
-        let during = |from: u64, to: u64, rate: f64| Limit::During {
-            from_us: h(from),
-            to_us: h(to),
-            inner: Box::new(Limit::TokenBucket(TokenBucket::new(rate, 1))),
-        };
         let cdr = bank(vec![during(0, 6, 50.0), during(6, 24, 5.0)], 2, 0.0);
-        let near = |a: f64, b: f64| (a - b).abs() < 1e-3 * b;
         assert!(near(cdr.hour_rate(h(2)), 50.0) && near(cdr.hour_rate(h(7)), 5.0));
         let daily = bank(
             vec![Limit::FixedWindow(FixedWindow::new(1_000, DAY))],
@@ -167,14 +184,7 @@ mod tests {
     /// does not, a cap serves its slots' calls, and a daily window may spend it all there.
     #[test]
     fn a_band_is_bound_by_the_policies_that_hold_in_it() {
-        let h = |x: u64| x * 3_600_000_000;
-        let during = |from: u64, to: u64, rate: f64| Limit::During {
-            from_us: h(from),
-            to_us: h(to),
-            inner: Box::new(Limit::TokenBucket(TokenBucket::new(rate, 1))),
-        };
         let cdr = bank(vec![during(0, 6, 50.0), during(6, 24, 5.0)], 2, 0.0);
-        let near = |a: f64, b: f64| (a - b).abs() < 1e-3 * b;
         assert!(
             near(cdr.band_rate((h(0), h(6)), 0.0), 50.0),
             "{}",
@@ -201,7 +211,6 @@ mod tests {
     /// where scheduled rates leave hours unmetered; exact only for one unscheduled policy.
     #[test]
     fn a_bands_capacity_adds_up_its_hours() {
-        let h = |x: u64| x * 3_600_000_000;
         let during = |from: u64, to: u64, rate: f64| {
             Limit::during(
                 SimDuration::from_hours(from),

@@ -81,12 +81,19 @@ pub fn shape(sc: &Scenario) -> Option<PaceProfile> {
     (!flat).then(|| PaceProfile::new(w)).flatten()
 }
 
-/// `x` to two significant figures, by an exact power of ten (0.57, not 0.5700000000000001).
+/// `x` to two significant figures.
 fn two_figures(x: f64) -> f64 {
+    significant(x, 2)
+}
+
+/// `x` (≥ 0) to `digits` significant figures, scaled by an exact power of ten (0.57, not
+/// 0.5700000000000001; 12,350, not 12,350.000000000002): the plan's paces and weights, as
+/// people type them.
+pub(super) fn significant(x: f64, digits: i32) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
-    let e = x.log10().floor() as i32 - 1;
+    let e = x.log10().floor() as i32 + 1 - digits;
     let unit = 10f64.powi(e.abs());
     match e < 0 {
         true => (x * unit).round() / unit,
@@ -182,6 +189,8 @@ mod tests {
         assert_eq!(two_figures(0.5712), 0.57);
         assert_eq!(two_figures(0.35), 0.35);
         assert_eq!(two_figures(1234.0), 1200.0);
+        assert_eq!(significant(12_345.0, 4), 12_350.0);
+        assert_eq!(significant(1.23456, 4), 1.235);
     }
 
     /// The CDR's night and day make a shape (0 outside a band); a bucket all day does not.

@@ -483,8 +483,7 @@ pub(super) fn pausing_can_matter(sc: &Scenario) -> bool {
 
 /// A pace people can type: four significant digits.
 fn round_rate(x: f64) -> f64 {
-    let scale = 10f64.powi(3 - x.log10().floor() as i32);
-    (x * scale).round() / scale
+    super::paces::significant(x, 4)
 }
 
 #[cfg(test)]
