@@ -183,6 +183,10 @@ pub struct DayTally {
     /// Of `covered`, those the background's own successes cover (customers' requests and the
     /// refreshes they trigger apart), counted only while [`Daily::tracks_background`].
     pub background_covered: u64,
+    /// The API calls made at the bank that day (admissions times its `calls_per_refresh`),
+    /// and of them the customers'; filled from the per-minute series as the run closes.
+    pub bank_calls: u64,
+    pub customer_bank_calls: u64,
 }
 
 /// The longest window, in days, whose background cover is counted (a byte holds the day).
@@ -261,8 +265,26 @@ impl Daily {
             t.eligible += x.eligible;
             t.covered += x.covered;
             t.background_covered += x.background_covered;
+            t.bank_calls += x.bank_calls;
+            t.customer_bank_calls += x.customer_bank_calls;
         }
         t
+    }
+
+    /// Each day's calls at each bank, from the series' admissions by the minute:
+    /// `per_refresh[b]` calls each at bank `b`. The series starts where the days do and holds
+    /// every admission (calls are admitted in the window only; the series runs a day past it).
+    pub fn add_bank_calls(&mut self, series: &TimeSeries, per_refresh: &[u32]) {
+        let minutes_a_day = (DAY_US / MINUTE_US) as usize;
+        let nb = self.banks.max(1);
+        for (m, row) in series.minutes.chunks(nb).enumerate() {
+            let d = (m / minutes_a_day).min(self.last_day);
+            for (b, x) in row.iter().enumerate() {
+                let t = &mut self.days[d * nb + b];
+                t.bank_calls += x.admitted as u64 * per_refresh[b] as u64;
+                t.customer_bank_calls += x.present_admitted as u64 * per_refresh[b] as u64;
+            }
+        }
     }
 
     /// Whether the background's cover is counted: a connection keeps the day of its last

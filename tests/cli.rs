@@ -187,9 +187,16 @@ fn check_daily_csv(path: &Path, summary: &[SummaryRow]) {
                 total(|d| d.attempts),
                 total(|d| d.successes),
                 total(|d| d.rate_limited),
-                total(|d| d.errors)
+                total(|d| d.errors),
+                total(|d| d.bank_calls)
             ],
-            [r.attempts, r.successes, r.rate_limited, r.errors],
+            [
+                r.attempts,
+                r.successes,
+                r.rate_limited,
+                r.errors,
+                r.bank_calls
+            ],
             "{}: daily.csv vs summary.csv",
             r.bank
         );

@@ -269,7 +269,7 @@ fn cdr_thresholds_follow_the_time_of_day() {
 /// summary (the bank's row and `all`) and minute by minute; the limit counts them as calls.
 #[test]
 fn calls_at_the_bank_count_each_refreshs_calls() {
-    use refresh_sim::output::{summary::SummaryRow, timeseries::MinuteRow};
+    use refresh_sim::output::{daily::DailyRow, summary::SummaryRow, timeseries::MinuteRow};
     let r = run(&one_bank(
         2_000,
         "kind = \"random_offset\"",
@@ -287,13 +287,15 @@ fn calls_at_the_bank_count_each_refreshs_calls() {
     let minutes: u64 = MinuteRow::of_run(&r).iter().map(|m| m.bank_calls).sum();
     assert_eq!(minutes, 3 * t.admitted);
     assert_eq!(t.customer_bank_calls, 0);
-    // With customers, their part is told apart: their admitted calls, three calls each.
+    // With customers, their part is told apart: their admitted calls, three calls each;
+    // over three days, each day's calls in `daily.csv` add up to the run's.
     let r = run(&one_bank(
         2_000,
         "kind = \"random_offset\"",
         "service_time = { dist = \"constant\", value = \"1s\" }\ncalls_per_refresh = 3",
         "[on_demand]\nper_day = 500.0",
-    ));
+    )
+    .replace("length = \"24h\"", "length = \"3d\""));
     let t = &r.banks[0];
     assert!(
         t.present_admitted > 400 && t.present_admitted < t.admitted,
@@ -304,6 +306,19 @@ fn calls_at_the_bank_count_each_refreshs_calls() {
     let customers: u64 = rows.iter().map(|m| m.customer_bank_calls).sum();
     assert_eq!(customers, t.customer_bank_calls);
     assert_eq!(SummaryRow::of_run(&r)[1].customer_bank_calls, customers);
+    let days: Vec<DailyRow> = DailyRow::of_run(&r)
+        .into_iter()
+        .filter(|d| d.bank == "b")
+        .collect();
+    assert_eq!(days.len(), 3);
+    let sum = |f: fn(&DailyRow) -> u64| days.iter().map(f).sum::<u64>();
+    assert_eq!(sum(|d| d.bank_calls), t.bank_calls);
+    assert_eq!(sum(|d| d.customer_bank_calls), t.customer_bank_calls);
+    for d in &days {
+        // A day's calls: about its 2,000 refreshes' and 500 requests', three calls each.
+        assert!((6_000..9_000).contains(&d.bank_calls), "{d:?}");
+        assert!((1_000..2_000).contains(&d.customer_bank_calls), "{d:?}");
+    }
 }
 
 /// A refresh's calls must fit in a policy: a burst or a window smaller than the bank's

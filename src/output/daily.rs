@@ -39,6 +39,10 @@ pub struct DailyRow {
     /// apart); empty past 254 days of window.
     #[serde(serialize_with = "fixed_opt::<6, _>")]
     pub background_coverage: Option<f64>,
+    /// The API calls made at the bank (admissions times its `calls_per_refresh`), and of
+    /// them the customers', as in `summary.csv`.
+    pub bank_calls: u64,
+    pub customer_bank_calls: u64,
 }
 
 impl Record for DailyRow {
@@ -60,6 +64,8 @@ impl Record for DailyRow {
         "joined",
         "outage_rejected",
         "background_coverage",
+        "bank_calls",
+        "customer_bank_calls",
     ];
 }
 
@@ -92,6 +98,8 @@ impl DailyRow {
                     reconnected: t.reconnected,
                     joined: t.joined,
                     outage_rejected: t.outage_rejected,
+                    bank_calls: t.bank_calls,
+                    customer_bank_calls: t.customer_bank_calls,
                 });
             }
         }

@@ -23,6 +23,8 @@ impl World {
             t.customer_bank_calls = t.present_admitted * b.calls_per_refresh as u64;
         }
         self.series.close();
+        let per_refresh: Vec<u32> = self.banks.iter().map(|b| b.calls_per_refresh).collect();
+        self.daily.add_bank_calls(&self.series, &per_refresh);
         let (start, end) = (self.window_start, self.window_end);
         let pool_slots = self
             .client
@@ -37,7 +39,7 @@ impl World {
             window,
             warmup: self.measured_from - self.window_start,
             bank_names: self.banks.iter().map(|b| b.name.clone()).collect(),
-            calls_per_refresh: self.banks.iter().map(|b| b.calls_per_refresh).collect(),
+            calls_per_refresh: per_refresh,
             banks: self.tally,
             peak_in_flight_all: self.peak_in_flight_all,
             peak_outstanding_all: self.peak_outstanding_all,
