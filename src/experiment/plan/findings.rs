@@ -284,9 +284,19 @@ fn coverage_finding(p: &Plan) -> String {
             pct(best)
         )
     } else {
+        let within = super::ceiling::within_caps_ceiling(&p.ceilings);
+        let caps = if within < p.coverage_ceiling - 0.001 {
+            format!(
+                " (with their concurrency caps always busy, which a client nears only by taking \
+                 429s; pools within the caps, about {})",
+                pct(within)
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "the banks could serve {} of the users a day, but no searched setting reached {} within the \
-             other targets; the best achievable is {}",
+            "the banks could serve {}{caps} of the users a day, but no searched setting reached {} \
+             within the other targets; the best achievable is {}",
             pct(p.coverage_ceiling),
             pct(c),
             pct(best)
@@ -344,10 +354,16 @@ fn left_behind_finding(p: &Plan) -> Option<String> {
         .filter(|(_, f)| f[Figure::Coverage as usize].mean < whole - LEFT_BEHIND)
         .map(|(b, f)| {
             let got = f[Figure::Coverage as usize].mean;
-            let room = if b.coverage() > got + COVERAGE_TIE {
-                format!("a client can reach {} there", pct(b.coverage()))
-            } else {
-                "all its limits allow".to_string()
+            let room = match b.within_cap_coverage() {
+                _ if b.coverage() <= got + COVERAGE_TIE => "all its limits allow".to_string(),
+                Some(within) => format!(
+                    "its cap always busy would give {}, which a client nears only by taking \
+                     429s; a pool within the cap, which takes none of its own, gets at most \
+                     about {}: see below the ceilings",
+                    pct(b.coverage()),
+                    pct(within)
+                ),
+                None => format!("a client can reach {} there", pct(b.coverage())),
             };
             format!("{} at {} ({room})", b.name, pct(got))
         })

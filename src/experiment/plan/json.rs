@@ -97,6 +97,11 @@ impl Plan {
                     m.insert("bound_per_day".into(), json!(c.capacity.refreshes));
                     m.insert("coverage_ceiling".into(), json!(c.coverage()));
                     m.insert("customers_fetched_per_day".into(), json!(c.fetched));
+                    m.insert(
+                        "within_cap_per_day".into(),
+                        json!(c.within_cap_coverage().and(c.within_cap).map(|w| w.per_day)),
+                    );
+                    m.insert("within_cap_coverage".into(), json!(c.within_cap_coverage()));
                     m.insert("binding_limit".into(), json!(c.binding()));
                     m.insert("calls_per_refresh".into(), json!(c.calls_per_refresh));
                     let policies: Vec<Value> = c

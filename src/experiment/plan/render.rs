@@ -27,6 +27,9 @@ impl Plan {
             pct(self.coverage_ceiling)
         );
         out.push_str(&self.ceiling_table());
+        for line in self.within_cap_lines() {
+            let _ = writeln!(out, "  {line}");
+        }
         let _ = writeln!(out, "\nThe recommendation, bank by bank:");
         out.push_str(&self.bank_table());
         let _ = writeln!(
@@ -161,6 +164,33 @@ impl Plan {
             &rows,
             &[0, 5, 7],
         )
+    }
+
+    /// Under the ceilings, the capped banks whose ceiling a client within the cap does not
+    /// reach: the ceiling keeps the cap always busy, a client learns outcomes later.
+    fn within_cap_lines(&self) -> Vec<String> {
+        self.ceilings
+            .iter()
+            .filter_map(|c| {
+                let (w, coverage) = (c.within_cap?, c.within_cap_coverage()?);
+                Some(format!(
+                    "{}: the ceiling keeps its cap of {} always busy. A pool that never has \
+                     more than {} refreshes outstanding draws no 429s of its own, but holds a \
+                     slot {:.1} s a refresh (until it learns the outcome) where the cap counts \
+                     the call's {:.1} s: at most about {} refreshes a day (customers' calls \
+                     included, as if none were refused), a coverage of {}. A client with more \
+                     outstanding (a pace, a larger pool) gets more while its calls in flight \
+                     stay under the cap, and near the ceiling only with the cap's 429s",
+                    c.name,
+                    w.cap,
+                    w.cap,
+                    w.hold_secs,
+                    w.call_secs,
+                    thousands(w.per_day),
+                    pct(coverage)
+                ))
+            })
+            .collect()
     }
 
     fn bank_table(&self) -> String {
