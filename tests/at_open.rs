@@ -123,3 +123,49 @@ fn a_nightly_pass_does_not_depend_on_the_windows_start() {
     assert!(midnight > 0.93, "{midnight}");
     assert!((evening - midnight).abs() < 0.01, "{evening} vs {midnight}");
 }
+
+/// Where only some customers open the app, the hours are theirs: a random-offset client
+/// with half the customers asking twice a day each (their requests refreshing them) writes
+/// hours over about half the connection-time, fresher than the book's median, and the
+/// report's caption says so; with every customer asking it says nothing of it.
+#[test]
+fn the_hours_are_the_askers_and_the_report_says_so() {
+    let report = |active: &str| {
+        let text = format!(
+            "name = \"askers\"\nseed = 4\n[window]\nlength = \"3d\"\nwarmup = \"1d\"\n\
+             [population]\nconnections = 20000\n\
+             [on_demand]\nper_connection = 1.0\n{active}\n\
+             [strategy]\nkind = \"random_offset\"\nperiod = \"48h\"\n\
+             [[banks]]\nname = \"a\"\nshare = 1.0\n\
+             service_time = {{ dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }}\n"
+        );
+        let sc = scenario::parse(&text, "askers", "t", &[]).unwrap();
+        let r = sim::run(&sc, sc.seed);
+        let dir = tempfile::tempdir().unwrap();
+        refresh_sim::output::write_run(dir.path(), &r).unwrap();
+        let rows: Vec<refresh_sim::output::age_by_hour::HourRow> =
+            refresh_sim::output::read(&dir.path().join("data_age_by_hour.csv")).unwrap();
+        let hours: f64 = rows.iter().map(|r| r.connection_hours).sum();
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim"))
+            .arg("report")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{status:?}");
+        let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+        (hours, r.summary(None), md)
+    };
+    let (hours, s, md) = report("active_share = 0.5");
+    // Two measured days of half of 20,000 connections.
+    assert!(
+        (0.45 * 960_000.0..=0.55 * 960_000.0).contains(&hours),
+        "{hours}"
+    );
+    assert!(s.at_open_p50_hours < s.staleness_p50_hours, "{s:?}");
+    assert!(
+        md.contains("These ages are of the") && md.contains("whose own requests keep them"),
+        "{md}"
+    );
+    let (_, _, md) = report("");
+    assert!(!md.contains("These ages are of the"), "{md}");
+}

@@ -24,78 +24,96 @@ pub const NEVER_NOTED: f64 = 0.001;
 /// [`never_refreshed_phrase`]).
 pub fn never_refreshed_note(r: &RunResult) -> Option<String> {
     let never = r.staleness.never_share(None).filter(|&s| s > NEVER_NOTED)?;
-    let parts: Vec<NeverPart> = (0..r.banks.len())
-        .map(|b| NeverPart {
-            bank: &r.bank_names[b],
-            connections: r.banks[b].connections as f64,
-            never: r.staleness.never_share(Some(b)).unwrap_or(0.0),
-            coverage: r.summary(Some(b)).coverage,
-        })
-        .collect();
-    Some(never_refreshed_phrase(
-        never,
-        r.summary(None).coverage,
-        &parts,
-    ))
+    let part = |b: Option<usize>| {
+        let s = r.summary(b);
+        NeverPart {
+            bank: b.map_or("all", |b| &r.bank_names[b]),
+            connections: b.map_or(0, |b| r.banks[b].connections) as f64,
+            never: r.staleness.never_share(b).unwrap_or(0.0),
+            coverage: s.coverage,
+            background: s.background_coverage,
+        }
+    };
+    let parts: Vec<NeverPart> = (0..r.banks.len()).map(|b| part(Some(b))).collect();
+    let days = r.window.as_secs_f64() / 86_400.0;
+    Some(never_refreshed_phrase(never, &part(None), &parts, days))
 }
 
-/// One bank's part in the connection-time with no data.
+/// One bank's part in the connection-time with no data (or the whole's, as `all`).
 pub struct NeverPart<'a> {
     pub bank: &'a str,
     pub connections: f64,
     /// The share of its own connection-time with no data.
     pub never: f64,
-    /// Its coverage a day.
+    /// Its coverage a day, and the part its background refreshes gave (if known).
     pub coverage: f64,
+    pub background: Option<f64>,
 }
 
-/// Below this coverage a day, a bank's connections wait days for their turn: their time
-/// without data is the client's own.
-const REACHES_MOST: f64 = 0.5;
+impl NeverPart<'_> {
+    /// Days the client's pass takes to come round to every connection: one over the
+    /// background's coverage a day, the pass's own (customers' fetches come out of turn; a
+    /// trial's queue at 41 % coverage, 21 % its own, took 4 to 5 days, not 2), else the
+    /// whole coverage's; infinite when it covers none.
+    fn round_days(&self) -> f64 {
+        let pass = self
+            .background
+            .filter(|&b| b > 0.0)
+            .unwrap_or(self.coverage);
+        1.0 / pass.max(0.0)
+    }
+}
 
-/// What connection-time with no data means, for a run covering `coverage` of its connections
-/// a day, bank by bank (`parts`). The window opens with no data behind any connection: a
-/// client that reaches most of a bank's connections each day would reach the rest within
-/// days, so there it is the start's artefact (a longer warm-up removes it); where it reaches
-/// few, they go without data for weeks, and then it is the client's own (bulk against a
-/// tight limit, or one bank's cap in a mix the client otherwise keeps up with).
-pub fn never_refreshed_phrase(never: f64, coverage: f64, parts: &[NeverPart]) -> String {
+/// The window opens with no data behind any connection, where a real book's have older data:
+/// time with no data is the start's artefact, and the ages it hides are the client's. A
+/// client whose pass comes round to every connection within the window leaves none once the
+/// warm-up is as long as the pass (said, in days); one whose pass is longer than the window
+/// leaves connections without data throughout, and then it is the client's own (bulk against
+/// a tight limit, or one bank's cap in a mix the client otherwise keeps up with). `whole` is
+/// the run's (its coverage), `parts` its banks', `window_days` the window's length.
+pub fn never_refreshed_phrase(
+    never: f64,
+    whole: &NeverPart,
+    parts: &[NeverPart],
+    window_days: f64,
+) -> String {
     let head = format!(
         "{} of the connection-time measured had no data (never refreshed since the window \
          opened, and a simulation starts with no data behind any connection)",
         pct(never)
     );
-    let waits = |c: f64| match c > 0.001 {
-        true => format!("about {:.0} days", (1.0 / c).round()),
-        false => "longer than any window".to_string(),
+    let waits = |p: &NeverPart| match p.round_days() {
+        d if d.is_finite() => format!("about {:.0} days", d.round().max(1.0)),
+        _ => "longer than any window".to_string(),
     };
+    let noted: Vec<&NeverPart> = parts.iter().filter(|p| p.never > NEVER_NOTED).collect();
+    let own: Vec<&&NeverPart> = noted
+        .iter()
+        .filter(|p| p.round_days() > window_days)
+        .collect();
     let weight = |p: &NeverPart| p.connections * p.never;
     let all: f64 = parts.iter().map(weight).sum();
-    let own: Vec<&NeverPart> = parts
-        .iter()
-        .filter(|p| p.coverage < REACHES_MOST && p.never > NEVER_NOTED)
-        .collect();
     let own_share = match all > 0.0 {
         true => own.iter().map(|p| weight(p)).sum::<f64>() / all,
         false => 0.0,
     };
-    let at = |p: &&NeverPart| {
+    let at = |p: &&&NeverPart| {
         format!(
             "{} ({} of its time; covered at {} a day, a connection waits {} for its turn)",
             p.bank,
             pct(p.never),
             pct(p.coverage),
-            waits(p.coverage)
+            waits(p)
         )
     };
     let listed = || own.iter().map(at).collect::<Vec<_>>().join(", ");
-    if coverage < REACHES_MOST {
+    if whole.round_days() > window_days {
         return format!(
             "{head}: at a coverage of {} a day much of it is the client's own (a connection \
-             waits {} for its turn), not only the start's; a longer window.warmup (and window) \
-             shows how much is the start's",
-            pct(coverage),
-            waits(coverage)
+             waits {} for its turn), longer than the window, not only the start's; a \
+             window.warmup (and window) longer than that shows the data ages it hides",
+            pct(whole.coverage),
+            waits(whole)
         );
     }
     if own_share >= 0.5 {
@@ -114,12 +132,31 @@ pub fn never_refreshed_phrase(never: f64, coverage: f64, parts: &[NeverPart]) ->
         true => String::new(),
         false => format!(", except at {}, where it is the client's own", listed()),
     };
+    let slowest = noted
+        .iter()
+        .map(|p| p.round_days())
+        .filter(|d| *d <= window_days)
+        .fold(whole.round_days(), f64::max);
+    format!("{head}: {}", starts_phrase(whole, slowest, &except))
+}
+
+/// The time with no data as the start's: the whole's coverage, the days the slowest pass
+/// that fits in the window takes (`slowest`), and the warm-up that leaves none.
+fn starts_phrase(whole: &NeverPart, slowest: f64, except: &str) -> String {
+    let own_part = match whole.background {
+        Some(b) if b < whole.coverage - 0.001 => format!(", {} its background's own", pct(b)),
+        _ => String::new(),
+    };
     format!(
-        "{head}: at a coverage of {} a day the client reaches them within days, so this is \
-         mostly the start's artefact, not a fact about refreshes{except}, and the data-age tail \
-         (p99, the share 48 h old or older) reads high for want of history; a longer \
-         window.warmup (and window) measures the steady state",
-        pct(coverage)
+        "at a coverage of {} a day{own_part}, the client's pass comes round to every \
+         connection in about {} day{}, so this is mostly the start's artefact, not a fact about \
+         refreshes{except}, and the data-age tail (p99, the share 48 h old or older) reads high \
+         for want of history; a window.warmup of {} days or more leaves none, and shows the data \
+         ages it hides",
+        pct(whole.coverage),
+        slowest.ceil().max(1.0),
+        if slowest.ceil() > 1.0 { "s" } else { "" },
+        slowest.ceil().max(1.0) + 1.0,
     )
 }
 

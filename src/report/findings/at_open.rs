@@ -43,23 +43,27 @@ pub(crate) fn never_refreshed_sentence(runs: &[&RunData], several: bool) -> Opti
         .map(|r| (r, r.age_shares("all").1))
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     (never > NEVER_NOTED).then(|| {
-        let parts: Vec<NeverPart> = r
-            .banks()
-            .into_iter()
-            .map(|b| NeverPart {
-                bank: &b.bank,
-                connections: b.connections as f64,
-                never: r.age_shares(&b.bank).1,
-                coverage: b.coverage,
-            })
-            .collect();
-        let phrase = never_refreshed_phrase(never, r.total().coverage, &parts);
+        let parts: Vec<NeverPart> = r.banks().into_iter().map(|b| never_part(r, b)).collect();
+        let days = r.total().window_hours / 24.0;
+        let whole = never_part(r, r.total());
+        let phrase = never_refreshed_phrase(never, &whole, &parts, days);
         let who = match runs.len() > 1 {
             true => format!("Under {} (the most of the runs), ", run_name(r, several)),
             false => String::new(),
         };
         capitalise(&format!("{who}{phrase}."))
     })
+}
+
+/// A bank's (or `all`'s) row as a part in the connection-time with no data.
+fn never_part<'a>(r: &RunData, b: &'a crate::output::summary::SummaryRow) -> NeverPart<'a> {
+    NeverPart {
+        bank: &b.bank,
+        connections: b.connections as f64,
+        never: r.age_shares(&b.bank).1,
+        coverage: b.coverage,
+        background: b.background_coverage,
+    }
 }
 
 /// Per run with customers' in-app requests: how many, the share of their attempts that
