@@ -399,3 +399,37 @@ fn what_each_item_ran_names_its_band() {
         "{md}"
     );
 }
+
+/// A named item is labelled by its name in the files and tables, and "As run" gives the item
+/// and, for a pace, its paces in words; `--baseline` takes the name.
+#[test]
+fn a_named_item_is_labelled_by_its_name() {
+    let tmp = TempDir::new("compare-named");
+    write_small(tmp.path());
+    let out = sim(
+        tmp.path(),
+        &[
+            "compare",
+            "small.toml",
+            "--strategies",
+            "today=queued,slow=paced:rate=0.5",
+            "--baseline",
+            "today",
+            "--replications",
+            "2",
+            "--out",
+            "named",
+        ],
+    );
+    ok(&out);
+    let rows: Vec<PairedRow> = output::read(&tmp.join("named").join(FILE)).unwrap();
+    assert!(rows.iter().all(|r| r.baseline == "today"), "{rows:?}");
+    assert!(rows.iter().any(|r| r.variant == "slow"), "{rows:?}");
+    let md = std::fs::read_to_string(tmp.join("named").join(MARKDOWN_FILE)).unwrap();
+    assert!(
+        md.contains(
+            "As run: `today` (`queued`): queued (concurrency 2); `slow` (`paced:rate=0.5`): paced"
+        ),
+        "{md}"
+    );
+}

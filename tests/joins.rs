@@ -314,4 +314,25 @@ fn outputs_tell_the_book_from_its_joiners() {
     );
     let svg = std::fs::read_to_string(out.join("charts/day_in_the_life.svg")).unwrap();
     assert!(svg.contains("2,000 connections (+300 joined)"));
+    // A sweep's subtitles and paragraph give the book swept, not the book grown (a trial's
+    // said 271,700 connections for a book of 250,000).
+    let swept = dir.path().join("sweep");
+    let sweep = std::process::Command::new(bin)
+        .args(["sweep", "example", "--set", "population.connections=2000"])
+        .args(["--set", "population.join_share=0.05"])
+        .args(["--set", "strategy.concurrency=2,4", "--replications", "1"])
+        .arg("--out")
+        .arg(&swept)
+        .output()
+        .unwrap();
+    assert!(sweep.status.success(), "{sweep:?}");
+    let report = std::process::Command::new(bin)
+        .arg("report")
+        .arg(&swept)
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{report:?}");
+    let md = std::fs::read_to_string(swept.join("report.md")).unwrap();
+    assert!(md.contains("2,000 connections (+300 joined)"), "{md}");
+    assert!(!md.contains("2,300 connections"), "{md}");
 }

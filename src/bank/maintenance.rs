@@ -51,6 +51,19 @@ impl Maintenance {
         (SimDuration(self.end_us - self.start_us), self.mode)
     }
 
+    /// The share of `span` (microseconds into the day) the window refuses every call in: 0
+    /// for a window that only slows them.
+    pub fn closed_share(&self, span: (u64, u64)) -> f64 {
+        let overlap = self
+            .end_us
+            .min(span.1)
+            .saturating_sub(self.start_us.max(span.0));
+        match (self.mode, span.1 > span.0) {
+            (MaintenanceMode::Reject, true) => overlap as f64 / (span.1 - span.0) as f64,
+            _ => 0.0,
+        }
+    }
+
     /// Is the window open at `now`, and if so when does it close?
     #[inline]
     fn open_until(&self, now: SimTime) -> Option<SimTime> {

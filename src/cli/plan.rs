@@ -22,8 +22,9 @@ pub struct PlanArgs {
     /// Which failures the bound counts: the client's own 429s (its customers' calls
     /// included), its background refreshes' 429s alone (`background`: customers' calls a bank
     /// refuses whatever the background does are apart), or all (5xx errors and maintenance
-    /// rejections included: no pace avoids them, though a client that pauses on a Retry-After
-    /// sends fewer calls into a maintenance window).
+    /// rejections included: the client's pace does not cause them, though a client that
+    /// pauses on a Retry-After, or paces by the hour around the window, sends fewer calls
+    /// into a maintenance window).
     #[arg(long, value_parser = ["client", "background", "all"], default_value = "client")]
     pub failure_scope: String,
     /// Bound on the 95th percentile of data age: hours (`24`), or a duration (`24h`, `1d`,

@@ -65,8 +65,11 @@ pub struct Request {
 /// One strategy to compare: its item, and the scenario it runs.
 #[derive(Clone, Debug)]
 pub struct Variant {
-    /// The `--strategies` item as written (trimmed): how files and tables name it.
+    /// The `--strategies` item's name (`today=queued`: `today`), else the item as written
+    /// (trimmed): how files and tables name it.
     pub label: String,
+    /// The item as written, without its name.
+    pub item: String,
     /// The overrides it adds to the user's: `strategy.kind=…`, then its fields.
     pub sets: Vec<String>,
     pub scenario: Scenario,
@@ -104,7 +107,7 @@ impl Comparison {
         let baseline = baseline_index(&items, req.baseline.as_deref())?;
         let variants = items
             .into_iter()
-            .map(|(label, own)| {
+            .map(|(label, item, own)| {
                 let mut sets = req.sets.clone();
                 sets.extend(own.iter().cloned());
                 let scenario = source.parse(&sets).map_err(|e| Error {
@@ -113,6 +116,7 @@ impl Comparison {
                 })?;
                 Ok(Variant {
                     label,
+                    item,
                     sets: own,
                     scenario,
                 })
@@ -228,26 +232,27 @@ fn check_replications(r: u32) -> Result<()> {
     )))
 }
 
-/// The `--strategies` list: each item's label and its overrides, distinct, at least two.
-fn items(list: &str) -> Result<Vec<(String, Vec<String>)>> {
-    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+/// The `--strategies` list: each item's label (its name, or the item), the item, and its
+/// overrides; labels distinct, at least two items.
+fn items(list: &str) -> Result<Vec<(String, String, Vec<String>)>> {
+    let mut out: Vec<(String, String, Vec<String>)> = Vec::new();
     for (i, raw) in split_values(list).into_iter().enumerate() {
-        let label = raw.trim();
-        if label.is_empty() {
+        let (label, item) = named(raw.trim());
+        if item.is_empty() || label.is_empty() {
             return Err(Error::input(format!(
                 "--strategies {list}: item {} is empty (items are separated by commas, e.g. \
                  queued,per_bank:concurrency=13)",
                 i + 1
             )));
         }
-        if out.iter().any(|(l, _)| l == label) {
+        if out.iter().any(|(l, _, _)| l == label) {
             return Err(Error::input(format!(
                 "--strategies {list}: item `{label}` is listed twice (items must be distinct)"
             )));
         }
-        let sets = item_sets(label)
+        let sets = item_sets(item)
             .map_err(|m| Error::input(format!("--strategies item `{label}`: {m}")))?;
-        out.push((label.to_string(), sets));
+        out.push((label.to_string(), item.to_string(), sets));
     }
     if out.len() < 2 {
         return Err(Error::input(format!(
@@ -255,6 +260,18 @@ fn items(list: &str) -> Result<Vec<(String, Vec<String>)>> {
         )));
     }
     Ok(out)
+}
+
+/// An item's name and the item: `today=queued:concurrency=8` is `today` for
+/// `queued:concurrency=8` (a name is whatever precedes an `=` before the first colon, as no
+/// kind holds one); an item without one is its own name. Long items made five-line labels
+/// on a trial's chart.
+fn named(raw: &str) -> (&str, &str) {
+    let head = &raw[..raw.find(':').unwrap_or(raw.len())];
+    match head.split_once('=') {
+        Some((name, _)) => (name.trim(), raw[name.len() + 1..].trim()),
+        None => (raw, raw),
+    }
 }
 
 /// `kind:field=value:…` as overrides: `strategy.kind=kind`, then `strategy.field=value`.
@@ -290,19 +307,22 @@ fn item_sets(item: &str) -> std::result::Result<Vec<String>, String> {
 }
 
 /// The baseline's index: `--baseline`'s item (matched by its text), else the first.
-fn baseline_index(items: &[(String, Vec<String>)], baseline: Option<&str>) -> Result<usize> {
+fn baseline_index(
+    items: &[(String, String, Vec<String>)],
+    baseline: Option<&str>,
+) -> Result<usize> {
     let Some(b) = baseline else {
         return Ok(0);
     };
     items
         .iter()
-        .position(|(l, _)| l == b.trim())
+        .position(|(l, _, _)| l == b.trim())
         .ok_or_else(|| {
             Error::input(format!(
                 "--baseline {b}: not one of the --strategies items ({}); write it as the list does",
                 items
                     .iter()
-                    .map(|(l, _)| l.as_str())
+                    .map(|(l, _, _)| l.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             ))
@@ -338,11 +358,34 @@ mod tests {
 
     #[test]
     fn lists_are_distinct_and_at_least_two() {
-        let labels = |l: &str| items(l).map(|v| v.into_iter().map(|(l, _)| l).collect::<Vec<_>>());
+        let labels =
+            |l: &str| items(l).map(|v| v.into_iter().map(|(l, _, _)| l).collect::<Vec<_>>());
         assert_eq!(
             labels("queued, per_bank:pools={ a = 1, b = 2 }").unwrap(),
             ["queued", "per_bank:pools={ a = 1, b = 2 }"]
         );
+        // Named items: the name labels the item, which runs as written.
+        let named = items("today = queued, rec=per_bank:pools={ a = 1, b = 2 }").unwrap();
+        assert_eq!(
+            named[1],
+            (
+                "rec".to_string(),
+                "per_bank:pools={ a = 1, b = 2 }".to_string(),
+                vec![
+                    "strategy.kind=per_bank".to_string(),
+                    "strategy.pools={ a = 1, b = 2 }".to_string()
+                ]
+            )
+        );
+        assert_eq!(named[0].0, "today");
+        assert!(labels("a=queued,a=bulk")
+            .unwrap_err()
+            .message
+            .contains("twice"));
+        assert!(labels("=queued,bulk")
+            .unwrap_err()
+            .message
+            .contains("empty"));
         assert!(labels("queued,queued")
             .unwrap_err()
             .message

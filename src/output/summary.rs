@@ -99,7 +99,7 @@ pub struct SummaryRow {
     /// Connections linked during the window (`population.join_share`), warm-up included.
     pub joined: u64,
     /// Of `rate_limited`, the calls a closed maintenance window refused (HTTP 503, not a
-    /// 429: no pace avoids them).
+    /// 429: no constant pace avoids them; a pace by the hour that stops in the window does).
     pub outage_rejected: u64,
     /// Data age when customers open the app (connection-time weighted by the app-open
     /// profile): median, 95th percentile (hours), share 24 h old or older. `bank = all` only.

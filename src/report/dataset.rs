@@ -196,8 +196,10 @@ pub struct SweepContext {
     /// Base seeds (the seed of replication 0, from which the others derive), in
     /// first-appearance order.
     pub base_seeds: Vec<u64>,
-    /// Connections per run, distinct, ascending.
+    /// Connections per run at its start (those that joined apart), distinct, ascending.
     pub connections: Vec<f64>,
+    /// Connections that joined during a run, distinct, ascending.
+    pub joined: Vec<f64>,
     /// Window lengths in hours, distinct, ascending.
     pub window_hours: Vec<f64>,
     /// Days the per-day figures average over (after the warm-up), distinct, ascending.
@@ -220,12 +222,14 @@ impl SweepContext {
             if rep == 0 && !c.base_seeds.contains(&run.seed) {
                 c.base_seeds.push(run.seed);
             }
-            add(&mut c.connections, run.connections as f64);
+            add(&mut c.connections, (run.connections - run.joined) as f64);
+            add(&mut c.joined, run.joined as f64);
             add(&mut c.window_hours, run.window_hours);
             add(&mut c.measured_days, run.measured_days);
         }
         for v in [
             &mut c.connections,
+            &mut c.joined,
             &mut c.window_hours,
             &mut c.measured_days,
         ] {

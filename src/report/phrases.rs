@@ -177,6 +177,16 @@ pub(crate) fn connections_phrase(values: &[f64]) -> Option<String> {
     })
 }
 
+/// A sweep's book at the start, as its `population.connections`, and those that joined (a
+/// trial's subtitle said 271,700 connections for a book of 250,000 that grew).
+pub(crate) fn book_phrase(c: &crate::report::dataset::SweepContext) -> Option<String> {
+    connections_phrase(&c.connections).map(|b| match c.joined[..] {
+        [] | [0.0] => b,
+        [j] => format!("{b} (+{} joined)", thousands(j)),
+        _ => format!("{b} (+ those that joined)"),
+    })
+}
+
 /// `4-day window (day 0 warm-up)`, `one-day window`, `8 h window`: the window and, when
 /// whole days of it are left out of the per-day figures, which.
 pub(crate) fn window_phrase(hours: f64, measured_days: Option<f64>) -> String {
@@ -268,7 +278,7 @@ pub(crate) fn sweep_provenance(sw: &SweepData) -> String {
     } else {
         format!("sweep of {}", and_list(&c.scenarios))
     });
-    parts.extend(connections_phrase(&c.connections));
+    parts.extend(book_phrase(c));
     let windows: Vec<String> = distinct(c.window_hours.iter().map(|&h| {
         let m = match c.measured_days[..] {
             [m] => Some(m),

@@ -16,7 +16,7 @@ impl Strategy {
         }
     }
 
-    fn setting(&self, banks: &[Bank]) -> String {
+    pub(crate) fn setting(&self, banks: &[Bank]) -> String {
         match self {
             Strategy::Queued { concurrency } => format!("queued, concurrency {concurrency}"),
             Strategy::PerBank { pools } => {

@@ -63,10 +63,18 @@ fn as_run(c: &Comparison) -> String {
         .map(|v| {
             let s = &v.scenario.strategy;
             let schedule = &v.scenario.schedule;
+            // A named item's text too; a paced client's paces in words.
+            let item = match v.item != v.label {
+                true => format!(" (`{}`)", v.item),
+                false => String::new(),
+            };
+            let what = match s {
+                crate::strategy::Strategy::Paced { .. } => s.setting(&v.scenario.banks),
+                _ => strategy_label(s.name(), s.concurrency()),
+            };
             format!(
-                "`{}`: {}{}{}",
+                "`{}`{item}: {what}{}{}",
                 v.label,
-                strategy_label(s.name(), s.concurrency()),
                 schedule
                     .band_label()
                     .map_or(String::new(), |b| format!(" within {b}")),

@@ -5,10 +5,10 @@
 //! own traffic caused, its customers' calls included; `background_failure_rate` the 429s of
 //! its background refreshes alone (over their attempts), and `customer_failure_rate` those of
 //! its customers' calls (requests, link and reconnect fetches), which the background strategy
-//! does not send and lowers only by leaving them room; the `failure_floor` is what no pace lowers: 5xx errors and the
-//! rejections of a maintenance window (the bank refuses every call then, whatever the
-//! client's pace; a client that pauses on the window's Retry-After sends fewer calls into
-//! it). `failure_rate` is both. Consent expiry is a third kind no client avoids,
+//! does not send and lowers only by leaving them room; the `failure_floor` is what the
+//! client's pace does not cause: 5xx errors and the rejections of a maintenance window (the
+//! bank refuses every call then; a client that pauses on the window's Retry-After, or paces
+//! by the hour around it, sends fewer calls into it). `failure_rate` is both. Consent expiry is a third kind no client avoids,
 //! kept apart (`reconnect_rate`, not a failure of a refresh the bank could have served).
 
 use crate::metrics::RunResult;

@@ -42,6 +42,17 @@ impl Plan {
         top.insert("ceiling_hours".into(), json!(self.band));
         top.insert("limiting_banks".into(), self.limiting_json());
         top.insert("findings".into(), json!(self.findings));
+        let c = &self.current;
+        let mut current = Map::new();
+        current.insert("strategy".into(), json!(c.strategy.name()));
+        current.insert("setting".into(), json!(c.label));
+        current.insert("meets_targets".into(), json!(c.met.all()));
+        current.insert(
+            "is_recommendation".into(),
+            json!(self.current_apart().is_none()),
+        );
+        figures(&mut current, &c.figures.all);
+        top.insert("current".into(), Value::Object(current));
         top.insert("banks".into(), self.banks_json(&r.figures));
         let candidates: Vec<Value> = self
             .candidates

@@ -39,11 +39,13 @@ pub fn under(sc: &Scenario, ceilings: &[BankCeiling], profile: Option<&PaceProfi
 }
 
 /// The banks' own paces by the hour as a profile, when their limits change with it (the
-/// CDR's night and day): each hour's weight the least, over the banks, of what the bank
-/// allows steadily in that hour over what it allows in its best hour (two significant
-/// figures), and 0 outside the client's band. `None` when every bank allows the same every
-/// hour. Customers' calls, though fewer at night, do not shape it: a shape from their
-/// daily curve alone made borderline settings that failed their confirmation.
+/// CDR's night and day) or a maintenance window closes one: each hour's weight the least,
+/// over the banks, of what the bank allows steadily in that hour over what it allows in its
+/// best hour (two significant figures), 0 in an hour a bank's maintenance window closes (one
+/// profile for all banks: every bank stops then, and makes up the hours in the others), and
+/// 0 outside the client's band. `None` when every bank allows the same every hour.
+/// Customers' calls, though fewer at night, do not shape it: a shape from their daily curve
+/// alone made borderline settings that failed their confirmation.
 pub fn shape(sc: &Scenario) -> Option<PaceProfile> {
     if sc.schedule.period != crate::time::SimDuration::from_hours(24) {
         return None; // a profile weights the hours of a daily period only
@@ -73,6 +75,13 @@ pub fn shape(sc: &Scenario) -> Option<PaceProfile> {
         for (&(h, _), r) in spans.iter().zip(&rate) {
             if best > 0.0 && r.is_finite() {
                 w[h] = f64::min(w[h], r / best);
+            }
+        }
+    }
+    for bank in &sc.banks {
+        for &(h, _) in &spans {
+            if bank.closed_hour(h as u64 * HOUR) {
+                w[h] = 0.0;
             }
         }
     }
@@ -213,5 +222,30 @@ mod tests {
         assert_eq!(shape(&scenario(bucket, "")), None);
         // A profile weights a day's hours: none for a two-day period.
         assert_eq!(shape(&scenario(cdr, "period = \"48h\"")), None);
+    }
+
+    /// A maintenance window that closes an hour (at least half of it) stops the pace then;
+    /// one that slows calls, or closes less than half an hour, does not.
+    #[test]
+    fn the_shape_stops_in_a_maintenance_window() {
+        let w = *shape(&scenario("preset = \"nightly-maintenance\"", ""))
+            .unwrap()
+            .weights();
+        let closed: Vec<usize> = (0..24).filter(|&h| w[h] == 0.0).collect();
+        assert_eq!(closed, [1, 2], "{w:?}");
+        assert!((0..24).all(|h| w[h] == 0.0 || w[h] == 1.0), "{w:?}");
+        let window = |start: &str, end: &str, mode: &str| {
+            format!(
+                "service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+                 limits = [{{ kind = \"maintenance\", start = \"{start}\", end = \"{end}\"{mode} }}]"
+            )
+        };
+        let half = shape(&scenario(&window("04:30", "06:00", ""), "")).unwrap();
+        assert_eq!(half.weights()[4], 0.0, "half of 04:00–05:00 closed");
+        assert_eq!(half.weights()[5], 0.0);
+        assert_eq!(half.weights()[3], 1.0);
+        assert_eq!(shape(&scenario(&window("04:31", "05:00", ""), "")), None);
+        let slow = window("01:00", "03:00", ", slowdown = 3.0");
+        assert_eq!(shape(&scenario(&slow, "")), None);
     }
 }

@@ -77,7 +77,6 @@ impl Plan {
 
     fn answer(&self) -> String {
         let r = &self.recommendation;
-        let f = |x| r.figures.get(x);
         let mut out = if self.targets_met {
             format!("Recommendation: {}\n", r.label)
         } else {
@@ -86,53 +85,76 @@ impl Plan {
                 r.label
             )
         };
-        let customers = f(Figure::CustomerFailureRate).mean;
-        let own = match customers.is_nan() {
-            true => String::new(),
-            false => format!(
-                " (its background refreshes' own {})",
-                pct(f(Figure::BackgroundCoverage).mean)
-            ),
-        };
-        let _ = writeln!(
-            out,
-            "  coverage {}{own}, {} users a day",
-            pm_pct(f(Figure::Coverage)),
-            pm_num(f(Figure::UsersPerDay))
-        );
-        let split = match customers.is_nan() {
-            true => String::new(),
-            false => format!(
-                " (its background refreshes' {}, its customers' calls' {})",
-                pct(f(Figure::BackgroundFailureRate).mean),
-                pct(customers)
-            ),
-        };
-        let _ = writeln!(
-            out,
-            "  failures {}: the client's own 429s {}{split}, a floor of {} (5xx {}, maintenance {})",
-            pm_pct(f(Figure::FailureRate)),
-            pm_pct(f(Figure::ClientFailureRate)),
-            pct(f(Figure::FailureFloor).mean),
-            pct(f(Figure::ErrorRate).mean),
-            pct(f(Figure::OutageRate).mean)
-        );
-        let _ = writeln!(
-            out,
-            "  data age: median {}, 95th percentile {}; {} of connection-time older than 24 h",
-            hours(f(Figure::StalenessP50Hours).mean),
-            hours(f(Figure::StalenessP95Hours).mean),
-            share(f(Figure::Stale24hShare).mean)
-        );
-        let _ = writeln!(
-            out,
-            "  cost: {} attempts and {} API calls a day",
-            pm_num(f(Figure::AttemptsPerDay)),
-            pm_num(f(Figure::ApiCallsPerDay))
-        );
+        out.push_str(&figures_block(r));
+        if let Some(c) = self.current_apart() {
+            let meets = match c.met.all() {
+                true => "meets every target",
+                false => "misses a target",
+            };
+            let _ = writeln!(
+                out,
+                "\nThe scenario's own client, for comparison ({meets}): {}",
+                c.label
+            );
+            out.push_str(&figures_block(c));
+        }
         out
     }
+}
 
+/// A setting's figures, as the memo gives the recommendation's: coverage, failures, data age
+/// and cost, with their 95 % intervals.
+fn figures_block(r: &Evaluation) -> String {
+    let f = |x| r.figures.get(x);
+    let mut out = String::new();
+    let customers = f(Figure::CustomerFailureRate).mean;
+    let own = match customers.is_nan() {
+        true => String::new(),
+        false => format!(
+            " (its background refreshes' own {})",
+            pct(f(Figure::BackgroundCoverage).mean)
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "  coverage {}{own}, {} users a day",
+        pm_pct(f(Figure::Coverage)),
+        pm_num(f(Figure::UsersPerDay))
+    );
+    let split = match customers.is_nan() {
+        true => String::new(),
+        false => format!(
+            " (its background refreshes' {}, its customers' calls' {})",
+            pct(f(Figure::BackgroundFailureRate).mean),
+            pct(customers)
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "  failures {}: the client's own 429s {}{split}, a floor of {} (5xx {}, maintenance {})",
+        pm_pct(f(Figure::FailureRate)),
+        pm_pct(f(Figure::ClientFailureRate)),
+        pct(f(Figure::FailureFloor).mean),
+        pct(f(Figure::ErrorRate).mean),
+        pct(f(Figure::OutageRate).mean)
+    );
+    let _ = writeln!(
+        out,
+        "  data age: median {}, 95th percentile {}; {} of connection-time older than 24 h",
+        hours(f(Figure::StalenessP50Hours).mean),
+        hours(f(Figure::StalenessP95Hours).mean),
+        share(f(Figure::Stale24hShare).mean)
+    );
+    let _ = writeln!(
+        out,
+        "  cost: {} attempts and {} API calls a day",
+        pm_num(f(Figure::AttemptsPerDay)),
+        pm_num(f(Figure::ApiCallsPerDay))
+    );
+    out
+}
+
+impl Plan {
     fn ceiling_table(&self) -> String {
         let rows: Vec<Vec<String>> = self
             .ceilings

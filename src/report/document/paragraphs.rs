@@ -7,7 +7,7 @@ use crate::report::figures::day::warmup_days;
 use crate::report::figures::scenarios_of;
 use crate::report::figures::sweep_series::sweep_reps;
 use crate::report::findings::clock;
-use crate::report::phrases::{and_list, connections_phrase, hours, value_text, window_phrase};
+use crate::report::phrases::{and_list, book_phrase, hours, value_text, window_phrase};
 use std::fmt::Write as _;
 
 /// Where a run's connections are: ` at 5 banks (high-street-a 24.0 %, …)`, ` at one bank
@@ -232,7 +232,7 @@ pub(crate) fn sweep_paragraph(sw: &SweepData) -> String {
     {
         None
     } else {
-        connections_phrase(&c.connections)
+        book_phrase(c)
     };
     let measured = match c.measured_days[..] {
         [m] => Some(m),

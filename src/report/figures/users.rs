@@ -183,8 +183,21 @@ fn users_title(ds: &Dataset, by: &str) -> String {
     }
 }
 
-/// The users-per-day chart's y axis: refreshes, users, or both.
-fn users_axis(ds: &Dataset) -> ChartAxis {
+/// The users-per-day chart's y axis: refreshes, users, or both. On a log scale where the
+/// figures span a decade or more (the vendor table's 7,000 to 120,000); a sweep's within
+/// one reads on a linear one from 0 (a trial's 105,000–250,000 sat on a log axis to 500,000
+/// with three ticks).
+fn users_axis(ds: &Dataset, lines: &[Line]) -> ChartAxis {
+    let ys = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
+    let (lo, hi) = ys
+        .filter(|y| *y > 0.0)
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), y| {
+            (lo.min(y), hi.max(y))
+        });
+    if ds.table.is_none() && hi < 10.0 * lo {
+        return ChartAxis::new("users refreshed per day", Scale::Linear, Format::Count)
+            .range(Some(0.0), None);
+    }
     ChartAxis::new(
         if ds.table.is_some() && ds.sweep.is_none() {
             "refreshes per day (vendor: users per day; log scale)"
@@ -237,7 +250,7 @@ pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
                 [table_line, sweep_line],
             )),
             x: concurrency_axis(),
-            y: users_axis(ds),
+            y: users_axis(ds, &lines),
             lines,
             refs,
         }),

@@ -51,6 +51,7 @@ fn made_up_plan(targets: Targets, chosen: Evaluation, candidates: Vec<Evaluation
         coverage_ceiling: 1.0,
         coverage_bound: 1.0,
         targets_met: chosen.met.all(),
+        current: chosen.clone(),
         recommendation: chosen,
         candidates,
         findings: Vec::new(),
@@ -70,17 +71,36 @@ fn growth_is_named() {
         )
     };
     let parse = |j| crate::scenario::parse(&text(j), "inline", "t", &[]).unwrap();
-    let g = growth_finding(&parse(0.03)).unwrap();
+    let met = Met {
+        coverage: true,
+        bank_coverage: true,
+        failure_rate: true,
+        staleness: true,
+        api_calls: true,
+    };
+    let queued = made_up_plan(targets(), setting("q", 1.0, 1.0, met), Vec::new());
+    let g = growth_finding(&queued, &parse(0.03)).unwrap();
     assert!(
-        g.contains("grows") && g.contains("more connections due"),
+        g.contains("grows") && g.contains("more connections due") && !g.contains("scale"),
         "{g}"
     );
-    assert_eq!(growth_finding(&parse(0.0)), None);
+    assert_eq!(growth_finding(&queued, &parse(0.0)), None);
     assert_eq!(
-        growth_finding(&parse(0.011)),
+        growth_finding(&queued, &parse(0.011)),
         None,
         "about steady over 14 days"
     );
+    // A pace in refreshes a second does not grow with the book: said.
+    let mut paced = queued.clone();
+    paced.recommendation.strategy = Strategy::Paced {
+        rate: Some(2.0),
+        per_bank: false,
+        rates: Vec::new(),
+        outstanding: Vec::new(),
+        profile: None,
+    };
+    let g = growth_finding(&paced, &parse(0.03)).unwrap();
+    assert!(g.contains("not a share of the book: scale them"), "{g}");
 }
 
 /// A fitted scenario is named, with what it leaves out and its banks without a limit;
@@ -290,4 +310,34 @@ fn a_choice_leaning_on_customers_fetches_says_so() {
         None
     );
     assert_eq!(reliance_finding(&plan(0.95), &parse("")), None);
+}
+
+/// Maintenance rejections are the client's pace's to lower only by the hour: the floor's
+/// finding says a paced client stopping in the windows' hours meets few, unless the choice
+/// already paces by the hour or meets few of them.
+#[test]
+fn the_floor_names_a_pace_that_stops_in_maintenance() {
+    let text = "[window]\nlength = \"1d\"\n[population]\nconnections = 10\n\
+                [strategy]\nkind = \"bulk\"\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
+                service_time = { dist = \"constant\", value = \"1s\" }\n";
+    let sc = crate::scenario::parse(text, "inline", "t", &[]).unwrap();
+    let met = Met {
+        coverage: true,
+        bank_coverage: true,
+        failure_rate: true,
+        staleness: true,
+        api_calls: true,
+    };
+    // Every figure at 0.5: half the attempts refused by maintenance.
+    let mut p = made_up_plan(targets(), setting("q", 1.0, 1.0, met), Vec::new());
+    let stops = "strategy.pace_profile stops in the windows' hours meets few of them";
+    assert!(floor_finding(&p, &sc).contains(stops));
+    p.recommendation.strategy = Strategy::Paced {
+        rate: Some(1.0),
+        per_bank: false,
+        rates: Vec::new(),
+        outstanding: Vec::new(),
+        profile: crate::strategy::PaceProfile::new([1.0; 24]).map(Box::new),
+    };
+    assert!(!floor_finding(&p, &sc).contains(stops));
 }
