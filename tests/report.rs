@@ -485,13 +485,15 @@ fn a_sweep_over_population_and_concurrency_tells_its_series_apart() {
     );
     markdown::write_report(t.path()).unwrap();
     let stems = check_rendered(t.path());
+    // The time with day-old data against the concurrency too (the sweep measured it).
     assert_eq!(
         stems,
         [
             "users_per_day",
             "failure_rate",
             "coverage_vs_concurrency",
-            "coverage_vs_users"
+            "coverage_vs_users",
+            "stale_24h_vs_strategy-concurrency"
         ]
     );
     check_names_only_existing_files(t.path());

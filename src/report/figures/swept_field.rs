@@ -85,13 +85,21 @@ pub(crate) fn swept_fields(sw: &SweepData, p: &mut ChartPlan) -> Vec<usize> {
     fields
 }
 
-/// Plans the three charts against each swept field.
+/// Plans the three charts against each swept field, and against a swept concurrency the
+/// time with day-old data (its coverage and failures have their own charts; a trial's sweep
+/// over a queue's slots had staleness in its table and no chart of it).
 pub(crate) fn swept_field_charts(sw: &SweepData, p: &mut ChartPlan) {
     for x in swept_fields(sw, p) {
         for (metric, base, meaning) in DRAWN {
             if sw.has_metric(metric) {
                 field_chart(sw, x, (metric, base, meaning), p);
             }
+        }
+    }
+    let stale = DRAWN[2];
+    if let Some(x) = sw.param("concurrency").filter(|&x| sw.values(x).len() > 1) {
+        if sw.has_metric(stale.0) {
+            field_chart(sw, x, stale, p);
         }
     }
 }
