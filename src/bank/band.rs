@@ -64,14 +64,13 @@ impl Bank {
             .max(0.0)
     }
 
-    /// Whether a maintenance window refuses every call through at least half the hour
-    /// starting `from` microseconds into the day: a pace by the hour stops then (a trial's
-    /// paced client sent 62,700 calls a day into a bank's 01:00–03:00 window, 3,043 once its
-    /// profile stopped there).
-    pub fn closed_hour(&self, from: u64) -> bool {
-        const HOUR: u64 = 3_600_000_000;
+    /// Whether a maintenance window refuses every call through at least half of `span`
+    /// (microseconds into the day; an hour, or its part in a client's band): a pace by the
+    /// hour stops then (a trial's paced client sent 62,700 calls a day into a bank's
+    /// 01:00–03:00 window, 3,043 once its profile stopped there).
+    pub fn closed_during(&self, span: (u64, u64)) -> bool {
         self.limits.iter().any(|l| match l.unscoped() {
-            Limit::Maintenance(m) => m.closed_share((from, from + HOUR)) >= 0.5,
+            Limit::Maintenance(m) => m.closed_share(span) >= 0.5,
             _ => false,
         })
     }

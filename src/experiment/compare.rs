@@ -316,7 +316,7 @@ fn baseline_index(
     };
     items
         .iter()
-        .position(|(l, _, _)| l == b.trim())
+        .position(|(l, _, _)| l == named(b.trim()).0)
         .ok_or_else(|| {
             Error::input(format!(
                 "--baseline {b}: not one of the --strategies items ({}); write it as the list does",
@@ -378,6 +378,9 @@ mod tests {
             )
         );
         assert_eq!(named[0].0, "today");
+        // `--baseline` takes the name, or the named item as the list writes it.
+        assert_eq!(baseline_index(&named, Some("rec")).unwrap(), 1);
+        assert_eq!(baseline_index(&named, Some("today = queued")).unwrap(), 0);
         assert!(labels("a=queued,a=bulk")
             .unwrap_err()
             .message

@@ -219,7 +219,10 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     });
     let (recommendation, confirmed) = choose(&s, req.replications, screening);
     let pause = base.schedule.pause_on_retry_after;
-    let current = s.evaluate(base.strategy.clone(), pause, req.replications);
+    let current = match (&recommendation.strategy, recommendation.pause) {
+        (r, p) if *r == base.strategy && p == pause => recommendation.clone(),
+        _ => s.evaluate(base.strategy.clone(), pause, req.replications),
+    };
     s.done();
     let mut p = Plan {
         scenario: base.name.clone(),

@@ -222,7 +222,10 @@ impl SweepContext {
             if rep == 0 && !c.base_seeds.contains(&run.seed) {
                 c.base_seeds.push(run.seed);
             }
-            add(&mut c.connections, (run.connections - run.joined) as f64);
+            add(
+                &mut c.connections,
+                run.connections.saturating_sub(run.joined) as f64,
+            );
             add(&mut c.joined, run.joined as f64);
             add(&mut c.window_hours, run.window_hours);
             add(&mut c.measured_days, run.measured_days);

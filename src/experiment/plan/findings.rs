@@ -373,7 +373,7 @@ fn left_behind_finding(p: &Plan) -> Option<String> {
                 Some(within) => format!(
                     "its cap always busy would give {}, which a client nears only by taking \
                      429s; a pool within the cap, which takes none of its own, gets at most \
-                     about {}: see below the ceilings",
+                     about {}",
                     pct(b.coverage()),
                     pct(within)
                 ),
@@ -543,14 +543,20 @@ fn floor_finding(p: &Plan, sc: &Scenario) -> String {
              true) meets far fewer maintenance rejections"
         }
     };
-    // A pace that stops in the windows' hours (a profile with weight 0 there) meets few:
-    // worth saying where they are half a percent of attempts or more.
-    let stops = match &r.strategy {
-        _ if outage < 0.005 => "",
-        crate::strategy::Strategy::Paced {
-            profile: Some(_), ..
-        } => "",
-        _ => {
+    // A pace that stops in the windows' hours (a profile with weight 0 there, daily periods
+    // only) meets few: worth saying where they are half a percent of attempts or more.
+    let daily = sc.schedule.period == crate::time::SimDuration::from_hours(24);
+    let hourly = p
+        .candidates
+        .iter()
+        .any(|e| e.strategy.pace_profile().is_some());
+    let stops = match (outage >= 0.005 && daily, hourly) {
+        (false, _) => "",
+        (true, true) => {
+            "; paced settings by the hour were searched (\"by the hour\"), not chosen for the \
+             targets: one whose strategy.pace_profile stops in the windows' hours meets few of them"
+        }
+        (true, false) => {
             "; a paced client whose strategy.pace_profile stops in the windows' hours meets \
              few of them"
         }

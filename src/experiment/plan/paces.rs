@@ -79,8 +79,8 @@ pub fn shape(sc: &Scenario) -> Option<PaceProfile> {
         }
     }
     for bank in &sc.banks {
-        for &(h, _) in &spans {
-            if bank.closed_hour(h as u64 * HOUR) {
+        for &(h, span) in &spans {
+            if bank.closed_during(span) {
                 w[h] = 0.0;
             }
         }

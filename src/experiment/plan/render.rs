@@ -86,6 +86,9 @@ impl Plan {
             )
         };
         out.push_str(&figures_block(r));
+        if self.current_apart().is_none() {
+            let _ = writeln!(out, "  (the scenario's own client)");
+        }
         if let Some(c) = self.current_apart() {
             let meets = match c.met.all() {
                 true => "meets every target",

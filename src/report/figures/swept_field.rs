@@ -97,7 +97,7 @@ pub(crate) fn swept_field_charts(sw: &SweepData, p: &mut ChartPlan) {
         }
     }
     let stale = DRAWN[2];
-    if let Some(x) = sw.param("concurrency").filter(|&x| sw.values(x).len() > 1) {
+    if let Some(x) = sw.axis("concurrency") {
         if sw.has_metric(stale.0) {
             field_chart(sw, x, stale, p);
         }

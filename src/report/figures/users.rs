@@ -187,8 +187,11 @@ fn users_title(ds: &Dataset, by: &str) -> String {
 /// figures span a decade or more (the vendor table's 7,000 to 120,000); a sweep's within
 /// one reads on a linear one from 0 (a trial's 105,000–250,000 sat on a log axis to 500,000
 /// with three ticks).
-fn users_axis(ds: &Dataset, lines: &[Line]) -> ChartAxis {
-    let ys = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
+fn users_axis(ds: &Dataset, lines: &[Line], refs: &[RefLine]) -> ChartAxis {
+    let ys = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .chain(refs.iter().map(|r| r.y));
     let (lo, hi) = ys
         .filter(|y| *y > 0.0)
         .fold((f64::INFINITY, 0.0f64), |(lo, hi), y| {
@@ -250,7 +253,7 @@ pub(crate) fn users_chart(ds: &Dataset, p: &mut ChartPlan) {
                 [table_line, sweep_line],
             )),
             x: concurrency_axis(),
-            y: users_axis(ds, &lines),
+            y: users_axis(ds, &lines, &refs),
             lines,
             refs,
         }),

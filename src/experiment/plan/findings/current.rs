@@ -13,7 +13,7 @@ pub fn current_finding(p: &Plan) -> Option<String> {
     let c = p.current_apart()?;
     let r = &p.recommendation;
     let m = |e: &Evaluation, f: Figure| e.figures.mean(f);
-    let own = p.targets.scope.figure();
+    let own = Figure::ClientFailureRate;
     let mut s = format!(
         "against the scenario's own client ({}{}), the recommendation moves coverage from {} \
          to {}, the client's own 429s from {} to {}",

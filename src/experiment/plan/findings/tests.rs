@@ -313,8 +313,8 @@ fn a_choice_leaning_on_customers_fetches_says_so() {
 }
 
 /// Maintenance rejections are the client's pace's to lower only by the hour: the floor's
-/// finding says a paced client stopping in the windows' hours meets few, unless the choice
-/// already paces by the hour or meets few of them.
+/// finding says a paced client stopping in the windows' hours meets few (and that such were
+/// searched, when they were), unless the choice meets few of them.
 #[test]
 fn the_floor_names_a_pace_that_stops_in_maintenance() {
     let text = "[window]\nlength = \"1d\"\n[population]\nconnections = 10\n\
@@ -331,13 +331,20 @@ fn the_floor_names_a_pace_that_stops_in_maintenance() {
     // Every figure at 0.5: half the attempts refused by maintenance.
     let mut p = made_up_plan(targets(), setting("q", 1.0, 1.0, met), Vec::new());
     let stops = "strategy.pace_profile stops in the windows' hours meets few of them";
-    assert!(floor_finding(&p, &sc).contains(stops));
-    p.recommendation.strategy = Strategy::Paced {
+    let f = floor_finding(&p, &sc);
+    assert!(f.contains(stops) && !f.contains("were searched"), "{f}");
+    let mut hourly = p.recommendation.clone();
+    hourly.strategy = Strategy::Paced {
         rate: Some(1.0),
         per_bank: false,
         rates: Vec::new(),
         outstanding: Vec::new(),
         profile: crate::strategy::PaceProfile::new([1.0; 24]).map(Box::new),
     };
+    p.candidates.push(hourly);
+    let f = floor_finding(&p, &sc);
+    assert!(f.contains(stops) && f.contains("were searched"), "{f}");
+    // A choice that meets few of them is not told.
+    p.recommendation.figures.all[Figure::OutageRate as usize] = Estimate::of(&[0.0, 0.0]).unwrap();
     assert!(!floor_finding(&p, &sc).contains(stops));
 }
