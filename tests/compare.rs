@@ -412,7 +412,7 @@ fn a_named_item_is_labelled_by_its_name() {
             "compare",
             "small.toml",
             "--strategies",
-            "today=queued,slow=paced:rate=0.5",
+            "today=queued,slow=paced:rate=0.5,pools=per_bank:concurrency=3",
             "--baseline",
             "today",
             "--replications",
@@ -430,6 +430,10 @@ fn a_named_item_is_labelled_by_its_name() {
         md.contains(
             "As run: `today` (`queued`): queued (concurrency 2); `slow` (`paced:rate=0.5`): paced"
         ),
+        "{md}"
+    );
+    assert!(
+        md.contains("`pools` (`per_bank:concurrency=3`): per bank (6 slots in all: a 3, b 3)"),
         "{md}"
     );
 }

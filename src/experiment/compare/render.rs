@@ -68,8 +68,18 @@ fn as_run(c: &Comparison) -> String {
                 true => format!(" (`{}`)", v.item),
                 false => String::new(),
             };
+            let banks = &v.scenario.banks;
             let what = match s {
-                crate::strategy::Strategy::Paced { .. } => s.setting(&v.scenario.banks),
+                crate::strategy::Strategy::Paced { .. } => s.setting(banks),
+                crate::strategy::Strategy::PerBank { pools } => {
+                    let each: Vec<String> = banks
+                        .iter()
+                        .zip(pools)
+                        .map(|(b, n)| format!("{} {n}", b.name))
+                        .collect();
+                    let all: u32 = pools.iter().sum();
+                    format!("per bank ({all} slots in all: {})", each.join(", "))
+                }
                 _ => strategy_label(s.name(), s.concurrency()),
             };
             format!(
