@@ -90,7 +90,7 @@ struct Opens {
     busiest: f64,
 }
 
-const HOUR_US: u64 = 3_600_000_000;
+use crate::time::HOUR_US;
 
 impl Opens {
     /// Opens per microsecond in the hour holding `t`.

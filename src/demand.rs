@@ -154,7 +154,7 @@ impl OnDemand {
     /// The requests a second on average through a band of hours `(from, to)` (microseconds
     /// into the day), by the profile's weights (a part hour by its part).
     pub fn rate_within(&self, (from, to): (u64, u64)) -> f64 {
-        const HOUR: u64 = 3_600_000_000;
+        const HOUR: u64 = crate::time::HOUR_US;
         let total: f64 = self.profile.iter().sum();
         let within: f64 = (0..24u64)
             .map(|h| {

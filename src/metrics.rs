@@ -204,7 +204,7 @@ pub struct Daily {
     last_day: usize,
 }
 
-pub const DAY_US: u64 = 86_400_000_000;
+pub use crate::time::DAY_US;
 
 /// The calendar days one success covers for a client that refreshes once per `period`: the
 /// period in whole days, rounded up, at least 1. A daily client covers a connection on the

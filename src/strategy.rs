@@ -141,7 +141,7 @@ impl Schedule {
     pub fn weighted_spread(&self, profile: Option<&PaceProfile>) -> SimDuration {
         match profile {
             None => self.spread(),
-            Some(p) => p.weighted(self.band_micros().unwrap_or((0, 86_400_000_000))),
+            Some(p) => p.weighted(self.band_micros().unwrap_or((0, crate::time::DAY_US))),
         }
     }
 

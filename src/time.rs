@@ -11,6 +11,10 @@ use std::ops::{Add, AddAssign, Sub};
 
 /// Microseconds in one second.
 pub const MICROS_PER_SEC: u64 = 1_000_000;
+/// Microseconds in an hour of the clock (pace profiles, scheduled limits, app-open hours).
+pub const HOUR_US: u64 = 3_600 * MICROS_PER_SEC;
+/// Microseconds in a day of the clock (daily tallies, maintenance windows, quotas).
+pub const DAY_US: u64 = 24 * HOUR_US;
 
 /// An instant of simulated time, in microseconds since midnight of day 0.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

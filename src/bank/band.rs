@@ -49,7 +49,7 @@ impl Bank {
     /// alone could hold), each scheduled one at its rate over its own hours where they hold
     /// the hour (infinite without a bound). What a pace by the hour may take then.
     pub fn hour_rate(&self, from: u64) -> f64 {
-        const HOUR: u64 = 3_600_000_000;
+        const HOUR: u64 = crate::time::HOUR_US;
         let scheduled =
             self.scheduled_meeting((from, from + HOUR))
                 .filter_map(|(_, inner, (on, off))| {
@@ -137,7 +137,7 @@ impl Bank {
 /// band of 02:00–04:00 meets two 3 h windows), and at most one more than its length holds
 /// otherwise (the alignment moves from day to day).
 fn fixed_windows_met(w: &FixedWindow, (from, to): (u64, u64)) -> f64 {
-    const DAY_US: u64 = 86_400_000_000;
+    use crate::time::DAY_US;
     let win = w.limit().1.as_micros();
     match DAY_US.is_multiple_of(win) {
         true => (to.div_ceil(win) - from / win) as f64,

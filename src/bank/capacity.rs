@@ -23,7 +23,7 @@
 use super::{Bank, Limit, MaintenanceMode, Quota};
 use crate::time::SimDuration;
 
-const DAY_US: u64 = 86_400_000_000;
+use crate::time::DAY_US;
 
 /// One policy's bound on the calls its bank admits in the span.
 #[derive(Clone, Debug, PartialEq)]

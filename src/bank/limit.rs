@@ -7,7 +7,7 @@ use super::{
 };
 use crate::time::{SimDuration, SimTime};
 
-const DAY_US: u64 = 86_400_000_000;
+use crate::time::DAY_US;
 
 /// One rate-limit policy. A closed enum rather than trait objects: dispatch is a jump table
 /// on the hot path, and the set of policies is the model's vocabulary. `conn` is the

@@ -8,7 +8,7 @@
 use super::Rejection;
 use crate::time::{SimDuration, SimTime};
 
-const DAY_US: u64 = 86_400_000_000;
+use crate::time::DAY_US;
 
 /// What the bank does during the window.
 #[derive(Clone, Copy, Debug, PartialEq)]

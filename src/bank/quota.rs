@@ -12,7 +12,7 @@
 use super::Rejection;
 use crate::time::{SimDuration, SimTime};
 
-const DAY_US: u64 = 86_400_000_000;
+use crate::time::DAY_US;
 
 /// How the quota's period is counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -20,7 +20,7 @@ use super::staleness::Ramps;
 use super::Summary;
 use crate::time::{SimDuration, SimTime};
 
-const HOUR_US: u64 = 3_600_000_000;
+use crate::time::HOUR_US;
 /// The rows' phase and the ages' resolution.
 const TEN_MIN_US: u64 = 600_000_000;
 const PHASES: usize = 144;

@@ -3,7 +3,7 @@
 
 use super::MINUTE_US;
 
-const HOUR_US: u64 = 60 * MINUTE_US;
+use crate::time::HOUR_US;
 use crate::time::{SimDuration, SimTime};
 
 /// Staleness as customers see it: for each bank, how much connection-time was spent with

@@ -31,7 +31,7 @@ impl Scenario {
         else {
             return Vec::new();
         };
-        const HOUR: u64 = 3_600_000_000;
+        const HOUR: u64 = crate::time::HOUR_US;
         let band = self.schedule.band_micros().unwrap_or((0, 24 * HOUR));
         let spread = self
             .schedule

@@ -375,7 +375,7 @@ pub(super) fn first_period_start(band: Option<(u64, u64)>, window_start: SimTime
 
 /// The band's next opening after `now` (a day after `now` when it opens at `now`).
 fn next_opening((from, _): (u64, u64), now: SimTime) -> SimTime {
-    const DAY: u64 = 86_400_000_000;
+    const DAY: u64 = crate::time::DAY_US;
     let day_start = now.as_micros() - now.as_micros() % DAY;
     match now.as_micros() - day_start < from {
         true => SimTime(day_start + from),
@@ -387,7 +387,7 @@ fn next_opening((from, _): (u64, u64), now: SimTime) -> SimTime {
 /// `now`: open until it closes (`Ok`), or shut until it next opens (`Err`).
 #[inline]
 fn band_at((from, to): (u64, u64), now: SimTime) -> Result<SimTime, SimTime> {
-    const DAY: u64 = 86_400_000_000;
+    const DAY: u64 = crate::time::DAY_US;
     let day_start = now.as_micros() - now.as_micros() % DAY;
     let tod = now.as_micros() - day_start;
     match tod {

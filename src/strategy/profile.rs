@@ -10,8 +10,7 @@
 
 use crate::time::{SimDuration, SimTime};
 
-const HOUR: u64 = 3_600_000_000;
-const DAY: u64 = 24 * HOUR;
+use crate::time::{DAY_US as DAY, HOUR_US as HOUR};
 
 /// The 24 weights of the hours of the day (the window's clock), at least one positive.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -12,8 +12,7 @@ use crate::bank::Bank;
 use crate::scenario::Scenario;
 use crate::strategy::PaceProfile;
 
-const HOUR: u64 = 3_600_000_000;
-const DAY: u64 = 24 * HOUR;
+use crate::time::{DAY_US as DAY, HOUR_US as HOUR};
 
 /// Each bank's pace a second, in the scenario's bank order: its share of the users over the
 /// period, or over its band of hours, weighted by a pace profile (with joins, those due on
