@@ -239,7 +239,8 @@ fn run(a: RunArgs) -> Result<()> {
         sc.strategy,
         Strategy::PerBank { .. } | Strategy::Aimd(_) | Strategy::Paced { .. }
     );
-    if per_bank || sc.schedule.hours.is_some() {
+    let pause = sc.schedule.pause_on_retry_after;
+    if per_bank || pause || sc.schedule.hours.is_some() {
         // Their settings per bank, or their band, which the header's kind does not say.
         let band = sc
             .schedule
@@ -247,7 +248,15 @@ fn run(a: RunArgs) -> Result<()> {
             .map_or(String::new(), |b| format!("; within {b}"));
         let profile =
             (sc.strategy.pace_profile()).map_or(String::new(), |p| format!(" ({})", p.describe()));
-        println!("client: {}{profile}{band}", sc.strategy.describe(&sc.banks));
+        let pause = if pause {
+            ", pausing on Retry-After"
+        } else {
+            ""
+        };
+        println!(
+            "client: {}{profile}{pause}{band}",
+            sc.strategy.describe(&sc.banks)
+        );
     }
     if let Some(note) = output::terminal::never_refreshed_note(&result) {
         eprintln!("note: {note}");

@@ -300,7 +300,7 @@ fn bad_items_and_baselines_write_nothing() {
         ),
         (
             &["--strategies", "queued,bulk,queued"],
-            "`queued` is listed twice",
+            "`queued` names two items",
         ),
         (&["--strategies", "queued"], "at least two items"),
         (

@@ -902,3 +902,44 @@ fn customers_do_not_spend_a_limit_for_unattended_calls() {
     let expected = 0.8644 + (1.0 - 0.8644) * fetched;
     assert!((ceiling - expected).abs() < 1e-9, "{ceiling} vs {expected}");
 }
+
+/// Customers' calls at a capped bank whose cap the background fills fail far more than the
+/// whole says: the memo names the bank and its share refused.
+#[test]
+fn customers_refused_at_one_bank_are_named() {
+    let t = TempDir::new("plan-customers-bank");
+    let s = two_banks(
+        t.path(),
+        r#"[{ kind = "concurrency", max_in_flight = 2 }]"#,
+        "[on_demand]\nper_day = 20000",
+    );
+    let j = json(&[
+        "plan",
+        &s,
+        "--users",
+        "30000",
+        "--failure-scope",
+        "background",
+        "--replications",
+        "2",
+        "--json",
+    ]);
+    let metered = j["banks"][1]["customer_failure_rate"].as_f64().unwrap();
+    let whole = j["customer_failure_rate"].as_f64().unwrap();
+    let said = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.as_str())
+        .find(|f| f.starts_with("at metered, "));
+    assert_eq!(
+        metered >= 0.10 && metered > 1.5 * whole,
+        said.is_some(),
+        "{j}"
+    );
+    assert!(
+        said.is_some_and(|f| f.contains("of the customers' calls are refused")),
+        "{metered} {whole}: {}",
+        j["findings"]
+    );
+}

@@ -247,7 +247,8 @@ fn items(list: &str) -> Result<Vec<(String, String, Vec<String>)>> {
         }
         if out.iter().any(|(l, _, _)| l == label) {
             return Err(Error::input(format!(
-                "--strategies {list}: item `{label}` is listed twice (items must be distinct)"
+                "--strategies {list}: `{label}` names two items (items and their names must be \
+                 distinct)"
             )));
         }
         let sets = item_sets(item)
@@ -384,7 +385,7 @@ mod tests {
         assert!(labels("a=queued,a=bulk")
             .unwrap_err()
             .message
-            .contains("twice"));
+            .contains("names two items"));
         assert!(labels("=queued,bulk")
             .unwrap_err()
             .message
@@ -392,7 +393,7 @@ mod tests {
         assert!(labels("queued,queued")
             .unwrap_err()
             .message
-            .contains("twice"));
+            .contains("names two items"));
         assert!(labels("queued")
             .unwrap_err()
             .message

@@ -82,6 +82,10 @@ fn as_run(c: &Comparison) -> String {
                 }
                 _ => strategy_label(s.name(), s.concurrency()),
             };
+            let what = match schedule.pause_on_retry_after {
+                true => format!("{what}, pausing on Retry-After"),
+                false => what,
+            };
             format!(
                 "`{}`{item}: {what}{}{}",
                 v.label,

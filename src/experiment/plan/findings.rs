@@ -1,7 +1,6 @@
 //! What a plan found, as sentences for the memo and the JSON: why a target is out of reach
 //! (and whether the banks or the client put it there), the failure floor, caveats.
 
-use super::search::pausing_can_matter;
 use super::{hours, Evaluation, FailureScope, Figure, Plan};
 use crate::output::text::{pct, thousands};
 use crate::scenario::Scenario;
@@ -9,8 +8,9 @@ use crate::strategy::PaceProfile;
 
 mod current;
 mod customers;
+mod floor;
 pub use customers::fixed_demand_finding;
-use customers::{customers_share_finding, reliance_finding};
+use customers::{customers_share_finding, reliance_finding, worst_customers_finding};
 
 /// Coverage within this of another counts as the same.
 const COVERAGE_TIE: f64 = 0.0025;
@@ -63,7 +63,8 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     out.extend(growth_finding(p, sc));
     out.extend(customers_share_finding(p, sc));
     out.extend(reliance_finding(p, sc));
-    out.push(floor_finding(p, sc));
+    out.extend(worst_customers_finding(p));
+    out.push(floor::floor_finding(p, sc));
     out.extend(sc.coverage_caveat());
     if sc.warmup.is_zero() {
         out.push(
@@ -451,9 +452,23 @@ fn failure_finding(p: &Plan) -> String {
             r.met.count()
         )
     } else {
+        // The fewest failures any setting had: whether the bound is out of reach at any
+        // coverage, or only at the choice's.
+        let fewest = p
+            .candidates
+            .iter()
+            .map(|e| e.figures.mean(t.scope.figure()))
+            .fold(f64::INFINITY, f64::min);
+        let reach = match fewest > t.max_failure_rate {
+            true => format!("at any coverage (the fewest, {})", pct(fewest)),
+            false => format!(
+                "covering as much as the choice's {}",
+                pct(r.figures.mean(Figure::Coverage))
+            ),
+        };
         let mut s = format!(
-            "no searched setting reaching this coverage keeps {} within {}: the best \
-             achievable fails {} of attempts",
+            "no searched setting keeps {} within {} {reach}: the best achievable fails {} of \
+             attempts",
             t.scope.phrase(),
             pct(t.max_failure_rate),
             pct(r.figures.mean(t.scope.figure()))
@@ -520,57 +535,6 @@ fn within_bound_above(p: &Plan) -> Option<&Evaluation> {
         .iter()
         .filter(|e| e.label != r.label && e.met.failure_rate && cov(e) + COVERAGE_TIE >= cov(r))
         .max_by(|a, b| cov(a).total_cmp(&cov(b)))
-}
-
-/// The failures the client's pace does not cause (5xx, maintenance), and how to meet fewer
-/// of the latter.
-/// (A client pausing on Retry-After meets fewer maintenance rejections: said when the
-/// recommendation does not pause and pausing could change something.)
-fn floor_finding(p: &Plan, sc: &Scenario) -> String {
-    let r = &p.recommendation;
-    let f = &r.figures;
-    let outage = f.mean(Figure::OutageRate);
-    let tried = p.candidates.iter().any(|e| e.pause);
-    let pause = match outage > 0.0 && !r.pause && pausing_can_matter(sc) {
-        false => "",
-        true if tried => {
-            "; a client that pauses a bank on a Retry-After meets far fewer maintenance \
-             rejections: the settings searched include such clients (\"pausing on Retry-After\"), \
-             not chosen for the targets"
-        }
-        true => {
-            "; a client that pauses a bank on a Retry-After (strategy.pause_on_retry_after = \
-             true) meets far fewer maintenance rejections"
-        }
-    };
-    // A pace that stops in the windows' hours (a profile with weight 0 there, daily periods
-    // only) meets few: worth saying where they are half a percent of attempts or more.
-    let daily = sc.schedule.period == crate::time::SimDuration::from_hours(24);
-    let hourly = p
-        .candidates
-        .iter()
-        .any(|e| e.strategy.pace_profile().is_some());
-    let stops = match (outage >= 0.005 && daily, hourly) {
-        (false, _) => "",
-        (true, true) => {
-            "; paced settings by the hour were searched (\"by the hour\"), not chosen for the \
-             targets: one whose strategy.pace_profile stops in the windows' hours meets few of them"
-        }
-        (true, false) => {
-            "; a paced client whose strategy.pace_profile stops in the windows' hours meets \
-             few of them"
-        }
-    };
-    format!(
-        "failures the client's pace does not cause: 5xx errors {} and rejections during \
-         maintenance windows {} of attempts (a floor of {}), kept apart from the client's own \
-         429s ({}); consent expiry ends {} of attempts in reconnect_required{pause}{stops}",
-        pct(f.mean(Figure::ErrorRate)),
-        pct(outage),
-        pct(f.mean(Figure::FailureFloor)),
-        pct(f.mean(Figure::ClientFailureRate)),
-        pct(f.mean(Figure::ReconnectRate))
-    )
 }
 
 /// What the paced settings followed by the hour: the scenario's pace profile, or the shape

@@ -29,7 +29,7 @@ impl FailureScope {
         match self {
             FailureScope::Client => "its own 429s",
             FailureScope::Background => "its background refreshes' 429s",
-            FailureScope::All => "its failures",
+            FailureScope::All => "its 429s, 5xx errors and maintenance rejections",
         }
     }
 

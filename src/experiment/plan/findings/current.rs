@@ -34,7 +34,7 @@ pub fn current_finding(p: &Plan) -> Option<String> {
     );
     if !was.is_nan() && !is.is_nan() {
         s += &format!(
-            ", its customers' calls' failures from {} to {}",
+            ", its customers' calls' 429s from {} to {}",
             pct(was),
             pct(is)
         );

@@ -109,13 +109,40 @@ pub(super) fn reliance_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     let (all, own) = (f.mean(Figure::Coverage), f.mean(Figure::BackgroundCoverage));
     (d.active_share >= 1.0 && own.is_finite() && all - own >= 0.10).then(|| {
         format!(
-            "the customers' own fetches give {} of the choice's coverage (its background alone \
+            "the customers' own fetches give {:.2} points of the choice's coverage (its background alone \
              covers {}), with every customer taken to open the app: where many never do, \
              their connections rely on the background; say how many do \
              (on_demand.active_share), or size the background alone with \
              --set on_demand.per_connection=0",
-            pct(all - own),
+            100.0 * (all - own),
             pct(own)
+        )
+    })
+}
+
+/// Customers' calls at one bank failing far more than the whole says: the bank where they
+/// fail most, where a tenth or more do (a trial's memo gave its customers' 7.14 % in all,
+/// where 43 % failed at the bank whose cap the background filled).
+pub(super) fn worst_customers_finding(p: &Plan) -> Option<String> {
+    let r = &p.recommendation;
+    let at = |b: usize, f: Figure| r.figures.banks[b][f as usize].mean;
+    let (b, worst) = (0..p.ceilings.len())
+        .map(|b| (b, at(b, Figure::CustomerFailureRate)))
+        .filter(|(_, x)| x.is_finite())
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let whole = r.figures.mean(Figure::CustomerFailureRate);
+    (worst >= 0.10 && worst > 1.5 * whole).then(|| {
+        format!(
+            "at {}, {} of the customers' calls are refused (429s; {} over every bank): the \
+             background's {} there take the room their calls need; a smaller pool or pace at \
+             that bank leaves them more, for less coverage",
+            p.ceilings[b].name,
+            pct(worst),
+            pct(whole),
+            match r.strategy.name() {
+                "paced" => "paces",
+                _ => "slots",
+            }
         )
     })
 }

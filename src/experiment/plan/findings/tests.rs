@@ -1,4 +1,5 @@
 //! The findings' sentences on made-up plans and scenarios.
+use super::floor::floor_finding;
 use super::*;
 use crate::experiment::plan::{Figures, Met, Targets};
 use crate::stats::Estimate;
@@ -206,9 +207,7 @@ fn a_failure_finding_names_the_setting_within_the_bound() {
     );
     let f = failure_finding(&plan(vec![chosen.clone()]));
     assert!(
-        f.starts_with(
-            "no searched setting reaching this coverage keeps its background refreshes' 429s"
-        ),
+        f.starts_with("no searched setting keeps its background refreshes' 429s"),
         "{f}"
     );
 }
@@ -302,7 +301,7 @@ fn a_choice_leaning_on_customers_fetches_says_so() {
     };
     let f = reliance_finding(&plan(0.4978), &parse("")).unwrap();
     assert!(
-        f.starts_with("the customers' own fetches give 49.55 % of the choice's coverage (its background alone covers 49.78 %)"),
+        f.starts_with("the customers' own fetches give 49.55 points of the choice's coverage (its background alone covers 49.78 %)"),
         "{f}"
     );
     assert_eq!(
