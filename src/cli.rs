@@ -241,7 +241,8 @@ fn run(a: RunArgs) -> Result<()> {
     );
     let pause = sc.schedule.pause_on_retry_after;
     if per_bank || pause || sc.schedule.hours.is_some() {
-        // Their settings per bank, or their band, which the header's kind does not say.
+        // Their settings per bank, their band, or their pausing, which the header's kind does
+        // not say.
         let band = sc
             .schedule
             .band_label()

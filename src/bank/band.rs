@@ -49,12 +49,20 @@ impl Bank {
     /// alone could hold), each scheduled one at its rate over its own hours where they hold
     /// the hour (infinite without a bound). What a pace by the hour may take then.
     pub fn hour_rate(&self, from: u64) -> f64 {
+        self.hour_rate_beside(from, 0.0)
+    }
+
+    /// [`Bank::hour_rate`] beside `present` customer-present calls a second in that hour:
+    /// a scheduled policy that counts them has that much less room then (a day-averaged one
+    /// has them in its day's volume, which the planner takes them out of).
+    pub fn hour_rate_beside(&self, from: u64, present: f64) -> f64 {
         const HOUR: u64 = crate::time::HOUR_US;
         let scheduled =
             self.scheduled_meeting((from, from + HOUR))
-                .filter_map(|(_, inner, (on, off))| {
+                .filter_map(|(l, inner, (on, off))| {
                     let secs = (off - on) as f64 / 1e6;
-                    Some(rate_bound(inner, secs)?.1 / secs)
+                    let spent = if l.counts(true) { present } else { 0.0 };
+                    Some(rate_bound(inner, secs)?.1 / secs - spent)
                 });
         let day = self.band_bounds((0, 24 * HOUR), 0.0, 0.0);
         let unscheduled = day.iter().filter(|b| b.binds).map(|b| b.calls / 86_400.0);

@@ -82,12 +82,12 @@ fn as_run(c: &Comparison) -> String {
                 }
                 _ => strategy_label(s.name(), s.concurrency()),
             };
-            let what = match schedule.pause_on_retry_after {
-                true => format!("{what}, pausing on Retry-After"),
-                false => what,
+            let pause = match schedule.pause_on_retry_after {
+                true => ", pausing on Retry-After",
+                false => "",
             };
             format!(
-                "`{}`{item}: {what}{}{}",
+                "`{}`{item}: {what}{}{}{pause}",
                 v.label,
                 schedule
                     .band_label()

@@ -405,13 +405,13 @@ fn alternatives(p: &Plan) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(top) = most(&mut p.candidates.iter()).filter(|e| cov(e) > cov(r) + COVERAGE_TIE) {
         out.push(format!(
-            "the most coverage any searched setting reached is {} ({}), with {} of its attempts failing \
-             by {} and {} API calls a day",
+            "the most coverage any searched setting reached is {} ({}), with {} API calls a day \
+             and {} of its attempts failing by {}",
             pct(cov(&top)),
             top.label,
+            thousands(top.figures.mean(Figure::ApiCallsPerDay)),
             pct(top.figures.mean(p.targets.scope.figure())),
-            p.targets.scope.phrase(),
-            thousands(top.figures.mean(Figure::ApiCallsPerDay))
+            p.targets.scope.phrase()
         ));
     }
     let safe = most(&mut p.candidates.iter().filter(|e| e.met.failure_rate));
@@ -441,7 +441,7 @@ fn failure_finding(p: &Plan) -> String {
         // Another setting covers as much within the bound: the choice won on the other
         // targets (the least total shortfall), which must be said, not denied.
         format!(
-            "the choice fails {} of attempts by {}, above {}; {} stays within it at {} coverage \
+            "the choice fails {} of attempts by {}: above the bound of {}; {} stays within it at {} coverage \
              but falls further short of the other targets ({} met against the choice's {})",
             pct(r.figures.mean(t.scope.figure())),
             t.scope.phrase(),
@@ -467,8 +467,7 @@ fn failure_finding(p: &Plan) -> String {
             ),
         };
         let mut s = format!(
-            "no searched setting keeps {} within {} {reach}: the best achievable fails {} of \
-             attempts",
+            "no searched setting keeps {} within {} {reach}: the choice fails {} of attempts",
             t.scope.phrase(),
             pct(t.max_failure_rate),
             pct(r.figures.mean(t.scope.figure()))

@@ -139,9 +139,10 @@ fn steady(bank: &Bank, c: &BankCeiling, band: Option<(u64, u64)>, present: f64) 
 
 /// The fastest weight-1 pace of a profile over `band`: each hour's steady pace over its
 /// weight, and the band's ceiling, less the customers' calls there, over its weighted length.
-/// The customers' calls are taken out of the band's volume, not hour by hour, as a constant
-/// pace's are ([`steady`]): an evening peak at a capped bank took the hour's whole room and
-/// paced a trial's bank at 560 refreshes a day for 21,767 connections.
+/// The customers' calls are taken out of the band's volume, as a constant pace's are
+/// ([`steady`]), and hour by hour only from scheduled policies that count them (an evening
+/// peak taken out of a capped bank's every hour paced a trial's bank at 560 refreshes a day
+/// for 21,767 connections).
 fn profiled(
     bank: &Bank,
     c: &BankCeiling,
@@ -153,7 +154,8 @@ fn profiled(
         .filter_map(|h| {
             let span = ((h * HOUR).max(band.0), ((h + 1) * HOUR).min(band.1));
             let w = p.weights()[h as usize];
-            (span.0 < span.1 && w > 0.0).then(|| bank.hour_rate(h * HOUR) / w)
+            let steady = || bank.hour_rate_beside(h * HOUR, present(span));
+            (span.0 < span.1 && w > 0.0).then(|| steady() / w)
         })
         .fold(f64::INFINITY, f64::min);
     let secs = (band.1 - band.0) as f64 / 1e6;

@@ -125,24 +125,23 @@ pub(super) fn reliance_finding(p: &Plan, sc: &Scenario) -> Option<String> {
 /// where 43 % failed at the bank whose cap the background filled).
 pub(super) fn worst_customers_finding(p: &Plan) -> Option<String> {
     let r = &p.recommendation;
-    let at = |b: usize, f: Figure| r.figures.banks[b][f as usize].mean;
-    let (b, worst) = (0..p.ceilings.len())
-        .map(|b| (b, at(b, Figure::CustomerFailureRate)))
-        .filter(|(_, x)| x.is_finite())
+    let (b, worst) = r
+        .figures
+        .banks
+        .iter()
+        .map(|f| f[Figure::CustomerFailureRate as usize].mean)
+        .enumerate()
+        .filter(|(b, x)| x.is_finite() && *b < p.ceilings.len())
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     let whole = r.figures.mean(Figure::CustomerFailureRate);
     (worst >= 0.10 && worst > 1.5 * whole).then(|| {
         format!(
-            "at {}, {} of the customers' calls are refused (429s; {} over every bank): the \
-             background's {} there take the room their calls need; a smaller pool or pace at \
-             that bank leaves them more, for less coverage",
+            "at {}, {} of the customers' calls are refused (429s; {} over every bank): they \
+             share its limits with the background, and a smaller pool or pace at that bank \
+             (per_bank, paced) leaves them more room, for less coverage",
             p.ceilings[b].name,
             pct(worst),
             pct(whole),
-            match r.strategy.name() {
-                "paced" => "paces",
-                _ => "slots",
-            }
         )
     })
 }

@@ -207,7 +207,22 @@ fn a_failure_finding_names_the_setting_within_the_bound() {
     );
     let f = failure_finding(&plan(vec![chosen.clone()]));
     assert!(
-        f.starts_with("no searched setting keeps its background refreshes' 429s"),
+        f.starts_with(
+            "no searched setting keeps its background refreshes' 429s within 5.00 % at any \
+             coverage (the fewest, 50.00 %): the choice fails 50.00 %"
+        ),
+        "{f}"
+    );
+    // One within the bound at less coverage: the bound is out of reach at the choice's only.
+    let mut low = setting("queued, 1", 30.0, 1.0, met(true, false));
+    low.figures.all[Figure::BackgroundFailureRate as usize] = Estimate::of(&[0.01, 0.01]).unwrap();
+    low.figures.all[Figure::Coverage as usize] = Estimate::of(&[0.3, 0.3]).unwrap();
+    let f = failure_finding(&plan(vec![chosen.clone(), low]));
+    assert!(
+        f.starts_with(
+            "no searched setting keeps its background refreshes' 429s within 5.00 % covering \
+             as much as the choice's 50.00 %"
+        ),
         "{f}"
     );
 }
