@@ -16,6 +16,19 @@ pub const HOUR_US: u64 = 3_600 * MICROS_PER_SEC;
 /// Microseconds in a day of the clock (daily tallies, maintenance windows, quotas).
 pub const DAY_US: u64 = 24 * HOUR_US;
 
+/// The hours of the day that meet the band `[from, to)` (microseconds into the day), each
+/// with its part in the band: what a pace by the hour weighs hour by hour.
+pub fn hours_in((from, to): (u64, u64)) -> impl Iterator<Item = (usize, (u64, u64))> {
+    (0..24u64)
+        .map(move |h| {
+            (
+                h as usize,
+                ((h * HOUR_US).max(from), ((h + 1) * HOUR_US).min(to)),
+            )
+        })
+        .filter(|(_, s)| s.0 < s.1)
+}
+
 /// An instant of simulated time, in microseconds since midnight of day 0.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimTime(pub u64);

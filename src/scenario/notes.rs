@@ -47,21 +47,17 @@ impl Scenario {
                 (None, None) => bank.share * self.connections as f64 / spread,
             };
             let mut worst: Option<(f64, f64)> = None;
-            let over: Vec<usize> = (0..24)
+            let over: Vec<usize> = crate::time::hours_in(band)
+                .map(|(h, _)| h)
                 .filter(|&h| {
-                    let span = ((h * HOUR).max(band.0), ((h + 1) * HOUR).min(band.1));
-                    if span.0 >= span.1 {
-                        return false;
-                    }
-                    let w = profile.as_ref().map_or(1.0, |p| p.weights()[h as usize]);
-                    let (offered, admitted) = (pace * w, bank.hour_rate(h * HOUR));
+                    let w = profile.as_ref().map_or(1.0, |p| p.weights()[h]);
+                    let (offered, admitted) = (pace * w, bank.hour_rate(h as u64 * HOUR));
                     let over = offered > 1.01 * admitted;
                     if over && worst.is_none_or(|(o, a)| offered / admitted > o / a) {
                         worst = Some((offered, admitted));
                     }
                     over
                 })
-                .map(|h| h as usize)
                 .collect();
             if let Some((offered, admitted)) = worst {
                 out.push(format!(
@@ -173,16 +169,13 @@ impl Scenario {
 
 /// Hours of the day as runs: `[6, 7, …, 23]` → `06:00–24:00`.
 fn hour_runs(hours: &[usize]) -> String {
-    let mut runs: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < hours.len() {
-        let mut j = i;
-        while j + 1 < hours.len() && hours[j + 1] == hours[j] + 1 {
-            j += 1;
-        }
-        runs.push(format!("{:02}:00–{:02}:00", hours[i], hours[j] + 1));
-        i = j + 1;
-    }
+    let mut marked = [false; 24];
+    hours.iter().for_each(|&h| marked[h] = true);
+    let runs: Vec<String> = crate::strategy::hour_runs(&marked)
+        .into_iter()
+        .filter(|&(over, _, _)| over)
+        .map(|(_, from, to)| format!("{from:02}:00–{to:02}:00"))
+        .collect();
     runs.join(", ")
 }
 

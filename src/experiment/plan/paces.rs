@@ -50,15 +50,7 @@ pub fn shape(sc: &Scenario) -> Option<PaceProfile> {
         return None; // a profile weights the hours of a daily period only
     }
     let band = sc.schedule.band_micros().unwrap_or((0, DAY));
-    let spans: Vec<(usize, (u64, u64))> = (0..24u64)
-        .map(|h| {
-            (
-                h as usize,
-                ((h * HOUR).max(band.0), ((h + 1) * HOUR).min(band.1)),
-            )
-        })
-        .filter(|(_, s)| s.0 < s.1)
-        .collect();
+    let spans: Vec<(usize, (u64, u64))> = crate::time::hours_in(band).collect();
     let mut w = [0.0; 24];
     spans.iter().for_each(|&(h, _)| w[h] = 1.0);
     for bank in &sc.banks {
@@ -150,12 +142,11 @@ fn profiled(
     band: (u64, u64),
     present: &dyn Fn((u64, u64)) -> f64,
 ) -> f64 {
-    let hourly = (0..24u64)
-        .filter_map(|h| {
-            let span = ((h * HOUR).max(band.0), ((h + 1) * HOUR).min(band.1));
-            let w = p.weights()[h as usize];
-            let steady = || bank.hour_rate_beside(h * HOUR, present(span));
-            (span.0 < span.1 && w > 0.0).then(|| steady() / w)
+    let hourly = crate::time::hours_in(band)
+        .filter_map(|(h, span)| {
+            let w = p.weights()[h];
+            let steady = || bank.hour_rate_beside(h as u64 * HOUR, present(span));
+            (w > 0.0).then(|| steady() / w)
         })
         .fold(f64::INFINITY, f64::min);
     let secs = (band.1 - band.0) as f64 / 1e6;

@@ -25,6 +25,17 @@ fn setting(label: &str, age: f64, calls: f64, met: Met) -> Evaluation {
     }
 }
 
+/// Every target met.
+fn all_met() -> Met {
+    Met {
+        coverage: true,
+        bank_coverage: true,
+        failure_rate: true,
+        staleness: true,
+        api_calls: true,
+    }
+}
+
 /// The targets of the made-up plans: 99 % coverage, the client's 429s within 1 %.
 fn targets() -> Targets {
     Targets {
@@ -72,13 +83,7 @@ fn growth_is_named() {
         )
     };
     let parse = |j| crate::scenario::parse(&text(j), "inline", "t", &[]).unwrap();
-    let met = Met {
-        coverage: true,
-        bank_coverage: true,
-        failure_rate: true,
-        staleness: true,
-        api_calls: true,
-    };
+    let met = all_met();
     let queued = made_up_plan(targets(), setting("q", 1.0, 1.0, met), Vec::new());
     let g = growth_finding(&queued, &parse(0.03)).unwrap();
     assert!(
@@ -301,13 +306,7 @@ fn a_choice_leaning_on_customers_fetches_says_so() {
         )
     };
     let parse = |a: &str| crate::scenario::parse(&text(a), "inline", "t", &[]).unwrap();
-    let met = Met {
-        coverage: true,
-        bank_coverage: true,
-        failure_rate: true,
-        staleness: true,
-        api_calls: true,
-    };
+    let met = all_met();
     let plan = |own: f64| {
         let mut r = setting("paced", 20.0, 1_000.0, met);
         r.figures.all[Figure::Coverage as usize] = Estimate::of(&[0.9933, 0.9933]).unwrap();
@@ -335,13 +334,7 @@ fn the_floor_names_a_pace_that_stops_in_maintenance() {
                 [strategy]\nkind = \"bulk\"\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
                 service_time = { dist = \"constant\", value = \"1s\" }\n";
     let sc = crate::scenario::parse(text, "inline", "t", &[]).unwrap();
-    let met = Met {
-        coverage: true,
-        bank_coverage: true,
-        failure_rate: true,
-        staleness: true,
-        api_calls: true,
-    };
+    let met = all_met();
     // Every figure at 0.5: half the attempts refused by maintenance.
     let mut p = made_up_plan(targets(), setting("q", 1.0, 1.0, met), Vec::new());
     let stops = "strategy.pace_profile stops in the windows' hours meets few of them";
