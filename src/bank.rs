@@ -161,6 +161,22 @@ pub struct Bank {
     /// refresh as that many (the scenario folds it into them); kept to report the calls at
     /// the bank (`bank_calls`), which thresholds such as the CDR's count.
     pub calls_per_refresh: u32,
+    /// The traffic a fit's log had here, where it found no limit of a kind: the model knows
+    /// none above it (empty for a bank not fitted).
+    pub tested: Tested,
+}
+
+/// The traffic a fitted bank's log had (`tested = { per_hour = 1662, in_flight = 9 }`),
+/// which `fit` writes where it could not identify a rate limit (`per_hour`) or a cap
+/// (`in_flight`): the bank may have one above it, so its figures hold only up to it, and
+/// `plan` says where a setting goes beyond (a trial's plan paced a fitted bank at 3.9 times
+/// the log's busiest hour, where the true bank refused half its calls).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tested {
+    /// The most calls admitted in any hour (sliding by the minute).
+    pub per_hour: Option<u64>,
+    /// The most calls likely in flight at once.
+    pub in_flight: Option<u32>,
 }
 
 impl Bank {
@@ -308,6 +324,7 @@ mod tests {
             servers: None,
             retry_after: RetryAfter::Policy,
             calls_per_refresh: 1,
+            tested: Default::default(),
         }
     }
 

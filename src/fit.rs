@@ -15,6 +15,7 @@ pub mod grid;
 pub mod latency;
 pub mod limits;
 pub mod log;
+pub mod retries;
 pub mod retry;
 pub mod timing;
 pub mod unfitted;
@@ -93,8 +94,10 @@ pub struct BankFit {
     pub policy_retry_after: Vec<Option<String>>,
     /// Durations that were not on the poll grid (read as if they were).
     pub off_grid: u64,
-    /// The hours of the day of its 503s (a closed bank), which are not fitted.
+    /// The hours of the day of its 503s (a closed bank), fitted as a maintenance window when
+    /// they recur, and how many of them carried a Retry-After.
     pub closed: Option<unfitted::ClosedHours>,
+    pub closed_retry_after: u64,
 }
 
 /// The whole fit.
@@ -118,6 +121,8 @@ pub struct Fit {
     pub unfitted: unfitted::Unfitted,
     /// The customers: their requests, consent expiries, reconnections and joins.
     pub customers: customers::CustomersFit,
+    /// The client's retries (`None`: the log has none).
+    pub retries: Option<retries::RetriesFit>,
 }
 
 /// Fits every bank of `log`.
@@ -158,7 +163,8 @@ pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
         banks,
         left_out,
         peak_outstanding: peak_outstanding(&log.rows),
-        unfitted: unfitted::unfitted(&log.rows, log.reasons),
+        unfitted: unfitted::unfitted(log.reasons),
+        retries: retries::fit(&log.rows),
         customers: customers::fit(&log.rows, log.connections, log.reasons, span),
         warnings,
         rows: log.rows.len(),
@@ -306,6 +312,10 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
         policy_retry_after,
         off_grid,
         closed: unfitted::closed_hours(&closed),
+        closed_retry_after: rows
+            .iter()
+            .filter(|r| r.seen == Seen::Outage && r.retry_after.is_some())
+            .count() as u64,
     }
 }
 

@@ -362,6 +362,14 @@ impl RunResult {
         t
     }
 
+    /// The most calls bank `bank` (`None`: all) admitted in any hour after the warm-up, the
+    /// hour sliding by minutes: what a fitted bank's tested traffic is set against.
+    pub fn busiest_hour(&self, bank: Option<usize>) -> u64 {
+        let minute = |d: SimDuration| (d.as_micros() / MINUTE_US) as usize;
+        let measured = (minute(self.warmup), minute(self.window));
+        self.series.busiest(bank, measured, 60)
+    }
+
     /// Derived figures for bank `i`, or for all banks with `None`.
     pub fn summary(&self, bank: Option<usize>) -> Summary {
         let tally = match bank {

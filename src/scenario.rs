@@ -7,6 +7,7 @@
 
 mod banks;
 mod file;
+pub use file::StrategyKind;
 mod locate;
 mod notes;
 mod on_demand;
@@ -20,7 +21,7 @@ mod strategy;
 
 use crate::bank::{
     Bank, ConcurrencyCap, FixedWindow, Limit, Maintenance, MaintenanceMode, PenaltyBox, Quota,
-    QuotaPeriod, RetryAfter, ServiceTime, SlidingWindow, TokenBucket,
+    QuotaPeriod, RetryAfter, ServiceTime, SlidingWindow, Tested, TokenBucket,
 };
 use crate::consent::Reconnect;
 use crate::demand::{Lane, OnDemand};
@@ -33,7 +34,7 @@ use crate::time::{SimDuration, SimTime};
 use banks::{banks, service_time};
 use file::{
     BankFile, JitterKind, LimitFile, QuotaPeriodKind, RetryAfterFile, RetryOn, ScenarioFile,
-    ServiceTimeFile, StrategyKind, TimeOfDay, Traffic,
+    ServiceTimeFile, TestedFile, TimeOfDay, Traffic,
 };
 use serde::Deserialize;
 use std::path::Path;

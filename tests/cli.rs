@@ -538,6 +538,20 @@ fn set_of_a_wrong_type_is_rejected() {
 }
 
 #[test]
+fn a_banks_tested_traffic_must_be_counts() {
+    bad_set(
+        "banks.0.tested={ per_hour = 0 }",
+        "settested",
+        &["banks[0].tested.per_hour", "at least 1"],
+    );
+    bad_set(
+        "banks.0.tested={ hourly = 5 }",
+        "settested2",
+        &["hourly", "unknown field"],
+    );
+}
+
+#[test]
 fn set_of_an_out_of_range_index_is_rejected() {
     bad_set(
         "banks.9.share=0.1",

@@ -362,7 +362,10 @@ fn customers_failures_are_compared_when_customers_ask() {
     );
     let md = std::fs::read_to_string(tmp.join("customers").join(MARKDOWN_FILE)).unwrap();
     assert!(
-        md.contains("| Customers' failure rate |") && md.contains("| Age at app open p95 (h) |"),
+        md.contains("| Customers' failures (429, 5xx, 503) |")
+            && md.contains("| Age at app open p50 (h) |")
+            && md.contains("| Age at app open p95 (h) |")
+            && md.contains("| Time ≥ 24 h old |"),
         "{md}"
     );
     // What each item ran, in words.

@@ -668,6 +668,7 @@ fn the_recommendation_meets_its_targets_on_fresh_seeds() {
         max_failure_rate: 0.02,
         scope: FailureScope::Client,
         staleness_p95_hours: None,
+        at_open_p95_hours: None,
         max_api_calls_per_day: None,
         min_bank_coverage: None,
     };
@@ -760,6 +761,20 @@ fn staleness_and_api_call_targets_are_checked() {
     assert!(j["findings"].to_string().contains("data age"), "{j}");
     // A duration is read as its hours: the same plan.
     assert_eq!(with(&["--staleness-p95", "60m"]), j);
+    // The age when customers open the app is a target of its own, said when out of reach.
+    let j = with(&["--at-open-p95", "1"]);
+    assert_eq!(
+        (j["met"]["at_open"].clone(), j["met"]["staleness"].clone()),
+        (false.into(), true.into())
+    );
+    assert_eq!(j["targets"]["at_open_p95_hours"], 1.0);
+    assert!(
+        j["findings"]
+            .to_string()
+            .contains("when customers open the app within 1 h"),
+        "{j}"
+    );
+    assert!(j["at_open_p95_hours"].as_f64().unwrap() > 1.0, "{j}");
     // A budget some settings fit is a hard limit: the best achievable keeps to it.
     let j = with(&["--max-api-calls-per-day", "30000"]);
     assert_eq!(j["targets_met"], false);
@@ -780,6 +795,7 @@ fn bad_targets_name_their_flag() {
         ("--users", "-5", "at least 1"),
         ("--staleness-p95", "0", "positive"),
         ("--staleness-p95", "2x", "unknown unit"),
+        ("--at-open-p95", "-3", "positive"),
         ("--max-api-calls-per-day", "-5", "positive"),
         ("--coverage", "1.5", "at most 1"),
         ("--max-failure-rate", "2", "below 1"),

@@ -342,6 +342,7 @@ fn bank(limits: Vec<Limit>, connections: u32) -> Bank {
         servers: None,
         retry_after: RetryAfter::Policy,
         calls_per_refresh: 1,
+        tested: Default::default(),
     };
     bank.prepare(connections);
     bank

@@ -358,6 +358,7 @@ pub(super) mod tests {
             servers: None,
             retry_after: RetryAfter::Policy,
             calls_per_refresh: 1,
+            tested: Default::default(),
         }
     }
 

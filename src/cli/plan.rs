@@ -31,6 +31,11 @@ pub struct PlanArgs {
     /// `90m`).
     #[arg(long, value_name = "HOURS", allow_negative_numbers = true, value_parser = hours_or_duration)]
     pub staleness_p95: Option<f64>,
+    /// Bound on the 95th percentile of the data's age when customers open the app (by the
+    /// app-open profile): hours or a duration. A band of hours that ends before they open it
+    /// (`--set strategy.hours=...`) is the lever the plan does not search.
+    #[arg(long, value_name = "HOURS", allow_negative_numbers = true, value_parser = hours_or_duration)]
+    pub at_open_p95: Option<f64>,
     /// Bound on API calls (refresh requests and status polls) a day.
     #[arg(long, value_name = "CALLS", allow_negative_numbers = true)]
     pub max_api_calls_per_day: Option<f64>,
@@ -88,6 +93,7 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
                 _ => plan::FailureScope::Client,
             },
             staleness_p95_hours: a.staleness_p95,
+            at_open_p95_hours: a.at_open_p95,
             max_api_calls_per_day: a.max_api_calls_per_day,
             min_bank_coverage: a.min_bank_coverage,
         },

@@ -22,7 +22,7 @@ use crate::output::paired::{self, PairedRow};
 use crate::output::summary::SummaryRow;
 use crate::output::{self as writers, write_atomic};
 use crate::rng::replication_seed;
-use crate::scenario::{Scenario, Source};
+use crate::scenario::{Scenario, Source, StrategyKind};
 use crate::sim;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -35,14 +35,18 @@ pub const DEFAULT_STRATEGIES: &str = "queued,aimd,paced,random_offset";
 
 /// The metrics compared, in the order of `paired.csv`'s rows and `paired.md`'s columns:
 /// the background's, then what customers meet (the age of the data when they open the app,
-/// the share of their requests that fail, their wait).
-pub const METRICS: [Metric; 9] = [
+/// the share of their requests that fail, their wait). The time with data a day old beside
+/// the 95th percentile: a client that leaves connections never refreshed has an infinite
+/// percentile, and a trial's comparison against one read "—" for every age.
+pub const METRICS: [Metric; 11] = [
     Metric::Coverage,
     Metric::FailureRate,
     Metric::AttemptsPerSuccess,
     Metric::ApiCallsPerSuccess,
     Metric::StalenessP95Hours,
+    Metric::Stale24hShare,
     Metric::UsersPerDay,
+    Metric::AtOpenP50Hours,
     Metric::AtOpenP95Hours,
     Metric::OnDemandFailureRate,
     Metric::OnDemandP95Seconds,
@@ -280,9 +284,10 @@ fn named(raw: &str) -> (&str, &str) {
 fn item_sets(item: &str) -> std::result::Result<Vec<String>, String> {
     let mut parts = split_top_level(item, ':').into_iter().map(str::trim);
     let kind = parts.next().unwrap_or_default();
-    if kind.is_empty() || kind.contains('=') {
+    if !StrategyKind::NAMES.contains(&kind) {
         return Err(format!(
-            "starts with `{kind}`, not a strategy kind (bulk, queued, per_bank, random_offset)"
+            "starts with `{kind}`, not a strategy kind ({})",
+            StrategyKind::NAMES.join(", ")
         ));
     }
     let mut sets = vec![format!("strategy.kind={kind}")];
@@ -352,6 +357,14 @@ mod tests {
             .contains("field=value"));
         assert!(item_sets("queued:kind=bulk").unwrap_err().contains("kind"));
         assert!(item_sets("concurrency=3").is_err());
+        // An unknown kind is named as one, with every kind listed (a trial's quoted item
+        // read "not a strategy kind (bulk, queued, per_bank, random_offset)", four of six).
+        let unknown = item_sets("foo").unwrap_err();
+        assert!(unknown.contains("`foo`, not a strategy kind"), "{unknown}");
+        for kind in StrategyKind::NAMES {
+            assert!(unknown.contains(kind), "{unknown}");
+            assert!(item_sets(kind).is_ok());
+        }
         assert!(item_sets("queued:concurrency=")
             .unwrap_err()
             .contains("no value"));

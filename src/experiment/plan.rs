@@ -95,6 +95,13 @@ impl Request {
                 "must be a positive number of hours (e.g. 30)",
             );
         }
+        if let Some(h) = t.at_open_p95_hours.filter(|h| !(h.is_finite() && *h > 0.0)) {
+            return bad(
+                "--at-open-p95",
+                h,
+                "must be a positive number of hours (e.g. 20)",
+            );
+        }
         if let Some(a) = t
             .max_api_calls_per_day
             .filter(|a| !(a.is_finite() && *a > 0.0))
@@ -318,6 +325,8 @@ fn best_achievable<'e>(evaluated: &'e [Evaluation], t: &Targets) -> &'e Evaluati
             + (m(t.scope.figure()) - t.max_failure_rate).max(0.0)
             + t.staleness_p95_hours
                 .map_or(0.0, |h| over(m(Figure::StalenessP95Hours), h))
+            + t.at_open_p95_hours
+                .map_or(0.0, |h| over(m(Figure::AtOpenP95Hours), h))
             + t.max_api_calls_per_day
                 .map_or(0.0, |a| over(m(Figure::ApiCallsPerDay), a))
     };

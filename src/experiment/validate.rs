@@ -104,6 +104,7 @@ fn bank(name: &str, service: ServiceTime, limits: Vec<Limit>, servers: Option<u3
         servers,
         retry_after: RetryAfter::Policy,
         calls_per_refresh: 1,
+        tested: Default::default(),
     }
 }
 

@@ -27,7 +27,7 @@ pub fn sig(x: f64, digits: i32) -> String {
 }
 
 /// A duration in seconds as the scenario format writes it (whole microseconds).
-fn duration(secs: f64) -> String {
+pub(super) fn duration(secs: f64) -> String {
     let mut us = (secs * 1e6).round().max(1.0) as u64;
     if us >= 1_000_000 {
         us = us.div_ceil(1000) * 1000;
@@ -91,14 +91,19 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
     );
     let _ = writeln!(
         s,
-        "[window]\nstart = \"{:02}:{:02}\"\nlength = \"{days}d\"\n",
+        "[window]\nstart = \"{:02}:{:02}\"\nlength = \"{}d\"\nwarmup = \"1d\"  # a day before the \
+         log's: its connections had data when it began, a run's have none\n",
         start_s / 3600,
-        start_s / 60 % 60
+        start_s / 60 % 60,
+        days + 1
     );
     fit.customers.population_toml(&mut s, fit.connections);
     fit.customers.on_demand_toml(&mut s);
     platform(&mut s, fit);
     let _ = writeln!(s, "[strategy]\nkind = \"queued\"\nconcurrency = {}  # the most of the client's refreshes outstanding at once in the log\n", fit.peak_outstanding.max(1));
+    if let Some(r) = &fit.retries {
+        r.toml(&mut s);
+    }
     let total: usize = fit.banks.iter().map(|b| b.connections).sum();
     let mut given = 0.0;
     for (i, b) in fit.banks.iter().enumerate() {
@@ -188,6 +193,9 @@ fn bank(s: &mut String, b: &BankFit, share: f64) {
     for (f, ra) in b.limits.found.iter().zip(&b.policy_retry_after) {
         let _ = writeln!(s, "  {},  # {}", limit(&f.policy), evidence(f, ra));
     }
+    if let Some(window) = b.closed.as_ref().and_then(super::unfitted::closed_limits) {
+        s.push_str(&window);
+    }
     let _ = writeln!(s, "]");
     if let Some(c) = &b.closed {
         s.push_str(&super::unfitted::closed_note(c));
@@ -195,6 +203,7 @@ fn bank(s: &mut String, b: &BankFit, share: f64) {
     for n in &b.limits.not_identified {
         let _ = writeln!(s, "# {n}");
     }
+    tested(s, &b.limits.tested);
     if b.limits.unexplained > 0 {
         let _ = writeln!(
             s,
@@ -202,7 +211,60 @@ fn bank(s: &mut String, b: &BankFit, share: f64) {
             b.limits.unexplained, b.limits.rejections
         );
     }
-    let _ = writeln!(s, "{}\n", retry_after(&b.retry_after));
+    let _ = writeln!(s, "{}\n", retry_after_line(b));
+}
+
+/// The bank's `retry_after`: what its 429s said, unless they said nothing and a fitted
+/// maintenance window's 503s did, at a bank whose fitted limits are caps (whose 429s carry
+/// none under `"policy"` either): then `"policy"`, so the window's rejections tell a client
+/// when it opens, as the log's did (written `"none"`, a trial's fitted client met 1.38 % of
+/// its attempts in the window where the truth's waited it out and met 0.03 %).
+fn retry_after_line(b: &BankFit) -> String {
+    let window = b.closed.as_ref().is_some_and(|c| c.window());
+    let caps = b
+        .limits
+        .found
+        .iter()
+        .all(|f| matches!(f.policy, Policy::Concurrency { .. }));
+    match b.retry_after {
+        RetryAfterFit::None { rejections }
+            if window && caps && 2 * b.closed_retry_after >= b.outage =>
+        {
+            format!(
+                "retry_after = \"policy\"  # none of {rejections} 429s carried Retry-After (a \
+                 cap's carry none under \"policy\" either); {} of the closed bank's {} 503s did",
+                b.closed_retry_after, b.outage
+            )
+        }
+        _ => retry_after(&b.retry_after),
+    }
+}
+
+/// The bank's `tested` traffic, where the log showed no rate limit or no cap.
+fn tested(s: &mut String, t: &crate::bank::Tested) {
+    let fields: Vec<String> = [
+        t.per_hour.map(|n| format!("per_hour = {n}")),
+        t.in_flight.map(|n| format!("in_flight = {n}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if fields.is_empty() {
+        return;
+    }
+    let what = match (t.per_hour, t.in_flight) {
+        (Some(_), Some(_)) => {
+            "busiest hour and calls in flight, which showed no rate limit and no cap"
+        }
+        (Some(_), None) => "busiest hour, which showed no rate limit",
+        _ => "calls in flight, which showed no cap",
+    };
+    let _ = writeln!(
+        s,
+        "tested = {{ {} }}  # the log's {what}: the model knows no limit above them, and `plan` \
+         says where a setting goes beyond",
+        fields.join(", ")
+    );
 }
 
 fn service_time(s: &mut String, l: &LatencyFit) {
@@ -463,7 +525,13 @@ fn bank_summary(s: &mut String, b: &BankFit) {
         "  429s: {}{}",
         b.rate_limited,
         if b.outage > 0 {
-            format!(" (and {} 503s of a closed bank, not fitted)", b.outage)
+            let fitted = b.closed.as_ref().is_some_and(|c| c.window());
+            let what = if fitted {
+                "a maintenance window"
+            } else {
+                "not fitted"
+            };
+            format!(" (and {} 503s of a closed bank: {what})", b.outage)
         } else {
             String::new()
         }

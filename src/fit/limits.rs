@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 mod penalty;
 mod windows;
-use windows::peak_in;
+use windows::{peak_in, peak_sliding};
 
 const SEC: i64 = 1_000_000;
 const DAY: i64 = 86_400 * SEC;
@@ -95,6 +95,9 @@ pub struct LimitsFit {
     pub unexplained: usize,
     /// For each kind of policy not found: why, and what traffic would reveal one.
     pub not_identified: Vec<String>,
+    /// The traffic that showed no rate limit (the busiest hour's admissions) or no cap (the
+    /// most calls likely in flight): the file's `tested`.
+    pub tested: crate::bank::Tested,
 }
 
 /// Ties go to the earlier in this order (indexes: cap, bucket, fixed window, sliding window,
@@ -170,8 +173,10 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
     let found = found.into_iter().map(|(_, _, f)| f).collect();
     let unexplained = open.iter().filter(|&&o| o).count();
     let identified: [bool; KINDS] = std::array::from_fn(|k| identified[k] || kinds_found[k]);
+    let (not_identified, tested) = not_identified(calls, &identified, surv);
     LimitsFit {
-        not_identified: not_identified(calls, &identified, surv),
+        not_identified,
+        tested,
         found,
         rejections: rejected.len(),
         unexplained,
@@ -538,9 +543,14 @@ fn token_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate 
 }
 
 /// For each kind not found: the most the bank admitted without showing it, and what would
-/// reveal it.
-fn not_identified(calls: &[Call], found: &[bool; KINDS], surv: Survival) -> Vec<String> {
+/// reveal it; and that traffic, where no rate limit or no cap was found.
+fn not_identified(
+    calls: &[Call],
+    found: &[bool; KINDS],
+    surv: Survival,
+) -> (Vec<String>, crate::bank::Tested) {
     let mut out = Vec::new();
+    let mut tested = crate::bank::Tested::default();
     let n = in_flight(calls, surv);
     let admitted = || calls.iter().zip(&n).filter(|(c, _)| c.admitted);
     // Counting the admitted call itself: the calls certainly in flight bound a cap from
@@ -551,14 +561,16 @@ fn not_identified(calls: &[Call], found: &[bool; KINDS], surv: Survival) -> Vec<
         .max()
         .unwrap_or(0);
     if !found[0] {
+        tested.in_flight = Some(likely.max(1));
         out.push(format!("concurrency cap: not identifiable from these logs; at one admission {certain} calls were certainly in flight counting it (about {likely} likely at the busiest), so a cap, if the bank has one, is at least {certain} (more calls at once would reveal one)"));
     }
     if !found[1] && !found[2] && !found[3] {
+        let hour = peak_sliding(calls, 3600 * SEC);
+        tested.per_hour = Some((hour as u64).max(1));
         out.push(format!(
-            "rate limit: not identifiable from these logs; up to {} admissions in 1 s, {} in 1 min and {} in 1 h passed (a burstier or faster client would reveal a bucket or window)",
+            "rate limit: not identifiable from these logs; up to {} admissions in 1 s, {} in 1 min and {hour} in 1 h passed (a burstier or faster client would reveal a bucket or window)",
             peak_in(calls, SEC),
             peak_in(calls, 60 * SEC),
-            peak_in(calls, 3600 * SEC)
         ));
     }
     if !found[4] {
@@ -569,5 +581,5 @@ fn not_identified(calls: &[Call], found: &[bool; KINDS], surv: Survival) -> Vec<
         let most = per.values().copied().max().unwrap_or(0);
         out.push(format!("per-connection quota: not identifiable from these logs; up to {most} unattended calls per connection per day passed (more refreshes of one connection a day would reveal one)"));
     }
-    out
+    (out, tested)
 }

@@ -1,17 +1,20 @@
 //! What the fit leaves at defaults, said plainly.
 //!
 //! The scenario `fit` writes differs from the client's own beyond the banks and customers: it
-//! has no warm-up, no maintenance windows, time-of-day limits or internal servers (nor
-//! penalty boxes whose 429s carry no Retry-After), and no retries, because a log does not
+//! has no time-of-day limits or internal servers (nor penalty boxes whose 429s carry no
+//! Retry-After), and its retrying workers keep their slots, because a log does not
 //! determine them or the fit does not try (nor joins, in a log without a `reason` column).
 //! Left unsaid, a user comparing a run of the fitted file with their own would find figures
-//! that differ for reasons no number in the file shows. So the file's header lists them, with
-//! what the log did show of them (503s of a closed bank and their hours of the day, retries),
-//! and the summary says the same in one line. A bank whose 503s all fall within one run of whole hours gets that run as
-//! a commented-out maintenance window to copy: a suggestion, never fitted silently, since the
-//! hours the client happened to call in are only a lower bound on the window.
+//! that differ for reasons no number in the file shows. So the file's header lists them, and
+//! the summary says the same in one line.
+//!
+//! A bank whose 503s of a closed bank recur on two days or more within one run of whole
+//! hours gets that run as its maintenance window, in its `limits`, said to be a lower bound
+//! (the hours the client happened to call in): left out, the window made a trial's plan
+//! promise "maintenance 0.00 %" where a quarter of a bank's nights were closed, and none is
+//! a worse bound than those hours. 503s on one day only (an incident, perhaps) or in no one
+//! run are a commented-out suggestion, listed as not fitted.
 
-use super::log::Row;
 use super::{BankFit, Fit};
 use std::fmt::Write as _;
 
@@ -21,8 +24,6 @@ const DAY_US: i64 = 24 * HOUR_US;
 /// What the log shows of what the fit leaves at defaults, over the whole log.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Unfitted {
-    /// Attempts after a refresh's first (`attempt` > 1).
-    pub retries: u64,
     /// Whether joins were told apart (the log has a `reason` column).
     pub reasons: bool,
 }
@@ -41,12 +42,17 @@ pub struct ClosedHours {
     pub one_window: bool,
 }
 
-/// What the log shows of retries, and whether it tells joins apart.
-pub fn unfitted(rows: &[Row], reasons: bool) -> Unfitted {
-    Unfitted {
-        retries: rows.iter().filter(|r| r.attempt > 1).count() as u64,
-        reasons,
+impl ClosedHours {
+    /// Whether the 503s are a daily maintenance window to fit: one run of hours, on two
+    /// days or more.
+    pub fn window(&self) -> bool {
+        self.one_window && self.days >= 2
     }
+}
+
+/// Whether the log tells joins apart.
+pub fn unfitted(reasons: bool) -> Unfitted {
+    Unfitted { reasons }
 }
 
 /// The whole hours of the day that hold the 503s submitted at `times` (µs from a midnight).
@@ -55,15 +61,21 @@ pub fn closed_hours(times: &[i64]) -> Option<ClosedHours> {
         return None;
     }
     let mut hours = [false; 24];
-    let mut days = std::collections::BTreeSet::new();
     for &t in times {
         hours[(t.rem_euclid(DAY_US) / HOUR_US) as usize] = true;
-        days.insert(t.div_euclid(DAY_US));
     }
-    let (runs, one_window) = match (0..24).find(|&h| !hours[h]) {
+    let empty = (0..24).find(|&h| !hours[h]);
+    let (runs, one_window) = match empty {
         Some(empty) => runs_after(&hours, empty),
         None => (vec![(0, 24)], false),
     };
+    // Days counted from an hour with no 503s, so that one night's window across midnight is
+    // one day, not two (a single incident is no daily window).
+    let origin = empty.unwrap_or(0) as i64 * HOUR_US;
+    let days: std::collections::BTreeSet<i64> = times
+        .iter()
+        .map(|t| (t - origin).div_euclid(DAY_US))
+        .collect();
     Some(ClosedHours {
         count: times.len() as u64,
         days: days.len(),
@@ -108,9 +120,33 @@ fn hours_text(runs: &[(u8, u8)]) -> String {
     each.join(" and ")
 }
 
+/// The fitted maintenance window (its runs of hours, within the day), as lines of a bank's
+/// `limits`, with its evidence; `None` unless the 503s are one ([`ClosedHours::window`]).
+pub fn closed_limits(c: &ClosedHours) -> Option<String> {
+    if !c.window() {
+        return None;
+    }
+    let mut s = String::new();
+    for (a, b) in &c.runs {
+        let _ = writeln!(
+            s,
+            "  {{ kind = \"maintenance\", start = \"{a:02}:00\", end = \"{b:02}:00\" }},  # {} 503s \
+             of a closed bank on {} days, all within {}: at least those hours (the client called \
+             in no others)",
+            c.count,
+            c.days,
+            hours_text(&c.runs)
+        );
+    }
+    Some(s)
+}
+
 /// The commented-out maintenance window(s) to copy into a bank's `limits`, or what its 503s
-/// showed when they fall in no one window.
+/// showed when they fall in no one window; nothing when they are fitted.
 pub fn closed_note(c: &ClosedHours) -> String {
+    if c.window() {
+        return String::new();
+    }
     let mut s = String::new();
     let said = format!(
         "NOT FITTED: {} 503s of a closed bank (a maintenance window), on {} day(s), all within {}",
@@ -119,15 +155,16 @@ pub fn closed_note(c: &ClosedHours) -> String {
         hours_text(&c.runs)
     );
     if !c.one_window {
-        let why = "no one window of at most 12 whole hours holds them, so none is suggested.";
+        let why = "no one window of at most 12 whole hours holds them, so none is fitted.";
         comment(&mut s, &format!("{said}: {why}"));
         return s;
     }
     comment(
         &mut s,
         &format!(
-            "{said}. The window is at least those hours (the client called in no others); to \
-             model it, add to limits:"
+            "{said}. One day's 503s may be an incident rather than a daily window, which would \
+             be at least those hours (the client called in no others); to model one, add to \
+             limits:"
         ),
     );
     for (a, b) in &c.runs {
@@ -160,28 +197,36 @@ pub fn header(fit: &Fit) -> String {
     let items = [
         "NOT FITTED, left at their defaults (a log does not determine them; set them by hand):"
             .to_string(),
-        "- warm-up: none ([window] warmup); every figure of a run includes its start, when no \
-         connection has data yet."
-            .to_string(),
-        match closed_banks(fit) {
-            Some(banks) => format!(
-                "- maintenance windows: none; 503s of a closed bank: {banks} (the bank's section \
-                 suggests the window they show, commented out)."
+        match (closed_banks(fit, false), closed_banks(fit, true)) {
+            (Some(left), fitted) => format!(
+                "- maintenance windows: none for the 503s of a closed bank at {left} (on one day \
+                 only, or in no one run of hours: the bank's section says what they showed){}.",
+                fitted.map_or(String::new(), |f| format!(
+                    "; fitted for {f}, at least those hours"
+                ))
             ),
-            None => "- maintenance windows: none (the log has no 503s of a closed bank).".into(),
+            (None, Some(f)) => format!(
+                "- maintenance windows in hours the client never called in (the log cannot show \
+                 them); those its 503s show are fitted ({f}), at least those hours."
+            ),
+            (None, None) => {
+                "- maintenance windows: none (the log has no 503s of a closed bank).".into()
+            }
         },
         "- time-of-day (`during`) limits, maintenance slowdowns and internal servers \
          (`servers`), penalty boxes whose 429s carry no Retry-After, and limits for one kind \
          of call (`applies_to`; a rate fitted counts every call): never fitted; they show as \
          429s that no policy explains and as longer latencies."
             .to_string(),
-        format!(
-            "- the client's retries ([retry]: none; the log has {} retries over {} day(s)), and \
-             how customers' requests reach the bank (on_demand.lane: direct, outside the \
-             client's slots).",
-            u.retries,
-            days(fit)
-        ),
+        match fit.retries {
+            Some(_) => "- whether a worker waiting to retry kept its slot ([retry] backoff_slot: \
+                        \"hold\", the default; a log does not say), and how customers' requests \
+                        reach the bank (on_demand.lane: direct, outside the client's slots)."
+                .to_string(),
+            None => "- how customers' requests reach the bank (on_demand.lane: direct, outside \
+                     the client's slots); the log has no retries ([retry]: none)."
+                .to_string(),
+        },
     ];
     for item in items.iter().chain(&joins_item(u)) {
         comment(&mut s, item);
@@ -203,13 +248,17 @@ fn joins_item(u: &Unfitted) -> Option<String> {
 pub fn line(fit: &Fit) -> String {
     let u = &fit.unfitted;
     format!(
-        "not fitted, left at defaults (the file's header lists them): warm-up; maintenance \
-         windows ({}); time-of-day limits, internal servers, penalty boxes without Retry-After; \
-         the client's retries ({} in the log){}",
-        closed_banks(fit).map_or("no 503s of a closed bank in the log".into(), |b| {
-            format!("503s of a closed bank: {b}")
-        }),
-        u.retries,
+        "not fitted, left at defaults (the file's header lists them): {}time-of-day limits, \
+         internal servers, penalty boxes without Retry-After{}{}",
+        match (closed_banks(fit, false), closed_banks(fit, true)) {
+            (Some(b), _) => format!("maintenance windows (503s of a closed bank: {b}); "),
+            (None, Some(_)) => String::new(),
+            (None, None) => "maintenance windows (no 503s of a closed bank in the log); ".into(),
+        },
+        match fit.retries {
+            Some(_) => "; whether a worker waiting to retry kept its slot",
+            None => "",
+        },
         if u.reasons {
             ""
         } else {
@@ -218,13 +267,14 @@ pub fn line(fit: &Fit) -> String {
     )
 }
 
-/// The banks with 503s of a closed bank and their hours, if any.
-fn closed_banks(fit: &Fit) -> Option<String> {
+/// The banks with 503s of a closed bank and their hours, if any: those whose window is
+/// fitted (`fitted`), or the others.
+fn closed_banks(fit: &Fit, fitted: bool) -> Option<String> {
     let each: Vec<String> = fit
         .banks
         .iter()
         .filter_map(|b: &BankFit| {
-            let c = b.closed.as_ref()?;
+            let c = b.closed.as_ref().filter(|c| c.window() == fitted)?;
             Some(format!(
                 "{} {} within {}",
                 b.name,
@@ -234,12 +284,6 @@ fn closed_banks(fit: &Fit) -> Option<String> {
         })
         .collect();
     (!each.is_empty()).then(|| each.join(", "))
-}
-
-fn days(fit: &Fit) -> u64 {
-    ((fit.span.1 - fit.span.0) as f64 / DAY_US as f64)
-        .ceil()
-        .max(1.0) as u64
 }
 
 #[cfg(test)]
@@ -260,9 +304,12 @@ mod tests {
         // Across midnight: one window, written as two.
         let c = closed_hours(&[at(23, 10), at(24, 20), at(48 + 1, 0)]).unwrap();
         assert_eq!(
-            (c.runs.clone(), c.one_window),
-            (vec![(0, 2), (23, 24)], true)
+            (c.runs.clone(), c.one_window, c.days),
+            (vec![(0, 2), (23, 24)], true, 2)
         );
+        // One night across midnight is one day's 503s: no daily window.
+        let c = closed_hours(&[at(23, 10), at(24, 20), at(25, 0)]).unwrap();
+        assert_eq!((c.days, c.window()), (1, false));
         // Scattered: no window to suggest.
         let c = closed_hours(&[at(1, 0), at(7, 0)]).unwrap();
         assert_eq!(

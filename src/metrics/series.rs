@@ -112,6 +112,29 @@ impl TimeSeries {
         }
     }
 
+    /// The most calls `bank` (`None`: all banks) admitted in any `width` consecutive minutes
+    /// of minutes `[from, to)`: the busiest hour a fitted bank's log is set against (a log's
+    /// hour slides too). Minutes past the series hold nothing.
+    pub fn busiest(&self, bank: Option<usize>, (from, to): (usize, usize), width: usize) -> u64 {
+        let to = to.min(self.len_minutes());
+        let at = |m: usize| -> u64 {
+            let row = &self.minutes[m * self.banks..(m + 1) * self.banks];
+            match bank {
+                Some(b) => row[b].admitted as u64,
+                None => row.iter().map(|x| x.admitted as u64).sum(),
+            }
+        };
+        let (mut sum, mut most) = (0u64, 0u64);
+        for m in from..to {
+            sum += at(m);
+            if m >= from + width {
+                sum -= at(m - width);
+            }
+            most = most.max(sum);
+        }
+        most
+    }
+
     /// Adds the whole minutes of long calls (`add_call`): call once, when the run is over.
     pub fn close(&mut self) {
         let spanning = std::mem::take(&mut self.spanning);
@@ -132,6 +155,37 @@ impl TimeSeries {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The busiest run of minutes, against a sum over every run of that width.
+    #[test]
+    fn the_busiest_minutes_are_the_largest_sum_of_that_many() {
+        let mut series = TimeSeries::new(SimTime(0), 2, SimDuration::from_hours(2));
+        for m in 0..120u64 {
+            series.at(0, SimTime(m * MINUTE_US)).admitted = ((m * 37) % 11) as u32;
+            series.at(1, SimTime(m * MINUTE_US)).admitted = ((m * 13) % 7) as u32;
+        }
+        let admitted = |b: usize, m: usize| series.minutes[m * 2 + b].admitted as u64;
+        let cases: [(Option<usize>, usize, (usize, usize)); 3] = [
+            (Some(0), 60, (0, 120)),
+            (None, 7, (30, 100)),
+            (Some(1), 200, (5, 120)),
+        ];
+        for (bank, width, range) in cases {
+            let want = (range.0..range.1)
+                .map(|end: usize| {
+                    (end.saturating_sub(width - 1).max(range.0)..=end)
+                        .map(|m| match bank {
+                            Some(b) => admitted(b, m),
+                            None => admitted(0, m) + admitted(1, m),
+                        })
+                        .sum::<u64>()
+                })
+                .max()
+                .unwrap();
+            assert_eq!(series.busiest(bank, range, width), want, "{bank:?} {width}");
+        }
+        assert_eq!(series.busiest(None, (200, 300), 60), 0);
+    }
 
     /// Each minute's in-flight integral is the sum of each call's overlap with the minute,
     /// computed here directly: calls within a minute, across one boundary, spanning many

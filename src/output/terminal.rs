@@ -266,7 +266,8 @@ fn customers_line(r: &RunResult, total: &Summary) -> Option<String> {
         None => String::new(),
     };
     Some(format!(
-        "customers: {} in-app requests ({} attempts), {} of the attempts failed{worst}; data \
+        "customers: {} in-app requests ({} attempts), {} of the attempts failed (429s, 5xx and \
+         maintenance 503s){worst}; data \
          reached them in {} at the median, {} at p95{own}",
         thousands(total.on_demand_requests as f64),
         thousands(total.on_demand_attempts as f64),

@@ -74,6 +74,7 @@ fn bank(b: &BankFile, i: usize, earlier: &[BankFile]) -> Result<Bank, FieldError
             )
         }
     };
+    let tested = tested(b.tested.as_ref(), &at("tested"))?;
     let limits = b
         .limits
         .iter()
@@ -103,6 +104,26 @@ fn bank(b: &BankFile, i: usize, earlier: &[BankFile]) -> Result<Bank, FieldError
         servers,
         retry_after,
         calls_per_refresh: calls,
+        tested,
+    })
+}
+
+/// A fitted bank's tested traffic (at `field`): positive counts.
+fn tested(t: Option<&TestedFile>, field: &str) -> Result<Tested, FieldError> {
+    let Some(t) = t else {
+        return Ok(Tested::default());
+    };
+    let count = |x: Option<i64>, name: &str| match x {
+        None => Ok(None),
+        Some(k) if k >= 1 && k <= u32::MAX as i64 => Ok(Some(k as u32)),
+        Some(k) => err(
+            format!("{field}.{name}"),
+            format!("must be at least 1, got {k}"),
+        ),
+    };
+    Ok(Tested {
+        per_hour: count(t.per_hour, "per_hour")?.map(u64::from),
+        in_flight: count(t.in_flight, "in_flight")?,
     })
 }
 

@@ -179,6 +179,18 @@ pub enum StrategyKind {
     Paced,
 }
 
+impl StrategyKind {
+    /// The kinds as a scenario writes them (`strategy.kind`), in the order errors list them.
+    pub const NAMES: [&'static str; 6] = [
+        "bulk",
+        "queued",
+        "random_offset",
+        "per_bank",
+        "aimd",
+        "paced",
+    ];
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BankFile {
@@ -199,6 +211,17 @@ pub struct BankFile {
     /// The API calls one refresh makes at this bank (accounts, balances, transactions):
     /// what its rate policies count (default 1).
     pub calls_per_refresh: Option<i64>,
+    /// The traffic a fit's log had at the bank (`fit` writes it): `per_hour` admissions,
+    /// `in_flight` calls at once.
+    pub tested: Option<TestedFile>,
+}
+
+/// `tested = { per_hour = 1662, in_flight = 9 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestedFile {
+    pub per_hour: Option<i64>,
+    pub in_flight: Option<i64>,
 }
 
 /// `retry_after = "none" | "policy" | "30s"`.
@@ -380,4 +403,39 @@ enum StringOrNumber {
     Str(String),
     Int(i64),
     Float(f64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StrategyKind;
+
+    /// The names errors list are the ones a scenario may write, every kind once.
+    #[test]
+    fn the_kinds_names_are_serdes() {
+        #[derive(serde::Deserialize)]
+        struct Kind {
+            kind: StrategyKind,
+        }
+        let kinds: Vec<StrategyKind> = StrategyKind::NAMES
+            .iter()
+            .map(|n| {
+                toml::from_str::<Kind>(&format!("kind = \"{n}\""))
+                    .unwrap()
+                    .kind
+            })
+            .collect();
+        for k in &kinds {
+            assert_eq!(kinds.iter().filter(|x| *x == k).count(), 1);
+            // A new kind fails to compile here until NAMES lists it.
+            match k {
+                StrategyKind::Bulk
+                | StrategyKind::Queued
+                | StrategyKind::RandomOffset
+                | StrategyKind::PerBank
+                | StrategyKind::Aimd
+                | StrategyKind::Paced => {}
+            }
+        }
+        assert!(toml::from_str::<Kind>("kind = \"foo\"").is_err());
+    }
 }

@@ -181,8 +181,10 @@ fn heading(m: Metric) -> &'static str {
         Metric::ApiCallsPerSuccess => "API calls/success",
         Metric::StalenessP95Hours => "Staleness p95 (h)",
         Metric::UsersPerDay => "Users/day",
+        Metric::Stale24hShare => "Time ≥ 24 h old",
+        Metric::AtOpenP50Hours => "Age at app open p50 (h)",
         Metric::AtOpenP95Hours => "Age at app open p95 (h)",
-        Metric::OnDemandFailureRate => "Customers' failure rate",
+        Metric::OnDemandFailureRate => "Customers' failures (429, 5xx, 503)",
         Metric::OnDemandP95Seconds => "Customers' wait p95 (s)",
         other => other.label(),
     }

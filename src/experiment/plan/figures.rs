@@ -15,7 +15,7 @@ use crate::metrics::RunResult;
 use crate::stats::Estimate;
 
 /// How many figures a plan reports.
-pub const N: usize = 17;
+pub const N: usize = 21;
 
 /// One figure a plan reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,11 +37,19 @@ pub enum Figure {
     StalenessP50Hours,
     StalenessP95Hours,
     Stale24hShare,
+    /// Data age when customers open the app (weighted by the app-open profile): all banks
+    /// only, NaN per bank and without customers.
+    AtOpenP50Hours,
+    AtOpenP95Hours,
     AttemptsPerDay,
     /// The background refreshes' share of those (customers' calls apart): what
     /// `background_failure_rate` is a rate over.
     BackgroundAttemptsPerDay,
     ApiCallsPerDay,
+    /// The most calls admitted in any hour after the warm-up (sliding by the minute), and
+    /// the most in flight at once: set against a fitted bank's `tested` traffic.
+    BusiestHourAdmissions,
+    PeakInFlight,
 }
 
 impl Figure {
@@ -60,9 +68,13 @@ impl Figure {
         Figure::StalenessP50Hours,
         Figure::StalenessP95Hours,
         Figure::Stale24hShare,
+        Figure::AtOpenP50Hours,
+        Figure::AtOpenP95Hours,
         Figure::AttemptsPerDay,
         Figure::BackgroundAttemptsPerDay,
         Figure::ApiCallsPerDay,
+        Figure::BusiestHourAdmissions,
+        Figure::PeakInFlight,
     ];
 
     /// The figure's name in `--json` (documented in docs/manual.md).
@@ -82,9 +94,13 @@ impl Figure {
             Figure::StalenessP50Hours => "staleness_p50_hours",
             Figure::StalenessP95Hours => "staleness_p95_hours",
             Figure::Stale24hShare => "stale_24h_share",
+            Figure::AtOpenP50Hours => "at_open_p50_hours",
+            Figure::AtOpenP95Hours => "at_open_p95_hours",
             Figure::AttemptsPerDay => "attempts_per_day",
             Figure::BackgroundAttemptsPerDay => "background_attempts_per_day",
             Figure::ApiCallsPerDay => "api_calls_per_day",
+            Figure::BusiestHourAdmissions => "busiest_hour_admissions",
+            Figure::PeakInFlight => "peak_in_flight",
         }
     }
 }
@@ -144,11 +160,15 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
             Figure::StalenessP50Hours => s.staleness_p50_hours.unwrap_or(f64::NAN),
             Figure::StalenessP95Hours => s.staleness_p95_hours.unwrap_or(f64::NAN),
             Figure::Stale24hShare => s.stale_24h_share.unwrap_or(f64::NAN),
+            Figure::AtOpenP50Hours => s.at_open_p50_hours.unwrap_or(f64::NAN),
+            Figure::AtOpenP95Hours => s.at_open_p95_hours.unwrap_or(f64::NAN),
             Figure::AttemptsPerDay => attempts,
             Figure::BackgroundAttemptsPerDay => {
                 attempts * ratio(t.attempts - t.present_attempts, t.attempts, 0.0)
             }
             Figure::ApiCallsPerDay => api_calls,
+            Figure::BusiestHourAdmissions => r.busiest_hour(bank) as f64,
+            Figure::PeakInFlight => t.peak_in_flight as f64,
         };
     }
     f

@@ -27,6 +27,7 @@ impl Plan {
                 "max_failure_rate": t.max_failure_rate,
                 "failure_scope": t.scope.name(),
                 "staleness_p95_hours": t.staleness_p95_hours,
+                "at_open_p95_hours": t.at_open_p95_hours,
                 "max_api_calls_per_day": t.max_api_calls_per_day,
                 "min_bank_coverage": t.min_bank_coverage,
             }),
@@ -138,6 +139,7 @@ fn met(r: &Evaluation) -> Value {
         "bank_coverage": r.met.bank_coverage,
         "failure_rate": r.met.failure_rate,
         "staleness": r.met.staleness,
+        "at_open": r.met.at_open,
         "api_calls": r.met.api_calls,
     })
 }

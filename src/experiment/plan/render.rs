@@ -58,6 +58,9 @@ impl Plan {
         if let Some(h) = t.staleness_p95_hours {
             targets.push(format!("staleness p95 ≤ {h} h"));
         }
+        if let Some(h) = t.at_open_p95_hours {
+            targets.push(format!("age at app open p95 ≤ {h} h"));
+        }
         if let Some(a) = t.max_api_calls_per_day {
             targets.push(format!("API calls ≤ {} a day", thousands(a)));
         }
@@ -127,7 +130,7 @@ fn figures_block(r: &Evaluation) -> String {
     let split = match customers.is_nan() {
         true => String::new(),
         false => format!(
-            " (its background refreshes' {}, its customers' calls' {})",
+            " (its background refreshes' {}, its customers' calls' 429s {})",
             pct(f(Figure::BackgroundFailureRate).mean),
             pct(customers)
         ),
@@ -141,9 +144,21 @@ fn figures_block(r: &Evaluation) -> String {
         pct(f(Figure::ErrorRate).mean),
         pct(f(Figure::OutageRate).mean)
     );
+    let (open50, open95) = (
+        f(Figure::AtOpenP50Hours).mean,
+        f(Figure::AtOpenP95Hours).mean,
+    );
+    let at_open = match open50.is_nan() {
+        true => String::new(),
+        false => format!(
+            "; when customers open the app, median {}, 95th percentile {}",
+            hours(open50),
+            hours(open95)
+        ),
+    };
     let _ = writeln!(
         out,
-        "  data age: median {}, 95th percentile {}; {} of connection-time older than 24 h",
+        "  data age: median {}, 95th percentile {}; {} of connection-time older than 24 h{at_open}",
         hours(f(Figure::StalenessP50Hours).mean),
         hours(f(Figure::StalenessP95Hours).mean),
         share(f(Figure::Stale24hShare).mean)

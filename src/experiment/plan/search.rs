@@ -512,6 +512,7 @@ mod tests {
                 bank_coverage: false,
                 failure_rate: true,
                 staleness: true,
+                at_open: true,
                 api_calls: true,
             },
         }

@@ -62,6 +62,9 @@ pub struct Targets {
     pub scope: FailureScope,
     /// Bound on the 95th percentile of data age, in hours.
     pub staleness_p95_hours: Option<f64>,
+    /// Bound on the 95th percentile of the data's age when customers open the app, in
+    /// hours: what they see, where `staleness_p95_hours` weighs every hour alike.
+    pub at_open_p95_hours: Option<f64>,
     /// Bound on API calls (refresh requests and status polls) a day.
     pub max_api_calls_per_day: Option<f64>,
     /// Least coverage of every bank, 0 < x ≤ 1: a population's coverage can be met by
@@ -77,12 +80,18 @@ pub struct Met {
     pub bank_coverage: bool,
     pub failure_rate: bool,
     pub staleness: bool,
+    pub at_open: bool,
     pub api_calls: bool,
 }
 
 impl Met {
     pub fn all(&self) -> bool {
-        self.coverage && self.bank_coverage && self.failure_rate && self.staleness && self.api_calls
+        self.coverage
+            && self.bank_coverage
+            && self.failure_rate
+            && self.staleness
+            && self.at_open
+            && self.api_calls
     }
 
     pub fn count(&self) -> usize {
@@ -91,6 +100,7 @@ impl Met {
             self.bank_coverage,
             self.failure_rate,
             self.staleness,
+            self.at_open,
             self.api_calls,
         ]
         .iter()
@@ -120,9 +130,49 @@ impl Targets {
             staleness: self
                 .staleness_p95_hours
                 .is_none_or(|h| f.mean(Figure::StalenessP95Hours) <= h),
+            at_open: self
+                .at_open_p95_hours
+                .is_none_or(|h| f.mean(Figure::AtOpenP95Hours) <= h),
             api_calls: self
                 .max_api_calls_per_day
                 .is_none_or(|a| f.mean(Figure::ApiCallsPerDay) <= a),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Estimate;
+
+    /// The bound on the age at app open is met at or under it, and by any setting without
+    /// one; the others are untouched by it.
+    #[test]
+    fn the_age_at_app_open_is_a_target_of_its_own() {
+        let figures = |p95: f64| {
+            let mut all = [Estimate::of(&[0.5, 0.5]).unwrap(); super::super::figures::N];
+            all[Figure::AtOpenP95Hours as usize] = Estimate::of(&[p95, p95]).unwrap();
+            Figures {
+                all,
+                banks: Vec::new(),
+            }
+        };
+        let mut t = Targets {
+            coverage: 0.4,
+            max_failure_rate: 0.6,
+            scope: FailureScope::Client,
+            staleness_p95_hours: None,
+            at_open_p95_hours: Some(20.0),
+            max_api_calls_per_day: None,
+            min_bank_coverage: None,
+        };
+        assert!(t.met(&figures(20.0)).all());
+        let over = t.met(&figures(20.5));
+        assert!(
+            !over.at_open && !over.all() && over.count() == 5,
+            "{over:?}"
+        );
+        t.at_open_p95_hours = None;
+        assert!(t.met(&figures(99.0)).all());
     }
 }

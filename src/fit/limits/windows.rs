@@ -53,6 +53,21 @@ pub(super) fn peak_in(calls: &[Call], w: i64) -> u32 {
     per.values().copied().max().unwrap_or(0)
 }
 
+/// The most admissions in any `w` microseconds, the window sliding (`[t, t + w)`): what a
+/// client's busiest hour sent past the bank, set against the hours a plan's setting sends.
+pub(super) fn peak_sliding(calls: &[Call], w: i64) -> u32 {
+    let mut t: Vec<i64> = calls.iter().filter(|c| c.admitted).map(|c| c.t).collect();
+    t.sort_unstable();
+    let (mut lo, mut most) = (0usize, 0usize);
+    for hi in 0..t.len() {
+        while t[hi] - t[lo] >= w {
+            lo += 1;
+        }
+        most = most.max(hi + 1 - lo);
+    }
+    most as u32
+}
+
 fn fixed_window(calls: &[Call], rejected: &[usize], window_s: i64) -> Candidate {
     let w = window_s * SEC;
     let limit = peak_in(calls, w).max(1);
@@ -141,5 +156,37 @@ fn quota_of(calls: &[Call], rejected: &[usize], rolling: bool) -> Candidate {
         likely: None,
         explains: counts.iter().map(|&n| n >= k).collect(),
         evidence: format!("at most {k} unattended admissions per connection per {period}; 429s for connections that had {k}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(t: i64, admitted: bool) -> Call {
+        Call {
+            t,
+            end_lo: t,
+            end_hi: t + 1,
+            admitted,
+            conn: 0,
+            on_demand: false,
+            retry_after: None,
+        }
+    }
+
+    /// A burst across a window's boundary: the fixed windows split it, the sliding one
+    /// holds it whole; refused calls count in neither.
+    #[test]
+    fn a_sliding_window_holds_a_burst_the_fixed_ones_split() {
+        let calls: Vec<Call> = [95, 97, 99, 101, 103, 250, 98]
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| call(t, i != 6))
+            .collect();
+        assert_eq!(peak_in(&calls, 100), 3);
+        assert_eq!(peak_sliding(&calls, 100), 5);
+        assert_eq!(peak_sliding(&calls, 5), 3);
+        assert_eq!(peak_sliding(&[], 100), 0);
     }
 }

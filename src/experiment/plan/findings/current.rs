@@ -3,9 +3,12 @@
 
 use super::super::{Evaluation, Figure, Plan};
 use crate::output::text::pct;
+use crate::strategy::Strategy;
 
 /// Customers' failures rising by more than this (a share of their attempts) are told.
 const WORSE_FOR_CUSTOMERS: f64 = 0.005;
+/// A queue's last step adding more coverage than this was still growing.
+const GROWING: f64 = 0.0025;
 
 /// How the recommendation differs from the scenario's own client, where they differ:
 /// coverage, the client's own 429s, its customers' calls' failures and the data's age.
@@ -43,10 +46,66 @@ pub fn current_finding(p: &Plan) -> Option<String> {
                   their calls spend)";
         }
     }
+    let hours = super::super::hours;
+    let (open_was, open_is) = (m(c, Figure::AtOpenP50Hours), m(r, Figure::AtOpenP50Hours));
+    let at_open = match open_was.is_nan() || open_is.is_nan() {
+        true => String::new(),
+        false => format!(
+            ", and its median when customers open the app from {} to {}",
+            hours(open_was),
+            hours(open_is)
+        ),
+    };
     s += &format!(
-        " and the data's 95th-percentile age from {} to {}",
-        super::super::hours(m(c, Figure::StalenessP95Hours)),
-        super::super::hours(m(r, Figure::StalenessP95Hours))
+        " and the data's 95th-percentile age from {} to {}{at_open}",
+        hours(m(c, Figure::StalenessP95Hours)),
+        hours(m(r, Figure::StalenessP95Hours))
     );
     Some(s)
+}
+
+/// Where the queue's search stopped at the failure bound short of the coverage target: a
+/// larger queue covers more for more 429s, which the plan does not search, so a planner who
+/// runs a queue learns where it stopped and how to see the trade-off. (A trial's plan
+/// stopped at 4 slots; its own sweep found 16 slots covering 76 %, 24 covering 95 % with
+/// 13 % failing.)
+pub fn queue_stop_finding(p: &Plan) -> Option<String> {
+    let mut queues: Vec<(u32, &Evaluation)> = p
+        .candidates
+        .iter()
+        .filter(|e| !e.pause)
+        .filter_map(|e| match e.strategy {
+            Strategy::Queued { concurrency } => Some((concurrency, e)),
+            _ => None,
+        })
+        .collect();
+    queues.sort_by_key(|(c, _)| *c);
+    let &(c, e) = queues.last()?;
+    if e.met.coverage || e.met.failure_rate || p.recommendation.strategy == e.strategy {
+        return None;
+    }
+    // Stopped where its coverage stopped growing: a larger queue would not cover more.
+    let cov = |e: &Evaluation| e.figures.mean(Figure::Coverage);
+    let growing = queues.len() < 2 || cov(e) > cov(queues[queues.len() - 2].1) + GROWING;
+    if !growing {
+        return None;
+    }
+    let t = &p.targets;
+    let own = match p.current.strategy {
+        Strategy::Queued { concurrency } if concurrency > c => {
+            format!(
+                "; the scenario's own queue of {concurrency} is the one shown beside the choice"
+            )
+        }
+        _ => String::new(),
+    };
+    Some(format!(
+        "the queue's search stopped at concurrency {c}, covering {} with {} of its attempts \
+         failing by {}, past the {} bound: a larger queue covers more for more 429s, which the \
+         plan does not try (a sweep over strategy.concurrency gives that trade-off){own}",
+        pct(e.figures.mean(Figure::Coverage)),
+        pct(e.figures.mean(t.scope.figure())),
+        t.scope.phrase(),
+        pct(t.max_failure_rate)
+    ))
 }

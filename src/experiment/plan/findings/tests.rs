@@ -1,4 +1,5 @@
 //! The findings' sentences on made-up plans and scenarios.
+use super::fitted::fitted_finding;
 use super::floor::floor_finding;
 use super::*;
 use crate::experiment::plan::{Figures, Met, Targets};
@@ -32,6 +33,7 @@ fn all_met() -> Met {
         bank_coverage: true,
         failure_rate: true,
         staleness: true,
+        at_open: true,
         api_calls: true,
     }
 }
@@ -43,6 +45,7 @@ fn targets() -> Targets {
         max_failure_rate: 0.01,
         scope: FailureScope::Client,
         staleness_p95_hours: None,
+        at_open_p95_hours: None,
         max_api_calls_per_day: None,
         min_bank_coverage: None,
     }
@@ -148,6 +151,7 @@ fn a_finding_says_no_setting_only_when_none_does() {
         bank_coverage: true,
         failure_rate: true,
         staleness: false,
+        at_open: true,
         api_calls: false,
     };
     let aged = Met {
@@ -155,6 +159,7 @@ fn a_finding_says_no_setting_only_when_none_does() {
         bank_coverage: true,
         failure_rate: true,
         staleness: true,
+        at_open: true,
         api_calls: true,
     };
     let chosen = setting("queued, concurrency 8", 25.1, 1_200_000.0, missed);
@@ -193,6 +198,7 @@ fn a_failure_finding_names_the_setting_within_the_bound() {
         bank_coverage: true,
         failure_rate,
         staleness,
+        at_open: true,
         api_calls: true,
     };
     let chosen = setting("per-bank pools", 20.0, 1.0, met(false, true));
@@ -200,6 +206,7 @@ fn a_failure_finding_names_the_setting_within_the_bound() {
         max_failure_rate: 0.05,
         scope: FailureScope::Background,
         staleness_p95_hours: Some(24.0),
+        at_open_p95_hours: None,
         ..targets()
     };
     let plan = |candidates| made_up_plan(targets.clone(), chosen.clone(), candidates);
@@ -242,6 +249,7 @@ fn a_margin_for_a_few_more_calls_is_named() {
         bank_coverage: true,
         failure_rate: true,
         staleness: true,
+        at_open: true,
         api_calls: true,
     };
     let at = |label: &str, coverage: f64, calls: f64, all: bool| {
@@ -354,4 +362,144 @@ fn the_floor_names_a_pace_that_stops_in_maintenance() {
     // A choice that meets few of them is not told.
     p.recommendation.figures.all[Figure::OutageRate as usize] = Estimate::of(&[0.0, 0.0]).unwrap();
     assert!(!floor_finding(&p, &sc).contains(stops));
+}
+
+/// A setting at `busiest` calls in its busiest hour and `in_flight` at once at the one bank.
+fn at_bank(label: &str, coverage: f64, busiest: f64, in_flight: f64) -> Evaluation {
+    let mut e = setting(label, 1.0, 1.0, all_met());
+    let est = |x: f64| Estimate::of(&[x, x]).unwrap();
+    let mut bank = e.figures.all;
+    bank[Figure::BusiestHourAdmissions as usize] = est(busiest);
+    bank[Figure::PeakInFlight as usize] = est(in_flight);
+    e.figures.all[Figure::Coverage as usize] = est(coverage);
+    e.figures.banks = vec![bank];
+    e
+}
+
+/// A recommendation past a fitted bank's tested traffic (by more than a tenth, or more
+/// than a call in flight) is told, with the most coverage within it; one within it, or at
+/// a bank not fitted, is not.
+#[test]
+fn beyond_the_logs_traffic_is_told_with_the_best_within_it() {
+    let sc = |tested: &str| {
+        let text = format!(
+            "[window]\nlength = \"1d\"\n[population]\nconnections = 1000\n[strategy]\nkind = \"bulk\"\n\
+             [[banks]]\nname = \"neo\"\nshare = 1.0\n{tested}\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        );
+        crate::scenario::parse(&text, "inline", "t", &[]).unwrap()
+    };
+    let fitted = sc("tested = { per_hour = 1000, in_flight = 9 }");
+    let within = at_bank("small", 0.6, 1090.0, 10.0);
+    let over = at_bank("big", 0.95, 1600.0, 12.0);
+    let plan = made_up_plan(targets(), over.clone(), vec![within.clone(), over.clone()]);
+    let f = fitted::tested_finding(&plan, &fitted).unwrap();
+    for want in [
+        "neo: 1,600 calls in its busiest hour (1.6 times the log's 1,000)",
+        "12 calls in flight at once (the log's about 9)",
+        "and the failure bound, the most coverage a searched setting reached is 60.00 %: small",
+    ] {
+        assert!(f.contains(want), "{want}: {f}");
+    }
+    let plan = made_up_plan(targets(), within.clone(), vec![within, over.clone()]);
+    assert_eq!(fitted::tested_finding(&plan, &fitted), None);
+    let plan = made_up_plan(targets(), over.clone(), vec![over]);
+    assert_eq!(fitted::tested_finding(&plan, &sc("")), None);
+    let f = fitted::tested_finding(&plan, &sc("tested = { in_flight = 9 }")).unwrap();
+    assert!(
+        !f.contains("busiest hour")
+            && f.contains("no searched setting stays within it and the failure bound"),
+        "{f}"
+    );
+}
+
+/// A queue of `c` slots covering `coverage`, within the failure bound or not.
+fn queue(c: u32, coverage: f64, within: bool) -> Evaluation {
+    let mut e = setting(&format!("queued, concurrency {c}"), 1.0, 1.0, all_met());
+    e.strategy = Strategy::Queued { concurrency: c };
+    e.figures.all[Figure::Coverage as usize] = Estimate::of(&[coverage, coverage]).unwrap();
+    e.met.coverage = false;
+    e.met.failure_rate = within;
+    e
+}
+
+/// The queue's search stopping at the failure bound while its coverage still grew is told;
+/// one within the bound, one whose coverage stopped growing, or the choice itself is not.
+#[test]
+fn a_queue_stopped_by_its_429s_is_told() {
+    let choice = setting("paced", 1.0, 1.0, all_met());
+    let plan = |qs: Vec<Evaluation>| {
+        let mut p = made_up_plan(targets(), choice.clone(), qs);
+        p.targets_met = false;
+        p
+    };
+    let f = current::queue_stop_finding(&plan(vec![queue(1, 0.3, true), queue(2, 0.5, false)]));
+    let f = f.unwrap();
+    assert!(
+        f.contains("stopped at concurrency 2, covering 50.00 %") && f.contains("past the 1.00 %"),
+        "{f}"
+    );
+    let single = plan(vec![queue(4, 0.5, false)]);
+    assert!(current::queue_stop_finding(&single).is_some());
+    // The search's pausing copy of the last queue (same slots, fewer 429s) is not a step.
+    let mut paused = queue(2, 0.55, true);
+    paused.pause = true;
+    let with_paused = plan(vec![queue(1, 0.3, true), queue(2, 0.5, false), paused]);
+    assert!(current::queue_stop_finding(&with_paused).is_some());
+    for qs in [
+        vec![queue(1, 0.3, true), queue(2, 0.5, true)],
+        vec![queue(1, 0.5, true), queue(2, 0.501, false)],
+        vec![],
+    ] {
+        assert_eq!(current::queue_stop_finding(&plan(qs)), None);
+    }
+    let mut own = plan(vec![queue(2, 0.5, false)]);
+    own.recommendation = queue(2, 0.5, false);
+    assert_eq!(current::queue_stop_finding(&own), None);
+}
+
+/// A bound on the age at app open that no searched setting meets names the lever the plan
+/// does not search (when the refreshes run, and how often); one a setting meets but
+/// the choice does not names that setting.
+#[test]
+fn an_at_open_bound_out_of_reach_names_the_band() {
+    let aged = |label: &str, p95: f64, at_open: bool| {
+        let mut e = setting(label, 30.0, 1.0, all_met());
+        e.figures.all[Figure::AtOpenP95Hours as usize] = Estimate::of(&[p95, p95]).unwrap();
+        e.met.at_open = at_open;
+        e
+    };
+    let choice = aged("paced", 27.5, false);
+    let none = at_open_finding(
+        &choice,
+        &[choice.clone(), aged("queued", 25.0, false)],
+        20.0,
+        None,
+    );
+    assert!(
+        none.contains("within 20 h; the least seen is 25.0 h")
+            && none.contains("ending before their busiest hours")
+            && none.contains("strategy.period"),
+        "{none}"
+    );
+    let band = at_open_finding(
+        &choice,
+        std::slice::from_ref(&choice),
+        20.0,
+        Some("00:00–06:00".into()),
+    );
+    assert!(
+        band.contains("the client's band (00:00–06:00, strategy.hours)"),
+        "{band}"
+    );
+    let some = at_open_finding(
+        &choice,
+        &[choice.clone(), aged("queued", 18.0, true)],
+        20.0,
+        None,
+    );
+    assert!(
+        some.contains("at 27.5 h, past 20 h") && some.contains("(the least: 18.0 h, queued)"),
+        "{some}"
+    );
 }
