@@ -123,6 +123,8 @@ pub struct Fit {
     pub customers: customers::CustomersFit,
     /// The client's retries (`None`: the log has none).
     pub retries: Option<retries::RetriesFit>,
+    /// The client's band of hours, `[from, to)` in whole hours, if it keeps to one.
+    pub band: Option<(u8, u8)>,
 }
 
 /// Fits every bank of `log`.
@@ -165,6 +167,11 @@ pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
         peak_outstanding: peak_outstanding(&log.rows),
         unfitted: unfitted::unfitted(log.reasons),
         retries: retries::fit(&log.rows),
+        band: unfitted::client_band(
+            &log.rows,
+            log.connections,
+            (span.1 - span.0) as f64 / 86_400e6,
+        ),
         customers: customers::fit(&log.rows, log.connections, log.reasons, span),
         warnings,
         rows: log.rows.len(),

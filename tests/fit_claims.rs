@@ -325,6 +325,29 @@ fn the_clients_retries_are_fitted() {
     );
 }
 
+/// A nightly job its band cuts off (two slots between 01:00 and 06:00) is fitted its band,
+/// and its retries due after the band, which wait for the next night, are no backoff (a
+/// trial's read a 19-hour base).
+#[test]
+fn a_nightly_jobs_band_is_fitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let night = [
+        "strategy.kind=queued",
+        "strategy.concurrency=2",
+        r#"strategy.hours=["01:00","06:00"]"#,
+    ];
+    let (code, _, err, toml) = run_and_fit(dir.path(), &night, &["--poll-interval", "10s"]);
+    assert_eq!(code, 0, "{err}");
+    let toml = toml.unwrap();
+    assert!(
+        toml.contains("\nhours = [\"01:00\", \"06:00\"]  #"),
+        "{toml}"
+    );
+    let sc = refresh_sim::scenario::parse(&toml, "fitted", "f", &[]).unwrap();
+    let base = sc.retry.base.as_secs_f64();
+    assert!((9.0..=10.0).contains(&base), "{base}");
+}
+
 /// How a synthetic client learned its outcomes.
 #[derive(Clone, Copy)]
 enum Learned {

@@ -100,10 +100,7 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
     fit.customers.population_toml(&mut s, fit.connections);
     fit.customers.on_demand_toml(&mut s);
     platform(&mut s, fit);
-    let _ = writeln!(s, "[strategy]\nkind = \"queued\"\nconcurrency = {}  # the most of the client's refreshes outstanding at once in the log\n", fit.peak_outstanding.max(1));
-    if let Some(r) = &fit.retries {
-        r.toml(&mut s);
-    }
+    client(&mut s, fit);
     let total: usize = fit.banks.iter().map(|b| b.connections).sum();
     let mut given = 0.0;
     for (i, b) in fit.banks.iter().enumerate() {
@@ -237,6 +234,22 @@ fn retry_after_line(b: &BankFit) -> String {
             )
         }
         _ => retry_after(&b.retry_after),
+    }
+}
+
+/// The client read off the log: `[strategy]` (a queue as deep as its most outstanding, its
+/// band of hours) and `[retry]`.
+fn client(s: &mut String, fit: &Fit) {
+    let _ = writeln!(s, "[strategy]\nkind = \"queued\"\nconcurrency = {}  # the most of the client's refreshes outstanding at once in the log", fit.peak_outstanding.max(1));
+    if let Some((from, to)) = fit.band {
+        let _ = writeln!(
+            s,
+            "hours = [\"{from:02}:00\", \"{to:02}:00\"]  # the client's first attempts all fell within these hours, and did not get through its book a day"
+        );
+    }
+    s.push('\n');
+    if let Some(r) = &fit.retries {
+        r.toml(s);
     }
 }
 

@@ -141,7 +141,7 @@ impl CustomersFit {
         let _ = writeln!(
         s,
         "[population]\nconnections = {}  # there from the log's start: {} seen, {joined} of them \
-         linked during it",
+         linked during it (one the log never called is not: set your book's size)",
         c.book.max(1),
         seen
     );

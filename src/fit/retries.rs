@@ -22,6 +22,8 @@ const SLACK_US: i64 = 1_000;
 const HONOURED: f64 = 0.95;
 /// Waits before a retry needed to read a cap from their longest.
 const CAP_WAITS: u64 = 20;
+/// A wait this many times its retry's median is no backoff ([`backoffs_only`]).
+const OUTLIER: f64 = 4.0;
 
 /// What the log shows of the client's retries.
 #[derive(Clone, Debug, PartialEq)]
@@ -207,6 +209,30 @@ fn retries(rows: &[Row]) -> Vec<(&Row, &Row)> {
     out
 }
 
+/// The waits that are backoffs: a retry due while the client was shut (a nightly job's
+/// retry due after its band waits for the next night) waited longer than its backoff, so a
+/// wait over [`OUTLIER`] times the median before its retry is dropped (a backoff's longest is
+/// twice its median under full jitter, less under the others). A trial's nightly job read a
+/// 19-hour backoff without it.
+fn backoffs_only(waits: &[(u32, i64)]) -> Vec<(u32, i64)> {
+    let mut by_n: BTreeMap<u32, Vec<i64>> = BTreeMap::new();
+    for &(n, w) in waits {
+        by_n.entry(n).or_default().push(w);
+    }
+    let median: BTreeMap<u32, i64> = by_n
+        .into_iter()
+        .map(|(n, mut v)| {
+            let mid = v.len() / 2;
+            (n, *v.select_nth_unstable(mid).1)
+        })
+        .collect();
+    waits
+        .iter()
+        .copied()
+        .filter(|(n, w)| *w as f64 <= OUTLIER * median[n].max(1) as f64)
+        .collect()
+}
+
 impl Backoff {
     fn toml(&self, s: &mut String) {
         let _ = writeln!(
@@ -266,6 +292,7 @@ impl Backoff {
 /// jitter is the shortest wait's share of the longest (the same: none; about half: equal;
 /// near none: full, where decorrelated jitter reads too).
 fn backoff(waits: &[(u32, i64)]) -> Option<Backoff> {
+    let waits = &backoffs_only(waits);
     let mut by_n: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
     for &(n, w) in waits {
         let e = by_n.entry(n).or_insert((w, w));
@@ -385,22 +412,29 @@ mod tests {
             jitter,
             ..Default::default()
         };
-        for jitter in [Jitter::None, Jitter::Equal, Jitter::Full] {
+        let waits_of = |jitter| {
             let p = policy(jitter);
             let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
-            let waits: Vec<(u32, i64)> = (0..400)
+            (0..400)
                 .map(|i| {
                     let n = i % 5;
                     let w = p.delay(n, p.base, crate::time::SimTime(0), None, &mut rng);
                     (n, w.as_micros() as i64)
                 })
-                .collect();
-            let b = backoff(&waits).unwrap();
+                .collect::<Vec<(u32, i64)>>()
+        };
+        for jitter in [Jitter::None, Jitter::Equal, Jitter::Full] {
+            let b = backoff(&waits_of(jitter)).unwrap();
             assert_eq!(b.jitter, jitter);
             assert!((b.base_s - 2.0).abs() < 0.1, "{b:?}");
             let cap = b.cap_s.unwrap();
             assert!((cap - 20.0).abs() < 1.0, "{b:?}");
         }
+        // A retry that waited for the client's band to open is no backoff.
+        let mut night = waits_of(Jitter::Full);
+        night.push((0, 19 * 3_600_000_000));
+        let b = backoff(&night).unwrap();
+        assert!((b.base_s - 2.0).abs() < 0.1 && b.longest < 21.0, "{b:?}");
         // Waits still doubling at the last retry seen: no cap reached.
         let b = backoff(&[(0, 1_000_000), (1, 2_000_000), (2, 4_000_000)]).unwrap();
         assert_eq!(b.cap_s, None);

@@ -15,6 +15,7 @@
 //! a worse bound than those hours. 503s on one day only (an incident, perhaps) or in no one
 //! run are a commented-out suggestion, listed as not fitted.
 
+use super::log::Row;
 use super::{BankFit, Fit};
 use std::fmt::Write as _;
 
@@ -82,6 +83,33 @@ pub fn closed_hours(times: &[i64]) -> Option<ClosedHours> {
         runs,
         one_window,
     })
+}
+
+/// The client's band of hours (`strategy.hours`): the day less its longest stretch of hours
+/// without its first attempts (customers' calls apart; an hour with under a thousandth of
+/// them counts as without: a worker's submission at the band's last instant), when the
+/// client did not get through its book each day (its first attempts under nine tenths of the
+/// connections a day), as a job its band cuts off does not, and a pass that finished early
+/// does. A band across midnight is not one the model takes (`None`). A trial's nightly job,
+/// 01:00–06:00, was fitted as a queue working all day.
+pub fn client_band(rows: &[Row], connections: usize, days: f64) -> Option<(u8, u8)> {
+    let mut per_hour = [0u64; 24];
+    for r in rows.iter().filter(|r| r.attempt == 1 && !r.on_demand) {
+        per_hour[(r.submitted.rem_euclid(DAY_US) / HOUR_US) as usize] += 1;
+    }
+    let total: u64 = per_hour.iter().sum();
+    if total as f64 >= 0.9 * connections as f64 * days.max(1.0) {
+        return None;
+    }
+    let idle: [bool; 24] = std::array::from_fn(|h| per_hour[h] * 1000 < total);
+    // The longest circular run of idle hours: (its first hour, its length).
+    let (start, len) = (0..24)
+        .map(|h| (h, (0..24).take_while(|k| idle[(h + k) % 24]).count()))
+        .filter(|&(h, len)| len > 0 && !idle[(h + 23) % 24])
+        .max_by_key(|&(h, len)| (len, std::cmp::Reverse(h)))?;
+    let (from, to) = ((start + len) % 24, start);
+    let to = if to == 0 { 24 } else { to };
+    (len < 24 && from < to).then_some((from as u8, to as u8))
 }
 
 /// The runs of consecutive hours set in `hours`, read from the hour after `empty` (one that
@@ -292,6 +320,43 @@ mod tests {
 
     fn at(h: i64, m: i64) -> i64 {
         h * HOUR_US + m * 60_000_000
+    }
+
+    /// A job its band cuts off (a few of the book a day, within 01:00–06:00, quiet at 02:00
+    /// while its workers wait out a window, one submission at 06:00:00) is fitted its band;
+    /// one that got through its book, or works all day, or across midnight, is not.
+    #[test]
+    fn a_client_cut_off_by_its_band_is_fitted_it() {
+        let rows = |hours: &[(i64, usize)], days: i64| {
+            let mut out = Vec::new();
+            for d in 0..days {
+                for &(h, n) in hours {
+                    for i in 0..n {
+                        let t = d * DAY_US + h * HOUR_US + i as i64 * 1_000_000;
+                        out.push(Row {
+                            submitted: t,
+                            learned: t + 10_000_000,
+                            conn: i as u32,
+                            bank: 0,
+                            seen: super::super::log::Seen::Success,
+                            retry_after: None,
+                            attempt: 1,
+                            on_demand: false,
+                            reason: crate::sim::Reason::Schedule,
+                        });
+                    }
+                }
+            }
+            out
+        };
+        let night = rows(&[(1, 900), (3, 1000), (4, 1000), (5, 1000), (6, 1)], 3);
+        assert_eq!(client_band(&night, 100_000, 3.0), Some((1, 6)));
+        // Through its book: a pass that finished early.
+        assert_eq!(client_band(&night, 3_500, 3.0), None);
+        let all_day: Vec<(i64, usize)> = (0..24).map(|h| (h, 100)).collect();
+        assert_eq!(client_band(&rows(&all_day, 3), 100_000, 3.0), None);
+        let across = rows(&[(22, 1000), (23, 1000), (0, 1000), (1, 1000)], 3);
+        assert_eq!(client_band(&across, 100_000, 3.0), None);
     }
 
     #[test]

@@ -439,6 +439,25 @@ fn alternatives(p: &Plan) -> Vec<String> {
             safe.label
         ));
     }
+    // The choice keeps a bound it can: what a little past it buys, where that is more.
+    let bound = p.targets.max_failure_rate;
+    let failing = |e: &Evaluation| e.figures.mean(p.targets.scope.figure());
+    let near = most(
+        &mut p
+            .candidates
+            .iter()
+            .filter(|e| !e.met.failure_rate && failing(e) <= 2.0 * bound.max(0.001)),
+    );
+    if let Some(near) = near.filter(|e| r.met.failure_rate && cov(e) > cov(r) + COVERAGE_TIE) {
+        out.push(format!(
+            "a little past the failure bound (at most twice it), {} covers {}, failing {} of \
+             its attempts by {}",
+            near.label,
+            pct(cov(&near)),
+            pct(failing(&near)),
+            p.targets.scope.phrase()
+        ));
+    }
     out
 }
 
