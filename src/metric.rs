@@ -39,11 +39,14 @@ pub enum Metric {
     Stale24hAtOpenShare,
     BackgroundCoverage,
     BankCalls,
+    /// The 429s the client's own traffic caused (its customers' calls included), over its
+    /// attempts: what `plan` bounds by default.
+    ClientFailureRate,
 }
 
 impl Metric {
     /// Every metric, in the order of `sweep_summary.csv`'s columns.
-    pub const ALL: [Metric; 28] = [
+    pub const ALL: [Metric; 29] = [
         Metric::FailureRate,
         Metric::Coverage,
         Metric::UsersPerDay,
@@ -72,6 +75,7 @@ impl Metric {
         Metric::Stale24hAtOpenShare,
         Metric::BackgroundCoverage,
         Metric::BankCalls,
+        Metric::ClientFailureRate,
     ];
 
     /// The column name in `summary.csv` (and the stem of `sweep_summary.csv`'s columns).
@@ -106,6 +110,7 @@ impl Metric {
             Stale24hAtOpenShare => "stale_24h_at_open_share",
             BackgroundCoverage => "background_coverage",
             BankCalls => "bank_calls",
+            ClientFailureRate => "client_failure_rate",
         }
     }
 
@@ -146,6 +151,7 @@ impl Metric {
             Stale24hAtOpenShare => "app opens finding data ≥ 24 h old",
             BackgroundCoverage => "background coverage",
             BankCalls => "API calls at the banks",
+            ClientFailureRate => "the client's own 429s",
         }
     }
 
@@ -160,6 +166,7 @@ impl Metric {
                 | Metric::OnDemandFailureRate
                 | Metric::Stale24hAtOpenShare
                 | Metric::BackgroundCoverage
+                | Metric::ClientFailureRate
         )
     }
 }

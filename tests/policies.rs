@@ -210,6 +210,18 @@ fn maintenance_window_rejects_everything_while_open() {
         assert!(x.rate_limited > 0, "minute {i}");
     }
     assert!(m[59].admitted > 0 && m[180].admitted > 0);
+    // The client's own 429s leave the window's 503s out: counted again from the minutes.
+    let row = &refresh_sim::output::summary::SummaryRow::of_run(&r)[1];
+    let own: u64 = m
+        .iter()
+        .map(|x| (x.rate_limited - x.outage_rejected) as u64)
+        .sum();
+    assert!(row.outage_rejected > 0 && row.client_failure_rate < row.failure_rate);
+    let want = own as f64 / row.attempts as f64;
+    assert!(
+        (row.client_failure_rate - want).abs() < 1e-6,
+        "{row:?} {want}"
+    );
 }
 
 #[test]

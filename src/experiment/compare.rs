@@ -34,13 +34,15 @@ pub use render::markdown;
 pub const DEFAULT_STRATEGIES: &str = "queued,aimd,paced,random_offset";
 
 /// The metrics compared, in the order of `paired.csv`'s rows and `paired.md`'s columns:
-/// the background's, then what customers meet (the age of the data when they open the app,
+/// the background's (every failure, and the client's own 429s, which `plan` bounds), then
+/// what customers meet (the age of the data when they open the app,
 /// the share of their requests that fail, their wait). The time with data a day old beside
 /// the 95th percentile: a client that leaves connections never refreshed has an infinite
 /// percentile, and a trial's comparison against one read "—" for every age.
-pub const METRICS: [Metric; 11] = [
+pub const METRICS: [Metric; 12] = [
     Metric::Coverage,
     Metric::FailureRate,
+    Metric::ClientFailureRate,
     Metric::AttemptsPerSuccess,
     Metric::ApiCallsPerSuccess,
     Metric::StalenessP95Hours,

@@ -121,6 +121,11 @@ pub struct SummaryRow {
     /// Of `bank_calls`, the customers' (in-app requests, link and reconnect fetches): the
     /// rest are the background's, which a threshold for unattended calls counts alone.
     pub customer_bank_calls: u64,
+    /// The 429s the client's own traffic caused (customers' calls included, a maintenance
+    /// window's 503s apart) over its attempts: what `plan` bounds by default. (Read as 0 from
+    /// a file written before it.)
+    #[serde(serialize_with = "fixed::<6, _>", default)]
+    pub client_failure_rate: f64,
 }
 
 impl Record for SummaryRow {
@@ -178,6 +183,7 @@ impl Record for SummaryRow {
         "background_coverage",
         "bank_calls",
         "customer_bank_calls",
+        "client_failure_rate",
     ];
 }
 
@@ -238,6 +244,10 @@ impl SummaryRow {
             background_coverage: s.background_coverage,
             bank_calls: t.bank_calls,
             customer_bank_calls: t.customer_bank_calls,
+            client_failure_rate: match t.attempts {
+                0 => 0.0,
+                n => (t.rate_limited - t.outage_rejected) as f64 / n as f64,
+            },
         }
     }
 
@@ -287,6 +297,7 @@ impl SummaryRow {
             Stale24hAtOpenShare => self.stale_24h_at_open_share,
             BackgroundCoverage => self.background_coverage,
             BankCalls => count(self.bank_calls),
+            ClientFailureRate => Some(self.client_failure_rate),
         }
     }
 

@@ -177,6 +177,7 @@ fn heading(m: Metric) -> &'static str {
     match m {
         Metric::Coverage => "Coverage",
         Metric::FailureRate => "Failure rate",
+        Metric::ClientFailureRate => "Own 429s",
         Metric::AttemptsPerSuccess => "Attempts/success",
         Metric::ApiCallsPerSuccess => "API calls/success",
         Metric::StalenessP95Hours => "Staleness p95 (h)",
