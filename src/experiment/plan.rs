@@ -11,9 +11,10 @@
 //! 3. **A choice**: among the settings meeting every target, the one with the fewest API
 //!    calls a day (settings within 0.5 % of it count as equal, and the first searched wins:
 //!    the simpler strategy); it is then re-run with the full replications for its
-//!    confidence intervals. When none meets every target, the closest (the least sum of
-//!    shortfalls) is the best achievable, and the plan says which bank and which of its
-//!    limits stops it, and by how much.
+//!    confidence intervals. When none meets every target, the closest among those keeping
+//!    the most of the targets some setting keeps (then the least sum of shortfalls) is the
+//!    best achievable, and the plan says which bank and which of its limits stops it, and by
+//!    how much.
 //!
 //! Failures are split ([`figures`]): the failure target bounds the 429s the client causes
 //! unless the user asks for every failure; 5xx errors and maintenance rejections are a

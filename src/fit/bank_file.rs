@@ -67,7 +67,8 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
     );
     let _ = writeln!(
         s,
-        "# as deep as the most refreshes the log had outstanding) is a guess: set it to your own."
+        "# as deep as the most refreshes the log had outstanding, with the band of hours it kept to)\n\
+         # is a guess: set it to your own."
     );
     for w in fit
         .warnings

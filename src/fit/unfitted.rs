@@ -92,13 +92,20 @@ pub fn closed_hours(times: &[i64]) -> Option<ClosedHours> {
 /// connections a day), as a job its band cuts off does not, and a pass that finished early
 /// does. A band across midnight is not one the model takes (`None`). A trial's nightly job,
 /// 01:00–06:00, was fitted as a queue working all day.
-pub fn client_band(rows: &[Row], connections: usize, days: f64) -> Option<(u8, u8)> {
+pub fn client_band(rows: &[Row], connections: usize, span_days: f64) -> Option<(u8, u8)> {
+    // A log of under a day has not seen every hour: an hour it missed is no idle one.
+    if span_days < 1.0 {
+        return None;
+    }
     let mut per_hour = [0u64; 24];
+    let mut days = std::collections::BTreeSet::new();
     for r in rows.iter().filter(|r| r.attempt == 1 && !r.on_demand) {
         per_hour[(r.submitted.rem_euclid(DAY_US) / HOUR_US) as usize] += 1;
+        days.insert(r.submitted.div_euclid(DAY_US));
     }
     let total: u64 = per_hour.iter().sum();
-    if total as f64 >= 0.9 * connections as f64 * days.max(1.0) {
+    // Over the days it worked (a span's first to last submission undercounts them).
+    if total as f64 >= 0.9 * connections as f64 * days.len() as f64 {
         return None;
     }
     let idle: [bool; 24] = std::array::from_fn(|h| per_hour[h] * 1000 < total);
@@ -351,6 +358,8 @@ mod tests {
         };
         let night = rows(&[(1, 900), (3, 1000), (4, 1000), (5, 1000), (6, 1)], 3);
         assert_eq!(client_band(&night, 100_000, 3.0), Some((1, 6)));
+        // A log of under a day has not seen the hours it would call idle.
+        assert_eq!(client_band(&night, 100_000, 0.5), None);
         // Through its book: a pass that finished early.
         assert_eq!(client_band(&night, 3_500, 3.0), None);
         let all_day: Vec<(i64, usize)> = (0..24).map(|h| (h, 100)).collect();

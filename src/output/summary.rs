@@ -122,9 +122,8 @@ pub struct SummaryRow {
     /// rest are the background's, which a threshold for unattended calls counts alone.
     pub customer_bank_calls: u64,
     /// The 429s the client's own traffic caused (customers' calls included, a maintenance
-    /// window's 503s apart) over its attempts: what `plan` bounds by default. (Read as 0 from
-    /// a file written before it.)
-    #[serde(serialize_with = "fixed::<6, _>", default)]
+    /// window's 503s apart) over its attempts: what `plan` bounds by default.
+    #[serde(serialize_with = "fixed::<6, _>")]
     pub client_failure_rate: f64,
 }
 

@@ -6,6 +6,7 @@ use crate::output::text::{pct, thousands};
 use crate::scenario::Scenario;
 use crate::strategy::PaceProfile;
 
+mod alternatives;
 mod current;
 mod customers;
 mod fitted;
@@ -50,7 +51,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     out.extend(left_behind_finding(p));
     out.extend(headroom_finding(p));
     if !p.targets_met {
-        out.extend(alternatives(p));
+        out.extend(alternatives::alternatives(p));
         out.extend(current::queue_stop_finding(p));
     }
     if !r.met.failure_rate {
@@ -259,7 +260,7 @@ fn borderline(p: &Plan) -> Option<String> {
 /// clients measured them, or the client.
 fn coverage_finding(p: &Plan) -> String {
     let c = p.targets.coverage;
-    let best = p.recommendation.figures.mean(Figure::Coverage);
+    let best = best_phrase(p);
     let banks = |f: &dyn Fn(&super::BankCeiling) -> (f64, f64)| -> Vec<String> {
         let mut v: Vec<_> = p
             .ceilings
@@ -302,7 +303,7 @@ fn coverage_finding(p: &Plan) -> String {
             pct(c),
             pct(p.coverage_bound),
             list.join("; "),
-            pct(best)
+            best
         )
     } else if p.coverage_ceiling < c {
         let list = banks(&|b| (b.per_day, b.coverage()));
@@ -313,7 +314,7 @@ fn coverage_finding(p: &Plan) -> String {
             pct(p.coverage_bound),
             pct(p.coverage_ceiling),
             list.join("; "),
-            pct(best)
+            best
         )
     } else {
         let within = super::ceiling::within_caps_ceiling(&p.ceilings);
@@ -331,8 +332,23 @@ fn coverage_finding(p: &Plan) -> String {
              within the other targets; the best achievable is {}",
             pct(p.coverage_ceiling),
             pct(c),
-            pct(best)
+            best
         )
+    }
+}
+
+/// The choice's coverage, "within the failure bound" where it keeps the bound and settings
+/// past it covered more.
+fn best_phrase(p: &Plan) -> String {
+    let cov = |e: &Evaluation| e.figures.mean(Figure::Coverage);
+    let best = cov(&p.recommendation);
+    let kept = p.recommendation.met.failure_rate
+        && p.candidates
+            .iter()
+            .any(|e| !e.met.failure_rate && cov(e) > best + COVERAGE_TIE);
+    match kept {
+        true => format!("{} within the failure bound", pct(best)),
+        false => pct(best),
     }
 }
 
@@ -409,56 +425,6 @@ fn left_behind_finding(p: &Plan) -> Option<String> {
             behind.join(", ")
         )
     })
-}
-
-/// The settings a planner might prefer to the closest: the most coverage any reached, and
-/// the most within the failure bound.
-fn alternatives(p: &Plan) -> Vec<String> {
-    let r = &p.recommendation;
-    let cov = |e: &Evaluation| e.figures.mean(Figure::Coverage);
-    let most = |pool: &mut dyn Iterator<Item = &Evaluation>| {
-        pool.max_by(|a, b| cov(a).total_cmp(&cov(b))).cloned()
-    };
-    let mut out = Vec::new();
-    if let Some(top) = most(&mut p.candidates.iter()).filter(|e| cov(e) > cov(r) + COVERAGE_TIE) {
-        out.push(format!(
-            "the most coverage any searched setting reached is {} ({}), with {} API calls a day \
-             and {} of its attempts failing by {}",
-            pct(cov(&top)),
-            top.label,
-            thousands(top.figures.mean(Figure::ApiCallsPerDay)),
-            pct(top.figures.mean(p.targets.scope.figure())),
-            p.targets.scope.phrase()
-        ));
-    }
-    let safe = most(&mut p.candidates.iter().filter(|e| e.met.failure_rate));
-    if let Some(safe) = safe.filter(|e| !r.met.failure_rate && e.strategy != r.strategy) {
-        out.push(format!(
-            "within the failure bound, the most coverage is {} ({})",
-            pct(cov(&safe)),
-            safe.label
-        ));
-    }
-    // The choice keeps a bound it can: what a little past it buys, where that is more.
-    let bound = p.targets.max_failure_rate;
-    let failing = |e: &Evaluation| e.figures.mean(p.targets.scope.figure());
-    let near = most(
-        &mut p
-            .candidates
-            .iter()
-            .filter(|e| !e.met.failure_rate && failing(e) <= 2.0 * bound.max(0.001)),
-    );
-    if let Some(near) = near.filter(|e| r.met.failure_rate && cov(e) > cov(r) + COVERAGE_TIE) {
-        out.push(format!(
-            "a little past the failure bound (at most twice it), {} covers {}, failing {} of \
-             its attempts by {}",
-            near.label,
-            pct(cov(&near)),
-            pct(failing(&near)),
-            p.targets.scope.phrase()
-        ));
-    }
-    out
 }
 
 fn failure_finding(p: &Plan) -> String {
