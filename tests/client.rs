@@ -214,6 +214,14 @@ fn random_offsets_stay_within_their_band_of_hours() {
     );
     let e = refresh_sim::scenario::parse(&text, "inline", "band", &[]).unwrap_err();
     assert!(e.message.contains("strategy.hours"), "{}", e.message);
+    // `[]` lifts a band (the whole day, a --set on a nightly file), and a 12 h period takes
+    // it; one time of day is no band.
+    let lifted = ["strategy.hours=[]".to_string()];
+    let sc = refresh_sim::scenario::parse(&text, "inline", "band", &lifted).unwrap();
+    assert_eq!(sc.schedule.hours, None);
+    let one = [r#"strategy.hours=["01:00"]"#.to_string()];
+    let e = refresh_sim::scenario::parse(&text, "inline", "band", &one).unwrap_err();
+    assert!(e.message.contains("not 1"), "{}", e.message);
 }
 
 /// The queued kinds keep to the band too. A queue of 4 slots, each refresh learned at the

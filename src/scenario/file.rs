@@ -132,8 +132,8 @@ pub struct StrategyFile {
     #[serde(rename = "loop")]
     pub looping: Option<bool>,
     /// Offsets, and the queued kinds' submissions, within these times of day, e.g.
-    /// ["00:00", "06:00"].
-    pub hours: Option<[TimeOfDay; 2]>,
+    /// ["00:00", "06:00"]; `[]` is the whole day (so a `--set` can lift a file's band).
+    pub hours: Option<Vec<TimeOfDay>>,
     /// Queued only: a worker's time from taking a connection to submitting it.
     pub worker_overhead: Option<ServiceTimeFile>,
     /// Per bank only: slots of the named banks (the others get `concurrency`).

@@ -28,8 +28,18 @@ pub(super) fn schedule(
             format!("\"{period}\" is longer than a year"),
         );
     }
-    let hours = match s.hours {
-        None => None,
+    let hours = match s.hours.as_deref() {
+        None | Some([]) => None,
+        Some(other @ ([_] | [_, _, _, ..])) => {
+            return err(
+                "strategy.hours",
+                format!(
+                    "a band is two times of day ([\"00:00\", \"06:00\"]) or none ([], the \
+                     whole day), not {}",
+                    other.len()
+                ),
+            )
+        }
         Some(_) if period != SimDuration::from_hours(24) => {
             return err(
                 "strategy.hours",
