@@ -111,6 +111,16 @@ impl Tally {
         }
     }
 
+    /// The 429s the client's own traffic caused (its customers' calls included, a closed
+    /// bank's 503s apart) over its attempts: what `plan` bounds by default, and
+    /// `summary.csv`'s `client_failure_rate`. 0 without attempts.
+    pub fn client_failure_rate(&self) -> f64 {
+        match self.attempts {
+            0 => 0.0,
+            n => (self.rate_limited - self.outage_rejected) as f64 / n as f64,
+        }
+    }
+
     /// Sum of every outcome: equals `attempts` when nothing is lost or counted twice.
     pub fn outcomes(&self) -> u64 {
         self.successes

@@ -243,10 +243,7 @@ impl SummaryRow {
             background_coverage: s.background_coverage,
             bank_calls: t.bank_calls,
             customer_bank_calls: t.customer_bank_calls,
-            client_failure_rate: match t.attempts {
-                0 => 0.0,
-                n => (t.rate_limited - t.outage_rejected) as f64 / n as f64,
-            },
+            client_failure_rate: t.client_failure_rate(),
         }
     }
 

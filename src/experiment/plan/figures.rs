@@ -143,7 +143,7 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
             Figure::Coverage => s.coverage,
             Figure::BackgroundCoverage => s.background_coverage.unwrap_or(f64::NAN),
             Figure::FailureRate => s.failure_rate,
-            Figure::ClientFailureRate => share(t.rate_limited - t.outage_rejected),
+            Figure::ClientFailureRate => t.client_failure_rate(),
             Figure::BackgroundFailureRate => ratio(
                 t.rate_limited - t.outage_rejected - t.present_rate_limited,
                 t.attempts - t.present_attempts,

@@ -134,66 +134,76 @@ fn least_meeting(
 /// searched setting meets it (the least seen, and the period's lever), or some do but miss
 /// another target. (A setting may meet this target alone: "no setting" must be true.)
 fn staleness_finding(r: &Evaluation, candidates: &[Evaluation], h: f64, period: f64) -> String {
-    let age = |e: &Evaluation| e.figures.mean(Figure::StalenessP95Hours);
-    if let Some(e) = least_meeting(candidates, Figure::StalenessP95Hours, |e| e.met.staleness) {
-        return format!(
-            "the recommendation leaves the 95th percentile of data age at {}, past {h} h; searched \
-             settings keep it within (the least: {}, {}), but miss another target",
-            hours(age(r)),
-            hours(age(e)),
-            e.label
-        );
-    }
-    let best = candidates.iter().map(age).fold(f64::INFINITY, f64::min);
-    let why = if h < period {
-        format!(
+    let lever = match h < period {
+        true => format!(
             " (a client that refreshes each connection once per {period} h period leaves data up \
              to a period old; a shorter strategy.period is the lever)"
-        )
-    } else {
-        String::new()
+        ),
+        false => String::new(),
     };
-    format!(
-        "no searched setting keeps the 95th percentile of data age within {h} h; the least seen \
-         is {}{why}",
-        hours(best)
-    )
+    let age = Age {
+        figure: Figure::StalenessP95Hours,
+        met: |m| m.staleness,
+        what: "the 95th percentile of data age",
+    };
+    age.finding(r, candidates, h, &lever)
 }
 
-/// The recommendation misses the bound `h` on the data's age when customers open the app:
-/// searched settings meet it but miss another target, or none does, and then the levers are
-/// when the refreshes run against the customers' hours and how often (uk-mix's 40,000 at
-/// 20.8 h covering everyone; 16.3 h refreshed every 12 h), which the plan does not search.
-/// `band`: the client's band of hours, if it has one.
+/// The recommendation misses the bound `h` on the data's age when customers open the app,
+/// as [`staleness_finding`]; where no setting meets it, the levers are when the refreshes
+/// run against the customers' hours and how often (uk-mix's 40,000 at 20.8 h covering
+/// everyone; 16.3 h refreshed every 12 h), which the plan does not search. `band`: the
+/// client's band of hours, if it has one.
 fn at_open_finding(
     r: &Evaluation,
     candidates: &[Evaluation],
     h: f64,
     band: Option<String>,
 ) -> String {
-    let age = |e: &Evaluation| e.figures.mean(Figure::AtOpenP95Hours);
-    if let Some(e) = least_meeting(candidates, Figure::AtOpenP95Hours, |e| e.met.at_open) {
-        return format!(
-            "the recommendation leaves the data's 95th-percentile age when customers open the app \
-             at {}, past {h} h; searched settings keep it within (the least: {}, {}), but miss \
-             another target",
-            hours(age(r)),
-            hours(age(e)),
-            e.label
-        );
-    }
-    let best = candidates.iter().map(age).fold(f64::INFINITY, f64::min);
     let when = match band {
         Some(b) => format!("the client's band ({b}, strategy.hours)"),
         None => "a band of hours (strategy.hours) ending before their busiest hours".to_string(),
     };
-    format!(
-        "no searched setting keeps the data's 95th-percentile age when customers open the app \
-         within {h} h; the least seen is {}: past coverage, that age is set by when the \
-         refreshes run against the customers' hours ({when}) and how often (a shorter \
-         strategy.period), which the plan keeps as the scenario gives them (--set them)",
-        hours(best)
-    )
+    let lever = format!(
+        ": past coverage, that age is set by when the refreshes run against the customers' \
+         hours ({when}) and how often (a shorter strategy.period), which the plan keeps as the \
+         scenario gives them (--set them)"
+    );
+    let age = Age {
+        figure: Figure::AtOpenP95Hours,
+        met: |m| m.at_open,
+        what: "the data's 95th-percentile age when customers open the app",
+    };
+    age.finding(r, candidates, h, &lever)
+}
+
+/// A data-age target: its figure, whether a setting meets it, and its name in a sentence.
+struct Age {
+    figure: Figure,
+    met: fn(&super::Met) -> bool,
+    what: &'static str,
+}
+
+impl Age {
+    /// The recommendation misses the bound `h`: some searched setting keeps within it (the
+    /// least), but misses another target; or none does, and `lever` says what sets it.
+    fn finding(&self, r: &Evaluation, candidates: &[Evaluation], h: f64, lever: &str) -> String {
+        let (what, age) = (self.what, |e: &Evaluation| e.figures.mean(self.figure));
+        if let Some(e) = least_meeting(candidates, self.figure, |e| (self.met)(&e.met)) {
+            return format!(
+                "the recommendation leaves {what} at {}, past {h} h; searched settings keep it \
+                 within (the least: {}, {}), but miss another target",
+                hours(age(r)),
+                hours(age(e)),
+                e.label
+            );
+        }
+        let best = candidates.iter().map(age).fold(f64::INFINITY, f64::min);
+        format!(
+            "no searched setting keeps {what} within {h} h; the least seen is {}{lever}",
+            hours(best)
+        )
+    }
 }
 
 /// The recommendation misses the API budget `budget`: no searched setting stays within it,
