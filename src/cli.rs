@@ -240,9 +240,11 @@ fn run(a: RunArgs) -> Result<()> {
         Strategy::PerBank { .. } | Strategy::Aimd(_) | Strategy::Paced { .. }
     );
     let pause = sc.schedule.pause_on_retry_after;
-    if per_bank || pause || sc.schedule.hours.is_some() {
-        // Their settings per bank, their band, or their pausing, which the header's kind does
-        // not say.
+    let stalest = sc.schedule.order == crate::strategy::Order::Stalest
+        && !matches!(sc.strategy, Strategy::Bulk | Strategy::RandomOffset);
+    if per_bank || pause || stalest || sc.schedule.hours.is_some() {
+        // Their settings per bank, their band, their order or their pausing, which the
+        // header's kind does not say.
         let band = sc
             .schedule
             .band_label()
@@ -254,8 +256,9 @@ fn run(a: RunArgs) -> Result<()> {
         } else {
             ""
         };
+        let order = if stalest { ", stalest first" } else { "" };
         println!(
-            "client: {}{profile}{pause}{band}",
+            "client: {}{profile}{order}{pause}{band}",
             sc.strategy.describe(&sc.banks)
         );
     }

@@ -169,6 +169,19 @@ impl Metric {
                 | Metric::ClientFailureRate
         )
     }
+
+    /// A percentile of data age in hours, which the age histogram's horizon bounds (one
+    /// past it is a lower bound).
+    pub fn is_age(self) -> bool {
+        matches!(
+            self,
+            Metric::StalenessP50Hours
+                | Metric::StalenessP95Hours
+                | Metric::StalenessP99Hours
+                | Metric::AtOpenP50Hours
+                | Metric::AtOpenP95Hours
+        )
+    }
 }
 
 impl fmt::Display for Metric {

@@ -30,7 +30,7 @@ pub use at_open::{AtOpen, HourAge};
 pub use demand::DemandStats;
 use series::MINUTE_US;
 pub use series::{Minute, TimeSeries};
-pub use staleness::{staleness_horizon, Ramps, Staleness};
+pub use staleness::{past_horizon, staleness_horizon, Ramps, Staleness};
 
 /// Counters for one bank (or, summed, for all).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -329,6 +329,9 @@ pub struct RunResult {
     pub scenario: String,
     pub strategy: &'static str,
     pub concurrency: Option<u32>,
+    /// Which due connection the client's pools took next: `Some("fifo")` or
+    /// `Some("stalest")` (`strategy.order`), `None` for a client without a queue.
+    pub order: Option<&'static str>,
     pub seed: u64,
     pub window_start: SimTime,
     pub window: SimDuration,
@@ -390,6 +393,7 @@ impl RunResult {
         s.staleness_p50_hours = self.staleness.quantile_hours(bank, 0.5);
         s.staleness_p95_hours = self.staleness.quantile_hours(bank, 0.95);
         s.staleness_p99_hours = self.staleness.quantile_hours(bank, 0.99);
+        s.age_horizon_hours = self.staleness.horizon_hours();
         s.stale_24h_share = self.staleness.share_older_than(bank, 24);
         s.stale_48h_share = self.staleness.share_older_than(bank, 48);
         if bank.is_none() {
@@ -426,6 +430,9 @@ pub struct Summary {
     pub staleness_p50_hours: Option<f64>,
     pub staleness_p95_hours: Option<f64>,
     pub staleness_p99_hours: Option<f64>,
+    /// The oldest age the percentiles resolve (hours): one past it is a lower bound
+    /// ([`past_horizon`]); infinite where no horizon applies.
+    pub age_horizon_hours: f64,
     /// Share of connection-time with data 24 h / 48 h old or older, or none.
     pub stale_24h_share: Option<f64>,
     pub stale_48h_share: Option<f64>,
@@ -468,6 +475,7 @@ impl Summary {
             staleness_p50_hours: None,
             staleness_p95_hours: None,
             staleness_p99_hours: None,
+            age_horizon_hours: f64::INFINITY,
             stale_24h_share: None,
             stale_48h_share: None,
             at_open_p50_hours: None,

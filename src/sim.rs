@@ -154,6 +154,18 @@ struct Conn {
     background_day: u8,
 }
 
+impl Conn {
+    /// Where a stalest-first pool puts the connection: by its last success, the oldest data
+    /// first, a connection never refreshed first of all (0).
+    #[inline]
+    fn age_order(&self) -> u64 {
+        match self.last_success {
+            SimTime::NEVER => 0,
+            t => t.as_micros() + 1,
+        }
+    }
+}
+
 /// The queued client holds the connection this period: in its queue, in a slot, or backing
 /// off before a retry (so the period's pass skips it).
 const HELD: u8 = 1;

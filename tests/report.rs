@@ -1019,6 +1019,7 @@ fn paired_rows(variant: &str, coverage: (f64, f64), failure: (f64, f64)) -> Vec<
         difference_sd: Some(h / 2.5),
         difference_ci95: Some(h),
         replications: 3,
+        lower_bound: false,
     };
     let mut stale = row(Metric::StalenessP95Hours, 30.0, (0.0, 0.0));
     stale.variant_mean = Some(f64::INFINITY);

@@ -24,8 +24,9 @@
 
 use crate::error::{Error, Result};
 use crate::experiment::sweep;
+use crate::metrics::staleness_horizon;
 use crate::scenario::Scenario;
-use crate::strategy::Strategy;
+use crate::strategy::{Order, Strategy};
 
 mod ceiling;
 mod figures;
@@ -149,6 +150,9 @@ pub struct Plan {
     pub coverage_ceiling: f64,
     /// The coverage no client can exceed: the policies' arithmetic, weighted by share.
     pub coverage_bound: f64,
+    /// The oldest data age the runs resolve, in hours (`staleness_horizon`): an age past it is
+    /// a lower bound, written `≥` it.
+    pub age_horizon_hours: f64,
     /// The recommendation (the best achievable when no setting meets every target), at the
     /// full replications.
     pub recommendation: Evaluation,
@@ -159,6 +163,11 @@ pub struct Plan {
     /// planner's user runs today, for comparison (a trial's memo never said its queue of 8
     /// covered 41 %, nor that the recommendation failed more of its customers' calls).
     pub current: Evaluation,
+    /// The recommendation taking the oldest data first (`strategy.order = "stalest"`), at
+    /// the full replications, where its pools are per bank and the scenario's client takes
+    /// connections in turn: for [`findings`], not a candidate (one pool over banks would
+    /// give its slots to the tightest bank's connections).
+    pub stalest: Option<Evaluation>,
     /// What the planner found: why a target is out of reach, the failure floor, caveats.
     pub findings: Vec<String>,
 }
@@ -180,6 +189,36 @@ impl Plan {
     }
 }
 
+/// An age target at or past the oldest age the runs resolve (eight days, or four periods)
+/// cannot be judged where the window holds older ages: a percentile there is a lower bound.
+fn check_ages(sc: &Scenario, t: &Targets) -> Result<()> {
+    let horizon = staleness_horizon(sc.window, sc.schedule.period);
+    let hours = horizon.as_hours_f64();
+    let ages = [
+        ("--staleness-p95", t.staleness_p95_hours),
+        ("--at-open-p95", t.at_open_p95_hours),
+    ];
+    match ages.iter().find(|(_, h)| h.is_some_and(|h| h >= hours)) {
+        Some((flag, Some(h))) if sc.window > horizon => Err(Error::input(format!(
+            "{flag} {h}: at or past the {hours} h of data age the runs resolve (eight days, \
+             or four periods, within the window; older ages are counted together), so a \
+             percentile there is a lower bound and the target cannot be judged"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The recommendation run stalest first ([`Plan::stalest`]), where its pools are per bank
+/// and the scenario's client takes connections in turn.
+fn stalest_first(s: &search::Search, r: &Evaluation, replications: u32) -> Option<Evaluation> {
+    let per_bank = matches!(
+        r.strategy,
+        Strategy::PerBank { .. } | Strategy::Aimd(_) | Strategy::Paced { per_bank: true, .. }
+    );
+    (per_bank && s.order() == Order::Fifo)
+        .then(|| s.evaluate_in(Order::Stalest, r.strategy.clone(), r.pause, replications))
+}
+
 /// Refreshes a day bank `b` falls short of coverage `c` of its connections (each needing
 /// one a period).
 pub fn short(b: &BankCeiling, c: f64) -> f64 {
@@ -190,6 +229,7 @@ pub fn short(b: &BankCeiling, c: f64) -> f64 {
 /// replications on `pool`.
 pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<Plan> {
     req.validate()?;
+    check_ages(base, &req.targets)?;
     let seed = req.seed.unwrap_or(base.seed);
     let mut sc = base.clone();
     sc.connections = req.users as u32;
@@ -231,6 +271,7 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
         (r, p) if *r == base.strategy && p == pause => recommendation.clone(),
         _ => s.evaluate(base.strategy.clone(), pause, req.replications),
     };
+    let stalest = stalest_first(&s, &recommendation, req.replications);
     s.done();
     let mut p = Plan {
         scenario: base.name.clone(),
@@ -241,12 +282,14 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
         seed,
         coverage_ceiling: ceiling::coverage_ceiling(&ceilings),
         coverage_bound: ceiling::coverage_bound(&ceilings),
+        age_horizon_hours: staleness_horizon(base.window, base.schedule.period).as_hours_f64(),
         ceilings,
         band: sc.schedule.band_label(),
         targets_met: recommendation.met.all(),
         recommendation,
         candidates: s.evaluated,
         current,
+        stalest,
         findings: Vec::new(),
     };
     p.findings = findings::findings(&p, confirmed, &sc);
@@ -394,6 +437,12 @@ fn knob(s: &Strategy) -> f64 {
     }
 }
 
+/// An age as the memo writes it ([`hours`]), or `≥` the age histogram's horizon where it is
+/// past it (a lower bound).
+pub fn age(h: f64, horizon: f64) -> String {
+    crate::output::text::age_or_more(h, horizon, hours)
+}
+
 /// Hours as the memo writes them (`never` for data never refreshed).
 pub fn hours(h: f64) -> String {
     if h.is_infinite() {
@@ -466,5 +515,41 @@ mod tests {
             setting(&t, "b", 0.93, 0.04, 20.0),
         ];
         assert_eq!(best_achievable(&settings, &t).label, "b");
+    }
+}
+
+#[cfg(test)]
+mod age_tests {
+    use super::*;
+
+    /// Over 30 days ages older than the eight-day horizon are counted together: a target at
+    /// 200 h is refused, one at 100 h taken. Over four days every age is resolved: any target
+    /// can be judged.
+    #[test]
+    fn an_age_target_past_the_horizon_is_refused_where_older_ages_exist() {
+        let sc = |length: &str| {
+            let text = format!(
+                "[window]\nlength = \"{length}\"\n[population]\nconnections = 10\n\
+                 [strategy]\nkind = \"queued\"\nconcurrency = 1\n[[banks]]\nname = \"b\"\n\
+                 share = 1.0\nservice_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+            );
+            crate::scenario::parse(&text, "inline", "t", &[]).unwrap()
+        };
+        let at = |h: f64| Targets {
+            coverage: 0.99,
+            max_failure_rate: 0.01,
+            scope: FailureScope::Client,
+            staleness_p95_hours: None,
+            at_open_p95_hours: Some(h),
+            max_api_calls_per_day: None,
+            min_bank_coverage: None,
+        };
+        let err = check_ages(&sc("30d"), &at(200.0)).unwrap_err().to_string();
+        assert!(
+            err.contains("--at-open-p95 200: at or past the 192 h"),
+            "{err}"
+        );
+        assert!(check_ages(&sc("30d"), &at(100.0)).is_ok());
+        assert!(check_ages(&sc("4d"), &at(200.0)).is_ok());
     }
 }

@@ -137,6 +137,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
             hours: None,
             overhead: ServiceTime::constant(SimDuration::ZERO),
             pause_on_retry_after: false,
+            order: crate::strategy::Order::Fifo,
         },
         retry: RetryPolicy::default(),
         banks: vec![b],

@@ -44,6 +44,15 @@ pub fn staleness_horizon(window: SimDuration, period: SimDuration) -> SimDuratio
 /// Staleness by the minute of age, per bank: what `summary.csv` and `staleness.csv` read.
 pub type Staleness = Ramps<MINUTE_US>;
 
+/// Whether a percentile of data age (`hours`, from `quantile_hours`) fell at or past the
+/// histogram's horizon (`horizon_hours`), where ages are counted together: it is then a lower
+/// bound, the horizon's last bucket edge, and is written "≥ horizon" (a trial's 30-day
+/// nightly job read "192.17 h at every hour" as a measured age). Infinite ("never") is not,
+/// nor is anything against a horizon of 0 (none recorded).
+pub fn past_horizon(hours: f64, horizon_hours: f64) -> bool {
+    hours.is_finite() && horizon_hours > 0.0 && hours > horizon_hours
+}
+
 impl<const UNIT: u64> Ramps<UNIT> {
     /// Ages resolved by `UNIT` (a minute for [`Staleness`]) up to `horizon` (see
     /// [`staleness_horizon`]).
@@ -107,6 +116,12 @@ impl<const UNIT: u64> Ramps<UNIT> {
         self.slope[row + k + 2] += sign;
     }
 
+    /// The oldest age resolved, in hours: a quantile past it is a lower bound
+    /// ([`past_horizon`]).
+    pub fn horizon_hours(&self) -> f64 {
+        (self.buckets - 1) as f64 * UNIT as f64 / HOUR_US as f64
+    }
+
     /// Connection-time (µs) spent at each minute of age by one bank, or by all with `None`;
     /// the last entry is the time at the horizon or older.
     pub fn histogram(&self, bank: Option<usize>) -> Vec<u64> {
@@ -156,8 +171,8 @@ impl<const UNIT: u64> Ramps<UNIT> {
     }
 
     /// The `q`-quantile (0..=1) of data age over connection-time, in hours, at minute
-    /// resolution (the upper edge of the bucket; past the horizon, the horizon itself, a
-    /// lower bound). `Some(f64::INFINITY)` when it falls among connections never refreshed;
+    /// resolution (the upper edge of the bucket; at or past the horizon, its last bucket's
+    /// edge, a lower bound: see [`past_horizon`]). `Some(f64::INFINITY)` when it falls among connections never refreshed;
     /// `None` when no connection-time was measured.
     pub fn quantile_hours(&self, bank: Option<usize>, q: f64) -> Option<f64> {
         let h = self.histogram(bank);
@@ -220,6 +235,11 @@ mod tests {
             Some((240 * 60 + 1) as f64 / 60.0)
         );
         assert_eq!(s.quantile_hours(Some(0), 0.2), Some(144.0));
+        // The median is marked a lower bound; the 20th percentile and "never" are not.
+        assert_eq!(s.horizon_hours(), 240.0);
+        assert!(past_horizon(s.quantile_hours(Some(0), 0.5).unwrap(), 240.0));
+        assert!(!past_horizon(144.0, 240.0) && !past_horizon(240.0, 240.0));
+        assert!(!past_horizon(f64::INFINITY, 240.0));
         let older = s.share_older_than(Some(0), 24).unwrap();
         assert!((older - 696.0 / 720.0).abs() < 1e-12, "{older}");
     }

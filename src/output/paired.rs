@@ -9,6 +9,7 @@
 use super::summary::SummaryRow;
 use super::Record;
 use crate::metric::Metric;
+use crate::metrics::past_horizon;
 use crate::stats::Estimate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Ordering;
@@ -48,6 +49,10 @@ pub struct PairedRow {
     #[serde(serialize_with = "six")]
     pub difference_ci95: Option<f64>,
     pub replications: u32,
+    /// A replication of the variant had a data age past the age histogram's horizon
+    /// (`summary.csv`'s `age_horizon_hours`), a lower bound: its mean is one too (`paired.md`
+    /// writes "≥"), and no difference is taken with it, on either side.
+    pub lower_bound: bool,
 }
 
 impl Record for PairedRow {
@@ -61,6 +66,7 @@ impl Record for PairedRow {
         "difference_sd",
         "difference_ci95",
         "replications",
+        "lower_bound",
     ];
 }
 
@@ -74,6 +80,12 @@ impl PairedRow {
         baseline: &[SummaryRow],
     ) -> PairedRow {
         debug_assert_eq!(variant.len(), baseline.len());
+        // Only ages have a horizon (users a day do not).
+        let past = |r: &SummaryRow| {
+            m.is_age()
+                && r.metric(m)
+                    .is_some_and(|x| past_horizon(x, r.age_horizon_hours))
+        };
         let mean = |runs: &[SummaryRow]| {
             Estimate::of(&runs.iter().filter_map(|r| r.metric(m)).collect::<Vec<_>>())
                 .map(|e| e.mean)
@@ -82,6 +94,7 @@ impl PairedRow {
             .iter()
             .zip(baseline)
             .map(|(v, b)| match (v.metric(m), b.metric(m)) {
+                _ if past(v) || past(b) => None,
                 (Some(v), Some(b)) if v.is_finite() && b.is_finite() => Some(v - b),
                 _ => None,
             })
@@ -97,6 +110,7 @@ impl PairedRow {
             difference_sd: d.and_then(|d| d.sd),
             difference_ci95: d.and_then(|d| d.ci95),
             replications: variant.len() as u32,
+            lower_bound: variant.iter().any(past),
         }
     }
 
@@ -192,6 +206,7 @@ mod tests {
             difference_sd: None,
             difference_ci95: None,
             replications: 3,
+            lower_bound: false,
         });
         super::super::testing::round_trips(PairedRow {
             variant: "bulk".into(),
@@ -203,6 +218,7 @@ mod tests {
             difference_sd: Some(0.0625),
             difference_ci95: Some(0.25),
             replications: 2,
+            lower_bound: true,
         });
     }
 
@@ -223,6 +239,33 @@ mod tests {
             (None, None, None)
         );
         assert!(!p95.significant());
+        assert!(!p95.lower_bound);
+        // A baseline past its horizon (192 h) in one replication: a lower bound, with no
+        // difference; the variant's own mean is exact.
+        let horizon = |mut r: SummaryRow| {
+            r.age_horizon_hours = 192.0;
+            r
+        };
+        let v = [horizon(run(0.5, Some(20.0))), horizon(run(0.5, Some(30.0)))];
+        let b = [
+            horizon(run(0.5, Some(192.02))),
+            horizon(run(0.5, Some(90.0))),
+        ];
+        let p95 = PairedRow::of(("v", "b"), Metric::StalenessP95Hours, &v, &b);
+        assert_eq!((p95.variant_mean, p95.lower_bound), (Some(25.0), false));
+        assert_eq!(p95.difference_mean, None);
+        assert!(PairedRow::of(("b", "b"), Metric::StalenessP95Hours, &b, &b).lower_bound);
+        // Users a day in the thousands are no age.
+        let users = |mut r: SummaryRow| {
+            r.users_per_day = 5000.0;
+            r
+        };
+        let v = [
+            users(horizon(run(0.5, None))),
+            users(horizon(run(0.5, None))),
+        ];
+        let u = PairedRow::of(("v", "v"), Metric::UsersPerDay, &v, &v);
+        assert_eq!((u.difference_mean, u.lower_bound), (Some(0.0), false));
     }
 
     #[test]

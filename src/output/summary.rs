@@ -125,6 +125,14 @@ pub struct SummaryRow {
     /// window's 503s apart) over its attempts: what `plan` bounds by default.
     #[serde(serialize_with = "fixed::<6, _>")]
     pub client_failure_rate: f64,
+    /// The oldest data age the percentiles (here and in `data_age_by_hour.csv`) resolve:
+    /// eight days, or four periods, within the window. Older ages are counted together, so a
+    /// percentile above it is a lower bound ("at least this old").
+    #[serde(serialize_with = "fixed::<4, _>")]
+    pub age_horizon_hours: f64,
+    /// Which due connection the client's pools took next (`strategy.order`): `fifo` or
+    /// `stalest`; empty for a client without a queue (bulk, random offsets).
+    pub order: String,
 }
 
 impl Record for SummaryRow {
@@ -183,6 +191,8 @@ impl Record for SummaryRow {
         "bank_calls",
         "customer_bank_calls",
         "client_failure_rate",
+        "age_horizon_hours",
+        "order",
     ];
 }
 
@@ -244,6 +254,8 @@ impl SummaryRow {
             bank_calls: t.bank_calls,
             customer_bank_calls: t.customer_bank_calls,
             client_failure_rate: t.client_failure_rate(),
+            age_horizon_hours: s.age_horizon_hours,
+            order: r.order.unwrap_or_default().to_string(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! The run's summary on the terminal: one line per bank and one for all.
 
-use super::text::{pct, thousands, wait};
+use super::text::{age_or_more, pct, thousands, wait};
 use crate::metrics::{RunResult, Summary};
 use std::fmt::Write as _;
 
@@ -35,8 +35,21 @@ pub fn never_refreshed_note(r: &RunResult) -> Option<String> {
         }
     };
     let parts: Vec<NeverPart> = (0..r.banks.len()).map(|b| part(Some(b))).collect();
-    let days = r.window.as_secs_f64() / 86_400.0;
-    Some(never_refreshed_phrase(never, &part(None), &parts, days))
+    let run = NeverRun {
+        window_days: r.window.as_secs_f64() / 86_400.0,
+        warmup_days: r.warmup.as_secs_f64() / 86_400.0,
+        in_turn: r.order == Some("fifo"),
+    };
+    Some(never_refreshed_phrase(never, &part(None), &parts, &run))
+}
+
+/// The run a never-refreshed note is about: its window's and warm-up's days, and whether its
+/// client takes due connections in turn (a queue in FIFO order, which `strategy.order`
+/// changes).
+pub struct NeverRun {
+    pub window_days: f64,
+    pub warmup_days: f64,
+    pub in_turn: bool,
 }
 
 /// One bank's part in the connection-time with no data (or the whole's, as `all`).
@@ -88,7 +101,9 @@ impl NeverPart<'_> {
 /// `about 3 days`, `about 1 day`: a pass's length, rounded.
 fn days_words(d: f64) -> String {
     let n = d.round().max(1.0);
-    if !n.is_finite() {
+    if !n.is_finite() || n > 3650.0 {
+        // A client that covers almost nothing (bulk against a tight limit): a pass of
+        // "17934 days" is no figure.
         "longer than any window".to_string()
     } else if n <= 1.0 {
         "about 1 day".to_string()
@@ -103,13 +118,17 @@ fn days_words(d: f64) -> String {
 /// warm-up is as long as the pass (said, in days); one whose pass is longer than the window
 /// leaves connections without data throughout, and then it is the client's own (bulk against
 /// a tight limit, or one bank's cap in a mix the client otherwise keeps up with). `whole` is
-/// the run's (its coverage), `parts` its banks', `window_days` the window's length.
+/// the run's (its coverage), `parts` its banks', `run` its window. Where the warm-up already
+/// outlasts the pass, the time with no data is not the start's: a trial's 22-day warm-up
+/// against a 21-day pass still left a fifth of the time without data, where most attempts
+/// failed and which connection got through was close to a lottery rather than a turn.
 pub fn never_refreshed_phrase(
     never: f64,
     whole: &NeverPart,
     parts: &[NeverPart],
-    window_days: f64,
+    run: &NeverRun,
 ) -> String {
+    let (window_days, warmup_days) = (run.window_days, run.warmup_days);
     let head = format!(
         "{} of the connection-time measured had no data (never refreshed since the window \
          opened, and a simulation starts with no data behind any connection)",
@@ -164,7 +183,31 @@ pub fn never_refreshed_phrase(
         .map(|p| p.round_days())
         .filter(|d| *d <= window_days.max(2.0))
         .fold(whole.round_days(), f64::max);
+    if warmup_days >= slowest.round().max(1.0) + 1.0 {
+        return format!("{head}: {}", outlasted_phrase(whole, slowest, run, &except));
+    }
     format!("{head}: {}", starts_phrase(whole, slowest, &except))
+}
+
+/// The time with no data where the warm-up outlasts the pass (`slowest` days): not the
+/// start's but the client's, whose refreshes do not come round in turn.
+fn outlasted_phrase(whole: &NeverPart, slowest: f64, run: &NeverRun, except: &str) -> String {
+    let why = match run.in_turn {
+        true => {
+            " (taken in turn, where most attempts fail, which get through is closer to a \
+             lottery; strategy.order = \"stalest\" gives them to the oldest data)"
+        }
+        false => "",
+    };
+    format!(
+        "at a coverage of {}, the client's pass would come round to every connection in {}, \
+         and the window.warmup of {} outlasts it, so this is the client's own, not the \
+         start's: its refreshes do not come round to every connection in a pass{why}, and \
+         some wait far longer{except}",
+        whole.coverage_words(),
+        days_words(slowest),
+        days_words(run.warmup_days).trim_start_matches("about "),
+    )
 }
 
 /// The time with no data as the start's: the whole's coverage, the days the slowest pass
@@ -217,7 +260,7 @@ pub fn human_summary(r: &RunResult) -> String {
         let t = &s.tally;
         let age = match s.staleness_p50_hours {
             Some(h) if h.is_infinite() => "never".to_string(),
-            Some(h) => format!("{h:.1} h"),
+            Some(h) => age_or_more(h, s.age_horizon_hours, |h| format!("{h:.1} h")),
             None => "-".to_string(),
         };
         let _ = writeln!(
@@ -267,8 +310,8 @@ fn customers_line(r: &RunResult, total: &Summary) -> Option<String> {
     };
     Some(format!(
         "customers: {} in-app requests ({} attempts), {} of the attempts failed (429s, 5xx and \
-         maintenance 503s){worst}; data \
-         reached them in {} at the median, {} at p95{own}",
+         maintenance 503s){worst}; those whose refresh succeeded had data in {} at the \
+         median, {} at p95 (a failed request gets none){own}",
         thousands(total.on_demand_requests as f64),
         thousands(total.on_demand_attempts as f64),
         pct(rate),
@@ -280,6 +323,14 @@ fn customers_line(r: &RunResult, total: &Summary) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run(window_days: f64, warmup_days: f64) -> NeverRun {
+        NeverRun {
+            window_days,
+            warmup_days,
+            in_turn: true,
+        }
+    }
 
     fn part(coverage: f64, background: Option<f64>) -> NeverPart<'static> {
         NeverPart {
@@ -297,7 +348,7 @@ mod tests {
     #[test]
     fn a_pass_a_little_over_a_short_window_is_the_starts() {
         let whole = part(0.95, None);
-        let s = never_refreshed_phrase(0.01, &whole, &[part(0.95, None)], 1.0);
+        let s = never_refreshed_phrase(0.01, &whole, &[part(0.95, None)], &run(1.0, 0.0));
         assert!(
             s.contains(
                 "comes round to every connection in about 1 day, so this is mostly the start's"
@@ -305,15 +356,23 @@ mod tests {
             "{s}"
         );
         let slow = part(0.15, None);
-        let s = never_refreshed_phrase(0.2, &slow, &[part(0.15, None)], 1.0);
+        let s = never_refreshed_phrase(0.2, &slow, &[part(0.15, None)], &run(1.0, 0.0));
         assert!(
             s.contains("much of it is the client's own (a connection waits about 7 days"),
             "{s}"
         );
         let helped = part(0.41, Some(0.206));
-        let s = never_refreshed_phrase(0.06, &helped, &[part(0.41, Some(0.206))], 14.0);
+        let s = never_refreshed_phrase(0.06, &helped, &[part(0.41, Some(0.206))], &run(14.0, 1.0));
         assert!(
             s.contains("at a coverage of 41.00 % a day, 20.60 % its background's own, the client's pass comes round to every connection in about 5 days"),
+            "{s}"
+        );
+        // A warm-up that outlasts the pass (and the day it advises beyond it) has no start's
+        // artefact left: what remains is the client's.
+        let s = never_refreshed_phrase(0.2, &helped, &[part(0.41, Some(0.206))], &run(14.0, 6.0));
+        assert!(
+            s.contains("the window.warmup of 6 days outlasts it, so this is the client's own")
+                && !s.contains("start's artefact"),
             "{s}"
         );
     }

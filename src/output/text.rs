@@ -33,7 +33,6 @@ pub fn thousands(x: f64) -> String {
     }
 }
 
-/// A share as a percentage with two decimals: `0.1234` → `12.34 %`.
 /// A customer's wait for data, as the on-demand percentiles hold it: `10.1 s`; `over an hour`
 /// past the histogram's last bucket (infinite); `not measured` when no request got data.
 pub fn wait(seconds: Option<f64>) -> String {
@@ -44,12 +43,35 @@ pub fn wait(seconds: Option<f64>) -> String {
     }
 }
 
+/// A share as a percentage with two decimals: `0.1234` → `12.34 %`.
 pub fn pct(x: f64) -> String {
     format!("{:.2} %", 100.0 * x)
 }
 
+/// Whether a data age is past the age histogram's horizon (for readers of the output files).
+pub use crate::metrics::past_horizon;
+
+/// A data age as `hours` writes it, or `≥` the horizon where it is past the age histogram's
+/// horizon (a lower bound: see [`past_horizon`](crate::metrics::past_horizon)).
+pub fn age_or_more(h: f64, horizon: f64, hours: impl Fn(f64) -> String) -> String {
+    match crate::metrics::past_horizon(h, horizon) {
+        true => format!("≥ {}", hours(horizon)),
+        false => hours(h),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    /// An age past the horizon is written as at least the horizon; one within it, or
+    /// "never", as it is.
+    #[test]
+    fn an_age_past_the_horizon_reads_as_a_lower_bound() {
+        let h = |x: f64| format!("{x:.1} h");
+        assert_eq!(super::age_or_more(192.17, 192.0, h), "≥ 192.0 h");
+        assert_eq!(super::age_or_more(191.5, 192.0, h), "191.5 h");
+        assert_eq!(super::age_or_more(f64::INFINITY, 192.0, h), "inf h");
+    }
+
     /// A wait no request measured is not one past the histogram's end.
     #[test]
     fn a_wait_reads_its_three_cases() {

@@ -1,6 +1,6 @@
 //! Findings: sentences computed from the data of runs and vendor tables, for captions.
 
-use crate::output::text::{pct, thousands};
+use crate::output::text::{age_or_more, pct, thousands};
 use crate::report::dataset::{self, Dataset, RunData};
 use crate::report::document::paragraphs::measured_days;
 use crate::report::figures::day::{minute_series, outage_503s, when};
@@ -392,11 +392,13 @@ pub(crate) fn clock(minute: u32) -> String {
 
 /// A data-age percentile: `14.1 h`, or `never refreshed` when it falls among connections
 /// never refreshed.
-pub(crate) fn age(h: f64) -> String {
+/// An age as report.md writes it: "never refreshed", or `≥` the horizon `horizon` (the
+/// row's `age_horizon_hours`) where it is a lower bound.
+pub(crate) fn age(h: f64, horizon: f64) -> String {
     if h.is_infinite() {
         "never refreshed".into()
     } else {
-        format!("{h:.1} h")
+        age_or_more(h, horizon, |h| format!("{h:.1} h"))
     }
 }
 
@@ -413,9 +415,9 @@ pub(crate) fn percentiles_phrase(t: &dataset::SummaryRow) -> Option<String> {
         .filter_map(|(n, h)| {
             let h = h.filter(|h| h.is_finite())?;
             Some(if *n == "median" {
-                format!("median data age {}", age(h))
+                format!("median data age {}", age(h, t.age_horizon_hours))
             } else {
-                format!("{n} percentile {}", age(h))
+                format!("{n} percentile {}", age(h, t.age_horizon_hours))
             })
         })
         .collect();

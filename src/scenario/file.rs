@@ -156,6 +156,16 @@ pub struct StrategyFile {
     /// Queued kinds: a 429 with Retry-After holds the new submissions of that bank's pool
     /// until then (plus `retry.retry_after_jitter`).
     pub pause_on_retry_after: Option<bool>,
+    /// Queued kinds: which due connection a pool takes next, `"fifo"` (default) or
+    /// `"stalest"` (the oldest data first).
+    pub order: Option<OrderKind>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKind {
+    Fifo,
+    Stalest,
 }
 
 /// `strategy.aimd`: `{ min = 1, max = 256, decrease = 0.9, on_error = false }`.

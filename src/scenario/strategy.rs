@@ -2,7 +2,7 @@
 //! the client runs it on. Every error names the field (`strategy.pools.neobank`).
 
 use super::*;
-use crate::strategy::{AimdRule, PaceProfile};
+use crate::strategy::{AimdRule, Order, PaceProfile};
 use std::collections::BTreeMap;
 
 /// The client's schedule. The period defaults to a day, or to the whole window when that is
@@ -70,12 +70,17 @@ pub(super) fn schedule(
              submissions; bulk and random offsets submit at planned instants",
         );
     }
+    let order = match s.order {
+        None | Some(file::OrderKind::Fifo) => Order::Fifo,
+        Some(file::OrderKind::Stalest) => Order::Stalest,
+    };
     Ok(Schedule {
         period,
         looping: s.looping.unwrap_or(false),
         hours,
         overhead,
         pause_on_retry_after,
+        order,
     })
 }
 

@@ -11,6 +11,19 @@ use crate::time::{SimDuration, SimTime};
 use rand::Rng;
 
 impl World {
+    /// After a customer's call: a connection still due this period, which a stalest-first
+    /// pass skipped while the call was under way, meets the pass again (a joiner, skipped at
+    /// the period's start, whose link fetch failed).
+    fn due_again(&mut self, c: u32) {
+        let conn = &self.conns[c as usize];
+        let due = conn.last_success == SimTime::NEVER || conn.last_success < self.period_started;
+        if conn.flags & (HELD | RECONNECT) == 0 && due {
+            if let Some(q) = self.client.pool_of(conn.bank as usize) {
+                q.due_again(c, conn.age_order());
+            }
+        }
+    }
+
     /// A period starts: the queued client's connections are due again; the next period's
     /// start is scheduled while it is within the window. A nightly client's period starts as
     /// its band opens ([`first_period_start`]), not at the window's clock: a pass skips the
@@ -31,7 +44,8 @@ impl World {
                 if joining {
                     q.repace(|c| conns[c as usize].flags & UNLINKED == 0);
                 }
-                q.period_start(now == first_period_start(self.band, self.window_start));
+                let first = now == first_period_start(self.band, self.window_start);
+                q.period_start(first, |c| conns[c as usize].age_order());
             }
         }
         self.hold_outside_band(now);
@@ -82,7 +96,7 @@ impl World {
             // The window closed first (a worker in its overhead, or a period cut short).
             let b = self.conns[c as usize].bank as usize;
             if let Some(q) = self.client.pool_of(b) {
-                q.release(None);
+                q.release();
             }
             return;
         }
@@ -112,6 +126,7 @@ impl World {
             // (told by the attempt, not by the connection's flag: the client's own attempt
             // may overlap a customer's).
             self.on_demand_learned(now, c, outcome);
+            self.due_again(c);
             self.fill_slots(now);
             return;
         }
@@ -149,8 +164,10 @@ impl World {
                     Outcome::Deduplicated => q.looping,
                     Outcome::RateLimited | Outcome::Error => true,
                 };
-                q.release(requeue.then_some(c));
-                if !requeue {
+                q.release();
+                if requeue {
+                    q.requeue(c, self.conns[ci].age_order());
+                } else {
                     self.conns[ci].flags &= !HELD;
                 }
             }
@@ -219,7 +236,7 @@ impl World {
                 if self.retry.hold_slot {
                     self.sleeping += 1;
                 } else {
-                    q.release(None);
+                    q.release();
                 }
                 self.queue.schedule(now + wait, event);
             }
@@ -236,9 +253,9 @@ impl World {
         if let Some(q) = self.client.pool_of(b) {
             if hold {
                 self.sleeping -= 1;
-                q.release(None);
+                q.release();
             }
-            q.requeue(c);
+            q.requeue(c, self.conns[c as usize].age_order());
         }
         self.fill_slots(now);
     }
@@ -254,7 +271,7 @@ impl World {
             // The window closed while backing off: the refresh gives up (and a worker that
             // kept its slot lets it go).
             if let (Some(q), true) = (self.client.pool_of(b), hold) {
-                q.release(None);
+                q.release();
             }
             return;
         }
@@ -263,7 +280,7 @@ impl World {
         let shut = self.band.is_some_and(|band| band_at(band, now).is_err());
         match self.client.pool_of(b) {
             Some(q) if hold && (shut || q.idle_hour(now)) => {
-                q.release(None);
+                q.release();
                 q.retry_due(c);
             }
             // The worker that kept its slot retries at once; a freed refresh waits for one.
@@ -348,7 +365,10 @@ impl World {
             self.period_started
         };
         let conns = &self.conns;
-        let (next, take) = q.next_submission(|c| skip(&conns[c as usize], done_since))?;
+        let (next, take) = q.next_submission(
+            |c| skip(&conns[c as usize], done_since),
+            |c| conns[c as usize].age_order(),
+        )?;
         q.took(now);
         Some((next, take, q.is_paced()))
     }

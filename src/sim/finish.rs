@@ -34,6 +34,7 @@ impl World {
             scenario: self.scenario_name,
             strategy: self.strategy.name(),
             concurrency: self.strategy.concurrency(),
+            order: self.client.pools().map(|p| p.order()),
             seed: self.seed,
             window_start: self.window_start,
             window,

@@ -112,7 +112,7 @@ impl World {
         // next turn. Held, as everything in the queue is, so that a pass still to reach it
         // does not take it a second time.
         if q.looping && conn.flags & HELD == 0 {
-            q.requeue(c);
+            q.requeue(c, self.conns[ci].age_order());
             self.conns[ci].flags |= HELD;
         }
         self.fill_slots(now);

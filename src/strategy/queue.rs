@@ -2,6 +2,7 @@
 //! connections (one pool over every connection for `queued`, one per bank for `per_bank`).
 
 use super::aimd::{Aimd, AimdRule};
+use super::by_age::ByAge;
 use super::profile::PaceProfile;
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
@@ -143,6 +144,14 @@ impl Pools {
             .collect()
     }
 
+    /// The order the pools take due connections in, as `strategy.order` names it.
+    pub fn order(&self) -> &'static str {
+        match self.pools.iter().any(|q| q.by_age.is_some()) {
+            true => "stalest",
+            false => "fifo",
+        }
+    }
+
     /// How many pools.
     #[inline]
     pub fn len(&self) -> usize {
@@ -191,7 +200,8 @@ impl Pools {
 /// over from earlier periods (`carry`), then this period's (`fresh`, a range over every
 /// connection rather than a million queue entries: connections the client already holds or
 /// knows need a reconnect are skipped as they come up), then this period's failures
-/// (`queue`).
+/// (`queue`). A stalest-first pool (`strategy.order = "stalest"`) keeps its due connections
+/// by the age of their data instead ([`ByAge`]), after the retries.
 pub struct Queue {
     pub concurrency: u32,
     pub busy: u32,
@@ -224,6 +234,8 @@ pub struct Queue {
     next_at: SimTime,
     /// A wake-up at `next_at` is scheduled.
     pub waking: bool,
+    /// Stalest first: the due connections by the age of their data (`None`: FIFO).
+    by_age: Option<ByAge>,
 }
 
 impl Queue {
@@ -247,7 +259,14 @@ impl Queue {
             reserved_share: 0.0,
             next_at: SimTime::ZERO,
             waking: false,
+            by_age: None,
         }
+    }
+
+    /// Takes the due connection with the oldest data first (never refreshed first of all),
+    /// rather than in turn: see [`Order::Stalest`](crate::strategy::Order).
+    pub fn stalest_first(&mut self) {
+        self.by_age = Some(ByAge::default());
     }
 
     /// A paced pool: one of `members` every `interval`, as many outstanding as that makes
@@ -346,10 +365,16 @@ impl Queue {
         }
     }
 
-    /// A period starts: every connection becomes due again, behind those still waiting.
-    /// A looping queue starts its one endless pass at the first period and ignores the rest.
-    pub fn period_start(&mut self, first: bool) {
+    /// A period starts: every connection becomes due again, behind those still waiting (or,
+    /// stalest first, by the age of its data, `age` its key). A looping queue starts its one
+    /// endless pass at the first period and ignores the rest.
+    pub fn period_start(&mut self, first: bool, age: impl Fn(u32) -> u64) {
         if self.looping && !first {
+            return;
+        }
+        if let Some(a) = &mut self.by_age {
+            let members = &self.members;
+            a.period_start((0..members.len()).map(|i| members.get(i)), age);
             return;
         }
         self.carry.append(&mut self.queue);
@@ -359,20 +384,30 @@ impl Queue {
     /// A refresh no longer needs its slot: its outcome was learned, or it is backing off
     /// before a retry (a backing-off retry does not hold a slot, as in job queues such as
     /// Sidekiq, Celery or BullMQ, where a failed job is rescheduled and the worker moves on),
-    /// or the window closed before it was submitted. `requeue` puts the connection at the
-    /// back of the FIFO.
+    /// or the window closed before it was submitted.
     #[inline]
-    pub fn release(&mut self, requeue: Option<u32>) {
+    pub fn release(&mut self) {
         self.busy -= 1;
-        if let Some(c) = requeue {
-            self.queue.push_back(c);
+    }
+
+    /// A connection still due (a failure not retried, a looping queue's outcome) joins the
+    /// back of the FIFO, or, stalest first, its place by `age`, the age of its data.
+    #[inline]
+    pub fn requeue(&mut self, conn: u32, age: u64) {
+        match &mut self.by_age {
+            Some(a) => a.set_back(conn, age),
+            None => self.queue.push_back(conn),
         }
     }
 
-    /// A refresh whose retries gave up joins the back of the FIFO (it is still due).
+    /// Stalest first, a connection due this period that the pass may have skipped (a
+    /// customer's call was under way) meets the pass again, by `age`; in turn, the pass's
+    /// cursor may yet reach it, and nothing is done.
     #[inline]
-    pub fn requeue(&mut self, conn: u32) {
-        self.queue.push_back(conn);
+    pub fn due_again(&mut self, conn: u32, age: u64) {
+        if let (Some(a), false) = (&mut self.by_age, self.looping) {
+            a.due_again(conn, age);
+        }
     }
 
     /// A retry's backoff expired: it is served before the FIFO.
@@ -396,7 +431,7 @@ impl Queue {
     #[inline]
     pub fn release_urgent(&mut self) {
         self.busy_urgent -= 1;
-        self.release(None);
+        self.release();
     }
 
     /// Whether background work may take a slot now: not one of those kept for customers.
@@ -409,9 +444,13 @@ impl Queue {
     /// The next connection a free slot takes now, if any, taking the slot, and where it came
     /// from: the priority lane first, then due retries, then the FIFO. `skip` says which
     /// connections of this period's range not to take (already held by the client, or known
-    /// to need a reconnect).
+    /// to need a reconnect); `age` gives a connection's key now, for a stalest-first pool.
     #[inline]
-    pub fn next_submission(&mut self, mut skip: impl FnMut(u32) -> bool) -> Option<(u32, Take)> {
+    pub fn next_submission(
+        &mut self,
+        mut skip: impl FnMut(u32) -> bool,
+        age: impl Fn(u32) -> u64,
+    ) -> Option<(u32, Take)> {
         if self.busy >= self.concurrency {
             return None;
         }
@@ -422,6 +461,8 @@ impl Queue {
             return None;
         } else if let Some(c) = self.due.pop_front() {
             (c, Take::Retry)
+        } else if let Some(a) = &mut self.by_age {
+            (a.next(&mut skip, age)?, Take::Fresh)
         } else if let Some(c) = self.carry.pop_front() {
             (c, Take::Fresh)
         } else if let Some(c) = self.next_fresh(&mut skip) {
@@ -452,3 +493,6 @@ impl Queue {
         None
     }
 }
+
+#[cfg(test)]
+mod tests;

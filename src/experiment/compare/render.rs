@@ -43,13 +43,14 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
         let _ = writeln!(
             out,
             "\n— : no difference: the metric is `inf` (a staleness percentile that falls among \
-             connections never refreshed) or unmeasured in at least one replication of the \
-             variant or the baseline."
+             connections never refreshed), past the age horizon (older ages are counted \
+             together, so the value is a lower bound, written `≥` among the means), or \
+             unmeasured in at least one replication of the variant or the baseline."
         );
     }
     let _ = writeln!(out, "\nMeans over the {r} replications:\n");
     table(&mut out, &order, &per_variant, |row| {
-        mean(row.metric, row.variant_mean)
+        mean(row.metric, row.variant_mean, row.lower_bound)
     });
     out
 }
@@ -181,12 +182,14 @@ fn heading(m: Metric) -> &'static str {
         Metric::AttemptsPerSuccess => "Attempts/success",
         Metric::ApiCallsPerSuccess => "API calls/success",
         Metric::StalenessP95Hours => "Staleness p95 (h)",
+        Metric::StalenessP99Hours => "Staleness p99 (h)",
+        Metric::Stale48hShare => "Time ≥ 48 h old",
         Metric::UsersPerDay => "Users/day",
         Metric::Stale24hShare => "Time ≥ 24 h old",
         Metric::AtOpenP50Hours => "Age at app open p50 (h)",
         Metric::AtOpenP95Hours => "Age at app open p95 (h)",
         Metric::OnDemandFailureRate => "Customers' failures (429, 5xx, 503)",
-        Metric::OnDemandP95Seconds => "Customers' wait p95 (s)",
+        Metric::OnDemandP95Seconds => "Customers' wait p95 (s, if served)",
         other => other.label(),
     }
 }
@@ -223,14 +226,17 @@ fn difference(row: &PairedRow) -> String {
 }
 
 /// A variant's mean: `52.65 %`, `338,296`, `inf`; `—` when nothing was measured.
-fn mean(m: Metric, x: Option<f64>) -> String {
+/// A data age that is a lower bound (`lower`: past the age histogram's horizon in some
+/// replication) is written `≥ 192.02`.
+fn mean(m: Metric, x: Option<f64>, lower: bool) -> String {
+    let at_least = if lower { "≥ " } else { "" };
     match x {
         None => "—".to_string(),
         Some(x) if x.is_infinite() => "inf".to_string(),
         Some(x) if m == Metric::UsersPerDay => thousands(x),
         Some(x) => {
             let (scale, decimals, unit) = format_of(m);
-            format!("{:.*}{unit}", decimals, scale * x)
+            format!("{at_least}{:.*}{unit}", decimals, scale * x)
         }
     }
 }
@@ -250,6 +256,7 @@ mod tests {
             difference_sd: h,
             difference_ci95: h,
             replications: 5,
+            lower_bound: false,
         }
     }
 
@@ -277,7 +284,14 @@ mod tests {
             "+0.250 ± 0.000"
         );
         assert_eq!(cell(Metric::StalenessP95Hours, None, None), "—");
-        assert_eq!(mean(Metric::StalenessP95Hours, Some(f64::INFINITY)), "inf");
-        assert_eq!(mean(Metric::Coverage, Some(0.5265)), "52.65 %");
+        assert_eq!(
+            mean(Metric::StalenessP95Hours, Some(f64::INFINITY), false),
+            "inf"
+        );
+        assert_eq!(mean(Metric::Coverage, Some(0.5265), false), "52.65 %");
+        assert_eq!(
+            mean(Metric::StalenessP95Hours, Some(192.0167), true),
+            "≥ 192.02"
+        );
     }
 }

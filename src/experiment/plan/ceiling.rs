@@ -93,7 +93,11 @@ pub struct WithinCap {
     pub hold_secs: f64,
     /// Mean seconds of the call at the bank: what the cap counts.
     pub call_secs: f64,
+    /// Refreshes a day in all, and of those the customers' calls (as if none were refused):
+    /// the pool's own are the rest (a trial could not get its figure from the slots and the
+    /// hold alone, the customers' part unsaid).
     pub per_day: f64,
+    pub customers: f64,
 }
 
 impl BankCeiling {
@@ -236,12 +240,14 @@ fn within_cap(base: &Scenario, bank: &Bank, users: u64, per_day: f64) -> Option<
     let hold_secs = slot_hold_secs(base, bank);
     let free = (cap as f64 * secs - customers * call_secs).max(0.0);
     // Refreshes, as the ceiling counts them: the calls that do not fail by 5xx.
-    let within = ((customers + free / hold_secs) * (1.0 - bank.error_rate)).min(per_day);
+    let served = 1.0 - bank.error_rate;
+    let within = ((customers + free / hold_secs) * served).min(per_day);
     (within < 0.97 * per_day).then_some(WithinCap {
         cap,
         hold_secs,
         call_secs,
         per_day: within,
+        customers: customers * served,
     })
 }
 
@@ -328,6 +334,7 @@ fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::Thread
     // The bank's capacity, not the scenario client's habits: no backoff, no pauses.
     sc.retry = RetryPolicy::default();
     sc.schedule.pause_on_retry_after = false;
+    sc.schedule.order = crate::strategy::Order::Fifo;
     sc.schedule.looping = true;
     let slots = (rate * slot_hold_secs(base, bank)).ceil().max(1.0) as u32;
     let mut clients: Vec<Strategy> = [1, 2, 4]
@@ -384,7 +391,15 @@ mod tests {
         let w = c.within_cap.expect("polling halves the cap's throughput");
         assert_eq!((w.cap, w.hold_secs, w.call_secs), (2, 10.0, 5.0));
         assert!((w.per_day - 15_552.0).abs() < 1e-6, "{}", w.per_day);
+        assert_eq!(w.customers, 0.0);
         assert!((c.within_cap_coverage().unwrap() - 15_552.0 / 40_000.0).abs() < 1e-9);
+        // Customers' 4,000 calls a day take 20,000 s of the cap's 172,800: the pool's own
+        // are 0.9 × 152,800 / 10 = 13,752, and the customers' served 3,600, in all 17,352.
+        let with = format!("{text}[on_demand]\nper_day = 4000\n");
+        let customers = crate::scenario::parse(&with, "inline", "t", &[]).unwrap();
+        let shared = ceilings(&customers, 40_000, &pool)[0].within_cap.unwrap();
+        assert!((shared.customers - 3_600.0).abs() < 1e-6, "{shared:?}");
+        assert!((shared.per_day - 17_352.0).abs() < 1e-6, "{shared:?}");
         let run = crate::sim::run(&sc, 1);
         let got = run.total().successes as f64;
         assert!((got - w.per_day).abs() < 0.01 * w.per_day, "{got}");

@@ -1,7 +1,7 @@
 //! What a plan found, as sentences for the memo and the JSON: why a target is out of reach
 //! (and whether the banks or the client put it there), the failure floor, caveats.
 
-use super::{hours, Evaluation, FailureScope, Figure, Plan};
+use super::{Evaluation, FailureScope, Figure, Plan};
 use crate::output::text::{pct, thousands};
 use crate::scenario::Scenario;
 use crate::strategy::PaceProfile;
@@ -11,6 +11,7 @@ mod current;
 mod customers;
 mod fitted;
 mod floor;
+mod order;
 pub use customers::fixed_demand_finding;
 use customers::{customers_share_finding, reliance_finding, worst_customers_finding};
 
@@ -50,6 +51,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     out.extend(current::current_finding(p));
     out.extend(left_behind_finding(p));
     out.extend(headroom_finding(p));
+    out.extend(order::stalest_finding(p));
     if !p.targets_met {
         out.extend(alternatives::alternatives(p));
         out.extend(current::queue_stop_finding(p));
@@ -59,7 +61,13 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     }
     if let (false, Some(h)) = (r.met.staleness, t.staleness_p95_hours) {
         let period = sc.schedule.period.as_secs_f64() / 3600.0;
-        out.push(staleness_finding(r, &p.candidates, h, period));
+        out.push(staleness_finding(
+            r,
+            &p.candidates,
+            h,
+            period,
+            p.age_horizon_hours,
+        ));
     }
     if let (false, Some(h)) = (r.met.at_open, t.at_open_p95_hours) {
         out.push(at_open_finding(
@@ -67,6 +75,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
             &p.candidates,
             h,
             sc.schedule.band_label(),
+            p.age_horizon_hours,
         ));
     }
     if let (false, Some(a)) = (r.met.api_calls, t.max_api_calls_per_day) {
@@ -132,8 +141,15 @@ fn least_meeting(
 
 /// The recommendation (the closest setting) misses the data-age target `h`: either no
 /// searched setting meets it (the least seen, and the period's lever), or some do but miss
-/// another target. (A setting may meet this target alone: "no setting" must be true.)
-fn staleness_finding(r: &Evaluation, candidates: &[Evaluation], h: f64, period: f64) -> String {
+/// another target. (A setting may meet this target alone: "no setting" must be true.) Ages
+/// past `horizon` are written as lower bounds.
+fn staleness_finding(
+    r: &Evaluation,
+    candidates: &[Evaluation],
+    h: f64,
+    period: f64,
+    horizon: f64,
+) -> String {
     let lever = match h < period {
         true => format!(
             " (a client that refreshes each connection once per {period} h period leaves data up \
@@ -145,6 +161,7 @@ fn staleness_finding(r: &Evaluation, candidates: &[Evaluation], h: f64, period: 
         figure: Figure::StalenessP95Hours,
         met: |m| m.staleness,
         what: "the 95th percentile of data age",
+        horizon,
     };
     age.finding(r, candidates, h, &lever)
 }
@@ -159,6 +176,7 @@ fn at_open_finding(
     candidates: &[Evaluation],
     h: f64,
     band: Option<String>,
+    horizon: f64,
 ) -> String {
     let when = match band {
         Some(b) => format!("the client's band ({b}, strategy.hours)"),
@@ -173,15 +191,18 @@ fn at_open_finding(
         figure: Figure::AtOpenP95Hours,
         met: |m| m.at_open,
         what: "the data's 95th-percentile age when customers open the app",
+        horizon,
     };
     age.finding(r, candidates, h, &lever)
 }
 
-/// A data-age target: its figure, whether a setting meets it, and its name in a sentence.
+/// A data-age target: its figure, whether a setting meets it, its name in a sentence, and
+/// the age histogram's horizon (ages past it are lower bounds).
 struct Age {
     figure: Figure,
     met: fn(&super::Met) -> bool,
     what: &'static str,
+    horizon: f64,
 }
 
 impl Age {
@@ -193,15 +214,15 @@ impl Age {
             return format!(
                 "the recommendation leaves {what} at {}, past {h} h; searched settings keep it \
                  within (the least: {}, {}), but miss another target",
-                hours(age(r)),
-                hours(age(e)),
+                super::age(age(r), self.horizon),
+                super::age(age(e), self.horizon),
                 e.label
             );
         }
         let best = candidates.iter().map(age).fold(f64::INFINITY, f64::min);
         format!(
             "no searched setting keeps {what} within {h} h; the least seen is {}{lever}",
-            hours(best)
+            super::age(best, self.horizon)
         )
     }
 }

@@ -6,7 +6,7 @@
 use super::{short, Evaluation, Figure, Figures, Plan};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
-use crate::strategy::Strategy;
+use crate::strategy::{Order, Strategy};
 use serde_json::{json, Map, Value};
 
 impl Plan {
@@ -36,6 +36,7 @@ impl Plan {
         top.insert("parameters".into(), parameters(r, sc));
         top.insert("setting".into(), json!(r.label));
         top.insert("targets_met".into(), json!(self.targets_met));
+        top.insert("age_horizon_hours".into(), json!(self.age_horizon_hours));
         top.insert("met".into(), met(r));
         figures(&mut top, &r.figures.all);
         top.insert("coverage_ceiling".into(), json!(self.coverage_ceiling));
@@ -157,6 +158,10 @@ pub fn parameters(e: &Evaluation, sc: &Scenario) -> Value {
     let mut p = strategy_parameters(&e.strategy, sc);
     if let (true, Value::Object(m)) = (e.pause, &mut p) {
         m.insert("pause_on_retry_after".into(), json!(true));
+    }
+    let pooled = !matches!(e.strategy, Strategy::Bulk | Strategy::RandomOffset);
+    if let (true, Value::Object(m)) = (sc.schedule.order == Order::Stalest && pooled, &mut p) {
+        m.insert("order".into(), json!("stalest"));
     }
     p
 }

@@ -30,7 +30,7 @@ use super::targets::{FailureScope, Met, Targets};
 use crate::experiment::sweep;
 use crate::platform::StatusMode;
 use crate::scenario::Scenario;
-use crate::strategy::{AimdRule, PaceProfile, Strategy};
+use crate::strategy::{AimdRule, Order, PaceProfile, Strategy};
 use std::io::{IsTerminal, Write};
 
 /// Coverage gains below this (absolute) count as no gain, whatever the noise.
@@ -90,7 +90,26 @@ impl<'a> Search<'a> {
     /// Runs `strategy` (pausing on a Retry-After if `pause`) `replications` times (common
     /// random numbers: replication `r` of every setting uses the same seed).
     pub fn evaluate(&self, strategy: Strategy, pause: bool, replications: u32) -> Evaluation {
+        self.evaluate_in(self.order(), strategy, pause, replications)
+    }
+
+    /// The order the scenario's client takes due connections in.
+    pub fn order(&self) -> Order {
+        self.base.schedule.order
+    }
+
+    /// [`Search::evaluate`], the pools taking due connections in `order`.
+    pub fn evaluate_in(
+        &self,
+        order: Order,
+        strategy: Strategy,
+        pause: bool,
+        replications: u32,
+    ) -> Evaluation {
         let mut label = strategy.describe(&self.base.banks);
+        if order != self.order() && order == Order::Stalest {
+            label.push_str(", stalest first");
+        }
         if pause && !self.base.schedule.pause_on_retry_after {
             label.push_str(", pausing on Retry-After");
         }
@@ -106,6 +125,7 @@ impl<'a> Search<'a> {
         let mut sc = self.base.clone();
         sc.strategy = strategy.clone();
         sc.schedule.pause_on_retry_after = pause;
+        sc.schedule.order = order;
         let runs = self
             .pool
             .install(|| sweep::replicate(&sc, self.seed, replications, measure));

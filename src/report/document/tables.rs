@@ -73,6 +73,7 @@ pub(crate) fn runs_table(ds: &Dataset) -> String {
     );
     for r in &ds.runs {
         let t = r.total();
+        let age = |h: f64| age(h, t.age_horizon_hours);
         let ages = match (
             t.staleness_p50_hours,
             t.staleness_p95_hours,

@@ -3,7 +3,7 @@
 //! evening customers; this chart shows the whole day.
 
 use crate::output::age_by_hour::HourRow;
-use crate::output::text::pct;
+use crate::output::text::{past_horizon, pct};
 use crate::report::charts::{cycle_look, Chart, ChartAxis, Format, Line, Scale, XyChart};
 use crate::report::dataset::{Dataset, RunData};
 use crate::report::figures::{
@@ -11,7 +11,7 @@ use crate::report::figures::{
     MAX_SERIES,
 };
 use crate::report::findings::{age, capitalise};
-use crate::report::phrases::{runs_provenance, subtitle};
+use crate::report::phrases::{hours, runs_provenance, subtitle};
 
 /// Plans the chart: one run's median and 95th percentile, or several runs' medians.
 pub(crate) fn by_hour_chart(ds: &Dataset, p: &mut ChartPlan) {
@@ -99,6 +99,8 @@ fn line(label: &str, hours: &[HourRow], of: fn(&HourRow) -> Option<f64>, look: u
 /// hours' medians.
 fn sentence(r: &RunData, named: bool) -> Option<String> {
     let median = |x: &HourRow| x.data_age_p50_hours.unwrap_or(f64::NAN);
+    let horizon = r.total().age_horizon_hours;
+    let age = |h: f64| age(h, horizon);
     let measured: Vec<&HourRow> = r
         .by_hour
         .iter()
@@ -124,7 +126,7 @@ fn sentence(r: &RunData, named: bool) -> Option<String> {
     Some(capitalise(&format!(
         "{who}customers open the app most from {:02}:00 to {:02}:00 ({} of opens), when the \
          median data age is {} (95th percentile {}); the median is youngest from {:02}:00 ({}) \
-         and oldest from {:02}:00 ({}).{}",
+         and oldest from {:02}:00 ({}).{}{}",
         busiest.hour,
         (busiest.hour + 1) % 24,
         pct(busiest.app_open_share),
@@ -137,7 +139,28 @@ fn sentence(r: &RunData, named: bool) -> Option<String> {
         oldest.hour,
         age(median(oldest)),
         askers_sentence(r),
+        horizon_sentence(r, horizon),
     )))
+}
+
+/// Where a percentile drawn is past the age histogram's horizon, that it is drawn at the
+/// horizon and is a lower bound (a 30-day nightly job's 95th percentile read "192.17 h at
+/// every hour", as if measured).
+fn horizon_sentence(r: &RunData, horizon: f64) -> String {
+    let past = r.by_hour.iter().any(|x| {
+        [x.data_age_p50_hours, x.data_age_p95_hours]
+            .iter()
+            .flatten()
+            .any(|&h| past_horizon(h, horizon))
+    });
+    match past {
+        true => format!(
+            " Ages of {} or more (the oldest the window's histogram resolves: eight days, or \
+             four periods) are drawn at it, as lower bounds.",
+            hours(horizon)
+        ),
+        false => String::new(),
+    }
 }
 
 /// Where only some customers open the app (`on_demand.active_share`), the hours measure
@@ -157,7 +180,10 @@ fn askers_sentence(r: &RunData) -> String {
         return String::new();
     }
     let book = match r.total().staleness_p50_hours {
-        Some(h) if h.is_finite() => format!(" (the median over every connection is {})", age(h)),
+        Some(h) if h.is_finite() => format!(
+            " (the median over every connection is {})",
+            age(h, r.total().age_horizon_hours)
+        ),
         _ => String::new(),
     };
     format!(

@@ -2,7 +2,7 @@
 //! time-weighted age weighs 04:00 like 20:00, when far more customers look), and how their
 //! own in-app requests fared (their refreshes count with the background's everywhere else).
 
-use crate::output::terminal::{never_refreshed_phrase, NeverPart, NEVER_NOTED};
+use crate::output::terminal::{never_refreshed_phrase, NeverPart, NeverRun, NEVER_NOTED};
 use crate::output::text::{pct, thousands, wait};
 use crate::report::dataset::{RunData, SummaryRow};
 use crate::report::figures::run_name;
@@ -22,7 +22,7 @@ pub(crate) fn at_open_phrase(t: &SummaryRow) -> String {
         return String::new();
     };
     let of = |h: f64| match h.is_finite() {
-        true => format!("of {}", age(h)),
+        true => format!("of {}", age(h, t.age_horizon_hours)),
         false => "among connections never refreshed".into(),
     };
     format!(
@@ -44,9 +44,17 @@ pub(crate) fn never_refreshed_sentence(runs: &[&RunData], several: bool) -> Opti
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     (never > NEVER_NOTED).then(|| {
         let parts: Vec<NeverPart> = r.banks().into_iter().map(|b| never_part(r, b)).collect();
-        let days = r.total().window_hours / 24.0;
-        let whole = never_part(r, r.total());
-        let phrase = never_refreshed_phrase(never, &whole, &parts, days);
+        let t = r.total();
+        let days = t.window_hours / 24.0;
+        // The warm-up, in the whole days before the measured ones.
+        let warmup = (days - t.measured_days).floor().max(0.0);
+        let whole = never_part(r, t);
+        let run = NeverRun {
+            window_days: days,
+            warmup_days: warmup,
+            in_turn: t.order == "fifo",
+        };
+        let phrase = never_refreshed_phrase(never, &whole, &parts, &run);
         let who = match runs.len() > 1 {
             true => format!("Under {} (the most of the runs), ", run_name(r, several)),
             false => String::new(),
@@ -93,8 +101,8 @@ pub(crate) fn customers_sentence(runs: &[&RunData], several: bool) -> Option<Str
             };
             Some(format!(
                 "Under {}, customers made {} in-app requests ({} attempts): {} of the attempts \
-                 failed{worst}, and data reached them in {} at the median, {} at the 95th \
-                 percentile.{own}",
+                 failed{worst} (those requests got no data), and the rest had data in {} at the \
+                 median, {} at the 95th percentile.{own}",
                 run_name(r, several),
                 thousands(t.on_demand_requests as f64),
                 thousands(t.on_demand_attempts as f64),

@@ -46,7 +46,7 @@ pub fn current_finding(p: &Plan) -> Option<String> {
                   their calls spend)";
         }
     }
-    let hours = super::super::hours;
+    let hours = |h: f64| super::super::age(h, p.age_horizon_hours);
     let (open_was, open_is) = (m(c, Figure::AtOpenP50Hours), m(r, Figure::AtOpenP50Hours));
     let at_open = match open_was.is_nan() || open_is.is_nan() {
         true => String::new(),

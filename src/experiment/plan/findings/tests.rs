@@ -65,8 +65,10 @@ fn made_up_plan(targets: Targets, chosen: Evaluation, candidates: Vec<Evaluation
         band: None,
         coverage_ceiling: 1.0,
         coverage_bound: 1.0,
+        age_horizon_hours: 192.0,
         targets_met: chosen.met.all(),
         current: chosen.clone(),
+        stalest: None,
         recommendation: chosen,
         candidates,
         findings: Vec::new(),
@@ -168,7 +170,7 @@ fn a_finding_says_no_setting_only_when_none_does() {
         setting("paced, 4.6/s", 23.9, 950_000.0, aged),
         setting("paced, 5.0/s", 23.5, 880_000.0, aged),
     ];
-    let s = staleness_finding(&chosen, &others, 24.0, 24.0);
+    let s = staleness_finding(&chosen, &others, 24.0, 24.0, 192.0);
     assert!(!s.starts_with("no searched setting"), "{s}");
     assert!(s.contains("23.5") && s.contains("paced, 5.0/s"), "{s}");
     let a = api_calls_finding(&chosen, &others, 1_000_000.0);
@@ -179,7 +181,7 @@ fn a_finding_says_no_setting_only_when_none_does() {
         chosen.clone(),
         setting("paced, 4.6/s", 24.5, 1_100_000.0, missed),
     ];
-    let s = staleness_finding(&chosen, &alone, 24.0, 24.0);
+    let s = staleness_finding(&chosen, &alone, 24.0, 24.0, 192.0);
     assert!(
         s.starts_with("no searched setting") && s.contains("24.5"),
         "{s}"
@@ -475,6 +477,7 @@ fn an_at_open_bound_out_of_reach_names_the_band() {
         &[choice.clone(), aged("queued", 25.0, false)],
         20.0,
         None,
+        192.0,
     );
     assert!(
         none.contains("within 20 h; the least seen is 25.0 h")
@@ -487,6 +490,7 @@ fn an_at_open_bound_out_of_reach_names_the_band() {
         std::slice::from_ref(&choice),
         20.0,
         Some("00:00–06:00".into()),
+        192.0,
     );
     assert!(
         band.contains("the client's band (00:00–06:00, strategy.hours)"),
@@ -497,6 +501,7 @@ fn an_at_open_bound_out_of_reach_names_the_band() {
         &[choice.clone(), aged("queued", 18.0, true)],
         20.0,
         None,
+        192.0,
     );
     assert!(
         some.contains("at 27.5 h, past 20 h") && some.contains("(the least: 18.0 h, queued)"),
