@@ -22,11 +22,16 @@
 //! connection at all. Joins are a rate of their own, as sign-ups are: a share of
 //! `consent_expiry_share · (1 − reconnect_share)` replaces the first day's consents lost for
 //! good, but the hazard's expiries fall as the first consents dwindle, so over a window
-//! long against `1 / p` days the population grows (by 30 % over 30 days at 3 %).
+//! long against `1 / p` days the population grows (by 30 % over 30 days at 3 %). Or
+//! (`population.growth_per_week`) the book grows by a share a week, compounding.
 //!
 //! Every draw is keyed: the first expiry by the connection (`Purpose::Connection`, shared
 //! with its bank), the `k`-th reconnection by the connection and `k` (`Purpose::Reconnect`),
 //! so a connection's consents depend on the seed and its id alone, whatever the client.
+
+mod joins;
+use joins::growing_mass;
+pub use joins::Joins;
 
 use crate::demand::DEFAULT_PROFILE;
 use crate::metrics::DAY_US;
@@ -60,23 +65,6 @@ pub struct Consents {
     reconnect: Option<Opens>,
 }
 
-/// New connections linked during the window: ids `first .. first + count`, a customer's
-/// accounts (`connections_per_customer` consecutive ids) linked together.
-#[derive(Clone, Debug)]
-pub struct Joins {
-    /// Connections at the window's start: the first joiner's id.
-    pub first: u32,
-    /// Connections that join within the window.
-    pub count: u32,
-    per_customer: u32,
-    window_start: SimTime,
-    window_end: SimTime,
-    profile: [f64; 24],
-    busiest: f64,
-    /// The joins the share asks for, before rounding and the cap on connection ids.
-    wanted: f64,
-}
-
 /// A reconnecting customer's app opens: a Poisson process whose rate follows the hour of day.
 #[derive(Clone, Debug)]
 struct Opens {
@@ -100,90 +88,9 @@ impl Opens {
     }
 }
 
-/// The profile's weight integrated over `[from, to)` (weight × µs).
-fn profile_mass(profile: &[f64; 24], from: SimTime, to: SimTime) -> f64 {
-    let mut mass = 0.0;
-    let mut t = from.as_micros();
-    while t < to.as_micros() {
-        let next = ((t / HOUR_US + 1) * HOUR_US).min(to.as_micros());
-        mass += profile[hour(SimTime(t))] * (next - t) as f64;
-        t = next;
-    }
-    mass
-}
-
 /// The hour of day (0..24) of an instant, on the window's clock (time 0 is midnight).
 fn hour(t: SimTime) -> usize {
     (t.as_micros() / HOUR_US % 24) as usize
-}
-
-impl Joins {
-    /// The joins of `sc`'s runs: `join_share · connections` a day over the window, a day
-    /// weighted by the app-open profile (six hours of the night hold fewer joins than six
-    /// of the evening; whole days hold a day's each).
-    pub fn new(sc: &Scenario) -> Self {
-        let profile = sc.on_demand.as_ref().map_or(DEFAULT_PROFILE, |d| d.profile);
-        let (start, end) = (sc.window_start, sc.window_start + sc.window);
-        let days = match sc.window.as_micros() % DAY_US {
-            0 => sc.window.as_micros() as f64 / DAY_US as f64,
-            _ => {
-                profile_mass(&profile, start, end)
-                    / profile_mass(&profile, start, start + SimDuration(DAY_US))
-            }
-        };
-        let wanted = (sc.join_share * sc.connections as f64 * days).round();
-        let room = (u32::MAX - 1 - sc.connections) as f64;
-        Joins {
-            first: sc.connections,
-            count: wanted.min(room) as u32,
-            per_customer: sc.connections_per_customer,
-            window_start: start,
-            window_end: end,
-            profile,
-            busiest: profile.iter().copied().fold(0.0, f64::max),
-            wanted,
-        }
-    }
-
-    /// Every connection of a run: those at the start and those that join.
-    pub fn total(&self) -> u32 {
-        self.first + self.count
-    }
-
-    /// When joiner `c` links: uniform over the window, thinned by the hour of day, drawn
-    /// from its customer's stream (the customer D•One's rule knows, `c / k`) so that a
-    /// customer's accounts link together; a customer with accounts from the start adds the
-    /// new ones at one instant. Joins are only drawn in a window the profile gives weight
-    /// ([`Joins::new`]).
-    pub fn at(&self, streams: &Streams, c: u32) -> SimTime {
-        debug_assert!((self.first..self.total()).contains(&c));
-        let mut rng = streams.at(Purpose::Customer, c / self.per_customer, 0);
-        let (start, len) = (
-            self.window_start.as_micros(),
-            self.window_end - self.window_start,
-        );
-        loop {
-            let at = SimTime(start + crate::rng::below(rng.next_u64(), len.as_micros()));
-            if rng.random::<f64>() * self.busiest < self.profile[hour(at)] {
-                return at;
-            }
-        }
-    }
-
-    /// Whether the joins fit the connection ids left. (Their count follows the profile's
-    /// weight over the window, so a window it gives none holds none, and `at` always finds
-    /// an instant.)
-    pub fn check(&self) -> Result<(), String> {
-        if self.wanted > self.count as f64 {
-            return Err(format!(
-                "{} joiners over the window, beside the connections at the start, are more than \
-                 the {} connections supported",
-                self.wanted,
-                u32::MAX - 1
-            ));
-        }
-        Ok(())
-    }
 }
 
 impl Consents {
@@ -310,12 +217,22 @@ impl Consents {
     /// [`valid_shares`](Self::valid_shares) integrates them).
     pub fn joined_shares(&self, joins: &Joins, at: &[SimTime]) -> Vec<f64> {
         const STEP: u64 = 60_000_000;
-        let weight = |t: SimTime| joins.profile[hour(t)];
+        let origin = self.window_start;
+        let weight = |t: SimTime| {
+            let since = t.as_micros() as f64 - origin.as_micros() as f64;
+            joins.profile[hour(t)] * (joins.growth * since).exp()
+        };
         let window = self
             .window_end
             .saturating_since(self.window_start)
             .as_micros();
-        let mass = profile_mass(&joins.profile, self.window_start, self.window_end);
+        let mass = growing_mass(
+            &joins.profile,
+            self.window_start,
+            self.window_end,
+            joins.growth,
+            self.window_start,
+        );
         let per_mass = joins.count as f64 / joins.first.max(1) as f64 / mass;
         let life = (self.lifetime.as_micros() as f64 / STEP as f64).round() as usize;
         let share = self.reconnect.as_ref().map_or(0.0, |o| o.share);

@@ -62,6 +62,9 @@ pub struct Scenario {
     pub reconnect: Option<Reconnect>,
     /// New connections linked a day, as a share of `connections` (`consent.rs`).
     pub join_share: f64,
+    /// Instead, the book's growth a week, compounding (0.04: 4 % a week): joins at the rate
+    /// that grows it so (`consent.rs`).
+    pub growth_per_week: f64,
     /// Accounts per customer (connections `k·u .. k·u + k` are customer `u`'s).
     pub connections_per_customer: u32,
     pub platform: Platform,
@@ -370,6 +373,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         consent_expiry_share,
         reconnect,
         join_share,
+        growth_per_week,
         connections_per_customer,
     } = population(&f.population)?;
     let platform = platform(&f.platform)?;
@@ -405,6 +409,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         consent_expiry_share,
         reconnect,
         join_share,
+        growth_per_week,
         connections_per_customer,
         platform,
         strategy,
@@ -414,9 +419,13 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         on_demand,
         unread_fields: strategy::unread_fields(&f.strategy),
     };
-    crate::consent::Joins::new(&sc)
-        .check()
-        .or_else(|why| err("population.join_share", why))?;
+    crate::consent::Joins::new(&sc).check().or_else(|why| {
+        let field = match growth_per_week > 0.0 {
+            true => "population.growth_per_week",
+            false => "population.join_share",
+        };
+        err(field, why)
+    })?;
     Ok(sc)
 }
 

@@ -336,3 +336,56 @@ fn outputs_tell_the_book_from_its_joiners() {
     assert!(md.contains("2,000 connections (+300 joined)"), "{md}");
     assert!(!md.contains("2,300 connections"), "{md}");
 }
+
+/// Growth a week, compounding (`population.growth_per_week`): 4 % a week over twelve weeks
+/// makes the book `1.04^12 = 1.601` times its start (6,010 joiners for 10,000 connections),
+/// the daily due count grows by 4 % a week (not by a constant number a day), and it follows
+/// the consent law the planner divides by, with expiries too. Given with `join_share`, or
+/// outside 0..1, it is refused naming the field.
+#[test]
+fn growth_a_week_compounds() {
+    let sc = scenario(
+        84,
+        "connections = 10000\ngrowth_per_week = 0.04",
+        "kind = \"random_offset\"",
+    );
+    let r = sim::run(&sc, 3);
+    let joined = r.total().joined as f64;
+    assert!((joined - 6_010.0).abs() < 0.002 * 6_010.0, "{joined}");
+    // A day's due count holds those linked by its end (a joiner from its join): about the
+    // book at mid-day, within the joins' draws (the law below holds it exactly).
+    for weeks in [3, 6, 9, 11] {
+        let due = r.daily.total(7 * weeks).eligible as f64;
+        let want = 10_000.0 * 1.04f64.powf((7.0 * weeks as f64 + 0.5) / 7.0);
+        assert!(
+            (due - want).abs() < 0.01 * want,
+            "week {weeks}: {due} due, {want:.0}"
+        );
+    }
+    assert_due_follows_the_law(&sc, &r);
+    let expiring = scenario(
+        42,
+        "connections = 20000\nconsent_expiry_share = 0.02\ngrowth_per_week = 0.1",
+        "kind = \"queued\"\nconcurrency = 8",
+    );
+    assert_due_follows_the_law(&expiring, &sim::run(&expiring, 4));
+    let refused = |population: &str, why: &str| {
+        let text = format!(
+            "[window]\nlength = \"2d\"\n[population]\n{population}\n[strategy]\nkind = \"bulk\"\n\
+             [[banks]]\nname = \"b\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        );
+        let e = scenario::parse(&text, "inline", "t", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("population.growth_per_week") && e.contains(why),
+            "{e}"
+        );
+    };
+    refused(
+        "connections = 10\ngrowth_per_week = 0.04\njoin_share = 0.01",
+        "not both",
+    );
+    refused("connections = 10\ngrowth_per_week = 2", "from 0 to 1");
+}

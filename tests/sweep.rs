@@ -89,6 +89,10 @@ fn output_is_byte_identical_for_one_and_two_threads() {
     let scenario = write_small(dir);
     let run = |threads: &str| {
         let out = dir.join(format!("t{threads}"));
+        // A report drawn from earlier results there goes with them (redrawn by `report`).
+        std::fs::create_dir_all(out.join("charts")).unwrap();
+        std::fs::write(out.join("report.md"), "an earlier sweep's").unwrap();
+        std::fs::write(out.join("charts").join("old.svg"), "").unwrap();
         let o = sim(&[
             "sweep",
             scenario.to_str().unwrap(),
@@ -108,6 +112,7 @@ fn output_is_byte_identical_for_one_and_two_threads() {
         out
     };
     let (one, two) = (run("1"), run("2"));
+    assert!(!one.join("report.md").exists() && !one.join("charts").exists());
     for f in ["sweep.csv", "sweep_summary.csv"] {
         let a = std::fs::read(one.join(f)).unwrap();
         assert!(!a.is_empty());

@@ -206,6 +206,7 @@ impl Comparison {
         let md_path = out.join(paired::MARKDOWN_FILE);
         writers::write(&csv_path, &rows)?;
         write_atomic(&md_path, markdown.as_bytes())?;
+        crate::output::run_dir::remove_derived(out);
         Ok(CompareOutcome {
             rows,
             markdown,

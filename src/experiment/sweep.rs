@@ -483,6 +483,7 @@ impl Sweep {
         let summary_path = dir.join(SUMMARY_FILE);
         write_atomic(&sweep_path, &files::sweep_csv(&columns, rows)?)?;
         write_atomic(&summary_path, &files::summary_csv(&columns, &points)?)?;
+        crate::output::run_dir::remove_derived(dir);
         Ok((vec![sweep_path, summary_path], points))
     }
 }

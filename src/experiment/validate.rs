@@ -121,6 +121,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
         consent_expiry_share: 0.0,
         reconnect: None,
         join_share: 0.0,
+        growth_per_week: 0.0,
         connections_per_customer: 1,
         platform: Platform {
             status: StatusMode::Callback {

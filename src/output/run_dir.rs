@@ -100,13 +100,10 @@ fn recover_held(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Applies the commit record: the report goes, each file moves into place, the staging
-/// directory and the record go. Idempotent, so a kill during it is finished by the next.
-fn roll_forward(dir: &Path) -> Result<()> {
-    let path = dir.join(COMMIT);
-    let record = std::fs::read_to_string(&path).map_err(|e| io("read", &path, e))?;
-    let mut lines = record.lines();
-    let staging = dir.join(lines.next().unwrap_or_default());
+/// Removes the report drawn from a directory's earlier files (`report.md`, `charts/`): stale
+/// once new results are written there (a trial re-ran a sweep into a directory and read the
+/// old 16-point report beside the new 2-point CSVs). `refresh-sim report DIR` redraws it.
+pub fn remove_derived(dir: &Path) {
     for d in DERIVED {
         let p = dir.join(d);
         let _ = if p.is_dir() {
@@ -115,6 +112,16 @@ fn roll_forward(dir: &Path) -> Result<()> {
             std::fs::remove_file(&p)
         };
     }
+}
+
+/// Applies the commit record: the report goes, each file moves into place, the staging
+/// directory and the record go. Idempotent, so a kill during it is finished by the next.
+fn roll_forward(dir: &Path) -> Result<()> {
+    let path = dir.join(COMMIT);
+    let record = std::fs::read_to_string(&path).map_err(|e| io("read", &path, e))?;
+    let mut lines = record.lines();
+    let staging = dir.join(lines.next().unwrap_or_default());
+    remove_derived(dir);
     for f in lines {
         let from = staging.join(f);
         if from.exists() {

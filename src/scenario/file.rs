@@ -95,6 +95,8 @@ pub struct PopulationFile {
     pub reconnect_mean_days: Option<f64>,
     /// New connections linked a day, as a share of `connections`.
     pub join_share: Option<f64>,
+    /// Or the book's growth a week, compounding.
+    pub growth_per_week: Option<f64>,
     /// Accounts per customer, consecutive connections (D•One's rule refreshes them together).
     pub connections_per_customer: Option<i64>,
 }

@@ -146,12 +146,20 @@ impl Scenario {
         });
         let idle = [
             (
-                self.join_share > 0.0 && crate::consent::Joins::new(self).count == 0,
-                format!(
-                    "population.join_share: {} of {} connections a day rounds to no joiner \
-                     over this window",
-                    self.join_share, self.connections
-                ),
+                (self.join_share > 0.0 || self.growth_per_week > 0.0)
+                    && crate::consent::Joins::new(self).count == 0,
+                match self.growth_per_week > 0.0 {
+                    true => format!(
+                        "population.growth_per_week: {} a week of {} connections rounds to no \
+                         joiner over this window",
+                        self.growth_per_week, self.connections
+                    ),
+                    false => format!(
+                        "population.join_share: {} of {} connections a day rounds to no \
+                         joiner over this window",
+                        self.join_share, self.connections
+                    ),
+                },
             ),
             (
                 self.reconnect.is_some() && self.consent_expiry_share == 0.0,

@@ -11,6 +11,7 @@ pub(super) struct Population {
     pub consent_expiry_share: f64,
     pub reconnect: Option<Reconnect>,
     pub join_share: f64,
+    pub growth_per_week: f64,
     pub connections_per_customer: u32,
 }
 
@@ -34,6 +35,20 @@ pub(super) fn population(p: &file::PopulationFile) -> Result<Population, FieldEr
     probability("population.consent_expiry_share", consent_expiry_share)?;
     let join_share = p.join_share.unwrap_or(0.0);
     probability("population.join_share", join_share)?;
+    let growth_per_week = p.growth_per_week.unwrap_or(0.0);
+    if !(0.0..=1.0).contains(&growth_per_week) {
+        return err(
+            "population.growth_per_week",
+            format!("must be a share from 0 to 1 (0.04: 4 % a week), got {growth_per_week}"),
+        );
+    }
+    if growth_per_week > 0.0 && join_share > 0.0 {
+        return err(
+            "population.growth_per_week",
+            "give the joins as a constant share a day (join_share) or as the book's growth a \
+             week, compounding (growth_per_week), not both",
+        );
+    }
     let connections_per_customer = match p.connections_per_customer {
         None => 1,
         Some(k) if (1..=1000).contains(&k) => k as u32,
@@ -49,6 +64,7 @@ pub(super) fn population(p: &file::PopulationFile) -> Result<Population, FieldEr
         consent_expiry_share,
         reconnect: reconnect(p)?,
         join_share,
+        growth_per_week,
         connections_per_customer,
     })
 }

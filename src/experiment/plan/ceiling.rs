@@ -330,6 +330,7 @@ fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::Thread
     sc.warmup = SimDuration::ZERO;
     sc.consent_expiry_share = 0.0;
     sc.join_share = 0.0;
+    sc.growth_per_week = 0.0;
     sc.on_demand = None;
     // The bank's capacity, not the scenario client's habits: no backoff, no pauses.
     sc.retry = RetryPolicy::default();
