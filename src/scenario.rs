@@ -62,8 +62,8 @@ pub struct Scenario {
     pub reconnect: Option<Reconnect>,
     /// New connections linked a day, as a share of `connections` (`consent.rs`).
     pub join_share: f64,
-    /// Instead, the book's growth a week, compounding (0.04: 4 % a week): joins at the rate
-    /// that grows it so (`consent.rs`).
+    /// Instead, sign-ups at the rate that grows the starting book by this share a week,
+    /// compounding (0.04: 4 % a week), expiring consents apart (`consent/joins.rs`).
     pub growth_per_week: f64,
     /// Accounts per customer (connections `k·u .. k·u + k` are customer `u`'s).
     pub connections_per_customer: u32,

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 pub struct PlanArgs {
     /// Scenario file (TOML): its banks and platform; population and strategy are the planner's.
     pub scenario: PathBuf,
-    /// Connections to refresh each period.
-    #[arg(long, allow_negative_numbers = true)]
+    /// Connections to refresh each period: 400000, 400,000, 400k, 1.5M or 4e5.
+    #[arg(long, allow_negative_numbers = true, value_parser = count)]
     pub users: i64,
     /// Target coverage: share of due connections refreshed each day.
     #[arg(long, default_value_t = 0.99, allow_negative_numbers = true)]
@@ -114,6 +114,23 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
     Ok(())
 }
 
+/// A count as people write one: `400000`, `400,000`, `400_000`, `400k`, `1.5M`, `4e5` (a
+/// trial typed `--users 250k` and `2.5e5`); it must come to a whole number.
+fn count(s: &str) -> std::result::Result<i64, String> {
+    let plain: String = s.chars().filter(|c| !matches!(c, ',' | '_')).collect();
+    let (digits, scale) = match plain.chars().last() {
+        Some('k' | 'K') => (&plain[..plain.len() - 1], 1e3),
+        Some('m' | 'M') => (&plain[..plain.len() - 1], 1e6),
+        _ => (plain.as_str(), 1.0),
+    };
+    let bad = || format!("\"{s}\" is not a count (e.g. 400000, 400k, 1.5M)");
+    let x = digits.parse::<f64>().map_err(|_| bad())? * scale;
+    if !x.is_finite() || x.fract() != 0.0 || x.abs() > i64::MAX as f64 / 2.0 {
+        return Err(bad());
+    }
+    Ok(x as i64)
+}
+
 /// `--staleness-p95`: a number of hours, or a duration in the scenario syntax.
 fn hours_or_duration(s: &str) -> std::result::Result<f64, String> {
     match s.parse::<f64>() {
@@ -121,5 +138,27 @@ fn hours_or_duration(s: &str) -> std::result::Result<f64, String> {
         Err(_) => crate::time::parse_duration(s)
             .map(|d| d.as_hours_f64())
             .map_err(|e| format!("{e} (or a number of hours, e.g. 24)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Counts are read as people write them, and only whole ones.
+    #[test]
+    fn users_are_read_as_people_write_them() {
+        for (s, n) in [
+            ("400000", 400_000),
+            ("400,000", 400_000),
+            ("400_000", 400_000),
+            ("250k", 250_000),
+            ("1.5M", 1_500_000),
+            ("2.5e5", 250_000),
+            ("-5", -5),
+        ] {
+            assert_eq!(super::count(s), Ok(n), "{s}");
+        }
+        for s in ["1.5", "abc", "k", "1e400", "0.5k2"] {
+            assert!(super::count(s).is_err(), "{s}");
+        }
     }
 }

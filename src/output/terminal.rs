@@ -195,7 +195,8 @@ fn outlasted_phrase(whole: &NeverPart, slowest: f64, run: &NeverRun, except: &st
     let why = match run.in_turn {
         true => {
             " (taken in turn, where most attempts fail, which get through is closer to a \
-             lottery; strategy.order = \"stalest\" gives them to the oldest data)"
+             lottery; strategy.order = \"stalest\" with per-bank pools gives them to the \
+             oldest data)"
         }
         false => "",
     };

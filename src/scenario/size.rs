@@ -67,9 +67,13 @@ impl Scenario {
         let terms = [
             (
                 n * PER_CONNECTION,
-                match self.join_share {
-                    0.0 => format!("population.connections = {}", self.connections),
-                    j => format!(
+                match (self.join_share, self.growth_per_week) {
+                    (0.0, 0.0) => format!("population.connections = {}", self.connections),
+                    (0.0, g) => format!(
+                        "population.connections = {} with growth_per_week = {g}",
+                        self.connections
+                    ),
+                    (j, _) => format!(
                         "population.connections = {} with join_share = {j}",
                         self.connections
                     ),

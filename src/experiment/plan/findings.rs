@@ -120,7 +120,8 @@ fn growth_finding(p: &Plan, sc: &Scenario) -> Option<String> {
             "the population grows with its joins: the last measured day has {} more connections \
              due than the average the targets are judged on, so its coverage and failures read \
              worse than the figures here (a run of the choice shows them in daily.csv); plan \
-             over the horizon you size for, or with --users at the size you will reach{paces}",
+             over the horizon you size for, or with --users at the size you will reach (and \
+             no joins from there){paces}",
             pct(last / mean - 1.0)
         )
     })

@@ -55,6 +55,20 @@ impl Plan {
         );
         figures(&mut current, &c.figures.all);
         top.insert("current".into(), Value::Object(current));
+        // The recommendation taking the oldest data first, where the plan ran it.
+        let stalest = self.stalest.as_ref().map(|s| {
+            let mut m = Map::new();
+            m.insert("setting".into(), json!(s.label));
+            let mut p = parameters(s, sc);
+            if let Value::Object(p) = &mut p {
+                p.insert("order".into(), json!("stalest"));
+            }
+            m.insert("parameters".into(), p);
+            m.insert("meets_targets".into(), json!(s.met.all()));
+            figures(&mut m, &s.figures.all);
+            Value::Object(m)
+        });
+        top.insert("stalest_first".into(), json!(stalest));
         top.insert("banks".into(), self.banks_json(&r.figures));
         let candidates: Vec<Value> = self
             .candidates

@@ -31,13 +31,14 @@ pub(super) fn stalest_finding(p: &Plan) -> Option<String> {
     };
     let meets = match (s.met.all(), r.met.all()) {
         (true, false) => "; it meets every target",
+        (false, true) => "; but it misses a target the recommendation meets",
         _ => "",
     };
     let own = p.targets.scope.figure();
     Some(format!(
         "stalest first (strategy.order = \"stalest\"), the recommendation's pools give the \
          banks' admissions to the oldest data rather than in turn: {} covered (in turn {}), {} \
-         of its attempts failing by {} ({}), and the data's 95th-percentile age from {} to \
+         failing by {} (in turn {}), and the data's 95th-percentile age from {} to \
          {}{at_open}{meets}",
         pct(m(s, Figure::Coverage)),
         pct(m(r, Figure::Coverage)),

@@ -508,3 +508,28 @@ fn an_at_open_bound_out_of_reach_names_the_band() {
         "{some}"
     );
 }
+
+/// Stalest first is named where it shortens the data's 95th-percentile age by an hour or
+/// more, with the coverage and failures beside the choice's; where it would miss a target
+/// the choice meets, the sentence says so; an hour's gain or less is not named.
+#[test]
+fn stalest_first_is_named_where_it_shortens_the_tail() {
+    let chosen = setting("per_bank", 44.9, 1000.0, all_met());
+    let mut p = made_up_plan(targets(), chosen, Vec::new());
+    p.stalest = Some(setting("per_bank, stalest first", 30.4, 1000.0, all_met()));
+    let s = super::order::stalest_finding(&p).expect("a shorter tail");
+    assert!(
+        s.contains("from 44.9 h to 30.4 h") && !s.contains("misses"),
+        "{s}"
+    );
+    let mut missing = all_met();
+    missing.failure_rate = false;
+    p.stalest = Some(setting("per_bank, stalest first", 30.4, 1000.0, missing));
+    let s = super::order::stalest_finding(&p).unwrap();
+    assert!(
+        s.contains("but it misses a target the recommendation meets"),
+        "{s}"
+    );
+    p.stalest = Some(setting("per_bank, stalest first", 44.2, 1000.0, all_met()));
+    assert_eq!(super::order::stalest_finding(&p), None);
+}
