@@ -11,16 +11,26 @@ use crate::time::{SimDuration, SimTime};
 use rand::Rng;
 
 impl World {
-    /// After a customer's call: a connection still due this period, which a stalest-first
-    /// pass skipped while the call was under way, meets the pass again (a joiner, skipped at
-    /// the period's start, whose link fetch failed).
+    /// After a customer's call, a connection the client does not hold (its pass skipped it
+    /// while the call was under way): a looping queue takes it back into the loop, held as
+    /// everything in the queue is (else the endless pass, gone by, dropped it for good); a
+    /// stalest-first pass meets it again while it is still due this period (a joiner,
+    /// skipped at the period's start, whose link fetch failed).
     fn due_again(&mut self, c: u32) {
         let conn = &self.conns[c as usize];
+        if conn.flags & (HELD | RECONNECT) != 0 {
+            return;
+        }
         let due = conn.last_success == SimTime::NEVER || conn.last_success < self.period_started;
-        if conn.flags & (HELD | RECONNECT) == 0 && due {
-            if let Some(q) = self.client.pool_of(conn.bank as usize) {
-                q.due_again(c, conn.age_order());
-            }
+        let key = conn.age_order();
+        let Some(q) = self.client.pool_of(conn.bank as usize) else {
+            return;
+        };
+        if q.looping {
+            q.requeue(c, key);
+            self.conns[c as usize].flags |= HELD;
+        } else if due {
+            q.due_again(c, key);
         }
     }
 
