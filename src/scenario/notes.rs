@@ -30,11 +30,12 @@ impl Scenario {
         };
         (self.schedule.order == Order::Stalest && one_pool && self.banks.len() > 1).then(|| {
             format!(
-                "strategy.order = \"stalest\" with one pool over {} banks: the tightest \
-                 bank's connections grow stalest and, taken first and refused again and again, \
-                 take the pool's turns from the other banks (a trial's six banks fell from 77 % \
-                 covered to 15 %, a penalty box kept shut); per-bank pools (per_bank, aimd, \
-                 paced per bank) order each bank's own",
+                "strategy.order = \"stalest\" with one pool over {} banks: where one bank \
+                 refuses most attempts, its connections grow stalest and, taken first and \
+                 refused again and again, can take the pool's turns from the other banks (a \
+                 trial's six banks fell from 77 % covered to 15 %, a penalty box kept shut; \
+                 compare it with \"fifo\"); per-bank pools (per_bank, aimd, paced per bank) \
+                 order each bank's own",
                 self.banks.len()
             )
         })

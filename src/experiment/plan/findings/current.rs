@@ -48,7 +48,8 @@ pub fn current_finding(p: &Plan) -> Option<String> {
     }
     let hours = |h: f64| super::super::age(h, p.age_horizon_hours);
     let (open_was, open_is) = (m(c, Figure::AtOpenP50Hours), m(r, Figure::AtOpenP50Hours));
-    let at_open = match open_was.is_nan() || open_is.is_nan() {
+    // Said only where it moves as the memo writes it (a trial read "from 12.0 h to 12.0 h").
+    let at_open = match open_was.is_nan() || open_is.is_nan() || hours(open_was) == hours(open_is) {
         true => String::new(),
         false => format!(
             ", and its median when customers open the app from {} to {}",
