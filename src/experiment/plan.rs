@@ -153,6 +153,10 @@ pub struct Plan {
     /// The oldest data age the runs resolve, in hours (`staleness_horizon`): an age past it is
     /// a lower bound, written `≥` it.
     pub age_horizon_hours: f64,
+    /// What the customers' calls are: "customers' calls" with in-app requests
+    /// (`[on_demand]`), else "link and reconnect fetches", the only calls customers make then
+    /// (a trial without `[on_demand]` read "its customers' calls' 429s" as in-app failures).
+    pub customer_calls: &'static str,
     /// The recommendation (the best achievable when no setting meets every target), at the
     /// full replications.
     pub recommendation: Evaluation,
@@ -283,6 +287,10 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
         coverage_ceiling: ceiling::coverage_ceiling(&ceilings),
         coverage_bound: ceiling::coverage_bound(&ceilings),
         age_horizon_hours: staleness_horizon(base.window, base.schedule.period).as_hours_f64(),
+        customer_calls: match base.on_demand {
+            Some(_) => "customers' calls",
+            None => "link and reconnect fetches",
+        },
         ceilings,
         band: sc.schedule.band_label(),
         targets_met: recommendation.met.all(),

@@ -88,7 +88,11 @@ impl Plan {
                 r.label
             )
         };
-        out.push_str(&figures_block(r, self.age_horizon_hours));
+        out.push_str(&figures_block(
+            r,
+            self.age_horizon_hours,
+            self.customer_calls,
+        ));
         if self.current_apart().is_none() {
             let _ = writeln!(out, "  (the scenario's own client)");
         }
@@ -102,7 +106,11 @@ impl Plan {
                 "\nThe scenario's own client, for comparison ({meets}): {}",
                 c.label
             );
-            out.push_str(&figures_block(c, self.age_horizon_hours));
+            out.push_str(&figures_block(
+                c,
+                self.age_horizon_hours,
+                self.customer_calls,
+            ));
         }
         out
     }
@@ -110,7 +118,7 @@ impl Plan {
 
 /// A setting's figures, as the memo gives the recommendation's: coverage, failures, data age
 /// and cost, with their 95 % intervals.
-fn figures_block(r: &Evaluation, horizon: f64) -> String {
+fn figures_block(r: &Evaluation, horizon: f64, calls: &str) -> String {
     let f = |x| r.figures.get(x);
     let hours = |h: f64| age(h, horizon);
     let mut out = String::new();
@@ -131,7 +139,7 @@ fn figures_block(r: &Evaluation, horizon: f64) -> String {
     let split = match customers.is_nan() {
         true => String::new(),
         false => format!(
-            " (its background refreshes' {}, its customers' calls' 429s {})",
+            " (its background refreshes' {}, its {calls}' 429s {})",
             pct(f(Figure::BackgroundFailureRate).mean),
             pct(customers)
         ),

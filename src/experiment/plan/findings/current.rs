@@ -37,7 +37,8 @@ pub fn current_finding(p: &Plan) -> Option<String> {
     );
     if !was.is_nan() && !is.is_nan() {
         s += &format!(
-            ", its customers' calls' 429s from {} to {}",
+            ", its {}' 429s from {} to {}",
+            p.customer_calls,
             pct(was),
             pct(is)
         );

@@ -136,11 +136,12 @@ pub(super) fn worst_customers_finding(p: &Plan) -> Option<String> {
     let whole = r.figures.mean(Figure::CustomerFailureRate);
     (worst >= 0.10 && worst > 1.5 * whole).then(|| {
         format!(
-            "at {}, {} of the customers' calls are refused (429s; {} over every bank): they \
-             share its limits with the background, and a smaller pool or pace at that bank \
-             (per_bank, paced) leaves them more room, for less coverage",
+            "at {}, {} of the {} are refused (429s; {} over every bank): they share its \
+             limits with the background, and a smaller pool or pace at that bank (per_bank, \
+             paced) leaves them more room, for less coverage",
             p.ceilings[b].name,
             pct(worst),
+            p.customer_calls,
             pct(whole),
         )
     })

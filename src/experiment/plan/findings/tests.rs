@@ -66,6 +66,7 @@ fn made_up_plan(targets: Targets, chosen: Evaluation, candidates: Vec<Evaluation
         coverage_ceiling: 1.0,
         coverage_bound: 1.0,
         age_horizon_hours: 192.0,
+        customer_calls: "customers' calls",
         targets_met: chosen.met.all(),
         current: chosen.clone(),
         stalest: None,
