@@ -25,6 +25,9 @@ fn scenario(days: u32, population: &str, strategy: &str) -> Scenario {
     scenario::parse(&text, "inline", "joins", &[]).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
 
+/// The field a constant share of joins is given in.
+const JOIN: &str = "population.join_share";
+
 /// 3 % of consents expire a day and as many connections as that at the start join.
 const STEADY: &str = "connections = 40000\nconsent_expiry_share = 0.03\njoin_share = 0.03";
 
@@ -154,12 +157,16 @@ fn join_share_is_checked() {
         sc.notes()
     );
     assert_eq!(sim::run(&sc, 1).total().joined, 0);
-    refused("connections = 10\njoin_share = 1.5", "between 0 and 1");
+    refused(
+        "connections = 10\njoin_share = 1.5",
+        JOIN,
+        "between 0 and 1",
+    );
 }
 
 /// Asserts that a one-bank scenario over two days with `population` is refused, naming
-/// `population.join_share` and saying `why`.
-fn refused(population: &str, why: &str) {
+/// `field` and saying `why`.
+fn refused(population: &str, field: &str, why: &str) {
     let text = format!(
         "[window]\nlength = \"2d\"\n[population]\n{population}\n[strategy]\nkind = \"bulk\"\n\
          [[banks]]\nname = \"b\"\nshare = 1.0\n\
@@ -168,10 +175,7 @@ fn refused(population: &str, why: &str) {
     let e = scenario::parse(&text, "inline", "t", &[])
         .unwrap_err()
         .to_string();
-    assert!(
-        e.contains("population.join_share") && e.contains(why),
-        "{e}"
-    );
+    assert!(e.contains(field) && e.contains(why), "{e}");
 }
 
 /// A paced client spreads the connections there are at each period's start over the
@@ -279,7 +283,11 @@ fn part_of_a_day_holds_its_hours_share_of_joins() {
 /// More joiners than connection ids is refused, not capped silently.
 #[test]
 fn joins_beyond_the_ids_are_refused() {
-    refused("connections = 4000000000\njoin_share = 0.5", "supported");
+    refused(
+        "connections = 4000000000\njoin_share = 0.5",
+        JOIN,
+        "supported",
+    );
 }
 
 /// The terminal, the report and its charts say the book the run started with and how many
@@ -369,23 +377,12 @@ fn growth_a_week_compounds() {
         "kind = \"queued\"\nconcurrency = 8",
     );
     assert_due_follows_the_law(&expiring, &sim::run(&expiring, 4));
-    let refused = |population: &str, why: &str| {
-        let text = format!(
-            "[window]\nlength = \"2d\"\n[population]\n{population}\n[strategy]\nkind = \"bulk\"\n\
-             [[banks]]\nname = \"b\"\nshare = 1.0\n\
-             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
-        );
-        let e = scenario::parse(&text, "inline", "t", &[])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("population.growth_per_week") && e.contains(why),
-            "{e}"
-        );
-    };
+    let growth = "population.growth_per_week";
+    let both = "connections = 10\ngrowth_per_week = 0.04\njoin_share = 0.01";
+    refused(both, growth, "not both");
     refused(
-        "connections = 10\ngrowth_per_week = 0.04\njoin_share = 0.01",
-        "not both",
+        "connections = 10\ngrowth_per_week = 2",
+        growth,
+        "from 0 to 1",
     );
-    refused("connections = 10\ngrowth_per_week = 2", "from 0 to 1");
 }
