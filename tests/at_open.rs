@@ -242,3 +242,65 @@ fn ages_past_the_horizon_are_written_as_lower_bounds() {
         .flatten()
         .all(|h| !refresh_sim::metrics::past_horizon(h, s.age_horizon_hours)));
 }
+
+/// A sweep says the same of its means: a point whose replications' data ages reached past
+/// the horizon shows "≥" its mean on the terminal and in the report, with the legend, and
+/// `sweep_summary.csv` marks that age's mean a lower bound; a point within it is as measured.
+#[test]
+fn a_sweep_marks_mean_ages_past_the_horizon_as_lower_bounds() {
+    let dir = common::TempDir::new("horizon-sweep");
+    let file = dir.join("slow.toml");
+    // Stalest first, so that each point's connections go round in rotation.
+    std::fs::write(
+        &file,
+        "name = \"slow\"\nseed = 3\n[window]\nlength = \"30d\"\nwarmup = \"22d\"\n\
+         [population]\nconnections = 2000\n[strategy]\nkind = \"queued\"\nconcurrency = 1\n\
+         order = \"stalest\"\n\
+         [[banks]]\nname = \"a\"\nshare = 1.0\n\
+         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }\n\
+         limits = [{ kind = \"fixed_window\", limit = 4, window = \"1h\" }]\n",
+    )
+    .unwrap();
+    let out = dir.join("sweep");
+    let bin = || std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim"));
+    // 4 an hour: a rotation of about 21 days; 40 an hour: about two.
+    let ran = common::succeed(bin().arg("sweep").arg(&file).args([
+        "--set",
+        "banks.a.limits=[{kind = \"fixed_window\", limit = 4, window = \"1h\"}],\
+         [{kind = \"fixed_window\", limit = 40, window = \"1h\"}]",
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let terminal = common::text(&ran.stdout);
+    let lines: Vec<&str> = terminal.lines().collect();
+    assert!(lines[1].contains("data age p95"), "{terminal}");
+    assert_eq!(
+        lines[2].matches("≥ 1").count(),
+        2,
+        "the slow point: {terminal}"
+    );
+    assert!(!lines[3].contains('≥'), "the fast point: {terminal}");
+    assert!(
+        terminal.contains("so the mean is at least that"),
+        "{terminal}"
+    );
+
+    let (_, points) =
+        refresh_sim::output::sweep::read_summary(&out.join("sweep_summary.csv")).unwrap();
+    use refresh_sim::metric::Metric::{self, StalenessP95Hours};
+    let ages: Vec<Metric> = Metric::ALL.into_iter().filter(|m| m.is_age()).collect();
+    assert_eq!(
+        points[0].lower_bounds, ages,
+        "every age past a 192 h horizon"
+    );
+    assert!(points[0].stat(StalenessP95Hours).unwrap().mean > 192.0);
+    assert!(points[1].lower_bounds.is_empty(), "{:?}", points[1]);
+    assert!(points[1].stat(StalenessP95Hours).unwrap().mean < 60.0);
+
+    common::succeed(bin().arg("report").arg(&out));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("| ≥ 1"), "{report}");
+    assert!(report.contains("so the mean is at least that"), "{report}");
+}

@@ -11,6 +11,8 @@ use refresh_sim::scenario::{self, Scenario};
 use refresh_sim::sim::{self, Outcome, Reason, Simulation};
 use refresh_sim::time::{SimDuration, SimTime};
 
+mod common;
+
 /// One bank that admits everything, answers in 2 s and never fails; `population` and
 /// `strategy` are TOML lines of their tables.
 fn scenario(days: u32, population: &str, strategy: &str) -> Scenario {
@@ -385,4 +387,84 @@ fn growth_a_week_compounds() {
         growth,
         "from 0 to 1",
     );
+}
+
+/// `plan --at-week` sizes for the book some weeks on: the connections that a run of the
+/// scenario carried on for those weeks has due on their last day (joins at 5 % a week,
+/// consents lapsing at 2 % a day, most of their customers reconnecting).
+#[test]
+fn the_book_at_a_week_is_what_a_run_that_long_has_due() {
+    let population = "connections = 20000\nconsent_expiry_share = 0.02\nreconnect_share = 0.6\n\
+                      reconnect_mean_days = 2\ngrowth_per_week = 0.05";
+    let short = scenario(4, population, "kind = \"random_offset\"");
+    let book = refresh_sim::experiment::plan::Grown::book(&short, 20_000, 6) as f64;
+    let long = scenario(42, population, "kind = \"random_offset\"");
+    let due = sim::run(&long, 3).daily.total(41).eligible as f64;
+    assert!(
+        (due - book).abs() < 4.5 * book.sqrt() + 2.0,
+        "{due} due on day 42, the plan's book {book}"
+    );
+    // Neither the start's 20,000 nor its gross growth (1.05^6).
+    assert!(
+        (book - 20_000.0 * 1.05f64.powi(6)).abs() > 1_000.0,
+        "{book}"
+    );
+}
+
+/// `plan --at-week` plans for that book and says what it is: the memo's head and the JSON
+/// give the week and the start it grew from; a week out of range, and a count written with
+/// a German thousands point, are refused naming the flag.
+#[test]
+fn a_plan_at_a_week_says_which_book_it_sized() {
+    let dir = common::TempDir::new("at-week");
+    let population = "connections = 2000\nconsent_expiry_share = 0.01\ngrowth_per_week = 0.04";
+    let file = dir.join("grows.toml");
+    let text = format!(
+        "name = \"grows\"\nseed = 2\n[window]\nstart = \"00:00\"\nlength = \"2d\"\nwarmup = \"1d\"\n\
+         [population]\n{population}\n[strategy]\nkind = \"queued\"\nconcurrency = 4\n\
+         [[banks]]\nname = \"b\"\nshare = 1.0\n\
+         service_time = {{ dist = \"constant\", value = \"2s\" }}\n\
+         limits = [{{ kind = \"concurrency\", max_in_flight = 8 }}]\n"
+    );
+    std::fs::write(&file, &text).unwrap();
+    let f = file.to_str().unwrap();
+    let plan = [
+        "plan",
+        f,
+        "--users",
+        "2000",
+        "--at-week",
+        "8",
+        "--replications",
+        "2",
+    ];
+    let j: serde_json::Value =
+        serde_json::from_slice(&common::sim(&[&plan[..], &["--json"]].concat()).stdout).unwrap();
+    let sc = scenario::parse(&text, "grows.toml", "grows", &[]).unwrap();
+    let book = refresh_sim::experiment::plan::Grown::book(&sc, 2000, 8);
+    assert_eq!(j["users"], book, "{j}");
+    assert_eq!(
+        (j["at_week"].clone(), j["users_at_start"].clone()),
+        (8.into(), 2000.into())
+    );
+    let memo = common::text(&common::sim(&plan).stdout);
+    let head = format!(
+        "plan · grows · {} users (week 8: 2,000 at the start,",
+        refresh_sim::output::text::thousands(book as f64)
+    );
+    assert!(memo.starts_with(&head), "{memo}");
+    for (args, says) in [
+        (
+            ["--users", "2000", "--at-week", "0"],
+            "--at-week 0: must be between 1 and 520",
+        ),
+        (
+            ["--users", "180.000", "--at-week", "1"],
+            "write 180000 (or 180k)",
+        ),
+    ] {
+        let o = common::sim(&[&["plan", f][..], &args].concat());
+        let err = common::text(&o.stderr);
+        assert!(o.status.code() == Some(2) && err.contains(says), "{err}");
+    }
 }

@@ -174,12 +174,22 @@ fn with_capacity_to_spare_stalest_first_loses_nothing() {
 /// day), in either order.
 #[test]
 fn a_looping_queue_keeps_every_connection_in_its_loop() {
-    for order in ["fifo", "stalest"] {
+    // Customers' calls; and D•One's calls for a customer's other accounts, which the first
+    // pass meets under way when it reaches them, one after another.
+    let customers = "[on_demand]\nper_day = 20000\n";
+    let d_one = "[platform]\ndedup = \"skip\"\n";
+    let cases = [
+        ("fifo", 1, customers),
+        ("stalest", 1, customers),
+        ("fifo", 3, d_one),
+        ("stalest", 3, d_one),
+    ];
+    for (order, per_customer, calls) in cases {
         let text = format!(
             "name = \"loop\"\nseed = 4\n[window]\nlength = \"3d\"\nwarmup = \"1d\"\n\
-             [population]\nconnections = 2000\n\
+             [population]\nconnections = 2000\nconnections_per_customer = {per_customer}\n\
              [strategy]\nkind = \"queued\"\nconcurrency = 8\nloop = true\norder = \"{order}\"\n\
-             [on_demand]\nper_day = 20000\n\
+             {calls}\
              [[banks]]\nname = \"a\"\nshare = 1.0\n\
              service_time = {{ dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }}\n"
         );
@@ -199,6 +209,9 @@ fn a_looping_queue_keeps_every_connection_in_its_loop() {
             }
         }
         let missed = background.iter().filter(|&&b| !b).count();
-        assert_eq!(missed, 0, "{order}: {missed} connections out of the loop");
+        assert_eq!(
+            missed, 0,
+            "{order}, {calls}: {missed} connections out of the loop"
+        );
     }
 }

@@ -212,6 +212,20 @@ fn a_nightly_clients_ceilings_are_the_bands() {
     let expected = 0.2164 + (1.0 - 0.2164) * fetched;
     let got = j["banks"][1]["coverage_ceiling"].as_f64().unwrap();
     assert!((got - expected).abs() < 1e-6, "{got} vs {expected}");
+    // The finding gives the bound (every fetch of a connection the night left) beside the
+    // table's coverage, and says which is which (a trial read them as contradicting).
+    let finding = j["findings"][0].as_str().unwrap();
+    let bound = 0.2164 + fetched;
+    assert!(
+        finding.contains("metered's token bucket 0.1/s, burst 4 serves at most 2,164 refreshes a day in 00:00–06:00, beside about")
+            && finding.contains(&format!(
+                "(at most {:.2} % of its 10,000 connections due, were none of those fetches of a \
+                 connection the pass refreshed; {:.2} % with them falling independently of it,",
+                100.0 * bound,
+                100.0 * expected
+            )),
+        "{finding}"
+    );
     // The whole day's, without the band.
     let day = json(&[&args[..4], &args[6..], &["--json"]].concat());
     assert_eq!(day["ceiling_hours"], Value::Null);
@@ -674,6 +688,7 @@ fn the_recommendation_meets_its_targets_on_fresh_seeds() {
     };
     let req = Request {
         users: 40_000,
+        grown: None,
         targets: targets.clone(),
         replications: 5,
         seed: None,

@@ -13,11 +13,16 @@ pub struct PlanArgs {
     /// Connections to refresh each period: 400000, 400,000, 400k, 1.5M or 4e5.
     #[arg(long, allow_negative_numbers = true, value_parser = count)]
     pub users: i64,
-    /// Target coverage: share of due connections refreshed each day.
-    #[arg(long, default_value_t = 0.99, allow_negative_numbers = true)]
+    /// Plan for the book WEEKS weeks on: --users at the window's start, grown by the
+    /// scenario's joins (population.growth_per_week, join_share) and less the consents that
+    /// lapse, as the model runs them.
+    #[arg(long, value_name = "WEEKS")]
+    pub at_week: Option<u32>,
+    /// Target coverage: share of due connections refreshed each day (0.99 or 99%).
+    #[arg(long, default_value_t = 0.99, allow_negative_numbers = true, value_parser = share)]
     pub coverage: f64,
-    /// Bound on the failure rate of --failure-scope.
-    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
+    /// Bound on the failure rate of --failure-scope (0.01 or 1%).
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true, value_parser = share)]
     pub max_failure_rate: f64,
     /// Which failures the bound counts: the client's own 429s (its customers' calls
     /// included), its background refreshes' 429s alone (`background`: customers' calls a bank
@@ -41,7 +46,7 @@ pub struct PlanArgs {
     pub max_api_calls_per_day: Option<f64>,
     /// Least coverage of every bank (e.g. 0.9), so that the population's coverage is not met
     /// by starving one bank's customers.
-    #[arg(long, value_name = "SHARE", allow_negative_numbers = true)]
+    #[arg(long, value_name = "SHARE", allow_negative_numbers = true, value_parser = share)]
     pub min_bank_coverage: Option<f64>,
     /// Replications of the recommendation (the search screens each setting with 2).
     #[arg(long, allow_negative_numbers = true, default_value_t = crate::experiment::sweep::DEFAULT_REPLICATIONS)]
@@ -80,10 +85,24 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
         )));
     }
     let base = scenario::load(&a.scenario, &a.overrides.set)?;
-    let users = u64::try_from(a.users)
+    let from = u64::try_from(a.users)
         .map_err(|_| Error::input(format!("--users {}: must be at least 1", a.users)))?;
+    let (users, grown) = match a.at_week {
+        None => (from, None),
+        Some(0) | Some(521..) => {
+            return Err(Error::input(format!(
+                "--at-week {}: must be between 1 and 520 (ten years)",
+                a.at_week.unwrap_or_default()
+            )))
+        }
+        Some(weeks) => (
+            plan::Grown::book(&base, from, weeks),
+            Some(plan::Grown { weeks, from }),
+        ),
+    };
     let req = plan::Request {
         users,
+        grown,
         targets: plan::Targets {
             coverage: a.coverage,
             max_failure_rate: a.max_failure_rate,
@@ -115,9 +134,20 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
 }
 
 /// A count as people write one: `400000`, `400,000`, `400_000`, `400k`, `1.5M`, `4e5` (a
-/// trial typed `--users 250k` and `2.5e5`); it must come to a whole number.
+/// trial typed `--users 250k` and `2.5e5`); it must come to a whole number. `180.000` is
+/// refused: in Germany and the Netherlands it is 180,000, here it would be 180 (a trial's
+/// plan for "180.000" users planned for 180).
 fn count(s: &str) -> std::result::Result<i64, String> {
     let plain: String = s.chars().filter(|c| !matches!(c, ',' | '_')).collect();
+    if let Some((whole, part)) = plain.split_once('.') {
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if digits(whole) && whole.len() <= 3 && part.len() == 3 && digits(part) {
+            return Err(format!(
+                "\"{s}\" is ambiguous: write {whole}{part} (or {whole}k) for thousands, {whole} for \
+                 {whole}"
+            ));
+        }
+    }
     let (digits, scale) = match plain.chars().last() {
         Some('k' | 'K') => (&plain[..plain.len() - 1], 1e3),
         Some('m' | 'M') => (&plain[..plain.len() - 1], 1e6),
@@ -129,6 +159,20 @@ fn count(s: &str) -> std::result::Result<i64, String> {
         return Err(bad());
     }
     Ok(x as i64)
+}
+
+/// A share as a fraction (`0.02`) or a percentage (`2%`, `2 %`: a trial's `2%` met "invalid
+/// float literal").
+fn share(s: &str) -> std::result::Result<f64, String> {
+    let bad = || format!("\"{s}\" is not a share (e.g. 0.02 or 2%)");
+    match s.trim().strip_suffix('%') {
+        Some(p) => p
+            .trim()
+            .parse::<f64>()
+            .map(|p| p / 100.0)
+            .map_err(|_| bad()),
+        None => s.trim().parse::<f64>().map_err(|_| bad()),
+    }
 }
 
 /// `--staleness-p95`: a number of hours, or a duration in the scenario syntax.
@@ -157,8 +201,23 @@ mod tests {
         ] {
             assert_eq!(super::count(s), Ok(n), "{s}");
         }
-        for s in ["1.5", "abc", "k", "1e400", "0.5k2"] {
+        for s in ["1.5", "abc", "k", "1e400", "0.5k2", "1.000.000"] {
             assert!(super::count(s).is_err(), "{s}");
         }
+        // A thousands separator in the German way is not read as a decimal point.
+        let e = super::count("180.000").unwrap_err();
+        assert!(e.contains("write 180000 (or 180k)"), "{e}");
+        assert_eq!(super::count("1.500M"), Ok(1_500_000));
+        for (s, x) in [
+            ("0.02", 0.02),
+            ("2%", 0.02),
+            ("99.5 %", 0.995),
+            ("-1", -1.0),
+        ] {
+            assert!((super::share(s).unwrap() - x).abs() < 1e-12, "{s}");
+        }
+        assert!(super::share("2 percent")
+            .unwrap_err()
+            .contains("e.g. 0.02 or 2%"));
     }
 }

@@ -54,6 +54,8 @@ const COST_TIE: f64 = 0.005;
 pub struct Request {
     /// Connections to refresh (one customer's consent at one bank).
     pub users: u64,
+    /// The book `users` is, where it is grown from another (`--at-week`).
+    pub grown: Option<Grown>,
     pub targets: Targets,
     pub replications: u32,
     /// Base seed; `None`: the scenario's.
@@ -132,11 +134,29 @@ impl Request {
     }
 }
 
+/// A book grown from the scenario's start by its joins and consent expiry: `plan --at-week`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Grown {
+    pub weeks: u32,
+    /// The connections at the start it grew from.
+    pub from: u64,
+}
+
+impl Grown {
+    /// The connections due `weeks` weeks after the start of `sc`'s window, grown from
+    /// `from` at its start ([`ceiling::due_share_after`]).
+    pub fn book(sc: &Scenario, from: u64, weeks: u32) -> u64 {
+        (from as f64 * ceiling::due_share_after(sc, 7 * weeks)).round() as u64
+    }
+}
+
 /// The planner's answer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     pub scenario: String,
     pub users: u32,
+    /// The book `users` is grown to (`--at-week`), if it is.
+    pub grown: Option<Grown>,
     pub targets: Targets,
     pub replications: u32,
     /// Replications of each setting while searching.
@@ -280,6 +300,7 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     let mut p = Plan {
         scenario: base.name.clone(),
         users: req.users as u32,
+        grown: req.grown,
         targets: req.targets.clone(),
         replications: req.replications,
         screening,

@@ -2,7 +2,9 @@
 //! `replication`, then the run's `summary.csv` row for `bank = all`), the journal the sweep
 //! appends while it runs (the same rows with the point's index first), and
 //! `sweep_summary.csv` (one row per point: the grid's columns, what the point ran, and each
-//! [`Metric`]'s mean, standard deviation and 95 % half-width over the replications).
+//! [`Metric`]'s mean, standard deviation and 95 % half-width over the replications; after
+//! each data age's, `<metric>_lower_bound`: `true` where a replication's age was past the age
+//! histogram's horizon, so that the mean is at least what is written).
 //!
 //! The grid's columns vary from sweep to sweep, so these headers are built from them; what
 //! follows the grid's columns is fixed, and readers check it.
@@ -11,6 +13,7 @@ use super::summary::SummaryRow;
 use super::{csv_error, row_error, Record};
 use crate::error::{Error, Result};
 use crate::metric::Metric;
+use crate::metrics::past_horizon;
 use crate::stats::Estimate;
 use csv::StringRecord;
 use std::path::Path;
@@ -134,6 +137,9 @@ pub struct PointRow {
     pub replications: usize,
     /// One estimate per [`Metric::ALL`], `None` when no replication measured it.
     pub stats: Vec<Option<Estimate>>,
+    /// The data ages ([`Metric::is_age`]) of which a replication's was past the age
+    /// histogram's horizon: their means are lower bounds.
+    pub lower_bounds: Vec<Metric>,
 }
 
 /// The columns of `sweep_summary.csv` after the grid's.
@@ -143,6 +149,9 @@ fn summary_tail() -> Vec<String> {
         .to_vec();
     for m in Metric::ALL {
         h.extend(["mean", "sd", "ci95"].map(|s| format!("{m}_{s}")));
+        if m.is_age() {
+            h.push(format!("{m}_lower_bound"));
+        }
     }
     h
 }
@@ -161,6 +170,14 @@ impl PointRow {
             .iter()
             .map(|&m| Estimate::of(&runs.iter().filter_map(|r| r.metric(m)).collect::<Vec<_>>()))
             .collect();
+        let past = |m: Metric, r: &&SummaryRow| {
+            r.metric(m)
+                .is_some_and(|h| past_horizon(h, r.age_horizon_hours))
+        };
+        let lower_bounds = Metric::ALL
+            .into_iter()
+            .filter(|&m| m.is_age() && runs.iter().any(|r| past(m, r)))
+            .collect();
         PointRow {
             params: params.to_vec(),
             scenario: runs[0].scenario.clone(),
@@ -168,6 +185,7 @@ impl PointRow {
             concurrency: runs[0].concurrency,
             replications: runs.len(),
             stats,
+            lower_bounds,
         }
     }
 
@@ -186,10 +204,16 @@ impl PointRow {
             self.concurrency.map(|c| c.to_string()).unwrap_or_default(),
             self.replications.to_string(),
         ]);
-        for e in &self.stats {
+        for (m, e) in Metric::ALL.into_iter().zip(&self.stats) {
             f.push(fixed6(e.map(|e| e.mean)));
             f.push(fixed6(e.and_then(|e| e.sd)));
             f.push(fixed6(e.and_then(|e| e.ci95)));
+            if m.is_age() {
+                f.push(match e {
+                    Some(_) => self.lower_bounds.contains(&m).to_string(),
+                    None => String::new(),
+                });
+            }
         }
         f
     }
@@ -210,14 +234,25 @@ impl PointRow {
             .parse()
             .map_err(|_| format!("replications `{}` is not a whole number", field(3)))?;
         let mut stats = Vec::with_capacity(Metric::ALL.len());
-        for k in 0..Metric::ALL.len() {
-            let (mean, sd, ci95) = (num(4 + 3 * k)?, num(5 + 3 * k)?, num(6 + 3 * k)?);
+        let mut lower_bounds = Vec::new();
+        let mut i = 4;
+        for m in Metric::ALL {
+            let (mean, sd, ci95) = (num(i)?, num(i + 1)?, num(i + 2)?);
+            i += 3;
             stats.push(mean.map(|mean| Estimate {
                 n: replications,
                 mean,
                 sd,
                 ci95,
             }));
+            if m.is_age() {
+                match field(i) {
+                    "true" => lower_bounds.push(m),
+                    "false" | "" => {}
+                    s => return Err(format!("{m}_lower_bound `{s}` is not true or false")),
+                }
+                i += 1;
+            }
         }
         Ok(PointRow {
             params: rec.iter().take(nparams).map(String::from).collect(),
@@ -232,6 +267,7 @@ impl PointRow {
             },
             replications,
             stats,
+            lower_bounds,
         })
     }
 }
@@ -302,11 +338,20 @@ mod tests {
     #[test]
     fn points_round_trip_and_summarise_their_runs() {
         let dir = tempfile::tempdir().unwrap();
-        let (a, b) = (row(0, 0.5), row(1, 0.75));
+        let (mut a, mut b) = (row(0, 0.5), row(1, 0.75));
+        // One replication's 95th percentile past the 192 h horizon: the point's mean of the
+        // two is a lower bound; the median, within it in both, is not.
+        for (r, p95) in [(&mut a, 200.0), (&mut b, 100.0)] {
+            r.run.age_horizon_hours = 192.0;
+            r.run.staleness_p95_hours = Some(p95);
+            r.run.staleness_p99_hours = Some(150.0);
+        }
         let p = PointRow::of(&a.params, &[&a.run, &b.run]);
         let cov = p.stat(Metric::Coverage).unwrap();
         assert_eq!((cov.n, cov.mean), (2, 0.625));
         assert_eq!(p.stat(Metric::StalenessP50Hours), None);
+        assert_eq!(p.stat(Metric::StalenessP95Hours).unwrap().mean, 150.0);
+        assert_eq!(p.lower_bounds, [Metric::StalenessP95Hours]);
         let path = dir.path().join(SUMMARY_FILE);
         let params = vec!["strategy.concurrency".to_string(), "x".to_string()];
         std::fs::write(
@@ -318,6 +363,14 @@ mod tests {
         assert_eq!(cols, params);
         assert_eq!(back[0].params, p.params);
         assert_eq!(back[0].stat(Metric::Coverage).unwrap().mean, 0.625);
+        assert_eq!(back[0].lower_bounds, p.lower_bounds);
+        let mut r = csv::Reader::from_path(&path).unwrap();
+        let head = r.headers().unwrap().clone();
+        let cells = r.records().next().unwrap().unwrap();
+        let cell = |name: &str| &cells[head.iter().position(|c| c == name).unwrap()];
+        assert_eq!(cell("staleness_p95_hours_lower_bound"), "true");
+        assert_eq!(cell("staleness_p99_hours_lower_bound"), "false");
+        assert_eq!(cell("staleness_p50_hours_lower_bound"), "");
     }
 
     #[test]

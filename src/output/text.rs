@@ -1,6 +1,9 @@
 //! Numbers and plain-text tables as people read them: `1,234,568`, `12.34 %`, aligned
 //! columns. Shared by the terminal summaries, the experiments' tables and the report.
 
+use crate::metric::Metric;
+use crate::stats::Estimate;
+
 /// The width of each column of a plain-text table: its widest cell, header included, in
 /// characters.
 pub fn column_widths<H: AsRef<str>, R: AsRef<[String]>>(header: &[H], rows: &[R]) -> Vec<usize> {
@@ -13,6 +16,49 @@ pub fn column_widths<H: AsRef<str>, R: AsRef<[String]>>(header: &[H], rows: &[R]
                 .unwrap_or(0)
         })
         .collect()
+}
+
+/// A mean over replications ± its 95 % half-width, as the tables of sweeps and plans write
+/// it: a share as `12.34 % ± 0.12` (percentage points), a data age as `45.8 h ± 0.3` (`≥
+/// 45.8 h`, with no half-width, where a replication's age was past the age histogram's
+/// horizon, so the mean is a lower bound; `never` where it fell among connections never
+/// refreshed), anything else as `1,234 ± 56`.
+pub fn estimate(m: Metric, e: &Estimate, lower_bound: bool) -> String {
+    if m.is_share() {
+        share_estimate(e)
+    } else if m.is_age() {
+        match (e.mean.is_infinite(), lower_bound) {
+            (true, _) => "never".into(),
+            (false, true) => format!("≥ {:.1} h", e.mean),
+            (false, false) => plus_minus(
+                format!("{:.1} h", e.mean),
+                e.ci95.map(|h| format!("{h:.1}")),
+            ),
+        }
+    } else {
+        count_estimate(e)
+    }
+}
+
+/// What a "≥" before a mean data age ([`estimate`]) says, under a table that has one.
+pub const LOWER_BOUND_LEGEND: &str = "≥: a replication's data age reached past the age \
+     histogram's horizon, where ages are counted together, so the mean is at least that.";
+
+/// A share's mean ± half-width: `12.34 % ± 0.12`.
+pub fn share_estimate(e: &Estimate) -> String {
+    plus_minus(pct(e.mean), e.ci95.map(|h| format!("{:.2}", 100.0 * h)))
+}
+
+/// A count's mean ± half-width: `1,234 ± 56`.
+pub fn count_estimate(e: &Estimate) -> String {
+    plus_minus(thousands(e.mean), e.ci95.map(thousands))
+}
+
+fn plus_minus(mean: String, half: Option<String>) -> String {
+    match half {
+        Some(h) => format!("{mean} ± {h}"),
+        None => mean,
+    }
 }
 
 /// `1234567.8` → `1,234,568`.
@@ -70,6 +116,35 @@ mod tests {
         assert_eq!(super::age_or_more(192.17, 192.0, h), "≥ 192.0 h");
         assert_eq!(super::age_or_more(191.5, 192.0, h), "191.5 h");
         assert_eq!(super::age_or_more(f64::INFINITY, 192.0, h), "inf h");
+    }
+
+    /// Each kind of figure in its unit; an age whose replications reached past the horizon
+    /// as a lower bound without a half-width.
+    #[test]
+    fn an_estimate_reads_in_its_unit() {
+        use crate::metric::Metric::*;
+        let e = |mean, ci95| crate::stats::Estimate {
+            n: 2,
+            mean,
+            sd: None,
+            ci95,
+        };
+        let f = super::estimate;
+        assert_eq!(
+            f(Coverage, &e(0.1234, Some(0.0012)), false),
+            "12.34 % ± 0.12"
+        );
+        assert_eq!(f(UsersPerDay, &e(1234.4, Some(56.0)), false), "1,234 ± 56");
+        assert_eq!(
+            f(StalenessP95Hours, &e(45.84, Some(0.31)), false),
+            "45.8 h ± 0.3"
+        );
+        assert_eq!(
+            f(StalenessP95Hours, &e(150.0, Some(40.0)), true),
+            "≥ 150.0 h"
+        );
+        assert_eq!(f(AtOpenP95Hours, &e(f64::INFINITY, None), false), "never");
+        assert_eq!(f(Coverage, &e(0.5, None), false), "50.00 %");
     }
 
     /// A wait no request measured is not one past the histogram's end.

@@ -160,6 +160,8 @@ pub struct SweepPoint {
     /// Parameter values, in the order of [`SweepData::params`].
     pub params: Vec<String>,
     pub metrics: BTreeMap<Metric, Estimate>,
+    /// The data ages whose means are lower bounds (a replication's past the horizon).
+    pub lower_bounds: Vec<Metric>,
     pub replications: Option<u32>,
     /// The point's strategy, whether or not the sweep varies it.
     pub strategy: Option<String>,
@@ -179,6 +181,7 @@ impl SweepPoint {
                 .filter_map(|m| p.stat(m).map(|e| (m, e)))
                 .collect(),
             replications: Some(p.replications as u32),
+            lower_bounds: p.lower_bounds,
             ignores_concurrency: p.concurrency.is_none() && !p.strategy.is_empty(),
             slots: p.concurrency,
             strategy: Some(p.strategy).filter(|s| !s.is_empty()),

@@ -15,22 +15,25 @@ impl World {
     /// while the call was under way): a looping queue takes it back into the loop, held as
     /// everything in the queue is (else the endless pass, gone by, dropped it for good); a
     /// stalest-first pass meets it again while it is still due this period (a joiner,
-    /// skipped at the period's start, whose link fetch failed).
-    fn due_again(&mut self, c: u32) {
+    /// skipped at the period's start, whose link fetch failed). The same after a call the
+    /// platform made for a sibling account (D•One).
+    /// Whether the connection went back into a queue (FIFO's pass has no place for it).
+    pub(super) fn due_again(&mut self, c: u32) -> bool {
         let conn = &self.conns[c as usize];
         if conn.flags & (HELD | RECONNECT) != 0 {
-            return;
+            return false;
         }
         let due = conn.last_success == SimTime::NEVER || conn.last_success < self.period_started;
         let key = conn.age_order();
         let Some(q) = self.client.pool_of(conn.bank as usize) else {
-            return;
+            return false;
         };
         if q.looping {
             q.requeue(c, key);
             self.conns[c as usize].flags |= HELD;
-        } else if due {
-            q.due_again(c, key);
+            true
+        } else {
+            due && q.due_again(c, key)
         }
     }
 

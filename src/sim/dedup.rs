@@ -133,12 +133,17 @@ impl World {
     /// A triggered sibling call ends: its data is refreshed if it succeeded in the window;
     /// no one learns it (the client polls only for the accounts it asked about).
     /// `present`: a customer's request triggered it, so it is no refresh of the background's.
+    /// The client's pass skipped the account while the call was under way, so it is due
+    /// again as after a customer's call (a looping queue takes it back into its loop).
     pub(super) fn sibling_done(&mut self, now: SimTime, c: u32, failed: bool, present: bool) {
         let ci = c as usize;
         self.conns[ci].flags &= !SIBLING;
         self.conns[ci].pending_since = SimTime::NEVER;
         if !failed && now < self.window_end {
             self.refreshed(now, ci, !present);
+        }
+        if self.due_again(c) {
+            self.fill_slots(now);
         }
     }
 }

@@ -402,11 +402,15 @@ impl Queue {
 
     /// Stalest first, a connection due this period that the pass may have skipped (a
     /// customer's call was under way) meets the pass again, by `age`; in turn, the pass's
-    /// cursor may yet reach it, and nothing is done.
+    /// cursor may yet reach it, and nothing is done. Whether it was queued.
     #[inline]
-    pub fn due_again(&mut self, conn: u32, age: u64) {
-        if let (Some(a), false) = (&mut self.by_age, self.looping) {
-            a.due_again(conn, age);
+    pub fn due_again(&mut self, conn: u32, age: u64) -> bool {
+        match (&mut self.by_age, self.looping) {
+            (Some(a), false) => {
+                a.due_again(conn, age);
+                true
+            }
+            _ => false,
         }
     }
 

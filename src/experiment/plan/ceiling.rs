@@ -272,6 +272,31 @@ fn due_shares(sc: &Scenario) -> Vec<f64> {
     valid.iter().zip(&joined).map(|(v, j)| v + j).collect()
 }
 
+/// The connections due `days` after the window's start (consent valid then, joiners counted
+/// from their join), as a share of those at the start: the scenario's joins and consent
+/// expiry carried on past its window. `plan --at-week` sizes for the book so grown (a
+/// trial could not tell whether to give week 12's gross sign-ups or the book then due).
+pub fn due_share_after(sc: &Scenario, days: u32) -> f64 {
+    let mut long = sc.clone();
+    let span = SimDuration(DAY.as_micros() * days as u64);
+    long.window = long.window.max(span);
+    let at = [sc.window_start + span];
+    let consents = Consents::new(&long);
+    consents.valid_shares(&at)[0] + consents.joined_shares(&Joins::new(&long), &at)[0]
+}
+
+/// With joins, the growth a week of the connections due over the measured days (`None`
+/// without joins, or with a single measured day).
+pub fn weekly_growth(sc: &Scenario) -> Option<f64> {
+    if Joins::new(sc).count == 0 {
+        return None;
+    }
+    let shares = due_shares(sc);
+    let (first, last) = (*shares.first()?, *shares.last()?);
+    let days = shares.len().checked_sub(1).filter(|&d| d > 0)? as f64;
+    Some((last / first).powf(7.0 / days) - 1.0)
+}
+
 /// With joins, the share due on the last measured day and on average (`None` without
 /// joins): the population the window ends with, which averaged targets hide.
 pub fn growth(sc: &Scenario) -> Option<(f64, f64)> {

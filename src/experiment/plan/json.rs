@@ -17,6 +17,10 @@ impl Plan {
         let mut top = Map::new();
         top.insert("scenario".into(), json!(self.scenario));
         top.insert("users".into(), json!(self.users));
+        if let Some(g) = self.grown {
+            top.insert("at_week".into(), json!(g.weeks));
+            top.insert("users_at_start".into(), json!(g.from));
+        }
         top.insert("replications".into(), json!(self.replications));
         top.insert("screening_replications".into(), json!(self.screening));
         top.insert("seed".into(), json!(self.seed));
@@ -44,6 +48,15 @@ impl Plan {
         top.insert("ceiling_hours".into(), json!(self.band));
         top.insert("limiting_banks".into(), self.limiting_json());
         top.insert("findings".into(), json!(self.findings));
+        top.insert("current".into(), self.current_json());
+        top.insert("stalest_first".into(), self.stalest_json(sc));
+        top.insert("banks".into(), self.banks_json(&r.figures));
+        top.insert("candidates".into(), self.candidates_json(sc));
+        serde_json::to_string_pretty(&Value::Object(top)).expect("plain data serializes") + "\n"
+    }
+
+    /// The scenario's own client.
+    fn current_json(&self) -> Value {
         let c = &self.current;
         let mut current = Map::new();
         current.insert("strategy".into(), json!(c.strategy.name()));
@@ -54,8 +67,11 @@ impl Plan {
             json!(self.current_apart().is_none()),
         );
         figures(&mut current, &c.figures.all);
-        top.insert("current".into(), Value::Object(current));
-        // The recommendation taking the oldest data first, where the plan ran it.
+        Value::Object(current)
+    }
+
+    /// The recommendation taking the oldest data first, where the plan ran it (else null).
+    fn stalest_json(&self, sc: &Scenario) -> Value {
         let stalest = self.stalest.as_ref().map(|s| {
             let mut m = Map::new();
             m.insert("setting".into(), json!(s.label));
@@ -68,8 +84,12 @@ impl Plan {
             figures(&mut m, &s.figures.all);
             Value::Object(m)
         });
-        top.insert("stalest_first".into(), json!(stalest));
-        top.insert("banks".into(), self.banks_json(&r.figures));
+        json!(stalest)
+    }
+
+    /// Every setting searched, the chosen one marked.
+    fn candidates_json(&self, sc: &Scenario) -> Value {
+        let r = &self.recommendation;
         let candidates: Vec<Value> = self
             .candidates
             .iter()
@@ -87,8 +107,7 @@ impl Plan {
                 Value::Object(m)
             })
             .collect();
-        top.insert("candidates".into(), Value::Array(candidates));
-        serde_json::to_string_pretty(&Value::Object(top)).expect("plain data serializes") + "\n"
+        Value::Array(candidates)
     }
 
     fn limiting_json(&self) -> Value {

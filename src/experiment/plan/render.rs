@@ -1,8 +1,7 @@
 //! The plan as a short planning memo for a terminal.
 
 use super::{age, Evaluation, FailureScope, Figure, Plan};
-use crate::output::text::{column_widths, pct, thousands};
-use crate::stats::Estimate;
+use crate::output::text::{column_widths, count_estimate, pct, share_estimate, thousands};
 use std::fmt::Write as _;
 
 impl Plan {
@@ -67,8 +66,17 @@ impl Plan {
         if let Some(b) = t.min_bank_coverage {
             targets.push(format!("every bank's coverage ≥ {}", pct(b)));
         }
+        let grown = match self.grown {
+            Some(g) => format!(
+                " (week {}: {} at the start, grown by the scenario's joins, less the consents \
+                 that lapse)",
+                g.weeks,
+                thousands(g.from as f64)
+            ),
+            None => String::new(),
+        };
         format!(
-            "plan · {} · {} users · {} replication(s) ({} while searching), seed {}\ntargets: {}\n\n",
+            "plan · {} · {} users{grown} · {} replication(s) ({} while searching), seed {}\ntargets: {}\n\n",
             self.scenario,
             thousands(self.users as f64),
             self.replications,
@@ -133,8 +141,8 @@ fn figures_block(r: &Evaluation, horizon: f64, calls: &str) -> String {
     let _ = writeln!(
         out,
         "  coverage {}{own}, {} users a day",
-        pm_pct(f(Figure::Coverage)),
-        pm_num(f(Figure::UsersPerDay))
+        share_estimate(f(Figure::Coverage)),
+        count_estimate(f(Figure::UsersPerDay))
     );
     let split = match customers.is_nan() {
         true => String::new(),
@@ -147,8 +155,8 @@ fn figures_block(r: &Evaluation, horizon: f64, calls: &str) -> String {
     let _ = writeln!(
         out,
         "  failures {}: the client's own 429s {}{split}, a floor of {} (5xx {}, maintenance {})",
-        pm_pct(f(Figure::FailureRate)),
-        pm_pct(f(Figure::ClientFailureRate)),
+        share_estimate(f(Figure::FailureRate)),
+        share_estimate(f(Figure::ClientFailureRate)),
         pct(f(Figure::FailureFloor).mean),
         pct(f(Figure::ErrorRate).mean),
         pct(f(Figure::OutageRate).mean)
@@ -175,8 +183,8 @@ fn figures_block(r: &Evaluation, horizon: f64, calls: &str) -> String {
     let _ = writeln!(
         out,
         "  cost: {} attempts and {} API calls a day",
-        pm_num(f(Figure::AttemptsPerDay)),
-        pm_num(f(Figure::ApiCallsPerDay))
+        count_estimate(f(Figure::AttemptsPerDay)),
+        count_estimate(f(Figure::ApiCallsPerDay))
     );
     out
 }
@@ -387,18 +395,4 @@ fn table(header: &[&str], rows: &[Vec<String>], left: &[usize]) -> String {
         out.push_str(&line(&r.iter().map(String::as_str).collect::<Vec<_>>()));
     }
     out
-}
-
-fn pm_pct(e: &Estimate) -> String {
-    match e.ci95 {
-        Some(h) => format!("{:.2} % ± {:.2}", 100.0 * e.mean, 100.0 * h),
-        None => pct(e.mean),
-    }
-}
-
-fn pm_num(e: &Estimate) -> String {
-    match e.ci95 {
-        Some(h) => format!("{} ± {}", thousands(e.mean), thousands(h)),
-        None => thousands(e.mean),
-    }
 }

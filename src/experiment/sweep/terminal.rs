@@ -2,36 +2,36 @@
 
 use super::SweepOutcome;
 use crate::metric::Metric;
-use crate::output::text::{column_widths, thousands};
-use crate::stats::Estimate;
+use crate::output::sweep::PointRow;
+use crate::output::text::{column_widths, estimate, LOWER_BOUND_LEGEND};
 use std::fmt::Write as _;
 
 /// A table of the sweep's key results: per point, mean ± 95 % half-width.
 pub fn human_table(o: &SweepOutcome) -> String {
-    let shown = [
-        (Metric::FailureRate, "failure rate", true),
-        (Metric::Coverage, "coverage", true),
-        (Metric::UsersPerDay, "users/day", false),
-    ];
-    let cell = |e: Option<Estimate>, pct: bool| match e {
+    // The data age is shown where the runs measured it: the p95 the customers' app opens
+    // find where they open the app, the p95 over time besides.
+    let shown: Vec<(Metric, &str)> = [
+        (Metric::FailureRate, "failure rate"),
+        (Metric::Coverage, "coverage"),
+        (Metric::UsersPerDay, "users/day"),
+        (Metric::StalenessP95Hours, "data age p95"),
+        (Metric::AtOpenP95Hours, "at app open p95"),
+    ]
+    .into_iter()
+    .filter(|(m, _)| o.summaries.iter().any(|s| s.stat(*m).is_some()))
+    .collect();
+    let cell = |s: &PointRow, m: Metric| match s.stat(m) {
         None => "—".to_string(),
-        Some(e) if pct => match e.ci95 {
-            Some(h) => format!("{:.2} % ± {:.2}", 100.0 * e.mean, 100.0 * h),
-            None => format!("{:.2} %", 100.0 * e.mean),
-        },
-        Some(e) => match e.ci95 {
-            Some(h) => format!("{} ± {}", thousands(e.mean), thousands(h)),
-            None => thousands(e.mean),
-        },
+        Some(e) => estimate(m, &e, s.lower_bounds.contains(&m)),
     };
     let mut header: Vec<String> = o.columns.clone();
-    header.extend(shown.iter().map(|(_, h, _)| h.to_string()));
+    header.extend(shown.iter().map(|(_, h)| h.to_string()));
     let rows: Vec<Vec<String>> = o
         .summaries
         .iter()
         .map(|s| {
             let mut r = s.params.clone();
-            r.extend(shown.iter().map(|(m, _, pct)| cell(s.stat(*m), *pct)));
+            r.extend(shown.iter().map(|(m, _)| cell(s, *m)));
             r
         })
         .collect();
@@ -77,6 +77,9 @@ pub fn human_table(o: &SweepOutcome) -> String {
     let _ = writeln!(out, "{}", line(&header));
     for r in &rows {
         let _ = writeln!(out, "{}", line(r));
+    }
+    if o.summaries.iter().any(|s| !s.lower_bounds.is_empty()) {
+        let _ = writeln!(out, "{}", LOWER_BOUND_LEGEND);
     }
     out
 }

@@ -2,7 +2,7 @@
 //! paired comparison.
 
 use crate::metric::Metric;
-use crate::output::text::{pct, thousands};
+use crate::output::text::{estimate, pct, thousands, LOWER_BOUND_LEGEND};
 use crate::report::dataset::{self, metric_row, Dataset, PairedData, RunData, SweepData};
 use crate::report::figures::{run_name, scenarios_of};
 use crate::report::findings::age;
@@ -163,10 +163,16 @@ pub(crate) fn table_from_csv(rows: &[dataset::TableRow]) -> String {
 pub(crate) const MAX_SWEEP_ROWS: usize = 60;
 
 pub(crate) fn sweep_table(sw: &SweepData) -> String {
-    let metrics: Vec<Metric> = [Metric::UsersPerDay, Metric::FailureRate, Metric::Coverage]
-        .into_iter()
-        .filter(|&m| sw.has_metric(m))
-        .collect();
+    let metrics: Vec<Metric> = [
+        Metric::UsersPerDay,
+        Metric::FailureRate,
+        Metric::Coverage,
+        Metric::StalenessP95Hours,
+        Metric::AtOpenP95Hours,
+    ]
+    .into_iter()
+    .filter(|&m| sw.has_metric(m))
+    .collect();
     let mut s = String::from("|");
     for p in &sw.params {
         let _ = write!(s, " {} |", cell(p));
@@ -189,17 +195,7 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
         }
         for m in &metrics {
             let txt = match p.metrics.get(m) {
-                Some(st) => {
-                    let (mean, ci) = if !m.is_share() {
-                        (thousands(st.mean), st.ci95.map(thousands))
-                    } else {
-                        (pct(st.mean), st.ci95.map(pct))
-                    };
-                    match ci {
-                        Some(c) => format!("{mean} ± {c}"),
-                        None => mean,
-                    }
-                }
+                Some(st) => estimate(*m, st, p.lower_bounds.contains(m)),
                 None => "—".into(),
             };
             let _ = write!(s, " {txt} |");
@@ -211,6 +207,9 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
                 .map(|r| r.to_string())
                 .unwrap_or_else(|| "—".into())
         );
+    }
+    if sw.points.iter().any(|p| !p.lower_bounds.is_empty()) {
+        let _ = writeln!(s, "\n{LOWER_BOUND_LEGEND}");
     }
     if sw.points.len() > MAX_SWEEP_ROWS {
         let _ = writeln!(

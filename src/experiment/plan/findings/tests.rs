@@ -57,6 +57,7 @@ fn made_up_plan(targets: Targets, chosen: Evaluation, candidates: Vec<Evaluation
     Plan {
         scenario: "s".into(),
         users: 1000,
+        grown: None,
         targets,
         replications: 2,
         screening: 2,
@@ -113,6 +114,25 @@ fn growth_is_named() {
     };
     let g = growth_finding(&paced, &parse(0.03)).unwrap();
     assert!(g.contains("not a share of the book: scale them"), "{g}");
+    // Growth a short window hides (2 % a week over four days) is named for fixed paces
+    // alone; a book growing under 1 % a week is not.
+    let slow = crate::scenario::parse(
+        "[window]\nlength = \"4d\"\nwarmup = \"1d\"\n[population]\nconnections = 1000\n\
+         growth_per_week = 0.02\n[strategy]\nkind = \"bulk\"\n\
+         [[banks]]\nname = \"b\"\nshare = 1.0\n\
+         service_time = { dist = \"constant\", value = \"1s\" }\n",
+        "inline",
+        "t",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(growth_finding(&queued, &slow), None);
+    let g = growth_finding(&paced, &slow).unwrap();
+    assert!(
+        g.contains("they cover less as it grows") && g.contains("--at-week"),
+        "{g}"
+    );
+    assert_eq!(growth_finding(&paced, &parse(0.011)), None, "0.6 % a week");
 }
 
 /// A fitted scenario is named, with what it leaves out and its banks without a limit;
@@ -334,6 +354,34 @@ fn a_choice_leaning_on_customers_fetches_says_so() {
         None
     );
     assert_eq!(reliance_finding(&plan(0.95), &parse("")), None);
+}
+
+/// A background failing past the bound under the customers' calls' 429s is named, with the
+/// flag that bounds it alone; not where the bound is the background's already, nor where
+/// it fails within it.
+#[test]
+fn a_background_past_the_bound_under_the_customers_calls_is_named() {
+    let plan = |background: f64, scope: FailureScope| {
+        let mut r = setting("paced", 20.0, 1_000.0, all_met());
+        let mut set =
+            |f: Figure, x: f64| r.figures.all[f as usize] = Estimate::of(&[x, x]).unwrap();
+        set(Figure::ClientFailureRate, 0.0087);
+        set(Figure::BackgroundFailureRate, background);
+        made_up_plan(Targets { scope, ..targets() }, r.clone(), vec![r])
+    };
+    let f = super::customers::diluted_finding(&plan(0.0122, FailureScope::Client)).unwrap();
+    assert!(
+        f.starts_with("the client's own 429s, 0.87 %, keep the 1.00 % bound with its customers' calls counted in: its background refreshes alone fail 1.22 %"),
+        "{f}"
+    );
+    assert_eq!(
+        super::customers::diluted_finding(&plan(0.0095, FailureScope::Client)),
+        None
+    );
+    assert_eq!(
+        super::customers::diluted_finding(&plan(0.0122, FailureScope::Background)),
+        None
+    );
 }
 
 /// Maintenance rejections are the client's pace's to lower only by the hour: the floor's

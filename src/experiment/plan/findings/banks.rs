@@ -1,0 +1,221 @@
+//! Why coverage falls short, bank by bank: the banks' policies (no client can), the banks as
+//! saturating clients measured them, or the client; and the banks a recommendation leaves
+//! behind the population or under a floor.
+
+use super::super::{BankCeiling, Evaluation, Figure, Plan};
+use super::COVERAGE_TIE;
+use crate::output::text::{pct, thousands};
+
+/// A bank this far below the population's coverage is left behind.
+const LEFT_BEHIND: f64 = 0.10;
+
+/// The customers' own fetches a bank's coverage counts beside its ceiling, if any.
+fn fetched_phrase(b: &BankCeiling) -> String {
+    match b.fetched > 0.0 {
+        true => format!(
+            ", beside about {} its customers fetch themselves",
+            thousands(b.fetched)
+        ),
+        false => String::new(),
+    }
+}
+
+/// A bank's coverage `cov` in words: with its customers' fetches, the bound counts them all
+/// on connections the pass left, the table's coverage as falling on its connections
+/// independently of the pass (a trial read the bound's 75.26 % beside the table's 61.76 %
+/// as a contradiction).
+fn covered_phrase(b: &BankCeiling, cov: f64) -> String {
+    let of = format!("of its {} connections due", thousands(b.connections));
+    if b.fetched <= 0.0 {
+        return format!("{} {of}", pct(cov));
+    }
+    let (bound, independent) = (b.bound_coverage(), b.coverage());
+    if cov >= bound && independent < bound - 0.0005 {
+        format!(
+            "at most {} {of}, were none of those fetches of a connection the pass refreshed; \
+             {} with them falling independently of it",
+            pct(bound),
+            pct(independent)
+        )
+    } else {
+        format!(
+            "{} {of}, with those fetches falling independently of the pass",
+            pct(cov)
+        )
+    }
+}
+
+/// Why coverage falls short: the banks' policies (no client can), the banks as saturating
+/// clients measured them, or the client.
+pub(super) fn coverage_finding(p: &Plan) -> String {
+    let c = p.targets.coverage;
+    let best = best_phrase(p);
+    let day = match &p.band {
+        Some(band) => format!("a day in {band}"),
+        None => "a day".to_string(),
+    };
+    let banks = |f: &dyn Fn(&BankCeiling) -> (f64, f64)| -> Vec<String> {
+        let mut v: Vec<_> = p
+            .ceilings
+            .iter()
+            .filter(|b| f(b).1 < c)
+            .map(|b| {
+                let (per_day, cov) = f(b);
+                // As the coverage says it (the customers' fetches of what it leaves).
+                let short = ((c - cov) * b.needed_per_day()).max(0.0);
+                (
+                    short,
+                    format!(
+                        "{}'s {} serves at most {} refreshes {day}{} ({}, {} a day short)",
+                        b.name,
+                        b.binding().unwrap_or("limits"),
+                        thousands(per_day),
+                        fetched_phrase(b),
+                        covered_phrase(b, cov),
+                        thousands(short)
+                    ),
+                )
+            })
+            .collect();
+        v.sort_by(|a, b| b.0.total_cmp(&a.0));
+        v.into_iter().map(|x| x.1).collect()
+    };
+    if p.coverage_bound < c {
+        let list = banks(&|b| (b.capacity.refreshes, b.bound_coverage()));
+        format!(
+            "no client can reach {} coverage: the banks' policies allow at most {} of the users a day. \
+             {}. The best achievable is {}",
+            pct(c),
+            pct(p.coverage_bound),
+            list.join("; "),
+            best
+        )
+    } else if p.coverage_ceiling < c {
+        let list = banks(&|b| (b.per_day, b.coverage()));
+        format!(
+            "the banks' policies would allow {} of the users a day, but saturating clients got \
+             {} out of them (a measure, not a bound: a cleverer client may get more, as one that \
+             skips what customers fetched first does): {}. The best achievable here is {}",
+            pct(p.coverage_bound),
+            pct(p.coverage_ceiling),
+            list.join("; "),
+            best
+        )
+    } else {
+        let within = super::super::ceiling::within_caps_ceiling(&p.ceilings);
+        let caps = if within < p.coverage_ceiling - 0.001 {
+            format!(
+                " (with their concurrency caps always busy, which a client nears only by taking \
+                 429s; pools within the caps, about {})",
+                pct(within)
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "the banks could serve {}{caps} of the users a day, but no searched setting reached {} \
+             within the other targets; the best achievable is {}",
+            pct(p.coverage_ceiling),
+            pct(c),
+            best
+        )
+    }
+}
+
+/// The choice's coverage, "within the failure bound" where it keeps the bound and settings
+/// past it covered more.
+fn best_phrase(p: &Plan) -> String {
+    let cov = |e: &Evaluation| e.figures.mean(Figure::Coverage);
+    let best = cov(&p.recommendation);
+    let kept = p.recommendation.met.failure_rate
+        && p.candidates
+            .iter()
+            .any(|e| !e.met.failure_rate && cov(e) > best + COVERAGE_TIE);
+    match kept {
+        true => format!("{} within the failure bound", pct(best)),
+        false => pct(best),
+    }
+}
+
+/// The banks the recommendation leaves under the floor on each bank's coverage, and why:
+/// its policies (no client can), saturating clients' measure, or the search.
+pub(super) fn bank_floor_finding(p: &Plan, floor: f64) -> String {
+    let r = &p.recommendation;
+    let under: Vec<String> = p
+        .ceilings
+        .iter()
+        .zip(&r.figures.banks)
+        .filter(|(_, f)| f[Figure::Coverage as usize].mean < floor)
+        .map(|(b, f)| {
+            let got = pct(f[Figure::Coverage as usize].mean);
+            let why = if b.bound_coverage() < floor {
+                let independent = match b.coverage() < b.bound_coverage() - 0.0005 {
+                    true => format!(
+                        ", about {} with its customers' fetches falling independently of the \
+                         pass",
+                        pct(b.coverage())
+                    ),
+                    false => String::new(),
+                };
+                format!(
+                    "no client can: its {} allows at most {}{independent}",
+                    b.binding().unwrap_or("limits"),
+                    pct(b.bound_coverage())
+                )
+            } else if b.coverage() < floor {
+                format!("saturating clients got {}", pct(b.coverage()))
+            } else {
+                "its limits allow more, but no searched setting reached it within the other \
+                 targets"
+                    .to_string()
+            };
+            format!("{} gets {got} ({why})", b.name)
+        })
+        .collect();
+    format!(
+        "every bank's coverage should reach {}: {}",
+        pct(floor),
+        under.join("; ")
+    )
+}
+
+/// Banks the recommendation leaves far behind the population when no floor was asked for:
+/// the population's coverage can be met by starving a small bank, whose customers see old
+/// data however good the whole looks.
+pub(super) fn left_behind_finding(p: &Plan) -> Option<String> {
+    if p.targets.min_bank_coverage.is_some() {
+        return None;
+    }
+    let r = &p.recommendation;
+    let whole = r.figures.mean(Figure::Coverage);
+    let behind: Vec<String> = p
+        .ceilings
+        .iter()
+        .zip(&r.figures.banks)
+        .filter(|(_, f)| f[Figure::Coverage as usize].mean < whole - LEFT_BEHIND)
+        .map(|(b, f)| {
+            let got = f[Figure::Coverage as usize].mean;
+            let room = match b.within_cap_coverage() {
+                _ if b.coverage() <= got + COVERAGE_TIE => "all its limits allow".to_string(),
+                Some(within) => format!(
+                    "its cap always busy would give {}, which a client nears only by taking \
+                     429s; a pool within the cap, which takes none of its own, gets at most \
+                     about {}",
+                    pct(b.coverage()),
+                    pct(within)
+                ),
+                None => format!("a client can reach {} there", pct(b.coverage())),
+            };
+            format!("{} at {} ({room})", b.name, pct(got))
+        })
+        .collect();
+    (!behind.is_empty()).then(|| {
+        format!(
+            "the recommendation leaves {} far behind the population's {}: {}; \
+             --min-bank-coverage SHARE makes every bank's coverage a target",
+            if behind.len() == 1 { "a bank" } else { "banks" },
+            pct(whole),
+            behind.join(", ")
+        )
+    })
+}
