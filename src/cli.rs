@@ -265,6 +265,9 @@ fn run(a: RunArgs) -> Result<()> {
     if let Some(note) = output::terminal::never_refreshed_note(&result) {
         eprintln!("note: {note}");
     }
+    if let Some(note) = output::terminal::growth_note(&result) {
+        eprintln!("note: {note}");
+    }
     println!("wrote {}", list(&written));
     Ok(())
 }

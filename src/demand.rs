@@ -156,11 +156,8 @@ impl OnDemand {
     pub fn rate_within(&self, (from, to): (u64, u64)) -> f64 {
         const HOUR: u64 = crate::time::HOUR_US;
         let total: f64 = self.profile.iter().sum();
-        let within: f64 = (0..24u64)
-            .map(|h| {
-                let shared = to.min((h + 1) * HOUR).saturating_sub(from.max(h * HOUR));
-                self.profile[h as usize] * shared as f64 / HOUR as f64
-            })
+        let within: f64 = crate::time::hours_in((from, to))
+            .map(|(h, (a, b))| self.profile[h] * (b - a) as f64 / HOUR as f64)
             .sum();
         self.per_day * within / total / ((to - from) as f64 / 1e6)
     }

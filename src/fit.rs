@@ -123,7 +123,8 @@ pub struct Fit {
     pub customers: customers::CustomersFit,
     /// The client's retries (`None`: the log has none).
     pub retries: Option<retries::RetriesFit>,
-    /// The client's band of hours, `[from, to)` in whole hours, if it keeps to one.
+    /// The client's band of hours, `[from, to)` in whole hours (`from > to` across
+    /// midnight), if it keeps to one.
     pub band: Option<(u8, u8)>,
 }
 

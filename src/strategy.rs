@@ -121,7 +121,8 @@ pub struct Schedule {
     pub period: SimDuration,
     /// Queued only: never stop (the backlog reading); see the module docs.
     pub looping: bool,
-    /// Offsets fall, and the queued kinds submit, between these times of day (`from < to`).
+    /// Offsets fall, and the queued kinds submit, between these times of day (`from < to`;
+    /// a band across midnight ends past 24:00, on the next day's clock: `22:00`–`30:00`).
     pub hours: Option<(SimDuration, SimDuration)>,
     /// Queued only: a worker's time from taking a connection to submitting it (handling the
     /// previous outcome, fetching the next job, the request's own latency).
@@ -167,13 +168,21 @@ impl Schedule {
         }
     }
 
-    /// The band of hours as people write it, `00:00–06:00`.
+    /// The band of hours as people write it, `00:00–06:00`, `22:00–06:00`.
     pub fn band_label(&self) -> Option<String> {
-        self.hours
-            .map(|(from, to)| format!("{}–{}", from.time_of_day(), to.time_of_day()))
+        const DAY: SimDuration = SimDuration::from_hours(24);
+        self.hours.map(|(from, to)| {
+            let to = if to > DAY {
+                SimDuration(to.0 - DAY.0)
+            } else {
+                to
+            };
+            format!("{}–{}", from.time_of_day(), to.time_of_day())
+        })
     }
 
-    /// The band of hours as microseconds into the day.
+    /// The band of hours as microseconds into the day (its end past a day's for one across
+    /// midnight).
     pub fn band_micros(&self) -> Option<(u64, u64)> {
         self.hours
             .map(|(from, to)| (from.as_micros(), to.as_micros()))

@@ -16,17 +16,27 @@ pub const HOUR_US: u64 = 3_600 * MICROS_PER_SEC;
 /// Microseconds in a day of the clock (daily tallies, maintenance windows, quotas).
 pub const DAY_US: u64 = 24 * HOUR_US;
 
-/// The hours of the day that meet the band `[from, to)` (microseconds into the day), each
-/// with its part in the band: what a pace by the hour weighs hour by hour.
+/// The hours of the day that meet the band `[from, to)` (microseconds into the day; a band
+/// across midnight ends past `DAY_US`, on the next day's clock), each with its part in the
+/// band on that clock: what a pace by the hour weighs hour by hour.
 pub fn hours_in((from, to): (u64, u64)) -> impl Iterator<Item = (usize, (u64, u64))> {
-    (0..24u64)
+    (0..48u64)
         .map(move |h| {
             (
-                h as usize,
+                (h % 24) as usize,
                 ((h * HOUR_US).max(from), ((h + 1) * HOUR_US).min(to)),
             )
         })
         .filter(|(_, s)| s.0 < s.1)
+}
+
+/// The microseconds a span of the day (`to` past `DAY_US` for one across midnight) shares
+/// with hours `[a, b)` that recur each day (`b ≤ DAY_US`): on its day and on the next.
+pub fn daily_overlap((from, to): (u64, u64), (a, b): (u64, u64)) -> u64 {
+    [0, DAY_US]
+        .iter()
+        .map(|&shift| to.min(b + shift).saturating_sub(from.max(a + shift)))
+        .sum()
 }
 
 /// An instant of simulated time, in microseconds since midnight of day 0.

@@ -222,6 +222,73 @@ fn random_offsets_stay_within_their_band_of_hours() {
     let one = [r#"strategy.hours=["01:00"]"#.to_string()];
     let e = refresh_sim::scenario::parse(&text, "inline", "band", &one).unwrap_err();
     assert!(e.message.contains("not 1"), "{}", e.message);
+    // A band across midnight is the night's (on a daily period); one of no length is none.
+    let daily = text.replace("period = \"12h\"\n", "");
+    let night = [r#"strategy.hours=["22:00", "06:00"]"#.to_string()];
+    let sc = refresh_sim::scenario::parse(&daily, "inline", "band", &night).unwrap();
+    assert_eq!(sc.schedule.band_label().as_deref(), Some("22:00–06:00"));
+    assert_eq!(sc.schedule.spread().as_secs_f64(), 8.0 * 3_600.0);
+    let none = [r#"strategy.hours=["06:00", "06:00"]"#.to_string()];
+    let e = refresh_sim::scenario::parse(&daily, "inline", "band", &none).unwrap_err();
+    assert!(
+        e.message.contains("starts and ends at 06:00"),
+        "{}",
+        e.message
+    );
+}
+
+/// A band across midnight (22:00–04:00) is the band 00:00–06:00 on a clock two hours later:
+/// every client's attempts (a queue with failures and retries, a pace, random offsets) are
+/// those of the scenario with its window starting at 02:00 and its band at 00:00–06:00,
+/// shifted by the two hours, attempt for attempt, from a window that opens inside the band
+/// (its first night began the evening before). Every background submission falls in the
+/// band.
+#[test]
+fn a_band_across_midnight_is_a_band_on_a_shifted_clock() {
+    const TWO_HOURS: u64 = 2 * 3_600_000_000;
+    let retry = "[retry]\nmax_attempts = 3\nbase = \"20m\"\ncap = \"1h\"";
+    for (strategy, extra) in [
+        ("kind = \"queued\"\nconcurrency = 4", retry),
+        ("kind = \"paced\"", ""),
+        ("kind = \"random_offset\"", ""),
+    ] {
+        let log = |start: &str, hours: &str| {
+            let text = one_bank(
+                "length = \"3d\"\nwarmup = \"0s\"",
+                3_000,
+                "poll_interval = \"10s\"",
+                &format!("{strategy}\nhours = {hours}"),
+                "service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"9s\" }\n\
+                 limits = [{ kind = \"token_bucket\", rate = 0.5, burst = 5 }]",
+                extra,
+            )
+            .replace("start = \"00:00\"", &format!("start = \"{start}\""))
+            .replace("error_rate = 0.0", "error_rate = 0.1");
+            let sc = parse(&text);
+            sim::Simulation::new(&sc, 7)
+                .with_attempt_log()
+                .run_logged()
+                .1
+                .rows
+        };
+        let night = log("00:00", r#"["22:00", "04:00"]"#);
+        let shifted = log("02:00", r#"["00:00", "06:00"]"#);
+        assert!(night.len() > 3_000, "{strategy}: {} attempts", night.len());
+        assert_eq!(night.len(), shifted.len(), "{strategy}");
+        for (a, b) in night.iter().zip(&shifted) {
+            let moved = (a.submitted.0 + TWO_HOURS, a.conn, a.attempt, a.outcome);
+            assert_eq!(
+                moved,
+                (b.submitted.0, b.conn, b.attempt, b.outcome),
+                "{strategy}"
+            );
+            let hour = a.submitted.0 / 3_600_000_000 % 24;
+            assert!(
+                !(4..22).contains(&hour),
+                "{strategy}: submitted at hour {hour}"
+            );
+        }
+    }
 }
 
 /// The queued kinds keep to the band too. A queue of 4 slots, each refresh learned at the

@@ -468,3 +468,44 @@ fn a_plan_at_a_week_says_which_book_it_sized() {
         assert!(o.status.code() == Some(2) && err.contains(says), "{err}");
     }
 }
+
+/// A run whose book grows says so beside its averages: the first and last measured days'
+/// due connections and coverage, as daily.csv has them; a book without joins, or one that
+/// grew by under 1 %, gets no note.
+#[test]
+fn a_growing_book_is_noted_beside_the_averages() {
+    let grows = scenario(
+        15,
+        "connections = 10000\ngrowth_per_week = 0.04",
+        "kind = \"random_offset\"",
+    );
+    let r = sim::run(&grows, 4);
+    let note = refresh_sim::output::terminal::growth_note(&r).unwrap();
+    let (first, last) = (r.daily.total(0), r.daily.total(14));
+    let due = |n: u64| refresh_sim::output::text::thousands(n as f64);
+    assert!(
+        note.contains(&format!(
+            "from {} connections due on day 0 to {} on day 14",
+            due(first.eligible),
+            due(last.eligible)
+        )),
+        "{note}"
+    );
+    // 4 % a week for two weeks: about 8 % more due.
+    let grew = last.eligible as f64 / first.eligible as f64 - 1.0;
+    assert!((grew - (1.04f64.powi(2) - 1.0)).abs() < 0.01, "{grew}");
+    let steady = scenario(15, "connections = 10000", "kind = \"random_offset\"");
+    assert_eq!(
+        refresh_sim::output::terminal::growth_note(&sim::run(&steady, 4)),
+        None
+    );
+    let slow = scenario(
+        3,
+        "connections = 10000\ngrowth_per_week = 0.02",
+        "kind = \"random_offset\"",
+    );
+    assert_eq!(
+        refresh_sim::output::terminal::growth_note(&sim::run(&slow, 4)),
+        None
+    );
+}

@@ -287,12 +287,12 @@ fn the_default_experiment_layout_gets_every_chart() {
     // Findings are computed from the files: the numbers in them are the files' numbers.
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
     let compare: Vec<SummaryRow> = output::read(&t.path().join("compare.csv")).unwrap();
-    let total = |strategy: &str| -> f64 {
-        compare
+    let total = |strategy: &str| -> (f64, f64) {
+        let r = compare
             .iter()
             .find(|r| r.strategy == strategy && r.bank == "all")
-            .unwrap()
-            .failure_rate
+            .unwrap();
+        (r.failure_rate, r.coverage)
     };
     let mut rates = [
         ("bulk", "Bulk", "bulk"),
@@ -304,15 +304,17 @@ fn the_default_experiment_layout_gets_every_chart() {
         ("random_offset", "Random offset", "random offset"),
     ]
     .map(|(s, cap, label)| (total(s), cap, label));
-    rates.sort_by(|a, b| a.0.total_cmp(&b.0));
+    rates.sort_by(|a, b| a.0 .0.total_cmp(&b.0 .0));
     let (best, worst) = (rates[0], rates[2]);
-    assert!(best.0 < worst.0);
+    assert!(best.0 .0 < worst.0 .0);
     let sentence = format!(
-        "{} kept the failure rate at {} where {} reached {}.",
+        "{} kept the failure rate at {} (covering {}) where {} reached {} (covering {}).",
         best.1,
-        pct(best.0),
+        pct(best.0 .0),
+        pct(best.0 .1),
         worst.2,
-        pct(worst.0)
+        pct(worst.0 .0),
+        pct(worst.0 .1)
     );
     assert!(md.contains(&sentence), "missing: {sentence}\n{md}");
     assert!(md.contains("5 of 5 rows were within ±5 %"));

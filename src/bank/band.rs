@@ -94,7 +94,7 @@ impl Bank {
                 from_us,
                 to_us,
                 inner,
-            } if *from_us < span.1 && span.0 < *to_us && l.counts(false) => {
+            } if crate::time::daily_overlap(span, (*from_us, *to_us)) > 0 && l.counts(false) => {
                 Some((l, &**inner, (*from_us, *to_us)))
             }
             _ => None,
@@ -285,5 +285,44 @@ mod tests {
         let c = bank(vec![daily, closing], 1, 0.0).band_capacity((h(0), h(6)), 1e5);
         assert_eq!(c.calls, 5_000.0);
         assert!(!c.exact, "a maintenance window is left to simulation");
+    }
+
+    /// A band across midnight (22:00–04:00 is `(22 h, 28 h)`, the next day's clock) meets the
+    /// hours after midnight as the next day's: the night rate there and the day's before it,
+    /// added up; a steady pace keeps to the tighter; a maintenance window after midnight
+    /// closes its share of it; an unscheduled policy sees only the band's length.
+    #[test]
+    fn a_band_across_midnight_meets_the_next_days_hours() {
+        let during = |from: u64, to: u64, rate: f64| {
+            Limit::during(
+                SimDuration::from_hours(from),
+                SimDuration::from_hours(to),
+                Limit::TokenBucket(TokenBucket::new(rate, 10)),
+            )
+        };
+        let cdr = bank(vec![during(0, 6, 50.0), during(6, 24, 5.0)], 2, 0.0);
+        let night = cdr.band_capacity((h(22), h(28)), 1e5);
+        assert_eq!(
+            night.calls,
+            (5.0 * 7_200.0 + 10.0) + (50.0 * 14_400.0 + 10.0)
+        );
+        assert!((cdr.band_rate((h(22), h(28)), 0.0) - (5.0 + 10.0 / 21_600.0)).abs() < 1e-9);
+        let capped = bank(vec![Limit::Concurrency(ConcurrencyCap::new(16))], 4, 0.0);
+        assert_eq!(
+            capped.band_capacity((h(22), h(28)), 1e5).calls,
+            capped.band_capacity((h(0), h(6)), 1e5).calls
+        );
+        let closing = Maintenance::new(
+            SimDuration::from_hours(1),
+            SimDuration::from_hours(2),
+            MaintenanceMode::Reject,
+        );
+        assert_eq!(closing.closed_share((h(22), h(26))), 0.25);
+        assert_eq!(closing.closed_share((h(2), h(6))), 0.0);
+        // The hours of the band, each with its part on the band's clock.
+        let hours: Vec<usize> = crate::time::hours_in((h(22), h(28)))
+            .map(|(h, _)| h)
+            .collect();
+        assert_eq!(hours, [22, 23, 0, 1, 2, 3]);
     }
 }

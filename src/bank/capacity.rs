@@ -284,15 +284,22 @@ pub(super) fn scheduled(limits: &[Limit], (from, to): (u64, u64)) -> Option<Poli
             inner,
         } = l.unscoped()
         {
-            let shared = to.min(*to_us).saturating_sub(from.max(*from_us));
-            if shared == 0 {
-                continue;
+            // On the band's day and, for a band across midnight, the next.
+            for shift in [0, crate::time::DAY_US] {
+                let (a, b) = (*from_us + shift, *to_us + shift);
+                let shared = to.min(b).saturating_sub(from.max(a));
+                if shared == 0 {
+                    continue;
+                }
+                let secs = shared as f64 / 1e6;
+                let (name, c) = rate_bound(inner, secs)?;
+                pieces.push((from.max(a), to.min(b)));
+                calls += c;
+                let name = name + tag;
+                if !names.contains(&name) {
+                    names.push(name);
+                }
             }
-            let secs = shared as f64 / 1e6;
-            let (name, c) = rate_bound(inner, secs)?;
-            pieces.push((from.max(*from_us), to.min(*to_us)));
-            calls += c;
-            names.push(name + tag);
         }
     }
     // The hours they meter together (two on the same hours leave the others unmetered);

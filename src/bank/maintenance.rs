@@ -54,10 +54,7 @@ impl Maintenance {
     /// The share of `span` (microseconds into the day) the window refuses every call in: 0
     /// for a window that only slows them.
     pub fn closed_share(&self, span: (u64, u64)) -> f64 {
-        let overlap = self
-            .end_us
-            .min(span.1)
-            .saturating_sub(self.start_us.max(span.0));
+        let overlap = crate::time::daily_overlap(span, (self.start_us, self.end_us));
         match (self.mode, span.1 > span.0) {
             (MaintenanceMode::Reject, true) => overlap as f64 / (span.1 - span.0) as f64,
             _ => 0.0,

@@ -90,7 +90,7 @@ pub fn closed_hours(times: &[i64]) -> Option<ClosedHours> {
 /// them counts as without: a worker's submission at the band's last instant), when the
 /// client did not get through its book each day (its first attempts under nine tenths of the
 /// connections a day), as a job its band cuts off does not, and a pass that finished early
-/// does. A band across midnight is not one the model takes (`None`). A trial's nightly job,
+/// does; across midnight, `from > to` (22:00–06:00 is `(22, 6)`). A trial's nightly job,
 /// 01:00–06:00, was fitted as a queue working all day.
 pub fn client_band(rows: &[Row], connections: usize, span_days: f64) -> Option<(u8, u8)> {
     // A log of under a day has not seen every hour: an hour it missed is no idle one.
@@ -116,7 +116,7 @@ pub fn client_band(rows: &[Row], connections: usize, span_days: f64) -> Option<(
         .max_by_key(|&(h, len)| (len, std::cmp::Reverse(h)))?;
     let (from, to) = ((start + len) % 24, start);
     let to = if to == 0 { 24 } else { to };
-    (len < 24 && from < to).then_some((from as u8, to as u8))
+    (len < 24).then_some((from as u8, to as u8))
 }
 
 /// The runs of consecutive hours set in `hours`, read from the hour after `empty` (one that
@@ -331,7 +331,8 @@ mod tests {
 
     /// A job its band cuts off (a few of the book a day, within 01:00–06:00, quiet at 02:00
     /// while its workers wait out a window, one submission at 06:00:00) is fitted its band;
-    /// one that got through its book, or works all day, or across midnight, is not.
+    /// one that got through its book, or works all day, is not; one across midnight is, as
+    /// the model takes it (22:00–02:00).
     #[test]
     fn a_client_cut_off_by_its_band_is_fitted_it() {
         let rows = |hours: &[(i64, usize)], days: i64| {
@@ -365,7 +366,7 @@ mod tests {
         let all_day: Vec<(i64, usize)> = (0..24).map(|h| (h, 100)).collect();
         assert_eq!(client_band(&rows(&all_day, 3), 100_000, 3.0), None);
         let across = rows(&[(22, 1000), (23, 1000), (0, 1000), (1, 1000)], 3);
-        assert_eq!(client_band(&across, 100_000, 3.0), None);
+        assert_eq!(client_band(&across, 100_000, 3.0), Some((22, 2)));
     }
 
     #[test]

@@ -179,13 +179,18 @@ pub(crate) fn failure_caption(ds: &Dataset) -> String {
                 pct(fb)
             ));
         } else {
+            // With each one's coverage: a low failure rate may come of covering little (a
+            // trial's report praised a queue that covered 58.5 % first).
             out.push(format!(
-                "{}{} kept the failure rate at {} where {} reached {}.",
+                "{}{} kept the failure rate at {} (covering {}) where {} reached {} (covering \
+                 {}).",
                 capitalise(&best.label()),
                 on_scenario(s, show),
                 pct(fb),
+                pct(best.total().coverage),
                 worst.label(),
-                pct(fw)
+                pct(fw),
+                pct(worst.total().coverage)
             ));
         }
     }

@@ -47,12 +47,14 @@ pub(super) fn schedule(
             )
         }
         Some([from, to]) if from.0 < to.0 => Some((from.0, to.0)),
-        Some([from, to]) => {
+        // Across midnight (["22:00", "06:00"]): it ends on the next day's clock.
+        Some([from, to]) if from.0 > to.0 => Some((from.0, to.0 + SimDuration::from_hours(24))),
+        Some([from, _]) => {
             return err(
                 "strategy.hours",
                 format!(
-                    "ends ({}) at or before it starts ({}); the band must lie within one day",
-                    to.0.time_of_day(),
+                    "starts and ends at {}: a band is two different times of day, or none \
+                     ([], the whole day)",
                     from.0.time_of_day()
                 ),
             )

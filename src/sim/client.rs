@@ -416,14 +416,17 @@ fn next_opening((from, _): (u64, u64), now: SimTime) -> SimTime {
     }
 }
 
-/// Where a band of hours `(from, to)` (microseconds into the day, `from < to`) stands at
-/// `now`: open until it closes (`Ok`), or shut until it next opens (`Err`).
+/// Where a band of hours `(from, to)` (microseconds into the day, `from < to`; `to` past a
+/// day's for a band across midnight) stands at `now`: open until it closes (`Ok`), or shut
+/// until it next opens (`Err`).
 #[inline]
 fn band_at((from, to): (u64, u64), now: SimTime) -> Result<SimTime, SimTime> {
     const DAY: u64 = crate::time::DAY_US;
     let day_start = now.as_micros() - now.as_micros() % DAY;
     let tod = now.as_micros() - day_start;
     match tod {
+        // Still in the band that opened the evening before.
+        t if t + DAY < to => Ok(SimTime(day_start + to - DAY)),
         t if t < from => Err(SimTime(day_start + from)),
         t if t >= to => Err(SimTime(day_start + DAY + from)),
         _ => Ok(SimTime(day_start + to)),
@@ -445,6 +448,15 @@ mod tests {
         assert_eq!(band_at(band, at(h(6))), Err(at(h(26))));
         assert_eq!(band_at(band, at(h(23) + h(24))), Err(at(h(50))));
         assert_eq!(band_at(band, at(h(3) + h(48))), Ok(at(h(54))));
+        // 22:00–06:00, across midnight: open from the evening to the next morning.
+        let night = (h(22), h(30));
+        assert_eq!(band_at(night, at(h(0))), Ok(at(h(6))));
+        assert_eq!(band_at(night, at(h(6))), Err(at(h(22))));
+        assert_eq!(band_at(night, at(h(21))), Err(at(h(22))));
+        assert_eq!(band_at(night, at(h(22))), Ok(at(h(30))));
+        assert_eq!(band_at(night, at(h(29) + h(24))), Ok(at(h(54))));
+        assert_eq!(first_period_start(Some(night), at(h(12))), at(h(22)));
+        assert_eq!(first_period_start(Some(night), at(h(1))), at(h(1)));
     }
 
     /// A nightly client's periods begin as the band opens: the first at the window's start

@@ -15,7 +15,7 @@ use crate::metrics::RunResult;
 use crate::stats::Estimate;
 
 /// How many figures a plan reports.
-pub const N: usize = 21;
+pub const N: usize = 22;
 
 /// One figure a plan reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +50,9 @@ pub enum Figure {
     /// the most in flight at once: set against a fitted bank's `tested` traffic.
     BusiestHourAdmissions,
     PeakInFlight,
+    /// The most of the client's refreshes outstanding at once (submitted, outcome not yet
+    /// learned): the workers a pace needs, where the plan gives refreshes a second.
+    PeakOutstanding,
 }
 
 impl Figure {
@@ -75,6 +78,7 @@ impl Figure {
         Figure::ApiCallsPerDay,
         Figure::BusiestHourAdmissions,
         Figure::PeakInFlight,
+        Figure::PeakOutstanding,
     ];
 
     /// The figure's name in `--json` (documented in docs/manual.md).
@@ -101,6 +105,7 @@ impl Figure {
             Figure::ApiCallsPerDay => "api_calls_per_day",
             Figure::BusiestHourAdmissions => "busiest_hour_admissions",
             Figure::PeakInFlight => "peak_in_flight",
+            Figure::PeakOutstanding => "peak_outstanding",
         }
     }
 }
@@ -169,6 +174,7 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
             Figure::ApiCallsPerDay => api_calls,
             Figure::BusiestHourAdmissions => r.busiest_hour(bank) as f64,
             Figure::PeakInFlight => t.peak_in_flight as f64,
+            Figure::PeakOutstanding => t.peak_outstanding as f64,
         };
     }
     f

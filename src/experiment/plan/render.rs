@@ -180,11 +180,17 @@ fn figures_block(r: &Evaluation, horizon: f64, calls: &str) -> String {
         hours(f(Figure::StalenessP95Hours).mean),
         share(f(Figure::Stale24hShare).mean)
     );
+    // The workers a pace needs (a trial sizing worker slots found it only in summary.csv).
+    let customers = match customers.is_nan() {
+        true => "",
+        false => ", its customers' calls among them",
+    };
     let _ = writeln!(
         out,
-        "  cost: {} attempts and {} API calls a day",
+        "  cost: {} attempts and {} API calls a day; a peak of {} refreshes outstanding at once{customers}",
         count_estimate(f(Figure::AttemptsPerDay)),
-        count_estimate(f(Figure::ApiCallsPerDay))
+        count_estimate(f(Figure::ApiCallsPerDay)),
+        thousands(f(Figure::PeakOutstanding).mean)
     );
     out
 }
