@@ -45,7 +45,6 @@ mod describe;
 mod profile;
 mod queue;
 pub use aimd::{Aimd, AimdRule};
-pub(crate) use profile::hour_runs;
 pub use profile::PaceProfile;
 pub use queue::{Members, Pools, Queue, Take};
 

@@ -30,6 +30,28 @@ pub fn hours_in((from, to): (u64, u64)) -> impl Iterator<Item = (usize, (u64, u6
         .filter(|(_, s)| s.0 < s.1)
 }
 
+/// Hours of the day as runs: `[6, 7, …, 23]` → `06:00–24:00`; `[0, 1, 5]` → `00:00–02:00,
+/// 05:00–06:00`.
+pub fn hour_runs(hours: &[usize]) -> String {
+    let mut marked = [false; 24];
+    hours
+        .iter()
+        .filter(|&&h| h < 24)
+        .for_each(|&h| marked[h] = true);
+    let mut runs = Vec::new();
+    let mut h = 0;
+    while h < 24 {
+        if marked[h] {
+            let end = (h..24).find(|&e| !marked[e]).unwrap_or(24);
+            runs.push(format!("{h:02}:00–{end:02}:00"));
+            h = end;
+        } else {
+            h += 1;
+        }
+    }
+    runs.join(", ")
+}
+
 /// The microseconds a span of the day (`to` past `DAY_US` for one across midnight) shares
 /// with hours `[a, b)` that recur each day (`b ≤ DAY_US`): on its day and on the next.
 pub fn daily_overlap((from, to): (u64, u64), (a, b): (u64, u64)) -> u64 {

@@ -235,6 +235,26 @@ fn random_offsets_stay_within_their_band_of_hours() {
         "{}",
         e.message
     );
+    let midnight = [r#"strategy.hours=["24:00", "00:00"]"#.to_string()];
+    let e = refresh_sim::scenario::parse(&daily, "inline", "band", &midnight).unwrap_err();
+    assert!(
+        e.message.contains("starts and ends at 00:00"),
+        "{}",
+        e.message
+    );
+    let to_midnight = [r#"strategy.hours=["22:00", "00:00"]"#.to_string()];
+    let sc = refresh_sim::scenario::parse(&daily, "inline", "band", &to_midnight).unwrap();
+    assert_eq!(sc.schedule.band_label().as_deref(), Some("22:00–24:00"));
+    // A pace profile weighing only the hours after midnight is open in a band across it.
+    let weights = (0..24)
+        .map(|h| if h < 6 { "1" } else { "0" })
+        .collect::<Vec<_>>();
+    let paced = [
+        "strategy.kind=paced".to_string(),
+        r#"strategy.hours=["22:00", "06:00"]"#.to_string(),
+        format!("strategy.pace_profile=[{}]", weights.join(", ")),
+    ];
+    refresh_sim::scenario::parse(&daily, "inline", "band", &paced).unwrap();
 }
 
 /// A band across midnight (22:00–04:00) is the band 00:00–06:00 on a clock two hours later:
@@ -271,22 +291,25 @@ fn a_band_across_midnight_is_a_band_on_a_shifted_clock() {
                 .1
                 .rows
         };
-        let night = log("00:00", r#"["22:00", "04:00"]"#);
-        let shifted = log("02:00", r#"["00:00", "06:00"]"#);
-        assert!(night.len() > 3_000, "{strategy}: {} attempts", night.len());
-        assert_eq!(night.len(), shifted.len(), "{strategy}");
-        for (a, b) in night.iter().zip(&shifted) {
-            let moved = (a.submitted.0 + TWO_HOURS, a.conn, a.attempt, a.outcome);
-            assert_eq!(
-                moved,
-                (b.submitted.0, b.conn, b.attempt, b.outcome),
-                "{strategy}"
-            );
-            let hour = a.submitted.0 / 3_600_000_000 % 24;
-            assert!(
-                !(4..22).contains(&hour),
-                "{strategy}: submitted at hour {hour}"
-            );
+        // From inside the band, and from noon, outside it.
+        for (start, later) in [("00:00", "02:00"), ("12:00", "14:00")] {
+            let night = log(start, r#"["22:00", "04:00"]"#);
+            let shifted = log(later, r#"["00:00", "06:00"]"#);
+            assert!(night.len() > 3_000, "{strategy}: {} attempts", night.len());
+            assert_eq!(night.len(), shifted.len(), "{strategy} from {start}");
+            for (a, b) in night.iter().zip(&shifted) {
+                let moved = (a.submitted.0 + TWO_HOURS, a.conn, a.attempt, a.outcome);
+                assert_eq!(
+                    moved,
+                    (b.submitted.0, b.conn, b.attempt, b.outcome),
+                    "{strategy}"
+                );
+                let hour = a.submitted.0 / 3_600_000_000 % 24;
+                assert!(
+                    !(4..22).contains(&hour),
+                    "{strategy}: submitted at hour {hour}"
+                );
+            }
         }
     }
 }

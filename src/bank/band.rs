@@ -148,7 +148,9 @@ fn fixed_windows_met(w: &FixedWindow, (from, to): (u64, u64)) -> f64 {
     use crate::time::DAY_US;
     let win = w.limit().1.as_micros();
     match DAY_US.is_multiple_of(win) {
-        true => (to.div_ceil(win) - from / win) as f64,
+        // A band across midnight meets the same windows of the day at most once a day (a
+        // day's window serves one night's evening and the next night's morning).
+        true => (to.div_ceil(win) - from / win).min(DAY_US / win) as f64,
         false => ((to - from).div_ceil(win) + 1) as f64,
     }
 }
@@ -319,6 +321,21 @@ mod tests {
         );
         assert_eq!(closing.closed_share((h(22), h(26))), 0.25);
         assert_eq!(closing.closed_share((h(2), h(6))), 0.0);
+        // A daily window serves one night's evening and the next night's morning: once.
+        let daily = Limit::FixedWindow(FixedWindow::new(1_000, DAY));
+        assert_eq!(
+            bank(vec![daily], 1, 0.0)
+                .band_capacity((h(22), h(30)), 1e5)
+                .calls,
+            1_000.0
+        );
+        let hourly = Limit::FixedWindow(FixedWindow::new(10, SimDuration::from_hours(1)));
+        assert_eq!(
+            bank(vec![hourly], 1, 0.0)
+                .band_capacity((h(22), h(30)), 1e5)
+                .calls,
+            80.0
+        );
         // The hours of the band, each with its part on the band's clock.
         let hours: Vec<usize> = crate::time::hours_in((h(22), h(28)))
             .map(|(h, _)| h)

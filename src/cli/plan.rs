@@ -16,7 +16,7 @@ pub struct PlanArgs {
     /// Plan for the book WEEKS weeks on: --users at the window's start, grown by the
     /// scenario's joins (population.growth_per_week, join_share) and less the consents that
     /// lapse, as the model runs them.
-    #[arg(long, value_name = "WEEKS")]
+    #[arg(long, value_name = "WEEKS", value_parser = weeks)]
     pub at_week: Option<u32>,
     /// Target coverage: share of due connections refreshed each day (0.99 or 99%).
     #[arg(long, default_value_t = 0.99, allow_negative_numbers = true, value_parser = share)]
@@ -87,19 +87,7 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
     let base = scenario::load(&a.scenario, &a.overrides.set)?;
     let from = u64::try_from(a.users)
         .map_err(|_| Error::input(format!("--users {}: must be at least 1", a.users)))?;
-    let (users, grown) = match a.at_week {
-        None => (from, None),
-        Some(0) | Some(521..) => {
-            return Err(Error::input(format!(
-                "--at-week {}: must be between 1 and 520 (ten years)",
-                a.at_week.unwrap_or_default()
-            )))
-        }
-        Some(weeks) => (
-            plan::Grown::book(&base, from, weeks),
-            Some(plan::Grown { weeks, from }),
-        ),
-    };
+    let (users, grown) = book(&base, from, a.at_week)?;
     let req = plan::Request {
         users,
         grown,
@@ -133,6 +121,40 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
     Ok(())
 }
 
+/// The book to plan for: `from` connections, or (`--at-week`) the book grown from them.
+fn book(
+    base: &scenario::Scenario,
+    from: u64,
+    at_week: Option<u32>,
+) -> Result<(u64, Option<crate::experiment::plan::Grown>)> {
+    use crate::experiment::plan::Grown;
+    let weeks = match at_week {
+        None => return Ok((from, None)),
+        Some(w @ 1..=520) => w,
+        Some(w) => {
+            return Err(Error::input(format!(
+                "--at-week {w}: must be between 1 and 520 (ten years)"
+            )))
+        }
+    };
+    let users = Grown::book(base, from, weeks);
+    if users == from {
+        // A trial planned "week 8" of a scenario without growth and believed it sized it.
+        eprintln!(
+            "note: --at-week {weeks}: the book is the one at the start: the scenario has no \
+             joins (population.growth_per_week, join_share) and no consents lapse \
+             (population.consent_expiry_share)"
+        );
+    }
+    if !(1..u32::MAX as u64).contains(&users) {
+        return Err(Error::input(format!(
+            "--at-week {weeks}: the book would be {users} connections then (from --users \
+             {from}), which the model does not take"
+        )));
+    }
+    Ok((users, Some(Grown::new(base, from, weeks))))
+}
+
 /// A count as people write one: `400000`, `400,000`, `400_000`, `400k`, `1.5M`, `4e5` (a
 /// trial typed `--users 250k` and `2.5e5`); it must come to a whole number. `180.000` is
 /// refused: in Germany and the Netherlands it is 180,000, here it would be 180 (a trial's
@@ -142,9 +164,12 @@ fn count(s: &str) -> std::result::Result<i64, String> {
     if let Some((whole, part)) = plain.split_once('.') {
         let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
         if digits(whole) && whole.len() <= 3 && part.len() == 3 && digits(part) {
+            let k = format!("{whole}.{part}");
+            let k = k.trim_end_matches('0').trim_end_matches('.');
             return Err(format!(
-                "\"{s}\" is ambiguous: write {whole}{part} (or {whole}k) for thousands, {whole} for \
-                 {whole}"
+                "\"{s}\" is ambiguous: write {}{part} (or {k}k) for thousands, {whole} for \
+                 {whole}",
+                whole.trim_start_matches('0')
             ));
         }
     }
@@ -173,6 +198,13 @@ fn share(s: &str) -> std::result::Result<f64, String> {
             .map_err(|_| bad()),
         None => s.trim().parse::<f64>().map_err(|_| bad()),
     }
+}
+
+/// `--at-week`: whole weeks.
+fn weeks(s: &str) -> std::result::Result<u32, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a whole number of weeks (e.g. 8)"))
 }
 
 /// `--staleness-p95`: a number of hours, or a duration in the scenario syntax.
@@ -207,6 +239,8 @@ mod tests {
         // A thousands separator in the German way is not read as a decimal point.
         let e = super::count("180.000").unwrap_err();
         assert!(e.contains("write 180000 (or 180k)"), "{e}");
+        let e = super::count("2.500").unwrap_err();
+        assert!(e.contains("write 2500 (or 2.5k)"), "{e}");
         assert_eq!(super::count("1.500M"), Ok(1_500_000));
         for (s, x) in [
             ("0.02", 0.02),

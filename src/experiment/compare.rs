@@ -301,7 +301,9 @@ fn item_sets(item: &str) -> std::result::Result<Vec<String>, String> {
     for field in parts {
         let Some((name, value)) = field.split_once('=') else {
             return Err(format!(
-                "`{field}` is not field=value (e.g. {kind}:concurrency=32)"
+                "`{field}` is not field=value (e.g. {kind}:concurrency=32; a value with a colon, \
+                 as times of day have, goes in brackets and quotes: \
+                 {kind}:hours=[\"22:00\",\"06:00\"])"
             ));
         };
         let name = name.trim();

@@ -140,13 +140,28 @@ pub struct Grown {
     pub weeks: u32,
     /// The connections at the start it grew from.
     pub from: u64,
+    /// Whether the scenario has joins (else the book only loses the consents that lapse).
+    pub joins: bool,
 }
 
 impl Grown {
+    /// The book `weeks` weeks after the start of `sc`'s window from `from` connections then.
+    pub fn new(sc: &Scenario, from: u64, weeks: u32) -> Grown {
+        let mut at = sc.clone();
+        at.connections = from.min(u32::MAX as u64) as u32;
+        Grown {
+            weeks,
+            from,
+            joins: crate::consent::Joins::new(&at).count > 0,
+        }
+    }
+
     /// The connections due `weeks` weeks after the start of `sc`'s window, grown from
     /// `from` at its start ([`ceiling::due_share_after`]).
     pub fn book(sc: &Scenario, from: u64, weeks: u32) -> u64 {
-        (from as f64 * ceiling::due_share_after(sc, 7 * weeks)).round() as u64
+        let mut at = sc.clone();
+        at.connections = from.min(u32::MAX as u64) as u32;
+        (from as f64 * ceiling::due_share_after(&at, 7 * weeks)).round() as u64
     }
 }
 

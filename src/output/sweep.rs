@@ -142,14 +142,15 @@ pub struct PointRow {
     pub lower_bounds: Vec<Metric>,
 }
 
-/// The columns of `sweep_summary.csv` after the grid's.
-fn summary_tail() -> Vec<String> {
+/// The columns of `sweep_summary.csv` after the grid's (`bounds`: with the data ages'
+/// `_lower_bound` columns, which files written before them lack).
+fn summary_tail(bounds: bool) -> Vec<String> {
     let mut h: Vec<String> = ["scenario", "strategy", "concurrency", "replications"]
         .map(String::from)
         .to_vec();
     for m in Metric::ALL {
         h.extend(["mean", "sd", "ci95"].map(|s| format!("{m}_{s}")));
-        if m.is_age() {
+        if bounds && m.is_age() {
             h.push(format!("{m}_lower_bound"));
         }
     }
@@ -218,7 +219,13 @@ impl PointRow {
         f
     }
 
-    fn parse(rec: &StringRecord, nparams: usize) -> std::result::Result<PointRow, String> {
+    /// A row with the data ages' `_lower_bound` columns if `bounds` (else an older file's:
+    /// no mean marked).
+    fn parse(
+        rec: &StringRecord,
+        nparams: usize,
+        bounds: bool,
+    ) -> std::result::Result<PointRow, String> {
         let field = |i: usize| rec.get(nparams + i).unwrap_or("");
         let num = |i: usize| -> std::result::Result<Option<f64>, String> {
             let s = field(i);
@@ -245,7 +252,7 @@ impl PointRow {
                 sd,
                 ci95,
             }));
-            if m.is_age() {
+            if bounds && m.is_age() {
                 match field(i) {
                     "true" => lower_bounds.push(m),
                     "false" | "" => {}
@@ -276,7 +283,7 @@ impl PointRow {
 pub fn summary_csv(params: &[String], points: &[PointRow]) -> Result<Vec<u8>> {
     let mut w = writer();
     let mut header = params.to_vec();
-    header.extend(summary_tail());
+    header.extend(summary_tail(true));
     w.write_record(&header).map_err(csv_error)?;
     for p in points {
         w.write_record(p.fields()).map_err(csv_error)?;
@@ -287,11 +294,18 @@ pub fn summary_csv(params: &[String], points: &[PointRow]) -> Result<Vec<u8>> {
 /// Reads `sweep_summary.csv`: the grid's columns and the points.
 pub fn read_summary(path: &Path) -> Result<(Vec<String>, Vec<PointRow>)> {
     let (mut r, header) = super::open(path)?;
-    let params = grid_columns(path, &header, &summary_tail())?;
+    // A file written before the `_lower_bound` columns is read as it is.
+    let (params, bounds) = match grid_columns(path, &header, &summary_tail(true)) {
+        Ok(p) => (p, true),
+        Err(e) => match grid_columns(path, &header, &summary_tail(false)) {
+            Ok(p) => (p, false),
+            Err(_) => return Err(e),
+        },
+    };
     let mut points = Vec::new();
     for (i, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| row_error(path, e))?;
-        let p = PointRow::parse(&rec, params.len())
+        let p = PointRow::parse(&rec, params.len(), bounds)
             .map_err(|e| Error::input(format!("{}: line {}: {e}", path.display(), i + 2)))?;
         points.push(p);
     }
@@ -371,6 +385,23 @@ mod tests {
         assert_eq!(cell("staleness_p95_hours_lower_bound"), "true");
         assert_eq!(cell("staleness_p99_hours_lower_bound"), "false");
         assert_eq!(cell("staleness_p50_hours_lower_bound"), "");
+        // A file written before the `_lower_bound` columns is read, no mean marked.
+        let mut r = csv::Reader::from_path(&path).unwrap();
+        let head = r.headers().unwrap().clone();
+        let keep: Vec<usize> = (0..head.len())
+            .filter(|&i| !head[i].ends_with("_lower_bound"))
+            .collect();
+        let strip =
+            |rec: &StringRecord| keep.iter().map(|&i| rec[i].to_string()).collect::<Vec<_>>();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(strip(&head)).unwrap();
+        for rec in r.records() {
+            w.write_record(strip(&rec.unwrap())).unwrap();
+        }
+        std::fs::write(&path, w.into_inner().unwrap()).unwrap();
+        let (_, back) = read_summary(&path).unwrap();
+        assert_eq!(back[0].stat(Metric::Coverage).unwrap().mean, 0.625);
+        assert!(back[0].lower_bounds.is_empty());
     }
 
     #[test]

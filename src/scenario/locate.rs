@@ -95,15 +95,22 @@ pub fn apply_set(root: &mut Table, path: &[String], value: Value) -> Result<(), 
             }
         }
     }
-    if matches!(
-        table.get(last.as_str()),
-        Some(Value::Table(_)) | Some(Value::Array(_))
-    ) && !matches!(value, Value::Table(_) | Value::Array(_))
-    {
+    let list = matches!(table.get(last.as_str()), Some(Value::Array(_)));
+    let section = matches!(table.get(last.as_str()), Some(Value::Table(_))) || list;
+    if section && !matches!(value, Value::Table(_) | Value::Array(_)) {
         push_key(&mut walked, last);
-        return Err(format!(
-            "`{walked}` is a section, not a single value; set one of its fields"
-        ));
+        // A trial wrote strategy.hours=22:00-06:00 and was told it was a section.
+        let example = match walked.ends_with("hours") {
+            true => "[\"22:00\", \"06:00\"]",
+            false => "[…]",
+        };
+        return Err(match list {
+            true => format!(
+                "`{walked}` is a list, not a single value: give it in brackets, quoted for the \
+                 shell, e.g. --set '{walked}={example}'"
+            ),
+            false => format!("`{walked}` is a section, not a single value; set one of its fields"),
+        });
     }
     table.insert(last.clone(), value);
     Ok(())

@@ -5,6 +5,7 @@
 
 use super::Scenario;
 use crate::strategy::{Order, Schedule, Strategy};
+use crate::time::hour_runs;
 use crate::time::SimDuration;
 
 impl Scenario {
@@ -206,18 +207,6 @@ impl Scenario {
     }
 }
 
-/// Hours of the day as runs: `[6, 7, …, 23]` → `06:00–24:00`.
-fn hour_runs(hours: &[usize]) -> String {
-    let mut marked = [false; 24];
-    hours.iter().for_each(|&h| marked[h] = true);
-    let runs: Vec<String> = crate::strategy::hour_runs(&marked)
-        .into_iter()
-        .filter(|&(over, _, _)| over)
-        .map(|(_, from, to)| format!("{from:02}:00–{to:02}:00"))
-        .collect();
-    runs.join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use crate::scenario;
@@ -309,7 +298,7 @@ mod tests {
         );
         assert!(cdr("kind = \"random_offset\"").is_empty());
         assert_eq!(
-            super::hour_runs(&[0, 1, 5, 22, 23]),
+            crate::time::hour_runs(&[0, 1, 5, 22, 23]),
             "00:00–02:00, 05:00–06:00, 22:00–24:00"
         );
     }

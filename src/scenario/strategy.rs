@@ -46,19 +46,7 @@ pub(super) fn schedule(
                 format!("a band of hours needs a daily period, but period is \"{period}\""),
             )
         }
-        Some([from, to]) if from.0 < to.0 => Some((from.0, to.0)),
-        // Across midnight (["22:00", "06:00"]): it ends on the next day's clock.
-        Some([from, to]) if from.0 > to.0 => Some((from.0, to.0 + SimDuration::from_hours(24))),
-        Some([from, _]) => {
-            return err(
-                "strategy.hours",
-                format!(
-                    "starts and ends at {}: a band is two different times of day, or none \
-                     ([], the whole day)",
-                    from.0.time_of_day()
-                ),
-            )
-        }
+        Some([from, to]) => Some(band(from.0, to.0)?),
     };
     let overhead = match &s.worker_overhead {
         None => Schedule::default_overhead(),
@@ -84,6 +72,26 @@ pub(super) fn schedule(
         pause_on_retry_after,
         order,
     })
+}
+
+/// A band of hours from two times of day: one that starts at 24:00 starts at midnight; one
+/// across midnight (`["22:00", "06:00"]`) ends on the next day's clock; the same time twice
+/// is none.
+fn band(from: SimDuration, to: SimDuration) -> Result<(SimDuration, SimDuration), FieldError> {
+    let day = SimDuration::from_hours(24);
+    let from = if from == day { SimDuration::ZERO } else { from };
+    match (from, to) {
+        (from, to) if from < to => Ok((from, to)),
+        (from, to) if from > to => Ok((from, to + day)),
+        (from, _) => err(
+            "strategy.hours",
+            format!(
+                "starts and ends at {}: a band is two different times of day, or none ([], \
+                 the whole day)",
+                from.time_of_day()
+            ),
+        ),
+    }
 }
 
 /// `strategy.pace_profile`: 24 weights of the hours of a daily period, one at least
@@ -122,11 +130,10 @@ fn pace_profile(
              millionth of the largest",
         );
     };
-    let hour = SimDuration::from_hours(1).as_micros();
     if let Some((from, to)) = hours {
-        let (from, to) = (from.as_micros(), to.as_micros());
+        // The band's hours, those after midnight of a band across it included.
         let open =
-            (0..24u64).any(|h| w[h as usize] > 0.0 && h * hour < to && (h + 1) * hour > from);
+            crate::time::hours_in((from.as_micros(), to.as_micros())).any(|(h, _)| w[h] > 0.0);
         if !open {
             return err(
                 FIELD,

@@ -118,13 +118,18 @@ fn growth_finding(p: &Plan, sc: &Scenario) -> Option<String> {
         true => "; its paces are refreshes a second, not a share of the book: scale them with it",
         false => "",
     };
+    // A plan --at-week sized for a grown book already; its window's own growth is the
+    // scenario's, from there.
+    let at_week = match p.grown {
+        Some(_) => "plan over the horizon you size for (the window's joins continue from the week planned for)",
+        None => "plan over the horizon you size for, or with --at-week WEEKS for the book you will have then",
+    };
     if last > mean * 1.01 {
         return Some(format!(
             "the population grows with its joins: the last measured day has {} more connections \
              due than the average the targets are judged on, so its coverage and failures read \
-             worse than the figures here (a run of the choice shows them in daily.csv); plan \
-             over the horizon you size for, or with --at-week WEEKS for the book you will have \
-             then{paces}",
+             worse than the figures here (a run of the choice shows them in daily.csv); \
+             {at_week}{paces}",
             pct(last / mean - 1.0)
         ));
     }

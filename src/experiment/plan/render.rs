@@ -66,15 +66,19 @@ impl Plan {
         if let Some(b) = t.min_bank_coverage {
             targets.push(format!("every bank's coverage ≥ {}", pct(b)));
         }
-        let grown = match self.grown {
-            Some(g) => format!(
-                " (week {}: {} at the start, grown by the scenario's joins, less the consents \
-                 that lapse)",
+        let grown =
+            match self.grown {
+                Some(g) => {
+                    format!(
+                " (week {}: {} at the start{}, less the consents that lapse; the window runs \
+                 from there)",
                 g.weeks,
-                thousands(g.from as f64)
-            ),
-            None => String::new(),
-        };
+                thousands(g.from as f64),
+                if g.joins { ", grown by the scenario's joins" } else { "" }
+            )
+                }
+                None => String::new(),
+            };
         format!(
             "plan · {} · {} users{grown} · {} replication(s) ({} while searching), seed {}\ntargets: {}\n\n",
             self.scenario,

@@ -107,7 +107,10 @@ impl<'a> Search<'a> {
         replications: u32,
     ) -> Evaluation {
         let mut label = strategy.describe(&self.base.banks);
-        if order != self.order() && order == Order::Stalest {
+        // Said of every client with a queue that takes the stalest first, the scenario's own
+        // included (a trial's memo named its per-bank pools without it).
+        let queue = !matches!(strategy, Strategy::Bulk | Strategy::RandomOffset);
+        if order == Order::Stalest && queue {
             label.push_str(", stalest first");
         }
         if pause && !self.base.schedule.pause_on_retry_after {

@@ -78,7 +78,9 @@ pub fn human_table(o: &SweepOutcome) -> String {
     for r in &rows {
         let _ = writeln!(out, "{}", line(r));
     }
-    if o.summaries.iter().any(|s| !s.lower_bounds.is_empty()) {
+    // Only where a cell shown says "≥".
+    let marked = |s: &PointRow| shown.iter().any(|(m, _)| s.lower_bounds.contains(m));
+    if o.summaries.iter().any(marked) {
         let _ = writeln!(out, "{}", LOWER_BOUND_LEGEND);
     }
     out

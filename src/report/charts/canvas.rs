@@ -66,14 +66,23 @@ pub(super) fn draw_title<DB: DrawingBackend>(
     let style = f.color(&BLACK).pos(Pos::new(HPos::Center, VPos::Top));
     root.draw_text(title, &style, (w as i32 / 2, 14)).ctx()?;
     let mut y = 14 + TITLE_PX as i32 + 8;
-    // One line per `\n`, each shrunk to fit on its own.
-    for s in subtitle.into_iter().flat_map(|s| s.lines()) {
-        let f = fit(root, s, SUBTITLE_PX, avail, false);
-        let style = f
-            .color(&palette::GREY)
-            .pos(Pos::new(HPos::Center, VPos::Top));
-        root.draw_text(s, &style, (w as i32 / 2, y)).ctx()?;
-        y += SUBTITLE_PX as i32 + 6;
+    // One line per `\n`, each wrapped at words where it would shrink below a readable size
+    // (a trial's pasted chart had a line of about 7 px), then shrunk to fit on its own.
+    // The pieces of a wrapped line keep one size.
+    for line in subtitle.into_iter().flat_map(|s| s.lines()) {
+        let small = font(SUBTITLE_PX - 4);
+        let pieces = wrap(root, line, &small, avail);
+        for s in &pieces {
+            let f = match pieces.len() {
+                1 => fit(root, s, SUBTITLE_PX, avail, false),
+                _ => small.clone(),
+            };
+            let style = f
+                .color(&palette::GREY)
+                .pos(Pos::new(HPos::Center, VPos::Top));
+            root.draw_text(s, &style, (w as i32 / 2, y)).ctx()?;
+            y += SUBTITLE_PX as i32 + 6;
+        }
     }
     if subtitle.is_some() {
         y += 2;

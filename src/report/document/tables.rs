@@ -208,7 +208,8 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
                 .unwrap_or_else(|| "—".into())
         );
     }
-    if sw.points.iter().any(|p| !p.lower_bounds.is_empty()) {
+    // Only where a cell shown says "≥".
+    if (sw.points.iter()).any(|p| metrics.iter().any(|m| p.lower_bounds.contains(m))) {
         let _ = writeln!(s, "\n{LOWER_BOUND_LEGEND}");
     }
     if sw.points.len() > MAX_SWEEP_ROWS {

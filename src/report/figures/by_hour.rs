@@ -124,16 +124,8 @@ fn sentence(r: &RunData, named: bool) -> Option<String> {
         who += "of the hours the window measured, ";
     }
     Some(capitalise(&format!(
-        "{who}customers open the app most from {:02}:00 to {:02}:00 ({} of opens), when the \
-         median data age is {} (95th percentile {}); the median is youngest from {:02}:00 ({}) \
-         and oldest from {:02}:00 ({}).{}{}",
-        busiest.hour,
-        (busiest.hour + 1) % 24,
-        pct(busiest.app_open_share),
-        age(median(busiest)),
-        busiest
-            .data_age_p95_hours
-            .map_or("not measured".into(), age),
+        "{who}{}; the median is youngest from {:02}:00 ({}) and oldest from {:02}:00 ({}).{}{}",
+        busiest_phrase(&measured, busiest, &age),
         youngest.hour,
         age(median(youngest)),
         oldest.hour,
@@ -141,6 +133,42 @@ fn sentence(r: &RunData, named: bool) -> Option<String> {
         askers_sentence(r),
         horizon_sentence(r, horizon),
     )))
+}
+
+/// When customers open the app most and the data age then: one hour, or the hours that tie
+/// with it (a trial's nine hours alike were reported as the last of them, the stalest).
+fn busiest_phrase(measured: &[&HourRow], busiest: &HourRow, age: &dyn Fn(f64) -> String) -> String {
+    let share = pct(busiest.app_open_share);
+    let tied: Vec<&HourRow> = (measured.iter().copied())
+        .filter(|x| pct(x.app_open_share) == share)
+        .collect();
+    let median = |x: &HourRow| x.data_age_p50_hours.unwrap_or(f64::NAN);
+    if tied.len() < 2 {
+        return format!(
+            "customers open the app most from {:02}:00 to {:02}:00 ({share} of opens), when \
+             the median data age is {} (95th percentile {})",
+            busiest.hour,
+            (busiest.hour + 1) % 24,
+            age(median(busiest)),
+            busiest
+                .data_age_p95_hours
+                .map_or("not measured".into(), age),
+        );
+    }
+    let lo = tied.iter().map(|x| median(x)).fold(f64::INFINITY, f64::min);
+    let hi = tied
+        .iter()
+        .map(|x| median(x))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let hours: Vec<usize> = tied.iter().map(|x| x.hour as usize).collect();
+    format!(
+        "customers open the app most in {} hours alike ({share} of opens each, {}), when the \
+         median data age runs from {} to {}",
+        tied.len(),
+        crate::time::hour_runs(&hours),
+        age(lo),
+        age(hi)
+    )
 }
 
 /// Where a percentile drawn is past the age histogram's horizon, that it is drawn at the

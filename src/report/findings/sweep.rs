@@ -164,16 +164,11 @@ const LEVEL: f64 = 0.97;
 /// larger user base is refreshed less often, not more.
 fn capacity_sentence(sw: &SweepData, x: usize) -> Option<String> {
     let set = sweep_series(sw, x, Metric::UsersPerDay);
-    // The same series' coverage (the same grouping, in the same order).
+    // Each series' coverage, found by its label.
     let coverage = sweep_series(sw, x, Metric::Coverage);
     let only = set.series.len() == 1;
     let mut out = Vec::new();
-    for (i, s) in set
-        .series
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.pts.len() > 1)
-    {
+    for s in set.series.iter().filter(|s| s.pts.len() > 1) {
         let pts = &s.pts;
         let at =
             |p: &(f64, f64, Option<f64>)| format!("{} at {}", thousands(p.1), x_text(sw, x, p.0));
@@ -200,7 +195,8 @@ fn capacity_sentence(sw: &SweepData, x: usize) -> Option<String> {
                 x_text(sw, x, rest[0].0),
             )
         } else {
-            grew_sentence(coverage.series.get(i).map(|c| &c.pts[..]), &at(last))
+            let same = coverage.series.iter().find(|c| c.label == s.label);
+            grew_sentence(same.map(|c| &c.pts[..]), &at(last))
         };
         out.push(about(&series_subject(s, only), &sentence));
     }

@@ -7,7 +7,7 @@ use crate::stats::Estimate;
 use crate::strategy::Strategy;
 
 /// A setting with this data age and these API calls, meeting the targets `met` says.
-fn setting(label: &str, age: f64, calls: f64, met: Met) -> Evaluation {
+pub(super) fn setting(label: &str, age: f64, calls: f64, met: Met) -> Evaluation {
     let value = |f: Figure| match f {
         Figure::StalenessP95Hours => age,
         Figure::ApiCallsPerDay => calls,
@@ -27,7 +27,7 @@ fn setting(label: &str, age: f64, calls: f64, met: Met) -> Evaluation {
 }
 
 /// Every target met.
-fn all_met() -> Met {
+pub(super) fn all_met() -> Met {
     Met {
         coverage: true,
         bank_coverage: true,
@@ -39,7 +39,7 @@ fn all_met() -> Met {
 }
 
 /// The targets of the made-up plans: 99 % coverage, the client's 429s within 1 %.
-fn targets() -> Targets {
+pub(super) fn targets() -> Targets {
     Targets {
         coverage: 0.99,
         max_failure_rate: 0.01,
@@ -53,7 +53,11 @@ fn targets() -> Targets {
 
 /// A plan of 1,000 users with these targets, choice and settings searched (the targets met
 /// when the choice meets them), its banks unbounded.
-fn made_up_plan(targets: Targets, chosen: Evaluation, candidates: Vec<Evaluation>) -> Plan {
+pub(super) fn made_up_plan(
+    targets: Targets,
+    chosen: Evaluation,
+    candidates: Vec<Evaluation>,
+) -> Plan {
     Plan {
         scenario: "s".into(),
         users: 1000,
