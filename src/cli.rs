@@ -390,6 +390,8 @@ pub fn contention_markdown(rows: &[crate::experiment::validate::ContentionRow]) 
 fn strategy_label(s: &Strategy) -> String {
     match s.concurrency() {
         Some(c) if matches!(s, Strategy::Aimd(_)) => format!("aimd from {c} slots a bank"),
+        // Pools per bank: their slots in all (a trial read "concurrency 157" as its 16's).
+        Some(c) if matches!(s, Strategy::PerBank { .. }) => format!("per_bank, {c} slots in all"),
         Some(c) => format!("{} at concurrency {c}", s.name()),
         None => s.name().to_string(),
     }

@@ -13,7 +13,7 @@ mod customers;
 mod fitted;
 mod floor;
 mod order;
-use banks::{bank_floor_finding, coverage_finding, left_behind_finding};
+use banks::{bank_floor_finding, coverage_finding, left_behind_finding, one_profile_finding};
 pub use customers::fixed_demand_finding;
 use customers::{
     customers_share_finding, diluted_finding, reliance_finding, worst_customers_finding,
@@ -52,6 +52,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     }
     out.extend(current::current_finding(p));
     out.extend(left_behind_finding(p));
+    out.extend(one_profile_finding(p));
     out.extend(headroom_finding(p));
     out.extend(order::stalest_finding(p));
     if !p.targets_met {

@@ -219,3 +219,115 @@ pub(super) fn left_behind_finding(p: &Plan) -> Option<String> {
         )
     })
 }
+
+/// A pace by the hour is one profile for every bank, its hours weighed by the tightest bank's
+/// (`paces::shape`): a bank whose own limits allow more by day is held to the tightest one's
+/// night. Named where the recommendation paces by the hour and leaves a bank 3 points or
+/// more under what a client can reach there, and under the population (a trial's digital
+/// bank at 39 % where 98 % was reachable; another's at 94.5 % against 100 %, below the ten
+/// points the left-behind finding needs).
+pub(super) fn one_profile_finding(p: &Plan) -> Option<String> {
+    let r = &p.recommendation;
+    let crate::strategy::Strategy::Paced {
+        profile: Some(_), ..
+    } = &r.strategy
+    else {
+        return None;
+    };
+    let whole = r.figures.mean(Figure::Coverage);
+    let held: Vec<String> = p
+        .ceilings
+        .iter()
+        .zip(&r.figures.banks)
+        .map(|(b, f)| (b, f[Figure::Coverage as usize].mean))
+        .filter(|&(b, got)| got < whole && got < b.coverage() - 0.03)
+        .map(|(b, got)| {
+            format!(
+                "{} at {} where a client can reach {}",
+                b.name,
+                pct(got),
+                pct(b.coverage())
+            )
+        })
+        .collect();
+    (!held.is_empty()).then(|| {
+        format!(
+            "the recommendation's pace by the hour is one profile for every bank, its hours \
+             weighed by the tightest bank's: {} (a profile per bank is not modelled; a constant \
+             pace per bank, or --min-bank-coverage, lets such a bank take its own hours)",
+            held.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{all_met, made_up_plan, setting, targets};
+    use super::*;
+    use crate::bank::Capacity;
+    use crate::experiment::plan::ceiling::Method;
+    use crate::experiment::plan::Figures;
+    use crate::stats::Estimate;
+    use crate::strategy::{PaceProfile, Strategy};
+
+    fn ceiling(name: &str, per_day: f64) -> BankCeiling {
+        BankCeiling {
+            name: name.into(),
+            share: 0.5,
+            connections: 1_000.0,
+            capacity: Capacity {
+                bounds: Vec::new(),
+                calls: per_day,
+                refreshes: per_day,
+                binding: None,
+                exact: true,
+            },
+            per_day,
+            method: Method::Arithmetic,
+            cover_days: 1.0,
+            fetched: 0.0,
+            calls_per_refresh: 1,
+            within_cap: None,
+        }
+    }
+
+    /// A pace by the hour that holds a bank 3 points or more under what it can reach, and
+    /// under the population, is named as one profile for every bank; a constant pace, or a
+    /// bank near its reach, is not.
+    #[test]
+    fn one_profile_for_every_bank_is_named_where_it_holds_one_back() {
+        let plan = |profile: Option<PaceProfile>, digital: f64| {
+            let mut r = setting("paced", 20.0, 1_000.0, all_met());
+            r.strategy = Strategy::Paced {
+                rate: None,
+                per_bank: true,
+                rates: Vec::new(),
+                outstanding: Vec::new(),
+                profile: profile.map(Box::new),
+            };
+            let bank = |c: f64| {
+                let mut f = r.figures.all;
+                f[Figure::Coverage as usize] = Estimate::of(&[c, c]).unwrap();
+                f
+            };
+            r.figures = Figures {
+                banks: vec![bank(1.0), bank(digital)],
+                ..r.figures.clone()
+            };
+            r.figures.all[Figure::Coverage as usize] = Estimate::of(&[0.97, 0.97]).unwrap();
+            let mut p = made_up_plan(targets(), r.clone(), vec![r]);
+            p.ceilings = vec![ceiling("big", 2_000.0), ceiling("digital", 1_000.0)];
+            p
+        };
+        let mut w = [1.0; 24];
+        w[6..].fill(0.02);
+        let shaped = PaceProfile::new(w);
+        let f = one_profile_finding(&plan(shaped, 0.9453)).unwrap();
+        assert!(
+            f.contains("digital at 94.53 % where a client can reach 100.00 %"),
+            "{f}"
+        );
+        assert_eq!(one_profile_finding(&plan(None, 0.9453)), None);
+        assert_eq!(one_profile_finding(&plan(shaped, 0.985)), None);
+    }
+}
