@@ -181,15 +181,7 @@ fn the_hours_are_the_askers_and_the_report_says_so() {
 fn ages_past_the_horizon_are_written_as_lower_bounds() {
     let dir = common::TempDir::new("horizon");
     let file = dir.join("slow.toml");
-    std::fs::write(
-        &file,
-        "name = \"slow\"\nseed = 3\n[window]\nlength = \"30d\"\nwarmup = \"22d\"\n\
-         [population]\nconnections = 2000\n[strategy]\nkind = \"queued\"\nconcurrency = 1\n\
-         [[banks]]\nname = \"a\"\nshare = 1.0\n\
-         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }\n\
-         limits = [{ kind = \"fixed_window\", limit = 4, window = \"1h\" }]\n",
-    )
-    .unwrap();
+    std::fs::write(&file, slow("")).unwrap();
     let out = dir.join("out");
     let ran = common::succeed(
         std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim")).args([
@@ -251,16 +243,7 @@ fn a_sweep_marks_mean_ages_past_the_horizon_as_lower_bounds() {
     let dir = common::TempDir::new("horizon-sweep");
     let file = dir.join("slow.toml");
     // Stalest first, so that each point's connections go round in rotation.
-    std::fs::write(
-        &file,
-        "name = \"slow\"\nseed = 3\n[window]\nlength = \"30d\"\nwarmup = \"22d\"\n\
-         [population]\nconnections = 2000\n[strategy]\nkind = \"queued\"\nconcurrency = 1\n\
-         order = \"stalest\"\n\
-         [[banks]]\nname = \"a\"\nshare = 1.0\n\
-         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }\n\
-         limits = [{ kind = \"fixed_window\", limit = 4, window = \"1h\" }]\n",
-    )
-    .unwrap();
+    std::fs::write(&file, slow("order = \"stalest\"\n")).unwrap();
     let out = dir.join("sweep");
     let bin = || std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim"));
     // 4 an hour: a rotation of about 21 days; 40 an hour: about two.
@@ -303,4 +286,16 @@ fn a_sweep_marks_mean_ages_past_the_horizon_as_lower_bounds() {
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("| ≥ 1"), "{report}");
     assert!(report.contains("so the mean is at least that"), "{report}");
+}
+
+/// 2,000 connections through one slot at a bank admitting 4 an hour (96 a day: a pass of
+/// about 21 days) over 30 days, 22 of them warm-up; `strategy` adds to `[strategy]`.
+fn slow(strategy: &str) -> String {
+    format!(
+        "name = \"slow\"\nseed = 3\n[window]\nlength = \"30d\"\nwarmup = \"22d\"\n\
+         [population]\nconnections = 2000\n[strategy]\nkind = \"queued\"\nconcurrency = 1\n\
+         {strategy}[[banks]]\nname = \"a\"\nshare = 1.0\n\
+         service_time = {{ dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }}\n\
+         limits = [{{ kind = \"fixed_window\", limit = 4, window = \"1h\" }}]\n"
+    )
 }

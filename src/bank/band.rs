@@ -178,6 +178,16 @@ mod tests {
         }
     }
 
+    /// A token bucket of `rate` a second (burst 10) from `from` to `to` o'clock, built as
+    /// scenarios build it.
+    fn bucket_during(from: u64, to: u64, rate: f64) -> Limit {
+        Limit::during(
+            SimDuration::from_hours(from),
+            SimDuration::from_hours(to),
+            Limit::TokenBucket(TokenBucket::new(rate, 10)),
+        )
+    }
+
     fn near(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-3 * b
     }
@@ -232,13 +242,7 @@ mod tests {
     /// where scheduled rates leave hours unmetered; exact only for one unscheduled policy.
     #[test]
     fn a_bands_capacity_adds_up_its_hours() {
-        let during = |from: u64, to: u64, rate: f64| {
-            Limit::during(
-                SimDuration::from_hours(from),
-                SimDuration::from_hours(to),
-                Limit::TokenBucket(TokenBucket::new(rate, 10)),
-            )
-        };
+        let during = bucket_during;
         let cdr = bank(vec![during(0, 6, 50.0), during(6, 24, 5.0)], 2, 0.0);
         let night = cdr.band_capacity((h(0), h(6)), 1e5);
         assert_eq!(night.calls, 50.0 * 21_600.0 + 10.0);
@@ -295,13 +299,7 @@ mod tests {
     /// closes its share of it; an unscheduled policy sees only the band's length.
     #[test]
     fn a_band_across_midnight_meets_the_next_days_hours() {
-        let during = |from: u64, to: u64, rate: f64| {
-            Limit::during(
-                SimDuration::from_hours(from),
-                SimDuration::from_hours(to),
-                Limit::TokenBucket(TokenBucket::new(rate, 10)),
-            )
-        };
+        let during = bucket_during;
         let cdr = bank(vec![during(0, 6, 50.0), during(6, 24, 5.0)], 2, 0.0);
         let night = cdr.band_capacity((h(22), h(28)), 1e5);
         assert_eq!(
