@@ -133,6 +133,10 @@ pub struct RunArgs {
     /// (what `refresh-sim fit` reads; times ISO 8601 on the nominal date 2026-01-01).
     #[arg(long, value_name = "FILE.csv")]
     pub attempt_log: Option<PathBuf>,
+    /// Run from the book WEEKS weeks on: the scenario's connections at its window's start,
+    /// grown by its joins and less the consents that lapse (as `plan --at-week`).
+    #[arg(long, value_name = "WEEKS", value_parser = plan::weeks)]
+    pub at_week: Option<u32>,
     #[command(flatten)]
     pub overrides: Overrides,
 }
@@ -211,7 +215,18 @@ pub fn dispatch(cli: Cli) -> Result<()> {
 
 fn run(a: RunArgs) -> Result<()> {
     crate::experiment::sweep::reject_lists(&a.overrides.set, "run")?;
-    let sc = scenario::load(&a.scenario, &a.overrides.set)?;
+    let mut sc = scenario::load(&a.scenario, &a.overrides.set)?;
+    if let Some(week) = a.at_week {
+        // A trial ran week 8 by setting the connections to the plan's book by hand.
+        let from = sc.connections as u64;
+        sc.connections = plan::book(&sc, from, Some(week))?.0 as u32;
+        eprintln!(
+            "note: week {week}: {} connections at the start ({} at the window's start, as the \
+             scenario's joins and lapsing consents leave them)",
+            output::text::thousands(sc.connections as f64),
+            output::text::thousands(from as f64)
+        );
+    }
     let seed = a.seed.unwrap_or(sc.seed);
     scenario::check_memory([&sc], 1)?;
     let out = a.out.unwrap_or_else(|| Path::new("output").join(&sc.name));

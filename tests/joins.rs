@@ -412,8 +412,8 @@ fn the_book_at_a_week_is_what_a_run_that_long_has_due() {
 }
 
 /// `plan --at-week` plans for that book and says what it is: the memo's head and the JSON
-/// give the week and the start it grew from; a week out of range, and a count written with
-/// a German thousands point, are refused naming the flag.
+/// give the week and the start it grew from; `run --at-week` starts from it; a week out of
+/// range, and a count written with a German thousands point, are refused naming the flag.
 #[test]
 fn a_plan_at_a_week_says_which_book_it_sized() {
     let dir = common::TempDir::new("at-week");
@@ -447,6 +447,9 @@ fn a_plan_at_a_week_says_which_book_it_sized() {
         (j["at_week"].clone(), j["users_at_start"].clone()),
         (8.into(), 2000.into())
     );
+    // `run --at-week` starts from the same book.
+    let row = common::run_all_row(dir.path(), &file, &["--at-week", "8"]);
+    assert_eq!(row["connections"] - row["joined"], book as f64, "{row:?}");
     let memo = common::text(&common::sim(&plan).stdout);
     let head = format!(
         "plan · grows · {} users (week 8: 2,000 at the start,",

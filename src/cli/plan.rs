@@ -122,7 +122,7 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
 }
 
 /// The book to plan for: `from` connections, or (`--at-week`) the book grown from them.
-fn book(
+pub(super) fn book(
     base: &scenario::Scenario,
     from: u64,
     at_week: Option<u32>,
@@ -201,7 +201,7 @@ fn share(s: &str) -> std::result::Result<f64, String> {
 }
 
 /// `--at-week`: whole weeks.
-fn weeks(s: &str) -> std::result::Result<u32, String> {
+pub(super) fn weeks(s: &str) -> std::result::Result<u32, String> {
     s.trim()
         .parse()
         .map_err(|_| format!("\"{s}\" is not a whole number of weeks (e.g. 8)"))

@@ -39,15 +39,23 @@ pub fn parse_path(path: &str) -> Result<Vec<String>, String> {
 }
 
 /// Splits `path=value` and reads the value as TOML (`42`, `0.5`, `true`, `"x"`, `[1, 2]`),
-/// or as a bare string when it is not TOML (`random_offset`, `10s`).
+/// a percentage as its share (`3%` → 0.03, as `plan`'s share flags take it: a trial's
+/// `--set population.growth_per_week=3%` was refused), or as a bare string when it is not
+/// TOML (`random_offset`, `10s`).
 pub fn parse_set(set: &str) -> Result<(Vec<String>, Value), String> {
     let (path, raw) = set
         .split_once('=')
         .ok_or_else(|| "expected path=value (e.g. --set strategy.concurrency=8)".to_string())?;
     let path = parse_path(path.trim())?;
     let raw = raw.trim();
+    let percent = raw
+        .strip_suffix('%')
+        .and_then(|p| p.trim().parse::<f64>().ok());
     let value = match toml::from_str::<Table>(&format!("v = {raw}")) {
         Ok(mut t) => t.remove("v").expect("key v"),
+        Err(_) if percent.is_some_and(f64::is_finite) => {
+            Value::Float(percent.unwrap_or(0.0) / 100.0)
+        }
         Err(_) => Value::String(raw.to_string()),
     };
     Ok((path, value))
@@ -325,6 +333,9 @@ mod tests {
             Value::String("random_offset".into())
         );
         assert_eq!(parse_set("a=10s").unwrap().1, Value::String("10s".into()));
+        assert_eq!(parse_set("a=3%").unwrap().1, Value::Float(0.03));
+        assert_eq!(parse_set("a=2.5 %").unwrap().1, Value::Float(0.025));
+        assert_eq!(parse_set("a=x%").unwrap().1, Value::String("x%".into()));
         assert!(parse_set("novalue").is_err());
     }
 
