@@ -1206,6 +1206,12 @@ fn the_default_experiment_layout_draws_its_paired_comparison() {
     assert!(c.title.ends_with("from queued on uk-mix"), "{}", c.title);
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
     assert!(md.contains("`uk-mix/paired/paired.csv`"), "{md}");
+    // The table gives each strategy's data age (here never: every 95th percentile fell
+    // among connections never refreshed).
+    assert!(
+        md.contains("| Coverage | Failure rate | P95 data age (h) |") && md.contains("% | never |"),
+        "{md}"
+    );
 }
 
 #[test]

@@ -226,10 +226,45 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
 /// The paired comparison's coverage and failure rate, strategies in ranked order: each
 /// difference from the baseline (mean ± 95 % half-width, percentage points) and each mean.
 pub(crate) fn paired_table(pd: &PairedData) -> String {
+    // The data age customers see (at app open where measured, else over time): a trial found
+    // it only in paired.md.
+    let has = |m: Metric| {
+        pd.rows
+            .iter()
+            .any(|r| r.metric == m && r.variant_mean.is_some())
+    };
+    let age = [Metric::AtOpenP95Hours, Metric::StalenessP95Hours]
+        .into_iter()
+        .find(|&m| has(m));
     let mut s = String::from(
-        "| Rank | Strategy | Coverage difference | Failure-rate difference | Coverage | Failure rate |\n\
-         |---:|---|---:|---:|---:|---:|\n",
+        "| Rank | Strategy | Coverage difference | Failure-rate difference | Coverage | Failure rate |",
     );
+    match age {
+        Some(m) => {
+            let _ = write!(
+                s,
+                " {} |\n|---:|---|---:|---:|---:|---:|---:|\n",
+                crate::report::findings::capitalise(m.label())
+            );
+        }
+        None => s.push_str("\n|---:|---|---:|---:|---:|---:|\n"),
+    }
+    let age_cell = |rows: &[dataset::PairedRow]| {
+        let r = age.and_then(|m| metric_row(rows, m));
+        match r.and_then(|r| Some((r, r.variant_mean?))) {
+            Some((r, mean)) => {
+                let e = crate::stats::Estimate {
+                    n: r.replications as usize,
+                    mean,
+                    sd: None,
+                    ci95: None,
+                };
+                format!(" {} |", estimate(r.metric, &e, r.lower_bound))
+            }
+            None if age.is_some() => " — |".to_string(),
+            None => String::new(),
+        }
+    };
     let difference = |r: Option<&dataset::PairedRow>| match r.and_then(|r| r.difference_mean) {
         Some(d) => match r.and_then(|r| r.difference_ci95) {
             Some(h) => format!("{} pp ± {:.2}", points(d), 100.0 * h),
@@ -252,12 +287,13 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
         };
         let _ = writeln!(
             s,
-            "| {} | {name} | {} | {} | {} | {} |",
+            "| {} | {name} | {} | {} | {} | {} |{}",
             k + 1,
             difference(c),
             difference(f),
             mean(c),
-            mean(f)
+            mean(f),
+            age_cell(rows)
         );
     }
     s
