@@ -221,8 +221,9 @@ fn run(a: RunArgs) -> Result<()> {
         let from = sc.connections as u64;
         sc.connections = plan::book(&sc, from, Some(week))?.0 as u32;
         eprintln!(
-            "note: week {week}: {} connections at the start ({} at the window's start, as the \
-             scenario's joins and lapsing consents leave them)",
+            "note: week {week}: the window starts with {} connections (grown from {} at week 0 \
+             by the scenario's joins, less the consents that lapse); its own sign-ups are the \
+             scenario's growth of that book",
             output::text::thousands(sc.connections as f64),
             output::text::thousands(from as f64)
         );

@@ -30,6 +30,20 @@ pub fn hours_in((from, to): (u64, u64)) -> impl Iterator<Item = (usize, (u64, u6
         .filter(|(_, s)| s.0 < s.1)
 }
 
+/// The runs of consecutive hours of the day whose keys are equal: `(key, first hour, the
+/// hour after the last)`, from 00:00.
+pub fn key_runs<T: PartialEq + Copy>(keys: &[T; 24]) -> Vec<(T, usize, usize)> {
+    let mut runs = Vec::new();
+    let mut h = 0;
+    while h < 24 {
+        let k = keys[h];
+        let end = (h + 1..24).find(|&e| keys[e] != k).unwrap_or(24);
+        runs.push((k, h, end));
+        h = end;
+    }
+    runs
+}
+
 /// Hours of the day as runs: `[6, 7, …, 23]` → `06:00–24:00`; `[0, 1, 5]` → `00:00–02:00,
 /// 05:00–06:00`.
 pub fn hour_runs(hours: &[usize]) -> String {
@@ -38,17 +52,11 @@ pub fn hour_runs(hours: &[usize]) -> String {
         .iter()
         .filter(|&&h| h < 24)
         .for_each(|&h| marked[h] = true);
-    let mut runs = Vec::new();
-    let mut h = 0;
-    while h < 24 {
-        if marked[h] {
-            let end = (h..24).find(|&e| !marked[e]).unwrap_or(24);
-            runs.push(format!("{h:02}:00–{end:02}:00"));
-            h = end;
-        } else {
-            h += 1;
-        }
-    }
+    let runs: Vec<String> = key_runs(&marked)
+        .into_iter()
+        .filter(|&(on, _, _)| on)
+        .map(|(_, from, to)| format!("{from:02}:00–{to:02}:00"))
+        .collect();
     runs.join(", ")
 }
 

@@ -452,7 +452,7 @@ fn a_plan_at_a_week_says_which_book_it_sized() {
     assert_eq!(row["connections"] - row["joined"], book as f64, "{row:?}");
     let memo = common::text(&common::sim(&plan).stdout);
     let head = format!(
-        "plan · grows · {} users (week 8: 2,000 at the start,",
+        "plan · grows · {} users (week 8: grown from 2,000 at week 0,",
         refresh_sim::output::text::thousands(book as f64)
     );
     assert!(memo.starts_with(&head), "{memo}");

@@ -148,8 +148,8 @@ pub(super) fn book(
     }
     if !(1..u32::MAX as u64).contains(&users) {
         return Err(Error::input(format!(
-            "--at-week {weeks}: the book would be {users} connections then (from --users \
-             {from}), which the model does not take"
+            "--at-week {weeks}: the book would be {users} connections then (from {from} at the \
+             start), which the model does not take"
         )));
     }
     Ok((users, Some(Grown::new(base, from, weeks))))

@@ -147,12 +147,10 @@ pub struct Grown {
 impl Grown {
     /// The book `weeks` weeks after the start of `sc`'s window from `from` connections then.
     pub fn new(sc: &Scenario, from: u64, weeks: u32) -> Grown {
-        let mut at = sc.clone();
-        at.connections = from.min(u32::MAX as u64) as u32;
         Grown {
             weeks,
             from,
-            joins: crate::consent::Joins::new(&at).count > 0,
+            joins: sc.join_share > 0.0 || sc.growth_per_week > 0.0,
         }
     }
 

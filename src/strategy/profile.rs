@@ -82,7 +82,7 @@ impl PaceProfile {
 
     /// The profile as runs of hours of equal weight: `×10 00:00–06:00, ×1 06:00–24:00`.
     pub fn describe(&self) -> String {
-        let parts: Vec<String> = hour_runs(&self.0)
+        let parts: Vec<String> = crate::time::key_runs(&self.0)
             .into_iter()
             .map(|(w, from, to)| format!("×{w} {from:02}:00–{to:02}:00"))
             .collect();
@@ -102,20 +102,6 @@ impl PaceProfile {
         }
         SimDuration((sum.round() as u64).max(1))
     }
-}
-
-/// The runs of consecutive hours of the day whose keys are equal: `(key, first hour, the
-/// hour after the last)`, from 00:00.
-pub(crate) fn hour_runs<T: PartialEq + Copy>(keys: &[T; 24]) -> Vec<(T, usize, usize)> {
-    let mut runs = Vec::new();
-    let mut h = 0;
-    while h < 24 {
-        let k = keys[h];
-        let end = (h + 1..24).find(|&e| keys[e] != k).unwrap_or(24);
-        runs.push((k, h, end));
-        h = end;
-    }
-    runs
 }
 
 #[cfg(test)]

@@ -122,7 +122,7 @@ fn growth_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     // A plan --at-week sized for a grown book already; its window's own growth is the
     // scenario's, from there.
     let at_week = match p.grown {
-        Some(_) => "plan over the horizon you size for (the window's joins continue from the week planned for)",
+        Some(_) => "plan over the horizon you size for (the window's sign-ups are the scenario's growth of the book planned for)",
         None => "plan over the horizon you size for, or with --at-week WEEKS for the book you will have then",
     };
     if last > mean * 1.01 {

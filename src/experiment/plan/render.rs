@@ -66,19 +66,18 @@ impl Plan {
         if let Some(b) = t.min_bank_coverage {
             targets.push(format!("every bank's coverage ≥ {}", pct(b)));
         }
-        let grown =
-            match self.grown {
-                Some(g) => {
-                    format!(
-                " (week {}: {} at the start{}, less the consents that lapse; the window runs \
-                 from there)",
+        let grown = match self.grown {
+            Some(g) => {
+                format!(
+                " (week {}: grown from {} at week 0{}, less the consents that lapse; the window \
+                 runs from there, its sign-ups the scenario's growth of this book)",
                 g.weeks,
                 thousands(g.from as f64),
                 if g.joins { ", grown by the scenario's joins" } else { "" }
             )
-                }
-                None => String::new(),
-            };
+            }
+            None => String::new(),
+        };
         format!(
             "plan · {} · {} users{grown} · {} replication(s) ({} while searching), seed {}\ntargets: {}\n\n",
             self.scenario,

@@ -58,11 +58,15 @@ pub fn current_finding(p: &Plan) -> Option<String> {
             hours(open_is)
         ),
     };
-    s += &format!(
-        " and the data's 95th-percentile age from {} to {}{at_open}",
+    let (age_was, age_is) = (
         hours(m(c, Figure::StalenessP95Hours)),
-        hours(m(r, Figure::StalenessP95Hours))
+        hours(m(r, Figure::StalenessP95Hours)),
     );
+    // Not "from never to never" (a trial read it so).
+    s += &match age_was == age_is {
+        true => format!(" and leaves the data's 95th-percentile age at {age_was}{at_open}"),
+        false => format!(" and the data's 95th-percentile age from {age_was} to {age_is}{at_open}"),
+    };
     Some(s)
 }
 

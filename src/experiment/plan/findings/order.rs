@@ -21,12 +21,16 @@ pub(super) fn stalest_finding(p: &Plan) -> Option<String> {
         return None;
     }
     let h = |e: &Evaluation, f: Figure| age(m(e, f), p.age_horizon_hours);
+    // "from A to B", or "stays A" where it does not move as written ("from never to never").
+    let moves = |f: Figure| match (h(r, f), h(s, f)) {
+        (a, b) if a == b => format!("stays {a}"),
+        (a, b) => format!("from {a} to {b}"),
+    };
     let at_open = match m(r, Figure::AtOpenP95Hours).is_nan() {
         true => String::new(),
         false => format!(
-            ", and when customers open the app from {} to {}",
-            h(r, Figure::AtOpenP95Hours),
-            h(s, Figure::AtOpenP95Hours)
+            ", and when customers open the app {}",
+            moves(Figure::AtOpenP95Hours)
         ),
     };
     let meets = match (s.met.all(), r.met.all()) {
@@ -38,14 +42,12 @@ pub(super) fn stalest_finding(p: &Plan) -> Option<String> {
     Some(format!(
         "stalest first (strategy.order = \"stalest\"), the recommendation's pools give the \
          banks' admissions to the oldest data rather than in turn: {} covered (in turn {}), {} \
-         failing by {} (in turn {}), and the data's 95th-percentile age from {} to \
-         {}{at_open}{meets}",
+         failing by {} (in turn {}), and the data's 95th-percentile age {}{at_open}{meets}",
         pct(m(s, Figure::Coverage)),
         pct(m(r, Figure::Coverage)),
         pct(m(s, own)),
         p.targets.scope.phrase(),
         pct(m(r, own)),
-        h(r, Figure::StalenessP95Hours),
-        h(s, Figure::StalenessP95Hours),
+        moves(Figure::StalenessP95Hours),
     ))
 }
