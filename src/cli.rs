@@ -265,8 +265,8 @@ fn run(a: RunArgs) -> Result<()> {
             .schedule
             .band_label()
             .map_or(String::new(), |b| format!("; within {b}"));
-        let profile =
-            (sc.strategy.pace_profile()).map_or(String::new(), |p| format!(" ({})", p.describe()));
+        let profile = (sc.strategy.pace_profiles())
+            .map_or(String::new(), |p| format!(" ({})", p.describe(&sc.banks)));
         let pause = if pause {
             ", pausing on Retry-After"
         } else {

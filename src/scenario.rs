@@ -54,6 +54,9 @@ pub struct Scenario {
     /// Leading part of the window left out of time-average metrics (mean in flight,
     /// refreshes per hour), for multi-day windows that start empty.
     pub warmup: SimDuration,
+    /// `window.age_horizon` as given: the oldest data age resolved (see
+    /// [`Scenario::age_horizon`]); older ages are counted together.
+    pub given_age_horizon: Option<SimDuration>,
     pub connections: u32,
     /// Share of connections whose consent expires per day (a daily hazard: over a run of
     /// `d` days, `1 − (1 − share)^d` of them expire, each at an exponentially drawn instant).
@@ -348,8 +351,38 @@ fn err<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, Fiel
     })
 }
 
-fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError> {
-    let window = f.window.length.0;
+impl Scenario {
+    /// The oldest data age resolved: `window.age_horizon` within the window, by default the
+    /// window up to 60 days or four periods ([`crate::metrics::staleness_horizon`]). Memory
+    /// grows with it (a few MB a month of ages), not with the window. Derived on use, so
+    /// that a window changed after parsing (a probe's day) brings its horizon along.
+    pub fn age_horizon(&self) -> SimDuration {
+        match self.given_age_horizon {
+            Some(h) => h.min(self.window),
+            None => crate::metrics::staleness_horizon(self.window, self.schedule.period),
+        }
+    }
+}
+
+/// `window.age_horizon`: at least an hour, at most a year.
+fn given_age_horizon(given: Option<SimDuration>) -> Result<Option<SimDuration>, FieldError> {
+    match given {
+        None => Ok(None),
+        Some(h) if h < SimDuration::from_hours(1) => err(
+            "window.age_horizon",
+            format!("\"{h}\" is shorter than an hour: the ages would all be counted together"),
+        ),
+        Some(h) if h > SimDuration::from_hours(24 * 366) => err(
+            "window.age_horizon",
+            format!("\"{h}\" is longer than a year"),
+        ),
+        Some(h) => Ok(Some(h)),
+    }
+}
+
+/// `[window]`: its start, length and warm-up.
+fn window(w: &file::WindowFile) -> Result<(SimTime, SimDuration, SimDuration), FieldError> {
+    let window = w.length.0;
     if window.is_zero() {
         return err("window.length", "must be longer than zero (e.g. \"24h\")");
     }
@@ -359,14 +392,19 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
             format!("\"{window}\" is longer than a year"),
         );
     }
-    let window_start = SimTime(f.window.start.map(|t| t.0).unwrap_or_default().as_micros());
-    let warmup = f.window.warmup.map(|d| d.0).unwrap_or_default();
+    let window_start = SimTime(w.start.map(|t| t.0).unwrap_or_default().as_micros());
+    let warmup = w.warmup.map(|d| d.0).unwrap_or_default();
     if warmup >= window {
         return err(
             "window.warmup",
             format!("\"{warmup}\" must be shorter than the window \"{window}\""),
         );
     }
+    Ok((window_start, window, warmup))
+}
+
+fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError> {
+    let (window_start, window, warmup) = window(&f.window)?;
 
     let population::Population {
         connections: n,
@@ -385,6 +423,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
     }
     let banks = banks(&f.banks)?;
     let schedule = schedule(&f.strategy, window)?;
+    let given_age_horizon = given_age_horizon(f.window.age_horizon.map(|d| d.0))?;
     let strategy = strategy(&f.strategy, &banks, &platform, &schedule)?;
     let retry = retry(f.retry.as_ref())?;
     let on_demand = f
@@ -405,6 +444,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         window_start,
         window,
         warmup,
+        given_age_horizon,
         connections: n,
         consent_expiry_share,
         reconnect,

@@ -45,7 +45,7 @@ mod describe;
 mod profile;
 mod queue;
 pub use aimd::{Aimd, AimdRule};
-pub use profile::PaceProfile;
+pub use profile::{PaceProfile, PaceProfiles};
 pub use queue::{Members, Pools, Queue, Take};
 
 /// Which strategy, with its parameters (validated).
@@ -68,13 +68,14 @@ pub enum Strategy {
     /// pace a second in place of its share: a client that knows a bank's limit paces under it.
     /// `outstanding` (likewise) bounds a bank's refreshes outstanding at once: a tick that
     /// finds them all out waits for one to be learned, so a pace keeps under a concurrency cap.
-    /// `profile` weights the hours of the day: the paces are its weight-1 hours'.
+    /// `profiles` weight the hours of the day, every bank's or a bank's own: the paces are
+    /// their weight-1 hours'.
     Paced {
         rate: Option<f64>,
         per_bank: bool,
         rates: Vec<Option<f64>>,
         outstanding: Vec<Option<u32>>,
-        profile: Option<Box<PaceProfile>>,
+        profiles: PaceProfiles,
     },
 }
 
@@ -92,9 +93,9 @@ impl Strategy {
     }
 
     /// A paced client's weights of the hours of the day, if it has them.
-    pub fn pace_profile(&self) -> Option<&PaceProfile> {
+    pub fn pace_profiles(&self) -> Option<&PaceProfiles> {
         match self {
-            Strategy::Paced { profile, .. } => profile.as_deref(),
+            Strategy::Paced { profiles, .. } => (!profiles.is_empty()).then_some(profiles),
             _ => None,
         }
     }
@@ -294,13 +295,16 @@ fn client_state<F: Fn(u32) -> usize>(
             per_bank,
             rates,
             outstanding,
-            profile,
+            profiles,
         } => {
             // Bank b's own pace submits every 1 / r; otherwise a pool of n connections submits
             // every period / n (re-paced each period), or every n_all / (rate · n).
             let micros = |us: f64| SimDuration((us.round() as u64).max(1));
-            // Paced over the period, or over its band of hours (weighted by the profile's).
-            let spread = schedule.weighted_spread(profile.as_deref());
+            // A pool's hours: its bank's, or every bank's for a pool over them all.
+            let hours = |bank: Option<usize>| match bank {
+                Some(b) => profiles.of(b),
+                None => profiles.all.as_deref(),
+            };
             let pace = |bank: Option<usize>, n: u32| match (
                 bank.and_then(|b| rates.get(b).copied().flatten()),
                 *rate,
@@ -310,12 +314,17 @@ fn client_state<F: Fn(u32) -> usize>(
                     micros(1e6 * connections.max(1) as f64 / (r * n.max(1) as f64)),
                     None,
                 ),
-                (None, None) => (Queue::pace_over(spread, n), Some(spread)),
+                (None, None) => {
+                    // Paced over the period, or its band of hours (weighted by the profile).
+                    let spread = schedule.weighted_spread(hours(bank));
+                    (Queue::pace_over(spread, n), Some(spread))
+                }
             };
             let mut pools = Pools::paced(*per_bank, banks, looping, connections, pace, bank_of);
             debug_assert!(*per_bank || outstanding.is_empty(), "validated");
-            for q in pools.iter_mut() {
-                q.set_profile(profile.as_deref().copied());
+            debug_assert!(*per_bank || profiles.banks.is_empty(), "validated");
+            for (b, q) in pools.iter_mut().enumerate() {
+                q.set_profile(hours(per_bank.then_some(b)).copied());
             }
             for (b, most) in outstanding.iter().enumerate() {
                 if let Some(most) = most {

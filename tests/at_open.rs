@@ -173,10 +173,11 @@ fn the_hours_are_the_askers_and_the_report_says_so() {
     assert!(!md.contains("These ages are of the"), "{md}");
 }
 
-/// A client whose pass takes three weeks leaves data older than the eight days the age
-/// histogram resolves: its median is then a lower bound, `summary.csv` says where the horizon
-/// is, and the terminal and the report write "≥" it rather than a measured-looking age (a
-/// trial's 30-day nightly job read "192.17 h at every hour"). A run within it says no "≥".
+/// A client whose pass takes three weeks leaves data older than an age histogram resolving
+/// eight days (`window.age_horizon`): its median is then a lower bound, `summary.csv` says
+/// where the horizon is, and the terminal and the report write "≥" it rather than a
+/// measured-looking age (a trial's 30-day nightly job read "192.17 h at every hour"). A run
+/// within it says no "≥"; by default the whole window is resolved.
 #[test]
 fn ages_past_the_horizon_are_written_as_lower_bounds() {
     let dir = common::TempDir::new("horizon");
@@ -221,6 +222,27 @@ fn ages_past_the_horizon_are_written_as_lower_bounds() {
         report.contains("drawn at it, as lower bounds"),
         "the by-hour chart says so"
     );
+    // By default the 30 days are resolved: a measured median, past eight days.
+    let default = dir.join("default.toml");
+    std::fs::write(&default, slow("").replace("age_horizon = \"8d\"\n", "")).unwrap();
+    let whole = dir.join("whole");
+    let ran = common::succeed(
+        std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim")).args([
+            "run".as_ref(),
+            default.as_os_str(),
+            "--out".as_ref(),
+            whole.as_os_str(),
+        ]),
+    );
+    assert!(!common::text(&ran.stdout).contains("≥ "), "no lower bound");
+    let summary = std::fs::read_to_string(whole.join("summary.csv")).unwrap();
+    let mut rd = csv::Reader::from_reader(summary.as_bytes());
+    let h = rd.headers().unwrap().clone();
+    let all = rd.records().last().unwrap().unwrap();
+    let col = |name: &str| all[h.iter().position(|x| x == name).unwrap()].parse::<f64>();
+    assert_eq!(col("age_horizon_hours").unwrap(), 720.0);
+    let median = col("staleness_p50_hours").unwrap();
+    assert!((192.0..720.0).contains(&median), "{median}");
     // Three days resolve every age: nothing is past the window's own horizon.
     let s = run(&["1"; 24].join(", "), "kind = \"random_offset\"");
     assert_eq!(s.age_horizon_hours, 72.0);
@@ -289,10 +311,12 @@ fn a_sweep_marks_mean_ages_past_the_horizon_as_lower_bounds() {
 }
 
 /// 2,000 connections through one slot at a bank admitting 4 an hour (96 a day: a pass of
-/// about 21 days) over 30 days, 22 of them warm-up; `strategy` adds to `[strategy]`.
+/// about 21 days) over 30 days, 22 of them warm-up, ages resolved up to eight days (the
+/// horizon's default is the window); `strategy` adds to `[strategy]`.
 fn slow(strategy: &str) -> String {
     format!(
         "name = \"slow\"\nseed = 3\n[window]\nlength = \"30d\"\nwarmup = \"22d\"\n\
+         age_horizon = \"8d\"\n\
          [population]\nconnections = 2000\n[strategy]\nkind = \"queued\"\nconcurrency = 1\n\
          {strategy}[[banks]]\nname = \"a\"\nshare = 1.0\n\
          service_time = {{ dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }}\n\

@@ -375,7 +375,8 @@ fn customers_failures_are_compared_when_customers_ask() {
     );
 }
 
-/// An item's band of hours is said with what it ran (its label may say only its kind).
+/// An item's band of hours is said with what it ran (its label may say only its kind), "all
+/// day" beside a banded one, and its order where it takes the stalest first.
 #[test]
 fn what_each_item_ran_names_its_band() {
     let tmp = TempDir::new("compare-band");
@@ -386,7 +387,7 @@ fn what_each_item_ran_names_its_band() {
             "compare",
             "small.toml",
             "--strategies",
-            r#"queued,queued:hours=["00:00","06:00"]"#,
+            r#"queued,queued:hours=["00:00","06:00"],queued:order=stalest"#,
             "--replications",
             "2",
             "--out",
@@ -399,6 +400,14 @@ fn what_each_item_ran_names_its_band() {
         md.contains(
             r#"`queued:hours=["00:00","06:00"]`: queued (concurrency 2) within 00:00–06:00"#
         ),
+        "{md}"
+    );
+    assert!(
+        md.contains("As run: `queued`: queued (concurrency 2) all day;"),
+        "{md}"
+    );
+    assert!(
+        md.contains("`queued:order=stalest`: queued (concurrency 2) all day, stalest first."),
         "{md}"
     );
 }

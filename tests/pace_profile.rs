@@ -1,8 +1,12 @@
 //! A paced client's pace by the hour (`strategy.pace_profile`), end to end: the pace each
 //! hour is the weight times the given pace; paced over the period, the pass still fills
 //! the day; under the CDR's time-of-day thresholds a profiled client refreshes three times
-//! as many as a constant one, with no more 429s; and bad profiles are refused by field.
+//! as many as a constant one, with no more 429s; a bank's own profile
+//! (`strategy.pace_profiles`) paces its pool alone; and bad profiles are refused by field.
 
+mod common;
+
+use common::{sim, TempDir};
 use refresh_sim::metrics::RunResult;
 use refresh_sim::scenario;
 use refresh_sim::sim;
@@ -27,11 +31,12 @@ fn run(text: &str) -> RunResult {
 
 const ONE_SECOND: &str = "service_time = { dist = \"constant\", value = \"1s\" }";
 
-/// Submissions in each minute of the first day.
+/// Submissions in each minute of the first day, over every bank.
 fn per_minute(r: &RunResult) -> Vec<u32> {
-    r.series.minutes[..1440]
-        .iter()
-        .map(|m| m.submitted)
+    let banks = r.series.banks;
+    r.series.minutes[..1440 * banks]
+        .chunks(banks)
+        .map(|m| m.iter().map(|b| b.submitted).sum())
         .collect()
 }
 
@@ -209,4 +214,160 @@ fn bad_profiles_are_refused_by_field() {
             .any(|n| n.starts_with("strategy.pace_profile: only kind = \"paced\"")),
         "{notes:?}"
     );
+}
+
+/// Two banks `a` and `b` of 250,000 connections each, a second a call, paced by `strategy`.
+fn two_banks(strategy: &str) -> String {
+    text(500_000, strategy, ONE_SECOND).replace(
+        "name = \"b\"\nshare = 1.0",
+        &format!("name = \"a\"\nshare = 0.5\n{ONE_SECOND}\n[[banks]]\nname = \"b\"\nshare = 0.5"),
+    )
+}
+
+/// A bank's own profile paces its pool alone: `a` ten times faster by night, `b` flat, so
+/// 600 + 60 a minute by night and 60 + 60 by day; a bank's own profile takes the place of
+/// every bank's (`b` flat under a profile that stops the others from 02:00 to 05:00).
+#[test]
+fn a_banks_own_profile_paces_its_pool_alone() {
+    let r = run(&two_banks(&format!(
+        "rates = {{ a = 1.0, b = 1.0 }}\npace_profiles = {{ a = {CDR} }}"
+    )));
+    let m = per_minute(&r);
+    assert!(
+        m[..360].iter().all(|&n| (658..=662).contains(&n)),
+        "{:?}",
+        &m[..5]
+    );
+    // Until `a`'s 250,000 run out (216,000 by 06:00, the rest by 15:26).
+    assert!(
+        m[360..920].iter().all(|&n| (118..=122).contains(&n)),
+        "{:?}",
+        &m[360..365]
+    );
+    let mut w = vec!["1"; 24];
+    w[2..5].fill("0");
+    let flat = vec!["1"; 24].join(", ");
+    let r = run(&two_banks(&format!(
+        "rates = {{ a = 1.0, b = 1.0 }}\npace_profile = [{}]\npace_profiles = {{ b = [{flat}] }}",
+        w.join(", ")
+    )));
+    let m = per_minute(&r);
+    assert!(
+        m[120..300].iter().all(|&n| (59..=61).contains(&n)),
+        "{:?}",
+        &m[120..125]
+    );
+    assert!(
+        m[300..].iter().all(|&n| (118..=122).contains(&n)),
+        "{:?}",
+        &m[300..305]
+    );
+}
+
+/// Paced over the period, each bank's pass takes the day under its own profile: `a`'s
+/// connections over its weighted day of 78 hours (60 of them by 06:00), `b`'s flat (a
+/// quarter by 06:00), every one refreshed.
+#[test]
+fn each_banks_pass_fills_the_day_under_its_own_profile() {
+    let sc = two_banks(&format!("pace_profiles = {{ a = {CDR} }}"))
+        .replace("connections = 500000", "connections = 15600");
+    let r = run(&sc);
+    let (a, b) = (r.banks[0].connections, r.banks[1].connections);
+    assert_eq!(
+        (a + b, r.banks[0].successes, r.banks[1].successes),
+        (15_600, a, b)
+    );
+    let night = per_minute(&r)[..360].iter().sum::<u32>() as f64;
+    let expected = a as f64 * 60.0 / 78.0 + b as f64 / 4.0;
+    assert!(
+        (night - expected).abs() <= 3.0,
+        "{night} against {expected}"
+    );
+}
+
+/// A bank's profile is refused by its field: an unknown bank, one pool over every bank, a
+/// profile of the wrong length.
+#[test]
+fn bad_bank_profiles_are_refused_by_field() {
+    let refused = |strategy: &str| {
+        scenario::parse(&two_banks(strategy), "t.toml", "t", &[])
+            .unwrap_err()
+            .to_string()
+    };
+    let e = refused(&format!("pace_profiles = {{ c = {CDR} }}"));
+    assert!(
+        e.contains("strategy.pace_profiles.c") && e.contains("no bank is named `c`"),
+        "{e}"
+    );
+    let e = refused(&format!(
+        "per_bank = false\npace_profiles = {{ a = {CDR} }}"
+    ));
+    assert!(
+        e.contains("strategy.pace_profiles") && e.contains("per_bank = false"),
+        "{e}"
+    );
+    let e = refused("pace_profiles = { b = [1, 2] }");
+    assert!(
+        e.contains("strategy.pace_profiles.b") && e.contains("24 weights"),
+        "{e}"
+    );
+}
+
+/// A CDR holder beside a bank with a bucket of two a second all day: a pace by the CDR's
+/// night for both would send the bucket bank's 100,000 at 3.6 a second by night, and held
+/// under its bucket it covers about half; the plan gives each bank its own hours (the holder
+/// its night, the bucket bank none) and meets the targets, which neither one profile nor a
+/// constant pace did. The JSON's parameters are the scenario file's, and run as planned.
+#[test]
+fn the_plan_gives_each_bank_its_own_hours() {
+    let t = TempDir::new("plan-own-hours");
+    let text = "name = \"mix\"\n[window]\nlength = \"24h\"\n[population]\nconnections = 1000\n\
+                [platform]\nstatus = \"callback\"\n[strategy]\nkind = \"paced\"\n\
+                [[banks]]\nname = \"holder\"\nshare = 0.5\npreset = \"cdr-au\"\ncalls_per_refresh = 8\n\
+                [[banks]]\nname = \"bucket\"\nshare = 0.5\n{ONE_SECOND}\n\
+                limits = [{ kind = \"token_bucket\", rate = 2.0, burst = 10 }]\n";
+    let path = t.join("mix.toml");
+    std::fs::write(&path, text.replace("{ONE_SECOND}", ONE_SECOND)).unwrap();
+    let path = path.to_str().unwrap();
+    let args = [
+        "plan",
+        path,
+        "--users",
+        "200000",
+        "--replications",
+        "3",
+        "--json",
+    ];
+    let o = sim(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["targets_met"], true, "{j}");
+    let p = &j["parameters"];
+    let holder = &p["pace_profiles"]["holder"];
+    assert!(holder[0] == 1.0 && holder[6] == 0.1, "{p}");
+    assert!(
+        p["pace_profiles"]["bucket"].is_null() && p["pace_profile"].is_null(),
+        "{p}"
+    );
+    let bucket = j["banks"][1]["coverage"].as_f64().unwrap();
+    assert!(bucket > 0.99, "{bucket}");
+    // The parameters in the scenario file run as planned.
+    let mut strategy = toml::Table::new();
+    strategy.insert("kind".into(), "paced".into());
+    for (k, v) in p.as_object().unwrap() {
+        strategy.insert(k.clone(), serde_json::from_value(v.clone()).unwrap());
+    }
+    let planned = text
+        .replace("{ONE_SECOND}", ONE_SECOND)
+        .replace("connections = 1000", "connections = 200000")
+        .replace("[strategy]\nkind = \"paced\"\n", "")
+        + &toml::to_string(&toml::Table::from_iter([(
+            "strategy".into(),
+            strategy.into(),
+        )]))
+        .unwrap();
+    let r = run(&planned);
+    assert_eq!(r.bank_names, ["holder", "bucket"]);
+    let covered = r.banks[1].covered as f64 / r.banks[1].eligible.max(1) as f64;
+    assert!(covered > 0.99, "{covered}: {planned}");
 }

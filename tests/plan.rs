@@ -305,7 +305,7 @@ fn a_pace_by_the_hour_covers_what_no_constant_client_can() {
     };
     let shaped = plan("constant.toml", "");
     assert_eq!(shaped["targets_met"], true, "{shaped}");
-    let profile = &shaped["parameters"]["pace_profile"];
+    let profile = &shaped["parameters"]["pace_profiles"]["holder"];
     assert!(profile[0] == 1.0 && profile[5] == 1.0, "{profile}");
     assert!(profile[6] == 0.1 && profile[23] == 0.1, "{profile}");
     assert!(shaped["setting"].as_str().unwrap().ends_with("by the hour"));
@@ -568,7 +568,8 @@ limits = [{ kind = "concurrency", max_in_flight = 4 }]
 /// recommends a client (the bound is on the client's own 429s) and reports the floor apart;
 /// bounding every failure instead, it says that is out of reach. The window closes two hours
 /// of the day, so paces by the hour that stop in them are searched, and chosen: they meet no
-/// maintenance rejection, where the scenario's own queue meets 6 %.
+/// maintenance rejection, where the scenario's own queue meets 6 %. The open bank, its limits
+/// the same every hour, keeps a constant pace.
 #[test]
 fn a_failure_floor_above_the_bound_is_reported_apart() {
     let t = TempDir::new("plan-floor");
@@ -593,11 +594,12 @@ fn a_failure_floor_above_the_bound_is_reported_apart() {
     assert!(j["parameters"].is_object() && j["strategy"].is_string());
     let floor = j["failure_floor"].as_f64().unwrap();
     assert!(floor > 0.01, "floor {floor}");
-    let profile = &j["parameters"]["pace_profile"];
+    let profile = &j["parameters"]["pace_profiles"]["metered"];
     assert!(
         profile[1] == 0.0 && profile[2] == 0.0 && profile[3] == 1.0,
         "{j}"
     );
+    assert!(j["parameters"]["pace_profiles"]["open"].is_null(), "{j}");
     assert!(j["outage_rate"].as_f64().unwrap() < 0.001, "{j}");
     assert!(j["current"]["outage_rate"].as_f64().unwrap() > 0.03, "{j}");
     assert!(j["client_failure_rate"].as_f64().unwrap() <= 0.01);
@@ -632,7 +634,7 @@ fn a_failure_floor_above_the_bound_is_reported_apart() {
         .iter()
         .filter(|c| {
             let p = &c["parameters"];
-            p["pause_on_retry_after"].is_null() && p["pace_profile"].is_null()
+            p["pause_on_retry_after"].is_null() && p["pace_profiles"].is_null()
         })
         .map(outage)
         .fold(f64::INFINITY, f64::min);

@@ -263,6 +263,10 @@ fn unreasonable_inputs_are_refused_with_their_field() {
         (&["run", "uk-mix", "--set", "name=\"../escaped\""], "name"),
         (&["sweep", "uk-mix", "--set", "name=\"/tmp/abs\""], "name"),
         (&["run", "uk-mix", "--set", "name=\".hidden\""], "name"),
+        (
+            &["run", "uk-mix", "--set", "window.age_horizon=\"10m\""],
+            "window.age_horizon",
+        ),
     ];
     for (args, needle) in cases {
         let o = sim_in(d, args);

@@ -308,7 +308,7 @@ fn the_default_experiment_layout_gets_every_chart() {
     let (best, worst) = (rates[0], rates[2]);
     assert!(best.0 .0 < worst.0 .0);
     let sentence = format!(
-        "{} kept the failure rate at {} (covering {}) where {} reached {} (covering {}).",
+        "{} failed least, {} of attempts (covering {}), and {} most, {} (covering {}).",
         best.1,
         pct(best.0 .0),
         pct(best.0 .1),
@@ -719,7 +719,7 @@ fn staleness_counts_data_older_than_eight_days_together() {
     };
     assert_eq!(
         c.lines[0].label,
-        "all banks (never refreshed: 10.00 %; 8 days or older: 30.00 %)"
+        "all banks (never refreshed: 10.00 %; 8 days or older, not drawn: 30.00 %)"
     );
     let max_x = c.lines[0].points.iter().map(|p| p.0).fold(0.0, f64::max);
     assert!(max_x <= 10.0 + 1e-9, "drawn up to {max_x} h");
@@ -729,6 +729,20 @@ fn staleness_counts_data_older_than_eight_days_together() {
         "{sub}"
     );
     markdown::write_report(d).unwrap();
+    // A run that resolved its 20 days (`age_horizon_hours`, the default now) draws them.
+    let whole = |bank: &str| SummaryRow {
+        age_horizon_hours: 480.0,
+        ..row(bank)
+    };
+    output::write(&d.join("summary.csv"), &[whole("only"), whole("all")]).unwrap();
+    let p = plan(&inputs::discover(d).unwrap());
+    let stale = p.charts.iter().find(|p| p.stem == "staleness").unwrap();
+    let Chart::Xy(c) = &stale.chart else {
+        panic!("staleness is an xy chart")
+    };
+    assert_eq!(c.lines[0].label, "all banks (never refreshed: 10.00 %)");
+    let max_x = c.lines[0].points.iter().map(|p| p.0).fold(0.0, f64::max);
+    assert!((192.0..200.0).contains(&max_x), "drawn up to {max_x} h");
 }
 
 /// "Peak in flight" is the instantaneous maximum of summary.csv everywhere; the day charts'

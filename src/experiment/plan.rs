@@ -24,7 +24,6 @@
 
 use crate::error::{Error, Result};
 use crate::experiment::sweep;
-use crate::metrics::staleness_horizon;
 use crate::scenario::Scenario;
 use crate::strategy::{Order, Strategy};
 
@@ -226,10 +225,10 @@ impl Plan {
     }
 }
 
-/// An age target at or past the oldest age the runs resolve (eight days, or four periods)
-/// cannot be judged where the window holds older ages: a percentile there is a lower bound.
+/// An age target at or past the oldest age the runs resolve (`window.age_horizon`) cannot be
+/// judged where the window holds older ages: a percentile there is a lower bound.
 fn check_ages(sc: &Scenario, t: &Targets) -> Result<()> {
-    let horizon = staleness_horizon(sc.window, sc.schedule.period);
+    let horizon = sc.age_horizon();
     let hours = horizon.as_hours_f64();
     let ages = [
         ("--staleness-p95", t.staleness_p95_hours),
@@ -237,9 +236,9 @@ fn check_ages(sc: &Scenario, t: &Targets) -> Result<()> {
     ];
     match ages.iter().find(|(_, h)| h.is_some_and(|h| h >= hours)) {
         Some((flag, Some(h))) if sc.window > horizon => Err(Error::input(format!(
-            "{flag} {h}: at or past the {hours} h of data age the runs resolve (eight days, \
-             or four periods, within the window; older ages are counted together), so a \
-             percentile there is a lower bound and the target cannot be judged"
+            "{flag} {h}: at or past the {hours} h of data age the runs resolve \
+             (window.age_horizon; older ages are counted together), so a percentile there is \
+             a lower bound and the target cannot be judged"
         ))),
         _ => Ok(()),
     }
@@ -286,15 +285,15 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     let ceilings = ceiling::ceilings(&sc, req.users, pool);
     // Paces by the hour: the scenario's profile for every paced setting, or else, where the
     // banks allow different paces by the hour, a family following their shape as well.
-    let given = base.strategy.pace_profile().copied();
-    let shaped = given.is_none().then(|| paces::shape(&sc)).flatten();
+    let given = base.strategy.pace_profiles().cloned().unwrap_or_default();
+    let shaped = given.is_empty().then(|| paces::shape(&sc)).flatten();
     let screening = SCREENING.min(req.replications);
     let mut s = search::Search::new(&sc, &req.targets, seed, pool);
     s.queued(screening);
     s.per_bank(&ceilings, screening);
-    s.paced(screening, given);
-    s.paced_per_bank(&ceilings, screening, given);
-    if shaped.is_some() {
+    s.paced(screening, &given);
+    s.paced_per_bank(&ceilings, screening, &given);
+    if let Some(shaped) = &shaped {
         s.paced_per_bank(&ceilings, screening, shaped);
     }
     s.aimd(&ceilings, screening);
@@ -320,7 +319,7 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
         seed,
         coverage_ceiling: ceiling::coverage_ceiling(&ceilings),
         coverage_bound: ceiling::coverage_bound(&ceilings),
-        age_horizon_hours: staleness_horizon(base.window, base.schedule.period).as_hours_f64(),
+        age_horizon_hours: base.age_horizon().as_hours_f64(),
         customer_calls: match base.on_demand {
             Some(_) => "customers' calls",
             None => "link and reconnect fetches",
@@ -336,7 +335,8 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     };
     p.findings = findings::findings(&p, confirmed, &sc);
     p.findings.extend(findings::fixed_demand_finding(base, &sc));
-    p.findings.extend(findings::profile_finding(given, shaped));
+    let banks = &base.banks;
+    (p.findings).extend(findings::profile_finding(&given, shaped.as_ref(), banks));
     Ok(p)
 }
 
@@ -561,37 +561,4 @@ mod tests {
 }
 
 #[cfg(test)]
-mod age_tests {
-    use super::*;
-
-    /// Over 30 days ages older than the eight-day horizon are counted together: a target at
-    /// 200 h is refused, one at 100 h taken. Over four days every age is resolved: any target
-    /// can be judged.
-    #[test]
-    fn an_age_target_past_the_horizon_is_refused_where_older_ages_exist() {
-        let sc = |length: &str| {
-            let text = format!(
-                "[window]\nlength = \"{length}\"\n[population]\nconnections = 10\n\
-                 [strategy]\nkind = \"queued\"\nconcurrency = 1\n[[banks]]\nname = \"b\"\n\
-                 share = 1.0\nservice_time = {{ dist = \"constant\", value = \"1s\" }}\n"
-            );
-            crate::scenario::parse(&text, "inline", "t", &[]).unwrap()
-        };
-        let at = |h: f64| Targets {
-            coverage: 0.99,
-            max_failure_rate: 0.01,
-            scope: FailureScope::Client,
-            staleness_p95_hours: None,
-            at_open_p95_hours: Some(h),
-            max_api_calls_per_day: None,
-            min_bank_coverage: None,
-        };
-        let err = check_ages(&sc("30d"), &at(200.0)).unwrap_err().to_string();
-        assert!(
-            err.contains("--at-open-p95 200: at or past the 192 h"),
-            "{err}"
-        );
-        assert!(check_ages(&sc("30d"), &at(100.0)).is_ok());
-        assert!(check_ages(&sc("4d"), &at(200.0)).is_ok());
-    }
-}
+mod age_tests;

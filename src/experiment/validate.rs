@@ -117,6 +117,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
         window_start: SimTime::ZERO,
         window,
         warmup: SimDuration::ZERO,
+        given_age_horizon: None,
         connections: (lambda * window.as_secs_f64()).round() as u32,
         consent_expiry_share: 0.0,
         reconnect: None,

@@ -125,9 +125,10 @@ pub struct SummaryRow {
     /// window's 503s apart) over its attempts: what `plan` bounds by default.
     #[serde(serialize_with = "fixed::<6, _>")]
     pub client_failure_rate: f64,
-    /// The oldest data age the percentiles (here and in `data_age_by_hour.csv`) resolve:
-    /// eight days, or four periods, within the window. Older ages are counted together, so a
-    /// percentile above it is a lower bound ("at least this old").
+    /// The oldest data age the percentiles (here and in `data_age_by_hour.csv`) resolve
+    /// (`window.age_horizon`: the window, up to 60 days or four periods, by default). Older
+    /// ages are counted together, so a percentile above it is a lower bound ("at least this
+    /// old").
     #[serde(serialize_with = "fixed::<4, _>")]
     pub age_horizon_hours: f64,
     /// Which due connection the client's pools took next (`strategy.order`): `fifo` or

@@ -182,7 +182,7 @@ pub fn never_refreshed_phrase(
     let listed = || own.iter().map(at).collect::<Vec<_>>().join(", ");
     if whole.outlasts(window_days) {
         return format!(
-            "{head}: at a coverage of {} much of it is the client's own (a connection \
+            "{head}: at a coverage of {}, much of it is the client's own (a connection \
              waits {} for its turn), longer than the window, not only the start's; a \
              window.warmup (and window) longer than that shows the data ages it hides",
             whole.coverage_words(),

@@ -135,11 +135,22 @@ pub(crate) fn is_kind(p: &str) -> bool {
     p == "kind" || p.ends_with(".kind")
 }
 
-/// A swept value as read: `random offset` for a strategy kind, thousands separators for
+/// A swept value as read: `random offset` for a strategy kind, a band of hours as
+/// `01:00–06:00` or `all day` (a trial's legend read `hours []`), thousands separators for
 /// whole numbers of 1,000 or more (`100,000`), else as written (`0.2`, `30s`).
 pub(crate) fn value_text(param: &str, v: &str) -> String {
     if is_kind(param) {
         v.replace('_', " ")
+    } else if param == "strategy.hours" {
+        let times: Vec<&str> = (v.trim_matches(|c| c == '[' || c == ']').split(','))
+            .map(|t| t.trim().trim_matches(|c| c == '"' || c == '\''))
+            .filter(|t| !t.is_empty())
+            .collect();
+        match times[..] {
+            [] => "all day".into(),
+            [from, to] => format!("{from}–{to}"),
+            _ => v.to_string(),
+        }
     } else if let Some(n) = v.parse::<u64>().ok().filter(|&n| n >= 1000) {
         thousands(n as f64)
     } else {
@@ -355,7 +366,20 @@ pub(crate) fn cell(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::param_names;
+    use super::{param_names, value_text};
+
+    #[test]
+    fn a_band_of_hours_reads_as_times_or_all_day() {
+        let h = "strategy.hours";
+        assert_eq!(value_text(h, r#"["01:00", "06:00"]"#), "01:00–06:00");
+        assert_eq!(value_text(h, "['22:00','06:00']"), "22:00–06:00");
+        assert_eq!(value_text(h, "[]"), "all day");
+        assert_eq!(
+            value_text("strategy.kind", "random_offset"),
+            "random offset"
+        );
+        assert_eq!(value_text("population.connections", "100000"), "100,000");
+    }
 
     #[test]
     fn a_banks_field_is_named_with_its_bank_and_a_customers_field_as_theirs() {

@@ -82,6 +82,8 @@ pub struct WindowFile {
     pub start: Option<TimeOfDay>,
     pub length: Duration,
     pub warmup: Option<Duration>,
+    /// The oldest data age resolved (default: the window, up to 60 days or four periods).
+    pub age_horizon: Option<Duration>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,6 +157,8 @@ pub struct StrategyFile {
     pub outstanding: Option<std::collections::BTreeMap<String, i64>>,
     /// Paced only: 24 weights, one per hour of the day from 00:00, multiplying the pace.
     pub pace_profile: Option<Vec<f64>>,
+    /// Paced per bank only: the named banks' own 24 weights, in place of `pace_profile`.
+    pub pace_profiles: Option<std::collections::BTreeMap<String, Vec<f64>>>,
     /// Queued kinds: a 429 with Retry-After holds the new submissions of that bank's pool
     /// until then (plus `retry.retry_after_jitter`).
     pub pause_on_retry_after: Option<bool>,

@@ -50,7 +50,7 @@ impl Scenario {
         let Strategy::Paced {
             rate,
             rates,
-            profile,
+            profiles,
             ..
         } = &self.strategy
         else {
@@ -58,12 +58,10 @@ impl Scenario {
         };
         const HOUR: u64 = crate::time::HOUR_US;
         let band = self.schedule.band_micros().unwrap_or((0, 24 * HOUR));
-        let spread = self
-            .schedule
-            .weighted_spread(profile.as_deref())
-            .as_secs_f64();
         let mut out = Vec::new();
         for (b, bank) in self.banks.iter().enumerate() {
+            let profile = profiles.of(b);
+            let spread = self.schedule.weighted_spread(profile).as_secs_f64();
             // The bank's part of the pace at weight 1: its own, its share of one, or its
             // connections over the (weighted) period.
             let pace = match (rates.get(b).copied().flatten(), rate) {
@@ -75,7 +73,7 @@ impl Scenario {
             let over: Vec<usize> = crate::time::hours_in(band)
                 .map(|(h, _)| h)
                 .filter(|&h| {
-                    let w = profile.as_ref().map_or(1.0, |p| p.weights()[h]);
+                    let w = profile.map_or(1.0, |p| p.weights()[h]);
                     let (offered, admitted) = (pace * w, bank.hour_rate(h as u64 * HOUR));
                     let over = offered > 1.01 * admitted;
                     if over && worst.is_none_or(|(o, a)| offered / admitted > o / a) {

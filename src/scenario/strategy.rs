@@ -2,7 +2,7 @@
 //! the client runs it on. Every error names the field (`strategy.pools.neobank`).
 
 use super::*;
-use crate::strategy::{AimdRule, Order, PaceProfile};
+use crate::strategy::{AimdRule, Order, PaceProfile, PaceProfiles};
 use std::collections::BTreeMap;
 
 /// The client's schedule. The period defaults to a day, or to the whole window when that is
@@ -94,20 +94,17 @@ fn band(from: SimDuration, to: SimDuration) -> Result<(SimDuration, SimDuration)
     }
 }
 
-/// `strategy.pace_profile`: 24 weights of the hours of a daily period, one at least
-/// positive within the band of hours.
+/// `strategy.pace_profile` (`field`) or a bank's in `strategy.pace_profiles`: 24 weights of
+/// the hours of a daily period, one at least positive within the band of hours.
 fn pace_profile(
-    weights: Option<&[f64]>,
+    field: &str,
+    weights: &[f64],
     schedule: &Schedule,
-) -> Result<Option<PaceProfile>, FieldError> {
-    const FIELD: &str = "strategy.pace_profile";
+) -> Result<PaceProfile, FieldError> {
     let (period, hours) = (schedule.period, schedule.hours);
-    let Some(weights) = weights else {
-        return Ok(None);
-    };
     if period != SimDuration::from_hours(24) {
         return err(
-            FIELD,
+            field,
             format!(
                 "weights the hours of a day, so needs a daily period (strategy.period = \"24h\"), \
                  but period is \"{period}\""
@@ -116,7 +113,7 @@ fn pace_profile(
     }
     let Ok(w) = <[f64; 24]>::try_from(weights) else {
         return err(
-            FIELD,
+            field,
             format!(
                 "needs 24 weights, one per hour from 00:00, got {}",
                 weights.len()
@@ -125,7 +122,7 @@ fn pace_profile(
     };
     let Some(profile) = PaceProfile::new(w) else {
         return err(
-            FIELD,
+            field,
             "weights must be non-negative numbers, not all zero, a positive one at least a \
              millionth of the largest",
         );
@@ -136,12 +133,12 @@ fn pace_profile(
             crate::time::hours_in((from.as_micros(), to.as_micros())).any(|(h, _)| w[h] > 0.0);
         if !open {
             return err(
-                FIELD,
+                field,
                 "every hour of strategy.hours has weight 0: the client would never submit",
             );
         }
     }
-    Ok(Some(profile))
+    Ok(profile)
 }
 
 /// A number of slots: at least 1, at most 10,000,000.
@@ -171,7 +168,18 @@ pub(super) fn strategy(
     let rate = s.rate.map(|r| pace("strategy.rate", r)).transpose()?;
     let rates = by_bank(s, ("rates", s.rates.as_ref()), banks, pace)?;
     let outstanding = by_bank(s, ("outstanding", s.outstanding.as_ref()), banks, slots)?;
-    let profile = pace_profile(s.pace_profile.as_deref(), schedule)?;
+    let all = (s.pace_profile.as_deref())
+        .map(|w| pace_profile("strategy.pace_profile", w, schedule))
+        .transpose()?;
+    let profiles = PaceProfiles {
+        all: all.map(Box::new),
+        banks: by_bank(
+            s,
+            ("pace_profiles", s.pace_profiles.as_ref()),
+            banks,
+            |field, w: Vec<f64>| pace_profile(field, &w, schedule),
+        )?,
+    };
     Ok(match s.kind {
         StrategyKind::Bulk => Strategy::Bulk,
         StrategyKind::RandomOffset => Strategy::RandomOffset,
@@ -195,7 +203,7 @@ pub(super) fn strategy(
             per_bank: s.per_bank.unwrap_or(true),
             rates,
             outstanding,
-            profile: profile.map(Box::new),
+            profiles,
         },
     })
 }
@@ -214,7 +222,7 @@ fn pace(field: &str, r: f64) -> Result<f64, FieldError> {
 /// `paced`'s settings of the banks a `strategy.<field>` table names, each checked by
 /// `check`, in bank order (empty when it names none). A setting per bank needs a pool per
 /// bank.
-fn by_bank<T: Copy, V: Copy>(
+fn by_bank<T: Clone, V: Copy>(
     s: &file::StrategyFile,
     (field, named): (&str, Option<&BTreeMap<String, T>>),
     banks: &[Bank],
@@ -230,10 +238,10 @@ fn by_bank<T: Copy, V: Copy>(
         );
     }
     let mut checked = BTreeMap::new();
-    for (name, &v) in named {
+    for (name, v) in named {
         let field = format!("strategy.{field}.{name}");
         known_bank(&field, name, banks)?;
-        checked.insert(name, check(&field, v)?);
+        checked.insert(name, check(&field, v.clone())?);
     }
     Ok(banks
         .iter()
@@ -334,6 +342,7 @@ pub(super) fn unread_fields(s: &file::StrategyFile) -> Vec<(&'static str, &'stat
         ("rates", s.rates.is_some()),
         ("outstanding", s.outstanding.is_some()),
         ("pace_profile", s.pace_profile.is_some()),
+        ("pace_profiles", s.pace_profiles.is_some()),
     ];
     let fields = paced
         .map(|(f, given)| (f, given, StrategyKind::Paced, "paced"))

@@ -8,7 +8,7 @@ use crate::bank::Bank;
 use crate::consent::{Consents, Joins};
 use crate::demand::DEFAULT_PROFILE;
 use crate::engine::EventQueue;
-use crate::metrics::{cover_days, staleness_horizon, AtOpen, Daily, Staleness, Tally, TimeSeries};
+use crate::metrics::{cover_days, AtOpen, Daily, Staleness, Tally, TimeSeries};
 use crate::rng::{Chance, Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::strategy::{self, ClientState};
@@ -76,10 +76,10 @@ impl World {
             series: TimeSeries::new(window_start, nb, sc.window),
             daily: Daily::new(window_start, sc.window, nb),
             cover_days: cover_days(sc.schedule.period),
-            staleness: Staleness::new(nb, staleness_horizon(sc.window, sc.schedule.period)),
+            staleness: Staleness::new(nb, sc.age_horizon()),
             at_open: AtOpen::new(
                 &sc.on_demand.as_ref().map_or(DEFAULT_PROFILE, |d| d.profile),
-                staleness_horizon(sc.window, sc.schedule.period),
+                sc.age_horizon(),
                 (window_start + sc.warmup, window_start + sc.window),
             ),
             queue,

@@ -10,7 +10,7 @@ impl Strategy {
     /// hour` when a pace profile weights it (its weights are its weight-1 hours' paces).
     pub fn describe(&self, banks: &[Bank]) -> String {
         let setting = self.setting(banks);
-        match self.pace_profile() {
+        match self.pace_profiles() {
             Some(_) => format!("{setting}, by the hour"),
             None => setting,
         }

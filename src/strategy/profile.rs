@@ -8,9 +8,59 @@
 //! has accrued. So a slow tick that started in a slow hour does not hold up the fast hour
 //! that follows, and a weight of zero stops the ticks until the next hour that has one.
 
+use crate::bank::Bank;
 use crate::time::{SimDuration, SimTime};
 
 use crate::time::{DAY_US as DAY, HOUR_US as HOUR};
+
+/// A paced client's weights of the hours: one profile for every bank (`strategy.pace_profile`)
+/// and banks' own (`strategy.pace_profiles`, in the scenario's bank order, empty when none is
+/// named), a bank's own in place of every bank's. A bank's limits have their own hours (a
+/// CDR holder's night, another bank's maintenance window), so one profile for all holds a
+/// generous bank to the tightest one's.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PaceProfiles {
+    pub all: Option<Box<PaceProfile>>,
+    pub banks: Vec<Option<PaceProfile>>,
+}
+
+impl PaceProfiles {
+    /// One profile for every bank.
+    pub fn every_bank(profile: Option<PaceProfile>) -> PaceProfiles {
+        PaceProfiles {
+            all: profile.map(Box::new),
+            banks: Vec::new(),
+        }
+    }
+
+    /// Bank `b`'s weights (its own, else every bank's); a pool over every bank reads `all`.
+    pub fn of(&self, b: usize) -> Option<&PaceProfile> {
+        self.banks
+            .get(b)
+            .and_then(Option::as_ref)
+            .or(self.all.as_deref())
+    }
+
+    /// Whether no hour is weighted: a constant pace.
+    pub fn is_empty(&self) -> bool {
+        self.all.is_none() && self.banks.iter().all(Option::is_none)
+    }
+
+    /// In words: `×10 00:00–06:00, ×1 06:00–24:00` for every bank, else bank by bank
+    /// (`banks` in the scenario's order), `flat` for a bank without one.
+    pub fn describe(&self, banks: &[Bank]) -> String {
+        if self.banks.iter().all(Option::is_none) {
+            return self.all.as_ref().map_or("flat".into(), |p| p.describe());
+        }
+        let each: Vec<String> = (0..banks.len())
+            .map(|b| {
+                let hours = self.of(b).map_or("flat".into(), PaceProfile::describe);
+                format!("{} {hours}", banks[b].name)
+            })
+            .collect();
+        each.join("; ")
+    }
+}
 
 /// The 24 weights of the hours of the day (the window's clock), at least one positive.
 #[derive(Clone, Copy, Debug, PartialEq)]

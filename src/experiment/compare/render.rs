@@ -7,6 +7,7 @@ use crate::metric::Metric;
 use crate::output::paired::{ranking, PairedRow, MARKDOWN_TITLE};
 use crate::output::summary::strategy_label;
 use crate::output::text::thousands;
+use crate::strategy::Strategy;
 use std::fmt::Write as _;
 
 /// The comparison's Markdown: `rows` are [`Comparison::paired`]'s (variants in item order,
@@ -56,8 +57,14 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
 }
 
 /// What each item ran, for a reader who did not write the command: `per_bank:concurrency=13`
-/// is per-bank pools of 65 slots in all, `aimd` adapts from the scenario's slots a bank.
+/// is per-bank pools of 65 slots in all, `aimd` adapts from the scenario's slots a bank; its
+/// band of hours (`all day` where another item has one), order and pausing (a trial's
+/// `queued:hours=[]:order=stalest` read "queued (concurrency 24)", band and order gone).
 fn as_run(c: &Comparison) -> String {
+    let banded = c
+        .variants
+        .iter()
+        .any(|v| v.scenario.schedule.hours.is_some());
     let each: Vec<String> = c
         .variants
         .iter()
@@ -71,8 +78,8 @@ fn as_run(c: &Comparison) -> String {
             };
             let banks = &v.scenario.banks;
             let what = match s {
-                crate::strategy::Strategy::Paced { .. } => s.setting(banks),
-                crate::strategy::Strategy::PerBank { pools } => {
+                Strategy::Paced { .. } => s.setting(banks),
+                Strategy::PerBank { pools } => {
                     let each: Vec<String> = banks
                         .iter()
                         .zip(pools)
@@ -87,15 +94,22 @@ fn as_run(c: &Comparison) -> String {
                 true => ", pausing on Retry-After",
                 false => "",
             };
+            let queues = !matches!(s, Strategy::Bulk | Strategy::RandomOffset);
+            let order = match schedule.order == crate::strategy::Order::Stalest && queues {
+                true => ", stalest first",
+                false => "",
+            };
+            let band = match (schedule.band_label(), banded) {
+                (Some(b), _) => format!(" within {b}"),
+                (None, true) => " all day".to_string(),
+                (None, false) => String::new(),
+            };
             format!(
-                "`{}`{item}: {what}{}{}{pause}",
+                "`{}`{item}: {what}{band}{}{order}{pause}",
                 v.label,
-                schedule
-                    .band_label()
-                    .map_or(String::new(), |b| format!(" within {b}")),
-                s.pace_profile().map_or(String::new(), |p| format!(
+                s.pace_profiles().map_or(String::new(), |p| format!(
                     ", by the hour ({})",
-                    p.describe()
+                    p.describe(banks)
                 ))
             )
         })

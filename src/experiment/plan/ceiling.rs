@@ -370,7 +370,7 @@ fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::Thread
         })
         .collect();
     clients.push(Strategy::Paced {
-        profile: None,
+        profiles: Default::default(),
         rate: Some(0.97 * rate),
         per_bank: false,
         rates: Vec::new(),

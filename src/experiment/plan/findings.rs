@@ -2,9 +2,10 @@
 //! (and whether the banks or the client put it there), the failure floor, caveats.
 
 use super::{Evaluation, FailureScope, Figure, Plan};
+use crate::bank::Bank;
 use crate::output::text::{pct, thousands};
 use crate::scenario::Scenario;
-use crate::strategy::PaceProfile;
+use crate::strategy::PaceProfiles;
 
 mod alternatives;
 mod banks;
@@ -420,23 +421,33 @@ fn within_bound_above(p: &Plan) -> Option<&Evaluation> {
 
 /// What the paced settings followed by the hour: the scenario's pace profile, or the shape
 /// of the banks' own limits by the hour, searched beside the constant paces.
-pub fn profile_finding(given: Option<PaceProfile>, shaped: Option<PaceProfile>) -> Option<String> {
-    match (given, shaped) {
-        (Some(p), _) => Some(format!(
-            "paced settings follow the scenario's strategy.pace_profile ({}): their paces are \
-             those of its weight-1 hours, a pace per bank kept under what its bank allows in \
-             each hour; the other kinds do not read it",
-            p.describe()
-        )),
-        (None, Some(p)) => Some(format!(
-            "the banks allow different paces by the hour (or a maintenance window closes one), \
-             so paced settings by the hour were searched too, following their shape ({}; \
-             `strategy.pace_profile` in a scenario file): their paces are those of the \
-             weight-1 hours",
-            p.describe()
-        )),
-        (None, None) => None,
+pub fn profile_finding(
+    given: &PaceProfiles,
+    shaped: Option<&PaceProfiles>,
+    banks: &[Bank],
+) -> Option<String> {
+    if !given.is_empty() {
+        let field = match (given.all.is_some(), given.banks.iter().any(Option::is_some)) {
+            (true, true) => "strategy.pace_profile and pace_profiles",
+            (false, true) => "strategy.pace_profiles",
+            _ => "strategy.pace_profile",
+        };
+        return Some(format!(
+            "paced settings follow the scenario's {field} ({}): their paces are those of the \
+             weight-1 hours, a pace per bank kept under what its bank allows in each hour; the \
+             other kinds do not read it",
+            given.describe(banks)
+        ));
     }
+    shaped.map(|p| {
+        format!(
+            "the banks allow different paces by the hour (or a maintenance window closes one), \
+             so paced settings by the hour were searched too, each bank following its own \
+             limits' shape ({}; `strategy.pace_profiles` in a scenario file): their paces are \
+             those of the weight-1 hours",
+            p.describe(banks)
+        )
+    })
 }
 
 #[cfg(test)]

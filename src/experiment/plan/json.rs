@@ -227,7 +227,7 @@ fn strategy_parameters(s: &Strategy, sc: &Scenario) -> Value {
             per_bank,
             rates,
             outstanding,
-            profile,
+            profiles,
         } => {
             let mut p = json!({ "per_bank": per_bank });
             if let Some(r) = rate {
@@ -248,8 +248,18 @@ fn strategy_parameters(s: &Strategy, sc: &Scenario) -> Value {
             if !most.is_empty() {
                 p["outstanding"] = Value::Object(most);
             }
-            if let Some(profile) = profile {
-                p["pace_profile"] = json!(profile.weights());
+            if let Some(all) = &profiles.all {
+                p["pace_profile"] = json!(all.weights());
+            }
+            let own = named(
+                profiles
+                    .banks
+                    .iter()
+                    .map(|w| w.map(|w| json!(w.weights())))
+                    .collect(),
+            );
+            if !own.is_empty() {
+                p["pace_profiles"] = Value::Object(own);
             }
             p
         }

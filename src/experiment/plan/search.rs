@@ -30,7 +30,7 @@ use super::targets::{FailureScope, Met, Targets};
 use crate::experiment::sweep;
 use crate::platform::StatusMode;
 use crate::scenario::Scenario;
-use crate::strategy::{AimdRule, Order, PaceProfile, Strategy};
+use crate::strategy::{AimdRule, Order, PaceProfiles, Strategy};
 use std::io::{IsTerminal, Write};
 
 /// Coverage gains below this (absolute) count as no gain, whatever the noise.
@@ -268,13 +268,8 @@ impl<'a> Search<'a> {
     /// ceiling admits less its customers' calls, chosen bank by bank as the pools are. A pace
     /// under a token bucket never breaches it; one split by share over every bank either
     /// overruns the tightest bank or leaves the others short.
-    pub fn paced_per_bank(
-        &mut self,
-        ceilings: &[BankCeiling],
-        reps: u32,
-        profile: Option<PaceProfile>,
-    ) {
-        let under = super::paces::under(self.base, ceilings, profile.as_ref());
+    pub fn paced_per_bank(&mut self, ceilings: &[BankCeiling], reps: u32, profiles: &PaceProfiles) {
+        let under = super::paces::under(self.base, ceilings, profiles);
         let ladder = UNDER
             .iter()
             .map(|&f| under.iter().map(|&r| round_rate(f * r)).collect())
@@ -284,7 +279,7 @@ impl<'a> Search<'a> {
             per_bank: true,
             rates: r.iter().map(|&r| Some(r)).collect(),
             outstanding: Vec::new(),
-            profile: profile.map(Box::new),
+            profiles: profiles.clone(),
         };
         let chosen = self.bank_by_bank(ladder, make, ceilings, reps);
         // A pace does not see the calls in flight, and long calls overlap under a cap; the
@@ -304,7 +299,7 @@ impl<'a> Search<'a> {
                 per_bank: true,
                 rates,
                 outstanding: caps,
-                profile: profile.map(Box::new),
+                profiles: profiles.clone(),
             };
             self.at(capped, reps);
         }
@@ -394,13 +389,14 @@ impl<'a> Search<'a> {
 
     /// Paced per bank at growing multiples of the users over the period, or over its band of
     /// hours (with joins, the connections due on the last day: a fixed pace for the first
-    /// day's falls behind), weighted by `profile` when there is one.
-    pub fn paced(&mut self, reps: u32, profile: Option<PaceProfile>) {
+    /// day's falls behind), weighted by `profiles` when there are some (the pace is spread
+    /// over every bank's weighted day; a bank's own weights multiply its part).
+    pub fn paced(&mut self, reps: u32, profiles: &PaceProfiles) {
         let last = super::ceiling::growth(self.base).map_or(1.0, |(last, _)| last.max(1.0));
         let spread = self
             .base
             .schedule
-            .weighted_spread(profile.as_ref())
+            .weighted_spread(profiles.all.as_deref())
             .as_secs_f64();
         let base = last * self.base.connections as f64 / spread;
         let settings = PACES
@@ -410,7 +406,7 @@ impl<'a> Search<'a> {
                 per_bank: true,
                 rates: Vec::new(),
                 outstanding: Vec::new(),
-                profile: profile.map(Box::new),
+                profiles: profiles.clone(),
             })
             .collect();
         self.walk(settings, reps);

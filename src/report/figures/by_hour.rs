@@ -183,8 +183,8 @@ fn horizon_sentence(r: &RunData, horizon: f64) -> String {
     });
     match past {
         true => format!(
-            " Ages of {} or more (the oldest the window's histogram resolves: eight days, or \
-             four periods) are drawn at it, as lower bounds.",
+            " Ages of {} or more (the oldest the run's histogram resolves, \
+             window.age_horizon) are drawn at it, as lower bounds.",
             hours(horizon)
         ),
         false => String::new(),

@@ -31,27 +31,35 @@ pub(crate) fn bin_name(bin: usize) -> String {
     }
 }
 
-/// Ages drawn in staleness charts, in minutes: eight days. Older data is counted together
-/// (the legend gives its share): the simulator resolves ages by the minute only up to a
-/// horizon of at least eight days, and past it staleness.csv holds one row for the rest.
-pub(crate) const AGE_DRAWN_MINUTES: usize = 8 * 1440;
+/// Ages drawn in a run's staleness charts, in minutes: those its histogram resolves (its
+/// `age_horizon_hours`; eight days for files written before it was recorded). Older data is
+/// counted together in staleness.csv's last row: not drawn, its share in the legend.
+pub(crate) fn age_drawn_minutes(r: &RunData) -> usize {
+    match r.total().age_horizon_hours {
+        h if h > 0.0 => (h * 60.0).round() as usize,
+        _ => 8 * 1440,
+    }
+}
+
+/// `8 days`, `36 h`, `90 minutes`: the age past which a run's data is not drawn.
+fn drawn_words(minutes: usize) -> String {
+    match (minutes % 1440, minutes % 60) {
+        (0, _) => format!("{} days", minutes / 1440),
+        (_, 0) => format!("{} h", minutes / 60),
+        _ => format!("{minutes} minutes"),
+    }
+}
 
 /// Data age of one run at `bank` (`all`: every bank) over connection-time, as the outline
 /// of a histogram with bins of `bin` minutes: `(age in hours, share of connection-time in
 /// the bin per hour of bin width)`, a density whose unit does not depend on the bins; the
-/// share of connection-time never refreshed and the share with data eight days old or older
-/// (neither drawn).
+/// share of connection-time never refreshed and the share with data as old as the histogram
+/// resolves or older ([`age_drawn_minutes`]; neither drawn).
 pub(crate) fn age_histogram(r: &RunData, bank: &str, bin: usize) -> (Vec<(f64, f64)>, f64, f64) {
     let (ages, never) = r.age_shares(bank);
-    let older: f64 = ages
-        .iter()
-        .filter(|a| a.0 >= AGE_DRAWN_MINUTES)
-        .map(|a| a.1)
-        .sum();
-    let ages: Vec<(usize, f64)> = ages
-        .into_iter()
-        .filter(|a| a.0 < AGE_DRAWN_MINUTES)
-        .collect();
+    let edge = age_drawn_minutes(r);
+    let older: f64 = ages.iter().filter(|a| a.0 >= edge).map(|a| a.1).sum();
+    let ages: Vec<(usize, f64)> = ages.into_iter().filter(|a| a.0 < edge).collect();
     let n = ages.last().map_or(0, |a| a.0 / bin + 1);
     let w = bin as f64 / 60.0;
     let mut h = vec![0.0; n];
@@ -71,13 +79,15 @@ pub(crate) fn age_histogram(r: &RunData, bank: &str, bin: usize) -> (Vec<(f64, f
 
 /// The oldest data drawn (whole minutes) in the runs' staleness histograms.
 pub(crate) fn oldest_minutes(runs: &[&RunData]) -> usize {
-    runs.iter()
-        .flat_map(|r| r.staleness.iter())
-        .filter(|a| a.share > 0.0)
-        .filter_map(|a| a.age_minutes)
-        .filter(|&m| m < AGE_DRAWN_MINUTES)
-        .max()
-        .unwrap_or(0)
+    let drawn = |r: &RunData| {
+        let edge = age_drawn_minutes(r);
+        (r.staleness.iter())
+            .filter(|a| a.share > 0.0)
+            .filter_map(|a| a.age_minutes)
+            .filter(|&m| m < edge)
+            .max()
+    };
+    runs.iter().filter_map(|r| drawn(r)).max().unwrap_or(0)
 }
 
 /// A share as a percentage, `< 0.01 %` rather than `0.00 %` when it is not zero.
@@ -90,13 +100,13 @@ pub(crate) fn share(x: f64) -> String {
 }
 
 /// `building-society (never refreshed: 39.98 %)`, with `; 8 days or older: 1.20 %` when
-/// some data was older than the chart draws.
-pub(crate) fn with_never(name: &str, never: f64, older: f64) -> String {
+/// some data was older than the chart draws (`drawn`, in minutes).
+pub(crate) fn with_never(name: &str, never: f64, older: f64, drawn: usize) -> String {
     if older > 0.0 {
         format!(
-            "{name} (never refreshed: {}; {} days or older: {})",
+            "{name} (never refreshed: {}; {} or older, not drawn: {})",
             share(never),
-            AGE_DRAWN_MINUTES / 1440,
+            drawn_words(drawn),
             share(older)
         )
     } else {
@@ -188,14 +198,15 @@ impl AgeFrame {
 fn one_run_age_lines(r: &RunData, banks: &[String], bin: usize) -> Vec<Line> {
     let (pts, never, older) = age_histogram(r, "all", bin);
     let mut lines = vec![Line::new(
-        with_never("all banks", never, older),
+        with_never("all banks", never, older, age_drawn_minutes(r)),
         Look::new(palette::BLACK, Dash::Solid, Marker::None),
         pts,
     )];
     if banks.len() > 1 {
         for (i, b) in banks.iter().take(MAX_SERIES - 1).enumerate() {
             let (pts, never, older) = age_histogram(r, b, bin);
-            lines.push(Line::new(with_never(b, never, older), group_look(i), pts));
+            let label = with_never(b, never, older, age_drawn_minutes(r));
+            lines.push(Line::new(label, group_look(i), pts));
         }
     }
     lines
@@ -224,7 +235,7 @@ fn run_age_lines(runs: &[&RunData], looks: &[Look], bank: &str, f: &AgeFrame) ->
         .map(|(r, look)| {
             let (pts, never, older) = age_histogram(r, bank, f.bin);
             Line::new(
-                with_never(&run_name(r, f.several), never, older),
+                with_never(&run_name(r, f.several), never, older, age_drawn_minutes(r)),
                 *look,
                 pts,
             )

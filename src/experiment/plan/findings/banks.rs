@@ -220,26 +220,27 @@ pub(super) fn left_behind_finding(p: &Plan) -> Option<String> {
     })
 }
 
-/// A pace by the hour is one profile for every bank, its hours weighed by the tightest bank's
-/// (`paces::shape`): a bank whose own limits allow more by day is held to the tightest one's
-/// night. Named where the recommendation paces by the hour and leaves a bank 3 points or
-/// more under what a client can reach there, and under the population (a trial's digital
-/// bank at 39 % where 98 % was reachable; another's at 94.5 % against 100 %, below the ten
-/// points the left-behind finding needs).
+/// The scenario's `strategy.pace_profile` is one profile for every bank: a bank whose own
+/// limits allow more in its zero or slow hours is held to them. Named where the
+/// recommendation follows it for a bank and leaves that bank 3 points or more under what a
+/// client can reach there, and under the population (a trial's digital bank at 39 % where
+/// 98 % was reachable, under a profile shaped by a CDR holder's night; another's at 94.5 %
+/// against 100 %, below the ten points the left-behind finding needs).
 pub(super) fn one_profile_finding(p: &Plan) -> Option<String> {
     let r = &p.recommendation;
-    let crate::strategy::Strategy::Paced {
-        profile: Some(_), ..
-    } = &r.strategy
-    else {
+    let crate::strategy::Strategy::Paced { profiles, .. } = &r.strategy else {
         return None;
     };
+    profiles.all.as_ref()?;
+    let own = |b: usize| profiles.banks.get(b).is_some_and(Option::is_some);
     let whole = r.figures.mean(Figure::Coverage);
     let held: Vec<String> = p
         .ceilings
         .iter()
         .zip(&r.figures.banks)
-        .map(|(b, f)| (b, f[Figure::Coverage as usize].mean))
+        .enumerate()
+        .filter(|&(i, _)| !own(i))
+        .map(|(_, (b, f))| (b, f[Figure::Coverage as usize].mean))
         .filter(|&(b, got)| got < whole && got < b.coverage() - 0.03)
         .map(|(b, got)| {
             format!(
@@ -252,9 +253,9 @@ pub(super) fn one_profile_finding(p: &Plan) -> Option<String> {
         .collect();
     (!held.is_empty()).then(|| {
         format!(
-            "the recommendation's pace by the hour is one profile for every bank, its hours \
-             weighed by the tightest bank's: {} (a profile per bank is not modelled; a constant \
-             pace per bank, or --min-bank-coverage, lets such a bank take its own hours)",
+            "the recommendation's pace by the hour is the scenario's strategy.pace_profile, one \
+             profile for every bank: {} (`strategy.pace_profiles` gives a bank its own hours; a \
+             constant pace per bank, or --min-bank-coverage, lets such a bank take all of them)",
             held.join(", ")
         )
     })
@@ -268,7 +269,7 @@ mod tests {
     use crate::experiment::plan::ceiling::Method;
     use crate::experiment::plan::Figures;
     use crate::stats::Estimate;
-    use crate::strategy::{PaceProfile, Strategy};
+    use crate::strategy::{PaceProfile, PaceProfiles, Strategy};
 
     fn ceiling(name: &str, per_day: f64) -> BankCeiling {
         BankCeiling {
@@ -303,7 +304,7 @@ mod tests {
                 per_bank: true,
                 rates: Vec::new(),
                 outstanding: Vec::new(),
-                profile: profile.map(Box::new),
+                profiles: PaceProfiles::every_bank(profile),
             };
             let bank = |c: f64| {
                 let mut f = r.figures.all;
@@ -329,5 +330,11 @@ mod tests {
         );
         assert_eq!(one_profile_finding(&plan(None, 0.9453)), None);
         assert_eq!(one_profile_finding(&plan(shaped, 0.985)), None);
+        // A bank with its own profile is not held to every bank's.
+        let mut own = plan(shaped, 0.9453);
+        if let Strategy::Paced { profiles, .. } = &mut own.recommendation.strategy {
+            profiles.banks = vec![None, shaped];
+        }
+        assert_eq!(one_profile_finding(&own), None);
     }
 }

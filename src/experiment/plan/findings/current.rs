@@ -17,9 +17,14 @@ pub fn current_finding(p: &Plan) -> Option<String> {
     let r = &p.recommendation;
     let m = |e: &Evaluation, f: Figure| e.figures.mean(f);
     let own = Figure::ClientFailureRate;
+    let (own_was, own_is) = (pct(m(c, own)), pct(m(r, own)));
+    let own = match own_was == own_is {
+        true => format!("leaves the client's own 429s at {own_is}"),
+        false => format!("the client's own 429s from {own_was} to {own_is}"),
+    };
     let mut s = format!(
         "against the scenario's own client ({}{}), the recommendation moves coverage from {} \
-         to {}, the client's own 429s from {} to {}",
+         to {}, {own}",
         c.label,
         if c.met.all() {
             ", which meets every target"
@@ -28,20 +33,22 @@ pub fn current_finding(p: &Plan) -> Option<String> {
         },
         pct(m(c, Figure::Coverage)),
         pct(m(r, Figure::Coverage)),
-        pct(m(c, own)),
-        pct(m(r, own)),
     );
     let (was, is) = (
         m(c, Figure::CustomerFailureRate),
         m(r, Figure::CustomerFailureRate),
     );
     if !was.is_nan() && !is.is_nan() {
-        s += &format!(
-            ", its {}' 429s from {} to {}",
-            p.customer_calls,
-            pct(was),
-            pct(is)
-        );
+        // Not "from 4.73 % to 4.73 %" (a trial read it so).
+        s += &match pct(was) == pct(is) {
+            true => format!(", leaves its {}' 429s at {}", p.customer_calls, pct(is)),
+            false => format!(
+                ", its {}' 429s from {} to {}",
+                p.customer_calls,
+                pct(was),
+                pct(is)
+            ),
+        };
         if is > was + WORSE_FOR_CUSTOMERS {
             s += " (worse for the customers: the background takes more of the banks' limits \
                   their calls spend)";
@@ -114,4 +121,39 @@ pub fn queue_stop_finding(p: &Plan) -> Option<String> {
         t.scope.phrase(),
         pct(t.max_failure_rate)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{all_met, made_up_plan, setting, targets};
+    use super::*;
+    use crate::stats::Estimate;
+
+    /// What does not move is said to stay, not "from 0.50 % to 0.50 %" (a trial read "the
+    /// customers' calls' 429s from 4.73 % to 4.73 %"); what moves, from and to.
+    #[test]
+    fn the_current_finding_says_what_stays_as_staying() {
+        let mut current = setting("queued, concurrency 8", 30.0, 1.0, all_met());
+        current.strategy = Strategy::Queued { concurrency: 4 };
+        let chosen = setting("queued, concurrency 8", 20.0, 1.0, all_met());
+        let mut p = made_up_plan(targets(), chosen, Vec::new());
+        p.current = current;
+        let f = current_finding(&p).unwrap();
+        assert!(f.contains("leaves the client's own 429s at 50.00 %"), "{f}");
+        assert!(
+            f.contains("leaves its customers' calls' 429s at 50.00 %"),
+            "{f}"
+        );
+        assert!(
+            f.contains("95th-percentile age from 30.0 h to 20.0 h"),
+            "{f}"
+        );
+        p.current.figures.all[Figure::ClientFailureRate as usize] =
+            Estimate::of(&[0.1, 0.1]).unwrap();
+        let f = current_finding(&p).unwrap();
+        assert!(
+            f.contains("the client's own 429s from 10.00 % to 50.00 %"),
+            "{f}"
+        );
+    }
 }

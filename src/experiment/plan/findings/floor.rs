@@ -33,16 +33,17 @@ pub(super) fn floor_finding(p: &Plan, sc: &Scenario) -> String {
     let hourly = p
         .candidates
         .iter()
-        .any(|e| e.strategy.pace_profile().is_some());
+        .any(|e| e.strategy.pace_profiles().is_some());
     let stops = match (outage >= 0.005 && daily, hourly) {
         (false, _) => "",
         (true, true) => {
             "; paced settings by the hour were searched (\"by the hour\"), not chosen for the \
-             targets: one whose strategy.pace_profile stops in the windows' hours meets few of them"
+             targets: one whose pace profile (strategy.pace_profiles, the windowed bank's) \
+             stops in the windows' hours meets few of them"
         }
         (true, false) => {
-            "; a paced client whose strategy.pace_profile stops in the windows' hours meets \
-             few of them"
+            "; a paced client whose pace profile (strategy.pace_profiles, the windowed bank's) \
+             stops in the windows' hours meets few of them"
         }
     };
     format!(

@@ -114,7 +114,7 @@ fn growth_is_named() {
         per_bank: false,
         rates: Vec::new(),
         outstanding: Vec::new(),
-        profile: None,
+        profiles: Default::default(),
     };
     let g = growth_finding(&paced, &parse(0.03)).unwrap();
     assert!(g.contains("not a share of the book: scale them"), "{g}");
@@ -400,7 +400,8 @@ fn the_floor_names_a_pace_that_stops_in_maintenance() {
     let met = all_met();
     // Every figure at 0.5: half the attempts refused by maintenance.
     let mut p = made_up_plan(targets(), setting("q", 1.0, 1.0, met), Vec::new());
-    let stops = "strategy.pace_profile stops in the windows' hours meets few of them";
+    let stops = "(strategy.pace_profiles, the windowed bank's) stops in the windows' hours meets \
+                 few of them";
     let f = floor_finding(&p, &sc);
     assert!(f.contains(stops) && !f.contains("were searched"), "{f}");
     let mut hourly = p.recommendation.clone();
@@ -409,7 +410,9 @@ fn the_floor_names_a_pace_that_stops_in_maintenance() {
         per_bank: false,
         rates: Vec::new(),
         outstanding: Vec::new(),
-        profile: crate::strategy::PaceProfile::new([1.0; 24]).map(Box::new),
+        profiles: crate::strategy::PaceProfiles::every_bank(crate::strategy::PaceProfile::new(
+            [1.0; 24],
+        )),
     };
     p.candidates.push(hourly);
     let f = floor_finding(&p, &sc);
