@@ -364,13 +364,22 @@ impl Scenario {
     }
 }
 
-/// `window.age_horizon`: at least an hour, at most a year.
-fn given_age_horizon(given: Option<SimDuration>) -> Result<Option<SimDuration>, FieldError> {
+/// `window.age_horizon`: at least two days, or the window (the share of data 48 h old or older is read from
+/// the ages it resolves: a trial's horizon of a day read 0.08 % where 0.93 % was), at most a
+/// year.
+fn given_age_horizon(
+    given: Option<SimDuration>,
+    window: SimDuration,
+) -> Result<Option<SimDuration>, FieldError> {
     match given {
         None => Ok(None),
-        Some(h) if h < SimDuration::from_hours(1) => err(
+        // Within a window no longer than the horizon every age is resolved anyway.
+        Some(h) if h < SimDuration::from_hours(48) && h < window => err(
             "window.age_horizon",
-            format!("\"{h}\" is shorter than an hour: the ages would all be counted together"),
+            format!(
+                "\"{h}\" is shorter than 48h: the share of data 48 h old or older (and the \
+                 figures past the horizon) would be read from ages it counts together"
+            ),
         ),
         Some(h) if h > SimDuration::from_hours(24 * 366) => err(
             "window.age_horizon",
@@ -423,7 +432,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
     }
     let banks = banks(&f.banks)?;
     let schedule = schedule(&f.strategy, window)?;
-    let given_age_horizon = given_age_horizon(f.window.age_horizon.map(|d| d.0))?;
+    let given_age_horizon = given_age_horizon(f.window.age_horizon.map(|d| d.0), window)?;
     let strategy = strategy(&f.strategy, &banks, &platform, &schedule)?;
     let retry = retry(f.retry.as_ref())?;
     let on_demand = f

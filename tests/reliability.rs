@@ -264,7 +264,7 @@ fn unreasonable_inputs_are_refused_with_their_field() {
         (&["sweep", "uk-mix", "--set", "name=\"/tmp/abs\""], "name"),
         (&["run", "uk-mix", "--set", "name=\".hidden\""], "name"),
         (
-            &["run", "uk-mix", "--set", "window.age_horizon=\"10m\""],
+            &["run", "uk-mix", "--set", "window.age_horizon=\"1d\""],
             "window.age_horizon",
         ),
     ];

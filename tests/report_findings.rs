@@ -82,4 +82,34 @@ fn the_busiest_minute_is_a_measured_days() {
         "{md}"
     );
     assert!(!md.contains("a warm-up day"), "{md}");
+    // With several banks, the one that had them (the day chart may draw five banks only).
+    let mix = t.join("mix");
+    let uk = common::root().join("scenarios/uk-mix.toml");
+    run(
+        &uk,
+        &mix,
+        &[
+            "population.connections=100000",
+            "strategy.kind=random_offset",
+        ],
+    );
+    let md = report(&mix);
+    let busiest = md
+        .lines()
+        .find(|l| l.contains("Most 429 responses in one minute"))
+        .unwrap();
+    assert!(busiest.contains(", all at building-society)"), "{busiest}");
+    // Hours alike are said together, and an age that does not move is not "from … to" it.
+    let by_hour = md
+        .lines()
+        .find(|l| l.contains("the median is youngest"))
+        .unwrap();
+    assert!(
+        by_hour.contains("in 2 hours alike (7.48 % of opens each, 19:00–21:00), when the median data age is 12.2 h;"),
+        "{by_hour}"
+    );
+    assert!(
+        by_hour.contains("youngest in 11:00–21:00 (12.2 h)"),
+        "{by_hour}"
+    );
 }

@@ -158,8 +158,23 @@ pub(super) fn book(
 /// A count as people write one: `400000`, `400,000`, `400_000`, `400k`, `1.5M`, `4e5` (a
 /// trial typed `--users 250k` and `2.5e5`); it must come to a whole number. `180.000` is
 /// refused: in Germany and the Netherlands it is 180,000, here it would be 180 (a trial's
-/// plan for "180.000" users planned for 180).
+/// plan for "180.000" users planned for 180). Commas group thousands, in threes, in a
+/// whole count without a suffix: `1,5M` and `1,500k` (one and a half million and thousand,
+/// written the German way) are refused, not read as 15M and 1.5M.
 fn count(s: &str) -> std::result::Result<i64, String> {
+    let head = s.trim().trim_start_matches('-').replace('_', "");
+    if head.contains(',') {
+        let digits = |t: &str, n: std::ops::RangeInclusive<usize>| {
+            n.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+        };
+        let (first, rest) = head.split_once(',').unwrap_or_default();
+        if !digits(first, 1..=3) || !rest.split(',').all(|g| digits(g, 3..=3)) {
+            return Err(format!(
+                "\"{s}\" is ambiguous: commas group thousands in threes here (400,000); a \
+                 decimal is written with a point (1.5M)"
+            ));
+        }
+    }
     let plain: String = s.chars().filter(|c| !matches!(c, ',' | '_')).collect();
     if let Some((whole, part)) = plain.split_once('.') {
         let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
@@ -242,6 +257,16 @@ mod tests {
         let e = super::count("2.500").unwrap_err();
         assert!(e.contains("write 2500 (or 2.5k)"), "{e}");
         assert_eq!(super::count("1.500M"), Ok(1_500_000));
+        // Commas group thousands in threes: a decimal comma is refused, not read as 15M.
+        for s in ["1,5M", "2,5k", "40,00", "1,0000"] {
+            let e = super::count(s).unwrap_err();
+            assert!(e.contains("commas group thousands in threes"), "{s}: {e}");
+        }
+        for s in ["1,500k", "2,500M", "1.000,0", "1,000.5"] {
+            assert!(super::count(s).is_err(), "{s}");
+        }
+        assert_eq!(super::count("1,000,000"), Ok(1_000_000));
+        assert_eq!(super::count("-1,000"), Ok(-1_000));
         for (s, x) in [
             ("0.02", 0.02),
             ("2%", 0.02),

@@ -129,9 +129,27 @@ pub fn by_variant(rows: &[PairedRow]) -> Vec<&[PairedRow]> {
     rows.chunk_by(|a, b| a.variant == b.variant).collect()
 }
 
-/// Variant indices into `per_variant`, best first, as `paired.md` ranks them: the coverage
-/// difference descending, then the failure-rate difference ascending; an absent difference
-/// last; ties in item order.
+/// A rise in the failure rate (a share) that never sets a strategy back in the ranking.
+pub const RANK_FAILURE_MARGIN: f64 = 0.01;
+
+/// How `paired.md` ranks the strategies, in words (its text, the report's and the chart's).
+pub const RANKING_WORDS: &str = "Ranked by the coverage difference (highest first), except \
+    that a strategy whose failure rate rises by more than a point and by more than its \
+    coverage does ranks after the others; ties by the failure-rate difference (lowest first)";
+
+/// Whether a strategy with these mean differences from the baseline (coverage, failure rate)
+/// ranks after the others: its failure rate rises by more than [`RANK_FAILURE_MARGIN`] and
+/// by more than its coverage (a trial's compare ranked an all-day pace first for 1.2 points
+/// of coverage at 47.8 points more failures; another's pace, +36.6 points of coverage at
+/// +2.7 points of failures, is rightly first).
+pub fn ranks_after(coverage: Option<f64>, failure: Option<f64>) -> bool {
+    failure.is_some_and(|f| f > RANK_FAILURE_MARGIN + 1e-12 && f > coverage.unwrap_or(0.0))
+}
+
+/// Variant indices into `per_variant`, best first, as `paired.md` ranks them: those that
+/// [`ranks_after`] says after the rest; within each, the coverage difference descending,
+/// then the failure-rate difference ascending; an absent difference last; ties in item
+/// order.
 pub fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
     let diff = |v: usize, m: Metric| {
         per_variant[v]
@@ -146,14 +164,20 @@ pub fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     };
+    let fails_more =
+        |v: usize| ranks_after(diff(v, Metric::Coverage), diff(v, Metric::FailureRate));
     let mut order: Vec<usize> = (0..per_variant.len()).collect();
     order.sort_by(|&a, &b| {
         let neg = |x: Option<f64>| x.map(|x| -x);
-        cmp(
-            neg(diff(a, Metric::Coverage)),
-            neg(diff(b, Metric::Coverage)),
-        )
-        .then_with(|| cmp(diff(a, Metric::FailureRate), diff(b, Metric::FailureRate)))
+        fails_more(a)
+            .cmp(&fails_more(b))
+            .then_with(|| {
+                cmp(
+                    neg(diff(a, Metric::Coverage)),
+                    neg(diff(b, Metric::Coverage)),
+                )
+            })
+            .then_with(|| cmp(diff(a, Metric::FailureRate), diff(b, Metric::FailureRate)))
     });
     order
 }
@@ -266,6 +290,41 @@ mod tests {
         ];
         let u = PairedRow::of(("v", "v"), Metric::UsersPerDay, &v, &v);
         assert_eq!((u.difference_mean, u.lower_bound), (Some(0.0), false));
+    }
+
+    /// Coverage first, except that a strategy whose failures rise by more than a point and
+    /// more than its coverage ranks after the others (a trial's all-day pace, +1.2 points of
+    /// coverage for +47.8 points of failures, was ranked first; another's pace, +36.6 points
+    /// for +2.7, must stay first).
+    #[test]
+    fn strategies_failing_far_more_rank_after_the_others() {
+        let rows = |coverage: f64, failure: f64| {
+            [(Metric::Coverage, coverage), (Metric::FailureRate, failure)].map(|(metric, d)| {
+                PairedRow {
+                    variant: "v".into(),
+                    baseline: "b".into(),
+                    metric,
+                    variant_mean: Some(0.5 + d),
+                    baseline_mean: Some(0.5),
+                    difference_mean: Some(d),
+                    difference_sd: Some(0.0),
+                    difference_ci95: Some(0.0),
+                    replications: 2,
+                    lower_bound: false,
+                }
+            })
+        };
+        let variants = [
+            rows(0.0, 0.0),     // the baseline
+            rows(0.012, 0.478), // more coverage, far more failures
+            rows(0.005, 0.01),  // at the margin
+            rows(0.008, -0.02),
+            rows(0.03, 0.02),
+            rows(0.366, 0.027), // far more coverage for a little more failure
+            rows(0.02, 0.025),  // failures rising more than coverage
+        ];
+        let per_variant: Vec<&[PairedRow]> = variants.iter().map(|v| &v[..]).collect();
+        assert_eq!(ranking(&per_variant), [5, 4, 3, 2, 0, 6, 1]);
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub fn estimate(m: Metric, e: &Estimate, lower_bound: bool) -> String {
 pub const LOWER_BOUND_LEGEND: &str = "≥: a replication's data age reached past the age \
      histogram's horizon, where ages are counted together, so the mean is at least that.";
 
+/// What "never" for a data age ([`estimate`]) says, under a table that has one.
+pub const NEVER_LEGEND: &str = "never: in a replication, the percentile fell among \
+     connections never refreshed (older than any age).";
+
 /// A share's mean ± half-width: `12.34 % ± 0.12`.
 pub fn share_estimate(e: &Estimate) -> String {
     plus_minus(pct(e.mean), e.ci95.map(|h| format!("{:.2}", 100.0 * h)))

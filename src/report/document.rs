@@ -205,9 +205,9 @@ fn paired_section(s: &mut String, pd: &dataset::PairedData) {
         "## Paired comparison\n\nEach difference is from the baseline `{}` (strategy − \
          baseline, replication by replication): the mean ± its 95 % half-width (Student's t over \
          {reps} differences), in percentage points; beside them, each strategy's means over the \
-         {reps} replications. Ranked by the coverage difference (highest first), then the \
-         failure-rate difference (lowest first).{more}\n",
-        pd.baseline()
+         {reps} replications. {}.{more}\n",
+        pd.baseline(),
+        crate::output::paired::RANKING_WORDS
     );
     s.push_str(&paired_table(pd));
     s.push('\n');

@@ -1,10 +1,10 @@
 //! `paired.md` (also printed): the paired differences as a Markdown table, variants ranked by
-//! the coverage difference, then the failure-rate difference; which differences are
-//! significant; and each variant's means for scale.
+//! the coverage difference among those that fail no more than a point above the baseline,
+//! then the rest ([`ranking`]); which differences are significant; and each variant's means.
 
 use super::{Comparison, METRICS};
 use crate::metric::Metric;
-use crate::output::paired::{ranking, PairedRow, MARKDOWN_TITLE};
+use crate::output::paired::{ranking, PairedRow, MARKDOWN_TITLE, RANKING_WORDS};
 use crate::output::summary::strategy_label;
 use crate::output::text::thousands;
 use crate::strategy::Strategy;
@@ -25,9 +25,8 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
          replication by replication): mean ± 95 % half-width (Student's t over {r} \
          differences; shares in percentage points). Replication r of every strategy runs on \
          the same seed (base seed {}), so a pair shares its connections, banks and service \
-         times. Ranked by the coverage difference (highest first), then the failure-rate \
-         difference (lowest first).\n",
-        c.seed
+         times. {}.\n",
+        c.seed, RANKING_WORDS
     );
     table(&mut out, &order, &per_variant, difference);
     let _ = writeln!(out, "\n{}", as_run(c));

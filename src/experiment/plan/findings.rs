@@ -53,6 +53,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     }
     out.extend(current::current_finding(p));
     out.extend(left_behind_finding(p));
+    out.extend(banks::under_target_finding(p));
     out.extend(one_profile_finding(p));
     out.extend(headroom_finding(p));
     out.extend(order::stalest_finding(p));

@@ -2,8 +2,10 @@
 //! paired comparison.
 
 use crate::metric::Metric;
-use crate::output::text::{estimate, pct, thousands, LOWER_BOUND_LEGEND};
-use crate::report::dataset::{self, metric_row, Dataset, PairedData, RunData, SweepData};
+use crate::output::text::{estimate, pct, thousands, LOWER_BOUND_LEGEND, NEVER_LEGEND};
+use crate::report::dataset::{
+    self, metric_row, Dataset, PairedData, RunData, SweepData, SweepPoint,
+};
 use crate::report::figures::{run_name, scenarios_of};
 use crate::report::findings::age;
 use crate::report::findings::paired::points;
@@ -178,7 +180,12 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
         let _ = write!(s, " {} |", cell(p));
     }
     for m in &metrics {
-        let _ = write!(s, " {} (mean ± 95 % CI) |", m.label());
+        // The cells carry their unit ("12.3 h"): not "(h)" again in the header.
+        let _ = write!(
+            s,
+            " {} (mean ± 95 % CI) |",
+            m.label().trim_end_matches(" (h)")
+        );
     }
     s.push_str(" Replications |\n|");
     for _ in &sw.params {
@@ -208,9 +215,17 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
                 .unwrap_or_else(|| "—".into())
         );
     }
-    // Only where a cell shown says "≥".
+    // Only where a cell shown says "≥" or "never".
     if (sw.points.iter()).any(|p| metrics.iter().any(|m| p.lower_bounds.contains(m))) {
         let _ = writeln!(s, "\n{LOWER_BOUND_LEGEND}");
+    }
+    let never = |p: &SweepPoint| {
+        metrics
+            .iter()
+            .any(|m| p.metrics.get(m).is_some_and(|st| st.mean.is_infinite()))
+    };
+    if sw.points.iter().take(MAX_SWEEP_ROWS).any(never) {
+        let _ = writeln!(s, "\n{NEVER_LEGEND}");
     }
     if sw.points.len() > MAX_SWEEP_ROWS {
         let _ = writeln!(
@@ -244,7 +259,7 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
             let _ = write!(
                 s,
                 " {} |\n|---:|---|---:|---:|---:|---:|---:|\n",
-                crate::report::findings::capitalise(m.label())
+                crate::report::findings::capitalise(m.label().trim_end_matches(" (h)"))
             );
         }
         None => s.push_str("\n|---:|---|---:|---:|---:|---:|\n"),
@@ -295,6 +310,22 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
             mean(f),
             age_cell(rows)
         );
+    }
+    s + &age_legends(pd, age)
+}
+
+/// What the paired table's age cells' "≥" or "never" mean, where one shows it (`age`: the
+/// column's metric).
+fn age_legends(pd: &PairedData, age: Option<Metric>) -> String {
+    let ages: Vec<&dataset::PairedRow> = (pd.ranked().into_iter())
+        .filter_map(|rows| metric_row(rows, age?))
+        .collect();
+    let mut s = String::new();
+    if (ages.iter()).any(|r| r.lower_bound && r.variant_mean.is_some_and(f64::is_finite)) {
+        let _ = writeln!(s, "\n{LOWER_BOUND_LEGEND}");
+    }
+    if (ages.iter()).any(|r| r.variant_mean.is_some_and(f64::is_infinite)) {
+        let _ = writeln!(s, "\n{NEVER_LEGEND}");
     }
     s
 }

@@ -123,13 +123,33 @@ fn sentence(r: &RunData, named: bool) -> Option<String> {
     if measured.len() < 24 {
         who += "of the hours the window measured, ";
     }
+    // The hours that tie with the youngest or the oldest as written, together (a trial's
+    // "oldest from 12:00" was one of thirteen hours alike).
+    let when = |target: &HourRow| {
+        let v = age(median(target));
+        let hours: Vec<usize> = (measured.iter())
+            .filter(|x| age(median(x)) == v)
+            .map(|x| x.hour as usize)
+            .collect();
+        match hours.len() {
+            1 => format!("from {:02}:00 ({v})", target.hour),
+            _ => format!("in {} ({v})", crate::time::hour_runs(&hours)),
+        }
+    };
+    let range = match age(median(youngest)) == age(median(oldest)) {
+        true => format!(
+            "the median is the same every hour, {}",
+            age(median(youngest))
+        ),
+        false => format!(
+            "the median is youngest {} and oldest {}",
+            when(youngest),
+            when(oldest)
+        ),
+    };
     Some(capitalise(&format!(
-        "{who}{}; the median is youngest from {:02}:00 ({}) and oldest from {:02}:00 ({}).{}{}",
+        "{who}{}; {range}.{}{}",
         busiest_phrase(&measured, busiest, &age),
-        youngest.hour,
-        age(median(youngest)),
-        oldest.hour,
-        age(median(oldest)),
         askers_sentence(r),
         horizon_sentence(r, horizon),
     )))
@@ -161,13 +181,16 @@ fn busiest_phrase(measured: &[&HourRow], busiest: &HourRow, age: &dyn Fn(f64) ->
         .map(|x| median(x))
         .fold(f64::NEG_INFINITY, f64::max);
     let hours: Vec<usize> = tied.iter().map(|x| x.hour as usize).collect();
+    // Not "from 13.2 h to 13.2 h" (a trial read it so).
+    let ages = match age(lo) == age(hi) {
+        true => format!("is {}", age(lo)),
+        false => format!("runs from {} to {}", age(lo), age(hi)),
+    };
     format!(
         "customers open the app most in {} hours alike ({share} of opens each, {}), when the \
-         median data age runs from {} to {}",
+         median data age {ages}",
         tied.len(),
         crate::time::hour_runs(&hours),
-        age(lo),
-        age(hi)
     )
 }
 

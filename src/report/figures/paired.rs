@@ -119,7 +119,8 @@ fn chart(pd: &PairedData) -> XyChart {
          differences, with its 95 % interval (Student's t)"
     );
     let provenance = format!(
-        "{}{} strategies ranked as in paired.md (coverage difference, highest first) · {reps} \
+        "{}{} strategies ranked as in paired.md (coverage difference, highest first; one whose \
+         failures rise by more than a point and more than its coverage, last) · {reps} \
          replications each on common random numbers",
         pd.scenario
             .as_ref()
@@ -132,7 +133,7 @@ fn chart(pd: &PairedData) -> XyChart {
         title: format!("Coverage and failure rate: paired differences from {base}{on}"),
         subtitle: Some(subtitle(&what, [Some(provenance), hidden])),
         x: ChartAxis::categorical(
-            "strategy, ranked by coverage difference (highest first)",
+            "strategy, ranked as in paired.md",
             ranked.iter().map(|rows| strategy_name(rows)).collect(),
         ),
         y: ChartAxis::new(

@@ -27,7 +27,13 @@ pub(crate) fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<Strin
                 |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
             );
             if v > 0.0 {
-                format!("{} {} ({})", run_name(r, several), thousands(v), when(r, m))
+                format!(
+                    "{} {} ({}{})",
+                    run_name(r, several),
+                    thousands(v),
+                    when(r, m),
+                    most_at(r, m, v)
+                )
             } else {
                 format!("{} none", run_name(r, several))
             }
@@ -56,6 +62,31 @@ pub(crate) fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<Strin
         "Most 429 responses in one minute: {}.{outage}",
         and_list(&parts)
     ))
+}
+
+/// Where a run has several banks, the one with most of minute `m`'s `v` 429s: `, 90 of
+/// them at uk-fixedwin` (a trial's peak was a bank its day chart had no row for).
+fn most_at(r: &RunData, m: usize, v: f64) -> String {
+    let names = r.bank_names();
+    if names.len() < 2 {
+        return String::new();
+    }
+    let at = |bank: &String| {
+        minute_series(r, Some(bank))
+            .1
+            .get(m)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let worst = names
+        .iter()
+        .map(|b| (at(b), b))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match worst {
+        Some((n, bank)) if n >= v => format!(", all at {bank}"),
+        Some((n, bank)) if n > 0.0 => format!(", {} of them at {bank}", thousands(n)),
+        _ => String::new(),
+    }
 }
 
 /// The busiest minute at one bank, per run.

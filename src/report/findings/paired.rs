@@ -2,7 +2,7 @@
 //! baseline, which failed least, each with its paired difference and 95 % interval.
 
 use crate::metric::Metric;
-use crate::output::paired::PairedRow;
+use crate::output::paired::{PairedRow, RANK_FAILURE_MARGIN};
 use crate::output::text::pct;
 use crate::report::dataset::{metric_row, PairedData};
 
@@ -56,6 +56,22 @@ fn difference_phrase(r: &PairedRow) -> String {
     )
 }
 
+/// The first ranked (the baseline included, which ranks above those that lose coverage),
+/// where it is another than `most` (which gained the most coverage, its failures rising by
+/// more than that) and not the baseline.
+fn ranked_first(pd: &PairedData, most: &str) -> Option<String> {
+    let ranked = pd.ranked();
+    let first = metric_row(ranked.first()?, Metric::Coverage)?;
+    (first.variant != most && first.variant != pd.baseline()).then(|| {
+        format!(
+            "Ranked first, its failure rate rising by no more than a point or its coverage: \
+             `{}`, {}.",
+            first.variant,
+            difference_phrase(first)
+        )
+    })
+}
+
 /// Which strategy gained the most coverage over the baseline and which failed least, with
 /// their paired differences and intervals; empty without a strategy other than the baseline.
 pub(crate) fn paired_caption(pd: &PairedData) -> String {
@@ -64,18 +80,29 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
     let mut out = Vec::new();
     let coverage = variants(pd, Metric::Coverage);
     let failure = variants(pd, Metric::FailureRate);
-    // Ranked by the coverage difference: the first gained the most.
-    if let Some(best) = coverage.first() {
+    // The most coverage gained, and the first ranked where that one fails more than a point
+    // above the baseline (ranked after those that do not).
+    // (The first of equal gains in ranked order.)
+    let gain = |r: &PairedRow| r.difference_mean.unwrap_or(0.0);
+    let most = (coverage.iter().copied()).fold(None, |m: Option<&PairedRow>, r| match m {
+        Some(m) if gain(m) >= gain(r) => Some(m),
+        _ => Some(r),
+    });
+    if let Some(best) = most {
         let d = best.difference_mean.unwrap_or(0.0);
         let over = format!(
             "Against the baseline `{base}`, over {reps} paired replication{}",
             if reps == 1 { "" } else { "s" }
         );
-        // A gain bought with significantly more failures says so where it is told.
+        // A gain bought with significantly more failures, or more than the ranking's margin,
+        // says so where it is told.
         let cost = failure
             .iter()
             .find(|f| f.variant == best.variant)
-            .filter(|f| f.significant() && f.difference_mean.is_some_and(|x| x > 0.0))
+            .filter(|f| {
+                let d = f.difference_mean.unwrap_or(0.0);
+                (f.significant() && d > 0.0) || d > RANK_FAILURE_MARGIN
+            })
             .map(|f| format!("; it failed more often: {}", difference_phrase(f)))
             .unwrap_or_default();
         out.push(if points(d).starts_with('+') {
@@ -86,11 +113,12 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
             )
         } else {
             format!(
-                "{over}, no strategy gained coverage; the first ranked, `{}`, had {}.",
+                "{over}, no strategy gained coverage; the closest, `{}`, had {}.",
                 best.variant,
                 difference_phrase(best)
             )
         });
+        out.extend(ranked_first(pd, &best.variant));
     }
     let least = failure.iter().min_by(|a, b| {
         let d = |r: &&&PairedRow| r.difference_mean.unwrap_or(0.0);
