@@ -1111,6 +1111,10 @@ fn the_most_coverage_for_far_more_failures_ranks_after_the_rest() {
     write_paired(t.path(), &rows, Some("uk-mix"));
     let (chart, caption) = paired_chart(t.path()).unwrap();
     assert_eq!(chart.x.categories, ["steady", "queued (baseline)", "wide"]);
+    markdown::write_report(t.path()).unwrap();
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    assert!(md.contains("| 3 | `wide` † |"), "{md}");
+    assert!(md.contains(paired::SET_BACK_LEGEND), "{md}");
     assert!(
         caption.contains("`wide` gained the most coverage"),
         "{caption}"

@@ -113,3 +113,39 @@ fn the_busiest_minute_is_a_measured_days() {
         "{by_hour}"
     );
 }
+
+/// A sweep's table shows the fields that vary as columns and says the fixed ones once; its
+/// best point says what it fails, and the best of those failing at most 1 %.
+#[test]
+fn a_sweep_table_says_its_fixed_fields_once() {
+    let t = TempDir::new("report-sweep-fixed");
+    let out = t.join("sweep");
+    let uk = common::root().join("scenarios/uk-mix.toml");
+    succeed(sim().arg("sweep").arg(&uk).args([
+        "--set",
+        "strategy.kind=paced",
+        "--set",
+        "population.connections=40000",
+        "--set",
+        "strategy.rate=0.2,0.8,3",
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let md = report(&out);
+    assert!(
+        md.contains("Every point: `strategy.kind` paced, `population.connections` 40,000."),
+        "{md}"
+    );
+    assert!(md.contains("| strategy.rate | users per day"), "{md}");
+    assert!(!md.contains("| strategy.kind |"), "{md}");
+    // Three a second over-paces high-street-b's bucket for a few more users a day.
+    assert!(
+        md.contains(
+            "was at rate 3. It fails 5.86 % of its attempts; of the points failing at \
+             most 1 %, rate 0.8 had the best, 39,012."
+        ),
+        "{md}"
+    );
+}

@@ -146,6 +146,16 @@ pub fn ranks_after(coverage: Option<f64>, failure: Option<f64>) -> bool {
     failure.is_some_and(|f| f > RANK_FAILURE_MARGIN + 1e-12 && f > coverage.unwrap_or(0.0))
 }
 
+/// Whether one strategy's rows rank after the others ([`ranks_after`] on its differences).
+pub fn set_back(rows: &[PairedRow]) -> bool {
+    let diff = |m: Metric| (rows.iter().find(|r| r.metric == m)).and_then(|r| r.difference_mean);
+    ranks_after(diff(Metric::Coverage), diff(Metric::FailureRate))
+}
+
+/// The legend of the mark ("†") beside a strategy [`set_back`] ranks after the others.
+pub const SET_BACK_LEGEND: &str = "†: its failure rate rises by more than a point and by more \
+    than its coverage, so it ranks after the others.";
+
 /// Variant indices into `per_variant`, best first, as `paired.md` ranks them: those that
 /// [`ranks_after`] says after the rest; within each, the coverage difference descending,
 /// then the failure-rate difference ascending; an absent difference last; ties in item
@@ -164,8 +174,7 @@ pub fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     };
-    let fails_more =
-        |v: usize| ranks_after(diff(v, Metric::Coverage), diff(v, Metric::FailureRate));
+    let fails_more = |v: usize| set_back(per_variant[v]);
     let mut order: Vec<usize> = (0..per_variant.len()).collect();
     order.sort_by(|&a, &b| {
         let neg = |x: Option<f64>| x.map(|x| -x);

@@ -4,7 +4,9 @@
 
 use super::{Comparison, METRICS};
 use crate::metric::Metric;
-use crate::output::paired::{ranking, PairedRow, MARKDOWN_TITLE, RANKING_WORDS};
+use crate::output::paired::{
+    ranking, set_back, PairedRow, MARKDOWN_TITLE, RANKING_WORDS, SET_BACK_LEGEND,
+};
 use crate::output::summary::strategy_label;
 use crate::output::text::thousands;
 use crate::strategy::Strategy;
@@ -29,6 +31,9 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
         c.seed, RANKING_WORDS
     );
     table(&mut out, &order, &per_variant, difference);
+    if per_variant.iter().any(|rows| set_back(rows)) {
+        let _ = writeln!(out, "\n{SET_BACK_LEGEND}");
+    }
     let _ = writeln!(out, "\n{}", as_run(c));
     let _ = writeln!(out, "\n{}", significant(&order, &per_variant, c.baseline));
     // Only the columns shown: an unmeasured metric's column (on-demand figures without
@@ -146,10 +151,11 @@ fn table(
     let _ = writeln!(out, "|---:|---|{}", "---:|".repeat(heads.len()));
     for (rank, &v) in order.iter().enumerate() {
         let rows = per_variant[v];
+        let mark = if set_back(rows) { " †" } else { "" };
         let name = if rows[0].variant == rows[0].baseline {
             format!("`{}` (baseline)", rows[0].variant)
         } else {
-            format!("`{}`", rows[0].variant)
+            format!("`{}`{mark}", rows[0].variant)
         };
         let cells: Vec<String> = rows
             .iter()

@@ -164,6 +164,39 @@ pub(crate) fn table_from_csv(rows: &[dataset::TableRow]) -> String {
 
 pub(crate) const MAX_SWEEP_ROWS: usize = 60;
 
+/// The fields a sweep's table shows as columns: those with more than one value (all of them
+/// where none has): a field with one value in every point is said once, above the table
+/// (a trial's table repeated four fixed --sets on every row).
+fn varying_fields(sw: &SweepData) -> Vec<usize> {
+    let varying: Vec<usize> = (0..sw.params.len())
+        .filter(|&i| sw.values(i).len() > 1)
+        .collect();
+    match varying.is_empty() {
+        true => (0..sw.params.len()).collect(),
+        false => varying,
+    }
+}
+
+/// The fields a sweep's table does not show as columns (one value in every point), as a
+/// line: `Every point: strategy.kind paced, window.length 8d.`; empty when there are none.
+fn fixed_line(sw: &SweepData, shown: &[usize]) -> String {
+    let fixed: Vec<String> = (0..sw.params.len())
+        .filter(|i| !shown.contains(i))
+        .filter_map(|i| {
+            let v = sw.points.first()?.params[i].as_str();
+            Some(format!(
+                "`{}` {}",
+                cell(&sw.params[i]),
+                cell(&value_text(&sw.params[i], v))
+            ))
+        })
+        .collect();
+    match fixed.is_empty() {
+        true => String::new(),
+        false => format!("Every point: {}.\n\n", fixed.join(", ")),
+    }
+}
+
 pub(crate) fn sweep_table(sw: &SweepData) -> String {
     let metrics: Vec<Metric> = [
         Metric::UsersPerDay,
@@ -175,9 +208,11 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
     .into_iter()
     .filter(|&m| sw.has_metric(m))
     .collect();
-    let mut s = String::from("|");
-    for p in &sw.params {
-        let _ = write!(s, " {} |", cell(p));
+    let shown = varying_fields(sw);
+    let mut s = fixed_line(sw, &shown);
+    s.push('|');
+    for &i in &shown {
+        let _ = write!(s, " {} |", cell(&sw.params[i]));
     }
     for m in &metrics {
         // The cells carry their unit ("12.3 h"): not "(h)" again in the header.
@@ -188,7 +223,7 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
         );
     }
     s.push_str(" Replications |\n|");
-    for _ in &sw.params {
+    for _ in &shown {
         s.push_str("---|");
     }
     for _ in &metrics {
@@ -197,8 +232,8 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
     s.push_str("---:|\n");
     for p in sw.points.iter().take(MAX_SWEEP_ROWS) {
         s.push('|');
-        for (name, v) in sw.params.iter().zip(&p.params) {
-            let _ = write!(s, " {} |", cell(&value_text(name, v)));
+        for &i in &shown {
+            let _ = write!(s, " {} |", cell(&value_text(&sw.params[i], &p.params[i])));
         }
         for m in &metrics {
             let txt = match p.metrics.get(m) {
@@ -296,9 +331,14 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
             metric_row(rows, Metric::Coverage),
             metric_row(rows, Metric::FailureRate),
         );
+        let mark = if crate::output::paired::set_back(rows) {
+            " †"
+        } else {
+            ""
+        };
         let name = match rows[0].variant == rows[0].baseline {
             true => format!("`{}` (baseline)", cell(&rows[0].variant)),
-            false => format!("`{}`", cell(&rows[0].variant)),
+            false => format!("`{}`{mark}", cell(&rows[0].variant)),
         };
         let _ = writeln!(
             s,
@@ -314,13 +354,20 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
     s + &age_legends(pd, age)
 }
 
-/// What the paired table's age cells' "≥" or "never" mean, where one shows it (`age`: the
-/// column's metric).
+/// What the paired table's marks mean, where one shows them: "†" beside a strategy ranked
+/// after the others, "≥" or "never" in an age cell (`age`: the column's metric).
 fn age_legends(pd: &PairedData, age: Option<Metric>) -> String {
     let ages: Vec<&dataset::PairedRow> = (pd.ranked().into_iter())
         .filter_map(|rows| metric_row(rows, age?))
         .collect();
     let mut s = String::new();
+    if pd
+        .ranked()
+        .iter()
+        .any(|rows| crate::output::paired::set_back(rows))
+    {
+        let _ = writeln!(s, "\n{}", crate::output::paired::SET_BACK_LEGEND);
+    }
     if (ages.iter()).any(|r| r.lower_bound && r.variant_mean.is_some_and(f64::is_finite)) {
         let _ = writeln!(s, "\n{LOWER_BOUND_LEGEND}");
     }
