@@ -228,20 +228,14 @@ fn random_offsets_stay_within_their_band_of_hours() {
     let sc = refresh_sim::scenario::parse(&daily, "inline", "band", &night).unwrap();
     assert_eq!(sc.schedule.band_label().as_deref(), Some("22:00–06:00"));
     assert_eq!(sc.schedule.spread().as_secs_f64(), 8.0 * 3_600.0);
-    let none = [r#"strategy.hours=["06:00", "06:00"]"#.to_string()];
-    let e = refresh_sim::scenario::parse(&daily, "inline", "band", &none).unwrap_err();
-    assert!(
-        e.message.contains("starts and ends at 06:00"),
-        "{}",
-        e.message
-    );
-    let midnight = [r#"strategy.hours=["24:00", "00:00"]"#.to_string()];
-    let e = refresh_sim::scenario::parse(&daily, "inline", "band", &midnight).unwrap_err();
-    assert!(
-        e.message.contains("starts and ends at 00:00"),
-        "{}",
-        e.message
-    );
+    for (band, why) in [
+        (r#"["06:00", "06:00"]"#, "starts and ends at 06:00"),
+        (r#"["24:00", "00:00"]"#, "starts and ends at 00:00"),
+    ] {
+        let set = [format!("strategy.hours={band}")];
+        let e = refresh_sim::scenario::parse(&daily, "inline", "band", &set).unwrap_err();
+        assert!(e.message.contains(why), "{band}: {}", e.message);
+    }
     let to_midnight = [r#"strategy.hours=["22:00", "00:00"]"#.to_string()];
     let sc = refresh_sim::scenario::parse(&daily, "inline", "band", &to_midnight).unwrap();
     assert_eq!(sc.schedule.band_label().as_deref(), Some("22:00–24:00"));

@@ -114,12 +114,8 @@ impl Scenario {
         let daily = self.schedule.period == SimDuration::from_hours(24);
         let mut out = Vec::new();
         for (b, bank) in self.banks.iter().enumerate() {
-            // One pool over every bank reads every bank's profile only.
-            let profile = match per_bank {
-                true => profiles.of(b),
-                false => profiles.all.as_deref(),
-            };
-            let weight = |h: usize| profile.map_or(1.0, |p| p.weights()[h]);
+            // (One pool over every bank has no bank's own: `pace_profiles` needs per_bank.)
+            let weight = |h: usize| profiles.of(b).map_or(1.0, |p| p.weights()[h]);
             let field = match per_bank {
                 true => format!("strategy.pace_profiles.{}", bank.name),
                 false => "strategy.pace_profile".to_string(),

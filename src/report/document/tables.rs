@@ -351,18 +351,18 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
             age_cell(rows)
         );
     }
-    s + &age_legends(pd, age)
+    s + &legends(pd, age)
 }
 
 /// What the paired table's marks mean, where one shows them: "†" beside a strategy ranked
 /// after the others, "≥" or "never" in an age cell (`age`: the column's metric).
-fn age_legends(pd: &PairedData, age: Option<Metric>) -> String {
-    let ages: Vec<&dataset::PairedRow> = (pd.ranked().into_iter())
+fn legends(pd: &PairedData, age: Option<Metric>) -> String {
+    let ranked = pd.ranked();
+    let ages: Vec<&dataset::PairedRow> = (ranked.iter())
         .filter_map(|rows| metric_row(rows, age?))
         .collect();
     let mut s = String::new();
-    if pd
-        .ranked()
+    if ranked
         .iter()
         .any(|rows| crate::output::paired::set_back(rows))
     {

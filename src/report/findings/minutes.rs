@@ -67,20 +67,18 @@ pub(crate) fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<Strin
 /// Where a run has several banks, the one with most of minute `m`'s `v` 429s: `, 90 of
 /// them at uk-fixedwin` (a trial's peak was a bank its day chart had no row for).
 fn most_at(r: &RunData, m: usize, v: f64) -> String {
-    let names = r.bank_names();
-    if names.len() < 2 {
+    if r.bank_names().len() < 2 {
         return String::new();
     }
-    let at = |bank: &String| {
-        minute_series(r, Some(bank))
-            .1
-            .get(m)
-            .copied()
-            .unwrap_or(0.0)
-    };
-    let worst = names
-        .iter()
-        .map(|b| (at(b), b))
+    // Minute m's rows, one a bank: their 429s as `minute_series` counts them (503s apart).
+    let worst = (r.series.iter())
+        .filter(|x| x.minute == m)
+        .map(|x| {
+            (
+                x.rate_limited.saturating_sub(x.outage_rejected) as f64,
+                &x.bank,
+            )
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0));
     match worst {
         Some((n, bank)) if n >= v => format!(", all at {bank}"),
