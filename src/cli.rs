@@ -137,8 +137,23 @@ pub struct RunArgs {
     /// grown by its joins and less the consents that lapse (as `plan --at-week`).
     #[arg(long, value_name = "WEEKS", value_parser = plan::weeks)]
     pub at_week: Option<u32>,
+    /// The run's name in `report`'s charts and tables (default: its strategy and slots,
+    /// with its directory beside another run of the same), e.g. `--label "nightly, 32"`.
+    #[arg(long, value_name = "TEXT", value_parser = run_label)]
+    pub label: Option<String>,
     #[command(flatten)]
     pub overrides: Overrides,
+}
+
+/// A `--label`: one line of text, not blank.
+fn run_label(s: &str) -> std::result::Result<String, String> {
+    match s.trim() {
+        "" => Err("a label needs some text".into()),
+        t if t.chars().any(char::is_control) => {
+            Err("a label is one line, without control characters".into())
+        }
+        t => Ok(t.to_string()),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -239,7 +254,7 @@ fn run(a: RunArgs) -> Result<()> {
         output::check_file(path)?;
         output::check_not_input(path, &[(&a.scenario, "the scenario")])?;
     }
-    let (result, mut written) = match &a.attempt_log {
+    let (mut result, mut written) = match &a.attempt_log {
         None => (sim::run(&sc, seed), Vec::new()),
         Some(path) => {
             let (result, log) = sim::Simulation::new(&sc, seed)
@@ -249,34 +264,17 @@ fn run(a: RunArgs) -> Result<()> {
             (result, vec![path.clone()])
         }
     };
+    result.label = a.label.unwrap_or_default();
     written.extend(output::write_run(&out, &result)?);
     print!("{}", human_summary(&result));
+    // The client in words where it says more than the header's kind and slots: settings per
+    // bank, a band, an order, pausing, retries.
     let per_bank = matches!(
         sc.strategy,
         Strategy::PerBank { .. } | Strategy::Aimd(_) | Strategy::Paced { .. }
     );
-    let pause = sc.schedule.pause_on_retry_after;
-    let stalest = sc.schedule.order == crate::strategy::Order::Stalest
-        && !matches!(sc.strategy, Strategy::Bulk | Strategy::RandomOffset);
-    if per_bank || pause || stalest || sc.schedule.hours.is_some() {
-        // Their settings per bank, their band, their order or their pausing, which the
-        // header's kind does not say.
-        let band = sc
-            .schedule
-            .band_label()
-            .map_or(String::new(), |b| format!("; within {b}"));
-        let profile = (sc.strategy.pace_profiles())
-            .map_or(String::new(), |p| format!(" ({})", p.describe(&sc.banks)));
-        let pause = if pause {
-            ", pausing on Retry-After"
-        } else {
-            ""
-        };
-        let order = if stalest { ", stalest first" } else { "" };
-        println!(
-            "client: {}{profile}{order}{pause}{band}",
-            sc.strategy.describe(&sc.banks)
-        );
+    if per_bank || result.client != sc.strategy.describe(&sc.banks) {
+        println!("client: {}", result.client);
     }
     if let Some(note) = output::terminal::never_refreshed_note(&result) {
         eprintln!("note: {note}");

@@ -332,6 +332,12 @@ pub struct RunResult {
     /// Which due connection the client's pools took next: `Some("fifo")` or
     /// `Some("stalest")` (`strategy.order`), `None` for a client without a queue.
     pub order: Option<&'static str>,
+    /// The whole client in words: setting, hours, order, pausing, retries
+    /// ([`crate::strategy::client_words`]).
+    pub client: String,
+    /// The run's name for reports (`run --label`); empty when none was given (the
+    /// simulation itself leaves it so).
+    pub label: String,
     pub seed: u64,
     pub window_start: SimTime,
     pub window: SimDuration,

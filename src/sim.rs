@@ -285,7 +285,7 @@ struct World {
     at_open: AtOpen,
     queue: EventQueue<Event>,
     client: ClientState,
-    scenario_name: String,
+    names: build::Names,
     strategy: strategy::Strategy,
     seed: u64,
     /// Every attempt, when the run keeps an attempt log.

@@ -45,6 +45,7 @@ mod describe;
 mod profile;
 mod queue;
 pub use aimd::{Aimd, AimdRule};
+pub use describe::client_words;
 pub use profile::{PaceProfile, PaceProfiles};
 pub use queue::{Members, Pools, Queue, Take};
 

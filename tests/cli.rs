@@ -160,7 +160,7 @@ fn run_says_a_clients_settings_per_bank() {
     let nightly = client(&["strategy.kind=paced", r#"strategy.hours=["00:00","06:00"]"#]);
     assert_eq!(
         nightly.as_deref(),
-        Some("client: paced, each bank's connections over the period; within 00:00–06:00")
+        Some("client: paced, each bank's connections over the period, within 00:00–06:00")
     );
     // A queue's band is said too (its header names only the concurrency), to the day's end
     // as 24:00.
@@ -170,8 +170,21 @@ fn run_says_a_clients_settings_per_bank() {
     ]);
     assert_eq!(
         queued.as_deref(),
-        Some("client: queued, concurrency 64; within 18:00–24:00")
+        Some("client: queued, concurrency 64, within 18:00–24:00")
     );
+    // Its order, pausing and retries, and every other period; summary.csv says the same.
+    let habits = client(&[
+        "strategy.kind=queued",
+        "strategy.order=\"stalest\"",
+        "strategy.pause_on_retry_after=true",
+        "strategy.period=12h",
+        "retry.max_attempts=3",
+    ]);
+    let words = "queued, concurrency 64, every 12h, stalest first, pausing on Retry-After, up to \
+                 3 attempts";
+    assert_eq!(habits, Some(format!("client: {words}")));
+    let summary: Vec<SummaryRow> = output::read(&tmp.join("out").join("summary.csv")).unwrap();
+    assert!(summary.iter().all(|r| r.client == words), "{summary:?}");
 }
 
 fn check_daily_csv(path: &Path, summary: &[SummaryRow]) {

@@ -370,7 +370,7 @@ fn customers_failures_are_compared_when_customers_ask() {
     );
     // What each item ran, in words.
     assert!(
-        md.contains("As run: `queued`: queued (concurrency 2); `bulk`: bulk."),
+        md.contains("As run: `queued`: queued, concurrency 2; `bulk`: bulk."),
         "{md}"
     );
 }
@@ -398,16 +398,16 @@ fn what_each_item_ran_names_its_band() {
     let md = std::fs::read_to_string(tmp.join("band").join(MARKDOWN_FILE)).unwrap();
     assert!(
         md.contains(
-            r#"`queued:hours=["00:00","06:00"]`: queued (concurrency 2) within 00:00–06:00"#
+            r#"`queued:hours=["00:00","06:00"]`: queued, concurrency 2, within 00:00–06:00"#
         ),
         "{md}"
     );
     assert!(
-        md.contains("As run: `queued`: queued (concurrency 2) all day;"),
+        md.contains("As run: `queued`: queued, concurrency 2, all day;"),
         "{md}"
     );
     assert!(
-        md.contains("`queued:order=stalest`: queued (concurrency 2) all day, stalest first."),
+        md.contains("`queued:order=stalest`: queued, concurrency 2, all day, stalest first."),
         "{md}"
     );
 }
@@ -440,12 +440,14 @@ fn a_named_item_is_labelled_by_its_name() {
     let md = std::fs::read_to_string(tmp.join("named").join(MARKDOWN_FILE)).unwrap();
     assert!(
         md.contains(
-            "As run: `today` (`queued`): queued (concurrency 2); `slow` (`paced:rate=0.5`): paced"
+            "As run: `today` (`queued`): queued, concurrency 2; `slow` (`paced:rate=0.5`): paced"
         ),
         "{md}"
     );
     assert!(
-        md.contains("`pools` (`per_bank:concurrency=3`): per bank (6 slots in all: a 3, b 3)"),
+        md.contains(
+            "`pools` (`per_bank:concurrency=3`): per_bank, pools a 3, b 3 (6 slots in all)"
+        ),
         "{md}"
     );
 }

@@ -370,4 +370,19 @@ fn the_plan_gives_each_bank_its_own_hours() {
     assert_eq!(r.bank_names, ["holder", "bucket"]);
     let covered = r.banks[1].covered as f64 / r.banks[1].eligible.max(1) as f64;
     assert!(covered > 0.99, "{covered}: {planned}");
+    // And the JSON's `set` overrides, on the command line, run that very client.
+    let out = t.join("from-set");
+    let mut args = vec!["run", path, "--out", out.to_str().unwrap()];
+    for s in j["set"].as_array().unwrap() {
+        args.extend(["--set", s.as_str().unwrap()]);
+    }
+    let o = sim(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let all = summary.lines().find(|l| l.contains(",all,")).unwrap();
+    let (attempts, successes) = (r.total().attempts, r.total().successes);
+    assert!(
+        all.contains(&format!(",{attempts},")) && all.contains(&format!(",{successes},")),
+        "{all} against {attempts} attempts, {successes} successes"
+    );
 }

@@ -117,6 +117,19 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
         print!("{}", p.to_json(&base));
     } else {
         print!("{}", p.human());
+        let (set, shell) = (&a.overrides.set, crate::output::text::shell_word);
+        let sets = set.iter().cloned().chain(p.run_overrides(&base));
+        let args: Vec<String> = sets.map(|s| format!("--set {}", shell(&s))).collect();
+        println!(
+            "\nTo run the {}: refresh-sim run {} {}",
+            if p.targets_met {
+                "recommendation"
+            } else {
+                "best achievable"
+            },
+            shell(&a.scenario.display().to_string()),
+            args.join(" ")
+        );
     }
     Ok(())
 }

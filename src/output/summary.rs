@@ -134,6 +134,13 @@ pub struct SummaryRow {
     /// Which due connection the client's pools took next (`strategy.order`): `fifo` or
     /// `stalest`; empty for a client without a queue (bulk, random offsets).
     pub order: String,
+    /// The whole client in words: `queued, concurrency 32, within 01:00–07:00, up to 3
+    /// attempts` (its setting, hours, order, pausing and retries), which `strategy` and
+    /// `concurrency` alone do not say.
+    pub client: String,
+    /// The run's name in reports (`run --label`): its charts' legends and tables say it in
+    /// place of the strategy and slots. Empty when none was given.
+    pub label: String,
 }
 
 impl Record for SummaryRow {
@@ -194,6 +201,8 @@ impl Record for SummaryRow {
         "client_failure_rate",
         "age_horizon_hours",
         "order",
+        "client",
+        "label",
     ];
 }
 
@@ -257,6 +266,8 @@ impl SummaryRow {
             client_failure_rate: t.client_failure_rate(),
             age_horizon_hours: s.age_horizon_hours,
             order: r.order.unwrap_or_default().to_string(),
+            client: r.client.clone(),
+            label: r.label.clone(),
         }
     }
 
@@ -310,9 +321,13 @@ impl SummaryRow {
         }
     }
 
-    /// How the run is named in charts and prose: `queued (concurrency 64)`.
+    /// How the run is named in charts and prose: its `run --label`, else the strategy and
+    /// slots, `queued (concurrency 64)`.
     pub fn strategy_label(&self) -> String {
-        strategy_label(&self.strategy, self.concurrency)
+        match self.label.is_empty() {
+            true => strategy_label(&self.strategy, self.concurrency),
+            false => self.label.clone(),
+        }
     }
 }
 

@@ -273,6 +273,9 @@ pub fn human_summary(r: &RunResult) -> String {
     let mut out = String::new();
     let strategy = super::summary::strategy_label(r.strategy, r.concurrency);
     let total = r.summary(None);
+    if !r.label.is_empty() {
+        let _ = write!(out, "{}: ", r.label);
+    }
     let _ = writeln!(
         out,
         "{} · {} · seed {} · {} · {} window from {}",

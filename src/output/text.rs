@@ -110,6 +110,16 @@ pub fn age_or_more(h: f64, horizon: f64, hours: impl Fn(f64) -> String) -> Strin
     }
 }
 
+/// `w` as one shell word: as it is when plain, else in single quotes.
+pub fn shell_word(w: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c);
+    if !w.is_empty() && w.chars().all(plain) {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// An age past the horizon is written as at least the horizon; one within it, or

@@ -584,9 +584,10 @@ fn runs_of_compare(dir: &Path) -> Result<Vec<RunData>> {
     Ok(runs)
 }
 
-/// Names by their directories the runs that share a strategy label and a scenario.
+/// Names by their directories the runs that share a label (two scenarios' `queued
+/// (concurrency 32)` read alike in a chart's legend too).
 fn tell_apart(runs: &mut [RunData]) {
-    let key = |r: &RunData| (r.total().strategy_label(), r.total().scenario.clone());
+    let key = |r: &RunData| r.total().strategy_label();
     let keys: Vec<_> = runs.iter().map(key).collect();
     for (i, r) in runs.iter_mut().enumerate() {
         let shared = keys.iter().filter(|k| **k == keys[i]).count() > 1;

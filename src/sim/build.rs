@@ -13,6 +13,23 @@ use crate::rng::{Chance, Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::strategy::{self, ClientState};
 use crate::time::SimTime;
+
+/// What `summary.csv` names a run by: its scenario, and its client in words
+/// ([`strategy::client_words`]). Two strings a run, never touched per event.
+pub(super) struct Names {
+    pub scenario: String,
+    pub client: String,
+}
+
+impl Names {
+    fn of(sc: &Scenario) -> Names {
+        let (s, b) = (&sc.strategy, &sc.banks);
+        Names {
+            scenario: sc.name.clone(),
+            client: strategy::client_words(s, &sc.schedule, &sc.retry, b, false),
+        }
+    }
+}
 use rand::Rng;
 
 impl World {
@@ -84,7 +101,7 @@ impl World {
             ),
             queue,
             client,
-            scenario_name: sc.name.clone(),
+            names: Names::of(sc),
             strategy: sc.strategy.clone(),
             seed,
             log: None,

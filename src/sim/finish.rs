@@ -31,10 +31,12 @@ impl World {
             .pools()
             .map_or(Vec::new(), |p| p.mean_slots(start, end));
         RunResult {
-            scenario: self.scenario_name,
+            scenario: self.names.scenario,
             strategy: self.strategy.name(),
             concurrency: self.strategy.concurrency(),
             order: self.client.pools().map(|p| p.order()),
+            client: self.names.client,
+            label: String::new(),
             seed: self.seed,
             window_start: self.window_start,
             window,

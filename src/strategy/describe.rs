@@ -1,8 +1,54 @@
 //! A strategy's setting in words, bank by bank where it has settings per bank: what the
-//! planner's memo lists and what `run` prints under its summary.
+//! planner's memo lists; and the whole client in words (the setting, its hours, order,
+//! pausing and retries): what `run` prints under its summary, `summary.csv`'s `client`
+//! column and compare's "As run" say.
 
-use super::Strategy;
+use super::{Order, Schedule, Strategy};
 use crate::bank::Bank;
+use crate::retry::RetryPolicy;
+use crate::time::SimDuration;
+
+/// The whole client in words: `queued, concurrency 32, within 01:00–07:00, stalest first,
+/// up to 3 attempts`. The strategy's [`Strategy::describe`] and its pace profile, then only
+/// what differs from the defaults: a period other than a day (or a looping queue), the band
+/// of hours (`all_day`: say "all day" without one, beside clients that have one), the
+/// stalest-first order, pausing on Retry-After and retries. One string a run, never per event.
+pub fn client_words(
+    strategy: &Strategy,
+    schedule: &Schedule,
+    retry: &RetryPolicy,
+    banks: &[Bank],
+    all_day: bool,
+) -> String {
+    let mut s = strategy.describe(banks);
+    if let Strategy::PerBank { pools } = strategy {
+        s = format!("{s} ({} slots in all)", pools.iter().sum::<u32>());
+    }
+    if let Some(p) = strategy.pace_profiles() {
+        s = format!("{s} ({})", p.describe(banks));
+    }
+    let queues = !matches!(strategy, Strategy::Bulk | Strategy::RandomOffset);
+    if schedule.looping && queues {
+        s.push_str(", looping");
+    } else if schedule.period != SimDuration::from_hours(24) {
+        s = format!("{s}, every {}", schedule.period);
+    }
+    match schedule.band_label() {
+        Some(b) => s = format!("{s}, within {b}"),
+        None if all_day => s.push_str(", all day"),
+        None => {}
+    }
+    if queues && schedule.order == Order::Stalest {
+        s.push_str(", stalest first");
+    }
+    if queues && schedule.pause_on_retry_after {
+        s.push_str(", pausing on Retry-After");
+    }
+    if retry.max_attempts > 1 {
+        s = format!("{s}, up to {} attempts", retry.max_attempts);
+    }
+    s
+}
 
 impl Strategy {
     /// The setting in words: `queued, concurrency 54`, `per_bank, pools a 3, b 5`,

@@ -7,9 +7,8 @@ use crate::metric::Metric;
 use crate::output::paired::{
     ranking, set_back, PairedRow, MARKDOWN_TITLE, RANKING_WORDS, SET_BACK_LEGEND,
 };
-use crate::output::summary::strategy_label;
 use crate::output::text::thousands;
-use crate::strategy::Strategy;
+use crate::strategy::client_words;
 use std::fmt::Write as _;
 
 /// The comparison's Markdown: `rows` are [`Comparison::paired`]'s (variants in item order,
@@ -73,49 +72,14 @@ fn as_run(c: &Comparison) -> String {
         .variants
         .iter()
         .map(|v| {
-            let s = &v.scenario.strategy;
-            let schedule = &v.scenario.schedule;
             // A named item's text too; a paced client's paces in words.
             let item = match v.item != v.label {
                 true => format!(" (`{}`)", v.item),
                 false => String::new(),
             };
-            let banks = &v.scenario.banks;
-            let what = match s {
-                Strategy::Paced { .. } => s.setting(banks),
-                Strategy::PerBank { pools } => {
-                    let each: Vec<String> = banks
-                        .iter()
-                        .zip(pools)
-                        .map(|(b, n)| format!("{} {n}", b.name))
-                        .collect();
-                    let all: u32 = pools.iter().sum();
-                    format!("per bank ({all} slots in all: {})", each.join(", "))
-                }
-                _ => strategy_label(s.name(), s.concurrency()),
-            };
-            let pause = match schedule.pause_on_retry_after {
-                true => ", pausing on Retry-After",
-                false => "",
-            };
-            let queues = !matches!(s, Strategy::Bulk | Strategy::RandomOffset);
-            let order = match schedule.order == crate::strategy::Order::Stalest && queues {
-                true => ", stalest first",
-                false => "",
-            };
-            let band = match (schedule.band_label(), banded) {
-                (Some(b), _) => format!(" within {b}"),
-                (None, true) => " all day".to_string(),
-                (None, false) => String::new(),
-            };
-            format!(
-                "`{}`{item}: {what}{band}{}{order}{pause}",
-                v.label,
-                s.pace_profiles().map_or(String::new(), |p| format!(
-                    ", by the hour ({})",
-                    p.describe(banks)
-                ))
-            )
+            let sc = &v.scenario;
+            let words = client_words(&sc.strategy, &sc.schedule, &sc.retry, &sc.banks, banded);
+            format!("`{}`{item}: {words}", v.label)
         })
         .collect();
     format!("As run: {}.", each.join("; "))

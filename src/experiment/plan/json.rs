@@ -11,6 +11,11 @@ use serde_json::{json, Map, Value};
 
 impl Plan {
     /// The plan for scripts.
+    /// The `--set` overrides that run the recommendation on `sc` (see [`set_args`]).
+    pub fn run_overrides(&self, sc: &Scenario) -> Vec<String> {
+        set_args(&self.recommendation, sc, self.users)
+    }
+
     pub fn to_json(&self, sc: &Scenario) -> String {
         let r = &self.recommendation;
         let t = &self.targets;
@@ -39,6 +44,7 @@ impl Plan {
         top.insert("strategy".into(), json!(r.strategy.name()));
         top.insert("parameters".into(), parameters(r, sc));
         top.insert("setting".into(), json!(r.label));
+        top.insert("set".into(), json!(self.run_overrides(sc)));
         top.insert("targets_met".into(), json!(self.targets_met));
         top.insert("age_horizon_hours".into(), json!(self.age_horizon_hours));
         top.insert("met".into(), met(r));
@@ -183,6 +189,53 @@ fn figures(m: &mut Map<String, Value>, f: &[Estimate; super::figures::N]) {
     for (fig, e) in Figure::ALL.iter().zip(f) {
         m.insert(fig.key().into(), json!(e.mean));
         m.insert(format!("{}_ci95", fig.key()), json!(e.ci95));
+    }
+}
+
+/// The `--set` overrides (`path=value`) that make a `run` of the scenario the planner's run
+/// of `e`: its population, a daily client (the planner's even on a looping scenario), the
+/// strategy and its parameters, values in TOML. What the memo's "To run it" line and the
+/// JSON's `set` give, so that a planner need not rebuild a setting by hand.
+fn set_args(e: &Evaluation, sc: &Scenario, users: u32) -> Vec<String> {
+    let mut set = vec![format!("population.connections={users}")];
+    if sc.schedule.looping {
+        set.push("strategy.loop=false".into());
+    }
+    set.push(format!("strategy.kind={}", e.strategy.name()));
+    if let Value::Object(m) = parameters(e, sc) {
+        set.extend(
+            m.iter()
+                .map(|(k, v)| format!("strategy.{k}={}", toml_value(v))),
+        );
+    }
+    set
+}
+
+/// A JSON value as TOML writes it inline: `{a = 1, "b c" = [1, 2]}`.
+fn toml_value(v: &Value) -> String {
+    match v {
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(toml_value).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(m) => {
+            let bare = |k: &str| {
+                !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+            };
+            let each: Vec<String> = m
+                .iter()
+                .map(|(k, v)| match bare(k) {
+                    true => format!("{k} = {}", toml_value(v)),
+                    false => format!("{} = {}", Value::from(k.as_str()), toml_value(v)),
+                })
+                .collect();
+            format!("{{{}}}", each.join(", "))
+        }
+        // Numbers, booleans and strings read alike in JSON and TOML (a JSON string's escapes
+        // are a TOML basic string's).
+        other => other.to_string(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! and what a shard finds there when it starts (its own finished output, or another sweep's).
 
 use super::*;
+use crate::output::text::shell_word;
 
 impl Sweep {
     /// This shard's record: what `merge` needs to rebuild and check the sweep.
@@ -130,15 +131,5 @@ impl Sweep {
             .map(|w| shell_word(w))
             .collect::<Vec<_>>()
             .join(" ")
-    }
-}
-
-/// `w` as one shell word: as it is when plain, else in single quotes.
-fn shell_word(w: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c);
-    if !w.is_empty() && w.chars().all(plain) {
-        w.to_string()
-    } else {
-        format!("'{}'", w.replace('\'', "'\\''"))
     }
 }

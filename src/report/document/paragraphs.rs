@@ -59,9 +59,29 @@ fn measured_sentence(r: &RunData) -> Option<String> {
     ))
 }
 
-/// The sentence naming the strategy, or the strategies compared (across which scenarios).
+/// The sentence naming the strategy, or the strategies compared (across which scenarios),
+/// then each client as run where `summary.csv` records it: its band, order, pausing and
+/// retries, which a label does not say (a nightly and an all-day queue read alike).
 fn strategies_sentence(ds: &Dataset) -> String {
     let labels: Vec<String> = ds.runs.iter().map(|r| r.label()).collect();
+    let clients: Vec<String> = ds
+        .runs
+        .iter()
+        .zip(&labels)
+        .map(|(r, l)| match ds.runs.len() {
+            1 => r.total().client.clone(),
+            _ => format!("{l}: {}", r.total().client),
+        })
+        .collect();
+    format!(
+        "{} As run: {}.",
+        strategies_named(ds, &labels),
+        clients.join("; ")
+    )
+}
+
+/// "Strategy: …" or "Strategies compared (across …): …".
+fn strategies_named(ds: &Dataset, labels: &[String]) -> String {
     if ds.runs.len() > 1 {
         let scen = scenarios_of(&ds.runs.iter().collect::<Vec<_>>());
         format!(
@@ -71,7 +91,7 @@ fn strategies_sentence(ds: &Dataset) -> String {
             } else {
                 String::new()
             },
-            and_list(&labels)
+            and_list(labels)
         )
     } else {
         format!(" Strategy: {}.", labels[0])
