@@ -578,6 +578,92 @@ limits = [{ kind = "quota", k = 2, period = "rolling_24h" }]
     assert_latency(bank(&f, "sliding"), 3.0, 9.0, "callback");
 }
 
+/// A bank that throttles by day (0.3/s in 06:00–22:00) beside a bucket of every hour (2/s),
+/// under a looping queue that presses it all day: the fit finds both buckets, the day's with
+/// its band (a bucket's Retry-After, counting down to its next token, once fitted a penalty
+/// box that never closed again), and the fitted bank, run again, fails as often.
+#[test]
+fn a_bucket_for_a_band_of_hours_is_recognised() {
+    let text = r#"
+seed = 5
+[window]
+length = "2d"
+[population]
+connections = 20000
+[platform]
+status = "callback"
+[strategy]
+kind = "queued"
+concurrency = 12
+loop = true
+[[banks]]
+name = "dayshift"
+share = 0.5
+error_rate = 0.005
+service_time = { dist = "lognormal", median = "1.5s", p95 = "4s" }
+retry_after = "policy"
+limits = [
+  { kind = "token_bucket", rate = 2.0, burst = 10 },
+  { kind = "token_bucket", rate = 0.3, burst = 5, during = ["06:00", "22:00"] },
+]
+[[banks]]
+name = "plain"
+share = 0.5
+error_rate = 0.005
+service_time = { dist = "lognormal", median = "1.5s", p95 = "4s" }
+limits = [{ kind = "concurrency", max_in_flight = 4 }]
+"#;
+    let sc = scenario::parse(text, "band", "band", &[]).unwrap();
+    let (result, log) = Simulation::new(&sc, sc.seed)
+        .with_attempt_log()
+        .run_logged();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    attempt_log::write(&path, &log, &result.bank_names).unwrap();
+    let f = fit::fit(fit::log::read(&path).unwrap(), Hint::Callback).unwrap();
+    let found = policies(bank(&f, "dayshift"));
+    let banded = found.iter().find_map(|p| match p {
+        Policy::TokenBucket {
+            rate,
+            burst,
+            during: Some(d),
+            ..
+        } => Some((*rate, *burst, *d)),
+        _ => None,
+    });
+    let (rate, burst, during) = banded.unwrap_or_else(|| panic!("{found:?}"));
+    assert!(
+        within(rate, 0.3, 0.05) && burst == 5 && during == (6, 22),
+        "{found:?}"
+    );
+    let all_day = found.iter().find_map(|p| match p {
+        Policy::TokenBucket {
+            rate, during: None, ..
+        } => Some(*rate),
+        _ => None,
+    });
+    assert!(all_day.is_some_and(|r| within(r, 2.0, 0.05)), "{found:?}");
+    assert!(
+        !found.iter().any(|p| matches!(p, Policy::PenaltyBox { .. })),
+        "{found:?}"
+    );
+    // The fitted banks under the same client fail as the true ones did.
+    let fitted = fit::bank_file::scenario_toml(&f, "band log");
+    let head = &text[..text.find("[[banks]]").unwrap()];
+    let banks = &fitted[fitted.find("[[banks]]").unwrap()..];
+    let again = scenario::parse(&format!("{head}{banks}"), "fitted", "f", &[]).unwrap();
+    let (a, b) = (
+        result.summary(Some(0)),
+        sim::run(&again, 11).summary(Some(0)),
+    );
+    assert!(
+        (a.failure_rate - b.failure_rate).abs() <= 0.02,
+        "failure rate {} vs {}",
+        a.failure_rate,
+        b.failure_rate
+    );
+}
+
 /// One field of a messy log: a plausible value or garbage.
 fn messy_field() -> impl proptest::strategy::Strategy<Value = String> {
     use proptest::prelude::*;

@@ -2,7 +2,8 @@
 //! `strategy.hours`), by the arithmetic of [`super::capacity`] taken over the band: a cap's
 //! or the servers' slots for the band's seconds, a rate policy's guarantee over them (a daily
 //! window's calls may all fall inside), and scheduled policies piece by piece over the hours
-//! they share with the band, bounding it only when they cover all of it. Two questions, two
+//! they share with the band, with the rate policies of every hour, bounding it only when
+//! they meter all of it. Two questions, two
 //! answers: what the band can hold at most (its capacity, the planner's ceiling: the pieces
 //! add up), and the fastest steady pace no part of the band refuses (the planner's pace: the
 //! tightest piece binds). Maintenance windows and penalty boxes are left to simulation.

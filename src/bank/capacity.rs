@@ -7,7 +7,8 @@
 //!   the bank's slot frees when its call ends, whenever the client learns of it;
 //! - a per-connection quota of `k`: `k` per connection (listed, but it does not bind: it
 //!   limits retries, not the day's one refresh of each connection);
-//! - rate policies scheduled for hours of the day: together, when their hours cover the day;
+//! - rate policies scheduled for hours of the day: together with any rate policy of every
+//!   hour, stretch by stretch, the least metering each, when every hour is metered;
 //! - a maintenance window that rejects admits nothing in its hours, so every other bound
 //!   shrinks to the open hours; one that slows calls stretches service times, so a cap's
 //!   bound shrinks by the slowdown during its hours;
@@ -259,58 +260,69 @@ pub(super) fn rate_bound(limit: &Limit, secs: f64) -> Option<(String, f64)> {
 }
 
 /// Rate policies scheduled for hours of the day bound the bank through a band of hours
-/// `(from, to)` (microseconds into the day; the whole day for a day's capacity) only when
-/// their hours cover the band (e.g. the CDR's 00:00–06:00 and 06:00–24:00 thresholds over a
-/// day): then together, as the sum of each over the hours it shares with the band (an upper
-/// bound).
+/// `(from, to)` (microseconds into the day; the whole day for a day's capacity) when every
+/// stretch of the band is metered, by them or by a rate policy of every hour: stretch by
+/// stretch (between the schedules' edges), the least that any policy metering it admits,
+/// summed. An upper bound: no stretch admits more than any of its policies allows. The CDR's
+/// 00:00–06:00 and 06:00–24:00 thresholds bind together; so do 4/s all day and 0.5/s in
+/// 06:00–22:00, at 4/s for 8 h and 0.5/s for 16 h (a trial's plan said 4/s all day).
 pub(super) fn scheduled(limits: &[Limit], (from, to): (u64, u64)) -> Option<PolicyBound> {
-    let mut pieces = Vec::new();
-    let mut calls = 0.0;
-    let mut names = Vec::new();
-    // Whether each counts unattended calls only: said once when all do (the CDR's).
-    let all_unattended = limits
-        .iter()
-        .filter(|l| matches!(l.unscoped(), Limit::During { .. }) && l.counts(false))
-        .all(|l| !l.counts(true));
+    // Each rate policy's hours within the band, and whether it counts unattended calls only.
+    let mut metered: Vec<(u64, u64, &Limit, bool)> = Vec::new();
+    let mut any_scheduled = false;
     for l in limits {
-        let tag = match l {
+        let unattended = match l {
             Limit::Only { present: true, .. } => continue,
-            Limit::Only { .. } if !all_unattended => UNATTENDED,
-            _ => "",
+            l => matches!(l, Limit::Only { .. }),
         };
-        if let Limit::During {
-            from_us,
-            to_us,
-            inner,
-        } = l.unscoped()
-        {
-            // On the band's day and, for a band across midnight, the next.
-            for shift in [0, crate::time::DAY_US] {
-                let (a, b) = (*from_us + shift, *to_us + shift);
-                let shared = to.min(b).saturating_sub(from.max(a));
-                if shared == 0 {
-                    continue;
-                }
-                let secs = shared as f64 / 1e6;
-                let (name, c) = rate_bound(inner, secs)?;
-                pieces.push((from.max(a), to.min(b)));
-                calls += c;
-                let name = name + tag;
-                if !names.contains(&name) {
-                    names.push(name);
+        match l.unscoped() {
+            Limit::During {
+                from_us,
+                to_us,
+                inner,
+            } => {
+                // On the band's day and, for a band across midnight, the next.
+                for shift in [0, crate::time::DAY_US] {
+                    let (a, b) = (from.max(from_us + shift), to.min(to_us + shift));
+                    if a < b {
+                        metered.push((a, b, inner, unattended));
+                        any_scheduled = true;
+                    }
                 }
             }
+            all_day @ (Limit::TokenBucket(_) | Limit::FixedWindow(_) | Limit::SlidingWindow(_)) => {
+                metered.push((from, to, all_day, unattended))
+            }
+            _ => {}
         }
     }
-    // The hours they meter together (two on the same hours leave the others unmetered);
-    // where they overlap, the sum of their calls is still an upper bound.
-    pieces.sort_unstable();
-    let (mut covered, mut reach) = (0, from);
-    for (a, b) in pieces {
-        covered += b.saturating_sub(a.max(reach));
-        reach = reach.max(b);
+    if !any_scheduled {
+        return None; // nothing scheduled within the band: the policies' own bounds say it
     }
-    (covered >= to - from).then(|| PolicyBound {
+    // Said once when every policy counts unattended calls only (the CDR's).
+    let all_unattended = metered.iter().all(|m| m.3);
+    let mut edges: Vec<u64> = metered.iter().flat_map(|m| [m.0, m.1]).collect();
+    edges.extend([from, to]);
+    edges.sort_unstable();
+    edges.dedup();
+    let (mut calls, mut names) = (0.0, Vec::<String>::new());
+    for w in edges.windows(2) {
+        let secs = (w[1] - w[0]) as f64 / 1e6;
+        let tag = |unattended: bool| match unattended && !all_unattended {
+            true => UNATTENDED,
+            false => "",
+        };
+        // An unmetered stretch: the scheduled policies bound nothing together.
+        let (name, c) = (metered.iter())
+            .filter(|m| m.0 <= w[0] && w[1] <= m.1)
+            .filter_map(|m| rate_bound(m.2, secs).map(|(n, c)| (n + tag(m.3), c)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        calls += c;
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Some(PolicyBound {
         policy: format!(
             "scheduled {}{}",
             names.join(" and "),
@@ -491,7 +503,6 @@ pub(super) mod tests {
             .capacity(DAY, 1e5)
             .calls
             .is_infinite());
-
         let c = bank(
             vec![Limit::PenaltyBox(PenaltyBox::new(SimDuration::from_secs(
                 60,
@@ -501,6 +512,25 @@ pub(super) mod tests {
         )
         .capacity(DAY, 1e5);
         assert!(c.calls.is_infinite() && !c.exact);
+    }
+
+    /// A bucket of every hour meters the hours a scheduled one leaves: 4/s all day and 0.5/s
+    /// in 06:00–22:00 allow 4/s for 8 h and 0.5/s for 16 h, each stretch with its burst, not
+    /// the 4/s bucket's whole day.
+    #[test]
+    fn a_schedule_binds_with_the_policies_of_every_hour() {
+        let h = SimDuration::from_hours;
+        let all_day = Limit::TokenBucket(TokenBucket::new(4.0, 10));
+        let daytime = Limit::during(h(6), h(22), Limit::TokenBucket(TokenBucket::new(0.5, 5)));
+        let c = bank(vec![all_day, daytime], 8, 0.0).capacity(DAY, 1e5);
+        close(
+            c.calls,
+            (86_400.0 + 10.0) + (28_800.0 + 5.0) + (28_800.0 + 10.0),
+        );
+        assert_eq!(
+            c.binding_policy(),
+            Some("scheduled token bucket 4/s, burst 10 and token bucket 0.5/s, burst 5")
+        );
     }
 
     /// Customers' calls spend a cap's slots and a bucket for every call, not one for

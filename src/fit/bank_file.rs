@@ -366,9 +366,17 @@ pub(super) fn limit(p: &Policy) -> String {
         Policy::Concurrency { max_in_flight, .. } => {
             format!("{{ kind = \"concurrency\", max_in_flight = {max_in_flight} }}")
         }
-        Policy::TokenBucket { rate, burst, .. } => format!(
-            "{{ kind = \"token_bucket\", rate = {}, burst = {burst} }}",
-            sig(*rate, 4)
+        Policy::TokenBucket {
+            rate,
+            burst,
+            during,
+            ..
+        } => format!(
+            "{{ kind = \"token_bucket\", rate = {}, burst = {burst}{} }}",
+            sig(*rate, 4),
+            during.map_or(String::new(), |(from, to)| format!(
+                ", during = [\"{from:02}:00\", \"{to:02}:00\"]"
+            ))
         ),
         Policy::FixedWindow { limit, window_s } => {
             format!("{{ kind = \"fixed_window\", limit = {limit}, window = \"{window_s}s\" }}")

@@ -16,6 +16,7 @@
 
 use std::collections::BTreeMap;
 
+mod band;
 mod penalty;
 mod windows;
 use windows::{peak_in, peak_sliding};
@@ -52,6 +53,8 @@ pub enum Policy {
         rate_hi: f64,
         burst_lo: u32,
         burst_hi: u32,
+        /// The band of whole hours it applies in (`during`), if not every hour.
+        during: Option<(u8, u8)>,
     },
     FixedWindow {
         limit: u32,
@@ -101,11 +104,11 @@ pub struct LimitsFit {
 }
 
 /// Ties go to the earlier in this order (indexes: cap, bucket, fixed window, sliding window,
-/// quota, penalty box): a per-connection quota before windows, which can mimic it when
-/// every connection has the same schedule.
-const PREFER: [u8; KINDS] = [0, 1, 3, 4, 2, 5];
+/// quota, penalty box, bucket for a band of hours): a per-connection quota before windows,
+/// which can mimic it when every connection has the same schedule.
+const PREFER: [u8; KINDS] = [0, 1, 3, 4, 2, 5, 6];
 /// The kinds of policy a fit tries.
-const KINDS: usize = 6;
+const KINDS: usize = 7;
 /// The penalty box's kind: its breaches are another policy's 429s.
 const BOX: usize = 5;
 
@@ -172,7 +175,8 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
     refine(calls, &rejected, &mut found, surv);
     let found = found.into_iter().map(|(_, _, f)| f).collect();
     let unexplained = open.iter().filter(|&&o| o).count();
-    let identified: [bool; KINDS] = std::array::from_fn(|k| identified[k] || kinds_found[k]);
+    let mut identified: [bool; KINDS] = std::array::from_fn(|k| identified[k] || kinds_found[k]);
+    identified[1] |= identified[6]; // a rate limit was found, if for some hours
     let (not_identified, tested) = not_identified(calls, &identified, surv);
     LimitsFit {
         not_identified,
@@ -263,7 +267,8 @@ fn confidence(
 }
 
 /// The best candidate of a kind (0 cap, 1 bucket, 2 fixed window, 3 sliding window,
-/// 4 quota, 5 penalty box), judged on the rejections still `open`.
+/// 4 quota, 5 penalty box, 6 bucket for a band of hours), judged on the rejections still
+/// `open`.
 fn candidate(
     kind: usize,
     calls: &[Call],
@@ -277,7 +282,8 @@ fn candidate(
         2 => windows::fixed(calls, rejected, open),
         3 => windows::sliding(calls, rejected, open),
         4 => windows::quota(calls, rejected, open),
-        _ => penalty::penalty_box(calls, rejected),
+        5 => penalty::penalty_box(calls, rejected),
+        _ => band::banded_bucket(calls, rejected, open),
     }
 }
 
@@ -535,6 +541,7 @@ fn token_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate 
             rate_hi,
             burst_lo: burst_at(rate_hi),
             burst_hi: burst_at(rate_lo),
+            during: None,
         },
         explains,
         likely: None,

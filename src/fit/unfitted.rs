@@ -1,7 +1,7 @@
 //! What the fit leaves at defaults, said plainly.
 //!
 //! The scenario `fit` writes differs from the client's own beyond the banks and customers: it
-//! has no time-of-day limits or internal servers (nor penalty boxes whose 429s carry no
+//! has no time-of-day limits but a token bucket over one band of hours, nor internal servers (nor penalty boxes whose 429s carry no
 //! Retry-After), and its retrying workers keep their slots, because a log does not
 //! determine them or the fit does not try (nor joins, in a log without a `reason` column).
 //! Left unsaid, a user comparing a run of the fitted file with their own would find figures
@@ -248,7 +248,8 @@ pub fn header(fit: &Fit) -> String {
                 "- maintenance windows: none (the log has no 503s of a closed bank).".into()
             }
         },
-        "- time-of-day (`during`) limits, maintenance slowdowns and internal servers \
+        "- time-of-day (`during`) limits but a token bucket over one band of whole hours \
+         within the day, maintenance slowdowns and internal servers \
          (`servers`), penalty boxes whose 429s carry no Retry-After, and limits for one kind \
          of call (`applies_to`; a rate fitted counts every call): never fitted; they show as \
          429s that no policy explains and as longer latencies."
@@ -283,8 +284,8 @@ fn joins_item(u: &Unfitted) -> Option<String> {
 pub fn line(fit: &Fit) -> String {
     let u = &fit.unfitted;
     format!(
-        "not fitted, left at defaults (the file's header lists them): {}time-of-day limits, \
-         internal servers, penalty boxes without Retry-After{}{}",
+        "not fitted, left at defaults (the file's header lists them): {}time-of-day limits \
+         but one bucket over a band of hours, internal servers, penalty boxes without Retry-After{}{}",
         match (closed_banks(fit, false), closed_banks(fit, true)) {
             (Some(b), _) => format!("maintenance windows (503s of a closed bank: {b}); "),
             (None, Some(_)) => String::new(),
