@@ -137,6 +137,21 @@ fn bucket_of(b: &BankFit) -> Option<(f64, u32)> {
     })
 }
 
+/// Runs the scenario `text` on its seed, writes its attempt log and fits it.
+fn log_and_fit(text: &str, hint: Hint) -> (refresh_sim::metrics::RunResult, Fit) {
+    let sc = scenario::parse(text, "log", "log", &[]).unwrap();
+    let (result, log) = Simulation::new(&sc, sc.seed)
+        .with_attempt_log()
+        .run_logged();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    attempt_log::write(&path, &log, &result.bank_names).unwrap();
+    (
+        result,
+        fit::fit(fit::log::read(&path).unwrap(), hint).unwrap(),
+    )
+}
+
 /// Median and p95 of a lognormal bank within 10 %, and identified.
 fn assert_latency(b: &BankFit, median: f64, p95: f64, timing: &str) {
     let l = &b.latency;
@@ -548,14 +563,7 @@ error_rate = 0.005
 service_time = { dist = "lognormal", median = "3s", p95 = "9s" }
 limits = [{ kind = "quota", k = 2, period = "rolling_24h" }]
 "#;
-    let sc = scenario::parse(text, "rt2", "rt2", &[]).unwrap();
-    let (result, log) = Simulation::new(&sc, sc.seed)
-        .with_attempt_log()
-        .run_logged();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("log.csv");
-    attempt_log::write(&path, &log, &result.bank_names).unwrap();
-    let f = fit::fit(fit::log::read(&path).unwrap(), Hint::Infer).unwrap();
+    let (_, f) = log_and_fit(text, Hint::Infer);
     assert!(
         matches!(f.timing, fit::Timing::Callback { .. }),
         "{:?}",
@@ -613,14 +621,7 @@ error_rate = 0.005
 service_time = { dist = "lognormal", median = "1.5s", p95 = "4s" }
 limits = [{ kind = "concurrency", max_in_flight = 4 }]
 "#;
-    let sc = scenario::parse(text, "band", "band", &[]).unwrap();
-    let (result, log) = Simulation::new(&sc, sc.seed)
-        .with_attempt_log()
-        .run_logged();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("log.csv");
-    attempt_log::write(&path, &log, &result.bank_names).unwrap();
-    let f = fit::fit(fit::log::read(&path).unwrap(), Hint::Callback).unwrap();
+    let (result, f) = log_and_fit(text, Hint::Callback);
     let found = policies(bank(&f, "dayshift"));
     let banded = found.iter().find_map(|p| match p {
         Policy::TokenBucket {

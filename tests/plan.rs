@@ -397,6 +397,55 @@ fn a_pace_per_bank_under_a_bucket_covers_without_429s() {
     assert!(said, "{}", j["findings"]);
 }
 
+/// The memo's last line is the `refresh-sim run` command of its recommendation: pasted into a
+/// shell it runs that client (the file's own pace per bank, which the plan replaces, set
+/// aside), as summary.csv's `client` says.
+#[test]
+fn the_memo_ends_with_the_command_that_runs_its_recommendation() {
+    let t = TempDir::new("plan-run-line");
+    let s = two_banks(t.path(), BUCKET, "");
+    let text = std::fs::read_to_string(&s).unwrap().replace(
+        "kind = \"queued\"\nconcurrency = 4",
+        "kind = \"paced\"\nrates = { metered = 0.001 }\noutstanding = { open = 1 }",
+    );
+    std::fs::write(&s, text).unwrap();
+    // 20,000 users: more than the bucket lets through, so the best achievable is a pace
+    // per bank, whose outstanding bound the file's own would otherwise set.
+    let o = sim(&["plan", &s, "--users", "20000", "--replications", "2"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let memo = String::from_utf8(o.stdout).unwrap();
+    let best = "No searched setting meets every target. Best achievable: ";
+    let setting = memo.lines().find_map(|l| l.strip_prefix(best));
+    let line = memo.lines().last().unwrap();
+    let command = line
+        .strip_prefix("To run the best achievable: refresh-sim ")
+        .unwrap_or_else(|| panic!("{memo}"));
+    let out = t.join("out");
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' {command} --out '{}'",
+            env!("CARGO_BIN_EXE_refresh-sim"),
+            out.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(summary.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let client = headers.iter().position(|h| h == "client").unwrap();
+    let row = rows.records().last().unwrap().unwrap();
+    let setting = setting.unwrap_or_else(|| panic!("{memo}"));
+    assert!(setting.starts_with("paced per bank"), "{memo}");
+    assert!(
+        row[client].starts_with(setting),
+        "{} against {setting}",
+        &row[client]
+    );
+    assert!(!row[client].contains("out"), "{}", &row[client]);
+}
+
 /// Under a concurrency cap, a pace refuses some calls (long calls overlap), so the plan
 /// tries its pace per bank again with the capped bank's refreshes outstanding bounded by its
 /// cap: none refused there.

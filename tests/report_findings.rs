@@ -149,3 +149,40 @@ fn a_sweep_table_says_its_fixed_fields_once() {
         "{md}"
     );
 }
+
+/// A run is named by its `--label` in report.md, its client said where it says more than
+/// its kind and slots; two runs of one label on two scenarios are told apart by directory.
+#[test]
+fn a_run_is_named_by_its_label_and_its_client_said() {
+    let t = TempDir::new("report-label");
+    let file = t.join("bucket.toml");
+    std::fs::write(&file, BUCKET).unwrap();
+    let runs = t.join("runs");
+    let nightly = runs.join("nightly");
+    let mut c = sim();
+    c.arg("run")
+        .arg(&file)
+        .args(["--label", "nightly, one slot"]);
+    c.args(["--set", r#"strategy.hours=["01:00","07:00"]"#]);
+    c.args(["--set", "retry.max_attempts=3"]);
+    succeed(c.arg("--out").arg(&nightly));
+    run(&file, &runs.join("plain"), &[]);
+    run(&file, &runs.join("other"), &["name=\"other\""]);
+    let summary = std::fs::read_to_string(nightly.join("summary.csv")).unwrap();
+    assert!(summary.contains(",nightly, one slot") || summary.contains(",\"nightly, one slot\""));
+    let md = report(&runs);
+    assert!(
+        md.contains(
+            "As run: nightly, one slot: queued, concurrency 1, within 01:00–07:00, up to 3 \
+             attempts."
+        ),
+        "{md}"
+    );
+    assert!(md.contains("| nightly, one slot · bucket |"), "{md}");
+    assert!(
+        md.contains("queued (concurrency 1) in plain/")
+            && md.contains("queued (concurrency 1) in other/"),
+        "{md}"
+    );
+    assert!(!md.contains("in plain/: queued"), "{md}");
+}

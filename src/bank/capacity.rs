@@ -22,7 +22,10 @@
 //! (the planner's job, not this module's).
 
 use super::{Bank, Limit, MaintenanceMode, Quota};
+
+mod scheduled;
 use crate::time::SimDuration;
+pub(super) use scheduled::scheduled;
 
 use crate::time::DAY_US;
 
@@ -259,80 +262,6 @@ pub(super) fn rate_bound(limit: &Limit, secs: f64) -> Option<(String, f64)> {
     }
 }
 
-/// Rate policies scheduled for hours of the day bound the bank through a band of hours
-/// `(from, to)` (microseconds into the day; the whole day for a day's capacity) when every
-/// stretch of the band is metered, by them or by a rate policy of every hour: stretch by
-/// stretch (between the schedules' edges), the least that any policy metering it admits,
-/// summed. An upper bound: no stretch admits more than any of its policies allows. The CDR's
-/// 00:00–06:00 and 06:00–24:00 thresholds bind together; so do 4/s all day and 0.5/s in
-/// 06:00–22:00, at 4/s for 8 h and 0.5/s for 16 h (a trial's plan said 4/s all day).
-pub(super) fn scheduled(limits: &[Limit], (from, to): (u64, u64)) -> Option<PolicyBound> {
-    // Each rate policy's hours within the band, and whether it counts unattended calls only.
-    let mut metered: Vec<(u64, u64, &Limit, bool)> = Vec::new();
-    let mut any_scheduled = false;
-    for l in limits {
-        let unattended = match l {
-            Limit::Only { present: true, .. } => continue,
-            l => matches!(l, Limit::Only { .. }),
-        };
-        match l.unscoped() {
-            Limit::During {
-                from_us,
-                to_us,
-                inner,
-            } => {
-                // On the band's day and, for a band across midnight, the next.
-                for shift in [0, crate::time::DAY_US] {
-                    let (a, b) = (from.max(from_us + shift), to.min(to_us + shift));
-                    if a < b {
-                        metered.push((a, b, inner, unattended));
-                        any_scheduled = true;
-                    }
-                }
-            }
-            all_day @ (Limit::TokenBucket(_) | Limit::FixedWindow(_) | Limit::SlidingWindow(_)) => {
-                metered.push((from, to, all_day, unattended))
-            }
-            _ => {}
-        }
-    }
-    if !any_scheduled {
-        return None; // nothing scheduled within the band: the policies' own bounds say it
-    }
-    // Said once when every policy counts unattended calls only (the CDR's).
-    let all_unattended = metered.iter().all(|m| m.3);
-    let mut edges: Vec<u64> = metered.iter().flat_map(|m| [m.0, m.1]).collect();
-    edges.extend([from, to]);
-    edges.sort_unstable();
-    edges.dedup();
-    let (mut calls, mut names) = (0.0, Vec::<String>::new());
-    for w in edges.windows(2) {
-        let secs = (w[1] - w[0]) as f64 / 1e6;
-        let tag = |unattended: bool| match unattended && !all_unattended {
-            true => UNATTENDED,
-            false => "",
-        };
-        // An unmetered stretch: the scheduled policies bound nothing together.
-        let (name, c) = (metered.iter())
-            .filter(|m| m.0 <= w[0] && w[1] <= m.1)
-            .filter_map(|m| rate_bound(m.2, secs).map(|(n, c)| (n + tag(m.3), c)))
-            .min_by(|a, b| a.1.total_cmp(&b.1))?;
-        calls += c;
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    Some(PolicyBound {
-        policy: format!(
-            "scheduled {}{}",
-            names.join(" and "),
-            if all_unattended { UNATTENDED } else { "" }
-        ),
-        calls,
-        binds: true,
-    })
-}
-
 /// What a policy's name adds when a refresh spends several of its calls.
 fn per_refresh(calls: u32) -> String {
     match calls {
@@ -531,6 +460,15 @@ pub(super) mod tests {
             c.binding_policy(),
             Some("scheduled token bucket 4/s, burst 10 and token bucket 0.5/s, burst 5")
         );
+        // A fixed window of every hour meets a stretch in one window more than it spans
+        // (02:00–04:00 meets two windows of 3 h, 2,000 calls), and where no scheduled policy
+        // is the least, the schedule names no bound of its own.
+        let window = Limit::FixedWindow(FixedWindow::new(1_000, h(3)));
+        let night = Limit::during(h(0), h(6), Limit::TokenBucket(TokenBucket::new(100.0, 10)));
+        let b = bank(vec![window, night], 8, 0.0);
+        let band = (h(2).as_micros(), h(4).as_micros());
+        assert_eq!(scheduled(&b.limits, band), None);
+        assert!(b.band_capacity(band, 1e5).calls >= 2_000.0);
     }
 
     /// Customers' calls spend a cap's slots and a bucket for every call, not one for

@@ -117,21 +117,39 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
         print!("{}", p.to_json(&base));
     } else {
         print!("{}", p.human());
-        let (set, shell) = (&a.overrides.set, crate::output::text::shell_word);
-        let sets = set.iter().cloned().chain(p.run_overrides(&base));
-        let args: Vec<String> = sets.map(|s| format!("--set {}", shell(&s))).collect();
-        println!(
-            "\nTo run the {}: refresh-sim run {} {}",
-            if p.targets_met {
-                "recommendation"
-            } else {
-                "best achievable"
-            },
-            shell(&a.scenario.display().to_string()),
-            args.join(" ")
-        );
+        println!("\n{}", run_line(&a, &base, &p));
     }
     Ok(())
+}
+
+/// The `refresh-sim run` command of the plan's recommendation: the plan's own `--set`s,
+/// then the recommendation's. Checked by loading it: a field of the file's that no `--set`
+/// can take away (a pace's `rate`) would run another client, and a note says so.
+fn run_line(a: &PlanArgs, base: &scenario::Scenario, p: &crate::experiment::plan::Plan) -> String {
+    let shell = crate::output::text::shell_word;
+    let sets: Vec<String> = (a.overrides.set.iter().cloned())
+        .chain(p.run_overrides(base))
+        .collect();
+    let same =
+        scenario::load(&a.scenario, &sets).is_ok_and(|sc| sc.strategy == p.recommendation.strategy);
+    if !same {
+        eprintln!(
+            "note: the scenario file's own strategy fields stay in force under the run line's \
+             --sets, which then run another client than the recommendation: take them out \
+             of the file (or give the JSON's parameters in its [strategy])"
+        );
+    }
+    let args: Vec<String> = sets.iter().map(|s| format!("--set {}", shell(s))).collect();
+    format!(
+        "To run the {}: refresh-sim run {} {}",
+        if p.targets_met {
+            "recommendation"
+        } else {
+            "best achievable"
+        },
+        shell(&a.scenario.display().to_string()),
+        args.join(" ")
+    )
 }
 
 /// The book to plan for: `from` connections, or (`--at-week`) the book grown from them.

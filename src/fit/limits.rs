@@ -175,8 +175,8 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
     refine(calls, &rejected, &mut found, surv);
     let found = found.into_iter().map(|(_, _, f)| f).collect();
     let unexplained = open.iter().filter(|&&o| o).count();
-    let mut identified: [bool; KINDS] = std::array::from_fn(|k| identified[k] || kinds_found[k]);
-    identified[1] |= identified[6]; // a rate limit was found, if for some hours
+    // A bucket for a band of hours leaves the rate outside it unknown: said, and tested.
+    let identified: [bool; KINDS] = std::array::from_fn(|k| identified[k] || kinds_found[k]);
     let (not_identified, tested) = not_identified(calls, &identified, surv);
     LimitsFit {
         not_identified,
@@ -309,7 +309,9 @@ fn refine(
             .map(|r| !found.iter().enumerate().any(|(i, f)| i != j && f.1[r]))
             .collect();
         let c = candidate(found[j].0, calls, rejected, &open, surv);
-        if covered(&c.explains, &open) >= covered(&found[j].1, &open) {
+        // A candidate that explains none (a band no longer seen) replaces nothing.
+        let some = c.explains.iter().zip(&open).any(|(e, o)| *e && *o);
+        if some && covered(&c.explains, &open) >= covered(&found[j].1, &open) {
             found[j].2.policy = c.policy;
             found[j].2.evidence = c.evidence;
         }

@@ -15,7 +15,7 @@ pub(crate) mod at_open;
 mod minutes;
 pub(crate) mod paired;
 pub(crate) mod sweep;
-pub(crate) use minutes::{bank_sentence, busiest_sentence};
+pub(crate) use minutes::{bank_sentence, busiest_sentence, clock_sentence};
 
 /// Growth of the model's refreshes per day over the table's rows on the same scenario, and the
 /// first step where doubling the slots gained clearly less than double.
@@ -519,6 +519,7 @@ pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
     let runs: Vec<&RunData> = ds.runs.iter().collect();
     let several = scenarios_of(&runs).len() > 1;
     findings.extend(busiest_sentence(&runs, several));
+    findings.extend(clock_sentence(&runs, several));
     let stale: Vec<&RunData> = runs.iter().copied().filter(|r| r.has_staleness).collect();
     findings.extend(staleness_sentence(&stale, several));
     if let [r] = stale[..] {

@@ -26,7 +26,7 @@ impl Names {
         let (s, b) = (&sc.strategy, &sc.banks);
         Names {
             scenario: sc.name.clone(),
-            client: strategy::client_words(s, &sc.schedule, &sc.retry, b, false),
+            client: strategy::client_words(s, (&sc.schedule, sc.window), &sc.retry, b, false),
         }
     }
 }

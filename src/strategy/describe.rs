@@ -10,12 +10,13 @@ use crate::time::SimDuration;
 
 /// The whole client in words: `queued, concurrency 32, within 01:00–07:00, stalest first,
 /// up to 3 attempts`. The strategy's [`Strategy::describe`] and its pace profile, then only
-/// what differs from the defaults: a period other than a day (or a looping queue), the band
-/// of hours (`all_day`: say "all day" without one, beside clients that have one), the
-/// stalest-first order, pausing on Retry-After and retries. One string a run, never per event.
+/// what differs from the defaults: a period other than a day and the `window` (or a looping
+/// queue), the band of hours (`all_day`: say "all day" without one, beside clients that have
+/// one), the stalest-first order, pausing on Retry-After and retries (on what, a slot freed
+/// while backing off, Retry-After ignored). One string a run, never per event.
 pub fn client_words(
     strategy: &Strategy,
-    schedule: &Schedule,
+    (schedule, window): (&Schedule, SimDuration),
     retry: &RetryPolicy,
     banks: &[Bank],
     all_day: bool,
@@ -28,9 +29,10 @@ pub fn client_words(
         s = format!("{s} ({})", p.describe(banks));
     }
     let queues = !matches!(strategy, Strategy::Bulk | Strategy::RandomOffset);
+    // A period is said where it is not a day (a window shorter than a day is its default).
     if schedule.looping && queues {
         s.push_str(", looping");
-    } else if schedule.period != SimDuration::from_hours(24) {
+    } else if schedule.period != SimDuration::from_hours(24) && schedule.period != window {
         s = format!("{s}, every {}", schedule.period);
     }
     match schedule.band_label() {
@@ -45,7 +47,25 @@ pub fn client_words(
         s.push_str(", pausing on Retry-After");
     }
     if retry.max_attempts > 1 {
-        s = format!("{s}, up to {} attempts", retry.max_attempts);
+        s += &retries(retry, queues);
+    }
+    s
+}
+
+/// A retry policy's words where they differ from the defaults: `, up to 3 attempts (429s
+/// only), freeing its slot while backing off, ignoring Retry-After`.
+fn retries(retry: &RetryPolicy, queues: bool) -> String {
+    let mut s = format!(", up to {} attempts", retry.max_attempts);
+    match (retry.on_rate_limited, retry.on_error) {
+        (true, false) => s.push_str(" (429s only)"),
+        (false, true) => s.push_str(" (5xx only)"),
+        _ => {}
+    }
+    if queues && !retry.hold_slot {
+        s.push_str(", freeing its slot while backing off");
+    }
+    if !retry.honour_retry_after {
+        s.push_str(", ignoring Retry-After");
     }
     s
 }

@@ -78,7 +78,8 @@ fn as_run(c: &Comparison) -> String {
                 false => String::new(),
             };
             let sc = &v.scenario;
-            let words = client_words(&sc.strategy, &sc.schedule, &sc.retry, &sc.banks, banded);
+            let schedule = (&sc.schedule, sc.window);
+            let words = client_words(&sc.strategy, schedule, &sc.retry, &sc.banks, banded);
             format!("`{}`{item}: {words}", v.label)
         })
         .collect();

@@ -195,19 +195,31 @@ fn figures(m: &mut Map<String, Value>, f: &[Estimate; super::figures::N]) {
 /// The `--set` overrides (`path=value`) that make a `run` of the scenario the planner's run
 /// of `e`: its population, a daily client (the planner's even on a looping scenario), the
 /// strategy and its parameters, values in TOML. What the memo's "To run it" line and the
-/// JSON's `set` give, so that a planner need not rebuild a setting by hand.
+/// JSON's `set` give, so that a planner need not rebuild a setting by hand. A pace's maps
+/// the recommendation leaves empty are set empty (the file's own would stay in force), and
+/// a client without a queue does not pause. The scenario's own `--set`s come before them.
 fn set_args(e: &Evaluation, sc: &Scenario, users: u32) -> Vec<String> {
     let mut set = vec![format!("population.connections={users}")];
     if sc.schedule.looping {
         set.push("strategy.loop=false".into());
     }
     set.push(format!("strategy.kind={}", e.strategy.name()));
-    if let Value::Object(m) = parameters(e, sc) {
-        set.extend(
-            m.iter()
-                .map(|(k, v)| format!("strategy.{k}={}", toml_value(v))),
-        );
+    let Value::Object(mut m) = parameters(e, sc) else {
+        unreachable!("a strategy's parameters are an object")
+    };
+    if matches!(e.strategy, Strategy::Paced { .. }) {
+        for map in ["rates", "outstanding", "pace_profiles"] {
+            m.entry(map).or_insert_with(|| json!({}));
+        }
     }
+    let pooled = !matches!(e.strategy, Strategy::Bulk | Strategy::RandomOffset);
+    if !pooled && sc.schedule.pause_on_retry_after {
+        m.insert("pause_on_retry_after".into(), json!(false));
+    }
+    set.extend(
+        m.iter()
+            .map(|(k, v)| format!("strategy.{k}={}", toml_value(v))),
+    );
     set
 }
 
@@ -242,10 +254,10 @@ fn toml_value(v: &Value) -> String {
 /// A strategy's parameters as `--set strategy.*` would give them.
 pub fn parameters(e: &Evaluation, sc: &Scenario) -> Value {
     let mut p = strategy_parameters(&e.strategy, sc);
-    if let (true, Value::Object(m)) = (e.pause, &mut p) {
+    let pooled = !matches!(e.strategy, Strategy::Bulk | Strategy::RandomOffset);
+    if let (true, Value::Object(m)) = (e.pause && pooled, &mut p) {
         m.insert("pause_on_retry_after".into(), json!(true));
     }
-    let pooled = !matches!(e.strategy, Strategy::Bulk | Strategy::RandomOffset);
     if let (true, Value::Object(m)) = (sc.schedule.order == Order::Stalest && pooled, &mut p) {
         m.insert("order".into(), json!("stalest"));
     }

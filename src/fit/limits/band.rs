@@ -36,7 +36,11 @@ fn band(calls: &[Call], rejected: &[usize], open: &[bool]) -> Option<(u8, u8)> {
     let share = |h: usize| refused[h] as f64 / n[h].max(1) as f64;
     let top = (0..24).map(share).fold(0.0, f64::max);
     let throttled = |h: usize| top > 0.0 && share(h) >= top / 4.0;
+    // Hours that admitted nothing (a closed bank, a spent quota) are no bucket's.
     let least = (0..24).filter(|&h| throttled(h)).map(|h| ok[h]).min()?;
+    if least == 0 {
+        return None;
+    }
     let inside = |h: usize| throttled(h) && ok[h] as f64 <= 1.5 * least as f64;
     let hours: Vec<usize> = (0..24).filter(|&h| inside(h)).collect();
     let (from, to) = (hours[0], hours[hours.len() - 1] + 1);
@@ -106,4 +110,55 @@ pub(super) fn banded_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -
         c.evidence
     );
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two days of one call a second, admitted as `admits(hour, second)` says.
+    fn calls(admits: impl Fn(usize, i64) -> Option<bool>) -> (Vec<Call>, Vec<usize>) {
+        let calls: Vec<Call> = (0..2 * 86_400)
+            .filter_map(|s: i64| {
+                let admitted = admits((s % 86_400 / 3_600) as usize, s)?;
+                let t = s * SEC;
+                Some(Call {
+                    t,
+                    end_lo: t,
+                    end_hi: t + SEC,
+                    admitted,
+                    conn: 0,
+                    on_demand: false,
+                    retry_after: None,
+                })
+            })
+            .collect();
+        let rejected = (0..calls.len()).filter(|&i| !calls[i].admitted).collect();
+        (calls, rejected)
+    }
+
+    fn band_of(admits: impl Fn(usize, i64) -> Option<bool>) -> Option<(u8, u8)> {
+        let (calls, rejected) = calls(admits);
+        band(&calls, &rejected, &vec![true; rejected.len()])
+    }
+
+    /// A bank admitting one call in four from 06:00 to 22:00 and every call outside.
+    #[test]
+    fn a_bank_throttled_by_day_has_a_band() {
+        let by_day = |h: usize, s: i64| Some(!(6..22).contains(&h) || s % 4 == 0);
+        assert_eq!(band_of(by_day), Some((6, 22)));
+    }
+
+    /// No band where the log cannot show one: a client calling only at night against a
+    /// limit of every hour, a limit throttling every hour alike, hours that admit nothing
+    /// (a closed bank), and a band across midnight (two limits in a scenario file).
+    #[test]
+    fn no_band_without_faster_hours_outside_it() {
+        let nightly = |h: usize, s: i64| (1..7).contains(&h).then_some(s % 4 == 0);
+        assert_eq!(band_of(nightly), None);
+        assert_eq!(band_of(|_, s| Some(s % 4 == 0)), None);
+        assert_eq!(band_of(|h, _| Some(h >= 2)), None);
+        let across = |h: usize, s: i64| Some((6..22).contains(&h) || s % 4 == 0);
+        assert_eq!(band_of(across), None);
+    }
 }

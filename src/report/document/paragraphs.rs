@@ -64,20 +64,31 @@ fn measured_sentence(r: &RunData) -> Option<String> {
 /// retries, which a label does not say (a nightly and an all-day queue read alike).
 fn strategies_sentence(ds: &Dataset) -> String {
     let labels: Vec<String> = ds.runs.iter().map(|r| r.label()).collect();
-    let clients: Vec<String> = ds
-        .runs
-        .iter()
-        .zip(&labels)
+    let clients: Vec<String> = (ds.runs.iter().zip(&labels))
+        .filter(|(r, _)| says_more(r.total()))
         .map(|(r, l)| match ds.runs.len() {
             1 => r.total().client.clone(),
             _ => format!("{l}: {}", r.total().client),
         })
         .collect();
-    format!(
-        "{} As run: {}.",
-        strategies_named(ds, &labels),
-        clients.join("; ")
-    )
+    match clients.is_empty() {
+        true => strategies_named(ds, &labels),
+        false => format!(
+            "{} As run: {}.",
+            strategies_named(ds, &labels),
+            clients.join("; ")
+        ),
+    }
+}
+
+/// Whether a run's client in words says more than its kind and slots (as `run`'s `client:`
+/// line is printed): a band, an order, retries, settings per bank.
+fn says_more(t: &dataset::SummaryRow) -> bool {
+    let plain = match t.concurrency {
+        Some(c) if t.strategy == "queued" => format!("queued, concurrency {c}"),
+        _ => t.strategy.clone(),
+    };
+    t.client != plain
 }
 
 /// "Strategy: …" or "Strategies compared (across …): …".

@@ -4,6 +4,7 @@ use crate::output::text::thousands;
 use crate::report::dataset::RunData;
 use crate::report::figures::day::{minute_series, outage_503s, when};
 use crate::report::figures::run_name;
+use crate::report::findings::clock;
 use crate::report::phrases::and_list;
 
 /// The most 429s in one minute, per run: in its measured days where it has some (a trial's
@@ -14,14 +15,7 @@ pub(crate) fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<Strin
         .filter(|r| r.has_series)
         .map(|r| {
             let (_, b) = minute_series(r, None);
-            let days = r.daily_totals();
-            let some = days.iter().any(|d| d.measured);
-            let n = b.len() / 1440 + 1;
-            let mut day_measured = vec![!some; n];
-            for d in days.iter().filter(|d| d.measured && d.day < n) {
-                day_measured[d.day] = true;
-            }
-            let measured = |m: usize| day_measured[m / 1440];
+            let measured = measured_minutes(r, b.len());
             let (m, v) = b.iter().enumerate().filter(|&(i, _)| measured(i)).fold(
                 (0, 0.0),
                 |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
@@ -62,6 +56,82 @@ pub(crate) fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<Strin
         "Most 429 responses in one minute: {}.{outage}",
         and_list(&parts)
     ))
+}
+
+/// Whether each minute of a run's `len` is in a measured day (every minute, where no day is
+/// marked measured).
+fn measured_minutes(r: &RunData, len: usize) -> impl Fn(usize) -> bool {
+    let days = r.daily_totals();
+    let some = days.iter().any(|d| d.measured);
+    let n = len / 1440 + 1;
+    let mut day_measured = vec![!some; n];
+    for d in days.iter().filter(|d| d.measured && d.day < n) {
+        day_measured[d.day] = true;
+    }
+    move |m: usize| day_measured.get(m / 1440).copied().unwrap_or(!some)
+}
+
+/// Banks whose 429s fall in part of the day, by the clock, per run: `northbank's fell in
+/// 06:00–22:00 (99.9 % of them)`, the shortest run of whole hours holding 95 % of a bank's
+/// measured 429s, where it is 18 hours or less and the bank had 100 or more. When the 429s
+/// start and stop is what a team with a morning incident asks (a trial's report named only
+/// the busiest minute, past midnight).
+pub(crate) fn clock_sentence(runs: &[&RunData], several: bool) -> Option<String> {
+    let mut parts = Vec::new();
+    for r in runs.iter().filter(|r| r.has_series) {
+        let Some(start) = r.start_minute_of_day else {
+            continue;
+        };
+        let measured = measured_minutes(r, r.window_minutes());
+        for bank in r.bank_names() {
+            let mut by_hour = [0u64; 24];
+            for x in r
+                .series
+                .iter()
+                .filter(|x| x.bank == bank && measured(x.minute))
+            {
+                let hour = (start as usize + x.minute) % 1440 / 60;
+                by_hour[hour] += x.rate_limited.saturating_sub(x.outage_rejected) as u64;
+            }
+            let Some((from, len, share)) = band_of(&by_hour) else {
+                continue;
+            };
+            let to = match from + len {
+                24 => "24:00".to_string(),
+                end => clock((end % 24 * 60) as u32),
+            };
+            let who = match several {
+                true => format!("{bank}'s under {}", run_name(r, several)),
+                false => format!("{bank}'s"),
+            };
+            parts.push(format!(
+                "{who} fell in {}–{to} ({:.1} % of them)",
+                clock((from * 60) as u32),
+                100.0 * share
+            ));
+        }
+    }
+    (!parts.is_empty()).then(|| format!("429s by the clock: {}.", and_list(&parts)))
+}
+
+/// The shortest run of whole hours (across midnight or not) that holds 90 % of `by_hour`,
+/// `(first hour, hours, share)`, where it is 18 hours or less of 100 or more.
+fn band_of(by_hour: &[u64; 24]) -> Option<(usize, usize, f64)> {
+    let total: u64 = by_hour.iter().sum();
+    if total < 100 {
+        return None;
+    }
+    (1..=18).find_map(|len| {
+        let (from, held) = (0..24)
+            .map(|from| {
+                (
+                    from,
+                    (from..from + len).map(|h| by_hour[h % 24]).sum::<u64>(),
+                )
+            })
+            .max_by_key(|&(from, held)| (held, std::cmp::Reverse(from)))?;
+        (held * 100 >= total * 90).then(|| (from, len, held as f64 / total as f64))
+    })
 }
 
 /// Where a run has several banks, the one with most of minute `m`'s `v` 429s: `, 90 of
