@@ -186,3 +186,27 @@ fn a_run_is_named_by_its_label_and_its_client_said() {
     );
     assert!(!md.contains("in plain/: queued"), "{md}");
 }
+
+/// A bank throttled by day: the report says in which hours its 429s fell, the onset a team
+/// with a morning incident asks for (a trial's report named only the busiest minute).
+#[test]
+fn the_hours_of_a_banks_429s_are_said() {
+    let t = TempDir::new("report-clock");
+    let file = t.join("day.toml");
+    let day = BUCKET
+        .replace("concurrency = 1", "concurrency = 4\nloop = true")
+        .replace("\"10s\"", "\"1s\"")
+        .replace(
+            "limits = [{ kind = \"token_bucket\", rate = 0.15, burst = 20 }]",
+            "limits = [{ kind = \"token_bucket\", rate = 0.2, burst = 5, \
+             during = [\"06:00\", \"22:00\"] }]",
+        );
+    std::fs::write(&file, day).unwrap();
+    let out = t.join("run");
+    run(&file, &out, &[]);
+    let md = report(&out);
+    assert!(
+        md.contains("429s by the clock: b's fell in 06:00–22:00 (100.0 % of them)"),
+        "{md}"
+    );
+}

@@ -114,12 +114,24 @@ pub(crate) fn clock_sentence(runs: &[&RunData], several: bool) -> Option<String>
     (!parts.is_empty()).then(|| format!("429s by the clock: {}.", and_list(&parts)))
 }
 
-/// The shortest run of whole hours (across midnight or not) that holds 90 % of `by_hour`,
-/// `(first hour, hours, share)`, where it is 18 hours or less of 100 or more.
+/// The run of whole hours (across midnight or not) where `by_hour` falls, `(first hour,
+/// hours, share)`, where it is 18 hours or less of 100 or more: the hours with at least a
+/// twentieth of the busiest hour's, where they are one run; else the shortest run holding
+/// 90 % of them (a limit of every hour may add a few at other hours).
 fn band_of(by_hour: &[u64; 24]) -> Option<(usize, usize, f64)> {
     let total: u64 = by_hour.iter().sum();
     if total < 100 {
         return None;
+    }
+    let busiest = by_hour.iter().copied().max().unwrap_or(0);
+    let active = |h: usize| by_hour[h % 24] * 20 >= busiest;
+    let len = (0..24).filter(|&h| active(h)).count();
+    // The run's first hour: active, after one that is not.
+    if let Some(from) = (0..24).find(|&h| active(h) && !active(h + 23)) {
+        if (from..from + len).all(active) && len <= 18 {
+            let held: u64 = (from..from + len).map(|h| by_hour[h % 24]).sum();
+            return Some((from, len, held as f64 / total as f64));
+        }
     }
     (1..=18).find_map(|len| {
         let (from, held) = (0..24)
