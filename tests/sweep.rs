@@ -297,6 +297,12 @@ fn a_killed_sweep_resumes_to_the_same_files() {
         "{}",
         text(&o.stdout)
     );
+    // The table's columns are the field that varies; the one fixed is said once.
+    let table = text(&o.stdout);
+    assert!(
+        table.contains("every point: population.connections = 100000\nstrategy.concurrency  "),
+        "{table}"
+    );
     assert!(!partial.exists() && !killed.join("sweep.manifest").exists());
 
     let o = sim(&args(&whole, "2")

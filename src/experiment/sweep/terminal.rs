@@ -8,29 +8,19 @@ use std::fmt::Write as _;
 
 /// A table of the sweep's key results: per point, mean ± 95 % half-width.
 pub fn human_table(o: &SweepOutcome) -> String {
-    // The data age is shown where the runs measured it: the p95 the customers' app opens
-    // find where they open the app, the p95 over time besides.
-    let shown: Vec<(Metric, &str)> = [
-        (Metric::FailureRate, "failure rate"),
-        (Metric::Coverage, "coverage"),
-        (Metric::UsersPerDay, "users/day"),
-        (Metric::StalenessP95Hours, "data age p95"),
-        (Metric::AtOpenP95Hours, "at app open p95"),
-    ]
-    .into_iter()
-    .filter(|(m, _)| o.summaries.iter().any(|s| s.stat(*m).is_some()))
-    .collect();
+    let shown = shown(o);
     let cell = |s: &PointRow, m: Metric| match s.stat(m) {
         None => "—".to_string(),
         Some(e) => estimate(m, &e, s.lower_bounds.contains(&m)),
     };
-    let mut header: Vec<String> = o.columns.clone();
+    let (kept, fixed) = split_columns(o);
+    let mut header: Vec<String> = kept.iter().map(|&i| o.columns[i].clone()).collect();
     header.extend(shown.iter().map(|(_, h)| h.to_string()));
     let rows: Vec<Vec<String>> = o
         .summaries
         .iter()
         .map(|s| {
-            let mut r = s.params.clone();
+            let mut r: Vec<String> = kept.iter().map(|&i| s.params[i].clone()).collect();
             r.extend(shown.iter().map(|(m, _)| cell(s, *m)));
             r
         })
@@ -74,6 +64,9 @@ pub fn human_table(o: &SweepOutcome) -> String {
             .trim_end()
             .to_string()
     };
+    if !fixed.is_empty() {
+        let _ = writeln!(out, "every point: {}", fixed.join(", "));
+    }
     let _ = writeln!(out, "{}", line(&header));
     for r in &rows {
         let _ = writeln!(out, "{}", line(r));
@@ -84,4 +77,36 @@ pub fn human_table(o: &SweepOutcome) -> String {
         let _ = writeln!(out, "{}", LOWER_BOUND_LEGEND);
     }
     out
+}
+
+/// The columns that vary between points, and the others said once, above the table (a
+/// `--set` given one value is every point's, as report.md's table has it): `name = value`.
+/// One point shows them all.
+fn split_columns(o: &SweepOutcome) -> (Vec<usize>, Vec<String>) {
+    let first = |i: usize| &o.summaries[0].params[i];
+    let varies = |i: usize| o.summaries.iter().any(|s| s.params[i] != *first(i));
+    let kept: Vec<usize> = match o.summaries.len() {
+        0 | 1 => (0..o.columns.len()).collect(),
+        _ => (0..o.columns.len()).filter(|&i| varies(i)).collect(),
+    };
+    let fixed = (0..o.columns.len())
+        .filter(|i| !kept.contains(i))
+        .map(|i| format!("{} = {}", o.columns[i], first(i)))
+        .collect();
+    (kept, fixed)
+}
+
+/// The metrics the table shows: the data age where the runs measured it, the p95 that
+/// customers' app opens find beside the p95 over time.
+fn shown(o: &SweepOutcome) -> Vec<(Metric, &'static str)> {
+    [
+        (Metric::FailureRate, "failure rate"),
+        (Metric::Coverage, "coverage"),
+        (Metric::UsersPerDay, "users/day"),
+        (Metric::StalenessP95Hours, "data age p95"),
+        (Metric::AtOpenP95Hours, "at app open p95"),
+    ]
+    .into_iter()
+    .filter(|(m, _)| o.summaries.iter().any(|s| s.stat(*m).is_some()))
+    .collect()
 }
