@@ -45,7 +45,7 @@ mod describe;
 mod profile;
 mod queue;
 pub use aimd::{Aimd, AimdRule};
-pub use describe::client_words;
+pub use describe::{client_words, habits};
 pub use profile::{PaceProfile, PaceProfiles};
 pub use queue::{Members, Pools, Queue, Take};
 

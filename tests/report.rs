@@ -1076,7 +1076,10 @@ fn write_paired(dir: &Path, rows: &[PairedRow], scenario: Option<&str>) {
     std::fs::create_dir_all(dir).unwrap();
     output::write(&dir.join(paired::FILE), rows).unwrap();
     if let Some(s) = scenario {
-        let md = format!("{}{s}\n\nThe table.\n", paired::MARKDOWN_TITLE);
+        let md = format!(
+            "{}{s}\n\nThe table.\n\nAs run: `queued`: queued, concurrency 2; `wide`: bulk.\n",
+            paired::MARKDOWN_TITLE
+        );
         std::fs::write(dir.join(paired::MARKDOWN_FILE), md).unwrap();
     }
 }
@@ -1114,6 +1117,11 @@ fn the_most_coverage_for_far_more_failures_ranks_after_the_rest() {
     markdown::write_report(t.path()).unwrap();
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
     assert!(md.contains("| 3 | `wide` † |"), "{md}");
+    // What each item ran, from paired.md (a trial's board report named `rec` only).
+    assert!(
+        md.contains("within such a pair. As run: `queued`: queued, concurrency 2; `wide`: bulk."),
+        "{md}"
+    );
     assert!(md.contains(paired::SET_BACK_LEGEND), "{md}");
     assert!(
         caption.contains("`wide` gained the most coverage"),

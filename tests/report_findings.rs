@@ -78,7 +78,10 @@ fn the_busiest_minute_is_a_measured_days() {
     run(&file, &out, &["strategy.kind=bulk"]);
     let md = report(&out);
     assert!(
-        md.contains("Most 429 responses in one minute: bulk 2,980 (on day 1 at 00:00)."),
+        md.contains(
+            "Most 429 responses in one minute after the warm-up (the day chart's captions count \
+             the warm-up too): bulk 2,980 (on day 1 at 00:00)."
+        ),
         "{md}"
     );
     assert!(!md.contains("a warm-up day"), "{md}");

@@ -178,6 +178,9 @@ pub struct Plan {
     /// of hours of a day (`band`, e.g. `00:00–06:00`).
     pub ceilings: Vec<BankCeiling>,
     pub band: Option<String>,
+    /// The scenario's timing and retries, which every setting searched keeps, in words
+    /// (`within 00:00–06:00, up to 4 attempts`; empty at the defaults).
+    pub timing: String,
     /// The coverage saturating clients achieve: each bank's ceiling weighted by its share.
     pub coverage_ceiling: f64,
     /// The coverage no client can exceed: the policies' arithmetic, weighted by share.
@@ -326,6 +329,9 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
         },
         ceilings,
         band: sc.schedule.band_label(),
+        timing: crate::strategy::habits((&sc.schedule, sc.window), &sc.retry, true, false)
+            .trim_start_matches(", ")
+            .to_string(),
         targets_met: recommendation.met.all(),
         recommendation,
         candidates: s.evaluated,

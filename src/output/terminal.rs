@@ -328,10 +328,29 @@ pub fn human_summary(r: &RunResult) -> String {
         line(name, &r.summary(Some(i)));
     }
     line("all", &total);
+    if let Some(c) = at_open_line(&total) {
+        let _ = writeln!(out, "{c}");
+    }
     if let Some(c) = customers_line(r, &total) {
         let _ = writeln!(out, "{c}");
     }
     out
+}
+
+/// The data's age when customers open the app (the app-open profile's weights): what the
+/// table's age over the clock does not say (a trial read it from summary.csv).
+fn at_open_line(total: &Summary) -> Option<String> {
+    let age = |h: f64| match h.is_infinite() {
+        true => "never refreshed".to_string(),
+        false => age_or_more(h, total.age_horizon_hours, |h| format!("{h:.1} h")),
+    };
+    Some(format!(
+        "when customers open the app: data age {} at the median, {} at p95; {} of opens find \
+         data 24 h old or older",
+        age(total.at_open_p50_hours?),
+        age(total.at_open_p95_hours?),
+        pct(total.stale_24h_at_open_share?)
+    ))
 }
 
 /// Customers' in-app requests, when the scenario has them (the table's figures count their

@@ -356,8 +356,8 @@ pub struct PairedData {
     /// The scenario, from `paired.md`'s title, else (in the default experiment's directory)
     /// from the directory's name; `None` when neither says.
     pub scenario: Option<String>,
-    /// `paired.md` was read (for its title).
-    pub has_markdown: bool,
+    /// `paired.md`, where it was read (its title, and what each item ran).
+    pub markdown: Option<String>,
 }
 
 impl PairedData {
@@ -407,7 +407,7 @@ fn read_paired(root: &Path, rel: &Path, fallback: Option<String>) -> Result<Pair
         rel_dir: rel.to_path_buf(),
         rows,
         scenario: titled.or(fallback),
-        has_markdown: md.is_some(),
+        markdown: md,
     })
 }
 

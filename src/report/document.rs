@@ -190,7 +190,7 @@ fn results_sections(s: &mut String, ds: &Dataset) {
 /// The paired comparison's table, with what its cells are and where the other metrics are.
 fn paired_section(s: &mut String, pd: &dataset::PairedData) {
     let reps = pd.replications();
-    let more = match pd.has_markdown {
+    let more = match pd.markdown.is_some() {
         true => format!(
             " Every metric's difference is in `{}`.",
             pd.rel_dir

@@ -29,6 +29,19 @@ pub fn client_words(
         s = format!("{s} ({})", p.describe(banks));
     }
     let queues = !matches!(strategy, Strategy::Bulk | Strategy::RandomOffset);
+    s + &habits((schedule, window), retry, queues, all_day)
+}
+
+/// The client's habits where they differ from the defaults, each after a comma: its period,
+/// band, order, pausing and retries (`queues`: a client with a queue, which alone loops,
+/// orders, pauses and holds a slot). What `plan` keeps for every setting it searches.
+pub fn habits(
+    (schedule, window): (&Schedule, SimDuration),
+    retry: &RetryPolicy,
+    queues: bool,
+    all_day: bool,
+) -> String {
+    let mut s = String::new();
     // A period is said where it is not a day (a window shorter than a day is its default).
     if schedule.looping && queues {
         s.push_str(", looping");

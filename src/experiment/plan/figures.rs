@@ -15,7 +15,7 @@ use crate::metrics::RunResult;
 use crate::stats::Estimate;
 
 /// How many figures a plan reports.
-pub const N: usize = 22;
+pub const N: usize = 23;
 
 /// One figure a plan reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +46,9 @@ pub enum Figure {
     /// `background_failure_rate` is a rate over.
     BackgroundAttemptsPerDay,
     ApiCallsPerDay,
+    /// The calls made at the banks a day (admissions times each bank's `calls_per_refresh`):
+    /// what their thresholds count, where the API calls are the aggregator's.
+    BankCallsPerDay,
     /// The most calls admitted in any hour after the warm-up (sliding by the minute), and
     /// the most in flight at once: set against a fitted bank's `tested` traffic.
     BusiestHourAdmissions,
@@ -76,6 +79,7 @@ impl Figure {
         Figure::AttemptsPerDay,
         Figure::BackgroundAttemptsPerDay,
         Figure::ApiCallsPerDay,
+        Figure::BankCallsPerDay,
         Figure::BusiestHourAdmissions,
         Figure::PeakInFlight,
         Figure::PeakOutstanding,
@@ -103,6 +107,7 @@ impl Figure {
             Figure::AttemptsPerDay => "attempts_per_day",
             Figure::BackgroundAttemptsPerDay => "background_attempts_per_day",
             Figure::ApiCallsPerDay => "api_calls_per_day",
+            Figure::BankCallsPerDay => "bank_calls_per_day",
             Figure::BusiestHourAdmissions => "busiest_hour_admissions",
             Figure::PeakInFlight => "peak_in_flight",
             Figure::PeakOutstanding => "peak_outstanding",
@@ -136,7 +141,7 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
             x as f64 / t.attempts as f64
         }
     };
-    let (attempts, api_calls) = per_measured_day(r, bank);
+    let (attempts, api_calls, bank_calls) = per_measured_day(r, bank);
     let mut f = [0.0; N];
     for (i, fig) in Figure::ALL.iter().enumerate() {
         f[i] = match fig {
@@ -172,6 +177,7 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
                 attempts * ratio(t.attempts - t.present_attempts, t.attempts, 0.0)
             }
             Figure::ApiCallsPerDay => api_calls,
+            Figure::BankCallsPerDay => bank_calls,
             Figure::BusiestHourAdmissions => r.busiest_hour(bank) as f64,
             Figure::PeakInFlight => t.peak_in_flight as f64,
             Figure::PeakOutstanding => t.peak_outstanding as f64,
@@ -189,20 +195,23 @@ fn ratio(x: u64, n: u64, none: f64) -> f64 {
     }
 }
 
-/// Attempts and API calls a day over the measured days (those of users per day).
-fn per_measured_day(r: &RunResult, bank: Option<usize>) -> (f64, f64) {
+/// Attempts, API calls and calls at the banks a day over the measured days (those of users
+/// per day).
+fn per_measured_day(r: &RunResult, bank: Option<usize>) -> (f64, f64, f64) {
     let days = r.daily.measured(r.window_start + r.warmup);
     let banks = r.daily.banks;
-    let (mut attempts, mut calls) = (0u64, 0u64);
+    let (mut attempts, mut calls, mut at_banks) = (0u64, 0u64, 0u64);
     for &d in &days {
         for b in (0..banks).filter(|&b| bank.is_none_or(|x| x == b)) {
             let day = &r.daily.days[d * banks + b];
             attempts += day.attempts;
             calls += day.api_calls;
+            at_banks += day.bank_calls;
         }
     }
     let n = days.len().max(1) as f64;
-    (attempts as f64 / n, calls as f64 / n)
+    let per_day = |x: u64| x as f64 / n;
+    (per_day(attempts), per_day(calls), per_day(at_banks))
 }
 
 /// The figures estimated over replications: for all banks and for each.

@@ -44,6 +44,7 @@ impl Plan {
         top.insert("strategy".into(), json!(r.strategy.name()));
         top.insert("parameters".into(), parameters(r, sc));
         top.insert("setting".into(), json!(r.label));
+        top.insert("timing".into(), json!(self.timing));
         top.insert("set".into(), json!(self.run_overrides(sc)));
         top.insert("targets_met".into(), json!(self.targets_met));
         top.insert("age_horizon_hours".into(), json!(self.age_horizon_hours));

@@ -78,8 +78,13 @@ impl Plan {
             }
             None => String::new(),
         };
+        // Which the labels below do not repeat (a trial read the own client as an all-day one).
+        let timing = match self.timing.is_empty() {
+            true => String::new(),
+            false => format!("every setting (the scenario's): {}\n", self.timing),
+        };
         format!(
-            "plan · {} · {} users{grown} · {} replication(s) ({} while searching), seed {}\ntargets: {}\n\n",
+            "plan · {} · {} users{grown} · {} replication(s) ({} while searching), seed {}\ntargets: {}\n{timing}\n",
             self.scenario,
             thousands(self.users as f64),
             self.replications,
@@ -190,9 +195,10 @@ fn figures_block(r: &Evaluation, horizon: f64, calls: &str) -> String {
     };
     let _ = writeln!(
         out,
-        "  cost: {} attempts and {} API calls a day; a peak of {} refreshes outstanding at once{customers}",
+        "  cost: {} attempts and {} API calls a day ({} calls at the banks); a peak of {} refreshes outstanding at once{customers}",
         count_estimate(f(Figure::AttemptsPerDay)),
         count_estimate(f(Figure::ApiCallsPerDay)),
+        count_estimate(f(Figure::BankCallsPerDay)),
         thousands(f(Figure::PeakOutstanding).mean)
     );
     out

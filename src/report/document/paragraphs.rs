@@ -199,11 +199,15 @@ pub(crate) fn paired_paragraph(pd: &PairedData) -> String {
         None => String::new(),
     };
     let reps = pd.replications();
+    // What each item ran, as paired.md says it (a trial's board report named `rec` only).
+    let as_run = (pd.markdown.as_deref())
+        .and_then(|md| md.lines().find(|l| l.starts_with("As run: ")))
+        .map_or(String::new(), |l| format!(" {l}"));
     format!(
         "A paired comparison{on} of {} strategies ({}), {reps} replication{} each, against the \
          baseline `{}`. Replication r of every strategy runs on the same seed, so a strategy and \
          the baseline share their connections, banks and service times replication by \
-         replication, and each difference is taken within such a pair.",
+         replication, and each difference is taken within such a pair.{as_run}",
         items.len(),
         and_list(&items),
         if reps == 1 { "" } else { "s" },

@@ -52,8 +52,14 @@ pub(crate) fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<Strin
             and_list(&closed)
         ),
     };
+    // The day chart's captions count its whole window: say which this is where they differ.
+    let warm = (runs.iter()).any(|r| r.daily_totals().iter().any(|d| !d.measured));
+    let after = match warm {
+        true => " after the warm-up (the day chart's captions count the warm-up too)",
+        false => "",
+    };
     Some(format!(
-        "Most 429 responses in one minute: {}.{outage}",
+        "Most 429 responses in one minute{after}: {}.{outage}",
         and_list(&parts)
     ))
 }
@@ -100,9 +106,9 @@ pub(crate) fn clock_sentence(runs: &[&RunData], several: bool) -> Option<String>
                 24 => "24:00".to_string(),
                 end => clock((end % 24 * 60) as u32),
             };
-            let who = match several {
-                true => format!("{bank}'s under {}", run_name(r, several)),
-                false => format!("{bank}'s"),
+            let who = match runs.len() {
+                1 => format!("{bank}'s"),
+                _ => format!("{bank}'s under {}", run_name(r, several)),
             };
             parts.push(format!(
                 "{who} fell in {}–{to} ({:.1} % of them)",

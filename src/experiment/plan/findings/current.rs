@@ -16,65 +16,56 @@ pub fn current_finding(p: &Plan) -> Option<String> {
     let c = p.current_apart()?;
     let r = &p.recommendation;
     let m = |e: &Evaluation, f: Figure| e.figures.mean(f);
-    let own = Figure::ClientFailureRate;
-    let (own_was, own_is) = (pct(m(c, own)), pct(m(r, own)));
-    let own = match own_was == own_is {
-        true => format!("leaves the client's own 429s at {own_is}"),
-        false => format!("the client's own 429s from {own_was} to {own_is}"),
+    // Each with its own verb: "leaves … at" where the memo's figure does not move, else
+    // "moves … from … to" (a trial read "leaves X at 0.00 % and the data's age from 95.8 h
+    // to 24.0 h").
+    let change = |what: &str, was: String, is: String| match was == is {
+        true => format!("leaves {what} at {is}"),
+        false => format!("moves {what} from {was} to {is}"),
     };
-    let mut s = format!(
-        "against the scenario's own client ({}{}), the recommendation moves coverage from {} \
-         to {}, {own}",
+    let own = Figure::ClientFailureRate;
+    let mut parts = vec![
+        change(
+            "coverage",
+            pct(m(c, Figure::Coverage)),
+            pct(m(r, Figure::Coverage)),
+        ),
+        change("the client's own 429s", pct(m(c, own)), pct(m(r, own))),
+    ];
+    let customers = Figure::CustomerFailureRate;
+    let (was, is) = (m(c, customers), m(r, customers));
+    if !was.is_nan() && !is.is_nan() {
+        let what = format!("its {}' 429s", p.customer_calls);
+        parts.push(change(&what, pct(was), pct(is)));
+        if is > was + WORSE_FOR_CUSTOMERS {
+            let last = parts.last_mut().expect("just pushed");
+            last.push_str(
+                " (worse for the customers: the background takes more of the banks' limits \
+                 their calls spend)",
+            );
+        }
+    }
+    let hours = |h: f64| super::super::age(h, p.age_horizon_hours);
+    let age = Figure::StalenessP95Hours;
+    let what = "the data's 95th-percentile age";
+    parts.push(change(what, hours(m(c, age)), hours(m(r, age))));
+    // Said only where it moves as the memo writes it (a trial read "from 12.0 h to 12.0 h").
+    let (open_was, open_is) = (m(c, Figure::AtOpenP50Hours), m(r, Figure::AtOpenP50Hours));
+    if !open_was.is_nan() && !open_is.is_nan() && hours(open_was) != hours(open_is) {
+        let what = "its median when customers open the app";
+        parts.push(change(what, hours(open_was), hours(open_is)));
+    }
+    let last = parts.pop().expect("four parts at least");
+    Some(format!(
+        "against the scenario's own client ({}{}), the recommendation {} and {last}",
         c.label,
         if c.met.all() {
             ", which meets every target"
         } else {
             ""
         },
-        pct(m(c, Figure::Coverage)),
-        pct(m(r, Figure::Coverage)),
-    );
-    let (was, is) = (
-        m(c, Figure::CustomerFailureRate),
-        m(r, Figure::CustomerFailureRate),
-    );
-    if !was.is_nan() && !is.is_nan() {
-        // Not "from 4.73 % to 4.73 %" (a trial read it so).
-        s += &match pct(was) == pct(is) {
-            true => format!(", leaves its {}' 429s at {}", p.customer_calls, pct(is)),
-            false => format!(
-                ", its {}' 429s from {} to {}",
-                p.customer_calls,
-                pct(was),
-                pct(is)
-            ),
-        };
-        if is > was + WORSE_FOR_CUSTOMERS {
-            s += " (worse for the customers: the background takes more of the banks' limits \
-                  their calls spend)";
-        }
-    }
-    let hours = |h: f64| super::super::age(h, p.age_horizon_hours);
-    let (open_was, open_is) = (m(c, Figure::AtOpenP50Hours), m(r, Figure::AtOpenP50Hours));
-    // Said only where it moves as the memo writes it (a trial read "from 12.0 h to 12.0 h").
-    let at_open = match open_was.is_nan() || open_is.is_nan() || hours(open_was) == hours(open_is) {
-        true => String::new(),
-        false => format!(
-            ", and its median when customers open the app from {} to {}",
-            hours(open_was),
-            hours(open_is)
-        ),
-    };
-    let (age_was, age_is) = (
-        hours(m(c, Figure::StalenessP95Hours)),
-        hours(m(r, Figure::StalenessP95Hours)),
-    );
-    // Not "from never to never" (a trial read it so).
-    s += &match age_was == age_is {
-        true => format!(" and leaves the data's 95th-percentile age at {age_was}{at_open}"),
-        false => format!(" and the data's 95th-percentile age from {age_was} to {age_is}{at_open}"),
-    };
-    Some(s)
+        parts.join(", ")
+    ))
 }
 
 /// Where the queue's search stopped at the failure bound short of the coverage target: a

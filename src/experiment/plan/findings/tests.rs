@@ -68,6 +68,7 @@ pub(super) fn made_up_plan(
         seed: 1,
         ceilings: Vec::new(),
         band: None,
+        timing: String::new(),
         coverage_ceiling: 1.0,
         coverage_bound: 1.0,
         age_horizon_hours: 192.0,
