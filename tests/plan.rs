@@ -446,6 +446,42 @@ fn the_memo_ends_with_the_command_that_runs_its_recommendation() {
     assert!(!row[client].contains("out"), "{}", &row[client]);
 }
 
+/// A nightly queue meets 50 % coverage at 10 slots, and the 24 h bound on the data's age at
+/// app open only once it covers every connection each night, at 19: the queue's search goes
+/// on past the coverage target while the bounded age falls (it stopped at 10 before, no
+/// queue meeting the bound).
+#[test]
+fn the_queue_search_goes_on_for_an_age_bound() {
+    let t = TempDir::new("plan-age-bound");
+    let path = t.join("night.toml");
+    std::fs::write(
+        &path,
+        "name = \"nightly\"\nseed = 2\n[window]\nlength = \"3d\"\nwarmup = \"1d\"\n\
+         [population]\nconnections = 20000\n[platform]\nstatus = \"callback\"\n[strategy]\n\
+         kind = \"queued\"\nconcurrency = 1\nhours = [\"00:00\", \"06:00\"]\n[[banks]]\n\
+         name = \"b\"\nshare = 1.0\nservice_time = { dist = \"constant\", value = \"20s\" }\n",
+    )
+    .unwrap();
+    let p = path.to_str().unwrap();
+    // At 30 % the first covering queue (8 slots) still reads "never" at app open: the
+    // search goes on while coverage grows.
+    for coverage in ["0.5", "0.3"] {
+        let bound = ["--coverage", coverage, "--at-open-p95", "24", "--json"];
+        let j = json(&[&["plan", p, "--users", "20000"][..], &bound[..]].concat());
+        let queues: Vec<&Value> = j["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["strategy"] == "queued")
+            .collect();
+        let meeting = queues.iter().find(|c| c["meets_targets"] == true);
+        let c = meeting.unwrap_or_else(|| panic!("{coverage}: {queues:?}"));
+        assert!(c["at_open_p95_hours"].as_f64().unwrap() <= 24.0, "{c}");
+        assert!(c["coverage"].as_f64().unwrap() > 0.9, "{c}");
+        assert_eq!(j["timing"], "within 00:00–06:00", "{j}");
+    }
+}
+
 /// Under a concurrency cap, a pace refuses some calls (long calls overlap), so the plan
 /// tries its pace per bank again with the capped bank's refreshes outstanding bounded by its
 /// cap: none refused there.

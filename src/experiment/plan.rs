@@ -329,7 +329,8 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
         },
         ceilings,
         band: sc.schedule.band_label(),
-        timing: crate::strategy::habits((&sc.schedule, sc.window), &sc.retry, true, false)
+        // Period, band and retries: a queue's order and pausing its label says.
+        timing: crate::strategy::habits((&sc.schedule, sc.window), &sc.retry, false, false)
             .trim_start_matches(", ")
             .to_string(),
         targets_met: recommendation.met.all(),

@@ -341,12 +341,12 @@ pub fn human_summary(r: &RunResult) -> String {
 /// table's age over the clock does not say (a trial read it from summary.csv).
 fn at_open_line(total: &Summary) -> Option<String> {
     let age = |h: f64| match h.is_infinite() {
-        true => "never refreshed".to_string(),
+        true => "never (no data since the window opened)".to_string(),
         false => age_or_more(h, total.age_horizon_hours, |h| format!("{h:.1} h")),
     };
     Some(format!(
         "when customers open the app: data age {} at the median, {} at p95; {} of opens find \
-         data 24 h old or older",
+         data 24 h old or older, or none",
         age(total.at_open_p50_hours?),
         age(total.at_open_p95_hours?),
         pct(total.stale_24h_at_open_share?)

@@ -1,10 +1,11 @@
 //! The planner's search: which settings of which strategies it evaluates.
 //!
 //! Each strategy has one knob the search turns, in the direction that buys coverage with
-//! more calls, and stops at the first setting whose mean coverage reaches the target (so the
-//! cheapest of that strategy), when the coverage its background refreshes give stops growing
-//! (the banks' limits bind, not the client; customers' own fetches, which no knob moves, are
-//! left out), or when the failure bound fails and its background refreshes' own 429s pass it
+//! more calls, and stops at the first setting whose mean coverage reaches the target and whose
+//! data ages meet their bounds, if any (so the cheapest of that strategy), when the coverage
+//! its background refreshes give stops growing and no bounded age falls (the banks' limits
+//! bind, not the client; customers' own fetches, which no knob moves, are left out), or when
+//! the failure bound fails and its background refreshes' own 429s pass it
 //! too (more of the knob only adds calls against the same limits; customers' 429s weigh less
 //! as the background sends more):
 //! - `queued`: the concurrency, by doubling from 1 and then bisection over the integers;
@@ -17,6 +18,10 @@
 //! - `aimd`: the default rule, and one whose slots per bank are bounded by the per-bank
 //!   pools at a headroom of 2;
 //! - `random_offset`: no knob.
+//!
+//! The bank-by-bank choices (pools, a pace per bank) weigh each bank's coverage and failures,
+//! not the data-age bounds, which are the whole population's: a bound on the age is met by
+//! the queue's and the split pace's walks, or by a bank-by-bank setting that happens to.
 //!
 //! Then, unless the scenario's client already pauses, the best setting of each queued kind
 //! is tried pausing its bank's pool on a Retry-After ([`Search::pausing`]): a client that
@@ -35,6 +40,8 @@ use std::io::{IsTerminal, Write};
 
 /// Coverage gains below this (absolute) count as no gain, whatever the noise.
 const MIN_GAIN: f64 = 1e-4;
+/// The least fall of a targeted data age (hours) that counts as more of a knob helping.
+const AGE_GAIN_HOURS: f64 = 0.05;
 /// Most slots the planner will try.
 pub const MAX_CONCURRENCY: u32 = 10_000_000;
 /// The steps of every bank's pool ladder: multiples of the slots Little's law gives it.
@@ -167,8 +174,38 @@ impl<'a> Search<'a> {
         self.targets
     }
 
+    /// The setting meets the targets more of a knob moves: coverage, and the data ages (a
+    /// trial's plan with an age bound at app open stopped its queue at the coverage target
+    /// and recommended a dearer pace than a queue meeting both).
     fn covers(&self, e: &Evaluation) -> bool {
-        e.met.coverage && e.met.bank_coverage
+        e.met.coverage && e.met.bank_coverage && e.met.staleness && e.met.at_open
+    }
+
+    /// Whether more of the knob stopped helping from `p` to `e`: coverage stopped growing
+    /// and, once it meets its targets, no targeted data age fell by more than its noise (an
+    /// age still "never" on both sides falls by nothing, but the coverage growing goes on).
+    fn stalled(&self, p: &Evaluation, e: &Evaluation) -> bool {
+        if !Self::plateau(p, e) {
+            return false;
+        }
+        if !(e.met.coverage && e.met.bank_coverage) {
+            return true;
+        }
+        let t = self.targets;
+        let ages = [
+            (t.staleness_p95_hours, Figure::StalenessP95Hours),
+            (t.at_open_p95_hours, Figure::AtOpenP95Hours),
+        ];
+        let fell = |f: Figure| {
+            let (a, b) = (p.figures.get(f), e.figures.get(f));
+            let noise = a
+                .ci95
+                .unwrap_or(0.0)
+                .max(b.ci95.unwrap_or(0.0))
+                .max(AGE_GAIN_HOURS);
+            a.mean - b.mean > noise || (a.mean.is_infinite() && b.mean.is_finite())
+        };
+        !ages.iter().any(|&(bound, f)| bound.is_some() && fell(f))
     }
 
     /// The setting fails the failure bound in a way more of the knob cannot mend: its
@@ -203,15 +240,16 @@ impl<'a> Search<'a> {
         b.mean - a.mean <= noise
     }
 
-    /// Walks `settings` in order until one covers, the coverage the knob drives stops
-    /// growing, or the failures pass the bound beyond what more of the knob could mend.
+    /// Walks `settings` in order until one covers (its ages within their bounds too), more of
+    /// the knob stops helping ([`Search::stalled`]), or the failures pass the bound beyond
+    /// what more of the knob could mend.
     fn walk(&mut self, settings: Vec<Strategy>, reps: u32) {
         let mut prev: Option<Evaluation> = None;
         for s in settings {
             let e = self.at(s, reps);
             let stop = self.covers(&e)
                 || self.fails(&e)
-                || prev.as_ref().is_some_and(|p| Self::plateau(p, &e));
+                || prev.as_ref().is_some_and(|p| self.stalled(p, &e));
             if stop {
                 return;
             }
@@ -219,7 +257,8 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// The smallest queued concurrency reaching the coverage target, or as far as it grows.
+    /// The smallest queued concurrency reaching the coverage target and the age bounds, or as
+    /// far as more slots help.
     pub fn queued(&mut self, reps: u32) {
         let users = self.base.connections;
         let max_c = users.min(MAX_CONCURRENCY);
@@ -231,7 +270,7 @@ impl<'a> Search<'a> {
             if self.covers(&e) {
                 break c;
             }
-            if self.fails(&e) || c == max_c || prev.as_ref().is_some_and(|p| Self::plateau(p, &e)) {
+            if self.fails(&e) || c == max_c || prev.as_ref().is_some_and(|p| self.stalled(p, &e)) {
                 return;
             }
             lo = c;

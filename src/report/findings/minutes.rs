@@ -52,10 +52,11 @@ pub(crate) fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<Strin
             and_list(&closed)
         ),
     };
-    // The day chart's captions count its whole window: say which this is where they differ.
-    let warm = (runs.iter()).any(|r| r.daily_totals().iter().any(|d| !d.measured));
-    let after = match warm {
-        true => " after the warm-up (the day chart's captions count the warm-up too)",
+    // Where a day was left out (a warm-up, a last day cut short), the minute is a measured
+    // day's: said (a trial's day chart beside it had counted the warm-up).
+    let some_left = (runs.iter()).any(|r| r.daily_totals().iter().any(|d| !d.measured));
+    let after = match some_left {
+        true => " of the measured days",
         false => "",
     };
     Some(format!(
@@ -78,7 +79,7 @@ fn measured_minutes(r: &RunData, len: usize) -> impl Fn(usize) -> bool {
 }
 
 /// Banks whose 429s fall in part of the day, by the clock, per run: `northbank's fell in
-/// 06:00–22:00 (99.9 % of them)`, the shortest run of whole hours holding 95 % of a bank's
+/// 06:00–22:00 (99.9 % of them)`, the run of whole hours [`band_of`] finds in a bank's
 /// measured 429s, where it is 18 hours or less and the bank had 100 or more. When the 429s
 /// start and stop is what a team with a morning incident asks (a trial's report named only
 /// the busiest minute, past midnight).
@@ -122,8 +123,8 @@ pub(crate) fn clock_sentence(runs: &[&RunData], several: bool) -> Option<String>
 
 /// The run of whole hours (across midnight or not) where `by_hour` falls, `(first hour,
 /// hours, share)`, where it is 18 hours or less of 100 or more: the hours with at least a
-/// twentieth of the busiest hour's, where they are one run; else the shortest run holding
-/// 90 % of them (a limit of every hour may add a few at other hours).
+/// twentieth of the busiest hour's, where they are one run holding 90 % of them; else the
+/// shortest run holding 90 % (a limit of every hour may add a few at other hours).
 fn band_of(by_hour: &[u64; 24]) -> Option<(usize, usize, f64)> {
     let total: u64 = by_hour.iter().sum();
     if total < 100 {
@@ -134,8 +135,9 @@ fn band_of(by_hour: &[u64; 24]) -> Option<(usize, usize, f64)> {
     let len = (0..24).filter(|&h| active(h)).count();
     // The run's first hour: active, after one that is not.
     if let Some(from) = (0..24).find(|&h| active(h) && !active(h + 23)) {
-        if (from..from + len).all(active) && len <= 18 {
-            let held: u64 = (from..from + len).map(|h| by_hour[h % 24]).sum();
+        let held: u64 = (from..from + len).map(|h| by_hour[h % 24]).sum();
+        // One run of 18 hours or less, holding 90 % of them too.
+        if (from..from + len).all(active) && len <= 18 && held * 100 >= total * 90 {
             return Some((from, len, held as f64 / total as f64));
         }
     }
