@@ -189,10 +189,10 @@ fn format_of(m: Metric) -> (f64, usize, &'static str) {
 
 /// `+1.23 pp ± 0.45` (shares in percentage points); `—` when the difference is absent.
 fn difference(row: &PairedRow) -> String {
-    let Some(d) = row.difference_mean else {
+    let Some(d) = row.difference_mean.map(as_written) else {
         return "—".to_string();
     };
-    let h = row.difference_ci95.unwrap_or(0.0);
+    let h = row.difference_ci95.map_or(0.0, as_written);
     if row.metric == Metric::UsersPerDay {
         let sign = if d.round() > 0.0 { "+" } else { "" };
         return format!("{sign}{} ± {}", thousands(d), thousands(h));
@@ -220,8 +220,17 @@ fn mean(m: Metric, x: Option<f64>, lower: bool) -> String {
         Some(x) if m == Metric::UsersPerDay => thousands(x),
         Some(x) => {
             let (scale, decimals, unit) = format_of(m);
-            format!("{at_least}{:.*}{unit}", decimals, scale * x)
+            format!("{at_least}{:.*}{unit}", decimals, scale * as_written(x))
         }
+    }
+}
+
+/// `x` as paired.csv holds it (six decimals), so that the terminal and paired.md round the
+/// value report.md reads from the file, not a hair from it (57.07 beside 57.06 for 0.570650).
+fn as_written(x: f64) -> f64 {
+    match x.is_finite() {
+        true => format!("{x:.6}").parse().unwrap_or(x),
+        false => x,
     }
 }
 
@@ -268,6 +277,13 @@ mod tests {
             "+0.250 ± 0.000"
         );
         assert_eq!(cell(Metric::StalenessP95Hours, None, None), "—");
+        // Rounded as paired.csv's 0.570650 is, which report.md reads (not 57.07).
+        assert_eq!(
+            cell(Metric::Coverage, Some(0.570_650_3), Some(0.0009)),
+            "+57.06 pp ± 0.09"
+        );
+        // As report's `points` writes the file's value.
+        assert_eq!(format!("{:+.2}", 100.0 * 0.570650), "+57.06");
         assert_eq!(
             mean(Metric::StalenessP95Hours, Some(f64::INFINITY), false),
             "inf"

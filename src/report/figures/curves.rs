@@ -266,7 +266,10 @@ impl ConcurrencyChart {
 /// The coverage target, as a horizontal reference.
 fn coverage_target() -> RefLine {
     RefLine {
-        label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
+        label: format!(
+            "{:.0} % coverage target (plan's default)",
+            100.0 * COVERAGE_TARGET
+        ),
         look: TARGET_LOOK,
         y: COVERAGE_TARGET,
     }

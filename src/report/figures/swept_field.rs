@@ -115,7 +115,10 @@ fn field_chart(
     let (lines, mut refs) = sweep_lines(sweep_series(sw, x, metric), true);
     let caption = if metric == Metric::Coverage {
         refs.push(RefLine {
-            label: format!("{:.0} % coverage target", 100.0 * COVERAGE_TARGET),
+            label: format!(
+                "{:.0} % coverage target (plan's default)",
+                100.0 * COVERAGE_TARGET
+            ),
             look: TARGET_LOOK,
             y: COVERAGE_TARGET,
         });
