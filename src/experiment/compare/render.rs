@@ -7,7 +7,9 @@ use crate::metric::Metric;
 use crate::output::paired::{
     ranking, set_back, PairedRow, MARKDOWN_TITLE, RANKING_WORDS, SET_BACK_LEGEND,
 };
-use crate::output::text::thousands;
+// As paired.csv holds the values (six decimals), so that the terminal and paired.md round
+// what report.md reads from the file, not a hair from it (57.07 beside 57.06 for 0.570650).
+use crate::output::text::{as_written, thousands};
 use crate::strategy::client_words;
 use std::fmt::Write as _;
 
@@ -222,15 +224,6 @@ fn mean(m: Metric, x: Option<f64>, lower: bool) -> String {
             let (scale, decimals, unit) = format_of(m);
             format!("{at_least}{:.*}{unit}", decimals, scale * as_written(x))
         }
-    }
-}
-
-/// `x` as paired.csv holds it (six decimals), so that the terminal and paired.md round the
-/// value report.md reads from the file, not a hair from it (57.07 beside 57.06 for 0.570650).
-fn as_written(x: f64) -> f64 {
-    match x.is_finite() {
-        true => format!("{x:.6}").parse().unwrap_or(x),
-        false => x,
     }
 }
 
