@@ -482,6 +482,40 @@ fn the_queue_search_goes_on_for_an_age_bound() {
     }
 }
 
+/// Polls every 10 s beside 2 s calls hold a queue's slot five times the call: the memo says
+/// so, and that a platform calling back frees it; with callbacks it says nothing of it.
+#[test]
+fn polling_that_holds_slots_is_told() {
+    let t = TempDir::new("plan-polling");
+    let path = t.join("poll.toml");
+    std::fs::write(
+        &path,
+        "name = \"poll\"\n[window]\nlength = \"24h\"\n[population]\nconnections = 1000\n\
+         [platform]\nstatus = \"poll\"\npoll_interval = \"10s\"\n[strategy]\n\
+         kind = \"queued\"\nconcurrency = 4\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
+         service_time = { dist = \"constant\", value = \"2s\" }\n",
+    )
+    .unwrap();
+    let p = path.to_str().unwrap();
+    let told = |sets: &[&str]| {
+        let j = json(&[&["plan", p, "--users", "2000", "--json"][..], sets].concat());
+        let findings = j["findings"].as_array().unwrap().clone();
+        findings.into_iter().find(|f| {
+            f.as_str()
+                .unwrap()
+                .starts_with("outcomes are learned by polling")
+        })
+    };
+    let f = told(&[]).expect("a finding on polling");
+    assert!(
+        f.as_str()
+            .unwrap()
+            .contains("about 10 s, 5.0 times the call"),
+        "{f}"
+    );
+    assert_eq!(told(&["--set", "platform.status=callback"]), None);
+}
+
 /// Under a concurrency cap, a pace refuses some calls (long calls overlap), so the plan
 /// tries its pace per bank again with the capped bank's refreshes outstanding bounded by its
 /// cap: none refused there.

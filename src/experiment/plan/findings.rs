@@ -14,6 +14,7 @@ mod customers;
 mod fitted;
 mod floor;
 mod order;
+mod polling;
 use banks::{bank_floor_finding, coverage_finding, left_behind_finding, one_profile_finding};
 pub use customers::fixed_demand_finding;
 use customers::{
@@ -92,6 +93,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     out.extend(reliance_finding(p, sc));
     out.extend(worst_customers_finding(p));
     out.push(floor::floor_finding(p, sc));
+    out.extend(polling::polling_finding(p, sc));
     out.extend(sc.coverage_caveat());
     if sc.warmup.is_zero() {
         out.push(
