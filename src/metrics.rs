@@ -402,9 +402,7 @@ impl RunResult {
         s.age_horizon_hours = self.staleness.horizon_hours();
         s.stale_24h_share = self.staleness.share_older_than(bank, 24);
         s.stale_48h_share = self.staleness.share_older_than(bank, 48);
-        if bank.is_none() {
-            self.at_open.summarise(&mut s);
-        }
+        self.at_open.summarise(bank, &mut s);
         s.on_demand_requests = self.demand.requests_of(bank);
         s.on_demand_attempts = self.demand.attempts_of(bank);
         s.on_demand_failure_rate = self.demand.failure_rate(bank);

@@ -408,10 +408,7 @@ impl World {
             // Banks without per-connection state ignore the index.
             debug_assert!(!self.banks[b].per_connection() || ci < self.local_of.len());
             let local = self.local_of.get(ci).copied().unwrap_or(0);
-            let asked = self.conns[ci].flags & FETCH == 0;
-            if present && asked && self.demand_since[ci] >= self.measured_from {
-                self.demand_stats.attempts[b] += 1;
-            }
+            self.count_customer_attempt(ci, present);
             match self.banks[b].try_admit(now, local, present) {
                 Err(refusal) => self.refused(now, c, refusal, present),
                 Ok(()) => {

@@ -76,12 +76,17 @@ fn each_hour_of_the_day_is_written_with_the_age_it_sees() {
     let mut rd = csv::Reader::from_path(dir.path().join("data_age_by_hour.csv")).unwrap();
     let rows: Vec<refresh_sim::output::age_by_hour::HourRow> =
         rd.deserialize().map(|x| x.unwrap()).collect();
-    assert_eq!(rows.len(), 24);
+    // The one bank's 24 hours, then all banks' (the same figures).
+    assert_eq!(rows.len(), 48);
+    assert!(rows[..24].iter().all(|h| h.bank == "a") && rows[24..].iter().all(|h| h.bank == "all"));
+    let mut bank_a = rows[..24].to_vec();
+    bank_a.iter_mut().for_each(|h| h.bank = "all".into());
+    assert_eq!(bank_a, rows[24..]);
     let p50 = |h: usize| rows[h].data_age_p50_hours.unwrap();
     assert!((1.0..=2.0).contains(&p50(3)), "{}", p50(3));
     assert!((17.0..=18.0).contains(&p50(19)), "{}", p50(19));
     assert!((rows[20].app_open_share - 4.0 / 33.0).abs() < 1e-6);
-    let hours: f64 = rows.iter().map(|r| r.connection_hours).sum();
+    let hours: f64 = rows[24..].iter().map(|r| r.connection_hours).sum();
     // Two measured days of 20,000 connections, less the 2 % a day whose consent lapsed.
     assert!((0.95 * 960_000.0..=960_000.0).contains(&hours), "{hours}");
     let weighted: f64 = rows
@@ -92,6 +97,89 @@ fn each_hour_of_the_day_is_written_with_the_age_it_sees() {
     assert!(
         (weighted - at_open).abs() < 0.002,
         "{weighted} vs {at_open}"
+    );
+}
+
+/// Each bank's customers find their own bank's data: beside a bank that admits every call,
+/// one admitting 60 calls an hour (a pass of its 2,000 connections in 33 hours) leaves data
+/// older than a day at app open. `summary.csv`'s bank rows and `data_age_by_hour.csv`'s bank hours agree, the
+/// banks' hours add up to all's, and the terminal and the report name the bank whose
+/// customers most often find data a day old.
+#[test]
+fn each_banks_customers_see_their_own_banks_data() {
+    let dir = common::TempDir::new("at-open-banks");
+    let file = dir.join("two.toml");
+    std::fs::write(
+        &file,
+        "name = \"two\"\nseed = 4\n[window]\nlength = \"4d\"\nwarmup = \"2d\"\n\
+         [population]\nconnections = 4000\n[strategy]\nkind = \"queued\"\nconcurrency = 4\n\
+         [[banks]]\nname = \"open\"\nshare = 0.5\n\
+         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }\n\
+         [[banks]]\nname = \"tight\"\nshare = 0.5\n\
+         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }\n\
+         limits = [{ kind = \"fixed_window\", limit = 60, window = \"1h\" }]\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let bin = || std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim"));
+    let ran = common::succeed(bin().arg("run").arg(&file).arg("--out").arg(&out));
+    let summary: Vec<refresh_sim::output::summary::SummaryRow> =
+        refresh_sim::output::read(&out.join("summary.csv")).unwrap();
+    let hours: Vec<refresh_sim::output::age_by_hour::HourRow> =
+        refresh_sim::output::read(&out.join("data_age_by_hour.csv")).unwrap();
+    let names: Vec<&str> = hours.iter().step_by(24).map(|h| h.bank.as_str()).collect();
+    assert_eq!(names, ["open", "tight", "all"]);
+    for (i, s) in summary.iter().enumerate() {
+        let rows = &hours[i * 24..(i + 1) * 24];
+        assert!(rows.iter().all(|h| h.bank == s.bank));
+        let weighted: f64 = rows
+            .iter()
+            .map(|r| r.app_open_share * r.stale_24h_share.unwrap())
+            .sum();
+        let at_open = s.stale_24h_at_open_share.unwrap();
+        assert!(
+            (weighted - at_open).abs() < 0.002,
+            "{}: {weighted} vs {at_open}",
+            s.bank
+        );
+    }
+    for h in 0..24 {
+        let (a, b, all) = (&hours[h], &hours[24 + h], &hours[48 + h]);
+        let sum = a.connection_hours + b.connection_hours;
+        assert!((sum - all.connection_hours).abs() < 1e-3, "hour {h}");
+    }
+    let (open, tight) = (&summary[0], &summary[1]);
+    let p95 = |s: &refresh_sim::output::summary::SummaryRow| s.at_open_p95_hours.unwrap();
+    assert!(
+        p95(tight) > 24.0 && p95(open) < 24.0,
+        "{} vs {}",
+        p95(tight),
+        p95(open)
+    );
+    let stale = |s: &refresh_sim::output::summary::SummaryRow| s.stale_24h_at_open_share.unwrap();
+    assert!(
+        stale(tight) > 0.1 && stale(open) < 0.05,
+        "{} vs {}",
+        stale(tight),
+        stale(open)
+    );
+    let terminal = common::text(&ran.stdout);
+    assert!(
+        terminal.contains("24 h old or older, or none; at tight, the most: "),
+        "{terminal}"
+    );
+    common::succeed(bin().arg("report").arg(&out));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("older. Customers of tight find it most often: "),
+        "{report}"
+    );
+    // The bank table gives each bank's share of opens finding data a day old.
+    let row = report.lines().find(|l| l.starts_with("| tight |")).unwrap();
+    let old = refresh_sim::output::text::pct(stale(tight));
+    assert!(
+        row.ends_with(&format!(" / {old} |")) && row.matches(" / ").count() == 2,
+        "{row}"
     );
 }
 
@@ -147,7 +235,9 @@ fn the_hours_are_the_askers_and_the_report_says_so() {
         refresh_sim::output::write_run(dir.path(), &r).unwrap();
         let rows: Vec<refresh_sim::output::age_by_hour::HourRow> =
             refresh_sim::output::read(&dir.path().join("data_age_by_hour.csv")).unwrap();
-        let hours: f64 = rows.iter().map(|r| r.connection_hours).sum();
+        let hours: f64 = (rows.iter().filter(|r| r.bank == "all"))
+            .map(|r| r.connection_hours)
+            .sum();
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim"))
             .arg("report")
             .arg(dir.path())

@@ -113,3 +113,42 @@ fn d_one_refreshes_a_customers_accounts_together() {
         .to_string();
     assert!(e.contains("population.connections_per_customer"), "{e}");
 }
+
+/// Mastercard's rule replays a failed refresh to the customers who ask again within the
+/// window: they meet it as their own failure, an attempt that failed (it was counted a
+/// failure but no attempt: a trial's customers failed 160 % of their attempts). Against a
+/// bank that always fails, every customer's attempt fails, the replays among them; against
+/// one that never does, none does.
+#[test]
+fn customers_meet_a_replayed_failure_as_a_failed_attempt() {
+    let customers = |error_rate: f64| {
+        let text = format!(
+            "[window]\nstart = \"00:00\"\nlength = \"2d\"\nwarmup = \"1d\"\n\
+             [population]\nconnections = 500\n\
+             [platform]\ndedup = \"same_request\"\ndedup_window = \"6h\"\n\
+             [on_demand]\nper_connection = 4.0\n\
+             [strategy]\nkind = \"random_offset\"\n\
+             [[banks]]\nname = \"b\"\nshare = 1.0\nerror_rate = {error_rate}\n\
+             service_time = {{ dist = \"constant\", value = \"3s\" }}\n"
+        );
+        let sc = scenario::parse(&text, "t.toml", "t", &[]).unwrap_or_else(|e| panic!("{e}"));
+        sim::run(&sc, 1).summary(None)
+    };
+    let failing = customers(1.0);
+    assert!(
+        failing.tally.deduplicated > 500,
+        "replays: {:?}",
+        failing.tally
+    );
+    assert!(
+        failing.on_demand_attempts > failing.tally.errors / 2,
+        "{failing:?}"
+    );
+    assert_eq!(failing.on_demand_failure_rate, Some(1.0), "{failing:?}");
+    let fine = customers(0.0);
+    assert_eq!(fine.on_demand_failure_rate, Some(0.0), "{fine:?}");
+    assert!(
+        fine.on_demand_attempts >= fine.on_demand_requests / 2,
+        "{fine:?}"
+    );
+}

@@ -286,8 +286,23 @@ fn named(raw: &str) -> (&str, &str) {
     }
 }
 
-/// `kind:field=value:…` as overrides: `strategy.kind=kind`, then `strategy.field=value`.
-/// Colons inside brackets, braces and quotes belong to the value.
+/// The scenario's sections an item may name a path in; any other field is the strategy's
+/// (`aimd.max=40` is `strategy.aimd.max`).
+const SECTIONS: [&str; 7] = [
+    "window",
+    "population",
+    "platform",
+    "strategy",
+    "retry",
+    "banks",
+    "on_demand",
+];
+
+/// `kind:field=value:…` as overrides: `strategy.kind=kind`, then `strategy.field=value`, or,
+/// for a dotted path (`platform.status=callback`, `retry.max_attempts=3`), that path of the
+/// scenario as `--set` names it: a platform's settings are compared on the same luck as a
+/// client's (a trial at an aggregator could only sweep them). Colons inside brackets, braces
+/// and quotes belong to the value.
 fn item_sets(item: &str) -> std::result::Result<Vec<String>, String> {
     let mut parts = split_top_level(item, ':').into_iter().map(str::trim);
     let kind = parts.next().unwrap_or_default();
@@ -307,16 +322,22 @@ fn item_sets(item: &str) -> std::result::Result<Vec<String>, String> {
             ));
         };
         let name = name.trim();
-        if name.is_empty() || name == "kind" {
+        let section = name.split_once('.').map(|(s, _)| s);
+        let path = match section.is_some_and(|s| SECTIONS.contains(&s)) {
+            true => name.to_string(),
+            false => format!("strategy.{name}"),
+        };
+        if name.is_empty() || path == "strategy.kind" {
             return Err(format!(
                 "`{field}`: name a field of [strategy] other than kind (the item's first part \
-                 is the kind), e.g. {kind}:concurrency=32"
+                 is the kind), e.g. {kind}:concurrency=32, or a path of the scenario, e.g. \
+                 {kind}:platform.status=callback"
             ));
         }
         if value.trim().is_empty() {
             return Err(format!("field `{name}` has no value"));
         }
-        sets.push(format!("strategy.{name}={}", value.trim()));
+        sets.push(format!("{path}={}", value.trim()));
     }
     Ok(sets)
 }
@@ -377,6 +398,19 @@ mod tests {
         assert!(item_sets("queued:concurrency=")
             .unwrap_err()
             .contains("no value"));
+        // A path of the scenario is set as written; a dotted field of [strategy] stays its.
+        assert_eq!(
+            item_sets("queued:platform.status=callback:retry.max_attempts=3:aimd.max=40").unwrap(),
+            [
+                "strategy.kind=queued",
+                "platform.status=callback",
+                "retry.max_attempts=3",
+                "strategy.aimd.max=40"
+            ]
+        );
+        assert!(item_sets("queued:strategy.kind=bulk")
+            .unwrap_err()
+            .contains("kind"));
     }
 
     #[test]

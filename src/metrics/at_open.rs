@@ -1,20 +1,23 @@
 //! Data age when customers open the app: connection-time weighted by the app-open profile
-//! (`on_demand.profile`, or the default daytime one) at each instant's hour of day.
+//! (`on_demand.profile`, or the default daytime one) at each instant's hour of day, per bank
+//! and for all banks.
 //!
 //! A customer sees their data when they open the app, and they open it by day, mostly in
 //! the evening: a nightly bulk refresh at 02:00 leaves data about 12 h old on average over
 //! the clock, but 17–20 h old when most customers look. [`super::Staleness`] weighs every
 //! instant alike; this weighs each by how likely a customer is to look then.
 //!
-//! It keeps the O(1)-per-refresh ramps: a segment whose last success fell in the `p`-th ten
-//! minutes of the day is recorded, unweighted, in row `p` of 144 rows of ramps by ten minutes
-//! of age. The weight of age bucket `i` in that row is then known: the clock is at
+//! It keeps the O(1)-per-refresh ramps: a segment of bank `b` whose last success fell in the
+//! `p`-th ten minutes of the day is recorded, unweighted, in row `p` of the bank's 144 rows of
+//! ramps by ten minutes of age. The weight of age bucket `i` in that row is then known: the clock is at
 //! `10(p + i) + s` minutes, `s` in [0, 20) the sum of the success's minute within its ten
 //! and the age's within its bucket, taken as uniform; that span lies within one hour of the
 //! day, or (when `p + i` is the hour's sixth ten minutes) half in it and half in the next.
 //! The weighted histogram is summed once, at the end. Time with no data yet is weighted
 //! exactly, instant by instant. Ages are resolved by ten minutes, and a refresh at a fixed
-//! instant (a bulk run at 02:00) is read as spread over its ten minutes.
+//! instant (a bulk run at 02:00) is read as spread over its ten minutes. All banks' figures
+//! sum the banks' integer rows before weighing them, so they do not depend on how the time
+//! is split between banks (and are those the all-bank rows alone gave).
 
 use super::staleness::Ramps;
 use super::Summary;
@@ -28,7 +31,9 @@ const PHASES: usize = 144;
 /// Connection-time at each age, as customers opening the app see it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AtOpen {
-    /// Unweighted ramps by the ten minutes of the day of the segment's last success.
+    banks: usize,
+    /// Unweighted ramps, bank-major, by the ten minutes of the day of the segment's last
+    /// success (row `bank * 144 + phase`).
     by_phase: Ramps<TEN_MIN_US>,
     /// The profile, scaled to a mean of 1 over the day.
     weight: [f64; 24],
@@ -36,96 +41,121 @@ pub struct AtOpen {
     /// counts +1 and its start −1 in `ends`, and their offsets into their hours (µs) in
     /// `offsets`, so that a segment costs two additions and the time in each hour is summed
     /// once, at the end (in integers: the order of the records, which differs between a
-    /// settled run and the run with events, changes nothing).
+    /// settled run and the run with events, changes nothing). Bank-major, `hours` a bank.
     first_hour: u64,
+    hours: usize,
     ends: Vec<i64>,
     offsets: Vec<i64>,
     /// Segments with no data that start where the measured time does (nearly all: a
-    /// connection's time before its first refresh), counted apart: one addition each.
+    /// connection's time before its first refresh), counted apart per bank: one addition each.
     from: SimTime,
-    from_starts: i64,
+    from_starts: Vec<i64>,
 }
 
 impl AtOpen {
-    /// Ages up to `horizon`, for connection-time within `measured` (from, to).
-    pub fn new(profile: &[f64; 24], horizon: SimDuration, measured: (SimTime, SimTime)) -> AtOpen {
+    /// Ages up to `horizon`, for `banks` banks' connection-time within `measured` (from, to).
+    pub fn new(
+        banks: usize,
+        profile: &[f64; 24],
+        horizon: SimDuration,
+        measured: (SimTime, SimTime),
+    ) -> AtOpen {
         let sum: f64 = profile.iter().sum();
         let first_hour = measured.0.as_micros() / HOUR_US;
         let hours = (measured.1.as_micros() / HOUR_US - first_hour) as usize + 1;
         AtOpen {
-            by_phase: Ramps::new(PHASES, horizon),
+            banks,
+            by_phase: Ramps::new(banks * PHASES, horizon),
             weight: profile.map(|w| w * 24.0 / sum),
             first_hour,
-            ends: vec![0; hours],
-            offsets: vec![0; hours],
+            hours,
+            ends: vec![0; banks * hours],
+            offsets: vec![0; banks * hours],
             from: measured.0,
-            from_starts: 0,
+            from_starts: vec![0; banks],
         }
     }
 
-    /// Connection-time `[t0, t1)` with its last success at `last` (see `Ramps::record`).
+    /// Connection-time `[t0, t1)` of `bank` with its last success at `last` (see
+    /// `Ramps::record`).
     #[inline]
-    pub fn record(&mut self, last: SimTime, t0: SimTime, t1: SimTime) {
+    pub fn record(&mut self, bank: usize, last: SimTime, t0: SimTime, t1: SimTime) {
         if last == SimTime::NEVER || t1 <= t0 {
-            return self.add(last, t0, t1, 1);
+            return self.add(bank, last, t0, t1, 1);
         }
-        let phase = (last.as_micros() / TEN_MIN_US % PHASES as u64) as usize;
-        self.by_phase.record(phase, last, t0, t1);
+        self.by_phase.record(Self::row(bank, last), last, t0, t1);
     }
 
     /// Takes back connection-time `[t0, t1)` (see `Ramps::unrecord`).
-    pub fn unrecord(&mut self, last: SimTime, t0: SimTime, t1: SimTime) {
-        self.add(last, t0, t1, -1);
+    pub fn unrecord(&mut self, bank: usize, last: SimTime, t0: SimTime, t1: SimTime) {
+        self.add(bank, last, t0, t1, -1);
     }
 
-    fn add(&mut self, last: SimTime, t0: SimTime, t1: SimTime, sign: i8) {
+    /// The ramps' row of `bank`'s segments whose last success was `last`.
+    #[inline]
+    fn row(bank: usize, last: SimTime) -> usize {
+        bank * PHASES + (last.as_micros() / TEN_MIN_US % PHASES as u64) as usize
+    }
+
+    fn add(&mut self, bank: usize, last: SimTime, t0: SimTime, t1: SimTime, sign: i8) {
         if t1 <= t0 {
             return;
         }
         if last == SimTime::NEVER {
-            self.end(t1, sign as i64);
+            self.end(bank, t1, sign as i64);
             match t0 == self.from {
-                true => self.from_starts -= sign as i64,
-                false => self.end(t0, -(sign as i64)),
+                true => self.from_starts[bank] -= sign as i64,
+                false => self.end(bank, t0, -(sign as i64)),
             }
             return;
         }
-        let phase = (last.as_micros() / TEN_MIN_US % PHASES as u64) as usize;
+        let row = Self::row(bank, last);
         if sign > 0 {
-            self.by_phase.record(phase, last, t0, t1);
+            self.by_phase.record(row, last, t0, t1);
         } else {
-            self.by_phase.unrecord(phase, last, t0, t1);
+            self.by_phase.unrecord(row, last, t0, t1);
         }
     }
 
-    /// One end of a segment with no data (+1 its end, −1 its start).
+    /// One end of a segment of `bank` with no data (+1 its end, −1 its start).
     #[inline]
-    fn end(&mut self, t: SimTime, sign: i64) {
+    fn end(&mut self, bank: usize, t: SimTime, sign: i64) {
         let us = t.as_micros();
-        let hour =
-            ((us / HOUR_US).saturating_sub(self.first_hour) as usize).min(self.ends.len() - 1);
-        self.ends[hour] += sign;
-        self.offsets[hour] += sign * (us % HOUR_US) as i64;
+        let hour = ((us / HOUR_US).saturating_sub(self.first_hour) as usize).min(self.hours - 1);
+        self.ends[bank * self.hours + hour] += sign;
+        self.offsets[bank * self.hours + hour] += sign * (us % HOUR_US) as i64;
     }
 
-    /// Weighted connection-time with no data yet (µs): the time in each hour of the clock
-    /// is the hour for each segment ending after it, and the offsets of those ending or
-    /// starting within it.
-    fn never(&self) -> f64 {
+    /// The banks a figure sums: one, or all with `None`.
+    fn banks_of(&self, bank: Option<usize>) -> std::ops::Range<usize> {
+        bank.map_or(0..self.banks, |b| b..b + 1)
+    }
+
+    /// Weighted connection-time with no data yet (µs) of one bank or all: the time in each
+    /// hour of the clock is the hour for each segment ending after it, and the offsets of
+    /// those ending or starting within it.
+    fn never(&self, bank: Option<usize>) -> f64 {
         // Summed from the last hour back, as the times are built (the same bytes in files).
-        let times = self.never_by_clock_hour();
+        let times = self.never_by_clock_hour(bank);
         (0..times.len()).rev().fold(0.0, |never, h| {
             never + self.weight[((self.first_hour + h as u64) % 24) as usize] * times[h]
         })
     }
 
-    /// Unweighted connection-time with no data yet (µs) in each hour of the clock from
-    /// `first_hour`: the hour for each segment ending after it, and the offsets of those
-    /// ending or starting within it.
-    fn never_by_clock_hour(&self) -> Vec<f64> {
-        let (mut ends, mut offsets) = (self.ends.clone(), self.offsets.clone());
-        ends[0] += self.from_starts;
-        offsets[0] += self.from_starts * (self.from.as_micros() % HOUR_US) as i64;
+    /// Unweighted connection-time with no data yet (µs) of one bank or all in each hour of
+    /// the clock from `first_hour`: the hour for each segment ending after it, and the
+    /// offsets of those ending or starting within it (the banks' integers summed first).
+    fn never_by_clock_hour(&self, bank: Option<usize>) -> Vec<f64> {
+        let (mut ends, mut offsets) = (vec![0i64; self.hours], vec![0i64; self.hours]);
+        for b in self.banks_of(bank) {
+            let at = b * self.hours;
+            for h in 0..self.hours {
+                ends[h] += self.ends[at + h];
+                offsets[h] += self.offsets[at + h];
+            }
+            ends[0] += self.from_starts[b];
+            offsets[0] += self.from_starts[b] * (self.from.as_micros() % HOUR_US) as i64;
+        }
         let mut after = 0i64;
         let mut out = vec![0.0; ends.len()];
         for h in (0..ends.len()).rev() {
@@ -135,13 +165,28 @@ impl AtOpen {
         out
     }
 
-    /// Weighted connection-time (µs) at each ten minutes of age, the last entry at the
-    /// horizon or older (weighted by the day's mean, 1), and with no data yet.
-    pub fn histogram(&self) -> (Vec<f64>, f64) {
+    /// Unweighted connection-time (µs) of one bank or all at each ten minutes of age, from
+    /// the segments whose last success fell in the `p`-th ten minutes of the day.
+    fn phase(&self, bank: Option<usize>, p: usize) -> Vec<u64> {
+        let mut rows = self
+            .banks_of(bank)
+            .map(|b| self.by_phase.histogram(Some(b * PHASES + p)));
+        let first = rows
+            .next()
+            .unwrap_or_else(|| vec![0; self.by_phase.buckets + 1]);
+        rows.fold(first, |mut acc, h| {
+            acc.iter_mut().zip(h).for_each(|(a, x)| *a += x);
+            acc
+        })
+    }
+
+    /// Weighted connection-time (µs) of one bank or all at each ten minutes of age, the last
+    /// entry at the horizon or older (weighted by the day's mean, 1), and with no data yet.
+    pub fn histogram(&self, bank: Option<usize>) -> (Vec<f64>, f64) {
         let s = &self.by_phase;
         let mut out = vec![0.0; s.buckets + 1];
         for p in 0..PHASES {
-            let h = s.histogram(Some(p));
+            let h = self.phase(bank, p);
             for (i, &x) in h[..s.buckets].iter().enumerate() {
                 let hour = (p + i) / 6 % 24;
                 let w = match (p + i) % 6 {
@@ -152,19 +197,20 @@ impl AtOpen {
             }
             out[s.buckets] += h[s.buckets] as f64;
         }
-        (out, self.never())
+        (out, self.never(bank))
     }
 
     /// Unweighted connection-time (µs) by the hour of the day it was lived, each hour's by
     /// ten minutes of age (the last entry at the horizon or older) and with no data yet:
     /// what a customer opening the app at that hour finds. A bucket whose clock straddles
     /// two hours is split half and half, as [`histogram`](Self::histogram) weighs it; time
-    /// at the horizon or older, whose hour the ramps do not keep, is spread evenly.
-    pub fn by_hour(&self) -> Vec<(Vec<f64>, f64)> {
+    /// at the horizon or older, whose hour the ramps do not keep, is spread evenly. For one
+    /// bank or all.
+    pub fn by_hour(&self, bank: Option<usize>) -> Vec<(Vec<f64>, f64)> {
         let s = &self.by_phase;
         let mut out = vec![(vec![0.0; s.buckets + 1], 0.0); 24];
         for p in 0..PHASES {
-            let h = s.histogram(Some(p));
+            let h = self.phase(bank, p);
             for (i, &x) in h[..s.buckets].iter().enumerate() {
                 let hour = (p + i) / 6 % 24;
                 match (p + i) % 6 {
@@ -179,16 +225,17 @@ impl AtOpen {
                 o.0[s.buckets] += h[s.buckets] as f64 / 24.0;
             }
         }
-        for (h, time) in self.never_by_clock_hour().into_iter().enumerate() {
+        for (h, time) in self.never_by_clock_hour(bank).into_iter().enumerate() {
             out[((self.first_hour + h as u64) % 24) as usize].1 += time;
         }
         out
     }
 
-    /// Data age at each hour of the day, as `data_age_by_hour.csv` reads it.
-    pub fn hours(&self) -> Vec<HourAge> {
+    /// Data age at each hour of the day for one bank or all, as `data_age_by_hour.csv`
+    /// reads it.
+    pub fn hours(&self, bank: Option<usize>) -> Vec<HourAge> {
         let sum: f64 = self.weight.iter().sum();
-        self.by_hour()
+        self.by_hour(bank)
             .into_iter()
             .enumerate()
             .map(|(hour, (h, never))| {
@@ -206,10 +253,10 @@ impl AtOpen {
             .collect()
     }
 
-    /// A summary's figures: the median and 95th percentile of data age at app opens, and
-    /// the share of opens finding data 24 h old or older.
-    pub fn summarise(&self, s: &mut Summary) {
-        let (h, never) = self.histogram();
+    /// A summary's figures for one bank or all: the median and 95th percentile of data age
+    /// at app opens, and the share of opens finding data 24 h old or older.
+    pub fn summarise(&self, bank: Option<usize>, s: &mut Summary) {
+        let (h, never) = self.histogram(bank);
         s.at_open_p50_hours = self.quantile_hours(&h, never, 0.5);
         s.at_open_p95_hours = self.quantile_hours(&h, never, 0.95);
         s.stale_24h_at_open_share = share_older_than(&h, never, 24);
@@ -283,7 +330,7 @@ mod tests {
             *w = 0.2 + (h as f64 - 19.0).abs().recip().min(3.0);
         }
         let window = (SimTime(0), SimTime(200 * HOUR_US));
-        let mut a = AtOpen::new(&profile, SimDuration::from_hours(72), window);
+        let mut a = AtOpen::new(1, &profile, SimDuration::from_hours(72), window);
         let weight = profile.map(|w| w * 24.0 / profile.iter().sum::<f64>());
         let mut brute = vec![0.0; 72 * 60 + 1];
         let mut brute_never = 0.0;
@@ -299,10 +346,10 @@ mod tests {
                 let last = hour + u;
                 let (t0, t1) = (last + ahead, last + ahead + len);
                 let last_t = if never { SimTime::NEVER } else { at(last) };
-                a.record(last_t, at(t0), at(t1));
+                a.record(0, last_t, at(t0), at(t1));
                 let (g0, g1) = (t0 + len / 3, t0 + 2 * len / 3);
                 if gap {
-                    a.unrecord(last_t, at(g0), at(g1));
+                    a.unrecord(0, last_t, at(g0), at(g1));
                 }
                 for m in (t0..t1).filter(|m| !gap || !(g0..g1).contains(m)) {
                     let w = weight[(m / 60 % 24) as usize] * MIN as f64;
@@ -313,7 +360,7 @@ mod tests {
                 }
             }
         }
-        let (h, never) = a.histogram();
+        let (h, never) = a.histogram(None);
         assert!((never - brute_never).abs() < 1e-6 * brute_never.max(1.0));
         // Hour by hour of age within 3 % (the weights split an hour's boundary half and
         // half, where whole-minute successes put 45 % past it; the profile's hours differ
@@ -346,6 +393,80 @@ mod tests {
         assert!((got - old).abs() < 0.005, "{got} vs {old}");
     }
 
+    fn summary() -> Summary {
+        let day = SimDuration::from_hours(24);
+        Summary::new(Default::default(), day, SimDuration::ZERO, 1.0)
+    }
+
+    /// Each bank's figures are its own, and all banks' are those of one bank holding every
+    /// bank's time (to the bit: the banks' integers are summed before they are weighed).
+    #[test]
+    fn each_bank_sees_its_own_ages_and_all_banks_their_sum() {
+        let mut profile = [0.0; 24];
+        profile[19..22].fill(1.0);
+        let window = (SimTime(HOUR_US), SimTime(150 * HOUR_US));
+        let horizon = SimDuration::from_hours(48);
+        let (mut two, mut one) = (
+            AtOpen::new(2, &profile, horizon, window),
+            AtOpen::new(1, &profile, horizon, window),
+        );
+        // Bank 0 refreshed at 02:00, bank 1 at 18:00, each from its first success on; bank
+        // 1 has a connection never refreshed from 01:00 to 30:00, and a lapse taken back.
+        let mut both = |b: usize, last: SimTime, t0: u64, t1: u64| {
+            two.record(b, last, SimTime(t0 * HOUR_US), SimTime(t1 * HOUR_US));
+            one.record(0, last, SimTime(t0 * HOUR_US), SimTime(t1 * HOUR_US));
+        };
+        both(1, SimTime::NEVER, 1, 30);
+        for d in 0..6u64 {
+            for (b, at) in [(0, 2), (1, 18)] {
+                let t = d * 24 + at;
+                both(b, SimTime(t * HOUR_US), t, t + 24);
+            }
+        }
+        two.unrecord(
+            1,
+            SimTime(18 * HOUR_US),
+            SimTime(20 * HOUR_US),
+            SimTime(22 * HOUR_US),
+        );
+        one.unrecord(
+            0,
+            SimTime(18 * HOUR_US),
+            SimTime(20 * HOUR_US),
+            SimTime(22 * HOUR_US),
+        );
+        assert_eq!(two.histogram(None), one.histogram(None));
+        assert_eq!(two.hours(None), one.hours(None));
+        let (mut s2, mut s1) = (summary(), summary());
+        two.summarise(None, &mut s2);
+        one.summarise(None, &mut s1);
+        assert_eq!(s2, s1);
+        // Opened only 19:00–22:00: bank 0's data is 17–20 h old then, bank 1's 1–4 h.
+        let (mut a, mut b) = (summary(), summary());
+        two.summarise(Some(0), &mut a);
+        two.summarise(Some(1), &mut b);
+        let (a50, b50) = (a.at_open_p50_hours.unwrap(), b.at_open_p50_hours.unwrap());
+        assert!(
+            (17.0..=20.0).contains(&a50) && (1.0..=4.0).contains(&b50),
+            "{a50} vs {b50}"
+        );
+        // Bank 1's never-refreshed hours are its own.
+        let never = |b: Option<usize>| two.hours(b)[5].never_share.unwrap();
+        assert_eq!(never(Some(0)), 0.0);
+        assert!(never(Some(1)) > 0.0 && never(None) < never(Some(1)));
+        let (h0, n0) = two.histogram(Some(0));
+        let (h1, n1) = two.histogram(Some(1));
+        let (h, n) = two.histogram(None);
+        assert_eq!(n0, 0.0);
+        assert!((n1 - n).abs() <= 1e-9 * n);
+        for i in 0..h.len() {
+            assert!(
+                (h0[i] + h1[i] - h[i]).abs() <= 1e-9 * h[i].max(1.0),
+                "bucket {i}"
+            );
+        }
+    }
+
     /// Refreshed at 02:00 each night and looked at only from 19:00 to 22:00: the data seen
     /// is 17–20 h old, though 12 h old on average over the clock.
     #[test]
@@ -353,14 +474,14 @@ mod tests {
         let mut profile = [0.0; 24];
         profile[19..22].fill(1.0);
         let window = (SimTime(0), SimTime(150 * HOUR_US));
-        let mut a = AtOpen::new(&profile, SimDuration::from_hours(48), window);
+        let mut a = AtOpen::new(1, &profile, SimDuration::from_hours(48), window);
         for d in 0..5u64 {
             let last = SimTime((d * 24 + 2) * HOUR_US);
-            a.record(last, last, SimTime(((d + 1) * 24 + 2) * HOUR_US));
+            a.record(0, last, last, SimTime(((d + 1) * 24 + 2) * HOUR_US));
         }
         // Within ten minutes of the truth: the refresh at 02:00 sharp is read as spread over
         // its ten minutes.
-        let (h, never) = a.histogram();
+        let (h, never) = a.histogram(None);
         let p50 = a.quantile_hours(&h, never, 0.5).unwrap();
         assert!((18.3..=18.7).contains(&p50), "{p50}");
         assert!(share_older_than(&h, never, 20).unwrap() < 0.03);
@@ -374,14 +495,14 @@ mod tests {
         let mut profile = [1.0; 24];
         profile[19..22].fill(4.0);
         let window = (SimTime(0), SimTime(150 * HOUR_US));
-        let mut a = AtOpen::new(&profile, SimDuration::from_hours(48), window);
-        a.record(SimTime::NEVER, SimTime(0), SimTime(2 * HOUR_US));
+        let mut a = AtOpen::new(1, &profile, SimDuration::from_hours(48), window);
+        a.record(0, SimTime::NEVER, SimTime(0), SimTime(2 * HOUR_US));
         for d in 0..5u64 {
             let last = SimTime((d * 24 + 2) * HOUR_US);
-            a.record(last, last, SimTime(((d + 1) * 24 + 2) * HOUR_US));
+            a.record(0, last, last, SimTime(((d + 1) * 24 + 2) * HOUR_US));
         }
-        let (h, never) = a.histogram();
-        let by_hour = a.by_hour();
+        let (h, never) = a.histogram(None);
+        let by_hour = a.by_hour(None);
         for (i, want) in h.iter().enumerate() {
             let got: f64 = (0..24).map(|k| a.weight[k] * by_hour[k].0[i]).sum();
             assert!(
@@ -394,7 +515,7 @@ mod tests {
             (got_never - never).abs() <= 1e-9 * never,
             "{got_never} vs {never}"
         );
-        let hours = a.hours();
+        let hours = a.hours(None);
         let p50 = |k: usize| hours[k].p50_hours.unwrap();
         assert!((1.3..=1.8).contains(&p50(3)), "{}", p50(3));
         assert!((17.3..=17.8).contains(&p50(19)), "{}", p50(19));

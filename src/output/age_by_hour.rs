@@ -1,4 +1,5 @@
-//! `data_age_by_hour.csv`: the data age customers find at each hour of the day (all banks).
+//! `data_age_by_hour.csv`: the data age customers find at each hour of the day, per bank and
+//! for all banks.
 
 use super::{fixed, fixed_opt, Record};
 use crate::metrics::{HourAge, RunResult};
@@ -8,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub const FILE: &str = "data_age_by_hour.csv";
 
 /// One hour of the clock (`hour` to `hour + 1`, the scenario's clock), over the measured
-/// part of the window, every bank's connections while consent was valid: how much
+/// part of the window, one bank's connections (or every bank's, `all`) while consent was
+/// valid: how much
 /// connection-time was lived in it, the age of the data over that time (median and 95th
 /// percentile in hours, resolved by ten minutes, `inf` where it falls among connections
 /// never refreshed), the shares 24 h old or older and never refreshed, and the share of app
@@ -16,6 +18,7 @@ pub const FILE: &str = "data_age_by_hour.csv";
 /// `at_open_*` figures.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HourRow {
+    pub bank: String,
     pub hour: u8,
     #[serde(serialize_with = "fixed::<6, _>")]
     pub app_open_share: f64,
@@ -33,6 +36,7 @@ pub struct HourRow {
 
 impl Record for HourRow {
     const HEADER: &'static [&'static str] = &[
+        "bank",
         "hour",
         "app_open_share",
         "connection_hours",
@@ -44,15 +48,20 @@ impl Record for HourRow {
 }
 
 impl HourRow {
-    /// The 24 rows of a run, midnight first.
+    /// The rows of a run: 24 for each bank in order, then 24 for `all`, midnight first.
     pub fn of_run(r: &RunResult) -> Vec<HourRow> {
-        r.at_open.hours().iter().map(HourRow::from).collect()
+        let banks = (0..r.bank_names.len()).map(Some).chain([None]);
+        let rows = banks.flat_map(|b| {
+            let bank = b.map_or("all", |b| r.bank_names[b].as_str());
+            let hours = r.at_open.hours(b);
+            hours.into_iter().map(move |h| HourRow::of(bank, &h))
+        });
+        rows.collect()
     }
-}
 
-impl From<&HourAge> for HourRow {
-    fn from(h: &HourAge) -> Self {
+    fn of(bank: &str, h: &HourAge) -> Self {
         HourRow {
+            bank: bank.to_string(),
             hour: h.hour as u8,
             app_open_share: h.app_open_share,
             connection_hours: h.connection_hours,
@@ -70,6 +79,7 @@ mod tests {
     fn header_is_the_fields_and_rows_round_trip() {
         for p50 in [Some(17.5), None] {
             super::super::testing::round_trips(super::HourRow {
+                bank: "neobank".into(),
                 hour: 19,
                 app_open_share: 0.09,
                 connection_hours: 1250.5,

@@ -135,31 +135,64 @@ pub const RANK_FAILURE_MARGIN: f64 = 0.01;
 /// How `paired.md` ranks the strategies, in words (its text, the report's and the chart's).
 pub const RANKING_WORDS: &str = "Ranked by the coverage difference (highest first), except \
     that a strategy whose failure rate rises by more than a point and by more than its \
-    coverage does ranks after the others; ties by the failure-rate difference (lowest first)";
+    coverage does ranks after the baseline, and the baseline after a strategy whose failure \
+    rate falls so; ties by the failure-rate difference (lowest first)";
 
-/// Whether a strategy with these mean differences from the baseline (coverage, failure rate)
-/// ranks after the others: its failure rate rises by more than [`RANK_FAILURE_MARGIN`] and
-/// by more than its coverage (a trial's compare ranked an all-day pace first for 1.2 points
+/// Whether a strategy with these mean differences from another (coverage, failure rate)
+/// ranks after it: its failure rate is higher by more than [`RANK_FAILURE_MARGIN`] and by
+/// more than its coverage is (a trial's compare ranked an all-day pace first for 1.2 points
 /// of coverage at 47.8 points more failures; another's pace, +36.6 points of coverage at
 /// +2.7 points of failures, is rightly first).
 pub fn ranks_after(coverage: Option<f64>, failure: Option<f64>) -> bool {
     failure.is_some_and(|f| f > RANK_FAILURE_MARGIN + 1e-12 && f > coverage.unwrap_or(0.0))
 }
 
-/// Whether one strategy's rows rank after the others ([`ranks_after`] on its differences).
-pub fn set_back(rows: &[PairedRow]) -> bool {
-    let diff = |m: Metric| (rows.iter().find(|r| r.metric == m)).and_then(|r| r.difference_mean);
-    ranks_after(diff(Metric::Coverage), diff(Metric::FailureRate))
+/// Each strategy's tier, by [`ranks_after`] against the baseline, whose differences are the
+/// paired ones: 0 for a strategy that does not rank after the baseline (nor, being the
+/// baseline, after another strategy); the baseline's 1 where it ranks after one (a trial's
+/// queue failing 90 % of its attempts ranked above a random offset failing 24 % at 2 points
+/// less coverage); a strategy ranking after the baseline one tier past the baseline's.
+pub fn tiers(per_variant: &[&[PairedRow]]) -> Vec<usize> {
+    let diff = |rows: &[PairedRow], m: Metric| {
+        (rows.iter().find(|r| r.metric == m)).and_then(|r| r.difference_mean)
+    };
+    let of = |rows: &[PairedRow]| {
+        (
+            diff(rows, Metric::Coverage),
+            diff(rows, Metric::FailureRate),
+        )
+    };
+    let is_baseline = |rows: &[PairedRow]| rows.first().is_some_and(|r| r.variant == r.baseline);
+    let baseline_after = per_variant.iter().any(|rows| {
+        let (c, f) = of(rows);
+        ranks_after(c.map(|c| -c), f.map(|f| -f))
+    });
+    let baseline = baseline_after as usize;
+    (per_variant.iter())
+        .map(|rows| match (is_baseline(rows), of(rows)) {
+            (true, _) => baseline,
+            (false, (c, f)) if ranks_after(c, f) => baseline + 1,
+            _ => 0,
+        })
+        .collect()
 }
 
-/// The legend of the mark ("†") beside a strategy [`set_back`] ranks after the others.
-pub const SET_BACK_LEGEND: &str = "†: its failure rate rises by more than a point and by more \
-    than its coverage, so it ranks after the others.";
+/// Whether one strategy's rows (`rows`, one of `per_variant`) rank after another's
+/// ([`tiers`]).
+pub fn set_back(per_variant: &[&[PairedRow]], rows: &[PairedRow]) -> bool {
+    let same = |r: &&[PairedRow]| r.first().map(|x| &x.variant) == rows.first().map(|x| &x.variant);
+    let at = per_variant.iter().position(same);
+    at.is_some_and(|v| tiers(per_variant)[v] > 0)
+}
 
-/// Variant indices into `per_variant`, best first, as `paired.md` ranks them: those that
-/// [`ranks_after`] says after the rest; within each, the coverage difference descending,
-/// then the failure-rate difference ascending; an absent difference last; ties in item
-/// order.
+/// The legend of the mark ("†") beside a strategy [`set_back`] ranks after another.
+pub const SET_BACK_LEGEND: &str = "†: its failure rate rises by more than a point and by more \
+    than its coverage (the baseline's: against a strategy whose failure rate falls so), so it \
+    ranks after the baseline (the baseline after that strategy).";
+
+/// Variant indices into `per_variant`, best first, as `paired.md` ranks them: by [`tiers`];
+/// within each, the coverage difference descending, then the failure-rate difference
+/// ascending; an absent difference last; ties in item order.
 pub fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
     let diff = |v: usize, m: Metric| {
         per_variant[v]
@@ -174,12 +207,12 @@ pub fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     };
-    let fails_more = |v: usize| set_back(per_variant[v]);
+    let tier = tiers(per_variant);
     let mut order: Vec<usize> = (0..per_variant.len()).collect();
     order.sort_by(|&a, &b| {
         let neg = |x: Option<f64>| x.map(|x| -x);
-        fails_more(a)
-            .cmp(&fails_more(b))
+        tier[a]
+            .cmp(&tier[b])
             .then_with(|| {
                 cmp(
                     neg(diff(a, Metric::Coverage)),
@@ -301,28 +334,36 @@ mod tests {
         assert_eq!((u.difference_mean, u.lower_bound), (Some(0.0), false));
     }
 
+    /// A variant's coverage and failure-rate rows with these mean differences from the
+    /// baseline's 0.5 (`(variant, baseline)`).
+    fn differences(
+        (variant, baseline): (&str, &str),
+        coverage: f64,
+        failure: f64,
+    ) -> [PairedRow; 2] {
+        [(Metric::Coverage, coverage), (Metric::FailureRate, failure)].map(|(metric, d)| {
+            PairedRow {
+                variant: variant.into(),
+                baseline: baseline.into(),
+                metric,
+                variant_mean: Some(0.5 + d),
+                baseline_mean: Some(0.5),
+                difference_mean: Some(d),
+                difference_sd: Some(0.0),
+                difference_ci95: Some(0.0),
+                replications: 2,
+                lower_bound: false,
+            }
+        })
+    }
+
     /// Coverage first, except that a strategy whose failures rise by more than a point and
     /// more than its coverage ranks after the others (a trial's all-day pace, +1.2 points of
     /// coverage for +47.8 points of failures, was ranked first; another's pace, +36.6 points
     /// for +2.7, must stay first).
     #[test]
     fn strategies_failing_far_more_rank_after_the_others() {
-        let rows = |coverage: f64, failure: f64| {
-            [(Metric::Coverage, coverage), (Metric::FailureRate, failure)].map(|(metric, d)| {
-                PairedRow {
-                    variant: "v".into(),
-                    baseline: "b".into(),
-                    metric,
-                    variant_mean: Some(0.5 + d),
-                    baseline_mean: Some(0.5),
-                    difference_mean: Some(d),
-                    difference_sd: Some(0.0),
-                    difference_ci95: Some(0.0),
-                    replications: 2,
-                    lower_bound: false,
-                }
-            })
-        };
+        let rows = |coverage: f64, failure: f64| differences(("v", "b"), coverage, failure);
         let variants = [
             rows(0.0, 0.0),     // the baseline
             rows(0.012, 0.478), // more coverage, far more failures
@@ -334,6 +375,44 @@ mod tests {
         ];
         let per_variant: Vec<&[PairedRow]> = variants.iter().map(|v| &v[..]).collect();
         assert_eq!(ranking(&per_variant), [5, 4, 3, 2, 0, 6, 1]);
+    }
+
+    /// The baseline is held to the same rule against each other strategy: a queue failing
+    /// 90 % of its attempts ranks after a random offset failing 24 % at 2 points less
+    /// coverage (a trial's compare ranked it above), and a variant failing 5 points more
+    /// than it for a point more coverage after it; a variant failing a point less, or losing
+    /// more coverage than failures, leaves it in its place.
+    #[test]
+    fn a_baseline_failing_far_more_ranks_after_the_others() {
+        let rows = |variant: &str, coverage: f64, failure: f64| {
+            differences((variant, "q64"), coverage, failure)
+        };
+        let ranked = |variants: &[[PairedRow; 2]]| {
+            let per_variant: Vec<&[PairedRow]> = variants.iter().map(|v| &v[..]).collect();
+            let marked: Vec<bool> = (per_variant.iter())
+                .map(|r| set_back(&per_variant, r))
+                .collect();
+            (ranking(&per_variant), marked)
+        };
+        let base = rows("q64", 0.0, 0.0);
+        let (order, marked) = ranked(&[
+            base.clone(),
+            rows("q32", -0.01, -0.67),
+            rows("random_offset", -0.02, -0.66),
+            rows("q128", 0.01, 0.05),
+        ]);
+        assert_eq!(
+            order,
+            [1, 2, 0, 3],
+            "q128 fails 5 points more than q64: after it"
+        );
+        assert_eq!(marked, [true, false, false, true]);
+        let (order, marked) = ranked(&[
+            base.clone(),
+            rows("close", 0.0, -0.009),
+            rows("thin", -0.3, -0.2),
+        ]);
+        assert_eq!((order, marked), (vec![1, 0, 2], vec![false; 3]));
     }
 
     #[test]

@@ -102,7 +102,8 @@ pub struct SummaryRow {
     /// 429: no constant pace avoids them; a pace by the hour that stops in the window does).
     pub outage_rejected: u64,
     /// Data age when customers open the app (connection-time weighted by the app-open
-    /// profile): median, 95th percentile (hours), share 24 h old or older. `bank = all` only.
+    /// profile): median, 95th percentile (hours), share 24 h old or older; a bank its own
+    /// customers', `all` everyone's.
     #[serde(serialize_with = "fixed_opt::<4, _>")]
     pub at_open_p50_hours: Option<f64>,
     #[serde(serialize_with = "fixed_opt::<4, _>")]

@@ -226,7 +226,7 @@ pub fn never_refreshed_phrase(
     if warmup_days >= slowest.round().max(1.0) + 1.0 {
         return format!("{head}: {}", outlasted_phrase(whole, &pass, run, &except));
     }
-    format!("{head}: {}", starts_phrase(whole, slowest, &pass, &except))
+    starts_phrase(&head, whole, slowest, &pass, &except, run)
 }
 
 /// The time with no data where the warm-up outlasts the pass (`pass`, its days in words):
@@ -251,20 +251,31 @@ fn outlasted_phrase(whole: &NeverPart, pass: &str, run: &NeverRun, except: &str)
     )
 }
 
-/// The time with no data as the start's: the whole's coverage, the days the slowest pass
+/// The time with no data (`head`) as the start's: the whole's coverage, the days the slowest pass
 /// that fits in the window takes (`slowest`; `pass` in words), and the warm-up that leaves
-/// none.
-fn starts_phrase(whole: &NeverPart, slowest: f64, pass: &str, except: &str) -> String {
+/// none (and the window it needs, where the run's window does not hold it and a day more).
+fn starts_phrase(
+    head: &str,
+    whole: &NeverPart,
+    slowest: f64,
+    pass: &str,
+    except: &str,
+    run: &NeverRun,
+) -> String {
     // Whole days (a pass of 1.05 days is a day's; the warm-up adds one).
-    let days = slowest.round().max(1.0);
+    let warmup = slowest.round().max(1.0) + 1.0;
+    let longer = match warmup + 1.0 > run.window_days {
+        true => format!(" (in a window.length of {} days or more)", warmup + 1.0),
+        false => String::new(),
+    };
     format!(
-        "at a coverage of {}, the client's pass comes round to every connection in {}, so \
+        "{head}: at a coverage of {}, the client's pass comes round to every connection in {}, so \
          this is mostly the start's artefact, not a fact about refreshes{except}, and the \
          data-age tail (p99, the share 48 h old or older) reads high for want of history; a \
-         window.warmup of {} days or more leaves none, and shows the data ages it hides",
+         window.warmup of {warmup} days or more{longer} leaves none, and shows the data ages \
+         it hides",
         whole.coverage_words(),
         pass,
-        days + 1.0,
     )
 }
 
@@ -328,7 +339,7 @@ pub fn human_summary(r: &RunResult) -> String {
         line(name, &r.summary(Some(i)));
     }
     line("all", &total);
-    if let Some(c) = at_open_line(&total) {
+    if let Some(c) = at_open_line(r, &total) {
         let _ = writeln!(out, "{c}");
     }
     if let Some(c) = customers_line(r, &total) {
@@ -338,18 +349,36 @@ pub fn human_summary(r: &RunResult) -> String {
 }
 
 /// The data's age when customers open the app (the app-open profile's weights): what the
-/// table's age over the clock does not say (a trial read it from summary.csv).
-fn at_open_line(total: &Summary) -> Option<String> {
+/// table's age over the clock does not say (a trial read it from summary.csv); and the bank
+/// whose customers most often find data a day old, where its share reads otherwise.
+fn at_open_line(r: &RunResult, total: &Summary) -> Option<String> {
     let age = |h: f64| match h.is_infinite() {
         true => "never (no data since the window opened)".to_string(),
         false => age_or_more(h, total.age_horizon_hours, |h| format!("{h:.1} h")),
     };
+    let stale = total.stale_24h_at_open_share?;
+    let oldest = (0..r.bank_names.len())
+        .filter_map(|b| {
+            let s = r.summary(Some(b));
+            Some((b, s.stale_24h_at_open_share?, s.at_open_p50_hours?))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.total_cmp(&b.2)))
+        .filter(|w| r.bank_names.len() > 1 && pct(w.1) != pct(stale))
+        .map(|(b, stale, p50)| {
+            let (name, stale) = (&r.bank_names[b], pct(stale));
+            let p50 = match p50.is_infinite() {
+                true => "never refreshed".into(),
+                false => age_or_more(p50, total.age_horizon_hours, |h| format!("{h:.1} h")),
+            };
+            format!("; at {name}, the most: {stale} (median {p50})")
+        })
+        .unwrap_or_default();
     Some(format!(
         "when customers open the app: data age {} at the median, {} at p95; {} of opens find \
-         data 24 h old or older, or none",
+         data 24 h old or older, or none{oldest}",
         age(total.at_open_p50_hours?),
         age(total.at_open_p95_hours?),
-        pct(total.stale_24h_at_open_share?)
+        pct(stale)
     ))
 }
 
@@ -416,9 +445,15 @@ mod tests {
         assert!(
             s.contains(
                 "comes round to every connection in about 1 day, so this is mostly the start's"
-            ) && s.contains("window.warmup of 2 days or more"),
+            ) && s.contains(
+                "window.warmup of 2 days or more (in a window.length of 3 days or more) leaves"
+            ),
             "{s}"
         );
+        // A window that holds the warm-up and a measured day needs no word of its length (a
+        // trial's 4-day window was told of a warm-up of 4 days, which the window refuses).
+        let s = never_refreshed_phrase(0.01, &whole, &[part(0.95, None)], &run(3.0, 0.0));
+        assert!(s.contains("window.warmup of 2 days or more leaves"), "{s}");
         let slow = part(0.15, None);
         let s = never_refreshed_phrase(0.2, &slow, &[part(0.15, None)], &run(1.0, 0.0));
         assert!(

@@ -162,8 +162,14 @@ fn results_sections(s: &mut String, ds: &Dataset) {
         let _ = writeln!(s, "{}\n", results_note(ds));
         s.push_str(&runs_table(ds));
         s.push('\n');
-        if let Some(t) = bank_table(ds) {
-            s.push_str("Coverage / failure rate by bank:\n\n");
+        if let Some((t, at_open)) = bank_table(ds) {
+            s.push_str(match at_open {
+                true => {
+                    "Coverage / failure rate / app opens finding data 24 h old or older, by \
+                         bank (each bank's customers find their own bank's data):\n\n"
+                }
+                false => "Coverage / failure rate by bank:\n\n",
+            });
             s.push_str(&t);
             s.push('\n');
         }

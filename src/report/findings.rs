@@ -422,7 +422,7 @@ pub(crate) fn staleness_sentence(runs: &[&RunData], several: bool) -> Option<Str
         .iter()
         .filter_map(|r| {
             let t = r.total();
-            let (who, open) = (format!("Under {}", run_name(r, several)), at_open_phrase(t));
+            let (who, open) = (format!("Under {}", run_name(r, several)), at_open_phrase(r));
             Some(match (stale_phrase(r, t, ""), percentiles_phrase(t)) {
                 (Some(a), Some(b)) => format!("{who}, data was {a}; {b}.{open}"),
                 (Some(a), None) => format!("{who}, data was {a}.{open}"),

@@ -94,11 +94,7 @@ impl World {
             daily: Daily::new(window_start, sc.window, nb),
             cover_days: cover_days(sc.schedule.period),
             staleness: Staleness::new(nb, sc.age_horizon()),
-            at_open: AtOpen::new(
-                &sc.on_demand.as_ref().map_or(DEFAULT_PROFILE, |d| d.profile),
-                sc.age_horizon(),
-                (window_start + sc.warmup, window_start + sc.window),
-            ),
+            at_open: at_open(sc, nb),
             queue,
             client,
             names: Names::of(sc),
@@ -124,6 +120,14 @@ impl World {
 /// `reconnect_required` is then learned before the connection is next due, so its flag can
 /// be set when the answer is decided. A bank with internal servers decides when a call
 /// ends only once a server takes it, so it keeps its events.
+/// The data age customers see at app open, per bank, over the measured part of the window,
+/// weighted by the scenario's app-open profile (or the default daytime one).
+fn at_open(sc: &Scenario, nb: usize) -> AtOpen {
+    let profile = sc.on_demand.as_ref().map_or(DEFAULT_PROFILE, |d| d.profile);
+    let measured = (sc.window_start + sc.warmup, sc.window_start + sc.window);
+    AtOpen::new(nb, &profile, sc.age_horizon(), measured)
+}
+
 fn heeds_no_outcome(sc: &Scenario, client: &ClientState) -> bool {
     let answer = sc.platform.learn(SimTime::ZERO, SimTime::ZERO).at;
     client.busy().is_none()

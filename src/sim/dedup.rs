@@ -59,6 +59,14 @@ impl World {
             }
             Dedup::SameRequest => {
                 self.count_deduplicated(now, c);
+                // A customer's request gets the earlier refresh's outcome: data, or a failure
+                // they meet as if the bank had refused it (no bank call: `deduplicated`).
+                if matches!(
+                    earlier,
+                    Outcome::Success | Outcome::RateLimited | Outcome::Error
+                ) {
+                    self.count_customer_attempt(c as usize, present);
+                }
                 let learned = self.platform.learn(now, now);
                 let b = self.conns[c as usize].bank as usize;
                 self.tally[b].api_calls += learned.polls as u64;

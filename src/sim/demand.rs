@@ -74,6 +74,18 @@ impl World {
         }
     }
 
+    /// An attempt for a customer's in-app request of connection `ci` over the measured
+    /// days: a call the bank decides, or (Mastercard's rule) the earlier refresh's outcome
+    /// replayed, which the customer meets as its own. Not the reconnect flow's fetch.
+    #[inline]
+    pub(super) fn count_customer_attempt(&mut self, ci: usize, present: bool) {
+        let asked = self.conns[ci].flags & FETCH == 0;
+        if present && asked && self.demand_since[ci] >= self.measured_from {
+            let b = self.conns[ci].bank as usize;
+            self.demand_stats.attempts[b] += 1;
+        }
+    }
+
     /// The outcome of a customer's request: data (its wait recorded), a failure, a
     /// reconnect the customer must make, or a recent refresh the platform answered with.
     pub(super) fn on_demand_learned(&mut self, now: SimTime, c: u32, outcome: Outcome) {

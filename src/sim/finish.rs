@@ -81,7 +81,7 @@ impl World {
             );
             self.staleness.record(b, conn.last_success, from, to);
             if super::asks(&self.demand, ci) {
-                self.at_open.record(conn.last_success, from, to);
+                self.at_open.record(b, conn.last_success, from, to);
             }
             let k = if conn.consent_expires >= self.window_end {
                 days

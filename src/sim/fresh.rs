@@ -20,7 +20,7 @@ impl World {
         let (from, to) = (self.segment_from(&conn), now.min(conn.consent_expires));
         self.staleness.record(b, conn.last_success, from, to);
         if super::asks(&self.demand, ci) {
-            self.at_open.record(conn.last_success, from, to);
+            self.at_open.record(b, conn.last_success, from, to);
         }
         let d = self.daily.day_of(now);
         let last =

@@ -66,7 +66,8 @@ impl World {
         self.staleness
             .unrecord(b, conn.last_success, gap_from, gap_to);
         if super::asks(&self.demand, ci) {
-            self.at_open.unrecord(conn.last_success, gap_from, gap_to);
+            self.at_open
+                .unrecord(b, conn.last_success, gap_from, gap_to);
         }
         self.lapse_days(b, conn.consent_expires, now);
         self.conns[ci].consent_expires = now + self.renewals.lifetime;

@@ -32,7 +32,7 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
         c.seed, RANKING_WORDS
     );
     table(&mut out, &order, &per_variant, difference);
-    if per_variant.iter().any(|rows| set_back(rows)) {
+    if per_variant.iter().any(|rows| set_back(&per_variant, rows)) {
         let _ = writeln!(out, "\n{SET_BACK_LEGEND}");
     }
     let _ = writeln!(out, "\n{}", as_run(c));
@@ -118,9 +118,13 @@ fn table(
     let _ = writeln!(out, "|---:|---|{}", "---:|".repeat(heads.len()));
     for (rank, &v) in order.iter().enumerate() {
         let rows = per_variant[v];
-        let mark = if set_back(rows) { " †" } else { "" };
+        let mark = if set_back(per_variant, rows) {
+            " †"
+        } else {
+            ""
+        };
         let name = if rows[0].variant == rows[0].baseline {
-            format!("`{}` (baseline)", rows[0].variant)
+            format!("`{}` (baseline){mark}", rows[0].variant)
         } else {
             format!("`{}`{mark}", rows[0].variant)
         };

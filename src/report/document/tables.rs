@@ -109,13 +109,16 @@ pub(crate) fn runs_table(ds: &Dataset) -> String {
 }
 
 /// Coverage and failure rate by bank (rows) and run (columns).
-pub(crate) fn bank_table(ds: &Dataset) -> Option<String> {
+/// Each bank's coverage and failure rate in each run, and the share of its customers' app
+/// opens finding data a day old where every run measured it (`true` with the table).
+pub(crate) fn bank_table(ds: &Dataset) -> Option<(String, bool)> {
     let first = ds.runs.first()?;
     let banks = first.bank_names();
     if banks.len() < 2 {
         return None;
     }
     let several = scenarios_of(&ds.runs.iter().collect::<Vec<_>>()).len() > 1;
+    let at_open = (ds.runs.iter()).all(|r| r.total().stale_24h_at_open_share.is_some());
     let mut s = String::from("| Bank |");
     for r in &ds.runs {
         let _ = write!(s, " {} |", cell(&run_name(r, several)));
@@ -130,14 +133,20 @@ pub(crate) fn bank_table(ds: &Dataset) -> Option<String> {
         for r in &ds.runs {
             match r.summary.iter().find(|x| &x.bank == b) {
                 Some(x) => {
-                    let _ = write!(s, " {} / {} |", pct(x.coverage), pct(x.failure_rate));
+                    let _ = write!(s, " {} / {}", pct(x.coverage), pct(x.failure_rate));
+                    match x.stale_24h_at_open_share.filter(|_| at_open) {
+                        Some(old) => {
+                            let _ = write!(s, " / {} |", pct(old));
+                        }
+                        None => s.push_str(" |"),
+                    }
                 }
                 None => s.push_str(" — |"),
             }
         }
         s.push('\n');
     }
-    Some(s)
+    Some((s, at_open))
 }
 
 pub(crate) fn table_from_csv(rows: &[dataset::TableRow]) -> String {
@@ -326,18 +335,19 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
         Some(m) => pct(m),
         None => "—".to_string(),
     };
-    for (k, rows) in pd.ranked().iter().enumerate() {
+    let ranked = pd.ranked();
+    for (k, rows) in ranked.iter().enumerate() {
         let (c, f) = (
             metric_row(rows, Metric::Coverage),
             metric_row(rows, Metric::FailureRate),
         );
-        let mark = if crate::output::paired::set_back(rows) {
+        let mark = if crate::output::paired::set_back(&ranked, rows) {
             " †"
         } else {
             ""
         };
         let name = match rows[0].variant == rows[0].baseline {
-            true => format!("`{}` (baseline)", cell(&rows[0].variant)),
+            true => format!("`{}` (baseline){mark}", cell(&rows[0].variant)),
             false => format!("`{}`{mark}", cell(&rows[0].variant)),
         };
         let _ = writeln!(
@@ -364,7 +374,7 @@ fn legends(pd: &PairedData, age: Option<Metric>) -> String {
     let mut s = String::new();
     if ranked
         .iter()
-        .any(|rows| crate::output::paired::set_back(rows))
+        .any(|rows| crate::output::paired::set_back(&ranked, rows))
     {
         let _ = writeln!(s, "\n{}", crate::output::paired::SET_BACK_LEGEND);
     }

@@ -4,16 +4,18 @@
 
 use crate::output::terminal::{never_refreshed_phrase, NeverPart, NeverRun, NEVER_NOTED};
 use crate::output::text::{pct, thousands, wait};
-use crate::report::dataset::{RunData, SummaryRow};
+use crate::report::dataset::RunData;
 use crate::report::figures::run_name;
 use crate::report::figures::staleness::share;
 use crate::report::findings::{age, capitalise};
 
 /// ` When customers open the app (weighted by the app-open profile), the data they see has a
 /// median age of 18.2 h and a 95th percentile of 23.9 h; 4.10 % of opens find data 24 h old
-/// or older.` (a percentile among connections never refreshed said so), or nothing for a
-/// file without the columns.
-pub(crate) fn at_open_phrase(t: &SummaryRow) -> String {
+/// or older.` (a percentile among connections never refreshed said so), and the bank whose
+/// customers most often find data a day old, where its share reads otherwise; or nothing for
+/// a file without the columns.
+pub(crate) fn at_open_phrase(r: &RunData) -> String {
+    let t = r.total();
     let (Some(p50), Some(p95), Some(old)) = (
         t.at_open_p50_hours,
         t.at_open_p95_hours,
@@ -25,9 +27,24 @@ pub(crate) fn at_open_phrase(t: &SummaryRow) -> String {
         true => format!("of {}", age(h, t.age_horizon_hours)),
         false => "among connections never refreshed".into(),
     };
+    let banks = r.banks();
+    let oldest = (banks.iter())
+        .filter_map(|b| Some((b, b.stale_24h_at_open_share?, b.at_open_p50_hours?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.total_cmp(&b.2)))
+        .filter(|w| banks.len() > 1 && share(w.1) != share(old))
+        .map(|(b, old, p50)| {
+            format!(
+                " Customers of {} find it most often: {} of their opens (their median {}).",
+                b.bank,
+                share(old),
+                of(p50)
+            )
+        })
+        .unwrap_or_default();
     format!(
         " When customers open the app (weighted by the app-open profile), the data they see \
-         has a median age {} and a 95th percentile {}; {} of opens find data 24 h old or older.",
+         has a median age {} and a 95th percentile {}; {} of opens find data 24 h old or \
+         older.{oldest}",
         of(p50),
         of(p95),
         share(old)
