@@ -78,8 +78,9 @@ pub struct Scenario {
     pub banks: Vec<Bank>,
     /// Customer-initiated refreshes, if the scenario has any.
     pub on_demand: Option<OnDemand>,
-    /// Strategy fields given that another kind reads, `(field, kind)`: idle, and noted.
-    pub unread_fields: Vec<(&'static str, &'static str)>,
+    /// Fields given that another kind (or platform status) reads, each as its note says it
+    /// (`strategy.rate: only kind = "paced" reads it, not kind = "queued"`): idle, and noted.
+    pub unread_fields: Vec<String>,
 }
 
 /// Default seed when neither the scenario nor the command line gives one.
@@ -466,7 +467,9 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         retry,
         banks,
         on_demand,
-        unread_fields: strategy::unread_fields(&f.strategy),
+        unread_fields: (strategy::unread_fields(&f.strategy).into_iter())
+            .chain(platform::unread_fields(&f.platform))
+            .collect(),
     };
     crate::consent::Joins::new(&sc).check().or_else(|why| {
         let field = match growth_per_week > 0.0 {

@@ -165,13 +165,13 @@ fn each_banks_customers_see_their_own_banks_data() {
     );
     let terminal = common::text(&ran.stdout);
     assert!(
-        terminal.contains("24 h old or older, or none; at tight, the most: "),
+        terminal.contains("24 h old or older, or none; worst, tight: "),
         "{terminal}"
     );
     common::succeed(bin().arg("report").arg(&out));
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
-        report.contains("older. Customers of tight find it most often: "),
+        report.contains("older. Customers of tight find data a day old most often: "),
         "{report}"
     );
     // The bank table gives each bank's share of opens finding data a day old.

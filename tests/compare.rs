@@ -487,7 +487,7 @@ fn a_strategy_failing_far_more_is_ranked_after_and_marked() {
     );
     assert!(ranks[2].starts_with("| 3 | `per_bank` † |"), "{md}");
     assert!(
-        md.contains("†: its failure rate rises by more than a point"),
+        md.contains("†: a strategy ranked above it fails more than a point less"),
         "{md}"
     );
 }

@@ -168,7 +168,7 @@ impl Comparison {
                 .map(|&(v, r)| {
                     let result =
                         sim::run(&self.variants[v].scenario, replication_seed(self.seed, r));
-                    SummaryRow::of_run(&result).pop().expect("the `all` row")
+                    SummaryRow::of_all(&result)
                 })
                 .collect()
         });

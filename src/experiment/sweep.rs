@@ -387,7 +387,7 @@ impl Sweep {
         SweepRow {
             params: self.points[p].labels.clone(),
             replication: r,
-            run: SummaryRow::of_run(&result).pop().expect("the `all` row"),
+            run: SummaryRow::of_all(&result),
         }
     }
 

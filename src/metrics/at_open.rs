@@ -168,16 +168,11 @@ impl AtOpen {
     /// Unweighted connection-time (µs) of one bank or all at each ten minutes of age, from
     /// the segments whose last success fell in the `p`-th ten minutes of the day.
     fn phase(&self, bank: Option<usize>, p: usize) -> Vec<u64> {
-        let mut rows = self
-            .banks_of(bank)
-            .map(|b| self.by_phase.histogram(Some(b * PHASES + p)));
-        let first = rows
-            .next()
-            .unwrap_or_else(|| vec![0; self.by_phase.buckets + 1]);
-        rows.fold(first, |mut acc, h| {
-            acc.iter_mut().zip(h).for_each(|(a, x)| *a += x);
-            acc
-        })
+        let mut out = vec![0; self.by_phase.buckets + 1];
+        for b in self.banks_of(bank) {
+            self.by_phase.add_histogram(b * PHASES + p, &mut out);
+        }
+        out
     }
 
     /// Weighted connection-time (µs) of one bank or all at each ten minutes of age, the last
@@ -283,7 +278,8 @@ impl AtOpen {
     }
 }
 
-/// Data age at one hour of the day (all banks): what a customer opening the app then finds.
+/// Data age at one hour of the day (one bank's or all banks'): what a customer opening the
+/// app then finds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HourAge {
     /// The hour of the clock, 0–23 (`hour` to `hour + 1`).

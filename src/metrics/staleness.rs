@@ -127,28 +127,26 @@ impl<const UNIT: u64> Ramps<UNIT> {
     /// Connection-time (µs) spent at each minute of age by one bank, or by all with `None`;
     /// the last entry is the time at the horizon or older.
     pub fn histogram(&self, bank: Option<usize>) -> Vec<u64> {
-        let one = |b: usize| {
-            let w = self.buckets + 3;
-            let row = &self.jump[b * w..(b + 1) * w];
-            let slope = &self.slope[b * w..(b + 1) * w];
-            let mut out = Vec::with_capacity(self.buckets);
-            let mut ramps = 0i64;
-            for i in 1..=self.buckets {
-                ramps += slope[i];
-                out.push((row[i] + ramps * UNIT as i64).max(0) as u64);
-            }
-            out.push(self.overflow[b] as u64);
-            out
-        };
+        let mut out = vec![0; self.buckets + 1];
         match bank {
-            Some(b) => one(b),
-            None => (0..self.banks)
-                .map(one)
-                .fold(vec![0; self.buckets + 1], |mut acc, h| {
-                    acc.iter_mut().zip(h).for_each(|(a, x)| *a += x);
-                    acc
-                }),
+            Some(b) => self.add_histogram(b, &mut out),
+            None => (0..self.banks).for_each(|b| self.add_histogram(b, &mut out)),
         }
+        out
+    }
+
+    /// Adds row `b`'s histogram (as [`histogram`](Self::histogram)) to `out`
+    /// (`buckets + 1` long).
+    pub fn add_histogram(&self, b: usize, out: &mut [u64]) {
+        let w = self.buckets + 3;
+        let row = &self.jump[b * w..(b + 1) * w];
+        let slope = &self.slope[b * w..(b + 1) * w];
+        let mut ramps = 0i64;
+        for i in 1..=self.buckets {
+            ramps += slope[i];
+            out[i - 1] += (row[i] + ramps * UNIT as i64).max(0) as u64;
+        }
+        out[self.buckets] += self.overflow[b] as u64;
     }
 
     /// Connection-time with no data, for one bank or all.

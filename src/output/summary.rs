@@ -280,8 +280,13 @@ impl SummaryRow {
             .enumerate()
             .map(|(i, name)| SummaryRow::new(r, name, &r.summary(Some(i))))
             .collect();
-        rows.push(SummaryRow::new(r, "all", &r.summary(None)));
+        rows.push(SummaryRow::of_all(r));
         rows
+    }
+
+    /// The `bank = all` row alone: what a sweep's and a comparison's rows hold.
+    pub fn of_all(r: &RunResult) -> SummaryRow {
+        SummaryRow::new(r, "all", &r.summary(None))
     }
 
     /// The value of `m` in this row (`None`: not measured, e.g. staleness with nothing

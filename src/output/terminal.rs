@@ -265,7 +265,10 @@ fn starts_phrase(
     // Whole days (a pass of 1.05 days is a day's; the warm-up adds one).
     let warmup = slowest.round().max(1.0) + 1.0;
     let longer = match warmup + 1.0 > run.window_days {
-        true => format!(" (in a window.length of {} days or more)", warmup + 1.0),
+        true => format!(
+            " (and a window.length of {} days or more to hold it)",
+            warmup + 1.0
+        ),
         false => String::new(),
     };
     format!(
@@ -370,7 +373,7 @@ fn at_open_line(r: &RunResult, total: &Summary) -> Option<String> {
                 true => "never refreshed".into(),
                 false => age_or_more(p50, total.age_horizon_hours, |h| format!("{h:.1} h")),
             };
-            format!("; at {name}, the most: {stale} (median {p50})")
+            format!("; worst, {name}: {stale} of its customers' opens (median {p50})")
         })
         .unwrap_or_default();
     Some(format!(
@@ -446,7 +449,8 @@ mod tests {
             s.contains(
                 "comes round to every connection in about 1 day, so this is mostly the start's"
             ) && s.contains(
-                "window.warmup of 2 days or more (in a window.length of 3 days or more) leaves"
+                "window.warmup of 2 days or more (and a window.length of 3 days or more to hold it) \
+                 leaves"
             ),
             "{s}"
         );

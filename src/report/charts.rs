@@ -177,6 +177,10 @@ pub struct DayRow {
     pub label: String,
     pub in_flight: Vec<f64>,
     pub rate_limited: Vec<f64>,
+    /// The minutes from the window's start that the warm-up's days hold (0: none), so
+    /// that a busiest minute among them says so (the report's sentences count the
+    /// measured days only).
+    pub warmup_minutes: usize,
 }
 
 /// Small multiples over the window: one row per run (or bank), calls in flight on the left,

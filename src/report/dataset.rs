@@ -185,8 +185,7 @@ impl PairedData {
         self.rows.iter().map(|r| r.replications).max().unwrap_or(0)
     }
 
-    /// Each variant's rows, in `paired.md`'s ranked order: the coverage difference highest
-    /// first, then the failure-rate difference lowest first.
+    /// Each variant's rows, in `paired.md`'s ranked order (`output::paired::ranking`).
     pub fn ranked(&self) -> Vec<&[PairedRow]> {
         let per_variant = by_variant(&self.rows);
         ranking(&per_variant)

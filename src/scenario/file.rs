@@ -205,6 +205,11 @@ impl StrategyKind {
         "aimd",
         "paced",
     ];
+
+    /// The kind as a scenario writes it (the variants are in [`NAMES`](Self::NAMES)' order).
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -212,9 +212,7 @@ impl Scenario {
         let kind = self.strategy.name();
         let pooled = !matches!(self.strategy, Strategy::Bulk | Strategy::RandomOffset);
         let s = &self.schedule;
-        let unread = self.unread_fields.iter().map(|(field, by)| {
-            format!("strategy.{field}: only kind = \"{by}\" reads it, not kind = \"{kind}\"")
-        });
+        let unread = self.unread_fields.iter().cloned();
         let idle = [
             (
                 (self.join_share > 0.0 || self.growth_per_week > 0.0)
@@ -348,6 +346,32 @@ mod tests {
                 && n[1].contains("strategy.per_bank"),
             "{n:?}"
         );
+        // The platform's status fields of the other mode, likewise (a trial's poll settings
+        // under callbacks did nothing unsaid).
+        let q = "kind = \"queued\"\nconcurrency = 4";
+        let n = notes(
+            "[platform]\nstatus = \"callback\"\npoll_interval = \"5s\"",
+            q,
+        );
+        assert_eq!(
+            n,
+            ["platform.poll_interval: only status = \"poll\" reads it, not status = \"callback\"; \
+              it does nothing here"]
+        );
+        let n = notes(
+            "[platform]\ncallback_delay = \"1s\"\nfirst_poll = \"2s\"",
+            q,
+        );
+        assert!(
+            n.len() == 1 && n[0].starts_with("platform.callback_delay: only status = \"callback\""),
+            "{n:?}"
+        );
+        for name in crate::scenario::file::StrategyKind::NAMES {
+            let k: crate::scenario::file::StrategyKind =
+                toml::from_str::<std::collections::BTreeMap<String, _>>(&format!("k = \"{name}\""))
+                    .unwrap()["k"];
+            assert_eq!(k.name(), name);
+        }
         let overhead = "worker_overhead = { dist = \"constant\", value = \"2s\" }";
         let n = notes("", &format!("{ro}\n{overhead}"));
         assert!(n.len() == 1 && n[0].contains("worker_overhead"), "{n:?}");

@@ -28,6 +28,30 @@ fn at_least(field: &str, d: SimDuration, min: SimDuration) -> Result<(), FieldEr
     )
 }
 
+/// The status fields of the mode the platform is not in: accepted, so that `status` can be
+/// swept or compared over a file that sets them, and noted (a trial's 10 s poll under
+/// callbacks was silently idle).
+pub(super) fn unread_fields(p: &file::PlatformFile) -> Vec<String> {
+    let callback = p.status == Some(StatusKind::Callback);
+    let fields = [
+        ("poll_interval", p.poll_interval.is_some(), true),
+        ("first_poll", p.first_poll.is_some(), true),
+        ("callback_delay", p.callback_delay.is_some(), false),
+    ];
+    let (status, other) = match callback {
+        true => ("callback", "poll"),
+        false => ("poll", "callback"),
+    };
+    (fields.into_iter())
+        .filter(|&(_, given, polling)| given && polling == callback)
+        .map(|(field, _, _)| {
+            format!(
+                "platform.{field}: only status = \"{other}\" reads it, not status = \"{status}\""
+            )
+        })
+        .collect()
+}
+
 pub(super) fn platform(p: &file::PlatformFile) -> Result<Platform, FieldError> {
     let status = match p.status.unwrap_or(StatusKind::Poll) {
         StatusKind::Poll => {

@@ -335,7 +335,7 @@ fn aimd(s: &file::StrategyFile, platform: &Platform) -> Result<AimdRule, FieldEr
 /// The fields of one kind given with another, each with the kind that reads it: accepted
 /// (the scenario's notes say so) so that `kind` can be swept or compared over a file that
 /// sets them, as `concurrency`, `pools`, `loop`, `hours` and `worker_overhead` always were.
-pub(super) fn unread_fields(s: &file::StrategyFile) -> Vec<(&'static str, &'static str)> {
+pub(super) fn unread_fields(s: &file::StrategyFile) -> Vec<String> {
     let paced = [
         ("rate", s.rate.is_some()),
         ("per_bank", s.per_bank.is_some()),
@@ -348,8 +348,11 @@ pub(super) fn unread_fields(s: &file::StrategyFile) -> Vec<(&'static str, &'stat
         .map(|(f, given)| (f, given, StrategyKind::Paced, "paced"))
         .into_iter()
         .chain([("aimd", s.aimd.is_some(), StrategyKind::Aimd, "aimd")]);
+    let kind = s.kind.name();
     fields
         .filter(|&(_, given, by, _)| given && s.kind != by)
-        .map(|(field, _, _, name)| (field, name))
+        .map(|(field, _, _, name)| {
+            format!("strategy.{field}: only kind = \"{name}\" reads it, not kind = \"{kind}\"")
+        })
         .collect()
 }

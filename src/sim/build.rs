@@ -113,13 +113,6 @@ impl World {
     }
 }
 
-/// Does the client heed no outcome it learns, so that the run can settle each call when it
-/// is admitted (`settled.rs`)? Bulk and random offset without retries, on-demand requests,
-/// pauses or sibling accounts only count their outcomes off (a reconnect flow's fetch, whose
-/// outcome nobody waits for either, is settled too). Its period must also outlast an immediate answer's delay: a
-/// `reconnect_required` is then learned before the connection is next due, so its flag can
-/// be set when the answer is decided. A bank with internal servers decides when a call
-/// ends only once a server takes it, so it keeps its events.
 /// The data age customers see at app open, per bank, over the measured part of the window,
 /// weighted by the scenario's app-open profile (or the default daytime one).
 fn at_open(sc: &Scenario, nb: usize) -> AtOpen {
@@ -128,6 +121,13 @@ fn at_open(sc: &Scenario, nb: usize) -> AtOpen {
     AtOpen::new(nb, &profile, sc.age_horizon(), measured)
 }
 
+/// Does the client heed no outcome it learns, so that the run can settle each call when it
+/// is admitted (`settled.rs`)? Bulk and random offset without retries, on-demand requests,
+/// pauses or sibling accounts only count their outcomes off (a reconnect flow's fetch, whose
+/// outcome nobody waits for either, is settled too). Its period must also outlast an immediate answer's delay: a
+/// `reconnect_required` is then learned before the connection is next due, so its flag can
+/// be set when the answer is decided. A bank with internal servers decides when a call
+/// ends only once a server takes it, so it keeps its events.
 fn heeds_no_outcome(sc: &Scenario, client: &ClientState) -> bool {
     let answer = sc.platform.learn(SimTime::ZERO, SimTime::ZERO).at;
     client.busy().is_none()

@@ -28,8 +28,10 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
          replication by replication): mean ± 95 % half-width (Student's t over {r} \
          differences; shares in percentage points). Replication r of every strategy runs on \
          the same seed (base seed {}), so a pair shares its connections, banks and service \
-         times. {}.\n",
-        c.seed, RANKING_WORDS
+         times{}. {}.\n",
+        c.seed,
+        books_differ(c),
+        RANKING_WORDS
     );
     table(&mut out, &order, &per_variant, difference);
     if per_variant.iter().any(|rows| set_back(&per_variant, rows)) {
@@ -86,6 +88,28 @@ fn as_run(c: &Comparison) -> String {
         })
         .collect();
     format!("As run: {}.", each.join("; "))
+}
+
+/// `, except where an item sets (…)`: an item that changes the book (its population,
+/// window or banks) pairs runs of different books, whose difference is theirs too.
+fn books_differ(c: &Comparison) -> String {
+    let book = |s: &String| {
+        ["population.", "window.", "banks."]
+            .iter()
+            .any(|p| s.starts_with(p))
+    };
+    let items: Vec<String> = (c.variants.iter())
+        .filter(|v| v.sets.iter().any(book))
+        .map(|v| format!("`{}`", v.label))
+        .collect();
+    match items.is_empty() {
+        true => String::new(),
+        false => format!(
+            " (but {} set the population, window or banks: their pairs are of different books, \
+             and differ by the books too)",
+            items.join(", ")
+        ),
+    }
 }
 
 /// Which of [`METRICS`] some variant measured: the columns the tables show.

@@ -194,7 +194,11 @@ fn row_captions(r: &DayRow, start: u32, long_axis: bool) -> [Caption; 2] {
                 |acc, (m, &v)| if v > acc.1 { (m, v) } else { acc },
             );
         // The row's name leads the left caption; the right one is the same row's.
-        let when = time_at(start, m as u32, long_axis);
+        let warmup = match m < r.warmup_minutes {
+            true => ", warm-up",
+            false => "",
+        };
+        let when = format!("{}{warmup}", time_at(start, m as u32, long_axis));
         let text = match (v > 0.0, mean) {
             (false, true) => format!("{}: no calls", r.label),
             (false, false) => "no 429s".to_string(),
@@ -357,5 +361,38 @@ impl Panels {
             marker(root, c, &PEAK)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A busiest minute in the warm-up's days says so: the report's sentences count the
+    /// measured days only (a trial read "129 (day 0, 00:00)" on the chart beside "105 (on day
+    /// 1 at 03:01)" in the text).
+    #[test]
+    fn a_busiest_minute_in_the_warm_up_says_so() {
+        let row = |peak: usize| {
+            let mut rate_limited = vec![1.0; 2 * 1440];
+            rate_limited[peak] = 9.0;
+            DayRow {
+                label: "queued".into(),
+                in_flight: vec![1.0; 2 * 1440],
+                rate_limited,
+                warmup_minutes: 1440,
+            }
+        };
+        let [_, (text, m, v)] = row_captions(&row(60), 0, true);
+        assert_eq!(
+            (text.as_str(), m, v),
+            (
+                "most 429s in one minute: 9 (day 0, 01:00, warm-up)",
+                60,
+                9.0
+            )
+        );
+        let [_, (text, _, _)] = row_captions(&row(1440 + 60), 0, true);
+        assert_eq!(text, "most 429s in one minute: 9 (day 1, 01:00)");
     }
 }

@@ -108,7 +108,6 @@ pub(crate) fn runs_table(ds: &Dataset) -> String {
     s
 }
 
-/// Coverage and failure rate by bank (rows) and run (columns).
 /// Each bank's coverage and failure rate in each run, and the share of its customers' app
 /// opens finding data a day old where every run measured it (`true` with the table).
 pub(crate) fn bank_table(ds: &Dataset) -> Option<(String, bool)> {
@@ -118,7 +117,11 @@ pub(crate) fn bank_table(ds: &Dataset) -> Option<(String, bool)> {
         return None;
     }
     let several = scenarios_of(&ds.runs.iter().collect::<Vec<_>>()).len() > 1;
-    let at_open = (ds.runs.iter()).all(|r| r.total().stale_24h_at_open_share.is_some());
+    let at_open = (ds.runs.iter()).all(|r| {
+        r.summary
+            .iter()
+            .all(|b| b.stale_24h_at_open_share.is_some())
+    });
     let mut s = String::from("| Bank |");
     for r in &ds.runs {
         let _ = write!(s, " {} |", cell(&run_name(r, several)));

@@ -205,6 +205,13 @@ impl ConcurrencyChart {
     /// The chart's lines and references, or `None` with a note why it is left out.
     fn lines(&self, ds: &Dataset, p: &mut ChartPlan) -> Option<(Vec<Line>, Vec<RefLine>)> {
         let found = strategy_metric_lines(ds, self.metric, self.from_table);
+        if let Some(why) = found.as_ref().and_then(|(l, r)| shared_points(l, r)) {
+            p.skipped.push(Skipped {
+                chart: self.chart,
+                why,
+            });
+            return None;
+        }
         if found.is_none() {
             // A sweep over something else (a bank's cap) has strategies, not concurrencies.
             let sweep_elsewhere = ds
@@ -261,6 +268,27 @@ impl ConcurrencyChart {
             per_bank: false,
         });
     }
+}
+
+/// Why runs cannot be drawn against concurrency: two of one kind at one concurrency (or
+/// without one), which differ in what the axis does not show (a trial's five labelled runs
+/// of a queue of 64, each with other platform settings, were five dots stacked on one line).
+fn shared_points(lines: &[Line], refs: &[RefLine]) -> Option<String> {
+    let stacked = lines.iter().find_map(|l| {
+        let mut xs: Vec<f64> = l.points.iter().map(|p| p.0).collect();
+        xs.sort_by(f64::total_cmp);
+        let x = xs.windows(2).find(|w| w[0] == w[1])?[0];
+        Some(format!("{} at a concurrency of {x}", l.label))
+    });
+    let twice = (refs.iter().enumerate())
+        .find(|(i, r)| refs[..*i].iter().any(|o| o.label == r.label))
+        .map(|(_, r)| r.label.clone());
+    let which = stacked.or(twice)?;
+    Some(format!(
+        "several runs are {which}: they differ in what the axis does not show, and a line \
+         through them would read as a curve; `compare` sets such runs side by side, with \
+         paired intervals, and the runs table gives each"
+    ))
 }
 
 /// The coverage target, as a horizontal reference.

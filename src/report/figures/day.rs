@@ -82,6 +82,12 @@ pub(crate) fn outage_503s(r: &RunData, bank: Option<&str>) -> u64 {
         .sum()
 }
 
+/// The minutes of the days before a run's first measured day (`daily.csv`): its warm-up.
+fn warmup_minutes(r: &RunData) -> usize {
+    let days = r.daily_totals();
+    days.iter().find(|d| d.measured).map_or(0, |d| d.day * 1440)
+}
+
 /// The rows of one run's day-in-the-life chart: its total, then each of its banks.
 fn one_run_rows(r: &RunData, banks: &[String]) -> Vec<DayRow> {
     let (a, b) = minute_series(r, None);
@@ -93,6 +99,7 @@ fn one_run_rows(r: &RunData, banks: &[String]) -> Vec<DayRow> {
         },
         in_flight: a,
         rate_limited: b,
+        warmup_minutes: warmup_minutes(r),
     }];
     if banks.len() > 1 {
         for bank in banks.iter().take(MAX_DAY_ROWS - 1) {
@@ -101,6 +108,7 @@ fn one_run_rows(r: &RunData, banks: &[String]) -> Vec<DayRow> {
                 label: bank.clone(),
                 in_flight: a,
                 rate_limited: b,
+                warmup_minutes: warmup_minutes(r),
             });
         }
     }
@@ -116,6 +124,7 @@ fn run_rows(runs: &[&RunData], bank: Option<&str>, several: bool) -> Vec<DayRow>
                 label: run_name(r, several),
                 in_flight: a,
                 rate_limited: b,
+                warmup_minutes: warmup_minutes(r),
             }
         })
         .collect()

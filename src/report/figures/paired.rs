@@ -119,9 +119,9 @@ fn chart(pd: &PairedData) -> XyChart {
          differences, with its 95 % interval (Student's t)"
     );
     let provenance = format!(
-        "{}{} strategies ranked as in paired.md (coverage difference, highest first; one whose \
-         failures rise by more than a point and more than its coverage, last) · {reps} \
-         replications each on common random numbers",
+        "{}{} strategies ranked as in paired.md (coverage difference, highest first; one after \
+         any other whose failures are more than a point fewer and fewer by more than its \
+         coverage is) · {reps} replications each on common random numbers",
         pd.scenario
             .as_ref()
             .map(|s| format!("{s} · "))

@@ -34,7 +34,8 @@ pub(crate) fn at_open_phrase(r: &RunData) -> String {
         .filter(|w| banks.len() > 1 && share(w.1) != share(old))
         .map(|(b, old, p50)| {
             format!(
-                " Customers of {} find it most often: {} of their opens (their median {}).",
+                " Customers of {} find data a day old most often: {} of their opens (their \
+                 median {}).",
                 b.bank,
                 share(old),
                 of(p50)

@@ -56,9 +56,9 @@ fn difference_phrase(r: &PairedRow) -> String {
     )
 }
 
-/// The first ranked (the baseline included, which ranks above those that lose coverage),
-/// where it is another than `most` (which gained the most coverage, its failures rising by
-/// more than that) and not the baseline.
+/// The first ranked (the baseline included, which ranks above those that lose coverage
+/// unless one of them fails far less), where it is another than `most` (which gained the most
+/// coverage, its failures rising by more than that) and not the baseline.
 fn ranked_first(pd: &PairedData, most: &str) -> Option<String> {
     let ranked = pd.ranked();
     let first = metric_row(ranked.first()?, Metric::Coverage)?;
