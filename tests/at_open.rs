@@ -371,6 +371,14 @@ fn a_sweep_marks_mean_ages_past_the_horizon_as_lower_bounds() {
     let terminal = common::text(&ran.stdout);
     let lines: Vec<&str> = terminal.lines().collect();
     assert!(lines[1].contains("data age p95"), "{terminal}");
+    // What a refresh costs the aggregator, to three decimals (a trial found no load shown).
+    assert!(lines[1].ends_with("API calls/success"), "{terminal}");
+    let cost = lines[3].rsplit("  ").next().unwrap().trim();
+    let mean = cost.split(' ').next().unwrap();
+    assert!(
+        cost.contains(" ± ") && mean.split('.').nth(1).map(str::len) == Some(3),
+        "{terminal}"
+    );
     assert_eq!(
         lines[2].matches("≥ 1").count(),
         2,

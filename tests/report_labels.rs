@@ -690,6 +690,37 @@ fn runs_of_one_strategy_are_told_apart_by_their_directories() {
     assert!(!md.contains(" in fast-poll/"), "{md}");
 }
 
+/// Runs labelled apart at one concurrency of one kind (a trial's five queues of 64, each with
+/// other platform settings) are not drawn against concurrency: five dots stacked on one line
+/// read as a curve. The report says why, and points to compare.
+#[test]
+fn labelled_runs_at_one_concurrency_are_not_drawn_against_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = small(dir.path());
+    let runs = dir.path().join("runs");
+    run_header(&sc, &runs.join("a"), &["--label", "fast poll"]);
+    let slow = ["--label", "slow poll", "--set", "platform.poll_interval=1m"];
+    run_header(&sc, &runs.join("b"), &slow);
+    succeed(Command::new(BIN).arg("report").arg(&runs));
+    let md = std::fs::read_to_string(runs.join("report.md")).unwrap();
+    let why = "several runs are queued at a concurrency of 4: they differ in what the axis \
+               does not show";
+    assert!(
+        md.contains(&format!("- Failure rate against concurrency: {why}")),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("- Coverage against concurrency: {why}")),
+        "{md}"
+    );
+    assert!(!runs.join("charts/failure_rate.svg").exists());
+    // At two concurrencies the two runs are a curve, and drawn.
+    let more = ["--label", "more", "--set", "strategy.concurrency=8"];
+    run_header(&sc, &runs.join("b"), &more);
+    succeed(Command::new(BIN).arg("report").arg(&runs));
+    assert!(runs.join("charts/failure_rate.svg").is_file());
+}
+
 /// On the concurrency axis (calls in parallel) per-bank pools stand at their slots in all:
 /// `strategy.concurrency = 2` is two slots at each of the two banks, four in all, as
 /// sweep_summary.csv's `concurrency` column says.

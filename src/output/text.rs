@@ -35,6 +35,8 @@ pub fn estimate(m: Metric, e: &Estimate, lower_bound: bool) -> String {
                 e.ci95.map(|h| format!("{h:.1}")),
             ),
         }
+    } else if matches!(m, Metric::AttemptsPerSuccess | Metric::ApiCallsPerSuccess) {
+        plus_minus(format!("{:.3}", e.mean), e.ci95.map(|h| format!("{h:.3}")))
     } else {
         count_estimate(e)
     }
@@ -131,6 +133,23 @@ pub fn shell_word(w: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Work per success to three decimals (a count's integer rounding read "3 ± 0" for 2.71
+    /// calls a refresh); users a day as a count.
+    #[test]
+    fn work_per_success_keeps_its_decimals() {
+        use crate::stats::Estimate;
+        let e = Estimate {
+            n: 5,
+            mean: 2.3924,
+            sd: Some(0.002),
+            ci95: Some(0.0031),
+        };
+        let at = |m| super::estimate(m, &e, false);
+        assert_eq!(at(super::Metric::ApiCallsPerSuccess), "2.392 ± 0.003");
+        assert_eq!(at(super::Metric::AttemptsPerSuccess), "2.392 ± 0.003");
+        assert_eq!(at(super::Metric::UsersPerDay), "2 ± 0");
+    }
+
     /// An age past the horizon is written as at least the horizon; one within it, or
     /// "never", as it is.
     #[test]

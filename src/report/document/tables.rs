@@ -216,6 +216,7 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
         Metric::Coverage,
         Metric::StalenessP95Hours,
         Metric::AtOpenP95Hours,
+        Metric::ApiCallsPerSuccess,
     ]
     .into_iter()
     .filter(|&m| sw.has_metric(m))
