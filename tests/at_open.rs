@@ -174,6 +174,13 @@ fn each_banks_customers_see_their_own_banks_data() {
         report.contains("older. Customers of tight find data a day old most often: "),
         "{report}"
     );
+    // A chart of each bank's median by the hour, captioned with the busiest hour's.
+    assert!(out.join("charts/data_age_by_hour_banks.svg").is_file());
+    assert!(
+        report.contains("customers open the app most")
+            && report.contains(", the median data age is open "),
+        "{report}"
+    );
     // The bank table gives each bank's share of opens finding data a day old.
     let row = report.lines().find(|l| l.starts_with("| tight |")).unwrap();
     let old = refresh_sim::output::text::pct(stale(tight));

@@ -256,7 +256,7 @@ fn a_run_directory_gets_its_charts_and_a_report() {
     let written = markdown::write_report(t.path()).unwrap();
     assert!(written.iter().all(|p| p.is_file()));
     let stems = check_rendered(t.path());
-    assert_eq!(stems, ["day_in_the_life", "staleness", "data_age_by_hour"]);
+    assert_eq!(stems, RUN_STEMS);
     check_names_only_existing_files(t.path());
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
     assert!(md.contains("Scenario `uk-mix`: 3,000 connections at 5 banks"));
@@ -575,6 +575,7 @@ fn a_report_removes_the_charts_of_an_earlier_report_and_nothing_else() {
         "users_per_day.png",
         "staleness_neobank.svg",
         "day_in_the_life.svg",
+        "data_age_by_hour_banks.png",
     ] {
         assert!(markdown::is_chart_file(name), "{name}");
     }
@@ -859,7 +860,7 @@ fn degenerate_charts_render_without_panicking() {
                 label: "bulk".into(),
                 in_flight: vec![0.0; 180],
                 rate_limited: Vec::new(),
-                warmup_minutes: 0,
+                measured: 0..usize::MAX,
             }],
         }),
         Chart::Day(DayChart {
@@ -871,7 +872,7 @@ fn degenerate_charts_render_without_panicking() {
                 label: "x".into(),
                 in_flight: vec![3.0],
                 rate_limited: vec![5.0],
-                warmup_minutes: 60,
+                measured: 60..1440,
             }],
         }),
     ];
@@ -922,7 +923,7 @@ fn a_single_strategy_renders() {
     markdown::write_report(t.path()).unwrap();
     let stems = check_rendered(t.path());
     // One run is one number per metric: nothing to draw against concurrency.
-    assert_eq!(stems, ["day_in_the_life", "staleness", "data_age_by_hour"]);
+    assert_eq!(stems, RUN_STEMS);
     check_names_only_existing_files(t.path());
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
     assert!(
@@ -1070,6 +1071,14 @@ fn paired_fixture() -> Vec<PairedRow> {
     .flat_map(|(v, c, f)| paired_rows(v, c, f))
     .collect()
 }
+
+/// The charts a run directory at two banks gets.
+const RUN_STEMS: [&str; 4] = [
+    "day_in_the_life",
+    "staleness",
+    "data_age_by_hour",
+    "data_age_by_hour_banks",
+];
 
 // aimd first: paced covers 2 points more than it for 3 points more failures.
 const RANKED: [&str; 5] = ["aimd", "paced", "random_offset", "queued", "bulk"];

@@ -177,10 +177,11 @@ pub struct DayRow {
     pub label: String,
     pub in_flight: Vec<f64>,
     pub rate_limited: Vec<f64>,
-    /// The minutes from the window's start that the warm-up's days hold (0: none), so
-    /// that a busiest minute among them says so (the report's sentences count the
-    /// measured days only).
-    pub warmup_minutes: usize,
+    /// The minutes from the window's start that the measured days hold (`daily.csv`'s
+    /// `measured`: after the warm-up, a last day cut short left out; `0..usize::MAX` where
+    /// none is known), where the most 429s in one minute are read, as the report's sentences
+    /// read them.
+    pub measured: std::ops::Range<usize>,
 }
 
 /// Small multiples over the window: one row per run (or bank), calls in flight on the left,

@@ -53,6 +53,8 @@ pub struct RunData {
     pub daily: Vec<DailyRow>,
     /// Data age by the hour of the day, all banks, from `data_age_by_hour.csv` (24 rows/none).
     pub by_hour: Vec<HourRow>,
+    /// The same, each bank's 24 rows in the scenario's order.
+    pub by_hour_banks: Vec<HourRow>,
     pub has_series: bool,
     pub has_staleness: bool,
     /// Its directory, when another run of the report has the same strategy label on the
@@ -140,6 +142,8 @@ fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
     let ages = optional(staleness::FILE).map(|p| read(&p)).transpose()?;
     let by_hour: Option<Vec<HourRow>> =
         optional(age_by_hour::FILE).map(|p| read(&p)).transpose()?;
+    let (by_hour, by_hour_banks) =
+        (by_hour.unwrap_or_default().into_iter()).partition(|h| h.bank == "all");
     Ok(RunData {
         rel_dir: Some(rel.to_path_buf()),
         summary,
@@ -152,9 +156,8 @@ fn read_run(root: &Path, rel: &Path) -> Result<RunData> {
         series: series.unwrap_or_default(),
         staleness: ages.unwrap_or_default(),
         daily: daily.unwrap_or_default(),
-        by_hour: (by_hour.into_iter().flatten())
-            .filter(|h| h.bank == "all")
-            .collect(),
+        by_hour,
+        by_hour_banks,
         dir_name: None,
     })
 }
@@ -389,6 +392,7 @@ fn runs_of_compare(dir: &Path) -> Result<Vec<RunData>> {
             staleness: Vec::new(),
             daily: Vec::new(),
             by_hour: Vec::new(),
+            by_hour_banks: Vec::new(),
             has_series: false,
             has_staleness: false,
             dir_name: None,

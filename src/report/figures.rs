@@ -3,6 +3,7 @@
 use crate::report::charts::{cycle_look, palette, strategy_look, Chart, Dash, Look, Marker};
 use crate::report::dataset::{Dataset, RunData};
 use crate::report::figures::by_hour::by_hour_chart;
+use crate::report::figures::by_hour_banks::by_hour_banks_chart;
 use crate::report::figures::curves::{coverage_chart, coverage_users_chart, failure_chart};
 use crate::report::figures::day::day_charts;
 use crate::report::figures::paired::paired_chart;
@@ -12,6 +13,7 @@ use crate::report::figures::users::users_chart;
 use crate::report::phrases::{distinct, slug};
 
 pub(crate) mod by_hour;
+pub(crate) mod by_hour_banks;
 pub(crate) mod curves;
 pub(crate) mod day;
 pub(crate) mod paired;
@@ -29,6 +31,7 @@ pub(crate) const COVERAGE_VS_USERS: &str = "coverage_vs_users";
 pub(crate) const DAY_IN_THE_LIFE: &str = "day_in_the_life";
 pub(crate) const STALENESS: &str = "staleness";
 pub(crate) const DATA_AGE_BY_HOUR: &str = "data_age_by_hour";
+pub(crate) const DATA_AGE_BY_HOUR_BANKS: &str = "data_age_by_hour_banks";
 pub(crate) const PAIRED_DIFFERENCES: &str = "paired_differences";
 
 /// Whether `name` is a file this tool writes into `charts/`: a chart's stem (with a bank's
@@ -48,6 +51,7 @@ pub fn is_chart_file(name: &str) -> bool {
         DAY_IN_THE_LIFE,
         STALENESS,
         DATA_AGE_BY_HOUR,
+        DATA_AGE_BY_HOUR_BANKS,
         PAIRED_DIFFERENCES,
     ];
     fixed.contains(&stem)
@@ -129,6 +133,7 @@ pub fn plan(ds: &Dataset) -> ChartPlan {
     day_charts(ds, &mut p);
     staleness_chart(ds, &mut p);
     by_hour_chart(ds, &mut p);
+    by_hour_banks_chart(ds, &mut p);
     paired_chart(ds, &mut p);
     p
 }

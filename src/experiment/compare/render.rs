@@ -1,6 +1,7 @@
-//! `paired.md` (also printed): the paired differences as a Markdown table, variants ranked by
-//! the coverage difference among those that fail no more than a point above the baseline,
-//! then the rest ([`ranking`]); which differences are significant; and each variant's means.
+//! `paired.md` (also printed): the paired differences as a Markdown table, the strategies
+//! ranked by the coverage difference, none above one that fails more than a point less and
+//! by more than it covers less ([`ranking`]); which differences are significant; and each
+//! strategy's means.
 
 use super::{Comparison, METRICS};
 use crate::metric::Metric;

@@ -188,19 +188,27 @@ fn legend_entries(bin: usize) -> Vec<(String, Swatch)> {
 /// mean; 429s are counted per minute.
 fn row_captions(r: &DayRow, start: u32, long_axis: bool) -> [Caption; 2] {
     [(&r.in_flight, true), (&r.rate_limited, false)].map(|(series, mean)| {
-        let (m, v) =
-            series.iter().enumerate().fold(
-                (0usize, 0f64),
+        // The 429s' peak is the measured days', as the report's sentence counts it (a trial's
+        // chart read 18 in the warm-up beside the text's 15); calls in flight the window's.
+        let within = r.measured.start.min(series.len())..r.measured.end.min(series.len());
+        let part = !mean && !within.is_empty() && within != (0..series.len());
+        let span = if part { within } else { 0..series.len() };
+        let (m, v) = (series.iter().enumerate())
+            .skip(span.start)
+            .take(span.len())
+            .fold(
+                (span.start, 0f64),
                 |acc, (m, &v)| if v > acc.1 { (m, v) } else { acc },
             );
         // The row's name leads the left caption; the right one is the same row's.
-        let warmup = match m < r.warmup_minutes {
+        let warmup = match m < r.measured.start.min(series.len()) {
             true => ", warm-up",
             false => "",
         };
         let when = format!("{}{warmup}", time_at(start, m as u32, long_axis));
         let text = match (v > 0.0, mean) {
             (false, true) => format!("{}: no calls", r.label),
+            (false, false) if part => "no 429s in the measured days".to_string(),
             (false, false) => "no 429s".to_string(),
             (true, true) => format!(
                 "{}: busiest minute's mean {} ({when})",
@@ -208,7 +216,8 @@ fn row_captions(r: &DayRow, start: u32, long_axis: bool) -> [Caption; 2] {
                 format_count(v, if v < 10.0 { 0.1 } else { 1.0 }),
             ),
             (true, false) => {
-                format!("most 429s in one minute: {} ({when})", thousands(v))
+                let of = if part { " of the measured days" } else { "" };
+                format!("most 429s in one minute{of}: {} ({when})", thousands(v))
             }
         };
         (text, m, v)
@@ -368,31 +377,60 @@ impl Panels {
 mod tests {
     use super::*;
 
-    /// A busiest minute in the warm-up's days says so: the report's sentences count the
-    /// measured days only (a trial read "129 (day 0, 00:00)" on the chart beside "105 (on day
-    /// 1 at 03:01)" in the text).
+    /// The most 429s in one minute are the measured days', as the report's sentences count
+    /// them (a trial read "129 (day 0, 00:00)" on the chart beside "105 (on day 1 at 03:01)"
+    /// in the text); the busiest minute in flight is the window's, and says so when it falls
+    /// in the warm-up.
     #[test]
-    fn a_busiest_minute_in_the_warm_up_says_so() {
+    fn the_busiest_minutes_say_the_warm_up() {
         let row = |peak: usize| {
             let mut rate_limited = vec![1.0; 2 * 1440];
             rate_limited[peak] = 9.0;
+            rate_limited[2 * 1440 - 1] = 2.0;
             DayRow {
                 label: "queued".into(),
-                in_flight: vec![1.0; 2 * 1440],
+                in_flight: rate_limited.clone(),
                 rate_limited,
-                warmup_minutes: 1440,
+                measured: 1440..2 * 1440,
             }
         };
-        let [_, (text, m, v)] = row_captions(&row(60), 0, true);
+        let [(text, m, v), _] = row_captions(&row(60), 0, true);
         assert_eq!(
             (text.as_str(), m, v),
             (
-                "most 429s in one minute: 9 (day 0, 01:00, warm-up)",
+                "queued: busiest minute's mean 9.0 (day 0, 01:00, warm-up)",
                 60,
                 9.0
             )
         );
+        let [_, (text, m, v)] = row_captions(&row(60), 0, true);
+        assert_eq!(
+            (text.as_str(), m, v),
+            (
+                "most 429s in one minute of the measured days: 2 (day 1, 23:59)",
+                2879,
+                2.0
+            )
+        );
         let [_, (text, _, _)] = row_captions(&row(1440 + 60), 0, true);
+        assert_eq!(
+            text,
+            "most 429s in one minute of the measured days: 9 (day 1, 01:00)"
+        );
+        // A last day cut short is not measured either; a series of the window alone (no
+        // day known, or every day measured) reads the whole.
+        let mut cut = row(1440 + 60);
+        cut.measured = 0..1440;
+        let [_, (text, m, _)] = row_captions(&cut, 0, true);
+        let want = "most 429s in one minute of the measured days: 1 (day 0, 00:00)";
+        assert_eq!((text.as_str(), m), (want, 0));
+        cut.measured = 0..usize::MAX;
+        let [_, (text, _, _)] = row_captions(&cut, 0, true);
         assert_eq!(text, "most 429s in one minute: 9 (day 1, 01:00)");
+        cut.rate_limited = vec![0.0; 2 * 1440];
+        cut.rate_limited[10] = 3.0;
+        cut.measured = 1440..2 * 1440;
+        let [_, (text, _, _)] = row_captions(&cut, 0, true);
+        assert_eq!(text, "no 429s in the measured days");
     }
 }

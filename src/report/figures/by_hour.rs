@@ -69,10 +69,8 @@ pub(crate) fn by_hour_chart(ds: &Dataset, p: &mut ChartPlan) {
                  among the never refreshed is not drawn",
                 [runs_provenance(runs)],
             )),
-            x: ChartAxis::new("time of day", Scale::Linear, Format::Clock)
-                .range(Some(0.0), Some(24.0)),
-            y: ChartAxis::new("data age (hours)", Scale::Linear, Format::Hours)
-                .range(Some(0.0), None),
+            x: clock_axis(),
+            y: age_axis(),
             lines,
             refs: Vec::new(),
         }),
@@ -81,9 +79,24 @@ pub(crate) fn by_hour_chart(ds: &Dataset, p: &mut ChartPlan) {
     });
 }
 
+/// The hours of the clock, midnight to midnight.
+pub(crate) fn clock_axis() -> ChartAxis {
+    ChartAxis::new("time of day", Scale::Linear, Format::Clock).range(Some(0.0), Some(24.0))
+}
+
+/// Data age in hours, from zero.
+pub(crate) fn age_axis() -> ChartAxis {
+    ChartAxis::new("data age (hours)", Scale::Linear, Format::Hours).range(Some(0.0), None)
+}
+
 /// A percentile of each hour, drawn at the hour's middle; hours where it is infinite (among
 /// connections never refreshed) or unmeasured are left out.
-fn line(label: &str, hours: &[HourRow], of: fn(&HourRow) -> Option<f64>, look: usize) -> Line {
+pub(crate) fn line(
+    label: &str,
+    hours: &[HourRow],
+    of: fn(&HourRow) -> Option<f64>,
+    look: usize,
+) -> Line {
     let pts = hours
         .iter()
         .filter_map(|h| {
@@ -151,7 +164,7 @@ fn sentence(r: &RunData, named: bool) -> Option<String> {
         "{who}{}; {range}.{}{}",
         busiest_phrase(&measured, busiest, &age),
         askers_sentence(r),
-        horizon_sentence(r, horizon),
+        horizon_sentence(&r.by_hour, horizon),
     )))
 }
 
@@ -197,8 +210,8 @@ fn busiest_phrase(measured: &[&HourRow], busiest: &HourRow, age: &dyn Fn(f64) ->
 /// Where a percentile drawn is past the age histogram's horizon, that it is drawn at the
 /// horizon and is a lower bound (a 30-day nightly job's 95th percentile read "192.17 h at
 /// every hour", as if measured).
-fn horizon_sentence(r: &RunData, horizon: f64) -> String {
-    let past = r.by_hour.iter().any(|x| {
+pub(crate) fn horizon_sentence(rows: &[HourRow], horizon: f64) -> String {
+    let past = rows.iter().any(|x| {
         [x.data_age_p50_hours, x.data_age_p95_hours]
             .iter()
             .flatten()

@@ -82,10 +82,17 @@ pub(crate) fn outage_503s(r: &RunData, bank: Option<&str>) -> u64 {
         .sum()
 }
 
-/// The minutes of the days before a run's first measured day (`daily.csv`): its warm-up.
-fn warmup_minutes(r: &RunData) -> usize {
-    let days = r.daily_totals();
-    days.iter().find(|d| d.measured).map_or(0, |d| d.day * 1440)
+/// The minutes from the window's start of a run's measured days (`daily.csv`), from the
+/// first's start to the last's end; every minute where none is known.
+fn measured_minutes(r: &RunData) -> std::ops::Range<usize> {
+    let days: Vec<usize> = (r.daily_totals().iter())
+        .filter(|d| d.measured)
+        .map(|d| d.day)
+        .collect();
+    match (days.first(), days.last()) {
+        (Some(a), Some(b)) => a * 1440..(b + 1) * 1440,
+        _ => 0..usize::MAX,
+    }
 }
 
 /// The rows of one run's day-in-the-life chart: its total, then each of its banks.
@@ -99,7 +106,7 @@ fn one_run_rows(r: &RunData, banks: &[String]) -> Vec<DayRow> {
         },
         in_flight: a,
         rate_limited: b,
-        warmup_minutes: warmup_minutes(r),
+        measured: measured_minutes(r),
     }];
     if banks.len() > 1 {
         for bank in banks.iter().take(MAX_DAY_ROWS - 1) {
@@ -108,7 +115,7 @@ fn one_run_rows(r: &RunData, banks: &[String]) -> Vec<DayRow> {
                 label: bank.clone(),
                 in_flight: a,
                 rate_limited: b,
-                warmup_minutes: warmup_minutes(r),
+                measured: measured_minutes(r),
             });
         }
     }
@@ -124,7 +131,7 @@ fn run_rows(runs: &[&RunData], bank: Option<&str>, several: bool) -> Vec<DayRow>
                 label: run_name(r, several),
                 in_flight: a,
                 rate_limited: b,
-                warmup_minutes: warmup_minutes(r),
+                measured: measured_minutes(r),
             }
         })
         .collect()
