@@ -1142,8 +1142,8 @@ fn the_most_coverage_for_far_more_failures_ranks_after_the_rest() {
     assert!(caption.contains("; it failed more often"), "{caption}");
     assert!(
         caption.contains(
-            "Ranked first, its failure rate rising by no more than a point or its coverage: \
-             `steady`"
+            "Ranked first, no strategy failing more than a point less by more than it covers \
+             less: `steady`"
         ),
         "{caption}"
     );

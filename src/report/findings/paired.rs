@@ -58,14 +58,14 @@ fn difference_phrase(r: &PairedRow) -> String {
 
 /// The first ranked (the baseline included, which ranks above those that lose coverage
 /// unless one of them fails far less), where it is another than `most` (which gained the most
-/// coverage, its failures rising by more than that) and not the baseline.
+/// coverage and ranks after a strategy that fails far less) and not the baseline.
 fn ranked_first(pd: &PairedData, most: &str) -> Option<String> {
     let ranked = pd.ranked();
     let first = metric_row(ranked.first()?, Metric::Coverage)?;
     (first.variant != most && first.variant != pd.baseline()).then(|| {
         format!(
-            "Ranked first, its failure rate rising by no more than a point or its coverage: \
-             `{}`, {}.",
+            "Ranked first, no strategy failing more than a point less by more than it covers \
+             less: `{}`, {}.",
             first.variant,
             difference_phrase(first)
         )
@@ -80,8 +80,7 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
     let mut out = Vec::new();
     let coverage = variants(pd, Metric::Coverage);
     let failure = variants(pd, Metric::FailureRate);
-    // The most coverage gained, and the first ranked where that one fails more than a point
-    // above the baseline (ranked after those that do not).
+    // The most coverage gained, and the first ranked where that one ranks after another.
     // (The first of equal gains in ranked order.)
     let gain = |r: &PairedRow| r.difference_mean.unwrap_or(0.0);
     let most = (coverage.iter().copied()).fold(None, |m: Option<&PairedRow>, r| match m {
