@@ -155,6 +155,14 @@ fn a_sweep_over_any_numeric_field_draws_its_curves() {
     )
     .unwrap();
     assert!(svg.contains("(log scale)"), "powers of two on a log axis");
+    // Durations spanning a factor of 8 or more too (a trial's dedup windows of 5 min to 25 h
+    // bunched at the left of a linear axis).
+    let svg =
+        std::fs::read_to_string(out.join("charts/coverage_vs_platform-poll_interval.svg")).unwrap();
+    assert!(
+        svg.contains("platform.poll_interval (seconds, log scale)"),
+        "{svg}"
+    );
     assert!(refresh_sim::report::is_chart_file(
         "stale_24h_vs_platform-poll_interval.png"
     ));

@@ -151,8 +151,10 @@ fn field_chart(
     });
 }
 
-/// The field's axis: its path (in seconds for durations), on powers of two when its values
-/// are powers of two spanning a factor of 8 or more (caps and slots usually are).
+/// The field's axis: its path (in seconds for durations), on a log scale when its values are
+/// powers of two (caps and slots usually are) or durations, all above zero and spanning a
+/// factor of 8 or more (a trial's dedup windows of 5 min to 25 h bunched at the left of a
+/// linear axis of 90,000 s).
 fn field_axis(sw: &SweepData, x: usize) -> ChartAxis {
     let values = sw.values(x);
     let numbers: Vec<f64> = values.iter().filter_map(|v| swept_number(v)).collect();
@@ -165,12 +167,16 @@ fn field_axis(sw: &SweepData, x: usize) -> ChartAxis {
     let powers = numbers
         .iter()
         .all(|&v| v >= 1.0 && v.fract() == 0.0 && (v as u64).is_power_of_two());
-    let log = powers && hi >= 8.0 * lo;
+    let log = (powers || (durations && lo > 0.0)) && hi >= 8.0 * lo;
     let label = format!(
-        "{}{}{}",
+        "{}{}",
         sw.params[x],
-        if durations { " (seconds)" } else { "" },
-        if log { " (log scale)" } else { "" }
+        match (durations, log) {
+            (true, true) => " (seconds, log scale)",
+            (true, false) => " (seconds)",
+            (false, true) => " (log scale)",
+            (false, false) => "",
+        }
     );
     let scale = if log { Scale::Log2 } else { Scale::Linear };
     let axis = ChartAxis::new(&label, scale, Format::Count);
