@@ -157,41 +157,77 @@ impl Comparison {
         self.variants.len() * self.replications as usize
     }
 
-    /// Runs every variant's replications on `pool`: per variant, the `bank = all` summary row
-    /// of each replication, in replication order.
-    pub fn run(&self, pool: &rayon::ThreadPool) -> Vec<Vec<SummaryRow>> {
+    /// Runs every variant's replications on `pool`: per variant, the summary rows of each
+    /// replication (its banks', then `bank = all`), in replication order.
+    pub fn run(&self, pool: &rayon::ThreadPool) -> Vec<Vec<Vec<SummaryRow>>> {
         let jobs: Vec<(usize, u32)> = (0..self.variants.len())
             .flat_map(|v| (0..self.replications).map(move |r| (v, r)))
             .collect();
-        let rows: Vec<SummaryRow> = pool.install(|| {
+        let rows: Vec<Vec<SummaryRow>> = pool.install(|| {
             jobs.par_iter()
                 .map(|&(v, r)| {
                     let result =
                         sim::run(&self.variants[v].scenario, replication_seed(self.seed, r));
-                    SummaryRow::of_all(&result)
+                    SummaryRow::of_run(&result)
                 })
                 .collect()
         });
         rows.chunks(self.replications as usize)
-            .map(<[SummaryRow]>::to_vec)
+            .map(<[Vec<SummaryRow>]>::to_vec)
+            .collect()
+    }
+
+    /// One bank's rows (`None`: all banks') of each replication of a variant's `runs`.
+    fn rows_of(runs: &[Vec<SummaryRow>], bank: Option<&str>) -> Vec<SummaryRow> {
+        let pick = |rows: &Vec<SummaryRow>| match bank {
+            Some(b) => rows.iter().find(|s| s.bank == b).cloned(),
+            None => rows.last().cloned(),
+        };
+        runs.iter().filter_map(pick).collect()
+    }
+
+    /// Each bank's coverage differences (each variant against the baseline, in item order),
+    /// bank by bank in the baseline's order: where a fix is for one bank, the all-bank
+    /// difference hides it (a trial's pools read +0.84 points over the book, where its
+    /// building society went from 92.4 % to 99.2 %). Empty at one bank.
+    pub fn by_bank(&self, runs: &[Vec<Vec<SummaryRow>>]) -> Vec<(String, Vec<PairedRow>)> {
+        let base_runs = &runs[self.baseline];
+        let banks: Vec<String> = (base_runs.first().into_iter().flatten())
+            .filter(|s| s.bank != "all")
+            .map(|s| s.bank.clone())
+            .collect();
+        if banks.len() < 2 {
+            return Vec::new();
+        }
+        let base = &self.variants[self.baseline].label;
+        (banks.into_iter())
+            .map(|b| {
+                let theirs = Self::rows_of(base_runs, Some(&b));
+                let rows = (self.variants.iter().zip(runs))
+                    .map(|(v, own)| {
+                        let own = Self::rows_of(own, Some(&b));
+                        let pair = (v.label.as_str(), base.as_str());
+                        PairedRow::of(pair, crate::metric::Metric::Coverage, &own, &theirs)
+                    })
+                    .collect();
+                (b, rows)
+            })
             .collect()
     }
 
     /// The rows of `paired.csv` from [`Comparison::run`]'s runs: each variant (the baseline
     /// included, whose differences are 0) against the baseline, metric by metric.
-    pub fn paired(&self, runs: &[Vec<SummaryRow>]) -> Vec<PairedRow> {
+    pub fn paired(&self, runs: &[Vec<Vec<SummaryRow>>]) -> Vec<PairedRow> {
         let base = &self.variants[self.baseline].label;
+        let theirs = Self::rows_of(&runs[self.baseline], None);
         self.variants
             .iter()
             .zip(runs)
             .flat_map(|(v, own)| {
+                let own = Self::rows_of(own, None);
+                let theirs = &theirs;
                 METRICS.iter().map(move |&m| {
-                    PairedRow::of(
-                        (v.label.as_str(), base.as_str()),
-                        m,
-                        own,
-                        &runs[self.baseline],
-                    )
+                    PairedRow::of((v.label.as_str(), base.as_str()), m, &own, theirs)
                 })
             })
             .collect()
@@ -201,7 +237,7 @@ impl Comparison {
     pub fn execute(&self, out: &Path, pool: &rayon::ThreadPool) -> Result<CompareOutcome> {
         let runs = self.run(pool);
         let rows = self.paired(&runs);
-        let markdown = markdown(self, &rows);
+        let markdown = markdown(self, &rows, &self.by_bank(&runs));
         let csv_path = out.join(paired::FILE);
         let md_path = out.join(paired::MARKDOWN_FILE);
         writers::write(&csv_path, &rows)?;

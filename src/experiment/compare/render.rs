@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 
 /// The comparison's Markdown: `rows` are [`Comparison::paired`]'s (variants in item order,
 /// [`METRICS`] within each).
-pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
+pub fn markdown(c: &Comparison, rows: &[PairedRow], banks: &[(String, Vec<PairedRow>)]) -> String {
     let per_variant: Vec<&[PairedRow]> = rows.chunks(METRICS.len()).collect();
     let order = ranking(&per_variant);
     let base = &c.variants[c.baseline].label;
@@ -40,6 +40,7 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
     }
     let _ = writeln!(out, "\n{}", as_run(c));
     let _ = writeln!(out, "\n{}", significant(&order, &per_variant, c.baseline));
+    by_bank_table(&mut out, &order, &per_variant, banks);
     // Only the columns shown: an unmeasured metric's column (on-demand figures without
     // customers) is left out of the table, and its cells with it.
     let shown = shown(&per_variant);
@@ -62,6 +63,35 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow]) -> String {
         mean(row.metric, row.variant_mean, row.lower_bound)
     });
     out
+}
+
+/// Each bank's coverage difference, strategies in the ranked `order` (a fix for one bank
+/// reads small over the book), where there are two banks or more.
+fn by_bank_table(
+    out: &mut String,
+    order: &[usize],
+    per_variant: &[&[PairedRow]],
+    banks: &[(String, Vec<PairedRow>)],
+) {
+    if banks.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nCoverage difference by bank (each bank's connections, paired as above):\n"
+    );
+    let names: Vec<&str> = banks.iter().map(|(b, _)| b.as_str()).collect();
+    let _ = writeln!(out, "| Rank | Strategy | {} |", names.join(" | "));
+    let _ = writeln!(out, "|---:|---|{}", "---:|".repeat(names.len()));
+    for (rank, &v) in order.iter().enumerate() {
+        let row = &per_variant[v][0];
+        let name = match row.variant == row.baseline {
+            true => format!("`{}` (baseline)", row.variant),
+            false => format!("`{}`", row.variant),
+        };
+        let cells: Vec<String> = banks.iter().map(|(_, rows)| difference(&rows[v])).collect();
+        let _ = writeln!(out, "| {} | {name} | {} |", rank + 1, cells.join(" | "));
+    }
 }
 
 /// What each item ran, for a reader who did not write the command: `per_bank:concurrency=13`
