@@ -338,14 +338,18 @@ pub fn human_summary(r: &RunResult) -> String {
             t.peak_in_flight
         );
     };
-    for (i, name) in r.bank_names.iter().enumerate() {
-        line(name, &r.summary(Some(i)));
+    // Each bank's figures once: the table's rows and the lines' worst banks.
+    let banks: Vec<Summary> = (0..r.bank_names.len())
+        .map(|i| r.summary(Some(i)))
+        .collect();
+    for (name, s) in r.bank_names.iter().zip(&banks) {
+        line(name, s);
     }
     line("all", &total);
-    if let Some(c) = at_open_line(r, &total) {
+    if let Some(c) = at_open_line(r, &banks, &total) {
         let _ = writeln!(out, "{c}");
     }
-    if let Some(c) = customers_line(r, &total) {
+    if let Some(c) = customers_line(r, &banks, &total) {
         let _ = writeln!(out, "{c}");
     }
     out
@@ -354,17 +358,14 @@ pub fn human_summary(r: &RunResult) -> String {
 /// The data's age when customers open the app (the app-open profile's weights): what the
 /// table's age over the clock does not say (a trial read it from summary.csv); and the bank
 /// whose customers most often find data a day old, where its share reads otherwise.
-fn at_open_line(r: &RunResult, total: &Summary) -> Option<String> {
+fn at_open_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<String> {
     let age = |h: f64| match h.is_infinite() {
         true => "never (no data since the window opened)".to_string(),
         false => age_or_more(h, total.age_horizon_hours, |h| format!("{h:.1} h")),
     };
     let stale = total.stale_24h_at_open_share?;
-    let oldest = (0..r.bank_names.len())
-        .filter_map(|b| {
-            let s = r.summary(Some(b));
-            Some((b, s.stale_24h_at_open_share?, s.at_open_p50_hours?))
-        })
+    let oldest = (banks.iter().enumerate())
+        .filter_map(|(b, s)| Some((b, s.stale_24h_at_open_share?, s.at_open_p50_hours?)))
         .max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.total_cmp(&b.2)))
         .filter(|w| r.bank_names.len() > 1 && pct(w.1) != pct(stale))
         .map(|(b, stale, p50)| {
@@ -388,10 +389,10 @@ fn at_open_line(r: &RunResult, total: &Summary) -> Option<String> {
 /// Customers' in-app requests, when the scenario has them (the table's figures count their
 /// refreshes with the background's): how many, the share of their attempts that failed
 /// (and at the bank where most did), and their wait for data. After the warm-up.
-fn customers_line(r: &RunResult, total: &Summary) -> Option<String> {
+fn customers_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<String> {
     let rate = total.on_demand_failure_rate?;
-    let worst = (0..r.bank_names.len())
-        .filter_map(|b| Some((b, r.summary(Some(b)).on_demand_failure_rate?)))
+    let worst = (banks.iter().enumerate())
+        .filter_map(|(b, s)| Some((b, s.on_demand_failure_rate?)))
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .filter(|w| r.bank_names.len() > 1 && pct(w.1) != pct(rate))
         .map(|(b, x)| format!(" ({} at {})", pct(x), r.bank_names[b]))

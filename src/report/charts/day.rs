@@ -208,7 +208,9 @@ fn row_captions(r: &DayRow, start: u32, long_axis: bool) -> [Caption; 2] {
         let when = format!("{}{warmup}", time_at(start, m as u32, long_axis));
         let text = match (v > 0.0, mean) {
             (false, true) => format!("{}: no calls", r.label),
-            (false, false) if part => "no 429s in the measured days".to_string(),
+            (false, false) if part && series.iter().any(|&x| x > 0.0) => {
+                "no 429s in the measured days".to_string()
+            }
             (false, false) => "no 429s".to_string(),
             (true, true) => format!(
                 "{}: busiest minute's mean {} ({when})",
@@ -432,5 +434,9 @@ mod tests {
         cut.measured = 1440..2 * 1440;
         let [_, (text, _, _)] = row_captions(&cut, 0, true);
         assert_eq!(text, "no 429s in the measured days");
+        // None at all: not "in the measured days" (a bank without a 429 read so).
+        cut.rate_limited = vec![0.0; 2 * 1440];
+        let [_, (text, _, _)] = row_captions(&cut, 0, true);
+        assert_eq!(text, "no 429s");
     }
 }
