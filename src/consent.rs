@@ -122,6 +122,20 @@ impl Consents {
         }
     }
 
+    /// The connections due at the end of each measured day of `sc` (consent valid then,
+    /// joiners counted from their join), as a share of those at the start: what each day's
+    /// coverage divides by. With joins a share may pass 1.
+    pub fn due_shares(sc: &Scenario) -> Vec<f64> {
+        let first = sc.warmup.as_micros().div_ceil(DAY_US);
+        let last = (sc.window.as_micros() / DAY_US).max(first + 1);
+        let consents = Consents::new(sc);
+        let day_end = |d: u64| sc.window_start + SimDuration((d + 1) * DAY_US);
+        let ends: Vec<SimTime> = (first..last).map(day_end).collect();
+        let joined = consents.joined_shares(&Joins::new(sc), &ends);
+        let valid = consents.valid_shares(&ends);
+        valid.iter().zip(&joined).map(|(v, j)| v + j).collect()
+    }
+
     /// Whether any customer reconnects in these runs.
     pub fn reconnects(&self) -> bool {
         self.reconnect.is_some() && self.share > 0.0

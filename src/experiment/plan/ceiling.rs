@@ -255,21 +255,8 @@ fn within_cap(base: &Scenario, bank: &Bank, users: u64, per_day: f64) -> Option<
 /// those at the start and averaged over the measured days: what coverage divides by. Those
 /// that join count from their join; with joins the share may pass 1.
 fn due_share(sc: &Scenario) -> f64 {
-    let shares = due_shares(sc);
+    let shares = Consents::due_shares(sc);
     shares.iter().sum::<f64>() / shares.len() as f64
-}
-
-/// The share due (as [`due_share`]) on each measured day.
-fn due_shares(sc: &Scenario) -> Vec<f64> {
-    let day = DAY.as_micros();
-    let first = sc.warmup.as_micros().div_ceil(day);
-    let last = (sc.window.as_micros() / day).max(first + 1);
-    let consents = Consents::new(sc);
-    let day_end = |d: u64| sc.window_start + SimDuration((d + 1) * day);
-    let ends: Vec<SimTime> = (first..last).map(day_end).collect();
-    let joined = consents.joined_shares(&Joins::new(sc), &ends);
-    let valid = consents.valid_shares(&ends);
-    valid.iter().zip(&joined).map(|(v, j)| v + j).collect()
 }
 
 /// The connections due `days` after the window's start (consent valid then, joiners counted
@@ -291,7 +278,7 @@ pub fn weekly_growth(sc: &Scenario) -> Option<f64> {
     if Joins::new(sc).count == 0 {
         return None;
     }
-    let shares = due_shares(sc);
+    let shares = Consents::due_shares(sc);
     let (first, last) = (*shares.first()?, *shares.last()?);
     let days = shares.len().checked_sub(1).filter(|&d| d > 0)? as f64;
     Some((last / first).powf(7.0 / days) - 1.0)
@@ -303,7 +290,7 @@ pub fn growth(sc: &Scenario) -> Option<(f64, f64)> {
     if Joins::new(sc).count == 0 {
         return None;
     }
-    let shares = due_shares(sc);
+    let shares = Consents::due_shares(sc);
     let mean = shares.iter().sum::<f64>() / shares.len() as f64;
     Some((*shares.last()?, mean))
 }
