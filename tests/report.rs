@@ -138,6 +138,7 @@ fn write_sweep_of(dir: &Path, with_summary: bool, scenario: &str) {
                                 measured_days: 1.0,
                                 ..SummaryRow::default()
                             },
+                            banks: vec![],
                         }
                     })
                     .collect();
@@ -495,7 +496,10 @@ fn a_sweep_over_population_and_concurrency_tells_its_series_apart() {
             "failure_rate",
             "coverage_vs_concurrency",
             "coverage_vs_users",
-            "stale_24h_vs_strategy-concurrency"
+            "stale_24h_vs_strategy-concurrency",
+            // Each bank's failures, a chart per user base (uk-mix has five banks).
+            "failure_rate_by_bank_vs_strategy-concurrency_at_population-connections-2000",
+            "failure_rate_by_bank_vs_strategy-concurrency_at_population-connections-4000",
         ]
     );
     check_names_only_existing_files(t.path());
@@ -526,6 +530,18 @@ fn a_sweep_over_population_and_concurrency_tells_its_series_apart() {
     );
     let labels: Vec<&str> = failure.lines.iter().map(|l| l.label.as_str()).collect();
     assert_eq!(labels, ["connections 2,000", "connections 4,000"]);
+    let Chart::Xy(by_bank) = &p.charts[6].chart else {
+        panic!("failure rate by bank is an xy chart")
+    };
+    assert_eq!(
+        by_bank.title,
+        "Failure rate by bank against concurrency, connections 4,000"
+    );
+    let banks: Vec<&str> = by_bank.lines.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(
+        banks,
+        ["high-street-a", "high-street-b", "challenger", "building-society", "neobank"]
+    );
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
     assert!(md.contains("A sweep of scenario `uk-mix`"), "{md}");
     assert!(md.contains("Base seed 1"), "{md}");

@@ -92,7 +92,13 @@ fn merged_shards_are_byte_identical_to_one_machine() {
         assert_eq!(shards.len() as u64, n, "one directory per shard");
         let out = ok(&["merge", d]);
         assert!(out.contains(&format!("merged from {n} shard(s)")), "{out}");
-        for f in ["sweep.csv", "sweep_summary.csv"] {
+        let files = [
+            "sweep.csv",
+            "sweep_summary.csv",
+            "sweep_banks.csv",
+            "sweep_banks_summary.csv",
+        ];
+        for f in files {
             assert_eq!(
                 read(&dir, f),
                 read(&whole, f),
@@ -226,12 +232,20 @@ fn merge_refuses_missing_duplicate_mixed_and_unfinished_shards() {
     let runs = dir.join("shard-2-of-3/shard.csv");
     let good = std::fs::read_to_string(&runs).unwrap();
     let lines: Vec<&str> = good.lines().collect();
-    std::fs::write(&runs, lines[..lines.len() - 1].join("\n") + "\n").unwrap();
+    std::fs::write(&runs, lines[..lines.len() - 3].join("\n") + "\n").unwrap();
     let e = refused(&["merge", d]);
     assert!(e.contains("shard 2/3") && e.contains("missing"), "{e}");
-    std::fs::write(&runs, format!("{good}{}\n", lines[1])).unwrap();
+    // A run is its banks' lines and its `all` line.
+    std::fs::write(&runs, format!("{good}{}\n", lines[1..4].join("\n"))).unwrap();
     let e = refused(&["merge", d]);
     assert!(e.contains("twice"), "{e}");
+    // A run's banks' lines without its last: no run, and refused, not skipped.
+    std::fs::write(&runs, format!("{good}{}\n", lines[1])).unwrap();
+    let e = refused(&["merge", d]);
+    assert!(
+        e.contains("shard 2/3") && e.contains("unfinished run"),
+        "{e}"
+    );
     // A figure edited by hand: its checksum no longer matches.
     let edited = good.replacen(",0.0", ",0.5", 1);
     assert_ne!(edited, good);

@@ -4,6 +4,7 @@
 
 use refresh_sim::experiment::sweep::{split_values, Grid, GridAxis, Sweep};
 use refresh_sim::metric::Metric;
+use refresh_sim::output::summary::SummaryRow;
 use refresh_sim::output::sweep as files;
 use refresh_sim::rng::replication_seed;
 use refresh_sim::scenario::Source;
@@ -113,7 +114,13 @@ fn output_is_byte_identical_for_one_and_two_threads() {
     };
     let (one, two) = (run("1"), run("2"));
     assert!(!one.join("report.md").exists() && !one.join("charts").exists());
-    for f in ["sweep.csv", "sweep_summary.csv"] {
+    let all_files = [
+        "sweep.csv",
+        "sweep_summary.csv",
+        "sweep_banks.csv",
+        "sweep_banks_summary.csv",
+    ];
+    for f in all_files {
         let a = std::fs::read(one.join(f)).unwrap();
         assert!(!a.is_empty());
         assert_eq!(
@@ -127,7 +134,7 @@ fn output_is_byte_identical_for_one_and_two_threads() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(left.len(), 2, "{left:?}");
+    assert_eq!(left.len(), 4, "{left:?}");
 
     // One row per point × replication, grid order then replication; every point of
     // replication r runs with the same seed (common random numbers).
@@ -165,6 +172,40 @@ fn output_is_byte_identical_for_one_and_two_threads() {
             .collect();
         let got = s.stat(Metric::Stale24hAtOpenShare).unwrap();
         assert!((got.mean - Estimate::of(&opens).unwrap().mean).abs() < 1e-6);
+    }
+    banks_add_up_to_the_book(&one, &rows);
+}
+
+/// `sweep_banks.csv` holds each run's banks in its place, their counts adding up to its
+/// `all` row's, and `sweep_banks_summary.csv` each point's banks, summarised from them.
+fn banks_add_up_to_the_book(dir: &Path, rows: &[files::SweepRow]) {
+    let (columns, banks) = files::read_sweep(&dir.join("sweep_banks.csv")).unwrap();
+    assert_eq!(columns, ["strategy.concurrency", "strategy.kind"]);
+    assert_eq!(banks.len(), 2 * rows.len(), "two banks a run");
+    for (run, pair) in rows.iter().zip(banks.chunks(2)) {
+        let names: Vec<&str> = pair.iter().map(|b| b.run.bank.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        for b in pair {
+            assert_eq!((&b.params, b.replication), (&run.params, run.replication));
+            assert_eq!(b.run.seed, run.run.seed);
+        }
+        let sum = |f: fn(&SummaryRow) -> u64| pair.iter().map(|b| f(&b.run)).sum::<u64>();
+        assert_eq!(sum(|r| r.attempts), run.run.attempts);
+        assert_eq!(sum(|r| r.successes), run.run.successes);
+        assert_eq!(sum(|r| r.rate_limited), run.run.rate_limited);
+    }
+    let (columns, points) = files::read_summary(&dir.join("sweep_banks_summary.csv")).unwrap();
+    assert_eq!(columns, ["strategy.concurrency", "strategy.kind", "bank"]);
+    assert_eq!(points.len(), 4 * 2);
+    for (i, s) in points.iter().enumerate() {
+        let (p, b) = (i / 2, i % 2);
+        let runs: Vec<&files::SweepRow> =
+            banks[6 * p..6 * p + 6].iter().skip(b).step_by(2).collect();
+        assert_eq!(s.params[..2], rows[3 * p].params[..]);
+        assert_eq!(s.params[2], runs[0].run.bank);
+        let xs: Vec<f64> = runs.iter().map(|r| r.run.failure_rate).collect();
+        let got = s.stat(Metric::FailureRate).unwrap().mean;
+        assert!((got - Estimate::of(&xs).unwrap().mean).abs() < 1e-6);
     }
 }
 

@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+mod assemble;
 mod grid;
 mod journal;
 mod lock;
@@ -124,6 +125,9 @@ pub struct SweepOutcome {
     /// Each point's replications, summarised (the rows of `sweep_summary.csv`; none for a
     /// shard).
     pub summaries: Vec<PointRow>,
+    /// Each point's banks, summarised (the rows of `sweep_banks_summary.csv`, the bank's name
+    /// after the grid's values; none for one bank or a shard).
+    pub bank_summaries: Vec<PointRow>,
     /// The shard run, if the sweep was one.
     pub shard: Option<Shard>,
     /// Shards merged into these files (0: run here).
@@ -239,7 +243,8 @@ impl Sweep {
     /// fingerprint of each point's scenario text, overrides and base seed, and the shard.
     fn manifest_identity(&self, shard: Option<Shard>) -> Vec<String> {
         let mut lines = vec![
-            "refresh-sim sweep manifest 2".to_string(),
+            // 3: a run's journal lines carry its banks' rows.
+            "refresh-sim sweep manifest 3".to_string(),
             format!("columns {}", self.grid.columns().join(" ")),
         ];
         for (i, p) in self.points.iter().enumerate() {
@@ -318,8 +323,12 @@ impl Sweep {
 
         // Assemble from the journal alone, so resumed and uninterrupted sweeps agree.
         let journal = Journal::read(&partial_path, &header, self, journal::START_OVER)?;
-        let (files, summaries) = match opts.shard {
-            Some(shard) => (self.write_shard(&journal, dir, shard, &header)?, vec![]),
+        let (files, summaries, bank_summaries) = match opts.shard {
+            Some(shard) => (
+                self.write_shard(&journal, dir, shard, &header)?,
+                vec![],
+                vec![],
+            ),
             None => self.assemble(&journal, dir)?,
         };
         let _ = std::fs::remove_file(&partial_path);
@@ -331,6 +340,7 @@ impl Sweep {
             threads: pool.current_num_threads(),
             columns: self.grid.columns(),
             summaries,
+            bank_summaries,
             shard: opts.shard,
             merged: 0,
         })
@@ -384,10 +394,16 @@ impl Sweep {
     fn run_one(&self, p: usize, r: u32) -> SweepRow {
         let seed = replication_seed(self.base_seeds[p], r);
         let result = sim::run(&self.scenarios[p], seed);
+        let mut banks = SummaryRow::of_run(&result);
+        let run = banks.pop().expect("the all row");
+        if banks.len() < 2 {
+            banks.clear();
+        }
         SweepRow {
             params: self.points[p].labels.clone(),
             replication: r,
-            run: SummaryRow::of_all(&result),
+            run,
+            banks,
         }
     }
 
@@ -457,34 +473,6 @@ impl Sweep {
         // A checksum of each line's fields: an edited row is refused, not averaged in.
         h.push(journal::CHECK.to_string());
         h
-    }
-
-    /// Writes `sweep.csv` and `sweep_summary.csv` from a complete journal.
-    fn assemble(&self, journal: &Journal, dir: &Path) -> Result<(Vec<PathBuf>, Vec<PointRow>)> {
-        let mut rows: Vec<&SweepRow> = Vec::with_capacity(self.runs());
-        let mut points = Vec::with_capacity(self.points.len());
-        for (p, point) in self.points.iter().enumerate() {
-            let runs: Vec<&SweepRow> = (0..self.replications)
-                .map(|r| {
-                    journal.rows.get(&(p, r)).ok_or_else(|| {
-                        Error::io(format!(
-                            "{}: run (point {p}, replication {r}) is missing",
-                            dir.join(PARTIAL_FILE).display()
-                        ))
-                    })
-                })
-                .collect::<Result<_>>()?;
-            let summaries: Vec<&SummaryRow> = runs.iter().map(|r| &r.run).collect();
-            points.push(PointRow::of(&point.labels, &summaries));
-            rows.extend(runs);
-        }
-        let columns = self.grid.columns();
-        let sweep_path = dir.join(SWEEP_FILE);
-        let summary_path = dir.join(SUMMARY_FILE);
-        write_atomic(&sweep_path, &files::sweep_csv(&columns, rows)?)?;
-        write_atomic(&summary_path, &files::summary_csv(&columns, &points)?)?;
-        crate::output::run_dir::remove_derived(dir);
-        Ok((vec![sweep_path, summary_path], points))
     }
 }
 

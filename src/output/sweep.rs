@@ -6,6 +6,11 @@
 //! each data age's, `<metric>_lower_bound`: `true` where a replication's age was past the age
 //! histogram's horizon, so that the mean is at least what is written).
 //!
+//! Where a run has two banks or more, each bank's rows follow in two files of the same
+//! layouts: `sweep_banks.csv` (as `sweep.csv`, its summary columns a bank's row of
+//! `summary.csv`) and `sweep_banks_summary.csv` (as `sweep_summary.csv`, with a `bank` column
+//! after the grid's): which bank fails first as the grid moves.
+//!
 //! The grid's columns vary from sweep to sweep, so these headers are built from them; what
 //! follows the grid's columns is fixed, and readers check it.
 
@@ -20,6 +25,8 @@ use std::path::Path;
 
 pub const SWEEP_FILE: &str = "sweep.csv";
 pub const SUMMARY_FILE: &str = "sweep_summary.csv";
+pub const BANKS_FILE: &str = "sweep_banks.csv";
+pub const BANKS_SUMMARY_FILE: &str = "sweep_banks_summary.csv";
 
 /// One run of a sweep.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +36,9 @@ pub struct SweepRow {
     pub replication: u32,
     /// The run's `bank = all` row.
     pub run: SummaryRow,
+    /// Each bank's row, in the scenario's order, where the run had two banks or more (one
+    /// bank's would repeat `run`); empty as read from `sweep.csv`.
+    pub banks: Vec<SummaryRow>,
 }
 
 /// The columns of `sweep.csv` for a grid whose columns are `params`.
@@ -49,10 +59,15 @@ fn writer() -> csv::Writer<Vec<u8>> {
 impl SweepRow {
     /// The row as one CSV line, with the point's index first when it is for the journal.
     pub fn line(&self, point: Option<usize>) -> Result<Vec<u8>> {
+        self.line_of(&self.run, point)
+    }
+
+    /// The line of `run` (this row's, or one of its banks') under this row's point.
+    pub fn line_of(&self, run: &SummaryRow, point: Option<usize>) -> Result<Vec<u8>> {
         let mut w = writer();
         match point {
-            Some(p) => w.serialize((p, &self.params, self.replication, &self.run)),
-            None => w.serialize((&self.params, self.replication, &self.run)),
+            Some(p) => w.serialize((p, &self.params, self.replication, run)),
+            None => w.serialize((&self.params, self.replication, run)),
         }
         .map_err(csv_error)?;
         w.into_inner().map_err(|e| Error::io(format!("csv: {e}")))
@@ -80,6 +95,7 @@ impl SweepRow {
             params,
             replication,
             run: tail.deserialize(Some(&names))?,
+            banks: vec![],
         })
     }
 }
@@ -110,6 +126,27 @@ pub fn sweep_csv<'a>(
         bytes.extend(r.line(None)?);
     }
     Ok(bytes)
+}
+
+/// `sweep_banks.csv`'s bytes: `sweep.csv`'s layout, each run's banks' rows in its place.
+pub fn banks_csv<'a>(
+    params: &[String],
+    rows: impl IntoIterator<Item = &'a SweepRow>,
+) -> Result<Vec<u8>> {
+    let mut bytes = sweep_csv(params, [])?;
+    for r in rows {
+        for bank in &r.banks {
+            bytes.extend(r.line_of(bank, None)?);
+        }
+    }
+    Ok(bytes)
+}
+
+/// `sweep_banks_summary.csv`'s columns before the summary's: the grid's, then `bank`.
+pub fn banks_columns(params: &[String]) -> Vec<String> {
+    let mut columns = params.to_vec();
+    columns.push("bank".into());
+    columns
 }
 
 /// Reads `sweep.csv`: the grid's columns and the rows.
@@ -326,6 +363,7 @@ mod tests {
                 concurrency: Some(16),
                 ..Default::default()
             },
+            banks: vec![],
         }
     }
 

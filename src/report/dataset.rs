@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 mod checks;
 mod sweep_data;
 
-use sweep_data::read_sweep;
+use sweep_data::{read_sweep, read_sweep_banks};
 pub use sweep_data::{SweepContext, SweepData, SweepPoint};
 
 pub use crate::output::daily::DailyRow;
@@ -257,6 +257,8 @@ pub struct Dataset {
     pub table_md: bool,
     pub runs: Vec<RunData>,
     pub sweep: Option<SweepData>,
+    /// A sweep's banks, each point one bank's (its name the last parameter, `bank`).
+    pub sweep_banks: Option<SweepData>,
     pub paired: Option<PairedData>,
 }
 
@@ -317,6 +319,7 @@ pub fn discover(dir: &Path) -> Result<Dataset> {
     }
     if dir.join(SUMMARY_FILE).is_file() || dir.join(SWEEP_FILE).is_file() {
         ds.sweep = Some(read_sweep(dir)?);
+        ds.sweep_banks = read_sweep_banks(dir)?;
     }
     if dir.join(summary::FILE).is_file() {
         ds.runs.push(read_run(dir, Path::new(""))?);

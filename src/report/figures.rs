@@ -8,6 +8,7 @@ use crate::report::figures::curves::{coverage_chart, coverage_users_chart, failu
 use crate::report::figures::day::day_charts;
 use crate::report::figures::paired::paired_chart;
 use crate::report::figures::staleness::staleness_chart;
+use crate::report::figures::sweep_banks::{by_bank_charts, is_by_bank_stem};
 use crate::report::figures::swept_field::{is_swept_field_stem, swept_field_charts};
 use crate::report::figures::users::users_chart;
 use crate::report::phrases::{distinct, slug};
@@ -18,6 +19,7 @@ pub(crate) mod curves;
 pub(crate) mod day;
 pub(crate) mod paired;
 pub(crate) mod staleness;
+pub(crate) mod sweep_banks;
 pub(crate) mod sweep_series;
 pub(crate) mod swept_field;
 pub(crate) mod users;
@@ -56,6 +58,7 @@ pub fn is_chart_file(name: &str) -> bool {
     ];
     fixed.contains(&stem)
         || is_swept_field_stem(stem)
+        || is_by_bank_stem(stem)
         || [DAY_IN_THE_LIFE, STALENESS].iter().any(|base| {
             stem.strip_prefix(base)
                 .and_then(|rest| rest.strip_prefix('_'))
@@ -130,6 +133,7 @@ pub fn plan(ds: &Dataset) -> ChartPlan {
     if let Some(sw) = &ds.sweep {
         swept_field_charts(sw, &mut p);
     }
+    by_bank_charts(ds, &mut p);
     day_charts(ds, &mut p);
     staleness_chart(ds, &mut p);
     by_hour_chart(ds, &mut p);

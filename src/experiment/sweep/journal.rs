@@ -19,19 +19,55 @@ pub(super) fn header_line(header: &[String]) -> Result<Vec<u8>> {
     w.into_inner().map_err(|e| Error::io(format!("csv: {e}")))
 }
 
-/// A run's journal line: the point, its `sweep.csv` row, and the check.
+/// A run's journal lines: each bank's row (if it has them), then its `sweep.csv` row, each
+/// with the point first and the check last. The `bank = all` line ends the run: bank lines
+/// without it are a run that did not finish.
 pub(super) fn line(point: usize, row: &SweepRow) -> Result<Vec<u8>> {
-    let line = row.line(Some(point))?;
-    let fields = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(&line[..])
-        .records()
-        .next()
-        .and_then(|r| r.ok())
-        .unwrap_or_default();
-    let mut bytes = line.strip_suffix(b"\n").unwrap_or(&line).to_vec();
-    bytes.extend(format!(",{}\n", check_of(fields.iter())).into_bytes());
+    let mut bytes = Vec::new();
+    for run in row.banks.iter().chain([&row.run]) {
+        let line = row.line_of(run, Some(point))?;
+        let fields = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&line[..])
+            .records()
+            .next()
+            .and_then(|r| r.ok())
+            .unwrap_or_default();
+        bytes.extend(line.strip_suffix(b"\n").unwrap_or(&line));
+        bytes.extend(format!(",{}\n", check_of(fields.iter())).into_bytes());
+    }
     Ok(bytes)
+}
+
+/// A journal line's point and row, its check and its point's values checked against the
+/// sweep's; the error says what is wrong.
+fn row_of(
+    rec: &csv::StringRecord,
+    sweep: &Sweep,
+) -> std::result::Result<(usize, SweepRow), String> {
+    let (last, fields) = match rec.len() {
+        0 => (None, csv::StringRecord::new()),
+        n => (rec.get(n - 1), rec.iter().take(n - 1).collect()),
+    };
+    if last != Some(check_of(fields.iter()).as_str()) {
+        return Err(format!(
+            "its {CHECK} does not match its values (edited, or written by another version)"
+        ));
+    }
+    let p: usize = fields[0]
+        .parse()
+        .ok()
+        .filter(|&p| p < sweep.points.len())
+        .ok_or_else(|| format!("bad point \"{}\"", &fields[0]))?;
+    let row = SweepRow::parse(&fields, sweep.grid.axes.len(), true).map_err(|e| e.to_string())?;
+    if row.params != sweep.points[p].labels {
+        return Err(format!(
+            "point {p} has values {} here but {} in this sweep",
+            row.params.join(","),
+            sweep.points[p].labels.join(",")
+        ));
+    }
+    Ok((p, row))
 }
 
 /// What to do about a bad `sweep.partial.csv`.
@@ -46,7 +82,8 @@ pub(super) struct Journal {
     pub(super) rows: BTreeMap<(usize, u32), SweepRow>,
     /// Runs found on more than one line (the first is kept).
     pub(super) duplicates: Vec<(usize, u32)>,
-    /// Bytes of the file up to its last complete line (a kill can tear the last line).
+    /// Bytes of the file up to its last complete run (a kill can tear the last line, or
+    /// leave a run's bank lines without its `bank = all` line).
     pub(super) complete: u64,
     pub(super) len: u64,
 }
@@ -88,9 +125,11 @@ impl Journal {
             complete: complete as u64,
             len: bytes.len() as u64,
         };
-        let ncols = sweep.grid.axes.len();
+        // A run's bank lines, until its `bank = all` line: (line, byte offset, key, row).
+        let mut banks: Vec<(usize, u64, (usize, u32), SummaryRow)> = Vec::new();
         for (line, rec) in rdr.records().enumerate() {
             let rec = rec.map_err(|e| bad(format!("unreadable line {}: {e}", line + 1)))?;
+            let offset = rec.position().map_or(0, |p| p.byte());
             if !journal.has_header {
                 if rec.iter().ne(prefix.iter().map(String::as_str)) {
                     return Err(bad(format!(
@@ -101,34 +140,23 @@ impl Journal {
                 journal.has_header = true;
                 continue;
             }
-            let (last, fields) = match rec.len() {
-                0 => (None, csv::StringRecord::new()),
-                n => (rec.get(n - 1), rec.iter().take(n - 1).collect()),
-            };
-            if last != Some(check_of(fields.iter()).as_str()) {
+            let (p, row) =
+                row_of(&rec, sweep).map_err(|e| bad(format!("line {}: {e}", line + 1)))?;
+            let key = (p, row.replication);
+            if row.run.bank != "all" {
+                banks.push((line + 1, offset, key, row.run));
+                continue;
+            }
+            if let Some((at, ..)) = banks.iter().find(|b| b.2 != key) {
                 return Err(bad(format!(
-                    "line {}: its {CHECK} does not match its values (edited, or written by \
-                     another version)",
+                    "line {at}: a bank's row of another run than the one ending on line {}",
                     line + 1
                 )));
             }
-            let rec = fields;
-            let p: usize = rec[0]
-                .parse()
-                .ok()
-                .filter(|&p| p < sweep.points.len())
-                .ok_or_else(|| bad(format!("line {}: bad point \"{}\"", line + 1, &rec[0])))?;
-            let row = SweepRow::parse(&rec, ncols, true)
-                .map_err(|e| bad(format!("line {}: {e}", line + 1)))?;
-            if row.params != sweep.points[p].labels {
-                return Err(bad(format!(
-                    "line {}: point {p} has values {} here but {} in this sweep",
-                    line + 1,
-                    row.params.join(","),
-                    sweep.points[p].labels.join(",")
-                )));
-            }
-            let key = (p, row.replication);
+            let row = SweepRow {
+                banks: banks.drain(..).map(|b| b.3).collect(),
+                ..row
+            };
             match journal.rows.entry(key) {
                 std::collections::btree_map::Entry::Occupied(_) => journal.duplicates.push(key),
                 std::collections::btree_map::Entry::Vacant(v) => {
@@ -136,10 +164,15 @@ impl Journal {
                 }
             }
         }
+        // Bank lines of a run killed before its last line: not finished, dropped on append.
+        if let Some(&(_, offset, ..)) = banks.first() {
+            journal.complete = offset;
+        }
         Ok(journal)
     }
 
-    /// Opens the journal for appending: drops a torn last line, or starts a new file.
+    /// Opens the journal for appending: drops a torn last line (or a run's banks' lines
+    /// without its last), or starts a new file.
     pub(super) fn open_for_append(&self, path: &Path) -> Result<std::fs::File> {
         let io = |e: std::io::Error| Error::io(format!("{}: cannot write: {e}", path.display()));
         if self.has_header {
@@ -229,5 +262,81 @@ impl Syncer {
         self.file
             .sync_data()
             .map_err(|e| Error::io(format!("{}: cannot write: {e}", self.path.display())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run's bank lines without its `bank = all` line (killed between them) are no finished
+    /// run: dropped, and the append starts where they did. Bank lines ahead of another run's
+    /// last line are refused.
+    #[test]
+    fn a_runs_bank_lines_count_only_with_its_last_line() {
+        let source = crate::scenario::Source::read(Path::new("uk-mix")).unwrap();
+        let sets = ["population.connections=1000".to_string()];
+        let sweep = Sweep::prepare(&source, &sets, Some(3), None).unwrap();
+        let header = sweep.journal_header();
+        let summary = |bank: &str| SummaryRow {
+            bank: bank.into(),
+            ..Default::default()
+        };
+        let row = |r: u32| SweepRow {
+            params: sweep.points[0].labels.clone(),
+            replication: r,
+            run: summary("all"),
+            banks: vec![summary("x"), summary("y")],
+        };
+        let mut bytes = header_line(&header).unwrap();
+        bytes.extend(line(0, &row(0)).unwrap());
+        let finished = bytes.len() as u64;
+        let second = line(0, &row(1)).unwrap();
+        let banks_only = &second[..second.len()
+            - line(
+                0,
+                &SweepRow {
+                    banks: vec![],
+                    ..row(1)
+                },
+            )
+            .unwrap()
+            .len()];
+        bytes.extend(banks_only);
+        let path = std::env::temp_dir().join(format!("journal-banks-{}.csv", std::process::id()));
+        std::fs::write(&path, &bytes).unwrap();
+        let journal = Journal::read(&path, &header, &sweep, START_OVER).unwrap();
+        assert_eq!(journal.rows.len(), 1);
+        let banks: Vec<&str> = journal.rows[&(0, 0)]
+            .banks
+            .iter()
+            .map(|b| b.bank.as_str())
+            .collect();
+        assert_eq!(banks, ["x", "y"]);
+        assert_eq!(
+            (journal.complete, journal.len),
+            (finished, bytes.len() as u64)
+        );
+
+        // Another run's last line after them: refused, naming the first stray line.
+        bytes.extend(
+            line(
+                0,
+                &SweepRow {
+                    banks: vec![],
+                    ..row(2)
+                },
+            )
+            .unwrap(),
+        );
+        std::fs::write(&path, &bytes).unwrap();
+        let err = Journal::read(&path, &header, &sweep, START_OVER).unwrap_err();
+        assert!(
+            err.message
+                .contains("line 5: a bank's row of another run than the one ending on line 7"),
+            "{}",
+            err.message
+        );
+        let _ = std::fs::remove_file(&path);
     }
 }

@@ -42,7 +42,7 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<SweepOutcome> {
             .extend(shard_runs(&sweep, dir, shard, &header, home)?);
     }
     let _lock = lock::Lock::take(out, false)?;
-    let (files, summaries) = sweep.assemble(&all, out)?;
+    let (files, summaries, bank_summaries) = sweep.assemble(&all, out)?;
     Ok(SweepOutcome {
         files,
         ran: 0,
@@ -50,6 +50,7 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<SweepOutcome> {
         threads: 0,
         columns: sweep.grid.columns(),
         summaries,
+        bank_summaries,
         shard: None,
         merged: shards.len(),
     })
@@ -266,6 +267,13 @@ fn shard_runs(
             sweep.shard_command(shard, home)
         )))
     };
+    if journal.complete < journal.len {
+        return Err(Error::input(format!(
+            "{at}: ends in an unfinished run (a torn line, or a run's banks' lines without its \
+             `all` line); run the shard again (`{}`)",
+            sweep.shard_command(shard, home)
+        )));
+    }
     if !journal.duplicates.is_empty() {
         return problem("twice", journal.duplicates.iter().map(name).collect());
     }

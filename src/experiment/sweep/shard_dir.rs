@@ -71,6 +71,7 @@ impl Sweep {
             threads: 0,
             columns: self.grid.columns(),
             summaries: vec![],
+            bank_summaries: vec![],
             shard: Some(shard),
             merged: 0,
         }))

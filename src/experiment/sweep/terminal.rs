@@ -16,12 +16,16 @@ pub fn human_table(o: &SweepOutcome) -> String {
     let (kept, fixed) = split_columns(o);
     let mut header: Vec<String> = kept.iter().map(|&i| o.columns[i].clone()).collect();
     header.extend(shown.iter().map(|(_, h)| h.to_string()));
+    if !o.bank_summaries.is_empty() {
+        header.push("most refused bank".into());
+    }
     let rows: Vec<Vec<String>> = o
         .summaries
         .iter()
         .map(|s| {
             let mut r: Vec<String> = kept.iter().map(|&i| s.params[i].clone()).collect();
             r.extend(shown.iter().map(|(m, _)| cell(s, *m)));
+            r.extend(most_refused(o, s));
             r
         })
         .collect();
@@ -77,6 +81,31 @@ pub fn human_table(o: &SweepOutcome) -> String {
         let _ = writeln!(out, "{}", LOWER_BOUND_LEGEND);
     }
     out
+}
+
+/// The bank of point `s` whose mean failure rate is highest, with it (`None` without banks'
+/// rows; the first of equals; "none" where no bank refused any): which bank gives way first
+/// as the grid moves.
+fn most_refused(o: &SweepOutcome, s: &PointRow) -> Option<String> {
+    let n = s.params.len();
+    let rate = |b: &PointRow| {
+        b.stat(Metric::FailureRate)
+            .map_or(f64::NEG_INFINITY, |e| e.mean)
+    };
+    let worst = o
+        .bank_summaries
+        .iter()
+        .filter(|b| b.params.len() == n + 1 && b.params[..n] == s.params[..])
+        .reduce(|a, b| if rate(b) > rate(a) { b } else { a })?;
+    let e = worst.stat(Metric::FailureRate)?;
+    if e.mean <= 0.0 {
+        return Some("none".into());
+    }
+    Some(format!(
+        "{} {}",
+        worst.params[n],
+        estimate(Metric::FailureRate, &e, false)
+    ))
 }
 
 /// The columns that vary between points, and the others said once, above the table (a

@@ -147,6 +147,16 @@ impl SweepData {
         v
     }
 
+    /// The same sweep without its points (to hold a share of them).
+    pub fn clone_without_points(&self) -> SweepData {
+        SweepData {
+            params: self.params.clone(),
+            points: Vec::new(),
+            source: self.source,
+            context: self.context.clone(),
+        }
+    }
+
     pub fn has_metric(&self, m: Metric) -> bool {
         self.points.iter().any(|p| p.metrics.contains_key(&m))
     }
@@ -155,22 +165,48 @@ impl SweepData {
 /// Reads a sweep directory: the points from `sweep_summary.csv` (else summarised from
 /// `sweep.csv`), the context from `sweep.csv`.
 pub(super) fn read_sweep(dir: &Path) -> Result<SweepData> {
-    let rows_path = dir.join(sweep::SWEEP_FILE);
+    read_files(dir, sweep::SWEEP_FILE, sweep::SUMMARY_FILE)
+}
+
+/// Reads a sweep directory's banks (`None` where it has none): as [`read_sweep`], from
+/// `sweep_banks_summary.csv` and `sweep_banks.csv`, each point a bank's, its name the last
+/// parameter (`bank`).
+pub(super) fn read_sweep_banks(dir: &Path) -> Result<Option<SweepData>> {
+    let (rows, summary) = (sweep::BANKS_FILE, sweep::BANKS_SUMMARY_FILE);
+    if !dir.join(rows).is_file() && !dir.join(summary).is_file() {
+        return Ok(None);
+    }
+    let mut data = read_files(dir, rows, summary)?;
+    if data.source == rows {
+        // Summarised from the rows: the bank is the last parameter, as the summary has it.
+        data.params.push("bank".into());
+    }
+    Ok(Some(data))
+}
+
+/// Reads the points from `summary_file` (else summarised from `rows_file`), the context
+/// from `rows_file`.
+fn read_files(
+    dir: &Path,
+    rows_file: &'static str,
+    summary_file: &'static str,
+) -> Result<SweepData> {
+    let rows_path = dir.join(rows_file);
     let rows = rows_path
         .is_file()
         .then(|| sweep::read_sweep(&rows_path))
         .transpose()?;
-    let summary_path = dir.join(sweep::SUMMARY_FILE);
+    let summary_path = dir.join(summary_file);
     let (params, points, source) = if summary_path.is_file() {
         let (params, points) = sweep::read_summary(&summary_path)?;
         checks::check_point_shares(&summary_path, &points)?;
         if let Some((_, rows)) = &rows {
             checks::agrees(&summary_path, &points, &summarise(rows))?;
         }
-        (params, points, sweep::SUMMARY_FILE)
+        (params, points, summary_file)
     } else {
-        let (params, rows) = rows.as_ref().expect("sweep.csv exists");
-        (params.clone(), summarise(rows), sweep::SWEEP_FILE)
+        let (params, rows) = rows.as_ref().expect("the rows' file exists");
+        (params.clone(), summarise(rows), rows_file)
     };
     let context = match &rows {
         Some((_, rows)) => SweepContext::of(rows),
@@ -184,17 +220,23 @@ pub(super) fn read_sweep(dir: &Path) -> Result<SweepData> {
     })
 }
 
-/// `sweep.csv`'s rows grouped by point (in first-appearance order) and summarised.
+/// `sweep.csv`'s rows grouped by point (in first-appearance order) and summarised; rows of
+/// banks other than `all` (`sweep_banks.csv`'s) by point and bank, the bank's name a last
+/// parameter.
 fn summarise(rows: &[SweepRow]) -> Vec<PointRow> {
-    let mut groups: Vec<(&[String], Vec<&SummaryRow>)> = Vec::new();
+    let mut groups: Vec<(Vec<String>, Vec<&SummaryRow>)> = Vec::new();
     for r in rows {
-        match groups.iter_mut().find(|g| g.0 == &r.params[..]) {
+        let mut key = r.params.clone();
+        if r.run.bank != "all" {
+            key.push(r.run.bank.clone());
+        }
+        match groups.iter_mut().find(|g| g.0 == key) {
             Some(g) => g.1.push(&r.run),
-            None => groups.push((&r.params, vec![&r.run])),
+            None => groups.push((key, vec![&r.run])),
         }
     }
     groups
         .into_iter()
-        .map(|(params, runs)| PointRow::of(params, &runs))
+        .map(|(params, runs)| PointRow::of(&params, &runs))
         .collect()
 }

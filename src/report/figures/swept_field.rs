@@ -48,7 +48,7 @@ pub(crate) fn is_swept_field_stem(stem: &str) -> bool {
 /// A field's path in a file name: lower case, each run of other characters than letters,
 /// digits and `_` one `-` (`banks.capped.limits[0].max_in_flight` →
 /// `banks-capped-limits-0-max_in_flight`).
-fn field_slug(path: &str) -> String {
+pub(crate) fn field_slug(path: &str) -> String {
     let mut out = String::new();
     for c in path.chars() {
         if c.is_ascii_alphanumeric() || c == '_' {
@@ -155,7 +155,7 @@ fn field_chart(
 /// powers of two (caps and slots usually are) or durations, all above zero and spanning a
 /// factor of 8 or more (a trial's dedup windows of 5 min to 25 h bunched at the left of a
 /// linear axis of 90,000 s).
-fn field_axis(sw: &SweepData, x: usize) -> ChartAxis {
+pub(crate) fn field_axis(sw: &SweepData, x: usize) -> ChartAxis {
     let values = sw.values(x);
     let numbers: Vec<f64> = values.iter().filter_map(|v| swept_number(v)).collect();
     let durations = values.iter().any(|v| v.parse::<f64>().is_err());
