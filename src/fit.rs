@@ -160,6 +160,7 @@ pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
     let mut warnings = log.warnings;
     warnings.extend((!iso).then(|| slow_calls(&log.rows)).flatten());
     warnings.extend(short_log(span));
+    warnings.extend(retries::requeued(&log.rows));
     Ok(Fit {
         timing,
         timing_basis,

@@ -540,7 +540,13 @@ fn a_sweep_over_population_and_concurrency_tells_its_series_apart() {
     let banks: Vec<&str> = by_bank.lines.iter().map(|l| l.label.as_str()).collect();
     assert_eq!(
         banks,
-        ["high-street-a", "high-street-b", "challenger", "building-society", "neobank"]
+        [
+            "high-street-a",
+            "high-street-b",
+            "challenger",
+            "building-society",
+            "neobank"
+        ]
     );
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
     assert!(md.contains("A sweep of scenario `uk-mix`"), "{md}");

@@ -70,11 +70,9 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
         "# as deep as the most refreshes the log had outstanding, with the band of hours it kept to)\n\
          # is a guess: set it to your own."
     );
-    for w in fit
-        .warnings
-        .iter()
-        .filter(|w| w.what.starts_with("the log spans only"))
-    {
+    for w in fit.warnings.iter().filter(|w| {
+        w.what.starts_with("the log spans only") || w.what.starts_with(super::retries::REQUEUED)
+    }) {
         let _ = writeln!(s, "# WARNING: {}.", w.what);
     }
     s.push_str(&timing_header(fit));

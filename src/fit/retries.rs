@@ -10,7 +10,7 @@
 //! worker kept its slot is not in a log: the file keeps the default (`hold`) and says so.
 
 use super::bank_file::duration;
-use super::log::{Row, Seen};
+use super::log::{Row, Seen, Warning};
 use crate::output::text::thousands;
 use crate::retry::Jitter;
 use std::collections::BTreeMap;
@@ -24,6 +24,12 @@ const HONOURED: f64 = 0.95;
 const CAP_WAITS: u64 = 20;
 /// A wait this many times its retry's median is no backoff ([`backoffs_only`]).
 const OUTLIER: f64 = 8.0;
+/// Waits before the first retry whose median is longer than this (seconds) are no
+/// backoff but passes back through the client's queue ([`requeued`]): retry libraries cap
+/// their backoffs at seconds to minutes (refresh-sim's default cap is 5 minutes).
+const PASS_S: f64 = 3600.0;
+/// How a warning about passes numbered as retries begins.
+pub const REQUEUED: &str = "attempts numbered 2 or more";
 
 /// What the log shows of the client's retries.
 #[derive(Clone, Debug, PartialEq)]
@@ -138,19 +144,16 @@ impl RetriesFit {
     }
 }
 
-/// The retries of `rows` (sorted by submission), `None` when the log has none.
+/// The retries of `rows` (sorted by submission), `None` when the log has none, or when its
+/// attempts numbered 2 and up are passes back through the queue ([`requeued`]).
 pub fn fit(rows: &[Row]) -> Option<RetriesFit> {
     let pairs = retries(rows);
-    if pairs.is_empty() {
+    if pairs.is_empty() || requeued(rows).is_some() {
         return None;
     }
     let limited = |s: Seen| matches!(s, Seen::RateLimited | Seen::Outage);
     let own = rows.iter().filter(|r| !r.on_demand);
-    let plain: Vec<(u32, i64)> = pairs
-        .iter()
-        .filter(|(p, _)| p.retry_after.is_none())
-        .map(|(p, r)| (p.attempt - 1, r.submitted - p.learned))
-        .collect();
+    let plain = plain_waits(&pairs);
     let backoff = backoff(&plain);
     // A Retry-After counts from the refusal (the call's submission), the backoff from when
     // the client learned of it: `(the retry's time after the refusal, after the learning,
@@ -189,6 +192,49 @@ pub fn fit(rows: &[Row]) -> Option<RetriesFit> {
         backoff,
         waited_out: (waited, telling.len() as u64),
         retry_after_jitter_s: jitter as f64 / 1e6,
+    })
+}
+
+/// `(n, wait µs)` of each retry after a failure without a Retry-After: its number (1 for
+/// the first retry) and the wait from when the client learned of the failure.
+fn plain_waits(pairs: &[(&Row, &Row)]) -> Vec<(u32, i64)> {
+    pairs
+        .iter()
+        .filter(|(p, _)| p.retry_after.is_none())
+        .map(|(p, r)| (p.attempt - 1, r.submitted - p.learned))
+        .collect()
+}
+
+/// A log whose attempts numbered 2 and up are passes back through the client's queue, not
+/// a retry policy's: the median wait before the first retry seen (after failures without
+/// a Retry-After) is over [`PASS_S`]. A worker does not hold its slot for hours to retry;
+/// a queue that takes a failed connection up again on its next pass does, and refresh-sim's
+/// clients do that themselves. Fitted as retries, a trial's log that numbered each pass
+/// read a 98-attempt policy with a 20.6-hour backoff, which held slots for a day and cut
+/// the simulated coverage from 84 % to 22 %. The warning says what was seen and why no
+/// `[retry]` is written.
+pub fn requeued(rows: &[Row]) -> Option<Warning> {
+    let pairs = retries(rows);
+    let plain = plain_waits(&pairs);
+    let n0 = plain.iter().map(|w| w.0).min()?;
+    let mut first: Vec<i64> = plain.iter().filter(|w| w.0 == n0).map(|w| w.1).collect();
+    first.sort_unstable();
+    let s = |us: i64| format!("{:.1} h", us.max(0) as f64 / 3.6e9);
+    let median = first[(first.len() - 1) / 2];
+    (median as f64 / 1e6 > PASS_S).then(|| Warning {
+        count: pairs.len() as u64,
+        what: format!(
+            "{REQUEUED} followed their connection's failure by {} to {} (median {}) before \
+             the first retry seen: passes back through the client's queue, not a retry \
+             policy's backoff (a worker would hold its slot for hours), so the file has no \
+             [retry]; refresh-sim's clients take a failed connection up again on their next \
+             pass themselves (number each pass's first attempt 1, as --attempt-log does, or \
+             add a [retry] by hand if the client does wait that long)",
+            s(first[0]),
+            s(*first.last().expect("a wait")),
+            s(median)
+        ),
+        first_line: 0,
     })
 }
 
@@ -399,6 +445,46 @@ mod tests {
         rows[3].retry_after = Some(12.0);
         assert_eq!(fit(&rows).unwrap().honours_retry_after(), None);
         assert_eq!(fit(&rows[5..]), None);
+        assert_eq!(requeued(&rows), None);
+    }
+
+    /// Attempts numbered on through a queue's passes (hours apart) are no retries: no
+    /// `[retry]`, and a warning with the waits; a few such among seconds-long backoffs are
+    /// dropped as outliers, the backoff kept.
+    #[test]
+    fn passes_numbered_as_retries_are_not_a_retry_policy() {
+        let (s, h) = (1_000_000i64, 3_600_000_000i64);
+        let mut rows = Vec::new();
+        for c in 0..5u32 {
+            // Failures learned at c·1 s, retried (c + 2) hours later, then again.
+            let t = c as i64 * s;
+            rows.push(row(c, 1, t, t + s, Seen::RateLimited));
+            let t2 = t + s + (c as i64 + 2) * h;
+            rows.push(row(c, 2, t2, t2 + s, Seen::RateLimited));
+            rows.push(row(c, 3, t2 + 9 * h, t2 + 9 * h + s, Seen::Success));
+        }
+        rows.sort_by_key(|r| r.submitted);
+        assert_eq!(fit(&rows), None);
+        let w = requeued(&rows).unwrap();
+        assert_eq!(w.count, 10);
+        assert!(
+            w.what.starts_with(&format!(
+                "{REQUEUED} followed their connection's failure by 2.0 h to 6.0 h (median 4.0 h)"
+            )),
+            "{}",
+            w.what
+        );
+        // Backoffs of 2 s to 5 s and one retry a day later: a policy, its outlier dropped.
+        let mut rows = Vec::new();
+        for c in 0..5u32 {
+            let t = c as i64 * 100 * s;
+            let wait = if c == 4 { 24 * h } else { (2 + c as i64) * s };
+            rows.push(row(c, 1, t, t + s, Seen::Error));
+            rows.push(row(c, 2, t + s + wait, t + 2 * s + wait, Seen::Success));
+        }
+        rows.sort_by_key(|r| r.submitted);
+        assert_eq!(requeued(&rows), None);
+        assert_eq!(fit(&rows).unwrap().backoff.unwrap().base_s, 5.0);
     }
 
     /// Waits drawn as the simulator draws them, read back: base, cap and each jitter.

@@ -260,7 +260,7 @@ pub fn header(fit: &Fit) -> String {
                         reach the bank (on_demand.lane: direct, outside the client's slots)."
                 .to_string(),
             None => "- how customers' requests reach the bank (on_demand.lane: direct, outside \
-                     the client's slots); the log has no retries ([retry]: none)."
+                     the client's slots); no retry policy in the log ([retry]: none)."
                 .to_string(),
         },
     ];
