@@ -49,7 +49,7 @@ for d in "$out"/shard-*-of-*; do
   esac
 done
 # The result path holds this submission's result or nothing, never an earlier one.
-rm -f "$out/sweep.csv" "$out/sweep_summary.csv"
+rm -f "$out/sweep.csv" "$out/sweep_summary.csv" "$out/sweep_banks.csv" "$out/sweep_banks_summary.csv"
 # Shell words, not one string: SBATCH_ARGS is split on blanks on purpose.
 # shellcheck disable=SC2086
 array=$(sbatch --parsable --array="0-$((n - 1))" --export="ALL,REFRESH_SIM=$bin" \
@@ -65,4 +65,4 @@ echo "submitted array job $array ($n shards) and merge job $merge"
 echo "watch:   squeue -j $array,$merge   (tasks running and pending)"
 echo "         tail -n 2 $out/logs/shard-*.out   (each shard's progress)"
 echo "check:   $bin merge $out   (names any shard missing, unfinished or failed)"
-echo "result:  $out/sweep.csv and $out/sweep_summary.csv once job $merge has completed ($out/logs/merge.out)"
+echo "result:  $out/sweep.csv and $out/sweep_summary.csv (and each bank's, sweep_banks*.csv) once job $merge has completed ($out/logs/merge.out)"

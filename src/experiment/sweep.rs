@@ -329,7 +329,7 @@ impl Sweep {
                 vec![],
                 vec![],
             ),
-            None => self.assemble(&journal, dir)?,
+            None => self.assemble(&journal, dir, &partial_path)?,
         };
         let _ = std::fs::remove_file(&partial_path);
         let _ = std::fs::remove_file(dir.join(MANIFEST_FILE));

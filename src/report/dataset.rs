@@ -318,8 +318,9 @@ pub fn discover(dir: &Path) -> Result<Dataset> {
         ds.table_md = dir.join("table.md").is_file();
     }
     if dir.join(SUMMARY_FILE).is_file() || dir.join(SWEEP_FILE).is_file() {
-        ds.sweep = Some(read_sweep(dir)?);
-        ds.sweep_banks = read_sweep_banks(dir)?;
+        let sweep = read_sweep(dir)?;
+        ds.sweep_banks = read_sweep_banks(dir, &sweep)?;
+        ds.sweep = Some(sweep);
     }
     if dir.join(summary::FILE).is_file() {
         ds.runs.push(read_run(dir, Path::new(""))?);

@@ -38,7 +38,7 @@ impl Scenario {
                  reconnect or join, so the measured days hold on average {:.1} % of the {} \
                  connections at the start ({:.1} % on the last); the banks' load falls with \
                  it, and coverage and failures read better than a steady book's (give \
-                 population.reconnect_share or join_share, or a shorter window)",
+                 population.reconnect_share or population.join_share, or a shorter window)",
                 self.consent_expiry_share * 100.0,
                 mean * 100.0,
                 self.connections,

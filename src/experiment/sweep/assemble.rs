@@ -5,18 +5,20 @@ use super::*;
 use crate::output::sweep::{BANKS_FILE, BANKS_SUMMARY_FILE};
 
 impl Sweep {
-    /// Writes the sweep's files from a complete journal; returns them, each point's summary
-    /// (all banks) and each point's banks' (where runs have two banks or more).
+    /// Writes the sweep's files from a complete journal (read from `from`, for messages) as
+    /// one unit; returns them, each point's summary (all banks) and each point's banks'
+    /// (where runs have two banks or more).
     pub(super) fn assemble(
         &self,
         journal: &Journal,
         dir: &Path,
+        from: &Path,
     ) -> Result<(Vec<PathBuf>, Vec<PointRow>, Vec<PointRow>)> {
         let mut rows: Vec<&SweepRow> = Vec::with_capacity(self.runs());
         let mut points = Vec::with_capacity(self.points.len());
         let mut bank_points = Vec::new();
         for (p, point) in self.points.iter().enumerate() {
-            let runs = self.point_runs(journal, dir, p)?;
+            let runs = self.point_runs(journal, from, p)?;
             let summaries: Vec<&SummaryRow> = runs.iter().map(|r| &r.run).collect();
             points.push(PointRow::of(&point.labels, &summaries));
             bank_points.extend(bank_summaries(&point.labels, &runs));
@@ -25,13 +27,10 @@ impl Sweep {
         let columns = self.grid.columns();
         let mut files = vec![
             (
-                dir.join(SWEEP_FILE),
+                SWEEP_FILE,
                 files::sweep_csv(&columns, rows.iter().copied())?,
             ),
-            (
-                dir.join(SUMMARY_FILE),
-                files::summary_csv(&columns, &points)?,
-            ),
+            (SUMMARY_FILE, files::summary_csv(&columns, &points)?),
         ];
         if bank_points.is_empty() {
             // Another sweep's, left in the directory, would read as this one's.
@@ -40,47 +39,54 @@ impl Sweep {
             }
         } else {
             let by_bank = files::banks_columns(&columns);
-            files.push((dir.join(BANKS_FILE), files::banks_csv(&columns, rows)?));
+            files.push((BANKS_FILE, files::banks_csv(&columns, rows)?));
             let summary = files::summary_csv(&by_bank, &bank_points)?;
-            files.push((dir.join(BANKS_SUMMARY_FILE), summary));
+            files.push((BANKS_SUMMARY_FILE, summary));
         }
-        for (path, bytes) in &files {
-            write_atomic(path, bytes)?;
-        }
-        crate::output::run_dir::remove_derived(dir);
-        let paths = files.into_iter().map(|(path, _)| path).collect();
+        let names: Vec<&str> = files.iter().map(|f| f.0).collect();
+        crate::output::run_dir::replace_files(dir, &names, |tmp| {
+            files
+                .iter()
+                .try_for_each(|(name, bytes)| write_atomic(&tmp.join(name), bytes))
+        })?;
+        let paths = names.iter().map(|n| dir.join(n)).collect();
         Ok((paths, points, bank_points))
     }
 
-    /// Point `p`'s runs from the journal, every replication there and each with the same
-    /// banks (a journal line of an older version has none).
+    /// Point `p`'s runs from the journal (read from `from`): every replication there, each
+    /// with its scenario's banks' rows where it has two banks or more.
     fn point_runs<'a>(
         &self,
         journal: &'a Journal,
-        dir: &Path,
+        from: &Path,
         p: usize,
     ) -> Result<Vec<&'a SweepRow>> {
-        let journal_path = dir.join(PARTIAL_FILE);
         let runs: Vec<&SweepRow> = (0..self.replications)
             .map(|r| {
                 journal.rows.get(&(p, r)).ok_or_else(|| {
                     Error::io(format!(
                         "{}: run (point {p}, replication {r}) is missing",
-                        journal_path.display()
+                        from.display()
                     ))
                 })
             })
             .collect::<Result<_>>()?;
-        let names = |r: &SweepRow| r.banks.iter().map(|b| b.bank.clone()).collect::<Vec<_>>();
-        if let Some(odd) = runs.iter().find(|r| names(r) != names(runs[0])) {
+        let banks = &self.scenarios[p].banks;
+        let expected: Vec<&str> = match banks.len() {
+            0 | 1 => vec![],
+            _ => banks.iter().map(|b| b.name.as_str()).collect(),
+        };
+        fn names(r: &SweepRow) -> Vec<&str> {
+            r.banks.iter().map(|b| b.bank.as_str()).collect()
+        }
+        if let Some(odd) = runs.iter().find(|r| names(r) != expected) {
             return Err(Error::input(format!(
-                "{}: point {p} replication {} has banks' rows [{}] where replication {} has [{}] \
-                 (written by another version?); run the sweep again",
-                journal_path.display(),
+                "{}: point {p} replication {} has banks' rows [{}] where its scenario has \
+                 banks [{}] (an edited file?); run it again",
+                from.display(),
                 odd.replication,
                 names(odd).join(", "),
-                runs[0].replication,
-                names(runs[0]).join(", ")
+                expected.join(", ")
             )));
         }
         Ok(runs)

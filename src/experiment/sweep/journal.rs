@@ -200,7 +200,7 @@ impl Journal {
     }
 }
 
-/// Appends finished runs to the journal, one `write` per line. Putting them on disk is the
+/// Appends finished runs to the journal, one `write` per run (its banks' lines and its last). Putting them on disk is the
 /// caller's, through a [`Syncer`], outside the lock that orders the writes: a worker that
 /// waits for the disk then holds up no other.
 pub(super) struct Appender {
@@ -227,7 +227,8 @@ impl Appender {
             self.header_written = true;
         }
         bytes.extend(line(point, row)?);
-        // One write per line: a kill leaves whole lines, or a torn last one that is dropped.
+        // One write per run: a kill leaves whole runs, or a torn last line or a run's banks'
+        // lines without its last, which are dropped.
         self.file
             .write_all(&bytes)
             .map_err(|e| Error::io(format!("{}: cannot write: {e}", self.path.display())))?;

@@ -42,7 +42,8 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<SweepOutcome> {
             .extend(shard_runs(&sweep, dir, shard, &header, home)?);
     }
     let _lock = lock::Lock::take(out, false)?;
-    let (files, summaries, bank_summaries) = sweep.assemble(&all, out)?;
+    let from = home.join("shard-*").join(shard_files::RUNS_FILE);
+    let (files, summaries, bank_summaries) = sweep.assemble(&all, out, &from)?;
     Ok(SweepOutcome {
         files,
         ran: 0,

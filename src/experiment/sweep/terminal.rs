@@ -16,8 +16,9 @@ pub fn human_table(o: &SweepOutcome) -> String {
     let (kept, fixed) = split_columns(o);
     let mut header: Vec<String> = kept.iter().map(|&i| o.columns[i].clone()).collect();
     header.extend(shown.iter().map(|(_, h)| h.to_string()));
-    if !o.bank_summaries.is_empty() {
-        header.push("most refused bank".into());
+    let by_bank = !o.bank_summaries.is_empty();
+    if by_bank {
+        header.push("bank failing most".into());
     }
     let rows: Vec<Vec<String>> = o
         .summaries
@@ -25,7 +26,10 @@ pub fn human_table(o: &SweepOutcome) -> String {
         .map(|s| {
             let mut r: Vec<String> = kept.iter().map(|&i| s.params[i].clone()).collect();
             r.extend(shown.iter().map(|(m, _)| cell(s, *m)));
-            r.extend(most_refused(o, s));
+            if by_bank {
+                // A point of one bank (a sweep over the banks) has no banks' rows.
+                r.push(most_failing(o, s).unwrap_or_else(|| "—".into()));
+            }
             r
         })
         .collect();
@@ -83,10 +87,10 @@ pub fn human_table(o: &SweepOutcome) -> String {
     out
 }
 
-/// The bank of point `s` whose mean failure rate is highest, with it (`None` without banks'
-/// rows; the first of equals; "none" where no bank refused any): which bank gives way first
-/// as the grid moves.
-fn most_refused(o: &SweepOutcome, s: &PointRow) -> Option<String> {
+/// The bank of point `s` whose mean failure rate (429s and 5xx) is highest, with it (`None`
+/// without banks' rows; the first of equals; "none" where no bank failed any attempt):
+/// which bank gives way first as the grid moves.
+fn most_failing(o: &SweepOutcome, s: &PointRow) -> Option<String> {
     let n = s.params.len();
     let rate = |b: &PointRow| {
         b.stat(Metric::FailureRate)

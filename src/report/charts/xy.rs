@@ -208,8 +208,11 @@ impl<DB: DrawingBackend> Plot<'_, DB> {
     }
 
     /// The lines (unless a series is markers only) and their markers.
+    /// Draws the lines last first, so the first (the legend's first: all banks, the
+    /// baseline) lies on top where lines cross or coincide (a trial's all-bank staleness
+    /// line was hidden under the bank that held most connections).
     fn draw_lines(&self, root: &Root<DB>, lines: &[Line]) -> Drawn {
-        for l in lines {
+        for l in lines.iter().rev() {
             let pts: Vec<(i32, i32)> = l.points.iter().map(|&(x, y)| self.px(x, y)).collect();
             if l.line {
                 stroke(root, &pts, &l.look, 3)?;

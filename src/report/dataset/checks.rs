@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::metric::Metric;
 use crate::output::paired;
 use crate::output::summary::{self, SummaryRow};
-use crate::output::sweep::{self, PointRow};
+use crate::output::sweep::{self, PointRow, SweepRow};
 use crate::output::timeseries::MinuteRow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,33 +48,32 @@ fn share_in_range(
     Ok(())
 }
 
-/// `sweep_summary.csv`'s points are those `sweep.csv`'s rows summarise: the same points, in
-/// order, with the same means (to the six decimals written). One that is not is a cut-off or
-/// edited file, refused naming its line and column rather than drawn.
-pub(super) fn agrees(path: &Path, points: &[PointRow], from_rows: &[PointRow]) -> Result<()> {
+/// `sweep_summary.csv`'s points are those `sweep.csv`'s rows (`rows_file`) summarise (or
+/// the banks' files' alike): the same points, in order, with the same means (to the six
+/// decimals written). One that is not is a cut-off or edited file, refused naming its line
+/// and column rather than drawn.
+pub(super) fn agrees(
+    path: &Path,
+    points: &[PointRow],
+    (rows_file, from_rows): (&str, &[PointRow]),
+) -> Result<()> {
     let refuse = |what: String| {
         Err(Error::input(format!(
-            "{}: {what}: a cut-off or edited file (remove it, and the report summarises {} \
-             itself)",
+            "{}: {what}: a cut-off or edited file (remove it, and the report summarises \
+             {rows_file} itself)",
             path.display(),
-            sweep::SWEEP_FILE
         )))
     };
     if points.len() != from_rows.len() {
         let n = from_rows.len();
         return refuse(format!(
-            "{} point(s) where {} has {n}",
-            points.len(),
-            sweep::SWEEP_FILE
+            "{} point(s) where {rows_file} has {n}",
+            points.len()
         ));
     }
     for (i, (p, q)) in points.iter().zip(from_rows).enumerate() {
         if p.params != q.params {
-            return refuse(format!(
-                "line {}: the point is not {}'s",
-                i + 2,
-                sweep::SWEEP_FILE
-            ));
+            return refuse(format!("line {}: the point is not {rows_file}'s", i + 2));
         }
         for m in Metric::ALL {
             let (a, b) = (p.stat(m).map(|e| e.mean), q.stat(m).map(|e| e.mean));
@@ -85,11 +84,58 @@ pub(super) fn agrees(path: &Path, points: &[PointRow], from_rows: &[PointRow]) -
             };
             if !same {
                 return refuse(format!(
-                    "line {}: `{m}_mean` is not the mean of {}'s runs",
-                    i + 2,
-                    sweep::SWEEP_FILE
+                    "line {}: `{m}_mean` is not the mean of {rows_file}'s runs",
+                    i + 2
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// The banks' files belong to the sweep beside them: the same grid, then `bank`; each row
+/// a bank's (not `all`) of a run `sweep.csv` has (point, replication and seed), in
+/// `sweep.csv`'s order. Another sweep's files copied in, or an edited one, are refused.
+pub(super) fn banks_belong(
+    dir: &Path,
+    params: &[String],
+    (summary, rows): (Option<&[String]>, Option<&super::sweep_data::Rows>),
+    runs: Option<&[SweepRow]>,
+) -> Result<()> {
+    let refuse = |file: &str, what: String| {
+        Err(Error::input(format!(
+            "{}: {what}: not the sweep's beside it ({}); remove the banks' files or run the \
+             sweep again",
+            dir.join(file).display(),
+            sweep::SWEEP_FILE
+        )))
+    };
+    let columns = |c: &[String]| format!("its grid's columns are {}", c.join(", "));
+    if let Some(c) = summary.filter(|c| c[..] != sweep::banks_columns(params)[..]) {
+        return refuse(sweep::BANKS_SUMMARY_FILE, columns(c));
+    }
+    let Some((grid, bank_rows)) = rows else {
+        return Ok(());
+    };
+    if grid[..] != params[..] {
+        return refuse(sweep::BANKS_FILE, columns(grid));
+    }
+    let mut run = runs.map(|r| r.iter());
+    let mut current = run.as_mut().and_then(|r| r.next());
+    for (i, b) in bank_rows.iter().enumerate() {
+        let of = |r: &&SweepRow| {
+            r.params == b.params && r.replication == b.replication && r.run.seed == b.run.seed
+        };
+        if let Some(run) = run.as_mut() {
+            while current.is_some_and(|r| !of(&r)) {
+                current = run.next();
+            }
+        }
+        if b.run.bank == "all" || (runs.is_some() && current.is_none()) {
+            return refuse(
+                sweep::BANKS_FILE,
+                format!("line {}: not a bank's row of a run of the sweep", i + 2),
+            );
         }
     }
     Ok(())

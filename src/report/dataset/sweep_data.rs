@@ -8,6 +8,9 @@ use crate::output::sweep::{self, PointRow, SweepRow};
 use crate::stats::Estimate;
 use std::collections::BTreeMap;
 use std::path::Path;
+/// A sweep's rows' file read: its grid's columns and its rows.
+pub(super) type Rows = (Vec<String>, Vec<SweepRow>);
+
 /// One point of a sweep: its parameter values and its metrics.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepPoint {
@@ -165,18 +168,26 @@ impl SweepData {
 /// Reads a sweep directory: the points from `sweep_summary.csv` (else summarised from
 /// `sweep.csv`), the context from `sweep.csv`.
 pub(super) fn read_sweep(dir: &Path) -> Result<SweepData> {
-    read_files(dir, sweep::SWEEP_FILE, sweep::SUMMARY_FILE)
+    read_files(dir, sweep::SWEEP_FILE, sweep::SUMMARY_FILE, |_, _| Ok(()))
 }
 
 /// Reads a sweep directory's banks (`None` where it has none): as [`read_sweep`], from
 /// `sweep_banks_summary.csv` and `sweep_banks.csv`, each point a bank's, its name the last
 /// parameter (`bank`).
-pub(super) fn read_sweep_banks(dir: &Path) -> Result<Option<SweepData>> {
+pub(super) fn read_sweep_banks(dir: &Path, sweep: &SweepData) -> Result<Option<SweepData>> {
     let (rows, summary) = (sweep::BANKS_FILE, sweep::BANKS_SUMMARY_FILE);
     if !dir.join(rows).is_file() && !dir.join(summary).is_file() {
         return Ok(None);
     }
-    let mut data = read_files(dir, rows, summary)?;
+    let runs_path = dir.join(sweep::SWEEP_FILE);
+    let runs = match runs_path.is_file() {
+        true => Some(sweep::read_sweep(&runs_path)?.1),
+        false => None,
+    };
+    let belongs = |columns: Option<&[String]>, bank_rows: Option<&Rows>| {
+        checks::banks_belong(dir, &sweep.params, (columns, bank_rows), runs.as_deref())
+    };
+    let mut data = read_files(dir, rows, summary, belongs)?;
     if data.source == rows {
         // Summarised from the rows: the bank is the last parameter, as the summary has it.
         data.params.push("bank".into());
@@ -185,11 +196,13 @@ pub(super) fn read_sweep_banks(dir: &Path) -> Result<Option<SweepData>> {
 }
 
 /// Reads the points from `summary_file` (else summarised from `rows_file`), the context
-/// from `rows_file`.
+/// from `rows_file`; `check` is given the summary's columns and the rows' file, where they
+/// are there, before anything is summarised.
 fn read_files(
     dir: &Path,
     rows_file: &'static str,
     summary_file: &'static str,
+    check: impl Fn(Option<&[String]>, Option<&Rows>) -> Result<()>,
 ) -> Result<SweepData> {
     let rows_path = dir.join(rows_file);
     let rows = rows_path
@@ -200,11 +213,13 @@ fn read_files(
     let (params, points, source) = if summary_path.is_file() {
         let (params, points) = sweep::read_summary(&summary_path)?;
         checks::check_point_shares(&summary_path, &points)?;
+        check(Some(&params), rows.as_ref())?;
         if let Some((_, rows)) = &rows {
-            checks::agrees(&summary_path, &points, &summarise(rows))?;
+            checks::agrees(&summary_path, &points, (rows_file, &summarise(rows)))?;
         }
         (params, points, summary_file)
     } else {
+        check(None, rows.as_ref())?;
         let (params, rows) = rows.as_ref().expect("the rows' file exists");
         (params.clone(), summarise(rows), rows_file)
     };

@@ -1,0 +1,94 @@
+//! A sweep's banks, end to end: a point of one bank beside points of two (the terminal's
+//! column and the report's chart say so), and the banks' files refused by `report` where
+//! they are not the sweep's beside them.
+
+mod common;
+use common::*;
+
+/// `sweep SMALL --set ARGS… --out DIR`, which must succeed: its stdout.
+fn sweep(scenario: &str, dir: &str, sets: &[&str]) -> String {
+    let mut args = vec!["sweep", scenario, "--replications", "2", "--out", dir];
+    for s in sets {
+        args.extend(["--set", s]);
+    }
+    let o = sim(&args);
+    assert!(o.status.success(), "{args:?}: {}", text(&o.stderr));
+    text(&o.stdout)
+}
+
+const ONE_BANK: &str =
+    r#"[{ name = "solo", share = 1.0, service_time = { dist = "constant", value = "2s" } }]"#;
+const TWO_BANKS: &str = r#"[{ name = "x", share = 0.5, service_time = { dist = "constant", value = "2s" }, limits = [{ kind = "concurrency", max_in_flight = 2 }] }, { name = "y", share = 0.5, service_time = { dist = "constant", value = "2s" } }]"#;
+
+#[test]
+fn points_of_one_bank_beside_two_are_said_not_drawn() {
+    let t = TempDir::new("sweep-banks-mixed");
+    let scenario = write_small(t.path());
+    let s = scenario.to_str().unwrap();
+    let dir = t.join("mixed");
+    let banks = format!("banks={ONE_BANK},{TWO_BANKS}");
+    let out = sweep(
+        s,
+        dir.to_str().unwrap(),
+        &[&banks, "strategy.concurrency=2,8"],
+    );
+    // The one-bank points have no bank failing most; the others name theirs.
+    let rows: Vec<&str> = out.lines().filter(|l| l.contains("[{ name")).collect();
+    assert_eq!(rows.len(), 4, "{out}");
+    assert!(rows[0].ends_with('—') && rows[2].ends_with('—'), "{out}");
+    assert!(
+        rows[1].ends_with("none"),
+        "nothing failed at 2 slots: {out}"
+    );
+    assert!(
+        rows[3].contains("  x "),
+        "the capped bank fails most: {out}"
+    );
+    let o = sim(&["report", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        md.contains("charts/failure_rate_by_bank_vs_strategy-concurrency.png"),
+        "{md}"
+    );
+    assert!(
+        md.contains("The sweep's 2 point(s) of a single bank are not drawn"),
+        "{md}"
+    );
+}
+
+#[test]
+fn banks_files_of_another_sweep_are_refused() {
+    let t = TempDir::new("sweep-banks-foreign");
+    let scenario = write_small(t.path());
+    let s = scenario.to_str().unwrap();
+    let (a, b) = (t.join("a"), t.join("b"));
+    sweep(s, a.to_str().unwrap(), &["strategy.concurrency=2,8"]);
+    sweep(s, b.to_str().unwrap(), &["banks[0].error_rate=0.01,0.05"]);
+    let refused = |dir: &std::path::Path| {
+        let o = sim(&["report", dir.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+        text(&o.stderr)
+    };
+    // Another grid's banks beside this sweep.
+    let copy = |f: &str| std::fs::copy(b.join(f), a.join(f)).unwrap();
+    let own = std::fs::read(a.join("sweep_banks.csv")).unwrap();
+    copy("sweep_banks_summary.csv");
+    let e = refused(&a);
+    assert!(
+        e.contains("sweep_banks_summary.csv") && e.contains("not the sweep's"),
+        "{e}"
+    );
+    copy("sweep_banks.csv");
+    std::fs::remove_file(a.join("sweep_banks_summary.csv")).unwrap();
+    let e = refused(&a);
+    assert!(e.contains("sweep_banks.csv: its grid's columns are"), "{e}");
+    // A bank's row turned into the run's own.
+    let edited = String::from_utf8(own).unwrap().replacen(",a,", ",all,", 1);
+    std::fs::write(a.join("sweep_banks.csv"), edited).unwrap();
+    let e = refused(&a);
+    assert!(
+        e.contains("line 2: not a bank's row of a run of the sweep"),
+        "{e}"
+    );
+}
