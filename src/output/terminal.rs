@@ -348,6 +348,7 @@ pub fn human_summary(r: &RunResult) -> String {
     line("all", &total);
     if let Some(c) = at_open_line(r, &banks, &total) {
         let _ = writeln!(out, "{c}");
+        let _ = writeln!(out, "{}", by_clock_line(r, &total));
     }
     if let Some(c) = customers_line(r, &banks, &total) {
         let _ = writeln!(out, "{c}");
@@ -384,6 +385,35 @@ fn at_open_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<Str
         age(total.at_open_p95_hours?),
         pct(stale)
     ))
+}
+
+/// The data's age at app opens in each quarter of the day: what a day's weighting hides
+/// (a trial's CFO asked for the morning's; night pacing leaves 5 h at 08:00, 17 h in the
+/// evening).
+fn by_clock_line(r: &RunResult, total: &Summary) -> String {
+    let parts = [
+        ("night", 0),
+        ("morning", 6),
+        ("afternoon", 12),
+        ("evening", 18),
+    ];
+    let cells: Vec<String> = parts
+        .iter()
+        .map(|&(name, from)| {
+            let (p50, stale) = r.at_open.between(None, from..from + 6);
+            let p50 = match p50 {
+                None => "—".to_string(),
+                Some(h) if h.is_infinite() => "never".into(),
+                Some(h) => age_or_more(h, total.age_horizon_hours, |h| format!("{h:.1} h")),
+            };
+            let stale = stale.map_or("—".into(), pct);
+            format!(
+                "{name} {from:02}–{:02} median {p50}, {stale} day old",
+                from + 6
+            )
+        })
+        .collect();
+    format!("  by the clock: {}", cells.join("; "))
 }
 
 /// Customers' in-app requests, when the scenario has them (the table's figures count their
