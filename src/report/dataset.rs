@@ -80,6 +80,24 @@ impl RunData {
         self.banks().iter().map(|b| b.bank.clone()).collect()
     }
 
+    /// At most `n` banks to draw, in file order: all of them where they are `n` or fewer,
+    /// else the `n` whose customers most often find data a day old, or none, at app open
+    /// (over the clock where the run has no at-open figures). File order alone left a
+    /// trial's two building societies, the banks its question was about, off every chart.
+    pub fn stalest_banks(&self, n: usize) -> Vec<String> {
+        let banks = self.banks();
+        if banks.len() <= n {
+            return self.bank_names();
+        }
+        let stale =
+            |b: &SummaryRow| (b.stale_24h_at_open_share.or(b.stale_24h_share)).unwrap_or(0.0);
+        let mut order: Vec<usize> = (0..banks.len()).collect();
+        order.sort_by(|&a, &b| stale(banks[b]).total_cmp(&stale(banks[a])).then(a.cmp(&b)));
+        order.truncate(n);
+        order.sort_unstable();
+        order.into_iter().map(|i| banks[i].bank.clone()).collect()
+    }
+
     /// Window length in minutes (from summary.csv's `window_hours`, else the series).
     pub fn window_minutes(&self) -> usize {
         match self.total().window_hours {
@@ -416,5 +434,44 @@ fn tell_apart(runs: &mut [RunData]) {
         if let (true, Some(d)) = (shared, dir) {
             r.dir_name = Some(d.to_string_lossy().replace('\\', "/"));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Beyond `n` banks, the `n` whose customers most often find day-old data (over the
+    /// clock without at-open figures), in file order; `n` or fewer, all.
+    #[test]
+    fn the_stalest_banks_are_drawn_in_file_order() {
+        let row = |bank: &str, at_open: Option<f64>, clock: f64| SummaryRow {
+            bank: bank.into(),
+            stale_24h_at_open_share: at_open,
+            stale_24h_share: Some(clock),
+            ..SummaryRow::default()
+        };
+        let run = RunData {
+            rel_dir: None,
+            summary: vec![
+                row("a", Some(0.1), 0.9),
+                row("b", Some(0.5), 0.0),
+                row("c", None, 0.3),
+                row("d", Some(0.2), 0.0),
+                row("all", Some(0.2), 0.2),
+            ],
+            start_minute_of_day: None,
+            series: vec![],
+            staleness: vec![],
+            daily: vec![],
+            by_hour: vec![],
+            by_hour_banks: vec![],
+            has_series: false,
+            has_staleness: false,
+            dir_name: None,
+        };
+        assert_eq!(run.stalest_banks(2), ["b", "c"]);
+        assert_eq!(run.stalest_banks(3), ["b", "c", "d"]);
+        assert_eq!(run.stalest_banks(4), ["a", "b", "c", "d"]);
     }
 }

@@ -68,6 +68,8 @@ pub(crate) fn sources(ds: &Dataset) -> Vec<String> {
         "compare.csv",
         "sweep.csv",
         "sweep_summary.csv",
+        "sweep_banks.csv",
+        "sweep_banks_summary.csv",
     ] {
         if root.join(f).is_file() {
             v.push(format!("`{f}`"));

@@ -14,7 +14,8 @@ use crate::report::findings::age;
 use crate::report::phrases::{and_list, runs_provenance, subtitle};
 
 /// Plans the chart for a directory of one run at two banks or more: each bank's median by
-/// the hour (the first six banks), and all banks' (in black, as on the staleness chart).
+/// the hour (six banks at most, the stalest at app open), and all banks' (in black, as on
+/// the staleness chart).
 pub(crate) fn by_hour_banks_chart(ds: &Dataset, p: &mut ChartPlan) {
     let [r] = &ds.runs[..] else {
         return;
@@ -23,7 +24,7 @@ pub(crate) fn by_hour_banks_chart(ds: &Dataset, p: &mut ChartPlan) {
     if banks.len() < 2 || r.by_hour_banks.is_empty() || r.by_hour.len() != 24 {
         return;
     }
-    let drawn = &banks[..banks.len().min(MAX_SERIES - 1)];
+    let drawn = &r.stalest_banks(MAX_SERIES - 1);
     let mut lines: Vec<_> = (drawn.iter().enumerate())
         .map(|(i, b)| {
             let mut l = line(b, &hours_of(r, b), |h| h.data_age_p50_hours, 0);
@@ -38,7 +39,8 @@ pub(crate) fn by_hour_banks_chart(ds: &Dataset, p: &mut ChartPlan) {
     let horizon = r.total().age_horizon_hours;
     let left_out = match banks.len() > drawn.len() {
         true => format!(
-            " The chart draws the first {} banks of {}.",
+            " The chart draws the {} banks of {} whose customers most often find data a day \
+             old, or none.",
             drawn.len(),
             banks.len()
         ),

@@ -194,7 +194,7 @@ impl AgeFrame {
     }
 }
 
-/// The lines of one run's staleness chart: all banks, then each of its banks.
+/// The lines of one run's staleness chart: all banks, then each of `banks`.
 fn one_run_age_lines(r: &RunData, banks: &[String], bin: usize) -> Vec<Line> {
     let (pts, never, older) = age_histogram(r, "all", bin);
     let mut lines = vec![Line::new(
@@ -202,8 +202,8 @@ fn one_run_age_lines(r: &RunData, banks: &[String], bin: usize) -> Vec<Line> {
         Look::new(palette::BLACK, Dash::Solid, Marker::None),
         pts,
     )];
-    if banks.len() > 1 {
-        for (i, b) in banks.iter().take(MAX_SERIES - 1).enumerate() {
+    if r.banks().len() > 1 {
+        for (i, b) in banks.iter().enumerate() {
             let (pts, never, older) = age_histogram(r, b, bin);
             let label = with_never(b, never, older, age_drawn_minutes(r));
             lines.push(Line::new(label, group_look(i), pts));
@@ -214,9 +214,18 @@ fn one_run_age_lines(r: &RunData, banks: &[String], bin: usize) -> Vec<Line> {
 
 /// One run's staleness chart: all banks and each of its banks together.
 fn one_run_staleness(r: &RunData, f: &AgeFrame) -> Planned {
-    let lines = one_run_age_lines(r, &r.bank_names(), f.bin);
+    let drawn = r.stalest_banks(MAX_SERIES - 1);
+    let lines = one_run_age_lines(r, &drawn, f.bin);
     let mut caption: Vec<String> = staleness_sentence(&[r], f.several).into_iter().collect();
     caption.extend(stalest_bank_sentence(r));
+    let all = r.banks().len();
+    if drawn.len() < all {
+        caption.push(format!(
+            "The chart draws the {} banks of {all} whose customers most often find data a \
+             day old, or none.",
+            drawn.len()
+        ));
+    }
     Planned {
         stem: STALENESS.into(),
         chart: f.chart(

@@ -1,96 +1,165 @@
-//! Each bank's failure rate against a swept field, where the sweep's runs have two banks or
-//! more (`sweep_banks_summary.csv`): which bank gives way first as the grid moves, which a
-//! sweep's all-bank figures hide (a trial sweeping a queue's slots had to run points one by
-//! one to learn that its building society failed 89 % of its attempts at 64 slots).
+//! Each bank's failure rate and coverage against a swept field, where the sweep's runs have
+//! two banks or more (`sweep_banks_summary.csv`): which bank gives way first as the grid
+//! moves, which a sweep's all-bank figures hide (a trial sweeping a queue's slots had to run
+//! points one by one to learn that its building society failed 89 % of its attempts at 64
+//! slots; another asked which bank is left least covered as its book grew).
 
 use crate::metric::Metric;
 use crate::output::text::pct;
 use crate::report::charts::{Chart, ChartAxis, Format, Scale, XyChart};
 use crate::report::dataset::{Dataset, SweepData, SweepPoint};
-use crate::report::figures::sweep_series::{sweep_lines, sweep_series, swept_number, x_text};
+use crate::report::figures::sweep_series::{
+    sweep_lines, sweep_series, swept_number, x_text, SweepSeriesSet,
+};
 use crate::report::figures::swept_field::{field_axis, field_slug};
-use crate::report::figures::{ChartPlan, Planned, Skipped, MAX_SERIES};
+use crate::report::figures::{ChartPlan, Planned, Skipped, COVERAGE_MEANING, MAX_SERIES};
 use crate::report::phrases::{
     and_list, is_kind, param_names, param_text, subtitle, sweep_provenance,
 };
 
-/// The stem these charts' files begin with (`failure_rate_by_bank_vs_<field>`).
-const BASE: &str = "failure_rate_by_bank";
+/// One figure drawn bank by bank.
+struct Drawn {
+    metric: Metric,
+    /// The file stem's start (`<base>_vs_<field>`).
+    base: &'static str,
+    /// What the axis shows, for the subtitle.
+    what: &'static str,
+    /// Higher is worse (failures), else lower (coverage).
+    worse_high: bool,
+    /// "fails the largest share of its attempts": the worst bank's phrase.
+    worst: &'static str,
+    /// "no bank failed an attempt": where no bank is worse than the best there is.
+    clean: &'static str,
+    /// "where any failed": the points where some bank is.
+    where_any: &'static str,
+    /// The sentence where no bank is at any point, `X` the field's name.
+    all_clean: &'static str,
+}
+
+const DRAWN: [Drawn; 2] = [
+    Drawn {
+        metric: Metric::FailureRate,
+        base: "failure_rate_by_bank",
+        what: "failed attempts (429 and 5xx) per attempt at each bank",
+        worse_high: true,
+        worst: "fails the largest share of its attempts",
+        clean: "no bank failed an attempt",
+        where_any: "where any failed",
+        all_clean: "No bank failed an attempt at any X.",
+    },
+    Drawn {
+        metric: Metric::Coverage,
+        base: "coverage_by_bank",
+        what: COVERAGE_MEANING,
+        worse_high: false,
+        worst: "is the least covered",
+        clean: "every bank was covered in full",
+        where_any: "where any fell short",
+        all_clean: "Every bank was covered in full at every X.",
+    },
+];
+
+impl Drawn {
+    /// How bad `pt` is: higher is worse.
+    fn badness(&self, pt: &SweepPoint) -> f64 {
+        let v = pt.metrics.get(&self.metric).map_or(f64::NAN, |e| e.mean);
+        match self.worse_high {
+            true => v,
+            false => 1.0 - v,
+        }
+    }
+}
 
 /// In notes about these charts.
-const CHART: &str = "failure rate by bank";
+const CHART: &str = "failure rate and coverage by bank";
 
 /// Whether `stem` is one of these charts'.
 pub(crate) fn is_by_bank_stem(stem: &str) -> bool {
-    stem.strip_prefix(BASE)
-        .and_then(|rest| rest.strip_prefix("_vs_"))
-        .is_some_and(|field| !field.is_empty() && field_slug(field) == field)
+    DRAWN.iter().any(|d| {
+        stem.strip_prefix(d.base)
+            .and_then(|rest| rest.strip_prefix("_vs_"))
+            .is_some_and(|field| !field.is_empty() && field_slug(field) == field)
+    })
 }
 
 /// Most charts against one field, one per combination of the other swept values.
 const MAX_CHARTS: usize = 4;
 
-/// Plans each bank's failure rate, one line per bank, against every swept field whose
-/// values are numbers or durations (the concurrency and the user base included) where only
-/// one field varies. Where more do, against one such field, one chart per combination of
-/// the others' values: the concurrency if that makes at most [`MAX_CHARTS`], else the
-/// first field that does.
+/// Plans each bank's failure rate and coverage, one line per bank, against every swept
+/// field whose values are numbers or durations (the concurrency and the user base
+/// included) where only one field varies. Where more do, against one such field, one chart
+/// per combination of the others' values: the concurrency if that makes at most
+/// [`MAX_CHARTS`], else the first field that does.
 pub(crate) fn by_bank_charts(ds: &Dataset, p: &mut ChartPlan) {
     let Some(sw) = &ds.sweep_banks else {
         return;
     };
+    let Some(axes) = axes(sw, p) else {
+        return;
+    };
+    let note = missing_points(ds, sw);
+    for d in &DRAWN {
+        for &x in &axes {
+            let groups = groups(sw, x);
+            let several = groups.len() > 1;
+            for (k, (label, part)) in groups.into_iter().enumerate() {
+                let stem = format!(
+                    "{}_vs_{}{}",
+                    d.base,
+                    field_slug(&sw.params[x]),
+                    if several {
+                        format!("_at_{}", k + 1)
+                    } else {
+                        String::new()
+                    }
+                );
+                by_bank_chart(ds, (&part, x), (&label, stem), (d, &note), p);
+            }
+        }
+    }
+}
+
+/// The fields to draw against (see [`by_bank_charts`]), or `None` (said under "Charts not
+/// drawn" where the sweep varies something).
+fn axes(sw: &SweepData, p: &mut ChartPlan) -> Option<Vec<usize>> {
     let bank = sw.params.len() - 1;
     let varying: Vec<usize> = (0..bank).filter(|&i| sw.values(i).len() > 1).collect();
     let numeric = |i: &usize| {
         !is_kind(&sw.params[*i]) && sw.values(*i).iter().all(|v| swept_number(v).is_some())
     };
-    let mut axes: Vec<usize> = varying.iter().copied().filter(numeric).collect();
+    let axes: Vec<usize> = varying.iter().copied().filter(numeric).collect();
+    let skip = |p: &mut ChartPlan, why: String| {
+        p.skipped.push(Skipped { chart: CHART, why });
+        None
+    };
     if varying.is_empty() {
-        return;
+        return None;
     }
     if axes.is_empty() {
-        p.skipped.push(Skipped {
-            chart: CHART,
-            why: "no swept field takes numbers or durations to draw against (each bank's \
-                  figures are in sweep_banks_summary.csv)"
+        return skip(
+            p,
+            "no swept field takes numbers or durations to draw against (each bank's figures \
+             are in sweep_banks_summary.csv)"
                 .into(),
-        });
-        return;
+        );
     }
-    if varying.len() > 1 {
-        let conc = sw.param("concurrency").filter(|c| axes.contains(c));
-        let fits = |x: &usize| groups(sw, *x).len() <= MAX_CHARTS;
-        let pick = conc
-            .filter(fits)
-            .or_else(|| axes.iter().copied().find(fits));
-        let Some(x) = pick else {
-            p.skipped.push(Skipped {
-                chart: CHART,
-                why: format!(
-                    "against every swept field, the others' values make more than \
-                     {MAX_CHARTS} charts (each bank's figures are in sweep_banks_summary.csv)"
-                ),
-            });
-            return;
-        };
-        axes = vec![x];
+    if varying.len() == 1 {
+        return Some(axes);
     }
-    let note = missing_points(ds, sw);
-    for x in axes {
-        let groups = groups(sw, x);
-        let several = groups.len() > 1;
-        for (k, (label, part)) in groups.into_iter().enumerate() {
-            let stem = format!(
-                "{BASE}_vs_{}{}",
-                field_slug(&sw.params[x]),
-                if several {
-                    format!("_at_{}", k + 1)
-                } else {
-                    String::new()
-                }
-            );
-            by_bank_chart(ds, (&part, x), (&label, stem), &note, p);
-        }
+    let conc = sw.param("concurrency").filter(|c| axes.contains(c));
+    let fits = |x: &usize| groups(sw, *x).len() <= MAX_CHARTS;
+    match conc
+        .filter(fits)
+        .or_else(|| axes.iter().copied().find(fits))
+    {
+        Some(x) => Some(vec![x]),
+        None => skip(
+            p,
+            format!(
+                "against every swept field, the others' values make more than {MAX_CHARTS} \
+                 charts (each bank's figures are in sweep_banks_summary.csv)"
+            ),
+        ),
     }
 }
 
@@ -151,28 +220,20 @@ fn groups(sw: &SweepData, x: usize) -> Vec<(String, SweepData)> {
         .collect()
 }
 
-/// One chart: each bank's failure rate against `x` over `sw`'s points (one group's: its
-/// label, empty for the only one, and its file's stem); `note` ends its caption.
+/// One chart: each bank's figure `d` against `x` over `sw`'s points (one group's: its
+/// label, empty for the only one, and its file's stem); `note` ends its caption. Beyond
+/// [`MAX_SERIES`] banks, those worst at any point are drawn (file order left a trial's two
+/// building societies, the banks its question was about, off the chart).
 fn by_bank_chart(
     ds: &Dataset,
     (sw, x): (&SweepData, usize),
     (group, stem): (&str, String),
-    note: &str,
+    (d, note): (&Drawn, &str),
     p: &mut ChartPlan,
 ) {
-    let set = sweep_series(sw, x, Metric::FailureRate);
-    if set.series.len() > MAX_SERIES {
-        p.skipped.push(Skipped {
-            chart: CHART,
-            why: format!(
-                "against {}: {} banks, more than {MAX_SERIES} lines (each is in \
-                 sweep_banks_summary.csv)",
-                sw.params[x],
-                set.series.len()
-            ),
-        });
-        return;
-    }
+    let set = sweep_series(sw, x, d.metric);
+    let banks = set.series.len();
+    let (set, left_out) = worst_series(set, d);
     let (mut lines, refs) = sweep_lines(set, true);
     for l in &mut lines {
         l.label = bank_label(&l.label);
@@ -183,51 +244,97 @@ fn by_bank_chart(
         "" => String::new(),
         g => format!(", {g}"),
     };
+    let left_out = match left_out {
+        false => String::new(),
+        true => format!(
+            " The chart draws the {MAX_SERIES} banks of {banks} that are worst at any point \
+             (every bank is in sweep_banks_summary.csv)."
+        ),
+    };
+    let (floor, top) = match d.worse_high {
+        true => (0.0, None),
+        false => (coverage_floor(sw, d), Some(1.0)),
+    };
     p.charts.push(Planned {
         stem,
         chart: Chart::Xy(XyChart {
-            title: format!("Failure rate by bank against {name}{title}"),
-            subtitle: Some(subtitle(
-                "failed attempts (429 and 5xx) per attempt at each bank",
-                [Some(sweep_provenance(book))],
-            )),
+            title: format!("{} by bank against {name}{title}", capitalised(d.metric)),
+            subtitle: Some(subtitle(d.what, [Some(sweep_provenance(book))])),
             x: field_axis(sw, x),
-            y: ChartAxis::new("failure rate", Scale::Linear, Format::Percent)
-                .range(Some(0.0), None),
+            y: ChartAxis::new(d.metric.label(), Scale::Linear, Format::Percent)
+                .range(Some(floor), top),
             lines,
             refs,
         }),
-        caption: format!("{}{note}", most_failing_sentence(sw, x)),
+        caption: format!("{}{left_out}{note}", worst_sentence(sw, x, d)),
         per_bank: false,
     });
 }
 
-/// A series' label without the `bank` parameter's name (`connections 600,000,
-/// building-society`).
-fn bank_label(label: &str) -> String {
-    let label = label.strip_prefix("bank ").unwrap_or(label);
-    label.replace(", bank ", ", ")
+/// "Failure rate", "Coverage".
+fn capitalised(m: Metric) -> String {
+    crate::report::findings::capitalise(m.label())
 }
 
-/// Which bank fails the largest share of its attempts (429s and 5xx) at each point of the
-/// grid (the first of equals): one bank at every point, with its range along `x`; else each
-/// bank with the points where it does. Points where no bank failed any are said apart.
-fn most_failing_sentence(sw: &SweepData, x: usize) -> String {
+/// The bottom of a coverage axis: a little under the lowest coverage, in tenths.
+fn coverage_floor(sw: &SweepData, d: &Drawn) -> f64 {
+    let low = (sw.points.iter())
+        .filter_map(|p| p.metrics.get(&d.metric).map(|e| e.mean))
+        .fold(1.0, f64::min);
+    ((low - 0.05) * 10.0).floor().max(0.0) / 10.0
+}
+
+/// At most [`MAX_SERIES`] of the banks' series: those whose worst point is worst, in their
+/// order; and whether any was left out.
+fn worst_series(mut set: SweepSeriesSet, d: &Drawn) -> (SweepSeriesSet, bool) {
+    if set.series.len() <= MAX_SERIES {
+        return (set, false);
+    }
+    let worst = |s: &crate::report::figures::sweep_series::SweepSeries| {
+        let v = s.pts.iter().map(|p| p.1);
+        match d.worse_high {
+            true => v.fold(f64::NEG_INFINITY, f64::max),
+            false => -v.fold(f64::INFINITY, f64::min),
+        }
+    };
+    let mut order: Vec<usize> = (0..set.series.len()).collect();
+    order.sort_by(|&a, &b| {
+        worst(&set.series[b])
+            .total_cmp(&worst(&set.series[a]))
+            .then(a.cmp(&b))
+    });
+    order.truncate(MAX_SERIES);
+    order.sort_unstable();
+    let mut kept = Vec::with_capacity(MAX_SERIES);
+    for (i, s) in set.series.drain(..).enumerate() {
+        if order.contains(&i) {
+            kept.push(s);
+        }
+    }
+    set.series = kept;
+    (set, true)
+}
+
+/// Which bank is worst at each point of the grid (the first of equals): one bank at every
+/// point, with its range along `x`; else each bank with the points where it is. Points
+/// where no bank is worse than the best there is (no failures; full coverage) are said
+/// apart.
+fn worst_sentence(sw: &SweepData, x: usize, d: &Drawn) -> String {
     let bank = sw.params.len() - 1;
-    let rate = |p: &SweepPoint| p.metrics.get(&Metric::FailureRate).map_or(0.0, |e| e.mean);
+    let bad = |p: &SweepPoint| d.badness(p);
     // The worst bank of each point (the grid's values, the bank left out), in grid order.
     let mut worst: Vec<(&[String], &SweepPoint)> = Vec::new();
-    for pt in &sw.points {
+    for pt in sw.points.iter().filter(|p| !bad(p).is_nan()) {
         let key = &pt.params[..bank];
         match worst.iter_mut().find(|w| w.0 == key) {
-            Some(w) if rate(pt) > rate(w.1) => w.1 = pt,
+            Some(w) if bad(pt) > bad(w.1) => w.1 = pt,
             Some(_) => {}
             None => worst.push((key, pt)),
         }
     }
-    let clean = worst.iter().filter(|w| rate(w.1) <= 0.0).count();
+    let clean = worst.iter().filter(|w| bad(w.1) <= 0.0).count();
     let mut banks: Vec<(&str, Vec<&SweepPoint>)> = Vec::new();
-    for (_, pt) in worst.iter().filter(|w| rate(w.1) > 0.0) {
+    for (_, pt) in worst.iter().filter(|w| bad(w.1) > 0.0) {
         let name = pt.params[bank].as_str();
         match banks.iter_mut().find(|b| b.0 == name) {
             Some(b) => b.1.push(pt),
@@ -237,33 +344,49 @@ fn most_failing_sentence(sw: &SweepData, x: usize) -> String {
     let xname = param_names(&sw.params)[x].clone();
     let at = |pt: &SweepPoint| {
         let xv = swept_number(&pt.params[x]).unwrap_or(f64::NAN);
-        format!("{} at {xname} {}", pct(rate(pt)), x_text(sw, x, xv))
+        let v = pt.metrics.get(&d.metric).map_or(0.0, |e| e.mean);
+        format!("{} at {xname} {}", pct(v), x_text(sw, x, xv))
     };
+    let ends =
+        |pts: &[&SweepPoint]| -> Vec<String> { distinct_ends(pts).iter().map(|p| at(p)).collect() };
     let rest = match clean {
         0 => String::new(),
-        n => format!(" No bank failed an attempt at {n} point(s)."),
+        n => format!(" At {n} point(s) {}.", d.clean),
     };
     match &banks[..] {
-        [] => format!("No bank failed an attempt at any {xname}."),
+        [] => d.all_clean.replace('X', &xname),
         [(name, pts)] => format!(
-            "{name} fails the largest share of its attempts at every {xname}{} ({}).{rest}",
-            if clean > 0 { " where any failed" } else { "" },
-            and_list(&distinct_ends(pts).iter().map(|p| at(p)).collect::<Vec<_>>())
+            "{name} {} at every {xname}{} ({}).{rest}",
+            d.worst,
+            if clean > 0 {
+                format!(" {}", d.where_any)
+            } else {
+                String::new()
+            },
+            and_list(&ends(pts))
         ),
         _ => format!(
-            "The bank failing the largest share of its attempts changes with the {xname}: \
-             {}.{rest}",
+            "The bank that {} changes with the {xname}: {}.{rest}",
+            d.worst,
             and_list(
                 &banks
                     .iter()
-                    .map(|(name, pts)| {
-                        let ends: Vec<String> = distinct_ends(pts).iter().map(|p| at(p)).collect();
-                        format!("{name} at {} point(s) ({})", pts.len(), ends.join(" to "))
-                    })
+                    .map(|(name, pts)| format!(
+                        "{name} at {} point(s) ({})",
+                        pts.len(),
+                        ends(pts).join(" to ")
+                    ))
                     .collect::<Vec<_>>()
             )
         ),
     }
+}
+
+/// A series' label without the `bank` parameter's name (`connections 600,000,
+/// building-society`).
+fn bank_label(label: &str) -> String {
+    let label = label.strip_prefix("bank ").unwrap_or(label);
+    label.replace(", bank ", ", ")
 }
 
 /// The first and last of `pts` (one where they are the same).
@@ -281,7 +404,8 @@ mod tests {
     use crate::report::dataset::SweepContext;
     use crate::stats::Estimate;
 
-    /// A sweep's banks: (connections, concurrency, bank, failure rate) a point.
+    /// A sweep's banks: (connections, concurrency, bank, failure rate) a point, the
+    /// coverage the same number.
     fn banks(points: &[(&str, &str, &str, f64)]) -> SweepData {
         SweepData {
             params: ["population.connections", "strategy.concurrency", "bank"]
@@ -291,7 +415,9 @@ mod tests {
                 .iter()
                 .map(|&(n, c, b, f)| SweepPoint {
                     params: [n, c, b].map(String::from).to_vec(),
-                    metrics: [(Metric::FailureRate, Estimate::of(&[f]).unwrap())].into(),
+                    metrics: [Metric::FailureRate, Metric::Coverage]
+                        .map(|m| (m, Estimate::of(&[f]).unwrap()))
+                        .into(),
                     lower_bounds: vec![],
                     replications: Some(1),
                     strategy: Some("queued".into()),
@@ -316,7 +442,7 @@ mod tests {
             ("1000", "64", "b", 0.80),
         ]);
         assert_eq!(
-            most_failing_sentence(&one, 1),
+            worst_sentence(&one, 1, &DRAWN[0]),
             "b fails the largest share of its attempts at every concurrency (2.00 % at \
              concurrency 8 and 80.00 % at concurrency 64)."
         );
@@ -329,15 +455,26 @@ mod tests {
             ("1000", "64", "b", 0.80),
         ]);
         assert_eq!(
-            most_failing_sentence(&changes, 1),
-            "The bank failing the largest share of its attempts changes with the concurrency: \
-             a at 1 point(s) (5.00 % at concurrency 8) and b at 1 point(s) (80.00 % at \
-             concurrency 64). No bank failed an attempt at 1 point(s)."
+            worst_sentence(&changes, 1, &DRAWN[0]),
+            "The bank that fails the largest share of its attempts changes with the \
+             concurrency: a at 1 point(s) (5.00 % at concurrency 8) and b at 1 point(s) \
+             (80.00 % at concurrency 64). At 1 point(s) no bank failed an attempt."
         );
         let none = banks(&[("1000", "8", "a", 0.0), ("1000", "64", "a", 0.0)]);
         assert_eq!(
-            most_failing_sentence(&none, 1),
+            worst_sentence(&none, 1, &DRAWN[0]),
             "No bank failed an attempt at any concurrency."
+        );
+        // Coverage: the least covered, lower being worse (the same numbers as shares).
+        assert_eq!(
+            worst_sentence(&one, 1, &DRAWN[1]),
+            "a is the least covered at every concurrency (1.00 % at concurrency 8 and \
+             10.00 % at concurrency 64)."
+        );
+        let full = banks(&[("1000", "8", "a", 1.0), ("1000", "64", "a", 1.0)]);
+        assert_eq!(
+            worst_sentence(&full, 1, &DRAWN[1]),
+            "Every bank was covered in full at every concurrency."
         );
         let two = banks(&[
             ("1000", "8", "a", 0.01),

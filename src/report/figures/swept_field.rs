@@ -156,6 +156,11 @@ fn field_chart(
 /// factor of 8 or more (a trial's dedup windows of 5 min to 25 h bunched at the left of a
 /// linear axis of 90,000 s).
 pub(crate) fn field_axis(sw: &SweepData, x: usize) -> ChartAxis {
+    if sw.param("concurrency") == Some(x) {
+        // As the charts against concurrency draw it (a trial found the two axes of one
+        // sweep's charts labelled and scaled apart).
+        return crate::report::figures::curves::concurrency_axis();
+    }
     let values = sw.values(x);
     let numbers: Vec<f64> = values.iter().filter_map(|v| swept_number(v)).collect();
     let durations = values.iter().any(|v| v.parse::<f64>().is_err());
