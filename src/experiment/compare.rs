@@ -107,6 +107,29 @@ pub struct CompareOutcome {
 }
 
 impl Comparison {
+    /// What `run` would note of each item's scenario, each said once: for every item where
+    /// all have it, else naming the items (a trial's night band across the days' boundary
+    /// lost 11 points of coverage to counting by calendar day, noted by `check` but not by
+    /// `compare`, which ranked it on that coverage).
+    pub fn notes(&self) -> Vec<String> {
+        let each: Vec<Vec<String>> = self.variants.iter().map(|v| v.scenario.notes()).collect();
+        let mut out: Vec<(String, Vec<&str>)> = Vec::new();
+        for (v, notes) in self.variants.iter().zip(&each) {
+            for n in notes {
+                match out.iter_mut().find(|(m, _)| m == n) {
+                    Some((_, items)) => items.push(&v.label),
+                    None => out.push((n.clone(), vec![&v.label])),
+                }
+            }
+        }
+        out.into_iter()
+            .map(|(note, items)| match items.len() == self.variants.len() {
+                true => note,
+                false => format!("{}: {note}", items.join(", ")),
+            })
+            .collect()
+    }
+
     /// Parses the items and every variant's scenario. Errors name the item, the flag or the
     /// `--set`; the scenario with the user's `--set`s alone must be valid too.
     pub fn prepare(source: &Source, req: &Request) -> Result<Comparison> {
@@ -404,6 +427,31 @@ fn baseline_index(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each item's notes, said once: for all where every item has it, else naming those
+    /// that do.
+    #[test]
+    fn notes_name_the_items_they_concern() {
+        let source = crate::scenario::Source::read(std::path::Path::new("uk-mix")).unwrap();
+        let c = Comparison::prepare(
+            &source,
+            &Request {
+                strategies: Some(r#"queued,night=queued:hours=["22:00","06:00"]"#.into()),
+                baseline: None,
+                replications: 2,
+                seed: None,
+                sets: vec!["window.length=30d".into()],
+            },
+        )
+        .unwrap();
+        let notes = c.notes();
+        assert!(notes[0].starts_with("the book shrinks"), "{notes:?}");
+        assert!(
+            notes[1].starts_with("night: the band 22:00–06:00"),
+            "{notes:?}"
+        );
+        assert_eq!(notes.len(), 2, "{notes:?}");
+    }
 
     #[test]
     fn items_become_strategy_overrides() {
