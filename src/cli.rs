@@ -559,9 +559,6 @@ fn compare_cmd(a: CompareArgs) -> Result<()> {
     )?;
     let out = a.out.unwrap_or_else(|| c.default_out());
     output::check_dir(&out)?;
-    for note in c.notes() {
-        eprintln!("note: {note}");
-    }
     eprintln!(
         "comparing {} strategies × {} replications = {} runs (seed {}) on {} thread(s)…",
         c.variants.len(),

@@ -8,6 +8,10 @@ use refresh_sim::sim;
 mod common;
 
 fn run(profile: &str, strategy: &str) -> refresh_sim::metrics::Summary {
+    result(profile, strategy).summary(None)
+}
+
+fn result(profile: &str, strategy: &str) -> refresh_sim::metrics::RunResult {
     let text = format!(
         "name = \"open\"\nseed = 4\n[window]\nstart = \"02:00\"\nlength = \"3d\"\nwarmup = \"1d\"\n\
          [population]\nconnections = 20000\nconsent_expiry_share = 0.02\n\
@@ -17,7 +21,21 @@ fn run(profile: &str, strategy: &str) -> refresh_sim::metrics::Summary {
          service_time = {{ dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }}\n"
     );
     let sc = scenario::parse(&text, "open", "t", &[]).unwrap();
-    sim::run(&sc, sc.seed).summary(None)
+    sim::run(&sc, sc.seed)
+}
+
+/// By the hours of the day (`run`'s quarters), a nightly refresh at 02:00 with customers at
+/// every hour: the morning's opens find data about 7 h old, the evening's about 19 h, and
+/// the hours across midnight (22:00–02:00) about 22 h; a quarter's day-old share is nil.
+#[test]
+fn each_part_of_the_day_sees_its_own_age() {
+    let r = result(&["1"; 24].join(", "), "kind = \"bulk\"");
+    let median = |hours| r.at_open.between(None, hours).0.unwrap();
+    let (morning, evening, midnight) = (median(6..12), median(18..24), median(22..26));
+    assert!((6.5..=7.5).contains(&morning), "{morning}");
+    assert!((18.5..=19.5).contains(&evening), "{evening}");
+    assert!((21.5..=22.5).contains(&midnight), "{midnight}");
+    assert!(r.at_open.between(None, 6..12).1.unwrap() < 0.01);
 }
 
 #[test]

@@ -397,20 +397,19 @@ fn by_clock_line(r: &RunResult, total: &Summary) -> String {
         ("afternoon", 12),
         ("evening", 18),
     ];
+    // A quarter without opens (a profile that has none then) is left out.
     let cells: Vec<String> = parts
         .iter()
-        .map(|&(name, from)| {
+        .filter_map(|&(name, from)| {
             let (p50, stale) = r.at_open.between(None, from..from + 6);
-            let p50 = match p50 {
-                None => "—".to_string(),
-                Some(h) if h.is_infinite() => "never".into(),
-                Some(h) => age_or_more(h, total.age_horizon_hours, |h| format!("{h:.1} h")),
+            let p50 = match p50? {
+                h if h.is_infinite() => "never".into(),
+                h => age_or_more(h, total.age_horizon_hours, |h| format!("{h:.1} h")),
             };
-            let stale = stale.map_or("—".into(), pct);
-            format!(
-                "{name} {from:02}–{:02} median {p50}, {stale} day old",
-                from + 6
-            )
+            let (stale, to) = (pct(stale?), from + 6);
+            Some(format!(
+                "{name} {from:02}–{to:02} median {p50}, {stale} a day old or none"
+            ))
         })
         .collect();
     format!("  by the clock: {}", cells.join("; "))

@@ -136,6 +136,10 @@ pub struct Line {
     pub band: Vec<(f64, f64, f64)>,
     pub line: bool,
     pub bars: bool,
+    /// Drawn after the others, on top where lines cross or coincide, whatever its place in
+    /// the legend (a trial's all-bank staleness line, first in the legend, was hidden under
+    /// the bank that held most connections).
+    pub front: bool,
 }
 
 impl Line {
@@ -147,6 +151,7 @@ impl Line {
             band: Vec::new(),
             line: true,
             bars: false,
+            front: false,
         }
     }
 }

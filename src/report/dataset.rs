@@ -80,17 +80,23 @@ impl RunData {
         self.banks().iter().map(|b| b.bank.clone()).collect()
     }
 
-    /// At most `n` banks to draw, in file order: all of them where they are `n` or fewer,
-    /// else the `n` whose customers most often find data a day old, or none, at app open
-    /// (over the clock where the run has no at-open figures). File order alone left a
-    /// trial's two building societies, the banks its question was about, off every chart.
-    pub fn stalest_banks(&self, n: usize) -> Vec<String> {
-        let banks = self.banks();
-        if banks.len() <= n {
-            return self.bank_names();
+    /// At most `n` of the banks `among` to draw, in file order: all of them where they are
+    /// `n` or fewer, else the `n` whose customers most often find data a day old, or none, at
+    /// app open (over the clock where a bank lacks at-open figures: one measure for all).
+    /// File order alone left a trial's two building societies, the banks its question was
+    /// about, off every chart.
+    pub fn stalest(&self, among: &[String], n: usize) -> Vec<String> {
+        if among.len() <= n {
+            return among.to_vec();
         }
-        let stale =
-            |b: &SummaryRow| (b.stale_24h_at_open_share.or(b.stale_24h_share)).unwrap_or(0.0);
+        let banks: Vec<&SummaryRow> = (among.iter())
+            .filter_map(|name| self.banks().into_iter().find(|b| &b.bank == name))
+            .collect();
+        let at_open = banks.iter().all(|b| b.stale_24h_at_open_share.is_some());
+        let stale = |b: &SummaryRow| match at_open {
+            true => b.stale_24h_at_open_share.unwrap_or(0.0),
+            false => b.stale_24h_share.unwrap_or(0.0),
+        };
         let mut order: Vec<usize> = (0..banks.len()).collect();
         order.sort_by(|&a, &b| stale(banks[b]).total_cmp(&stale(banks[a])).then(a.cmp(&b)));
         order.truncate(n);
@@ -442,7 +448,7 @@ mod tests {
     use super::*;
 
     /// Beyond `n` banks, the `n` whose customers most often find day-old data (over the
-    /// clock without at-open figures), in file order; `n` or fewer, all.
+    /// clock where one lacks at-open figures), in file order; `n` or fewer, all.
     #[test]
     fn the_stalest_banks_are_drawn_in_file_order() {
         let row = |bank: &str, at_open: Option<f64>, clock: f64| SummaryRow {
@@ -470,8 +476,12 @@ mod tests {
             has_staleness: false,
             dir_name: None,
         };
-        assert_eq!(run.stalest_banks(2), ["b", "c"]);
-        assert_eq!(run.stalest_banks(3), ["b", "c", "d"]);
-        assert_eq!(run.stalest_banks(4), ["a", "b", "c", "d"]);
+        // "c" has no at-open figure: every bank is ranked over the clock.
+        let all = run.bank_names();
+        assert_eq!(run.stalest(&all, 2), ["a", "c"]);
+        assert_eq!(run.stalest(&all, 4), ["a", "b", "c", "d"]);
+        // Among those with at-open figures, by them.
+        let some = ["a", "b", "d"].map(String::from);
+        assert_eq!(run.stalest(&some, 2), ["b", "d"]);
     }
 }

@@ -40,6 +40,14 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow], banks: &[(String, Vec<Paired
     }
     let _ = writeln!(out, "\n{}", as_run(c));
     let _ = writeln!(out, "\n{}", significant(&order, &per_variant, c.baseline));
+    let notes = c.notes();
+    if !notes.is_empty() {
+        // What `run` says of the items' scenarios: the ranking reads these figures.
+        let _ = writeln!(out, "\nNotes on the scenarios, as `run` gives them:\n");
+        for n in notes {
+            let _ = writeln!(out, "- {n}");
+        }
+    }
     by_bank_table(&mut out, &order, &per_variant, banks);
     // Only the columns shown: an unmeasured metric's column (on-demand figures without
     // customers) is left out of the table, and its cells with it.

@@ -208,11 +208,10 @@ impl<DB: DrawingBackend> Plot<'_, DB> {
     }
 
     /// The lines (unless a series is markers only) and their markers.
-    /// Draws the lines last first, so the first (the legend's first: all banks, the
-    /// baseline) lies on top where lines cross or coincide (a trial's all-bank staleness
-    /// line was hidden under the bank that held most connections).
+    /// Draws the lines in order, those in `front` last.
     fn draw_lines(&self, root: &Root<DB>, lines: &[Line]) -> Drawn {
-        for l in lines.iter().rev() {
+        let (front, back): (Vec<&Line>, Vec<&Line>) = lines.iter().partition(|l| l.front);
+        for l in back.into_iter().chain(front) {
             let pts: Vec<(i32, i32)> = l.points.iter().map(|&(x, y)| self.px(x, y)).collect();
             if l.line {
                 stroke(root, &pts, &l.look, 3)?;

@@ -24,14 +24,22 @@ pub(crate) fn by_hour_banks_chart(ds: &Dataset, p: &mut ChartPlan) {
     if banks.len() < 2 || r.by_hour_banks.is_empty() || r.by_hour.len() != 24 {
         return;
     }
-    let drawn = &r.stalest_banks(MAX_SERIES - 1);
+    // Banks whose medians are all among the never refreshed have no line to draw.
+    let drawable: Vec<String> = (banks.iter())
+        .filter(|b| {
+            !line(b, &hours_of(r, b), |h| h.data_age_p50_hours, 0)
+                .points
+                .is_empty()
+        })
+        .cloned()
+        .collect();
+    let drawn = &r.stalest(&drawable, MAX_SERIES - 1);
     let mut lines: Vec<_> = (drawn.iter().enumerate())
         .map(|(i, b)| {
             let mut l = line(b, &hours_of(r, b), |h| h.data_age_p50_hours, 0);
             l.look = group_look(i);
             l
         })
-        .filter(|l| !l.points.is_empty())
         .collect();
     let mut all = line("all banks", &r.by_hour, |h| h.data_age_p50_hours, 0);
     all.look = Look::new(palette::BLACK, Dash::Solid, Marker::None);
@@ -39,8 +47,8 @@ pub(crate) fn by_hour_banks_chart(ds: &Dataset, p: &mut ChartPlan) {
     let horizon = r.total().age_horizon_hours;
     let left_out = match banks.len() > drawn.len() {
         true => format!(
-            " The chart draws the {} banks of {} whose customers most often find data a day \
-             old, or none.",
+            " The chart draws {} banks of {} (a bank whose median is never refreshed has no \
+             line; beyond six, those whose customers most often find data a day old, or none).",
             drawn.len(),
             banks.len()
         ),

@@ -197,11 +197,13 @@ impl AgeFrame {
 /// The lines of one run's staleness chart: all banks, then each of `banks`.
 fn one_run_age_lines(r: &RunData, banks: &[String], bin: usize) -> Vec<Line> {
     let (pts, never, older) = age_histogram(r, "all", bin);
-    let mut lines = vec![Line::new(
+    let mut all = Line::new(
         with_never("all banks", never, older, age_drawn_minutes(r)),
         Look::new(palette::BLACK, Dash::Solid, Marker::None),
         pts,
-    )];
+    );
+    all.front = true;
+    let mut lines = vec![all];
     if r.banks().len() > 1 {
         for (i, b) in banks.iter().enumerate() {
             let (pts, never, older) = age_histogram(r, b, bin);
@@ -214,7 +216,7 @@ fn one_run_age_lines(r: &RunData, banks: &[String], bin: usize) -> Vec<Line> {
 
 /// One run's staleness chart: all banks and each of its banks together.
 fn one_run_staleness(r: &RunData, f: &AgeFrame) -> Planned {
-    let drawn = r.stalest_banks(MAX_SERIES - 1);
+    let drawn = r.stalest(&r.bank_names(), MAX_SERIES - 1);
     let lines = one_run_age_lines(r, &drawn, f.bin);
     let mut caption: Vec<String> = staleness_sentence(&[r], f.several).into_iter().collect();
     caption.extend(stalest_bank_sentence(r));

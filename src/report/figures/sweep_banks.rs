@@ -8,9 +8,7 @@ use crate::metric::Metric;
 use crate::output::text::pct;
 use crate::report::charts::{Chart, ChartAxis, Format, Scale, XyChart};
 use crate::report::dataset::{Dataset, SweepData, SweepPoint};
-use crate::report::figures::sweep_series::{
-    sweep_lines, sweep_series, swept_number, x_text, SweepSeriesSet,
-};
+use crate::report::figures::sweep_series::{sweep_lines, sweep_series, swept_number, x_text};
 use crate::report::figures::swept_field::{field_axis, field_slug};
 use crate::report::figures::{ChartPlan, Planned, Skipped, COVERAGE_MEANING, MAX_SERIES};
 use crate::report::phrases::{
@@ -97,7 +95,17 @@ pub(crate) fn by_bank_charts(ds: &Dataset, p: &mut ChartPlan) {
     let Some(axes) = axes(sw, p) else {
         return;
     };
-    let note = missing_points(ds, sw);
+    let mut note = missing_points(ds, sw);
+    let (kept, left_out) = keep_worst(sw);
+    if !left_out.is_empty() {
+        note = format!(
+            " The charts draw {MAX_SERIES} of the sweep's {} banks, each point's worst among \
+             them, the same in every chart; left out: {} (every bank's figures are in sweep_banks_summary.csv).{note}",
+            MAX_SERIES + left_out.len(),
+            and_list(&left_out)
+        );
+    }
+    let sw = &kept;
     for d in &DRAWN {
         for &x in &axes {
             let groups = groups(sw, x);
@@ -222,7 +230,7 @@ fn groups(sw: &SweepData, x: usize) -> Vec<(String, SweepData)> {
 
 /// One chart: each bank's figure `d` against `x` over `sw`'s points (one group's: its
 /// label, empty for the only one, and its file's stem); `note` ends its caption. Beyond
-/// [`MAX_SERIES`] banks, those worst at any point are drawn (file order left a trial's two
+/// [`MAX_SERIES`] banks, `sw` holds the worst ([`keep_worst`]: file order left a trial's two
 /// building societies, the banks its question was about, off the chart).
 fn by_bank_chart(
     ds: &Dataset,
@@ -231,10 +239,7 @@ fn by_bank_chart(
     (d, note): (&Drawn, &str),
     p: &mut ChartPlan,
 ) {
-    let set = sweep_series(sw, x, d.metric);
-    let banks = set.series.len();
-    let (set, left_out) = worst_series(set, d);
-    let (mut lines, refs) = sweep_lines(set, true);
+    let (mut lines, refs) = sweep_lines(sweep_series(sw, x, d.metric), true);
     for l in &mut lines {
         l.label = bank_label(&l.label);
     }
@@ -243,13 +248,6 @@ fn by_bank_chart(
     let title = match group {
         "" => String::new(),
         g => format!(", {g}"),
-    };
-    let left_out = match left_out {
-        false => String::new(),
-        true => format!(
-            " The chart draws the {MAX_SERIES} banks of {banks} that are worst at any point \
-             (every bank is in sweep_banks_summary.csv)."
-        ),
     };
     let (floor, top) = match d.worse_high {
         true => (0.0, None),
@@ -266,7 +264,7 @@ fn by_bank_chart(
             lines,
             refs,
         }),
-        caption: format!("{}{left_out}{note}", worst_sentence(sw, x, d)),
+        caption: format!("{}{note}", worst_sentence(sw, x, d)),
         per_bank: false,
     });
 }
@@ -284,35 +282,57 @@ fn coverage_floor(sw: &SweepData, d: &Drawn) -> f64 {
     ((low - 0.05) * 10.0).floor().max(0.0) / 10.0
 }
 
-/// At most [`MAX_SERIES`] of the banks' series: those whose worst point is worst, in their
-/// order; and whether any was left out.
-fn worst_series(mut set: SweepSeriesSet, d: &Drawn) -> (SweepSeriesSet, bool) {
-    if set.series.len() <= MAX_SERIES {
-        return (set, false);
+/// The sweep with at most [`MAX_SERIES`] banks, and the names of those left out: every
+/// point's worst bank by either figure first (most often worst first), then those whose
+/// worst point is worst, in file order. Chosen once, so every chart draws the same banks in
+/// the same looks (chosen chart by chart, one look named two banks in neighbouring charts).
+fn keep_worst(sw: &SweepData) -> (SweepData, Vec<String>) {
+    let bank = sw.params.len() - 1;
+    let names = sw.values(bank);
+    if names.len() <= MAX_SERIES {
+        return (sw.clone(), vec![]);
     }
-    let worst = |s: &crate::report::figures::sweep_series::SweepSeries| {
-        let v = s.pts.iter().map(|p| p.1);
-        match d.worse_high {
-            true => v.fold(f64::NEG_INFINITY, f64::max),
-            false => -v.fold(f64::INFINITY, f64::min),
-        }
+    let index = |pt: &SweepPoint| {
+        names
+            .iter()
+            .position(|n| *n == pt.params[bank])
+            .unwrap_or(0)
     };
-    let mut order: Vec<usize> = (0..set.series.len()).collect();
+    let (mut worst_at, mut worst) = (
+        vec![0usize; names.len()],
+        vec![f64::NEG_INFINITY; names.len()],
+    );
+    for d in &DRAWN {
+        let mut cells: Vec<(&[String], &SweepPoint)> = Vec::new();
+        for pt in sw.points.iter().filter(|p| !d.badness(p).is_nan()) {
+            let b = index(pt);
+            worst[b] = worst[b].max(d.badness(pt));
+            let key = &pt.params[..bank];
+            match cells.iter_mut().find(|c| c.0 == key) {
+                Some(c) if d.badness(pt) > d.badness(c.1) => c.1 = pt,
+                Some(_) => {}
+                None => cells.push((key, pt)),
+            }
+        }
+        for (_, pt) in cells.iter().filter(|c| d.badness(c.1) > 0.0) {
+            worst_at[index(pt)] += 1;
+        }
+    }
+    let mut order: Vec<usize> = (0..names.len()).collect();
     order.sort_by(|&a, &b| {
-        worst(&set.series[b])
-            .total_cmp(&worst(&set.series[a]))
+        (worst_at[b].cmp(&worst_at[a]))
+            .then(worst[b].total_cmp(&worst[a]))
             .then(a.cmp(&b))
     });
-    order.truncate(MAX_SERIES);
-    order.sort_unstable();
-    let mut kept = Vec::with_capacity(MAX_SERIES);
-    for (i, s) in set.series.drain(..).enumerate() {
-        if order.contains(&i) {
-            kept.push(s);
-        }
-    }
-    set.series = kept;
-    (set, true)
+    let (kept, out) = order.split_at(MAX_SERIES);
+    let mut part = sw.clone_without_points();
+    part.points = (sw.points.iter())
+        .filter(|p| kept.contains(&index(p)))
+        .cloned()
+        .collect();
+    let mut left: Vec<usize> = out.to_vec();
+    left.sort_unstable();
+    (part, left.into_iter().map(|i| names[i].clone()).collect())
 }
 
 /// Which bank is worst at each point of the grid (the first of equals): one bank at every
@@ -490,5 +510,28 @@ mod tests {
         assert_eq!(labels, [("connections 1,000", 2), ("connections 5,000", 2)]);
         let stem = "failure_rate_by_bank_vs_strategy-concurrency_at_2";
         assert!(is_by_bank_stem(stem) && !is_by_bank_stem("failure_rate_by_bank_vs_"));
+    }
+
+    /// Beyond seven banks: each point's worst by either figure kept, then the worst at any
+    /// point; the same banks for every chart.
+    #[test]
+    fn beyond_seven_banks_the_worst_are_kept() {
+        let f = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.05];
+        let names: Vec<String> = (0..8).map(|b| format!("b{b}")).collect();
+        let pts: Vec<(&str, &str, &str, f64)> = ["8", "64"]
+            .iter()
+            .flat_map(|c| {
+                names
+                    .iter()
+                    .zip(f)
+                    .map(move |(n, f)| ("1000", *c, n.as_str(), f))
+            })
+            .collect();
+        let (kept, left) = keep_worst(&banks(&pts));
+        // b6 fails most and b7 is least covered at both points; b4 (0.5) is worst nowhere
+        // and least bad at its worst (max of 0.5 and 1 − 0.5).
+        assert_eq!(left, ["b4"]);
+        assert_eq!(kept.points.len(), 14);
+        assert!(kept.points.iter().all(|p| p.params[2] != "b4"));
     }
 }
