@@ -258,7 +258,9 @@ fn a_run_at_more_banks_than_the_day_chart_has_rows_draws_each_bank() {
     succeed(Command::new(BIN).arg("report").arg(&run));
     let report = std::fs::read_to_string(run.join("report.md")).unwrap();
     assert!(
-        report.contains("- A day in the life: shows the total and the first 5 of 6 banks"),
+        report.contains(
+            "- A day in the life: shows the total and the 5 of 6 banks with the most 429s"
+        ),
         "{report}"
     );
     for i in 0..6 {

@@ -37,8 +37,12 @@ fn points_of_one_bank_beside_two_are_said_not_drawn() {
     assert_eq!(rows.len(), 4, "{out}");
     assert!(rows[0].ends_with('—') && rows[2].ends_with('—'), "{out}");
     assert!(
-        rows[1].ends_with("none"),
+        rows[1].contains("  none  "),
         "nothing failed at 2 slots: {out}"
+    );
+    assert!(
+        rows[3].ends_with("none"),
+        "every bank covered at 8 slots: {out}"
     );
     assert!(
         rows[3].contains("  x "),

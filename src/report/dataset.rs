@@ -104,6 +104,23 @@ impl RunData {
         order.into_iter().map(|i| banks[i].bank.clone()).collect()
     }
 
+    /// At most `n` banks, in file order: all where they are `n` or fewer, else the `n` with
+    /// the most 429s (a trial's day chart drew the first five of ten banks, leaving out the
+    /// two that made nearly all of its evening band of 429s).
+    pub fn most_rate_limited(&self, n: usize) -> Vec<String> {
+        let banks = self.banks();
+        let mut order: Vec<usize> = (0..banks.len()).collect();
+        order.sort_by(|&a, &b| {
+            banks[b]
+                .rate_limited
+                .cmp(&banks[a].rate_limited)
+                .then(a.cmp(&b))
+        });
+        order.truncate(n);
+        order.sort_unstable();
+        order.into_iter().map(|i| banks[i].bank.clone()).collect()
+    }
+
     /// Window length in minutes (from summary.csv's `window_hours`, else the series).
     pub fn window_minutes(&self) -> usize {
         match self.total().window_hours {

@@ -9,29 +9,14 @@ use std::fmt::Write as _;
 /// A table of the sweep's key results: per point, mean ± 95 % half-width.
 pub fn human_table(o: &SweepOutcome) -> String {
     let shown = shown(o);
-    let cell = |s: &PointRow, m: Metric| match s.stat(m) {
-        None => "—".to_string(),
-        Some(e) => estimate(m, &e, s.lower_bounds.contains(&m)),
-    };
     let (kept, fixed) = split_columns(o);
     let mut header: Vec<String> = kept.iter().map(|&i| o.columns[i].clone()).collect();
     header.extend(shown.iter().map(|(_, h)| h.to_string()));
-    let by_bank = !o.bank_summaries.is_empty();
-    if by_bank {
-        header.push("bank failing most".into());
+    if !o.bank_summaries.is_empty() {
+        header.extend(["bank failing most", "least covered bank"].map(String::from));
     }
-    let rows: Vec<Vec<String>> = o
-        .summaries
-        .iter()
-        .map(|s| {
-            let mut r: Vec<String> = kept.iter().map(|&i| s.params[i].clone()).collect();
-            r.extend(shown.iter().map(|(m, _)| cell(s, *m)));
-            if by_bank {
-                // A point of one bank (a sweep over the banks) has no banks' rows.
-                r.push(most_failing(o, s).unwrap_or_else(|| "—".into()));
-            }
-            r
-        })
+    let rows: Vec<Vec<String>> = (o.summaries.iter())
+        .map(|s| point_row(o, s, &kept, &shown))
         .collect();
     let widths = column_widths(&header, &rows);
     let mut out = String::new();
@@ -87,29 +72,54 @@ pub fn human_table(o: &SweepOutcome) -> String {
     out
 }
 
-/// The bank of point `s` whose mean failure rate (429s and 5xx) is highest, with it (`None`
-/// without banks' rows; the first of equals; "none" where no bank failed any attempt):
-/// which bank gives way first as the grid moves.
-fn most_failing(o: &SweepOutcome, s: &PointRow) -> Option<String> {
-    let n = s.params.len();
-    let rate = |b: &PointRow| {
-        b.stat(Metric::FailureRate)
-            .map_or(f64::NEG_INFINITY, |e| e.mean)
+/// Point `s`'s cells: the grid's values that vary (`kept`), the `shown` metrics and, where
+/// the runs have banks' rows, the bank failing most and the least covered.
+fn point_row(
+    o: &SweepOutcome,
+    s: &PointRow,
+    kept: &[usize],
+    shown: &[(Metric, &str)],
+) -> Vec<String> {
+    let cell = |m: Metric| match s.stat(m) {
+        None => "—".to_string(),
+        Some(e) => estimate(m, &e, s.lower_bounds.contains(&m)),
     };
-    let worst = o
-        .bank_summaries
-        .iter()
+    let mut r: Vec<String> = kept.iter().map(|&i| s.params[i].clone()).collect();
+    r.extend(shown.iter().map(|(m, _)| cell(*m)));
+    if !o.bank_summaries.is_empty() {
+        // A point of one bank (a sweep over the banks) has no banks' rows.
+        let dash = || "—".to_string();
+        let failing = worst_bank(o, s, Metric::FailureRate, true, 0.0);
+        let covered = worst_bank(o, s, Metric::Coverage, false, 1.0);
+        r.push(failing.unwrap_or_else(dash));
+        r.push(covered.unwrap_or_else(dash));
+    }
+    r
+}
+
+/// The bank of point `s` worst by `m` (`high`: the highest mean is worst, else the lowest),
+/// with its mean and half-width (`None` without banks' rows; the first of equals; "none"
+/// where no bank is worse than `clean`): which bank gives way first as the grid moves, by
+/// its failures (429s and 5xx) or its coverage.
+fn worst_bank(o: &SweepOutcome, s: &PointRow, m: Metric, high: bool, clean: f64) -> Option<String> {
+    let n = s.params.len();
+    let bad = |b: &PointRow| {
+        let v = b.stat(m).map_or(f64::NAN, |e| e.mean);
+        if high {
+            v
+        } else {
+            -v
+        }
+    };
+    let worst = (o.bank_summaries.iter())
         .filter(|b| b.params.len() == n + 1 && b.params[..n] == s.params[..])
-        .reduce(|a, b| if rate(b) > rate(a) { b } else { a })?;
-    let e = worst.stat(Metric::FailureRate)?;
-    if e.mean <= 0.0 {
+        .filter(|b| !bad(b).is_nan())
+        .reduce(|a, b| if bad(b) > bad(a) { b } else { a })?;
+    let e = worst.stat(m)?;
+    if (high && e.mean <= clean) || (!high && e.mean >= clean) {
         return Some("none".into());
     }
-    Some(format!(
-        "{} {}",
-        worst.params[n],
-        estimate(Metric::FailureRate, &e, false)
-    ))
+    Some(format!("{} {}", worst.params[n], estimate(m, &e, false)))
 }
 
 /// The columns that vary between points, and the others said once, above the table (a

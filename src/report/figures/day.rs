@@ -95,11 +95,11 @@ fn measured_minutes(r: &RunData) -> std::ops::Range<usize> {
     }
 }
 
-/// The rows of one run's day-in-the-life chart: its total, then each of its banks.
+/// The rows of one run's day-in-the-life chart: its total, then each of `banks`.
 fn one_run_rows(r: &RunData, banks: &[String]) -> Vec<DayRow> {
     let (a, b) = minute_series(r, None);
     let mut rows = vec![DayRow {
-        label: if banks.len() > 1 {
+        label: if r.banks().len() > 1 {
             "all banks".into()
         } else {
             r.label()
@@ -108,8 +108,8 @@ fn one_run_rows(r: &RunData, banks: &[String]) -> Vec<DayRow> {
         rate_limited: b,
         measured: measured_minutes(r),
     }];
-    if banks.len() > 1 {
-        for bank in banks.iter().take(MAX_DAY_ROWS - 1) {
+    if r.banks().len() > 1 {
+        for bank in banks {
             let (a, b) = minute_series(r, Some(bank));
             rows.push(DayRow {
                 label: bank.clone(),
@@ -259,8 +259,8 @@ pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
             p.skipped.push(Skipped {
                 chart: "a day in the life",
                 why: format!(
-                    "shows the total and the first {} of {banks} banks, to stay readable (each \
-                     bank's own chart follows, `{DAY_IN_THE_LIFE}_<bank>`)",
+                    "shows the total and the {} of {banks} banks with the most 429s, to stay \
+                     readable (each bank's own chart follows, `{DAY_IN_THE_LIFE}_<bank>`)",
                     MAX_DAY_ROWS - 1
                 ),
             });
@@ -270,7 +270,7 @@ pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
             stem: DAY_IN_THE_LIFE.into(),
             chart: f.chart(
                 format!("{}: {}{}", f.life, r.label(), f.on),
-                one_run_rows(r, &r.bank_names()),
+                one_run_rows(r, &r.most_rate_limited(MAX_DAY_ROWS - 1)),
             ),
             caption: busiest_sentence(shown, f.several).unwrap_or_default(),
             per_bank: false,
