@@ -105,17 +105,18 @@ impl RunData {
     }
 
     /// At most `n` banks, in file order: all where they are `n` or fewer, else the `n` with
-    /// the most 429s (a trial's day chart drew the first five of ten banks, leaving out the
-    /// two that made nearly all of its evening band of 429s).
+    /// the most 429s, a closed maintenance window's 503s apart as the day chart draws them
+    /// (then in file order among equals: a trial's day chart drew the first five of ten
+    /// banks, leaving out the two that made nearly all of its evening band of 429s).
     pub fn most_rate_limited(&self, n: usize) -> Vec<String> {
         let banks = self.banks();
-        let mut order: Vec<usize> = (0..banks.len()).collect();
-        order.sort_by(|&a, &b| {
-            banks[b]
+        let refused = |i: usize| {
+            banks[i]
                 .rate_limited
-                .cmp(&banks[a].rate_limited)
-                .then(a.cmp(&b))
-        });
+                .saturating_sub(banks[i].outage_rejected)
+        };
+        let mut order: Vec<usize> = (0..banks.len()).collect();
+        order.sort_by(|&a, &b| refused(b).cmp(&refused(a)).then(a.cmp(&b)));
         order.truncate(n);
         order.sort_unstable();
         order.into_iter().map(|i| banks[i].bank.clone()).collect()
@@ -493,6 +494,12 @@ mod tests {
             has_staleness: false,
             dir_name: None,
         };
+        // The most 429s, a maintenance window's 503s apart.
+        let mut refusals = run.clone();
+        for (i, b) in refusals.summary.iter_mut().enumerate() {
+            (b.rate_limited, b.outage_rejected) = [(5, 0), (9, 8), (2, 0), (0, 0), (9, 9)][i];
+        }
+        assert_eq!(refusals.most_rate_limited(2), ["a", "c"]);
         // "c" has no at-open figure: every bank is ranked over the clock.
         let all = run.bank_names();
         assert_eq!(run.stalest(&all, 2), ["a", "c"]);

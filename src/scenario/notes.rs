@@ -3,6 +3,8 @@
 //! (`kind`, the expiry share), but said by `run` and `check`, so that a user who set one does
 //! not read its effect into the figures.
 
+mod caps;
+
 use super::Scenario;
 use crate::strategy::{Order, Schedule, Strategy};
 use crate::time::hour_runs;
@@ -19,39 +21,8 @@ impl Scenario {
         out.extend(self.idle_settings());
         out.extend(self.stalest_over_banks());
         out.extend(self.shrinking_book());
-        out.extend(self.pools_over_boxed_caps());
+        out.extend(self.past_boxed_caps());
         out
-    }
-
-    /// Per-bank pools larger than a bank's concurrency cap where a penalty box stands behind
-    /// it: a call past the cap shuts the bank to every call, its customers' too, for the
-    /// box's length (a trial's pools of 8 at a building society capped at 2 behind a 60 s box
-    /// cost it 3.7 points of coverage against pools of 2). Over a cap alone a pool may gain
-    /// (its slots are held past the call while polling), so only boxed caps are said.
-    pub fn pools_over_boxed_caps(&self) -> Vec<String> {
-        let Strategy::PerBank { pools } = &self.strategy else {
-            return Vec::new();
-        };
-        let boxed = |b: &crate::bank::Bank| {
-            b.limits.iter().find_map(|l| match l.unscoped() {
-                crate::bank::Limit::PenaltyBox(p) => Some(p.longest_wait()),
-                _ => None,
-            })
-        };
-        (self.banks.iter().zip(pools))
-            .filter_map(|(bank, &slots)| {
-                let (cap, wait) = (bank.concurrency_cap()?, boxed(bank)?);
-                (slots > cap).then(|| {
-                    format!(
-                        "{}: a pool of {slots} slots against its concurrency cap of {cap}, \
-                         behind a penalty box of {wait}: a call past the cap shuts the bank to \
-                         every call, its customers' too, for that long (strategy.pools = {{ {} \
-                         = {cap} }} keeps within it)",
-                        bank.name, bank.name
-                    )
-                })
-            })
-            .collect()
     }
 
     /// Consents lapsing faster than customers reconnect or join: the connections due fall
@@ -567,32 +538,5 @@ mod tests {
         );
         let back = "reconnect_share = 0.9\nreconnect_mean_days = 1.0";
         assert_eq!(noted("30d", back), None, "customers come back");
-    }
-
-    /// Per-bank pools over a concurrency cap are said where a penalty box stands behind it,
-    /// not where the pool keeps within the cap or no box does.
-    #[test]
-    fn pools_over_a_boxed_cap_are_noted() {
-        let noted = |slots: u32, limits: &str| {
-            let text = format!(
-                "[window]\nlength = \"1d\"\n[population]\nconnections = 10\n[strategy]\n\
-                 kind = \"per_bank\"\nconcurrency = {slots}\n[[banks]]\nname = \"bs\"\n\
-                 share = 1.0\nservice_time = {{ dist = \"constant\", value = \"1s\" }}\n\
-                 limits = [{limits}]\n"
-            );
-            scenario::parse(&text, "inline", "t", &[])
-                .unwrap()
-                .pools_over_boxed_caps()
-        };
-        let cap = r#"{ kind = "concurrency", max_in_flight = 2 }"#;
-        let boxed = format!(r#"{cap}, {{ kind = "penalty_box", duration = "60s" }}"#);
-        let n = noted(8, &boxed);
-        assert_eq!(n.len(), 1, "{n:?}");
-        assert!(
-            n[0].starts_with("bs: a pool of 8 slots against its concurrency cap of 2, behind a penalty box of 1m"),
-            "{n:?}"
-        );
-        assert!(noted(2, &boxed).is_empty());
-        assert!(noted(8, cap).is_empty());
     }
 }
