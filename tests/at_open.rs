@@ -186,6 +186,11 @@ fn each_banks_customers_see_their_own_banks_data() {
         terminal.contains("24 h old or older, or none; worst, tight: "),
         "{terminal}"
     );
+    // By the clock too: the bank and quarter whose customers most often find it a day old.
+    assert!(
+        terminal.contains("a day old or none; worst, tight in the "),
+        "{terminal}"
+    );
     common::succeed(bin().arg("report").arg(&out));
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(

@@ -391,28 +391,47 @@ fn at_open_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<Str
 /// (a trial's CFO asked for the morning's; night pacing leaves 5 h at 08:00, 17 h in the
 /// evening).
 fn by_clock_line(r: &RunResult, total: &Summary) -> String {
-    let parts = [
+    const PARTS: [(&str, usize); 4] = [
         ("night", 0),
         ("morning", 6),
         ("afternoon", 12),
         ("evening", 18),
     ];
+    let age = |p50: f64| match p50 {
+        h if h.is_infinite() => "never".into(),
+        h => age_or_more(h, total.age_horizon_hours, |h| format!("{h:.1} h")),
+    };
     // A quarter without opens (a profile that has none then) is left out.
-    let cells: Vec<String> = parts
+    let cells: Vec<String> = PARTS
         .iter()
         .filter_map(|&(name, from)| {
             let (p50, stale) = r.at_open.between(None, from..from + 6);
-            let p50 = match p50? {
-                h if h.is_infinite() => "never".into(),
-                h => age_or_more(h, total.age_horizon_hours, |h| format!("{h:.1} h")),
-            };
-            let (stale, to) = (pct(stale?), from + 6);
+            let (p50, stale, to) = (age(p50?), pct(stale?), from + 6);
             Some(format!(
                 "{name} {from:02}–{to:02} median {p50}, {stale} a day old or none"
             ))
         })
         .collect();
-    format!("  by the clock: {}", cells.join("; "))
+    // The bank and quarter whose customers most often find data a day old (a trial's
+    // board asked after every bank's mornings and evenings), where there are banks.
+    let worst = (0..r.bank_names.len())
+        .flat_map(|b| PARTS.iter().map(move |&(name, from)| (b, name, from)))
+        .filter_map(|(b, name, from)| {
+            let (p50, stale) = r.at_open.between(Some(b), from..from + 6);
+            Some((b, name, p50?, stale?))
+        })
+        .max_by(|x, y| x.3.total_cmp(&y.3))
+        .filter(|w| r.bank_names.len() > 1 && w.3 > 0.0)
+        .map(|(b, name, p50, stale)| {
+            let bank = &r.bank_names[b];
+            format!(
+                "; worst, {bank} in the {name}: {} a day old or none (median {})",
+                pct(stale),
+                age(p50)
+            )
+        })
+        .unwrap_or_default();
+    format!("  by the clock: {}{worst}", cells.join("; "))
 }
 
 /// Customers' in-app requests, when the scenario has them (the table's figures count their
