@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 mod checks;
 mod sweep_data;
 
-use sweep_data::{read_sweep, read_sweep_banks};
+use sweep_data::read_sweep;
 pub use sweep_data::{SweepContext, SweepData, SweepPoint};
 
 pub use crate::output::daily::DailyRow;
@@ -360,9 +360,9 @@ pub fn discover(dir: &Path) -> Result<Dataset> {
         ds.table_md = dir.join("table.md").is_file();
     }
     if dir.join(SUMMARY_FILE).is_file() || dir.join(SWEEP_FILE).is_file() {
-        let sweep = read_sweep(dir)?;
-        ds.sweep_banks = read_sweep_banks(dir, &sweep)?;
+        let (sweep, banks) = read_sweep(dir)?;
         ds.sweep = Some(sweep);
+        ds.sweep_banks = banks;
     }
     if dir.join(summary::FILE).is_file() {
         ds.runs.push(read_run(dir, Path::new(""))?);

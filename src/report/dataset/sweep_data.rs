@@ -166,28 +166,30 @@ impl SweepData {
 }
 
 /// Reads a sweep directory: the points from `sweep_summary.csv` (else summarised from
-/// `sweep.csv`), the context from `sweep.csv`.
-pub(super) fn read_sweep(dir: &Path) -> Result<SweepData> {
-    read_files(dir, sweep::SWEEP_FILE, sweep::SUMMARY_FILE, |_, _| Ok(()))
+/// `sweep.csv`), the context from `sweep.csv`, which is read once for both; and its banks'
+/// (`None` where it has none: [`read_banks`]).
+pub(super) fn read_sweep(dir: &Path) -> Result<(SweepData, Option<SweepData>)> {
+    let (sweep, runs) = read_files(dir, sweep::SWEEP_FILE, sweep::SUMMARY_FILE, |_, _| Ok(()))?;
+    let banks = read_banks(dir, &sweep, runs.as_ref().map(|r| &r.1[..]))?;
+    Ok((sweep, banks))
 }
 
 /// Reads a sweep directory's banks (`None` where it has none): as [`read_sweep`], from
 /// `sweep_banks_summary.csv` and `sweep_banks.csv`, each point a bank's, its name the last
-/// parameter (`bank`).
-pub(super) fn read_sweep_banks(dir: &Path, sweep: &SweepData) -> Result<Option<SweepData>> {
+/// parameter (`bank`), checked against the sweep and its `runs` (`sweep.csv`'s rows).
+fn read_banks(
+    dir: &Path,
+    sweep: &SweepData,
+    runs: Option<&[SweepRow]>,
+) -> Result<Option<SweepData>> {
     let (rows, summary) = (sweep::BANKS_FILE, sweep::BANKS_SUMMARY_FILE);
     if !dir.join(rows).is_file() && !dir.join(summary).is_file() {
         return Ok(None);
     }
-    let runs_path = dir.join(sweep::SWEEP_FILE);
-    let runs = match runs_path.is_file() {
-        true => Some(sweep::read_sweep(&runs_path)?.1),
-        false => None,
-    };
     let belongs = |columns: Option<&[String]>, bank_rows: Option<&Rows>| {
-        checks::banks_belong(dir, &sweep.params, (columns, bank_rows), runs.as_deref())
+        checks::banks_belong(dir, &sweep.params, (columns, bank_rows), runs)
     };
-    let mut data = read_files(dir, rows, summary, belongs)?;
+    let (mut data, _) = read_files(dir, rows, summary, belongs)?;
     if data.source == rows {
         // Summarised from the rows: the bank is the last parameter, as the summary has it.
         data.params.push("bank".into());
@@ -197,13 +199,13 @@ pub(super) fn read_sweep_banks(dir: &Path, sweep: &SweepData) -> Result<Option<S
 
 /// Reads the points from `summary_file` (else summarised from `rows_file`), the context
 /// from `rows_file`; `check` is given the summary's columns and the rows' file, where they
-/// are there, before anything is summarised.
+/// are there, before anything is summarised. The rows' file is returned with the points.
 fn read_files(
     dir: &Path,
     rows_file: &'static str,
     summary_file: &'static str,
     check: impl Fn(Option<&[String]>, Option<&Rows>) -> Result<()>,
-) -> Result<SweepData> {
+) -> Result<(SweepData, Option<Rows>)> {
     let rows_path = dir.join(rows_file);
     let rows = rows_path
         .is_file()
@@ -227,12 +229,13 @@ fn read_files(
         Some((_, rows)) => SweepContext::of(rows),
         None => SweepContext::of_points(&points),
     };
-    Ok(SweepData {
+    let data = SweepData {
         params,
         points: points.into_iter().map(SweepPoint::of).collect(),
         source,
         context,
-    })
+    };
+    Ok((data, rows))
 }
 
 /// `sweep.csv`'s rows grouped by point (in first-appearance order) and summarised; rows of

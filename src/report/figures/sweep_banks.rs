@@ -303,18 +303,14 @@ fn keep_worst(sw: &SweepData) -> (SweepData, Vec<String>) {
         vec![f64::NEG_INFINITY; names.len()],
     );
     for d in &DRAWN {
-        let mut cells: Vec<(&[String], &SweepPoint)> = Vec::new();
         for pt in sw.points.iter().filter(|p| !d.badness(p).is_nan()) {
             let b = index(pt);
             worst[b] = worst[b].max(d.badness(pt));
-            let key = &pt.params[..bank];
-            match cells.iter_mut().find(|c| c.0 == key) {
-                Some(c) if d.badness(pt) > d.badness(c.1) => c.1 = pt,
-                Some(_) => {}
-                None => cells.push((key, pt)),
-            }
         }
-        for (_, pt) in cells.iter().filter(|c| d.badness(c.1) > 0.0) {
+        for pt in worst_per_point(sw, d)
+            .into_iter()
+            .filter(|p| d.badness(p) > 0.0)
+        {
             worst_at[index(pt)] += 1;
         }
     }
@@ -335,6 +331,22 @@ fn keep_worst(sw: &SweepData) -> (SweepData, Vec<String>) {
     (part, left.into_iter().map(|i| names[i].clone()).collect())
 }
 
+/// The worst bank's point at each point of the grid (its values, the bank left out), by
+/// `d`, the first of equals, in grid order; banks without the figure left out.
+fn worst_per_point<'a>(sw: &'a SweepData, d: &Drawn) -> Vec<&'a SweepPoint> {
+    let bank = sw.params.len() - 1;
+    let mut worst: Vec<(&[String], &SweepPoint)> = Vec::new();
+    for pt in sw.points.iter().filter(|p| !d.badness(p).is_nan()) {
+        let key = &pt.params[..bank];
+        match worst.iter_mut().find(|w| w.0 == key) {
+            Some(w) if d.badness(pt) > d.badness(w.1) => w.1 = pt,
+            Some(_) => {}
+            None => worst.push((key, pt)),
+        }
+    }
+    worst.into_iter().map(|(_, pt)| pt).collect()
+}
+
 /// Which bank is worst at each point of the grid (the first of equals): one bank at every
 /// point, with its range along `x`; else each bank with the points where it is. Points
 /// where no bank is worse than the best there is (no failures; full coverage) are said
@@ -342,19 +354,10 @@ fn keep_worst(sw: &SweepData) -> (SweepData, Vec<String>) {
 fn worst_sentence(sw: &SweepData, x: usize, d: &Drawn) -> String {
     let bank = sw.params.len() - 1;
     let bad = |p: &SweepPoint| d.badness(p);
-    // The worst bank of each point (the grid's values, the bank left out), in grid order.
-    let mut worst: Vec<(&[String], &SweepPoint)> = Vec::new();
-    for pt in sw.points.iter().filter(|p| !bad(p).is_nan()) {
-        let key = &pt.params[..bank];
-        match worst.iter_mut().find(|w| w.0 == key) {
-            Some(w) if bad(pt) > bad(w.1) => w.1 = pt,
-            Some(_) => {}
-            None => worst.push((key, pt)),
-        }
-    }
-    let clean = worst.iter().filter(|w| bad(w.1) <= 0.0).count();
+    let worst = worst_per_point(sw, d);
+    let clean = worst.iter().filter(|p| bad(p) <= 0.0).count();
     let mut banks: Vec<(&str, Vec<&SweepPoint>)> = Vec::new();
-    for (_, pt) in worst.iter().filter(|w| bad(w.1) > 0.0) {
+    for pt in worst.into_iter().filter(|p| bad(p) > 0.0) {
         let name = pt.params[bank].as_str();
         match banks.iter_mut().find(|b| b.0 == name) {
             Some(b) => b.1.push(pt),
