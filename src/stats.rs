@@ -71,6 +71,19 @@ pub fn t_quantile(p: f64, df: usize) -> f64 {
         .inverse_cdf(p)
 }
 
+/// Erlang B blocking probability for `c` servers and offered load `a` (stable recursion):
+/// the share of Poisson arrivals a loss system of `c` servers turns away, whatever the
+/// service times' distribution.
+pub fn erlang_b(c: u32, a: f64) -> f64 {
+    (1..=c).fold(1.0, |b, k| a * b / (k as f64 + a * b))
+}
+
+/// Erlang C probability of waiting for `k` servers and offered load `a < k`.
+pub fn erlang_c(k: u32, a: f64) -> f64 {
+    let b = erlang_b(k, a);
+    k as f64 * b / (k as f64 - a * (1.0 - b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

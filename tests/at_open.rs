@@ -451,3 +451,33 @@ fn slow(strategy: &str) -> String {
          limits = [{{ kind = \"fixed_window\", limit = 4, window = \"1h\" }}]\n"
     )
 }
+
+/// A bank whose median is among connections never refreshed at every hour has no line on the
+/// chart of each bank's median by the hour, and says so in the legend (a trial's worst bank,
+/// left out, read as five healthy banks).
+#[test]
+fn a_bank_never_refreshed_at_the_median_keeps_its_legend() {
+    let dir = common::TempDir::new("at-open-never");
+    let file = dir.join("two.toml");
+    std::fs::write(
+        &file,
+        "name = \"two\"\nseed = 4\n[window]\nlength = \"3d\"\nwarmup = \"1d\"\n\
+         [population]\nconnections = 4000\n[strategy]\nkind = \"queued\"\nconcurrency = 4\n\
+         [[banks]]\nname = \"open\"\nshare = 0.5\n\
+         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }\n\
+         [[banks]]\nname = \"tight\"\nshare = 0.5\n\
+         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }\n\
+         limits = [{ kind = \"fixed_window\", limit = 10, window = \"1h\" }]\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let bin = || std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim"));
+    common::succeed(bin().arg("run").arg(&file).arg("--out").arg(&out));
+    common::succeed(bin().arg("report").arg(&out));
+    let svg = std::fs::read_to_string(out.join("charts/data_age_by_hour_banks.svg")).unwrap();
+    assert!(
+        svg.contains("tight: median never refreshed, no line"),
+        "{svg}"
+    );
+    assert!(!svg.contains("open: median never"));
+}

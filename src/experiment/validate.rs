@@ -66,16 +66,7 @@ impl Check {
     }
 }
 
-/// Erlang B blocking probability for `c` servers and offered load `a` (stable recursion).
-pub fn erlang_b(c: u32, a: f64) -> f64 {
-    (1..=c).fold(1.0, |b, k| a * b / (k as f64 + a * b))
-}
-
-/// Erlang C probability of waiting for `k` servers and offered load `a < k`.
-pub fn erlang_c(k: u32, a: f64) -> f64 {
-    let b = erlang_b(k, a);
-    k as f64 * b / (k as f64 - a * (1.0 - b))
-}
+pub use crate::stats::{erlang_b, erlang_c};
 
 /// Mean and 99.9 % two-sided Student-t half-width of a sample.
 pub fn mean_ci999(xs: &[f64]) -> (f64, f64) {

@@ -66,6 +66,7 @@ pub fn never_refreshed_note(r: &RunResult) -> Option<String> {
         window_days: r.window.as_secs_f64() / 86_400.0,
         warmup_days: r.warmup.as_secs_f64() / 86_400.0,
         in_turn: r.order == Some("fifo"),
+        queue: r.order.is_some(),
     };
     Some(never_refreshed_phrase(never, &part(None), &parts, &run))
 }
@@ -77,6 +78,8 @@ pub struct NeverRun {
     pub window_days: f64,
     pub warmup_days: f64,
     pub in_turn: bool,
+    /// The client keeps a queue of due connections (any order): they wait for a turn.
+    pub queue: bool,
 }
 
 /// One bank's part in the connection-time with no data (or the whole's, as `all`).
@@ -125,6 +128,19 @@ impl NeverPart<'_> {
     }
 }
 
+/// How long a connection goes without data, `days` the pass: a client taking connections
+/// in turn comes round to it; one trying every connection each period (random offsets, bulk)
+/// has no turn, and gets through at random (a trial read "waits about 5 days for its turn"
+/// of random offsets as wrong).
+fn wait_words(days: f64, queue: bool) -> String {
+    let d = days_words(days);
+    match (queue, d.starts_with("about")) {
+        (true, _) => format!("a connection waits {d} for its turn"),
+        (false, true) => format!("a connection, tried every period, gets through once in {d}"),
+        (false, false) => "a connection, tried every period, rarely gets through".to_string(),
+    }
+}
+
 /// `about 3 days`, `about 1 day`: a pass's length, rounded.
 fn days_words(d: f64) -> String {
     let n = d.round().max(1.0);
@@ -161,7 +177,7 @@ pub fn never_refreshed_phrase(
          opened, and a simulation starts with no data behind any connection)",
         pct(never)
     );
-    let waits = |p: &NeverPart| days_words(p.round_days());
+    let waits = |p: &NeverPart| wait_words(p.round_days(), run.queue);
     let noted: Vec<&NeverPart> = parts.iter().filter(|p| p.never > NEVER_NOTED).collect();
     let own: Vec<&&NeverPart> = noted.iter().filter(|p| p.outlasts(window_days)).collect();
     let weight = |p: &NeverPart| p.connections * p.never;
@@ -172,7 +188,7 @@ pub fn never_refreshed_phrase(
     };
     let at = |p: &&&NeverPart| {
         format!(
-            "{} ({} of its time; covered at {}, a connection waits {} for its turn)",
+            "{} ({} of its time; covered at {}, {})",
             p.bank,
             pct(p.never),
             p.coverage_words(),
@@ -182,8 +198,8 @@ pub fn never_refreshed_phrase(
     let listed = || own.iter().map(at).collect::<Vec<_>>().join(", ");
     if whole.outlasts(window_days) {
         return format!(
-            "{head}: at a coverage of {}, much of it is the client's own (a connection \
-             waits {} for its turn), longer than the window, not only the start's; a \
+            "{head}: at a coverage of {}, much of it is the client's own ({}), longer than \
+             the window, not only the start's; a \
              window.warmup (and window) longer than that shows the data ages it hides",
             whole.coverage_words(),
             waits(whole)
@@ -474,6 +490,7 @@ mod tests {
             window_days,
             warmup_days,
             in_turn: true,
+            queue: true,
         }
     }
 
@@ -511,6 +528,17 @@ mod tests {
         let s = never_refreshed_phrase(0.2, &slow, &[part(0.15, None)], &run(1.0, 0.0));
         assert!(
             s.contains("much of it is the client's own (a connection waits about 7 days"),
+            "{s}"
+        );
+        // A client without a queue tries every connection each period: no turn to wait for.
+        let tries = NeverRun {
+            queue: false,
+            in_turn: false,
+            ..run(1.0, 0.0)
+        };
+        let s = never_refreshed_phrase(0.2, &slow, &[part(0.15, None)], &tries);
+        assert!(
+            s.contains("(a connection, tried every period, gets through once in about 7 days)"),
             "{s}"
         );
         let helped = part(0.41, Some(0.206));

@@ -539,4 +539,26 @@ mod tests {
         let back = "reconnect_share = 0.9\nreconnect_mean_days = 1.0";
         assert_eq!(noted("30d", back), None, "customers come back");
     }
+
+    /// Slots and pools given to a client without them (a trial's random offsets with
+    /// `concurrency = 10` were checked "ok"); AIMD reads the concurrency as its first slots.
+    #[test]
+    fn slots_given_to_a_client_without_them_are_named() {
+        let n = notes(
+            "",
+            "kind = \"random_offset\"\nconcurrency = 10\npools = { b = 3 }",
+        );
+        assert!(
+            n.len() == 2
+                && n[0].starts_with("strategy.pools: only kind = \"per_bank\" reads it")
+                && n[1].starts_with("strategy.concurrency: only a client with slots"),
+            "{n:?}"
+        );
+        assert!(notes("", "kind = \"aimd\"\nconcurrency = 10").is_empty());
+        assert!(notes(
+            "",
+            "kind = \"per_bank\"\nconcurrency = 2\npools = { b = 3 }"
+        )
+        .is_empty());
+    }
 }

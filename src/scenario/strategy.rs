@@ -334,7 +334,8 @@ fn aimd(s: &file::StrategyFile, platform: &Platform) -> Result<AimdRule, FieldEr
 
 /// The fields of one kind given with another, each with the kind that reads it: accepted
 /// (the scenario's notes say so) so that `kind` can be swept or compared over a file that
-/// sets them, as `concurrency`, `pools`, `loop`, `hours` and `worker_overhead` always were.
+/// sets them, as `loop`, `hours` and `worker_overhead` always were (a trial's `--set
+/// strategy.concurrency=10` on random offsets was checked "ok").
 pub(super) fn unread_fields(s: &file::StrategyFile) -> Vec<String> {
     let paced = [
         ("rate", s.rate.is_some()),
@@ -347,12 +348,31 @@ pub(super) fn unread_fields(s: &file::StrategyFile) -> Vec<String> {
     let fields = paced
         .map(|(f, given)| (f, given, StrategyKind::Paced, "paced"))
         .into_iter()
-        .chain([("aimd", s.aimd.is_some(), StrategyKind::Aimd, "aimd")]);
+        .chain([("aimd", s.aimd.is_some(), StrategyKind::Aimd, "aimd")])
+        .chain([(
+            "pools",
+            s.pools.is_some(),
+            StrategyKind::PerBank,
+            "per_bank",
+        )]);
     let kind = s.kind.name();
+    // Slots: a queue's, each bank's pool, AIMD's initial slots.
+    let slots = [
+        StrategyKind::Queued,
+        StrategyKind::PerBank,
+        StrategyKind::Aimd,
+    ];
+    let concurrency = (s.concurrency.is_some() && !slots.contains(&s.kind)).then(|| {
+        format!(
+            "strategy.concurrency: only a client with slots (kind = \"queued\", \"per_bank\" \
+             or \"aimd\") reads it, not kind = \"{kind}\""
+        )
+    });
     fields
         .filter(|&(_, given, by, _)| given && s.kind != by)
         .map(|(field, _, _, name)| {
             format!("strategy.{field}: only kind = \"{name}\" reads it, not kind = \"{kind}\"")
         })
+        .chain(concurrency)
         .collect()
 }

@@ -71,6 +71,7 @@ pub(crate) fn never_refreshed_sentence(runs: &[&RunData], several: bool) -> Opti
             window_days: days,
             warmup_days: warmup,
             in_turn: t.order == "fifo",
+            queue: !t.order.is_empty(),
         };
         let phrase = never_refreshed_phrase(never, &whole, &parts, &run);
         let who = match runs.len() > 1 {
