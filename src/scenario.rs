@@ -7,6 +7,7 @@
 
 mod banks;
 mod file;
+mod hold;
 pub use file::StrategyKind;
 mod locate;
 mod notes;

@@ -53,7 +53,7 @@ fn validation_detects_a_wrong_model() {
     // The check must be able to fail: compare Erlang B's figures against the wrong load.
     let checks = validate::erlang_b_checks(6, 3);
     for c in &checks {
-        let wrong = validate::erlang_b(1, c.theory + 0.5);
+        let wrong = refresh_sim::stats::erlang_b(1, c.theory + 0.5);
         assert!(
             (c.model - wrong).abs() > c.tolerance,
             "tolerance too loose to catch {c:?}"

@@ -348,7 +348,9 @@ mod tests {
     fn an_items_error_names_the_item_not_a_set() {
         let source = Source {
             origin: "s.toml".into(),
-            text: "[window]\nlength = \"1d\"\n[strategy]\nkind = \"random_offset\"\n[population]\nconnections = 100\n[[banks]]\nname = \"b\"\nshare = 1.0\nservice_time = { dist = \"constant\", value = \"5s\" }\n"
+            text: "[window]\nlength = \"1d\"\n[strategy]\nkind = \"random_offset\"\n\
+                   [population]\nconnections = 100\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
+                   service_time = { dist = \"constant\", value = \"5s\" }\n"
                 .into(),
             default_name: "s".into(),
         };
@@ -368,6 +370,10 @@ mod tests {
             .unwrap_err()
             .message;
         assert!(m.contains("(set by --set strategy.rate=-1)"), "{m}");
+        // The item's setting comes last and wins: it is the one named.
+        let both = req("random_offset,paced:rate=-1", &["strategy.rate=5"]);
+        let m = Comparison::prepare(&source, &both).unwrap_err().message;
+        assert!(m.contains("(set by the item's strategy.rate=-1)"), "{m}");
         // A field the file sets for its own kind is no news of another item's; one the item
         // sets itself is.
         let sets = ["strategy.concurrency=4"];
@@ -378,6 +384,13 @@ mod tests {
         assert!(
             notes.len() == 1
                 && notes[0].starts_with("random_offset:concurrency=3: strategy.concurrency: only"),
+            "{notes:?}"
+        );
+        // A dotted field the item sets is its own too.
+        let c = Comparison::prepare(&source, &req("random_offset,queued:aimd.max=40", &sets));
+        let notes = c.unwrap().notes();
+        assert!(
+            notes.len() == 1 && notes[0].starts_with("queued:aimd.max=40: strategy.aimd: only"),
             "{notes:?}"
         );
     }

@@ -24,7 +24,7 @@ use crate::platform::{Platform, StatusMode};
 use crate::retry::{Jitter, RetryPolicy};
 use crate::scenario::Scenario;
 use crate::sim;
-use crate::stats::{t_quantile, Estimate};
+use crate::stats::{erlang_b, erlang_c, t_quantile, Estimate};
 use crate::strategy::{Schedule, Strategy};
 use crate::time::{SimDuration, SimTime};
 
@@ -66,7 +66,6 @@ impl Check {
     }
 }
 
-pub use crate::stats::{erlang_b, erlang_c};
 
 /// Mean and 99.9 % two-sided Student-t half-width of a sample.
 pub fn mean_ci999(xs: &[f64]) -> (f64, f64) {

@@ -256,13 +256,20 @@ fn outlasted_phrase(whole: &NeverPart, pass: &str, run: &NeverRun, except: &str)
         }
         false => "",
     };
+    let (round, missed) = match run.queue {
+        true => (
+            format!("the client's pass would come round to every connection in {pass}"),
+            "its refreshes do not come round to every connection in a pass",
+        ),
+        false => (
+            format!("a connection, tried every period, would get through once in {pass}"),
+            "which tries get through is a lottery",
+        ),
+    };
     format!(
-        "at a coverage of {}, the client's pass would come round to every connection in {}, \
-         and the window.warmup of {} outlasts it, so this is the client's own, not the \
-         start's: its refreshes do not come round to every connection in a pass{why}, and \
-         some wait far longer{except}",
+        "at a coverage of {}, {round}, and the window.warmup of {} outlasts it, so this is the \
+         client's own, not the start's: {missed}{why}, and some wait far longer{except}",
         whole.coverage_words(),
-        pass,
         days_words(run.warmup_days).trim_start_matches("about "),
     )
 }
@@ -287,14 +294,17 @@ fn starts_phrase(
         ),
         false => String::new(),
     };
+    let round = match run.queue {
+        true => format!("the client's pass comes round to every connection in {pass}"),
+        false => format!("a connection, tried every period, gets through once in {pass}"),
+    };
     format!(
-        "{head}: at a coverage of {}, the client's pass comes round to every connection in {}, so \
+        "{head}: at a coverage of {}, {round}, so \
          this is mostly the start's artefact, not a fact about refreshes{except}, and the \
          data-age tail (p99, the share 48 h old or older) reads high for want of history; a \
          window.warmup of {warmup} days or more{longer} leaves none, and shows the data ages \
          it hides",
         whole.coverage_words(),
-        pass,
     )
 }
 
@@ -539,6 +549,11 @@ mod tests {
         let s = never_refreshed_phrase(0.2, &slow, &[part(0.15, None)], &tries);
         assert!(
             s.contains("(a connection, tried every period, gets through once in about 7 days)"),
+            "{s}"
+        );
+        let s = never_refreshed_phrase(0.01, &whole, &[part(0.95, None)], &tries);
+        assert!(
+            s.contains("a connection, tried every period, gets through once in about 1 day, so"),
             "{s}"
         );
         let helped = part(0.41, Some(0.206));

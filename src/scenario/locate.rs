@@ -268,7 +268,8 @@ pub fn line_col_of(text: &str, field: &str) -> Option<(usize, usize)> {
 /// the field it checks, which the file may hold: a warm-up no longer shorter than a window
 /// that `--set window.length` shortened.
 pub fn sets_behind(sets: &[String], field: &str) -> String {
-    if let Some(s) = sets.iter().find(|s| set_targets(s, field)) {
+    // The last wins, as the overrides apply in order.
+    if let Some(s) = sets.iter().rev().find(|s| set_targets(s, field)) {
         return format!(" (set by --set {s})");
     }
     let table = |path: &str| parse_path(path.trim()).ok()?.into_iter().next();

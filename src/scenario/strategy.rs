@@ -262,7 +262,8 @@ fn known_bank(field: &str, name: &str, banks: &[Bank]) -> Result<(), FieldError>
 }
 
 /// `per_bank`'s slots, bank by bank: those `strategy.pools` names, else `concurrency`.
-/// Accepted (and ignored) with other kinds, as `concurrency` is, so that `kind` can be swept.
+/// Accepted with other kinds, as `concurrency` is, so that `kind` can be swept (and noted as
+/// doing nothing there: `unread_fields`).
 fn pools(s: &file::StrategyFile, banks: &[Bank]) -> Result<Vec<u32>, FieldError> {
     let named = s.pools.clone().unwrap_or_default();
     for (name, &n) in &named {

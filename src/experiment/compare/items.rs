@@ -69,14 +69,21 @@ pub(super) fn unread_elsewhere(note: &str, own: &[String]) -> bool {
     };
     rest.contains("reads it, not kind")
         && field.starts_with("strategy.")
-        && !own.iter().any(|s| s.starts_with(&format!("{field}=")))
+        && !(own.iter()).any(|s| {
+            [".", "[", "="]
+                .iter()
+                .any(|c| s.starts_with(&format!("{field}{c}")))
+        })
 }
 
 /// An item's error with the overrides the item made said as the item's (`(set by the item's
 /// strategy.rate=-1)`), not as `--set`s the user never typed.
 pub(super) fn own_sets(message: &str, own: &[String]) -> String {
+    // Whole overrides only, as `sets_behind` ends them: `rate=1` is not `rate=10`'s start.
     own.iter().fold(message.to_string(), |m, s| {
-        m.replace(&format!("--set {s}"), &format!("the item's {s}"))
+        [")", ","].iter().fold(m, |m, end| {
+            m.replace(&format!("--set {s}{end}"), &format!("the item's {s}{end}"))
+        })
     })
 }
 

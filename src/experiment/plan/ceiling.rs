@@ -5,9 +5,9 @@
 //! window, a penalty box, scheduled hours) the least bound is only an upper bound, so the
 //! ceiling is measured: the bank alone, with a backlog of twice its bound, under clients
 //! that saturate it (a looping queue at one, two and four times the slots Little's law says
-//! keep it busy, one at its concurrency cap where that is fewer, and a pace just under its
-//! bound, which never breaches a bucket; those two never close a penalty box by themselves), for one day of the scenario's clock; the best of them is the
-//! ceiling. That is a lower bound on what some cleverer client might get, and the
+//! keep it busy, one at its concurrency cap where that is fewer, which never passes the cap
+//! and so never closes a penalty box by itself, and a pace just under its bound, which never
+//! breaches a bucket), for one day of the scenario's clock; the best of them is the ceiling. That is a lower bound on what some cleverer client might get, and the
 //! arithmetic an upper bound: both are reported. A client that keeps to a band of hours
 //! (`strategy.hours`) has the band for its day: the arithmetic is over the band
 //! ([`crate::bank::band`]: a night rate, a cap's slots for the band's hours, a daily window
@@ -18,10 +18,9 @@ use crate::consent::{Consents, Joins};
 use crate::experiment::sweep;
 use crate::metrics::{cover_days, RunResult};
 use crate::retry::RetryPolicy;
-use crate::rng::{Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::strategy::Strategy;
-use crate::time::{SimDuration, SimTime};
+use crate::time::SimDuration;
 use rayon::prelude::*;
 
 const DAY: SimDuration = SimDuration::from_hours(24);
@@ -313,19 +312,9 @@ pub fn coverage_bound(ceilings: &[BankCeiling]) -> f64 {
     ceilings.iter().map(|c| c.share * c.bound_coverage()).sum()
 }
 
-/// Mean seconds a client's slot is held per attempt at `bank`: the worker's overhead, then
-/// the bank's service time and the wait for the poll (or callback) that reveals the outcome,
-/// averaged over 2,000 service times drawn from a fixed stream (the same every plan).
+/// Mean seconds a client's slot is held per attempt at `bank` ([`Scenario::slot_hold_secs`]).
 pub fn slot_hold_secs(sc: &Scenario, bank: &Bank) -> f64 {
-    const DRAWS: u32 = 2_000;
-    let mut rng = Streams::new(0).at(Purpose::Call, 0, 0);
-    let learned: f64 = (0..DRAWS)
-        .map(|_| {
-            let ended = SimTime::ZERO + bank.service_time.sample(&mut rng);
-            sc.platform.learn(SimTime::ZERO, ended).at.as_secs_f64()
-        })
-        .sum();
-    sc.schedule.overhead.mean_secs() + learned / DRAWS as f64
+    sc.slot_hold_secs(bank)
 }
 
 /// The most refreshes a day saturating clients get from `bank` alone (within the client's

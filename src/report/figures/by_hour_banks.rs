@@ -26,11 +26,21 @@ pub(crate) fn by_hour_banks_chart(ds: &Dataset, p: &mut ChartPlan) {
     }
     // A bank whose medians are all among the never refreshed has no line, but keeps its
     // place in the legend, said: a trial's worst bank, left out, read as five healthy banks.
-    let drawn = &r.stalest(&banks, MAX_SERIES - 1);
+    // Banks with no hour measured (no connections) have nothing to say.
+    let measured: Vec<String> = (banks.iter())
+        .filter(|b| {
+            hours_of(r, b)
+                .iter()
+                .any(|h| h.data_age_p50_hours.is_some())
+        })
+        .cloned()
+        .collect();
+    let drawn = &r.stalest(&measured, MAX_SERIES - 1);
     let mut lines: Vec<_> = (drawn.iter().enumerate())
         .map(|(i, b)| {
             let mut l = line(b, &hours_of(r, b), |h| h.data_age_p50_hours, 0);
             l.look = group_look(i);
+            // Measured, with no finite median: never refreshed at every hour.
             if l.points.is_empty() {
                 l.label = format!("{b}: median never refreshed, no line");
             }

@@ -3,15 +3,18 @@
 //! length. Over a cap alone a client may gain (its slots are held past the call while it
 //! polls), so only boxed caps are said.
 //!
-//! Clients without a bound per bank pass it by chance: random offsets' calls arrive at a
+//! Clients without a bound per bank pass it by chance. Random offsets' calls arrive at a
 //! bank as a Poisson stream, and the cap turns away Erlang B's share of them (the cap a loss
 //! system of `cap` servers, offered the arrival rate times the mean call; checked against
-//! simulated 429s without the box); a queue's slots fall on the bank by its share of the
-//! slot-time (its polls and overheads left out: an upper bound, so a queue's note gives no
-//! count: 16 slots over six banks passed a cap of 5 sixteen times a day where the bound
-//! said a thousand). Said
-//! where a day's calls would find it full once or more (a trial's random offsets lost 79 %
-//! of a building society's attempts to its box, and `check` said nothing).
+//! simulated 429s without the box); a pace over every bank is read the same way. A queue's
+//! slots each hold one of its refreshes, at the bank with its share of the slot-time and in
+//! the call for the call's part of it: the chance that `cap` of the others' are in calls
+//! there is binomial. These count the background's first attempts only (customers' calls
+//! and retries add to them), and the queue's and the pace's are rougher (a queue's slots are
+//! not always full), so only random offsets' notes give a count. Said where a day's calls
+//! would find the cap full once or more (a trial's random offsets lost 79 % of a building
+//! society's attempts to its box, and `check` said nothing); bulk wherever a bank has more
+//! connections than its cap.
 
 use super::super::Scenario;
 use crate::bank::{Bank, Limit};
@@ -65,19 +68,40 @@ impl Scenario {
                 )),
             },
             Strategy::RandomOffset => {
-                let in_flight = self.calls_per_sec(b) * self.banks[b].service_time.mean_secs();
-                let full = crate::stats::erlang_b(cap, in_flight);
-                self.found_full(b, full).map(|calls| {
-                    let what = format!(
-                        "random offsets, offering about {in_flight:.1} calls in flight on \
-                         average (without the box, about {calls} of its calls a day would find \
-                         {cap} in flight)"
-                    );
-                    (what, format!("per_bank with {pools}"))
-                })
+                let load = self.calls_per_sec(b) * self.banks[b].service_time.mean_secs();
+                self.found_full(b, crate::stats::erlang_b(cap, load))
+                    .map(|calls| {
+                        let what = format!(
+                            "random offsets, offering about {load:.1} calls in flight on average \
+                         (without the box, about {calls} of its calls a day would find {cap} \
+                         in flight)"
+                        );
+                        (what, format!("per_bank with {pools}"))
+                    })
+            }
+            Strategy::Paced {
+                per_bank: false,
+                rate,
+                ..
+            } => {
+                let r = rate.map_or(self.calls_per_sec(b), |r| r * self.banks[b].share);
+                let load = r * self.banks[b].service_time.mean_secs();
+                self.found_full(b, crate::stats::erlang_b(cap, load))
+                    .map(|_| {
+                        let what = format!(
+                            "a pace over every bank, offering about {load:.1} calls in flight on \
+                         average"
+                        );
+                        (
+                            what,
+                            format!(
+                                "a pace per bank with strategy.outstanding = {{ {name} = {cap} }}"
+                            ),
+                        )
+                    })
             }
             &Strategy::Queued { concurrency: c } if c > cap => {
-                let others = Binomial::new(self.slot_share(b), (c - 1) as u64);
+                let others = Binomial::new(self.in_call_share(b), (c - 1) as u64);
                 let full = others.map_or(0.0, |x| 1.0 - x.cdf(cap as u64 - 1));
                 self.found_full(b, full).map(|_| {
                     let what = format!(
@@ -87,10 +111,14 @@ impl Scenario {
                     (what, format!("per_bank with {pools}"))
                 })
             }
-            Strategy::Bulk => Some((
-                "bulk, every connection submitted at once".to_string(),
-                format!("per_bank with {pools}"),
-            )),
+            Strategy::Bulk => {
+                (self.banks[b].share * self.connections as f64 > cap as f64).then(|| {
+                    (
+                        "bulk, every connection submitted at once".to_string(),
+                        format!("per_bank with {pools}"),
+                    )
+                })
+            }
             _ => None,
         }
     }
@@ -111,13 +139,14 @@ impl Scenario {
         (calls >= 1.0).then_some(calls.round() as u64)
     }
 
-    /// The share of a queue's slots on bank `b`'s calls: its share of the connections times
-    /// its mean call, over the same summed over the banks (the slots' polls and overheads,
-    /// alike at every bank, left out: an upper bound on their time in calls).
-    fn slot_share(&self, b: usize) -> f64 {
-        let time = |bank: &Bank| bank.share * bank.service_time.mean_secs();
-        let all: f64 = self.banks.iter().map(time).sum();
-        (time(&self.banks[b]) / all.max(f64::MIN_POSITIVE)).min(1.0)
+    /// The chance that a busy slot of a queue is in a call at bank `b`: the bank's share of
+    /// the connections times its mean call, over the slot-time a refresh takes summed over
+    /// the banks (each bank's share times its hold: overhead, call, and wait to learn it).
+    fn in_call_share(&self, b: usize) -> f64 {
+        let hold = |bank: &Bank| bank.share * self.slot_hold_secs(bank);
+        let all: f64 = self.banks.iter().map(hold).sum();
+        let bank = &self.banks[b];
+        (bank.share * bank.service_time.mean_secs() / all.max(f64::MIN_POSITIVE)).min(1.0)
     }
 }
 
@@ -204,6 +233,17 @@ mod tests {
         assert!(with(90_000, "kind = \"bulk\"", cap)
             .past_boxed_caps()
             .is_empty());
+        // Bulk with fewer connections at the bank than its cap cannot pass it.
+        assert!(with(10, "kind = \"bulk\"", &boxed)
+            .past_boxed_caps()
+            .is_empty());
+        // One pace over both banks offers bs its share, as random offsets do.
+        let pace = "kind = \"paced\"\nper_bank = false\nrate = 1.04";
+        let p = with(90_000, pace, &boxed).past_boxed_caps();
+        assert!(
+            p[0].starts_with("bs: a pace over every bank, offering about 3.7"),
+            "{p:?}"
+        );
     }
 
     /// Pools, AIMD's slots and paces past a cap are said where a penalty box stands behind
