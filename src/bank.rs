@@ -254,8 +254,7 @@ impl Bank {
         if !box_closed {
             for limit in &mut self.limits {
                 if let Limit::PenaltyBox(p) = limit {
-                    p.on_breach(now);
-                    has_box = true;
+                    has_box |= p.on_breach(now);
                 }
             }
             // The box now blocks too: the earliest success is no sooner than its end. (With

@@ -66,7 +66,6 @@ impl Check {
     }
 }
 
-
 /// Mean and 99.9 % two-sided Student-t half-width of a sample.
 pub fn mean_ci999(xs: &[f64]) -> (f64, f64) {
     match crate::stats::Estimate::of(xs) {

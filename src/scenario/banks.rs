@@ -324,9 +324,11 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
             scoped(scheduled(window, during, at)?, *applies_to)
         }
         LimitFile::Quota { k, period } => quota(f("k"), *k, *period)?,
-        LimitFile::PenaltyBox { duration } => {
-            Limit::PenaltyBox(PenaltyBox::new(positive(f("duration"), duration.0)?))
-        }
+        LimitFile::PenaltyBox {
+            duration,
+            after,
+            within,
+        } => penalty_box(at, positive(f("duration"), duration.0)?, *after, *within)?,
         LimitFile::Maintenance {
             start,
             end,
@@ -373,6 +375,46 @@ fn sliding_limit(field: String, limit: i64) -> Result<u32, FieldError> {
 
 /// A per-connection quota: `k` accesses (4 unless given) per rolling 24 hours or calendar
 /// day.
+/// A penalty box, closing at every breach or at the `after`-th within `within` (required
+/// with `after` above 1, and read only then).
+fn penalty_box(
+    at: &str,
+    duration: SimDuration,
+    after: Option<i64>,
+    within: Option<file::Duration>,
+) -> Result<Limit, FieldError> {
+    let after = match after {
+        None => 1,
+        Some(n) if n > 1_000 => {
+            return err(
+                format!("{at}.after"),
+                format!("{n} is more than the 1000 supported"),
+            )
+        }
+        Some(n) => count(format!("{at}.after"), n, "rejections that close the box")?,
+    };
+    let within = match (after, within) {
+        (1, None) => SimDuration::ZERO,
+        (1, Some(_)) => {
+            return err(
+                format!("{at}.within"),
+                "is the span of the rejections that close the box, read only with after > 1 \
+                 (e.g. after = 3, within = \"1m\")",
+            )
+        }
+        (_, None) => {
+            return err(
+                format!("{at}.within"),
+                format!("is required with after = {after}: the span the {after} rejections must fall within (e.g. within = \"1m\")"),
+            )
+        }
+        (_, Some(w)) => positive(format!("{at}.within"), w.0)?,
+    };
+    Ok(Limit::PenaltyBox(PenaltyBox::after(
+        duration, after, within,
+    )))
+}
+
 fn quota(
     field: String,
     k: Option<i64>,

@@ -357,6 +357,8 @@ pub enum LimitFile {
     },
     PenaltyBox {
         duration: Duration,
+        after: Option<i64>,
+        within: Option<Duration>,
     },
     Maintenance {
         start: TimeOfDay,

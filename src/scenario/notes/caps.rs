@@ -17,6 +17,7 @@
 //! connections than its cap.
 
 use super::super::Scenario;
+use crate::bank::penalty_box::PenaltyBox;
 use crate::bank::{Bank, Limit};
 use crate::strategy::Strategy;
 use statrs::distribution::{Binomial, DiscreteCDF};
@@ -29,12 +30,17 @@ impl Scenario {
     pub fn past_boxed_caps(&self) -> Vec<String> {
         (self.banks.iter().enumerate())
             .filter_map(|(b, bank)| {
-                let (cap, wait) = (bank.concurrency_cap()?, penalty(bank)?);
+                let (cap, boxed) = (bank.concurrency_cap()?, penalty(bank)?);
                 let (what, fix) = self.past_cap(b, &bank.name, cap)?;
+                let wait = boxed.longest_wait();
+                let shuts = match boxed.threshold() {
+                    None => "a call past the cap shuts".to_string(),
+                    Some((n, within)) => format!("{n} calls past the cap within {within} shut"),
+                };
                 Some(format!(
                     "{}: {what}, past its concurrency cap of {cap}, behind a penalty box of \
-                     {wait}: a call past the cap shuts the bank to every call, its customers' \
-                     too, for that long ({fix} keeps within it)",
+                     {wait}: {shuts} the bank to every call, its customers' too, for that long \
+                     ({fix} keeps within it)",
                     bank.name
                 ))
             })
@@ -150,10 +156,10 @@ impl Scenario {
     }
 }
 
-/// The bank's penalty box's length, if it has one.
-fn penalty(bank: &Bank) -> Option<crate::time::SimDuration> {
+/// The bank's penalty box, if it has one.
+fn penalty(bank: &Bank) -> Option<&PenaltyBox> {
     bank.limits.iter().find_map(|l| match l.unscoped() {
-        Limit::PenaltyBox(p) => Some(p.longest_wait()),
+        Limit::PenaltyBox(p) => Some(p),
         _ => None,
     })
 }
