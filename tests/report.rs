@@ -498,10 +498,10 @@ fn a_sweep_over_population_and_concurrency_tells_its_series_apart() {
             "coverage_vs_users",
             "stale_24h_vs_strategy-concurrency",
             // Each bank's failures and coverage, a chart per user base (uk-mix has five banks).
-            "failure_rate_by_bank_vs_strategy-concurrency_at_1",
-            "failure_rate_by_bank_vs_strategy-concurrency_at_2",
-            "coverage_by_bank_vs_strategy-concurrency_at_1",
-            "coverage_by_bank_vs_strategy-concurrency_at_2",
+            "failure_rate_by_bank_vs_strategy-concurrency_at_2000",
+            "failure_rate_by_bank_vs_strategy-concurrency_at_4000",
+            "coverage_by_bank_vs_strategy-concurrency_at_2000",
+            "coverage_by_bank_vs_strategy-concurrency_at_4000",
         ]
     );
     check_names_only_existing_files(t.path());

@@ -130,12 +130,17 @@ fn as_run(c: &Comparison) -> String {
 }
 
 /// `, except where an item sets (…)`: an item that changes the book (its population,
-/// window or banks) pairs runs of different books, whose difference is theirs too.
+/// window, the banks or their shares) pairs runs of different books, whose difference is
+/// theirs too. A bank's limits, calls or errors are not the book: a pair then shares its
+/// connections and draws, and differs by the bank's change, as a before-and-after asks.
 fn books_differ(c: &Comparison) -> String {
     let book = |s: &String| {
-        ["population.", "window.", "banks."]
+        let path = s.split_once('=').map_or(s.as_str(), |(p, _)| p.trim());
+        ["population.", "window."]
             .iter()
-            .any(|p| s.starts_with(p))
+            .any(|p| path.starts_with(p))
+            || path == "banks"
+            || (path.starts_with("banks.") && path.ends_with(".share"))
     };
     let items: Vec<String> = (c.variants.iter())
         .filter(|v| v.sets.iter().any(book))
@@ -144,8 +149,8 @@ fn books_differ(c: &Comparison) -> String {
     match items.is_empty() {
         true => String::new(),
         false => format!(
-            " (but {} set the population, window or banks: their pairs are of different books, \
-             and differ by the books too)",
+            " (but {} set the population, window or banks' shares: their pairs are of \
+             different books, and differ by the books too)",
             items.join(", ")
         ),
     }
@@ -352,6 +357,38 @@ mod tests {
         assert_eq!(
             mean(Metric::StalenessP95Hours, Some(192.0167), true),
             "≥ 192.02"
+        );
+    }
+
+    /// A bank's limit changed by an item is a before-and-after on the same book; its share,
+    /// the population or the window make another book, said.
+    #[test]
+    fn a_banks_limits_are_not_another_book() {
+        let source = crate::scenario::Source {
+            origin: "s.toml".into(),
+            text: "[window]\nlength = \"1d\"\n[strategy]\nkind = \"random_offset\"\n\
+                   [population]\nconnections = 100\n[[banks]]\nname = \"b\"\nshare = 0.5\n\
+                   service_time = { dist = \"constant\", value = \"5s\" }\n\
+                   [[banks]]\nname = \"c\"\nshare = 0.5\n\
+                   service_time = { dist = \"constant\", value = \"5s\" }\n"
+                .into(),
+            default_name: "s".into(),
+        };
+        let said = |items: &str| {
+            let req = super::super::Request {
+                strategies: Some(items.into()),
+                replications: 2,
+                ..Default::default()
+            };
+            books_differ(&Comparison::prepare(&source, &req).unwrap())
+        };
+        let limit = r#"random_offset:banks.b.limits=[{kind="concurrency",max_in_flight=2}]"#;
+        assert_eq!(said(&format!("today=random_offset,next={limit}")), "");
+        let shares = "random_offset,random_offset:banks.b.share=0.4:banks.c.share=0.6";
+        assert!(said(shares).contains("set the population, window or banks' shares"));
+        assert!(
+            said("random_offset,random_offset:population.connections=50")
+                .contains("`random_offset:population")
         );
     }
 }

@@ -109,18 +109,9 @@ pub(crate) fn by_bank_charts(ds: &Dataset, p: &mut ChartPlan) {
     for d in &DRAWN {
         for &x in &axes {
             let groups = groups(sw, x);
-            let several = groups.len() > 1;
-            for (k, (label, part)) in groups.into_iter().enumerate() {
-                let stem = format!(
-                    "{}_vs_{}{}",
-                    d.base,
-                    field_slug(&sw.params[x]),
-                    if several {
-                        format!("_at_{}", k + 1)
-                    } else {
-                        String::new()
-                    }
-                );
+            let suffixes = suffixes(&groups);
+            for ((label, part, _), suffix) in groups.into_iter().zip(suffixes) {
+                let stem = format!("{}_vs_{}{suffix}", d.base, field_slug(&sw.params[x]));
                 by_bank_chart(ds, (&part, x), (&label, stem), (d, &note), p);
             }
         }
@@ -197,10 +188,33 @@ fn missing_points(ds: &Dataset, banks: &SweepData) -> String {
     }
 }
 
+/// Each group's file-name suffix: none for one group; else `_at_` and its values (`_at_random_offset`,
+/// `_at_queued-20000`: a trial could not tell `_at_1` from `_at_2` without opening them),
+/// or its number where values are long (lists), empty as names, or alike as names (they
+/// differ only in spacing or punctuation).
+fn suffixes(groups: &[(String, SweepData, Vec<String>)]) -> Vec<String> {
+    if groups.len() < 2 {
+        return vec![String::new(); groups.len()];
+    }
+    let named: Vec<String> = (groups.iter())
+        .map(|g| {
+            g.2.iter()
+                .map(|v| field_slug(v))
+                .collect::<Vec<_>>()
+                .join("-")
+        })
+        .collect();
+    let fits = |n: &String| !n.is_empty() && n.len() <= 32;
+    let distinct = (1..named.len()).all(|i| !named[..i].contains(&named[i]));
+    match distinct && named.iter().all(fits) {
+        true => named.iter().map(|n| format!("_at_{n}")).collect(),
+        false => (1..=groups.len()).map(|k| format!("_at_{k}")).collect(),
+    }
+}
+
 /// The sweep's points split by the values of the swept fields other than `x` and the bank:
-/// each group's label (`connections 20,000`; empty for one) and its points. The charts'
-/// files are numbered by group (values may be long lists, or differ only in spacing).
-fn groups(sw: &SweepData, x: usize) -> Vec<(String, SweepData)> {
+/// each group's label (`connections 20,000`; empty for one), its points, and its values.
+fn groups(sw: &SweepData, x: usize) -> Vec<(String, SweepData, Vec<String>)> {
     let bank = sw.params.len() - 1;
     let others: Vec<usize> = (0..bank)
         .filter(|&i| i != x && sw.values(i).len() > 1)
@@ -224,7 +238,7 @@ fn groups(sw: &SweepData, x: usize) -> Vec<(String, SweepData)> {
         }
     }
     out.into_iter()
-        .map(|(_, label, part)| (label, part))
+        .map(|(key, label, part)| (label, part, key.into_iter().map(String::from).collect()))
         .collect()
 }
 
@@ -508,10 +522,31 @@ mod tests {
         let g = groups(&two, 1);
         let labels: Vec<(&str, usize)> = g
             .iter()
-            .map(|(l, d)| (l.as_str(), d.points.len()))
+            .map(|(l, d, _)| (l.as_str(), d.points.len()))
             .collect();
         assert_eq!(labels, [("connections 1,000", 2), ("connections 5,000", 2)]);
-        let stem = "failure_rate_by_bank_vs_strategy-concurrency_at_2";
+        // Files named by the group's values; numbered where the names are long or alike.
+        assert_eq!(suffixes(&g), ["_at_1000", "_at_5000"]);
+        let named = |v: &[&str]| {
+            let g: Vec<_> = (v.iter())
+                .map(|v| {
+                    (
+                        String::new(),
+                        two.clone_without_points(),
+                        vec![v.to_string()],
+                    )
+                })
+                .collect();
+            suffixes(&g)
+        };
+        assert_eq!(
+            named(&["random_offset", "queued"]),
+            ["_at_random_offset", "_at_queued"]
+        );
+        assert_eq!(named(&["[{ a = 1 }]", "[{a=1}]"]), ["_at_1", "_at_2"]);
+        assert_eq!(named(&["x".repeat(40).as_str(), "y"]), ["_at_1", "_at_2"]);
+        assert_eq!(named(&["only"]), [""]);
+        let stem = "failure_rate_by_bank_vs_strategy-concurrency_at_random_offset";
         assert!(is_by_bank_stem(stem) && !is_by_bank_stem("failure_rate_by_bank_vs_"));
     }
 
