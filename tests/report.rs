@@ -1240,6 +1240,34 @@ fn the_paired_chart_draws_the_files_differences_in_ranked_order() {
     assert!(a.color != b.color && a.dash != b.dash && a.marker != b.marker);
 }
 
+/// A gain within an interval of the largest is named beside it: the ranking orders means
+/// that noise may swap (a trial's memo named +35.17 pp first where +35.16 ± 0.11 was fresher).
+#[test]
+fn the_paired_caption_names_gains_alike_within_their_intervals() {
+    let t = TempDir::new("paired-alike");
+    let mut rows = paired_fixture();
+    rows.extend(paired_rows("twice", (0.0299, 0.0011), (-0.15, 0.002)));
+    write_paired(t.path(), &rows, None);
+    let (_, caption) = paired_chart(t.path()).unwrap();
+    assert!(
+        caption.contains(
+            "(95 % interval +2.80 to +3.20). `twice` (+2.99 pp) gained as much within the \
+             intervals: set against each other"
+        ),
+        "{caption}"
+    );
+    // Apart by more than either half-width: not named.
+    let (_, alone) = paired_chart_of(&paired_fixture());
+    assert!(!alone.contains("gained as much"), "{alone}");
+}
+
+/// The caption of `rows`' paired chart.
+fn paired_chart_of(rows: &[PairedRow]) -> (XyChart, String) {
+    let t = TempDir::new("paired-of");
+    write_paired(t.path(), rows, None);
+    paired_chart(t.path()).unwrap()
+}
+
 #[test]
 fn the_paired_caption_names_the_largest_gain_and_the_fewest_failures() {
     let t = TempDir::new("paired-caption");

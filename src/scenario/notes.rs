@@ -4,6 +4,7 @@
 //! not read its effect into the figures.
 
 mod caps;
+mod quota;
 
 use super::Scenario;
 use crate::strategy::{Order, Schedule, Strategy};
@@ -22,6 +23,7 @@ impl Scenario {
         out.extend(self.stalest_over_banks());
         out.extend(self.shrinking_book());
         out.extend(self.past_boxed_caps());
+        out.extend(self.period_past_quotas());
         out
     }
 
@@ -136,9 +138,7 @@ impl Scenario {
         else {
             return Vec::new();
         };
-        if self.schedule.pause_on_retry_after {
-            return Vec::new(); // the window's first 503 holds the bank's pool
-        }
+        let paused = self.schedule.pause_on_retry_after;
         const HOUR: u64 = crate::time::HOUR_US;
         let band = self.schedule.band_micros().unwrap_or((0, 24 * HOUR));
         let daily = self.schedule.period == SimDuration::from_hours(24);
@@ -150,8 +150,11 @@ impl Scenario {
                 true => format!("strategy.pace_profiles.{}", bank.name),
                 false => "strategy.pace_profile".to_string(),
             };
-            let hold = match daily {
-                true => format!("weights of 0 in those hours ({field}) or "),
+            let move_them = match daily {
+                true => format!(
+                    "weights of 0 in those hours ({field}) move them to the others, the pass \
+                     complete; "
+                ),
                 false => String::new(),
             };
             let into: Vec<usize> = crate::time::hours_in(band)
@@ -159,10 +162,20 @@ impl Scenario {
                 .map(|(h, _)| h)
                 .collect();
             if !into.is_empty() {
+                // The window's first 503 holds a pausing bank's pool: no 503s, but no pass.
+                let (calls, pause) = match paused {
+                    false => (
+                        "its calls then are refused with 503s",
+                        "= true holds them back",
+                    ),
+                    true => ("pausing holds its calls back", "holds them"),
+                };
                 out.push(format!(
                     "strategy: bank `{}` is paced through its maintenance window ({}, closed): \
-                     its calls then are refused with 503s; {hold}strategy.pause_on_retry_after \
-                     = true hold them back",
+                     {calls}; {move_them}strategy.pause_on_retry_after {pause}, but a pace has \
+                     no slack to make up the hours paused, so the window's share of the pass \
+                     is missed (a trial's bank closed 01:00–03:00: 93 % covered pausing, \
+                     99.96 % with weights of 0)",
                     bank.name,
                     hour_runs(&into),
                 ));
@@ -468,7 +481,10 @@ mod tests {
         };
         let n = paced("");
         assert_eq!(n.len(), 1, "{n:?}");
-        assert!(n[0].contains("(strategy.pace_profiles.m) or"), "{n:?}");
+        assert!(
+            n[0].contains("(strategy.pace_profiles.m) move them to the others, the pass complete"),
+            "{n:?}"
+        );
         assert!(
             n[0].starts_with(
                 "strategy: bank `m` is paced through its maintenance window (01:00–03:00, closed)"
@@ -483,10 +499,15 @@ mod tests {
             n.len() == 1 && n[0].starts_with("strategy: bank `m`"),
             "{n:?}"
         );
-        assert!(paced("pause_on_retry_after = true").is_empty());
+        // Pausing sends no call into the window, but misses its share of the pass.
+        let n = paced("pause_on_retry_after = true");
+        assert!(
+            n.len() == 1 && n[0].contains("(01:00–03:00, closed): pausing holds its calls back;"),
+            "{n:?}"
+        );
         let n = paced("per_bank = false");
         assert!(
-            n.len() == 1 && n[0].contains("(strategy.pace_profile) or"),
+            n.len() == 1 && n[0].contains("(strategy.pace_profile) move them"),
             "{n:?}"
         );
     }

@@ -239,6 +239,7 @@ fn heading(m: Metric) -> &'static str {
         Metric::ClientFailureRate => "Own 429s",
         Metric::AttemptsPerSuccess => "Attempts/success",
         Metric::ApiCallsPerSuccess => "API calls/success",
+        Metric::ApiCalls => "API calls (window)",
         Metric::StalenessP95Hours => "Staleness p95 (h)",
         Metric::StalenessP99Hours => "Staleness p99 (h)",
         Metric::Stale48hShare => "Time ≥ 48 h old",
@@ -267,7 +268,7 @@ fn difference(row: &PairedRow) -> String {
         return "—".to_string();
     };
     let h = row.difference_ci95.map_or(0.0, as_written);
-    if row.metric == Metric::UsersPerDay {
+    if matches!(row.metric, Metric::UsersPerDay | Metric::ApiCalls) {
         let sign = if d.round() > 0.0 { "+" } else { "" };
         return format!("{sign}{} ± {}", thousands(d), thousands(h));
     }
@@ -291,7 +292,7 @@ fn mean(m: Metric, x: Option<f64>, lower: bool) -> String {
     match x {
         None => "—".to_string(),
         Some(x) if x.is_infinite() => "inf".to_string(),
-        Some(x) if m == Metric::UsersPerDay => thousands(x),
+        Some(x) if matches!(m, Metric::UsersPerDay | Metric::ApiCalls) => thousands(x),
         Some(x) => {
             let (scale, decimals, unit) = format_of(m);
             format!("{at_least}{:.*}{unit}", decimals, scale * as_written(x))

@@ -5,6 +5,7 @@ use crate::metric::Metric;
 use crate::output::paired::{PairedRow, RANK_FAILURE_MARGIN};
 use crate::output::text::pct;
 use crate::report::dataset::{metric_row, PairedData};
+use crate::report::phrases::and_list;
 
 /// A share difference in signed percentage points, two decimals (`+2.83`, `-17.69`; `0.00`
 /// without a sign when it rounds to zero), as `paired.md` writes it.
@@ -72,6 +73,30 @@ fn ranked_first(pd: &PairedData, most: &str) -> Option<String> {
     })
 }
 
+/// The strategies whose coverage gain is within an interval of the best's (either's
+/// half-width): the ranking orders their means, which replication noise may swap (a trial's
+/// memo named the first at +35.17 pp where the second had +35.16 ± 0.11, and fresher data).
+fn alike(coverage: &[&PairedRow], best: &PairedRow) -> String {
+    let (d, h) = (best.difference_mean.unwrap_or(0.0), best.difference_ci95.unwrap_or(0.0));
+    let near: Vec<String> = (coverage.iter())
+        .filter(|r| r.variant != best.variant)
+        .filter(|r| {
+            let gap = (d - r.difference_mean.unwrap_or(f64::NAN)).abs();
+            gap <= h.max(r.difference_ci95.unwrap_or(0.0))
+        })
+        .map(|r| format!("`{}` ({} pp)", r.variant, points(r.difference_mean.unwrap_or(0.0))))
+        .collect();
+    match near.is_empty() {
+        true => String::new(),
+        false => format!(
+            " {} gained as much within the intervals: set against each other (one of them as \
+             --baseline) to tell them apart, and weigh what else differs (the data's age, the \
+             cost).",
+            and_list(&near)
+        ),
+    }
+}
+
 /// Which strategy gained the most coverage over the baseline and which failed least, with
 /// their paired differences and intervals; empty without a strategy other than the baseline.
 pub(crate) fn paired_caption(pd: &PairedData) -> String {
@@ -106,9 +131,10 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
             .unwrap_or_default();
         out.push(if points(d).starts_with('+') {
             format!(
-                "{over}, `{}` gained the most coverage, {}{cost}.",
+                "{over}, `{}` gained the most coverage, {}{cost}.{}",
                 best.variant,
-                difference_phrase(best)
+                difference_phrase(best),
+                alike(&coverage, best)
             )
         } else {
             format!(
