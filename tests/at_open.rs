@@ -204,6 +204,25 @@ fn each_banks_customers_see_their_own_banks_data() {
             && report.contains(", the median data age is open "),
         "{report}"
     );
+    // By quarter of the day, bank by bank: the all-bank row is the terminal's line.
+    let quarters = report
+        .lines()
+        .find(|l| l.ends_with("| all banks |") || l.contains("| all banks | "))
+        .unwrap();
+    let cells: Vec<&str> = quarters.split(" | ").map(str::trim).collect();
+    for (i, name) in ["night 00–06", "morning 06–12", "afternoon 12–18", "evening 18–24"]
+        .iter()
+        .enumerate()
+    {
+        let said = terminal.split(&format!("{name} median ")).nth(1).unwrap();
+        let share = said.split(", ").nth(1).unwrap().split(" a day old").next().unwrap();
+        assert_eq!(cells[2 + i].trim_end_matches(" |"), share, "{name}: {quarters}");
+    }
+    // And each bank's row, after the run's name.
+    assert!(
+        (report.lines()).any(|l| !l.starts_with("| tight |") && l.contains(" | tight | ")),
+        "{report}"
+    );
     // The bank table gives each bank's share of opens finding data a day old.
     let row = report.lines().find(|l| l.starts_with("| tight |")).unwrap();
     let old = refresh_sim::output::text::pct(stale(tight));

@@ -175,6 +175,15 @@ fn results_sections(s: &mut String, ds: &Dataset) {
             s.push_str(&t);
             s.push('\n');
         }
+        if let Some(t) = tables::quarter_table(ds) {
+            s.push_str(
+                "App opens finding data 24 h old or older (or none), by quarter of the day: \
+                 each quarter's hours weighed by their share of the opens, as `run`'s \
+                 \"by the clock\" line gives them for all banks:\n\n",
+            );
+            s.push_str(&t);
+            s.push('\n');
+        }
         if let Some(t) = daily_table(ds) {
             s.push_str(&t);
             s.push('\n');

@@ -2,6 +2,7 @@
 //! paired comparison.
 
 use crate::metric::Metric;
+use crate::output::age_by_hour::HourRow;
 use crate::output::text::{estimate, pct, thousands, LOWER_BOUND_LEGEND, NEVER_LEGEND};
 use crate::report::dataset::{
     self, metric_row, Dataset, PairedData, RunData, SweepData, SweepPoint,
@@ -389,4 +390,77 @@ fn legends(pd: &PairedData, age: Option<Metric>) -> String {
         let _ = writeln!(s, "\n{NEVER_LEGEND}");
     }
     s
+}
+
+/// The quarters of the day the by-the-clock figures are given for, as `run` says them.
+const QUARTERS: [(&str, usize); 4] = [
+    ("Night 00–06", 0),
+    ("Morning 06–12", 6),
+    ("Afternoon 12–18", 12),
+    ("Evening 18–24", 18),
+];
+
+/// App opens finding data a day old (or none) by quarter of the day, bank by bank and for
+/// all, in each run: each quarter's hours weighed by their share of the opens (as `run`'s
+/// "by the clock" line; a night pass leaves fresh mornings and stale evenings that the
+/// day's figure averages away, and a trial's product manager computed these by hand from
+/// `data_age_by_hour.csv`). `None` without the hours, or where no run has customers'
+/// opens measured.
+pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
+    let runs: Vec<&RunData> = (ds.runs.iter()).filter(|r| r.by_hour.len() == 24).collect();
+    if runs.is_empty() {
+        return None;
+    }
+    let several = scenarios_of(&runs).len() > 1;
+    let mut s = String::from("| Run | Bank |");
+    for (name, _) in QUARTERS {
+        let _ = write!(s, " {name} |");
+    }
+    s.push_str("\n|---|---|---:|---:|---:|---:|\n");
+    let mut any = false;
+    for r in &runs {
+        let banks = r.bank_names();
+        let mut rows: Vec<(String, Vec<HourRow>)> = match banks.len() > 1 {
+            true => (banks.iter())
+                .map(|b| (b.clone(), bank_hours(r, b)))
+                .collect(),
+            false => Vec::new(),
+        };
+        rows.push(("all banks".into(), r.by_hour.clone()));
+        for (bank, hours) in rows {
+            let _ = write!(s, "| {} | {} |", cell(&run_name(r, several)), cell(&bank));
+            for (_, from) in QUARTERS {
+                let share = quarter_share(&hours[..], from);
+                any |= share.is_some();
+                let _ = write!(s, " {} |", share.map_or("—".into(), pct));
+            }
+            s.push('\n');
+        }
+    }
+    any.then_some(s)
+}
+
+/// One bank's 24 hours of `r`.
+fn bank_hours(r: &RunData, bank: &str) -> Vec<HourRow> {
+    (r.by_hour_banks.iter())
+        .filter(|h| h.bank == bank)
+        .cloned()
+        .collect()
+}
+
+/// The share of the opens in the six hours from `from` finding data a day old or none: the
+/// hours' shares weighed by their opens (`None` where no open falls in them or none is
+/// measured).
+fn quarter_share(hours: &[HourRow], from: usize) -> Option<f64> {
+    let (mut opens, mut old) = (0.0, 0.0);
+    for h in hours
+        .iter()
+        .filter(|h| (from..from + 6).contains(&(h.hour as usize)))
+    {
+        if let Some(x) = h.stale_24h_share {
+            opens += h.app_open_share;
+            old += h.app_open_share * x;
+        }
+    }
+    (opens > 0.0).then(|| old / opens)
 }

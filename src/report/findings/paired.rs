@@ -77,14 +77,23 @@ fn ranked_first(pd: &PairedData, most: &str) -> Option<String> {
 /// half-width): the ranking orders their means, which replication noise may swap (a trial's
 /// memo named the first at +35.17 pp where the second had +35.16 ± 0.11, and fresher data).
 fn alike(coverage: &[&PairedRow], best: &PairedRow) -> String {
-    let (d, h) = (best.difference_mean.unwrap_or(0.0), best.difference_ci95.unwrap_or(0.0));
+    let (d, h) = (
+        best.difference_mean.unwrap_or(0.0),
+        best.difference_ci95.unwrap_or(0.0),
+    );
     let near: Vec<String> = (coverage.iter())
         .filter(|r| r.variant != best.variant)
         .filter(|r| {
             let gap = (d - r.difference_mean.unwrap_or(f64::NAN)).abs();
             gap <= h.max(r.difference_ci95.unwrap_or(0.0))
         })
-        .map(|r| format!("`{}` ({} pp)", r.variant, points(r.difference_mean.unwrap_or(0.0))))
+        .map(|r| {
+            format!(
+                "`{}` ({} pp)",
+                r.variant,
+                points(r.difference_mean.unwrap_or(0.0))
+            )
+        })
         .collect();
     match near.is_empty() {
         true => String::new(),
