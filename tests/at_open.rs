@@ -210,13 +210,28 @@ fn each_banks_customers_see_their_own_banks_data() {
         .find(|l| l.ends_with("| all banks |") || l.contains("| all banks | "))
         .unwrap();
     let cells: Vec<&str> = quarters.split(" | ").map(str::trim).collect();
-    for (i, name) in ["night 00–06", "morning 06–12", "afternoon 12–18", "evening 18–24"]
-        .iter()
-        .enumerate()
+    for (i, name) in [
+        "night 00–06",
+        "morning 06–12",
+        "afternoon 12–18",
+        "evening 18–24",
+    ]
+    .iter()
+    .enumerate()
     {
         let said = terminal.split(&format!("{name} median ")).nth(1).unwrap();
-        let share = said.split(", ").nth(1).unwrap().split(" a day old").next().unwrap();
-        assert_eq!(cells[2 + i].trim_end_matches(" |"), share, "{name}: {quarters}");
+        let share = said
+            .split(", ")
+            .nth(1)
+            .unwrap()
+            .split(" a day old")
+            .next()
+            .unwrap();
+        assert_eq!(
+            cells[2 + i].trim_end_matches(" |"),
+            share,
+            "{name}: {quarters}"
+        );
     }
     // And each bank's row, after the run's name.
     assert!(

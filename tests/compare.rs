@@ -559,7 +559,7 @@ fn each_banks_coverage_difference_adds_up_to_the_books() {
         .build()
         .unwrap();
     let runs = c.run(&pool);
-    let banks = c.by_bank(&runs);
+    let banks = c.by_bank(&runs, Metric::Coverage);
     assert_eq!(
         banks.iter().map(|b| b.0.as_str()).collect::<Vec<_>>(),
         ["a", "b"]
@@ -608,6 +608,27 @@ fn each_banks_coverage_difference_adds_up_to_the_books() {
     assert!(banks
         .iter()
         .any(|(_, rows)| rows[2].difference_mean.unwrap() > 0.01));
-    let md = refresh_sim::experiment::compare::markdown(&c, &book, &banks);
+    // Each bank's own 429s, paired the same way: the client's 429s there over its attempts.
+    let own = c.by_bank(&runs, Metric::ClientFailureRate);
+    for (b, rows) in &own {
+        for v in 0..3 {
+            let rate = |r: usize| {
+                let s = row(v, r, b);
+                (s.rate_limited - s.outage_rejected) as f64 / s.attempts as f64
+            };
+            let base = |r: usize| {
+                let s = row(0, r, b);
+                (s.rate_limited - s.outage_rejected) as f64 / s.attempts as f64
+            };
+            let mean = (0..3).map(|r| rate(r) - base(r)).sum::<f64>() / 3.0;
+            assert!(
+                (rows[v].difference_mean.unwrap() - mean).abs() < 1e-4,
+                "{b}"
+            );
+        }
+    }
+    let tables = [(Metric::Coverage, banks), (Metric::ClientFailureRate, own)];
+    let md = refresh_sim::experiment::compare::markdown(&c, &book, &tables);
     assert!(md.contains("Coverage difference by bank (each bank's connections, paired as above):\n\n| Rank | Strategy | a | b |"), "{md}");
+    assert!(md.contains("Own 429s difference by bank (each bank's attempts: the 429s the client's traffic caused there):\n\n| Rank | Strategy | a | b |"), "{md}");
 }

@@ -44,8 +44,8 @@ fn the_box_closes_at_the_nth_rejection_within_its_span() {
     assert!(bank.try_admit(s(66), 3, false).is_ok());
 }
 
-/// `within` goes with `after` above 1, required there and refused without it; `after` is
-/// a count of 1 or more.
+/// `within` goes with `after` above 1, required there and ignored at 1; `after` is a count
+/// of 1 or more.
 #[test]
 fn a_threshold_is_checked_naming_its_field() {
     let err = |limits: &str| scenario(limits, 10).unwrap_err().message;
@@ -54,11 +54,12 @@ fn a_threshold_is_checked_naming_its_field() {
         m.contains("banks[0].limits[0].within") && m.contains("is required with after = 3"),
         "{m}"
     );
-    let m = err(r#"{ kind = "penalty_box", duration = "2m", within = "1m" }"#);
-    assert!(
-        m.contains("banks[0].limits[0].within") && m.contains("only with after > 1"),
-        "{m}"
-    );
+    // A span with one rejection is read as none (a sweep over `after` keeps the file's).
+    assert!(scenario(
+        r#"{ kind = "penalty_box", duration = "2m", within = "1m" }"#,
+        10
+    )
+    .is_ok());
     let m = err(r#"{ kind = "penalty_box", duration = "2m", after = 0, within = "1m" }"#);
     assert!(
         m.contains("banks[0].limits[0].after") && m.contains("at least 1"),

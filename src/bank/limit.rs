@@ -195,8 +195,10 @@ impl Limit {
     }
 
     pub(super) fn prepare(&mut self, connections: u32) {
-        if let Limit::Quota(q) = self {
-            q.prepare(connections)
+        match self {
+            Limit::Quota(q) => q.prepare(connections),
+            Limit::PenaltyBox(p) => p.prepare(),
+            _ => {}
         }
     }
 }

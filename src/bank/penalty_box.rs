@@ -2,11 +2,13 @@
 //!
 //! Rule: when any other policy of the bank rejects a call at `t` (a breach), every call until
 //! `t + duration` is rejected too (e.g. "1 refresh per 2 min, 429 with Retry-After: 118").
-//! With a threshold, the box closes only at the `after`-th breach within `within` (the `k`
+//! With a threshold, the box closes only at the `after`-th breach within `within` (the `after`
 //! most recent breaches spanning less than `within`), as fail2ban bans after `maxretry`
 //! failures within `findtime`: "lockout after repeated 429s". The count starts afresh
-//! once the box closes. Calls rejected by the box itself are no breach and do not extend
-//! it. The box knows exactly when it opens, so its rejections carry that time.
+//! once the box closes. A breach is any other policy's rejection: a rate limit's or cap's
+//! 429, a per-connection quota's (on any connection), a maintenance window's 503. Calls
+//! rejected by the box itself are no breach and do not extend it, whatever else rejects
+//! them. The box knows exactly when it opens, so its rejections carry that time.
 
 use super::Rejection;
 use crate::time::{SimDuration, SimTime};
@@ -45,6 +47,12 @@ impl PenaltyBox {
             within,
             recent: VecDeque::with_capacity(after as usize),
         }
+    }
+
+    /// Reserves its ring of breaches before a run: a clone (each run's banks are) drops the
+    /// spare capacity, and no breach should allocate.
+    pub fn prepare(&mut self) {
+        self.recent.reserve(self.after as usize);
     }
 
     /// The breaches that close it and their span, where it waits for more than one.
@@ -128,11 +136,14 @@ mod tests {
         assert!(p.check(SimTime(212)).is_err());
     }
 
-    /// The breaches it keeps never grow past the threshold: no allocation per breach.
+    /// The breaches it keeps never grow past the threshold: no allocation per breach, in a
+    /// clone prepared for a run as in the original.
     #[test]
     fn it_keeps_at_most_the_threshold_of_breaches() {
-        let mut p = PenaltyBox::after(SimDuration(1), 4, SimDuration(10));
+        let mut p = PenaltyBox::after(SimDuration(1), 4, SimDuration(10)).clone();
+        p.prepare();
         let cap = p.recent.capacity();
+        assert!(cap >= 4);
         for t in 0..1_000 {
             p.on_breach(SimTime(t * 100));
             assert!(p.recent.len() <= 4);

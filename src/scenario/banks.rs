@@ -373,10 +373,8 @@ fn sliding_limit(field: String, limit: i64) -> Result<u32, FieldError> {
     Ok(n)
 }
 
-/// A per-connection quota: `k` accesses (4 unless given) per rolling 24 hours or calendar
-/// day.
 /// A penalty box, closing at every breach or at the `after`-th within `within` (required
-/// with `after` above 1, and read only then).
+/// with `after` above 1, and read only then: a sweep over `after` keeps the file's span).
 fn penalty_box(
     at: &str,
     duration: SimDuration,
@@ -394,19 +392,13 @@ fn penalty_box(
         Some(n) => count(format!("{at}.after"), n, "rejections that close the box")?,
     };
     let within = match (after, within) {
-        (1, None) => SimDuration::ZERO,
-        (1, Some(_)) => {
-            return err(
-                format!("{at}.within"),
-                "is the span of the rejections that close the box, read only with after > 1 \
-                 (e.g. after = 3, within = \"1m\")",
-            )
-        }
+        (1, _) => SimDuration::ZERO,
         (_, None) => {
-            return err(
-                format!("{at}.within"),
-                format!("is required with after = {after}: the span the {after} rejections must fall within (e.g. within = \"1m\")"),
-            )
+            let why = format!(
+                "is required with after = {after}: the span the {after} rejections must fall \
+                 within (e.g. within = \"1m\")"
+            );
+            return err(format!("{at}.within"), why);
         }
         (_, Some(w)) => positive(format!("{at}.within"), w.0)?,
     };
@@ -415,6 +407,8 @@ fn penalty_box(
     )))
 }
 
+/// A per-connection quota: `k` accesses (4 unless given) per rolling 24 hours or calendar
+/// day.
 fn quota(
     field: String,
     k: Option<i64>,

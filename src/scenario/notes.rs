@@ -4,6 +4,7 @@
 //! not read its effect into the figures.
 
 mod caps;
+mod maintenance;
 mod quota;
 
 use super::Scenario;
@@ -122,62 +123,6 @@ impl Scenario {
                      429s there (a pace does not slow for them)",
                     bank.name,
                     hour_runs(&over)
-                ));
-            }
-        }
-        out
-    }
-
-    /// A paced client whose pace goes on through a bank's closed maintenance window: its
-    /// calls there are refused (503s), which a weight of 0 in those hours avoids (a trial's
-    /// pace sent 71,610 calls into a 01:00–03:00 window, and `check` said nothing).
-    pub fn paces_into_maintenance(&self) -> Vec<String> {
-        let Strategy::Paced {
-            profiles, per_bank, ..
-        } = &self.strategy
-        else {
-            return Vec::new();
-        };
-        let paused = self.schedule.pause_on_retry_after;
-        const HOUR: u64 = crate::time::HOUR_US;
-        let band = self.schedule.band_micros().unwrap_or((0, 24 * HOUR));
-        let daily = self.schedule.period == SimDuration::from_hours(24);
-        let mut out = Vec::new();
-        for (b, bank) in self.banks.iter().enumerate() {
-            // (One pool over every bank has no bank's own: `pace_profiles` needs per_bank.)
-            let weight = |h: usize| profiles.of(b).map_or(1.0, |p| p.weights()[h]);
-            let field = match per_bank {
-                true => format!("strategy.pace_profiles.{}", bank.name),
-                false => "strategy.pace_profile".to_string(),
-            };
-            let move_them = match daily {
-                true => format!(
-                    "weights of 0 in those hours ({field}) move them to the others, the pass \
-                     complete; "
-                ),
-                false => String::new(),
-            };
-            let into: Vec<usize> = crate::time::hours_in(band)
-                .filter(|&(h, span)| weight(h) > 0.0 && bank.closed_during(span))
-                .map(|(h, _)| h)
-                .collect();
-            if !into.is_empty() {
-                // The window's first 503 holds a pausing bank's pool: no 503s, but no pass.
-                let (calls, pause) = match paused {
-                    false => (
-                        "its calls then are refused with 503s",
-                        "= true holds them back",
-                    ),
-                    true => ("pausing holds its calls back", "holds them"),
-                };
-                out.push(format!(
-                    "strategy: bank `{}` is paced through its maintenance window ({}, closed): \
-                     {calls}; {move_them}strategy.pause_on_retry_after {pause}, but a pace has \
-                     no slack to make up the hours paused, so the window's share of the pass \
-                     is missed (a trial's bank closed 01:00–03:00: 93 % covered pausing, \
-                     99.96 % with weights of 0)",
-                    bank.name,
-                    hour_runs(&into),
                 ));
             }
         }
@@ -461,54 +406,6 @@ mod tests {
         assert_eq!(
             crate::time::hour_runs(&[0, 1, 5, 22, 23]),
             "00:00–02:00, 05:00–06:00, 22:00–24:00"
-        );
-    }
-
-    /// A pace through a bank's maintenance window is noted with its hours; one whose own
-    /// profile stops then, or another bank's pace, is not.
-    #[test]
-    fn paces_through_a_maintenance_window_are_noted() {
-        let paced = |strategy: &str| {
-            let text = format!(
-                "[window]\nlength = \"1d\"\n[population]\nconnections = 1000\n[strategy]\n\
-                 kind = \"paced\"\n{strategy}\n[[banks]]\nname = \"m\"\nshare = 0.5\n\
-                 preset = \"nightly-maintenance\"\n[[banks]]\nname = \"open\"\nshare = 0.5\n\
-                 service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
-            );
-            scenario::parse(&text, "inline", "t", &[])
-                .unwrap()
-                .paces_into_maintenance()
-        };
-        let n = paced("");
-        assert_eq!(n.len(), 1, "{n:?}");
-        assert!(
-            n[0].contains("(strategy.pace_profiles.m) move them to the others, the pass complete"),
-            "{n:?}"
-        );
-        assert!(
-            n[0].starts_with(
-                "strategy: bank `m` is paced through its maintenance window (01:00–03:00, closed)"
-            ),
-            "{n:?}"
-        );
-        let mut w = ["1"; 24];
-        w[1..3].fill("0");
-        assert!(paced(&format!("pace_profiles = {{ m = [{}] }}", w.join(", "))).is_empty());
-        let n = paced(&format!("pace_profiles = {{ open = [{}] }}", w.join(", ")));
-        assert!(
-            n.len() == 1 && n[0].starts_with("strategy: bank `m`"),
-            "{n:?}"
-        );
-        // Pausing sends no call into the window, but misses its share of the pass.
-        let n = paced("pause_on_retry_after = true");
-        assert!(
-            n.len() == 1 && n[0].contains("(01:00–03:00, closed): pausing holds its calls back;"),
-            "{n:?}"
-        );
-        let n = paced("per_bank = false");
-        assert!(
-            n.len() == 1 && n[0].contains("(strategy.pace_profile) move them"),
-            "{n:?}"
         );
     }
 

@@ -16,7 +16,11 @@ use std::fmt::Write as _;
 
 /// The comparison's Markdown: `rows` are [`Comparison::paired`]'s (variants in item order,
 /// [`METRICS`] within each).
-pub fn markdown(c: &Comparison, rows: &[PairedRow], banks: &[(String, Vec<PairedRow>)]) -> String {
+pub fn markdown(
+    c: &Comparison,
+    rows: &[PairedRow],
+    banks: &[(Metric, Vec<(String, Vec<PairedRow>)>)],
+) -> String {
     let per_variant: Vec<&[PairedRow]> = rows.chunks(METRICS.len()).collect();
     let order = ranking(&per_variant);
     let base = &c.variants[c.baseline].label;
@@ -48,7 +52,9 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow], banks: &[(String, Vec<Paired
             let _ = writeln!(out, "- {n}");
         }
     }
-    by_bank_table(&mut out, &order, &per_variant, banks);
+    for metric_banks in banks {
+        by_bank_table(&mut out, &order, &per_variant, metric_banks);
+    }
     // Only the columns shown: an unmeasured metric's column (on-demand figures without
     // customers) is left out of the table, and its cells with it.
     let shown = shown(&per_variant);
@@ -73,21 +79,22 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow], banks: &[(String, Vec<Paired
     out
 }
 
-/// Each bank's coverage difference, strategies in the ranked `order` (a fix for one bank
+/// Each bank's difference in `metric`, strategies in the ranked `order` (a fix for one bank
 /// reads small over the book), where there are two banks or more.
 fn by_bank_table(
     out: &mut String,
     order: &[usize],
     per_variant: &[&[PairedRow]],
-    banks: &[(String, Vec<PairedRow>)],
+    (metric, banks): &(Metric, Vec<(String, Vec<PairedRow>)>),
 ) {
     if banks.is_empty() {
         return;
     }
-    let _ = writeln!(
-        out,
-        "\nCoverage difference by bank (each bank's connections, paired as above):\n"
-    );
+    let what = match metric {
+        Metric::Coverage => "Coverage difference by bank (each bank's connections, paired as above)",
+        _ => "Own 429s difference by bank (each bank's attempts: the 429s the client's traffic caused there)",
+    };
+    let _ = writeln!(out, "\n{what}:\n");
     let names: Vec<&str> = banks.iter().map(|(b, _)| b.as_str()).collect();
     let _ = writeln!(out, "| Rank | Strategy | {} |", names.join(" | "));
     let _ = writeln!(out, "|---:|---|{}", "---:|".repeat(names.len()));

@@ -417,7 +417,7 @@ pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
         let _ = write!(s, " {name} |");
     }
     s.push_str("\n|---|---|---:|---:|---:|---:|\n");
-    let mut any = false;
+    let (mut any, mut dash) = (false, false);
     for r in &runs {
         let banks = r.bank_names();
         let mut rows: Vec<(String, Vec<HourRow>)> = match banks.len() > 1 {
@@ -426,16 +426,24 @@ pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
                 .collect(),
             false => Vec::new(),
         };
-        rows.push(("all banks".into(), r.by_hour.clone()));
+        let all = match &banks[..] {
+            [one] => one.clone(),
+            _ => "all banks".into(),
+        };
+        rows.push((all, r.by_hour.clone()));
         for (bank, hours) in rows {
             let _ = write!(s, "| {} | {} |", cell(&run_name(r, several)), cell(&bank));
             for (_, from) in QUARTERS {
                 let share = quarter_share(&hours[..], from);
                 any |= share.is_some();
+                dash |= share.is_none();
                 let _ = write!(s, " {} |", share.map_or("—".into(), pct));
             }
             s.push('\n');
         }
+    }
+    if dash {
+        s.push_str("\n— : no app open falls in that quarter (the app-open profile weighs it 0).\n");
     }
     any.then_some(s)
 }

@@ -20,7 +20,7 @@ use super::super::Scenario;
 use crate::bank::penalty_box::PenaltyBox;
 use crate::bank::{Bank, Limit};
 use crate::strategy::Strategy;
-use statrs::distribution::{Binomial, DiscreteCDF};
+use statrs::distribution::{Binomial, DiscreteCDF, Poisson};
 
 impl Scenario {
     /// Per-bank pools, AIMD's slots or a pace's refreshes outstanding that may pass a boxed
@@ -31,11 +31,15 @@ impl Scenario {
         (self.banks.iter().enumerate())
             .filter_map(|(b, bank)| {
                 let (cap, boxed) = (bank.concurrency_cap()?, penalty(bank)?);
-                let (what, fix) = self.past_cap(b, &bank.name, cap)?;
+                let (what, fix) = self.past_cap(b, &bank.name, cap, boxed)?;
                 let wait = boxed.longest_wait();
                 let shuts = match boxed.threshold() {
                     None => "a call past the cap shuts".to_string(),
-                    Some((n, within)) => format!("{n} calls past the cap within {within} shut"),
+                    Some((n, within)) => {
+                        format!(
+                            "{n} rejections within {within} (calls past the cap among them) shut"
+                        )
+                    }
                 };
                 Some(format!(
                     "{}: {what}, past its concurrency cap of {cap}, behind a penalty box of \
@@ -49,7 +53,13 @@ impl Scenario {
 
     /// What of the client may pass bank `b`'s cap, and what keeps it within (`None` where
     /// nothing does).
-    fn past_cap(&self, b: usize, name: &str, cap: u32) -> Option<(String, String)> {
+    fn past_cap(
+        &self,
+        b: usize,
+        name: &str,
+        cap: u32,
+        boxed: &PenaltyBox,
+    ) -> Option<(String, String)> {
         let pools = format!("strategy.pools = {{ {name} = {cap} }}");
         match &self.strategy {
             Strategy::PerBank { pools: p } => {
@@ -73,9 +83,25 @@ impl Scenario {
                     format!("strategy.outstanding = {{ {name} = {cap} }}"),
                 )),
             },
+            _ => self.past_cap_by_chance(b, name, cap, boxed),
+        }
+    }
+
+    /// [`Scenario::past_cap`] for clients with no bound per bank, which pass the cap by
+    /// chance (random offsets, a pace over every bank, a queue larger than the cap, bulk).
+    fn past_cap_by_chance(
+        &self,
+        b: usize,
+        name: &str,
+        cap: u32,
+        boxed: &PenaltyBox,
+    ) -> Option<(String, String)> {
+        let pools = format!("strategy.pools = {{ {name} = {cap} }}");
+        match &self.strategy {
             Strategy::RandomOffset => {
                 let load = self.calls_per_sec(b) * self.banks[b].service_time.mean_secs();
                 self.found_full(b, crate::stats::erlang_b(cap, load))
+                    .filter(|&calls| closes(calls, boxed.threshold()))
                     .map(|calls| {
                         let what = format!(
                             "random offsets, offering about {load:.1} calls in flight on average \
@@ -154,6 +180,20 @@ impl Scenario {
         let bank = &self.banks[b];
         (bank.share * bank.service_time.mean_secs() / all.max(f64::MIN_POSITIVE)).min(1.0)
     }
+}
+
+/// Whether `calls` a day refused at random (a Poisson stream) close a box that waits for
+/// `n` within a span: the day's spans each hold a Poisson count of mean `calls` over the
+/// spans a day, and the box closes about once a day or more where that many of them reach
+/// `n` (always, for a box closing at the first).
+fn closes(calls: u64, threshold: Option<(u32, crate::time::SimDuration)>) -> bool {
+    let Some((n, within)) = threshold else {
+        return true;
+    };
+    let spans = 86_400.0 / within.as_secs_f64().max(1e-6);
+    let mean = calls as f64 / spans;
+    let reach = Poisson::new(mean).map_or(0.0, |p| 1.0 - p.cdf(n as u64 - 1));
+    spans * reach >= 1.0
 }
 
 /// The bank's penalty box, if it has one.
@@ -239,6 +279,20 @@ mod tests {
         assert!(with(90_000, "kind = \"bulk\"", cap)
             .past_boxed_caps()
             .is_empty());
+        // A box waiting for 20 rejections a minute: 6,250 a day (4.3 a minute) rarely reach
+        // it; 3 a minute are reached often.
+        let waits = |n: u32| {
+            let b = format!(
+                r#"{cap}, {{ kind = "penalty_box", duration = "2m", after = {n}, within = "1m" }}"#
+            );
+            with(90_000, "kind = \"random_offset\"", &b).past_boxed_caps()
+        };
+        assert!(waits(20).is_empty(), "{:?}", waits(20));
+        let three = waits(3);
+        assert!(
+            three[0].contains("3 rejections within 1m (calls past the cap among them) shut"),
+            "{three:?}"
+        );
         // Bulk with fewer connections at the bank than its cap cannot pass it.
         assert!(with(10, "kind = \"bulk\"", &boxed)
             .past_boxed_caps()

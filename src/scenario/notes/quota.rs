@@ -12,15 +12,19 @@ impl Scenario {
     /// Each bank whose quota is below the refreshes a day the client's period makes.
     pub fn period_past_quotas(&self) -> Vec<String> {
         let period = self.schedule.period;
-        let day = SimDuration::from_hours(24);
-        // Over any rolling day (or calendar day) the period's refreshes, rounded up.
+        // Over any rolling day (or calendar day) the period's refreshes, rounded up; a window
+        // shorter than a day holds fewer.
+        let day = SimDuration::from_hours(24).min(self.window);
         let per_day = day.as_micros().div_ceil(period.as_micros().max(1));
         (self.banks.iter())
             .filter_map(|bank| {
-                let quota = bank.limits.iter().find_map(|l| match l.unscoped() {
-                    Limit::Quota(q) => Some(q),
-                    _ => None,
-                })?;
+                // The tightest of its quotas.
+                let quota = (bank.limits.iter())
+                    .filter_map(|l| match l.unscoped() {
+                        Limit::Quota(q) => Some(q),
+                        _ => None,
+                    })
+                    .min_by_key(|q| q.k())?;
                 let over = match quota.period() {
                     QuotaPeriod::Rolling => "rolling 24 h",
                     QuotaPeriod::CalendarDay => "calendar day",
@@ -73,5 +77,13 @@ mod tests {
         assert!(noted("8h", calendar)[0].contains("per calendar day"));
         assert!(noted("12h", calendar).is_empty());
         assert!(noted("4h", "").is_empty());
+        // The tightest of two quotas.
+        let two =
+            r#"{ kind = "quota", k = 8 }, { kind = "quota", k = 2, period = "calendar_day" }"#;
+        assert!(
+            noted("8h", two)[0].contains("quota of 2 accesses"),
+            "{:?}",
+            noted("8h", two)
+        );
     }
 }
