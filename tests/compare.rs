@@ -610,21 +610,14 @@ fn each_banks_coverage_difference_adds_up_to_the_books() {
         .any(|(_, rows)| rows[2].difference_mean.unwrap() > 0.01));
     // Each bank's own 429s, paired the same way: the client's 429s there over its attempts.
     let own = c.by_bank(&runs, Metric::ClientFailureRate);
+    let rate = |v: usize, r: usize, b: &str| {
+        let s = row(v, r, b);
+        (s.rate_limited - s.outage_rejected) as f64 / s.attempts as f64
+    };
     for (b, rows) in &own {
-        for v in 0..3 {
-            let rate = |r: usize| {
-                let s = row(v, r, b);
-                (s.rate_limited - s.outage_rejected) as f64 / s.attempts as f64
-            };
-            let base = |r: usize| {
-                let s = row(0, r, b);
-                (s.rate_limited - s.outage_rejected) as f64 / s.attempts as f64
-            };
-            let mean = (0..3).map(|r| rate(r) - base(r)).sum::<f64>() / 3.0;
-            assert!(
-                (rows[v].difference_mean.unwrap() - mean).abs() < 1e-4,
-                "{b}"
-            );
+        for (v, paired) in rows.iter().enumerate() {
+            let mean = (0..3).map(|r| rate(v, r, b) - rate(0, r, b)).sum::<f64>() / 3.0;
+            assert!((paired.difference_mean.unwrap() - mean).abs() < 1e-4, "{b}");
         }
     }
     let tables = [(Metric::Coverage, banks), (Metric::ClientFailureRate, own)];

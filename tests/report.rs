@@ -1259,6 +1259,30 @@ fn the_paired_caption_names_gains_alike_within_their_intervals() {
     // Apart by more than either half-width: not named.
     let (_, alone) = paired_chart_of(&paired_fixture());
     assert!(!alone.contains("gained as much"), "{alone}");
+    assert!(!alone.contains("freshest"), "no ages, no freshest: {alone}");
+    // The freshest data at app open is named where a strategy's is significantly fresher.
+    let at_open = |variant: &str, d: f64, h: f64| PairedRow {
+        variant: variant.into(),
+        baseline: "queued".into(),
+        metric: Metric::AtOpenP50Hours,
+        variant_mean: Some(12.0 + d),
+        baseline_mean: Some(12.0),
+        difference_mean: Some(d),
+        difference_sd: Some(h / 2.5),
+        difference_ci95: Some(h),
+        replications: 3,
+        lower_bound: false,
+    };
+    rows.push(at_open("twice", -6.0, 0.1));
+    rows.push(at_open("paced", -2.2, 0.1));
+    let (_, fresh) = paired_chart_of(&rows);
+    assert!(
+        fresh.contains(
+            "`twice` left the freshest data when customers open the app: a median age of 6.0 h \
+             against `queued`'s 12.0 h (-6.00 h ± 0.10)."
+        ),
+        "{fresh}"
+    );
 }
 
 /// The caption of `rows`' paired chart.

@@ -32,6 +32,9 @@ mod items;
 mod render;
 pub use render::markdown;
 
+/// Each bank's paired rows of one metric: the bank, and a row per variant in item order.
+pub type BankRows = Vec<(String, Vec<PairedRow>)>;
+
 /// The strategies compared when `--strategies` is not given; the first is the baseline.
 pub const DEFAULT_STRATEGIES: &str = "queued,aimd,paced,random_offset";
 
@@ -228,11 +231,7 @@ impl Comparison {
     /// all-bank difference hides it (a trial's pools read +0.84 points over the book, where
     /// its building society went from 92.4 % to 99.2 %; another's PSD2 bank failed 38 % of
     /// its attempts at six refreshes a day). Empty at one bank.
-    pub fn by_bank(
-        &self,
-        runs: &[Vec<Vec<SummaryRow>>],
-        metric: Metric,
-    ) -> Vec<(String, Vec<PairedRow>)> {
+    pub fn by_bank(&self, runs: &[Vec<Vec<SummaryRow>>], metric: Metric) -> BankRows {
         let base_runs = &runs[self.baseline];
         let banks: Vec<String> = (base_runs.first().into_iter().flatten())
             .filter(|s| s.bank != "all")

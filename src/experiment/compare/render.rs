@@ -3,7 +3,7 @@
 //! by more than it covers less ([`ranking`]); which differences are significant; and each
 //! strategy's means.
 
-use super::{Comparison, METRICS};
+use super::{BankRows, Comparison, METRICS};
 use crate::metric::Metric;
 use crate::output::paired::{
     ranking, set_back, PairedRow, MARKDOWN_TITLE, RANKING_WORDS, SET_BACK_LEGEND,
@@ -16,11 +16,7 @@ use std::fmt::Write as _;
 
 /// The comparison's Markdown: `rows` are [`Comparison::paired`]'s (variants in item order,
 /// [`METRICS`] within each).
-pub fn markdown(
-    c: &Comparison,
-    rows: &[PairedRow],
-    banks: &[(Metric, Vec<(String, Vec<PairedRow>)>)],
-) -> String {
+pub fn markdown(c: &Comparison, rows: &[PairedRow], banks: &[(Metric, BankRows)]) -> String {
     let per_variant: Vec<&[PairedRow]> = rows.chunks(METRICS.len()).collect();
     let order = ranking(&per_variant);
     let base = &c.variants[c.baseline].label;
@@ -85,7 +81,7 @@ fn by_bank_table(
     out: &mut String,
     order: &[usize],
     per_variant: &[&[PairedRow]],
-    (metric, banks): &(Metric, Vec<(String, Vec<PairedRow>)>),
+    (metric, banks): &(Metric, BankRows),
 ) {
     if banks.is_empty() {
         return;
