@@ -222,13 +222,14 @@ impl Bank {
     }
 
     /// Admits a call of connection `conn` (its index within this bank) at `now` if every
-    /// policy admits it. Otherwise consumes nothing, closes any penalty box, and returns the
-    /// rejection with the Retry-After this bank sends.
+    /// policy admits it. Otherwise consumes nothing, counts the breach in any penalty box
+    /// (which closes at its `after`-th within `within`), and returns the rejection with the
+    /// Retry-After this bank sends.
     #[inline]
     pub fn try_admit(&mut self, now: SimTime, conn: u32, present: bool) -> Result<(), Refusal> {
         let mut rejected = false;
         let mut bank_wide = false;
-        let mut box_closed = false;
+        let mut box_refused = false;
         let mut outage = false;
         let mut retry_at: Option<SimTime> = None;
         // A customer-present call is not counted by an unattended-access quota, nor by a
@@ -238,7 +239,7 @@ impl Bank {
             if let Err(r) = limit.check(now, conn, present) {
                 rejected = true;
                 bank_wide |= !limit.per_connection();
-                box_closed |= matches!(limit, Limit::PenaltyBox(_));
+                box_refused |= matches!(limit, Limit::PenaltyBox(_));
                 outage |= matches!(limit, Limit::Maintenance(_));
                 retry_at = retry_at.max(r.retry_at);
             }
@@ -249,18 +250,19 @@ impl Bank {
             }
             return Ok(());
         }
-        // A breach closes the box; a call the closed box rejects does not extend it.
-        let mut has_box = box_closed;
-        if !box_closed {
+        // A breach counts towards the box (closing it at its threshold); a call the shut box
+        // refused is no breach and does not extend it.
+        let mut box_shut = box_refused;
+        if !box_refused {
             for limit in &mut self.limits {
                 if let Limit::PenaltyBox(p) = limit {
-                    has_box |= p.on_breach(now);
+                    box_shut |= p.on_breach(now);
                 }
             }
             // The box now blocks too: the earliest success is no sooner than its end. (With
             // no box the policies would answer as above.) A policy that does not apply to
             // the call has no say in when it may succeed.
-            if has_box {
+            if box_shut {
                 for limit in &self.limits {
                     if let Err(r) = limit.check(now, conn, present) {
                         retry_at = retry_at.max(r.retry_at);
@@ -274,10 +276,10 @@ impl Bank {
             RetryAfter::Fixed(d) => Some(now + d.ceil_secs()),
             RetryAfter::Policy => retry_at.map(|at| now + at.saturating_since(now).ceil_secs()),
         };
-        // Any breach closes a penalty box on every connection.
+        // A shut penalty box refuses every connection.
         Err(Refusal {
             retry_at,
-            bank_wide: bank_wide || has_box,
+            bank_wide: bank_wide || box_shut,
             outage,
         })
     }

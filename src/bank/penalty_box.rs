@@ -150,4 +150,23 @@ mod tests {
         }
         assert_eq!(p.recent.capacity(), cap);
     }
+
+    /// A run's banks are clones prepared for it: the box's ring is reserved there, so that
+    /// no breach allocates (a clone drops a ring's spare room).
+    #[test]
+    fn a_bank_prepared_for_a_run_reserves_its_boxs_ring() {
+        let text = "[window]\nlength = \"1d\"\n[population]\nconnections = 10\n\
+                    [strategy]\nkind = \"random_offset\"\n[[banks]]\nname = \"b\"\n\
+                    share = 1.0\nservice_time = { dist = \"constant\", value = \"1s\" }\n\
+                    limits = [{ kind = \"penalty_box\", duration = \"1m\", after = 4, \
+                    within = \"10s\" }]\n";
+        let sc = crate::scenario::parse(text, "inline", "t", &[]).unwrap();
+        let mut bank = sc.banks[0].clone();
+        bank.prepare(10);
+        let ring = bank.limits.iter().find_map(|l| match l {
+            super::super::Limit::PenaltyBox(p) => Some(p.recent.capacity()),
+            _ => None,
+        });
+        assert!(ring.is_some_and(|c| c >= 4), "{ring:?}");
+    }
 }

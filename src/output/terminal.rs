@@ -413,22 +413,25 @@ fn at_open_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<Str
     ))
 }
 
+/// The quarters of the day, each named with the hour it starts: `run`'s by-the-clock line
+/// and `report.md`'s table.
+pub const QUARTERS: [(&str, usize); 4] = [
+    ("night", 0),
+    ("morning", 6),
+    ("afternoon", 12),
+    ("evening", 18),
+];
+
 /// The data's age at app opens in each quarter of the day: what a day's weighting hides
 /// (a trial's CFO asked for the morning's; night pacing leaves 5 h at 08:00, 17 h in the
 /// evening).
 fn by_clock_line(r: &RunResult, total: &Summary) -> String {
-    const PARTS: [(&str, usize); 4] = [
-        ("night", 0),
-        ("morning", 6),
-        ("afternoon", 12),
-        ("evening", 18),
-    ];
     let age = |p50: f64| match p50 {
         h if h.is_infinite() => "never".into(),
         h => age_or_more(h, total.age_horizon_hours, |h| format!("{h:.1} h")),
     };
     // A quarter without opens (a profile that has none then) is left out.
-    let cells: Vec<String> = PARTS
+    let cells: Vec<String> = QUARTERS
         .iter()
         .filter_map(|&(name, from)| {
             let (p50, stale) = r.at_open.between(None, from..from + 6);
@@ -441,7 +444,7 @@ fn by_clock_line(r: &RunResult, total: &Summary) -> String {
     // The bank and quarter whose customers most often find data a day old (a trial's
     // board asked after every bank's mornings and evenings), where there are banks.
     let worst = (0..r.bank_names.len())
-        .flat_map(|b| PARTS.iter().map(move |&(name, from)| (b, name, from)))
+        .flat_map(|b| QUARTERS.iter().map(move |&(name, from)| (b, name, from)))
         .filter_map(|(b, name, from)| {
             let (p50, stale) = r.at_open.between(Some(b), from..from + 6);
             Some((b, name, p50?, stale?))

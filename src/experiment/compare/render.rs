@@ -87,8 +87,13 @@ fn by_bank_table(
         return;
     }
     let what = match metric {
-        Metric::Coverage => "Coverage difference by bank (each bank's connections, paired as above)",
-        _ => "Own 429s difference by bank (each bank's attempts: the 429s the client's traffic caused there)",
+        Metric::Coverage => {
+            "Coverage difference by bank (each bank's connections, paired as above)".to_string()
+        }
+        Metric::ClientFailureRate => "Own 429s difference by bank (each bank's attempts: the \
+                                      429s the client's traffic caused there)"
+            .to_string(),
+        other => format!("{} difference by bank", heading(*other)),
     };
     let _ = writeln!(out, "\n{what}:\n");
     let names: Vec<&str> = banks.iter().map(|(b, _)| b.as_str()).collect();

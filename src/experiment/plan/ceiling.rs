@@ -7,8 +7,9 @@
 //! that saturate it (a looping queue at one, two and four times the slots Little's law says
 //! keep it busy, one at its concurrency cap where that is fewer, which never passes the cap
 //! and so never closes a penalty box by itself, and a pace just under its bound, which never
-//! breaches a bucket), for one day of the scenario's clock; the best of them is the ceiling. That is a lower bound on what some cleverer client might get, and the
-//! arithmetic an upper bound: both are reported. A client that keeps to a band of hours
+//! breaches a bucket), for one day of the scenario's clock; the best of them is the ceiling.
+//! That is a lower bound on what some cleverer client might get, and the arithmetic an upper
+//! bound: both are reported. A client that keeps to a band of hours
 //! (`strategy.hours`) has the band for its day: the arithmetic is over the band
 //! ([`crate::bank::band`]: a night rate, a cap's slots for the band's hours, a daily window
 //! spent there) and the saturating clients keep to it too.
@@ -236,7 +237,7 @@ fn within_cap(base: &Scenario, bank: &Bank, users: u64, per_day: f64) -> Option<
         }
         (None, _) => 0.0,
     };
-    let hold_secs = slot_hold_secs(base, bank);
+    let hold_secs = base.slot_hold_secs(bank);
     let free = (cap as f64 * secs - customers * call_secs).max(0.0);
     // Refreshes, as the ceiling counts them: the calls that do not fail by 5xx.
     let served = 1.0 - bank.error_rate;
@@ -312,11 +313,6 @@ pub fn coverage_bound(ceilings: &[BankCeiling]) -> f64 {
     ceilings.iter().map(|c| c.share * c.bound_coverage()).sum()
 }
 
-/// Mean seconds a client's slot is held per attempt at `bank` ([`Scenario::slot_hold_secs`]).
-pub fn slot_hold_secs(sc: &Scenario, bank: &Bank) -> f64 {
-    sc.slot_hold_secs(bank)
-}
-
 /// The most refreshes a day saturating clients get from `bank` alone (within the client's
 /// band of hours, if it keeps to one).
 fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::ThreadPool) -> f64 {
@@ -338,7 +334,7 @@ fn probe(base: &Scenario, bank: &Bank, capacity: &Capacity, pool: &rayon::Thread
     sc.schedule.pause_on_retry_after = false;
     sc.schedule.order = crate::strategy::Order::Fifo;
     sc.schedule.looping = true;
-    let slots = (rate * slot_hold_secs(base, bank)).ceil().max(1.0) as u32;
+    let slots = (rate * base.slot_hold_secs(bank)).ceil().max(1.0) as u32;
     let mut clients: Vec<Strategy> = [1, 2, 4]
         .iter()
         .map(|k| Strategy::Queued {
@@ -446,7 +442,7 @@ mod tests {
             .unwrap();
         let c = &ceilings(&sc, 40_000, &pool)[0];
         assert_eq!(c.method, Method::Simulation);
-        let little = 5.0 * 86_400.0 / slot_hold_secs(&sc, &sc.banks[0]) * 0.99;
+        let little = 5.0 * 86_400.0 / sc.slot_hold_secs(&sc.banks[0]) * 0.99;
         assert!(
             (c.per_day - little).abs() < 0.03 * little,
             "{} vs {little}",

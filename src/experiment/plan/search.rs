@@ -28,7 +28,7 @@
 //! stops calling a bank that said when to come back sends fewer calls into a rate limit or a
 //! maintenance window, which may meet the failure bound or cost fewer API calls.
 
-use super::ceiling::{slot_hold_secs, BankCeiling};
+use super::ceiling::BankCeiling;
 use super::figures::{measure, Figure, Figures};
 use super::pools::{self, Goal, Step};
 use super::targets::{FailureScope, Met, Targets};
@@ -420,7 +420,7 @@ impl<'a> Search<'a> {
                 let wanted =
                     (self.targets.coverage * c.connections / period).min(c.per_day / served);
                 let attempts = wanted / (1.0 - bank.error_rate).max(0.01);
-                let slots = headroom * attempts * slot_hold_secs(self.base, bank);
+                let slots = headroom * attempts * self.base.slot_hold_secs(bank);
                 (slots.ceil() as u32).clamp(1, MAX_CONCURRENCY)
             })
             .collect()

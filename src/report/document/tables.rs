@@ -3,13 +3,14 @@
 
 use crate::metric::Metric;
 use crate::output::age_by_hour::HourRow;
+use crate::output::terminal::QUARTERS;
 use crate::output::text::{estimate, pct, thousands, LOWER_BOUND_LEGEND, NEVER_LEGEND};
 use crate::report::dataset::{
     self, metric_row, Dataset, PairedData, RunData, SweepData, SweepPoint,
 };
 use crate::report::figures::{run_name, scenarios_of};
-use crate::report::findings::age;
 use crate::report::findings::paired::points;
+use crate::report::findings::{age, capitalise};
 use crate::report::phrases::{cell, value_text};
 use std::fmt::Write as _;
 
@@ -392,14 +393,6 @@ fn legends(pd: &PairedData, age: Option<Metric>) -> String {
     s
 }
 
-/// The quarters of the day the by-the-clock figures are given for, as `run` says them.
-const QUARTERS: [(&str, usize); 4] = [
-    ("Night 00–06", 0),
-    ("Morning 06–12", 6),
-    ("Afternoon 12–18", 12),
-    ("Evening 18–24", 18),
-];
-
 /// App opens finding data a day old (or none) by quarter of the day, bank by bank and for
 /// all, in each run: each quarter's hours weighed by their share of the opens (as `run`'s
 /// "by the clock" line; a night pass leaves fresh mornings and stale evenings that the
@@ -413,8 +406,8 @@ pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
     }
     let several = scenarios_of(&runs).len() > 1;
     let mut s = String::from("| Run | Bank |");
-    for (name, _) in QUARTERS {
-        let _ = write!(s, " {name} |");
+    for (name, from) in QUARTERS {
+        let _ = write!(s, " {} {from:02}–{:02} |", capitalise(name), from + 6);
     }
     s.push_str("\n|---|---|---:|---:|---:|---:|\n");
     let (mut any, mut dash) = (false, false);
@@ -443,7 +436,10 @@ pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
         }
     }
     if dash {
-        s.push_str("\n— : no app open falls in that quarter (the app-open profile weighs it 0).\n");
+        s.push_str(
+            "\n— : no app open measured in that quarter (the app-open profile weighs it 0, or \
+             the bank had no connection then).\n",
+        );
     }
     any.then_some(s)
 }

@@ -188,8 +188,9 @@ fn missing_points(ds: &Dataset, banks: &SweepData) -> String {
     }
 }
 
-/// Each group's file-name suffix: none for one group; else `_at_` and its values (`_at_random_offset`,
-/// `_at_queued-20000`: a trial could not tell `_at_1` from `_at_2` without opening them),
+/// Each group's file-name suffix: none for one group; else `_at_` and its values
+/// (`_at_random_offset`, `_at_queued-20000`: a trial could not tell `_at_1` from `_at_2`
+/// without opening them),
 /// or its number where values are long (lists), empty as names, or alike as names (they
 /// differ only in spacing or punctuation).
 fn suffixes(groups: &[(String, SweepData, Vec<String>)]) -> Vec<String> {
@@ -469,7 +470,7 @@ mod tests {
 
     /// The bank failing most is each point's highest failure rate, said once where one bank
     /// is it at every point, else bank by bank; points without failures apart; the grid's
-    /// other values split the charts, numbered.
+    /// other values split the charts, named by them.
     #[test]
     fn the_bank_failing_most_is_named_and_other_values_split_the_charts() {
         let one = banks(&[

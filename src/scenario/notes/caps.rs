@@ -99,17 +99,13 @@ impl Scenario {
         let pools = format!("strategy.pools = {{ {name} = {cap} }}");
         match &self.strategy {
             Strategy::RandomOffset => {
-                let load = self.calls_per_sec(b) * self.banks[b].service_time.mean_secs();
-                self.found_full(b, crate::stats::erlang_b(cap, load))
-                    .filter(|&calls| closes(calls, boxed.threshold()))
-                    .map(|calls| {
-                        let what = format!(
-                            "random offsets, offering about {load:.1} calls in flight on average \
-                         (without the box, about {calls} of its calls a day would find {cap} \
-                         in flight)"
-                        );
-                        (what, format!("per_bank with {pools}"))
-                    })
+                let (load, calls) = self.offered(b, cap, self.calls_per_sec(b), boxed)?;
+                let what = format!(
+                    "random offsets, offering about {load:.1} calls in flight on average \
+                     (without the box, about {calls} of its calls a day would find {cap} in \
+                     flight)"
+                );
+                Some((what, format!("per_bank with {pools}")))
             }
             Strategy::Paced {
                 per_bank: false,
@@ -117,31 +113,27 @@ impl Scenario {
                 ..
             } => {
                 let r = rate.map_or(self.calls_per_sec(b), |r| r * self.banks[b].share);
-                let load = r * self.banks[b].service_time.mean_secs();
-                self.found_full(b, crate::stats::erlang_b(cap, load))
-                    .map(|_| {
-                        let what = format!(
-                            "a pace over every bank, offering about {load:.1} calls in flight on \
-                         average"
-                        );
-                        (
-                            what,
-                            format!(
-                                "a pace per bank with strategy.outstanding = {{ {name} = {cap} }}"
-                            ),
-                        )
-                    })
+                let (load, _) = self.offered(b, cap, r, boxed)?;
+                let what = format!(
+                    "a pace over every bank, offering about {load:.1} calls in flight on average"
+                );
+                let fix =
+                    format!("a pace per bank with strategy.outstanding = {{ {name} = {cap} }}");
+                Some((what, fix))
             }
             &Strategy::Queued { concurrency: c } if c > cap => {
                 let others = Binomial::new(self.in_call_share(b), (c - 1) as u64);
                 let full = others.map_or(0.0, |x| 1.0 - x.cdf(cap as u64 - 1));
-                self.found_full(b, full).map(|_| {
-                    let what = format!(
-                        "a queue of {c} slots over every bank, more than {cap} of which can \
+                let found = self.found_full(b, full);
+                found
+                    .filter(|&calls| closes(calls, boxed.threshold()))
+                    .map(|_| {
+                        let what = format!(
+                            "a queue of {c} slots over every bank, more than {cap} of which can \
                          be on its calls at once"
-                    );
-                    (what, format!("per_bank with {pools}"))
-                })
+                        );
+                        (what, format!("per_bank with {pools}"))
+                    })
             }
             Strategy::Bulk => {
                 (self.banks[b].share * self.connections as f64 > cap as f64).then(|| {
@@ -153,6 +145,14 @@ impl Scenario {
             }
             _ => None,
         }
+    }
+
+    /// Calls at `rate` a second to bank `b` as a Poisson stream: the calls in flight they
+    /// offer, and those a day finding the cap full (Erlang B), where they would close `boxed`.
+    fn offered(&self, b: usize, cap: u32, rate: f64, boxed: &PenaltyBox) -> Option<(f64, u64)> {
+        let load = rate * self.banks[b].service_time.mean_secs();
+        let calls = self.found_full(b, crate::stats::erlang_b(cap, load))?;
+        closes(calls, boxed.threshold()).then_some((load, calls))
     }
 
     /// Bank `b`'s refreshes a second while the client submits: one per connection a period,
@@ -281,13 +281,17 @@ mod tests {
             .is_empty());
         // A box waiting for 20 rejections a minute: 6,250 a day (4.3 a minute) rarely reach
         // it; 3 a minute are reached often.
-        let waits = |n: u32| {
+        let waits_for = |client: &str, n: u32| {
             let b = format!(
                 r#"{cap}, {{ kind = "penalty_box", duration = "2m", after = {n}, within = "1m" }}"#
             );
-            with(90_000, "kind = \"random_offset\"", &b).past_boxed_caps()
+            with(90_000, client, &b).past_boxed_caps()
         };
+        let waits = |n: u32| waits_for("kind = \"random_offset\"", n);
         assert!(waits(20).is_empty(), "{:?}", waits(20));
+        // A pace over both banks waits for the threshold too.
+        let pace = "kind = \"paced\"\nper_bank = false\nrate = 1.04";
+        assert!(waits_for(pace, 20).is_empty());
         let three = waits(3);
         assert!(
             three[0].contains("3 rejections within 1m (calls past the cap among them) shut"),

@@ -43,13 +43,15 @@ impl Scenario {
                 // The window's first 503 holds a pausing bank's pool (where it tells when
                 // to come back): no 503s, but no pass.
                 let told = bank.retry_after != crate::bank::RetryAfter::None;
-                let calls = match paused && told {
-                    false => "its calls then are refused with 503s",
-                    true => "pausing on its Retry-After holds its calls back",
-                };
-                let pause = match paused && told {
-                    false => "strategy.pause_on_retry_after = true would hold them back",
-                    true => "pausing",
+                let (calls, pause) = match paused && told {
+                    false => (
+                        "its calls then are refused with 503s",
+                        "strategy.pause_on_retry_after = true would hold them back",
+                    ),
+                    true => (
+                        "pausing on its Retry-After holds its calls back",
+                        "pausing sends none",
+                    ),
                 };
                 let trial = match daily {
                     true => {

@@ -68,7 +68,10 @@ mod tests {
         let n = noted("4h", q);
         assert!(
             n.len() == 1
-                && n[0].starts_with("bank `psd2`: a strategy.period of 4h refreshes each connection up to 6 times a day, past its quota of 4 accesses per connection per rolling 24 h"),
+                && n[0].starts_with(
+                    "bank `psd2`: a strategy.period of 4h refreshes each connection up to 6 \
+                     times a day, past its quota of 4 accesses per connection per rolling 24 h"
+                ),
             "{n:?}"
         );
         assert!(noted("6h", q).is_empty());
