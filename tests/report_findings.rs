@@ -102,18 +102,35 @@ fn the_busiest_minute_is_a_measured_days() {
         .find(|l| l.contains("Most 429 responses in one minute"))
         .unwrap();
     assert!(busiest.contains(", all at building-society)"), "{busiest}");
-    // Hours alike are said together, and an age that does not move is not "from … to" it.
+    // Hours alike are said together, and an age that does not move is not "from … to" it;
+    // random offsets' minutes of spread are no pattern.
     let by_hour = md
         .lines()
-        .find(|l| l.contains("the median is youngest"))
+        .find(|l| l.contains("the median barely moves with the hour"))
         .unwrap();
     assert!(
         by_hour.contains("in 2 hours alike (7.48 % of opens each, 19:00–21:00), when the median data age is 12.2 h;"),
         "{by_hour}"
     );
     assert!(
-        by_hour.contains("youngest in 11:00–21:00 (12.2 h)"),
+        by_hour.contains("barely moves with the hour (12.2 h to 12.3 h)."),
         "{by_hour}"
+    );
+    // A night band's data is young after the night and old before it: said by the hour.
+    let night = t.join("night");
+    run(
+        &uk,
+        &night,
+        &[
+            "population.connections=20000",
+            "strategy.kind=queued",
+            "strategy.hours=[\"00:00\",\"06:00\"]",
+        ],
+    );
+    let md = report(&night);
+    assert!(
+        md.contains("the median is youngest from 01:00 (1.0 h) and oldest from 00:00 (23.2 h)."),
+        "{md}"
     );
 }
 

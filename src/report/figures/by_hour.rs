@@ -149,12 +149,18 @@ fn sentence(r: &RunData, named: bool) -> Option<String> {
             _ => format!("in {} ({v})", crate::time::hour_runs(&hours)),
         }
     };
-    let range = match age(median(youngest)) == age(median(oldest)) {
-        true => format!(
-            "the median is the same every hour, {}",
-            age(median(youngest))
+    // A spread of minutes is the luck of the hours, not a pattern (a trial's memo read
+    // "youngest from 05:00 (12.0 h) and oldest in 02:00–14:00 (12.3 h)" of a flat client).
+    let (lo, hi) = (median(youngest), median(oldest));
+    let flat = hi.is_finite() && hi - lo <= (0.05 * lo).max(0.5);
+    let range = match (age(lo) == age(hi), flat) {
+        (true, _) => format!("the median is the same every hour, {}", age(lo)),
+        (false, true) => format!(
+            "the median barely moves with the hour ({} to {})",
+            age(lo),
+            age(hi)
         ),
-        false => format!(
+        (false, false) => format!(
             "the median is youngest {} and oldest {}",
             when(youngest),
             when(oldest)
