@@ -80,6 +80,14 @@ impl RunData {
         self.banks().iter().map(|b| b.bank.clone()).collect()
     }
 
+    /// One bank's 24 rows of `data_age_by_hour.csv` (none for a bank not in it).
+    pub fn bank_hours(&self, bank: &str) -> Vec<HourRow> {
+        (self.by_hour_banks.iter())
+            .filter(|h| h.bank == bank)
+            .cloned()
+            .collect()
+    }
+
     /// At most `n` of the banks `among` to draw, in file order: all of them where they are
     /// `n` or fewer, else the `n` whose customers most often find data a day old, or none, at
     /// app open (over the clock where a bank lacks at-open figures: one measure for all).

@@ -415,7 +415,7 @@ pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
         let banks = r.bank_names();
         let mut rows: Vec<(String, Vec<HourRow>)> = match banks.len() > 1 {
             true => (banks.iter())
-                .map(|b| (b.clone(), bank_hours(r, b)))
+                .map(|b| (b.clone(), r.bank_hours(b)))
                 .collect(),
             false => Vec::new(),
         };
@@ -442,14 +442,6 @@ pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
         );
     }
     any.then_some(s)
-}
-
-/// One bank's 24 hours of `r`.
-fn bank_hours(r: &RunData, bank: &str) -> Vec<HourRow> {
-    (r.by_hour_banks.iter())
-        .filter(|h| h.bank == bank)
-        .cloned()
-        .collect()
 }
 
 /// The share of the opens in the six hours from `from` finding data a day old or none: the

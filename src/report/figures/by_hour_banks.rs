@@ -29,7 +29,7 @@ pub(crate) fn by_hour_banks_chart(ds: &Dataset, p: &mut ChartPlan) {
     // Banks with no hour measured (no connections) have nothing to say.
     let measured: Vec<String> = (banks.iter())
         .filter(|b| {
-            hours_of(r, b)
+            r.bank_hours(b)
                 .iter()
                 .any(|h| h.data_age_p50_hours.is_some())
         })
@@ -38,7 +38,7 @@ pub(crate) fn by_hour_banks_chart(ds: &Dataset, p: &mut ChartPlan) {
     let drawn = &r.stalest(&measured, MAX_SERIES - 1);
     let mut lines: Vec<_> = (drawn.iter().enumerate())
         .map(|(i, b)| {
-            let mut l = line(b, &hours_of(r, b), |h| h.data_age_p50_hours, 0);
+            let mut l = line(b, &r.bank_hours(b), |h| h.data_age_p50_hours, 0);
             l.look = group_look(i);
             // Measured, with no finite median: never refreshed at every hour.
             if l.points.is_empty() {
@@ -86,14 +86,6 @@ pub(crate) fn by_hour_banks_chart(ds: &Dataset, p: &mut ChartPlan) {
     });
 }
 
-/// The 24 rows of one bank.
-fn hours_of(r: &RunData, bank: &str) -> Vec<HourRow> {
-    (r.by_hour_banks.iter())
-        .filter(|h| h.bank == bank)
-        .cloned()
-        .collect()
-}
-
 /// Each bank's median in the hour customers open the app most (the first of the hours whose
 /// shares read alike, said so).
 fn busiest_sentence(r: &RunData, banks: &[String]) -> Option<String> {
@@ -108,7 +100,7 @@ fn busiest_sentence(r: &RunData, banks: &[String]) -> Option<String> {
         .filter(|h| pct(h.app_open_share) == pct(most))
         .collect();
     let busiest = tied.first()?;
-    let at = |b: &str| hours_of(r, b).into_iter().find(|h| h.hour == busiest.hour);
+    let at = |b: &str| r.bank_hours(b).into_iter().find(|h| h.hour == busiest.hour);
     let medians: Vec<String> = (banks.iter())
         .filter_map(|b| {
             let h = at(b)?.data_age_p50_hours?;
@@ -138,7 +130,7 @@ fn busiest_sentence(r: &RunData, banks: &[String]) -> Option<String> {
 /// and the banks with hours whose 95th percentile falls among connections never refreshed.
 fn oldest_sentence(r: &RunData, banks: &[String]) -> String {
     let horizon = r.total().age_horizon_hours;
-    let rows: Vec<HourRow> = banks.iter().flat_map(|b| hours_of(r, b)).collect();
+    let rows: Vec<HourRow> = banks.iter().flat_map(|b| r.bank_hours(b)).collect();
     let finite = |h: &HourRow| h.data_age_p95_hours.filter(|x| x.is_finite());
     let oldest = rows
         .iter()

@@ -83,7 +83,7 @@ impl Scenario {
                     format!("strategy.outstanding = {{ {name} = {cap} }}"),
                 )),
             },
-            _ => self.past_cap_by_chance(b, name, cap, boxed),
+            _ => self.past_cap_by_chance(b, name, cap, boxed, &pools),
         }
     }
 
@@ -95,8 +95,8 @@ impl Scenario {
         name: &str,
         cap: u32,
         boxed: &PenaltyBox,
+        pools: &str,
     ) -> Option<(String, String)> {
-        let pools = format!("strategy.pools = {{ {name} = {cap} }}");
         match &self.strategy {
             Strategy::RandomOffset => {
                 let (load, calls) = self.offered(b, cap, self.calls_per_sec(b), boxed)?;
