@@ -109,11 +109,11 @@ fn the_busiest_minute_is_a_measured_days() {
         .find(|l| l.contains("the median barely moves with the hour"))
         .unwrap();
     assert!(
-        by_hour.contains("in 2 hours alike (7.48 % of opens each, 19:00–21:00), when the median data age is 12.2 h;"),
+        by_hour.contains("in 2 hours alike (7.48 % of opens each, 19:00–21:00), when the median data age is 12.1 h;"),
         "{by_hour}"
     );
     assert!(
-        by_hour.contains("barely moves with the hour (12.2 h to 12.3 h)."),
+        by_hour.contains("barely moves with the hour (12.1 h to 12.3 h)."),
         "{by_hour}"
     );
     // A night band's data is young after the night and old before it: said by the hour.
@@ -129,7 +129,7 @@ fn the_busiest_minute_is_a_measured_days() {
     );
     let md = report(&night);
     assert!(
-        md.contains("the median is youngest from 01:00 (1.0 h) and oldest from 00:00 (23.2 h)."),
+        md.contains("the median is youngest from 01:00 (1.0 h) and oldest from 00:00 (23.1 h)."),
         "{md}"
     );
 }

@@ -12,7 +12,7 @@ pub const FILE: &str = "data_age_by_hour.csv";
 /// part of the window, one bank's connections (or every bank's, `all`) while consent was
 /// valid: how much
 /// connection-time was lived in it, the age of the data over that time (median and 95th
-/// percentile in hours, resolved by ten minutes, `inf` where it falls among connections
+/// percentile in hours, interpolated within ten minutes of age, `inf` where it falls among connections
 /// never refreshed), the shares 24 h old or older and never refreshed, and the share of app
 /// opens in the hour (the app-open profile's), which weighs the hours in `summary.csv`'s
 /// `at_open_*` figures.
