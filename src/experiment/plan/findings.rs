@@ -192,8 +192,8 @@ fn staleness_finding(
 
 /// The recommendation misses the bound `h` on the data's age when customers open the app,
 /// as [`staleness_finding`]; where no setting meets it, the levers are when the refreshes
-/// run against the customers' hours and how often (uk-mix's 40,000 at 20.8 h covering
-/// everyone; 16.3 h refreshed every 12 h), which the plan does not search. `band`: the
+/// run against the customers' hours and how often (uk-mix's 40,000 at 20.7 h covering
+/// everyone; 11.2 h refreshed every 12 h), which the plan does not search. `band`: the
 /// client's band of hours, if it has one.
 fn at_open_finding(
     r: &Evaluation,
