@@ -89,6 +89,9 @@ pub struct BankFit {
     pub outage: u64,
     pub latency: latency::LatencyFit,
     pub limits: limits::LimitsFit,
+    /// The API calls a refresh makes at the bank (`fit --calls-per-refresh`), in which its
+    /// buckets and windows are fitted.
+    pub calls_per_refresh: u32,
     pub retry_after: RetryAfterFit,
     /// For each policy found, what its 429s' Retry-After said (if any carried one).
     pub policy_retry_after: Vec<Option<String>>,
@@ -128,8 +131,9 @@ pub struct Fit {
     pub band: Option<(u8, u8)>,
 }
 
-/// Fits every bank of `log`.
-pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
+/// Fits every bank of `log`, whose refreshes each make `calls_per_refresh` API calls at
+/// their bank (what its buckets and windows count; the log has refreshes).
+pub fn fit(log: Log, hint: Hint, calls_per_refresh: u32) -> Result<Fit> {
     let (timing, timing_basis) = timing::timing(&log, hint)?;
     let mut banks = Vec::new();
     let mut left_out = Vec::new();
@@ -140,7 +144,7 @@ pub fn fit(log: Log, hint: Hint) -> Result<Fit> {
             left_out.push((name.clone(), rows.len()));
             continue;
         }
-        banks.push(fit_bank(name, &rows, timing));
+        banks.push(fit_bank(name, &rows, timing, calls_per_refresh));
     }
     if banks.is_empty() {
         let list: Vec<String> = left_out
@@ -267,7 +271,7 @@ pub fn censor(timing: Timing, elapsed: i64) -> (i64, i64, bool) {
     }
 }
 
-fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
+fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing, cost: u32) -> BankFit {
     let mut off_grid = 0;
     let mut pairs = Vec::new();
     let mut calls = Vec::new();
@@ -302,7 +306,7 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
         .collect();
     let admitted = count(Seen::Success) + count(Seen::Error);
     let lat = latency::fit(&latency::group(pairs));
-    let lim = limits::fit(&calls, &|x| 1.0 - latency::cdf(lat.family, x));
+    let lim = limits::fit(&calls, &|x| 1.0 - latency::cdf(lat.family, x), cost);
     let policy_retry_after = lim
         .found
         .iter()
@@ -316,6 +320,7 @@ fn fit_bank(name: &str, rows: &[&log::Row], timing: Timing) -> BankFit {
         rate_limited: count(Seen::RateLimited),
         outage: count(Seen::Outage),
         limits: lim,
+        calls_per_refresh: cost,
         latency: lat,
         retry_after: retry::overall(rows),
         policy_retry_after,

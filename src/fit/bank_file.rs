@@ -174,6 +174,13 @@ fn bank(s: &mut String, b: &BankFit, share: f64) {
         sig(share.max(1e-6), 6),
         b.connections
     );
+    if b.calls_per_refresh > 1 {
+        let _ = writeln!(
+            s,
+            "calls_per_refresh = {}  # --calls-per-refresh: its buckets and windows count calls",
+            b.calls_per_refresh
+        );
+    }
     let e = &b.errors;
     let _ = writeln!(
         s,

@@ -17,8 +17,10 @@
 use std::collections::BTreeMap;
 
 mod band;
+mod bucket;
 mod penalty;
 mod windows;
+use bucket::token_bucket;
 use windows::{peak_in, peak_sliding};
 
 const SEC: i64 = 1_000_000;
@@ -123,8 +125,12 @@ struct Candidate {
     evidence: String,
 }
 
-/// Fits the limits of one bank from its calls, sorted by time.
-pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
+/// Fits the limits of one bank from its calls, sorted by time, each refresh `cost` API calls
+/// at the bank: its token buckets and windows, which count calls, are fitted in calls (a
+/// bucket of 5 calls a second and a burst of 10 admits one 8-call refresh in 1.6 s, and
+/// no bucket counting refreshes, of a whole burst, refuses as it does); caps, quotas and
+/// boxes count refreshes.
+pub fn fit(calls: &[Call], surv: Survival, cost: u32) -> LimitsFit {
     let rejected: Vec<usize> = (0..calls.len()).filter(|&i| !calls[i].admitted).collect();
     let mut open = vec![true; rejected.len()];
     let mut found = Vec::new();
@@ -142,7 +148,7 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
             candidate: c,
             likely: n,
             rivals,
-        }) = choose(calls, &rejected, &open, &kinds_found, surv)
+        }) = choose(calls, &rejected, &open, &kinds_found, (surv, cost))
         else {
             break;
         };
@@ -172,7 +178,7 @@ pub fn fit(calls: &[Call], surv: Survival) -> LimitsFit {
         };
         found.push((k, c.explains, f));
     }
-    refine(calls, &rejected, &mut found, surv);
+    refine(calls, &rejected, &mut found, (surv, cost));
     let found = found.into_iter().map(|(_, _, f)| f).collect();
     let unexplained = open.iter().filter(|&&o| o).count();
     // A bucket for a band of hours leaves the rate outside it unknown: said, and tested.
@@ -204,12 +210,12 @@ fn choose(
     rejected: &[usize],
     open: &[bool],
     kinds_found: &[bool; KINDS],
-    surv: Survival,
+    bank: Bank,
 ) -> Option<Choice> {
     let mut all: Vec<(usize, Candidate, usize)> = (0..KINDS)
         .filter(|&k| !kinds_found[k])
         .map(|k| {
-            let c = candidate(k, calls, rejected, open, surv);
+            let c = candidate(k, calls, rejected, open, bank);
             let n = covered(c.likely.as_ref().unwrap_or(&c.explains), open);
             (k, c, n)
         })
@@ -266,6 +272,10 @@ fn confidence(
     }]
 }
 
+/// What the candidates know of the bank beyond its calls: the service time's survival
+/// function, and the API calls a refresh makes there.
+type Bank<'a> = (Survival<'a>, u32);
+
 /// The best candidate of a kind (0 cap, 1 bucket, 2 fixed window, 3 sliding window,
 /// 4 quota, 5 penalty box, 6 bucket for a band of hours), judged on the rejections still
 /// `open`.
@@ -274,16 +284,16 @@ fn candidate(
     calls: &[Call],
     rejected: &[usize],
     open: &[bool],
-    surv: Survival,
+    (surv, cost): Bank,
 ) -> Candidate {
     match kind {
         0 => concurrency(calls, rejected, open, surv),
-        1 => token_bucket(calls, rejected, open),
-        2 => windows::fixed(calls, rejected, open),
-        3 => windows::sliding(calls, rejected, open),
+        1 => token_bucket(calls, rejected, open, cost),
+        2 => windows::in_calls(windows::fixed(calls, rejected, open), cost),
+        3 => windows::in_calls(windows::sliding(calls, rejected, open), cost),
         4 => windows::quota(calls, rejected, open),
         5 => penalty::penalty_box(calls, rejected),
-        _ => band::banded_bucket(calls, rejected, open),
+        _ => band::banded_bucket(calls, rejected, open, cost),
     }
 }
 
@@ -295,12 +305,7 @@ fn covered(verdict: &[bool], open: &[bool]) -> usize {
 /// With several policies found, each is fitted again on the 429s the others do not explain
 /// (the greedy pass fitted the first on 429s that later ones explain better), and kept if it
 /// explains as many of them.
-fn refine(
-    calls: &[Call],
-    rejected: &[usize],
-    found: &mut [(usize, Vec<bool>, Found)],
-    surv: Survival,
-) {
+fn refine(calls: &[Call], rejected: &[usize], found: &mut [(usize, Vec<bool>, Found)], bank: Bank) {
     if found.len() < 2 {
         return;
     }
@@ -308,7 +313,7 @@ fn refine(
         let open: Vec<bool> = (0..rejected.len())
             .map(|r| !found.iter().enumerate().any(|(i, f)| i != j && f.1[r]))
             .collect();
-        let c = candidate(found[j].0, calls, rejected, &open, surv);
+        let c = candidate(found[j].0, calls, rejected, &open, bank);
         // A candidate that explains none (a band no longer seen) replaces nothing.
         let some = c.explains.iter().zip(&open).any(|(e, o)| *e && *o);
         if some && covered(&c.explains, &open) >= covered(&found[j].1, &open) {
@@ -454,99 +459,6 @@ fn concurrency(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival
                 .collect(),
         ),
         explains,
-        evidence,
-    }
-}
-
-const TOKEN_SLACK: f64 = 0.02;
-
-/// For rate `r`: the least burst the admissions allow, and which rejections it explains.
-/// `times`: each call's time in seconds from the first, and whether it was admitted.
-fn bucket_at(times: &[(f64, bool)], rejected: &[usize], r: f64) -> (f64, Vec<bool>) {
-    let mut e_last = 0.0f64;
-    let mut t_last = f64::NEG_INFINITY;
-    let mut need = 1.0f64;
-    let mut before = Vec::with_capacity(rejected.len());
-    for &(t, admitted) in times {
-        let drained = (e_last - r * (t - t_last)).max(0.0);
-        if admitted {
-            e_last = drained + 1.0;
-            t_last = t;
-            need = need.max(e_last);
-        } else {
-            before.push(drained);
-        }
-    }
-    // A rate a hair from the true one moves the bucket's level by a hair: tolerate
-    // `TOKEN_SLACK` of a token either way, or the exact rate is a knife-edge no grid finds.
-    let burst = (need - TOKEN_SLACK).ceil();
-    let explains = before
-        .iter()
-        .map(|&d| d > burst - 1.0 - TOKEN_SLACK)
-        .collect();
-    debug_assert_eq!(before.len(), rejected.len());
-    (burst, explains)
-}
-
-fn token_bucket(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate {
-    let t0 = calls.first().map_or(0, |c| c.t);
-    let times: Vec<(f64, bool)> = calls
-        .iter()
-        .map(|c| ((c.t - t0) as f64 / SEC as f64, c.admitted))
-        .collect();
-    let admitted = calls.iter().filter(|c| c.admitted).count().max(1) as f64;
-    let span = ((calls.last().map_or(0, |c| c.t) - calls.first().map_or(0, |c| c.t)) as f64
-        / SEC as f64)
-        .max(1.0);
-    let peak = peak_in(calls, SEC).max(1) as f64;
-    let (lo, hi) = ((admitted / span / 2.0).max(1e-6), peak * 2.0);
-    let score = |e: &[bool]| e.iter().zip(open).filter(|(e, o)| **e && **o).count();
-    let grid = |lo: f64, hi: f64, n: usize| -> Vec<f64> {
-        (0..n)
-            .map(|i| lo * (hi / lo).powf(i as f64 / (n - 1) as f64))
-            .collect()
-    };
-    let scan = |rates: Vec<f64>| -> (usize, f64, f64) {
-        let mut best = (0usize, rates[0], rates[0]);
-        for r in rates {
-            let (_, e) = bucket_at(&times, rejected, r);
-            let s = score(&e);
-            if s > best.0 {
-                best = (s, r, r);
-            } else if s == best.0 && s > 0 {
-                best.2 = r;
-            }
-        }
-        best
-    };
-    // A coarse scan, then zooms around the best range (the score is a step function).
-    let mut best = scan(grid(lo, hi, 150));
-    let mut step = (hi / lo).powf(1.0 / 149.0);
-    for _ in 0..5 {
-        let (a, b) = (best.1 / step, best.2 * step);
-        best = scan(grid(a, b, 40));
-        step = (b / a).powf(1.0 / 39.0);
-    }
-    let (rate_lo, rate_hi) = (best.1, best.2);
-    let rate = (rate_lo * rate_hi).sqrt();
-    let (b, explains) = bucket_at(&times, rejected, rate);
-    let burst_at = |r: f64| bucket_at(&times, rejected, r).0 as u32;
-    let evidence = format!(
-        "admissions need a burst of {} at {:.3}/s; 429s where such a bucket is empty",
-        b as u32, rate
-    );
-    Candidate {
-        policy: Policy::TokenBucket {
-            rate,
-            burst: b as u32,
-            rate_lo,
-            rate_hi,
-            burst_lo: burst_at(rate_hi),
-            burst_hi: burst_at(rate_lo),
-            during: None,
-        },
-        explains,
-        likely: None,
         evidence,
     }
 }

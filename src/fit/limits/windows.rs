@@ -35,6 +35,19 @@ pub(super) fn sliding(calls: &[Call], rejected: &[usize], open: &[bool]) -> Cand
     )
 }
 
+/// A window fitted in refreshes, in the calls a window counts (`cost` a refresh): a window
+/// that admitted `k` refreshes of `cost` calls at most holds `k × cost` calls, and refuses
+/// where the `k` refreshes of the 429s above were.
+pub(super) fn in_calls(mut c: Candidate, cost: u32) -> Candidate {
+    if let Policy::FixedWindow { limit, .. } | Policy::SlidingWindow { limit, .. } = &mut c.policy {
+        if cost > 1 {
+            *limit *= cost;
+            c.evidence += &format!("; {cost} calls an admission");
+        }
+    }
+    c
+}
+
 pub(super) fn quota(calls: &[Call], rejected: &[usize], open: &[bool]) -> Candidate {
     best(
         [false, true]
