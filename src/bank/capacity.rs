@@ -146,7 +146,11 @@ impl Bank {
         let mut closed = 0.0;
         let mut slow = Vec::new();
         for limit in &self.limits {
+            // A window on some days only (an incident) takes no day's steady capacity.
             if let Limit::Maintenance(m) = limit {
+                if !m.every_day() {
+                    continue;
+                }
                 let (len, mode) = m.window();
                 let share = len.as_secs_f64() / 86_400.0;
                 match mode {
@@ -198,8 +202,12 @@ pub(super) fn policy_bound(limit: &Limit, s: &Scope) -> Option<PolicyBound> {
                 MaintenanceMode::Reject => "rejecting".to_string(),
                 MaintenanceMode::Slow { factor } => format!("{factor}× slower"),
             };
+            let when = match m.days() {
+                [] => "a day".to_string(),
+                days => format!("on {} (an incident: no daily bound)", day_list(days)),
+            };
             PolicyBound {
-                policy: format!("maintenance {len} a day, {what}"),
+                policy: format!("maintenance {len} {when}, {what}"),
                 calls: f64::INFINITY,
                 binds: false,
             }
@@ -267,6 +275,16 @@ fn per_refresh(calls: u32) -> String {
     match calls {
         1 => String::new(),
         k => format!(" at {k} calls a refresh"),
+    }
+}
+
+/// Days as people write them: "day 3", "days 3, 4 and 9".
+pub fn day_list(days: &[u32]) -> String {
+    let list: Vec<String> = days.iter().map(|d| d.to_string()).collect();
+    match list.as_slice() {
+        [one] => format!("day {one}"),
+        [init @ .., last] => format!("days {} and {last}", init.join(", ")),
+        [] => String::new(),
     }
 }
 

@@ -33,6 +33,7 @@ mod findings;
 mod json;
 mod paces;
 mod pools;
+mod progress;
 mod render;
 mod search;
 mod targets;

@@ -333,7 +333,10 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
             start,
             end,
             slowdown,
-        } => maintenance(*start, *end, *slowdown, at)?,
+            days,
+        } => Limit::Maintenance(
+            maintenance(*start, *end, *slowdown, at)?.on_days(dates(days.as_deref(), at)?),
+        ),
     })
 }
 
@@ -435,7 +438,7 @@ fn maintenance(
     end: TimeOfDay,
     slowdown: Option<f64>,
     at: &str,
-) -> Result<Limit, FieldError> {
+) -> Result<Maintenance, FieldError> {
     if end.0 <= start.0 {
         return err(
             format!("{at}.end"),
@@ -458,5 +461,35 @@ fn maintenance(
             )
         }
     };
-    Ok(Limit::Maintenance(Maintenance::new(start.0, end.0, mode)))
+    Ok(Maintenance::new(start.0, end.0, mode))
+}
+
+/// A maintenance window's `days` (an incident's), sorted: each a day of the window from 0
+/// (the day it opens on), given once; none given, every day.
+fn dates(days: Option<&[i64]>, at: &str) -> Result<Vec<u32>, FieldError> {
+    let Some(days) = days else {
+        return Ok(Vec::new());
+    };
+    let field = format!("{at}.days");
+    if days.is_empty() {
+        return err(
+            field,
+            "is empty: leave it out for every day, or list the days (e.g. [3])",
+        );
+    }
+    let mut out = Vec::with_capacity(days.len());
+    for &d in days {
+        if !(0..=36_500).contains(&d) {
+            return err(
+                field,
+                format!("{d} is not a day of the window (0 is the day it opens on)"),
+            );
+        }
+        out.push(d as u32);
+    }
+    out.sort_unstable();
+    if let Some(w) = out.windows(2).find(|w| w[0] == w[1]) {
+        return err(field, format!("day {} is given twice", w[0]));
+    }
+    Ok(out)
 }

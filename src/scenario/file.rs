@@ -364,6 +364,7 @@ pub enum LimitFile {
         start: TimeOfDay,
         end: TimeOfDay,
         slowdown: Option<f64>,
+        days: Option<Vec<i64>>,
     },
 }
 

@@ -5,6 +5,7 @@
 
 mod caps;
 mod maintenance;
+mod period;
 mod quota;
 
 use super::Scenario;
@@ -20,11 +21,13 @@ impl Scenario {
         out.extend(self.few_askers());
         out.extend(self.paces_over_limits());
         out.extend(self.paces_into_maintenance());
+        out.extend(self.incidents_missed());
         out.extend(self.idle_settings());
         out.extend(self.stalest_over_banks());
         out.extend(self.shrinking_book());
         out.extend(self.past_boxed_caps());
         out.extend(self.period_past_quotas());
+        out.extend(self.period_past_passes());
         out
     }
 

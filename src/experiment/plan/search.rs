@@ -31,12 +31,12 @@
 use super::ceiling::BankCeiling;
 use super::figures::{measure, Figure, Figures};
 use super::pools::{self, Goal, Step};
+use super::progress::Progress;
 use super::targets::{FailureScope, Met, Targets};
 use crate::experiment::sweep;
 use crate::platform::StatusMode;
 use crate::scenario::Scenario;
 use crate::strategy::{AimdRule, Order, PaceProfiles, Strategy};
-use std::io::{IsTerminal, Write};
 
 /// Coverage gains below this (absolute) count as no gain, whatever the noise.
 const MIN_GAIN: f64 = 1e-4;
@@ -72,7 +72,7 @@ pub struct Search<'a> {
     targets: &'a Targets,
     seed: u64,
     pool: &'a rayon::ThreadPool,
-    progress: bool,
+    progress: Progress,
     /// Every setting evaluated at the screening replications, in order.
     pub evaluated: Vec<Evaluation>,
 }
@@ -89,7 +89,7 @@ impl<'a> Search<'a> {
             targets,
             seed,
             pool,
-            progress: std::io::stderr().is_terminal(),
+            progress: Progress::new(),
             evaluated: Vec::new(),
         }
     }
@@ -123,15 +123,7 @@ impl<'a> Search<'a> {
         if pause && !self.base.schedule.pause_on_retry_after {
             label.push_str(", pausing on Retry-After");
         }
-        if self.progress {
-            let mut e = std::io::stderr();
-            let _ = write!(
-                e,
-                "\r\x1b[Kplan: {label} ({} evaluated so far)",
-                self.evaluated.len()
-            );
-            let _ = e.flush();
-        }
+        self.progress.tell(self.evaluated.len(), &label);
         let mut sc = self.base.clone();
         sc.strategy = strategy.clone();
         sc.schedule.pause_on_retry_after = pause;
@@ -152,9 +144,7 @@ impl<'a> Search<'a> {
 
     /// Clears the progress line.
     pub fn done(&self) {
-        if self.progress {
-            let _ = write!(std::io::stderr(), "\r\x1b[K");
-        }
+        self.progress.done();
     }
 
     /// Evaluates `strategy` at `replications` once, pausing as the scenario's client does;

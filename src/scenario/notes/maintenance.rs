@@ -1,11 +1,56 @@
-//! A paced client whose pace goes on through a bank's closed maintenance window.
+//! A paced client whose pace goes on through a bank's closed maintenance window; an
+//! incident (a window on some days) that the window or its measured days miss.
 
 use super::super::Scenario;
+use crate::bank::capacity::day_list;
 use crate::strategy::Strategy;
 use crate::time::hour_runs;
 use crate::time::SimDuration;
 
 impl Scenario {
+    /// A maintenance window's `days` (an incident's) past the window's last day, which never
+    /// come, or within the warm-up, whose own day is not measured (its aftermath is).
+    pub fn incidents_missed(&self) -> Vec<String> {
+        const DAY: u64 = crate::time::DAY_US;
+        let first = self.window_start.as_micros() / DAY;
+        let end = self.window_start.as_micros() + self.window.as_micros();
+        let last = end.saturating_sub(1) / DAY;
+        let measured = (self.window_start.as_micros() + self.warmup.as_micros()) / DAY;
+        let mut out = Vec::new();
+        for bank in &self.banks {
+            for (i, limit) in bank.limits.iter().enumerate() {
+                let crate::bank::Limit::Maintenance(m) = limit.unscoped() else {
+                    continue;
+                };
+                let at = format!("banks.{}.limits[{i}].days", bank.name);
+                let past: Vec<u32> = m
+                    .days()
+                    .iter()
+                    .copied()
+                    .filter(|&d| d as u64 > last)
+                    .collect();
+                let early: Vec<u32> = (m.days().iter().copied())
+                    .filter(|&d| (first..measured).contains(&(d as u64)))
+                    .collect();
+                if !past.is_empty() {
+                    out.push(format!(
+                        "{at}: {} past the window's last day ({last}): never happens (day 0 is \
+                         the one the window opens on)",
+                        day_list(&past)
+                    ));
+                }
+                if !early.is_empty() {
+                    out.push(format!(
+                        "{at}: {} in the warm-up: the day itself is not measured, its \
+                         aftermath is",
+                        day_list(&early)
+                    ));
+                }
+            }
+        }
+        out
+    }
+
     /// A paced client whose pace goes on through a bank's closed maintenance window: its
     /// calls there are refused (503s), which a weight of 0 in those hours avoids (a trial's
     /// pace sent 71,610 calls into a 01:00–03:00 window, and `check` said nothing).
