@@ -170,7 +170,8 @@ fn a_penalty_box_and_the_bucket_behind_it_are_fitted() {
 /// A CDR data holder (5 calls a second, burst 10, from 06:00; 50 a second at night) whose
 /// refreshes make 8 calls each, under a queue that only its day's bucket throttles (a
 /// trial's log): with `--calls-per-refresh 8` the bucket and its hours come back exactly,
-/// and the fitted scenario fails and covers as the true one did; without it, no bucket of
+/// and the fitted scenario fails and covers as the true one did (its warm-up the log's pass
+/// and a day, the pass over two days); without it, no bucket of
 /// whole refreshes (a burst of one refresh at 1.4 a second claimed every 429) explains
 /// them all.
 #[test]
@@ -229,6 +230,14 @@ fn a_bucket_counting_the_calls_of_a_refresh_is_fitted_in_calls() {
     ]);
     let text = std::fs::read_to_string(&fitted).unwrap();
     assert!(text.contains("calls_per_refresh = 8"), "{text}");
+    // Its queue came round to every connection in about two days, not one: the warm-up a
+    // run needs before every connection has data is that and a day.
+    assert!(
+        text.contains(
+            "warmup = \"3d\"  # the log's client came round to every connection in about 2."
+        ),
+        "{text}"
+    );
     let (bucket, rate) = bucket(&text, &out);
     assert!(
         (rate - 5.0).abs() < 0.05

@@ -45,6 +45,30 @@ fn interval(e: &Estimate) -> String {
     format!("{}–{} s", sig(e.lo, 3), sig(e.hi, 3))
 }
 
+/// The warm-up a run of the fitted scenario needs (days) and why: a day, or, where the log's
+/// client took over a day and a half to come round to every connection (its successes a day
+/// against the book), that and a day (a trial's queue covering 23 % a day was given one).
+fn warmup(fit: &Fit) -> (u64, String) {
+    let span = ((fit.span.1 - fit.span.0) as f64 / 86_400e6).max(1.0 / 24.0);
+    let successes: u64 = fit.banks.iter().map(|b| b.errors.n - b.errors.k).sum();
+    let pass = fit.connections as f64 * span / successes.max(1) as f64;
+    match pass <= 1.5 {
+        true => (
+            1,
+            "a day before the log's: its connections had data when it began, a run's \
+                     have none"
+                .into(),
+        ),
+        false => (
+            pass.round() as u64 + 1,
+            format!(
+                "the log's client came round to every connection in about {pass:.1} days (its \
+             successes a day against the book), and a run starts with no data"
+            ),
+        ),
+    }
+}
+
 /// The scenario text. `source` names the log in the header comment.
 pub fn scenario_toml(fit: &Fit, source: &str) -> String {
     let mut s = String::new();
@@ -88,13 +112,13 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
         "name = \"fitted\"\ndescription = \"{}\"\nseed = 1\n",
         description.replace('\\', "/").replace('"', "'")
     );
+    let (warmup, why) = warmup(fit);
     let _ = writeln!(
         s,
-        "[window]\nstart = \"{:02}:{:02}\"\nlength = \"{}d\"\nwarmup = \"1d\"  # a day before the \
-         log's: its connections had data when it began, a run's have none\n",
+        "[window]\nstart = \"{:02}:{:02}\"\nlength = \"{}d\"\nwarmup = \"{warmup}d\"  # {why}\n",
         start_s / 3600,
         start_s / 60 % 60,
-        days + 1
+        days + warmup
     );
     fit.customers.population_toml(&mut s, fit.connections);
     fit.customers.on_demand_toml(&mut s);
