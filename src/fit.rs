@@ -131,9 +131,64 @@ pub struct Fit {
     pub band: Option<(u8, u8)>,
 }
 
-/// Fits every bank of `log`, whose refreshes each make `calls_per_refresh` API calls at
-/// their bank (what its buckets and windows count; the log has refreshes).
-pub fn fit(log: Log, hint: Hint, calls_per_refresh: u32) -> Result<Fit> {
+/// The API calls a refresh makes at each bank (`fit --calls-per-refresh`): what its buckets
+/// and windows count, where the log has refreshes. `8` for every bank, `highstreet=4` for
+/// one (the others 1), `8,bigbank=1` both.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallsPerRefresh {
+    pub default: u32,
+    pub banks: Vec<(String, u32)>,
+}
+
+impl CallsPerRefresh {
+    /// `n` calls a refresh at every bank.
+    pub fn all(n: u32) -> CallsPerRefresh {
+        CallsPerRefresh {
+            default: n,
+            banks: Vec::new(),
+        }
+    }
+
+    /// Reads `N`, `NAME=N` or a comma-separated list of them (each N 1 to 1,000; one bare N).
+    pub fn parse(s: &str) -> std::result::Result<CallsPerRefresh, String> {
+        let mut out = CallsPerRefresh::all(1);
+        let mut bare = false;
+        for item in s.split(',').map(str::trim) {
+            let (name, n) = match item.split_once('=') {
+                Some((name, n)) => (Some(name.trim()), n.trim()),
+                None => (None, item),
+            };
+            let n: u32 = n
+                .parse()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| format!("`{item}`: calls a refresh must be a whole number from 1 to 1,000 (N for every bank, NAME=N for one)"))?;
+            match name {
+                Some("") => return Err(format!("`{item}`: a bank's name before `=`")),
+                Some(name) if out.banks.iter().any(|(b, _)| b == name) => {
+                    return Err(format!("bank `{name}` is given twice"))
+                }
+                Some(name) => out.banks.push((name.to_string(), n)),
+                None if bare => return Err("more than one N for every bank".into()),
+                None => (bare, out.default) = (true, n),
+            }
+        }
+        Ok(out)
+    }
+
+    fn of(&self, bank: &str) -> u32 {
+        (self.banks.iter().find(|(b, _)| b == bank)).map_or(self.default, |&(_, n)| n)
+    }
+}
+
+/// Fits every bank of `log`, whose refreshes each make `calls` API calls at their bank.
+pub fn fit(log: Log, hint: Hint, calls: &CallsPerRefresh) -> Result<Fit> {
+    if let Some((b, _)) = calls.banks.iter().find(|(b, _)| !log.banks.contains(b)) {
+        return Err(Error::input(format!(
+            "--calls-per-refresh: bank `{b}` is not in the log (its banks: {})",
+            log.banks.join(", ")
+        )));
+    }
     let (timing, timing_basis) = timing::timing(&log, hint)?;
     let mut banks = Vec::new();
     let mut left_out = Vec::new();
@@ -144,7 +199,7 @@ pub fn fit(log: Log, hint: Hint, calls_per_refresh: u32) -> Result<Fit> {
             left_out.push((name.clone(), rows.len()));
             continue;
         }
-        banks.push(fit_bank(name, &rows, timing, calls_per_refresh));
+        banks.push(fit_bank(name, &rows, timing, calls.of(name)));
     }
     if banks.is_empty() {
         let list: Vec<String> = left_out
@@ -357,6 +412,29 @@ fn peak_outstanding(rows: &[log::Row]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One N for every bank, a bank's own, or both; bad items named (a trial's mixed log
+    /// had one bank of 4-call refreshes, and one N for all lost another bank's bucket).
+    #[test]
+    fn calls_per_refresh_is_read_for_every_bank_or_one() {
+        let p = CallsPerRefresh::parse;
+        assert_eq!(p("8").unwrap(), CallsPerRefresh::all(8));
+        let one = p("highstreet=4").unwrap();
+        assert_eq!((one.of("highstreet"), one.of("bigbank")), (4, 1));
+        let both = p("8, bigbank=1").unwrap();
+        assert_eq!((both.of("x"), both.of("bigbank")), (8, 1));
+        for (bad, says) in [
+            ("0", "from 1 to 1,000"),
+            ("a=1001", "from 1 to 1,000"),
+            ("a=4,a=2", "given twice"),
+            ("4,5", "more than one N"),
+            ("=4", "a bank's name"),
+            ("a=x", "`a=x`"),
+        ] {
+            let e = p(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn clopper_pearson_brackets_the_rate() {

@@ -107,7 +107,12 @@ fn simulate_and_fit(
             interval_us: refresh_sim::time::parse_duration(p).unwrap().as_micros() as i64,
         },
     };
-    let fitted = fit::fit(fit::log::read(&path).unwrap(), hint, 1).unwrap();
+    let fitted = fit::fit(
+        fit::log::read(&path).unwrap(),
+        hint,
+        &fit::CallsPerRefresh::all(1),
+    )
+    .unwrap();
     (log, result, fitted)
 }
 
@@ -148,7 +153,12 @@ fn log_and_fit(text: &str, hint: Hint) -> (refresh_sim::metrics::RunResult, Fit)
     attempt_log::write(&path, &log, &result.bank_names).unwrap();
     (
         result,
-        fit::fit(fit::log::read(&path).unwrap(), hint, 1).unwrap(),
+        fit::fit(
+            fit::log::read(&path).unwrap(),
+            hint,
+            &fit::CallsPerRefresh::all(1),
+        )
+        .unwrap(),
     )
 }
 
@@ -417,7 +427,7 @@ fn messy_logs_get_warnings_with_counts() {
         Hint::Poll {
             interval_us: 10_000_000,
         },
-        1,
+        &fit::CallsPerRefresh::all(1),
     )
     .unwrap();
     assert_eq!(f.left_out, vec![("tiny".to_string(), 3)]);
@@ -709,7 +719,7 @@ fn read_and_fit(path: &Path, text: &str) -> bool {
             interval_us: 10_000_000,
         },
     ] {
-        if let Ok(f) = fit::fit(log.clone(), hint, 1) {
+        if let Ok(f) = fit::fit(log.clone(), hint, &fit::CallsPerRefresh::all(1)) {
             let _ = fit::bank_file::summary(&f);
             let text = fit::bank_file::scenario_toml(&f, "messy");
             scenario::parse(&text, "fitted", "f", &[]).unwrap();

@@ -51,7 +51,12 @@ fn callbacks_within_their_delay_do_not_drag_the_latency_to_zero() {
     }
     let dir = tempfile::tempdir().unwrap();
     let path = write_log(dir.path(), "jitter.csv", &rows);
-    let f = fit::fit(fit::log::read(&path).unwrap(), Hint::Callback, 1).unwrap();
+    let f = fit::fit(
+        fit::log::read(&path).unwrap(),
+        Hint::Callback,
+        &fit::CallsPerRefresh::all(1),
+    )
+    .unwrap();
     let l = &f.banks[0].latency;
     assert!(
         (l.median.value / 0.3 - 1.0).abs() < 0.10,

@@ -83,3 +83,89 @@ fn an_incident_refuses_on_its_day_at_its_bank_and_the_next_pass_is_whole() {
     assert!(cov(2) < cov(1) - 0.2, "{troubled:?}");
     assert!(cov(1) > 0.999 && cov(3) > 0.999, "{troubled:?}");
 }
+
+/// `check` says an incident the window never meets, one in its warm-up, and refuses days
+/// given twice, none, or before the clock, naming the field.
+#[test]
+fn check_notes_incidents_the_window_misses_and_refuses_bad_days() {
+    let t = TempDir::new("incident-check");
+    let file = t.join("c.toml");
+    let scenario = |days: &str| {
+        format!(
+            "name = \"c\"\n[window]\nstart = \"18:00\"\nlength = \"3d\"\nwarmup = \"1d\"\n\
+             [population]\nconnections = 100\n[strategy]\nkind = \"queued\"\nconcurrency = 2\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+             limits = [{{ kind = \"maintenance\", start = \"01:00\", end = \"03:00\", days = {days} }}]\n"
+        )
+    };
+    let check = |days: &str| {
+        std::fs::write(&file, scenario(days)).unwrap();
+        let o = Command::new(BIN)
+            .args(["check", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    // Day 0's 01:00 is before the window opens at 18:00; day 1's is in the warm-up (to
+    // 18:00 of day 1); day 2's is measured; day 3's 01:00 is before the window's end (18:00
+    // of day 3), day 4's after it.
+    let (ok, err) = check("[0, 1, 2, 3, 4]");
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("the window on days 0 and 4 falls outside the simulated window")
+            && err.contains("the window on day 1 falls in the warm-up"),
+        "{err}"
+    );
+    assert!(!err.contains("day 2") && !err.contains("days 2"), "{err}");
+    for (days, says) in [
+        ("[2, 2]", "day 2 is given twice"),
+        ("[]", "is empty"),
+        ("[-1]", "-1 is not a day of the clock"),
+    ] {
+        let (ok, err) = check(days);
+        assert!(
+            !ok && err.contains("banks[0].limits[0].days") && err.contains(says),
+            "{err}"
+        );
+    }
+}
+
+/// One queue over every bank pausing on a Retry-After is noted (a bank's outage holds the
+/// one pool, and every bank waits); per-bank pools, or a bank that tells none, are not.
+#[test]
+fn pausing_one_queue_for_every_bank_is_noted() {
+    let t = TempDir::new("incident-pause");
+    let file = t.join("p.toml");
+    let scenario = |kind: &str, tells: &str| {
+        format!(
+            "name = \"p\"\n[window]\nlength = \"1d\"\n[population]\nconnections = 100\n\
+             [strategy]\nkind = \"{kind}\"\nconcurrency = 4\npause_on_retry_after = true\n\
+             [[banks]]\nname = \"open\"\nshare = 0.5\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+             [[banks]]\nname = \"closing\"\nshare = 0.5\nretry_after = \"{tells}\"\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+             limits = [{{ kind = \"maintenance\", start = \"09:00\", end = \"18:00\", days = [0] }}]\n"
+        )
+    };
+    let notes = |kind: &str, tells: &str| {
+        std::fs::write(&file, scenario(kind, tells)).unwrap();
+        let o = Command::new(BIN)
+            .args(["check", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    let n = notes("queued", "policy");
+    assert!(
+        n.contains(
+            "with one queue over every bank: a bank's Retry-After (bank `closing` tells one)"
+        ),
+        "{n}"
+    );
+    assert!(!notes("per_bank", "policy").contains("one queue over every bank"));
+    assert!(!notes("queued", "none").contains("one queue over every bank"));
+}

@@ -3,8 +3,9 @@
 //! Rule: every day between `start` and `end` (times of day, `start < end`), calls are either
 //! all rejected (a rejection can retry at `end`) or admitted with their service time
 //! multiplied by `slowdown`. An overnight outage is written as two windows (`23:00–24:00`
-//! and `00:00–01:00`). With `days`, only on those days of the window (day 0 the one it
-//! opens on): an incident, a bad day at one bank, whose aftermath a planner wants to see.
+//! and `00:00–01:00`). With `days`, only on those calendar days of the clock (day 0 its first,
+//! the one the window opens on): an incident, a bad day at one bank, whose aftermath a
+//! planner wants to see.
 
 use super::Rejection;
 use crate::time::{SimDuration, SimTime};
@@ -59,6 +60,11 @@ impl Maintenance {
     /// Whether it opens every day (else on some days only: no daily capacity it takes).
     pub fn every_day(&self) -> bool {
         self.days.is_empty()
+    }
+
+    /// When it opens and closes, microseconds into the day.
+    pub fn span_us(&self) -> (u64, u64) {
+        (self.start_us, self.end_us)
     }
 
     /// The days it opens on (empty: every day).

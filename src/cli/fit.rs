@@ -22,13 +22,14 @@ pub struct FitArgs {
     #[arg(long)]
     pub callback: bool,
     /// The API calls one refresh makes at each bank (accounts, then balances and
-    /// transactions per account; your aggregator's count): a bank's token buckets and windows
-    /// count calls, so they are fitted in calls and the fitted banks get `calls_per_refresh`.
-    /// The log has refreshes: without it, a bucket of 5 calls a second and a burst of 10
-    /// refusing 8-call refreshes is fitted as no bucket of refreshes behaves.
-    #[arg(long, value_name = "N", default_value_t = 1,
-          value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub calls_per_refresh: u32,
+    /// transactions per account; your aggregator's count): `8` at every bank, `highstreet=4`
+    /// at one (the others 1), `8,bigbank=1` both. A bank's token buckets and windows count
+    /// calls, so they are fitted in calls and the fitted bank gets `calls_per_refresh`. The
+    /// log has refreshes: without it, a bucket of 5 calls a second and a burst of 10, which
+    /// refuses an 8-call refresh until 8 tokens are back, fits no bucket of whole refreshes.
+    #[arg(long, value_name = "N|NAME=N,…", default_value = "1",
+          value_parser = fit::CallsPerRefresh::parse)]
+    pub calls_per_refresh: fit::CallsPerRefresh,
     /// Write the fitted banks as a scenario file (TOML) that `check` accepts and `run` runs.
     #[arg(long, value_name = "FILE.toml")]
     pub out: Option<PathBuf>,
@@ -53,7 +54,7 @@ pub fn fit_cmd(a: FitArgs) -> Result<()> {
         crate::output::check_not_input(out, &[(&a.log, "the log")])?;
     }
     let log = fit::log::read(&a.log)?;
-    let fitted = fit::fit(log, hint, a.calls_per_refresh)
+    let fitted = fit::fit(log, hint, &a.calls_per_refresh)
         .map_err(|e| Error::input(format!("{}: {}", a.log.display(), e.message)))?;
     print!("{}", bank_file::summary(&fitted));
     if let Some(out) = &a.out {

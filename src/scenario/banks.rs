@@ -482,7 +482,7 @@ fn dates(days: Option<&[i64]>, at: &str) -> Result<Vec<u32>, FieldError> {
         if !(0..=36_500).contains(&d) {
             return err(
                 field,
-                format!("{d} is not a day of the window (0 is the day it opens on)"),
+                format!("{d} is not a day of the clock (0 to 36,500; 0 is the calendar day the window opens on)"),
             );
         }
         out.push(d as u32);

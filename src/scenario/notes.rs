@@ -22,6 +22,7 @@ impl Scenario {
         out.extend(self.paces_over_limits());
         out.extend(self.paces_into_maintenance());
         out.extend(self.incidents_missed());
+        out.extend(self.pausing_one_pool());
         out.extend(self.idle_settings());
         out.extend(self.stalest_over_banks());
         out.extend(self.shrinking_book());

@@ -1,6 +1,6 @@
 //! The plan's progress on stderr: on a terminal, the setting running now on one line,
-//! rewritten; elsewhere (a pipe, a batch job's log), a line at most once a minute from the
-//! first minute on (a trial's 12-day plan printed nothing for five minutes and was killed).
+//! rewritten; elsewhere (a pipe, a batch job's log), a line from ten seconds on, then at most
+//! once a minute (a trial's 12-day plan printed nothing for five minutes and was killed).
 
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
@@ -17,7 +17,10 @@ impl Progress {
         Progress {
             terminal: std::io::stderr().is_terminal(),
             started: Instant::now(),
-            last_line: Mutex::new(Instant::now()),
+            // The first line ten seconds in: a quick plan prints none.
+            last_line: Mutex::new(
+                (Instant::now().checked_sub(Duration::from_secs(50))).unwrap_or_else(Instant::now),
+            ),
         }
     }
 

@@ -13,6 +13,7 @@
 //! one of every hour is on all of them: between one day's band and the next it refills, as
 //! the model's does.
 
+use super::bucket::admits_all;
 use super::{covered, token_bucket, Call, Candidate, Policy, SEC};
 
 const HOUR: i64 = 3_600 * SEC;
@@ -127,7 +128,7 @@ pub(super) fn banded_bucket(
 ) -> Candidate {
     let fitted = bands(calls, rejected, open)
         .into_iter()
-        .map(|b| bucket_of(calls, rejected, open, cost, b));
+        .filter_map(|b| bucket_of(calls, rejected, open, cost, b));
     let mut best: Option<Candidate> = None;
     for c in fitted {
         let more = |b: &Candidate| covered(&c.explains, open) > covered(&b.explains, open);
@@ -151,14 +152,17 @@ pub(super) fn banded_bucket(
     })
 }
 
-/// The bucket of the band `(from, to)`, fitted on its calls alone.
+/// The bucket of the band `(from, to)`, fitted on its calls alone; none where the hours
+/// outside it admitted nothing that bucket would have refused (a band of hours is shown by
+/// more let through outside it than its bucket allows, not by hourly counts: smooth calls at
+/// night and bursty ones by day meet the same bucket differently).
 fn bucket_of(
     calls: &[Call],
     rejected: &[usize],
     open: &[bool],
     cost: u32,
     (from, to): (u8, u8),
-) -> Candidate {
+) -> Option<Candidate> {
     let within = |c: &Call| (from as usize..to as usize).contains(&hour(c.t));
     // The band's calls, and where each of its rejections is among all of them.
     let mut index = vec![usize::MAX; calls.len()];
@@ -181,8 +185,18 @@ fn bucket_of(
         explains[r] = e;
     }
     c.explains = explains;
-    if let Policy::TokenBucket { during, .. } = &mut c.policy {
+    if let Policy::TokenBucket {
+        during,
+        rate,
+        burst,
+        ..
+    } = &mut c.policy
+    {
         *during = Some((from, to));
+        let outside: Vec<Call> = calls.iter().filter(|c| !within(c)).copied().collect();
+        if admits_all(&outside, *rate, *burst, cost) {
+            return None;
+        }
     }
     // The calls a second admitted inside and outside, over the days the log spans.
     let span = calls.last().map_or(0, |c| c.t) - calls.first().map_or(0, |c| c.t);
@@ -191,13 +205,14 @@ fn bucket_of(
         let n = calls.iter().filter(|c| c.admitted && within(c) == inside);
         n.count() as f64 / (hours as f64 * 3_600.0 * days)
     };
+    let unit = if cost > 1 { " refreshes" } else { "" };
     c.evidence = format!(
-        "429s in {from:02}:00–{to:02}:00, which admitted {:.3}/s against {:.3}/s outside; {}",
+        "429s in {from:02}:00–{to:02}:00, which admitted {:.3}{unit}/s against {:.3}/s outside; {}",
         rate(true, to - from),
         rate(false, 24 - (to - from)),
         c.evidence
     );
-    c
+    Some(c)
 }
 
 #[cfg(test)]
@@ -255,6 +270,37 @@ mod tests {
             false => (s % 2 == 0).then_some(true),
         };
         assert_eq!(band_of(quiet), vec![]);
+    }
+
+    /// Smooth calls at night (one every 1.25 s) and bursty ones by day (a pair 0.1 s apart
+    /// every 2 s, the second refused) meet one bucket of every hour (1/s, burst 1)
+    /// differently: the hourly counts read as a band, but the day's bucket admits every
+    /// night call, so no band is fitted.
+    #[test]
+    fn no_band_where_its_bucket_admits_the_hours_outside() {
+        let call = |t: i64, admitted: bool| Call {
+            t,
+            end_lo: t,
+            end_hi: t + SEC / 2,
+            admitted,
+            conn: 0,
+            on_demand: false,
+            retry_after: None,
+        };
+        let mut calls = Vec::new();
+        for day in 0..2i64 {
+            let base = day * 24 * HOUR;
+            calls.extend((0..6 * 2880i64).map(|k| call(base + k * 1_250_000, true)));
+            for k in 0..9 * 3600i64 {
+                let t = base + 6 * HOUR + k * 2 * SEC;
+                calls.extend([call(t, true), call(t + SEC / 10, false)]);
+            }
+        }
+        let rejected: Vec<usize> = (0..calls.len()).filter(|&i| !calls[i].admitted).collect();
+        let open = vec![true; rejected.len()];
+        assert_eq!(bands(&calls, &rejected, &open), vec![(6, 24)]);
+        let c = banded_bucket(&calls, &rejected, &open, 1);
+        assert!(c.explains.iter().all(|e| !e), "{:?}", c.policy);
     }
 
     /// No band where the log cannot show one: a client calling only at night against a

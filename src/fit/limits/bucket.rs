@@ -16,41 +16,64 @@ fn bucket_at(times: &[(f64, bool)], rejected: &[usize], r: f64, cost: u32) -> (f
     let mut need = cost;
     let mut before = Vec::with_capacity(rejected.len());
     for &(t, admitted) in times {
-        let drained = (e_last - r * (t - t_last)).max(0.0);
+        // The level before the call, not floored at empty: a bucket long since refilled
+        // reads far below it.
+        let level = e_last - r * (t - t_last);
         if admitted {
-            e_last = drained + cost;
+            e_last = level.max(0.0) + cost;
             t_last = t;
             need = need.max(e_last);
         } else {
-            before.push(drained);
+            before.push(level);
         }
     }
     // A rate a hair from the true one moves the bucket's level by a hair: tolerate
     // `TOKEN_SLACK` of a token either way, or the exact rate is a knife-edge no grid finds.
-    // But a drained bucket refuses nothing: at a burst of one refresh the slack would have
-    // every 429 explained by every rate fast enough (a log of 8-call refreshes at 5 calls a
-    // second, burst 10, fitted as 1.364 refreshes a second, burst 1, "explaining" all).
+    // The level is not floored, so a full bucket (every token back) refuses nothing: floored,
+    // the slack had every 429 explained at a burst of one refresh by any rate fast enough (a
+    // log of 8-call refreshes at 5 calls a second, burst 10, fitted as 1.364 refreshes a
+    // second, burst 1, "explaining" all).
     let burst = (need - TOKEN_SLACK).ceil();
-    let floor = (burst - cost - TOKEN_SLACK).max(0.0);
+    let floor = burst - cost - TOKEN_SLACK;
     let explains = before.iter().map(|&d| d > floor).collect();
     debug_assert_eq!(before.len(), rejected.len());
     (burst, explains)
 }
 
+/// The least burst the admissions need at rate `r` ([`bucket_at`]'s, without the 429s).
+fn need_at(times: &[(f64, bool)], r: f64, cost: u32) -> u32 {
+    let cost = cost as f64;
+    let (mut e_last, mut t_last, mut need) = (0.0f64, f64::NEG_INFINITY, cost);
+    for &(t, _) in times.iter().filter(|c| c.1) {
+        e_last = (e_last - r * (t - t_last)).max(0.0) + cost;
+        t_last = t;
+        need = need.max(e_last);
+    }
+    (need - TOKEN_SLACK).ceil() as u32
+}
+
+/// Whether a bucket of `rate` and `burst` admits every admitted call of `calls`.
+pub(super) fn admits_all(calls: &[Call], rate: f64, burst: u32, cost: u32) -> bool {
+    let t0 = calls.first().map_or(0, |c| c.t);
+    let times: Vec<(f64, bool)> = (calls.iter())
+        .map(|c| ((c.t - t0) as f64 / SEC as f64, c.admitted))
+        .collect();
+    need_at(&times, rate, cost) <= burst
+}
+
 /// The slowest rate in `(lo, hi)` at which the admissions need no more than `burst` (their
-/// need falls as the rate rises), to a part in a million; `None` if even `hi` needs more.
+/// need falls as the rate rises), to a part in 100,000; `None` if even `hi` needs more.
 fn slowest(
     times: &[(f64, bool)],
-    rejected: &[usize],
     cost: u32,
     burst: u32,
     (mut lo, mut hi): (f64, f64),
 ) -> Option<f64> {
-    let fits = |r: f64| bucket_at(times, rejected, r, cost).0 as u32 <= burst;
+    let fits = |r: f64| need_at(times, r, cost) <= burst;
     if !fits(hi) {
         return None;
     }
-    while hi / lo > 1.000_001 {
+    while hi / lo > 1.000_01 {
         let mid = (lo * hi).sqrt();
         match fits(mid) {
             true => hi = mid,
@@ -100,16 +123,20 @@ fn rates(
     let found = bucket_at(times, rejected, best.1, cost).0 as u32;
     let near = found.saturating_sub(2).max(cost + 9)..=found.saturating_add(2);
     for burst in (cost..=cost + 8).chain(near) {
-        if let Some(r) = slowest(times, rejected, cost, burst, (lo, hi)) {
+        if let Some(r) = slowest(times, cost, burst, (lo, hi)) {
             let s = score(&bucket_at(times, rejected, r, cost).1);
             if s > best.0 {
                 (best, step) = ((s, r, r), 1.01);
             }
         }
     }
+    // Each zoom keeps the best found, where its grid steps over a narrower plateau.
     for _ in 0..5 {
         let (a, b) = (best.1 / step, best.2 * step);
-        best = scan(grid(a, b, 40));
+        let zoomed = scan(grid(a, b, 40));
+        if zoomed.0 >= best.0 {
+            best = zoomed;
+        }
         step = (b / a).powf(1.0 / 39.0);
     }
     (best.1, best.2)

@@ -8,41 +8,68 @@ use crate::time::hour_runs;
 use crate::time::SimDuration;
 
 impl Scenario {
+    /// One queue over every bank pausing on a Retry-After: a bank's holds the one pool, so
+    /// every bank waits (a trial's runbook would have paused the queue for one bank's
+    /// nine-hour outage, and the other banks' submissions fell from 12,400 an hour to 80).
+    pub fn pausing_one_pool(&self) -> Vec<String> {
+        // A bank that may refuse, and says until when.
+        let tells = |b: &crate::bank::Bank| {
+            !b.limits.is_empty() && b.retry_after != crate::bank::RetryAfter::None
+        };
+        let one_pool = matches!(self.strategy, Strategy::Queued { .. });
+        if !(one_pool && self.schedule.pause_on_retry_after && self.banks.len() > 1) {
+            return Vec::new();
+        }
+        let Some(bank) = self.banks.iter().find(|b| tells(b)) else {
+            return Vec::new();
+        };
+        vec![format!(
+            "strategy.pause_on_retry_after with one queue over every bank: a bank's Retry-After \
+             (bank `{}` tells one) holds the one pool, so every bank waits until it passes (an \
+             outage at one bank stops the others); per-bank pools (kind = \"per_bank\") hold \
+             only that bank's",
+            bank.name
+        )]
+    }
+
     /// A maintenance window's `days` (an incident's) past the window's last day, which never
     /// come, or within the warm-up, whose own day is not measured (its aftermath is).
     pub fn incidents_missed(&self) -> Vec<String> {
         const DAY: u64 = crate::time::DAY_US;
-        let first = self.window_start.as_micros() / DAY;
-        let end = self.window_start.as_micros() + self.window.as_micros();
-        let last = end.saturating_sub(1) / DAY;
-        let measured = (self.window_start.as_micros() + self.warmup.as_micros()) / DAY;
+        let start = self.window_start.as_micros();
+        let (end, measured) = (
+            start + self.window.as_micros(),
+            start + self.warmup.as_micros(),
+        );
         let mut out = Vec::new();
         for bank in &self.banks {
             for (i, limit) in bank.limits.iter().enumerate() {
                 let crate::bank::Limit::Maintenance(m) = limit.unscoped() else {
                     continue;
                 };
+                // Each day's window, as instants of the clock.
+                let (from, to) = m.span_us();
+                let when = |d: &u32| (*d as u64 * DAY + from, *d as u64 * DAY + to);
+                let days = |keep: &dyn Fn((u64, u64)) -> bool| -> Vec<u32> {
+                    m.days().iter().filter(|d| keep(when(d))).copied().collect()
+                };
                 let at = format!("banks.{}.limits[{i}].days", bank.name);
-                let past: Vec<u32> = m
-                    .days()
-                    .iter()
-                    .copied()
-                    .filter(|&d| d as u64 > last)
-                    .collect();
-                let early: Vec<u32> = (m.days().iter().copied())
-                    .filter(|&d| (first..measured).contains(&(d as u64)))
-                    .collect();
-                if !past.is_empty() {
+                let outside = days(&|(a, b)| a >= end || b <= start);
+                let early = days(&|(a, b)| a < end && b > start && b <= measured);
+                if !outside.is_empty() {
                     out.push(format!(
-                        "{at}: {} past the window's last day ({last}): never happens (day 0 is \
-                         the one the window opens on)",
-                        day_list(&past)
+                        "{at}: the window on {} falls outside the simulated window (from {} of \
+                         day 0 for {}): it never happens (day 0 is the clock's first calendar \
+                         day, the one the window opens on)",
+                        day_list(&outside),
+                        SimDuration(self.window_start.as_micros()).time_of_day(),
+                        self.window
                     ));
                 }
                 if !early.is_empty() {
                     out.push(format!(
-                        "{at}: {} in the warm-up: the day itself is not measured, its \
-                         aftermath is",
+                        "{at}: the window on {} falls in the warm-up: the incident itself is \
+                         not measured, its aftermath is",
                         day_list(&early)
                     ));
                 }

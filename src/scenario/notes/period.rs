@@ -13,7 +13,8 @@ impl Scenario {
     /// hold (`Scenario::slot_hold_secs`), no 429 or retry counted.
     pub fn period_past_passes(&self) -> Vec<String> {
         let period = self.schedule.period;
-        if period >= SimDuration::from_hours(24) {
+        // A looping queue's passes follow one another whatever the period.
+        if period >= SimDuration::from_hours(24) || self.schedule.looping {
             return Vec::new();
         }
         let shares: f64 = self
@@ -54,8 +55,8 @@ impl Scenario {
             "strategy.period: {who} takes at least {} to refresh its connections once (each \
              slot held a refresh's mean time, 429s and retries aside), longer than the period \
              of {period}: each period begins with the last pass unfinished, so refreshing more \
-             often refreshes no one more often; more slots would, where the banks let them \
-             through",
+             often refreshes no one more often, and may cover less; more slots would, where the \
+             banks let them through",
             hours(pass)
         )]
     }
