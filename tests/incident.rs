@@ -166,6 +166,14 @@ fn pausing_one_queue_for_every_bank_is_noted() {
         ),
         "{n}"
     );
-    assert!(!notes("per_bank", "policy").contains("one queue over every bank"));
-    assert!(!notes("queued", "none").contains("one queue over every bank"));
+    assert!(!notes("per_bank", "policy").contains("over every bank"));
+    assert!(!notes("queued", "none").contains("over every bank"));
+    // A window that only slows refuses nothing to pause for.
+    let slow = scenario("queued", "policy").replace("days = [0] }", "days = [0], slowdown = 2.0 }");
+    std::fs::write(&file, slow).unwrap();
+    let o = Command::new(BIN)
+        .args(["check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("over every bank"));
 }

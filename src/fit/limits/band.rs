@@ -207,7 +207,7 @@ fn bucket_of(
     };
     let unit = if cost > 1 { " refreshes" } else { "" };
     c.evidence = format!(
-        "429s in {from:02}:00–{to:02}:00, which admitted {:.3}{unit}/s against {:.3}/s outside; {}",
+        "429s in {from:02}:00–{to:02}:00, which admitted {:.3}{unit}/s against {:.3}{unit}/s outside; {}",
         rate(true, to - from),
         rate(false, 24 - (to - from)),
         c.evidence

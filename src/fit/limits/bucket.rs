@@ -16,8 +16,8 @@ fn bucket_at(times: &[(f64, bool)], rejected: &[usize], r: f64, cost: u32) -> (f
     let mut need = cost;
     let mut before = Vec::with_capacity(rejected.len());
     for &(t, admitted) in times {
-        // The level before the call, not floored at empty: a bucket long since refilled
-        // reads far below it.
+        // The level before the call (the tokens missing), not floored at a full bucket: one
+        // full for longer than the slack's time reads below the slack, and refuses nothing.
         let level = e_last - r * (t - t_last);
         if admitted {
             e_last = level.max(0.0) + cost;
@@ -29,10 +29,10 @@ fn bucket_at(times: &[(f64, bool)], rejected: &[usize], r: f64, cost: u32) -> (f
     }
     // A rate a hair from the true one moves the bucket's level by a hair: tolerate
     // `TOKEN_SLACK` of a token either way, or the exact rate is a knife-edge no grid finds.
-    // The level is not floored, so a full bucket (every token back) refuses nothing: floored,
-    // the slack had every 429 explained at a burst of one refresh by any rate fast enough (a
-    // log of 8-call refreshes at 5 calls a second, burst 10, fitted as 1.364 refreshes a
-    // second, burst 1, "explaining" all).
+    // The level is not floored, so a bucket full for longer than the slack's time refuses
+    // nothing: floored, the slack had every 429 explained at a burst of one refresh by any
+    // rate fast enough (a log of 8-call refreshes at 5 calls a second, burst 10, fitted as
+    // 1.364 refreshes a second, burst 1, "explaining" all).
     let burst = (need - TOKEN_SLACK).ceil();
     let floor = burst - cost - TOKEN_SLACK;
     let explains = before.iter().map(|&d| d > floor).collect();

@@ -12,22 +12,33 @@ impl Scenario {
     /// every bank waits (a trial's runbook would have paused the queue for one bank's
     /// nine-hour outage, and the other banks' submissions fell from 12,400 an hour to 80).
     pub fn pausing_one_pool(&self) -> Vec<String> {
-        // A bank that may refuse, and says until when.
-        let tells = |b: &crate::bank::Bank| {
-            !b.limits.is_empty() && b.retry_after != crate::bank::RetryAfter::None
+        use crate::bank::{Limit, MaintenanceMode, RetryAfter};
+        // A limit refusing the whole bank (not one connection's quota, not a window that only
+        // slows), at a bank that says until when.
+        let whole = |l: &Limit| match l.unscoped() {
+            Limit::Quota(_) => false,
+            Limit::Maintenance(m) => m.window().1 == MaintenanceMode::Reject,
+            _ => true,
         };
-        let one_pool = matches!(self.strategy, Strategy::Queued { .. });
-        if !(one_pool && self.schedule.pause_on_retry_after && self.banks.len() > 1) {
+        let tells =
+            |b: &crate::bank::Bank| b.retry_after != RetryAfter::None && b.limits.iter().any(whole);
+        let (client, instead) = match self.strategy {
+            Strategy::Queued { .. } => ("one queue", "per-bank pools (kind = \"per_bank\")"),
+            Strategy::Paced {
+                per_bank: false, ..
+            } => ("one pace", "a pace per bank (per_bank = true)"),
+            _ => return Vec::new(),
+        };
+        if !(self.schedule.pause_on_retry_after && self.banks.len() > 1) {
             return Vec::new();
         }
         let Some(bank) = self.banks.iter().find(|b| tells(b)) else {
             return Vec::new();
         };
         vec![format!(
-            "strategy.pause_on_retry_after with one queue over every bank: a bank's Retry-After \
+            "strategy.pause_on_retry_after with {client} over every bank: a bank's Retry-After \
              (bank `{}` tells one) holds the one pool, so every bank waits until it passes (an \
-             outage at one bank stops the others); per-bank pools (kind = \"per_bank\") hold \
-             only that bank's",
+             outage at one bank stops the others); {instead} hold only that bank's",
             bank.name
         )]
     }
@@ -59,7 +70,7 @@ impl Scenario {
                 if !outside.is_empty() {
                     out.push(format!(
                         "{at}: the window on {} falls outside the simulated window (from {} of \
-                         day 0 for {}): it never happens (day 0 is the clock's first calendar \
+                         day 0 for {}): never met (day 0 is the clock's first calendar \
                          day, the one the window opens on)",
                         day_list(&outside),
                         SimDuration(self.window_start.as_micros()).time_of_day(),
