@@ -35,8 +35,12 @@ impl Progress {
                 return;
             }
             *last = Instant::now();
-            let minutes = self.started.elapsed().as_secs() / 60;
-            eprintln!("plan: {n} settings evaluated in {minutes} min; now {label}");
+            let secs = self.started.elapsed().as_secs();
+            let took = match secs < 120 {
+                true => format!("{secs} s"),
+                false => format!("{} min", secs / 60),
+            };
+            eprintln!("plan: {n} settings evaluated in {took}; now {label}");
         }
     }
 

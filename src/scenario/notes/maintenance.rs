@@ -1,5 +1,6 @@
 //! A paced client whose pace goes on through a bank's closed maintenance window; an
-//! incident (a window on some days) that the window or its measured days miss.
+//! incident (a window on some days) that the window or its measured days miss; one pool
+//! over every bank pausing on a Retry-After, which a bank's outage holds for every bank.
 
 use super::super::Scenario;
 use crate::bank::capacity::day_list;
