@@ -23,10 +23,12 @@
 use crate::time::{SimDuration, SimTime};
 
 mod at_open;
+mod daily_age;
 mod demand;
 mod series;
 mod staleness;
 pub use at_open::{AtOpen, HourAge};
+pub use daily_age::{DailyAge, DayAge};
 pub use demand::DemandStats;
 use series::MINUTE_US;
 pub use series::{Minute, TimeSeries};
@@ -360,6 +362,8 @@ pub struct RunResult {
     /// Data age weighted by the app-open profile: what customers see when they look.
     pub at_open: AtOpen,
     pub daily: Daily,
+    /// Data age day by day, per bank (`daily.csv`'s age columns).
+    pub daily_age: DailyAge,
     /// How many days the per-day figures average over (whole days after the warm-up).
     pub measured_days: f64,
     /// A queued client's slots per pool (one pool, or one per bank), averaged over the window:

@@ -19,7 +19,7 @@
 use crate::bank::Bank;
 use crate::bank::ServiceTime;
 use crate::engine::{prefetch, EventQueue};
-use crate::metrics::{AtOpen, Daily, RunResult, Staleness, Tally, TimeSeries};
+use crate::metrics::{AtOpen, Daily, DailyAge, RunResult, Staleness, Tally, TimeSeries};
 use crate::platform::Platform;
 use crate::retry::RetryPolicy;
 use crate::rng::{Purpose, Streams};
@@ -283,6 +283,7 @@ struct World {
     cover_days: usize,
     staleness: Staleness,
     at_open: AtOpen,
+    daily_age: DailyAge,
     queue: EventQueue<Event>,
     client: ClientState,
     names: build::Names,

@@ -177,3 +177,91 @@ fn pausing_one_queue_for_every_bank_is_noted() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&o.stderr).contains("over every bank"));
 }
+
+/// `daily.csv`'s data age day by day: the busy queue's troubled bank, closed for the first
+/// half of day 2, has data a day old or more for much of day 2 (what it could not refresh
+/// waits for its turn on day 3), where the days before had next to none, and is back near
+/// them by day 4.
+#[test]
+fn data_age_day_by_day_shows_the_incident_and_its_recovery() {
+    let t = TempDir::new("incident-age");
+    let busy = run(&t, 125_000, "busy");
+    let mut r = csv::Reader::from_path(busy.join("daily.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let (bank, share, p95) = (
+        col("bank"),
+        col("stale_24h_share"),
+        col("staleness_p95_hours"),
+    );
+    let rows: Vec<(f64, f64)> = (r.records().map(|x| x.unwrap()))
+        .filter(|x| &x[bank] == "troubled")
+        .map(|x| (x[share].parse().unwrap(), x[p95].parse().unwrap()))
+        .collect();
+    assert_eq!(rows.len(), 5);
+    assert!(rows[1].0 < 0.01 && rows[1].1 < 24.0, "{rows:?}");
+    assert!(rows[2].0 > 0.3 && rows[2].1 > 36.0, "{rows:?}");
+    assert!(rows[4].0 < rows[2].0 / 3.0, "{rows:?}");
+    // The report tables each day's age with its oldest bank, and says the bad day: past the
+    // first day (the run's first pass, no data yet), the troubled bank on day 2.
+    let o = Command::new(BIN)
+        .args(["report", busy.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(busy.join("report.md")).unwrap();
+    assert!(md.contains("| Oldest bank's 24 h or older |"), "{md}");
+    assert!(md.contains("| troubled 39."), "{md}");
+    let said = "At troubled, data a day old or older rose to 39.";
+    assert!(
+        md.contains(said) && md.contains("of the connection-time on day 2"),
+        "{md}"
+    );
+    assert_eq!(
+        md.matches("data a day old or older rose").count(),
+        1,
+        "{md}"
+    );
+}
+
+/// The measured days' data age, pooled by their connection-time, is the run's: each day's
+/// time at 24 h or older adds up to `summary.csv`'s `stale_24h_share`, and the days'
+/// connection-time to the run's (consents lapsing and reconnecting, connections joining,
+/// a whole-day warm-up), kept apart by two different codes.
+#[test]
+fn the_days_data_age_adds_up_to_the_runs() {
+    let text = "[window]\nstart = \"00:00\"\nlength = \"6d\"\nwarmup = \"2d\"\n\
+         [population]\nconnections = 30000\nconsent_expiry_share = 0.05\njoin_share = 0.03\n\
+         [strategy]\nkind = \"queued\"\nconcurrency = 3\n\
+         [[banks]]\nname = \"a\"\nshare = 0.6\n\
+         service_time = { dist = \"lognormal\", median = \"2s\", p95 = \"6s\" }\n\
+         [[banks]]\nname = \"b\"\nshare = 0.4\n\
+         service_time = { dist = \"constant\", value = \"3s\" }\n";
+    let sc = refresh_sim::scenario::parse(text, "inline", "ages", &[]).unwrap();
+    let r = refresh_sim::sim::run(&sc, 7);
+    for bank in [None, Some(0), Some(1)] {
+        let s = r.summary(bank);
+        let (mut hours, mut stale) = (0.0, 0.0);
+        for d in 2..6 {
+            let a = r.daily_age.day(d, bank);
+            hours += a.connection_hours;
+            stale += a.stale_24h_share.unwrap() * a.connection_hours;
+        }
+        let whole: u128 = (r.staleness.histogram(bank).iter())
+            .map(|&x| x as u128)
+            .sum::<u128>()
+            + r.staleness.never_us(bank);
+        let whole = whole as f64 / 3.6e9;
+        assert!(
+            (hours - whole).abs() < 1e-6 * whole,
+            "{bank:?}: {hours} vs {whole}"
+        );
+        let run = s.stale_24h_share.unwrap();
+        assert!(run > 0.02, "a test that reads something: {run}");
+        assert!(
+            (stale / hours - run).abs() < 1e-9,
+            "{bank:?}: {} vs {run}",
+            stale / hours
+        );
+    }
+}

@@ -20,7 +20,7 @@
 //! sum the banks' integer rows before weighing them, so they do not depend on how the time
 //! is split between banks (and are those the all-bank rows alone gave).
 
-use super::staleness::Ramps;
+use super::staleness::{interpolated_hours, Ramps};
 use super::Summary;
 use crate::time::{SimDuration, SimTime};
 
@@ -290,24 +290,7 @@ impl AtOpen {
     /// replication); the horizon among ages at it or older, infinite among connections
     /// never refreshed, `None` with nothing measured.
     fn quantile_hours(&self, h: &[f64], never: f64, q: f64) -> Option<f64> {
-        let total = h.iter().sum::<f64>() + never;
-        if total <= 0.0 {
-            return None;
-        }
-        let rank = q * total;
-        let mut acc = 0.0;
-        for (m, &x) in h.iter().enumerate() {
-            if acc + x >= rank && x > 0.0 {
-                let within = match m < self.by_phase.buckets {
-                    true => ((rank - acc) / x).clamp(0.0, 1.0),
-                    false => 0.0,
-                };
-                let buckets = m as f64 + within;
-                return Some(buckets * TEN_MIN_US as f64 / HOUR_US as f64);
-            }
-            acc += x;
-        }
-        Some(f64::INFINITY)
+        interpolated_hours(h, never, q, self.by_phase.buckets, TEN_MIN_US as f64)
     }
 }
 

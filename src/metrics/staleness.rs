@@ -22,10 +22,10 @@ pub struct Ramps<const UNIT: u64> {
     pub banks: usize,
     /// Age buckets per bank: one per minute up to the longest possible age.
     pub buckets: usize,
-    /// Bank-major first differences at minute boundaries (µs).
-    jump: Vec<i64>,
-    /// Bank-major second differences (ramps starting), in units of a minute.
-    slope: Vec<i64>,
+    /// Bank-major, at each minute boundary: the first difference (µs) and the second
+    /// (ramps starting, in units of a minute), side by side, so that a ramp's two updates
+    /// (at neighbouring boundaries) touch one cache line, not two.
+    diffs: Vec<[i64; 2]>,
     /// Connection-time with no data yet, per bank (µs).
     pub never: Vec<u128>,
     /// Connection-time with data at least `buckets` minutes old, per bank (µs).
@@ -63,8 +63,7 @@ impl<const UNIT: u64> Ramps<UNIT> {
         Ramps {
             banks,
             buckets,
-            jump: vec![0; banks * (buckets + 3)],
-            slope: vec![0; banks * (buckets + 3)],
+            diffs: vec![[0; 2]; banks * (buckets + 3)],
             never: vec![0; banks],
             overflow: vec![0; banks],
         }
@@ -114,8 +113,8 @@ impl<const UNIT: u64> Ramps<UNIT> {
         let row = bank * (self.buckets + 3);
         let k = ((x / UNIT) as usize).min(self.buckets);
         let r = (x - k as u64 * UNIT).min(UNIT);
-        self.jump[row + k + 1] += sign * (UNIT - r) as i64;
-        self.slope[row + k + 2] += sign;
+        self.diffs[row + k + 1][0] += sign * (UNIT - r) as i64;
+        self.diffs[row + k + 2][1] += sign;
     }
 
     /// The oldest age resolved, in hours: a quantile past it is a lower bound
@@ -139,12 +138,11 @@ impl<const UNIT: u64> Ramps<UNIT> {
     /// (`buckets + 1` long).
     pub fn add_histogram(&self, b: usize, out: &mut [u64]) {
         let w = self.buckets + 3;
-        let row = &self.jump[b * w..(b + 1) * w];
-        let slope = &self.slope[b * w..(b + 1) * w];
+        let row = &self.diffs[b * w..(b + 1) * w];
         let mut ramps = 0i64;
         for i in 1..=self.buckets {
-            ramps += slope[i];
-            out[i - 1] += (row[i] + ramps * UNIT as i64).max(0) as u64;
+            ramps += row[i][1];
+            out[i - 1] += (row[i][0] + ramps * UNIT as i64).max(0) as u64;
         }
         out[self.buckets] += self.overflow[b] as u64;
     }
@@ -203,6 +201,38 @@ impl<const UNIT: u64> Ramps<UNIT> {
         let old = h[from..].iter().map(|&x| x as u128).sum::<u128>() + never;
         Some(old as f64 / total as f64)
     }
+}
+
+/// The `q`-quantile of ages `h` (time at each `unit_us` of age, its last entry, the
+/// `buckets`-th, at the horizon or older) and time with no data `never`, in hours:
+/// interpolated within its bucket, where a ramp's time is spread evenly (a bucket's upper
+/// edge would put every figure on the grid, and two strategies' paired difference would read
+/// "+2.17 ± 0.00" replication after replication); the horizon among ages at it or older,
+/// infinite among connections never refreshed, `None` with nothing measured.
+pub fn interpolated_hours(
+    h: &[f64],
+    never: f64,
+    q: f64,
+    buckets: usize,
+    unit_us: f64,
+) -> Option<f64> {
+    let total = h.iter().sum::<f64>() + never;
+    if total <= 0.0 {
+        return None;
+    }
+    let rank = q * total;
+    let mut acc = 0.0;
+    for (m, &x) in h.iter().enumerate() {
+        if acc + x >= rank && x > 0.0 {
+            let within = match m < buckets {
+                true => ((rank - acc) / x).clamp(0.0, 1.0),
+                false => 0.0,
+            };
+            return Some((m as f64 + within) * unit_us / HOUR_US as f64);
+        }
+        acc += x;
+    }
+    Some(f64::INFINITY)
 }
 
 #[cfg(test)]

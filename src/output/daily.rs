@@ -43,6 +43,20 @@ pub struct DailyRow {
     /// them the customers', as in `summary.csv`.
     pub bank_calls: u64,
     pub customer_bank_calls: u64,
+    /// Data age over the day's connection-time, as `summary.csv`'s `staleness_*` over the
+    /// measured window: median and 95th percentile in hours (`inf` among connections never
+    /// refreshed, at the horizon a lower bound), and the share 24 h old or older. Every day's,
+    /// the warm-up's too; empty in files written before they were added.
+    #[serde(default, serialize_with = "fixed_opt::<4, _>")]
+    pub staleness_p50_hours: Option<f64>,
+    #[serde(default, serialize_with = "fixed_opt::<4, _>")]
+    pub staleness_p95_hours: Option<f64>,
+    #[serde(default, serialize_with = "fixed_opt::<6, _>")]
+    pub stale_24h_share: Option<f64>,
+    /// Of the day's connection-time, the share with no data yet (counted in the 24 h or
+    /// older): a run's first pass, before the client has come round to every connection.
+    #[serde(default, serialize_with = "fixed_opt::<6, _>")]
+    pub never_share: Option<f64>,
 }
 
 impl Record for DailyRow {
@@ -66,6 +80,10 @@ impl Record for DailyRow {
         "background_coverage",
         "bank_calls",
         "customer_bank_calls",
+        "staleness_p50_hours",
+        "staleness_p95_hours",
+        "stale_24h_share",
+        "never_share",
     ];
 }
 
@@ -76,8 +94,12 @@ impl DailyRow {
         let measured: Vec<usize> = d.measured(r.window_start + r.warmup);
         let mut rows = Vec::new();
         for day in 0..d.len_days() {
-            let banks = (0..d.banks).map(|b| (r.bank_names[b].as_str(), d.days[day * d.banks + b]));
-            for (bank, t) in banks.chain([("all", d.total(day))]) {
+            let banks = (0..d.banks).map(|b| {
+                let age = r.daily_age.day(day, Some(b));
+                (r.bank_names[b].as_str(), d.days[day * d.banks + b], age)
+            });
+            let all = ("all", d.total(day), r.daily_age.day(day, None));
+            for (bank, t, age) in banks.chain([all]) {
                 rows.push(DailyRow {
                     day,
                     bank: bank.to_string(),
@@ -100,6 +122,10 @@ impl DailyRow {
                     outage_rejected: t.outage_rejected,
                     bank_calls: t.bank_calls,
                     customer_bank_calls: t.customer_bank_calls,
+                    staleness_p50_hours: age.p50_hours,
+                    staleness_p95_hours: age.p95_hours,
+                    stale_24h_share: age.stale_24h_share,
+                    never_share: age.never_share,
                 });
             }
         }

@@ -12,6 +12,7 @@ use crate::report::phrases::{and_list, ratio};
 use std::fmt::Write as _;
 
 pub(crate) mod at_open;
+mod days;
 mod minutes;
 pub(crate) mod paired;
 pub(crate) mod sweep;
@@ -526,6 +527,13 @@ pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
         findings.extend(stalest_bank_sentence(r));
     }
     findings.extend(at_open::never_refreshed_sentence(&stale, several));
+    for r in &runs {
+        let whose = match runs.len() {
+            1 => String::new(),
+            _ => format!("under {}, ", r.label()),
+        };
+        findings.extend(days::bad_day_sentence(r, &whose));
+    }
     findings.extend(at_open::customers_sentence(&runs, several));
     if let Some(sw) = &ds.sweep {
         findings.extend(sweep_findings(sw));

@@ -8,7 +8,7 @@ use crate::bank::Bank;
 use crate::consent::{Consents, Joins};
 use crate::demand::DEFAULT_PROFILE;
 use crate::engine::EventQueue;
-use crate::metrics::{cover_days, AtOpen, Daily, Staleness, Tally, TimeSeries};
+use crate::metrics::{cover_days, AtOpen, Daily, DailyAge, Staleness, Tally, TimeSeries};
 use crate::rng::{Chance, Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::strategy::{self, ClientState};
@@ -95,6 +95,7 @@ impl World {
             cover_days: cover_days(sc.schedule.period),
             staleness: Staleness::new(nb, sc.age_horizon()),
             at_open: at_open(sc, nb),
+            daily_age: DailyAge::new(window_start, sc.window, nb, sc.age_horizon()),
             queue,
             client,
             names: Names::of(sc),

@@ -51,6 +51,7 @@ impl World {
             series: self.series,
             staleness: self.staleness,
             at_open: self.at_open,
+            daily_age: self.daily_age,
             daily: self.daily,
             measured_days,
             pool_slots,
@@ -83,6 +84,8 @@ impl World {
             if super::asks(&self.demand, ci) {
                 self.at_open.record(b, conn.last_success, from, to);
             }
+            let from = self.day_segment_from(conn);
+            self.daily_age.record(b, conn.last_success, from, to);
             let k = if conn.consent_expires >= self.window_end {
                 days
             } else {

@@ -22,6 +22,8 @@ impl World {
         if super::asks(&self.demand, ci) {
             self.at_open.record(b, conn.last_success, from, to);
         }
+        let from = self.day_segment_from(&conn);
+        self.daily_age.record(b, conn.last_success, from, to);
         let d = self.daily.day_of(now);
         let last =
             (conn.last_success != SimTime::NEVER).then(|| self.daily.day_of(conn.last_success));
@@ -53,6 +55,16 @@ impl World {
             self.measured_from
         } else {
             conn.last_success.max(self.measured_from)
+        }
+    }
+
+    /// Where `daily.csv`'s data-age segment from `conn`'s last refresh starts: the refresh,
+    /// or the window's start (every day is kept, the warm-up's too).
+    #[inline]
+    pub(super) fn day_segment_from(&self, conn: &Conn) -> SimTime {
+        match conn.last_success == SimTime::NEVER {
+            true => self.window_start,
+            false => conn.last_success,
         }
     }
 

@@ -69,6 +69,9 @@ impl World {
             self.at_open
                 .unrecord(b, conn.last_success, gap_from, gap_to);
         }
+        let gap_from = conn.consent_expires.max(self.day_segment_from(&conn));
+        self.daily_age
+            .unrecord(b, conn.last_success, gap_from, now.max(gap_from));
         self.lapse_days(b, conn.consent_expires, now);
         self.conns[ci].consent_expires = now + self.renewals.lifetime;
         if conn.last_success != SimTime::NEVER {

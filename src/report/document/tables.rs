@@ -15,7 +15,8 @@ use crate::report::phrases::{cell, value_text};
 use std::fmt::Write as _;
 
 /// Per day, all banks: users, coverage and 429s, for runs whose daily.csv has more than
-/// one measured day.
+/// one measured day; with data age where daily.csv holds it, and the bank whose data was
+/// oldest that day (a bad day at one bank hides in the all-bank figures).
 pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
     let runs: Vec<&RunData> = ds
         .runs
@@ -30,11 +31,26 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
         "Per day, all banks (days of 24 h from the window's start, as in daily.csv; a day \
          holding the warm-up is not in the per-day averages):\n\n",
     );
+    let aged = runs
+        .iter()
+        .any(|r| r.daily.iter().any(|d| d.stale_24h_share.is_some()));
     if runs.len() > 1 {
-        s.push_str("| Strategy | Day | Users | Coverage | 429s |\n|---|---|---:|---:|---:|\n");
-    } else {
-        s.push_str("| Day | Users | Coverage | 429s |\n|---|---:|---:|---:|\n");
+        s.push_str("| Strategy ");
     }
+    s.push_str("| Day | Users | Coverage | 429s |");
+    if aged {
+        s.push_str(" Data age p50 / p95 | 24 h or older | Oldest bank's 24 h or older |");
+    }
+    s.push_str(if runs.len() > 1 {
+        "\n|---|---|"
+    } else {
+        "\n|---|"
+    });
+    s.push_str(if aged {
+        "---:|---:|---:|---:|---:|---:|\n"
+    } else {
+        "---:|---:|---:|\n"
+    });
     for r in &runs {
         for d in r.daily_totals() {
             let day = if d.measured {
@@ -47,16 +63,46 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
             } else {
                 String::new()
             };
-            let _ = writeln!(
+            let _ = write!(
                 s,
                 "{who}| {day} | {} | {} | {} |",
                 thousands(d.users as f64),
                 pct(d.coverage),
                 refused(d.rate_limited, d.outage_rejected)
             );
+            if aged {
+                s.push_str(&day_age(r, d));
+            }
+            s.push('\n');
         }
     }
     Some(s)
+}
+
+/// A row's data-age cells: the day's median and 95th percentile, its share 24 h old or
+/// older, and the bank with the most such that day (empty where daily.csv has none).
+fn day_age(r: &RunData, d: &dataset::DailyRow) -> String {
+    let horizon = r.total().age_horizon_hours;
+    let (Some(p50), Some(p95), Some(stale)) = (
+        d.staleness_p50_hours,
+        d.staleness_p95_hours,
+        d.stale_24h_share,
+    ) else {
+        return " | | |".into();
+    };
+    let oldest = (r.daily.iter())
+        .filter(|b| b.day == d.day && b.bank != "all")
+        .filter_map(|b| Some((b.stale_24h_share?, b.bank.as_str())))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or(String::new(), |(x, bank)| {
+            format!("{} {}", cell(bank), pct(x))
+        });
+    format!(
+        " {} / {} | {} | {oldest} |",
+        age(p50, horizon),
+        age(p95, horizon),
+        pct(stale)
+    )
 }
 
 /// The 429s of `rate_limited`, with a closed maintenance window's 503s beside them when

@@ -1,0 +1,116 @@
+//! The bank-by-bank ladder of per-bank settings (pools, paces): every bank up its own
+//! ladder, one run a step measuring every bank at once, each bank stopping where more of it
+//! stops paying while the others climb on; then one step per bank, run whole.
+
+use super::{BankCeiling, Evaluation, FailureScope, Figure, Search, LADDER_GAIN};
+use crate::experiment::plan::pools::{self, Goal, Step};
+use crate::strategy::Strategy;
+
+impl Search<'_> {
+    /// Every bank's setting up its ladder together (`ladder[i][b]` is bank `b`'s at step
+    /// `i`; each run measures every bank at one step), each bank stopping where more of it
+    /// stops paying ([`Self::bank_done`]) and staying at its step below while the others go
+    /// on; then one step per bank chosen by [`pools::combine`], run whole (`make` is the
+    /// strategy of one setting per bank). Returns the chosen strategy.
+    pub(super) fn bank_by_bank(
+        &mut self,
+        ladder: Vec<Vec<f64>>,
+        make: impl Fn(&[f64]) -> Strategy,
+        ceilings: &[BankCeiling],
+        reps: u32,
+    ) -> Strategy {
+        let (runs, ladder) = self.climb(&ladder, &make, ceilings.len(), reps);
+        let failure = self.targets.scope.figure();
+        // The failure figure is a rate over these attempts: the background's alone when the
+        // target bounds its 429s (a bank busy with customers' calls weighs no more).
+        let over = match self.targets.scope {
+            FailureScope::Background => Figure::BackgroundAttemptsPerDay,
+            FailureScope::Client | FailureScope::All => Figure::AttemptsPerDay,
+        };
+        let steps: Vec<Vec<Step>> = (0..ceilings.len())
+            .map(|b| {
+                runs.iter()
+                    .zip(&ladder)
+                    .map(|(e, knobs)| {
+                        let m = |x: Figure| e.figures.banks[b][x as usize].mean;
+                        Step {
+                            knob: knobs[b],
+                            coverage: m(Figure::Coverage),
+                            attempts: m(over),
+                            failures: m(failure) * m(over),
+                            api_calls: m(Figure::ApiCallsPerDay),
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let weights: Vec<f64> = ceilings.iter().map(|c| c.connections).collect();
+        let goal = Goal {
+            coverage: self.targets.coverage,
+            min_bank_coverage: self.targets.min_bank_coverage,
+            max_failure_rate: self.targets.max_failure_rate,
+            max_api_calls: self.targets.max_api_calls_per_day,
+        };
+        let chosen = make(&pools::combine(&steps, &weights, &goal));
+        self.at(chosen.clone(), reps);
+        chosen
+    }
+
+    /// The runs up the ladder of `banks` banks, and each run's settings: a bank done
+    /// ([`Self::bank_done`]) holds its step below; a step that moves no bank is skipped,
+    /// and the climb ends when every bank is done or the ladder is.
+    fn climb(
+        &mut self,
+        ladder: &[Vec<f64>],
+        make: &impl Fn(&[f64]) -> Strategy,
+        banks: usize,
+        reps: u32,
+    ) -> (Vec<Evaluation>, Vec<Vec<f64>>) {
+        let mut done: Vec<Option<f64>> = vec![None; banks];
+        let mut runs: Vec<Evaluation> = Vec::new();
+        let mut rows: Vec<Vec<f64>> = Vec::new();
+        for step in ladder {
+            if done.iter().all(Option::is_some) {
+                break;
+            }
+            let knobs: Vec<f64> = (step.iter().zip(&done))
+                .map(|(&k, d)| d.unwrap_or(k))
+                .collect();
+            if rows.last() == Some(&knobs) {
+                continue;
+            }
+            let e = self.at(make(&knobs), reps);
+            if let (Some(p), Some(below)) = (runs.last(), rows.last()) {
+                for (b, d) in done.iter_mut().enumerate() {
+                    // A bank whose step rounds to the same setting has moved nothing.
+                    if d.is_none() && knobs[b] != below[b] && self.bank_done(p, &e, b) {
+                        *d = Some(below[b]);
+                    }
+                }
+            }
+            runs.push(e);
+            rows.push(knobs);
+        }
+        (runs, rows)
+    }
+
+    /// Whether bank `b` has gone up its ladder far enough at `e` from the step below, `p`:
+    /// less than a point of its coverage gained, and either failing past the bound by its
+    /// own figures (more only buys 429s) or covering its goal (the target, or every bank's
+    /// floor). A bank below its goal and within the bound goes on: a bad day's slow calls
+    /// hold slots its mean does not count.
+    fn bank_done(&self, p: &Evaluation, e: &Evaluation, b: usize) -> bool {
+        let bank = |x: &Evaluation, f: Figure| x.figures.banks[b][f as usize].mean;
+        let driven = Self::driven(e);
+        if bank(e, Figure::Coverage).is_nan() {
+            return true; // nothing due at the bank in the run
+        }
+        if bank(e, driven) - bank(p, driven) >= LADDER_GAIN {
+            return false;
+        }
+        let goal = (self.targets.min_bank_coverage)
+            .map_or(self.targets.coverage, |f| f.max(self.targets.coverage));
+        bank(e, self.targets.scope.figure()) > self.targets.max_failure_rate
+            || bank(e, Figure::Coverage) >= goal.min(1.0)
+    }
+}
