@@ -431,6 +431,42 @@ mod tests {
         assert!(b.try_admit(s(7 * 3600), 0, false).is_ok());
     }
 
+    /// A dated bucket (an incident) refuses and counts on its days only: day 1's calls pass
+    /// it uncounted, day 2 meets it full (its burst of two, then a refusal until the next
+    /// token), day 3 passes again, and the incident names its days and whole-day hours.
+    #[test]
+    fn a_dated_policy_acts_on_its_days_only() {
+        let h = |x: u64| SimTime(x * 3_600_000_000);
+        let cut = Limit::dated(vec![2], Limit::TokenBucket(TokenBucket::new(0.001, 2)));
+        assert_eq!(
+            cut.incident(),
+            Some(((0, crate::time::DAY_US), &[2u32][..]))
+        );
+        let mut b = bank(vec![cut]);
+        for i in 0..5 {
+            assert!(
+                b.try_admit(h(24) + SimDuration(i), 0, false).is_ok(),
+                "day 1, call {i}"
+            );
+        }
+        assert!(b.try_admit(h(48), 0, false).is_ok());
+        assert!(b.try_admit(h(48) + SimDuration(1), 0, false).is_ok());
+        let r = b.try_admit(h(48) + SimDuration(2), 0, false).unwrap_err();
+        assert!(r.bank_wide && r.retry_at.is_some());
+        assert!(b.try_admit(h(72), 0, false).is_ok());
+        let bucket = Limit::TokenBucket(TokenBucket::new(1.0, 1));
+        let night = Limit::during(SimDuration::ZERO, SimDuration::from_hours(6), bucket);
+        let dated = Limit::only(false, Limit::dated(vec![0, 3], night));
+        assert_eq!(
+            dated.incident(),
+            Some(((0, 6 * 3_600_000_000), &[0u32, 3][..]))
+        );
+        assert_eq!(
+            Limit::TokenBucket(TokenBucket::new(1.0, 1)).incident(),
+            None
+        );
+    }
+
     #[test]
     fn calls_the_closed_box_rejects_do_not_extend_it() {
         let mut b = bank(vec![

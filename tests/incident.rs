@@ -265,3 +265,97 @@ fn the_days_data_age_adds_up_to_the_runs() {
         );
     }
 }
+
+/// A rate cut for a day (a dated token bucket, the bad day of 429s a trial could not write):
+/// the bank refuses on that day alone, as its bucket allows (0.05 a second: about 4,320
+/// of its 10,000 connections), the other bank not at all; the next day is whole again, and
+/// `check` notes a day the window never meets, naming "the limit"; bad days are refused by
+/// field, and a concurrency cap takes no `days`.
+#[test]
+fn a_rate_cut_for_a_day_refuses_on_that_day_alone() {
+    let t = TempDir::new("incident-cut");
+    let file = t.join("cut.toml");
+    let scenario = |days: &str| {
+        format!(
+            "name = \"cut\"\nseed = 2\n[window]\nlength = \"5d\"\n\
+             [population]\nconnections = 20000\n[strategy]\nkind = \"queued\"\nconcurrency = 16\n\
+             [[banks]]\nname = \"steady\"\nshare = 0.5\n\
+             service_time = {{ dist = \"lognormal\", median = \"2s\", p95 = \"6s\" }}\n\
+             [[banks]]\nname = \"troubled\"\nshare = 0.5\nretry_after = \"policy\"\n\
+             service_time = {{ dist = \"lognormal\", median = \"2s\", p95 = \"6s\" }}\n\
+             limits = [{{ kind = \"token_bucket\", rate = 20.0, burst = 40 }},\n\
+             {{ kind = \"token_bucket\", rate = 0.05, burst = 2, days = {days} }}]\n"
+        )
+    };
+    std::fs::write(&file, scenario("[2]")).unwrap();
+    let out = t.join("cut");
+    let o = Command::new(BIN)
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut r = csv::Reader::from_path(out.join("daily.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let (day, bank, limited, cov) = (
+        col("day"),
+        col("bank"),
+        col("rate_limited"),
+        col("coverage"),
+    );
+    for x in r.records().map(|x| x.unwrap()) {
+        let (d, n, c): (u32, u64, f64) = (
+            x[day].parse().unwrap(),
+            x[limited].parse().unwrap(),
+            x[cov].parse().unwrap(),
+        );
+        match (&x[bank], d) {
+            ("troubled", 2) => {
+                assert!(
+                    n > 10_000 && (0.40..0.47).contains(&c),
+                    "day 2: {n} 429s, {c}"
+                )
+            }
+            ("troubled" | "steady", _) => assert!(n == 0 && c > 0.999, "{:?}", x),
+            _ => {}
+        }
+    }
+    let check = |days: &str| {
+        std::fs::write(&file, scenario(days)).unwrap();
+        let o = Command::new(BIN)
+            .args(["check", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (ok, err) = check("[2, 9]");
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("banks.troubled.limits[1].days: the limit on day 9 falls outside"),
+        "{err}"
+    );
+    let (ok, err) = check("[3, 3]");
+    assert!(
+        !ok && err.contains("banks[1].limits[1].days") && err.contains("day 3 is given twice"),
+        "{err}"
+    );
+    let capped = scenario("[2]").replace(
+        "{ kind = \"token_bucket\", rate = 0.05, burst = 2, days = [2] }",
+        "{ kind = \"concurrency\", max_in_flight = 2, days = [2] }",
+    );
+    std::fs::write(&file, capped).unwrap();
+    let o = Command::new(BIN)
+        .args(["check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("days"), "{err}");
+}

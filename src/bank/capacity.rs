@@ -213,6 +213,15 @@ pub(super) fn policy_bound(limit: &Limit, s: &Scope) -> Option<PolicyBound> {
             }
         }
         Limit::PenaltyBox(_) | Limit::During { .. } => return None,
+        Limit::Dated { days, inner } => PolicyBound {
+            policy: format!(
+                "{} on {} (an incident: no daily bound)",
+                rate_bound(inner.unscheduled(), s.open_secs)?.0,
+                day_list(days)
+            ),
+            calls: f64::INFINITY,
+            binds: false,
+        },
         // A policy for unattended calls bounds the background as any does (listed by
         // [`scheduled`] when it has hours); one for customer-present calls bounds it not.
         Limit::Only {

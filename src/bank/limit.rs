@@ -28,6 +28,16 @@ pub enum Limit {
         to_us: u64,
         inner: Box<Limit>,
     },
+    /// A rate policy (scheduled or not) on some calendar days of the clock only (day 0 its
+    /// first, from midnight): an incident, a bank cutting its rate for a day, beside its
+    /// every-day policies. On other days it neither rejects nor counts; it takes no day's
+    /// steady capacity (the planner's arithmetic leaves it out, as a dated maintenance
+    /// window), so simulation alone meets it.
+    Dated {
+        /// Sorted and distinct.
+        days: Vec<u32>,
+        inner: Box<Limit>,
+    },
     /// A rate policy (scheduled or not) that counts one kind of call only: unattended ones
     /// (the client's background refreshes; the CDR's thresholds are for unattended traffic)
     /// or customer-present ones (a customer in the app: the CDR's 50 TPS per recipient).
@@ -77,6 +87,7 @@ impl Limit {
                     | Limit::FixedWindow(_)
                     | Limit::SlidingWindow(_)
                     | Limit::During { .. }
+                    | Limit::Dated { .. }
             ),
             "only rate policies count one kind of call"
         );
@@ -97,7 +108,9 @@ impl Limit {
             Limit::SlidingWindow(w) => w.longest_wait(),
             Limit::PenaltyBox(p) => p.longest_wait(),
             Limit::Maintenance(m) => m.longest_wait(),
-            Limit::During { inner, .. } | Limit::Only { inner, .. } => inner.longest_wait(),
+            Limit::During { inner, .. }
+            | Limit::Dated { inner, .. }
+            | Limit::Only { inner, .. } => inner.longest_wait(),
         }
     }
 
@@ -119,6 +132,49 @@ impl Limit {
             to_us: to.as_micros(),
             inner: Box::new(inner),
         }
+    }
+
+    /// Wraps a rate policy, scheduled or not, so it applies on `days` only (sorted and
+    /// distinct calendar days of the clock, day 0 from its first midnight).
+    pub fn dated(days: Vec<u32>, inner: Limit) -> Limit {
+        assert!(
+            !days.is_empty() && days.windows(2).all(|w| w[0] < w[1]),
+            "dated needs sorted, distinct days"
+        );
+        assert!(
+            matches!(
+                inner,
+                Limit::TokenBucket(_)
+                    | Limit::FixedWindow(_)
+                    | Limit::SlidingWindow(_)
+                    | Limit::During { .. }
+            ),
+            "only rate policies can be dated"
+        );
+        Limit::Dated {
+            days,
+            inner: Box::new(inner),
+        }
+    }
+
+    /// An incident's hours each day (microseconds into the day) and its days: a maintenance
+    /// window on given days, or a dated rate policy (its `during`, or the whole day), under
+    /// any scope. `None` for a policy of every day.
+    pub fn incident(&self) -> Option<((u64, u64), &[u32])> {
+        match self.unscoped() {
+            Limit::Maintenance(m) if !m.every_day() => Some((m.span_us(), m.days())),
+            Limit::Dated { days, inner } => match &**inner {
+                Limit::During { from_us, to_us, .. } => Some(((*from_us, *to_us), days)),
+                _ => Some(((0, DAY_US), days)),
+            },
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn on_day(days: &[u32], now: SimTime) -> bool {
+        days.binary_search(&((now.as_micros() / DAY_US) as u32))
+            .is_ok()
     }
 
     #[inline]
@@ -151,6 +207,10 @@ impl Limit {
                     Ok(())
                 }
             }
+            Limit::Dated { days, inner } if Self::on_day(days, now) => {
+                inner.check(now, conn, present)
+            }
+            Limit::Dated { .. } => Ok(()),
             Limit::Only { present: p, inner } if *p == present => inner.check(now, conn, present),
             Limit::Only { .. } => Ok(()),
         }
@@ -176,6 +236,10 @@ impl Limit {
                     inner.admit(now, conn, present)
                 }
             }
+            Limit::Dated { days, inner } if Self::on_day(days, now) => {
+                inner.admit(now, conn, present)
+            }
+            Limit::Dated { .. } => {}
             Limit::Only { present: p, inner } if *p == present => inner.admit(now, conn, present),
             Limit::Only { .. } => {}
         }

@@ -229,6 +229,14 @@ fn scheduled(limit: Limit, during: &Option<[TimeOfDay; 2]>, at: &str) -> Result<
     }
 }
 
+/// A rate policy on its `days` only (an incident), if given.
+fn dated(limit: Limit, days: &Option<Vec<i64>>, at: &str) -> Result<Limit, FieldError> {
+    match days {
+        None => Ok(limit),
+        Some(days) => Ok(Limit::dated(dates(Some(days), at)?, limit)),
+    }
+}
+
 /// A rate policy counting `calls` API calls an admission (a refresh of that many calls; the
 /// bank's `calls_per_refresh`), under its hours and scope: refused where a refresh cannot fit.
 fn per_refresh(limit: Limit, calls: u32, at: &str) -> Result<Limit, FieldError> {
@@ -268,6 +276,10 @@ fn per_refresh(limit: Limit, calls: u32, at: &str) -> Result<Limit, FieldError> 
             present,
             inner: Box::new(per_refresh(*inner, calls, at)?),
         },
+        Limit::Dated { days, inner } => Limit::Dated {
+            days,
+            inner: Box::new(per_refresh(*inner, calls, at)?),
+        },
         other => other,
     })
 }
@@ -295,33 +307,45 @@ fn limit(l: &LimitFile, at: &str) -> Result<Limit, FieldError> {
             burst,
             during,
             applies_to,
+            days,
         } => {
             let rate = token_rate(f("rate"), *rate)?;
             let burst = count(f("burst"), *burst, "calls")?;
             let bucket = Limit::TokenBucket(TokenBucket::new(rate, burst));
-            scoped(scheduled(bucket, during, at)?, *applies_to)
+            scoped(
+                dated(scheduled(bucket, during, at)?, days, at)?,
+                *applies_to,
+            )
         }
         LimitFile::FixedWindow {
             limit,
             window,
             during,
             applies_to,
+            days,
         } => {
             let n = count(f("limit"), *limit, "calls per window")?;
             let w = positive(f("window"), window.0)?;
             let window = Limit::FixedWindow(FixedWindow::new(n, w));
-            scoped(scheduled(window, during, at)?, *applies_to)
+            scoped(
+                dated(scheduled(window, during, at)?, days, at)?,
+                *applies_to,
+            )
         }
         LimitFile::SlidingWindow {
             limit,
             window,
             during,
             applies_to,
+            days,
         } => {
             let n = sliding_limit(f("limit"), *limit)?;
             let w = positive(f("window"), window.0)?;
             let window = Limit::SlidingWindow(SlidingWindow::new(n, w));
-            scoped(scheduled(window, during, at)?, *applies_to)
+            scoped(
+                dated(scheduled(window, during, at)?, days, at)?,
+                *applies_to,
+            )
         }
         LimitFile::Quota { k, period } => quota(f("k"), *k, *period)?,
         LimitFile::PenaltyBox {
@@ -464,8 +488,9 @@ fn maintenance(
     Ok(Maintenance::new(start.0, end.0, mode))
 }
 
-/// A maintenance window's `days` (an incident's), sorted: each a day of the window from 0
-/// (the day it opens on), given once; none given, every day.
+/// An incident's `days` (a maintenance window's, a rate policy's), sorted: each a day of
+/// the clock from 0 (the calendar day the window opens on), given once; none given, every
+/// day.
 fn dates(days: Option<&[i64]>, at: &str) -> Result<Vec<u32>, FieldError> {
     let Some(days) = days else {
         return Ok(Vec::new());

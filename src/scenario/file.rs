@@ -338,18 +338,21 @@ pub enum LimitFile {
         burst: i64,
         during: Option<[TimeOfDay; 2]>,
         applies_to: Option<Traffic>,
+        days: Option<Vec<i64>>,
     },
     FixedWindow {
         limit: i64,
         window: Duration,
         during: Option<[TimeOfDay; 2]>,
         applies_to: Option<Traffic>,
+        days: Option<Vec<i64>>,
     },
     SlidingWindow {
         limit: i64,
         window: Duration,
         during: Option<[TimeOfDay; 2]>,
         applies_to: Option<Traffic>,
+        days: Option<Vec<i64>>,
     },
     Quota {
         k: Option<i64>,

@@ -44,8 +44,9 @@ impl Scenario {
         )]
     }
 
-    /// A maintenance window's `days` (an incident's) past the window's last day, which never
-    /// come, or within the warm-up, whose own day is not measured (its aftermath is).
+    /// An incident's `days` (a maintenance window's, a dated rate policy's) past the window's
+    /// last day, which never come, or within the warm-up, whose own day is not measured (its
+    /// aftermath is).
     pub fn incidents_missed(&self) -> Vec<String> {
         const DAY: u64 = crate::time::DAY_US;
         let start = self.window_start.as_micros();
@@ -56,21 +57,24 @@ impl Scenario {
         let mut out = Vec::new();
         for bank in &self.banks {
             for (i, limit) in bank.limits.iter().enumerate() {
-                let crate::bank::Limit::Maintenance(m) = limit.unscoped() else {
+                let Some(((from, to), dated)) = limit.incident() else {
                     continue;
                 };
-                // Each day's window, as instants of the clock.
-                let (from, to) = m.span_us();
+                // Each day's hours, as instants of the clock.
                 let when = |d: &u32| (*d as u64 * DAY + from, *d as u64 * DAY + to);
                 let days = |keep: &dyn Fn((u64, u64)) -> bool| -> Vec<u32> {
-                    m.days().iter().filter(|d| keep(when(d))).copied().collect()
+                    dated.iter().filter(|d| keep(when(d))).copied().collect()
                 };
                 let at = format!("banks.{}.limits[{i}].days", bank.name);
+                let what = match limit.unscoped() {
+                    crate::bank::Limit::Maintenance(_) => "the window",
+                    _ => "the limit",
+                };
                 let outside = days(&|(a, b)| a >= end || b <= start);
                 let early = days(&|(a, b)| a < end && b > start && b <= measured);
                 if !outside.is_empty() {
                     out.push(format!(
-                        "{at}: the window on {} falls outside the simulated window (from {} of \
+                        "{at}: {what} on {} falls outside the simulated window (from {} of \
                          day 0 for {}): never met (day 0 is the clock's first calendar \
                          day, the one the window opens on)",
                         day_list(&outside),
@@ -80,7 +84,7 @@ impl Scenario {
                 }
                 if !early.is_empty() {
                     out.push(format!(
-                        "{at}: the window on {} falls in the warm-up: the incident itself is \
+                        "{at}: {what} on {} falls in the warm-up: the incident itself is \
                          not measured, its aftermath is",
                         day_list(&early)
                     ));
