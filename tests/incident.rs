@@ -227,7 +227,9 @@ fn data_age_day_by_day_shows_the_incident_and_its_recovery() {
 /// The measured days' data age, pooled by their connection-time, is the run's: each day's
 /// time at 24 h or older adds up to `summary.csv`'s `stale_24h_share`, and the days'
 /// connection-time to the run's (consents lapsing and reconnecting, connections joining,
-/// a whole-day warm-up), kept apart by two different codes.
+/// a whole-day warm-up): the same segments at the same call sites, so what it checks is
+/// the split at the days' boundaries, from the window's start rather than the warm-up's end,
+/// and `daily.csv`'s `connection_hours`.
 #[test]
 fn the_days_data_age_adds_up_to_the_runs() {
     let text = "[window]\nstart = \"00:00\"\nlength = \"6d\"\nwarmup = \"2d\"\n\
@@ -256,6 +258,13 @@ fn the_days_data_age_adds_up_to_the_runs() {
             (hours - whole).abs() < 1e-6 * whole,
             "{bank:?}: {hours} vs {whole}"
         );
+        let rows = refresh_sim::output::daily::DailyRow::of_run(&r);
+        let name = bank.map_or("all", |b| ["a", "b"][b]);
+        let written: f64 = (rows.iter())
+            .filter(|x| x.measured && x.bank == name)
+            .map(|x| x.connection_hours)
+            .sum();
+        assert!((written - hours).abs() < 0.05 * 4.0, "{written} vs {hours}");
         let run = s.stale_24h_share.unwrap();
         assert!(run > 0.02, "a test that reads something: {run}");
         assert!(

@@ -77,18 +77,20 @@ impl Limit {
         }
     }
 
+    /// Whether it is a rate policy (a bucket or a window), scheduled or not: what may be
+    /// dated or scoped to one kind of call.
+    fn is_rate(&self) -> bool {
+        matches!(
+            self.unscheduled(),
+            Limit::TokenBucket(_) | Limit::FixedWindow(_) | Limit::SlidingWindow(_)
+        )
+    }
+
     /// Wraps a rate policy, scheduled or not, so it counts only customer-present calls
     /// (`present`) or only unattended ones.
     pub fn only(present: bool, inner: Limit) -> Limit {
         assert!(
-            matches!(
-                inner,
-                Limit::TokenBucket(_)
-                    | Limit::FixedWindow(_)
-                    | Limit::SlidingWindow(_)
-                    | Limit::During { .. }
-                    | Limit::Dated { .. }
-            ),
+            inner.is_rate() || matches!(inner, Limit::Dated { .. }),
             "only rate policies count one kind of call"
         );
         Limit::Only {
@@ -141,16 +143,7 @@ impl Limit {
             !days.is_empty() && days.windows(2).all(|w| w[0] < w[1]),
             "dated needs sorted, distinct days"
         );
-        assert!(
-            matches!(
-                inner,
-                Limit::TokenBucket(_)
-                    | Limit::FixedWindow(_)
-                    | Limit::SlidingWindow(_)
-                    | Limit::During { .. }
-            ),
-            "only rate policies can be dated"
-        );
+        assert!(inner.is_rate(), "only rate policies can be dated");
         Limit::Dated {
             days,
             inner: Box::new(inner),

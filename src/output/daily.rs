@@ -57,6 +57,10 @@ pub struct DailyRow {
     /// older): a run's first pass, before the client has come round to every connection.
     #[serde(default, serialize_with = "fixed_opt::<6, _>")]
     pub never_share: Option<f64>,
+    /// The day's connection-time (hours: connections with a valid consent times the hours
+    /// they held it that day): the weight that pools days' shares into a stretch's.
+    #[serde(default, serialize_with = "fixed::<1, _>")]
+    pub connection_hours: f64,
 }
 
 impl Record for DailyRow {
@@ -84,6 +88,7 @@ impl Record for DailyRow {
         "staleness_p95_hours",
         "stale_24h_share",
         "never_share",
+        "connection_hours",
     ];
 }
 
@@ -126,6 +131,7 @@ impl DailyRow {
                     staleness_p95_hours: age.p95_hours,
                     stale_24h_share: age.stale_24h_share,
                     never_share: age.never_share,
+                    connection_hours: age.connection_hours,
                 });
             }
         }

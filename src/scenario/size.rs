@@ -11,7 +11,9 @@
 //! - per bank and minute of the window and a day's tail, the per-minute series and its CSV
 //!   rows ([`PER_BANK_MINUTE`]);
 //! - per bank and minute of the staleness horizon, the age histogram and its rows
-//!   ([`PER_BANK_AGE_MINUTE`]), and the ages at app opens ([`AT_OPEN_AGE_MINUTE`]).
+//!   ([`PER_BANK_AGE_MINUTE`]), and the ages at app opens ([`AT_OPEN_AGE_MINUTE`]);
+//! - per bank, day of the window and hour of the horizon, `daily.csv`'s data age by day
+//!   ([`PER_BANK_DAY_AGE_HOUR`]).
 //!
 //! It is a coarse upper bound. Measured peaks (resident set, this project's 2-core machine):
 //! uk-mix, 400,000 connections over 4 days, 28 MB for an estimate of 57 MB; the vendor table
@@ -34,6 +36,9 @@ pub const PER_BANK_AGE_MINUTE: f64 = 96.0;
 /// Bytes a bank-minute of the staleness horizon costs the data age at app opens (144 rows a
 /// bank of ten-minute buckets, 16 bytes each: `metrics/at_open.rs`).
 pub const AT_OPEN_AGE_MINUTE: f64 = 240.0;
+/// Bytes a bank-day of the window costs per hour of the staleness horizon: `daily.csv`'s
+/// data age, ramps by the hour of age, a row per day and bank (`metrics/daily_age.rs`).
+pub const PER_BANK_DAY_AGE_HOUR: f64 = 16.0;
 /// Share of the available memory a command may plan to use.
 const HEADROOM: f64 = 0.8;
 
@@ -97,6 +102,18 @@ impl Scenario {
                      up to 60 days) over {} banks (data ages per bank and minute, and at app \
                      opens)",
                     self.age_horizon(),
+                    self.banks.len()
+                ),
+            ),
+            (
+                banks
+                    * (self.window.as_secs_f64() / 86_400.0).ceil().max(1.0)
+                    * (self.age_horizon().as_secs_f64() / 3_600.0 + 4.0)
+                    * PER_BANK_DAY_AGE_HOUR,
+                format!(
+                    "window.length = \"{}\" and its data-age horizon over {} banks (daily.csv's \
+                     data age, per bank, day and hour of age)",
+                    self.window,
                     self.banks.len()
                 ),
             ),
@@ -238,7 +255,8 @@ mod tests {
             need.driver
         );
         // 5 banks × 367 days of minutes × 256 B: 676 MB; 60 days of ages, 5 × (96 + 240) B a
-        // minute: 145 MB; and the rest is small.
-        assert!((need.bytes / 1e6 - 830.0).abs() < 30.0, "{}", need.bytes);
+        // minute: 145 MB; daily.csv's ages, 5 × 366 days × (1,440 + 4) hours × 16 B: 42 MB;
+        // and the rest is small.
+        assert!((need.bytes / 1e6 - 864.0).abs() < 30.0, "{}", need.bytes);
     }
 }

@@ -12,7 +12,7 @@
 //! - `per_bank`: a pool per bank, chosen bank by bank ([`super::pools`]): every bank's pool
 //!   at 0.4 … 8 times the slots Little's law gives it for its share of the target (no more
 //!   than its ceiling serves), each bank stopping where more stops paying while the others
-//!   climb on, then the cheapest step per bank meeting the targets together;
+//!   climb on ([`ladder`]), then the cheapest step per bank meeting the targets together;
 //! - `paced`: the pace, the users over the period times 1, 1.1, 1.25, 1.5, 2, split by bank
 //!   share; then a pace per bank under its limits, chosen bank by bank as the pools are
 //!   ([`Search::paced_per_bank`]);

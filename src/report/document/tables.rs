@@ -80,7 +80,8 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
 }
 
 /// A row's data-age cells: the day's median and 95th percentile, its share 24 h old or
-/// older, and the bank with the most such that day (empty where daily.csv has none).
+/// older, and the bank with the most such that day, the first of equals (empty where daily.csv
+/// has none, or every bank's rounds to none).
 fn day_age(r: &RunData, d: &dataset::DailyRow) -> String {
     let horizon = r.total().age_horizon_hours;
     let (Some(p50), Some(p95), Some(stale)) = (
@@ -93,7 +94,8 @@ fn day_age(r: &RunData, d: &dataset::DailyRow) -> String {
     let oldest = (r.daily.iter())
         .filter(|b| b.day == d.day && b.bank != "all")
         .filter_map(|b| Some((b.stale_24h_share?, b.bank.as_str())))
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .min_by(|a, b| b.0.total_cmp(&a.0))
+        .filter(|(x, _)| pct(*x) != pct(0.0))
         .map_or(String::new(), |(x, bank)| {
             format!("{} {}", cell(bank), pct(x))
         });
