@@ -135,7 +135,8 @@ fn the_busiest_minute_is_a_measured_days() {
 }
 
 /// A sweep's table shows the fields that vary as columns and says the fixed ones once; its
-/// best point says what it fails, and the best of those failing at most 1 %.
+/// best point says what its own 429s refuse (as `plan` bounds them: not the 5xx floor), and
+/// the best of those whose own 429s refuse at most 1 %.
 #[test]
 fn a_sweep_table_says_its_fixed_fields_once() {
     let t = TempDir::new("report-sweep-fixed");
@@ -163,8 +164,9 @@ fn a_sweep_table_says_its_fixed_fields_once() {
     // Three a second over-paces high-street-b's bucket for a few more users a day.
     assert!(
         md.contains(
-            "was at rate 3. It fails 5.86 % of its attempts; of the points failing at \
-             most 1 %, rate 0.8 had the best, 39,012."
+            "was at rate 3. Its own 429s refuse 5.33 % of its attempts (5.86 % fail in \
+             all); of the points whose own 429s refuse at most 1 %, rate 0.8 had the best, \
+             39,012."
         ),
         "{md}"
     );

@@ -215,8 +215,16 @@ pub(super) fn policy_bound(limit: &Limit, s: &Scope) -> Option<PolicyBound> {
         Limit::PenaltyBox(_) | Limit::During { .. } => return None,
         Limit::Dated { days, inner } => PolicyBound {
             policy: format!(
-                "{} on {} (an incident: no daily bound)",
+                "{}{} on {} (an incident: no daily bound)",
                 rate_bound(inner.unscheduled(), s.open_secs)?.0,
+                match **inner {
+                    Limit::During { from_us, to_us, .. } => format!(
+                        " {}–{}",
+                        SimDuration(from_us).time_of_day(),
+                        SimDuration(to_us).time_of_day()
+                    ),
+                    _ => String::new(),
+                },
                 day_list(days)
             ),
             calls: f64::INFINITY,

@@ -69,10 +69,11 @@ impl Limit {
         }
     }
 
-    /// The policy under a [`Limit::During`] (itself otherwise).
+    /// The policy under a [`Limit::During`] or a [`Limit::Dated`] (itself otherwise).
     pub fn unscheduled(&self) -> &Limit {
         match self {
             Limit::During { inner, .. } => inner,
+            Limit::Dated { inner, .. } => inner.unscheduled(),
             l => l,
         }
     }

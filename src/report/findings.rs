@@ -532,7 +532,7 @@ pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
             1 => String::new(),
             _ => format!("under {}, ", r.label()),
         };
-        findings.extend(days::bad_day_sentence(r, &whose));
+        findings.extend(days::bad_day_sentences(r, &whose));
     }
     findings.extend(at_open::customers_sentence(&runs, several));
     if let Some(sw) = &ds.sweep {

@@ -93,6 +93,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     out.extend(reliance_finding(p, sc));
     out.extend(worst_customers_finding(p));
     out.push(floor::floor_finding(p, sc));
+    out.extend(floor::incident_finding(sc));
     out.extend(polling::polling_finding(p, sc));
     out.extend(sc.coverage_caveat());
     if sc.warmup.is_zero() {

@@ -139,12 +139,15 @@ fn split_columns(o: &SweepOutcome) -> (Vec<usize>, Vec<String>) {
     (kept, fixed)
 }
 
-/// The metrics the table shows: the data age where the runs measured it, the p95 that
+/// The metrics the table shows: every failure, and the client's own 429s (what `plan`
+/// bounds: not the 5xx floor nor a maintenance window's 503s, which no setting avoids); the
+/// data age where the runs measured it, the p95 that
 /// customers' app opens find beside the p95 over time; and what a refresh costs in calls to
 /// the aggregator (a trial at one swept its polling and found no load in the table).
 fn shown(o: &SweepOutcome) -> Vec<(Metric, &'static str)> {
     [
         (Metric::FailureRate, "failure rate"),
+        (Metric::ClientFailureRate, "own 429s"),
         (Metric::Coverage, "coverage"),
         (Metric::UsersPerDay, "users/day"),
         (Metric::StalenessP95Hours, "data age p95"),

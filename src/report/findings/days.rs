@@ -30,30 +30,28 @@ fn shares(r: &RunData, bank: &str) -> Vec<(usize, f64)> {
     v
 }
 
-/// A bank's worst measured day against its best day before it.
+/// A bank's worst measured day against its usual: its best day before it, or, where the
+/// worst is the first day counted (an incident on the first measured day), its best after.
 struct WorstDay {
     bank: String,
     /// Its measured days: (day, share 24 h old or older).
     days: Vec<(usize, f64)>,
     /// The worst day's index in `days`.
     worst: usize,
-    /// The best share before it: the bank's usual (a day after it is aftermath).
+    /// The usual share it rose from.
     low: f64,
+    /// Whether `low` is the best day before the worst (else after it: the first day counted).
+    before: bool,
 }
 
 impl WorstDay {
     fn rise(&self) -> f64 {
         self.days[self.worst].1 - self.low
     }
-}
 
-/// The bank whose data aged most on one day against its best day before it, by five
-/// points or more (a first counted day has none before it to rise from). Banks in
-/// `summary.csv`'s order, days in order; the first of equals.
-fn worst_day(r: &RunData) -> Option<WorstDay> {
-    let mut best: Option<WorstDay> = None;
-    for bank in r.banks() {
-        let days = shares(r, &bank.bank);
+    /// The bank's day of most rise over the best day before it; where that rises less than
+    /// five points, its first counted day over the best after it.
+    fn of(bank: &str, days: Vec<(usize, f64)>) -> Option<WorstDay> {
         let mut low = f64::INFINITY;
         let mut most: Option<(usize, f64)> = None;
         for (i, &(_, x)) in days.iter().enumerate() {
@@ -62,38 +60,47 @@ fn worst_day(r: &RunData) -> Option<WorstDay> {
             }
             low = low.min(x);
         }
-        let Some((worst, low)) = most else {
-            continue;
-        };
-        let w = WorstDay {
-            bank: bank.bank.clone(),
-            days,
+        let after = days.iter().skip(1).map(|d| d.1).min_by(f64::total_cmp);
+        let w = |(worst, low), before| WorstDay {
+            bank: bank.to_string(),
+            days: days.clone(),
             worst,
             low,
+            before,
         };
-        let beaten = best.as_ref().is_some_and(|b| b.rise() >= w.rise());
-        if w.rise() >= RISE && !beaten {
-            best = Some(w);
-        }
+        let rising = most.map(|m| w(m, true)).filter(|w| w.rise() >= RISE);
+        rising.or_else(|| Some(w((0, after?), false)).filter(|w| w.rise() >= RISE))
     }
-    best
 }
 
+/// Every bank whose data aged on one day five points or more above its usual, most first
+/// (banks in `summary.csv`'s order among equals), at most four.
+fn worst_days(r: &RunData) -> Vec<WorstDay> {
+    let mut v: Vec<WorstDay> = (r.banks().iter())
+        .filter_map(|b| WorstDay::of(&b.bank, shares(r, &b.bank)))
+        .collect();
+    v.sort_by(|a, b| b.rise().total_cmp(&a.rise()));
+    v.truncate(4);
+    v
+}
+
+/// For each bank whose share of data a day old or older rose five points above its usual:
 /// "At troubled, data a day old or older rose to 39.55 % of the connection-time on day 2,
 /// against 0.01 % on its best day before it, and was back within a point of that on day 5",
-/// or "… and was still 8.63 % on day 4, the last measured day". `None` where no bank's share
-/// rose five points above its best day before it, or daily.csv holds no data age.
-pub(crate) fn bad_day_sentence(r: &RunData, whose: &str) -> Option<String> {
-    let WorstDay {
-        bank,
-        days,
-        worst,
-        low,
-    } = worst_day(r)?;
-    let (day, high) = days[worst];
-    let after = &days[worst + 1..];
-    let end = match after.iter().find(|d| d.1 <= low + BACK) {
-        Some(&(back, _)) => format!("was back within a point of that on day {back}"),
+/// or "… and was still 8.63 % on day 4, the last measured day"; for an incident on the
+/// first day counted, "… was 52.01 % … on day 1, the first day counted, against 0.84 % on
+/// its best day after it, and was within a point of that on day 2". None where daily.csv
+/// holds no data age.
+pub(crate) fn bad_day_sentences(r: &RunData, whose: &str) -> Vec<String> {
+    worst_days(r).iter().map(|w| sentence(w, whose)).collect()
+}
+
+fn sentence(w: &WorstDay, whose: &str) -> String {
+    let (day, high) = w.days[w.worst];
+    let after = &w.days[w.worst + 1..];
+    let end = match after.iter().find(|d| d.1 <= w.low + BACK) {
+        Some(&(back, _)) if w.before => format!("was back within a point of that on day {back}"),
+        Some(&(back, _)) => format!("was within a point of that on day {back}"),
         None => match after.last() {
             Some(&(last, x)) => {
                 format!("was still {} on day {last}, the last measured day", pct(x))
@@ -101,13 +108,18 @@ pub(crate) fn bad_day_sentence(r: &RunData, whose: &str) -> Option<String> {
             None => "the measured days ended that day".into(),
         },
     };
-    Some(capitalise(&format!(
-        "{whose}at {bank}, data a day old or older rose to {} of the connection-time on day {day}, \
-         against {} on its best day before it, and {end} (daily.csv's `stale_24h_share`; the day's \
-         coverage starts afresh, its data age carries the day over).",
+    let (rose, usual) = match w.before {
+        true => ("rose to", "its best day before it"),
+        false => ("was", "its best day after it (this the first day counted)"),
+    };
+    capitalise(&format!(
+        "{whose}at {}, data a day old or older {rose} {} of the connection-time on day {day}, \
+         against {} on {usual}, and {end} (daily.csv's `stale_24h_share`; the day's coverage \
+         starts afresh, its data age carries the day over).",
+        w.bank,
         pct(high),
-        pct(low),
-    )))
+        pct(w.low),
+    ))
 }
 
 #[cfg(test)]
@@ -149,33 +161,51 @@ mod tests {
         }
     }
 
+    fn first(r: &RunData, whose: &str) -> Option<String> {
+        bad_day_sentences(r, whose).into_iter().next()
+    }
+
     /// The bank that rose most above its best day before, past the first pass, on its worst
     /// day, and the day it came back within a point of that; or its share on the last
-    /// measured day; nothing under five points, nor on the first counted day.
+    /// measured day; nothing under five points; an incident on the first day counted
+    /// against the best day after it; every bank that rose, most first.
     #[test]
     fn the_worst_day_and_its_recovery() {
-        let s = bad_day_sentence(&run(&[0.0, 0.1, 0.03, 0.005], &[0.0, 0.2, 0.1, 0.06]), "");
+        let s = first(&run(&[0.0, 0.1, 0.03, 0.005], &[0.0, 0.2, 0.1, 0.06]), "");
         let s = s.unwrap();
         let says = |s: &str, part: &str| assert!(s.contains(part), "{part}: {s}");
         says(&s, "At b, data a day old or older rose to 20.00 %");
         says(&s, "on day 2, against 0.00 % on its best day before it");
         says(&s, "was still 6.00 % on day 4, the last measured day");
-        let s = bad_day_sentence(&run(&[0.01, 0.3, 0.1, 0.015], &[0.0; 4]), "under x, ");
+        let s = first(&run(&[0.01, 0.3, 0.1, 0.015], &[0.0; 4]), "under x, ");
         let s = s.unwrap();
         says(&s, "Under x, at a, data a day old or older rose to 30.00 %");
         says(&s, "was back within a point of that on day 4");
-        let s = bad_day_sentence(&run(&[0.01, 0.02, 0.3], &[0.0; 3]), "").unwrap();
+        let s = first(&run(&[0.01, 0.02, 0.3], &[0.0; 3]), "").unwrap();
         says(&s, "on day 3");
         says(&s, "the measured days ended that day");
-        // The first day's 90 % (its first pass) is not a bad day; 4.9 points is none; nor is
-        // the first counted day, with no day before it (its fall after is aftermath).
-        assert_eq!(bad_day_sentence(&run(&[0.0, 0.049], &[0.0, 0.0]), ""), None);
-        assert_eq!(
-            bad_day_sentence(&run(&[0.4, 0.04, 0.0], &[0.0; 3]), ""),
-            None
+        // The first day's 90 % (its first pass) is not a bad day; 4.9 points is none.
+        assert_eq!(first(&run(&[0.0, 0.049], &[0.0, 0.0]), ""), None);
+        // An incident on the first day counted: against the best day after it.
+        let s = first(&run(&[0.4, 0.04, 0.0], &[0.0; 3]), "").unwrap();
+        says(
+            &s,
+            "At a, data a day old or older was 40.00 % of the connection-time on day 1",
+        );
+        says(
+            &s,
+            "against 0.00 % on its best day after it (this the first day counted), and",
+        );
+        says(&s, "was within a point of that on day 3");
+        // Both banks' incidents, the larger first.
+        let both = bad_day_sentences(&run(&[0.0, 0.1, 0.0], &[0.0, 0.0, 0.3]), "");
+        assert_eq!(both.len(), 2, "{both:?}");
+        assert!(
+            both[0].starts_with("At b") && both[1].starts_with("At a"),
+            "{both:?}"
         );
         // The baseline is the best day before the worst, not one after it.
-        let s = bad_day_sentence(&run(&[0.02, 0.3, 0.0], &[0.0; 3]), "").unwrap();
+        let s = first(&run(&[0.02, 0.3, 0.0], &[0.0; 3]), "").unwrap();
         says(&s, "against 2.00 %");
         says(&s, "back within a point of that on day 3");
     }

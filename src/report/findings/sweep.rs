@@ -129,31 +129,60 @@ pub(crate) fn sweep_best_sentence(
     ))
 }
 
-/// Where the best point fails more than 1 % of its attempts, that, and the best of the
-/// points that do not (a trial's sweep led with a pace failing 33 % for half a point of
-/// coverage over one failing 10 %).
+/// Where the best point's client refuses itself more than 1 % of its attempts by its own
+/// 429s, that, and the best of the points that do not (a trial's sweep led with a pace
+/// failing 33 % for half a point of coverage over one failing 10 %). Its own 429s, as `plan`
+/// bounds them, where the sweep has them: a 5xx floor or a maintenance window's 503s, which
+/// no client setting avoids, left no point "failing 1 % or less" in a trial's sweep, where
+/// the plan found some; every failure in a sweep written before they were counted apart.
 fn failing_clause(
     sw: &SweepData,
     best: &dataset::SweepPoint,
     metric: Metric,
     key: &dyn Fn(&dataset::SweepPoint) -> f64,
 ) -> String {
-    let failing = |p: &dataset::SweepPoint| p.metrics.get(&Metric::FailureRate).map(|s| s.mean);
-    let Some(f) = failing(best).filter(|&f| f > 0.01 && metric != Metric::FailureRate) else {
+    let mean = |p: &dataset::SweepPoint, m: Metric| p.metrics.get(&m).map(|s| s.mean);
+    let own = sw
+        .points
+        .iter()
+        .all(|p| mean(p, Metric::ClientFailureRate).is_some());
+    let judged = match own {
+        true => Metric::ClientFailureRate,
+        false => Metric::FailureRate,
+    };
+    let failing = |p: &dataset::SweepPoint| mean(p, judged);
+    let rated = matches!(metric, Metric::FailureRate | Metric::ClientFailureRate);
+    let Some(f) = failing(best).filter(|&f| f > 0.01 && !rated) else {
         return String::new();
     };
     let within = (sw.points.iter())
         .filter(|p| p.metrics.contains_key(&metric) && failing(p).is_some_and(|f| f <= 0.01))
         .max_by(|a, b| key(a).total_cmp(&key(b)));
+    let (fails, those, none) = match own {
+        true => (
+            format!(
+                "Its own 429s refuse {} of its attempts ({} fail in all)",
+                pct(f),
+                pct(mean(best, Metric::FailureRate).unwrap_or(f))
+            ),
+            "the points whose own 429s refuse at most 1 %",
+            "no point kept its own 429s to 1 % or less",
+        ),
+        false => (
+            format!("It fails {} of its attempts", pct(f)),
+            "the points failing at most 1 %",
+            "no point failed 1 % or less",
+        ),
+    };
     let alt = match within {
         Some(p) => format!(
-            "; of the points failing at most 1 %, {} had the best, {}",
+            "; of {those}, {} had the best, {}",
             point_name(sw, p),
             thousands(p.metrics[&metric].mean)
         ),
-        None => "; no point failed 1 % or less".to_string(),
+        None => format!("; {none}"),
     };
-    format!(" It fails {} of its attempts{alt}.", pct(f))
+    format!(" {fails}{alt}.")
 }
 
 /// The points (`held`) other than the best (`tied`) whose means lie within the best's 95 %

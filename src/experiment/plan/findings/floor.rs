@@ -57,3 +57,54 @@ pub(super) fn floor_finding(p: &Plan, sc: &Scenario) -> String {
         pct(f.mean(Figure::ReconnectRate))
     )
 }
+
+/// A rate policy on given days (an incident, a bank cutting its rate for a day): its 429s
+/// come whatever the client does, but count among the client's own, which the failure bound
+/// judges, unlike a maintenance window's 503s (a trial's plan chose a client for its fewer
+/// 429s on the incident's day, covering less); and the ceilings leave it out.
+pub(super) fn incident_finding(sc: &Scenario) -> Option<String> {
+    let dated: Vec<String> = (sc.banks.iter())
+        .flat_map(|b| {
+            (b.limits.iter().enumerate())
+                .filter(|(_, l)| matches!(l.unscoped(), crate::bank::Limit::Dated { .. }))
+                .map(move |(i, _)| format!("banks.{}.limits[{i}]", b.name))
+        })
+        .collect();
+    (!dated.is_empty()).then(|| {
+        format!(
+            "{} {} a rate policy on given days (an incident): its 429s on those days come \
+             whatever the client does, yet count among the client's own 429s, which the \
+             failure bound judges (a maintenance window's 503s are kept apart), so a bound \
+             may be out of reach or favour a client that sends less that day; the ceilings \
+             leave it out. Plan on the scenario without it, and compare clients on the \
+             incident with `compare` and `daily.csv`",
+            dated.join(", "),
+            if dated.len() == 1 { "is" } else { "are" }
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    /// A dated rate policy is named, with why the failure bound may be out of reach; a
+    /// scenario without one has no such finding.
+    #[test]
+    fn an_incident_of_a_rate_is_said() {
+        let text = |days: &str| {
+            format!(
+                "[window]\nlength = \"1d\"\n[population]\nconnections = 100\n[strategy]\nkind = \"queued\"\nconcurrency = 2\n\
+                 [[banks]]\nname = \"b\"\nshare = 1.0\n\
+                 service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+                 limits = [{{ kind = \"token_bucket\", rate = 0.5, burst = 2{days} }}]\n"
+            )
+        };
+        let sc = |days: &str| crate::scenario::parse(&text(days), "t", "t", &[]).unwrap();
+        let said = super::incident_finding(&sc(", days = [2]")).unwrap();
+        assert!(
+            said.starts_with("banks.b.limits[0] is a rate policy on given days"),
+            "{said}"
+        );
+        assert!(said.contains("count among the client's own 429s"), "{said}");
+        assert_eq!(super::incident_finding(&sc("")), None);
+    }
+}

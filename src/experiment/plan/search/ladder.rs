@@ -95,27 +95,17 @@ impl Search<'_> {
     }
 
     /// Whether bank `b` has gone up its ladder far enough at `e` from the step below, `p`:
-    /// its background's own 429s (what its setting drives: not the 5xx floor, nor its
-    /// customers') alone pass twice the bound over every bank's attempts, so no choice with
-    /// it keeps the bound, nor comes "a little past" it (the plan's finding), and a step up
-    /// only adds more (a review's building society climbed to 49 % of its attempts refused);
-    /// or less than a point of its coverage gained where it
-    /// covers its goal (the target, or every bank's floor) or its own 429s pass the bound.
-    /// A bank below its goal and within the bound goes on: a bad day's slow calls hold
-    /// slots its mean does not count.
+    /// less than a point of its coverage gained, where its background's own 429s (what its
+    /// setting drives: not the 5xx floor, nor its customers') pass the bound (more only buys
+    /// 429s) or it covers its goal (the target, or every bank's floor). A bank that gains
+    /// goes on whatever its 429s: a bad day's slow calls hold slots its mean does not count,
+    /// an incident's 429s come whatever its pool, and a pool large enough to finish its pass
+    /// by night can meet a day's limits that smaller ones break (at most the ladder's
+    /// fifteen steps).
     fn bank_done(&self, p: &Evaluation, e: &Evaluation, b: usize) -> bool {
         let bank = |x: &Evaluation, f: Figure| x.figures.banks[b][f as usize].mean;
         if bank(e, Figure::Coverage).is_nan() {
             return true; // nothing due at the bank in the run
-        }
-        let (own, over) = (
-            Figure::BackgroundFailureRate,
-            Figure::BackgroundAttemptsPerDay,
-        );
-        let bound = self.targets.max_failure_rate;
-        let all = e.figures.mean(over);
-        if all > 0.0 && bank(e, own) * bank(e, over) / all > 2.0 * bound {
-            return true;
         }
         let driven = Self::driven(e);
         if bank(e, driven) - bank(p, driven) >= LADDER_GAIN {
@@ -123,6 +113,7 @@ impl Search<'_> {
         }
         let goal = (self.targets.min_bank_coverage)
             .map_or(self.targets.coverage, |f| f.max(self.targets.coverage));
-        bank(e, own) > bound || bank(e, Figure::Coverage) >= goal.min(1.0)
+        bank(e, Figure::BackgroundFailureRate) > self.targets.max_failure_rate
+            || bank(e, Figure::Coverage) >= goal.min(1.0)
     }
 }
