@@ -367,3 +367,38 @@ fn a_rate_cut_for_a_day_refuses_on_that_day_alone() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success() && err.contains("days"), "{err}");
 }
+
+/// Pausing at a bank that sends a fixed Retry-After of a minute with every 429 is noted
+/// (each refusal stops its pool that long); ten seconds, or a bank telling each limit's own,
+/// is not.
+#[test]
+fn pausing_on_a_long_fixed_retry_after_is_noted() {
+    let t = TempDir::new("incident-fixed");
+    let file = t.join("f.toml");
+    let check = |tells: &str| {
+        std::fs::write(
+            &file,
+            format!(
+                "name = \"f\"\n[window]\nlength = \"1d\"\n[population]\nconnections = 100\n\
+                 [strategy]\nkind = \"per_bank\"\nconcurrency = 4\npause_on_retry_after = true\n\
+                 [[banks]]\nname = \"cut\"\nshare = 1.0\nretry_after = \"{tells}\"\n\
+                 service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+                 limits = [{{ kind = \"token_bucket\", rate = 1.0, burst = 2 }}]\n"
+            ),
+        )
+        .unwrap();
+        let o = Command::new(BIN)
+            .args(["check", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    let n = check("60s");
+    assert!(
+        n.contains("banks.cut.retry_after = \"1m\" on every refusal: each 429"),
+        "{n}"
+    );
+    assert!(!check("10s").contains("on every refusal"));
+    assert!(!check("policy").contains("on every refusal"));
+}

@@ -261,7 +261,14 @@ pub(crate) fn table_failure_sentence(rows: &[dataset::TableRow]) -> Option<Strin
     Some(s)
 }
 
+/// `s` with its first letter in capitals, a sentence's start: "Random offset failed…";
+/// AIMD, an acronym, in capitals whole (a trial's report read "Aimd failed least").
 pub(crate) fn capitalise(s: &str) -> String {
+    if let Some(rest) = s.strip_prefix("aimd") {
+        if !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+            return format!("AIMD{rest}");
+        }
+    }
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),

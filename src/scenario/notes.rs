@@ -23,6 +23,7 @@ impl Scenario {
         out.extend(self.paces_into_maintenance());
         out.extend(self.incidents_missed());
         out.extend(self.pausing_one_pool());
+        out.extend(self.pausing_on_fixed());
         out.extend(self.idle_settings());
         out.extend(self.stalest_over_banks());
         out.extend(self.shrinking_book());

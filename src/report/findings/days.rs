@@ -161,6 +161,18 @@ mod tests {
         }
     }
 
+    /// A sentence's start in capitals, AIMD whole.
+    #[test]
+    fn aimd_is_an_acronym() {
+        assert_eq!(
+            capitalise("aimd (from 4 slots a bank) failed"),
+            "AIMD (from 4 slots a bank) failed"
+        );
+        assert_eq!(capitalise("aimd"), "AIMD");
+        assert_eq!(capitalise("aimdx"), "Aimdx");
+        assert_eq!(capitalise("random offset"), "Random offset");
+    }
+
     fn first(r: &RunData, whose: &str) -> Option<String> {
         bad_day_sentences(r, whose).into_iter().next()
     }

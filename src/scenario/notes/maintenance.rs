@@ -44,6 +44,38 @@ impl Scenario {
         )]
     }
 
+    /// Pausing on a Retry-After at a bank that sends a fixed one of half a minute or more with
+    /// every refusal, where a rate policy or a cap refuses: each 429 stops the bank's pool
+    /// for that long, and a pool pressing a limit meets one often (a trial's rate cut with a
+    /// fixed 60 s: 13,906 refreshes that day against 171,592 without pausing, and a burst of
+    /// the whole pool at every pause's end). Pausing suits a window's Retry-After, which says
+    /// when it reopens.
+    pub fn pausing_on_fixed(&self) -> Vec<String> {
+        use crate::bank::{Limit, RetryAfter};
+        if !self.schedule.pause_on_retry_after {
+            return Vec::new();
+        }
+        let rated = |l: &Limit| !matches!(l.unscoped(), Limit::Maintenance(_) | Limit::Quota(_));
+        (self.banks.iter())
+            .filter_map(|b| match b.retry_after {
+                RetryAfter::Fixed(d)
+                    if d >= SimDuration::from_secs(30) && b.limits.iter().any(rated) =>
+                {
+                    Some(format!(
+                        "strategy.pause_on_retry_after with banks.{}.retry_after = \"{d}\" on \
+                         every refusal: each 429 of its rate limits or cap stops the bank's pool \
+                         for {d}, and a pool pressing a limit meets one often (throughput falls \
+                         far below the limit, and each pause ends in a burst of the whole pool); \
+                         pausing suits a maintenance window's Retry-After, which says when it \
+                         reopens (retry_after = \"policy\" tells each limit's own)",
+                        b.name
+                    ))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// An incident's `days` (a maintenance window's, a dated rate policy's) past the window's
     /// last day, which never come, or within the warm-up, whose own day is not measured (its
     /// aftermath is).
