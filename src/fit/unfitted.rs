@@ -251,8 +251,9 @@ pub fn header(fit: &Fit) -> String {
         "- time-of-day (`during`) limits but a token bucket over one band of whole hours \
          within the day, maintenance slowdowns and internal servers \
          (`servers`), penalty boxes whose 429s carry no Retry-After (and how many rejections \
-         a fitted box waits for: `after`, fitted as the first), and limits for one kind \
-         of call (`applies_to`; a rate fitted counts every call): never fitted; they show as \
+         a fitted box waits for: `after`, fitted as the first), limits for one kind \
+         of call (`applies_to`; a rate fitted counts every call), and a rate limit on given \
+         days (`days`: a day's rate cut, an incident): never fitted; they show as \
          429s that no policy explains and as longer latencies."
             .to_string(),
         match fit.retries {
