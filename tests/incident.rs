@@ -33,6 +33,19 @@ fn days(dir: &std::path::Path, bank: &str) -> Vec<(u32, u64, f64)> {
         .collect()
 }
 
+/// `check` on the scenario `text`, written to `file`: whether it passed, and what it said.
+fn checked(file: &std::path::Path, text: &str) -> (bool, String) {
+    std::fs::write(file, text).unwrap();
+    let o = Command::new(BIN)
+        .args(["check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+    )
+}
+
 fn run(t: &TempDir, busy: u32, name: &str) -> std::path::PathBuf {
     let file = t.join(&format!("{name}.toml"));
     std::fs::write(
@@ -98,17 +111,7 @@ fn check_notes_incidents_the_window_misses_and_refuses_bad_days() {
              limits = [{{ kind = \"maintenance\", start = \"01:00\", end = \"03:00\", days = {days} }}]\n"
         )
     };
-    let check = |days: &str| {
-        std::fs::write(&file, scenario(days)).unwrap();
-        let o = Command::new(BIN)
-            .args(["check", file.to_str().unwrap()])
-            .output()
-            .unwrap();
-        (
-            o.status.success(),
-            String::from_utf8_lossy(&o.stderr).to_string(),
-        )
-    };
+    let check = |days: &str| checked(&file, &scenario(days));
     // Day 0's 01:00 is before the window opens at 18:00; day 1's is in the warm-up (to
     // 18:00 of day 1); day 2's is measured; day 3's 01:00 is before the window's end (18:00
     // of day 3), day 4's after it.
@@ -151,13 +154,9 @@ fn pausing_one_queue_for_every_bank_is_noted() {
         )
     };
     let notes = |kind: &str, tells: &str| {
-        std::fs::write(&file, scenario(kind, tells)).unwrap();
-        let o = Command::new(BIN)
-            .args(["check", file.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(o.status.success());
-        String::from_utf8_lossy(&o.stderr).to_string()
+        let (ok, said) = checked(&file, &scenario(kind, tells));
+        assert!(ok, "{said}");
+        said
     };
     let n = notes("queued", "policy");
     assert!(
@@ -170,12 +169,7 @@ fn pausing_one_queue_for_every_bank_is_noted() {
     assert!(!notes("queued", "none").contains("over every bank"));
     // A window that only slows refuses nothing to pause for.
     let slow = scenario("queued", "policy").replace("days = [0] }", "days = [0], slowdown = 2.0 }");
-    std::fs::write(&file, slow).unwrap();
-    let o = Command::new(BIN)
-        .args(["check", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(!String::from_utf8_lossy(&o.stderr).contains("over every bank"));
+    assert!(!checked(&file, &slow).1.contains("over every bank"));
 }
 
 /// `daily.csv`'s data age day by day: the busy queue's troubled bank, closed for the first
@@ -333,17 +327,7 @@ fn a_rate_cut_for_a_day_refuses_on_that_day_alone() {
             _ => {}
         }
     }
-    let check = |days: &str| {
-        std::fs::write(&file, scenario(days)).unwrap();
-        let o = Command::new(BIN)
-            .args(["check", file.to_str().unwrap()])
-            .output()
-            .unwrap();
-        (
-            o.status.success(),
-            String::from_utf8_lossy(&o.stderr).to_string(),
-        )
-    };
+    let check = |days: &str| checked(&file, &scenario(days));
     let (ok, err) = check("[2, 9]");
     assert!(ok, "{err}");
     assert!(
@@ -359,13 +343,8 @@ fn a_rate_cut_for_a_day_refuses_on_that_day_alone() {
         "{ kind = \"token_bucket\", rate = 0.05, burst = 2, days = [2] }",
         "{ kind = \"concurrency\", max_in_flight = 2, days = [2] }",
     );
-    std::fs::write(&file, capped).unwrap();
-    let o = Command::new(BIN)
-        .args(["check", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success() && err.contains("days"), "{err}");
+    let (ok, err) = checked(&file, &capped);
+    assert!(!ok && err.contains("days"), "{err}");
 }
 
 /// Pausing at a bank that sends a fixed Retry-After of a minute with every 429 is noted
@@ -376,23 +355,18 @@ fn pausing_on_a_long_fixed_retry_after_is_noted() {
     let t = TempDir::new("incident-fixed");
     let file = t.join("f.toml");
     let check = |tells: &str| {
-        std::fs::write(
+        let (ok, said) = checked(
             &file,
-            format!(
+            &format!(
                 "name = \"f\"\n[window]\nlength = \"1d\"\n[population]\nconnections = 100\n\
                  [strategy]\nkind = \"per_bank\"\nconcurrency = 4\npause_on_retry_after = true\n\
                  [[banks]]\nname = \"cut\"\nshare = 1.0\nretry_after = \"{tells}\"\n\
                  service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
                  limits = [{{ kind = \"token_bucket\", rate = 1.0, burst = 2 }}]\n"
             ),
-        )
-        .unwrap();
-        let o = Command::new(BIN)
-            .args(["check", file.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8_lossy(&o.stderr).to_string()
+        );
+        assert!(ok, "{said}");
+        said
     };
     let n = check("60s");
     assert!(
