@@ -61,6 +61,14 @@ pub struct DailyRow {
     /// they held it that day): the weight that pools days' shares into a stretch's.
     #[serde(default, serialize_with = "fixed::<1, _>")]
     pub connection_hours: f64,
+    /// Customers, not connection-time: the distinct connections whose data was 24 h (48 h)
+    /// old or older at some instant of the day while their consent held, or that had none
+    /// for as long since they linked or the window opened. At 24 h a daily client's drift of
+    /// minutes counts; at 48 h a whole day's refresh was missed. 0 in older files.
+    #[serde(default)]
+    pub stale_24h_connections: u64,
+    #[serde(default)]
+    pub stale_48h_connections: u64,
 }
 
 impl Record for DailyRow {
@@ -89,6 +97,8 @@ impl Record for DailyRow {
         "stale_24h_share",
         "never_share",
         "connection_hours",
+        "stale_24h_connections",
+        "stale_48h_connections",
     ];
 }
 
@@ -132,6 +142,8 @@ impl DailyRow {
                     stale_24h_share: age.stale_24h_share,
                     never_share: age.never_share,
                     connection_hours: age.connection_hours,
+                    stale_24h_connections: age.stale_24h_connections,
+                    stale_48h_connections: age.stale_48h_connections,
                 });
             }
         }

@@ -86,6 +86,9 @@ impl World {
             }
             let from = self.day_segment_from(conn);
             self.daily_age.record(b, conn.last_success, from, to);
+            let from = self.renewals.connected_from(ci, from);
+            self.daily_age
+                .count_stale(b, conn.last_success, from, to, usize::MAX);
             let k = if conn.consent_expires >= self.window_end {
                 days
             } else {

@@ -4,7 +4,7 @@
 //! joined) counts neither in its data age nor in the days it was due. Kept apart from the
 //! run loop in `sim.rs`; both are `impl World`.
 
-use super::{Event, World, FETCH, HELD, ON_DEMAND, RECONNECT, UNLINKED};
+use super::{Conn, Event, World, FETCH, HELD, ON_DEMAND, RECONNECT, UNLINKED};
 use crate::consent::{Consents, Joins};
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
@@ -17,6 +17,18 @@ pub(super) struct Renewals {
     /// Per day and bank (`d * banks + b`), connections that were counted due through the
     /// consent they hold at the end but had none at the day's end: `finish` takes them off.
     pub(super) lapsed: Vec<u64>,
+    /// Per connection, when its customer last (re)linked it (`ZERO`: not in the window): its
+    /// connected time since, for `daily.csv`'s count of stale connections (`fresh.rs`).
+    pub(super) relinked: Vec<SimTime>,
+}
+
+impl Renewals {
+    /// Where connection `ci`'s connected time since `from` (its last refresh, or the
+    /// window's start) starts: `from`, or its customer's last (re)link when later.
+    #[inline]
+    pub(super) fn connected_from(&self, ci: usize, from: SimTime) -> SimTime {
+        from.max(self.relinked.get(ci).copied().unwrap_or(SimTime::ZERO))
+    }
 }
 
 impl World {
@@ -34,6 +46,7 @@ impl World {
         self.renewals = Renewals {
             lifetime: consents.lifetime(),
             lapsed: vec![0; self.daily.days.len()],
+            relinked: vec![SimTime::ZERO; self.conns.len()],
         };
         for c in 0..self.conns.len() as u32 {
             let mut expiry = self.conns[c as usize].consent_expires;
@@ -59,19 +72,7 @@ impl World {
         let conn = self.conns[ci];
         let b = conn.bank as usize;
         debug_assert!(conn.consent_expires <= now, "a reconnect before the expiry");
-        // The gap [expiry, now) is no connection-time: its data age is taken off the segment
-        // that the next refresh (or the window's end) records from the last one.
-        let gap_from = conn.consent_expires.max(self.segment_from(&conn));
-        let gap_to = now.max(gap_from);
-        self.staleness
-            .unrecord(b, conn.last_success, gap_from, gap_to);
-        if super::asks(&self.demand, ci) {
-            self.at_open
-                .unrecord(b, conn.last_success, gap_from, gap_to);
-        }
-        let gap_from = conn.consent_expires.max(self.day_segment_from(&conn));
-        self.daily_age
-            .unrecord(b, conn.last_success, gap_from, now.max(gap_from));
+        self.take_back_gap(now, ci, &conn);
         self.lapse_days(b, conn.consent_expires, now);
         self.conns[ci].consent_expires = now + self.renewals.lifetime;
         if conn.last_success != SimTime::NEVER {
@@ -143,6 +144,36 @@ impl World {
         self.conns[ci].flags |= ON_DEMAND;
         self.unslotted += 1;
         self.submit(now, c, false, true);
+    }
+
+    /// Connection `ci` (`conn`) reconnects at `now` after a gap without consent from its
+    /// expiry: no connection-time, so its data age is taken off the segment that the next
+    /// refresh (or the window's end) records from the last one. Its connected time up to the
+    /// expiry counts among the day's stale connections, on the days before this one when it
+    /// has data (the piece from now on counts today if it is stale now).
+    fn take_back_gap(&mut self, now: SimTime, ci: usize, conn: &Conn) {
+        let b = conn.bank as usize;
+        let gap_from = conn.consent_expires.max(self.segment_from(conn));
+        let gap_to = now.max(gap_from);
+        self.staleness
+            .unrecord(b, conn.last_success, gap_from, gap_to);
+        if super::asks(&self.demand, ci) {
+            self.at_open
+                .unrecord(b, conn.last_success, gap_from, gap_to);
+        }
+        let gap_from = conn.consent_expires.max(self.day_segment_from(conn));
+        self.daily_age
+            .unrecord(b, conn.last_success, gap_from, now.max(gap_from));
+        let until = match conn.last_success == SimTime::NEVER {
+            true => usize::MAX,
+            false => self.daily.day_of(now),
+        };
+        let from = self
+            .renewals
+            .connected_from(ci, self.day_segment_from(conn));
+        self.daily_age
+            .count_stale(b, conn.last_success, from, conn.consent_expires, until);
+        self.renewals.relinked[ci] = now;
     }
 
     /// The days of bank `b` whose end fell in `[expired, renewed)`: counted due by the

@@ -27,19 +27,29 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
         return None;
     }
     let several = scenarios_of(&runs).len() > 1;
-    let mut s = String::from(
-        "Per day, all banks (days of 24 h from the window's start, as in daily.csv; a day \
-         holding the warm-up is not in the per-day averages):\n\n",
-    );
     let aged = runs
         .iter()
         .any(|r| r.daily.iter().any(|d| d.stale_24h_share.is_some()));
+    let mut s = String::from(
+        "Per day, all banks (days of 24 h from the window's start, as in daily.csv; a day \
+         holding the warm-up is not in the per-day averages",
+    );
+    if aged {
+        s.push_str(
+            "; connections a day or two days old: those whose data was 24 h or 48 h old or \
+             older for an hour or more of the day, customers rather than connection-time",
+        );
+    }
+    s.push_str("):\n\n");
     if runs.len() > 1 {
         s.push_str("| Strategy ");
     }
     s.push_str("| Day | Users | Coverage | 429s |");
     if aged {
-        s.push_str(" Data age p50 / p95 | 24 h or older | Oldest bank's 24 h or older |");
+        s.push_str(
+            " Data age p50 / p95 | 24 h or older | Connections a day / two days old | \
+             Oldest bank's 24 h or older |",
+        );
     }
     s.push_str(if runs.len() > 1 {
         "\n|---|---|"
@@ -47,7 +57,7 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
         "\n|---|"
     });
     s.push_str(if aged {
-        "---:|---:|---:|---:|---:|---:|\n"
+        "---:|---:|---:|---:|---:|---:|---:|\n"
     } else {
         "---:|---:|---:|\n"
     });
@@ -89,7 +99,7 @@ fn day_age(r: &RunData, d: &dataset::DailyRow) -> String {
         d.staleness_p95_hours,
         d.stale_24h_share,
     ) else {
-        return " | | |".into();
+        return " | | | |".into();
     };
     let oldest = (r.daily.iter())
         .filter(|b| b.day == d.day && b.bank != "all")
@@ -100,10 +110,12 @@ fn day_age(r: &RunData, d: &dataset::DailyRow) -> String {
             format!("{} {}", cell(bank), pct(x))
         });
     format!(
-        " {} / {} | {} | {oldest} |",
+        " {} / {} | {} | {} / {} | {oldest} |",
         age(p50, horizon),
         age(p95, horizon),
-        pct(stale)
+        pct(stale),
+        thousands(d.stale_24h_connections as f64),
+        thousands(d.stale_48h_connections as f64),
     )
 }
 

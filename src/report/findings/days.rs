@@ -4,8 +4,8 @@
 //! day's coverage starts afresh each day, so the day after an outage reads "normal" while
 //! its data is still old; the age says how long the aftermath lasts.
 
-use crate::output::text::pct;
-use crate::report::dataset::RunData;
+use crate::output::text::{pct, thousands};
+use crate::report::dataset::{DailyRow, RunData};
 use crate::report::findings::capitalise;
 
 /// How far above its best measured day before it a bank's share 24 h old or older must rise
@@ -13,17 +13,26 @@ use crate::report::findings::capitalise;
 /// point).
 const RISE: f64 = 0.05;
 const BACK: f64 = 0.01;
-/// The share of a day's connection-time with no data yet under which the first pass is
-/// over (a tenth of a per cent).
+/// The run's first pass is over on the first day whose time with no data yet is at most a
+/// tenth of a per cent of the day, or a tenth of its time a day old or older: the no-data
+/// then sways the share by little. Not a fixed floor alone: joiners and a client that never
+/// reaches its whole book leave a little time without data every day (a trial's paced
+/// client at a bank covered 87 % a day kept 0.08 % to 0.11 %, and an incident on the day
+/// after 0.11 % went unsaid).
 const NO_DATA: f64 = 0.001;
+const NO_DATA_PART: f64 = 0.1;
 
 /// A bank's measured days' shares of data 24 h old or older: (day, share), from the first
-/// day with next to no connection-time lacking data (before it, the run's first pass ages
-/// the data, not a bad day).
+/// day past the run's first pass (before it, the first pass ages the data, not a bad day).
 fn shares(r: &RunData, bank: &str) -> Vec<(usize, f64)> {
+    let first_pass = |d: &DailyRow| {
+        let stale = d.stale_24h_share.unwrap_or(0.0);
+        d.never_share
+            .is_none_or(|n| n > NO_DATA.max(stale * NO_DATA_PART))
+    };
     let mut v: Vec<(usize, f64)> = (r.daily.iter())
         .filter(|d| d.bank == bank && d.measured)
-        .skip_while(|d| d.never_share.is_none_or(|n| n > NO_DATA))
+        .skip_while(|d| first_pass(d))
         .filter_map(|d| Some((d.day, d.stale_24h_share?)))
         .collect();
     v.sort_by_key(|d| d.0);
@@ -92,11 +101,24 @@ fn worst_days(r: &RunData) -> Vec<WorstDay> {
 /// its best day after it, and was within a point of that on day 2". None where daily.csv
 /// holds no data age.
 pub(crate) fn bad_day_sentences(r: &RunData, whose: &str) -> Vec<String> {
-    worst_days(r).iter().map(|w| sentence(w, whose)).collect()
+    worst_days(r)
+        .iter()
+        .map(|w| sentence(w, r, whose))
+        .collect()
 }
 
-fn sentence(w: &WorstDay, whose: &str) -> String {
+fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
     let (day, high) = w.days[w.worst];
+    let row = (r.daily.iter()).find(|d| d.day == day && d.bank == w.bank);
+    let customers = match row.filter(|d| d.stale_24h_connections > 0) {
+        Some(d) => format!(
+            " ({} of its connections a day old or older for an hour or more that day, {} two \
+             days old)",
+            thousands(d.stale_24h_connections as f64),
+            thousands(d.stale_48h_connections as f64)
+        ),
+        None => String::new(),
+    };
     let after = &w.days[w.worst + 1..];
     let end = match after.iter().find(|d| d.1 <= w.low + BACK) {
         Some(&(back, _)) if w.before => format!("was back within a point of that on day {back}"),
@@ -113,9 +135,10 @@ fn sentence(w: &WorstDay, whose: &str) -> String {
         false => ("was", "its best day after it (this the first day counted)"),
     };
     capitalise(&format!(
-        "{whose}at {}, data a day old or older {rose} {} of the connection-time on day {day}, \
-         against {} on {usual}, and {end} (daily.csv's `stale_24h_share`; the day's coverage \
-         starts afresh, its data age carries the day over).",
+        "{whose}at {}, data a day old or older {rose} {} of the connection-time on day \
+         {day}{customers}, against {} on {usual}, and {end} (daily.csv's `stale_24h_share` \
+         and `stale_24h_connections`; the day's coverage starts afresh, its data age carries \
+         the day over).",
         w.bank,
         pct(high),
         pct(w.low),
@@ -125,7 +148,7 @@ fn sentence(w: &WorstDay, whose: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::dataset::{DailyRow, SummaryRow};
+    use crate::report::dataset::SummaryRow;
 
     /// A run of banks `a` and `b` whose measured days' shares a day old are `a` and `b`,
     /// after a first day with no data yet.
@@ -216,6 +239,29 @@ mod tests {
             both[0].starts_with("At b") && both[1].starts_with("At a"),
             "{both:?}"
         );
+        // A little time without data every day (joiners, a book never quite covered) is
+        // past the first pass when it is a tenth or less of the day-old share (a trial's
+        // paced client: an incident on day 2 went unsaid behind 0.11 % on day 1).
+        let mut r = run(&[0.1376, 0.3504, 0.3475, 0.2087, 0.1398], &[0.0; 5]);
+        let never = [0.001128, 0.001723, 0.001851, 0.000782, 0.000804];
+        for (d, n) in (r.daily.iter_mut())
+            .filter(|d| d.bank == "a" && d.day > 0)
+            .zip(never)
+        {
+            d.never_share = Some(n);
+        }
+        let s = first(&r, "").unwrap();
+        says(
+            &s,
+            "rose to 35.04 % of the connection-time on day 2, against 13.76 %",
+        );
+        // With the day's count of connections, customers beside the time.
+        let d2 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 2);
+        let d2 = d2.unwrap();
+        (d2.stale_24h_connections, d2.stale_48h_connections) = (4411, 120);
+        let s = first(&r, "").unwrap();
+        says(&s, "on day 2 (4,411 of its connections a day old or older for an hour or more that day, 120 two days old), against 13.76 %");
+        says(&s, "back within a point of that on day 5");
         // The baseline is the best day before the worst, not one after it.
         let s = first(&run(&[0.02, 0.3, 0.0], &[0.0; 3]), "").unwrap();
         says(&s, "against 2.00 %");

@@ -1,0 +1,139 @@
+//! `daily.csv`'s count of stale connections, against a recount from the attempt log: the
+//! customers a bad day reached, not its connection-time. With callbacks a fixed millisecond
+//! after the bank, the log gives each success's instant, so each connection's data age can
+//! be replayed independently of the run's bookkeeping, day by day.
+
+use refresh_sim::output::daily::DailyRow;
+use refresh_sim::scenario;
+use refresh_sim::sim::{self, Outcome, Reason};
+use refresh_sim::time::{SimDuration, SimTime, DAY_US, HOUR_US};
+
+/// Two banks, one cutting its rate to a trickle on days 2 and 3, daily random offsets retried on
+/// a 429, customers joining through the window (their age runs from their link).
+const SCENARIO: &str = "[window]\nlength = \"5d\"\n\
+     [population]\nconnections = 12000\njoin_share = 0.02\n\
+     [platform]\nstatus = \"callback\"\ncallback_delay = \"1ms\"\n\
+     [strategy]\nkind = \"random_offset\"\n\
+     [retry]\nmax_attempts = 3\n\
+     [[banks]]\nname = \"steady\"\nshare = 0.5\n\
+     service_time = { dist = \"lognormal\", median = \"2s\", p95 = \"6s\" }\n\
+     [[banks]]\nname = \"cut\"\nshare = 0.5\n\
+     service_time = { dist = \"lognormal\", median = \"2s\", p95 = \"6s\" }\n\
+     limits = [{ kind = \"token_bucket\", rate = 0.02, burst = 5, days = [2, 3] }]\n";
+
+/// Per day and bank, the connections (a day, two days old or older for an hour or more)
+/// replayed from each connection's link and successes.
+fn recount(
+    pieces: &[(u16, SimTime, Vec<SimTime>)],
+    start: SimTime,
+    end: SimTime,
+    days: usize,
+) -> Vec<[[u64; 2]; 2]> {
+    let mut n = vec![[[0u64; 2]; 2]; days];
+    for (bank, linked, successes) in pieces {
+        // The instants the data changes: the link (no data), then each success.
+        let mut from = *linked;
+        let mut last: Option<SimTime> = None;
+        for &to in successes.iter().chain([&end]) {
+            for (k, hours) in [24u64, 48].into_iter().enumerate() {
+                let age = SimDuration(hours * HOUR_US);
+                let stale = last.map_or(from + age, |l| (l + age).max(from));
+                for (d, count) in n.iter_mut().enumerate() {
+                    let d0 = start + SimDuration(d as u64 * DAY_US);
+                    let d1 = d0 + SimDuration(DAY_US);
+                    let held = to.min(d1).saturating_since(stale.max(d0));
+                    count[*bank as usize][k] += (held.as_micros() >= HOUR_US) as u64;
+                }
+            }
+            (from, last) = (to, Some(to));
+        }
+    }
+    n
+}
+
+#[test]
+fn stale_connections_are_the_attempt_logs_recount() {
+    let sc = scenario::parse(SCENARIO, "inline", "stale", &[]).unwrap();
+    let (r, log) = sim::Simulation::new(&sc, 11)
+        .with_attempt_log()
+        .run_logged();
+    let (start, end) = (sc.window_start, sc.window_start + sc.window);
+    let n = log.rows.iter().map(|a| a.conn as usize + 1).max().unwrap();
+    // Each connection: its bank, when its data age starts (the window, or its link) and
+    // its successes' instants (the bank's, a callback's millisecond before the log's).
+    let mut pieces: Vec<(u16, SimTime, Vec<SimTime>)> = vec![(0, SimTime::NEVER, vec![]); n];
+    let delay = SimDuration::from_millis(1);
+    for a in &log.rows {
+        let p = &mut pieces[a.conn as usize];
+        p.0 = a.bank;
+        if a.reason == Reason::Link {
+            p.1 = p.1.min(a.submitted);
+        }
+        let done = SimTime(a.learned.as_micros() - delay.as_micros());
+        if a.outcome == Outcome::Success && done < end {
+            p.2.push(done);
+        }
+    }
+    let joined: usize = (0..n).filter(|&c| pieces[c].1 != SimTime::NEVER).count();
+    assert!(joined > 500, "joiners: {joined}");
+    for (c, p) in pieces.iter_mut().enumerate() {
+        if c < 12000 {
+            p.1 = start;
+        }
+        p.2.sort();
+    }
+    // A joiner the log never saw linked nothing; every other connection has attempts.
+    pieces.retain(|p| p.1 != SimTime::NEVER);
+    let expected = recount(&pieces, start, end, 5);
+    let rows = DailyRow::of_run(&r);
+    for (d, want) in expected.iter().enumerate() {
+        for (b, name) in ["steady", "cut"].into_iter().enumerate() {
+            let row = rows.iter().find(|x| x.day == d && x.bank == name).unwrap();
+            let got = [row.stale_24h_connections, row.stale_48h_connections];
+            assert_eq!(got, want[b], "day {d}, {name}");
+        }
+        let all = rows.iter().find(|x| x.day == d && x.bank == "all").unwrap();
+        assert_eq!(all.stale_24h_connections, want[0][0] + want[1][0]);
+    }
+    // The cut reaches most of its bank's connections, its second day missing a whole day's
+    // refresh for many; the steady bank's daily offsets keep its data under a day old.
+    let cut = |d: usize| expected[d][1];
+    assert!(cut(2)[0] > 3000 && cut(3)[1] > 3000, "{:?}", expected);
+    assert!(
+        expected[3][0] == [0, 0] && cut(1) == [0, 0],
+        "{:?}",
+        expected
+    );
+}
+
+/// With consents lapsing and customers reconnecting (the time between is no connection's),
+/// the counts keep their bounds: a connection counted has spent an hour or more of the
+/// day's connection-time a day old or older (so the day's stale time bounds the count), one
+/// two days old was a day old, and no day counts more connections than the bank has.
+#[test]
+fn lapses_and_reconnects_keep_the_counts_within_their_bounds() {
+    let text = "[window]\nlength = \"8d\"\nwarmup = \"1d\"\n\
+         [population]\nconnections = 20000\nconsent_expiry_share = 0.05\n\
+         reconnect_share = 0.8\njoin_share = 0.01\n\
+         [strategy]\nkind = \"queued\"\nconcurrency = 2\n\
+         [[banks]]\nname = \"a\"\nshare = 0.7\n\
+         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"9s\" }\n\
+         [[banks]]\nname = \"b\"\nshare = 0.3\n\
+         service_time = { dist = \"constant\", value = \"4s\" }\n";
+    let sc = scenario::parse(text, "inline", "lapses", &[]).unwrap();
+    let r = sim::run(&sc, 3);
+    let rows = DailyRow::of_run(&r);
+    let mut reconnected = 0;
+    for x in &rows {
+        let (n24, n48) = (x.stale_24h_connections, x.stale_48h_connections);
+        let stale_hours = x.stale_24h_share.unwrap_or(0.0) * x.connection_hours;
+        assert!(n48 <= n24, "{x:?}");
+        assert!(n24 as f64 <= stale_hours + 1e-6, "{x:?}");
+        assert!(n24 <= 20000 + 8 * 200, "{x:?}");
+        reconnected += x.reconnected;
+    }
+    // Something to bound: the queue falls behind (a day-old share), customers come back.
+    let day7 = rows.iter().find(|x| x.day == 7 && x.bank == "all").unwrap();
+    assert!(day7.stale_24h_connections > 1000, "{day7:?}");
+    assert!(reconnected > 500, "{reconnected}");
+}
