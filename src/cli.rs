@@ -282,6 +282,9 @@ fn run(a: RunArgs) -> Result<()> {
     if let Some(note) = output::terminal::growth_note(&result) {
         eprintln!("note: {note}");
     }
+    for note in sc.incidents_unfelt(&result) {
+        eprintln!("note: {note}");
+    }
     println!("wrote {}", list(&written));
     Ok(())
 }

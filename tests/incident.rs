@@ -376,3 +376,52 @@ fn pausing_on_a_long_fixed_retry_after_is_noted() {
     assert!(!check("10s").contains("on every refusal"));
     assert!(!check("policy").contains("on every refusal"));
 }
+
+/// A rate cut the bank's other limits already go below changes nothing, and is said: by
+/// `check`, where its cap's arithmetic allows less than the cut (0.5 a second against 1),
+/// and by `run`, from what the bank refused that day and the client's busiest hour there (a
+/// trial halved a bucket to 2.5/s under a client already at 2.3, and read the identical run
+/// as the incident's). A cut below the client's pace is felt, and neither says a word.
+#[test]
+fn a_cut_the_bank_never_reaches_is_said() {
+    let t = TempDir::new("incident-unfelt");
+    let file = t.join("cut.toml");
+    let notes = |rate: f64, cmd: &str| {
+        let text = format!(
+            "[window]\nlength = \"3d\"\n[population]\nconnections = 20000\n\
+             [strategy]\nkind = \"queued\"\nconcurrency = 8\n\
+             [[banks]]\nname = \"capped\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"4s\" }}\n\
+             limits = [{{ kind = \"concurrency\", max_in_flight = 2 }},\n\
+             {{ kind = \"token_bucket\", rate = {rate}, burst = 5, days = [1] }}]\n"
+        );
+        std::fs::write(&file, text).unwrap();
+        let out = t.join(&format!("out-{rate}-{cmd}"));
+        let mut args = vec![cmd, file.to_str().unwrap()];
+        if cmd == "run" {
+            args.extend(["--out", out.to_str().unwrap()]);
+        }
+        let o = Command::new(BIN).args(&args).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    let check = notes(1.0, "check");
+    assert!(
+        check.contains("banks.capped.limits[1]: the token bucket 1/s, burst 5 on day 1 admits")
+            && check.contains("(0.50 a second at most, the concurrency cap 2)"),
+        "{check}"
+    );
+    let run = notes(1.0, "run");
+    assert!(
+        run.contains("on day 1 refused no more than an ordinary day there")
+            && run.contains("under the limit's 1.00"),
+        "{run}"
+    );
+    for cmd in ["check", "run"] {
+        let said = notes(0.1, cmd);
+        assert!(
+            !said.contains("changes little") && !said.contains("changed little"),
+            "{said}"
+        );
+    }
+}

@@ -123,6 +123,16 @@ impl Bank {
         Capacity::of(bounds, simulate, self.error_rate)
     }
 
+    /// A rate limit on given days (an incident) for the whole of those days: its name (as
+    /// [`PolicyBound::policy`] without the days) and the calls it admits in a day; `None`
+    /// for any other policy, or one with hours, which a day's bound compares with nothing.
+    pub fn dated_day_bound(limit: &Limit) -> Option<(String, f64)> {
+        match limit {
+            Limit::Dated { inner, .. } => rate_bound(inner, 86_400.0),
+            _ => None,
+        }
+    }
+
     /// Whether customers' calls spend what bounds the background: a cap, the bank's servers
     /// or a rate policy that counts every call (not a quota, nor a policy for unattended
     /// calls only, as the CDR's thresholds are).

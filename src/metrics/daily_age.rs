@@ -103,7 +103,9 @@ impl DailyAge {
                 true => from + age,
                 false => (last + age).max(from),
             };
-            if stale >= to {
+            // Under an hour that old in all (a daily client's usual drift): no day counts
+            // it, nor at the older threshold.
+            if to.saturating_since(stale).as_micros() < STALE_FOR {
                 return;
             }
             let through = self.day_of(SimTime(to.as_micros() - 1)).min(until - 1);

@@ -1,7 +1,7 @@
 //! The per-minute, per-bank time series (`timeseries.csv`): what was submitted, admitted,
 //! succeeded and refused each minute, and the calls in flight integrated over it.
 
-use crate::time::{SimDuration, SimTime};
+use crate::time::{SimDuration, SimTime, DAY_US};
 
 /// One minute of one bank's activity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -133,6 +133,24 @@ impl TimeSeries {
             most = most.max(sum);
         }
         most
+    }
+
+    /// The minutes `[from, to)` of the clock's day `day` (from its midnight), where the
+    /// series starts by then and `end` (the window's) comes no earlier than its end.
+    pub fn clock_day(&self, day: u64, end: SimTime) -> Option<(usize, usize)> {
+        let (d0, d1, start) = (day * DAY_US, (day + 1) * DAY_US, self.start.as_micros());
+        let minute = |t: u64| ((t - start) / MINUTE_US) as usize;
+        (d0 >= start && d1 <= end.as_micros()).then(|| (minute(d0), minute(d1)))
+    }
+
+    /// The 429s `bank` sent in minutes `[from, to)`, a closed maintenance window's 503s
+    /// apart.
+    pub fn refused(&self, bank: usize, (from, to): (usize, usize)) -> u64 {
+        let to = to.min(self.len_minutes());
+        (from..to)
+            .map(|m| &self.minutes[m * self.banks + bank])
+            .map(|x| (x.rate_limited - x.outage_rejected) as u64)
+            .sum()
     }
 
     /// Adds the whole minutes of long calls (`add_call`): call once, when the run is over.

@@ -4,6 +4,7 @@
 //! not read its effect into the figures.
 
 mod caps;
+mod dated;
 mod maintenance;
 mod period;
 mod quota;
@@ -22,6 +23,7 @@ impl Scenario {
         out.extend(self.paces_over_limits());
         out.extend(self.paces_into_maintenance());
         out.extend(self.incidents_missed());
+        out.extend(self.incidents_without_effect());
         out.extend(self.pausing_one_pool());
         out.extend(self.pausing_on_fixed());
         out.extend(self.idle_settings());

@@ -255,6 +255,7 @@ fn heading(m: Metric) -> &'static str {
         Metric::Stale24hShare => "Time ≥ 24 h old",
         Metric::AtOpenP50Hours => "Age at app open p50 (h)",
         Metric::AtOpenP95Hours => "Age at app open p95 (h)",
+        Metric::Stale24hAtOpenShare => "Opens finding ≥ 24 h old",
         Metric::OnDemandFailureRate => "Customers' failures (429, 5xx, 503)",
         Metric::OnDemandP95Seconds => "Customers' wait p95 (s, if served)",
         other => other.label(),
