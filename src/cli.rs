@@ -282,7 +282,7 @@ fn run(a: RunArgs) -> Result<()> {
     if let Some(note) = output::terminal::growth_note(&result) {
         eprintln!("note: {note}");
     }
-    for note in sc.incidents_unfelt(&result) {
+    for note in output::unfelt::unfelt_incidents(&sc, &result) {
         eprintln!("note: {note}");
     }
     println!("wrote {}", list(&written));

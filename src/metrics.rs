@@ -28,7 +28,7 @@ mod demand;
 mod series;
 mod staleness;
 pub use at_open::{AtOpen, HourAge};
-pub use daily_age::{DailyAge, DayAge};
+pub use daily_age::{DailyAge, DayAge, Held, STALE_FOR, STALE_HOURS};
 pub use demand::DemandStats;
 use series::MINUTE_US;
 pub use series::{Minute, TimeSeries};

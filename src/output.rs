@@ -26,6 +26,7 @@ pub mod table;
 pub mod terminal;
 pub mod text;
 pub mod timeseries;
+pub mod unfelt;
 
 use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;

@@ -1283,6 +1283,26 @@ fn the_paired_caption_names_gains_alike_within_their_intervals() {
         ),
         "{fresh}"
     );
+    assert!(!fresh.contains("fewest of customers' app opens"), "{fresh}");
+    // And the fewest opens finding data a day old, where a strategy left significantly
+    // fewer (not `twice`, whose interval includes 0).
+    let stale_opens = |variant: &str, d: f64, h: f64| PairedRow {
+        metric: Metric::Stale24hAtOpenShare,
+        variant_mean: Some(0.163 + d),
+        baseline_mean: Some(0.163),
+        ..at_open(variant, d, h)
+    };
+    rows.push(stale_opens("twice", -0.08, 0.09));
+    rows.push(stale_opens("paced", -0.051, 0.004));
+    let (_, opens) = paired_chart_of(&rows);
+    assert!(
+        opens.contains(
+            "`paced` left the fewest of customers' app opens finding data a day old or older: \
+             11.20 % against `queued`'s 16.30 %: a paired difference of -5.10 percentage points \
+             (95 % interval -5.50 to -4.70)."
+        ),
+        "{opens}"
+    );
 }
 
 /// The caption of `rows`' paired chart.

@@ -32,6 +32,24 @@ pub const STALE_HOURS: [u64; 2] = [24, 48];
 /// How long within a day a connection must be that old to count (µs): an hour.
 pub const STALE_FOR: u64 = HOUR_US;
 
+/// A connection's time at each of [`STALE_HOURS`] or older already spent on `day` (µs, up
+/// to [`STALE_FOR`]) by its piece before a lapse, which the piece after its reconnect adds
+/// to: a customer who reconnects the day their consent lapsed counts once that day, by
+/// the two pieces' time together (the reconnect's own fetch often ends the second within
+/// seconds). `Held::NONE` for a piece with none before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub day: u32,
+    pub us: [u32; 2],
+}
+
+impl Held {
+    pub const NONE: Held = Held {
+        day: u32::MAX,
+        us: [0; 2],
+    };
+}
+
 /// Connection-time at each hour of age, per day and bank.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DailyAge {
@@ -43,6 +61,10 @@ pub struct DailyAge {
     last_day: usize,
     /// Row `day * banks + bank`: the connections counted at each of [`STALE_HOURS`].
     stale: Vec<[u64; 2]>,
+    /// In tests, every piece the run counted: (connection, bank, last success, from, to),
+    /// for a count by brute force (`sim/reconnect.rs`).
+    #[cfg(test)]
+    pub pieces: Vec<(usize, usize, SimTime, SimTime, SimTime)>,
 }
 
 /// One day's data age, for one bank or all: over its connection-time, as `summary.csv`'s
@@ -60,8 +82,8 @@ pub struct DayAge {
     pub never_share: Option<f64>,
     /// The day's connection-time (hours): the shares' weight when days are pooled.
     pub connection_hours: f64,
-    /// Distinct connections whose data was 24 h (48 h) old or older at some instant of the
-    /// day, or that had none for as long since they linked or the window opened.
+    /// Distinct connections whose data was 24 h (48 h) old or older for an hour or more of
+    /// the day, or that had none for as long since they linked or the window opened.
     pub stale_24h_connections: u64,
     pub stale_48h_connections: u64,
 }
@@ -76,54 +98,74 @@ impl DailyAge {
             start,
             last_day: days - 1,
             stale: vec![[0; 2]; days * banks],
+            #[cfg(test)]
+            pieces: Vec::new(),
         }
     }
 
     /// Counts the connection of `bank` whose last success was `last` (`NEVER`: none) on
     /// each day of `[from, to)` it spent [`STALE_FOR`] or longer at each of [`STALE_HOURS`]
-    /// or older, among the days before `until`. `[from, to)` is a piece of its connected
-    /// time from its last refresh or, when later, its (re)link, to its next refresh, its
-    /// consent's end or the window's. Without data, the age runs from `from`: a connection
-    /// just linked is not a day old.
+    /// or older, its time on `held.day` added to `held`'s (an earlier piece's, before a
+    /// lapse). `[from, to)` is a piece of its connected time from its last refresh or, when
+    /// later, its (re)link, to its next refresh, its consent's end or the window's. Without
+    /// data, the age runs from `from`: a connection just linked is not a day old. Returns
+    /// the piece's time at each threshold on its last day, for the piece after a lapse.
     #[inline]
     pub fn count_stale(
         &mut self,
         bank: usize,
         last: SimTime,
-        from: SimTime,
-        to: SimTime,
-        until: usize,
-    ) {
-        if until == 0 {
-            return;
-        }
+        (from, to): (SimTime, SimTime),
+        held: Held,
+    ) -> Held {
+        let last_day = self.day_of(SimTime(to.as_micros().saturating_sub(1)));
+        let mut out = Held {
+            day: last_day as u32,
+            us: [0; 2],
+        };
         for (k, hours) in STALE_HOURS.into_iter().enumerate() {
             let age = SimDuration(hours * HOUR_US);
             let stale = match last == SimTime::NEVER {
                 true => from + age,
                 false => (last + age).max(from),
             };
-            // Under an hour that old in all (a daily client's usual drift): no day counts
-            // it, nor at the older threshold.
-            if to.saturating_since(stale).as_micros() < STALE_FOR {
-                return;
+            if stale >= to {
+                break;
             }
-            let through = self.day_of(SimTime(to.as_micros() - 1)).min(until - 1);
-            for d in self.day_of(stale)..=through {
-                let day_start = self.start + SimDuration(d as u64 * DAY_US);
-                let day_end = match d == self.last_day {
-                    true => SimTime::NEVER,
-                    false => day_start + SimDuration(DAY_US),
-                };
-                let held = to.min(day_end).saturating_since(stale.max(day_start));
-                self.stale[d * self.banks + bank][k] += (held.as_micros() >= STALE_FOR) as u64;
+            let before = held.us[k] as u64;
+            // Under an hour that old in all (a daily client's usual drift) and nothing held
+            // before: no day counts it; its time is kept for a lapse's next piece.
+            if before == 0 && to.saturating_since(stale).as_micros() < STALE_FOR {
+                out.us[k] = self.within(last_day, stale, to) as u32;
+                continue;
+            }
+            for d in self.day_of(stale)..=last_day {
+                let earlier = if d as u32 == held.day { before } else { 0 };
+                let spent = (earlier + self.within(d, stale, to)).min(STALE_FOR);
+                let row = &mut self.stale[d * self.banks + bank][k];
+                *row += (spent >= STALE_FOR && earlier < STALE_FOR) as u64;
+                if d == last_day {
+                    out.us[k] = spent as u32;
+                }
             }
         }
+        out
+    }
+
+    /// How long of `[t0, t1)` falls on day `d` (µs); the last day runs on past the window.
+    #[inline]
+    fn within(&self, d: usize, t0: SimTime, t1: SimTime) -> u64 {
+        let start = self.start + SimDuration(d as u64 * DAY_US);
+        let end = match d == self.last_day {
+            true => SimTime::NEVER,
+            false => start + SimDuration(DAY_US),
+        };
+        t1.min(end).saturating_since(t0.max(start)).as_micros()
     }
 
     /// The day holding `t`: time past the window counts in the last.
     #[inline]
-    fn day_of(&self, t: SimTime) -> usize {
+    pub fn day_of(&self, t: SimTime) -> usize {
         ((t.saturating_since(self.start).as_micros() / DAY_US) as usize).min(self.last_day)
     }
 
@@ -253,8 +295,7 @@ mod tests {
     /// Counts of connections by the day: the 06:00-to-06:00-two-days-later connection is a
     /// day old from 06:00 on day 1 through its refresh (day 1, 18 h; day 2, 6 h: both
     /// count) and never 48 h old; one a day old for half an hour does not count; one with
-    /// no data since it linked at 10:00 counts from 10:00 the next day; a reconnect's piece
-    /// before the expiry counts only on the days before `until`.
+    /// no data since it linked at 10:00 counts from 10:00 the next day.
     #[test]
     fn connections_count_once_a_day_for_an_hour_or_more() {
         let mut a = DailyAge::new(
@@ -263,32 +304,61 @@ mod tests {
             2,
             SimDuration::from_hours(96),
         );
-        a.count_stale(0, at(6), at(6), at(54), usize::MAX);
-        let n = |a: &DailyAge, d, b| {
+        let mut piece = |b, last, from, to| a.count_stale(b, last, (from, to), Held::NONE);
+        piece(0, at(6), at(6), at(54));
+        // Half an hour past 24 h on day 1: not counted. From 20:00 on day 0 to 22:00 on day
+        // 2: 4 h a day old on day 1, 2 h two days old on day 2.
+        piece(0, at(0), at(0), SimTime(24 * H + H / 2));
+        piece(1, at(20), at(20), at(70));
+        // No data since a link at 10:00 on day 0, to 12:00 on day 1: 2 h at 24 h or more.
+        piece(1, SimTime::NEVER, at(10), at(36));
+        // Time past the window counts in its last day.
+        piece(1, at(60), at(60), at(200));
+        let n = |d, b| {
             let x = a.day(d, b);
             (x.stale_24h_connections, x.stale_48h_connections)
         };
         assert_eq!(
-            [0, 1, 2, 3].map(|d| n(&a, d, Some(0))),
+            [0, 1, 2, 3].map(|d| n(d, Some(0))),
             [(0, 0), (1, 0), (1, 0), (0, 0)]
         );
-        // Half an hour past 24 h on day 1: not counted. From 20:00 on day 0 to 22:00 on day
-        // 2: 4 h a day old on day 1, 2 h two days old on day 2.
-        a.count_stale(0, at(0), at(0), SimTime(24 * H + H / 2), usize::MAX);
-        a.count_stale(1, at(20), at(20), at(70), usize::MAX);
-        assert_eq!(n(&a, 1, Some(0)), (1, 0));
-        assert_eq!([1, 2].map(|d| n(&a, d, Some(1))), [(1, 0), (1, 1)]);
-        // No data since a link at 10:00 on day 0, to 12:00 on day 1: 2 h at 24 h or more.
-        a.count_stale(1, SimTime::NEVER, at(10), at(36), usize::MAX);
-        assert_eq!(n(&a, 1, Some(1)), (2, 0));
-        // A lapse at 01:00 on day 2 of data from 0 h, the customer back at 02:00: day 1
-        // counts; the reconnect's day is left to the piece after it (once, not twice).
-        a.count_stale(0, at(0), at(0), at(49), 2);
-        a.count_stale(0, at(0), at(50), at(60), usize::MAX);
-        assert_eq!([1, 2].map(|d| n(&a, d, Some(0))), [(2, 0), (2, 1)]);
-        // All banks sum them; time past the window counts in its last day.
-        assert_eq!(n(&a, 1, None), (4, 0));
-        a.count_stale(1, at(60), at(60), at(200), usize::MAX);
-        assert_eq!(n(&a, 3, Some(1)), (1, 1));
+        assert_eq!([1, 2, 3].map(|d| n(d, Some(1))), [(2, 0), (1, 1), (1, 1)]);
+        // All banks sum them.
+        assert_eq!(n(1, None), (3, 0));
+    }
+
+    /// A consent lapsing and the customer back the same day: the piece before the lapse and
+    /// the one after it count that day once, by their time together: half an hour before
+    /// and forty minutes after (the reconnect's fetch) make one; an hour before and two after
+    /// make one, not two.
+    #[test]
+    fn a_lapse_and_a_reconnect_the_same_day_count_once() {
+        let mut a = DailyAge::new(
+            SimTime(0),
+            SimDuration::from_hours(96),
+            2,
+            SimDuration::from_hours(96),
+        );
+        let minutes = |m: u64| SimTime(m * 60_000_000);
+        let held = a.count_stale(0, at(0), (at(0), minutes(48 * 60 + 30)), Held::NONE);
+        assert_eq!(held.day, 2);
+        assert_eq!(held.us, [1_800_000_000; 2]);
+        a.count_stale(0, at(0), (at(50), minutes(50 * 60 + 40)), held);
+        let held = a.count_stale(1, at(0), (at(0), at(49)), Held::NONE);
+        a.count_stale(1, at(0), (at(50), at(52)), held);
+        // Without what the first held, the second alone is under the hour.
+        let mut b = a.clone();
+        b.count_stale(0, at(0), (at(50), minutes(50 * 60 + 40)), Held::NONE);
+        let n = |a: &DailyAge, d, b| {
+            let x = a.day(d, b);
+            (x.stale_24h_connections, x.stale_48h_connections)
+        };
+        assert_eq!((n(&a, 2, Some(0)), n(&a, 2, Some(1))), ((1, 1), (1, 1)));
+        assert_eq!(
+            n(&b, 2, Some(0)),
+            (1, 1),
+            "nothing more from the piece alone"
+        );
+        assert_eq!(n(&a, 1, None), (2, 0));
     }
 }

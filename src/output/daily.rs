@@ -62,9 +62,9 @@ pub struct DailyRow {
     #[serde(default, serialize_with = "fixed::<1, _>")]
     pub connection_hours: f64,
     /// Customers, not connection-time: the distinct connections whose data was 24 h (48 h)
-    /// old or older at some instant of the day while their consent held, or that had none
-    /// for as long since they linked or the window opened. At 24 h a daily client's drift of
-    /// minutes counts; at 48 h a whole day's refresh was missed. 0 in older files.
+    /// old or older for an hour or more of the day while their consent held, or that had
+    /// none for as long since they linked or the window opened. At 48 h a daily client
+    /// missed a whole day's refresh.
     #[serde(default)]
     pub stale_24h_connections: u64,
     #[serde(default)]

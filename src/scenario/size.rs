@@ -6,7 +6,7 @@
 //! The estimate sums a run's large allocations, each an upper bound of its steady size:
 //! - per connection, [`PER_CONNECTION`] bytes (its 32-byte record, its place in the
 //!   arrival plan and the client's queues, the retry and dedup state, pending events, and
-//!   with reconnections when it last linked);
+//!   with reconnections when it last linked and its day-old time then);
 //! - a per-connection quota's ring: `k` times 8 bytes (rolling) or 12 (calendar day), for
 //!   the bank's share of the connections;
 //! - per bank and minute of the window and a day's tail, the per-minute series and its CSV
@@ -29,7 +29,7 @@ use crate::time::SimDuration;
 use std::sync::OnceLock;
 
 /// Bytes a connection costs a run, bounded above.
-pub const PER_CONNECTION: f64 = 104.0;
+pub const PER_CONNECTION: f64 = 120.0;
 /// Bytes a bank-minute of the per-minute series costs, its output rows included.
 pub const PER_BANK_MINUTE: f64 = 256.0;
 /// Bytes a bank-minute of the staleness horizon costs, its output rows included.

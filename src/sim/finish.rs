@@ -23,6 +23,9 @@ impl World {
             t.customer_bank_calls = t.present_admitted * b.calls_per_refresh as u64;
         }
         self.series.close();
+        // In the order the pieces ended: a settled run applies its calls' ends in another.
+        #[cfg(test)]
+        self.daily_age.pieces.sort_unstable();
         let per_refresh: Vec<u32> = self.banks.iter().map(|b| b.calls_per_refresh).collect();
         self.daily.add_bank_calls(&self.series, &per_refresh);
         let (start, end) = (self.window_start, self.window_end);
@@ -86,9 +89,10 @@ impl World {
             }
             let from = self.day_segment_from(conn);
             self.daily_age.record(b, conn.last_success, from, to);
-            let from = self.renewals.connected_from(ci, from);
-            self.daily_age
-                .count_stale(b, conn.last_success, from, to, usize::MAX);
+            let (from, held) = self.renewals.piece_from(ci, from);
+            (self.daily_age).count_stale(b, conn.last_success, (from, to), held);
+            #[cfg(test)]
+            (self.daily_age.pieces).push((ci, b, conn.last_success, from, to));
             let k = if conn.consent_expires >= self.window_end {
                 days
             } else {

@@ -24,9 +24,10 @@ impl World {
         }
         let from = self.day_segment_from(&conn);
         self.daily_age.record(b, conn.last_success, from, to);
-        let from = self.renewals.connected_from(ci, from);
-        self.daily_age
-            .count_stale(b, conn.last_success, from, to, usize::MAX);
+        let (from, held) = self.renewals.piece_from(ci, from);
+        (self.daily_age).count_stale(b, conn.last_success, (from, to), held);
+        #[cfg(test)]
+        (self.daily_age.pieces).push((ci, b, conn.last_success, from, to));
         let d = self.daily.day_of(now);
         let last =
             (conn.last_success != SimTime::NEVER).then(|| self.daily.day_of(conn.last_success));

@@ -6,6 +6,7 @@
 
 use super::{Conn, Event, World, FETCH, HELD, ON_DEMAND, RECONNECT, UNLINKED};
 use crate::consent::{Consents, Joins};
+use crate::metrics::Held;
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
 
@@ -17,17 +18,22 @@ pub(super) struct Renewals {
     /// Per day and bank (`d * banks + b`), connections that were counted due through the
     /// consent they hold at the end but had none at the day's end: `finish` takes them off.
     pub(super) lapsed: Vec<u64>,
-    /// Per connection, when its customer last (re)linked it (`ZERO`: not in the window): its
-    /// connected time since, for `daily.csv`'s count of stale connections (`fresh.rs`).
-    pub(super) relinked: Vec<SimTime>,
+    /// Per connection, when its customer last (re)linked it (`ZERO`: not in the window), and
+    /// what its piece before that held on the day: for `daily.csv`'s count of stale
+    /// connections (`fresh.rs`).
+    relinked: Vec<(SimTime, Held)>,
 }
 
 impl Renewals {
     /// Where connection `ci`'s connected time since `from` (its last refresh, or the
-    /// window's start) starts: `from`, or its customer's last (re)link when later.
+    /// window's start) starts: `from`, or its customer's last (re)link when later, with what
+    /// the piece before the relink held on its day.
     #[inline]
-    pub(super) fn connected_from(&self, ci: usize, from: SimTime) -> SimTime {
-        from.max(self.relinked.get(ci).copied().unwrap_or(SimTime::ZERO))
+    pub(super) fn piece_from(&self, ci: usize, from: SimTime) -> (SimTime, Held) {
+        match self.relinked.get(ci) {
+            Some(&(at, held)) if at > from => (at, held),
+            _ => (from, Held::NONE),
+        }
     }
 }
 
@@ -46,7 +52,7 @@ impl World {
         self.renewals = Renewals {
             lifetime: consents.lifetime(),
             lapsed: vec![0; self.daily.days.len()],
-            relinked: vec![SimTime::ZERO; self.conns.len()],
+            relinked: vec![(SimTime::ZERO, Held::NONE); self.conns.len()],
         };
         for c in 0..self.conns.len() as u32 {
             let mut expiry = self.conns[c as usize].consent_expires;
@@ -149,8 +155,8 @@ impl World {
     /// Connection `ci` (`conn`) reconnects at `now` after a gap without consent from its
     /// expiry: no connection-time, so its data age is taken off the segment that the next
     /// refresh (or the window's end) records from the last one. Its connected time up to the
-    /// expiry counts among the day's stale connections, on the days before this one when it
-    /// has data (the piece from now on counts today if it is stale now).
+    /// expiry counts among the day's stale connections, its time on today's date kept for
+    /// the piece from now on (which counts today by the two together).
     fn take_back_gap(&mut self, now: SimTime, ci: usize, conn: &Conn) {
         let b = conn.bank as usize;
         let gap_from = conn.consent_expires.max(self.segment_from(conn));
@@ -164,16 +170,15 @@ impl World {
         let gap_from = conn.consent_expires.max(self.day_segment_from(conn));
         self.daily_age
             .unrecord(b, conn.last_success, gap_from, now.max(gap_from));
-        let until = match conn.last_success == SimTime::NEVER {
-            true => usize::MAX,
-            false => self.daily.day_of(now),
-        };
-        let from = self
-            .renewals
-            .connected_from(ci, self.day_segment_from(conn));
-        self.daily_age
-            .count_stale(b, conn.last_success, from, conn.consent_expires, until);
-        self.renewals.relinked[ci] = now;
+        let (from, held) = self.renewals.piece_from(ci, self.day_segment_from(conn));
+        let to = conn.consent_expires.max(from);
+        let mut held = (self.daily_age).count_stale(b, conn.last_success, (from, to), held);
+        #[cfg(test)]
+        (self.daily_age.pieces).push((ci, b, conn.last_success, from, to));
+        if held.day as usize != self.daily_age.day_of(now) {
+            held = Held::NONE;
+        }
+        self.renewals.relinked[ci] = (now, held);
     }
 
     /// The days of bank `b` whose end fell in `[expired, renewed)`: counted due by the
@@ -186,5 +191,74 @@ impl World {
             }
             d += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::metrics::{STALE_FOR, STALE_HOURS};
+    use crate::time::{SimDuration, SimTime, DAY_US, HOUR_US};
+    use std::collections::BTreeMap;
+
+    /// The count of stale connections a day, by brute force over every piece the run
+    /// counted: each connection's time at each threshold summed per day, however many
+    /// pieces (a lapse and a reconnect the same day, several reconnects) it came in, counted
+    /// where it reaches the hour. Consents lapsing, customers reconnecting and joining, a
+    /// queue too slow for its book.
+    #[test]
+    fn the_counts_are_each_connections_time_summed_by_the_day() {
+        let text = "[window]\nlength = \"8d\"\nwarmup = \"1d\"\n\
+             [population]\nconnections = 10000\nconsent_expiry_share = 0.1\n\
+             reconnect_share = 0.9\nreconnect_mean_days = 0.3\njoin_share = 0.02\n\
+             [strategy]\nkind = \"queued\"\nconcurrency = 1\n\
+             [[banks]]\nname = \"a\"\nshare = 0.7\nerror_rate = 0.3\n\
+             service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"9s\" }\n\
+             [[banks]]\nname = \"b\"\nshare = 0.3\n\
+             service_time = { dist = \"constant\", value = \"4s\" }\n";
+        let sc = crate::scenario::parse(text, "inline", "lapses", &[]).unwrap();
+        let r = crate::sim::run(&sc, 5);
+        let a = &r.daily_age;
+        let (start, days) = (sc.window_start, 8usize);
+        // (connection, day, threshold) → µs at it or older.
+        let mut spent: BTreeMap<(usize, usize, usize), u64> = BTreeMap::new();
+        let mut bank_of = BTreeMap::new();
+        for &(c, b, last, from, to) in &a.pieces {
+            bank_of.insert(c, b);
+            for (k, hours) in STALE_HOURS.into_iter().enumerate() {
+                let age = SimDuration(hours * HOUR_US);
+                let stale = match last == SimTime::NEVER {
+                    true => from + age,
+                    false => (last + age).max(from),
+                };
+                for d in 0..days {
+                    let d0 = start + SimDuration(d as u64 * DAY_US);
+                    let d1 = match d + 1 == days {
+                        true => SimTime::NEVER,
+                        false => d0 + SimDuration(DAY_US),
+                    };
+                    let t = to.min(d1).saturating_since(stale.max(d0)).as_micros();
+                    *spent.entry((c, d, k)).or_default() += t;
+                }
+            }
+        }
+        let mut want = vec![[[0u64; 2]; 2]; days];
+        for (&(c, d, k), &us) in &spent {
+            want[d][bank_of[&c]][k] += (us >= STALE_FOR) as u64;
+        }
+        let mut lapsed_days = 0;
+        for (d, w) in want.iter().enumerate() {
+            for (b, w) in w.iter().enumerate() {
+                let x = a.day(d, Some(b));
+                assert_eq!(
+                    [x.stale_24h_connections, x.stale_48h_connections],
+                    *w,
+                    "day {d}, bank {b}"
+                );
+            }
+            lapsed_days += r.daily.total(d).reconnected;
+        }
+        let two_days: u64 = want.iter().map(|w| w[0][1] + w[1][1]).sum();
+        assert!(want[7][0][0] > 3000 && two_days > 5, "{want:?}");
+        assert!(lapsed_days > 1000, "{lapsed_days}");
     }
 }

@@ -36,8 +36,9 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
     );
     if aged {
         s.push_str(
-            "; connections a day or two days old: those whose data was 24 h or 48 h old or \
-             older for an hour or more of the day, customers rather than connection-time",
+            "; connections ≥ 24 h or ≥ 48 h old: those whose data was that old for an hour or \
+             more of the day, customers rather than connection-time (one with no data counts \
+             once it has had none that long; the share counts it at once)",
         );
     }
     s.push_str("):\n\n");
@@ -47,8 +48,8 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
     s.push_str("| Day | Users | Coverage | 429s |");
     if aged {
         s.push_str(
-            " Data age p50 / p95 | 24 h or older | Connections a day / two days old | \
-             Oldest bank's 24 h or older |",
+            " Data age p50 / p95 | 24 h or older | Connections ≥ 24 h / ≥ 48 h old for an hour \
+             | Oldest bank's 24 h or older |",
         );
     }
     s.push_str(if runs.len() > 1 {

@@ -47,8 +47,9 @@ struct WorstDay {
     days: Vec<(usize, f64)>,
     /// The worst day's index in `days`.
     worst: usize,
-    /// The usual share it rose from.
+    /// The usual share it rose from, and its day.
     low: f64,
+    low_day: usize,
     /// Whether `low` is the best day before the worst (else after it: the first day counted).
     before: bool,
 }
@@ -61,20 +62,23 @@ impl WorstDay {
     /// The bank's day of most rise over the best day before it; where that rises less than
     /// five points, its first counted day over the best after it.
     fn of(bank: &str, days: Vec<(usize, f64)>) -> Option<WorstDay> {
-        let mut low = f64::INFINITY;
-        let mut most: Option<(usize, f64)> = None;
-        for (i, &(_, x)) in days.iter().enumerate() {
-            if i > 0 && most.is_none_or(|m| x - low > days[m.0].1 - m.1) {
+        let mut low = (f64::INFINITY, 0);
+        let mut most: Option<(usize, (f64, usize))> = None;
+        for (i, &(day, x)) in days.iter().enumerate() {
+            if i > 0 && most.is_none_or(|m| x - low.0 > days[m.0].1 - m.1 .0) {
                 most = Some((i, low));
             }
-            low = low.min(x);
+            if x < low.0 {
+                low = (x, day);
+            }
         }
-        let after = days.iter().skip(1).map(|d| d.1).min_by(f64::total_cmp);
-        let w = |(worst, low), before| WorstDay {
+        let after = (days.iter().skip(1).map(|&(d, x)| (x, d))).min_by(|a, b| a.0.total_cmp(&b.0));
+        let w = |(worst, (low, low_day)), before| WorstDay {
             bank: bank.to_string(),
             days: days.clone(),
             worst,
             low,
+            low_day,
             before,
         };
         let rising = most.map(|m| w(m, true)).filter(|w| w.rise() >= RISE);
@@ -109,15 +113,21 @@ pub(crate) fn bad_day_sentences(r: &RunData, whose: &str) -> Vec<String> {
 
 fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
     let (day, high) = w.days[w.worst];
-    let row = (r.daily.iter()).find(|d| d.day == day && d.bank == w.bank);
-    let customers = match row.filter(|d| d.stale_24h_connections > 0) {
-        Some(d) => format!(
+    let row = |day: usize| (r.daily.iter()).find(|d| d.day == day && d.bank == w.bank);
+    let customers = match (
+        row(day).filter(|d| d.stale_24h_connections > 0),
+        row(w.low_day),
+    ) {
+        (Some(d), Some(usual)) => format!(
             " ({} of its connections a day old or older for an hour or more that day, {} two \
-             days old)",
+             days old; {} and {} on day {})",
             thousands(d.stale_24h_connections as f64),
-            thousands(d.stale_48h_connections as f64)
+            thousands(d.stale_48h_connections as f64),
+            thousands(usual.stale_24h_connections as f64),
+            thousands(usual.stale_48h_connections as f64),
+            w.low_day
         ),
-        None => String::new(),
+        _ => String::new(),
     };
     let after = &w.days[w.worst + 1..];
     let end = match after.iter().find(|d| d.1 <= w.low + BACK) {
@@ -259,8 +269,10 @@ mod tests {
         let d2 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 2);
         let d2 = d2.unwrap();
         (d2.stale_24h_connections, d2.stale_48h_connections) = (4411, 120);
+        let d1 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 1);
+        d1.unwrap().stale_24h_connections = 1500;
         let s = first(&r, "").unwrap();
-        says(&s, "on day 2 (4,411 of its connections a day old or older for an hour or more that day, 120 two days old), against 13.76 %");
+        says(&s, "on day 2 (4,411 of its connections a day old or older for an hour or more that day, 120 two days old; 1,500 and 0 on day 1), against 13.76 %");
         says(&s, "back within a point of that on day 5");
         // The baseline is the best day before the worst, not one after it.
         let s = first(&run(&[0.02, 0.3, 0.0], &[0.0; 3]), "").unwrap();
