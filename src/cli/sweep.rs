@@ -57,6 +57,9 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<()> {
     }
     let at_once = sweep::pool(a.threads)?.current_num_threads().min(sw.runs());
     scenario::check_memory(&sw.scenarios, at_once)?;
+    for note in sweep::point_notes(&sw.points, &sw.scenarios) {
+        eprintln!("note: {note}");
+    }
     let base = a.out.unwrap_or_else(|| sw.default_out());
     let opts = sweep::Options {
         out: match &shard {

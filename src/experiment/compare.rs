@@ -15,6 +15,7 @@
 //! collected in (variant, replication) order, so the files do not depend on the thread count.
 //! Everything is parsed and checked before the first run, and nothing is written on bad input.
 
+use super::notes::{once_each, unread_elsewhere};
 use crate::error::{Error, Result};
 use crate::experiment::sweep::{self, reject_lists};
 use crate::metric::Metric;
@@ -24,7 +25,7 @@ use crate::output::{self as writers, write_atomic};
 use crate::rng::replication_seed;
 use crate::scenario::{Scenario, Source};
 use crate::sim;
-use items::{baseline_index, items, own_sets, unread_elsewhere};
+use items::{baseline_index, items, own_sets};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -130,19 +131,16 @@ impl Comparison {
                 notes
             })
             .collect();
-        let mut out: Vec<(String, Vec<&str>)> = Vec::new();
-        for (v, notes) in self.variants.iter().zip(&each) {
-            for n in notes {
-                match out.iter_mut().find(|(m, _)| m == n) {
-                    Some((_, items)) => items.push(&v.label),
-                    None => out.push((n.clone(), vec![&v.label])),
-                }
-            }
-        }
-        out.into_iter()
+        once_each(each)
+            .into_iter()
             .map(|(note, items)| match items.len() == self.variants.len() {
                 true => note,
-                false => format!("{}: {note}", items.join(", ")),
+                false => {
+                    let labels: Vec<&str> = (items.iter())
+                        .map(|&i| self.variants[i].label.as_str())
+                        .collect();
+                    format!("{}: {note}", labels.join(", "))
+                }
             })
             .collect()
     }

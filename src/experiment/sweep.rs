@@ -44,6 +44,7 @@ mod grid;
 mod journal;
 mod lock;
 mod merge;
+mod notes;
 mod pool;
 mod progress;
 mod shard;
@@ -55,6 +56,7 @@ pub use grid::{
 };
 use journal::{Appender, Journal};
 pub use merge::merge;
+pub use notes::point_notes;
 pub use pool::{max_threads, pool, replicate};
 use progress::Progress;
 pub use shard::{Shard, MAX_SHARDS};

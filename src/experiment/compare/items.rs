@@ -60,22 +60,6 @@ const SECTIONS: [&str; 7] = [
     "on_demand",
 ];
 
-/// A note that a strategy field the item's kind does not read was set by the file or a
-/// `--set`, not by the item: the items vary the kind over a file written for one
-/// (`concurrency` under uk-mix's queue is no news of a random offset's).
-pub(super) fn unread_elsewhere(note: &str, own: &[String]) -> bool {
-    let Some((field, rest)) = note.split_once(": only ") else {
-        return false;
-    };
-    rest.contains("reads it, not kind")
-        && field.starts_with("strategy.")
-        && !(own.iter()).any(|s| {
-            [".", "[", "="]
-                .iter()
-                .any(|c| s.starts_with(&format!("{field}{c}")))
-        })
-}
-
 /// An item's error with the overrides the item made said as the item's (`(set by the item's
 /// strategy.rate=-1)`), not as `--set`s the user never typed.
 pub(super) fn own_sets(message: &str, own: &[String]) -> String {
