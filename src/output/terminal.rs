@@ -229,13 +229,14 @@ pub fn never_refreshed_phrase(
         .max_by(|a, b| a.round_days().total_cmp(&b.round_days()))
         .filter(|p| p.round_days().round() > whole.round_days().round());
     let slowest = slow_bank.map_or(whole.round_days(), |p| p.round_days());
+    // The whole book's first, then the slow bank's (a trial found the other order hard).
     let pass = match slow_bank {
         Some(p) => format!(
-            "{} (at {}, covered at {}; {} over the whole book)",
+            "{} over the whole book and {} at {} (covered at {})",
+            days_words(whole.round_days()),
             days_words(slowest),
             p.bank,
             p.coverage_words(),
-            days_words(whole.round_days())
         ),
         None => days_words(slowest),
     };
@@ -574,8 +575,8 @@ mod tests {
         assert!(
             s.contains(
                 "at a coverage of 90.65 % a day, the client's pass comes round to every \
-                 connection in about 2 days (at sparkasse, covered at 53.00 % a day; about 1 \
-                 day over the whole book), so this"
+                 connection in about 1 day over the whole book and about 2 days at sparkasse \
+                 (covered at 53.00 % a day), so this"
             ) && s.contains("window.warmup of 3 days or more"),
             "{s}"
         );
