@@ -61,10 +61,11 @@ pub struct DailyRow {
     /// they held it that day): the weight that pools days' shares into a stretch's.
     #[serde(default, serialize_with = "fixed::<1, _>")]
     pub connection_hours: f64,
-    /// Customers, not connection-time: the distinct connections whose data was 24 h (48 h)
+    /// Connections, not connection-time: the distinct connections whose data was 24 h (48 h)
     /// old or older for an hour or more of the day while their consent held, or that had
-    /// none for as long since they linked or the window opened. At 48 h a daily client
-    /// missed a whole day's refresh.
+    /// none for as long since they linked or the window opened; each a customer's data,
+    /// whether or not they opened the app. At 48 h a daily client missed a whole day's
+    /// refresh.
     #[serde(default)]
     pub stale_24h_connections: u64,
     #[serde(default)]

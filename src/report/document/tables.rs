@@ -37,8 +37,9 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
     if aged {
         s.push_str(
             "; connections ≥ 24 h or ≥ 48 h old: those whose data was that old for an hour or \
-             more of the day, customers rather than connection-time (one with no data counts \
-             once it has had none that long; the share counts it at once)",
+             more of the day, counted in connections rather than connection-time, each a \
+             customer's data whether or not they opened the app (one with no data counts once \
+             it has had none that long; the share counts it at once)",
         );
     }
     s.push_str("):\n\n");
