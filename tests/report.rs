@@ -1284,8 +1284,8 @@ fn the_paired_caption_names_gains_alike_within_their_intervals() {
         "{fresh}"
     );
     assert!(!fresh.contains("fewest of customers' app opens"), "{fresh}");
-    // And the fewest opens finding data a day old, where a strategy left significantly
-    // fewer (not `twice`, whose interval includes 0).
+    // And the fewest opens finding data a day old, where the strategy leaving fewest did so
+    // significantly (`twice`, fewer at first, but its interval includes 0: nothing said).
     let stale_opens = |variant: &str, d: f64, h: f64| PairedRow {
         metric: Metric::Stale24hAtOpenShare,
         variant_mean: Some(0.163 + d),
@@ -1294,6 +1294,11 @@ fn the_paired_caption_names_gains_alike_within_their_intervals() {
     };
     rows.push(stale_opens("twice", -0.08, 0.09));
     rows.push(stale_opens("paced", -0.051, 0.004));
+    let (_, opens) = paired_chart_of(&rows);
+    assert!(!opens.contains("fewest of customers' app opens"), "{opens}");
+    let twice =
+        (rows.iter_mut()).find(|r| r.variant == "twice" && r.metric == Metric::Stale24hAtOpenShare);
+    twice.unwrap().difference_mean = Some(-0.02);
     let (_, opens) = paired_chart_of(&rows);
     assert!(
         opens.contains(

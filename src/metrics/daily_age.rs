@@ -31,6 +31,19 @@ pub const STALE_HOURS: [u64; 2] = [24, 48];
 
 /// How long within a day a connection must be that old to count (µs): an hour.
 pub const STALE_FOR: u64 = HOUR_US;
+// [`Held`] keeps up to this much in a `u32`.
+const _: () = assert!(STALE_FOR <= u32::MAX as u64);
+
+/// When a connection's data (last success `last`, `NEVER`: none since `from`, the start
+/// of its piece of connected time) reaches `hours` old.
+#[inline]
+fn stale_from(hours: u64, last: SimTime, from: SimTime) -> SimTime {
+    let age = SimDuration(hours * HOUR_US);
+    match last == SimTime::NEVER {
+        true => from + age,
+        false => (last + age).max(from),
+    }
+}
 
 /// A connection's time at each of [`STALE_HOURS`] or older already spent on `day` (µs, up
 /// to [`STALE_FOR`]) by its piece before a lapse, which the piece after its reconnect adds
@@ -108,48 +121,55 @@ impl DailyAge {
     /// or older, its time on `held.day` added to `held`'s (an earlier piece's, before a
     /// lapse). `[from, to)` is a piece of its connected time from its last refresh or, when
     /// later, its (re)link, to its next refresh, its consent's end or the window's. Without
-    /// data, the age runs from `from`: a connection just linked is not a day old. Returns
-    /// the piece's time at each threshold on its last day, for the piece after a lapse.
+    /// data, the age runs from `from`: a connection just linked is not a day old.
     #[inline]
     pub fn count_stale(
         &mut self,
         bank: usize,
         last: SimTime,
-        (from, to): (SimTime, SimTime),
+        piece: (SimTime, SimTime),
         held: Held,
-    ) -> Held {
-        let last_day = self.day_of(SimTime(to.as_micros().saturating_sub(1)));
-        let mut out = Held {
-            day: last_day as u32,
-            us: [0; 2],
-        };
+    ) {
+        let to = piece.1;
         for (k, hours) in STALE_HOURS.into_iter().enumerate() {
-            let age = SimDuration(hours * HOUR_US);
-            let stale = match last == SimTime::NEVER {
-                true => from + age,
-                false => (last + age).max(from),
-            };
-            if stale >= to {
-                break;
-            }
+            let stale = stale_from(hours, last, piece.0);
             let before = held.us[k] as u64;
             // Under an hour that old in all (a daily client's usual drift) and nothing held
-            // before: no day counts it; its time is kept for a lapse's next piece.
+            // before: no day counts it, nor at the older threshold (later still, and held
+            // no longer than the younger).
             if before == 0 && to.saturating_since(stale).as_micros() < STALE_FOR {
-                out.us[k] = self.within(last_day, stale, to) as u32;
-                continue;
+                return;
             }
+            let last_day = self.day_of(SimTime(to.as_micros().saturating_sub(1)));
             for d in self.day_of(stale)..=last_day {
                 let earlier = if d as u32 == held.day { before } else { 0 };
-                let spent = (earlier + self.within(d, stale, to)).min(STALE_FOR);
+                let spent = earlier + self.within(d, stale, to);
                 let row = &mut self.stale[d * self.banks + bank][k];
                 *row += (spent >= STALE_FOR && earlier < STALE_FOR) as u64;
-                if d == last_day {
-                    out.us[k] = spent as u32;
-                }
             }
         }
-        out
+    }
+
+    /// What the piece `count_stale` counted (`last`, `piece`, `held` as there) spent at each
+    /// threshold on its last day, `held`'s time that day included, up to [`STALE_FOR`]: what
+    /// the piece after a lapse adds to.
+    pub fn held_at_end(&self, last: SimTime, piece: (SimTime, SimTime), held: Held) -> Held {
+        let to = piece.1;
+        let day = self.day_of(SimTime(to.as_micros().saturating_sub(1)));
+        let mut us = [0; 2];
+        for (k, hours) in STALE_HOURS.into_iter().enumerate() {
+            let earlier = if day as u32 == held.day {
+                held.us[k]
+            } else {
+                0
+            } as u64;
+            let spent = earlier + self.within(day, stale_from(hours, last, piece.0), to);
+            us[k] = spent.min(STALE_FOR) as u32;
+        }
+        Held {
+            day: day as u32,
+            us,
+        }
     }
 
     /// How long of `[t0, t1)` falls on day `d` (µs); the last day runs on past the window.
@@ -340,11 +360,15 @@ mod tests {
             SimDuration::from_hours(96),
         );
         let minutes = |m: u64| SimTime(m * 60_000_000);
-        let held = a.count_stale(0, at(0), (at(0), minutes(48 * 60 + 30)), Held::NONE);
+        let first = (at(0), minutes(48 * 60 + 30));
+        a.count_stale(0, at(0), first, Held::NONE);
+        let held = a.held_at_end(at(0), first, Held::NONE);
         assert_eq!(held.day, 2);
         assert_eq!(held.us, [1_800_000_000; 2]);
         a.count_stale(0, at(0), (at(50), minutes(50 * 60 + 40)), held);
-        let held = a.count_stale(1, at(0), (at(0), at(49)), Held::NONE);
+        a.count_stale(1, at(0), (at(0), at(49)), Held::NONE);
+        let held = a.held_at_end(at(0), (at(0), at(49)), Held::NONE);
+        assert_eq!(held.us, [HOUR_US as u32; 2], "counted: held whole");
         a.count_stale(1, at(0), (at(50), at(52)), held);
         // Without what the first held, the second alone is under the hour.
         let mut b = a.clone();

@@ -23,7 +23,8 @@ impl World {
             t.customer_bank_calls = t.present_admitted * b.calls_per_refresh as u64;
         }
         self.series.close();
-        // In the order the pieces ended: a settled run applies its calls' ends in another.
+        // Sorted, so that a settled run, which applies its calls' ends in another order,
+        // compares equal to the run with events where it holds the same pieces.
         #[cfg(test)]
         self.daily_age.pieces.sort_unstable();
         let per_refresh: Vec<u32> = self.banks.iter().map(|b| b.calls_per_refresh).collect();

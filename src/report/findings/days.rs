@@ -111,48 +111,56 @@ pub(crate) fn bad_day_sentences(r: &RunData, whose: &str) -> Vec<String> {
         .collect()
 }
 
-/// The connections a day and two days old on the worst `day` and on the usual one, and the
-/// day after it with the most two days old where that is more (a queue's backlog misses a
-/// whole day's refresh the day after the incident: a trial's cut left none two days old on
-/// its day, 15,091 the next, which the finding had left out); empty where daily.csv has no
-/// counts.
-fn counts(w: &WorstDay, r: &RunData, day: usize) -> String {
-    let rows = |from: usize| (r.daily.iter()).filter(move |d| d.day >= from && d.bank == w.bank);
-    let row = |at: usize| rows(at).find(|d| d.day == at);
+/// The connections a day and two days old on the worst `day` (with, through `until`, the
+/// day before the recovery or the last measured day, the day with most two days old where that is more
+/// than on either: a queue's backlog misses a whole day's refresh the day after the
+/// incident, as a trial's cut left none two days old on its day and 15,091 the next), and
+/// on the usual one; both empty where daily.csv has no counts.
+fn counts(w: &WorstDay, r: &RunData, day: usize, until: usize) -> (String, String) {
+    let row = |at: usize| (r.daily.iter()).find(|d| d.day == at && d.bank == w.bank);
     let (Some(d), Some(usual)) = (
         row(day).filter(|d| d.stale_24h_connections > 0),
         row(w.low_day),
     ) else {
-        return String::new();
+        return Default::default();
     };
     let n = |x: u64| thousands(x as f64);
-    let later = (rows(day + 1).filter(|x| x.stale_48h_connections > d.stale_48h_connections))
+    let most = d.stale_48h_connections.max(usual.stale_48h_connections);
+    let later = ((day + 1..=until).filter_map(row))
+        .filter(|x| x.stale_48h_connections > most)
         .max_by_key(|x| (x.stale_48h_connections, std::cmp::Reverse(x.day)))
         .map_or(String::new(), |x| {
-            format!(
-                "; two days old, most on day {}: {}",
-                x.day,
-                n(x.stale_48h_connections)
-            )
+            let (at, k) = (x.day, n(x.stale_48h_connections));
+            format!("; most two days old on day {at}: {k}")
         });
-    format!(
-        " ({} of its connections a day old or older for an hour or more that day, {} two days \
-         old; {} and {} on day {}{later})",
-        n(d.stale_24h_connections),
-        n(d.stale_48h_connections),
-        n(usual.stale_24h_connections),
-        n(usual.stale_48h_connections),
-        w.low_day
+    (
+        format!(
+            " ({} of its connections a day old or older for an hour or more that day, {} two \
+             days old{later})",
+            n(d.stale_24h_connections),
+            n(d.stale_48h_connections),
+        ),
+        format!(
+            " (day {}: {} and {} connections)",
+            w.low_day,
+            n(usual.stale_24h_connections),
+            n(usual.stale_48h_connections)
+        ),
     )
 }
 
 fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
     let (day, high) = w.days[w.worst];
-    let customers = counts(w, r, day);
     let after = &w.days[w.worst + 1..];
-    let end = match after.iter().find(|d| d.1 <= w.low + BACK) {
-        Some(&(back, _)) if w.before => format!("was back within a point of that on day {back}"),
-        Some(&(back, _)) => format!("was within a point of that on day {back}"),
+    let back = after.iter().find(|d| d.1 <= w.low + BACK).map(|d| d.0);
+    // Up to the day before the recovery, or the last measured day.
+    let until = (back.map(|b| b - 1))
+        .or(after.last().map(|d| d.0))
+        .unwrap_or(day);
+    let (customers, usual_counts) = counts(w, r, day, until);
+    let end = match back {
+        Some(back) if w.before => format!("was back within a point of that on day {back}"),
+        Some(back) => format!("was within a point of that on day {back}"),
         None => match after.last() {
             Some(&(last, x)) => {
                 format!("was still {} on day {last}, the last measured day", pct(x))
@@ -166,9 +174,9 @@ fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
     };
     capitalise(&format!(
         "{whose}at {}, data a day old or older {rose} {} of the connection-time on day \
-         {day}{customers}, against {} on {usual}, and {end} (daily.csv's `stale_24h_share` \
-         and `stale_24h_connections`; the day's coverage starts afresh, its data age carries \
-         the day over).",
+         {day}{customers}, against {}{usual_counts} on {usual}, and {end} (daily.csv's \
+         `stale_24h_share` and `stale_24h_connections`; the day's coverage starts afresh, its \
+         data age carries the day over).",
         w.bank,
         pct(high),
         pct(w.low),
@@ -292,16 +300,21 @@ mod tests {
         let d1 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 1);
         d1.unwrap().stale_24h_connections = 1500;
         let s = first(&r, "").unwrap();
-        says(&s, "on day 2 (4,411 of its connections a day old or older for an hour or more that day, 120 two days old; 1,500 and 0 on day 1), against 13.76 %");
+        says(&s, "on day 2 (4,411 of its connections a day old or older for an hour or more that day, 120 two days old), against 13.76 % (day 1: 1,500 and 0 connections) on its best day before it");
         // The day after with the most two days old, where more than on the day.
         let d3 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 3);
         d3.unwrap().stale_48h_connections = 15_091;
         let s = first(&r, "").unwrap();
         says(
             &s,
-            "1,500 and 0 on day 1; two days old, most on day 3: 15,091), against",
+            "120 two days old; most two days old on day 3: 15,091), against",
         );
         says(&s, "back within a point of that on day 5");
+        // Not on the recovery's day (5) or later: a later day's is not this incident's.
+        let d6 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 5);
+        d6.unwrap().stale_48h_connections = 20_000;
+        let s = first(&r, "").unwrap();
+        says(&s, "most two days old on day 3: 15,091)");
         // The baseline is the best day before the worst, not one after it.
         let s = first(&run(&[0.02, 0.3, 0.0], &[0.0; 3]), "").unwrap();
         says(&s, "against 2.00 %");

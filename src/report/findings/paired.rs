@@ -186,13 +186,14 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
 fn fewest_stale_opens(pd: &PairedData) -> Option<String> {
     let d = |r: &PairedRow| r.difference_mean.unwrap_or(0.0);
     let best = (variants(pd, Metric::Stale24hAtOpenShare).into_iter())
-        .filter(|r| r.significant() && points(d(r)).starts_with('-'))
         .min_by(|a, b| d(a).total_cmp(&d(b)))?;
-    Some(format!(
-        "`{}` left the fewest of customers' app opens finding data a day old or older: {}.",
-        best.variant,
-        difference_phrase(best)
-    ))
+    (best.significant() && points(d(best)).starts_with('-')).then(|| {
+        format!(
+            "`{}` left the fewest of customers' app opens finding data a day old or older: {}.",
+            best.variant,
+            difference_phrase(best)
+        )
+    })
 }
 
 /// Which strategy left customers the freshest data when they open the app, where one did

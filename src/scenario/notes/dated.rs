@@ -63,3 +63,30 @@ impl Scenario {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// A cut said only past a tenth over the every-day bound (a cap of 2 over 4 s calls: 0.5
+    /// a second), and only where every hour and call is metered alike.
+    #[test]
+    fn a_cut_is_said_past_a_tenth_over_a_uniform_bound() {
+        let said = |rate: f64, more: &str| {
+            let text = format!(
+                "[window]\nlength = \"3d\"\n[population]\nconnections = 1000\n\
+                 [strategy]\nkind = \"queued\"\nconcurrency = 8\n\
+                 [[banks]]\nname = \"capped\"\nshare = 1.0\n\
+                 service_time = {{ dist = \"constant\", value = \"4s\" }}\n\
+                 limits = [{{ kind = \"concurrency\", max_in_flight = 2 }},\n\
+                 {{ kind = \"token_bucket\", rate = {rate}, burst = 5, days = [1] }}{more}]\n"
+            );
+            let sc = crate::scenario::parse(&text, "inline", "cut", &[]).unwrap();
+            !sc.incidents_without_effect().is_empty()
+        };
+        assert!(!said(0.52, ""));
+        assert!(said(0.6, ""));
+        let night = ",\n{ kind = \"token_bucket\", rate = 5.0, burst = 5, during = [\"00:00\", \"06:00\"] }";
+        assert!(!said(0.6, night));
+        let closed = ",\n{ kind = \"maintenance\", start = \"01:00\", end = \"02:00\" }";
+        assert!(!said(0.6, closed));
+    }
+}
