@@ -49,8 +49,8 @@ pub fn unfelt_incidents(sc: &Scenario, r: &RunResult) -> Vec<String> {
                 "banks.{}.limits[{i}]: the {name} on {} refused no more than an ordinary \
                  day there ({} 429s at most on another day): the busiest hour of calls at the \
                  bank those days (customers' among them) was {peak:.2} refreshes a second, \
-                 under the limit's \
-                 {:.2}, so the incident changed little (a rate under that pace is a cut)",
+                 under the limit's {:.2}, so the incident changed little (a rate under that \
+                 pace is a cut)",
                 bank.name,
                 day_list(&list),
                 thousands(usual as f64),

@@ -1,8 +1,7 @@
 //! A bad day and its aftermath, from `daily.csv`'s data age: the bank whose share of data a
 //! day old or older rose most above its best day before it, on which day, and when it came
-//! back. A
-//! day's coverage starts afresh each day, so the day after an outage reads "normal" while
-//! its data is still old; the age says how long the aftermath lasts.
+//! back. A day's coverage starts afresh each day, so the day after an outage reads "normal"
+//! while its data is still old; the age says how long the aftermath lasts.
 
 use crate::output::text::{pct, thousands};
 use crate::report::dataset::{DailyRow, RunData};
@@ -112,10 +111,10 @@ pub(crate) fn bad_day_sentences(r: &RunData, whose: &str) -> Vec<String> {
 }
 
 /// The connections a day and two days old on the worst `day` (with, through `until`, the
-/// day before the recovery or the last measured day, the day with most two days old where that is more
-/// than on either: a queue's backlog misses a whole day's refresh the day after the
-/// incident, as a trial's cut left none two days old on its day and 15,091 the next), and
-/// on the usual one; both empty where daily.csv has no counts.
+/// day before the recovery or the last measured day, the day with most two days old where
+/// that is more than on either: a queue's backlog misses a whole day's refresh the day
+/// after the incident, as a trial's cut left none two days old on its day and 15,091 the
+/// next), and on the usual one; both empty where daily.csv has no counts.
 fn counts(w: &WorstDay, r: &RunData, day: usize, until: usize) -> (String, String) {
     let row = |at: usize| (r.daily.iter()).find(|d| d.day == at && d.bank == w.bank);
     let (Some(d), Some(usual)) = (
