@@ -447,6 +447,7 @@ fn default_experiment(out: &Path) -> Result<()> {
             replications: 5,
             seed: None,
             sets: Vec::new(),
+            rank_by: None,
         },
     )?;
     // Load everything first: bad input writes nothing.
@@ -540,6 +541,11 @@ pub struct CompareArgs {
     /// (repeatable; the kind comes from --strategies).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Rank the strategies by this metric's difference, best first in its own sense (lowest
+    /// for failures, costs and ages), failures aside: e.g. stale_24h_at_open_share, the app
+    /// opens finding data a day old. Default: coverage, after any strategy failing far less.
+    #[arg(long, value_name = "METRIC")]
+    pub rank_by: Option<String>,
 }
 
 fn compare_cmd(a: CompareArgs) -> Result<()> {
@@ -553,6 +559,7 @@ fn compare_cmd(a: CompareArgs) -> Result<()> {
             replications: a.replications,
             seed: a.seed,
             sets: a.set,
+            rank_by: a.rank_by,
         },
     )?;
     let pool = sweep::pool(a.threads)?;

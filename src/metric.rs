@@ -170,6 +170,19 @@ impl Metric {
         )
     }
 
+    /// More is better: coverage, users and refreshes served. Of every other metric (failures,
+    /// costs, ages, waits), less is.
+    pub fn higher_is_better(self) -> bool {
+        matches!(
+            self,
+            Metric::Coverage
+                | Metric::BackgroundCoverage
+                | Metric::UsersPerDay
+                | Metric::RefreshesPerHour
+                | Metric::Successes
+        )
+    }
+
     /// A percentile of data age in hours, which the age histogram's horizon bounds (one
     /// past it is a lower bound).
     pub fn is_age(self) -> bool {

@@ -14,6 +14,7 @@ mod notes;
 mod on_demand;
 mod platform;
 mod population;
+mod presets;
 use platform::platform;
 pub use platform::MIN_POLL;
 use population::population;
@@ -28,7 +29,6 @@ use crate::consent::Reconnect;
 use crate::demand::{Lane, OnDemand};
 use crate::error::{Error, Result};
 use crate::platform::{Dedup, Platform, StatusMode};
-use crate::presets;
 use crate::retry::{Jitter, RetryPolicy};
 use crate::strategy::{Schedule, Strategy};
 use crate::time::{SimDuration, SimTime};
@@ -82,6 +82,10 @@ pub struct Scenario {
     /// Fields given that another kind (or platform status) reads, each as its note says it
     /// (`strategy.rate: only kind = "paced" reads it, not kind = "queued"`): idle, and noted.
     pub unread_fields: Vec<String>,
+    /// Limits of a bank's preset that the bank's own `limits` dropped, each as its note says
+    /// it: a bank's own fields win, and a trial's own token bucket silently lost its PSD2
+    /// preset's quota of 4 a day.
+    pub dropped_preset_limits: Vec<String>,
 }
 
 /// Default seed when neither the scenario nor the command line gives one.
@@ -183,8 +187,9 @@ pub fn parse(text: &str, origin: &str, default_name: &str, sets: &[String]) -> R
             .map_err(|e| blame(value_error_message(&e)))?;
     }
     // Then bank presets fill in the fields a bank does not set itself.
+    let mut dropped = Vec::new();
     if file.banks.iter().any(|b| b.preset.is_some()) {
-        apply_presets(&mut table).map_err(|FieldError { field, reason }| {
+        dropped = presets::apply(&mut table).map_err(|FieldError { field, reason }| {
             let at = locate::line_col_of(text, &field)
                 .map(|(l, c)| format!("{l}:{c}:"))
                 .unwrap_or_default();
@@ -193,43 +198,15 @@ pub fn parse(text: &str, origin: &str, default_name: &str, sets: &[String]) -> R
         file = ScenarioFile::deserialize(toml::Value::Table(table))
             .map_err(|e| Error::input(format!("{origin}: {}", value_error_message(&e))))?;
     }
-    validate(file, default_name).map_err(|FieldError { field, reason }| {
+    let mut sc = validate(file, default_name).map_err(|FieldError { field, reason }| {
         let at = locate::line_col_of(text, &field)
             .map(|(l, c)| format!("{l}:{c}:"))
             .unwrap_or_default();
         let via = locate::sets_behind(sets, &field);
         Error::input(format!("{origin}:{at} field `{field}`{via}: {reason}"))
-    })
-}
-
-/// Fills each `[[banks]]` table that names a `preset` with the preset's fields it lacks.
-fn apply_presets(table: &mut toml::Table) -> Result<(), FieldError> {
-    let Some(toml::Value::Array(banks)) = table.get_mut("banks") else {
-        return Ok(());
-    };
-    for (i, bank) in banks.iter_mut().enumerate() {
-        let Some(bank) = bank.as_table_mut() else {
-            continue;
-        };
-        let Some(name) = bank
-            .get("preset")
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-        else {
-            continue;
-        };
-        let preset = presets::table(&name).ok_or_else(|| FieldError {
-            field: format!("banks[{i}].preset"),
-            reason: format!(
-                "unknown preset \"{name}\" (known: {})",
-                presets::names().join(", ")
-            ),
-        })?;
-        for (k, v) in preset {
-            bank.entry(k).or_insert(v);
-        }
-    }
-    Ok(())
+    })?;
+    sc.dropped_preset_limits = dropped;
+    Ok(sc)
 }
 
 /// A scenario file read once, to be parsed with many lists of overrides (a sweep's grid
@@ -471,6 +448,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         unread_fields: (strategy::unread_fields(&f.strategy).into_iter())
             .chain(platform::unread_fields(&f.platform))
             .collect(),
+        dropped_preset_limits: Vec::new(),
     };
     crate::consent::Joins::new(&sc).check().or_else(|why| {
         let field = match growth_per_week > 0.0 {

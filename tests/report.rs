@@ -1063,6 +1063,7 @@ fn paired_rows(variant: &str, coverage: (f64, f64), failure: (f64, f64)) -> Vec<
         difference_ci95: Some(h),
         replications: 3,
         lower_bound: false,
+        ranked_by: Metric::Coverage,
     };
     let mut stale = row(Metric::StalenessP95Hours, 30.0, (0.0, 0.0));
     stale.variant_mean = Some(f64::INFINITY);
@@ -1272,6 +1273,7 @@ fn the_paired_caption_names_gains_alike_within_their_intervals() {
         difference_ci95: Some(h),
         replications: 3,
         lower_bound: false,
+        ranked_by: Metric::Coverage,
     };
     rows.push(at_open("twice", -6.0, 0.1));
     rows.push(at_open("paced", -2.2, 0.1));

@@ -684,8 +684,9 @@ fn runs_of_one_strategy_are_told_apart_by_their_directories() {
             && md.contains("queued (concurrency 4) in slow-poll/"),
         "{md}"
     );
-    // The curves against concurrency draw them as two lines, not one line of two values.
-    let svg = std::fs::read_to_string(runs.join("charts/failure_rate.svg")).unwrap();
+    // The charts draw them as two lines, not one line of two values (not against
+    // concurrency, where both stand at 4: nothing to draw there).
+    let svg = std::fs::read_to_string(runs.join("charts/staleness.svg")).unwrap();
     assert!(
         svg.contains("in fast-poll/") && svg.contains("in slow-poll/"),
         "{svg}"
@@ -721,6 +722,27 @@ fn labelled_runs_at_one_concurrency_are_not_drawn_against_it() {
     );
     assert!(
         md.contains(&format!("- Coverage against concurrency: {why}")),
+        "{md}"
+    );
+    assert!(!runs.join("charts/failure_rate.svg").exists());
+    // Runs of one kind at one concurrency in two scenarios are two lines of one point each:
+    // nothing to draw against concurrency either (a trial's runs with and without a
+    // maintenance morning).
+    let other = dir.path().join("other.toml");
+    let text = std::fs::read_to_string(&sc).unwrap();
+    std::fs::write(
+        &other,
+        text.replacen("name = ", "name = \"other\"\n# was: ", 1),
+    )
+    .unwrap();
+    run_header(&other, &runs.join("b"), &["--label", "other"]);
+    succeed(Command::new(BIN).arg("report").arg(&runs));
+    let md = std::fs::read_to_string(runs.join("report.md")).unwrap();
+    assert!(
+        md.contains(
+            "- Failure rate against concurrency: every run is at a concurrency of 4: \
+                     nothing to draw against it"
+        ),
         "{md}"
     );
     assert!(!runs.join("charts/failure_rate.svg").exists());

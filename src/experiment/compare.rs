@@ -82,6 +82,8 @@ pub struct Request {
     pub seed: Option<u64>,
     /// The user's `--set path=value` overrides, applied to every variant.
     pub sets: Vec<String>,
+    /// `--rank-by`: a [`METRICS`] column; `None` for coverage.
+    pub rank_by: Option<String>,
 }
 
 /// One strategy to compare: its item, and the scenario it runs.
@@ -105,6 +107,8 @@ pub struct Comparison {
     pub baseline: usize,
     pub replications: u32,
     pub seed: u64,
+    /// What the strategies are ranked by (`paired.csv`'s `ranked_by`).
+    pub rank_by: Metric,
 }
 
 /// What an executed comparison found and wrote.
@@ -150,6 +154,7 @@ impl Comparison {
     pub fn prepare(source: &Source, req: &Request) -> Result<Comparison> {
         check_user_sets(&req.sets)?;
         check_replications(req.replications)?;
+        let rank_by = rank_by(req.rank_by.as_deref())?;
         let base = source.parse(&req.sets)?;
         let items = items(req.strategies.as_deref().unwrap_or(DEFAULT_STRATEGIES))?;
         let baseline = baseline_index(&items, req.baseline.as_deref())?;
@@ -178,6 +183,7 @@ impl Comparison {
             baseline,
             replications: req.replications,
             seed: req.seed.unwrap_or(base.seed),
+            rank_by,
         })
     }
 
@@ -249,7 +255,7 @@ impl Comparison {
                     .map(|(v, own)| {
                         let own = Self::rows_of(own, Some(&b));
                         let pair = (v.label.as_str(), base.as_str());
-                        PairedRow::of(pair, metric, &own, &theirs)
+                        self.ranked(PairedRow::of(pair, metric, &own, &theirs))
                     })
                     .collect();
                 (b, rows)
@@ -269,10 +275,23 @@ impl Comparison {
                 let own = Self::rows_of(own, None);
                 let theirs = &theirs;
                 METRICS.iter().map(move |&m| {
-                    PairedRow::of((v.label.as_str(), base.as_str()), m, &own, theirs)
+                    self.ranked(PairedRow::of(
+                        (v.label.as_str(), base.as_str()),
+                        m,
+                        &own,
+                        theirs,
+                    ))
                 })
             })
             .collect()
+    }
+
+    /// `row`, marked with what the comparison ranks by.
+    fn ranked(&self, row: PairedRow) -> PairedRow {
+        PairedRow {
+            ranked_by: self.rank_by,
+            ..row
+        }
     }
 
     /// Runs the comparison and writes `paired.csv` and `paired.md` into `out`.
@@ -311,6 +330,24 @@ fn check_user_sets(sets: &[String]) -> Result<()> {
     }
 }
 
+/// The metric `--rank-by` names (coverage without it): one of those compared.
+fn rank_by(name: Option<&str>) -> Result<Metric> {
+    let Some(name) = name else {
+        return Ok(Metric::Coverage);
+    };
+    let name = name.trim();
+    match METRICS.into_iter().find(|m| m.column() == name) {
+        Some(m) => Ok(m),
+        None => {
+            let names: Vec<&str> = METRICS.iter().map(|m| m.column()).collect();
+            Err(Error::input(format!(
+                "--rank-by {name}: not a metric compare compares; one of {}",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
 /// At least two replications: a paired interval needs two differences.
 fn check_replications(r: u32) -> Result<()> {
     if (2..=sweep::MAX_REPLICATIONS).contains(&r) {
@@ -340,6 +377,7 @@ mod tests {
                 replications: 2,
                 seed: None,
                 sets: vec!["window.length=30d".into()],
+                rank_by: None,
             },
         )
         .unwrap();
@@ -370,6 +408,7 @@ mod tests {
             replications: 2,
             seed: None,
             sets: sets.iter().map(|s| s.to_string()).collect(),
+            rank_by: None,
         };
         let m = Comparison::prepare(&source, &req("random_offset,paced:rate=-1", &[]))
             .unwrap_err()

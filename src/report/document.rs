@@ -4,9 +4,10 @@ use crate::error::Result;
 use crate::output::{self, paired, write_atomic};
 use crate::report::charts;
 use crate::report::dataset::{self, Dataset};
+use crate::report::document::paired_table::paired_table;
 use crate::report::document::paragraphs::{results_note, scenario_paragraph};
 use crate::report::document::tables::{
-    bank_table, daily_table, paired_table, runs_table, sweep_table, table_from_csv,
+    bank_table, daily_table, runs_table, sweep_table, table_from_csv,
 };
 use crate::report::figures::{is_chart_file, plan, ChartPlan};
 use crate::report::findings::capitalise;
@@ -15,6 +16,7 @@ use crate::report::phrases::and_list;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+mod paired_table;
 pub(crate) mod paragraphs;
 pub(crate) mod tables;
 
@@ -221,10 +223,10 @@ fn paired_section(s: &mut String, pd: &dataset::PairedData) {
         s,
         "## Paired comparison\n\nEach difference is from the baseline `{}` (strategy − \
          baseline, replication by replication): the mean ± its 95 % half-width (Student's t over \
-         {reps} differences), in percentage points; beside them, each strategy's means over the \
+         {reps} differences), shares in percentage points; beside them, each strategy's means over the \
          {reps} replications. {}.{more}\n",
         pd.baseline(),
-        crate::output::paired::RANKING_WORDS
+        crate::output::paired::ranking_words(&pd.ranked())
     );
     s.push_str(&paired_table(pd));
     s.push('\n');

@@ -18,6 +18,7 @@ impl Scenario {
     /// Every note, the coverage caveat first.
     pub fn notes(&self) -> Vec<String> {
         let mut out: Vec<String> = self.coverage_caveat().into_iter().collect();
+        out.extend(self.dropped_preset_limits.iter().cloned());
         out.extend(self.band_across_days());
         out.extend(self.few_askers());
         out.extend(self.paces_over_limits());

@@ -1,15 +1,12 @@
-//! The tables of report.md: per day, per run, per bank, the vendor table, the sweep and the
-//! paired comparison.
+//! The tables of report.md: per day, per run, per bank, the vendor table and the sweep (the
+//! paired comparison's is `paired_table`).
 
 use crate::metric::Metric;
 use crate::output::age_by_hour::HourRow;
 use crate::output::terminal::QUARTERS;
 use crate::output::text::{estimate, pct, thousands, LOWER_BOUND_LEGEND, NEVER_LEGEND};
-use crate::report::dataset::{
-    self, metric_row, Dataset, PairedData, RunData, SweepData, SweepPoint,
-};
+use crate::report::dataset::{self, Dataset, RunData, SweepData, SweepPoint};
 use crate::report::figures::{run_name, scenarios_of};
-use crate::report::findings::paired::points;
 use crate::report::findings::{age, capitalise};
 use crate::report::phrases::{cell, value_text};
 use std::fmt::Write as _;
@@ -346,111 +343,6 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
             sw.points.len(),
             sw.source
         );
-    }
-    s
-}
-
-/// The paired comparison's coverage and failure rate, strategies in ranked order: each
-/// difference from the baseline (mean ± 95 % half-width, percentage points) and each mean.
-pub(crate) fn paired_table(pd: &PairedData) -> String {
-    // The data age customers see (at app open where measured, else over time): a trial found
-    // it only in paired.md.
-    let has = |m: Metric| {
-        pd.rows
-            .iter()
-            .any(|r| r.metric == m && r.variant_mean.is_some())
-    };
-    let age = [Metric::AtOpenP95Hours, Metric::StalenessP95Hours]
-        .into_iter()
-        .find(|&m| has(m));
-    let mut s = String::from(
-        "| Rank | Strategy | Coverage difference | Failure-rate difference | Coverage | Failure rate |",
-    );
-    match age {
-        Some(m) => {
-            let _ = write!(
-                s,
-                " {} |\n|---:|---|---:|---:|---:|---:|---:|\n",
-                crate::report::findings::capitalise(m.label().trim_end_matches(" (h)"))
-            );
-        }
-        None => s.push_str("\n|---:|---|---:|---:|---:|---:|\n"),
-    }
-    let age_cell = |rows: &[dataset::PairedRow]| {
-        let r = age.and_then(|m| metric_row(rows, m));
-        match r.and_then(|r| Some((r, r.variant_mean?))) {
-            Some((r, mean)) => {
-                let e = crate::stats::Estimate {
-                    n: r.replications as usize,
-                    mean,
-                    sd: None,
-                    ci95: None,
-                };
-                format!(" {} |", estimate(r.metric, &e, r.lower_bound))
-            }
-            None if age.is_some() => " — |".to_string(),
-            None => String::new(),
-        }
-    };
-    let difference = |r: Option<&dataset::PairedRow>| match r.and_then(|r| r.difference_mean) {
-        Some(d) => match r.and_then(|r| r.difference_ci95) {
-            Some(h) => format!("{} pp ± {:.2}", points(d), 100.0 * h),
-            None => format!("{} pp", points(d)),
-        },
-        None => "—".to_string(),
-    };
-    let mean = |r: Option<&dataset::PairedRow>| match r.and_then(|r| r.variant_mean) {
-        Some(m) => pct(m),
-        None => "—".to_string(),
-    };
-    let ranked = pd.ranked();
-    for (k, rows) in ranked.iter().enumerate() {
-        let (c, f) = (
-            metric_row(rows, Metric::Coverage),
-            metric_row(rows, Metric::FailureRate),
-        );
-        let mark = if crate::output::paired::set_back(&ranked, rows) {
-            " †"
-        } else {
-            ""
-        };
-        let name = match rows[0].variant == rows[0].baseline {
-            true => format!("`{}` (baseline){mark}", cell(&rows[0].variant)),
-            false => format!("`{}`{mark}", cell(&rows[0].variant)),
-        };
-        let _ = writeln!(
-            s,
-            "| {} | {name} | {} | {} | {} | {} |{}",
-            k + 1,
-            difference(c),
-            difference(f),
-            mean(c),
-            mean(f),
-            age_cell(rows)
-        );
-    }
-    s + &legends(pd, age)
-}
-
-/// What the paired table's marks mean, where one shows them: "†" beside a strategy ranked
-/// after the others, "≥" or "never" in an age cell (`age`: the column's metric).
-fn legends(pd: &PairedData, age: Option<Metric>) -> String {
-    let ranked = pd.ranked();
-    let ages: Vec<&dataset::PairedRow> = (ranked.iter())
-        .filter_map(|rows| metric_row(rows, age?))
-        .collect();
-    let mut s = String::new();
-    if ranked
-        .iter()
-        .any(|rows| crate::output::paired::set_back(&ranked, rows))
-    {
-        let _ = writeln!(s, "\n{}", crate::output::paired::SET_BACK_LEGEND);
-    }
-    if (ages.iter()).any(|r| r.lower_bound && r.variant_mean.is_some_and(f64::is_finite)) {
-        let _ = writeln!(s, "\n{LOWER_BOUND_LEGEND}");
-    }
-    if (ages.iter()).any(|r| r.variant_mean.is_some_and(f64::is_infinite)) {
-        let _ = writeln!(s, "\n{NEVER_LEGEND}");
     }
     s
 }

@@ -205,7 +205,11 @@ impl ConcurrencyChart {
     /// The chart's lines and references, or `None` with a note why it is left out.
     fn lines(&self, ds: &Dataset, p: &mut ChartPlan) -> Option<(Vec<Line>, Vec<RefLine>)> {
         let found = strategy_metric_lines(ds, self.metric, self.from_table);
-        if let Some(why) = found.as_ref().and_then(|(l, r)| shared_points(l, r)) {
+        let runs_only = ds.sweep.is_none() && ds.table.is_none();
+        let why = found.as_ref().and_then(|(l, r)| {
+            shared_points(l, r).or_else(|| one_concurrency(l, r).filter(|_| runs_only))
+        });
+        if let Some(why) = why {
             p.skipped.push(Skipped {
                 chart: self.chart,
                 why,
@@ -289,6 +293,20 @@ fn shared_points(lines: &[Line], refs: &[RefLine]) -> Option<String> {
          through them would read as a curve; `compare` sets such runs side by side, with \
          paired intervals, and the runs table gives each"
     ))
+}
+
+/// Why runs cannot be drawn against concurrency: every one at the same concurrency, with no
+/// strategy without one beside them (a trial's two runs of one client, with and without a
+/// maintenance morning, were two dots on one tick of a log axis).
+fn one_concurrency(lines: &[Line], refs: &[RefLine]) -> Option<String> {
+    let mut xs = (lines.iter().flat_map(|l| &l.points)).map(|p| p.0);
+    let x = xs.next()?;
+    (refs.is_empty() && xs.all(|o| o == x)).then(|| {
+        format!(
+            "every run is at a concurrency of {x}: nothing to draw against it (the runs table \
+             gives each; `compare` sets runs of one client side by side, with paired intervals)"
+        )
+    })
 }
 
 /// The coverage target, as a horizontal reference.

@@ -119,14 +119,14 @@ fn chart(pd: &PairedData) -> XyChart {
          differences, with its 95 % interval (Student's t)"
     );
     let provenance = format!(
-        "{}{} strategies ranked as in paired.md (coverage difference, highest first; one after \
-         any other whose failures are more than a point fewer and fewer by more than its \
-         coverage is) · {reps} replications each on common random numbers",
+        "{}{} strategies ranked as in paired.md ({}) · {reps} replications each on common \
+         random numbers",
         pd.scenario
             .as_ref()
             .map(|s| format!("{s} · "))
             .unwrap_or_default(),
-        ranked.len()
+        ranked.len(),
+        crate::output::paired::ranking_brief(&ranked)
     );
     let hidden = hidden_note(&lines);
     XyChart {

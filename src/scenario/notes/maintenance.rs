@@ -4,6 +4,7 @@
 
 use super::super::Scenario;
 use crate::bank::capacity::day_list;
+use crate::bank::{Bank, Limit, MaintenanceMode, RetryAfter};
 use crate::strategy::Strategy;
 use crate::time::hour_runs;
 use crate::time::SimDuration;
@@ -13,7 +14,6 @@ impl Scenario {
     /// every bank waits (a trial's runbook would have paused the queue for one bank's
     /// nine-hour outage, and the other banks' submissions fell from 12,400 an hour to 80).
     pub fn pausing_one_pool(&self) -> Vec<String> {
-        use crate::bank::{Limit, MaintenanceMode, RetryAfter};
         // A limit refusing the whole bank (not one connection's quota, not a window that only
         // slows), at a bank that says until when.
         let whole = |l: &Limit| match l.unscoped() {
@@ -126,9 +126,11 @@ impl Scenario {
         out
     }
 
-    /// A paced client whose pace goes on through a bank's closed maintenance window: its
-    /// calls there are refused (503s), which a weight of 0 in those hours avoids (a trial's
-    /// pace sent 71,610 calls into a 01:00–03:00 window, and `check` said nothing).
+    /// A paced client whose pace goes on through a bank's closed maintenance window, every
+    /// day's or one on given days within the run: its calls there are refused (503s), which
+    /// a weight of 0 in those hours avoids (a trial's pace sent 71,610 calls into a
+    /// 01:00–03:00 window, and `check` said nothing; another's one-morning window at a bank
+    /// paced all day cost 19 points of its coverage that day, unnoted).
     pub fn paces_into_maintenance(&self) -> Vec<String> {
         let Strategy::Paced {
             profiles, per_bank, ..
@@ -136,60 +138,104 @@ impl Scenario {
         else {
             return Vec::new();
         };
-        let paused = self.schedule.pause_on_retry_after;
         const HOUR: u64 = crate::time::HOUR_US;
         let band = self.schedule.band_micros().unwrap_or((0, 24 * HOUR));
-        let daily = self.schedule.period == SimDuration::from_hours(24);
         let mut out = Vec::new();
         for (b, bank) in self.banks.iter().enumerate() {
             // (One pool over every bank has no bank's own: `pace_profiles` needs per_bank.)
             let weight = |h: usize| profiles.of(b).map_or(1.0, |p| p.weights()[h]);
-            let field = match per_bank {
-                true => format!("strategy.pace_profiles.{}", bank.name),
-                false => "strategy.pace_profile".to_string(),
+            let paced_into = |closed: &dyn Fn((u64, u64)) -> bool| -> Vec<usize> {
+                crate::time::hours_in(band)
+                    .filter(|&(h, span)| weight(h) > 0.0 && closed(span))
+                    .map(|(h, _)| h)
+                    .collect()
             };
-            let move_them = match daily {
-                true => format!(
-                    "weights of 0 in those hours ({field}) move them to the others, the pass \
-                     complete; "
-                ),
-                false => String::new(),
-            };
-            let into: Vec<usize> = crate::time::hours_in(band)
-                .filter(|&(h, span)| weight(h) > 0.0 && bank.closed_during(span))
-                .map(|(h, _)| h)
-                .collect();
-            if !into.is_empty() {
-                // The window's first 503 holds a pausing bank's pool (where it tells when
-                // to come back): no 503s, but no pass.
-                let told = bank.retry_after != crate::bank::RetryAfter::None;
-                let (calls, pause) = match paused && told {
-                    false => (
-                        "its calls then are refused with 503s",
-                        "strategy.pause_on_retry_after = true would hold them back",
-                    ),
-                    true => (
-                        "pausing on its Retry-After holds its calls back",
-                        "pausing sends none",
-                    ),
-                };
-                let trial = match daily {
-                    true => {
-                        " (a trial's bank closed 01:00–03:00: 93 % covered pausing, 99.96 % \
-                             with weights of 0)"
-                    }
-                    false => "",
-                };
-                out.push(format!(
-                    "strategy: bank `{}` is paced through its maintenance window ({}, closed): \
-                     {calls}; {move_them}{pause}, but a pace has no slack to make up the hours \
-                     paused, so the window's share of the pass is missed{trial}",
-                    bank.name,
-                    hour_runs(&into),
-                ));
+            let daily = paced_into(&|span| bank.closed_during(span));
+            if !daily.is_empty() {
+                out.push(self.paced_through(bank, &daily, None, *per_bank));
+            }
+            for m in bank.limits.iter().filter_map(|l| match l.unscoped() {
+                Limit::Maintenance(m) if !m.every_day() => Some(m),
+                _ => None,
+            }) {
+                let (window, mode) = (m.span_us(), m.window().1);
+                let into = paced_into(&|s: (u64, u64)| {
+                    2 * crate::time::daily_overlap(s, window) >= s.1 - s.0
+                });
+                let days = self.days_in_run(m.days());
+                if mode == MaintenanceMode::Reject && !into.is_empty() && !days.is_empty() {
+                    out.push(self.paced_through(bank, &into, Some(&days), *per_bank));
+                }
             }
         }
         out
+    }
+
+    /// The clock's days among `days` that the run simulates, its warm-up included.
+    fn days_in_run(&self, days: &[u32]) -> Vec<u32> {
+        const DAY: u64 = crate::time::DAY_US;
+        let start = self.window_start.as_micros();
+        let end = start + self.window.as_micros();
+        (days.iter().copied())
+            .filter(|&d| d as u64 * DAY < end && (d as u64 + 1) * DAY > start)
+            .collect()
+    }
+
+    /// The note of `bank` paced through its window in hours `into`, every day (`days`:
+    /// `None`) or on `days`.
+    fn paced_through(
+        &self,
+        bank: &Bank,
+        into: &[usize],
+        days: Option<&[u32]>,
+        per_bank: bool,
+    ) -> String {
+        let daily = self.schedule.period == SimDuration::from_hours(24);
+        let field = match per_bank {
+            true => format!("strategy.pace_profiles.{}", bank.name),
+            false => "strategy.pace_profile".to_string(),
+        };
+        // Weights move a pace every day: for a window on some days, that is a choice to weigh.
+        let move_them = match (daily, days) {
+            (true, None) => format!(
+                "weights of 0 in those hours ({field}) move them to the others, the pass \
+                 complete; "
+            ),
+            (true, Some(_)) => {
+                format!("weights of 0 in those hours ({field}) would move them every day; ")
+            }
+            (false, _) => String::new(),
+        };
+        // The window's first 503 holds a pausing bank's pool (where it tells when to come
+        // back): no 503s, but no pass.
+        let told = bank.retry_after != RetryAfter::None;
+        let (calls, pause) = match self.schedule.pause_on_retry_after && told {
+            false => (
+                "its calls then are refused with 503s",
+                "strategy.pause_on_retry_after = true would hold them back",
+            ),
+            true => (
+                "pausing on its Retry-After holds its calls back",
+                "pausing sends none",
+            ),
+        };
+        let trial = match (daily, days) {
+            (true, None) => {
+                " (a trial's bank closed 01:00–03:00: 93 % covered pausing, 99.96 % with \
+                 weights of 0)"
+            }
+            _ => "",
+        };
+        let on = days
+            .map(|d| format!(" on {}", day_list(d)))
+            .unwrap_or_default();
+        format!(
+            "strategy: bank `{}` is paced through its maintenance window{on} ({}, closed): \
+             {calls}; {move_them}{pause}, but a pace has no slack to make up the hours \
+             paused, so the window's share of the pass is missed{trial}",
+            bank.name,
+            hour_runs(into),
+        )
     }
 }
 
@@ -256,5 +302,39 @@ mod tests {
             n.len() == 1 && n[0].contains("(strategy.pace_profile) move them"),
             "{n:?}"
         );
+    }
+
+    /// A window on given days (a trial's maintenance morning on day 5, paced through all
+    /// day, and `check` said nothing) is noted on its days in the run, with its hours; not
+    /// where the run misses its day, nor where the pace stops in those hours.
+    #[test]
+    fn paces_through_a_dated_window_are_noted_on_its_days() {
+        let with = |days: &str, strategy: &str| {
+            let text = format!(
+                "[window]\nlength = \"3d\"\n[population]\nconnections = 1000\n[strategy]\n\
+                 kind = \"paced\"\n{strategy}\n[[banks]]\nname = \"nl\"\nshare = 1.0\n\
+                 service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+                 limits = [{{ kind = \"maintenance\", start = \"06:00\", end = \"11:00\", \
+                 days = [{days}] }}]\n"
+            );
+            scenario::parse(&text, "inline", "t", &[])
+                .unwrap()
+                .paces_into_maintenance()
+        };
+        let n = with("2, 7", "");
+        assert_eq!(n.len(), 1, "{n:?}");
+        assert!(
+            n[0].starts_with(
+                "strategy: bank `nl` is paced through its maintenance window on day 2 \
+                 (06:00–11:00, closed): its calls then are refused with 503s; weights of 0 in \
+                 those hours (strategy.pace_profiles.nl) would move them every day;"
+            ),
+            "{n:?}"
+        );
+        assert!(with("7", "").is_empty(), "past the run");
+        let mut w = ["1"; 24];
+        w[6..11].fill("0");
+        let stopped = format!("pace_profiles = {{ nl = [{}] }}", w.join(", "));
+        assert!(with("1", &stopped).is_empty(), "the pace stops then");
     }
 }

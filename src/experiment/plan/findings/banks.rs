@@ -67,13 +67,15 @@ pub(super) fn coverage_finding(p: &Plan) -> String {
                 (
                     short,
                     format!(
-                        "{}'s {} serves at most {} refreshes {day}{}{measured} ({}, {} a day short)",
+                        "{}'s {} serves at most {} refreshes {day}{}{measured} ({}, {} a day short \
+                         of {})",
                         b.name,
                         b.binding().unwrap_or("limits"),
                         thousands(per_day),
                         fetched_phrase(b),
                         covered_phrase(b, cov),
-                        thousands(short)
+                        thousands(short),
+                        pct(c)
                     ),
                 )
             })

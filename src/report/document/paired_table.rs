@@ -1,0 +1,93 @@
+//! The report's table of a paired comparison: strategies in `paired.md`'s ranked order, each
+//! one's coverage and failure-rate differences from the baseline, the difference in the
+//! metric it was ranked by where that is another, its means, and the data age customers see.
+
+use crate::metric::Metric;
+use crate::output::paired::{difference, ranked_by, set_back, SET_BACK_LEGEND};
+use crate::output::text::{estimate, pct, LOWER_BOUND_LEGEND, NEVER_LEGEND};
+use crate::report::dataset::{metric_row, PairedData, PairedRow};
+use crate::report::findings::capitalise;
+use crate::report::phrases::cell;
+use std::fmt::Write as _;
+
+/// The table, then the legends of its marks.
+pub(crate) fn paired_table(pd: &PairedData) -> String {
+    let ranked = pd.ranked();
+    // The data age customers see (at app open where measured, else over time): a trial found
+    // it only in paired.md.
+    let has = |m: Metric| (pd.rows.iter()).any(|r| r.metric == m && r.variant_mean.is_some());
+    let age = [Metric::AtOpenP95Hours, Metric::StalenessP95Hours]
+        .into_iter()
+        .find(|&m| has(m));
+    // A ranking by another metric shows its difference: the column the order is read from.
+    let by =
+        Some(ranked_by(&ranked)).filter(|m| !matches!(m, Metric::Coverage | Metric::FailureRate));
+    let mut heads = vec![
+        "Coverage difference".to_string(),
+        "Failure-rate difference".into(),
+    ];
+    heads.extend(by.map(|m| format!("{} difference", capitalise(m.label()))));
+    heads.extend(["Coverage".to_string(), "Failure rate".into()]);
+    heads.extend(age.map(|m| capitalise(m.label().trim_end_matches(" (h)"))));
+    let mut s = format!("| Rank | Strategy | {} |\n", heads.join(" | "));
+    let _ = writeln!(s, "|---:|---|{}", "---:|".repeat(heads.len()));
+    let diff = |rows: &[PairedRow], m: Metric| metric_row(rows, m).map_or("—".into(), difference);
+    let mean = |rows: &[PairedRow], m: Metric| {
+        (metric_row(rows, m).and_then(|r| r.variant_mean)).map_or("—".into(), pct)
+    };
+    for (k, rows) in ranked.iter().enumerate() {
+        let mark = if set_back(&ranked, rows) { " †" } else { "" };
+        let name = match rows[0].variant == rows[0].baseline {
+            true => format!("`{}` (baseline){mark}", cell(&rows[0].variant)),
+            false => format!("`{}`{mark}", cell(&rows[0].variant)),
+        };
+        let mut cells = vec![
+            diff(rows, Metric::Coverage),
+            diff(rows, Metric::FailureRate),
+        ];
+        cells.extend(by.map(|m| diff(rows, m)));
+        cells.extend([
+            mean(rows, Metric::Coverage),
+            mean(rows, Metric::FailureRate),
+        ]);
+        cells.extend(age.map(|m| age_cell(metric_row(rows, m))));
+        let _ = writeln!(s, "| {} | {name} | {} |", k + 1, cells.join(" | "));
+    }
+    s + &legends(pd, age)
+}
+
+/// A strategy's mean data age: `≥` where a lower bound, `—` where unmeasured.
+fn age_cell(r: Option<&PairedRow>) -> String {
+    match r.and_then(|r| Some((r, r.variant_mean?))) {
+        Some((r, mean)) => {
+            let e = crate::stats::Estimate {
+                n: r.replications as usize,
+                mean,
+                sd: None,
+                ci95: None,
+            };
+            estimate(r.metric, &e, r.lower_bound)
+        }
+        None => "—".to_string(),
+    }
+}
+
+/// What the paired table's marks mean, where one shows them: "†" beside a strategy ranked
+/// after the others, "≥" or "never" in an age cell (`age`: the column's metric).
+fn legends(pd: &PairedData, age: Option<Metric>) -> String {
+    let ranked = pd.ranked();
+    let ages: Vec<&PairedRow> = (ranked.iter())
+        .filter_map(|rows| metric_row(rows, age?))
+        .collect();
+    let mut s = String::new();
+    if ranked.iter().any(|rows| set_back(&ranked, rows)) {
+        let _ = writeln!(s, "\n{SET_BACK_LEGEND}");
+    }
+    if (ages.iter()).any(|r| r.lower_bound && r.variant_mean.is_some_and(f64::is_finite)) {
+        let _ = writeln!(s, "\n{LOWER_BOUND_LEGEND}");
+    }
+    if (ages.iter()).any(|r| r.variant_mean.is_some_and(f64::is_infinite)) {
+        let _ = writeln!(s, "\n{NEVER_LEGEND}");
+    }
+    s
+}
