@@ -541,9 +541,9 @@ pub struct CompareArgs {
     /// (repeatable; the kind comes from --strategies).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
-    /// Rank the strategies by this metric's difference, best first in its own sense (lowest
-    /// for failures, costs and ages), failures aside: e.g. stale_24h_at_open_share, the app
-    /// opens finding data a day old. Default: coverage, after any strategy failing far less.
+    /// Rank the strategies by this metric alone, best first in its own sense (lowest for
+    /// failures, costs and ages), with no guard on failures: e.g. stale_24h_at_open_share, the
+    /// app opens finding data a day old. Default: coverage, after any strategy failing far less.
     #[arg(long, value_name = "METRIC")]
     pub rank_by: Option<String>,
 }

@@ -155,6 +155,22 @@ impl Metric {
         }
     }
 
+    /// The label without its unit, for prose: `p95 data age at app opens`.
+    pub fn name(self) -> &'static str {
+        let l = self.label();
+        (l.strip_suffix(" (h)").or_else(|| l.strip_suffix(" (s)"))).unwrap_or(l)
+    }
+
+    /// The unit a value is written with, after a space: ` h` for data ages, ` s` for waits;
+    /// none for shares (written as percentages) and counts.
+    pub fn unit(self) -> &'static str {
+        match self {
+            _ if self.is_age() => " h",
+            Metric::OnDemandP95Seconds => " s",
+            _ => "",
+        }
+    }
+
     /// A share in [0, 1], shown as a percentage.
     pub fn is_share(self) -> bool {
         matches!(

@@ -226,6 +226,11 @@ fn a_nightly_clients_ceilings_are_the_bands() {
             )),
         "{finding}"
     );
+    // Short of the target, which it names (a trial read "8,202 a day short" as short of all).
+    assert!(
+        finding.contains(" a day short of 99.00 % coverage)"),
+        "{finding}"
+    );
     // The whole day's, without the band.
     let day = json(&[&args[..4], &args[6..], &["--json"]].concat());
     assert_eq!(day["ceiling_hours"], Value::Null);

@@ -68,7 +68,10 @@ fn strategies_rank_by_the_metric_named_in_every_output() {
     assert!(diffs.windows(2).all(|w| w[0] < w[1]), "no ties: {diffs:?}");
     let md = std::fs::read_to_string(tmp.join("opens").join(MARKDOWN_FILE)).unwrap();
     assert_eq!(table_order(&md), expected, "{md}");
-    assert!(md.contains("(lowest first; `--rank-by stale_24h_at_open_share`)"));
+    assert!(
+        md.contains("(each strategy's mean, lowest first; `--rank-by stale_24h_at_open_share`)"),
+        "{md}"
+    );
     assert!(!md.contains('†'), "no guard on failures, no mark: {md}");
 
     // By coverage (the default) the order differs on this scenario: the flag is what moved it.

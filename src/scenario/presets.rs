@@ -1,12 +1,12 @@
 //! Bank presets in a scenario: a `[[banks]]` table naming `preset = "…"` takes the preset's
-//! fields it does not set itself, and is told where its own `limits` drop a kind of limit
-//! the preset has.
+//! fields it does not set itself, and is told where its own `limits` drop the preset's
+//! per-connection quota.
 
 use super::FieldError;
 use crate::presets;
 
 /// Fills each `[[banks]]` table that names a `preset` with the preset's fields it lacks;
-/// returns a note for each bank whose own `limits` drop a kind of limit its preset has.
+/// returns a note for each bank whose own `limits` drop its preset's quota.
 pub(super) fn apply(table: &mut toml::Table) -> Result<Vec<String>, FieldError> {
     let mut dropped = Vec::new();
     let Some(toml::Value::Array(banks)) = table.get_mut("banks") else {
@@ -57,11 +57,9 @@ fn dropped_limits(bank: &toml::Table, preset: &toml::Table, name: &str) -> Optio
     let bank_name = bank.get("name").and_then(|n| n.as_str()).unwrap_or("?");
     (!lost.is_empty()).then(|| {
         format!(
-            "bank `{bank_name}`: its own `limits` replace preset \"{name}\"'s (a bank's own \
-             fields win), dropping {}; add {} to its `limits` to keep {}",
-            lost.join(" and "),
-            if lost.len() == 1 { "it" } else { "them" },
-            if lost.len() == 1 { "it" } else { "them" }
+            "banks.{bank_name}.limits: the bank's own list replaces preset \"{name}\"'s (a \
+             bank's own fields win), dropping its quota {}; add it to the list to keep it",
+            lost.join(" and ")
         )
     })
 }
@@ -69,35 +67,44 @@ fn dropped_limits(bank: &toml::Table, preset: &toml::Table, name: &str) -> Optio
 #[cfg(test)]
 mod tests {
     /// A trial's PSD2 bank with its own token bucket: the preset's quota is dropped, and
-    /// said; its own quota of another size, or no `limits` of its own, says nothing.
+    /// said, from the file or from a `--set`; its own quota of another size, no `limits` of
+    /// its own, or a preset without a quota says nothing.
     #[test]
-    fn own_limits_dropping_a_presets_kind_are_noted() {
-        let notes = |limits: &str| {
+    fn own_limits_dropping_a_presets_quota_are_noted() {
+        let notes = |preset: &str, limits: &str, sets: &[&str]| {
             let text = format!(
                 "[window]\nlength = \"1d\"\n[strategy]\nkind = \"random_offset\"\n\
                  [population]\nconnections = 100\n[[banks]]\nname = \"coop\"\nshare = 1.0\n\
-                 preset = \"psd2-4-per-day\"\n{limits}"
+                 preset = \"{preset}\"\n{limits}"
             );
-            crate::scenario::parse(&text, "s.toml", "s", &[])
+            let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+            let notes = crate::scenario::parse(&text, "s.toml", "s", &sets)
                 .unwrap()
-                .notes()
+                .notes();
+            notes
+                .into_iter()
+                .filter(|n| n.contains("preset"))
+                .collect::<Vec<_>>()
         };
-        let own = notes("limits = [{ kind = \"token_bucket\", rate = 1.0, burst = 5 }]\n");
-        let said: Vec<&String> = own.iter().filter(|n| n.contains("preset")).collect();
-        assert_eq!(said.len(), 1, "{own:?}");
+        let bucket = "[{ kind = \"token_bucket\", rate = 1.0, burst = 5 }]";
+        let own = notes("psd2-4-per-day", &format!("limits = {bucket}\n"), &[]);
+        let set = format!("banks.coop.limits={bucket}");
+        assert_eq!(own, notes("psd2-4-per-day", "", &[&set]), "by --set alike");
+        assert_eq!(own.len(), 1, "{own:?}");
         assert!(
-            said[0]
-                .starts_with("bank `coop`: its own `limits` replace preset \"psd2-4-per-day\"'s")
-                && said[0].contains("kind = \"quota\"")
-                && said[0].contains("k = 4")
-                && !said[0].contains("token_bucket"),
+            own[0].starts_with(
+                "banks.coop.limits: the bank's own list replaces preset \"psd2-4-per-day\"'s"
+            ) && own[0].contains("kind = \"quota\"")
+                && own[0].contains("k = 4")
+                && !own[0].contains("token_bucket"),
             "{}",
-            said[0]
+            own[0]
         );
         let quota = "limits = [{ kind = \"quota\", k = 6, period = \"rolling_24h\" }]\n";
         for limits in [quota, ""] {
-            let n = notes(limits);
-            assert!(n.iter().all(|n| !n.contains("preset")), "{n:?}");
+            assert_eq!(notes("psd2-4-per-day", limits, &[]), Vec::<String>::new());
         }
+        let no_quota = notes("strict-concurrency", &format!("limits = {bucket}\n"), &[]);
+        assert_eq!(no_quota, Vec::<String>::new());
     }
 }

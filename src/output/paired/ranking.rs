@@ -5,6 +5,7 @@
 
 use super::PairedRow;
 use crate::metric::Metric;
+use crate::output::text::as_written;
 use std::cmp::Ordering;
 
 /// The metric the strategies are ranked by: the rows' `ranked_by` (coverage for none).
@@ -13,10 +14,16 @@ pub fn ranked_by(per_variant: &[&[PairedRow]]) -> Metric {
 }
 
 /// Variant indices into `per_variant`, best first, as `paired.md` ranks them: by coverage's
-/// rule ([`by_coverage`]), or by the difference in the metric ranked by, best first in its
-/// own sense (less failure, cost or age; more coverage or users), an absent difference last,
-/// ties by coverage's rule. A ranking by another metric ignores failures: a planner who asks
-/// for the opens customers find a day old knows that 429s are the bank's and the client's.
+/// rule ([`by_coverage`]), or by the metric ranked by, best first in its own sense (less
+/// failure, cost or age; more coverage or users), ties in coverage's order, a strategy
+/// without a value last. A ranking by another metric has no guard on failures: a planner who
+/// asks for the opens customers find a day old knows the background's 429s are unseen.
+///
+/// By each strategy's mean, whose order is its paired difference's (the baseline's mean is
+/// common to all), and which stands where a difference cannot: an age percentile that is
+/// `inf` for the baseline (a queue leaving connections never refreshed) leaves every
+/// difference empty, and the means still rank (`inf` last). Values as `paired.csv` writes
+/// them, so that the report, reading the file, ranks as `paired.md` did.
 pub fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
     let by = ranked_by(per_variant);
     let coverage = by_coverage(per_variant);
@@ -24,9 +31,9 @@ pub fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
         return coverage;
     }
     let key = |v: usize| {
-        let d = (per_variant[v].iter().find(|r| r.metric == by)).and_then(|r| r.difference_mean);
-        d.filter(|d| !d.is_nan())
-            .map(|d| if by.higher_is_better() { -d } else { d })
+        let m = (per_variant[v].iter().find(|r| r.metric == by)).and_then(|r| r.variant_mean);
+        (m.filter(|m| !m.is_nan()).map(as_written))
+            .map(|m| if by.higher_is_better() { -m } else { m })
     };
     let mut order = coverage;
     // Stable: equal keys keep coverage's order.
@@ -45,17 +52,18 @@ pub fn ranking_words(per_variant: &[&[PairedRow]]) -> String {
     if by == Metric::Coverage {
         return COVERAGE_WORDS.to_string();
     }
+    let guard = match by {
+        Metric::FailureRate | Metric::ClientFailureRate | Metric::OnDemandFailureRate => "",
+        _ => ", with no guard on failures",
+    };
     format!(
-        "Ranked by the difference in {} ({} first; `--rank-by {}`), failures aside; ties, and \
-         strategies without a difference in it, by coverage's rule",
-        by.label(),
+        "Ranked by {} alone (each strategy's mean, {} first; `--rank-by {}`){guard}; ties in \
+         coverage's order, and a strategy without a value in it last",
+        by.name(),
         direction(by),
         by.column()
     )
 }
-
-/// A rise in the failure rate (a share) that never sets a strategy back in the ranking.
-pub const RANK_FAILURE_MARGIN: f64 = 0.01;
 
 /// The ranking in brief, for a chart's subtitle.
 pub fn ranking_brief(per_variant: &[&[PairedRow]]) -> String {
@@ -65,7 +73,8 @@ pub fn ranking_brief(per_variant: &[&[PairedRow]]) -> String {
                              failures are more than a point fewer and fewer by more than its \
                              coverage is"
             .to_string(),
-        _ => format!("{} difference, {} first", by.label(), direction(by)),
+        Metric::FailureRate => format!("failure rate, {} first", direction(by)),
+        _ => format!("{}, {} first (not drawn)", by.name(), direction(by)),
     }
 }
 
@@ -83,6 +92,9 @@ const COVERAGE_WORDS: &str = "Ranked by the coverage difference (highest first),
     than a point lower and lower by more than its coverage is; ties by the failure-rate \
     difference (lowest first)";
 
+/// A rise in the failure rate (a share) that never sets a strategy back in the ranking.
+pub const RANK_FAILURE_MARGIN: f64 = 0.01;
+
 /// Whether a strategy with these mean differences from another (coverage, failure rate)
 /// ranks after it: its failure rate is higher by more than [`RANK_FAILURE_MARGIN`] and by
 /// more than its coverage is (a trial's compare ranked an all-day pace first for 1.2 points
@@ -92,12 +104,16 @@ pub fn ranks_after(coverage: Option<f64>, failure: Option<f64>) -> bool {
     failure.is_some_and(|f| f > RANK_FAILURE_MARGIN + 1e-12 && f > coverage.unwrap_or(0.0))
 }
 
+/// A strategy's mean difference in `m`, as `paired.csv` writes it (so that the report ranks
+/// what it reads as `paired.md` ranked the unrounded value).
+fn diff(rows: &[PairedRow], m: Metric) -> Option<f64> {
+    (rows.iter().find(|r| r.metric == m)).and_then(|r| r.difference_mean.map(as_written))
+}
+
 /// Whether strategy `v` ranks after strategy `o` ([`ranks_after`] on the difference of
 /// their paired differences, the baseline's being 0).
 fn after(per_variant: &[&[PairedRow]], v: usize, o: usize) -> bool {
-    let diff = |v: usize, m: Metric| {
-        (per_variant[v].iter().find(|r| r.metric == m)).and_then(|r| r.difference_mean)
-    };
+    let diff = |v: usize, m: Metric| diff(per_variant[v], m);
     let less = |a: Option<f64>, b: Option<f64>| Some(a? - b?);
     let c = less(diff(v, Metric::Coverage), diff(o, Metric::Coverage));
     ranks_after(
@@ -123,20 +139,14 @@ pub fn set_back(per_variant: &[&[PairedRow]], rows: &[PairedRow]) -> bool {
 pub const SET_BACK_LEGEND: &str = "†: a strategy ranked above it fails more than a point less, \
     and by more than it covers less.";
 
-/// Coverage's ranking: each place
-/// goes to the strategy with the highest coverage difference (then the lowest failure-rate
-/// difference; an absent difference last; ties in item order) among those that rank after
-/// no strategy still unplaced ([`ranks_after`]). So a strategy is never ranked above one it
-/// ranks after, and those ranking after none stand in coverage order (ranking by how long a
-/// chain of such strategies stood above each put a trial's night job at 39 % coverage above
-/// a queue it did not beat).
+/// Coverage's ranking: each place goes to the strategy with the highest coverage difference
+/// (then the lowest failure-rate difference; an absent difference last; ties in item order)
+/// among those that rank after no strategy still unplaced ([`ranks_after`]). So a strategy
+/// is never ranked above one it ranks after, and those ranking after none stand in coverage
+/// order (ranking by how long a chain of such strategies stood above each put a trial's night
+/// job at 39 % coverage above a queue it did not beat).
 fn by_coverage(per_variant: &[&[PairedRow]]) -> Vec<usize> {
-    let diff = |v: usize, m: Metric| {
-        per_variant[v]
-            .iter()
-            .find(|r| r.metric == m)
-            .and_then(|r| r.difference_mean)
-    };
+    let diff = |v: usize, m: Metric| diff(per_variant[v], m);
     // Absent sorts after any value.
     let cmp = |a: Option<f64>, b: Option<f64>| match (a, b) {
         (Some(a), Some(b)) => a.total_cmp(&b),
@@ -324,6 +334,7 @@ mod tests {
                 let mut rows = differences((variant, "q"), coverage, failure).to_vec();
                 let extra = PairedRow {
                     metric: by,
+                    variant_mean: d.map(|d| 0.5 + d),
                     difference_mean: d,
                     ..rows[0].clone()
                 };
@@ -346,11 +357,46 @@ mod tests {
         let (opens, words) = order(Metric::Stale24hAtOpenShare);
         assert_eq!(opens, [2, 4, 1, 0, 3]);
         assert!(
-            words.contains("(lowest first; `--rank-by stale_24h_at_open_share`)"),
+            words.contains(
+                "(each strategy's mean, lowest first; `--rank-by stale_24h_at_open_share`)"
+            ),
             "{words}"
         );
         let (users, words) = order(Metric::UsersPerDay);
         assert_eq!(users, [0, 4, 1, 2, 3]);
-        assert!(words.contains("users per day (highest first"), "{words}");
+        assert!(
+            words.contains("users per day alone (each strategy's mean, highest first"),
+            "{words}"
+        );
+    }
+
+    /// Where the baseline's age percentile is `inf` (a queue leaving connections never
+    /// refreshed) no difference is taken, and the means still rank: `inf` after every finite
+    /// age, an unmeasured one last (a review's uk-mix ranked by p95 age at open fell back to
+    /// coverage's order, `aimd` at 41.7 h above `paced` at 38.5 h).
+    #[test]
+    fn means_rank_where_the_baselines_percentile_is_infinite() {
+        let by = Metric::AtOpenP95Hours;
+        let with = |variant: &str, coverage: f64, mean: Option<f64>| {
+            let mut rows = differences((variant, "q"), coverage, 0.0).to_vec();
+            let extra = PairedRow {
+                metric: by,
+                variant_mean: mean,
+                baseline_mean: Some(f64::INFINITY),
+                difference_mean: None,
+                ..rows[0].clone()
+            };
+            rows.push(extra);
+            rows.iter_mut().for_each(|r| r.ranked_by = by);
+            rows
+        };
+        let variants = [
+            with("q", 0.0, Some(f64::INFINITY)),
+            with("none", 0.05, None),
+            with("aimd", 0.015, Some(41.67)),
+            with("paced", 0.028, Some(38.46)),
+        ];
+        let per_variant: Vec<&[PairedRow]> = variants.iter().map(|v| &v[..]).collect();
+        assert_eq!(ranking(&per_variant), [3, 2, 0, 1]);
     }
 }

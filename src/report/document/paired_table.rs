@@ -3,7 +3,7 @@
 //! metric it was ranked by where that is another, its means, and the data age customers see.
 
 use crate::metric::Metric;
-use crate::output::paired::{difference, ranked_by, set_back, SET_BACK_LEGEND};
+use crate::output::paired::{self, difference, ranked_by, set_back, SET_BACK_LEGEND};
 use crate::output::text::{estimate, pct, LOWER_BOUND_LEGEND, NEVER_LEGEND};
 use crate::report::dataset::{metric_row, PairedData, PairedRow};
 use crate::report::findings::capitalise;
@@ -16,18 +16,24 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
     // The data age customers see (at app open where measured, else over time): a trial found
     // it only in paired.md.
     let has = |m: Metric| (pd.rows.iter()).any(|r| r.metric == m && r.variant_mean.is_some());
-    let age = [Metric::AtOpenP95Hours, Metric::StalenessP95Hours]
-        .into_iter()
-        .find(|&m| has(m));
-    // A ranking by another metric shows its difference: the column the order is read from.
+    // A ranking by another metric shows its difference and its mean, which the order is
+    // read from (the mean where the baseline's is `inf` and no difference is taken).
     let by =
         Some(ranked_by(&ranked)).filter(|m| !matches!(m, Metric::Coverage | Metric::FailureRate));
+    let age = [Metric::AtOpenP95Hours, Metric::StalenessP95Hours]
+        .into_iter()
+        .find(|&m| has(m))
+        .filter(|&m| by != Some(m));
     let mut heads = vec![
         "Coverage difference".to_string(),
         "Failure-rate difference".into(),
     ];
-    heads.extend(by.map(|m| format!("{} difference", capitalise(m.label()))));
+    heads.extend(by.map(|m| {
+        let unit = &m.label()[m.name().len()..];
+        format!("{} difference{unit}", capitalise(m.name()))
+    }));
     heads.extend(["Coverage".to_string(), "Failure rate".into()]);
+    heads.extend(by.map(|m| capitalise(m.label())));
     heads.extend(age.map(|m| capitalise(m.label().trim_end_matches(" (h)"))));
     let mut s = format!("| Rank | Strategy | {} |\n", heads.join(" | "));
     let _ = writeln!(s, "|---:|---|{}", "---:|".repeat(heads.len()));
@@ -50,10 +56,15 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
             mean(rows, Metric::Coverage),
             mean(rows, Metric::FailureRate),
         ]);
+        cells.extend(by.map(|m| match (metric_row(rows, m), m.is_age()) {
+            (r, true) => age_cell(r),
+            (Some(r), false) => paired::mean(m, r.variant_mean, r.lower_bound),
+            (None, false) => "—".into(),
+        }));
         cells.extend(age.map(|m| age_cell(metric_row(rows, m))));
         let _ = writeln!(s, "| {} | {name} | {} |", k + 1, cells.join(" | "));
     }
-    s + &legends(pd, age)
+    s + &legends(pd, age.or(by.filter(|m| m.is_age())))
 }
 
 /// A strategy's mean data age: `≥` where a lower bound, `—` where unmeasured.

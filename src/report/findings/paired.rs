@@ -78,36 +78,53 @@ fn ranked_first(pd: &PairedData, most: &str) -> Option<String> {
 }
 
 /// The first ranked by another metric than coverage (`compare --rank-by`), with its mean, the
-/// baseline's and the difference, whether or not it is the baseline.
+/// baseline's and the difference where there is one, whether or not it is the baseline; and
+/// where it ties the second, that coverage's order placed it.
 fn ranked_first_by(ranked: &[&[PairedRow]], by: Metric) -> Option<String> {
+    use crate::output::{paired, text::as_written};
     let first = metric_row(ranked.first()?, by)?;
-    let (v, b) = (first.variant_mean?, first.baseline_mean?);
+    // An infinite age (connections never refreshed) has no unit.
+    let mean = |r: &PairedRow| match r.variant_mean {
+        Some(x) if x.is_infinite() => "infinite (connections never refreshed)".to_string(),
+        x => paired::mean(by, x, r.lower_bound) + by.unit(),
+    };
     let lead = format!(
         "Ranked first by {} (`--rank-by {}`)",
-        by.label(),
+        by.name(),
         by.column()
     );
-    let mean = |x: f64| crate::output::paired::mean(by, Some(x), first.lower_bound);
-    Some(match first.variant == first.baseline {
-        true => format!(
-            "{lead}: the baseline `{}`, at {}; no strategy did better.",
+    let tie = (ranked.get(1).and_then(|rows| metric_row(rows, by)))
+        .filter(|s| s.variant_mean.map(as_written) == first.variant_mean.map(as_written))
+        .map(|s| format!("; tied with `{}`, and first in coverage's order", s.variant))
+        .unwrap_or_default();
+    if first.variant == first.baseline {
+        return Some(format!(
+            "{lead}: the baseline `{}`, at {}{tie}.",
             first.variant,
-            mean(b)
-        ),
-        false => format!(
-            "{lead}: `{}`, {} against `{}`'s {} ({}{}).",
-            first.variant,
-            mean(v),
-            first.baseline,
-            mean(b),
-            crate::output::paired::difference(first),
+            mean(first)
+        ));
+    }
+    let base = (ranked.iter().filter_map(|rows| metric_row(rows, by)))
+        .find(|r| r.variant == r.baseline)?;
+    let difference = match first.difference_mean {
+        Some(_) => format!(
+            " ({}{})",
+            paired::difference(first),
             if first.significant() {
                 ""
             } else {
                 ", not significant at 95 %"
             }
         ),
-    })
+        None => String::new(),
+    };
+    Some(format!(
+        "{lead}: `{}`, {} against `{}`'s {}{difference}{tie}.",
+        first.variant,
+        mean(first),
+        first.baseline,
+        mean(base),
+    ))
 }
 
 /// The strategies whose coverage gain is within an interval of the best's (either's
@@ -196,7 +213,7 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
         let d = |r: &&&PairedRow| r.difference_mean.unwrap_or(0.0);
         d(a).total_cmp(&d(b))
     });
-    if let Some(least) = least {
+    if let Some(least) = least.filter(|_| ranked_by(&pd.ranked()) != Metric::FailureRate) {
         let d = least.difference_mean.unwrap_or(0.0);
         out.push(if points(d).starts_with('-') {
             format!(
@@ -231,14 +248,13 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
 fn customers_failing_more(pd: &PairedData) -> Option<String> {
     let d = |r: &PairedRow| r.difference_mean.unwrap_or(0.0);
     let worst = (variants(pd, Metric::OnDemandFailureRate).into_iter())
+        .filter(|r| r.significant() && d(r) > RANK_FAILURE_MARGIN)
         .max_by(|a, b| d(a).total_cmp(&d(b)))?;
-    (worst.significant() && d(worst) > RANK_FAILURE_MARGIN).then(|| {
-        format!(
-            "Customers' own refreshes failed more often under `{}`: {}.",
-            worst.variant,
-            difference_phrase(worst)
-        )
-    })
+    Some(format!(
+        "Customers' own refreshes failed more often under `{}`: {}.",
+        worst.variant,
+        difference_phrase(worst)
+    ))
 }
 
 /// Which strategy left the fewest of customers' app opens finding data a day old, where one
@@ -329,7 +345,40 @@ mod tests {
             "{s}"
         );
         assert_eq!(said(&[("aimd", 0.0892, 0.1)]), None, "within its interval");
+        // The worst of those that are significant, not the worst of all.
+        let s = said(&[("aimd", 0.0892, 0.1), ("paced", 0.05, 0.01)]).unwrap();
+        assert!(s.contains("under `paced`: 9.49 %"), "{s}");
         assert_eq!(said(&[("paced", 0.009, 0.001)]), None, "under a point");
         assert_eq!(said(&[("paced", -0.03, 0.001)]), None, "fewer failures");
+    }
+
+    /// Ranked by another metric: the first named with both means and its unit; where it ties
+    /// the second, that coverage's order placed it.
+    #[test]
+    fn the_first_by_another_metric_says_a_tie() {
+        let by = Metric::StalenessP95Hours;
+        let of = |variant: &str, failure: f64| {
+            let mut r = rows(variant, 0.0, 0.0);
+            r[1].difference_mean = Some(failure);
+            let mut age = r[0].clone();
+            (age.metric, age.variant_mean, age.baseline_mean) = (by, Some(22.8), Some(22.8));
+            r.push(age);
+            r.iter_mut().for_each(|r| r.ranked_by = by);
+            r
+        };
+        let pd = PairedData {
+            rel_dir: Default::default(),
+            rows: [of("queued", 0.0), of("aimd", -0.1)].concat(),
+            scenario: None,
+            markdown: None,
+        };
+        let s = ranked_first_by(&pd.ranked(), by).unwrap();
+        assert!(
+            s.starts_with(
+                "Ranked first by p95 data age (`--rank-by staleness_p95_hours`): `aimd`, 22.80 h \
+                 against `queued`'s 22.80 h"
+            ) && s.ends_with("; tied with `queued`, and first in coverage's order."),
+            "{s}"
+        );
     }
 }

@@ -154,15 +154,16 @@ impl Scenario {
             if !daily.is_empty() {
                 out.push(self.paced_through(bank, &daily, None, *per_bank));
             }
+            // (A window for customers' calls alone refuses no pace.)
             for m in bank.limits.iter().filter_map(|l| match l.unscoped() {
-                Limit::Maintenance(m) if !m.every_day() => Some(m),
+                Limit::Maintenance(m) if !m.every_day() && l.counts(false) => Some(m),
                 _ => None,
             }) {
                 let (window, mode) = (m.span_us(), m.window().1);
                 let into = paced_into(&|s: (u64, u64)| {
                     2 * crate::time::daily_overlap(s, window) >= s.1 - s.0
                 });
-                let days = self.days_in_run(m.days());
+                let days = self.days_in_run(m.days(), window);
                 if mode == MaintenanceMode::Reject && !into.is_empty() && !days.is_empty() {
                     out.push(self.paced_through(bank, &into, Some(&days), *per_bank));
                 }
@@ -171,13 +172,14 @@ impl Scenario {
         out
     }
 
-    /// The clock's days among `days` that the run simulates, its warm-up included.
-    fn days_in_run(&self, days: &[u32]) -> Vec<u32> {
+    /// The clock's days among `days` whose hours `(from, to)` (of the day) the run
+    /// simulates, its warm-up included: a run from 06:00 meets day 0's 01:00–03:00 never.
+    fn days_in_run(&self, days: &[u32], (from, to): (u64, u64)) -> Vec<u32> {
         const DAY: u64 = crate::time::DAY_US;
         let start = self.window_start.as_micros();
         let end = start + self.window.as_micros();
         (days.iter().copied())
-            .filter(|&d| d as u64 * DAY < end && (d as u64 + 1) * DAY > start)
+            .filter(|&d| d as u64 * DAY + from < end && d as u64 * DAY + to > start)
             .collect()
     }
 
@@ -309,7 +311,7 @@ mod tests {
     /// where the run misses its day, nor where the pace stops in those hours.
     #[test]
     fn paces_through_a_dated_window_are_noted_on_its_days() {
-        let with = |days: &str, strategy: &str| {
+        let from = |days: &str, strategy: &str, sets: &[String]| {
             let text = format!(
                 "[window]\nlength = \"3d\"\n[population]\nconnections = 1000\n[strategy]\n\
                  kind = \"paced\"\n{strategy}\n[[banks]]\nname = \"nl\"\nshare = 1.0\n\
@@ -317,10 +319,11 @@ mod tests {
                  limits = [{{ kind = \"maintenance\", start = \"06:00\", end = \"11:00\", \
                  days = [{days}] }}]\n"
             );
-            scenario::parse(&text, "inline", "t", &[])
+            scenario::parse(&text, "inline", "t", sets)
                 .unwrap()
                 .paces_into_maintenance()
         };
+        let with = |days: &str, strategy: &str| from(days, strategy, &[]);
         let n = with("2, 7", "");
         assert_eq!(n.len(), 1, "{n:?}");
         assert!(
@@ -332,6 +335,12 @@ mod tests {
             "{n:?}"
         );
         assert!(with("7", "").is_empty(), "past the run");
+        // A run from 12:00 never meets day 0's morning, nor day 3's from 06:00 over 3 days
+        // (it ends at 06:00 of day 3); it meets day 1's.
+        let at =
+            |start: &str, days: &str| from(days, "", &[format!("window.start=\"{start}\"")]).len();
+        assert_eq!((at("12:00", "0"), at("12:00", "1")), (0, 1));
+        assert_eq!((at("06:00", "3"), at("06:00", "2")), (0, 1));
         let mut w = ["1"; 24];
         w[6..11].fill("0");
         let stopped = format!("pace_profiles = {{ nl = [{}] }}", w.join(", "));

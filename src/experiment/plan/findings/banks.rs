@@ -68,7 +68,7 @@ pub(super) fn coverage_finding(p: &Plan) -> String {
                     short,
                     format!(
                         "{}'s {} serves at most {} refreshes {day}{}{measured} ({}, {} a day short \
-                         of {})",
+                         of {} coverage)",
                         b.name,
                         b.binding().unwrap_or("limits"),
                         thousands(per_day),
