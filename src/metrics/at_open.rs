@@ -23,6 +23,7 @@
 use super::staleness::{interpolated_hours, Ramps};
 use super::Summary;
 use crate::time::{SimDuration, SimTime};
+use by_day::OpensByDay;
 
 use crate::time::HOUR_US;
 /// The rows' phase and the ages' resolution.
@@ -51,15 +52,19 @@ pub struct AtOpen {
     /// connection's time before its first refresh), counted apart per bank: one addition each.
     from: SimTime,
     from_starts: Vec<i64>,
+    /// The share of opens finding data a day old, day by day.
+    by_day: OpensByDay,
 }
 
 impl AtOpen {
-    /// Ages up to `horizon`, for `banks` banks' connection-time within `measured` (from, to).
+    /// Ages up to `horizon`, for `banks` banks' connection-time within `measured` (from, to),
+    /// day by day from `day_zero` (the window's start: `daily.csv`'s days).
     pub fn new(
         banks: usize,
         profile: &[f64; 24],
         horizon: SimDuration,
         measured: (SimTime, SimTime),
+        day_zero: SimTime,
     ) -> AtOpen {
         let sum: f64 = profile.iter().sum();
         let first_hour = measured.0.as_micros() / HOUR_US;
@@ -74,7 +79,15 @@ impl AtOpen {
             offsets: vec![0; banks * hours],
             from: measured.0,
             from_starts: vec![0; banks],
+            by_day: OpensByDay::new(day_zero, measured.1.saturating_since(day_zero), banks),
         }
+    }
+
+    /// Day `d`'s share of app opens finding data 24 h old or older, for one bank or all
+    /// (`None`); `None` where no customer who opens the app had connection-time that day
+    /// (the warm-up's days, or no one asking).
+    pub fn day_share(&self, d: usize, bank: Option<usize>) -> Option<f64> {
+        self.by_day.share(d, bank, &self.weight)
     }
 
     /// Connection-time `[t0, t1)` of `bank` with its last success at `last` (see
@@ -85,6 +98,7 @@ impl AtOpen {
             return self.add(bank, last, t0, t1, 1);
         }
         self.by_phase.record(Self::row(bank, last), last, t0, t1);
+        self.by_day.add(bank, last, (t0, t1), 1);
     }
 
     /// Takes back connection-time `[t0, t1)` (see `Ramps::unrecord`).
@@ -102,6 +116,7 @@ impl AtOpen {
         if t1 <= t0 {
             return;
         }
+        self.by_day.add(bank, last, (t0, t1), sign as i64);
         if last == SimTime::NEVER {
             self.end(bank, t1, sign as i64);
             match t0 == self.from {
@@ -325,5 +340,6 @@ fn share_older_than(h: &[f64], never: f64, hours: u64) -> Option<f64> {
     Some((h[from..].iter().sum::<f64>() + never) / total)
 }
 
+mod by_day;
 #[cfg(test)]
 mod tests;

@@ -70,6 +70,11 @@ pub struct DailyRow {
     pub stale_24h_connections: u64,
     #[serde(default)]
     pub stale_48h_connections: u64,
+    /// The share of app opens that day finding data 24 h old or older (none yet counts),
+    /// each hour weighed by the app-open profile, as `summary.csv`'s
+    /// `stale_24h_at_open_share` over the measured days; empty on a day not measured.
+    #[serde(default, serialize_with = "fixed_opt::<6, _>")]
+    pub stale_24h_at_open_share: Option<f64>,
 }
 
 impl Record for DailyRow {
@@ -100,6 +105,7 @@ impl Record for DailyRow {
         "connection_hours",
         "stale_24h_connections",
         "stale_48h_connections",
+        "stale_24h_at_open_share",
     ];
 }
 
@@ -112,14 +118,20 @@ impl DailyRow {
         for day in 0..d.len_days() {
             let banks = (0..d.banks).map(|b| {
                 let age = r.daily_age.day(day, Some(b));
-                (r.bank_names[b].as_str(), d.days[day * d.banks + b], age)
+                (
+                    r.bank_names[b].as_str(),
+                    d.days[day * d.banks + b],
+                    age,
+                    Some(b),
+                )
             });
-            let all = ("all", d.total(day), r.daily_age.day(day, None));
-            for (bank, t, age) in banks.chain([all]) {
+            let all = ("all", d.total(day), r.daily_age.day(day, None), None);
+            for (bank, t, age, b) in banks.chain([all]) {
+                let measured = measured.contains(&day);
                 rows.push(DailyRow {
                     day,
                     bank: bank.to_string(),
-                    measured: measured.contains(&day),
+                    measured,
                     attempts: t.attempts,
                     successes: t.successes,
                     rate_limited: t.rate_limited,
@@ -145,6 +157,7 @@ impl DailyRow {
                     connection_hours: age.connection_hours,
                     stale_24h_connections: age.stale_24h_connections,
                     stale_48h_connections: age.stale_48h_connections,
+                    stale_24h_at_open_share: (r.at_open.day_share(day, b)).filter(|_| measured),
                 });
             }
         }

@@ -119,7 +119,7 @@ impl World {
 fn at_open(sc: &Scenario, nb: usize) -> AtOpen {
     let profile = sc.on_demand.as_ref().map_or(DEFAULT_PROFILE, |d| d.profile);
     let measured = (sc.window_start + sc.warmup, sc.window_start + sc.window);
-    AtOpen::new(nb, &profile, sc.age_horizon(), measured)
+    AtOpen::new(nb, &profile, sc.age_horizon(), measured, sc.window_start)
 }
 
 /// Does the client heed no outcome it learns, so that the run can settle each call when it

@@ -14,10 +14,9 @@ fn the_ramps_weigh_each_age_by_the_hour_it_was_seen() {
         *w = 0.2 + (h as f64 - 19.0).abs().recip().min(3.0);
     }
     let window = (SimTime(0), SimTime(200 * HOUR_US));
-    let mut a = AtOpen::new(1, &profile, SimDuration::from_hours(72), window);
+    let mut a = AtOpen::new(1, &profile, SimDuration::from_hours(72), window, SimTime(0));
     let weight = profile.map(|w| w * 24.0 / profile.iter().sum::<f64>());
-    let mut brute = vec![0.0; 72 * 60 + 1];
-    let mut brute_never = 0.0;
+    let (mut brute, mut brute_never, mut days) = (vec![0.0; 72 * 60 + 1], 0.0, [[0.0; 2]; 9]);
     // The same, for the opens from 06:00 to 12:00 alone.
     let (mut morning, mut morning_never) = (vec![0.0; 72 * 60 + 1], 0.0);
     let mut rng = rand_xoshiro::SplitMix64::seed_from_u64(3);
@@ -40,6 +39,8 @@ fn the_ramps_weigh_each_age_by_the_hour_it_was_seen() {
             for m in (t0..t1).filter(|m| !gap || !(g0..g1).contains(m)) {
                 let w = weight[(m / 60 % 24) as usize] * MIN as f64;
                 let age = ((m - last) as usize).min(72 * 60);
+                let day = &mut days[(m / (24 * 60)) as usize];
+                (day[0], day[1]) = (day[0] + w, day[1] + w * (never || age >= 1440) as u8 as f64);
                 match never {
                     true => brute_never += w,
                     false => brute[age] += w,
@@ -55,6 +56,7 @@ fn the_ramps_weigh_each_age_by_the_hour_it_was_seen() {
     }
     let (h, never) = a.histogram(None);
     assert!((never - brute_never).abs() < 1e-6 * brute_never.max(1.0));
+    days_match(&a, &days);
     // Hour by hour of age within 3 % (the weights split an hour's boundary half and
     // half, where whole-minute successes put 45 % past it; the profile's hours differ
     // by up to 16 times).
@@ -84,6 +86,19 @@ fn the_ramps_weigh_each_age_by_the_hour_it_was_seen() {
     let (p50, stale) = a.between(None, 0..24);
     assert_eq!(p50, s.at_open_p50_hours);
     assert!((stale.unwrap() - s.stale_24h_at_open_share.unwrap()).abs() < 1e-12);
+}
+
+/// Each day's share of opens finding data a day old is the brute force's exactly: `days`
+/// holds each day's weighted time, and its time a day old or with no data (whole minutes,
+/// each weighed by its hour).
+fn days_match(a: &AtOpen, days: &[[f64; 2]]) {
+    for (d, &[all, old]) in days.iter().enumerate() {
+        let got = a.day_share(d, None);
+        match all > 0.0 {
+            true => assert!((got.unwrap() - old / all).abs() < 1e-9, "day {d}: {got:?}"),
+            false => assert_eq!(got, None, "day {d}"),
+        }
+    }
 }
 
 /// A `q`-quantile (hours) within two minutes of the brute force's `(ages, never)` by
@@ -120,6 +135,7 @@ fn a_percentile_is_interpolated_within_its_ten_minutes() {
             &[1.0; 24],
             SimDuration::from_hours(48),
             (SimTime(0), end),
+            SimTime(0),
         );
         a.record(0, SimTime(0), SimTime(0), end);
         let mut s = summary();
@@ -145,8 +161,8 @@ fn each_bank_sees_its_own_ages_and_all_banks_their_sum() {
     let window = (SimTime(HOUR_US), SimTime(150 * HOUR_US));
     let horizon = SimDuration::from_hours(48);
     let (mut two, mut one) = (
-        AtOpen::new(2, &profile, horizon, window),
-        AtOpen::new(1, &profile, horizon, window),
+        AtOpen::new(2, &profile, horizon, window, SimTime(0)),
+        AtOpen::new(1, &profile, horizon, window, SimTime(0)),
     );
     // Bank 0 refreshed at 02:00, bank 1 at 18:00, each from its first success on; bank
     // 1 has a connection never refreshed from 01:00 to 30:00, and a lapse taken back.
@@ -212,7 +228,7 @@ fn a_nightly_refresh_is_seen_in_the_evening() {
     let mut profile = [0.0; 24];
     profile[19..22].fill(1.0);
     let window = (SimTime(0), SimTime(150 * HOUR_US));
-    let mut a = AtOpen::new(1, &profile, SimDuration::from_hours(48), window);
+    let mut a = AtOpen::new(1, &profile, SimDuration::from_hours(48), window, SimTime(0));
     for d in 0..5u64 {
         let last = SimTime((d * 24 + 2) * HOUR_US);
         a.record(0, last, last, SimTime(((d + 1) * 24 + 2) * HOUR_US));
@@ -233,7 +249,7 @@ fn each_hour_of_the_day_sees_its_own_ages() {
     let mut profile = [1.0; 24];
     profile[19..22].fill(4.0);
     let window = (SimTime(0), SimTime(150 * HOUR_US));
-    let mut a = AtOpen::new(1, &profile, SimDuration::from_hours(48), window);
+    let mut a = AtOpen::new(1, &profile, SimDuration::from_hours(48), window, SimTime(0));
     a.record(0, SimTime::NEVER, SimTime(0), SimTime(2 * HOUR_US));
     for d in 0..5u64 {
         let last = SimTime((d * 24 + 2) * HOUR_US);

@@ -36,7 +36,9 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
             "; connections ≥ 24 h or ≥ 48 h old: those whose data was that old for an hour or \
              more of the day, counted in connections rather than connection-time, each a \
              customer's data whether or not they opened the app (one with no data counts once \
-             it has had none that long; the share counts it at once)",
+             it has had none that long; the share counts it at once); opens finding ≥ 24 h old: \
+             the share of the day's app opens that found data a day old or none, each hour \
+             weighed by the app-open profile (empty for the warm-up's days)",
         );
     }
     s.push_str("):\n\n");
@@ -46,8 +48,8 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
     s.push_str("| Day | Users | Coverage | 429s |");
     if aged {
         s.push_str(
-            " Data age p50 / p95 | 24 h or older | Connections ≥ 24 h / ≥ 48 h old for an hour \
-             | Oldest bank's 24 h or older |",
+            " Data age p50 / p95 | 24 h or older | Opens finding ≥ 24 h old | Connections ≥ 24 h \
+             / ≥ 48 h old for an hour | Oldest bank's 24 h or older |",
         );
     }
     s.push_str(if runs.len() > 1 {
@@ -56,7 +58,7 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
         "\n|---|"
     });
     s.push_str(if aged {
-        "---:|---:|---:|---:|---:|---:|---:|\n"
+        "---:|---:|---:|---:|---:|---:|---:|---:|\n"
     } else {
         "---:|---:|---:|\n"
     });
@@ -98,7 +100,7 @@ fn day_age(r: &RunData, d: &dataset::DailyRow) -> String {
         d.staleness_p95_hours,
         d.stale_24h_share,
     ) else {
-        return " | | | |".into();
+        return " | | | | |".into();
     };
     let oldest = (r.daily.iter())
         .filter(|b| b.day == d.day && b.bank != "all")
@@ -109,10 +111,11 @@ fn day_age(r: &RunData, d: &dataset::DailyRow) -> String {
             format!("{} {}", cell(bank), pct(x))
         });
     format!(
-        " {} / {} | {} | {} / {} | {oldest} |",
+        " {} / {} | {} | {} | {} / {} | {oldest} |",
         age(p50, horizon),
         age(p95, horizon),
         pct(stale),
+        d.stale_24h_at_open_share.map_or(String::new(), pct),
         thousands(d.stale_24h_connections as f64),
         thousands(d.stale_48h_connections as f64),
     )

@@ -132,18 +132,24 @@ fn counts(w: &WorstDay, r: &RunData, day: usize, until: usize) -> (String, Strin
             let (at, k) = (x.day, n(x.stale_48h_connections));
             format!("; most two days old on day {at}: {k}")
         });
+    // The day's app opens finding data that old, where daily.csv has them.
+    let opens = |x: &&DailyRow, what: &str| {
+        (x.stale_24h_at_open_share).map_or(String::new(), |s| format!(", {} {what}", pct(s)))
+    };
     (
         format!(
             " ({} of its connections a day old or older for an hour or more that day, {} two \
-             days old{later})",
+             days old{}{later})",
             n(d.stale_24h_connections),
             n(d.stale_48h_connections),
+            opens(&d, "of the app opens finding data that old"),
         ),
         format!(
-            " (day {}: {} and {} connections)",
+            " (day {}: {} and {} connections{})",
             w.low_day,
             n(usual.stale_24h_connections),
-            n(usual.stale_48h_connections)
+            n(usual.stale_48h_connections),
+            opens(&usual, "of opens")
         ),
     )
 }
@@ -174,8 +180,8 @@ fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
     capitalise(&format!(
         "{whose}at {}, data a day old or older {rose} {} of the connection-time on day \
          {day}{customers}, against {}{usual_counts} on {usual}, and {end} (daily.csv's \
-         `stale_24h_share` and `stale_24h_connections`; the day's coverage starts afresh, its \
-         data age carries the day over).",
+         `stale_24h_share`, `stale_24h_connections` and `stale_24h_at_open_share`; the day's \
+         coverage starts afresh, its data age carries the day over).",
         w.bank,
         pct(high),
         pct(w.low),
@@ -318,5 +324,24 @@ mod tests {
         let s = first(&run(&[0.02, 0.3, 0.0], &[0.0; 3]), "").unwrap();
         says(&s, "against 2.00 %");
         says(&s, "back within a point of that on day 3");
+    }
+
+    /// The worst day's share of app opens finding data a day old, and the usual day's,
+    /// beside their counts.
+    #[test]
+    fn the_worst_day_quotes_its_opens() {
+        let says = |s: &str, part: &str| assert!(s.contains(part), "{part}: {s}");
+        let mut r = run(&[0.1376, 0.3504, 0.3475, 0.2087, 0.1398], &[0.0; 5]);
+        for (day, n, share) in [(1, 1500, 0.0012), (2, 4411, 0.4133)] {
+            let d = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == day);
+            let d = d.unwrap();
+            (d.stale_24h_connections, d.stale_24h_at_open_share) = (n, Some(share));
+        }
+        let s = first(&r, "").unwrap();
+        says(
+            &s,
+            "0 two days old, 41.33 % of the app opens finding data that old), against",
+        );
+        says(&s, "(day 1: 1,500 and 0 connections, 0.12 % of opens)");
     }
 }
