@@ -3,117 +3,122 @@
 //! columns weigh every instant alike and count connections whether or not anyone opens the
 //! app (two trials measured an incident day's opens alone with a warm-up ending on it).
 //!
-//! Exact and O(1) per day a segment spans: each day's connection-time, and its time with
-//! data 24 h old or older (none yet included, as the run's figure counts it), is kept by the
-//! hour of the clock in which it was lived, as differences: a segment's end counts +1 in its
-//! hour and its start −1, with their offsets into their hours, and each hour's time is
-//! summed once, at the end (in integers, so the order of the records changes nothing). Each
-//! hour is then weighed by the app-open profile. Days are `daily.csv`'s (24 h from the
-//! window's start); a day starting off the hour has 25 hours of the clock, part-hours at
-//! each end, hence [`SLOTS`].
+//! Exact and O(1) per segment: each bank's connection-time, and its time with data 24 h old
+//! or older (none yet included, as the run's figure counts it), is kept by the hour of the
+//! clock in which it was lived, as differences: a segment's end counts +1 in its hour and its
+//! start −1, with their offsets into their hours, and each hour's time is summed once, at the
+//! end (in integers, so the order of the records changes nothing). Each hour is then weighed
+//! by the app-open profile. Days are `daily.csv`'s (24 h from the window's start): a day
+//! starting off the hour (at minute `m` of it) splits two hours of the clock, and the part of
+//! each before `m` is kept alike, by the offsets clamped at `m`. No segment is split at the
+//! days' boundaries, which cost a loop a refresh (+8 % on 30 days of 1M connections).
 
-use crate::time::{SimDuration, SimTime, DAY_US, HOUR_US};
+use crate::time::{SimDuration, SimTime, HOUR_US};
 
-/// Hours of the clock a day's slots hold: 25 for a day starting off the hour, and one for
-/// a segment ending at the day's very end.
-const SLOTS: usize = 26;
 /// A day old, as the run's share of opens counts it.
 const STALE_US: u64 = 24 * HOUR_US;
 
-/// Connection-time and time with data a day old, by day, bank and hour of the clock.
+/// One hour of the clock at one bank: for all time and for time a day old, the ends (+1)
+/// and starts (−1) in it, their offsets into the hour, and those offsets clamped at the
+/// days' boundary minute.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Hour {
+    ends: [i64; 2],
+    offsets: [i64; 2],
+    before: [i64; 2],
+}
+
+/// Connection-time and time with data a day old, by bank and hour of the clock.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpensByDay {
-    banks: usize,
-    start: SimTime,
-    last_day: usize,
-    /// Row `(day * banks + bank) * SLOTS + slot`: `[all, a day old]` differences (+1 an
-    /// end, −1 a start) and their offsets into their hours (µs).
-    ends: Vec<[i64; 2]>,
-    offsets: Vec<[i64; 2]>,
+    /// The clock's hour holding the window's start, and the start's offset into it (µs):
+    /// each day begins that far into its first hour.
+    first_hour: u64,
+    boundary: u64,
+    /// Hours a bank: the window's days' and two more (a day off the hour ends in its 25th).
+    hours: usize,
+    /// Bank-major, `hours` a bank.
+    cells: Vec<Hour>,
 }
 
 impl OpensByDay {
     /// The days of `window` from `start`, for `banks` banks.
     pub fn new(start: SimTime, window: SimDuration, banks: usize) -> Self {
-        let days = window.as_micros().div_ceil(DAY_US).max(1) as usize;
+        let days = window.as_micros().div_ceil(24 * HOUR_US).max(1) as usize;
+        let hours = days * 24 + 2;
         OpensByDay {
-            banks,
-            start,
-            last_day: days - 1,
-            ends: vec![[0; 2]; days * banks * SLOTS],
-            offsets: vec![[0; 2]; days * banks * SLOTS],
+            first_hour: start.as_micros() / HOUR_US,
+            boundary: start.as_micros() % HOUR_US,
+            hours,
+            cells: vec![Hour::default(); banks * hours],
         }
     }
 
     /// Connection-time `[t0, t1)` of `bank` whose last success was `last` (`NEVER`: none),
-    /// recorded (`sign` 1) or taken back (−1), split at the days' boundaries.
+    /// recorded (`sign` 1) or taken back (−1).
     #[inline]
     pub fn add(&mut self, bank: usize, last: SimTime, (t0, t1): (SimTime, SimTime), sign: i64) {
         let old = match last == SimTime::NEVER {
             true => t0,
             false => t0.max(last + SimDuration(STALE_US)),
         };
-        let mut t = t0;
-        while t < t1 {
-            let d = self.day_of(t);
-            let end = match d == self.last_day {
-                true => t1,
-                false => t1.min(self.day_start(d + 1)),
-            };
-            self.mark(d, bank, 0, (t, end), sign);
-            if old < end {
-                self.mark(d, bank, 1, (old.max(t), end), sign);
-            }
-            t = end;
+        self.mark(bank, 0, (t0, t1), sign);
+        if old < t1 {
+            self.mark(bank, 1, (old, t1), sign);
         }
     }
 
-    /// `[a, b)` of day `d` in column `k` (0: all, 1: a day old).
+    /// `[a, b)` of `bank` in column `k` (0: all, 1: a day old); time past the window counts
+    /// in its last hour.
     #[inline]
-    fn mark(&mut self, d: usize, bank: usize, k: usize, (a, b): (SimTime, SimTime), sign: i64) {
-        let row = (d * self.banks + bank) * SLOTS;
-        let first = self.day_start(d).as_micros() / HOUR_US;
+    fn mark(&mut self, bank: usize, k: usize, (a, b): (SimTime, SimTime), sign: i64) {
+        let row = bank * self.hours;
         for (t, s) in [(b, sign), (a, -sign)] {
             let us = t.as_micros();
-            let slot = ((us / HOUR_US - first) as usize).min(SLOTS - 1);
-            self.ends[row + slot][k] += s;
-            self.offsets[row + slot][k] += s * (us % HOUR_US) as i64;
+            let (hour, offset) = (us / HOUR_US, us % HOUR_US);
+            let at = (hour.saturating_sub(self.first_hour) as usize).min(self.hours - 1);
+            let c = &mut self.cells[row + at];
+            c.ends[k] += s;
+            c.offsets[k] += s * offset as i64;
+            // (Nothing before the boundary where days start on the hour: most windows.)
+            if self.boundary > 0 {
+                c.before[k] += s * offset.min(self.boundary) as i64;
+            }
         }
-    }
-
-    fn day_start(&self, d: usize) -> SimTime {
-        self.start + SimDuration(d as u64 * DAY_US)
-    }
-
-    /// The day holding `t`: time past the window counts in the last.
-    fn day_of(&self, t: SimTime) -> usize {
-        ((t.saturating_since(self.start).as_micros() / DAY_US) as usize).min(self.last_day)
     }
 
     /// Day `d`'s share of app opens finding data 24 h old or older for one bank or all
     /// (`None`), each hour of the clock weighed by `weight` (the profile, by hour of the day);
     /// `None` with no connection-time of customers who open the app that day.
     pub fn share(&self, d: usize, bank: Option<usize>, weight: &[f64; 24]) -> Option<f64> {
-        let banks = bank.map_or(0..self.banks, |b| b..b + 1);
-        let (mut ends, mut offsets) = ([[0i64; 2]; SLOTS], [[0i64; 2]; SLOTS]);
-        for b in banks {
-            let row = (d * self.banks + b) * SLOTS;
-            for s in 0..SLOTS {
+        let banks = bank.map_or(0..self.cells.len() / self.hours, |b| b..b + 1);
+        let first = d * 24;
+        // From the last hour back, as the differences are built: `after`, the segments
+        // ending past each hour; each hour's time, and its time before the boundary minute.
+        let (mut after, mut sums) = ([0i64; 2], [0.0f64; 2]);
+        for h in (first..self.hours).rev() {
+            let mut c = Hour::default();
+            for b in banks.clone() {
+                let x = &self.cells[b * self.hours + h];
                 for k in 0..2 {
-                    ends[s][k] += self.ends[row + s][k];
-                    offsets[s][k] += self.offsets[row + s][k];
+                    c.ends[k] += x.ends[k];
+                    c.offsets[k] += x.offsets[k];
+                    c.before[k] += x.before[k];
                 }
             }
-        }
-        let first = self.day_start(d).as_micros() / HOUR_US;
-        let (mut after, mut sums) = ([0i64; 2], [0.0f64; 2]);
-        // From the last hour back, as the differences are built.
-        for s in (0..SLOTS).rev() {
-            let w = weight[((first + s as u64) % 24) as usize];
+            let w = weight[((self.first_hour + h as u64) % 24) as usize];
             for k in 0..2 {
-                let us = after[k] * HOUR_US as i64 + offsets[s][k];
-                sums[k] += w * us as f64;
-                after[k] += ends[s][k];
+                let all = after[k] * HOUR_US as i64 + c.offsets[k];
+                let before = after[k] * self.boundary as i64 + c.before[k];
+                // The day holds its first hour after the boundary, its last before it.
+                let part = match h - first {
+                    0 => all - before,
+                    24 => before,
+                    25.. => 0,
+                    _ => all,
+                };
+                sums[k] += w * part as f64;
+                after[k] += c.ends[k];
             }
         }
         (sums[0] > 0.0).then(|| sums[1] / sums[0])
