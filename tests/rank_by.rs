@@ -1,7 +1,7 @@
-//! `compare --rank-by`: the strategies ranked by the difference in the metric named, best
-//! first in its own sense, in `paired.md`, in `paired.csv`'s `ranked_by` and in the report
-//! read back from the files; a name that is not a compared metric is an error that writes
-//! nothing.
+//! `compare --rank-by`: the strategies ranked by the metric named, best first in its own
+//! sense, in `paired.md`, in `paired.csv`'s `ranked_by` and in the report read back from the
+//! files; a name that is not a compared metric is an error that writes nothing. And the
+//! report quotes `paired.md`'s notes on the scenarios, which the ranking reads.
 
 use refresh_sim::metric::Metric;
 use refresh_sim::output::paired::{PairedRow, FILE, MARKDOWN_FILE};
@@ -121,4 +121,43 @@ fn a_name_that_is_no_compared_metric_is_an_error_that_writes_nothing() {
         );
         assert!(!out.exists());
     }
+}
+
+/// A ten-day window with consents lapsing: `paired.md` notes the shrinking book, and the
+/// report, read from the files, says it beside its table (a trial's report ranked a pace
+/// first without the notes that it ran past two banks' limits).
+#[test]
+fn the_report_quotes_paired_mds_notes() {
+    let tmp = TempDir::new("compare-notes");
+    let out = tmp.join("cmp");
+    let o = sim(&[
+        "compare",
+        "uk-mix",
+        "--replications",
+        "2",
+        "--set",
+        "population.connections=20000",
+        "--set",
+        "window.length=10d",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let md = std::fs::read_to_string(out.join(MARKDOWN_FILE)).unwrap();
+    let notes = refresh_sim::output::paired::notes_of(&md);
+    assert!(
+        notes.len() == 1 && notes[0].starts_with("the book shrinks"),
+        "{md}"
+    );
+    let o = sim(&["report", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let section = report.split("## Paired comparison").nth(1).unwrap();
+    assert!(
+        section.contains(&format!(
+            "`paired.md`'s notes on the scenarios, as `run` gives them:\n\n- {}\n",
+            notes[0]
+        )),
+        "{section}"
+    );
 }

@@ -161,8 +161,9 @@ fn opens_finding_day_old_data_are_counted_day_by_day() {
     assert_eq!(share[0], None, "the warm-up's day");
     let [d1, d2, d3, d4] = [1, 2, 3, 4].map(|d| share[d].unwrap());
     assert!(d1 < 0.001 && d2 < 0.001, "{share:?}");
-    // Half the connections are due in the closed hours, each a day old for 24 h from its
-    // offset: by day most of day 3's opens after noon, and day 4's before it.
+    // Half the connections are due in the closed hours, each a day old for the 24 h from its
+    // offset on day 3 to its offset on day 4: day 3's opens after 06:00 find many of them
+    // so, and day 4's before 18:00 fewer.
     assert!(d3 > 0.25 && d4 > 0.1, "{share:?}");
     let run = r.summary(None).stale_24h_at_open_share.unwrap();
     let mean = (d1 + d2 + d3 + d4) / 4.0;

@@ -84,8 +84,8 @@ impl AtOpen {
     }
 
     /// Day `d`'s share of app opens finding data 24 h old or older, for one bank or all
-    /// (`None`); `None` where no customer who opens the app had connection-time that day
-    /// (the warm-up's days, or no one asking).
+    /// (`None`); `None` where no customer who opens the app had connection-time that day in
+    /// an hour the profile gives opens (the warm-up's days, or no one asking).
     pub fn day_share(&self, d: usize, bank: Option<usize>) -> Option<f64> {
         self.by_day.share(d, bank, &self.weight)
     }

@@ -70,7 +70,7 @@ pub struct DailyRow {
     pub stale_24h_connections: u64,
     #[serde(default)]
     pub stale_48h_connections: u64,
-    /// The share of app opens that day finding data 24 h old or older (none yet counts),
+    /// The share of app opens that day finding data 24 h old or older, or no data yet,
     /// each hour weighed by the app-open profile, as `summary.csv`'s
     /// `stale_24h_at_open_share` over the measured days; empty on a day not measured.
     #[serde(default, serialize_with = "fixed_opt::<6, _>")]

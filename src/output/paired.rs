@@ -27,6 +27,20 @@ pub const FILE: &str = "paired.csv";
 pub const MARKDOWN_FILE: &str = "paired.md";
 /// The Markdown's first line, before the scenario's name (`# Paired comparison · uk-mix`).
 pub const MARKDOWN_TITLE: &str = "# Paired comparison · ";
+/// The heading of `paired.md`'s notes on the items' scenarios (what `run` would note), each
+/// a `- ` line after it: the report quotes them.
+pub const NOTES_HEADING: &str = "Notes on the scenarios, as `run` gives them:";
+
+/// The notes under [`NOTES_HEADING`] in `paired.md`'s text, each without its `- `.
+pub fn notes_of(markdown: &str) -> Vec<&str> {
+    let Some((_, after)) = markdown.split_once(NOTES_HEADING) else {
+        return Vec::new();
+    };
+    (after.trim_start().lines())
+        .map_while(|l| l.strip_prefix("- "))
+        .collect()
+}
+
 /// The directory the default experiment writes a scenario's comparison into:
 /// `<scenario>/paired/`.
 pub const DIR: &str = "paired";

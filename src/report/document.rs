@@ -230,6 +230,19 @@ fn paired_section(s: &mut String, pd: &dataset::PairedData) {
     );
     s.push_str(&paired_table(pd));
     s.push('\n');
+    // What `run` would note of the items' scenarios, which the ranking reads (a trial's
+    // report ranked a pace first whose paired.md said it ran past two banks' limits).
+    let notes = (pd.markdown.as_deref()).map_or(Vec::new(), paired::notes_of);
+    if !notes.is_empty() {
+        let _ = writeln!(
+            s,
+            "`paired.md`'s notes on the scenarios, as `run` gives them:\n"
+        );
+        for n in notes {
+            let _ = writeln!(s, "- {n}");
+        }
+        s.push('\n');
+    }
 }
 
 /// The charts drawn, with their captions (overall ones first, then per bank), and those not

@@ -543,7 +543,7 @@ pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
     }
     findings.extend(at_open::customers_sentence(&runs, several));
     if let Some(sw) = &ds.sweep {
-        findings.extend(sweep_findings(sw));
+        findings.extend(sweep_findings(sw, ds.sweep_banks.as_ref()));
     }
     if let Some(pd) = &ds.paired {
         findings.push(paired::paired_caption(pd));

@@ -6,7 +6,8 @@
 use super::{BankRows, Comparison, METRICS};
 use crate::metric::Metric;
 use crate::output::paired::{
-    difference, mean, ranking, ranking_words, set_back, PairedRow, MARKDOWN_TITLE, SET_BACK_LEGEND,
+    difference, mean, ranking, ranking_words, set_back, PairedRow, MARKDOWN_TITLE, NOTES_HEADING,
+    SET_BACK_LEGEND,
 };
 use crate::strategy::client_words;
 use std::fmt::Write as _;
@@ -40,7 +41,7 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow], banks: &[(Metric, BankRows)]
     let notes = c.notes();
     if !notes.is_empty() {
         // What `run` says of the items' scenarios: the ranking reads these figures.
-        let _ = writeln!(out, "\nNotes on the scenarios, as `run` gives them:\n");
+        let _ = writeln!(out, "\n{NOTES_HEADING}\n");
         for n in notes {
             let _ = writeln!(out, "- {n}");
         }

@@ -35,7 +35,8 @@ pub struct OpensByDay {
     /// each day begins that far into its first hour.
     first_hour: u64,
     boundary: u64,
-    /// Hours a bank: the window's days' and two more (a day off the hour ends in its 25th).
+    /// Hours a bank: the window's days' and one more (a day off the hour ends in its 25th,
+    /// and the window's end on the hour marks the hour after it).
     hours: usize,
     /// Bank-major, `hours` a bank.
     cells: Vec<Hour>,
@@ -45,7 +46,7 @@ impl OpensByDay {
     /// The days of `window` from `start`, for `banks` banks.
     pub fn new(start: SimTime, window: SimDuration, banks: usize) -> Self {
         let days = window.as_micros().div_ceil(24 * HOUR_US).max(1) as usize;
-        let hours = days * 24 + 2;
+        let hours = days * 24 + 1;
         OpensByDay {
             first_hour: start.as_micros() / HOUR_US,
             boundary: start.as_micros() % HOUR_US,
@@ -68,14 +69,15 @@ impl OpensByDay {
         }
     }
 
-    /// `[a, b)` of `bank` in column `k` (0: all, 1: a day old); time past the window counts
-    /// in its last hour.
+    /// `[a, b)` of `bank` in column `k` (0: all, 1: a day old), within the window (as every
+    /// piece of at-open time is: from the warm-up's end to the window's).
     #[inline]
     fn mark(&mut self, bank: usize, k: usize, (a, b): (SimTime, SimTime), sign: i64) {
         let row = bank * self.hours;
         for (t, s) in [(b, sign), (a, -sign)] {
             let us = t.as_micros();
             let (hour, offset) = (us / HOUR_US, us % HOUR_US);
+            debug_assert!(hour >= self.first_hour && hour - self.first_hour < self.hours as u64);
             let at = (hour.saturating_sub(self.first_hour) as usize).min(self.hours - 1);
             let c = &mut self.cells[row + at];
             c.ends[k] += s;

@@ -279,3 +279,48 @@ fn each_hour_of_the_day_sees_its_own_ages() {
     let opens: f64 = hours.iter().map(|h| h.app_open_share).sum();
     assert!((opens - 1.0).abs() < 1e-12 && (hours[20].app_open_share - 4.0 / 33.0).abs() < 1e-12);
 }
+
+/// Days starting off the hour (the window from 05:17): each day's share of opens a day old
+/// against brute force by the minute, segments crossing the boundary minute inside its hour
+/// and spanning days, some never refreshed, some with a gap taken back (a review found the
+/// part of an hour before the boundary minute untested).
+#[test]
+fn days_off_the_hour_match_brute_force() {
+    let start = 5 * 60 + 17;
+    let end = start + 4 * 1440;
+    let mut profile = [0.0; 24];
+    for (h, w) in profile.iter_mut().enumerate() {
+        *w = 1.0 + (h % 5) as f64;
+    }
+    let weight = profile.map(|w| w * 24.0 / profile.iter().sum::<f64>());
+    let at = |m: u64| SimTime(m * MIN);
+    let mut a = AtOpen::new(
+        1,
+        &profile,
+        SimDuration::from_hours(72),
+        (at(start), at(end)),
+        at(start),
+    );
+    let mut days = [[0.0; 2]; 4];
+    let mut rng = rand_xoshiro::SplitMix64::seed_from_u64(5);
+    for _ in 0..400 {
+        let t0 = rng.random_range(start..end - 1);
+        let t1 = rng.random_range(t0 + 1..=end.min(t0 + 3000));
+        let last = t0.saturating_sub(rng.random_range(0..2000u64));
+        let never = rng.random::<f64>() < 0.15;
+        let last_t = if never { SimTime::NEVER } else { at(last) };
+        a.record(0, last_t, at(t0), at(t1));
+        let gap = rng.random::<f64>() < 0.3;
+        let (g0, g1) = (t0 + (t1 - t0) / 3, t0 + 2 * (t1 - t0) / 3);
+        if gap {
+            a.unrecord(0, last_t, at(g0), at(g1));
+        }
+        for m in (t0..t1).filter(|m| !gap || !(g0..g1).contains(m)) {
+            let w = weight[(m / 60 % 24) as usize] * MIN as f64;
+            let old = never || m - last >= 1440;
+            let day = &mut days[((m - start) / 1440) as usize];
+            (day[0], day[1]) = (day[0] + w, day[1] + w * old as u8 as f64);
+        }
+    }
+    days_match(&a, &days);
+}

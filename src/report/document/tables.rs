@@ -37,7 +37,8 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
              more of the day, counted in connections rather than connection-time, each a \
              customer's data whether or not they opened the app (one with no data counts once \
              it has had none that long; the share counts it at once); opens finding ≥ 24 h old: \
-             the share of the day's app opens that found data a day old or none, each hour \
+             the share of the day's app opens that found data 24 h old or older, or no data \
+             yet, each hour \
              weighed by the app-open profile (empty for the warm-up's days)",
         );
     }

@@ -6,6 +6,7 @@
 use crate::output::text::{pct, thousands};
 use crate::report::dataset::{DailyRow, RunData};
 use crate::report::findings::capitalise;
+use crate::report::phrases::and_list;
 
 /// How far above its best measured day before it a bank's share 24 h old or older must rise
 /// to be told (five points), and how near that it must come back to count as recovered (one
@@ -177,14 +178,22 @@ fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
         true => ("rose to", "its best day before it"),
         false => ("was", "its best day after it (this the first day counted)"),
     };
+    // The columns quoted: the counts and the opens only where the day had them.
+    let mut columns = vec!["`stale_24h_share`".to_string()];
+    if !customers.is_empty() {
+        columns.push("`stale_24h_connections`".into());
+    }
+    if customers.contains("app opens") {
+        columns.push("`stale_24h_at_open_share`".into());
+    }
     capitalise(&format!(
         "{whose}at {}, data a day old or older {rose} {} of the connection-time on day \
-         {day}{customers}, against {}{usual_counts} on {usual}, and {end} (daily.csv's \
-         `stale_24h_share`, `stale_24h_connections` and `stale_24h_at_open_share`; the day's \
-         coverage starts afresh, its data age carries the day over).",
+         {day}{customers}, against {}{usual_counts} on {usual}, and {end} (daily.csv's {}; \
+         the day's coverage starts afresh, its data age carries the day over).",
         w.bank,
         pct(high),
         pct(w.low),
+        and_list(&columns),
     ))
 }
 
