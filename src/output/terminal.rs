@@ -303,8 +303,10 @@ fn starts_phrase(
         "{head}: at a coverage of {}, {round}, so \
          this is mostly the start's artefact, not a fact about refreshes{except}, and the \
          data-age tail (p99, the share 48 h old or older) reads high for want of history; a \
-         window.warmup of {warmup} days or more{longer} leaves none, and shows the data ages \
-         it hides",
+         window.warmup of {warmup} days or more{longer} leaves none where the pass does come \
+         round to every connection (a run with it says whether what remains is the client's \
+         own: a trial's queue left a building society's connections without data for days \
+         on end), and shows the data ages it hides",
         whole.coverage_words(),
     )
 }

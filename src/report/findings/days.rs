@@ -174,6 +174,14 @@ fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
             None => "the measured days ended that day".into(),
         },
     };
+    // Where it was up before its worst day (a week's rate cut peaking on its second day), the
+    // first day of that run: a day more than a point above the usual.
+    let since = (w.days[..w.worst].iter().rev())
+        .take_while(|d| w.before && d.1 > w.low + BACK)
+        .last()
+        .map_or(String::new(), |&(d, x)| {
+            format!(", after {} on day {d}, the first day it was up", pct(x))
+        });
     let (rose, usual) = match w.before {
         true => ("rose to", "its best day before it"),
         false => ("was", "its best day after it (this the first day counted)"),
@@ -188,7 +196,7 @@ fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
     }
     capitalise(&format!(
         "{whose}at {}, data a day old or older {rose} {} of the connection-time on day \
-         {day}{customers}, against {}{usual_counts} on {usual}, and {end} (daily.csv's {}; \
+         {day}{since}{customers}, against {}{usual_counts} on {usual}, and {end} (daily.csv's {}; \
          the day's coverage starts afresh, its data age carries the day over).",
         w.bank,
         pct(high),
@@ -352,5 +360,18 @@ mod tests {
             "0 two days old, 41.33 % of the app opens finding data that old), against",
         );
         says(&s, "(day 1: 1,500 and 0 connections, 0.12 % of opens)");
+    }
+
+    /// A rise over several days is told from its first day, not only at its worst (a
+    /// trial's week-long rate cut read "on day 6", its second day).
+    #[test]
+    fn a_rise_over_days_is_told_from_its_first() {
+        let s = first(&run(&[0.01, 0.30, 0.50, 0.02], &[0.0; 4]), "").unwrap();
+        assert!(
+            s.contains("rose to 50.00 % of the connection-time on day 3, after 30.00 % on day 2, the first day it was up, against 1.00 %"),
+            "{s}"
+        );
+        let s = first(&run(&[0.01, 0.50, 0.30, 0.02], &[0.0; 4]), "").unwrap();
+        assert!(!s.contains("the first day it was up"), "{s}");
     }
 }
