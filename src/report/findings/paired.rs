@@ -82,7 +82,9 @@ fn ranked_first(pd: &PairedData, most: &str) -> Option<String> {
 /// where it ties the second, that coverage's order placed it.
 fn ranked_first_by(ranked: &[&[PairedRow]], by: Metric) -> Option<String> {
     use crate::output::{paired, text::as_written};
-    let first = metric_row(ranked.first()?, by)?;
+    // Nothing to say where the first has no value (the metric unmeasured: customers' figures
+    // without customers), ranked then in coverage's order.
+    let first = metric_row(ranked.first()?, by).filter(|r| r.variant_mean.is_some())?;
     // An infinite age (connections never refreshed) has no unit.
     let mean = |r: &PairedRow| match r.variant_mean {
         Some(x) if x.is_infinite() => "infinite (connections never refreshed)".to_string(),
