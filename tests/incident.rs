@@ -215,6 +215,16 @@ fn data_age_day_by_day_shows_the_incident_and_its_recovery() {
     // less: the larger rise is said first.
     let (troubled, steady) = (md.find(said).unwrap(), md.find("At steady, data a day old"));
     assert!(steady.is_none_or(|s| s > troubled), "{md}");
+    // The troubled bank's own days, under the all-bank table: its 39 % on day 2.
+    let table = md.split("Per day at troubled, the bank whose data").nth(1);
+    let table = table
+        .expect("the troubled bank's table")
+        .split("\n\n")
+        .nth(1)
+        .unwrap();
+    let day2 = table.lines().find(|l| l.starts_with("| 2 |")).unwrap();
+    assert!(day2.contains("| 39."), "{table}");
+    assert!(!table.contains("Oldest bank"), "{table}");
 }
 
 /// The measured days' data age, pooled by their connection-time, is the run's: each day's

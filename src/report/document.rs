@@ -4,11 +4,10 @@ use crate::error::Result;
 use crate::output::{self, paired, write_atomic};
 use crate::report::charts;
 use crate::report::dataset::{self, Dataset};
+use crate::report::document::days_table::{daily_table, troubled_bank_table};
 use crate::report::document::paired_table::paired_table;
 use crate::report::document::paragraphs::{results_note, scenario_paragraph};
-use crate::report::document::tables::{
-    bank_table, daily_table, runs_table, sweep_table, table_from_csv,
-};
+use crate::report::document::tables::{bank_table, runs_table, sweep_table, table_from_csv};
 use crate::report::figures::{is_chart_file, plan, ChartPlan};
 use crate::report::findings::capitalise;
 use crate::report::findings::key_findings;
@@ -16,6 +15,7 @@ use crate::report::phrases::and_list;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+mod days_table;
 mod paired_table;
 pub(crate) mod paragraphs;
 pub(crate) mod tables;
@@ -186,7 +186,10 @@ fn results_sections(s: &mut String, ds: &Dataset) {
             s.push_str(&t);
             s.push('\n');
         }
-        if let Some(t) = daily_table(ds) {
+        for t in [daily_table(ds), troubled_bank_table(ds)]
+            .into_iter()
+            .flatten()
+        {
             s.push_str(&t);
             s.push('\n');
         }

@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 
 pub(crate) mod at_open;
 mod days;
+pub(crate) use days::troubled_bank;
 mod minutes;
 pub(crate) mod paired;
 pub(crate) mod sweep;

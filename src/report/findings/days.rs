@@ -97,6 +97,14 @@ fn worst_days(r: &RunData) -> Vec<WorstDay> {
     v
 }
 
+/// The bank whose share of data a day old rose most on one day in any of `runs` (the first
+/// of equals), where one rose five points or more.
+pub(crate) fn troubled_bank(runs: &[&RunData]) -> Option<String> {
+    let worst = runs.iter().filter_map(|r| worst_days(r).into_iter().next());
+    let most = worst.reduce(|a, b| if b.rise() > a.rise() { b } else { a })?;
+    Some(most.bank)
+}
+
 /// For each bank whose share of data a day old or older rose five points above its usual:
 /// "At troubled, data a day old or older rose to 39.55 % of the connection-time on day 2,
 /// against 0.01 % on its best day before it, and was back within a point of that on day 5",
@@ -111,20 +119,39 @@ pub(crate) fn bad_day_sentences(r: &RunData, whose: &str) -> Vec<String> {
         .collect()
 }
 
-/// The connections a day and two days old on the worst `day` (with, through `until`, the
-/// day before the recovery or the last measured day, the day with most two days old where
-/// that is more than on either: a queue's backlog misses a whole day's refresh the day
-/// after the incident, as a trial's cut left none two days old on its day and 15,091 the
-/// next), and on the usual one; both empty where daily.csv has no counts.
-fn counts(w: &WorstDay, r: &RunData, day: usize, until: usize) -> (String, String) {
+/// What the worst day's parenthesis and the usual day's say of customers, and the columns
+/// they quote.
+#[derive(Default)]
+struct Counts {
+    worst: String,
+    usual: String,
+    columns: Vec<&'static str>,
+}
+
+/// The customers on the worst `day` and the usual one, what moved first: the share of app
+/// opens finding data a day old, the connections two days old (with, through `until`, the
+/// day before the recovery or the last measured day, the day with most where that is more
+/// than on either: a queue's backlog misses a whole day's refresh the day after the
+/// incident, as a trial's cut left none two days old on its day and 15,091 the next), and
+/// the connections a day old only where they moved (under a busy queue nearly every
+/// connection is a day old for an hour every day: a trial's cut read 144,709 against
+/// 141,597 first, its two days old and its opens unsaid behind them). Empty where
+/// daily.csv has no counts.
+fn counts(w: &WorstDay, r: &RunData, day: usize, until: usize) -> Counts {
     let row = |at: usize| (r.daily.iter()).find(|d| d.day == at && d.bank == w.bank);
     let (Some(d), Some(usual)) = (
         row(day).filter(|d| d.stale_24h_connections > 0),
         row(w.low_day),
     ) else {
-        return Default::default();
+        return Counts::default();
     };
     let n = |x: u64| thousands(x as f64);
+    let (mut worst, mut was, mut columns) = (Vec::new(), Vec::new(), Vec::new());
+    if let (Some(a), Some(b)) = (d.stale_24h_at_open_share, usual.stale_24h_at_open_share) {
+        worst.push(format!("{} of the app opens finding data that old", pct(a)));
+        was.push(format!("{} of opens", pct(b)));
+        columns.push("`stale_24h_at_open_share`");
+    }
     let most = d.stale_48h_connections.max(usual.stale_48h_connections);
     let later = ((day + 1..=until).filter_map(row))
         .filter(|x| x.stale_48h_connections > most)
@@ -133,25 +160,93 @@ fn counts(w: &WorstDay, r: &RunData, day: usize, until: usize) -> (String, Strin
             let (at, k) = (x.day, n(x.stale_48h_connections));
             format!("; most two days old on day {at}: {k}")
         });
-    // The day's app opens finding data that old, where daily.csv has them.
-    let opens = |x: &&DailyRow, what: &str| {
-        (x.stale_24h_at_open_share).map_or(String::new(), |s| format!(", {} {what}", pct(s)))
+    let ages = [
+        (
+            "two days",
+            d.stale_48h_connections,
+            usual.stale_48h_connections,
+        ),
+        (
+            "a day",
+            d.stale_24h_connections,
+            usual.stale_24h_connections,
+        ),
+    ];
+    let mut counted = false;
+    for (age, a, b) in ages.into_iter().filter(|&(_, a, b)| rose(a, b)) {
+        worst.push(match counted {
+            false => format!(
+                "{} of its connections {age} old or older for an hour or more that day",
+                n(a)
+            ),
+            true => format!("{} {age} old or older", n(a)),
+        });
+        was.push(match counted {
+            false if b == 1 => format!("1 connection {age} old"),
+            false => format!("{} connections {age} old", n(b)),
+            true => format!("{} {age} old", n(b)),
+        });
+        columns.push(match age {
+            "two days" => "`stale_48h_connections`",
+            _ => "`stale_24h_connections`",
+        });
+        counted = true;
+    }
+    if !later.is_empty() && !columns.contains(&"`stale_48h_connections`") {
+        columns.push("`stale_48h_connections`");
+    }
+    if worst.is_empty() {
+        return Counts::default();
+    }
+    Counts {
+        worst: format!(" ({}{later})", worst.join(", ")),
+        usual: format!(" (day {}: {})", w.low_day, was.join(", ")),
+        columns,
+    }
+}
+
+/// Whether a count of connections rose from the usual day's `b` to `a`: by a tenth of it or
+/// more (at least one).
+fn rose(a: u64, b: u64) -> bool {
+    a > b && (a - b) as f64 >= 0.1 * b.max(1) as f64
+}
+
+/// Where the share came back within a point while connections two days old had not (more
+/// than a hundredth of the bank's due connections over the usual day's): ", though 17,483
+/// of its connections were still two days old or older that day, back near 128 on day 7",
+/// or "… that day and 3,859 on day 6, the last measured day" (a trial's cut read "back" with 47,938 of
+/// a bank's connections still two days old). Empty otherwise.
+fn tail(w: &WorstDay, r: &RunData, back: usize) -> String {
+    let rows = || (r.daily.iter()).filter(|d| d.bank == w.bank && d.measured);
+    let row = |at: usize| rows().find(|d| d.day == at);
+    let (Some(usual), Some(b)) = (row(w.low_day), row(back)) else {
+        return String::new();
     };
-    (
-        format!(
-            " ({} of its connections a day old or older for an hour or more that day, {} two \
-             days old{}{later})",
-            n(d.stale_24h_connections),
-            n(d.stale_48h_connections),
-            opens(&d, "of the app opens finding data that old"),
-        ),
-        format!(
-            " (day {}: {} and {} connections{})",
-            w.low_day,
-            n(usual.stale_24h_connections),
+    let near = |x: &DailyRow| {
+        x.stale_48h_connections as f64 <= usual.stale_48h_connections as f64 + 0.01 * x.due as f64
+    };
+    if b.stale_24h_connections == 0 || near(b) {
+        return String::new();
+    }
+    let n = |x: u64| thousands(x as f64);
+    let mut after: Vec<&DailyRow> = rows().filter(|d| d.day > back).collect();
+    after.sort_by_key(|d| d.day);
+    let then = match (after.iter().find(|x| near(x)), after.last()) {
+        (Some(x), _) => format!(
+            ", back near {} on day {}",
             n(usual.stale_48h_connections),
-            opens(&usual, "of opens")
+            x.day
         ),
+        (None, Some(x)) => format!(
+            " and {} on day {}, the last measured day",
+            n(x.stale_48h_connections),
+            x.day
+        ),
+        (None, None) => String::new(),
+    };
+    format!(
+        ", though {} of its connections were still two days old or older that day{then}",
+        n(b.stale_48h_connections)
     )
 }
 
@@ -163,10 +258,18 @@ fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
     let until = (back.map(|b| b - 1))
         .or(after.last().map(|d| d.0))
         .unwrap_or(day);
-    let (customers, usual_counts) = counts(w, r, day, until);
+    let counts = counts(w, r, day, until);
     let end = match back {
-        Some(back) if w.before => format!("was back within a point of that on day {back}"),
-        Some(back) => format!("was within a point of that on day {back}"),
+        Some(back) if w.before => {
+            format!(
+                "was back within a point of that on day {back}{}",
+                tail(w, r, back)
+            )
+        }
+        Some(back) => format!(
+            "was within a point of that on day {back}{}",
+            tail(w, r, back)
+        ),
         None => match after.last() {
             Some(&(last, x)) => {
                 format!("was still {} on day {last}, the last measured day", pct(x))
@@ -175,32 +278,36 @@ fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
         },
     };
     // Where it was up before its worst day (a week's rate cut peaking on its second day), the
-    // first day of that run: a day more than a point above the usual.
+    // first day of that run: a day more than a point above the usual ("rose from day 3 on, to";
+    // a trial read "after 15.11 % on day 3, the first day it was up" as hard to parse).
     let since = (w.days[..w.worst].iter().rev())
         .take_while(|d| w.before && d.1 > w.low + BACK)
-        .last()
-        .map_or(String::new(), |&(d, x)| {
-            format!(", after {} on day {d}, the first day it was up", pct(x))
-        });
-    let (rose, usual) = match w.before {
-        true => ("rose to", "its best day before it"),
-        false => ("was", "its best day after it (this the first day counted)"),
+        .last();
+    let (rose, usual) = match (w.before, since) {
+        (true, Some(&(d, _))) => (
+            format!("rose from day {d} on, to"),
+            "its best day before it",
+        ),
+        (true, None) => ("rose to".into(), "its best day before it"),
+        (false, _) => (
+            "was".into(),
+            "its best day after it (this the first day counted)",
+        ),
     };
     // The columns quoted: the counts and the opens only where the day had them.
-    let mut columns = vec!["`stale_24h_share`".to_string()];
-    if !customers.is_empty() {
-        columns.push("`stale_24h_connections`".into());
-    }
-    if customers.contains("app opens") {
-        columns.push("`stale_24h_at_open_share`".into());
-    }
+    let columns: Vec<String> = std::iter::once("`stale_24h_share`")
+        .chain(counts.columns.iter().copied())
+        .map(String::from)
+        .collect();
     capitalise(&format!(
         "{whose}at {}, data a day old or older {rose} {} of the connection-time on day \
-         {day}{since}{customers}, against {}{usual_counts} on {usual}, and {end} (daily.csv's {}; \
+         {day}{}, against {}{} on {usual}, and {end} (daily.csv's {}; \
          the day's coverage starts afresh, its data age carries the day over).",
         w.bank,
         pct(high),
+        counts.worst,
         pct(w.low),
+        counts.usual,
         and_list(&columns),
     ))
 }
@@ -322,14 +429,14 @@ mod tests {
         let d1 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 1);
         d1.unwrap().stale_24h_connections = 1500;
         let s = first(&r, "").unwrap();
-        says(&s, "on day 2 (4,411 of its connections a day old or older for an hour or more that day, 120 two days old), against 13.76 % (day 1: 1,500 and 0 connections) on its best day before it");
+        says(&s, "on day 2 (120 of its connections two days old or older for an hour or more that day, 4,411 a day old or older), against 13.76 % (day 1: 0 connections two days old, 1,500 a day old) on its best day before it");
         // The day after with the most two days old, where more than on the day.
         let d3 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 3);
         d3.unwrap().stale_48h_connections = 15_091;
         let s = first(&r, "").unwrap();
         says(
             &s,
-            "120 two days old; most two days old on day 3: 15,091), against",
+            "4,411 a day old or older; most two days old on day 3: 15,091), against",
         );
         says(&s, "back within a point of that on day 5");
         // Not on the recovery's day (5) or later: a later day's is not this incident's.
@@ -357,9 +464,9 @@ mod tests {
         let s = first(&r, "").unwrap();
         says(
             &s,
-            "0 two days old, 41.33 % of the app opens finding data that old), against",
+            "(41.33 % of the app opens finding data that old, 4,411 of its connections a day old or older for an hour or more that day), against",
         );
-        says(&s, "(day 1: 1,500 and 0 connections, 0.12 % of opens)");
+        says(&s, "(day 1: 0.12 % of opens, 1,500 connections a day old)");
     }
 
     /// A rise over several days is told from its first day, not only at its worst (a
@@ -368,10 +475,58 @@ mod tests {
     fn a_rise_over_days_is_told_from_its_first() {
         let s = first(&run(&[0.01, 0.30, 0.50, 0.02], &[0.0; 4]), "").unwrap();
         assert!(
-            s.contains("rose to 50.00 % of the connection-time on day 3, after 30.00 % on day 2, the first day it was up, against 1.00 %"),
+            s.contains(
+                "rose from day 2 on, to 50.00 % of the connection-time on day 3, against 1.00 %"
+            ),
             "{s}"
         );
         let s = first(&run(&[0.01, 0.50, 0.30, 0.02], &[0.0; 4]), "").unwrap();
-        assert!(!s.contains("the first day it was up"), "{s}");
+        assert!(
+            s.contains("rose to 50.00 % of the connection-time on day 2"),
+            "{s}"
+        );
+    }
+
+    /// Under a busy queue nearly every connection is a day old for an hour every day: the
+    /// finding leads with what moved (the opens, those two days old) and leaves out the
+    /// count that did not; "back" says the two-day tail still there (a trial's cut read
+    /// 144,709 against 141,597 first, and "back" with 47,938 still two days old).
+    #[test]
+    fn the_worst_day_leads_with_what_moved() {
+        let says = |s: &str, part: &str| assert!(s.contains(part), "{part}: {s}");
+        let shares = [0.452, 0.450, 0.537, 0.627, 0.433, 0.464];
+        let mut r = run(&shares, &[0.0; 6]);
+        let counts = [
+            (56_925, 100, 0.45),
+            (56_518, 128, 0.45),
+            (55_942, 8_672, 0.56),
+            (55_933, 19_456, 0.63),
+            (54_353, 17_483, 0.41),
+            (52_216, 3_859, 0.46),
+        ];
+        for (day, (n24, n48, opens)) in counts.into_iter().enumerate() {
+            let d = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == day + 1);
+            let d = d.unwrap();
+            (d.stale_24h_connections, d.stale_48h_connections) = (n24, n48);
+            (d.stale_24h_at_open_share, d.due) = (Some(opens), 57_000);
+        }
+        let s = first(&r, "").unwrap();
+        says(&s, "rose from day 3 on, to 62.70 % of the connection-time on day 4 (63.00 % of the app opens finding data that old, 19,456 of its connections two days old or older for an hour or more that day), against 45.00 % (day 2: 45.00 % of opens, 128 connections two days old) on its best day before it");
+        says(&s, "was back within a point of that on day 5, though 17,483 of its connections were still two days old or older that day and 3,859 on day 6, the last measured day (");
+        says(&s, "`stale_24h_at_open_share` and `stale_48h_connections`;");
+        assert!(!s.contains("a day old or older for an hour"), "{s}");
+        // Back near the usual day's on a later day.
+        let d6 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 6);
+        d6.unwrap().stale_48h_connections = 600;
+        let s = first(&r, "").unwrap();
+        says(
+            &s,
+            "still two days old or older that day, back near 128 on day 6 (",
+        );
+        // None said where the tail is within a hundredth of the due connections.
+        let d5 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 5);
+        d5.unwrap().stale_48h_connections = 690;
+        let s = first(&r, "").unwrap();
+        says(&s, "was back within a point of that on day 5 (");
     }
 }
