@@ -117,6 +117,8 @@ pub struct Fit {
     pub connections: usize,
     /// First and last submission (µs, the log's clock).
     pub span: (i64, i64),
+    /// The clock the log was read on.
+    pub clock: log::Clock,
     /// The most refreshes the client had outstanding at once.
     pub peak_outstanding: u32,
     pub iso: bool,
@@ -238,6 +240,7 @@ pub fn fit(log: Log, hint: Hint, calls: &CallsPerRefresh) -> Result<Fit> {
         rows: log.rows.len(),
         connections: log.connections,
         span,
+        clock: log.clock.clone(),
         iso,
     })
 }

@@ -270,3 +270,58 @@ fn bucket<'a>(text: &'a str, context: &str) -> (&'a str, f64) {
         .unwrap();
     (line, rate.parse().unwrap())
 }
+
+/// The same holder with customers in the app (the preset's thresholds count the unattended
+/// calls only): a bucket of every call must let the customers' calls through and explains
+/// none of the background's 429s, and a trial's log of one was fitted a concurrency cap of
+/// 2 that its night contradicted. Fitted on the unattended calls alone, the bucket, its
+/// hours and its scope come back, and the fitted scenario fails as the true one did.
+#[test]
+fn a_bucket_counting_unattended_calls_only_is_fitted_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = dir.path().join("truth.toml");
+    std::fs::write(
+        &truth,
+        "name = \"cdr\"\nseed = 5\n[window]\nlength = \"2d\"\n\
+         [population]\nconnections = 150000\n[platform]\npoll_interval = \"10s\"\n\
+         [strategy]\nkind = \"queued\"\nconcurrency = 16\n\
+         [on_demand]\nper_connection = 1.0\nactive_share = 0.4\n\
+         [[banks]]\nname = \"holder\"\nshare = 1.0\npreset = \"cdr-au\"\ncalls_per_refresh = 8\n",
+    )
+    .unwrap();
+    let log = dir.path().join("log.csv");
+    let args = ["--attempt-log", log.to_str().unwrap()];
+    let truth_row = run_all_row(dir.path(), &truth, &args);
+    assert!(truth_row["failure_rate"] > 0.05, "{truth_row:?}");
+    let fitted = dir.path().join("fitted.toml");
+    let (log, out) = (log.to_str().unwrap(), fitted.to_str().unwrap());
+    let args = [
+        "fit",
+        log,
+        "--poll-interval",
+        "10s",
+        "--calls-per-refresh",
+        "8",
+    ];
+    let out = succeed(Command::new(BIN).args(args).args(["--out", out])).stdout;
+    let out = String::from_utf8(out).unwrap();
+    let text = std::fs::read_to_string(&fitted).unwrap();
+    let (bucket, rate) = bucket(&text, &out);
+    assert!(
+        (rate - 5.0).abs() < 0.05
+            && bucket.contains(
+                "burst = 10, during = [\"06:00\", \"24:00\"], applies_to = \"unattended\""
+            )
+            && bucket.contains("counting the unattended calls only"),
+        "{bucket}"
+    );
+    assert!(!text.contains("kind = \"concurrency\""), "{text}");
+    let fitted_row = run_all_row(dir.path(), &fitted, &["--set", "window.warmup=0s"]);
+    let m = "failure_rate";
+    assert!(
+        (fitted_row[m] - truth_row[m]).abs() < 0.02,
+        "{m}: {} vs {}",
+        fitted_row[m],
+        truth_row[m]
+    );
+}

@@ -78,21 +78,12 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
     let start_s = fit.span.0.rem_euclid(86_400_000_000) / 1_000_000;
     let _ = writeln!(
         s,
-        "# Banks fitted by `refresh-sim fit` from {source}: {} attempts by {} connections.",
+        "# Banks fitted by `refresh-sim fit` from {source}: {} attempts by {} connections.\n\
+         # Each fitted number's comment gives its 95 % interval and evidence (docs/fitting.md).\n\
+         # The window, population, platform and client are read off the log; the client (a queue\n\
+         # as deep as the most refreshes the log had outstanding, with the band of hours it kept to)\n\
+         # is a guess: set it to your own.",
         fit.rows, fit.connections
-    );
-    let _ = writeln!(
-        s,
-        "# Each fitted number's comment gives its 95 % interval and evidence (docs/fitting.md)."
-    );
-    let _ = writeln!(
-        s,
-        "# The window, population, platform and client are read off the log; the client (a queue"
-    );
-    let _ = writeln!(
-        s,
-        "# as deep as the most refreshes the log had outstanding, with the band of hours it kept to)\n\
-         # is a guess: set it to your own."
     );
     for w in fit.warnings.iter().filter(|w| {
         w.what.starts_with("the log spans only") || w.what.starts_with(super::retries::REQUEUED)
@@ -151,6 +142,9 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
 fn timing_header(fit: &Fit) -> String {
     let b = &fit.timing_basis;
     let mut s = String::from("#\n");
+    if let Some(c) = fit.clock.describe() {
+        super::unfitted::comment(&mut s, &format!("CLOCK: {c}."));
+    }
     let assumed = if b.assumed {
         " (check it: the latencies are read through it)"
     } else {
@@ -399,13 +393,15 @@ pub(super) fn limit(p: &Policy) -> String {
             rate,
             burst,
             during,
+            unattended,
             ..
         } => format!(
-            "{{ kind = \"token_bucket\", rate = {}, burst = {burst}{} }}",
+            "{{ kind = \"token_bucket\", rate = {}, burst = {burst}{}{} }}",
             sig(*rate, 4),
             during.map_or(String::new(), |(from, to)| format!(
                 ", during = [\"{from:02}:00\", \"{to:02}:00\"]"
-            ))
+            )),
+            ["", ", applies_to = \"unattended\""][usize::from(*unattended)]
         ),
         Policy::FixedWindow { limit, window_s } => {
             format!("{{ kind = \"fixed_window\", limit = {limit}, window = \"{window_s}s\" }}")
@@ -495,6 +491,9 @@ pub fn summary(fit: &Fit) -> String {
         fit.timing_basis.decided,
         fit.timing_basis.delay
     );
+    if let Some(c) = fit.clock.describe() {
+        let _ = writeln!(s, "clock: {c}");
+    }
     if let Some(e) = &fit.timing_basis.evidence {
         let lead = if fit.timing_basis.assumed {
             "warning: the timing is assumed, the log cannot tell"

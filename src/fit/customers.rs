@@ -7,7 +7,7 @@
 //! off the rows, with an exact Poisson interval where it is a count over time:
 //!
 //! - `on_demand.per_day` and `profile`: customers' requests (first attempts) over the log's
-//!   days, and their hours of the day (the log's clock, UTC). A customer the client has told
+//!   days, and their hours of the day (the log's clock). A customer the client has told
 //!   to reconnect opens the app without a call, so the requests the log shows come from the
 //!   connection-time not waiting for a renewal: the count is over that share of the days.
 //! - `consent_expiry_share`: a daily hazard, from the first expiries of the consents held at

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 mod band;
 mod bucket;
 mod penalty;
+mod subset;
 mod windows;
 use bucket::token_bucket;
 use windows::{peak_in, peak_sliding};
@@ -57,6 +58,8 @@ pub enum Policy {
         burst_hi: u32,
         /// The band of whole hours it applies in (`during`), if not every hour.
         during: Option<(u8, u8)>,
+        /// Whether it counts the unattended calls only (`applies_to = "unattended"`).
+        unattended: bool,
     },
     FixedWindow {
         limit: u32,
@@ -288,12 +291,20 @@ fn candidate(
 ) -> Candidate {
     match kind {
         0 => concurrency(calls, rejected, open, surv),
-        1 => token_bucket(calls, rejected, open, cost),
+        1 => subset::or_unattended(
+            token_bucket(calls, rejected, open, cost),
+            (calls, rejected, open),
+            |c, r, o| token_bucket(c, r, o, cost),
+        ),
         2 => windows::in_calls(windows::fixed(calls, rejected, open), cost),
         3 => windows::in_calls(windows::sliding(calls, rejected, open), cost),
         4 => windows::quota(calls, rejected, open),
         5 => penalty::penalty_box(calls, rejected),
-        _ => band::banded_bucket(calls, rejected, open, cost),
+        _ => subset::or_unattended(
+            band::banded_bucket(calls, rejected, open, cost),
+            (calls, rejected, open),
+            |c, r, o| band::banded_bucket(c, r, o, cost),
+        ),
     }
 }
 

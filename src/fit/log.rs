@@ -4,7 +4,7 @@
 //! cannot be read an error naming the file, line and column.
 
 use crate::error::{Error, Result};
-use crate::output::attempt_log::{parse_time, AttemptRow, TimeFormat};
+use crate::output::attempt_log::{parse_time_zoned, AttemptRow, TimeFormat};
 use crate::output::Record;
 use crate::sim::Reason;
 use std::collections::{BTreeMap, HashMap};
@@ -72,6 +72,49 @@ pub struct Log {
     pub warnings: Vec<Warning>,
     /// Whether the log has a `reason` column (links and reconnect fetches told apart).
     pub reasons: bool,
+    /// The clock its times are read on: the hours of the day and the calendar days.
+    pub clock: Clock,
+}
+
+/// The clock a log's times are read on, which its hours of the day (a bank's band of hours,
+/// the customers' profile, the window's start) and calendar days count by.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Clock {
+    /// As written: `Z`, no zone, or seconds from the log's origin.
+    Written,
+    /// Every time carries this one offset from UTC (seconds, `+10:00` is 36,000): read on
+    /// it, the log's local clock (a trial's Sydney log, read in UTC, put a bank's 06:00–24:00
+    /// at 20:00–14:00, across midnight, and its customers' evenings at 09:00–13:00).
+    Local(i32),
+    /// Times carry several offsets (a change to or from daylight saving): read in UTC, since
+    /// a local clock would repeat or skip an hour.
+    Utc(Vec<i32>),
+}
+
+impl Clock {
+    /// The clock in words for `fit`'s summary and the fitted file's header; `None` as written.
+    pub fn describe(&self) -> Option<String> {
+        match self {
+            Clock::Written => None,
+            Clock::Local(o) => Some(format!(
+                "the log's own, UTC{} (every time carries it): hours of the day and calendar \
+                 days as the log wrote them",
+                offset(*o)
+            )),
+            Clock::Utc(v) => Some(format!(
+                "UTC: the times carry several offsets ({}), so hours of the day and calendar \
+                 days are UTC's; log local times without an offset to fit a bank's local hours",
+                v.iter().map(|&o| offset(o)).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+}
+
+/// An offset from UTC as ISO 8601 writes it: `+10:00`, `-05:30`.
+fn offset(secs: i32) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let m = secs.unsigned_abs() / 60;
+    format!("{sign}{:02}:{:02}", m / 60, m % 60)
 }
 
 const REQUIRED: [&str; 5] = [
@@ -190,6 +233,7 @@ pub fn read(path: &Path) -> Result<Log> {
         st.row(path, &cols, &header, &rec, line)?;
     }
     st.finish(path, &mut warnings)?;
+    let clock = st.clock();
     Ok(Log {
         banks: st.bank_names,
         rows: st.rows.into_iter().map(|(r, _)| r).collect(),
@@ -197,6 +241,7 @@ pub fn read(path: &Path) -> Result<Log> {
         format: st.format.unwrap_or(TimeFormat::Iso8601),
         warnings,
         reasons: cols.reason.is_some(),
+        clock,
     })
 }
 
@@ -246,6 +291,8 @@ struct State {
     bank_names: Vec<String>,
     conn_ids: HashMap<String, u32>,
     format: Option<TimeFormat>,
+    /// The offsets from UTC the times carry, in seconds.
+    offsets: std::collections::BTreeSet<i32>,
     skipped: Skipped,
 }
 
@@ -333,7 +380,8 @@ impl State {
 
     /// A time in column `i`, in the format of the log's first time.
     fn time(&mut self, f: &Fields, i: usize) -> Result<i64> {
-        let (t, format) = parse_time(f.get(i)).map_err(|e| f.bad(i, e))?;
+        let (t, format, offset) = parse_time_zoned(f.get(i)).map_err(|e| f.bad(i, e))?;
+        self.offsets.insert(offset);
         match self.format {
             None => self.format = Some(format),
             Some(g) if g != format => {
@@ -343,6 +391,23 @@ impl State {
             _ => {}
         }
         Ok(t)
+    }
+
+    /// The clock the log is read on, its rows moved onto it: the one offset every time carries,
+    /// else UTC.
+    fn clock(&mut self) -> Clock {
+        match self.offsets.iter().copied().collect::<Vec<i32>>()[..] {
+            [] | [0] => Clock::Written,
+            [o] => {
+                let shift = o as i64 * 1_000_000;
+                for (r, _) in &mut self.rows {
+                    r.submitted += shift;
+                    r.learned += shift;
+                }
+                Clock::Local(o)
+            }
+            ref several => Clock::Utc(several.to_vec()),
+        }
     }
 
     /// Sorts, removes exact duplicates, and turns the counts into warnings.
@@ -454,6 +519,37 @@ mod tests {
             let e = read(&path).unwrap_err().to_string();
             assert!(e.contains("line 4, column 3"), "{name}: {e}");
         }
+    }
+
+    /// A log whose times all carry one offset is read on its own clock (its hours as
+    /// written); one whose times carry several, in UTC; one without, as written.
+    #[test]
+    fn the_clock_is_the_logs_own_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let read_times = |times: [&str; 2]| {
+            let path = dir.path().join("log.csv");
+            let rows = times.map(|t| format!("1,a,2026-03-01T{t},2026-03-01T{t},success"));
+            let text = format!(
+                "connection,bank,submitted_at,learned_at,outcome\n{}\n",
+                rows.join("\n")
+            );
+            std::fs::write(&path, text).unwrap();
+            let log = read(&path).unwrap();
+            let hour = |r: &Row| r.submitted.rem_euclid(86_400_000_000) / 3_600_000_000;
+            (log.clock, log.rows.iter().map(hour).collect::<Vec<_>>())
+        };
+        let (clock, hours) = read_times(["07:00:00+10:00", "23:30:00+10:00"]);
+        assert_eq!((clock.clone(), hours), (Clock::Local(36_000), vec![7, 23]));
+        assert!(clock.describe().unwrap().contains("UTC+10:00"));
+        let (clock, hours) = read_times(["07:00:00+10:00", "23:30:00+11:00"]);
+        assert_eq!(
+            (clock, hours),
+            (Clock::Utc(vec![36_000, 39_600]), vec![21, 12])
+        );
+        let (clock, hours) = read_times(["07:00:00Z", "23:30:00"]);
+        assert_eq!((clock.clone(), hours), (Clock::Written, vec![7, 23]));
+        assert_eq!(clock.describe(), None);
+        assert_eq!(offset(-19_800), "-05:30");
     }
 
     #[test]

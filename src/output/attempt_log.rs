@@ -258,19 +258,25 @@ pub enum TimeFormat {
     Seconds,
 }
 
-/// Parses a log time into microseconds (since 1970 for ISO 8601, since the log's origin for
-/// seconds) and says which format it was; the error says what is wrong.
+/// Parses a log time into microseconds (since 1970 UTC for ISO 8601, since the log's origin
+/// for seconds) and says which format it was; the error says what is wrong.
 pub fn parse_time(s: &str) -> std::result::Result<(i64, TimeFormat), String> {
+    parse_time_zoned(s).map(|(t, f, _)| (t, f))
+}
+
+/// [`parse_time`], with the time's offset from UTC in seconds (`+10:00` is 36,000; 0 for
+/// `Z`, no zone, or seconds).
+pub fn parse_time_zoned(s: &str) -> std::result::Result<(i64, TimeFormat, i32), String> {
     let s = s.trim();
     if s.is_empty() {
         return Err("empty time".into());
     }
     if s.len() >= 10 && s.as_bytes()[4] == b'-' {
-        return parse_iso(s).map(|t| (t, TimeFormat::Iso8601));
+        return parse_iso(s).map(|(t, offset)| (t, TimeFormat::Iso8601, offset));
     }
     match s.parse::<f64>() {
         Ok(x) if x.is_finite() && x.abs() < 1e12 => {
-            Ok(((x * 1e6).round() as i64, TimeFormat::Seconds))
+            Ok(((x * 1e6).round() as i64, TimeFormat::Seconds, 0))
         }
         _ => Err(format!(
             "`{s}` is neither ISO 8601 (2026-01-01T02:00:00Z) nor seconds (7200.5)"
@@ -278,7 +284,7 @@ pub fn parse_time(s: &str) -> std::result::Result<(i64, TimeFormat), String> {
     }
 }
 
-fn parse_iso(s: &str) -> std::result::Result<i64, String> {
+fn parse_iso(s: &str) -> std::result::Result<(i64, i32), String> {
     let bad = || format!("`{s}` is not an ISO 8601 date-time (2026-01-01T02:00:00.5Z)");
     let num = |a: usize, b: usize| -> std::result::Result<i64, String> {
         let part = s.get(a..b).ok_or_else(bad)?;
@@ -328,7 +334,7 @@ fn parse_iso(s: &str) -> std::result::Result<i64, String> {
     };
     let days = days_from_civil(y, mo as u32, d as u32);
     let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset_s;
-    Ok(secs * 1_000_000 + micros)
+    Ok((secs * 1_000_000 + micros, offset_s as i32))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! the model's does.
 
 use super::bucket::admits_all;
+use super::subset::Subset;
 use super::{covered, token_bucket, Call, Candidate, Policy, SEC};
 
 const HOUR: i64 = 3_600 * SEC;
@@ -145,6 +146,7 @@ pub(super) fn banded_bucket(
             burst_lo: 0,
             burst_hi: 0,
             during: None,
+            unattended: false,
         },
         explains: vec![false; rejected.len()],
         likely: None,
@@ -164,27 +166,9 @@ fn bucket_of(
     (from, to): (u8, u8),
 ) -> Option<Candidate> {
     let within = |c: &Call| (from as usize..to as usize).contains(&hour(c.t));
-    // The band's calls, and where each of its rejections is among all of them.
-    let mut index = vec![usize::MAX; calls.len()];
-    let mut mine = Vec::new();
-    for (i, c) in calls.iter().enumerate().filter(|(_, c)| within(c)) {
-        index[i] = mine.len();
-        mine.push(*c);
-    }
-    let (mut rej, mut still, mut back) = (Vec::new(), Vec::new(), Vec::new());
-    for (r, (&i, &o)) in rejected.iter().zip(open).enumerate() {
-        if index[i] != usize::MAX {
-            rej.push(index[i]);
-            still.push(o);
-            back.push(r);
-        }
-    }
-    let mut c = token_bucket(&mine, &rej, &still, cost);
-    let mut explains = vec![false; rejected.len()];
-    for (&e, &r) in c.explains.iter().zip(&back) {
-        explains[r] = e;
-    }
-    c.explains = explains;
+    let band = Subset::of(calls, rejected, open, within);
+    let mut c = token_bucket(&band.calls, &band.rejected, &band.open, cost);
+    c.explains = band.widen(&c.explains);
     if let Policy::TokenBucket {
         during,
         rate,

@@ -189,6 +189,7 @@ pub(super) fn token_bucket(
             burst_lo: burst_at(rate_hi),
             burst_hi: burst_at(rate_lo),
             during: None,
+            unattended: false,
         },
         explains,
         likely: None,
