@@ -276,7 +276,7 @@ fn run(a: RunArgs) -> Result<()> {
     if per_bank || result.client != sc.strategy.describe(&sc.banks) {
         println!("client: {}", result.client);
     }
-    if let Some(note) = output::terminal::never_refreshed_note(&result) {
+    if let Some(note) = output::never::never_refreshed_note(&result) {
         eprintln!("note: {note}");
     }
     if let Some(note) = output::terminal::growth_note(&result) {

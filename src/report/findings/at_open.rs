@@ -2,7 +2,7 @@
 //! time-weighted age weighs 04:00 like 20:00, when far more customers look), and how their
 //! own in-app requests fared (their refreshes count with the background's everywhere else).
 
-use crate::output::terminal::{never_refreshed_phrase, NeverPart, NeverRun, NEVER_NOTED};
+use crate::output::never::{never_refreshed_phrase, NeverPart, NeverRun, NEVER_NOTED};
 use crate::output::text::{pct, thousands, wait};
 use crate::report::dataset::RunData;
 use crate::report::figures::run_name;
@@ -72,6 +72,10 @@ pub(crate) fn never_refreshed_sentence(runs: &[&RunData], several: bool) -> Opti
             warmup_days: warmup,
             in_turn: t.order == "fifo",
             queue: !t.order.is_empty(),
+            days: (r.daily_totals().iter())
+                .filter(|d| d.measured)
+                .filter_map(|d| d.never_share)
+                .collect(),
         };
         let phrase = never_refreshed_phrase(never, &whole, &parts, &run);
         let who = match runs.len() > 1 {
