@@ -16,6 +16,7 @@ pub mod age_by_hour;
 pub mod attempt_log;
 pub mod daily;
 mod decimal;
+pub mod never;
 pub mod paired;
 pub mod run_dir;
 pub mod shard;

@@ -316,6 +316,37 @@ fn a_bucket_counting_unattended_calls_only_is_fitted_so() {
         "{bucket}"
     );
     assert!(!text.contains("kind = \"concurrency\""), "{text}");
+    // The same wall-clock times logged at +10:00 read on the log's own clock: the same
+    // bucket and band; read in UTC (--utc), the band runs 20:00–14:00, across midnight.
+    let sydney = dir.path().join("sydney.csv");
+    let logged = std::fs::read_to_string(log).unwrap().replace('Z', "+10:00");
+    std::fs::write(&sydney, logged).unwrap();
+    let refit = |utc: &[&str]| {
+        let args = ["fit", sydney.to_str().unwrap(), "--poll-interval", "10s"];
+        let o = succeed(
+            Command::new(BIN)
+                .args(args)
+                .args(["--calls-per-refresh", "8"])
+                .args(utc),
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let local = refit(&[]);
+    assert!(
+        local.contains("\nclock: the log's own, UTC+10:00"),
+        "{local}"
+    );
+    let policy = bucket.trim_start();
+    assert!(
+        local.contains(&policy[..policy.find(" }").unwrap()]),
+        "{local}"
+    );
+    let utc = refit(&["--utc"]);
+    assert!(
+        utc.contains("\nclock: UTC (--utc), not the log's own UTC+10:00"),
+        "{utc}"
+    );
+    assert!(!utc.contains("during = [\"06:00\", \"24:00\"]"), "{utc}");
     let fitted_row = run_all_row(dir.path(), &fitted, &["--set", "window.warmup=0s"]);
     let m = "failure_rate";
     assert!(

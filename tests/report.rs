@@ -885,6 +885,7 @@ fn degenerate_charts_render_without_panicking() {
                 in_flight: vec![0.0; 180],
                 rate_limited: Vec::new(),
                 measured: 0..usize::MAX,
+                outage_503s: 0,
             }],
         }),
         Chart::Day(DayChart {
@@ -897,6 +898,7 @@ fn degenerate_charts_render_without_panicking() {
                 in_flight: vec![3.0],
                 rate_limited: vec![5.0],
                 measured: 60..1440,
+                outage_503s: 0,
             }],
         }),
     ];

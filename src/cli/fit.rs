@@ -30,6 +30,11 @@ pub struct FitArgs {
     #[arg(long, value_name = "N|NAME=N,…", default_value = "1",
           value_parser = fit::CallsPerRefresh::parse)]
     pub calls_per_refresh: fit::CallsPerRefresh,
+    /// Read the log's times in UTC even where every one carries the same offset (`+10:00`),
+    /// which are otherwise read on that local clock: for a bank whose days, quotas and
+    /// windows turn at UTC's midnight, not the log's.
+    #[arg(long)]
+    pub utc: bool,
     /// Write the fitted banks as a scenario file (TOML) that `check` accepts and `run` runs.
     #[arg(long, value_name = "FILE.toml")]
     pub out: Option<PathBuf>,
@@ -54,6 +59,7 @@ pub fn fit_cmd(a: FitArgs) -> Result<()> {
         crate::output::check_not_input(out, &[(&a.log, "the log")])?;
     }
     let log = fit::log::read(&a.log)?;
+    let log = if a.utc { log.in_utc() } else { log };
     let fitted = fit::fit(log, hint, &a.calls_per_refresh)
         .map_err(|e| Error::input(format!("{}: {}", a.log.display(), e.message)))?;
     print!("{}", bank_file::summary(&fitted));

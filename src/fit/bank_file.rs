@@ -491,9 +491,6 @@ pub fn summary(fit: &Fit) -> String {
         fit.timing_basis.decided,
         fit.timing_basis.delay
     );
-    if let Some(c) = fit.clock.describe() {
-        let _ = writeln!(s, "clock: {c}");
-    }
     if let Some(e) = &fit.timing_basis.evidence {
         let lead = if fit.timing_basis.assumed {
             "warning: the timing is assumed, the log cannot tell"
@@ -517,6 +514,8 @@ pub fn summary(fit: &Fit) -> String {
     for (name, rows) in &fit.left_out {
         let _ = writeln!(s, "warning: bank {name}: {rows} rows, too few to fit (at least {} admitted calls needed); left out", super::MIN_ADMITTED);
     }
+    let clock = fit.clock.describe().map(|c| format!("clock: {c}\n"));
+    s.push_str(&clock.unwrap_or_default());
     let _ = writeln!(s, "{}", fit.customers.line());
     let _ = writeln!(s, "{}", super::unfitted::line(fit));
     for b in &fit.banks {

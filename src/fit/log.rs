@@ -86,9 +86,25 @@ pub enum Clock {
     /// it, the log's local clock (a trial's Sydney log, read in UTC, put a bank's 06:00–24:00
     /// at 20:00–14:00, across midnight, and its customers' evenings at 09:00–13:00).
     Local(i32),
-    /// Times carry several offsets (a change to or from daylight saving): read in UTC, since
-    /// a local clock would repeat or skip an hour.
+    /// Times carry several offsets (a change to or from daylight saving), read in UTC since
+    /// a local clock would repeat or skip an hour; or one, read in UTC as asked (`--utc`).
     Utc(Vec<i32>),
+}
+
+impl Log {
+    /// The log read in UTC where it was read on its one offset (`fit --utc`: a bank whose
+    /// days, quotas and windows turn at UTC's midnight, not the log's).
+    pub fn in_utc(mut self) -> Log {
+        if let Clock::Local(o) = self.clock {
+            let shift = o as i64 * 1_000_000;
+            for r in &mut self.rows {
+                r.submitted -= shift;
+                r.learned -= shift;
+            }
+            self.clock = Clock::Utc(vec![o]);
+        }
+        self
+    }
 }
 
 impl Clock {
@@ -96,6 +112,11 @@ impl Clock {
     pub fn describe(&self) -> Option<String> {
         match self {
             Clock::Written => None,
+            Clock::Utc(v) if v.len() == 1 => Some(format!(
+                "UTC (--utc), not the log's own UTC{}: hours of the day and calendar days are \
+                 UTC's",
+                offset(v[0])
+            )),
             Clock::Local(o) => Some(format!(
                 "the log's own, UTC{} (every time carries it): hours of the day and calendar \
                  days as the log wrote them",
@@ -317,8 +338,8 @@ impl State {
             return Ok(());
         }
         let [c_conn, c_bank, c_sub, c_learn, c_out] = cols.at;
-        let submitted = self.time(&f, c_sub)?;
-        let learned = self.time(&f, c_learn)?;
+        let (submitted, offset) = self.time(&f, c_sub)?;
+        let (learned, learned_offset) = self.time(&f, c_learn)?;
         let status = f.optional(cols.status, None, "an HTTP status", |s| {
             s.parse::<u16>().ok().map(Some)
         })?;
@@ -347,11 +368,7 @@ impl State {
             "true" | "1" | "yes" => Some(true),
             _ => None,
         })?;
-        let implied = if on_demand {
-            Reason::Customer
-        } else {
-            Reason::Schedule
-        };
+        let implied = [Reason::Schedule, Reason::Customer][usize::from(on_demand)];
         let reason = f.optional(
             cols.reason,
             implied,
@@ -374,14 +391,16 @@ impl State {
             on_demand: on_demand || reason.present(),
             reason,
         };
+        // The clock is the kept rows' (a row left out says nothing of it).
+        self.offsets.extend([offset, learned_offset]);
         self.rows.push((row, line));
         Ok(())
     }
 
-    /// A time in column `i`, in the format of the log's first time.
-    fn time(&mut self, f: &Fields, i: usize) -> Result<i64> {
+    /// A time in column `i` (in the format of the log's first time), and its offset from UTC
+    /// in seconds.
+    fn time(&mut self, f: &Fields, i: usize) -> Result<(i64, i32)> {
         let (t, format, offset) = parse_time_zoned(f.get(i)).map_err(|e| f.bad(i, e))?;
-        self.offsets.insert(offset);
         match self.format {
             None => self.format = Some(format),
             Some(g) if g != format => {
@@ -390,7 +409,7 @@ impl State {
             }
             _ => {}
         }
-        Ok(t)
+        Ok((t, offset))
     }
 
     /// The clock the log is read on, its rows moved onto it: the one offset every time carries,

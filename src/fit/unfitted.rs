@@ -252,7 +252,7 @@ pub fn header(fit: &Fit) -> String {
          within the day, maintenance slowdowns and internal servers \
          (`servers`), penalty boxes whose 429s carry no Retry-After (and how many rejections \
          a fitted box waits for: `after`, fitted as the first), limits for one kind \
-         of call (`applies_to`) but a token bucket counting the unattended calls alone, and a \
+         of call (`applies_to`) other than a token bucket counting the unattended calls alone, and a \
          rate limit on given \
          days (`days`: a day's rate cut, an incident): never fitted; they show as \
          429s that no policy explains and as longer latencies."

@@ -187,6 +187,9 @@ pub struct DayRow {
     /// none is known), where the most 429s in one minute are read, as the report's sentences
     /// read them.
     pub measured: std::ops::Range<usize>,
+    /// A closed maintenance window's 503s in the window, not drawn (said in the caption
+    /// where no 429 is: a trial's closed bank read "no 429s" beside 455,589 of them).
+    pub outage_503s: u64,
 }
 
 /// Small multiples over the window: one row per run (or bank), calls in flight on the left,

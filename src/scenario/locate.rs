@@ -70,6 +70,17 @@ pub fn apply_set(root: &mut Table, path: &[String], value: Value) -> Result<(), 
     let mut i = 0;
     while i < parents.len() {
         let key = &parents[i];
+        let next = parents.get(i + 1).unwrap_or(last);
+        if !table.contains_key(key) && next.parse::<usize>().is_ok() {
+            push_key(&mut walked, key);
+            // A trial's `banks.cba.limits[1].rate` was told "invalid type: map".
+            return Err(format!(
+                "`{walked}` is not written in the scenario (it comes from the bank's preset, or \
+                 a default), so its element [{next}] cannot be set alone: give the whole list, \
+                 quoted for the shell, e.g. --set '{walked}=[…]' (`check` says what a bank's own \
+                 list replaces)"
+            ));
+        }
         let entry = table
             .entry(key.clone())
             .or_insert_with(|| Value::Table(Table::new()));
@@ -305,6 +316,27 @@ mod tests {
         );
         assert_eq!(sets_behind(&sets(&["seed=3"]), field), "");
         assert_eq!(sets_behind(&sets(&[]), field), "");
+    }
+
+    /// An element of a list the file does not write (a preset's limits) is refused with
+    /// what to do, not "invalid type: map"; one the file writes is set.
+    #[test]
+    fn an_element_of_an_unwritten_list_says_to_give_the_list() {
+        let mut doc: Table = toml::from_str(
+            "[[banks]]\nname = \"cba\"\npreset = \"cdr-au\"\n\
+             [[banks]]\nname = \"own\"\nlimits = [{ kind = \"token_bucket\", rate = 1.0, burst = 2 }]\n",
+        )
+        .unwrap();
+        let path = parse_path("banks.cba.limits[1].rate").unwrap();
+        let e = apply_set(&mut doc, &path, Value::Float(2.0)).unwrap_err();
+        assert!(
+            e.contains("`banks[0].limits` is not written in the scenario")
+                && e.contains("--set 'banks[0].limits=[…]'"),
+            "{e}"
+        );
+        let path = parse_path("banks.own.limits[0].rate").unwrap();
+        apply_set(&mut doc, &path, Value::Float(2.0)).unwrap();
+        assert_eq!(doc["banks"][1]["limits"][0]["rate"].as_float(), Some(2.0));
     }
 
     #[test]

@@ -206,12 +206,17 @@ fn row_captions(r: &DayRow, start: u32, long_axis: bool) -> [Caption; 2] {
             false => "",
         };
         let when = format!("{}{warmup}", time_at(start, m as u32, long_axis));
+        // A closed bank's 503s are not drawn, but said where no 429 is.
+        let closed = match r.outage_503s {
+            0 => String::new(),
+            n => format!(" ({} maintenance 503s, not drawn)", thousands(n as f64)),
+        };
         let text = match (v > 0.0, mean) {
             (false, true) => format!("{}: no calls", r.label),
             (false, false) if part && series.iter().any(|&x| x > 0.0) => {
-                "no 429s in the measured days".to_string()
+                format!("no 429s in the measured days{closed}")
             }
-            (false, false) => "no 429s".to_string(),
+            (false, false) => format!("no 429s{closed}"),
             (true, true) => format!(
                 "{}: busiest minute's mean {} ({when})",
                 r.label,
@@ -394,6 +399,7 @@ mod tests {
                 in_flight: rate_limited.clone(),
                 rate_limited,
                 measured: 1440..2 * 1440,
+                outage_503s: 0,
             }
         };
         let [(text, m, v), _] = row_captions(&row(60), 0, true);
@@ -438,5 +444,9 @@ mod tests {
         cut.rate_limited = vec![0.0; 2 * 1440];
         let [_, (text, _, _)] = row_captions(&cut, 0, true);
         assert_eq!(text, "no 429s");
+        // A closed bank's 503s, not drawn, are said (a trial read "no 429s" beside 455,589).
+        cut.outage_503s = 455_589;
+        let [_, (text, _, _)] = row_captions(&cut, 0, true);
+        assert_eq!(text, "no 429s (455,589 maintenance 503s, not drawn)");
     }
 }

@@ -38,9 +38,13 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
 }
 
 /// Per day at the bank whose share of data a day old rose most on one day (the first the
-/// bad-day finding names), where one did.
+/// bad-day finding names), where one did and the runs have more than one bank (else the
+/// table above is its own).
 pub(crate) fn troubled_bank_table(ds: &Dataset) -> Option<String> {
     let runs = runs_by_day(ds);
+    if runs.iter().all(|r| r.banks().len() < 2) {
+        return None;
+    }
     let bank = troubled_bank(&runs)?;
     let intro = format!(
         "Per day at {bank}, the bank whose data a day old or older rose most on one day \

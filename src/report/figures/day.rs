@@ -107,6 +107,7 @@ fn one_run_rows(r: &RunData, banks: &[String]) -> Vec<DayRow> {
         in_flight: a,
         rate_limited: b,
         measured: measured_minutes(r),
+        outage_503s: outage_503s(r, None),
     }];
     if r.banks().len() > 1 {
         for bank in banks {
@@ -116,6 +117,7 @@ fn one_run_rows(r: &RunData, banks: &[String]) -> Vec<DayRow> {
                 in_flight: a,
                 rate_limited: b,
                 measured: measured_minutes(r),
+                outage_503s: outage_503s(r, Some(bank)),
             });
         }
     }
@@ -132,6 +134,7 @@ fn run_rows(runs: &[&RunData], bank: Option<&str>, several: bool) -> Vec<DayRow>
                 in_flight: a,
                 rate_limited: b,
                 measured: measured_minutes(r),
+                outage_503s: outage_503s(r, bank),
             }
         })
         .collect()

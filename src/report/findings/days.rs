@@ -158,7 +158,7 @@ fn counts(w: &WorstDay, r: &RunData, day: usize, until: usize) -> Counts {
         .max_by_key(|x| (x.stale_48h_connections, std::cmp::Reverse(x.day)))
         .map_or(String::new(), |x| {
             let (at, k) = (x.day, n(x.stale_48h_connections));
-            format!("; most two days old on day {at}: {k}")
+            format!("on day {at}, {k} two days old or older, the most after it")
         });
     let ages = [
         (
@@ -173,7 +173,7 @@ fn counts(w: &WorstDay, r: &RunData, day: usize, until: usize) -> Counts {
         ),
     ];
     let mut counted = false;
-    for (age, a, b) in ages.into_iter().filter(|&(_, a, b)| rose(a, b)) {
+    for (age, a, b) in ages.into_iter().filter(|&(_, a, b)| rose(a, b, d.due)) {
         worst.push(match counted {
             false => format!(
                 "{} of its connections {age} old or older for an hour or more that day",
@@ -182,9 +182,9 @@ fn counts(w: &WorstDay, r: &RunData, day: usize, until: usize) -> Counts {
             true => format!("{} {age} old or older", n(a)),
         });
         was.push(match counted {
-            false if b == 1 => format!("1 connection {age} old"),
-            false => format!("{} connections {age} old", n(b)),
-            true => format!("{} {age} old", n(b)),
+            false if b == 1 => format!("1 connection {age} old or older"),
+            false => format!("{} connections {age} old or older", n(b)),
+            true => format!("{} {age} old or older", n(b)),
         });
         columns.push(match age {
             "two days" => "`stale_48h_connections`",
@@ -195,27 +195,35 @@ fn counts(w: &WorstDay, r: &RunData, day: usize, until: usize) -> Counts {
     if !later.is_empty() && !columns.contains(&"`stale_48h_connections`") {
         columns.push("`stale_48h_connections`");
     }
-    if worst.is_empty() {
-        return Counts::default();
-    }
+    let worst = match (worst.is_empty(), later.is_empty()) {
+        (true, true) => return Counts::default(),
+        (true, false) => format!(" ({later})"),
+        (false, true) => format!(" ({})", worst.join(", ")),
+        (false, false) => format!(" ({}; {later})", worst.join(", ")),
+    };
+    let usual = match was.is_empty() {
+        true => String::new(),
+        false => format!(" (day {}: {})", w.low_day, was.join(", ")),
+    };
     Counts {
-        worst: format!(" ({}{later})", worst.join(", ")),
-        usual: format!(" (day {}: {})", w.low_day, was.join(", ")),
+        worst,
+        usual,
         columns,
     }
 }
 
-/// Whether a count of connections rose from the usual day's `b` to `a`: by a tenth of it or
-/// more (at least one).
-fn rose(a: u64, b: u64) -> bool {
-    a > b && (a - b) as f64 >= 0.1 * b.max(1) as f64
+/// Whether a count of connections rose from the usual day's `b` to `a`: by a tenth of it and
+/// a thousandth of the bank's `due` connections or more (at least one: a trial's parenthesis
+/// led with 2 connections two days old against 1).
+fn rose(a: u64, b: u64, due: u64) -> bool {
+    a > b && (a - b) as f64 >= (0.1 * b as f64).max(0.001 * due as f64).max(1.0)
 }
 
 /// Where the share came back within a point while connections two days old had not (more
 /// than a hundredth of the bank's due connections over the usual day's): ", though 17,483
-/// of its connections were still two days old or older that day, back near 128 on day 7",
-/// or "… that day and 3,859 on day 6, the last measured day" (a trial's cut read "back" with 47,938 of
-/// a bank's connections still two days old). Empty otherwise.
+/// of its connections were still two days old or older that day, down to 600 on day 7", or
+/// "… that day and 3,859 on day 6, the last measured day" (a trial's cut read "back" with
+/// 47,938 of a bank's connections still two days old). Empty otherwise.
 fn tail(w: &WorstDay, r: &RunData, back: usize) -> String {
     let rows = || (r.daily.iter()).filter(|d| d.bank == w.bank && d.measured);
     let row = |at: usize| rows().find(|d| d.day == at);
@@ -232,11 +240,7 @@ fn tail(w: &WorstDay, r: &RunData, back: usize) -> String {
     let mut after: Vec<&DailyRow> = rows().filter(|d| d.day > back).collect();
     after.sort_by_key(|d| d.day);
     let then = match (after.iter().find(|x| near(x)), after.last()) {
-        (Some(x), _) => format!(
-            ", back near {} on day {}",
-            n(usual.stale_48h_connections),
-            x.day
-        ),
+        (Some(x), _) => format!(", down to {} on day {}", n(x.stale_48h_connections), x.day),
         (None, Some(x)) => format!(
             " and {} on day {}, the last measured day",
             n(x.stale_48h_connections),
@@ -258,18 +262,14 @@ fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
     let until = (back.map(|b| b - 1))
         .or(after.last().map(|d| d.0))
         .unwrap_or(day);
-    let counts = counts(w, r, day, until);
+    let mut counts = counts(w, r, day, until);
+    let tail = back.map_or(String::new(), |back| tail(w, r, back));
+    if !tail.is_empty() && !counts.columns.contains(&"`stale_48h_connections`") {
+        counts.columns.push("`stale_48h_connections`");
+    }
     let end = match back {
-        Some(back) if w.before => {
-            format!(
-                "was back within a point of that on day {back}{}",
-                tail(w, r, back)
-            )
-        }
-        Some(back) => format!(
-            "was within a point of that on day {back}{}",
-            tail(w, r, back)
-        ),
+        Some(back) if w.before => format!("was back within a point of that on day {back}{tail}"),
+        Some(back) => format!("was within a point of that on day {back}{tail}"),
         None => match after.last() {
             Some(&(last, x)) => {
                 format!("was still {} on day {last}, the last measured day", pct(x))
@@ -278,14 +278,15 @@ fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
         },
     };
     // Where it was up before its worst day (a week's rate cut peaking on its second day), the
-    // first day of that run: a day more than a point above the usual ("rose from day 3 on, to";
-    // a trial read "after 15.11 % on day 3, the first day it was up" as hard to parse).
+    // first day of that run: a day more than a point above the usual ("was up from day 3,
+    // rising to"; a trial read "after 15.11 % on day 3, the first day it was up" as hard to
+    // parse).
     let since = (w.days[..w.worst].iter().rev())
         .take_while(|d| w.before && d.1 > w.low + BACK)
         .last();
     let (rose, usual) = match (w.before, since) {
         (true, Some(&(d, _))) => (
-            format!("rose from day {d} on, to"),
+            format!("was up from day {d}, rising to"),
             "its best day before it",
         ),
         (true, None) => ("rose to".into(), "its best day before it"),
@@ -429,21 +430,24 @@ mod tests {
         let d1 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 1);
         d1.unwrap().stale_24h_connections = 1500;
         let s = first(&r, "").unwrap();
-        says(&s, "on day 2 (120 of its connections two days old or older for an hour or more that day, 4,411 a day old or older), against 13.76 % (day 1: 0 connections two days old, 1,500 a day old) on its best day before it");
+        says(&s, "on day 2 (120 of its connections two days old or older for an hour or more that day, 4,411 a day old or older), against 13.76 % (day 1: 0 connections two days old or older, 1,500 a day old or older) on its best day before it");
         // The day after with the most two days old, where more than on the day.
         let d3 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 3);
         d3.unwrap().stale_48h_connections = 15_091;
         let s = first(&r, "").unwrap();
         says(
             &s,
-            "4,411 a day old or older; most two days old on day 3: 15,091), against",
+            "4,411 a day old or older; on day 3, 15,091 two days old or older, the most after it), against",
         );
         says(&s, "back within a point of that on day 5");
         // Not on the recovery's day (5) or later: a later day's is not this incident's.
         let d6 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 5);
         d6.unwrap().stale_48h_connections = 20_000;
         let s = first(&r, "").unwrap();
-        says(&s, "most two days old on day 3: 15,091)");
+        says(
+            &s,
+            "on day 3, 15,091 two days old or older, the most after it)",
+        );
         // The baseline is the best day before the worst, not one after it.
         let s = first(&run(&[0.02, 0.3, 0.0], &[0.0; 3]), "").unwrap();
         says(&s, "against 2.00 %");
@@ -466,7 +470,10 @@ mod tests {
             &s,
             "(41.33 % of the app opens finding data that old, 4,411 of its connections a day old or older for an hour or more that day), against",
         );
-        says(&s, "(day 1: 0.12 % of opens, 1,500 connections a day old)");
+        says(
+            &s,
+            "(day 1: 0.12 % of opens, 1,500 connections a day old or older)",
+        );
     }
 
     /// A rise over several days is told from its first day, not only at its worst (a
@@ -476,7 +483,7 @@ mod tests {
         let s = first(&run(&[0.01, 0.30, 0.50, 0.02], &[0.0; 4]), "").unwrap();
         assert!(
             s.contains(
-                "rose from day 2 on, to 50.00 % of the connection-time on day 3, against 1.00 %"
+                "was up from day 2, rising to 50.00 % of the connection-time on day 3, against 1.00 %"
             ),
             "{s}"
         );
@@ -511,7 +518,7 @@ mod tests {
             (d.stale_24h_at_open_share, d.due) = (Some(opens), 57_000);
         }
         let s = first(&r, "").unwrap();
-        says(&s, "rose from day 3 on, to 62.70 % of the connection-time on day 4 (63.00 % of the app opens finding data that old, 19,456 of its connections two days old or older for an hour or more that day), against 45.00 % (day 2: 45.00 % of opens, 128 connections two days old) on its best day before it");
+        says(&s, "was up from day 3, rising to 62.70 % of the connection-time on day 4 (63.00 % of the app opens finding data that old, 19,456 of its connections two days old or older for an hour or more that day), against 45.00 % (day 2: 45.00 % of opens, 128 connections two days old or older) on its best day before it");
         says(&s, "was back within a point of that on day 5, though 17,483 of its connections were still two days old or older that day and 3,859 on day 6, the last measured day (");
         says(&s, "`stale_24h_at_open_share` and `stale_48h_connections`;");
         assert!(!s.contains("a day old or older for an hour"), "{s}");
@@ -521,12 +528,42 @@ mod tests {
         let s = first(&r, "").unwrap();
         says(
             &s,
-            "still two days old or older that day, back near 128 on day 6 (",
+            "still two days old or older that day, down to 600 on day 6 (",
         );
         // None said where the tail is within a hundredth of the due connections.
         let d5 = (r.daily.iter_mut()).find(|d| d.bank == "a" && d.day == 5);
         d5.unwrap().stale_48h_connections = 690;
         let s = first(&r, "").unwrap();
         says(&s, "was back within a point of that on day 5 (");
+    }
+
+    /// The two-day backlog a day after a one-day cut is said, and its column cited, whether
+    /// it is the recovery day's tail or a later day's most, with or without counts that rose
+    /// on the worst day (a review: both were quoted uncited, or dropped).
+    #[test]
+    fn the_backlog_after_a_cut_is_said_and_cited() {
+        let set = |r: &mut RunData, opens: Option<f64>| {
+            for d in r.daily.iter_mut().filter(|d| d.bank == "a" && d.day > 0) {
+                (d.due, d.stale_24h_connections) = (100_000, 1_000);
+                d.stale_24h_at_open_share = opens;
+                d.stale_48h_connections = if d.day == 4 { 15_091 } else { 0 };
+            }
+        };
+        let mut r = run(&[0.01, 0.01, 0.40, 0.015, 0.01], &[0.0; 5]);
+        set(&mut r, Some(0.1));
+        let s = first(&r, "").unwrap();
+        assert!(
+            s.contains("back within a point of that on day 4, though 15,091 of its connections were still two days old or older that day, down to 0 on day 5 (")
+                && s.contains("`stale_48h_connections`;"),
+            "{s}"
+        );
+        let mut r = run(&[0.01, 0.01, 0.40, 0.20, 0.01], &[0.0; 5]);
+        set(&mut r, None);
+        let s = first(&r, "").unwrap();
+        assert!(
+            s.contains("on day 3 (on day 4, 15,091 two days old or older, the most after it), against 1.00 % on its best")
+                && s.contains("`stale_24h_share` and `stale_48h_connections`;"),
+            "{s}"
+        );
     }
 }
