@@ -89,6 +89,9 @@ pub enum Command {
 pub struct ReportArgs {
     /// Directory written by `run`, `sweep` or the default experiment (e.g. output).
     pub dir: PathBuf,
+    /// report.md's heading (default: `refresh-sim report: DIR`).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -247,7 +250,7 @@ fn run(a: RunArgs) -> Result<()> {
     scenario::check_memory([&sc], 1)?;
     let out = a.out.unwrap_or_else(|| Path::new("output").join(&sc.name));
     output::check_dir(&out)?;
-    for note in sc.notes() {
+    for note in crate::experiment::notes::of_run(&sc, &a.overrides.set) {
         eprintln!("note: {note}");
     }
     if let Some(path) = &a.attempt_log {
@@ -293,7 +296,7 @@ fn check(a: CheckArgs) -> Result<()> {
     crate::experiment::sweep::reject_lists(&a.overrides.set, "check")?;
     let source = scenario::Source::read(&a.scenario)?;
     let sc = source.parse(&a.overrides.set)?;
-    for note in sc.notes() {
+    for note in crate::experiment::notes::of_run(&sc, &a.overrides.set) {
         eprintln!("note: {note}");
     }
     // A `[sweep]` section is checked as `sweep` would: every point parsed and validated.
@@ -584,11 +587,9 @@ fn compare_cmd(a: CompareArgs) -> Result<()> {
 }
 
 fn report_cmd(a: ReportArgs) -> Result<()> {
-    let written = report::write_report(&a.dir)?;
+    let written = report::write_report_titled(&a.dir, a.title.as_deref())?;
     println!("wrote:");
-    for p in &written {
-        println!("  {}", p.display());
-    }
+    written.iter().for_each(|p| println!("  {}", p.display()));
     Ok(())
 }
 

@@ -12,7 +12,7 @@
 //! imports them (ARCHITECTURE.md, "Boundaries").
 
 pub mod compare;
-mod notes;
+pub mod notes;
 pub mod plan;
 pub mod sweep;
 pub mod table;

@@ -24,5 +24,5 @@ mod figures;
 mod findings;
 mod phrases;
 
-pub use document::{markdown, write_report};
+pub use document::{markdown, write_report, write_report_titled};
 pub use figures::{is_chart_file, plan, ChartPlan, Planned, Skipped, COVERAGE_TARGET};

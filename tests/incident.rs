@@ -225,6 +225,24 @@ fn data_age_day_by_day_shows_the_incident_and_its_recovery() {
     let day2 = table.lines().find(|l| l.starts_with("| 2 |")).unwrap();
     assert!(day2.contains("| 39."), "{table}");
     assert!(!table.contains("Oldest bank"), "{table}");
+    // And drawn: the app opens finding data a day old, day by day, the troubled bank's line
+    // with its worst day in the caption.
+    assert!(busy.join("charts/opens_by_day.png").is_file());
+    let caption = md.split("charts/opens_by_day.png)").nth(1).unwrap();
+    assert!(caption.contains("At troubled, "), "{caption}");
+    // A heading of the reader's own, not the directory's name.
+    let o = Command::new(BIN)
+        .args([
+            "report",
+            busy.to_str().unwrap(),
+            "--title",
+            "A bad day at troubled",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(busy.join("report.md")).unwrap();
+    assert!(md.starts_with("# A bad day at troubled\n"), "{md}");
 }
 
 /// The measured days' data age, pooled by their connection-time, is the run's: each day's

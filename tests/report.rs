@@ -1099,12 +1099,13 @@ fn paired_fixture() -> Vec<PairedRow> {
     .collect()
 }
 
-/// The charts a run directory at two banks gets.
-const RUN_STEMS: [&str; 4] = [
+/// The charts a run directory at two banks, of several measured days, gets.
+const RUN_STEMS: [&str; 5] = [
     "day_in_the_life",
     "staleness",
     "data_age_by_hour",
     "data_age_by_hour_banks",
+    "opens_by_day",
 ];
 
 // aimd first: paced covers 2 points more than it for 3 points more failures.

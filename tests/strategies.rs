@@ -478,3 +478,24 @@ fn fields_of_another_kind_are_noted_and_impossible_settings_refused() {
         "checked whatever the kind: {idle}"
     );
 }
+
+/// With the kind changed by `--set`, `check` does not note a field the file sets for its
+/// own kind (a plan's printed command drew uk-mix's `concurrency` under a pace), but does
+/// one the `--set`s give.
+#[test]
+fn a_kind_set_on_the_command_line_is_not_told_the_files_fields() {
+    let check = |sets: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim"));
+        c.args(["check", "uk-mix"]);
+        for s in sets {
+            c.args(["--set", s]);
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{o:?}");
+        String::from_utf8(o.stderr).unwrap()
+    };
+    let said = "strategy.concurrency: only a client with slots";
+    assert!(!check(&["strategy.kind=random_offset"]).contains(said));
+    let own = check(&["strategy.kind=random_offset", "strategy.concurrency=5"]);
+    assert!(own.contains(said), "{own}");
+}

@@ -16,6 +16,15 @@ pub fn once_each(each: Vec<Vec<String>>) -> Vec<(String, Vec<usize>)> {
     out
 }
 
+/// The notes `run` and `check` give of `sc`, less those on a strategy field the file sets
+/// for its own kind where `sets` change the kind (`--set strategy.kind=paced` on uk-mix's
+/// queue: its concurrency is no news, and a plan's printed command drew the note).
+pub fn of_run(sc: &crate::scenario::Scenario, sets: &[String]) -> Vec<String> {
+    let kind_set = sets.iter().any(|s| s.starts_with("strategy.kind="));
+    let elsewhere = |n: &String| kind_set && unread_elsewhere(n, sets);
+    sc.notes().into_iter().filter(|n| !elsewhere(n)).collect()
+}
+
 /// A note that a strategy field the item's kind does not read was set by the file or a
 /// `--set`, not by the item (`own`, its overrides): the items vary the kind over a file
 /// written for one (`concurrency` under uk-mix's queue is no news of a random offset's).

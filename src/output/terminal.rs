@@ -44,7 +44,10 @@ pub fn growth_note(r: &RunResult) -> Option<String> {
     ))
 }
 
-/// A short human summary of a run, one line per bank and one for all.
+/// A short human summary of a run, one line per bank and one for all: the peak calls in
+/// flight at the bank (what its cap counts) beside the peak refreshes outstanding with the
+/// aggregator (submitted, outcome not yet learned: the workers a client needs; a trial read
+/// `run`'s 28 in flight against `plan`'s 122 outstanding as a contradiction).
 pub fn human_summary(r: &RunResult) -> String {
     let mut out = String::new();
     let strategy = super::summary::strategy_label(r.strategy, r.concurrency);
@@ -64,7 +67,7 @@ pub fn human_summary(r: &RunResult) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<18} {:>10} {:>10} {:>9} {:>7} {:>9} {:>9} {:>11} {:>8} {:>9} {:>9}",
+        "{:<18} {:>10} {:>10} {:>9} {:>7} {:>9} {:>9} {:>11} {:>8} {:>9} {:>9} {:>11}",
         "bank",
         "attempts",
         "successes",
@@ -75,7 +78,8 @@ pub fn human_summary(r: &RunResult) -> String {
         "users/day",
         "age p50",
         "age ≥24h",
-        "peak in-flight"
+        "peak at bank",
+        "outstanding"
     );
     let mut line = |name: &str, s: &Summary| {
         let t = &s.tally;
@@ -86,7 +90,7 @@ pub fn human_summary(r: &RunResult) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<18} {:>10} {:>10} {:>9} {:>7} {:>9} {:>9} {:>11} {:>8} {:>9} {:>9}",
+            "{:<18} {:>10} {:>10} {:>9} {:>7} {:>9} {:>9} {:>11} {:>8} {:>9} {:>14} {:>11}",
             name,
             thousands(t.attempts as f64),
             thousands(t.successes as f64),
@@ -97,7 +101,8 @@ pub fn human_summary(r: &RunResult) -> String {
             thousands(s.users_per_day),
             age,
             s.stale_24h_share.map_or("-".to_string(), pct),
-            t.peak_in_flight
+            t.peak_in_flight,
+            t.peak_outstanding
         );
     };
     // Each bank's figures once: the table's rows and the lines' worst banks.

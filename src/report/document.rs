@@ -22,6 +22,12 @@ pub(crate) mod tables;
 
 /// Reads `dir`, writes `dir/charts/*.svg|png` and `dir/report.md`; returns the paths written.
 pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
+    write_report_titled(dir, None)
+}
+
+/// [`write_report`], report.md headed `title` where given (`report --title`: a trial's
+/// document read "refresh-sim report: out", its directory's name).
+pub fn write_report_titled(dir: &Path, title: Option<&str>) -> Result<Vec<PathBuf>> {
     let ds = dataset::discover(dir)?;
     let plan = plan(&ds);
     let mut written = Vec::new();
@@ -31,7 +37,7 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     remove_stale_charts(&charts_dir, &written)?;
     let md_path = dir.join("report.md");
-    write_atomic(&md_path, markdown(&ds, &plan).as_bytes())?;
+    write_atomic(&md_path, markdown_titled(&ds, &plan, title).as_bytes())?;
     written.push(md_path);
     Ok(written)
 }
@@ -106,13 +112,19 @@ pub(crate) fn sources(ds: &Dataset) -> Vec<String> {
 
 /// The whole of `report.md`.
 pub fn markdown(ds: &Dataset, plan: &ChartPlan) -> String {
+    markdown_titled(ds, plan, None)
+}
+
+/// [`markdown`] headed `title`, or `refresh-sim report: DIR`.
+fn markdown_titled(ds: &Dataset, plan: &ChartPlan, title: Option<&str>) -> String {
     let mut s = String::new();
     let name = ds
         .root
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| ds.root.display().to_string());
-    let _ = writeln!(s, "# refresh-sim report: {name}\n");
+    let heading = title.map_or(format!("refresh-sim report: {name}"), str::to_string);
+    let _ = writeln!(s, "# {heading}\n");
     let _ = writeln!(s, "## Scenario\n\n{}\n", scenario_paragraph(ds));
 
     let findings = key_findings(ds);

@@ -17,6 +17,7 @@ pub(crate) mod by_hour;
 pub(crate) mod by_hour_banks;
 pub(crate) mod curves;
 pub(crate) mod day;
+pub(crate) mod opens_by_day;
 pub(crate) mod paired;
 pub(crate) mod staleness;
 pub(crate) mod sweep_banks;
@@ -35,6 +36,7 @@ pub(crate) const STALENESS: &str = "staleness";
 pub(crate) const DATA_AGE_BY_HOUR: &str = "data_age_by_hour";
 pub(crate) const DATA_AGE_BY_HOUR_BANKS: &str = "data_age_by_hour_banks";
 pub(crate) const PAIRED_DIFFERENCES: &str = "paired_differences";
+pub(crate) const OPENS_BY_DAY: &str = "opens_by_day";
 
 /// Whether `name` is a file this tool writes into `charts/`: a chart's stem (with a bank's
 /// slug for the per-bank ones) as `.svg` or `.png`. Only such files are ever removed.
@@ -55,6 +57,7 @@ pub fn is_chart_file(name: &str) -> bool {
         DATA_AGE_BY_HOUR,
         DATA_AGE_BY_HOUR_BANKS,
         PAIRED_DIFFERENCES,
+        OPENS_BY_DAY,
     ];
     fixed.contains(&stem)
         || is_swept_field_stem(stem)
@@ -138,6 +141,7 @@ pub fn plan(ds: &Dataset) -> ChartPlan {
     staleness_chart(ds, &mut p);
     by_hour_chart(ds, &mut p);
     by_hour_banks_chart(ds, &mut p);
+    opens_by_day::opens_by_day_chart(ds, &mut p);
     paired_chart(ds, &mut p);
     p
 }

@@ -121,7 +121,8 @@ fn age_what(runs: &[&RunData], bin: usize) -> String {
         !days.is_empty() && days.iter().all(|d| d.measured)
     });
     format!(
-        "share of connection-time (consent valid, {}) at each age of data, in bins of {}",
+        "share of connection-time (consent valid, {}) at each age of data, in bins of {}, \
+         each drawn as its share per hour of age",
         if no_warmup {
             "over the whole window"
         } else {

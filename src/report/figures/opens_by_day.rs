@@ -1,0 +1,106 @@
+//! App opens finding data a day old, day by day and bank by bank (`daily.csv`'s
+//! `stale_24h_at_open_share`): what a bad day at one bank, and its aftermath, did to its
+//! customers. A trial's planner, writing up a weekly maintenance night and a week's rate
+//! cut for a non-engineering audience, had only the per-day table to show them, and the
+//! day-in-the-life chart drew the closed bank as "no 429s".
+
+use crate::output::daily::DailyRow;
+use crate::output::text::pct;
+use crate::report::charts::XyChart;
+use crate::report::charts::{palette, Chart, ChartAxis, Dash, Format, Line, Look, Marker, Scale};
+use crate::report::dataset::{Dataset, RunData};
+use crate::report::figures::{group_look, ChartPlan, Planned, MAX_SERIES, OPENS_BY_DAY};
+use crate::report::phrases::{runs_provenance, subtitle};
+
+/// Plans the chart for a directory of one run with two measured days or more that hold the
+/// opens' shares: each bank's (six at most: those whose worst day was worst) and all banks'.
+pub(crate) fn opens_by_day_chart(ds: &Dataset, p: &mut ChartPlan) {
+    let [r] = &ds.runs[..] else {
+        return;
+    };
+    let all = days_of(r, "all");
+    if all.len() < 2 {
+        return;
+    }
+    let banks = r.bank_names();
+    let worst = |b: &str| (days_of(r, b).iter()).map(|d| d.1).fold(0.0, f64::max);
+    let mut drawn: Vec<&String> = banks.iter().collect();
+    // Stable: banks equally bad keep summary.csv's order.
+    drawn.sort_by(|a, b| worst(b).total_cmp(&worst(a)));
+    drawn.truncate(MAX_SERIES - 1);
+    let mut lines: Vec<Line> = (drawn.iter().enumerate())
+        .map(|(i, b)| Line::new(b.as_str(), group_look(i), days_of(r, b)))
+        .collect();
+    if banks.len() > 1 {
+        let black = Look::new(palette::BLACK, Dash::Solid, Marker::None);
+        lines.push(Line::new("all banks", black, all.clone()));
+    }
+    let (first, last) = (all[0].0, all[all.len() - 1].0);
+    p.charts.push(Planned {
+        stem: OPENS_BY_DAY.into(),
+        chart: Chart::Xy(XyChart {
+            title: format!(
+                "App opens finding data a day old, day by day: {}",
+                r.label()
+            ),
+            subtitle: Some(subtitle(
+                "share of each measured day's app opens (weighed by the app-open profile) \
+                 that found data 24 h old or older, or none yet, at each bank's customers",
+                [runs_provenance(&[r])],
+            )),
+            x: ChartAxis::new(
+                "day (from the window's start)",
+                Scale::Linear,
+                Format::Count,
+            )
+            .range(Some(first), Some(last)),
+            y: ChartAxis::new(
+                "app opens finding data ≥ 24 h old",
+                Scale::Linear,
+                Format::Percent,
+            )
+            .range(Some(0.0), None),
+            lines,
+            refs: Vec::new(),
+        }),
+        caption: caption(r, &banks, &all),
+        per_bank: false,
+    });
+}
+
+/// A bank's (or `all`'s) measured days' shares: (day, share).
+fn days_of(r: &RunData, bank: &str) -> Vec<(f64, f64)> {
+    let mut days: Vec<&DailyRow> = (r.daily.iter())
+        .filter(|d| d.bank == bank && d.measured)
+        .collect();
+    days.sort_by_key(|d| d.day);
+    (days.iter())
+        .filter_map(|d| Some((d.day as f64, d.stale_24h_at_open_share?)))
+        .collect()
+}
+
+/// The worst day for all banks, and the worst of any bank's days where that is another's.
+fn caption(r: &RunData, banks: &[String], all: &[(f64, f64)]) -> String {
+    let most = |v: &[(f64, f64)]| {
+        v.iter()
+            .copied()
+            .reduce(|a, b| if b.1 > a.1 { b } else { a })
+    };
+    let Some((day, x)) = most(all) else {
+        return String::new();
+    };
+    let mut s = format!(
+        "The day app opens most often found data a day old was day {day}: {} of all banks' opens.",
+        pct(x)
+    );
+    let bank = (banks.iter())
+        .filter_map(|b| Some((b, most(&days_of(r, b))?)))
+        .reduce(|a, b| if b.1 .1 > a.1 .1 { b } else { a });
+    if let (true, Some((b, (d, y)))) = (banks.len() > 1, bank) {
+        s.push_str(&format!(
+            " At {b}, {} of its customers' opens on day {d}.",
+            pct(y)
+        ));
+    }
+    s
+}
