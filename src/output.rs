@@ -110,6 +110,18 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<()> {
+    // A device or a pipe (`--out /dev/null`) is written in place: a temporary file renamed
+    // over it would replace the device with a file (a session's `fit --out /dev/null` left
+    // the machine without its /dev/null).
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let write = || -> std::io::Result<()> {
+            let f = std::fs::OpenOptions::new().write(true).open(path)?;
+            let mut w = std::io::BufWriter::new(f);
+            fill(&mut w)?;
+            w.flush()
+        };
+        return write().map_err(|e| Error::io(format!("{}: cannot write: {e}", path.display())));
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -41,6 +41,7 @@ use serde::Deserialize;
 use std::path::Path;
 use strategy::{schedule, strategy};
 
+pub use locate::set_targets;
 pub use size::{check_memory, set_budget, MemoryNeed};
 
 /// A validated scenario, ready to run.

@@ -498,4 +498,6 @@ fn a_kind_set_on_the_command_line_is_not_told_the_files_fields() {
     assert!(!check(&["strategy.kind=random_offset"]).contains(said));
     let own = check(&["strategy.kind=random_offset", "strategy.concurrency=5"]);
     assert!(own.contains(said), "{own}");
+    let spaced = check(&["strategy.kind=random_offset", "strategy.concurrency = 5"]);
+    assert!(spaced.contains(said), "{spaced}");
 }

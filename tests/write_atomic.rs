@@ -113,3 +113,16 @@ fn an_output_over_the_commands_own_input_is_refused() {
     assert!(common::text(&refused.stderr).contains("is the log this command reads"));
     assert_eq!(std::fs::read(&log).unwrap(), logged);
 }
+
+/// A device is written in place, not replaced by a file renamed over it (a session's
+/// `fit --out /dev/null` left the machine's /dev/null a regular file, and a later set-up
+/// failed to open it).
+#[cfg(unix)]
+#[test]
+fn a_device_is_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let null = std::path::Path::new("/dev/null");
+    write_atomic(null, b"gone\n").unwrap();
+    let kind = std::fs::metadata(null).unwrap().file_type();
+    assert!(kind.is_char_device(), "{kind:?}");
+}

@@ -20,9 +20,19 @@ pub fn once_each(each: Vec<Vec<String>>) -> Vec<(String, Vec<usize>)> {
 /// for its own kind where `sets` change the kind (`--set strategy.kind=paced` on uk-mix's
 /// queue: its concurrency is no news, and a plan's printed command drew the note).
 pub fn of_run(sc: &crate::scenario::Scenario, sets: &[String]) -> Vec<String> {
-    let kind_set = sets.iter().any(|s| s.starts_with("strategy.kind="));
-    let elsewhere = |n: &String| kind_set && unread_elsewhere(n, sets);
-    sc.notes().into_iter().filter(|n| !elsewhere(n)).collect()
+    use crate::scenario::set_targets;
+    let kind_set = sets.iter().any(|s| set_targets(s, "strategy.kind"));
+    // The field a note on an unread strategy field names, where no `--set` gives it (its
+    // path parsed: `strategy.concurrency = 8` gives it as `strategy.concurrency=8` does).
+    let elsewhere = |n: &String| {
+        let field = n
+            .split_once(": only ")
+            .filter(|(f, rest)| f.starts_with("strategy.") && rest.contains("reads it, not kind"));
+        field.is_some_and(|(f, _)| !sets.iter().any(|s| set_targets(s, f)))
+    };
+    (sc.notes().into_iter())
+        .filter(|n| !(kind_set && elsewhere(n)))
+        .collect()
 }
 
 /// A note that a strategy field the item's kind does not read was set by the file or a

@@ -123,6 +123,7 @@ fn markdown_titled(ds: &Dataset, plan: &ChartPlan, title: Option<&str>) -> Strin
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| ds.root.display().to_string());
+    let title = title.map(str::trim).filter(|t| !t.is_empty());
     let heading = title.map_or(format!("refresh-sim report: {name}"), str::to_string);
     let _ = writeln!(s, "# {heading}\n");
     let _ = writeln!(s, "## Scenario\n\n{}\n", scenario_paragraph(ds));

@@ -71,7 +71,9 @@ pub fn apply_set(root: &mut Table, path: &[String], value: Value) -> Result<(), 
     while i < parents.len() {
         let key = &parents[i];
         let next = parents.get(i + 1).unwrap_or(last);
-        if !table.contains_key(key) && next.parse::<usize>().is_ok() {
+        // Only a bank's `limits`, the list a preset gives: a typo or a map's key that reads
+        // as a number is the typed parse's to refuse (a review).
+        if key == "limits" && !table.contains_key(key) && next.parse::<usize>().is_ok() {
             push_key(&mut walked, key);
             // A trial's `banks.cba.limits[1].rate` was told "invalid type: map".
             return Err(format!(

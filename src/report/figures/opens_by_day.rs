@@ -28,14 +28,31 @@ pub(crate) fn opens_by_day_chart(ds: &Dataset, p: &mut ChartPlan) {
     // Stable: banks equally bad keep summary.csv's order.
     drawn.sort_by(|a, b| worst(b).total_cmp(&worst(a)));
     drawn.truncate(MAX_SERIES - 1);
+    let (first, last) = (all[0].0, all[all.len() - 1].0);
+    // Up to a month, each day a category (a count axis ticked 1.5, 2.0, … over a few days);
+    // longer, a linear axis of whole-day steps.
+    let daily = last - first < 31.0;
+    let at = |v: Vec<(f64, f64)>| match daily {
+        true => v.into_iter().map(|(d, y)| (d - first + 1.0, y)).collect(),
+        false => v,
+    };
     let mut lines: Vec<Line> = (drawn.iter().enumerate())
-        .map(|(i, b)| Line::new(b.as_str(), group_look(i), days_of(r, b)))
+        .map(|(i, b)| Line::new(b.as_str(), group_look(i), at(days_of(r, b))))
         .collect();
     if banks.len() > 1 {
         let black = Look::new(palette::BLACK, Dash::Solid, Marker::None);
-        lines.push(Line::new("all banks", black, all.clone()));
+        lines.push(Line::new("all banks", black, at(all.clone())));
     }
-    let (first, last) = (all[0].0, all[all.len() - 1].0);
+    let label = "day (from the window's start)";
+    let x = match daily {
+        true => ChartAxis::categorical(
+            label,
+            (first as usize..=last as usize)
+                .map(|d| d.to_string())
+                .collect(),
+        ),
+        false => ChartAxis::new(label, Scale::Linear, Format::Count).range(Some(first), Some(last)),
+    };
     p.charts.push(Planned {
         stem: OPENS_BY_DAY.into(),
         chart: Chart::Xy(XyChart {
@@ -48,12 +65,7 @@ pub(crate) fn opens_by_day_chart(ds: &Dataset, p: &mut ChartPlan) {
                  that found data 24 h old or older, or none yet, at each bank's customers",
                 [runs_provenance(&[r])],
             )),
-            x: ChartAxis::new(
-                "day (from the window's start)",
-                Scale::Linear,
-                Format::Count,
-            )
-            .range(Some(first), Some(last)),
+            x,
             y: ChartAxis::new(
                 "app opens finding data ≥ 24 h old",
                 Scale::Linear,

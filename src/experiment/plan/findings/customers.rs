@@ -180,9 +180,13 @@ pub(super) fn worst_customers_finding(p: &Plan) -> Option<String> {
 pub(super) fn past_ceiling_finding(p: &Plan) -> Option<String> {
     let r = &p.recommendation;
     let bank = |b: usize, f: Figure| r.figures.banks.get(b).map(|x| x[f as usize].mean);
+    // Fetches worth a hundredth of the bank's connections, and a coverage the bound with
+    // them holds (past it, or without them, the fetches explain nothing: a review).
     let (b, over) = (p.ceilings.iter().enumerate())
-        .filter(|(_, c)| c.fetched > 0.0)
-        .filter_map(|(b, c)| Some((b, bank(b, Figure::Coverage)? - c.coverage())))
+        .filter(|(_, c)| c.fetched >= 0.01 * c.connections)
+        .filter_map(|(b, c)| Some((b, c, bank(b, Figure::Coverage)?)))
+        .filter(|(_, c, x)| *x <= c.bound_coverage() + 0.005)
+        .map(|(b, c, x)| (b, x - c.coverage()))
         .filter(|(_, over)| *over >= 0.005)
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     let c = &p.ceilings[b];
@@ -192,7 +196,7 @@ pub(super) fn past_ceiling_finding(p: &Plan) -> Option<String> {
             format!("; its background refreshes alone cover {} there", pct(x))
         });
     Some(format!(
-        "the choice covers {} {}, past its ceiling of {} in the table below: the ceiling takes \
+        "the choice covers {} {}, past its ceiling of {} (what each bank can serve): the ceiling takes \
          the customers' own fetches as falling on connections independently of the background, \
          where a pass that skips the connections refreshed since its period began leaves those \
          to the customers and covers more, up to {} by the policies' arithmetic with the \
@@ -252,6 +256,7 @@ mod tests {
             f.starts_with(&format!(
                 "the choice covers cba 99.57 %, past its ceiling of {ceiling}"
             )) && f.contains("up to 100.00 % by the policies' arithmetic")
+                && f.contains("(what each bank can serve)")
                 && f.ends_with("its background refreshes alone cover 90.04 % there"),
             "{f}"
         );
