@@ -229,7 +229,10 @@ fn data_age_day_by_day_shows_the_incident_and_its_recovery() {
     // with its worst day in the caption.
     assert!(busy.join("charts/opens_by_day.png").is_file());
     let caption = md.split("charts/opens_by_day.png)").nth(1).unwrap();
-    assert!(caption.contains("At troubled, "), "{caption}");
+    assert!(
+        caption.contains("The worst of any bank's days: troubled's day 2, "),
+        "{caption}"
+    );
     // A heading of the reader's own, not the directory's name.
     let o = Command::new(BIN)
         .args([

@@ -110,7 +110,7 @@ fn caption(r: &RunData, banks: &[String], all: &[(f64, f64)]) -> String {
         .reduce(|a, b| if b.1 .1 > a.1 .1 { b } else { a });
     if let (true, Some((b, (d, y)))) = (banks.len() > 1, bank) {
         s.push_str(&format!(
-            " At {b}, {} of its customers' opens on day {d}.",
+            " The worst of any bank's days: {b}'s day {d}, {} of its customers' opens.",
             pct(y)
         ));
     }

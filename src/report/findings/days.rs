@@ -281,9 +281,7 @@ fn tail(w: &WorstDay, r: &RunData, back: usize) -> String {
     let (Some(usual), Some(b)) = (row(w.low_day), row(back)) else {
         return String::new();
     };
-    let near = |x: &DailyRow| {
-        x.stale_48h_connections as f64 <= usual.stale_48h_connections as f64 + 0.01 * x.due as f64
-    };
+    let near = |x: &DailyRow| !two_days_behind(x, usual);
     if b.stale_24h_connections == 0 || near(b) {
         return String::new();
     }
@@ -305,6 +303,12 @@ fn tail(w: &WorstDay, r: &RunData, back: usize) -> String {
     )
 }
 
+/// Whether day `d` holds more connections two days old than the `usual` day by over a
+/// hundredth of its due connections: a backlog the day-old share does not show.
+fn two_days_behind(d: &DailyRow, usual: &DailyRow) -> bool {
+    d.stale_48h_connections as f64 > usual.stale_48h_connections as f64 + 0.01 * d.due as f64
+}
+
 /// On the last measured day, still not back: its connections two days old, where more than
 /// a hundredth of its due over the usual day's (a trial's queue still held 1,630 of a bank's
 /// connections two days old at the end, said only as a share of time). Empty otherwise.
@@ -313,8 +317,7 @@ fn held_back(w: &WorstDay, r: &RunData, last: usize) -> String {
     let (Some(usual), Some(d)) = (row(w.low_day), row(last)) else {
         return String::new();
     };
-    let over = usual.stale_48h_connections as f64 + 0.01 * d.due as f64;
-    match d.stale_24h_connections > 0 && d.stale_48h_connections as f64 > over {
+    match d.stale_24h_connections > 0 && two_days_behind(d, usual) {
         true => format!(
             ", with {} of its connections two days old or older",
             thousands(d.stale_48h_connections as f64)
