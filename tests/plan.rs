@@ -851,7 +851,10 @@ fn the_recommendation_meets_its_targets_on_fresh_seeds() {
     assert!((planned - coverage).abs() < 0.01, "{planned} vs {coverage}");
 }
 
-/// The same plan at 1 and 2 threads, byte for byte.
+/// The same plan at 1, 2 and 5 threads, byte for byte: with more workers than a setting's
+/// replications, the search's next settings run ahead of its asking (at 5 threads, two or
+/// three beside each screened one; at `--replications 1`, one a worker), and the plan is the
+/// one asked for.
 #[test]
 fn plans_do_not_depend_on_threads() {
     let t = TempDir::new("plan-threads");
@@ -860,7 +863,7 @@ fn plans_do_not_depend_on_threads() {
         r#"[{ kind = "concurrency", max_in_flight = 3 }, { kind = "penalty_box", duration = "2m" }]"#,
         "",
     );
-    let run = |threads: &str| {
+    let run = |threads: &str, replications: &str| {
         let o = sim(&[
             "plan",
             &s,
@@ -868,13 +871,19 @@ fn plans_do_not_depend_on_threads() {
             "5000",
             "--threads",
             threads,
+            "--replications",
+            replications,
             "--json",
         ]);
         assert!(o.status.success());
         o.stdout
     };
-    let one = run("1");
-    assert_eq!(one, run("2"));
+    let one = run("1", "5");
+    assert_eq!(one, run("2", "5"));
+    assert_eq!(one, run("5", "5"));
+    let single = run("1", "1");
+    assert_eq!(single, run("5", "1"));
+    assert_ne!(one, single, "the replications matter, so the test can tell");
     let memo = sim(&["plan", &s, "--users", "5000", "--threads", "2"]);
     let memo = String::from_utf8_lossy(&memo.stdout);
     for part in [

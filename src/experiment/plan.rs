@@ -248,15 +248,32 @@ fn check_ages(sc: &Scenario, t: &Targets) -> Result<()> {
     }
 }
 
-/// The recommendation run stalest first ([`Plan::stalest`]), where its pools are per bank
-/// and the scenario's client takes connections in turn.
-fn stalest_first(s: &search::Search, r: &Evaluation, replications: u32) -> Option<Evaluation> {
+/// The scenario's own client ([`Plan::current`]: the recommendation, or else run), and the
+/// recommendation run stalest first ([`Plan::stalest`]) where its pools are per bank and the
+/// scenario's client takes connections in turn; the two run together, so that neither's last
+/// replications leave workers idle.
+fn current_and_stalest(
+    s: &search::Search,
+    base: &Scenario,
+    r: &Evaluation,
+    replications: u32,
+) -> (Evaluation, Option<Evaluation>) {
+    let pause = base.schedule.pause_on_retry_after;
+    let own = (r.strategy != base.strategy || r.pause != pause)
+        .then(|| (s.order(), base.strategy.clone(), pause));
     let per_bank = matches!(
         r.strategy,
         Strategy::PerBank { .. } | Strategy::Aimd(_) | Strategy::Paced { per_bank: true, .. }
     );
-    (per_bank && s.order() == Order::Fifo)
-        .then(|| s.evaluate_in(Order::Stalest, r.strategy.clone(), r.pause, replications))
+    let stalest = (per_bank && s.order() == Order::Fifo)
+        .then(|| (Order::Stalest, r.strategy.clone(), r.pause));
+    let settings = own.iter().chain(&stalest).cloned().collect();
+    let mut runs = s.evaluate_all(settings, replications).into_iter();
+    let current = match own {
+        Some(_) => runs.next().expect("the scenario's client, evaluated"),
+        None => r.clone(),
+    };
+    (current, runs.next())
 }
 
 /// Refreshes a day bank `b` falls short of coverage `c` of its connections (each needing
@@ -306,12 +323,7 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
         provisional(family, &req.targets).cloned()
     });
     let (recommendation, confirmed) = choose(&s, req.replications, screening);
-    let pause = base.schedule.pause_on_retry_after;
-    let current = match (&recommendation.strategy, recommendation.pause) {
-        (r, p) if *r == base.strategy && p == pause => recommendation.clone(),
-        _ => s.evaluate(base.strategy.clone(), pause, req.replications),
-    };
-    let stalest = stalest_first(&s, &recommendation, req.replications);
+    let (current, stalest) = current_and_stalest(&s, base, &recommendation, req.replications);
     s.done();
     let mut p = Plan {
         scenario: base.name.clone(),

@@ -57,7 +57,7 @@ pub use grid::{
 use journal::{Appender, Journal};
 pub use merge::merge;
 pub use notes::point_notes;
-pub use pool::{max_threads, pool, replicate};
+pub use pool::{max_threads, pool, replicate, replicate_each};
 use progress::Progress;
 pub use shard::{Shard, MAX_SHARDS};
 pub use terminal::human_table;

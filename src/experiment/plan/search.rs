@@ -38,6 +38,7 @@ use crate::platform::StatusMode;
 use crate::scenario::Scenario;
 use crate::strategy::{AimdRule, Order, PaceProfiles, Strategy};
 
+mod ahead;
 mod ladder;
 
 /// Coverage gains below this (absolute) count as no gain, whatever the noise.
@@ -82,6 +83,8 @@ pub struct Search<'a> {
     progress: Progress,
     /// Every setting evaluated at the screening replications, in order.
     pub evaluated: Vec<Evaluation>,
+    /// Settings run ahead of the search's asking ([`Search::at_ahead`]), not yet asked for.
+    ahead: Vec<Evaluation>,
 }
 
 impl<'a> Search<'a> {
@@ -98,6 +101,7 @@ impl<'a> Search<'a> {
             pool,
             progress: Progress::new(),
             evaluated: Vec::new(),
+            ahead: Vec::new(),
         }
     }
 
@@ -120,33 +124,61 @@ impl<'a> Search<'a> {
         pause: bool,
         replications: u32,
     ) -> Evaluation {
+        let mut one = self.evaluate_all(vec![(order, strategy, pause)], replications);
+        one.pop().expect("one setting, one evaluation")
+    }
+
+    /// Each setting (the order its pools take due connections in, the strategy, and whether
+    /// it pauses on a Retry-After) at `replications`, all their replications run together so
+    /// that no worker idles while another setting waits; in the order given.
+    pub fn evaluate_all(
+        &self,
+        settings: Vec<(Order, Strategy, bool)>,
+        replications: u32,
+    ) -> Vec<Evaluation> {
+        let labels: Vec<String> = settings.iter().map(|s| self.label(s)).collect();
+        if let Some(first) = labels.first() {
+            self.progress.tell(self.evaluated.len(), first);
+        }
+        let scenarios: Vec<Scenario> = (settings.iter())
+            .map(|(order, strategy, pause)| {
+                let mut sc = self.base.clone();
+                sc.strategy = strategy.clone();
+                sc.schedule.pause_on_retry_after = *pause;
+                sc.schedule.order = *order;
+                sc
+            })
+            .collect();
+        let runs = (self.pool)
+            .install(|| sweep::replicate_each(&scenarios, self.seed, replications, measure));
+        (settings.into_iter().zip(labels).zip(runs))
+            .map(|(((_, strategy, pause), label), runs)| {
+                let figures = Figures::of(&runs);
+                Evaluation {
+                    met: self.targets.met(&figures),
+                    strategy,
+                    pause,
+                    label,
+                    replications,
+                    figures,
+                }
+            })
+            .collect()
+    }
+
+    /// A setting in words, e.g. `queued, concurrency 54, stalest first`.
+    fn label(&self, (order, strategy, pause): &(Order, Strategy, bool)) -> String {
         let mut label = strategy.describe(&self.base.banks);
         // Said of every client with a queue that takes the stalest first, the scenario's own
         // included (a trial's memo named its per-bank pools without it).
         let queue = !matches!(strategy, Strategy::Bulk | Strategy::RandomOffset);
-        if order == Order::Stalest && queue {
+        if *order == Order::Stalest && queue {
             label.push_str(", stalest first");
         }
-        if pause && !self.base.schedule.pause_on_retry_after {
+        if *pause && !self.base.schedule.pause_on_retry_after {
             label.push_str(", pausing on Retry-After");
         }
-        self.progress.tell(self.evaluated.len(), &label);
-        let mut sc = self.base.clone();
-        sc.strategy = strategy.clone();
-        sc.schedule.pause_on_retry_after = pause;
-        sc.schedule.order = order;
-        let runs = self
-            .pool
-            .install(|| sweep::replicate(&sc, self.seed, replications, measure));
-        let figures = Figures::of(&runs);
-        Evaluation {
-            met: self.targets.met(&figures),
-            strategy,
-            pause,
-            label,
-            replications,
-            figures,
-        }
+        label
     }
 
     /// Clears the progress line.
@@ -157,14 +189,7 @@ impl<'a> Search<'a> {
     /// Evaluates `strategy` at `replications` once, pausing as the scenario's client does;
     /// later asks get the same evaluation.
     fn at(&mut self, strategy: Strategy, replications: u32) -> Evaluation {
-        let pause = self.base.schedule.pause_on_retry_after;
-        let same = |e: &&Evaluation| e.strategy == strategy && e.pause == pause;
-        if let Some(e) = self.evaluated.iter().find(same) {
-            return e.clone();
-        }
-        let e = self.evaluate(strategy, pause, replications);
-        self.evaluated.push(e.clone());
-        e
+        self.at_ahead(strategy, [], replications)
     }
 
     pub fn targets(&self) -> &Targets {
@@ -242,8 +267,8 @@ impl<'a> Search<'a> {
     /// what more of the knob could mend.
     fn walk(&mut self, settings: Vec<Strategy>, reps: u32) {
         let mut prev: Option<Evaluation> = None;
-        for s in settings {
-            let e = self.at(s, reps);
+        for (i, s) in settings.iter().enumerate() {
+            let e = self.at_ahead(s.clone(), settings[i + 1..].iter().cloned(), reps);
             let stop = self.covers(&e)
                 || self.fails(&e)
                 || prev.as_ref().is_some_and(|p| self.stalled(p, &e));
@@ -263,7 +288,11 @@ impl<'a> Search<'a> {
         let (mut lo, mut c) = (0u32, 1u32);
         let mut prev: Option<Evaluation> = None;
         let hi = loop {
-            let e = self.at(q(c), reps);
+            // The doublings to come, run ahead on idle workers.
+            let next = std::iter::successors(Some(c), |&n| (n < max_c).then(|| n * 2))
+                .skip(1)
+                .map(|n| q(n.min(max_c)));
+            let e = self.at_ahead(q(c), next, reps);
             if self.covers(&e) {
                 break c;
             }
@@ -277,7 +306,10 @@ impl<'a> Search<'a> {
         let mut hi = hi;
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
-            let e = self.at(q(mid), reps);
+            // Either half's middle comes next, whichever way this one goes.
+            let halves = [lo + (mid - lo) / 2, mid + (hi - mid) / 2];
+            let next = halves.into_iter().filter(|&m| m > lo && m < hi && m != mid);
+            let e = self.at_ahead(q(mid), next.map(q), reps);
             if self.covers(&e) {
                 hi = mid;
             } else {
@@ -399,13 +431,15 @@ impl<'a> Search<'a> {
             gap,
             ..AimdRule::DEFAULT
         };
-        self.at(Strategy::Aimd(rule), reps);
         let max = self.pools(ceilings, 2.0).into_iter().max().unwrap_or(1);
         let bounded = AimdRule {
             max: max.max(rule.min),
             initial: rule.initial.min(max).max(rule.min),
             ..rule
         };
+        // The bounded rule, and random offsets searched next, run ahead on idle workers.
+        let ahead = [Strategy::Aimd(bounded), Strategy::RandomOffset];
+        self.at_ahead(Strategy::Aimd(rule), ahead, reps);
         self.at(Strategy::Aimd(bounded), reps);
     }
 
@@ -420,20 +454,25 @@ impl<'a> Search<'a> {
         if self.base.schedule.pause_on_retry_after || !pausing_can_matter(self.base) {
             return;
         }
-        for kind in ["queued", "per_bank", "paced", "aimd"] {
-            let family: Vec<Evaluation> = self
-                .evaluated
-                .iter()
-                .filter(|e| e.strategy.name() == kind && !e.pause)
-                .cloned()
-                .collect();
-            if let Some(e) = best(&family) {
-                let paused = self.evaluate(e.strategy.clone(), true, reps);
-                // Identical runs: the pool never paused (every Retry-After had passed by the
-                // time the client learned its 429), so there is nothing to choose between.
-                if !same_bits(&paused.figures, &e.figures) {
-                    self.evaluated.push(paused);
-                }
+        let bests: Vec<Evaluation> = ["queued", "per_bank", "paced", "aimd"]
+            .into_iter()
+            .filter_map(|kind| {
+                let family: Vec<Evaluation> = (self.evaluated.iter())
+                    .filter(|e| e.strategy.name() == kind && !e.pause)
+                    .cloned()
+                    .collect();
+                best(&family)
+            })
+            .collect();
+        // Run together, so that no kind's last replications leave workers idle.
+        let order = self.order();
+        let settings = bests.iter().map(|e| (order, e.strategy.clone(), true));
+        let paused = self.evaluate_all(settings.collect(), reps);
+        for (paused, e) in paused.into_iter().zip(&bests) {
+            // Identical runs: the pool never paused (every Retry-After had passed by the
+            // time the client learned its 429), so there is nothing to choose between.
+            if !same_bits(&paused.figures, &e.figures) {
+                self.evaluated.push(paused);
             }
         }
     }

@@ -22,6 +22,31 @@ pub fn replicate<T: Send>(
         .collect()
 }
 
+/// [`replicate`] for each of `scenarios`, every (scenario, replication) pair one job in the
+/// current rayon pool, so that a few settings of a few replications each keep every worker
+/// busy; the results by scenario, each in replication order.
+pub fn replicate_each<T: Send>(
+    scenarios: &[Scenario],
+    base_seed: u64,
+    replications: u32,
+    f: impl Fn(&RunResult) -> T + Sync,
+) -> Vec<Vec<T>> {
+    let reps = replications as usize;
+    let mut runs: Vec<T> = (0..scenarios.len() * reps)
+        .into_par_iter()
+        .map(|j| {
+            let seed = replication_seed(base_seed, (j % reps) as u32);
+            f(&sim::run(&scenarios[j / reps], seed))
+        })
+        .collect();
+    let mut each = Vec::with_capacity(scenarios.len());
+    while !runs.is_empty() {
+        let rest = runs.split_off(reps.min(runs.len()));
+        each.push(std::mem::replace(&mut runs, rest));
+    }
+    each
+}
+
 /// The machine's cores (1 if unknown).
 fn cores() -> usize {
     std::thread::available_parallelism()

@@ -69,17 +69,22 @@ impl Search<'_> {
         let mut done: Vec<Option<f64>> = vec![None; banks];
         let mut runs: Vec<Evaluation> = Vec::new();
         let mut rows: Vec<Vec<f64>> = Vec::new();
-        for step in ladder {
+        let at = |step: &Vec<f64>, done: &[Option<f64>]| -> Vec<f64> {
+            (step.iter().zip(done))
+                .map(|(&k, d)| d.unwrap_or(k))
+                .collect()
+        };
+        for (i, step) in ladder.iter().enumerate() {
             if done.iter().all(Option::is_some) {
                 break;
             }
-            let knobs: Vec<f64> = (step.iter().zip(&done))
-                .map(|(&k, d)| d.unwrap_or(k))
-                .collect();
+            let knobs = at(step, &done);
             if rows.last() == Some(&knobs) {
                 continue;
             }
-            let e = self.at(make(&knobs), reps);
+            // The steps above, should no bank stop here, run ahead on idle workers.
+            let above = ladder[i + 1..].iter().map(|s| make(&at(s, &done)));
+            let e = self.at_ahead(make(&knobs), above, reps);
             if let (Some(p), Some(below)) = (runs.last(), rows.last()) {
                 for (b, d) in done.iter_mut().enumerate() {
                     // A bank whose step rounds to the same setting has moved nothing.
