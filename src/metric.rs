@@ -42,11 +42,14 @@ pub enum Metric {
     /// The 429s the client's own traffic caused (its customers' calls included), over its
     /// attempts: what `plan` bounds by default.
     ClientFailureRate,
+    /// With a period shorter than a day, the share of due connections refreshed in each of
+    /// the client's periods (`coverage` counts one success a day).
+    PeriodCoverage,
 }
 
 impl Metric {
     /// Every metric, in the order of `sweep_summary.csv`'s columns.
-    pub const ALL: [Metric; 29] = [
+    pub const ALL: [Metric; 30] = [
         Metric::FailureRate,
         Metric::Coverage,
         Metric::UsersPerDay,
@@ -76,6 +79,7 @@ impl Metric {
         Metric::BackgroundCoverage,
         Metric::BankCalls,
         Metric::ClientFailureRate,
+        Metric::PeriodCoverage,
     ];
 
     /// The column name in `summary.csv` (and the stem of `sweep_summary.csv`'s columns).
@@ -111,6 +115,7 @@ impl Metric {
             BackgroundCoverage => "background_coverage",
             BankCalls => "bank_calls",
             ClientFailureRate => "client_failure_rate",
+            PeriodCoverage => "period_coverage",
         }
     }
 
@@ -152,6 +157,7 @@ impl Metric {
             BackgroundCoverage => "background coverage",
             BankCalls => "API calls at the banks",
             ClientFailureRate => "the client's own 429s",
+            PeriodCoverage => "coverage of each period",
         }
     }
 
@@ -183,6 +189,7 @@ impl Metric {
                 | Metric::Stale24hAtOpenShare
                 | Metric::BackgroundCoverage
                 | Metric::ClientFailureRate
+                | Metric::PeriodCoverage
         )
     }
 
@@ -193,6 +200,7 @@ impl Metric {
             self,
             Metric::Coverage
                 | Metric::BackgroundCoverage
+                | Metric::PeriodCoverage
                 | Metric::UsersPerDay
                 | Metric::RefreshesPerHour
                 | Metric::Successes

@@ -46,6 +46,12 @@ pub struct Tally {
     /// Of those, the connection-days covered by the background's own successes (customers'
     /// requests and the refreshes they trigger apart).
     pub background_covered: u64,
+    /// With a period shorter than a day, the connection-periods covered: a due connection's
+    /// first success in one of the client's periods (see [`DayTally::period_covered`]), and
+    /// those due: each day's due connections times its periods, less those before a
+    /// connection linked or reconnected that day.
+    pub period_covered: u64,
+    pub period_due: u64,
     /// Connection-days with a success that day, over the measured days (consent expiring
     /// later that day or not).
     pub users: u64,
@@ -139,6 +145,8 @@ impl Tally {
         self.eligible += o.eligible;
         self.covered += o.covered;
         self.background_covered += o.background_covered;
+        self.period_covered += o.period_covered;
+        self.period_due += o.period_due;
         self.users += o.users;
         self.refreshed += o.refreshed;
         self.attempts += o.attempts;
@@ -195,6 +203,14 @@ pub struct DayTally {
     /// Of `covered`, those the background's own successes cover (customers' requests and the
     /// refreshes they trigger apart), counted only while [`Daily::tracks_background`].
     pub background_covered: u64,
+    /// With a period shorter than a day, the due connections' first successes in each of the
+    /// client's periods (counted from the window's start) that start this day and end within
+    /// the window: the share of each period's connections refreshed in it, which a day's
+    /// coverage (one success a day) does not see (`sim/periods.rs`).
+    pub period_covered: u64,
+    /// The day's periods due connections could not be refreshed in: those that started
+    /// before the connection linked or reconnected that day.
+    pub period_unreachable: u64,
     /// The API calls made at the bank that day (admissions times its `calls_per_refresh`),
     /// and of them the customers'; filled from the per-minute series as the run closes.
     pub bank_calls: u64,
@@ -277,6 +293,8 @@ impl Daily {
             t.eligible += x.eligible;
             t.covered += x.covered;
             t.background_covered += x.background_covered;
+            t.period_covered += x.period_covered;
+            t.period_unreachable += x.period_unreachable;
             t.bank_calls += x.bank_calls;
             t.customer_bank_calls += x.customer_bank_calls;
         }
@@ -366,6 +384,8 @@ pub struct RunResult {
     pub daily_age: DailyAge,
     /// How many days the per-day figures average over (whole days after the warm-up).
     pub measured_days: f64,
+    /// The client's period, where shorter than a day: what `period_coverage` counts by.
+    pub short_period: Option<SimDuration>,
     /// A queued client's slots per pool (one pool, or one per bank), averaged over the window:
     /// the fixed slots, or an adaptive pool's time-averaged limit. Empty for passive clients.
     pub pool_slots: Vec<f64>,
@@ -415,6 +435,9 @@ impl RunResult {
         s.background_coverage = s
             .background_coverage
             .filter(|_| self.daily.tracks_background());
+        let t = &s.tally;
+        s.period_coverage = (self.short_period.is_some() && t.period_due > 0)
+            .then(|| t.period_covered as f64 / t.period_due as f64);
         s
     }
 }
@@ -428,6 +451,10 @@ pub struct Summary {
     /// The coverage the background's own successes give (`None` past [`BACKGROUND_DAYS`]):
     /// `coverage` less what customers' requests added.
     pub background_coverage: Option<f64>,
+    /// With a period shorter than a day, the coverage of each period: the share of the due
+    /// connections refreshed in each of the client's periods (`None` for a day or longer,
+    /// where `coverage` is it).
+    pub period_coverage: Option<f64>,
     pub refreshes_per_hour: f64,
     pub users_per_day: f64,
     pub mean_in_flight: f64,
@@ -472,6 +499,7 @@ impl Summary {
             failure_rate: ratio(tally.rate_limited + tally.errors, tally.attempts),
             coverage: ratio(tally.covered, tally.eligible),
             background_coverage: Some(ratio(tally.background_covered, tally.eligible)),
+            period_coverage: None,
             refreshes_per_hour: tally.successes_after_warmup as f64 / measured.as_hours_f64(),
             users_per_day: if days > 0.0 {
                 tally.users as f64 / days

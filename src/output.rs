@@ -41,6 +41,10 @@ pub trait Record: Serialize + DeserializeOwned {
     /// The file's columns, in order: the serialized field names (a unit test per type checks
     /// that they agree), what [`read`] requires on the first line.
     const HEADER: &'static [&'static str];
+    /// How many of the last columns were added since the file was first written: [`read`]
+    /// takes a file without them (each such field `#[serde(default)]`), so that results an
+    /// earlier version wrote still read.
+    const ADDED: usize = 0;
 }
 
 /// Writes `bytes` to `path` atomically (a `tempfile` temporary file in the same directory,
@@ -254,7 +258,10 @@ pub(crate) fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::Stri
 /// first column that differs; for a bad row, its line and field.
 pub fn read<T: Record>(path: &Path) -> Result<Vec<T>> {
     let (mut r, header) = open(path)?;
-    check_header(path, &header, T::HEADER)?;
+    let older = &T::HEADER[..T::HEADER.len() - T::ADDED];
+    if header.len() != older.len() || check_header(path, &header, older).is_err() {
+        check_header(path, &header, T::HEADER)?;
+    }
     r.deserialize()
         .map(|row| row.map_err(|e| row_error(path, e)))
         .collect()

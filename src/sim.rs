@@ -2,8 +2,7 @@
 //!
 //! The world is one 32-byte record per connection (`Conn`), the banks, the platform and the
 //! client strategy; the run loop pops events in `(time, seq)` order and dispatches on a closed
-//! enum.
-//! Nothing here allocates per event, formats strings, reads the clock or does I/O.
+//! enum. Nothing here allocates per event, formats strings, reads the clock or does I/O.
 //!
 //! The client acts once per period (`PeriodStart`): bulk and random offsets through arrivals
 //! that the event queue repeats every period, the queued client by refilling its queue.
@@ -36,6 +35,7 @@ mod demand;
 mod finish;
 mod fresh;
 mod log;
+mod periods;
 mod reconnect;
 mod settled;
 
@@ -281,6 +281,8 @@ struct World {
     /// The calendar days a success covers: the period in days, rounded up (1 for a day or
     /// less), so that a client refreshing each connection once every two days covers it.
     cover_days: usize,
+    /// The client's period (µs) where shorter than a day, else 0: what `period_covered` counts.
+    short_period: u64,
     staleness: Staleness,
     at_open: AtOpen,
     daily_age: DailyAge,

@@ -94,4 +94,104 @@ fn covered_days_stay_within_the_due_under_reconnections() {
     }
     let got = coverage(&r);
     assert!(got > 0.999, "coverage {got}");
+    // Every 12 hours: a period is covered only while due, the periods before a connection
+    // reconnected that day are not due, and the reconnect's fetch covers its own.
+    let r = sim::run(&scenario("12h", 12, "2d", 0.0, population), 3);
+    assert!(r.total().reconnected > 5_000);
+    let t = r.total();
+    assert!(t.period_covered <= t.period_due, "{t:?}");
+    let got = r.summary(None).period_coverage.unwrap();
+    assert!(got > 0.999, "period coverage {got}");
+}
+
+/// Every period's refresh, whatever the period (one that does not divide the day, 10 or
+/// 16 hours, straddles days; a window of an hour is its own period) and however often the
+/// client refreshes in a period (a looping queue of ample slots several times): each
+/// period is covered once, never more, so the coverage of every period is 1 but for the
+/// odd refresh whose call ends in the next period (a call of 2 s: about 1 in 20,000).
+#[test]
+fn every_period_counts_once() {
+    for (period, days) in [("10h", 6), ("16h", 6), ("12h", 4)] {
+        let r = sim::run(&scenario(period, days, "1d", 0.0, ""), 5);
+        let got = r.summary(None).period_coverage.unwrap();
+        assert!((0.999..=1.0).contains(&got), "period {period}: {got}");
+    }
+    let hour = scenario::parse(
+        "[window]\nlength = \"1h\"\n[population]\nconnections = 3000\n\
+         [strategy]\nkind = \"random_offset\"\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
+         error_rate = 0.0\nservice_time = { dist = \"constant\", value = \"2s\" }\n",
+        "inline",
+        "hour",
+        &[],
+    )
+    .unwrap();
+    let got = sim::run(&hour, 6).summary(None).period_coverage.unwrap();
+    assert!((0.99..=1.0).contains(&got), "an hour's window: {got}");
+    let mut looping = scenario("12h", 4, "1d", 0.0, "");
+    looping.strategy = refresh_sim::strategy::Strategy::Queued { concurrency: 200 };
+    looping.schedule.looping = true;
+    let r = sim::run(&looping, 7);
+    let t = r.total();
+    assert!(
+        t.successes > 3 * 30_000 * 2 * 4,
+        "{} successes",
+        t.successes
+    );
+    let got = r.summary(None).period_coverage.unwrap();
+    assert!((0.999..=1.0).contains(&got), "looping: {got}");
+}
+
+/// With a period shorter than a day, `coverage` counts one success a day and
+/// `period_coverage` each period's: random offsets refresh every connection once a period,
+/// each refresh failing with probability `e` independently, so a period is covered with
+/// probability `1 − e` and a day (at least one of its `n` periods' refreshes) with
+/// `1 − eⁿ`. A period of a day or more has no period coverage.
+#[test]
+fn a_short_period_is_covered_period_by_period() {
+    let e = 0.2;
+    for (period, n) in [("12h", 2), ("8h", 3), ("6h", 4)] {
+        let r = sim::run(&scenario(period, 8, "1d", e, ""), 3);
+        let s = r.summary(None);
+        let per_period = s.period_coverage.expect("a short period's coverage");
+        let refreshes = 30_000.0 * 7.0 * n as f64;
+        let sd = (e * (1.0 - e) / refreshes).sqrt();
+        assert!(
+            (per_period - (1.0 - e)).abs() < 5.0 * sd,
+            "period {period}: {per_period}, expected {} ± {sd:.4}",
+            1.0 - e
+        );
+        let day = 1.0 - e.powi(n);
+        let sd = (day * (1.0 - day) / (30_000.0 * 7.0)).sqrt();
+        assert!(
+            (s.coverage - day).abs() < 5.0 * sd,
+            "period {period}: a day's coverage {}, expected {day}",
+            s.coverage
+        );
+    }
+    let daily = sim::run(&scenario("24h", 4, "1d", e, ""), 3);
+    assert_eq!(daily.summary(None).period_coverage, None);
+}
+
+/// A queue too small for its period refreshes each connection once a pass, longer than the
+/// period: each success is its connection's first of its period, so the periods covered a
+/// day are the successes a day, and the period coverage their share of the due connections
+/// times the periods a day, about half the day's coverage at 12 hours.
+#[test]
+fn a_queue_slower_than_its_period_covers_its_successes() {
+    let mut sc = scenario("12h", 6, "2d", 0.0, "");
+    sc.strategy = refresh_sim::strategy::Strategy::Queued { concurrency: 2 };
+    let r = sim::run(&sc, 4);
+    let s = r.summary(None);
+    let per_day = s.refreshes_per_hour * 24.0;
+    let expected = per_day / (2.0 * 30_000.0);
+    let got = s.period_coverage.expect("a short period's coverage");
+    assert!(
+        (got - expected).abs() < 0.01 * expected,
+        "{got} vs {expected}"
+    );
+    assert!(
+        got < 0.6 * s.coverage,
+        "{got} against a day's {}",
+        s.coverage
+    );
 }

@@ -1120,3 +1120,68 @@ fn customers_refused_at_one_bank_are_named() {
         j["findings"]
     );
 }
+
+/// With a period shorter than a day, each connection needs a refresh every period: the
+/// plan's coverage is of each period (a day's counts one success a day, which a trial's
+/// 12-hour plan met with a queue refreshing each connection once a day), a bank's ceiling
+/// is set against twice the refreshes at 12 hours, and the queue doubles its slots for
+/// twice the API calls.
+#[test]
+fn a_twelve_hour_period_is_planned_period_by_period() {
+    let t = TempDir::new("plan-short-period");
+    // The metered bank's bucket lets through 1.5 refreshes a day of each of its 1,250
+    // connections: all of them once a day, three quarters of them twice.
+    let rate = 1250.0 * 1.5 / 86_400.0;
+    let s = two_banks(
+        t.path(),
+        &format!(r#"[{{ kind = "token_bucket", rate = {rate}, burst = 1 }}]"#),
+        "",
+    );
+    let plan = |period: &str| {
+        let o = sim(&[
+            "plan",
+            &s,
+            "--users",
+            "2500",
+            "--replications",
+            "2",
+            "--json",
+            "--set",
+            &format!("strategy.period={period}"),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let (day, half) = (plan("24h"), plan("12h"));
+    let ceiling = |j: &serde_json::Value| j["banks"][1]["coverage_ceiling"].as_f64().unwrap();
+    assert!((ceiling(&day) - 1.0).abs() < 1e-9, "{}", ceiling(&day));
+    assert!((ceiling(&half) - 0.75).abs() < 0.01, "{}", ceiling(&half));
+    assert_eq!(day["coverage_counts"], "day");
+    assert_eq!(half["coverage_counts"], "12 h period");
+    // Out of reach at 12 hours: the best achievable covers no more than the bound.
+    assert_eq!(half["targets_met"], false, "{half}");
+    assert!(half["coverage"].as_f64().unwrap() <= half["coverage_bound"].as_f64().unwrap() + 0.01);
+    let vendor = |period: &str| {
+        let o = sim(&[
+            "plan",
+            "scenarios/vendor-table.toml",
+            "--users",
+            "20000",
+            "--replications",
+            "2",
+            "--json",
+            "--set",
+            &format!("strategy.period={period}"),
+        ]);
+        assert!(o.status.success());
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let (once, twice) = (vendor("24h"), vendor("12h"));
+    let calls = |j: &serde_json::Value| j["api_calls_per_day"].as_f64().unwrap();
+    let ratio = calls(&twice) / calls(&once);
+    assert!(
+        (1.9..2.1).contains(&ratio),
+        "API calls {ratio}× at 12 hours"
+    );
+    assert!(twice["coverage"].as_f64().unwrap() >= 0.99, "{twice}");
+}

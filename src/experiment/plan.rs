@@ -213,6 +213,13 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The client's period in hours where shorter than a day: coverage is then of each
+    /// period (each connection needs a refresh every period), not of each day.
+    pub fn short_period_hours(&self) -> Option<f64> {
+        let days = self.ceilings.first()?.cover_days;
+        (days < 1.0).then_some(days * 24.0)
+    }
+
     /// The scenario's own client where it is not the recommendation.
     pub fn current_apart(&self) -> Option<&Evaluation> {
         let (c, r) = (&self.current, &self.recommendation);

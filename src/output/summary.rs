@@ -142,6 +142,14 @@ pub struct SummaryRow {
     /// The run's name in reports (`run --label`): its charts' legends and tables say it in
     /// place of the strategy and slots. Empty when none was given.
     pub label: String,
+    /// With a `strategy.period` shorter than a day, the coverage of each period: the due
+    /// connections refreshed in each of the client's periods (counted from the window's
+    /// start) over the connections due times the periods a day. `coverage` counts one
+    /// success a day, so a 12-hour client refreshing each connection once a day reads 100 %
+    /// there and about 50 % here. Empty for a period of a day or more; a `summary.csv`
+    /// written before 2026-12-06 lacks the column and reads without it.
+    #[serde(serialize_with = "fixed_opt::<6, _>", default)]
+    pub period_coverage: Option<f64>,
 }
 
 impl Record for SummaryRow {
@@ -204,7 +212,9 @@ impl Record for SummaryRow {
         "order",
         "client",
         "label",
+        "period_coverage",
     ];
+    const ADDED: usize = 1;
 }
 
 impl SummaryRow {
@@ -269,6 +279,7 @@ impl SummaryRow {
             order: r.order.unwrap_or_default().to_string(),
             client: r.client.clone(),
             label: r.label.clone(),
+            period_coverage: s.period_coverage,
         }
     }
 
@@ -324,6 +335,7 @@ impl SummaryRow {
             BackgroundCoverage => self.background_coverage,
             BankCalls => count(self.bank_calls),
             ClientFailureRate => Some(self.client_failure_rate),
+            PeriodCoverage => self.period_coverage,
         }
     }
 
@@ -365,6 +377,35 @@ mod tests {
             stale_24h_share: Some(0.5),
             ..SummaryRow::default()
         });
+    }
+
+    /// A `summary.csv` written before `period_coverage` reads, without it; one with another
+    /// column missing does not.
+    #[test]
+    fn a_file_from_before_the_added_column_reads() {
+        let row = SummaryRow {
+            bank: "all".into(),
+            coverage: 0.5,
+            ..SummaryRow::default()
+        };
+        let text =
+            String::from_utf8(crate::output::to_csv(std::slice::from_ref(&row)).unwrap()).unwrap();
+        let older: String = text
+            .lines()
+            .map(|l| {
+                format!(
+                    "{}\n",
+                    l.strip_suffix(",period_coverage")
+                        .unwrap_or(&l[..l.len() - 1])
+                )
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.csv");
+        std::fs::write(&path, &older).unwrap();
+        assert_eq!(crate::output::read::<SummaryRow>(&path).unwrap(), vec![row]);
+        std::fs::write(&path, older.replacen("scenario,", "", 1)).unwrap();
+        assert!(crate::output::read::<SummaryRow>(&path).is_err());
     }
 
     #[test]

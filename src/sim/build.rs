@@ -93,6 +93,9 @@ impl World {
             series: TimeSeries::new(window_start, nb, sc.window),
             daily: Daily::new(window_start, sc.window, nb),
             cover_days: cover_days(sc.schedule.period),
+            short_period: Some(sc.schedule.period.as_micros())
+                .filter(|&p| p < crate::time::DAY_US)
+                .unwrap_or(0),
             staleness: Staleness::new(nb, sc.age_horizon()),
             at_open: at_open(sc, nb),
             daily_age: DailyAge::new(window_start, sc.window, nb, sc.age_horizon()),

@@ -4,7 +4,7 @@
 
 use super::World;
 use crate::metrics::{RunResult, DAY_US};
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 
 impl World {
     pub(super) fn finish(mut self) -> RunResult {
@@ -58,6 +58,7 @@ impl World {
             daily_age: self.daily_age,
             daily: self.daily,
             measured_days,
+            short_period: (self.short_period > 0).then_some(SimDuration(self.short_period)),
             pool_slots,
             demand: self.demand_stats,
         }
@@ -130,12 +131,15 @@ impl World {
         let nb = self.banks.len();
         let measured = self.daily.measured(self.measured_from);
         for &d in &measured {
+            let periods = self.periods_of_day(d);
             for (b, t) in self.tally.iter_mut().enumerate() {
                 let day = &self.daily.days[d * nb + b];
                 t.users += day.users;
                 t.eligible += day.eligible;
                 t.covered += day.covered;
                 t.background_covered += day.background_covered;
+                t.period_covered += day.period_covered;
+                t.period_due += (day.eligible * periods).saturating_sub(day.period_unreachable);
             }
         }
         measured.len() as f64

@@ -40,6 +40,9 @@ impl World {
         if from <= through {
             self.cover(ci, from, through, |t| &mut t.covered);
         }
+        if self.short_period > 0 {
+            self.count_period(&conn, b, now);
+        }
         if background && self.daily.tracks_background() {
             let last = self.conns[ci].background_day.checked_sub(1);
             let from = last.map_or(d, |l| d.max(l as usize + self.cover_days));

@@ -81,6 +81,9 @@ impl World {
         self.take_back_gap(now, ci, &conn);
         self.lapse_days(b, conn.consent_expires, now);
         self.conns[ci].consent_expires = now + self.renewals.lifetime;
+        if self.short_period > 0 {
+            self.period_on_link(&conn, b, now);
+        }
         if conn.last_success != SimTime::NEVER {
             // Refreshed recently enough under the lapsed consent to cover today (and on, with
             // a period of days), but not counted so, its consent ending before the day did.

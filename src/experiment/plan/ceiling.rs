@@ -63,7 +63,9 @@ pub struct BankCeiling {
     /// Successful refreshes a day (infinite when unlimited).
     pub per_day: f64,
     pub method: Method,
-    /// The calendar days a refresh covers (the client's period in days, rounded up).
+    /// The days a refresh covers: the client's period in days, rounded up past a day, and
+    /// a fraction for a period shorter than a day, whose connections each need a refresh
+    /// every period (a trial's 12-hour plan gave a bank the ceiling of a daily client).
     pub cover_days: f64,
     /// Distinct connections a day the customers' own fetches refresh beside the background
     /// where no limit of the bank counts them (the CDR's limits are for unattended calls):
@@ -126,7 +128,8 @@ impl BankCeiling {
             1.0
         } else {
             let served = (per_day / self.needed_per_day()).min(1.0);
-            let fetched = (self.fetched / self.connections).min(1.0);
+            // A fetch covers one of a short period's periods a day.
+            let fetched = (self.fetched * self.cover_days.min(1.0) / self.connections).min(1.0);
             served + (1.0 - served) * fetched
         }
     }
@@ -145,6 +148,14 @@ impl BankCeiling {
     /// The policy that binds: the least of the arithmetic bounds.
     pub fn binding(&self) -> Option<&str> {
         self.capacity.binding_policy()
+    }
+}
+
+/// The days one refresh covers ([`BankCeiling::cover_days`]).
+fn period_days(period: SimDuration) -> f64 {
+    match period.as_micros() < DAY.as_micros() {
+        true => period.as_micros() as f64 / DAY.as_micros() as f64,
+        false => cover_days(period) as f64,
     }
 }
 
@@ -181,7 +192,7 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
                 capacity,
                 per_day,
                 method,
-                cover_days: cover_days(base.schedule.period) as f64,
+                cover_days: period_days(base.schedule.period),
                 fetched: fetched(base, bank, users, connections),
                 calls_per_refresh: bank.calls_per_refresh,
                 within_cap: within_cap(base, bank, users, per_day),
@@ -190,8 +201,8 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
         .collect()
 }
 
-/// The distinct connections of `bank`'s `connections` due that its customers' requests
-/// fetch in a day beyond what its ceiling counts ([`crate::demand::OnDemand::fetched`]):
+/// The distinct connections of `bank`'s `connections` due (with a period shorter than a day,
+/// connection-periods) that its customers' requests fetch in a day beyond what its ceiling counts ([`crate::demand::OnDemand::fetched`]):
 /// all their requests where no limit of the bank counts them; where the limits do, those
 /// outside a nightly client's band, whose ceiling is the band's; else none (they are within
 /// the ceiling).
@@ -208,7 +219,21 @@ fn fetched(base: &Scenario, bank: &Bank, users: u64, connections: f64) -> f64 {
         (true, Some(band)) => d.per_day - d.rate_within(band) * (band.1 - band.0) as f64 / 1e6,
         (true, None) => 0.0,
     };
-    d.fetched(bank.share * per_day, connections)
+    let period = base.schedule.period.as_micros();
+    if per_day <= 0.0 || period >= DAY.as_micros() {
+        return d.fetched(bank.share * per_day, connections);
+    }
+    // With a period shorter than a day, the connection-periods a day they fetch: each of the
+    // day's periods (from the window's time of day, the clock of their hours), its own
+    // requests' distinct connections; a connection fetched twice a day covers two periods.
+    let from = base.window_start.as_micros() % DAY.as_micros();
+    (0..DAY.as_micros().div_ceil(period))
+        .map(|k| {
+            let (a, b) = (k * period, ((k + 1) * period).min(DAY.as_micros()));
+            let calls = d.rate_within((from + a, from + b)) * (b - a) as f64 / 1e6;
+            d.fetched(bank.share * calls, connections)
+        })
+        .sum()
 }
 
 /// What a client within `bank`'s concurrency cap gets ([`WithinCap`]), where it is under

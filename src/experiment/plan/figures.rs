@@ -150,7 +150,11 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
             Figure::Coverage | Figure::BackgroundCoverage if bank.is_some() && t.eligible == 0 => {
                 f64::NAN
             }
-            Figure::Coverage => s.coverage,
+            // With a period shorter than a day, the coverage of each period: a day's counts
+            // one success a day (a trial's 12-hour plan recommended a queue refreshing each
+            // connection once a day). The background's own is then unmeasured.
+            Figure::Coverage => s.period_coverage.unwrap_or(s.coverage),
+            Figure::BackgroundCoverage if s.period_coverage.is_some() => f64::NAN,
             Figure::BackgroundCoverage => s.background_coverage.unwrap_or(f64::NAN),
             Figure::FailureRate => s.failure_rate,
             Figure::ClientFailureRate => t.client_failure_rate(),

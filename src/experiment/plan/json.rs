@@ -45,6 +45,12 @@ impl Plan {
         top.insert("parameters".into(), parameters(r, sc));
         top.insert("setting".into(), json!(r.label));
         top.insert("timing".into(), json!(self.timing));
+        // What `coverage` is of: each day, or each of a short period's periods.
+        let counts = match self.short_period_hours() {
+            Some(h) => format!("{} period", super::render::period(h)),
+            None => "day".to_string(),
+        };
+        top.insert("coverage_counts".into(), json!(counts));
         top.insert("set".into(), json!(self.run_overrides(sc)));
         top.insert("targets_met".into(), json!(self.targets_met));
         top.insert("age_horizon_hours".into(), json!(self.age_horizon_hours));

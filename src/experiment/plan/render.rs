@@ -14,14 +14,19 @@ impl Plan {
         for f in &self.findings {
             let _ = writeln!(out, "  - {f}");
         }
-        let span = match &self.band {
-            Some(band) => format!("in a day's {band}, the client's band of hours"),
-            None => "in a day".to_string(),
+        let span = match (&self.band, self.short_period_hours()) {
+            (Some(band), _) => format!("in a day's {band}, the client's band of hours"),
+            (None, Some(h)) => format!("in a day, each connection due every {}", period(h)),
+            (None, None) => "in a day".to_string(),
         };
         let _ = writeln!(
             out,
-            "\nWhat each bank can serve {span} (the whole population's coverage: at most {} by \
+            "\nWhat each bank can serve {span} (the whole population's coverage{}: at most {} by \
              the policies' arithmetic, {} by saturating clients):",
+            match self.short_period_hours() {
+                Some(_) => " of each period",
+                None => "",
+            },
             pct(self.coverage_bound),
             pct(self.coverage_ceiling)
         );
@@ -43,7 +48,14 @@ impl Plan {
     fn heading(&self) -> String {
         let t = &self.targets;
         let mut targets = vec![
-            format!("coverage ≥ {}", pct(t.coverage)),
+            match self.short_period_hours() {
+                Some(h) => format!(
+                    "coverage ≥ {} (of the connections due each {} period, on average)",
+                    pct(t.coverage),
+                    period(h)
+                ),
+                None => format!("coverage ≥ {}", pct(t.coverage)),
+            },
             format!(
                 "{} ≤ {}",
                 match t.scope {
@@ -139,7 +151,7 @@ fn figures_block(r: &Evaluation, horizon: f64, calls: &str) -> String {
     let hours = |h: f64| age(h, horizon);
     let mut out = String::new();
     let customers = f(Figure::CustomerFailureRate).mean;
-    let own = match customers.is_nan() {
+    let own = match customers.is_nan() || f(Figure::BackgroundCoverage).mean.is_nan() {
         true => String::new(),
         false => format!(
             " (its background refreshes' own {})",
@@ -410,4 +422,9 @@ fn table(header: &[&str], rows: &[Vec<String>], left: &[usize]) -> String {
         out.push_str(&line(&r.iter().map(String::as_str).collect::<Vec<_>>()));
     }
     out
+}
+
+/// A period shorter than a day in hours, as people write it: `12 h`, `1.5 h`.
+pub(super) fn period(h: f64) -> String {
+    format!("{} h", (h * 100.0).round() / 100.0)
 }

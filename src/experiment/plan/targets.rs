@@ -55,7 +55,7 @@ impl FailureScope {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Targets {
     /// Share of due connections covered each day (refreshed that day, or within a period of
-    /// days), 0 < x ≤ 1.
+    /// days), or with a period shorter than a day, each period, 0 < x ≤ 1.
     pub coverage: f64,
     /// Bound on the failure rate of `scope`, 0 ≤ x ≤ 1.
     pub max_failure_rate: f64,

@@ -25,7 +25,15 @@ fn fetched_phrase(b: &BankCeiling) -> String {
 /// independently of the pass (a trial read the bound's 75.26 % beside the table's 61.76 %
 /// as a contradiction).
 fn covered_phrase(b: &BankCeiling, cov: f64) -> String {
-    let of = format!("of its {} connections due", thousands(b.connections));
+    let of = match b.cover_days < 1.0 {
+        // Each due every period of a day's few.
+        true => format!(
+            "of the {} refreshes a day its {} connections due need",
+            thousands(b.needed_per_day()),
+            thousands(b.connections)
+        ),
+        false => format!("of its {} connections due", thousands(b.connections)),
+    };
     if b.fetched <= 0.0 {
         return format!("{} {of}", pct(cov));
     }
@@ -45,6 +53,15 @@ fn covered_phrase(b: &BankCeiling, cov: f64) -> String {
     }
 }
 
+/// What the population's coverage is of: its users a day, or with a period shorter than a
+/// day, the refreshes they need a day (one each a period).
+fn of_users(p: &Plan) -> &'static str {
+    match p.short_period_hours() {
+        Some(_) => "of the refreshes the users need a day",
+        None => "of the users a day",
+    }
+}
+
 /// Why coverage falls short: the banks' policies (no client can), the banks as saturating
 /// clients measured them, or the client.
 pub(super) fn coverage_finding(p: &Plan) -> String {
@@ -54,6 +71,7 @@ pub(super) fn coverage_finding(p: &Plan) -> String {
         Some(band) => format!("a day in {band}"),
         None => "a day".to_string(),
     };
+    let users = of_users(p);
     let banks = |f: &dyn Fn(&BankCeiling) -> (f64, f64)| -> Vec<String> {
         let mut v: Vec<_> = p
             .ceilings
@@ -86,7 +104,7 @@ pub(super) fn coverage_finding(p: &Plan) -> String {
     if p.coverage_bound < c {
         let list = banks(&|b| (b.capacity.refreshes, b.bound_coverage()));
         format!(
-            "no client can reach {} coverage: the banks' policies allow at most {} of the users a day. \
+            "no client can reach {} coverage: the banks' policies allow at most {} {users}. \
              {}. The best achievable is {}",
             pct(c),
             pct(p.coverage_bound),
@@ -96,7 +114,7 @@ pub(super) fn coverage_finding(p: &Plan) -> String {
     } else if p.coverage_ceiling < c {
         let list = banks(&|b| (b.per_day, b.coverage()));
         format!(
-            "the banks' policies would allow {} of the users a day, but saturating clients got \
+            "the banks' policies would allow {} {users}, but saturating clients got \
              {} out of them (a measure, not a bound: a cleverer client may get more, as one that \
              skips what customers fetched first does): {}. The best achievable here is {}",
             pct(p.coverage_bound),
@@ -116,7 +134,7 @@ pub(super) fn coverage_finding(p: &Plan) -> String {
             String::new()
         };
         format!(
-            "the banks could serve {}{caps} of the users a day, but no searched setting reached {} \
+            "the banks could serve {}{caps} {users}, but no searched setting reached {} \
              within the other targets; the best achievable is {}",
             pct(p.coverage_ceiling),
             pct(c),

@@ -105,7 +105,7 @@ pub(super) fn customers_share_finding(p: &Plan, sc: &Scenario) -> Option<String>
                     format!(
                         "{head}: served in full they leave the background about {} a day{}",
                         thousands(left),
-                        match b.cover_days == 1.0 {
+                        match b.cover_days <= 1.0 {
                             true => format!(" and the bank's coverage near {}", pct(with)),
                             false => String::new(),
                         }
