@@ -49,6 +49,9 @@ pub struct Refusal {
     /// overrun by the client (the planner keeps such refusals apart from the 429s a client
     /// causes).
     pub outage: bool,
+    /// Which of the bank's `limits` refused it: bit `i` for `limits[i]` (the 64th bit for
+    /// the 64th and any after), so a run can say which policy its 429s came from.
+    pub by: u64,
 }
 
 /// What a bank's 429 tells the client about when to retry.
@@ -235,9 +238,11 @@ impl Bank {
         // A customer-present call is not counted by an unattended-access quota, nor by a
         // rate policy for unattended calls (nor an unattended one by one for present calls):
         // such a policy admits it.
-        for limit in &self.limits {
+        let mut by = 0u64;
+        for (i, limit) in self.limits.iter().enumerate() {
             if let Err(r) = limit.check(now, conn, present) {
                 rejected = true;
+                by |= 1 << i.min(63);
                 bank_wide |= !limit.per_connection();
                 box_refused |= matches!(limit, Limit::PenaltyBox(_));
                 outage |= matches!(limit, Limit::Maintenance(_));
@@ -281,6 +286,7 @@ impl Bank {
             retry_at,
             bank_wide: bank_wide || box_shut,
             outage,
+            by,
         })
     }
 

@@ -77,6 +77,9 @@ pub struct Tally {
     pub rate_limited: u64,
     /// Of the 429s, those given while a maintenance window was closed to every call.
     pub outage_rejected: u64,
+    /// A bank's refusals by which of its `limits` refused (`refused_by[i]` for `limits[i]`;
+    /// a call two refused counts at both; the 64th counts any after it). Empty for `all`.
+    pub refused_by: Vec<u64>,
     /// Customer-present attempts (requests, link and reconnect fetches) and their 429s (503s
     /// apart): what the background strategy does not send, for a plan to judge it alone.
     pub present_attempts: u64,
@@ -364,6 +367,8 @@ pub struct RunResult {
     /// Leading part of the window excluded from time averages.
     pub warmup: SimDuration,
     pub bank_names: Vec<String>,
+    /// Each bank's `limits` by kind, in order (what [`Tally::refused_by`] counts by).
+    pub limit_kinds: Vec<Vec<&'static str>>,
     /// Each bank's API calls a refresh (its `calls_per_refresh`), in the banks' order.
     pub calls_per_refresh: Vec<u32>,
     pub banks: Vec<Tally>,

@@ -49,6 +49,23 @@ pub enum Limit {
 }
 
 impl Limit {
+    /// The policy's `kind` as a scenario writes it (`token_bucket`), a wrapper's its
+    /// policy's: what a run's refusals by limit name it by, beside its place in the list.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Limit::Concurrency(_) => "concurrency",
+            Limit::TokenBucket(_) => "token_bucket",
+            Limit::FixedWindow(_) => "fixed_window",
+            Limit::SlidingWindow(_) => "sliding_window",
+            Limit::Quota(_) => "quota",
+            Limit::PenaltyBox(_) => "penalty_box",
+            Limit::Maintenance(_) => "maintenance",
+            Limit::During { inner, .. }
+            | Limit::Dated { inner, .. }
+            | Limit::Only { inner, .. } => inner.kind(),
+        }
+    }
+
     /// Whether the policy counts (and so may refuse) a call, customer-present or not: a
     /// per-connection quota, PSD2's four unattended accesses a day, lets a customer-present
     /// call through, and a rate policy for one kind of traffic lets the other through.

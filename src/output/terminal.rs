@@ -116,6 +116,9 @@ pub fn human_summary(r: &RunResult) -> String {
     if let Some(c) = period_line(r, &banks, &total) {
         let _ = writeln!(out, "{c}");
     }
+    if let Some(c) = refused_line(r) {
+        let _ = writeln!(out, "{c}");
+    }
     if let Some(c) = at_open_line(r, &banks, &total) {
         let _ = writeln!(out, "{c}");
         let _ = writeln!(out, "{}", by_clock_line(r, &total));
@@ -144,6 +147,27 @@ fn period_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<Stri
         pct(all),
         pct(total.coverage)
     ))
+}
+
+/// Which of each bank's limits refused its calls (the table's 429/503 column), where a bank
+/// has more than one policy or a maintenance window among them: a trial asking whether a
+/// PSD2 quota of four a day ever refused a call read the attempt log's Retry-After to tell.
+fn refused_line(r: &RunResult) -> Option<String> {
+    let parts: Vec<String> = (r.bank_names.iter().zip(&r.banks).zip(&r.limit_kinds))
+        .filter(|((_, t), kinds)| t.rate_limited > 0 && kinds.len() > 1)
+        .map(|((name, t), kinds)| {
+            let each: Vec<String> = (t.refused_by.iter().zip(kinds.iter()).enumerate())
+                .map(|(i, (n, kind))| format!("limits[{i}] {kind} {}", thousands(*n as f64)))
+                .collect();
+            format!("{name}: {}", each.join(", "))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "refused by: {} (a call two policies refused counts at both)",
+            parts.join("; ")
+        )
+    })
 }
 
 /// The data's age when customers open the app (the app-open profile's weights): what the

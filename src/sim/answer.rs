@@ -30,6 +30,14 @@ impl World {
         } else {
             self.tally[b].present_rate_limited += present as u64;
         }
+        let mut by = refusal.by;
+        while by != 0 {
+            let i = by.trailing_zeros() as usize;
+            if let Some(n) = self.tally[b].refused_by.get_mut(i) {
+                *n += 1;
+            }
+            by &= by - 1;
+        }
         self.log_refused(now, &refusal);
         self.answer_now(now, c, Outcome::RateLimited, present);
     }

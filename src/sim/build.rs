@@ -179,7 +179,12 @@ fn draw_connections(sc: &Scenario, streams: &Streams, n: u32) -> Population {
     // Index within the bank, kept only when a bank has per-connection policy state.
     let keep_local = sc.banks.iter().any(Bank::per_connection);
     let mut local_of = Vec::with_capacity(if keep_local { n as usize } else { 0 });
-    let mut tally = vec![Tally::default(); sc.banks.len()];
+    let mut tally: Vec<Tally> = (sc.banks.iter())
+        .map(|b| Tally {
+            refused_by: vec![0; b.limits.len().min(64)],
+            ..Tally::default()
+        })
+        .collect();
     for c in 0..n {
         // Its bank, whether its consent expires, and if so when.
         let mut rng = streams.at(Purpose::Connection, c, 0);

@@ -46,6 +46,9 @@ impl World {
             window,
             warmup: self.measured_from - self.window_start,
             bank_names: self.banks.iter().map(|b| b.name.clone()).collect(),
+            limit_kinds: (self.banks.iter())
+                .map(|b| b.limits.iter().map(|l| l.kind()).collect())
+                .collect(),
             calls_per_refresh: per_refresh,
             banks: self.tally,
             peak_in_flight_all: self.peak_in_flight_all,
