@@ -1476,3 +1476,35 @@ fn a_coverage_gain_with_more_failures_says_so() {
     let (_, caption) = paired_chart(t.path()).unwrap();
     assert!(!caption.contains("it failed more often"), "{caption}");
 }
+
+/// A run every 12 hours: the runs table gives the coverage of each period beside a day's,
+/// which counts one success a day (a queue of 4 slots refreshes each of 20,000 connections
+/// in about 17 hours: nearly all of its days, under four fifths of its periods).
+#[test]
+fn a_short_period_shows_the_coverage_of_each_period() {
+    let t = TempDir::new("short-period");
+    let sets = [
+        "strategy.kind=queued",
+        "strategy.concurrency=4",
+        "population.connections=20000",
+        "strategy.period=12h",
+    ];
+    let sc = scenario::load(&uk_mix(), &sets.map(String::from)).unwrap();
+    let r = sim::run(&sc, 7);
+    output::write_run(&t.path().join("uk-mix").join("queued"), &r).unwrap();
+    markdown::write_report(t.path()).unwrap();
+    let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
+    let s = r.summary(None);
+    let per_period = s.period_coverage.unwrap();
+    assert!(
+        per_period < 0.8 * s.coverage,
+        "{per_period} against {}",
+        s.coverage
+    );
+    let cell = format!(
+        "{:.2} % ({:.2} % of each period)",
+        100.0 * s.coverage,
+        100.0 * per_period
+    );
+    assert!(md.contains(&cell), "{cell}\n{md}");
+}

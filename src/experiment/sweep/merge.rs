@@ -138,7 +138,7 @@ fn one_sweep(shards: &[(PathBuf, ShardRecord)]) -> Result<()> {
                 .1;
             let sets: Vec<String> = r.sets.iter().map(|s| format!("--set {s}")).collect();
             format!(
-                "sweep {sweep} ({}{}, {} replications{}) in {n} shards: {}",
+                "sweep {sweep} ({}{}, {} replications{}) split into {n} shards, of which {}",
                 r.scenario.origin,
                 if sets.is_empty() {
                     String::new()

@@ -52,7 +52,7 @@ pub(crate) fn runs_table(ds: &Dataset) -> String {
             refused(t.rate_limited, t.outage_rejected),
             thousands(t.errors as f64),
             pct(t.failure_rate),
-            pct(t.coverage),
+            coverage_cell(t),
             thousands(t.users_per_day),
             thousands(t.peak_in_flight as f64),
             ages,
@@ -60,6 +60,15 @@ pub(crate) fn runs_table(ds: &Dataset) -> String {
         );
     }
     s
+}
+
+/// A run's coverage, and with a period shorter than a day the coverage of each period, which
+/// a day's (one success a day) does not see: a trial's 12-hour queue read 100 % a day.
+fn coverage_cell(t: &dataset::SummaryRow) -> String {
+    match t.period_coverage {
+        Some(p) => format!("{} ({} of each period)", pct(t.coverage), pct(p)),
+        None => pct(t.coverage),
+    }
 }
 
 /// Each bank's coverage and failure rate in each run, and the share of its customers' app
@@ -168,6 +177,7 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
         Metric::UsersPerDay,
         Metric::FailureRate,
         Metric::Coverage,
+        Metric::PeriodCoverage,
         Metric::StalenessP95Hours,
         Metric::AtOpenP95Hours,
         Metric::ApiCallsPerSuccess,
