@@ -505,10 +505,14 @@ pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
     } else if let Some(r) = ds.runs.first() {
         let t = r.total();
         findings.push(format!(
-            "{} had a failure rate of {}, a coverage of {} and {} users refreshed per day ({}).",
+            "{} had a failure rate of {}, a coverage of {}{} and {} users refreshed per day ({}).",
             capitalise(&r.label()),
             pct(t.failure_rate),
             pct(t.coverage),
+            t.period_coverage.map_or(String::new(), |p| format!(
+                " ({} of each of its periods, shorter than a day)",
+                pct(p)
+            )),
             thousands(t.users_per_day),
             match measured_days(t) {
                 Some(m) => format!("per-day averages over {m}"),

@@ -29,16 +29,39 @@ impl Scenario {
                     QuotaPeriod::Rolling => "rolling 24 h",
                     QuotaPeriod::CalendarDay => "calendar day",
                 };
-                (per_day > quota.k() as u64).then(|| {
-                    format!(
+                let k = quota.k() as u64;
+                let rolling = quota.period() == QuotaPeriod::Rolling;
+                let retries = self.retry.max_attempts > 1;
+                if per_day > k {
+                    Some(format!(
                         "bank `{}`: a strategy.period of {period} refreshes each connection up \
-                         to {per_day} times a day, past its quota of {} accesses per connection \
+                         to {per_day} times a day, past its quota of {k} accesses per connection \
                          per {over}: those past it are refused with 429s (retries count too; \
                          customers' own calls do not)",
                         bank.name,
-                        quota.k()
-                    )
-                })
+                    ))
+                } else if per_day == k && (retries || rolling) && per_day > 1 {
+                    // At the quota exactly: no room for a retry, nor, over a rolling day, for
+                    // a refresh that comes round sooner than a period after the last.
+                    Some(format!(
+                        "bank `{}`: a strategy.period of {period} refreshes each connection \
+                         {per_day} times a day, its whole quota of {k} accesses per connection \
+                         per {over}: {} may be refused with 429s (a trial's 6-hour period drew \
+                         210,651 429s from a PSD2 bank with four a day)",
+                        bank.name,
+                        match (retries, rolling) {
+                            (true, true) =>
+                                "a retry, or a refresh that comes round sooner than \
+                                             a period after the one before,",
+                            (true, false) => "a retry",
+                            _ =>
+                                "a refresh that comes round sooner than a period after the \
+                                  one before",
+                        }
+                    ))
+                } else {
+                    None
+                }
             })
             .collect()
     }
@@ -74,10 +97,17 @@ mod tests {
                 ),
             "{n:?}"
         );
-        assert!(noted("6h", q).is_empty());
+        // Four a day against four: no room for a retry, nor for a refresh sooner than six
+        // hours after the last.
+        let at = noted("6h", q);
+        assert!(
+            at.len() == 1 && at[0].contains("its whole quota of 4"),
+            "{at:?}"
+        );
         assert_eq!(noted("345m", q).len(), 1);
         let calendar = r#"{ kind = "quota", k = 2, period = "calendar_day" }"#;
         assert!(noted("8h", calendar)[0].contains("per calendar day"));
+        // Two a calendar day against two, without retries: each refresh its own day's.
         assert!(noted("12h", calendar).is_empty());
         assert!(noted("4h", "").is_empty());
         // The tightest of two quotas.
