@@ -77,11 +77,12 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
         ));
     }
     if let (false, Some(h)) = (r.met.at_open, t.at_open_p95_hours) {
+        let period = sc.schedule.period.as_secs_f64() / 3600.0;
         out.push(at_open_finding(
             r,
             &p.candidates,
             h,
-            sc.schedule.band_label(),
+            (sc.schedule.band_label(), period),
             p.age_horizon_hours,
         ));
     }
@@ -196,22 +197,36 @@ fn staleness_finding(
 /// as [`staleness_finding`]; where no setting meets it, the levers are when the refreshes
 /// run against the customers' hours and how often (uk-mix's 40,000 at 20.7 h covering
 /// everyone; 11.2 h refreshed every 12 h), which the plan does not search. `band`: the
-/// client's band of hours, if it has one.
+/// client's band of hours, if it has one, and its period in hours: a band needs a daily
+/// one, and a bound under the period needs a shorter one (a trial's 8-hour client was told
+/// of a band its period refuses, and not that 8 hours cannot keep data under 8 hours).
 fn at_open_finding(
     r: &Evaluation,
     candidates: &[Evaluation],
     h: f64,
-    band: Option<String>,
+    (band, period): (Option<String>, f64),
     horizon: f64,
 ) -> String {
-    let when = match band {
-        Some(b) => format!("the client's band ({b}, strategy.hours)"),
-        None => "a band of hours (strategy.hours) ending before their busiest hours".to_string(),
+    let when = match (band, period < 24.0) {
+        (Some(b), _) => format!("the client's band ({b}, strategy.hours)"),
+        (None, false) => {
+            "a band of hours (strategy.hours) ending before their busiest hours".to_string()
+        }
+        (None, true) => format!("a band of hours, which needs a daily period, not {period} h"),
+    };
+    let floor = match h < period {
+        true => format!(
+            "; a client that refreshes each connection once per {period} h period leaves data \
+             up to a period old at an open just before its turn, so a 95th percentile under \
+             {h} h needs a period well under it"
+        ),
+        false => String::new(),
     };
     let lever = format!(
         ": past coverage, that age is set by when the refreshes run against the customers' \
-         hours ({when}) and how often (a shorter strategy.period), which the plan keeps as the \
-         scenario gives them (--set them)"
+         hours ({when}) and how often (a shorter strategy.period, within any per-connection \
+         quota of the banks'){floor}, which the plan keeps as the scenario gives them (--set \
+         them)"
     );
     let age = Age {
         figure: Figure::AtOpenP95Hours,

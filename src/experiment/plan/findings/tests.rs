@@ -533,7 +533,7 @@ fn an_at_open_bound_out_of_reach_names_the_band() {
         &choice,
         &[choice.clone(), aged("queued", 25.0, false)],
         20.0,
-        None,
+        (None, 24.0),
         192.0,
     );
     assert!(
@@ -546,7 +546,7 @@ fn an_at_open_bound_out_of_reach_names_the_band() {
         &choice,
         std::slice::from_ref(&choice),
         20.0,
-        Some("00:00–06:00".into()),
+        (Some("00:00–06:00".into()), 24.0),
         192.0,
     );
     assert!(
@@ -557,13 +557,21 @@ fn an_at_open_bound_out_of_reach_names_the_band() {
         &choice,
         &[choice.clone(), aged("queued", 18.0, true)],
         20.0,
-        None,
+        (None, 24.0),
         192.0,
     );
     assert!(
         some.contains("at 27.5 h, past 20 h") && some.contains("(the least: 18.0 h, queued)"),
         "{some}"
     );
+    // Every 8 hours, a bound of 6: no band (it needs a daily period), data up to a period old.
+    let (only, band) = (vec![choice.clone()], "needs a daily period, not 8 h");
+    let short = at_open_finding(&choice, &only, 6.0, (None, 8.0), 192.0);
+    let want = [
+        band,
+        "so a 95th percentile under 6 h needs a period well under it",
+    ];
+    assert!(want.iter().all(|w| short.contains(w)), "{short}");
 }
 
 /// Stalest first is named where it shortens the data's 95th-percentile age by an hour or
