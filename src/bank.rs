@@ -335,6 +335,23 @@ mod tests {
         }
     }
 
+    /// A call two policies refuse is marked as refused by both (a run counts it at each);
+    /// one only the second refuses, by it alone.
+    #[test]
+    fn a_refusal_says_which_policies_refused() {
+        let cap = |n| Limit::Concurrency(ConcurrencyCap::new(n));
+        let mut b = bank(vec![cap(1), cap(2)]);
+        let t = SimTime::ZERO;
+        assert!(b.try_admit(t, 0, false).is_ok());
+        assert_eq!(b.try_admit(t, 1, false).unwrap_err().by, 0b01);
+        b.limits[0] = cap(3);
+        assert!(b.try_admit(t, 2, false).is_ok());
+        assert_eq!(b.try_admit(t, 3, false).unwrap_err().by, 0b10);
+        b.limits = vec![cap(1), cap(1)];
+        assert!(b.try_admit(t, 4, false).is_ok());
+        assert_eq!(b.try_admit(t, 5, false).unwrap_err().by, 0b11);
+    }
+
     #[test]
     fn a_rejection_consumes_nothing_from_other_policies() {
         // Token bucket of burst 2 listed first, cap of 1 second: the cap's rejection must

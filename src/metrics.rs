@@ -211,9 +211,12 @@ pub struct DayTally {
     /// the window: the share of each period's connections refreshed in it, which a day's
     /// coverage (one success a day) does not see (`sim/periods.rs`).
     pub period_covered: u64,
-    /// The day's periods due connections could not be refreshed in: those that started
-    /// before the connection linked or reconnected that day.
+    /// The day's periods due connections could not be refreshed in: those of the day before
+    /// the one the connection linked or reconnected in.
     pub period_unreachable: u64,
+    /// Periods begun this day by connections not due on it, that linked or reconnected
+    /// within them the next day (a period across midnight): due all the same.
+    pub period_joined: u64,
     /// The API calls made at the bank that day (admissions times its `calls_per_refresh`),
     /// and of them the customers'; filled from the per-minute series as the run closes.
     pub bank_calls: u64,
@@ -298,6 +301,7 @@ impl Daily {
             t.background_covered += x.background_covered;
             t.period_covered += x.period_covered;
             t.period_unreachable += x.period_unreachable;
+            t.period_joined += x.period_joined;
             t.bank_calls += x.bank_calls;
             t.customer_bank_calls += x.customer_bank_calls;
         }

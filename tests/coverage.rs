@@ -94,14 +94,18 @@ fn covered_days_stay_within_the_due_under_reconnections() {
     }
     let got = coverage(&r);
     assert!(got > 0.999, "coverage {got}");
-    // Every 12 hours: a period is covered only while due, the periods before a connection
-    // reconnected that day are not due, and the reconnect's fetch covers its own.
-    let r = sim::run(&scenario("12h", 12, "2d", 0.0, population), 3);
-    assert!(r.total().reconnected > 5_000);
-    let t = r.total();
-    assert!(t.period_covered <= t.period_due, "{t:?}");
-    let got = r.summary(None).period_coverage.unwrap();
-    assert!(got > 0.999, "period coverage {got}");
+    // Every 12 or 10 hours (periods across midnight): a period is covered only while due,
+    // the periods of the day before the one a connection reconnected in are not due, and the
+    // reconnect's fetch covers its own. (A 10-hour period due from its first day whose
+    // consent lapses after midnight, before its turn, is due and missed: 0.1 % of them.)
+    for (period, least) in [("12h", 0.999), ("10h", 0.998)] {
+        let r = sim::run(&scenario(period, 12, "2d", 0.0, population), 3);
+        assert!(r.total().reconnected > 5_000);
+        let t = r.total();
+        assert!(t.period_covered <= t.period_due, "{period}: {t:?}");
+        let got = r.summary(None).period_coverage.unwrap();
+        assert!(got > least, "{period}: period coverage {got}");
+    }
 }
 
 /// Every period's refresh, whatever the period (one that does not divide the day, 10 or

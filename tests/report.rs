@@ -1502,9 +1502,14 @@ fn a_short_period_shows_the_coverage_of_each_period() {
         s.coverage
     );
     let cell = format!(
-        "{:.2} % ({:.2} % of each period)",
+        "{:.2} % ({:.2} % per period)",
         100.0 * s.coverage,
         100.0 * per_period
     );
     assert!(md.contains(&cell), "{cell}\n{md}");
+    let finding = format!(
+        "{:.2} % per period, its period shorter than a day",
+        100.0 * per_period
+    );
+    assert!(md.contains(&finding), "{finding}\n{md}");
 }

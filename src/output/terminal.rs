@@ -150,14 +150,17 @@ fn period_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<Stri
 }
 
 /// Which of each bank's limits refused its calls (the table's 429/503 column), where a bank
-/// has more than one policy or a maintenance window among them: a trial asking whether a
-/// PSD2 quota of four a day ever refused a call read the attempt log's Retry-After to tell.
+/// has more than one policy: a trial asking whether a PSD2 quota of four a day ever refused
+/// a call read the attempt log's Retry-After to tell.
 fn refused_line(r: &RunResult) -> Option<String> {
     let parts: Vec<String> = (r.bank_names.iter().zip(&r.banks).zip(&r.limit_kinds))
         .filter(|((_, t), kinds)| t.rate_limited > 0 && kinds.len() > 1)
         .map(|((name, t), kinds)| {
             let each: Vec<String> = (t.refused_by.iter().zip(kinds.iter()).enumerate())
-                .map(|(i, (n, kind))| format!("limits[{i}] {kind} {}", thousands(*n as f64)))
+                .map(|(i, (n, kind))| match i == 63 && kinds.len() > 64 {
+                    true => format!("limits[63..] {}", thousands(*n as f64)),
+                    false => format!("limits[{i}] {kind} {}", thousands(*n as f64)),
+                })
                 .collect();
             format!("{name}: {}", each.join(", "))
         })

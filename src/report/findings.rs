@@ -510,7 +510,7 @@ pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
             pct(t.failure_rate),
             pct(t.coverage),
             t.period_coverage.map_or(String::new(), |p| format!(
-                " ({} of each of its periods, shorter than a day)",
+                " ({} per period, its period shorter than a day)",
                 pct(p)
             )),
             thousands(t.users_per_day),

@@ -142,7 +142,8 @@ impl World {
                 t.covered += day.covered;
                 t.background_covered += day.background_covered;
                 t.period_covered += day.period_covered;
-                t.period_due += (day.eligible * periods).saturating_sub(day.period_unreachable);
+                t.period_due += (day.eligible * periods + day.period_joined)
+                    .saturating_sub(day.period_unreachable);
             }
         }
         measured.len() as f64

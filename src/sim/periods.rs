@@ -3,7 +3,9 @@
 //! Each success that is its connection's first in one of the client's periods (counted from
 //! the window's start) is credited to the day its period starts; the periods due are, day by
 //! day, the connections due times the periods that start that day and end within the window,
-//! less those that started before a connection linked or reconnected that day. So a client
+//! less the periods of that day before the one a connection linked or reconnected in, and
+//! with a period across midnight, plus one a connection links in though not due on the day
+//! it began. So a client
 //! that refreshes every connection every period reads exactly 1, whatever the period and
 //! however short the window. Kept apart from the run loop in `sim.rs`; both are `impl World`.
 
@@ -53,12 +55,21 @@ impl World {
             .saturating_sub(self.first_period_of(today));
         let i = today * self.daily.banks + b;
         self.daily.days[i].period_unreachable += before;
+        // Its own period, begun on an earlier day it was not due on (a period across
+        // midnight): due all the same, on the day it starts, where its success is credited.
+        if let Some(d) = self.period_day(k).filter(|&d| d < today) {
+            if conn.consent_expires < self.daily.day_end(d) {
+                self.daily.days[d * self.daily.banks + b].period_joined += 1;
+            }
+        }
         let last = conn.last_success;
         let earlier =
             last != SimTime::NEVER && last >= self.window_start && self.period_of(last) == k;
+        // Its period was due from the day it began (today's, or made so above): the success
+        // under the lapsed consent, not counted then, is now.
         if let (true, Some(d)) = (earlier, self.period_day(k)) {
-            if d == today && conn.consent_expires < self.daily.day_end(d) {
-                self.daily.days[i].period_covered += 1;
+            if conn.consent_expires < self.daily.day_end(d) {
+                self.daily.days[d * self.daily.banks + b].period_covered += 1;
             }
         }
     }

@@ -207,18 +207,22 @@ fn at_open_finding(
     (band, period): (Option<String>, f64),
     horizon: f64,
 ) -> String {
-    let when = match (band, period < 24.0) {
+    let when = match (band, period != 24.0) {
         (Some(b), _) => format!("the client's band ({b}, strategy.hours)"),
         (None, false) => {
             "a band of hours (strategy.hours) ending before their busiest hours".to_string()
         }
-        (None, true) => format!("a band of hours, which needs a daily period, not {period} h"),
+        (None, true) => format!(
+            "a band of hours, which needs a daily period, not {} h",
+            super::paces::significant(period, 3)
+        ),
     };
-    let floor = match h < period {
+    let floor = match h < period && period < 24.0 {
         true => format!(
-            "; a client that refreshes each connection once per {period} h period leaves data \
-             up to a period old at an open just before its turn, so a 95th percentile under \
-             {h} h needs a period well under it"
+            "; a client that refreshes each connection once per {} h period leaves data up \
+             to a period old at an open just before its turn, so a 95th percentile under {h} h \
+             needs a shorter period",
+            super::paces::significant(period, 3)
         ),
         false => String::new(),
     };

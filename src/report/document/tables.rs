@@ -66,7 +66,7 @@ pub(crate) fn runs_table(ds: &Dataset) -> String {
 /// a day's (one success a day) does not see: a trial's 12-hour queue read 100 % a day.
 fn coverage_cell(t: &dataset::SummaryRow) -> String {
     match t.period_coverage {
-        Some(p) => format!("{} ({} of each period)", pct(t.coverage), pct(p)),
+        Some(p) => format!("{} ({} per period)", pct(t.coverage), pct(p)),
         None => pct(t.coverage),
     }
 }

@@ -6,6 +6,7 @@
 use super::super::Scenario;
 use crate::bank::quota::QuotaPeriod;
 use crate::bank::Limit;
+use crate::strategy::Strategy;
 use crate::time::SimDuration;
 
 impl Scenario {
@@ -31,6 +32,8 @@ impl Scenario {
                 };
                 let k = quota.k() as u64;
                 let rolling = quota.period() == QuotaPeriod::Rolling;
+                // Bulk and random offsets refresh each connection a period apart exactly.
+                let fixed = matches!(self.strategy, Strategy::Bulk | Strategy::RandomOffset);
                 let retries = self.retry.max_attempts > 1;
                 if per_day > k {
                     Some(format!(
@@ -40,23 +43,26 @@ impl Scenario {
                          customers' own calls do not)",
                         bank.name,
                     ))
-                } else if per_day == k && (retries || rolling) && per_day > 1 {
-                    // At the quota exactly: no room for a retry, nor, over a rolling day, for
-                    // a refresh that comes round sooner than a period after the last.
+                } else if per_day == k && (retries || !fixed) && per_day > 1 {
+                    // At the quota exactly: no room for a retry, nor, for a client whose
+                    // refreshes do not keep to fixed times, for one that comes round early.
+                    let early = match rolling {
+                        true => format!("sooner than 24 h after the one {k} before it"),
+                        false => format!("one past {k} in a calendar day"),
+                    };
                     Some(format!(
                         "bank `{}`: a strategy.period of {period} refreshes each connection \
                          {per_day} times a day, its whole quota of {k} accesses per connection \
-                         per {over}: {} may be refused with 429s (a trial's 6-hour period drew \
-                         210,651 429s from a PSD2 bank with four a day)",
+                         per {over}: {} is refused with a 429 (a trial's queue every 6 hours \
+                         drew 210,651 from a PSD2 bank with four a day)",
                         bank.name,
-                        match (retries, rolling) {
-                            (true, true) =>
-                                "a retry, or a refresh that comes round sooner than \
-                                             a period after the one before,",
-                            (true, false) => "a retry",
-                            _ =>
-                                "a refresh that comes round sooner than a period after the \
-                                  one before",
+                        match (retries, fixed) {
+                            (true, true) => "a retry".to_string(),
+                            (true, false) => format!(
+                                "a retry, or a refresh that comes round \
+                                                      early ({early}),"
+                            ),
+                            _ => format!("a refresh that comes round early ({early})"),
                         }
                     ))
                 } else {
@@ -72,9 +78,18 @@ mod tests {
     use crate::scenario;
 
     fn noted(period: &str, quota: &str) -> Vec<String> {
+        noted_by("random_offset", period, quota)
+    }
+
+    fn noted_by(kind: &str, period: &str, quota: &str) -> Vec<String> {
+        let slots = if kind == "queued" {
+            "concurrency = 2\n"
+        } else {
+            ""
+        };
         let text = format!(
             "[window]\nlength = \"1d\"\n[population]\nconnections = 10\n[strategy]\n\
-             kind = \"random_offset\"\nperiod = \"{period}\"\n[[banks]]\nname = \"psd2\"\n\
+             kind = \"{kind}\"\n{slots}period = \"{period}\"\n[[banks]]\nname = \"psd2\"\n\
              share = 1.0\nservice_time = {{ dist = \"constant\", value = \"1s\" }}\n\
              limits = [{quota}]\n"
         );
@@ -97,18 +112,24 @@ mod tests {
                 ),
             "{n:?}"
         );
-        // Four a day against four: no room for a retry, nor for a refresh sooner than six
-        // hours after the last.
-        let at = noted("6h", q);
+        // Four a day against four: random offsets keep to their times, a queue's refresh may
+        // come round early.
+        assert!(noted("6h", q).is_empty());
+        let at = noted_by("queued", "6h", q);
         assert!(
-            at.len() == 1 && at[0].contains("its whole quota of 4"),
+            at.len() == 1
+                && at[0].contains("its whole quota of 4")
+                && at[0].contains("early (sooner than 24 h after the one 4 before it)"),
             "{at:?}"
         );
         assert_eq!(noted("345m", q).len(), 1);
         let calendar = r#"{ kind = "quota", k = 2, period = "calendar_day" }"#;
         assert!(noted("8h", calendar)[0].contains("per calendar day"));
-        // Two a calendar day against two, without retries: each refresh its own day's.
+        // Two a calendar day against two, without retries: random offsets' each its own
+        // day's; a queue's may be a third in one day.
         assert!(noted("12h", calendar).is_empty());
+        let q12 = noted_by("queued", "12h", calendar);
+        assert!(q12[0].contains("(one past 2 in a calendar day)"), "{q12:?}");
         assert!(noted("4h", "").is_empty());
         // The tightest of two quotas.
         let two =

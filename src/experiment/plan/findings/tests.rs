@@ -569,7 +569,7 @@ fn an_at_open_bound_out_of_reach_names_the_band() {
     let short = at_open_finding(&choice, &only, 6.0, (None, 8.0), 192.0);
     let want = [
         band,
-        "so a 95th percentile under 6 h needs a period well under it",
+        "so a 95th percentile under 6 h needs a shorter period",
     ];
     assert!(want.iter().all(|w| short.contains(w)), "{short}");
 }
