@@ -229,8 +229,8 @@ fn at_open_finding(
     let lever = format!(
         ": past coverage, that age is set by when the refreshes run against the customers' \
          hours ({when}) and how often (a shorter strategy.period, within any per-connection \
-         quota of the banks'){floor}, which the plan keeps as the scenario gives them (--set \
-         them)"
+         quota of the banks'), which the plan keeps as the scenario gives them (--set \
+         them){floor}"
     );
     let age = Age {
         figure: Figure::AtOpenP95Hours,
