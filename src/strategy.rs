@@ -153,6 +153,17 @@ pub enum Order {
 }
 
 impl Schedule {
+    /// A period shorter than a day: a day's coverage (one success a day) then misses what
+    /// the client meant, which the coverage of each period (`period_coverage`) counts.
+    pub fn is_short(&self) -> bool {
+        self.period < SimDuration::from_hours(24)
+    }
+
+    /// The period is the day: its coverage is the coverage of each of its periods.
+    pub fn is_daily(&self) -> bool {
+        self.period == SimDuration::from_hours(24)
+    }
+
     /// What a pass over the connections is spread over: the band of hours, else the period.
     pub fn spread(&self) -> SimDuration {
         self.hours.map_or(self.period, |(from, to)| {

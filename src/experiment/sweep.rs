@@ -395,8 +395,13 @@ impl Sweep {
     /// Replication `r` of point `p`, run: its `sweep.csv` row.
     fn run_one(&self, p: usize, r: u32) -> SweepRow {
         let seed = replication_seed(self.base_seeds[p], r);
-        let result = sim::run(&self.scenarios[p], seed);
-        let mut banks = SummaryRow::of_run(&result);
+        let sc = &self.scenarios[p];
+        let result = sim::run(sc, seed);
+        // Beside a point of a shorter period, a daily one's coverage of each period is its
+        // coverage: one column holds every point.
+        let periods = self.scenarios.iter().any(|s| s.schedule.is_short());
+        let mut banks =
+            SummaryRow::of_run_beside_periods(&result, periods && sc.schedule.is_daily());
         let run = banks.pop().expect("the all row");
         if banks.len() < 2 {
             banks.clear();

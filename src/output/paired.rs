@@ -45,6 +45,16 @@ pub fn notes_of(markdown: &str) -> Vec<&str> {
 /// `<scenario>/paired/`.
 pub const DIR: &str = "paired";
 
+/// What the background's coverage leaves out, where customers fetch: a trial's planning doc
+/// credited the strategy with what its customers fetched for themselves
+/// (`paired.md`'s and `report`'s legend of the column).
+pub const BACKGROUND_LEGEND: &str = "Background coverage: the coverage the client's own refreshes \
+    give, customers' fetches left out; Coverage counts a connection a customer's fetch \
+    refreshed that day too. The ages at app open are of the data each customer finds before \
+    their own fetch, so with customers who open the app several times a day they read mostly \
+    the customers' earlier fetches: compare an item with `on_demand.per_connection=0` for the \
+    background's alone.";
+
 /// One metric of one variant, against the baseline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PairedRow {

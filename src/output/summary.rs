@@ -295,6 +295,21 @@ impl SummaryRow {
         rows
     }
 
+    /// The rows of a run set beside runs of a shorter period (a comparison's items, a sweep's
+    /// points): [`SummaryRow::of_run`]'s, a daily client's with its coverage as the coverage
+    /// of each period, which it is (its period is the day), so that one column holds every
+    /// option (a trial's 8-hour client read −1.46 points of coverage beside a daily one where
+    /// it missed 28 % of its periods, and `compare` could not rank by periods).
+    pub fn of_run_beside_periods(r: &RunResult, daily: bool) -> Vec<SummaryRow> {
+        let mut rows = SummaryRow::of_run(r);
+        if daily {
+            for row in &mut rows {
+                row.period_coverage.get_or_insert(row.coverage);
+            }
+        }
+        rows
+    }
+
     /// The `bank = all` row alone: what a sweep's and a comparison's rows hold.
     pub fn of_all(r: &RunResult) -> SummaryRow {
         SummaryRow::new(r, "all", &r.summary(None))

@@ -94,7 +94,7 @@ impl World {
             daily: Daily::new(window_start, sc.window, nb),
             cover_days: cover_days(sc.schedule.period),
             short_period: Some(sc.schedule.period.as_micros())
-                .filter(|&p| p < crate::time::DAY_US)
+                .filter(|_| sc.schedule.is_short())
                 .unwrap_or(0),
             staleness: Staleness::new(nb, sc.age_horizon()),
             at_open: at_open(sc, nb),

@@ -1,5 +1,6 @@
 //! The report's table of a paired comparison: strategies in `paired.md`'s ranked order, each
-//! one's coverage and failure-rate differences from the baseline, the difference in the
+//! one's coverage (and, where an item's period is shorter than a day, the coverage of each
+//! period) and failure-rate differences from the baseline, the difference in the
 //! metric it was ranked by where that is another, its means, and the data age customers see.
 
 use crate::metric::Metric;
@@ -24,10 +25,24 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
         .into_iter()
         .find(|&m| has(m))
         .filter(|&m| by != Some(m));
-    let mut heads = vec![
-        "Coverage difference".to_string(),
-        "Failure-rate difference".into(),
-    ];
+    // Where an item's period is shorter than a day, its periods' coverage beside the day's;
+    // where customers fetch, the background's own (their fetches count in coverage).
+    let customers = has(Metric::OnDemandFailureRate);
+    let extra: Vec<Metric> = [
+        (Metric::PeriodCoverage, true),
+        (Metric::BackgroundCoverage, customers),
+    ]
+    .into_iter()
+    .filter(|&(m, when)| when && has(m) && by != Some(m))
+    .map(|(m, _)| m)
+    .collect();
+    let mut heads = vec!["Coverage difference".to_string()];
+    heads.extend(
+        extra
+            .iter()
+            .map(|m| format!("{} difference", capitalise(m.label()))),
+    );
+    heads.push("Failure-rate difference".into());
     heads.extend(by.map(|m| {
         let unit = &m.label()[m.name().len()..];
         format!("{} difference{unit}", capitalise(m.name()))
@@ -47,10 +62,9 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
             true => format!("`{}` (baseline){mark}", cell(&rows[0].variant)),
             false => format!("`{}`{mark}", cell(&rows[0].variant)),
         };
-        let mut cells = vec![
-            diff(rows, Metric::Coverage),
-            diff(rows, Metric::FailureRate),
-        ];
+        let mut cells = vec![diff(rows, Metric::Coverage)];
+        cells.extend(extra.iter().map(|&m| diff(rows, m)));
+        cells.push(diff(rows, Metric::FailureRate));
         cells.extend(by.map(|m| diff(rows, m)));
         cells.extend([
             mean(rows, Metric::Coverage),
@@ -64,7 +78,8 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
         cells.extend(age.map(|m| age_cell(metric_row(rows, m))));
         let _ = writeln!(s, "| {} | {name} | {} |", k + 1, cells.join(" | "));
     }
-    s + &legends(pd, age.or(by.filter(|m| m.is_age())))
+    let background = extra.contains(&Metric::BackgroundCoverage);
+    s + &legends(pd, age.or(by.filter(|m| m.is_age())), background)
 }
 
 /// A strategy's mean data age: `≥` where a lower bound, `—` where unmeasured.
@@ -84,8 +99,9 @@ fn age_cell(r: Option<&PairedRow>) -> String {
 }
 
 /// What the paired table's marks mean, where one shows them: "†" beside a strategy ranked
-/// after the others, "≥" or "never" in an age cell (`age`: the column's metric).
-fn legends(pd: &PairedData, age: Option<Metric>) -> String {
+/// after the others, "≥" or "never" in an age cell (`age`: the column's metric), and what the
+/// background's coverage leaves out where its column is shown.
+fn legends(pd: &PairedData, age: Option<Metric>, background: bool) -> String {
     let ranked = pd.ranked();
     let ages: Vec<&PairedRow> = (ranked.iter())
         .filter_map(|rows| metric_row(rows, age?))
@@ -99,6 +115,9 @@ fn legends(pd: &PairedData, age: Option<Metric>) -> String {
     }
     if (ages.iter()).any(|r| r.variant_mean.is_some_and(f64::is_infinite)) {
         let _ = writeln!(s, "\n{NEVER_LEGEND}");
+    }
+    if background {
+        let _ = writeln!(s, "\n{}", paired::BACKGROUND_LEGEND);
     }
     s
 }
