@@ -19,9 +19,11 @@ use std::path::{Path, PathBuf};
 ///
 /// Without a command, runs the default experiment into `output/`: the vendor sizing table
 /// reproduced and extended, and bulk, queued and random-offset compared on uk-mix.
+mod compare;
 mod fit;
 mod plan;
 mod sweep;
+pub use compare::CompareArgs;
 pub use fit::FitArgs;
 pub use plan::PlanArgs;
 pub use sweep::{MergeArgs, SweepArgs};
@@ -199,7 +201,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Some(Command::Table(a)) => table_cmd(a).map(|_| ()),
         Some(Command::Sweep(a)) => sweep::sweep_cmd(a),
         Some(Command::Merge(a)) => sweep::merge_cmd(a),
-        Some(Command::Compare(a)) => compare_cmd(a),
+        Some(Command::Compare(a)) => compare::compare_cmd(a),
         Some(Command::Plan(a)) => plan::plan_cmd(a),
         Some(Command::Validate(a)) => validate_cmd(a),
         Some(Command::Presets) => {
@@ -451,6 +453,7 @@ fn default_experiment(out: &Path) -> Result<()> {
             seed: None,
             sets: Vec::new(),
             rank_by: None,
+            max_failure_rate: None,
         },
     )?;
     // Load everything first: bad input writes nothing.
@@ -514,75 +517,6 @@ fn default_experiment(out: &Path) -> Result<()> {
     for p in &written {
         println!("  {}", p.display());
     }
-    Ok(())
-}
-
-#[derive(Debug, Args)]
-pub struct CompareArgs {
-    /// Scenario file (TOML).
-    pub scenario: PathBuf,
-    /// Strategies to compare, comma-separated; each a kind, optionally with fields of
-    /// [strategy]: queued:concurrency=32,per_bank:concurrency=13,random_offset.
-    #[arg(long, value_name = "KIND[:FIELD=VALUE]...,...", default_value = crate::experiment::compare::DEFAULT_STRATEGIES)]
-    pub strategies: String,
-    /// The item the others are compared with, as written in --strategies (default: the first).
-    #[arg(long, value_name = "ITEM")]
-    pub baseline: Option<String>,
-    /// Replications per strategy; replication r of every strategy shares its seed.
-    #[arg(long, allow_negative_numbers = true, default_value_t = crate::experiment::sweep::DEFAULT_REPLICATIONS)]
-    pub replications: u32,
-    /// Base seed (default: the scenario's `seed`).
-    #[arg(long, allow_negative_numbers = true)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, allow_negative_numbers = true)]
-    pub threads: Option<usize>,
-    /// Output directory (default: output/<scenario name>/compare).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Override a scenario field for every strategy, e.g. --set population.connections=100000
-    /// (repeatable; the kind comes from --strategies).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub set: Vec<String>,
-    /// Rank the strategies by this metric alone, best first in its own sense (lowest for
-    /// failures, costs and ages), with no guard on failures: e.g. stale_24h_at_open_share, the
-    /// app opens finding data a day old. Default: coverage, after any strategy failing far less.
-    #[arg(long, value_name = "METRIC")]
-    pub rank_by: Option<String>,
-}
-
-fn compare_cmd(a: CompareArgs) -> Result<()> {
-    use crate::experiment::{compare, sweep};
-    let source = scenario::Source::read(&a.scenario)?;
-    let c = compare::Comparison::prepare(
-        &source,
-        &compare::Request {
-            strategies: Some(a.strategies),
-            baseline: a.baseline,
-            replications: a.replications,
-            seed: a.seed,
-            sets: a.set,
-            rank_by: a.rank_by,
-        },
-    )?;
-    let pool = sweep::pool(a.threads)?;
-    scenario::check_memory(
-        c.variants.iter().map(|v| &v.scenario),
-        pool.current_num_threads().min(c.runs()),
-    )?;
-    let out = a.out.unwrap_or_else(|| c.default_out());
-    output::check_dir(&out)?;
-    eprintln!(
-        "comparing {} strategies × {} replications = {} runs (seed {}) on {} thread(s)…",
-        c.variants.len(),
-        c.replications,
-        c.runs(),
-        c.seed,
-        pool.current_num_threads()
-    );
-    let outcome = c.execute(&out, &pool)?;
-    print!("{}", outcome.markdown);
-    println!("\nwrote {}", list(&outcome.files));
     Ok(())
 }
 

@@ -145,6 +145,17 @@ fn a_strategy_against_itself_differs_by_exactly_zero() {
     assert!(row(&rows, "random_offset", Metric::FailureRate).significant());
     let md = std::fs::read_to_string(tmp.join("self").join(MARKDOWN_FILE)).unwrap();
     assert!(md.contains("`queued:concurrency=2` (baseline)"), "{md}");
+    // The items that ran as the baseline are said to have, and only those.
+    let same = md
+        .lines()
+        .find(|l| l.contains("ran exactly as the baseline"));
+    assert!(
+        same.is_some_and(|l| l.starts_with(
+            "`queued`, `queued:period=24h` ran exactly as the \
+                                           baseline `queued:concurrency=2` in every replication"
+        )),
+        "{md}"
+    );
     // No customers ask here: the tables leave out the on-demand column rather than fill it
     // with dashes.
     assert!(!md.contains("Customers'"), "{md}");

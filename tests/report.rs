@@ -1066,6 +1066,7 @@ fn paired_rows(variant: &str, coverage: (f64, f64), failure: (f64, f64)) -> Vec<
         replications: 3,
         lower_bound: false,
         ranked_by: Metric::Coverage,
+        max_failure_rate: None,
     };
     let mut stale = row(Metric::StalenessP95Hours, 30.0, (0.0, 0.0));
     stale.variant_mean = Some(f64::INFINITY);
@@ -1277,6 +1278,7 @@ fn the_paired_caption_names_gains_alike_within_their_intervals() {
         replications: 3,
         lower_bound: false,
         ranked_by: Metric::Coverage,
+        max_failure_rate: None,
     };
     rows.push(at_open("twice", -6.0, 0.1));
     rows.push(at_open("paced", -2.2, 0.1));

@@ -234,7 +234,7 @@ fn count(s: &str) -> std::result::Result<i64, String> {
 
 /// A share as a fraction (`0.02`) or a percentage (`2%`, `2 %`: a trial's `2%` met "invalid
 /// float literal").
-fn share(s: &str) -> std::result::Result<f64, String> {
+pub(super) fn share(s: &str) -> std::result::Result<f64, String> {
     let bad = || format!("\"{s}\" is not a share (e.g. 0.02 or 2%)");
     match s.trim().strip_suffix('%') {
         Some(p) => p

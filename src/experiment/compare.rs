@@ -90,6 +90,9 @@ pub struct Request {
     pub sets: Vec<String>,
     /// `--rank-by`: a [`METRICS`] column; `None` for coverage.
     pub rank_by: Option<String>,
+    /// `--max-failure-rate`: a bound on each strategy's own 429s (a share); a strategy over
+    /// it ranks after those within it.
+    pub max_failure_rate: Option<f64>,
 }
 
 /// One strategy to compare: its item, and the scenario it runs.
@@ -115,6 +118,8 @@ pub struct Comparison {
     pub seed: u64,
     /// What the strategies are ranked by (`paired.csv`'s `ranked_by`).
     pub rank_by: Metric,
+    /// The bound on each strategy's own 429s (`paired.csv`'s `max_failure_rate`).
+    pub max_failure_rate: Option<f64>,
 }
 
 /// What an executed comparison found and wrote.
@@ -161,6 +166,7 @@ impl Comparison {
         check_user_sets(&req.sets)?;
         check_replications(req.replications)?;
         let rank_by = rank_by(req.rank_by.as_deref())?;
+        check_bound(req.max_failure_rate)?;
         let base = source.parse(&req.sets)?;
         let items = items(req.strategies.as_deref().unwrap_or(DEFAULT_STRATEGIES))?;
         let baseline = baseline_index(&items, req.baseline.as_deref())?;
@@ -190,6 +196,7 @@ impl Comparison {
             replications: req.replications,
             seed: req.seed.unwrap_or(base.seed),
             rank_by,
+            max_failure_rate: req.max_failure_rate,
         })
     }
 
@@ -308,10 +315,11 @@ impl Comparison {
             .collect()
     }
 
-    /// `row`, marked with what the comparison ranks by.
+    /// `row`, marked with what the comparison ranks by and its bound.
     fn ranked(&self, row: PairedRow) -> PairedRow {
         PairedRow {
             ranked_by: self.rank_by,
+            max_failure_rate: self.max_failure_rate,
             ..row
         }
     }
@@ -369,6 +377,17 @@ fn rank_by(name: Option<&str>) -> Result<Metric> {
     }
 }
 
+/// A bound on the own 429s is a share: above 0 (a strategy refused nothing at all is rare
+/// enough to be no bound) and at most 1.
+fn check_bound(bound: Option<f64>) -> Result<()> {
+    match bound {
+        Some(b) if !(b > 0.0 && b <= 1.0) => Err(Error::input(format!(
+            "--max-failure-rate {b}: must be a share above 0 and at most 1 (0.01 or 1%)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// At least two replications: a paired interval needs two differences.
 fn check_replications(r: u32) -> Result<()> {
     if (2..=sweep::MAX_REPLICATIONS).contains(&r) {
@@ -399,6 +418,7 @@ mod tests {
                 seed: None,
                 sets: vec!["window.length=30d".into()],
                 rank_by: None,
+                max_failure_rate: None,
             },
         )
         .unwrap();
@@ -430,6 +450,7 @@ mod tests {
             seed: None,
             sets: sets.iter().map(|s| s.to_string()).collect(),
             rank_by: None,
+            max_failure_rate: None,
         };
         let m = Comparison::prepare(&source, &req("random_offset,paced:rate=-1", &[]))
             .unwrap_err()

@@ -13,12 +13,14 @@ use crate::metrics::past_horizon;
 use crate::stats::Estimate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+mod bound;
 mod cells;
 mod ranking;
+pub use bound::{bound, bound_words, over_bound, over_bound_legend};
 pub use cells::{difference, mean};
 pub use ranking::{
-    ranked_by, ranking, ranking_brief, ranking_words, ranks_after, set_back, RANK_FAILURE_MARGIN,
-    SET_BACK_LEGEND,
+    marks, ranked_by, ranking, ranking_brief, ranking_words, ranks_after, set_back,
+    RANK_FAILURE_MARGIN, SET_BACK_LEGEND,
 };
 
 /// The file's name in a results directory.
@@ -88,6 +90,11 @@ pub struct PairedRow {
     /// by default), the same in every row: how the report ranks them again.
     #[serde(serialize_with = "metric_name", deserialize_with = "metric_of_name")]
     pub ranked_by: Metric,
+    /// `compare --max-failure-rate`: the bound on each strategy's own 429s, the same in every
+    /// row (empty without one); a strategy over it ranks after those within it. A
+    /// `paired.csv` written before 2026-12-06 lacks the column and reads without a bound.
+    #[serde(serialize_with = "six", default)]
+    pub max_failure_rate: Option<f64>,
 }
 
 impl Record for PairedRow {
@@ -103,7 +110,9 @@ impl Record for PairedRow {
         "replications",
         "lower_bound",
         "ranked_by",
+        "max_failure_rate",
     ];
+    const ADDED: usize = 1;
 }
 
 impl PairedRow {
@@ -148,6 +157,7 @@ impl PairedRow {
             replications: variant.len() as u32,
             lower_bound: variant.iter().any(past),
             ranked_by: Metric::Coverage,
+            max_failure_rate: None,
         }
     }
 
@@ -216,6 +226,7 @@ mod tests {
             replications: 3,
             lower_bound: false,
             ranked_by: Metric::Stale24hAtOpenShare,
+            max_failure_rate: None,
         });
         super::super::testing::round_trips(PairedRow {
             variant: "bulk".into(),
@@ -229,6 +240,7 @@ mod tests {
             replications: 2,
             lower_bound: true,
             ranked_by: Metric::Coverage,
+            max_failure_rate: Some(0.05),
         });
     }
 

@@ -36,6 +36,9 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow], banks: &[(Metric, BankRows)]
     if per_variant.iter().any(|rows| set_back(&per_variant, rows)) {
         let _ = writeln!(out, "\n{SET_BACK_LEGEND}");
     }
+    if let Some(legend) = paired::over_bound_legend(&per_variant) {
+        let _ = writeln!(out, "\n{legend}");
+    }
     if let Some(legend) = periods_legend(c) {
         let _ = writeln!(out, "\n{legend}");
     }
@@ -48,6 +51,9 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow], banks: &[(Metric, BankRows)]
     }
     let _ = writeln!(out, "\n{}", as_run(c));
     let _ = writeln!(out, "\n{}", significant(&order, &per_variant, c.baseline));
+    if let Some(same) = unchanged(&order, &per_variant, c.baseline) {
+        let _ = writeln!(out, "\n{same}");
+    }
     let notes = c.notes();
     if !notes.is_empty() {
         // What `run` says of the items' scenarios: the ranking reads these figures.
@@ -227,11 +233,7 @@ fn table(
     let _ = writeln!(out, "|---:|---|{}", "---:|".repeat(heads.len()));
     for (rank, &v) in order.iter().enumerate() {
         let rows = per_variant[v];
-        let mark = if set_back(per_variant, rows) {
-            " †"
-        } else {
-            ""
-        };
+        let mark = paired::marks(per_variant, rows);
         let name = if rows[0].variant == rows[0].baseline {
             format!("`{}` (baseline){mark}", rows[0].variant)
         } else {
@@ -271,6 +273,37 @@ fn significant(order: &[usize], per_variant: &[&[PairedRow]], baseline: usize) -
             found.join("; ")
         )
     }
+}
+
+/// The items that ran exactly as the baseline in every replication (every difference 0 and
+/// without spread, every unmeasured or infinite figure as the baseline's): what they set
+/// changed nothing in these runs, which a table of zeros leaves the reader to work out (a
+/// trial's night-only pace ran as its all-day one, which had finished each pass by night).
+fn unchanged(order: &[usize], per_variant: &[&[PairedRow]], baseline: usize) -> Option<String> {
+    let same = |rows: &[PairedRow]| {
+        rows.iter().all(|r| match r.difference_mean {
+            Some(d) => d == 0.0 && r.difference_sd.is_none_or(|s| s == 0.0),
+            None => r.variant_mean == r.baseline_mean,
+        })
+    };
+    let items: Vec<String> = (order.iter())
+        .filter(|&&v| v != baseline && same(per_variant[v]))
+        .map(|&v| format!("`{}`", per_variant[v][0].variant))
+        .collect();
+    let base = &per_variant.get(baseline)?.first()?.variant;
+    (!items.is_empty()).then(|| {
+        format!(
+            "{} ran exactly as the baseline `{base}` in every replication (every difference 0, \
+             without spread): what {} changed nothing in these runs (a band of hours the \
+             baseline's passes already kept within, a limit or setting its traffic never \
+             reached).",
+            items.join(", "),
+            match items.len() {
+                1 => "it sets",
+                _ => "they set",
+            }
+        )
+    })
 }
 
 fn heading(m: Metric) -> &'static str {

@@ -71,6 +71,7 @@ mod tests {
             replications: 5,
             lower_bound: false,
             ranked_by: Metric::Coverage,
+            max_failure_rate: None,
         }
     }
 

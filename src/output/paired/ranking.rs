@@ -24,7 +24,15 @@ pub fn ranked_by(per_variant: &[&[PairedRow]]) -> Metric {
 /// `inf` for the baseline (a queue leaving connections never refreshed) leaves every
 /// difference empty, and the means still rank (`inf` last). Values as `paired.csv` writes
 /// them, so that the report, reading the file, ranks as `paired.md` did.
+///
+/// A strategy over `--max-failure-rate`'s bound ranks after every strategy within it
+/// ([`super::bound`]).
 pub fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
+    super::bound::within_first(per_variant, by_rule(per_variant))
+}
+
+/// [`ranking`] without the bound: by coverage's rule or the metric ranked by.
+fn by_rule(per_variant: &[&[PairedRow]]) -> Vec<usize> {
     let by = ranked_by(per_variant);
     let coverage = by_coverage(per_variant);
     if by == Metric::Coverage {
@@ -48,6 +56,11 @@ pub fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
 
 /// How `paired.md` ranks the strategies, in words (its text, the report's and the chart's).
 pub fn ranking_words(per_variant: &[&[PairedRow]]) -> String {
+    rule_words(per_variant) + &super::bound::bound_words(per_variant)
+}
+
+/// The ranking's rule in words, without the bound.
+fn rule_words(per_variant: &[&[PairedRow]]) -> String {
     let by = ranked_by(per_variant);
     if by == Metric::Coverage {
         return COVERAGE_WORDS.to_string();
@@ -68,14 +81,18 @@ pub fn ranking_words(per_variant: &[&[PairedRow]]) -> String {
 /// The ranking in brief, for a chart's subtitle.
 pub fn ranking_brief(per_variant: &[&[PairedRow]]) -> String {
     let by = ranked_by(per_variant);
-    match by {
+    let bound = super::bound::bound(per_variant).map_or(String::new(), |b| {
+        format!("; own 429s over {} last", crate::output::text::pct(b))
+    });
+    let rule = match by {
         Metric::Coverage => "coverage difference, highest first; one after any other whose \
                              failures are more than a point fewer and fewer by more than its \
                              coverage is"
             .to_string(),
         Metric::FailureRate => format!("failure rate, {} first", direction(by)),
         _ => format!("{}, {} first (not drawn)", by.name(), direction(by)),
-    }
+    };
+    rule + &bound
 }
 
 /// Which end of `by` is best, in words.
@@ -133,6 +150,17 @@ pub fn set_back(per_variant: &[&[PairedRow]], rows: &[PairedRow]) -> bool {
     let same = |r: &&[PairedRow]| r.first().map(|x| &x.variant) == rows.first().map(|x| &x.variant);
     let at = per_variant.iter().position(same);
     at.is_some_and(|v| (0..per_variant.len()).any(|o| after(per_variant, v, o)))
+}
+
+/// The marks beside a strategy's name in a ranked table: "†" where [`set_back`], "‡" where
+/// over the bound ([`super::over_bound`]).
+pub fn marks(per_variant: &[&[PairedRow]], rows: &[PairedRow]) -> &'static str {
+    match (set_back(per_variant, rows), super::over_bound(rows)) {
+        (true, true) => " † ‡",
+        (true, false) => " †",
+        (false, true) => " ‡",
+        (false, false) => "",
+    }
 }
 
 /// The legend of the mark ("†") beside a strategy [`set_back`] ranks after another.
@@ -201,6 +229,7 @@ mod tests {
                 replications: 2,
                 lower_bound: false,
                 ranked_by: Metric::Coverage,
+                max_failure_rate: None,
             }
         })
     }

@@ -152,8 +152,10 @@ fn resolve_categories(axis: &ChartAxis) -> Resolved {
     }
 }
 
-/// A log2 axis over the data's range `(dmin, dmax)` (or the axis's fixed ends): whole powers
-/// of two, every one ticked if there is room.
+/// A log2 axis over the data's range `(dmin, dmax)` (or the axis's fixed ends), no wider: a
+/// trial's slots of 64 to 160 were drawn on an axis to 256, two fifths of it empty. Whole
+/// powers of two are ticked, every one if there is room, and an end that is not one where
+/// it stands clear of them (64, 128, 160).
 fn resolve_log2(axis: &ChartAxis, (dmin, dmax): (f64, f64), max_ticks: usize) -> Resolved {
     let lo_v = axis
         .min
@@ -161,17 +163,24 @@ fn resolve_log2(axis: &ChartAxis, (dmin, dmax): (f64, f64), max_ticks: usize) ->
     let hi_v = axis
         .max
         .unwrap_or(if dmax.is_finite() { dmax } else { lo_v });
-    let mut lo = lo_v.log2().floor();
-    let mut hi = hi_v.log2().ceil();
+    let (mut lo, mut hi) = (lo_v.log2(), hi_v.log2());
     if hi <= lo {
-        lo -= 1.0;
-        hi += 1.0;
+        lo = lo.floor() - 1.0;
+        hi = hi.ceil() + 1.0;
     }
-    let every = ((hi - lo) / max_ticks as f64).ceil().max(1.0);
-    let ticks = (0..=((hi - lo) as i64))
-        .map(|k| lo + k as f64)
-        .filter(|t| ((t - lo) / every).fract() == 0.0)
+    let (first, last) = ((lo - 1e-9).ceil(), (hi + 1e-9).floor());
+    let every = ((last - first) / max_ticks as f64).ceil().max(1.0);
+    let mut ticks: Vec<f64> = (0..=(last - first) as i64)
+        .map(|k| first + k as f64)
+        .filter(|&t| ((t - first) / every).fract() == 0.0)
         .collect();
+    let clear = |e: f64, ticks: &[f64]| ticks.iter().all(|t| (t - e).abs() > 0.08 * (hi - lo));
+    for end in [lo, hi] {
+        if clear(end, &ticks) {
+            ticks.push(end);
+        }
+    }
+    ticks.sort_by(f64::total_cmp);
     // A little room so that markers at the ends are not cut by the frame.
     let pad = 0.04 * (hi - lo);
     Resolved {
@@ -379,3 +388,36 @@ impl ValueFormatter<f64> for Ticked {
 }
 
 pub(super) type Coord2 = Cartesian2d<Ticked, Ticked>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log2(values: &[f64]) -> Resolved {
+        resolve(&ChartAxis::new("x", Scale::Log2, Format::Count), values, 10)
+    }
+
+    /// A log2 axis ends at the data: 64 to 160 ticks 64, 128 and its end 160, not 256;
+    /// powers of two from 1 to 16 every power, as before; one value a power either side.
+    #[test]
+    fn a_log2_axis_ends_at_the_data() {
+        let r = log2(&[64.0, 80.0, 96.0, 112.0, 128.0, 144.0, 160.0]);
+        let labels: Vec<String> = r.ticks.iter().map(|&t| r.label(t)).collect();
+        assert_eq!(labels, ["64", "128", "160"]);
+        let span = 160f64.log2() - 6.0;
+        assert!((r.lo - (6.0 - 0.04 * span)).abs() < 1e-12, "{}", r.lo);
+        assert!(
+            (r.hi - (160f64.log2() + 0.04 * span)).abs() < 1e-12,
+            "{}",
+            r.hi
+        );
+        let r = log2(&[1.0, 2.0, 4.0, 8.0, 16.0]);
+        assert_eq!(r.ticks, [0.0, 1.0, 2.0, 3.0, 4.0]);
+        assert!((r.lo + 0.16).abs() < 1e-12 && (r.hi - 4.16).abs() < 1e-12);
+        assert_eq!(log2(&[16.0]).ticks, [3.0, 4.0, 5.0]);
+        // An end near a power is not ticked beside it.
+        let r = log2(&[8.0, 600.0]);
+        let labels: Vec<String> = r.ticks.iter().map(|&t| r.label(t)).collect();
+        assert_eq!(labels.last().unwrap(), "512", "{labels:?}");
+    }
+}

@@ -57,7 +57,7 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
         (metric_row(rows, m).and_then(|r| r.variant_mean)).map_or("—".into(), pct)
     };
     for (k, rows) in ranked.iter().enumerate() {
-        let mark = if set_back(&ranked, rows) { " †" } else { "" };
+        let mark = paired::marks(&ranked, rows);
         let name = match rows[0].variant == rows[0].baseline {
             true => format!("`{}` (baseline){mark}", cell(&rows[0].variant)),
             false => format!("`{}`{mark}", cell(&rows[0].variant)),
@@ -109,6 +109,9 @@ fn legends(pd: &PairedData, age: Option<Metric>, background: bool) -> String {
     let mut s = String::new();
     if ranked.iter().any(|rows| set_back(&ranked, rows)) {
         let _ = writeln!(s, "\n{SET_BACK_LEGEND}");
+    }
+    if let Some(legend) = paired::over_bound_legend(&ranked) {
+        let _ = writeln!(s, "\n{legend}");
     }
     if (ages.iter()).any(|r| r.lower_bound && r.variant_mean.is_some_and(f64::is_finite)) {
         let _ = writeln!(s, "\n{LOWER_BOUND_LEGEND}");

@@ -67,10 +67,17 @@ fn ranked_first(pd: &PairedData, most: &str) -> Option<String> {
         return ranked_first_by(&ranked, by);
     }
     let first = metric_row(ranked.first()?, Metric::Coverage)?;
+    // With `--max-failure-rate`, the first is within it where any strategy is.
+    let within = match crate::output::paired::bound(&ranked) {
+        Some(b) if !crate::output::paired::over_bound(ranked[0]) => {
+            format!(", and its own 429s within {}", pct(b))
+        }
+        _ => String::new(),
+    };
     (first.variant != most && first.variant != pd.baseline()).then(|| {
         format!(
             "Ranked first, no strategy failing more than a point less by more than it covers \
-             less: `{}`, {}.",
+             less{within}: `{}`, {}.",
             first.variant,
             difference_phrase(first)
         )
@@ -184,17 +191,7 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
             "Against the baseline `{base}`, over {reps} paired replication{}",
             if reps == 1 { "" } else { "s" }
         );
-        // A gain bought with significantly more failures, or more than the ranking's margin,
-        // says so where it is told.
-        let cost = failure
-            .iter()
-            .find(|f| f.variant == best.variant)
-            .filter(|f| {
-                let d = f.difference_mean.unwrap_or(0.0);
-                (f.significant() && d > 0.0) || d > RANK_FAILURE_MARGIN
-            })
-            .map(|f| format!("; it failed more often: {}", difference_phrase(f)))
-            .unwrap_or_default();
+        let cost = cost(pd, &failure, best);
         out.push(if points(d).starts_with('+') {
             format!(
                 "{over}, `{}` gained the most coverage, {}{cost}.{}",
@@ -241,6 +238,27 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
     }
     out.extend(customers_failing_more(pd));
     out.join(" ")
+}
+
+/// What the most coverage gained cost, where it is told: significantly more failures, or more
+/// than the ranking's margin, and own 429s past `--max-failure-rate`'s bound.
+fn cost(pd: &PairedData, failure: &[&PairedRow], best: &PairedRow) -> String {
+    let more = (failure.iter())
+        .find(|f| f.variant == best.variant)
+        .filter(|f| {
+            let d = f.difference_mean.unwrap_or(0.0);
+            (f.significant() && d > 0.0) || d > RANK_FAILURE_MARGIN
+        })
+        .map(|f| format!("; it failed more often: {}", difference_phrase(f)))
+        .unwrap_or_default();
+    let ranked = pd.ranked();
+    match ranked.iter().find(|rows| rows[0].variant == best.variant) {
+        Some(rows) if crate::output::paired::over_bound(rows) => format!(
+            "{more}, its own 429s past the bound of {}",
+            pct(rows[0].max_failure_rate.unwrap_or_default())
+        ),
+        _ => more,
+    }
 }
 
 /// The strategy under which customers' own refreshes failed most often beside the baseline,
@@ -314,6 +332,7 @@ mod tests {
             replications: 5,
             lower_bound: false,
             ranked_by: Metric::Coverage,
+            max_failure_rate: None,
         };
         vec![
             row(Metric::Coverage, 0.8, 0.0),

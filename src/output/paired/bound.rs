@@ -1,0 +1,138 @@
+//! `compare --max-failure-rate`: a bound on each strategy's own 429s (the client's traffic's
+//! 429s over its attempts, as `plan` bounds them by default). A strategy over it ranks after
+//! every strategy within it, whatever the ranking's rule: a trial's comparison put a queue
+//! refused 41 % of its attempts first for the freshest data, where a data recipient's
+//! unattended calls past a holder's threshold are a compliance risk, not a cost. Each row of
+//! `paired.csv` carries the bound (`max_failure_rate`), so the report ranks as `compare` did.
+
+use super::PairedRow;
+use crate::metric::Metric;
+use crate::output::text::{as_written, pct};
+
+/// The bound the rows carry (`None`: none was given).
+pub fn bound(per_variant: &[&[PairedRow]]) -> Option<f64> {
+    per_variant.first()?.first()?.max_failure_rate
+}
+
+/// Whether a strategy's own 429s (its mean, as `paired.csv` writes it) exceed the bound its
+/// rows carry. A strategy without the figure is not over it.
+pub fn over_bound(rows: &[PairedRow]) -> bool {
+    let Some(b) = rows.first().and_then(|r| r.max_failure_rate) else {
+        return false;
+    };
+    (rows.iter().find(|r| r.metric == Metric::ClientFailureRate))
+        .and_then(|r| r.variant_mean)
+        .is_some_and(|m| as_written(m) > b)
+}
+
+/// `order` (variant indices into `per_variant`, best first) with the strategies over the
+/// bound moved after those within it, each part in its own order.
+pub(super) fn within_first(per_variant: &[&[PairedRow]], order: Vec<usize>) -> Vec<usize> {
+    let (within, over): (Vec<usize>, Vec<usize>) = order
+        .into_iter()
+        .partition(|&v| !over_bound(per_variant[v]));
+    within.into_iter().chain(over).collect()
+}
+
+/// The ranking's words for the bound, after its rule's (empty without one).
+pub fn bound_words(per_variant: &[&[PairedRow]]) -> String {
+    match bound(per_variant) {
+        Some(b) => format!(
+            "; a strategy whose own 429s exceed {} of its attempts (`--max-failure-rate`) \
+             ranks after every strategy within it",
+            pct(b)
+        ),
+        None => String::new(),
+    }
+}
+
+/// The legend of the mark ("‡") beside a strategy [`over_bound`], where one is.
+pub fn over_bound_legend(per_variant: &[&[PairedRow]]) -> Option<String> {
+    let b = bound(per_variant)?;
+    (per_variant.iter().any(|rows| over_bound(rows))).then(|| {
+        format!(
+            "‡: its own 429s exceed the bound of {} of its attempts (`--max-failure-rate`), so \
+             it ranks after every strategy within it.",
+            pct(b)
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::paired::{ranking, ranking_words};
+
+    /// A strategy's coverage and own-429s rows: its coverage difference from the baseline's
+    /// 0.5, its own 429s, under `bound`.
+    fn rows(variant: &str, coverage: f64, own: f64, bound: Option<f64>) -> Vec<PairedRow> {
+        [
+            (Metric::Coverage, 0.5 + coverage, coverage),
+            (Metric::ClientFailureRate, own, 0.0),
+        ]
+        .map(|(metric, mean, d)| PairedRow {
+            variant: variant.into(),
+            baseline: "base".into(),
+            metric,
+            variant_mean: Some(mean),
+            baseline_mean: Some(0.5),
+            difference_mean: Some(d),
+            difference_sd: Some(0.0),
+            difference_ci95: Some(0.0),
+            replications: 2,
+            lower_bound: false,
+            ranked_by: Metric::Coverage,
+            max_failure_rate: bound,
+        })
+        .to_vec()
+    }
+
+    /// The most coverage, refused past the bound, ranks after every strategy within it, the
+    /// others in coverage's order; at the bound exactly is within it; without a bound,
+    /// coverage's order alone.
+    #[test]
+    fn a_strategy_over_the_bound_ranks_after_those_within_it() {
+        let ranked = |bound: Option<f64>| {
+            let all = [
+                rows("base", 0.0, 0.01, bound),
+                rows("hammer", 0.2, 0.41, bound),
+                rows("edge", 0.1, 0.05, bound),
+            ];
+            let per: Vec<&[PairedRow]> = all.iter().map(Vec::as_slice).collect();
+            let order = ranking(&per);
+            let words = ranking_words(&per);
+            let legend = over_bound_legend(&per);
+            (order, words, legend)
+        };
+        let (order, words, legend) = ranked(Some(0.05));
+        assert_eq!(order, [2, 0, 1]);
+        assert!(words.ends_with(
+            "; a strategy whose own 429s exceed 5.00 % of its attempts (`--max-failure-rate`) \
+             ranks after every strategy within it"
+        ));
+        assert!(legend.is_some_and(|l| l.starts_with("‡: its own 429s exceed the bound of 5.00 %")));
+        let (order, words, legend) = ranked(None);
+        assert_eq!(order, [1, 2, 0]);
+        assert!(!words.contains("max-failure-rate"));
+        assert_eq!(legend, None);
+        // A bound every strategy keeps: no mark, no legend.
+        assert_eq!(ranked(Some(0.5)).2, None);
+    }
+
+    /// A `paired.csv` from before the bound (no `max_failure_rate` column) reads without one.
+    #[test]
+    fn a_file_from_before_the_bound_reads_without_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("paired.csv");
+        std::fs::write(
+            &path,
+            "variant,baseline,metric,variant_mean,baseline_mean,difference_mean,difference_sd,\
+             difference_ci95,replications,lower_bound,ranked_by\n\
+             a,a,coverage,0.5,0.5,0,0,0,2,false,coverage\n",
+        )
+        .unwrap();
+        let read: Vec<PairedRow> = crate::output::read(&path).unwrap();
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].max_failure_rate, None);
+    }
+}
