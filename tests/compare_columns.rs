@@ -147,6 +147,26 @@ fn compare_ranks_by_periods_and_hides_them_for_daily_items() {
         md.contains("Ranked by coverage of each period alone"),
         "{md}"
     );
+    // By coverage (the default), both cover every day: the first listed leads.
+    let c = comparison(tmp.path(), "twice=queued:period=12h,daily=queued", None);
+    let md = markdown(&c, &c.paired(&c.run(&pool())), &[]);
+    let first = md.lines().find(|l| l.starts_with("| 1 |")).unwrap();
+    assert!(first.contains("`twice`"), "{md}");
+    // Where no item's period is shorter than a day, ranking by it is refused.
+    let source = scenario::Source::read(&tmp.join("book.toml")).unwrap();
+    let req = Request {
+        strategies: Some("queued,queued:concurrency=3".into()),
+        replications: 2,
+        rank_by: Some("period_coverage".into()),
+        ..Request::default()
+    };
+    let e = Comparison::prepare(&source, &req).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("--rank-by period_coverage: no item's"),
+        "{}",
+        e.message
+    );
 
     let c = comparison(tmp.path(), "queued,queued:concurrency=3", None);
     assert!(!c.periods_differ());
@@ -188,6 +208,19 @@ fn compare_shows_the_backgrounds_own_coverage_where_customers_fetch() {
     assert_eq!(
         mean("quiet", Metric::Coverage),
         mean("quiet", Metric::BackgroundCoverage)
+    );
+    // The report, from the files, shows its difference and legend.
+    let out = tmp.join("cmp");
+    c.execute(&out, &pool()).unwrap();
+    refresh_sim::report::write_report_titled(&out, None).unwrap();
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("| Coverage difference | Background coverage difference |"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Background coverage: the coverage"),
+        "{report}"
     );
     let md = markdown(&c, &book, &[]);
     assert!(

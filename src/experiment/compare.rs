@@ -166,7 +166,7 @@ impl Comparison {
         check_user_sets(&req.sets)?;
         check_replications(req.replications)?;
         let rank_by = rank_by(req.rank_by.as_deref())?;
-        check_bound(req.max_failure_rate)?;
+        let max_failure_rate = check_bound(req.max_failure_rate)?;
         let base = source.parse(&req.sets)?;
         let items = items(req.strategies.as_deref().unwrap_or(DEFAULT_STRATEGIES))?;
         let baseline = baseline_index(&items, req.baseline.as_deref())?;
@@ -190,13 +190,21 @@ impl Comparison {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let short = |v: &Variant| v.scenario.schedule.is_short();
+        if rank_by == Metric::PeriodCoverage && !variants.iter().any(short) {
+            return Err(Error::input(
+                "--rank-by period_coverage: no item's strategy.period is shorter than a day, so \
+                 each item's is its coverage; rank by coverage (the default)"
+                    .to_string(),
+            ));
+        }
         Ok(Comparison {
             variants,
             baseline,
             replications: req.replications,
             seed: req.seed.unwrap_or(base.seed),
             rank_by,
-            max_failure_rate: req.max_failure_rate,
+            max_failure_rate,
         })
     }
 
@@ -377,14 +385,17 @@ fn rank_by(name: Option<&str>) -> Result<Metric> {
     }
 }
 
-/// A bound on the own 429s is a share: above 0 (a strategy refused nothing at all is rare
-/// enough to be no bound) and at most 1.
-fn check_bound(bound: Option<f64>) -> Result<()> {
+/// A bound on the own 429s is a share from 0 to 1, taken as `paired.csv` writes it.
+fn check_bound(bound: Option<f64>) -> Result<Option<f64>> {
     match bound {
-        Some(b) if !(b > 0.0 && b <= 1.0) => Err(Error::input(format!(
-            "--max-failure-rate {b}: must be a share above 0 and at most 1 (0.01 or 1%)"
+        // As `paired.csv` writes it, so that the report, reading the file, ranks as
+        // `paired.md` did (0.7 % parses to 0.006999…, which a mean written 0.007000 passes).
+        Some(b) if (0.0..=1.0).contains(&b) => Ok(Some(crate::output::text::as_written(b))),
+        Some(b) => Err(Error::input(format!(
+            "--max-failure-rate {b}: must be a share from 0 to 1 (0.01 or 1%; 0: no own 429s \
+             at all)"
         ))),
-        _ => Ok(()),
+        None => Ok(None),
     }
 }
 

@@ -245,8 +245,9 @@ impl Sweep {
     /// fingerprint of each point's scenario text, overrides and base seed, and the shard.
     fn manifest_identity(&self, shard: Option<Shard>) -> Vec<String> {
         let mut lines = vec![
-            // 3: a run's journal lines carry its banks' rows.
-            "refresh-sim sweep manifest 3".to_string(),
+            // 3: a run's journal lines carry its banks' rows; 4: a daily point's
+            // period_coverage beside a shorter period's (an older journal's are empty).
+            "refresh-sim sweep manifest 4".to_string(),
             format!("columns {}", self.grid.columns().join(" ")),
         ];
         for (i, p) in self.points.iter().enumerate() {

@@ -51,11 +51,33 @@ pub const DIR: &str = "paired";
 /// credited the strategy with what its customers fetched for themselves
 /// (`paired.md`'s and `report`'s legend of the column).
 pub const BACKGROUND_LEGEND: &str = "Background coverage: the coverage the client's own refreshes \
-    give, customers' fetches left out; Coverage counts a connection a customer's fetch \
-    refreshed that day too. The ages at app open are of the data each customer finds before \
+    give, leaving out customers' requests and the fetches of their linking and reconnecting, \
+    which Coverage counts too. The ages at app open are of the data each customer finds before \
     their own fetch, so with customers who open the app several times a day they read mostly \
     the customers' earlier fetches: compare an item with `on_demand.per_connection=0` for the \
     background's alone.";
+
+/// What the coverage of each period counts (`report`'s legend of its column; `paired.md`
+/// names the items' periods too): coverage counts one success a day.
+pub const PERIODS_LEGEND: &str = "Coverage of each period: the share of the connections due \
+    that are refreshed in each of the strategy's own periods, counted from the window's start; \
+    a daily strategy's is its coverage, and one with a period of days has none (—). Coverage \
+    counts one success a day, so there a strategy with a shorter period reads as if it \
+    refreshed once a day.";
+
+/// Whether some strategy's background coverage differs from its coverage (as `paired.csv`
+/// writes them): where customers or reconnections fetch. Elsewhere it is the coverage, and
+/// its column is not shown.
+pub fn background_differs(rows: &[PairedRow]) -> bool {
+    let mean = |v: &str, m: Metric| {
+        (rows.iter().find(|r| r.variant == v && r.metric == m))
+            .and_then(|r| r.variant_mean.map(crate::output::text::as_written))
+    };
+    (rows
+        .iter()
+        .filter(|r| r.metric == Metric::BackgroundCoverage))
+    .any(|r| mean(&r.variant, Metric::BackgroundCoverage) != mean(&r.variant, Metric::Coverage))
+}
 
 /// One metric of one variant, against the baseline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -300,10 +300,15 @@ impl SummaryRow {
     /// of each period, which it is (its period is the day), so that one column holds every
     /// option (a trial's 8-hour client read −1.46 points of coverage beside a daily one where
     /// it missed 28 % of its periods, and `compare` could not rank by periods).
+    ///
+    /// Not where nothing was due (a coverage of 0 over nothing), nor where less than a whole
+    /// day is measured, whose coverage is over a part of its period, where a shorter period
+    /// counts only the periods the window holds whole.
     pub fn of_run_beside_periods(r: &RunResult, daily: bool) -> Vec<SummaryRow> {
         let mut rows = SummaryRow::of_run(r);
-        if daily {
-            for row in &mut rows {
+        let whole_day = r.window.as_micros() - r.warmup.as_micros() >= crate::time::DAY_US;
+        if daily && whole_day {
+            for row in rows.iter_mut().filter(|row| row.eligible > 0) {
                 row.period_coverage.get_or_insert(row.coverage);
             }
         }

@@ -202,15 +202,16 @@ fn books_differ(c: &Comparison) -> String {
 }
 
 /// Which of [`METRICS`] some variant measured: the columns the tables show. The background's
-/// coverage only where customers fetch (without them it is the coverage).
+/// coverage only where it differs from the coverage (customers or reconnections fetch).
 fn shown(per_variant: &[&[PairedRow]]) -> Vec<bool> {
     let measured = |m: Metric| {
         (per_variant.iter().flat_map(|rows| rows.iter()))
             .any(|r| r.metric == m && r.variant_mean.is_some())
     };
-    let customers = measured(Metric::OnDemandFailureRate);
+    let all: Vec<PairedRow> = per_variant.concat();
+    let background = paired::background_differs(&all);
     (METRICS.iter())
-        .map(|&m| measured(m) && (customers || m != Metric::BackgroundCoverage))
+        .map(|&m| measured(m) && (background || m != Metric::BackgroundCoverage))
         .collect()
 }
 
@@ -249,16 +250,18 @@ fn table(
     }
 }
 
-/// Which differences are significant (the 95 % interval excludes 0), variant by variant.
+/// Which differences shown are significant (the 95 % interval excludes 0), variant by
+/// variant.
 fn significant(order: &[usize], per_variant: &[&[PairedRow]], baseline: usize) -> String {
+    // Only the columns shown: a hidden one is the same as one shown.
+    let shown = shown(per_variant);
     let found: Vec<String> = order
         .iter()
         .filter(|&&v| v != baseline)
         .filter_map(|&v| {
-            let metrics: Vec<&str> = per_variant[v]
-                .iter()
-                .filter(|r| r.significant())
-                .map(|r| r.metric.label())
+            let metrics: Vec<&str> = (per_variant[v].iter().zip(&shown))
+                .filter(|(r, &s)| s && r.significant())
+                .map(|(r, _)| r.metric.label())
                 .collect();
             (!metrics.is_empty())
                 .then(|| format!("`{}`: {}", per_variant[v][0].variant, metrics.join(", ")))

@@ -3,7 +3,7 @@
 use super::SweepOutcome;
 use crate::metric::Metric;
 use crate::output::sweep::PointRow;
-use crate::output::text::{column_widths, estimate, LOWER_BOUND_LEGEND};
+use crate::output::text::{as_written, column_widths, estimate, LOWER_BOUND_LEGEND};
 use std::fmt::Write as _;
 
 /// A table of the sweep's key results: per point, mean ± 95 % half-width.
@@ -94,7 +94,9 @@ fn point_row(
         // A point of one bank (a sweep over the banks) has no banks' rows.
         let dash = || "—".to_string();
         let failing = worst_bank(o, s, Metric::FailureRate, true, 0.0);
-        let covered = worst_bank(o, s, covered_by(shown), false, 1.0);
+        // A point without each period's figure (a period of days) by its coverage.
+        let covered = worst_bank(o, s, covered_by(shown), false, 1.0)
+            .or_else(|| worst_bank(o, s, Metric::Coverage, false, 1.0));
         r.push(failing.unwrap_or_else(dash));
         r.push(covered.unwrap_or_else(dash));
     }
@@ -158,12 +160,14 @@ fn covered_by(shown: &[(Metric, &str)]) -> Metric {
 /// data age where the runs measured it, the p95 that
 /// customers' app opens find beside the p95 over time; the coverage of each period where a
 /// point's period is shorter than a day (a daily point's is its coverage); the background's
-/// own coverage where customers fetch (theirs count in coverage: a trial's queue read 91.4 %
-/// with them, 77.0 % without); and what a refresh costs in calls to
+/// own coverage where it differs, customers or reconnections fetching (theirs count in
+/// coverage: a trial's queue read 91.4 % with its customers, 77.0 % without); and what a refresh costs in calls to
 /// the aggregator (a trial at one swept its polling and found no load in the table).
 fn shown(o: &SweepOutcome) -> Vec<(Metric, &'static str)> {
     let measured = |m: Metric| o.summaries.iter().any(|s| s.stat(m).is_some());
-    let customers = measured(Metric::OnDemandFailureRate);
+    let mean = |s: &PointRow, m: Metric| s.stat(m).map(|e| as_written(e.mean));
+    let background = (o.summaries.iter())
+        .any(|s| mean(s, Metric::BackgroundCoverage) != mean(s, Metric::Coverage));
     [
         (Metric::FailureRate, "failure rate"),
         (Metric::ClientFailureRate, "own 429s"),
@@ -176,6 +180,6 @@ fn shown(o: &SweepOutcome) -> Vec<(Metric, &'static str)> {
         (Metric::ApiCallsPerSuccess, "API calls/success"),
     ]
     .into_iter()
-    .filter(|&(m, _)| measured(m) && (m != Metric::BackgroundCoverage || customers))
+    .filter(|&(m, _)| measured(m) && (m != Metric::BackgroundCoverage || background))
     .collect()
 }

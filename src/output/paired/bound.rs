@@ -25,13 +25,22 @@ pub fn over_bound(rows: &[PairedRow]) -> bool {
         .is_some_and(|m| as_written(m) > b)
 }
 
-/// `order` (variant indices into `per_variant`, best first) with the strategies over the
-/// bound moved after those within it, each part in its own order.
-pub(super) fn within_first(per_variant: &[&[PairedRow]], order: Vec<usize>) -> Vec<usize> {
-    let (within, over): (Vec<usize>, Vec<usize>) = order
+/// The strategies within the bound ranked by `rule`, then those over it ranked by `rule`
+/// among themselves (variant indices into `per_variant`, best first): a strategy over the
+/// bound neither stands before nor sets back one within it.
+pub(super) fn within_first(
+    per_variant: &[&[PairedRow]],
+    rule: impl Fn(&[&[PairedRow]]) -> Vec<usize>,
+) -> Vec<usize> {
+    let (within, over): (Vec<usize>, Vec<usize>) =
+        (0..per_variant.len()).partition(|&v| !over_bound(per_variant[v]));
+    [within, over]
         .into_iter()
-        .partition(|&v| !over_bound(per_variant[v]));
-    within.into_iter().chain(over).collect()
+        .flat_map(|part| {
+            let rows: Vec<&[PairedRow]> = part.iter().map(|&v| per_variant[v]).collect();
+            rule(&rows).into_iter().map(move |k| part[k])
+        })
+        .collect()
 }
 
 /// The ranking's words for the bound, after its rule's (empty without one).
@@ -61,17 +70,18 @@ pub fn over_bound_legend(per_variant: &[&[PairedRow]]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::paired::{ranking, ranking_words};
+    use crate::output::paired::{ranking, ranking_words, set_back};
 
-    /// A strategy's coverage and own-429s rows: its coverage difference from the baseline's
-    /// 0.5, its own 429s, under `bound`.
-    fn rows(variant: &str, coverage: f64, own: f64, bound: Option<f64>) -> Vec<PairedRow> {
+    /// A strategy's rows: its coverage and failure-rate differences from the baseline's 0.5
+    /// and 0.1, and its own 429s, under `bound`.
+    fn rows(v: &str, (cov, fail, own): (f64, f64, f64), bound: Option<f64>) -> Vec<PairedRow> {
         [
-            (Metric::Coverage, 0.5 + coverage, coverage),
+            (Metric::Coverage, 0.5 + cov, cov),
+            (Metric::FailureRate, 0.1 + fail, fail),
             (Metric::ClientFailureRate, own, 0.0),
         ]
         .map(|(metric, mean, d)| PairedRow {
-            variant: variant.into(),
+            variant: v.into(),
             baseline: "base".into(),
             metric,
             variant_mean: Some(mean),
@@ -87,36 +97,60 @@ mod tests {
         .to_vec()
     }
 
+    /// The ranking, its words, its legend of the bound and the strategies set back.
+    fn ranked(all: &[Vec<PairedRow>]) -> (Vec<usize>, String, Option<String>, Vec<bool>) {
+        let per: Vec<&[PairedRow]> = all.iter().map(Vec::as_slice).collect();
+        let back = per.iter().map(|rows| set_back(&per, rows)).collect();
+        (
+            ranking(&per),
+            ranking_words(&per),
+            over_bound_legend(&per),
+            back,
+        )
+    }
+
     /// The most coverage, refused past the bound, ranks after every strategy within it, the
     /// others in coverage's order; at the bound exactly is within it; without a bound,
     /// coverage's order alone.
     #[test]
     fn a_strategy_over_the_bound_ranks_after_those_within_it() {
-        let ranked = |bound: Option<f64>| {
-            let all = [
-                rows("base", 0.0, 0.01, bound),
-                rows("hammer", 0.2, 0.41, bound),
-                rows("edge", 0.1, 0.05, bound),
-            ];
-            let per: Vec<&[PairedRow]> = all.iter().map(Vec::as_slice).collect();
-            let order = ranking(&per);
-            let words = ranking_words(&per);
-            let legend = over_bound_legend(&per);
-            (order, words, legend)
+        let all = |bound: Option<f64>| {
+            [
+                rows("base", (0.0, 0.0, 0.01), bound),
+                rows("hammer", (0.2, 0.01, 0.41), bound),
+                rows("edge", (0.1, 0.0, 0.05), bound),
+            ]
         };
-        let (order, words, legend) = ranked(Some(0.05));
+        let (order, words, legend, _) = ranked(&all(Some(0.05)));
         assert_eq!(order, [2, 0, 1]);
         assert!(words.ends_with(
             "; a strategy whose own 429s exceed 5.00 % of its attempts (`--max-failure-rate`) \
              ranks after every strategy within it"
         ));
         assert!(legend.is_some_and(|l| l.starts_with("‡: its own 429s exceed the bound of 5.00 %")));
-        let (order, words, legend) = ranked(None);
+        let (order, words, legend, _) = ranked(&all(None));
         assert_eq!(order, [1, 2, 0]);
         assert!(!words.contains("max-failure-rate"));
         assert_eq!(legend, None);
         // A bound every strategy keeps: no mark, no legend.
-        assert_eq!(ranked(Some(0.5)).2, None);
+        assert_eq!(ranked(&all(Some(0.5))).2, None);
+    }
+
+    /// A strategy over the bound that fails far less in all (its 5xx fewer) sets back no
+    /// strategy within it, which coverage's rule alone would: the two sides rank apart.
+    #[test]
+    fn only_a_strategy_on_the_same_side_sets_one_back() {
+        let all = |bound: Option<f64>| {
+            [
+                rows("base", (0.0, 0.0, 0.0), bound),
+                rows("within", (0.10, 0.09, 0.02), bound),
+                rows("over", (0.05, -0.08, 0.20), bound),
+            ]
+        };
+        let (order, _, _, back) = ranked(&all(None));
+        assert_eq!((order, back), (vec![2, 1, 0], vec![true, true, false]));
+        let (order, _, _, back) = ranked(&all(Some(0.05)));
+        assert_eq!((order, back), (vec![1, 0, 2], vec![false, false, false]));
     }
 
     /// A `paired.csv` from before the bound (no `max_failure_rate` column) reads without one.

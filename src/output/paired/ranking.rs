@@ -28,7 +28,7 @@ pub fn ranked_by(per_variant: &[&[PairedRow]]) -> Metric {
 /// A strategy over `--max-failure-rate`'s bound ranks after every strategy within it
 /// ([`super::bound`]).
 pub fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
-    super::bound::within_first(per_variant, by_rule(per_variant))
+    super::bound::within_first(per_variant, by_rule)
 }
 
 /// [`ranking`] without the bound: by coverage's rule or the metric ranked by.
@@ -65,8 +65,10 @@ fn rule_words(per_variant: &[&[PairedRow]]) -> String {
     if by == Metric::Coverage {
         return COVERAGE_WORDS.to_string();
     }
+    // `--max-failure-rate` is a guard: said after the rule.
     let guard = match by {
         Metric::FailureRate | Metric::ClientFailureRate | Metric::OnDemandFailureRate => "",
+        _ if super::bound(per_variant).is_some() => "",
         _ => ", with no guard on failures",
     };
     format!(
@@ -142,14 +144,17 @@ fn after(per_variant: &[&[PairedRow]], v: usize, o: usize) -> bool {
 /// Whether one strategy's rows (`rows`, one of `per_variant`) rank after another's, the
 /// baseline's included (against the baseline alone, a trial's baseline queue failing 90 % of
 /// its attempts ranked above a random offset failing 24 % at 2 points less coverage). Only
-/// the coverage rule sets strategies back: a ranking by another metric is by that alone.
+/// the coverage rule sets strategies back: a ranking by another metric is by that alone;
+/// and only by a strategy on the same side of `--max-failure-rate`'s bound, which ranks the
+/// two sides apart.
 pub fn set_back(per_variant: &[&[PairedRow]], rows: &[PairedRow]) -> bool {
     if ranked_by(per_variant) != Metric::Coverage {
         return false;
     }
     let same = |r: &&[PairedRow]| r.first().map(|x| &x.variant) == rows.first().map(|x| &x.variant);
+    let side = |o: usize| super::over_bound(per_variant[o]) == super::over_bound(rows);
     let at = per_variant.iter().position(same);
-    at.is_some_and(|v| (0..per_variant.len()).any(|o| after(per_variant, v, o)))
+    at.is_some_and(|v| (0..per_variant.len()).any(|o| side(o) && after(per_variant, v, o)))
 }
 
 /// The marks beside a strategy's name in a ranked table: "†" where [`set_back`], "‡" where

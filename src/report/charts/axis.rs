@@ -164,9 +164,12 @@ fn resolve_log2(axis: &ChartAxis, (dmin, dmax): (f64, f64), max_ticks: usize) ->
         .max
         .unwrap_or(if dmax.is_finite() { dmax } else { lo_v });
     let (mut lo, mut hi) = (lo_v.log2(), hi_v.log2());
+    // One value: the powers of two about it (13: 8 to 16), or either side of a power.
     if hi <= lo {
-        lo = lo.floor() - 1.0;
-        hi = hi.ceil() + 1.0;
+        (lo, hi) = (lo.floor(), hi.ceil());
+        if hi <= lo {
+            (lo, hi) = (lo - 1.0, hi + 1.0);
+        }
     }
     let (first, last) = ((lo - 1e-9).ceil(), (hi + 1e-9).floor());
     let every = ((last - first) / max_ticks as f64).ceil().max(1.0);
@@ -174,9 +177,11 @@ fn resolve_log2(axis: &ChartAxis, (dmin, dmax): (f64, f64), max_ticks: usize) ->
         .map(|k| first + k as f64)
         .filter(|&t| ((t - first) / every).fract() == 0.0)
         .collect();
+    // An end is labelled as a whole number: ticked only where it is one (slots, seconds).
     let clear = |e: f64, ticks: &[f64]| ticks.iter().all(|t| (t - e).abs() > 0.08 * (hi - lo));
+    let whole = |e: f64| (e.exp2() - e.exp2().round()).abs() < 1e-6;
     for end in [lo, hi] {
-        if clear(end, &ticks) {
+        if ticks.len() < max_ticks && whole(end) && clear(end, &ticks) {
             ticks.push(end);
         }
     }
@@ -415,6 +420,10 @@ mod tests {
         assert_eq!(r.ticks, [0.0, 1.0, 2.0, 3.0, 4.0]);
         assert!((r.lo + 0.16).abs() < 1e-12 && (r.hi - 4.16).abs() < 1e-12);
         assert_eq!(log2(&[16.0]).ticks, [3.0, 4.0, 5.0]);
+        assert_eq!(log2(&[13.0]).ticks, [3.0, 4.0]);
+        // An end that is not a whole number is not labelled as one.
+        let r = log2(&[1.0, 2.6]);
+        assert_eq!(r.ticks, [0.0, 1.0]);
         // An end near a power is not ticked beside it.
         let r = log2(&[8.0, 600.0]);
         let labels: Vec<String> = r.ticks.iter().map(|&t| r.label(t)).collect();

@@ -26,11 +26,14 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
         .find(|&m| has(m))
         .filter(|&m| by != Some(m));
     // Where an item's period is shorter than a day, its periods' coverage beside the day's;
-    // where customers fetch, the background's own (their fetches count in coverage).
-    let customers = has(Metric::OnDemandFailureRate);
+    // where customers or reconnections fetch, the background's own (theirs count in
+    // coverage).
     let extra: Vec<Metric> = [
         (Metric::PeriodCoverage, true),
-        (Metric::BackgroundCoverage, customers),
+        (
+            Metric::BackgroundCoverage,
+            paired::background_differs(&pd.rows),
+        ),
     ]
     .into_iter()
     .filter(|&(m, when)| when && has(m) && by != Some(m))
@@ -78,8 +81,9 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
         cells.extend(age.map(|m| age_cell(metric_row(rows, m))));
         let _ = writeln!(s, "| {} | {name} | {} |", k + 1, cells.join(" | "));
     }
-    let background = extra.contains(&Metric::BackgroundCoverage);
-    s + &legends(pd, age.or(by.filter(|m| m.is_age())), background)
+    let legends_of = [Metric::PeriodCoverage, Metric::BackgroundCoverage]
+        .map(|m| extra.contains(&m) || by == Some(m));
+    s + &legends(pd, age.or(by.filter(|m| m.is_age())), legends_of)
 }
 
 /// A strategy's mean data age: `≥` where a lower bound, `—` where unmeasured.
@@ -100,8 +104,9 @@ fn age_cell(r: Option<&PairedRow>) -> String {
 
 /// What the paired table's marks mean, where one shows them: "†" beside a strategy ranked
 /// after the others, "≥" or "never" in an age cell (`age`: the column's metric), and what the
-/// background's coverage leaves out where its column is shown.
-fn legends(pd: &PairedData, age: Option<Metric>, background: bool) -> String {
+/// coverage of each period counts and the background's leaves out, where their columns are
+/// shown (`[periods, background]`).
+fn legends(pd: &PairedData, age: Option<Metric>, [periods, background]: [bool; 2]) -> String {
     let ranked = pd.ranked();
     let ages: Vec<&PairedRow> = (ranked.iter())
         .filter_map(|rows| metric_row(rows, age?))
@@ -118,6 +123,9 @@ fn legends(pd: &PairedData, age: Option<Metric>, background: bool) -> String {
     }
     if (ages.iter()).any(|r| r.variant_mean.is_some_and(f64::is_infinite)) {
         let _ = writeln!(s, "\n{NEVER_LEGEND}");
+    }
+    if periods {
+        let _ = writeln!(s, "\n{}", paired::PERIODS_LEGEND);
     }
     if background {
         let _ = writeln!(s, "\n{}", paired::BACKGROUND_LEGEND);
