@@ -115,6 +115,43 @@ fn a_strategy_past_the_bound_ranks_after_those_within_it() {
         report.contains("‡: its own 429s exceed the bound of 1.00 %"),
         "{report}"
     );
+    assert!(report.contains("| Failure rate | Own 429s |"), "{report}");
+    // The chart draws the own 429s the bound reads, and marks the strategy past it.
+    let svg = std::fs::read_to_string(tmp.join("b/charts/paired_differences.svg")).unwrap();
+    assert!(svg.contains("own 429s difference"), "the chart's legend");
+    assert!(svg.contains("three ‡"), "the chart's axis");
+
+    // Every strategy past the bound: the findings say so.
+    let all = [
+        "--strategies",
+        "three=queued:concurrency=3,four=queued:concurrency=4",
+    ];
+    let bounded = [
+        &all[..],
+        &[
+            "--replications",
+            "2",
+            "--max-failure-rate",
+            "1%",
+            "--out",
+            "d",
+        ],
+    ];
+    let out = sim(
+        tmp.path(),
+        &[&["compare", "book.toml"][..], &bounded.concat()].concat(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(sim(tmp.path(), &["report", "d"]).status.success());
+    let report = std::fs::read_to_string(tmp.join("d/report.md")).unwrap();
+    assert!(
+        report.contains("No strategy kept its own 429s within the bound of 1.00 %"),
+        "{report}"
+    );
 }
 
 #[test]

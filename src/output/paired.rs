@@ -49,13 +49,27 @@ pub const DIR: &str = "paired";
 
 /// What the background's coverage leaves out, where customers fetch: a trial's planning doc
 /// credited the strategy with what its customers fetched for themselves
-/// (`paired.md`'s and `report`'s legend of the column).
-pub const BACKGROUND_LEGEND: &str = "Background coverage: the coverage the client's own refreshes \
-    give, leaving out customers' requests and the fetches of their linking and reconnecting, \
-    which Coverage counts too. The ages at app open are of the data each customer finds before \
-    their own fetch, so with customers who open the app several times a day they read mostly \
-    the customers' earlier fetches: compare an item with `on_demand.per_connection=0` for the \
-    background's alone.";
+/// (`paired.md`'s and `report`'s legend of the column; `customers`: some strategy's customers
+/// asked, else reconnections alone made the difference).
+pub fn background_legend(customers: bool) -> String {
+    let what = match customers {
+        true => "customers' requests and the fetches of their linking and reconnecting",
+        false => "the fetches of customers' linking and reconnecting",
+    };
+    let mut legend = format!(
+        "Background coverage: the coverage the client's own refreshes give, leaving out \
+         {what}, which Coverage counts too."
+    );
+    if customers {
+        legend.push_str(
+            " The ages at app open are of the data each customer finds before their own \
+             fetch, so with customers who open the app several times a day they read mostly \
+             the customers' earlier fetches: compare an item with \
+             `on_demand.per_connection=0` for the background's alone.",
+        );
+    }
+    legend
+}
 
 /// What the coverage of each period counts (`report`'s legend of its column; `paired.md`
 /// names the items' periods too): coverage counts one success a day.

@@ -47,7 +47,11 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow], banks: &[(Metric, BankRows)]
         .zip(METRICS)
         .any(|(&s, m)| s && m == Metric::BackgroundCoverage)
     {
-        let _ = writeln!(out, "\n{}", paired::BACKGROUND_LEGEND);
+        let customers = per_variant
+            .iter()
+            .flat_map(|rows| rows.iter())
+            .any(|r| r.metric == Metric::OnDemandFailureRate && r.variant_mean.is_some());
+        let _ = writeln!(out, "\n{}", paired::background_legend(customers));
     }
     let _ = writeln!(out, "\n{}", as_run(c));
     let _ = writeln!(out, "\n{}", significant(&order, &per_variant, c.baseline));

@@ -84,7 +84,7 @@ fn rule_words(per_variant: &[&[PairedRow]]) -> String {
 pub fn ranking_brief(per_variant: &[&[PairedRow]]) -> String {
     let by = ranked_by(per_variant);
     let bound = super::bound::bound(per_variant).map_or(String::new(), |b| {
-        format!("; own 429s over {} last", crate::output::text::pct(b))
+        format!("; own 429s over {} last (‡)", crate::output::text::pct(b))
     });
     let rule = match by {
         Metric::Coverage => "coverage difference, highest first; one after any other whose \

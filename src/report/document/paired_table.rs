@@ -51,6 +51,10 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
         format!("{} difference{unit}", capitalise(m.name()))
     }));
     heads.extend(["Coverage".to_string(), "Failure rate".into()]);
+    // With `--max-failure-rate`, the own 429s it bounds (a trial could not check the ‡).
+    let own = (paired::bound(&ranked).is_some() && by != Some(Metric::ClientFailureRate))
+        .then_some(Metric::ClientFailureRate);
+    heads.extend(own.map(|_| "Own 429s".to_string()));
     heads.extend(by.map(|m| capitalise(m.label())));
     heads.extend(age.map(|m| capitalise(m.label().trim_end_matches(" (h)"))));
     let mut s = format!("| Rank | Strategy | {} |\n", heads.join(" | "));
@@ -73,6 +77,7 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
             mean(rows, Metric::Coverage),
             mean(rows, Metric::FailureRate),
         ]);
+        cells.extend(own.map(|m| mean(rows, m)));
         cells.extend(by.map(|m| match (metric_row(rows, m), m.is_age()) {
             (r, true) => age_cell(r),
             (Some(r), false) => paired::mean(m, r.variant_mean, r.lower_bound),
@@ -128,7 +133,9 @@ fn legends(pd: &PairedData, age: Option<Metric>, [periods, background]: [bool; 2
         let _ = writeln!(s, "\n{}", paired::PERIODS_LEGEND);
     }
     if background {
-        let _ = writeln!(s, "\n{}", paired::BACKGROUND_LEGEND);
+        let customers = (pd.rows.iter())
+            .any(|r| r.metric == Metric::OnDemandFailureRate && r.variant_mean.is_some());
+        let _ = writeln!(s, "\n{}", paired::background_legend(customers));
     }
     s
 }

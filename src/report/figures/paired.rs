@@ -21,6 +21,21 @@ const DRAWN: [(Metric, &str); 2] = [
     ),
 ];
 
+/// What is drawn: [`DRAWN`], or with `--max-failure-rate`'s bound the own 429s it bounds in
+/// place of the failure rate (a trial's chart showed the failures its ranking did not read).
+fn drawn(ranked: &[&[PairedRow]]) -> [(Metric, &'static str); 2] {
+    match crate::output::paired::bound(ranked) {
+        Some(_) => [
+            DRAWN[0],
+            (
+                Metric::ClientFailureRate,
+                "own 429s difference (lower is better)",
+            ),
+        ],
+        None => DRAWN,
+    }
+}
+
 /// How far each metric's point sits to either side of its strategy's tick, so that a
 /// strategy's two intervals never overlap.
 const DODGE: f64 = 0.12;
@@ -56,7 +71,7 @@ pub(crate) fn strategy_name(rows: &[PairedRow]) -> String {
 /// Metric `j` of [`DRAWN`] as a series: one point per strategy that has its difference (at
 /// the strategy's position, dodged), an error bar where the interval has a width.
 fn series(ranked: &[&[PairedRow]], j: usize) -> Line {
-    let (metric, name) = DRAWN[j];
+    let (metric, name) = drawn(ranked)[j];
     let offset = if j == 0 { -DODGE } else { DODGE };
     let mut line = Line::new(name, SERIES[j], Vec::new());
     line.line = false;
@@ -110,6 +125,10 @@ fn chart(pd: &PairedData) -> XyChart {
     let base = pd.baseline();
     let reps = pd.replications();
     let lines: Vec<Line> = (0..DRAWN.len()).map(|j| series(&ranked, j)).collect();
+    let failures = match crate::output::paired::bound(&ranked) {
+        Some(_) => "own 429s",
+        None => "failure rate",
+    };
     let on = match &pd.scenario {
         Some(s) => format!(" on {s}"),
         None => String::new(),
@@ -130,11 +149,17 @@ fn chart(pd: &PairedData) -> XyChart {
     );
     let hidden = hidden_note(&lines);
     XyChart {
-        title: format!("Coverage and failure rate: paired differences from {base}{on}"),
+        title: format!("Coverage and {failures}: paired differences from {base}{on}"),
         subtitle: Some(subtitle(&what, [Some(provenance), hidden])),
         x: ChartAxis::categorical(
             "strategy, ranked as in paired.md",
-            ranked.iter().map(|rows| strategy_name(rows)).collect(),
+            // Past `--max-failure-rate`'s bound marked as in paired.md (the subtitle says so).
+            (ranked.iter())
+                .map(|rows| match crate::output::paired::over_bound(rows) {
+                    true => strategy_name(rows) + " ‡",
+                    false => strategy_name(rows),
+                })
+                .collect(),
         ),
         y: ChartAxis::new(
             format!("difference from {base} (percentage points)"),

@@ -237,7 +237,25 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
         out.extend(fewest_stale_opens(pd));
     }
     out.extend(customers_failing_more(pd));
+    out.extend(none_within(pd));
     out.join(" ")
+}
+
+/// Where `--max-failure-rate` was given and every strategy passed it: the ranking is then of
+/// strategies all past the bound (a trial's findings named the first without a word of it).
+fn none_within(pd: &PairedData) -> Option<String> {
+    let ranked = pd.ranked();
+    let b = crate::output::paired::bound(&ranked)?;
+    (ranked
+        .iter()
+        .all(|rows| crate::output::paired::over_bound(rows)))
+    .then(|| {
+        format!(
+            "No strategy kept its own 429s within the bound of {} (`--max-failure-rate`): \
+             every one is ranked past it.",
+            pct(b)
+        )
+    })
 }
 
 /// What the most coverage gained cost, where it is told: significantly more failures, or more
