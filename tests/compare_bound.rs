@@ -119,6 +119,14 @@ fn a_strategy_past_the_bound_ranks_after_those_within_it() {
     // The chart draws the own 429s the bound reads, and marks the strategy past it.
     let svg = std::fs::read_to_string(tmp.join("b/charts/paired_differences.svg")).unwrap();
     assert!(svg.contains("own 429s difference"), "the chart's legend");
+    assert!(
+        !svg.contains("failure-rate difference"),
+        "drawn in its place"
+    );
+    assert!(
+        !report.contains("No strategy kept"),
+        "`one` is within: {report}"
+    );
     assert!(svg.contains("three ‡"), "the chart's axis");
 
     // Every strategy past the bound: the findings say so.

@@ -79,6 +79,12 @@ pub const PERIODS_LEGEND: &str = "Coverage of each period: the share of the conn
     counts one success a day, so there a strategy with a shorter period reads as if it \
     refreshed once a day.";
 
+/// Whether some strategy's customers asked (their requests' failure rate is measured; not
+/// where their requests made no attempt): what the background's legend says it leaves out.
+pub fn customers_asked(rows: &[PairedRow]) -> bool {
+    (rows.iter()).any(|r| r.metric == Metric::OnDemandFailureRate && r.variant_mean.is_some())
+}
+
 /// Whether some strategy's background coverage differs from its coverage (as `paired.csv`
 /// writes them): where customers or reconnections fetch. Elsewhere it is the coverage, and
 /// its column is not shown.
@@ -238,6 +244,23 @@ fn metric_of_name<'de, D: Deserializer<'de>>(d: D) -> Result<Metric, D::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The background's legend tells of customers' requests only where they asked.
+    #[test]
+    fn the_backgrounds_legend_names_what_it_leaves_out() {
+        let with = background_legend(true);
+        assert!(
+            with.contains("leaving out customers' requests and the fetches"),
+            "{with}"
+        );
+        assert!(with.contains("on_demand.per_connection=0"), "{with}");
+        let without = background_legend(false);
+        assert!(
+            without.contains("leaving out the fetches of customers' linking"),
+            "{without}"
+        );
+        assert!(!without.contains("on_demand"), "{without}");
+    }
 
     fn run(coverage: f64, p95: Option<f64>) -> SummaryRow {
         SummaryRow {

@@ -47,10 +47,7 @@ pub fn markdown(c: &Comparison, rows: &[PairedRow], banks: &[(Metric, BankRows)]
         .zip(METRICS)
         .any(|(&s, m)| s && m == Metric::BackgroundCoverage)
     {
-        let customers = per_variant
-            .iter()
-            .flat_map(|rows| rows.iter())
-            .any(|r| r.metric == Metric::OnDemandFailureRate && r.variant_mean.is_some());
+        let customers = paired::customers_asked(&per_variant.concat());
         let _ = writeln!(out, "\n{}", paired::background_legend(customers));
     }
     let _ = writeln!(out, "\n{}", as_run(c));

@@ -83,15 +83,28 @@ fn rule_words(per_variant: &[&[PairedRow]]) -> String {
 /// The ranking in brief, for a chart's subtitle.
 pub fn ranking_brief(per_variant: &[&[PairedRow]]) -> String {
     let by = ranked_by(per_variant);
-    let bound = super::bound::bound(per_variant).map_or(String::new(), |b| {
-        format!("; own 429s over {} last (‡)", crate::output::text::pct(b))
+    let bounded = super::bound::bound(per_variant);
+    let marked = per_variant.iter().any(|rows| super::over_bound(rows));
+    let bound = bounded.map_or(String::new(), |b| {
+        let mark = if marked { " (‡)" } else { "" };
+        format!("; own 429s over {} last{mark}", crate::output::text::pct(b))
     });
+    // The chart draws the failure rate, or with a bound the own 429s in its place.
+    let drawn = match bounded {
+        Some(_) => Metric::ClientFailureRate,
+        None => Metric::FailureRate,
+    };
     let rule = match by {
-        Metric::Coverage => "coverage difference, highest first; one after any other whose \
-                             failures are more than a point fewer and fewer by more than its \
-                             coverage is"
-            .to_string(),
-        Metric::FailureRate => format!("failure rate, {} first", direction(by)),
+        Metric::Coverage => format!(
+            "coverage difference, highest first; one after any other whose failures{} are \
+             more than a point fewer and fewer by more than its coverage is",
+            if bounded.is_some() {
+                " (not drawn)"
+            } else {
+                ""
+            }
+        ),
+        _ if by == drawn => format!("{}, {} first", by.name(), direction(by)),
         _ => format!("{}, {} first (not drawn)", by.name(), direction(by)),
     };
     rule + &bound

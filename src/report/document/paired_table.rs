@@ -1,6 +1,7 @@
 //! The report's table of a paired comparison: strategies in `paired.md`'s ranked order, each
 //! one's coverage (and, where an item's period is shorter than a day, the coverage of each
-//! period) and failure-rate differences from the baseline, the difference in the
+//! period, and the background's) and failure-rate differences from the baseline, the own 429s
+//! where `--max-failure-rate` bounds them, the difference in the
 //! metric it was ranked by where that is another, its means, and the data age customers see.
 
 use crate::metric::Metric;
@@ -133,8 +134,7 @@ fn legends(pd: &PairedData, age: Option<Metric>, [periods, background]: [bool; 2
         let _ = writeln!(s, "\n{}", paired::PERIODS_LEGEND);
     }
     if background {
-        let customers = (pd.rows.iter())
-            .any(|r| r.metric == Metric::OnDemandFailureRate && r.variant_mean.is_some());
+        let customers = paired::customers_asked(&pd.rows);
         let _ = writeln!(s, "\n{}", paired::background_legend(customers));
     }
     s

@@ -1,5 +1,6 @@
 //! A paired comparison: each strategy's paired difference from the baseline in coverage and
-//! failure rate, with its 95 % interval, strategies in `paired.md`'s ranked order.
+//! failure rate (own 429s with `--max-failure-rate`'s bound), with its 95 % interval,
+//! strategies in `paired.md`'s ranked order.
 
 use crate::metric::Metric;
 use crate::output::paired::PairedRow;
@@ -68,7 +69,7 @@ pub(crate) fn strategy_name(rows: &[PairedRow]) -> String {
     }
 }
 
-/// Metric `j` of [`DRAWN`] as a series: one point per strategy that has its difference (at
+/// Metric `j` of those [`drawn`] as a series: one point per strategy that has its difference (at
 /// the strategy's position, dodged), an error bar where the interval has a width.
 fn series(ranked: &[&[PairedRow]], j: usize) -> Line {
     let (metric, name) = drawn(ranked)[j];

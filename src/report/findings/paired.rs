@@ -208,6 +208,7 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
         });
         out.extend(ranked_first(pd, &best.variant));
     }
+    out.extend(none_within(pd));
     let least = failure.iter().min_by(|a, b| {
         let d = |r: &&&PairedRow| r.difference_mean.unwrap_or(0.0);
         d(a).total_cmp(&d(b))
@@ -237,7 +238,6 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
         out.extend(fewest_stale_opens(pd));
     }
     out.extend(customers_failing_more(pd));
-    out.extend(none_within(pd));
     out.join(" ")
 }
 
@@ -252,7 +252,7 @@ fn none_within(pd: &PairedData) -> Option<String> {
     .then(|| {
         format!(
             "No strategy kept its own 429s within the bound of {} (`--max-failure-rate`): \
-             every one is ranked past it.",
+             every one is marked ‡, and the bound orders none of them.",
             pct(b)
         )
     })
