@@ -78,7 +78,7 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
             mean(rows, Metric::Coverage),
             mean(rows, Metric::FailureRate),
         ]);
-        cells.extend(own.map(|m| mean(rows, m)));
+        cells.extend(own.map(|m| own_cell(metric_row(rows, m))));
         cells.extend(by.map(|m| match (metric_row(rows, m), m.is_age()) {
             (r, true) => age_cell(r),
             (Some(r), false) => paired::mean(m, r.variant_mean, r.lower_bound),
@@ -90,6 +90,20 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
     let legends_of = [Metric::PeriodCoverage, Metric::BackgroundCoverage]
         .map(|m| extra.contains(&m) || by == Some(m));
     s + &legends(pd, age.or(by.filter(|m| m.is_age())), legends_of)
+}
+
+/// A strategy's own 429s, to four decimals where two would read as the bound it passes (a mean
+/// of 1.004 % past a bound of 1 % is not "1.00 %").
+fn own_cell(r: Option<&PairedRow>) -> String {
+    let Some((r, m)) = r.and_then(|r| Some((r, r.variant_mean?))) else {
+        return "—".into();
+    };
+    match r.max_failure_rate {
+        Some(b) if paired::over_bound(std::slice::from_ref(r)) && pct(m) == pct(b) => {
+            format!("{:.4} %", 100.0 * m)
+        }
+        _ => pct(m),
+    }
 }
 
 /// A strategy's mean data age: `≥` where a lower bound, `—` where unmeasured.
@@ -138,4 +152,32 @@ fn legends(pd: &PairedData, age: Option<Metric>, [periods, background]: [bool; 2
         let _ = writeln!(s, "\n{}", paired::background_legend(customers));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Own 429s past the bound by less than two decimals show four; others two.
+    #[test]
+    fn own_429s_past_the_bound_never_read_as_it() {
+        let row = |mean: f64| PairedRow {
+            variant: "v".into(),
+            baseline: "b".into(),
+            metric: Metric::ClientFailureRate,
+            variant_mean: Some(mean),
+            baseline_mean: Some(0.0),
+            difference_mean: Some(mean),
+            difference_sd: Some(0.0),
+            difference_ci95: Some(0.0),
+            replications: 2,
+            lower_bound: false,
+            ranked_by: Metric::Coverage,
+            max_failure_rate: Some(0.01),
+        };
+        assert_eq!(own_cell(Some(&row(0.01004))), "1.0040 %");
+        assert_eq!(own_cell(Some(&row(0.01))), "1.00 %");
+        assert_eq!(own_cell(Some(&row(0.02))), "2.00 %");
+        assert_eq!(own_cell(None), "—");
+    }
 }

@@ -177,7 +177,12 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
     let reps = pd.replications();
     let mut out = Vec::new();
     let coverage = variants(pd, Metric::Coverage);
-    let failure = variants(pd, Metric::FailureRate);
+    // With `--max-failure-rate`, the own 429s it bounds, as the chart draws them.
+    let (fails, fewest) = match crate::output::paired::bound(&pd.ranked()) {
+        Some(_) => (Metric::ClientFailureRate, "had the fewest own 429s"),
+        None => (Metric::FailureRate, "had the lowest failure rate"),
+    };
+    let failure = variants(pd, fails);
     // The most coverage gained, and the first ranked where that one ranks after another.
     // (The first of equal gains in ranked order.)
     let gain = |r: &PairedRow| r.difference_mean.unwrap_or(0.0);
@@ -213,17 +218,21 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
         let d = |r: &&&PairedRow| r.difference_mean.unwrap_or(0.0);
         d(a).total_cmp(&d(b))
     });
-    if let Some(least) = least.filter(|_| ranked_by(&pd.ranked()) != Metric::FailureRate) {
+    if let Some(least) = least.filter(|_| ranked_by(&pd.ranked()) != fails) {
         let d = least.difference_mean.unwrap_or(0.0);
         out.push(if points(d).starts_with('-') {
             format!(
-                "`{}` had the lowest failure rate, {}.",
+                "`{}` {fewest}, {}.",
                 least.variant,
                 difference_phrase(least)
             )
         } else {
             format!(
-                "No strategy failed less often than `{base}`; the closest, `{}`, had {}.",
+                "No strategy {} than `{base}`; the closest, `{}`, had {}.",
+                match fails {
+                    Metric::FailureRate => "failed less often",
+                    _ => "had fewer own 429s",
+                },
                 least.variant,
                 difference_phrase(least)
             )
@@ -267,14 +276,20 @@ fn cost(pd: &PairedData, failure: &[&PairedRow], best: &PairedRow) -> String {
             let d = f.difference_mean.unwrap_or(0.0);
             (f.significant() && d > 0.0) || d > RANK_FAILURE_MARGIN
         })
-        .map(|f| format!("; it failed more often: {}", difference_phrase(f)))
+        .map(|f| match f.metric {
+            Metric::FailureRate => format!("; it failed more often: {}", difference_phrase(f)),
+            _ => format!("; its own 429s rose: {}", difference_phrase(f)),
+        })
         .unwrap_or_default();
     let ranked = pd.ranked();
     match ranked.iter().find(|rows| rows[0].variant == best.variant) {
-        Some(rows) if crate::output::paired::over_bound(rows) => format!(
-            "{more}, its own 429s past the bound of {}",
-            pct(rows[0].max_failure_rate.unwrap_or_default())
-        ),
+        Some(rows) if crate::output::paired::over_bound(rows) => {
+            let b = pct(rows[0].max_failure_rate.unwrap_or_default());
+            match more.is_empty() {
+                true => format!("; its own 429s were past the bound of {b}"),
+                false => format!("{more}, past the bound of {b}"),
+            }
+        }
         _ => more,
     }
 }
