@@ -454,6 +454,7 @@ fn default_experiment(out: &Path) -> Result<()> {
             sets: Vec::new(),
             rank_by: None,
             max_failure_rate: None,
+            max_bank_failure_rate: None,
         },
     )?;
     // Load everything first: bad input writes nothing.

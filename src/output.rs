@@ -42,8 +42,8 @@ pub trait Record: Serialize + DeserializeOwned {
     /// that they agree), what [`read`] requires on the first line.
     const HEADER: &'static [&'static str];
     /// How many of the last columns were added since the file was first written: [`read`]
-    /// takes a file without them (each such field `#[serde(default)]`), so that results an
-    /// earlier version wrote still read.
+    /// takes a file without them, or without the last few of them (each such field
+    /// `#[serde(default)]`), so that results an earlier version wrote still read.
     const ADDED: usize = 0;
 }
 
@@ -258,8 +258,10 @@ pub(crate) fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::Stri
 /// first column that differs; for a bad row, its line and field.
 pub fn read<T: Record>(path: &Path) -> Result<Vec<T>> {
     let (mut r, header) = open(path)?;
-    let older = &T::HEADER[..T::HEADER.len() - T::ADDED];
-    if header.len() != older.len() || check_header(path, &header, older).is_err() {
+    let older = |k: usize| &T::HEADER[..T::HEADER.len() - k];
+    let fits =
+        |k: usize| header.len() == older(k).len() && check_header(path, &header, older(k)).is_ok();
+    if !(1..=T::ADDED).any(fits) {
         check_header(path, &header, T::HEADER)?;
     }
     r.deserialize()

@@ -1067,6 +1067,7 @@ fn paired_rows(variant: &str, coverage: (f64, f64), failure: (f64, f64)) -> Vec<
         lower_bound: false,
         ranked_by: Metric::Coverage,
         max_failure_rate: None,
+        max_bank_failure_rate: None,
     };
     let mut stale = row(Metric::StalenessP95Hours, 30.0, (0.0, 0.0));
     stale.variant_mean = Some(f64::INFINITY);
@@ -1279,6 +1280,7 @@ fn the_paired_caption_names_gains_alike_within_their_intervals() {
         lower_bound: false,
         ranked_by: Metric::Coverage,
         max_failure_rate: None,
+        max_bank_failure_rate: None,
     };
     rows.push(at_open("twice", -6.0, 0.1));
     rows.push(at_open("paced", -2.2, 0.1));

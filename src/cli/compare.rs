@@ -42,6 +42,11 @@ pub struct CompareArgs {
     /// bounds them; 0.01 or 1%): a strategy over it ranks after every strategy within it.
     #[arg(long, value_name = "SHARE", allow_negative_numbers = true, value_parser = plan::share)]
     pub max_failure_rate: Option<f64>,
+    /// Bound on each strategy's own 429s at each bank, over that bank's attempts (a risk rule
+    /// of "under 2 % at any bank": 2%): a strategy over it at some bank ranks after every
+    /// strategy within it at all of them.
+    #[arg(long, value_name = "SHARE", allow_negative_numbers = true, value_parser = plan::share, conflicts_with = "max_failure_rate")]
+    pub max_bank_failure_rate: Option<f64>,
 }
 
 pub(super) fn compare_cmd(a: CompareArgs) -> Result<()> {
@@ -57,6 +62,7 @@ pub(super) fn compare_cmd(a: CompareArgs) -> Result<()> {
             sets: a.set,
             rank_by: a.rank_by,
             max_failure_rate: a.max_failure_rate,
+            max_bank_failure_rate: a.max_bank_failure_rate,
         },
     )?;
     let pool = sweep::pool(a.threads)?;

@@ -246,8 +246,9 @@ impl Sweep {
     fn manifest_identity(&self, shard: Option<Shard>) -> Vec<String> {
         let mut lines = vec![
             // 3: a run's journal lines carry its banks' rows; 4: a daily point's
-            // period_coverage beside a shorter period's (an older journal's are empty).
-            "refresh-sim sweep manifest 4".to_string(),
+            // period_coverage beside a shorter period's (an older journal's are empty); 5: a
+            // run's worst_bank_client_failure_rate (an older journal's lines lack it).
+            "refresh-sim sweep manifest 5".to_string(),
             format!("columns {}", self.grid.columns().join(" ")),
         ];
         for (i, p) in self.points.iter().enumerate() {

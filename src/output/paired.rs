@@ -16,7 +16,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 mod bound;
 mod cells;
 mod ranking;
-pub use bound::{bound, bound_words, over_bound, over_bound_legend};
+pub use bound::{bound, bound_words, over_bound, over_bound_legend, Bound};
 pub use cells::{difference, mean};
 pub use ranking::{
     marks, ranked_by, ranking, ranking_brief, ranking_words, ranks_after, set_back,
@@ -89,14 +89,18 @@ pub fn customers_asked(rows: &[PairedRow]) -> bool {
 /// writes them): where customers or reconnections fetch. Elsewhere it is the coverage, and
 /// its column is not shown.
 pub fn background_differs(rows: &[PairedRow]) -> bool {
+    differs(rows, Metric::BackgroundCoverage, Metric::Coverage)
+}
+
+/// Whether some strategy's mean of `m` differs from its mean of `from` (as `paired.csv`
+/// writes them): where it does not, a column of `m` repeats one of `from`. The own 429s at
+/// the worst bank are those in all with one bank, or where every bank refuses the same share.
+pub fn differs(rows: &[PairedRow], m: Metric, from: Metric) -> bool {
     let mean = |v: &str, m: Metric| {
         (rows.iter().find(|r| r.variant == v && r.metric == m))
             .and_then(|r| r.variant_mean.map(crate::output::text::as_written))
     };
-    (rows
-        .iter()
-        .filter(|r| r.metric == Metric::BackgroundCoverage))
-    .any(|r| mean(&r.variant, Metric::BackgroundCoverage) != mean(&r.variant, Metric::Coverage))
+    (rows.iter().filter(|r| r.metric == m)).any(|r| mean(&r.variant, m) != mean(&r.variant, from))
 }
 
 /// One metric of one variant, against the baseline.
@@ -137,6 +141,11 @@ pub struct PairedRow {
     /// `paired.csv` written before 2026-12-06 lacks the column and reads without a bound.
     #[serde(serialize_with = "six", default)]
     pub max_failure_rate: Option<f64>,
+    /// `compare --max-bank-failure-rate`: the bound on each strategy's own 429s at each bank
+    /// (its `worst_bank_client_failure_rate`), the same in every row (empty without one). A
+    /// `paired.csv` written before 2026-12-06's second change lacks the column.
+    #[serde(serialize_with = "six", default)]
+    pub max_bank_failure_rate: Option<f64>,
 }
 
 impl Record for PairedRow {
@@ -153,8 +162,9 @@ impl Record for PairedRow {
         "lower_bound",
         "ranked_by",
         "max_failure_rate",
+        "max_bank_failure_rate",
     ];
-    const ADDED: usize = 1;
+    const ADDED: usize = 2;
 }
 
 impl PairedRow {
@@ -200,6 +210,7 @@ impl PairedRow {
             lower_bound: variant.iter().any(past),
             ranked_by: Metric::Coverage,
             max_failure_rate: None,
+            max_bank_failure_rate: None,
         }
     }
 
@@ -286,6 +297,7 @@ mod tests {
             lower_bound: false,
             ranked_by: Metric::Stale24hAtOpenShare,
             max_failure_rate: None,
+            max_bank_failure_rate: None,
         });
         super::super::testing::round_trips(PairedRow {
             variant: "bulk".into(),
@@ -300,6 +312,7 @@ mod tests {
             lower_bound: true,
             ranked_by: Metric::Coverage,
             max_failure_rate: Some(0.05),
+            max_bank_failure_rate: Some(0.02),
         });
     }
 

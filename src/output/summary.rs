@@ -150,6 +150,12 @@ pub struct SummaryRow {
     /// written before 2026-12-06 lacks the column and reads without it.
     #[serde(serialize_with = "fixed_opt::<6, _>", default)]
     pub period_coverage: Option<f64>,
+    /// The client's own 429s at the bank where they are highest, over that bank's attempts
+    /// (a bank's row: its own): what a rule of "under 2 % at any bank" bounds. A
+    /// `summary.csv` written before 2026-12-06's second change lacks the column and reads
+    /// without it.
+    #[serde(serialize_with = "fixed_opt::<6, _>", default)]
+    pub worst_bank_client_failure_rate: Option<f64>,
 }
 
 impl Record for SummaryRow {
@@ -213,8 +219,9 @@ impl Record for SummaryRow {
         "client",
         "label",
         "period_coverage",
+        "worst_bank_client_failure_rate",
     ];
-    const ADDED: usize = 1;
+    const ADDED: usize = 2;
 }
 
 impl SummaryRow {
@@ -280,6 +287,7 @@ impl SummaryRow {
             client: r.client.clone(),
             label: r.label.clone(),
             period_coverage: s.period_coverage,
+            worst_bank_client_failure_rate: Some(t.client_failure_rate()),
         }
     }
 
@@ -317,7 +325,11 @@ impl SummaryRow {
 
     /// The `bank = all` row alone: what a sweep's and a comparison's rows hold.
     pub fn of_all(r: &RunResult) -> SummaryRow {
-        SummaryRow::new(r, "all", &r.summary(None))
+        let worst = (r.banks.iter().map(|b| b.client_failure_rate())).fold(0.0, f64::max);
+        SummaryRow {
+            worst_bank_client_failure_rate: Some(worst),
+            ..SummaryRow::new(r, "all", &r.summary(None))
+        }
     }
 
     /// The value of `m` in this row (`None`: not measured, e.g. staleness with nothing
@@ -356,6 +368,7 @@ impl SummaryRow {
             BankCalls => count(self.bank_calls),
             ClientFailureRate => Some(self.client_failure_rate),
             PeriodCoverage => self.period_coverage,
+            WorstBankClientFailureRate => self.worst_bank_client_failure_rate,
         }
     }
 
@@ -395,14 +408,17 @@ mod tests {
             failure_rate: 0.125,
             staleness_p50_hours: Some(f64::INFINITY),
             stale_24h_share: Some(0.5),
+            period_coverage: Some(0.25),
+            worst_bank_client_failure_rate: Some(0.125),
             ..SummaryRow::default()
         });
     }
 
-    /// A `summary.csv` written before `period_coverage` reads, without it; one with another
-    /// column missing does not.
+    /// A `summary.csv` written before `period_coverage`, or before
+    /// `worst_bank_client_failure_rate`, reads without them; one with another column missing
+    /// does not.
     #[test]
-    fn a_file_from_before_the_added_column_reads() {
+    fn a_file_from_before_the_added_columns_reads() {
         let row = SummaryRow {
             bank: "all".into(),
             coverage: 0.5,
@@ -410,21 +426,25 @@ mod tests {
         };
         let text =
             String::from_utf8(crate::output::to_csv(std::slice::from_ref(&row)).unwrap()).unwrap();
-        let older: String = text
-            .lines()
-            .map(|l| {
-                format!(
-                    "{}\n",
-                    l.strip_suffix(",period_coverage")
-                        .unwrap_or(&l[..l.len() - 1])
-                )
-            })
-            .collect();
+        // The row's fields hold no comma: its columns split on them.
+        let without = |k: usize| -> String {
+            (text.lines())
+                .map(|l| {
+                    let fields: Vec<&str> = l.split(',').collect();
+                    format!("{}\n", fields[..fields.len() - k].join(","))
+                })
+                .collect()
+        };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("summary.csv");
-        std::fs::write(&path, &older).unwrap();
-        assert_eq!(crate::output::read::<SummaryRow>(&path).unwrap(), vec![row]);
-        std::fs::write(&path, older.replacen("scenario,", "", 1)).unwrap();
+        for k in 1..=2 {
+            std::fs::write(&path, without(k)).unwrap();
+            assert_eq!(
+                crate::output::read::<SummaryRow>(&path).unwrap(),
+                vec![row.clone()]
+            );
+        }
+        std::fs::write(&path, without(2).replacen("scenario,", "", 1)).unwrap();
         assert!(crate::output::read::<SummaryRow>(&path).is_err());
     }
 

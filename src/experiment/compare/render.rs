@@ -203,7 +203,8 @@ fn books_differ(c: &Comparison) -> String {
 }
 
 /// Which of [`METRICS`] some variant measured: the columns the tables show. The background's
-/// coverage only where it differs from the coverage (customers or reconnections fetch).
+/// coverage only where it differs from the coverage (customers or reconnections fetch); the
+/// own 429s at the worst bank only where they differ from those in all, or are bounded.
 fn shown(per_variant: &[&[PairedRow]]) -> Vec<bool> {
     let measured = |m: Metric| {
         (per_variant.iter().flat_map(|rows| rows.iter()))
@@ -211,8 +212,18 @@ fn shown(per_variant: &[&[PairedRow]]) -> Vec<bool> {
     };
     let all: Vec<PairedRow> = per_variant.concat();
     let background = paired::background_differs(&all);
+    let worst = (paired::bound(per_variant)).is_some_and(|b| b.at_each_bank())
+        || paired::differs(
+            &all,
+            Metric::WorstBankClientFailureRate,
+            Metric::ClientFailureRate,
+        );
     (METRICS.iter())
-        .map(|&m| measured(m) && (background || m != Metric::BackgroundCoverage))
+        .map(|&m| match m {
+            Metric::BackgroundCoverage => measured(m) && background,
+            Metric::WorstBankClientFailureRate => measured(m) && worst,
+            _ => measured(m),
+        })
         .collect()
 }
 
@@ -317,6 +328,7 @@ fn heading(m: Metric) -> &'static str {
         Metric::BackgroundCoverage => "Background coverage",
         Metric::FailureRate => "Failure rate",
         Metric::ClientFailureRate => "Own 429s",
+        Metric::WorstBankClientFailureRate => "Own 429s at the worst bank",
         Metric::AttemptsPerSuccess => "Attempts/success",
         Metric::ApiCallsPerSuccess => "API calls/success",
         Metric::ApiCalls => "API calls (window)",

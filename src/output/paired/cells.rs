@@ -72,6 +72,7 @@ mod tests {
             lower_bound: false,
             ranked_by: Metric::Coverage,
             max_failure_rate: None,
+            max_bank_failure_rate: None,
         }
     }
 

@@ -25,7 +25,7 @@ pub fn ranked_by(per_variant: &[&[PairedRow]]) -> Metric {
 /// difference empty, and the means still rank (`inf` last). Values as `paired.csv` writes
 /// them, so that the report, reading the file, ranks as `paired.md` did.
 ///
-/// A strategy over `--max-failure-rate`'s bound ranks after every strategy within it
+/// A strategy over a bound on own 429s ranks after every strategy within it
 /// ([`super::bound`]).
 pub fn ranking(per_variant: &[&[PairedRow]]) -> Vec<usize> {
     super::bound::within_first(per_variant, by_rule)
@@ -65,9 +65,12 @@ fn rule_words(per_variant: &[&[PairedRow]]) -> String {
     if by == Metric::Coverage {
         return COVERAGE_WORDS.to_string();
     }
-    // `--max-failure-rate` is a guard: said after the rule.
+    // A bound on own 429s is a guard: said after the rule.
     let guard = match by {
-        Metric::FailureRate | Metric::ClientFailureRate | Metric::OnDemandFailureRate => "",
+        Metric::FailureRate
+        | Metric::ClientFailureRate
+        | Metric::WorstBankClientFailureRate
+        | Metric::OnDemandFailureRate => "",
         _ if super::bound(per_variant).is_some() => "",
         _ => ", with no guard on failures",
     };
@@ -87,13 +90,10 @@ pub fn ranking_brief(per_variant: &[&[PairedRow]]) -> String {
     let marked = per_variant.iter().any(|rows| super::over_bound(rows));
     let bound = bounded.map_or(String::new(), |b| {
         let mark = if marked { " (‡)" } else { "" };
-        format!("; own 429s over {} last{mark}", crate::output::text::pct(b))
+        format!("; own 429s over {} last{mark}", b.past_phrase())
     });
-    // The chart draws the failure rate, or with a bound the own 429s in its place.
-    let drawn = match bounded {
-        Some(_) => Metric::ClientFailureRate,
-        None => Metric::FailureRate,
-    };
+    // The chart draws the failure rate, or with a bound the own 429s it bounds in its place.
+    let drawn = bounded.map_or(Metric::FailureRate, |b| b.metric);
     let rule = match by {
         Metric::Coverage => format!(
             "coverage difference, highest first; one after any other whose failures{} are \
@@ -158,7 +158,7 @@ fn after(per_variant: &[&[PairedRow]], v: usize, o: usize) -> bool {
 /// baseline's included (against the baseline alone, a trial's baseline queue failing 90 % of
 /// its attempts ranked above a random offset failing 24 % at 2 points less coverage). Only
 /// the coverage rule sets strategies back: a ranking by another metric is by that alone;
-/// and only by a strategy on the same side of `--max-failure-rate`'s bound, which ranks the
+/// and only by a strategy on the same side of a bound on own 429s, which ranks the
 /// two sides apart.
 pub fn set_back(per_variant: &[&[PairedRow]], rows: &[PairedRow]) -> bool {
     if ranked_by(per_variant) != Metric::Coverage {
@@ -248,6 +248,7 @@ mod tests {
                 lower_bound: false,
                 ranked_by: Metric::Coverage,
                 max_failure_rate: None,
+                max_bank_failure_rate: None,
             }
         })
     }

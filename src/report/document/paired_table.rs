@@ -1,7 +1,7 @@
 //! The report's table of a paired comparison: strategies in `paired.md`'s ranked order, each
 //! one's coverage (and, where an item's period is shorter than a day, the coverage of each
 //! period, and the background's) and failure-rate differences from the baseline, the own 429s
-//! where `--max-failure-rate` bounds them, the difference in the
+//! a bound reads (in all, or at the worst bank), the difference in the
 //! metric it was ranked by where that is another, its means, and the data age customers see.
 
 use crate::metric::Metric;
@@ -52,10 +52,10 @@ pub(crate) fn paired_table(pd: &PairedData) -> String {
         format!("{} difference{unit}", capitalise(m.name()))
     }));
     heads.extend(["Coverage".to_string(), "Failure rate".into()]);
-    // With `--max-failure-rate`, the own 429s it bounds (a trial could not check the ‡).
-    let own = (paired::bound(&ranked).is_some() && by != Some(Metric::ClientFailureRate))
-        .then_some(Metric::ClientFailureRate);
-    heads.extend(own.map(|_| "Own 429s".to_string()));
+    // With a bound, the own 429s it bounds (a trial could not check the ‡).
+    let own = paired::bound(&ranked).filter(|b| by != Some(b.metric));
+    heads.extend(own.map(|b| capitalise(b.measure())));
+    let own = own.map(|b| b.metric);
     heads.extend(by.map(|m| capitalise(m.label())));
     heads.extend(age.map(|m| capitalise(m.label().trim_end_matches(" (h)"))));
     let mut s = format!("| Rank | Strategy | {} |\n", heads.join(" | "));
@@ -98,8 +98,8 @@ fn own_cell(r: Option<&PairedRow>) -> String {
     let Some((r, m)) = r.and_then(|r| Some((r, r.variant_mean?))) else {
         return "—".into();
     };
-    match r.max_failure_rate {
-        Some(b) if paired::over_bound(std::slice::from_ref(r)) && pct(m) == pct(b) => {
+    match paired::Bound::of_row(r) {
+        Some(b) if paired::over_bound(std::slice::from_ref(r)) && pct(m) == pct(b.share) => {
             format!("{:.4} %", 100.0 * m)
         }
         _ => pct(m),
@@ -174,6 +174,7 @@ mod tests {
             lower_bound: false,
             ranked_by: Metric::Coverage,
             max_failure_rate: Some(0.01),
+            max_bank_failure_rate: None,
         };
         assert_eq!(own_cell(Some(&row(0.01004))), "1.0040 %");
         assert_eq!(own_cell(Some(&row(0.01))), "1.00 %");

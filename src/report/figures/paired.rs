@@ -1,5 +1,5 @@
 //! A paired comparison: each strategy's paired difference from the baseline in coverage and
-//! failure rate (own 429s with `--max-failure-rate`'s bound), with its 95 % interval,
+//! failure rate (the own 429s a bound reads, with `--max-failure-rate` or `--max-bank-failure-rate`), with its 95 % interval,
 //! strategies in `paired.md`'s ranked order.
 
 use crate::metric::Metric;
@@ -22,17 +22,15 @@ const DRAWN: [(Metric, &str); 2] = [
     ),
 ];
 
-/// What is drawn: [`DRAWN`], or with `--max-failure-rate`'s bound the own 429s it bounds in
-/// place of the failure rate (a trial's chart showed the failures its ranking did not read).
+/// What is drawn: [`DRAWN`], or with a bound the own 429s it bounds in place of the failure
+/// rate (a trial's chart showed the failures its ranking did not read).
 fn drawn(ranked: &[&[PairedRow]]) -> [(Metric, &'static str); 2] {
+    let own = |b: crate::output::paired::Bound| match b.at_each_bank() {
+        true => "own 429s at the worst bank difference (lower is better)",
+        false => "own 429s difference (lower is better)",
+    };
     match crate::output::paired::bound(ranked) {
-        Some(_) => [
-            DRAWN[0],
-            (
-                Metric::ClientFailureRate,
-                "own 429s difference (lower is better)",
-            ),
-        ],
+        Some(b) => [DRAWN[0], (b.metric, own(b))],
         None => DRAWN,
     }
 }
@@ -127,7 +125,7 @@ fn chart(pd: &PairedData) -> XyChart {
     let reps = pd.replications();
     let lines: Vec<Line> = (0..DRAWN.len()).map(|j| series(&ranked, j)).collect();
     let failures = match crate::output::paired::bound(&ranked) {
-        Some(_) => "own 429s",
+        Some(b) => b.measure(),
         None => "failure rate",
     };
     let on = match &pd.scenario {
@@ -154,7 +152,7 @@ fn chart(pd: &PairedData) -> XyChart {
         subtitle: Some(subtitle(&what, [Some(provenance), hidden])),
         x: ChartAxis::categorical(
             "strategy, ranked as in paired.md",
-            // Past `--max-failure-rate`'s bound marked as in paired.md (the subtitle says so).
+            // Past the bound marked as in paired.md (the subtitle says so).
             (ranked.iter())
                 .map(|rows| match crate::output::paired::over_bound(rows) {
                     true => strategy_name(rows) + " ‡",

@@ -67,10 +67,10 @@ fn ranked_first(pd: &PairedData, most: &str) -> Option<String> {
         return ranked_first_by(&ranked, by);
     }
     let first = metric_row(ranked.first()?, Metric::Coverage)?;
-    // With `--max-failure-rate`, the first is within it where any strategy is.
+    // With a bound, the first is within it where any strategy is.
     let within = match crate::output::paired::bound(&ranked) {
         Some(b) if !crate::output::paired::over_bound(ranked[0]) => {
-            format!(", and its own 429s within {}", pct(b))
+            format!(", and its own 429s within {}", b.phrase())
         }
         _ => String::new(),
     };
@@ -177,9 +177,10 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
     let reps = pd.replications();
     let mut out = Vec::new();
     let coverage = variants(pd, Metric::Coverage);
-    // With `--max-failure-rate`, the own 429s it bounds, as the chart draws them.
+    // With a bound, the own 429s it bounds, as the chart draws them.
     let (fails, fewest) = match crate::output::paired::bound(&pd.ranked()) {
-        Some(_) => (Metric::ClientFailureRate, "had the fewest own 429s"),
+        Some(b) if b.at_each_bank() => (b.metric, "had the fewest own 429s at its worst bank"),
+        Some(b) => (b.metric, "had the fewest own 429s"),
         None => (Metric::FailureRate, "had the lowest failure rate"),
     };
     let failure = variants(pd, fails);
@@ -231,6 +232,7 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
                 "No strategy {} than `{base}`; the closest, `{}`, had {}.",
                 match fails {
                     Metric::FailureRate => "failed less often",
+                    Metric::WorstBankClientFailureRate => "had fewer own 429s at its worst bank",
                     _ => "had fewer own 429s",
                 },
                 least.variant,
@@ -250,7 +252,7 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
     out.join(" ")
 }
 
-/// Where `--max-failure-rate` was given and every strategy passed it: the ranking is then of
+/// Where a bound was given and every strategy passed it: the ranking is then of
 /// strategies all past the bound (a trial's findings named the first without a word of it).
 fn none_within(pd: &PairedData) -> Option<String> {
     let ranked = pd.ranked();
@@ -260,15 +262,16 @@ fn none_within(pd: &PairedData) -> Option<String> {
         .all(|rows| crate::output::paired::over_bound(rows)))
     .then(|| {
         format!(
-            "No strategy kept its own 429s within the bound of {} (`--max-failure-rate`): \
-             every one is marked ‡, and the bound orders none of them.",
-            pct(b)
+            "No strategy kept its own 429s within the bound of {} (`{}`): every one is \
+             marked ‡, and the bound orders none of them.",
+            b.phrase(),
+            b.flag()
         )
     })
 }
 
 /// What the most coverage gained cost, where it is told: significantly more failures, or more
-/// than the ranking's margin, and own 429s past `--max-failure-rate`'s bound.
+/// than the ranking's margin, and own 429s past a bound.
 fn cost(pd: &PairedData, failure: &[&PairedRow], best: &PairedRow) -> String {
     let more = (failure.iter())
         .find(|f| f.variant == best.variant)
@@ -278,13 +281,20 @@ fn cost(pd: &PairedData, failure: &[&PairedRow], best: &PairedRow) -> String {
         })
         .map(|f| match f.metric {
             Metric::FailureRate => format!("; it failed more often: {}", difference_phrase(f)),
+            Metric::WorstBankClientFailureRate => {
+                format!(
+                    "; its own 429s at its worst bank rose: {}",
+                    difference_phrase(f)
+                )
+            }
             _ => format!("; its own 429s rose: {}", difference_phrase(f)),
         })
         .unwrap_or_default();
     let ranked = pd.ranked();
     match ranked.iter().find(|rows| rows[0].variant == best.variant) {
         Some(rows) if crate::output::paired::over_bound(rows) => {
-            let b = pct(rows[0].max_failure_rate.unwrap_or_default());
+            let b = (crate::output::paired::Bound::of_row(&rows[0]))
+                .map_or(String::new(), |b| b.past_phrase());
             match more.is_empty() {
                 true => format!("; its own 429s were past the bound of {b}"),
                 false => format!("{more}, past the bound of {b}"),
@@ -366,6 +376,7 @@ mod tests {
             lower_bound: false,
             ranked_by: Metric::Coverage,
             max_failure_rate: None,
+            max_bank_failure_rate: None,
         };
         vec![
             row(Metric::Coverage, 0.8, 0.0),
