@@ -10,6 +10,7 @@
 //! the readable summary. Method, references and limits: docs/fitting.md.
 
 pub mod bank_file;
+pub mod cadence;
 pub mod customers;
 pub mod grid;
 pub mod latency;
@@ -131,6 +132,8 @@ pub struct Fit {
     /// The client's band of hours, `[from, to)` in whole hours (`from > to` across
     /// midnight), if it keeps to one.
     pub band: Option<(u8, u8)>,
+    /// How often the client refreshed each connection, and the period that does as often.
+    pub cadence: cadence::Cadence,
 }
 
 /// The API calls a refresh makes at each bank (`fit --calls-per-refresh`): what its buckets
@@ -218,6 +221,8 @@ pub fn fit(log: Log, hint: Hint, calls: &CallsPerRefresh) -> Result<Fit> {
         log.rows.iter().map(|r| r.submitted).max().unwrap_or(0),
     );
     let iso = log.format == crate::output::attempt_log::TimeFormat::Iso8601;
+    let days = (span.1 - span.0) as f64 / 86_400e6;
+    let band = unfitted::client_band(&log.rows, log.connections, days);
     let mut warnings = log.warnings;
     warnings.extend((!iso).then(|| slow_calls(&log.rows)).flatten());
     warnings.extend(short_log(span));
@@ -230,12 +235,12 @@ pub fn fit(log: Log, hint: Hint, calls: &CallsPerRefresh) -> Result<Fit> {
         peak_outstanding: peak_outstanding(&log.rows),
         unfitted: unfitted::unfitted(log.reasons),
         retries: retries::fit(&log.rows),
-        band: unfitted::client_band(
-            &log.rows,
-            log.connections,
-            (span.1 - span.0) as f64 / 86_400e6,
-        ),
+        band,
         customers: customers::fit(&log.rows, log.connections, log.reasons, span),
+        cadence: match band {
+            Some(_) => cadence::cadence(&log.rows, log.connections, log.customers_told).banded(),
+            None => cadence::cadence(&log.rows, log.connections, log.customers_told),
+        },
         warnings,
         rows: log.rows.len(),
         connections: log.connections,

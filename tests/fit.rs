@@ -453,7 +453,12 @@ fn bad_logs_are_refused_naming_file_line_and_column() {
         ),
         (
             "connection,bank,submitted_at,learned_at,outcome\n1,a,2026-01-01T00:00:00Z,5,success\n",
-            "line 2, column 4",
+            "line 2, column 4 (`learned_at`): a time in seconds in a log whose first time was an \
+             ISO 8601 date-time: one log uses one format",
+        ),
+        (
+            "connection;bank;submitted_at;learned_at;outcome\n1;a;1;2;success\n",
+            "the header has semicolons and no commas; the log must be comma-separated",
         ),
         (
             "connection,bank,submitted_at,learned_at,outcome\n",

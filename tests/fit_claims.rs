@@ -588,3 +588,58 @@ fn a_poll_interval_claim_is_checked() {
         "{out}"
     );
 }
+
+/// A trial's twice-a-day client was fitted as a daily one, without a word, and its fitted
+/// file read 99.83 % coverage where the log's client had 91.88 %. The period under which the
+/// client comes back to a connection as soon as the log's did is written, and said, and the
+/// fitted file covers each period as the log's client did; a daily client's file has none.
+#[test]
+fn the_clients_period_is_fitted_from_its_returns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr, file) = run_and_fit(tmp.path(), &["strategy.period=12h"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let file = file.unwrap();
+    assert!(
+        file.contains("period = \"12h\"  # the log's client came back to a connection"),
+        "{file}"
+    );
+    assert!(
+        stdout.contains("client: came back to a connection")
+            && stdout.contains("strategy.period = \"12h\" for the fitted file"),
+        "{stdout}"
+    );
+    let summary = |dir: &Path| -> refresh_sim::output::summary::SummaryRow {
+        let rows: Vec<refresh_sim::output::summary::SummaryRow> =
+            refresh_sim::output::read(&dir.join("summary.csv")).unwrap();
+        rows.last().unwrap().clone()
+    };
+    let out = Command::new(BIN)
+        .arg("run")
+        .arg(tmp.path().join("fitted.toml"))
+        .arg("--out")
+        .arg(tmp.path().join("refit"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (log, refit) = (
+        summary(&tmp.path().join("out")),
+        summary(&tmp.path().join("refit")),
+    );
+    let (a, b) = (log.period_coverage.unwrap(), refit.period_coverage.unwrap());
+    assert!(
+        (a - b).abs() < 0.02,
+        "each period: the log's {a}, the fitted file's {b}"
+    );
+    let (code, stdout, stderr, file) = run_and_fit(tmp.path(), &[], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!file.unwrap().contains("\nperiod = "));
+    assert!(
+        stdout.contains("h after starting its last refresh of it (median of")
+            && stdout.contains("about a day, the fitted file's period"),
+        "{stdout}"
+    );
+}

@@ -45,30 +45,6 @@ fn interval(e: &Estimate) -> String {
     format!("{}–{} s", sig(e.lo, 3), sig(e.hi, 3))
 }
 
-/// The warm-up a run of the fitted scenario needs (days) and why: a day, or, where the log's
-/// client took over a day and a half to come round to every connection (its successes a day
-/// against the book), that and a day (a trial's queue covering 23 % a day was given one).
-fn warmup(fit: &Fit) -> (u64, String) {
-    let span = ((fit.span.1 - fit.span.0) as f64 / 86_400e6).max(1.0 / 24.0);
-    let successes: u64 = fit.banks.iter().map(|b| b.errors.n - b.errors.k).sum();
-    let pass = fit.connections as f64 * span / successes.max(1) as f64;
-    match pass <= 1.5 {
-        true => (
-            1,
-            "a day before the log's: its connections had data when it began, a run's \
-                     have none"
-                .into(),
-        ),
-        false => (
-            pass.round() as u64 + 1,
-            format!(
-                "the log's client came round to every connection in about {pass:.1} days (its \
-             successes a day against the book), and a run starts with no data"
-            ),
-        ),
-    }
-}
-
 /// The scenario text. `source` names the log in the header comment.
 pub fn scenario_toml(fit: &Fit, source: &str) -> String {
     let mut s = String::new();
@@ -103,7 +79,7 @@ pub fn scenario_toml(fit: &Fit, source: &str) -> String {
         "name = \"fitted\"\ndescription = \"{}\"\nseed = 1\n",
         description.replace('\\', "/").replace('"', "'")
     );
-    let (warmup, why) = warmup(fit);
+    let (warmup, why) = super::cadence::warmup(fit);
     let _ = writeln!(
         s,
         "[window]\nstart = \"{:02}:{:02}\"\nlength = \"{}d\"\nwarmup = \"{warmup}d\"  # {why}\n",
@@ -271,6 +247,7 @@ fn client(s: &mut String, fit: &Fit) {
             "hours = [\"{from:02}:00\", \"{to:02}:00\"]  # the client's first attempts all fell within these hours, and did not get through its book a day"
         );
     }
+    s.extend(fit.cadence.toml().map(|p| p + "\n"));
     s.push('\n');
     if let Some(r) = &fit.retries {
         r.toml(s);
@@ -282,6 +259,8 @@ fn tested(s: &mut String, t: &crate::bank::Tested) {
     let fields: Vec<String> = [
         t.per_hour.map(|n| format!("per_hour = {n}")),
         t.in_flight.map(|n| format!("in_flight = {n}")),
+        t.per_connection_day
+            .map(|n| format!("per_connection_day = {n}")),
     ]
     .into_iter()
     .flatten()
@@ -289,18 +268,26 @@ fn tested(s: &mut String, t: &crate::bank::Tested) {
     if fields.is_empty() {
         return;
     }
-    let what = match (t.per_hour, t.in_flight) {
-        (Some(_), Some(_)) => {
-            "busiest hour and calls in flight, which showed no rate limit and no cap"
-        }
-        (Some(_), None) => "busiest hour, which showed no rate limit",
-        _ => "calls in flight, which showed no cap",
-    };
+    let what: Vec<&str> = [
+        (t.per_hour, "busiest hour, which showed no rate limit"),
+        (
+            t.in_flight.map(u64::from),
+            "calls in flight, which showed no cap",
+        ),
+        (
+            t.per_connection_day.map(u64::from),
+            "most unattended calls a connection a day, which showed no quota",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(n, what)| n.map(|_| what))
+    .collect();
     let _ = writeln!(
         s,
-        "tested = {{ {} }}  # the log's {what}: the model knows no limit above them, and `plan` \
-         says where a setting goes beyond",
-        fields.join(", ")
+        "tested = {{ {} }}  # the log's {}: the model knows no limit above them; `plan`, and \
+         `run` and `check` for a period, say where a setting goes beyond",
+        fields.join(", "),
+        what.join("; ")
     );
 }
 
@@ -517,6 +504,7 @@ pub fn summary(fit: &Fit) -> String {
     let clock = fit.clock.describe().map(|c| format!("clock: {c}\n"));
     s.push_str(&clock.unwrap_or_default());
     let _ = writeln!(s, "{}", fit.customers.line());
+    let _ = writeln!(s, "{}", fit.cadence.line(fit.band.is_some()));
     let _ = writeln!(s, "{}", super::unfitted::line(fit));
     for b in &fit.banks {
         bank_summary(&mut s, b);

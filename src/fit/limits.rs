@@ -511,6 +511,8 @@ fn not_identified(
             *per.entry((c.conn, c.t.div_euclid(DAY))).or_default() += 1;
         }
         let most = per.values().copied().max().unwrap_or(0);
+        // (None where the log had no unattended call: it tested nothing.)
+        tested.per_connection_day = (most > 0).then_some(most);
         out.push(format!("per-connection quota: not identifiable from these logs; up to {most} unattended calls per connection per day passed (more refreshes of one connection a day would reveal one)"));
     }
     (out, tested)

@@ -72,6 +72,8 @@ pub struct Log {
     pub warnings: Vec<Warning>,
     /// Whether the log has a `reason` column (links and reconnect fetches told apart).
     pub reasons: bool,
+    /// Whether it tells customers' calls from the client's (a `reason` or `on_demand` column).
+    pub customers_told: bool,
     /// The clock its times are read on: the hours of the day and the calendar days.
     pub clock: Clock,
 }
@@ -161,8 +163,13 @@ fn columns(path: &Path, header: &csv::StringRecord) -> Result<(Columns, Vec<Warn
     let mut at = [0; 5];
     for (i, name) in REQUIRED.iter().enumerate() {
         at[i] = find(name).ok_or_else(|| {
+            // A spreadsheet's export with semicolons reads as one column.
+            let semicolons = match header.len() == 1 && header[0].contains(';') {
+                true => ": the header has semicolons and no commas; the log must be comma-separated (export it as CSV with commas)",
+                false => "",
+            };
             Error::input(format!(
-                "{}: line 1: no `{name}` column (a refresh log needs {}; found {})",
+                "{}: line 1: no `{name}` column (a refresh log needs {}; found {}){semicolons}",
                 path.display(),
                 REQUIRED.join(", "),
                 header.iter().collect::<Vec<_>>().join(", ")
@@ -262,6 +269,7 @@ pub fn read(path: &Path) -> Result<Log> {
         format: st.format.unwrap_or(TimeFormat::Iso8601),
         warnings,
         reasons: cols.reason.is_some(),
+        customers_told: cols.reason.is_some() || cols.on_demand.is_some(),
         clock,
     })
 }
@@ -404,7 +412,11 @@ impl State {
         match self.format {
             None => self.format = Some(format),
             Some(g) if g != format => {
-                let why = format!("a {format:?} time in a log whose first time was {g:?}");
+                let why = format!(
+                    "{} in a log whose first time was {}: one log uses one format",
+                    format.words(),
+                    g.words()
+                );
                 return Err(f.bad(i, why));
             }
             _ => {}

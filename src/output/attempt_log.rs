@@ -258,6 +258,16 @@ pub enum TimeFormat {
     Seconds,
 }
 
+impl TimeFormat {
+    /// How an error names a time of the format: `an ISO 8601 date-time`.
+    pub fn words(self) -> &'static str {
+        match self {
+            TimeFormat::Iso8601 => "an ISO 8601 date-time",
+            TimeFormat::Seconds => "a time in seconds",
+        }
+    }
+}
+
 /// Parses a log time into microseconds (since 1970 UTC for ISO 8601, since the log's origin
 /// for seconds) and says which format it was; the error says what is wrong.
 pub fn parse_time(s: &str) -> std::result::Result<(i64, TimeFormat), String> {

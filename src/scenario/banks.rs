@@ -124,6 +124,7 @@ fn tested(t: Option<&TestedFile>, field: &str) -> Result<Tested, FieldError> {
     Ok(Tested {
         per_hour: count(t.per_hour, "per_hour")?.map(u64::from),
         in_flight: count(t.in_flight, "in_flight")?,
+        per_connection_day: count(t.per_connection_day, "per_connection_day")?,
     })
 }
 

@@ -233,7 +233,7 @@ pub struct BankFile {
     /// what its rate policies count (default 1).
     pub calls_per_refresh: Option<i64>,
     /// The traffic a fit's log had at the bank (`fit` writes it): `per_hour` admissions,
-    /// `in_flight` calls at once.
+    /// `in_flight` calls at once, `per_connection_day` unattended calls a connection a day.
     pub tested: Option<TestedFile>,
 }
 
@@ -243,6 +243,7 @@ pub struct BankFile {
 pub struct TestedFile {
     pub per_hour: Option<i64>,
     pub in_flight: Option<i64>,
+    pub per_connection_day: Option<i64>,
 }
 
 /// `retry_after = "none" | "policy" | "30s"`.

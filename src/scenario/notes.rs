@@ -26,12 +26,14 @@ impl Scenario {
         out.extend(self.incidents_missed());
         out.extend(self.incidents_without_effect());
         out.extend(self.pausing_one_pool());
+        out.extend(self.held_through_maintenance());
         out.extend(self.pausing_on_fixed());
         out.extend(self.idle_settings());
         out.extend(self.stalest_over_banks());
         out.extend(self.shrinking_book());
         out.extend(self.past_boxed_caps());
         out.extend(self.period_past_quotas());
+        out.extend(self.period_past_tested());
         out.extend(self.period_past_passes());
         out
     }

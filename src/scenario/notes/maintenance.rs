@@ -1,6 +1,7 @@
 //! A paced client whose pace goes on through a bank's closed maintenance window; an
 //! incident (a window on some days) that the window or its measured days miss; one pool
-//! over every bank pausing on a Retry-After, which a bank's outage holds for every bank.
+//! over every bank pausing on a Retry-After, which a bank's outage holds for every bank, or
+//! whose retries wait out a bank's window holding their slots.
 
 use super::super::Scenario;
 use crate::bank::capacity::day_list;
@@ -42,6 +43,44 @@ impl Scenario {
              outage at one bank stops the others); {instead} hold only that bank's",
             bank.name
         )]
+    }
+
+    /// One queue over every bank whose retries wait out a bank's maintenance window holding
+    /// their slots: the window's Retry-After runs to its end, so the queue's slots fill with
+    /// that bank's waiting refreshes and every bank's refreshes slow until it reopens (a
+    /// trial's: another bank's submissions fell from 13,993 an hour to 155 through a
+    /// 01:00–03:00 window, and nothing said why). Pausing on the Retry-After has its own note.
+    pub fn held_through_maintenance(&self) -> Vec<String> {
+        let r = &self.retry;
+        let held = r.enabled() && r.on_rate_limited && r.honour_retry_after && r.hold_slot;
+        let queue = matches!(self.strategy, Strategy::Queued { .. });
+        if !(queue && held && self.banks.len() > 1 && !self.schedule.pause_on_retry_after) {
+            return Vec::new();
+        }
+        (self.banks.iter())
+            .filter(|b| b.retry_after == RetryAfter::Policy)
+            .filter_map(|b| {
+                // The window's hours the queue works in (none outside its band).
+                let band = (self.schedule.band_micros()).unwrap_or((0, 24 * crate::time::HOUR_US));
+                let closed: Vec<usize> = crate::time::hours_in(band)
+                    .filter(|&(_, span)| b.closed_during(span))
+                    .map(|(h, _)| h)
+                    .collect();
+                (!closed.is_empty()).then(|| {
+                    format!(
+                        "bank `{}` closes for maintenance ({}) and its Retry-After says until \
+                         when: a retry waits for it holding its slot (retry.backoff_slot = \
+                         \"hold\", the default), so the one queue's slots fill with its waiting \
+                         refreshes and every bank's refreshes slow until it reopens (a trial's: \
+                         another bank's submissions fell from 13,993 an hour to 155); per-bank \
+                         pools (kind = \"per_bank\") or retry.backoff_slot = \"free\" keep the \
+                         other banks' going",
+                        b.name,
+                        hour_runs(&closed)
+                    )
+                })
+            })
+            .collect()
     }
 
     /// Pausing on a Retry-After at a bank that sends a fixed one of half a minute or more with
@@ -345,5 +384,38 @@ mod tests {
         w[6..11].fill("0");
         let stopped = format!("pace_profiles = {{ nl = [{}] }}", w.join(", "));
         assert!(with("1", &stopped).is_empty(), "the pace stops then");
+    }
+
+    /// One queue whose retries hold their slots through a bank's window, which says when it
+    /// reopens, is noted with the window's hours; freeing the slot, per-bank pools, no
+    /// retries or a bank that says nothing are not.
+    #[test]
+    fn retries_holding_one_queue_through_a_window_are_noted() {
+        let noted = |kind: &str, sets: &[&str]| {
+            let text = format!(
+                "[window]\nlength = \"1d\"\n[population]\nconnections = 1000\n[strategy]\n\
+                 kind = \"{kind}\"\nconcurrency = 8\n[retry]\nmax_attempts = 3\n[[banks]]\n\
+                 name = \"m\"\nshare = 0.5\npreset = \"nightly-maintenance\"\n\
+                 retry_after = \"policy\"\n[[banks]]\nname = \"open\"\nshare = 0.5\n\
+                 service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+            );
+            let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+            scenario::parse(&text, "inline", "t", &sets)
+                .unwrap()
+                .held_through_maintenance()
+        };
+        let n = noted("queued", &[]);
+        assert!(
+            n.len() == 1
+                && n[0].starts_with("bank `m` closes for maintenance (01:00–03:00)")
+                && n[0].contains("backoff_slot = \"free\""),
+            "{n:?}"
+        );
+        assert!(noted("queued", &["retry.backoff_slot=\"free\""]).is_empty());
+        assert!(noted("per_bank", &[]).is_empty());
+        assert!(noted("queued", &["retry.max_attempts=1"]).is_empty());
+        assert!(noted("queued", &["banks.m.retry_after=\"none\""]).is_empty());
+        // A band of hours the window does not meet.
+        assert!(noted("queued", &["strategy.hours=[\"06:00\", \"20:00\"]"]).is_empty());
     }
 }

@@ -10,13 +10,69 @@ use crate::strategy::Strategy;
 use crate::time::SimDuration;
 
 impl Scenario {
+    /// The refreshes of each connection the client's period makes over any rolling day (or
+    /// calendar day), rounded up; a window shorter than a day holds fewer.
+    fn refreshes_a_day(&self) -> u64 {
+        let day = SimDuration::from_hours(24).min(self.window);
+        day.as_micros()
+            .div_ceil(self.schedule.period.as_micros().max(1))
+    }
+
+    /// Fitted banks whose log showed no quota, where the client's period refreshes each
+    /// connection more often a day than the log's most unattended calls for one (its
+    /// `tested.per_connection_day`): the file knows no quota above that, which PSD2's four a
+    /// day would be (a trial's fitted file, run every 6 h, met none at a bank whose true
+    /// quota refused 84,500 of the client's calls). Banks of the same figure in one note.
+    pub fn period_past_tested(&self) -> Vec<String> {
+        let per_day = self.refreshes_a_day();
+        // At the log's most, a retry goes past it.
+        let retries = self.retry.max_attempts > 1;
+        let past =
+            |most: u32| per_day > most as u64 || (per_day == most as u64 && retries && per_day > 1);
+        let upper = |most: u32| (per_day - u64::from(!retries)).max(most as u64);
+        let mut by_most: std::collections::BTreeMap<u32, Vec<&str>> = Default::default();
+        for bank in &self.banks {
+            let quota = (bank.limits.iter()).any(|l| matches!(l.unscoped(), Limit::Quota(_)));
+            match bank.tested.per_connection_day {
+                Some(most) if !quota && past(most) => {
+                    by_most.entry(most).or_default().push(&bank.name)
+                }
+                _ => {}
+            }
+        }
+        (by_most.into_iter())
+            .map(|(most, banks)| {
+                let names: Vec<String> = banks.iter().map(|b| format!("`{b}`")).collect();
+                format!(
+                    "{} {}: a strategy.period of {} refreshes each connection up to {per_day} \
+                     times a day{}, where the log's most for one connection in a day was {most} \
+                     unattended calls (`tested.per_connection_day`), which showed no quota: a \
+                     quota of {} a day{} would refuse those past it, and the file \
+                     has none (test the bank at that pace, or give it the bank's: \
+                     {{ kind = \"quota\", k = … }})",
+                    if banks.len() == 1 { "bank" } else { "banks" },
+                    names.join(", "),
+                    self.schedule.period,
+                    if retries { ", its retries besides" } else { "" },
+                    // The quotas the log would not have shown that this period meets: up to
+                    // one below its refreshes a day, or up to them with retries.
+                    match upper(most) > most as u64 {
+                        true => format!("{most} to {}", upper(most)),
+                        false => most.to_string(),
+                    },
+                    match most <= 4 && upper(most) >= 4 {
+                        true => " (PSD2's four unattended accesses a day among them)",
+                        false => "",
+                    },
+                )
+            })
+            .collect()
+    }
+
     /// Each bank whose quota is below the refreshes a day the client's period makes.
     pub fn period_past_quotas(&self) -> Vec<String> {
         let period = self.schedule.period;
-        // Over any rolling day (or calendar day) the period's refreshes, rounded up; a window
-        // shorter than a day holds fewer.
-        let day = SimDuration::from_hours(24).min(self.window);
-        let per_day = day.as_micros().div_ceil(period.as_micros().max(1));
+        let per_day = self.refreshes_a_day();
         (self.banks.iter())
             .filter_map(|bank| {
                 // The tightest of its quotas.
@@ -139,5 +195,38 @@ mod tests {
             "{:?}",
             noted("8h", two)
         );
+    }
+
+    /// A fitted bank whose log showed at most 3 unattended calls a connection a day and no
+    /// quota: every 6 h (4 a day) is noted, every 8 h (3) only with retries, once a day not.
+    #[test]
+    fn a_period_past_the_logs_calls_a_connection_a_day_is_noted() {
+        let noted = |period: &str, extra: &str| {
+            let text = format!(
+                "[window]\nlength = \"1d\"\n[population]\nconnections = 10\n[strategy]\n\
+                 kind = \"random_offset\"\nperiod = \"{period}\"\n{extra}[[banks]]\n\
+                 name = \"fitted\"\nshare = 1.0\nservice_time = {{ dist = \"constant\", \
+                 value = \"1s\" }}\ntested = {{ per_connection_day = 3 }}\n"
+            );
+            scenario::parse(&text, "inline", "t", &[])
+                .unwrap()
+                .period_past_tested()
+        };
+        let n = noted("6h", "");
+        assert!(
+            n.len() == 1
+                && n[0].starts_with(
+                    "bank `fitted`: a strategy.period of 6h refreshes each connection up to 4 \
+                     times a day, where the log's most for one connection in a day was 3"
+                ),
+            "{n:?}"
+        );
+        assert!(noted("8h", "").is_empty());
+        let retried = noted("8h", "[retry]\nmax_attempts = 3\n");
+        assert!(
+            retried[0].contains("3 times a day, its retries besides"),
+            "{retried:?}"
+        );
+        assert!(noted("24h", "[retry]\nmax_attempts = 3\n").is_empty());
     }
 }
