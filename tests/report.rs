@@ -1172,8 +1172,8 @@ fn the_most_coverage_for_far_more_failures_ranks_after_the_rest() {
     assert!(caption.contains("; it failed more often"), "{caption}");
     assert!(
         caption.contains(
-            "Ranked first, no strategy failing more than a point less by more than it covers \
-             less: `steady`"
+            "Ranked first (no other strategy fails more than a point less and by more than it \
+             covers less): `steady`"
         ),
         "{caption}"
     );

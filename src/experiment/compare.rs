@@ -417,8 +417,9 @@ fn check_bound(req: &Request) -> Result<Option<Bound>> {
             ..bound
         })),
         false => Err(Error::input(format!(
-            "{} {share}: must be a share from 0 to 1 (0.01 or 1%; 0: no own 429s at all)",
-            bound.flag()
+            "{} {share} ({}): must be a share from 0 to 1 (0.01 or 1%; 0: no own 429s at all)",
+            bound.flag(),
+            crate::output::text::pct(share)
         ))),
     }
 }

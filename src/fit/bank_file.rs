@@ -354,6 +354,15 @@ fn family_name(f: Family) -> &'static str {
 /// who prefers it can write them in.
 fn rejected_lognormal(l: &LatencyFit) -> String {
     match l.family {
+        Family::LogNormal { .. } if l.aic_exponential < l.aic_lognormal => format!(
+            "; the exponential's AIC is lower by {:.1}, within {}: the log does not choose \
+             between them, and the lognormal's interval carries its shape's uncertainty (the \
+             exponential would have median {} s, p95 {} s)",
+            l.aic_lognormal - l.aic_exponential,
+            super::latency::AIC_CLEAR,
+            sig(l.exponential_mean * std::f64::consts::LN_2, 3),
+            sig(l.exponential_mean * 20f64.ln(), 3)
+        ),
         Family::LogNormal { .. } => String::new(),
         _ => format!(
             "; the lognormal, not chosen, would have median {} s, p95 {} s",

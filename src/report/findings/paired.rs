@@ -76,8 +76,8 @@ fn ranked_first(pd: &PairedData, most: &str) -> Option<String> {
     };
     (first.variant != most && first.variant != pd.baseline()).then(|| {
         format!(
-            "Ranked first, no strategy failing more than a point less by more than it covers \
-             less{within}: `{}`, {}.",
+            "Ranked first (no other strategy fails more than a point less and by more than it \
+             covers less{within}): `{}`, {}.",
             first.variant,
             difference_phrase(first)
         )
