@@ -32,6 +32,12 @@ pub struct PlanArgs {
     /// into a maintenance window).
     #[arg(long, value_parser = ["client", "background", "all"], default_value = "client")]
     pub failure_scope: String,
+    /// Bound on the failure rate of --failure-scope at each bank, over its own attempts (0.01
+    /// or 1%): a rule of "at most 1 % at any bank", which the population's rate can meet
+    /// while one tight bank refuses far more. Judged on each bank's mean over the
+    /// replications.
+    #[arg(long, value_name = "SHARE", allow_negative_numbers = true, value_parser = share)]
+    pub max_bank_failure_rate: Option<f64>,
     /// Bound on the 95th percentile of data age: hours (`24`), or a duration (`24h`, `1d`,
     /// `90m`).
     #[arg(long, value_name = "HOURS", allow_negative_numbers = true, value_parser = hours_or_duration)]
@@ -103,6 +109,7 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
             at_open_p95_hours: a.at_open_p95,
             max_api_calls_per_day: a.max_api_calls_per_day,
             min_bank_coverage: a.min_bank_coverage,
+            max_bank_failure_rate: a.max_bank_failure_rate,
         },
         replications: a.replications,
         seed: a.seed,

@@ -89,6 +89,13 @@ impl Request {
                  1 % write 0.01)",
             );
         }
+        if let Some(b) = t.max_bank_failure_rate.filter(|b| !(0.0..1.0).contains(b)) {
+            return bad(
+                "--max-bank-failure-rate",
+                b,
+                "must be at least 0 and below 1, a share at each bank (for 1 % write 0.01)",
+            );
+        }
         if let Some(h) = t
             .staleness_p95_hours
             .filter(|h| !(h.is_finite() && *h > 0.0))
@@ -429,27 +436,10 @@ fn choose(s: &search::Search, replications: u32, screening: u32) -> (Evaluation,
 /// when any is, those that meet the most of the targets some setting meets (a bound the
 /// search can keep is kept: two trials' memos recommended a setting past the 1 % failure
 /// bound where settings within it existed, one of them a queue of 1 covering 9.7 % where a
-/// pace within the bound covered 35.8 %); among those, the least sum of shortfalls,
-/// coverage and failure rate as shares (0.05 short of 0.99 coverage and 0.03 over a 0.01
-/// bound is 0.08), data ages and API calls relative to their bounds (30 h over a 24 h bound
-/// is 0.25; an age of "never" counts [`NEVER_OVER`]), then the fewest API calls.
+/// pace within the bound covered 35.8 %); among those, the least sum of shortfalls
+/// ([`Targets::shortfall`]), then the fewest API calls.
 fn best_achievable<'e>(evaluated: &'e [Evaluation], t: &Targets) -> &'e Evaluation {
-    let distance = |e: &Evaluation| {
-        let m = |f| e.figures.mean(f);
-        let over = |x: f64, bound: f64| match x.is_infinite() {
-            true => NEVER_OVER,
-            false => (x / bound - 1.0).max(0.0),
-        };
-        (t.coverage - m(Figure::Coverage)).max(0.0)
-            + t.bank_shortfall(&e.figures)
-            + (m(t.scope.figure()) - t.max_failure_rate).max(0.0)
-            + t.staleness_p95_hours
-                .map_or(0.0, |h| over(m(Figure::StalenessP95Hours), h))
-            + t.at_open_p95_hours
-                .map_or(0.0, |h| over(m(Figure::AtOpenP95Hours), h))
-            + t.max_api_calls_per_day
-                .map_or(0.0, |a| over(m(Figure::ApiCallsPerDay), a))
-    };
+    let distance = |e: &Evaluation| t.shortfall(&e.figures);
     // A budget is a hard limit: settings over it only when every setting is.
     let within: Vec<&Evaluation> = evaluated.iter().filter(|e| e.met.api_calls).collect();
     let pool = if within.is_empty() {
@@ -468,28 +458,12 @@ fn best_achievable<'e>(evaluated: &'e [Evaluation], t: &Targets) -> &'e Evaluati
         .expect("the search evaluates at least one setting")
 }
 
-/// A data age of "never" (connections never refreshed) over its bound, in the sum of
-/// shortfalls: more than any finite age, yet finite, so that settings all at "never" are
-/// still told apart by their other shortfalls (a trial's were all "never" at app open, and
-/// the tie went to the cheapest, a queue of one slot).
-const NEVER_OVER: f64 = 1_000.0;
-
 /// The settings of `pool` that meet the most of the targets some setting of it meets.
 fn keeping_the_most(pool: Vec<&Evaluation>) -> Vec<&Evaluation> {
-    let met = |m: &Met| {
-        [
-            m.coverage,
-            m.bank_coverage,
-            m.failure_rate,
-            m.staleness,
-            m.at_open,
-            m.api_calls,
-        ]
-    };
-    let reachable: [bool; 6] = std::array::from_fn(|i| pool.iter().any(|e| met(&e.met)[i]));
+    let reachable: [bool; Met::N] = std::array::from_fn(|i| pool.iter().any(|e| e.met.each()[i]));
     let kept = |e: &Evaluation| {
-        let m = met(&e.met);
-        (0..6).filter(|&i| reachable[i] && m[i]).count()
+        let m = e.met.each();
+        (0..Met::N).filter(|&i| reachable[i] && m[i]).count()
     };
     let most = pool.iter().map(|e| kept(e)).max().unwrap_or(0);
     pool.into_iter().filter(|e| kept(e) == most).collect()
@@ -564,6 +538,7 @@ mod tests {
             at_open_p95_hours: Some(18.0),
             max_api_calls_per_day: None,
             min_bank_coverage: None,
+            max_bank_failure_rate: None,
         };
         let never = f64::INFINITY;
         let settings = [

@@ -8,6 +8,7 @@ use crate::scenario::Scenario;
 use crate::strategy::PaceProfiles;
 
 mod alternatives;
+mod bank_bound;
 mod banks;
 mod current;
 mod customers;
@@ -65,6 +66,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     if !r.met.failure_rate {
         out.push(failure_finding(p));
     }
+    out.extend(bank_bound::bank_failure_finding(p));
     out.extend(diluted_finding(p));
     if let (false, Some(h)) = (r.met.staleness, t.staleness_p95_hours) {
         let period = sc.schedule.period.as_secs_f64() / 3600.0;
@@ -322,6 +324,7 @@ fn borderline(p: &Plan) -> Option<String> {
             pct(t.max_failure_rate)
         ));
     }
+    past.extend(borderline_banks(p, widen));
     (p.targets_met && !past.is_empty()).then(|| {
         format!(
             "borderline: a single run on other seeds may miss the target, its 95 % prediction \
@@ -330,6 +333,30 @@ fn borderline(p: &Plan) -> Option<String> {
             past.join(" and ")
         )
     })
+}
+
+/// With a bound at each bank, the banks whose failures' prediction interval (the half-width
+/// times `widen`) reaches past it: any bank, not only the worst by its mean, whose interval
+/// may be narrower.
+fn borderline_banks(p: &Plan, widen: f64) -> Vec<String> {
+    let t = &p.targets;
+    let Some(bound) = t.max_bank_failure_rate else {
+        return Vec::new();
+    };
+    let failing = t.scope.figure() as usize;
+    (p.ceilings.iter().zip(&p.recommendation.figures.banks))
+        .map(|(c, b)| (c, &b[failing]))
+        .filter(|(_, fail)| fail.mean + fail.ci95.unwrap_or(0.0) * widen > bound)
+        .map(|(c, fail)| {
+            format!(
+                "failures at {} {} ± {:.2} (bound {} at each bank)",
+                c.name,
+                pct(fail.mean),
+                100.0 * fail.ci95.unwrap_or(0.0) * widen,
+                pct(bound)
+            )
+        })
+        .collect()
 }
 
 fn failure_finding(p: &Plan) -> String {
@@ -433,14 +460,24 @@ fn headroom_finding(p: &Plan) -> Option<String> {
     ))
 }
 
-/// A searched setting that meets the failure bound with at least the choice's coverage.
+/// A searched setting that meets the failure bounds with at least the choice's coverage.
 fn within_bound_above(p: &Plan) -> Option<&Evaluation> {
     let cov = |e: &Evaluation| e.figures.mean(Figure::Coverage);
     let r = &p.recommendation;
     p.candidates
         .iter()
-        .filter(|e| e.label != r.label && e.met.failure_rate && cov(e) + COVERAGE_TIE >= cov(r))
+        .filter(|e| e.label != r.label && e.met.within_failure_bounds())
+        .filter(|e| cov(e) + COVERAGE_TIE >= cov(r))
         .max_by(|a, b| cov(a).total_cmp(&cov(b)))
+}
+
+/// The failure bounds as the findings name them: `the failure bound`, or with a bound at
+/// each bank, `the failure bounds (in all and at each bank)`.
+pub(super) fn bounds(p: &Plan) -> &'static str {
+    match p.targets.max_bank_failure_rate {
+        Some(_) => "the failure bounds (in all and at each bank)",
+        None => "the failure bound",
+    }
 }
 
 /// What the paced settings followed by the hour: the scenario's pace profile, or the shape

@@ -39,6 +39,7 @@ impl Plan {
                 "at_open_p95_hours": t.at_open_p95_hours,
                 "max_api_calls_per_day": t.max_api_calls_per_day,
                 "min_bank_coverage": t.min_bank_coverage,
+                "max_bank_failure_rate": t.max_bank_failure_rate,
             }),
         );
         top.insert("strategy".into(), json!(r.strategy.name()));
@@ -56,6 +57,7 @@ impl Plan {
         top.insert("age_horizon_hours".into(), json!(self.age_horizon_hours));
         top.insert("met".into(), met(r));
         figures(&mut top, &r.figures.all);
+        self.worst_bank(&mut top, r);
         top.insert("coverage_ceiling".into(), json!(self.coverage_ceiling));
         top.insert("coverage_bound".into(), json!(self.coverage_bound));
         top.insert("ceiling_hours".into(), json!(self.band));
@@ -80,6 +82,7 @@ impl Plan {
             json!(self.current_apart().is_none()),
         );
         figures(&mut current, &c.figures.all);
+        self.worst_bank(&mut current, c);
         Value::Object(current)
     }
 
@@ -95,6 +98,7 @@ impl Plan {
             m.insert("parameters".into(), p);
             m.insert("meets_targets".into(), json!(s.met.all()));
             figures(&mut m, &s.figures.all);
+            self.worst_bank(&mut m, s);
             Value::Object(m)
         });
         json!(stalest)
@@ -117,10 +121,24 @@ impl Plan {
                     json!(e.strategy == r.strategy && e.pause == r.pause),
                 );
                 figures(&mut m, &e.figures.all);
+                self.worst_bank(&mut m, e);
                 Value::Object(m)
             })
             .collect();
         Value::Array(candidates)
+    }
+
+    /// The bank whose failures of the target's scope are highest (`worst_bank`, null where
+    /// no bank failed any) and that rate (0 then) with its half-width: what
+    /// `--max-bank-failure-rate` bounds.
+    fn worst_bank(&self, m: &mut Map<String, Value>, e: &Evaluation) {
+        let worst = self.targets.worst_bank(&e.figures);
+        let name = worst.map(|(b, _)| &self.ceilings[b].name);
+        m.insert("worst_bank".into(), json!(name));
+        let rate = worst.map_or(0.0, |(_, f)| f.mean);
+        m.insert("worst_bank_failure_rate".into(), json!(rate));
+        let ci95 = worst.and_then(|(_, f)| f.ci95);
+        m.insert("worst_bank_failure_rate_ci95".into(), json!(ci95));
     }
 
     fn limiting_json(&self) -> Value {
@@ -185,6 +203,7 @@ fn met(r: &Evaluation) -> Value {
         "coverage": r.met.coverage,
         "bank_coverage": r.met.bank_coverage,
         "failure_rate": r.met.failure_rate,
+        "bank_failure_rate": r.met.bank_failure_rate,
         "staleness": r.met.staleness,
         "at_open": r.met.at_open,
         "api_calls": r.met.api_calls,

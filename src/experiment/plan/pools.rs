@@ -6,7 +6,8 @@
 //! every bank at step `i` at once, and a handful of runs measure each bank at every step.
 //! [`combine`] then picks
 //! one step per bank: the fewest API calls a day whose coverage (the banks' weighted by their
-//! connections) and failure rate (their failures over their attempts) meet the targets, or,
+//! connections) and failure rate (their failures over their attempts, and each bank's over
+//! its own where the targets bound it) meet the targets, or,
 //! when no choice does, the one closest to them. The choice is then run as a whole, which
 //! checks the independence it assumes (customers' requests and D•One's per-customer skips
 //! cross banks).
@@ -30,6 +31,8 @@ pub struct Goal {
     /// Least coverage of every bank, if any.
     pub min_bank_coverage: Option<f64>,
     pub max_failure_rate: f64,
+    /// Bound on each bank's failures over its attempts, if any.
+    pub max_bank_failure_rate: Option<f64>,
     pub max_api_calls: Option<f64>,
 }
 
@@ -39,7 +42,8 @@ const EXHAUSTIVE: usize = 2_000_000;
 /// One step per bank (`steps[b]` is bank `b`'s ladder, `weights[b]` its connections): each
 /// bank's chosen setting.
 pub fn combine(steps: &[Vec<Step>], weights: &[f64], goal: &Goal) -> Vec<f64> {
-    let frontier: Vec<Vec<Step>> = steps.iter().map(|s| pareto(s)).collect();
+    let by_rate = goal.max_bank_failure_rate.is_some();
+    let frontier: Vec<Vec<Step>> = steps.iter().map(|s| pareto(s, by_rate)).collect();
     let combos = frontier
         .iter()
         .try_fold(1usize, |n, s| n.checked_mul(s.len().max(1)))
@@ -56,11 +60,17 @@ pub fn combine(steps: &[Vec<Step>], weights: &[f64], goal: &Goal) -> Vec<f64> {
 }
 
 /// The steps no other step beats on every count (more coverage, fewer failures, fewer
-/// calls), by fewest calls.
-fn pareto(steps: &[Step]) -> Vec<Step> {
+/// calls, and with `by_rate`, a bound on each bank's rate, a lower rate of failures: fewer
+/// failures over far fewer attempts may pass it where the other keeps it), by fewest calls.
+fn pareto(steps: &[Step], by_rate: bool) -> Vec<Step> {
+    let rate = |s: &Step| match s.attempts > 0.0 {
+        true => s.failures / s.attempts,
+        false => 0.0,
+    };
     let beats = |a: &Step, b: &Step| {
         a.coverage >= b.coverage
             && a.failures <= b.failures
+            && (!by_rate || rate(a) <= rate(b))
             && a.api_calls <= b.api_calls
             && (a.coverage, a.failures, a.api_calls) != (b.coverage, b.failures, b.api_calls)
     };
@@ -79,16 +89,20 @@ fn pareto(steps: &[Step]) -> Vec<Step> {
     kept
 }
 
-/// Whether a choice is past the failure bound (1) or within it (0), how far it is from the
+/// Whether a choice is past a failure bound, the population's or a bank's (1), or within
+/// them (0), how far it is from the
 /// goal (0 when it meets it), and its cost: in that order, so that a choice within the bound
 /// is preferred to any past it, as the plan's best achievable keeps a bound some setting
 /// keeps (a review found the per-bank pools chosen past it, and so dropped by the plan).
 fn score(frontier: &[Vec<Step>], pick: &[usize], weights: &[f64], goal: &Goal) -> (f64, f64, f64) {
     let (mut covered, mut weight, mut attempts, mut failures, mut calls) =
         (0.0, 0.0, 0.0, 0.0, 0.0);
-    let mut starved = 0.0;
+    let (mut starved, mut excess) = (0.0, 0.0);
     for ((s, &i), w) in frontier.iter().zip(pick).zip(weights) {
         let st = &s[i];
+        if let (Some(bound), true) = (goal.max_bank_failure_rate, st.attempts > 0.0) {
+            excess += (st.failures / st.attempts - bound).max(0.0);
+        }
         // A bank with nothing due in the run (NaN) has no coverage to weigh.
         if !st.coverage.is_nan() {
             starved += goal
@@ -110,10 +124,11 @@ fn score(frontier: &[Vec<Step>], pick: &[usize], weights: &[f64], goal: &Goal) -
     let distance = (goal.coverage - coverage).max(0.0)
         + starved
         + (rate - goal.max_failure_rate).max(0.0)
+        + excess
         + goal
             .max_api_calls
             .map_or(0.0, |a| (calls / a - 1.0).max(0.0));
-    let past = if rate > goal.max_failure_rate {
+    let past = if rate > goal.max_failure_rate || excess > 0.0 {
         1.0
     } else {
         0.0
@@ -204,6 +219,7 @@ mod tests {
             coverage: 0.849,
             min_bank_coverage: None,
             max_failure_rate: 0.01,
+            max_bank_failure_rate: None,
             max_api_calls: None,
         };
         // 1.0 and 0.7 weighted equally is 0.85, at 1 failure in 200 attempts.
@@ -225,6 +241,7 @@ mod tests {
             coverage: 0.75,
             min_bank_coverage: None,
             max_failure_rate: 0.01,
+            max_bank_failure_rate: None,
             max_api_calls: None,
         };
         let banks = [free, limited];
@@ -244,9 +261,10 @@ mod tests {
             coverage: 0.99,
             min_bank_coverage: None,
             max_failure_rate: 0.01,
+            max_bank_failure_rate: None,
             max_api_calls: None,
         };
-        let f: Vec<Vec<Step>> = vec![pareto(&a), pareto(&b)];
+        let f: Vec<Vec<Step>> = vec![pareto(&a, false), pareto(&b, false)];
         let ex = exhaustive(&f, &[1.0, 1.0], &goal);
         assert_eq!(ex, greedy(&f, &[1.0, 1.0], &goal));
         // Both up: coverage 0.85 (0.14 short), failures 6/200 = 0.03 (0.02 over): 0.16, the
@@ -263,5 +281,44 @@ mod tests {
             (ex.clone(), greedy(&f, &[1.0, 1.0], &loose)),
             (vec![1, 1], ex)
         );
+    }
+
+    /// A bound at each bank keeps the tight bank within it, even where the population's
+    /// rate would hide its 429s: the free bank covers more instead, or the choice falls
+    /// short of the coverage rather than past the bound (exhaustive and greedy alike).
+    #[test]
+    fn a_bound_at_each_bank_holds_the_tight_bank() {
+        let free = vec![step(1, 0.9, 0.0, 100.0), step(2, 1.0, 0.0, 200.0)];
+        let tight = vec![step(1, 0.7, 0.0, 100.0), step(2, 0.9, 3.0, 150.0)];
+        let mut goal = Goal {
+            coverage: 0.9,
+            min_bank_coverage: None,
+            max_failure_rate: 0.02,
+            max_bank_failure_rate: None,
+            max_api_calls: None,
+        };
+        let banks = [free, tight];
+        // 3 failures in 200 attempts is 1.5 % in all, within 2 %: the cheapest pair.
+        assert_eq!(combine(&banks, &[1.0, 1.0], &goal), [1.0, 2.0]);
+        // 3 % at the tight bank passes 1 % there: its lower step, the coverage 0.85.
+        goal.max_bank_failure_rate = Some(0.01);
+        assert_eq!(combine(&banks, &[1.0, 1.0], &goal), [2.0, 1.0]);
+        let f: Vec<Vec<Step>> = banks.iter().map(|b| pareto(b, true)).collect();
+        assert_eq!(
+            exhaustive(&f, &[1.0, 1.0], &goal),
+            greedy(&f, &[1.0, 1.0], &goal)
+        );
+        // Fewer failures over far fewer attempts beat a step within the bound on counts,
+        // not on the rate the bound reads: kept where the bound is at each bank.
+        let over = |failures: f64, attempts: f64, api_calls: f64| Step {
+            knob: api_calls,
+            coverage: 0.8,
+            attempts,
+            failures,
+            api_calls,
+        };
+        let steps = [over(15.0, 1000.0, 100.0), over(20.0, 2000.0, 150.0)];
+        assert_eq!(pareto(&steps, false).len(), 1);
+        assert_eq!(pareto(&steps, true).len(), 2);
     }
 }

@@ -47,6 +47,11 @@ impl Plan {
 
     fn heading(&self) -> String {
         let t = &self.targets;
+        let bounded = match t.scope {
+            FailureScope::Client => "client-caused failures",
+            FailureScope::Background => "background refreshes' failures",
+            FailureScope::All => "failures",
+        };
         let mut targets = vec![
             match self.short_period_hours() {
                 Some(h) => format!(
@@ -56,16 +61,11 @@ impl Plan {
                 ),
                 None => format!("coverage ≥ {}", pct(t.coverage)),
             },
-            format!(
-                "{} ≤ {}",
-                match t.scope {
-                    FailureScope::Client => "client-caused failures",
-                    FailureScope::Background => "background refreshes' failures",
-                    FailureScope::All => "failures",
-                },
-                pct(t.max_failure_rate)
-            ),
+            format!("{bounded} ≤ {}", pct(t.max_failure_rate)),
         ];
+        if let Some(b) = t.max_bank_failure_rate {
+            targets.push(format!("{bounded} ≤ {} at each bank", pct(b)));
+        }
         if let Some(h) = t.staleness_p95_hours {
             targets.push(format!("staleness p95 ≤ {h} h"));
         }
@@ -122,6 +122,7 @@ impl Plan {
             self.customer_calls,
             self.targets.scope,
         ));
+        out.push_str(&self.worst_bank_line(r));
         if self.current_apart().is_none() {
             let _ = writeln!(out, "  (the scenario's own client)");
         }
@@ -141,8 +142,32 @@ impl Plan {
                 self.customer_calls,
                 self.targets.scope,
             ));
+            out.push_str(&self.worst_bank_line(c));
         }
         out
+    }
+
+    /// With a bound at each bank, the bank whose failures of the bound's scope are highest:
+    /// `  at the worst bank, building-soc: own 429s 0.84 % ± 0.10 (bound 1.00 % at each bank)`.
+    fn worst_bank_line(&self, e: &Evaluation) -> String {
+        let t = &self.targets;
+        let Some(bound) = t.max_bank_failure_rate else {
+            return String::new();
+        };
+        match t.worst_bank(&e.figures) {
+            Some((b, figure)) => format!(
+                "  at the worst bank, {}: {} {} (bound {} at each bank)\n",
+                self.ceilings[b].name,
+                t.scope.column(),
+                share_estimate(figure),
+                pct(bound)
+            ),
+            None => format!(
+                "  at every bank: {} 0.00 % (bound {} at each bank)\n",
+                t.scope.column(),
+                pct(bound)
+            ),
+        }
     }
 }
 
@@ -363,8 +388,9 @@ impl Plan {
                     e.label.clone(),
                     pct(m(Figure::Coverage)),
                     pct(m(self.targets.scope.figure())),
-                    self.short_hours(m(Figure::StalenessP95Hours)),
                 ];
+                row.extend(self.worst_bank_cell(e));
+                row.push(self.short_hours(m(Figure::StalenessP95Hours)));
                 if at_open {
                     row.push(self.short_hours(m(Figure::AtOpenP95Hours)));
                 }
@@ -373,12 +399,12 @@ impl Plan {
                 row
             })
             .collect();
-        let mut header = vec![
-            "setting",
-            "coverage",
-            self.targets.scope.column(),
-            "age p95",
-        ];
+        let mut header = vec!["setting", "coverage", self.targets.scope.column()];
+        let worst = format!("{} at worst bank", self.targets.scope.column());
+        if self.targets.max_bank_failure_rate.is_some() {
+            header.push(&worst);
+        }
+        header.push("age p95");
         if at_open {
             header.push("at app open p95");
         }
@@ -415,6 +441,14 @@ fn unlimited(x: f64) -> String {
 }
 
 impl Plan {
+    /// With a bound at each bank, a setting's failures at its worst bank, in the candidate
+    /// table.
+    fn worst_bank_cell(&self, e: &Evaluation) -> Option<String> {
+        let t = &self.targets;
+        t.max_bank_failure_rate?;
+        Some(pct(t.worst_bank_rate(&e.figures)))
+    }
+
     /// An age in a table: "never", or as the memo writes it.
     fn short_hours(&self, h: f64) -> String {
         if h.is_infinite() {

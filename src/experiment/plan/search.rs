@@ -7,7 +7,7 @@
 //! bind, not the client; customers' own fetches, which no knob moves, are left out), or when
 //! the failure bound fails and its background refreshes' own 429s pass it
 //! too (more of the knob only adds calls against the same limits; customers' 429s weigh less
-//! as the background sends more):
+//! as the background sends more), or, with a bound at each bank, a bank's do and grew:
 //! - `queued`: the concurrency, by doubling from 1 and then bisection over the integers;
 //! - `per_bank`: a pool per bank, chosen bank by bank ([`super::pools`]): every bank's pool
 //!   at 0.4 … 8 times the slots Little's law gives it for its share of the target (no more
@@ -233,10 +233,26 @@ impl<'a> Search<'a> {
     /// The setting fails the failure bound in a way more of the knob cannot mend: its
     /// background refreshes' own 429s pass the bound too. (Customers' 429s, which the
     /// background does not cause, weigh less as it sends more: a trial's queue of one slot
-    /// failed 1.15 % by its customers' calls and the walk stopped there.)
-    fn fails(&self, e: &Evaluation) -> bool {
+    /// failed 1.15 % by its customers' calls and the walk stopped there.) Likewise at each
+    /// bank, where the bound is set there: a bank whose figure and background's 429s both pass
+    /// it, the latter grown from the step before, `p` (a bank past it at every setting, its
+    /// quota or floor refusing whatever the knob, does not stop the walk at its first step).
+    fn fails(&self, p: Option<&Evaluation>, e: &Evaluation) -> bool {
         let own = e.figures.mean(Figure::BackgroundFailureRate);
-        !e.met.failure_rate && own > self.targets.max_failure_rate
+        let (scope, background) = (
+            self.targets.scope.figure() as usize,
+            Figure::BackgroundFailureRate as usize,
+        );
+        let at_a_bank = |bound: f64, p: &Evaluation| {
+            (e.figures.banks.iter().zip(&p.figures.banks)).any(|(b, was)| {
+                b[scope].mean > bound
+                    && b[background].mean > bound
+                    && b[background].mean > was[background].mean
+            })
+        };
+        let bank = (self.targets.max_bank_failure_rate, p);
+        (!e.met.failure_rate && own > self.targets.max_failure_rate)
+            || matches!(bank, (Some(bound), Some(p)) if at_a_bank(bound, p))
     }
 
     /// The coverage a knob drives: the background's own (customers' fetches, which no knob
@@ -270,7 +286,7 @@ impl<'a> Search<'a> {
         for (i, s) in settings.iter().enumerate() {
             let e = self.at_ahead(s.clone(), settings[i + 1..].iter().cloned(), reps);
             let stop = self.covers(&e)
-                || self.fails(&e)
+                || self.fails(prev.as_ref(), &e)
                 || prev.as_ref().is_some_and(|p| self.stalled(p, &e));
             if stop {
                 return;
@@ -296,7 +312,10 @@ impl<'a> Search<'a> {
             if self.covers(&e) {
                 break c;
             }
-            if self.fails(&e) || c == max_c || prev.as_ref().is_some_and(|p| self.stalled(p, &e)) {
+            if self.fails(prev.as_ref(), &e)
+                || c == max_c
+                || prev.as_ref().is_some_and(|p| self.stalled(p, &e))
+            {
                 return;
             }
             lo = c;
@@ -543,6 +562,7 @@ mod tests {
                 coverage: false,
                 bank_coverage: false,
                 failure_rate: true,
+                bank_failure_rate: true,
                 staleness: true,
                 at_open: true,
                 api_calls: true,

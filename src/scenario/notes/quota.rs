@@ -69,12 +69,32 @@ impl Scenario {
             .collect()
     }
 
-    /// Each bank whose quota is below the refreshes a day the client's period makes.
+    /// Each bank whose quota is below the refreshes a day the client's period makes; banks
+    /// of the same quota in one note (a trial's five PSD2 banks read five notes alike).
     pub fn period_past_quotas(&self) -> Vec<String> {
+        let mut by_note: Vec<(String, Vec<String>)> = Vec::new();
+        for (bank, note) in self.banks.iter().zip(self.quota_notes()) {
+            let Some(note) = note else { continue };
+            let name = format!("`{}`", bank.name);
+            match by_note.iter_mut().find(|(n, _)| *n == note) {
+                Some((_, names)) => names.push(name),
+                None => by_note.push((note, vec![name])),
+            }
+        }
+        (by_note.into_iter())
+            .map(|(note, names)| {
+                let banks = if names.len() == 1 { "bank" } else { "banks" };
+                format!("{banks} {}: {note}", names.join(", "))
+            })
+            .collect()
+    }
+
+    /// What [`Scenario::period_past_quotas`] says of each bank, its name apart.
+    fn quota_notes(&self) -> Vec<Option<String>> {
         let period = self.schedule.period;
         let per_day = self.refreshes_a_day();
         (self.banks.iter())
-            .filter_map(|bank| {
+            .map(|bank| {
                 // The tightest of its quotas.
                 let quota = (bank.limits.iter())
                     .filter_map(|l| match l.unscoped() {
@@ -93,11 +113,10 @@ impl Scenario {
                 let retries = self.retry.max_attempts > 1;
                 if per_day > k {
                     Some(format!(
-                        "bank `{}`: a strategy.period of {period} refreshes each connection up \
-                         to {per_day} times a day, past its quota of {k} accesses per connection \
-                         per {over}: those past it are refused with 429s (retries count too; \
-                         customers' own calls do not)",
-                        bank.name,
+                        "a strategy.period of {period} refreshes each connection up to \
+                         {per_day} times a day, past the quota of {k} accesses per \
+                         connection per {over}: those past it are refused with 429s (retries \
+                         count too; customers' own calls do not)",
                     ))
                 } else if per_day == k && (retries || !fixed) && per_day > 1 {
                     // At the quota exactly: no room for a retry, nor, for a client whose
@@ -107,11 +126,10 @@ impl Scenario {
                         false => format!("one past {k} in a calendar day"),
                     };
                     Some(format!(
-                        "bank `{}`: a strategy.period of {period} refreshes each connection \
-                         {per_day} times a day, its whole quota of {k} accesses per connection \
-                         per {over}: {} is refused with a 429 (a trial's queue every 6 hours \
-                         drew 210,651 from a PSD2 bank with four a day)",
-                        bank.name,
+                        "a strategy.period of {period} refreshes each connection {per_day} \
+                         times a day, the whole quota of {k} accesses per connection per \
+                         {over}: {} is refused with a 429 (a trial's queue every 6 hours drew \
+                         210,651 from a PSD2 bank with four a day)",
                         match (retries, fixed) {
                             (true, true) => "a retry".to_string(),
                             (true, false) => format!(
@@ -164,7 +182,7 @@ mod tests {
             n.len() == 1
                 && n[0].starts_with(
                     "bank `psd2`: a strategy.period of 4h refreshes each connection up to 6 \
-                     times a day, past its quota of 4 accesses per connection per rolling 24 h"
+                     times a day, past the quota of 4 accesses per connection per rolling 24 h"
                 ),
             "{n:?}"
         );
@@ -174,7 +192,7 @@ mod tests {
         let at = noted_by("queued", "6h", q);
         assert!(
             at.len() == 1
-                && at[0].contains("its whole quota of 4")
+                && at[0].contains("the whole quota of 4")
                 && at[0].contains("early (sooner than 24 h after the one 4 before it)"),
             "{at:?}"
         );
@@ -194,6 +212,39 @@ mod tests {
             noted("8h", two)[0].contains("quota of 2 accesses"),
             "{:?}",
             noted("8h", two)
+        );
+    }
+
+    /// Banks of the same quota share one note, in the scenario's order; another quota has
+    /// its own (a trial's five PSD2 banks read five notes alike).
+    #[test]
+    fn banks_of_the_same_quota_share_a_note() {
+        let bank = |name: &str, k: u32| {
+            format!(
+                "[[banks]]\nname = \"{name}\"\nshare = 0.25\nservice_time = {{ dist = \
+                 \"constant\", value = \"1s\" }}\nlimits = [{{ kind = \"quota\", k = {k} }}]\n"
+            )
+        };
+        let text = format!(
+            "[window]\nlength = \"1d\"\n[population]\nconnections = 10\n[strategy]\n\
+             kind = \"random_offset\"\nperiod = \"4h\"\n{}{}{}{}",
+            bank("a", 4),
+            bank("b", 2),
+            bank("c", 4),
+            bank("d", 8)
+        );
+        let n = scenario::parse(&text, "inline", "t", &[])
+            .unwrap()
+            .period_past_quotas();
+        assert_eq!(n.len(), 2, "{n:?}");
+        assert!(
+            n[0].starts_with("banks `a`, `c`: a strategy.period of 4h"),
+            "{n:?}"
+        );
+        assert!(n[0].contains("quota of 4 accesses"), "{n:?}");
+        assert!(
+            n[1].starts_with("bank `b`: ") && n[1].contains("quota of 2"),
+            "{n:?}"
         );
     }
 

@@ -26,35 +26,53 @@ pub(super) fn alternatives(p: &Plan) -> Vec<String> {
             p.targets.scope.phrase()
         ));
     }
-    let safe = most(&mut p.candidates.iter().filter(|e| e.met.failure_rate));
-    if let Some(safe) = safe.filter(|e| !r.met.failure_rate && e.strategy != r.strategy) {
+    let t = &p.targets;
+    // Within the bound in all, and at each bank where there is one there too.
+    let (bound_words, at_most) = match t.max_bank_failure_rate {
+        Some(_) => (
+            "bounds",
+            "at most twice the bound in all and the bound at each bank",
+        ),
+        None => ("bound", "at most twice it"),
+    };
+    let safe = most(&mut p.candidates.iter().filter(|e| within(e)));
+    if let Some(safe) = safe.filter(|e| !within(r) && e.strategy != r.strategy) {
         out.push(format!(
-            "within the failure bound, the most coverage is {} ({})",
+            "within {}, the most coverage is {} ({})",
+            super::bounds(p),
             pct(cov(&safe)),
             safe.label
         ));
     }
-    // The choice keeps a bound it can: what a little past it buys, where that is more.
-    let bound = p.targets.max_failure_rate;
-    let failing = |e: &Evaluation| e.figures.mean(p.targets.scope.figure());
-    let near = most(
-        &mut p
-            .candidates
-            .iter()
-            .filter(|e| !e.met.failure_rate && failing(e) <= 2.0 * bound.max(0.001)),
-    );
-    if let Some(near) = near.filter(|e| r.met.failure_rate && cov(e) > cov(r) + COVERAGE_TIE) {
+    // The choice keeps the bounds it can: what a little past them buys, where that is more.
+    let failing = |e: &Evaluation| e.figures.mean(t.scope.figure());
+    let worst = |e: &Evaluation| t.worst_bank_rate(&e.figures);
+    let twice = |x: f64, bound: f64| x <= 2.0 * bound.max(0.001);
+    let near = most(&mut p.candidates.iter().filter(|e| {
+        !within(e)
+            && twice(failing(e), t.max_failure_rate)
+            && t.max_bank_failure_rate.is_none_or(|b| twice(worst(e), b))
+    }));
+    if let Some(near) = near.filter(|e| within(r) && cov(e) > cov(r) + COVERAGE_TIE) {
+        let at_worst = match t.max_bank_failure_rate {
+            Some(_) => format!(" ({} at its worst bank)", pct(worst(&near))),
+            None => String::new(),
+        };
         out.push(format!(
-            "a little past the failure bound (at most twice it), {} covers {}, failing {} of \
-             its attempts by {}",
+            "a little past the failure {bound_words} ({at_most}), {} covers {}, failing {} of \
+             its attempts by {}{at_worst}",
             near.label,
             pct(cov(&near)),
             pct(failing(&near)),
-            p.targets.scope.phrase()
+            t.scope.phrase()
         ));
     }
     out.extend(gentler(p));
     out
+}
+
+fn within(e: &Evaluation) -> bool {
+    e.met.within_failure_bounds()
 }
 
 /// The choice buys its last tenths of a point of coverage with 429s: a setting within half
@@ -66,7 +84,7 @@ fn gentler(p: &Plan) -> Option<String> {
     let cov = |e: &Evaluation| e.figures.mean(Figure::Coverage);
     let failing = |e: &Evaluation| e.figures.mean(p.targets.scope.figure());
     let calm = |e: &&Evaluation| {
-        e.met.failure_rate
+        within(e)
             && cov(e) >= cov(r) - 0.005
             && failing(e) <= (failing(r) / 2.0).min(failing(r) - 0.01)
     };

@@ -85,7 +85,7 @@ pub fn queue_stop_finding(p: &Plan) -> Option<String> {
         .collect();
     queues.sort_by_key(|(c, _)| *c);
     let &(c, e) = queues.last()?;
-    if e.met.coverage || e.met.failure_rate || p.recommendation.strategy == e.strategy {
+    if e.met.coverage || e.met.within_failure_bounds() || p.recommendation.strategy == e.strategy {
         return None;
     }
     // Stopped where its coverage stopped growing: a larger queue would not cover more.
@@ -103,14 +103,27 @@ pub fn queue_stop_finding(p: &Plan) -> Option<String> {
         }
         _ => String::new(),
     };
+    // The bound it passed: the population's, or else the one at each bank, at its worst.
+    let past = match (
+        e.met.failure_rate,
+        t.max_bank_failure_rate,
+        t.worst_bank(&e.figures),
+    ) {
+        (true, Some(bound), Some((b, worst))) => format!(
+            "past the {} bound at each bank ({} at {})",
+            pct(bound),
+            pct(worst.mean),
+            p.ceilings.get(b).map_or("a bank", |c| c.name.as_str())
+        ),
+        _ => format!("past the {} bound", pct(t.max_failure_rate)),
+    };
     Some(format!(
         "the queue's search stopped at concurrency {c}, covering {} with {} of its attempts \
-         failing by {}, past the {} bound: a larger queue covers more for more 429s, which the \
-         plan does not try (a sweep over strategy.concurrency gives that trade-off){own}",
+         failing by {}, {past}: a larger queue covers more for more 429s, which the plan does \
+         not try (a sweep over strategy.concurrency gives that trade-off){own}",
         pct(e.figures.mean(Figure::Coverage)),
         pct(e.figures.mean(t.scope.figure())),
         t.scope.phrase(),
-        pct(t.max_failure_rate)
     ))
 }
 

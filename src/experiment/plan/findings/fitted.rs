@@ -103,16 +103,16 @@ pub(super) fn tested_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     let within = p
         .candidates
         .iter()
-        .filter(|e| e.met.failure_rate && beyond(e, sc).is_empty())
+        .filter(|e| e.met.within_failure_bounds() && beyond(e, sc).is_empty())
         .max_by(|a, b| cov(a).total_cmp(&cov(b)));
+    let bounds = super::bounds(p);
     s += &match within {
         Some(w) => format!(
-            " (within it and the failure bound, the most coverage a searched setting reached \
-             is {}: {})",
+            " (within it and {bounds}, the most coverage a searched setting reached is {}: {})",
             pct(cov(w)),
             w.label
         ),
-        None => " (no searched setting stays within it and the failure bound)".to_string(),
+        None => format!(" (no searched setting stays within it and {bounds})"),
     };
     Some(s)
 }

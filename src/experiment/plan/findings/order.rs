@@ -1,7 +1,8 @@
-//! Stalest first: the recommendation's per-bank pools taking the oldest data first rather
-//! than in turn (`strategy.order`). The order does not change what the banks admit but which
-//! connections get it, so the coverage and the 429s stay and the tail of data age shortens
-//! (uk-mix's per-bank pools: the 95th percentile from 45.8 h to 28.9 h, docs/manual.md).
+//! Stalest first: the recommendation's per-bank pools (or paces) taking the oldest data
+//! first rather than in turn (`strategy.order`). The order does not change what the banks
+//! admit but which connections get it, so the coverage and the 429s stay and the tail of
+//! data age shortens (uk-mix's per-bank pools: the 95th percentile from 45.8 h to 28.9 h,
+//! docs/manual.md).
 
 use super::super::{age, Evaluation, Figure, Plan};
 use crate::output::text::pct;
@@ -39,8 +40,14 @@ pub(super) fn stalest_finding(p: &Plan) -> Option<String> {
         _ => "",
     };
     let own = p.targets.scope.figure();
+    // A pace per bank has a queue of due connections per bank too, but no pools (a trial
+    // read "the recommendation's pools" of a pace).
+    let whose = match r.strategy {
+        crate::strategy::Strategy::Paced { .. } => "paces per bank",
+        _ => "pools",
+    };
     Some(format!(
-        "stalest first (strategy.order = \"stalest\"), the recommendation's pools give the \
+        "stalest first (strategy.order = \"stalest\"), the recommendation's {whose} give the \
          banks' admissions to the oldest data rather than in turn: {} covered (in turn {}), {} \
          failing by {} (in turn {}), and the data's 95th-percentile age {}{at_open}{meets}",
         pct(m(s, Figure::Coverage)),

@@ -32,6 +32,7 @@ pub(super) fn all_met() -> Met {
         coverage: true,
         bank_coverage: true,
         failure_rate: true,
+        bank_failure_rate: true,
         staleness: true,
         at_open: true,
         api_calls: true,
@@ -48,6 +49,7 @@ pub(super) fn targets() -> Targets {
         at_open_p95_hours: None,
         max_api_calls_per_day: None,
         min_bank_coverage: None,
+        max_bank_failure_rate: None,
     }
 }
 
@@ -175,20 +177,13 @@ fn a_fitted_scenario_says_what_it_leaves_out() {
 #[test]
 fn a_finding_says_no_setting_only_when_none_does() {
     let missed = Met {
-        coverage: true,
-        bank_coverage: true,
-        failure_rate: true,
         staleness: false,
-        at_open: true,
         api_calls: false,
+        ..all_met()
     };
     let aged = Met {
         coverage: false,
-        bank_coverage: true,
-        failure_rate: true,
-        staleness: true,
-        at_open: true,
-        api_calls: true,
+        ..all_met()
     };
     let chosen = setting("queued, concurrency 8", 25.1, 1_200_000.0, missed);
     let others = [
@@ -223,11 +218,9 @@ fn a_finding_says_no_setting_only_when_none_does() {
 fn a_failure_finding_names_the_setting_within_the_bound() {
     let met = |failure_rate: bool, staleness: bool| Met {
         coverage: false,
-        bank_coverage: true,
         failure_rate,
         staleness,
-        at_open: true,
-        api_calls: true,
+        ..all_met()
     };
     let chosen = setting("per-bank pools", 20.0, 1.0, met(false, true));
     let targets = Targets {
@@ -274,11 +267,7 @@ fn a_failure_finding_names_the_setting_within_the_bound() {
 fn a_margin_for_a_few_more_calls_is_named() {
     let met = |all: bool| Met {
         coverage: all,
-        bank_coverage: true,
-        failure_rate: true,
-        staleness: true,
-        at_open: true,
-        api_calls: true,
+        ..all_met()
     };
     let at = |label: &str, coverage: f64, calls: f64, all: bool| {
         let mut e = setting(label, 20.0, calls, met(all));

@@ -49,6 +49,7 @@ impl Search<'_> {
             coverage: self.targets.coverage,
             min_bank_coverage: self.targets.min_bank_coverage,
             max_failure_rate: self.targets.max_failure_rate,
+            max_bank_failure_rate: self.targets.max_bank_failure_rate,
             max_api_calls: self.targets.max_api_calls_per_day,
         };
         let chosen = make(&pools::combine(&steps, &weights, &goal));
@@ -101,7 +102,8 @@ impl Search<'_> {
 
     /// Whether bank `b` has gone up its ladder far enough at `e` from the step below, `p`:
     /// less than a point of its coverage gained, where its background's own 429s (what its
-    /// setting drives: not the 5xx floor, nor its customers') pass the bound (more only buys
+    /// setting drives: not the 5xx floor, nor its customers') pass the bound (the tighter of
+    /// the population's and the one at each bank: more only buys
     /// 429s) or it covers its goal (the target, or every bank's floor). A bank that gains
     /// goes on whatever its 429s: a bad day's slow calls hold slots its mean does not count,
     /// an incident's 429s come whatever its pool, and a pool large enough to finish its pass
@@ -118,7 +120,7 @@ impl Search<'_> {
         }
         let goal = (self.targets.min_bank_coverage)
             .map_or(self.targets.coverage, |f| f.max(self.targets.coverage));
-        bank(e, Figure::BackgroundFailureRate) > self.targets.max_failure_rate
+        bank(e, Figure::BackgroundFailureRate) > self.targets.bank_bound()
             || bank(e, Figure::Coverage) >= goal.min(1.0)
     }
 }
