@@ -497,9 +497,9 @@ fn a_sweep_over_population_and_concurrency_tells_its_series_apart() {
             "coverage_vs_concurrency",
             "coverage_vs_users",
             "stale_24h_vs_strategy-concurrency",
-            // Each bank's failures and coverage, a chart per user base (uk-mix has five banks).
-            "failure_rate_by_bank_vs_strategy-concurrency_at_2000",
-            "failure_rate_by_bank_vs_strategy-concurrency_at_4000",
+            // Each bank's own 429s and coverage, a chart per user base (uk-mix has five banks).
+            "own_429s_by_bank_vs_strategy-concurrency_at_2000",
+            "own_429s_by_bank_vs_strategy-concurrency_at_4000",
             "coverage_by_bank_vs_strategy-concurrency_at_2000",
             "coverage_by_bank_vs_strategy-concurrency_at_4000",
         ]
@@ -533,11 +533,11 @@ fn a_sweep_over_population_and_concurrency_tells_its_series_apart() {
     let labels: Vec<&str> = failure.lines.iter().map(|l| l.label.as_str()).collect();
     assert_eq!(labels, ["connections 2,000", "connections 4,000"]);
     let Chart::Xy(by_bank) = &p.charts[6].chart else {
-        panic!("failure rate by bank is an xy chart")
+        panic!("own 429s by bank is an xy chart")
     };
     assert_eq!(
         by_bank.title,
-        "Failure rate by bank against concurrency, connections 4,000"
+        "The client's own 429s by bank against concurrency, connections 4,000"
     );
     let banks: Vec<&str> = by_bank.lines.iter().map(|l| l.label.as_str()).collect();
     assert_eq!(
@@ -600,6 +600,9 @@ fn a_report_removes_the_charts_of_an_earlier_report_and_nothing_else() {
         "staleness_neobank.svg",
         "day_in_the_life.svg",
         "data_age_by_hour_banks.png",
+        "own_429s_by_bank_vs_strategy-concurrency.png",
+        "period_coverage_by_bank_vs_strategy-concurrency_at_2000.svg",
+        "period_coverage_vs_platform-poll-interval.png",
     ] {
         assert!(markdown::is_chart_file(name), "{name}");
     }

@@ -1,7 +1,8 @@
 //! Which charts a dataset supports: the chart files, the plan, the looks of series.
 
+use crate::metric::Metric;
 use crate::report::charts::{cycle_look, palette, strategy_look, Chart, Dash, Look, Marker};
-use crate::report::dataset::{Dataset, RunData};
+use crate::report::dataset::{Dataset, RunData, SweepData};
 use crate::report::figures::by_hour::by_hour_chart;
 use crate::report::figures::by_hour_banks::by_hour_banks_chart;
 use crate::report::figures::curves::{coverage_chart, coverage_users_chart, failure_chart};
@@ -75,6 +76,29 @@ pub const COVERAGE_TARGET: f64 = 0.99;
 /// What coverage is, for chart subtitles.
 pub(crate) const COVERAGE_MEANING: &str =
     "share of due connection-days (consent valid through the day's end) refreshed that day (or within a period of days), over the measured days";
+
+/// What a coverage of each period means, where a sweep's client refreshes more often than
+/// daily (its other points read their coverage: `SweepData::fill_period_coverage`).
+pub(crate) const PERIOD_COVERAGE_MEANING: &str =
+    "share of the connections due in a period refreshed within it (the client's period, shorter than a day; a point of a day or more: its coverage), over the measured days";
+
+/// The coverage a sweep's charts and sentences read: each period's where a point's period
+/// is shorter than a day (a day's read a trial's 12-hour client at 99.91 % where its
+/// periods were covered 93.04 %), else the day's; with what it means and its axis label.
+pub(crate) fn sweep_coverage(sw: Option<&SweepData>) -> (Metric, &'static str, &'static str) {
+    match sw.is_some_and(|sw| sw.has_metric(Metric::PeriodCoverage)) {
+        true => (
+            Metric::PeriodCoverage,
+            PERIOD_COVERAGE_MEANING,
+            "coverage (share of connections due in a period)",
+        ),
+        false => (
+            Metric::Coverage,
+            COVERAGE_MEANING,
+            "coverage (share of due connection-days)",
+        ),
+    }
+}
 
 /// Most runs (rows) in one "day in the life" chart.
 pub(crate) const MAX_DAY_ROWS: usize = 6;

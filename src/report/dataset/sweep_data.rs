@@ -163,14 +163,33 @@ impl SweepData {
     pub fn has_metric(&self, m: Metric) -> bool {
         self.points.iter().any(|p| p.metrics.contains_key(&m))
     }
+
+    /// Where some point has a coverage of each period (its period is shorter than a day),
+    /// a point without one (a period of days, a day not measured whole, a bank with nothing
+    /// due) reads its coverage there, as the terminal's `per period` column judges it: so
+    /// that the charts and sentences reading each period's coverage drop no point.
+    fn fill_period_coverage(&mut self) {
+        if !self.has_metric(Metric::PeriodCoverage) {
+            return;
+        }
+        for p in &mut self.points {
+            if let Some(&day) = p.metrics.get(&Metric::Coverage) {
+                p.metrics.entry(Metric::PeriodCoverage).or_insert(day);
+            }
+        }
+    }
 }
 
 /// Reads a sweep directory: the points from `sweep_summary.csv` (else summarised from
 /// `sweep.csv`), the context from `sweep.csv`, which is read once for both; and its banks'
 /// (`None` where it has none: [`read_banks`]).
 pub(super) fn read_sweep(dir: &Path) -> Result<(SweepData, Option<SweepData>)> {
-    let (sweep, runs) = read_files(dir, sweep::SWEEP_FILE, sweep::SUMMARY_FILE, |_, _| Ok(()))?;
-    let banks = read_banks(dir, &sweep, runs.as_ref().map(|r| &r.1[..]))?;
+    let (mut sweep, runs) = read_files(dir, sweep::SWEEP_FILE, sweep::SUMMARY_FILE, |_, _| Ok(()))?;
+    let mut banks = read_banks(dir, &sweep, runs.as_ref().map(|r| &r.1[..]))?;
+    sweep.fill_period_coverage();
+    if let Some(banks) = &mut banks {
+        banks.fill_period_coverage();
+    }
     Ok((sweep, banks))
 }
 

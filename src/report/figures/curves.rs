@@ -9,12 +9,11 @@ use crate::report::figures::sweep_series::{
     series_by, sweep_by, sweep_caption, sweep_lines, sweep_series, with_series_note,
 };
 use crate::report::figures::{
-    group_look, run_looks, scenarios_of, ChartPlan, Planned, Skipped, COVERAGE_MEANING,
-    COVERAGE_TARGET, COVERAGE_VS_CONCURRENCY, COVERAGE_VS_USERS, FAILURE_RATE, MAX_SERIES,
-    TARGET_LOOK,
+    group_look, run_looks, scenarios_of, ChartPlan, Planned, Skipped, COVERAGE_TARGET,
+    COVERAGE_VS_CONCURRENCY, COVERAGE_VS_USERS, FAILURE_RATE, MAX_SERIES, TARGET_LOOK,
 };
 use crate::report::findings::sweep::sweep_target_sentence;
-use crate::report::findings::{coverage_caption, failure_caption};
+use crate::report::findings::{capitalise, coverage_caption, failure_caption};
 use crate::report::phrases::{provenance, subtitle, sweep_provenance, table_provenance};
 
 pub(crate) fn concurrency_axis() -> ChartAxis {
@@ -357,29 +356,28 @@ pub(crate) fn failure_chart(ds: &Dataset, p: &mut ChartPlan) {
 
 /// Plans the coverage against concurrency, with the coverage target.
 pub(crate) fn coverage_chart(ds: &Dataset, p: &mut ChartPlan) {
+    let (metric, meaning, axis) = super::sweep_coverage(ds.sweep.as_ref());
     let c = ConcurrencyChart {
         stem: COVERAGE_VS_CONCURRENCY,
         chart: "coverage against concurrency",
         why: "needs coverage at several concurrencies or for several strategies (the default \
               experiment or a sweep over the concurrency); the vendor table does not record \
               coverage",
-        metric: Metric::Coverage,
+        metric,
         name: "coverage",
         from_table: false,
-        title: "Coverage against concurrency",
-        y: ChartAxis::new(
-            "coverage (share of due connection-days)",
-            Scale::Linear,
-            Format::Percent,
-        )
-        .range(Some(0.0), Some(1.0)),
+        title: match metric {
+            Metric::PeriodCoverage => "Coverage of each period against concurrency",
+            _ => "Coverage against concurrency",
+        },
+        y: ChartAxis::new(axis, Scale::Linear, Format::Percent).range(Some(0.0), Some(1.0)),
     };
     let Some((lines, mut refs)) = c.lines(ds, p) else {
         return;
     };
     refs.push(coverage_target());
     let caption = single_concurrency_note(ds, c.caption(ds, coverage_caption(ds)));
-    let subtitle = subtitle(COVERAGE_MEANING, [provenance(ds)]);
+    let subtitle = subtitle(meaning, [provenance(ds)]);
     c.plan(ds, p, subtitle, caption, (lines, refs));
 }
 
@@ -419,33 +417,33 @@ pub(crate) fn coverage_users_chart(ds: &Dataset, p: &mut ChartPlan) {
         });
         return;
     }
-    let (lines, mut refs) = sweep_lines(sweep_series(sw, x, Metric::Coverage), true);
+    let (metric, meaning, axis) = super::sweep_coverage(Some(sw));
+    let (lines, mut refs) = sweep_lines(sweep_series(sw, x, metric), true);
     refs.push(coverage_target());
     let floor = coverage_floor(&lines, &refs);
     p.charts.push(Planned {
         stem: COVERAGE_VS_USERS.into(),
         chart: Chart::Xy(XyChart {
-            title: format!("Coverage against user base{}", sweep_by(sw, x)),
-            subtitle: Some(subtitle(COVERAGE_MEANING, [Some(sweep_provenance(sw))])),
+            title: format!(
+                "{} against user base{}",
+                capitalise(metric.label()),
+                sweep_by(sw, x)
+            ),
+            subtitle: Some(subtitle(meaning, [Some(sweep_provenance(sw))])),
             // The swept sizes, not from 0 (a trial's 250,000–300,000 filled a sixth of it).
             x: ChartAxis::new(
                 "connections to refresh (user base)",
                 Scale::Linear,
                 Format::Count,
             ),
-            y: ChartAxis::new(
-                "coverage (share of due connection-days)",
-                Scale::Linear,
-                Format::Percent,
-            )
-            .range(Some(floor), Some(1.0)),
+            y: ChartAxis::new(axis, Scale::Linear, Format::Percent).range(Some(floor), Some(1.0)),
             lines,
             refs,
         }),
         caption: with_series_note(
             sw,
             x,
-            Metric::Coverage,
+            metric,
             sweep_target_sentence(sw, x).unwrap_or_default(),
         ),
         per_bank: false,

@@ -1,8 +1,9 @@
-//! Each bank's failure rate and coverage against a swept field, where the sweep's runs have
-//! two banks or more (`sweep_banks_summary.csv`): which bank gives way first as the grid
-//! moves, which a sweep's all-bank figures hide (a trial sweeping a queue's slots had to run
-//! points one by one to learn that its building society failed 89 % of its attempts at 64
-//! slots; another asked which bank is left least covered as its book grew).
+//! Each bank's own 429s and coverage against a swept field (`drawn.rs`: which), where the
+//! sweep's runs have two banks or more (`sweep_banks_summary.csv`): which bank gives way
+//! first as the grid moves, which a sweep's all-bank figures hide (a trial sweeping a
+//! queue's slots had to run points one by one to learn that its building society failed
+//! 89 % of its attempts at 64 slots; another asked which bank is left least covered as its
+//! book grew).
 
 use crate::metric::Metric;
 use crate::output::text::pct;
@@ -10,66 +11,16 @@ use crate::report::charts::{Chart, ChartAxis, Format, Scale, XyChart};
 use crate::report::dataset::{Dataset, SweepData, SweepPoint};
 use crate::report::figures::sweep_series::{sweep_lines, sweep_series, swept_number, x_text};
 use crate::report::figures::swept_field::{field_axis, field_slug};
-use crate::report::figures::{ChartPlan, Planned, Skipped, COVERAGE_MEANING, MAX_SERIES};
+use crate::report::figures::{ChartPlan, Planned, Skipped, MAX_SERIES};
 use crate::report::phrases::{
     and_list, is_kind, param_names, param_text, subtitle, sweep_provenance,
 };
 
-/// One figure drawn bank by bank.
-struct Drawn {
-    metric: Metric,
-    /// The file stem's start (`<base>_vs_<field>`).
-    base: &'static str,
-    /// What the axis shows, for the subtitle.
-    what: &'static str,
-    /// Higher is worse (failures), else lower (coverage).
-    worse_high: bool,
-    /// "fails the largest share of its attempts": the worst bank's phrase.
-    worst: &'static str,
-    /// "no bank failed an attempt": where no bank is worse than the best there is.
-    clean: &'static str,
-    /// "where any failed": the points where some bank is.
-    where_any: &'static str,
-    /// The sentence where no bank is at any point, `X` the field's name.
-    all_clean: &'static str,
-}
-
-const DRAWN: [Drawn; 2] = [
-    Drawn {
-        metric: Metric::FailureRate,
-        base: "failure_rate_by_bank",
-        what: "failed attempts (429 and 5xx) per attempt at each bank",
-        worse_high: true,
-        worst: "fails the largest share of its attempts",
-        clean: "no bank failed an attempt",
-        where_any: "where any failed",
-        all_clean: "No bank failed an attempt at any X.",
-    },
-    Drawn {
-        metric: Metric::Coverage,
-        base: "coverage_by_bank",
-        what: COVERAGE_MEANING,
-        worse_high: false,
-        worst: "is the least covered",
-        clean: "every bank was covered in full",
-        where_any: "where any fell short",
-        all_clean: "Every bank was covered in full at every X.",
-    },
-];
-
-impl Drawn {
-    /// How bad `pt` is: higher is worse.
-    fn badness(&self, pt: &SweepPoint) -> f64 {
-        let v = pt.metrics.get(&self.metric).map_or(f64::NAN, |e| e.mean);
-        match self.worse_high {
-            true => v,
-            false => 1.0 - v,
-        }
-    }
-}
+mod drawn;
+use drawn::{Drawn, DRAWN};
 
 /// In notes about these charts.
-const CHART: &str = "failure rate and coverage by bank";
+const CHART: &str = "own 429s and coverage by bank";
 
 /// Whether `stem` is one of these charts'.
 pub(crate) fn is_by_bank_stem(stem: &str) -> bool {
@@ -83,9 +34,9 @@ pub(crate) fn is_by_bank_stem(stem: &str) -> bool {
 /// Most charts against one field, one per combination of the other swept values.
 const MAX_CHARTS: usize = 4;
 
-/// Plans each bank's failure rate and coverage, one line per bank, against every swept
-/// field whose values are numbers or durations (the concurrency and the user base
-/// included) where only one field varies. Where more do, against one such field, one chart
+/// Plans each bank's own 429s (or failure rate) and coverage, one line per bank, against
+/// every swept field whose values are numbers or durations (the concurrency and the user
+/// base included) where only one field varies. Where more do, against one such field, one chart
 /// per combination of the others' values: the concurrency if that makes at most
 /// [`MAX_CHARTS`], else the first field that does.
 pub(crate) fn by_bank_charts(ds: &Dataset, p: &mut ChartPlan) {
@@ -96,7 +47,8 @@ pub(crate) fn by_bank_charts(ds: &Dataset, p: &mut ChartPlan) {
         return;
     };
     let mut note = missing_points(ds, sw);
-    let (kept, left_out) = keep_worst(sw);
+    let drawn = drawn(sw);
+    let (kept, left_out) = keep_worst(sw, &drawn);
     if !left_out.is_empty() {
         note = format!(
             " The charts draw {MAX_SERIES} of the sweep's {} banks, each point's worst among \
@@ -106,7 +58,7 @@ pub(crate) fn by_bank_charts(ds: &Dataset, p: &mut ChartPlan) {
         );
     }
     let sw = &kept;
-    for d in &DRAWN {
+    for d in drawn {
         for &x in &axes {
             let groups = groups(sw, x);
             let suffixes = suffixes(&groups);
@@ -116,6 +68,19 @@ pub(crate) fn by_bank_charts(ds: &Dataset, p: &mut ChartPlan) {
             }
         }
     }
+}
+
+/// The figures [`DRAWN`] draws of `sw`: the first of the failures' it has, then the first of
+/// the coverages'.
+fn drawn(sw: &SweepData) -> Vec<&'static Drawn> {
+    let first = |of: [Metric; 2]| of.into_iter().find(|&m| sw.has_metric(m));
+    let failures = first([Metric::ClientFailureRate, Metric::FailureRate]);
+    let coverage = first([Metric::PeriodCoverage, Metric::Coverage]);
+    [failures, coverage]
+        .into_iter()
+        .flatten()
+        .filter_map(|m| DRAWN.iter().find(|d| d.metric == m))
+        .collect()
 }
 
 /// The fields to draw against (see [`by_bank_charts`]), or `None` (said under "Charts not
@@ -301,7 +266,7 @@ fn coverage_floor(sw: &SweepData, d: &Drawn) -> f64 {
 /// point's worst bank by either figure first (most often worst first), then those whose
 /// worst point is worst, in file order. Chosen once, so every chart draws the same banks in
 /// the same looks (chosen chart by chart, one look named two banks in neighbouring charts).
-fn keep_worst(sw: &SweepData) -> (SweepData, Vec<String>) {
+fn keep_worst(sw: &SweepData, drawn: &[&Drawn]) -> (SweepData, Vec<String>) {
     let bank = sw.params.len() - 1;
     let names = sw.values(bank);
     if names.len() <= MAX_SERIES {
@@ -317,7 +282,7 @@ fn keep_worst(sw: &SweepData) -> (SweepData, Vec<String>) {
         vec![0usize; names.len()],
         vec![f64::NEG_INFINITY; names.len()],
     );
-    for d in &DRAWN {
+    for d in drawn {
         for pt in sw.points.iter().filter(|p| !d.badness(p).is_nan()) {
             let b = index(pt);
             worst[b] = worst[b].max(d.badness(pt));
@@ -566,7 +531,7 @@ mod tests {
                     .map(move |(n, f)| ("1000", *c, n.as_str(), f))
             })
             .collect();
-        let (kept, left) = keep_worst(&banks(&pts));
+        let (kept, left) = keep_worst(&banks(&pts), &[&DRAWN[0], &DRAWN[1]]);
         // b6 fails most and b7 is least covered at both points; b4 (0.5) is worst nowhere
         // and least bad at its worst (max of 0.5 and 1 − 0.5).
         assert_eq!(left, ["b4"]);

@@ -245,7 +245,7 @@ pub(crate) fn sweep_reps(sw: &SweepData) -> Option<u32> {
 pub(crate) fn sweep_caption(ds: &Dataset, metric: Metric, name: &str) -> Option<String> {
     let sw = ds.sweep.as_ref()?;
     let x = sw.axis("concurrency")?;
-    if metric == Metric::Coverage {
+    if matches!(metric, Metric::Coverage | Metric::PeriodCoverage) {
         sweep_target_sentence(sw, x)
     } else {
         sweep_range_sentence(sw, x, metric, name)

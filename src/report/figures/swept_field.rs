@@ -19,6 +19,10 @@ use crate::report::phrases::{is_kind, param_names, subtitle, sweep_provenance};
 /// In notes about these charts.
 const CHART: &str = "charts against a swept field";
 
+/// The coverage chart's stem where a point's period is shorter than a day (it reads each
+/// period's coverage in place of the day's).
+const PERIOD_COVERAGE: &str = "period_coverage";
+
 /// The metrics drawn against each swept field, with the stem each chart's file begins with
 /// (`<stem>_vs_<field>`) and what its axis shows.
 const DRAWN: [(Metric, &str, &str); 3] = [
@@ -38,7 +42,11 @@ const DRAWN: [(Metric, &str, &str); 3] = [
 /// Whether `stem` is one of these charts' (`coverage_vs_banks-challenger-…`). The
 /// concurrency and user-base charts' stems have the same form.
 pub(crate) fn is_swept_field_stem(stem: &str) -> bool {
-    DRAWN.iter().any(|(_, base, _)| {
+    let bases = DRAWN
+        .iter()
+        .map(|(_, base, _)| *base)
+        .chain([PERIOD_COVERAGE]);
+    bases.into_iter().any(|base| {
         stem.strip_prefix(base)
             .and_then(|rest| rest.strip_prefix("_vs_"))
             .is_some_and(|field| !field.is_empty() && field_slug(field) == field)
@@ -89,10 +97,18 @@ pub(crate) fn swept_fields(sw: &SweepData, p: &mut ChartPlan) -> Vec<usize> {
 /// time with day-old data (its coverage and failures have their own charts; a trial's sweep
 /// over a queue's slots had staleness in its table and no chart of it).
 pub(crate) fn swept_field_charts(sw: &SweepData, p: &mut ChartPlan) {
+    // Each period's coverage where a point's period is shorter than a day.
+    let period = super::sweep_coverage(Some(sw));
     for x in swept_fields(sw, p) {
         for (metric, base, meaning) in DRAWN {
-            if sw.has_metric(metric) {
-                field_chart(sw, x, (metric, base, meaning), p);
+            let drawn = match (metric, period) {
+                (Metric::Coverage, (Metric::PeriodCoverage, what, _)) => {
+                    (Metric::PeriodCoverage, PERIOD_COVERAGE, what)
+                }
+                _ => (metric, base, meaning),
+            };
+            if sw.has_metric(drawn.0) {
+                field_chart(sw, x, drawn, p);
             }
         }
     }
@@ -113,7 +129,8 @@ fn field_chart(
 ) {
     let name = param_names(&sw.params)[x].clone();
     let (lines, mut refs) = sweep_lines(sweep_series(sw, x, metric), true);
-    let caption = if metric == Metric::Coverage {
+    let coverage = matches!(metric, Metric::Coverage | Metric::PeriodCoverage);
+    let caption = if coverage {
         refs.push(RefLine {
             label: format!(
                 "{:.0} % coverage target (plan's default)",
@@ -128,7 +145,7 @@ fn field_chart(
     };
     let (bottom, top) = match metric {
         Metric::FailureRate => (0.0, None),
-        Metric::Coverage => (coverage_floor(&lines, &refs), Some(1.0)),
+        Metric::Coverage | Metric::PeriodCoverage => (coverage_floor(&lines, &refs), Some(1.0)),
         _ => (0.0, Some(1.0)),
     };
     p.charts.push(Planned {

@@ -260,8 +260,10 @@ const LEVEL: f64 = 0.97;
 /// larger user base is refreshed less often, not more.
 fn capacity_sentence(sw: &SweepData, x: usize) -> Option<String> {
     let set = sweep_series(sw, x, Metric::UsersPerDay);
-    // Each series' coverage, found by its label.
-    let coverage = sweep_series(sw, x, Metric::Coverage);
+    // Each series' coverage (of each period, where a point's is shorter than a day), found
+    // by its label.
+    let metric = crate::report::figures::sweep_coverage(Some(sw)).0;
+    let coverage = sweep_series(sw, x, metric);
     let only = set.series.len() == 1;
     let mut out = Vec::new();
     for s in set.series.iter().filter(|s| s.pts.len() > 1) {
@@ -292,7 +294,7 @@ fn capacity_sentence(sw: &SweepData, x: usize) -> Option<String> {
             )
         } else {
             let same = coverage.series.iter().find(|c| c.label == s.label);
-            grew_sentence(same.map(|c| &c.pts[..]), &at(last))
+            grew_sentence(same.map(|c| &c.pts[..]), metric.label(), &at(last))
         };
         out.push(about(&series_subject(s, only), &sentence));
     }
@@ -303,12 +305,12 @@ fn capacity_sentence(sw: &SweepData, x: usize) -> Option<String> {
 /// daily capacity lies beyond, unless coverage fell meanwhile (a trial's 94.53 % fell to
 /// 90.59 % while the report said only that capacity lay beyond): then the setup is already
 /// behind its book, though it refreshes more a day.
-fn grew_sentence(coverage: Option<&[(f64, f64, Option<f64>)]>, last: &str) -> String {
+fn grew_sentence(coverage: Option<&[(f64, f64, Option<f64>)]>, what: &str, last: &str) -> String {
     match coverage.and_then(|c| Some((c.first()?.1, c.last()?.1))) {
         Some((first, end)) if end < first - 0.01 => format!(
             "users per day grew with the user base, to {last} connections, the largest in \
-             the sweep, but coverage fell from {} to {}: more a day, yet the setup leaves a \
-             growing share of its book each day.",
+             the sweep, but {what} fell from {} to {}: more a day, yet the setup leaves a \
+             growing share of its book behind.",
             pct(first),
             pct(end)
         ),
@@ -426,11 +428,15 @@ pub(crate) fn sweep_range_sentence(
     (!out.is_empty()).then(|| out.join(" "))
 }
 
-/// For each series against `x`: the smallest x whose mean coverage met the target.
+/// For each series against `x`: the smallest x whose mean coverage met the target; the
+/// coverage of each period where a point's period is shorter than a day (a trial's report
+/// read 99.91 % by the day where its 12-hour periods were covered 93.04 %).
 pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> {
     let name = param_names(&sw.params)[x].clone();
+    let metric = crate::report::figures::sweep_coverage(Some(sw)).0;
+    let coverage = metric.label();
     let target = format!("{:.0} %", 100.0 * COVERAGE_TARGET);
-    let set = sweep_series(sw, x, Metric::Coverage);
+    let set = sweep_series(sw, x, metric);
     let only = set.series.len() == 1;
     let mut out = Vec::new();
     for s in &set.series {
@@ -441,7 +447,7 @@ pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> 
             // The same runs at every concurrency: no concurrency "reaches" the target.
             let m = first.1;
             out.push(format!(
-                "{} has no concurrency limit: its mean coverage was {} at every {name}, {} the {target} target.",
+                "{} has no concurrency limit: its mean {coverage} was {} at every {name}, {} the {target} target.",
                 flat_subject(s),
                 pct(m),
                 if m >= COVERAGE_TARGET { "meeting" } else { "below" }
@@ -452,12 +458,12 @@ pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> 
             // Coverage falls as the user base grows: the question is how large it may get.
             let sentence = match pts.iter().rev().find(|p| p.1 >= COVERAGE_TARGET) {
                 Some(&(xv, m, _)) => format!(
-                    "the largest user base in the sweep with a mean coverage of at least {target} was {} connections ({}).",
+                    "the largest user base in the sweep with a mean {coverage} of at least {target} was {} connections ({}).",
                     x_text(sw, x, xv),
                     pct(m)
                 ),
                 None => format!(
-                    "no user base in the sweep reached {target} coverage; at the smallest, {} connections, the mean was {}.",
+                    "no user base in the sweep reached {target} {coverage}; at the smallest, {} connections, the mean was {}.",
                     x_text(sw, x, first.0),
                     pct(first.1)
                 ),
@@ -475,7 +481,7 @@ pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> 
         };
         let sentence = match found {
             Some(&(xv, m, ci)) => format!(
-                "the {} {name} whose mean coverage reached {target} was {} ({}{}).",
+                "the {} {name} whose mean {coverage} reached {target} was {} ({}{}).",
                 if falling { "largest" } else { "smallest" },
                 x_text(sw, x, xv),
                 pct(m),
@@ -484,12 +490,12 @@ pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> 
                     .unwrap_or_default()
             ),
             None if pts.len() > 1 && constant(pts) => format!(
-                "mean coverage was {} at every {name} in the sweep, below the {target} target.",
+                "mean {coverage} was {} at every {name} in the sweep, below the {target} target.",
                 pct(first.1),
             ),
             None => match pts.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
                 Some(&(xv, m, _)) => format!(
-                    "no {name} in the sweep reached {target} coverage; the best mean was {} at {}.",
+                    "no {name} in the sweep reached {target} {coverage}; the best mean was {} at {}.",
                     pct(m),
                     x_text(sw, x, xv)
                 ),
@@ -508,13 +514,15 @@ mod tests {
     #[test]
     fn growing_users_a_day_with_falling_coverage_is_no_spare_capacity() {
         let pts = |a: f64, b: f64| vec![(1.0, a, None), (2.0, b, None)];
-        let fell = super::grew_sentence(Some(&pts(0.9453, 0.9059)), "207,134 at 228,000");
+        let fell =
+            super::grew_sentence(Some(&pts(0.9453, 0.9059)), "coverage", "207,134 at 228,000");
         assert!(
             fell.contains("but coverage fell from 94.53 % to 90.59 %") && !fell.contains("beyond"),
             "{fell}"
         );
-        let kept = super::grew_sentence(Some(&pts(0.9953, 0.9901)), "207,134 at 228,000");
+        let kept =
+            super::grew_sentence(Some(&pts(0.9953, 0.9901)), "coverage", "207,134 at 228,000");
         assert!(kept.ends_with("its daily capacity lies beyond."), "{kept}");
-        assert!(super::grew_sentence(None, "x").contains("beyond"));
+        assert!(super::grew_sentence(None, "coverage", "x").contains("beyond"));
     }
 }
