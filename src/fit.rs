@@ -237,9 +237,12 @@ pub fn fit(log: Log, hint: Hint, calls: &CallsPerRefresh) -> Result<Fit> {
         retries: retries::fit(&log.rows),
         band,
         customers: customers::fit(&log.rows, log.connections, log.reasons, span),
-        cadence: match band {
-            Some(_) => cadence::cadence(&log.rows, log.connections, log.customers_told).banded(),
-            None => cadence::cadence(&log.rows, log.connections, log.customers_told),
+        cadence: {
+            let c = cadence::cadence(&log.rows, log.connections, log.customers_told);
+            match band {
+                Some(_) => c.banded(),
+                None => c,
+            }
         },
         warnings,
         rows: log.rows.len(),

@@ -460,13 +460,14 @@ fn headroom_finding(p: &Plan) -> Option<String> {
     ))
 }
 
-/// A searched setting that meets the failure bounds with at least the choice's coverage.
+/// A searched setting that meets the failure bound (in all: what [`failure_finding`] says of
+/// it) with at least the choice's coverage.
 fn within_bound_above(p: &Plan) -> Option<&Evaluation> {
     let cov = |e: &Evaluation| e.figures.mean(Figure::Coverage);
     let r = &p.recommendation;
     p.candidates
         .iter()
-        .filter(|e| e.label != r.label && e.met.within_failure_bounds())
+        .filter(|e| e.label != r.label && e.met.failure_rate)
         .filter(|e| cov(e) + COVERAGE_TIE >= cov(r))
         .max_by(|a, b| cov(a).total_cmp(&cov(b)))
 }

@@ -174,6 +174,9 @@ pub(crate) fn sweep_best_sentence(
 /// bounds them, where the sweep has them: a 5xx floor or a maintenance window's 503s, which
 /// no client setting avoids, left no point "failing 1 % or less" in a trial's sweep, where
 /// the plan found some; every failure in a sweep written before they were counted apart.
+/// With each replication's worst bank (`worst_bank_client_failure_rate`), its own 429s there
+/// where above 1 %, and said of a best point within 1 % in all (a trial's risk rule was 1 %
+/// at any bank).
 fn failing_clause(
     sw: &SweepData,
     best: &dataset::SweepPoint,
@@ -191,18 +194,37 @@ fn failing_clause(
     };
     let failing = |p: &dataset::SweepPoint| mean(p, judged);
     let rated = matches!(metric, Metric::FailureRate | Metric::ClientFailureRate);
-    let Some(f) = failing(best).filter(|&f| f > 0.01 && !rated) else {
+    // A rule of 1 % at any bank reads each replication's worst bank (a sweep from before
+    // the column has none).
+    let at_worst = |p: &dataset::SweepPoint| {
+        let w = mean(p, Metric::WorstBankClientFailureRate).filter(|&w| w > 0.01);
+        w.filter(|_| own)
+    };
+    let Some(f) = failing(best).filter(|_| !rated) else {
         return String::new();
     };
+    if f <= 0.01 {
+        return at_worst(best).map_or(String::new(), |w| {
+            format!(
+                " Its own 429s refuse {} of its attempts in all but {} at its worst bank (each \
+                 replication's worst, averaged): past 1 % at a bank.",
+                pct(f),
+                pct(w)
+            )
+        });
+    }
     let within = (sw.points.iter())
         .filter(|p| p.metrics.contains_key(&metric) && failing(p).is_some_and(|f| f <= 0.01))
         .max_by(|a, b| key(a).total_cmp(&key(b)));
     let (fails, those, none) = match own {
         true => (
             format!(
-                "Its own 429s refuse {} of its attempts ({} fail in all)",
+                "Its own 429s refuse {} of its attempts{} ({} fail in all)",
                 pct(f),
-                pct(mean(best, Metric::FailureRate).unwrap_or(f))
+                // Above the rate in all only where there are several banks.
+                (at_worst(best).filter(|&w| w > f + 1e-9))
+                    .map_or(String::new(), |w| format!(", {} at its worst bank", pct(w))),
+                pct(mean(best, Metric::FailureRate).unwrap_or(f)),
             ),
             "the points whose own 429s refuse at most 1 %",
             "no point kept its own 429s to 1 % or less",
@@ -215,9 +237,13 @@ fn failing_clause(
     };
     let alt = match within {
         Some(p) => format!(
-            "; of {those}, {} had the best, {}",
+            "; of {those}, {} had the best, {}{}",
             point_name(sw, p),
-            thousands(p.metrics[&metric].mean)
+            thousands(p.metrics[&metric].mean),
+            at_worst(p).map_or(String::new(), |w| format!(
+                " ({} at its worst bank)",
+                pct(w)
+            ))
         ),
         None => format!("; {none}"),
     };

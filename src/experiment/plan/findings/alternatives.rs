@@ -31,7 +31,7 @@ pub(super) fn alternatives(p: &Plan) -> Vec<String> {
     let (bound_words, at_most) = match t.max_bank_failure_rate {
         Some(_) => (
             "bounds",
-            "at most twice the bound in all and the bound at each bank",
+            "at most twice each bound, in all and at each bank",
         ),
         None => ("bound", "at most twice it"),
     };

@@ -31,10 +31,10 @@ pub fn bank_failure_finding(p: &Plan) -> Option<String> {
         _ => String::new(),
     };
     Some(format!(
-        "the choice's {} pass the {} bound at each bank at {}{rest}",
+        "the choice's {} at {} pass the {} bound at each bank{rest}",
         t.scope.column(),
-        pct(bound),
-        past.join(", ")
+        past.join(", "),
+        pct(bound)
     ))
 }
 
@@ -86,7 +86,7 @@ mod tests {
         let f = bank_failure_finding(&p).unwrap();
         assert_eq!(
             f,
-            "the choice's own 429s pass the 2.00 % bound at each bank at building-soc (3.39 %)"
+            "the choice's own 429s at building-soc (3.39 %) pass the 2.00 % bound at each bank"
         );
         let alt = alternatives(&p);
         assert!(
