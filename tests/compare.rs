@@ -639,6 +639,53 @@ fn each_banks_coverage_difference_adds_up_to_the_books() {
     }
     let tables = [(Metric::Coverage, banks), (Metric::ClientFailureRate, own)];
     let md = refresh_sim::experiment::compare::markdown(&c, &book, &tables);
-    assert!(md.contains("Coverage difference by bank (each bank's connections, paired as above):\n\n| Rank | Strategy | a | b |"), "{md}");
-    assert!(md.contains("Own 429s difference by bank (each bank's attempts: the 429s the client's traffic caused there):\n\n| Rank | Strategy | a | b |"), "{md}");
+    let means = "each strategy's mean, and in brackets its difference from the baseline (paired as above):\n\n| Rank | Strategy | a | b |";
+    assert!(
+        md.contains(&format!(
+            "Coverage by bank (each bank's connections): {means}"
+        )),
+        "{md}"
+    );
+    assert!(md.contains(&format!("Own 429s by bank (each bank's attempts: the 429s the client's traffic caused there): {means}")), "{md}");
+    // Each bank's cell gives the strategy's own figure there, then its difference: a
+    // difference alone does not say whether a bank is near a bound.
+    let cell = |v: usize, b: &str| {
+        let rows = &tables[1].1.iter().find(|(name, _)| name == b).unwrap().1;
+        let mean = (0..3).map(|r| rate(v, r, b)).sum::<f64>() / 3.0;
+        assert!((rows[v].variant_mean.unwrap() - mean).abs() < 1e-4, "{b}");
+        let m = refresh_sim::output::paired::mean(
+            Metric::ClientFailureRate,
+            rows[v].variant_mean,
+            false,
+        );
+        let d = refresh_sim::output::paired::difference(&rows[v]);
+        format!("{m} ({d})")
+    };
+    assert!(
+        md.contains(&format!(
+            "| `{}` | {} | {} |",
+            c.variants[2].label,
+            cell(2, "a"),
+            cell(2, "b")
+        )),
+        "{md}"
+    );
+    // A strategy's cell reads `1.32 % (+1.20 pp ± 0.10)`; the baseline's has its mean alone.
+    let own_table = md.split("Own 429s by bank").nth(1).unwrap();
+    let line = |label: &str| {
+        (own_table.lines())
+            .find(|l| l.contains(&format!("| `{label}`")))
+            .unwrap()
+            .to_string()
+    };
+    let base = line(&c.variants[0].label);
+    assert!(
+        base.contains("(baseline)") && base.matches('(').count() == 1,
+        "{base}"
+    );
+    let other = line(&c.variants[2].label);
+    assert!(
+        other.contains(" % (+") || other.contains(" % (-") || other.contains(" % (0.00 pp"),
+        "{other}"
+    );
 }

@@ -123,7 +123,9 @@ fn compare_pairs_each_items_own_periods() {
     );
     assert!(md.contains("(`twice` every 12h)"), "{md}");
     assert!(
-        md.contains("Coverage of each period, difference by bank"),
+        md.contains(
+            "Coverage of each period by bank (each bank's connections): each strategy's mean"
+        ),
         "{md}"
     );
 }

@@ -245,6 +245,11 @@ fn a_bucket_counting_the_calls_of_a_refresh_is_fitted_in_calls() {
             && bucket.contains("high confidence"),
         "{bucket}"
     );
+    // The rate outside the band is what the log could not tell, said as such.
+    assert!(
+        out.contains("rate limit outside 06:00–24:00: not identifiable"),
+        "{out}"
+    );
     let fitted_row = run_all_row(dir.path(), &fitted, &["--set", "window.warmup=0s"]);
     for m in ["failure_rate", "coverage"] {
         assert!(

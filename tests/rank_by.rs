@@ -91,7 +91,7 @@ fn strategies_rank_by_the_metric_named_in_every_output() {
     assert!(section.contains("| App opens finding data ≥ 24 h old difference |"));
     assert!(
         report.contains(&format!(
-            "Ranked first by app opens finding data ≥ 24 h old (`--rank-by \
+            "ranked first by app opens finding data ≥ 24 h old (`--rank-by \
              stale_24h_at_open_share`): `{}`",
             expected[0]
         )),

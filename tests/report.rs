@@ -1173,11 +1173,16 @@ fn the_most_coverage_for_far_more_failures_ranks_after_the_rest() {
         "{caption}"
     );
     assert!(caption.contains("; it failed more often"), "{caption}");
+    // The first ranked leads: a finding that began with the most coverage gained named a
+    // strategy ranked last first.
+    let first = "paired replications: ranked first (no other strategy fails more than a \
+                 point less and by more than it covers less): `steady`";
     assert!(
-        caption.contains(
-            "Ranked first (no other strategy fails more than a point less and by more than it \
-             covers less): `steady`"
-        ),
+        caption.starts_with("Against the baseline `queued`, over ")
+            && matches!(
+                (caption.find(first), caption.find("`wide` gained the most coverage")),
+                (Some(a), Some(b)) if a < b
+            ),
         "{caption}"
     );
 }

@@ -79,7 +79,7 @@ fn the_busiest_minute_is_a_measured_days() {
     let md = report(&out);
     assert!(
         md.contains(
-            "Most 429 responses in one minute of the measured days: bulk 2,980 (on day 1 at \
+            "Most 429 responses in one minute of the measured days: 2,980 under bulk (on day 1 at \
              00:00)."
         ),
         "{md}"

@@ -355,10 +355,11 @@ fn family_name(f: Family) -> &'static str {
 fn rejected_lognormal(l: &LatencyFit) -> String {
     match l.family {
         Family::LogNormal { .. } if l.aic_exponential < l.aic_lognormal => format!(
-            "; the exponential's AIC is lower by {:.1}, within {}: the log does not choose \
+            "; the exponential's AIC is lower by {:.2}, less than {}: the log does not choose \
              between them, and the lognormal's interval carries its shape's uncertainty (the \
              exponential would have median {} s, p95 {} s)",
-            l.aic_lognormal - l.aic_exponential,
+            // Truncated: 1.997 is not "2.00, less than 2" (a trial read "2.0, within 2").
+            ((l.aic_lognormal - l.aic_exponential) * 100.0 + 1e-9).floor() / 100.0,
             super::latency::AIC_CLEAR,
             sig(l.exponential_mean * std::f64::consts::LN_2, 3),
             sig(l.exponential_mean * 20f64.ln(), 3)

@@ -182,11 +182,17 @@ pub fn fit(calls: &[Call], surv: Survival, cost: u32) -> LimitsFit {
         found.push((k, c.explains, f));
     }
     refine(calls, &rejected, &mut found, (surv, cost));
+    let band = (found.iter()).find_map(|(_, _, f)| match f.policy {
+        Policy::TokenBucket {
+            during: Some(b), ..
+        } => Some(b),
+        _ => None,
+    });
     let found = found.into_iter().map(|(_, _, f)| f).collect();
     let unexplained = open.iter().filter(|&&o| o).count();
     // A bucket for a band of hours leaves the rate outside it unknown: said, and tested.
     let identified: [bool; KINDS] = std::array::from_fn(|k| identified[k] || kinds_found[k]);
-    let (not_identified, tested) = not_identified(calls, &identified, surv);
+    let (not_identified, tested) = not_identified(calls, &identified, surv, band);
     LimitsFit {
         not_identified,
         tested,
@@ -475,11 +481,14 @@ fn concurrency(calls: &[Call], rejected: &[usize], open: &[bool], surv: Survival
 }
 
 /// For each kind not found: the most the bank admitted without showing it, and what would
-/// reveal it; and that traffic, where no rate limit or no cap was found.
+/// reveal it; and that traffic, where no rate limit or no cap was found. Where a bucket for a
+/// band of hours was found, the rate outside it (a trial read a bucket fitted for 17:00–18:00
+/// and then "rate limit: not identifiable" as a contradiction).
 fn not_identified(
     calls: &[Call],
     found: &[bool; KINDS],
     surv: Survival,
+    band: Option<(u8, u8)>,
 ) -> (Vec<String>, crate::bank::Tested) {
     let mut out = Vec::new();
     let mut tested = crate::bank::Tested::default();
@@ -497,12 +506,23 @@ fn not_identified(
         out.push(format!("concurrency cap: not identifiable from these logs; at one admission {certain} calls were certainly in flight counting it (about {likely} likely at the busiest), so a cap, if the bank has one, is at least {certain} (more calls at once would reveal one)"));
     }
     if !found[1] && !found[2] && !found[3] {
-        let hour = peak_sliding(calls, 3600 * SEC);
-        tested.per_hour = Some((hour as u64).max(1));
+        let (rated, outside) = match band {
+            Some((from, to)) => (
+                (calls.iter())
+                    .filter(|c| !(from as usize..to as usize).contains(&band::hour(c.t)))
+                    .copied()
+                    .collect(),
+                format!(" outside {from:02}:00–{to:02}:00"),
+            ),
+            None => (calls.to_vec(), String::new()),
+        };
+        // The file's `tested` is every hour's (what a plan's busiest hour is set against).
+        tested.per_hour = Some((peak_sliding(calls, 3600 * SEC) as u64).max(1));
+        let hour = peak_sliding(&rated, 3600 * SEC);
         out.push(format!(
-            "rate limit: not identifiable from these logs; up to {} admissions in 1 s, {} in 1 min and {hour} in 1 h passed (a burstier or faster client would reveal a bucket or window)",
-            peak_in(calls, SEC),
-            peak_in(calls, 60 * SEC),
+            "rate limit{outside}: not identifiable from these logs; up to {} admissions in 1 s, {} in 1 min and {hour} in 1 h passed (a burstier or faster client would reveal a bucket or window)",
+            peak_in(&rated, SEC),
+            peak_in(&rated, 60 * SEC),
         ));
     }
     if !found[4] {

@@ -176,7 +176,7 @@ pub struct XyChart {
     pub refs: Vec<RefLine>,
 }
 
-/// One row of a [`DayChart`]: per-minute calls in flight and 429s.
+/// One row of a [`DayChart`]: per-minute refreshes in flight and 429s.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DayRow {
     pub label: String,
@@ -192,7 +192,7 @@ pub struct DayRow {
     pub outage_503s: u64,
 }
 
-/// Small multiples over the window: one row per run (or bank), calls in flight on the left,
+/// Small multiples over the window: one row per run (or bank), refreshes in flight on the left,
 /// 429s per minute on the right, all sharing the time axis.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DayChart {

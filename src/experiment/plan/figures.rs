@@ -15,7 +15,7 @@ use crate::metrics::RunResult;
 use crate::stats::Estimate;
 
 /// How many figures a plan reports.
-pub const N: usize = 23;
+pub const N: usize = 26;
 
 /// One figure a plan reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +37,12 @@ pub enum Figure {
     StalenessP50Hours,
     StalenessP95Hours,
     Stale24hShare,
+    /// The measured connection-time with no data yet (never refreshed since the window
+    /// opened): the start's artefact or the client's own, which the first and last measured
+    /// days' shares tell apart (a start's shrinks as the client comes round).
+    NeverShare,
+    NeverShareFirstDay,
+    NeverShareLastDay,
     /// Data age when customers open the app (weighted by the app-open profile): all banks
     /// only, NaN per bank and without customers.
     AtOpenP50Hours,
@@ -74,6 +80,9 @@ impl Figure {
         Figure::StalenessP50Hours,
         Figure::StalenessP95Hours,
         Figure::Stale24hShare,
+        Figure::NeverShare,
+        Figure::NeverShareFirstDay,
+        Figure::NeverShareLastDay,
         Figure::AtOpenP50Hours,
         Figure::AtOpenP95Hours,
         Figure::AttemptsPerDay,
@@ -102,6 +111,9 @@ impl Figure {
             Figure::StalenessP50Hours => "staleness_p50_hours",
             Figure::StalenessP95Hours => "staleness_p95_hours",
             Figure::Stale24hShare => "stale_24h_share",
+            Figure::NeverShare => "never_share",
+            Figure::NeverShareFirstDay => "never_share_first_day",
+            Figure::NeverShareLastDay => "never_share_last_day",
             Figure::AtOpenP50Hours => "at_open_p50_hours",
             Figure::AtOpenP95Hours => "at_open_p95_hours",
             Figure::AttemptsPerDay => "attempts_per_day",
@@ -141,7 +153,8 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
             x as f64 / t.attempts as f64
         }
     };
-    let (attempts, api_calls, bank_calls) = per_measured_day(r, bank);
+    let measured = r.daily.measured(r.window_start + r.warmup);
+    let (attempts, api_calls, bank_calls) = per_measured_day(r, bank, &measured);
     let mut f = [0.0; N];
     for (i, fig) in Figure::ALL.iter().enumerate() {
         f[i] = match fig {
@@ -174,6 +187,10 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
             Figure::StalenessP50Hours => s.staleness_p50_hours.unwrap_or(f64::NAN),
             Figure::StalenessP95Hours => s.staleness_p95_hours.unwrap_or(f64::NAN),
             Figure::Stale24hShare => s.stale_24h_share.unwrap_or(f64::NAN),
+            Figure::NeverShare => r.staleness.never_share(bank).unwrap_or(f64::NAN),
+            Figure::NeverShareFirstDay => never_on(r, bank, measured.first()),
+            // Over two measured days or more: one day's is no trend.
+            Figure::NeverShareLastDay => never_on(r, bank, measured.get(1).and(measured.last())),
             Figure::AtOpenP50Hours => s.at_open_p50_hours.unwrap_or(f64::NAN),
             Figure::AtOpenP95Hours => s.at_open_p95_hours.unwrap_or(f64::NAN),
             Figure::AttemptsPerDay => attempts,
@@ -190,6 +207,12 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
     f
 }
 
+/// The share of measured day `day`'s connection-time with no data (NaN without the day).
+fn never_on(r: &RunResult, bank: Option<usize>, day: Option<&usize>) -> f64 {
+    day.and_then(|&d| r.daily_age.day(d, bank).never_share)
+        .unwrap_or(f64::NAN)
+}
+
 /// `x / n`, or `none` when there is nothing to divide.
 fn ratio(x: u64, n: u64, none: f64) -> f64 {
     if n == 0 {
@@ -201,11 +224,10 @@ fn ratio(x: u64, n: u64, none: f64) -> f64 {
 
 /// Attempts, API calls and calls at the banks a day over the measured days (those of users
 /// per day).
-fn per_measured_day(r: &RunResult, bank: Option<usize>) -> (f64, f64, f64) {
-    let days = r.daily.measured(r.window_start + r.warmup);
+fn per_measured_day(r: &RunResult, bank: Option<usize>, days: &[usize]) -> (f64, f64, f64) {
     let banks = r.daily.banks;
     let (mut attempts, mut calls, mut at_banks) = (0u64, 0u64, 0u64);
-    for &d in &days {
+    for &d in days {
         for b in (0..banks).filter(|&b| bank.is_none_or(|x| x == b)) {
             let day = &r.daily.days[d * banks + b];
             attempts += day.attempts;

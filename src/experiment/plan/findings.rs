@@ -8,6 +8,7 @@ use crate::scenario::Scenario;
 use crate::strategy::PaceProfiles;
 
 mod alternatives;
+mod at_limit;
 mod bank_bound;
 mod banks;
 mod current;
@@ -16,11 +17,12 @@ mod fitted;
 mod floor;
 mod order;
 mod polling;
+mod start;
 use banks::{bank_floor_finding, coverage_finding, left_behind_finding, one_profile_finding};
-pub use customers::fixed_demand_finding;
 use customers::{
     customers_share_finding, diluted_finding, reliance_finding, worst_customers_finding,
 };
+pub use customers::{fixed_demand_finding, past_ceiling};
 
 /// Coverage within this of another counts as the same.
 const COVERAGE_TIE: f64 = 0.0025;
@@ -88,6 +90,8 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
             p.age_horizon_hours,
         ));
     }
+    // The ages above may be the start's: said beside them.
+    out.extend(start::start_finding(p, sc));
     if let (false, Some(a)) = (r.met.api_calls, t.max_api_calls_per_day) {
         out.push(api_calls_finding(r, &p.candidates, a));
     }
@@ -98,16 +102,9 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     out.extend(worst_customers_finding(p));
     out.push(floor::floor_finding(p, sc));
     out.extend(floor::incident_finding(sc));
+    out.extend(at_limit::at_limit_finding(p, sc));
     out.extend(polling::polling_finding(p, sc));
     out.extend(sc.coverage_caveat());
-    if sc.warmup.is_zero() {
-        out.push(
-            "the scenario's window starts empty, with no warm-up: its data ages count connections \
-             not yet refreshed since the start (window.warmup = \"1d\" on a longer window measures \
-             a steady state)"
-                .to_string(),
-        );
-    }
     out
 }
 

@@ -20,7 +20,7 @@ use super::{covered, token_bucket, Call, Candidate, Policy, SEC};
 const HOUR: i64 = 3_600 * SEC;
 
 /// A call's hour of the day.
-fn hour(t: i64) -> usize {
+pub(super) fn hour(t: i64) -> usize {
     (t.rem_euclid(24 * HOUR) / HOUR) as usize
 }
 

@@ -162,9 +162,9 @@ fn legend_entries(bin: usize) -> Vec<(String, Swatch)> {
     let mut entries = vec![
         (
             if bin > 1 {
-                format!("calls in flight at the bank{what}")
+                format!("refreshes in flight at the bank{what}")
             } else {
-                "calls in flight at the bank, each minute's mean".to_string()
+                "refreshes in flight at the bank, each minute's mean".to_string()
             },
             Swatch::Line(Look::new(DAY_IN_FLIGHT, Dash::Solid, Marker::None)),
         ),
@@ -212,7 +212,7 @@ fn row_captions(r: &DayRow, start: u32, long_axis: bool) -> [Caption; 2] {
             n => format!(" ({} maintenance 503s, not drawn)", thousands(n as f64)),
         };
         let text = match (v > 0.0, mean) {
-            (false, true) => format!("{}: no calls", r.label),
+            (false, true) => format!("{}: none in flight", r.label),
             (false, false) if part && series.iter().any(|&x| x > 0.0) => {
                 format!("no 429s in the measured days{closed}")
             }
@@ -325,7 +325,7 @@ impl Panels {
         mesh.x_label_formatter(&fx)
             .y_label_formatter(&fy)
             .y_desc(if col == 0 {
-                "calls in flight"
+                "in flight"
             } else {
                 "429s per minute"
             })

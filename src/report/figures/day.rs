@@ -58,7 +58,7 @@ pub(crate) fn when(r: &RunData, m: usize) -> String {
     )
 }
 
-/// Per-minute series of one run summed over `bank` (`None`: all banks): calls in flight,
+/// Per-minute series of one run summed over `bank` (`None`: all banks): refreshes in flight,
 /// and 429s. A closed maintenance window's 503s are not 429s and are left out: drawn as
 /// 429s, a trial's planned outage read as the bank's rate limit.
 pub(crate) fn minute_series(r: &RunData, bank: Option<&str>) -> (Vec<f64>, Vec<f64>) {
@@ -186,9 +186,9 @@ impl DayFrame {
             title,
             subtitle: Some(subtitle(
                 if self.outage {
-                    "calls in flight at the bank and 429 responses per minute over the whole window (a maintenance window's 503s not drawn); each panel has its own scale"
+                    "refreshes in flight at the bank (a refresh of several API calls counts once) and 429 responses per minute over the whole window (a maintenance window's 503s not drawn); each panel has its own scale"
                 } else {
-                    "calls in flight at the bank and 429 responses per minute over the whole window; each panel has its own scale"
+                    "refreshes in flight at the bank (a refresh of several API calls counts once) and 429 responses per minute over the whole window; each panel has its own scale"
                 },
                 [self.source.clone()],
             )),
@@ -232,7 +232,7 @@ fn bank_day_charts(runs: &[&RunData], f: &DayFrame, p: &mut ChartPlan) {
     }
 }
 
-/// Plans the day-in-the-life charts: per-minute calls in flight and 429s of each run, all
+/// Plans the day-in-the-life charts: per-minute refreshes in flight and 429s of each run, all
 /// banks together and at each bank.
 pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
     let runs: Vec<&RunData> = ds.runs.iter().filter(|r| r.has_series).collect();

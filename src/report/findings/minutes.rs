@@ -21,15 +21,16 @@ pub(crate) fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<Strin
                 |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
             );
             if v > 0.0 {
+                // The count first: a label ending in a number ran into it ("nightly 142 629").
                 format!(
-                    "{} {} ({}{})",
-                    run_name(r, several),
+                    "{} under {} ({}{})",
                     thousands(v),
+                    run_name(r, several),
                     when(r, m),
                     most_at(r, m, v)
                 )
             } else {
-                format!("{} none", run_name(r, several))
+                format!("none under {}", run_name(r, several))
             }
         })
         .collect();
@@ -41,7 +42,7 @@ pub(crate) fn busiest_sentence(runs: &[&RunData], several: bool) -> Option<Strin
         .filter(|r| r.has_series)
         .filter_map(|r| {
             let n = outage_503s(r, None);
-            (n > 0).then(|| format!("{} {}", run_name(r, several), thousands(n as f64)))
+            (n > 0).then(|| format!("{} under {}", thousands(n as f64), run_name(r, several)))
         })
         .collect();
     let outage = match &closed[..] {
@@ -204,7 +205,7 @@ pub(crate) fn bank_sentence(runs: &[&RunData], bank: &str, several: bool) -> Opt
                 .map(|s| format!("peak in flight {}, ", thousands(s.peak_in_flight as f64)))
                 .unwrap_or_default();
             format!(
-                "{}: {n429}, {peak}busiest minute's mean {:.1} calls in flight",
+                "{}: {n429}, {peak}busiest minute's mean {:.1} refreshes in flight",
                 run_name(r, several),
                 busiest
             )

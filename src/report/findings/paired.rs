@@ -5,6 +5,7 @@ use crate::metric::Metric;
 use crate::output::paired::{ranked_by, PairedRow, RANK_FAILURE_MARGIN};
 use crate::output::text::pct;
 use crate::report::dataset::{metric_row, PairedData};
+use crate::report::findings::capitalise;
 use crate::report::phrases::and_list;
 
 /// A share difference in signed percentage points, two decimals (`+2.83`, `-17.69`; `0.00`
@@ -174,7 +175,6 @@ fn alike(coverage: &[&PairedRow], best: &PairedRow) -> String {
 /// their paired differences and intervals; empty without a strategy other than the baseline.
 pub(crate) fn paired_caption(pd: &PairedData) -> String {
     let base = pd.baseline();
-    let reps = pd.replications();
     let mut out = Vec::new();
     let coverage = variants(pd, Metric::Coverage);
     // With a bound, the own 429s it bounds, as the chart draws them.
@@ -192,27 +192,27 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
         _ => Some(r),
     });
     if let Some(best) = most {
-        let d = best.difference_mean.unwrap_or(0.0);
+        // The first ranked leads where it is another (a trial's findings began with a queue
+        // past the bound at 52 % own 429s, the strategy ranked first after it).
+        let reps = pd.replications();
         let over = format!(
             "Against the baseline `{base}`, over {reps} paired replication{}",
             if reps == 1 { "" } else { "s" }
         );
-        let cost = cost(pd, &failure, best);
-        out.push(if points(d).starts_with('+') {
-            format!(
-                "{over}, `{}` gained the most coverage, {}{cost}.{}",
-                best.variant,
-                difference_phrase(best),
-                alike(&coverage, best)
-            )
-        } else {
-            format!(
-                "{over}, no strategy gained coverage; the closest, `{}`, had {}.",
-                best.variant,
-                difference_phrase(best)
-            )
-        });
-        out.extend(ranked_first(pd, &best.variant));
+        match ranked_first(pd, &best.variant) {
+            Some(first) => {
+                out.push(format!(
+                    "{over}: {}{}",
+                    first[..1].to_lowercase(),
+                    &first[1..]
+                ));
+                out.push(capitalise(&most_gained(pd, (&coverage, &failure), best)));
+            }
+            None => out.push(format!(
+                "{over}, {}",
+                most_gained(pd, (&coverage, &failure), best)
+            )),
+        }
     }
     out.extend(none_within(pd));
     let least = failure.iter().min_by(|a, b| {
@@ -250,6 +250,31 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
     }
     out.extend(customers_failing_more(pd));
     out.join(" ")
+}
+
+/// The strategy that gained the most coverage (`best`), what it cost in the failures given,
+/// and those that gained as much within the intervals; or that none gained any (in lower
+/// case, to follow the pairing's words).
+fn most_gained(
+    pd: &PairedData,
+    (coverage, failure): (&[&PairedRow], &[&PairedRow]),
+    best: &PairedRow,
+) -> String {
+    if points(best.difference_mean.unwrap_or(0.0)).starts_with('+') {
+        format!(
+            "`{}` gained the most coverage, {}{}.{}",
+            best.variant,
+            difference_phrase(best),
+            cost(pd, failure, best),
+            alike(coverage, best)
+        )
+    } else {
+        format!(
+            "no strategy gained coverage; the closest, `{}`, had {}.",
+            best.variant,
+            difference_phrase(best)
+        )
+    }
 }
 
 /// Where a bound was given and every strategy passed it: the ranking is then of

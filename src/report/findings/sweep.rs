@@ -8,7 +8,7 @@ use crate::report::figures::swept_field::swept_fields;
 use crate::report::figures::ChartPlan;
 use crate::report::figures::COVERAGE_TARGET;
 use crate::report::findings::capitalise;
-use crate::report::phrases::{and_list, distinct, param_names, value_text};
+use crate::report::phrases::{and_list, distinct, param_names, turn, value_text};
 
 /// A sweep's key findings: its best users per day, then the failure rate's range and where
 /// coverage meets its target along the field the sweep is read against.
@@ -69,15 +69,31 @@ fn bank_opens_sentence(sw: &SweepData, banks: &SweepData, x: usize) -> Option<St
     (range(most) >= 0.01 && range(most) > book + 1e-9).then(|| {
         format!(
             "At {}, the share of app opens finding data a day old went from {} at {} to {} at \
-             {}, the most of any bank (sweep_banks_summary.csv's \
+             {}{}, the most of any bank (sweep_banks_summary.csv's \
              `stale_24h_at_open_share_mean`; over the book it moved {:.2} points at most).",
             most.label,
             pct(a.1),
             x_text(sw, x, a.0),
             pct(b.1),
             x_text(sw, x, b.0),
+            turn_words(sw, x, most),
             100.0 * book
         )
+    })
+}
+
+/// `, peaking at 34.15 % at 96` where a series turns between its ends ([`turn`]): its ends
+/// alone misread it (a trial's report said a failure rate "went from 14.19 % at concurrency
+/// 32 to 3.38 % at 192" where it peaked at 96); else empty.
+fn turn_words(sw: &SweepData, x: usize, s: &SweepSeries) -> String {
+    let ys: Vec<f64> = s.pts.iter().map(|p| p.1).collect();
+    turn(&ys).map_or(String::new(), |i| {
+        let (tx, ty, _) = s.pts[i];
+        let word = match ty > ys[0] {
+            true => "peaking at",
+            false => "dipping to",
+        };
+        format!(", {word} {} at {}", pct(ty), x_text(sw, x, tx))
     })
 }
 
@@ -439,10 +455,11 @@ pub(crate) fn sweep_range_sentence(
                 ),
             ));
         } else {
+            let via = turn_words(sw, x, s);
             out.push(about(
                 &who,
                 &format!(
-                    "the mean {name} went from {} at {xname} {} to {} at {}.",
+                    "the mean {name} went from {} at {xname} {} to {} at {}{via}.",
                     pct(a.1),
                     x_text(sw, x, a.0),
                     pct(b.1),
@@ -535,6 +552,27 @@ pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> 
 
 #[cfg(test)]
 mod tests {
+    use crate::metric::Metric;
+
+    /// A failure rate that peaks between its ends is told by its peak (a trial's read
+    /// "went from 14.19 % at concurrency 32 to 3.38 % at 192").
+    #[test]
+    fn a_range_that_turns_names_its_turn() {
+        let sw = crate::report::figures::sweep_banks::tests::banks(&[
+            ("1000", "32", "a", 0.1419),
+            ("1000", "96", "a", 0.3415),
+            ("1000", "192", "a", 0.0338),
+        ]);
+        let s = super::sweep_range_sentence(&sw, 1, Metric::FailureRate, "failure rate");
+        assert!(
+            s.as_deref().unwrap_or("").ends_with(
+                "The mean failure rate went from 14.19 % at concurrency 32 to 3.38 % at 192, \
+                 peaking at 34.15 % at 96."
+            ),
+            "{s:?}"
+        );
+    }
+
     /// Users per day still growing say the capacity lies beyond, unless coverage fell by a
     /// point or more over the same user bases.
     #[test]

@@ -180,15 +180,7 @@ pub(super) fn worst_customers_finding(p: &Plan) -> Option<String> {
 pub(super) fn past_ceiling_finding(p: &Plan) -> Option<String> {
     let r = &p.recommendation;
     let bank = |b: usize, f: Figure| r.figures.banks.get(b).map(|x| x[f as usize].mean);
-    // Fetches worth a hundredth of the bank's connections, and a coverage the bound with
-    // them holds (past it, or without them, the fetches explain nothing: a review).
-    let (b, over) = (p.ceilings.iter().enumerate())
-        .filter(|(_, c)| c.fetched >= 0.01 * c.connections)
-        .filter_map(|(b, c)| Some((b, c, bank(b, Figure::Coverage)?)))
-        .filter(|(_, c, x)| *x <= c.bound_coverage() + 0.005)
-        .map(|(b, c, x)| (b, x - c.coverage()))
-        .filter(|(_, over)| *over >= 0.005)
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let (b, over) = (past_ceiling(p).into_iter()).max_by(|a, b| a.1.total_cmp(&b.1))?;
     let c = &p.ceilings[b];
     let own = bank(b, Figure::BackgroundCoverage)
         .filter(|x| x.is_finite())
@@ -206,6 +198,23 @@ pub(super) fn past_ceiling_finding(p: &Plan) -> Option<String> {
         pct(c.coverage()),
         pct(c.bound_coverage()),
     ))
+}
+
+/// The banks the recommendation covers past their ceiling by half a point or more, for their
+/// customers' own fetches (see [`past_ceiling_finding`]), and by how much; in the scenario's
+/// order. The memo's table of ceilings points to the finding from them.
+pub fn past_ceiling(p: &Plan) -> Vec<(usize, f64)> {
+    let r = &p.recommendation;
+    let covered = |b: usize| (r.figures.banks.get(b)).map(|x| x[Figure::Coverage as usize].mean);
+    // Fetches worth a hundredth of the bank's connections, and a coverage the bound with
+    // them holds (past it, or without them, the fetches explain nothing: a review).
+    (p.ceilings.iter().enumerate())
+        .filter(|(_, c)| c.fetched >= 0.01 * c.connections)
+        .filter_map(|(b, c)| Some((b, c, covered(b)?)))
+        .filter(|(_, c, x)| *x <= c.bound_coverage() + 0.005)
+        .map(|(b, c, x)| (b, x - c.coverage()))
+        .filter(|(_, over)| *over >= 0.005)
+        .collect()
 }
 
 #[cfg(test)]
@@ -260,7 +269,18 @@ mod tests {
                 && f.ends_with("its background refreshes alone cover 90.04 % there"),
             "{f}"
         );
+        // The memo's table of ceilings points to it (a trial read the ceiling there and the
+        // reason in one finding further up).
+        let memo = p.human();
+        assert!(
+            memo.contains(&format!(
+                "  cba: the recommendation covers 99.57 %, past this ceiling of {ceiling}, with \
+                 its customers' own fetches (the findings say how"
+            )),
+            "{memo}"
+        );
         let within = p.ceilings[0].coverage() + 0.004;
+        assert_eq!(past_ceiling(&plan(within, 70_000.0)), Vec::new());
         assert_eq!(past_ceiling_finding(&plan(within, 70_000.0)), None);
         assert_eq!(past_ceiling_finding(&plan(0.9957, 0.0)), None);
     }

@@ -11,6 +11,7 @@ pub(super) fn setting(label: &str, age: f64, calls: f64, met: Met) -> Evaluation
     let value = |f: Figure| match f {
         Figure::StalenessP95Hours => age,
         Figure::ApiCallsPerDay => calls,
+        Figure::NeverShare | Figure::NeverShareFirstDay | Figure::NeverShareLastDay => 0.0,
         _ => 0.5,
     };
     Evaluation {

@@ -267,6 +267,23 @@ fn other_days_settling_and_the_end() {
     );
     let settling = run(&[0.0573, 0.0479, 0.0413, 0.0384, 0.007], &[0.0; 5]);
     assert_eq!(first(&settling, ""), None);
+    // A level that rose a few points and wandered is no bad day (a trial's queue after a
+    // 1-day warm-up); a peak that stands out from such a level is.
+    let wandering = [0.0854, 0.1454, 0.106, 0.13, 0.145, 0.1211];
+    assert_eq!(first(&run(&wandering, &[0.0; 6]), ""), None);
+    let peak = [0.0854, 0.2454, 0.106, 0.13, 0.145, 0.1211];
+    let s = first(&run(&peak, &[0.0; 6]), "").unwrap();
+    assert!(s.contains("rose to 24.54 %"), "{s}");
+    // A rise under ten points that comes back, or that follows a settled day, is told (a
+    // review: a bank closed for a day, back over two; one never back after two days alike).
+    let back = first(&run(&[0.01, 0.07, 0.035, 0.015], &[0.0; 4]), "").unwrap();
+    assert!(
+        back.contains("rose to 7.00 %") && back.contains("back within a point"),
+        "{back}"
+    );
+    let settled = [0.01, 0.01, 0.08, 0.055, 0.055, 0.055];
+    let never_back = first(&run(&settled, &[0.0; 6]), "").unwrap();
+    assert!(never_back.contains("was still 5.50 %"), "{never_back}");
     // Twice the threshold is an incident however slowly it went (a review's cut over the
     // first two days counted was dropped).
     let cut = first(&run(&[0.40, 0.38, 0.01], &[0.0; 3]), "").unwrap();
