@@ -91,8 +91,8 @@ fn strategies_rank_by_the_metric_named_in_every_output() {
     assert!(section.contains("| App opens finding data ≥ 24 h old difference |"));
     assert!(
         report.contains(&format!(
-            "ranked first by app opens finding data ≥ 24 h old (`--rank-by \
-             stale_24h_at_open_share`): `{}`",
+            "`{}` ranks first by app opens finding data ≥ 24 h old (`--rank-by \
+             stale_24h_at_open_share`), with ",
             expected[0]
         )),
         "{report}"

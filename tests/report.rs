@@ -1175,8 +1175,8 @@ fn the_most_coverage_for_far_more_failures_ranks_after_the_rest() {
     assert!(caption.contains("; it failed more often"), "{caption}");
     // The first ranked leads: a finding that began with the most coverage gained named a
     // strategy ranked last first.
-    let first = "paired replications: ranked first (no other strategy fails more than a \
-                 point less and by more than it covers less): `steady`";
+    let first = "paired replications, `steady` ranks first (no other strategy fails more than a \
+                 point less and by more than it covers less), with ";
     assert!(
         caption.starts_with("Against the baseline `queued`, over ")
             && matches!(

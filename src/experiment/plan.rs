@@ -28,6 +28,7 @@ use crate::scenario::Scenario;
 use crate::strategy::{Order, Strategy};
 
 mod ceiling;
+mod choice;
 mod figures;
 mod findings;
 mod json;
@@ -334,9 +335,9 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     s.aimd(&ceilings, screening);
     s.random_offset(screening);
     s.pausing(screening, |family| {
-        provisional(family, &req.targets).cloned()
+        choice::provisional(family, &req.targets).cloned()
     });
-    let (recommendation, confirmed) = choose(&s, req.replications, screening);
+    let (recommendation, confirmed) = choice::choose(&s, req.replications, screening);
     let (current, stalest) = current_and_stalest(&s, base, &recommendation, req.replications);
     s.done();
     let mut p = Plan {
@@ -374,120 +375,6 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     Ok(p)
 }
 
-/// What [`choose`] would pick among `evaluated` before confirming: the cheapest meeting every
-/// target, or the closest.
-fn provisional<'e>(evaluated: &'e [Evaluation], t: &Targets) -> Option<&'e Evaluation> {
-    let cost = |e: &&Evaluation| e.figures.mean(Figure::ApiCallsPerDay);
-    let feasible = evaluated.iter().filter(|e| e.met.all());
-    match feasible.min_by(|a, b| cost(a).total_cmp(&cost(b))) {
-        Some(e) => Some(e),
-        None if evaluated.is_empty() => None,
-        None => Some(best_achievable(evaluated, t)),
-    }
-}
-
-/// The cheapest setting meeting every target, confirmed at the full replications (the next
-/// cheapest when a confirmation misses, up to three); or the best achievable. The flag says
-/// whether a screened choice held at the full replications.
-fn choose(s: &search::Search, replications: u32, screening: u32) -> (Evaluation, bool) {
-    let cost = |e: &Evaluation| e.figures.mean(Figure::ApiCallsPerDay);
-    let mut feasible: Vec<&Evaluation> = s.evaluated.iter().filter(|e| e.met.all()).collect();
-    // Stable: equally cheap settings keep the order searched.
-    feasible.sort_by(|a, b| cost(a).total_cmp(&cost(b)));
-    if let Some(least) = feasible.first().map(|e| cost(e)) {
-        // Equally cheap: the strategy searched first, then its smallest setting.
-        let ties = feasible
-            .iter()
-            .take_while(|e| cost(e) <= least * (1.0 + COST_TIE))
-            .count();
-        let rank = |e: &Evaluation| {
-            let first = s
-                .evaluated
-                .iter()
-                .position(|x| x.strategy.name() == e.strategy.name());
-            // A client that does not pause is the simpler one.
-            (first.unwrap_or(usize::MAX), knob(&e.strategy), e.pause)
-        };
-        feasible[..ties].sort_by(|a, b| rank(a).partial_cmp(&rank(b)).expect("finite knobs"));
-    }
-    let confirm = |e: &Evaluation| {
-        if replications > screening {
-            s.evaluate(e.strategy.clone(), e.pause, replications)
-        } else {
-            e.clone()
-        }
-    };
-    let mut first_confirmed = None;
-    for e in feasible.iter().take(3) {
-        let c = confirm(e);
-        if c.met.all() {
-            return (c, true);
-        }
-        first_confirmed.get_or_insert(c);
-    }
-    if let Some(c) = first_confirmed {
-        return (c, false);
-    }
-    let best = best_achievable(&s.evaluated, s.targets());
-    (confirm(best), true)
-}
-
-/// When no setting meets every target, the closest: among the settings within the API budget
-/// and then the failure bounds, when any is, those that meet the most of the targets some
-/// setting meets (a bound the search can keep is kept: two trials' memos recommended a
-/// setting past the 1 % failure bound where settings within it existed, one of them a queue
-/// of 1 covering 9.7 % where a pace within the bound covered 35.8 %); among those, the least
-/// sum of shortfalls ([`Targets::shortfall`]), then the fewest API calls.
-fn best_achievable<'e>(evaluated: &'e [Evaluation], t: &Targets) -> &'e Evaluation {
-    let distance = |e: &Evaluation| t.shortfall(&e.figures);
-    // A budget and a failure bound are rules, not goals: settings past them only when every
-    // setting is (a trial's unreachable age at app open moved the choice off a queue within
-    // every bound to a pace past one, as another's --at-open-p95 chose a pace at 2.44 % own
-    // 429s against a bound of 0.3 %).
-    let pool = hard(evaluated.iter().collect(), |e| e.met.api_calls);
-    let pool = hard(pool, |e| e.met.within_failure_bounds());
-    let pool = keeping_the_most(pool);
-    let key = |e: &&Evaluation| (distance(e), e.figures.mean(Figure::ApiCallsPerDay));
-    pool.into_iter()
-        .min_by(|a, b| {
-            key(a)
-                .partial_cmp(&key(b))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        })
-        .expect("the search evaluates at least one setting")
-}
-
-/// The settings of `pool` that keep a rule (`keeps`), or all of them where none does.
-fn hard(pool: Vec<&Evaluation>, keeps: impl Fn(&Evaluation) -> bool) -> Vec<&Evaluation> {
-    let kept: Vec<&Evaluation> = pool.iter().copied().filter(|e| keeps(e)).collect();
-    match kept.is_empty() {
-        true => pool,
-        false => kept,
-    }
-}
-
-/// The settings of `pool` that meet the most of the targets some setting of it meets.
-fn keeping_the_most(pool: Vec<&Evaluation>) -> Vec<&Evaluation> {
-    let reachable: [bool; Met::N] = std::array::from_fn(|i| pool.iter().any(|e| e.met.each()[i]));
-    let kept = |e: &Evaluation| {
-        let m = e.met.each();
-        (0..Met::N).filter(|&i| reachable[i] && m[i]).count()
-    };
-    let most = pool.iter().map(|e| kept(e)).max().unwrap_or(0);
-    pool.into_iter().filter(|e| kept(e) == most).collect()
-}
-
-/// How much of its knob a setting turns: slots, pace or AIMD bound (smaller is gentler).
-fn knob(s: &Strategy) -> f64 {
-    match s {
-        Strategy::Paced { rate, rates, .. } => {
-            rate.unwrap_or(0.0) + rates.iter().flatten().sum::<f64>()
-        }
-        Strategy::Aimd(r) => r.max as f64,
-        _ => s.concurrency().unwrap_or(0) as f64,
-    }
-}
-
 /// An age as the memo writes it ([`hours`]), or `≥` the age histogram's horizon where it is
 /// past it (a lower bound).
 pub fn age(h: f64, horizon: f64) -> String {
@@ -502,77 +389,6 @@ pub fn hours(h: f64) -> String {
         "—".to_string()
     } else {
         format!("{h:.1} h")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::stats::Estimate;
-
-    /// A setting with this coverage and failure rate, its data age at app open `at_open`
-    /// (hours, infinite for "never"), judged against `t`.
-    fn setting(t: &Targets, label: &str, coverage: f64, failing: f64, at_open: f64) -> Evaluation {
-        let value = |f: Figure| match f {
-            Figure::Coverage => coverage,
-            Figure::ClientFailureRate => failing,
-            Figure::AtOpenP95Hours => at_open,
-            Figure::ApiCallsPerDay => coverage * 1000.0,
-            _ => 0.0,
-        };
-        let figures = Figures {
-            all: Figure::ALL.map(|f| Estimate::of(&[value(f), value(f)]).unwrap()),
-            banks: Vec::new(),
-        };
-        Evaluation {
-            strategy: Strategy::Queued { concurrency: 1 },
-            pause: false,
-            label: label.into(),
-            replications: 2,
-            met: t.met(&figures),
-            figures,
-        }
-    }
-
-    /// The best achievable keeps every target some setting meets (the failure bound here),
-    /// and an age of "never" everywhere does not hand the choice to the cheapest.
-    #[test]
-    fn the_best_achievable_keeps_the_bounds_it_can() {
-        let t = Targets {
-            coverage: 0.99,
-            max_failure_rate: 0.01,
-            scope: FailureScope::Client,
-            staleness_p95_hours: None,
-            at_open_p95_hours: Some(18.0),
-            max_api_calls_per_day: None,
-            min_bank_coverage: None,
-            max_bank_failure_rate: None,
-        };
-        let never = f64::INFINITY;
-        let settings = [
-            setting(&t, "queue of 1", 0.10, 0.0, never),
-            setting(&t, "pace within", 0.36, 0.009, never),
-            setting(&t, "pace past", 0.60, 0.04, never),
-        ];
-        assert_eq!(best_achievable(&settings, &t).label, "pace within");
-        // With every age finite, still within the bound: the age is not worth the 429s.
-        let settings = [
-            setting(&t, "within", 0.85, 0.008, 50.0),
-            setting(&t, "past", 0.93, 0.04, 28.0),
-        ];
-        assert_eq!(best_achievable(&settings, &t).label, "within");
-        // Within the bound though past a target a setting past it meets: a rule, kept.
-        let settings = [
-            setting(&t, "within", 0.85, 0.008, 30.0),
-            setting(&t, "past", 0.86, 0.02, 17.0),
-        ];
-        assert_eq!(best_achievable(&settings, &t).label, "within");
-        // Nothing within the bound: the least sum of shortfalls.
-        let settings = [
-            setting(&t, "a", 0.85, 0.02, 20.0),
-            setting(&t, "b", 0.93, 0.04, 20.0),
-        ];
-        assert_eq!(best_achievable(&settings, &t).label, "b");
     }
 }
 

@@ -269,7 +269,10 @@ fn tested(s: &mut String, t: &crate::bank::Tested) {
         return;
     }
     let what: Vec<&str> = [
-        (t.per_hour, "busiest hour, which showed no rate limit"),
+        (
+            t.per_hour,
+            "busiest hour (any hour's), beyond which no rate limit was tested",
+        ),
         (
             t.in_flight.map(u64::from),
             "calls in flight, which showed no cap",

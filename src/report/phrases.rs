@@ -41,9 +41,9 @@ pub(crate) fn and_list(items: &[String]) -> String {
 /// The point between a curve's ends (shares, in order along x) that rises above both, or
 /// falls below both, by half a point and a tenth of the nearer end's distance from 0 or 1 or
 /// more (the highest, else the lowest; the first of equals; a coverage of 99 % dipping to
-/// 95 % turns as a failure rate of 1 % rising to 5 % does): where a sentence of its ends alone would misread it (a trial's report said its
-/// failure rate "went from 14.19 % at concurrency 32 to 3.38 % at 192", where it peaked at
-/// 34.15 % at 96).
+/// 95 % turns as a failure rate of 1 % rising to 5 % does): where a sentence of its ends
+/// alone would misread it (a trial's report said its failure rate "went from 14.19 % at
+/// concurrency 32 to 3.38 % at 192", where it peaked at 34.15 % at 96).
 pub(crate) fn turn(ys: &[f64]) -> Option<usize> {
     let (&a, &b) = (ys.first()?, ys.last()?);
     let inner = 1..ys.len().saturating_sub(1);

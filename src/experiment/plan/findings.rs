@@ -369,18 +369,24 @@ fn failure_finding(p: &Plan) -> String {
             pct(floor)
         )
     } else if let Some(b) = within_bound_above(p) {
-        // Another setting covers as much within the bound: the choice won on the other
-        // targets (the least total shortfall), which must be said, not denied.
+        // Another setting covers as much within the bound: the budget, a rule before the
+        // bound, kept it out, or its full replications passed the bound; said, not denied.
+        let why = match b.met.api_calls {
+            false => "but is over the API budget, a rule before the failure bound".to_string(),
+            true => format!(
+                "in the screening runs ({} met against the choice's {})",
+                b.met.count(),
+                r.met.count()
+            ),
+        };
         format!(
             "the choice fails {} of attempts by {}: above the bound of {}; {} stays within it at {} coverage \
-             but falls further short of the other targets ({} met against the choice's {})",
+             {why}",
             pct(r.figures.mean(t.scope.figure())),
             t.scope.phrase(),
             pct(t.max_failure_rate),
             b.label,
             pct(b.figures.mean(Figure::Coverage)),
-            b.met.count(),
-            r.met.count()
         )
     } else {
         // The fewest failures any setting had: whether the bound is out of reach at any

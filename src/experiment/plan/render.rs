@@ -349,13 +349,13 @@ impl Plan {
             .map(|(b, over)| {
                 let c = &self.ceilings[b];
                 format!(
-                    "{}: the recommendation covers {}, past this ceiling of {}, with its \
-                     customers' own fetches (the findings say how; at most {} by the policies' \
-                     arithmetic)",
+                    "{}: the recommendation covers {}, past this ceiling of {}: the ceiling \
+                     takes its customers' own fetches as falling independently of the client's \
+                     refreshes, where a pass skips a connection its customer fetched that \
+                     period",
                     c.name,
                     pct(c.coverage() + over),
                     pct(c.coverage()),
-                    pct(c.bound_coverage())
                 )
             })
             .collect()

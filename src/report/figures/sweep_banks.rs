@@ -350,9 +350,10 @@ fn worst_sentence(sw: &SweepData, x: usize, d: &Drawn) -> String {
         let v = pt.metrics.get(&d.metric).map_or(0.0, |e| e.mean);
         format!("{} at {xname} {}", pct(v), x_text(sw, x, xv))
     };
-    // The ends, and a turn between them where the curve has one (a trial's bank read
-    // "18.45 % at concurrency 32 and 8.05 % at 192" where it peaked at 52 % at 96).
-    let ends = |pts: &[&SweepPoint]| -> Vec<String> {
+    // The ends, and a turn between them where the points are the whole curve (`whole`: one
+    // bank worst at every point) and it has one (a trial's bank read "18.45 % at concurrency
+    // 32 and 8.05 % at 192" where it peaked at 52 % at 96).
+    let ends = |pts: &[&SweepPoint], whole: bool| -> Vec<String> {
         // Along x: the grid's order is the file's (values given as 64,8,32).
         let mut pts = pts.to_vec();
         pts.sort_by(|a, b| {
@@ -363,7 +364,7 @@ fn worst_sentence(sw: &SweepData, x: usize, d: &Drawn) -> String {
         let ys: Vec<f64> = (pts.iter())
             .map(|p| p.metrics.get(&d.metric).map_or(0.0, |e| e.mean))
             .collect();
-        if let Some(i) = turn(&ys) {
+        if let Some(i) = turn(&ys).filter(|_| whole) {
             shown.insert(1, pts[i]);
         }
         shown.iter().map(|p| at(p)).collect()
@@ -382,7 +383,7 @@ fn worst_sentence(sw: &SweepData, x: usize, d: &Drawn) -> String {
             } else {
                 String::new()
             },
-            and_list(&ends(pts))
+            and_list(&ends(pts, true))
         ),
         _ => format!(
             "The bank that {} changes with the {xname}: {}.{rest}",
@@ -393,7 +394,7 @@ fn worst_sentence(sw: &SweepData, x: usize, d: &Drawn) -> String {
                     .map(|(name, pts)| format!(
                         "{name} at {} point(s) ({})",
                         pts.len(),
-                        ends(pts).join(" to ")
+                        ends(pts, false).join(" to ")
                     ))
                     .collect::<Vec<_>>()
             )
@@ -449,9 +450,6 @@ pub(crate) mod tests {
         }
     }
 
-    /// The bank failing most is each point's highest failure rate, said once where one bank
-    /// is it at every point, else bank by bank; points without failures apart; the grid's
-    /// other values split the charts, named by them.
     /// A peak between the ends is told, along x whatever the file's order (a trial's bank
     /// read 18.45 % at 32 and 8.05 % at 192 where it peaked at 52 % at 96).
     #[test]
@@ -468,6 +466,9 @@ pub(crate) mod tests {
         );
     }
 
+    /// The bank failing most is each point's highest failure rate, said once where one bank
+    /// is it at every point, else bank by bank; points without failures apart; the grid's
+    /// other values split the charts, named by them.
     #[test]
     fn the_bank_failing_most_is_named_and_other_values_split_the_charts() {
         let one = banks(&[

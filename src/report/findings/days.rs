@@ -97,24 +97,23 @@ impl WorstDay {
     }
 
     /// A client settling after the warm-up, not a bad day: the usual is the first day
-    /// counted, the worst the next, it never comes back within a point of the first, and the
-    /// days from the worst sit, at their median, less than five points above the first, the
-    /// worst less than five above that median (a trial's queue read 8.54 % on the first day
-    /// after a 1-day warm-up, then 10.6–14.5 %, and the report told "rose to 14.54 % on day
-    /// 2 … still 12.11 % on day 6" as if an outage had never recovered). An incident of that
-    /// shape on the second day counted reads the same, and goes unsaid with it: one run
-    /// cannot tell them apart.
+    /// counted, no later day comes back within a point of it, and the later days sit, at
+    /// their median, less than five points above it, the worst less than five above that
+    /// median (a trial's queue read 8.54 % on the first day after a 1-day warm-up, then
+    /// 10.6–14.5 %, and the report told "rose to 14.54 % on day 2 … still 12.11 % on day 6"
+    /// as if an outage had never recovered). An incident of that shape reads the same, and
+    /// goes unsaid with it: one run cannot tell them apart.
     fn drifted(&self) -> bool {
-        let after = &self.days[self.worst..];
-        if self.worst != 1 || after.iter().any(|d| d.1 <= self.low + BACK) {
+        let later = &self.days[1..];
+        if self.low_day != self.days[0].0 || later.iter().any(|d| d.1 <= self.low + BACK) {
             return false;
         }
-        let mut level: Vec<f64> = after.iter().map(|d| d.1).collect();
+        let mut level: Vec<f64> = later.iter().map(|d| d.1).collect();
         level.sort_by(f64::total_cmp);
-        let median = match level.len() {
-            0 => return false,
-            n if n % 2 == 1 => level[n / 2],
-            n => (level[n / 2 - 1] + level[n / 2]) / 2.0,
+        let n = level.len();
+        let median = match n % 2 {
+            1 => level[n / 2],
+            _ => (level[n / 2 - 1] + level[n / 2]) / 2.0,
         };
         median - self.low < RISE && self.days[self.worst].1 - median < RISE
     }

@@ -77,8 +77,8 @@ fn ranked_first(pd: &PairedData, most: &str) -> Option<String> {
     };
     (first.variant != most && first.variant != pd.baseline()).then(|| {
         format!(
-            "Ranked first (no other strategy fails more than a point less and by more than it \
-             covers less{within}): `{}`, {}.",
+            "`{}` ranks first (no other strategy fails more than a point less and by more than \
+             it covers less{within}), with {}.",
             first.variant,
             difference_phrase(first)
         )
@@ -98,18 +98,14 @@ fn ranked_first_by(ranked: &[&[PairedRow]], by: Metric) -> Option<String> {
         Some(x) if x.is_infinite() => "infinite (connections never refreshed)".to_string(),
         x => paired::mean(by, x, r.lower_bound) + by.unit(),
     };
-    let lead = format!(
-        "Ranked first by {} (`--rank-by {}`)",
-        by.name(),
-        by.column()
-    );
+    let lead = format!("ranks first by {} (`--rank-by {}`)", by.name(), by.column());
     let tie = (ranked.get(1).and_then(|rows| metric_row(rows, by)))
         .filter(|s| s.variant_mean.map(as_written) == first.variant_mean.map(as_written))
         .map(|s| format!("; tied with `{}`, and first in coverage's order", s.variant))
         .unwrap_or_default();
     if first.variant == first.baseline {
         return Some(format!(
-            "{lead}: the baseline `{}`, at {}{tie}.",
+            "The baseline `{}` {lead}, at {}{tie}.",
             first.variant,
             mean(first)
         ));
@@ -129,7 +125,7 @@ fn ranked_first_by(ranked: &[&[PairedRow]], by: Metric) -> Option<String> {
         None => String::new(),
     };
     Some(format!(
-        "{lead}: `{}`, {} against `{}`'s {}{difference}{tie}.",
+        "`{}` {lead}, with {} against `{}`'s {}{difference}{tie}.",
         first.variant,
         mean(first),
         first.baseline,
@@ -192,27 +188,11 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
         _ => Some(r),
     });
     if let Some(best) = most {
-        // The first ranked leads where it is another (a trial's findings began with a queue
-        // past the bound at 52 % own 429s, the strategy ranked first after it).
-        let reps = pd.replications();
-        let over = format!(
-            "Against the baseline `{base}`, over {reps} paired replication{}",
-            if reps == 1 { "" } else { "s" }
-        );
-        match ranked_first(pd, &best.variant) {
-            Some(first) => {
-                out.push(format!(
-                    "{over}: {}{}",
-                    first[..1].to_lowercase(),
-                    &first[1..]
-                ));
-                out.push(capitalise(&most_gained(pd, (&coverage, &failure), best)));
-            }
-            None => out.push(format!(
-                "{over}, {}",
-                most_gained(pd, (&coverage, &failure), best)
-            )),
-        }
+        out.extend(leading(
+            pd,
+            most_gained(pd, (&coverage, &failure), best),
+            best,
+        ));
     }
     out.extend(none_within(pd));
     let least = failure.iter().min_by(|a, b| {
@@ -250,6 +230,26 @@ pub(crate) fn paired_caption(pd: &PairedData) -> String {
     }
     out.extend(customers_failing_more(pd));
     out.join(" ")
+}
+
+/// The first ranked, where it is another than the strategy that gained the most (`best`,
+/// whose sentence is `gained`), then that one, after the pairing's words (a trial's findings
+/// began with a queue past the bound at 52 % own 429s, the strategy ranked first after it).
+fn leading(pd: &PairedData, gained: String, best: &PairedRow) -> Vec<String> {
+    let reps = pd.replications();
+    let over = format!(
+        "Against the baseline `{}`, over {reps} paired replication{}",
+        pd.baseline(),
+        if reps == 1 { "" } else { "s" }
+    );
+    match ranked_first(pd, &best.variant) {
+        // The baseline first: a sentence of its own, not a pair.
+        Some(first) if first.starts_with("The baseline") => {
+            vec![first, format!("{over}, {gained}")]
+        }
+        Some(first) => vec![format!("{over}, {first}"), capitalise(&gained)],
+        None => vec![format!("{over}, {gained}")],
+    }
 }
 
 /// The strategy that gained the most coverage (`best`), what it cost in the failures given,
@@ -465,8 +465,8 @@ mod tests {
         let s = ranked_first_by(&pd.ranked(), by).unwrap();
         assert!(
             s.starts_with(
-                "Ranked first by p95 data age (`--rank-by staleness_p95_hours`): `aimd`, 22.80 h \
-                 against `queued`'s 22.80 h"
+                "`aimd` ranks first by p95 data age (`--rank-by staleness_p95_hours`), with \
+                 22.80 h against `queued`'s 22.80 h"
             ) && s.ends_with("; tied with `queued`, and first in coverage's order."),
             "{s}"
         );

@@ -35,7 +35,9 @@ pub(super) fn alternatives(p: &Plan) -> Vec<String> {
         ),
         None => ("bound", "at most twice it"),
     };
-    let safe = most(&mut p.candidates.iter().filter(|e| within(e)));
+    // Within the budget too where the choice is: the budget is the rule before the bounds.
+    let budget = |e: &&Evaluation| e.met.api_calls || !r.met.api_calls;
+    let safe = most(&mut p.candidates.iter().filter(|e| within(e)).filter(budget));
     if let Some(safe) = safe.filter(|e| !within(r) && e.strategy != r.strategy) {
         out.push(format!(
             "within {}, the most coverage is {} ({})",

@@ -274,8 +274,8 @@ mod tests {
         let memo = p.human();
         assert!(
             memo.contains(&format!(
-                "  cba: the recommendation covers 99.57 %, past this ceiling of {ceiling}, with \
-                 its customers' own fetches (the findings say how"
+                "  cba: the recommendation covers 99.57 %, past this ceiling of {ceiling}: the \
+                 ceiling takes its customers' own fetches as falling independently"
             )),
             "{memo}"
         );

@@ -271,6 +271,13 @@ fn other_days_settling_and_the_end() {
     // 1-day warm-up); a peak that stands out from such a level is.
     let wandering = [0.0854, 0.1454, 0.106, 0.13, 0.145, 0.1211];
     assert_eq!(first(&run(&wandering, &[0.0; 6]), ""), None);
+    // Its highest day anywhere in the level (a review moved it to day 3).
+    let later_peak = [0.0854, 0.106, 0.1454, 0.13, 0.145, 0.1211];
+    assert_eq!(first(&run(&later_peak, &[0.0; 6]), ""), None);
+    // A level more than five points up is told, however it wandered.
+    let up = [0.02, 0.085, 0.09, 0.08, 0.095, 0.085];
+    let s = first(&run(&up, &[0.0; 6]), "").unwrap();
+    assert!(s.contains("9.50 % of the connection-time on day 5"), "{s}");
     let peak = [0.0854, 0.2454, 0.106, 0.13, 0.145, 0.1211];
     let s = first(&run(&peak, &[0.0; 6]), "").unwrap();
     assert!(s.contains("rose to 24.54 %"), "{s}");
