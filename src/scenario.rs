@@ -83,6 +83,8 @@ pub struct Scenario {
     /// Fields given that another kind (or platform status) reads, each as its note says it
     /// (`strategy.rate: only kind = "paced" reads it, not kind = "queued"`): idle, and noted.
     pub unread_fields: Vec<String>,
+    /// The note on the banks a `strategy.pools` table leaves at `concurrency`, if any.
+    pub pools_unnamed: Option<String>,
     /// Limits of a bank's preset that the bank's own `limits` dropped, each as its note says
     /// it: a bank's own fields win, and a trial's own token bucket silently lost its PSD2
     /// preset's quota of 4 a day.
@@ -424,6 +426,10 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         priority_lane_fits(&strategy, &schedule)?;
     }
 
+    let unread_fields = (strategy::unread_fields(&f.strategy).into_iter())
+        .chain(platform::unread_fields(&f.platform))
+        .collect();
+    let pools_unnamed = strategy::pools_unnamed(&f.strategy, &banks);
     let name = f.name.unwrap_or_else(|| default_name.to_string());
     check_name(&name)?;
     let sc = Scenario {
@@ -446,9 +452,8 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         retry,
         banks,
         on_demand,
-        unread_fields: (strategy::unread_fields(&f.strategy).into_iter())
-            .chain(platform::unread_fields(&f.platform))
-            .collect(),
+        unread_fields,
+        pools_unnamed,
         dropped_preset_limits: Vec::new(),
     };
     crate::consent::Joins::new(&sc).check().or_else(|why| {

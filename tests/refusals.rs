@@ -43,20 +43,20 @@ fn each_refusal_is_counted_at_the_policy_that_refused_it() {
     assert_eq!(r.limit_kinds, vec![vec!["quota", "concurrency"]]);
 }
 
-/// `run` says it, bank by bank, for a bank with more than one policy.
-#[test]
-fn run_says_which_limit_refused() {
-    let dir = std::env::temp_dir().join(format!("refusals-{}", std::process::id()));
+/// `run` on one bank of 400 connections refreshed every 6 hours at once (bulk, no retries),
+/// with `bank` its error rate and limits: its stdout, and the run's directory (`name`).
+fn run_cli(name: &str, bank: &str) -> (String, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("two.toml");
+    let file = dir.join("one.toml");
     std::fs::write(
         &file,
-        "[window]\nlength = \"24h\"\n[population]\nconnections = 400\n\
-         [strategy]\nkind = \"bulk\"\nperiod = \"6h\"\n[retry]\nmax_attempts = 1\n\
-         [[banks]]\nname = \"b\"\nshare = 1.0\nerror_rate = 0.0\n\
-         service_time = { dist = \"constant\", value = \"1s\" }\n\
-         limits = [{ kind = \"quota\", k = 2, period = \"calendar_day\" }, \
-         { kind = \"token_bucket\", rate = 1000.0, burst = 1000 }]\n",
+        format!(
+            "[window]\nlength = \"24h\"\n[population]\nconnections = 400\n\
+             [strategy]\nkind = \"bulk\"\nperiod = \"6h\"\n[retry]\nmax_attempts = 1\n\
+             [[banks]]\nname = \"b\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n{bank}\n"
+        ),
     )
     .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim"))
@@ -64,15 +64,50 @@ fn run_says_which_limit_refused() {
         .arg(dir.join("out"))
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), dir)
+}
+
+/// `run` says it, bank by bank, for a bank with more than one policy.
+#[test]
+fn run_says_which_limit_refused() {
+    let (text, dir) = run_cli(
+        "refusals",
+        "error_rate = 0.0\nlimits = [{ kind = \"quota\", k = 2, period = \"calendar_day\" }, \
+         { kind = \"token_bucket\", rate = 1000.0, burst = 1000 }]",
     );
     assert!(
         text.contains("refused by: b: limits[0] quota 800, limits[1] token_bucket 0"),
         "{text}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `run`'s table gives the client's own 429s beside every failure, what a risk rule bounds:
+/// a trial read a bank's 0.94 % failures, all of them 5xx errors, as near its rule of 1 %
+/// own 429s. Here a bank failing a tenth of its calls with 5xx and refusing none.
+#[test]
+fn run_gives_own_429s_beside_every_failure() {
+    let (text, dir) = run_cli(
+        "own-429s",
+        "error_rate = 0.1\nlimits = [{ kind = \"token_bucket\", rate = 1000.0, burst = 1000 }]",
+    );
+    let header = text.lines().find(|l| l.starts_with("bank ")).unwrap();
+    assert!(header.contains(" failure  own 429s "), "{header}");
+    let summary = std::fs::read_to_string(dir.join("out/summary.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(summary.as_bytes());
+    let head = rows.headers().unwrap().clone();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let all = (rows.records().map(|r| r.unwrap()))
+        .find(|r| r[col("bank")] == *"b")
+        .unwrap();
+    let failure: f64 = all[col("failure_rate")].parse().unwrap();
+    let own: f64 = all[col("client_failure_rate")].parse().unwrap();
+    assert!(failure > 0.05 && own == 0.0, "{all:?}");
+    let row = text.lines().find(|l| l.starts_with("b ")).unwrap();
+    let failure = format!("{:.2} %", 100.0 * failure);
+    let after = &row[row.find(&failure).unwrap_or_else(|| panic!("{row}")) + failure.len()..];
+    assert!(after.trim_start().starts_with("0.00 % "), "{row}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -253,7 +253,7 @@ fn check_names_only_existing_files(dir: &Path) {
 #[test]
 fn a_run_directory_gets_its_charts_and_a_report() {
     let t = TempDir::new("run");
-    write_small_run(t.path(), "random_offset");
+    let rows = write_small_run(t.path(), "random_offset");
     let written = markdown::write_report(t.path()).unwrap();
     assert!(written.iter().all(|p| p.is_file()));
     let stems = check_rendered(t.path());
@@ -261,6 +261,14 @@ fn a_run_directory_gets_its_charts_and_a_report() {
     check_names_only_existing_files(t.path());
     let md = std::fs::read_to_string(t.path().join("report.md")).unwrap();
     assert!(md.contains("Scenario `uk-mix`: 3,000 connections at 5 banks"));
+    // Each bank's coverage, every failure and the client's own 429s (a trial read a bank's
+    // 5xx errors against a rule of own 429s), from summary.csv's row.
+    assert!(md.contains("Coverage / failure rate (every failure) / the client's own 429s"));
+    for b in rows.iter().filter(|b| b.bank != "all") {
+        let (c, f, o) = (b.coverage, b.failure_rate, b.client_failure_rate);
+        let cell = format!("| {} | {} / {} / {}", b.bank, pct(c), pct(f), pct(o));
+        assert!(md.contains(&cell), "{cell} not in\n{md}");
+    }
     // One run cannot draw curves against concurrency: said, not drawn.
     assert!(md.contains("## Charts not drawn"));
     assert!(md.contains("Failure rate against concurrency"));

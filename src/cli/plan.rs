@@ -18,7 +18,8 @@ pub struct PlanArgs {
     /// lapse, as the model runs them.
     #[arg(long, value_name = "WEEKS", value_parser = weeks)]
     pub at_week: Option<u32>,
-    /// Target coverage: share of due connections refreshed each day (0.99 or 99%).
+    /// Target coverage: share of due connections refreshed each day, or each period where
+    /// strategy.period is shorter than a day (0.99 or 99%).
     #[arg(long, default_value_t = 0.99, allow_negative_numbers = true, value_parser = share)]
     pub coverage: f64,
     /// Bound on the failure rate of --failure-scope (0.01 or 1%).

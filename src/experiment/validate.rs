@@ -134,6 +134,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
         banks: vec![b],
         on_demand: None,
         unread_fields: Vec::new(),
+        pools_unnamed: None,
         dropped_preset_limits: Vec::new(),
     }
 }

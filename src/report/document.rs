@@ -182,10 +182,14 @@ fn results_sections(s: &mut String, ds: &Dataset) {
         if let Some((t, at_open)) = bank_table(ds) {
             s.push_str(match at_open {
                 true => {
-                    "Coverage / failure rate / app opens finding data 24 h old or older, by \
-                         bank (each bank's customers find their own bank's data):\n\n"
+                    "Coverage / failure rate (every failure) / the client's own 429s / app opens \
+                     finding data 24 h old or older, by bank (each bank's customers find their \
+                     own bank's data):\n\n"
                 }
-                false => "Coverage / failure rate by bank:\n\n",
+                false => {
+                    "Coverage / failure rate (every failure) / the client's own 429s, by \
+                     bank:\n\n"
+                }
             });
             s.push_str(&t);
             s.push('\n');

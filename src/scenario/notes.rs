@@ -29,6 +29,7 @@ impl Scenario {
         out.extend(self.held_through_maintenance());
         out.extend(self.pausing_on_fixed());
         out.extend(self.idle_settings());
+        out.extend(self.pools_unnamed.iter().cloned());
         out.extend(self.stalest_over_banks());
         out.extend(self.shrinking_book());
         out.extend(self.past_boxed_caps());
@@ -543,5 +544,33 @@ mod tests {
             "kind = \"per_bank\"\nconcurrency = 2\npools = { b = 3 }"
         )
         .is_empty());
+    }
+
+    /// A pools table naming some banks says what the others take (a trial's was "ok").
+    #[test]
+    fn banks_a_pools_table_leaves_at_concurrency_are_named() {
+        let with = |pools: &str| {
+            let bank = |n: &str| {
+                format!(
+                    "[[banks]]\nname = \"{n}\"\nshare = 0.5\n\
+                     service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+                )
+            };
+            let text = format!(
+                "[window]\nlength = \"1d\"\n[population]\nconnections = 10\n[strategy]\n\
+                 kind = \"per_bank\"\nconcurrency = 32\npools = {pools}\n{}{}",
+                bank("a"),
+                bank("b")
+            );
+            scenario::parse(&text, "inline", "t", &[]).unwrap().notes()
+        };
+        assert_eq!(
+            with("{ a = 3 }"),
+            [
+                "strategy.pools names 1 of 2 banks: the others (b) take strategy.concurrency = \
+              32 slots each, 35 slots in all (name a bank in strategy.pools to size its own)"
+            ]
+        );
+        assert!(with("{ a = 3, b = 4 }").is_empty());
     }
 }

@@ -263,7 +263,8 @@ fn known_bank(field: &str, name: &str, banks: &[Bank]) -> Result<(), FieldError>
 
 /// `per_bank`'s slots, bank by bank: those `strategy.pools` names, else `concurrency`.
 /// Accepted with other kinds, as `concurrency` is, so that `kind` can be swept (and noted as
-/// doing nothing there: `unread_fields`).
+/// doing nothing there: `unread_fields`); the banks it leaves at `concurrency` are noted
+/// ([`pools_unnamed`]).
 fn pools(s: &file::StrategyFile, banks: &[Bank]) -> Result<Vec<u32>, FieldError> {
     let named = s.pools.clone().unwrap_or_default();
     for (name, &n) in &named {
@@ -330,6 +331,27 @@ fn aimd(s: &file::StrategyFile, platform: &Platform) -> Result<AimdRule, FieldEr
         decrease,
         on_error: a.and_then(|a| a.on_error).unwrap_or(d.on_error),
         gap,
+    })
+}
+
+/// A `strategy.pools` table that names some banks and not the others, which take
+/// `concurrency` slots each: as documented, but unsaid (a trial's table of one bank's pool
+/// was checked "ok … 163 slots in all", the other four at 32 each).
+pub(super) fn pools_unnamed(s: &file::StrategyFile, banks: &[Bank]) -> Option<String> {
+    let named = s.pools.as_ref().filter(|p| !p.is_empty())?;
+    let c = s.concurrency.filter(|_| s.kind == StrategyKind::PerBank)?;
+    let others: Vec<&str> = (banks.iter().map(|b| b.name.as_str()))
+        .filter(|n| !named.contains_key(*n))
+        .collect();
+    let all = named.values().sum::<i64>() + c * others.len() as i64;
+    (!others.is_empty()).then(|| {
+        format!(
+            "strategy.pools names {} of {} banks: the others ({}) take strategy.concurrency = \
+             {c} slots each, {all} slots in all (name a bank in strategy.pools to size its own)",
+            named.len(),
+            banks.len(),
+            others.join(", ")
+        )
     })
 }
 

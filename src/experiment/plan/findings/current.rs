@@ -69,10 +69,12 @@ pub fn current_finding(p: &Plan) -> Option<String> {
 }
 
 /// Where the queue's search stopped at the failure bound short of the coverage target: a
-/// larger queue covers more for more 429s, which the plan does not search, so a planner who
-/// runs a queue learns where it stopped and how to see the trade-off. (A trial's plan
+/// larger queue, which the plan does not search, may cover more for more 429s, so a planner
+/// who runs a queue learns where it stopped and how to see the trade-off. (A trial's plan
 /// stopped at 4 slots; its own sweep found 16 slots covering 76 %, 24 covering 95 % with
-/// 13 % failing.)
+/// 13 % failing. Another's found 32 slots covering less than 16, retries holding slots
+/// through a penalty box, where the finding had said a larger queue covers more.) The
+/// scenario's own queue, where larger, says which.
 pub fn queue_stop_finding(p: &Plan) -> Option<String> {
     let mut queues: Vec<(u32, &Evaluation)> = p
         .candidates
@@ -95,13 +97,20 @@ pub fn queue_stop_finding(p: &Plan) -> Option<String> {
         return None;
     }
     let t = &p.targets;
-    let own = match p.current.strategy {
-        Strategy::Queued { concurrency } if concurrency > c => {
-            format!(
-                "; the scenario's own queue of {concurrency} is the one shown beside the choice"
-            )
-        }
-        _ => String::new(),
+    // What a larger queue does, where the plan ran one: the scenario's own.
+    let larger = match p.current.strategy {
+        Strategy::Queued { concurrency } if concurrency > c => format!(
+            "the plan tries no larger queue but the scenario's own of {concurrency}, shown \
+             beside the choice: {} covered, {} failing by {} (a sweep over \
+             strategy.concurrency gives the trade-off between)",
+            pct(p.current.figures.mean(Figure::Coverage)),
+            pct(p.current.figures.mean(t.scope.figure())),
+            t.scope.phrase(),
+        ),
+        _ => "the plan tries no larger queue, which may cover more for more 429s or, where \
+              retries hold its slots through a bank's refusals, less (a sweep over \
+              strategy.concurrency tells)"
+            .to_string(),
     };
     // The bound it passed: the population's, or else the one at each bank, at its worst.
     let past = match (
@@ -119,8 +128,7 @@ pub fn queue_stop_finding(p: &Plan) -> Option<String> {
     };
     Some(format!(
         "the queue's search stopped at concurrency {c}, covering {} with {} of its attempts \
-         failing by {}, {past}: a larger queue covers more for more 429s, which the plan does \
-         not try (a sweep over strategy.concurrency gives that trade-off){own}",
+         failing by {}, {past}; {larger}",
         pct(e.figures.mean(Figure::Coverage)),
         pct(e.figures.mean(t.scope.figure())),
         t.scope.phrase(),
@@ -157,6 +165,38 @@ mod tests {
         let f = current_finding(&p).unwrap();
         assert!(
             f.contains("the client's own 429s from 10.00 % to 50.00 %"),
+            "{f}"
+        );
+    }
+
+    /// The queue's stop says what the plan ran of a larger queue, the scenario's own, with
+    /// its figures; without one, that a larger queue may cover more or less (a trial's 32
+    /// slots covered less than 16, where the finding said a larger queue covers more).
+    #[test]
+    fn the_queue_stop_says_what_a_larger_queue_did() {
+        let queue = |c: u32| {
+            let mut e = setting(&format!("queued, concurrency {c}"), 1.0, 1.0, all_met());
+            e.strategy = Strategy::Queued { concurrency: c };
+            (e.met.coverage, e.met.failure_rate) = (false, false);
+            e
+        };
+        let choice = setting("paced", 1.0, 1.0, all_met());
+        let mut p = made_up_plan(targets(), choice, vec![queue(16)]);
+        p.targets_met = false;
+        let f = queue_stop_finding(&p).unwrap();
+        assert!(
+            f.contains("stopped at concurrency 16")
+                && f.contains(
+                    "the plan tries no larger queue, which may cover more for more 429s or, \
+                     where retries hold its slots through a bank's refusals, less"
+                ),
+            "{f}"
+        );
+        p.current = queue(64);
+        p.current.figures.all[Figure::Coverage as usize] = Estimate::of(&[0.8, 0.8]).unwrap();
+        let f = queue_stop_finding(&p).unwrap();
+        assert!(
+            f.contains("but the scenario's own of 64, shown beside the choice: 80.00 % covered"),
             "{f}"
         );
     }
