@@ -149,11 +149,31 @@ fn compare_ranks_by_periods_and_hides_them_for_daily_items() {
         md.contains("Ranked by coverage of each period alone"),
         "{md}"
     );
-    // By coverage (the default), both cover every day: the first listed leads.
+    // By default, coverage's rule reads the coverage of each period where an item's period
+    // is shorter than a day (a trial's ranked first a client covering 73 % of its periods,
+    // for its days' 97 %): both cover every day, the daily item leads, and the rule says so.
     let c = comparison(tmp.path(), "twice=queued:period=12h,daily=queued", None);
     let md = markdown(&c, &c.paired(&c.run(&pool())), &[]);
     let first = md.lines().find(|l| l.starts_with("| 1 |")).unwrap();
-    assert!(first.contains("`twice`"), "{md}");
+    assert!(first.contains("`daily`"), "{md}");
+    assert!(
+        md.contains(
+            "Ranked by the difference in the coverage of each period (a daily strategy's is its \
+             coverage) (highest first), except"
+        ),
+        "{md}"
+    );
+    // The report's findings and chart read it too.
+    let out = tmp.join("cmp");
+    c.execute(&out, &pool()).unwrap();
+    refresh_sim::report::write_report_titled(&out, None).unwrap();
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("`daily` gained the most coverage of each period"),
+        "{report}"
+    );
+    let svg = std::fs::read_to_string(out.join("charts/paired_differences.svg")).unwrap();
+    assert!(svg.contains("coverage-of-each-period difference"), "{svg}");
     // Where no item's period is shorter than a day, ranking by it is refused.
     let source = scenario::Source::read(&tmp.join("book.toml")).unwrap();
     let req = Request {

@@ -264,6 +264,11 @@ fn a_run_directory_gets_its_charts_and_a_report() {
     // Each bank's coverage, every failure and the client's own 429s (a trial read a bank's
     // 5xx errors against a rule of own 429s), from summary.csv's row.
     assert!(md.contains("Coverage / failure rate (every failure) / the client's own 429s"));
+    let differ = |b: &&SummaryRow| pct(b.failure_rate) != pct(b.client_failure_rate);
+    assert!(
+        rows.iter().any(|b| b.bank != "all" && differ(&b)),
+        "{rows:?}"
+    );
     for b in rows.iter().filter(|b| b.bank != "all") {
         let (c, f, o) = (b.coverage, b.failure_rate, b.client_failure_rate);
         let cell = format!("| {} | {} / {} / {}", b.bank, pct(c), pct(f), pct(o));

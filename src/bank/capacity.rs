@@ -5,8 +5,9 @@
 //! - a fixed or sliding window of `N` per `W`: `N · ⌈T / W⌉`;
 //! - a concurrency cap of `c`, or `c` internal servers: `c · T / E[S]` by Little's law, since
 //!   the bank's slot frees when its call ends, whenever the client learns of it;
-//! - a per-connection quota of `k`: `k` per connection (listed, but it does not bind: it
-//!   limits retries, not the day's one refresh of each connection);
+//! - a per-connection quota of `k`: `k` per connection (listed, but binding no bank's calls
+//!   here: it bounds each connection's, which the plan's ceiling applies per connection,
+//!   `experiment::plan::ceiling`);
 //! - rate policies scheduled for hours of the day: together with any rate policy of every
 //!   hour, stretch by stretch, the least metering each, when every hour is metered;
 //! - a maintenance window that rejects admits nothing in its hours, so every other bound
@@ -36,8 +37,9 @@ pub struct PolicyBound {
     pub policy: String,
     /// Calls a span admits (infinite: no bound of its own).
     pub calls: f64,
-    /// Whether it bounds the day's refreshes (a quota bounds retries; a maintenance window
-    /// acts through the others' open hours).
+    /// Whether it bounds the bank's calls (a quota bounds each connection's, which the
+    /// plan's ceiling applies per connection; a maintenance window acts through the others'
+    /// open hours).
     pub binds: bool,
 }
 
@@ -184,7 +186,7 @@ pub(super) struct Scope {
 }
 
 /// One policy's bound over the span; quotas and maintenance windows are listed but do not
-/// bind (a quota limits retries, not the one refresh a day; a window's effect is in the
+/// bind the bank's calls (a quota bounds each connection's; a window's effect is in the
 /// open hours); a scheduled policy is counted with the others of its kind ([`scheduled`]).
 pub(super) fn policy_bound(limit: &Limit, s: &Scope) -> Option<PolicyBound> {
     let bound = |policy: String, calls: f64| PolicyBound {
@@ -404,7 +406,7 @@ pub(super) mod tests {
         )
         .capacity(DAY, 1_000.0);
         close(c.bounds[0].calls, 4_000.0);
-        // Listed, but a quota limits retries, not the one refresh a day: it binds nothing.
+        // Listed, but a quota bounds each connection's calls, not the bank's.
         assert!(!c.bounds[0].binds && c.calls.is_infinite() && c.binding.is_none());
         // Internal servers bound like a cap.
         let mut b = bank(vec![], 2, 0.0);

@@ -35,7 +35,8 @@ pub struct CompareArgs {
     pub set: Vec<String>,
     /// Rank the strategies by this metric alone, best first in its own sense (lowest for
     /// failures, costs and ages), with no guard on failures: e.g. stale_24h_at_open_share, the
-    /// app opens finding data a day old. Default: coverage, after any strategy failing far less.
+    /// app opens finding data a day old. Default: coverage (of each period, where an item's
+    /// period is shorter than a day), after any strategy failing far less.
     #[arg(long, value_name = "METRIC")]
     pub rank_by: Option<String>,
     /// Bound on each strategy's own 429s (its traffic's 429s over its attempts, as `plan`

@@ -19,7 +19,7 @@ mod ranking;
 pub use bound::{bound, bound_words, over_bound, over_bound_legend, Bound};
 pub use cells::{difference, mean};
 pub use ranking::{
-    marks, ranked_by, ranking, ranking_brief, ranking_words, ranks_after, set_back,
+    covered, marks, ranked_by, ranking, ranking_brief, ranking_words, ranks_after, set_back,
     RANK_FAILURE_MARGIN, SET_BACK_LEGEND,
 };
 

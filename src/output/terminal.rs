@@ -108,8 +108,10 @@ const COLUMNS: [&str; 13] = [
     "peak at bank",
     "outstanding",
 ];
-const WIDTHS: [usize; 13] = [18, 10, 10, 9, 7, 9, 9, 9, 11, 8, 9, 14, 11];
+/// Each column's width: the bank's fits the presets' names, the figures their headers.
+const WIDTHS: [usize; 13] = [18, 10, 10, 9, 7, 9, 9, 9, 11, 8, 9, 12, 11];
 
+/// One line of the table: `cells` in [`COLUMNS`]' order.
 fn table_line(out: &mut String, cells: [String; 13]) {
     for (i, (c, w)) in cells.iter().zip(WIDTHS).enumerate() {
         let _ = match i {

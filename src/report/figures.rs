@@ -86,7 +86,13 @@ pub(crate) const PERIOD_COVERAGE_MEANING: &str =
 /// is shorter than a day (a day's read a trial's 12-hour client at 99.91 % where its
 /// periods were covered 93.04 %), else the day's; with what it means and its axis label.
 pub(crate) fn sweep_coverage(sw: Option<&SweepData>) -> (Metric, &'static str, &'static str) {
-    match sw.is_some_and(|sw| sw.has_metric(Metric::PeriodCoverage)) {
+    coverage_read(sw.is_some_and(|sw| sw.has_metric(Metric::PeriodCoverage)))
+}
+
+/// The coverage read, with what it means and its axis label: each period's (`periods`) or
+/// each day's.
+pub(crate) fn coverage_read(periods: bool) -> (Metric, &'static str, &'static str) {
+    match periods {
         true => (
             Metric::PeriodCoverage,
             PERIOD_COVERAGE_MEANING,

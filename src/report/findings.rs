@@ -146,17 +146,18 @@ pub(crate) fn on_scenario(s: &str, show: bool) -> String {
     }
 }
 
-/// The bank with the lowest coverage, if there are several and they differ.
+/// The bank with the lowest coverage (of each period, where shorter than a day), if there
+/// are several and they differ.
 pub(crate) fn lowest_coverage_bank<'a>(
     banks: &[&'a dataset::SummaryRow],
 ) -> Option<&'a dataset::SummaryRow> {
     let low = banks
         .iter()
-        .min_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
+        .min_by(|a, b| judged(a).total_cmp(&judged(b)))?;
     let high = banks
         .iter()
-        .max_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
-    (banks.len() > 1 && pct(low.coverage) != pct(high.coverage)).then_some(*low)
+        .max_by(|a, b| judged(a).total_cmp(&judged(b)))?;
+    (banks.len() > 1 && pct(judged(low)) != pct(judged(high))).then_some(*low)
 }
 
 /// Which strategy failed least and which most.
@@ -191,10 +192,10 @@ pub(crate) fn failure_caption(ds: &Dataset) -> String {
                 capitalise(&best.label()),
                 on_scenario(s, show),
                 pct(fb),
-                pct(best.total().coverage),
+                coverage_words(best.total()),
                 worst.label(),
                 pct(fw),
-                pct(worst.total().coverage),
+                coverage_words(worst.total()),
                 covered_most(runs, best, worst)
             ));
         }
@@ -211,7 +212,7 @@ pub(crate) fn failure_caption(ds: &Dataset) -> String {
 /// that covered most (unless it is the one that failed most, whose coverage is said):
 /// failing least is not the better client.
 fn covered_most(runs: &[&RunData], least: &RunData, worst: &RunData) -> String {
-    let cov = |r: &RunData| r.total().coverage;
+    let cov = |r: &RunData| judged(r.total());
     let Some(most) = runs.iter().max_by(|a, b| cov(a).total_cmp(&cov(b))) else {
         return String::new();
     };
@@ -219,7 +220,7 @@ fn covered_most(runs: &[&RunData], least: &RunData, worst: &RunData) -> String {
         true => format!(
             " Failing least is not covering most: {} covered {} at {} failures.",
             most.label(),
-            pct(cov(most)),
+            coverage_words(most.total()),
             pct(most.total().failure_rate)
         ),
         false => String::new(),
@@ -280,16 +281,19 @@ pub(crate) fn capitalise(s: &str) -> String {
 /// A run's coverage as the target judges it: of each period where the client's is shorter
 /// than a day (a trial's report said a 6-hour client "met the 99 % target" covering 94 % of
 /// its periods, 99.22 % of its days), else of each day.
-fn judged(r: &RunData) -> f64 {
-    let t = r.total();
+/// Of a run's `all` row or a bank's.
+fn judged(t: &dataset::SummaryRow) -> f64 {
     t.period_coverage.unwrap_or(t.coverage)
 }
 
-/// A run's coverage in words: of its periods, with its days', where they differ.
-fn coverage_words(r: &RunData) -> String {
-    let t = r.total();
+/// A run's (or a bank's) coverage in words: of its periods, with its days' where they
+/// read otherwise.
+fn coverage_words(t: &dataset::SummaryRow) -> String {
     match t.period_coverage {
-        Some(p) => format!("{} of its periods ({} a day)", pct(p), pct(t.coverage)),
+        Some(p) if pct(p) != pct(t.coverage) => {
+            format!("{} of its periods ({} a day)", pct(p), pct(t.coverage))
+        }
+        Some(p) => format!("{} of its periods", pct(p)),
         None => pct(t.coverage),
     }
 }
@@ -302,9 +306,9 @@ pub(crate) fn coverage_caption(ds: &Dataset) -> String {
     let mut out = Vec::new();
     for (s, runs) in &groups {
         let mut sorted = runs.clone();
-        sorted.sort_by(|a, b| judged(b).total_cmp(&judged(a)));
+        sorted.sort_by(|a, b| judged(b.total()).total_cmp(&judged(a.total())));
         let parts: Vec<String> = (sorted.iter())
-            .map(|r| format!("{} {}", r.label(), coverage_words(r)))
+            .map(|r| format!("{} {}", r.label(), coverage_words(r.total())))
             .collect();
         let periods = runs.iter().any(|r| r.total().period_coverage.is_some());
         let over = match (measured_days(runs[0].total()), periods) {
@@ -324,7 +328,7 @@ pub(crate) fn coverage_caption(ds: &Dataset) -> String {
         ));
         let meeting: Vec<String> = sorted
             .iter()
-            .filter(|r| judged(r) >= COVERAGE_TARGET)
+            .filter(|r| judged(r.total()) >= COVERAGE_TARGET)
             .map(|r| r.label())
             .collect();
         if meeting.is_empty() {
@@ -347,14 +351,14 @@ pub(crate) fn coverage_caption(ds: &Dataset) -> String {
                 "Under {}, {} had the lowest coverage, {}, with {} of its attempts failing.",
                 best.label(),
                 low.bank,
-                pct(low.coverage),
+                coverage_words(low),
                 pct(low.failure_rate)
             ));
         }
     }
     if groups.is_empty() {
         if let Some(r) = ds.runs.first() {
-            let c = coverage_words(r);
+            let c = coverage_words(r.total());
             out.push(format!(
                 "{} reached a coverage of {c}.",
                 capitalise(&r.label())
@@ -546,7 +550,7 @@ pub(crate) fn key_findings(ds: &Dataset) -> Vec<String> {
                 "Of its {} banks, {} had the lowest coverage, {}, with {} of its attempts failing.",
                 r.banks().len(),
                 low.bank,
-                pct(low.coverage),
+                coverage_words(low),
                 pct(low.failure_rate)
             ));
         }

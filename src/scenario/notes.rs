@@ -34,6 +34,8 @@ impl Scenario {
         out.extend(self.shrinking_book());
         out.extend(self.past_boxed_caps());
         out.extend(self.period_past_quotas());
+        out.extend(self.quota_waits_hold_slots());
+        out.extend(self.quota_midnight_returns());
         out.extend(self.period_past_tested());
         out.extend(self.period_past_passes());
         out
@@ -567,10 +569,11 @@ mod tests {
         assert_eq!(
             with("{ a = 3 }"),
             [
-                "strategy.pools names 1 of 2 banks: the others (b) take strategy.concurrency = \
-              32 slots each, 35 slots in all (name a bank in strategy.pools to size its own)"
+                "strategy.pools names 1 of 2 banks: the others (b) take strategy.concurrency \
+                 slots each (name a bank in strategy.pools to size its own)"
             ]
         );
         assert!(with("{ a = 3, b = 4 }").is_empty());
+        assert!(with("{}").is_empty());
     }
 }

@@ -336,18 +336,19 @@ fn aimd(s: &file::StrategyFile, platform: &Platform) -> Result<AimdRule, FieldEr
 
 /// A `strategy.pools` table that names some banks and not the others, which take
 /// `concurrency` slots each: as documented, but unsaid (a trial's table of one bank's pool
-/// was checked "ok … 163 slots in all", the other four at 32 each).
+/// was checked "ok … 163 slots in all", the other four at 32 each). The slots in all are
+/// `check`'s summary's.
 pub(super) fn pools_unnamed(s: &file::StrategyFile, banks: &[Bank]) -> Option<String> {
     let named = s.pools.as_ref().filter(|p| !p.is_empty())?;
-    let c = s.concurrency.filter(|_| s.kind == StrategyKind::PerBank)?;
+    s.concurrency.filter(|_| s.kind == StrategyKind::PerBank)?;
     let others: Vec<&str> = (banks.iter().map(|b| b.name.as_str()))
         .filter(|n| !named.contains_key(*n))
         .collect();
-    let all = named.values().sum::<i64>() + c * others.len() as i64;
+    // No figure that a sweep's points vary (the slots, the sum): one note for them all.
     (!others.is_empty()).then(|| {
         format!(
-            "strategy.pools names {} of {} banks: the others ({}) take strategy.concurrency = \
-             {c} slots each, {all} slots in all (name a bank in strategy.pools to size its own)",
+            "strategy.pools names {} of {} banks: the others ({}) take strategy.concurrency \
+             slots each (name a bank in strategy.pools to size its own)",
             named.len(),
             banks.len(),
             others.join(", ")

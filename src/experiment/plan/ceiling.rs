@@ -78,6 +78,9 @@ pub struct BankCeiling {
     /// than the ceiling: the ceiling keeps the cap busy, which a client learning outcomes by
     /// polling nears only with more outstanding than the cap, and so with its 429s.
     pub within_cap: Option<WithinCap>,
+    /// A per-connection quota the client's period meets ([`quota_share`]): its name, and
+    /// the most of each connection's periods its background refreshes can cover under it.
+    pub quota: Option<(String, f64)>,
 }
 
 /// The refreshes a day of a pool that never has more of a bank's refreshes outstanding
@@ -127,7 +130,7 @@ impl BankCeiling {
         if self.connections <= 0.0 {
             1.0
         } else {
-            let served = (per_day / self.needed_per_day()).min(1.0);
+            let served = self.served(per_day);
             // A fetch covers one of a short period's periods a day.
             let fetched = (self.fetched * self.cover_days.min(1.0) / self.connections).min(1.0);
             served + (1.0 - served) * fetched
@@ -141,13 +144,26 @@ impl BankCeiling {
         if self.connections <= 0.0 {
             1.0
         } else {
-            ((self.capacity.refreshes + self.fetched) / self.needed_per_day()).min(1.0)
+            let fetched = self.fetched / self.needed_per_day();
+            (self.served(self.capacity.refreshes) + fetched).min(1.0)
         }
     }
 
-    /// The policy that binds: the least of the arithmetic bounds.
+    /// The policy that binds: a quota where it covers less than the bank's ceiling lets the
+    /// background, else the least of the arithmetic bounds.
     pub fn binding(&self) -> Option<&str> {
-        self.capacity.binding_policy()
+        let rated = (self.per_day / self.needed_per_day()).min(1.0);
+        match &self.quota {
+            Some((name, share)) if *share < rated => Some(name),
+            _ => self.capacity.binding_policy(),
+        }
+    }
+
+    /// The share of its due connections (or connection-periods) `per_day` background
+    /// refreshes cover, at most what its quota allows each connection.
+    fn served(&self, per_day: f64) -> f64 {
+        let served = (per_day / self.needed_per_day()).min(1.0);
+        self.quota.as_ref().map_or(served, |(_, q)| served.min(*q))
     }
 }
 
@@ -185,6 +201,12 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
             } else {
                 (probe(base, bank, &capacity, pool), Method::Simulation)
             };
+            let quota = quota_share(bank, base.schedule.period);
+            // A quota binding before the rate limits leaves the customers' fetches, which it
+            // does not count, to cover what it refuses the background.
+            let cover_days = period_days(base.schedule.period);
+            let rated = (per_day * cover_days / connections.max(1e-9)).min(1.0);
+            let quota_binds = quota.as_ref().is_some_and(|(_, q)| *q < rated);
             BankCeiling {
                 name: bank.name.clone(),
                 share: bank.share,
@@ -192,10 +214,11 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
                 capacity,
                 per_day,
                 method,
-                cover_days: period_days(base.schedule.period),
-                fetched: fetched(base, bank, users, connections),
+                cover_days,
+                fetched: fetched(base, bank, users, connections, quota_binds),
                 calls_per_refresh: bank.calls_per_refresh,
                 within_cap: within_cap(base, bank, users, per_day),
+                quota,
             }
         })
         .collect()
@@ -203,10 +226,10 @@ pub fn ceilings(base: &Scenario, users: u64, pool: &rayon::ThreadPool) -> Vec<Ba
 
 /// The distinct connections of `bank`'s `connections` due (with a period shorter than a day,
 /// connection-periods) that its customers' requests fetch in a day beyond what its ceiling counts ([`crate::demand::OnDemand::fetched`]):
-/// all their requests where no limit of the bank counts them; where the limits do, those
-/// outside a nightly client's band, whose ceiling is the band's; else none (they are within
-/// the ceiling).
-fn fetched(base: &Scenario, bank: &Bank, users: u64, connections: f64) -> f64 {
+/// all their requests where no limit of the bank counts them, or a quota (which counts none)
+/// binds before the limits that do (`quota`); where the limits do, those outside a nightly
+/// client's band, whose ceiling is the band's; else none (they are within the ceiling).
+fn fetched(base: &Scenario, bank: &Bank, users: u64, connections: f64, quota: bool) -> f64 {
     let Some(d) = base
         .on_demand
         .as_ref()
@@ -214,7 +237,8 @@ fn fetched(base: &Scenario, bank: &Bank, users: u64, connections: f64) -> f64 {
     else {
         return 0.0;
     };
-    let per_day = match (bank.customers_spend_limits(), base.schedule.band_micros()) {
+    let spend = bank.customers_spend_limits() && !quota;
+    let per_day = match (spend, base.schedule.band_micros()) {
         (false, _) => d.per_day,
         (true, Some(band)) => d.per_day - d.rate_within(band) * (band.1 - band.0) as f64 / 1e6,
         (true, None) => 0.0,
@@ -234,6 +258,25 @@ fn fetched(base: &Scenario, bank: &Bank, users: u64, connections: f64) -> f64 {
             d.fetched(bank.share * calls, connections)
         })
         .sum()
+}
+
+/// The most of each connection's periods `bank`'s tightest per-connection quota lets a
+/// client refreshing every `period` cover, where the period meets it (`k` accesses a day for
+/// as many periods or more): `k` a day over the periods a day, a 5xx among them spent, so at
+/// most 1 − the error rate where they are as many (PSD2's four a day, every 6 hours: no
+/// room for a retry; a trial's plan named the bank's token bucket as binding, the quota
+/// nowhere). A quota counts no customer's call, so their fetches add to it. `None` where the
+/// period leaves room (a daily client under four a day).
+fn quota_share(bank: &Bank, period: SimDuration) -> Option<(String, f64)> {
+    let k = (bank.limits.iter())
+        .filter_map(|l| match l {
+            crate::bank::Limit::Quota(q) => Some(q.k()),
+            _ => None,
+        })
+        .min()?;
+    let share = k as f64 * period_days(period) * (1.0 - bank.error_rate);
+    (k as f64 * period_days(period) <= 1.0 + 1e-9)
+        .then(|| (format!("quota {k} per connection a day"), share))
 }
 
 /// What a client within `bank`'s concurrency cap gets ([`WithinCap`]), where it is under
@@ -473,5 +516,65 @@ mod tests {
             "{} vs {little}",
             c.per_day
         );
+    }
+
+    /// PSD2's four accesses a day bind a client every 6 hours: each 5xx spends an access, so
+    /// at most 99 % of the periods are covered where 1 % fail, and the quota, not the bank's
+    /// generous bucket, is the binding limit (a trial's plan named the bucket). Simulated
+    /// random offsets every 6 hours cover what it says (98.96 %), every 4 hours four of
+    /// their six periods (65.98 %). Customers' fetches add; a daily client has room.
+    #[test]
+    fn a_quota_binds_a_client_as_often_as_it_allows() {
+        let text = |period: &str| {
+            format!(
+                "[window]\nlength = \"2d\"\nwarmup = \"1d\"\n[population]\n\
+                 connections = 2000\n[platform]\nstatus = \"callback\"\n\
+                 [strategy]\nkind = \"random_offset\"\nperiod = \"{period}\"\n\
+                 [[banks]]\nname = \"b\"\nshare = 1.0\nerror_rate = 0.01\n\
+                 service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+                 limits = [{{ kind = \"quota\", k = 4 }}, \
+                 {{ kind = \"token_bucket\", rate = 50.0, burst = 50 }}]\n"
+            )
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let sc = crate::scenario::parse(&text("6h"), "inline", "t", &[]).unwrap();
+        let c = &ceilings(&sc, 2000, &pool)[0];
+        assert_eq!(c.binding(), Some("quota 4 per connection a day"));
+        // The bank serves what its bucket lets through; the quota caps each connection.
+        assert!(
+            (c.per_day - (50.0 * 86_400.0 + 50.0) * 0.99).abs() < 1e-6,
+            "{c:?}"
+        );
+        assert!((c.coverage() - 0.99).abs() < 1e-9, "{}", c.coverage());
+        assert!((c.bound_coverage() - 0.99).abs() < 1e-9);
+        let run = crate::sim::run(&sc, 1).summary(None);
+        let got = run.period_coverage.unwrap();
+        assert!((got - c.coverage()).abs() < 0.005, "{got}");
+        // Every 4 hours: six refreshes a day wanted, four allowed.
+        let sc = crate::scenario::parse(&text("4h"), "inline", "t", &[]).unwrap();
+        let c = &ceilings(&sc, 2000, &pool)[0];
+        assert!(
+            (c.coverage() - 4.0 * 0.99 / 6.0).abs() < 1e-9,
+            "{}",
+            c.coverage()
+        );
+        let got = crate::sim::run(&sc, 1)
+            .summary(None)
+            .period_coverage
+            .unwrap();
+        assert!((got - c.coverage()).abs() < 0.005, "{got}");
+        // Customers' fetches, which no quota counts, cover some of the periods it leaves.
+        let with = format!("{}[on_demand]\nper_connection = 1\n", text("6h"));
+        let sc = crate::scenario::parse(&with, "inline", "t", &[]).unwrap();
+        let c = &ceilings(&sc, 2000, &pool)[0];
+        assert!(c.fetched > 0.0 && c.coverage() > 0.99, "{c:?}");
+        // A daily client has room under it: the bucket binds, and covers all.
+        let sc = crate::scenario::parse(&text("24h"), "inline", "t", &[]).unwrap();
+        let c = &ceilings(&sc, 2000, &pool)[0];
+        assert_eq!(c.binding(), Some("token bucket 50/s, burst 50"));
+        assert_eq!((c.quota.clone(), c.coverage()), (None, 1.0));
     }
 }

@@ -186,7 +186,9 @@ impl Plan {
                         .bounds
                         .iter()
                         .map(|b| {
-                            json!({"policy": b.policy, "calls_per_day": b.calls, "binds": b.binds})
+                            // A quota binds per connection, where the plan's ceiling says.
+                            let binds = b.binds || c.binding() == Some(b.policy.as_str());
+                            json!({"policy": b.policy, "calls_per_day": b.calls, "binds": binds})
                         })
                         .collect();
                     m.insert("policies".into(), Value::Array(policies));

@@ -101,7 +101,7 @@ pub(crate) fn bank_table(ds: &Dataset) -> Option<(String, bool)> {
         for r in &ds.runs {
             match r.summary.iter().find(|x| &x.bank == b) {
                 Some(x) => {
-                    let (cov, fail) = (pct(x.coverage), pct(x.failure_rate));
+                    let (cov, fail) = (coverage_cell(x), pct(x.failure_rate));
                     let _ = write!(s, " {cov} / {fail} / {}", pct(x.client_failure_rate));
                     match x.stale_24h_at_open_share.filter(|_| at_open) {
                         Some(old) => {

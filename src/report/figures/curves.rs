@@ -116,7 +116,12 @@ fn run_metric_lines(
     table_keys: &[(String, u32)],
     show_scenario: bool,
 ) -> (Vec<Line>, Vec<RefLine>) {
-    let value = |t: &dataset::SummaryRow| t.metric(metric).unwrap_or(f64::NAN);
+    // A daily run's coverage of each period is its coverage (its period is the day).
+    let value = |t: &dataset::SummaryRow| match (metric, t.metric(metric)) {
+        (_, Some(v)) => v,
+        (Metric::PeriodCoverage, None) => t.coverage,
+        (_, None) => f64::NAN,
+    };
     // The scenario, where runs of several are drawn, and the directory of a run whose
     // label another shares (`RunData::dir_name`): a line (or reference) of its own.
     let on = |r: &RunData| {
@@ -354,9 +359,15 @@ pub(crate) fn failure_chart(ds: &Dataset, p: &mut ChartPlan) {
     c.plan(ds, p, subtitle(base, sources), caption, (lines, refs));
 }
 
-/// Plans the coverage against concurrency, with the coverage target.
+/// Plans the coverage against concurrency, with the coverage target: of each period where
+/// runs (without a sweep) have periods shorter than a day, as the caption judges them (a
+/// daily run's is its coverage).
 pub(crate) fn coverage_chart(ds: &Dataset, p: &mut ChartPlan) {
-    let (metric, meaning, axis) = super::sweep_coverage(ds.sweep.as_ref());
+    let periods = match &ds.sweep {
+        Some(sw) => sw.has_metric(Metric::PeriodCoverage),
+        None => (ds.runs.iter()).any(|r| r.total().period_coverage.is_some()),
+    };
+    let (metric, meaning, axis) = super::coverage_read(periods);
     let c = ConcurrencyChart {
         stem: COVERAGE_VS_CONCURRENCY,
         chart: "coverage against concurrency",

@@ -22,16 +22,24 @@ const DRAWN: [(Metric, &str); 2] = [
     ),
 ];
 
-/// What is drawn: [`DRAWN`], or with a bound the own 429s it bounds in place of the failure
-/// rate (a trial's chart showed the failures its ranking did not read).
+/// What is drawn: [`DRAWN`], the coverage the ranking reads (of each period, where a
+/// strategy's is shorter than a day), or with a bound the own 429s it bounds in place of the
+/// failure rate (a trial's chart showed the failures its ranking did not read).
 fn drawn(ranked: &[&[PairedRow]]) -> [(Metric, &'static str); 2] {
     let own = |b: crate::output::paired::Bound| match b.at_each_bank() {
         true => "own 429s at the worst bank difference (lower is better)",
         false => "own 429s difference (lower is better)",
     };
+    let coverage = match crate::output::paired::covered(ranked) {
+        Metric::PeriodCoverage => (
+            Metric::PeriodCoverage,
+            "coverage-of-each-period difference (higher is better)",
+        ),
+        _ => DRAWN[0],
+    };
     match crate::output::paired::bound(ranked) {
-        Some(b) => [DRAWN[0], (b.metric, own(b))],
-        None => DRAWN,
+        Some(b) => [coverage, (b.metric, own(b))],
+        None => [coverage, DRAWN[1]],
     }
 }
 

@@ -2,7 +2,7 @@
 //! baseline, which failed least, each with its paired difference and 95 % interval.
 
 use crate::metric::Metric;
-use crate::output::paired::{ranked_by, PairedRow, RANK_FAILURE_MARGIN};
+use crate::output::paired::{covered, ranked_by, PairedRow, RANK_FAILURE_MARGIN};
 use crate::output::text::pct;
 use crate::report::dataset::{metric_row, PairedData};
 use crate::report::findings::capitalise;
@@ -67,7 +67,7 @@ fn ranked_first(pd: &PairedData, most: &str) -> Option<String> {
     if by != Metric::Coverage {
         return ranked_first_by(&ranked, by);
     }
-    let first = metric_row(ranked.first()?, Metric::Coverage)?;
+    let first = metric_row(ranked.first()?, covered(&ranked))?;
     // With a bound, the first is within it where any strategy is.
     let within = match crate::output::paired::bound(&ranked) {
         Some(b) if !crate::output::paired::over_bound(ranked[0]) => {
@@ -172,7 +172,7 @@ fn alike(coverage: &[&PairedRow], best: &PairedRow) -> String {
 pub(crate) fn paired_caption(pd: &PairedData) -> String {
     let base = pd.baseline();
     let mut out = Vec::new();
-    let coverage = variants(pd, Metric::Coverage);
+    let coverage = variants(pd, covered(&pd.ranked()));
     // With a bound, the own 429s it bounds, as the chart draws them.
     let (fails, fewest) = match crate::output::paired::bound(&pd.ranked()) {
         Some(b) if b.at_each_bank() => (b.metric, "had the fewest own 429s at its worst bank"),
@@ -260,9 +260,13 @@ fn most_gained(
     (coverage, failure): (&[&PairedRow], &[&PairedRow]),
     best: &PairedRow,
 ) -> String {
+    let what = match best.metric {
+        Metric::PeriodCoverage => "coverage of each period",
+        _ => "coverage",
+    };
     if points(best.difference_mean.unwrap_or(0.0)).starts_with('+') {
         format!(
-            "`{}` gained the most coverage, {}{}.{}",
+            "`{}` gained the most {what}, {}{}.{}",
             best.variant,
             difference_phrase(best),
             cost(pd, failure, best),
@@ -270,7 +274,7 @@ fn most_gained(
         )
     } else {
         format!(
-            "no strategy gained coverage; the closest, `{}`, had {}.",
+            "no strategy gained {what}; the closest, `{}`, had {}.",
             best.variant,
             difference_phrase(best)
         )

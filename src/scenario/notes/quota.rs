@@ -89,6 +89,81 @@ impl Scenario {
             .collect()
     }
 
+    /// Retries that wait out a quota's Retry-After holding their slot: a quota's says when
+    /// the connection's oldest access ages out (or the calendar day ends), hours away, so
+    /// each refusal parks a slot for hours (a trial's per-bank pools every 6 hours covered
+    /// 75 % of their periods at a PSD2 bank, 94.8 % with the slots freed; its 18:00 pass
+    /// stopped at 18:41 until midnight). Said for a client with slots whose period meets a
+    /// bank's quota, banks of the same quota in one note.
+    pub fn quota_waits_hold_slots(&self) -> Vec<String> {
+        let r = &self.retry;
+        let held = r.enabled() && r.on_rate_limited && r.honour_retry_after && r.hold_slot;
+        let slots = match &self.strategy {
+            Strategy::Queued { .. } | Strategy::PerBank { .. } | Strategy::Aimd(_) => true,
+            Strategy::Paced { outstanding, .. } => outstanding.iter().any(Option::is_some),
+            _ => false,
+        };
+        if !(held && slots) {
+            return Vec::new();
+        }
+        let per_day = self.refreshes_a_day();
+        let names: Vec<String> = (self.banks.iter())
+            .filter(|b| b.retry_after == crate::bank::RetryAfter::Policy)
+            .filter(|b| {
+                (b.limits.iter())
+                    .any(|l| matches!(l.unscoped(), Limit::Quota(q) if q.k() as u64 <= per_day))
+            })
+            .map(|b| format!("`{}`", b.name))
+            .collect();
+        if names.is_empty() {
+            return Vec::new();
+        }
+        let banks = if names.len() == 1 { "bank" } else { "banks" };
+        vec![format!(
+            "{banks} {}: a 429 of a per-connection quota carries a Retry-After of up to a day \
+             (until the connection's oldest access ages out, or the calendar day ends), and a \
+             retry waits for it holding its slot (retry.backoff_slot = \"hold\", the \
+             default): each such refusal parks a slot for hours, and the pass slows as they \
+             fill (a trial's pools every 6 hours covered 75 % of their periods, 94.8 % with \
+             retry.backoff_slot = \"free\", which hands the slot on)",
+            names.join(", ")
+        )]
+    }
+
+    /// Retries told to come back at midnight: a calendar-day quota's Retry-After is the day's
+    /// end, so every refusal of the day retries in its first second, with no jitter (a
+    /// trial's PSD2 bank drew 2,275 429s in the minute 00:00 of its token bucket). Said where
+    /// the period meets the quota.
+    pub fn quota_midnight_returns(&self) -> Vec<String> {
+        let r = &self.retry;
+        let told = r.enabled() && r.on_rate_limited && r.honour_retry_after;
+        if !told || r.retry_after_jitter > SimDuration::ZERO {
+            return Vec::new();
+        }
+        let per_day = self.refreshes_a_day();
+        let calendar = |l: &Limit| {
+            matches!(l.unscoped(), Limit::Quota(q)
+                if q.period() == QuotaPeriod::CalendarDay && q.k() as u64 <= per_day)
+        };
+        let names: Vec<String> = (self.banks.iter())
+            .filter(|b| b.retry_after == crate::bank::RetryAfter::Policy)
+            .filter(|b| b.limits.iter().any(calendar))
+            .map(|b| format!("`{}`", b.name))
+            .collect();
+        if names.is_empty() {
+            return Vec::new();
+        }
+        let banks = if names.len() == 1 { "bank" } else { "banks" };
+        vec![format!(
+            "{banks} {}: a per-connection quota per calendar day answers with a Retry-After \
+             of midnight, and retries honour it with no jitter (retry.retry_after_jitter = \
+             \"0s\"), so every refusal of the day comes back in midnight's first second, \
+             against the bank's other limits (a trial's drew 2,275 429s in that minute); a \
+             retry.retry_after_jitter of some minutes spreads them",
+            names.join(", ")
+        )]
+    }
+
     /// What [`Scenario::period_past_quotas`] says of each bank, its name apart.
     fn quota_notes(&self) -> Vec<Option<String>> {
         let period = self.schedule.period;
@@ -279,5 +354,86 @@ mod tests {
             "{retried:?}"
         );
         assert!(noted("24h", "[retry]\nmax_attempts = 3\n").is_empty());
+    }
+
+    /// Ten connections at one bank under a quota of four a day (`quota` its period), with
+    /// `strategy`'s lines, its `period` and `retry`'s lines.
+    fn quota_book(strategy: &str, period: &str, retry: &str, quota: &str) -> scenario::Scenario {
+        let text = format!(
+            "[window]\nlength = \"1d\"\n[population]\nconnections = 10\n[strategy]\n\
+             {strategy}\nperiod = \"{period}\"\n[retry]\n{retry}\n[[banks]]\nname = \"psd2\"\n\
+             share = 1.0\nservice_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+             limits = [{{ kind = \"quota\", k = 4, period = \"{quota}\" }}]\n"
+        );
+        scenario::parse(&text, "inline", "t", &[]).unwrap()
+    }
+
+    /// Retries holding their slots through a quota's Retry-After are noted for a client
+    /// with slots (a pace's outstanding among them) whose period meets the quota; not with
+    /// the slots freed, without retries, for random offsets or an unbounded pace, nor for a
+    /// period the quota leaves room in. (Run on a two-bank PSD2 book
+    /// every 6 hours, per-bank pools of 20 covered 76.68 % of their periods holding, 99.38 %
+    /// freed.)
+    #[test]
+    fn retries_holding_slots_through_a_quota_are_noted() {
+        let noted = |kind: &str, period: &str, retry: &str| {
+            let strategy = format!("kind = \"{kind}\"\nconcurrency = 2");
+            quota_book(&strategy, period, retry, "rolling_24h").quota_waits_hold_slots()
+        };
+        let n = noted("per_bank", "6h", "max_attempts = 3");
+        assert!(
+            n.len() == 1 && n[0].starts_with("bank `psd2`: a 429 of a per-connection quota"),
+            "{n:?}"
+        );
+        assert_eq!(noted("queued", "4h", "max_attempts = 3").len(), 1);
+        let paced = |outstanding: &str| {
+            noted(
+                &format!("paced\"\n{outstanding}\nrate = 1.0\n#\""),
+                "6h",
+                "max_attempts = 3",
+            )
+        };
+        assert_eq!(paced("outstanding = { psd2 = 5 }").len(), 1);
+        assert!(paced("").is_empty());
+        let quiet = [
+            (
+                "per_bank",
+                "6h",
+                "max_attempts = 3\nbackoff_slot = \"free\"",
+            ),
+            ("per_bank", "6h", "max_attempts = 1"),
+            (
+                "per_bank",
+                "6h",
+                "max_attempts = 3\nhonour_retry_after = false",
+            ),
+            ("per_bank", "8h", "max_attempts = 3"),
+            ("random_offset", "6h", "max_attempts = 3"),
+        ];
+        for (kind, period, retry) in quiet {
+            assert!(
+                noted(kind, period, retry).is_empty(),
+                "{kind} {period} {retry}"
+            );
+        }
+    }
+
+    /// A calendar-day quota's midnight Retry-After is noted where retries honour it without
+    /// jitter and the period meets the quota; not with jitter, a rolling quota, or room.
+    #[test]
+    fn retries_told_midnight_are_noted() {
+        let noted = |period: &str, quota: &str, retry: &str| {
+            let retry = format!("max_attempts = 3\n{retry}");
+            let book = quota_book("kind = \"random_offset\"", period, &retry, quota);
+            book.quota_midnight_returns()
+        };
+        let n = noted("6h", "calendar_day", "");
+        assert!(
+            n.len() == 1 && n[0].starts_with("bank `psd2`: a per-connection quota per calendar"),
+            "{n:?}"
+        );
+        assert!(noted("6h", "calendar_day", "retry_after_jitter = \"5m\"").is_empty());
+        assert!(noted("6h", "rolling_24h", "").is_empty());
+        assert!(noted("8h", "calendar_day", "").is_empty());
     }
 }

@@ -353,6 +353,7 @@ pub(super) mod tests {
             fetched: 0.0,
             calls_per_refresh: 1,
             within_cap: None,
+            quota: None,
         }
     }
 

@@ -97,14 +97,27 @@ pub fn queue_stop_finding(p: &Plan) -> Option<String> {
         return None;
     }
     let t = &p.targets;
-    // What a larger queue does, where the plan ran one: the scenario's own.
-    let larger = match p.current.strategy {
-        Strategy::Queued { concurrency } if concurrency > c => format!(
+    // What a larger queue does, where the plan ran one: the scenario's own, unless it
+    // pauses (another client); by the bound the search passed.
+    let own = &p.current;
+    let failing = match (
+        e.met.failure_rate,
+        t.max_bank_failure_rate,
+        t.worst_bank(&own.figures),
+    ) {
+        (true, Some(_), Some((b, worst))) => format!(
+            "{} at {}",
+            pct(worst.mean),
+            p.ceilings.get(b).map_or("a bank", |c| c.name.as_str())
+        ),
+        _ => pct(own.figures.mean(t.scope.figure())),
+    };
+    let larger = match own.strategy {
+        Strategy::Queued { concurrency } if concurrency > c && !own.pause => format!(
             "the plan tries no larger queue but the scenario's own of {concurrency}, shown \
-             beside the choice: {} covered, {} failing by {} (a sweep over \
+             beside the choice: {} covered, {failing} failing by {} (a sweep over \
              strategy.concurrency gives the trade-off between)",
-            pct(p.current.figures.mean(Figure::Coverage)),
-            pct(p.current.figures.mean(t.scope.figure())),
+            pct(own.figures.mean(Figure::Coverage)),
             t.scope.phrase(),
         ),
         _ => "the plan tries no larger queue, which may cover more for more 429s or, where \
@@ -180,9 +193,11 @@ mod tests {
             (e.met.coverage, e.met.failure_rate) = (false, false);
             e
         };
-        let choice = setting("paced", 1.0, 1.0, all_met());
+        let mut choice = setting("paced", 1.0, 1.0, all_met());
+        choice.strategy = Strategy::RandomOffset;
         let mut p = made_up_plan(targets(), choice, vec![queue(16)]);
         p.targets_met = false;
+        assert_eq!(p.current.strategy, Strategy::RandomOffset);
         let f = queue_stop_finding(&p).unwrap();
         assert!(
             f.contains("stopped at concurrency 16")
@@ -196,7 +211,17 @@ mod tests {
         p.current.figures.all[Figure::Coverage as usize] = Estimate::of(&[0.8, 0.8]).unwrap();
         let f = queue_stop_finding(&p).unwrap();
         assert!(
-            f.contains("but the scenario's own of 64, shown beside the choice: 80.00 % covered"),
+            f.contains(
+                "but the scenario's own of 64, shown beside the choice: 80.00 % covered, \
+                 50.00 % failing by its own 429s"
+            ),
+            "{f}"
+        );
+        // A pausing client is another than the queue searched.
+        p.current.pause = true;
+        let f = queue_stop_finding(&p).unwrap();
+        assert!(
+            f.contains("the plan tries no larger queue, which may"),
             "{f}"
         );
     }

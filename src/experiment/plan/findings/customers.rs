@@ -255,6 +255,7 @@ mod tests {
                 fetched,
                 calls_per_refresh: 8,
                 within_cap: None,
+                quota: None,
             }];
             p
         };

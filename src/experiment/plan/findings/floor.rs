@@ -48,9 +48,10 @@ pub(super) fn floor_finding(p: &Plan, sc: &Scenario) -> String {
     };
     format!(
         "failures the client's pace does not cause: 5xx errors {} and rejections during \
-         maintenance windows {} of attempts (a floor of {}, of this client's attempts: 5xx \
-         errors fall on the calls a bank admits, so a client refused more reads a smaller \
-         share), kept apart from the client's own 429s ({}); consent expiry ends {} of attempts in reconnect_required{pause}{stops}",
+         maintenance windows {} of attempts (a floor of {}, of this client's attempts: \
+         5xx errors fall on the calls a bank admits, so a client refused more reads a \
+         smaller share), kept apart from the client's own 429s ({}); consent expiry ends {} \
+         of attempts in reconnect_required{pause}{stops}",
         pct(f.mean(Figure::ErrorRate)),
         pct(outage),
         pct(f.mean(Figure::FailureFloor)),
