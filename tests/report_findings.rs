@@ -203,7 +203,8 @@ fn a_best_point_within_one_percent_but_past_it_at_a_bank_is_told() {
 }
 
 /// A run is named by its `--label` in report.md, its client said where it says more than
-/// its kind and slots; two runs of one label on two scenarios are told apart by directory.
+/// its kind and slots (and then every run's); two runs of one label on two scenarios are
+/// told apart by directory.
 #[test]
 fn a_run_is_named_by_its_label_and_its_client_said() {
     let t = TempDir::new("report-label");
@@ -226,7 +227,8 @@ fn a_run_is_named_by_its_label_and_its_client_said() {
     assert!(
         md.contains(
             "As run: nightly, one slot: queued, concurrency 1, within 01:00–07:00, up to 3 \
-             attempts."
+             attempts; queued (concurrency 1) in other/: queued, concurrency 1; queued \
+             (concurrency 1) in plain/: queued, concurrency 1."
         ),
         "{md}"
     );
@@ -236,7 +238,6 @@ fn a_run_is_named_by_its_label_and_its_client_said() {
             && md.contains("queued (concurrency 1) in other/"),
         "{md}"
     );
-    assert!(!md.contains("in plain/: queued"), "{md}");
 }
 
 /// A bank throttled by day: the report says in which hours its 429s fell, the onset a team
@@ -302,4 +303,7 @@ fn a_client_of_short_periods_meets_the_target_by_its_periods() {
     let said = format!("every 6h {} of its periods (100.00 % a day)", pct(period));
     assert!(md.contains(&said), "{said} not in {md}");
     assert!(!md.contains("every 6h met the"), "{md}");
+    // Every run as run, the daily one too, where one says more than its kind and slots.
+    let as_run = "As run: daily: queued, concurrency 1; every 6h: queued, concurrency 1, every 6h.";
+    assert!(md.contains(as_run), "{md}");
 }

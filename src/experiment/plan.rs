@@ -198,7 +198,8 @@ pub struct Plan {
     /// a lower bound, written `≥` it.
     pub age_horizon_hours: f64,
     /// What the customers' calls are: "customers' calls" with in-app requests
-    /// (`[on_demand]`), else "link and reconnect fetches", the only calls customers make then
+    /// (`[on_demand]` with some), else "link and reconnect fetches", the only calls customers
+    /// make then
     /// (a trial without `[on_demand]` read "its customers' calls' 429s" as in-app failures).
     pub customer_calls: &'static str,
     /// The recommendation (the best achievable when no setting meets every target), at the
@@ -351,10 +352,7 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
         coverage_ceiling: ceiling::coverage_ceiling(&ceilings),
         coverage_bound: ceiling::coverage_bound(&ceilings),
         age_horizon_hours: base.age_horizon().as_hours_f64(),
-        customer_calls: match base.on_demand {
-            Some(_) => "customers' calls",
-            None => "link and reconnect fetches",
-        },
+        customer_calls: customer_calls(base, req.users),
         ceilings,
         band: sc.schedule.band_label(),
         // Period, band and retries: a queue's order and pausing its label says.
@@ -394,3 +392,36 @@ pub fn hours(h: f64) -> String {
 
 #[cfg(test)]
 mod age_tests;
+
+/// What the customers' calls are ([`Plan::customer_calls`]): an `[on_demand]` section of no
+/// requests (a trial's, given for its app-open profile) asks for nothing.
+fn customer_calls(sc: &Scenario, users: u64) -> &'static str {
+    match &sc.on_demand {
+        Some(d) if d.for_connections(users as u32).per_day > 0.0 => "customers' calls",
+        _ => "link and reconnect fetches",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Customers' calls are in-app requests where there are any, else the fetches of the
+    /// customers who link or reconnect.
+    #[test]
+    fn customers_calls_are_named_by_what_customers_ask() {
+        let named = |on_demand: &str| {
+            let text = format!(
+                "[window]\nlength = \"1d\"\n[population]\nconnections = 10\n[strategy]\n\
+                 kind = \"random_offset\"\n{on_demand}[[banks]]\nname = \"b\"\nshare = 1.0\n\
+                 service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+            );
+            let sc = crate::scenario::parse(&text, "inline", "t", &[]).unwrap();
+            super::customer_calls(&sc, 10)
+        };
+        assert_eq!(named("[on_demand]\nper_day = 5\n"), "customers' calls");
+        assert_eq!(
+            named("[on_demand]\nper_day = 0\n"),
+            "link and reconnect fetches"
+        );
+        assert_eq!(named(""), "link and reconnect fetches");
+    }
+}

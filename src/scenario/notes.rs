@@ -38,6 +38,7 @@ impl Scenario {
         out.extend(self.quota_midnight_returns());
         out.extend(self.period_past_tested());
         out.extend(self.period_past_passes());
+        out.extend(self.band_past_passes());
         out
     }
 

@@ -61,11 +61,14 @@ fn measured_sentence(r: &RunData) -> Option<String> {
 
 /// The sentence naming the strategy, or the strategies compared (across which scenarios),
 /// then each client as run where `summary.csv` records it: its band, order, pausing and
-/// retries, which a label does not say (a nightly and an all-day queue read alike).
+/// retries, which a label does not say (a nightly and an all-day queue read alike). Where
+/// one says more, every run is listed: a trial's all-day queue, left out as saying nothing
+/// more, was the one its nightly queue was read against.
 fn strategies_sentence(ds: &Dataset) -> String {
     let labels: Vec<String> = ds.runs.iter().map(|r| r.label()).collect();
+    let any = ds.runs.iter().any(|r| says_more(r.total()));
     let clients: Vec<String> = (ds.runs.iter().zip(&labels))
-        .filter(|(r, _)| says_more(r.total()))
+        .filter(|(r, _)| any && !r.total().client.is_empty())
         .map(|(r, l)| match ds.runs.len() {
             1 => r.total().client.clone(),
             _ => format!("{l}: {}", r.total().client),

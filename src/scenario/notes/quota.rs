@@ -4,7 +4,7 @@
 //! nothing).
 
 use super::super::Scenario;
-use crate::bank::quota::QuotaPeriod;
+use crate::bank::quota::{Quota, QuotaPeriod};
 use crate::bank::Limit;
 use crate::strategy::Strategy;
 use crate::time::SimDuration;
@@ -107,26 +107,16 @@ impl Scenario {
             return Vec::new();
         }
         let per_day = self.refreshes_a_day();
-        let names: Vec<String> = (self.banks.iter())
-            .filter(|b| b.retry_after == crate::bank::RetryAfter::Policy)
-            .filter(|b| {
-                (b.limits.iter())
-                    .any(|l| matches!(l.unscoped(), Limit::Quota(q) if q.k() as u64 <= per_day))
-            })
-            .map(|b| format!("`{}`", b.name))
-            .collect();
-        if names.is_empty() {
+        let Some(banks) = self.told_banks(|q| q.k() as u64 <= per_day) else {
             return Vec::new();
-        }
-        let banks = if names.len() == 1 { "bank" } else { "banks" };
+        };
         vec![format!(
-            "{banks} {}: a 429 of a per-connection quota carries a Retry-After of up to a day \
+            "{banks}: a 429 of a per-connection quota carries a Retry-After of up to a day \
              (until the connection's oldest access ages out, or the calendar day ends), and a \
              retry waits for it holding its slot (retry.backoff_slot = \"hold\", the \
              default): each such refusal parks a slot for hours, and the pass slows as they \
              fill (a trial's pools every 6 hours covered 75 % of their periods, 94.8 % with \
-             retry.backoff_slot = \"free\", which hands the slot on)",
-            names.join(", ")
+             retry.backoff_slot = \"free\", which hands the slot on)"
         )]
     }
 
@@ -141,27 +131,31 @@ impl Scenario {
             return Vec::new();
         }
         let per_day = self.refreshes_a_day();
-        let calendar = |l: &Limit| {
-            matches!(l.unscoped(), Limit::Quota(q)
-                if q.period() == QuotaPeriod::CalendarDay && q.k() as u64 <= per_day)
-        };
-        let names: Vec<String> = (self.banks.iter())
-            .filter(|b| b.retry_after == crate::bank::RetryAfter::Policy)
-            .filter(|b| b.limits.iter().any(calendar))
-            .map(|b| format!("`{}`", b.name))
-            .collect();
-        if names.is_empty() {
+        let calendar =
+            |q: &Quota| q.period() == QuotaPeriod::CalendarDay && q.k() as u64 <= per_day;
+        let Some(banks) = self.told_banks(calendar) else {
             return Vec::new();
-        }
-        let banks = if names.len() == 1 { "bank" } else { "banks" };
+        };
         vec![format!(
-            "{banks} {}: a per-connection quota per calendar day answers with a Retry-After \
+            "{banks}: a per-connection quota per calendar day answers with a Retry-After \
              of midnight, and retries honour it with no jitter (retry.retry_after_jitter = \
              \"0s\"), so every refusal of the day comes back in midnight's first second, \
              against the bank's other limits (a trial's drew 2,275 429s in that minute); a \
-             retry.retry_after_jitter of some minutes spreads them",
-            names.join(", ")
+             retry.retry_after_jitter of some minutes spreads them"
         )]
+    }
+
+    /// "bank `a`" or "banks `a`, `b`": those whose Retry-After is their policies' and that
+    /// have a quota `of` picks (`None` for none).
+    fn told_banks(&self, of: impl Fn(&Quota) -> bool) -> Option<String> {
+        let quota = |l: &Limit| matches!(l.unscoped(), Limit::Quota(q) if of(q));
+        let names: Vec<String> = (self.banks.iter())
+            .filter(|b| b.retry_after == crate::bank::RetryAfter::Policy)
+            .filter(|b| b.limits.iter().any(quota))
+            .map(|b| format!("`{}`", b.name))
+            .collect();
+        let banks = if names.len() == 1 { "bank" } else { "banks" };
+        (!names.is_empty()).then(|| format!("{banks} {}", names.join(", ")))
     }
 
     /// What [`Scenario::period_past_quotas`] says of each bank, its name apart.
