@@ -277,6 +277,9 @@ fn a_run_at_more_banks_than_the_day_chart_has_rows_draws_each_bank() {
         "{report}"
     );
     assert!(refresh_sim::report::is_chart_file("data_age_by_hour.svg"));
+    // With its line at a day old (a trial's board asked how far the data stood from it).
+    let svg = std::fs::read_to_string(run.join("charts/data_age_by_hour.svg")).unwrap();
+    assert!(svg.contains("24 h: a day old"), "no 24 h line");
 }
 
 /// Edited or cut files are refused, naming the file, the line and the column, not drawn: a

@@ -4,7 +4,10 @@
 
 use crate::output::age_by_hour::HourRow;
 use crate::output::text::{past_horizon, pct};
-use crate::report::charts::{cycle_look, Chart, ChartAxis, Format, Line, Scale, XyChart};
+use crate::report::charts::{
+    cycle_look, palette, Chart, ChartAxis, Dash, Format, Line, Look, Marker, RefLine, Scale,
+    XyChart,
+};
 use crate::report::dataset::{Dataset, RunData};
 use crate::report::figures::{
     on_scenario, run_looks, run_name, scenarios_of, ChartPlan, Planned, Skipped, DATA_AGE_BY_HOUR,
@@ -72,11 +75,21 @@ pub(crate) fn by_hour_chart(ds: &Dataset, p: &mut ChartPlan) {
             x: clock_axis(),
             y: age_axis(),
             lines,
-            refs: Vec::new(),
+            refs: vec![day_old()],
         }),
         caption: caption.join(" "),
         per_bank: false,
     });
+}
+
+/// A day old: where the share of opens finding data a day old begins (a trial's board
+/// asked how far evening customers' data stood from it, and the chart had no line).
+pub(crate) fn day_old() -> RefLine {
+    RefLine {
+        label: "24 h: a day old".into(),
+        look: Look::new(palette::GREY, Dash::LongDash, Marker::None),
+        y: 24.0,
+    }
 }
 
 /// The hours of the clock, midnight to midnight.

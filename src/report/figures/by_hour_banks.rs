@@ -79,7 +79,7 @@ pub(crate) fn by_hour_banks_chart(ds: &Dataset, p: &mut ChartPlan) {
             x: clock_axis(),
             y: age_axis(),
             lines,
-            refs: Vec::new(),
+            refs: vec![super::by_hour::day_old()],
         }),
         caption: caption.trim().to_string(),
         per_bank: false,
