@@ -159,6 +159,16 @@ impl BankCeiling {
         }
     }
 
+    /// `per_day` refreshes, at most those its quota lets the background make (`k` a
+    /// connection a day, a 5xx spent): what the memo and `--json` give beside a binding
+    /// quota, whose refreshes a day the bank's `per_day` (its rate limits') does not bound.
+    pub fn within_quota(&self, per_day: f64) -> f64 {
+        match &self.quota {
+            Some((_, q)) => per_day.min(q * self.needed_per_day()),
+            None => per_day,
+        }
+    }
+
     /// The share of its due connections (or connection-periods) `per_day` background
     /// refreshes cover, at most what its quota allows each connection.
     fn served(&self, per_day: f64) -> f64 {
@@ -543,11 +553,14 @@ mod tests {
         let sc = crate::scenario::parse(&text("6h"), "inline", "t", &[]).unwrap();
         let c = &ceilings(&sc, 2000, &pool)[0];
         assert_eq!(c.binding(), Some("quota 4 per connection a day"));
-        // The bank serves what its bucket lets through; the quota caps each connection.
+        // The bank serves what its bucket lets through; the quota caps each connection, at
+        // four a day less the 5xx, which the memo gives as its refreshes a day.
         assert!(
             (c.per_day - (50.0 * 86_400.0 + 50.0) * 0.99).abs() < 1e-6,
             "{c:?}"
         );
+        let quota = 4.0 * 0.99 * c.connections;
+        assert!((c.within_quota(c.per_day) - quota).abs() < 1e-6, "{c:?}");
         assert!((c.coverage() - 0.99).abs() < 1e-9, "{}", c.coverage());
         assert!((c.bound_coverage() - 0.99).abs() < 1e-9);
         let run = crate::sim::run(&sc, 1).summary(None);

@@ -150,7 +150,7 @@ impl Plan {
                     json!({
                         "bank": b.name,
                         "binding_limit": b.binding(),
-                        "ceiling_per_day": b.per_day,
+                        "ceiling_per_day": b.within_quota(b.per_day),
                         "coverage_ceiling": b.coverage(),
                         "short_per_day": short(b, c),
                     })
@@ -169,9 +169,10 @@ impl Plan {
                     m.insert("name".into(), json!(c.name));
                     m.insert("share".into(), json!(c.share));
                     m.insert("connections".into(), json!(c.connections));
-                    m.insert("ceiling_per_day".into(), json!(c.per_day));
+                    m.insert("ceiling_per_day".into(), json!(c.within_quota(c.per_day)));
                     m.insert("ceiling_method".into(), json!(c.method.name()));
-                    m.insert("bound_per_day".into(), json!(c.capacity.refreshes));
+                    let bound = c.within_quota(c.capacity.refreshes);
+                    m.insert("bound_per_day".into(), json!(bound));
                     m.insert("coverage_ceiling".into(), json!(c.coverage()));
                     m.insert("customers_fetched_per_day".into(), json!(c.fetched));
                     m.insert(

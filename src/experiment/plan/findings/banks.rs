@@ -79,6 +79,7 @@ pub(super) fn coverage_finding(p: &Plan) -> String {
             .filter(|b| f(b).1 < c)
             .map(|b| {
                 let (per_day, cov) = f(b);
+                let per_day = b.within_quota(per_day);
                 // As the coverage says it (the customers' fetches of what it leaves).
                 let short = ((c - cov) * b.needed_per_day()).max(0.0);
                 let measured = measured_phrase(b, per_day);
@@ -147,8 +148,9 @@ pub(super) fn coverage_finding(p: &Plan) -> String {
 /// they got, as the ceiling table says (a trial read 16,822 in a finding and 4,689 in the
 /// table, for one bank).
 fn measured_phrase(b: &BankCeiling, per_day: f64) -> String {
-    match b.per_day < 0.95 * per_day {
-        true => format!(" (saturating clients got {})", thousands(b.per_day)),
+    let got = b.within_quota(b.per_day);
+    match got < 0.95 * per_day {
+        true => format!(" (saturating clients got {})", thousands(got)),
         false => String::new(),
     }
 }
