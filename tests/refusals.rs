@@ -2,6 +2,8 @@
 //! line): a trial asking whether a PSD2 quota of four a day ever refused a call had only the
 //! attempt log's Retry-After to tell by.
 
+mod common;
+
 use refresh_sim::metrics::RunResult;
 use refresh_sim::scenario;
 use refresh_sim::sim;
@@ -44,11 +46,10 @@ fn each_refusal_is_counted_at_the_policy_that_refused_it() {
 }
 
 /// `run` on one bank of 400 connections refreshed every `period` at once (bulk, no
-/// retries), with `bank` its error rate and limits: its stdout, and the run's directory
-/// (`name`).
-fn run_cli(name: &str, period: &str, bank: &str) -> (String, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// retries), with `bank` its error rate and limits: its stdout, and the temporary
+/// directory it ran in (tagged `name`, removed when dropped).
+fn run_cli(name: &str, period: &str, bank: &str) -> (String, common::TempDir) {
+    let dir = common::TempDir::new(name);
     let file = dir.join("one.toml");
     std::fs::write(
         &file,
@@ -73,7 +74,7 @@ fn run_cli(name: &str, period: &str, bank: &str) -> (String, std::path::PathBuf)
 /// `run` says it, bank by bank, for a bank with more than one policy.
 #[test]
 fn run_says_which_limit_refused() {
-    let (text, dir) = run_cli(
+    let (text, _dir) = run_cli(
         "refusals",
         "6h",
         "error_rate = 0.0\nlimits = [{ kind = \"quota\", k = 2, period = \"calendar_day\" }, \
@@ -83,7 +84,6 @@ fn run_says_which_limit_refused() {
         text.contains("refused by: b: limits[0] quota 800, limits[1] token_bucket 0"),
         "{text}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// `run`'s table gives the client's own 429s beside every failure, what a risk rule bounds:
@@ -98,21 +98,13 @@ fn run_gives_own_429s_beside_every_failure() {
     );
     let header = text.lines().find(|l| l.starts_with("bank ")).unwrap();
     assert!(header.contains(" failure  own 429s "), "{header}");
-    let summary = std::fs::read_to_string(dir.join("out/summary.csv")).unwrap();
-    let mut rows = csv::Reader::from_reader(summary.as_bytes());
-    let head = rows.headers().unwrap().clone();
-    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
-    let all = (rows.records().map(|r| r.unwrap()))
-        .find(|r| r[col("bank")] == *"b")
-        .unwrap();
-    let failure: f64 = all[col("failure_rate")].parse().unwrap();
-    let own: f64 = all[col("client_failure_rate")].parse().unwrap();
-    assert!(failure > 0.05 && own == 0.0, "{all:?}");
+    let b = common::summary_row(&dir.join("out"), "b");
+    let (failure, own) = (b["failure_rate"], b["client_failure_rate"]);
+    assert!(failure > 0.05 && own == 0.0, "{b:?}");
     let row = text.lines().find(|l| l.starts_with("b ")).unwrap();
     let failure = format!("{:.2} %", 100.0 * failure);
     let after = &row[row.find(&failure).unwrap_or_else(|| panic!("{row}")) + failure.len()..];
     assert!(after.trim_start().starts_with("0.00 % "), "{row}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// With a period shorter than a day, `run`'s table gives each period's coverage beside the
@@ -123,14 +115,12 @@ fn run_gives_own_429s_beside_every_failure() {
 fn run_gives_each_periods_coverage_beside_the_days() {
     let quota =
         "error_rate = 0.0\nlimits = [{ kind = \"quota\", k = 2, period = \"calendar_day\" }]";
-    let (text, dir) = run_cli("per-period", "6h", quota);
+    let (text, _dir) = run_cli("per-period", "6h", quota);
     let header = text.lines().find(|l| l.starts_with("bank ")).unwrap();
     assert!(header.contains(" coverage per period "), "{header}");
     let row = text.lines().find(|l| l.starts_with("b ")).unwrap();
     assert!(row.contains(" 100.00 %    50.00 % "), "{row}");
-    std::fs::remove_dir_all(&dir).unwrap();
-    let (text, dir) = run_cli("daily", "24h", quota);
+    let (text, _dir) = run_cli("daily", "24h", quota);
     let header = text.lines().find(|l| l.starts_with("bank ")).unwrap();
     assert!(!header.contains("per period"), "{header}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -291,14 +291,7 @@ fn a_client_of_short_periods_meets_the_target_by_its_periods() {
     }
     let md = report(&runs);
     assert!(md.contains("Daily met the 99 % target."), "{md}");
-    let summary = std::fs::read_to_string(runs.join("B/summary.csv")).unwrap();
-    let mut rows = csv::Reader::from_reader(summary.as_bytes());
-    let head = rows.headers().unwrap().clone();
-    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
-    let all = (rows.records().map(|r| r.unwrap()))
-        .find(|r| r[col("bank")] == *"all")
-        .unwrap();
-    let period: f64 = all[col("period_coverage")].parse().unwrap();
+    let period = common::summary_row(&runs.join("B"), "all")["period_coverage"];
     assert!(period < 0.9, "{period}");
     let said = format!("every 6h {} of its periods (100.00 % a day)", pct(period));
     assert!(md.contains(&said), "{said} not in {md}");

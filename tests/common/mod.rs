@@ -111,13 +111,19 @@ pub fn run_all_row(dir: &Path, scenario: &Path, args: &[&str]) -> BTreeMap<Strin
             .arg("--out")
             .arg(&out_dir),
     );
+    summary_row(&out_dir, "all")
+}
+
+/// The row of `bank` (or `all`) in `out_dir`'s summary.csv, by column (the columns that
+/// hold numbers).
+pub fn summary_row(out_dir: &Path, bank: &str) -> BTreeMap<String, f64> {
     let mut rd = csv::Reader::from_path(out_dir.join("summary.csv")).unwrap();
     let headers = rd.headers().unwrap().clone();
-    let bank = headers.iter().position(|h| h == "bank").unwrap();
+    let at = headers.iter().position(|h| h == "bank").unwrap();
     let row = rd
         .records()
         .map(|r| r.unwrap())
-        .find(|r| &r[bank] == "all")
+        .find(|r| &r[at] == bank)
         .unwrap();
     headers
         .iter()

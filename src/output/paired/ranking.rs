@@ -15,8 +15,9 @@ pub fn ranked_by(per_variant: &[&[PairedRow]]) -> Metric {
 
 /// The coverage the coverage rule reads: of each period where some strategy's period is
 /// shorter than a day (the rows then hold it for every strategy, a daily one's its
-/// coverage; the baseline's too, where it has one), else each day's (a trial's comparison of clients every 6 hours ranked first a
-/// client covering 97.41 % of its days and 73.08 % of its periods).
+/// coverage; the baseline's too, where it has one), else each day's (a trial's comparison
+/// of clients every 6 hours ranked first a client covering 97.41 % of its days and 73.08 %
+/// of its periods).
 pub fn covered(per_variant: &[&[PairedRow]]) -> Metric {
     // The baseline's own row has a difference (0) only where it has the coverage itself.
     let periods = (per_variant.iter().flat_map(|rows| rows.iter())).any(|r| {
