@@ -287,6 +287,9 @@ fn run(a: RunArgs) -> Result<()> {
     if let Some(note) = output::terminal::growth_note(&result) {
         eprintln!("note: {note}");
     }
+    if let Some(note) = output::requeued::requeued_note(&sc, &result) {
+        eprintln!("note: {note}");
+    }
     for note in output::unfelt::unfelt_incidents(&sc, &result) {
         eprintln!("note: {note}");
     }

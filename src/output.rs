@@ -18,6 +18,7 @@ pub mod daily;
 mod decimal;
 pub mod never;
 pub mod paired;
+pub mod requeued;
 pub mod run_dir;
 pub mod shard;
 pub mod staleness;

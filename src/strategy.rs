@@ -132,6 +132,23 @@ pub struct Schedule {
     pub pause_on_retry_after: bool,
     /// Queued kinds: which due connection a pool takes next.
     pub order: Order,
+    /// Queued kinds: what becomes of a refresh that failed and is not retried.
+    pub on_failure: OnFailure,
+}
+
+/// What a client with a queue does with a refresh that failed and is not retried (a 429 or
+/// 5xx without a `[retry]` policy, or whose policy gave up): `strategy.on_failure`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnFailure {
+    /// Back of the queue, still due this period (the vendor's "at least once a day"). Without
+    /// a `[retry]` policy nothing slows it down: where a pass has ended and only refused
+    /// connections are left, the slots take them again as fast as they learn each refusal.
+    #[default]
+    Requeue,
+    /// Left to the next period's pass, as a job queue without retries leaves a failed job
+    /// (BullMQ's default of one attempt, Celery without `autoretry_for`) and as bulk and
+    /// random offsets leave theirs.
+    NextPeriod,
 }
 
 /// Which due connection a queued client's pool takes next (`strategy.order`).
@@ -221,6 +238,7 @@ impl Schedule {
             overhead: Self::default_overhead(),
             pause_on_retry_after: false,
             order: Order::Fifo,
+            on_failure: OnFailure::Requeue,
         }
     }
 
@@ -348,6 +366,9 @@ fn client_state<F: Fn(u32) -> usize>(
     };
     if schedule.order == Order::Stalest {
         pools.iter_mut().for_each(Queue::stalest_first);
+    }
+    if schedule.on_failure == OnFailure::NextPeriod {
+        pools.iter_mut().for_each(Queue::leave_failures);
     }
     ClientState::Queued(pools)
 }

@@ -129,6 +129,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
             overhead: ServiceTime::constant(SimDuration::ZERO),
             pause_on_retry_after: false,
             order: crate::strategy::Order::Fifo,
+            on_failure: crate::strategy::OnFailure::Requeue,
         },
         retry: RetryPolicy::default(),
         banks: vec![b],

@@ -165,6 +165,16 @@ pub struct StrategyFile {
     /// Queued kinds: which due connection a pool takes next, `"fifo"` (default) or
     /// `"stalest"` (the oldest data first).
     pub order: Option<OrderKind>,
+    /// Queued kinds: a failure not retried goes to the back of the queue (`"requeue"`,
+    /// default) or waits for the next period (`"next_period"`).
+    pub on_failure: Option<OnFailureKind>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFailureKind {
+    Requeue,
+    NextPeriod,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -10,7 +10,7 @@ mod period;
 mod quota;
 
 use super::Scenario;
-use crate::strategy::{Order, Schedule, Strategy};
+use crate::strategy::{OnFailure, Order, Schedule, Strategy};
 use crate::time::hour_runs;
 use crate::time::SimDuration;
 
@@ -255,6 +255,18 @@ impl Scenario {
             (
                 s.looping && !pooled,
                 format!("strategy.loop: only a client with slots loops, not kind = \"{kind}\""),
+            ),
+            (
+                s.on_failure == OnFailure::NextPeriod && (!pooled || s.looping),
+                match pooled {
+                    true => "strategy.on_failure: a looping queue takes every connection round \
+                             again, failed or not"
+                        .to_string(),
+                    false => format!(
+                        "strategy.on_failure: kind = \"{kind}\" leaves a failure not retried to \
+                         the next period already"
+                    ),
+                },
             ),
             (
                 s.order == Order::Stalest && !pooled,

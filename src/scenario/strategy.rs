@@ -2,7 +2,7 @@
 //! the client runs it on. Every error names the field (`strategy.pools.neobank`).
 
 use super::*;
-use crate::strategy::{AimdRule, Order, PaceProfile, PaceProfiles};
+use crate::strategy::{AimdRule, OnFailure, Order, PaceProfile, PaceProfiles};
 use std::collections::BTreeMap;
 
 /// The client's schedule. The period defaults to a day, or to the whole window when that is
@@ -64,6 +64,10 @@ pub(super) fn schedule(
         None | Some(file::OrderKind::Fifo) => Order::Fifo,
         Some(file::OrderKind::Stalest) => Order::Stalest,
     };
+    let on_failure = match s.on_failure {
+        None | Some(file::OnFailureKind::Requeue) => OnFailure::Requeue,
+        Some(file::OnFailureKind::NextPeriod) => OnFailure::NextPeriod,
+    };
     Ok(Schedule {
         period,
         looping: s.looping.unwrap_or(false),
@@ -71,6 +75,7 @@ pub(super) fn schedule(
         overhead,
         pause_on_retry_after,
         order,
+        on_failure,
     })
 }
 

@@ -168,14 +168,15 @@ impl World {
                 // A success (or a refresh the platform already had) is done for the period,
                 // unless it landed before the period started and is learned after: the new
                 // period's pass skipped the connection (it was held), so it is due again. A
-                // failure not retried is still due and goes to the back of the queue. A
-                // looping queue sends every connection back but those that need a reconnect.
+                // failure not retried is still due and goes to the back of the queue, or is
+                // left to the next period's pass (`strategy.on_failure`). A looping queue
+                // sends every connection back but those that need a reconnect.
                 let stale = self.conns[ci].last_success < self.period_started;
                 let requeue = match outcome {
                     Outcome::ReconnectRequired => !lapsed && q.looping,
                     Outcome::Success => q.looping || stale,
                     Outcome::Deduplicated => q.looping,
-                    Outcome::RateLimited | Outcome::Error => true,
+                    Outcome::RateLimited | Outcome::Error => q.requeue_failures,
                 };
                 q.release();
                 if requeue {
@@ -213,7 +214,8 @@ impl World {
 
     /// A failed attempt of a client with a `[retry]` policy: it waits a backoff, then is
     /// retried while the policy allows (`RetryDue`), or else, for a queued client, goes back
-    /// to the queue (`Requeue`, still due this period, after the policy's last wait). So a
+    /// to the queue (`Requeue`, still due this period, after the policy's last wait) or,
+    /// under `strategy.on_failure = "next_period"`, lets its slot go at once. So a
     /// refresh is never resubmitted without a backoff, with polling or callbacks. A queued
     /// worker keeps its slot while it waits (unless `hold_slot` is off), so a slot cannot
     /// spin on a rejecting bank either. A passive client's refresh gives up until the next
@@ -245,6 +247,10 @@ impl World {
         };
         let b = self.conns[ci].bank as usize;
         match self.client.pool_of(b) {
+            Some(q) if !retry && !q.requeue_failures => {
+                q.release();
+                self.conns[ci].flags &= !HELD;
+            }
             Some(q) => {
                 if self.retry.hold_slot {
                     self.sleeping += 1;

@@ -3,7 +3,7 @@
 //! pausing and retries): what `run` prints under its summary, `summary.csv`'s `client`
 //! column and compare's "As run" say.
 
-use super::{Order, Schedule, Strategy};
+use super::{OnFailure, Order, Schedule, Strategy};
 use crate::bank::Bank;
 use crate::retry::RetryPolicy;
 use crate::time::SimDuration;
@@ -33,7 +33,7 @@ pub fn client_words(
 }
 
 /// The client's habits where they differ from the defaults, each after a comma: its period,
-/// band, order, pausing and retries (`queues`: a client with a queue, which alone loops,
+/// band, order, pausing, failures left to the next period and retries (`queues`: a client with a queue, which alone loops,
 /// orders, pauses and holds a slot). What `plan` keeps for every setting it searches.
 pub fn habits(
     (schedule, window): (&Schedule, SimDuration),
@@ -58,6 +58,9 @@ pub fn habits(
     }
     if queues && schedule.pause_on_retry_after {
         s.push_str(", pausing on Retry-After");
+    }
+    if queues && !schedule.looping && schedule.on_failure == OnFailure::NextPeriod {
+        s.push_str(", leaving failures to the next period");
     }
     if retry.max_attempts > 1 {
         s += &retries(retry, queues);

@@ -206,6 +206,8 @@ pub struct Queue {
     pub concurrency: u32,
     pub busy: u32,
     pub looping: bool,
+    /// A failure not retried goes to the back of the queue (else to the next period's pass).
+    pub requeue_failures: bool,
     /// The next connection of this period's pass over every connection, and how many of
     /// the pass are left. The cursor wraps, so a pass that did not finish in its period is
     /// resumed where it stopped by the next one, ahead of the connections it had reached.
@@ -244,6 +246,7 @@ impl Queue {
             concurrency,
             busy: 0,
             looping,
+            requeue_failures: true,
             cursor: 0,
             left: 0,
             carry: VecDeque::new(),
@@ -267,6 +270,12 @@ impl Queue {
     /// rather than in turn: see [`Order::Stalest`](crate::strategy::Order).
     pub fn stalest_first(&mut self) {
         self.by_age = Some(ByAge::default());
+    }
+
+    /// Leaves a failure not retried to the next period's pass (`strategy.on_failure =
+    /// "next_period"`), but in a looping queue, which takes every connection round again.
+    pub fn leave_failures(&mut self) {
+        self.requeue_failures = self.looping;
     }
 
     /// A paced pool: one of `members` every `interval`, as many outstanding as that makes

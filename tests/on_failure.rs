@@ -1,0 +1,146 @@
+//! `strategy.on_failure`: what a client with a queue does with a refresh that failed and is
+//! not retried. `"requeue"` (the default) sends it to the back of the queue, still due, so
+//! a queue keeps taking refused connections for as long as the period lasts; `"next_period"`
+//! leaves it to the next period's pass, as a job queue without retries drops a failed job.
+//! The expectations are counts the settings fix: at most one attempt a connection a period
+//! (or the retry policy's attempts), and a bank's fixed window's allowance.
+
+use refresh_sim::metrics::Tally;
+use refresh_sim::scenario;
+use refresh_sim::sim;
+
+mod common;
+use common::*;
+
+/// 2,000 connections at a bank admitting 20 calls an hour (a fixed window), refreshed daily
+/// for `days` by `strategy` (its table's body), with `extra` after it (a `[retry]`).
+fn saturated(days: u32, strategy: &str, extra: &str) -> Tally {
+    let text = format!(
+        "name = \"of\"\nseed = 3\n[window]\nlength = \"{days}d\"\n\
+         [population]\nconnections = 2000\n\
+         [strategy]\n{strategy}\n{extra}\n\
+         [[banks]]\nname = \"a\"\nshare = 1.0\nerror_rate = 0.0\n\
+         service_time = {{ dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }}\n\
+         limits = [{{ kind = \"fixed_window\", limit = 20, window = \"1h\" }}]\n"
+    );
+    let sc = scenario::parse(&text, "of", "t", &[]).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let r = sim::run(&sc, sc.seed);
+    r.banks[0].clone()
+}
+
+/// Every client with a queue, leaving failures to the next period, attempts each due
+/// connection once a period: 2,000 a day, however many the bank refused. Its pass is over
+/// in well under a day (a refusal is learned at the next 10 s poll), so of the bank's 480
+/// admissions a day it takes only those of the hours the pass lasts.
+#[test]
+fn a_queue_leaving_failures_to_the_next_period_attempts_each_connection_once_a_period() {
+    let kinds = [
+        "kind = \"queued\"\nconcurrency = 4",
+        "kind = \"per_bank\"\nconcurrency = 4",
+        "kind = \"aimd\"\nconcurrency = 4",
+        "kind = \"paced\"\nrate = 0.5",
+    ];
+    for kind in kinds {
+        let t = saturated(2, &format!("{kind}\non_failure = \"next_period\""), "");
+        assert_eq!(t.attempts, 4_000, "{kind}: {t:?}");
+        assert_eq!(t.retries, 0, "{kind}");
+        assert!(t.rate_limited >= 3_000, "{kind}: {t:?}");
+        assert!(t.successes <= 2 * 240, "{kind}: {t:?}");
+    }
+}
+
+/// The default sends each refusal to the back of the queue: the queue keeps trying all day
+/// and takes every admission the bank's window allows, 20 an hour, 480 a day (the last
+/// hour's may finish after the window, still successes), at the cost of attempts many
+/// times the connections.
+#[test]
+fn a_queue_requeueing_failures_takes_every_admission_the_bank_allows() {
+    let requeue = saturated(1, "kind = \"queued\"\nconcurrency = 4", "");
+    assert_eq!(requeue.successes, 480, "{requeue:?}");
+    assert!(requeue.attempts > 5 * 2_000, "{requeue:?}");
+    let next = saturated(
+        1,
+        "kind = \"queued\"\nconcurrency = 4\non_failure = \"next_period\"",
+        "",
+    );
+    assert_eq!(next.attempts, 2_000, "{next:?}");
+    assert!(next.successes < requeue.successes, "{next:?}");
+}
+
+/// With a `[retry]` policy of three attempts, a refresh whose retries gave up lets its slot
+/// go at once and waits for the next period: at most three attempts a connection a period.
+/// Requeued instead, it rejoins the queue and is taken again, past three.
+#[test]
+fn retries_that_give_up_leave_the_connection_to_the_next_period() {
+    let retry =
+        "[retry]\nmax_attempts = 3\nbase = \"1s\"\ncap = \"4s\"\nhonour_retry_after = false";
+    let next = saturated(
+        1,
+        "kind = \"queued\"\nconcurrency = 4\non_failure = \"next_period\"",
+        retry,
+    );
+    assert!(next.attempts <= 3 * 2_000, "{next:?}");
+    assert!(next.retries > 0 && next.retries <= 2 * 2_000, "{next:?}");
+    let requeue = saturated(1, "kind = \"queued\"\nconcurrency = 4", retry);
+    assert!(requeue.attempts > 3 * 2_000, "{requeue:?}");
+}
+
+/// `run` says which the figures describe: a requeueing queue that does not retry its 429s,
+/// most of whose attempts at a bank were refused, gets a note naming the bank, its figures
+/// and the settings that leave failures be; the client line says `next_period` where set,
+/// and no note follows it. A bulk client is told the setting does nothing.
+#[test]
+fn run_notes_a_queue_that_spins_on_refused_connections() {
+    let dir = TempDir::new("on-failure");
+    let path = dir.join("of.toml");
+    let toml = "name = \"of\"\nseed = 3\n[window]\nlength = \"1d\"\n\
+         [population]\nconnections = 2000\n\
+         [strategy]\nkind = \"queued\"\nconcurrency = 4\n\
+         [[banks]]\nname = \"tight\"\nshare = 1.0\n\
+         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }\n\
+         limits = [{ kind = \"fixed_window\", limit = 20, window = \"1h\" }]\n";
+    std::fs::write(&path, toml).unwrap();
+    let run = |set: &[&str]| {
+        let mut args = vec!["run", path.to_str().unwrap()];
+        for s in set {
+            args.extend(["--set", s]);
+        }
+        let out_dir = dir.join("out");
+        args.extend(["--out", out_dir.to_str().unwrap()]);
+        let out = sim(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        (text(&out.stdout), text(&out.stderr))
+    };
+    let (_, err) = run(&[]);
+    let note = err
+        .lines()
+        .find(|l| l.starts_with("note: tight: "))
+        .expect(&err);
+    assert!(note.contains("a queue that does not retry a 429"), "{note}");
+    assert!(
+        note.contains("queued,queued:on_failure=next_period"),
+        "{note}"
+    );
+    let (out, err) = run(&["strategy.on_failure=next_period"]);
+    assert!(
+        out.contains("client: queued, concurrency 4, leaving failures to the next period"),
+        "{out}"
+    );
+    assert!(!err.contains("note: tight: "), "{err}");
+    // Retrying 429s, the queue backs off: no note either.
+    let (_, err) = run(&["retry.max_attempts=3"]);
+    assert!(!err.contains("note: tight: "), "{err}");
+    let check = sim(&[
+        "check",
+        path.to_str().unwrap(),
+        "--set",
+        "strategy.kind=bulk",
+        "--set",
+        "strategy.on_failure=next_period",
+    ]);
+    let err = text(&check.stderr);
+    assert!(
+        err.contains("strategy.on_failure: kind = \"bulk\" leaves a failure not retried to the next period already; it does nothing here"),
+        "{err}"
+    );
+}
