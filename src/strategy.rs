@@ -47,7 +47,7 @@ mod queue;
 pub use aimd::{Aimd, AimdRule};
 pub use describe::{client_words, habits};
 pub use profile::{PaceProfile, PaceProfiles};
-pub use queue::{Members, Pools, Queue, Take};
+pub use queue::{taken_since, Members, Pools, Queue, Take};
 
 /// Which strategy, with its parameters (validated).
 #[derive(Clone, Debug, PartialEq)]
@@ -368,7 +368,7 @@ fn client_state<F: Fn(u32) -> usize>(
         pools.iter_mut().for_each(Queue::stalest_first);
     }
     if schedule.on_failure == OnFailure::NextPeriod {
-        pools.iter_mut().for_each(Queue::leave_failures);
+        pools.leave_failures(connections);
     }
     ClientState::Queued(pools)
 }

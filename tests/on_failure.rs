@@ -36,6 +36,7 @@ fn saturated(days: u32, strategy: &str, extra: &str) -> Tally {
 fn a_queue_leaving_failures_to_the_next_period_attempts_each_connection_once_a_period() {
     let kinds = [
         "kind = \"queued\"\nconcurrency = 4",
+        "kind = \"queued\"\nconcurrency = 4\norder = \"stalest\"",
         "kind = \"per_bank\"\nconcurrency = 4",
         "kind = \"aimd\"\nconcurrency = 4",
         "kind = \"paced\"\nrate = 0.5",
@@ -83,6 +84,58 @@ fn retries_that_give_up_leave_the_connection_to_the_next_period() {
     assert!(next.retries > 0 && next.retries <= 2 * 2_000, "{next:?}");
     let requeue = saturated(1, "kind = \"queued\"\nconcurrency = 4", retry);
     assert!(requeue.attempts > 3 * 2_000, "{requeue:?}");
+    // A slot freed while backing off changes nothing of that.
+    let free = format!("{retry}\nbackoff_slot = \"free\"");
+    let next = saturated(
+        1,
+        "kind = \"queued\"\nconcurrency = 4\non_failure = \"next_period\"",
+        &free,
+    );
+    assert!(next.attempts <= 3 * 2_000, "{next:?}");
+}
+
+/// Customers' calls through the pool's priority lane, some failing, do not put a connection
+/// the background already tried this period back into its pass: the background's attempts
+/// stay at most one a connection a period, stalest first too (whose pass a customer's
+/// failed call meets again).
+#[test]
+fn customers_failing_calls_do_not_add_background_attempts() {
+    let lane = "[on_demand]\nper_connection = 2.0\nlane = \"priority\"";
+    for order in ["fifo", "stalest"] {
+        let strategy = format!(
+            "kind = \"queued\"\nconcurrency = 4\norder = \"{order}\"\non_failure = \"next_period\""
+        );
+        let t = saturated(2, &strategy, lane);
+        assert!(t.present_attempts > 1_000, "{order}: {t:?}");
+        assert!(t.attempts - t.present_attempts <= 4_000, "{order}: {t:?}");
+    }
+}
+
+/// A failure learned after the next period began is due in that period: 8 connections
+/// submitted at once to a bank closed all day, polled every 12 minutes, every 10 minutes.
+/// Each refusal is learned 12 minutes on, after the next period's pass skipped the
+/// connection (still under way): left to "the next period", it would wait for the one after
+/// (rounds at 0, 20 and 40 minutes: 24 attempts in the hour); due in the period it is
+/// learned in, it goes round every 12 minutes (0, 12, 24, 36, 48: 40 attempts), as it does
+/// requeued.
+#[test]
+fn a_failure_learned_after_the_period_began_is_due_in_it() {
+    let run = |on_failure: &str| {
+        let text = format!(
+            "name = \"late\"\nseed = 1\n[window]\nlength = \"1h\"\n\
+             [population]\nconnections = 8\n\
+             [platform]\npoll_interval = \"12m\"\n\
+             [strategy]\nkind = \"queued\"\nconcurrency = 8\nperiod = \"10m\"\n\
+             on_failure = \"{on_failure}\"\n\
+             [[banks]]\nname = \"shut\"\nshare = 1.0\nerror_rate = 0.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n\
+             limits = [{{ kind = \"maintenance\", start = \"00:00\", end = \"23:59\" }}]\n"
+        );
+        let sc = scenario::parse(&text, "late", "t", &[]).unwrap_or_else(|e| panic!("{e}"));
+        sim::run(&sc, sc.seed).banks[0].attempts
+    };
+    assert_eq!(run("next_period"), 40);
+    assert_eq!(run("requeue"), 40);
 }
 
 /// `run` says which the figures describe: a requeueing queue that does not retry its 429s,
@@ -130,6 +183,9 @@ fn run_notes_a_queue_that_spins_on_refused_connections() {
     // Retrying 429s, the queue backs off: no note either.
     let (_, err) = run(&["retry.max_attempts=3"]);
     assert!(!err.contains("note: tight: "), "{err}");
+    // Nor where the pass never ends, each connection tried once however many were refused.
+    let (_, err) = run(&["population.connections=400000"]);
+    assert!(!err.contains("note: tight: "), "{err}");
     let check = sim(&[
         "check",
         path.to_str().unwrap(),
@@ -140,7 +196,10 @@ fn run_notes_a_queue_that_spins_on_refused_connections() {
     ]);
     let err = text(&check.stderr);
     assert!(
-        err.contains("strategy.on_failure: kind = \"bulk\" leaves a failure not retried to the next period already; it does nothing here"),
+        err.contains(
+            "strategy.on_failure: kind = \"bulk\" leaves a failure not retried to the next \
+             period already; it does nothing here"
+        ),
         "{err}"
     );
 }

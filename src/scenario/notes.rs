@@ -70,14 +70,18 @@ impl Scenario {
     /// Stalest first in one pool over banks of differing limits: the tightest bank's
     /// connections grow stalest, are taken first and fail, and hold the slots the others
     /// would use (uk-mix's queue of 32 covered 48.0 % stalest first against 52.6 % in turn,
-    /// with twice the 429s; per-bank pools covered the same either way, with a shorter tail).
+    /// with twice the 429s; per-bank pools covered the same either way, with a shorter tail),
+    /// where failures go back to the queue.
     pub fn stalest_over_banks(&self) -> Option<String> {
         let one_pool = match &self.strategy {
             Strategy::Queued { .. } => true,
             Strategy::Paced { per_bank, .. } => !per_bank,
             _ => false,
         };
-        (self.schedule.order == Order::Stalest && one_pool && self.banks.len() > 1).then(|| {
+        // Failures left to the next period are not taken again and again.
+        let again = self.schedule.on_failure == OnFailure::Requeue || self.schedule.looping;
+        let stalest = self.schedule.order == Order::Stalest;
+        (stalest && again && one_pool && self.banks.len() > 1).then(|| {
             format!(
                 "strategy.order = \"stalest\" with one pool over {} banks: where one bank \
                  refuses most attempts, its connections grow stalest and, taken first and \

@@ -6,7 +6,7 @@
 use super::{Conn, Event, Outcome, World, HELD, ON_DEMAND, RECONNECT, UNLINKED};
 use crate::bank::ServiceTime;
 use crate::rng::Purpose;
-use crate::strategy::Take;
+use crate::strategy::{taken_since, Take};
 use crate::time::{SimDuration, SimTime};
 use rand::Rng;
 
@@ -153,8 +153,11 @@ impl World {
         if outcome == Outcome::RateLimited && self.pause_on_retry_after {
             self.pause_for_retry_after(c, b);
         }
+        // A failure taken before this period began is due in it, whatever `on_failure` says.
+        let started = self.period_started;
+        let earlier = (self.client.pools()).is_some_and(|p| p.taken_before(c, started));
         if retryable && self.retry.enabled() && now < self.window_end {
-            self.back_off(now, c);
+            self.back_off(now, c, earlier);
         } else {
             if self.retry.enabled() {
                 self.last_wait[ci] = self.retry.base;
@@ -176,7 +179,7 @@ impl World {
                     Outcome::ReconnectRequired => !lapsed && q.looping,
                     Outcome::Success => q.looping || stale,
                     Outcome::Deduplicated => q.looping,
-                    Outcome::RateLimited | Outcome::Error => q.requeue_failures,
+                    Outcome::RateLimited | Outcome::Error => q.requeue_failures || earlier,
                 };
                 q.release();
                 if requeue {
@@ -215,12 +218,13 @@ impl World {
     /// A failed attempt of a client with a `[retry]` policy: it waits a backoff, then is
     /// retried while the policy allows (`RetryDue`), or else, for a queued client, goes back
     /// to the queue (`Requeue`, still due this period, after the policy's last wait) or,
-    /// under `strategy.on_failure = "next_period"`, lets its slot go at once. So a
+    /// under `strategy.on_failure = "next_period"`, lets its slot go at once (but one taken
+    /// before this period began, `earlier`, which is due in it). So a
     /// refresh is never resubmitted without a backoff, with polling or callbacks. A queued
     /// worker keeps its slot while it waits (unless `hold_slot` is off), so a slot cannot
     /// spin on a rejecting bank either. A passive client's refresh gives up until the next
     /// period.
-    fn back_off(&mut self, now: SimTime, c: u32) {
+    fn back_off(&mut self, now: SimTime, c: u32, earlier: bool) {
         let ci = c as usize;
         let retry = self.chain[ci] < self.retry.max_attempts;
         let n = if retry {
@@ -247,7 +251,7 @@ impl World {
         };
         let b = self.conns[ci].bank as usize;
         match self.client.pool_of(b) {
-            Some(q) if !retry && !q.requeue_failures => {
+            Some(q) if !retry && !q.requeue_failures && !earlier => {
                 q.release();
                 self.conns[ci].flags &= !HELD;
             }
@@ -370,7 +374,9 @@ impl World {
         let skip = |c: &Conn, done_since: SimTime| {
             c.flags != 0 || (c.last_success != SimTime::NEVER && c.last_success >= done_since)
         };
-        let q = self.client.pools()?.get(p);
+        let started = self.period_started;
+        let pools = self.client.pools()?;
+        let (q, taken) = pools.get_with_taken(p);
         if let Some(at) = q.not_before(now) {
             if !q.waking {
                 q.waking = true;
@@ -384,12 +390,18 @@ impl World {
             self.period_started
         };
         let conns = &self.conns;
+        // Where failures wait for the next period, a connection taken this period already
+        // (its failure learned) is not taken again.
         let (next, take) = q.next_submission(
-            |c| skip(&conns[c as usize], done_since),
+            |c| skip(&conns[c as usize], done_since) || taken_since(taken, c, started),
             |c| conns[c as usize].age_order(),
         )?;
         q.took(now);
-        Some((next, take, q.is_paced()))
+        let paced = q.is_paced();
+        if take == Take::Fresh {
+            pools.took(next, now);
+        }
+        Some((next, take, paced))
     }
 
     /// Pool `p`'s wake-up: its pace or pause has run out.

@@ -33,8 +33,9 @@ pub fn client_words(
 }
 
 /// The client's habits where they differ from the defaults, each after a comma: its period,
-/// band, order, pausing, failures left to the next period and retries (`queues`: a client with a queue, which alone loops,
-/// orders, pauses and holds a slot). What `plan` keeps for every setting it searches.
+/// band, order, pausing, failures left to the next period and retries (`queues`: a client
+/// with a queue, which alone loops, orders, pauses, leaves failures and holds a slot). What
+/// `plan` keeps for every setting it searches.
 pub fn habits(
     (schedule, window): (&Schedule, SimDuration),
     retry: &RetryPolicy,

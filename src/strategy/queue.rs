@@ -48,6 +48,11 @@ impl Members {
 pub struct Pools {
     pools: Vec<Queue>,
     by_bank: bool,
+    /// Where failures wait for the next period (`strategy.on_failure = "next_period"`): when
+    /// each connection was last taken from a pass, so that one taken before the period began
+    /// and failing after is still due in it, and no pass takes a connection twice in a
+    /// period. Empty otherwise.
+    taken: Vec<SimTime>,
 }
 
 impl Pools {
@@ -56,6 +61,7 @@ impl Pools {
         Pools {
             pools: vec![q],
             by_bank: false,
+            taken: Vec::new(),
         }
     }
 
@@ -79,6 +85,7 @@ impl Pools {
         Pools {
             pools,
             by_bank: true,
+            taken: Vec::new(),
         }
     }
 
@@ -130,6 +137,37 @@ impl Pools {
             );
         }
         p
+    }
+
+    /// Leaves the pools' failures not retried to the next period's pass (but a looping
+    /// queue's), remembering when each of the `connections` is taken.
+    pub fn leave_failures(&mut self, connections: u32) {
+        self.pools.iter_mut().for_each(Queue::leave_failures);
+        if self.pools.iter().any(|q| !q.requeue_failures) {
+            self.taken = vec![SimTime::NEVER; connections as usize];
+        }
+    }
+
+    /// Pool `i`, and whether a connection was taken from a pass since a time (the start of
+    /// the period: [`taken_since`]).
+    #[inline]
+    pub fn get_with_taken(&mut self, i: usize) -> (&mut Queue, &[SimTime]) {
+        (&mut self.pools[i], &self.taken)
+    }
+
+    /// Connection `c` was taken from a pass at `now`.
+    #[inline]
+    pub fn took(&mut self, c: u32, now: SimTime) {
+        if let Some(t) = self.taken.get_mut(c as usize) {
+            *t = now;
+        }
+    }
+
+    /// Whether connection `c` was last taken from a pass before `t` (false where failures
+    /// are requeued, which keeps no record).
+    #[inline]
+    pub fn taken_before(&self, c: u32, t: SimTime) -> bool {
+        self.taken.get(c as usize).is_some_and(|&at| at < t)
     }
 
     /// Each pool's time-averaged slots from `start` to `end`.
@@ -193,6 +231,15 @@ impl Pools {
     pub fn busy(&self) -> u32 {
         self.pools.iter().map(|q| q.busy).sum()
     }
+}
+
+/// Whether `taken` (see [`Pools::get_with_taken`]) says connection `c` was taken from a pass
+/// at or after `t`.
+#[inline]
+pub fn taken_since(taken: &[SimTime], c: u32, t: SimTime) -> bool {
+    taken
+        .get(c as usize)
+        .is_some_and(|&at| at != SimTime::NEVER && at >= t)
 }
 
 /// The queued client's slots and its FIFO of due connections, in the order a real FIFO

@@ -6,7 +6,7 @@
 use super::{short, Evaluation, Figure, Figures, Plan};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
-use crate::strategy::{Order, Strategy};
+use crate::strategy::{OnFailure, Order, Strategy};
 use serde_json::{json, Map, Value};
 
 impl Plan {
@@ -289,6 +289,11 @@ pub fn parameters(e: &Evaluation, sc: &Scenario) -> Value {
     }
     if let (true, Value::Object(m)) = (sc.schedule.order == Order::Stalest && pooled, &mut p) {
         m.insert("order".into(), json!("stalest"));
+    }
+    // The plan's settings do not loop (`set_args`), so a looping scenario's setting acts.
+    let leaves = sc.schedule.on_failure == OnFailure::NextPeriod;
+    if let (true, Value::Object(m)) = (leaves && pooled, &mut p) {
+        m.insert("on_failure".into(), json!("next_period"));
     }
     p
 }

@@ -165,36 +165,16 @@ pub(super) fn whisker<DB: DrawingBackend>(
     Ok(())
 }
 
-/// `text` in lines of at most `width` pixels in font `f`, broken after `:` and `,` and at
-/// spaces (a piece wider than `width` keeps a line of its own).
+/// `text` in lines of at most `width` pixels in font `f`, broken where [`pieces`] may be
+/// (a piece wider than `width` keeps a line of its own).
 pub(super) fn wrap<DB: DrawingBackend>(
     root: &Root<DB>,
     text: &str,
     f: &FontDesc,
     width: u32,
 ) -> Vec<String> {
-    // Pieces, each with what separated it from the one before: a space or nothing.
-    let mut pieces: Vec<(&str, String)> = Vec::new();
-    let (mut sep, mut current) = ("", String::new());
-    for ch in text.chars() {
-        if ch == ' ' {
-            if !current.is_empty() {
-                pieces.push((sep, std::mem::take(&mut current)));
-            }
-            sep = " ";
-            continue;
-        }
-        current.push(ch);
-        if ch == ':' || ch == ',' {
-            pieces.push((sep, std::mem::take(&mut current)));
-            sep = "";
-        }
-    }
-    if !current.is_empty() {
-        pieces.push((sep, current));
-    }
     let mut lines: Vec<String> = Vec::new();
-    for (sep, p) in pieces {
+    for (sep, p) in pieces(text) {
         match lines.last_mut() {
             Some(l) if text_width(root, &format!("{l}{sep}{p}"), f) <= width => {
                 l.push_str(sep);
@@ -204,6 +184,40 @@ pub(super) fn wrap<DB: DrawingBackend>(
         }
     }
     lines
+}
+
+/// `text`'s pieces, each with what separated it from the one before (a space or nothing): it
+/// breaks at spaces and after `:` and `,`, but not inside brackets, braces or quotes, where
+/// a time of day's colon belongs to its value (a trial's chart read `aimd:hours=["00:` over
+/// `00","06:00"]`).
+fn pieces(text: &str) -> Vec<(&'static str, String)> {
+    let mut pieces: Vec<(&str, String)> = Vec::new();
+    let (mut sep, mut current) = ("", String::new());
+    let (mut depth, mut quoted) = (0u32, false);
+    for ch in text.chars() {
+        if ch == ' ' && depth == 0 && !quoted {
+            if !current.is_empty() {
+                pieces.push((sep, std::mem::take(&mut current)));
+            }
+            sep = " ";
+            continue;
+        }
+        current.push(ch);
+        match ch {
+            '"' => quoted = !quoted,
+            '[' | '{' if !quoted => depth += 1,
+            ']' | '}' if !quoted => depth = depth.saturating_sub(1),
+            ':' | ',' if depth == 0 && !quoted => {
+                pieces.push((sep, std::mem::take(&mut current)));
+                sep = "";
+            }
+            _ => {}
+        }
+    }
+    if !current.is_empty() {
+        pieces.push((sep, current));
+    }
+    pieces
 }
 
 /// A polyline in pixels with the look's dash pattern. The pattern runs on along the whole
@@ -322,5 +336,34 @@ pub(super) fn marker<DB: DrawingBackend>(root: &Root<DB>, c: (i32, i32), look: &
                 col.filled(),
             ))
             .ctx(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pieces;
+
+    /// A label breaks after its items' colons and commas and at spaces, never inside a
+    /// value's brackets or quotes.
+    #[test]
+    fn labels_break_between_fields_not_inside_values() {
+        let p = |t: &str| -> Vec<String> {
+            pieces(t)
+                .into_iter()
+                .map(|(s, p)| format!("{s}{p}"))
+                .collect()
+        };
+        assert_eq!(
+            p(r#"aimd:hours=["00:00","06:00"]"#),
+            ["aimd:", r#"hours=["00:00","06:00"]"#]
+        );
+        assert_eq!(
+            p("queued (concurrency 16), every 6h"),
+            ["queued", " (concurrency", " 16),", " every", " 6h"]
+        );
+        assert_eq!(
+            p(r#"paced:pace_profiles={cba = [1, 0]}:x="a: b""#),
+            ["paced:", "pace_profiles={cba = [1, 0]}:", r#"x="a: b""#]
+        );
     }
 }

@@ -101,20 +101,25 @@ pub(crate) fn clock_sentence(runs: &[&RunData], several: bool) -> Option<String>
                 let hour = (start as usize + x.minute) % 1440 / 60;
                 by_hour[hour] += x.rate_limited.saturating_sub(x.outage_rejected) as u64;
             }
-            let Some((from, len, share)) = band_of(&by_hour) else {
+            let Some((hours, share)) = band_of(&by_hour) else {
                 continue;
             };
-            let to = match from + len {
-                24 => "24:00".to_string(),
-                end => clock((end % 24 * 60) as u32),
-            };
+            let spans: Vec<String> = (hours.iter())
+                .map(|&(from, len)| {
+                    let to = match from + len {
+                        24 => "24:00".to_string(),
+                        end => clock((end % 24 * 60) as u32),
+                    };
+                    format!("{}–{to}", clock((from * 60) as u32))
+                })
+                .collect();
             let who = match runs.len() {
                 1 => format!("{bank}'s"),
                 _ => format!("{bank}'s under {}", run_name(r, several)),
             };
             parts.push(format!(
-                "{who} fell in {}–{to} ({:.1} % of them)",
-                clock((from * 60) as u32),
+                "{who} fell in {} ({:.1} % of them)",
+                and_list(&spans),
                 100.0 * share
             ));
         }
@@ -122,25 +127,32 @@ pub(crate) fn clock_sentence(runs: &[&RunData], several: bool) -> Option<String>
     (!parts.is_empty()).then(|| format!("429s by the clock: {}.", and_list(&parts)))
 }
 
-/// The run of whole hours (across midnight or not) where `by_hour` falls, `(first hour,
-/// hours, share)`, where it is 18 hours or less of 100 or more: the hours with at least a
-/// twentieth of the busiest hour's, where they are one run holding 90 % of them; else the
-/// shortest run holding 90 % (a limit of every hour may add a few at other hours).
-fn band_of(by_hour: &[u64; 24]) -> Option<(usize, usize, f64)> {
+/// The runs of whole hours (across midnight or not) where `by_hour` falls, each `(first
+/// hour, hours)`, and their share, where they are 18 hours or less of 100 or more: the hours
+/// with at least a twentieth of the busiest hour's, where they are one to three runs holding
+/// 90 % of them (a night's queue refused at both ends of its band, in 22:00–24:00 and
+/// 06:00–08:00, and never between: a trial read its band, 22:00–08:00, said as where its
+/// 429s fell); else the shortest run holding 90 % (a limit of every hour may add a few at
+/// other hours).
+fn band_of(by_hour: &[u64; 24]) -> Option<(Vec<(usize, usize)>, f64)> {
     let total: u64 = by_hour.iter().sum();
     if total < 100 {
         return None;
     }
     let busiest = by_hour.iter().copied().max().unwrap_or(0);
     let active = |h: usize| by_hour[h % 24] * 20 >= busiest;
-    let len = (0..24).filter(|&h| active(h)).count();
-    // The run's first hour: active, after one that is not.
-    if let Some(from) = (0..24).find(|&h| active(h) && !active(h + 23)) {
-        let held: u64 = (from..from + len).map(|h| by_hour[h % 24]).sum();
-        // One run of 18 hours or less, holding 90 % of them too.
-        if (from..from + len).all(active) && len <= 18 && held * 100 >= total * 90 {
-            return Some((from, len, held as f64 / total as f64));
-        }
+    // Each run from an active hour after one that is not.
+    let spans: Vec<(usize, usize)> = (0..24)
+        .filter(|&h| active(h) && !active(h + 23))
+        .map(|from| (from, (from..from + 24).take_while(|&h| active(h)).count()))
+        .collect();
+    let hours: usize = spans.iter().map(|s| s.1).sum();
+    let held: u64 = (spans.iter())
+        .flat_map(|&(from, len)| from..from + len)
+        .map(|h| by_hour[h % 24])
+        .sum();
+    if (1..=3).contains(&spans.len()) && hours <= 18 && held * 100 >= total * 90 {
+        return Some((spans, held as f64 / total as f64));
     }
     (1..=18).find_map(|len| {
         let (from, held) = (0..24)
@@ -151,7 +163,7 @@ fn band_of(by_hour: &[u64; 24]) -> Option<(usize, usize, f64)> {
                 )
             })
             .max_by_key(|&(from, held)| (held, std::cmp::Reverse(from)))?;
-        (held * 100 >= total * 90).then(|| (from, len, held as f64 / total as f64))
+        (held * 100 >= total * 90).then(|| (vec![(from, len)], held as f64 / total as f64))
     })
 }
 
@@ -212,4 +224,24 @@ pub(crate) fn bank_sentence(runs: &[&RunData], bank: &str, several: bool) -> Opt
         })
         .collect();
     (!parts.is_empty()).then(|| format!("At {bank}: {}.", parts.join("; ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::band_of;
+
+    /// A band's 429s at both its ends are two runs of hours, not the band; one run across
+    /// midnight is one; 429s every hour are no band.
+    #[test]
+    fn the_hours_429s_fell_in_are_their_runs() {
+        let mut h = [0u64; 24];
+        (h[22], h[23], h[6], h[7]) = (23_621, 16_394, 15_353, 15_550);
+        let (spans, share) = band_of(&h).unwrap();
+        assert_eq!(spans, vec![(6, 2), (22, 2)]);
+        assert_eq!(share, 1.0);
+        let mut night = [0u64; 24];
+        (night[23], night[0], night[1]) = (500, 400, 300);
+        assert_eq!(band_of(&night).unwrap().0, vec![(23, 3)]);
+        assert_eq!(band_of(&[100; 24]), None);
+    }
 }
