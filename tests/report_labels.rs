@@ -261,7 +261,7 @@ fn a_run_at_more_banks_than_the_day_chart_has_rows_draws_each_bank() {
         report.contains(
             "- A day in the life: shows the total and the 5 of 6 banks with the most 429s"
         ) && report.contains(
-            "A day in the life: queued (concurrency 4) on six, 5 of its 6 banks (the most 429s)"
+            "A day in the life: queued (concurrency 4) on six, the 5 of its 6 banks with the most 429s"
         ),
         "{report}"
     );

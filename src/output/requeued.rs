@@ -1,56 +1,86 @@
-//! After a run: a queue that does not retry a 429 and, at a bank, took refused connections
-//! again within their period. Such a queue sends a refused connection to the back of the
-//! queue, and once a pass has gone by only refused connections are left, so its slots take
-//! them again as fast as they learn each refusal (uk-mix's queue of 64: 405,116 attempts at
-//! its building society for 109,689 successes). A client that writes its failures back to the
-//! queue this way does that, so the figures are the client's, not an artefact; but a job
-//! queue without retries more often drops a failed job until its next run
-//! (`strategy.on_failure = "next_period"`), and a planner should know which one the figures
-//! describe.
+//! After a run: a queue that sends a failed refresh back to the queue and, at a bank, took
+//! refused connections again within their period. Once a pass has gone by only refused
+//! connections are left, so its slots take them again as fast as they learn each refusal
+//! (uk-mix's queue of 64: 405,116 attempts at its building society for 109,689 successes),
+//! and retries that free their slot while backing off let it take other refused connections
+//! meanwhile (a trial's retries with `backoff_slot = "free"` drew as many 429s as none). A
+//! client that writes its failures back to the queue this way does that, so the figures are
+//! the client's, not an artefact; but a job queue without retries more often drops a failed
+//! job until its next run (`strategy.on_failure = "next_period"`), and a planner should know
+//! which one the figures describe.
 
 use super::text::{pct, thousands};
 use crate::metrics::{RunResult, Tally};
 use crate::scenario::Scenario;
 use crate::strategy::{OnFailure, Strategy};
 
-/// The bank where the client's background refreshes both came round again within their
-/// periods (more attempts than the bank's connections, joiners included, times the periods)
-/// and met more 429s than the bank's successes, where the client is a
-/// queue with slots (not a pace, which keeps its pace whatever it meets), not looping, that
-/// does not retry 429s and sends its failures back to the queue: the bank with the highest
-/// share of such 429s, its figures, and the settings that leave failures be.
+/// The banks where the client's background refreshes came round again within their periods
+/// (more attempts than the bank's connections, joiners included, times the periods, and the
+/// attempts the retry policy gives a refusal where its workers hold their slots while backing
+/// off) and a tenth or more of them were 429s, where
+/// the client is a queue with slots (not a pace, which keeps its pace whatever it meets), not
+/// looping, that sends its failures back to the queue: each bank's figures, most refused
+/// first, and the settings that leave failures be.
 pub fn requeued_note(sc: &Scenario, r: &RunResult) -> Option<String> {
     let slots = matches!(
         sc.strategy,
         Strategy::Queued { .. } | Strategy::PerBank { .. } | Strategy::Aimd(_)
     );
     let requeues = sc.schedule.on_failure == OnFailure::Requeue && !sc.schedule.looping;
-    if !slots || !requeues || (sc.retry.enabled() && sc.retry.on_rate_limited) {
+    if !slots || !requeues {
         return None;
     }
+    let retries = sc.retry.enabled() && sc.retry.on_rate_limited;
+    // A worker holding its slot through a refusal's backoffs throttles the queue: only
+    // attempts past its chain's are the queue's own. Retries that free the slot do not.
+    let chain = match retries && sc.retry.hold_slot {
+        true => sc.retry.max_attempts as u64,
+        false => 1,
+    };
     // The background's own: customers' calls and a closed bank's 503s apart.
     let refused = |t: &Tally| t.rate_limited - t.outage_rejected - t.present_rate_limited;
     let attempts = |t: &Tally| t.attempts - t.present_attempts;
+    let share = |t: &Tally| refused(t) as f64 / attempts(t).max(1) as f64;
     let periods = sc.schedule.periods(sc.window);
-    let again = |t: &Tally| attempts(t) > t.connections * periods && refused(t) > t.successes;
-    let share = |t: &Tally| refused(t) as f64 / attempts(t) as f64;
-    let (b, t) = (r.banks.iter().enumerate())
-        .filter(|&(_, t)| again(t))
-        .max_by(|x, y| share(x.1).total_cmp(&share(y.1)))?;
+    let mut banks: Vec<(usize, &Tally)> = (r.banks.iter().enumerate())
+        .filter(|(_, t)| attempts(t) > t.connections * periods * chain && share(t) >= 0.1)
+        .collect();
+    banks.sort_by(|a, b| share(b.1).total_cmp(&share(a.1)));
+    if banks.is_empty() {
+        return None;
+    }
+    let figures: Vec<String> = (banks.iter())
+        .map(|&(b, t)| {
+            format!(
+                "{} of the background's {} attempts at {} were 429s ({})",
+                thousands(refused(t) as f64),
+                thousands(attempts(t) as f64),
+                r.bank_names[b],
+                pct(share(t)),
+            )
+        })
+        .collect();
+    let (why, instead) = match (retries, sc.retry.hold_slot) {
+        (false, _) => ("", ", or backs off holding its slot ([retry])"),
+        (true, false) => (
+            ", and retries that free their slot while backing off let it take other refused \
+             connections meanwhile",
+            ", or holds its slot while backing off (retry.backoff_slot = \"hold\")",
+        ),
+        (true, true) => ("", ""),
+    };
     let kind = sc.strategy.name();
     Some(format!(
-        "{}: {} of the client's {} background attempts there were 429s ({}), for {} \
-         successes, more attempts than its connections were due: a queue that does not retry \
-         a 429 sends the refused connection to the back of the queue, and once a pass has gone \
-         by only refused connections are left, so its slots take them again as fast as they \
-         learn each refusal; a client that backs off ([retry]) or leaves a failure to the next \
-         period (strategy.on_failure = \"next_period\", as a job queue without retries drops a \
-         failed job) sends fewer and may cover less: `compare --strategies \
+        "{}: more attempts at each than its connections were due{}. A queue that sends a \
+         refused connection back takes it again once the pass has gone by, as fast as its \
+         slots learn each refusal{why}; a client that leaves a failure to the next period \
+         (strategy.on_failure = \"next_period\", as a job queue without retries drops a \
+         failed job){instead} sends fewer and may cover less: `compare --strategies \
          {kind},{kind}:on_failure=next_period` weighs them",
-        r.bank_names[b],
-        thousands(refused(t) as f64),
-        thousands(attempts(t) as f64),
-        pct(share(t)),
-        thousands(t.successes as f64),
+        figures.join("; "),
+        match chain {
+            1 => String::new(),
+            n => format!(" {n} times over (the retry policy's attempts)"),
+        },
     ))
 }

@@ -261,16 +261,10 @@ impl Scenario {
                 format!("strategy.loop: only a client with slots loops, not kind = \"{kind}\""),
             ),
             (
-                s.on_failure == OnFailure::NextPeriod && (!pooled || s.looping),
-                match pooled {
-                    true => "strategy.on_failure: a looping queue takes every connection round \
-                             again, failed or not"
-                        .to_string(),
-                    false => format!(
-                        "strategy.on_failure: kind = \"{kind}\" leaves a failure not retried to \
-                         the next period already"
-                    ),
-                },
+                s.on_failure == OnFailure::NextPeriod && pooled && s.looping,
+                "strategy.on_failure: a looping queue takes every connection round again, failed \
+                 or not"
+                    .to_string(),
             ),
             (
                 s.order == Order::Stalest && !pooled,

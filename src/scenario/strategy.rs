@@ -397,11 +397,19 @@ pub(super) fn unread_fields(s: &file::StrategyFile) -> Vec<String> {
              or \"aimd\") reads it, not kind = \"{kind}\""
         )
     });
+    let planned = matches!(s.kind, StrategyKind::Bulk | StrategyKind::RandomOffset);
+    let on_failure = (s.on_failure.is_some() && planned).then(|| {
+        format!(
+            "strategy.on_failure: only a client with a queue reads it, not kind = \"{kind}\" \
+             (which leaves a failure not retried to the next period)"
+        )
+    });
     fields
         .filter(|&(_, given, by, _)| given && s.kind != by)
         .map(|(field, _, _, name)| {
             format!("strategy.{field}: only kind = \"{name}\" reads it, not kind = \"{kind}\"")
         })
         .chain(concurrency)
+        .chain(on_failure)
         .collect()
 }

@@ -349,6 +349,10 @@ impl World {
                 ServiceTime::Constant(d) => *d,
                 o => o.sample(&mut self.streams.at(Purpose::Schedule, next, attempt + 1)),
             };
+            if let (Take::Fresh, Some(pools)) = (take, self.client.pools()) {
+                // Stamped as it is sent: a period may begin during the worker's overhead.
+                pools.took(next, now + overhead);
+            }
             if overhead.is_zero() {
                 // The idealised lattice client submits as it takes the connection.
                 self.submit(now, next, is_retry, take == Take::Urgent);
@@ -375,8 +379,7 @@ impl World {
             c.flags != 0 || (c.last_success != SimTime::NEVER && c.last_success >= done_since)
         };
         let started = self.period_started;
-        let pools = self.client.pools()?;
-        let (q, taken) = pools.get_with_taken(p);
+        let (q, taken) = self.client.pools()?.get_with_taken(p);
         if let Some(at) = q.not_before(now) {
             if !q.waking {
                 q.waking = true;
@@ -397,11 +400,7 @@ impl World {
             |c| conns[c as usize].age_order(),
         )?;
         q.took(now);
-        let paced = q.is_paced();
-        if take == Take::Fresh {
-            pools.took(next, now);
-        }
-        Some((next, take, paced))
+        Some((next, take, q.is_paced()))
     }
 
     /// Pool `p`'s wake-up: its pace or pause has run out.

@@ -173,8 +173,20 @@ pub(super) fn wrap<DB: DrawingBackend>(
     f: &FontDesc,
     width: u32,
 ) -> Vec<String> {
+    // A value too wide for a line (a list of 24 weights) breaks inside after all.
+    let fits = |p: &str| text_width(root, p, f) <= width;
+    let all = pieces(text, true)
+        .into_iter()
+        .flat_map(|(sep, p)| match fits(&p) {
+            true => vec![(sep, p)],
+            false => {
+                let mut inner = pieces(&p, false);
+                inner[0].0 = sep;
+                inner
+            }
+        });
     let mut lines: Vec<String> = Vec::new();
-    for (sep, p) in pieces(text) {
+    for (sep, p) in all {
         match lines.last_mut() {
             Some(l) if text_width(root, &format!("{l}{sep}{p}"), f) <= width => {
                 l.push_str(sep);
@@ -187,15 +199,16 @@ pub(super) fn wrap<DB: DrawingBackend>(
 }
 
 /// `text`'s pieces, each with what separated it from the one before (a space or nothing): it
-/// breaks at spaces and after `:` and `,`, but not inside brackets, braces or quotes, where
-/// a time of day's colon belongs to its value (a trial's chart read `aimd:hours=["00:` over
-/// `00","06:00"]`).
-fn pieces(text: &str) -> Vec<(&'static str, String)> {
+/// breaks at spaces and after `:` and `,`, but, `whole_values`, not inside brackets, braces
+/// or quotes, where a time of day's colon belongs to its value (a trial's chart read
+/// `aimd:hours=["00:` over `00","06:00"]`). Never empty for a text that is not blank.
+fn pieces(text: &str, whole_values: bool) -> Vec<(&'static str, String)> {
     let mut pieces: Vec<(&str, String)> = Vec::new();
     let (mut sep, mut current) = ("", String::new());
     let (mut depth, mut quoted) = (0u32, false);
     for ch in text.chars() {
-        if ch == ' ' && depth == 0 && !quoted {
+        let top = !whole_values || (depth == 0 && !quoted);
+        if ch == ' ' && top {
             if !current.is_empty() {
                 pieces.push((sep, std::mem::take(&mut current)));
             }
@@ -207,7 +220,7 @@ fn pieces(text: &str) -> Vec<(&'static str, String)> {
             '"' => quoted = !quoted,
             '[' | '{' if !quoted => depth += 1,
             ']' | '}' if !quoted => depth = depth.saturating_sub(1),
-            ':' | ',' if depth == 0 && !quoted => {
+            ':' | ',' if top => {
                 pieces.push((sep, std::mem::take(&mut current)));
                 sep = "";
             }
@@ -343,16 +356,16 @@ pub(super) fn marker<DB: DrawingBackend>(root: &Root<DB>, c: (i32, i32), look: &
 mod tests {
     use super::pieces;
 
-    /// A label breaks after its items' colons and commas and at spaces, never inside a
-    /// value's brackets or quotes.
+    /// A label breaks after its items' colons and commas and at spaces, not inside a value's
+    /// brackets or quotes unless asked.
     #[test]
     fn labels_break_between_fields_not_inside_values() {
-        let p = |t: &str| -> Vec<String> {
-            pieces(t)
-                .into_iter()
+        let each = |t: &str, whole: bool| -> Vec<String> {
+            (pieces(t, whole).into_iter())
                 .map(|(s, p)| format!("{s}{p}"))
                 .collect()
         };
+        let p = |t: &str| each(t, true);
         assert_eq!(
             p(r#"aimd:hours=["00:00","06:00"]"#),
             ["aimd:", r#"hours=["00:00","06:00"]"#]
@@ -365,5 +378,7 @@ mod tests {
             p(r#"paced:pace_profiles={cba = [1, 0]}:x="a: b""#),
             ["paced:", "pace_profiles={cba = [1, 0]}:", r#"x="a: b""#]
         );
+        // A value too wide for its line breaks inside after all.
+        assert_eq!(each("[1, 2]", false), ["[1,", " 2]"]);
     }
 }

@@ -272,7 +272,7 @@ pub(crate) fn day_charts(ds: &Dataset, p: &mut ChartPlan) {
         // where some are left out: a trial's sixth bank went missing without a word).
         let some = match banks > MAX_DAY_ROWS - 1 {
             true => format!(
-                ", {} of its {banks} banks (the most 429s)",
+                ", the {} of its {banks} banks with the most 429s",
                 MAX_DAY_ROWS - 1
             ),
             false => String::new(),

@@ -80,7 +80,7 @@ fn measured_minutes(r: &RunData, len: usize) -> impl Fn(usize) -> bool {
 }
 
 /// Banks whose 429s fall in part of the day, by the clock, per run: `northbank's fell in
-/// 06:00–22:00 (99.9 % of them)`, the run of whole hours [`band_of`] finds in a bank's
+/// 06:00–22:00 (99.9 % of them)`, the runs of whole hours [`band_of`] finds in a bank's
 /// measured 429s, where it is 18 hours or less and the bank had 100 or more. When the 429s
 /// start and stop is what a team with a morning incident asks (a trial's report named only
 /// the busiest minute, past midnight).
@@ -124,7 +124,8 @@ pub(crate) fn clock_sentence(runs: &[&RunData], several: bool) -> Option<String>
             ));
         }
     }
-    (!parts.is_empty()).then(|| format!("429s by the clock: {}.", and_list(&parts)))
+    // Banks apart by semicolons: a bank's runs of hours are joined by "and".
+    (!parts.is_empty()).then(|| format!("429s by the clock: {}.", parts.join("; ")))
 }
 
 /// The runs of whole hours (across midnight or not) where `by_hour` falls, each `(first
@@ -141,11 +142,19 @@ fn band_of(by_hour: &[u64; 24]) -> Option<(Vec<(usize, usize)>, f64)> {
     }
     let busiest = by_hour.iter().copied().max().unwrap_or(0);
     let active = |h: usize| by_hour[h % 24] * 20 >= busiest;
-    // Each run from an active hour after one that is not.
-    let spans: Vec<(usize, usize)> = (0..24)
+    // Each run from an active hour after one that is not, the first after the longest quiet
+    // stretch (a night's 22:00–24:00 before its 06:00–08:00).
+    let mut spans: Vec<(usize, usize)> = (0..24)
         .filter(|&h| active(h) && !active(h + 23))
         .map(|from| (from, (from..from + 24).take_while(|&h| active(h)).count()))
         .collect();
+    let quiet_before = |i: usize| {
+        let (prev, len) = spans[(i + spans.len() - 1) % spans.len()];
+        (spans[i].0 + 48 - prev - len) % 24
+    };
+    if let Some(first) = (0..spans.len()).max_by_key(|&i| (quiet_before(i), usize::MAX - i)) {
+        spans.rotate_left(first);
+    }
     let hours: usize = spans.iter().map(|s| s.1).sum();
     let held: u64 = (spans.iter())
         .flat_map(|&(from, len)| from..from + len)
@@ -237,11 +246,17 @@ mod tests {
         let mut h = [0u64; 24];
         (h[22], h[23], h[6], h[7]) = (23_621, 16_394, 15_353, 15_550);
         let (spans, share) = band_of(&h).unwrap();
-        assert_eq!(spans, vec![(6, 2), (22, 2)]);
+        assert_eq!(spans, vec![(22, 2), (6, 2)]);
         assert_eq!(share, 1.0);
         let mut night = [0u64; 24];
         (night[23], night[0], night[1]) = (500, 400, 300);
         assert_eq!(band_of(&night).unwrap().0, vec![(23, 3)]);
         assert_eq!(band_of(&[100; 24]), None);
+        // Three runs are listed; a fourth makes the shortest stretch holding nine tenths.
+        let mut three = [0u64; 24];
+        (three[1], three[5], three[9]) = (100, 100, 100);
+        assert_eq!(band_of(&three).unwrap().0, vec![(1, 1), (5, 1), (9, 1)]);
+        three[13] = 100;
+        assert_eq!(band_of(&three), Some((vec![(1, 13)], 1.0)));
     }
 }
