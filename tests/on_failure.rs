@@ -197,8 +197,12 @@ fn run_notes_a_queue_that_spins_on_refused_connections() {
     let (_, err) = run(&["retry.max_attempts=3", "retry.backoff_slot=free"]);
     let said = note(&err).expect(&err);
     assert!(said.contains("retries that free their slot"), "{said}");
-    // Nor where the pass never ends, each connection tried once however many were refused.
+    // Nor where the pass never ends, each connection tried once however many were refused,
+    // with retries too (their attempts are not the queue coming round).
     let (_, err) = run(&["population.connections=400000"]);
+    assert_eq!(note(&err), None, "{err}");
+    let free = ["retry.max_attempts=3", "retry.backoff_slot=free"];
+    let (_, err) = run(&["population.connections=20000", free[0], free[1]]);
     assert_eq!(note(&err), None, "{err}");
     let check = sim(&[
         "check",

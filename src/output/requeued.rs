@@ -15,9 +15,8 @@ use crate::scenario::Scenario;
 use crate::strategy::{OnFailure, Strategy};
 
 /// The banks where the client's background refreshes came round again within their periods
-/// (more attempts than the bank's connections, joiners included, times the periods, and the
-/// attempts the retry policy gives a refusal where its workers hold their slots while backing
-/// off) and a tenth or more of them were 429s, where
+/// (more first attempts, retries apart, than the bank's connections, joiners included, times
+/// the periods) and a tenth or more of its attempts were 429s, where
 /// the client is a queue with slots (not a pace, which keeps its pace whatever it meets), not
 /// looping, that sends its failures back to the queue: each bank's figures, most refused
 /// first, and the settings that leave failures be.
@@ -31,19 +30,16 @@ pub fn requeued_note(sc: &Scenario, r: &RunResult) -> Option<String> {
         return None;
     }
     let retries = sc.retry.enabled() && sc.retry.on_rate_limited;
-    // A worker holding its slot through a refusal's backoffs throttles the queue: only
-    // attempts past its chain's are the queue's own. Retries that free the slot do not.
-    let chain = match retries && sc.retry.hold_slot {
-        true => sc.retry.max_attempts as u64,
-        false => 1,
-    };
-    // The background's own: customers' calls and a closed bank's 503s apart.
+    // The background's own: customers' calls and a closed bank's 503s apart; a first attempt
+    // is one that is not a retry (customers' calls are never retried).
     let refused = |t: &Tally| t.rate_limited - t.outage_rejected - t.present_rate_limited;
     let attempts = |t: &Tally| t.attempts - t.present_attempts;
+    let first = |t: &Tally| attempts(t) - t.retries;
     let share = |t: &Tally| refused(t) as f64 / attempts(t).max(1) as f64;
     let periods = sc.schedule.periods(sc.window);
+    let again = |t: &Tally| first(t) > t.connections.saturating_mul(periods);
     let mut banks: Vec<(usize, &Tally)> = (r.banks.iter().enumerate())
-        .filter(|(_, t)| attempts(t) > t.connections * periods * chain && share(t) >= 0.1)
+        .filter(|(_, t)| again(t) && share(t) >= 0.1)
         .collect();
     banks.sort_by(|a, b| share(b.1).total_cmp(&share(a.1)));
     if banks.is_empty() {
@@ -60,27 +56,32 @@ pub fn requeued_note(sc: &Scenario, r: &RunResult) -> Option<String> {
             )
         })
         .collect();
-    let (why, instead) = match (retries, sc.retry.hold_slot) {
-        (false, _) => ("", ", or backs off holding its slot ([retry])"),
-        (true, false) => (
+    let (pace, instead) = match (retries, sc.retry.enabled(), sc.retry.hold_slot) {
+        (false, false, _) => (
+            ", as fast as its slots learn each refusal",
+            ", or backs off holding its slot ([retry])",
+        ),
+        (false, true, _) => (
+            ", as fast as its slots learn each refusal (retry.on leaves 429s out)",
+            ", or retries its 429s holding its slot (\"rate_limited\" in retry.on)",
+        ),
+        (true, _, false) => (
             ", and retries that free their slot while backing off let it take other refused \
              connections meanwhile",
             ", or holds its slot while backing off (retry.backoff_slot = \"hold\")",
         ),
-        (true, true) => ("", ""),
+        (true, _, true) => (", each after its retries' waits", ""),
     };
-    let kind = sc.strategy.name();
+    let (each, kind) = (
+        if banks.len() > 1 { " at each" } else { "" },
+        sc.strategy.name(),
+    );
     Some(format!(
-        "{}: more attempts at each than its connections were due{}. A queue that sends a \
-         refused connection back takes it again once the pass has gone by, as fast as its \
-         slots learn each refusal{why}; a client that leaves a failure to the next period \
-         (strategy.on_failure = \"next_period\", as a job queue without retries drops a \
-         failed job){instead} sends fewer and may cover less: `compare --strategies \
-         {kind},{kind}:on_failure=next_period` weighs them",
+        "{}: more first attempts{each} than its connections were due. A queue that sends a \
+         refused connection back takes it again once the pass has gone by{pace}; a client that \
+         leaves a failure to the next period (strategy.on_failure = \"next_period\", as a job \
+         queue without retries drops a failed job){instead} sends fewer and may cover less: \
+         `compare --strategies {kind},{kind}:on_failure=next_period` weighs them",
         figures.join("; "),
-        match chain {
-            1 => String::new(),
-            n => format!(" {n} times over (the retry policy's attempts)"),
-        },
     ))
 }
