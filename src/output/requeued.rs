@@ -16,10 +16,10 @@ use crate::strategy::{OnFailure, Strategy};
 
 /// The banks where the client's background refreshes came round again within their periods
 /// (more first attempts, retries apart, than the bank's connections, joiners included, times
-/// the periods) and a tenth or more of its attempts were 429s, where
-/// the client is a queue with slots (not a pace, which keeps its pace whatever it meets), not
-/// looping, that sends its failures back to the queue: each bank's figures, most refused
-/// first, and the settings that leave failures be.
+/// the periods) and a tenth or more of its attempts were 429s, where the client is a queue
+/// with slots (not a pace, which keeps its pace whatever it meets), not looping, that sends
+/// its failures back to the queue: each bank's figures, most refused first, and the settings
+/// that leave failures be.
 pub fn requeued_note(sc: &Scenario, r: &RunResult) -> Option<String> {
     let slots = matches!(
         sc.strategy,

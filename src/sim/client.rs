@@ -153,7 +153,7 @@ impl World {
         if outcome == Outcome::RateLimited && self.pause_on_retry_after {
             self.pause_for_retry_after(c, b);
         }
-        // A failure taken before this period began is due in it, whatever `on_failure` says.
+        // A failure sent before this period began is due in it, whatever `on_failure` says.
         let started = self.period_started;
         let earlier = (self.client.pools()).is_some_and(|p| p.taken_before(c, started));
         if retryable && self.retry.enabled() && now < self.window_end {
@@ -218,7 +218,7 @@ impl World {
     /// A failed attempt of a client with a `[retry]` policy: it waits a backoff, then is
     /// retried while the policy allows (`RetryDue`), or else, for a queued client, goes back
     /// to the queue (`Requeue`, still due this period, after the policy's last wait) or,
-    /// under `strategy.on_failure = "next_period"`, lets its slot go at once (but one taken
+    /// under `strategy.on_failure = "next_period"`, lets its slot go at once (but one sent
     /// before this period began, `earlier`, which is due in it). So a
     /// refresh is never resubmitted without a backoff, with polling or callbacks. A queued
     /// worker keeps its slot while it waits (unless `hold_slot` is off), so a slot cannot
@@ -393,7 +393,7 @@ impl World {
             self.period_started
         };
         let conns = &self.conns;
-        // Where failures wait for the next period, a connection taken this period already
+        // Where failures wait for the next period, a connection sent this period already
         // (its failure learned) is not taken again.
         let (next, take) = q.next_submission(
             |c| skip(&conns[c as usize], done_since) || taken_since(taken, c, started),

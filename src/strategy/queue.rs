@@ -49,9 +49,9 @@ pub struct Pools {
     pools: Vec<Queue>,
     by_bank: bool,
     /// Where failures wait for the next period (`strategy.on_failure = "next_period"`): when
-    /// each connection was last taken from a pass, so that one taken before the period began
-    /// and failing after is still due in it, and no pass takes a connection twice in a
-    /// period. Empty otherwise.
+    /// each connection taken from a pass was last sent (its worker's overhead after the
+    /// take), so that one sent before the period began and failing after is still due in it,
+    /// and no pass takes a connection twice in a period. Empty otherwise.
     taken: Vec<SimTime>,
 }
 
@@ -148,22 +148,22 @@ impl Pools {
         }
     }
 
-    /// Pool `i`, and whether a connection was taken from a pass since a time (the start of
-    /// the period: [`taken_since`]).
+    /// Pool `i`, and when each connection was last sent from a pass (read by
+    /// [`taken_since`]).
     #[inline]
     pub fn get_with_taken(&mut self, i: usize) -> (&mut Queue, &[SimTime]) {
         (&mut self.pools[i], &self.taken)
     }
 
-    /// Connection `c` was taken from a pass at `now`.
+    /// Connection `c`, taken from a pass, is sent at `at`.
     #[inline]
-    pub fn took(&mut self, c: u32, now: SimTime) {
+    pub fn took(&mut self, c: u32, at: SimTime) {
         if let Some(t) = self.taken.get_mut(c as usize) {
-            *t = now;
+            *t = at;
         }
     }
 
-    /// Whether connection `c` was last taken from a pass before `t` (false where failures
+    /// Whether connection `c` was last sent from a pass before `t` (false where failures
     /// are requeued, which keeps no record).
     #[inline]
     pub fn taken_before(&self, c: u32, t: SimTime) -> bool {
@@ -233,7 +233,7 @@ impl Pools {
     }
 }
 
-/// Whether `taken` (see [`Pools::get_with_taken`]) says connection `c` was taken from a pass
+/// Whether `taken` (see [`Pools::get_with_taken`]) says connection `c` was sent from a pass
 /// at or after `t`.
 #[inline]
 pub fn taken_since(taken: &[SimTime], c: u32, t: SimTime) -> bool {
