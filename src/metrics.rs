@@ -395,6 +395,9 @@ pub struct RunResult {
     pub measured_days: f64,
     /// The client's period, where shorter than a day: what `period_coverage` counts by.
     pub short_period: Option<SimDuration>,
+    /// The client's period (`strategy.period`): `summary.csv`'s `period_hours`; the
+    /// calendar days one success covers are [`cover_days`] of it.
+    pub period: SimDuration,
     /// A queued client's slots per pool (one pool, or one per bank), averaged over the window:
     /// the fixed slots, or an adaptive pool's time-averaged limit. Empty for passive clients.
     pub pool_slots: Vec<f64>,

@@ -282,7 +282,9 @@ fn a_nightly_pass_does_not_depend_on_the_windows_start() {
 /// Where only some customers open the app, the hours are theirs: a random-offset client
 /// with half the customers asking twice a day each (their requests refreshing them) writes
 /// hours over about half the connection-time, fresher than the book's median, and the
-/// report's caption says so; with every customer asking it says nothing of it.
+/// report's caption says so; with every customer asking it says nothing of it. The whole
+/// book's columns hold every connection's time: as much as `staleness.csv`'s, the data older
+/// at every hour than the askers'; with every customer asking, the same as theirs.
 #[test]
 fn the_hours_are_the_askers_and_the_report_says_so() {
     let report = |active: &str| {
@@ -300,9 +302,33 @@ fn the_hours_are_the_askers_and_the_report_says_so() {
         refresh_sim::output::write_run(dir.path(), &r).unwrap();
         let rows: Vec<refresh_sim::output::age_by_hour::HourRow> =
             refresh_sim::output::read(&dir.path().join("data_age_by_hour.csv")).unwrap();
-        let hours: f64 = (rows.iter().filter(|r| r.bank == "all"))
+        let all: Vec<_> = rows.into_iter().filter(|r| r.bank == "all").collect();
+        let hours: f64 = all.iter().map(|r| r.connection_hours).sum();
+        let book: f64 = all.iter().map(|r| r.book_connection_hours.unwrap()).sum();
+        let staleness: Vec<refresh_sim::output::staleness::AgeRow> =
+            refresh_sim::output::read(&dir.path().join("staleness.csv")).unwrap();
+        let whole: f64 = (staleness.iter().filter(|r| r.bank == "all"))
             .map(|r| r.connection_hours)
             .sum();
+        assert!(
+            (book - whole).abs() < 1e-6 * whole,
+            "{book} against {whole}"
+        );
+        let older = all.iter().all(|r| {
+            let (open, book) = (
+                r.data_age_p50_hours.unwrap(),
+                r.book_data_age_p50_hours.unwrap(),
+            );
+            match active.is_empty() {
+                true => r.book_connection_hours == Some(r.connection_hours) && book == open,
+                false => book > open,
+            }
+        });
+        assert!(older, "{all:?}");
+        // `run` says the whole book's by the clock where it differs from the opens'.
+        let text = refresh_sim::output::terminal::human_summary(&r);
+        let said = text.contains("  every connection by the clock (the whole book");
+        assert_eq!(said, !active.is_empty(), "{text}");
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim"))
             .arg("report")
             .arg(dir.path())

@@ -202,6 +202,18 @@ fn a_nightly_clients_ceilings_are_the_bands() {
         ),
         "{memo}"
     );
+    // Both ceilings by arithmetic, no customers: one figure, the table's, with no "by
+    // saturating clients" (a trial read it over rows all found by arithmetic).
+    let head = memo
+        .lines()
+        .find(|l| l.starts_with("What each bank"))
+        .unwrap();
+    assert!(
+        head.contains(
+            "% by the table's coverage ceilings (each bank's as its `found by` column says)):"
+        ) && !head.contains("at most"),
+        "{head}"
+    );
     // Customers who fetch by day, outside the band, add to the night's ceiling what they
     // fetch themselves: 0.3 a connection a day, all but the default profile's night share.
     let with = two_banks(t.path(), BUCKET, "[on_demand]\nper_connection = 0.3\n");

@@ -467,7 +467,7 @@ mod tests {
         );
         // uk-mix's 400,000 connections take a queue of 64 about 22 h a pass.
         assert!(
-            notes[2].starts_with("night: strategy.hours: a queue of 64 slots takes at least"),
+            notes[2].starts_with("night: strategy.hours: a queue of 64 slots takes about"),
             "{notes:?}"
         );
         assert_eq!(notes.len(), 3, "{notes:?}");

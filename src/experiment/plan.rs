@@ -190,7 +190,8 @@ pub struct Plan {
     /// The scenario's timing and retries, which every setting searched keeps, in words
     /// (`within 00:00–06:00, up to 4 attempts`; empty at the defaults).
     pub timing: String,
-    /// The coverage saturating clients achieve: each bank's ceiling weighted by its share.
+    /// The coverage the banks' ceilings give (each by arithmetic or saturating clients, as
+    /// its method says): each bank's ceiling weighted by its share.
     pub coverage_ceiling: f64,
     /// The coverage no client can exceed: the policies' arithmetic, weighted by share.
     pub coverage_bound: f64,

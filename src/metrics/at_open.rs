@@ -54,6 +54,9 @@ pub struct AtOpen {
     from_starts: Vec<i64>,
     /// The share of opens finding data a day old, day by day.
     by_day: OpensByDay,
+    /// The connections whose customers do not open the app, kept alike where some do not
+    /// (`on_demand.active_share` < 1): with these, the whole book by the clock (`book.rs`).
+    rest: Option<Box<AtOpen>>,
 }
 
 impl AtOpen {
@@ -80,6 +83,7 @@ impl AtOpen {
             from: measured.0,
             from_starts: vec![0; banks],
             by_day: OpensByDay::new(day_zero, measured.1.saturating_since(day_zero), banks),
+            rest: None,
         }
     }
 
@@ -245,8 +249,14 @@ impl AtOpen {
     /// Data age at each hour of the day for one bank or all, as `data_age_by_hour.csv`
     /// reads it.
     pub fn hours(&self, bank: Option<usize>) -> Vec<HourAge> {
+        self.hours_of(self.by_hour(bank))
+    }
+
+    /// [`hours`](Self::hours) of the connection-time `by_hour` ([`by_hour`](Self::by_hour)'s
+    /// layout).
+    fn hours_of(&self, by_hour: Vec<(Vec<f64>, f64)>) -> Vec<HourAge> {
         let sum: f64 = self.weight.iter().sum();
-        self.by_hour(bank)
+        by_hour
             .into_iter()
             .enumerate()
             .map(|(hour, (h, never))| {
@@ -283,10 +293,20 @@ impl AtOpen {
         bank: Option<usize>,
         hours: std::ops::Range<usize>,
     ) -> (Option<f64>, Option<f64>) {
-        let by_hour = self.by_hour(bank);
+        self.between_of(&self.by_hour(bank), hours, &self.weight)
+    }
+
+    /// [`between`](Self::between) of the connection-time `by_hour`, each hour weighted by
+    /// `weight`'s.
+    fn between_of(
+        &self,
+        by_hour: &[(Vec<f64>, f64)],
+        hours: std::ops::Range<usize>,
+        weight: &[f64; 24],
+    ) -> (Option<f64>, Option<f64>) {
         let (mut h, mut never) = (vec![0.0; self.by_phase.buckets + 1], 0.0);
         for hour in hours.map(|h| h % 24) {
-            let w = self.weight[hour];
+            let w = weight[hour];
             for (sum, x) in h.iter_mut().zip(&by_hour[hour].0) {
                 *sum += x * w;
             }
@@ -340,6 +360,7 @@ fn share_older_than(h: &[f64], never: f64, hours: u64) -> Option<f64> {
     Some((h[from..].iter().sum::<f64>() + never) / total)
 }
 
+mod book;
 mod by_day;
 #[cfg(test)]
 mod tests;

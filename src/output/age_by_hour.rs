@@ -15,7 +15,9 @@ pub const FILE: &str = "data_age_by_hour.csv";
 /// percentile in hours, interpolated within ten minutes of age, `inf` where it falls among connections
 /// never refreshed), the shares 24 h old or older and never refreshed, and the share of app
 /// opens in the hour (the app-open profile's), which weighs the hours in `summary.csv`'s
-/// `at_open_*` figures.
+/// `at_open_*` figures. These are of the connections whose customers open the app
+/// (`on_demand.active_share` of them); the `book_*` columns give the same of every
+/// connection, the whole book (equal where every customer opens it).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HourRow {
     pub bank: String,
@@ -32,6 +34,18 @@ pub struct HourRow {
     pub stale_24h_share: Option<f64>,
     #[serde(serialize_with = "fixed_opt::<6, _>")]
     pub never_share: Option<f64>,
+    /// The same of every connection. A file written before 2026-12-07 lacks them and reads
+    /// without them.
+    #[serde(serialize_with = "fixed_opt::<4, _>", default)]
+    pub book_connection_hours: Option<f64>,
+    #[serde(serialize_with = "fixed_opt::<4, _>", default)]
+    pub book_data_age_p50_hours: Option<f64>,
+    #[serde(serialize_with = "fixed_opt::<4, _>", default)]
+    pub book_data_age_p95_hours: Option<f64>,
+    #[serde(serialize_with = "fixed_opt::<6, _>", default)]
+    pub book_stale_24h_share: Option<f64>,
+    #[serde(serialize_with = "fixed_opt::<6, _>", default)]
+    pub book_never_share: Option<f64>,
 }
 
 impl Record for HourRow {
@@ -44,7 +58,13 @@ impl Record for HourRow {
         "data_age_p95_hours",
         "stale_24h_share",
         "never_share",
+        "book_connection_hours",
+        "book_data_age_p50_hours",
+        "book_data_age_p95_hours",
+        "book_stale_24h_share",
+        "book_never_share",
     ];
+    const ADDED: usize = 5;
 }
 
 impl HourRow {
@@ -53,13 +73,15 @@ impl HourRow {
         let banks = (0..r.bank_names.len()).map(Some).chain([None]);
         let rows = banks.flat_map(|b| {
             let bank = b.map_or("all", |b| r.bank_names[b].as_str());
-            let hours = r.at_open.hours(b);
-            hours.into_iter().map(move |h| HourRow::of(bank, &h))
+            let hours = r.at_open.hours(b).into_iter();
+            hours
+                .zip(r.at_open.book_hours(b))
+                .map(move |(h, book)| HourRow::of(bank, &h, &book))
         });
         rows.collect()
     }
 
-    fn of(bank: &str, h: &HourAge) -> Self {
+    fn of(bank: &str, h: &HourAge, book: &HourAge) -> Self {
         HourRow {
             bank: bank.to_string(),
             hour: h.hour as u8,
@@ -69,6 +91,11 @@ impl HourRow {
             data_age_p95_hours: h.p95_hours,
             stale_24h_share: h.stale_24h_share,
             never_share: h.never_share,
+            book_connection_hours: Some(book.connection_hours),
+            book_data_age_p50_hours: book.p50_hours,
+            book_data_age_p95_hours: book.p95_hours,
+            book_stale_24h_share: book.stale_24h_share,
+            book_never_share: book.never_share,
         }
     }
 }
@@ -87,7 +114,27 @@ mod tests {
                 data_age_p95_hours: Some(23.5),
                 stale_24h_share: Some(0.05),
                 never_share: None,
+                book_connection_hours: Some(2500.25),
+                book_data_age_p50_hours: p50.map(|h| h + 1.0),
+                book_data_age_p95_hours: Some(30.5),
+                book_stale_24h_share: Some(0.25),
+                book_never_share: Some(0.125),
             });
         }
+    }
+
+    /// A file from before the whole book's columns reads, without them.
+    #[test]
+    fn a_file_from_before_the_book_columns_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(super::FILE);
+        std::fs::write(
+            &path,
+            "bank,hour,app_open_share,connection_hours,data_age_p50_hours,data_age_p95_hours,\
+             stale_24h_share,never_share\nall,8,0.05,100.0,3.5,20.0,0.01,0.0\n",
+        )
+        .unwrap();
+        let rows = crate::output::read::<super::HourRow>(&path).unwrap();
+        assert_eq!((rows[0].hour, rows[0].book_data_age_p50_hours), (8, None));
     }
 }

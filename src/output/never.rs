@@ -3,7 +3,7 @@
 //! own, said by `run` and quoted by `report`.
 
 use super::text::pct;
-use crate::metrics::RunResult;
+use crate::metrics::{cover_days, RunResult};
 
 /// Connection-time never refreshed above this share, after the warm-up, is worth a note.
 pub const NEVER_NOTED: f64 = 0.001;
@@ -20,6 +20,7 @@ pub fn never_refreshed_note(r: &RunResult) -> Option<String> {
             never: r.staleness.never_share(b).unwrap_or(0.0),
             coverage: s.coverage,
             background: s.background_coverage,
+            cover_days: cover_days(r.period) as f64,
         }
     };
     let parts: Vec<NeverPart> = (0..r.banks.len()).map(|b| part(Some(b))).collect();
@@ -58,19 +59,24 @@ pub struct NeverPart<'a> {
     /// Its coverage a day, and the part its background refreshes gave (if known).
     pub coverage: f64,
     pub background: Option<f64>,
+    /// The days one refresh covers: a client refreshing every two days covers a connection
+    /// on both, so its pass is twice one over its coverage a day.
+    pub cover_days: f64,
 }
 
 impl NeverPart<'_> {
     /// Days the client's pass takes to come round to every connection: one over the
     /// background's coverage a day, the pass's own (customers' fetches come out of turn; a
     /// trial's queue at 41 % coverage, 21 % its own, took 4 to 5 days, not 2), else the
-    /// whole coverage's; infinite when it covers none.
+    /// whole coverage's; infinite when it covers none. Times the days one refresh covers:
+    /// a client refreshing every two days at 50 % a day (refreshed on the day or the day
+    /// before) comes round in 4 days, not 2 (a trial's "about 1 day" at 100 %).
     fn round_days(&self) -> f64 {
         let pass = self
             .background
             .filter(|&b| b > 0.0)
             .unwrap_or(self.coverage);
-        1.0 / pass.max(0.0)
+        self.cover_days / pass.max(0.0)
     }
 
     /// Its coverage a day, and its background's own where customers' fetches add to it: the
@@ -344,7 +350,29 @@ mod tests {
             never: 0.01,
             coverage,
             background,
+            cover_days: 1.0,
         }
+    }
+
+    /// A client refreshing every two days, every connection covered each day (refreshed on
+    /// it or the day before), comes round in 2 days, not 1 (a trial's "about 1 day" for a
+    /// 2-day period); at half a day's coverage, in 4.
+    #[test]
+    fn a_pass_of_a_longer_period_counts_its_days() {
+        let two = |coverage| NeverPart {
+            cover_days: 2.0,
+            ..part(coverage, None)
+        };
+        let s = never_refreshed_phrase(0.01, &two(1.0), &[two(1.0)], &run(4.0, 0.0));
+        assert!(
+            s.contains("comes round to every connection in about 2 days"),
+            "{s}"
+        );
+        let s = never_refreshed_phrase(0.01, &two(0.5), &[two(0.5)], &run(8.0, 0.0));
+        assert!(
+            s.contains("comes round to every connection in about 4 days"),
+            "{s}"
+        );
     }
 
     /// A daily client covering 95 % in a one-day window leaves the start's artefact, a pass

@@ -156,6 +156,11 @@ pub struct SummaryRow {
     /// without it.
     #[serde(serialize_with = "fixed_opt::<6, _>", default)]
     pub worst_bank_client_failure_rate: Option<f64>,
+    /// The client's period in hours (`strategy.period`: 24 for a daily client, 48 for one
+    /// refreshing every two days): how many days one refresh covers in `coverage`. A
+    /// `summary.csv` written before 2026-12-07 lacks the column and reads without it.
+    #[serde(serialize_with = "fixed_opt::<4, _>", default)]
+    pub period_hours: Option<f64>,
 }
 
 impl Record for SummaryRow {
@@ -220,8 +225,9 @@ impl Record for SummaryRow {
         "label",
         "period_coverage",
         "worst_bank_client_failure_rate",
+        "period_hours",
     ];
-    const ADDED: usize = 2;
+    const ADDED: usize = 3;
 }
 
 impl SummaryRow {
@@ -288,6 +294,7 @@ impl SummaryRow {
             label: r.label.clone(),
             period_coverage: s.period_coverage,
             worst_bank_client_failure_rate: Some(t.client_failure_rate()),
+            period_hours: Some(r.period.as_secs_f64() / 3600.0),
         }
     }
 
@@ -410,12 +417,13 @@ mod tests {
             stale_24h_share: Some(0.5),
             period_coverage: Some(0.25),
             worst_bank_client_failure_rate: Some(0.125),
+            period_hours: Some(48.0),
             ..SummaryRow::default()
         });
     }
 
     /// A `summary.csv` written before `period_coverage`, or before
-    /// `worst_bank_client_failure_rate`, reads without them; one with another column missing
+    /// `worst_bank_client_failure_rate` or `period_hours`, reads without them; one with another column missing
     /// does not.
     #[test]
     fn a_file_from_before_the_added_columns_reads() {
@@ -437,14 +445,14 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("summary.csv");
-        for k in 1..=2 {
+        for k in 1..=3 {
             std::fs::write(&path, without(k)).unwrap();
             assert_eq!(
                 crate::output::read::<SummaryRow>(&path).unwrap(),
                 vec![row.clone()]
             );
         }
-        std::fs::write(&path, without(2).replacen("scenario,", "", 1)).unwrap();
+        std::fs::write(&path, without(3).replacen("scenario,", "", 1)).unwrap();
         assert!(crate::output::read::<SummaryRow>(&path).is_err());
     }
 

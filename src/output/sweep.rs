@@ -90,7 +90,12 @@ impl SweepRow {
             )))
         })?;
         let tail: StringRecord = rec.iter().skip(skip + nparams + 1).collect();
-        let names = StringRecord::from(SummaryRow::HEADER.to_vec());
+        // A file from before the summary's added columns has fewer: they read as empty.
+        let n = tail.len().clamp(
+            SummaryRow::HEADER.len() - SummaryRow::ADDED,
+            SummaryRow::HEADER.len(),
+        );
+        let names = StringRecord::from(SummaryRow::HEADER[..n].to_vec());
         Ok(SweepRow {
             params,
             replication,
@@ -149,10 +154,16 @@ pub fn banks_columns(params: &[String]) -> Vec<String> {
     columns
 }
 
-/// Reads `sweep.csv`: the grid's columns and the rows.
+/// Reads `sweep.csv`: the grid's columns and the rows. A file written before the summary's
+/// last columns were added ([`Record::ADDED`]) reads without them.
 pub fn read_sweep(path: &Path) -> Result<(Vec<String>, Vec<SweepRow>)> {
     let (mut r, header) = super::open(path)?;
-    let params = grid_columns(path, &header, &sweep_header(&[]))?;
+    let tail = sweep_header(&[]);
+    let older = |k: usize| grid_columns(path, &header, &tail[..tail.len() - k]).ok();
+    let params = match (0..=SummaryRow::ADDED).find_map(older) {
+        Some(params) => params,
+        None => grid_columns(path, &header, &tail)?,
+    };
     let rows = r
         .records()
         .map(|rec| {
@@ -440,6 +451,32 @@ mod tests {
         let (_, back) = read_summary(&path).unwrap();
         assert_eq!(back[0].stat(Metric::Coverage).unwrap().mean, 0.625);
         assert!(back[0].lower_bounds.is_empty());
+    }
+
+    /// A `sweep.csv` written before `summary.csv`'s last columns reads, without them.
+    #[test]
+    fn a_sweep_from_before_the_added_columns_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let params = vec!["strategy.concurrency".to_string(), "x".to_string()];
+        // A label (with a comma) before the added columns, which a shifted column would lose.
+        let rows = [row(0, 0.5), row(1, 0.75)].map(|mut r| {
+            r.run.label = "nightly, 32".into();
+            r
+        });
+        let path = dir.path().join(SWEEP_FILE);
+        let text = String::from_utf8(sweep_csv(&params, &rows).unwrap()).unwrap();
+        // The last three columns are empty in these rows: drop their separators.
+        for k in 1..=SummaryRow::ADDED {
+            let cut: String = (text.lines())
+                .map(|l| format!("{}\n", l.rsplitn(k + 1, ',').last().unwrap()))
+                .collect();
+            std::fs::write(&path, cut).unwrap();
+            assert_eq!(
+                read_sweep(&path).unwrap(),
+                (params.clone(), rows.to_vec()),
+                "{k}"
+            );
+        }
     }
 
     #[test]

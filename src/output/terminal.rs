@@ -87,6 +87,9 @@ pub fn human_summary(r: &RunResult) -> String {
         let _ = writeln!(out, "{c}");
         let _ = writeln!(out, "{}", by_clock_line(r, &total));
     }
+    if let Some(c) = book_clock_line(r, &total) {
+        let _ = writeln!(out, "{c}");
+    }
     if let Some(c) = customers_line(r, &banks, &total) {
         let _ = writeln!(out, "{c}");
     }
@@ -244,21 +247,9 @@ pub const QUARTERS: [(&str, usize); 4] = [
 /// (a trial's CFO asked for the morning's; night pacing leaves 5 h at 08:00, 17 h in the
 /// evening).
 fn by_clock_line(r: &RunResult, total: &Summary) -> String {
-    let age = |p50: f64| match p50 {
-        h if h.is_infinite() => "never".into(),
-        h => age_or_more(h, total.age_horizon_hours, |h| format!("{h:.1} h")),
-    };
+    let age = |p50: f64| clock_age(p50, total);
     // A quarter without opens (a profile that has none then) is left out.
-    let cells: Vec<String> = QUARTERS
-        .iter()
-        .filter_map(|&(name, from)| {
-            let (p50, stale) = r.at_open.between(None, from..from + 6);
-            let (p50, stale, to) = (age(p50?), pct(stale?), from + 6);
-            Some(format!(
-                "{name} {from:02}–{to:02} median {p50}, {stale} a day old or none"
-            ))
-        })
-        .collect();
+    let cells = quarter_cells(total, |hours| r.at_open.between(None, hours));
     // The bank and quarter whose customers most often find data a day old (a trial's
     // board asked after every bank's mornings and evenings), where there are banks.
     let worst = (0..r.bank_names.len())
@@ -281,6 +272,56 @@ fn by_clock_line(r: &RunResult, total: &Summary) -> String {
     format!("  by the clock: {}{worst}", cells.join("; "))
 }
 
+/// Every connection's data age in each quarter of the day, where some customers never open
+/// the app (`on_demand.active_share` < 1): what reading every account at a time of day
+/// finds, which the opens' line does not say (a lender's analysts at 08:00; an accounting
+/// SaaS's accountants by day). Not where the opens' are nearly the whole book's (their
+/// connection-time over the day within 2 % of it); said where no customer opens the app,
+/// and the opens' line is not.
+fn book_clock_line(r: &RunResult, total: &Summary) -> Option<String> {
+    let time = |hours: Vec<crate::metrics::HourAge>| -> f64 {
+        hours.iter().map(|h| h.connection_hours).sum()
+    };
+    let (opens, book) = (
+        time(r.at_open.hours(None)),
+        time(r.at_open.book_hours(None)),
+    );
+    if !r.at_open.keeps_rest() || book <= 1.02 * opens {
+        return None;
+    }
+    let cells = quarter_cells(total, |hours| r.at_open.book_between(None, hours));
+    Some(format!(
+        "  every connection by the clock (the whole book, whether or not its customer opens \
+         the app; hours counted alike): {}",
+        cells.join("; ")
+    ))
+}
+
+/// Each quarter's median age and share a day old or none, as `between` gives them for its
+/// hours; a quarter with no time is left out.
+fn quarter_cells(
+    total: &Summary,
+    between: impl Fn(std::ops::Range<usize>) -> (Option<f64>, Option<f64>),
+) -> Vec<String> {
+    (QUARTERS.iter())
+        .filter_map(|&(name, from)| {
+            let (p50, stale) = between(from..from + 6);
+            let (p50, stale, to) = (clock_age(p50?, total), pct(stale?), from + 6);
+            Some(format!(
+                "{name} {from:02}–{to:02} median {p50}, {stale} a day old or none"
+            ))
+        })
+        .collect()
+}
+
+/// An age in the by-the-clock lines: hours, `never`, or the horizon's "or more".
+fn clock_age(p50: f64, total: &Summary) -> String {
+    match p50 {
+        h if h.is_infinite() => "never".into(),
+        h => age_or_more(h, total.age_horizon_hours, |h| format!("{h:.1} h")),
+    }
+}
+
 /// Customers' in-app requests, when the scenario has them (the table's figures count their
 /// refreshes with the background's): how many, the share of their attempts that failed
 /// (and at the bank where most did), and their wait for data. After the warm-up.
@@ -300,9 +341,14 @@ fn customers_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<S
         ),
         None => String::new(),
     };
+    // Over the measured days, where the table's attempts count the warm-up's too.
+    let measured = match r.warmup.is_zero() {
+        true => "",
+        false => " over the measured days (the table's attempts count the warm-up's too)",
+    };
     Some(format!(
-        "customers: {} in-app requests ({} attempts), {} of the attempts failed (429s, 5xx and \
-         maintenance 503s){worst}; those whose refresh succeeded had data in {} at the \
+        "customers: {} in-app requests ({} attempts){measured}, {} of the attempts failed \
+         (429s, 5xx and maintenance 503s){worst}; those whose refresh succeeded had data in {} at the \
          median, {} at p95 (a failed request gets none){own}",
         thousands(total.on_demand_requests as f64),
         thousands(total.on_demand_attempts as f64),

@@ -12,7 +12,8 @@
 //! - per bank and minute of the window and a day's tail, the per-minute series and its CSV
 //!   rows ([`PER_BANK_MINUTE`]);
 //! - per bank and minute of the staleness horizon, the age histogram and its rows
-//!   ([`PER_BANK_AGE_MINUTE`]), and the ages at app opens ([`AT_OPEN_AGE_MINUTE`]);
+//!   ([`PER_BANK_AGE_MINUTE`]), and the ages at app opens ([`AT_OPEN_AGE_MINUTE`], twice
+//!   where some customers never open the app and the whole book's are kept too);
 //! - per bank, day of the window and hour of the horizon, `daily.csv`'s data age by day
 //!   ([`PER_BANK_DAY_AGE_HOUR`]).
 //!
@@ -60,6 +61,13 @@ impl Scenario {
         let banks = self.banks.len() as f64;
         let minutes = |d: SimDuration| d.as_secs_f64() / 60.0;
         let tail = SimDuration::from_hours(24);
+        // The ages at app opens, twice where the whole book's are kept apart (some customers
+        // never open the app: `metrics/at_open/book.rs`).
+        let rest = self
+            .on_demand
+            .as_ref()
+            .is_some_and(|d| d.active_share < 1.0);
+        let at_open = AT_OPEN_AGE_MINUTE * if rest { 2.0 } else { 1.0 };
         let quota: f64 = self
             .banks
             .iter()
@@ -97,7 +105,7 @@ impl Scenario {
                 ),
             ),
             (
-                banks * (PER_BANK_AGE_MINUTE + AT_OPEN_AGE_MINUTE) * minutes(self.age_horizon()),
+                banks * (PER_BANK_AGE_MINUTE + at_open) * minutes(self.age_horizon()),
                 format!(
                     "a data-age horizon of \"{}\" (window.age_horizon; by default the window, \
                      up to 60 days) over {} banks (data ages per bank and minute, and at app \

@@ -122,7 +122,13 @@ impl World {
 fn at_open(sc: &Scenario, nb: usize) -> AtOpen {
     let profile = sc.on_demand.as_ref().map_or(DEFAULT_PROFILE, |d| d.profile);
     let measured = (sc.window_start + sc.warmup, sc.window_start + sc.window);
-    AtOpen::new(nb, &profile, sc.age_horizon(), measured, sc.window_start)
+    let at_open = AtOpen::new(nb, &profile, sc.age_horizon(), measured, sc.window_start);
+    // Where some customers never open the app, their connections are kept too: the whole
+    // book by the clock.
+    match sc.on_demand.as_ref().is_some_and(|d| d.active_share < 1.0) {
+        true => at_open.with_rest(),
+        false => at_open,
+    }
 }
 
 /// Does the client heed no outcome it learns, so that the run can settle each call when it

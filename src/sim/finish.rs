@@ -62,6 +62,7 @@ impl World {
             daily: self.daily,
             measured_days,
             short_period: (self.short_period > 0).then_some(SimDuration(self.short_period)),
+            period: self.period,
             pool_slots,
             demand: self.demand_stats,
         }
@@ -89,9 +90,8 @@ impl World {
                 self.window_end.min(conn.consent_expires),
             );
             self.staleness.record(b, conn.last_success, from, to);
-            if super::asks(&self.demand, ci) {
-                self.at_open.record(b, conn.last_success, from, to);
-            }
+            let opens = super::asks(&self.demand, ci);
+            (self.at_open).record_of(opens, b, conn.last_success, from, to);
             let from = self.day_segment_from(conn);
             self.daily_age.record(b, conn.last_success, from, to);
             let (from, held) = self.renewals.piece_from(ci, from);

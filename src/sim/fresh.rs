@@ -19,9 +19,8 @@ impl World {
         let b = conn.bank as usize;
         let (from, to) = (self.segment_from(&conn), now.min(conn.consent_expires));
         self.staleness.record(b, conn.last_success, from, to);
-        if super::asks(&self.demand, ci) {
-            self.at_open.record(b, conn.last_success, from, to);
-        }
+        let opens = super::asks(&self.demand, ci);
+        (self.at_open).record_of(opens, b, conn.last_success, from, to);
         let from = self.day_segment_from(&conn);
         self.daily_age.record(b, conn.last_success, from, to);
         let (from, held) = self.renewals.piece_from(ci, from);

@@ -166,10 +166,8 @@ impl World {
         let gap_to = now.max(gap_from);
         self.staleness
             .unrecord(b, conn.last_success, gap_from, gap_to);
-        if super::asks(&self.demand, ci) {
-            self.at_open
-                .unrecord(b, conn.last_success, gap_from, gap_to);
-        }
+        let opens = super::asks(&self.demand, ci);
+        (self.at_open).unrecord_of(opens, b, conn.last_success, gap_from, gap_to);
         let gap_from = conn.consent_expires.max(self.day_segment_from(conn));
         self.daily_age
             .unrecord(b, conn.last_success, gap_from, now.max(gap_from));

@@ -76,7 +76,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
             r,
             &p.candidates,
             h,
-            period,
+            (sc.schedule.hours.is_some(), period),
             p.age_horizon_hours,
         ));
     }
@@ -173,13 +173,26 @@ fn staleness_finding(
     r: &Evaluation,
     candidates: &[Evaluation],
     h: f64,
-    period: f64,
+    (banded, period): (bool, f64),
     horizon: f64,
 ) -> String {
+    // A band needs a daily period: a queue looping within it is the lever there.
+    let shorter = match banded {
+        true => {
+            "a wider band, a looping queue within it (strategy.loop = true, which `run` and \
+             `compare` try, not the plan; data still ages through the hours outside the band), \
+             or a shorter strategy.period without the band are the levers, within any \
+             per-connection quota of the banks'"
+        }
+        false => {
+            "a shorter strategy.period is the lever, within any per-connection quota of \
+                  the banks'"
+        }
+    };
     let lever = match h < period {
         true => format!(
             " (a client that refreshes each connection once per {period} h period leaves data up \
-             to a period old; a shorter strategy.period is the lever)"
+             to a period old; {shorter})"
         ),
         false => String::new(),
     };
@@ -206,6 +219,18 @@ fn at_open_finding(
     (band, period): (Option<String>, f64),
     horizon: f64,
 ) -> String {
+    // A band needs a daily period: within one, a queue goes round again by looping (a
+    // trial's plan told a banded client of a shorter period, which `run` then refused, where
+    // a looping queue of 128 in 04:30–17:00 met its bound).
+    let often = match band.is_some() {
+        true => {
+            "a looping queue within the band, strategy.loop = true, going round again as soon \
+             as its pass ends, which `run` and `compare` try and the plan does not; or, \
+             without the band (a band needs a daily period), a shorter strategy.period; either \
+             within any per-connection quota of the banks'"
+        }
+        false => "a shorter strategy.period, within any per-connection quota of the banks'",
+    };
     let when = match (band, period != 24.0) {
         (Some(b), _) => format!("the client's band ({b}, strategy.hours)"),
         (None, false) => {
@@ -227,9 +252,8 @@ fn at_open_finding(
     };
     let lever = format!(
         ": past coverage, that age is set by when the refreshes run against the customers' \
-         hours ({when}) and how often (a shorter strategy.period, within any per-connection \
-         quota of the banks'), which the plan keeps as the scenario gives them (--set \
-         them){floor}"
+         hours ({when}) and how often ({often}), the band and period the plan keeps as the \
+         scenario gives them (--set strategy.hours, strategy.period){floor}"
     );
     let age = Age {
         figure: Figure::AtOpenP95Hours,

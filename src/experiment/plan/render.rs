@@ -21,14 +21,12 @@ impl Plan {
         };
         let _ = writeln!(
             out,
-            "\nWhat each bank can serve {span} (the whole population's coverage{}: at most {} by \
-             the policies' arithmetic, {} by saturating clients):",
+            "\nWhat each bank can serve {span} (the whole population's coverage{}: {}):",
             match self.short_period_hours() {
                 Some(_) => " of each period",
                 None => "",
             },
-            pct(self.coverage_bound),
-            pct(self.coverage_ceiling)
+            self.ceilings_in_words()
         );
         out.push_str(&self.ceiling_table());
         for line in self
@@ -271,6 +269,36 @@ fn figures_block(r: &Evaluation, horizon: f64, calls: &str, scope: FailureScope)
 }
 
 impl Plan {
+    /// The population's ceiling as the table gives it, and the bound no client exceeds where
+    /// that is more: a trial read "at most 100.00 % by the policies' arithmetic, 99.44 % by
+    /// saturating clients" over rows all "found by arithmetic".
+    fn ceilings_in_words(&self) -> String {
+        let fetches = self.ceilings.iter().any(|c| c.fetched > 0.0);
+        let ceiling = format!(
+            "{} by the table's coverage ceilings (each bank's as its `found by` column says{})",
+            pct(self.coverage_ceiling),
+            match fetches {
+                true =>
+                    ", the customers' own fetches taken as falling independently of the \
+                         client's refreshes",
+                false => "",
+            }
+        );
+        // Only where the two read differently at the memo's two decimals.
+        match pct(self.coverage_bound) != pct(self.coverage_ceiling) {
+            true => format!(
+                "{ceiling}; at most {} by the policies' arithmetic alone{}, which no client \
+                 exceeds",
+                pct(self.coverage_bound),
+                match fetches {
+                    true => " with those fetches added whole",
+                    false => "",
+                }
+            ),
+            false => ceiling,
+        }
+    }
+
     fn ceiling_table(&self) -> String {
         let rows: Vec<Vec<String>> = self
             .ceilings

@@ -327,7 +327,8 @@ impl Panels {
             .y_desc(if col == 0 {
                 "in flight"
             } else {
-                "429s per minute"
+                // Short: a panel's rotated label longer than its height met the title above.
+                "429s/min"
             })
             .x_label_style(self.tick_font.clone().color(&INK))
             .y_label_style(self.tick_font.clone().color(&INK))

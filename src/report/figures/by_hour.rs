@@ -34,10 +34,7 @@ pub(crate) fn by_hour_chart(ds: &Dataset, p: &mut ChartPlan) {
     let (title, lines) = match runs {
         [r] => (
             format!("Data age by hour of day: {}", r.label()),
-            vec![
-                line("median", &r.by_hour, |h| h.data_age_p50_hours, 0),
-                line("95th percentile", &r.by_hour, |h| h.data_age_p95_hours, 1),
-            ],
+            one_run_lines(r),
         ),
         _ => {
             let strategies: Vec<String> = runs.iter().map(|r| r.total().strategy.clone()).collect();
@@ -67,9 +64,15 @@ pub(crate) fn by_hour_chart(ds: &Dataset, p: &mut ChartPlan) {
         chart: Chart::Xy(XyChart {
             title: format!("{title}{}", on_scenario(&scenarios)),
             subtitle: Some(subtitle(
-                "data age over the connection-time in each hour (the scenario's clock) of the \
-                 connections whose customers open the app, after the warm-up; a percentile \
-                 among the never refreshed is not drawn",
+                &format!(
+                    "data age over the connection-time in each hour (the scenario's clock) of \
+                     the connections whose customers open the app{}, after the warm-up; a \
+                     percentile among the never refreshed is not drawn",
+                    match runs.len() == 1 && book_differs(&runs[0].by_hour) {
+                        true => ", and of every connection",
+                        false => "",
+                    }
+                ),
                 [runs_provenance(runs)],
             )),
             x: clock_axis(),
@@ -80,6 +83,38 @@ pub(crate) fn by_hour_chart(ds: &Dataset, p: &mut ChartPlan) {
         caption: caption.join(" "),
         per_bank: false,
     });
+}
+
+/// One run's median and 95th percentile by the hour, and, where some customers never open
+/// the app, every connection's too (a lender's analysts read the whole book at 08:00).
+fn one_run_lines(r: &RunData) -> Vec<Line> {
+    let mut lines = vec![
+        line("median", &r.by_hour, |h| h.data_age_p50_hours, 0),
+        line("95th percentile", &r.by_hour, |h| h.data_age_p95_hours, 1),
+    ];
+    if book_differs(&r.by_hour) {
+        lines.extend([
+            line(
+                "median, every connection",
+                &r.by_hour,
+                |h| h.book_data_age_p50_hours,
+                2,
+            ),
+            line(
+                "95th percentile, every connection",
+                &r.by_hour,
+                |h| h.book_data_age_p95_hours,
+                3,
+            ),
+        ]);
+    }
+    lines
+}
+
+/// Whether the whole book's hours differ from the opens' (a file from before its columns:
+/// no).
+fn book_differs(rows: &[HourRow]) -> bool {
+    (rows.iter()).any(|h| h.book_connection_hours.unwrap_or(0.0) > 1.02 * h.connection_hours)
 }
 
 /// A day old: where the share of opens finding data a day old begins (a trial's board
@@ -269,9 +304,18 @@ fn askers_sentence(r: &RunData) -> String {
         ),
         _ => String::new(),
     };
+    // A file from before the whole book's columns has none to point to.
+    let columns = match book_differs(&r.by_hour) {
+        true => {
+            "; every connection's by the hour are `data_age_by_hour.csv`'s `book_*` \
+                 columns (drawn, \"every connection\", where the chart has one run)"
+        }
+        false => "",
+    };
     format!(
         " These ages are of the {} of connections whose customers open the app \
-         (`on_demand.active_share`), whose own requests keep them fresher than the rest{book}.",
+         (`on_demand.active_share`), whose own requests keep them fresher than the \
+         rest{book}{columns}.",
         pct(share)
     )
 }

@@ -94,6 +94,11 @@ fn never_part<'a>(r: &RunData, b: &'a crate::output::summary::SummaryRow) -> Nev
         never: r.age_shares(&b.bank).1,
         coverage: b.coverage,
         background: b.background_coverage,
+        // The days one refresh covers, from the client's period (1 where a file from
+        // before `period_hours` does not say).
+        cover_days: ((b.period_hours.unwrap_or(24.0) * 3.6e9).round() as u64)
+            .div_ceil(crate::time::DAY_US)
+            .max(1) as f64,
     }
 }
 

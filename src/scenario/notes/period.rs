@@ -12,7 +12,7 @@ use crate::time::SimDuration;
 
 impl Scenario {
     /// A queue (one pool, or a bank's own) whose pass over its connections takes longer
-    /// than a period shorter than a day, at the least: each slot held a refresh's mean
+    /// than a period shorter than a day, about: each slot held a refresh's mean
     /// hold (`Scenario::slot_hold_secs`), no 429 or retry counted.
     pub fn period_past_passes(&self) -> Vec<String> {
         let period = self.schedule.period;
@@ -27,8 +27,9 @@ impl Scenario {
             return Vec::new();
         }
         vec![format!(
-            "strategy.period: {who} takes at least {} to refresh its connections once (each \
-             slot held a refresh's mean time, 429s and retries aside), longer than the period \
+            "strategy.period: {who} takes about {} to refresh its connections once (each \
+             slot held a refresh's mean time: 429s and retries make it longer, connections \
+             whose customers' own requests or lapsed consents leave them out shorter), longer than the period \
              of {period}: each period begins with the last pass unfinished, so refreshing more \
              often refreshes no one more often, and may cover less; more slots would, where the \
              banks let them through",
@@ -37,7 +38,7 @@ impl Scenario {
     }
 
     /// A queue kept to a band of hours whose pass over its connections takes longer than
-    /// the band, at the least (as [`Scenario::period_past_passes`] counts it): it gets round
+    /// the band, about (as [`Scenario::period_past_passes`] counts it): it gets round
     /// the book only in several days.
     pub fn band_past_passes(&self) -> Vec<String> {
         let Some((from, to)) = self.schedule.band_micros() else {
@@ -52,17 +53,18 @@ impl Scenario {
         }
         let days = pass.as_secs_f64() / band.as_secs_f64();
         vec![format!(
-            "strategy.hours: {who} takes at least {:.1} h of its band's time to refresh its \
-             connections once (each slot held a refresh's mean time, 429s and retries aside), \
-             longer than the band's {} a day: it gets round its connections in {days:.1} days \
-             at best, each waiting that long for its turn; more slots, or more hours, would, \
+            "strategy.hours: {who} takes about {:.1} h of its band's time to refresh its \
+             connections once (each slot held a refresh's mean time: 429s and retries make it \
+             longer, connections whose customers' own requests or lapsed consents leave them \
+             out shorter), longer than the band's {} a day: it gets round its connections in \
+             about {days:.1} days, each waiting that long for its turn; more slots, or more hours, would, \
              where the banks let them through (`plan` gives what they let through in the band)",
             pass.as_hours_f64(),
             hours(band)
         )]
     }
 
-    /// The least time a queue's pass over its connections takes (the slowest pool's, with
+    /// About the time a queue's pass over its connections takes, at a refresh's mean hold (the slowest pool's, with
     /// pools per bank), and the queue in words; `None` for a client without slots.
     fn pass(&self) -> Option<(SimDuration, String)> {
         let shares: f64 = self
@@ -110,7 +112,7 @@ mod tests {
     use crate::scenario;
 
     /// 10,000 connections under a queue, each slot held about 10.4 s a refresh (0.4 s of
-    /// overhead, the answer learned at the first poll, 10 s): a pass of at least 7.2 h.
+    /// overhead, the answer learned at the first poll, 10 s): a pass of about 7.2 h.
     fn noted(strategy: &str, period: &str) -> Vec<String> {
         let text = format!(
             "[window]\nlength = \"1d\"\n[population]\nconnections = 10000\n\
@@ -132,7 +134,7 @@ mod tests {
         assert!(
             n.len() == 1
                 && n[0].starts_with(
-                    "strategy.period: a queue of 4 slots takes at least 7.2 h to refresh its \
+                    "strategy.period: a queue of 4 slots takes about 7.2 h to refresh its \
                      connections once"
                 )
                 && n[0].contains("longer than the period of 4h"),
@@ -142,7 +144,7 @@ mod tests {
         let pools = "kind = \"per_bank\"\npools = { b = 2 }";
         let n = noted(pools, "12h");
         assert!(
-            n.len() == 1 && n[0].contains("bank `b`'s pool of 2 slots takes at least 14.4 h"),
+            n.len() == 1 && n[0].contains("bank `b`'s pool of 2 slots takes about 14.4 h"),
             "{n:?}"
         );
     }
@@ -166,10 +168,10 @@ mod tests {
         assert!(
             n.len() == 1
                 && n[0].starts_with(
-                    "strategy.hours: a queue of 4 slots takes at least 7.2 h of its band's time"
+                    "strategy.hours: a queue of 4 slots takes about 7.2 h of its band's time"
                 )
                 && n[0].contains(
-                    "longer than the band's 5.0 h a day: it gets round its connections in 1.4 days"
+                    "longer than the band's 5.0 h a day: it gets round its connections in about 1.4 days"
                 ),
             "{n:?}"
         );

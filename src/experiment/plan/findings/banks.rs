@@ -115,8 +115,8 @@ pub(super) fn coverage_finding(p: &Plan) -> String {
     } else if p.coverage_ceiling < c {
         let list = banks(&|b| (b.per_day, b.coverage()));
         format!(
-            "the banks' policies would allow {} {users}, but saturating clients got \
-             {} out of them (a measure, not a bound: a cleverer client may get more, as one that \
+            "the banks' policies would allow {} {users}, but the coverage ceilings (each \
+             bank's as its `found by` column says) give {} (a measure, not a bound: a cleverer client may get more, as one that \
              skips what customers fetched first does): {}. The best achievable here is {}",
             pct(p.coverage_bound),
             pct(p.coverage_ceiling),
@@ -196,7 +196,7 @@ pub(super) fn bank_floor_finding(p: &Plan, floor: f64) -> String {
                     pct(b.bound_coverage())
                 )
             } else if b.coverage() < floor {
-                format!("saturating clients got {}", pct(b.coverage()))
+                format!("its coverage ceiling is {}", pct(b.coverage()))
             } else {
                 "its limits allow more, but no searched setting reached it within the other \
                  targets"

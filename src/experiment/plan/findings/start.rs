@@ -5,6 +5,7 @@
 //! warm-up, where `run` said a warm-up of 3 days leaves none). `run`'s note says which it is.
 
 use super::super::{Figure, Plan};
+use crate::metrics::cover_days;
 use crate::output::never::{never_refreshed_phrase, NeverPart, NeverRun, NEVER_NOTED};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
@@ -35,7 +36,7 @@ fn never_finding(p: &Plan, sc: &Scenario) -> Option<String> {
         return None;
     }
     let parts: Vec<NeverPart> = (sc.banks.iter().zip(&r.figures.banks))
-        .map(|(b, f)| part(&b.name, f64::from(p.users) * b.share, f))
+        .map(|(b, f)| part(&b.name, f64::from(p.users) * b.share, f, sc))
         .collect();
     // Every client but bulk and random offsets keeps its due connections in a queue.
     let queue = !matches!(r.strategy, Strategy::Bulk | Strategy::RandomOffset);
@@ -51,13 +52,13 @@ fn never_finding(p: &Plan, sc: &Scenario) -> Option<String> {
         queue,
         days,
     };
-    let whole = part("all", 0.0, &r.figures.all);
+    let whole = part("all", 0.0, &r.figures.all, sc);
     let phrase = never_refreshed_phrase(never, &whole, &parts, &run);
     Some(format!("the recommendation's data ages: {phrase}"))
 }
 
 /// A bank's part (or the whole's, `all`) from its figures' means.
-fn part<'a>(bank: &'a str, connections: f64, f: &[Estimate]) -> NeverPart<'a> {
+fn part<'a>(bank: &'a str, connections: f64, f: &[Estimate], sc: &Scenario) -> NeverPart<'a> {
     let mean = |x: Figure| f[x as usize].mean;
     NeverPart {
         bank,
@@ -65,6 +66,7 @@ fn part<'a>(bank: &'a str, connections: f64, f: &[Estimate]) -> NeverPart<'a> {
         never: mean(Figure::NeverShare).max(0.0),
         coverage: mean(Figure::Coverage),
         background: Some(mean(Figure::BackgroundCoverage)).filter(|b| b.is_finite()),
+        cover_days: cover_days(sc.schedule.period) as f64,
     }
 }
 

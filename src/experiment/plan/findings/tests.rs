@@ -192,7 +192,7 @@ fn a_finding_says_no_setting_only_when_none_does() {
         setting("paced, 4.6/s", 23.9, 950_000.0, aged),
         setting("paced, 5.0/s", 23.5, 880_000.0, aged),
     ];
-    let s = staleness_finding(&chosen, &others, 24.0, 24.0, 192.0);
+    let s = staleness_finding(&chosen, &others, 24.0, (false, 24.0), 192.0);
     assert!(!s.starts_with("no searched setting"), "{s}");
     assert!(s.contains("23.5") && s.contains("paced, 5.0/s"), "{s}");
     let a = api_calls_finding(&chosen, &others, 1_000_000.0);
@@ -203,9 +203,17 @@ fn a_finding_says_no_setting_only_when_none_does() {
         chosen.clone(),
         setting("paced, 4.6/s", 24.5, 1_100_000.0, missed),
     ];
-    let s = staleness_finding(&chosen, &alone, 24.0, 24.0, 192.0);
+    let s = staleness_finding(&chosen, &alone, 24.0, (false, 24.0), 192.0);
     assert!(
         s.starts_with("no searched setting") && s.contains("24.5"),
+        "{s}"
+    );
+    // Under 20 h the period is the lever; in a band (a daily period), a looping queue.
+    let s = staleness_finding(&chosen, &alone, 20.0, (false, 24.0), 192.0);
+    assert!(s.contains("a shorter strategy.period is the lever"), "{s}");
+    let s = staleness_finding(&chosen, &alone, 20.0, (true, 24.0), 192.0);
+    assert!(
+        s.contains("a wider band, a looping queue within it (strategy.loop = true"),
         "{s}"
     );
     let a = api_calls_finding(&chosen, &alone, 1_000_000.0);
@@ -540,7 +548,9 @@ fn an_at_open_bound_out_of_reach_names_the_band() {
         192.0,
     );
     assert!(
-        band.contains("the client's band (00:00–06:00, strategy.hours)"),
+        band.contains("the client's band (00:00–06:00, strategy.hours)")
+            && band.contains("a looping queue within the band, strategy.loop = true")
+            && !band.contains("(a shorter strategy.period, within"),
         "{band}"
     );
     let some = at_open_finding(
