@@ -276,7 +276,8 @@ fn by_clock_line(r: &RunResult, total: &Summary) -> String {
 /// the app (`on_demand.active_share` < 1): what reading every account at a time of day
 /// finds, which the opens' line does not say (a lender's analysts at 08:00; an accounting
 /// SaaS's accountants by day). Not where the opens' are nearly the whole book's (their
-/// connection-time over the day within 2 % of it); said where no customer opens the app,
+/// connection-time over the day within 2 % of it, as the report's chart judges it); said
+/// where no customer opens the app,
 /// and the opens' line is not.
 fn book_clock_line(r: &RunResult, total: &Summary) -> Option<String> {
     let time = |hours: Vec<crate::metrics::HourAge>| -> f64 {

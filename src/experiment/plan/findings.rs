@@ -179,7 +179,8 @@ fn staleness_finding(
     // A band needs a daily period: a queue looping within it is the lever there.
     let shorter = match banded {
         true => {
-            "a wider band, a looping queue within it (strategy.loop = true, which `run` and \
+            "a wider band, a looping queue within it (a queued kind with strategy.loop = true, \
+             which `run` and \
              `compare` try, not the plan; data still ages through the hours outside the band), \
              or a shorter strategy.period without the band are the levers, within any \
              per-connection quota of the banks'"
@@ -224,7 +225,8 @@ fn at_open_finding(
     // a looping queue of 128 in 04:30–17:00 met its bound).
     let often = match band.is_some() {
         true => {
-            "a looping queue within the band, strategy.loop = true, going round again as soon \
+            "a looping queue within the band (a queued kind with strategy.loop = true), going \
+             round again as soon \
              as its pass ends, which `run` and `compare` try and the plan does not; or, \
              without the band (a band needs a daily period), a shorter strategy.period; either \
              within any per-connection quota of the banks'"

@@ -128,7 +128,8 @@ pub(crate) fn customers_sentence(runs: &[&RunData], several: bool) -> Option<Str
                 None => String::new(),
             };
             Some(format!(
-                "Under {}, customers made {} in-app requests ({} attempts): {} of the attempts \
+                "Under {}, customers made {} in-app requests ({} attempts) over the measured \
+                 days (the runs' attempts count the warm-up's too): {} of the attempts \
                  failed{worst} (those requests got no data), and the rest had data in {} at the \
                  median, {} at the 95th percentile.{own}",
                 run_name(r, several),

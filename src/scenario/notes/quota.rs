@@ -234,13 +234,13 @@ impl Scenario {
     }
 }
 
-/// The drift that brings the `k`-th refresh after one within 24 h of it: a second past the
-/// slack `k` periods leave over a day.
+/// The drift that brings the `k`-th refresh after one within 24 h of it: more than the slack
+/// `k` periods leave over a day (a refresh exactly 24 h after is let through), or a second.
 fn drift_words(period: SimDuration, k: u64) -> String {
     let slack = SimDuration((k * period.as_micros()).saturating_sub(DAY_US));
     match slack.is_zero() {
         true => "a second".to_string(),
-        false => format!("{slack} or more"),
+        false => format!("more than {slack}"),
     }
 }
 
@@ -321,7 +321,7 @@ mod tests {
         assert!(noted("370m", q).is_empty() && noted("7h", q).is_empty());
         // The gate's edge: 4 × 363 m end 12 minutes past the day (noted, with that drift),
         // 4 × 364 m 16 minutes (not).
-        assert!(noted("363m", q)[0].contains("drift of 12m or more brings one"));
+        assert!(noted("363m", q)[0].contains("drift of more than 12m brings one"));
         assert!(noted("364m", q).is_empty());
         let at = noted_by("queued", "6h", q);
         assert!(

@@ -213,7 +213,7 @@ fn a_finding_says_no_setting_only_when_none_does() {
     assert!(s.contains("a shorter strategy.period is the lever"), "{s}");
     let s = staleness_finding(&chosen, &alone, 20.0, (true, 24.0), 192.0);
     assert!(
-        s.contains("a wider band, a looping queue within it (strategy.loop = true"),
+        s.contains("a wider band, a looping queue within it (a queued kind with strategy.loop"),
         "{s}"
     );
     let a = api_calls_finding(&chosen, &alone, 1_000_000.0);
@@ -549,7 +549,7 @@ fn an_at_open_bound_out_of_reach_names_the_band() {
     );
     assert!(
         band.contains("the client's band (00:00–06:00, strategy.hours)")
-            && band.contains("a looping queue within the band, strategy.loop = true")
+            && band.contains("a looping queue within the band (a queued kind with strategy.loop")
             && !band.contains("(a shorter strategy.period, within"),
         "{band}"
     );
