@@ -21,7 +21,7 @@ use crate::engine::{prefetch, EventQueue};
 use crate::metrics::{AtOpen, Daily, DailyAge, RunResult, Staleness, Tally, TimeSeries};
 use crate::platform::Platform;
 use crate::retry::RetryPolicy;
-use crate::rng::{Purpose, Streams};
+use crate::rng::Streams;
 use crate::scenario::Scenario;
 use crate::strategy::{self, ClientState};
 use crate::time::{SimDuration, SimTime};
@@ -29,6 +29,7 @@ use std::collections::VecDeque;
 
 mod answer;
 mod build;
+mod call;
 mod client;
 mod dedup;
 mod demand;
@@ -64,6 +65,9 @@ enum Event {
         retry: bool,
         present: bool,
     },
+    /// A bulk or random-offset refresh's planned instant under `strategy.jitter`: its
+    /// `Submit` follows a drawn lateness later.
+    Planned(u32),
     /// A refresh period starts: a queued client's connections are due again.
     PeriodStart,
     /// The queued kinds' band of hours closes for the day.
@@ -213,9 +217,10 @@ struct BankState {
 
 struct World {
     streams: Streams,
-    /// The client's refresh period and its workers' overhead.
+    /// The client's refresh period, its workers' overhead and its planned refreshes' jitter.
     period: SimDuration,
     overhead: ServiceTime,
+    jitter: SimDuration,
     /// The queued kinds' band of hours, `(from, to)` as microseconds into the day: their
     /// pools submit background refreshes only then.
     band: Option<(u64, u64)>,
@@ -308,7 +313,7 @@ impl World {
         while let Some((now, event)) = self.queue.pop() {
             // Arrivals come in random connection order: fetch the state of one a little
             // ahead so that its submission does not wait on memory (BENCHMARKS.md).
-            if let Some(&Event::Submit { conn: c, .. }) =
+            if let Some(&(Event::Submit { conn: c, .. } | Event::Planned(c))) =
                 self.queue.upcoming_arrival(PREFETCH_AHEAD)
             {
                 prefetch(&self.conns, c as usize);
@@ -316,7 +321,7 @@ impl World {
             }
             let conn = match event {
                 Event::Submit { conn, .. } | Event::RetryDue(conn) | Event::Requeue(conn) => conn,
-                Event::Reconnect(conn) => conn,
+                Event::Reconnect(conn) | Event::Planned(conn) => conn,
                 Event::BankDone { conn, .. } | Event::Learned { conn, .. } => conn,
                 Event::PeriodStart => {
                     self.period_start(now);
@@ -342,6 +347,7 @@ impl World {
                     retry,
                     present,
                 } => self.submission(now, conn, retry, present),
+                Event::Planned(c) => self.planned(now, c),
                 Event::PeriodStart | Event::BandClose | Event::Wake(_) | Event::Demand => {
                     unreachable!("handled above")
                 }
@@ -426,170 +432,6 @@ impl World {
             self.trigger_siblings(now, c, present);
         }
     }
-
-    /// An admitted call of connection `c` (its attempt `attempt`) starts at the bank: its
-    /// service time and 5xx coin are drawn, and it is served at once or waits for a server.
-    fn start_call(&mut self, now: SimTime, c: u32, attempt: u32, present: bool) {
-        let ci = c as usize;
-        let b = self.conns[ci].bank as usize;
-        let (service, failed) =
-            self.banks[b].draw_call(now, &mut self.streams.at(Purpose::Call, c, attempt));
-        let minute = self.series.at(b, now);
-        minute.admitted += 1;
-        minute.present_admitted += present as u32;
-        let t = &mut self.tally[b];
-        t.admitted += 1;
-        t.present_admitted += present as u64;
-        self.call_admitted(b);
-        self.conns[ci].pending_since = now;
-        let st = &mut self.state[b];
-        match self.banks[b].servers {
-            Some(k) if st.busy_servers >= k => {
-                st.waiting.push_back(Waiting {
-                    conn: c,
-                    since: now,
-                    service,
-                    failed,
-                    present,
-                });
-            }
-            _ => {
-                st.busy_servers += 1;
-                let end = now + service;
-                self.in_flight_over(b, now, end);
-                let Some(settled) = &mut self.settled else {
-                    let event = Event::BankDone {
-                        conn: c,
-                        failed,
-                        present,
-                    };
-                    self.queue.schedule(end, event);
-                    return;
-                };
-                // Settled now, ended later (`settled.rs`); the model's event all the same.
-                settled.call_ends(end, b);
-                self.tally[b].events += 1;
-                self.settle_call(end, c, failed, now, present);
-                self.conns[ci].pending_since = end;
-            }
-        }
-    }
-
-    fn bank_done(&mut self, now: SimTime, c: u32, failed: bool, present: bool) {
-        let ci = c as usize;
-        let b = self.conns[ci].bank as usize;
-        self.call_ended(now, b);
-        if self.conns[ci].flags & SIBLING != 0 {
-            self.sibling_done(now, c, failed, present);
-            return;
-        }
-        let submitted = std::mem::replace(&mut self.conns[ci].pending_since, SimTime::NEVER);
-        self.settle_call(now, c, failed, submitted, present);
-    }
-
-    /// A call at bank `b` ends at `now`: its concurrency and a server are freed, and the
-    /// in-flight levels fall (its time in flight was counted when its end was known).
-    #[inline]
-    fn call_ended(&mut self, now: SimTime, b: usize) {
-        end_call(
-            &mut self.banks[b],
-            &mut self.state[b],
-            &mut self.in_flight_all,
-        );
-        // A freed server takes the longest-waiting call.
-        let st = &mut self.state[b];
-        if let Some(w) = st.waiting.pop_front() {
-            st.busy_servers += 1;
-            let t = &mut self.tally[b];
-            t.waited += 1;
-            t.wait_total += (now - w.since).as_micros() as u128;
-            self.in_flight_over(b, w.since, now + w.service);
-            self.queue.schedule(
-                now + w.service,
-                Event::BankDone {
-                    conn: w.conn,
-                    failed: w.failed,
-                    present: w.present,
-                },
-            );
-        }
-    }
-
-    /// Connection `c`'s call, submitted at `submitted`, ends at `now` in success or a 5xx
-    /// (`failed`): counted, its data refreshed, and learned by the client at the next poll
-    /// or by callback.
-    #[inline(always)]
-    fn settle_call(
-        &mut self,
-        now: SimTime,
-        c: u32,
-        failed: bool,
-        submitted: SimTime,
-        present: bool,
-    ) {
-        let ci = c as usize;
-        let b = self.conns[ci].bank as usize;
-        let learned = self.platform.learn(submitted, now);
-        let t = &mut self.tally[b];
-        t.api_calls += learned.polls as u64;
-        let day = self.daily.at(b, now);
-        day.api_calls += learned.polls as u64;
-        let outcome = if failed {
-            t.errors += 1;
-            day.errors += 1;
-            self.series.at(b, now).errors += 1;
-            Outcome::Error
-        } else {
-            t.successes += 1;
-            day.successes += 1;
-            self.series.at(b, now).successes += 1;
-            if now < self.window_end {
-                t.successes_after_warmup += (now >= self.measured_from) as u64;
-                self.refreshed(now, ci, !present);
-            } else {
-                // A call admitted in the window that ends after it: an outcome like any
-                // other, but not a refresh "within the window" (no submission follows, so
-                // dedup no longer needs its time either).
-                t.late_successes += 1;
-            }
-            Outcome::Success
-        };
-        self.note_decided(ci, outcome);
-        self.tally[b].sojourn_total += (now - submitted).as_micros() as u128;
-        self.learn_at(learned.at, c, outcome, false, present);
-        self.log_done(c, learned.at, outcome);
-    }
-
-    /// A call is admitted at bank `b`: the in-flight levels rise (so their peaks can move
-    /// only here).
-    #[inline]
-    fn call_admitted(&mut self, b: usize) {
-        let st = &mut self.state[b];
-        st.in_flight += 1;
-        self.tally[b].peak_in_flight = self.tally[b].peak_in_flight.max(st.in_flight);
-        self.in_flight_all += 1;
-        self.peak_in_flight_all = self.peak_in_flight_all.max(self.in_flight_all);
-    }
-
-    /// Bank `b`'s call is in flight over `[from, to)`, known once a server takes it: its
-    /// time adds to the in-flight integrals (the levels' integrals are the sums of the
-    /// calls' times, see `TimeSeries::add_call`).
-    #[inline]
-    fn in_flight_over(&mut self, b: usize, from: SimTime, to: SimTime) {
-        let window = (self.measured_from, self.window_end);
-        self.tally[b].add_in_flight(window, from, to);
-        self.series.add_call(b, from, to);
-    }
-}
-
-/// A call ends at `bank`: its concurrency and server are freed, and the in-flight levels
-/// (`st`'s and `all`, every bank's) fall.
-#[inline(always)]
-fn end_call(bank: &mut Bank, st: &mut BankState, all: &mut u64) {
-    bank.release();
-    st.in_flight -= 1;
-    st.busy_servers -= 1;
-    *all -= 1;
 }
 
 /// Whether connection `ci`'s customer opens the app (everyone's, without customers): the

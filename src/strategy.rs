@@ -128,6 +128,11 @@ pub struct Schedule {
     /// Queued only: a worker's time from taking a connection to submitting it (handling the
     /// previous outcome, fetching the next job, the request's own latency).
     pub overhead: ServiceTime,
+    /// Bulk and random offsets: each period, a planned refresh goes out late by a uniform
+    /// draw in `[0, jitter)`, its own each period (a cron job, a job queue's pick-up, a
+    /// scheduler's drift); zero keeps every refresh at its planned instant, exactly a period
+    /// after the last. Shorter than the period.
+    pub jitter: SimDuration,
     /// Queued kinds: a 429 with Retry-After holds its bank's pool until then, plus a jitter.
     pub pause_on_retry_after: bool,
     /// Queued kinds: which due connection a pool takes next.
@@ -236,6 +241,7 @@ impl Schedule {
             looping: false,
             hours: None,
             overhead: Self::default_overhead(),
+            jitter: SimDuration::ZERO,
             pause_on_retry_after: false,
             order: Order::Fifo,
             on_failure: OnFailure::Requeue,

@@ -501,3 +501,129 @@ fn a_kind_set_on_the_command_line_is_not_told_the_files_fields() {
     let spaced = check(&["strategy.kind=random_offset", "strategy.concurrency = 5"]);
     assert!(spaced.contains(said), "{spaced}");
 }
+
+/// Random offsets every `period` over `length` at one bank that answers in 1 s, with a
+/// per-connection quota of four a rolling day when `quota`.
+fn planned(kind: &str, period: &str, jitter: &str, length: &str, quota: bool) -> Scenario {
+    let limits = match quota {
+        true => "limits = [{ kind = \"quota\", k = 4 }]\n",
+        false => "",
+    };
+    let text = format!(
+        "[window]\nlength = \"{length}\"\n[population]\nconnections = 20000\n\
+         [strategy]\nkind = \"{kind}\"\nperiod = \"{period}\"\njitter = \"{jitter}\"\n\
+         [[banks]]\nname = \"psd2\"\nshare = 1.0\nerror_rate = 0.0\n\
+         service_time = {{ dist = \"constant\", value = \"1s\" }}\n{limits}"
+    );
+    parse(&text, &[])
+}
+
+/// Each refresh's submission under `strategy.jitter`, against the same seed without it: late
+/// by `[0, jitter)`, its own draw each period (uniform: mean half the jitter), for bulk and
+/// random offsets alike.
+#[test]
+fn jitter_sends_each_planned_refresh_late_by_its_own_draw() {
+    for kind in ["random_offset", "bulk"] {
+        // Each connection's submissions in time order.
+        let sent = |jitter: &str| {
+            let sc = planned(kind, "6h", jitter, "2d", false);
+            let (_, log) = sim::Simulation::new(&sc, 7).with_attempt_log().run_logged();
+            let mut by_conn = std::collections::BTreeMap::<u32, Vec<u64>>::new();
+            for a in &log.rows {
+                by_conn
+                    .entry(a.conn)
+                    .or_default()
+                    .push(a.submitted.as_micros());
+            }
+            by_conn
+        };
+        let (exact, late) = (sent("0s"), sent("10m"));
+        let count = |m: &std::collections::BTreeMap<u32, Vec<u64>>| -> usize {
+            m.values().map(Vec::len).sum()
+        };
+        // Every period's refresh, but those a jitter pushed past the window's end.
+        assert_eq!(count(&exact), 8 * 20_000, "{kind}");
+        assert!(
+            count(&late) > 8 * 20_000 - 2_000,
+            "{kind}: {}",
+            count(&late)
+        );
+        let (mut sum, mut n, mut varied) = (0.0, 0.0, 0);
+        for (c, times) in &late {
+            let lateness: Vec<u64> = (times.iter().zip(&exact[c])).map(|(a, t)| a - t).collect();
+            assert!(
+                lateness.iter().all(|&l| l < 600_000_000),
+                "{kind}: {lateness:?}"
+            );
+            varied += lateness.windows(2).any(|w| w[0] != w[1]) as usize;
+            sum += lateness.iter().sum::<u64>() as f64;
+            n += lateness.len() as f64;
+        }
+        // Uniform on [0, 600 s): mean 300 s, sd 173 s; the mean of n within 5 standard errors.
+        let mean = sum / n / 1e6;
+        assert!(
+            (mean - 300.0).abs() < 5.0 * 173.2 / n.sqrt(),
+            "{kind}: {mean}"
+        );
+        assert!(varied > 20_000 * 99 / 100, "{kind}: {varied}");
+    }
+}
+
+/// Four refreshes a rolling day at a quota of four: the fifth is refused exactly when it is
+/// less late than the first (by its jitter), an even chance for two independent uniform
+/// draws, so half of the fifth period's refreshes draw a 429; none without a jitter, and
+/// none where the four periods leave room for it (every 6h10m: 40 minutes; check notes the
+/// first and not the others).
+#[test]
+fn a_jitter_at_a_rolling_quota_refuses_the_refreshes_that_come_round_early() {
+    let run = |sc: &Scenario| sim::run(sc, sc.seed).total();
+    let sc = planned("random_offset", "6h", "10m", "30h", true);
+    let t = run(&sc);
+    // The first four periods hold 80,000 submissions, none refused; the fifth the rest.
+    let fifth = (t.attempts - 80_000) as f64;
+    let share = t.rate_limited as f64 / fifth;
+    assert!(fifth > 19_000.0, "{fifth}");
+    assert!((share - 0.5).abs() < 5.0 * (0.25 / fifth).sqrt(), "{share}");
+    let noted = |sc: &Scenario| sc.period_past_quotas().join("\n");
+    assert!(
+        noted(&sc).contains("comes round early (sooner than 24 h after the one 4 before it, as a strategy.jitter of 10m allows)"),
+        "{}",
+        noted(&sc)
+    );
+    let exact = planned("random_offset", "6h", "0s", "30h", true);
+    assert_eq!(run(&exact).rate_limited, 0);
+    assert!(noted(&exact).contains("read no 429s at the quota as a best case"));
+    let room = planned("random_offset", "370m", "40m", "31h", true);
+    assert_eq!(run(&room).rate_limited, 0);
+    assert_eq!(noted(&room), "");
+}
+
+/// A jitter as long as the period is refused, naming the field; one given to a client with
+/// slots is noted as doing nothing there.
+#[test]
+fn a_jitter_past_the_period_is_refused_and_a_queues_noted() {
+    let text = |kind: &str, jitter: &str| {
+        format!(
+            "[window]\nlength = \"1d\"\n[population]\nconnections = 10\n[strategy]\n\
+             kind = \"{kind}\"\nconcurrency = 2\nperiod = \"6h\"\njitter = \"{jitter}\"\n\
+             [[banks]]\nname = \"a\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        )
+    };
+    let e = scenario::parse(&text("random_offset", "6h"), "j.toml", "t", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("strategy.jitter") && e.contains("not shorter than the period"),
+        "{e}"
+    );
+    let queued = parse(&text("queued", "5m"), &[]);
+    let notes = queued.notes().join("\n");
+    assert!(
+        notes.contains("strategy.jitter: only bulk and random offsets")
+            && notes.contains("does nothing here"),
+        "{notes}"
+    );
+    let offsets = parse(&text("random_offset", "5m"), &[]);
+    assert!(!offsets.notes().join("\n").contains("strategy.jitter"));
+}

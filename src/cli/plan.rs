@@ -81,6 +81,7 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
             "strategy.period",
             "strategy.hours",
             "strategy.worker_overhead",
+            "strategy.jitter",
             "strategy.pause_on_retry_after",
         ];
         path == "population.connections"

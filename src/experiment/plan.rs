@@ -356,10 +356,7 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
         customer_calls: customer_calls(base, req.users),
         ceilings,
         band: sc.schedule.band_label(),
-        // Period, band and retries: a queue's order and pausing its label says.
-        timing: crate::strategy::habits((&sc.schedule, sc.window), &sc.retry, false, false)
-            .trim_start_matches(", ")
-            .to_string(),
+        timing: timing(&sc),
         targets_met: recommendation.met.all(),
         recommendation,
         candidates: s.evaluated,
@@ -401,6 +398,20 @@ fn customer_calls(sc: &Scenario, users: u64) -> &'static str {
         Some(d) if d.for_connections(users as u32).per_day > 0.0 => "customers' calls",
         _ => "link and reconnect fetches",
     }
+}
+
+/// Every setting's timing, the scenario's: period, band and retries (a queue's order and
+/// pausing its label says), and random offsets' jitter, which only they read.
+fn timing(sc: &Scenario) -> String {
+    let shared = crate::strategy::Schedule {
+        jitter: crate::time::SimDuration::ZERO,
+        ..sc.schedule.clone()
+    };
+    let mut s = crate::strategy::habits((&shared, sc.window), &sc.retry, false, false);
+    if !sc.schedule.jitter.is_zero() {
+        s = format!("{s}, random offsets up to {} late", sc.schedule.jitter);
+    }
+    s.trim_start_matches(", ").to_string()
 }
 
 #[cfg(test)]

@@ -127,6 +127,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
             looping: false,
             hours: None,
             overhead: ServiceTime::constant(SimDuration::ZERO),
+            jitter: SimDuration::ZERO,
             pause_on_retry_after: false,
             order: crate::strategy::Order::Fifo,
             on_failure: crate::strategy::OnFailure::Requeue,

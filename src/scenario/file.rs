@@ -140,6 +140,9 @@ pub struct StrategyFile {
     pub hours: Option<Vec<TimeOfDay>>,
     /// Queued only: a worker's time from taking a connection to submitting it.
     pub worker_overhead: Option<ServiceTimeFile>,
+    /// Bulk and random offsets only: each period, each planned refresh goes out late by a
+    /// uniform draw in `[0, jitter)` (a scheduler's drift), default "0s".
+    pub jitter: Option<Duration>,
     /// Per bank only: slots of the named banks (the others get `concurrency`).
     pub pools: Option<std::collections::BTreeMap<String, i64>>,
     /// AIMD only: the rule's bounds and decrease.

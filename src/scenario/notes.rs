@@ -290,6 +290,15 @@ impl Scenario {
                      kind = \"{kind}\""
                 ),
             ),
+            (
+                !s.jitter.is_zero()
+                    && !matches!(self.strategy, Strategy::Bulk | Strategy::RandomOffset),
+                format!(
+                    "strategy.jitter: only bulk and random offsets submit at planned instants a \
+                     scheduler can be late for, not kind = \"{kind}\" (whose workers' \
+                     worker_overhead keeps them out of lock-step)"
+                ),
+            ),
         ];
         idle.into_iter()
             .filter(|(on, _)| *on)

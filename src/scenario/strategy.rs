@@ -52,6 +52,7 @@ pub(super) fn schedule(
         None => Schedule::default_overhead(),
         Some(st) => service_time(st, "strategy.worker_overhead")?,
     };
+    let jitter = jitter(s, period)?;
     let pause_on_retry_after = s.pause_on_retry_after.unwrap_or(false);
     if pause_on_retry_after && matches!(s.kind, StrategyKind::Bulk | StrategyKind::RandomOffset) {
         return err(
@@ -73,10 +74,27 @@ pub(super) fn schedule(
         looping: s.looping.unwrap_or(false),
         hours,
         overhead,
+        jitter,
         pause_on_retry_after,
         order,
         on_failure,
     })
+}
+
+/// `strategy.jitter`, shorter than the period (none by default).
+fn jitter(s: &file::StrategyFile, period: SimDuration) -> Result<SimDuration, FieldError> {
+    let jitter = s.jitter.map_or(SimDuration::ZERO, |d| d.0);
+    if jitter >= period {
+        return err(
+            "strategy.jitter",
+            format!(
+                "\"{jitter}\" is not shorter than the period \"{period}\": a refresh late by \
+                 a period or more would fall in the next one (a few minutes is a scheduler's \
+                 drift)"
+            ),
+        );
+    }
+    Ok(jitter)
 }
 
 /// A band of hours from two times of day: one that starts at 24:00 starts at midnight; one

@@ -57,6 +57,7 @@ impl World {
             streams,
             period: sc.schedule.period,
             overhead: sc.schedule.overhead.clone(),
+            jitter: sc.schedule.jitter,
             band: sc.schedule.band_micros(),
             starting: 0,
             sleeping: 0,
@@ -93,9 +94,7 @@ impl World {
             series: TimeSeries::new(window_start, nb, sc.window),
             daily: Daily::new(window_start, sc.window, nb),
             cover_days: cover_days(sc.schedule.period),
-            short_period: Some(sc.schedule.period.as_micros())
-                .filter(|_| sc.schedule.is_short())
-                .unwrap_or(0),
+            short_period: sc.schedule.period.as_micros() * sc.schedule.is_short() as u64,
             staleness: Staleness::new(nb, sc.age_horizon()),
             at_open: at_open(sc, nb),
             daily_age: DailyAge::new(window_start, sc.window, nb, sc.age_horizon()),
@@ -272,14 +271,15 @@ fn planned_arrivals(
         .arrivals
         .into_iter()
         .map(|(t, c)| {
-            (
-                t,
-                Event::Submit {
+            let event = match sc.schedule.jitter.is_zero() {
+                true => Event::Submit {
                     conn: c,
                     retry: false,
                     present: false,
                 },
-            )
+                false => Event::Planned(c),
+            };
+            (t, event)
         })
         .collect();
     let mut queue =

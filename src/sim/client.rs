@@ -120,6 +120,24 @@ impl World {
         self.submit(now, c, is_retry, present);
     }
 
+    /// Connection `c`'s planned instant under `strategy.jitter`: the scheduler sends its
+    /// refresh late by a draw in `[0, jitter)`, its own each period (the connection's
+    /// scheduling stream, keyed past the offset's draw by the period's index), as a cron job
+    /// or a job queue's pick-up is late by a varying amount.
+    pub(super) fn planned(&mut self, now: SimTime, c: u32) {
+        let period = (now - self.window_start).as_micros() / self.period.as_micros();
+        let word = (self.streams)
+            .at(Purpose::Schedule, c, 1 + period as u32)
+            .next_u64();
+        let late = SimDuration(crate::rng::below(word, self.jitter.as_micros()));
+        let submit = Event::Submit {
+            conn: c,
+            retry: false,
+            present: false,
+        };
+        self.queue.schedule(now + late, submit);
+    }
+
     pub(super) fn learned(&mut self, now: SimTime, c: u32, outcome: Outcome, present: bool) {
         let ci = c as usize;
         let b = self.conns[ci].bank as usize;

@@ -21,7 +21,8 @@
 //! due after the answer is learned: hence the conditions. `a_settled_run_equals_the_run_with_events`
 //! compares the two.
 
-use super::{end_call, World};
+use super::call::end_call;
+use super::World;
 use crate::time::SimTime;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};

@@ -33,7 +33,7 @@ pub fn client_words(
 }
 
 /// The client's habits where they differ from the defaults, each after a comma: its period,
-/// band, order, pausing, failures left to the next period and retries (`queues`: a client
+/// band, planned refreshes' jitter, order, pausing, failures left to the next period and retries (`queues`: a client
 /// with a queue, which alone loops, orders, pauses, leaves failures and holds a slot). What
 /// `plan` keeps for every setting it searches.
 pub fn habits(
@@ -53,6 +53,9 @@ pub fn habits(
         Some(b) => s = format!("{s}, within {b}"),
         None if all_day => s.push_str(", all day"),
         None => {}
+    }
+    if !queues && !schedule.jitter.is_zero() {
+        s = format!("{s}, up to {} late", schedule.jitter);
     }
     if queues && schedule.order == Order::Stalest {
         s.push_str(", stalest first");

@@ -193,8 +193,13 @@ impl Scenario {
                 };
                 let k = quota.k() as u64;
                 let rolling = quota.period() == QuotaPeriod::Rolling;
-                // Bulk and random offsets refresh each connection a period apart exactly.
-                let fixed = matches!(self.strategy, Strategy::Bulk | Strategy::RandomOffset);
+                // Bulk and random offsets refresh each connection a period apart exactly, or
+                // give or take their jitter: within the slack `k` periods leave over a rolling
+                // day, none comes round early (any may cross a calendar day's midnight).
+                let planned = matches!(self.strategy, Strategy::Bulk | Strategy::RandomOffset);
+                let jitter = self.schedule.jitter;
+                let fixed =
+                    planned && (jitter.is_zero() || (rolling && jitter <= slack(period, k)));
                 let retries = self.retry.max_attempts > 1;
                 if per_day > k {
                     Some(format!(
@@ -206,9 +211,17 @@ impl Scenario {
                 } else if per_day == k && (retries || !fixed) && per_day > 1 {
                     // At the quota exactly: no room for a retry, nor, for a client whose
                     // refreshes do not keep to fixed times, for one that comes round early.
-                    let early = match rolling {
-                        true => format!("sooner than 24 h after the one {k} before it"),
-                        false => format!("one past {k} in a calendar day"),
+                    let early = match (rolling, planned) {
+                        (true, false) => format!("sooner than 24 h after the one {k} before it"),
+                        (true, true) => format!(
+                            "sooner than 24 h after the one {k} before it, as a \
+                             strategy.jitter of {jitter} allows"
+                        ),
+                        (false, false) => format!("one past {k} in a calendar day"),
+                        (false, true) => format!(
+                            "one past {k} in a calendar day, as a strategy.jitter of {jitter} \
+                             across midnight allows"
+                        ),
                     };
                     Some(format!(
                         "a strategy.period of {period} refreshes each connection {per_day} \
@@ -224,7 +237,12 @@ impl Scenario {
                             _ => format!("a refresh that comes round early ({early})"),
                         }
                     ))
-                } else if per_day == k && rolling && per_day > 1 && self.exactly_at(k) {
+                } else if per_day == k
+                    && rolling
+                    && per_day > 1
+                    && jitter.is_zero()
+                    && self.exactly_at(k)
+                {
                     Some(fixed_times_note(period, k, &self.strategy))
                 } else {
                     None
@@ -234,10 +252,16 @@ impl Scenario {
     }
 }
 
+/// What `k` periods leave over a day: the most a refresh may be later than the one `k` before
+/// it and stay 24 h or more after it.
+fn slack(period: SimDuration, k: u64) -> SimDuration {
+    SimDuration((k * period.as_micros()).saturating_sub(DAY_US))
+}
+
 /// The drift that brings the `k`-th refresh after one within 24 h of it: more than the slack
 /// `k` periods leave over a day (a refresh exactly 24 h after is let through), or a second.
 fn drift_words(period: SimDuration, k: u64) -> String {
-    let slack = SimDuration((k * period.as_micros()).saturating_sub(DAY_US));
+    let slack = slack(period, k);
     match slack.is_zero() {
         true => "a second".to_string(),
         false => format!("more than {slack}"),
@@ -260,8 +284,8 @@ fn fixed_times_note(period: SimDuration, k: u64, strategy: &Strategy) -> String 
          refreshes exactly a period apart, to the microsecond, so none is refused here, where a \
          real scheduler's drift of {} brings one within 24 h of the one {k} before it \
          (a trial's period of 5h59m59s drew 8.30 % own 429s, 16.64 % at one bank): read no \
-         429s at the quota as a best case; a period some minutes longer, or fewer refreshes a \
-         day, leaves room",
+         429s at the quota as a best case (strategy.jitter measures a drift); a period some \
+         minutes longer, or fewer refreshes a day, leaves room",
         drift_words(period, k)
     )
 }
