@@ -50,11 +50,14 @@ pub enum Metric {
     /// over every bank's attempts can hide (a trial's pace read 3.9 % in all and 25.8 % at
     /// its building society).
     WorstBankClientFailureRate,
+    /// App opens finding data `window.fresh_within` old or older (a product's own freshness:
+    /// "under 12 hours old"), or none.
+    NotFreshAtOpenShare,
 }
 
 impl Metric {
     /// Every metric, in the order of `sweep_summary.csv`'s columns.
-    pub const ALL: [Metric; 31] = [
+    pub const ALL: [Metric; 32] = [
         Metric::FailureRate,
         Metric::Coverage,
         Metric::UsersPerDay,
@@ -86,6 +89,7 @@ impl Metric {
         Metric::ClientFailureRate,
         Metric::PeriodCoverage,
         Metric::WorstBankClientFailureRate,
+        Metric::NotFreshAtOpenShare,
     ];
 
     /// The column name in `summary.csv` (and the stem of `sweep_summary.csv`'s columns).
@@ -123,6 +127,7 @@ impl Metric {
             ClientFailureRate => "client_failure_rate",
             PeriodCoverage => "period_coverage",
             WorstBankClientFailureRate => "worst_bank_client_failure_rate",
+            NotFreshAtOpenShare => "not_fresh_at_open_share",
         }
     }
 
@@ -166,6 +171,7 @@ impl Metric {
             ClientFailureRate => "the client's own 429s",
             PeriodCoverage => "coverage of each period",
             WorstBankClientFailureRate => "the client's own 429s at its worst bank",
+            NotFreshAtOpenShare => "app opens finding data past window.fresh_within",
         }
     }
 
@@ -199,6 +205,7 @@ impl Metric {
                 | Metric::ClientFailureRate
                 | Metric::PeriodCoverage
                 | Metric::WorstBankClientFailureRate
+                | Metric::NotFreshAtOpenShare
         )
     }
 

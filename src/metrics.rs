@@ -27,7 +27,7 @@ mod daily_age;
 mod demand;
 mod series;
 mod staleness;
-pub use at_open::{AtOpen, HourAge};
+pub use at_open::{AtOpen, Between, HourAge};
 pub use daily_age::{DailyAge, DayAge, Held, STALE_FOR, STALE_HOURS};
 pub use demand::DemandStats;
 use series::MINUTE_US;
@@ -487,6 +487,9 @@ pub struct Summary {
     pub at_open_p50_hours: Option<f64>,
     pub at_open_p95_hours: Option<f64>,
     pub stale_24h_at_open_share: Option<f64>,
+    /// Opens finding data `window.fresh_within` old or older, or none (the day-old share's
+    /// where that is 24 h).
+    pub not_fresh_at_open_share: Option<f64>,
     /// Wasted work: attempts and API calls per successful refresh.
     pub attempts_per_success: f64,
     pub api_calls_per_success: f64,
@@ -529,6 +532,7 @@ impl Summary {
             at_open_p50_hours: None,
             at_open_p95_hours: None,
             stale_24h_at_open_share: None,
+            not_fresh_at_open_share: None,
             attempts_per_success: ratio(tally.attempts, tally.successes),
             api_calls_per_success: ratio(tally.api_calls, tally.successes),
             on_demand_requests: 0,

@@ -41,7 +41,9 @@ use rand_xoshiro::SplitMix64;
 pub enum Purpose {
     /// A connection's fixed attributes: its bank, whether and when its consent expires.
     Connection = 0,
-    /// The client's scheduling draws for a connection: its random offset.
+    /// The client's scheduling draws for a connection: its random offset (attempt 0) and,
+    /// under `strategy.jitter`, how late period `p` sends it (attempt `1 + p`); a queued
+    /// worker's overhead for its attempt `a` (attempt `1 + a`), a kind that has neither.
     Schedule = 1,
     /// A bank call's draws: service time, then the 5xx coin.
     Call = 2,

@@ -59,6 +59,9 @@ pub struct Scenario {
     /// `window.age_horizon` as given: the oldest data age resolved (see
     /// [`Scenario::age_horizon`]); older ages are counted together.
     pub given_age_horizon: Option<SimDuration>,
+    /// `window.fresh_within`: the data age counted fresh (24 h unless given), a whole number
+    /// of ten minutes (the at-open ages' resolution): the at-open figures' not-fresh share.
+    pub fresh_within: SimDuration,
     pub connections: u32,
     /// Share of connections whose consent expires per day (a daily hazard: over a run of
     /// `d` days, `1 − (1 − share)^d` of them expire, each at an exponentially drawn instant).
@@ -371,6 +374,27 @@ fn given_age_horizon(
     }
 }
 
+/// `window.fresh_within`: 24 h unless given; from ten minutes to a year, in whole ten minutes
+/// (the at-open ages are counted by ten minutes, so the share is exact at those).
+fn fresh_within(given: Option<SimDuration>) -> Result<SimDuration, FieldError> {
+    let ten = SimDuration::from_mins(10).as_micros();
+    match given {
+        None => Ok(SimDuration::from_hours(24)),
+        Some(d) if d.is_zero() || d.as_micros() % ten != 0 => err(
+            "window.fresh_within",
+            format!(
+                "\"{d}\" is not a whole number of ten minutes (the at-open ages' resolution), \
+                 e.g. \"12h\" or \"90m\""
+            ),
+        ),
+        Some(d) if d > SimDuration::from_hours(24 * 366) => err(
+            "window.fresh_within",
+            format!("\"{d}\" is longer than a year"),
+        ),
+        Some(d) => Ok(d),
+    }
+}
+
 /// `[window]`: its start, length and warm-up.
 fn window(w: &file::WindowFile) -> Result<(SimTime, SimDuration, SimDuration), FieldError> {
     let window = w.length.0;
@@ -415,6 +439,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
     let banks = banks(&f.banks)?;
     let schedule = schedule(&f.strategy, window)?;
     let given_age_horizon = given_age_horizon(f.window.age_horizon.map(|d| d.0), window)?;
+    let fresh_within = fresh_within(f.window.fresh_within.map(|d| d.0))?;
     let strategy = strategy(&f.strategy, &banks, &platform, &schedule)?;
     let retry = retry(f.retry.as_ref())?;
     let on_demand = f
@@ -440,6 +465,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         window,
         warmup,
         given_age_horizon,
+        fresh_within,
         connections: n,
         consent_expiry_share,
         reconnect,

@@ -380,7 +380,8 @@ fn client_state<F: Fn(u32) -> usize>(
 }
 
 /// The offsets' band as `(first offset from the period start, width)`: the whole period, or
-/// the band of hours measured from the window's time of day (wrapping past midnight when the
+/// the band of hours (less `strategy.jitter`, so that a late refresh stays in it) measured
+/// from the window's time of day (wrapping past midnight when the
 /// window starts inside the band, in which case the band is split and offsets fold into
 /// `[0, period)` by the modulo in [`random_offsets`]).
 fn band(schedule: &Schedule, start: SimTime) -> Band {
@@ -393,9 +394,11 @@ fn band(schedule: &Schedule, start: SimTime) -> Band {
         },
         Some((from, to)) => {
             let tod = start.as_micros() % SimDuration::from_hours(24).as_micros();
+            // Ending a jitter early, so that a refresh late by it still falls in the band.
+            let width = (to.as_micros() - from.as_micros()).saturating_sub(schedule.jitter.0);
             Band {
                 from: (from.as_micros() + period - tod % period) % period,
-                width: to.as_micros() - from.as_micros(),
+                width: width.max(1),
                 period,
             }
         }

@@ -30,12 +30,67 @@ fn result(profile: &str, strategy: &str) -> refresh_sim::metrics::RunResult {
 #[test]
 fn each_part_of_the_day_sees_its_own_age() {
     let r = result(&["1"; 24].join(", "), "kind = \"bulk\"");
-    let median = |hours| r.at_open.between(None, hours).0.unwrap();
+    let median = |hours| r.at_open.between(None, hours).p50_hours.unwrap();
     let (morning, evening, midnight) = (median(6..12), median(18..24), median(22..26));
     assert!((6.5..=7.5).contains(&morning), "{morning}");
     assert!((18.5..=19.5).contains(&evening), "{evening}");
     assert!((21.5..=22.5).contains(&midnight), "{midnight}");
-    assert!(r.at_open.between(None, 6..12).1.unwrap() < 0.01);
+    assert!(r.at_open.between(None, 6..12).stale_24h_share.unwrap() < 0.01);
+}
+
+/// `window.fresh_within`: daily random offsets leave each connection's data age uniform over
+/// the day at every instant, so the opens finding data `x` old or older are `1 − x / 24 h`
+/// of them, whatever the hours they open the app; the run's lines say the share and its age
+/// where it is not a day, the by-the-clock line counting each quarter's from it; at a day
+/// it is the day-old share and unsaid.
+#[test]
+fn the_opens_past_a_freshness_are_counted_from_it() {
+    let evening = [["0"; 18].join(", "), ["1"; 6].join(", ")].join(", ");
+    for (fresh, expected) in [
+        ("90m", 1.0 - 1.5 / 24.0),
+        ("12h", 0.5),
+        ("20h", 1.0 - 20.0 / 24.0),
+    ] {
+        let text = format!(
+            "[window]\nlength = \"3d\"\nwarmup = \"1d\"\nfresh_within = \"{fresh}\"\n\
+             [population]\nconnections = 20000\n\
+             [on_demand]\nper_day = 0\nprofile = [{evening}]\n\
+             [strategy]\nkind = \"random_offset\"\n\
+             [[banks]]\nname = \"a\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"3s\" }}\n"
+        );
+        let sc = scenario::parse(&text, "fresh", "t", &[]).unwrap();
+        let r = sim::run(&sc, 3);
+        let got = r.summary(None).not_fresh_at_open_share.unwrap();
+        assert!(
+            (got - expected).abs() < 0.01,
+            "{fresh}: {got} against {expected}"
+        );
+        let evening = r.at_open.between(None, 18..24).not_fresh_share.unwrap();
+        assert!((evening - expected).abs() < 0.01, "{fresh}: {evening}");
+        let hours = r.at_open.hours(None);
+        let at_20 = hours[20].not_fresh_share.unwrap();
+        assert!((at_20 - expected).abs() < 0.02, "{fresh}: {at_20}");
+        let text = refresh_sim::output::terminal::human_summary(&r);
+        let old = match fresh {
+            "90m" => "1h30m".to_string(),
+            h => h.replace('h', " h"),
+        };
+        assert!(
+            text.contains(&format!(
+                "find data {old} old or older, or none (window.fresh_within)"
+            )) && text.contains(&format!("h, {:.2} % {old} old or none", evening * 100.0)),
+            "{text}"
+        );
+    }
+    let s = run(&["1"; 24].join(", "), "kind = \"random_offset\"");
+    assert_eq!(s.not_fresh_at_open_share, s.stale_24h_at_open_share);
+    let r = result(&["1"; 24].join(", "), "kind = \"random_offset\"");
+    let text = refresh_sim::output::terminal::human_summary(&r);
+    assert!(
+        !text.contains("window.fresh_within") && text.contains("a day old or none"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -541,4 +596,24 @@ fn a_bank_never_refreshed_at_the_median_keeps_its_legend() {
         "{svg}"
     );
     assert!(!svg.contains("open: median never"));
+}
+
+/// A freshness off the ten-minute grid of the at-open ages, or none, is refused, naming the
+/// field.
+#[test]
+fn a_freshness_off_the_ages_grid_is_refused() {
+    for bad in ["5m", "0s", "12h5m"] {
+        let text = format!(
+            "[window]\nlength = \"1d\"\nfresh_within = \"{bad}\"\n[population]\nconnections = 10\n\
+             [strategy]\nkind = \"bulk\"\n[[banks]]\nname = \"a\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        );
+        let e = scenario::parse(&text, "f.toml", "t", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("f.toml") && e.contains("window.fresh_within") && e.contains("ten minutes"),
+            "{e}"
+        );
+    }
 }

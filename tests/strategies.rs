@@ -541,14 +541,20 @@ fn jitter_sends_each_planned_refresh_late_by_its_own_draw() {
         let count = |m: &std::collections::BTreeMap<u32, Vec<u64>>| -> usize {
             m.values().map(Vec::len).sum()
         };
-        // Every period's refresh, but those a jitter pushed past the window's end.
+        // Every period's refresh, but those a jitter pushed past the window's end: none of
+        // bulk's (sent at the period's start), and of random offsets' last period those whose
+        // offset is within the lateness of its end, `N · jitter / (2 · period)`, 278 of 20,000
+        // (binomial, sd 16.6).
         assert_eq!(count(&exact), 8 * 20_000, "{kind}");
-        assert!(
-            count(&late) > 8 * 20_000 - 2_000,
-            "{kind}: {}",
-            count(&late)
-        );
-        let (mut sum, mut n, mut varied) = (0.0, 0.0, 0);
+        let lost = (8 * 20_000 - count(&late)) as f64;
+        match kind {
+            "bulk" => assert_eq!(lost, 0.0),
+            _ => assert!((lost - 277.8).abs() < 5.0 * 16.6, "{lost}"),
+        }
+        // Lateness by tenths of the jitter, and the planned instant's place in the period
+        // beside it (drawn from the same stream, a key apart: independent).
+        let (mut deciles, mut varied) = ([0.0f64; 10], 0);
+        let (mut n, mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0.0f64, 0.0, 0.0, 0.0, 0.0, 0.0);
         for (c, times) in &late {
             let lateness: Vec<u64> = (times.iter().zip(&exact[c])).map(|(a, t)| a - t).collect();
             assert!(
@@ -556,15 +562,25 @@ fn jitter_sends_each_planned_refresh_late_by_its_own_draw() {
                 "{kind}: {lateness:?}"
             );
             varied += lateness.windows(2).any(|w| w[0] != w[1]) as usize;
-            sum += lateness.iter().sum::<u64>() as f64;
-            n += lateness.len() as f64;
+            for (&l, &t) in lateness.iter().zip(&exact[c]) {
+                deciles[(l / 60_000_000) as usize] += 1.0;
+                let (x, y) = (l as f64, (t % 21_600_000_000) as f64);
+                (n, sx, sy) = (n + 1.0, sx + x, sy + y);
+                (sxx, syy, sxy) = (sxx + x * x, syy + y * y, sxy + x * y);
+            }
         }
-        // Uniform on [0, 600 s): mean 300 s, sd 173 s; the mean of n within 5 standard errors.
-        let mean = sum / n / 1e6;
-        assert!(
-            (mean - 300.0).abs() < 5.0 * 173.2 / n.sqrt(),
-            "{kind}: {mean}"
-        );
+        // Uniform: a chi-square over the ten tenths below 27.88 (9 degrees, p = 0.001).
+        let chi2: f64 = deciles
+            .iter()
+            .map(|&o| (o - n / 10.0).powi(2) / (n / 10.0))
+            .sum();
+        assert!(chi2 < 27.88, "{kind}: {chi2} {deciles:?}");
+        // Random offsets' lateness uncorrelated with their offsets (|r| within 5 / sqrt(n));
+        // bulk's offsets are all nought.
+        if kind == "random_offset" {
+            let r = (n * sxy - sx * sy) / ((n * sxx - sx * sx) * (n * syy - sy * sy)).sqrt();
+            assert!(r.abs() < 5.0 / n.sqrt(), "{r}");
+        }
         assert!(varied > 20_000 * 99 / 100, "{kind}: {varied}");
     }
 }
@@ -626,4 +642,45 @@ fn a_jitter_past_the_period_is_refused_and_a_queues_noted() {
     );
     let offsets = parse(&text("random_offset", "5m"), &[]);
     assert!(!offsets.notes().join("\n").contains("strategy.jitter"));
+}
+
+/// Random offsets kept to a band of hours (the CDR's unattended 00:00–06:00) are drawn a
+/// jitter short of its end, so that every late refresh still falls within it; a jitter as
+/// long as the band is refused.
+#[test]
+fn a_jitter_keeps_random_offsets_within_their_band() {
+    let text = |jitter: &str| {
+        format!(
+            "[window]\nlength = \"2d\"\n[population]\nconnections = 20000\n[strategy]\n\
+             kind = \"random_offset\"\nhours = [\"00:00\", \"06:00\"]\njitter = \"{jitter}\"\n\
+             [[banks]]\nname = \"a\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        )
+    };
+    let sc = parse(&text("30m"), &[]);
+    let (_, log) = sim::Simulation::new(&sc, 3).with_attempt_log().run_logged();
+    let day = 86_400_000_000u64;
+    let of_day: Vec<u64> = (log.rows.iter())
+        .map(|a| a.submitted.as_micros() % day)
+        .collect();
+    assert_eq!(of_day.len(), 40_000);
+    assert!(
+        of_day.iter().all(|&t| t < 6 * 3_600_000_000),
+        "a refresh after 06:00"
+    );
+    // The band's last half hour gets only late ones: offsets drawn within 5h30m, late by up
+    // to 30m, reach it with a chance of (30m)² / 2 over 5h30m × 30m, 4.55 % (1,818 of
+    // 40,000, sd 42).
+    let last = of_day
+        .iter()
+        .filter(|&&t| t >= 5 * 3_600_000_000 + 1_800_000_000)
+        .count();
+    assert!((1_600..2_040).contains(&last), "{last}");
+    let e = scenario::parse(&text("6h"), "b.toml", "t", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("strategy.jitter") && e.contains("band of strategy.hours"),
+        "{e}"
+    );
 }

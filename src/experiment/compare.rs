@@ -57,7 +57,7 @@ pub const DEFAULT_STRATEGIES: &str = "queued,aimd,paced,random_offset";
 /// 91.4 % with them and 77.0 % without (shown only with customers, where it differs). The own
 /// 429s at each strategy's worst bank beside those in all, where they differ: a trial's risk
 /// rule was "under 2 % at any bank", and a pace at 3.9 % in all read 25.8 % at one bank.
-pub const METRICS: [Metric; 19] = [
+pub const METRICS: [Metric; 20] = [
     Metric::Coverage,
     Metric::PeriodCoverage,
     Metric::BackgroundCoverage,
@@ -75,6 +75,7 @@ pub const METRICS: [Metric; 19] = [
     Metric::AtOpenP50Hours,
     Metric::AtOpenP95Hours,
     Metric::Stale24hAtOpenShare,
+    Metric::NotFreshAtOpenShare,
     Metric::OnDemandFailureRate,
     Metric::OnDemandP95Seconds,
 ];

@@ -248,8 +248,8 @@ impl Sweep {
             // 3: a run's journal lines carry its banks' rows; 4: a daily point's
             // period_coverage beside a shorter period's (an older journal's are empty); 5: a
             // run's worst_bank_client_failure_rate (an older journal's lines lack it); 6: its
-            // period_hours (the same).
-            "refresh-sim sweep manifest 6".to_string(),
+            // period_hours (the same); 7: its fresh_within_hours and not_fresh_at_open_share.
+            "refresh-sim sweep manifest 7".to_string(),
             format!("columns {}", self.grid.columns().join(" ")),
         ];
         for (i, p) in self.points.iter().enumerate() {

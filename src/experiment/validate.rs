@@ -107,6 +107,7 @@ fn poisson_scenario(name: &str, lambda: f64, window: SimDuration, b: Bank) -> Sc
         window,
         warmup: SimDuration::ZERO,
         given_age_horizon: None,
+        fresh_within: SimDuration::from_hours(24),
         connections: (lambda * window.as_secs_f64()).round() as u32,
         consent_expiry_share: 0.0,
         reconnect: None,

@@ -57,6 +57,9 @@ pub struct AtOpen {
     /// The connections whose customers do not open the app, kept alike where some do not
     /// (`on_demand.active_share` < 1): with these, the whole book by the clock (`book.rs`).
     rest: Option<Box<AtOpen>>,
+    /// The data age counted fresh (`window.fresh_within`, whole ten minutes): the
+    /// not-fresh shares are of data this old or older, or none.
+    fresh_within: SimDuration,
 }
 
 impl AtOpen {
@@ -84,7 +87,20 @@ impl AtOpen {
             from_starts: vec![0; banks],
             by_day: OpensByDay::new(day_zero, measured.1.saturating_since(day_zero), banks),
             rest: None,
+            fresh_within: SimDuration::from_hours(24),
         }
+    }
+
+    /// Counts data `d` old or older as not fresh (24 h unless said); before
+    /// [`with_rest`](Self::with_rest), which copies it.
+    pub fn fresh_within(mut self, d: SimDuration) -> Self {
+        self.fresh_within = d;
+        self
+    }
+
+    /// The data age counted fresh.
+    pub fn fresh_limit(&self) -> SimDuration {
+        self.fresh_within
     }
 
     /// Day `d`'s share of app opens finding data 24 h old or older, for one bank or all
@@ -267,7 +283,8 @@ impl AtOpen {
                     connection_hours: total / HOUR_US as f64,
                     p50_hours: self.quantile_hours(&h, never, 0.5),
                     p95_hours: self.quantile_hours(&h, never, 0.95),
-                    stale_24h_share: share_older_than(&h, never, 24),
+                    stale_24h_share: share_older_than(&h, never, DAY),
+                    not_fresh_share: share_older_than(&h, never, self.fresh_within),
                     never_share: (total > 0.0).then(|| never / total),
                 }
             })
@@ -275,24 +292,21 @@ impl AtOpen {
     }
 
     /// A summary's figures for one bank or all: the median and 95th percentile of data age
-    /// at app opens, and the share of opens finding data 24 h old or older.
+    /// at app opens, and the shares of opens finding data 24 h old or older, and not fresh.
     pub fn summarise(&self, bank: Option<usize>, s: &mut Summary) {
         let (h, never) = self.histogram(bank);
         s.at_open_p50_hours = self.quantile_hours(&h, never, 0.5);
         s.at_open_p95_hours = self.quantile_hours(&h, never, 0.95);
-        s.stale_24h_at_open_share = share_older_than(&h, never, 24);
+        s.stale_24h_at_open_share = share_older_than(&h, never, DAY);
+        s.not_fresh_at_open_share = share_older_than(&h, never, self.fresh_within);
     }
 
     /// Data age at the app opens in the hours `hours` of the clock (ending past 24: across
     /// midnight) for one bank or all, each hour weighted by its opens: the median (hours)
-    /// and the share 24 h old or older, or none. Over the whole day, the summary's figures
+    /// and the shares 24 h old or older and not fresh, or none. Over the whole day, the summary's figures
     /// (a trial's CFO asked for the morning's, which the day's weighting hides: night
     /// pacing leaves 5 h at 08:00 and 17 h in the evening).
-    pub fn between(
-        &self,
-        bank: Option<usize>,
-        hours: std::ops::Range<usize>,
-    ) -> (Option<f64>, Option<f64>) {
+    pub fn between(&self, bank: Option<usize>, hours: std::ops::Range<usize>) -> Between {
         self.between_of(&self.by_hour(bank), hours, &self.weight)
     }
 
@@ -303,7 +317,7 @@ impl AtOpen {
         by_hour: &[(Vec<f64>, f64)],
         hours: std::ops::Range<usize>,
         weight: &[f64; 24],
-    ) -> (Option<f64>, Option<f64>) {
+    ) -> Between {
         let (mut h, mut never) = (vec![0.0; self.by_phase.buckets + 1], 0.0);
         for hour in hours.map(|h| h % 24) {
             let w = weight[hour];
@@ -312,10 +326,11 @@ impl AtOpen {
             }
             never += by_hour[hour].1 * w;
         }
-        (
-            self.quantile_hours(&h, never, 0.5),
-            share_older_than(&h, never, 24),
-        )
+        Between {
+            p50_hours: self.quantile_hours(&h, never, 0.5),
+            stale_24h_share: share_older_than(&h, never, DAY),
+            not_fresh_share: share_older_than(&h, never, self.fresh_within),
+        }
     }
 
     /// The `q`-quantile of the weighted ages `h` and time with no data `never`, in hours:
@@ -328,6 +343,19 @@ impl AtOpen {
         interpolated_hours(h, never, q, self.by_phase.buckets, TEN_MIN_US as f64)
     }
 }
+
+/// Data age at the app opens in some hours of the clock ([`AtOpen::between`]): the median
+/// (hours), the shares 24 h old or older and `window.fresh_within` old or older, or none;
+/// `None` each with no time measured.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Between {
+    pub p50_hours: Option<f64>,
+    pub stale_24h_share: Option<f64>,
+    pub not_fresh_share: Option<f64>,
+}
+
+/// A day of age: the day-old shares' threshold.
+const DAY: SimDuration = SimDuration::from_hours(24);
 
 /// Data age at one hour of the day (one bank's or all banks'): what a customer opening the
 /// app then finds.
@@ -346,17 +374,19 @@ pub struct HourAge {
     pub p95_hours: Option<f64>,
     /// Share of this hour's connection-time with data 24 h old or older, or none.
     pub stale_24h_share: Option<f64>,
+    /// Share of it with data `window.fresh_within` old or older, or none.
+    pub not_fresh_share: Option<f64>,
     /// Share of this hour's connection-time with no data yet (never refreshed).
     pub never_share: Option<f64>,
 }
 
 /// Share of app opens that find data at least `hours` old (never refreshed included).
-fn share_older_than(h: &[f64], never: f64, hours: u64) -> Option<f64> {
+fn share_older_than(h: &[f64], never: f64, age: SimDuration) -> Option<f64> {
     let total = h.iter().sum::<f64>() + never;
     if total <= 0.0 {
         return None;
     }
-    let from = ((hours * HOUR_US / TEN_MIN_US) as usize).min(h.len());
+    let from = ((age.as_micros() / TEN_MIN_US) as usize).min(h.len());
     Some((h[from..].iter().sum::<f64>() + never) / total)
 }
 

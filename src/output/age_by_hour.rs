@@ -15,7 +15,8 @@ pub const FILE: &str = "data_age_by_hour.csv";
 /// percentile in hours, interpolated within ten minutes of age, `inf` where it falls among connections
 /// never refreshed), the shares 24 h old or older and never refreshed, and the share of app
 /// opens in the hour (the app-open profile's), which weighs the hours in `summary.csv`'s
-/// `at_open_*` figures. These are of the connections whose customers open the app
+/// `at_open_*` figures, and the shares not fresh (`window.fresh_within` old or older, or
+/// none). These are of the connections whose customers open the app
 /// (`on_demand.active_share` of them); the `book_*` columns give the same of every
 /// connection, the whole book (equal where every customer opens it).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -46,6 +47,13 @@ pub struct HourRow {
     pub book_stale_24h_share: Option<f64>,
     #[serde(serialize_with = "fixed_opt::<6, _>", default)]
     pub book_never_share: Option<f64>,
+    /// The shares of the opens' and the book's time with data `window.fresh_within` old or
+    /// older, or none (summary.csv's `fresh_within_hours`; the 24 h shares' at a day). A file
+    /// written before 2026-12-07's second change lacks them and reads without them.
+    #[serde(serialize_with = "fixed_opt::<6, _>", default)]
+    pub not_fresh_share: Option<f64>,
+    #[serde(serialize_with = "fixed_opt::<6, _>", default)]
+    pub book_not_fresh_share: Option<f64>,
 }
 
 impl Record for HourRow {
@@ -63,8 +71,10 @@ impl Record for HourRow {
         "book_data_age_p95_hours",
         "book_stale_24h_share",
         "book_never_share",
+        "not_fresh_share",
+        "book_not_fresh_share",
     ];
-    const ADDED: usize = 5;
+    const ADDED: usize = 7;
 }
 
 impl HourRow {
@@ -96,6 +106,8 @@ impl HourRow {
             book_data_age_p95_hours: book.p95_hours,
             book_stale_24h_share: book.stale_24h_share,
             book_never_share: book.never_share,
+            not_fresh_share: h.not_fresh_share,
+            book_not_fresh_share: book.not_fresh_share,
         }
     }
 }
@@ -119,6 +131,8 @@ mod tests {
                 book_data_age_p95_hours: Some(30.5),
                 book_stale_24h_share: Some(0.25),
                 book_never_share: Some(0.125),
+                not_fresh_share: Some(0.375),
+                book_not_fresh_share: p50.map(|_| 0.5),
             });
         }
     }

@@ -245,8 +245,8 @@ fn persisting_phrase(head: &str, whole: &NeverPart, run: &NeverRun) -> Option<St
     let why = match run.queue {
         true => "its refreshes do not come round to every connection in a pass",
         false => {
-            "each connection keeps its time of day, so one whose time meets a bank's limit \
-             already spent is refused day after day"
+            "each connection keeps its time of day (give or take strategy.jitter), so one whose \
+             time meets a bank's limit already spent is refused day after day"
         }
     };
     Some(format!(

@@ -161,6 +161,15 @@ pub struct SummaryRow {
     /// `summary.csv` written before 2026-12-07 lacks the column and reads without it.
     #[serde(serialize_with = "fixed_opt::<4, _>", default)]
     pub period_hours: Option<f64>,
+    /// `window.fresh_within` in hours (24 unless the scenario says otherwise): the data age
+    /// `not_fresh_at_open_share` counts from. A `summary.csv` written before 2026-12-07's
+    /// second change lacks the two columns and reads without them.
+    #[serde(serialize_with = "fixed_opt::<4, _>", default)]
+    pub fresh_within_hours: Option<f64>,
+    /// App opens finding data `fresh_within_hours` old or older, or none: the day-old share
+    /// at a product's own freshness (its "under 12 hours old").
+    #[serde(serialize_with = "fixed_opt::<6, _>", default)]
+    pub not_fresh_at_open_share: Option<f64>,
 }
 
 impl Record for SummaryRow {
@@ -226,8 +235,10 @@ impl Record for SummaryRow {
         "period_coverage",
         "worst_bank_client_failure_rate",
         "period_hours",
+        "fresh_within_hours",
+        "not_fresh_at_open_share",
     ];
-    const ADDED: usize = 3;
+    const ADDED: usize = 5;
 }
 
 impl SummaryRow {
@@ -295,6 +306,8 @@ impl SummaryRow {
             period_coverage: s.period_coverage,
             worst_bank_client_failure_rate: Some(t.client_failure_rate()),
             period_hours: Some(r.period.as_secs_f64() / 3600.0),
+            fresh_within_hours: Some(r.at_open.fresh_limit().as_hours_f64()),
+            not_fresh_at_open_share: s.not_fresh_at_open_share,
         }
     }
 
@@ -376,6 +389,7 @@ impl SummaryRow {
             ClientFailureRate => Some(self.client_failure_rate),
             PeriodCoverage => self.period_coverage,
             WorstBankClientFailureRate => self.worst_bank_client_failure_rate,
+            NotFreshAtOpenShare => self.not_fresh_at_open_share,
         }
     }
 
@@ -418,12 +432,14 @@ mod tests {
             period_coverage: Some(0.25),
             worst_bank_client_failure_rate: Some(0.125),
             period_hours: Some(48.0),
+            fresh_within_hours: Some(12.0),
+            not_fresh_at_open_share: Some(0.375),
             ..SummaryRow::default()
         });
     }
 
     /// A `summary.csv` written before `period_coverage`, or before
-    /// `worst_bank_client_failure_rate` or `period_hours`, reads without them; one with another column missing
+    /// `worst_bank_client_failure_rate`, `period_hours` or the freshness's two, reads without them; one with another column missing
     /// does not.
     #[test]
     fn a_file_from_before_the_added_columns_reads() {
@@ -445,14 +461,14 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("summary.csv");
-        for k in 1..=3 {
+        for k in 1..=5 {
             std::fs::write(&path, without(k)).unwrap();
             assert_eq!(
                 crate::output::read::<SummaryRow>(&path).unwrap(),
                 vec![row.clone()]
             );
         }
-        std::fs::write(&path, without(3).replacen("scenario,", "", 1)).unwrap();
+        std::fs::write(&path, without(5).replacen("scenario,", "", 1)).unwrap();
         assert!(crate::output::read::<SummaryRow>(&path).is_err());
     }
 

@@ -1,7 +1,8 @@
 //! The run's summary on the terminal: one line per bank and one for all.
 
 use super::text::{age_or_more, pct, thousands, wait};
-use crate::metrics::{RunResult, Summary};
+use crate::metrics::{Between, RunResult, Summary};
+use crate::time::{SimDuration, DAY_US, HOUR_US};
 use std::fmt::Write as _;
 
 /// The connections at the start, and those that joined: a book of 150,000 that signs up
@@ -225,13 +226,34 @@ fn at_open_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<Str
             format!("; worst, {name}: {stale} of its customers' opens (median {p50})")
         })
         .unwrap_or_default();
+    // The scenario's own freshness, where it is not a day.
+    let fresh = r.at_open.fresh_limit();
+    let not_fresh = (total.not_fresh_at_open_share)
+        .filter(|_| fresh != SimDuration::from_hours(24))
+        .map(|s| {
+            let old = old_words(fresh);
+            format!(
+                "; {} find data {old} old or older, or none (window.fresh_within)",
+                pct(s)
+            )
+        })
+        .unwrap_or_default();
     Some(format!(
         "when customers open the app: data age {} at the median, {} at p95; {} of opens find \
-         data 24 h old or older, or none{oldest}",
+         data 24 h old or older, or none{not_fresh}{oldest}",
         age(total.at_open_p50_hours?),
         age(total.at_open_p95_hours?),
         pct(stale)
     ))
+}
+
+/// How old data is past `fresh` in words: "a day", "12 h", "1h30m".
+fn old_words(fresh: SimDuration) -> String {
+    match fresh.as_micros() {
+        us if us == DAY_US => "a day".into(),
+        us if us % HOUR_US == 0 => format!("{} h", us / HOUR_US),
+        _ => fresh.to_string(),
+    }
 }
 
 /// The quarters of the day, each named with the hour it starts: `run`'s by-the-clock line
@@ -249,21 +271,22 @@ pub const QUARTERS: [(&str, usize); 4] = [
 fn by_clock_line(r: &RunResult, total: &Summary) -> String {
     let age = |p50: f64| clock_age(p50, total);
     // A quarter without opens (a profile that has none then) is left out.
-    let cells = quarter_cells(total, |hours| r.at_open.between(None, hours));
+    let cells = quarter_cells(r, total, |hours| r.at_open.between(None, hours));
+    let old = old_words(r.at_open.fresh_limit());
     // The bank and quarter whose customers most often find data a day old (a trial's
     // board asked after every bank's mornings and evenings), where there are banks.
     let worst = (0..r.bank_names.len())
         .flat_map(|b| QUARTERS.iter().map(move |&(name, from)| (b, name, from)))
         .filter_map(|(b, name, from)| {
-            let (p50, stale) = r.at_open.between(Some(b), from..from + 6);
-            Some((b, name, p50?, stale?))
+            let q = r.at_open.between(Some(b), from..from + 6);
+            Some((b, name, q.p50_hours?, q.not_fresh_share?))
         })
         .max_by(|x, y| x.3.total_cmp(&y.3))
         .filter(|w| r.bank_names.len() > 1 && w.3 > 0.0)
         .map(|(b, name, p50, stale)| {
             let bank = &r.bank_names[b];
             format!(
-                "; worst, {bank} in the {name}: {} a day old or none (median {})",
+                "; worst, {bank} in the {name}: {} {old} old or none (median {})",
                 pct(stale),
                 age(p50)
             )
@@ -290,7 +313,7 @@ fn book_clock_line(r: &RunResult, total: &Summary) -> Option<String> {
     if !r.at_open.keeps_rest() || book <= 1.02 * opens {
         return None;
     }
-    let cells = quarter_cells(total, |hours| r.at_open.book_between(None, hours));
+    let cells = quarter_cells(r, total, |hours| r.at_open.book_between(None, hours));
     Some(format!(
         "  every connection by the clock (the whole book, whether or not its customer opens \
          the app; hours counted alike): {}",
@@ -298,18 +321,22 @@ fn book_clock_line(r: &RunResult, total: &Summary) -> Option<String> {
     ))
 }
 
-/// Each quarter's median age and share a day old or none, as `between` gives them for its
-/// hours; a quarter with no time is left out.
+/// Each quarter's median age and share not fresh (a day old unless `window.fresh_within`
+/// says otherwise) or none, as `between` gives them for its hours; a quarter with no time
+/// is left out.
 fn quarter_cells(
+    r: &RunResult,
     total: &Summary,
-    between: impl Fn(std::ops::Range<usize>) -> (Option<f64>, Option<f64>),
+    between: impl Fn(std::ops::Range<usize>) -> Between,
 ) -> Vec<String> {
+    let old = old_words(r.at_open.fresh_limit());
     (QUARTERS.iter())
         .filter_map(|&(name, from)| {
-            let (p50, stale) = between(from..from + 6);
-            let (p50, stale, to) = (clock_age(p50?, total), pct(stale?), from + 6);
+            let q = between(from..from + 6);
+            let (p50, stale) = (clock_age(q.p50_hours?, total), pct(q.not_fresh_share?));
+            let to = from + 6;
             Some(format!(
-                "{name} {from:02}–{to:02} median {p50}, {stale} a day old or none"
+                "{name} {from:02}–{to:02} median {p50}, {stale} {old} old or none"
             ))
         })
         .collect()

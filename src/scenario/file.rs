@@ -84,6 +84,9 @@ pub struct WindowFile {
     pub warmup: Option<Duration>,
     /// The oldest data age resolved (default: the window, up to 60 days or four periods).
     pub age_horizon: Option<Duration>,
+    /// The data age a product counts fresh (default "24h"): the share of app opens finding
+    /// data this old or older, or none, is reported beside the day-old share.
+    pub fresh_within: Option<Duration>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -52,7 +52,7 @@ pub(super) fn schedule(
         None => Schedule::default_overhead(),
         Some(st) => service_time(st, "strategy.worker_overhead")?,
     };
-    let jitter = jitter(s, period)?;
+    let jitter = jitter(s, period, hours)?;
     let pause_on_retry_after = s.pause_on_retry_after.unwrap_or(false);
     if pause_on_retry_after && matches!(s.kind, StrategyKind::Bulk | StrategyKind::RandomOffset) {
         return err(
@@ -81,9 +81,28 @@ pub(super) fn schedule(
     })
 }
 
-/// `strategy.jitter`, shorter than the period (none by default).
-fn jitter(s: &file::StrategyFile, period: SimDuration) -> Result<SimDuration, FieldError> {
+/// `strategy.jitter`, shorter than the period and than random offsets' band of hours (none
+/// by default).
+fn jitter(
+    s: &file::StrategyFile,
+    period: SimDuration,
+    hours: Option<(SimDuration, SimDuration)>,
+) -> Result<SimDuration, FieldError> {
     let jitter = s.jitter.map_or(SimDuration::ZERO, |d| d.0);
+    if let (Some((from, to)), StrategyKind::RandomOffset) = (hours, s.kind) {
+        let band = SimDuration(to.0 - from.0);
+        if jitter >= band {
+            return err(
+                "strategy.jitter",
+                format!(
+                    "\"{jitter}\" is not shorter than the band of strategy.hours ({band} long): \
+                     random offsets are drawn where a refresh late by the jitter still falls \
+                     in the band"
+                ),
+            );
+        }
+    }
+
     if jitter >= period {
         return err(
             "strategy.jitter",

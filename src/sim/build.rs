@@ -121,7 +121,8 @@ impl World {
 fn at_open(sc: &Scenario, nb: usize) -> AtOpen {
     let profile = sc.on_demand.as_ref().map_or(DEFAULT_PROFILE, |d| d.profile);
     let measured = (sc.window_start + sc.warmup, sc.window_start + sc.window);
-    let at_open = AtOpen::new(nb, &profile, sc.age_horizon(), measured, sc.window_start);
+    let at_open = AtOpen::new(nb, &profile, sc.age_horizon(), measured, sc.window_start)
+        .fresh_within(sc.fresh_within);
     // Where some customers never open the app, their connections are kept too: the whole
     // book by the clock.
     match sc.on_demand.as_ref().is_some_and(|d| d.active_share < 1.0) {
@@ -136,7 +137,10 @@ fn at_open(sc: &Scenario, nb: usize) -> AtOpen {
 /// outcome nobody waits for either, is settled too). Its period must also outlast an immediate answer's delay: a
 /// `reconnect_required` is then learned before the connection is next due, so its flag can
 /// be set when the answer is decided. A bank with internal servers decides when a call
-/// ends only once a server takes it, so it keeps its events.
+/// ends only once a server takes it, so it keeps its events. A jitter's late submissions
+/// come from the heap, after the calls ending at their instant that were scheduled before
+/// them (no longer first, as a planned arrival is), and two of a connection's may be less
+/// than a period apart: they keep their events too.
 fn heeds_no_outcome(sc: &Scenario, client: &ClientState) -> bool {
     let answer = sc.platform.learn(SimTime::ZERO, SimTime::ZERO).at;
     client.busy().is_none()
@@ -146,6 +150,7 @@ fn heeds_no_outcome(sc: &Scenario, client: &ClientState) -> bool {
         && !sc.schedule.pause_on_retry_after
         && sc.banks.iter().all(|b| b.servers.is_none())
         && sc.schedule.period.as_micros() > answer.as_micros()
+        && sc.schedule.jitter.is_zero()
 }
 
 /// The customers' requests at the scenario's connections (a rate a connection scales), and

@@ -2,7 +2,7 @@
 //!
 //! Bulk and random offset without retries, on-demand requests, pauses on Retry-After or
 //! sibling accounts (D•One's), against banks without internal servers, with a period longer
-//! than an immediate answer's delay (`build::heeds_no_outcome`), only count each outcome off
+//! than an immediate answer's delay and no `strategy.jitter` (`build::heeds_no_outcome`), only count each outcome off
 //! their outstanding refreshes when they learn it. So the run settles each call when the
 //! bank admits it (its outcome, the data it refreshes, when the client learns it: all known
 //! then) and keeps, instead of an event for each, two kinds of instants, each with its bank:
@@ -386,5 +386,19 @@ mod tests {
             assert_eq!(a, b, "{sets:?}");
             assert_eq!(log_a.rows, log_b.rows, "{sets:?}: attempt logs");
         }
+    }
+
+    /// A jitter's late submissions keep their events (`build::heeds_no_outcome` says why).
+    #[test]
+    fn a_jittered_client_keeps_its_events() {
+        let text = include_str!("../../scenarios/uk-mix.toml");
+        let sets = [
+            "strategy.kind=random_offset",
+            "strategy.jitter=5m",
+            "population.connections=100",
+        ];
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        let sc = crate::scenario::parse(text, "uk-mix", "uk-mix", &sets).expect("parses");
+        assert!(crate::sim::Simulation::new(&sc, 7).0.settled.is_none());
     }
 }

@@ -33,9 +33,10 @@ pub fn client_words(
 }
 
 /// The client's habits where they differ from the defaults, each after a comma: its period,
-/// band, planned refreshes' jitter, order, pausing, failures left to the next period and retries (`queues`: a client
-/// with a queue, which alone loops, orders, pauses, leaves failures and holds a slot). What
-/// `plan` keeps for every setting it searches.
+/// band, planned refreshes' jitter, order, pausing, failures left to the next period and
+/// retries (`queues`: a client with a queue, which alone loops, orders, pauses, leaves
+/// failures and holds a slot; one without, which alone is late by a jitter). What `plan`
+/// keeps for every setting it searches.
 pub fn habits(
     (schedule, window): (&Schedule, SimDuration),
     retry: &RetryPolicy,

@@ -218,7 +218,8 @@ fn books_differ(c: &Comparison) -> String {
 
 /// Which of [`METRICS`] some variant measured: the columns the tables show. The background's
 /// coverage only where it differs from the coverage (customers or reconnections fetch); the
-/// own 429s at the worst bank only where they differ from those in all, or are bounded.
+/// own 429s at the worst bank only where they differ from those in all, or are bounded;
+/// the opens not fresh where they differ from those finding data a day old.
 fn shown(per_variant: &[&[PairedRow]]) -> Vec<bool> {
     let measured = |m: Metric| {
         (per_variant.iter().flat_map(|rows| rows.iter()))
@@ -232,10 +233,17 @@ fn shown(per_variant: &[&[PairedRow]]) -> Vec<bool> {
             Metric::WorstBankClientFailureRate,
             Metric::ClientFailureRate,
         );
+    let not_fresh = paired::differs(
+        &all,
+        Metric::NotFreshAtOpenShare,
+        Metric::Stale24hAtOpenShare,
+    );
     (METRICS.iter())
         .map(|&m| match m {
             Metric::BackgroundCoverage => measured(m) && background,
             Metric::WorstBankClientFailureRate => measured(m) && worst,
+            // At a freshness of a day, the day-old column's.
+            Metric::NotFreshAtOpenShare => measured(m) && not_fresh,
             _ => measured(m),
         })
         .collect()
@@ -354,6 +362,7 @@ fn heading(m: Metric) -> &'static str {
         Metric::AtOpenP50Hours => "Age at app open p50 (h)",
         Metric::AtOpenP95Hours => "Age at app open p95 (h)",
         Metric::Stale24hAtOpenShare => "Opens finding ≥ 24 h old",
+        Metric::NotFreshAtOpenShare => "Opens not fresh (window.fresh_within)",
         Metric::OnDemandFailureRate => "Customers' failures (429, 5xx, 503)",
         Metric::OnDemandP95Seconds => "Customers' wait p95 (s, if served)",
         other => other.label(),

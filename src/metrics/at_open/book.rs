@@ -8,7 +8,7 @@
 //! who never opens the app weighs as much as one who does; the app-open profile weighs no
 //! hour).
 
-use super::{AtOpen, HourAge};
+use super::{AtOpen, Between, HourAge};
 use crate::time::SimTime;
 
 impl AtOpen {
@@ -61,12 +61,8 @@ impl AtOpen {
 
     /// Every connection's data age in the hours `hours` of the clock (ending past 24:
     /// across midnight), each hour's connection-time counted alike: the median (hours) and
-    /// the share 24 h old or older, or none.
-    pub fn book_between(
-        &self,
-        bank: Option<usize>,
-        hours: std::ops::Range<usize>,
-    ) -> (Option<f64>, Option<f64>) {
+    /// the shares 24 h old or older and not fresh, or none.
+    pub fn book_between(&self, bank: Option<usize>, hours: std::ops::Range<usize>) -> Between {
         self.between_of(&self.book_by_hour(bank), hours, &[1.0; 24])
     }
 
@@ -159,7 +155,12 @@ mod tests {
                     a.book_between(bank, hours.clone()),
                     every.between(bank, hours),
                 );
-                assert!(close(g.0, w.0) && close(g.1, w.1), "{g:?} {w:?}");
+                assert!(
+                    close(g.p50_hours, w.p50_hours)
+                        && close(g.stale_24h_share, w.stale_24h_share)
+                        && close(g.not_fresh_share, w.not_fresh_share),
+                    "{g:?} {w:?}"
+                );
             }
         }
         // The opens' are not the book's.

@@ -70,22 +70,30 @@ fn the_ramps_weigh_each_age_by_the_hour_it_was_seen() {
     }
     // What the files say: percentiles within a bucket and the share within half a point.
     for q in [0.5, 0.8, 0.95] {
-        let got = a.quantile_hours(&h, never, q);
+        let (got, day) = (a.quantile_hours(&h, never, q), DAY);
         near_brute(
             got,
-            share_older_than(&h, never, 24),
+            share_older_than(&h, never, day),
             (&brute, brute_never),
             q,
         );
     }
     // The morning's opens alone, as brute force has them; the whole day's, the summary's.
-    let (p50, stale) = a.between(None, 6..12);
+    let m = a.between(None, 6..12);
+    let (p50, stale) = (m.p50_hours, m.stale_24h_share);
     near_brute(p50, stale, (&morning, morning_never), 0.5);
+    the_days_are_the_summarys(&a);
+}
+
+/// The whole day's opens, by the hours of the clock, are the summary's.
+fn the_days_are_the_summarys(a: &AtOpen) {
     let mut s = summary();
     a.summarise(None, &mut s);
-    let (p50, stale) = a.between(None, 0..24);
-    assert_eq!(p50, s.at_open_p50_hours);
-    assert!((stale.unwrap() - s.stale_24h_at_open_share.unwrap()).abs() < 1e-12);
+    let day = a.between(None, 0..24);
+    assert_eq!(day.p50_hours, s.at_open_p50_hours);
+    let close = |x: Option<f64>, y: Option<f64>| (x.unwrap() - y.unwrap()).abs() < 1e-12;
+    assert!(close(day.stale_24h_share, s.stale_24h_at_open_share));
+    assert!(close(day.not_fresh_share, s.not_fresh_at_open_share));
 }
 
 /// Each day's share of opens finding data a day old is the brute force's exactly: `days`
@@ -238,8 +246,9 @@ fn a_nightly_refresh_is_seen_in_the_evening() {
     let (h, never) = a.histogram(None);
     let p50 = a.quantile_hours(&h, never, 0.5).unwrap();
     assert!((18.3..=18.7).contains(&p50), "{p50}");
-    assert!(share_older_than(&h, never, 20).unwrap() < 0.03);
-    assert!(share_older_than(&h, never, 17).unwrap() > 0.97);
+    let hours = SimDuration::from_hours;
+    assert!(share_older_than(&h, never, hours(20)).unwrap() < 0.03);
+    assert!(share_older_than(&h, never, hours(17)).unwrap() > 0.97);
 }
 
 /// Hour by hour, weighted by the profile, the ages are the app-open histogram; and a
