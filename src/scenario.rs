@@ -5,6 +5,7 @@
 //! never sees a string like `"10s"`. Every error names the file, the field and the reason,
 //! with line and column where the TOML parser knows them.
 
+mod ages;
 mod banks;
 mod file;
 mod hold;
@@ -15,6 +16,7 @@ mod on_demand;
 mod platform;
 mod population;
 mod presets;
+use ages::{fresh_within, given_age_horizon, within_horizon};
 use platform::platform;
 pub use platform::MIN_POLL;
 use population::population;
@@ -349,52 +351,6 @@ impl Scenario {
     }
 }
 
-/// `window.age_horizon`: at least two days, or the window (the share of data 48 h old or older is read from
-/// the ages it resolves: a trial's horizon of a day read 0.08 % where 0.93 % was), at most a
-/// year.
-fn given_age_horizon(
-    given: Option<SimDuration>,
-    window: SimDuration,
-) -> Result<Option<SimDuration>, FieldError> {
-    match given {
-        None => Ok(None),
-        // Within a window no longer than the horizon every age is resolved anyway.
-        Some(h) if h < SimDuration::from_hours(48) && h < window => err(
-            "window.age_horizon",
-            format!(
-                "\"{h}\" is shorter than 48h: the share of data 48 h old or older (and the \
-                 figures past the horizon) would be read from ages it counts together"
-            ),
-        ),
-        Some(h) if h > SimDuration::from_hours(24 * 366) => err(
-            "window.age_horizon",
-            format!("\"{h}\" is longer than a year"),
-        ),
-        Some(h) => Ok(Some(h)),
-    }
-}
-
-/// `window.fresh_within`: 24 h unless given; from ten minutes to a year, in whole ten minutes
-/// (the at-open ages are counted by ten minutes, so the share is exact at those).
-fn fresh_within(given: Option<SimDuration>) -> Result<SimDuration, FieldError> {
-    let ten = SimDuration::from_mins(10).as_micros();
-    match given {
-        None => Ok(SimDuration::from_hours(24)),
-        Some(d) if d.is_zero() || d.as_micros() % ten != 0 => err(
-            "window.fresh_within",
-            format!(
-                "\"{d}\" is not a whole number of ten minutes (the at-open ages' resolution), \
-                 e.g. \"12h\" or \"90m\""
-            ),
-        ),
-        Some(d) if d > SimDuration::from_hours(24 * 366) => err(
-            "window.fresh_within",
-            format!("\"{d}\" is longer than a year"),
-        ),
-        Some(d) => Ok(d),
-    }
-}
-
 /// `[window]`: its start, length and warm-up.
 fn window(w: &file::WindowFile) -> Result<(SimTime, SimDuration, SimDuration), FieldError> {
     let window = w.length.0;
@@ -482,6 +438,7 @@ fn validate(f: ScenarioFile, default_name: &str) -> Result<Scenario, FieldError>
         pools_unnamed,
         dropped_preset_limits: Vec::new(),
     };
+    within_horizon(&sc)?;
     crate::consent::Joins::new(&sc).check().or_else(|why| {
         let field = match growth_per_week > 0.0 {
             true => "population.growth_per_week",

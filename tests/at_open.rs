@@ -71,6 +71,21 @@ fn the_opens_past_a_freshness_are_counted_from_it() {
         let hours = r.at_open.hours(None);
         let at_20 = hours[20].not_fresh_share.unwrap();
         assert!((at_20 - expected).abs() < 0.02, "{fresh}: {at_20}");
+        if fresh == "12h" {
+            // The report's quarters count from it too, as `run`'s do, and say so.
+            let dir = tempfile::tempdir().unwrap();
+            refresh_sim::output::write_run(dir.path(), &r).unwrap();
+            let status = std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim"))
+                .arg("report")
+                .arg(dir.path())
+                .output()
+                .unwrap();
+            assert!(status.status.success(), "{status:?}");
+            let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+            assert!(md.contains("App opens finding data 12 h old or older (or none), by quarter"));
+            let row = format!("| {:.2} % |", evening * 100.0);
+            assert!(md.contains(&row), "{row} not in {md}");
+        }
         let text = refresh_sim::output::terminal::human_summary(&r);
         let old = match fresh {
             "90m" => "1h30m".to_string(),
@@ -598,13 +613,19 @@ fn a_bank_never_refreshed_at_the_median_keeps_its_legend() {
     assert!(!svg.contains("open: median never"));
 }
 
-/// A freshness off the ten-minute grid of the at-open ages, or none, is refused, naming the
-/// field.
+/// A freshness off the ten-minute grid of the at-open ages, none, or past the ages resolved
+/// (which counts older ones together) is refused, naming the field; the horizon itself is not.
 #[test]
 fn a_freshness_off_the_ages_grid_is_refused() {
-    for bad in ["5m", "0s", "12h5m"] {
+    for (bad, why) in [
+        ("5m", "ten minutes"),
+        ("12h5m", "ten minutes"),
+        ("0s", "at least \"10m\""),
+        ("50h", "past the oldest data age resolved, \"48h\""),
+    ] {
         let text = format!(
-            "[window]\nlength = \"1d\"\nfresh_within = \"{bad}\"\n[population]\nconnections = 10\n\
+            "[window]\nlength = \"10d\"\nage_horizon = \"48h\"\nfresh_within = \"{bad}\"\n\
+             [population]\nconnections = 10\n\
              [strategy]\nkind = \"bulk\"\n[[banks]]\nname = \"a\"\nshare = 1.0\n\
              service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
         );
@@ -612,8 +633,17 @@ fn a_freshness_off_the_ages_grid_is_refused() {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("f.toml") && e.contains("window.fresh_within") && e.contains("ten minutes"),
+            e.contains("f.toml") && e.contains("window.fresh_within") && e.contains(why),
             "{e}"
         );
     }
+    let at = |fresh: &str| {
+        format!(
+            "[window]\nlength = \"10d\"\nage_horizon = \"48h\"\nfresh_within = \"{fresh}\"\n\
+             [population]\nconnections = 10\n[strategy]\nkind = \"bulk\"\n\
+             [[banks]]\nname = \"a\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n"
+        )
+    };
+    assert!(scenario::parse(&at("48h"), "f.toml", "t", &[]).is_ok());
 }

@@ -223,7 +223,7 @@ fn at_open_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<Str
                 true => "never refreshed".into(),
                 false => age_or_more(p50, total.age_horizon_hours, |h| format!("{h:.1} h")),
             };
-            format!("; worst, {name}: {stale} of its customers' opens (median {p50})")
+            format!("; worst, {name}: {stale} of its customers' opens a day old (median {p50})")
         })
         .unwrap_or_default();
     // The scenario's own freshness, where it is not a day.
@@ -240,7 +240,7 @@ fn at_open_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<Str
         .unwrap_or_default();
     Some(format!(
         "when customers open the app: data age {} at the median, {} at p95; {} of opens find \
-         data 24 h old or older, or none{not_fresh}{oldest}",
+         data 24 h old or older, or none{oldest}{not_fresh}",
         age(total.at_open_p50_hours?),
         age(total.at_open_p95_hours?),
         pct(stale)

@@ -195,8 +195,10 @@ fn results_sections(s: &mut String, ds: &Dataset) {
             s.push('\n');
         }
         if let Some(t) = tables::quarter_table(ds) {
-            s.push_str(
-                "App opens finding data 24 h old or older (or none), by quarter of the day: \
+            let old = (tables::quarter_fresh(ds)).map_or("24 h".to_string(), |h| format!("{h} h"));
+            let _ = write!(
+                s,
+                "App opens finding data {old} old or older (or none), by quarter of the day: \
                  each quarter's hours weighed by their share of the opens, as `run`'s \
                  \"by the clock\" line gives them for all banks:\n\n",
             );

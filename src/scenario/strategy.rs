@@ -81,15 +81,16 @@ pub(super) fn schedule(
     })
 }
 
-/// `strategy.jitter`, shorter than the period and than random offsets' band of hours (none
-/// by default).
+/// `strategy.jitter`, shorter than the period and than the band of hours random offsets
+/// would keep to (none by default).
 fn jitter(
     s: &file::StrategyFile,
     period: SimDuration,
     hours: Option<(SimDuration, SimDuration)>,
 ) -> Result<SimDuration, FieldError> {
     let jitter = s.jitter.map_or(SimDuration::ZERO, |d| d.0);
-    if let (Some((from, to)), StrategyKind::RandomOffset) = (hours, s.kind) {
+    // Whatever the kind: `plan`, `compare` and `--set` may run random offsets on the file.
+    if let Some((from, to)) = hours {
         let band = SimDuration(to.0 - from.0);
         if jitter >= band {
             return err(

@@ -14,7 +14,8 @@ fn the_ramps_weigh_each_age_by_the_hour_it_was_seen() {
         *w = 0.2 + (h as f64 - 19.0).abs().recip().min(3.0);
     }
     let window = (SimTime(0), SimTime(200 * HOUR_US));
-    let mut a = AtOpen::new(1, &profile, SimDuration::from_hours(72), window, SimTime(0));
+    let mut a = AtOpen::new(1, &profile, SimDuration::from_hours(72), window, SimTime(0))
+        .fresh_within(SimDuration::from_hours(12));
     let weight = profile.map(|w| w * 24.0 / profile.iter().sum::<f64>());
     let (mut brute, mut brute_never, mut days) = (vec![0.0; 72 * 60 + 1], 0.0, [[0.0; 2]; 9]);
     // The same, for the opens from 06:00 to 12:00 alone.

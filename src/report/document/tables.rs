@@ -259,6 +259,17 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
 /// day's figure averages away, and a trial's product manager computed these by hand from
 /// `data_age_by_hour.csv`). `None` without the hours, or where no run has customers'
 /// opens measured.
+/// The freshness the quarter table counts from, where not a day: `window.fresh_within`'s
+/// hours, where every run of the table shares it (as `run`'s quarters count from it) and its
+/// `data_age_by_hour.csv` has the shares; else `None`, the day-old shares.
+pub(crate) fn quarter_fresh(ds: &Dataset) -> Option<f64> {
+    let runs: Vec<&RunData> = (ds.runs.iter()).filter(|r| r.by_hour.len() == 24).collect();
+    let fresh = runs.first()?.total().fresh_within_hours?;
+    let same = (runs.iter()).all(|r| r.total().fresh_within_hours == Some(fresh));
+    let shares = (runs.iter()).all(|r| r.by_hour.iter().any(|h| h.not_fresh_share.is_some()));
+    (fresh != 24.0 && same && shares).then_some(fresh)
+}
+
 pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
     let runs: Vec<&RunData> = (ds.runs.iter()).filter(|r| r.by_hour.len() == 24).collect();
     if runs.is_empty() {
@@ -287,7 +298,7 @@ pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
         for (bank, hours) in rows {
             let _ = write!(s, "| {} | {} |", cell(&run_name(r, several)), cell(&bank));
             for (_, from) in QUARTERS {
-                let share = quarter_share(&hours[..], from);
+                let share = quarter_share(&hours[..], from, quarter_fresh(ds));
                 any |= share.is_some();
                 dash |= share.is_none();
                 let _ = write!(s, " {} |", share.map_or("—".into(), pct));
@@ -304,16 +315,20 @@ pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
     any.then_some(s)
 }
 
-/// The share of the opens in the six hours from `from` finding data a day old or none: the
-/// hours' shares weighed by their opens (`None` where no open falls in them or none is
-/// measured).
-fn quarter_share(hours: &[HourRow], from: usize) -> Option<f64> {
+/// The share of the opens in the six hours from `from` finding data a day old or none (or,
+/// with `fresh`, that many hours old: `window.fresh_within`'s): the hours' shares weighed by
+/// their opens (`None` where no open falls in them or none is measured).
+fn quarter_share(hours: &[HourRow], from: usize, fresh: Option<f64>) -> Option<f64> {
     let (mut opens, mut old) = (0.0, 0.0);
     for h in hours
         .iter()
         .filter(|h| (from..from + 6).contains(&(h.hour as usize)))
     {
-        if let Some(x) = h.stale_24h_share {
+        let share = match fresh {
+            Some(_) => h.not_fresh_share,
+            None => h.stale_24h_share,
+        };
+        if let Some(x) = share {
             opens += h.app_open_share;
             old += h.app_open_share * x;
         }

@@ -92,8 +92,9 @@ impl Scenario {
         )]
     }
 
-    /// About the time a queue's pass over its connections takes, at a refresh's mean hold (the slowest pool's, with
-    /// pools per bank), and the queue in words; `None` for a client without slots.
+    /// About the time a queue's pass over its connections takes, at a refresh's mean hold (the
+    /// slowest pool's, with pools per bank) over the slots not kept for customers, and the
+    /// queue in words; `None` for a client without slots.
     fn pass(&self) -> Option<(SimDuration, String)> {
         let shares: f64 = self
             .banks
@@ -105,9 +106,13 @@ impl Scenario {
         let work: Vec<f64> = (self.banks.iter())
             .map(|b| self.connections as f64 * b.share / shares * self.slot_hold_secs(b))
             .collect();
+        // The slots background work may take: those kept for customers' priority lane apart
+        // (each pool's share, rounded down, as the pools keep them).
+        let reserved = (self.on_demand.as_ref()).map_or(0.0, |d| d.reserved);
+        let free = |slots: u32| (slots - (reserved * slots as f64) as u32).max(1) as f64;
         let (pass, who) = match &self.strategy {
             Strategy::Queued { concurrency } => (
-                work.iter().sum::<f64>() / *concurrency as f64,
+                work.iter().sum::<f64>() / free(*concurrency),
                 format!(
                     "a queue of {concurrency} slot{}",
                     if *concurrency == 1 { "" } else { "s" }
@@ -115,7 +120,7 @@ impl Scenario {
             ),
             Strategy::PerBank { pools } => {
                 let (b, secs) = (work.iter().zip(pools))
-                    .map(|(w, &p)| w / p.max(1) as f64)
+                    .map(|(w, &p)| w / free(p))
                     .enumerate()
                     .max_by(|a, b| a.1.total_cmp(&b.1))?;
                 (

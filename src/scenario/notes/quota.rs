@@ -214,22 +214,15 @@ impl Scenario {
                     // refreshes do not keep to fixed times, for one that comes round early
                     // (a jitter's, even at one a day: one of 10m under a quota of one a
                     // rolling day drew 30 % 429s in a review's run).
-                    let early = match (rolling, planned) {
-                        (true, false) => format!("sooner than 24 h after the one {k} before it"),
-                        (true, true) => format!(
-                            "sooner than 24 h after the one {k} before it, as a \
-                             strategy.jitter of {jitter} allows"
-                        ),
-                        (false, false) => format!("one past {k} in a calendar day"),
-                        (false, true) => format!(
-                            "one past {k} in a calendar day, as a strategy.jitter of {jitter} \
-                             allows"
-                        ),
+                    let early = early_words(k, rolling, planned.then_some(jitter));
+                    let (times, accesses) = match k {
+                        1 => ("once".to_string(), "1 access".to_string()),
+                        k => (format!("{k} times"), format!("{k} accesses")),
                     };
                     Some(format!(
-                        "a strategy.period of {period} refreshes each connection {per_day} \
-                         times a day, the whole quota of {k} accesses per connection per \
-                         {over}: {} is refused with a 429 (a trial's queue every 6 hours drew \
+                        "a strategy.period of {period} refreshes each connection {times} a \
+                         day, the whole quota of {accesses} per connection per {over}: {} is \
+                         refused with a 429 (a trial's queue every 6 hours drew \
                          210,651 from a PSD2 bank with four a day)",
                         match (retries, fixed) {
                             (true, true) => "a retry".to_string(),
@@ -252,6 +245,23 @@ impl Scenario {
                 }
             })
             .collect()
+    }
+}
+
+/// A refresh that comes round early under a quota of `k` a rolling or calendar day, and the
+/// `jitter` that lets it, for bulk and random offsets.
+fn early_words(k: u64, rolling: bool, jitter: Option<SimDuration>) -> String {
+    let back = match k {
+        1 => "the last".to_string(),
+        k => format!("the one {k} before it"),
+    };
+    let early = match rolling {
+        true => format!("sooner than 24 h after {back}"),
+        false => format!("one past {k} in a calendar day"),
+    };
+    match jitter {
+        Some(j) => format!("{early}, as a strategy.jitter of {j} allows"),
+        None => early,
     }
 }
 
@@ -346,10 +356,12 @@ mod tests {
             late("6h", "10m", calendar),
             "one past 4 in a calendar day"
         ));
-        assert!(early(
-            late("24h", "10m", one),
-            "sooner than 24 h after the one 1"
-        ));
+        let daily = late("24h", "10m", one);
+        assert!(
+            early(daily.clone(), "sooner than 24 h after the last"),
+            "{daily:?}"
+        );
+        assert!(daily[0].contains("each connection once a day, the whole quota of 1 access per"));
         assert!(early(late("370m", "41m", rolling), "sooner than 24 h"));
         assert!(late("370m", "40m", rolling).is_empty());
         assert!(late("370m", "40m", calendar).is_empty());
