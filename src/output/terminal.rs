@@ -223,7 +223,9 @@ fn at_open_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<Str
                 true => "never refreshed".into(),
                 false => age_or_more(p50, total.age_horizon_hours, |h| format!("{h:.1} h")),
             };
-            format!("; worst, {name}: {stale} of its customers' opens a day old (median {p50})")
+            format!(
+                "; worst, {name}: {stale} of its customers' opens a day old or none (median {p50})"
+            )
         })
         .unwrap_or_default();
     // The scenario's own freshness, where it is not a day.
@@ -240,15 +242,16 @@ fn at_open_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<Str
         .unwrap_or_default();
     Some(format!(
         "when customers open the app: data age {} at the median, {} at p95; {} of opens find \
-         data 24 h old or older, or none{oldest}{not_fresh}",
+         data 24 h old or older, or none{not_fresh}{oldest}",
         age(total.at_open_p50_hours?),
         age(total.at_open_p95_hours?),
         pct(stale)
     ))
 }
 
-/// How old data is past `fresh` in words: "a day", "12 h", "1h30m".
-fn old_words(fresh: SimDuration) -> String {
+/// How old data is past `fresh` in words: "a day", "12 h", "1h30m" (`run`'s lines and the
+/// report's quarter table).
+pub fn old_words(fresh: SimDuration) -> String {
     match fresh.as_micros() {
         us if us == DAY_US => "a day".into(),
         us if us % HOUR_US == 0 => format!("{} h", us / HOUR_US),
@@ -273,7 +276,7 @@ fn by_clock_line(r: &RunResult, total: &Summary) -> String {
     // A quarter without opens (a profile that has none then) is left out.
     let cells = quarter_cells(r, total, |hours| r.at_open.between(None, hours));
     let old = old_words(r.at_open.fresh_limit());
-    // The bank and quarter whose customers most often find data a day old (a trial's
+    // The bank and quarter whose customers most often find data not fresh (a trial's
     // board asked after every bank's mornings and evenings), where there are banks.
     let worst = (0..r.bank_names.len())
         .flat_map(|b| QUARTERS.iter().map(move |&(name, from)| (b, name, from)))

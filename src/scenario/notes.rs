@@ -295,8 +295,8 @@ impl Scenario {
                     && !matches!(self.strategy, Strategy::Bulk | Strategy::RandomOffset),
                 format!(
                     "strategy.jitter: only bulk and random offsets submit at planned instants a \
-                     scheduler can be late for, not kind = \"{kind}\" (whose workers' \
-                     worker_overhead keeps them out of lock-step)"
+                     scheduler can be late for, not kind = \"{kind}\" (which takes its \
+                     connections from a queue)"
                 ),
             ),
         ];

@@ -392,13 +392,16 @@ mod tests {
     #[test]
     fn a_jittered_client_keeps_its_events() {
         let text = include_str!("../../scenarios/uk-mix.toml");
-        let sets = [
-            "strategy.kind=random_offset",
-            "strategy.jitter=5m",
-            "population.connections=100",
-        ];
-        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-        let sc = crate::scenario::parse(text, "uk-mix", "uk-mix", &sets).expect("parses");
-        assert!(crate::sim::Simulation::new(&sc, 7).0.settled.is_none());
+        let settled = |jitter: &str| {
+            let sets = [
+                "strategy.kind=random_offset".to_string(),
+                format!("strategy.jitter={jitter}"),
+                "population.connections=100".to_string(),
+            ];
+            let sc = crate::scenario::parse(text, "uk-mix", "uk-mix", &sets).expect("parses");
+            crate::sim::Simulation::new(&sc, 7).0.settled.is_some()
+        };
+        // The same client without a jitter settles.
+        assert!(settled("\"0s\"") && !settled("\"5m\""));
     }
 }

@@ -253,12 +253,6 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
     s
 }
 
-/// App opens finding data a day old (or none) by quarter of the day, bank by bank and for
-/// all, in each run: each quarter's hours weighed by their share of the opens (as `run`'s
-/// "by the clock" line; a night pass leaves fresh mornings and stale evenings that the
-/// day's figure averages away, and a trial's product manager computed these by hand from
-/// `data_age_by_hour.csv`). `None` without the hours, or where no run has customers'
-/// opens measured.
 /// The freshness the quarter table counts from, where not a day: `window.fresh_within`'s
 /// hours, where every run of the table shares it (as `run`'s quarters count from it) and its
 /// `data_age_by_hour.csv` has the shares; else `None`, the day-old shares.
@@ -270,6 +264,12 @@ pub(crate) fn quarter_fresh(ds: &Dataset) -> Option<f64> {
     (fresh != 24.0 && same && shares).then_some(fresh)
 }
 
+/// App opens finding data a day old (or `window.fresh_within` old: [`quarter_fresh`]) or
+/// none, by quarter of the day, bank by bank and for all, in each run: each quarter's hours weighed by their share of the opens (as `run`'s
+/// "by the clock" line; a night pass leaves fresh mornings and stale evenings that the
+/// day's figure averages away, and a trial's product manager computed these by hand from
+/// `data_age_by_hour.csv`). `None` without the hours, or where no run has customers'
+/// opens measured.
 pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
     let runs: Vec<&RunData> = (ds.runs.iter()).filter(|r| r.by_hour.len() == 24).collect();
     if runs.is_empty() {

@@ -219,11 +219,20 @@ impl Scenario {
                         1 => ("once".to_string(), "1 access".to_string()),
                         k => (format!("{k} times"), format!("{k} accesses")),
                     };
+                    let seen = match planned {
+                        true => {
+                            "random offsets every 6 h, late by up to 10m, drew 16 % of \
+                                 each day's attempts at four a rolling day"
+                        }
+                        false => {
+                            "a trial's queue every 6 hours drew 210,651 from a PSD2 bank \
+                                  with four a day"
+                        }
+                    };
                     Some(format!(
                         "a strategy.period of {period} refreshes each connection {times} a \
                          day, the whole quota of {accesses} per connection per {over}: {} is \
-                         refused with a 429 (a trial's queue every 6 hours drew \
-                         210,651 from a PSD2 bank with four a day)",
+                         refused with a 429 ({seen})",
                         match (retries, fixed) {
                             (true, true) => "a retry".to_string(),
                             (true, false) => format!(
