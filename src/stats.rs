@@ -3,7 +3,7 @@
 //!
 //! Vocabulary: it imports nothing from the crate, so every layer may use it.
 
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::distribution::{ContinuousCDF, DiscreteCDF, Poisson, StudentsT};
 
 /// Mean, sample standard deviation and 95 % confidence half-width of `n` replications.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -84,6 +84,62 @@ pub fn erlang_c(k: u32, a: f64) -> f64 {
     k as f64 * b / (k as f64 - a * (1.0 - b))
 }
 
+/// The share of a Poisson stream of calls that a token bucket refuses, `load` calls arriving
+/// per emission interval (their rate over the bucket's) at a bucket `depth` admissions deep.
+///
+/// The bucket is an M/D/1/K queue with K = `depth`: each admission adds one interval of
+/// work, drained at one an interval, and a call finds the bucket empty exactly when K are in
+/// that queue (its work past K − 1 intervals). The loss of an M/G/1/K queue is
+/// 1 − 1/(π₀ + ρ), π₀ the share of departures leaving it empty (Gross & Harris,
+/// *Fundamentals of Queueing Theory*, M/G/1/K), and π comes from the embedded chain's cut
+/// equations, whose terms are all positive (the textbook recursion subtracts, and loses its
+/// digits in a deep bucket).
+pub fn token_bucket_loss(load: f64, depth: u32) -> f64 {
+    if load <= 0.0 || load.is_nan() {
+        return 0.0;
+    }
+    if load > 700.0 {
+        // A departure leaves the queue empty with a chance under e^−700: none.
+        return 1.0 - 1.0 / load;
+    }
+    let k = depth.max(1) as usize;
+    let arrivals = Poisson::new(load).expect("a positive load");
+    // tails[m]: the chance that m or more calls arrive during one interval.
+    let tails: Vec<f64> = (0..=k)
+        .map(|m| {
+            if m == 0 {
+                1.0
+            } else {
+                arrivals.sf(m as u64 - 1)
+            }
+        })
+        .collect();
+    let none = (-load).exp();
+    // Unnormalised; crossing the cut between j and j + 1 upwards equals crossing it down.
+    let mut p = vec![1.0];
+    for j in 0..k - 1 {
+        let up = p[0] * tails[j + 1] + (1..=j).map(|i| p[i] * tails[j - i + 2]).sum::<f64>();
+        p.push(up / none);
+        if p[j + 1] > 1e150 {
+            p.iter_mut().for_each(|x| *x *= 1e-150);
+        }
+    }
+    let empty = p[0] / p.iter().sum::<f64>();
+    1.0 - 1.0 / (empty + load)
+}
+
+/// The share of a Poisson stream of calls that a fixed window refuses, `mean` calls arriving
+/// in a window that admits `limit`: the calls past the limit, E[(N − limit)⁺] = mean −
+/// Σ_{k<limit} P(N > k), over the mean.
+pub fn fixed_window_loss(mean: f64, limit: u32) -> f64 {
+    if mean <= 0.0 || mean.is_nan() {
+        return 0.0;
+    }
+    let arrivals = Poisson::new(mean).expect("a positive mean");
+    let admitted: f64 = (0..limit as u64).map(|k| arrivals.sf(k)).sum();
+    ((mean - admitted) / mean).max(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +155,38 @@ mod tests {
         let one = Estimate::of(&[7.0]).unwrap();
         assert_eq!((one.mean, one.sd, one.ci95), (7.0, None, None));
         assert!(Estimate::of(&[]).is_none());
+    }
+
+    /// The bucket's loss against closed forms: one admission deep, a loss system of one server
+    /// (ρ/(1 + ρ), Erlang B); two deep, π₀ = e^−ρ; deep and overloaded, 1 − 1/ρ; deep and
+    /// underloaded, none. A fixed window of one call against E[(N − 1)⁺] = m − 1 + e^−m.
+    #[test]
+    fn token_bucket_and_fixed_window_losses_match_closed_forms() {
+        for rho in [0.05, 0.5, 1.0, 3.0] {
+            let one = token_bucket_loss(rho, 1);
+            assert!((one - rho / (1.0 + rho)).abs() < 1e-12, "{rho}: {one}");
+            assert!((one - erlang_b(1, rho)).abs() < 1e-12);
+            let two = token_bucket_loss(rho, 2);
+            let want = 1.0 - 1.0 / ((-rho).exp() + rho);
+            assert!((two - want).abs() < 1e-12, "{rho}: {two} against {want}");
+            let window = fixed_window_loss(rho, 1);
+            let want = (rho - 1.0 + (-rho).exp()) / rho;
+            assert!(
+                (window - want).abs() < 1e-9,
+                "{rho}: {window} against {want}"
+            );
+        }
+        let deep = token_bucket_loss(2.0, 5_000);
+        assert!((deep - 0.5).abs() < 1e-9, "{deep}");
+        assert!(token_bucket_loss(0.5, 200) < 1e-30);
+        assert!((token_bucket_loss(1_000.0, 3) - 0.999).abs() < 1e-12);
+        assert_eq!(
+            (token_bucket_loss(0.0, 5), fixed_window_loss(0.0, 5)),
+            (0.0, 0.0)
+        );
+        // Deeper buckets and wider windows refuse less.
+        assert!(token_bucket_loss(0.75, 5) < token_bucket_loss(0.75, 4));
+        assert!(fixed_window_loss(10.0, 15) < fixed_window_loss(10.0, 12));
     }
 
     /// An infinite value (a staleness percentile among connections never refreshed) makes

@@ -428,7 +428,8 @@ fn a_pace_per_bank_under_a_bucket_covers_without_429s() {
 
 /// The memo's last line is the `refresh-sim run` command of its recommendation: pasted into a
 /// shell it runs that client (the file's own pace per bank, which the plan replaces, set
-/// aside), as summary.csv's `client` says.
+/// aside), as summary.csv's `client` says; a `--set` of the plan's that the recommendation
+/// sets again is given once, the recommendation's.
 #[test]
 fn the_memo_ends_with_the_command_that_runs_its_recommendation() {
     let t = TempDir::new("plan-run-line");
@@ -440,7 +441,17 @@ fn the_memo_ends_with_the_command_that_runs_its_recommendation() {
     std::fs::write(&s, text).unwrap();
     // 20,000 users: more than the bucket lets through, so the best achievable is a pace
     // per bank, whose outstanding bound the file's own would otherwise set.
-    let o = sim(&["plan", &s, "--users", "20000", "--replications", "2"]);
+    let bound = "strategy.jitter=10m";
+    let o = sim(&[
+        "plan",
+        &s,
+        "--users",
+        "20000",
+        "--replications",
+        "2",
+        "--set",
+        bound,
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let memo = String::from_utf8(o.stdout).unwrap();
     let best = "No searched setting meets every target. Best achievable: ";
@@ -449,6 +460,7 @@ fn the_memo_ends_with_the_command_that_runs_its_recommendation() {
     let command = line
         .strip_prefix("To run the best achievable: refresh-sim ")
         .unwrap_or_else(|| panic!("{memo}"));
+    assert_eq!(command.matches("strategy.jitter=").count(), 1, "{command}");
     let out = t.join("out");
     let o = std::process::Command::new("sh")
         .arg("-c")

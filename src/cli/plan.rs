@@ -131,13 +131,17 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
     Ok(())
 }
 
-/// The `refresh-sim run` command of the plan's recommendation: the plan's own `--set`s,
-/// then the recommendation's. Checked by loading it: a field of the file's that no `--set`
+/// The `refresh-sim run` command of the plan's recommendation: the plan's own `--set`s
+/// (but those of a path the recommendation's set again), then the recommendation's. Checked by loading it: a field of the file's that no `--set`
 /// can take away (a pace's `rate`) would run another client, and a note says so.
 fn run_line(a: &PlanArgs, base: &scenario::Scenario, p: &crate::experiment::plan::Plan) -> String {
     let shell = crate::output::text::shell_word;
-    let sets: Vec<String> = (a.overrides.set.iter().cloned())
-        .chain(p.run_overrides(base))
+    let own = p.run_overrides(base);
+    let path = |s: &str| s.split('=').next().unwrap_or(s).trim().to_string();
+    let sets: Vec<String> = (a.overrides.set.iter())
+        .filter(|s| !own.iter().any(|o| path(o) == path(s)))
+        .cloned()
+        .chain(own.iter().cloned())
         .collect();
     let same =
         scenario::load(&a.scenario, &sets).is_ok_and(|sc| sc.strategy == p.recommendation.strategy);

@@ -157,7 +157,7 @@ impl Scenario {
 
     /// Bank `b`'s refreshes a second while the client submits: one per connection a period,
     /// over the band or the period.
-    fn calls_per_sec(&self, b: usize) -> f64 {
+    pub(super) fn calls_per_sec(&self, b: usize) -> f64 {
         let spread = self.schedule.spread().as_secs_f64().max(1.0);
         self.banks[b].share * self.connections as f64 / spread
     }
@@ -186,7 +186,7 @@ impl Scenario {
 /// `n` within a span: the day's spans each hold a Poisson count of mean `calls` over the
 /// spans a day, and the box closes about once a day or more where that many of them reach
 /// `n` (always, for a box closing at the first).
-fn closes(calls: u64, threshold: Option<(u32, crate::time::SimDuration)>) -> bool {
+pub(super) fn closes(calls: u64, threshold: Option<(u32, crate::time::SimDuration)>) -> bool {
     let Some((n, within)) = threshold else {
         return true;
     };
@@ -197,7 +197,7 @@ fn closes(calls: u64, threshold: Option<(u32, crate::time::SimDuration)>) -> boo
 }
 
 /// The bank's penalty box, if it has one.
-fn penalty(bank: &Bank) -> Option<&PenaltyBox> {
+pub(super) fn penalty(bank: &Bank) -> Option<&PenaltyBox> {
     bank.limits.iter().find_map(|l| match l.unscoped() {
         Limit::PenaltyBox(p) => Some(p),
         _ => None,
