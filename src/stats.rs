@@ -98,30 +98,33 @@ pub fn token_bucket_loss(load: f64, depth: u32) -> f64 {
     if load <= 0.0 || load.is_nan() {
         return 0.0;
     }
-    if load > 700.0 {
-        // A departure leaves the queue empty with a chance under e^−700: none.
+    if load > 200.0 {
+        // A departure leaves the queue empty with a chance under e^−200: none.
         return 1.0 - 1.0 / load;
     }
     let k = depth.max(1) as usize;
     let arrivals = Poisson::new(load).expect("a positive load");
-    // tails[m]: the chance that m or more calls arrive during one interval.
-    let tails: Vec<f64> = (0..=k)
-        .map(|m| {
-            if m == 0 {
-                1.0
-            } else {
-                arrivals.sf(m as u64 - 1)
-            }
-        })
-        .collect();
+    // tails[m]: the chance that m or more calls arrive during one interval, while it is not
+    // nil (a few dozen past the load), so that a deep bucket costs its depth, not its square.
+    let mut tails = vec![1.0];
+    while tails.len() <= k {
+        let t = arrivals.sf(tails.len() as u64 - 1);
+        if t <= 0.0 {
+            break;
+        }
+        tails.push(t);
+    }
+    let tail = |m: usize| tails.get(m).copied().unwrap_or(0.0);
     let none = (-load).exp();
     // Unnormalised; crossing the cut between j and j + 1 upwards equals crossing it down.
     let mut p = vec![1.0];
     for j in 0..k - 1 {
-        let up = p[0] * tails[j + 1] + (1..=j).map(|i| p[i] * tails[j - i + 2]).sum::<f64>();
+        // Terms whose tail is nil left out: i + tails.len() > j + 2.
+        let from = (j + 2).saturating_sub(tails.len() - 1).max(1);
+        let up = p[0] * tail(j + 1) + (from..=j).map(|i| p[i] * tail(j - i + 2)).sum::<f64>();
         p.push(up / none);
-        if p[j + 1] > 1e150 {
-            p.iter_mut().for_each(|x| *x *= 1e-150);
+        if p[j + 1] > 1e100 {
+            p.iter_mut().for_each(|x| *x *= 1e-100);
         }
     }
     let empty = p[0] / p.iter().sum::<f64>();

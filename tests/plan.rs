@@ -461,6 +461,7 @@ fn the_memo_ends_with_the_command_that_runs_its_recommendation() {
         .strip_prefix("To run the best achievable: refresh-sim ")
         .unwrap_or_else(|| panic!("{memo}"));
     assert_eq!(command.matches("strategy.jitter=").count(), 1, "{command}");
+    assert!(command.contains("'strategy.jitter=\"0s\"'"), "{command}");
     let out = t.join("out");
     let o = std::process::Command::new("sh")
         .arg("-c")

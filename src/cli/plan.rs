@@ -132,8 +132,9 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
 }
 
 /// The `refresh-sim run` command of the plan's recommendation: the plan's own `--set`s
-/// (but those of a path the recommendation's set again), then the recommendation's. Checked by loading it: a field of the file's that no `--set`
-/// can take away (a pace's `rate`) would run another client, and a note says so.
+/// (but those of a path the recommendation's set again), then the recommendation's. Checked
+/// by loading it: a field of the file's that no `--set` can take away (a pace's `rate`)
+/// would run another client, and a note says so.
 fn run_line(a: &PlanArgs, base: &scenario::Scenario, p: &crate::experiment::plan::Plan) -> String {
     let shell = crate::output::text::shell_word;
     let own = p.run_overrides(base);

@@ -10,6 +10,7 @@ mod paces;
 mod period;
 mod quota;
 mod rates;
+mod returns;
 
 use super::Scenario;
 use crate::strategy::{OnFailure, Order, Schedule, Strategy};

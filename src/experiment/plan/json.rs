@@ -226,7 +226,8 @@ fn figures(m: &mut Map<String, Value>, f: &[Estimate; super::figures::N]) {
 /// strategy and its parameters, values in TOML. What the memo's "To run it" line and the
 /// JSON's `set` give, so that a planner need not rebuild a setting by hand. A pace's maps
 /// the recommendation leaves empty are set empty (the file's own would stay in force), and
-/// a client without a queue does not pause, nor one with slots jitter. The scenario's own `--set`s come before them.
+/// a client without a queue does not pause, nor one with slots jitter. The scenario's own
+/// `--set`s come before them.
 fn set_args(e: &Evaluation, sc: &Scenario, users: u32) -> Vec<String> {
     let mut set = vec![format!("population.connections={users}")];
     if sc.schedule.looping {

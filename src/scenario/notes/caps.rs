@@ -186,7 +186,7 @@ impl Scenario {
 /// `n` within a span: the day's spans each hold a Poisson count of mean `calls` over the
 /// spans a day, and the box closes about once a day or more where that many of them reach
 /// `n` (always, for a box closing at the first).
-pub(super) fn closes(calls: u64, threshold: Option<(u32, crate::time::SimDuration)>) -> bool {
+fn closes(calls: u64, threshold: Option<(u32, crate::time::SimDuration)>) -> bool {
     let Some((n, within)) = threshold else {
         return true;
     };
@@ -205,7 +205,7 @@ pub(super) fn penalty(bank: &Bank) -> Option<&PenaltyBox> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use crate::scenario;
 
     fn noted(strategy: &str, limits: &str) -> Vec<String> {
@@ -214,7 +214,11 @@ mod tests {
 
     /// `connections` over two banks, `bs` (40 %, calls of 9 s on average, behind `limits`)
     /// and `big` (calls of 5 s).
-    fn with(connections: u32, strategy: &str, limits: &str) -> scenario::Scenario {
+    pub(in crate::scenario::notes) fn with(
+        connections: u32,
+        strategy: &str,
+        limits: &str,
+    ) -> scenario::Scenario {
         let text = format!(
             "[window]\nlength = \"2d\"\nwarmup = \"1d\"\n[population]\n\
              connections = {connections}\n[strategy]\n{strategy}\n\

@@ -76,78 +76,9 @@ impl Scenario {
                          pools (kind = \"per_bank\") or retry.backoff_slot = \"free\" keep the \
                          other banks' going",
                         b.name,
-                        daily_windows(b)
+                        daily_windows(b, band)
                     )
                 })
-            })
-            .collect()
-    }
-
-    /// Retries told to come back when a bank's maintenance window ends: its Retry-After is
-    /// the window's end, so every refusal in it comes back in that second, with no jitter,
-    /// against the bank's other limits (a trial's retries through a 10-hour outage drew
-    /// 84,422 429s in the minute it ended; its nightly 00:30–02:30 window, 18,872 at 02:30
-    /// each night, and `check` said nothing). Said where the client's background calls meet a
-    /// bank's window (every day's, or one on days within the run) and the bank has a limit
-    /// that refuses a crowd; with how many
-    /// for random offsets (their calls in the window's hours a day). A client pausing on the
-    /// Retry-After sends none into the window (its own notes).
-    pub fn maintenance_returns(&self) -> Vec<String> {
-        let r = &self.retry;
-        let told = r.enabled() && r.on_rate_limited && r.honour_retry_after;
-        let pausing = self.schedule.pause_on_retry_after
-            && !matches!(self.strategy, Strategy::Bulk | Strategy::RandomOffset);
-        if !told || r.retry_after_jitter > SimDuration::ZERO || pausing {
-            return Vec::new();
-        }
-        let band = (self.schedule.band_micros()).unwrap_or((0, crate::time::DAY_US));
-        let spread = (band.1 - band.0).max(1) as f64;
-        let crowd = |l: &Limit| {
-            !matches!(l.unscoped(), Limit::Maintenance(_) | Limit::Quota(_)) && l.counts(false)
-        };
-        (self.banks.iter().enumerate())
-            .filter(|(_, b)| b.retry_after == RetryAfter::Policy && b.limits.iter().any(crowd))
-            .flat_map(|(i, b)| {
-                (b.limits.iter()).filter_map(move |l| match l.unscoped() {
-                    Limit::Maintenance(m)
-                        if m.window().1 == MaintenanceMode::Reject && l.counts(false) =>
-                    {
-                        let within = crate::time::daily_overlap(band, m.span_us());
-                        let days = self.days_in_run(m.days(), m.span_us());
-                        let on = match m.every_day() {
-                            true => String::new(),
-                            false if days.is_empty() => return None,
-                            false => format!(" on {}", day_list(&days)),
-                        };
-                        (within > 0).then_some((i, m.span_us(), within, on))
-                    }
-                    _ => None,
-                })
-            })
-            .map(|(b, window, within, on)| {
-                let bank = &self.banks[b];
-                let count = match self.strategy {
-                    Strategy::RandomOffset => {
-                        let due = bank.share * self.connections as f64 * 86_400.0
-                            / self.schedule.period.as_secs_f64().max(1.0);
-                        let each = if on.is_empty() { " each day" } else { "" };
-                        let n = due * within as f64 / spread;
-                        format!(" (random offsets send about {n:.0} refreshes into it{each})")
-                    }
-                    _ => String::new(),
-                };
-                let end = SimDuration(window.1).time_of_day();
-                format!(
-                    "bank `{}`: its maintenance window{on} ({}) answers with a Retry-After of its \
-                     end, and retries honour it with no jitter (retry.retry_after_jitter = \
-                     \"0s\"), so every refusal in it{count} comes back in {end}'s first \
-                     second, against the bank's other limits (a trial's 10-hour outage drew \
-                     84,422 429s in the minute it ended); a retry.retry_after_jitter of some minutes \
-                     spreads them (under a per-connection quota, into the next refreshes: \
-                     weigh both)",
-                    bank.name,
-                    span_words(window),
-                )
             })
             .collect()
     }
@@ -260,7 +191,7 @@ impl Scenario {
             };
             let daily = paced_into(&|span| bank.closed_during(span));
             if !daily.is_empty() {
-                let windows = daily_windows(bank);
+                let windows = daily_windows(bank, band);
                 out.push(self.paced_through(bank, (&windows, &daily), None, *per_bank));
             }
             // (A window for customers' calls alone refuses no pace.)
@@ -284,7 +215,7 @@ impl Scenario {
 
     /// The clock's days among `days` whose hours `(from, to)` (of the day) the run
     /// simulates, its warm-up included: a run from 06:00 meets day 0's 01:00–03:00 never.
-    fn days_in_run(&self, days: &[u32], (from, to): (u64, u64)) -> Vec<u32> {
+    pub(super) fn days_in_run(&self, days: &[u32], (from, to): (u64, u64)) -> Vec<u32> {
         const DAY: u64 = crate::time::DAY_US;
         let start = self.window_start.as_micros();
         let end = start + self.window.as_micros();
@@ -348,27 +279,45 @@ impl Scenario {
             h => format!("; the hours {h}, at least half in it"),
         };
         format!(
-            "strategy: bank `{}` is paced through its maintenance window{on} ({window}, \
+            "strategy: bank `{}` is paced through its maintenance {}{on} ({window}, \
              closed{hours}): {calls}; {move_them}{pause}, but a pace has no slack to make up \
              the hours paused, so the window's share of the pass is missed{trial}",
             bank.name,
+            window_word(window),
         )
     }
 }
 
-/// A bank's every-day maintenance windows as scenarios write them: `00:30–02:30`.
-fn daily_windows(bank: &Bank) -> String {
+/// A bank's every-day windows that close it to background calls within `band`, as
+/// scenarios write them: `00:30–02:30` (not one that only slows it, nor one outside the
+/// band).
+fn daily_windows(bank: &Bank, band: (u64, u64)) -> String {
     let windows: Vec<String> = (bank.limits.iter())
         .filter_map(|l| match l.unscoped() {
-            Limit::Maintenance(m) if m.every_day() => Some(span_words(m.span_us())),
+            Limit::Maintenance(m)
+                if m.every_day()
+                    && m.window().1 == MaintenanceMode::Reject
+                    && l.counts(false)
+                    && crate::time::daily_overlap(band, m.span_us()) > 0 =>
+            {
+                Some(span_words(m.span_us()))
+            }
             _ => None,
         })
         .collect();
     windows.join(", ")
 }
 
+/// "window" or "windows", as `windows` (from [`daily_windows`]) lists one or more.
+fn window_word(windows: &str) -> &'static str {
+    match windows.contains(", ") {
+        true => "windows",
+        false => "window",
+    }
+}
+
 /// A window's hours of the day as scenarios write them: `00:30–02:30`.
-fn span_words((from, to): (u64, u64)) -> String {
+pub(super) fn span_words((from, to): (u64, u64)) -> String {
     let at = |us: u64| SimDuration(us).time_of_day();
     format!("{}–{}", at(from), at(to))
 }
@@ -524,61 +473,23 @@ mod tests {
         assert!(noted("queued", &["banks.m.retry_after=\"none\""]).is_empty());
         // A band of hours the window does not meet.
         assert!(noted("queued", &["strategy.hours=[\"06:00\", \"20:00\"]"]).is_empty());
-    }
-
-    /// Retries honouring a window's Retry-After with no jitter all come back at its end:
-    /// noted with the window (and, for random offsets, the refreshes a day sent into it:
-    /// 500 connections' over 01:00–03:00, 42), not where a jitter spreads them, nothing
-    /// retries, the client's band misses the window, the bank has no limit a crowd meets, or
-    /// a dated window falls outside the run.
-    #[test]
-    fn retries_returning_at_a_windows_end_are_noted() {
-        let with = |strategy: &str, retry: &str, limits: &str| {
-            let text = format!(
-                "[window]\nlength = \"2d\"\n[population]\nconnections = 1000\n[strategy]\n\
-                 {strategy}\n[retry]\n{retry}\n[[banks]]\nname = \"m\"\nshare = 0.5\n\
-                 preset = \"nightly-maintenance\"\n{limits}\n[[banks]]\nname = \"open\"\n\
-                 share = 0.5\nservice_time = {{ dist = \"constant\", value = \"1s\" }}\n"
-            );
-            let sc = scenario::parse(&text, "inline", "t", &[]).unwrap();
-            let (notes, returns) = (sc.notes(), sc.maintenance_returns());
-            assert!(returns.iter().all(|n| notes.contains(n)), "{notes:?}");
-            returns
-        };
-        let (offsets, three) = ("kind = \"random_offset\"", "max_attempts = 3");
-        let n = with(offsets, three, "");
-        assert_eq!(n.len(), 1, "{n:?}");
-        assert!(
-            n[0].starts_with(
-                "bank `m`: its maintenance window (01:00–03:00) answers with a Retry-After of \
-                 its end, and retries honour it with no jitter (retry.retry_after_jitter = \
-                 \"0s\"), so every refusal in it (random offsets send about 42 refreshes into \
-                 it each day) comes back in 03:00's first second"
-            ),
-            "{n:?}"
+        // In the band, the windows that close the bank there, not one outside it nor one
+        // that only slows it.
+        let windows = r#"banks.m.limits=[{ kind = "maintenance", start = "01:00", end = "03:00" },
+            { kind = "maintenance", start = "12:00", end = "13:00", slowdown = 3 },
+            { kind = "maintenance", start = "14:00", end = "15:00" }]"#;
+        let by_day = noted(
+            "queued",
+            &["strategy.hours=[\"06:00\", \"20:00\"]", windows],
         );
-        let queue = with("kind = \"queued\"\nconcurrency = 4", three, "");
         assert!(
-            queue[0].contains("every refusal in it comes back"),
-            "{queue:?}"
+            by_day[0].starts_with("bank `m` closes for maintenance (14:00–15:00)"),
+            "{by_day:?}"
         );
-        let spread = format!("{three}\nretry_after_jitter = \"5m\"");
-        assert!(with(offsets, &spread, "").is_empty());
-        assert!(with(offsets, "max_attempts = 1", "").is_empty());
-        let night_off = "kind = \"random_offset\"\nhours = [\"06:00\", \"22:00\"]";
-        assert!(with(night_off, three, "").is_empty());
-        let alone = r#"limits = [{ kind = "maintenance", start = "01:00", end = "03:00" }]"#;
-        assert!(with(offsets, three, alone).is_empty());
-        let dated = |day: u32| {
-            format!(
-                r#"limits = [{{ kind = "maintenance", start = "01:00", end = "03:00", days = [{day}] }}, {{ kind = "concurrency", max_in_flight = 10 }}]"#
-            )
-        };
-        let on = with(offsets, three, &dated(1));
+        let all_day = noted("queued", &[windows]);
         assert!(
-            on[0].contains("window on day 1 (01:00–03:00)") && !on[0].contains("each day"),
-            "{on:?}"
+            all_day[0].starts_with("bank `m` closes for maintenance (01:00–03:00, 14:00–15:00)"),
+            "{all_day:?}"
         );
-        assert!(with(offsets, three, &dated(5)).is_empty());
     }
 }

@@ -104,40 +104,58 @@ impl Scenario {
         if !self.schedule.looping {
             return Vec::new();
         }
-        let Some((pass, who)) = self.pass() else {
-            return Vec::new();
+        // Each bank's pass: the one queue's, or the bank's own pool's.
+        let work = self.pass_work();
+        let free = |slots: u32| self.background_slots(slots);
+        let passes: Vec<(f64, String)> = match &self.strategy {
+            Strategy::Queued { .. } => match self.pass() {
+                Some((pass, who)) => vec![(pass.as_secs_f64(), who); self.banks.len()],
+                None => return Vec::new(),
+            },
+            Strategy::PerBank { pools } => (work.iter().zip(pools))
+                .map(|(w, &p)| (w / free(p), format!("its pool of {p} slots")))
+                .collect(),
+            _ => return Vec::new(),
         };
         let (day, within) = match self.schedule.band_micros() {
             Some((from, to)) => (SimDuration(to - from), "in its band"),
             None => (SimDuration::from_hours(24), "round the clock"),
         };
-        let passes = day.as_secs_f64() / pass.as_secs_f64().max(1e-6);
-        let mut by_quota: std::collections::BTreeMap<(u32, &str), Vec<String>> = Default::default();
-        for bank in &self.banks {
+        let mut by_note: Vec<(String, Vec<String>)> = Vec::new();
+        for (bank, (pass, who)) in self.banks.iter().zip(passes) {
+            let a_day = day.as_secs_f64() / pass.max(1e-6);
             let quota = (bank.limits.iter())
                 .filter_map(|l| match l.unscoped() {
                     Limit::Quota(q) => Some(q),
                     _ => None,
                 })
                 .min_by_key(|q| q.k());
-            if let Some(q) = quota.filter(|q| passes > q.k() as f64) {
-                let over = match q.period() {
-                    QuotaPeriod::Rolling => "rolling 24 h",
-                    QuotaPeriod::CalendarDay => "calendar day",
-                };
-                let names = by_quota.entry((q.k(), over)).or_default();
-                names.push(format!("`{}`", bank.name));
+            let Some(q) = quota.filter(|q| a_day > q.k() as f64) else {
+                continue;
+            };
+            let over = match q.period() {
+                QuotaPeriod::Rolling => "rolling 24 h",
+                QuotaPeriod::CalendarDay => "calendar day",
+            };
+            let note = format!(
+                "{who} comes round to each connection about every {} (each slot held a \
+                 refresh's mean time), about {a_day:.1} times a day {within}, more than the \
+                 quota of {} accesses per connection per {over}",
+                hours(SimDuration::from_secs_f64(pass)),
+                q.k()
+            );
+            let name = format!("`{}`", bank.name);
+            match by_note.iter_mut().find(|(n, _)| *n == note) {
+                Some((_, names)) => names.push(name),
+                None => by_note.push((note, vec![name])),
             }
         }
-        (by_quota.into_iter())
-            .map(|((k, over), names)| {
+        (by_note.into_iter())
+            .map(|(note, names)| {
                 format!(
-                    "strategy.loop: {who} comes round to each connection about every {} (each \
-                     slot held a refresh's mean time), about {passes:.1} times a day {within}, \
-                     more than the quota of {k} accesses per connection per {over} at {} {}: \
-                     the passes past it are refused with 429s (quick ones, which hasten the \
-                     next pass); fewer slots, or a period (strategy.loop = false), keep within it",
-                    hours(pass),
+                    "strategy.loop at {} {}: {note}: the passes past it are refused with 429s \
+                     (quick ones, which hasten the next pass); fewer slots, or a period \
+                     (strategy.loop = false), keep within it",
                     if names.len() == 1 { "bank" } else { "banks" },
                     names.join(", ")
                 )
@@ -145,20 +163,20 @@ impl Scenario {
             .collect()
     }
 
+    /// The slot-seconds a pass takes at each bank: its connections times a refresh's mean
+    /// hold there.
+    fn pass_work(&self) -> Vec<f64> {
+        let shares: f64 = (self.banks.iter().map(|b| b.share).sum::<f64>()).max(f64::MIN_POSITIVE);
+        (self.banks.iter())
+            .map(|b| self.connections as f64 * b.share / shares * self.slot_hold_secs(b))
+            .collect()
+    }
+
     /// About the time a queue's pass over its connections takes, at a refresh's mean hold (the
     /// slowest pool's, with pools per bank) over the slots not kept for customers, and the
     /// queue in words; `None` for a client without slots.
-    fn pass(&self) -> Option<(SimDuration, String)> {
-        let shares: f64 = self
-            .banks
-            .iter()
-            .map(|b| b.share)
-            .sum::<f64>()
-            .max(f64::MIN_POSITIVE);
-        // Slot-seconds a pass takes at each bank.
-        let work: Vec<f64> = (self.banks.iter())
-            .map(|b| self.connections as f64 * b.share / shares * self.slot_hold_secs(b))
-            .collect();
+    pub(super) fn pass(&self) -> Option<(SimDuration, String)> {
+        let work = self.pass_work();
         let free = |slots: u32| self.background_slots(slots);
         let (pass, who) = match &self.strategy {
             Strategy::Queued { concurrency } => (
@@ -305,10 +323,10 @@ mod tests {
         assert!(
             n.len() == 1
                 && n[0].starts_with(
-                    "strategy.loop: a queue of 4 slots comes round to each connection about \
-                     every 7.2 h (each slot held a refresh's mean time), about 3.3 times a day \
-                     round the clock, more than the quota of 2 accesses per connection per \
-                     rolling 24 h at bank `b`"
+                    "strategy.loop at bank `b`: a queue of 4 slots comes round to each \
+                     connection about every 7.2 h (each slot held a refresh's mean time), about \
+                     3.3 times a day round the clock, more than the quota of 2 accesses per \
+                     connection per rolling 24 h: the passes past it are refused"
                 ),
             "{n:?}"
         );
@@ -316,5 +334,26 @@ mod tests {
             .contains("quota of 3 accesses per connection per calendar day"));
         assert!(looping("[]", 4, "rolling_24h").is_empty());
         assert!(looping("[\"01:00\", \"06:00\"]", 1, "rolling_24h").is_empty());
+        // Per-bank pools: each bank's own pass (a review's quick bank beside a slow one was
+        // "ok", its pool's slowest pass read for both, and drew 76 % 429s).
+        let text = "[window]\nlength = \"1d\"\n[population]\nconnections = 4000\n\
+                    [platform]\npoll_interval = \"10s\"\n[strategy]\nkind = \"per_bank\"\n\
+                    concurrency = 4\nloop = true\n\
+                    [[banks]]\nname = \"psd\"\nshare = 0.5\n\
+                    service_time = { dist = \"constant\", value = \"1s\" }\n\
+                    limits = [{ kind = \"quota\", k = 4, period = \"rolling_24h\" }]\n\
+                    [[banks]]\nname = \"slow\"\nshare = 0.5\n\
+                    service_time = { dist = \"constant\", value = \"120s\" }\n";
+        let pools = scenario::parse(text, "inline", "t", &[])
+            .unwrap()
+            .loop_past_quotas();
+        assert!(
+            pools.len() == 1
+                && pools[0].starts_with(
+                    "strategy.loop at bank `psd`: its pool of 4 slots comes round to each \
+                     connection about every 1.4 h"
+                ),
+            "{pools:?}"
+        );
     }
 }
