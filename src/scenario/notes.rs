@@ -246,6 +246,25 @@ impl Scenario {
     }
 }
 
+/// Notes alike for several banks, as one each: the note and "bank `a`" or "banks `a`,
+/// `b`", in the order each note first comes.
+fn by_note<'a>(notes: impl IntoIterator<Item = (String, &'a str)>) -> Vec<(String, String)> {
+    let mut by: Vec<(String, Vec<String>)> = Vec::new();
+    for (note, bank) in notes {
+        let name = format!("`{bank}`");
+        match by.iter_mut().find(|(n, _)| *n == note) {
+            Some((_, names)) => names.push(name),
+            None => by.push((note, vec![name])),
+        }
+    }
+    (by.into_iter())
+        .map(|(note, names)| {
+            let banks = if names.len() == 1 { "bank" } else { "banks" };
+            (note, format!("{banks} {}", names.join(", ")))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use crate::scenario;

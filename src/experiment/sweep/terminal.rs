@@ -164,13 +164,17 @@ fn covered_by(shown: &[(Metric, &str)]) -> Metric {
 /// customers' app opens find beside the p95 over time; the coverage of each period where a
 /// point's period is shorter than a day (a daily point's is its coverage); the background's
 /// own coverage where it differs, customers or reconnections fetching (theirs count in
-/// coverage: a trial's queue read 91.4 % with its customers, 77.0 % without); and what a refresh costs in calls to
+/// coverage: a trial's queue read 91.4 % with its customers, 77.0 % without); the opens
+/// finding data past `window.fresh_within` where that is not a day; and what a refresh costs in calls to
 /// the aggregator (a trial at one swept its polling and found no load in the table).
 fn shown(o: &SweepOutcome) -> Vec<(Metric, &'static str)> {
     let measured = |m: Metric| o.summaries.iter().any(|s| s.stat(m).is_some());
     let mean = |s: &PointRow, m: Metric| s.stat(m).map(|e| as_written(e.mean));
     let background = (o.summaries.iter())
         .any(|s| mean(s, Metric::BackgroundCoverage) != mean(s, Metric::Coverage));
+    // The opens not fresh where a point's `window.fresh_within` is not a day.
+    let not_fresh = (o.summaries.iter())
+        .any(|s| mean(s, Metric::NotFreshAtOpenShare) != mean(s, Metric::Stale24hAtOpenShare));
     [
         (Metric::FailureRate, "failure rate"),
         (Metric::ClientFailureRate, "own 429s"),
@@ -180,9 +184,11 @@ fn shown(o: &SweepOutcome) -> Vec<(Metric, &'static str)> {
         (Metric::UsersPerDay, "users/day"),
         (Metric::StalenessP95Hours, "data age p95"),
         (Metric::AtOpenP95Hours, "at app open p95"),
+        (Metric::NotFreshAtOpenShare, "opens not fresh"),
         (Metric::ApiCallsPerSuccess, "API calls/success"),
     ]
     .into_iter()
     .filter(|&(m, _)| measured(m) && (m != Metric::BackgroundCoverage || background))
+    .filter(|&(m, _)| m != Metric::NotFreshAtOpenShare || not_fresh)
     .collect()
 }

@@ -164,6 +164,21 @@ impl SweepData {
         self.points.iter().any(|p| p.metrics.contains_key(&m))
     }
 
+    /// Some point's opens not fresh differ from its opens a day old: its
+    /// `window.fresh_within` is not a day.
+    pub fn fresh_within_set(&self) -> bool {
+        (self.points.iter()).any(|p| {
+            let share = |m: Metric| p.metrics.get(&m).map(|e| e.mean);
+            match (
+                share(Metric::NotFreshAtOpenShare),
+                share(Metric::Stale24hAtOpenShare),
+            ) {
+                (Some(a), Some(b)) => (a - b).abs() > 1e-9,
+                _ => false,
+            }
+        })
+    }
+
     /// Where some point has a coverage of each period (its period is shorter than a day),
     /// a point without one (a period of days, a day not measured whole, a bank with nothing
     /// due) reads its coverage there, as the terminal's `per period` column judges it: so

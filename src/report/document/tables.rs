@@ -175,19 +175,28 @@ fn fixed_line(sw: &SweepData, shown: &[usize]) -> String {
     }
 }
 
-pub(crate) fn sweep_table(sw: &SweepData) -> String {
-    let metrics: Vec<Metric> = [
+/// The metrics a sweep's table shows, of those its points measured: the opens not fresh
+/// where some point's differs from its opens a day old (its `window.fresh_within` is not a
+/// day: a trial's 6 h went unseen in the table).
+fn sweep_metrics(sw: &SweepData) -> Vec<Metric> {
+    let not_fresh = sw.fresh_within_set();
+    [
         Metric::UsersPerDay,
         Metric::FailureRate,
         Metric::Coverage,
         Metric::PeriodCoverage,
         Metric::StalenessP95Hours,
         Metric::AtOpenP95Hours,
+        Metric::NotFreshAtOpenShare,
         Metric::ApiCallsPerSuccess,
     ]
     .into_iter()
-    .filter(|&m| sw.has_metric(m))
-    .collect();
+    .filter(|&m| sw.has_metric(m) && (m != Metric::NotFreshAtOpenShare || not_fresh))
+    .collect()
+}
+
+pub(crate) fn sweep_table(sw: &SweepData) -> String {
+    let metrics = sweep_metrics(sw);
     let shown = varying_fields(sw);
     let mut s = fixed_line(sw, &shown);
     s.push('|');

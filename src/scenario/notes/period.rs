@@ -121,7 +121,7 @@ impl Scenario {
             Some((from, to)) => (SimDuration(to - from), "in its band"),
             None => (SimDuration::from_hours(24), "round the clock"),
         };
-        let mut by_note: Vec<(String, Vec<String>)> = Vec::new();
+        let mut notes: Vec<(String, &str)> = Vec::new();
         for (bank, (pass, who)) in self.banks.iter().zip(passes) {
             let a_day = day.as_secs_f64() / pass.max(1e-6);
             let quota = (bank.limits.iter())
@@ -144,20 +144,14 @@ impl Scenario {
                 hours(SimDuration::from_secs_f64(pass)),
                 q.k()
             );
-            let name = format!("`{}`", bank.name);
-            match by_note.iter_mut().find(|(n, _)| *n == note) {
-                Some((_, names)) => names.push(name),
-                None => by_note.push((note, vec![name])),
-            }
+            notes.push((note, &bank.name));
         }
-        (by_note.into_iter())
-            .map(|(note, names)| {
+        (super::by_note(notes).into_iter())
+            .map(|(note, banks)| {
                 format!(
-                    "strategy.loop at {} {}: {note}: the passes past it are refused with 429s \
+                    "strategy.loop at {banks}: {note}: the passes past it are refused with 429s \
                      (quick ones, which hasten the next pass); fewer slots, or a period \
-                     (strategy.loop = false), keep within it",
-                    if names.len() == 1 { "bank" } else { "banks" },
-                    names.join(", ")
+                     (strategy.loop = false), keep within it"
                 )
             })
             .collect()
@@ -165,7 +159,7 @@ impl Scenario {
 
     /// The slot-seconds a pass takes at each bank: its connections times a refresh's mean
     /// hold there.
-    fn pass_work(&self) -> Vec<f64> {
+    pub(super) fn pass_work(&self) -> Vec<f64> {
         let shares: f64 = (self.banks.iter().map(|b| b.share).sum::<f64>()).max(f64::MIN_POSITIVE);
         (self.banks.iter())
             .map(|b| self.connections as f64 * b.share / shares * self.slot_hold_secs(b))

@@ -88,20 +88,10 @@ impl Scenario {
     /// Each bank whose quota is below the refreshes a day the client's period makes; banks
     /// of the same quota in one note (a trial's five PSD2 banks read five notes alike).
     pub fn period_past_quotas(&self) -> Vec<String> {
-        let mut by_note: Vec<(String, Vec<String>)> = Vec::new();
-        for (bank, note) in self.banks.iter().zip(self.quota_notes()) {
-            let Some(note) = note else { continue };
-            let name = format!("`{}`", bank.name);
-            match by_note.iter_mut().find(|(n, _)| *n == note) {
-                Some((_, names)) => names.push(name),
-                None => by_note.push((note, vec![name])),
-            }
-        }
-        (by_note.into_iter())
-            .map(|(note, names)| {
-                let banks = if names.len() == 1 { "bank" } else { "banks" };
-                format!("{banks} {}: {note}", names.join(", "))
-            })
+        let notes = (self.banks.iter().zip(self.quota_notes()))
+            .filter_map(|(bank, note)| Some((note?, bank.name.as_str())));
+        (super::by_note(notes).into_iter())
+            .map(|(note, banks)| format!("{banks}: {note}"))
             .collect()
     }
 

@@ -7,10 +7,13 @@
 //! Said where the client sends background calls into the window (every day's, windows that
 //! touch read as one, or one on days within the run) and more come back than the bank's
 //! other limits admit at once: a token bucket's burst, a window's limit, a concurrency cap.
-//! Random offsets and a pace send the window's share of the day's refreshes; bulk its whole
-//! book, where it submits inside the window; a queue only where its pass reaches the window,
-//! and no more than its slots where each holds its refresh through the wait
-//! (`retry.backoff_slot = "hold"`). A client pausing on the Retry-After sends none into the
+//! Random offsets and a pace over the period send the window's share of the day's
+//! refreshes; bulk its whole book, where a period starts inside the window; a queue (one, or
+//! a bank's own pool) where a pass reaches the window, its slots each holding a refused
+//! refresh through the wait (`retry.backoff_slot = "hold"`), so no more than its slots.
+//! Not read: clients with slots that free them (their refused refreshes come back through
+//! the slots, not together: a review's queue saw none at the window's end), a pace with its
+//! own rate or profile, AIMD. A client pausing on the Retry-After sends none into the
 //! window (its own notes).
 
 use super::super::Scenario;
@@ -110,33 +113,17 @@ impl Scenario {
     }
 
     /// The refreshes of bank `b` the client sends into `window` a day that come back at its
-    /// end, and in words; `None` where it sends none.
+    /// end together, and in words; `None` where it sends none, or they do not come back
+    /// together (a client with slots that frees them: its refused refreshes come back
+    /// through its slots), or it is not read (a pace with its own rate or profile).
     fn crowd(&self, b: usize, window: (u64, u64)) -> Option<(f64, String)> {
         let bank = &self.banks[b];
         let due = bank.share * self.connections as f64 * 86_400.0
             / self.schedule.period.as_secs_f64().max(1.0);
         let band = (self.schedule.band_micros()).unwrap_or((0, DAY_US));
         let spread = (band.1 - band.0).max(1) as f64;
-        let start = self.window_start.as_micros() % DAY_US;
-        let some = |n: f64, words: String| (n > 0.0).then_some((n, words));
-        let slots = match &self.strategy {
-            &Strategy::Queued { concurrency } => Some(concurrency),
-            Strategy::PerBank { pools } => Some(pools[b]),
-            Strategy::Aimd(rule) => Some(rule.max),
-            _ => None,
-        };
-        if let Some(slots) = slots {
-            let (work, length) = self.queue_span(band, start)?;
-            let n = due * overlap(work, window) as f64 / length;
-            return match self.retry.hold_slot {
-                // Each refusal holds its slot until the end: no more than the slots wait.
-                true => (n > 0.0).then(|| {
-                    let words = format!("up to its {slots} slots' refreshes, each slot held");
-                    (n.min(slots as f64), words)
-                }),
-                false => some(n, format!("about {n:.0} refreshes")),
-            };
-        }
+        let held = self.retry.hold_slot;
+        let some = |n: f64, words: String| (n >= 0.5).then_some((n, words));
         match &self.strategy {
             Strategy::RandomOffset => {
                 let n = due * overlap(band, window) as f64 / spread;
@@ -145,36 +132,66 @@ impl Scenario {
                     format!("random offsets send about {n:.0} refreshes into it"),
                 )
             }
-            Strategy::Paced { .. } => {
+            Strategy::Paced {
+                rate: None,
+                rates,
+                profiles,
+                ..
+            } if held && rates.get(b).copied().flatten().is_none() && profiles.of(b).is_none() => {
                 let n = due * overlap(band, window) as f64 / spread;
                 some(n, format!("a pace sends about {n:.0} refreshes into it"))
             }
             Strategy::Bulk => {
-                let inside = overlap((start, start + 1), window) > 0;
+                let inside = (self.starts(1).iter()).any(|&t| overlap((t, t + 1), window) > 0);
                 let n = bank.share * self.connections as f64;
                 (inside && n > 0.0).then(|| (n, format!("bulk's {n:.0} refreshes, all of them")))
+            }
+            &Strategy::Queued { concurrency } if held => {
+                let (pass, _) = self.pass()?;
+                self.passes_meet(pass.as_micros(), window)
+                    .then(|| slots_words(concurrency))
+            }
+            Strategy::PerBank { pools } if held => {
+                let pass = self.pass_work()[b] / self.background_slots(pools[b]);
+                self.passes_meet((pass * 1e6) as u64, window)
+                    .then(|| slots_words(pools[b]))
             }
             _ => None,
         }
     }
 
-    /// The hours a queue works in a day, from its band's start (or the window's) for a pass
-    /// at a refresh's mean hold, the band's whole where it loops or the pass fills it, and
-    /// their length in seconds.
-    fn queue_span(&self, band: (u64, u64), start: u64) -> Option<((u64, u64), f64)> {
-        let (pass, _) = self.pass()?;
+    /// Whether a queue's passes of `pass` microseconds, one from each period's start (or
+    /// its band's), meet `window`: all day where it loops or the pass fills the band.
+    fn passes_meet(&self, pass: u64, window: (u64, u64)) -> bool {
+        let band = (self.schedule.band_micros()).unwrap_or((0, DAY_US));
         let whole = band.1 - band.0;
-        let from = if self.schedule.hours.is_some() {
-            band.0
-        } else {
-            start
-        };
-        let span = match self.schedule.looping || pass.as_micros() >= whole {
-            true => whole,
-            false => pass.as_micros().max(1),
-        };
-        Some(((from, from + span), span as f64 / 1e6))
+        if self.schedule.looping || pass >= whole {
+            return overlap(band, window) > 0;
+        }
+        (self.starts(pass).iter()).any(|&from| overlap((from, from + pass), window) > 0)
     }
+
+    /// The instants of the day a period starts (or its band), from the window's start:
+    /// several where the period is shorter than a day, each with `span` after it kept within
+    /// two days for [`overlap`].
+    fn starts(&self, span: u64) -> Vec<u64> {
+        let start = match self.schedule.band_micros() {
+            Some((from, _)) => from,
+            None => self.window_start.as_micros() % DAY_US,
+        };
+        let period = self.schedule.period.as_micros().max(1);
+        (0..DAY_US.div_ceil(period).max(1))
+            .map(|k| (start + k * period) % DAY_US)
+            .filter(|&t| t + span <= 2 * DAY_US)
+            .collect()
+    }
+}
+
+/// A client whose slots each hold a refused refresh until the window ends: no more come
+/// back than its slots.
+fn slots_words(slots: u32) -> (f64, String) {
+    let words = format!("up to its {slots} slots' refreshes, each slot held");
+    (slots as f64, words)
 }
 
 /// The most refreshes the bank's other limits counting background calls admit at once, and
@@ -184,10 +201,15 @@ fn room(bank: &Bank) -> Option<(f64, String)> {
     (bank.limits.iter())
         .filter(|l| l.counts(false))
         .filter_map(|l| match l.unscoped() {
-            Limit::TokenBucket(t) => Some((
-                t.most_in(SimDuration::ZERO).floor(),
-                format!("its token bucket's burst of {}", t.burst()),
-            )),
+            Limit::TokenBucket(t) => {
+                let at_once = t.most_in(SimDuration::ZERO).floor();
+                let refreshes = match t.calls() {
+                    1 => String::new(),
+                    _ => format!(" calls ({at_once} refreshes)"),
+                };
+                let words = format!("its token bucket's burst of {}{refreshes}", t.burst());
+                Some((at_once, words))
+            }
             Limit::FixedWindow(w) => Some((
                 w.admissions().0 as f64,
                 format!("its fixed window's {} a {}", w.limit().0, w.limit().1),
@@ -321,8 +343,29 @@ mod tests {
             "{q:?}"
         );
         assert!(returns("00:50", &queue(8), THREE, "").is_empty());
+        // Freed slots send the refused refreshes back through them, not together.
         let free = format!("{THREE}\nbackoff_slot = \"free\"");
-        let f = returns("00:50", &queue(8), &free, "");
-        assert!(f[0].contains("so the refusals in it (about "), "{f:?}");
+        assert!(returns("00:50", &queue(40), &free, "").is_empty());
+        // Every 12 h from 14:00: the second pass starts at 02:00; bulk every 6 h from 20:00
+        // submits at 02:00.
+        let twice = format!("{}\nperiod = \"12h\"", queue(40));
+        assert!(!returns("14:00", &twice, THREE, "").is_empty());
+        assert!(returns("15:00", &twice, THREE, "").is_empty());
+        let bulk = "kind = \"bulk\"\nperiod = \"6h\"";
+        assert!(!returns("20:00", bulk, THREE, "").is_empty());
+        assert!(returns("21:30", bulk, THREE, "").is_empty());
+        // A bank's own pool: its pass, not the slowest pool's (the open bank's pool of 1
+        // takes all day; m's of 200 is done before 01:00).
+        let pools = "kind = \"per_bank\"\npools = { m = 200, open = 1 }";
+        assert!(returns("00:00", pools, THREE, "").is_empty());
+        let pools = "kind = \"per_bank\"\npools = { m = 20, open = 1 }";
+        assert!(!returns("00:50", pools, THREE, "").is_empty());
+        // A pace over the period is read; one with its own profile is not.
+        assert!(!returns("00:00", "kind = \"paced\"", THREE, "").is_empty());
+        let night_off = format!(
+            "kind = \"paced\"\npace_profile = [1, 0, 0, {}]",
+            ["1"; 21].join(", ")
+        );
+        assert!(returns("00:00", &night_off, THREE, "").is_empty());
     }
 }
