@@ -328,6 +328,15 @@ mod tests {
             .contains("quota of 3 accesses per connection per calendar day"));
         assert!(looping("[]", 4, "rolling_24h").is_empty());
         assert!(looping("[\"01:00\", \"06:00\"]", 1, "rolling_24h").is_empty());
+        // Its period does not govern it: the loop's note, not the period's.
+        let text = "[window]\nlength = \"1d\"\n[population]\nconnections = 10000\n\
+                    [platform]\npoll_interval = \"10s\"\n[strategy]\nkind = \"queued\"\n\
+                    concurrency = 4\nloop = true\nperiod = \"4h\"\n\
+                    [[banks]]\nname = \"b\"\nshare = 1.0\n\
+                    service_time = { dist = \"constant\", value = \"1s\" }\n\
+                    limits = [{ kind = \"quota\", k = 2, period = \"rolling_24h\" }]\n";
+        let sc = scenario::parse(text, "inline", "t", &[]).unwrap();
+        assert!(sc.period_past_quotas().is_empty() && !sc.loop_past_quotas().is_empty());
         // Per-bank pools: each bank's own pass (a review's quick bank beside a slow one was
         // "ok", its pool's slowest pass read for both, and drew 76 % 429s).
         let text = "[window]\nlength = \"1d\"\n[population]\nconnections = 4000\n\

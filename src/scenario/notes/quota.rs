@@ -88,6 +88,15 @@ impl Scenario {
     /// Each bank whose quota is below the refreshes a day the client's period makes; banks
     /// of the same quota in one note (a trial's five PSD2 banks read five notes alike).
     pub fn period_past_quotas(&self) -> Vec<String> {
+        // A looping queue or pool comes round once a pass, not a period: its own note
+        // (`loop_past_quotas`).
+        let pooled = matches!(
+            self.strategy,
+            Strategy::Queued { .. } | Strategy::PerBank { .. }
+        );
+        if self.schedule.looping && pooled {
+            return Vec::new();
+        }
         let notes = (self.banks.iter().zip(self.quota_notes()))
             .filter_map(|(bank, note)| Some((note?, bank.name.as_str())));
         (super::by_note(notes).into_iter())

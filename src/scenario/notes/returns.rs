@@ -7,8 +7,8 @@
 //! Said where the client sends background calls into the window (every day's, windows that
 //! touch read as one, or one on days within the run) and more come back than the bank's
 //! other limits admit at once: a token bucket's burst, a window's limit, a concurrency cap.
-//! Random offsets and a pace over the period send the window's share of the day's
-//! refreshes; bulk its whole book, where a period starts inside the window; a queue (one, or
+//! Random offsets, and a pace over the period whose retries hold its slots, send the
+//! window's share of the day's refreshes; bulk its whole book, where a period starts inside the window; a queue (one, or
 //! a bank's own pool) where a pass reaches the window, its slots each holding a refused
 //! refresh through the wait (`retry.backoff_slot = "hold"`), so no more than its slots.
 //! Not read: clients with slots that free them (their refused refreshes come back through
@@ -142,19 +142,20 @@ impl Scenario {
                 some(n, format!("a pace sends about {n:.0} refreshes into it"))
             }
             Strategy::Bulk => {
-                let inside = (self.starts(1).iter()).any(|&t| overlap((t, t + 1), window) > 0);
+                let inside =
+                    (self.starts(1, false).iter()).any(|&t| overlap((t, t + 1), window) > 0);
                 let n = bank.share * self.connections as f64;
                 (inside && n > 0.0).then(|| (n, format!("bulk's {n:.0} refreshes, all of them")))
             }
             &Strategy::Queued { concurrency } if held => {
                 let (pass, _) = self.pass()?;
                 self.passes_meet(pass.as_micros(), window)
-                    .then(|| slots_words(concurrency))
+                    .then(|| slots_words(self.background_slots(concurrency) as u32))
             }
             Strategy::PerBank { pools } if held => {
                 let pass = self.pass_work()[b] / self.background_slots(pools[b]);
                 self.passes_meet((pass * 1e6) as u64, window)
-                    .then(|| slots_words(pools[b]))
+                    .then(|| slots_words(self.background_slots(pools[b]) as u32))
             }
             _ => None,
         }
@@ -168,14 +169,14 @@ impl Scenario {
         if self.schedule.looping || pass >= whole {
             return overlap(band, window) > 0;
         }
-        (self.starts(pass).iter()).any(|&from| overlap((from, from + pass), window) > 0)
+        (self.starts(pass, true).iter()).any(|&from| overlap((from, from + pass), window) > 0)
     }
 
-    /// The instants of the day a period starts (or its band), from the window's start:
-    /// several where the period is shorter than a day, each with `span` after it kept within
-    /// two days for [`overlap`].
-    fn starts(&self, span: u64) -> Vec<u64> {
-        let start = match self.schedule.band_micros() {
+    /// The instants of the day a period starts (or its band, where the client keeps to it:
+    /// bulk does not), from the window's start: several where the period is shorter than a
+    /// day, each with `span` after it kept within two days for [`overlap`].
+    fn starts(&self, span: u64, banded: bool) -> Vec<u64> {
+        let start = match self.schedule.band_micros().filter(|_| banded) {
             Some((from, _)) => from,
             None => self.window_start.as_micros() % DAY_US,
         };
@@ -188,7 +189,7 @@ impl Scenario {
 }
 
 /// A client whose slots each hold a refused refresh until the window ends: no more come
-/// back than its slots.
+/// back than its slots (those kept for customers' priority lane apart).
 fn slots_words(slots: u32) -> (f64, String) {
     let words = format!("up to its {slots} slots' refreshes, each slot held");
     (slots as f64, words)
@@ -354,6 +355,9 @@ mod tests {
         let bulk = "kind = \"bulk\"\nperiod = \"6h\"";
         assert!(!returns("20:00", bulk, THREE, "").is_empty());
         assert!(returns("21:30", bulk, THREE, "").is_empty());
+        // Bulk ignores a band: it submits at the window's start still.
+        let banded = "kind = \"bulk\"\nhours = [\"06:00\", \"20:00\"]";
+        assert!(!returns("01:30", banded, THREE, "").is_empty());
         // A bank's own pool: its pass, not the slowest pool's (the open bank's pool of 1
         // takes all day; m's of 200 is done before 01:00).
         let pools = "kind = \"per_bank\"\npools = { m = 200, open = 1 }";
