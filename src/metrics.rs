@@ -217,6 +217,10 @@ pub struct DayTally {
     /// Periods begun this day by connections not due on it, that linked or reconnected
     /// within them the next day (a period across midnight): due all the same.
     pub period_joined: u64,
+    /// The day's connection-periods due: its due connections times the periods that start
+    /// this day and end within the window, with `period_joined`, less
+    /// `period_unreachable`; filled as the run closes (0 for a period of a day or longer).
+    pub period_due: u64,
     /// The API calls made at the bank that day (admissions times its `calls_per_refresh`),
     /// and of them the customers'; filled from the per-minute series as the run closes.
     pub bank_calls: u64,
@@ -302,6 +306,7 @@ impl Daily {
             t.period_covered += x.period_covered;
             t.period_unreachable += x.period_unreachable;
             t.period_joined += x.period_joined;
+            t.period_due += x.period_due;
             t.bank_calls += x.bank_calls;
             t.customer_bank_calls += x.customer_bank_calls;
         }

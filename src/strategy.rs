@@ -198,7 +198,7 @@ impl Schedule {
     pub fn weighted_spread(&self, profile: Option<&PaceProfile>) -> SimDuration {
         match profile {
             None => self.spread(),
-            Some(p) => p.weighted(self.band_micros().unwrap_or((0, crate::time::DAY_US))),
+            Some(p) => p.weighted(self.band_or_day()),
         }
     }
 
@@ -220,6 +220,12 @@ impl Schedule {
     pub fn band_micros(&self) -> Option<(u64, u64)> {
         self.hours
             .map(|(from, to)| (from.as_micros(), to.as_micros()))
+    }
+
+    /// The hours of each day the client sends in, as microseconds: its band's, or the whole
+    /// day's.
+    pub fn band_or_day(&self) -> (u64, u64) {
+        self.band_micros().unwrap_or((0, crate::time::DAY_US))
     }
 
     /// A worker's default overhead: lognormal, median 300 ms, 95th percentile 1 s (mean

@@ -3,6 +3,7 @@
 //! after the bank, the log gives each success's instant, so each connection's data age can
 //! be replayed independently of the run's bookkeeping, day by day.
 
+use refresh_sim::metrics::RunResult;
 use refresh_sim::output::daily::DailyRow;
 use refresh_sim::scenario;
 use refresh_sim::sim::{self, Outcome, Reason};
@@ -138,6 +139,25 @@ fn lapses_and_reconnects_keep_the_counts_within_their_bounds() {
     assert!(reconnected > 500, "{reconnected}");
 }
 
+/// A run of five days, the first a warm-up, of random offsets at one bank closed from 06:00
+/// to 18:00 on day 3, with `window` and `strategy` lines added; and its `all` rows.
+fn closed_on_day_3(window: &str, strategy: &str) -> (RunResult, Vec<DailyRow>) {
+    let text = format!(
+        "[window]\nlength = \"5d\"\nwarmup = \"1d\"\n{window}\
+         [population]\nconnections = 20000\nconsent_expiry_share = 0.0\n\
+         [strategy]\nkind = \"random_offset\"\n{strategy}\
+         [[banks]]\nname = \"a\"\nshare = 1.0\n\
+         service_time = {{ dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }}\n\
+         limits = [{{ kind = \"maintenance\", start = \"06:00\", end = \"18:00\", days = [3] }}]\n"
+    );
+    let sc = scenario::parse(&text, "inline", "closed", &[]).unwrap();
+    let r = sim::run(&sc, 3);
+    let rows: Vec<DailyRow> = (DailyRow::of_run(&r).into_iter())
+        .filter(|d| d.bank == "all")
+        .collect();
+    (r, rows)
+}
+
 /// `daily.csv`'s share of app opens finding data a day old, day by day: a bank closed from
 /// 06:00 to 18:00 on day 3 leaves a fixed offset's connections due then a day old until
 /// their offset on day 4 (a trial measured such a morning by a warm-up ending on it). Nil
@@ -146,17 +166,7 @@ fn lapses_and_reconnects_keep_the_counts_within_their_bounds() {
 /// minutes: within a hair).
 #[test]
 fn opens_finding_day_old_data_are_counted_day_by_day() {
-    let text = "[window]\nlength = \"5d\"\nwarmup = \"1d\"\n\
-         [population]\nconnections = 20000\nconsent_expiry_share = 0.0\n\
-         [strategy]\nkind = \"random_offset\"\n\
-         [[banks]]\nname = \"a\"\nshare = 1.0\n\
-         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }\n\
-         limits = [{ kind = \"maintenance\", start = \"06:00\", end = \"18:00\", days = [3] }]\n";
-    let sc = scenario::parse(text, "inline", "closed", &[]).unwrap();
-    let r = sim::run(&sc, 3);
-    let rows: Vec<DailyRow> = (DailyRow::of_run(&r).into_iter())
-        .filter(|d| d.bank == "all")
-        .collect();
+    let (r, rows) = closed_on_day_3("", "");
     let share: Vec<Option<f64>> = rows.iter().map(|d| d.stale_24h_at_open_share).collect();
     assert_eq!(share[0], None, "the warm-up's day");
     let [d1, d2, d3, d4] = [1, 2, 3, 4].map(|d| share[d].unwrap());
@@ -168,4 +178,41 @@ fn opens_finding_day_old_data_are_counted_day_by_day() {
     let run = r.summary(None).stale_24h_at_open_share.unwrap();
     let mean = (d1 + d2 + d3 + d4) / 4.0;
     assert!((mean - run).abs() < 0.001, "{mean} vs {run}");
+}
+
+/// `daily.csv`'s share of app opens finding data past `window.fresh_within`, day by day: a
+/// client refreshing every 6 h against a 6-hour freshness keeps every day's opens fresh but
+/// for a call's seconds, until a bank closed from 06:00 to 18:00 on day 3 fails the refreshes
+/// due in it, two of each connection's four that day; the days' mean is the run's figure,
+/// and the day-old share is its own column. The day's periods lose those two refreshes
+/// (`period_coverage` a half), where its calendar coverage, one success a day, reads all.
+#[test]
+fn opens_finding_data_not_fresh_are_counted_day_by_day() {
+    let (r, rows) = closed_on_day_3("fresh_within = \"6h\"\n", "period = \"6h\"\n");
+    let share: Vec<Option<f64>> = rows.iter().map(|d| d.not_fresh_at_open_share).collect();
+    assert_eq!(share[0], None, "the warm-up's day");
+    let [d1, d2, d3, d4] = [1, 2, 3, 4].map(|d| share[d].unwrap());
+    assert!(d1 < 0.005 && d2 < 0.005 && d4 < 0.005, "{share:?}");
+    // From each connection's first failed refresh (06:00–12:00) to its first after 18:00,
+    // data is 6 h old for between 6 and 12 hours of the day: a third of it or more.
+    assert!(d3 > 0.25, "{share:?}");
+    // Nothing reaches a day old.
+    assert!(
+        rows[3].stale_24h_at_open_share.unwrap() < 0.001,
+        "{:?}",
+        rows[3]
+    );
+    let run = r.summary(None).not_fresh_at_open_share.unwrap();
+    let mean = (d1 + d2 + d3 + d4) / 4.0;
+    assert!((mean - run).abs() < 0.002, "{mean} vs {run}");
+    let periods: Vec<f64> = rows.iter().map(|d| d.period_coverage.unwrap()).collect();
+    assert!((periods[3] - 0.5).abs() < 0.01, "{periods:?}");
+    assert_eq!(rows[3].coverage, 1.0);
+    for d in [0, 1, 2, 4] {
+        assert!(periods[d] > 0.999, "{periods:?}");
+    }
+    // The measured days pooled by their due periods (alike here) are the run's.
+    let run = r.summary(None).period_coverage.unwrap();
+    let mean = periods[1..].iter().sum::<f64>() / 4.0;
+    assert!((mean - run).abs() < 1e-9, "{mean} vs {run}");
 }

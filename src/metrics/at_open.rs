@@ -23,6 +23,7 @@
 use super::staleness::{interpolated_hours, Ramps};
 use super::Summary;
 use crate::time::{SimDuration, SimTime};
+pub use by_day::DayShares;
 use by_day::OpensByDay;
 
 use crate::time::HOUR_US;
@@ -95,6 +96,7 @@ impl AtOpen {
     /// [`with_rest`](Self::with_rest), which copies it.
     pub fn fresh_within(mut self, d: SimDuration) -> Self {
         self.fresh_within = d;
+        self.by_day.fresh_within(d);
         self
     }
 
@@ -103,11 +105,12 @@ impl AtOpen {
         self.fresh_within
     }
 
-    /// Day `d`'s share of app opens finding data 24 h old or older, for one bank or all
-    /// (`None`); `None` where no customer who opens the app had connection-time that day in
-    /// an hour the profile gives opens (the warm-up's days, or no one asking).
-    pub fn day_share(&self, d: usize, bank: Option<usize>) -> Option<f64> {
-        self.by_day.share(d, bank, &self.weight)
+    /// Day `d`'s shares of app opens finding data 24 h old or older and past
+    /// `fresh_within`, for one bank or all (`None`); `None` where no customer who opens the
+    /// app had connection-time that day in an hour the profile gives opens (the warm-up's
+    /// days, or no one asking).
+    pub fn day_shares(&self, d: usize, bank: Option<usize>) -> Option<DayShares> {
+        self.by_day.shares(d, bank, &self.weight)
     }
 
     /// Connection-time `[t0, t1)` of `bank` with its last success at `last` (see

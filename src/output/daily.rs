@@ -75,6 +75,20 @@ pub struct DailyRow {
     /// `stale_24h_at_open_share` over the measured days; empty on a day not measured.
     #[serde(default, serialize_with = "fixed_opt::<6, _>")]
     pub stale_24h_at_open_share: Option<f64>,
+    /// The same for data `window.fresh_within` old or older (`summary.csv`'s
+    /// `fresh_within_hours`), or none, as its `not_fresh_at_open_share` over the measured
+    /// days: what a client refreshing more often than daily gave the customers who looked
+    /// that day. The day-old share where `fresh_within` is a day.
+    #[serde(default, serialize_with = "fixed_opt::<6, _>")]
+    pub not_fresh_at_open_share: Option<f64>,
+    /// With a period shorter than a day, the coverage of each of the day's periods: the due
+    /// connections' first successes in the client's periods that start this day, over those
+    /// due, as `summary.csv`'s `period_coverage` over the measured days (whose days' figures
+    /// it pools by their due periods); empty for a day or longer, or a day no period of
+    /// which ends within the window. A 6-hour client's outage day reads 100 % `coverage`
+    /// (one success a day) and its lost periods here.
+    #[serde(default, serialize_with = "fixed_opt::<6, _>")]
+    pub period_coverage: Option<f64>,
 }
 
 impl Record for DailyRow {
@@ -106,6 +120,8 @@ impl Record for DailyRow {
         "stale_24h_connections",
         "stale_48h_connections",
         "stale_24h_at_open_share",
+        "not_fresh_at_open_share",
+        "period_coverage",
     ];
 }
 
@@ -128,6 +144,7 @@ impl DailyRow {
             let all = ("all", d.total(day), r.daily_age.day(day, None), None);
             for (bank, t, age, b) in banks.chain([all]) {
                 let measured = measured.contains(&day);
+                let opens = (r.at_open.day_shares(day, b)).filter(|_| measured);
                 rows.push(DailyRow {
                     day,
                     bank: bank.to_string(),
@@ -157,7 +174,10 @@ impl DailyRow {
                     connection_hours: age.connection_hours,
                     stale_24h_connections: age.stale_24h_connections,
                     stale_48h_connections: age.stale_48h_connections,
-                    stale_24h_at_open_share: (r.at_open.day_share(day, b)).filter(|_| measured),
+                    stale_24h_at_open_share: opens.map(|s| s.stale_24h),
+                    not_fresh_at_open_share: opens.map(|s| s.not_fresh),
+                    period_coverage: (r.short_period.is_some() && t.period_due > 0)
+                        .then(|| share(t.period_covered, t.period_due)),
                 });
             }
         }

@@ -47,6 +47,12 @@ impl Scenario {
         out
     }
 
+    /// Bank `b`'s background refreshes due a day: one per connection each period.
+    pub(super) fn due_a_day(&self, b: usize) -> f64 {
+        self.banks[b].share * self.connections as f64 * 86_400.0
+            / self.schedule.period.as_secs_f64().max(1.0)
+    }
+
     /// Consents lapsing faster than customers reconnect or join: the connections due fall
     /// day by day, and with them the banks' load, so coverage and failures read better than
     /// a steady book's of the size at the start. An artefact of a window without the

@@ -128,13 +128,19 @@ impl World {
         (self.queue.now().max(self.window_end)).max(settled.unwrap_or(SimTime::ZERO))
     }
 
-    /// Adds the measured days' users and due and covered connection-days to the tallies;
-    /// returns how many days are measured.
+    /// Sets each day's due connection-periods, then adds the measured days' users and due
+    /// and covered connection-days to the tallies; returns how many days are measured.
     fn add_measured_days(&mut self) -> f64 {
         let nb = self.banks.len();
+        for d in 0..self.daily.len_days() {
+            let periods = self.periods_of_day(d);
+            for day in &mut self.daily.days[d * nb..(d + 1) * nb] {
+                day.period_due = (day.eligible * periods + day.period_joined)
+                    .saturating_sub(day.period_unreachable);
+            }
+        }
         let measured = self.daily.measured(self.measured_from);
         for &d in &measured {
-            let periods = self.periods_of_day(d);
             for (b, t) in self.tally.iter_mut().enumerate() {
                 let day = &self.daily.days[d * nb + b];
                 t.users += day.users;
@@ -142,8 +148,7 @@ impl World {
                 t.covered += day.covered;
                 t.background_covered += day.background_covered;
                 t.period_covered += day.period_covered;
-                t.period_due += (day.eligible * periods + day.period_joined)
-                    .saturating_sub(day.period_unreachable);
+                t.period_due += day.period_due;
             }
         }
         measured.len() as f64

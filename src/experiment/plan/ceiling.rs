@@ -296,7 +296,7 @@ fn within_cap(base: &Scenario, bank: &Bank, users: u64, per_day: f64) -> Option<
     let cap = bank.concurrency_cap()?;
     // The served span's open seconds: a maintenance window that refuses every call closes
     // the cap too.
-    let band = base.schedule.band_micros().unwrap_or((0, DAY.as_micros()));
+    let band = base.schedule.band_or_day();
     let closed: f64 = bank
         .limits
         .iter()

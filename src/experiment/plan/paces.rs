@@ -13,14 +13,14 @@ use crate::bank::Bank;
 use crate::scenario::Scenario;
 use crate::strategy::{PaceProfile, PaceProfiles};
 
-use crate::time::{DAY_US as DAY, HOUR_US as HOUR};
+use crate::time::HOUR_US as HOUR;
 
 /// Each bank's pace a second, in the scenario's bank order: its share of the users over the
 /// period, or over its band of hours, weighted by its pace profile (with joins, those due on
 /// the last day), at most the calls its policies admit less its customers' calls there.
 pub fn under(sc: &Scenario, ceilings: &[BankCeiling], profiles: &PaceProfiles) -> Vec<f64> {
     let last = growth(sc).map_or(1.0, |(last, _)| last.max(1.0));
-    let band = sc.schedule.band_micros().unwrap_or((0, DAY));
+    let band = sc.schedule.band_or_day();
     let customers = customers(sc);
     sc.banks
         .iter()
@@ -53,7 +53,7 @@ pub fn shape(sc: &Scenario) -> Option<PaceProfiles> {
     if sc.schedule.period != crate::time::SimDuration::from_hours(24) {
         return None; // a profile weights the hours of a daily period only
     }
-    let band = sc.schedule.band_micros().unwrap_or((0, DAY));
+    let band = sc.schedule.band_or_day();
     let spans: Vec<(usize, (u64, u64))> = crate::time::hours_in(band).collect();
     let banks: Vec<Option<PaceProfile>> = sc.banks.iter().map(|b| bank_shape(b, &spans)).collect();
     banks

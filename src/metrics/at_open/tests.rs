@@ -17,7 +17,7 @@ fn the_ramps_weigh_each_age_by_the_hour_it_was_seen() {
     let mut a = AtOpen::new(1, &profile, SimDuration::from_hours(72), window, SimTime(0))
         .fresh_within(SimDuration::from_hours(12));
     let weight = profile.map(|w| w * 24.0 / profile.iter().sum::<f64>());
-    let (mut brute, mut brute_never, mut days) = (vec![0.0; 72 * 60 + 1], 0.0, [[0.0; 2]; 9]);
+    let (mut brute, mut brute_never, mut days) = (vec![0.0; 72 * 60 + 1], 0.0, [[0.0; 3]; 9]);
     // The same, for the opens from 06:00 to 12:00 alone.
     let (mut morning, mut morning_never) = (vec![0.0; 72 * 60 + 1], 0.0);
     let mut rng = rand_xoshiro::SplitMix64::seed_from_u64(3);
@@ -41,7 +41,8 @@ fn the_ramps_weigh_each_age_by_the_hour_it_was_seen() {
                 let w = weight[(m / 60 % 24) as usize] * MIN as f64;
                 let age = ((m - last) as usize).min(72 * 60);
                 let day = &mut days[(m / (24 * 60)) as usize];
-                (day[0], day[1]) = (day[0] + w, day[1] + w * (never || age >= 1440) as u8 as f64);
+                let past = |limit: usize| w * (never || age >= limit) as u8 as f64;
+                (day[0], day[1], day[2]) = (day[0] + w, day[1] + past(1440), day[2] + past(720));
                 match never {
                     true => brute_never += w,
                     false => brute[age] += w,
@@ -97,14 +98,19 @@ fn the_days_are_the_summarys(a: &AtOpen) {
     assert!(close(day.not_fresh_share, s.not_fresh_at_open_share));
 }
 
-/// Each day's share of opens finding data a day old is the brute force's exactly: `days`
-/// holds each day's weighted time, and its time a day old or with no data (whole minutes,
-/// each weighed by its hour).
-fn days_match(a: &AtOpen, days: &[[f64; 2]]) {
-    for (d, &[all, old]) in days.iter().enumerate() {
-        let got = a.day_share(d, None);
+/// Each day's shares of opens finding data a day old and past `fresh_within` (12 h) are the
+/// brute force's exactly: `days` holds each day's weighted time, and its time a day old and
+/// 12 h old, or with no data (whole minutes, each weighed by its hour).
+fn days_match(a: &AtOpen, days: &[[f64; 3]]) {
+    for (d, &[all, old, stale]) in days.iter().enumerate() {
+        let got = a.day_shares(d, None);
         match all > 0.0 {
-            true => assert!((got.unwrap() - old / all).abs() < 1e-9, "day {d}: {got:?}"),
+            true => {
+                let s = got.unwrap();
+                assert!((s.stale_24h - old / all).abs() < 1e-9, "day {d}: {got:?}");
+                assert!((s.not_fresh - stale / all).abs() < 1e-9, "day {d}: {got:?}");
+                assert!(s.not_fresh > s.stale_24h || old == all, "day {d}: {got:?}");
+            }
             false => assert_eq!(got, None, "day {d}"),
         }
     }
@@ -291,7 +297,7 @@ fn each_hour_of_the_day_sees_its_own_ages() {
 }
 
 /// Days starting off the hour (the window from 05:17): each day's share of opens a day old
-/// against brute force by the minute, segments crossing the boundary minute inside its hour
+/// and 12 h old against brute force by the minute, segments crossing the boundary minute inside its hour
 /// and spanning days, some never refreshed, some with a gap taken back (a review found the
 /// part of an hour before the boundary minute untested).
 #[test]
@@ -310,8 +316,9 @@ fn days_off_the_hour_match_brute_force() {
         SimDuration::from_hours(72),
         (at(start), at(end)),
         at(start),
-    );
-    let mut days = [[0.0; 2]; 4];
+    )
+    .fresh_within(SimDuration::from_hours(12));
+    let mut days = [[0.0; 3]; 4];
     let mut rng = rand_xoshiro::SplitMix64::seed_from_u64(5);
     for _ in 0..400 {
         let t0 = rng.random_range(start..end - 1);
@@ -327,9 +334,9 @@ fn days_off_the_hour_match_brute_force() {
         }
         for m in (t0..t1).filter(|m| !gap || !(g0..g1).contains(m)) {
             let w = weight[(m / 60 % 24) as usize] * MIN as f64;
-            let old = never || m - last >= 1440;
+            let past = |limit: u64| w * (never || m - last >= limit) as u8 as f64;
             let day = &mut days[((m - start) / 1440) as usize];
-            (day[0], day[1]) = (day[0] + w, day[1] + w * old as u8 as f64);
+            (day[0], day[1], day[2]) = (day[0] + w, day[1] + past(1440), day[2] + past(720));
         }
     }
     days_match(&a, &days);

@@ -164,10 +164,7 @@ impl Scenario {
 
     /// The calls a day that find the cap full, rounded (`None` under one).
     fn found_full(&self, b: usize, full: f64) -> Option<u64> {
-        let day = self.calls_per_sec(b) * self.schedule.spread().as_secs_f64()
-            / self.schedule.period.as_secs_f64().max(1.0)
-            * 86_400.0;
-        let calls = day * full;
+        let calls = self.due_a_day(b) * full;
         (calls >= 1.0).then_some(calls.round() as u64)
     }
 

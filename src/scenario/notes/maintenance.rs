@@ -61,7 +61,7 @@ impl Scenario {
             .filter(|b| b.retry_after == RetryAfter::Policy)
             .filter_map(|b| {
                 // The window's hours the queue works in (none outside its band).
-                let band = (self.schedule.band_micros()).unwrap_or((0, 24 * crate::time::HOUR_US));
+                let band = self.schedule.band_or_day();
                 let closed: Vec<usize> = crate::time::hours_in(band)
                     .filter(|&(_, span)| b.closed_during(span))
                     .map(|(h, _)| h)
@@ -177,8 +177,7 @@ impl Scenario {
         else {
             return Vec::new();
         };
-        const HOUR: u64 = crate::time::HOUR_US;
-        let band = self.schedule.band_micros().unwrap_or((0, 24 * HOUR));
+        let band = self.schedule.band_or_day();
         let mut out = Vec::new();
         for (b, bank) in self.banks.iter().enumerate() {
             // (One pool over every bank has no bank's own: `pace_profiles` needs per_bank.)

@@ -22,7 +22,7 @@ impl Scenario {
             return Vec::new();
         };
         const HOUR: u64 = crate::time::HOUR_US;
-        let band = self.schedule.band_micros().unwrap_or((0, 24 * HOUR));
+        let band = self.schedule.band_or_day();
         let mut out = Vec::new();
         // The banks paced at their allowance, by the hours they are (one note for each).
         let mut at: Vec<(String, Vec<&str>)> = Vec::new();

@@ -142,8 +142,7 @@ impl Scenario {
     /// The background's first attempts a day at bank `b` that `limit` would refuse, rounded
     /// (`None` under one): the refreshes due a day, or as many as the client's rate reaches.
     fn refused_a_day(&self, b: usize, offer: &Offer, limit: &Steady) -> Option<u64> {
-        let due = self.banks[b].share * self.connections as f64 * 86_400.0
-            / self.schedule.period.as_secs_f64().max(1.0);
+        let due = self.due_a_day(b);
         let refused = match offer.rate {
             // Bulk: the bank's connections at once, past a full bucket or a window's limit.
             None => (self.banks[b].share * self.connections as f64 - limit.at_once()).max(0.0),
@@ -156,10 +155,7 @@ impl Scenario {
 impl Scenario {
     /// The seconds of each day the client sends in: its band's, or the whole day's.
     fn band_secs(&self) -> f64 {
-        let (from, to) = self
-            .schedule
-            .band_micros()
-            .unwrap_or((0, crate::time::DAY_US));
+        let (from, to) = self.schedule.band_or_day();
         (to - from) as f64 / 1e6
     }
 }

@@ -118,9 +118,8 @@ impl Scenario {
     /// through its slots), or it is not read (a pace with its own rate or profile).
     fn crowd(&self, b: usize, window: (u64, u64)) -> Option<(f64, String)> {
         let bank = &self.banks[b];
-        let due = bank.share * self.connections as f64 * 86_400.0
-            / self.schedule.period.as_secs_f64().max(1.0);
-        let band = (self.schedule.band_micros()).unwrap_or((0, DAY_US));
+        let due = self.due_a_day(b);
+        let band = self.schedule.band_or_day();
         let spread = (band.1 - band.0).max(1) as f64;
         let held = self.retry.hold_slot;
         let some = |n: f64, words: String| (n >= 0.5).then_some((n, words));
@@ -164,7 +163,7 @@ impl Scenario {
     /// Whether a queue's passes of `pass` microseconds, one from each period's start (or
     /// its band's), meet `window`: all day where it loops or the pass fills the band.
     fn passes_meet(&self, pass: u64, window: (u64, u64)) -> bool {
-        let band = (self.schedule.band_micros()).unwrap_or((0, DAY_US));
+        let band = self.schedule.band_or_day();
         let whole = band.1 - band.0;
         if self.schedule.looping || pass >= whole {
             return overlap(band, window) > 0;
