@@ -216,3 +216,39 @@ fn opens_finding_data_not_fresh_are_counted_day_by_day() {
     let mean = periods[1..].iter().sum::<f64>() / 4.0;
     assert!((mean - run).abs() < 1e-9, "{mean} vs {run}");
 }
+
+/// `daily.csv`'s `period_coverage`, weighed by `period_due` over the measured days, is the
+/// run's, for a period that does not divide the day (7 h: periods crossing midnight), a
+/// warm-up off the day (30 h), customers joining, consents lapsing and reconnecting; a
+/// plain mean of the days is not (their due periods differ).
+#[test]
+fn the_days_period_coverage_pools_to_the_runs() {
+    let text = "[window]\nlength = \"6d\"\nwarmup = \"30h\"\n\
+         [population]\nconnections = 6000\njoin_share = 0.03\nconsent_expiry_share = 0.05\n\
+         reconnect_share = 0.5\n\
+         [strategy]\nkind = \"queued\"\nconcurrency = 12\nperiod = \"7h\"\n\
+         [[banks]]\nname = \"a\"\nshare = 0.6\n\
+         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }\n\
+         [[banks]]\nname = \"b\"\nshare = 0.4\n\
+         service_time = { dist = \"lognormal\", median = \"3s\", p95 = \"8s\" }\n\
+         limits = [{ kind = \"maintenance\", start = \"06:00\", end = \"18:00\", days = [3] }]\n";
+    let sc = scenario::parse(text, "inline", "pooled", &[]).unwrap();
+    let r = sim::run(&sc, 5);
+    for bank in ["a", "b", "all"] {
+        let days: Vec<DailyRow> = (DailyRow::of_run(&r).into_iter())
+            .filter(|d| d.bank == bank && d.measured)
+            .collect();
+        assert!(days.len() >= 4, "{days:?}");
+        let due: u64 = days.iter().map(|d| d.period_due).sum();
+        let covered: f64 = (days.iter())
+            .map(|d| d.period_coverage.unwrap() * d.period_due as f64)
+            .sum();
+        let b = r.bank_names.iter().position(|n| n == bank);
+        let run = r.summary(b).period_coverage.unwrap();
+        assert!((covered / due as f64 - run).abs() < 1e-12, "{bank}: {run}");
+        let dues: Vec<u64> = days.iter().map(|d| d.period_due).collect();
+        assert!(dues.windows(2).any(|w| w[0] != w[1]), "{dues:?}");
+        // The closed bank's periods missed, something to pool.
+        assert!(bank == "a" || run < 0.99, "{bank}: {run}");
+    }
+}

@@ -83,12 +83,17 @@ pub struct DailyRow {
     pub not_fresh_at_open_share: Option<f64>,
     /// With a period shorter than a day, the coverage of each of the day's periods: the due
     /// connections' first successes in the client's periods that start this day, over those
-    /// due, as `summary.csv`'s `period_coverage` over the measured days (whose days' figures
-    /// it pools by their due periods); empty for a day or longer, or a day no period of
-    /// which ends within the window. A 6-hour client's outage day reads 100 % `coverage`
-    /// (one success a day) and its lost periods here.
+    /// due (`period_due`), as `summary.csv`'s `period_coverage` over the measured days alone
+    /// (each measured day's weighed by its `period_due`); empty for a day or longer, or a day
+    /// no period of which ends within the window. A 6-hour client's outage day reads 100 %
+    /// `coverage` (one success a day) and its lost periods here.
     #[serde(default, serialize_with = "fixed_opt::<6, _>")]
     pub period_coverage: Option<f64>,
+    /// The connection-periods due that day: its due connections times the client's periods
+    /// starting that day and ending within the window, less those before a connection linked
+    /// or reconnected (0 for a period of a day or longer).
+    #[serde(default)]
+    pub period_due: u64,
 }
 
 impl Record for DailyRow {
@@ -122,7 +127,12 @@ impl Record for DailyRow {
         "stale_24h_at_open_share",
         "not_fresh_at_open_share",
         "period_coverage",
+        "period_due",
     ];
+    /// From `stale_24h_at_open_share` on, each added with an empty default: a results
+    /// directory an earlier version wrote still reads (`report` refused one without the last
+    /// three). Not the columns before them, whose counts would read as false zeros.
+    const ADDED: usize = 4;
 }
 
 impl DailyRow {
@@ -178,6 +188,7 @@ impl DailyRow {
                     not_fresh_at_open_share: opens.map(|s| s.not_fresh),
                     period_coverage: (r.short_period.is_some() && t.period_due > 0)
                         .then(|| share(t.period_covered, t.period_due)),
+                    period_due: t.period_due,
                 });
             }
         }
@@ -205,5 +216,38 @@ mod tests {
             coverage: 0.25,
             ..Default::default()
         });
+    }
+
+    /// A file from before the added columns, or before the last three, reads: their values
+    /// empty (or 0); one cut further is refused, naming the first column it lacks (its
+    /// connection counts would otherwise read as zeros).
+    #[test]
+    fn a_file_without_the_added_columns_reads() {
+        use super::super::{read, to_csv, Record};
+        use super::DailyRow;
+        let row = DailyRow {
+            day: 1,
+            bank: "a".into(),
+            coverage: 0.5,
+            ..Default::default()
+        };
+        let text = String::from_utf8(to_csv(std::slice::from_ref(&row)).unwrap()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("daily.csv");
+        let cut = |k: usize| -> String {
+            (text.lines())
+                .map(|l| {
+                    let f: Vec<&str> = l.split(',').collect();
+                    f[..f.len() - k].join(",") + "\n"
+                })
+                .collect()
+        };
+        for k in [3, DailyRow::ADDED] {
+            std::fs::write(&path, cut(k)).unwrap();
+            assert_eq!(read::<DailyRow>(&path).unwrap(), vec![row.clone()], "{k}");
+        }
+        std::fs::write(&path, cut(DailyRow::ADDED + 1)).unwrap();
+        let e = read::<DailyRow>(&path).unwrap_err().to_string();
+        assert!(e.contains("`stale_48h_connections`"), "{e}");
     }
 }

@@ -102,6 +102,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     out.extend(worst_customers_finding(p));
     out.push(floor::floor_finding(p, sc));
     out.extend(floor::incident_finding(sc));
+    out.extend(floor::dated_window_finding(sc));
     out.extend(at_limit::at_limit_finding(p, sc));
     out.extend(polling::polling_finding(p, sc));
     out.extend(sc.coverage_caveat());

@@ -17,6 +17,10 @@ const AGE_LEGEND: &str = "; connections ≥ 24 h or ≥ 48 h old: those whose da
      the day's app opens that found data 24 h old or older, or no data yet, each hour weighed \
      by the app-open profile (empty for the warm-up's days)";
 
+/// What the column of each period's coverage counts, said where it is shown.
+const PERIOD_LEGEND: &str = "; each period covered: the share of the due connections \
+     refreshed in each of the day's periods (coverage counts one success a day)";
+
 /// The runs whose daily.csv has more than one measured day.
 fn runs_by_day(ds: &Dataset) -> Vec<&RunData> {
     (ds.runs.iter())
@@ -58,36 +62,25 @@ pub(crate) fn troubled_bank_table(ds: &Dataset) -> Option<String> {
 fn table(runs: &[&RunData], intro: &str, bank: Option<&str>, legend: bool) -> String {
     let several = scenarios_of(runs).len() > 1;
     let aged = (runs.iter()).any(|r| r.daily.iter().any(|d| d.stale_24h_share.is_some()));
+    // A client refreshing more often than daily: a day's coverage (one success a day) and
+    // its opens a day old read whole through an outage that costs it half its periods.
+    let periods = (runs.iter()).any(|r| r.daily.iter().any(|d| d.period_coverage.is_some()));
+    let fresh = fresh_heading(runs);
     let mut s = intro.to_string();
     if aged && legend {
         s.push_str(AGE_LEGEND);
     }
+    if periods && legend {
+        s.push_str(PERIOD_LEGEND);
+    }
     s.push_str("):\n\n");
-    if runs.len() > 1 {
-        s.push_str("| Strategy ");
-    }
-    s.push_str("| Day | Users | Coverage | 429s |");
-    if aged {
-        s.push_str(
-            " Data age p50 / p95 | 24 h or older | Opens finding ≥ 24 h old | Connections ≥ 24 h \
-             / ≥ 48 h old for an hour |",
-        );
-        if bank.is_none() {
-            s.push_str(" Oldest bank's 24 h or older |");
-        }
-    }
-    s.push_str(if runs.len() > 1 {
-        "\n|---|---|"
-    } else {
-        "\n|---|"
-    });
-    let columns = 3 + if aged {
-        4 + usize::from(bank.is_none())
-    } else {
-        0
-    };
-    s.push_str(&"---:|".repeat(columns));
-    s.push('\n');
+    let oldest = aged && bank.is_none();
+    s.push_str(&head(
+        runs.len() > 1,
+        periods,
+        fresh.as_deref(),
+        [aged, oldest],
+    ));
     for r in runs {
         let days: Vec<&DailyRow> = match bank {
             None => r.daily_totals(),
@@ -107,17 +100,72 @@ fn table(runs: &[&RunData], intro: &str, bank: Option<&str>, legend: bool) -> St
             }
             let _ = write!(
                 s,
-                "| {day} | {} | {} | {} |",
+                "| {day} | {} | {} |",
                 thousands(d.users as f64),
-                pct(d.coverage),
-                super::tables::refused(d.rate_limited, d.outage_rejected)
+                pct(d.coverage)
             );
+            for (shown, x) in [
+                (periods, d.period_coverage),
+                (fresh.is_some(), d.not_fresh_at_open_share),
+            ] {
+                if shown {
+                    let _ = write!(s, " {} |", x.map_or(String::new(), pct));
+                }
+            }
+            let refused = super::tables::refused(d.rate_limited, d.outage_rejected);
+            let _ = write!(s, " {refused} |");
             if aged {
                 s.push_str(&day_age(r, d, bank.is_none()));
             }
             s.push('\n');
         }
     }
+    s
+}
+
+/// The heading of the opens finding data `window.fresh_within` old, where some run's is not
+/// a day and its daily.csv has them: its hours where every run's is the same.
+fn fresh_heading(runs: &[&RunData]) -> Option<String> {
+    let hours = |r: &RunData| r.total().fresh_within_hours.filter(|&h| h != 24.0);
+    let shown = (runs.iter())
+        .any(|r| hours(r).is_some() && r.daily.iter().any(|d| d.not_fresh_at_open_share.is_some()));
+    let first = runs.first().and_then(|r| hours(r));
+    let same = first.filter(|_| runs.iter().all(|r| hours(r) == first));
+    shown.then(|| match same {
+        Some(h) => format!(
+            " Opens finding ≥ {} old (window.fresh_within) |",
+            crate::output::terminal::old_words(crate::time::SimDuration::from_mins(
+                10 * (h * 6.0).round() as u64
+            ))
+        ),
+        None => " Opens finding data window.fresh_within old or older |".into(),
+    })
+}
+
+/// The table's heading and its rule: a strategy column where several runs; the columns of
+/// each period's coverage, of the opens past `window.fresh_within` (its heading), and, where
+/// `shown` says, of the data age and of the oldest bank.
+fn head(several: bool, periods: bool, fresh: Option<&str>, shown: [bool; 2]) -> String {
+    let mut s = String::from(if several { "| Strategy " } else { "" });
+    s.push_str("| Day | Users | Coverage |");
+    if periods {
+        s.push_str(" Each period covered |");
+    }
+    s.push_str(fresh.unwrap_or(""));
+    s.push_str(" 429s |");
+    let optional = [
+        " Data age p50 / p95 | 24 h or older | Opens finding ≥ 24 h old | Connections ≥ 24 h \
+         / ≥ 48 h old for an hour |",
+        " Oldest bank's 24 h or older |",
+    ];
+    for (cells, _) in optional.iter().zip(shown).filter(|(_, on)| *on) {
+        s.push_str(cells);
+    }
+    s.push_str(if several { "\n|---|---|" } else { "\n|---|" });
+    let columns = s.lines().next().map_or(0, |l| l.matches(" |").count());
+    let numbers = columns - 1 - usize::from(several);
+    s.push_str(&"---:|".repeat(numbers));
+    s.push('\n');
     s
 }
 

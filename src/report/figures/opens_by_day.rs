@@ -2,15 +2,52 @@
 //! `stale_24h_at_open_share`): what a bad day at one bank, and its aftermath, did to its
 //! customers. A trial's planner, writing up a weekly maintenance night and a week's rate
 //! cut for a non-engineering audience, had only the per-day table to show them, and the
-//! day-in-the-life chart drew the closed bank as "no 429s".
+//! day-in-the-life chart drew the closed bank as "no 429s". Where the run's
+//! `window.fresh_within` is not a day, the opens finding data that old
+//! (`not_fresh_at_open_share`): a client refreshing every 6 h keeps its opens a day old
+//! at nil through an outage that leaves two thirds of them past its 6 hours.
 
 use crate::output::daily::DailyRow;
+use crate::output::terminal::old_words;
 use crate::output::text::pct;
 use crate::report::charts::XyChart;
 use crate::report::charts::{palette, Chart, ChartAxis, Dash, Format, Line, Look, Marker, Scale};
 use crate::report::dataset::{Dataset, RunData};
 use crate::report::figures::{group_look, ChartPlan, Planned, MAX_SERIES, OPENS_BY_DAY};
 use crate::report::phrases::{runs_provenance, subtitle};
+use crate::time::SimDuration;
+
+/// The age the chart counts: a day, or the run's `window.fresh_within` where that is not a
+/// day and `daily.csv` has its shares.
+#[derive(Clone, Copy)]
+struct Old(Option<SimDuration>);
+
+impl Old {
+    fn of(r: &RunData) -> Old {
+        let fresh = (r.total().fresh_within_hours)
+            .filter(|&h| h != 24.0)
+            .filter(|_| r.daily.iter().any(|d| d.not_fresh_at_open_share.is_some()));
+        Old(fresh.map(|h| SimDuration::from_mins(10 * (h * 6.0).round() as u64)))
+    }
+
+    /// The day's share of opens finding data this old, or none.
+    fn share(self, d: &DailyRow) -> Option<f64> {
+        match self.0 {
+            None => d.stale_24h_at_open_share,
+            Some(_) => d.not_fresh_at_open_share,
+        }
+    }
+
+    /// "a day", "6 h".
+    fn words(self) -> String {
+        self.0.map_or("a day".into(), old_words)
+    }
+
+    /// "24 h", "6 h".
+    fn hours(self) -> String {
+        self.0.map_or("24 h".into(), old_words)
+    }
+}
 
 /// Plans the chart for a directory of one run with two measured days or more that hold the
 /// opens' shares: each bank's (six at most: those whose worst day was worst) and all banks'.
@@ -18,12 +55,13 @@ pub(crate) fn opens_by_day_chart(ds: &Dataset, p: &mut ChartPlan) {
     let [r] = &ds.runs[..] else {
         return;
     };
-    let all = days_of(r, "all");
+    let old = Old::of(r);
+    let all = days_of(r, "all", old);
     if all.len() < 2 {
         return;
     }
     let banks = r.bank_names();
-    let worst = |b: &str| (days_of(r, b).iter()).map(|d| d.1).fold(0.0, f64::max);
+    let worst = |b: &str| (days_of(r, b, old).iter()).map(|d| d.1).fold(0.0, f64::max);
     let mut drawn: Vec<&String> = banks.iter().collect();
     // Stable: banks equally bad keep summary.csv's order.
     drawn.sort_by(|a, b| worst(b).total_cmp(&worst(a)));
@@ -37,7 +75,7 @@ pub(crate) fn opens_by_day_chart(ds: &Dataset, p: &mut ChartPlan) {
         false => v,
     };
     let mut lines: Vec<Line> = (drawn.iter().enumerate())
-        .map(|(i, b)| Line::new(b.as_str(), group_look(i), at(days_of(r, b))))
+        .map(|(i, b)| Line::new(b.as_str(), group_look(i), at(days_of(r, b, old))))
         .collect();
     if banks.len() > 1 {
         let black = Look::new(palette::BLACK, Dash::Solid, Marker::None);
@@ -57,17 +95,22 @@ pub(crate) fn opens_by_day_chart(ds: &Dataset, p: &mut ChartPlan) {
         stem: OPENS_BY_DAY.into(),
         chart: Chart::Xy(XyChart {
             title: format!(
-                "App opens finding data a day old, day by day: {}",
+                "App opens finding data {} old, day by day: {}",
+                old.words(),
                 r.label()
             ),
             subtitle: Some(subtitle(
-                "share of each measured day's app opens (weighed by the app-open profile) \
-                 that found data 24 h old or older, or none yet, at each bank's customers",
+                &format!(
+                    "share of each measured day's app opens (weighed by the app-open profile) \
+                     that found data {} old or older{}, or none yet, at each bank's customers",
+                    old.hours(),
+                    old.0.map_or("", |_| " (window.fresh_within)")
+                ),
                 [runs_provenance(&[r])],
             )),
             x,
             y: ChartAxis::new(
-                "app opens finding data ≥ 24 h old",
+                format!("app opens finding data ≥ {} old", old.hours()),
                 Scale::Linear,
                 Format::Percent,
             )
@@ -75,24 +118,24 @@ pub(crate) fn opens_by_day_chart(ds: &Dataset, p: &mut ChartPlan) {
             lines,
             refs: Vec::new(),
         }),
-        caption: caption(r, &banks, &all),
+        caption: caption(r, &banks, &all, old),
         per_bank: false,
     });
 }
 
 /// A bank's (or `all`'s) measured days' shares: (day, share).
-fn days_of(r: &RunData, bank: &str) -> Vec<(f64, f64)> {
+fn days_of(r: &RunData, bank: &str, old: Old) -> Vec<(f64, f64)> {
     let mut days: Vec<&DailyRow> = (r.daily.iter())
         .filter(|d| d.bank == bank && d.measured)
         .collect();
     days.sort_by_key(|d| d.day);
     (days.iter())
-        .filter_map(|d| Some((d.day as f64, d.stale_24h_at_open_share?)))
+        .filter_map(|d| Some((d.day as f64, old.share(d)?)))
         .collect()
 }
 
 /// The worst day for all banks, and the worst of any bank's days where that is another's.
-fn caption(r: &RunData, banks: &[String], all: &[(f64, f64)]) -> String {
+fn caption(r: &RunData, banks: &[String], all: &[(f64, f64)], old: Old) -> String {
     let most = |v: &[(f64, f64)]| {
         v.iter()
             .copied()
@@ -102,11 +145,12 @@ fn caption(r: &RunData, banks: &[String], all: &[(f64, f64)]) -> String {
         return String::new();
     };
     let mut s = format!(
-        "The day app opens most often found data a day old was day {day}: {} of all banks' opens.",
+        "The day app opens most often found data {} old or older was day {day}: {} of all banks' opens.",
+        old.words(),
         pct(x)
     );
     let bank = (banks.iter())
-        .filter_map(|b| Some((b, most(&days_of(r, b))?)))
+        .filter_map(|b| Some((b, most(&days_of(r, b, old))?)))
         .reduce(|a, b| if b.1 .1 > a.1 .1 { b } else { a });
     if let (true, Some((b, (d, y)))) = (banks.len() > 1, bank) {
         s.push_str(&format!(

@@ -17,7 +17,9 @@ use crate::report::phrases::{
 };
 
 mod drawn;
+mod kept;
 use drawn::{Drawn, DRAWN};
+use kept::keep_worst;
 
 /// In notes about these charts.
 const CHART: &str = "own 429s and coverage by bank";
@@ -262,55 +264,6 @@ fn coverage_floor(sw: &SweepData, d: &Drawn) -> f64 {
     ((low - 0.05) * 10.0).floor().max(0.0) / 10.0
 }
 
-/// The sweep with at most [`MAX_SERIES`] banks, and the names of those left out: every
-/// point's worst bank by either figure first (most often worst first), then those whose
-/// worst point is worst, in file order. Chosen once, so every chart draws the same banks in
-/// the same looks (chosen chart by chart, one look named two banks in neighbouring charts).
-fn keep_worst(sw: &SweepData, drawn: &[&Drawn]) -> (SweepData, Vec<String>) {
-    let bank = sw.params.len() - 1;
-    let names = sw.values(bank);
-    if names.len() <= MAX_SERIES {
-        return (sw.clone(), vec![]);
-    }
-    let index = |pt: &SweepPoint| {
-        names
-            .iter()
-            .position(|n| *n == pt.params[bank])
-            .unwrap_or(0)
-    };
-    let (mut worst_at, mut worst) = (
-        vec![0usize; names.len()],
-        vec![f64::NEG_INFINITY; names.len()],
-    );
-    for d in drawn {
-        for pt in sw.points.iter().filter(|p| !d.badness(p).is_nan()) {
-            let b = index(pt);
-            worst[b] = worst[b].max(d.badness(pt));
-        }
-        for pt in worst_per_point(sw, d)
-            .into_iter()
-            .filter(|p| d.badness(p) > 0.0)
-        {
-            worst_at[index(pt)] += 1;
-        }
-    }
-    let mut order: Vec<usize> = (0..names.len()).collect();
-    order.sort_by(|&a, &b| {
-        (worst_at[b].cmp(&worst_at[a]))
-            .then(worst[b].total_cmp(&worst[a]))
-            .then(a.cmp(&b))
-    });
-    let (kept, out) = order.split_at(MAX_SERIES);
-    let mut part = sw.clone_without_points();
-    part.points = (sw.points.iter())
-        .filter(|p| kept.contains(&index(p)))
-        .cloned()
-        .collect();
-    let mut left: Vec<usize> = out.to_vec();
-    left.sort_unstable();
-    (part, left.into_iter().map(|i| names[i].clone()).collect())
-}
-
 /// The worst bank's point at each point of the grid (its values, the bank left out), by
 /// `d`, the first of equals, in grid order; banks without the figure left out.
 fn worst_per_point<'a>(sw: &'a SweepData, d: &Drawn) -> Vec<&'a SweepPoint> {
@@ -547,28 +500,5 @@ pub(crate) mod tests {
         assert_eq!(named(&["only"]), [""]);
         let stem = "failure_rate_by_bank_vs_strategy-concurrency_at_random_offset";
         assert!(is_by_bank_stem(stem) && !is_by_bank_stem("failure_rate_by_bank_vs_"));
-    }
-
-    /// Beyond seven banks: each point's worst by either figure kept, then the worst at any
-    /// point; the same banks for every chart.
-    #[test]
-    fn beyond_seven_banks_the_worst_are_kept() {
-        let f = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.05];
-        let names: Vec<String> = (0..8).map(|b| format!("b{b}")).collect();
-        let pts: Vec<(&str, &str, &str, f64)> = ["8", "64"]
-            .iter()
-            .flat_map(|c| {
-                names
-                    .iter()
-                    .zip(f)
-                    .map(move |(n, f)| ("1000", *c, n.as_str(), f))
-            })
-            .collect();
-        let (kept, left) = keep_worst(&banks(&pts), &[&DRAWN[0], &DRAWN[1]]);
-        // b6 fails most and b7 is least covered at both points; b4 (0.5) is worst nowhere
-        // and least bad at its worst (max of 0.5 and 1 − 0.5).
-        assert_eq!(left, ["b4"]);
-        assert_eq!(kept.points.len(), 14);
-        assert!(kept.points.iter().all(|p| p.params[2] != "b4"));
     }
 }

@@ -212,6 +212,14 @@ pub(super) fn bank_floor_finding(p: &Plan, floor: f64) -> String {
     )
 }
 
+/// " in 00:00–06:00" where the client keeps to a band of hours, whose ceilings are the
+/// band's: what a client can reach there is within it.
+fn within(p: &Plan) -> String {
+    p.band
+        .as_ref()
+        .map_or(String::new(), |b| format!(" in {b}"))
+}
+
 /// Banks the recommendation leaves far behind the population when no floor was asked for:
 /// the population's coverage can be met by starving a small bank, whose customers see old
 /// data however good the whole looks.
@@ -229,15 +237,28 @@ pub(super) fn left_behind_finding(p: &Plan) -> Option<String> {
         .map(|(b, f)| {
             let got = f[Figure::Coverage as usize].mean;
             let room = match b.within_cap_coverage() {
-                _ if b.coverage() <= got + COVERAGE_TIE => "all its limits allow".to_string(),
+                _ if b.coverage() <= got + COVERAGE_TIE => match &p.band {
+                    // The band is the client's, not the bank's: a trial read "all its
+                    // limits allow" of a bank whose daytime allowance lifted it 14 points.
+                    Some(band) => format!(
+                        "all its limits allow in {band}, the client's hours; \
+                         more hours (strategy.hours) may allow more"
+                    ),
+                    None => "all its limits allow".to_string(),
+                },
                 Some(within) => format!(
-                    "its cap always busy would give {}, which a client nears only by taking \
+                    "its cap always busy would give {}{}, which a client nears only by taking \
                      429s; a pool within the cap, which takes none of its own, gets at most \
                      about {}",
                     pct(b.coverage()),
+                    self::within(p),
                     pct(within)
                 ),
-                None => format!("a client can reach {} there", pct(b.coverage())),
+                None => format!(
+                    "a client can reach {} there{}",
+                    pct(b.coverage()),
+                    within(p)
+                ),
             };
             format!("{} at {} ({room})", b.name, pct(got))
         })
@@ -271,7 +292,7 @@ pub(super) fn under_target_finding(p: &Plan) -> Option<String> {
         .filter(|&(b, got)| got < target && got >= whole - LEFT_BEHIND && reach(b) >= target)
         .map(|(b, got)| {
             let (name, got, can) = (&b.name, pct(got), pct(reach(b)));
-            format!("{name} at {got} (a client can reach {can})")
+            format!("{name} at {got} (a client can reach {can}{})", within(p))
         })
         .collect();
     (!under.is_empty()).then(|| {
@@ -309,10 +330,11 @@ pub(super) fn one_profile_finding(p: &Plan) -> Option<String> {
         .filter(|&(b, got)| got < whole && got < b.coverage() - 0.03)
         .map(|(b, got)| {
             format!(
-                "{} at {} where a client can reach {}",
+                "{} at {} where a client can reach {}{}",
                 b.name,
                 pct(got),
-                pct(b.coverage())
+                pct(b.coverage()),
+                within(p)
             )
         })
         .collect();
@@ -431,5 +453,32 @@ pub(super) mod tests {
         p.ceilings[1].per_day = 1_000.0;
         p.targets.min_bank_coverage = Some(0.9);
         assert_eq!(under_target_finding(&p), None);
+    }
+
+    /// A bank left far behind at all its limits allow is said so, and within the client's
+    /// band of hours where it has one (the band is the client's: more hours may lift it).
+    #[test]
+    fn a_bank_left_behind_at_its_limits_names_the_band() {
+        let mut r = setting("paced", 20.0, 1_000.0, all_met());
+        let bank = |c: f64| {
+            let mut f = r.figures.all;
+            f[Figure::Coverage as usize] = Estimate::of(&[c, c]).unwrap();
+            f
+        };
+        r.figures.banks = vec![bank(1.0), bank(0.7)];
+        r.figures.all[Figure::Coverage as usize] = Estimate::of(&[0.95, 0.95]).unwrap();
+        let mut p = made_up_plan(targets(), r.clone(), vec![r]);
+        p.ceilings = vec![ceiling("big", 2_000.0), ceiling("cba", 700.0)];
+        let f = left_behind_finding(&p).unwrap();
+        assert!(f.contains("cba at 70.00 % (all its limits allow);"), "{f}");
+        p.band = Some("00:00–06:00".into());
+        let f = left_behind_finding(&p).unwrap();
+        assert!(
+            f.contains(
+                "cba at 70.00 % (all its limits allow in 00:00–06:00, the client's hours; \
+                 more hours (strategy.hours) may allow more)"
+            ),
+            "{f}"
+        );
     }
 }
