@@ -126,17 +126,13 @@ fn table(runs: &[&RunData], intro: &str, bank: Option<&str>, legend: bool) -> St
 /// The heading of the opens finding data `window.fresh_within` old, where some run's is not
 /// a day and its daily.csv has them: its hours where every run's is the same.
 fn fresh_heading(runs: &[&RunData]) -> Option<String> {
-    let hours = |r: &RunData| r.total().fresh_within_hours.filter(|&h| h != 24.0);
-    let shown = (runs.iter())
-        .any(|r| hours(r).is_some() && r.daily.iter().any(|d| d.not_fresh_at_open_share.is_some()));
-    let first = runs.first().and_then(|r| hours(r));
-    let same = first.filter(|_| runs.iter().all(|r| hours(r) == first));
+    let shown = runs.iter().any(|r| r.fresh_within().is_some());
+    let first = runs.first().and_then(|r| r.fresh_within());
+    let same = first.filter(|_| runs.iter().all(|r| r.fresh_within() == first));
     shown.then(|| match same {
-        Some(h) => format!(
+        Some(fresh) => format!(
             " Opens finding ≥ {} old (window.fresh_within) |",
-            crate::output::terminal::old_words(crate::time::SimDuration::from_mins(
-                10 * (h * 6.0).round() as u64
-            ))
+            crate::output::terminal::old_words(fresh)
         ),
         None => " Opens finding data window.fresh_within old or older |".into(),
     })

@@ -24,10 +24,7 @@ struct Old(Option<SimDuration>);
 
 impl Old {
     fn of(r: &RunData) -> Old {
-        let fresh = (r.total().fresh_within_hours)
-            .filter(|&h| h != 24.0)
-            .filter(|_| r.daily.iter().any(|d| d.not_fresh_at_open_share.is_some()));
-        Old(fresh.map(|h| SimDuration::from_mins(10 * (h * 6.0).round() as u64)))
+        Old(r.fresh_within())
     }
 
     /// The day's share of opens finding data this old, or none.
