@@ -81,6 +81,15 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    /// Whether the client holds slots (a queue, pools per bank, AIMD's): what the customers'
+    /// priority lane runs through; bulk, random offsets and a pace have none.
+    pub fn has_slots(&self) -> bool {
+        matches!(
+            self,
+            Strategy::Queued { .. } | Strategy::PerBank { .. } | Strategy::Aimd(_)
+        )
+    }
+
     /// The name used in scenario files and reports.
     pub fn name(&self) -> &'static str {
         match self {

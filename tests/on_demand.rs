@@ -419,3 +419,61 @@ fn the_askers_are_spread_over_the_banks_by_their_shares() {
     let share = big / (big + small);
     assert!((share - 0.7).abs() < 0.02, "{share}");
 }
+
+/// A sweep with customers shows their failures beside the background's, on the terminal
+/// and in the report's table, as sweep_summary.csv has them (a lender's trial found them
+/// in the file alone).
+#[test]
+fn a_sweep_shows_the_customers_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("od.toml");
+    let text = scenario(
+        "kind = \"queued\"\nconcurrency = 2",
+        "per_connection = 0.5",
+        "{ kind = \"concurrency\", max_in_flight = 1 }",
+        2000,
+    );
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("sweep");
+    let bin = env!("CARGO_BIN_EXE_refresh-sim");
+    let sweep = std::process::Command::new(bin)
+        .args(["sweep"])
+        .arg(&file)
+        .args(["--set", "strategy.concurrency=1,8", "--replications", "1"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(sweep.status.success(), "{sweep:?}");
+    let stdout = String::from_utf8(sweep.stdout).unwrap();
+    assert!(stdout.contains("customers' failures"), "{stdout}");
+    let mut rd = csv::Reader::from_path(out.join("sweep_summary.csv")).unwrap();
+    let heads = rd.headers().unwrap().clone();
+    let at = heads
+        .iter()
+        .position(|h| h == "on_demand_failure_rate_mean");
+    let means: Vec<f64> = (rd.records().map(|r| r.unwrap()))
+        .map(|r| r[at.unwrap()].parse().unwrap())
+        .collect();
+    assert!(means[1] > means[0] && means[1] > 0.01, "{means:?}");
+    let report = std::process::Command::new(bin)
+        .arg("report")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{report:?}");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("| on-demand failure rate (mean ± 95 % CI) |"),
+        "{md}"
+    );
+    // The on-demand column's cell of the point at 8 slots.
+    let head = (md.lines()).find(|l| l.contains("| on-demand failure rate (mean ± 95 % CI) |"));
+    let column = (head.unwrap().split('|'))
+        .position(|c| c.trim() == "on-demand failure rate (mean ± 95 % CI)")
+        .unwrap();
+    let row = (md.lines()).find(|l| l.starts_with("| 8 |")).unwrap();
+    let cell = row.split('|').nth(column).unwrap().trim();
+    let mean = refresh_sim::output::text::pct(means[1]);
+    assert!(cell.starts_with(&mean), "{cell} against {mean}: {md}");
+}

@@ -73,3 +73,45 @@ fn a_bank_past_its_cap_holds_its_pool_while_another_climbs() {
     assert!(after.windows(2).all(|w| w[1].0 > w[0].0), "{pools:?}");
     assert!(after.iter().any(|p| p.0 >= 23 && p.2 == 0.0), "{pools:?}");
 }
+
+/// With the customers' priority lane, which runs through the client's slots, the plan
+/// searches the clients with slots alone: a pace or random offsets would send the customers
+/// direct, and the memo's run command (`--set strategy.kind=paced` beside the lane) would be
+/// refused (a review).
+#[test]
+fn the_priority_lane_is_planned_with_slots_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("two.toml");
+    let text = SCENARIO.replace(
+        "[[banks]]\nname = \"big\"",
+        "[on_demand]\nper_connection = 0.2\nlane = \"priority\"\n[[banks]]\nname = \"big\"",
+    );
+    std::fs::write(&sc, text).unwrap();
+    let plan = |sets: &[&str]| {
+        let out = Command::new(BIN)
+            .arg("plan")
+            .arg(&sc)
+            .args(["--users", "1000", "--replications", "2", "--threads", "2"])
+            .args(sets)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let searched = |memo: &str| {
+        let table = memo.split("Settings searched").nth(1).unwrap().to_string();
+        table.split("\n\n").next().unwrap().to_string()
+    };
+    let lane = searched(&plan(&[]));
+    assert!(lane.contains("queued, concurrency"), "{lane}");
+    assert!(
+        !lane.contains("paced") && !lane.contains("random"),
+        "{lane}"
+    );
+    // The direct lane searches them all, so the test can tell.
+    let direct = searched(&plan(&["--set", "on_demand.lane=direct"]));
+    assert!(
+        direct.contains("paced") && direct.contains("random"),
+        "{direct}"
+    );
+}

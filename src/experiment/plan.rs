@@ -327,15 +327,22 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     let shaped = given.is_empty().then(|| paces::shape(&sc)).flatten();
     let screening = SCREENING.min(req.replications);
     let mut s = search::Search::new(&sc, &req.targets, seed, pool);
+    // The customers' priority lane runs through slots: a pace or random offsets would send
+    // them direct, and the memo's run command would be refused (a review).
+    let priority = (sc.on_demand.as_ref()).is_some_and(|d| d.lane == crate::demand::Lane::Priority);
     s.queued(screening);
     s.per_bank(&ceilings, screening);
-    s.paced(screening, &given);
-    s.paced_per_bank(&ceilings, screening, &given);
-    if let Some(shaped) = &shaped {
-        s.paced_per_bank(&ceilings, screening, shaped);
+    if !priority {
+        s.paced(screening, &given);
+        s.paced_per_bank(&ceilings, screening, &given);
+        if let Some(shaped) = &shaped {
+            s.paced_per_bank(&ceilings, screening, shaped);
+        }
     }
     s.aimd(&ceilings, screening);
-    s.random_offset(screening);
+    if !priority {
+        s.random_offset(screening);
+    }
     s.pausing(screening, |family| {
         choice::provisional(family, &req.targets).cloned()
     });

@@ -71,15 +71,19 @@ impl RunData {
             .unwrap_or(&self.summary[0])
     }
 
-    /// The run's `window.fresh_within` where it is not a day, and its `daily.csv` has the
-    /// opens past it: `summary.csv`'s hours back to their whole ten minutes.
-    pub fn fresh_within(&self) -> Option<crate::time::SimDuration> {
+    /// The run's `window.fresh_within` where it is not a day: `summary.csv`'s hours back to
+    /// their whole ten minutes.
+    pub fn fresh_limit(&self) -> Option<crate::time::SimDuration> {
         let h = self.total().fresh_within_hours.filter(|&h| h != 24.0)?;
-        (self
-            .daily
-            .iter()
-            .any(|d| d.not_fresh_at_open_share.is_some()))
-        .then(|| crate::time::SimDuration::from_mins(10 * (h * 6.0).round() as u64))
+        Some(crate::time::SimDuration::from_mins(
+            10 * (h * 6.0).round() as u64,
+        ))
+    }
+
+    /// [`fresh_limit`](Self::fresh_limit), where the run's `daily.csv` has the opens past it.
+    pub fn fresh_within(&self) -> Option<crate::time::SimDuration> {
+        let has = (self.daily.iter()).any(|d| d.not_fresh_at_open_share.is_some());
+        self.fresh_limit().filter(|_| has)
     }
 
     /// Per-bank rows in file order (without `all`).

@@ -195,10 +195,8 @@ fn results_sections(s: &mut String, ds: &Dataset) {
             s.push('\n');
         }
         if let Some(t) = tables::quarter_table(ds) {
-            let old = (tables::quarter_fresh(ds)).map_or("24 h".to_string(), |h| {
-                let tens = (h * 6.0).round() as u64;
-                output::terminal::old_words(crate::time::SimDuration::from_mins(10 * tens))
-            });
+            let old =
+                (tables::quarter_fresh(ds)).map_or("24 h".into(), output::terminal::old_words);
             let _ = write!(
                 s,
                 "App opens finding data {old} old or older (or none), by quarter of the day: \

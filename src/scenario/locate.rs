@@ -97,9 +97,7 @@ pub fn apply_set(root: &mut Table, path: &[String], value: Value) -> Result<(), 
                 let idx = select(items, sel, &walked)?;
                 walked.push_str(&format!("[{idx}]"));
                 if i + 1 == parents.len() {
-                    return Err(format!(
-                        "`{walked}` is a table; set one of its fields, e.g. `{walked}.share`"
-                    ));
+                    return set_element(&mut items[idx], &walked, value);
                 }
                 match &mut items[idx] {
                     Value::Table(t) => table = t,
@@ -135,6 +133,35 @@ pub fn apply_set(root: &mut Table, path: &[String], value: Value) -> Result<(), 
     }
     table.insert(last.clone(), value);
     Ok(())
+}
+
+/// Sets a list's element `walked` whole, to a table (`banks.citi.limits[1]={ kind = … }`);
+/// else says which of its fields to set (a trial was told `banks[3].limits[1].share` of a
+/// maintenance window, which has none).
+fn set_element(item: &mut Value, walked: &str, value: Value) -> Result<(), String> {
+    let Value::Table(t) = item else {
+        // A list of values (`strategy.hours[1]`): the typed parse judges the new one.
+        *item = value;
+        return Ok(());
+    };
+    if let Value::Table(_) = value {
+        *item = value;
+        return Ok(());
+    }
+    // A field a limit or a bank is most often set by, else its first but its kind and name.
+    let usual = ["rate", "max_in_flight", "limit", "share", "start"];
+    let field = (usual.iter().copied())
+        .find(|k| t.contains_key(*k))
+        .or_else(|| {
+            t.keys()
+                .map(String::as_str)
+                .find(|k| !["kind", "name"].contains(k))
+        });
+    let field = field.map_or(String::new(), |f| format!(", e.g. `{walked}.{f}`"));
+    Err(format!(
+        "`{walked}` is a table: set one of its fields{field}, or the whole of it as a table, \
+         quoted for the shell, e.g. --set '{walked}={{ … }}'"
+    ))
 }
 
 fn push_key(walked: &mut String, key: &str) {
@@ -339,6 +366,16 @@ mod tests {
         let path = parse_path("banks.own.limits[0].rate").unwrap();
         apply_set(&mut doc, &path, Value::Float(2.0)).unwrap();
         assert_eq!(doc["banks"][1]["limits"][0]["rate"].as_float(), Some(2.0));
+        // The element whole, as a table; a single value names one of its own fields.
+        let path = parse_path("banks.own.limits[0]").unwrap();
+        let e = apply_set(&mut doc, &path, Value::Float(2.0)).unwrap_err();
+        assert!(e.contains("e.g. `banks[1].limits[0].rate`"), "{e}");
+        let (path, value) =
+            parse_set("banks.own.limits[0]={ kind = \"concurrency\", max_in_flight = 3 }").unwrap();
+        apply_set(&mut doc, &path, value).unwrap();
+        let limit = &doc["banks"][1]["limits"][0];
+        assert_eq!(limit["max_in_flight"].as_integer(), Some(3));
+        assert!(limit.get("rate").is_none(), "{limit:?}");
     }
 
     #[test]

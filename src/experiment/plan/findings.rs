@@ -99,7 +99,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     out.extend(customers_share_finding(p, sc));
     out.extend(reliance_finding(p, sc));
     out.extend(customers::past_ceiling_finding(p));
-    out.extend(worst_customers_finding(p));
+    out.extend(worst_customers_finding(p, sc));
     out.push(floor::floor_finding(p, sc));
     out.extend(floor::incident_finding(sc));
     out.extend(floor::dated_window_finding(sc));

@@ -160,6 +160,7 @@ fn covered_by(shown: &[(Metric, &str)]) -> Metric {
 
 /// The metrics the table shows: every failure, and the client's own 429s (what `plan`
 /// bounds: not the 5xx floor nor a maintenance window's 503s, which no setting avoids); the
+/// customers' failures where they ask (429s, 5xx and 503s of their in-app requests); the
 /// data age where the runs measured it, the p95 that
 /// customers' app opens find beside the p95 over time; the coverage of each period where a
 /// point's period is shorter than a day (a daily point's is its coverage); the background's
@@ -178,6 +179,9 @@ fn shown(o: &SweepOutcome) -> Vec<(Metric, &'static str)> {
     [
         (Metric::FailureRate, "failure rate"),
         (Metric::ClientFailureRate, "own 429s"),
+        // Customers' in-app requests' failures (429s, 5xx, 503s), where they ask: a lender's
+        // trial found them in sweep_summary.csv alone.
+        (Metric::OnDemandFailureRate, "customers' failures"),
         (Metric::Coverage, "coverage"),
         (Metric::PeriodCoverage, "per period"),
         (Metric::BackgroundCoverage, "background"),

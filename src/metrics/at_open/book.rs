@@ -14,8 +14,11 @@ use crate::time::SimTime;
 impl AtOpen {
     /// Keeps the connections whose customers do not open the app too
     /// ([`record_of`](Self::record_of)): the whole book's hours then differ from the opens'.
+    /// The rest keeps no days: `daily.csv`'s opens are the opens' alone.
     pub fn with_rest(mut self) -> AtOpen {
-        self.rest = Some(Box::new(self.clone()));
+        let mut rest = self.clone();
+        rest.by_day = super::OpensByDay::unkept();
+        self.rest = Some(Box::new(rest));
         self
     }
 

@@ -70,6 +70,17 @@ impl OpensByDay {
         }
     }
 
+    /// Keeps nothing: the whole book's rest, whose days nothing reads.
+    pub fn unkept() -> Self {
+        OpensByDay {
+            first_hour: 0,
+            boundary: 0,
+            hours: 0,
+            cells: Vec::new(),
+            fresh: STALE_US,
+        }
+    }
+
     /// Counts data `d` old or older as not fresh; before anything is recorded.
     pub fn fresh_within(&mut self, d: SimDuration) {
         self.fresh = d.as_micros();
@@ -79,6 +90,9 @@ impl OpensByDay {
     /// recorded (`sign` 1) or taken back (−1).
     #[inline]
     pub fn add(&mut self, bank: usize, last: SimTime, (t0, t1): (SimTime, SimTime), sign: i64) {
+        if self.hours == 0 {
+            return;
+        }
         let past = |age: u64| match last == SimTime::NEVER {
             true => t0,
             false => t0.max(last + SimDuration(age)),
@@ -121,6 +135,9 @@ impl OpensByDay {
     /// `weight` (the profile, by hour of the day); `None` with no connection-time of
     /// customers who open the app that day.
     pub fn shares(&self, d: usize, bank: Option<usize>, weight: &[f64; 24]) -> Option<DayShares> {
+        if self.hours == 0 {
+            return None;
+        }
         let banks = bank.map_or(0..self.cells.len() / self.hours, |b| b..b + 1);
         let first = d * 24;
         // From the last hour back, as the differences are built: `after`, the segments

@@ -42,17 +42,17 @@ pub(crate) fn daily_table(ds: &Dataset) -> Option<String> {
 }
 
 /// Per day at the bank whose share of data a day old rose most on one day (the first the
-/// bad-day finding names), where one did and the runs have more than one bank (else the
-/// table above is its own).
+/// bad-day finding names), or else whose opens past `window.fresh_within` did, where one did
+/// and the runs have more than one bank (else the table above is its own).
 pub(crate) fn troubled_bank_table(ds: &Dataset) -> Option<String> {
     let runs = runs_by_day(ds);
     if runs.iter().all(|r| r.banks().len() < 2) {
         return None;
     }
-    let bank = troubled_bank(&runs)?;
+    let (bank, what) = troubled_bank(&runs)?;
     let intro = format!(
-        "Per day at {bank}, the bank whose data a day old or older rose most on one day \
-         (its rows of daily.csv, the columns as in the table above"
+        "Per day at {bank}, the bank whose {what} rose most on one day (its rows of \
+         daily.csv, the columns as in the table above"
     );
     Some(table(&runs, &intro, Some(&bank), false))
 }

@@ -9,6 +9,7 @@ use crate::report::dataset::{self, Dataset, RunData, SweepData, SweepPoint};
 use crate::report::figures::{run_name, scenarios_of};
 use crate::report::findings::{age, capitalise};
 use crate::report::phrases::{cell, value_text};
+use crate::time::SimDuration;
 use std::fmt::Write as _;
 
 /// The 429s of `rate_limited`, with a closed maintenance window's 503s beside them when
@@ -183,6 +184,8 @@ fn sweep_metrics(sw: &SweepData) -> Vec<Metric> {
     [
         Metric::UsersPerDay,
         Metric::FailureRate,
+        Metric::ClientFailureRate,
+        Metric::OnDemandFailureRate,
         Metric::Coverage,
         Metric::PeriodCoverage,
         Metric::StalenessP95Hours,
@@ -262,15 +265,15 @@ pub(crate) fn sweep_table(sw: &SweepData) -> String {
     s
 }
 
-/// The freshness the quarter table counts from, where not a day: `window.fresh_within`'s
-/// hours, where every run of the table shares it (as `run`'s quarters count from it) and its
+/// The freshness the quarter table counts from, where not a day: `window.fresh_within`,
+/// where every run of the table shares it (as `run`'s quarters count from it) and its
 /// `data_age_by_hour.csv` has the shares; else `None`, the day-old shares.
-pub(crate) fn quarter_fresh(ds: &Dataset) -> Option<f64> {
+pub(crate) fn quarter_fresh(ds: &Dataset) -> Option<SimDuration> {
     let runs: Vec<&RunData> = (ds.runs.iter()).filter(|r| r.by_hour.len() == 24).collect();
-    let fresh = runs.first()?.total().fresh_within_hours?;
-    let same = (runs.iter()).all(|r| r.total().fresh_within_hours == Some(fresh));
+    let fresh = runs.first()?.fresh_limit()?;
+    let same = (runs.iter()).all(|r| r.fresh_limit() == Some(fresh));
     let shares = (runs.iter()).all(|r| r.by_hour.iter().any(|h| h.not_fresh_share.is_some()));
-    (fresh != 24.0 && same && shares).then_some(fresh)
+    (same && shares).then_some(fresh)
 }
 
 /// App opens finding data a day old (or `window.fresh_within` old: [`quarter_fresh`]) or
@@ -307,7 +310,7 @@ pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
         for (bank, hours) in rows {
             let _ = write!(s, "| {} | {} |", cell(&run_name(r, several)), cell(&bank));
             for (_, from) in QUARTERS {
-                let share = quarter_share(&hours[..], from, quarter_fresh(ds));
+                let share = quarter_share(&hours[..], from, quarter_fresh(ds).is_some());
                 any |= share.is_some();
                 dash |= share.is_none();
                 let _ = write!(s, " {} |", share.map_or("—".into(), pct));
@@ -325,17 +328,17 @@ pub(crate) fn quarter_table(ds: &Dataset) -> Option<String> {
 }
 
 /// The share of the opens in the six hours from `from` finding data a day old or none (or,
-/// with `fresh`, that many hours old: `window.fresh_within`'s): the hours' shares weighed by
+/// with `fresh`, `window.fresh_within` old): the hours' shares weighed by
 /// their opens (`None` where no open falls in them or none is measured).
-fn quarter_share(hours: &[HourRow], from: usize, fresh: Option<f64>) -> Option<f64> {
+fn quarter_share(hours: &[HourRow], from: usize, fresh: bool) -> Option<f64> {
     let (mut opens, mut old) = (0.0, 0.0);
     for h in hours
         .iter()
         .filter(|h| (from..from + 6).contains(&(h.hour as usize)))
     {
         let share = match fresh {
-            Some(_) => h.not_fresh_share,
-            None => h.stale_24h_share,
+            true => h.not_fresh_share,
+            false => h.stale_24h_share,
         };
         if let Some(x) = share {
             opens += h.app_open_share;

@@ -11,7 +11,9 @@ use crate::report::findings::{age, capitalise};
 
 /// ` When customers open the app (weighted by the app-open profile), the data they see has a
 /// median age of 18.2 h and a 95th percentile of 23.9 h; 4.10 % of opens find data 24 h old
-/// or older.` (a percentile among connections never refreshed said so), and the bank whose
+/// or older.` (a percentile among connections never refreshed said so; where
+/// `window.fresh_within` is not a day, `…24 h old or older, 8.14 % 6 h old or older
+/// (window.fresh_within)`: a 6-hour client's opens never find data a day old), and the bank whose
 /// customers most often find data a day old, where its share reads otherwise; or nothing for
 /// a file without the columns.
 pub(crate) fn at_open_phrase(r: &RunData) -> String {
@@ -42,10 +44,14 @@ pub(crate) fn at_open_phrase(r: &RunData) -> String {
             )
         })
         .unwrap_or_default();
+    let fresh = (r.fresh_limit().zip(t.not_fresh_at_open_share)).map_or(String::new(), |(f, x)| {
+        let f = crate::output::terminal::old_words(f);
+        format!(", {} {f} old or older (window.fresh_within)", share(x))
+    });
     format!(
         " When customers open the app (weighted by the app-open profile), the data they see \
          has a median age {} and a 95th percentile {}; {} of opens find data 24 h old or \
-         older.{oldest}",
+         older{fresh}.{oldest}",
         of(p50),
         of(p95),
         share(old)

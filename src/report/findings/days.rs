@@ -1,14 +1,18 @@
 //! A bad day and its aftermath, from `daily.csv`'s data age: the bank whose share of data a
 //! day old or older rose most above its best day before it, on which day, and when it came
 //! back. A day's coverage starts afresh each day, so the day after an outage reads "normal"
-//! while its data is still old; the age says how long the aftermath lasts.
+//! while its data is still old; the age says how long the aftermath lasts. Where the run's
+//! `window.fresh_within` is not a day, also the bank whose app opens found data that old
+//! rose most: a client refreshing every 6 h keeps its data younger than a day through a
+//! half-day outage, and its day's coverage (one success a day) reads whole.
 
 use crate::output::text::{pct, thousands};
 use crate::report::dataset::{DailyRow, RunData};
 use crate::report::findings::capitalise;
 use crate::report::phrases::and_list;
+use crate::time::SimDuration;
 
-/// How far above its best measured day before it a bank's share 24 h old or older must rise
+/// How far above its best measured day before it a bank's share (by its [`Measure`]) must rise
 /// to be told (five points), and how near that it must come back to count as recovered (one
 /// point).
 const RISE: f64 = 0.05;
@@ -22,9 +26,50 @@ const BACK: f64 = 0.01;
 const NO_DATA: f64 = 0.001;
 const NO_DATA_PART: f64 = 0.1;
 
-/// A bank's measured days' shares of data 24 h old or older: (day, share), from the first
-/// day past the run's first pass (before it, the first pass ages the data, not a bad day).
-fn shares(r: &RunData, bank: &str) -> Vec<(usize, f64)> {
+/// What a bad day is read from: the connection-time with data a day old or older
+/// (`stale_24h_share`), or the app opens finding data `window.fresh_within` old or older
+/// (`not_fresh_at_open_share`), for a run whose `fresh_within` is not a day.
+#[derive(Clone, Copy, PartialEq)]
+enum Measure {
+    DayOld,
+    NotFresh(SimDuration),
+}
+
+impl Measure {
+    fn of(self, d: &DailyRow) -> Option<f64> {
+        match self {
+            Measure::DayOld => d.stale_24h_share,
+            Measure::NotFresh(_) => d.not_fresh_at_open_share,
+        }
+    }
+
+    /// The sentence's column, what its share is of, and why its day is worth telling.
+    fn cited(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Measure::DayOld => (
+                "`stale_24h_share`",
+                " of the connection-time",
+                "; the day's coverage starts afresh, its data age carries the day over",
+            ),
+            Measure::NotFresh(_) => ("`not_fresh_at_open_share`", "", ""),
+        }
+    }
+
+    /// What rose, as the sentences and the troubled bank's table say it.
+    fn what(self) -> String {
+        match self {
+            Measure::DayOld => "data a day old or older".into(),
+            Measure::NotFresh(f) => format!(
+                "app opens finding data {} old or older",
+                crate::output::terminal::old_words(f)
+            ),
+        }
+    }
+}
+
+/// A bank's measured days' shares by `m`: (day, share), from the first day past the run's
+/// first pass (before it, the first pass ages the data, not a bad day).
+fn shares(r: &RunData, bank: &str, m: Measure) -> Vec<(usize, f64)> {
     let first_pass = |d: &DailyRow| {
         let stale = d.stale_24h_share.unwrap_or(0.0);
         d.never_share
@@ -33,7 +78,7 @@ fn shares(r: &RunData, bank: &str) -> Vec<(usize, f64)> {
     let mut v: Vec<(usize, f64)> = (r.daily.iter())
         .filter(|d| d.bank == bank && d.measured)
         .skip_while(|d| first_pass(d))
-        .filter_map(|d| Some((d.day, d.stale_24h_share?)))
+        .filter_map(|d| Some((d.day, m.of(d)?)))
         .collect();
     v.sort_by_key(|d| d.0);
     v
@@ -43,7 +88,7 @@ fn shares(r: &RunData, bank: &str) -> Vec<(usize, f64)> {
 /// worst is the first day counted (an incident on the first measured day), its best after.
 struct WorstDay {
     bank: String,
-    /// Its measured days: (day, share 24 h old or older).
+    /// Its measured days: (day, share by its measure).
     days: Vec<(usize, f64)>,
     /// The worst day's index in `days`.
     worst: usize,
@@ -155,23 +200,42 @@ impl WorstDay {
     }
 }
 
-/// Every bank whose data aged on one day five points or more above its usual, most first
-/// (banks in `summary.csv`'s order among equals), at most four.
-fn worst_days(r: &RunData) -> Vec<WorstDay> {
+/// Every bank whose share by `m` rose on one day five points or more above its usual, most
+/// first (banks in `summary.csv`'s order among equals).
+fn worst_days(r: &RunData, m: Measure) -> Vec<WorstDay> {
     let mut v: Vec<WorstDay> = (r.banks().iter())
-        .filter_map(|b| WorstDay::of(&b.bank, shares(r, &b.bank)))
+        .filter_map(|b| WorstDay::of(&b.bank, shares(r, &b.bank, m)))
         .collect();
     v.sort_by(|a, b| b.rise().total_cmp(&a.rise()));
-    v.truncate(4);
     v
 }
 
+/// The measures a run's bad days are read by: the day-old share, and the opens past
+/// `window.fresh_within` where that is not a day.
+fn measures(r: &RunData) -> impl Iterator<Item = Measure> {
+    std::iter::once(Measure::DayOld).chain(r.fresh_within().map(Measure::NotFresh))
+}
+
 /// The bank whose share of data a day old rose most on one day in any of `runs` (the first
-/// of equals), where one rose five points or more.
-pub(crate) fn troubled_bank(runs: &[&RunData]) -> Option<String> {
-    let worst = runs.iter().filter_map(|r| worst_days(r).into_iter().next());
-    let most = worst.reduce(|a, b| if b.rise() > a.rise() { b } else { a })?;
-    Some(most.bank)
+/// of equals), where one rose five points or more; else the bank whose opens past
+/// `window.fresh_within` did. With what rose: "data a day old or older".
+pub(crate) fn troubled_bank(runs: &[&RunData]) -> Option<(String, String)> {
+    // Each run by its own measure (runs may differ in `fresh_within`).
+    let by = |m: fn(&RunData) -> Option<Measure>| {
+        let worst = (runs.iter()).filter_map(|r| worst_days(r, m(r)?).into_iter().next());
+        worst.reduce(|a, b| if b.rise() > a.rise() { b } else { a })
+    };
+    let fresh = |r: &RunData| r.fresh_within().map(Measure::NotFresh);
+    if let Some(w) = by(|_| Some(Measure::DayOld)) {
+        return Some((w.bank, Measure::DayOld.what()));
+    }
+    let w = by(fresh)?;
+    let limits: Vec<Measure> = runs.iter().filter_map(|r| fresh(r)).collect();
+    let what = match limits.iter().all(|l| *l == limits[0]) {
+        true => limits[0].what(),
+        false => "app opens finding data window.fresh_within old or older".into(),
+    };
+    Some((w.bank, what))
 }
 
 /// For each bank whose share of data a day old or older rose five points above its usual:
@@ -179,13 +243,24 @@ pub(crate) fn troubled_bank(runs: &[&RunData]) -> Option<String> {
 /// against 0.01 % on its best day before it, and was back within a point of that on day 5",
 /// or "… and was still 8.63 % on day 4, the last measured day"; for an incident on the
 /// first day counted, "… was 52.01 % … on day 1, the first day counted, against 0.84 % on
-/// its best day after it, and was within a point of that on day 2". None where daily.csv
-/// holds no data age.
+/// its best day after it, and was within a point of that on day 2". Then, where
+/// `window.fresh_within` is not a day, each other bank whose opens past it rose so: "At a,
+/// app opens finding data 6 h old or older rose to 68.67 % on day 3 (50.00 % of its periods
+/// covered; …)". None where daily.csv holds no data age.
 pub(crate) fn bad_day_sentences(r: &RunData, whose: &str) -> Vec<String> {
-    worst_days(r)
-        .iter()
-        .map(|w| sentence(w, r, whose))
-        .collect()
+    // A bank told by its day-old share is not told again by its opens (on another day
+    // either: one sentence a bank), and four at most by each.
+    let mut told: Vec<String> = Vec::new();
+    let mut v = Vec::new();
+    for m in measures(r) {
+        let worst: Vec<WorstDay> = (worst_days(r, m).into_iter())
+            .filter(|w| !told.contains(&w.bank))
+            .take(4)
+            .collect();
+        v.extend(worst.iter().map(|w| sentence(w, r, whose, m)));
+        told.extend(worst.into_iter().map(|w| w.bank));
+    }
+    v
 }
 
 /// What the worst day's parenthesis and the usual day's say of customers, and the columns
@@ -285,6 +360,31 @@ fn counts(w: &WorstDay, r: &RunData, day: usize, until: usize) -> Counts {
     }
 }
 
+/// The worst `day`'s and the usual day's coverage of each period, where daily.csv has it (a
+/// client refreshing more often than daily), with the day's coverage where that read more
+/// (one success a day: a trial's outage day read 100 % with half its periods lost).
+fn periods(w: &WorstDay, r: &RunData, day: usize) -> Counts {
+    let row = |at: usize| (r.daily.iter()).find(|d| d.day == at && d.bank == w.bank);
+    let (Some(d), Some(usual)) = (row(day), row(w.low_day)) else {
+        return Counts::default();
+    };
+    let (Some(a), Some(b)) = (d.period_coverage, usual.period_coverage) else {
+        return Counts::default();
+    };
+    let whole = match d.coverage > a + 0.005 {
+        true => format!(
+            "; its day's coverage, one success a day, read {}",
+            pct(d.coverage)
+        ),
+        false => String::new(),
+    };
+    Counts {
+        worst: format!(" ({} of its periods covered{whole})", pct(a)),
+        usual: format!(" (day {}: {} of its periods)", w.low_day, pct(b)),
+        columns: vec!["`period_coverage`"],
+    }
+}
+
 /// Whether a count of connections rose from the usual day's `b` to `a`: by a tenth of it and
 /// a thousandth of the bank's `due` connections or more (at least one: a trial's parenthesis
 /// led with 2 connections two days old against 1).
@@ -365,15 +465,19 @@ fn also(w: &WorstDay) -> String {
     )
 }
 
-fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
+fn sentence(w: &WorstDay, r: &RunData, whose: &str, m: Measure) -> String {
     let (day, high) = w.days[w.worst];
     let after = &w.days[w.worst + 1..];
     let back = after.iter().find(|d| d.1 <= w.low + BACK).map(|d| d.0);
     // Up to the day before the recovery, or before the last measured day (whose own count
     // the end says: a review read one count twice).
     let until = (back.or(after.last().map(|d| d.0))).map_or(day, |b| (b - 1).max(day));
-    let mut counts = counts(w, r, day, until);
-    let tail = back.map_or(String::new(), |back| tail(w, r, back));
+    let day_old = m == Measure::DayOld;
+    let mut counts = match day_old {
+        true => counts(w, r, day, until),
+        false => periods(w, r, day),
+    };
+    let tail = (back.filter(|_| day_old)).map_or(String::new(), |back| tail(w, r, back));
     if !tail.is_empty() && !counts.columns.contains(&"`stale_48h_connections`") {
         counts.columns.push("`stale_48h_connections`");
     }
@@ -382,7 +486,10 @@ fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
         Some(back) => format!("was within a point of that on day {back}{tail}"),
         None => match after.last() {
             Some(&(last, x)) => {
-                let held = held_back(w, r, last);
+                let held = match day_old {
+                    true => held_back(w, r, last),
+                    false => String::new(),
+                };
                 if !held.is_empty() && !counts.columns.contains(&"`stale_48h_connections`") {
                     counts.columns.push("`stale_48h_connections`");
                 }
@@ -414,15 +521,16 @@ fn sentence(w: &WorstDay, r: &RunData, whose: &str) -> String {
         ),
     };
     // The columns quoted: the counts and the opens only where the day had them.
-    let columns: Vec<String> = std::iter::once("`stale_24h_share`")
+    let (column, of, why) = m.cited();
+    let columns: Vec<String> = std::iter::once(column)
         .chain(counts.columns.iter().copied())
         .map(String::from)
         .collect();
     capitalise(&format!(
-        "{whose}at {}, data a day old or older {rose} {} of the connection-time on day \
-         {day}{}, against {}{} on {usual}, and {end} (daily.csv's {}; \
-         the day's coverage starts afresh, its data age carries the day over).",
+        "{whose}at {}, {} {rose} {}{of} on day {day}{}, against {}{} on {usual}, and {end} \
+         (daily.csv's {}{why}).",
         w.bank,
+        m.what(),
         pct(high),
         counts.worst,
         pct(w.low),

@@ -3,7 +3,7 @@
 use crate::metric::Metric;
 use crate::output::text::{pct, thousands};
 use crate::report::dataset::{self, strategy_label, SweepData};
-use crate::report::figures::sweep_series::{sweep_series, x_text, SweepSeries};
+use crate::report::figures::sweep_series::{sweep_series, x_text, SweepSeries, SweepSeriesSet};
 use crate::report::figures::swept_field::swept_fields;
 use crate::report::figures::ChartPlan;
 use crate::report::figures::COVERAGE_TARGET;
@@ -413,6 +413,14 @@ pub(crate) fn sweep_range_sentence(
     (!out.is_empty()).then(|| out.join(" "))
 }
 
+/// `, own 429s 28.00 %`: series `s`'s own 429s at `xv`, from `own` (a lender's trial read
+/// "was 64 (100.00 %)" where 64 slots drew 28 % own 429s); empty without them.
+fn own_at(own: &SweepSeriesSet, s: &SweepSeries, xv: f64) -> String {
+    (own.series.iter().find(|o| o.label == s.label))
+        .and_then(|o| o.pts.iter().find(|p| p.0 == xv))
+        .map_or(String::new(), |p| format!(", own 429s {}", pct(p.1)))
+}
+
 /// For each series against `x`: the smallest x whose mean coverage met the target; the
 /// coverage of each period where a point's period is shorter than a day (a trial's report
 /// read 99.91 % by the day where its 12-hour periods were covered 93.04 %).
@@ -423,6 +431,7 @@ pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> 
     let target = format!("{:.0} %", 100.0 * COVERAGE_TARGET);
     let set = sweep_series(sw, x, metric);
     let only = set.series.len() == 1;
+    let own = sweep_series(sw, x, Metric::ClientFailureRate);
     let mut out = Vec::new();
     for s in &set.series {
         let pts = &s.pts;
@@ -466,13 +475,14 @@ pub(crate) fn sweep_target_sentence(sw: &SweepData, x: usize) -> Option<String> 
         };
         let sentence = match found {
             Some(&(xv, m, ci)) => format!(
-                "the {} {name} whose mean {coverage} reached {target} was {} ({}{}).",
+                "the {} {name} whose mean {coverage} reached {target} was {} ({}{}{}).",
                 if falling { "largest" } else { "smallest" },
                 x_text(sw, x, xv),
                 pct(m),
                 ci.filter(|c| *c > 0.0)
                     .map(|c| format!(" ± {}", pct(c)))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                own_at(&own, s, xv)
             ),
             None if pts.len() > 1 && constant(pts) => format!(
                 "mean {coverage} was {} at every {name} in the sweep, below the {target} target.",

@@ -146,8 +146,11 @@ pub(super) fn reliance_finding(p: &Plan, sc: &Scenario) -> Option<String> {
 
 /// Customers' calls at one bank failing far more than the whole says: the bank where they
 /// fail most, where a tenth or more do (a trial's memo gave its customers' 7.14 % in all,
-/// where 43 % failed at the bank whose cap the background filled).
-pub(super) fn worst_customers_finding(p: &Plan) -> Option<String> {
+/// where 43 % failed at the bank whose cap the background filled). Where they call
+/// directly and the client keeps no band, the priority lane is named too: the plan does
+/// not search it, and a lender's trial kept its customers' calls at the 5xx floor with it,
+/// at more coverage than the memo's smaller pools would leave.
+pub(super) fn worst_customers_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     let r = &p.recommendation;
     let (b, worst) = r
         .figures
@@ -158,17 +161,42 @@ pub(super) fn worst_customers_finding(p: &Plan) -> Option<String> {
         .filter(|(b, x)| x.is_finite() && *b < p.ceilings.len())
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     let whole = r.figures.mean(Figure::CustomerFailureRate);
+    let lane = priority_lane_lever(sc);
     (worst >= 0.10 && worst > 1.5 * whole).then(|| {
         format!(
             "at {}, {} of the {} are refused (429s; {} over every bank): they share its \
              limits with the background, and a smaller pool or pace at that bank (per_bank, \
-             paced) leaves them more room, for less coverage",
+             paced) leaves them more room, for less coverage{lane}",
             p.ceilings[b].name,
             pct(worst),
             p.customer_calls,
             pct(whole),
         )
     })
+}
+
+/// Where the customers call directly and the client keeps no band, how to plan with the
+/// priority lane, which the plan does not try: a `--set` where the scenario's own client has
+/// slots (the scenario refuses the lane for one without), else the scenario's edit.
+fn priority_lane_lever(sc: &Scenario) -> &'static str {
+    let direct = (sc.on_demand.as_ref()).is_some_and(|d| d.lane == crate::demand::Lane::Direct);
+    if !direct || sc.schedule.hours.is_some() {
+        return "";
+    }
+    match sc.strategy.has_slots() {
+        true => {
+            "; or plan again with --set on_demand.lane=priority (and on_demand.reserved for \
+             slots kept for them): this plan keeps the scenario's direct lane; the priority \
+             lane sends their calls through the client's slots ahead of the background (the \
+             plan then searches the clients with slots alone: queued, per_bank, aimd)"
+        }
+        false => {
+            "; or the priority lane, which this plan does not try: give the scenario a client \
+             with slots (strategy.kind queued, per_bank or aimd) and on_demand.lane = \
+             \"priority\" (and on_demand.reserved for slots kept for them), and plan again: \
+             their calls then go through the client's slots ahead of the background"
+        }
+    }
 }
 
 /// A choice covering a bank past its ceiling, where the customers' own fetches count: the
@@ -284,5 +312,63 @@ mod tests {
         assert_eq!(past_ceiling(&plan(within, 70_000.0)), Vec::new());
         assert_eq!(past_ceiling_finding(&plan(within, 70_000.0)), None);
         assert_eq!(past_ceiling_finding(&plan(0.9957, 0.0)), None);
+    }
+
+    /// Customers refused at one bank far more than in all are named with the bank's levers,
+    /// the priority lane where they call directly and the client keeps no band; not where
+    /// fewer than a tenth are refused there.
+    #[test]
+    fn customers_refused_at_one_bank_are_told_the_lane() {
+        let plan = |at_b: f64| {
+            let mut r = setting("q", 20.0, 1_000.0, all_met());
+            let est = |x: f64| Estimate::of(&[x, x]).unwrap();
+            r.figures.all[Figure::CustomerFailureRate as usize] = est(0.05);
+            let mut a = r.figures.all;
+            a[Figure::CustomerFailureRate as usize] = est(0.01);
+            let mut b = a;
+            b[Figure::CustomerFailureRate as usize] = est(at_b);
+            r.figures.banks = vec![a, b];
+            let mut p = made_up_plan(targets(), r.clone(), vec![r]);
+            let ceiling = super::super::banks::tests::ceiling;
+            p.ceilings = vec![ceiling("a", 1_000.0), ceiling("b", 1_000.0)];
+            p
+        };
+        let scenario = |lane: &str, hours: &str| {
+            let kind = match hours {
+                "random" => "random_offset\"\n",
+                _ => "queued\"\nconcurrency = 4\n",
+            };
+            let hours = hours.trim_start_matches("random");
+            let text = format!(
+                "[window]\nlength = \"1d\"\n[population]\nconnections = 1000\n[strategy]\nkind = \"{kind}\
+                 {hours}[on_demand]\nper_connection = 0.1\nlane = \"{lane}\"\n\
+                 [[banks]]\nname = \"a\"\nshare = 0.5\nservice_time = {time}\n\
+                 [[banks]]\nname = \"b\"\nshare = 0.5\nservice_time = {time}\n",
+                time = "{ dist = \"constant\", value = \"1s\" }"
+            );
+            crate::scenario::parse(&text, "inline", "t", &[]).unwrap()
+        };
+        let f = worst_customers_finding(&plan(0.40), &scenario("direct", "")).unwrap();
+        assert!(
+            f.starts_with("at b, 40.00 % of the customers' calls are refused (429s; 5.00 % over")
+                && f.contains("or plan again with --set on_demand.lane=priority"),
+            "{f}"
+        );
+        // A client without slots: the scenario's edit, the --set being refused for it.
+        let f = worst_customers_finding(&plan(0.40), &scenario("direct", "random")).unwrap();
+        assert!(
+            f.contains("; or the priority lane, which this plan does not try: give the scenario a client with slots")
+                && !f.contains("--set on_demand.lane"),
+            "{f}"
+        );
+        let f = worst_customers_finding(&plan(0.40), &scenario("priority", "")).unwrap();
+        assert!(!f.contains("plan again"), "{f}");
+        let banded = scenario("direct", "hours = [\"00:00\", \"06:00\"]\n");
+        let f = worst_customers_finding(&plan(0.40), &banded).unwrap();
+        assert!(!f.contains("plan again"), "{f}");
+        assert_eq!(
+            worst_customers_finding(&plan(0.09), &scenario("direct", "")),
+            None
+        );
     }
 }

@@ -315,3 +315,72 @@ fn other_days_settling_and_the_end() {
         "{s}"
     );
 }
+
+/// `run`'s banks with a 6-hour `window.fresh_within`, each day's opens past it `a` and `b`
+/// at banks `a` and `b`, its periods covered as `periods` at `a` (every other day whole),
+/// and every day covered once.
+fn fresh_run(a: &[f64], b: &[f64], periods: &[f64]) -> RunData {
+    let mut r = run(&vec![0.0; a.len()], &vec![0.0; b.len()]);
+    r.summary[2].fresh_within_hours = Some(6.0);
+    for d in r.daily.iter_mut().filter(|d| d.day > 0) {
+        let (x, p) = match d.bank.as_str() {
+            "a" => (a[d.day - 1], periods[d.day - 1]),
+            _ => (b[d.day - 1], 1.0),
+        };
+        (d.not_fresh_at_open_share, d.period_coverage, d.coverage) = (Some(x), Some(p), 1.0);
+    }
+    r
+}
+
+/// A client refreshing every 6 h through a day's outage keeps its data younger than a day:
+/// its bad day is told by the opens past `window.fresh_within`, with the day's periods and
+/// its whole coverage; not where `fresh_within` is a day; a bank told by its day-old share
+/// is not told again; the troubled bank's table follows it.
+#[test]
+fn a_bad_day_past_fresh_within_is_told() {
+    let r = fresh_run(&[0.0, 0.0, 0.6, 0.0], &[0.0; 4], &[1.0, 1.0, 0.5, 1.0]);
+    let s = first(&r, "").unwrap();
+    assert_eq!(
+        s,
+        "At a, app opens finding data 6 h old or older rose to 60.00 % on day 3 (50.00 % of \
+         its periods covered; its day's coverage, one success a day, read 100.00 %), against \
+         0.00 % (day 1: 100.00 % of its periods) on its best day before it, and was back \
+         within a point of that on day 4 (daily.csv's `not_fresh_at_open_share` and \
+         `period_coverage`)."
+    );
+    let what = "app opens finding data 6 h old or older".to_string();
+    assert_eq!(troubled_bank(&[&r]), Some(("a".into(), what)));
+    let mut day = r.clone();
+    day.summary[2].fresh_within_hours = Some(24.0);
+    assert_eq!(bad_day_sentences(&day, ""), Vec::<String>::new());
+    assert_eq!(troubled_bank(&[&day]), None);
+    // Bank b's data a day old too: told once, by its day-old share, and a by its opens.
+    let mut both = fresh_run(&[0.0, 0.0, 0.6, 0.0], &[0.0, 0.9, 0.9, 0.0], &[1.0; 4]);
+    for d in both
+        .daily
+        .iter_mut()
+        .filter(|d| d.bank == "b" && d.day == 2)
+    {
+        d.stale_24h_share = Some(0.4);
+    }
+    let told = bad_day_sentences(&both, "");
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(told[0].starts_with("At b, data a day old or older rose to 40.00 %"));
+    assert!(
+        told[1].starts_with("At a, app opens finding data 6 h old"),
+        "{told:?}"
+    );
+    assert!(
+        told[1].contains("(100.00 % of its periods covered)"),
+        "{told:?}"
+    );
+    // Runs of differing freshness: each read by its own, the table's words by neither's.
+    let mut twelve = fresh_run(&[0.0; 4], &[0.0; 4], &[1.0; 4]);
+    twelve.summary[2].fresh_within_hours = Some(12.0);
+    let (bank, what) = troubled_bank(&[&twelve, &r]).unwrap();
+    assert_eq!(bank, "a");
+    assert_eq!(
+        what,
+        "app opens finding data window.fresh_within old or older"
+    );
+}
