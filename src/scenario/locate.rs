@@ -177,9 +177,10 @@ fn select(items: &[Value], sel: &str, walked: &str) -> Result<usize, String> {
         return if i < items.len() {
             Ok(i)
         } else {
+            let n = items.len();
+            let entries = if n == 1 { "entry" } else { "entries" };
             Err(format!(
-                "`{walked}` has {} entries; index {i} is out of range",
-                items.len()
+                "`{walked}` has {n} {entries}; index {i} is out of range"
             ))
         };
     }
@@ -376,6 +377,15 @@ mod tests {
         let limit = &doc["banks"][1]["limits"][0];
         assert_eq!(limit["max_in_flight"].as_integer(), Some(3));
         assert!(limit.get("rate").is_none(), "{limit:?}");
+        // An element of a list of values is replaced; past the end is refused.
+        let mut doc: Table =
+            toml::from_str("[strategy]\nhours = [\"00:00\", \"06:00\"]\n").unwrap();
+        let (path, value) = parse_set("strategy.hours[1]=\"07:00\"").unwrap();
+        apply_set(&mut doc, &path, value).unwrap();
+        assert_eq!(doc["strategy"]["hours"][1].as_str(), Some("07:00"));
+        let (path, value) = parse_set("strategy.hours[2]=\"08:00\"").unwrap();
+        let e = apply_set(&mut doc, &path, value).unwrap_err();
+        assert_eq!(e, "`strategy.hours` has 2 entries; index 2 is out of range");
     }
 
     #[test]

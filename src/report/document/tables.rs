@@ -176,11 +176,16 @@ fn fixed_line(sw: &SweepData, shown: &[usize]) -> String {
     }
 }
 
-/// The metrics a sweep's table shows, of those its points measured: the opens not fresh
+/// The metrics a sweep's table shows, of those its points measured: the own 429s where some
+/// point's differ from its failure rate (5xx errors, maintenance 503s); the opens not fresh
 /// where some point's differs from its opens a day old (its `window.fresh_within` is not a
 /// day: a trial's 6 h went unseen in the table).
 fn sweep_metrics(sw: &SweepData) -> Vec<Metric> {
     let not_fresh = sw.fresh_within_set();
+    // The own 429s where they differ from every failure at some point (5xx, maintenance).
+    let mean = |p: &SweepPoint, m: Metric| p.metrics.get(&m).map(|e| e.mean);
+    let own = (sw.points.iter())
+        .any(|p| mean(p, Metric::ClientFailureRate) != mean(p, Metric::FailureRate));
     [
         Metric::UsersPerDay,
         Metric::FailureRate,
@@ -195,6 +200,7 @@ fn sweep_metrics(sw: &SweepData) -> Vec<Metric> {
     ]
     .into_iter()
     .filter(|&m| sw.has_metric(m) && (m != Metric::NotFreshAtOpenShare || not_fresh))
+    .filter(|&m| m != Metric::ClientFailureRate || own)
     .collect()
 }
 

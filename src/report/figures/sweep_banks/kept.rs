@@ -7,7 +7,8 @@ use crate::report::figures::MAX_SERIES;
 /// The sweep with at most [`MAX_SERIES`] banks, and the names of those left out, in the
 /// order of [`worst_first`], by the figures `drawn` (the charts pass one: each figure keeps
 /// its own worst). Chosen once a figure, so each of its charts draws the same banks in the
-/// same looks (chosen chart by chart, one look named two banks in neighbouring charts).
+/// same looks (chosen chart by chart, one look named two banks in neighbouring charts); the
+/// two figures' charts may keep different banks, and so give a bank another look.
 pub(super) fn keep_worst(sw: &SweepData, drawn: &[&Drawn]) -> (SweepData, Vec<String>) {
     let bank = sw.params.len() - 1;
     let names = sw.values(bank);
