@@ -56,9 +56,9 @@ pub(crate) fn by_bank_charts(ds: &Dataset, p: &mut ChartPlan) {
         let note = match left_out.is_empty() {
             true => missing.clone(),
             false => format!(
-                " This figure's charts draw {MAX_SERIES} of the sweep's {} banks, its worst \
+                " This figure's charts draw the {MAX_SERIES} of the sweep's {} banks worst by it \
                  (each point's worst first, then by their worst point, in file order where \
-                 none is bad), the same in each; \
+                 none is bad), the same banks in each of its charts; \
                  left out: {} (every bank's figures are in sweep_banks_summary.csv).{missing}",
                 MAX_SERIES + left_out.len(),
                 and_list(&left_out)
