@@ -12,7 +12,7 @@
 use super::text::{pct, thousands};
 use crate::metrics::{RunResult, Tally};
 use crate::scenario::Scenario;
-use crate::strategy::{OnFailure, Strategy};
+use crate::strategy::OnFailure;
 
 /// The banks where the client's background refreshes came round again within their periods
 /// (more first attempts, retries apart, than the bank's connections, joiners included, times
@@ -21,10 +21,7 @@ use crate::strategy::{OnFailure, Strategy};
 /// its failures back to the queue: each bank's figures, most refused first, and the settings
 /// that leave failures be.
 pub fn requeued_note(sc: &Scenario, r: &RunResult) -> Option<String> {
-    let slots = matches!(
-        sc.strategy,
-        Strategy::Queued { .. } | Strategy::PerBank { .. } | Strategy::Aimd(_)
-    );
+    let slots = sc.strategy.has_slots();
     let requeues = sc.schedule.on_failure == OnFailure::Requeue && !sc.schedule.looping;
     if !slots || !requeues {
         return None;

@@ -223,11 +223,7 @@ impl Scenario {
                     .to_string(),
             ),
             (
-                s.overhead != Schedule::default_overhead()
-                    && !matches!(
-                        self.strategy,
-                        Strategy::Queued { .. } | Strategy::PerBank { .. } | Strategy::Aimd(_)
-                    ),
+                s.overhead != Schedule::default_overhead() && !self.strategy.has_slots(),
                 format!(
                     "strategy.worker_overhead: only a queued client's workers have one, not \
                      kind = \"{kind}\""

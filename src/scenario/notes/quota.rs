@@ -114,7 +114,7 @@ impl Scenario {
         let r = &self.retry;
         let held = r.enabled() && r.on_rate_limited && r.honour_retry_after && r.hold_slot;
         let slots = match &self.strategy {
-            Strategy::Queued { .. } | Strategy::PerBank { .. } | Strategy::Aimd(_) => true,
+            s if s.has_slots() => true,
             Strategy::Paced { outstanding, .. } => outstanding.iter().any(Option::is_some),
             _ => false,
         };

@@ -7,7 +7,6 @@
 use super::super::Plan;
 use crate::platform::StatusMode;
 use crate::scenario::Scenario;
-use crate::strategy::Strategy;
 
 /// Where outcomes are learned by polling and a slot is held at least twice the banks' mean
 /// call (the poll after a call of the mean length), and the recommendation or the scenario's
@@ -17,13 +16,7 @@ pub(super) fn polling_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     let StatusMode::Poll { interval, first } = sc.platform.status else {
         return None;
     };
-    let holds = |s: &Strategy| {
-        matches!(
-            s,
-            Strategy::Queued { .. } | Strategy::PerBank { .. } | Strategy::Aimd(_)
-        )
-    };
-    if !holds(&p.recommendation.strategy) && !holds(&p.current.strategy) {
+    if !p.recommendation.strategy.has_slots() && !p.current.strategy.has_slots() {
         return None;
     }
     let call: f64 = (sc.banks.iter())
