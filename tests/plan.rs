@@ -914,6 +914,7 @@ fn the_recommendation_meets_its_targets_on_fresh_seeds() {
         max_api_calls_per_day: None,
         min_bank_coverage: None,
         max_bank_failure_rate: None,
+        max_customer_failure_rate: None,
     };
     let req = Request {
         users: 40_000,

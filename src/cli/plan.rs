@@ -39,6 +39,12 @@ pub struct PlanArgs {
     /// replications.
     #[arg(long, value_name = "SHARE", allow_negative_numbers = true, value_parser = share)]
     pub max_bank_failure_rate: Option<f64>,
+    /// Bound on the 429s of the customers' own in-app calls, over their attempts (0.01 or
+    /// 1%): what a customer meets, where --max-failure-rate counts every call and theirs are
+    /// few among them. Needs customers (`[on_demand]`); with it the plan also tries the
+    /// clients with slots sending the customers through the priority lane.
+    #[arg(long, value_name = "SHARE", allow_negative_numbers = true, value_parser = share)]
+    pub max_customer_failure_rate: Option<f64>,
     /// Bound on the 95th percentile of data age: hours (`24`), or a duration (`24h`, `1d`,
     /// `90m`).
     #[arg(long, value_name = "HOURS", allow_negative_numbers = true, value_parser = hours_or_duration)]
@@ -112,6 +118,7 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
             max_api_calls_per_day: a.max_api_calls_per_day,
             min_bank_coverage: a.min_bank_coverage,
             max_bank_failure_rate: a.max_bank_failure_rate,
+            max_customer_failure_rate: a.max_customer_failure_rate,
         },
         replications: a.replications,
         seed: a.seed,

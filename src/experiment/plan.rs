@@ -90,47 +90,7 @@ impl Request {
                  1 % write 0.01)",
             );
         }
-        if let Some(b) = t.max_bank_failure_rate.filter(|b| !(0.0..1.0).contains(b)) {
-            return bad(
-                "--max-bank-failure-rate",
-                b,
-                "must be at least 0 and below 1, a share at each bank (for 1 % write 0.01)",
-            );
-        }
-        if let Some(h) = t
-            .staleness_p95_hours
-            .filter(|h| !(h.is_finite() && *h > 0.0))
-        {
-            return bad(
-                "--staleness-p95",
-                h,
-                "must be a positive number of hours (e.g. 30)",
-            );
-        }
-        if let Some(h) = t.at_open_p95_hours.filter(|h| !(h.is_finite() && *h > 0.0)) {
-            return bad(
-                "--at-open-p95",
-                h,
-                "must be a positive number of hours (e.g. 20)",
-            );
-        }
-        if let Some(a) = t
-            .max_api_calls_per_day
-            .filter(|a| !(a.is_finite() && *a > 0.0))
-        {
-            return bad(
-                "--max-api-calls-per-day",
-                a,
-                "must be a positive number (e.g. 2000000)",
-            );
-        }
-        if let Some(b) = t.min_bank_coverage.filter(|b| !(*b > 0.0 && *b <= 1.0)) {
-            return bad(
-                "--min-bank-coverage",
-                b,
-                "must be greater than 0 and at most 1 (e.g. 0.9)",
-            );
-        }
+        check_bounds(t)?;
         if !(1..=sweep::MAX_REPLICATIONS).contains(&self.replications) {
             return Err(Error::input(format!(
                 "--replications {}: must be between 1 and {}",
@@ -140,6 +100,57 @@ impl Request {
         }
         Ok(())
     }
+}
+
+/// The optional targets' numbers, each in its range (errors name the flag).
+fn check_bounds(t: &Targets) -> Result<()> {
+    let below_one: fn(f64) -> bool = |x| (0.0..1.0).contains(&x);
+    let positive: fn(f64) -> bool = |x| x.is_finite() && x > 0.0;
+    let checks = [
+        (
+            "--max-bank-failure-rate",
+            t.max_bank_failure_rate,
+            below_one,
+            "must be at least 0 and below 1, a share at each bank (for 1 % write 0.01)",
+        ),
+        (
+            "--max-customer-failure-rate",
+            t.max_customer_failure_rate,
+            below_one,
+            "must be at least 0 and below 1, a share of the customers' calls (for 1 % write \
+             0.01)",
+        ),
+        (
+            "--staleness-p95",
+            t.staleness_p95_hours,
+            positive,
+            "must be a positive number of hours (e.g. 30)",
+        ),
+        (
+            "--at-open-p95",
+            t.at_open_p95_hours,
+            positive,
+            "must be a positive number of hours (e.g. 20)",
+        ),
+        (
+            "--max-api-calls-per-day",
+            t.max_api_calls_per_day,
+            positive,
+            "must be a positive number (e.g. 2000000)",
+        ),
+        (
+            "--min-bank-coverage",
+            t.min_bank_coverage,
+            |x| x > 0.0 && x <= 1.0,
+            "must be greater than 0 and at most 1 (e.g. 0.9)",
+        ),
+    ];
+    for (flag, value, ok, why) in checks {
+        if let Some(x) = value.filter(|&x| !ok(x)) {
+            return Err(Error::input(format!("{flag} {x}: {why}")));
+        }
+    }
+    Ok(())
 }
 
 /// A book grown from the scenario's start by its joins and consent expiry: `plan --at-week`.
@@ -233,7 +244,7 @@ impl Plan {
     /// The scenario's own client where it is not the recommendation.
     pub fn current_apart(&self) -> Option<&Evaluation> {
         let (c, r) = (&self.current, &self.recommendation);
-        (c.strategy != r.strategy || c.pause != r.pause).then_some(c)
+        (c.strategy != r.strategy || c.conduct != r.conduct).then_some(c)
     }
 
     /// Banks whose ceiling is below the coverage target, most connections short first.
@@ -265,6 +276,18 @@ fn check_ages(sc: &Scenario, t: &Targets) -> Result<()> {
     }
 }
 
+/// A bound on the customers' failures needs customers: a scenario without `[on_demand]`
+/// would meet it by having none.
+fn check_customers(sc: &Scenario, t: &Targets) -> Result<()> {
+    match (t.max_customer_failure_rate, &sc.on_demand) {
+        (Some(c), None) => Err(Error::input(format!(
+            "--max-customer-failure-rate {c}: the scenario has no customers' requests (no \
+             [on_demand] section), so there are no customers' calls to bound"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The scenario's own client ([`Plan::current`]: the recommendation, or else run), and the
 /// recommendation run stalest first ([`Plan::stalest`]) where its pools are per bank and the
 /// scenario's client takes connections in turn; the two run together, so that neither's last
@@ -275,15 +298,15 @@ fn current_and_stalest(
     r: &Evaluation,
     replications: u32,
 ) -> (Evaluation, Option<Evaluation>) {
-    let pause = base.schedule.pause_on_retry_after;
-    let own = (r.strategy != base.strategy || r.pause != pause)
-        .then(|| (s.order(), base.strategy.clone(), pause));
+    let conduct = s.conduct();
+    let own = (r.strategy != base.strategy || r.conduct != conduct)
+        .then(|| (s.order(), base.strategy.clone(), conduct));
     let per_bank = matches!(
         r.strategy,
         Strategy::PerBank { .. } | Strategy::Aimd(_) | Strategy::Paced { per_bank: true, .. }
     );
     let stalest = (per_bank && s.order() == Order::Fifo)
-        .then(|| (Order::Stalest, r.strategy.clone(), r.pause));
+        .then(|| (Order::Stalest, r.strategy.clone(), r.conduct));
     let settings = own.iter().chain(&stalest).cloned().collect();
     let mut runs = s.evaluate_all(settings, replications).into_iter();
     let current = match own {
@@ -304,6 +327,7 @@ pub fn short(b: &BankCeiling, c: f64) -> f64 {
 pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<Plan> {
     req.validate()?;
     check_ages(base, &req.targets)?;
+    check_customers(base, &req.targets)?;
     let seed = req.seed.unwrap_or(base.seed);
     let mut sc = base.clone();
     sc.connections = req.users as u32;
@@ -345,6 +369,9 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     }
     s.pausing(screening, |family| {
         choice::provisional(family, &req.targets).cloned()
+    });
+    s.lanes(screening, |family| {
+        choice::lane_trial(family, &req.targets).cloned()
     });
     let (recommendation, confirmed) = choice::choose(&s, req.replications, screening);
     let (current, stalest) = current_and_stalest(&s, base, &recommendation, req.replications);

@@ -21,6 +21,23 @@ pub(super) fn provisional<'e>(evaluated: &'e [Evaluation], t: &Targets) -> Optio
     }
 }
 
+/// What the priority lane is tried on ([`search::Search::lanes`]): the cheapest of
+/// `evaluated` meeting every target but the bound on the customers' 429s, which the lane may
+/// bring within it; else [`provisional`].
+pub(super) fn lane_trial<'e>(evaluated: &'e [Evaluation], t: &Targets) -> Option<&'e Evaluation> {
+    let cost = |e: &&Evaluation| e.figures.mean(Figure::ApiCallsPerDay);
+    let but_customers = |e: &&Evaluation| {
+        let met = Met {
+            customer_failure_rate: true,
+            ..e.met
+        };
+        met.all()
+    };
+    (evaluated.iter().filter(but_customers))
+        .min_by(|a, b| cost(a).total_cmp(&cost(b)))
+        .or_else(|| provisional(evaluated, t))
+}
+
 /// The cheapest setting meeting every target, confirmed at the full replications (the next
 /// cheapest when a confirmation misses, up to three); or the best achievable. The flag says
 /// whether a screened choice held at the full replications.
@@ -40,14 +57,15 @@ pub(super) fn choose(s: &search::Search, replications: u32, screening: u32) -> (
                 .evaluated
                 .iter()
                 .position(|x| x.strategy.name() == e.strategy.name());
-            // A client that does not pause is the simpler one.
-            (first.unwrap_or(usize::MAX), knob(&e.strategy), e.pause)
+            // A client that does not pause, nor take its customers' calls through its slots,
+            // is the simpler one.
+            (first.unwrap_or(usize::MAX), knob(&e.strategy), e.conduct)
         };
         feasible[..ties].sort_by(|a, b| rank(a).partial_cmp(&rank(b)).expect("finite knobs"));
     }
     let confirm = |e: &Evaluation| {
         if replications > screening {
-            s.evaluate(e.strategy.clone(), e.pause, replications)
+            s.evaluate(e.strategy.clone(), e.conduct, replications)
         } else {
             e.clone()
         }
@@ -175,7 +193,7 @@ mod tests {
         };
         Evaluation {
             strategy: Strategy::Queued { concurrency: 1 },
-            pause: false,
+            conduct: Default::default(),
             label: label.into(),
             replications: 2,
             met: t.met(&figures),
@@ -196,6 +214,7 @@ mod tests {
             max_api_calls_per_day: None,
             min_bank_coverage: None,
             max_bank_failure_rate: None,
+            max_customer_failure_rate: None,
         };
         let never = f64::INFINITY;
         let settings = [

@@ -15,7 +15,7 @@ use crate::metrics::RunResult;
 use crate::stats::Estimate;
 
 /// How many figures a plan reports.
-pub const N: usize = 26;
+pub const N: usize = 27;
 
 /// One figure a plan reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +62,10 @@ pub enum Figure {
     /// The most of the client's refreshes outstanding at once (submitted, outcome not yet
     /// learned): the workers a pace needs, where the plan gives refreshes a second.
     PeakOutstanding,
+    /// The 95th percentile of the customers' wait from request to data, over the requests
+    /// that got data (NaN without any): the poll's, and with the priority lane the wait for
+    /// a slot (a trial's pool, smaller than its customers' peak, kept them 35 minutes).
+    CustomerWaitP95Seconds,
 }
 
 impl Figure {
@@ -92,6 +96,7 @@ impl Figure {
         Figure::BusiestHourAdmissions,
         Figure::PeakInFlight,
         Figure::PeakOutstanding,
+        Figure::CustomerWaitP95Seconds,
     ];
 
     /// The figure's name in `--json` (documented in docs/manual.md).
@@ -123,6 +128,7 @@ impl Figure {
             Figure::BusiestHourAdmissions => "busiest_hour_admissions",
             Figure::PeakInFlight => "peak_in_flight",
             Figure::PeakOutstanding => "peak_outstanding",
+            Figure::CustomerWaitP95Seconds => "customer_wait_p95_seconds",
         }
     }
 }
@@ -202,6 +208,7 @@ fn of(r: &RunResult, bank: Option<usize>) -> [f64; N] {
             Figure::BusiestHourAdmissions => r.busiest_hour(bank) as f64,
             Figure::PeakInFlight => t.peak_in_flight as f64,
             Figure::PeakOutstanding => t.peak_outstanding as f64,
+            Figure::CustomerWaitP95Seconds => s.on_demand_p95_seconds.unwrap_or(f64::NAN),
         };
     }
     f

@@ -15,6 +15,7 @@ mod current;
 mod customers;
 mod fitted;
 mod floor;
+mod lane;
 mod order;
 mod polling;
 mod start;
@@ -98,6 +99,8 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     out.extend(growth_finding(p, sc));
     out.extend(customers_share_finding(p, sc));
     out.extend(reliance_finding(p, sc));
+    out.extend(lane::customer_bound_finding(p, sc));
+    out.extend(lane::lane_wait_finding(p, sc));
     out.extend(customers::past_ceiling_finding(p));
     out.extend(worst_customers_finding(p, sc));
     out.push(floor::floor_finding(p, sc));
@@ -470,7 +473,7 @@ fn headroom_finding(p: &Plan) -> Option<String> {
         .iter()
         // Not the choice's own screening run, nor one that costs less (a cheaper setting
         // that met the targets in screening was not confirmed).
-        .filter(|e| !(e.strategy == r.strategy && e.pause == r.pause))
+        .filter(|e| !(e.strategy == r.strategy && e.conduct == r.conduct))
         .filter(|e| calls(e) >= calls(r))
         .filter(|e| e.met.all() && calls(e) <= calls(r) * (1.0 + HEADROOM_COST))
         .filter(|e| cov(e) >= cov(r) + HEADROOM_GAIN);

@@ -40,6 +40,7 @@ impl Plan {
                 "max_api_calls_per_day": t.max_api_calls_per_day,
                 "min_bank_coverage": t.min_bank_coverage,
                 "max_bank_failure_rate": t.max_bank_failure_rate,
+                "max_customer_failure_rate": t.max_customer_failure_rate,
             }),
         );
         top.insert("strategy".into(), json!(r.strategy.name()));
@@ -115,10 +116,15 @@ impl Plan {
                 m.insert("strategy".into(), json!(e.strategy.name()));
                 m.insert("parameters".into(), parameters(e, sc));
                 m.insert("setting".into(), json!(e.label));
+                // Null without customers.
+                let lane =
+                    (sc.on_demand.as_ref())
+                        .map(|_| if e.conduct.lane { "priority" } else { "direct" });
+                m.insert("customers_lane".into(), json!(lane));
                 m.insert("meets_targets".into(), json!(e.met.all()));
                 m.insert(
                     "chosen".into(),
-                    json!(e.strategy == r.strategy && e.pause == r.pause),
+                    json!(e.strategy == r.strategy && e.conduct == r.conduct),
                 );
                 figures(&mut m, &e.figures.all);
                 self.worst_bank(&mut m, e);
@@ -210,6 +216,7 @@ fn met(r: &Evaluation) -> Value {
         "staleness": r.met.staleness,
         "at_open": r.met.at_open,
         "api_calls": r.met.api_calls,
+        "customer_failure_rate": r.met.customer_failure_rate,
     })
 }
 
@@ -254,6 +261,11 @@ fn set_args(e: &Evaluation, sc: &Scenario, users: u32) -> Vec<String> {
         m.iter()
             .map(|(k, v)| format!("strategy.{k}={}", toml_value(v))),
     );
+    // The plan's trial of the priority lane ([`super::search::Search::lanes`]).
+    let direct = (sc.on_demand.as_ref()).is_some_and(|d| d.lane == crate::demand::Lane::Direct);
+    if e.conduct.lane && direct {
+        set.push("on_demand.lane=\"priority\"".into());
+    }
     set
 }
 
@@ -289,7 +301,7 @@ fn toml_value(v: &Value) -> String {
 pub fn parameters(e: &Evaluation, sc: &Scenario) -> Value {
     let mut p = strategy_parameters(&e.strategy, sc);
     let pooled = !matches!(e.strategy, Strategy::Bulk | Strategy::RandomOffset);
-    if let (true, Value::Object(m)) = (e.pause && pooled, &mut p) {
+    if let (true, Value::Object(m)) = (e.conduct.pause && pooled, &mut p) {
         m.insert("pause_on_retry_after".into(), json!(true));
     }
     if let (true, Value::Object(m)) = (sc.schedule.order == Order::Stalest && pooled, &mut p) {

@@ -1,7 +1,9 @@
 //! The plan as a short planning memo for a terminal.
 
 use super::{age, Evaluation, FailureScope, Figure, Plan};
-use crate::output::text::{column_widths, count_estimate, pct, share_estimate, thousands};
+use crate::output::text::{
+    as_written, column_widths, count_estimate, pct, share_estimate, thousands,
+};
 use std::fmt::Write as _;
 
 impl Plan {
@@ -79,6 +81,9 @@ impl Plan {
         }
         if let Some(b) = t.min_bank_coverage {
             targets.push(format!("every bank's coverage ≥ {}", pct(b)));
+        }
+        if let Some(c) = t.max_customer_failure_rate {
+            targets.push(format!("customers' calls' 429s ≤ {}", pct(c)));
         }
         let grown = match self.grown {
             Some(g) => {
@@ -432,16 +437,21 @@ impl Plan {
     /// customers saw 24.0 h).
     fn candidate_table(&self) -> String {
         let at_open = self.targets.at_open_p95_hours.is_some();
+        let customers = self.targets.max_customer_failure_rate.is_some();
         let rows: Vec<Vec<String>> = self
             .candidates
             .iter()
             .map(|e| {
                 let m = |x: Figure| e.figures.mean(x);
                 let mut row = vec![
-                    pct(m(Figure::Coverage)),
+                    short_of(m(Figure::Coverage), self.targets.coverage),
                     pct(m(self.targets.scope.figure())),
                 ];
                 row.extend(self.worst_bank_cell(e));
+                if customers {
+                    row.push(share(m(Figure::CustomerFailureRate)));
+                    row.push(wait(m(Figure::CustomerWaitP95Seconds)));
+                }
                 row.push(self.short_hours(m(Figure::StalenessP95Hours)));
                 if at_open {
                     row.push(self.short_hours(m(Figure::AtOpenP95Hours)));
@@ -459,6 +469,9 @@ impl Plan {
         if self.targets.max_bank_failure_rate.is_some() {
             header.push(&worst);
         }
+        if customers {
+            header.extend(["customers' 429s", "their wait p95"]);
+        }
         header.push("age p95");
         if at_open {
             header.push("at app open p95");
@@ -469,12 +482,33 @@ impl Plan {
 }
 
 fn verdict(e: &Evaluation, chosen: &Evaluation) -> String {
-    let mark = if e.strategy == chosen.strategy && e.pause == chosen.pause {
+    let mark = if e.strategy == chosen.strategy && e.conduct == chosen.conduct {
         " ← chosen"
     } else {
         ""
     };
     format!("{}{mark}", if e.met.all() { "yes" } else { "no" })
+}
+
+/// A share beside its target `t`: to more places where two would read as the target while
+/// short of it (a trial's table gave 99.00 % "no" beside 99.00 % "yes": 0.9899972 and
+/// 0.9900125).
+fn short_of(x: f64, t: f64) -> String {
+    let at = |v: f64, places: usize| format!("{:.*} %", places, 100.0 * as_written(v));
+    match (2..=4).find(|&p| !(x < t && at(x, p) == at(t, p))) {
+        Some(2) => pct(x),
+        places => at(x, places.unwrap_or(4)),
+    }
+}
+
+/// The customers' wait in seconds: `≥ 1 h` past the histogram's last bucket, a dash where
+/// none got data.
+pub(super) fn wait(x: f64) -> String {
+    match x {
+        x if x.is_nan() => "—".to_string(),
+        x if x.is_infinite() => "≥ 1 h".to_string(),
+        x => format!("{x:.1} s"),
+    }
 }
 
 /// A share, or a dash where nothing was measured.
@@ -541,4 +575,17 @@ fn table(header: &[&str], rows: &[Vec<String>], left: &[usize]) -> String {
 /// A period shorter than a day in hours, as people write it: `12 h`, `1.5 h`.
 pub(super) fn period(h: f64) -> String {
     format!("{} h", (h * 100.0).round() / 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    /// A coverage short of its target by less than two places show is given to more: never
+    /// the target's own figure beside a "no".
+    #[test]
+    fn a_share_just_short_of_its_target_is_told_apart() {
+        assert_eq!(super::short_of(0.9899972, 0.99), "98.9997 %");
+        assert_eq!(super::short_of(0.98996, 0.99), "98.996 %");
+        assert_eq!(super::short_of(0.9900125, 0.99), "99.00 %");
+        assert_eq!(super::short_of(0.95, 0.99), "95.00 %");
+    }
 }

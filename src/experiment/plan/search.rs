@@ -33,13 +33,16 @@ use super::ceiling::BankCeiling;
 use super::figures::{measure, Figure, Figures};
 use super::progress::Progress;
 use super::targets::{FailureScope, Met, Targets};
+use crate::demand::Lane;
 use crate::experiment::sweep;
-use crate::platform::StatusMode;
 use crate::scenario::Scenario;
 use crate::strategy::{AimdRule, Order, PaceProfiles, Strategy};
 
 mod ahead;
 mod ladder;
+mod variants;
+
+pub(super) use variants::pausing_can_matter;
 
 /// Coverage gains below this (absolute) count as no gain, whatever the noise.
 const MIN_GAIN: f64 = 1e-4;
@@ -61,12 +64,22 @@ const PACES: [f64; 5] = [1.0, 1.1, 1.25, 1.5, 2.0];
 /// users need and what its ceiling admits.
 const UNDER: [f64; 8] = [0.5, 0.7, 0.8, 0.9, 0.95, 1.0, 1.1, 1.25];
 
+/// How a setting's client acts beyond its strategy and knob ([`variants`]); ordered so that
+/// the simpler, the scenario's usual, comes first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Conduct {
+    /// The client pauses a bank's pool on a Retry-After (`strategy.pause_on_retry_after`).
+    pub pause: bool,
+    /// The customers' calls go through the client's slots, ahead of the background
+    /// (`on_demand.lane = "priority"`): the scenario's lane, or the plan's trial of it.
+    pub lane: bool,
+}
+
 /// One strategy setting evaluated over replications.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
     pub strategy: Strategy,
-    /// The client pauses a bank's pool on a Retry-After (`strategy.pause_on_retry_after`).
-    pub pause: bool,
+    pub conduct: Conduct,
     /// The setting in words, e.g. `queued, concurrency 54`.
     pub label: String,
     pub replications: u32,
@@ -105,10 +118,19 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Runs `strategy` (pausing on a Retry-After if `pause`) `replications` times (common
+    /// Runs `strategy`, its client acting as `conduct` says, `replications` times (common
     /// random numbers: replication `r` of every setting uses the same seed).
-    pub fn evaluate(&self, strategy: Strategy, pause: bool, replications: u32) -> Evaluation {
-        self.evaluate_in(self.order(), strategy, pause, replications)
+    pub fn evaluate(&self, strategy: Strategy, conduct: Conduct, replications: u32) -> Evaluation {
+        self.evaluate_in(self.order(), strategy, conduct, replications)
+    }
+
+    /// How the scenario's own client acts.
+    pub fn conduct(&self) -> Conduct {
+        let lane = (self.base.on_demand.as_ref()).is_some_and(|d| d.lane == Lane::Priority);
+        Conduct {
+            pause: self.base.schedule.pause_on_retry_after,
+            lane,
+        }
     }
 
     /// The order the scenario's client takes due connections in.
@@ -121,19 +143,19 @@ impl<'a> Search<'a> {
         &self,
         order: Order,
         strategy: Strategy,
-        pause: bool,
+        conduct: Conduct,
         replications: u32,
     ) -> Evaluation {
-        let mut one = self.evaluate_all(vec![(order, strategy, pause)], replications);
+        let mut one = self.evaluate_all(vec![(order, strategy, conduct)], replications);
         one.pop().expect("one setting, one evaluation")
     }
 
-    /// Each setting (the order its pools take due connections in, the strategy, and whether
-    /// it pauses on a Retry-After) at `replications`, all their replications run together so
+    /// Each setting (the order its pools take due connections in, the strategy, and how its
+    /// client acts) at `replications`, all their replications run together so
     /// that no worker idles while another setting waits; in the order given.
     pub fn evaluate_all(
         &self,
-        settings: Vec<(Order, Strategy, bool)>,
+        settings: Vec<(Order, Strategy, Conduct)>,
         replications: u32,
     ) -> Vec<Evaluation> {
         let labels: Vec<String> = settings.iter().map(|s| self.label(s)).collect();
@@ -141,23 +163,26 @@ impl<'a> Search<'a> {
             self.progress.tell(self.evaluated.len(), first);
         }
         let scenarios: Vec<Scenario> = (settings.iter())
-            .map(|(order, strategy, pause)| {
+            .map(|(order, strategy, conduct)| {
                 let mut sc = self.base.clone();
                 sc.strategy = strategy.clone();
-                sc.schedule.pause_on_retry_after = *pause;
+                sc.schedule.pause_on_retry_after = conduct.pause;
                 sc.schedule.order = *order;
+                if let (true, Some(d)) = (conduct.lane, sc.on_demand.as_mut()) {
+                    d.lane = Lane::Priority;
+                }
                 sc
             })
             .collect();
         let runs = (self.pool)
             .install(|| sweep::replicate_each(&scenarios, self.seed, replications, measure));
         (settings.into_iter().zip(labels).zip(runs))
-            .map(|(((_, strategy, pause), label), runs)| {
+            .map(|(((_, strategy, conduct), label), runs)| {
                 let figures = Figures::of(&runs);
                 Evaluation {
                     met: self.targets.met(&figures),
                     strategy,
-                    pause,
+                    conduct,
                     label,
                     replications,
                     figures,
@@ -167,7 +192,7 @@ impl<'a> Search<'a> {
     }
 
     /// A setting in words, e.g. `queued, concurrency 54, stalest first`.
-    fn label(&self, (order, strategy, pause): &(Order, Strategy, bool)) -> String {
+    fn label(&self, (order, strategy, conduct): &(Order, Strategy, Conduct)) -> String {
         let mut label = strategy.describe(&self.base.banks);
         // Said of every client with a queue that takes the stalest first, the scenario's own
         // included (a trial's memo named its per-bank pools without it).
@@ -175,8 +200,12 @@ impl<'a> Search<'a> {
         if *order == Order::Stalest && queue {
             label.push_str(", stalest first");
         }
-        if *pause && !self.base.schedule.pause_on_retry_after {
+        let own = self.conduct();
+        if conduct.pause && !own.pause {
             label.push_str(", pausing on Retry-After");
+        }
+        if conduct.lane && !own.lane {
+            label.push_str(", customers through the priority lane");
         }
         label
     }
@@ -186,7 +215,7 @@ impl<'a> Search<'a> {
         self.progress.done();
     }
 
-    /// Evaluates `strategy` at `replications` once, pausing as the scenario's client does;
+    /// Evaluates `strategy` at `replications` once, acting as the scenario's client does;
     /// later asks get the same evaluation.
     fn at(&mut self, strategy: Strategy, replications: u32) -> Evaluation {
         self.at_ahead(strategy, [], replications)
@@ -465,71 +494,6 @@ impl<'a> Search<'a> {
     pub fn random_offset(&mut self, reps: u32) {
         self.at(Strategy::RandomOffset, reps);
     }
-
-    /// Each queued kind's best setting so far (its cheapest meeting every target, or else
-    /// its closest, as `best` picks), tried again pausing on a Retry-After. Nothing to try
-    /// when the scenario's client already pauses, or for random offsets (no pool to pause).
-    pub fn pausing(&mut self, reps: u32, best: impl Fn(&[Evaluation]) -> Option<Evaluation>) {
-        if self.base.schedule.pause_on_retry_after || !pausing_can_matter(self.base) {
-            return;
-        }
-        let bests: Vec<Evaluation> = ["queued", "per_bank", "paced", "aimd"]
-            .into_iter()
-            .filter_map(|kind| {
-                let family: Vec<Evaluation> = (self.evaluated.iter())
-                    .filter(|e| e.strategy.name() == kind && !e.pause)
-                    .cloned()
-                    .collect();
-                best(&family)
-            })
-            .collect();
-        // Run together, so that no kind's last replications leave workers idle.
-        let order = self.order();
-        let settings = bests.iter().map(|e| (order, e.strategy.clone(), true));
-        let paused = self.evaluate_all(settings.collect(), reps);
-        for (paused, e) in paused.into_iter().zip(&bests) {
-            // Identical runs: the pool never paused (every Retry-After had passed by the
-            // time the client learned its 429), so there is nothing to choose between.
-            if !same_bits(&paused.figures, &e.figures) {
-                self.evaluated.push(paused);
-            }
-        }
-    }
-}
-
-/// Whether two settings' figures are the same to the bit (a figure that measured nothing is
-/// NaN in both, which `==` would call different).
-fn same_bits(a: &Figures, b: &Figures) -> bool {
-    let bits = |e: &crate::stats::Estimate| {
-        (
-            e.n,
-            e.mean.to_bits(),
-            e.sd.map(f64::to_bits),
-            e.ci95.map(f64::to_bits),
-        )
-    };
-    let all = |f: &Figures| {
-        f.all
-            .iter()
-            .chain(f.banks.iter().flatten())
-            .map(bits)
-            .collect::<Vec<_>>()
-    };
-    all(a) == all(b)
-}
-
-/// Whether pausing on a Retry-After can change a run of `sc`: some bank's longest Retry-After
-/// for every call (plus the client's jitter) outlasts the delay before the client learns of
-/// a 429, its first poll or its callback. Otherwise the pause always ends before it starts.
-pub(super) fn pausing_can_matter(sc: &Scenario) -> bool {
-    let learn = match sc.platform.status {
-        StatusMode::Poll { first, .. } => first,
-        StatusMode::Callback { delay } => delay,
-    };
-    let jitter = sc.retry.retry_after_jitter;
-    sc.banks
-        .iter()
-        .any(|b| b.longest_retry_after() + jitter > learn)
 }
 
 /// A pace people can type: four significant digits.
@@ -551,7 +515,7 @@ mod tests {
         };
         Evaluation {
             strategy: Strategy::Queued { concurrency: 8 },
-            pause: false,
+            conduct: Conduct::default(),
             label: "queued".into(),
             replications: 2,
             figures: Figures {
@@ -566,6 +530,7 @@ mod tests {
                 staleness: true,
                 at_open: true,
                 api_calls: true,
+                customer_failure_rate: true,
             },
         }
     }

@@ -76,6 +76,11 @@ pub struct Targets {
     /// Least coverage of every bank, 0 < x ≤ 1: a population's coverage can be met by
     /// starving one bank's customers, which this forbids.
     pub min_bank_coverage: Option<f64>,
+    /// Bound on the 429s of the customers' own calls over their attempts, 0 ≤ x < 1: what a
+    /// customer in the app meets, where the failure bound counts every call and theirs are a
+    /// few in a hundred of them (a lender's trial lost 8.37 % of its loan applicants' calls,
+    /// 72.60 % at one credit union, under a plan that kept its own 429s within 2 %).
+    pub max_customer_failure_rate: Option<f64>,
 }
 
 /// Which targets a setting meets (on the means of its figures). Targets not set are met.
@@ -90,11 +95,13 @@ pub struct Met {
     pub staleness: bool,
     pub at_open: bool,
     pub api_calls: bool,
+    /// The customers' calls' 429s within `max_customer_failure_rate`.
+    pub customer_failure_rate: bool,
 }
 
 impl Met {
     /// How many targets the plan counts.
-    pub const N: usize = 6;
+    pub const N: usize = 7;
 
     /// Each target's verdict, in a fixed order; the failure bounds, in all and at each
     /// bank, as one (a setting past both would otherwise miss two targets, as many as one
@@ -107,6 +114,7 @@ impl Met {
             self.staleness,
             self.at_open,
             self.api_calls,
+            self.customer_failure_rate,
         ]
     }
 
@@ -182,7 +190,7 @@ impl Targets {
     /// 0.99 coverage and 0.03 over a 0.01 bound is 0.08; the failures past the bound in all
     /// or the banks' past theirs, whichever is more, as [`Met::each`] counts them as one),
     /// data ages and API calls relative to their bounds (30 h over a 24 h bound is 0.25; an
-    /// age of "never" counts [`NEVER_OVER`]).
+    /// age of "never" counts [`NEVER_OVER`]), the customers' 429s as a share past theirs.
     pub fn shortfall(&self, f: &Figures) -> f64 {
         let m = |x| f.mean(x);
         let over = |x: f64, bound: f64| match x.is_infinite() {
@@ -196,6 +204,17 @@ impl Targets {
             + (self.staleness_p95_hours).map_or(0.0, |h| over(m(Figure::StalenessP95Hours), h))
             + (self.at_open_p95_hours).map_or(0.0, |h| over(m(Figure::AtOpenP95Hours), h))
             + (self.max_api_calls_per_day).map_or(0.0, |a| over(m(Figure::ApiCallsPerDay), a))
+            + self.customer_excess(f)
+    }
+
+    /// How far the customers' calls' 429s pass `max_customer_failure_rate` (0 within it, with
+    /// no such bound, or with no customers' calls).
+    pub fn customer_excess(&self, f: &Figures) -> f64 {
+        let refused = f.mean(Figure::CustomerFailureRate);
+        match (self.max_customer_failure_rate, refused.is_nan()) {
+            (Some(bound), false) => (refused - bound).max(0.0),
+            _ => 0.0,
+        }
     }
 
     pub fn met(&self, f: &Figures) -> Met {
@@ -213,6 +232,7 @@ impl Targets {
             api_calls: self
                 .max_api_calls_per_day
                 .is_none_or(|a| f.mean(Figure::ApiCallsPerDay) <= a),
+            customer_failure_rate: self.customer_excess(f) == 0.0,
         }
     }
 }
@@ -242,6 +262,7 @@ mod tests {
             max_api_calls_per_day: None,
             min_bank_coverage: None,
             max_bank_failure_rate: None,
+            max_customer_failure_rate: None,
         };
         assert!(t.met(&figures(20.0)).all());
         let over = t.met(&figures(20.5));
@@ -277,6 +298,7 @@ mod tests {
             max_api_calls_per_day: None,
             min_bank_coverage: None,
             max_bank_failure_rate: Some(0.02),
+            max_customer_failure_rate: None,
         };
         let f = figures(vec![bank(0.005), bank(0.05), bank(0.05), bank(0.0)]);
         let met = t.met(&f);
@@ -297,5 +319,46 @@ mod tests {
         t.max_bank_failure_rate = None;
         assert!(t.met(&f).all() && t.bank_failure_excess(&f) == 0.0);
         assert_eq!(t.bank_bound(), 0.02);
+    }
+
+    /// The bound on the customers' 429s reads their own figure, not the client's: met at or
+    /// under it, its excess in the shortfall, and met where no customer called (NaN).
+    #[test]
+    fn the_customers_429s_are_a_target_of_their_own() {
+        let figures = |customers: f64| {
+            let mut all = [Estimate::of(&[0.005, 0.005]).unwrap(); super::super::figures::N];
+            all[Figure::Coverage as usize] = Estimate::of(&[0.99, 0.99]).unwrap();
+            all[Figure::CustomerFailureRate as usize] =
+                Estimate::of(&[customers, customers]).unwrap();
+            Figures {
+                all,
+                banks: Vec::new(),
+            }
+        };
+        let t = Targets {
+            coverage: 0.99,
+            max_failure_rate: 0.01,
+            scope: FailureScope::Client,
+            staleness_p95_hours: None,
+            at_open_p95_hours: None,
+            max_api_calls_per_day: None,
+            min_bank_coverage: None,
+            max_bank_failure_rate: None,
+            max_customer_failure_rate: Some(0.02),
+        };
+        assert!(t.met(&figures(0.02)).all());
+        let over = t.met(&figures(0.05));
+        assert!(
+            !over.customer_failure_rate && over.failure_rate && over.count() == Met::N - 1,
+            "{over:?}"
+        );
+        assert!((t.shortfall(&figures(0.05)) - 0.03).abs() < 1e-12);
+        assert!(t.met(&figures(f64::NAN)).all());
+        let unbounded = Targets {
+            max_customer_failure_rate: None,
+            ..t
+        };
+        assert!(unbounded.met(&figures(0.5)).all());
+        assert_eq!(unbounded.shortfall(&figures(0.5)), 0.0);
     }
 }

@@ -79,7 +79,7 @@ pub fn queue_stop_finding(p: &Plan) -> Option<String> {
     let mut queues: Vec<(u32, &Evaluation)> = p
         .candidates
         .iter()
-        .filter(|e| !e.pause)
+        .filter(|e| !e.conduct.pause)
         .filter_map(|e| match e.strategy {
             Strategy::Queued { concurrency } => Some((concurrency, e)),
             _ => None,
@@ -113,7 +113,7 @@ pub fn queue_stop_finding(p: &Plan) -> Option<String> {
         _ => pct(own.figures.mean(t.scope.figure())),
     };
     let larger = match own.strategy {
-        Strategy::Queued { concurrency } if concurrency > c && !own.pause => format!(
+        Strategy::Queued { concurrency } if concurrency > c && !own.conduct.pause => format!(
             "the plan tries no larger queue but the scenario's own of {concurrency}, shown \
              beside the choice: {} covered, {failing} failing by {} (a sweep over \
              strategy.concurrency gives the trade-off between)",
@@ -218,7 +218,7 @@ mod tests {
             "{f}"
         );
         // A pausing client is another than the queue searched.
-        p.current.pause = true;
+        p.current.conduct.pause = true;
         let f = queue_stop_finding(&p).unwrap();
         assert!(
             f.contains("the plan tries no larger queue, which may"),

@@ -147,9 +147,9 @@ pub(super) fn reliance_finding(p: &Plan, sc: &Scenario) -> Option<String> {
 /// Customers' calls at one bank failing far more than the whole says: the bank where they
 /// fail most, where a tenth or more do (a trial's memo gave its customers' 7.14 % in all,
 /// where 43 % failed at the bank whose cap the background filled). Where they call
-/// directly and the client keeps no band, the priority lane is named too: the plan does
-/// not search it, and a lender's trial kept its customers' calls at the 5xx floor with it,
-/// at more coverage than the memo's smaller pools would leave.
+/// directly and the client keeps no band, the priority lane is named too ([`lane_lever`]):
+/// a lender's trial kept its customers' calls at the 5xx floor with it, at more coverage
+/// than the memo's smaller pools would leave.
 pub(super) fn worst_customers_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     let r = &p.recommendation;
     let (b, worst) = r
@@ -161,7 +161,7 @@ pub(super) fn worst_customers_finding(p: &Plan, sc: &Scenario) -> Option<String>
         .filter(|(b, x)| x.is_finite() && *b < p.ceilings.len())
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     let whole = r.figures.mean(Figure::CustomerFailureRate);
-    let lane = priority_lane_lever(sc);
+    let lane = super::lane::lane_lever(p, sc);
     (worst >= 0.10 && worst > 1.5 * whole).then(|| {
         format!(
             "at {}, {} of the {} are refused (429s; {} over every bank): they share its \
@@ -173,30 +173,6 @@ pub(super) fn worst_customers_finding(p: &Plan, sc: &Scenario) -> Option<String>
             pct(whole),
         )
     })
-}
-
-/// Where the customers call directly and the client keeps no band, how to plan with the
-/// priority lane, which the plan does not try: a `--set` where the scenario's own client has
-/// slots (the scenario refuses the lane for one without), else the scenario's edit.
-fn priority_lane_lever(sc: &Scenario) -> &'static str {
-    let direct = (sc.on_demand.as_ref()).is_some_and(|d| d.lane == crate::demand::Lane::Direct);
-    if !direct || sc.schedule.hours.is_some() {
-        return "";
-    }
-    match sc.strategy.has_slots() {
-        true => {
-            "; or plan again with --set on_demand.lane=priority (and on_demand.reserved for \
-             slots kept for them): this plan keeps the scenario's direct lane; the priority \
-             lane sends their calls through the client's slots ahead of the background (the \
-             plan then searches the clients with slots alone: queued, per_bank, aimd)"
-        }
-        false => {
-            "; or the priority lane, which this plan does not try: give the scenario a client \
-             with slots (strategy.kind queued, per_bank or aimd) and on_demand.lane = \
-             \"priority\" (and on_demand.reserved for slots kept for them), and plan again: \
-             their calls then go through the client's slots ahead of the background"
-        }
-    }
 }
 
 /// A choice covering a bank past its ceiling, where the customers' own fetches count: the
@@ -314,55 +290,62 @@ mod tests {
         assert_eq!(past_ceiling_finding(&plan(0.9957, 0.0)), None);
     }
 
+    /// A plan whose customers' calls are refused 5 % in all, 1 % at bank a and `at_b` at b.
+    fn refused_at_b(at_b: f64) -> Plan {
+        let mut r = setting("q", 20.0, 1_000.0, all_met());
+        let est = |x: f64| Estimate::of(&[x, x]).unwrap();
+        r.figures.all[Figure::CustomerFailureRate as usize] = est(0.05);
+        let mut a = r.figures.all;
+        a[Figure::CustomerFailureRate as usize] = est(0.01);
+        let mut b = a;
+        b[Figure::CustomerFailureRate as usize] = est(at_b);
+        r.figures.banks = vec![a, b];
+        let mut p = made_up_plan(targets(), r.clone(), vec![r]);
+        let ceiling = super::super::banks::tests::ceiling;
+        p.ceilings = vec![ceiling("a", 1_000.0), ceiling("b", 1_000.0)];
+        p
+    }
+
+    /// Two banks whose customers call as `lane` says; a queue with `hours` (random offsets
+    /// for `random`).
+    fn two_banks(lane: &str, hours: &str) -> Scenario {
+        let kind = match hours {
+            "random" => "random_offset\"\n",
+            _ => "queued\"\nconcurrency = 4\n",
+        };
+        let hours = hours.trim_start_matches("random");
+        let text = format!(
+            "[window]\nlength = \"1d\"\n[population]\nconnections = 1000\n[strategy]\nkind = \"{kind}\
+             {hours}[on_demand]\nper_connection = 0.1\nlane = \"{lane}\"\n\
+             [[banks]]\nname = \"a\"\nshare = 0.5\nservice_time = {time}\n\
+             [[banks]]\nname = \"b\"\nshare = 0.5\nservice_time = {time}\n",
+            time = "{ dist = \"constant\", value = \"1s\" }"
+        );
+        crate::scenario::parse(&text, "inline", "t", &[]).unwrap()
+    }
+
     /// Customers refused at one bank far more than in all are named with the bank's levers,
-    /// the priority lane where they call directly and the client keeps no band; not where
-    /// fewer than a tenth are refused there.
+    /// the priority lane where they call directly and the client keeps no band: the bound
+    /// that has the plan try it, the same setting with it where the plan tried it, or how to
+    /// weigh it where the bound was kept over every bank; not where fewer than a tenth are
+    /// refused there.
     #[test]
     fn customers_refused_at_one_bank_are_told_the_lane() {
-        let plan = |at_b: f64| {
-            let mut r = setting("q", 20.0, 1_000.0, all_met());
-            let est = |x: f64| Estimate::of(&[x, x]).unwrap();
-            r.figures.all[Figure::CustomerFailureRate as usize] = est(0.05);
-            let mut a = r.figures.all;
-            a[Figure::CustomerFailureRate as usize] = est(0.01);
-            let mut b = a;
-            b[Figure::CustomerFailureRate as usize] = est(at_b);
-            r.figures.banks = vec![a, b];
-            let mut p = made_up_plan(targets(), r.clone(), vec![r]);
-            let ceiling = super::super::banks::tests::ceiling;
-            p.ceilings = vec![ceiling("a", 1_000.0), ceiling("b", 1_000.0)];
-            p
-        };
-        let scenario = |lane: &str, hours: &str| {
-            let kind = match hours {
-                "random" => "random_offset\"\n",
-                _ => "queued\"\nconcurrency = 4\n",
-            };
-            let hours = hours.trim_start_matches("random");
-            let text = format!(
-                "[window]\nlength = \"1d\"\n[population]\nconnections = 1000\n[strategy]\nkind = \"{kind}\
-                 {hours}[on_demand]\nper_connection = 0.1\nlane = \"{lane}\"\n\
-                 [[banks]]\nname = \"a\"\nshare = 0.5\nservice_time = {time}\n\
-                 [[banks]]\nname = \"b\"\nshare = 0.5\nservice_time = {time}\n",
-                time = "{ dist = \"constant\", value = \"1s\" }"
-            );
-            crate::scenario::parse(&text, "inline", "t", &[]).unwrap()
-        };
+        let (plan, scenario) = (refused_at_b, two_banks);
         let f = worst_customers_finding(&plan(0.40), &scenario("direct", "")).unwrap();
         assert!(
             f.starts_with("at b, 40.00 % of the customers' calls are refused (429s; 5.00 % over")
+                && f.contains("; or bound their 429s (--max-customer-failure-rate), with which")
                 && f.contains("or plan again with --set on_demand.lane=priority"),
             "{f}"
         );
         // A client without slots: the scenario's edit, the --set being refused for it.
         let f = worst_customers_finding(&plan(0.40), &scenario("direct", "random")).unwrap();
         assert!(
-            f.contains("; or the priority lane, which this plan does not try: give the scenario a client with slots")
+            f.contains("or give the scenario a client with slots")
                 && !f.contains("--set on_demand.lane"),
             "{f}"
         );
-        let f = worst_customers_finding(&plan(0.40), &scenario("priority", "")).unwrap();
-        assert!(!f.contains("plan again"), "{f}");
         let banded = scenario("direct", "hours = [\"00:00\", \"06:00\"]\n");
         let f = worst_customers_finding(&plan(0.40), &banded).unwrap();
         assert!(!f.contains("plan again"), "{f}");
@@ -370,5 +353,41 @@ mod tests {
             worst_customers_finding(&plan(0.09), &scenario("direct", "")),
             None
         );
+    }
+
+    /// Bounded, the lane is told as the plan weighed it: the recommendation's own setting
+    /// with it where tried, how to weigh it where the bound was kept over every bank, and
+    /// nothing of it where the recommendation takes it.
+    #[test]
+    fn a_bounded_plan_tells_the_lane_it_tried() {
+        let scenario = two_banks;
+        let mut bounded = refused_at_b(0.40);
+        bounded.targets.max_customer_failure_rate = Some(0.06);
+        let f = worst_customers_finding(&bounded, &scenario("direct", "")).unwrap();
+        assert!(
+            f.contains("only where it passes the customers' bound over every bank (6.00 %)")
+                && f.contains("to weigh it here, plan again with --set on_demand.lane=priority"),
+            "{f}"
+        );
+        let mut laned = bounded.recommendation.clone();
+        laned.conduct.lane = true;
+        laned.figures.all[Figure::CustomerFailureRate as usize] =
+            Estimate::of(&[0.002; 2]).unwrap();
+        bounded.candidates.push(laned.clone());
+        let f = worst_customers_finding(&bounded, &scenario("direct", "")).unwrap();
+        assert!(
+            f.ends_with(
+                "; the same setting with the priority lane (their calls through the client's \
+                 slots ahead of the background) is among the settings searched, their 429s \
+                 0.20 % over every bank there"
+            ),
+            "{f}"
+        );
+        // Chosen with the lane: nothing more to say of it.
+        bounded.recommendation = laned;
+        let f = worst_customers_finding(&bounded, &scenario("direct", "")).unwrap();
+        assert!(!f.contains("lane"), "{f}");
+        let f = worst_customers_finding(&refused_at_b(0.40), &scenario("priority", "")).unwrap();
+        assert!(!f.contains("plan again"), "{f}");
     }
 }

@@ -14,8 +14,8 @@ pub(super) fn floor_finding(p: &Plan, sc: &Scenario) -> String {
     let r = &p.recommendation;
     let f = &r.figures;
     let outage = f.mean(Figure::OutageRate);
-    let tried = p.candidates.iter().any(|e| e.pause);
-    let pause = match outage > 0.0 && !r.pause && pausing_can_matter(sc) {
+    let tried = p.candidates.iter().any(|e| e.conduct.pause);
+    let pause = match outage > 0.0 && !r.conduct.pause && pausing_can_matter(sc) {
         false => "",
         true if tried => {
             "; a client that pauses a bank on a Retry-After meets far fewer maintenance \

@@ -1,7 +1,6 @@
 //! The findings' sentences on made-up plans and scenarios.
-use super::fitted::fitted_finding;
-use super::floor::floor_finding;
 use super::*;
+use super::{fitted::fitted_finding, floor::floor_finding};
 use crate::experiment::plan::{Figures, Met, Targets};
 use crate::stats::Estimate;
 use crate::strategy::Strategy;
@@ -16,7 +15,7 @@ pub(super) fn setting(label: &str, age: f64, calls: f64, met: Met) -> Evaluation
     };
     Evaluation {
         strategy: Strategy::Queued { concurrency: 8 },
-        pause: false,
+        conduct: Default::default(),
         label: label.into(),
         replications: 2,
         figures: Figures {
@@ -37,6 +36,7 @@ pub(super) fn all_met() -> Met {
         staleness: true,
         at_open: true,
         api_calls: true,
+        customer_failure_rate: true,
     }
 }
 
@@ -51,6 +51,7 @@ pub(super) fn targets() -> Targets {
         max_api_calls_per_day: None,
         min_bank_coverage: None,
         max_bank_failure_rate: None,
+        max_customer_failure_rate: None,
     }
 }
 
@@ -236,7 +237,6 @@ fn a_failure_finding_names_the_setting_within_the_bound() {
         max_failure_rate: 0.05,
         scope: FailureScope::Background,
         staleness_p95_hours: Some(24.0),
-        at_open_p95_hours: None,
         ..targets()
     };
     let plan = |candidates| made_up_plan(targets.clone(), chosen.clone(), candidates);
@@ -500,7 +500,7 @@ fn a_queue_stopped_by_its_429s_is_told() {
     assert!(current::queue_stop_finding(&single).is_some());
     // The search's pausing copy of the last queue (same slots, fewer 429s) is not a step.
     let mut paused = queue(2, 0.55, true);
-    paused.pause = true;
+    paused.conduct.pause = true;
     let with_paused = plan(vec![queue(1, 0.3, true), queue(2, 0.5, false), paused]);
     assert!(current::queue_stop_finding(&with_paused).is_some());
     for qs in [

@@ -10,7 +10,7 @@
 //! would have been run alone (its replications' seeds do not depend on what runs beside it),
 //! and it joins the search's list only when asked for; one never asked for is dropped.
 
-use super::{Evaluation, Search};
+use super::{Conduct, Evaluation, Search};
 use crate::strategy::Strategy;
 
 impl Search<'_> {
@@ -21,7 +21,7 @@ impl Search<'_> {
         threads.div_ceil(replications.max(1) as usize).max(1)
     }
 
-    /// [`Search::at`]: `strategy` at `replications`, pausing as the scenario's client does,
+    /// [`Search::at`]: `strategy` at `replications`, acting as the scenario's client does,
     /// evaluated once; run with as many of `ahead` (the settings the search may ask for next,
     /// likeliest first) as the idle workers take.
     pub(super) fn at_ahead(
@@ -30,11 +30,11 @@ impl Search<'_> {
         ahead: impl IntoIterator<Item = Strategy>,
         replications: u32,
     ) -> Evaluation {
-        let pause = self.base.schedule.pause_on_retry_after;
-        if let Some(e) = self.evaluated.iter().find(|e| same(&strategy, pause)(e)) {
+        let conduct = self.conduct();
+        if let Some(e) = self.evaluated.iter().find(|e| same(&strategy, conduct)(e)) {
             return e.clone();
         }
-        let e = match self.ahead.iter().position(same(&strategy, pause)) {
+        let e = match self.ahead.iter().position(same(&strategy, conduct)) {
             Some(i) => self.ahead.remove(i),
             None => {
                 let width = self.width(replications);
@@ -47,13 +47,13 @@ impl Search<'_> {
                         .evaluated
                         .iter()
                         .chain(&self.ahead)
-                        .any(same(&s, pause));
+                        .any(same(&s, conduct));
                     if !known && !batch.contains(&s) {
                         batch.push(s);
                     }
                 }
                 let order = self.order();
-                let settings = batch.into_iter().map(|s| (order, s, pause)).collect();
+                let settings = batch.into_iter().map(|s| (order, s, conduct)).collect();
                 let mut runs = self.evaluate_all(settings, replications).into_iter();
                 let e = runs.next().expect("the setting asked for");
                 self.ahead.extend(runs);
@@ -65,7 +65,7 @@ impl Search<'_> {
     }
 }
 
-/// Whether an evaluation is of `strategy`, pausing or not as `pause` says.
-fn same(strategy: &Strategy, pause: bool) -> impl Fn(&Evaluation) -> bool + '_ {
-    move |e| e.strategy == *strategy && e.pause == pause
+/// Whether an evaluation is of `strategy`, its client acting as `conduct` says.
+fn same(strategy: &Strategy, conduct: Conduct) -> impl Fn(&Evaluation) -> bool + '_ {
+    move |e| e.strategy == *strategy && e.conduct == conduct
 }

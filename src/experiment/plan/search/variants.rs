@@ -1,0 +1,122 @@
+//! Variants of the best settings found: the same strategy and knob with the client acting
+//! otherwise ([`Conduct`]), pausing a bank's pool on a Retry-After, or sending its customers'
+//! calls through the priority lane. Each is tried on each kind's best setting, not searched
+//! over its whole knob: what it changes is who meets the limits, not how many calls are sent.
+
+use super::{Conduct, Evaluation, Search};
+use crate::demand::Lane;
+use crate::experiment::plan::figures::Figures;
+use crate::platform::StatusMode;
+use crate::scenario::Scenario;
+
+impl Search<'_> {
+    /// Each queued kind's best setting so far (its cheapest meeting every target, or else
+    /// its closest, as `best` picks), tried again pausing on a Retry-After. Nothing to try
+    /// when the scenario's client already pauses, or for random offsets (no pool to pause).
+    pub fn pausing(&mut self, reps: u32, best: impl Fn(&[Evaluation]) -> Option<Evaluation>) {
+        if self.base.schedule.pause_on_retry_after || !pausing_can_matter(self.base) {
+            return;
+        }
+        let bests = self.bests(&["queued", "per_bank", "paced", "aimd"], |c| !c.pause, best);
+        let pausing = |c: Conduct| Conduct { pause: true, ..c };
+        self.try_variants(bests, pausing, reps);
+    }
+
+    /// With a bound on the customers' 429s, each kind with slots' best setting so far (as
+    /// `best` picks) that passes it, tried again sending the customers' calls through the
+    /// priority lane, the client's slots ahead of the background
+    /// (`on_demand.lane = "priority"`): where the background fills a bank's cap or bucket,
+    /// the customers calling directly meet its 429s, and a pool at the bank's cap that
+    /// serves them first keeps them out of it (a lender's trial: 72.60 % of its applicants'
+    /// calls refused at a credit union's cap of one, none with the lane). Nothing to try
+    /// where the customers already take the lane, or where `strategy.hours` shuts the slots
+    /// outside its band (the scenario refuses the lane there).
+    pub fn lanes(&mut self, reps: u32, best: impl Fn(&[Evaluation]) -> Option<Evaluation>) {
+        let direct = (self.base.on_demand.as_ref()).is_some_and(|d| d.lane == Lane::Direct);
+        let bounded = self.targets.max_customer_failure_rate.is_some();
+        if !(direct && bounded && self.base.schedule.hours.is_none()) {
+            return;
+        }
+        let mut bests = self.bests(&["queued", "per_bank", "aimd"], |c| !c.lane, best);
+        bests.retain(|e| !e.met.customer_failure_rate);
+        let lane = |c: Conduct| Conduct { lane: true, ..c };
+        self.try_variants(bests, lane, reps);
+    }
+
+    /// The best of each of `kinds`' settings evaluated so far whose conduct is `of`.
+    fn bests(
+        &self,
+        kinds: &[&str],
+        of: impl Fn(&Conduct) -> bool,
+        best: impl Fn(&[Evaluation]) -> Option<Evaluation>,
+    ) -> Vec<Evaluation> {
+        (kinds.iter())
+            .filter_map(|&kind| {
+                let family: Vec<Evaluation> = (self.evaluated.iter())
+                    .filter(|e| e.strategy.name() == kind && of(&e.conduct))
+                    .cloned()
+                    .collect();
+                best(&family)
+            })
+            .collect()
+    }
+
+    /// Runs each of `bests` again with its conduct changed by `variant`, all together (so
+    /// that no kind's last replications leave workers idle), keeping those whose runs
+    /// differ.
+    fn try_variants(
+        &mut self,
+        bests: Vec<Evaluation>,
+        variant: impl Fn(Conduct) -> Conduct,
+        reps: u32,
+    ) {
+        let order = self.order();
+        let settings = (bests.iter())
+            .map(|e| (order, e.strategy.clone(), variant(e.conduct)))
+            .collect();
+        let varied = self.evaluate_all(settings, reps);
+        for (v, e) in varied.into_iter().zip(&bests) {
+            // Identical runs: the variant changed nothing (a pool that never paused, every
+            // Retry-After having passed by the time the client learned its 429), so there is
+            // nothing to choose between.
+            if !same_bits(&v.figures, &e.figures) {
+                self.evaluated.push(v);
+            }
+        }
+    }
+}
+
+/// Whether two settings' figures are the same to the bit (a figure that measured nothing is
+/// NaN in both, which `==` would call different).
+fn same_bits(a: &Figures, b: &Figures) -> bool {
+    let bits = |e: &crate::stats::Estimate| {
+        (
+            e.n,
+            e.mean.to_bits(),
+            e.sd.map(f64::to_bits),
+            e.ci95.map(f64::to_bits),
+        )
+    };
+    let all = |f: &Figures| {
+        f.all
+            .iter()
+            .chain(f.banks.iter().flatten())
+            .map(bits)
+            .collect::<Vec<_>>()
+    };
+    all(a) == all(b)
+}
+
+/// Whether pausing on a Retry-After can change a run of `sc`: some bank's longest Retry-After
+/// for every call (plus the client's jitter) outlasts the delay before the client learns of
+/// a 429, its first poll or its callback. Otherwise the pause always ends before it starts.
+pub(in crate::experiment::plan) fn pausing_can_matter(sc: &Scenario) -> bool {
+    let learn = match sc.platform.status {
+        StatusMode::Poll { first, .. } => first,
+        StatusMode::Callback { delay } => delay,
+    };
+    let jitter = sc.retry.retry_after_jitter;
+    sc.banks
+        .iter()
+        .any(|b| b.longest_retry_after() + jitter > learn)
+}
