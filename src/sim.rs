@@ -91,6 +91,9 @@ enum Event {
     },
     /// A queued client's pool may submit again (its pace's next tick, or a pause's end).
     Wake(u32),
+    /// A pool's customers in the priority lane may pass again: a Retry-After pause ended
+    /// while the band of hours still holds the background.
+    CustomersWake(u32),
     /// A customer asks for a refresh (the World holds which connection).
     Demand,
     /// The connection's customer reconnects after its consent expired.
@@ -335,6 +338,10 @@ impl World {
                     self.wake(now, p);
                     continue;
                 }
+                Event::CustomersWake(p) => {
+                    self.customers_wake(now, p);
+                    continue;
+                }
                 Event::Demand => {
                     self.demand_request(now);
                     continue;
@@ -348,7 +355,11 @@ impl World {
                     present,
                 } => self.submission(now, conn, retry, present),
                 Event::Planned(c) => self.planned(now, c),
-                Event::PeriodStart | Event::BandClose | Event::Wake(_) | Event::Demand => {
+                Event::PeriodStart
+                | Event::BandClose
+                | Event::Wake(_)
+                | Event::CustomersWake(_)
+                | Event::Demand => {
                     unreachable!("handled above")
                 }
                 Event::RetryDue(c) => self.retry_due(now, c),

@@ -5,6 +5,7 @@
 
 mod caps;
 mod dated;
+mod lane;
 mod maintenance;
 mod paces;
 mod period;
@@ -23,6 +24,7 @@ impl Scenario {
         out.extend(self.dropped_preset_limits.iter().cloned());
         out.extend(self.band_across_days());
         out.extend(self.few_askers());
+        out.extend(self.lane_past_slots());
         out.extend(self.paces_over_limits());
         out.extend(self.paces_into_maintenance());
         out.extend(self.incidents_missed());

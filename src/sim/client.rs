@@ -91,10 +91,11 @@ impl World {
         }
     }
 
-    /// Holds every pool's new submissions until `until` (a pool with one due then wakes).
+    /// Holds every pool's background submissions until `until` (a pool with one due then
+    /// wakes); customers in the priority lane pass.
     fn hold_pools(&mut self, until: SimTime) {
         if let Some(pools) = self.client.pools() {
-            pools.iter_mut().for_each(|q| q.pause_until(until));
+            pools.iter_mut().for_each(|q| q.hold_band(until));
         }
     }
 
@@ -403,6 +404,17 @@ impl World {
                 q.waking = true;
                 self.queue.schedule(at, Event::Wake(p as u32));
             }
+            // Outside the band of hours, customers in the priority lane still pass; held by a
+            // Retry-After pause that ends before the band opens, they wake at its end.
+            if let Some(c) = q.next_customer(now) {
+                return Some((c, Take::Urgent, false));
+            }
+            if let Some(until) = q.customers_held(now).filter(|&u| u < at) {
+                if !q.customers_waking {
+                    q.customers_waking = true;
+                    self.queue.schedule(until, Event::CustomersWake(p as u32));
+                }
+            }
             return None;
         }
         let done_since = if q.looping {
@@ -419,6 +431,17 @@ impl World {
         )?;
         q.took(now);
         Some((next, take, q.is_paced()))
+    }
+
+    /// Pool `p`'s customers' wake-up: the Retry-After pause holding them has run out while
+    /// the band still holds the background.
+    pub(super) fn customers_wake(&mut self, now: SimTime, p: u32) {
+        if let Some(pools) = self.client.pools() {
+            pools.get(p as usize).customers_waking = false;
+        }
+        if now < self.window_end {
+            self.fill_pool(now, p as usize);
+        }
     }
 
     /// Pool `p`'s wake-up: its pace or pause has run out.

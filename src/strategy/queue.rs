@@ -281,8 +281,14 @@ pub struct Queue {
     reserved_share: f64,
     /// No submission before this time (the pacing's next tick, or a Retry-After pause).
     next_at: SimTime,
+    /// No background submission before this time (the band of hours shut): customers in
+    /// the priority lane still take slots.
+    band_until: SimTime,
     /// A wake-up at `next_at` is scheduled.
     pub waking: bool,
+    /// A wake-up for customers in the priority lane at a Retry-After pause's end, before the
+    /// band opens, is scheduled.
+    pub customers_waking: bool,
     /// Stalest first: the due connections by the age of their data (`None`: FIFO).
     by_age: Option<ByAge>,
 }
@@ -308,7 +314,9 @@ impl Queue {
             busy_urgent: 0,
             reserved_share: 0.0,
             next_at: SimTime::ZERO,
+            band_until: SimTime::ZERO,
             waking: false,
+            customers_waking: false,
             by_age: None,
         }
     }
@@ -363,8 +371,9 @@ impl Queue {
     /// a pause, or an hour its pace profile gives no weight.
     #[inline]
     pub fn not_before(&self, now: SimTime) -> Option<SimTime> {
-        if now < self.next_at {
-            return Some(self.next_at);
+        let held = self.next_at.max(self.band_until);
+        if now < held {
+            return Some(held);
         }
         let open = match &self.profile {
             Some(p) => p.open_from(now),
@@ -399,6 +408,37 @@ impl Queue {
     #[inline]
     pub fn pause_until(&mut self, until: SimTime) {
         self.next_at = self.next_at.max(until);
+    }
+
+    /// Holds the background's submissions until `until` (the band of hours shut), not the
+    /// customers' in the priority lane.
+    #[inline]
+    pub fn hold_band(&mut self, until: SimTime) {
+        self.band_until = self.band_until.max(until);
+    }
+
+    /// Until when a Retry-After pause holds the customers waiting in the priority lane (who
+    /// pass the band, not a pause): `None` without any, or past the pause.
+    #[inline]
+    pub fn customers_held(&self, now: SimTime) -> Option<SimTime> {
+        (!self.urgent.is_empty() && now < self.next_at).then_some(self.next_at)
+    }
+
+    /// While the band holds the pool ([`Queue::not_before`]), the next customer in the
+    /// priority lane, taking a slot: one is waiting, a slot is free, and no Retry-After pause
+    /// holds the pool.
+    #[inline]
+    pub fn next_customer(&mut self, now: SimTime) -> Option<u32> {
+        if self.customers_held(now).is_some() {
+            return None;
+        }
+        if self.busy >= self.concurrency {
+            return None;
+        }
+        let c = self.urgent.pop_front()?;
+        self.busy_urgent += 1;
+        self.busy += 1;
+        Some(c)
     }
 
     /// A success was learned at `now` (an adaptive pool may grow).

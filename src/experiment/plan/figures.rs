@@ -64,7 +64,7 @@ pub enum Figure {
     PeakOutstanding,
     /// The 95th percentile of the customers' wait from request to data, over the requests
     /// that got data (NaN without any): the poll's, and with the priority lane the wait for
-    /// a slot (a trial's pool, smaller than its customers' peak, kept them 35 minutes).
+    /// a slot (a trial's pool, smaller than its customers' peak, kept them 2,055 s).
     CustomerWaitP95Seconds,
 }
 

@@ -46,6 +46,7 @@ impl Plan {
         top.insert("strategy".into(), json!(r.strategy.name()));
         top.insert("parameters".into(), parameters(r, sc));
         top.insert("setting".into(), json!(r.label));
+        top.insert("customers_lane".into(), customers_lane(r, sc));
         top.insert("timing".into(), json!(self.timing));
         // What `coverage` is of: each day, or each of a short period's periods.
         let counts = match self.short_period_hours() {
@@ -64,7 +65,7 @@ impl Plan {
         top.insert("ceiling_hours".into(), json!(self.band));
         top.insert("limiting_banks".into(), self.limiting_json());
         top.insert("findings".into(), json!(self.findings));
-        top.insert("current".into(), self.current_json());
+        top.insert("current".into(), self.current_json(sc));
         top.insert("stalest_first".into(), self.stalest_json(sc));
         top.insert("banks".into(), self.banks_json(&r.figures));
         top.insert("candidates".into(), self.candidates_json(sc));
@@ -72,11 +73,12 @@ impl Plan {
     }
 
     /// The scenario's own client.
-    fn current_json(&self) -> Value {
+    fn current_json(&self, sc: &Scenario) -> Value {
         let c = &self.current;
         let mut current = Map::new();
         current.insert("strategy".into(), json!(c.strategy.name()));
         current.insert("setting".into(), json!(c.label));
+        current.insert("customers_lane".into(), customers_lane(c, sc));
         current.insert("meets_targets".into(), json!(c.met.all()));
         current.insert(
             "is_recommendation".into(),
@@ -116,11 +118,7 @@ impl Plan {
                 m.insert("strategy".into(), json!(e.strategy.name()));
                 m.insert("parameters".into(), parameters(e, sc));
                 m.insert("setting".into(), json!(e.label));
-                // Null without customers.
-                let lane =
-                    (sc.on_demand.as_ref())
-                        .map(|_| if e.conduct.lane { "priority" } else { "direct" });
-                m.insert("customers_lane".into(), json!(lane));
+                m.insert("customers_lane".into(), customers_lane(e, sc));
                 m.insert("meets_targets".into(), json!(e.met.all()));
                 m.insert(
                     "chosen".into(),
@@ -295,6 +293,13 @@ fn toml_value(v: &Value) -> String {
         // are a TOML basic string's).
         other => other.to_string(),
     }
+}
+
+/// How a setting's customers call: `direct`, or `priority` through the client's slots (the
+/// scenario's lane or the plan's trial of it); null without customers.
+fn customers_lane(e: &Evaluation, sc: &Scenario) -> Value {
+    let lane = if e.conduct.lane { "priority" } else { "direct" };
+    json!(sc.on_demand.as_ref().map(|_| lane))
 }
 
 /// A strategy's parameters as `--set strategy.*` would give them.

@@ -168,8 +168,12 @@ impl<'a> Search<'a> {
                 sc.strategy = strategy.clone();
                 sc.schedule.pause_on_retry_after = conduct.pause;
                 sc.schedule.order = *order;
-                if let (true, Some(d)) = (conduct.lane, sc.on_demand.as_mut()) {
-                    d.lane = Lane::Priority;
+                if let Some(d) = sc.on_demand.as_mut() {
+                    d.lane = if conduct.lane {
+                        Lane::Priority
+                    } else {
+                        Lane::Direct
+                    };
                 }
                 sc
             })

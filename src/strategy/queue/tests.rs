@@ -67,3 +67,30 @@ fn failures_set_back_take_their_places_by_age_at_the_next_period() {
     q.period_start(false, age);
     assert_eq!(drain(&mut q, &[]), vec![6, 7, 8, 9]);
 }
+
+/// The band holds the background alone: a customer in the priority lane takes a free slot
+/// while it is shut, none while the pool is full or a Retry-After pause holds it (until the
+/// pause's end, which `customers_held` gives); the pool is held until the later of both.
+#[test]
+fn the_band_holds_the_background_not_the_priority_lane() {
+    let t = |s: u64| SimTime::ZERO + SimDuration::from_secs(s);
+    let mut q = Queue::new(1, false, Members::All(4));
+    q.period_start(true, |_| 0);
+    q.hold_band(t(100));
+    assert_eq!(q.not_before(t(10)), Some(t(100)));
+    assert_eq!(q.next_customer(t(10)), None, "no customer waiting");
+    q.request(3);
+    q.pause_until(t(50));
+    assert_eq!(q.customers_held(t(10)), Some(t(50)));
+    assert_eq!(q.next_customer(t(10)), None, "held by the pause");
+    assert_eq!(q.not_before(t(10)), Some(t(100)));
+    assert_eq!(q.customers_held(t(50)), None);
+    q.request(2);
+    assert_eq!(q.next_customer(t(50)), Some(3));
+    assert_eq!(q.next_customer(t(50)), None, "the one slot is taken");
+    q.release_urgent();
+    assert_eq!(q.next_customer(t(60)), Some(2));
+    q.release_urgent();
+    assert_eq!(q.not_before(t(100)), None);
+    assert_eq!(drain(&mut q, &[]), vec![0, 1, 2, 3]);
+}

@@ -10,12 +10,21 @@ use super::super::Plan;
 use crate::scenario::Scenario;
 use crate::strategy::Strategy;
 
-/// `check`'s notes on the recommendation's paces against the banks' steady allowances, and
-/// on its period against their per-connection quotas.
+/// `check`'s notes on the recommendation's paces against the banks' steady allowances, on
+/// its period against their per-connection quotas, on its calls past a cap or a rate with a
+/// penalty box behind it (a trial's memo said nothing of a box its run command's `check`
+/// warned of), and on its customers' priority lane against its slots.
 pub(super) fn at_limit_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     let r = &p.recommendation;
     let mut run = sc.clone();
     run.strategy = r.strategy.clone();
+    run.schedule.pause_on_retry_after = r.conduct.pause;
+    if let Some(d) = run.on_demand.as_mut() {
+        d.lane = match r.conduct.lane {
+            true => crate::demand::Lane::Priority,
+            false => crate::demand::Lane::Direct,
+        };
+    }
     let paces: Vec<String> = match r.strategy {
         Strategy::Paced { .. } => (run.paces_over_limits().iter())
             .map(|n| n.trim_start_matches("strategy: ").to_string())
@@ -23,9 +32,14 @@ pub(super) fn at_limit_finding(p: &Plan, sc: &Scenario) -> Option<String> {
         _ => Vec::new(),
     };
     let quotas = run.period_past_quotas();
+    let mut boxes = run.past_boxed_caps();
+    boxes.extend(run.past_boxed_rates());
+    let lane = run.lane_past_slots();
     let said = [
         (!paces.is_empty()).then(|| format!("the recommendation's paces: {}", paces.join("; "))),
         (!quotas.is_empty()).then(|| format!("the recommendation's period: {}", quotas.join("; "))),
+        (!boxes.is_empty()).then(|| format!("the recommendation's calls: {}", boxes.join("; "))),
+        lane.map(|l| format!("the recommendation's customers: {l}")),
     ];
     let said: Vec<String> = said.into_iter().flatten().collect();
     (!said.is_empty()).then(|| said.join(". "))
@@ -94,5 +108,29 @@ mod tests {
             "{f}"
         );
         assert_eq!(at_limit_finding(&plan, &sc("8h")), None);
+    }
+
+    /// Per-bank pools past a cap with a penalty box behind it are told as `check` tells
+    /// them; pools within it are not.
+    #[test]
+    fn pools_past_a_boxed_cap_are_told() {
+        let text = "[window]\nlength = \"1d\"\n[population]\nconnections = 1000\n\
+                    [strategy]\nkind = \"queued\"\nconcurrency = 2\n[[banks]]\nname = \"b\"\n\
+                    share = 1.0\nservice_time = { dist = \"constant\", value = \"1s\" }\n\
+                    limits = [{ kind = \"concurrency\", max_in_flight = 2 },\n\
+                    { kind = \"penalty_box\", duration = \"60s\" }]\n";
+        let sc = crate::scenario::parse(text, "inline", "t", &[]).unwrap();
+        let pools = |n: u32| {
+            let mut e = setting("pools", 20.0, 1_000.0, all_met());
+            e.strategy = Strategy::PerBank { pools: vec![n] };
+            made_up_plan(targets(), e.clone(), vec![e])
+        };
+        let f = at_limit_finding(&pools(8), &sc).unwrap();
+        assert!(
+            f.starts_with("the recommendation's calls: b: ")
+                && f.contains("past its concurrency cap of 2, behind a penalty box"),
+            "{f}"
+        );
+        assert_eq!(at_limit_finding(&pools(2), &sc), None);
     }
 }

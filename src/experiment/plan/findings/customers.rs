@@ -147,7 +147,7 @@ pub(super) fn reliance_finding(p: &Plan, sc: &Scenario) -> Option<String> {
 /// Customers' calls at one bank failing far more than the whole says: the bank where they
 /// fail most, where a tenth or more do (a trial's memo gave its customers' 7.14 % in all,
 /// where 43 % failed at the bank whose cap the background filled). Where they call
-/// directly and the client keeps no band, the priority lane is named too ([`lane_lever`]):
+/// directly, the priority lane is named too ([`lane_lever`]):
 /// a lender's trial kept its customers' calls at the 5xx floor with it, at more coverage
 /// than the memo's smaller pools would leave.
 pub(super) fn worst_customers_finding(p: &Plan, sc: &Scenario) -> Option<String> {
@@ -325,7 +325,7 @@ mod tests {
     }
 
     /// Customers refused at one bank far more than in all are named with the bank's levers,
-    /// the priority lane where they call directly and the client keeps no band: the bound
+    /// the priority lane where they call directly: the bound
     /// that has the plan try it, the same setting with it where the plan tried it, or how to
     /// weigh it where the bound was kept over every bank; not where fewer than a tenth are
     /// refused there.
@@ -346,9 +346,13 @@ mod tests {
                 && !f.contains("--set on_demand.lane"),
             "{f}"
         );
+        // A nightly client's slots serve the lane all day: the lane is named there too.
         let banded = scenario("direct", "hours = [\"00:00\", \"06:00\"]\n");
         let f = worst_customers_finding(&plan(0.40), &banded).unwrap();
-        assert!(!f.contains("plan again"), "{f}");
+        assert!(
+            f.contains("plan again with --set on_demand.lane=priority"),
+            "{f}"
+        );
         assert_eq!(
             worst_customers_finding(&plan(0.09), &scenario("direct", "")),
             None
@@ -383,6 +387,20 @@ mod tests {
             ),
             "{f}"
         );
+        // Past the bound without slots: the lane's best trial on the kinds with them.
+        let mut paced = bounded.clone();
+        paced.recommendation.strategy = crate::strategy::Strategy::RandomOffset;
+        paced.recommendation.met.customer_failure_rate = false;
+        let f = worst_customers_finding(&paced, &scenario("direct", "")).unwrap();
+        assert!(
+            f.ends_with("needs slots, which this setting has not: tried on the kinds with slots, the fewest refused with it over every bank was 0.20 % (q)"),
+            "{f}"
+        );
+        // Past the bound with slots, the lane not tried on it: how to weigh it.
+        paced.candidates.pop();
+        paced.recommendation.strategy = crate::strategy::Strategy::Queued { concurrency: 3 };
+        let f = worst_customers_finding(&paced, &scenario("direct", "")).unwrap();
+        assert!(f.contains("; to weigh the priority lane (their calls through the client's slots ahead of the background) for this setting, plan again"), "{f}");
         // Chosen with the lane: nothing more to say of it.
         bounded.recommendation = laned;
         let f = worst_customers_finding(&bounded, &scenario("direct", "")).unwrap();

@@ -2,13 +2,13 @@
 //! calls' 429s within `--max-customer-failure-rate`, what the lane, which the plan tries for
 //! that bound, costs them in waiting, and how to have it tried.
 
-use super::super::{Evaluation, Figure, Plan};
+use super::super::{render, Evaluation, Figure, Plan};
 use crate::output::text::pct;
 use crate::scenario::Scenario;
 
 /// The recommendation passes the bound on the customers' 429s: the searched setting within
 /// it covering the most, which misses another target; or, where none keeps within it, the
-/// least seen, and whether the priority lane was tried.
+/// least seen, and what the priority lane did or could not do.
 pub(super) fn customer_bound_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     let (r, bound) = (&p.recommendation, p.targets.max_customer_failure_rate?);
     if r.met.customer_failure_rate {
@@ -22,65 +22,86 @@ pub(super) fn customer_bound_finding(p: &Plan, sc: &Scenario) -> Option<String> 
         pct(bound)
     );
     let coverage = |e: &&Evaluation| e.figures.mean(Figure::Coverage);
+    // Not the recommendation's own screening run.
     let within = (p.candidates.iter())
-        .filter(|e| e.met.customer_failure_rate)
+        .filter(|e| e.met.customer_failure_rate && !same_setting(e, r))
         .max_by(|a, b| coverage(a).total_cmp(&coverage(b)));
     if let Some(e) = within {
+        // One meeting every target when screened missed one at the full replications.
+        let but = match e.met.all() {
+            true => "met every target at the screening replications, not held at the full",
+            false => "but miss another target",
+        };
         return Some(format!(
             "{head}; searched settings keep within it (the most covering: {}, {} refused, \
-             {} coverage), but miss another target",
+             {} coverage), {but}",
             e.label,
             pct(refused(e)),
             pct(coverage(&e))
         ));
     }
+    // The least past the bound, a wait past the hour counted.
+    let past = |e: &Evaluation| (p.targets.customer_excess(&e.figures), refused(e));
     let least = (p.candidates.iter())
         .filter(|e| refused(e).is_finite())
-        .min_by(|a, b| refused(a).total_cmp(&refused(b)))?;
-    let lane = match (
-        sc.schedule.hours.is_some(),
-        p.candidates.iter().any(|e| e.conduct.lane),
-    ) {
-        (true, _) => {
-            "; the plan cannot try the priority lane, their calls through the client's slots \
-             ahead of the background, while strategy.hours keeps the slots shut outside its band"
+        .min_by(|a, b| past(a).partial_cmp(&past(b)).expect("finite"))?;
+    let wait = least.figures.mean(Figure::CustomerWaitP95Seconds);
+    let kept = match wait.is_infinite() {
+        true => {
+            ", its customers kept an hour or more at the 95th percentile, which misses the \
+             bound"
         }
-        (false, true) => {
-            "; the priority lane, their calls through the client's slots ahead of the \
-             background, was tried on each kind with slots' best setting: what still refuses \
-             them is the banks' limits the background spends, which less background there \
-             (a smaller pool or pace at the bank, per_bank or paced) leaves them"
-        }
-        (false, false) => "",
+        false => "",
     };
     Some(format!(
         "no searched setting keeps its customers' calls' 429s within {}; the least seen is {} \
-         ({}){lane}",
+         ({}{kept}){}",
         pct(bound),
         pct(refused(least)),
-        least.label
+        least.label,
+        lane_tried(p, sc)
     ))
+}
+
+/// What the priority lane did for the customers' bound: the scenario's own, or the plan's
+/// trial of it.
+fn lane_tried(p: &Plan, sc: &Scenario) -> &'static str {
+    match (own_lane(sc), tried(p, sc)) {
+        (true, _) => {
+            "; their calls take the scenario's priority lane already: what still refuses them \
+             is the banks' limits the background spends, which less background at the bank (a \
+             smaller pool there) leaves them"
+        }
+        (false, true) => {
+            "; the priority lane, their calls through the client's slots ahead of the \
+             background, was tried on each kind with slots' best settings: what still refuses \
+             them is the banks' limits the background spends, which less background at the \
+             bank (a smaller pool or pace there) leaves them"
+        }
+        (false, false) => "",
+    }
 }
 
 /// A recommendation sending the customers through the priority lane, which the scenario
 /// does not, where they wait markedly longer for their data than calling directly with the
-/// same setting: the lane queues them for the client's slots where a pool is small or their
-/// peak fills it (a trial's 128 slots kept them 35 minutes at the 95th percentile).
+/// same setting (both at the screening replications): the lane queues them for the client's
+/// slots where a pool is small or their peak fills it (a trial's 128 slots kept them 2,055 s
+/// at the 95th percentile).
 pub(super) fn lane_wait_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     let r = &p.recommendation;
-    let direct = (sc.on_demand.as_ref()).is_some_and(|d| d.lane == crate::demand::Lane::Direct);
-    if !(r.conduct.lane && direct) {
+    if !r.conduct.lane || own_lane(sc) {
         return None;
     }
     let wait = |e: &Evaluation| e.figures.mean(Figure::CustomerWaitP95Seconds);
+    let screened = p.candidates.iter().find(|e| same_setting(e, r))?;
     let twin = (p.candidates.iter()).find(|e| {
         e.strategy == r.strategy && e.conduct.pause == r.conduct.pause && !e.conduct.lane
     })?;
-    let (with, without) = (wait(r), wait(twin));
+    let (with, without) = (wait(screened), wait(twin));
     if !(with > 1.5 * without && with - without >= 10.0) {
         return None;
     }
-    let slowest = (r.figures.banks.iter().enumerate())
+    let slowest = (screened.figures.banks.iter().enumerate())
         .map(|(b, f)| (b, f[Figure::CustomerWaitP95Seconds as usize].mean))
         .filter(|(b, x)| !x.is_nan() && *b < p.ceilings.len())
         .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -88,61 +109,94 @@ pub(super) fn lane_wait_finding(p: &Plan, sc: &Scenario) -> Option<String> {
             format!(
                 " (the longest at {}: {})",
                 p.ceilings[b].name,
-                super::super::render::wait(x)
+                render::wait(x)
             )
         });
     Some(format!(
         "through the priority lane, the customers' requests that get data wait {} for it at the \
-         95th percentile{slowest}, against {} calling directly with the same setting: they \
-         queue for the client's slots where a pool is small or their peak fills it; larger \
-         pools, or slots kept for them (on_demand.reserved), shorten it",
-        super::super::render::wait(with),
-        super::super::render::wait(without)
+         95th percentile{slowest}, against {} calling directly with the same setting (at the \
+         screening replications): they queue for the client's slots where a pool is small or \
+         their peak fills it; where the bank's limits allow, a larger pool or slots kept for \
+         them (on_demand.reserved, a share of each pool rounded down: none of a pool of one) \
+         shortens it; at a pool as large as the bank's cap, the wait is the cap's price",
+        render::wait(with),
+        render::wait(without)
     ))
 }
 
-/// Where the customers call directly and the client keeps no band, the priority lane: the
-/// recommendation's own setting with it, where the plan tried it; else how to have it tried
-/// (a bound on the customers' 429s, which the plan tries it for where a kind's best setting
-/// passes it), or, with that bound kept over every bank, how to plan with it.
+/// Where the customers call directly, the priority lane: the
+/// recommendation's own setting with it, where the plan tried it; the lane's best trial
+/// where the recommendation has no slots; else how to have it tried (a bound on the
+/// customers' 429s, which the plan tries it for where a kind's best setting passes it), or,
+/// with that bound kept over every bank, how to plan with it.
 pub(super) fn lane_lever(p: &Plan, sc: &Scenario) -> String {
     let r = &p.recommendation;
-    let direct = (sc.on_demand.as_ref()).is_some_and(|d| d.lane == crate::demand::Lane::Direct);
-    if !direct || sc.schedule.hours.is_some() || r.conduct.lane {
+    if own_lane(sc) || sc.on_demand.is_none() || r.conduct.lane {
         return String::new();
     }
     let lane = "the priority lane (their calls through the client's slots ahead of the \
                 background)";
-    let tried = (p.candidates.iter())
+    let refused = |e: &Evaluation| pct(e.figures.mean(Figure::CustomerFailureRate));
+    let same = (p.candidates.iter())
         .find(|e| e.conduct.lane && e.strategy == r.strategy && e.conduct.pause == r.conduct.pause);
-    if let Some(e) = tried {
-        let refused = e.figures.mean(Figure::CustomerFailureRate);
+    if let Some(e) = same {
         return format!(
             "; the same setting with {lane} is among the settings searched, their 429s {} over \
              every bank there",
-            pct(refused)
+            refused(e)
+        );
+    }
+    let laned = |e: &&Evaluation| e.conduct.lane;
+    let fewest = (p.candidates.iter().filter(laned)).min_by(|a, b| {
+        let x = |e: &Evaluation| e.figures.mean(Figure::CustomerFailureRate);
+        x(a).total_cmp(&x(b))
+    });
+    if let (Some(e), false) = (fewest, r.strategy.has_slots()) {
+        return format!(
+            "; {lane} needs slots, which this setting has not: tried on the kinds with slots, \
+             the fewest refused with it over every bank was {} ({})",
+            refused(e),
+            e.label
         );
     }
     let again = match sc.strategy.has_slots() {
-        true => "plan again with --set on_demand.lane=priority (and on_demand.reserved for slots \
+        true => {
+            "plan again with --set on_demand.lane=priority (and on_demand.reserved for slots \
                  kept for them), which searches the clients with slots alone"
-            .to_string(),
-        false => "give the scenario a client with slots (strategy.kind queued, per_bank or \
+        }
+        false => {
+            "give the scenario a client with slots (strategy.kind queued, per_bank or \
                   aimd) and on_demand.lane = \"priority\", and plan again"
-            .to_string(),
+        }
     };
     match p.targets.max_customer_failure_rate {
-        Some(bound) => format!(
+        Some(bound) if r.met.customer_failure_rate => format!(
             "; the plan tries {lane} on a kind's best setting only where it passes the \
              customers' bound over every bank ({}), which this one keeps: to weigh it here, \
              {again}",
             pct(bound)
         ),
+        Some(_) => format!("; to weigh {lane} for this setting, {again}"),
         None => format!(
             "; or bound their 429s (--max-customer-failure-rate), with which the plan also \
              tries {lane} on a kind's best setting past the bound, or {again}"
         ),
     }
+}
+
+/// Whether the scenario's own customers take the priority lane.
+fn own_lane(sc: &Scenario) -> bool {
+    (sc.on_demand.as_ref()).is_some_and(|d| d.lane == crate::demand::Lane::Priority)
+}
+
+/// Whether the plan tried the priority lane (not the scenario's own).
+fn tried(p: &Plan, sc: &Scenario) -> bool {
+    !own_lane(sc) && p.candidates.iter().any(|e| e.conduct.lane)
+}
+
+/// Whether two evaluations are of one setting (their replications aside).
+fn same_setting(a: &Evaluation, b: &Evaluation) -> bool {
+    a.strategy == b.strategy && a.conduct == b.conduct
 }
 
 #[cfg(test)]
@@ -171,6 +225,9 @@ mod tests {
             ..all_met()
         };
         let mut e = setting(label, 20.0, 1_000.0, met);
+        // Settings told apart by their labels.
+        let concurrency = label.bytes().map(u32::from).sum();
+        e.strategy = crate::strategy::Strategy::Queued { concurrency };
         let est = |x: f64| Estimate::of(&[x, x]).unwrap();
         e.figures.all[Figure::CustomerFailureRate as usize] = est(refused);
         e.figures.all[Figure::CustomerWaitP95Seconds as usize] = est(wait);
@@ -179,7 +236,7 @@ mod tests {
     }
 
     /// Past the bound, the finding names the most covering setting within it, or, with none,
-    /// the least seen and whether the lane was tried (or could not be, behind a band).
+    /// the least seen and whether the lane was tried (or is the scenario's own).
     #[test]
     fn the_customers_bound_missed_is_told_with_what_keeps_it() {
         let bounded = Targets {
@@ -216,9 +273,11 @@ mod tests {
             ) && f.contains("was tried on each kind with slots' best setting"),
             "{f}"
         );
-        let banded = scenario("direct", "hours = [\"00:00\", \"06:00\"]\n");
-        let f = customer_bound_finding(&plan(vec![chosen.clone()]), &banded).unwrap();
-        assert!(f.contains("the plan cannot try the priority lane"), "{f}");
+        // The scenario's own lane is not the plan's trial of it.
+        let f = customer_bound_finding(&plan(vec![chosen.clone()]), &scenario("priority", ""));
+        assert!(f
+            .unwrap()
+            .contains("take the scenario's priority lane already"));
         // Met, or without the bound: nothing to say.
         let mut within = plan(vec![chosen.clone()]);
         within.recommendation = small;
@@ -238,7 +297,8 @@ mod tests {
     /// and 10 s, nor a lane the scenario's customers already take.
     #[test]
     fn the_lanes_wait_is_told_against_calling_directly() {
-        let direct = customers("per_bank", 0.08, 20.1, 0.995, 0.02);
+        let wait_direct = |w: f64| customers("per_bank", 0.08, w, 0.995, 0.02);
+        let direct = wait_direct(20.1);
         let laned = |wait: f64| {
             let mut e = customers(
                 "per_bank, customers through the priority lane",
@@ -248,15 +308,17 @@ mod tests {
                 0.02,
             );
             e.conduct.lane = true;
+            e.strategy = direct.strategy.clone();
             e
         };
-        let plan = |wait: f64| {
-            let t = Targets {
-                max_customer_failure_rate: Some(0.02),
-                ..targets()
-            };
-            made_up_plan(t, laned(wait), vec![direct.clone(), laned(wait)])
+        let t = Targets {
+            max_customer_failure_rate: Some(0.02),
+            ..targets()
         };
+        let with = |direct: &Evaluation, wait: f64| {
+            made_up_plan(t.clone(), laned(wait), vec![direct.clone(), laned(wait)])
+        };
+        let plan = |wait: f64| with(&direct, wait);
         let f = lane_wait_finding(&plan(2_085.8), &scenario("direct", "")).unwrap();
         assert!(
             f.starts_with(
@@ -272,6 +334,11 @@ mod tests {
             lane_wait_finding(&plan(29.0), &scenario("direct", "")),
             None
         );
+        // Twice as long, but by less than 10 s.
+        let quick = with(&wait_direct(5.0), 14.0);
+        assert_eq!(lane_wait_finding(&quick, &scenario("direct", "")), None);
+        let slow = with(&wait_direct(5.0), 15.0);
+        assert!(lane_wait_finding(&slow, &scenario("direct", "")).is_some());
         assert_eq!(
             lane_wait_finding(&plan(2_085.8), &scenario("priority", "")),
             None

@@ -3,11 +3,15 @@
 //! calls through the priority lane. Each is tried on each kind's best setting, not searched
 //! over its whole knob: what it changes is who meets the limits, not how many calls are sent.
 
-use super::{Conduct, Evaluation, Search};
+use super::{Conduct, Evaluation, Figure, Search};
 use crate::demand::Lane;
 use crate::experiment::plan::figures::Figures;
 use crate::platform::StatusMode;
 use crate::scenario::Scenario;
+
+/// The most settings of a kind tried through the priority lane: its best, and the next
+/// dearer ones searched where the lane cost another target.
+const LANE_STEPS: usize = 3;
 
 impl Search<'_> {
     /// Each queued kind's best setting so far (its cheapest meeting every target, or else
@@ -28,19 +32,70 @@ impl Search<'_> {
     /// (`on_demand.lane = "priority"`): where the background fills a bank's cap or bucket,
     /// the customers calling directly meet its 429s, and a pool at the bank's cap that
     /// serves them first keeps them out of it (a lender's trial: 72.60 % of its applicants'
-    /// calls refused at a credit union's cap of one, none with the lane). Nothing to try
-    /// where the customers already take the lane, or where `strategy.hours` shuts the slots
-    /// outside its band (the scenario refuses the lane there).
+    /// calls refused at a credit union's cap of one, none with the lane). Their calls then
+    /// take slots the background had: where that costs another target while their 429s keep
+    /// within the bound, the kind's settings searched that covered more are tried with it,
+    /// the cheapest first, up to [`LANE_STEPS`] (a review's lender plan met every target a
+    /// ladder step up).
+    /// Nothing to try where the customers already take the lane. (A band of hours holds the
+    /// background alone: the lane's slots serve the customers all day.)
     pub fn lanes(&mut self, reps: u32, best: impl Fn(&[Evaluation]) -> Option<Evaluation>) {
         let direct = (self.base.on_demand.as_ref()).is_some_and(|d| d.lane == Lane::Direct);
         let bounded = self.targets.max_customer_failure_rate.is_some();
-        if !(direct && bounded && self.base.schedule.hours.is_none()) {
+        if !(direct && bounded) {
             return;
         }
-        let mut bests = self.bests(&["queued", "per_bank", "aimd"], |c| !c.lane, best);
-        bests.retain(|e| !e.met.customer_failure_rate);
+        let bests = self.bests(&["queued", "per_bank", "aimd"], |c| !c.lane, best);
+        let mut ladders: Vec<Vec<Evaluation>> = (bests.into_iter())
+            .filter(|e| !e.met.customer_failure_rate)
+            .map(|first| self.lane_ladder(first))
+            .collect();
         let lane = |c: Conduct| Conduct { lane: true, ..c };
-        self.try_variants(bests, lane, reps);
+        for step in 0..LANE_STEPS {
+            let at: Vec<Evaluation> = (ladders.iter())
+                .filter_map(|l| l.get(step).cloned())
+                .collect();
+            if at.is_empty() {
+                return;
+            }
+            let tried = self.try_variants(at, lane, reps);
+            // A kind stops climbing once the lane meets every target, or leaves its
+            // customers' 429s past the bound (more slots only send more background); a wait
+            // past the hour, which more slots shorten, does not stop it.
+            let bound = self.targets.max_customer_failure_rate.unwrap_or(1.0);
+            let refused = |v: &Evaluation| v.figures.mean(Figure::CustomerFailureRate);
+            let climbing = |v: &Evaluation| !v.met.all() && refused(v) <= bound;
+            let mut tried = tried.iter();
+            ladders.retain(|l| l.get(step).is_some() && tried.next().is_some_and(climbing));
+        }
+    }
+
+    /// A kind's ladder for the lane: its best, then its settings searched that covered more
+    /// (a setting dearer in calls may be so for its 429s alone, a pool past a bank's cap: a
+    /// review's), by cost, up to [`LANE_STEPS`] in all, each pausing as the best does
+    /// (pausing was tried on the best alone).
+    fn lane_ladder(&self, first: Evaluation) -> Vec<Evaluation> {
+        let cost = |e: &Evaluation| e.figures.mean(Figure::ApiCallsPerDay);
+        let covers = |e: &Evaluation| e.figures.mean(Figure::Coverage);
+        let mut up: Vec<&Evaluation> = (self.evaluated.iter())
+            .filter(|e| e.strategy.name() == first.strategy.name() && !e.conduct.lane)
+            .filter(|e| covers(e) > covers(&first) && e.strategy != first.strategy)
+            .collect();
+        up.sort_by(|a, b| cost(a).total_cmp(&cost(b)));
+        let mut ladder = vec![first];
+        for e in up {
+            if ladder.len() == LANE_STEPS {
+                break;
+            }
+            if ladder.iter().all(|l| l.strategy != e.strategy) {
+                let conduct = ladder[0].conduct;
+                ladder.push(Evaluation {
+                    conduct,
+                    ..e.clone()
+                });
+            }
+        }
+        ladder
     }
 
     /// The best of each of `kinds`' settings evaluated so far whose conduct is `of`.
@@ -63,26 +118,27 @@ impl Search<'_> {
 
     /// Runs each of `bests` again with its conduct changed by `variant`, all together (so
     /// that no kind's last replications leave workers idle), keeping those whose runs
-    /// differ.
+    /// differ; returns every run, in order.
     fn try_variants(
         &mut self,
         bests: Vec<Evaluation>,
         variant: impl Fn(Conduct) -> Conduct,
         reps: u32,
-    ) {
+    ) -> Vec<Evaluation> {
         let order = self.order();
         let settings = (bests.iter())
             .map(|e| (order, e.strategy.clone(), variant(e.conduct)))
             .collect();
         let varied = self.evaluate_all(settings, reps);
-        for (v, e) in varied.into_iter().zip(&bests) {
+        for (v, e) in varied.iter().zip(&bests) {
             // Identical runs: the variant changed nothing (a pool that never paused, every
             // Retry-After having passed by the time the client learned its 429), so there is
             // nothing to choose between.
             if !same_bits(&v.figures, &e.figures) {
-                self.evaluated.push(v);
+                self.evaluated.push(v.clone());
             }
         }
+        varied
     }
 }
 
