@@ -160,6 +160,16 @@ mod tests {
         assert!(Estimate::of(&[]).is_none());
     }
 
+    /// Erlang C against closed forms: M/M/1 waits with probability ρ; two servers offered one
+    /// Erlang, (a²/2 · 2/(2 − a)) / (1 + a + a²/2 · 2/(2 − a)) = 1/3.
+    #[test]
+    fn erlang_c_matches_closed_forms() {
+        for rho in [0.05, 0.5, 0.9] {
+            assert!((erlang_c(1, rho) - rho).abs() < 1e-12, "{rho}");
+        }
+        assert!((erlang_c(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
+    }
+
     /// The bucket's loss against closed forms: one admission deep, a loss system of one server
     /// (ρ/(1 + ρ), Erlang B); two deep, π₀ = e^−ρ; deep and overloaded, 1 − 1/ρ; deep and
     /// underloaded, none. A fixed window of one call against E[(N − 1)⁺] = m − 1 + e^−m.

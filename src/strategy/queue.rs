@@ -429,6 +429,8 @@ impl Queue {
     /// holds the pool.
     #[inline]
     pub fn next_customer(&mut self, now: SimTime) -> Option<u32> {
+        // `next_at` is a Retry-After here: a paced pool's tick would be read as one.
+        debug_assert!(self.urgent.is_empty() || !self.is_paced());
         if self.customers_held(now).is_some() {
             return None;
         }

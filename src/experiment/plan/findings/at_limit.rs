@@ -133,4 +133,32 @@ mod tests {
         );
         assert_eq!(at_limit_finding(&pools(2), &sc), None);
     }
+
+    /// A recommendation through the priority lane (the plan's trial, the scenario's
+    /// customers calling directly) whose customers fill its slots is told as `check` would
+    /// tell its run command; the same setting calling directly is not.
+    #[test]
+    fn a_recommended_lane_its_customers_fill_is_told() {
+        let text = format!(
+            "[window]\nlength = \"1d\"\n[population]\nconnections = 1000\n[strategy]\n\
+             kind = \"queued\"\nconcurrency = 2\n[on_demand]\nper_day = 86400\n\
+             profile = [{}]\n[[banks]]\nname = \"b\"\nshare = 1.0\n\
+             service_time = {{ dist = \"constant\", value = \"1s\" }}\n",
+            ["1"; 24].join(", ")
+        );
+        let sc = crate::scenario::parse(&text, "inline", "t", &[]).unwrap();
+        let mut e = setting("q", 20.0, 1_000.0, all_met());
+        e.conduct.lane = true;
+        let f = at_limit_finding(&made_up_plan(targets(), e.clone(), vec![e.clone()]), &sc);
+        assert!(
+            f.as_deref()
+                .is_some_and(|f| f.starts_with("the recommendation's customers: on_demand.lane: ")),
+            "{f:?}"
+        );
+        e.conduct.lane = false;
+        assert_eq!(
+            at_limit_finding(&made_up_plan(targets(), e.clone(), vec![e]), &sc),
+            None
+        );
+    }
 }

@@ -131,6 +131,8 @@ impl Search<'_> {
             .collect();
         let varied = self.evaluate_all(settings, reps);
         for (v, e) in varied.iter().zip(&bests) {
+            // (A ladder's later steps are compared with their own runs, which paused
+            // otherwise: a change either way keeps them.)
             // Identical runs: the variant changed nothing (a pool that never paused, every
             // Retry-After having passed by the time the client learned its 429), so there is
             // nothing to choose between.
