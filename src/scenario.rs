@@ -333,6 +333,11 @@ fn err<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, Fiel
 }
 
 impl Scenario {
+    /// The lane the customers' calls take; `None` without customers.
+    pub fn customers_lane(&self) -> Option<Lane> {
+        self.on_demand.as_ref().map(|d| d.lane)
+    }
+
     /// The oldest data age resolved: `window.age_horizon` within the window, by default the
     /// window up to 60 days or four periods ([`crate::metrics::staleness_horizon`]). Memory
     /// grows with it (a few MB a month of ages), not with the window. Derived on use, so

@@ -353,7 +353,7 @@ pub fn plan(base: &Scenario, req: &Request, pool: &rayon::ThreadPool) -> Result<
     let mut s = search::Search::new(&sc, &req.targets, seed, pool);
     // The customers' priority lane runs through slots: a pace or random offsets would send
     // them direct, and the memo's run command would be refused (a review).
-    let priority = (sc.on_demand.as_ref()).is_some_and(|d| d.lane == crate::demand::Lane::Priority);
+    let priority = sc.customers_lane() == Some(crate::demand::Lane::Priority);
     s.queued(screening);
     s.per_bank(&ceilings, screening);
     if !priority {

@@ -260,7 +260,7 @@ fn set_args(e: &Evaluation, sc: &Scenario, users: u32) -> Vec<String> {
             .map(|(k, v)| format!("strategy.{k}={}", toml_value(v))),
     );
     // The plan's trial of the priority lane ([`super::search::Search::lanes`]).
-    let direct = (sc.on_demand.as_ref()).is_some_and(|d| d.lane == crate::demand::Lane::Direct);
+    let direct = sc.customers_lane() == Some(crate::demand::Lane::Direct);
     if e.conduct.lane && direct {
         set.push("on_demand.lane=\"priority\"".into());
     }

@@ -75,6 +75,28 @@ pub struct Conduct {
     pub lane: bool,
 }
 
+impl Conduct {
+    /// How `sc`'s own client acts.
+    pub fn of(sc: &Scenario) -> Conduct {
+        Conduct {
+            pause: sc.schedule.pause_on_retry_after,
+            lane: sc.customers_lane() == Some(Lane::Priority),
+        }
+    }
+
+    /// Makes `sc`'s client act so.
+    pub fn apply(self, sc: &mut Scenario) {
+        sc.schedule.pause_on_retry_after = self.pause;
+        if let Some(d) = sc.on_demand.as_mut() {
+            d.lane = if self.lane {
+                Lane::Priority
+            } else {
+                Lane::Direct
+            };
+        }
+    }
+}
+
 /// One strategy setting evaluated over replications.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
@@ -126,11 +148,7 @@ impl<'a> Search<'a> {
 
     /// How the scenario's own client acts.
     pub fn conduct(&self) -> Conduct {
-        let lane = (self.base.on_demand.as_ref()).is_some_and(|d| d.lane == Lane::Priority);
-        Conduct {
-            pause: self.base.schedule.pause_on_retry_after,
-            lane,
-        }
+        Conduct::of(self.base)
     }
 
     /// The order the scenario's client takes due connections in.
@@ -166,15 +184,8 @@ impl<'a> Search<'a> {
             .map(|(order, strategy, conduct)| {
                 let mut sc = self.base.clone();
                 sc.strategy = strategy.clone();
-                sc.schedule.pause_on_retry_after = conduct.pause;
                 sc.schedule.order = *order;
-                if let Some(d) = sc.on_demand.as_mut() {
-                    d.lane = if conduct.lane {
-                        Lane::Priority
-                    } else {
-                        Lane::Direct
-                    };
-                }
+                conduct.apply(&mut sc);
                 sc
             })
             .collect();

@@ -18,13 +18,7 @@ pub(super) fn at_limit_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     let r = &p.recommendation;
     let mut run = sc.clone();
     run.strategy = r.strategy.clone();
-    run.schedule.pause_on_retry_after = r.conduct.pause;
-    if let Some(d) = run.on_demand.as_mut() {
-        d.lane = match r.conduct.lane {
-            true => crate::demand::Lane::Priority,
-            false => crate::demand::Lane::Direct,
-        };
-    }
+    r.conduct.apply(&mut run);
     let paces: Vec<String> = match r.strategy {
         Strategy::Paced { .. } => (run.paces_over_limits().iter())
             .map(|n| n.trim_start_matches("strategy: ").to_string())

@@ -186,7 +186,7 @@ pub(super) fn lane_lever(p: &Plan, sc: &Scenario) -> String {
 
 /// Whether the scenario's own customers take the priority lane.
 fn own_lane(sc: &Scenario) -> bool {
-    (sc.on_demand.as_ref()).is_some_and(|d| d.lane == crate::demand::Lane::Priority)
+    sc.customers_lane() == Some(crate::demand::Lane::Priority)
 }
 
 /// Whether the plan tried the priority lane (not the scenario's own).

@@ -40,7 +40,7 @@ impl Search<'_> {
     /// Nothing to try where the customers already take the lane. (A band of hours holds the
     /// background alone: the lane's slots serve the customers all day.)
     pub fn lanes(&mut self, reps: u32, best: impl Fn(&[Evaluation]) -> Option<Evaluation>) {
-        let direct = (self.base.on_demand.as_ref()).is_some_and(|d| d.lane == Lane::Direct);
+        let direct = self.base.customers_lane() == Some(Lane::Direct);
         let bounded = self.targets.max_customer_failure_rate.is_some();
         if !(direct && bounded) {
             return;
