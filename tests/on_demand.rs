@@ -538,3 +538,82 @@ fn customers_held_by_a_pause_pass_at_its_end_while_the_band_is_shut() {
         assert!(after <= 1, "day {day}: released late ({after})");
     }
 }
+
+/// The reconnect flow's fetch takes the priority lane where the customers' requests do, as
+/// the app's calls do: a queue of one slot at a bank capped at one call then never passes
+/// the cap, where the fetches calling directly meet its 429s (a trial's fetches passed
+/// brokerages' caps its pools kept and tripped their penalty boxes).
+#[test]
+fn the_reconnect_flows_fetch_takes_the_priority_lane() {
+    let text = |lane: &str| {
+        scenario(
+            "kind = \"queued\"\nconcurrency = 1\nloop = true",
+            &format!("per_day = 200\nlane = \"{lane}\""),
+            "{ kind = \"concurrency\", max_in_flight = 1 }",
+            2000,
+        )
+        .replace(
+            "[population]\nconnections = 2000\n",
+            "[population]\nconnections = 2000\nconsent_expiry_share = 0.1\nreconnect_share = 1.0\n",
+        )
+    };
+    let direct = run(&text("direct")).summary(None);
+    assert!(direct.tally.rate_limited > 0, "the cap never met");
+    let laned = run(&text("priority"));
+    let s = laned.summary(None);
+    assert_eq!(s.tally.rate_limited, 0, "a call past the cap of one");
+    assert_eq!(s.tally.peak_in_flight, 1);
+    // The fetches were made through the lane: as many customer-present calls as calling
+    // directly (none dropped), a fetch for every reconnection.
+    assert!(s.tally.reconnected > 50, "{}", s.tally.reconnected);
+    let (laned, direct) = (s.tally.present_attempts, direct.tally.present_attempts);
+    assert!(
+        laned as f64 >= 0.95 * direct as f64,
+        "{laned} against {direct}"
+    );
+    assert!(laned >= s.tally.reconnected, "{laned}");
+    assert_eq!(s.on_demand_failure_rate, Some(0.0));
+}
+
+/// Requests still queued for the lane's slots when the window ends count at the wait they
+/// have had: a queue of one slot whose customers alone offer it three slots' worth attempts
+/// none of the measured day's requests (the warm-up's backlog ahead of them), and their p95
+/// is past the hour, not empty (a trial's plan read such a queue as refusing none); the
+/// terminal says so. The warm-up's requests stay out.
+#[test]
+fn requests_still_queued_at_the_end_count_their_wait_so_far() {
+    let text = scenario(
+        "kind = \"queued\"\nconcurrency = 1",
+        "per_day = 20000\nlane = \"priority\"",
+        "",
+        100_000,
+    );
+    let r = run(&text);
+    let s = r.summary(None);
+    assert_eq!(s.on_demand_attempts, 0, "the backlog was served");
+    assert_eq!(s.on_demand_p95_seconds, Some(f64::INFINITY));
+    assert!(
+        (17_500..22_500).contains(&s.on_demand_requests),
+        "{}",
+        s.on_demand_requests
+    );
+    // Calling directly, nothing is left waiting and the poll sets the wait.
+    let direct = run(&text.replace("lane = \"priority\"", "lane = \"direct\"")).summary(None);
+    assert!(direct.on_demand_p95_seconds.unwrap() <= 8.0 + 20.0);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("backlog.toml");
+    std::fs::write(&file, &text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_refresh-sim"))
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("in-app requests over the measured days, none attempted")
+            && stdout.contains("(over an hour at p95, so far)"),
+        "{stdout}"
+    );
+}

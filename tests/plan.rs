@@ -915,6 +915,7 @@ fn the_recommendation_meets_its_targets_on_fresh_seeds() {
         min_bank_coverage: None,
         max_bank_failure_rate: None,
         max_customer_failure_rate: None,
+        max_customer_wait_seconds: None,
     };
     let req = Request {
         users: 40_000,

@@ -129,3 +129,100 @@ fn without_the_bound_the_lane_is_not_tried_and_needs_customers() {
         "{err}"
     );
 }
+
+/// `plan --max-customer-wait`: one bank without limits whose customers, a refresh per
+/// connection a day by business hours, take the scenario's priority lane. The queue that
+/// covers the book keeps them past the hour (its slots are busy with them all day); the bound
+/// walks it to more slots, and the memo's figures say the wait either way.
+#[test]
+fn the_customers_wait_bound_sizes_the_lane_s_slots() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("one.toml");
+    let one_bank = &SCENARIO[..SCENARIO.find("[[banks]]\nname = \"union\"").unwrap()];
+    let text = (one_bank.replace("share = 0.8", "share = 1.0")).replace(
+        "per_connection = 0.2\n",
+        "per_connection = 1.0\nlane = \"priority\"\n",
+    );
+    std::fs::write(&sc, text).unwrap();
+    let wait = |j: &serde_json::Value| j["customer_wait_p95_seconds"].as_f64();
+    let slots = |j: &serde_json::Value| j["parameters"]["concurrency"].as_u64().unwrap();
+    let free = json(&plan(&sc, &[]));
+    assert_eq!(free["strategy"], "queued", "{free}");
+    // Past the hour: null, as the JSON writes an infinite figure.
+    assert!(wait(&free).is_none_or(|w| w > 60.0), "{free}");
+    let bounded = json(&plan(&sc, &["--max-customer-wait", "60"]));
+    assert_eq!(bounded["targets"]["max_customer_wait_seconds"], 60.0);
+    assert_eq!(bounded["targets_met"], true, "{}", bounded["findings"]);
+    assert_eq!(bounded["met"]["customer_wait"], true);
+    assert!(wait(&bounded).unwrap() <= 60.0, "{bounded}");
+    assert!(slots(&bounded) > slots(&free), "{bounded} {free}");
+    // The memo says their wait without a bound too, and a finding names the flag.
+    let out = Command::new(BIN)
+        .arg("plan")
+        .arg(&sc)
+        .args(["--users", "20000"])
+        .output()
+        .unwrap();
+    let memo = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        memo.contains("their requests wait ≥ 1 h for data at the 95th percentile"),
+        "{memo}"
+    );
+    assert!(
+        memo.contains("bound their wait (--max-customer-wait, e.g. 60)"),
+        "{memo}"
+    );
+    // Out of range (the waits are measured to an hour), and without customers: refused.
+    let out = plan(&sc, &["--max-customer-wait", "1h"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains(
+                "--max-customer-wait 3600: must be at least 0.1 (the waits' histogram's step) and \
+                 below 3600 seconds"
+            ),
+        "{err}"
+    );
+    let none = dir.path().join("none.toml");
+    std::fs::write(&none, &one_bank[..one_bank.find("[on_demand]").unwrap()]).unwrap();
+    let text =
+        std::fs::read_to_string(&none).unwrap() + &one_bank[one_bank.find("[[banks]]").unwrap()..];
+    std::fs::write(&none, text.replace("share = 0.8", "share = 1.0")).unwrap();
+    let out = plan(&none, &["--max-customer-wait", "90s"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains("--max-customer-wait 90: the scenario has no customers' requests"),
+        "{err}"
+    );
+}
+
+/// Slots sized for the background alone, which the customers would fill from day to day
+/// through the lane, are tried with the customers' own on top (Little's law at their busiest
+/// hour): one bank capped at 12 calls, customers refreshing each connection four times a day
+/// calling directly; the queue's search stops at one slot, and its lane trial is a queue
+/// of some thirty (a trial's per-bank best, pools of one or two, was never tried with the
+/// lane, which met every target with larger ones).
+#[test]
+fn the_lane_is_tried_with_the_customers_slots_on_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("capped.toml");
+    let one_bank = &SCENARIO[..SCENARIO.find("[[banks]]\nname = \"union\"").unwrap()];
+    let text = (one_bank.replace("share = 0.8", "share = 1.0"))
+        .replace("per_connection = 0.2\n", "per_connection = 4.0\n")
+        + "limits = [{ kind = \"concurrency\", max_in_flight = 12 }]\n";
+    std::fs::write(&sc, text).unwrap();
+    let j = json(&plan(&sc, &["--max-customer-failure-rate", "0.01"]));
+    let queues = |lane: &str| -> Vec<u64> {
+        (j["candidates"].as_array().unwrap().iter())
+            .filter(|c| c["strategy"] == "queued" && c["customers_lane"] == lane)
+            .map(|c| c["parameters"]["concurrency"].as_u64().unwrap())
+            .collect()
+    };
+    let (direct, laned) = (queues("direct"), queues("priority"));
+    assert_eq!(laned.len(), 1, "{laned:?}");
+    assert!(
+        direct.iter().all(|&c| laned[0] > c + 20),
+        "{direct:?} {laned:?}"
+    );
+}

@@ -608,6 +608,7 @@ fn customers_requests_are_told_beside_the_background() {
     assert!(
         line.contains(" in-app requests (")
             && line.contains("% of the attempts failed")
+            && line.contains("(their calls' 429s alone, link and reconnect fetches among them")
             && line.contains("; the background's own refreshes covered "),
         "{line}"
     );

@@ -45,6 +45,12 @@ pub struct PlanArgs {
     /// clients with slots sending the customers through the priority lane.
     #[arg(long, value_name = "SHARE", allow_negative_numbers = true, value_parser = share)]
     pub max_customer_failure_rate: Option<f64>,
+    /// Bound on the 95th percentile of the customers' wait from request to data, over the
+    /// requests that got data or were still queued at the window's end: seconds (`60`) or a
+    /// duration (`90s`, `2m`). Needs customers (`[on_demand]`); what the priority lane costs
+    /// them in queueing for a slot.
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds_or_duration)]
+    pub max_customer_wait: Option<f64>,
     /// Bound on the 95th percentile of data age: hours (`24`), or a duration (`24h`, `1d`,
     /// `90m`).
     #[arg(long, value_name = "HOURS", allow_negative_numbers = true, value_parser = hours_or_duration)]
@@ -119,6 +125,7 @@ pub(super) fn plan_cmd(a: PlanArgs) -> Result<()> {
             min_bank_coverage: a.min_bank_coverage,
             max_bank_failure_rate: a.max_bank_failure_rate,
             max_customer_failure_rate: a.max_customer_failure_rate,
+            max_customer_wait_seconds: a.max_customer_wait,
         },
         replications: a.replications,
         seed: a.seed,
@@ -276,11 +283,25 @@ pub(super) fn weeks(s: &str) -> std::result::Result<u32, String> {
 
 /// `--staleness-p95`: a number of hours, or a duration in the scenario syntax.
 fn hours_or_duration(s: &str) -> std::result::Result<f64, String> {
+    number_or_duration(s, crate::time::SimDuration::as_hours_f64, "hours, e.g. 24")
+}
+
+/// `--max-customer-wait`: a number of seconds, or a duration.
+fn seconds_or_duration(s: &str) -> std::result::Result<f64, String> {
+    number_or_duration(s, crate::time::SimDuration::as_secs_f64, "seconds, e.g. 60")
+}
+
+/// A number in `unit`s, or a duration in the scenario syntax converted by `unit`.
+fn number_or_duration(
+    s: &str,
+    unit: fn(crate::time::SimDuration) -> f64,
+    number: &str,
+) -> std::result::Result<f64, String> {
     match s.parse::<f64>() {
-        Ok(h) => Ok(h),
+        Ok(x) => Ok(x),
         Err(_) => crate::time::parse_duration(s)
-            .map(|d| d.as_hours_f64())
-            .map_err(|e| format!("{e} (or a number of hours, e.g. 24)")),
+            .map(unit)
+            .map_err(|e| format!("{e} (or a number of {number})")),
     }
 }
 

@@ -139,6 +139,14 @@ fn check_bounds(t: &Targets) -> Result<()> {
             "must be a positive number (e.g. 2000000)",
         ),
         (
+            "--max-customer-wait",
+            t.max_customer_wait_seconds,
+            |x| (0.1..3600.0).contains(&x),
+            "must be at least 0.1 (the waits' histogram's step) and below 3600 seconds (they \
+             are measured to an hour, past which a percentile reads \"≥ 1 h\" and cannot be \
+             judged)",
+        ),
+        (
             "--min-bank-coverage",
             t.min_bank_coverage,
             |x| x > 0.0 && x <= 1.0,
@@ -276,13 +284,21 @@ fn check_ages(sc: &Scenario, t: &Targets) -> Result<()> {
     }
 }
 
-/// A bound on the customers' failures needs customers: a scenario without `[on_demand]`
-/// would meet it by having none.
+/// A bound on the customers' failures or wait needs customers: a scenario without
+/// `[on_demand]` would meet it by having none.
 fn check_customers(sc: &Scenario, t: &Targets) -> Result<()> {
-    match (t.max_customer_failure_rate, &sc.on_demand) {
-        (Some(c), None) => Err(Error::input(format!(
-            "--max-customer-failure-rate {c}: the scenario has no customers' requests (no \
-             [on_demand] section), so there are no customers' calls to bound"
+    let bounds = [
+        (
+            "--max-customer-failure-rate",
+            t.max_customer_failure_rate,
+            "calls",
+        ),
+        ("--max-customer-wait", t.max_customer_wait_seconds, "waits"),
+    ];
+    match (bounds.iter().find(|b| b.1.is_some()), &sc.on_demand) {
+        (Some((flag, Some(x), what)), None) => Err(Error::input(format!(
+            "{flag} {x}: the scenario has no customers' requests (no [on_demand] section), \
+             so there are no customers' {what} to bound"
         ))),
         _ => Ok(()),
     }

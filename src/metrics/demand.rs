@@ -52,6 +52,16 @@ impl DemandStats {
         self.waits[bank * BUCKETS + bucket.min(BUCKETS - 1)] += 1;
     }
 
+    /// A request made at `since` still without its data when the window ends at `end`
+    /// (queued for a slot): counted at the wait it has had, a lower bound of its own, past
+    /// the hour once it has waited one. (A trial's queue of one slot through the priority
+    /// lane served no request of the measured days, its waits empty, and a plan read it as
+    /// none refused.)
+    pub fn unanswered(&mut self, bank: usize, since: SimTime, end: SimTime) {
+        let bucket = (end.saturating_since(since).as_micros() / BUCKET_US) as usize;
+        self.waits[bank * BUCKETS + bucket.min(BUCKETS - 1)] += 1;
+    }
+
     fn sum(v: &[u64], bank: Option<usize>) -> u64 {
         match bank {
             Some(b) => v.get(b).copied().unwrap_or(0),
@@ -76,8 +86,9 @@ impl DemandStats {
     }
 
     /// The `q` quantile of request-to-data time in seconds (the upper edge of its 100 ms
-    /// bucket), over the requests that got data; infinite when it falls among waits of an
-    /// hour or more (the histogram's last bucket); `None` when no request got data.
+    /// bucket), over the requests that got data and those counted [`Self::unanswered`];
+    /// infinite when it falls among waits of an hour or more (the histogram's last bucket);
+    /// `None` when there are none.
     pub fn wait_quantile_seconds(&self, bank: Option<usize>, q: f64) -> Option<f64> {
         if !self.enabled() {
             return None;
@@ -124,6 +135,13 @@ mod tests {
         assert_eq!(d.wait_quantile_seconds(Some(0), 0.5), Some(2.1));
         assert_eq!(d.wait_quantile_seconds(Some(0), 1.0), Some(10.1));
         assert_eq!(d.wait_quantile_seconds(None, 1.0), Some(f64::INFINITY));
+        // Requests still waiting at the end count at their wait so far, past the hour once
+        // they have waited one.
+        let mut e = DemandStats::new(1, true);
+        e.unanswered(0, t(0.0), t(3599.9));
+        assert_eq!(e.wait_quantile_seconds(None, 1.0), Some(3600.0));
+        e.unanswered(0, t(0.0), t(3600.0));
+        assert_eq!(e.wait_quantile_seconds(None, 1.0), Some(f64::INFINITY));
         assert_eq!(
             DemandStats::new(1, false).wait_quantile_seconds(None, 0.5),
             None

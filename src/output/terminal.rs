@@ -356,8 +356,24 @@ fn clock_age(p50: f64, total: &Summary) -> String {
 /// Customers' in-app requests, when the scenario has them (the table's figures count their
 /// refreshes with the background's): how many, the share of their attempts that failed
 /// (and at the bank where most did), and their wait for data. After the warm-up.
+/// Requests none of which was attempted are told too (a trial's queue of one slot through the
+/// priority lane attempted none of the measured days' and the line was missing).
 fn customers_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<String> {
-    let rate = total.on_demand_failure_rate?;
+    if total.on_demand_requests == 0 {
+        return None;
+    }
+    let Some(rate) = total.on_demand_failure_rate else {
+        return Some(format!(
+            "customers: {} in-app requests over the measured days, none attempted: they rode \
+             refreshes under way, or were still waiting for the client's slots at the window's \
+             end{}",
+            thousands(total.on_demand_requests as f64),
+            match total.on_demand_p95_seconds {
+                Some(p95) => format!(" ({} at p95, so far)", wait(Some(p95))),
+                None => String::new(),
+            }
+        ));
+    };
     let worst = (banks.iter().enumerate())
         .filter_map(|(b, s)| Some((b, s.on_demand_failure_rate?)))
         .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -377,10 +393,21 @@ fn customers_line(r: &RunResult, banks: &[Summary], total: &Summary) -> Option<S
         true => "",
         false => " over the measured days (the table's attempts count the warm-up's too)",
     };
+    // What `plan --max-customer-failure-rate` bounds, which a trial could not find in a run.
+    let t = &total.tally;
+    let refused = match t.present_attempts {
+        0 => String::new(),
+        n => format!(
+            " (their calls' 429s alone, link and reconnect fetches among them, over the window: \
+             {}, what plan's --max-customer-failure-rate bounds)",
+            pct(t.present_rate_limited as f64 / n as f64)
+        ),
+    };
     Some(format!(
         "customers: {} in-app requests ({} attempts){measured}, {} of the attempts failed \
-         (429s, 5xx and maintenance 503s){worst}; those whose refresh succeeded had data in {} at the \
-         median, {} at p95 (a failed request gets none){own}",
+         (429s, 5xx and maintenance 503s){worst}{refused}; those whose refresh succeeded had \
+         data in {} at the median, {} at p95 (a failed request gets none; one still waiting at \
+         the window's end counts its wait so far){own}",
         thousands(total.on_demand_requests as f64),
         thousands(total.on_demand_attempts as f64),
         pct(rate),

@@ -58,19 +58,27 @@ impl World {
             return;
         }
         self.demand_since[ci] = now;
-        let lane = self.demand.as_ref().map_or(Lane::Direct, |d| d.demand.lane);
-        // Without slots (bulk, random offsets, a pace: the scenario refuses the lane there,
-        // but the planner tries them all), the app calls at once.
-        match (lane, self.client.pool_of(b)) {
-            (Lane::Priority, Some(q)) if !q.is_paced() => {
+        match self.customers_pool(b) {
+            Some(q) => {
                 q.request(c);
                 self.fill_slots(now);
             }
-            _ => {
+            None => {
                 self.conns[ci].flags |= ON_DEMAND;
                 self.unslotted += 1;
                 self.submit(now, c, false, true);
             }
+        }
+    }
+
+    /// The pool whose priority lane bank `b`'s customers' calls take, or `None` where they
+    /// call at once: the direct lane, or a client without slots (bulk, random offsets, a
+    /// pace: the scenario refuses the lane there, but the planner tries them all).
+    pub(super) fn customers_pool(&mut self, b: usize) -> Option<&mut crate::strategy::Queue> {
+        let lane = self.demand.as_ref().map_or(Lane::Direct, |d| d.demand.lane);
+        match (lane, self.client.pool_of(b)) {
+            (Lane::Priority, Some(q)) if !q.is_paced() => Some(q),
+            _ => None,
         }
     }
 
@@ -106,14 +114,28 @@ impl World {
             Outcome::Deduplicated if measured => self.demand_stats.joined[b] += 1,
             _ => {}
         }
-        let slotted = !fetch
-            && self
-                .demand
-                .as_ref()
-                .is_some_and(|d| d.demand.lane == Lane::Priority);
-        match self.client.pool_of(b) {
-            Some(q) if slotted && !q.is_paced() => q.release_urgent(),
-            _ => self.unslotted -= 1,
+        // The reconnect flow's fetch took the lane as the customers' requests do.
+        match self.customers_pool(b) {
+            Some(q) => q.release_urgent(),
+            None => self.unslotted -= 1,
+        }
+    }
+
+    /// The measured requests still without their data when the window ends at `end` (queued
+    /// for the lane's slots; a call under way is answered as the run drains): counted at the
+    /// wait they have had (`DemandStats::unanswered`), a lower bound. Not the link or
+    /// reconnect flows' fetches.
+    pub(super) fn close_requests(&mut self, end: SimTime) {
+        if !self.demand_stats.enabled() {
+            return;
+        }
+        let open = (self.demand_since.iter().enumerate())
+            .filter(|&(_, &since)| since != SimTime::NEVER && since >= self.measured_from);
+        for (ci, &since) in open {
+            let conn = &self.conns[ci];
+            if conn.flags & FETCH == 0 {
+                (self.demand_stats).unanswered(conn.bank as usize, since, end);
+            }
         }
     }
 }

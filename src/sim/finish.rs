@@ -17,6 +17,7 @@ impl World {
         let window = self.window_end - self.window_start;
         let last_success = self.close_connections();
         let finished = self.finished();
+        self.close_requests(self.window_end);
         let measured_days = self.add_measured_days();
         for (t, b) in self.tally.iter_mut().zip(&self.banks) {
             t.bank_calls = t.admitted * b.calls_per_refresh as u64;

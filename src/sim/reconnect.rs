@@ -132,9 +132,11 @@ impl World {
         self.fill_slots(now);
     }
 
-    /// The reconnect flow fetches the customer's data: a customer-present call, as an
-    /// on-demand request through the direct lane (an unattended quota lets it through, its
-    /// outcome is the customer's and never retried), left out of the on-demand figures. A
+    /// The link or reconnect flow fetches the customer's data: a customer-present call, as an
+    /// on-demand request (an unattended quota lets it through, its outcome is the customer's
+    /// and never retried), left out of the on-demand figures; through the priority lane where
+    /// the customers' requests take it, as the app's calls do (a trial's fetches, calling
+    /// directly, passed brokerages' caps its pools kept and tripped their penalty boxes). A
     /// call under way answers it with its task; a customer's request still open (answered,
     /// not yet learned) stands for it. In a settled run nobody waits for its outcome: it is
     /// settled as it is submitted, as the client's calls are.
@@ -150,6 +152,12 @@ impl World {
             return;
         }
         self.demand_since[ci] = now;
+        let b = self.conns[ci].bank as usize;
+        if let Some(q) = self.customers_pool(b) {
+            q.request(c);
+            self.fill_slots(now);
+            return;
+        }
         self.conns[ci].flags |= ON_DEMAND;
         self.unslotted += 1;
         self.submit(now, c, false, true);

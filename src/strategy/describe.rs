@@ -29,7 +29,15 @@ pub fn client_words(
         s = format!("{s} ({})", p.describe(banks));
     }
     let queues = !matches!(strategy, Strategy::Bulk | Strategy::RandomOffset);
-    s + &habits((schedule, window), retry, queues, all_day)
+    let s = s + &habits((schedule, window), retry, queues, all_day);
+    // A pace has no slots: a refresh backing off leaves the count its `outstanding` bounds.
+    match strategy {
+        Strategy::Paced { .. } => s.replace(
+            FREEING_A_SLOT,
+            ", not counting it outstanding while backing off",
+        ),
+        _ => s,
+    }
 }
 
 /// The client's habits where they differ from the defaults, each after a comma: its period,
@@ -73,6 +81,9 @@ pub fn habits(
     s
 }
 
+/// What a queued client's retry policy says of a refresh backing off without its slot.
+const FREEING_A_SLOT: &str = ", freeing its slot while backing off";
+
 /// A retry policy's words where they differ from the defaults: `, up to 3 attempts (429s
 /// only), freeing its slot while backing off, ignoring Retry-After`.
 fn retries(retry: &RetryPolicy, queues: bool) -> String {
@@ -83,7 +94,7 @@ fn retries(retry: &RetryPolicy, queues: bool) -> String {
         _ => {}
     }
     if queues && !retry.hold_slot {
-        s.push_str(", freeing its slot while backing off");
+        s.push_str(FREEING_A_SLOT);
     }
     if !retry.honour_retry_after {
         s.push_str(", ignoring Retry-After");
@@ -154,5 +165,47 @@ impl Strategy {
             Strategy::RandomOffset => "random_offset".to_string(),
             Strategy::Bulk => "bulk".to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A retry freeing its slot is said so of a client with slots, and of a pace as the count
+    /// its `outstanding` bounds (a pace has no slots: a trial read the line as one).
+    #[test]
+    fn backing_off_is_told_as_the_client_holds_it() {
+        let retry = RetryPolicy {
+            max_attempts: 3,
+            hold_slot: false,
+            ..RetryPolicy::default()
+        };
+        let words = |s: &Strategy| {
+            let schedule = Schedule::daily();
+            client_words(
+                s,
+                (&schedule, SimDuration::from_hours(24)),
+                &retry,
+                &[],
+                false,
+            )
+        };
+        let queued = words(&Strategy::Queued { concurrency: 4 });
+        assert!(
+            queued.ends_with("up to 3 attempts, freeing its slot while backing off"),
+            "{queued}"
+        );
+        let paced = words(&Strategy::Paced {
+            rate: Some(1.0),
+            per_bank: false,
+            rates: Vec::new(),
+            outstanding: Vec::new(),
+            profiles: Default::default(),
+        });
+        assert!(
+            paced.ends_with("up to 3 attempts, not counting it outstanding while backing off"),
+            "{paced}"
+        );
     }
 }

@@ -30,6 +30,7 @@ fn an_age_target_past_the_horizon_is_refused_where_older_ages_exist() {
         min_bank_coverage: None,
         max_bank_failure_rate: None,
         max_customer_failure_rate: None,
+        max_customer_wait_seconds: None,
     };
     let err = check_ages(&sc("30d/8d"), &at(200.0))
         .unwrap_err()

@@ -29,6 +29,7 @@ pub(super) fn lane_trial<'e>(evaluated: &'e [Evaluation], t: &Targets) -> Option
     let but_customers = |e: &&Evaluation| {
         let met = Met {
             customer_failure_rate: true,
+            customer_wait: true,
             ..e.met
         };
         met.all()
@@ -215,6 +216,7 @@ mod tests {
             min_bank_coverage: None,
             max_bank_failure_rate: None,
             max_customer_failure_rate: None,
+            max_customer_wait_seconds: None,
         };
         let never = f64::INFINITY;
         let settings = [

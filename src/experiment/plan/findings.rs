@@ -19,6 +19,7 @@ mod lane;
 mod order;
 mod polling;
 mod start;
+mod wait;
 use banks::{bank_floor_finding, coverage_finding, left_behind_finding, one_profile_finding};
 use customers::{
     customers_share_finding, diluted_finding, reliance_finding, worst_customers_finding,
@@ -101,6 +102,7 @@ pub fn findings(p: &Plan, confirmed: bool, sc: &Scenario) -> Vec<String> {
     out.extend(reliance_finding(p, sc));
     out.extend(lane::customer_bound_finding(p, sc));
     out.extend(lane::lane_wait_finding(p, sc));
+    out.extend(wait::customer_wait_finding(p, sc));
     out.extend(customers::past_ceiling_finding(p));
     out.extend(worst_customers_finding(p, sc));
     out.push(floor::floor_finding(p, sc));

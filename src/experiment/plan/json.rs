@@ -41,6 +41,7 @@ impl Plan {
                 "min_bank_coverage": t.min_bank_coverage,
                 "max_bank_failure_rate": t.max_bank_failure_rate,
                 "max_customer_failure_rate": t.max_customer_failure_rate,
+                "max_customer_wait_seconds": t.max_customer_wait_seconds,
             }),
         );
         top.insert("strategy".into(), json!(r.strategy.name()));
@@ -215,6 +216,7 @@ fn met(r: &Evaluation) -> Value {
         "at_open": r.met.at_open,
         "api_calls": r.met.api_calls,
         "customer_failure_rate": r.met.customer_failure_rate,
+        "customer_wait": r.met.customer_wait,
     })
 }
 

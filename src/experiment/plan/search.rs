@@ -48,6 +48,8 @@ pub(super) use variants::pausing_can_matter;
 const MIN_GAIN: f64 = 1e-4;
 /// The least fall of a targeted data age (hours) that counts as more of a knob helping.
 const AGE_GAIN_HOURS: f64 = 0.05;
+/// The least fall of the customers' wait (seconds) that counts as more of a knob helping.
+const WAIT_GAIN_SECONDS: f64 = 0.5;
 /// Most slots the planner will try.
 pub const MAX_CONCURRENCY: u32 = 10_000_000;
 /// The steps of every bank's pool ladder: multiples of the slots Little's law gives it.
@@ -242,15 +244,26 @@ impl<'a> Search<'a> {
 
     /// The setting meets the targets more of a knob moves: coverage, and the data ages (a
     /// trial's plan with an age bound at app open stopped its queue at the coverage target
-    /// and recommended a dearer pace than a queue meeting both).
+    /// and recommended a dearer pace than a queue meeting both), and the customers' wait
+    /// (through the scenario's priority lane, more slots shorten their queue).
     fn covers(&self, e: &Evaluation) -> bool {
-        e.met.coverage && e.met.bank_coverage && e.met.staleness && e.met.at_open
+        let m = &e.met;
+        m.coverage && m.bank_coverage && m.staleness && m.at_open && m.customer_wait
     }
 
     /// Whether more of the knob stopped helping from `p` to `e`: coverage stopped growing
-    /// and, once it meets its targets, no targeted data age fell by more than its noise (an
-    /// age still "never" on both sides falls by nothing, but the coverage growing goes on).
+    /// and, once it meets its targets, no targeted data age (or the customers' wait) fell by
+    /// more than its noise (an age still "never" on both sides falls by nothing, but the
+    /// coverage growing goes on).
     fn stalled(&self, p: &Evaluation, e: &Evaluation) -> bool {
+        // Customers through the lane kept past the hour against a bound on their wait: their
+        // queue for the slots, not the background's coverage, is what more slots move (a
+        // review's queues of one and two slots served no background, and the walk stopped at
+        // two). Calling directly, no slot holds them (a bank's own capacity may: the walk
+        // would double to the book for nothing, a second review's).
+        if self.lane_queues_past_the_hour(e) {
+            return false;
+        }
         if !Self::plateau(p, e) {
             return false;
         }
@@ -258,20 +271,33 @@ impl<'a> Search<'a> {
             return true;
         }
         let t = self.targets;
-        let ages = [
-            (t.staleness_p95_hours, Figure::StalenessP95Hours),
-            (t.at_open_p95_hours, Figure::AtOpenP95Hours),
+        let bounded = [
+            (
+                t.staleness_p95_hours,
+                Figure::StalenessP95Hours,
+                AGE_GAIN_HOURS,
+            ),
+            (t.at_open_p95_hours, Figure::AtOpenP95Hours, AGE_GAIN_HOURS),
+            (
+                t.max_customer_wait_seconds,
+                Figure::CustomerWaitP95Seconds,
+                WAIT_GAIN_SECONDS,
+            ),
         ];
-        let fell = |f: Figure| {
+        let fell = |f: Figure, least: f64| {
             let (a, b) = (p.figures.get(f), e.figures.get(f));
-            let noise = a
-                .ci95
-                .unwrap_or(0.0)
-                .max(b.ci95.unwrap_or(0.0))
-                .max(AGE_GAIN_HOURS);
+            let noise = a.ci95.unwrap_or(0.0).max(b.ci95.unwrap_or(0.0)).max(least);
             a.mean - b.mean > noise || (a.mean.is_infinite() && b.mean.is_finite())
         };
-        !ages.iter().any(|&(bound, f)| bound.is_some() && fell(f))
+        !(bounded.iter()).any(|&(bound, f, least)| bound.is_some() && fell(f, least))
+    }
+
+    /// Whether `e`'s customers, through the priority lane (the scenario's, or the plan's
+    /// trial), wait past the hour against a bound on their wait.
+    fn lane_queues_past_the_hour(&self, e: &Evaluation) -> bool {
+        let lane = e.conduct.lane || self.base.customers_lane() == Some(Lane::Priority);
+        let wait = e.figures.mean(Figure::CustomerWaitP95Seconds);
+        lane && self.targets.max_customer_wait_seconds.is_some() && wait.is_infinite()
     }
 
     /// The setting fails the failure bound in a way more of the knob cannot mend: its
@@ -381,19 +407,6 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Per-bank pools: every bank's pool up its ladder together (each run measures every
-    /// bank at one step), then one step per bank chosen by [`pools::combine`], run whole.
-    pub fn per_bank(&mut self, ceilings: &[BankCeiling], reps: u32) {
-        let ladder = LADDER
-            .iter()
-            .map(|&h| self.pools(ceilings, h).into_iter().map(f64::from).collect())
-            .collect();
-        let make = |p: &[f64]| Strategy::PerBank {
-            pools: p.iter().map(|&n| n as u32).collect(),
-        };
-        self.bank_by_bank(ladder, make, ceilings, reps);
-    }
-
     /// A pace per bank under its limits: every bank's pace at 0.5 … 1.25 times the least of
     /// the pace that refreshes its connections once a period and the calls a second its
     /// ceiling admits less its customers' calls, chosen bank by bank as the pools are. A pace
@@ -438,19 +451,20 @@ impl<'a> Search<'a> {
 
     /// A pool per bank: `headroom` times the slots that carry the bank's share of the target
     /// through each period or its band of hours (at most the rate its ceiling serves), given
-    /// how long a slot is held.
+    /// how long a slot is held, and those the customers' busiest hour takes through the
+    /// scenario's priority lane (a review's pools sized for the background alone stopped
+    /// where the customers' queue still kept them past the hour).
     fn pools(&self, ceilings: &[BankCeiling], headroom: f64) -> Vec<u32> {
         let period = self.base.schedule.spread().as_secs_f64();
         let served = super::ceiling::served_secs(self.base);
-        self.base
-            .banks
-            .iter()
+        (self.base.banks.iter().enumerate())
             .zip(ceilings)
-            .map(|(bank, c)| {
+            .map(|((b, bank), c)| {
                 let wanted =
                     (self.targets.coverage * c.connections / period).min(c.per_day / served);
                 let attempts = wanted / (1.0 - bank.error_rate).max(0.01);
-                let slots = headroom * attempts * self.base.slot_hold_secs(bank);
+                let background = attempts * self.base.slot_hold_secs(bank);
+                let slots = headroom * (background + self.base.lane_offered(b));
                 (slots.ceil() as u32).clamp(1, MAX_CONCURRENCY)
             })
             .collect()
@@ -546,6 +560,7 @@ mod tests {
                 at_open: true,
                 api_calls: true,
                 customer_failure_rate: true,
+                customer_wait: true,
             },
         }
     }

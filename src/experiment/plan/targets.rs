@@ -81,6 +81,12 @@ pub struct Targets {
     /// few in a hundred of them (a lender's trial lost 8.37 % of its loan applicants' calls,
     /// 72.60 % at one credit union, under a plan that kept its own 429s within 2 %).
     pub max_customer_failure_rate: Option<f64>,
+    /// Bound on the 95th percentile of the customers' wait from request to data, in
+    /// seconds, over the requests that got data (and those still queued at the window's end):
+    /// what the priority lane costs them, where
+    /// their 429s are what it saves (a trial's accountants waited 1,492 s at month-end
+    /// through a lane that kept their 429s within 1 %).
+    pub max_customer_wait_seconds: Option<f64>,
 }
 
 /// Which targets a setting meets (on the means of its figures). Targets not set are met.
@@ -97,11 +103,13 @@ pub struct Met {
     pub api_calls: bool,
     /// The customers' calls' 429s within `max_customer_failure_rate`.
     pub customer_failure_rate: bool,
+    /// The customers' wait's 95th percentile within `max_customer_wait_seconds`.
+    pub customer_wait: bool,
 }
 
 impl Met {
     /// How many targets the plan counts.
-    pub const N: usize = 7;
+    pub const N: usize = 8;
 
     /// Each target's verdict, in a fixed order; the failure bounds, in all and at each
     /// bank, as one (a setting past both would otherwise miss two targets, as many as one
@@ -115,6 +123,7 @@ impl Met {
             self.at_open,
             self.api_calls,
             self.customer_failure_rate,
+            self.customer_wait,
         ]
     }
 
@@ -195,7 +204,9 @@ impl Targets {
     /// 0.99 coverage and 0.03 over a 0.01 bound is 0.08; the failures past the bound in all
     /// or the banks' past theirs, whichever is more, as [`Met::each`] counts them as one),
     /// data ages and API calls relative to their bounds (30 h over a 24 h bound is 0.25; an
-    /// age of "never" counts [`NEVER_OVER`]), the customers' 429s as a share past theirs.
+    /// age of "never" counts [`NEVER_OVER`]), the customers' 429s as a share past theirs,
+    /// their wait relative to its bound (a wait past the hour the histogram holds counts as
+    /// "never" does).
     pub fn shortfall(&self, f: &Figures) -> f64 {
         let m = |x| f.mean(x);
         let over = |x: f64, bound: f64| match x.is_infinite() {
@@ -210,6 +221,19 @@ impl Targets {
             + (self.at_open_p95_hours).map_or(0.0, |h| over(m(Figure::AtOpenP95Hours), h))
             + (self.max_api_calls_per_day).map_or(0.0, |a| over(m(Figure::ApiCallsPerDay), a))
             + self.customer_excess(f)
+            + self.wait_excess(f)
+    }
+
+    /// How far the customers' wait's 95th percentile passes `max_customer_wait_seconds`,
+    /// relative to it (0 within it, with no such bound, or with no customers' requests that
+    /// got data; a wait past the hour counts [`NEVER_OVER`]).
+    pub fn wait_excess(&self, f: &Figures) -> f64 {
+        let wait = f.mean(Figure::CustomerWaitP95Seconds);
+        match (self.max_customer_wait_seconds, wait.is_nan()) {
+            (Some(_), false) if wait.is_infinite() => NEVER_OVER,
+            (Some(bound), false) => (wait / bound - 1.0).max(0.0),
+            _ => 0.0,
+        }
     }
 
     /// How far the customers' calls' 429s pass `max_customer_failure_rate` (0 within it, with
@@ -223,10 +247,13 @@ impl Targets {
             true => KEPT_AN_HOUR,
             false => 0.0,
         };
-        match (self.max_customer_failure_rate, refused.is_nan()) {
-            (Some(bound), false) => (refused - bound).max(0.0) + kept,
-            _ => 0.0,
-        }
+        // No attempts (none refused), yet kept past the hour: a queue that served none.
+        let past = |bound: f64| match refused.is_nan() {
+            true => 0.0,
+            false => (refused - bound).max(0.0),
+        };
+        self.max_customer_failure_rate
+            .map_or(0.0, |b| past(b) + kept)
     }
 
     pub fn met(&self, f: &Figures) -> Met {
@@ -245,6 +272,7 @@ impl Targets {
                 .max_api_calls_per_day
                 .is_none_or(|a| f.mean(Figure::ApiCallsPerDay) <= a),
             customer_failure_rate: self.customer_excess(f) == 0.0,
+            customer_wait: self.wait_excess(f) == 0.0,
         }
     }
 }
@@ -275,6 +303,7 @@ mod tests {
             min_bank_coverage: None,
             max_bank_failure_rate: None,
             max_customer_failure_rate: None,
+            max_customer_wait_seconds: None,
         };
         assert!(t.met(&figures(20.0)).all());
         let over = t.met(&figures(20.5));
@@ -311,6 +340,7 @@ mod tests {
             min_bank_coverage: None,
             max_bank_failure_rate: Some(0.02),
             max_customer_failure_rate: None,
+            max_customer_wait_seconds: None,
         };
         let f = figures(vec![bank(0.005), bank(0.05), bank(0.05), bank(0.0)]);
         let met = t.met(&f);
@@ -357,6 +387,7 @@ mod tests {
             min_bank_coverage: None,
             max_bank_failure_rate: None,
             max_customer_failure_rate: Some(0.02),
+            max_customer_wait_seconds: None,
         };
         assert!(t.met(&figures(0.02)).all());
         let over = t.met(&figures(0.05));
@@ -378,11 +409,62 @@ mod tests {
             ..t.clone()
         };
         assert!(!loose.met(&kept).customer_failure_rate);
+        // None attempted (their 429s unmeasured), every one kept past the hour: a queue that
+        // served none (a trial's plan chose one as refusing none).
+        let mut unserved = figures(f64::NAN);
+        unserved.all[Figure::CustomerWaitP95Seconds as usize] =
+            Estimate::of(&[f64::INFINITY, f64::INFINITY]).unwrap();
+        assert!(!t.met(&unserved).customer_failure_rate);
         let unbounded = Targets {
             max_customer_failure_rate: None,
             ..t
         };
         assert!(unbounded.met(&figures(0.5)).all());
         assert_eq!(unbounded.shortfall(&figures(0.5)), 0.0);
+    }
+
+    /// The bound on the customers' wait is met at or under it, missed by its relative excess
+    /// over it, by "never" past the hour, and by nothing without customers' data.
+    #[test]
+    fn the_customers_wait_is_a_target_of_its_own() {
+        let t = Targets {
+            coverage: 0.5,
+            max_failure_rate: 0.01,
+            scope: FailureScope::Client,
+            staleness_p95_hours: None,
+            at_open_p95_hours: None,
+            max_api_calls_per_day: None,
+            min_bank_coverage: None,
+            max_bank_failure_rate: None,
+            max_customer_failure_rate: None,
+            max_customer_wait_seconds: Some(60.0),
+        };
+        let waiting = |seconds: f64| {
+            let mut f = Figures {
+                all: Figure::ALL.map(|_| Estimate::of(&[0.0, 0.0]).unwrap()),
+                banks: Vec::new(),
+            };
+            f.all[Figure::Coverage as usize] = Estimate::of(&[1.0, 1.0]).unwrap();
+            f.all[Figure::CustomerWaitP95Seconds as usize] =
+                Estimate::of(&[seconds, seconds]).unwrap();
+            f
+        };
+        assert!(t.met(&waiting(60.0)).all());
+        let slow = t.met(&waiting(90.0));
+        assert!(
+            !slow.customer_wait && slow.count() == Met::N - 1,
+            "{slow:?}"
+        );
+        assert!((t.shortfall(&waiting(90.0)) - 0.5).abs() < 1e-12);
+        assert_eq!(t.wait_excess(&waiting(f64::INFINITY)), NEVER_OVER);
+        assert!(
+            t.met(&waiting(f64::NAN)).all(),
+            "no customers' data: nothing to bound"
+        );
+        let unbounded = Targets {
+            max_customer_wait_seconds: None,
+            ..t
+        };
+        assert!(unbounded.met(&waiting(f64::INFINITY)).all());
     }
 }

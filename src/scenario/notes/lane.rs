@@ -22,28 +22,7 @@ impl Scenario {
     /// it runs through (one pool over every bank, or the bank's own where that share is
     /// highest); adaptive slots (AIMD) are not read.
     pub fn lane_past_slots(&self) -> Option<String> {
-        let d = self
-            .on_demand
-            .as_ref()
-            .filter(|d| d.lane == Lane::Priority)?;
-        let total: f64 = d.profile.iter().sum();
-        let peak = d.profile.iter().copied().fold(0.0, f64::max);
-        let rate = d.per_day * peak / total / 3600.0;
-        let hold = |b: usize| self.slot_hold_secs(&self.banks[b]);
-        let share = |b: usize| self.banks[b].share;
-        // Where, the requests a second there, the mean hold, the slots.
-        let (at, rate, hold, c) = match &self.strategy {
-            Strategy::Queued { concurrency } => {
-                let mean: f64 = (0..self.banks.len()).map(|b| share(b) * hold(b)).sum();
-                (String::new(), rate, mean, *concurrency)
-            }
-            Strategy::PerBank { pools } => (0..self.banks.len())
-                .filter(|&b| pools[b] > 0)
-                .map(|b| (b, rate * share(b), hold(b), pools[b]))
-                .max_by(|x, y| (x.1 * x.2 / x.3 as f64).total_cmp(&(y.1 * y.2 / y.3 as f64)))
-                .map(|(b, r, h, c)| (format!(" at {}", self.banks[b].name), r, h, c))?,
-            _ => return None,
-        };
+        let (at, rate, hold, c) = self.lane_load()?;
         let a = rate * hold;
         if a < NOTED_FROM * c as f64 {
             return None;
@@ -76,6 +55,74 @@ impl Scenario {
     }
 }
 
+impl Scenario {
+    /// Whether the customers offer the priority lane at least as many slots' worth of calls
+    /// as its pool has over the day (at the fullest pool, per bank): their queue then grows
+    /// from day to day whatever the background does, and a plan does not try the lane there
+    /// (a trial's queue of one slot, offered 22 over the day, served none of its measured
+    /// days' requests and kept the failure bound by sending no background at all). A busiest
+    /// hour past the slots queues them for that hour alone, which a run measures (the same
+    /// trial's per-bank pools, past their slots at the busiest hour, kept them 204 s at p95).
+    pub fn lane_overflows(&self) -> bool {
+        let (Some((_, peak, hold, c)), Some(d)) = (self.lane_load(), self.on_demand.as_ref())
+        else {
+            return false;
+        };
+        // (The profile's shape alone: the rate is the connections' there are.)
+        let total: f64 = d.profile.iter().sum();
+        let busiest = d.profile.iter().copied().fold(0.0, f64::max);
+        // The day's mean rate: the busiest hour's over its weight against the mean hour's.
+        let mean = peak * total / (24.0 * busiest);
+        mean * hold >= c as f64
+    }
+
+    /// The customers' busiest hour through the priority lane, at its fullest pool: where
+    /// (` at bank`, or empty for one pool over every bank), the requests a second there,
+    /// the mean hold of a slot, the slots. `None` without the lane or a pool of slots.
+    fn lane_load(&self) -> Option<(String, f64, f64, u32)> {
+        let rate = self.lane_peak_rate()?;
+        let hold = |b: usize| self.slot_hold_secs(&self.banks[b]);
+        let share = |b: usize| self.banks[b].share;
+        match &self.strategy {
+            Strategy::Queued { concurrency } => {
+                let mean: f64 = (0..self.banks.len()).map(|b| share(b) * hold(b)).sum();
+                Some((String::new(), rate, mean, *concurrency))
+            }
+            Strategy::PerBank { pools } => (0..self.banks.len())
+                .filter(|&b| pools[b] > 0)
+                .map(|b| (b, rate * share(b), hold(b), pools[b]))
+                .max_by(|x, y| (x.1 * x.2 / x.3 as f64).total_cmp(&(y.1 * y.2 / y.3 as f64)))
+                .map(|(b, r, h, c)| (format!(" at {}", self.banks[b].name), r, h, c)),
+            _ => None,
+        }
+    }
+
+    /// The slots' worth of calls the customers' busiest hour offers bank `b`'s pool through
+    /// the priority lane (their requests a second there times a slot's mean hold: Little's
+    /// law), 0 where they call directly: what a pool at the bank needs beside the
+    /// background's.
+    pub fn lane_offered(&self, b: usize) -> f64 {
+        self.lane_peak_rate().map_or(0.0, |rate| {
+            rate * self.banks[b].share * self.slot_hold_secs(&self.banks[b])
+        })
+    }
+
+    /// The customers' requests a second at their busiest hour, over every bank, where they
+    /// take the priority lane.
+    fn lane_peak_rate(&self) -> Option<f64> {
+        let d = self
+            .on_demand
+            .as_ref()
+            .filter(|d| d.lane == Lane::Priority)?;
+        // At the connections there are (a plan's --users, not the file's: a trial's memo
+        // told the lane at 150,000 connections of a plan for 400,000).
+        let d = d.for_connections(self.connections);
+        let total: f64 = d.profile.iter().sum();
+        let peak = d.profile.iter().copied().fold(0.0, f64::max);
+        Some(d.per_day * peak / total / 3600.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::scenario;
@@ -84,6 +131,12 @@ mod tests {
     /// about 10 slots' worth, past a queue of 8, waiting by Erlang C behind 12, unsaid behind
     /// 40 or calling directly.
     fn lane_notes(concurrency: u32, lane: &str) -> Vec<String> {
+        (lane_scenario(concurrency, lane).notes().into_iter())
+            .filter(|n| n.starts_with("on_demand.lane"))
+            .collect()
+    }
+
+    fn lane_scenario(concurrency: u32, lane: &str) -> crate::scenario::Scenario {
         let text = format!(
             "[window]\nlength = \"1d\"\n[population]\nconnections = 1000\n[strategy]\n\
              kind = \"queued\"\nconcurrency = {concurrency}\n[on_demand]\nper_day = 86400\n\
@@ -91,11 +144,34 @@ mod tests {
              service_time = {{ dist = \"constant\", value = \"1s\" }}\n",
             ["1"; 24].join(", ")
         );
-        let sc = scenario::parse(&text, "inline", "t", &[]).unwrap();
-        sc.notes()
-            .into_iter()
-            .filter(|n| n.starts_with("on_demand.lane"))
-            .collect()
+        scenario::parse(&text, "inline", "t", &[]).unwrap()
+    }
+
+    /// The lane overflows where the customers alone offer its slots' worth or more over the
+    /// day (about 10.4 here, all day alike): a queue of 8 or 10, not 11 or one calling
+    /// directly.
+    #[test]
+    fn a_lane_offered_its_slots_overflows() {
+        let overflows = |c: u32, lane: &str| lane_scenario(c, lane).lane_overflows();
+        assert!(overflows(8, "priority") && overflows(10, "priority"));
+        assert!(!overflows(11, "priority") && !overflows(8, "direct"));
+        // The same day's requests in half its hours: twice the load at the busiest hour,
+        // past 12 slots, the day's within them.
+        let mut by_day = lane_scenario(12, "priority");
+        let half: [f64; 24] = std::array::from_fn(|h| if h < 12 { 1.0 } else { 0.0 });
+        by_day.on_demand.as_mut().unwrap().profile = half;
+        assert!(by_day
+            .lane_past_slots()
+            .unwrap()
+            .contains("more than there are"));
+        assert!(!by_day.lane_overflows());
+        let offered = |lane: &str| lane_scenario(8, lane).lane_offered(0);
+        assert!(
+            (offered("priority") - 10.39).abs() < 0.01,
+            "{}",
+            offered("priority")
+        );
+        assert_eq!(offered("direct"), 0.0);
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub(super) fn all_met() -> Met {
         at_open: true,
         api_calls: true,
         customer_failure_rate: true,
+        customer_wait: true,
     }
 }
 
@@ -52,11 +53,11 @@ pub(super) fn targets() -> Targets {
         min_bank_coverage: None,
         max_bank_failure_rate: None,
         max_customer_failure_rate: None,
+        max_customer_wait_seconds: None,
     }
 }
 
-/// A plan of 1,000 users with these targets, choice and settings searched (the targets met
-/// when the choice meets them), its banks unbounded.
+/// A plan of 1,000 users with these targets, choice and settings searched, its banks unbounded.
 pub(super) fn made_up_plan(
     targets: Targets,
     chosen: Evaluation,
@@ -144,8 +145,7 @@ fn growth_is_named() {
     assert_eq!(growth_finding(&paced, &parse(0.011)), None, "0.6 % a week");
 }
 
-/// A fitted scenario is named, with what it leaves out and its banks without a limit;
-/// any other is not.
+/// A fitted scenario is named, with what it leaves out and its banks without a limit.
 #[test]
 fn a_fitted_scenario_says_what_it_leaves_out() {
     let text = |description: &str| {

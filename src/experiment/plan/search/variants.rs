@@ -8,6 +8,7 @@ use crate::demand::Lane;
 use crate::experiment::plan::figures::Figures;
 use crate::platform::StatusMode;
 use crate::scenario::Scenario;
+use crate::strategy::Strategy;
 
 /// The most settings of a kind tried through the priority lane: its best, and the next
 /// dearer ones searched where the lane cost another target.
@@ -37,8 +38,12 @@ impl Search<'_> {
     /// within the bound, the kind's settings searched that covered more are tried with it,
     /// the cheapest first, up to [`LANE_STEPS`] (a review's lender plan met every target a
     /// ladder step up).
-    /// Nothing to try where the customers already take the lane. (A band of hours holds the
-    /// background alone: the lane's slots serve the customers all day.)
+    /// Nothing to try where the customers already take the lane, nor on a setting whose
+    /// slots the customers' load over the day alone fills ([`Scenario::lane_overflows`]:
+    /// their queue grows from day to day, and a trial's queue of one slot through the lane
+    /// served none of its requests, its background nothing, and so kept the failure bound).
+    /// (A band of hours holds the background alone: the lane's slots serve the customers all
+    /// day.)
     pub fn lanes(&mut self, reps: u32, best: impl Fn(&[Evaluation]) -> Option<Evaluation>) {
         let direct = self.base.customers_lane() == Some(Lane::Direct);
         let bounded = self.targets.max_customer_failure_rate.is_some();
@@ -72,8 +77,9 @@ impl Search<'_> {
 
     /// A kind's ladder for the lane: its best, then its settings searched that covered more
     /// (a setting dearer in calls may be so for its 429s alone, a pool past a bank's cap: a
-    /// review's), by cost, up to [`LANE_STEPS`] in all, each pausing as the best does
-    /// (pausing was tried on the best alone).
+    /// review's), by cost, up to [`LANE_STEPS`] in all, leaving out those whose slots the
+    /// customers' load over the day fills, each pausing as the best does (pausing was tried
+    /// on the best alone).
     fn lane_ladder(&self, first: Evaluation) -> Vec<Evaluation> {
         let cost = |e: &Evaluation| e.figures.mean(Figure::ApiCallsPerDay);
         let covers = |e: &Evaluation| e.figures.mean(Figure::Coverage);
@@ -82,20 +88,63 @@ impl Search<'_> {
             .filter(|e| covers(e) > covers(&first) && e.strategy != first.strategy)
             .collect();
         up.sort_by(|a, b| cost(a).total_cmp(&cost(b)));
-        let mut ladder = vec![first];
-        for e in up {
+        let conduct = first.conduct;
+        let mut ladder: Vec<Evaluation> = Vec::new();
+        for e in std::iter::once(&first).chain(up) {
             if ladder.len() == LANE_STEPS {
                 break;
             }
-            if ladder.iter().all(|l| l.strategy != e.strategy) {
-                let conduct = ladder[0].conduct;
+            // Slots the customers would fill from day to day take theirs on top.
+            let strategy = match self.laned(&e.strategy).lane_overflows() {
+                true => self.lane_sized(&e.strategy),
+                false => e.strategy.clone(),
+            };
+            let new = ladder.iter().all(|l| l.strategy != strategy);
+            if new && !self.laned(&strategy).lane_overflows() {
                 ladder.push(Evaluation {
+                    strategy,
                     conduct,
                     ..e.clone()
                 });
             }
         }
         ladder
+    }
+
+    /// The scenario with `strategy`, its customers through the lane.
+    fn laned(&self, strategy: &Strategy) -> Scenario {
+        let mut sc = self.base.clone();
+        sc.strategy = strategy.clone();
+        let lane = Conduct {
+            lane: true,
+            ..Conduct::of(&sc)
+        };
+        lane.apply(&mut sc);
+        sc
+    }
+
+    /// `strategy` with its slots raised by those the customers' busiest hour takes through
+    /// the lane (Little's law), a bank's pool no further than its concurrency cap: slots
+    /// sized for the background alone leave the customers queueing from day to day (a
+    /// trial's per-bank best, pools of one or two at its small banks, was never tried with
+    /// the lane, which met every target with the scenario's larger ones).
+    fn lane_sized(&self, strategy: &Strategy) -> Strategy {
+        let sc = self.laned(strategy);
+        let need = |b: usize| sc.lane_offered(b).ceil() as u32;
+        match strategy {
+            Strategy::Queued { concurrency } => Strategy::Queued {
+                concurrency: concurrency + (0..sc.banks.len()).map(need).sum::<u32>(),
+            },
+            Strategy::PerBank { pools } => Strategy::PerBank {
+                pools: (pools.iter().enumerate())
+                    .map(|(b, &p)| {
+                        let cap = sc.banks[b].concurrency_cap().unwrap_or(u32::MAX);
+                        (p + need(b)).min(cap.max(p))
+                    })
+                    .collect(),
+            },
+            other => other.clone(),
+        }
     }
 
     /// The best of each of `kinds`' settings evaluated so far whose conduct is `of`.
