@@ -34,6 +34,7 @@ pub mod experiment;
 pub mod fit;
 pub mod metric;
 pub mod metrics;
+pub mod numbers;
 pub mod output;
 pub mod platform;
 pub mod presets;

@@ -21,7 +21,7 @@ enum Layer {
 fn layer_of_module(name: &str) -> Option<Layer> {
     use Layer::*;
     Some(match name {
-        "time" | "rng" | "stats" | "vendor" | "error" | "metric" => Vocabulary,
+        "time" | "rng" | "stats" | "vendor" | "error" | "metric" | "numbers" => Vocabulary,
         "engine" | "sim" | "bank" | "platform" | "strategy" | "scenario" | "metrics" | "retry"
         | "presets" | "demand" | "consent" => Model,
         "output" => Writers,

@@ -67,23 +67,7 @@ fn plus_minus(mean: String, half: Option<String>) -> String {
     }
 }
 
-/// `1234567.8` → `1,234,568`.
-pub fn thousands(x: f64) -> String {
-    let n = x.round() as i64;
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
+pub use crate::numbers::thousands;
 
 /// A customer's wait for data, as the on-demand percentiles hold it: `10.1 s`; `over an hour`
 /// past the histogram's last bucket (infinite); `not measured` when no request got data.

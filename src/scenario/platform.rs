@@ -22,8 +22,9 @@ fn at_least(field: &str, d: SimDuration, min: SimDuration) -> Result<(), FieldEr
         field,
         format!(
             "{d} is far below any real platform's (at least {min}): a connection whose refresh \
-             fails at once could be resubmitted every {d}, up to {per_day:.0} attempts a day, \
-             which would take hours to simulate"
+             fails at once could be resubmitted every {d}, up to {} attempts a day, \
+             which would take hours to simulate",
+            crate::numbers::thousands(per_day)
         ),
     )
 }

@@ -11,6 +11,7 @@
 
 use super::super::Scenario;
 use crate::demand::Lane;
+use crate::numbers::thousands;
 use crate::stats::erlang_c;
 use crate::strategy::Strategy;
 
@@ -29,9 +30,9 @@ impl Scenario {
         }
         let verdict = match a >= c as f64 {
             true => format!(
-                "more than there are: about {:.0} requests an hour more than the slots serve \
+                "more than there are: about {} requests an hour more than the slots serve \
                  queue up, their wait growing with the queue through the hour",
-                (rate - c as f64 / hold) * 3600.0
+                thousands((rate - c as f64 / hold) * 3600.0)
             ),
             // M/M/c: the wait in queue averages C h / (c − a).
             false => {
@@ -44,9 +45,15 @@ impl Scenario {
                 )
             }
         };
+        // Past the slots by less than a tenth is not "about 28.0 … to the client's 28" (a
+        // review read that as a contradiction).
+        let a = match a >= c as f64 && a < c as f64 + 0.05 {
+            true => format!("{a:.2}"),
+            false => format!("{a:.1}"),
+        };
         Some(format!(
             "on_demand.lane: through the priority lane, the customers' busiest hour offers \
-             about {a:.1} slots' worth of calls to the client's {c}{at} ({rate:.3} requests a \
+             about {a} slots' worth of calls to the client's {c}{at} ({rate:.3} requests a \
              second{at}, each holding a slot {hold:.1} s with its poll; their calls alone, a busy \
              background's adding to it): {verdict}; more \
              slots, or customers calling directly (lane = \"direct\"), keep them to the poll's \

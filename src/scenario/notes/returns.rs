@@ -20,6 +20,7 @@ use super::super::Scenario;
 use super::maintenance::span_words;
 use crate::bank::capacity::day_list;
 use crate::bank::{Bank, Limit, MaintenanceMode, RetryAfter};
+use crate::numbers::thousands;
 use crate::strategy::Strategy;
 use crate::time::{daily_overlap, SimDuration, DAY_US};
 
@@ -128,7 +129,10 @@ impl Scenario {
                 let n = due * overlap(band, window) as f64 / spread;
                 some(
                     n,
-                    format!("random offsets send about {n:.0} refreshes into it"),
+                    format!(
+                        "random offsets send about {} refreshes into it",
+                        thousands(n)
+                    ),
                 )
             }
             Strategy::Paced {
@@ -138,13 +142,17 @@ impl Scenario {
                 ..
             } if held && rates.get(b).copied().flatten().is_none() && profiles.of(b).is_none() => {
                 let n = due * overlap(band, window) as f64 / spread;
-                some(n, format!("a pace sends about {n:.0} refreshes into it"))
+                some(
+                    n,
+                    format!("a pace sends about {} refreshes into it", thousands(n)),
+                )
             }
             Strategy::Bulk => {
                 let inside =
                     (self.starts(1, false).iter()).any(|&t| overlap((t, t + 1), window) > 0);
                 let n = bank.share * self.connections as f64;
-                (inside && n > 0.0).then(|| (n, format!("bulk's {n:.0} refreshes, all of them")))
+                (inside && n > 0.0)
+                    .then(|| (n, format!("bulk's {} refreshes, all of them", thousands(n))))
             }
             &Strategy::Queued { concurrency } if held => {
                 let (pass, _) = self.pass()?;
@@ -331,7 +339,7 @@ mod tests {
         assert!(returns("00:00", "kind = \"bulk\"", THREE, "").is_empty());
         let bulk = returns("01:30", "kind = \"bulk\"", THREE, "");
         assert!(
-            bulk[0].contains("(bulk's 5000 refreshes, all of them)"),
+            bulk[0].contains("(bulk's 5,000 refreshes, all of them)"),
             "{bulk:?}"
         );
         let queue = |c: u32| format!("kind = \"queued\"\nconcurrency = {c}");

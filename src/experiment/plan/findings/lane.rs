@@ -190,17 +190,23 @@ pub(super) fn slowest_bank(p: &Plan, e: &Evaluation) -> String {
     if p.ceilings.len() < 2 {
         return String::new();
     }
-    (e.figures.banks.iter().enumerate())
+    let waits: Vec<(usize, f64)> = (e.figures.banks.iter().enumerate())
         .map(|(b, f)| (b, f[Figure::CustomerWaitP95Seconds as usize].mean))
         .filter(|(b, x)| !x.is_nan() && *b < p.ceilings.len())
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map_or(String::new(), |(b, x)| {
-            format!(
-                " (the longest at {}: {})",
-                p.ceilings[b].name,
-                render::wait(x)
-            )
-        })
+        .collect();
+    let Some(longest) = waits.iter().map(|w| w.1).max_by(f64::total_cmp) else {
+        return String::new();
+    };
+    // Every bank at it: several past the hour tie (a trial's memo named the last of three).
+    let at: Vec<&str> = (waits.iter())
+        .filter(|w| w.1 == longest)
+        .map(|w| p.ceilings[w.0].name.as_str())
+        .collect();
+    let names = match at.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => at.join(""),
+    };
+    format!(" (the longest at {names}: {})", render::wait(longest))
 }
 
 /// Whether the scenario's own customers take the priority lane.

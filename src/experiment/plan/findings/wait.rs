@@ -212,6 +212,33 @@ mod tests {
         assert_eq!(customer_wait_finding(&within, &scenario("priority")), None);
     }
 
+    /// The bank where they wait longest is named, every one of several tied (past the hour),
+    /// none with one bank.
+    #[test]
+    fn the_longest_waits_are_named_at_their_banks() {
+        use super::super::banks::tests::ceiling;
+        let mut r = queue(4, f64::INFINITY, 0.995);
+        let est = |x: f64| Estimate::of(&[x, x]).unwrap();
+        let at = |wait: f64| {
+            let mut f = r.figures.all;
+            f[Figure::CustomerWaitP95Seconds as usize] = est(wait);
+            f
+        };
+        r.figures.banks = vec![at(f64::INFINITY), at(30.0), at(f64::INFINITY)];
+        let mut p = made_up_plan(targets(), r.clone(), vec![r.clone()]);
+        p.ceilings = ["a", "b", "c"].map(|n| ceiling(n, 1e3)).to_vec();
+        let f = customer_wait_finding(&p, &scenario("priority")).unwrap();
+        assert!(
+            f.contains("percentile (the longest at a and c: ≥ 1 h):"),
+            "{f}"
+        );
+        r.figures.banks[2] = at(45.0);
+        let mut p = made_up_plan(targets(), r.clone(), vec![r]);
+        p.ceilings = ["a", "b", "c"].map(|n| ceiling(n, 1e3)).to_vec();
+        let f = customer_wait_finding(&p, &scenario("priority")).unwrap();
+        assert!(f.contains("(the longest at a: ≥ 1 h)"), "{f}");
+    }
+
     /// Without the bound, a wait past ten minutes is told with the flag that weighs it; a
     /// shorter one, or none measured, is not.
     #[test]
