@@ -45,9 +45,9 @@ impl Scenario {
                 )
             }
         };
-        // Past the slots by less than a tenth is not "about 28.0 … to the client's 28" (a
-        // review read that as a contradiction).
-        let a = match a >= c as f64 && a < c as f64 + 0.05 {
+        // Within a twentieth of the slots is not "about 28.0 … to the client's 28" (a review
+        // read that as a contradiction either side).
+        let a = match (a - c as f64).abs() < 0.05 {
             true => format!("{a:.2}"),
             false => format!("{a:.1}"),
         };

@@ -6,9 +6,10 @@ use super::super::{render, Evaluation, Figure, Plan};
 use crate::output::text::pct;
 use crate::scenario::Scenario;
 
-/// The recommendation passes the bound on the customers' 429s: the searched setting within
-/// it covering the most, which misses another target; or, where none keeps within it, the
-/// least seen, and what the priority lane did or could not do.
+/// The recommendation passes the bound on the customers' 429s: the closest searched setting
+/// within it ([`closest_within`]), which misses another target; or, where none keeps within
+/// it, the least seen (and one refusing fewer but keeping them past the hour), and what the
+/// priority lane did or could not do.
 pub(super) fn customer_bound_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     let (r, bound) = (&p.recommendation, p.targets.max_customer_failure_rate?);
     if r.met.customer_failure_rate {
@@ -83,8 +84,9 @@ fn lane_tried(p: &Plan, sc: &Scenario) -> &'static str {
         }
         (false, true) => {
             "; the priority lane, their calls through the client's slots ahead of the \
-             background, was tried on each kind with slots' best settings (not where their \
-             load over the day alone fills the slots): what still refuses \
+             background, was tried on each kind with slots' best settings (with the slots \
+             their busiest hour takes on top where their load over the day fills a \
+             setting's): what still refuses \
              them is the banks' limits the background spends, which less background at the \
              bank (a smaller pool or pace there) leaves them"
         }

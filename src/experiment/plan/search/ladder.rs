@@ -143,7 +143,9 @@ impl Search<'_> {
     /// an incident's 429s come whatever its pool, and a pool large enough to finish its pass
     /// by night can meet a day's limits that smaller ones break (at most the ladder's
     /// fifteen steps). With a bound on the customers' wait, a bank covering its goal goes on
-    /// while its customers wait past it.
+    /// while its customers wait past it through the lane (the climb's runs are candidates
+    /// of their own: [`pools::combine`] weighs coverage and failures alone, and its choice
+    /// may fall back below the wait's bound).
     fn bank_done(&self, p: &Evaluation, e: &Evaluation, b: usize) -> bool {
         let bank = |x: &Evaluation, f: Figure| x.figures.banks[b][f as usize].mean;
         if bank(e, Figure::Coverage).is_nan() {

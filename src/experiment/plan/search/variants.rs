@@ -38,12 +38,13 @@ impl Search<'_> {
     /// within the bound, the kind's settings searched that covered more are tried with it,
     /// the cheapest first, up to [`LANE_STEPS`] (a review's lender plan met every target a
     /// ladder step up).
-    /// Nothing to try where the customers already take the lane, nor on a setting whose
-    /// slots the customers' load over the day alone fills ([`Scenario::lane_overflows`]:
-    /// their queue grows from day to day, and a trial's queue of one slot through the lane
-    /// served none of its requests, its background nothing, and so kept the failure bound).
-    /// (A band of hours holds the background alone: the lane's slots serve the customers all
-    /// day.)
+    /// Nothing to try where the customers already take the lane. A setting whose slots the
+    /// customers' load over the day alone fills ([`Scenario::lane_overflows`]: their queue
+    /// would grow from day to day, and a trial's queue of one slot through the lane served
+    /// none of its requests, its background nothing, and so kept the failure bound) is tried
+    /// with their busiest hour's slots on top ([`Search::lane_sized`]), or not at all where
+    /// that still overflows (a pool held at a bank's cap). (A band of hours holds the
+    /// background alone: the lane's slots serve the customers all day.)
     pub fn lanes(&mut self, reps: u32, best: impl Fn(&[Evaluation]) -> Option<Evaluation>) {
         let direct = self.base.customers_lane() == Some(Lane::Direct);
         let bounded = self.targets.max_customer_failure_rate.is_some();
@@ -77,9 +78,11 @@ impl Search<'_> {
 
     /// A kind's ladder for the lane: its best, then its settings searched that covered more
     /// (a setting dearer in calls may be so for its 429s alone, a pool past a bank's cap: a
-    /// review's), by cost, up to [`LANE_STEPS`] in all, leaving out those whose slots the
-    /// customers' load over the day fills, each pausing as the best does (pausing was tried
-    /// on the best alone).
+    /// review's), by cost, up to [`LANE_STEPS`] in all, each pausing as the best does
+    /// (pausing was tried on the best alone); one whose slots the customers' load over the
+    /// day fills resized by [`Search::lane_sized`], left out where that still overflows.
+    /// A resized rung keeps the figures of the setting it was sized from: what its lane run
+    /// is compared with in `try_variants` (which keeps it, its runs differing).
     fn lane_ladder(&self, first: Evaluation) -> Vec<Evaluation> {
         let cost = |e: &Evaluation| e.figures.mean(Figure::ApiCallsPerDay);
         let covers = |e: &Evaluation| e.figures.mean(Figure::Coverage);
