@@ -21,16 +21,8 @@ fn an_age_target_past_the_horizon_is_refused_where_older_ages_exist() {
         crate::scenario::parse(&text, "inline", "t", &[]).unwrap()
     };
     let at = |h: f64| Targets {
-        coverage: 0.99,
-        max_failure_rate: 0.01,
-        scope: FailureScope::Client,
-        staleness_p95_hours: None,
         at_open_p95_hours: Some(h),
-        max_api_calls_per_day: None,
-        min_bank_coverage: None,
-        max_bank_failure_rate: None,
-        max_customer_failure_rate: None,
-        max_customer_wait_seconds: None,
+        ..Targets::only(0.99, 0.01)
     };
     let err = check_ages(&sc("30d/8d"), &at(200.0))
         .unwrap_err()

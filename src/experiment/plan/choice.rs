@@ -175,7 +175,7 @@ fn knob(s: &Strategy) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::plan::{FailureScope, Figures};
+    use crate::experiment::plan::Figures;
     use crate::stats::Estimate;
 
     /// A setting with this coverage and failure rate, its data age at app open `at_open`
@@ -207,16 +207,8 @@ mod tests {
     #[test]
     fn the_best_achievable_keeps_the_bounds_it_can() {
         let t = Targets {
-            coverage: 0.99,
-            max_failure_rate: 0.01,
-            scope: FailureScope::Client,
-            staleness_p95_hours: None,
             at_open_p95_hours: Some(18.0),
-            max_api_calls_per_day: None,
-            min_bank_coverage: None,
-            max_bank_failure_rate: None,
-            max_customer_failure_rate: None,
-            max_customer_wait_seconds: None,
+            ..Targets::only(0.99, 0.01)
         };
         let never = f64::INFINITY;
         let settings = [

@@ -277,6 +277,25 @@ impl Targets {
     }
 }
 
+/// Targets for tests: this coverage and failure bound on the client's 429s, no other.
+#[cfg(test)]
+impl Targets {
+    pub(crate) fn only(coverage: f64, max_failure_rate: f64) -> Targets {
+        Targets {
+            coverage,
+            max_failure_rate,
+            scope: FailureScope::Client,
+            staleness_p95_hours: None,
+            at_open_p95_hours: None,
+            max_api_calls_per_day: None,
+            min_bank_coverage: None,
+            max_bank_failure_rate: None,
+            max_customer_failure_rate: None,
+            max_customer_wait_seconds: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,16 +313,8 @@ mod tests {
             }
         };
         let mut t = Targets {
-            coverage: 0.4,
-            max_failure_rate: 0.6,
-            scope: FailureScope::Client,
-            staleness_p95_hours: None,
             at_open_p95_hours: Some(20.0),
-            max_api_calls_per_day: None,
-            min_bank_coverage: None,
-            max_bank_failure_rate: None,
-            max_customer_failure_rate: None,
-            max_customer_wait_seconds: None,
+            ..Targets::only(0.4, 0.6)
         };
         assert!(t.met(&figures(20.0)).all());
         let over = t.met(&figures(20.5));
@@ -331,16 +342,8 @@ mod tests {
             Figures { all, banks }
         };
         let mut t = Targets {
-            coverage: 0.4,
-            max_failure_rate: 0.02,
-            scope: FailureScope::Client,
-            staleness_p95_hours: None,
-            at_open_p95_hours: None,
-            max_api_calls_per_day: None,
-            min_bank_coverage: None,
             max_bank_failure_rate: Some(0.02),
-            max_customer_failure_rate: None,
-            max_customer_wait_seconds: None,
+            ..Targets::only(0.4, 0.02)
         };
         let f = figures(vec![bank(0.005), bank(0.05), bank(0.05), bank(0.0)]);
         let met = t.met(&f);
@@ -378,16 +381,8 @@ mod tests {
             }
         };
         let t = Targets {
-            coverage: 0.99,
-            max_failure_rate: 0.01,
-            scope: FailureScope::Client,
-            staleness_p95_hours: None,
-            at_open_p95_hours: None,
-            max_api_calls_per_day: None,
-            min_bank_coverage: None,
-            max_bank_failure_rate: None,
             max_customer_failure_rate: Some(0.02),
-            max_customer_wait_seconds: None,
+            ..Targets::only(0.99, 0.01)
         };
         assert!(t.met(&figures(0.02)).all());
         let over = t.met(&figures(0.05));
@@ -428,16 +423,8 @@ mod tests {
     #[test]
     fn the_customers_wait_is_a_target_of_its_own() {
         let t = Targets {
-            coverage: 0.5,
-            max_failure_rate: 0.01,
-            scope: FailureScope::Client,
-            staleness_p95_hours: None,
-            at_open_p95_hours: None,
-            max_api_calls_per_day: None,
-            min_bank_coverage: None,
-            max_bank_failure_rate: None,
-            max_customer_failure_rate: None,
             max_customer_wait_seconds: Some(60.0),
+            ..Targets::only(0.5, 0.01)
         };
         let waiting = |seconds: f64| {
             let mut f = Figures {

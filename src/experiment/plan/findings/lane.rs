@@ -24,11 +24,7 @@ pub(super) fn customer_bound_finding(p: &Plan, sc: &Scenario) -> Option<String> 
     );
     let coverage = |e: &Evaluation| e.figures.mean(Figure::Coverage);
     if let Some(e) = closest_within(p, |e| e.met.customer_failure_rate) {
-        // One meeting every target when screened missed one at the full replications.
-        let but = match e.met.all() {
-            true => "met every target at the screening replications, not held at the full",
-            false => "but miss another target",
-        };
+        let but = but_another(e);
         return Some(format!(
             "{head}; searched settings keep within it (the closest: {}, {} refused, \
              {} coverage), {but}",
@@ -231,6 +227,15 @@ pub(super) fn closest_within(p: &Plan, keeps: impl Fn(&Evaluation) -> bool) -> O
     (p.candidates.iter().rev())
         .filter(|e| keeps(e) && !same_setting(e, &p.recommendation))
         .max_by(|a, b| (key(a).cmp(&key(b))).then(coverage(a).total_cmp(&coverage(b))))
+}
+
+/// What keeps the closest setting within a customers' bound from being chosen: another
+/// target, or (meeting every target when screened) one missed at the full replications.
+pub(super) fn but_another(e: &Evaluation) -> &'static str {
+    match e.met.all() {
+        true => "met every target at the screening replications, not held at the full",
+        false => "but miss another target",
+    }
 }
 
 /// Whether two evaluations are of one setting (their replications aside).

@@ -43,18 +43,7 @@ pub(super) fn all_met() -> Met {
 
 /// The targets of the made-up plans: 99 % coverage, the client's 429s within 1 %.
 pub(super) fn targets() -> Targets {
-    Targets {
-        coverage: 0.99,
-        max_failure_rate: 0.01,
-        scope: FailureScope::Client,
-        staleness_p95_hours: None,
-        at_open_p95_hours: None,
-        max_api_calls_per_day: None,
-        min_bank_coverage: None,
-        max_bank_failure_rate: None,
-        max_customer_failure_rate: None,
-        max_customer_wait_seconds: None,
-    }
+    Targets::only(0.99, 0.01)
 }
 
 /// A plan of 1,000 users with these targets, choice and settings searched, its banks unbounded.

@@ -4,7 +4,7 @@
 //! priority lane, for a slot too, which more slots do.
 
 use super::super::{render, Evaluation, Figure, Plan};
-use super::lane::{closest_within, own_lane, slowest_bank};
+use super::lane::{but_another, closest_within, own_lane, slowest_bank};
 use crate::output::text::pct;
 use crate::platform::StatusMode;
 use crate::scenario::Scenario;
@@ -47,10 +47,7 @@ pub(super) fn customer_wait_finding(p: &Plan, sc: &Scenario) -> Option<String> {
     );
     let coverage = |e: &Evaluation| e.figures.mean(Figure::Coverage);
     if let Some(e) = closest_within(p, |e| e.met.customer_wait) {
-        let but = match e.met.all() {
-            true => "met every target at the screening replications, not held at the full",
-            false => "but miss another target",
-        };
+        let but = but_another(e);
         return Some(format!(
             "{head}; searched settings keep within it (the closest: {}, {} at the 95th \
              percentile, {} coverage), {but}",
